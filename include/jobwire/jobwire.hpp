@@ -1,0 +1,9 @@
+// jobwire — umbrella header: the whole core. Store adapters (jobwire/stores/*) are not
+// included here, so that including the core never pulls in a database client library.
+#pragma once
+
+#include "version.hpp"
+#include "error.hpp"
+#include "result.hpp"
+#include "json.hpp"
+#include "json_writer.hpp"

@@ -1,0 +1,945 @@
+// jobwire — strict, zero-copy JSON reader (RFC 8259).
+//
+// Two steps. `json::parse` validates the whole text in one pass — grammar, UTF-8, escapes
+// and surrogate pairs, duplicate keys, and the limits below — without allocating for any
+// document whose open objects hold at most `detail::inline_keys` keys in total. It returns
+// a `json::value`, a view of the first byte of the root value. Views navigate the
+// already-validated text lazily: they never copy and never allocate, and they are only
+// valid while the caller's buffer is.
+//
+// Strictness (PROTOCOL.md is JSON over HTTP; ENGINEERING.md "strict by default"): no
+// comments, no trailing commas, no byte-order mark, no NaN/Infinity, no leading zeros or
+// '+', no control characters in strings, no invalid UTF-8 or lone surrogate escapes, and
+// no object with the same key twice (compared after unescaping) — a duplicated key would
+// let two parsers see two different deliveries in the same signed bytes.
+#pragma once
+
+#include <algorithm>
+#include <charconv>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <limits>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <vector>
+
+#include "error.hpp"
+#include "result.hpp"
+
+#ifndef JOBWIRE_JSON_DEFAULT_MAX_BYTES
+#define JOBWIRE_JSON_DEFAULT_MAX_BYTES (8u * 1024u * 1024u)
+#endif
+#ifndef JOBWIRE_JSON_DEFAULT_MAX_DEPTH
+#define JOBWIRE_JSON_DEFAULT_MAX_DEPTH 64u
+#endif
+#ifndef JOBWIRE_JSON_DEFAULT_MAX_STRING_BYTES
+#define JOBWIRE_JSON_DEFAULT_MAX_STRING_BYTES (1024u * 1024u)
+#endif
+#ifndef JOBWIRE_JSON_DEFAULT_MAX_MEMBERS
+#define JOBWIRE_JSON_DEFAULT_MAX_MEMBERS 10000u
+#endif
+
+namespace jobwire {
+namespace json {
+
+/// Upper bound for `limits::max_depth`; larger values are clamped to it. The validator
+/// keeps one byte of state per open level on the stack.
+constexpr std::size_t hard_max_depth = 256;
+
+/// Limits and leniencies for `parse`. Limit defaults are named constants; a caller may
+/// lower them (or raise them, up to `hard_max_depth` for depth).
+struct options {
+  std::size_t max_bytes = JOBWIRE_JSON_DEFAULT_MAX_BYTES;                ///< whole input
+  std::size_t max_depth = JOBWIRE_JSON_DEFAULT_MAX_DEPTH;                ///< nested arrays/objects
+  std::size_t max_string_bytes = JOBWIRE_JSON_DEFAULT_MAX_STRING_BYTES;  ///< raw bytes of one string
+  std::size_t max_members = JOBWIRE_JSON_DEFAULT_MAX_MEMBERS;            ///< entries of one array/object
+  /// Opt-in leniency. RFC 8259 only says names SHOULD be unique, so a text with a repeated
+  /// key is well-formed JSON; jobwire rejects it by default because two readers may pick
+  /// different values from the same signed bytes. With this set, `object::find` returns
+  /// the first occurrence.
+  bool allow_duplicate_keys = false;
+};
+/// The same struct under the name most call sites use for it.
+using limits = options;
+
+enum class kind : std::uint8_t { null, boolean, number, string, array, object };
+
+constexpr std::string_view kind_name(kind k) noexcept {
+  switch (k) {
+    case kind::null: return "null";
+    case kind::boolean: return "boolean";
+    case kind::number: return "number";
+    case kind::string: return "string";
+    case kind::array: return "array";
+    case kind::object: return "object";
+  }
+  return "unknown";
+}
+
+namespace detail {
+
+constexpr std::size_t inline_keys = 128;
+
+constexpr bool is_ws(char c) noexcept { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
+constexpr bool is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
+
+inline const char* skip_ws(const char* p, const char* end) noexcept {
+  while (p < end && is_ws(*p)) ++p;
+  return p;
+}
+
+/// Whitespace skip over validated text: a validated container always ends with its
+/// closing bracket, so the scan needs no end bound.
+inline const char* skip_ws_validated(const char* p) noexcept {
+  while (is_ws(*p)) ++p;
+  return p;
+}
+
+inline int hex_value(char c) noexcept {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+inline std::uint32_t read_hex4(const char* p) noexcept {
+  std::uint32_t v = 0;
+  for (int i = 0; i < 4; ++i) v = (v << 4) | static_cast<std::uint32_t>(hex_value(p[i]));
+  return v;
+}
+
+/// Length of the UTF-8 encoding of `cp`, writing it to `out` (room for 4 bytes).
+inline std::size_t encode_utf8(std::uint32_t cp, char* out) noexcept {
+  if (cp < 0x80) {
+    out[0] = static_cast<char>(cp);
+    return 1;
+  }
+  if (cp < 0x800) {
+    out[0] = static_cast<char>(0xC0 | (cp >> 6));
+    out[1] = static_cast<char>(0x80 | (cp & 0x3F));
+    return 2;
+  }
+  if (cp < 0x10000) {
+    out[0] = static_cast<char>(0xE0 | (cp >> 12));
+    out[1] = static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out[2] = static_cast<char>(0x80 | (cp & 0x3F));
+    return 3;
+  }
+  out[0] = static_cast<char>(0xF0 | (cp >> 18));
+  out[1] = static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+  out[2] = static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+  out[3] = static_cast<char>(0x80 | (cp & 0x3F));
+  return 4;
+}
+
+/// Decodes the escaped string body [p, end) (already validated) one UTF-8 byte chunk at a
+/// time. Used for comparing, hashing and copying strings that contain escapes.
+class unescaper {
+ public:
+  unescaper(const char* p, const char* end) noexcept : p_(p), end_(end) {}
+  /// Next decoded byte; false at the end.
+  bool next(char& out) noexcept {
+    if (pending_pos_ < pending_len_) {
+      out = pending_[pending_pos_++];
+      return true;
+    }
+    if (p_ >= end_) return false;
+    if (*p_ != '\\') {
+      out = *p_++;
+      return true;
+    }
+    char e = p_[1];
+    p_ += 2;
+    switch (e) {
+      case 'b': out = '\b'; return true;
+      case 'f': out = '\f'; return true;
+      case 'n': out = '\n'; return true;
+      case 'r': out = '\r'; return true;
+      case 't': out = '\t'; return true;
+      case 'u': {
+        std::uint32_t cp = read_hex4(p_);
+        p_ += 4;
+        if (cp >= 0xD800 && cp <= 0xDBFF) {  // validated: a low surrogate escape follows
+          std::uint32_t lo = read_hex4(p_ + 2);
+          p_ += 6;
+          cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+        }
+        pending_len_ = encode_utf8(cp, pending_);
+        pending_pos_ = 1;
+        out = pending_[0];
+        return true;
+      }
+      default: out = e; return true;  // '"', '\\', '/'
+    }
+  }
+
+ private:
+  const char* p_;
+  const char* end_;
+  char pending_[4] = {};
+  std::size_t pending_len_ = 0;
+  std::size_t pending_pos_ = 0;
+};
+
+/// Skips a validated string starting after its opening quote; returns the pointer to the
+/// closing quote and sets `escaped` when a backslash was seen.
+inline const char* skip_string_body(const char* p, bool& escaped) noexcept {
+  escaped = false;
+  for (;;) {
+    char c = *p;
+    if (c == '"') return p;
+    if (c == '\\') {
+      escaped = true;
+      p += 2;
+      continue;
+    }
+    ++p;
+  }
+}
+
+/// Skips one validated value starting at `p` (no leading whitespace); returns the pointer
+/// just past it.
+inline const char* skip_value(const char* p) noexcept {
+  switch (*p) {
+    case '"': {
+      bool esc;
+      return skip_string_body(p + 1, esc) + 1;
+    }
+    case '{':
+    case '[': {
+      std::size_t depth = 0;
+      for (;;) {
+        char c = *p;
+        if (c == '"') {
+          bool esc;
+          p = skip_string_body(p + 1, esc) + 1;
+          continue;
+        }
+        ++p;
+        if (c == '{' || c == '[') {
+          ++depth;
+        } else if (c == '}' || c == ']') {
+          if (--depth == 0) return p;
+        }
+      }
+    }
+    case 't': return p + 4;
+    case 'f': return p + 5;
+    case 'n': return p + 4;
+    default: {  // number
+      ++p;
+      for (;;) {
+        char c = *p;
+        if (is_digit(c) || c == '.' || c == 'e' || c == 'E' || c == '+' || c == '-') {
+          ++p;
+          continue;
+        }
+        return p;
+      }
+    }
+  }
+}
+
+}  // namespace detail
+
+class value;
+
+/// A JSON string as it appears in the input: `raw()` is the text between the quotes,
+/// escapes included. `has_escapes()` tells whether `raw()` equals the decoded string.
+class string {
+ public:
+  constexpr string() noexcept = default;
+  constexpr string(const char* raw, std::size_t len, bool escaped) noexcept
+      : raw_(raw), len_(len), escaped_(escaped) {}
+
+  constexpr std::string_view raw() const noexcept { return {raw_, len_}; }
+  constexpr bool has_escapes() const noexcept { return escaped_; }
+  constexpr bool empty() const noexcept { return len_ == 0; }
+
+  /// True when the decoded string equals `s` byte for byte. Allocation-free.
+  bool equals(std::string_view s) const noexcept {
+    if (!escaped_) return raw() == s;
+    detail::unescaper u(raw_, raw_ + len_);
+    std::size_t i = 0;
+    char c;
+    while (u.next(c)) {
+      if (i >= s.size() || s[i] != c) return false;
+      ++i;
+    }
+    return i == s.size();
+  }
+  bool operator==(std::string_view s) const noexcept { return equals(s); }
+  bool operator!=(std::string_view s) const noexcept { return !equals(s); }
+  bool operator==(const string& o) const noexcept {
+    if (!escaped_ && !o.escaped_) return raw() == o.raw();
+    detail::unescaper a(raw_, raw_ + len_), b(o.raw_, o.raw_ + o.len_);
+    char ca, cb;
+    for (;;) {
+      bool ha = a.next(ca), hb = b.next(cb);
+      if (ha != hb) return false;
+      if (!ha) return true;
+      if (ca != cb) return false;
+    }
+  }
+
+  /// Number of bytes of the decoded string.
+  std::size_t decoded_size() const noexcept {
+    if (!escaped_) return len_;
+    detail::unescaper u(raw_, raw_ + len_);
+    std::size_t n = 0;
+    char c;
+    while (u.next(c)) ++n;
+    return n;
+  }
+
+  /// Writes the decoded string to `out` (capacity `cap`); returns the decoded size. When
+  /// the result is larger than `cap`, only `cap` bytes are written (check the return).
+  std::size_t decode_to(char* out, std::size_t cap) const noexcept {
+    detail::unescaper u(raw_, raw_ + len_);
+    std::size_t n = 0;
+    char c;
+    while (u.next(c)) {
+      if (n < cap) out[n] = c;
+      ++n;
+    }
+    return n;
+  }
+
+  /// The decoded string, owned. Allocates; use `raw()`/`equals()` on hot paths.
+  std::string to_string() const {
+    if (!escaped_) return std::string(raw_, len_);
+    std::string out;
+    out.reserve(len_);
+    detail::unescaper u(raw_, raw_ + len_);
+    char c;
+    while (u.next(c)) out.push_back(c);
+    return out;
+  }
+
+ private:
+  const char* raw_ = "";
+  std::size_t len_ = 0;
+  bool escaped_ = false;
+};
+
+class object;
+class array;
+
+/// A view of one validated JSON value. A default-constructed value is "absent": it is
+/// what `object::find` returns for a missing key, and `exists()` is false.
+class value {
+ public:
+  constexpr value() noexcept = default;
+  explicit constexpr value(const char* p) noexcept : p_(p) {}
+
+  constexpr bool exists() const noexcept { return p_ != nullptr; }
+  constexpr explicit operator bool() const noexcept { return exists(); }
+
+  /// Type of an existing value (check `exists()` first).
+  kind type() const noexcept {
+    switch (*p_) {
+      case '"': return kind::string;
+      case '{': return kind::object;
+      case '[': return kind::array;
+      case 't':
+      case 'f': return kind::boolean;
+      case 'n': return kind::null;
+      default: return kind::number;
+    }
+  }
+  bool is(kind k) const noexcept { return exists() && type() == k; }
+  bool is_null() const noexcept { return is(kind::null); }
+  bool is_string() const noexcept { return is(kind::string); }
+  bool is_number() const noexcept { return is(kind::number); }
+  bool is_bool() const noexcept { return is(kind::boolean); }
+  bool is_object() const noexcept { return is(kind::object); }
+  bool is_array() const noexcept { return is(kind::array); }
+
+  /// The value's exact text in the input.
+  std::string_view raw() const noexcept {
+    if (!p_) return {};
+    return {p_, static_cast<std::size_t>(detail::skip_value(p_) - p_)};
+  }
+  /// Byte pointer of the value's first character (for error offsets).
+  constexpr const char* data() const noexcept { return p_; }
+
+  result<bool> get_bool() const noexcept {
+    if (!is_bool()) return errc::json_type_mismatch;
+    return *p_ == 't';
+  }
+
+  result<string> get_string() const noexcept {
+    if (!is_string()) return errc::json_type_mismatch;
+    bool esc;
+    const char* close = detail::skip_string_body(p_ + 1, esc);
+    return string(p_ + 1, static_cast<std::size_t>(close - (p_ + 1)), esc);
+  }
+
+  /// Integer read: the number must use integer grammar (no fraction, no exponent) and fit.
+  result<std::int64_t> get_int64() const noexcept { return get_integer<std::int64_t>(); }
+  result<std::uint64_t> get_uint64() const noexcept { return get_integer<std::uint64_t>(); }
+
+  /// Exact, locale-independent conversion (std::from_chars). Out of range → error.
+  result<double> get_double() const noexcept {
+    if (!is_number()) return errc::json_type_mismatch;
+    std::string_view text = raw();
+    double out = 0;
+    auto r = std::from_chars(text.data(), text.data() + text.size(), out);
+    if (r.ec == std::errc::result_out_of_range) return errc::json_number_out_of_range;
+    if (r.ec != std::errc() || r.ptr != text.data() + text.size()) return errc::json_invalid_number;
+    return out;
+  }
+
+  /// True when the number is written with integer grammar.
+  bool is_integer_text() const noexcept {
+    if (!is_number()) return false;
+    std::string_view t = raw();
+    return t.find_first_of(".eE") == std::string_view::npos;
+  }
+
+  inline result<object> get_object() const noexcept;
+  inline result<array> get_array() const noexcept;
+
+ private:
+  template <class Int>
+  result<Int> get_integer() const noexcept {
+    if (!is_number()) return errc::json_type_mismatch;
+    std::string_view text = raw();
+    if (text.find_first_of(".eE") != std::string_view::npos) return errc::json_not_integer;
+    Int out = 0;
+    const char* b = text.data();
+    // from_chars for unsigned types rejects '-', which is what we want ("-0" aside).
+    if (std::is_unsigned<Int>::value && text == "-0") return Int{0};
+    auto r = std::from_chars(b, b + text.size(), out);
+    if (r.ec == std::errc::result_out_of_range) return errc::json_number_out_of_range;
+    if (r.ec != std::errc() || r.ptr != b + text.size()) return errc::json_number_out_of_range;
+    return out;
+  }
+
+  const char* p_ = nullptr;
+};
+
+/// One member of an object.
+struct member {
+  json::string key;
+  json::value value;
+};
+
+/// A validated JSON object. Iteration yields members in document order.
+class object {
+ public:
+  constexpr object() noexcept = default;
+  explicit constexpr object(const char* open_brace) noexcept : p_(open_brace) {}
+
+  class iterator {
+   public:
+    constexpr iterator() noexcept = default;
+    explicit iterator(const char* member_start) noexcept : p_(member_start) { load(); }
+    const member& operator*() const noexcept { return m_; }
+    const member* operator->() const noexcept { return &m_; }
+    iterator& operator++() noexcept {
+      const char* q = detail::skip_ws_validated(detail::skip_value(m_.value.data()));
+      if (*q == ',') {
+        p_ = detail::skip_ws_validated(q + 1);
+        load();
+      } else {
+        p_ = nullptr;
+      }
+      return *this;
+    }
+    friend bool operator==(const iterator& a, const iterator& b) noexcept { return a.p_ == b.p_; }
+    friend bool operator!=(const iterator& a, const iterator& b) noexcept { return a.p_ != b.p_; }
+
+   private:
+    void load() noexcept {
+      if (!p_) return;
+      bool esc;
+      const char* close = detail::skip_string_body(p_ + 1, esc);
+      m_.key = json::string(p_ + 1, static_cast<std::size_t>(close - (p_ + 1)), esc);
+      const char* colon = detail::skip_ws_validated(close + 1);
+      m_.value = json::value(detail::skip_ws_validated(colon + 1));
+    }
+    const char* p_ = nullptr;
+    member m_{};
+  };
+
+  iterator begin() const noexcept {
+    const char* q = detail::skip_ws_validated(p_ + 1);
+    return *q == '}' ? iterator() : iterator(q);
+  }
+  iterator end() const noexcept { return iterator(); }
+  bool empty() const noexcept { return begin() == end(); }
+  std::size_t size() const noexcept {
+    std::size_t n = 0;
+    for (auto it = begin(); it != end(); ++it) ++n;
+    return n;
+  }
+
+  /// The value of `key` (compared after unescaping), or an absent value. Keys are unique
+  /// in validated text, so the first match is the only one.
+  json::value find(std::string_view key) const noexcept {
+    for (const member& m : *this)
+      if (m.key.equals(key)) return m.value;
+    return json::value();
+  }
+  json::value operator[](std::string_view key) const noexcept { return find(key); }
+
+  std::string_view raw() const noexcept { return json::value(p_).raw(); }
+
+ private:
+  const char* p_ = nullptr;
+};
+
+/// A validated JSON array.
+class array {
+ public:
+  constexpr array() noexcept = default;
+  explicit constexpr array(const char* open_bracket) noexcept : p_(open_bracket) {}
+
+  class iterator {
+   public:
+    constexpr iterator() noexcept = default;
+    explicit iterator(const char* p) noexcept : v_(p) {}
+    const json::value& operator*() const noexcept { return v_; }
+    const json::value* operator->() const noexcept { return &v_; }
+    iterator& operator++() noexcept {
+      const char* q = detail::skip_ws_validated(detail::skip_value(v_.data()));
+      v_ = (*q == ',') ? json::value(detail::skip_ws_validated(q + 1)) : json::value();
+      return *this;
+    }
+    friend bool operator==(const iterator& a, const iterator& b) noexcept {
+      return a.v_.data() == b.v_.data();
+    }
+    friend bool operator!=(const iterator& a, const iterator& b) noexcept { return !(a == b); }
+
+   private:
+    json::value v_{};
+  };
+
+  iterator begin() const noexcept {
+    const char* q = detail::skip_ws_validated(p_ + 1);
+    return *q == ']' ? iterator() : iterator(q);
+  }
+  iterator end() const noexcept { return iterator(); }
+  bool empty() const noexcept { return begin() == end(); }
+  std::size_t size() const noexcept {
+    std::size_t n = 0;
+    for (auto it = begin(); it != end(); ++it) ++n;
+    return n;
+  }
+  /// The element at `index`, or an absent value.
+  json::value at(std::size_t index) const noexcept {
+    std::size_t i = 0;
+    for (auto it = begin(); it != end(); ++it, ++i)
+      if (i == index) return *it;
+    return json::value();
+  }
+
+  std::string_view raw() const noexcept { return json::value(p_).raw(); }
+
+ private:
+  const char* p_ = nullptr;
+};
+
+inline result<object> value::get_object() const noexcept {
+  if (!is_object()) return errc::json_type_mismatch;
+  return object(p_);
+}
+inline result<array> value::get_array() const noexcept {
+  if (!is_array()) return errc::json_type_mismatch;
+  return array(p_);
+}
+
+namespace detail {
+
+/// The single-pass validator behind `parse`.
+class validator {
+ public:
+  validator(std::string_view text, const limits& lim) noexcept
+      : begin_(text.data()), end_(text.data() + text.size()), lim_(lim) {
+    max_depth_ = std::min(lim.max_depth, hard_max_depth);
+  }
+
+  status run() noexcept {
+    if (static_cast<std::size_t>(end_ - begin_) > lim_.max_bytes)
+      return error(errc::json_input_too_large, lim_.max_bytes);
+    const char* p = skip_ws(begin_, end_);
+    if (p == end_) return error(errc::json_empty_input, static_cast<std::size_t>(p - begin_));
+    status st = parse_document(p);
+    if (!st) return st;
+    p = skip_ws(p, end_);
+    if (p != end_) return fail(errc::json_trailing_content, p);
+    return {};
+  }
+
+  const char* root() const noexcept { return root_; }
+
+ private:
+  struct key_entry {
+    const char* raw;
+    std::uint32_t len;
+    std::uint32_t hash;
+    bool escaped;
+  };
+
+  error fail(errc c, const char* at) const noexcept {
+    return error(c, static_cast<std::size_t>(at - begin_));
+  }
+
+  static std::uint32_t hash_bytes(std::uint32_t h, char c) noexcept {
+    return (h ^ static_cast<unsigned char>(c)) * 16777619u;
+  }
+
+  // --- key table (duplicate detection) ---------------------------------------------
+  std::size_t key_count() const noexcept { return inline_used_ + overflow_.size(); }
+  key_entry& key_at(std::size_t i) noexcept {
+    return i < inline_keys ? inline_[i] : overflow_[i - inline_keys];
+  }
+  bool push_key(const key_entry& k) noexcept {
+    if (inline_used_ < inline_keys) {
+      inline_[inline_used_++] = k;
+      return true;
+    }
+#if defined(__cpp_exceptions) || defined(__EXCEPTIONS)
+    try {
+      overflow_.push_back(k);
+    } catch (...) {
+      return false;
+    }
+#else
+    overflow_.push_back(k);
+#endif
+    return true;
+  }
+  void truncate_keys(std::size_t n) noexcept {
+    if (n <= inline_keys) {
+      overflow_.clear();
+      inline_used_ = n;
+    } else {
+      overflow_.resize(n - inline_keys);
+    }
+  }
+  static bool same_key(const key_entry& a, const key_entry& b) noexcept {
+    return string(a.raw, a.len, a.escaped) == string(b.raw, b.len, b.escaped);
+  }
+  /// Checks the keys [from, key_count()) of the object being closed for duplicates.
+  /// Small objects: pairwise; larger ones: sorted by hash (O(m log m)), so a hostile
+  /// object with many keys cannot make validation quadratic.
+  status check_duplicates(std::size_t from) noexcept {
+    std::size_t n = key_count() - from;
+    if (n < 2) return {};
+    if (n <= 16) {
+      for (std::size_t i = from + 1; i < from + n; ++i)
+        for (std::size_t j = from; j < i; ++j)
+          if (key_at(i).hash == key_at(j).hash && same_key(key_at(i), key_at(j)))
+            return fail(errc::json_duplicate_key, key_at(i).raw - 1);
+      return {};
+    }
+    // Sort the range by (hash, position). The range may straddle inline/overflow storage,
+    // so sort through an index-based insertion into contiguous overflow first.
+    if (from < inline_keys) {
+      // Move the whole range to the overflow vector's tail region for sorting.
+      std::vector<key_entry> tmp;
+#if defined(__cpp_exceptions) || defined(__EXCEPTIONS)
+      try {
+        tmp.reserve(n);
+      } catch (...) {
+        return fail(errc::out_of_memory, begin_);
+      }
+#else
+      tmp.reserve(n);
+#endif
+      for (std::size_t i = from; i < from + n; ++i) tmp.push_back(key_at(i));
+      return check_sorted(tmp.data(), tmp.data() + tmp.size());
+    }
+    key_entry* b = overflow_.data() + (from - inline_keys);
+    return check_sorted(b, b + n);
+  }
+  status check_sorted(key_entry* b, key_entry* e) noexcept {
+    std::sort(b, e, [](const key_entry& x, const key_entry& y) {
+      return x.hash != y.hash ? x.hash < y.hash : x.raw < y.raw;
+    });
+    const char* first_dup = nullptr;
+    for (key_entry* i = b; i != e; ++i) {
+      for (key_entry* j = i + 1; j != e && j->hash == i->hash; ++j) {
+        if (same_key(*i, *j)) {
+          const char* later = std::max(i->raw, j->raw);
+          if (!first_dup || later < first_dup) first_dup = later;
+        }
+      }
+    }
+    if (first_dup) return fail(errc::json_duplicate_key, first_dup - 1);
+    return {};
+  }
+
+  // --- scalars -------------------------------------------------------------------------
+  /// Validates a string starting at the opening quote; advances `p` past the closing
+  /// quote. When `key` is set, records it for duplicate detection.
+  status parse_string(const char*& p, bool is_key) noexcept {
+    const char* open = p;
+    const char* q = p + 1;
+    bool escaped = false;
+    std::uint32_t h = 2166136261u;
+    for (;;) {
+      if (q >= end_) return fail(errc::json_unexpected_end, end_);
+      unsigned char c = static_cast<unsigned char>(*q);
+      if (c == '"') break;
+      if (c < 0x20) return fail(errc::json_invalid_string, q);
+      if (c == '\\') {
+        escaped = true;
+        if (q + 1 >= end_) return fail(errc::json_unexpected_end, end_);
+        char e = q[1];
+        switch (e) {
+          case '"':
+          case '\\':
+          case '/':
+          case 'b':
+          case 'f':
+          case 'n':
+          case 'r':
+          case 't': {
+            if (is_key) {
+              unescaper u(q, q + 2);
+              char d;
+              (void)u.next(d);
+              h = hash_bytes(h, d);
+            }
+            q += 2;
+            continue;
+          }
+          case 'u': {
+            if (end_ - q < 6) return fail(errc::json_unexpected_end, end_);
+            for (int i = 2; i < 6; ++i)
+              if (hex_value(q[i]) < 0) return fail(errc::json_invalid_escape, q);
+            std::uint32_t cp = read_hex4(q + 2);
+            const char* esc_start = q;
+            if (cp >= 0xDC00 && cp <= 0xDFFF) return fail(errc::json_invalid_surrogate, q);
+            if (cp >= 0xD800 && cp <= 0xDBFF) {
+              if (end_ - q < 12 || q[6] != '\\' || q[7] != 'u')
+                return fail(errc::json_invalid_surrogate, q);
+              for (int i = 8; i < 12; ++i)
+                if (hex_value(q[i]) < 0) return fail(errc::json_invalid_escape, q + 6);
+              std::uint32_t lo = read_hex4(q + 8);
+              if (lo < 0xDC00 || lo > 0xDFFF) return fail(errc::json_invalid_surrogate, q);
+              q += 12;
+            } else {
+              q += 6;
+            }
+            if (is_key) {
+              unescaper u(esc_start, q);
+              char d;
+              while (u.next(d)) h = hash_bytes(h, d);
+            }
+            continue;
+          }
+          default: return fail(errc::json_invalid_escape, q);
+        }
+      }
+      if (c < 0x80) {
+        if (is_key) h = hash_bytes(h, static_cast<char>(c));
+        ++q;
+        continue;
+      }
+      // Multi-byte UTF-8 (RFC 3629): no overlongs, no surrogates, at most U+10FFFF.
+      const char* seq = q;
+      std::size_t n;
+      unsigned char lo = 0x80, hi = 0xBF;
+      if (c >= 0xC2 && c <= 0xDF) {
+        n = 2;
+      } else if (c >= 0xE0 && c <= 0xEF) {
+        n = 3;
+        if (c == 0xE0) lo = 0xA0;
+        if (c == 0xED) hi = 0x9F;
+      } else if (c >= 0xF0 && c <= 0xF4) {
+        n = 4;
+        if (c == 0xF0) lo = 0x90;
+        if (c == 0xF4) hi = 0x8F;
+      } else {
+        return fail(errc::json_invalid_utf8, q);
+      }
+      if (static_cast<std::size_t>(end_ - q) < n) return fail(errc::json_invalid_utf8, q);
+      unsigned char c1 = static_cast<unsigned char>(q[1]);
+      if (c1 < lo || c1 > hi) return fail(errc::json_invalid_utf8, q);
+      for (std::size_t i = 2; i < n; ++i) {
+        unsigned char ci = static_cast<unsigned char>(q[i]);
+        if (ci < 0x80 || ci > 0xBF) return fail(errc::json_invalid_utf8, q);
+      }
+      if (is_key)
+        for (std::size_t i = 0; i < n; ++i) h = hash_bytes(h, seq[i]);
+      q += n;
+    }
+    std::size_t len = static_cast<std::size_t>(q - (open + 1));
+    if (len > lim_.max_string_bytes) return fail(errc::json_string_too_long, open);
+    if (is_key) {
+      if (len > 0xFFFFFFFFu) return fail(errc::json_string_too_long, open);
+      if (!push_key(key_entry{open + 1, static_cast<std::uint32_t>(len), h, escaped}))
+        return fail(errc::out_of_memory, open);
+    }
+    p = q + 1;
+    return {};
+  }
+
+  status parse_number(const char*& p) noexcept {
+    const char* q = p;
+    if (q < end_ && *q == '-') ++q;
+    if (q >= end_) return fail(errc::json_unexpected_end, end_);
+    if (*q == '0') {
+      ++q;
+    } else if (*q >= '1' && *q <= '9') {
+      while (q < end_ && is_digit(*q)) ++q;
+    } else {
+      return fail(errc::json_invalid_number, p);
+    }
+    if (q < end_ && *q == '.') {
+      ++q;
+      if (q >= end_) return fail(errc::json_unexpected_end, end_);
+      if (!is_digit(*q)) return fail(errc::json_invalid_number, p);
+      while (q < end_ && is_digit(*q)) ++q;
+    }
+    if (q < end_ && (*q == 'e' || *q == 'E')) {
+      ++q;
+      if (q < end_ && (*q == '+' || *q == '-')) ++q;
+      if (q >= end_) return fail(errc::json_unexpected_end, end_);
+      if (!is_digit(*q)) return fail(errc::json_invalid_number, p);
+      while (q < end_ && is_digit(*q)) ++q;
+    }
+    // A number must end at a delimiter; "01" or "1x" is caught by the caller's grammar.
+    if (q < end_ && is_digit(*q)) return fail(errc::json_invalid_number, p);
+    p = q;
+    return {};
+  }
+
+  status parse_literal(const char*& p, std::string_view lit) noexcept {
+    for (std::size_t i = 0; i < lit.size(); ++i) {
+      if (p + i >= end_) return fail(errc::json_unexpected_end, end_);
+      if (p[i] != lit[i]) return fail(errc::json_unexpected_token, p + i);
+    }
+    p += lit.size();
+    return {};
+  }
+
+  /// Scalar at p (not a container); advances p.
+  status parse_scalar(const char*& p) noexcept {
+    switch (*p) {
+      case '"': return parse_string(p, false);
+      case 't': return parse_literal(p, "true");
+      case 'f': return parse_literal(p, "false");
+      case 'n': return parse_literal(p, "null");
+      default:
+        if (*p == '-' || is_digit(*p)) return parse_number(p);
+        return fail(errc::json_unexpected_token, p);
+    }
+  }
+
+  // --- containers (iterative: depth is bounded by limits, not by the C++ stack) --------
+  status parse_document(const char*& p) noexcept {
+    root_ = p;
+    if (*p != '{' && *p != '[') return parse_scalar(p);
+
+    struct frame {
+      bool is_object;
+      std::size_t members;
+      std::size_t key_base;
+    };
+    frame stack[hard_max_depth];
+    std::size_t depth = 0;
+
+    auto open = [&](const char* at) -> status {
+      if (depth >= max_depth_) return fail(errc::json_depth_exceeded, at);
+      stack[depth++] = frame{*at == '{', 0, key_count()};
+      return {};
+    };
+
+    status st = open(p);
+    if (!st) return st;
+    ++p;
+    bool expect_value_or_close = true;  // right after '[' / '{'
+    for (;;) {
+      frame& f = stack[depth - 1];
+      p = skip_ws(p, end_);
+      if (p >= end_) return fail(errc::json_unexpected_end, end_);
+      // Close directly after opening (empty container).
+      if (expect_value_or_close && *p == (f.is_object ? '}' : ']')) {
+        ++p;
+        goto closed;
+      }
+      if (++f.members > lim_.max_members) return fail(errc::json_too_many_members, p);
+      if (f.is_object) {
+        if (*p != '"') return fail(errc::json_unexpected_token, p);
+        st = parse_string(p, !lim_.allow_duplicate_keys);
+        if (!st) return st;
+        p = skip_ws(p, end_);
+        if (p >= end_) return fail(errc::json_unexpected_end, end_);
+        if (*p != ':') return fail(errc::json_unexpected_token, p);
+        p = skip_ws(p + 1, end_);
+        if (p >= end_) return fail(errc::json_unexpected_end, end_);
+      }
+      if (*p == '{' || *p == '[') {
+        st = open(p);
+        if (!st) return st;
+        ++p;
+        expect_value_or_close = true;
+        continue;
+      }
+      st = parse_scalar(p);
+      if (!st) return st;
+    after_value:
+      expect_value_or_close = false;
+      {
+        frame& cur = stack[depth - 1];
+        p = skip_ws(p, end_);
+        if (p >= end_) return fail(errc::json_unexpected_end, end_);
+        if (*p == ',') {
+          ++p;
+          continue;
+        }
+        if (*p != (cur.is_object ? '}' : ']')) return fail(errc::json_unexpected_token, p);
+        ++p;
+      }
+    closed : {
+      frame& done = stack[depth - 1];
+      if (done.is_object) {
+        if (!lim_.allow_duplicate_keys) {
+          st = check_duplicates(done.key_base);
+          if (!st) return st;
+        }
+        truncate_keys(done.key_base);
+      }
+      --depth;
+      if (depth == 0) return {};
+      goto after_value;
+    }
+    }
+  }
+
+  const char* begin_;
+  const char* end_;
+  const limits& lim_;
+  std::size_t max_depth_;
+  const char* root_ = nullptr;
+  key_entry inline_[inline_keys];
+  std::size_t inline_used_ = 0;
+  std::vector<key_entry> overflow_;
+};
+
+}  // namespace detail
+
+/// Validates `text` as exactly one JSON value (RFC 8259) under `lim` and returns a view of
+/// its root. On failure the error carries the byte offset where the problem was found.
+inline result<value> parse(std::string_view text, const limits& lim = limits{}) noexcept {
+  detail::validator v(text, lim);
+  status st = v.run();
+  if (!st) return st.error();
+  return value(v.root());
+}
+
+/// Validates without returning a view.
+inline status validate(std::string_view text, const limits& lim = limits{}) noexcept {
+  detail::validator v(text, lim);
+  return v.run();
+}
+
+}  // namespace json
+}  // namespace jobwire

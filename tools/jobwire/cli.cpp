@@ -1,0 +1,147 @@
+#include "cli.hpp"
+
+#include <chrono>
+#include <fstream>
+#include <iostream>
+#include <iterator>
+#include <sstream>
+
+#include <jobwire/json_writer.hpp>
+
+namespace jobwire_cli {
+
+namespace {
+std::map<std::string, command_spec>& registry() {
+  static std::map<std::string, command_spec> r;
+  return r;
+}
+}  // namespace
+
+void register_command(command_spec spec) {
+  std::string name = spec.name;
+  registry().emplace(std::move(name), std::move(spec));
+}
+const std::map<std::string, command_spec>& commands() { return registry(); }
+
+bool invocation::has(std::string_view option) const {
+  for (const auto& o : opts_)
+    if (o.first == option) return true;
+  return false;
+}
+
+std::optional<std::string> invocation::raw(std::string_view option) const {
+  std::optional<std::string> v;
+  for (const auto& o : opts_)
+    if (o.first == option) v = o.second;
+  return v;
+}
+
+std::vector<std::string> invocation::raw_all(std::string_view option) const {
+  std::vector<std::string> v;
+  for (const auto& o : opts_)
+    if (o.first == option) v.push_back(o.second);
+  return v;
+}
+
+std::string invocation::resolve(const std::string& text) const {
+  if (text.size() < 2 || text[0] != '@') return text;
+  std::string path = text.substr(1);
+  if (path == "-") {
+    std::string data((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
+    if (std::cin.bad()) io_error("cannot read standard input");
+    return data;
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) io_error("cannot open " + path);
+  std::string data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (in.bad()) io_error("cannot read " + path);
+  return data;
+}
+
+std::string invocation::value(std::string_view option) const {
+  auto r = raw(option);
+  return r ? resolve(*r) : std::string();
+}
+
+std::optional<std::string> invocation::value_if(std::string_view option) const {
+  auto r = raw(option);
+  if (!r) return std::nullopt;
+  return resolve(*r);
+}
+
+std::vector<std::string> invocation::values(std::string_view option) const {
+  std::vector<std::string> out;
+  for (const auto& v : raw_all(option)) out.push_back(resolve(v));
+  return out;
+}
+
+std::string invocation::required(std::string_view option) const {
+  if (!has(option)) usage_error("missing required option " + std::string(option));
+  return value(option);
+}
+
+std::optional<std::int64_t> invocation::int_option(std::string_view option) const {
+  auto r = raw(option);
+  if (!r) return std::nullopt;
+  const std::string& s = *r;
+  std::size_t i = (!s.empty() && s[0] == '-') ? 1 : 0;
+  if (i == s.size() || s.size() - i > 18) usage_error(std::string(option) + " needs an integer, got '" + s + "'");
+  for (std::size_t k = i; k < s.size(); ++k)
+    if (s[k] < '0' || s[k] > '9') usage_error(std::string(option) + " needs an integer, got '" + s + "'");
+  return std::stoll(s);
+}
+
+std::int64_t invocation::now() const {
+  if (auto n = int_option("--now")) return *n;
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+int invocation::reject(const jobwire::error& e, std::string_view detail) {
+  if (json_) {
+    std::string s;
+    jobwire::json::writer w(s);
+    w.begin_object().field("ok", false).field("error", e.name()).field("message", e.message());
+    if (e.has_offset()) w.field("offset", static_cast<std::uint64_t>(e.offset));
+    if (!detail.empty()) w.field("detail", detail);
+    w.end_object();
+    out_ << s << '\n';
+  } else {
+    out_ << e.name() << ": " << e.message();
+    if (e.has_offset()) out_ << " (at byte " << e.offset << ")";
+    if (!detail.empty()) out_ << " — " << detail;
+    out_ << '\n';
+  }
+  return exit_rejected;
+}
+
+void invocation::usage_error(std::string_view message) const {
+  err_ << "jobwire " << spec_.name << ": " << message << "\n";
+  err_ << "usage: " << spec_.usage << "\n";
+  throw cli_exit{exit_usage};
+}
+
+void invocation::io_error(std::string_view message) const {
+  if (json_) {
+    std::string s;
+    jobwire::json::writer w(s);
+    w.begin_object().field("ok", false).field("error", "io_error").field("message", message).end_object();
+    out_ << s << '\n';
+  }
+  err_ << "jobwire " << spec_.name << ": " << message << "\n";
+  throw cli_exit{exit_io};
+}
+
+int invocation::accept(std::string_view line, std::string_view json_members) {
+  if (json_) {
+    out_ << "{\"ok\":true";
+    if (!json_members.empty()) out_ << ',' << json_members;
+    out_ << "}\n";
+  } else {
+    out_ << line << '\n';
+  }
+  return exit_ok;
+}
+
+}  // namespace jobwire_cli

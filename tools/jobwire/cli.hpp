@@ -1,0 +1,117 @@
+// The jobwire command-line tool: shared plumbing for subcommands (docs/CLI.md).
+//
+// Each subcommand lives in its own cmd_*.cpp and registers itself with a static
+// `registrar`, so adding a command never touches main.cpp. The tool only parses
+// arguments and prints: every decision comes from library code.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <iosfwd>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <jobwire/error.hpp>
+
+namespace jobwire_cli {
+
+/// Exit statuses fixed by docs/CLI.md.
+enum exit_status : int { exit_ok = 0, exit_rejected = 1, exit_usage = 2, exit_io = 3 };
+
+struct option_spec {
+  std::string name;     ///< e.g. "--secret"
+  std::string metavar;  ///< empty for a flag without a value
+  std::string help;
+  bool repeatable = false;
+};
+
+class invocation;
+
+struct command_spec {
+  std::string name;
+  std::string synopsis;  ///< one line for the tool's --help
+  std::string usage;     ///< "jobwire sign --secret S --timestamp T --body B"
+  std::string description;
+  std::vector<option_spec> options;
+  std::size_t min_positional = 0;
+  std::size_t max_positional = 0;
+  std::string positional_help;
+  std::function<int(invocation&)> run;
+};
+
+/// Thrown inside the tool only (never by the library) to unwind to main with an exit status.
+struct cli_exit {
+  int status;
+};
+
+class invocation {
+ public:
+  invocation(const command_spec& spec, std::ostream& out, std::ostream& err)
+      : spec_(spec), out_(out), err_(err) {}
+
+  const command_spec& spec() const { return spec_; }
+  std::ostream& out() { return out_; }
+  std::ostream& err() { return err_; }
+  bool json() const { return json_; }
+
+  bool has(std::string_view option) const;
+  /// Raw text of the last occurrence (no @FILE resolution).
+  std::optional<std::string> raw(std::string_view option) const;
+  /// All raw values of a repeatable option, in order.
+  std::vector<std::string> raw_all(std::string_view option) const;
+  const std::vector<std::string>& positional() const { return positional_; }
+
+  /// The value with @FILE / @- resolved; throws cli_exit{exit_io} after printing when the
+  /// file cannot be read. Bodies are bytes: never re-encoded or stripped.
+  std::string value(std::string_view option) const;
+  std::optional<std::string> value_if(std::string_view option) const;
+  std::vector<std::string> values(std::string_view option) const;
+  std::string resolve(const std::string& text) const;
+
+  /// Required option; a usage error (exit 2) when missing.
+  std::string required(std::string_view option) const;
+
+  /// Integer option parsing with usage errors (exit 2) for malformed numbers.
+  std::optional<std::int64_t> int_option(std::string_view option) const;
+
+  /// `--now N` or the system clock.
+  std::int64_t now() const;
+
+  /// Prints a protocol rejection per docs/CLI.md and returns exit_rejected.
+  int reject(const jobwire::error& e, std::string_view detail = {});
+  /// Prints a usage error and returns exit_usage.
+  [[noreturn]] void usage_error(std::string_view message) const;
+  [[noreturn]] void io_error(std::string_view message) const;
+
+  /// Prints `line` in text mode, or {"ok":true,...extra_json_members} in --json mode.
+  /// `json_members` is a comma-separated list of JSON members without braces, or empty.
+  int accept(std::string_view line, std::string_view json_members = {});
+
+  // Filled by the argument parser.
+  void set_json(bool v) { json_ = v; }
+  void add_option(std::string name, std::string value) { opts_.emplace_back(std::move(name), std::move(value)); }
+  void add_positional(std::string v) { positional_.push_back(std::move(v)); }
+
+ private:
+  const command_spec& spec_;
+  std::ostream& out_;
+  std::ostream& err_;
+  bool json_ = false;
+  std::vector<std::pair<std::string, std::string>> opts_;
+  std::vector<std::string> positional_;
+};
+
+void register_command(command_spec spec);
+const std::map<std::string, command_spec>& commands();
+
+struct registrar {
+  explicit registrar(command_spec spec) { register_command(std::move(spec)); }
+};
+
+/// Options every command understands.
+inline const option_spec opt_json{"--json", "", "print exactly one JSON object on stdout", false};
+
+}  // namespace jobwire_cli
