@@ -7,3 +7,5 @@
 #include "result.hpp"
 #include "json.hpp"
 #include "json_writer.hpp"
+#include "profile.hpp"
+#include "events.hpp"

@@ -1,0 +1,209 @@
+// jobwire — event vocabulary: kinds, phases, event types, delivery keys, progress buckets
+// and event ids (PROTOCOL.md §2, §7, §9, §11).
+//
+// Everything here is a pure function over string_views and small values. Building and
+// parsing are exact inverses: what `format_*` writes, `parse_*` reads back.
+#pragma once
+
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "error.hpp"
+#include "profile.hpp"
+#include "result.hpp"
+
+namespace jobwire {
+
+/// Job kinds that carry webhooks (PROTOCOL.md §7).
+enum class kind : std::uint8_t { video, batch };
+
+constexpr std::string_view kind_name(kind k) noexcept { return k == kind::video ? "video" : "batch"; }
+
+inline result<kind> parse_kind(std::string_view s) noexcept {
+  if (s == "video") return kind::video;
+  if (s == "batch") return kind::batch;
+  return errc::unknown_kind;
+}
+
+constexpr std::string_view phase_name(phase p) noexcept {
+  switch (p) {
+    case phase::created: return "created";
+    case phase::progress: return "progress";
+    case phase::completed: return "completed";
+    case phase::failed: return "failed";
+    case phase::cancelled: return "cancelled";
+    case phase::expired: return "expired";
+    case phase::status_changed: return "status_changed";
+  }
+  return "unknown";
+}
+
+/// Exact, case-sensitive phase name. Whether the phase exists under a profile is a separate
+/// question (`profile::has_phase`).
+inline result<phase> parse_phase(std::string_view s) noexcept {
+  for (unsigned i = 0; i < phase_count; ++i) {
+    phase p = static_cast<phase>(i);
+    if (s == phase_name(p)) return p;
+  }
+  return errc::unknown_phase;
+}
+
+/// A kind-specific event type such as `video.completed`. Deliveries always carry the
+/// kind-specific name, even for `job.*` subscriptions (PROTOCOL.md §9).
+struct event_type {
+  jobwire::kind kind = kind::video;
+  jobwire::phase phase = phase::completed;
+
+  friend constexpr bool operator==(event_type a, event_type b) noexcept {
+    return a.kind == b.kind && a.phase == b.phase;
+  }
+  friend constexpr bool operator!=(event_type a, event_type b) noexcept { return !(a == b); }
+};
+
+/// Parses `<kind>.<phase>` exactly (lower-case, no whitespace): the wire form of the
+/// `type` field and the event-type header. `job.*` names are subscription names, not event
+/// types, and are rejected here (see the subscription normaliser for those).
+inline result<event_type> parse_event_type(std::string_view s,
+                                              const profile& prof = profiles::ai_stats) noexcept {
+  std::size_t dot = s.find('.');
+  if (dot == std::string_view::npos) return errc::unknown_event_type;
+  auto k = parse_kind(s.substr(0, dot));
+  if (!k) return errc::unknown_event_type;
+  auto p = parse_phase(s.substr(dot + 1));
+  if (!p || !prof.has_phase(*p)) return errc::unknown_event_type;
+  return event_type{*k, *p};
+}
+
+/// Appends `<kind>.<phase>`.
+inline void append_event_type(std::string& out, event_type t) {
+  out += kind_name(t.kind);
+  out += '.';
+  out += phase_name(t.phase);
+}
+inline std::string format_event_type(event_type t) {
+  std::string s;
+  append_event_type(s, t);
+  return s;
+}
+
+// --- progress buckets (PROTOCOL.md §11) -----------------------------------------------
+
+/// No bucket: the value makes no progress event.
+constexpr int no_bucket = -1;
+
+/// The progress bucket of a progress value, or `no_bucket`.
+/// bucket = round(round(p) / 10) * 10 clamped to 5..95, rounding half away from zero as
+/// JavaScript's Math.round does for positive numbers; only finite 0 < p < 100 qualifies.
+/// So 3→5, 4.5→10, 44.4→40, 47→50, 94.9→95, 96→95, and 0, 100, NaN → none.
+inline int progress_bucket(double p) noexcept {
+  if (!std::isfinite(p) || !(p > 0.0) || !(p < 100.0)) return no_bucket;
+  double whole = std::round(p);  // half away from zero == Math.round for p > 0
+  double b = std::round(whole / 10.0) * 10.0;
+  if (b < 5.0) b = 5.0;
+  if (b > 95.0) b = 95.0;
+  return static_cast<int>(b);
+}
+
+/// True for the values `progress_bucket` can return (5, 10, 20, ..., 90, 95).
+constexpr bool is_valid_bucket(int b) noexcept {
+  return b == 5 || b == 95 || (b >= 10 && b <= 90 && b % 10 == 0);
+}
+
+// --- delivery keys (PROTOCOL.md §2) ---------------------------------------------------
+
+/// A delivery key: the event type, plus the bucket for progress events
+/// (`video.progress:50`). Keys are per job: never deduplicate on the key alone.
+struct delivery_key {
+  event_type type{};
+  int bucket = no_bucket;  ///< set for progress events only
+
+  friend constexpr bool operator==(const delivery_key& a, const delivery_key& b) noexcept {
+    return a.type == b.type && a.bucket == b.bucket;
+  }
+  friend constexpr bool operator!=(const delivery_key& a, const delivery_key& b) noexcept {
+    return !(a == b);
+  }
+};
+
+/// Parses a delivery key strictly: `<kind>.<phase>` for lifecycle events,
+/// `<kind>.progress:<bucket>` (bucket without leading zeros) for progress events.
+inline result<delivery_key> parse_delivery_key(std::string_view s,
+                                                  const profile& prof = profiles::ai_stats) noexcept {
+  std::size_t colon = s.find(':');
+  auto t = parse_event_type(s.substr(0, colon), prof);
+  if (!t) return errc::invalid_delivery_key;
+  if (t->phase != phase::progress) {
+    if (colon != std::string_view::npos) return errc::invalid_delivery_key;
+    return delivery_key{*t, no_bucket};
+  }
+  if (colon == std::string_view::npos) return errc::invalid_delivery_key;
+  std::string_view digits = s.substr(colon + 1);
+  if (digits.empty() || digits.size() > 2 || digits[0] == '0') return errc::invalid_delivery_key;
+  int b = 0;
+  for (char c : digits) {
+    if (c < '0' || c > '9') return errc::invalid_delivery_key;
+    b = b * 10 + (c - '0');
+  }
+  if (!is_valid_bucket(b)) return errc::invalid_delivery_key;
+  return delivery_key{*t, b};
+}
+
+inline void append_delivery_key(std::string& out, const delivery_key& k) {
+  append_event_type(out, k.type);
+  if (k.type.phase == phase::progress && k.bucket != no_bucket) {
+    out += ':';
+    out += std::to_string(k.bucket);
+  }
+}
+inline std::string format_delivery_key(const delivery_key& k) {
+  std::string s;
+  append_delivery_key(s, k);
+  return s;
+}
+
+// --- event ids (PROTOCOL.md §2) -------------------------------------------------------
+
+constexpr std::size_t max_event_id_length = 160;
+
+constexpr bool is_event_id_char(char c) noexcept {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+}
+
+/// Receivers treat event ids as opaque: 1 to 160 characters of [A-Za-z0-9_-].
+constexpr bool is_valid_event_id(std::string_view s) noexcept {
+  if (s.empty() || s.size() > max_event_id_length) return false;
+  for (char c : s)
+    if (!is_event_id_char(c)) return false;
+  return true;
+}
+
+/// The sender's event id: `evt_<kind>_<internal id>_<delivery key>` with every run of
+/// characters outside [A-Za-z0-9_-] replaced by one `_`, cut to 160 characters. Stable
+/// across retries of the same delivery.
+inline std::string make_event_id(kind k, std::string_view internal_id, const delivery_key& key) {
+  std::string raw = "evt_";
+  raw += kind_name(k);
+  raw += '_';
+  raw += internal_id;
+  raw += '_';
+  append_delivery_key(raw, key);
+  std::string out;
+  out.reserve(raw.size());
+  bool in_run = false;
+  for (char c : raw) {
+    if (is_event_id_char(c)) {
+      out += c;
+      in_run = false;
+    } else if (!in_run) {
+      out += '_';
+      in_run = true;
+    }
+  }
+  if (out.size() > max_event_id_length) out.resize(max_event_id_length);
+  return out;
+}
+
+}  // namespace jobwire

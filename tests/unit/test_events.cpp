@@ -1,0 +1,73 @@
+// Event vocabulary (events.hpp): event types, delivery keys, progress buckets, event ids.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <limits>
+#include <string>
+
+#include <jobwire/events.hpp>
+
+using namespace jobwire;
+
+TEST_CASE("event types parse exactly and round-trip") {
+  auto t = parse_event_type("video.completed");
+  REQUIRE(t);
+  CHECK(t->kind == kind::video);
+  CHECK(t->phase == phase::completed);
+  CHECK(format_event_type(*t) == "video.completed");
+  CHECK(parse_event_type("batch.expired")->kind == kind::batch);
+  for (const char* bad : {"", "video", "video.", ".completed", "job.completed", "Video.completed",
+                          "video.canceled", "video.completed ", "video.status_changed", "audio.completed"}) {
+    INFO(bad);
+    CHECK(parse_event_type(bad).code() == errc::unknown_event_type);
+  }
+  CHECK(parse_event_type("video.status_changed", profiles::phaseo));
+}
+
+TEST_CASE("progress buckets follow PROTOCOL.md section 11") {
+  struct row {
+    double p;
+    int bucket;
+  };
+  const row table[] = {{0, no_bucket}, {100, no_bucket}, {-1, no_bucket}, {100.5, no_bucket},
+                       {0.4, 5},       {3, 5},           {4.5, 10},       {5, 10},
+                       {14.4, 10},     {14.9, 20},         {44.4, 40},      {47, 50},
+                       {94.9, 95},     {95, 95},         {96, 95},        {99.6, 95}};
+  for (const auto& r : table) {
+    INFO(r.p);
+    CHECK(progress_bucket(r.p) == r.bucket);
+  }
+  CHECK(progress_bucket(std::nan("")) == no_bucket);
+  CHECK(progress_bucket(std::numeric_limits<double>::infinity()) == no_bucket);
+  for (int p = 1; p < 100; ++p) CHECK(is_valid_bucket(progress_bucket(p)));
+}
+
+TEST_CASE("delivery keys parse strictly and round-trip") {
+  auto k = parse_delivery_key("video.progress:50");
+  REQUIRE(k);
+  CHECK(k->type.phase == phase::progress);
+  CHECK(k->bucket == 50);
+  CHECK(format_delivery_key(*k) == "video.progress:50");
+  CHECK(format_delivery_key(*parse_delivery_key("video.completed")) == "video.completed");
+  for (const char* bad : {"video.progress", "video.progress:", "video.progress:050", "video.progress:55",
+                          "video.progress:100", "video.progress:0", "video.completed:10", "video.progress:5x",
+                          "job.completed", ""}) {
+    INFO(bad);
+    CHECK(parse_delivery_key(bad).code() == errc::invalid_delivery_key);
+  }
+}
+
+TEST_CASE("event ids are sanitised and cut to 160 characters") {
+  delivery_key done{{kind::video, phase::completed}, no_bucket};
+  CHECK(make_event_id(kind::video, "G-7f3a", done) == "evt_video_G-7f3a_video_completed");
+  delivery_key prog{{kind::video, phase::progress}, 50};
+  CHECK(make_event_id(kind::video, "job 1/2", prog) == "evt_video_job_1_2_video_progress_50");
+  CHECK(make_event_id(kind::video, "a..//b", done) == "evt_video_a_b_video_completed");
+  std::string long_id(300, 'x');
+  std::string id = make_event_id(kind::video, long_id, done);
+  CHECK(id.size() == max_event_id_length);
+  CHECK(is_valid_event_id(id));
+  CHECK(!is_valid_event_id(""));
+  CHECK(!is_valid_event_id(std::string(161, 'a')));
+  CHECK(!is_valid_event_id("evt.1"));
+}
