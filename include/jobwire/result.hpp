@@ -85,7 +85,9 @@ class [[nodiscard]] result {
     if (!has_) detail::result_access_failed();
     return *ptr();
   }
-  T&& value() && noexcept {
+  // On an rvalue result the value is returned by value, so `for (auto& m : *f())` and
+  // `auto&& v = *f();` own what they use instead of dangling into a destroyed temporary.
+  T value() && noexcept(std::is_nothrow_move_constructible<T>::value) {
     if (!has_) detail::result_access_failed();
     return std::move(*ptr());
   }
@@ -96,6 +98,9 @@ class [[nodiscard]] result {
 
   T& operator*() & noexcept { return value(); }
   const T& operator*() const& noexcept { return value(); }
+  T operator*() && noexcept(std::is_nothrow_move_constructible<T>::value) {
+    return std::move(*this).value();
+  }
   T* operator->() noexcept { return &value(); }
   const T* operator->() const noexcept { return &value(); }
 
