@@ -40,8 +40,8 @@ constexpr std::size_t response_preview_max_chars = 500;
 
 /// Timestamps the ledger can represent: 1970-01-01T00:00:00.000Z ..
 /// 9999-12-31T23:59:59.999Z (the four-digit-year range of JavaScript's toISOString).
-constexpr std::int64_t min_ledger_time_ms = 0;
-constexpr std::int64_t max_ledger_time_ms = 253402300799999;
+constexpr std::int64_t min_ledger_time_ms = min_time_ms;
+constexpr std::int64_t max_ledger_time_ms = max_time_ms;
 
 namespace detail {
 // Days since 1970-01-01 ↔ proleptic Gregorian date (H. Hinnant's civil calendar algorithms).

@@ -93,6 +93,21 @@ inline result<attempt_outcome> parse_attempt_outcome(std::string_view s) noexcep
   return errc::invalid_outcome;
 }
 
+// --- time -----------------------------------------------------------------------------------
+
+/// Times the schedule and the ledger work with: Unix milliseconds from 1970-01-01T00:00:00.000Z
+/// to 9999-12-31T23:59:59.999Z, the range of a four-digit-year ISO-8601 timestamp
+/// (PROTOCOL.md §10). Bounding time also keeps `tried_at + delay` far from overflow.
+constexpr std::int64_t min_time_ms = 0;
+constexpr std::int64_t max_time_ms = 253402300799999;
+
+/// Unix seconds (the `--now` of the CLI, the timestamp header) → milliseconds;
+/// `invalid_argument` outside the range above.
+inline result<std::int64_t> unix_seconds_to_ms(std::int64_t seconds) noexcept {
+  if (seconds < min_time_ms / 1000 || seconds > max_time_ms / 1000) return errc::invalid_argument;
+  return seconds * 1000;
+}
+
 // --- request timeout (PROTOCOL.md §12) ---------------------------------------------------
 
 constexpr std::int64_t default_request_timeout_seconds = 30;
@@ -170,12 +185,15 @@ struct retry_decision {
 /// 2xx → delivered. Any other outcome → scheduled_retry due at tried_at + delay(attempt)
 /// while attempt < max_attempts, else failed_permanently (PROTOCOL.md §12).
 /// Errors: the policy's own (see `retry_policy::validate`), `invalid_attempt` when attempt
-/// is outside 1..max_attempts, `invalid_outcome` for an HTTP status outside 100..599.
+/// is outside 1..max_attempts, `invalid_outcome` for an HTTP status outside 100..599,
+/// `invalid_argument` for a time outside [min_time_ms, max_time_ms]. A retry may fall due
+/// after max_time_ms (the ledger then refuses to record it); no arithmetic overflows.
 inline result<retry_decision> decide_attempt(const retry_policy& policy, unsigned attempt,
                                              attempt_outcome outcome, std::int64_t tried_at_ms) noexcept {
   if (status st = policy.validate(); !st) return st.error();
   if (attempt < 1 || attempt > policy.max_attempts) return errc::invalid_attempt;
   if (!outcome.is_valid()) return errc::invalid_outcome;
+  if (tried_at_ms < min_time_ms || tried_at_ms > max_time_ms) return errc::invalid_argument;
   retry_decision d;
   d.attempt = attempt;
   d.max_attempts = policy.max_attempts;

@@ -85,6 +85,17 @@ TEST_CASE("bad attempts and outcomes are precise errors") {
   CHECK(decide_attempt(default_retry_policy, 5, attempt_outcome::http(200), T).code() == errc::invalid_attempt);
   CHECK(decide_attempt(default_retry_policy, 1, attempt_outcome::http(99), T).code() == errc::invalid_outcome);
   CHECK(decide_attempt(default_retry_policy, 1, attempt_outcome::http(600), T).code() == errc::invalid_outcome);
+  // Times are bounded to the ISO-8601 four-digit-year range, so tried_at + delay cannot overflow.
+  CHECK(decide_attempt(default_retry_policy, 1, attempt_outcome::http(500), -1).code() == errc::invalid_argument);
+  CHECK(decide_attempt(default_retry_policy, 1, attempt_outcome::http(500), max_time_ms + 1).code() ==
+        errc::invalid_argument);
+  CHECK(decide_attempt(default_retry_policy, 1, attempt_outcome::http(500), max_time_ms)->next_retry_at_ms ==
+        max_time_ms + 60000);
+  CHECK(*unix_seconds_to_ms(1781166600) == T);
+  CHECK(*unix_seconds_to_ms(0) == 0);
+  CHECK(unix_seconds_to_ms(-1).code() == errc::invalid_argument);
+  CHECK(unix_seconds_to_ms(max_time_ms / 1000 + 1).code() == errc::invalid_argument);
+  CHECK(unix_seconds_to_ms(999999999999999999).code() == errc::invalid_argument);
 }
 
 TEST_CASE("outcome words and numeric statuses") {

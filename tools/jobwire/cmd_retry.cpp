@@ -51,7 +51,9 @@ int run(invocation& inv) {
   auto outcome = jobwire::parse_attempt_outcome(outcome_text);
   if (!outcome) return inv.reject(outcome.error(), "--outcome " + outcome_text);
   const unsigned attempt = attempt_arg >= 0 && attempt_arg <= 1000 ? static_cast<unsigned>(attempt_arg) : 0u;
-  auto decision = jobwire::decide_attempt(policy, attempt, *outcome, now * 1000);
+  auto now_ms = jobwire::unix_seconds_to_ms(now);
+  if (!now_ms) return inv.reject(now_ms.error(), "--now");
+  auto decision = jobwire::decide_attempt(policy, attempt, *outcome, *now_ms);
   if (!decision) return inv.reject(decision.error());
 
   const std::string_view status = jobwire::attempt_status_name(decision->status);
