@@ -568,12 +568,16 @@ inline void write_delivery_summary(json::writer& w, const delivery_summary& s) {
 
 /// Writes the members `"delivery":{...},"attempts":[...]` into an object the caller has
 /// opened (the `webhook` object of a delivery's `data`, next to url/events/has_secret).
-inline void write_webhook_delivery_members(json::writer& w, const attempt_ledger& ledger) {
+inline void write_webhook_delivery_members(json::writer& w, const delivery_summary& summary, attempt_span attempts) {
   w.key("delivery");
-  write_delivery_summary(w, ledger.summary());
+  write_delivery_summary(w, summary);
   w.key("attempts").begin_array();
-  for (const attempt_record& r : ledger.public_view()) write_attempt(w, r);
+  for (const attempt_record& r : attempts) write_attempt(w, r);
   w.end_array();
+}
+/// The same from a ledger: its derived summary and its public view (last 10 attempts).
+inline void write_webhook_delivery_members(json::writer& w, const attempt_ledger& ledger) {
+  write_webhook_delivery_members(w, ledger.summary(), ledger.public_view());
 }
 
 /// `{"delivery":{...},"attempts":[...]}` as one JSON text.
@@ -598,6 +602,16 @@ struct webhook_delivery_block {
   }
   friend bool operator!=(const webhook_delivery_block& a, const webhook_delivery_block& b) { return !(a == b); }
 };
+
+/// Writes a parsed (or hand-built) block back out, attempts in their stored order.
+inline std::string serialize_webhook_delivery(const webhook_delivery_block& block) {
+  std::string out;
+  json::writer w(out);
+  w.begin_object();
+  write_webhook_delivery_members(w, block.delivery, attempt_span{block.attempts.data(), block.attempts.size()});
+  w.end_object();
+  return out;
+}
 
 /// What the parser accepts. The public view holds at most 10 attempts; a longer list is
 /// refused unless the caller raises the bound (e.g. to 50 to read a full stored history).
