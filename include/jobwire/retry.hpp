@@ -220,6 +220,7 @@ constexpr std::int64_t retry_sweep_interval_seconds = 300;
 /// retry due at `next_retry_at_ms`: the first sweep at or after the due time. With the
 /// default anchor 0 the sweeps fall on wall-clock multiples of five minutes, as a
 /// cron-style `*/5` schedule does. A due time before the anchor gives the anchor.
+/// Defined for times within [min_time_ms, max_time_ms + 30 days] and intervals up to a day.
 constexpr std::int64_t earliest_sweep_send_ms(std::int64_t next_retry_at_ms, std::int64_t anchor_ms = 0,
                                               std::int64_t interval_seconds = retry_sweep_interval_seconds) noexcept {
   const std::int64_t interval_ms = interval_seconds > 0 ? interval_seconds * 1000 : 1;

@@ -273,8 +273,8 @@ TEST_CASE("the strict checker itself rejects malformed expositions") {
       "# HELP jobwire_x_total h\n# TYPE jobwire_x_total counter\njobwire_x_total -1\n",
       "# HELP jobwire_x_total h\n# TYPE jobwire_x_total counter\njobwire_x_total  1\n",
       "# HELP jobwire_x_total h\n# TYPE jobwire_x_total counter\njobwire_x_total 1 12a\n",
-      "# HELP jobwire_g h\n# TYPE jobwire_g gauge\njobwire_g 1\n# HELP jobwire_h h\n# TYPE jobwire_h gauge\n"
-      "jobwire_h 1\njobwire_g{a=\"b\"} 2\n",  // not contiguous
+      ("# HELP jobwire_g h\n# TYPE jobwire_g gauge\njobwire_g 1\n# HELP jobwire_h h\n# TYPE jobwire_h gauge\n"
+       "jobwire_h 1\njobwire_g{a=\"b\"} 2\n"),  // not contiguous
       "jobwire_x_total 1\n",                                                               // no TYPE
       "# HELP jobwire_g bad \\t\n# TYPE jobwire_g gauge\njobwire_g 1\n",                  // bad HELP escape
       "# HELP jobwire_g h\n# TYPE jobwire_g histo\njobwire_g 1\n",                        // bad type
