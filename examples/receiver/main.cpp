@@ -4,7 +4,8 @@
 //   jobwire-receiver --db PATH --secret S --gateway URL [--port N] [--test-hooks]
 //
 // POST /webhooks/video   a delivery (raw body + headers go to jobwire untouched)
-// GET  /stats            what was decided (receiver_stats.hpp)
+// GET  /stats            what was decided, as JSON (receiver_stats.hpp)
+// GET  /metrics          the same counters in the Prometheus text format
 //
 // --test-hooks lets the callback URL's query make the side effect fail, to show retries:
 // `?fail_first=<delivery key>` fails attempt 1 of that key, `?fail_always=<key>` every attempt.
@@ -86,6 +87,9 @@ int main(int argc, char** argv) {
   });
   server.Get("/stats", [&r](const httplib::Request&, httplib::Response& res) {
     res.set_content(r.stats.to_json(), "application/json");
+  });
+  server.Get("/metrics", [&r](const httplib::Request&, httplib::Response& res) {
+    res.set_content(r.stats.prometheus(), std::string(jobwire::prometheus_content_type));
   });
   return example::serve_loopback(server, static_cast<int>(a.number("--port", 0)), "receiver");
 }

@@ -55,6 +55,16 @@ class receiver_stats {
     if (refetches_.size() > max_records) refetches_.pop_front();
   }
 
+  /// The Prometheus text exposition of the receiver counters (monitor.hpp).
+  std::string prometheus() const {
+    std::lock_guard<std::mutex> lock(m_);
+    jobwire::exposition_sources src;
+    src.receiver = &counters_;
+    std::string out;
+    (void)jobwire::append_prometheus_text(out, src);
+    return out;
+  }
+
   std::string to_json() const {
     std::lock_guard<std::mutex> lock(m_);
     std::string out;
