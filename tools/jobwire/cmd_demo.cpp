@@ -650,8 +650,8 @@ int run(invocation& inv) {
       ss << log.rdbuf();
       if (!ss.str().empty()) out << "--- " << c->name << " log:\n" << ss.str();
     }
-    if (s.keep) out << "kept " << s.dir.string() << "\n";
   }
+  if (s.keep) out << "kept " << s.dir.string() << " (database app.db, one log per program)\n";
   return failed ? exit_rejected : exit_ok;
 }
 
