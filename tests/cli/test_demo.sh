@@ -25,6 +25,17 @@ expect 0 '8' -- bash -c "grep -Ec '^G-[0-9a-f]{16} ' '$out'"
 expect 0 '1' -- bash -c "grep -Ec ' generation_failed *$' '$out'"
 expect 0 '1' -- bash -c "grep -Ec ' delivery_exhausted *$' '$out'"
 
+# Without its development flag the gateway refuses a loopback callback URL (PROTOCOL.md §8):
+# the subscription is validated before a job exists.
+"$bin/jobwire-gateway" >"$TMPD/gw.out" 2>/dev/null &
+gw=$!
+for _ in $(seq 50); do grep -q listening "$TMPD/gw.out" && break; sleep 0.1; done
+gw_url=$(sed -n 's/^listening //p' "$TMPD/gw.out")
+expect 1 'poller: create refused: HTTP 400 \{"error":\{"code":"[a-z_]+"\}\}' -- \
+  bash -c "'$bin/jobwire-poller' --gateway '$gw_url' --callback http://127.0.0.1:9/hook --secret s --job normal 2>&1"
+kill "$gw"
+wait "$gw" 2>/dev/null
+
 # Interrupted half-way: exit 130, children stopped, temporary directory removed.
 "$JW" demo >"$TMPD/int.out" 2>&1 &
 pid=$!
