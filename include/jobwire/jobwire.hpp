@@ -9,3 +9,5 @@
 #include "json_writer.hpp"
 #include "profile.hpp"
 #include "events.hpp"
+#include "callback_url.hpp"
+#include "subscription.hpp"

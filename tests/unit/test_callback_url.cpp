@@ -110,7 +110,8 @@ TEST_CASE("WPT urltestdata: http(s) hosts and ports match the URL Standard") {
       UNSCOPED_INFO("href differs: want " << href << " got " << parsed->serialise());
   }
   const int expected_successes = selected - expected_failures;
-  std::printf("WPT urltestdata: %d http(s) cases selected; %d/%d expected failures rejected; "
+  std::printf("WPT urltestdata: %d http(s) cases selected; %d/%d expected failures rejected (%d of "
+              "them with non_ascii_host); "
               "%d/%d expected successes with identical hostname and port, %d rejected by the "
               "non-ASCII host policy; %d/%d identical href\n",
               selected, failures_matched, expected_failures, failures_by_policy, successes_matched, expected_successes,
