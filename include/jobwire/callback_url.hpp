@@ -463,18 +463,18 @@ class parsed_url {
   bool has_credentials() const noexcept { return has_credentials_; }
 
   /// Exact length of the WHATWG serialisation (`href`).
-  std::size_t serialised_size() const noexcept { return write(nullptr); }
+  std::size_t serialised_size() const noexcept { return write(nullptr, 0); }
   /// Writes the serialisation into out[0..cap); errc::buffer_too_small (with nothing
   /// usable written) when cap < serialised_size(). Returns the length.
   result<std::size_t> serialise_to(char* out, std::size_t cap) const noexcept {
     std::size_t need = serialised_size();
     if (need > cap) return errc::buffer_too_small;
-    return write(out);
+    return write(out, need);
   }
   void append_serialised(std::string& out) const {
     std::size_t at = out.size();
     out.resize(at + serialised_size());
-    (void)write(&out[at]);
+    (void)write(&out[at], out.size() - at);
   }
   std::string serialise() const {
     std::string s;
@@ -489,12 +489,15 @@ class parsed_url {
   std::size_t host_len_ = 0;
   bool has_credentials_ = false;
 
-  // Output helper: counts when `out` is null.
+  // Output helper: counts when `out` is null. Writes beyond `cap` are dropped: a ".."
+  // segment can pop text already written, so the path may run past the final length
+  // before it shrinks back, and bytes past the final length are never part of the result.
   struct sink {
     char* out;
+    std::size_t cap = 0;
     std::size_t n = 0;
     void put(char c) noexcept {
-      if (out) out[n] = c;
+      if (out && n < cap) out[n] = c;
       ++n;
     }
     void put(std::string_view s) noexcept {
@@ -559,8 +562,8 @@ class parsed_url {
     return dots;
   }
 
-  std::size_t write(char* out) const noexcept {
-    sink s{out};
+  std::size_t write(char* out, std::size_t cap) const noexcept {
+    sink s{out, cap};
     s.put(scheme_name());
     s.put("://");
     if (has_credentials_) {
