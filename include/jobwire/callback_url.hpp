@@ -12,7 +12,7 @@
 // `classify()` at connect time and must not follow redirects (docs/CALLBACK_URLS.md).
 //
 // Validation (`check_callback_url`) allocates nothing: the host is decoded into a fixed
-// buffer inside `parsed_url`, every other component is a view into the caller's input.
+// buffer inside `http_url`, every other component is a view into the caller's input.
 // The WHATWG serialisation is produced on request into a caller buffer or a std::string.
 #pragma once
 
@@ -82,7 +82,7 @@ constexpr errc address_class_error(address_class c) noexcept {
   return errc::non_global_host;
 }
 
-namespace detail {
+namespace url_detail {
 constexpr bool in_v4(std::uint32_t a, std::uint32_t prefix, unsigned len) noexcept {
   return len == 0 || (a >> (32 - len)) == (prefix >> (32 - len));
 }
@@ -110,13 +110,13 @@ constexpr bool pieces_zero(const ipv6_address& a, int from, int to) noexcept {
 constexpr ipv4_address v4_from_pieces(std::uint16_t hi, std::uint16_t lo) noexcept {
   return ipv4_address{(static_cast<std::uint32_t>(hi) << 16) | lo};
 }
-}  // namespace detail
+}  // namespace url_detail
 
 /// Classifies an IPv4 address against the IANA IPv4 Special-Purpose Address Registry
 /// (plus multicast 224/4, which has its own registry and is never a callback target).
 constexpr address_class classify(ipv4_address addr) noexcept {
-  using detail::in_v4;
-  using detail::v4;
+  using url_detail::in_v4;
+  using url_detail::v4;
   const std::uint32_t a = addr.value;
   if (in_v4(a, v4(0, 0, 0, 0), 8)) return address_class::unspecified;  // "this network"
   if (in_v4(a, v4(127, 0, 0, 0), 8)) return address_class::loopback;
@@ -144,25 +144,25 @@ constexpr address_class classify(ipv4_address addr) noexcept {
 /// IPv4-compatible, NAT64 64:ff9b::/96, 6to4 2002::/16) are classified by that IPv4
 /// address; an IPv4-compatible address is never global itself (PROTOCOL.md §8).
 constexpr address_class classify(const ipv6_address& a) noexcept {
-  using detail::in_v6;
+  using url_detail::in_v6;
   const auto& p = a.pieces;
-  if (detail::pieces_zero(a, 0, 8)) return address_class::unspecified;
-  if (detail::pieces_zero(a, 0, 7) && p[7] == 1) return address_class::loopback;
-  if (detail::pieces_zero(a, 0, 5) && p[5] == 0xFFFF) return classify(detail::v4_from_pieces(p[6], p[7]));
-  if (detail::pieces_zero(a, 0, 6)) {  // ::a.b.c.d, deprecated IPv4-compatible
-    address_class c = classify(detail::v4_from_pieces(p[6], p[7]));
+  if (url_detail::pieces_zero(a, 0, 8)) return address_class::unspecified;
+  if (url_detail::pieces_zero(a, 0, 7) && p[7] == 1) return address_class::loopback;
+  if (url_detail::pieces_zero(a, 0, 5) && p[5] == 0xFFFF) return classify(url_detail::v4_from_pieces(p[6], p[7]));
+  if (url_detail::pieces_zero(a, 0, 6)) {  // ::a.b.c.d, deprecated IPv4-compatible
+    address_class c = classify(url_detail::v4_from_pieces(p[6], p[7]));
     return c == address_class::global ? address_class::non_global : c;
   }
-  if (p[0] == 0x64 && p[1] == 0xff9b && detail::pieces_zero(a, 2, 6))  // NAT64 well-known prefix
-    return classify(detail::v4_from_pieces(p[6], p[7]));
-  if (p[0] == 0x2002) return classify(detail::v4_from_pieces(p[1], p[2]));  // 6to4
+  if (p[0] == 0x64 && p[1] == 0xff9b && url_detail::pieces_zero(a, 2, 6))  // NAT64 well-known prefix
+    return classify(url_detail::v4_from_pieces(p[6], p[7]));
+  if (p[0] == 0x2002) return classify(url_detail::v4_from_pieces(p[1], p[2]));  // 6to4
   if (in_v6(a, 0xfc00, 0, 0, 7)) return address_class::private_use;
   if (in_v6(a, 0xfe80, 0, 0, 10)) return address_class::link_local;
   if (!in_v6(a, 0x2000, 0, 0, 3)) return address_class::non_global;  // incl. 64:ff9b:1::/48, 100::/64, ff00::/8
   // 2001::/23 (IETF protocol assignments, incl. Teredo 2001::/32) is non-global except
   // the ranges the registry marks globally reachable.
   if (in_v6(a, 0x2001, 0, 0, 23)) {
-    bool dns_anycast = p[0] == 0x2001 && p[1] == 1 && detail::pieces_zero(a, 2, 7) && p[7] >= 1 && p[7] <= 3;
+    bool dns_anycast = p[0] == 0x2001 && p[1] == 1 && url_detail::pieces_zero(a, 2, 7) && p[7] >= 1 && p[7] <= 3;
     if (dns_anycast || in_v6(a, 0x2001, 0x0003, 0, 32) || in_v6(a, 0x2001, 0x0004, 0x0112, 48) ||
         in_v6(a, 0x2001, 0x0020, 0, 28) || in_v6(a, 0x2001, 0x0030, 0, 28))
       return address_class::global;
@@ -177,7 +177,7 @@ constexpr address_class classify(const ipv6_address& a) noexcept {
 
 // --- the WHATWG host parsers ----------------------------------------------------------
 
-namespace detail {
+namespace url_detail {
 constexpr bool is_tab_or_newline(char c) noexcept { return c == '\t' || c == '\n' || c == '\r'; }
 constexpr bool is_c0_or_space(char c) noexcept {
   return static_cast<unsigned char>(c) <= 0x20;
@@ -231,7 +231,7 @@ inline bool ends_in_a_number(std::string_view host) noexcept {
   std::uint64_t ignored = 0;
   return parse_ipv4_number(last, ignored);
 }
-}  // namespace detail
+}  // namespace url_detail
 
 /// WHATWG "IPv4 parser" over an ASCII-lower-cased domain that ends in a number.
 inline result<ipv4_address> parse_ipv4(std::string_view host) noexcept {
@@ -243,7 +243,7 @@ inline result<ipv4_address> parse_ipv4(std::string_view host) noexcept {
     std::size_t dot = host.find('.');
     std::string_view part = host.substr(0, dot);
     if (n == 4) return errc::invalid_ipv4;
-    if (!detail::parse_ipv4_number(part, nums[n])) return errc::invalid_ipv4;
+    if (!url_detail::parse_ipv4_number(part, nums[n])) return errc::invalid_ipv4;
     ++n;
     if (dot == std::string_view::npos) break;
     host.remove_prefix(dot + 1);
@@ -280,8 +280,8 @@ inline result<ipv6_address> parse_ipv6(std::string_view in) noexcept {
       continue;
     }
     unsigned value = 0, length = 0;
-    while (length < 4 && p < n && detail::hex_digit(in[p]) >= 0) {
-      value = value * 16 + static_cast<unsigned>(detail::hex_digit(in[p]));
+    while (length < 4 && p < n && url_detail::hex_digit(in[p]) >= 0) {
+      value = value * 16 + static_cast<unsigned>(url_detail::hex_digit(in[p]));
       ++p;
       ++length;
     }
@@ -298,8 +298,8 @@ inline result<ipv6_address> parse_ipv6(std::string_view in) noexcept {
           else
             return errc::invalid_ipv6;
         }
-        if (p >= n || !detail::is_dec(in[p])) return errc::invalid_ipv6;
-        while (p < n && detail::is_dec(in[p])) {
+        if (p >= n || !url_detail::is_dec(in[p])) return errc::invalid_ipv6;
+        while (p < n && url_detail::is_dec(in[p])) {
           int number = in[p] - '0';
           if (ipv4_piece == -1)
             ipv4_piece = number;
@@ -418,7 +418,7 @@ inline result<address_class> classify(std::string_view text) noexcept {
       if (digits == 0) return errc::invalid_ipv4;
       ++parts;
       digits = 0;
-    } else if (detail::is_dec(c) && digits < 3) {
+    } else if (url_detail::is_dec(c) && digits < 3) {
       ++digits;
     } else {
       return errc::invalid_ipv4;
@@ -445,7 +445,7 @@ enum class host_kind : std::uint8_t { domain, ipv4, ipv6 };
 /// host (lower-case domain, dotted IPv4, bracketed compressed IPv6) held inside this
 /// object; the raw views (`username_raw` ...) point into the caller's input and are
 /// encoded only when serialising. Valid as long as the input is.
-class parsed_url {
+class http_url {
  public:
   url_scheme scheme = url_scheme::https;
   host_kind kind = host_kind::domain;
@@ -483,7 +483,7 @@ class parsed_url {
   }
 
  private:
-  friend result<parsed_url> parse_url(std::string_view input) noexcept;
+  friend result<http_url> parse_http_url(std::string_view input) noexcept;
 
   char host_[max_host_length + 3] = {};  // + brackets for IPv6
   std::size_t host_len_ = 0;
@@ -527,7 +527,7 @@ class parsed_url {
   }
   static void put_component(sink& s, std::string_view raw, pct_set set) noexcept {
     for (char c : raw) {
-      if (detail::is_tab_or_newline(c)) continue;
+      if (url_detail::is_tab_or_newline(c)) continue;
       auto u = static_cast<unsigned char>(c);
       if (must_encode(u, set))
         s.put_encoded(u);
@@ -543,7 +543,7 @@ class parsed_url {
     int dots = 0;
     std::size_t i = 0;
     auto next = [&](std::size_t k) {
-      while (k < raw.size() && detail::is_tab_or_newline(raw[k])) ++k;
+      while (k < raw.size() && url_detail::is_tab_or_newline(raw[k])) ++k;
       return k;
     };
     for (i = next(0); i < raw.size(); i = next(i)) {
@@ -570,7 +570,7 @@ class parsed_url {
       put_component(s, username_raw, pct_set::userinfo);
       bool has_password = false;
       for (char c : password_raw)
-        if (!detail::is_tab_or_newline(c)) has_password = true;
+        if (!url_detail::is_tab_or_newline(c)) has_password = true;
       if (has_password) {
         s.put(':');
         put_component(s, password_raw, pct_set::userinfo);
@@ -604,7 +604,7 @@ class parsed_url {
   // WHATWG path state for special URLs: segments split on `/` and `\`, each encoded
   // with the path percent-encode set; "." segments vanish and ".." removes the previous
   // segment. Works the same whether counting or writing: a pop moves the sink back to
-  // where the popped segment started (parse_url bounds the segment count).
+  // where the popped segment started (parse_http_url bounds the segment count).
   void write_path(sink& s) const noexcept {
     std::size_t starts[max_path_segments + 1];
     std::size_t depth = 0;
@@ -635,7 +635,7 @@ class parsed_url {
   }
 };
 
-namespace detail {
+namespace url_detail {
 /// Advances over tab/newline; every position helper works on the raw (trimmed) input.
 inline std::size_t skip_tn(std::string_view s, std::size_t i) noexcept {
   while (i < s.size() && is_tab_or_newline(s[i])) ++i;
@@ -676,22 +676,22 @@ constexpr bool is_forbidden_domain_char(char ch) noexcept {
       return false;
   }
 }
-}  // namespace detail
+}  // namespace url_detail
 
 /// Parses an http or https URL the way the WHATWG URL Standard does with no base URL
 /// (PROTOCOL.md §8), deciding scheme, credentials, host and port exactly. Other schemes
 /// fail with `unsupported_scheme`; hosts that are not ASCII after percent-decoding fail
 /// with `non_ascii_host` (IDNA is not attempted: use the `xn--` form). ASCII `xn--`
 /// labels are passed through lower-cased, without Punycode validation.
-inline result<parsed_url> parse_url(std::string_view input) noexcept {
-  using namespace detail;
+inline result<http_url> parse_http_url(std::string_view input) noexcept {
+  using namespace url_detail;
   // Input cleanup: leading/trailing C0 control or space go; tab/newline are skipped
   // wherever they appear (every loop below reads through them).
   while (!input.empty() && is_c0_or_space(input.front())) input.remove_prefix(1);
   while (!input.empty() && is_c0_or_space(input.back())) input.remove_suffix(1);
   if (!valid_utf8(input)) return errc::invalid_url;
 
-  parsed_url u;
+  http_url u;
   const std::string_view s = input;
   std::size_t i = skip_tn(s, 0);
 
@@ -873,7 +873,7 @@ struct callback_url_options {
   bool allow_local_development = false;
 };
 
-namespace detail {
+namespace url_detail {
 constexpr bool is_exact_local_host(std::string_view h) noexcept {
   return h == "localhost" || h == "127.0.0.1" || h == "[::1]";
 }
@@ -892,7 +892,7 @@ constexpr errc ai_stats_ipv4(ipv4_address a) noexcept {
   }
 }
 
-inline errc ai_stats_host(const parsed_url& u) noexcept {
+inline errc ai_stats_host(const http_url& u) noexcept {
   switch (u.kind) {
     case host_kind::domain:
       return u.host() == "localhost" ? errc::localhost_name : errc::ok;
@@ -911,6 +911,13 @@ inline errc ai_stats_host(const parsed_url& u) noexcept {
   return errc::ok;
 }
 
+
+inline errc strict_host(const http_url& u) noexcept;
+}  // namespace url_detail
+
+/// True for `localhost`, any `*.localhost` name (RFC 6761 reserves them all for
+/// loopback) and the same with one trailing dot. `h` must be lower-case, as hosts are
+/// after parsing.
 inline bool is_localhost_name(std::string_view h) noexcept {
   if (!h.empty() && h.back() == '.') h.remove_suffix(1);  // "localhost." is the same name
   constexpr std::string_view lh = "localhost";
@@ -918,7 +925,8 @@ inline bool is_localhost_name(std::string_view h) noexcept {
   return h.size() > lh.size() && h.substr(h.size() - lh.size()) == lh && h[h.size() - lh.size() - 1] == '.';
 }
 
-inline errc strict_host(const parsed_url& u) noexcept {
+namespace url_detail {
+inline errc strict_host(const http_url& u) noexcept {
   switch (u.kind) {
     case host_kind::domain: {
       std::string_view h = u.host();
@@ -933,27 +941,27 @@ inline errc strict_host(const parsed_url& u) noexcept {
   }
   return errc::ok;
 }
-}  // namespace detail
+}  // namespace url_detail
 
 /// The verdict on a parsed URL under a policy (PROTOCOL.md §8); `errc::ok` to accept.
-inline errc evaluate_callback_url(const parsed_url& u, const callback_url_options& opt = {}) noexcept {
-  const bool exact_local = detail::is_exact_local_host(u.host());
+inline errc evaluate_callback_url(const http_url& u, const callback_url_options& opt = {}) noexcept {
+  const bool exact_local = url_detail::is_exact_local_host(u.host());
   if (opt.allow_local_development && exact_local && !u.has_credentials()) return errc::ok;
   if (opt.policy == url_policy::ai_stats) {
     // The service's http exception looks at the host only.
     if (u.scheme == url_scheme::http) return exact_local ? errc::ok : errc::https_required;
-    return detail::ai_stats_host(u);
+    return url_detail::ai_stats_host(u);
   }
   if (u.scheme == url_scheme::http) return errc::https_required;
   if (u.has_credentials()) return errc::userinfo_not_allowed;
-  return detail::strict_host(u);
+  return url_detail::strict_host(u);
 }
 
 /// Parses and checks a callback URL (PROTOCOL.md §8). On success the value is the parsed
 /// URL (`serialise()` gives the WHATWG form the service would store). Allocates nothing.
-[[nodiscard]] inline result<parsed_url> check_callback_url(std::string_view input,
+[[nodiscard]] inline result<http_url> check_callback_url(std::string_view input,
                                                            const callback_url_options& opt = {}) noexcept {
-  auto u = parse_url(input);
+  auto u = parse_http_url(input);
   if (!u) return u.error();
   errc verdict = evaluate_callback_url(*u, opt);
   if (verdict != errc::ok) return verdict;

@@ -48,7 +48,7 @@ struct ignored_event {
 /// (`batch.status_changed` is 20), so longer entries are `invalid_event` without copying.
 constexpr std::size_t max_event_name_length = 64;
 
-namespace detail {
+namespace subscription_detail {
 // JavaScript's String.prototype.trim (the service trims with it): ASCII whitespace and
 // line terminators plus the Unicode White_Space/BOM code points, here in UTF-8.
 inline std::size_t js_space_prefix(std::string_view s) noexcept {
@@ -72,12 +72,12 @@ inline std::size_t js_space_suffix(std::string_view s) noexcept {
   }
   return 0;
 }
-}  // namespace detail
+}  // namespace subscription_detail
 
 /// Trims the way the service does (JavaScript `trim()`).
-inline std::string_view js_trim(std::string_view s) noexcept {
-  for (std::size_t n; (n = detail::js_space_prefix(s)) != 0;) s.remove_prefix(n);
-  for (std::size_t n; (n = detail::js_space_suffix(s)) != 0;) s.remove_suffix(n);
+inline std::string_view trim_js_whitespace(std::string_view s) noexcept {
+  for (std::size_t n; (n = subscription_detail::js_space_prefix(s)) != 0;) s.remove_prefix(n);
+  for (std::size_t n; (n = subscription_detail::js_space_suffix(s)) != 0;) s.remove_suffix(n);
   return s;
 }
 
@@ -88,7 +88,7 @@ inline std::string_view js_trim(std::string_view s) noexcept {
 /// `invalid_event` (anything else).
 inline result<subscription_event> normalise_event_name(std::string_view entry, kind k,
                                                        const profile& prof = profiles::ai_stats) noexcept {
-  std::string_view t = js_trim(entry);
+  std::string_view t = trim_js_whitespace(entry);
   if (t.empty()) return errc::empty_event;
   if (t.size() > max_event_name_length) return errc::invalid_event;
   char buf[max_event_name_length + 1];  // + the extra `l` of cancelled
@@ -305,7 +305,7 @@ inline result<webhook_subscription> parse_webhook_subscription(json::value webho
   }
   if (secret.exists()) {
     std::string raw = secret.get_string()->to_string();
-    sub.secret = std::string(js_trim(raw));
+    sub.secret = std::string(trim_js_whitespace(raw));
   }
   if (sub.secret.empty() && opt.events.prof->secret_required) return error(errc::secret_required, off(webhook));
   auto list = normalise_events(events, opt.events, &sub.ignored);

@@ -27,7 +27,7 @@ int run(invocation& inv) {
   const jobwire::callback_url_options opt = url_options_from(inv);
   if (inv.has("--print-host")) {
     // Conformance aid: the host as the WHATWG parser serialises it, no policy applied.
-    auto parsed = jobwire::parse_url(input);
+    auto parsed = jobwire::parse_http_url(input);
     if (!parsed) return inv.reject(parsed.error());
     std::string host(parsed->host());
     std::string members = "\"host\":";
