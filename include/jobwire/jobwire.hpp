@@ -9,3 +9,8 @@
 #include "json_writer.hpp"
 #include "profile.hpp"
 #include "events.hpp"
+#include "signature.hpp"
+#include "freshness.hpp"
+#include "headers.hpp"
+#include "delivery_meta.hpp"
+#include "verify.hpp"
