@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <iterator>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <tuple>
 #include <type_traits>
@@ -68,6 +69,16 @@ struct is_header_range<T, std::void_t<decltype(std::begin(std::declval<const T&>
 template <class F>
 using header_lookup_result = decltype(std::declval<const F&>()(std::declval<std::string_view>()));
 
+// True for lookup results that own their text and die at the end of the lookup
+// expression (std::string or std::optional<std::string> returned by value): a view into
+// them would dangle, so such callables are rejected at compile time.
+template <class R>
+struct is_owning_lookup_result : std::false_type {};
+template <>
+struct is_owning_lookup_result<std::string> : std::true_type {};
+template <>
+struct is_owning_lookup_result<std::optional<std::string>> : std::true_type {};
+
 template <class T, class = void>
 struct is_header_callable : std::false_type {};
 template <class T>
@@ -109,6 +120,11 @@ template <class Headers>
 inline result<std::optional<std::string_view>> find_header(const Headers& headers, std::string_view prefix,
                                                            std::string_view suffix) noexcept {
   if constexpr (detail::is_header_callable<Headers>::value) {
+    using lookup_result = detail::header_lookup_result<Headers>;
+    static_assert(std::is_reference<lookup_result>::value ||
+                      !detail::is_owning_lookup_result<std::remove_cv_t<lookup_result>>::value,
+                  "a header lookup callable must return a view (string_view, optional<string_view>, "
+                  "const std::string*, const std::string&), not an owning string by value");
     // The full name in lower case; prefix and suffix are lower-case constants.
     char name[64];
     if (prefix.size() + suffix.size() > sizeof name) return errc::invalid_argument;
@@ -169,51 +185,123 @@ inline result<std::uint32_t> parse_attempt_number(std::string_view s) noexcept {
   return v;
 }
 
-/// Reads and strictly parses the metadata headers under `prof`'s prefix:
-/// `malformed_header` for an invalid value, `ambiguous_header` for conflicting duplicates,
-/// `attempt_exceeds_max` when both counts are present and attempt > max attempts.
+/// The raw text of every header jobwire reads from a delivery, found in one pass.
+struct raw_delivery_headers {
+  std::optional<std::string_view> timestamp;
+  std::optional<std::string_view> signature;
+  std::optional<std::string_view> event_id;
+  std::optional<std::string_view> event_type;
+  std::optional<std::string_view> delivery_key;
+  std::optional<std::string_view> attempt;
+  std::optional<std::string_view> max_attempts;
+};
+
+namespace detail {
+// ASCII case-insensitive comparison against a lower-case constant.
+constexpr bool iequals_lower(std::string_view name, std::string_view lower) noexcept {
+  if (name.size() != lower.size()) return false;
+  for (std::size_t i = 0; i < name.size(); ++i) {
+    char c = name[i];
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c | 0x20);
+    if (c != lower[i]) return false;
+  }
+  return true;
+}
+
+inline std::optional<std::string_view>* raw_slot(raw_delivery_headers& r, std::string_view suffix) noexcept {
+  // Dispatch on length first: each suffix length is unique except 7 ("attempt"), 8
+  // ("event-id") and 9 ("timestamp" / "signature").
+  switch (suffix.size()) {
+    case 7: return iequals_lower(suffix, header_suffix::attempt) ? &r.attempt : nullptr;
+    case 8: return iequals_lower(suffix, header_suffix::event_id) ? &r.event_id : nullptr;
+    case 9:
+      if (iequals_lower(suffix, header_suffix::timestamp)) return &r.timestamp;
+      return iequals_lower(suffix, header_suffix::signature) ? &r.signature : nullptr;
+    case 10: return iequals_lower(suffix, header_suffix::event_type) ? &r.event_type : nullptr;
+    case 12:
+      if (iequals_lower(suffix, header_suffix::delivery_key)) return &r.delivery_key;
+      return iequals_lower(suffix, header_suffix::max_attempts) ? &r.max_attempts : nullptr;
+    default: return nullptr;
+  }
+}
+}  // namespace detail
+
+/// Collects the delivery headers under `prof`'s prefix. Over a range this is one pass over
+/// the headers; `ambiguous_header` when one of them occurs twice with different values.
 template <class Headers>
-inline result<delivery_headers> parse_delivery_headers(const Headers& headers,
+inline result<raw_delivery_headers> collect_delivery_headers(const Headers& headers,
+                                                             const profile& prof = profiles::ai_stats) noexcept {
+  raw_delivery_headers out;
+  const std::string_view prefix = prof.header_prefix;
+  if constexpr (detail::is_header_callable<Headers>::value) {
+    const std::string_view suffixes[] = {header_suffix::timestamp,    header_suffix::signature,
+                                         header_suffix::event_id,     header_suffix::event_type,
+                                         header_suffix::delivery_key, header_suffix::attempt,
+                                         header_suffix::max_attempts};
+    for (std::string_view suffix : suffixes) {
+      auto v = find_header(headers, prefix, suffix);
+      if (!v) return v.error();
+      *detail::raw_slot(out, suffix) = *v;
+    }
+  } else {
+    static_assert(detail::is_header_range<Headers>::value,
+                  "headers must be a range of (name, value) pairs or a lookup callable");
+    for (const auto& entry : headers) {
+      const std::string_view name(std::get<0>(entry));
+      if (name.size() <= prefix.size() || !detail::iequals_lower(name.substr(0, prefix.size()), prefix)) continue;
+      std::optional<std::string_view>* slot = detail::raw_slot(out, name.substr(prefix.size()));
+      if (slot == nullptr) continue;
+      const std::string_view value(std::get<1>(entry));
+      if (!*slot)
+        *slot = value;
+      else if (**slot != value)
+        return errc::ambiguous_header;
+    }
+  }
+  return out;
+}
+
+/// Strictly parses collected metadata headers: `malformed_header` for an invalid value,
+/// `attempt_exceeds_max` when both counts are present and attempt > max attempts.
+inline result<delivery_headers> parse_delivery_headers(const raw_delivery_headers& raw,
                                                        const profile& prof = profiles::ai_stats) noexcept {
   delivery_headers out;
-  const std::string_view prefix = prof.header_prefix;
-
-  auto id = find_header(headers, prefix, header_suffix::event_id);
-  if (!id) return id.error();
-  if (*id) {
-    if (!is_valid_event_id(**id)) return errc::malformed_header;
-    out.event_id = **id;
+  if (raw.event_id) {
+    if (!is_valid_event_id(*raw.event_id)) return errc::malformed_header;
+    out.event_id = *raw.event_id;
   }
-  auto type = find_header(headers, prefix, header_suffix::event_type);
-  if (!type) return type.error();
-  if (*type) {
-    auto t = parse_event_type(**type, prof);
+  if (raw.event_type) {
+    auto t = parse_event_type(*raw.event_type, prof);
     if (!t) return errc::malformed_header;
     out.type = *t;
   }
-  auto key = find_header(headers, prefix, header_suffix::delivery_key);
-  if (!key) return key.error();
-  if (*key) {
-    auto k = parse_delivery_key(**key, prof);
+  if (raw.delivery_key) {
+    auto k = parse_delivery_key(*raw.delivery_key, prof);
     if (!k) return errc::malformed_header;
     out.key = *k;
   }
-  auto attempt = find_header(headers, prefix, header_suffix::attempt);
-  if (!attempt) return attempt.error();
-  if (*attempt) {
-    auto a = parse_attempt_number(**attempt);
+  if (raw.attempt) {
+    auto a = parse_attempt_number(*raw.attempt);
     if (!a) return a.error();
     out.attempt = *a;
   }
-  auto max = find_header(headers, prefix, header_suffix::max_attempts);
-  if (!max) return max.error();
-  if (*max) {
-    auto m = parse_attempt_number(**max);
+  if (raw.max_attempts) {
+    auto m = parse_attempt_number(*raw.max_attempts);
     if (!m) return m.error();
     out.max_attempts = *m;
   }
   if (out.attempt && out.max_attempts && *out.attempt > *out.max_attempts) return errc::attempt_exceeds_max;
   return out;
+}
+
+/// Reads and strictly parses the metadata headers under `prof`'s prefix (see
+/// `collect_delivery_headers` and the overload above for the errors).
+template <class Headers>
+inline result<delivery_headers> parse_delivery_headers(const Headers& headers,
+                                                       const profile& prof = profiles::ai_stats) noexcept {
+  auto raw = collect_delivery_headers(headers, prof);
+  if (!raw) return raw.error();
+  return parse_delivery_headers(*raw, prof);
 }
 
 }  // namespace jobwire

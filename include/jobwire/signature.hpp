@@ -85,24 +85,32 @@ inline signature_hex to_hex(const mac_bytes& m) noexcept {
 /// case-insensitively). Anything else is `malformed_signature`. The presented signature is
 /// public (it travels in the request), so this decoder may branch on it.
 inline status decode_signature(std::string_view text, mac_bytes& out) noexcept {
+  // 0..15 for hex digits, 0xFF otherwise (built once at compile time).
+  struct table {
+    unsigned char v[256];
+    constexpr table() : v() {
+      for (int i = 0; i < 256; ++i) v[i] = 0xFF;
+      for (int i = 0; i < 10; ++i) v['0' + i] = static_cast<unsigned char>(i);
+      for (int i = 0; i < 6; ++i) {
+        v['a' + i] = static_cast<unsigned char>(10 + i);
+        v['A' + i] = static_cast<unsigned char>(10 + i);
+      }
+    }
+  };
+  static constexpr table hex{};
   text = trim_ascii(text);
   if (text.size() != signature_hex_size) return errc::malformed_signature;
+  unsigned bad = 0;
   for (std::size_t i = 0; i < mac_size; ++i) {
-    int v = 0;
-    for (std::size_t k = 0; k < 2; ++k) {
-      const char c = text[2 * i + k];
-      int d;
-      if (c >= '0' && c <= '9')
-        d = c - '0';
-      else if (c >= 'a' && c <= 'f')
-        d = c - 'a' + 10;
-      else if (c >= 'A' && c <= 'F')
-        d = c - 'A' + 10;
-      else
-        return jobwire::error(errc::malformed_signature, 2 * i + k);
-      v = (v << 4) | d;
-    }
-    out.bytes[i] = static_cast<unsigned char>(v);
+    const unsigned hi = hex.v[static_cast<unsigned char>(text[2 * i])];
+    const unsigned lo = hex.v[static_cast<unsigned char>(text[2 * i + 1])];
+    bad |= hi | lo;
+    out.bytes[i] = static_cast<unsigned char>((hi << 4) | (lo & 0x0F));
+  }
+  if (bad & 0xF0) {
+    // Rare path: report where the first non-hex character is.
+    for (std::size_t i = 0; i < signature_hex_size; ++i)
+      if (hex.v[static_cast<unsigned char>(text[i])] == 0xFF) return jobwire::error(errc::malformed_signature, i);
   }
   return {};
 }
@@ -290,13 +298,8 @@ class verifier {
     if (count_ == 0) return errc::secret_required;
     mac_bytes presented;
     const status decoded = decode_signature(signature_text, presented);
-    mac_bytes macs[max_secrets];
-    for (std::size_t i = 0; i < count_; ++i)
-      if (auto st = keys_[i].finish(macs[i]); !st) return st.error();
+    auto idx = finish_decoded(presented);
     if (!decoded) return decoded.error();
-    const std::size_t idx = detail::select_matching_mac(macs, count_, presented);
-    OPENSSL_cleanse(macs, sizeof macs);
-    if (idx == count_) return errc::signature_mismatch;
     return idx;
   }
 
@@ -304,15 +307,26 @@ class verifier {
   [[nodiscard]] result<std::size_t> verify(std::string_view timestamp_text, std::string_view body,
                                            std::string_view signature_text) noexcept {
     if (count_ == 0) return errc::secret_required;
-    // Reject a malformed signature before hashing a possibly large body.
-    mac_bytes probe;
-    if (auto st = decode_signature(signature_text, probe); !st) return st.error();
+    // The signature is decoded first so a malformed one costs no hashing of the body.
+    mac_bytes presented;
+    if (auto st = decode_signature(signature_text, presented); !st) return st.error();
     if (auto st = begin(timestamp_text); !st) return st.error();
     if (auto st = update(body); !st) return st.error();
-    return finish(signature_text);
+    return finish_decoded(presented);
   }
 
  private:
+  result<std::size_t> finish_decoded(const mac_bytes& presented) noexcept {
+    mac_bytes macs[max_secrets];
+    for (std::size_t i = 0; i < count_; ++i)
+      if (auto st = keys_[i].finish(macs[i]); !st) return st.error();
+    const std::size_t idx = detail::select_matching_mac(macs, count_, presented);
+    // The computed MACs are what a forger wants; do not leave them on the stack.
+    OPENSSL_cleanse(macs, count_ * sizeof(mac_bytes));
+    if (idx == count_) return errc::signature_mismatch;
+    return idx;
+  }
+
   hmac_key keys_[max_secrets];
   std::size_t count_ = 0;
 };

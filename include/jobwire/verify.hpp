@@ -90,32 +90,32 @@ template <class Headers>
 
   if (body.size() > opts.max_body_bytes) return errc::body_too_large;
 
+  // One pass over the headers collects everything read below.
+  auto raw = collect_delivery_headers(headers, prof);
+  if (!raw) return raw.error();
+
   if (secrets.empty()) {
     // PROTOCOL.md §15: under phaseo every delivery is signed, so a receiver without a
     // secret is misconfigured rather than "accepting unsigned".
     if (prof.secret_required) return errc::secret_required;
   } else {
-    auto ts_header = find_header(headers, prof.header_prefix, header_suffix::timestamp);
-    if (!ts_header) return ts_header.error();
-    auto sig_header = find_header(headers, prof.header_prefix, header_suffix::signature);
-    if (!sig_header) return sig_header.error();
-    if (!*ts_header) return errc::missing_timestamp;
-    if (!*sig_header) return errc::missing_signature;
+    if (!raw->timestamp) return errc::missing_timestamp;
+    if (!raw->signature) return errc::missing_signature;
 
-    auto ts = parse_timestamp(**ts_header, opts.sdk_compat);
+    auto ts = parse_timestamp(*raw->timestamp, opts.sdk_compat);
     if (!ts) return ts.error();
     if (auto fresh = check_freshness(*ts, now_seconds, opts.tolerance_seconds); !fresh) return fresh.error();
 
-    auto matched = secrets.verify(**ts_header, body, **sig_header);
+    auto matched = secrets.verify(*raw->timestamp, body, *raw->signature);
     if (!matched) return matched.error();
 
     out.signature_checked = true;
     out.matched_secret = *matched;
-    out.timestamp_text = **ts_header;
+    out.timestamp_text = *raw->timestamp;
     out.timestamp = *ts;
   }
 
-  auto meta = parse_delivery_headers(headers, prof);
+  auto meta = parse_delivery_headers(*raw, prof);
   if (!meta) return meta.error();
   out.headers = *meta;
 

@@ -472,6 +472,27 @@ TEST_CASE("verify_delivery: headers must agree with the envelope") {
   CHECK(verify_delivery("", signed_headers(ts, sig_empty_body), v, now).has_value());
 }
 
+TEST_CASE("verify_delivery over a lookup callable") {
+  sample_delivery s;
+  auto v = make_verifier({key});
+  const auto h = s.headers();
+  // A host whose framework offers case-insensitive lookup returning string_view (null
+  // data = absent).
+  auto lookup = [&](std::string_view name) -> std::string_view {
+    for (const auto& p : h)
+      if (iequals_ascii(p.first, name)) return p.second;
+    return {};
+  };
+  auto r = verify_delivery(s.body, lookup, v, now);
+  REQUIRE(r);
+  CHECK(r->body_checked);
+  CHECK(*r->headers.max_attempts == 4);
+  auto no_sig = [&](std::string_view name) -> std::string_view {
+    return name == "x-ai-stats-signature" ? std::string_view() : lookup(name);
+  };
+  CHECK(verify_delivery(s.body, no_sig, v, now).code() == errc::missing_signature);
+}
+
 TEST_CASE("verify_delivery: sdk_compat timestamp forms sign their exact text") {
   auto v = make_verifier({key});
   verify_options compat;
