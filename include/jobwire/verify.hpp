@@ -115,11 +115,13 @@ template <class Headers>
     out.timestamp = *ts;
   }
 
-  auto meta = parse_delivery_headers(*raw, prof);
-  if (!meta) return meta.error();
-  out.headers = *meta;
+  const bool has_metadata =
+      raw->event_id || raw->event_type || raw->delivery_key || raw->attempt || raw->max_attempts;
+  if (has_metadata) {
+    auto meta = parse_delivery_headers(*raw, prof);
+    if (!meta) return meta.error();
+    out.headers = *meta;
 
-  if (out.headers.any()) {
     // Only an authenticated body is parsed. A body that is not JSON, or JSON that is not a
     // delivery envelope, has no identity to compare; the payload reader judges it later.
     auto root = json::parse(body);
