@@ -14,3 +14,6 @@
 #include "headers.hpp"
 #include "delivery_meta.hpp"
 #include "verify.hpp"
+#include "retry.hpp"
+#include "ledger.hpp"
+#include "monitor.hpp"

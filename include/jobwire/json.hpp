@@ -200,8 +200,10 @@ inline const char* skip_string_body(const char* p, bool& escaped) noexcept {
 }
 
 /// Skips one validated value starting at `p` (no leading whitespace); returns the pointer
-/// just past it.
-inline const char* skip_value(const char* p) noexcept {
+/// just past it. `end` bounds the scan of a number, the only value that is not
+/// self-delimiting: inside a container a delimiter always follows it, so `end` may be null
+/// there; a top-level number ends where the document ends.
+inline const char* skip_value(const char* p, const char* end = nullptr) noexcept {
   switch (*p) {
     case '"': {
       bool esc;
@@ -231,6 +233,7 @@ inline const char* skip_value(const char* p) noexcept {
     default: {  // number
       ++p;
       for (;;) {
+        if (end && p >= end) return p;
         char c = *p;
         if (is_digit(c) || c == '.' || c == 'e' || c == 'E' || c == '+' || c == '-') {
           ++p;
@@ -263,7 +266,7 @@ class string {
     if (!escaped_) return raw() == s;
     detail::unescaper u(raw_, raw_ + len_);
     std::size_t i = 0;
-    char c;
+    char c = 0;
     while (u.next(c)) {
       if (i >= s.size() || s[i] != c) return false;
       ++i;
@@ -275,7 +278,7 @@ class string {
   bool operator==(const string& o) const noexcept {
     if (!escaped_ && !o.escaped_) return raw() == o.raw();
     detail::unescaper a(raw_, raw_ + len_), b(o.raw_, o.raw_ + o.len_);
-    char ca, cb;
+    char ca = 0, cb = 0;
     for (;;) {
       bool ha = a.next(ca), hb = b.next(cb);
       if (ha != hb) return false;
@@ -289,7 +292,7 @@ class string {
     if (!escaped_) return len_;
     detail::unescaper u(raw_, raw_ + len_);
     std::size_t n = 0;
-    char c;
+    char c = 0;
     while (u.next(c)) ++n;
     return n;
   }
@@ -299,7 +302,7 @@ class string {
   std::size_t decode_to(char* out, std::size_t cap) const noexcept {
     detail::unescaper u(raw_, raw_ + len_);
     std::size_t n = 0;
-    char c;
+    char c = 0;
     while (u.next(c)) {
       if (n < cap) out[n] = c;
       ++n;
@@ -313,7 +316,7 @@ class string {
     std::string out;
     out.reserve(len_);
     detail::unescaper u(raw_, raw_ + len_);
-    char c;
+    char c = 0;
     while (u.next(c)) out.push_back(c);
     return out;
   }
@@ -332,7 +335,8 @@ class array;
 class value {
  public:
   constexpr value() noexcept = default;
-  explicit constexpr value(const char* p) noexcept : p_(p) {}
+  /// `end` is the end of the document for a top-level value, null inside a container.
+  explicit constexpr value(const char* p, const char* end = nullptr) noexcept : p_(p), end_(end) {}
 
   constexpr bool exists() const noexcept { return p_ != nullptr; }
   constexpr explicit operator bool() const noexcept { return exists(); }
@@ -360,7 +364,7 @@ class value {
   /// The value's exact text in the input.
   std::string_view raw() const noexcept {
     if (!p_) return {};
-    return {p_, static_cast<std::size_t>(detail::skip_value(p_) - p_)};
+    return {p_, static_cast<std::size_t>(detail::skip_value(p_, end_) - p_)};
   }
   /// Byte pointer of the value's first character (for error offsets).
   constexpr const char* data() const noexcept { return p_; }
@@ -419,6 +423,7 @@ class value {
   }
 
   const char* p_ = nullptr;
+  const char* end_ = nullptr;
 };
 
 /// One member of an object.
@@ -702,7 +707,7 @@ class validator {
           case 't': {
             if (is_key) {
               unescaper u(q, q + 2);
-              char d;
+              char d = 0;
               (void)u.next(d);
               h = hash_bytes(h, d);
             }
@@ -729,7 +734,7 @@ class validator {
             }
             if (is_key) {
               unescaper u(esc_start, q);
-              char d;
+              char d = 0;
               while (u.next(d)) h = hash_bytes(h, d);
             }
             continue;
@@ -932,7 +937,7 @@ inline result<value> parse(std::string_view text, const limits& lim = limits{}) 
   detail::validator v(text, lim);
   status st = v.run();
   if (!st) return st.error();
-  return value(v.root());
+  return value(v.root(), text.data() + text.size());
 }
 
 /// Validates without returning a view.

@@ -32,7 +32,20 @@ if [[ -d "$suite" ]]; then
     expect 1 'json_[a-z_0-9]+: .*' -- "$JW" parse --as json "@$f"
     n=$((n + 1))
   done
-  echo "JSONTestSuite: $y y_ files accepted, $n n_ files rejected (expected 95 and 188)"
+  # docs/JSON.md lists the verdict for every i_ file; check each row against the reader.
+  i=0
+  while IFS='|' read -r _ file verdict _; do
+    file=$(echo "$file" | tr -d ' `') verdict=$(echo "$verdict" | tr -d ' `')
+    [[ "$file" == i_*.json ]] || continue
+    if [[ "$verdict" == valid ]]; then
+      expect 0 'valid' -- "$JW" parse --as json "@$suite/$file"
+    else
+      expect 1 "$verdict: .*" -- "$JW" parse --as json "@$suite/$file"
+    fi
+    i=$((i + 1))
+  done < "$JOBWIRE_SOURCE_DIR/docs/JSON.md"
+  echo "JSONTestSuite: $y y_ files accepted, $n n_ files rejected (expected 95 and 188), $i i_ verdicts as documented"
+  [[ $i -eq $(ls "$suite"/i_*.json | wc -l) ]] || { echo "FAIL: docs/JSON.md lists $i i_ files" >&2; failures=$((failures + 1)); }
   [[ $y -eq 95 && $n -eq 188 ]] || failures=$((failures + 1))
 elif [[ "${CI:-}" == "true" ]]; then
   echo "FAIL: JSONTestSuite not found at $suite (required in CI)" >&2

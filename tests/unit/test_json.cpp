@@ -254,3 +254,15 @@ TEST_CASE("JSONTestSuite: y_ accepted, n_ rejected, i_ recorded") {
   CHECK(n == 188);
   CHECK(i == 35);
 }
+
+TEST_CASE("a top-level number is read within the input's bounds") {
+  // The buffer holds exactly the digits: no terminator follows (found by fuzzing).
+  const std::string digits = "12345";
+  std::string_view view(digits.data(), 3);
+  auto v = json::parse(view);
+  REQUIRE(v);
+  CHECK(v->raw() == "123");
+  CHECK(*v->get_int64() == 123);
+  auto d = json::parse(std::string_view(digits.data(), 1));
+  CHECK(*d->get_double() == 1.0);
+}
