@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <string_view>
 
+#include "calendar.hpp"
 #include "error.hpp"
 #include "result.hpp"
 
@@ -52,34 +53,18 @@ constexpr int fixed_digits(std::string_view s, std::size_t pos, std::size_t n) n
   return v;
 }
 
-// Days from 1970-01-01 to y-m-d in the proleptic Gregorian calendar (H. Hinnant's
-// days_from_civil).
-constexpr std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) noexcept {
-  y -= m <= 2 ? 1 : 0;
-  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const auto yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
-}
-
-constexpr bool is_leap(int y) noexcept { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
-
-constexpr int days_in_month(int y, int m) noexcept {
-  constexpr int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  return m == 2 && is_leap(y) ? 29 : days[m - 1];
-}
-
 // ISO-8601 / RFC 3339 date-time as the SDKs send and parse it:
 //   YYYY-MM-DD('T'|'t'|' ')HH:MM[:SS[.fraction]](Z|z|+HH:MM|-HH:MM|+HHMM|-HHMM)
 // A zone designator is required: without one the SDKs fall back to the host's local
 // time zone, which jobwire (sans-I/O, no clock, no zone database) cannot know.
-inline result<std::int64_t> parse_iso8601_ms(std::string_view s) noexcept {
+inline result<std::int64_t> parse_sdk_iso8601_ms(std::string_view s) noexcept {
   const int year = fixed_digits(s, 0, 4);
   if (year < 0 || s.size() < 16 || s[4] != '-' || s[7] != '-') return errc::malformed_timestamp;
   const int month = fixed_digits(s, 5, 2);
   const int day = fixed_digits(s, 8, 2);
-  if (month < 1 || month > 12 || day < 1 || day > days_in_month(year, month)) return errc::malformed_timestamp;
+  if (month < 1 || month > 12 || day < 1 ||
+      day > static_cast<int>(days_in_month(year, static_cast<unsigned>(month))))
+    return errc::malformed_timestamp;
   if (s[10] != 'T' && s[10] != 't' && s[10] != ' ') return errc::malformed_timestamp;
   const int hour = fixed_digits(s, 11, 2);
   const int minute = fixed_digits(s, 14, 2);
@@ -147,7 +132,7 @@ inline result<parsed_timestamp> parse_timestamp(std::string_view text, bool sdk_
     return parsed_timestamp{v * 1000, timestamp_form::seconds};
   }
   if (!sdk_compat) return errc::malformed_timestamp;
-  auto ms = detail::parse_iso8601_ms(text);
+  auto ms = detail::parse_sdk_iso8601_ms(text);
   if (!ms) return ms.error();
   return parsed_timestamp{*ms, timestamp_form::iso8601};
 }

@@ -9,6 +9,7 @@
 #include "json_writer.hpp"
 #include "profile.hpp"
 #include "events.hpp"
+#include "calendar.hpp"
 #include "signature.hpp"
 #include "freshness.hpp"
 #include "headers.hpp"
