@@ -246,8 +246,17 @@ inline result<signature_hex> sign(std::string_view secret, std::string_view time
 class verifier {
  public:
   verifier() noexcept = default;
-  verifier(verifier&&) noexcept = default;
-  verifier& operator=(verifier&&) noexcept = default;
+  // A moved-from verifier is empty (no secrets), never a verifier with dead contexts.
+  verifier(verifier&& o) noexcept : count_(std::exchange(o.count_, 0)) {
+    for (std::size_t i = 0; i < count_; ++i) keys_[i] = std::move(o.keys_[i]);
+  }
+  verifier& operator=(verifier&& o) noexcept {
+    if (this != &o) {
+      for (std::size_t i = 0; i < max_secrets; ++i) keys_[i] = std::move(o.keys_[i]);
+      count_ = std::exchange(o.count_, 0);
+    }
+    return *this;
+  }
 
   /// Prepares every secret. `too_many_secrets` above `max_secrets`; `empty_secret` when
   /// any secret is empty after trimming (a blank entry is a configuration mistake, not a

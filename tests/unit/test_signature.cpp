@@ -182,6 +182,17 @@ TEST_CASE("rotation: the selection examines every secret") {
   CHECK(detail::select_matching_mac(macs, max_secrets, macs[3]) == 3);
 }
 
+TEST_CASE("a moved-from verifier is empty, the moved-to one works") {
+  auto a = make_verifier({key, "whsec_new_456"});
+  verifier b = std::move(a);
+  CHECK(a.size() == 0);  // NOLINT(bugprone-use-after-move): the state is specified
+  CHECK(a.verify(ts, body, sig_known).code() == errc::secret_required);
+  CHECK(*b.verify(ts, body, sig_new_key) == 1);
+  verifier c;
+  c = std::move(b);
+  CHECK(*c.verify(ts, body, sig_known) == 0);
+}
+
 TEST_CASE("the number of secrets is bounded") {
   std::vector<std::string> many(max_secrets, key);
   CHECK(verifier::create(many).has_value());
