@@ -9,3 +9,4 @@
 #include "json_writer.hpp"
 #include "profile.hpp"
 #include "events.hpp"
+#include "dedup.hpp"
