@@ -83,6 +83,15 @@ static_assert(default_done_retention >= sender_retry_horizon, "retention must co
 /// longer, and a crashed holder blocks the key for at most one retry interval (§12).
 constexpr std::chrono::milliseconds default_claim_lease = sender_max_request_timeout;
 
+/// Longest lease or retention a store accepts (about 100 years): keeps `now + duration`
+/// far from int64 overflow whatever `now` a caller passes.
+constexpr std::chrono::milliseconds max_dedup_duration{std::int64_t{100} * 366 * 24 * 3600 * 1000};
+
+/// Leases and retentions must be positive and at most max_dedup_duration.
+constexpr bool is_valid_dedup_duration(std::chrono::milliseconds d) noexcept {
+  return d.count() > 0 && d <= max_dedup_duration;
+}
+
 // --- dedup keys (PROTOCOL.md §2) ----------------------------------------------------------
 
 /// Longest job id a dedup key accepts (bytes). Job ids are opaque gateway ids (§2).
@@ -296,17 +305,20 @@ struct claim_result {
 ///       longer than the retention ago → record a lease until now+lease with a new token,
 ///       return fresh + token. Done within retention → done. Live lease → in_flight.
 ///   s.commit(k, t, now) -> status
-///       If k is still claimed with token t (even if the lease ran out but nobody took it
-///       over), mark it done until now+retention. Committing again with the same token
-///       is idempotent (a retried commit whose reply was lost). Otherwise `claim_lost`,
-///       and nothing changes.
+///       If k is still claimed with token t, mark it done until now+retention.
+///       Committing again with the same token is idempotent (a retried commit whose
+///       reply was lost). Otherwise `claim_lost`, and nothing changes. After the lease
+///       ran out and before anyone took the key over, the outcome depends on the store:
+///       the in-memory and SQL stores keep the claim until it is taken over, swept or
+///       evicted (commit succeeds); Redis drops it at expiry (claim_lost). Either way a
+///       holder that finishes after its lease must treat claim_lost as "maybe duplicated".
 ///   s.release(k, t) -> status
 ///       If k is claimed with token t, remove the claim so the next claim is fresh.
 ///       Otherwise `claim_lost`, and nothing changes.
 ///
 /// All three return `store_unavailable` when the backing service cannot be reached (a
 /// transient condition: reply 503) and `store_error` for other backend failures; a
-/// non-positive lease is `invalid_argument`. Retention is part of the store's
+/// lease that is not positive or exceeds `max_dedup_duration` is `invalid_argument`. Retention is part of the store's
 /// configuration (`default_done_retention` unless set).
 template <class S, class = void>
 struct is_dedup_store : std::false_type {};
@@ -390,7 +402,7 @@ struct memory_dedup_options {
 class memory_dedup_store {
  public:
   explicit memory_dedup_store(const memory_dedup_options& opt = {}) : retention_(opt.retention) {
-    if (opt.capacity == 0 || opt.shards == 0 || opt.shards > opt.capacity || opt.retention.count() <= 0 ||
+    if (opt.capacity == 0 || opt.shards == 0 || opt.shards > opt.capacity || !is_valid_dedup_duration(opt.retention) ||
         opt.capacity > 0x7fffffffu) {
       config_error_ = errc::invalid_argument;
       return;
@@ -409,7 +421,7 @@ class memory_dedup_store {
 
   result<claim_result> claim(const dedup_key& key, dedup_time now, std::chrono::milliseconds lease) noexcept {
     if (config_error_) return config_error_;
-    if (lease.count() <= 0) return errc::invalid_argument;
+    if (!is_valid_dedup_duration(lease)) return errc::invalid_argument;
     std::uint64_t h = detail::dedup_hash(key.encoded());
     shard& sh = shard_for(h);
     std::int64_t t = to_unix_ms(now);
