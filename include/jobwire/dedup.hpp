@@ -135,10 +135,10 @@ class dedup_key {
     std::size_t nd = format_decimal(job_id.size(), digits);
     k.append(std::string_view(digits, nd));
     k.append(":");
-    k.part_a_ = static_cast<std::uint16_t>(k.len_);
+    k.part_a_ = k.len_;
     k.append(job_id);
     k.append(":");
-    k.part_b_ = static_cast<std::uint16_t>(k.len_);
+    k.part_b_ = k.len_;
     k.append(delivery_key_text);
     return k;
   }
@@ -170,9 +170,9 @@ class dedup_key {
     dedup_key k;
     k.form_ = dedup_key_form::event_id;
     k.append("evt:");
-    k.part_a_ = static_cast<std::uint16_t>(k.len_);
+    k.part_a_ = k.len_;
     k.append(event_id);
-    k.part_b_ = static_cast<std::uint16_t>(k.len_);
+    k.part_b_ = k.len_;
     return k;
   }
 
@@ -237,14 +237,15 @@ class dedup_key {
   }
   void append(std::string_view s) noexcept {
     std::memcpy(buf_.data() + len_, s.data(), s.size());
-    len_ += s.size();
+    len_ = static_cast<std::uint16_t>(len_ + s.size());
   }
 
-  std::array<char, max_encoded_length> buf_{};
-  std::size_t len_ = 0;
+  // The length first: a comparison then reads one cache line for short keys.
+  std::uint16_t len_ = 0;
   std::uint16_t part_a_ = 0;  // start of the job id / event id
   std::uint16_t part_b_ = 0;  // start of the delivery key / end of the event id
   dedup_key_form form_ = dedup_key_form::event_id;
+  std::array<char, max_encoded_length> buf_{};
 };
 
 static_assert(!std::is_default_constructible<dedup_key>::value, "a dedup key always names a job or an event");
@@ -361,15 +362,23 @@ constexpr bool require_dedup_store() noexcept {
 // --- in-memory store ----------------------------------------------------------------------------
 
 namespace detail {
-/// FNV-1a over the encoding, then a 64-bit finaliser so the shard (high bits) and bucket
-/// (low bits) are independent. Keys only reach a store after the delivery's signature was
-/// verified (§13 step 1), so an outsider cannot choose colliding keys.
+/// A word-at-a-time multiplicative hash over the encoding with a 64-bit finaliser, so the
+/// shard (high bits) and bucket (low bits) are independent. Keys only reach a store
+/// after the delivery's signature was verified (§13 step 1), so an outsider cannot
+/// choose colliding keys. Not persisted: byte order does not matter.
 inline std::uint64_t dedup_hash(std::string_view s) noexcept {
-  std::uint64_t h = 1469598103934665603ull;
-  for (char c : s) {
-    h ^= static_cast<unsigned char>(c);
-    h *= 1099511628211ull;
+  constexpr std::uint64_t mul = 0x9e3779b97f4a7c15ull;
+  std::uint64_t h = static_cast<std::uint64_t>(s.size()) * mul;
+  std::size_t i = 0;
+  for (; i + 8 <= s.size(); i += 8) {
+    std::uint64_t w;
+    std::memcpy(&w, s.data() + i, 8);
+    h = (h ^ w) * mul;
+    h ^= h >> 29;
   }
+  std::uint64_t tail = 0;
+  std::memcpy(&tail, s.data() + i, s.size() - i);
+  h = (h ^ tail) * mul;
   h ^= h >> 33;
   h *= 0xff51afd7ed558ccdull;
   h ^= h >> 33;
@@ -397,8 +406,8 @@ struct memory_dedup_options {
 /// with `store_full` rather than forgetting a live entry, because forgetting a done key
 /// would let a duplicate through.
 ///
-/// Tokens are a per-store counter: unique for the store's lifetime, which is all the
-/// in-memory state has.
+/// Tokens are (shard, per-shard counter): unique for the store's lifetime, which is all
+/// the in-memory state has.
 class memory_dedup_store {
  public:
   explicit memory_dedup_store(const memory_dedup_options& opt = {}) : retention_(opt.retention) {
@@ -435,14 +444,13 @@ class memory_dedup_store {
     } else {
       i = sh.allocate(t);
       if (i == npos) return errc::store_full;
-      entry& e = sh.entries[i];
-      e.key = key;
-      e.hash = h;
+      sh.keys[i] = key;
+      sh.entries[i].hash = h;
       sh.link_hash(i);
     }
     entry& e = sh.entries[i];
     e.is_done = false;
-    e.token = next_token();
+    e.token = sh.next_token(static_cast<std::uint64_t>(&sh - shards_.get()));
     e.expires_ms = t + lease.count();
     sh.link_expiry(i, sh.leases);
     return claim_result{claim_state::fresh, e.token};
@@ -501,8 +509,9 @@ class memory_dedup_store {
  private:
   static constexpr std::uint32_t npos = 0xffffffffu;
 
+  // Metadata only (48 bytes): the chain walk touches these; the key bytes live in a
+  // parallel array and are read once, on a hash match.
   struct entry {
-    dedup_key key;
     std::uint64_t hash = 0;
     claim_token token{};
     std::int64_t expires_ms = 0;
@@ -520,14 +529,17 @@ class memory_dedup_store {
   struct alignas(64) shard {
     mutable std::mutex mu;
     std::vector<entry> entries;
+    std::unique_ptr<dedup_key[]> keys;  // (dedup_key's default constructor is private)
     std::vector<std::uint32_t> buckets;
     std::size_t bucket_mask = 0;
     std::size_t used = 0;
     std::uint32_t free_head = npos;
     expiry_list leases, done;
+    std::uint64_t token_counter = 0;
 
     void init(std::size_t cap) {
       entries.resize(cap);
+      keys.reset(new dedup_key[cap]);
       std::size_t nb = 1;
       while (nb < cap) nb <<= 1;
       buckets.assign(nb, npos);
@@ -538,7 +550,7 @@ class memory_dedup_store {
     }
     std::uint32_t find(const dedup_key& key, std::uint64_t h) const noexcept {
       for (std::uint32_t i = buckets[h & bucket_mask]; i != npos; i = entries[i].chain)
-        if (entries[i].hash == h && entries[i].key == key) return i;
+        if (entries[i].hash == h && keys[i] == key) return i;
       return npos;
     }
     void link_hash(std::uint32_t i) noexcept {
@@ -588,6 +600,17 @@ class memory_dedup_store {
       remove(pick);
       return true;
     }
+    // Tokens: (shard index, per-shard counter), unique for the store's lifetime and
+    // counted under the shard's lock (no shared atomic).
+    claim_token next_token(std::uint64_t shard_index) noexcept {
+      std::uint64_t n = ++token_counter;
+      claim_token t;
+      for (std::size_t b = 0; b < 8; ++b) {
+        t.bytes[7 - b] = static_cast<std::uint8_t>(shard_index >> (8 * b));
+        t.bytes[15 - b] = static_cast<std::uint8_t>(n >> (8 * b));
+      }
+      return t;
+    }
     std::uint32_t allocate(std::int64_t now_ms) noexcept {
       if (free_head == npos && !evict_one(now_ms)) return npos;
       std::uint32_t i = free_head;
@@ -599,17 +622,9 @@ class memory_dedup_store {
 
   shard& shard_for(std::uint64_t h) noexcept { return shards_[(h >> 40) % shard_count_]; }
 
-  claim_token next_token() noexcept {
-    std::uint64_t n = counter_.fetch_add(1, std::memory_order_relaxed) + 1;
-    claim_token t;
-    for (std::size_t i = 0; i < 8; ++i) t.bytes[15 - i] = static_cast<std::uint8_t>(n >> (8 * i));
-    return t;
-  }
-
   std::unique_ptr<shard[]> shards_;
   std::size_t shard_count_ = 0;
   std::chrono::milliseconds retention_;
-  std::atomic<std::uint64_t> counter_{0};
   jobwire::error config_error_{};
 };
 
