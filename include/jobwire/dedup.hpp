@@ -225,6 +225,15 @@ class dedup_key {
   friend class memory_dedup_store;  // its preallocated slots start empty
   dedup_key() noexcept = default;
 
+  // Copies only the used bytes (a plain copy moves the whole fixed buffer).
+  void assign_compact(const dedup_key& o) noexcept {
+    len_ = o.len_;
+    part_a_ = o.part_a_;
+    part_b_ = o.part_b_;
+    form_ = o.form_;
+    std::memcpy(buf_.data(), o.buf_.data(), o.len_);
+  }
+
   static std::size_t format_decimal(std::size_t v, char (&out)[4]) noexcept {
     char tmp[4];
     std::size_t n = 0;
@@ -444,7 +453,7 @@ class memory_dedup_store {
     } else {
       i = sh.allocate(t);
       if (i == npos) return errc::store_full;
-      sh.keys[i] = key;
+      sh.keys[i].assign_compact(key);
       sh.entries[i].hash = h;
       sh.link_hash(i);
     }
