@@ -115,8 +115,6 @@ enum class dedup_key_form : std::uint8_t { job_delivery, event_id };
 /// injective even when a job id contains ':' — ("a:b", "c") and ("a", "b:c") encode to
 /// "job:3:a:b:c" and "job:1:a:b:c". The decimal has no leading zeros, so every key has
 /// exactly one encoding. The key is a fixed-size value: building one never allocates.
-class memory_dedup_store;
-
 class dedup_key {
  public:
   static constexpr std::size_t max_encoded_length =
@@ -222,17 +220,7 @@ class dedup_key {
   friend bool operator!=(const dedup_key& a, const dedup_key& b) noexcept { return !(a == b); }
 
  private:
-  friend class memory_dedup_store;  // its preallocated slots start empty
   dedup_key() noexcept = default;
-
-  // Copies only the used bytes (a plain copy moves the whole fixed buffer).
-  void assign_compact(const dedup_key& o) noexcept {
-    len_ = o.len_;
-    part_a_ = o.part_a_;
-    part_b_ = o.part_b_;
-    form_ = o.form_;
-    std::memcpy(buf_.data(), o.buf_.data(), o.len_);
-  }
 
   static std::size_t format_decimal(std::size_t v, char (&out)[4]) noexcept {
     char tmp[4];
@@ -400,7 +388,9 @@ inline std::uint64_t dedup_hash(std::string_view s) noexcept {
 /// Configuration of memory_dedup_store.
 struct memory_dedup_options {
   /// Most keys held at once (leases + done), split evenly over the shards. Memory is
-  /// about 400 bytes per entry, allocated once at construction.
+  /// 112 bytes per entry plus 4 per hash bucket, allocated and initialised at
+  /// construction, plus a 328-byte-per-entry overflow slab for keys longer than 64
+  /// bytes, reserved but only touched by such keys.
   std::size_t capacity = 65536;
   /// Independent shards, each with its own mutex: threads contend only on a shared shard.
   std::size_t shards = 16;
@@ -453,7 +443,7 @@ class memory_dedup_store {
     } else {
       i = sh.allocate(t);
       if (i == npos) return errc::store_full;
-      sh.keys[i].assign_compact(key);
+      sh.store_key(i, key.encoded());
       sh.entries[i].hash = h;
       sh.link_hash(i);
     }
@@ -518,8 +508,12 @@ class memory_dedup_store {
  private:
   static constexpr std::uint32_t npos = 0xffffffffu;
 
-  // Metadata only (48 bytes): the chain walk touches these; the key bytes live in a
-  // parallel array and are read once, on a hash match.
+  // Keys up to this many bytes (nearly all real ones: "job:" + length + a gateway job id
+  // + a delivery key) are stored inside the entry, so a lookup touches two adjacent
+  // cache lines; longer keys go to a per-shard overflow slab that is reserved at
+  // construction but only touched for such keys.
+  static constexpr std::size_t inline_key_bytes = 64;
+
   struct entry {
     std::uint64_t hash = 0;
     claim_token token{};
@@ -528,6 +522,8 @@ class memory_dedup_store {
     std::uint32_t prev = npos;   // expiry list links
     std::uint32_t next = npos;
     bool is_done = false;
+    std::uint16_t key_len = 0;
+    char key_inline[inline_key_bytes];
   };
 
   struct expiry_list {
@@ -538,7 +534,7 @@ class memory_dedup_store {
   struct alignas(64) shard {
     mutable std::mutex mu;
     std::vector<entry> entries;
-    std::unique_ptr<dedup_key[]> keys;  // (dedup_key's default constructor is private)
+    std::unique_ptr<char[]> overflow;  // capacity × max_encoded_length, left uninitialised
     std::vector<std::uint32_t> buckets;
     std::size_t bucket_mask = 0;
     std::size_t used = 0;
@@ -548,7 +544,7 @@ class memory_dedup_store {
 
     void init(std::size_t cap) {
       entries.resize(cap);
-      keys.reset(new dedup_key[cap]);
+      overflow.reset(new char[cap * dedup_key::max_encoded_length]);
       std::size_t nb = 1;
       while (nb < cap) nb <<= 1;
       buckets.assign(nb, npos);
@@ -559,8 +555,19 @@ class memory_dedup_store {
     }
     std::uint32_t find(const dedup_key& key, std::uint64_t h) const noexcept {
       for (std::uint32_t i = buckets[h & bucket_mask]; i != npos; i = entries[i].chain)
-        if (entries[i].hash == h && keys[i] == key) return i;
+        if (entries[i].hash == h && key_equals(i, key.encoded())) return i;
       return npos;
+    }
+    const char* key_bytes(std::uint32_t i) const noexcept {
+      return entries[i].key_len <= inline_key_bytes ? entries[i].key_inline
+                                                    : overflow.get() + std::size_t{i} * dedup_key::max_encoded_length;
+    }
+    bool key_equals(std::uint32_t i, std::string_view k) const noexcept {
+      return entries[i].key_len == k.size() && std::memcmp(key_bytes(i), k.data(), k.size()) == 0;
+    }
+    void store_key(std::uint32_t i, std::string_view k) noexcept {
+      entries[i].key_len = static_cast<std::uint16_t>(k.size());
+      std::memcpy(const_cast<char*>(key_bytes(i)), k.data(), k.size());
     }
     void link_hash(std::uint32_t i) noexcept {
       std::uint32_t& b = buckets[entries[i].hash & bucket_mask];

@@ -264,3 +264,28 @@ TEST_CASE("memory store: N threads claiming one key -> exactly one fresh winner"
   CHECK(effects.load() == rounds);  // one effect per shared key, whatever the interleaving
   CHECK(other_jobs.load() == threads * rounds);
 }
+
+TEST_CASE("memory store: long keys (stored out of line) behave like short ones") {
+  memory_dedup_store s{memory_dedup_options{8, 1, 10min}};
+  const dedup_time t0{std::chrono::seconds{1000}};
+  const std::string long_job(max_dedup_job_id_length, 'j');
+  auto a = *dedup_key::for_delivery(long_job, "video.completed");
+  auto b = *dedup_key::for_delivery(long_job, "video.progress:50");  // differs only at the end
+  auto shortk = *dedup_key::for_delivery("G-1", "video.completed");
+  REQUIRE(a.encoded().size() > 64);
+  auto ca = s.claim(a, t0, 1min);
+  auto cb = s.claim(b, t0, 1min);
+  auto cs = s.claim(shortk, t0, 1min);
+  REQUIRE(ca);
+  REQUIRE(cb);
+  REQUIRE(cs);
+  CHECK(ca->fresh());
+  CHECK(cb->fresh());
+  CHECK(cs->fresh());
+  REQUIRE(s.commit(a, ca->token, t0));
+  CHECK(s.claim(a, t0, 1min)->state == claim_state::done);
+  CHECK(s.claim(b, t0, 1min)->state == claim_state::in_flight);
+  REQUIRE(s.release(b, cb->token));
+  CHECK(s.claim(b, t0, 1min)->state == claim_state::fresh);
+  CHECK(s.claim(shortk, t0, 1min)->state == claim_state::in_flight);
+}
