@@ -27,6 +27,13 @@
 
 #include "test_support.hpp"
 
+// REQUIRE on a result, naming the error code when it fails.
+#define JW_REQUIRE_OK(r)                                     \
+  do {                                                       \
+    INFO("error: " << jobwire::error_name((r).code()));      \
+    REQUIRE(r);                                              \
+  } while (0)
+
 namespace dedup_conformance {
 
 using namespace std::chrono_literals;
@@ -44,7 +51,7 @@ inline std::string unique_job_id(const char* tag) {
 
 inline dedup_key pair_key(const std::string& job, const char* delivery = "video.completed") {
   auto k = dedup_key::for_delivery(job, delivery);
-  REQUIRE(k);
+  JW_REQUIRE_OK(k);
   return *k;
 }
 
@@ -63,19 +70,19 @@ void fresh_in_flight_done(F& fx) {
   auto& s = fx.store();
   dedup_key k = pair_key(unique_job_id("basic"));
   auto c = s.claim(k, fx.now(), fx.lease());
-  REQUIRE(c);
+  JW_REQUIRE_OK(c);
   CHECK(c->state == claim_state::fresh);
   auto again = s.claim(k, fx.now(), fx.lease());
-  REQUIRE(again);
+  JW_REQUIRE_OK(again);
   CHECK(again->state == claim_state::in_flight);
   REQUIRE(s.commit(k, c->token, fx.now()));
   auto dup = s.claim(k, fx.now(), fx.lease());
-  REQUIRE(dup);
+  JW_REQUIRE_OK(dup);
   CHECK(dup->state == claim_state::done);
   // A retried commit (its first reply was lost) is idempotent.
   CHECK(s.commit(k, c->token, fx.now()));
   auto still = s.claim(k, fx.now(), fx.lease());
-  REQUIRE(still);
+  JW_REQUIRE_OK(still);
   CHECK(still->state == claim_state::done);
 }
 
@@ -84,15 +91,15 @@ void lease_expiry_takeover(F& fx) {
   auto& s = fx.store();
   dedup_key k = pair_key(unique_job_id("lease"));
   auto first = s.claim(k, fx.now(), fx.lease());
-  REQUIRE(first);
+  JW_REQUIRE_OK(first);
   REQUIRE(first->state == claim_state::fresh);
   fx.advance(fx.lease() + fx.lease() / 4);
   auto second = s.claim(k, fx.now(), fx.lease());
-  REQUIRE(second);
+  JW_REQUIRE_OK(second);
   CHECK(second->state == claim_state::fresh);
   CHECK(second->token != first->token);
   auto third = s.claim(k, fx.now(), fx.lease());
-  REQUIRE(third);
+  JW_REQUIRE_OK(third);
   CHECK(third->state == claim_state::in_flight);
 }
 
@@ -101,23 +108,23 @@ void late_commit_from_dead_holder(F& fx) {
   auto& s = fx.store();
   dedup_key k = pair_key(unique_job_id("late"));
   auto dead = s.claim(k, fx.now(), fx.lease());
-  REQUIRE(dead);
+  JW_REQUIRE_OK(dead);
   REQUIRE(dead->state == claim_state::fresh);
   fx.advance(fx.lease() + fx.lease() / 4);
   auto live = s.claim(k, fx.now(), fx.lease());
-  REQUIRE(live);
+  JW_REQUIRE_OK(live);
   REQUIRE(live->state == claim_state::fresh);
   // The overtaken holder wakes up: neither its commit nor its release may touch the
   // new holder's claim.
   CHECK(s.commit(k, dead->token, fx.now()).code() == errc::claim_lost);
   CHECK(s.release(k, dead->token).code() == errc::claim_lost);
   auto during = s.claim(k, fx.now(), fx.lease());
-  REQUIRE(during);
+  JW_REQUIRE_OK(during);
   CHECK(during->state == claim_state::in_flight);
   REQUIRE(s.commit(k, live->token, fx.now()));
   CHECK(s.commit(k, dead->token, fx.now()).code() == errc::claim_lost);
   auto after = s.claim(k, fx.now(), fx.lease());
-  REQUIRE(after);
+  JW_REQUIRE_OK(after);
   CHECK(after->state == claim_state::done);
 }
 
@@ -126,12 +133,12 @@ void release_then_reclaim(F& fx) {
   auto& s = fx.store();
   dedup_key k = pair_key(unique_job_id("release"));
   auto a = s.claim(k, fx.now(), fx.lease());
-  REQUIRE(a);
+  JW_REQUIRE_OK(a);
   REQUIRE(a->state == claim_state::fresh);
   REQUIRE(s.release(k, a->token));
   CHECK(s.release(k, a->token).code() == errc::claim_lost);  // already released
   auto b = s.claim(k, fx.now(), fx.lease());
-  REQUIRE(b);
+  JW_REQUIRE_OK(b);
   CHECK(b->state == claim_state::fresh);
   CHECK(b->token != a->token);
   CHECK(s.commit(k, a->token, fx.now()).code() == errc::claim_lost);
@@ -139,7 +146,7 @@ void release_then_reclaim(F& fx) {
   // A committed key cannot be released back into play.
   CHECK(s.release(k, b->token).code() == errc::claim_lost);
   auto c = s.claim(k, fx.now(), fx.lease());
-  REQUIRE(c);
+  JW_REQUIRE_OK(c);
   CHECK(c->state == claim_state::done);
 }
 
@@ -148,15 +155,15 @@ void retention_expiry(F& fx) {
   auto& s = fx.store();
   dedup_key k = pair_key(unique_job_id("retention"));
   auto a = s.claim(k, fx.now(), fx.lease());
-  REQUIRE(a);
+  JW_REQUIRE_OK(a);
   REQUIRE(s.commit(k, a->token, fx.now()));
   fx.advance(fx.retention() / 2);
   auto within = s.claim(k, fx.now(), fx.lease());
-  REQUIRE(within);
+  JW_REQUIRE_OK(within);
   CHECK(within->state == claim_state::done);
   fx.advance(fx.retention() / 2 + fx.retention() / 4);
   auto past = s.claim(k, fx.now(), fx.lease());
-  REQUIRE(past);
+  JW_REQUIRE_OK(past);
   CHECK(past->state == claim_state::fresh);
 }
 
@@ -167,19 +174,19 @@ void same_delivery_key_distinct_jobs(F& fx) {
   dedup_key b = pair_key(unique_job_id("jobB"));
   auto ca = s.claim(a, fx.now(), fx.lease());
   auto cb = s.claim(b, fx.now(), fx.lease());
-  REQUIRE(ca);
-  REQUIRE(cb);
+  JW_REQUIRE_OK(ca);
+  JW_REQUIRE_OK(cb);
   CHECK(ca->state == claim_state::fresh);
   CHECK(cb->state == claim_state::fresh);
   REQUIRE(s.commit(a, ca->token, fx.now()));
   auto cb2 = s.claim(b, fx.now(), fx.lease());
-  REQUIRE(cb2);
+  JW_REQUIRE_OK(cb2);
   CHECK(cb2->state == claim_state::in_flight);  // job B is unaffected by job A's commit
   // Tokens are per key: A's token does nothing to B.
   CHECK(s.commit(b, ca->token, fx.now()).code() == errc::claim_lost);
   REQUIRE(s.commit(b, cb->token, fx.now()));
   auto ca2 = s.claim(a, fx.now(), fx.lease());
-  REQUIRE(ca2);
+  JW_REQUIRE_OK(ca2);
   CHECK(ca2->state == claim_state::done);
 }
 
@@ -192,21 +199,21 @@ void event_id_keys_independent(F& fx) {
   for (char& ch : evt)
     if (!jobwire::is_event_id_char(ch)) ch = '_';
   auto by_event = dedup_key::for_event(evt);
-  REQUIRE(by_event);
+  JW_REQUIRE_OK(by_event);
   auto a = s.claim(by_pair, fx.now(), fx.lease());
   auto b = s.claim(*by_event, fx.now(), fx.lease());
-  REQUIRE(a);
-  REQUIRE(b);
+  JW_REQUIRE_OK(a);
+  JW_REQUIRE_OK(b);
   CHECK(a->state == claim_state::fresh);
   CHECK(b->state == claim_state::fresh);
   REQUIRE(s.commit(*by_event, b->token, fx.now()));
   auto a2 = s.claim(by_pair, fx.now(), fx.lease());
-  REQUIRE(a2);
+  JW_REQUIRE_OK(a2);
   CHECK(a2->state == claim_state::in_flight);
   // A job id shaped like an event id encoding still names a different key.
   dedup_key tricky = pair_key("evt", evt.c_str());
   auto t = s.claim(tricky, fx.now(), fx.lease());
-  REQUIRE(t);
+  JW_REQUIRE_OK(t);
   CHECK(t->state == claim_state::fresh);
 }
 
@@ -219,11 +226,11 @@ void unknown_tokens_and_keys(F& fx) {
   CHECK(s.commit(k, forged, fx.now()).code() == errc::claim_lost);
   CHECK(s.release(k, forged).code() == errc::claim_lost);
   auto a = s.claim(k, fx.now(), fx.lease());
-  REQUIRE(a);
+  JW_REQUIRE_OK(a);
   CHECK(a->state == claim_state::fresh);  // the failed commit did not create the key
   CHECK(s.commit(k, forged, fx.now()).code() == errc::claim_lost);
   auto b = s.claim(k, fx.now(), fx.lease());
-  REQUIRE(b);
+  JW_REQUIRE_OK(b);
   CHECK(b->state == claim_state::in_flight);
   CHECK(s.claim(k, fx.now(), std::chrono::milliseconds{0}).code() == errc::invalid_argument);
   CHECK(s.claim(k, fx.now(), std::chrono::milliseconds{-5}).code() == errc::invalid_argument);

@@ -136,8 +136,14 @@ TEST_CASE("redis store: a dropped connection is store_unavailable, then reconnec
   auto fx = redis_fixture::make();
   if (!fx) return;
   auto& s = fx->store();
-  // Ask the server to close this very connection.
-  freeReplyObject(redisCommand(s.handle(), "CLIENT KILL SKIPME no"));
+  // Ask the server to close this very connection (only this one: other test binaries
+  // may be using the same server at the same time).
+  auto* id = static_cast<redisReply*>(redisCommand(s.handle(), "CLIENT ID"));
+  REQUIRE(id);
+  REQUIRE(id->type == REDIS_REPLY_INTEGER);
+  const long long my_id = id->integer;
+  freeReplyObject(id);
+  freeReplyObject(redisCommand(s.handle(), "CLIENT KILL ID %lld SKIPME no", my_id));
   auto k = *dedup_key::for_delivery(dedup_conformance::unique_job_id("drop"), "video.completed");
   auto first = s.claim(k, fx->now(), 60s);
   if (!first) CHECK(first.code() == errc::store_unavailable);
