@@ -196,3 +196,21 @@ TEST_CASE("sqlite store: a SIGKILLed holder is taken over after its lease") {
     return std::make_unique<sqlite_dedup_store>(std::move(*s));
   });
 }
+
+TEST_CASE("sqlite store: a write lock held past the busy timeout is store_unavailable") {
+  temp_db db;
+  auto o = test_options();
+  o.busy_timeout = 50ms;
+  auto s = sqlite_dedup_store::open(db.path, o);
+  REQUIRE(s);
+  const auto k = *dedup_key::for_event("evt_locked");
+  sqlite3* other = nullptr;
+  REQUIRE(sqlite3_open(db.path.c_str(), &other) == SQLITE_OK);
+  REQUIRE(sqlite3_exec(other, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) == SQLITE_OK);
+  CHECK(s->claim(k, dedup_time{std::chrono::seconds{1000}}, 1min).code() == errc::store_unavailable);
+  REQUIRE(sqlite3_exec(other, "COMMIT", nullptr, nullptr, nullptr) == SQLITE_OK);
+  sqlite3_close(other);
+  auto c = s->claim(k, dedup_time{std::chrono::seconds{1000}}, 1min);  // the store recovers
+  REQUIRE(c);
+  CHECK(c->fresh());
+}
