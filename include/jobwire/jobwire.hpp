@@ -18,3 +18,6 @@
 #include "retry.hpp"
 #include "ledger.hpp"
 #include "monitor.hpp"
+#include "callback_url.hpp"
+#include "subscription.hpp"
+#include "dedup.hpp"
