@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # jobwire sign / jobwire verify: contract (docs/CLI.md) and PROTOCOL.md §9 behaviour.
-# Expected signatures are computed here with OpenSSL's command-line tool, independently of
-# jobwire:  printf '%s' "$T.$BODY" | openssl dgst -sha256 -hmac "$KEY" -r
+# Expected signatures come from OpenSSL's command-line tool, independently of jobwire:
+#   printf '%s' "$T.$BODY" | openssl dgst -sha256 -hmac "$KEY" -r
 source "$(dirname "$0")/lib.sh"
 
 KEY=whsec_test_123
@@ -9,20 +9,32 @@ T=1781166600
 BODY='{"id":"evt_123","type":"batch.completed","data":{"id":"batch_123","status":"completed"}}'
 SAMPLE="$JOBWIRE_SOURCE_DIR/examples/sample/delivery.json"
 
-hmac() { # KEY MESSAGE-FILE
-  openssl dgst -sha256 -hmac "$1" -r < "$2" | cut -d' ' -f1
-}
-printf '%s' "$T.$BODY" > "$TMPD/known.msg"
-{ printf '%s.' "$T"; cat "$SAMPLE"; } > "$TMPD/sample.msg"
+# Fixtures recorded from the command above when the tests were written; when OpenSSL's
+# tool is installed they are recomputed here and must agree.
+SIG_KNOWN=bc1c64b881737db0ddc76196f3633752666322fad1f394126029119d6e19ea39   # T.BODY
+SIG_SAMPLE=28e0d3dde506761f02ca212c9624f14ba0324bf63081c29af3bd414f4d76f974  # T.<examples/sample/delivery.json>
+SIG_BINARY=9c1fab334f4058c8f70415e465f89e0e8c3ad821d1faa2bc689adf3da7c171ed  # T.<ff fe 00 80>
+SIG_EMPTY=1b4f4f01b64bf842f89c714f0ef78cd5ef656e252c33d2e34e1a9c8035455961   # T.
+SIG_MS=6f0d1aef5426c136015b4e207f7b8cae79e53164f8bd541f94a13adba0f61ab8      # 1781166600000.BODY
+SIG_ISO=bb03227ac13819eb9bc9ea7163a8e16f880e7b27f2bf630c25a2c7917ecb6d7e     # 2026-06-11T08:30:00Z.BODY
+
+printf '\xff\xfe\x00\x80' > "$TMPD/binary"
 if command -v openssl >/dev/null; then
-  SIG_KNOWN=$(hmac "$KEY" "$TMPD/known.msg")
-  SIG_SAMPLE=$(hmac "$KEY" "$TMPD/sample.msg")
-else
-  # Recorded from the same commands when the tests were written.
-  SIG_KNOWN=bc1c64b881737db0ddc76196f3633752666322fad1f394126029119d6e19ea39
-  SIG_SAMPLE=28e0d3dde506761f02ca212c9624f14ba0324bf63081c29af3bd414f4d76f974
+  hmac() { openssl dgst -sha256 -hmac "$KEY" -r | cut -d' ' -f1; }
+  cross_check() { # NAME RECORDED COMPUTED
+    checks=$((checks + 1))
+    if [[ $2 != "$3" ]]; then
+      echo "FAIL: recorded fixture $1 differs from openssl dgst ($3)" >&2
+      failures=$((failures + 1))
+    fi
+  }
+  cross_check known "$SIG_KNOWN" "$(printf '%s' "$T.$BODY" | hmac)"
+  cross_check sample "$SIG_SAMPLE" "$({ printf '%s.' "$T"; cat "$SAMPLE"; } | hmac)"
+  cross_check binary "$SIG_BINARY" "$({ printf '%s.' "$T"; cat "$TMPD/binary"; } | hmac)"
+  cross_check empty "$SIG_EMPTY" "$(printf '%s.' "$T" | hmac)"
+  cross_check ms "$SIG_MS" "$(printf '%s' "${T}000.$BODY" | hmac)"
+  cross_check iso "$SIG_ISO" "$(printf '%s' "2026-06-11T08:30:00Z.$BODY" | hmac)"
 fi
-[[ $SIG_KNOWN == bc1c64b881737db0ddc76196f3633752666322fad1f394126029119d6e19ea39 ]] || { echo "FAIL: openssl vector"; exit 1; }
 
 # --- sign ---------------------------------------------------------------------------
 expect 0 "$SIG_KNOWN" -- "$JW" sign --secret "$KEY" --timestamp "$T" --body "$BODY"
@@ -34,9 +46,7 @@ expect 1 'empty_secret: .*' -- "$JW" sign --secret '  ' --timestamp "$T" --body 
 expect 2 '' -- "$JW" sign --timestamp "$T" --body "$BODY"
 expect 0 'usage: jobwire sign .*' -- "$JW" sign --help
 # Non-UTF-8 body bytes are signed as they are.
-printf '\xff\xfe\x00\x80' > "$TMPD/binary"
-{ printf '%s.' "$T"; cat "$TMPD/binary"; } > "$TMPD/binary.msg"
-expect 0 "$(hmac "$KEY" "$TMPD/binary.msg")" -- "$JW" sign --secret "$KEY" --timestamp "$T" --body "@$TMPD/binary"
+expect 0 "$SIG_BINARY" -- "$JW" sign --secret "$KEY" --timestamp "$T" --body "@$TMPD/binary"
 # The secret never appears in any output.
 out=$("$JW" sign --json --secret "$KEY" --timestamp "$T" --body "$BODY" 2>&1)
 [[ $out != *"$KEY"* ]] || { echo "FAIL: secret printed by sign"; failures=$((failures + 1)); }
@@ -83,16 +93,12 @@ expect 2 '' -- vt --now "$T" --tolerance -5
 sed 's/"progress":100/"progress":99/' "$SAMPLE" > "$TMPD/tampered.json"
 expect 1 'signature_mismatch(: .*)?' -- "$JW" verify --secret "$KEY" --body "@$TMPD/tampered.json" --now "$T" "${signed[@]}"
 # Empty body.
-printf '%s.' "$T" > "$TMPD/empty.msg"
-expect 0 'valid' -- "$JW" verify --secret "$KEY" --body '' --now "$T" --header "x-ai-stats-timestamp: $T" --header "x-ai-stats-signature: $(hmac "$KEY" "$TMPD/empty.msg")"
+expect 0 'valid' -- "$JW" verify --secret "$KEY" --body '' --now "$T" --header "x-ai-stats-timestamp: $T" --header "x-ai-stats-signature: $SIG_EMPTY"
 
 # sdk_compat: the millisecond form verifies only with --sdk-compat (signed text = header text).
-printf '%s' "${T}000.$BODY" > "$TMPD/ms.msg"
-SIG_MS=$(hmac "$KEY" "$TMPD/ms.msg")
 expect 0 'valid' -- "$JW" verify --sdk-compat --secret "$KEY" --body "$BODY" --now "$T" --header "x-ai-stats-timestamp: ${T}000" --header "x-ai-stats-signature: $SIG_MS"
 expect 1 'malformed_timestamp(: .*)?' -- "$JW" verify --secret "$KEY" --body "$BODY" --now "$T" --header "x-ai-stats-timestamp: ${T}000" --header "x-ai-stats-signature: $SIG_MS"
-printf '%s' "2026-06-11T08:30:00Z.$BODY" > "$TMPD/iso.msg"
-expect 0 'valid' -- "$JW" verify --sdk-compat --secret "$KEY" --body "$BODY" --now "$T" --header "x-ai-stats-timestamp: 2026-06-11T08:30:00Z" --header "x-ai-stats-signature: $(hmac "$KEY" "$TMPD/iso.msg")"
+expect 0 'valid' -- "$JW" verify --sdk-compat --secret "$KEY" --body "$BODY" --now "$T" --header "x-ai-stats-timestamp: 2026-06-11T08:30:00Z" --header "x-ai-stats-signature: $SIG_ISO"
 
 # Profiles: phaseo reads x-phaseo-* headers.
 expect 0 'valid' -- v --profile phaseo --secret "$KEY" --header "X-Phaseo-Timestamp: $T" --header "x-phaseo-signature: $SIG_SAMPLE" --header 'x-phaseo-attempt: 1'
