@@ -116,7 +116,7 @@ inline status decode_signature(std::string_view text, mac_bytes& out) noexcept {
 }
 
 /// Constant-time equality of two MACs (CRYPTO_memcmp: no branch on the bytes).
-inline bool mac_equal(const mac_bytes& a, const mac_bytes& b) noexcept {
+[[nodiscard]] inline bool mac_equal(const mac_bytes& a, const mac_bytes& b) noexcept {
   return CRYPTO_memcmp(a.bytes, b.bytes, mac_size) == 0;
 }
 
