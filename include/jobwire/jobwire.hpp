@@ -9,3 +9,8 @@
 #include "json_writer.hpp"
 #include "profile.hpp"
 #include "events.hpp"
+#include "job.hpp"
+#include "payload.hpp"
+#include "reconcile.hpp"
+#include "poll.hpp"
+#include "requests.hpp"
