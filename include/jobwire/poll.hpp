@@ -11,7 +11,7 @@
 //        4xx other than 408/425/429 cannot be fixed by retrying → poll_not_retryable
 //        Retry-After given                             → exactly that (the server knows)
 //        otherwise capped exponential backoff with "equal jitter":
-//        b = min(cap, base·2^(failures-1)); delay = b/2 + u·b/2, u in [0,1) from the caller
+//        b = min(cap, base·2^(failures-1)); delay = b/2 + u·b/2 in [b/2, b], u from the caller
 //   3. the last status is terminal                     → stop (nothing more will change)
 //   4. otherwise the status object's `poll_after_seconds` (the service sends 20), or the
 //      policy's default when absent, never below `min_interval_seconds`
@@ -73,8 +73,8 @@ constexpr bool is_retryable_http_status(int code) noexcept {
   return code >= 500 || code < 100;  // 5xx, or a transport failure reported as 0/<100
 }
 
-/// Plans the next poll. `random01` is called at most once and must return a value in [0, 1)
-/// (values outside are clamped); pass a seeded generator for reproducible plans.
+/// Plans the next poll. `random01` is called at most once and should return a value in [0, 1)
+/// (values outside [0, 1] are clamped); pass a seeded generator for reproducible plans.
 template <class Random>
 result<poll_plan> plan_next_poll(const poll_observation& o, Random&& random01, const poll_policy& policy = {}) noexcept {
   if (o.deadline && o.now >= *o.deadline) return errc::deadline_exceeded;
@@ -91,7 +91,7 @@ result<poll_plan> plan_next_poll(const poll_observation& o, Random&& random01, c
       const double b = std::fmin(policy.backoff_cap_seconds, policy.backoff_base_seconds * growth);
       double u = static_cast<double>(random01());
       if (!(u >= 0)) u = 0;
-      if (u >= 1) u = std::nextafter(1.0, 0.0);
+      if (u > 1) u = 1;
       plan.delay_seconds = b / 2 + u * b / 2;
     }
   } else {
