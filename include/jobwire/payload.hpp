@@ -304,6 +304,18 @@ inline std::size_t count_chars(json::string s) noexcept {
 
 }  // namespace detail
 
+namespace detail {
+/// How a list entry is decoded from its (already validated) JSON value.
+template <class T>
+struct list_decode {
+  static T from(json::value v) noexcept { return T::from_validated(v); }
+};
+template <>
+struct list_decode<json::string> {
+  static json::string from(json::value v) noexcept { return *v.get_string(); }
+};
+}  // namespace detail
+
 /// A read-only list of typed entries over a validated JSON array. Entries were checked
 /// when the payload was parsed; iterating decodes each one again from the view.
 template <class T>
@@ -321,7 +333,7 @@ class list_view {
    public:
     iterator() noexcept = default;
     explicit iterator(json::array::iterator it) noexcept : it_(it) {}
-    T operator*() const noexcept { return T::from_validated(*it_); }
+    T operator*() const noexcept { return detail::list_decode<T>::from(*it_); }
     iterator& operator++() noexcept {
       ++it_;
       return *this;
@@ -335,13 +347,24 @@ class list_view {
   iterator begin() const noexcept { return present_ ? iterator(arr_.begin()) : iterator(); }
   iterator end() const noexcept { return iterator(); }
   /// Entry `i` (< size()).
-  T at(std::size_t i) const noexcept { return T::from_validated(arr_.at(i)); }
+  T at(std::size_t i) const noexcept { return detail::list_decode<T>::from(arr_.at(i)); }
 
  private:
   json::array arr_{};
   std::size_t size_ = 0;
   bool present_ = false;
 };
+
+namespace detail {
+inline jobwire::status read_string_list(const payload_reader& r, json::value v, list_view<json::string>& out) noexcept {
+  if (payload_reader::absent(v)) return {};
+  json::array arr;
+  std::size_t n = 0;
+  jobwire::status st = r.string_array(v, arr, n);
+  if (st) out = list_view<json::string>(arr, n);
+  return st;
+}
+}  // namespace detail
 
 // --- webhook view (§10) ----------------------------------------------------------------
 
@@ -415,8 +438,7 @@ struct webhook_attempt {
 struct webhook_delivery_summary {
   bool present = false;
   integer_field total_attempts, delivered_events, pending_retries, last_response_status;
-  json::array delivered_event_types{};  ///< strings (delivery keys)
-  std::size_t delivered_event_type_count = 0;
+  list_view<json::string> delivered_event_types;  ///< delivery keys
   time_field next_retry_at, last_attempt_at, last_delivered_at, last_failure_at;
   attempt_status last_attempt_status = attempt_status::delivered;
   bool has_last_attempt_status = false;
@@ -427,8 +449,7 @@ struct webhook_delivery_summary {
 struct webhook_view {
   bool present = false;
   text_field url;
-  json::array events{};  ///< strings
-  std::size_t event_count = 0;
+  list_view<json::string> events;
   bool has_secret = false;  ///< signing enabled (required when the webhook object is present)
   webhook_delivery_summary delivery;
   list_view<webhook_attempt> attempts;
@@ -445,7 +466,7 @@ struct webhook_view {
       if (k == "url") {
         st = r.text(m.value, out.url);
       } else if (k == "events") {
-        st = r.string_array(m.value, out.events, out.event_count);
+        st = detail::read_string_list(r, m.value, out.events);
       } else if (k == "has_secret") {
         if (!m.value.is_bool()) return r.at(errc::invalid_field, m.value);
         st = r.boolean(m.value, out.has_secret, secret_seen);
@@ -484,7 +505,7 @@ struct webhook_view {
       else if (k == "delivered_events") st = r.integer(m.value, s.delivered_events);
       else if (k == "pending_retries") st = r.integer(m.value, s.pending_retries);
       else if (k == "last_response_status") st = r.integer(m.value, s.last_response_status);
-      else if (k == "delivered_event_types") st = r.string_array(m.value, s.delivered_event_types, s.delivered_event_type_count);
+      else if (k == "delivered_event_types") st = detail::read_string_list(r, m.value, s.delivered_event_types);
       else if (k == "next_retry_at") st = r.time(m.value, s.next_retry_at);
       else if (k == "last_attempt_at") st = r.time(m.value, s.last_attempt_at);
       else if (k == "last_delivered_at") st = r.time(m.value, s.last_delivered_at);

@@ -266,11 +266,11 @@ TEST_CASE("envelope: completed video with billing and diagnostics") {
   CHECK(d.webhook.delivery.present);
   CHECK(d.webhook.delivery.total_attempts.value == 5);
   CHECK(d.webhook.delivery.delivered_events.value == 4);
-  CHECK(d.webhook.delivery.delivered_event_type_count == 4);
+  CHECK(d.webhook.delivery.delivered_event_types.size() == 4);
   CHECK(d.webhook.delivery.last_attempt_status == attempt_status::delivered);
   CHECK(d.webhook.delivery.last_response_status.value == 200);
   CHECK(!d.webhook.delivery.next_retry_at.present());
-  CHECK(d.webhook.event_count == 5);
+  CHECK(d.webhook.events.size() == 5);
   REQUIRE(d.webhook.attempts.size() == 3);
   std::vector<attempt_status> statuses;
   for (webhook_attempt a : d.webhook.attempts) statuses.push_back(a.status);
@@ -408,4 +408,31 @@ TEST_CASE("malformed fixtures each fail with their expected code") {
     ++n;
   }
   CHECK(n >= 50);
+}
+
+TEST_CASE("absent lists iterate as empty") {
+  // The webhook object without events/attempts/delivery: every list is safe to iterate.
+  std::string body = R"({"id":"e","type":"video.completed","data":{"id":"G-1","status":"completed","webhook":{"has_secret":false}}})";
+  auto e = parse_envelope(body);
+  REQUIRE(e);
+  const webhook_view& w = e->data.webhook;
+  CHECK(w.present);
+  CHECK(!w.has_secret);
+  std::size_t n = 0;
+  for (json::string s : w.events) n += s.raw().size();
+  for (json::string s : w.delivery.delivered_event_types) n += s.raw().size();
+  for (webhook_attempt a : w.attempts) n += a.delivery_key.raw().size();
+  CHECK(n == 0);
+  CHECK(!w.events.present());
+  CHECK(w.events.empty());
+  std::string st = R"({"id":"G-1","status":"completed"})";
+  auto s = parse_status_object(st);
+  for (output_view o : s->outputs) n += static_cast<std::size_t>(o.index.value);
+  CHECK(n == 0);
+  // Present lists decode their strings.
+  std::string withev = R"({"id":"e","type":"video.completed","data":{"id":"G-1","status":"completed","webhook":{"has_secret":true,"events":["job.completed","video.f\u0061iled"]}}})";
+  auto e2 = parse_envelope(withev);
+  REQUIRE(e2);
+  REQUIRE(e2->data.webhook.events.size() == 2);
+  CHECK(e2->data.webhook.events.at(1) == "video.failed");
 }

@@ -91,7 +91,7 @@ void job_fields(jobwire::json::writer& w, const jobwire::job_data& d) {
     return;
   }
   const auto& wh = d.webhook;
-  w.begin_object().field("has_secret", wh.has_secret).field("events", static_cast<std::uint64_t>(wh.event_count));
+  w.begin_object().field("has_secret", wh.has_secret).field("events", static_cast<std::uint64_t>(wh.events.size()));
   w.key("delivery");
   if (wh.delivery.present) {
     w.begin_object();
