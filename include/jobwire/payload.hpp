@@ -18,6 +18,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <string_view>
 
 #include "error.hpp"
@@ -112,10 +113,82 @@ inline result<attempt_status> parse_attempt_status(std::string_view s) noexcept 
 
 namespace detail {
 
+/// The closing quote of a validated string whose body starts at `p`, scanning 8 bytes at
+/// a time for '"' or '\\' (bounded by `end`, the end of the input, so no read goes past
+/// the caller's buffer). Sets `escaped` when a backslash was seen.
+inline const char* fast_string_close(const char* p, const char* end, bool& escaped) noexcept {
+  constexpr std::uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+  escaped = false;
+  for (;;) {
+    while (end - p >= 8) {
+      std::uint64_t w;
+      std::memcpy(&w, p, 8);
+      const std::uint64_t q = w ^ (ones * '"'), b = w ^ (ones * '\\');
+      const std::uint64_t hit = (((q - ones) & ~q) | ((b - ones) & ~b)) & high;
+      if (hit) {
+        // The lowest flagged byte is exact (borrows only run upwards); little-endian order.
+        std::uint64_t low = hit & (~hit + 1);
+        std::size_t idx = 0;
+        while (low > 0x80) {
+          low >>= 8;
+          ++idx;
+        }
+        p += idx;
+        break;
+      }
+      p += 8;
+    }
+    const char c = *p;
+    if (c == '"') return p;
+    if (c == '\\') {
+      escaped = true;
+      p += 2;
+      continue;
+    }
+    ++p;
+  }
+}
+
+/// Skips one validated value like `json::detail::skip_value`, with the fast string scan.
+inline const char* fast_skip_value(const char* p, const char* end) noexcept {
+  bool esc;
+  switch (*p) {
+    case '"': return fast_string_close(p + 1, end, esc) + 1;
+    case '{':
+    case '[': {
+      std::size_t depth = 0;
+      for (;;) {
+        const char c = *p;
+        if (c == '"') {
+          p = fast_string_close(p + 1, end, esc) + 1;
+          continue;
+        }
+        ++p;
+        if (c == '{' || c == '[') {
+          ++depth;
+        } else if (c == '}' || c == ']') {
+          if (--depth == 0) return p;
+        }
+      }
+    }
+    default: return json::detail::skip_value(p);
+  }
+}
+
 /// Walks payload objects and reports errors with byte offsets relative to `base`.
 class payload_reader {
  public:
-  payload_reader(const char* base, const payload_options& opt) noexcept : base_(base), opt_(opt) {}
+  payload_reader(const char* base, const char* end, const payload_options& opt) noexcept
+      : base_(base), end_(end), opt_(opt) {}
+
+  /// End of the input (bounds the word-at-a-time scans).
+  const char* input_end() const noexcept { return end_; }
+  /// The string value at `v` (a string), found with the fast scan.
+  json::string string_at(json::value v) const noexcept {
+    bool esc;
+    const char* close = fast_string_close(v.data() + 1, end_, esc);
+    return json::string(v.data() + 1, static_cast<std::size_t>(close - (v.data() + 1)), esc);
+  }
 
   const payload_options& options() const noexcept { return opt_; }
 
@@ -128,7 +201,7 @@ class payload_reader {
   jobwire::status text(json::value v, text_field& out) const noexcept {
     if (absent(v)) return {};
     if (!v.is_string()) return at(errc::invalid_field, v);
-    out.value = *v.get_string();
+    out.value = string_at(v);
     out.present = true;
     return {};
   }
@@ -192,7 +265,7 @@ class payload_reader {
     }
     if (v.is_string()) {
       out.kind = time_field::form::string;
-      out.text = *v.get_string();
+      out.text = string_at(v);
       return {};
     }
     return at(errc::invalid_field, v);
@@ -253,7 +326,87 @@ class payload_reader {
 
  private:
   const char* base_;
+  const char* end_;
   const payload_options& opt_;
+};
+
+/// Walks the members of a validated object once. Unlike `json::object` iteration, the
+/// loop body may report where the current value ends (`set_value_end`) after reading a
+/// nested container itself, so a payload is scanned once instead of once per nesting
+/// level (iterating skips each value to find the next member).
+class member_walk {
+ public:
+  member_walk(json::value obj, const char* input_end) noexcept : limit_(input_end) {
+    const char* q = json::detail::skip_ws_validated(obj.data() + 1);
+    if (*q == '}') {
+      end_ = q + 1;
+    } else {
+      p_ = q;
+      load();
+    }
+  }
+  bool done() const noexcept { return p_ == nullptr; }
+  const json::member& member() const noexcept { return m_; }
+  void set_value_end(const char* e) noexcept { value_end_ = e; }
+  void advance() noexcept {
+    const char* e = value_end_ ? value_end_ : fast_skip_value(m_.value.data(), limit_);
+    value_end_ = nullptr;
+    const char* q = json::detail::skip_ws_validated(e);
+    if (*q == ',') {
+      p_ = json::detail::skip_ws_validated(q + 1);
+      load();
+    } else {
+      p_ = nullptr;
+      end_ = q + 1;
+    }
+  }
+  /// Just past the closing brace (valid once done()).
+  const char* end() const noexcept { return end_; }
+
+ private:
+  void load() noexcept {
+    bool esc;
+    const char* close = fast_string_close(p_ + 1, limit_, esc);
+    m_.key = json::string(p_ + 1, static_cast<std::size_t>(close - (p_ + 1)), esc);
+    const char* colon = json::detail::skip_ws_validated(close + 1);
+    m_.value = json::value(json::detail::skip_ws_validated(colon + 1));
+  }
+  const char* limit_;
+  const char* p_ = nullptr;
+  const char* end_ = nullptr;
+  const char* value_end_ = nullptr;
+  json::member m_{};
+};
+
+/// The same for the elements of a validated array.
+class element_walk {
+ public:
+  element_walk(json::value arr, const char* input_end) noexcept : limit_(input_end) {
+    const char* q = json::detail::skip_ws_validated(arr.data() + 1);
+    if (*q == ']') end_ = q + 1;
+    else v_ = json::value(q);
+  }
+  bool done() const noexcept { return !v_.exists(); }
+  json::value value() const noexcept { return v_; }
+  void set_value_end(const char* e) noexcept { value_end_ = e; }
+  void advance() noexcept {
+    const char* e = value_end_ ? value_end_ : fast_skip_value(v_.data(), limit_);
+    value_end_ = nullptr;
+    const char* q = json::detail::skip_ws_validated(e);
+    if (*q == ',') {
+      v_ = json::value(json::detail::skip_ws_validated(q + 1));
+    } else {
+      v_ = json::value();
+      end_ = q + 1;
+    }
+  }
+  const char* end() const noexcept { return end_; }
+
+ private:
+  const char* limit_;
+  json::value v_{};
+  const char* end_ = nullptr;
+  const char* value_end_ = nullptr;
 };
 
 /// The key of a member as plain text. Keys written with escapes are decoded into `buf`
@@ -378,10 +531,13 @@ struct webhook_attempt {
   time_field tried_at, delivered_at, next_retry_at;
   text_field error_message, response_body_preview;
 
-  static jobwire::status read(const detail::payload_reader& r, json::value v, webhook_attempt& out) noexcept {
+  static jobwire::status read(const detail::payload_reader& r, json::value v, webhook_attempt& out,
+                              const char** end = nullptr) noexcept {
     if (!v.is_object()) return r.at(errc::invalid_field, v);
     char buf[48];
-    for (const json::member& m : *v.get_object()) {
+    detail::member_walk w(v, r.input_end());
+    for (; !w.done(); w.advance()) {
+      const json::member& m = w.member();
       std::string_view k = detail::member_key(m, buf);
       jobwire::status st;
       if (k == "id") {
@@ -423,13 +579,14 @@ struct webhook_attempt {
     }
     if (out.attempt_number.present && out.max_attempts.present && out.attempt_number.value > out.max_attempts.value)
       return r.at(errc::attempt_exceeds_max, v);
+    if (end) *end = w.end();
     return {};
   }
   static webhook_attempt from_validated(json::value v) noexcept {
     payload_options opt;
     opt.prof = &profiles::phaseo;  // validated already; the widest phase set never refuses
     webhook_attempt a;
-    (void)read(detail::payload_reader(v.data(), opt), v, a);
+    (void)read(detail::payload_reader(v.data(), v.data() + v.raw().size(), opt), v, a);
     return a;
   }
 };
@@ -454,13 +611,16 @@ struct webhook_view {
   webhook_delivery_summary delivery;
   list_view<webhook_attempt> attempts;
 
-  static jobwire::status read(const detail::payload_reader& r, json::value v, webhook_view& out) noexcept {
+  static jobwire::status read(const detail::payload_reader& r, json::value v, webhook_view& out,
+                              const char** end = nullptr) noexcept {
     if (detail::payload_reader::absent(v)) return {};
     if (!v.is_object()) return r.at(errc::invalid_field, v);
     out.present = true;
     bool secret_seen = false;
     char buf[48];
-    for (const json::member& m : *v.get_object()) {
+    detail::member_walk w(v, r.input_end());
+    for (; !w.done(); w.advance()) {
+      const json::member& m = w.member();
       std::string_view k = detail::member_key(m, buf);
       jobwire::status st;
       if (k == "url") {
@@ -471,34 +631,43 @@ struct webhook_view {
         if (!m.value.is_bool()) return r.at(errc::invalid_field, m.value);
         st = r.boolean(m.value, out.has_secret, secret_seen);
       } else if (k == "delivery") {
-        st = read_summary(r, m.value, out.delivery);
+        const char* e = nullptr;
+        st = read_summary(r, m.value, out.delivery, &e);
+        w.set_value_end(e);
       } else if (k == "attempts") {
         if (detail::payload_reader::absent(m.value)) continue;
         if (!m.value.is_array()) return r.at(errc::invalid_field, m.value);
-        json::array arr = *m.value.get_array();
         std::size_t n = 0;
-        for (json::value e : arr) {
-          if (++n > max_public_attempts) return r.at(errc::invalid_field, e);
+        detail::element_walk ew(m.value, r.input_end());
+        for (; !ew.done(); ew.advance()) {
+          if (++n > max_public_attempts) return r.at(errc::invalid_field, ew.value());
           webhook_attempt a;
-          st = webhook_attempt::read(r, e, a);
+          const char* e = nullptr;
+          st = webhook_attempt::read(r, ew.value(), a, &e);
           if (!st) return st;
+          ew.set_value_end(e);
         }
-        out.attempts = list_view<webhook_attempt>(arr, n);
+        w.set_value_end(ew.end());
+        out.attempts = list_view<webhook_attempt>(*m.value.get_array(), n);
       }
       if (!st) return st;
     }
     // "Whether signing is enabled" is one of the five things the payload promises (§10).
     if (!secret_seen) return r.at(errc::missing_field, v);
+    if (end) *end = w.end();
     return {};
   }
 
  private:
-  static jobwire::status read_summary(const detail::payload_reader& r, json::value v, webhook_delivery_summary& s) noexcept {
+  static jobwire::status read_summary(const detail::payload_reader& r, json::value v, webhook_delivery_summary& s,
+                                      const char** end) noexcept {
     if (detail::payload_reader::absent(v)) return {};
     if (!v.is_object()) return r.at(errc::invalid_field, v);
     s.present = true;
     char buf[48];
-    for (const json::member& m : *v.get_object()) {
+    detail::member_walk w(v, r.input_end());
+    for (; !w.done(); w.advance()) {
+      const json::member& m = w.member();
       std::string_view k = detail::member_key(m, buf);
       jobwire::status st;
       if (k == "total_attempts") st = r.integer(m.value, s.total_attempts);
@@ -515,6 +684,7 @@ struct webhook_view {
       else if (k == "last_error_message") st = r.text(m.value, s.last_error_message);
       if (!st) return st;
     }
+    *end = w.end();
     return {};
   }
 };
@@ -595,12 +765,15 @@ struct job_data {
 
   bool is_terminal() const noexcept { return jobwire::is_terminal(lifecycle); }
 
-  static jobwire::status read(const detail::payload_reader& r, json::value v, bool status_required, job_data& out) noexcept {
+  static jobwire::status read(const detail::payload_reader& r, json::value v, bool status_required, job_data& out,
+                              const char** end = nullptr) noexcept {
     if (!v.is_object()) return r.at(errc::invalid_field, v);
     detail::status_pair sp;
     bool id_seen = false;
     char buf[48];
-    for (const json::member& m : *v.get_object()) {
+    detail::member_walk w(v, r.input_end());
+    for (; !w.done(); w.advance()) {
+      const json::member& m = w.member();
       std::string_view k = detail::member_key(m, buf);
       jobwire::status st;
       switch (k.empty() ? '\0' : k[0]) {
@@ -691,13 +864,18 @@ struct job_data {
           break;
         case 'w':
           if (k == "websocket_url") st = r.text(m.value, out.websocket_url);
-          else if (k == "webhook") st = webhook_view::read(r, m.value, out.webhook);
+          else if (k == "webhook") {
+            const char* e = nullptr;
+            st = webhook_view::read(r, m.value, out.webhook, &e);
+            w.set_value_end(e);
+          }
           break;
         default: break;
       }
       if (!st) return st;
     }
     if (!id_seen) return r.at(errc::missing_field, v);
+    if (end) *end = w.end();
     return sp.resolve(r, v, status_required, out.status, out.lifecycle, out.has_status, out.has_lifecycle_status,
                       out.consistent);
   }
@@ -733,7 +911,8 @@ inline jobwire::status read_delivery(const payload_reader& r, json::value v, con
   d.present = true;
   json::value key, attempt, max_attempts;
   char buf[48];
-  for (const json::member& m : *v.get_object()) {
+  for (detail::member_walk w(v, r.input_end()); !w.done(); w.advance()) {
+      const json::member& m = w.member();
     std::string_view k = member_key(m, buf);
     if (k == "key") key = m.value;
     else if (k == "attempt") attempt = m.value;
@@ -767,17 +946,25 @@ inline result<envelope_view> parse_envelope(std::string_view body, const payload
   lim.allow_duplicate_keys = false;
   auto doc = json::parse(body, lim);
   if (!doc) return doc.error();
-  detail::payload_reader r(body.data(), opt);
+  detail::payload_reader r(body.data(), body.data() + body.size(), opt);
   if (!doc->is_object()) return r.at(errc::invalid_field, *doc);
   envelope_view e;
   json::value id, type, created_at, delivery, data;
+  jobwire::status data_status;
   char buf[48];
-  for (const json::member& m : *doc->get_object()) {
+  for (detail::member_walk w(*doc, r.input_end()); !w.done(); w.advance()) {
+    const json::member& m = w.member();
     std::string_view k = detail::member_key(m, buf);
     if (k == "id") id = m.value;
     else if (k == "type") type = m.value;
-    else if (k == "data") data = m.value;
-    else if (k == "delivery") delivery = m.value;
+    else if (k == "data") {
+      // Read in place so the (large) data object is walked once, not skipped and re-read.
+      // Its error (if any) is reported after the top-level fields' errors.
+      data = m.value;
+      const char* data_end = nullptr;
+      data_status = job_data::read(r, data, true, e.data, &data_end);
+      w.set_value_end(data_end);
+    } else if (k == "delivery") delivery = m.value;
     else if (k == "created_at") created_at = m.value;
   }
   if (!id.exists() || !type.exists() || !data.exists()) return r.at(errc::missing_field, *doc);
@@ -795,8 +982,7 @@ inline result<envelope_view> parse_envelope(std::string_view body, const payload
   if (!st) return st.error();
   st = detail::read_delivery(r, delivery, e.type, e.delivery);
   if (!st) return st.error();
-  st = job_data::read(r, data, true, e.data);
-  if (!st) return st.error();
+  if (!data_status) return data_status.error();
   // `data.kind`, when sent, names the same kind as the event type.
   if (e.data.has_kind && e.data.kind != e.type.kind) return r.at(errc::invalid_field, data);
   return e;
@@ -829,7 +1015,7 @@ inline result<ws_message> parse_ws_message(std::string_view text, const payload_
   lim.allow_duplicate_keys = false;
   auto doc = json::parse(text, lim);
   if (!doc) return doc.error();
-  detail::payload_reader r(text.data(), opt);
+  detail::payload_reader r(text.data(), text.data() + text.size(), opt);
   if (!doc->is_object()) return r.at(errc::invalid_field, *doc);
   json::object obj = *doc->get_object();
   json::value type = obj.find("type"), data = obj.find("data");
@@ -870,12 +1056,13 @@ inline result<create_response> parse_create_response(std::string_view body, cons
   lim.allow_duplicate_keys = false;
   auto doc = json::parse(body, lim);
   if (!doc) return doc.error();
-  detail::payload_reader r(body.data(), opt);
+  detail::payload_reader r(body.data(), body.data() + body.size(), opt);
   if (!doc->is_object()) return r.at(errc::invalid_field, *doc);
   create_response c;
   json::value id, video_id;
   char buf[48];
-  for (const json::member& m : *doc->get_object()) {
+  for (detail::member_walk w(*doc, r.input_end()); !w.done(); w.advance()) {
+    const json::member& m = w.member();
     std::string_view k = detail::member_key(m, buf);
     jobwire::status st;
     if (k == "id") id = m.value;
@@ -927,7 +1114,8 @@ struct output_view {
   static jobwire::status read(const detail::payload_reader& r, json::value v, output_view& o) noexcept {
     if (!v.is_object()) return r.at(errc::invalid_field, v);
     char buf[48];
-    for (const json::member& m : *v.get_object()) {
+    for (detail::member_walk w(v, r.input_end()); !w.done(); w.advance()) {
+      const json::member& m = w.member();
       std::string_view k = detail::member_key(m, buf);
       jobwire::status st;
       if (k == "index") st = r.integer(m.value, o.index, 0);
@@ -945,7 +1133,7 @@ struct output_view {
   static output_view from_validated(json::value v) noexcept {
     output_view o;
     payload_options opt;
-    (void)read(detail::payload_reader(v.data(), opt), v, o);
+    (void)read(detail::payload_reader(v.data(), v.data() + v.raw().size(), opt), v, o);
     return o;
   }
 };
@@ -994,7 +1182,8 @@ inline jobwire::status read_asset(const payload_reader& r, json::value v, asset_
   if (!v.is_object()) return r.at(errc::invalid_field, v);
   a.present = true;
   char buf[48];
-  for (const json::member& m : *v.get_object()) {
+  for (detail::member_walk w(v, r.input_end()); !w.done(); w.advance()) {
+      const json::member& m = w.member();
     std::string_view k = member_key(m, buf);
     jobwire::status st;
     if (k == "id") st = r.text(m.value, a.id);
@@ -1016,13 +1205,14 @@ inline result<status_view> parse_status_object(std::string_view body, const payl
   lim.allow_duplicate_keys = false;
   auto doc = json::parse(body, lim);
   if (!doc) return doc.error();
-  detail::payload_reader r(body.data(), opt);
+  detail::payload_reader r(body.data(), body.data() + body.size(), opt);
   if (!doc->is_object()) return r.at(errc::invalid_field, *doc);
   status_view s;
   detail::status_pair sp;
   bool id_seen = false, has_status = false;
   char buf[48];
-  for (const json::member& m : *doc->get_object()) {
+  for (detail::member_walk w(*doc, r.input_end()); !w.done(); w.advance()) {
+    const json::member& m = w.member();
     std::string_view k = detail::member_key(m, buf);
     jobwire::status st;
     if (k == "id") {
