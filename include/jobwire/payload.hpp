@@ -187,8 +187,13 @@ class payload_reader {
   json::string string_at(json::value v) const noexcept {
     bool esc;
     const char* close = fast_string_close(v.data() + 1, end_, esc);
+    last_string_ = v.data();
+    last_string_end_ = close + 1;
     return json::string(v.data() + 1, static_cast<std::size_t>(close - (v.data() + 1)), esc);
   }
+  /// Where the string value starting at `v` ends, when string_at just read it (so the
+  /// walker does not scan it a second time); nullptr otherwise.
+  const char* known_end(const char* v) const noexcept { return v == last_string_ ? last_string_end_ : nullptr; }
 
   const payload_options& options() const noexcept { return opt_; }
 
@@ -210,7 +215,7 @@ class payload_reader {
   jobwire::status word(json::value v, T& out, bool& present, Parse parse) const noexcept {
     if (absent(v)) return {};
     if (!v.is_string()) return at(errc::invalid_field, v);
-    json::string s = *v.get_string();
+    json::string s = string_at(v);
     if (s.has_escapes() || !parse(s.raw(), out)) return at(errc::invalid_field, v);
     present = true;
     return {};
@@ -285,7 +290,7 @@ class payload_reader {
     if (absent(v)) return {};
     if (v.is_string()) {
       out.kind = error_field::form::string;
-      out.message = *v.get_string();
+      out.message = string_at(v);
       out.has_message = true;
       return {};
     }
@@ -304,7 +309,7 @@ class payload_reader {
   template <class Id>
   jobwire::status id(json::value v, Id& out, errc if_not_string = errc::invalid_field) const noexcept {
     if (!v.is_string()) return at(if_not_string, v);
-    json::string s = *v.get_string();
+    json::string s = string_at(v);
     if (s.has_escapes()) return at(errc::invalid_job_id, v);
     auto parsed = Id::parse(s.raw());
     if (!parsed) return at(errc::invalid_job_id, v);
@@ -328,6 +333,8 @@ class payload_reader {
   const char* base_;
   const char* end_;
   const payload_options& opt_;
+  mutable const char* last_string_ = nullptr;
+  mutable const char* last_string_end_ = nullptr;
 };
 
 /// Walks the members of a validated object once. Unlike `json::object` iteration, the
@@ -336,7 +343,7 @@ class payload_reader {
 /// level (iterating skips each value to find the next member).
 class member_walk {
  public:
-  member_walk(json::value obj, const char* input_end) noexcept : limit_(input_end) {
+  member_walk(json::value obj, const payload_reader& r) noexcept : r_(r), limit_(r.input_end()) {
     const char* q = json::detail::skip_ws_validated(obj.data() + 1);
     if (*q == '}') {
       end_ = q + 1;
@@ -349,7 +356,8 @@ class member_walk {
   const json::member& member() const noexcept { return m_; }
   void set_value_end(const char* e) noexcept { value_end_ = e; }
   void advance() noexcept {
-    const char* e = value_end_ ? value_end_ : fast_skip_value(m_.value.data(), limit_);
+    const char* e = value_end_ ? value_end_ : r_.known_end(m_.value.data());
+    if (!e) e = fast_skip_value(m_.value.data(), limit_);
     value_end_ = nullptr;
     const char* q = json::detail::skip_ws_validated(e);
     if (*q == ',') {
@@ -371,6 +379,7 @@ class member_walk {
     const char* colon = json::detail::skip_ws_validated(close + 1);
     m_.value = json::value(json::detail::skip_ws_validated(colon + 1));
   }
+  const payload_reader& r_;
   const char* limit_;
   const char* p_ = nullptr;
   const char* end_ = nullptr;
@@ -535,7 +544,7 @@ struct webhook_attempt {
                               const char** end = nullptr) noexcept {
     if (!v.is_object()) return r.at(errc::invalid_field, v);
     char buf[48];
-    detail::member_walk w(v, r.input_end());
+    detail::member_walk w(v, r);
     for (; !w.done(); w.advance()) {
       const json::member& m = w.member();
       std::string_view k = detail::member_key(m, buf);
@@ -618,7 +627,7 @@ struct webhook_view {
     out.present = true;
     bool secret_seen = false;
     char buf[48];
-    detail::member_walk w(v, r.input_end());
+    detail::member_walk w(v, r);
     for (; !w.done(); w.advance()) {
       const json::member& m = w.member();
       std::string_view k = detail::member_key(m, buf);
@@ -665,7 +674,7 @@ struct webhook_view {
     if (!v.is_object()) return r.at(errc::invalid_field, v);
     s.present = true;
     char buf[48];
-    detail::member_walk w(v, r.input_end());
+    detail::member_walk w(v, r);
     for (; !w.done(); w.advance()) {
       const json::member& m = w.member();
       std::string_view k = detail::member_key(m, buf);
@@ -704,14 +713,14 @@ struct status_pair {
       if (status_required) return r.at(errc::missing_field, object);
     } else {
       if (!status_value.is_string()) return r.at(errc::invalid_field, status_value);
-      auto s = parse_job_status(decoded(status_value), r.options().statuses);
+      auto s = parse_job_status(r.string_at(status_value).raw(), r.options().statuses);
       if (!s) return r.at(s.code(), status_value);
       st_out = *s;
       has_status = true;
     }
     if (lifecycle_value.exists() && !lifecycle_value.is_null()) {
       if (!lifecycle_value.is_string()) return r.at(errc::invalid_field, lifecycle_value);
-      auto l = parse_lifecycle_status(decoded(lifecycle_value), r.options().statuses);
+      auto l = parse_lifecycle_status(r.string_at(lifecycle_value).raw(), r.options().statuses);
       if (!l) return r.at(l.code(), lifecycle_value);
       lc_out = *l;
       has_lifecycle = true;
@@ -724,11 +733,8 @@ struct status_pair {
     }
     return {};
   }
-
- private:
   // Status words never need escapes; an escaped one is compared in its raw form, which
   // cannot match a vocabulary word, so it is reported as unknown (or lenient-mapped).
-  static std::string_view decoded(json::value v) noexcept { return v.get_string()->raw(); }
 };
 }  // namespace detail
 
@@ -771,7 +777,7 @@ struct job_data {
     detail::status_pair sp;
     bool id_seen = false;
     char buf[48];
-    detail::member_walk w(v, r.input_end());
+    detail::member_walk w(v, r);
     for (; !w.done(); w.advance()) {
       const json::member& m = w.member();
       std::string_view k = detail::member_key(m, buf);
@@ -812,7 +818,7 @@ struct job_data {
         case 'k':
           if (k == "kind") {
             if (!m.value.is_string()) return r.at(errc::invalid_field, m.value);
-            auto kd = parse_kind(m.value.get_string()->raw());
+            auto kd = parse_kind(r.string_at(m.value).raw());
             if (!kd) return r.at(errc::unknown_kind, m.value);
             out.kind = *kd;
             out.has_kind = true;
@@ -911,7 +917,7 @@ inline jobwire::status read_delivery(const payload_reader& r, json::value v, con
   d.present = true;
   json::value key, attempt, max_attempts;
   char buf[48];
-  for (detail::member_walk w(v, r.input_end()); !w.done(); w.advance()) {
+  for (detail::member_walk w(v, r); !w.done(); w.advance()) {
       const json::member& m = w.member();
     std::string_view k = member_key(m, buf);
     if (k == "key") key = m.value;
@@ -952,7 +958,7 @@ inline result<envelope_view> parse_envelope(std::string_view body, const payload
   json::value id, type, created_at, delivery, data;
   jobwire::status data_status;
   char buf[48];
-  for (detail::member_walk w(*doc, r.input_end()); !w.done(); w.advance()) {
+  for (detail::member_walk w(*doc, r); !w.done(); w.advance()) {
     const json::member& m = w.member();
     std::string_view k = detail::member_key(m, buf);
     if (k == "id") id = m.value;
@@ -1061,7 +1067,7 @@ inline result<create_response> parse_create_response(std::string_view body, cons
   create_response c;
   json::value id, video_id;
   char buf[48];
-  for (detail::member_walk w(*doc, r.input_end()); !w.done(); w.advance()) {
+  for (detail::member_walk w(*doc, r); !w.done(); w.advance()) {
     const json::member& m = w.member();
     std::string_view k = detail::member_key(m, buf);
     jobwire::status st;
@@ -1070,7 +1076,7 @@ inline result<create_response> parse_create_response(std::string_view body, cons
     else if (k == "polling_url") st = r.text(m.value, c.polling_url);
     else if (k == "status" && !detail::payload_reader::absent(m.value)) {
       if (!m.value.is_string()) return r.at(errc::invalid_field, m.value);
-      auto s = parse_create_status(m.value.get_string()->raw(), opt.statuses);
+      auto s = parse_create_status(r.string_at(m.value).raw(), opt.statuses);
       if (!s) return r.at(s.code(), m.value);
       c.status = *s;
       c.has_status = true;
@@ -1114,7 +1120,7 @@ struct output_view {
   static jobwire::status read(const detail::payload_reader& r, json::value v, output_view& o) noexcept {
     if (!v.is_object()) return r.at(errc::invalid_field, v);
     char buf[48];
-    for (detail::member_walk w(v, r.input_end()); !w.done(); w.advance()) {
+    for (detail::member_walk w(v, r); !w.done(); w.advance()) {
       const json::member& m = w.member();
       std::string_view k = detail::member_key(m, buf);
       jobwire::status st;
@@ -1182,7 +1188,7 @@ inline jobwire::status read_asset(const payload_reader& r, json::value v, asset_
   if (!v.is_object()) return r.at(errc::invalid_field, v);
   a.present = true;
   char buf[48];
-  for (detail::member_walk w(v, r.input_end()); !w.done(); w.advance()) {
+  for (detail::member_walk w(v, r); !w.done(); w.advance()) {
       const json::member& m = w.member();
     std::string_view k = member_key(m, buf);
     jobwire::status st;
@@ -1211,7 +1217,7 @@ inline result<status_view> parse_status_object(std::string_view body, const payl
   detail::status_pair sp;
   bool id_seen = false, has_status = false;
   char buf[48];
-  for (detail::member_walk w(*doc, r.input_end()); !w.done(); w.advance()) {
+  for (detail::member_walk w(*doc, r); !w.done(); w.advance()) {
     const json::member& m = w.member();
     std::string_view k = detail::member_key(m, buf);
     jobwire::status st;

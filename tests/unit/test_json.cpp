@@ -106,6 +106,26 @@ TEST_CASE("duplicate keys are rejected after unescaping, at the later key") {
   CHECK(code_of(nested_obj) == errc::json_duplicate_key);
 }
 
+TEST_CASE("duplicate detection across object sizes and key fingerprints") {
+  // Each size exercises one path: pairwise over the inline table (<= 48 keys), a stack
+  // sort (<= 64), and the heap sort beyond; the duplicate is spelled with an escape.
+  for (int n : {2, 16, 17, 47, 48, 49, 63, 64, 65, 129}) {
+    INFO(n);
+    std::string obj = "{";
+    for (int i = 0; i < n; ++i) obj += (i ? ",\"key_" : "\"key_") + std::to_string(i) + "\":0";
+    CHECK(code_of(obj + "}") == errc::ok);
+    std::string mid = std::to_string(n / 2);
+    std::string dup = obj + ",\"\\u006bey_" + mid + "\":1}";
+    CHECK(code_of(dup) == errc::json_duplicate_key);
+    CHECK(offset_of(dup) == obj.size() + 1);
+  }
+  // Keys that differ only where the fingerprint does not sample are still distinct.
+  CHECK(code_of(R"({"abXdefg":1,"abYdefg":2,"abZdefg":3})") == errc::ok);
+  CHECK(code_of(R"({"abXdefg":1,"abYdefg":2,"ab\u0058defg":3})") == errc::json_duplicate_key);
+  CHECK(code_of(R"({"":1,"\u0000":2,"a":3})") == errc::ok);
+  CHECK(code_of(R"({"":1,"a":2,"":3})") == errc::json_duplicate_key);
+}
+
 TEST_CASE("limits are enforced with their own codes") {
   json::limits lim;
   lim.max_depth = 3;
