@@ -333,6 +333,9 @@ class value {
  public:
   constexpr value() noexcept = default;
   explicit constexpr value(const char* p) noexcept : p_(p) {}
+  /// A root value: `end` bounds the scan of a top-level number, which (unlike anything
+  /// inside a container) may end exactly at the end of the caller's buffer.
+  constexpr value(const char* p, const char* end) noexcept : p_(p), end_(end) {}
 
   constexpr bool exists() const noexcept { return p_ != nullptr; }
   constexpr explicit operator bool() const noexcept { return exists(); }
@@ -360,6 +363,11 @@ class value {
   /// The value's exact text in the input.
   std::string_view raw() const noexcept {
     if (!p_) return {};
+    if (end_ && type() == kind::number) {
+      const char* q = p_ + 1;
+      while (q < end_ && (detail::is_digit(*q) || *q == '.' || *q == 'e' || *q == 'E' || *q == '+' || *q == '-')) ++q;
+      return {p_, static_cast<std::size_t>(q - p_)};
+    }
     return {p_, static_cast<std::size_t>(detail::skip_value(p_) - p_)};
   }
   /// Byte pointer of the value's first character (for error offsets).
@@ -419,6 +427,7 @@ class value {
   }
 
   const char* p_ = nullptr;
+  const char* end_ = nullptr;  ///< set for root values only (see the two-argument constructor)
 };
 
 /// One member of an object.
@@ -987,7 +996,7 @@ inline result<value> parse(std::string_view text, const limits& lim = limits{}) 
   detail::validator v(text, lim);
   status st = v.run();
   if (!st) return st.error();
-  return value(v.root());
+  return value(v.root(), text.data() + text.size());
 }
 
 /// Validates without returning a view.

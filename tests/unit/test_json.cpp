@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <cstring>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -124,6 +126,19 @@ TEST_CASE("duplicate detection across object sizes and key fingerprints") {
   CHECK(code_of(R"({"abXdefg":1,"abYdefg":2,"ab\u0058defg":3})") == errc::json_duplicate_key);
   CHECK(code_of(R"({"":1,"\u0000":2,"a":3})") == errc::ok);
   CHECK(code_of(R"({"":1,"a":2,"":3})") == errc::json_duplicate_key);
+}
+
+TEST_CASE("a top-level number ending at the end of the buffer is read in bounds") {
+  // The buffer holds exactly the number: no terminator after it to stop a scan.
+  for (const char* text : {"0", "-12", "3.5e7"}) {
+    std::size_t n = std::strlen(text);
+    std::unique_ptr<char[]> exact(new char[n]);
+    std::memcpy(exact.get(), text, n);
+    auto v = json::parse(std::string_view(exact.get(), n));
+    REQUIRE(v);
+    CHECK(v->raw() == text);
+    CHECK(v->get_double());
+  }
 }
 
 TEST_CASE("limits are enforced with their own codes") {
