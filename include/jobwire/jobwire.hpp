@@ -20,4 +20,5 @@
 #include "monitor.hpp"
 #include "callback_url.hpp"
 #include "subscription.hpp"
+#include "sender.hpp"
 #include "dedup.hpp"
