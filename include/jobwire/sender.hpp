@@ -298,10 +298,14 @@ class delivery_sender {
 
   /// Turns `d` into attempt `attempt` at `now_seconds`: same event id, key, created_at and
   /// data; the attempt number in body and header, the timestamp and the signature are
-  /// rewritten (PROTOCOL.md §12). `d` must come from this sender.
+  /// rewritten (PROTOCOL.md §12). Errors: `invalid_attempt`; `invalid_argument` for a time
+  /// out of range, an empty `d`, or a `d` built under another policy or profile.
   status next_attempt(delivery& d, unsigned attempt, std::int64_t now_seconds) {
     if (attempt < 1 || attempt > policy_.max_attempts) return errc::invalid_attempt;
-    if (d.body_.empty() || d.max_attempts_ != policy_.max_attempts) return errc::invalid_argument;
+    // A delivery built under another policy or profile would get headers that contradict
+    // its body; refuse rather than produce a delivery receivers reject.
+    if (d.body_.empty() || d.max_attempts_ != policy_.max_attempts || d.prefix_ != prof_->header_prefix)
+      return errc::invalid_argument;
     if (!unix_seconds_to_ms(now_seconds)) return errc::invalid_argument;
     char num[24];
     const std::string_view att = detail::format_decimal(num, sizeof num, attempt);
@@ -320,7 +324,12 @@ class delivery_sender {
     signature_hex sig{};
     if (key_.valid()) {
       auto s = key_.sign(ts, d.body_);
-      if (!s) return s.error();
+      if (!s) {
+        // No headers rather than stale ones: a half-updated attempt must not be sendable.
+        d.head_.clear();
+        d.header_count_ = 0;
+        return s.error();
+      }
       sig = *s;
     }
     std::string& h = d.head_;

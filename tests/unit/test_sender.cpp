@@ -383,4 +383,12 @@ TEST_CASE("build_into reuses a delivery for another event") {
   CHECK(copy.header("attempt") == "1");
   CHECK(verify(copy, now + 1));
   CHECK(verify(d, now + 61));
+
+  // Only a delivery built under the same profile and policy can be retried.
+  delivery empty;
+  CHECK(snd.next_attempt(empty, 2, now).code() == errc::invalid_argument);
+  auto other = make_sender(profiles::phaseo);
+  CHECK(other.next_attempt(d, 3, now).code() == errc::invalid_argument);
+  CHECK(d.attempt() == 2);
+  CHECK(verify(d, now + 61));
 }
