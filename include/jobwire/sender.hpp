@@ -18,6 +18,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <limits>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -53,8 +54,9 @@ struct delivery_event {
   /// inserted byte for byte.
   std::string_view data;
   /// `created_at` of the envelope (Unix seconds): when the event happened. It belongs to
-  /// the event, so it stays the same across retries; the timestamp header does not.
-  std::int64_t created_at = 0;
+  /// the event, so it stays the same across retries (`next_attempt` keeps it); the
+  /// timestamp header does not. When absent, the `now` of the build is used.
+  std::optional<std::int64_t> created_at;
 };
 
 /// One header as transmitted. `first`/`second` make it a (name, value) pair for
@@ -236,7 +238,8 @@ class delivery_sender {
     if (!key) return key.error();
     if (ev.job_id.empty()) return errc::invalid_job_id;
     if (attempt < 1 || attempt > policy_.max_attempts) return errc::invalid_attempt;
-    if (!unix_seconds_to_ms(now_seconds) || !unix_seconds_to_ms(ev.created_at)) return errc::invalid_argument;
+    const std::int64_t created_at = ev.created_at.value_or(now_seconds);
+    if (!unix_seconds_to_ms(now_seconds) || !unix_seconds_to_ms(created_at)) return errc::invalid_argument;
 
     // `data` is validated by the JSON reader and must be an object (§10); its text is
     // then copied verbatim, so the signed bytes are exactly the caller's.
@@ -254,7 +257,7 @@ class delivery_sender {
     d.key_ = *key;
     d.attempt_ = attempt;
     d.max_attempts_ = policy_.max_attempts;
-    d.created_at_ = ev.created_at;
+    d.created_at_ = created_at;
     d.prefix_ = prof_->header_prefix;
 
     std::string& b = d.body_;
@@ -267,7 +270,7 @@ class delivery_sender {
     append_event_type(b, key->type);
     b += "\",\"created_at\":";
     char num[24];
-    b += detail::format_decimal(num, sizeof num, ev.created_at);
+    b += detail::format_decimal(num, sizeof num, created_at);
     b += ",\"delivery\":{\"key\":\"";
     d.key_at_ = b.size();
     append_delivery_key(b, *key);  // `<kind>.<phase>[:bucket]`: no escaping needed

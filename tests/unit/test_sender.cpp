@@ -349,6 +349,17 @@ TEST_CASE("data is validated JSON, an object, and agrees with the job id") {
   CHECK(snd.build(ev, now).code() == errc::invalid_job_id);
   ev.job_id = "G-abc";
   CHECK(snd.build(ev, -1).code() == errc::invalid_argument);
+  ev.created_at = -5;
+  CHECK(snd.build(ev, now).code() == errc::invalid_argument);
+  // Without created_at the build's `now` is used, and retries keep it.
+  ev.created_at.reset();
+  auto fresh = snd.build(ev, now + 10);
+  REQUIRE(fresh);
+  CHECK(fresh->created_at() == now + 10);
+  CHECK(fresh->body().find("\"created_at\":1781166610,") != std::string_view::npos);
+  REQUIRE(snd.next_attempt(*fresh, 2, now + 70));
+  CHECK(fresh->created_at() == now + 10);
+  CHECK(fresh->body().find("\"created_at\":1781166610,") != std::string_view::npos);
 
   // Text is kept byte for byte (escapes, spacing, key order); a missing id is prepended.
   ev.data = " {\"note\" : \"caf\\u00e9\\n\", \"status\":\"queued\"} ";
