@@ -40,7 +40,7 @@
 #include <jobwire/ledger.hpp>
 #include <jobwire/monitor.hpp>
 #include <jobwire/retry.hpp>
-#include <jobwire/signature.hpp>
+#include <jobwire/sender.hpp>
 #include <jobwire/subscription.hpp>
 
 #include "example_args.hpp"
@@ -71,16 +71,23 @@ struct job {
   std::int64_t created_ms = 0;
   snapshot now;  // the truth the status endpoint serves
   std::optional<jobwire::webhook_subscription> webhook;
+  std::optional<jobwire::delivery_sender> sender;     // the subscription's secret, prepared once
+  std::map<std::string, jobwire::delivery> deliveries;  // delivery key → its latest built attempt
   jobwire::attempt_ledger ledger;
   std::vector<injected_send> injected;
   bool script_done = false;
   unsigned attempt_ids = 0;
 };
 
-/// One outgoing HTTP request, as the sender transmits it.
+/// One attempt as cpp-httplib sends it: jobwire's headers and body, copied out of the lock.
 struct outgoing {
   httplib::Headers headers;
-  std::string body;
+  std::string content_type, body;
+
+  explicit outgoing(const jobwire::delivery& d) : content_type(d.header("content-type")), body(d.body()) {
+    for (const auto& [name, value] : d.headers())
+      if (name != "content-type") headers.emplace(std::string(name), std::string(value));  // passed separately
+  }
 };
 
 class gateway {
@@ -107,9 +114,10 @@ class gateway {
   void run_script(job* j);
   void set_state(job* j, snapshot s);
   void emit(job* j, jobwire::phase p, const snapshot& data, bool force = false);
-  void send_attempt(job* j, const std::string& key_text, unsigned attempt, const snapshot& data);
+  void send_attempt(job* j, const std::string& key_text, unsigned attempt);
   void inject_tampered(job* j);
-  outgoing build_delivery(const job& j, const jobwire::delivery_key& key, unsigned attempt, const snapshot& data);
+  httplib::Result post(const std::string& url, const outgoing& out);
+  jobwire::delivery_event event_of(const job& j, jobwire::phase p, const snapshot& data, std::string& data_json);
   void write_data(jobwire::json::writer& w, const job& j, const snapshot& s);
   void write_webhook(jobwire::json::writer& w, const job& j);
   std::string polling_path(const job& j) const { return "/v1/videos/" + j.id; }
@@ -121,7 +129,6 @@ class gateway {
   std::mutex m_;
   std::map<std::string, std::unique_ptr<job>> jobs_;
   std::vector<job*> order_;
-  std::map<std::string, snapshot> pending_retry_data_;  // (job id + key) → the data its first attempt carried
   jobwire::sender_counters counters_;
   std::vector<std::thread> threads_;
   std::atomic<bool> stopping_{false};
@@ -162,6 +169,9 @@ void gateway::create(const httplib::Request& req, httplib::Response& res) {
   if (hook.exists() && !hook.is_null()) {
     auto sub = jobwire::parse_webhook_subscription(hook, sub_opt_, req.body.data());
     if (!sub) return fail(400, jobwire::error_name(sub.code()));
+    auto sender = jobwire::delivery_sender::create(sub->secret, jobwire::profiles::ai_stats, jobwire::default_retry_policy);
+    if (!sender) return fail(400, jobwire::error_name(sender.code()));
+    j->sender = std::move(*sender);
     j->webhook = std::move(*sub);
     j->webhook->ignored.clear();  // views into the request body, which is about to go away
   }
@@ -265,50 +275,81 @@ void gateway::set_state(job* j, snapshot s) {
   emit(j, p, s);
 }
 
-/// Dispatches the event for phase `p` if the subscription asks for it (§7) and the send
-/// rule allows it (§12: a key already delivered, queued or failed is not sent again unless forced).
+/// The event for phase `p` carrying `data` (the job as it was when the event happened).
+jobwire::delivery_event gateway::event_of(const job& j, jobwire::phase p, const snapshot& data, std::string& data_json) {
+  jobwire::json::writer w(data_json);
+  write_data(w, j, data);
+  jobwire::delivery_event ev;
+  ev.kind = jobwire::kind::video;
+  ev.job_id = j.id;
+  ev.internal_id = j.internal_id;
+  ev.phase = p;
+  ev.progress = data.progress;
+  ev.data = data_json;
+  ev.created_at = sim_ms() / 1000;
+  return ev;
+}
+
+/// Dispatches the event for phase `p` when jobwire says it starts (§7 subscription, §11
+/// bucket, §12 send rule: a key already delivered, queued or failed is not sent again
+/// unless forced), then sends attempt 1.
 void gateway::emit(job* j, jobwire::phase p, const snapshot& data, bool force) {
   std::string key_text;
   {
     std::lock_guard<std::mutex> lock(m_);
-    if (!j->webhook || !j->webhook->is_subscribed(jobwire::kind::video, p)) return;
-    jobwire::delivery_key key{jobwire::event_type{jobwire::kind::video, p}, jobwire::no_bucket};
-    if (p == jobwire::phase::progress) {
-      key.bucket = jobwire::progress_bucket(data.progress);
-      if (key.bucket == jobwire::no_bucket) return;
-    }
-    key_text = jobwire::format_delivery_key(key);
-    const jobwire::status unforced = j->ledger.check_send(key_text);
+    if (!j->webhook || !j->sender) return;
+    std::string data_json;
+    const jobwire::delivery_event ev = event_of(*j, p, data, data_json);
+    auto key = j->sender->check_subscribed(j->webhook->events, ev);
+    if (!key) return;  // not subscribed, or a progress value without a bucket
+    const jobwire::status unforced = j->sender->check_dispatch(j->webhook->events, ev, j->ledger);
     counters_.record_send_check(unforced, force);
     if (!unforced && !force) return;
+    auto built = j->sender->build(ev, real_ms() / 1000, jobwire::first_attempt_number);
+    if (!built) {
+      std::fprintf(stderr, "gateway: %s: delivery not built: %s\n", j->id.c_str(),
+                   std::string(jobwire::error_name(built.code())).c_str());
+      return;
+    }
+    key_text = std::string(built->delivery_key_text());
+    j->deliveries.insert_or_assign(key_text, std::move(*built));
   }
-  send_attempt(j, key_text, jobwire::first_attempt_number, data);
+  send_attempt(j, key_text, jobwire::first_attempt_number);
 }
 
-/// Sends one attempt, records it in the ledger and leaves a retry for the sweep.
-void gateway::send_attempt(job* j, const std::string& key_text, unsigned attempt, const snapshot& data) {
-  auto key = jobwire::parse_delivery_key(key_text);
-  if (!key) return;
-  outgoing out;
-  std::string url;
-  {
-    std::lock_guard<std::mutex> lock(m_);
-    out = build_delivery(*j, *key, attempt, data);
-    url = j->webhook->url;
-    pending_retry_data_[j->id + " " + key_text] = data;
-  }
-  const std::int64_t tried = sim_ms();
+httplib::Result gateway::post(const std::string& url, const outgoing& out) {
   // Callback URLs were validated at subscription time (§8); redirects are not followed.
-  std::size_t path_at = url.find('/', url.find("//") + 2);
+  const std::size_t path_at = url.find('/', url.find("//") + 2);
   httplib::Client client(url.substr(0, path_at));
   client.set_follow_location(false);
   client.set_connection_timeout(std::chrono::seconds(2));
   client.set_read_timeout(std::chrono::seconds(policy_.request_timeout_seconds));
-  auto res = client.Post(path_at == std::string::npos ? "/" : url.substr(path_at), out.headers, out.body,
-                         "application/json");
-  jobwire::attempt_outcome outcome = res ? jobwire::attempt_outcome::http(res->status)
-                                         : (res.error() == httplib::Error::Read ? jobwire::attempt_outcome::timed_out()
-                                                                                : jobwire::attempt_outcome::network_failure());
+  return client.Post(path_at == std::string::npos ? "/" : url.substr(path_at), out.headers, out.body,
+                     out.content_type);
+}
+
+/// Sends attempt `attempt` of the delivery built for `key_text` (a retry gets a fresh
+/// timestamp and signature, same event id and body otherwise; §12), then records the
+/// outcome in the ledger; a scheduled retry is left for the sweep.
+void gateway::send_attempt(job* j, const std::string& key_text, unsigned attempt) {
+  std::optional<outgoing> out;
+  std::string url, type;
+  {
+    std::lock_guard<std::mutex> lock(m_);
+    auto it = j->deliveries.find(key_text);
+    if (it == j->deliveries.end()) return;
+    if (attempt != it->second.attempt() && !j->sender->next_attempt(it->second, attempt, real_ms() / 1000)) return;
+    out.emplace(it->second);
+    type = jobwire::format_event_type(it->second.type());
+    url = j->webhook->url;
+  }
+  const std::int64_t tried = sim_ms();
+  auto res = post(url, *out);
+  // cpp-httplib reports a read timeout as a read error; both count as failures (§12).
+  const jobwire::attempt_outcome outcome =
+      res ? jobwire::attempt_outcome::http(res->status)
+          : (res.error() == httplib::Error::Read ? jobwire::attempt_outcome::timed_out()
+                                                 : jobwire::attempt_outcome::network_failure());
   std::lock_guard<std::mutex> lock(m_);
   auto decision = jobwire::decide_attempt(policy_, attempt, outcome, tried);
   if (!decision) return;
@@ -317,7 +358,6 @@ void gateway::send_attempt(job* j, const std::string& key_text, unsigned attempt
   jobwire::attempt_report report;
   report.id = attempt_id;
   report.delivery_key = key_text;
-  const std::string type = jobwire::format_event_type(key->type);
   report.event_type = type;
   report.outcome = outcome;
   report.tried_at_ms = tried;
@@ -326,23 +366,24 @@ void gateway::send_attempt(job* j, const std::string& key_text, unsigned attempt
   if (auto rec = jobwire::make_attempt_record(report, *decision)) j->ledger.append(std::move(*rec));
 }
 
-/// An attacker's (or a body-rewriting proxy's) copy of the completed delivery: a valid
-/// signature for the original bytes, sent with one byte of the body changed.
+/// An attacker's (or a body-rewriting proxy's) copy of the completed delivery: headers
+/// and signature valid for the original bytes, one value in the body changed.
 void gateway::inject_tampered(job* j) {
-  outgoing out;
+  std::optional<outgoing> out;
   std::string url;
-  const jobwire::delivery_key key{jobwire::event_type{jobwire::kind::video, jobwire::phase::completed}, jobwire::no_bucket};
   {
     std::lock_guard<std::mutex> lock(m_);
-    if (!j->webhook) return;
-    out = build_delivery(*j, key, jobwire::first_attempt_number, {lifecycle_status::completed, 100, {}});
+    if (!j->webhook || !j->sender) return;
+    std::string data_json;
+    auto built = j->sender->build(event_of(*j, jobwire::phase::completed, {lifecycle_status::completed, 100, {}}, data_json),
+                                  real_ms() / 1000);
+    if (!built) return;
+    out.emplace(*built);
     url = j->webhook->url;
   }
-  const std::size_t at = out.body.find("\"progress\":100");
-  if (at != std::string::npos) out.body.replace(at, 14, "\"progress\":99 ");
-  std::size_t path_at = url.find('/', url.find("//") + 2);
-  httplib::Client client(url.substr(0, path_at));
-  auto res = client.Post(url.substr(path_at), out.headers, out.body, "application/json");
+  const std::size_t at = out->body.find("\"progress\":100");
+  if (at != std::string::npos) out->body.replace(at, 14, "\"progress\":99 ");
+  auto res = post(url, *out);
   std::lock_guard<std::mutex> lock(m_);
   j->injected.push_back({"tampered", "video.completed", res ? res->status : 0});
 }
@@ -366,49 +407,11 @@ void gateway::sweep_forever() {
       for (job* j : order_)
         for (auto& d : j->ledger.due_retries(now)) due.emplace_back(j, d);
     }
-    for (auto& [j, d] : due) {
-      snapshot data;
-      {
-        std::lock_guard<std::mutex> lock(m_);
-        data = pending_retry_data_[j->id + " " + d.delivery_key];
-      }
-      send_attempt(j, d.delivery_key, d.attempt_number, data);
-    }
+    for (auto& [j, d] : due) send_attempt(j, d.delivery_key, d.attempt_number);
   }
 }
 
-// --- the sender's request ----------------------------------------------------------------------
-
-/// SENDER: builds attempt `attempt` of the delivery `key` carrying `data` (§9, §10).
-outgoing gateway::build_delivery(const job& j, const jobwire::delivery_key& key, unsigned attempt,
-                                 const snapshot& data) {
-  const jobwire::profile& prof = jobwire::profiles::ai_stats;
-  const std::string event_id = jobwire::make_event_id(jobwire::kind::video, j.internal_id, key);
-  const std::string key_text = jobwire::format_delivery_key(key);
-  const std::string type = jobwire::format_event_type(key.type);
-  outgoing out;
-  jobwire::json::writer w(out.body);
-  w.begin_object().field("id", event_id).field("type", type).field("created_at", sim_ms() / 1000);
-  w.key("delivery").begin_object().field("key", key_text).field("attempt", attempt)
-      .field("max_attempts", policy_.max_attempts).end_object();
-  w.key("data");
-  write_data(w, j, data);
-  w.end_object();
-  const std::string prefix(prof.header_prefix);
-  out.headers = {{"user-agent", std::string(prof.user_agent)},
-                 {prefix + "event-id", event_id},
-                 {prefix + "event-type", type},
-                 {prefix + "delivery-key", key_text},
-                 {prefix + "attempt", std::to_string(attempt)},
-                 {prefix + "max-attempts", std::to_string(policy_.max_attempts)}};
-  if (j.webhook->has_secret()) {
-    const std::string ts = std::to_string(real_ms() / 1000);  // fresh for every attempt (§9)
-    auto sig = jobwire::sign(j.webhook->secret, ts, out.body);
-    out.headers.emplace(prefix + "timestamp", ts);
-    if (sig) out.headers.emplace(prefix + "signature", sig->to_string());
-  }
-  return out;
-}
+// --- the job payload ----------------------------------------------------------------------------
 
 void gateway::write_data(jobwire::json::writer& w, const job& j, const snapshot& s) {
   w.begin_object().field("id", j.id).field("object", "video").field("kind", "video");
