@@ -2,10 +2,11 @@
 //
 // This is what "your application" keeps: the jobs it created (the client stores the job
 // id when it creates a job, PROTOCOL.md §1) with the state reconciliation holds for each
-// (jobwire::job_state, §13.3), and a journal of the side effects it ran for deliveries. A
-// side effect, the dedup commit and the new job state are written in ONE transaction on
-// the connection the dedup store is attached to, so a 2xx is only sent once all three are
-// durable (§13.2) and a crash can never leave a side effect without its dedup record.
+// (jobwire::job_state, §13.3), and a journal of the side effects it ran for deliveries.
+// A side effect and the new job state are written in ONE transaction, before the 2xx
+// (§13.2). jobwire commits the dedup key right after; should the process die in between,
+// the retry reconciles against the state written here (no_change), so no side effect
+// runs twice.
 //
 //   app_jobs(job_id TEXT PRIMARY KEY, lifecycle TEXT, progress REAL, updated_at_ms INTEGER)
 //   app_side_effects(job_id TEXT, delivery_key TEXT, event_id TEXT, lifecycle TEXT,

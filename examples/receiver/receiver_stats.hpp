@@ -5,11 +5,11 @@
 //                 "no_change":N,"refetch":N,"reject":N},
 //    "rejections":{"<error code>":N,...},   "retries_seen":N,
 //    "side_effects":[{"job_id":"...","delivery_key":"...","executed":N,"failed":N}],
-//    "deliveries":[{"job_id":"...","delivery_key":"...","event_id":"...","attempt":N,
+//    "deliveries":[{"job_id":"...","delivery_key":"...","attempt":N,
 //                   "action":"...","http_status":N,"reason":"..."}],     (newest 1000)
 //    "refetches":[{"job_id":"...","reason":"...","http_status":N,"status":"..."}]}
-// Counters are jobwire's receiver counters (monitor.hpp), so the Prometheus exposition
-// can be served from the same object. Every string is written through the JSON writer:
+// The counters are jobwire's receiver counters (monitor.hpp), filled by receive_delivery
+// itself (receiver_options::counters); the Prometheus exposition is served from them. Every string is written through the JSON writer:
 // job ids and reasons come from the network.
 #pragma once
 
@@ -26,7 +26,7 @@
 namespace example {
 
 struct delivery_record {
-  std::string job_id, delivery_key, event_id, action, reason;
+  std::string job_id, delivery_key, action, reason;
   unsigned attempt = 0;
   int http_status = 0;
 };
@@ -38,9 +38,11 @@ struct refetch_record {
 
 class receiver_stats {
  public:
-  void record(jobwire::receiver_decision d, jobwire::errc reason_code, delivery_record r) {
+  /// For receiver_options::counters (atomic: safe to update outside our lock).
+  jobwire::atomic_receiver_counters* counters() { return &counters_; }
+
+  void record(delivery_record r) {
     std::lock_guard<std::mutex> lock(m_);
-    counters_.record(d, r.attempt, reason_code);
     deliveries_.push_back(std::move(r));
     if (deliveries_.size() > max_records) deliveries_.pop_front();
   }
@@ -58,8 +60,9 @@ class receiver_stats {
   /// The Prometheus text exposition of the receiver counters (monitor.hpp).
   std::string prometheus() const {
     std::lock_guard<std::mutex> lock(m_);
+    const jobwire::receiver_counters snapshot = counters_.snapshot();
     jobwire::exposition_sources src;
-    src.receiver = &counters_;
+    src.receiver = &snapshot;
     std::string out;
     (void)jobwire::append_prometheus_text(out, src);
     return out;
@@ -69,24 +72,25 @@ class receiver_stats {
     std::lock_guard<std::mutex> lock(m_);
     std::string out;
     jobwire::json::writer w(out);
+    const jobwire::receiver_counters counts = counters_.snapshot();
     w.begin_object().key("decisions").begin_object();
     for (std::size_t i = 0; i < jobwire::receiver_decision_count; ++i) {
       auto d = static_cast<jobwire::receiver_decision>(i);
-      w.field(jobwire::receiver_decision_name(d), counters_.count(d));
+      w.field(jobwire::receiver_decision_name(d), counts.count(d));
     }
     w.end_object().key("rejections").begin_object();
     for (std::size_t i = 0; i < jobwire::error_code_count; ++i) {
       jobwire::errc c = jobwire::error_at_index(i);
-      if (std::uint64_t n = counters_.rejected_for(c)) w.field(jobwire::error_name(c), n);
+      if (std::uint64_t n = counts.rejected_for(c)) w.field(jobwire::error_name(c), n);
     }
-    w.end_object().field("retries_seen", counters_.retries_seen);
+    w.end_object().field("retries_seen", counts.retries_seen);
     w.key("side_effects").begin_array();
     for (const auto& [k, c] : effects_)
       w.begin_object().field("job_id", k.first).field("delivery_key", k.second).field("executed", c.first)
           .field("failed", c.second).end_object();
     w.end_array().key("deliveries").begin_array();
     for (const auto& r : deliveries_)
-      w.begin_object().field("job_id", r.job_id).field("delivery_key", r.delivery_key).field("event_id", r.event_id)
+      w.begin_object().field("job_id", r.job_id).field("delivery_key", r.delivery_key)
           .field("attempt", r.attempt).field("action", r.action).field("http_status", r.http_status)
           .field("reason", r.reason).end_object();
     w.end_array().key("refetches").begin_array();
@@ -100,7 +104,7 @@ class receiver_stats {
  private:
   static constexpr std::size_t max_records = 1000;
   mutable std::mutex m_;
-  jobwire::receiver_counters counters_;
+  jobwire::atomic_receiver_counters counters_;
   std::deque<delivery_record> deliveries_;
   std::deque<refetch_record> refetches_;
   std::map<std::pair<std::string, std::string>, std::pair<std::uint64_t, std::uint64_t>> effects_;

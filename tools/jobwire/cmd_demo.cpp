@@ -533,9 +533,11 @@ int run(invocation& inv) {
       const std::int64_t rows = it == db.effect_rows.end() ? 0 : it->second;
       const std::int64_t want = no_effect.count(k) ? 0 : 1;
       const bool done = db.done_keys.count(dedup_encoding(j.id, k)) != 0;
-      // Every answered delivery is committed in the dedup store, ignored ones included; only
-      // a key whose handler always failed was released each time and is not done.
-      const bool want_done = !(sc == "endpoint_down" && k == "video.completed");
+      // A handled delivery's key is committed in the dedup store, ignored ones included.
+      // Not done: a key whose handler always failed (released every time), and a refetch,
+      // whose claim jobwire releases because the payload itself was not applied.
+      const bool want_done = !(sc == "endpoint_down" && k == "video.completed") &&
+                             !(sc == "conflicting_terminal" && k == "video.failed");
       if (rows != want || done != want_done) {
         exactly_once = false;
         detail += " " + k + ":" + std::to_string(rows) + (done ? "/done" : "/not-done");
@@ -610,10 +612,18 @@ int run(invocation& inv) {
     }
   }
   expect("", jobs.size() == std::size(plan), "the gateway reports every job");
+  // Refusals: 401 for the tampered copy only; 503 (handler_failed) for each failed side effect.
+  std::int64_t failed_effects = 0;
+  for (const auto& [k, c] : rv.effects) failed_effects += c.second;
   const std::int64_t rejected = rv.decisions.count("reject") ? rv.decisions["reject"] : -1;
   const std::int64_t mismatched = rv.rejections.count("signature_mismatch") ? rv.rejections["signature_mismatch"] : 0;
-  expect("", tampered_sent == 1 && rejected == 1 && mismatched == 1,
-         "the receiver rejected exactly the tampered delivery (signature_mismatch), nothing else");
+  const std::int64_t handler = rv.rejections.count("handler_failed") ? rv.rejections["handler_failed"] : 0;
+  std::int64_t unauthenticated = 0;
+  for (const auto& d : rv.deliveries) unauthenticated += d.http == 401;
+  expect("", tampered_sent == 1 && mismatched == 1 && unauthenticated == 1,
+         "the receiver answered 401 (signature_mismatch) to exactly the tampered delivery");
+  expect("", handler == failed_effects && failed_effects == 5 && rejected == mismatched + handler,
+         "every other refusal was a failed side effect answered 503 (handler_failed): " + std::to_string(handler));
 
   // --- summary ---------------------------------------------------------------------------------
   out << "\n";
