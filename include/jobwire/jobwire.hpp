@@ -26,3 +26,4 @@
 #include "reconcile.hpp"
 #include "poll.hpp"
 #include "requests.hpp"
+#include "receiver.hpp"
