@@ -6,6 +6,7 @@
 
 #include <atomic>
 #include <deque>
+#include <limits>
 #include <map>
 #include <mutex>
 #include <string>
@@ -396,4 +397,78 @@ TEST_CASE("receiver: N threads delivering the same event run the side effect exa
     CHECK(h.effects["G-own-" + std::to_string(i)] == 1);
   }
   CHECK(counters.count(receiver_decision::process) == static_cast<std::uint64_t>(n + 1));
+}
+
+// --- round trip with the delivery builder (sender.hpp) ---------------------------------
+
+#include <jobwire/sender.hpp>
+
+TEST_CASE("receiver: deliveries built by the sender pass the pipeline; tampered ones do not", "[receiver][sender]") {
+  for (const profile* prof : {&profiles::ai_stats, &profiles::phaseo}) {
+    CAPTURE(prof->name);
+    fixture f;
+    f.opt.verify.prof = prof;
+    f.h.jobs["vj_rt_1"] = job_state{lifecycle_status::running, 0};
+    auto snd = delivery_sender::create(secret, *prof);
+    REQUIRE(snd);
+
+    delivery_event progress_ev;
+    progress_ev.job_id = "vj_rt_1";
+    progress_ev.internal_id = "int_rt_1";
+    progress_ev.phase = phase::progress;
+    progress_ev.progress = 50;
+    progress_ev.data = R"({"object":"video","status":"processing","progress":50})";
+    auto p = snd->build(progress_ev, t0);
+    REQUIRE(p);
+    const std::string p_body(p->body());
+    const auto p_headers = p->headers();
+    auto rp = receive_delivery(
+        p_body, p_headers, f.v, f.store, at(t0 + 1), [&](std::string_view id) { return f.h.load(id); },
+        [&](const envelope_view& e, const reconcile_decision& d, const dedup_key&) { return f.h.handle(e, d); },
+        f.opt);
+    CHECK(rp.action == receiver_decision::process);
+    CHECK(rp.reason() == "more_progress");
+    CHECK(f.h.jobs["vj_rt_1"].progress == 50);
+
+    delivery_event done_ev = progress_ev;
+    done_ev.phase = phase::completed;
+    done_ev.progress = std::numeric_limits<double>::quiet_NaN();
+    done_ev.data = R"({"object":"video","status":"completed"})";
+    auto d = snd->build(done_ev, t0);
+    REQUIRE(d);
+    auto receive_built = [&](const jobwire::delivery& built, std::int64_t now) {
+      const std::string body(built.body());
+      return f.deliver(receiver_test::delivery{body, [&] {
+                         receiver_test::header_list hl;
+                         for (const auto& h : built.headers()) hl.emplace_back(std::string(h.first), std::string(h.second));
+                         return hl;
+                       }()},
+                       now);
+    };
+    auto r = receive_built(*d, t0 + 1);
+    CHECK(r.action == receiver_decision::process);
+    CHECK(r.http_status == 200);
+    REQUIRE(r.key);
+    CHECK(r.key->job_id() == "vj_rt_1");
+    CHECK(r.key->delivery_key_text() == "video.completed");
+    CHECK(f.h.jobs["vj_rt_1"].lifecycle == lifecycle_status::completed);
+
+    // The sender's retry: attempt 2, fresh timestamp and signature → a duplicate.
+    REQUIRE(snd->next_attempt(*d, 2, t0 + 61));
+    auto retry = receive_built(*d, t0 + 62);
+    CHECK(retry.action == receiver_decision::duplicate);
+    CHECK(retry.attempt == 2);
+    CHECK(f.h.effects["vj_rt_1"] == 2);  // progress and completed, once each
+
+    // Tampered: one byte of the body changed after signing.
+    receiver_test::delivery t;
+    t.body = std::string(d->body());
+    t.body[t.body.find("completed\"}")] = 'C';
+    for (const auto& h : d->headers()) t.headers.emplace_back(std::string(h.first), std::string(h.second));
+    auto tampered = f.deliver(t, t0 + 62);
+    CHECK(tampered.action == receiver_decision::reject);
+    CHECK(tampered.http_status == 401);
+    CHECK(tampered.error == errc::signature_mismatch);
+    CHECK(f.h.effects["vj_rt_1"] == 2);
+  }
 }
