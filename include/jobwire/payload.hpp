@@ -27,7 +27,7 @@
 #include "json.hpp"
 #include "profile.hpp"
 #include "result.hpp"
-#include "retry.hpp"
+#include "retry.hpp"  // attempt_status (§10, §12)
 
 namespace jobwire {
 
@@ -90,8 +90,6 @@ struct error_field {
 enum class output_access : std::uint8_t { both, bytes, signed_url };
 /// `progress_source` (§5).
 enum class progress_source : std::uint8_t { none, provider, estimated };
-// `attempt_status` (§10, §12) is defined once, in retry.hpp (the sender and the payload
-// reader share the vocabulary).
 
 constexpr std::string_view output_access_name(output_access a) noexcept {
   return a == output_access::bytes ? "bytes" : a == output_access::signed_url ? "signed_url" : "both";
