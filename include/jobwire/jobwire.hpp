@@ -27,3 +27,4 @@
 #include "reconcile.hpp"
 #include "poll.hpp"
 #include "requests.hpp"
+#include "receiver.hpp"
