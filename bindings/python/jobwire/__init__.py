@@ -1,0 +1,240 @@
+"""jobwire: verify and sign async video job webhooks, check callback URLs and event
+subscriptions — Python bindings (ctypes, standard library only) to the jobwire C API.
+
+Every decision is made by the jobwire library (libjobwire_c); this package converts
+arguments and results. Conventions:
+
+* Bodies are bytes and are hashed exactly as given. A ``str`` body is encoded as UTF-8;
+  ``bytearray`` and ``memoryview`` are accepted as bytes.
+* Secrets, header names and values, URLs and other text may be ``str`` (UTF-8 encoded)
+  or ``bytes`` (passed unchanged).
+* Headers are a mapping (``dict``, or any object with ``items()`` such as a framework's
+  header object) or an iterable of ``(name, value)`` pairs. Names match
+  case-insensitively; a header repeated with different values is rejected
+  (``ambiguous_header``).
+* Refusals raise :class:`VerificationError` (from :func:`verify`) or
+  :class:`RejectedError` (everything else); both carry ``.code``, the stable snake_case
+  reason the jobwire CLI prints (e.g. ``"signature_mismatch"``). Arguments outside their
+  documented domain raise ``ValueError``/``TypeError``.
+
+The shared library is found through ``JOBWIRE_LIBRARY``, next to this package, or the
+system loader; see ``jobwire._native``.
+"""
+from __future__ import annotations
+
+import ctypes
+import math
+from typing import Optional, Union
+
+from . import _native
+from ._native import LibraryNotFoundError
+
+__version__ = _native.PACKAGE_VERSION
+
+__all__ = [
+    "JobwireError",
+    "VerificationError",
+    "RejectedError",
+    "LibraryNotFoundError",
+    "progress_bucket",
+    "delivery_key",
+    "event_id",
+    "is_valid_event_id",
+    "validate_json",
+    "error_name",
+    "error_message",
+    "library_version",
+]
+
+BytesLike = Union[bytes, bytearray, memoryview]
+Text = Union[str, bytes]
+
+
+# --- errors ------------------------------------------------------------------------------
+
+
+def error_name(status: int) -> str:
+    """The stable snake_case name of a C API status (``0`` is ``"ok"``)."""
+    return _native.lib().jobwire_error_name(int(status)).decode("ascii")
+
+
+def error_message(status: int) -> str:
+    """The library's one-line message for a status (never contains caller data)."""
+    return _native.lib().jobwire_error_message(int(status)).decode("utf-8")
+
+
+class JobwireError(Exception):
+    """A refusal reported by the jobwire library.
+
+    Attributes:
+        code: the stable reason name, e.g. ``"signature_mismatch"``.
+        status: the C API status (negative error id).
+        offset: byte offset of the problem in the input, when the library reports one.
+    """
+
+    code: str
+    status: int
+    offset: Optional[int]
+
+    def __init__(self, status: int, offset: Optional[int] = None) -> None:
+        self.status = int(status)
+        self.code = error_name(self.status)
+        self.offset = offset
+        message = f"{self.code}: {error_message(self.status)}"
+        if offset is not None:
+            message += f" (at byte {offset})"
+        super().__init__(message)
+
+
+class VerificationError(JobwireError):
+    """A webhook delivery failed verification; ``.code`` says why."""
+
+
+class RejectedError(JobwireError):
+    """An input was refused by the protocol rules; ``.code`` says why."""
+
+
+def _check(status: int, error_class: type = RejectedError, offset: Optional[int] = None) -> None:
+    if status == _native.OK:
+        return
+    if status == _native.E_INVALID_ARGUMENT:
+        raise ValueError(f"{error_name(status)}: {error_message(status)}")
+    raise error_class(status, offset)
+
+
+# --- argument conversion -------------------------------------------------------------------
+
+
+def _as_bytes(value: object, what: str) -> bytes:
+    """bytes-like values unchanged; str as UTF-8; anything else is a TypeError."""
+    if isinstance(value, bytes):
+        return value
+    if isinstance(value, (bytearray, memoryview)):
+        return bytes(value)
+    if isinstance(value, str):
+        return value.encode("utf-8")
+    raise TypeError(f"{what} must be bytes or str, not {type(value).__name__}")
+
+
+def _profile(profile: Text) -> int:
+    name = _as_bytes(profile, "profile")
+    out = ctypes.c_int(0)
+    status = _native.lib().jobwire_profile_from_name(name, len(name), ctypes.byref(out))
+    if status == _native.E_NOT_FOUND:
+        raise ValueError(f"unknown profile {profile!r} (use 'ai-stats' or 'phaseo')")
+    _check(status)
+    return out.value
+
+
+_KINDS = {"video": 0, "batch": 1}
+
+
+def _kind(kind: str) -> int:
+    try:
+        return _KINDS[kind]
+    except (KeyError, TypeError):
+        raise ValueError(f"unknown kind {kind!r} (use 'video' or 'batch')") from None
+
+
+def _text_output(call, error_class: type = RejectedError, initial: int = 256) -> bytes:
+    """Runs a C function that writes into (out, out_cap, out_len), growing the buffer once
+    when the library reports the size it needs."""
+    cap = initial
+    for _ in range(2):
+        buf = ctypes.create_string_buffer(cap)
+        out_len = ctypes.c_size_t(0)
+        status = call(buf, cap, ctypes.byref(out_len))
+        if status == _native.E_BUFFER_TOO_SMALL and out_len.value >= cap:
+            cap = out_len.value + 1
+            continue
+        _check(status, error_class)
+        return buf.raw[: out_len.value]
+    raise RuntimeError("the library asked for a larger buffer twice")  # pragma: no cover
+
+
+# --- library ---------------------------------------------------------------------------------
+
+
+def library_version() -> str:
+    """The version of the loaded libjobwire_c, e.g. ``"0.1.0"``."""
+    return _native.lib().jobwire_version().decode("ascii")
+
+
+# --- events (PROTOCOL.md §2, §11) -------------------------------------------------------------
+
+
+def progress_bucket(p: float) -> Optional[int]:
+    """The progress bucket of a progress value (5, 10, 20, ..., 90, 95), or ``None`` when the
+    value makes no progress event (0, 100, outside (0, 100), NaN, infinities).
+
+    bucket = round(round(p) / 10) * 10 clamped to 5..95, rounding half away from zero.
+    """
+    if isinstance(p, bool) or not isinstance(p, (int, float)):
+        raise TypeError(f"progress must be a number, not {type(p).__name__}")
+    try:
+        value = float(p)
+    except OverflowError:  # an int too large for a double makes no bucket
+        value = math.inf
+    out = ctypes.c_int(0)
+    status = _native.lib().jobwire_progress_bucket(value, ctypes.byref(out))
+    if status == _native.OK:
+        return out.value
+    if error_name(status) == "no_progress_event":
+        return None
+    _check(status)
+    return None  # pragma: no cover
+
+
+def delivery_key(kind: str, phase: str, progress: Optional[float] = None, profile: Text = "ai-stats") -> str:
+    """The delivery key of an event: ``"video.completed"``, or ``"video.progress:50"`` for
+    the progress phase (its bucket computed from ``progress``).
+
+    Raises RejectedError (``unknown_phase``, ``no_progress_event``).
+    """
+    phase_b = _as_bytes(phase, "phase")
+    k = _kind(kind)
+    prof = _profile(profile)
+    value = float("nan") if progress is None else float(progress)
+    out = _text_output(lambda buf, cap, n: _native.lib().jobwire_delivery_key(
+        k, phase_b, len(phase_b), value, prof, buf, cap, n))
+    return out.decode("ascii")
+
+
+def event_id(internal_id: Text, delivery_key: Text, profile: Text = "ai-stats") -> str:
+    """The sender's event id for a delivery: ``evt_<kind>_<internal id>_<delivery key>``
+    with runs of characters outside ``[A-Za-z0-9_-]`` replaced by ``_``, at most 160
+    characters. Raises RejectedError (``invalid_delivery_key``)."""
+    iid = _as_bytes(internal_id, "internal_id")
+    key = _as_bytes(delivery_key, "delivery_key")
+    prof = _profile(profile)
+    out = _text_output(lambda buf, cap, n: _native.lib().jobwire_event_id(
+        iid, len(iid), key, len(key), prof, buf, cap, n))
+    return out.decode("ascii")
+
+
+def is_valid_event_id(value: Text) -> bool:
+    """Whether a received event id is 1 to 160 characters of ``[A-Za-z0-9_-]``."""
+    b = _as_bytes(value, "event id")
+    status = _native.lib().jobwire_event_id_check(b, len(b))
+    if status == _native.OK:
+        return True
+    if error_name(status) == "invalid_event_id":
+        return False
+    _check(status)
+    return False  # pragma: no cover
+
+
+# --- JSON ---------------------------------------------------------------------------------------
+
+
+def validate_json(text: Union[BytesLike, str], allow_duplicate_keys: bool = False) -> None:
+    """Checks that ``text`` is exactly one well-formed, strict JSON text (RFC 8259, UTF-8,
+    no repeated object keys unless allowed). Raises RejectedError with ``.code`` (e.g.
+    ``"json_duplicate_key"``) and ``.offset``."""
+    b = _as_bytes(text, "text")
+    offset = ctypes.c_size_t(0)
+    flags = 1 if allow_duplicate_keys else 0
+    status = _native.lib().jobwire_json_validate(b, len(b), flags, ctypes.byref(offset))
+    if status != _native.OK:
+        no_offset = _native.lib().jobwire_no_offset()
+        _check(status, RejectedError, None if offset.value == no_offset else offset.value)

@@ -1,0 +1,292 @@
+/* jobwire — plain C interface to the jobwire protocol core.
+ *
+ * A compiled shim (library `jobwire_c`, CMake targets `jobwire::c` and `jobwire::c_static`,
+ * pkg-config module `jobwire`) over the header-only C++ core, for C programs and for
+ * bindings in other languages (the Python package `jobwire` is built on it with ctypes).
+ * docs/C_API.md is the reference; the rules below are the contract.
+ *
+ * STATUS CODES
+ *   Every function that can fail returns an `int` status: 0 (JOBWIRE_OK) on success, or a
+ *   negative value -(id) where id is the stable numeric id of a jobwire error code
+ *   (include/jobwire/error.hpp; ids are never reused or renumbered). The constants
+ *   JOBWIRE_E_* below name the codes that exist in this version; codes added later have
+ *   no macro in older headers but are still reported by jobwire_error_name(),
+ *   jobwire_error_message() and jobwire_status_from_name().
+ *   No C++ exception ever crosses this interface: an unexpected failure inside is reported
+ *   as JOBWIRE_E_INTERNAL_ERROR, an allocation failure as JOBWIRE_E_OUT_OF_MEMORY.
+ *
+ * INPUTS
+ *   Text and bytes are passed as (pointer, length); nothing needs to be NUL-terminated
+ *   and embedded NUL bytes are data. A pointer may be NULL only when its length is 0.
+ *   Any other NULL pointer argument is JOBWIRE_E_INVALID_ARGUMENT, as is an enumeration
+ *   value (kind, profile, policy, payload form) outside the documented constants or an
+ *   unknown flag bit. Inputs are only read during the call; none is retained.
+ *
+ * OUTPUTS
+ *   Text results are written to a caller-supplied buffer (out, out_cap) and their length
+ *   to *out_len (never NULL). When the result needs more than out_cap bytes the function
+ *   writes nothing to `out`, sets *out_len to the number of bytes needed and returns
+ *   JOBWIRE_E_BUFFER_TOO_SMALL; calling it with out = NULL, out_cap = 0 is the way to ask
+ *   for the size. On success, when out_cap > *out_len, a NUL byte is also written after
+ *   the text (not counted in *out_len), so a buffer one byte larger gives a C string.
+ *   On any other error *out_len is set to 0.
+ *
+ * OWNERSHIP AND LIFETIMES
+ *   - Strings returned as `const char*` (jobwire_version, jobwire_error_name,
+ *     jobwire_error_message) are static, NUL-terminated, and never freed by the caller.
+ *   - Opaque handles (jobwire_verifier) are created by a *_create function, owned by the
+ *     caller, and released with the matching *_destroy function exactly once; destroying
+ *     NULL is a no-op. A handle copies what it needs (a verifier keeps prepared HMAC keys,
+ *     not the caller's secret buffers) and erases key material when destroyed.
+ *
+ * THREAD SAFETY
+ *   All functions without a handle are reentrant and may be called from any thread.
+ *   A jobwire_verifier may be shared between threads: calls on one verifier are
+ *   serialised by a lock inside it, so for parallel verification create one per thread.
+ */
+#ifndef JOBWIRE_C_H
+#define JOBWIRE_C_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* JOBWIRE_C_API marks the exported functions; everything else in the library is hidden.
+ * Define JOBWIRE_C_STATIC when linking the static library on Windows (the CMake target
+ * jobwire::c_static does it for you). */
+#if defined(_WIN32) && !defined(JOBWIRE_C_STATIC)
+#  if defined(JOBWIRE_C_BUILDING)
+#    define JOBWIRE_C_API __declspec(dllexport)
+#  else
+#    define JOBWIRE_C_API __declspec(dllimport)
+#  endif
+#elif defined(__GNUC__) || defined(__clang__)
+#  define JOBWIRE_C_API __attribute__((visibility("default")))
+#else
+#  define JOBWIRE_C_API
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---------------------------------------------------------------------------------------
+ * Status codes: JOBWIRE_OK, or -(id) of a jobwire error code.
+ * ------------------------------------------------------------------------------------- */
+#define JOBWIRE_OK 0
+
+/* 0..99: general (the C API itself reports these too) */
+#define JOBWIRE_E_INVALID_ARGUMENT           (-1)
+#define JOBWIRE_E_BUFFER_TOO_SMALL           (-2)
+#define JOBWIRE_E_LIMIT_EXCEEDED             (-3)
+#define JOBWIRE_E_IO_ERROR                   (-4)
+#define JOBWIRE_E_INTERNAL_ERROR             (-5)
+#define JOBWIRE_E_OUT_OF_MEMORY              (-6)
+#define JOBWIRE_E_CRYPTO_ERROR               (-7)
+#define JOBWIRE_E_NOT_FOUND                  (-8)
+
+/* 100..199: JSON reader */
+#define JOBWIRE_E_JSON_EMPTY_INPUT           (-100)
+#define JOBWIRE_E_JSON_UNEXPECTED_TOKEN      (-101)
+#define JOBWIRE_E_JSON_UNEXPECTED_END        (-102)
+#define JOBWIRE_E_JSON_TRAILING_CONTENT      (-103)
+#define JOBWIRE_E_JSON_INVALID_NUMBER        (-104)
+#define JOBWIRE_E_JSON_INVALID_STRING        (-105)
+#define JOBWIRE_E_JSON_INVALID_ESCAPE        (-106)
+#define JOBWIRE_E_JSON_INVALID_UTF8          (-107)
+#define JOBWIRE_E_JSON_INVALID_SURROGATE     (-108)
+#define JOBWIRE_E_JSON_DEPTH_EXCEEDED        (-109)
+#define JOBWIRE_E_JSON_INPUT_TOO_LARGE       (-110)
+#define JOBWIRE_E_JSON_STRING_TOO_LONG       (-111)
+#define JOBWIRE_E_JSON_TOO_MANY_MEMBERS      (-112)
+#define JOBWIRE_E_JSON_DUPLICATE_KEY         (-113)
+#define JOBWIRE_E_JSON_TYPE_MISMATCH         (-114)
+#define JOBWIRE_E_JSON_NUMBER_OUT_OF_RANGE   (-115)
+#define JOBWIRE_E_JSON_NOT_INTEGER           (-116)
+
+/* 200..299: signatures and delivery headers */
+#define JOBWIRE_E_EMPTY_SECRET               (-200)
+#define JOBWIRE_E_TOO_MANY_SECRETS           (-201)
+#define JOBWIRE_E_MISSING_TIMESTAMP          (-202)
+#define JOBWIRE_E_MISSING_SIGNATURE          (-203)
+#define JOBWIRE_E_MALFORMED_TIMESTAMP        (-204)
+#define JOBWIRE_E_TIMESTAMP_TOO_OLD          (-205)
+#define JOBWIRE_E_TIMESTAMP_TOO_NEW          (-206)
+#define JOBWIRE_E_MALFORMED_SIGNATURE        (-207)
+#define JOBWIRE_E_SIGNATURE_MISMATCH         (-208)
+#define JOBWIRE_E_AMBIGUOUS_HEADER           (-209)
+#define JOBWIRE_E_HEADER_BODY_MISMATCH       (-210)
+#define JOBWIRE_E_MALFORMED_HEADER           (-211)
+#define JOBWIRE_E_ATTEMPT_EXCEEDS_MAX        (-212)
+#define JOBWIRE_E_SECRET_REQUIRED            (-213)
+#define JOBWIRE_E_BODY_TOO_LARGE             (-214)
+
+/* 300..399: job payloads, lifecycle, requests */
+#define JOBWIRE_E_MISSING_FIELD              (-300)
+#define JOBWIRE_E_INVALID_FIELD              (-301)
+#define JOBWIRE_E_UNKNOWN_STATUS             (-302)
+#define JOBWIRE_E_INCONSISTENT_STATUS        (-303)
+#define JOBWIRE_E_CONFLICTING_JOB_ID         (-304)
+#define JOBWIRE_E_INVALID_JOB_ID             (-305)
+#define JOBWIRE_E_INVALID_EVENT_ID           (-306)
+#define JOBWIRE_E_UNKNOWN_EVENT_TYPE         (-307)
+#define JOBWIRE_E_UNKNOWN_MESSAGE_TYPE       (-308)
+#define JOBWIRE_E_JOB_NOT_COMPLETED          (-309)
+#define JOBWIRE_E_INVALID_TTL                (-310)
+#define JOBWIRE_E_INVALID_DISPOSITION        (-311)
+#define JOBWIRE_E_INVALID_INTERVAL           (-312)
+#define JOBWIRE_E_INVALID_INDEX              (-313)
+#define JOBWIRE_E_DEADLINE_EXCEEDED          (-314)
+
+/* 400..499: events and subscriptions */
+#define JOBWIRE_E_NO_VALID_EVENTS            (-400)
+#define JOBWIRE_E_INVALID_EVENT              (-401)
+#define JOBWIRE_E_UNKNOWN_KIND               (-402)
+#define JOBWIRE_E_UNKNOWN_PHASE              (-403)
+#define JOBWIRE_E_UNKNOWN_SUBSCRIPTION_KEY   (-404)
+#define JOBWIRE_E_INVALID_EVENTS_TYPE        (-405)
+#define JOBWIRE_E_MISSING_URL                (-406)
+#define JOBWIRE_E_NO_PROGRESS_EVENT          (-407)
+#define JOBWIRE_E_INVALID_DELIVERY_KEY       (-408)
+#define JOBWIRE_E_INVALID_PROGRESS           (-409)
+
+/* 500..599: callback URLs */
+#define JOBWIRE_E_INVALID_URL                (-500)
+#define JOBWIRE_E_HTTPS_REQUIRED             (-501)
+#define JOBWIRE_E_UNSUPPORTED_SCHEME         (-502)
+#define JOBWIRE_E_LOOPBACK_HOST              (-503)
+#define JOBWIRE_E_PRIVATE_HOST               (-504)
+#define JOBWIRE_E_LINK_LOCAL_HOST            (-505)
+#define JOBWIRE_E_UNSPECIFIED_HOST           (-506)
+#define JOBWIRE_E_NON_GLOBAL_HOST            (-507)
+#define JOBWIRE_E_USERINFO_NOT_ALLOWED       (-508)
+#define JOBWIRE_E_NON_ASCII_HOST             (-509)
+#define JOBWIRE_E_LOCALHOST_NAME             (-510)
+#define JOBWIRE_E_WILDCARD_HOST              (-511)
+#define JOBWIRE_E_INVALID_PORT               (-512)
+#define JOBWIRE_E_INVALID_IPV4               (-513)
+#define JOBWIRE_E_INVALID_IPV6               (-514)
+#define JOBWIRE_E_INVALID_HOST               (-515)
+#define JOBWIRE_E_MISSING_HOST               (-516)
+
+/* 600..699: deduplication and receiving */
+#define JOBWIRE_E_STORE_UNAVAILABLE          (-600)
+#define JOBWIRE_E_STORE_ERROR                (-601)
+#define JOBWIRE_E_CLAIM_LOST                 (-602)
+#define JOBWIRE_E_HANDLER_FAILED             (-603)
+#define JOBWIRE_E_INVALID_DEDUP_KEY          (-604)
+
+/* 700..799: sending, retries, ledger */
+#define JOBWIRE_E_ALREADY_DELIVERED          (-700)
+#define JOBWIRE_E_ALREADY_QUEUED             (-701)
+#define JOBWIRE_E_ALREADY_FAILED             (-702)
+#define JOBWIRE_E_PHASE_NOT_SUBSCRIBED       (-703)
+#define JOBWIRE_E_INVALID_OUTCOME            (-704)
+#define JOBWIRE_E_INVALID_TIMEOUT            (-705)
+#define JOBWIRE_E_INVALID_ATTEMPT            (-706)
+
+
+/* The name the C API's documentation uses for an exception stopped at the boundary. */
+#define JOBWIRE_E_INTERNAL JOBWIRE_E_INTERNAL_ERROR
+
+/* Stable snake_case name of a status ("ok", "signature_mismatch", ...), the same string
+ * the jobwire CLI prints. A negative status and its positive id give the same name.
+ * Returns "unknown_error" for values that are not codes. Static string; never NULL. */
+JOBWIRE_C_API const char* jobwire_error_name(int status);
+
+/* One-line English message for a status. Contains no caller data. Static; never NULL. */
+JOBWIRE_C_API const char* jobwire_error_message(int status);
+
+/* Looks a status up by its name: on success *out_status = -(id) (0 for "ok").
+ * Returns JOBWIRE_E_NOT_FOUND for an unknown name. */
+JOBWIRE_C_API int jobwire_status_from_name(const char* name, size_t name_len, int* out_status);
+
+/* ---------------------------------------------------------------------------------------
+ * Version
+ * ------------------------------------------------------------------------------------- */
+#define JOBWIRE_C_VERSION_MAJOR 0
+#define JOBWIRE_C_VERSION_MINOR 1
+#define JOBWIRE_C_VERSION_PATCH 0
+
+/* The library's version, e.g. "0.1.0" (static string). Compare it with the macros above
+ * to detect a header/library mismatch. */
+JOBWIRE_C_API const char* jobwire_version(void);
+/* The same as major * 10000 + minor * 100 + patch. */
+JOBWIRE_C_API int jobwire_version_number(void);
+
+/* ---------------------------------------------------------------------------------------
+ * Constants. Each has a function twin for bindings that cannot read macros (FFI).
+ * ------------------------------------------------------------------------------------- */
+
+/* Longest event id (PROTOCOL.md §2). */
+#define JOBWIRE_MAX_EVENT_ID_LEN 160
+JOBWIRE_C_API size_t jobwire_max_event_id_len(void);
+
+/* Reported instead of a byte offset when an error has none. */
+#define JOBWIRE_NO_OFFSET SIZE_MAX
+JOBWIRE_C_API size_t jobwire_no_offset(void);
+
+/* Profiles (PROTOCOL.md §15): header prefix, user agent, phase set, secret requirement. */
+#define JOBWIRE_PROFILE_AI_STATS 0
+#define JOBWIRE_PROFILE_PHASEO 1
+
+/* Job kinds (PROTOCOL.md §7). */
+#define JOBWIRE_KIND_VIDEO 0
+#define JOBWIRE_KIND_BATCH 1
+
+/* Looks a profile up by name ("ai_stats", "ai-stats", "phaseo"); JOBWIRE_E_NOT_FOUND if
+ * unknown. */
+JOBWIRE_C_API int jobwire_profile_from_name(const char* name, size_t name_len, int* out_profile);
+
+/* ---------------------------------------------------------------------------------------
+ * JSON (RFC 8259, strict: see docs/JSON.md)
+ * ------------------------------------------------------------------------------------- */
+
+/* Flag for jobwire_json_validate: accept an object with the same key twice. RFC 8259
+ * only says names SHOULD be unique; jobwire rejects repeats by default. */
+#define JOBWIRE_JSON_ALLOW_DUPLICATE_KEYS 0x1u
+
+/* Checks that text is exactly one well-formed JSON text under the default limits.
+ * Returns JOBWIRE_OK or the JSON error; *error_offset (may be NULL) receives the byte
+ * offset where the error was detected, or JOBWIRE_NO_OFFSET. */
+JOBWIRE_C_API int jobwire_json_validate(const char* text, size_t text_len, unsigned flags,
+                                        size_t* error_offset);
+
+/* ---------------------------------------------------------------------------------------
+ * Events: progress buckets, delivery keys, event ids (PROTOCOL.md §2, §11)
+ * ------------------------------------------------------------------------------------- */
+
+/* The progress bucket of a progress value: round(round(p) / 10) * 10 clamped to 5..95,
+ * for finite 0 < p < 100 only. Returns JOBWIRE_OK and *out_bucket, or
+ * JOBWIRE_E_NO_PROGRESS_EVENT (0, 100, NaN, infinities and values outside (0, 100)). */
+JOBWIRE_C_API int jobwire_progress_bucket(double progress, int* out_bucket);
+
+/* Builds the delivery key of an event: "<kind>.<phase>" for lifecycle phases,
+ * "<kind>.progress:<bucket>" for the progress phase, whose bucket comes from `progress`
+ * (ignored for other phases). phase is a phase name ("completed", "progress", ...) that
+ * must exist under the profile (JOBWIRE_E_UNKNOWN_PHASE otherwise); a progress value
+ * that makes no bucket is JOBWIRE_E_NO_PROGRESS_EVENT. Output as described above. */
+JOBWIRE_C_API int jobwire_delivery_key(int kind, const char* phase, size_t phase_len, double progress,
+                                       int profile, char* out, size_t out_cap, size_t* out_len);
+
+/* Checks a delivery key strictly; JOBWIRE_OK or JOBWIRE_E_INVALID_DELIVERY_KEY.
+ * *out_bucket (may be NULL) receives the bucket of a progress key, -1 otherwise. */
+JOBWIRE_C_API int jobwire_delivery_key_check(const char* key, size_t key_len, int profile, int* out_bucket);
+
+/* The sender's event id "evt_<kind>_<internal id>_<delivery key>" with every run of
+ * characters outside [A-Za-z0-9_-] replaced by one '_', cut to 160 characters. The kind
+ * is the delivery key's own, so the two cannot disagree; the key must be valid under the
+ * profile (JOBWIRE_E_INVALID_DELIVERY_KEY). Output as above; at most
+ * JOBWIRE_MAX_EVENT_ID_LEN bytes. */
+JOBWIRE_C_API int jobwire_event_id(const char* internal_id, size_t internal_id_len, const char* delivery_key,
+                                   size_t delivery_key_len, int profile, char* out, size_t out_cap,
+                                   size_t* out_len);
+
+/* Checks a received event id: 1 to 160 characters of [A-Za-z0-9_-]; JOBWIRE_OK or
+ * JOBWIRE_E_INVALID_EVENT_ID. */
+JOBWIRE_C_API int jobwire_event_id_check(const char* event_id, size_t event_id_len);
+
+#ifdef __cplusplus
+} /* extern "C" */
+#endif
+
+#endif /* JOBWIRE_C_H */

@@ -1,0 +1,221 @@
+// jobwire — the C shim (include/jobwire_c.h) over the header-only core.
+//
+// Every entry point follows the same shape, so the contract in the header holds
+// everywhere: check arguments (NULL pointers, enumeration values, flag bits) and reject
+// them as invalid_argument before any work; call the core, which decides everything;
+// report its error code negated; copy text results into the caller's buffer or report
+// the size needed. The core never throws, but this file uses std::string and the
+// standard library, which may; `guarded` is the firewall that keeps any exception from
+// unwinding into C (ENGINEERING.md, "fmt": a C API in its own target with a firewall).
+#include "jobwire_c.h"
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <mutex>
+#include <new>
+#include <string>
+#include <string_view>
+
+#include <jobwire/error.hpp>
+#include <jobwire/events.hpp>
+#include <jobwire/json.hpp>
+#include <jobwire/profile.hpp>
+#include <jobwire/version.hpp>
+
+static_assert(JOBWIRE_C_VERSION_MAJOR == JOBWIRE_VERSION_MAJOR && JOBWIRE_C_VERSION_MINOR == JOBWIRE_VERSION_MINOR &&
+                  JOBWIRE_C_VERSION_PATCH == JOBWIRE_VERSION_PATCH,
+              "jobwire_c.h version macros must follow include/jobwire/version.hpp");
+
+namespace {
+
+using jobwire::errc;
+
+constexpr int status_of(errc c) noexcept { return -static_cast<int>(c); }
+constexpr int status_of(const jobwire::error& e) noexcept { return status_of(e.code); }
+
+constexpr int invalid_argument = status_of(errc::invalid_argument);
+
+// The firewall: runs `f` (which returns a status) and turns any exception into a status.
+template <class F>
+int guarded(F&& f) noexcept {
+  try {
+    return f();
+  } catch (const std::bad_alloc&) {
+    return status_of(errc::out_of_memory);
+  } catch (...) {
+    return status_of(errc::internal_error);
+  }
+}
+
+// (pointer, length) inputs: NULL is allowed only together with length 0.
+constexpr bool bad_input(const void* p, std::size_t n) noexcept { return p == nullptr && n != 0; }
+
+inline std::string_view view(const char* p, std::size_t n) noexcept {
+  return n == 0 ? std::string_view{} : std::string_view(p, n);
+}
+
+// (out, out_cap, out_len) outputs: out_len is required; out may be NULL only to ask for
+// the size (out_cap 0).
+constexpr bool bad_output(const char* out, std::size_t cap, const std::size_t* out_len) noexcept {
+  return out_len == nullptr || (out == nullptr && cap != 0);
+}
+
+// Copies a text result, or reports the size needed (header: OUTPUTS).
+int write_output(std::string_view text, char* out, std::size_t cap, std::size_t* out_len) noexcept {
+  *out_len = text.size();
+  if (cap < text.size()) return status_of(errc::buffer_too_small);
+  if (!text.empty()) std::memcpy(out, text.data(), text.size());
+  if (cap > text.size()) out[text.size()] = '\0';
+  return JOBWIRE_OK;
+}
+
+const jobwire::profile* profile_of(int p) noexcept {
+  switch (p) {
+    case JOBWIRE_PROFILE_AI_STATS: return &jobwire::profiles::ai_stats;
+    case JOBWIRE_PROFILE_PHASEO: return &jobwire::profiles::phaseo;
+    default: return nullptr;
+  }
+}
+
+bool kind_of(int k, jobwire::kind& out) noexcept {
+  switch (k) {
+    case JOBWIRE_KIND_VIDEO: out = jobwire::kind::video; return true;
+    case JOBWIRE_KIND_BATCH: out = jobwire::kind::batch; return true;
+    default: return false;
+  }
+}
+
+// Codes arrive as a negative status; their positive id is accepted too (header).
+errc code_of_status(int status) noexcept {
+  long id = status < 0 ? -static_cast<long>(status) : static_cast<long>(status);
+  if (id > 0xFFFF || !jobwire::is_error_code(static_cast<int>(id))) return static_cast<errc>(0xFFFF);
+  return static_cast<errc>(id);
+}
+
+}  // namespace
+
+extern "C" {
+
+// --- status codes ----------------------------------------------------------------------
+
+// error_name/error_message return views of string literals, so .data() is a static,
+// NUL-terminated string ("unknown_error" / "unknown error code" for non-codes).
+const char* jobwire_error_name(int status) { return jobwire::error_name(code_of_status(status)).data(); }
+
+const char* jobwire_error_message(int status) { return jobwire::error_message(code_of_status(status)).data(); }
+
+int jobwire_status_from_name(const char* name, std::size_t name_len, int* out_status) {
+  return guarded([&] {
+    if (bad_input(name, name_len) || out_status == nullptr) return invalid_argument;
+    errc code{};
+    if (!jobwire::error_from_name(view(name, name_len), code)) return status_of(errc::not_found);
+    *out_status = status_of(code);
+    return JOBWIRE_OK;
+  });
+}
+
+// --- version and constants -------------------------------------------------------------
+
+const char* jobwire_version(void) { return jobwire::version(); }
+int jobwire_version_number(void) {
+  return JOBWIRE_VERSION_MAJOR * 10000 + JOBWIRE_VERSION_MINOR * 100 + JOBWIRE_VERSION_PATCH;
+}
+
+std::size_t jobwire_max_event_id_len(void) { return jobwire::max_event_id_length; }
+std::size_t jobwire_no_offset(void) { return jobwire::error::no_offset; }
+static_assert(JOBWIRE_MAX_EVENT_ID_LEN == jobwire::max_event_id_length, "event id length");
+static_assert(JOBWIRE_NO_OFFSET == jobwire::error::no_offset, "no-offset marker");
+
+int jobwire_profile_from_name(const char* name, std::size_t name_len, int* out_profile) {
+  return guarded([&] {
+    if (bad_input(name, name_len) || out_profile == nullptr) return invalid_argument;
+    const jobwire::profile* p = jobwire::find_profile(view(name, name_len));
+    if (p == nullptr) return status_of(errc::not_found);
+    *out_profile = p == &jobwire::profiles::phaseo ? JOBWIRE_PROFILE_PHASEO : JOBWIRE_PROFILE_AI_STATS;
+    return JOBWIRE_OK;
+  });
+}
+
+// --- JSON --------------------------------------------------------------------------------
+
+int jobwire_json_validate(const char* text, std::size_t text_len, unsigned flags, std::size_t* error_offset) {
+  return guarded([&] {
+    if (error_offset != nullptr) *error_offset = jobwire::error::no_offset;
+    if (bad_input(text, text_len) || (flags & ~JOBWIRE_JSON_ALLOW_DUPLICATE_KEYS) != 0u) return invalid_argument;
+    jobwire::json::options opts;
+    opts.allow_duplicate_keys = (flags & JOBWIRE_JSON_ALLOW_DUPLICATE_KEYS) != 0u;
+    jobwire::status st = jobwire::json::validate(view(text, text_len), opts);
+    if (st) return JOBWIRE_OK;
+    if (error_offset != nullptr) *error_offset = st.error().offset;
+    return status_of(st.error());
+  });
+}
+
+// --- events ------------------------------------------------------------------------------
+
+int jobwire_progress_bucket(double progress, int* out_bucket) {
+  return guarded([&] {
+    if (out_bucket == nullptr) return invalid_argument;
+    const int b = jobwire::progress_bucket(progress);
+    if (b == jobwire::no_bucket) return status_of(errc::no_progress_event);
+    *out_bucket = b;
+    return JOBWIRE_OK;
+  });
+}
+
+int jobwire_delivery_key(int kind, const char* phase, std::size_t phase_len, double progress, int profile,
+                         char* out, std::size_t out_cap, std::size_t* out_len) {
+  return guarded([&] {
+    if (out_len != nullptr) *out_len = 0;
+    jobwire::kind k{};
+    const jobwire::profile* prof = profile_of(profile);
+    if (!kind_of(kind, k) || prof == nullptr || bad_input(phase, phase_len) || bad_output(out, out_cap, out_len))
+      return invalid_argument;
+    auto ph = jobwire::parse_phase(view(phase, phase_len));
+    if (!ph || !prof->has_phase(*ph)) return status_of(errc::unknown_phase);
+    jobwire::delivery_key key{jobwire::event_type{k, *ph}, jobwire::no_bucket};
+    if (*ph == jobwire::phase::progress) {
+      // PROTOCOL.md §11: only a value that makes a bucket produces a progress event.
+      key.bucket = jobwire::progress_bucket(progress);
+      if (key.bucket == jobwire::no_bucket) return status_of(errc::no_progress_event);
+    }
+    return write_output(jobwire::format_delivery_key(key), out, out_cap, out_len);
+  });
+}
+
+int jobwire_delivery_key_check(const char* key, std::size_t key_len, int profile, int* out_bucket) {
+  return guarded([&] {
+    const jobwire::profile* prof = profile_of(profile);
+    if (prof == nullptr || bad_input(key, key_len)) return invalid_argument;
+    auto parsed = jobwire::parse_delivery_key(view(key, key_len), *prof);
+    if (!parsed) return status_of(parsed.error());
+    if (out_bucket != nullptr) *out_bucket = parsed->bucket;
+    return JOBWIRE_OK;
+  });
+}
+
+int jobwire_event_id(const char* internal_id, std::size_t internal_id_len, const char* delivery_key,
+                     std::size_t delivery_key_len, int profile, char* out, std::size_t out_cap,
+                     std::size_t* out_len) {
+  return guarded([&] {
+    if (out_len != nullptr) *out_len = 0;
+    const jobwire::profile* prof = profile_of(profile);
+    if (prof == nullptr || bad_input(internal_id, internal_id_len) || bad_input(delivery_key, delivery_key_len) ||
+        bad_output(out, out_cap, out_len))
+      return invalid_argument;
+    auto key = jobwire::parse_delivery_key(view(delivery_key, delivery_key_len), *prof);
+    if (!key) return status_of(key.error());
+    const std::string id = jobwire::make_event_id(key->type.kind, view(internal_id, internal_id_len), *key);
+    return write_output(id, out, out_cap, out_len);
+  });
+}
+
+int jobwire_event_id_check(const char* event_id, std::size_t event_id_len) {
+  return guarded([&] {
+    if (bad_input(event_id, event_id_len)) return invalid_argument;
+    return jobwire::is_valid_event_id(view(event_id, event_id_len)) ? JOBWIRE_OK : status_of(errc::invalid_event_id);
+  });
+}
+
+}  // extern "C"

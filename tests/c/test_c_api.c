@@ -1,0 +1,395 @@
+/* Tests of the C API (include/jobwire_c.h), written in C and compiled as C: the header
+ * must be valid C, and every function is called the way a C program calls it, including
+ * the error paths (NULL arguments, out-of-range enumerations, unknown flags, buffers that
+ * are too small). Built twice, against the shared and the static library, and run under
+ * ASan+UBSan in sanitizer builds. */
+#include "jobwire_c.h"
+
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int checks;
+static int failures;
+
+#define CHECK(cond)                                                              \
+  do {                                                                           \
+    ++checks;                                                                    \
+    if (!(cond)) {                                                               \
+      fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
+      ++failures;                                                                \
+    }                                                                            \
+  } while (0)
+
+/* Compares a status with the expected one and prints both names on mismatch. */
+#define CHECK_STATUS(expr, expected)                                                               \
+  do {                                                                                             \
+    int got_ = (expr);                                                                             \
+    int want_ = (expected);                                                                        \
+    ++checks;                                                                                      \
+    if (got_ != want_) {                                                                           \
+      fprintf(stderr, "%s:%d: %s returned %d (%s), expected %d (%s)\n", __FILE__, __LINE__, #expr, \
+              got_, jobwire_error_name(got_), want_, jobwire_error_name(want_));                   \
+      ++failures;                                                                                  \
+    }                                                                                              \
+  } while (0)
+
+/* Text equality of an output (buf, len) with a C string. */
+static int out_is(const char* buf, size_t len, const char* want) {
+  return len == strlen(want) && memcmp(buf, want, len) == 0;
+}
+
+#define S(lit) (lit), (sizeof(lit) - 1) /* a string literal as (pointer, length) */
+
+/* ----------------------------------------------------------------------------------- */
+
+struct named_code {
+  int status;
+  const char* name;
+};
+
+/* Every status macro of the header with the name the library must report for it. */
+static const struct named_code all_codes[] = {
+    {JOBWIRE_OK, "ok"},
+    {JOBWIRE_E_INVALID_ARGUMENT, "invalid_argument"},
+    {JOBWIRE_E_BUFFER_TOO_SMALL, "buffer_too_small"},
+    {JOBWIRE_E_LIMIT_EXCEEDED, "limit_exceeded"},
+    {JOBWIRE_E_IO_ERROR, "io_error"},
+    {JOBWIRE_E_INTERNAL_ERROR, "internal_error"},
+    {JOBWIRE_E_OUT_OF_MEMORY, "out_of_memory"},
+    {JOBWIRE_E_CRYPTO_ERROR, "crypto_error"},
+    {JOBWIRE_E_NOT_FOUND, "not_found"},
+    {JOBWIRE_E_JSON_EMPTY_INPUT, "json_empty_input"},
+    {JOBWIRE_E_JSON_UNEXPECTED_TOKEN, "json_unexpected_token"},
+    {JOBWIRE_E_JSON_UNEXPECTED_END, "json_unexpected_end"},
+    {JOBWIRE_E_JSON_TRAILING_CONTENT, "json_trailing_content"},
+    {JOBWIRE_E_JSON_INVALID_NUMBER, "json_invalid_number"},
+    {JOBWIRE_E_JSON_INVALID_STRING, "json_invalid_string"},
+    {JOBWIRE_E_JSON_INVALID_ESCAPE, "json_invalid_escape"},
+    {JOBWIRE_E_JSON_INVALID_UTF8, "json_invalid_utf8"},
+    {JOBWIRE_E_JSON_INVALID_SURROGATE, "json_invalid_surrogate"},
+    {JOBWIRE_E_JSON_DEPTH_EXCEEDED, "json_depth_exceeded"},
+    {JOBWIRE_E_JSON_INPUT_TOO_LARGE, "json_input_too_large"},
+    {JOBWIRE_E_JSON_STRING_TOO_LONG, "json_string_too_long"},
+    {JOBWIRE_E_JSON_TOO_MANY_MEMBERS, "json_too_many_members"},
+    {JOBWIRE_E_JSON_DUPLICATE_KEY, "json_duplicate_key"},
+    {JOBWIRE_E_JSON_TYPE_MISMATCH, "json_type_mismatch"},
+    {JOBWIRE_E_JSON_NUMBER_OUT_OF_RANGE, "json_number_out_of_range"},
+    {JOBWIRE_E_JSON_NOT_INTEGER, "json_not_integer"},
+    {JOBWIRE_E_EMPTY_SECRET, "empty_secret"},
+    {JOBWIRE_E_TOO_MANY_SECRETS, "too_many_secrets"},
+    {JOBWIRE_E_MISSING_TIMESTAMP, "missing_timestamp"},
+    {JOBWIRE_E_MISSING_SIGNATURE, "missing_signature"},
+    {JOBWIRE_E_MALFORMED_TIMESTAMP, "malformed_timestamp"},
+    {JOBWIRE_E_TIMESTAMP_TOO_OLD, "timestamp_too_old"},
+    {JOBWIRE_E_TIMESTAMP_TOO_NEW, "timestamp_too_new"},
+    {JOBWIRE_E_MALFORMED_SIGNATURE, "malformed_signature"},
+    {JOBWIRE_E_SIGNATURE_MISMATCH, "signature_mismatch"},
+    {JOBWIRE_E_AMBIGUOUS_HEADER, "ambiguous_header"},
+    {JOBWIRE_E_HEADER_BODY_MISMATCH, "header_body_mismatch"},
+    {JOBWIRE_E_MALFORMED_HEADER, "malformed_header"},
+    {JOBWIRE_E_ATTEMPT_EXCEEDS_MAX, "attempt_exceeds_max"},
+    {JOBWIRE_E_SECRET_REQUIRED, "secret_required"},
+    {JOBWIRE_E_BODY_TOO_LARGE, "body_too_large"},
+    {JOBWIRE_E_MISSING_FIELD, "missing_field"},
+    {JOBWIRE_E_INVALID_FIELD, "invalid_field"},
+    {JOBWIRE_E_UNKNOWN_STATUS, "unknown_status"},
+    {JOBWIRE_E_INCONSISTENT_STATUS, "inconsistent_status"},
+    {JOBWIRE_E_CONFLICTING_JOB_ID, "conflicting_job_id"},
+    {JOBWIRE_E_INVALID_JOB_ID, "invalid_job_id"},
+    {JOBWIRE_E_INVALID_EVENT_ID, "invalid_event_id"},
+    {JOBWIRE_E_UNKNOWN_EVENT_TYPE, "unknown_event_type"},
+    {JOBWIRE_E_UNKNOWN_MESSAGE_TYPE, "unknown_message_type"},
+    {JOBWIRE_E_JOB_NOT_COMPLETED, "job_not_completed"},
+    {JOBWIRE_E_INVALID_TTL, "invalid_ttl"},
+    {JOBWIRE_E_INVALID_DISPOSITION, "invalid_disposition"},
+    {JOBWIRE_E_INVALID_INTERVAL, "invalid_interval"},
+    {JOBWIRE_E_INVALID_INDEX, "invalid_index"},
+    {JOBWIRE_E_DEADLINE_EXCEEDED, "deadline_exceeded"},
+    {JOBWIRE_E_NO_VALID_EVENTS, "no_valid_events"},
+    {JOBWIRE_E_INVALID_EVENT, "invalid_event"},
+    {JOBWIRE_E_UNKNOWN_KIND, "unknown_kind"},
+    {JOBWIRE_E_UNKNOWN_PHASE, "unknown_phase"},
+    {JOBWIRE_E_UNKNOWN_SUBSCRIPTION_KEY, "unknown_subscription_key"},
+    {JOBWIRE_E_INVALID_EVENTS_TYPE, "invalid_events_type"},
+    {JOBWIRE_E_MISSING_URL, "missing_url"},
+    {JOBWIRE_E_NO_PROGRESS_EVENT, "no_progress_event"},
+    {JOBWIRE_E_INVALID_DELIVERY_KEY, "invalid_delivery_key"},
+    {JOBWIRE_E_INVALID_PROGRESS, "invalid_progress"},
+    {JOBWIRE_E_INVALID_URL, "invalid_url"},
+    {JOBWIRE_E_HTTPS_REQUIRED, "https_required"},
+    {JOBWIRE_E_UNSUPPORTED_SCHEME, "unsupported_scheme"},
+    {JOBWIRE_E_LOOPBACK_HOST, "loopback_host"},
+    {JOBWIRE_E_PRIVATE_HOST, "private_host"},
+    {JOBWIRE_E_LINK_LOCAL_HOST, "link_local_host"},
+    {JOBWIRE_E_UNSPECIFIED_HOST, "unspecified_host"},
+    {JOBWIRE_E_NON_GLOBAL_HOST, "non_global_host"},
+    {JOBWIRE_E_USERINFO_NOT_ALLOWED, "userinfo_not_allowed"},
+    {JOBWIRE_E_NON_ASCII_HOST, "non_ascii_host"},
+    {JOBWIRE_E_LOCALHOST_NAME, "localhost_name"},
+    {JOBWIRE_E_WILDCARD_HOST, "wildcard_host"},
+    {JOBWIRE_E_INVALID_PORT, "invalid_port"},
+    {JOBWIRE_E_INVALID_IPV4, "invalid_ipv4"},
+    {JOBWIRE_E_INVALID_IPV6, "invalid_ipv6"},
+    {JOBWIRE_E_INVALID_HOST, "invalid_host"},
+    {JOBWIRE_E_MISSING_HOST, "missing_host"},
+    {JOBWIRE_E_STORE_UNAVAILABLE, "store_unavailable"},
+    {JOBWIRE_E_STORE_ERROR, "store_error"},
+    {JOBWIRE_E_CLAIM_LOST, "claim_lost"},
+    {JOBWIRE_E_HANDLER_FAILED, "handler_failed"},
+    {JOBWIRE_E_INVALID_DEDUP_KEY, "invalid_dedup_key"},
+    {JOBWIRE_E_ALREADY_DELIVERED, "already_delivered"},
+    {JOBWIRE_E_ALREADY_QUEUED, "already_queued"},
+    {JOBWIRE_E_ALREADY_FAILED, "already_failed"},
+    {JOBWIRE_E_PHASE_NOT_SUBSCRIBED, "phase_not_subscribed"},
+    {JOBWIRE_E_INVALID_OUTCOME, "invalid_outcome"},
+    {JOBWIRE_E_INVALID_TIMEOUT, "invalid_timeout"},
+    {JOBWIRE_E_INVALID_ATTEMPT, "invalid_attempt"},
+};
+
+static void test_status_codes(void) {
+  size_t i;
+  int st = 1;
+  for (i = 0; i < sizeof all_codes / sizeof all_codes[0]; ++i) {
+    const struct named_code* c = &all_codes[i];
+    const char* msg = jobwire_error_message(c->status);
+    CHECK(strcmp(jobwire_error_name(c->status), c->name) == 0);
+    /* the positive id names the same code */
+    CHECK(strcmp(jobwire_error_name(-c->status), c->name) == 0);
+    CHECK(msg != NULL && msg[0] != '\0' && strcmp(msg, "unknown error code") != 0);
+    st = 1;
+    CHECK_STATUS(jobwire_status_from_name(c->name, strlen(c->name), &st), JOBWIRE_OK);
+    CHECK(st == c->status);
+    CHECK(c->status <= 0);
+  }
+  CHECK(JOBWIRE_E_INTERNAL == JOBWIRE_E_INTERNAL_ERROR);
+  CHECK(strcmp(jobwire_error_name(JOBWIRE_E_INTERNAL), "internal_error") == 0);
+
+  /* values that are not codes */
+  CHECK(strcmp(jobwire_error_name(-99999), "unknown_error") == 0);
+  CHECK(strcmp(jobwire_error_name(INT_MIN), "unknown_error") == 0);
+  CHECK(strcmp(jobwire_error_name(INT_MAX), "unknown_error") == 0);
+  CHECK(strcmp(jobwire_error_message(-99999), "unknown error code") == 0);
+
+  /* names are exact: no case folding, no prefix matches, embedded NUL is data */
+  CHECK_STATUS(jobwire_status_from_name(S("Signature_Mismatch"), &st), JOBWIRE_E_NOT_FOUND);
+  CHECK_STATUS(jobwire_status_from_name(S("signature_mismatch\0"), &st), JOBWIRE_E_NOT_FOUND);
+  CHECK_STATUS(jobwire_status_from_name(NULL, 0, &st), JOBWIRE_E_NOT_FOUND);
+  CHECK_STATUS(jobwire_status_from_name(NULL, 3, &st), JOBWIRE_E_INVALID_ARGUMENT);
+  CHECK_STATUS(jobwire_status_from_name(S("ok"), NULL), JOBWIRE_E_INVALID_ARGUMENT);
+}
+
+static void test_version_and_constants(void) {
+  char want[32];
+  int p = -1;
+  snprintf(want, sizeof want, "%d.%d.%d", JOBWIRE_C_VERSION_MAJOR, JOBWIRE_C_VERSION_MINOR,
+           JOBWIRE_C_VERSION_PATCH);
+  CHECK(strcmp(jobwire_version(), want) == 0);
+  CHECK(jobwire_version_number() ==
+        JOBWIRE_C_VERSION_MAJOR * 10000 + JOBWIRE_C_VERSION_MINOR * 100 + JOBWIRE_C_VERSION_PATCH);
+  CHECK(jobwire_max_event_id_len() == JOBWIRE_MAX_EVENT_ID_LEN);
+  CHECK(jobwire_max_event_id_len() == 160);
+  CHECK(jobwire_no_offset() == JOBWIRE_NO_OFFSET);
+
+  CHECK_STATUS(jobwire_profile_from_name(S("ai_stats"), &p), JOBWIRE_OK);
+  CHECK(p == JOBWIRE_PROFILE_AI_STATS);
+  CHECK_STATUS(jobwire_profile_from_name(S("ai-stats"), &p), JOBWIRE_OK);
+  CHECK(p == JOBWIRE_PROFILE_AI_STATS);
+  CHECK_STATUS(jobwire_profile_from_name(S("phaseo"), &p), JOBWIRE_OK);
+  CHECK(p == JOBWIRE_PROFILE_PHASEO);
+  CHECK_STATUS(jobwire_profile_from_name(S("Phaseo"), &p), JOBWIRE_E_NOT_FOUND);
+  CHECK_STATUS(jobwire_profile_from_name(NULL, 1, &p), JOBWIRE_E_INVALID_ARGUMENT);
+  CHECK_STATUS(jobwire_profile_from_name(S("phaseo"), NULL), JOBWIRE_E_INVALID_ARGUMENT);
+}
+
+static void test_json_validate(void) {
+  size_t off = 0;
+  CHECK_STATUS(jobwire_json_validate(S("{\"a\":[1,2.5e3,true,null,\"\\u00e9\"]}"), 0, &off), JOBWIRE_OK);
+  CHECK(off == JOBWIRE_NO_OFFSET);
+  /* a repeated key: rejected by default, with the offset of the second key */
+  CHECK_STATUS(jobwire_json_validate(S("{\"a\":1,\"a\":2}"), 0, &off), JOBWIRE_E_JSON_DUPLICATE_KEY);
+  CHECK(off == 7);
+  CHECK_STATUS(jobwire_json_validate(S("{\"a\":1,\"a\":2}"), JOBWIRE_JSON_ALLOW_DUPLICATE_KEYS, &off), JOBWIRE_OK);
+  CHECK_STATUS(jobwire_json_validate(S("[1,2,]"), 0, &off), JOBWIRE_E_JSON_UNEXPECTED_TOKEN);
+  CHECK(off == 5);
+  CHECK_STATUS(jobwire_json_validate(S("[1] x"), 0, &off), JOBWIRE_E_JSON_TRAILING_CONTENT);
+  CHECK(off == 4);
+  /* embedded NUL is a byte of the input, not its end */
+  CHECK_STATUS(jobwire_json_validate(S("[1]\0"), 0, &off), JOBWIRE_E_JSON_TRAILING_CONTENT);
+  CHECK_STATUS(jobwire_json_validate(S("\"\xff\""), 0, &off), JOBWIRE_E_JSON_INVALID_UTF8);
+  CHECK_STATUS(jobwire_json_validate(NULL, 0, 0, &off), JOBWIRE_E_JSON_EMPTY_INPUT);
+  CHECK_STATUS(jobwire_json_validate(S("[]"), 0, NULL), JOBWIRE_OK);
+  CHECK_STATUS(jobwire_json_validate(S("[1,]"), 0, NULL), JOBWIRE_E_JSON_UNEXPECTED_TOKEN);
+  /* invalid arguments */
+  CHECK_STATUS(jobwire_json_validate(NULL, 2, 0, &off), JOBWIRE_E_INVALID_ARGUMENT);
+  CHECK_STATUS(jobwire_json_validate(S("[]"), 0x2u, &off), JOBWIRE_E_INVALID_ARGUMENT);
+  CHECK(off == JOBWIRE_NO_OFFSET);
+}
+
+static void test_progress_bucket(void) {
+  int b = 0;
+  CHECK_STATUS(jobwire_progress_bucket(3.0, &b), JOBWIRE_OK);
+  CHECK(b == 5);
+  CHECK_STATUS(jobwire_progress_bucket(47.0, &b), JOBWIRE_OK);
+  CHECK(b == 50);
+  CHECK_STATUS(jobwire_progress_bucket(44.4, &b), JOBWIRE_OK);
+  CHECK(b == 40);
+  CHECK_STATUS(jobwire_progress_bucket(4.5, &b), JOBWIRE_OK); /* Math.round(4.5) = 5 -> 10 */
+  CHECK(b == 10);
+  CHECK_STATUS(jobwire_progress_bucket(96.0, &b), JOBWIRE_OK);
+  CHECK(b == 95);
+  CHECK_STATUS(jobwire_progress_bucket(0.2, &b), JOBWIRE_OK);
+  CHECK(b == 5);
+  b = 77;
+  CHECK_STATUS(jobwire_progress_bucket(0.0, &b), JOBWIRE_E_NO_PROGRESS_EVENT);
+  CHECK_STATUS(jobwire_progress_bucket(100.0, &b), JOBWIRE_E_NO_PROGRESS_EVENT);
+  CHECK_STATUS(jobwire_progress_bucket(-3.0, &b), JOBWIRE_E_NO_PROGRESS_EVENT);
+  CHECK_STATUS(jobwire_progress_bucket(NAN, &b), JOBWIRE_E_NO_PROGRESS_EVENT);
+  CHECK_STATUS(jobwire_progress_bucket(INFINITY, &b), JOBWIRE_E_NO_PROGRESS_EVENT);
+  CHECK(b == 77); /* untouched on failure */
+  CHECK_STATUS(jobwire_progress_bucket(50.0, NULL), JOBWIRE_E_INVALID_ARGUMENT);
+}
+
+static void test_delivery_keys(void) {
+  char buf[64];
+  size_t len = 99;
+  int bucket = 0;
+
+  CHECK_STATUS(jobwire_delivery_key(JOBWIRE_KIND_VIDEO, S("completed"), 0.0, JOBWIRE_PROFILE_AI_STATS, buf,
+                                    sizeof buf, &len),
+               JOBWIRE_OK);
+  CHECK(out_is(buf, len, "video.completed"));
+  CHECK(buf[len] == '\0');
+  CHECK_STATUS(jobwire_delivery_key(JOBWIRE_KIND_VIDEO, S("progress"), 47.0, JOBWIRE_PROFILE_AI_STATS, buf,
+                                    sizeof buf, &len),
+               JOBWIRE_OK);
+  CHECK(out_is(buf, len, "video.progress:50"));
+  CHECK_STATUS(jobwire_delivery_key(JOBWIRE_KIND_BATCH, S("status_changed"), 0.0, JOBWIRE_PROFILE_PHASEO, buf,
+                                    sizeof buf, &len),
+               JOBWIRE_OK);
+  CHECK(out_is(buf, len, "batch.status_changed"));
+
+  /* size query, exact fit (no NUL written), one byte short */
+  CHECK_STATUS(jobwire_delivery_key(JOBWIRE_KIND_VIDEO, S("progress"), 47.0, JOBWIRE_PROFILE_AI_STATS, NULL, 0,
+                                    &len),
+               JOBWIRE_E_BUFFER_TOO_SMALL);
+  CHECK(len == strlen("video.progress:50"));
+  memset(buf, '#', sizeof buf);
+  CHECK_STATUS(jobwire_delivery_key(JOBWIRE_KIND_VIDEO, S("progress"), 47.0, JOBWIRE_PROFILE_AI_STATS, buf, 17,
+                                    &len),
+               JOBWIRE_OK);
+  CHECK(out_is(buf, len, "video.progress:50") && buf[17] == '#');
+  memset(buf, '#', sizeof buf);
+  CHECK_STATUS(jobwire_delivery_key(JOBWIRE_KIND_VIDEO, S("progress"), 47.0, JOBWIRE_PROFILE_AI_STATS, buf, 16,
+                                    &len),
+               JOBWIRE_E_BUFFER_TOO_SMALL);
+  CHECK(len == 17 && buf[0] == '#');
+
+  /* protocol errors */
+  CHECK_STATUS(jobwire_delivery_key(JOBWIRE_KIND_VIDEO, S("status_changed"), 0.0, JOBWIRE_PROFILE_AI_STATS, buf,
+                                    sizeof buf, &len),
+               JOBWIRE_E_UNKNOWN_PHASE);
+  CHECK(len == 0);
+  CHECK_STATUS(jobwire_delivery_key(JOBWIRE_KIND_VIDEO, S("Completed"), 0.0, JOBWIRE_PROFILE_AI_STATS, buf,
+                                    sizeof buf, &len),
+               JOBWIRE_E_UNKNOWN_PHASE);
+  CHECK_STATUS(jobwire_delivery_key(JOBWIRE_KIND_VIDEO, S("progress"), 100.0, JOBWIRE_PROFILE_AI_STATS, buf,
+                                    sizeof buf, &len),
+               JOBWIRE_E_NO_PROGRESS_EVENT);
+  /* invalid arguments */
+  CHECK_STATUS(jobwire_delivery_key(7, S("completed"), 0.0, JOBWIRE_PROFILE_AI_STATS, buf, sizeof buf, &len),
+               JOBWIRE_E_INVALID_ARGUMENT);
+  CHECK_STATUS(jobwire_delivery_key(JOBWIRE_KIND_VIDEO, S("completed"), 0.0, 9, buf, sizeof buf, &len),
+               JOBWIRE_E_INVALID_ARGUMENT);
+  CHECK_STATUS(jobwire_delivery_key(JOBWIRE_KIND_VIDEO, NULL, 4, 0.0, JOBWIRE_PROFILE_AI_STATS, buf, sizeof buf,
+                                    &len),
+               JOBWIRE_E_INVALID_ARGUMENT);
+  CHECK_STATUS(jobwire_delivery_key(JOBWIRE_KIND_VIDEO, S("completed"), 0.0, JOBWIRE_PROFILE_AI_STATS, buf,
+                                    sizeof buf, NULL),
+               JOBWIRE_E_INVALID_ARGUMENT);
+  CHECK_STATUS(jobwire_delivery_key(JOBWIRE_KIND_VIDEO, S("completed"), 0.0, JOBWIRE_PROFILE_AI_STATS, NULL, 8,
+                                    &len),
+               JOBWIRE_E_INVALID_ARGUMENT);
+
+  /* checking keys */
+  CHECK_STATUS(jobwire_delivery_key_check(S("video.progress:50"), JOBWIRE_PROFILE_AI_STATS, &bucket), JOBWIRE_OK);
+  CHECK(bucket == 50);
+  CHECK_STATUS(jobwire_delivery_key_check(S("batch.failed"), JOBWIRE_PROFILE_AI_STATS, &bucket), JOBWIRE_OK);
+  CHECK(bucket == -1);
+  CHECK_STATUS(jobwire_delivery_key_check(S("video.progress:50"), JOBWIRE_PROFILE_AI_STATS, NULL), JOBWIRE_OK);
+  CHECK_STATUS(jobwire_delivery_key_check(S("video.progress:05"), JOBWIRE_PROFILE_AI_STATS, &bucket),
+               JOBWIRE_E_INVALID_DELIVERY_KEY);
+  CHECK_STATUS(jobwire_delivery_key_check(S("video.progress:55"), JOBWIRE_PROFILE_AI_STATS, &bucket),
+               JOBWIRE_E_INVALID_DELIVERY_KEY);
+  CHECK_STATUS(jobwire_delivery_key_check(S("job.completed"), JOBWIRE_PROFILE_AI_STATS, &bucket),
+               JOBWIRE_E_INVALID_DELIVERY_KEY);
+  CHECK_STATUS(jobwire_delivery_key_check(S("video.status_changed"), JOBWIRE_PROFILE_AI_STATS, &bucket),
+               JOBWIRE_E_INVALID_DELIVERY_KEY);
+  CHECK_STATUS(jobwire_delivery_key_check(S("video.status_changed"), JOBWIRE_PROFILE_PHASEO, &bucket), JOBWIRE_OK);
+  CHECK_STATUS(jobwire_delivery_key_check(NULL, 0, JOBWIRE_PROFILE_AI_STATS, &bucket),
+               JOBWIRE_E_INVALID_DELIVERY_KEY);
+  CHECK_STATUS(jobwire_delivery_key_check(NULL, 5, JOBWIRE_PROFILE_AI_STATS, &bucket), JOBWIRE_E_INVALID_ARGUMENT);
+  CHECK_STATUS(jobwire_delivery_key_check(S("video.completed"), -1, &bucket), JOBWIRE_E_INVALID_ARGUMENT);
+}
+
+static void test_event_ids(void) {
+  char buf[256];
+  char long_id[300];
+  size_t len = 0;
+  size_t i;
+
+  /* PROTOCOL.md §2: evt_<kind>_<internal id>_<key>, runs outside [A-Za-z0-9_-] -> '_' */
+  CHECK_STATUS(jobwire_event_id(S("job_123"), S("video.progress:50"), JOBWIRE_PROFILE_AI_STATS, buf, sizeof buf,
+                                &len),
+               JOBWIRE_OK);
+  CHECK(out_is(buf, len, "evt_video_job_123_video_progress_50"));
+  CHECK_STATUS(jobwire_event_id(S("a b..c"), S("batch.completed"), JOBWIRE_PROFILE_AI_STATS, buf, sizeof buf, &len),
+               JOBWIRE_OK);
+  CHECK(out_is(buf, len, "evt_batch_a_b_c_batch_completed"));
+  CHECK_STATUS(jobwire_event_id_check(buf, len), JOBWIRE_OK);
+
+  /* a long internal id is cut to 160 characters */
+  memset(long_id, 'x', sizeof long_id);
+  CHECK_STATUS(jobwire_event_id(long_id, sizeof long_id, S("video.completed"), JOBWIRE_PROFILE_AI_STATS, buf,
+                                sizeof buf, &len),
+               JOBWIRE_OK);
+  CHECK(len == JOBWIRE_MAX_EVENT_ID_LEN && memcmp(buf, "evt_video_xxx", 13) == 0);
+  for (i = 10; i < len; ++i) CHECK(buf[i] == 'x');
+  CHECK_STATUS(jobwire_event_id_check(buf, len), JOBWIRE_OK);
+  CHECK_STATUS(jobwire_event_id(long_id, sizeof long_id, S("video.completed"), JOBWIRE_PROFILE_AI_STATS, buf, 100,
+                                &len),
+               JOBWIRE_E_BUFFER_TOO_SMALL);
+  CHECK(len == JOBWIRE_MAX_EVENT_ID_LEN);
+
+  CHECK_STATUS(jobwire_event_id(S("job_1"), S("video.progress"), JOBWIRE_PROFILE_AI_STATS, buf, sizeof buf, &len),
+               JOBWIRE_E_INVALID_DELIVERY_KEY);
+  CHECK(len == 0);
+  CHECK_STATUS(jobwire_event_id(NULL, 2, S("video.completed"), JOBWIRE_PROFILE_AI_STATS, buf, sizeof buf, &len),
+               JOBWIRE_E_INVALID_ARGUMENT);
+  CHECK_STATUS(jobwire_event_id(S("j"), NULL, 2, JOBWIRE_PROFILE_AI_STATS, buf, sizeof buf, &len),
+               JOBWIRE_E_INVALID_ARGUMENT);
+  CHECK_STATUS(jobwire_event_id(S("j"), S("video.completed"), 2, buf, sizeof buf, &len), JOBWIRE_E_INVALID_ARGUMENT);
+  CHECK_STATUS(jobwire_event_id(S("j"), S("video.completed"), JOBWIRE_PROFILE_AI_STATS, buf, sizeof buf, NULL),
+               JOBWIRE_E_INVALID_ARGUMENT);
+
+  /* received ids are opaque: 1..160 of [A-Za-z0-9_-] */
+  CHECK_STATUS(jobwire_event_id_check(S("evt_123")), JOBWIRE_OK);
+  CHECK_STATUS(jobwire_event_id_check(S("evt.123")), JOBWIRE_E_INVALID_EVENT_ID);
+  CHECK_STATUS(jobwire_event_id_check(NULL, 0), JOBWIRE_E_INVALID_EVENT_ID);
+  CHECK_STATUS(jobwire_event_id_check(long_id, 161), JOBWIRE_E_INVALID_EVENT_ID);
+  CHECK_STATUS(jobwire_event_id_check(long_id, 160), JOBWIRE_OK);
+  CHECK_STATUS(jobwire_event_id_check(NULL, 1), JOBWIRE_E_INVALID_ARGUMENT);
+}
+
+int main(void) {
+  test_status_codes();
+  test_version_and_constants();
+  test_json_validate();
+  test_progress_bucket();
+  test_delivery_keys();
+  test_event_ids();
+  printf("c_api: %d checks, %d failed\n", checks, failures);
+  return failures == 0 ? 0 : 1;
+}
