@@ -124,7 +124,9 @@
   X(phase_not_subscribed, 703, "the subscription does not include this phase")                     \
   X(invalid_outcome, 704, "the attempt outcome is not recognised")                                 \
   X(invalid_timeout, 705, "the request timeout is outside 1..120 seconds")                         \
-  X(invalid_attempt, 706, "the attempt number is outside 1..max_attempts")
+  X(invalid_attempt, 706, "the attempt number is outside 1..max_attempts")                        \
+  X(invalid_retry_policy, 707, "a retry delay of the policy is not a positive number of seconds")   \
+  X(invalid_metric_name, 708, "a metric or label name is not valid in the exposition format")
 
 namespace jobwire {
 

@@ -9,3 +9,6 @@
 #include "json_writer.hpp"
 #include "profile.hpp"
 #include "events.hpp"
+#include "retry.hpp"
+#include "ledger.hpp"
+#include "monitor.hpp"

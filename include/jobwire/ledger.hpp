@@ -1,0 +1,828 @@
+// jobwire — the sender's attempt ledger and delivery summary (PROTOCOL.md §10, §12).
+//
+// The ledger is the one record of what was sent for one job: every attempt, oldest first,
+// bounded at 50 (the oldest is dropped). Everything else — the state of each delivery key,
+// the `webhook.delivery` summary, the retries that are due — is derived from it on demand,
+// so no second copy of delivery state can drift from the history.
+//
+// Serialisation writes the `webhook.delivery` object and the `webhook.attempts` list (the
+// last 10 attempts) as the service does: ISO-8601 UTC timestamps with milliseconds
+// (`2026-06-11T08:30:00.000Z`), `null` for absent values. The parser reads them back
+// strictly (a round trip is exact) and ignores unknown fields (PROTOCOL.md §10).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <initializer_list>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "error.hpp"
+#include "events.hpp"
+#include "json.hpp"
+#include "json_writer.hpp"
+#include "profile.hpp"
+#include "result.hpp"
+#include "retry.hpp"
+
+namespace jobwire {
+
+// --- limits (PROTOCOL.md §12) ---------------------------------------------------------------
+
+constexpr std::size_t ledger_history_limit = 50;     ///< attempts kept per job
+constexpr std::size_t ledger_public_limit = 10;      ///< attempts shown in `webhook.attempts`
+constexpr std::size_t response_preview_max_chars = 500;
+
+// --- ISO-8601 timestamps ------------------------------------------------------------------------
+
+/// Timestamps the ledger can represent: 1970-01-01T00:00:00.000Z ..
+/// 9999-12-31T23:59:59.999Z (the four-digit-year range of JavaScript's toISOString).
+constexpr std::int64_t min_ledger_time_ms = min_time_ms;
+constexpr std::int64_t max_ledger_time_ms = max_time_ms;
+
+namespace detail {
+// Days since 1970-01-01 ↔ proleptic Gregorian date (H. Hinnant's civil calendar algorithms).
+constexpr std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) noexcept {
+  y -= m <= 2;
+  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const std::int64_t yoe = y - era * 400;
+  const std::int64_t mp = m > 2 ? m - 3 : m + 9;
+  const std::int64_t doy = (153 * mp + 2) / 5 + d - 1;
+  const std::int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + doe - 719468;
+}
+constexpr void civil_from_days(std::int64_t z, std::int64_t& y, unsigned& m, unsigned& d) noexcept {
+  z += 719468;
+  const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+  const std::int64_t doe = z - era * 146097;
+  const std::int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const std::int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const std::int64_t mp = (5 * doy + 2) / 153;
+  d = static_cast<unsigned>(doy - (153 * mp + 2) / 5 + 1);
+  m = static_cast<unsigned>(mp < 10 ? mp + 3 : mp - 9);
+  y = yoe + era * 400 + (m <= 2);
+}
+constexpr unsigned days_in_month(std::int64_t y, unsigned m) noexcept {
+  constexpr unsigned len[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  const bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+  return m == 2 && leap ? 29 : len[m - 1];
+}
+inline void append_digits(std::string& out, std::int64_t v, int width) {
+  char buf[8];
+  for (int i = width - 1; i >= 0; --i) {
+    buf[i] = static_cast<char>('0' + v % 10);
+    v /= 10;
+  }
+  out.append(buf, static_cast<std::size_t>(width));
+}
+}  // namespace detail
+
+/// Appends `YYYY-MM-DDTHH:MM:SS.mmmZ` for Unix milliseconds `ms`. Values outside
+/// [min_ledger_time_ms, max_ledger_time_ms] are clamped into it (the writer cannot fail;
+/// `make_attempt_record` rejects such times before they reach a ledger).
+inline void append_iso8601_ms(std::string& out, std::int64_t ms) {
+  if (ms < min_ledger_time_ms) ms = min_ledger_time_ms;
+  if (ms > max_ledger_time_ms) ms = max_ledger_time_ms;
+  const std::int64_t days = ms / 86400000;
+  std::int64_t rest = ms % 86400000;
+  std::int64_t y = 0;
+  unsigned mo = 0, d = 0;
+  detail::civil_from_days(days, y, mo, d);
+  detail::append_digits(out, y, 4);
+  out += '-';
+  detail::append_digits(out, mo, 2);
+  out += '-';
+  detail::append_digits(out, d, 2);
+  out += 'T';
+  detail::append_digits(out, rest / 3600000, 2);
+  rest %= 3600000;
+  out += ':';
+  detail::append_digits(out, rest / 60000, 2);
+  rest %= 60000;
+  out += ':';
+  detail::append_digits(out, rest / 1000, 2);
+  out += '.';
+  detail::append_digits(out, rest % 1000, 3);
+  out += 'Z';
+}
+inline std::string format_iso8601_ms(std::int64_t ms) {
+  std::string s;
+  append_iso8601_ms(s, ms);
+  return s;
+}
+
+/// Parses exactly the form `append_iso8601_ms` writes (and JavaScript's toISOString
+/// produces): 24 characters, four-digit year, real calendar date, no leap second, `.mmm`,
+/// `Z`. Anything else is `invalid_field` with the offset of the first offending character.
+inline result<std::int64_t> parse_iso8601_ms(std::string_view s) noexcept {
+  constexpr std::string_view shape = "dddd-dd-ddTdd:dd:dd.dddZ";
+  for (std::size_t i = 0; i < shape.size(); ++i) {
+    if (i >= s.size()) return error(errc::invalid_field, s.size());
+    const char c = s[i];
+    const bool ok = shape[i] == 'd' ? (c >= '0' && c <= '9') : c == shape[i];
+    if (!ok) return error(errc::invalid_field, i);
+  }
+  if (s.size() != shape.size()) return error(errc::invalid_field, shape.size());
+  auto num = [&](std::size_t at, std::size_t n) {
+    std::int64_t v = 0;
+    for (std::size_t i = 0; i < n; ++i) v = v * 10 + (s[at + i] - '0');
+    return v;
+  };
+  const std::int64_t y = num(0, 4), mo = num(5, 2), d = num(8, 2), h = num(11, 2), mi = num(14, 2),
+                     sec = num(17, 2), ms = num(20, 3);
+  if (y < 1970) return error(errc::invalid_field, 0);
+  if (mo < 1 || mo > 12) return error(errc::invalid_field, 5);
+  if (d < 1 || d > detail::days_in_month(y, static_cast<unsigned>(mo))) return error(errc::invalid_field, 8);
+  if (h > 23) return error(errc::invalid_field, 11);
+  if (mi > 59) return error(errc::invalid_field, 14);
+  if (sec > 59) return error(errc::invalid_field, 17);
+  const std::int64_t days = detail::days_from_civil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d));
+  return ((days * 24 + h) * 60 + mi) * 60000 + sec * 1000 + ms;
+}
+
+// --- response previews (PROTOCOL.md §10, §12) ------------------------------------------------
+
+/// How "500 characters" is counted.
+///  - `code_points` (default, jobwire policy): Unicode scalar values. A character is never
+///    split, so the preview is always valid UTF-8 and `jobwire` and any receiver agree on
+///    what a character is.
+///  - `utf16_units`: the service runs on JavaScript, whose `slice(0, 500)` counts UTF-16
+///    code units; a character outside the BMP counts 2. Unlike `slice`, jobwire stops
+///    before a surrogate pair that would not fit instead of cutting it in half.
+/// Either way the cut never splits a code point; for text inside the BMP both agree.
+enum class preview_unit : std::uint8_t { code_points, utf16_units };
+
+namespace detail {
+/// Length of the valid UTF-8 sequence starting at s[i] (RFC 3629: no overlongs, no
+/// surrogates, ≤ U+10FFFF), or 0 when the byte at i does not start one.
+inline std::size_t utf8_sequence_length(std::string_view s, std::size_t i) noexcept {
+  const unsigned char c = static_cast<unsigned char>(s[i]);
+  if (c < 0x80) return 1;
+  std::size_t len = 0;
+  unsigned char lo = 0x80, hi = 0xBF;
+  if (c >= 0xC2 && c <= 0xDF) {
+    len = 2;
+  } else if (c >= 0xE0 && c <= 0xEF) {
+    len = 3;
+    if (c == 0xE0) lo = 0xA0;
+    if (c == 0xED) hi = 0x9F;
+  } else if (c >= 0xF0 && c <= 0xF4) {
+    len = 4;
+    if (c == 0xF0) lo = 0x90;
+    if (c == 0xF4) hi = 0x8F;
+  } else {
+    return 0;
+  }
+  if (i + len > s.size()) return 0;
+  const unsigned char c1 = static_cast<unsigned char>(s[i + 1]);
+  if (c1 < lo || c1 > hi) return 0;
+  for (std::size_t k = 2; k < len; ++k) {
+    const unsigned char ck = static_cast<unsigned char>(s[i + k]);
+    if (ck < 0x80 || ck > 0xBF) return 0;
+  }
+  return len;
+}
+}  // namespace detail
+
+/// The first `max_chars` characters of a response body, as valid UTF-8. A body is bytes
+/// from an untrusted server: each byte that does not begin a valid UTF-8 sequence counts as
+/// one character and is replaced by U+FFFD (as a JavaScript TextDecoder would), so the
+/// preview can always be stored and serialised as a JSON string.
+inline std::string cut_response_preview(std::string_view body, std::size_t max_chars = response_preview_max_chars,
+                                        preview_unit unit = preview_unit::code_points) {
+  std::string out;
+  out.reserve(body.size() < max_chars * 4 ? body.size() : max_chars * 4);
+  std::size_t used = 0, i = 0;
+  while (i < body.size()) {
+    const std::size_t len = detail::utf8_sequence_length(body, i);
+    const std::size_t cost = (unit == preview_unit::utf16_units && len == 4) ? 2 : 1;
+    if (used + cost > max_chars) break;
+    used += cost;
+    if (len == 0) {
+      out += "\xEF\xBF\xBD";
+      ++i;
+    } else {
+      out.append(body.data() + i, len);
+      i += len;
+    }
+  }
+  return out;
+}
+
+/// Number of characters of valid UTF-8 text `s`, counted in `unit` (invalid bytes count 1).
+inline std::size_t count_characters(std::string_view s, preview_unit unit = preview_unit::code_points) noexcept {
+  std::size_t n = 0, i = 0;
+  while (i < s.size()) {
+    const std::size_t len = detail::utf8_sequence_length(s, i);
+    n += (unit == preview_unit::utf16_units && len == 4) ? 2 : 1;
+    i += len == 0 ? 1 : len;
+  }
+  return n;
+}
+
+// --- attempt records (PROTOCOL.md §10) -------------------------------------------------------------
+
+/// One attempt as the ledger keeps it and `webhook.attempts` shows it. Times are Unix
+/// milliseconds; `std::nullopt` is serialised as `null`.
+struct attempt_record {
+  std::string id;            ///< attempt id, chosen by the sender (opaque)
+  std::string delivery_key;  ///< e.g. `video.progress:50`
+  std::string event_type;    ///< e.g. `video.progress`
+  attempt_status status = attempt_status::failed_permanently;
+  unsigned attempt_number = 1;
+  unsigned max_attempts = 4;
+  std::int64_t tried_at_ms = 0;
+  std::optional<std::int64_t> delivered_at_ms;   ///< delivered attempts only
+  std::optional<std::int64_t> next_retry_at_ms;  ///< scheduled_retry attempts only
+  std::optional<int> response_status;            ///< absent after a timeout or network error
+  std::optional<std::string> error_message;      ///< failed attempts only
+  std::optional<std::string> response_body_preview;  ///< ≤ 500 characters, valid UTF-8
+
+  friend bool operator==(const attempt_record& a, const attempt_record& b) {
+    return a.id == b.id && a.delivery_key == b.delivery_key && a.event_type == b.event_type &&
+           a.status == b.status && a.attempt_number == b.attempt_number && a.max_attempts == b.max_attempts &&
+           a.tried_at_ms == b.tried_at_ms && a.delivered_at_ms == b.delivered_at_ms &&
+           a.next_retry_at_ms == b.next_retry_at_ms && a.response_status == b.response_status &&
+           a.error_message == b.error_message && a.response_body_preview == b.response_body_preview;
+  }
+  friend bool operator!=(const attempt_record& a, const attempt_record& b) { return !(a == b); }
+};
+
+/// What the host observed for one attempt, to be turned into a record.
+struct attempt_report {
+  std::string_view id;
+  std::string_view delivery_key;
+  std::string_view event_type;
+  attempt_outcome outcome{};
+  std::int64_t tried_at_ms = 0;
+  /// When the response arrived; `delivered_at` of a delivered attempt. Defaults to tried_at.
+  std::optional<std::int64_t> responded_at_ms;
+  /// The host's description of a failure (e.g. the resolver's message). When empty, a
+  /// failed attempt gets a fixed text: `HTTP <status>`, `request timed out`, `network error`.
+  std::string_view error_message;
+  /// Raw response body bytes (any length, any bytes); cut to the preview.
+  std::string_view response_body;
+  preview_unit preview_counting = preview_unit::code_points;
+};
+
+/// Builds the record of attempt `decision.attempt` from the host's report.
+/// Errors: `invalid_delivery_key` / `unknown_event_type` when the key or type do not parse
+/// under `prof`, `invalid_field` when the key does not belong to the event type or a time is
+/// outside the ledger's range, `missing_field` for an empty id, `invalid_outcome` when the
+/// decision does not match the outcome (delivered needs a 2xx and vice versa).
+inline result<attempt_record> make_attempt_record(const attempt_report& r, const retry_decision& decision,
+                                                  const profile& prof = profiles::ai_stats) {
+  if (r.id.empty()) return errc::missing_field;
+  auto key = parse_delivery_key(r.delivery_key, prof);
+  if (!key) return key.error();
+  auto type = parse_event_type(r.event_type, prof);
+  if (!type) return type.error();
+  if (key->type != *type) return errc::invalid_field;
+  const std::int64_t responded = r.responded_at_ms.value_or(r.tried_at_ms);
+  for (std::int64_t t : {r.tried_at_ms, responded, decision.next_retry_at_ms})
+    if (t < min_ledger_time_ms || t > max_ledger_time_ms) return errc::invalid_field;
+  if (decision.attempt < 1 || decision.attempt > decision.max_attempts) return errc::invalid_attempt;
+  // The decision must be the one for this outcome: a record saying "delivered" after a
+  // timeout would corrupt every summary derived from it.
+  if (!r.outcome.is_valid() || r.outcome.is_success() != (decision.status == attempt_status::delivered))
+    return errc::invalid_outcome;
+
+  attempt_record rec;
+  rec.id = std::string(r.id);
+  rec.delivery_key = std::string(r.delivery_key);
+  rec.event_type = std::string(r.event_type);
+  rec.status = decision.status;
+  rec.attempt_number = decision.attempt;
+  rec.max_attempts = decision.max_attempts;
+  rec.tried_at_ms = r.tried_at_ms;
+  if (decision.status == attempt_status::delivered) rec.delivered_at_ms = responded;
+  if (decision.status == attempt_status::scheduled_retry) rec.next_retry_at_ms = decision.next_retry_at_ms;
+  if (r.outcome.kind == outcome_kind::http_response) {
+    rec.response_status = r.outcome.http_status;
+    rec.response_body_preview = cut_response_preview(r.response_body, response_preview_max_chars, r.preview_counting);
+  }
+  if (decision.status != attempt_status::delivered) {
+    if (!r.error_message.empty()) {
+      // Error messages are server- or resolver-provided text: keep them valid UTF-8 and
+      // bounded like previews.
+      rec.error_message = cut_response_preview(r.error_message, response_preview_max_chars);
+    } else if (r.outcome.kind == outcome_kind::http_response) {
+      rec.error_message = "HTTP " + std::to_string(r.outcome.http_status);
+    } else if (r.outcome.kind == outcome_kind::timeout) {
+      rec.error_message = "request timed out";
+    } else {
+      rec.error_message = "network error";
+    }
+  }
+  return rec;
+}
+
+// --- the delivery summary (PROTOCOL.md §10) -------------------------------------------------------
+
+/// `webhook.delivery`, field for field. Derived from the retained history (see
+/// `attempt_ledger::summary` for the exact definition of each field).
+struct delivery_summary {
+  std::uint64_t total_attempts = 0;
+  std::uint64_t delivered_events = 0;
+  std::vector<std::string> delivered_event_types;  ///< delivery keys, first delivery first
+  std::uint64_t pending_retries = 0;
+  std::optional<std::int64_t> next_retry_at_ms;
+  std::optional<std::int64_t> last_attempt_at_ms;
+  std::optional<attempt_status> last_attempt_status;
+  std::optional<int> last_response_status;
+  std::optional<std::int64_t> last_delivered_at_ms;
+  std::optional<std::int64_t> last_failure_at_ms;
+  std::optional<std::string> last_error_message;
+
+  friend bool operator==(const delivery_summary& a, const delivery_summary& b) {
+    return a.total_attempts == b.total_attempts && a.delivered_events == b.delivered_events &&
+           a.delivered_event_types == b.delivered_event_types && a.pending_retries == b.pending_retries &&
+           a.next_retry_at_ms == b.next_retry_at_ms && a.last_attempt_at_ms == b.last_attempt_at_ms &&
+           a.last_attempt_status == b.last_attempt_status && a.last_response_status == b.last_response_status &&
+           a.last_delivered_at_ms == b.last_delivered_at_ms && a.last_failure_at_ms == b.last_failure_at_ms &&
+           a.last_error_message == b.last_error_message;
+  }
+  friend bool operator!=(const delivery_summary& a, const delivery_summary& b) { return !(a == b); }
+};
+
+/// A retry the sweep should send now.
+struct due_retry {
+  std::string delivery_key;
+  std::string event_type;
+  unsigned attempt_number = 0;  ///< the attempt to send (previous + 1)
+  std::int64_t due_at_ms = 0;
+};
+
+/// A contiguous, read-only run of records (oldest first).
+struct attempt_span {
+  const attempt_record* data = nullptr;
+  std::size_t size = 0;
+  const attempt_record* begin() const noexcept { return data; }
+  const attempt_record* end() const noexcept { return data + size; }
+  bool empty() const noexcept { return size == 0; }
+  const attempt_record& operator[](std::size_t i) const noexcept { return data[i]; }
+};
+
+/// The attempt history of one job.
+class attempt_ledger {
+ public:
+  attempt_ledger() = default;
+  /// Rebuilds a ledger from records in chronological order (e.g. a stored history or a
+  /// parsed `webhook.attempts` list); only the newest 50 are kept.
+  explicit attempt_ledger(std::vector<attempt_record> records) : history_(std::move(records)) { trim(); }
+
+  /// Appends one attempt; when the history exceeds 50, the oldest attempt is dropped.
+  void append(attempt_record r) {
+    history_.push_back(std::move(r));
+    trim();
+  }
+
+  /// All retained attempts, oldest first (at most `ledger_history_limit`).
+  attempt_span history() const noexcept { return {history_.data(), history_.size()}; }
+  /// The public view: the last `ledger_public_limit` attempts, oldest first, as the
+  /// service shows them in `webhook.attempts`.
+  attempt_span public_view() const noexcept {
+    const std::size_t n = history_.size() < ledger_public_limit ? history_.size() : ledger_public_limit;
+    return {history_.data() + (history_.size() - n), n};
+  }
+  std::size_t size() const noexcept { return history_.size(); }
+  bool empty() const noexcept { return history_.empty(); }
+
+  /// The newest attempt for `delivery_key`, or nullptr.
+  const attempt_record* latest_for(std::string_view delivery_key) const noexcept {
+    for (std::size_t i = history_.size(); i-- > 0;)
+      if (history_[i].delivery_key == delivery_key) return &history_[i];
+    return nullptr;
+  }
+
+  /// A key's state is the outcome of its newest attempt. A key whose attempts have all
+  /// aged out of the 50-entry history reads as `never_sent`: the history is the only state.
+  key_state state_of(std::string_view delivery_key) const noexcept {
+    const attempt_record* r = latest_for(delivery_key);
+    return r ? key_state_after(r->status) : key_state::never_sent;
+  }
+
+  /// The send/dedupe rule of PROTOCOL.md §12 for a new send of `delivery_key`.
+  [[nodiscard]] status check_send(std::string_view delivery_key, bool force = false) const noexcept {
+    return jobwire::check_send(state_of(delivery_key), force);
+  }
+
+  /// Number of distinct keys whose newest attempt has `s`.
+  std::size_t keys_with_status(attempt_status s) const noexcept {
+    std::size_t n = 0;
+    for_each_key_latest([&](const attempt_record& r) { n += r.status == s; });
+    return n;
+  }
+
+  /// Retries due at `now_ms` (keys whose newest attempt is a scheduled retry with
+  /// next_retry_at ≤ now), earliest first. The sweep sends these; they bypass `check_send`.
+  std::vector<due_retry> due_retries(std::int64_t now_ms) const {
+    std::vector<due_retry> out;
+    for_each_key_latest([&](const attempt_record& r) {
+      if (r.status == attempt_status::scheduled_retry && r.next_retry_at_ms && *r.next_retry_at_ms <= now_ms)
+        out.push_back({r.delivery_key, r.event_type, r.attempt_number + 1, *r.next_retry_at_ms});
+    });
+    for (std::size_t i = 1; i < out.size(); ++i)  // insertion sort: at most 50 entries, stable
+      for (std::size_t j = i; j > 0 && out[j].due_at_ms < out[j - 1].due_at_ms; --j) std::swap(out[j], out[j - 1]);
+    return out;
+  }
+
+  /// The `webhook.delivery` summary, derived from the retained history:
+  ///  - total_attempts: attempts retained (≤ 50);
+  ///  - delivered_events: delivered attempts (a forced resend that is delivered again counts
+  ///    again); delivered_event_types: the distinct keys with a delivered attempt, in order
+  ///    of their first delivery;
+  ///  - pending_retries: keys whose newest attempt is `scheduled_retry`; next_retry_at: the
+  ///    earliest of their next_retry_at;
+  ///  - last_attempt_at / last_attempt_status / last_response_status: the newest attempt's
+  ///    tried_at, status and response_status (null after a timeout or network error — the
+  ///    last attempt got no HTTP status);
+  ///  - last_delivered_at: the newest delivered_at;
+  ///  - last_failure_at / last_error_message: tried_at and error_message of the newest
+  ///    attempt that was not delivered.
+  delivery_summary summary() const {
+    delivery_summary s;
+    s.total_attempts = history_.size();
+    for (const attempt_record& r : history_) {
+      if (r.status == attempt_status::delivered) {
+        ++s.delivered_events;
+        bool seen = false;
+        for (const std::string& k : s.delivered_event_types) seen = seen || k == r.delivery_key;
+        if (!seen) s.delivered_event_types.push_back(r.delivery_key);
+        if (r.delivered_at_ms && (!s.last_delivered_at_ms || *r.delivered_at_ms > *s.last_delivered_at_ms))
+          s.last_delivered_at_ms = r.delivered_at_ms;
+      } else {
+        s.last_failure_at_ms = r.tried_at_ms;
+        s.last_error_message = r.error_message;
+      }
+    }
+    for_each_key_latest([&](const attempt_record& r) {
+      if (r.status != attempt_status::scheduled_retry) return;
+      ++s.pending_retries;
+      if (r.next_retry_at_ms && (!s.next_retry_at_ms || *r.next_retry_at_ms < *s.next_retry_at_ms))
+        s.next_retry_at_ms = r.next_retry_at_ms;
+    });
+    if (!history_.empty()) {
+      const attempt_record& last = history_.back();
+      s.last_attempt_at_ms = last.tried_at_ms;
+      s.last_attempt_status = last.status;
+      s.last_response_status = last.response_status;
+    }
+    return s;
+  }
+
+ private:
+  void trim() {
+    if (history_.size() > ledger_history_limit)
+      history_.erase(history_.begin(),
+                     history_.begin() + static_cast<std::ptrdiff_t>(history_.size() - ledger_history_limit));
+  }
+  // Calls f(record) once per distinct key with the key's newest record, in order of the
+  // keys' first appearance. O(n²) over at most 50 records: no allocation, no hashing.
+  template <class F>
+  void for_each_key_latest(F&& f) const {
+    for (std::size_t i = 0; i < history_.size(); ++i) {
+      bool first = true;
+      for (std::size_t j = 0; j < i && first; ++j) first = history_[j].delivery_key != history_[i].delivery_key;
+      if (!first) continue;
+      const attempt_record* latest = latest_for(history_[i].delivery_key);
+      f(*latest);
+    }
+  }
+
+  std::vector<attempt_record> history_;
+};
+
+// --- serialisation (PROTOCOL.md §10) --------------------------------------------------------------
+
+namespace detail {
+inline void write_time(json::writer& w, const std::optional<std::int64_t>& ms) {
+  if (!ms) {
+    w.null();
+    return;
+  }
+  std::string s;
+  append_iso8601_ms(s, *ms);
+  w.string(s);
+}
+template <class T>
+void write_opt_int(json::writer& w, const std::optional<T>& v) {
+  if (v) w.number(static_cast<std::int64_t>(*v));
+  else w.null();
+}
+inline void write_opt_string(json::writer& w, const std::optional<std::string>& v) {
+  if (v) w.string(*v);
+  else w.null();
+}
+}  // namespace detail
+
+/// Writes one attempt object (all twelve fields, nulls for absent values).
+inline void write_attempt(json::writer& w, const attempt_record& r) {
+  w.begin_object();
+  w.field("id", r.id).field("delivery_key", r.delivery_key).field("event_type", r.event_type);
+  w.field("status", attempt_status_name(r.status));
+  w.field("attempt_number", r.attempt_number).field("max_attempts", r.max_attempts);
+  w.key("tried_at");
+  detail::write_time(w, r.tried_at_ms);
+  w.key("delivered_at");
+  detail::write_time(w, r.delivered_at_ms);
+  w.key("next_retry_at");
+  detail::write_time(w, r.next_retry_at_ms);
+  w.key("response_status");
+  detail::write_opt_int(w, r.response_status);
+  w.key("error_message");
+  detail::write_opt_string(w, r.error_message);
+  w.key("response_body_preview");
+  detail::write_opt_string(w, r.response_body_preview);
+  w.end_object();
+}
+
+/// Writes the `webhook.delivery` object.
+inline void write_delivery_summary(json::writer& w, const delivery_summary& s) {
+  w.begin_object();
+  w.field("total_attempts", s.total_attempts).field("delivered_events", s.delivered_events);
+  w.key("delivered_event_types").begin_array();
+  for (const std::string& k : s.delivered_event_types) w.string(k);
+  w.end_array();
+  w.field("pending_retries", s.pending_retries);
+  w.key("next_retry_at");
+  detail::write_time(w, s.next_retry_at_ms);
+  w.key("last_attempt_at");
+  detail::write_time(w, s.last_attempt_at_ms);
+  w.key("last_attempt_status");
+  if (s.last_attempt_status) w.string(attempt_status_name(*s.last_attempt_status));
+  else w.null();
+  w.key("last_response_status");
+  detail::write_opt_int(w, s.last_response_status);
+  w.key("last_delivered_at");
+  detail::write_time(w, s.last_delivered_at_ms);
+  w.key("last_failure_at");
+  detail::write_time(w, s.last_failure_at_ms);
+  w.key("last_error_message");
+  detail::write_opt_string(w, s.last_error_message);
+  w.end_object();
+}
+
+/// Writes the members `"delivery":{...},"attempts":[...]` into an object the caller has
+/// opened (the `webhook` object of a delivery's `data`, next to url/events/has_secret).
+inline void write_webhook_delivery_members(json::writer& w, const delivery_summary& summary, attempt_span attempts) {
+  w.key("delivery");
+  write_delivery_summary(w, summary);
+  w.key("attempts").begin_array();
+  for (const attempt_record& r : attempts) write_attempt(w, r);
+  w.end_array();
+}
+/// The same from a ledger: its derived summary and its public view (last 10 attempts).
+inline void write_webhook_delivery_members(json::writer& w, const attempt_ledger& ledger) {
+  write_webhook_delivery_members(w, ledger.summary(), ledger.public_view());
+}
+
+/// `{"delivery":{...},"attempts":[...]}` as one JSON text.
+inline std::string serialize_webhook_delivery(const attempt_ledger& ledger) {
+  std::string out;
+  json::writer w(out);
+  w.begin_object();
+  write_webhook_delivery_members(w, ledger);
+  w.end_object();
+  return out;
+}
+
+// --- parsing --------------------------------------------------------------------------------------
+
+/// The two ledger-derived members of a `webhook` object.
+struct webhook_delivery_block {
+  delivery_summary delivery;
+  std::vector<attempt_record> attempts;  ///< in document order (oldest first when written by jobwire)
+
+  friend bool operator==(const webhook_delivery_block& a, const webhook_delivery_block& b) {
+    return a.delivery == b.delivery && a.attempts == b.attempts;
+  }
+  friend bool operator!=(const webhook_delivery_block& a, const webhook_delivery_block& b) { return !(a == b); }
+};
+
+/// Writes a parsed (or hand-built) block back out, attempts in their stored order.
+inline std::string serialize_webhook_delivery(const webhook_delivery_block& block) {
+  std::string out;
+  json::writer w(out);
+  w.begin_object();
+  write_webhook_delivery_members(w, block.delivery, attempt_span{block.attempts.data(), block.attempts.size()});
+  w.end_object();
+  return out;
+}
+
+/// What the parser accepts. The public view holds at most 10 attempts; a longer list is
+/// refused unless the caller raises the bound (e.g. to 50 to read a full stored history).
+struct ledger_parse_options {
+  const profile* prof = &profiles::ai_stats;
+  std::size_t max_attempts_listed = ledger_public_limit;
+  json::options json{};
+};
+
+namespace detail {
+// Every error carries the byte offset of the offending value within the parsed text.
+class ledger_parser {
+ public:
+  ledger_parser(std::string_view text, const ledger_parse_options& o) noexcept : text_(text), opt_(o) {}
+
+  error at(errc c, const json::value& v) const noexcept {
+    return v.exists() ? error(c, static_cast<std::size_t>(v.data() - text_.data())) : error(c);
+  }
+  error missing(const json::object& parent) const noexcept {
+    return error(errc::missing_field, static_cast<std::size_t>(parent.raw().data() - text_.data()));
+  }
+
+  status get_string(const json::object& o, std::string_view k, std::string& out) const {
+    json::value v = o.find(k);
+    if (!v.exists()) return missing(o);
+    if (!v.is_string()) return at(errc::invalid_field, v);
+    out = v.get_string()->to_string();
+    return {};
+  }
+  status get_opt_string(const json::object& o, std::string_view k, std::optional<std::string>& out) const {
+    json::value v = o.find(k);
+    if (!v.exists() || v.is_null()) {
+      out.reset();
+      return {};
+    }
+    if (!v.is_string()) return at(errc::invalid_field, v);
+    out = v.get_string()->to_string();
+    return {};
+  }
+  template <class U>
+  status get_uint(const json::object& o, std::string_view k, U& out, std::uint64_t lo, std::uint64_t hi) const {
+    json::value v = o.find(k);
+    if (!v.exists()) return missing(o);
+    auto n = v.get_uint64();
+    if (!n || *n < lo || *n > hi) return at(errc::invalid_field, v);
+    out = static_cast<U>(*n);
+    return {};
+  }
+  status get_opt_http_status(const json::object& o, std::string_view k, std::optional<int>& out) const {
+    json::value v = o.find(k);
+    if (!v.exists() || v.is_null()) {
+      out.reset();
+      return {};
+    }
+    auto n = v.get_int64();
+    if (!n || *n < 100 || *n > 599) return at(errc::invalid_field, v);
+    out = static_cast<int>(*n);
+    return {};
+  }
+  status get_time(const json::object& o, std::string_view k, std::int64_t& out) const {
+    json::value v = o.find(k);
+    if (!v.exists()) return missing(o);
+    return time_value(v, out);
+  }
+  status get_opt_time(const json::object& o, std::string_view k, std::optional<std::int64_t>& out) const {
+    json::value v = o.find(k);
+    if (!v.exists() || v.is_null()) {
+      out.reset();
+      return {};
+    }
+    std::int64_t t = 0;
+    if (status st = time_value(v, t); !st) return st;
+    out = t;
+    return {};
+  }
+  status time_value(const json::value& v, std::int64_t& out) const {
+    if (!v.is_string()) return at(errc::invalid_field, v);
+    auto s = v.get_string();
+    if (s->has_escapes()) return at(errc::invalid_field, v);  // the timestamp grammar has no escapes
+    auto t = parse_iso8601_ms(s->raw());
+    if (!t) return error(errc::invalid_field, static_cast<std::size_t>(s->raw().data() - text_.data()) + t.error().offset);
+    out = *t;
+    return {};
+  }
+  status get_status(const json::object& o, std::string_view k, attempt_status& out) const {
+    json::value v = o.find(k);
+    if (!v.exists()) return missing(o);
+    if (!v.is_string()) return at(errc::invalid_field, v);
+    auto st = parse_attempt_status(v.get_string()->to_string());
+    if (!st) return at(errc::invalid_field, v);
+    out = *st;
+    return {};
+  }
+
+  result<attempt_record> attempt(const json::value& v) const {
+    if (!v.is_object()) return at(errc::invalid_field, v);
+    json::object o = *v.get_object();
+    attempt_record r;
+    status st;
+    if (!(st = get_string(o, "id", r.id))) return st.error();
+    if (r.id.empty()) return at(errc::invalid_field, o.find("id"));
+    if (!(st = get_string(o, "delivery_key", r.delivery_key))) return st.error();
+    auto key = parse_delivery_key(r.delivery_key, *opt_.prof);
+    if (!key) return at(errc::invalid_delivery_key, o.find("delivery_key"));
+    if (!(st = get_string(o, "event_type", r.event_type))) return st.error();
+    auto type = parse_event_type(r.event_type, *opt_.prof);
+    if (!type) return at(errc::unknown_event_type, o.find("event_type"));
+    if (key->type != *type) return at(errc::invalid_field, o.find("event_type"));
+    if (!(st = get_status(o, "status", r.status))) return st.error();
+    if (!(st = get_uint(o, "max_attempts", r.max_attempts, 1, retry_policy::max_supported_attempts))) return st.error();
+    if (!(st = get_uint(o, "attempt_number", r.attempt_number, 1, retry_policy::max_supported_attempts)))
+      return st.error();
+    if (r.attempt_number > r.max_attempts) return at(errc::attempt_exceeds_max, o.find("attempt_number"));
+    if (!(st = get_time(o, "tried_at", r.tried_at_ms))) return st.error();
+    if (!(st = get_opt_time(o, "delivered_at", r.delivered_at_ms))) return st.error();
+    if (!(st = get_opt_time(o, "next_retry_at", r.next_retry_at_ms))) return st.error();
+    if (!(st = get_opt_http_status(o, "response_status", r.response_status))) return st.error();
+    if (!(st = get_opt_string(o, "error_message", r.error_message))) return st.error();
+    if (!(st = get_opt_string(o, "response_body_preview", r.response_body_preview))) return st.error();
+    if (r.response_body_preview && count_characters(*r.response_body_preview) > response_preview_max_chars)
+      return at(errc::invalid_field, o.find("response_body_preview"));
+    return r;
+  }
+
+  result<delivery_summary> summary(const json::value& v) const {
+    if (!v.is_object()) return at(errc::invalid_field, v);
+    json::object o = *v.get_object();
+    delivery_summary s;
+    constexpr std::uint64_t big = std::uint64_t{1} << 53;  // exact in every JSON reader
+    status st;
+    if (!(st = get_uint(o, "total_attempts", s.total_attempts, 0, big))) return st.error();
+    if (!(st = get_uint(o, "delivered_events", s.delivered_events, 0, big))) return st.error();
+    json::value types = o.find("delivered_event_types");
+    if (!types.exists()) return missing(o);
+    if (!types.is_array()) return at(errc::invalid_field, types);
+    for (const json::value& t : *types.get_array()) {
+      if (!t.is_string()) return at(errc::invalid_field, t);
+      std::string k = t.get_string()->to_string();
+      if (!parse_delivery_key(k, *opt_.prof)) return at(errc::invalid_delivery_key, t);
+      s.delivered_event_types.push_back(std::move(k));
+    }
+    if (!(st = get_uint(o, "pending_retries", s.pending_retries, 0, big))) return st.error();
+    if (!(st = get_opt_time(o, "next_retry_at", s.next_retry_at_ms))) return st.error();
+    if (!(st = get_opt_time(o, "last_attempt_at", s.last_attempt_at_ms))) return st.error();
+    json::value las = o.find("last_attempt_status");
+    if (las.exists() && !las.is_null()) {
+      attempt_status a{};
+      if (!(st = get_status(o, "last_attempt_status", a))) return st.error();
+      s.last_attempt_status = a;
+    }
+    if (!(st = get_opt_http_status(o, "last_response_status", s.last_response_status))) return st.error();
+    if (!(st = get_opt_time(o, "last_delivered_at", s.last_delivered_at_ms))) return st.error();
+    if (!(st = get_opt_time(o, "last_failure_at", s.last_failure_at_ms))) return st.error();
+    if (!(st = get_opt_string(o, "last_error_message", s.last_error_message))) return st.error();
+    return s;
+  }
+
+  result<webhook_delivery_block> block(const json::value& root) const {
+    if (!root.is_object()) return at(errc::invalid_field, root);
+    json::object o = *root.get_object();
+    webhook_delivery_block b;
+    json::value d = o.find("delivery");
+    if (!d.exists()) return missing(o);
+    auto s = summary(d);
+    if (!s) return s.error();
+    b.delivery = std::move(*s);
+    json::value list = o.find("attempts");
+    if (!list.exists()) return missing(o);
+    if (!list.is_array()) return at(errc::invalid_field, list);
+    for (const json::value& a : *list.get_array()) {
+      if (b.attempts.size() >= opt_.max_attempts_listed) return at(errc::limit_exceeded, a);
+      auto r = attempt(a);
+      if (!r) return r.error();
+      b.attempts.push_back(std::move(*r));
+    }
+    return b;
+  }
+
+ private:
+  std::string_view text_;
+  const ledger_parse_options& opt_;
+};
+}  // namespace detail
+
+/// Parses an object holding `delivery` and `attempts` — the `webhook` object of a delivery
+/// body or a status response, or the output of `serialize_webhook_delivery`. Unknown
+/// members are ignored. Required: in `delivery`, the four counters and
+/// `delivered_event_types`; in each attempt, id, delivery_key, event_type, status,
+/// attempt_number, max_attempts and tried_at. Optional members may be null or absent.
+/// Errors carry the byte offset of the offending value: JSON errors from the reader,
+/// `missing_field`, `invalid_field`, `invalid_delivery_key`, `unknown_event_type`,
+/// `attempt_exceeds_max`, `limit_exceeded` (more attempts than `max_attempts_listed`).
+inline result<webhook_delivery_block> parse_webhook_delivery(std::string_view text,
+                                                             const ledger_parse_options& opt = {}) {
+  auto root = json::parse(text, opt.json);
+  if (!root) return root.error();
+  return detail::ledger_parser(text, opt).block(*root);
+}
+
+/// Parses one `webhook.delivery` object on its own.
+inline result<delivery_summary> parse_delivery_summary(std::string_view text, const ledger_parse_options& opt = {}) {
+  auto root = json::parse(text, opt.json);
+  if (!root) return root.error();
+  return detail::ledger_parser(text, opt).summary(*root);
+}
+
+/// Parses one attempt object on its own.
+inline result<attempt_record> parse_attempt_record(std::string_view text, const ledger_parse_options& opt = {}) {
+  auto root = json::parse(text, opt.json);
+  if (!root) return root.error();
+  return detail::ledger_parser(text, opt).attempt(*root);
+}
+
+}  // namespace jobwire
