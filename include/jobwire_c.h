@@ -183,7 +183,8 @@ extern "C" {
 #define JOBWIRE_E_INVALID_OUTCOME            (-704)
 #define JOBWIRE_E_INVALID_TIMEOUT            (-705)
 #define JOBWIRE_E_INVALID_ATTEMPT            (-706)
-
+#define JOBWIRE_E_INVALID_RETRY_POLICY       (-707)
+#define JOBWIRE_E_INVALID_METRIC_NAME        (-708)
 
 /* The name the C API's documentation uses for an exception stopped at the boundary. */
 #define JOBWIRE_E_INTERNAL JOBWIRE_E_INTERNAL_ERROR

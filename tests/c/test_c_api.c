@@ -147,6 +147,8 @@ static const struct named_code all_codes[] = {
     {JOBWIRE_E_INVALID_OUTCOME, "invalid_outcome"},
     {JOBWIRE_E_INVALID_TIMEOUT, "invalid_timeout"},
     {JOBWIRE_E_INVALID_ATTEMPT, "invalid_attempt"},
+    {JOBWIRE_E_INVALID_RETRY_POLICY, "invalid_retry_policy"},
+    {JOBWIRE_E_INVALID_METRIC_NAME, "invalid_metric_name"},
 };
 
 static void test_status_codes(void) {
