@@ -90,6 +90,12 @@
   X(no_progress_event, 407, "the progress value makes no progress bucket")                         \
   X(invalid_delivery_key, 408, "the delivery key is not a valid delivery key")                     \
   X(invalid_progress, 409, "the progress value is not a finite number")                            \
+  X(event_not_string, 410, "an events entry is not a string")                                      \
+  X(empty_event, 411, "an events entry is empty after trimming")                                   \
+  X(cross_kind_event, 412, "the event name belongs to the other job kind")                         \
+  X(duplicate_event, 413, "the event name repeats an earlier entry after normalisation")           \
+  X(invalid_secret, 414, "the webhook secret is not a string")                                     \
+  X(invalid_webhook, 415, "the webhook subscription is not a JSON object")                         \
                                                                                                    \
   /* 500..599: callback URLs (callback_url.hpp) */                                                 \
   X(invalid_url, 500, "the URL cannot be parsed")                                                  \
@@ -109,6 +115,7 @@
   X(invalid_ipv6, 514, "the host is a malformed IPv6 address")                                     \
   X(invalid_host, 515, "the host contains a forbidden code point")                                 \
   X(missing_host, 516, "the URL has an empty host")                                                \
+  X(invalid_url_type, 517, "the webhook url is not a string")                                      \
                                                                                                    \
   /* 600..699: deduplication and receiving (dedup.hpp, stores/, receiver.hpp) */                   \
   X(store_unavailable, 600, "the deduplication store cannot be reached")                           \

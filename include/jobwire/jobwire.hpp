@@ -12,3 +12,5 @@
 #include "retry.hpp"
 #include "ledger.hpp"
 #include "monitor.hpp"
+#include "callback_url.hpp"
+#include "subscription.hpp"

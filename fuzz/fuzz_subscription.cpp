@@ -1,0 +1,39 @@
+// Fuzz target: the webhook subscription parser (JSON object, event list normalisation,
+// callback URL). Invariants: an accepted subscription has 1..capacity events without
+// duplicates, a summary that is valid JSON without the secret's text, and a URL that
+// passes the URL check again.
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <string>
+#include <string_view>
+
+#include <jobwire/subscription.hpp>
+
+namespace {
+void check(bool ok) {
+  if (!ok) std::abort();
+}
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  std::string_view text(reinterpret_cast<const char*>(data), size);
+  for (int variant = 0; variant < 4; ++variant) {
+    jobwire::subscription_options opt;
+    opt.events.kind = (variant & 1) ? jobwire::kind::batch : jobwire::kind::video;
+    opt.events.strict = (variant & 2) != 0;
+    opt.url.policy = (variant & 1) ? jobwire::url_policy::ai_stats : jobwire::url_policy::strict;
+    auto sub = jobwire::parse_webhook_subscription(text, opt);
+    if (!sub) continue;
+    check(!sub->events.empty() && sub->events.size() <= jobwire::event_list::capacity);
+    for (std::size_t i = 0; i < sub->events.size(); ++i)
+      for (std::size_t j = i + 1; j < sub->events.size(); ++j) check(sub->events[i] != sub->events[j]);
+    if (opt.events.strict)
+      for (const auto& ig : sub->ignored) check(ig.reason == jobwire::errc::duplicate_event);
+    std::string summary;
+    jobwire::append_subscription_summary(summary, *sub);
+    check(jobwire::json::validate(summary).has_value());
+    check(jobwire::check_callback_url(sub->url, opt.url).has_value());
+  }
+  return 0;
+}

@@ -1,0 +1,517 @@
+// Callback URL validation (callback_url.hpp, PROTOCOL.md §8): WPT conformance of the
+// host-deciding parser, the adversarial table under both policies, the re-parse
+// property, and the address classifier.
+#include <catch2/catch.hpp>
+
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include <jobwire/callback_url.hpp>
+#include <jobwire/json.hpp>
+
+#include "test_support.hpp"
+
+using namespace jobwire;
+
+namespace {
+
+std::string lower(std::string s) {
+  for (char& c : s)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  return s;
+}
+
+// The text the WHATWG parser actually reads: leading/trailing C0 control or space
+// trimmed, tab/newline removed.
+std::string cleaned(const std::string& in) {
+  std::size_t b = 0, e = in.size();
+  while (b < e && static_cast<unsigned char>(in[b]) <= 0x20) ++b;
+  while (e > b && static_cast<unsigned char>(in[e - 1]) <= 0x20) --e;
+  std::string out;
+  for (std::size_t i = b; i < e; ++i)
+    if (in[i] != '\t' && in[i] != '\n' && in[i] != '\r') out += in[i];
+  return out;
+}
+
+std::string scheme_of(const std::string& s) {
+  std::size_t colon = s.find(':');
+  return colon == std::string::npos ? std::string() : lower(s.substr(0, colon));
+}
+
+std::string str(const json::value& v) {
+  auto s = v.get_string();
+  return s ? s->to_string() : std::string();
+}
+
+}  // namespace
+
+// Selection (documented in docs/CALLBACK_URLS.md): cases whose input, after the C0/space
+// trim and tab/newline removal every WHATWG parser applies first, starts with `http:` or
+// `https:` (ASCII case-insensitive), and whose base cannot influence the result: the base
+// is null, or its scheme differs from the input's (the parser then never consults it), or
+// the input has two slashes (`/` or `\`) after the scheme (the authority is then parsed
+// afresh). With the same scheme and fewer slashes the input is relative to the base,
+// which a callback URL never is.
+TEST_CASE("WPT urltestdata: http(s) hosts and ports match the URL Standard") {
+  const std::string path = jobwire_test::shared_dir() + "/data/wpt-url/urltestdata.json";
+  std::string text;
+  if (!jobwire_test::read_file(path, text)) {
+    if (jobwire_test::in_ci()) FAIL("WPT urltestdata.json not found at " << path << " (required in CI)");
+    WARN("WPT urltestdata.json not found at " << path << "; skipping the conformance test");
+    return;
+  }
+  auto doc = json::parse(text);
+  REQUIRE(doc);
+  auto cases = doc->get_array();
+  REQUIRE(cases);
+
+  int selected = 0, expected_failures = 0, failures_by_policy = 0, failures_matched = 0, successes_matched = 0, href_matched = 0;
+  std::vector<std::string> policy_rejected;
+  for (json::value c : *cases) {
+    if (!c.is_object()) continue;  // comments
+    auto obj = *c.get_object();
+    const std::string input = str(obj.find("input"));
+    const std::string clean = cleaned(input);
+    const std::string scheme = scheme_of(clean);
+    if (scheme != "http" && scheme != "https") continue;
+    json::value base = obj.find("base");
+    if (base.exists() && !base.is_null()) {
+      const std::string after = clean.substr(scheme.size() + 1);
+      bool two_slashes = after.size() >= 2 && (after[0] == '/' || after[0] == '\\') &&
+                         (after[1] == '/' || after[1] == '\\');
+      if (scheme_of(str(base)) == scheme && !two_slashes) continue;
+    }
+    ++selected;
+    auto parsed = parse_http_url(input);
+    INFO("input: " << input);
+    if (obj.find("failure").exists()) {
+      ++expected_failures;
+      CHECK_FALSE(parsed);
+      if (!parsed) ++failures_matched;
+      if (!parsed && parsed.code() == errc::non_ascii_host) ++failures_by_policy;
+      continue;
+    }
+    if (!parsed && parsed.code() == errc::non_ascii_host) {
+      policy_rejected.push_back(input);
+      continue;
+    }
+    REQUIRE(parsed);
+    const std::string want_host = str(obj.find("hostname"));
+    const std::string want_port = str(obj.find("port"));
+    const std::string got_port = parsed->port < 0 ? std::string() : std::to_string(parsed->port);
+    CHECK(std::string(parsed->host()) == want_host);
+    CHECK(got_port == want_port);
+    if (std::string(parsed->host()) == want_host && got_port == want_port) ++successes_matched;
+    const std::string href = str(obj.find("href"));
+    if (parsed->serialise() == href)
+      ++href_matched;
+    else
+      UNSCOPED_INFO("href differs: want " << href << " got " << parsed->serialise());
+  }
+  const int expected_successes = selected - expected_failures;
+  std::printf("WPT urltestdata: %d http(s) cases selected; %d/%d expected failures rejected (%d of "
+              "them with non_ascii_host); "
+              "%d/%d expected successes with identical hostname and port, %d rejected by the "
+              "non-ASCII host policy; %d/%d identical href\n",
+              selected, failures_matched, expected_failures, failures_by_policy, successes_matched, expected_successes,
+              static_cast<int>(policy_rejected.size()), href_matched, successes_matched);
+  for (const auto& s : policy_rejected) std::printf("  non_ascii_host by policy: %s\n", s.c_str());
+  CHECK(failures_matched == expected_failures);
+  CHECK(successes_matched + static_cast<int>(policy_rejected.size()) == expected_successes);
+  CHECK(selected > 300);
+}
+
+// --- the adversarial table ---------------------------------------------------------------
+//
+// Written from PROTOCOL.md §8 and the WHATWG parsing rules: each row gives the verdict
+// under strict, strict + local development, ai_stats, ai_stats + local development.
+namespace {
+constexpr errc OK = errc::ok;
+constexpr errc LL = errc::link_local_host;
+constexpr errc LB = errc::loopback_host;
+constexpr errc PV = errc::private_host;
+constexpr errc UN = errc::unspecified_host;
+constexpr errc NG = errc::non_global_host;
+constexpr errc HR = errc::https_required;
+constexpr errc UI = errc::userinfo_not_allowed;
+constexpr errc NA = errc::non_ascii_host;
+constexpr errc LH = errc::localhost_name;
+constexpr errc WC = errc::wildcard_host;
+constexpr errc PORT = errc::invalid_port;
+constexpr errc V4 = errc::invalid_ipv4;
+constexpr errc V6 = errc::invalid_ipv6;
+constexpr errc HOST = errc::invalid_host;
+constexpr errc MISS = errc::missing_host;
+constexpr errc URL = errc::invalid_url;
+constexpr errc SCH = errc::unsupported_scheme;
+
+struct row {
+  const char* url;
+  errc strict, strict_dev, ai, ai_dev;
+};
+
+const row table[] = {
+    // the cloud metadata address in every number form
+    {"https://169.254.169.254/latest/meta-data", LL, LL, LL, LL},
+    {"https://2852039166/", LL, LL, LL, LL},
+    {"https://0xA9FEA9FE/", LL, LL, LL, LL},
+    {"https://0251.0376.0251.0376/", LL, LL, LL, LL},
+    {"https://169.254.43518/", LL, LL, LL, LL},
+    {"https://169.16689662/", LL, LL, LL, LL},
+    {"https://0xa9.0xfe.0xa9.0xfe/", LL, LL, LL, LL},
+    {"https://0xa9fe.0xa9fe/", V4, V4, V4, V4},
+    {"https://169.254.169.254./", LL, LL, LL, LL},
+    {"https://%31%36%39.254.169.254/", LL, LL, LL, LL},
+    {"https://[::ffff:169.254.169.254]/", LL, LL, LL, LL},
+    {"https://[::ffff:a9fe:a9fe]/", LL, LL, LL, LL},
+    {"https://[fd00:ec2::254]/", PV, PV, PV, PV},
+    {"https://[64:ff9b::169.254.169.254]/", LL, LL, OK, OK},
+    {"https://[2002:a9fe:a9fe::]/", LL, LL, OK, OK},
+    {"https://[::169.254.169.254]/", LL, LL, OK, OK},
+    // loopback in every spelling; the dev flag takes exactly 127.0.0.1 as serialised
+    {"https://127.0.0.1/", LB, OK, LB, OK},
+    {"http://127.0.0.1/", HR, OK, OK, OK},
+    {"https://127.1/", LB, OK, LB, OK},
+    {"http://2130706433/", HR, OK, OK, OK},
+    {"https://0x7f.1/", LB, OK, LB, OK},
+    {"https://0177.0.0.1/", LB, OK, LB, OK},
+    {"https://127.0.0.2/", LB, LB, LB, LB},
+    {"http://127.0.0.2/", HR, HR, HR, HR},
+    {"https://127.255.255.255/", LB, LB, LB, LB},
+    {"https://[::1]/", LB, OK, LB, OK},
+    {"http://[::1]:8080/", HR, OK, OK, OK},
+    {"https://[0:0:0:0:0:0:0:1]/", LB, OK, LB, OK},
+    {"https://[::ffff:127.0.0.1]/", LB, LB, LB, LB},
+    {"https://[::ffff:7f00:1]/", LB, LB, LB, LB},
+    {"https://[::127.0.0.1]/", LB, LB, OK, OK},
+    {"https://[64:ff9b::7f00:1]/", LB, LB, OK, OK},
+    {"https://[2002:7f00:1::]/", LB, LB, OK, OK},
+    {"https://[2001:0:4136:e378:8000:63bf:3fff:fdd2]/", NG, NG, OK, OK},  // Teredo
+    {"https://[64:ff9b:1::8.8.8.8]/", NG, NG, OK, OK},
+    {"https://[64:ff9b::8.8.8.8]/", OK, OK, OK, OK},
+    {"https://[2002:808:808::1]/", OK, OK, OK, OK},
+    {"https://[::ffff:8.8.8.8]/", OK, OK, OK, OK},
+    {"https://[::ffff:10.1.2.3]/", PV, PV, PV, PV},
+    {"https://[::ffff:0.0.0.0]/", UN, UN, UN, UN},
+    // localhost names
+    {"https://localhost/", LH, OK, LH, OK},
+    {"http://localhost/", HR, OK, OK, OK},
+    {"https://LOCALHOST/", LH, OK, LH, OK},
+    {"https://localhost./", LH, LH, OK, OK},
+    {"http://localhost./", HR, HR, HR, HR},
+    {"https://foo.localhost/", LH, LH, OK, OK},
+    {"https://foo.LocalHost./", LH, LH, OK, OK},
+    {"https://%6c%6f%63%61%6c%68%6f%73%74/", LH, OK, LH, OK},
+    {"https://localhost:8443/", LH, OK, LH, OK},
+    {"https://localhost.example.com/", OK, OK, OK, OK},
+    {"https://notlocalhost/", OK, OK, OK, OK},
+    // userinfo tricks: the last `@` ends the userinfo
+    {"https://user:pass@example.com/", UI, UI, OK, OK},
+    {"https://example.com@127.0.0.1/", UI, UI, LB, LB},
+    {"https://127.0.0.1@example.com/", UI, UI, OK, OK},
+    {"https://a@b@10.0.0.1/", UI, UI, PV, PV},
+    {"https://@example.com/", OK, OK, OK, OK},
+    {"https://:@example.com/", OK, OK, OK, OK},
+    {"https://user@/", MISS, MISS, MISS, MISS},
+    {"https://example.com:pass@8.8.8.8/", UI, UI, OK, OK},
+    {"http://user@localhost/", HR, HR, OK, OK},
+    {"https://user@localhost/", UI, UI, LH, LH},
+    // backslashes, missing and extra slashes, cleanup
+    {R"(https:\\169.254.169.254\latest)", LL, LL, LL, LL},
+    {"https:/10.0.0.1/", PV, PV, PV, PV},
+    {"https:10.0.0.1", PV, PV, PV, PV},
+    {"https:///8.8.8.8/", OK, OK, OK, OK},
+    {R"(https:\/\/example.com)", OK, OK, OK, OK},
+    {" https://example.com/ \n", OK, OK, OK, OK},
+    {"https://exa\tmple.com/", OK, OK, OK, OK},
+    {"ht\ntps://127.0.0.1", LB, OK, LB, OK},
+    {"https://1\r27.0.0.1", LB, OK, LB, OK},
+    {R"(https://example.com\@127.0.0.1/)", OK, OK, OK, OK},
+    {R"(https://127.0.0.1\.example.com/)", LB, OK, LB, OK},
+    {"https://example.com#@127.0.0.1", OK, OK, OK, OK},
+    {"https://example.com?@127.0.0.1", OK, OK, OK, OK},
+    // percent-encoding, full-width and other non-ASCII hosts
+    {"https://%31%30.0.0.1/", PV, PV, PV, PV},
+    {"https://%2531%2530.0.0.1/", HOST, HOST, HOST, HOST},
+    {"https://\xEF\xBC\x91\xEF\xBC\x92\xEF\xBC\x97.0.0.1/", NA, NA, NA, NA},  // full-width 127
+    {"https://%EF%BC%91%EF%BC%92%EF%BC%97.0.0.1/", NA, NA, NA, NA},
+    {"https://\xE2\x93\x9B" "ocalhost/", NA, NA, NA, NA},  // circled l
+    {"https://exam%00ple.com/", HOST, HOST, HOST, HOST},
+    {"https://xn--nxasmq6b.com/", OK, OK, OK, OK},
+    {"https://ex%2Fample.com/", HOST, HOST, HOST, HOST},
+    {"https://%5B::1%5D/", HOST, HOST, HOST, HOST},
+    {"https://exa mple.com/", HOST, HOST, HOST, HOST},
+    // private, unspecified, link-local literals
+    {"https://10.0.0.1/", PV, PV, PV, PV},
+    {"https://172.16.0.1/", PV, PV, PV, PV},
+    {"https://172.31.255.255/", PV, PV, PV, PV},
+    {"https://172.32.0.5/", OK, OK, OK, OK},
+    {"https://192.168.1.1/", PV, PV, PV, PV},
+    {"https://0.0.0.0/", UN, UN, UN, UN},
+    {"https://0/", UN, UN, UN, UN},
+    {"https://0.1.2.3/", UN, UN, UN, UN},
+    {"https://[::]/", UN, UN, UN, UN},
+    {"https://[fc00::1]/", PV, PV, PV, PV},
+    {"https://[fe80::1]/", LL, LL, LL, LL},
+    {"https://[febf::1]/", LL, LL, LL, LL},
+    // non-global ranges the service lets through and strict refuses
+    {"https://[fec0::1]/", NG, NG, OK, OK},
+    {"https://[ff02::1]/", NG, NG, OK, OK},
+    {"https://100.64.0.1/", NG, NG, OK, OK},
+    {"https://192.0.0.8/", NG, NG, OK, OK},
+    {"https://192.0.0.9/", OK, OK, OK, OK},
+    {"https://192.0.2.1/", NG, NG, OK, OK},
+    {"https://198.18.0.1/", NG, NG, OK, OK},
+    {"https://198.51.100.7/", NG, NG, OK, OK},
+    {"https://203.0.113.9/", NG, NG, OK, OK},
+    {"https://224.0.0.1/", NG, NG, OK, OK},
+    {"https://240.0.0.1/", NG, NG, OK, OK},
+    {"https://255.255.255.255/", NG, NG, OK, OK},
+    {"https://4294967295/", NG, NG, OK, OK},
+    {"https://[2001:db8::1]/", NG, NG, OK, OK},
+    {"https://[3fff::1]/", NG, NG, OK, OK},
+    {"https://[2001:2::1]/", NG, NG, OK, OK},
+    {"https://[100::1]/", NG, NG, OK, OK},
+    {"https://[2001:4860:4860::8888]/", OK, OK, OK, OK},
+    {"https://[2001:20::1]/", OK, OK, OK, OK},
+    {"https://8.8.8.8/", OK, OK, OK, OK},
+    // wildcards
+    {"https://*.example.com/", WC, WC, OK, OK},
+    {"https://a.*/", WC, WC, OK, OK},
+    // ports
+    {"https://example.com:65535/", OK, OK, OK, OK},
+    {"https://example.com:65536/", PORT, PORT, PORT, PORT},
+    {"https://example.com:99999999999999999999/", PORT, PORT, PORT, PORT},
+    {"https://example.com:-1/", PORT, PORT, PORT, PORT},
+    {"https://example.com:8a/", PORT, PORT, PORT, PORT},
+    {"https://example.com:0/", OK, OK, OK, OK},
+    {"https://example.com:/", OK, OK, OK, OK},
+    // malformed IPv4 / IPv6
+    {"https://256.0.0.1/", V4, V4, V4, V4},
+    {"https://1.2.3.4.5/", V4, V4, V4, V4},
+    {"https://09.0.0.1/", V4, V4, V4, V4},
+    {"https://1.2.3.09/", V4, V4, V4, V4},
+    {"https://example.123/", V4, V4, V4, V4},
+    {"https://example.0x/", V4, V4, V4, V4},
+    {"https://1.2.3.4.example/", OK, OK, OK, OK},
+    {"https://[::1/", V6, V6, V6, V6},
+    {"https://[1:2:3:4:5:6:7:8:9]/", V6, V6, V6, V6},
+    {"https://[::ffff:127.0.0.1.1]/", V6, V6, V6, V6},
+    {"https://[::ffff:0177.0.0.1]/", V6, V6, V6, V6},
+    {"https://[::%31]/", V6, V6, V6, V6},
+    // schemes and structure
+    {"http://example.com/", HR, HR, HR, HR},
+    {"http://0.0.0.0/", HR, HR, HR, HR},
+    {"ftp://example.com/", SCH, SCH, SCH, SCH},
+    {"javascript:alert(1)", SCH, SCH, SCH, SCH},
+    {"file:///etc/passwd", SCH, SCH, SCH, SCH},
+    {"//example.com/", URL, URL, URL, URL},
+    {"", URL, URL, URL, URL},
+    {"https://", MISS, MISS, MISS, MISS},
+    {"https://:443/", MISS, MISS, MISS, MISS},
+};
+
+errc verdict(const char* url, url_policy p, bool dev) {
+  callback_url_options o;
+  o.policy = p;
+  o.allow_local_development = dev;
+  auto r = check_callback_url(url, o);
+  return r ? errc::ok : r.code();
+}
+}  // namespace
+
+TEST_CASE("adversarial callback URLs get the verdict the rules give, under each policy") {
+  STATIC_REQUIRE(sizeof table / sizeof table[0] >= 80);
+  for (const row& r : table) {
+    INFO("url: " << r.url);
+    CHECK(error_name(verdict(r.url, url_policy::strict, false)) == error_name(r.strict));
+    CHECK(error_name(verdict(r.url, url_policy::strict, true)) == error_name(r.strict_dev));
+    CHECK(error_name(verdict(r.url, url_policy::ai_stats, false)) == error_name(r.ai));
+    CHECK(error_name(verdict(r.url, url_policy::ai_stats, true)) == error_name(r.ai_dev));
+  }
+  // The default options are strict without local development.
+  for (const row& r : table) {
+    auto d = check_callback_url(r.url);
+    CHECK((d ? errc::ok : d.code()) == r.strict);
+  }
+}
+
+TEST_CASE("accepted URLs are returned in WHATWG-serialised form") {
+  struct ser {
+    const char* in;
+    const char* out;
+  };
+  const ser rows[] = {
+      {"https://[::ffff:8.8.8.8]", "https://[::ffff:808:808]/"},
+      {"HTTPS://EXAMPLE.COM:443/A/./b/../c?q=a b'#f g`", "https://example.com/A/c?q=a%20b%27#f%20g%60"},
+      {"https://example.com/a-long-segment/../../..", "https://example.com/"},
+      {R"(https:\\example.com\a\b)", "https://example.com/a/b"},
+      {"https://example.com:8443", "https://example.com:8443/"},
+      {"https://%65xample.com/%7e", "https://example.com/%7e"},
+      {"https://example.com/a/%2e%2E/b/.%2e/c", "https://example.com/c"},
+      {"https://[2606:4700:0:0:1:0:0:1]/", "https://[2606:4700::1:0:0:1]/"},
+      {"https://[2001:4860:0:0:0:0:0:8888]/", "https://[2001:4860::8888]/"},
+      {"https://0x08.0x08.0x08.0x08/", "https://8.8.8.8/"},
+      {"https://ex\tample.com/p\na\rth", "https://example.com/path"},
+      {"https://example.com/{}^|\"<>", "https://example.com/%7B%7D%5E|%22%3C%3E"},
+  };
+  for (const ser& s : rows) {
+    INFO(s.in);
+    auto r = check_callback_url(s.in);
+    REQUIRE(r);
+    CHECK(r->serialise() == s.out);
+    char buf[256];
+    auto n = r->serialise_to(buf, sizeof buf);
+    REQUIRE(n);
+    CHECK(std::string(buf, *n) == s.out);
+    CHECK(r->serialise_to(buf, *n - 1).code() == errc::buffer_too_small);
+  }
+  auto with_creds = check_callback_url("https://a@b:c:d@example.com/", {url_policy::ai_stats, false});
+  REQUIRE(with_creds);
+  CHECK(with_creds->serialise() == "https://a%40b:c%3Ad@example.com/");
+}
+
+// Property: an accepted URL, re-parsed from its serialisation, gets the same verdict and
+// the same serialisation. Run over the table, the WPT inputs and deterministic mutations.
+TEST_CASE("accepted URLs re-parse to the same verdict and serialisation") {
+  std::vector<std::string> inputs;
+  for (const row& r : table) inputs.emplace_back(r.url);
+  std::string text;
+  if (jobwire_test::read_file(jobwire_test::shared_dir() + "/data/wpt-url/urltestdata.json", text)) {
+    auto doc = json::parse(text);
+    REQUIRE(doc);
+    for (json::value c : *doc->get_array())
+      if (c.is_object()) inputs.push_back(str(c.get_object()->find("input")));
+  }
+  // Mutations an attacker would try on top of each input.
+  const std::size_t base_count = inputs.size();
+  const char* inserts[] = {"\t", "%2e", "@", "\\", ":", "[", "]", "%", ".", "0x", "/"};
+  std::uint32_t seed = 12345;
+  for (std::size_t i = 0; i < base_count; ++i) {
+    for (int m = 0; m < 4; ++m) {
+      seed = seed * 1664525u + 1013904223u;
+      std::string s = inputs[i];
+      std::size_t pos = s.empty() ? 0 : (seed >> 8) % (s.size() + 1);
+      s.insert(pos, inserts[(seed >> 20) % (sizeof inserts / sizeof inserts[0])]);
+      inputs.push_back(s);
+    }
+  }
+  int accepted = 0;
+  for (const std::string& in : inputs) {
+    for (url_policy p : {url_policy::strict, url_policy::ai_stats}) {
+      for (bool dev : {false, true}) {
+        callback_url_options o{p, dev};
+        auto first = check_callback_url(in, o);
+        auto parsed = parse_http_url(in);
+        if (parsed) {
+          // Parsing alone is idempotent too: same host, port and serialisation.
+          std::string s1 = parsed->serialise();
+          auto again = parse_http_url(s1);
+          INFO("input: " << in << " serialised: " << s1);
+          REQUIRE(again);
+          CHECK(again->serialise() == s1);
+          CHECK(again->host() == parsed->host());
+          CHECK(again->port == parsed->port);
+        }
+        if (!first) continue;
+        ++accepted;
+        std::string s1 = first->serialise();
+        auto second = check_callback_url(s1, o);
+        INFO("input: " << in << " serialised: " << s1);
+        REQUIRE(second);
+        CHECK(second->serialise() == s1);
+      }
+    }
+  }
+  CHECK(accepted > 200);
+}
+
+TEST_CASE("the classifier follows the IANA special-purpose registries") {
+  struct c {
+    const char* addr;
+    address_class cls;
+  };
+  const c rows[] = {
+      {"8.8.8.8", address_class::global},
+      {"1.1.1.1", address_class::global},
+      {"0.0.0.0", address_class::unspecified},
+      {"127.0.0.53", address_class::loopback},
+      {"10.255.0.1", address_class::private_use},
+      {"172.20.1.1", address_class::private_use},
+      {"192.168.0.1", address_class::private_use},
+      {"169.254.169.254", address_class::link_local},
+      {"100.100.100.200", address_class::non_global},
+      {"192.0.0.10", address_class::global},
+      {"192.0.0.170", address_class::non_global},
+      {"192.88.99.1", address_class::non_global},
+      {"198.19.255.255", address_class::non_global},
+      {"198.20.0.1", address_class::global},
+      {"239.255.255.250", address_class::non_global},
+      {"255.255.255.255", address_class::non_global},
+      {"::", address_class::unspecified},
+      {"::1", address_class::loopback},
+      {"[::1]", address_class::loopback},
+      {"::ffff:192.168.0.1", address_class::private_use},
+      {"::ffff:8.8.8.8", address_class::global},
+      {"64:ff9b::a9fe:a9fe", address_class::link_local},
+      {"64:ff9b:1::1", address_class::non_global},
+      {"2002:0a00:0001::", address_class::private_use},
+      {"2001::1", address_class::non_global},
+      {"2001:1::1", address_class::global},
+      {"2001:1::4", address_class::non_global},
+      {"2001:3::1", address_class::global},
+      {"2001:4:112::1", address_class::global},
+      {"2001:db8:1::1", address_class::non_global},
+      {"3fff:fff::1", address_class::non_global},
+      {"4000::1", address_class::non_global},
+      {"2a00:1450:4001::1", address_class::global},
+      {"fd12:3456::1", address_class::private_use},
+      {"fe80::1", address_class::link_local},
+      {"fec0::1", address_class::non_global},
+      {"ff0e::1", address_class::non_global},
+      {"2606:4700:4700::1111", address_class::global},
+  };
+  for (const c& r : rows) {
+    INFO(r.addr);
+    auto got = classify(std::string_view(r.addr));
+    REQUIRE(got);
+    CHECK(address_class_name(*got) == address_class_name(r.cls));
+  }
+  // Resolver output is canonical; number forms are refused rather than guessed at.
+  for (const char* bad : {"0x7f.0.0.1", "127.1", "2130706433", "1.2.3.4.5", "01.2.3.4x", "", "1..2.3", "::g"}) {
+    INFO(bad);
+    CHECK_FALSE(classify(std::string_view(bad)));
+  }
+  CHECK(classify(ipv4_address{0x7F000001u}) == address_class::loopback);
+  CHECK(address_class_error(address_class::private_use) == errc::private_host);
+  CHECK(address_class_error(address_class::global) == errc::ok);
+}
+
+TEST_CASE("IPv4 and IPv6 parsers and serialisers") {
+  auto v4 = parse_ipv4("0x7f.1");
+  REQUIRE(v4);
+  CHECK(v4->value == 0x7F000001u);
+  CHECK(parse_ipv4("4294967296").code() == errc::invalid_ipv4);
+  CHECK(parse_ipv4("1.256").value().value == 0x01000100u);
+  CHECK(parse_ipv4("1.16777216").code() == errc::invalid_ipv4);
+  char buf[max_address_text];
+  auto v6 = parse_ipv6("1:0:0:2:0:0:0:3");
+  REQUIRE(v6);
+  CHECK(std::string(buf, format_ipv6(*v6, buf)) == "1:0:0:2::3");
+  CHECK(std::string(buf, format_ipv6(*parse_ipv6("0:0:1:0:0:1:0:0"), buf)) == "::1:0:0:1:0:0");
+  CHECK(std::string(buf, format_ipv6(*parse_ipv6("1:2:3:4:5:6:7:0"), buf)) == "1:2:3:4:5:6:7:0");
+  CHECK(std::string(buf, format_ipv6(*parse_ipv6("::"), buf)) == "::");
+  CHECK(parse_ipv6(":1").code() == errc::invalid_ipv6);
+  CHECK(parse_ipv6("1::2::3").code() == errc::invalid_ipv6);
+  CHECK(parse_ipv6("1:2:3:4:5:6:1.2.3.4"));
+  CHECK(parse_ipv6("1:2:3:4:5:6:7:1.2.3.4").code() == errc::invalid_ipv6);
+}
+
+TEST_CASE("policy names") {
+  CHECK(parse_url_policy("ai-stats").value() == url_policy::ai_stats);
+  CHECK(parse_url_policy("strict").value() == url_policy::strict);
+  CHECK_FALSE(parse_url_policy("lenient"));
+  CHECK(callback_url_options{}.policy == url_policy::strict);
+  CHECK_FALSE(callback_url_options{}.allow_local_development);
+}

@@ -1,0 +1,64 @@
+// jobwire check-url URL [--policy strict|ai-stats] [--dev] [--print-host]   (docs/CLI.md)
+#include <string>
+
+#include <jobwire/callback_url.hpp>
+#include <jobwire/json_writer.hpp>
+
+#include "cli.hpp"
+
+namespace jobwire_cli {
+
+/// --policy and --dev, shared with check-subscription.
+jobwire::callback_url_options url_options_from(invocation& inv) {
+  jobwire::callback_url_options opt;
+  if (auto p = inv.raw("--policy")) {
+    auto parsed = jobwire::parse_url_policy(*p);
+    if (!parsed) inv.usage_error("--policy must be strict or ai-stats");
+    opt.policy = *parsed;
+  }
+  opt.allow_local_development = inv.has("--dev");
+  return opt;
+}
+
+namespace {
+
+int run(invocation& inv) {
+  const std::string input = inv.resolve(inv.positional().at(0));
+  const jobwire::callback_url_options opt = url_options_from(inv);
+  if (inv.has("--print-host")) {
+    // Conformance aid: the host as the WHATWG parser serialises it, no policy applied.
+    auto parsed = jobwire::parse_http_url(input);
+    if (!parsed) return inv.reject(parsed.error());
+    std::string host(parsed->host());
+    std::string members = "\"host\":";
+    jobwire::json::append_quoted(members, host);
+    members += ",\"port\":";
+    members += parsed->port < 0 ? std::string("null") : std::to_string(parsed->port);
+    return inv.accept(host, members);
+  }
+  auto checked = jobwire::check_callback_url(input, opt);
+  if (!checked) return inv.reject(checked.error());
+  std::string url = checked->serialise();
+  std::string members = "\"url\":";
+  jobwire::json::append_quoted(members, url);
+  return inv.accept(url, members);
+}
+
+const registrar reg{command_spec{
+    "check-url",
+    "check a webhook callback URL against a policy and print its WHATWG serialisation",
+    "jobwire check-url URL [--policy strict|ai-stats] [--dev] [--print-host]",
+    "Parses URL the way the WHATWG URL Standard does for http/https and checks it against\n"
+    "the callback URL policy (PROTOCOL.md section 8). Prints the serialised URL when\n"
+    "accepted, the reason code when rejected. --print-host prints the parsed host instead\n"
+    "for any URL that parses (no policy applied).",
+    {{"--policy", "NAME", "strict (default) or ai-stats", false},
+     {"--dev", "", "local development: accept exactly localhost, 127.0.0.1, [::1]", false},
+     {"--print-host", "", "print the serialised host of any parsable URL; no policy", false}},
+    1,
+    1,
+    "URL: the URL itself, @FILE, or @- for standard input",
+    run}};
+
+}  // namespace
+}  // namespace jobwire_cli
