@@ -114,7 +114,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const int profile = static_cast<int>((opt >> 1) & 1u);
   std::string text;
 
-  switch (op % 6) {
+  switch (op % 10) {
     case 0: {  // JSON validation: offsets stay inside the input
       field all = make_field(whole);
       std::size_t off = 0;
@@ -177,6 +177,54 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         check(jobwire_event_id_check(text.data(), text.size()) == JOBWIRE_OK);
       }
       check_status(jobwire_event_id_check(a.data(), a.size));
+      break;
+    }
+    case 8: {  // callback URLs: an accepted URL's serialisation is accepted as itself
+      const int policy = static_cast<int>((opt >> 2) & 1u);
+      const unsigned flags = (opt >> 3) & JOBWIRE_URL_ALLOW_LOCAL_DEVELOPMENT;
+      field all = make_field(whole);
+      const int st = call_text(
+          [&](char* out, std::size_t cap, std::size_t* n) {
+            return jobwire_check_callback_url(all.data(), all.size, policy, flags, out, cap, n);
+          },
+          text);
+      if (st == JOBWIRE_OK) {
+        field again = make_field(text);
+        std::string second;
+        check(call_text(
+                  [&](char* out, std::size_t cap, std::size_t* n) {
+                    return jobwire_check_callback_url(again.data(), again.size, policy, flags, out, cap, n);
+                  },
+                  second) == JOBWIRE_OK);
+        check(second == text);
+      }
+      break;
+    }
+    case 9: {  // event lists: the output is JSON, and normalising it again changes nothing
+      const unsigned flags = (opt >> 2) & (JOBWIRE_EVENTS_STRICT | JOBWIRE_EVENTS_REPORT_IGNORED);
+      field all = make_field(whole);
+      std::size_t off = 0;
+      const int st = call_text(
+          [&](char* out, std::size_t cap, std::size_t* n) {
+            return jobwire_normalize_events(all.data(), all.size, kind, profile, flags, out, cap, n, &off);
+          },
+          text);
+      if (st != JOBWIRE_OK) {
+        check(off == JOBWIRE_NO_OFFSET || off <= all.size);
+        break;
+      }
+      check(off == JOBWIRE_NO_OFFSET);
+      check(jobwire_json_validate(text.data(), text.size(), 0, nullptr) == JOBWIRE_OK);
+      if ((flags & JOBWIRE_EVENTS_REPORT_IGNORED) == 0u) {
+        std::string second;
+        check(call_text(
+                  [&](char* out, std::size_t cap, std::size_t* n) {
+                    return jobwire_normalize_events(text.data(), text.size(), kind, profile, JOBWIRE_EVENTS_STRICT,
+                                                    out, cap, n, nullptr);
+                  },
+                  second) == JOBWIRE_OK);
+        check(second == text);
+      }
       break;
     }
     default: {  // status names round-trip; any int has a name string

@@ -148,6 +148,12 @@ extern "C" {
 #define JOBWIRE_E_NO_PROGRESS_EVENT          (-407)
 #define JOBWIRE_E_INVALID_DELIVERY_KEY       (-408)
 #define JOBWIRE_E_INVALID_PROGRESS           (-409)
+#define JOBWIRE_E_EVENT_NOT_STRING           (-410)
+#define JOBWIRE_E_EMPTY_EVENT                (-411)
+#define JOBWIRE_E_CROSS_KIND_EVENT           (-412)
+#define JOBWIRE_E_DUPLICATE_EVENT            (-413)
+#define JOBWIRE_E_INVALID_SECRET             (-414)
+#define JOBWIRE_E_INVALID_WEBHOOK            (-415)
 
 /* 500..599: callback URLs */
 #define JOBWIRE_E_INVALID_URL                (-500)
@@ -167,6 +173,7 @@ extern "C" {
 #define JOBWIRE_E_INVALID_IPV6               (-514)
 #define JOBWIRE_E_INVALID_HOST               (-515)
 #define JOBWIRE_E_MISSING_HOST               (-516)
+#define JOBWIRE_E_INVALID_URL_TYPE           (-517)
 
 /* 600..699: deduplication and receiving */
 #define JOBWIRE_E_STORE_UNAVAILABLE          (-600)
@@ -285,6 +292,54 @@ JOBWIRE_C_API int jobwire_event_id(const char* internal_id, size_t internal_id_l
 /* Checks a received event id: 1 to 160 characters of [A-Za-z0-9_-]; JOBWIRE_OK or
  * JOBWIRE_E_INVALID_EVENT_ID. */
 JOBWIRE_C_API int jobwire_event_id_check(const char* event_id, size_t event_id_len);
+
+/* ---------------------------------------------------------------------------------------
+ * Callback URLs (PROTOCOL.md §8)
+ * ------------------------------------------------------------------------------------- */
+
+/* Policies: strict (jobwire's default: only globally reachable hosts, no credentials) and
+ * ai_stats (reproduces the service's own decisions). */
+#define JOBWIRE_POLICY_STRICT 0
+#define JOBWIRE_POLICY_AI_STATS 1
+
+/* Looks a policy up by name ("strict", "ai_stats", "ai-stats"); JOBWIRE_E_NOT_FOUND if
+ * unknown. */
+JOBWIRE_C_API int jobwire_policy_from_name(const char* name, size_t name_len, int* out_policy);
+
+/* Flag for jobwire_check_callback_url: local development, accepting exactly localhost,
+ * 127.0.0.1 and [::1] (no credentials) over http or https. */
+#define JOBWIRE_URL_ALLOW_LOCAL_DEVELOPMENT 0x1u
+
+/* Parses url the WHATWG way and checks it under the policy. On acceptance writes the
+ * WHATWG serialisation (output rules above); otherwise returns the reason
+ * (JOBWIRE_E_HTTPS_REQUIRED, JOBWIRE_E_PRIVATE_HOST, JOBWIRE_E_INVALID_URL, ...).
+ * The check is literal: no name is resolved. */
+JOBWIRE_C_API int jobwire_check_callback_url(const char* url, size_t url_len, int policy, unsigned flags, char* out,
+                                             size_t out_cap, size_t* out_len);
+
+/* ---------------------------------------------------------------------------------------
+ * Subscription event lists (PROTOCOL.md §7)
+ * ------------------------------------------------------------------------------------- */
+
+/* Flags for jobwire_normalize_events. STRICT refuses the whole list at the first entry
+ * the service would silently drop; REPORT_IGNORED changes the output to the object
+ * {"events":[...],"ignored":[{"index":N,"value":<raw JSON>,"reason":"<code>"}]}. */
+#define JOBWIRE_EVENTS_STRICT 0x1u
+#define JOBWIRE_EVENTS_REPORT_IGNORED 0x2u
+
+/* Normalises the `events` member of a webhook subscription for a job kind.
+ *   events_json   the JSON text of the member (an array of strings), or NULL/0 when the
+ *                 member is omitted; omitted, null and [] give the default list
+ *   kind, profile JOBWIRE_KIND_*, JOBWIRE_PROFILE_* (phase set)
+ * On success writes the normalised list as a JSON array of names (output rules above),
+ * e.g. ["job.completed","video.progress"]. Refusals: JOBWIRE_E_NO_VALID_EVENTS (a
+ * non-empty list where nothing survives), JOBWIRE_E_INVALID_EVENTS_TYPE (not an array),
+ * a JSON error, or under STRICT the reason of the first invalid entry.
+ * *error_offset (may be NULL) receives the byte offset of a JSON error or, for a STRICT
+ * refusal, the 0-based index of the entry; JOBWIRE_NO_OFFSET otherwise. */
+JOBWIRE_C_API int jobwire_normalize_events(const char* events_json, size_t events_json_len, int kind, int profile,
+                                           unsigned flags, char* out, size_t out_cap, size_t* out_len,
+                                           size_t* error_offset);
 
 #ifdef __cplusplus
 } /* extern "C" */

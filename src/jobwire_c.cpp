@@ -16,11 +16,15 @@
 #include <new>
 #include <string>
 #include <string_view>
+#include <vector>
 
+#include <jobwire/callback_url.hpp>
 #include <jobwire/error.hpp>
 #include <jobwire/events.hpp>
 #include <jobwire/json.hpp>
+#include <jobwire/json_writer.hpp>
 #include <jobwire/profile.hpp>
+#include <jobwire/subscription.hpp>
 #include <jobwire/version.hpp>
 
 static_assert(JOBWIRE_C_VERSION_MAJOR == JOBWIRE_VERSION_MAJOR && JOBWIRE_C_VERSION_MINOR == JOBWIRE_VERSION_MINOR &&
@@ -215,6 +219,97 @@ int jobwire_event_id_check(const char* event_id, std::size_t event_id_len) {
   return guarded([&] {
     if (bad_input(event_id, event_id_len)) return invalid_argument;
     return jobwire::is_valid_event_id(view(event_id, event_id_len)) ? JOBWIRE_OK : status_of(errc::invalid_event_id);
+  });
+}
+
+// --- callback URLs -------------------------------------------------------------------------
+
+int jobwire_policy_from_name(const char* name, std::size_t name_len, int* out_policy) {
+  return guarded([&] {
+    if (bad_input(name, name_len) || out_policy == nullptr) return invalid_argument;
+    auto p = jobwire::parse_url_policy(view(name, name_len));
+    if (!p) return status_of(errc::not_found);
+    *out_policy = *p == jobwire::url_policy::strict ? JOBWIRE_POLICY_STRICT : JOBWIRE_POLICY_AI_STATS;
+    return JOBWIRE_OK;
+  });
+}
+
+int jobwire_check_callback_url(const char* url, std::size_t url_len, int policy, unsigned flags, char* out,
+                               std::size_t out_cap, std::size_t* out_len) {
+  return guarded([&] {
+    if (out_len != nullptr) *out_len = 0;
+    if (bad_input(url, url_len) || bad_output(out, out_cap, out_len) ||
+        (policy != JOBWIRE_POLICY_STRICT && policy != JOBWIRE_POLICY_AI_STATS) ||
+        (flags & ~JOBWIRE_URL_ALLOW_LOCAL_DEVELOPMENT) != 0u)
+      return invalid_argument;
+    jobwire::callback_url_options opts;
+    opts.policy = policy == JOBWIRE_POLICY_STRICT ? jobwire::url_policy::strict : jobwire::url_policy::ai_stats;
+    opts.allow_local_development = (flags & JOBWIRE_URL_ALLOW_LOCAL_DEVELOPMENT) != 0u;
+    auto u = jobwire::check_callback_url(view(url, url_len), opts);
+    if (!u) return status_of(u.error());
+    // The parsed URL serialises itself into the caller's buffer: no intermediate copy.
+    const std::size_t need = u->serialised_size();
+    *out_len = need;
+    if (out_cap < need) return status_of(errc::buffer_too_small);
+    auto written = u->serialise_to(out, out_cap);
+    if (!written) return status_of(written.error());
+    *out_len = *written;
+    if (out_cap > *written) out[*written] = '\0';
+    return JOBWIRE_OK;
+  });
+}
+
+// --- subscription event lists ----------------------------------------------------------------
+
+int jobwire_normalize_events(const char* events_json, std::size_t events_json_len, int kind, int profile,
+                             unsigned flags, char* out, std::size_t out_cap, std::size_t* out_len,
+                             std::size_t* error_offset) {
+  return guarded([&] {
+    if (out_len != nullptr) *out_len = 0;
+    if (error_offset != nullptr) *error_offset = jobwire::error::no_offset;
+    jobwire::events_options opts;
+    opts.prof = profile_of(profile);
+    if (!kind_of(kind, opts.kind) || opts.prof == nullptr || bad_input(events_json, events_json_len) ||
+        bad_output(out, out_cap, out_len) ||
+        (flags & ~(JOBWIRE_EVENTS_STRICT | JOBWIRE_EVENTS_REPORT_IGNORED)) != 0u)
+      return invalid_argument;
+    opts.strict = (flags & JOBWIRE_EVENTS_STRICT) != 0u;
+    const bool report = (flags & JOBWIRE_EVENTS_REPORT_IGNORED) != 0u;
+
+    // An absent member (length 0) is a default json::value, which reads as "omitted".
+    jobwire::json::value member;
+    if (events_json_len != 0) {
+      auto doc = jobwire::json::parse(view(events_json, events_json_len));
+      if (!doc) {
+        if (error_offset != nullptr) *error_offset = doc.error().offset;
+        return status_of(doc.error());
+      }
+      member = *doc;
+    }
+    std::vector<jobwire::ignored_event> ignored;
+    auto list = jobwire::normalise_events(member, opts, report ? &ignored : nullptr);
+    if (!list) {
+      if (error_offset != nullptr) *error_offset = list.error().offset;  // strict: the entry's index
+      return status_of(list.error());
+    }
+
+    std::string text;
+    jobwire::json::writer w(text);
+    if (report) w.begin_object().key("events");
+    w.begin_array();
+    for (jobwire::subscription_event e : *list) w.string(list->name(e));
+    w.end_array();
+    if (report) {
+      w.key("ignored").begin_array();
+      for (const jobwire::ignored_event& ig : ignored) {
+        w.begin_object().field("index", static_cast<std::uint64_t>(ig.index)).key("value");
+        if (ig.is_json) w.raw(ig.value);
+        else w.string(ig.value);
+        w.field("reason", jobwire::error_name(ig.reason)).end_object();
+      }
+      w.end_array().end_object();
+    }
+    return write_output(text, out, out_cap, out_len);
   });
 }
 

@@ -118,6 +118,12 @@ static const struct named_code all_codes[] = {
     {JOBWIRE_E_NO_PROGRESS_EVENT, "no_progress_event"},
     {JOBWIRE_E_INVALID_DELIVERY_KEY, "invalid_delivery_key"},
     {JOBWIRE_E_INVALID_PROGRESS, "invalid_progress"},
+    {JOBWIRE_E_EVENT_NOT_STRING, "event_not_string"},
+    {JOBWIRE_E_EMPTY_EVENT, "empty_event"},
+    {JOBWIRE_E_CROSS_KIND_EVENT, "cross_kind_event"},
+    {JOBWIRE_E_DUPLICATE_EVENT, "duplicate_event"},
+    {JOBWIRE_E_INVALID_SECRET, "invalid_secret"},
+    {JOBWIRE_E_INVALID_WEBHOOK, "invalid_webhook"},
     {JOBWIRE_E_INVALID_URL, "invalid_url"},
     {JOBWIRE_E_HTTPS_REQUIRED, "https_required"},
     {JOBWIRE_E_UNSUPPORTED_SCHEME, "unsupported_scheme"},
@@ -135,6 +141,7 @@ static const struct named_code all_codes[] = {
     {JOBWIRE_E_INVALID_IPV6, "invalid_ipv6"},
     {JOBWIRE_E_INVALID_HOST, "invalid_host"},
     {JOBWIRE_E_MISSING_HOST, "missing_host"},
+    {JOBWIRE_E_INVALID_URL_TYPE, "invalid_url_type"},
     {JOBWIRE_E_STORE_UNAVAILABLE, "store_unavailable"},
     {JOBWIRE_E_STORE_ERROR, "store_error"},
     {JOBWIRE_E_CLAIM_LOST, "claim_lost"},
@@ -385,6 +392,180 @@ static void test_event_ids(void) {
   CHECK_STATUS(jobwire_event_id_check(NULL, 1), JOBWIRE_E_INVALID_ARGUMENT);
 }
 
+/* ----------------------------------------------------------------------------------- */
+/* Callback URLs (PROTOCOL.md §8) */
+
+static int check_url(const char* url, int policy, unsigned flags, char* buf, size_t cap, size_t* len) {
+  return jobwire_check_callback_url(url, strlen(url), policy, flags, buf, cap, len);
+}
+
+static void test_callback_urls(void) {
+  char buf[256];
+  size_t len = 0;
+  int p = -1;
+
+  CHECK_STATUS(check_url("https://example.com/hook?a=1", JOBWIRE_POLICY_STRICT, 0, buf, sizeof buf, &len), JOBWIRE_OK);
+  CHECK(out_is(buf, len, "https://example.com/hook?a=1"));
+  /* WHATWG serialisation: scheme and host lower-cased, default port dropped, `\` is `/` */
+  CHECK_STATUS(check_url("  HTTPS://Example.COM:443\\a\\b ", JOBWIRE_POLICY_STRICT, 0, buf, sizeof buf, &len),
+               JOBWIRE_OK);
+  CHECK(out_is(buf, len, "https://example.com/a/b"));
+  CHECK_STATUS(check_url("https://[::ffff:8.8.8.8]/", JOBWIRE_POLICY_AI_STATS, 0, buf, sizeof buf, &len), JOBWIRE_OK);
+  CHECK(out_is(buf, len, "https://[::ffff:808:808]/"));
+
+  /* refusals */
+  CHECK_STATUS(check_url("http://example.com/", JOBWIRE_POLICY_STRICT, 0, buf, sizeof buf, &len),
+               JOBWIRE_E_HTTPS_REQUIRED);
+  CHECK(len == 0);
+  CHECK_STATUS(check_url("https://10.1.2.3/", JOBWIRE_POLICY_STRICT, 0, buf, sizeof buf, &len),
+               JOBWIRE_E_PRIVATE_HOST);
+  CHECK_STATUS(check_url("https://0x7f.1/", JOBWIRE_POLICY_STRICT, 0, buf, sizeof buf, &len),
+               JOBWIRE_E_LOOPBACK_HOST);
+  CHECK_STATUS(check_url("https://user:pw@example.com/", JOBWIRE_POLICY_STRICT, 0, buf, sizeof buf, &len),
+               JOBWIRE_E_USERINFO_NOT_ALLOWED);
+  CHECK_STATUS(check_url("ftp://example.com/", JOBWIRE_POLICY_STRICT, 0, buf, sizeof buf, &len),
+               JOBWIRE_E_UNSUPPORTED_SCHEME);
+  /* the policies differ on shared address space (100.64/10) */
+  CHECK_STATUS(check_url("https://100.64.0.1/", JOBWIRE_POLICY_STRICT, 0, buf, sizeof buf, &len),
+               JOBWIRE_E_NON_GLOBAL_HOST);
+  CHECK_STATUS(check_url("https://100.64.0.1/", JOBWIRE_POLICY_AI_STATS, 0, buf, sizeof buf, &len), JOBWIRE_OK);
+
+  /* local development: only the exact names, and only with the flag (strict) */
+  CHECK_STATUS(check_url("http://localhost:3000/cb", JOBWIRE_POLICY_STRICT, 0, buf, sizeof buf, &len),
+               JOBWIRE_E_HTTPS_REQUIRED);
+  CHECK_STATUS(check_url("http://localhost:3000/cb", JOBWIRE_POLICY_STRICT, JOBWIRE_URL_ALLOW_LOCAL_DEVELOPMENT, buf,
+                         sizeof buf, &len),
+               JOBWIRE_OK);
+  CHECK(out_is(buf, len, "http://localhost:3000/cb"));
+  CHECK_STATUS(check_url("http://127.0.0.1/", JOBWIRE_POLICY_AI_STATS, 0, buf, sizeof buf, &len), JOBWIRE_OK);
+
+  /* output buffer protocol, embedded NUL */
+  CHECK_STATUS(check_url("https://example.com/", JOBWIRE_POLICY_STRICT, 0, NULL, 0, &len), JOBWIRE_E_BUFFER_TOO_SMALL);
+  CHECK(len == strlen("https://example.com/"));
+  memset(buf, '#', sizeof buf);
+  CHECK_STATUS(check_url("https://example.com/", JOBWIRE_POLICY_STRICT, 0, buf, len - 1, &len),
+               JOBWIRE_E_BUFFER_TOO_SMALL);
+  CHECK(buf[0] == '#');
+  CHECK_STATUS(jobwire_check_callback_url(S("https://example.com/\0x"), JOBWIRE_POLICY_STRICT, 0, buf, sizeof buf,
+                                          &len),
+               jobwire_check_callback_url(S("https://example.com/\0x"), JOBWIRE_POLICY_STRICT, 0, buf, sizeof buf,
+                                          &len));
+
+  /* policies by name, invalid arguments */
+  CHECK_STATUS(jobwire_policy_from_name(S("strict"), &p), JOBWIRE_OK);
+  CHECK(p == JOBWIRE_POLICY_STRICT);
+  CHECK_STATUS(jobwire_policy_from_name(S("ai-stats"), &p), JOBWIRE_OK);
+  CHECK(p == JOBWIRE_POLICY_AI_STATS);
+  CHECK_STATUS(jobwire_policy_from_name(S("ai_stats"), &p), JOBWIRE_OK);
+  CHECK_STATUS(jobwire_policy_from_name(S("lenient"), &p), JOBWIRE_E_NOT_FOUND);
+  CHECK_STATUS(jobwire_policy_from_name(S("strict"), NULL), JOBWIRE_E_INVALID_ARGUMENT);
+  CHECK_STATUS(check_url("https://example.com/", 2, 0, buf, sizeof buf, &len), JOBWIRE_E_INVALID_ARGUMENT);
+  CHECK_STATUS(check_url("https://example.com/", JOBWIRE_POLICY_STRICT, 0x2u, buf, sizeof buf, &len),
+               JOBWIRE_E_INVALID_ARGUMENT);
+  CHECK_STATUS(jobwire_check_callback_url(NULL, 4, JOBWIRE_POLICY_STRICT, 0, buf, sizeof buf, &len),
+               JOBWIRE_E_INVALID_ARGUMENT);
+  CHECK_STATUS(check_url("https://example.com/", JOBWIRE_POLICY_STRICT, 0, buf, sizeof buf, NULL),
+               JOBWIRE_E_INVALID_ARGUMENT);
+}
+
+/* ----------------------------------------------------------------------------------- */
+/* Subscription event lists (PROTOCOL.md §7) */
+
+static int normalize(const char* json, int kind, int profile, unsigned flags, char* buf, size_t cap, size_t* len,
+                     size_t* off) {
+  return jobwire_normalize_events(json, json == NULL ? 0 : strlen(json), kind, profile, flags, buf, cap, len, off);
+}
+
+static void test_events(void) {
+  char buf[512];
+  size_t len = 0;
+  size_t off = 0;
+  const char* defaults = "[\"job.completed\",\"job.failed\",\"job.cancelled\",\"job.expired\"]";
+  const char* mixed = "[\" Video.Completed \",\"canceled\",\"batch.failed\",3,\"progress\",\"video.completed\"]";
+
+  /* omitted, null and [] give the defaults */
+  CHECK_STATUS(normalize(NULL, JOBWIRE_KIND_VIDEO, JOBWIRE_PROFILE_AI_STATS, 0, buf, sizeof buf, &len, &off),
+               JOBWIRE_OK);
+  CHECK(out_is(buf, len, defaults));
+  CHECK_STATUS(normalize("null", JOBWIRE_KIND_VIDEO, JOBWIRE_PROFILE_AI_STATS, 0, buf, sizeof buf, &len, &off),
+               JOBWIRE_OK);
+  CHECK(out_is(buf, len, defaults));
+  CHECK_STATUS(normalize(" [ ] ", JOBWIRE_KIND_VIDEO, JOBWIRE_PROFILE_AI_STATS, 0, buf, sizeof buf, &len, &off),
+               JOBWIRE_OK);
+  CHECK(out_is(buf, len, defaults));
+
+  /* trim, lower-case, canceled → cancelled, bare phase → job.<phase>, cross-kind,
+   * non-strings and duplicates dropped */
+  CHECK_STATUS(normalize(mixed, JOBWIRE_KIND_VIDEO, JOBWIRE_PROFILE_AI_STATS, 0, buf, sizeof buf, &len, &off),
+               JOBWIRE_OK);
+  CHECK(out_is(buf, len, "[\"video.completed\",\"job.cancelled\",\"job.progress\"]"));
+  CHECK(off == JOBWIRE_NO_OFFSET);
+  CHECK_STATUS(normalize(mixed, JOBWIRE_KIND_VIDEO, JOBWIRE_PROFILE_AI_STATS, JOBWIRE_EVENTS_REPORT_IGNORED, buf,
+                         sizeof buf, &len, &off),
+               JOBWIRE_OK);
+  CHECK(out_is(buf, len,
+               "{\"events\":[\"video.completed\",\"job.cancelled\",\"job.progress\"],\"ignored\":["
+               "{\"index\":2,\"value\":\"batch.failed\",\"reason\":\"cross_kind_event\"},"
+               "{\"index\":3,\"value\":3,\"reason\":\"event_not_string\"},"
+               "{\"index\":5,\"value\":\"video.completed\",\"reason\":\"duplicate_event\"}]}"));
+  /* strict: the first entry the service would drop refuses the list; off is its index */
+  CHECK_STATUS(normalize(mixed, JOBWIRE_KIND_VIDEO, JOBWIRE_PROFILE_AI_STATS, JOBWIRE_EVENTS_STRICT, buf, sizeof buf,
+                         &len, &off),
+               JOBWIRE_E_CROSS_KIND_EVENT);
+  CHECK(off == 2 && len == 0);
+
+  /* kinds and profiles */
+  CHECK_STATUS(normalize("[\"batch.completed\",\"video.failed\"]", JOBWIRE_KIND_BATCH, JOBWIRE_PROFILE_AI_STATS, 0,
+                         buf, sizeof buf, &len, &off),
+               JOBWIRE_OK);
+  CHECK(out_is(buf, len, "[\"batch.completed\"]"));
+  CHECK_STATUS(normalize("[\"status_changed\"]", JOBWIRE_KIND_VIDEO, JOBWIRE_PROFILE_PHASEO, 0, buf, sizeof buf, &len,
+                         &off),
+               JOBWIRE_OK);
+  CHECK(out_is(buf, len, "[\"job.status_changed\"]"));
+  CHECK_STATUS(normalize("[\"status_changed\"]", JOBWIRE_KIND_VIDEO, JOBWIRE_PROFILE_AI_STATS, 0, buf, sizeof buf,
+                         &len, &off),
+               JOBWIRE_E_NO_VALID_EVENTS);
+
+  /* refusals */
+  CHECK_STATUS(normalize("[\"nope\", 1]", JOBWIRE_KIND_VIDEO, JOBWIRE_PROFILE_AI_STATS, 0, buf, sizeof buf, &len,
+                         &off),
+               JOBWIRE_E_NO_VALID_EVENTS);
+  CHECK_STATUS(normalize("{\"events\":[]}", JOBWIRE_KIND_VIDEO, JOBWIRE_PROFILE_AI_STATS, 0, buf, sizeof buf, &len,
+                         &off),
+               JOBWIRE_E_INVALID_EVENTS_TYPE);
+  CHECK_STATUS(normalize("\"job.completed\"", JOBWIRE_KIND_VIDEO, JOBWIRE_PROFILE_AI_STATS, 0, buf, sizeof buf, &len,
+                         &off),
+               JOBWIRE_E_INVALID_EVENTS_TYPE);
+  CHECK_STATUS(normalize("[\"job.completed\",", JOBWIRE_KIND_VIDEO, JOBWIRE_PROFILE_AI_STATS, 0, buf, sizeof buf,
+                         &len, &off),
+               JOBWIRE_E_JSON_UNEXPECTED_END);
+  CHECK(off == strlen("[\"job.completed\","));
+
+  /* output buffer protocol */
+  CHECK_STATUS(normalize(NULL, JOBWIRE_KIND_VIDEO, JOBWIRE_PROFILE_AI_STATS, 0, NULL, 0, &len, NULL),
+               JOBWIRE_E_BUFFER_TOO_SMALL);
+  CHECK(len == strlen(defaults));
+  memset(buf, '#', sizeof buf);
+  CHECK_STATUS(normalize(NULL, JOBWIRE_KIND_VIDEO, JOBWIRE_PROFILE_AI_STATS, 0, buf, len - 1, &len, NULL),
+               JOBWIRE_E_BUFFER_TOO_SMALL);
+  CHECK(buf[0] == '#');
+  CHECK_STATUS(normalize(NULL, JOBWIRE_KIND_VIDEO, JOBWIRE_PROFILE_AI_STATS, 0, buf, len, &len, NULL), JOBWIRE_OK);
+  CHECK(out_is(buf, len, defaults) && buf[len] == '#');
+
+  /* invalid arguments */
+  CHECK_STATUS(normalize(NULL, 2, JOBWIRE_PROFILE_AI_STATS, 0, buf, sizeof buf, &len, &off),
+               JOBWIRE_E_INVALID_ARGUMENT);
+  CHECK_STATUS(normalize(NULL, JOBWIRE_KIND_VIDEO, 3, 0, buf, sizeof buf, &len, &off), JOBWIRE_E_INVALID_ARGUMENT);
+  CHECK_STATUS(normalize(NULL, JOBWIRE_KIND_VIDEO, JOBWIRE_PROFILE_AI_STATS, 0x4u, buf, sizeof buf, &len, &off),
+               JOBWIRE_E_INVALID_ARGUMENT);
+  CHECK_STATUS(jobwire_normalize_events(NULL, 2, JOBWIRE_KIND_VIDEO, JOBWIRE_PROFILE_AI_STATS, 0, buf, sizeof buf,
+                                        &len, &off),
+               JOBWIRE_E_INVALID_ARGUMENT);
+  CHECK_STATUS(normalize(NULL, JOBWIRE_KIND_VIDEO, JOBWIRE_PROFILE_AI_STATS, 0, buf, sizeof buf, NULL, &off),
+               JOBWIRE_E_INVALID_ARGUMENT);
+}
+
 int main(void) {
   test_status_codes();
   test_version_and_constants();
@@ -392,6 +573,8 @@ int main(void) {
   test_progress_bucket();
   test_delivery_keys();
   test_event_ids();
+  test_callback_urls();
+  test_events();
   printf("c_api: %d checks, %d failed\n", checks, failures);
   return failures == 0 ? 0 : 1;
 }

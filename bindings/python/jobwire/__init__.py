@@ -23,8 +23,9 @@ system loader; see ``jobwire._native``.
 from __future__ import annotations
 
 import ctypes
+import json
 import math
-from typing import Optional, Union
+from typing import Any, List, Mapping, Optional, Sequence, Union
 
 from . import _native
 from ._native import LibraryNotFoundError
@@ -32,6 +33,8 @@ from ._native import LibraryNotFoundError
 __version__ = _native.PACKAGE_VERSION
 
 __all__ = [
+    "check_callback_url",
+    "normalize_events",
     "JobwireError",
     "VerificationError",
     "RejectedError",
@@ -238,3 +241,74 @@ def validate_json(text: Union[BytesLike, str], allow_duplicate_keys: bool = Fals
     if status != _native.OK:
         no_offset = _native.lib().jobwire_no_offset()
         _check(status, RejectedError, None if offset.value == no_offset else offset.value)
+
+
+# --- callback URLs (PROTOCOL.md §8) -----------------------------------------------------------
+
+
+def _policy(policy: Text) -> int:
+    name = _as_bytes(policy, "policy")
+    out = ctypes.c_int(0)
+    status = _native.lib().jobwire_policy_from_name(name, len(name), ctypes.byref(out))
+    if status == _native.E_NOT_FOUND:
+        raise ValueError(f"unknown policy {policy!r} (use 'strict' or 'ai-stats')")
+    _check(status)
+    return out.value
+
+
+def check_callback_url(url: Text, policy: str = "strict", dev: bool = False) -> str:
+    """Checks a webhook callback URL and returns its WHATWG serialisation.
+
+    ``policy`` is ``"strict"`` (only globally reachable hosts, no credentials) or
+    ``"ai-stats"`` (the service's own rules). ``dev`` accepts exactly ``localhost``,
+    ``127.0.0.1`` and ``[::1]`` over http or https for local development. The check is
+    literal (no DNS). Raises RejectedError with ``.code`` (``https_required``,
+    ``private_host``, ``invalid_url``, ...).
+    """
+    u = _as_bytes(url, "url")
+    p = _policy(policy)
+    flags = 1 if dev else 0
+    out = _text_output(lambda buf, cap, n: _native.lib().jobwire_check_callback_url(u, len(u), p, flags, buf, cap, n),
+                       initial=len(u) * 3 + 64)
+    return out.decode("utf-8")
+
+
+# --- subscription event lists (PROTOCOL.md §7) --------------------------------------------------
+
+
+def normalize_events(events: Optional[Sequence[Any]], kind: str = "video", *, strict: bool = False,
+                     profile: Text = "ai-stats") -> List[str]:
+    """Normalises a subscription's ``events`` list the way the service does: trims,
+    lower-cases, maps ``canceled`` to ``cancelled``, turns bare phases into ``job.<phase>``,
+    drops invalid, other-kind and non-string entries and duplicates.
+
+    ``None`` or ``[]`` gives the default list. Raises RejectedError: ``no_valid_events``
+    when nothing survives a non-empty list, ``invalid_events_type`` when ``events`` is not
+    a list, and — with ``strict=True`` — the reason of the first invalid entry (its index
+    in ``.offset``).
+    """
+    k = _kind(kind)
+    prof = _profile(profile)
+    if events is None:
+        text = b""
+    else:
+        if isinstance(events, (str, bytes, bytearray, Mapping)):
+            # Not a list: let the library refuse it as the service would.
+            pass
+        elif not isinstance(events, (list, tuple)):
+            events = list(events)
+        text = json.dumps(events, ensure_ascii=False, allow_nan=False).encode("utf-8")
+    flags = 1 if strict else 0
+    offset = ctypes.c_size_t(0)
+
+    def call(buf: Any, cap: int, n: Any) -> int:
+        return _native.lib().jobwire_normalize_events(text, len(text), k, prof, flags, buf, cap, n,
+                                                      ctypes.byref(offset))
+
+    try:
+        out = _text_output(call)
+    except RejectedError as exc:
+        if offset.value != _native.lib().jobwire_no_offset():
+            exc.offset = offset.value
+        raise
+    return [str(name) for name in json.loads(out.decode("utf-8"))]

@@ -42,6 +42,10 @@ PROTOTYPES = {
     "jobwire_delivery_key_check": (c_int, [c_char_p, c_size_t, c_int, P(c_int)]),
     "jobwire_event_id": (c_int, [c_char_p, c_size_t, c_char_p, c_size_t, c_int, c_char_p, c_size_t, P(c_size_t)]),
     "jobwire_event_id_check": (c_int, [c_char_p, c_size_t]),
+    "jobwire_policy_from_name": (c_int, [c_char_p, c_size_t, P(c_int)]),
+    "jobwire_check_callback_url": (c_int, [c_char_p, c_size_t, c_int, c_uint, c_char_p, c_size_t, P(c_size_t)]),
+    "jobwire_normalize_events": (c_int, [c_char_p, c_size_t, c_int, c_int, c_uint, c_char_p, c_size_t, P(c_size_t),
+                                         P(c_size_t)]),
 }
 
 # Status constants the package needs by value (the header's JOBWIRE_E_* macros).

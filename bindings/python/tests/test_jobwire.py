@@ -127,5 +127,85 @@ class JsonTest(unittest.TestCase):
         self.assertEqual(ctx.exception.code, "json_empty_input")
 
 
+# --- callback URLs ------------------------------------------------------------------------------
+
+
+class CheckCallbackUrlTest(unittest.TestCase):
+    def assert_rejected(self, code: str, *args: object, **kwargs: object) -> None:
+        with self.assertRaises(jobwire.RejectedError) as ctx:
+            jobwire.check_callback_url(*args, **kwargs)  # type: ignore[arg-type]
+        self.assertEqual(ctx.exception.code, code)
+
+    def test_accepted_urls_are_serialised(self) -> None:
+        self.assertEqual(jobwire.check_callback_url("https://example.com/hook"), "https://example.com/hook")
+        self.assertEqual(jobwire.check_callback_url(" HTTPS://Example.COM:443\\a "), "https://example.com/a")
+        self.assertEqual(jobwire.check_callback_url(b"https://example.com/"), "https://example.com/")
+        # PROTOCOL.md §8: the service accepts [::ffff:8.8.8.8], serialised [::ffff:808:808].
+        self.assertEqual(jobwire.check_callback_url("https://[::ffff:8.8.8.8]/", policy="ai-stats"),
+                         "https://[::ffff:808:808]/")
+
+    def test_rejections(self) -> None:
+        self.assert_rejected("https_required", "http://example.com/")
+        self.assert_rejected("private_host", "https://192.168.1.1/")
+        self.assert_rejected("loopback_host", "https://127.0.0.1/")
+        self.assert_rejected("userinfo_not_allowed", "https://u:p@example.com/")
+        self.assert_rejected("non_global_host", "https://100.64.0.1/")
+        self.assertEqual(jobwire.check_callback_url("https://100.64.0.1/", "ai_stats"), "https://100.64.0.1/")
+        self.assert_rejected("missing_host", "https://")
+        self.assert_rejected("invalid_url", "no scheme")
+
+    def test_local_development(self) -> None:
+        self.assert_rejected("https_required", "http://localhost:8080/cb")
+        self.assertEqual(jobwire.check_callback_url("http://localhost:8080/cb", dev=True), "http://localhost:8080/cb")
+        self.assertEqual(jobwire.check_callback_url("http://[::1]/cb", dev=True), "http://[::1]/cb")
+        self.assert_rejected("localhost_name", "https://api.localhost/", dev=True)
+
+    def test_arguments(self) -> None:
+        with self.assertRaises(ValueError):
+            jobwire.check_callback_url("https://example.com/", policy="lenient")
+        with self.assertRaises(TypeError):
+            jobwire.check_callback_url(None)  # type: ignore[arg-type]
+
+
+# --- event lists ------------------------------------------------------------------------------------
+
+DEFAULTS = ["job.completed", "job.failed", "job.cancelled", "job.expired"]
+
+
+class NormalizeEventsTest(unittest.TestCase):
+    def test_defaults(self) -> None:
+        self.assertEqual(jobwire.normalize_events(None), DEFAULTS)
+        self.assertEqual(jobwire.normalize_events([]), DEFAULTS)
+        self.assertEqual(jobwire.normalize_events(None, "batch"), DEFAULTS)
+
+    def test_normalisation(self) -> None:
+        events = [" Video.Completed ", "canceled", "batch.failed", 3, None, "progress", "video.completed"]
+        self.assertEqual(jobwire.normalize_events(events), ["video.completed", "job.cancelled", "job.progress"])
+        self.assertEqual(jobwire.normalize_events(("batch.completed", "video.failed"), kind="batch"),
+                         ["batch.completed"])
+        self.assertEqual(jobwire.normalize_events(e for e in ["failed"]), ["job.failed"])
+        self.assertEqual(jobwire.normalize_events(["status_changed", "failed"], profile="phaseo"),
+                         ["job.status_changed", "job.failed"])
+
+    def test_refusals(self) -> None:
+        with self.assertRaises(jobwire.RejectedError) as ctx:
+            jobwire.normalize_events(["nope", 1])
+        self.assertEqual(ctx.exception.code, "no_valid_events")
+        with self.assertRaises(jobwire.RejectedError) as ctx:
+            jobwire.normalize_events({"events": []})  # type: ignore[arg-type]
+        self.assertEqual(ctx.exception.code, "invalid_events_type")
+        with self.assertRaises(jobwire.RejectedError) as ctx:
+            jobwire.normalize_events("job.completed")  # type: ignore[arg-type]
+        self.assertEqual(ctx.exception.code, "invalid_events_type")
+        with self.assertRaises(jobwire.RejectedError) as ctx:
+            jobwire.normalize_events(["completed", "batch.failed"], strict=True)
+        self.assertEqual(ctx.exception.code, "cross_kind_event")
+        self.assertEqual(ctx.exception.offset, 1)
+        with self.assertRaises(ValueError):
+            jobwire.normalize_events(None, kind="audio")
+        with self.assertRaises(TypeError):
+            jobwire.normalize_events([object()])
+
+
 if __name__ == "__main__":
     unittest.main()
