@@ -14,3 +14,4 @@
 #include "monitor.hpp"
 #include "callback_url.hpp"
 #include "subscription.hpp"
+#include "dedup.hpp"

@@ -1,0 +1,291 @@
+// Dedup keys, the store interface trait, retention arithmetic, and the in-memory store
+// (dedup.hpp; PROTOCOL.md §2, §12, §13).
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <jobwire/dedup.hpp>
+
+#include "dedup_conformance.hpp"
+
+using namespace jobwire;
+using namespace std::chrono_literals;
+
+TEST_CASE("dedup keys: the pair form is length-prefixed and injective") {
+  auto a = dedup_key::for_delivery("a:b", "c");
+  auto b = dedup_key::for_delivery("a", "b:c");
+  REQUIRE(a);
+  REQUIRE(b);
+  CHECK(a->encoded() == "job:3:a:b:c");
+  CHECK(b->encoded() == "job:1:a:b:c");
+  CHECK(*a != *b);
+  CHECK(a->job_id() == "a:b");
+  CHECK(a->delivery_key_text() == "c");
+  CHECK(a->event_id().empty());
+  CHECK(a->form() == dedup_key_form::job_delivery);
+
+  auto g = dedup_key::for_delivery("G-abc", "video.completed");
+  REQUIRE(g);
+  CHECK(g->encoded() == "job:5:G-abc:video.completed");
+  // Same delivery key, different jobs: different keys (§2).
+  CHECK(*g != *dedup_key::for_delivery("G-abd", "video.completed"));
+}
+
+TEST_CASE("dedup keys: the typed delivery key gives the same encoding as its text") {
+  auto dk = parse_delivery_key("video.progress:50");
+  REQUIRE(dk);
+  auto typed = dedup_key::for_delivery("G-1", *dk);
+  auto text = dedup_key::for_delivery("G-1", "video.progress:50");
+  REQUIRE(typed);
+  REQUIRE(text);
+  CHECK(*typed == *text);
+  auto done = dedup_key::for_delivery("G-1", *parse_delivery_key("video.completed"));
+  REQUIRE(done);
+  CHECK(done->encoded() == "job:3:G-1:video.completed");
+  delivery_key bad{*parse_event_type("video.progress"), 42};
+  CHECK(dedup_key::for_delivery("G-1", bad).code() == errc::invalid_delivery_key);
+}
+
+TEST_CASE("dedup keys: the event id form cannot collide with the pair form") {
+  auto e = dedup_key::for_event("evt_video_123_video_completed");
+  REQUIRE(e);
+  CHECK(e->encoded() == "evt:evt_video_123_video_completed");
+  CHECK(e->form() == dedup_key_form::event_id);
+  CHECK(e->event_id() == "evt_video_123_video_completed");
+  CHECK(e->job_id().empty());
+  // Whatever the job id, the pair form starts with "job:" and the event form with "evt:".
+  auto p = dedup_key::for_delivery("evt", "evt_video_123_video_completed");
+  REQUIRE(p);
+  CHECK(*p != *e);
+}
+
+TEST_CASE("dedup keys: lengths and alphabets are validated") {
+  CHECK(dedup_key::for_delivery("", "video.completed").code() == errc::invalid_dedup_key);
+  CHECK(dedup_key::for_delivery("G-1", "").code() == errc::invalid_dedup_key);
+  CHECK(dedup_key::for_delivery(std::string(max_dedup_job_id_length, 'j'), "video.completed"));
+  CHECK(dedup_key::for_delivery(std::string(max_dedup_job_id_length + 1, 'j'), "video.completed").code() ==
+        errc::invalid_dedup_key);
+  CHECK(dedup_key::for_delivery("G-1", std::string(max_dedup_delivery_key_length, 'k')));
+  CHECK(dedup_key::for_delivery("G-1", std::string(max_dedup_delivery_key_length + 1, 'k')).code() ==
+        errc::invalid_dedup_key);
+  CHECK(dedup_key::for_event("").code() == errc::invalid_event_id);
+  CHECK(dedup_key::for_event(std::string(160, 'e')));
+  CHECK(dedup_key::for_event(std::string(161, 'e')).code() == errc::invalid_event_id);
+  CHECK(dedup_key::for_event("evt video").code() == errc::invalid_event_id);
+  auto longest = dedup_key::for_delivery(std::string(max_dedup_job_id_length, 'j'),
+                                         std::string(max_dedup_delivery_key_length, 'k'));
+  REQUIRE(longest);
+  CHECK(longest->encoded().size() == dedup_key::max_encoded_length);
+}
+
+TEST_CASE("dedup keys: parse accepts exactly the canonical encodings") {
+  for (const char* s : {"job:3:a:b:c", "job:1:a:b:c", "evt:evt_1", "job:5:G-abc:video.completed"}) {
+    INFO(s);
+    auto k = dedup_key::parse(s);
+    REQUIRE(k);
+    CHECK(k->encoded() == s);
+  }
+  for (const char* s : {"", "job:", "job:0::x", "job:03:abc:x", "job:3:abc", "job:3:abc:", "job:3:ab:", "job:x:a:b",
+                        "evt:", "EVT:x", "job:4:abc:x", "job:1234:a:b", "xyz:abc"}) {
+    INFO(s);
+    CHECK_FALSE(dedup_key::parse(s));
+  }
+  CHECK(dedup_key::parse("evt:bad id").code() == errc::invalid_event_id);
+}
+
+TEST_CASE("retention covers the sender's whole retry horizon (PROTOCOL.md section 12)") {
+  // 60 + 300 + 900 s of delays, 3 sweeps of lag, 4 attempts at the longest timeout.
+  CHECK(sender_retry_horizon == 2640s);
+  CHECK(default_done_retention >= sender_retry_horizon);
+  CHECK(default_done_retention == 88min);
+  CHECK(default_claim_lease == 120s);
+  CHECK(to_unix_ms(dedup_time{std::chrono::seconds{1781166600}}) == 1781166600000);
+  CHECK(dedup_time_from_unix_ms(5) == dedup_time{5ms});
+}
+
+namespace {
+struct not_a_store {
+  status claim(const dedup_key&, dedup_time, std::chrono::milliseconds) { return {}; }  // wrong return type
+  status commit(const dedup_key&, const claim_token&, dedup_time) { return {}; }
+  status release(const dedup_key&, const claim_token&) { return {}; }
+};
+struct missing_release {
+  result<claim_result> claim(const dedup_key&, dedup_time, std::chrono::milliseconds) { return claim_result{}; }
+  status commit(const dedup_key&, const claim_token&, dedup_time) { return {}; }
+};
+}  // namespace
+
+TEST_CASE("is_dedup_store checks the required expressions") {
+  STATIC_REQUIRE(is_dedup_store_v<memory_dedup_store>);
+  STATIC_REQUIRE_FALSE(is_dedup_store_v<not_a_store>);
+  STATIC_REQUIRE_FALSE(is_dedup_store_v<missing_release>);
+  STATIC_REQUIRE_FALSE(is_dedup_store_v<int>);
+  STATIC_REQUIRE(require_dedup_store<memory_dedup_store>());
+}
+
+// --- in-memory store ----------------------------------------------------------------------
+
+namespace {
+struct memory_fixture {
+  using store_type = memory_dedup_store;
+  memory_dedup_store s{memory_dedup_options{1024, 8, 1h}};
+  dedup_time t{std::chrono::seconds{1781166600}};
+
+  static std::unique_ptr<memory_fixture> make() { return std::make_unique<memory_fixture>(); }
+  memory_dedup_store& store() { return s; }
+  dedup_time now() const { return t; }
+  void advance(std::chrono::milliseconds d) { t += d; }
+  std::chrono::milliseconds lease() const { return 30s; }
+  std::chrono::milliseconds retention() const { return s.retention(); }
+};
+}  // namespace
+
+JW_DEDUP_CONFORMANCE("memory", memory_fixture)
+
+TEST_CASE("memory store: invalid options are reported, not guessed") {
+  memory_dedup_store zero{memory_dedup_options{0, 1, 1h}};
+  CHECK(zero.config_status().code() == errc::invalid_argument);
+  auto k = *dedup_key::for_event("evt_1");
+  CHECK(zero.claim(k, dedup_time{}, 1s).code() == errc::invalid_argument);
+  memory_dedup_store shards{memory_dedup_options{4, 8, 1h}};
+  CHECK(shards.config_status().code() == errc::invalid_argument);
+  memory_dedup_store retention{memory_dedup_options{4, 1, 0ms}};
+  CHECK(retention.config_status().code() == errc::invalid_argument);
+  memory_dedup_store ok{memory_dedup_options{4, 1, 1h}};
+  CHECK(ok.config_status());
+}
+
+TEST_CASE("memory store: when full, expired entries are evicted and live ones never") {
+  memory_dedup_store s{memory_dedup_options{4, 1, 10min}};
+  dedup_time t0{std::chrono::seconds{1000}};
+  auto key = [](int i) { return *dedup_key::for_delivery("G-" + std::to_string(i), "video.completed"); };
+  std::vector<claim_token> tok;
+  for (int i = 0; i < 4; ++i) {
+    auto c = s.claim(key(i), t0, 1min);
+    REQUIRE(c);
+    REQUIRE(c->fresh());
+    tok.push_back(c->token);
+  }
+  REQUIRE(s.commit(key(0), tok[0], t0));  // done until t0 + 10 min
+  REQUIRE(s.commit(key(1), tok[1], t0));
+  // Everything is live: a new key is refused, and no existing entry was dropped.
+  CHECK(s.claim(key(4), t0 + 30s, 1min).code() == errc::store_full);
+  CHECK(s.size() == 4);
+  CHECK(s.claim(key(0), t0 + 30s, 1min)->state == claim_state::done);
+  CHECK(s.claim(key(2), t0 + 30s, 1min)->state == claim_state::in_flight);
+  // After the leases of keys 2 and 3 ran out, new keys take their slots; the done keys
+  // (still within retention) stay.
+  auto c4 = s.claim(key(4), t0 + 2min, 1min);
+  REQUIRE(c4);
+  CHECK(c4->fresh());
+  auto c5 = s.claim(key(5), t0 + 2min, 1min);
+  REQUIRE(c5);
+  CHECK(c5->fresh());
+  CHECK(s.claim(key(6), t0 + 2min, 1min).code() == errc::store_full);
+  CHECK(s.claim(key(0), t0 + 2min, 1min)->state == claim_state::done);
+  CHECK(s.claim(key(1), t0 + 2min, 1min)->state == claim_state::done);
+  // The evicted crashed claims are gone: their holders' commits are lost.
+  CHECK(s.commit(key(2), tok[2], t0 + 2min).code() == errc::claim_lost);
+  // Past retention, done entries make room too.
+  auto c6 = s.claim(key(6), t0 + 11min, 1min);
+  REQUIRE(c6);
+  CHECK(c6->fresh());
+  CHECK(s.size() == 4);
+}
+
+TEST_CASE("memory store: sweep drops exactly the expired entries") {
+  memory_dedup_store s{memory_dedup_options{64, 4, 10min}};
+  dedup_time t0{std::chrono::seconds{1000}};
+  for (int i = 0; i < 10; ++i) {
+    auto k = *dedup_key::for_delivery("G-" + std::to_string(i), "video.completed");
+    auto c = s.claim(k, t0, 1min);
+    REQUIRE(c);
+    if (i < 4) REQUIRE(s.commit(k, c->token, t0));
+  }
+  CHECK(s.size() == 10);
+  CHECK(s.sweep(t0 + 30s) == 0);
+  CHECK(s.sweep(t0 + 2min) == 6);  // the six leases
+  CHECK(s.size() == 4);
+  CHECK(s.sweep(t0 + 10min) == 4);  // retention ends exactly at commit + 10 min
+  CHECK(s.size() == 0);
+}
+
+TEST_CASE("memory store: expiry order survives mixed lease lengths") {
+  memory_dedup_store s{memory_dedup_options{2, 1, 10min}};
+  dedup_time t0{std::chrono::seconds{1000}};
+  auto a = *dedup_key::for_event("evt_a");
+  auto b = *dedup_key::for_event("evt_b");
+  auto c = *dedup_key::for_event("evt_c");
+  REQUIRE(s.claim(a, t0, 5min)->fresh());
+  REQUIRE(s.claim(b, t0, 1min)->fresh());  // expires before a although claimed after it
+  auto got = s.claim(c, t0 + 2min, 1min);
+  REQUIRE(got);
+  CHECK(got->fresh());  // b's slot was reused
+  CHECK(s.claim(a, t0 + 2min, 1min)->state == claim_state::in_flight);
+}
+
+TEST_CASE("memory store: N threads claiming one key -> exactly one fresh winner") {
+  memory_dedup_store s{memory_dedup_options{4096, 16, 1h}};
+  const dedup_time now{std::chrono::seconds{1781166600}};
+  constexpr int threads = 8;
+  constexpr int rounds = 200;
+  std::atomic<int> effects{0}, errors{0}, other_jobs{0};
+  std::atomic<int> ready{0};
+  std::vector<std::thread> pool;
+  for (int t = 0; t < threads; ++t) {
+    pool.emplace_back([&, t] {
+      ready.fetch_add(1);
+      while (ready.load() < threads) std::this_thread::yield();
+      for (int r = 0; r < rounds; ++r) {
+        auto shared = *dedup_key::for_delivery("G-shared-" + std::to_string(r), "video.completed");
+        auto c = s.claim(shared, now, 30s);
+        if (!c) {
+          errors.fetch_add(1);
+          continue;
+        }
+        if (c->fresh()) {
+          effects.fetch_add(1);
+          if (!s.commit(shared, c->token, now)) errors.fetch_add(1);
+        }
+        // Every thread's own job has a `video.completed` key too: always fresh.
+        auto own = *dedup_key::for_delivery("G-own-" + std::to_string(t) + "-" + std::to_string(r), "video.completed");
+        auto o = s.claim(own, now, 30s);
+        if (o && o->fresh()) other_jobs.fetch_add(1);
+      }
+    });
+  }
+  for (auto& th : pool) th.join();
+  CHECK(errors.load() == 0);
+  CHECK(effects.load() == rounds);  // one effect per shared key, whatever the interleaving
+  CHECK(other_jobs.load() == threads * rounds);
+}
+
+TEST_CASE("memory store: long keys (stored out of line) behave like short ones") {
+  memory_dedup_store s{memory_dedup_options{8, 1, 10min}};
+  const dedup_time t0{std::chrono::seconds{1000}};
+  const std::string long_job(max_dedup_job_id_length, 'j');
+  auto a = *dedup_key::for_delivery(long_job, "video.completed");
+  auto b = *dedup_key::for_delivery(long_job, "video.progress:50");  // differs only at the end
+  auto shortk = *dedup_key::for_delivery("G-1", "video.completed");
+  REQUIRE(a.encoded().size() > 64);
+  auto ca = s.claim(a, t0, 1min);
+  auto cb = s.claim(b, t0, 1min);
+  auto cs = s.claim(shortk, t0, 1min);
+  REQUIRE(ca);
+  REQUIRE(cb);
+  REQUIRE(cs);
+  CHECK(ca->fresh());
+  CHECK(cb->fresh());
+  CHECK(cs->fresh());
+  REQUIRE(s.commit(a, ca->token, t0));
+  CHECK(s.claim(a, t0, 1min)->state == claim_state::done);
+  CHECK(s.claim(b, t0, 1min)->state == claim_state::in_flight);
+  REQUIRE(s.release(b, cb->token));
+  CHECK(s.claim(b, t0, 1min)->state == claim_state::fresh);
+  CHECK(s.claim(shortk, t0, 1min)->state == claim_state::in_flight);
+}

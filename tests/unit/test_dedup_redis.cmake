@@ -1,0 +1,5 @@
+find_package(PkgConfig REQUIRED)
+if(NOT TARGET PkgConfig::JW_HIREDIS)
+  pkg_check_modules(JW_HIREDIS REQUIRED IMPORTED_TARGET GLOBAL hiredis)
+endif()
+target_link_libraries(${JW_TEST_TARGET} PRIVATE PkgConfig::JW_HIREDIS)
