@@ -1,0 +1,307 @@
+// jobwire — delivery headers over any host representation (PROTOCOL.md §9, §15).
+//
+// Hosts hold request headers in many shapes: a vector of (name, value) pairs, a std::map or
+// multimap, a framework object with a lookup function. `find_header` reads all of them
+// without allocating. Names compare ASCII case-insensitively (HTTP field names are
+// case-insensitive). A header that appears more than once with different values is
+// `ambiguous_header`: two components reading "the first" and "the last" value of the
+// same request must never see different signatures, timestamps or delivery identities.
+//
+// The metadata headers (event id, event type, delivery key, attempt, max attempts) are
+// parsed strictly; each is optional, because unsigned or older senders may omit some, and
+// the ones present are checked against the body by `verify_delivery` (delivery.hpp).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <iterator>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+
+#include "error.hpp"
+#include "events.hpp"
+#include "profile.hpp"
+#include "result.hpp"
+
+namespace jobwire {
+
+/// ASCII case-insensitive equality (no locale; bytes >= 0x80 compare exactly).
+constexpr bool iequals_ascii(std::string_view a, std::string_view b) noexcept {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    char x = a[i];
+    char y = b[i];
+    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
+    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
+    if (x != y) return false;
+  }
+  return true;
+}
+
+/// True when `name` equals `prefix` followed by `suffix`, ASCII case-insensitively.
+constexpr bool header_name_is(std::string_view name, std::string_view prefix, std::string_view suffix) noexcept {
+  return name.size() == prefix.size() + suffix.size() && iequals_ascii(name.substr(0, prefix.size()), prefix) &&
+         iequals_ascii(name.substr(prefix.size()), suffix);
+}
+
+/// Header name suffixes after the profile prefix (PROTOCOL.md §9).
+namespace header_suffix {
+constexpr std::string_view event_id = "event-id";
+constexpr std::string_view event_type = "event-type";
+constexpr std::string_view delivery_key = "delivery-key";
+constexpr std::string_view attempt = "attempt";
+constexpr std::string_view max_attempts = "max-attempts";
+constexpr std::string_view timestamp = "timestamp";
+constexpr std::string_view signature = "signature";
+}  // namespace header_suffix
+
+namespace detail {
+template <class T, class = void>
+struct is_header_range : std::false_type {};
+template <class T>
+struct is_header_range<T, std::void_t<decltype(std::begin(std::declval<const T&>())),
+                                      decltype(std::end(std::declval<const T&>()))>> : std::true_type {};
+
+template <class F>
+using header_lookup_result = decltype(std::declval<const F&>()(std::declval<std::string_view>()));
+
+// True for lookup results that own their text and die at the end of the lookup
+// expression (std::string or std::optional<std::string> returned by value): a view into
+// them would dangle, so such callables are rejected at compile time.
+template <class R>
+struct is_owning_lookup_result : std::false_type {};
+template <>
+struct is_owning_lookup_result<std::string> : std::true_type {};
+template <>
+struct is_owning_lookup_result<std::optional<std::string>> : std::true_type {};
+
+template <class T, class = void>
+struct is_header_callable : std::false_type {};
+template <class T>
+struct is_header_callable<T, std::void_t<header_lookup_result<T>>> : std::true_type {};
+
+// A lookup callable may return std::optional<string_view-like>, a pointer to a
+// string-like value (nullptr when absent), or a string_view (empty data() when absent).
+template <class R>
+inline std::optional<std::string_view> to_optional_view(const R& r) noexcept {
+  if constexpr (std::is_pointer<R>::value) {
+    if (r == nullptr) return std::nullopt;
+    return std::string_view(*r);
+  } else if constexpr (std::is_convertible<const R&, std::string_view>::value) {
+    std::string_view v(r);
+    if (v.data() == nullptr) return std::nullopt;
+    return v;
+  } else {
+    if (!r) return std::nullopt;
+    return std::string_view(*r);
+  }
+}
+}  // namespace detail
+
+/// Looks up one header by full name (any case).
+///
+/// `headers` may be
+///   - a range whose elements are pairs/tuples (name, value) convertible to string_view:
+///     std::vector<std::pair<std::string, std::string>>, std::map, std::multimap,
+///     std::unordered_map, arrays of pairs of string_view ...; every element is examined,
+///     so differently-cased duplicates are found too;
+///   - a callable `f(std::string_view lower_case_name)` returning std::optional<sv-like>,
+///     a pointer to a string (nullptr = absent) or a string_view (null data = absent). The
+///     callable is trusted to do case-insensitive lookup and to resolve duplicates (a host
+///     that joins repeated headers with "," produces a value the strict parsers reject).
+///
+/// Returns the value (first occurrence), std::nullopt when absent, or `ambiguous_header`
+/// when the name occurs more than once with different values.
+template <class Headers>
+inline result<std::optional<std::string_view>> find_header(const Headers& headers, std::string_view prefix,
+                                                           std::string_view suffix) noexcept {
+  if constexpr (detail::is_header_callable<Headers>::value) {
+    using lookup_result = detail::header_lookup_result<Headers>;
+    static_assert(std::is_reference<lookup_result>::value ||
+                      !detail::is_owning_lookup_result<std::remove_cv_t<lookup_result>>::value,
+                  "a header lookup callable must return a view (string_view, optional<string_view>, "
+                  "const std::string*, const std::string&), not an owning string by value");
+    // The full name in lower case; prefix and suffix are lower-case constants.
+    char name[64];
+    if (prefix.size() + suffix.size() > sizeof name) return errc::invalid_argument;
+    for (std::size_t i = 0; i < prefix.size(); ++i) name[i] = prefix[i];
+    for (std::size_t i = 0; i < suffix.size(); ++i) name[prefix.size() + i] = suffix[i];
+    const std::string_view full(name, prefix.size() + suffix.size());
+    return detail::to_optional_view(headers(full));
+  } else {
+    static_assert(detail::is_header_range<Headers>::value,
+                  "headers must be a range of (name, value) pairs or a lookup callable");
+    std::optional<std::string_view> found;
+    for (const auto& entry : headers) {
+      const std::string_view name(std::get<0>(entry));
+      if (!header_name_is(name, prefix, suffix)) continue;
+      const std::string_view value(std::get<1>(entry));
+      if (!found)
+        found = value;
+      else if (*found != value)
+        return errc::ambiguous_header;
+    }
+    return found;
+  }
+}
+
+/// Same, with the full header name (e.g. "x-ai-stats-signature").
+template <class Headers>
+inline result<std::optional<std::string_view>> find_header(const Headers& headers, std::string_view name) noexcept {
+  return find_header(headers, std::string_view{}, name);
+}
+
+// --- delivery metadata headers ----------------------------------------------------------
+
+/// The delivery metadata carried in headers; each field is set when its header was present
+/// (and then valid). Views point into the host's header storage.
+struct delivery_headers {
+  std::optional<std::string_view> event_id;
+  std::optional<jobwire::event_type> type;
+  std::optional<jobwire::delivery_key> key;
+  std::optional<std::uint32_t> attempt;
+  std::optional<std::uint32_t> max_attempts;
+
+  bool any() const noexcept { return event_id || type || key || attempt || max_attempts; }
+};
+
+/// Largest attempt count accepted in a header or body (the protocol uses 4; the bound only
+/// keeps parsing exact).
+constexpr std::uint32_t max_attempt_value = 1000;
+
+/// Strict positive decimal: 1..max_attempt_value, no sign, no leading zero, no spaces.
+inline result<std::uint32_t> parse_attempt_number(std::string_view s) noexcept {
+  if (s.empty() || s.size() > 4 || s[0] == '0') return errc::malformed_header;
+  std::uint32_t v = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') return errc::malformed_header;
+    v = v * 10 + static_cast<std::uint32_t>(c - '0');
+  }
+  if (v > max_attempt_value) return errc::malformed_header;
+  return v;
+}
+
+/// The raw text of every header jobwire reads from a delivery, found in one pass.
+struct raw_delivery_headers {
+  std::optional<std::string_view> timestamp;
+  std::optional<std::string_view> signature;
+  std::optional<std::string_view> event_id;
+  std::optional<std::string_view> event_type;
+  std::optional<std::string_view> delivery_key;
+  std::optional<std::string_view> attempt;
+  std::optional<std::string_view> max_attempts;
+};
+
+namespace detail {
+// ASCII case-insensitive comparison against a lower-case constant.
+constexpr bool iequals_lower(std::string_view name, std::string_view lower) noexcept {
+  if (name.size() != lower.size()) return false;
+  for (std::size_t i = 0; i < name.size(); ++i) {
+    char c = name[i];
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c | 0x20);
+    if (c != lower[i]) return false;
+  }
+  return true;
+}
+
+inline std::optional<std::string_view>* raw_slot(raw_delivery_headers& r, std::string_view suffix) noexcept {
+  // Dispatch on length first: each suffix length is unique except 7 ("attempt"), 8
+  // ("event-id") and 9 ("timestamp" / "signature").
+  switch (suffix.size()) {
+    case 7: return iequals_lower(suffix, header_suffix::attempt) ? &r.attempt : nullptr;
+    case 8: return iequals_lower(suffix, header_suffix::event_id) ? &r.event_id : nullptr;
+    case 9:
+      if (iequals_lower(suffix, header_suffix::timestamp)) return &r.timestamp;
+      return iequals_lower(suffix, header_suffix::signature) ? &r.signature : nullptr;
+    case 10: return iequals_lower(suffix, header_suffix::event_type) ? &r.event_type : nullptr;
+    case 12:
+      if (iequals_lower(suffix, header_suffix::delivery_key)) return &r.delivery_key;
+      return iequals_lower(suffix, header_suffix::max_attempts) ? &r.max_attempts : nullptr;
+    default: return nullptr;
+  }
+}
+}  // namespace detail
+
+/// Collects the delivery headers under `prof`'s prefix. Over a range this is one pass over
+/// the headers; `ambiguous_header` when one of them occurs twice with different values.
+template <class Headers>
+inline result<raw_delivery_headers> collect_delivery_headers(const Headers& headers,
+                                                             const profile& prof = profiles::ai_stats) noexcept {
+  raw_delivery_headers out;
+  const std::string_view prefix = prof.header_prefix;
+  if constexpr (detail::is_header_callable<Headers>::value) {
+    const std::string_view suffixes[] = {header_suffix::timestamp,    header_suffix::signature,
+                                         header_suffix::event_id,     header_suffix::event_type,
+                                         header_suffix::delivery_key, header_suffix::attempt,
+                                         header_suffix::max_attempts};
+    for (std::string_view suffix : suffixes) {
+      auto v = find_header(headers, prefix, suffix);
+      if (!v) return v.error();
+      *detail::raw_slot(out, suffix) = *v;
+    }
+  } else {
+    static_assert(detail::is_header_range<Headers>::value,
+                  "headers must be a range of (name, value) pairs or a lookup callable");
+    for (const auto& entry : headers) {
+      const std::string_view name(std::get<0>(entry));
+      if (name.size() <= prefix.size() || !detail::iequals_lower(name.substr(0, prefix.size()), prefix)) continue;
+      std::optional<std::string_view>* slot = detail::raw_slot(out, name.substr(prefix.size()));
+      if (slot == nullptr) continue;
+      const std::string_view value(std::get<1>(entry));
+      if (!*slot)
+        *slot = value;
+      else if (**slot != value)
+        return errc::ambiguous_header;
+    }
+  }
+  return out;
+}
+
+/// Strictly parses collected metadata headers: `malformed_header` for an invalid value,
+/// `attempt_exceeds_max` when both counts are present and attempt > max attempts.
+inline result<delivery_headers> parse_delivery_headers(const raw_delivery_headers& raw,
+                                                       const profile& prof = profiles::ai_stats) noexcept {
+  delivery_headers out;
+  if (raw.event_id) {
+    if (!is_valid_event_id(*raw.event_id)) return errc::malformed_header;
+    out.event_id = *raw.event_id;
+  }
+  if (raw.event_type) {
+    auto t = parse_event_type(*raw.event_type, prof);
+    if (!t) return errc::malformed_header;
+    out.type = *t;
+  }
+  if (raw.delivery_key) {
+    auto k = parse_delivery_key(*raw.delivery_key, prof);
+    if (!k) return errc::malformed_header;
+    out.key = *k;
+  }
+  if (raw.attempt) {
+    auto a = parse_attempt_number(*raw.attempt);
+    if (!a) return a.error();
+    out.attempt = *a;
+  }
+  if (raw.max_attempts) {
+    auto m = parse_attempt_number(*raw.max_attempts);
+    if (!m) return m.error();
+    out.max_attempts = *m;
+  }
+  if (out.attempt && out.max_attempts && *out.attempt > *out.max_attempts) return errc::attempt_exceeds_max;
+  return out;
+}
+
+/// Reads and strictly parses the metadata headers under `prof`'s prefix (see
+/// `collect_delivery_headers` and the overload above for the errors).
+template <class Headers>
+inline result<delivery_headers> parse_delivery_headers(const Headers& headers,
+                                                       const profile& prof = profiles::ai_stats) noexcept {
+  auto raw = collect_delivery_headers(headers, prof);
+  if (!raw) return raw.error();
+  return parse_delivery_headers(*raw, prof);
+}
+
+}  // namespace jobwire

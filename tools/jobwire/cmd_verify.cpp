@@ -1,0 +1,105 @@
+// jobwire verify --secret S [--secret S2 ...] --body B --header 'Name: value' ...
+//                [--now N] [--tolerance SECONDS|none] [--sdk-compat] [--profile P]
+// (docs/CLI.md, PROTOCOL.md §9). Every decision is made by jobwire::verify_delivery.
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <jobwire/events.hpp>
+#include <jobwire/json_writer.hpp>
+#include <jobwire/profile.hpp>
+#include <jobwire/verify.hpp>
+
+#include "cli.hpp"
+
+namespace jobwire_cli {
+namespace {
+
+// 'Name: value' → (Name, value) with the optional whitespace around the value removed, as
+// an HTTP server does before handing headers to the application.
+std::pair<std::string, std::string> split_header(const invocation& inv, const std::string& line) {
+  const std::size_t colon = line.find(':');
+  if (colon == std::string::npos || colon == 0)
+    inv.usage_error("--header needs 'Name: value', got a value without a name");
+  std::string name = line.substr(0, colon);
+  std::string_view value(line);
+  value.remove_prefix(colon + 1);
+  while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
+  while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
+  return {std::move(name), std::string(value)};
+}
+
+int run(invocation& inv) {
+  if (!inv.has("--secret")) inv.usage_error("missing required option --secret");
+  const std::vector<std::string> secrets = inv.values("--secret");
+  const std::string body = inv.required("--body");
+
+  std::vector<std::pair<std::string, std::string>> headers;
+  for (const auto& h : inv.values("--header")) headers.push_back(split_header(inv, h));
+
+  jobwire::verify_options opts;
+  if (auto p = inv.raw("--profile")) {
+    opts.prof = jobwire::find_profile(*p);
+    if (opts.prof == nullptr) inv.usage_error("--profile must be ai-stats or phaseo");
+  }
+  if (auto t = inv.raw("--tolerance")) {
+    if (*t == "none")
+      opts.tolerance_seconds = jobwire::tolerance_none;
+    else if (auto n = inv.int_option("--tolerance"); n && *n >= 0)
+      opts.tolerance_seconds = *n;
+    else
+      inv.usage_error("--tolerance must be a number of seconds or 'none'");
+  }
+  opts.sdk_compat = inv.has("--sdk-compat");
+
+  auto v = jobwire::verifier::create(secrets);
+  if (!v) return inv.reject(v.error());
+  auto r = jobwire::verify_delivery(body, headers, *v, inv.now(), opts);
+  if (!r) return inv.reject(r.error());
+
+  // The secret and the signature are never printed; only which secret matched.
+  std::string s;
+  jobwire::json::writer w(s);
+  w.begin_object();
+  w.field("valid", true).field("profile", opts.prof->name).field("signature_checked", r->signature_checked);
+  if (r->signature_checked) {
+    w.field("matched_secret", static_cast<std::uint64_t>(r->matched_secret))
+        .field("timestamp", r->timestamp.seconds())
+        .field("timestamp_text", r->timestamp_text);
+  }
+  const jobwire::delivery_headers& h = r->headers;
+  if (h.event_id) w.field("event_id", *h.event_id);
+  if (h.type) w.field("event_type", jobwire::format_event_type(*h.type));
+  if (h.key) w.field("delivery_key", jobwire::format_delivery_key(*h.key));
+  if (h.attempt) w.field("attempt", *h.attempt);
+  if (h.max_attempts) w.field("max_attempts", *h.max_attempts);
+  w.field("body_checked", r->body_checked);
+  w.end_object();
+  return inv.accept("valid", std::string_view(s).substr(1, s.size() - 2));
+}
+
+const registrar reg{command_spec{
+    "verify",
+    "verify one signed delivery: signature, freshness, header/body agreement",
+    "jobwire verify --secret S [--secret S2 ...] --body B --header 'Name: value' ... [--now N] "
+    "[--tolerance SECONDS|none] [--sdk-compat] [--profile ai-stats|phaseo]",
+    "Verifies one delivery as a receiver would: the timestamp and signature headers, the\n"
+    "HMAC-SHA256 of 'timestamp.body' under each secret (rotation; the matching index is\n"
+    "reported with --json), the freshness window, and, when the body is a delivery\n"
+    "envelope, that the metadata headers agree with it. Prints 'valid' on success; on\n"
+    "rejection the first line is the reason code. Secrets are never printed.",
+    {{"--secret", "S", "a webhook secret; repeat for rotation (tried in order)", true},
+     {"--body", "B", "the raw request body (@FILE reads it byte for byte)", false},
+     {"--header", "'Name: value'", "a request header (names are case-insensitive)", true},
+     {"--now", "UNIX_SECONDS", "the current time (default: the system clock)", false},
+     {"--tolerance", "SECONDS|none", "freshness window (default 300); none skips the check", false},
+     {"--sdk-compat", "", "also accept the SDKs' millisecond and ISO-8601 timestamps", false},
+     {"--profile", "ai-stats|phaseo", "header prefix and secret policy (default ai-stats)", false}},
+    0,
+    0,
+    "",
+    run}};
+
+}  // namespace
+}  // namespace jobwire_cli
