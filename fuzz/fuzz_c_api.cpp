@@ -179,6 +179,68 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       check_status(jobwire_event_id_check(a.data(), a.size));
       break;
     }
+    case 6: {  // sign, then verify what was signed: always authentic; fresh under "none"
+      const field& body = fields[2];
+      const int st = call_text(
+          [&](char* out, std::size_t cap, std::size_t* n) {
+            return jobwire_sign(a.data(), a.size, b.data(), b.size, body.data(), body.size, out, cap, n);
+          },
+          text);
+      if (st != JOBWIRE_OK) {
+        check(st == JOBWIRE_E_EMPTY_SECRET);
+        break;
+      }
+      check(text.size() == JOBWIRE_SIGNATURE_HEX_LEN);
+      jobwire_verifier* v = nullptr;
+      const char* secrets[] = {a.data()};
+      const std::size_t lens[] = {a.size};
+      check(jobwire_verifier_create(secrets, lens, 1, &v) == JOBWIRE_OK);
+      const char* names[] = {"X-AI-Stats-Timestamp", "x-ai-stats-signature"};
+      const std::size_t name_lens[] = {20, 20};
+      const char* values[] = {b.data(), text.data()};
+      const std::size_t value_lens[] = {b.size, text.size()};
+      std::size_t matched = 9;
+      const int vst = jobwire_verify(v, body.data(), body.size, names, name_lens, values, value_lens, 2, 0,
+                                     JOBWIRE_TOLERANCE_NONE, opt & JOBWIRE_VERIFY_SDK_COMPAT,
+                                     JOBWIRE_PROFILE_AI_STATS, &matched);
+      check_status(vst);
+      // A timestamp of 1..12 digits is strict seconds: that delivery must verify.
+      std::string_view ts(b.data() == nullptr ? "" : b.bytes.get(), b.size);
+      const bool digits = !ts.empty() && ts.size() <= 12 && ts.find_first_not_of("0123456789") == std::string_view::npos;
+      if (digits) check(vst == JOBWIRE_OK && matched == 0);
+      else check(vst == JOBWIRE_OK || vst == JOBWIRE_E_MALFORMED_TIMESTAMP);
+      jobwire_verifier_destroy(v);
+      break;
+    }
+    case 7: {  // verify arbitrary headers ("name: value" lines in field b) and body
+      std::string_view hb(b.data() == nullptr ? "" : b.bytes.get(), b.size);
+      std::vector<const char*> names, values;
+      std::vector<std::size_t> name_lens, value_lens;
+      while (!hb.empty() && names.size() < 16) {
+        std::size_t nl = hb.find('\n');
+        std::string_view line = hb.substr(0, nl);
+        hb = nl == std::string_view::npos ? std::string_view{} : hb.substr(nl + 1);
+        std::size_t colon = line.find(':');
+        std::string_view name = line.substr(0, colon);
+        std::string_view value = colon == std::string_view::npos ? std::string_view{} : line.substr(colon + 1);
+        names.push_back(name.data());
+        name_lens.push_back(name.size());
+        values.push_back(value.data());
+        value_lens.push_back(value.size());
+      }
+      const char* secrets[] = {"whsec_test_123", "k"};
+      const std::size_t lens[] = {14, 1};
+      jobwire_verifier* v = nullptr;
+      check(jobwire_verifier_create(secrets, lens, (opt & 4u) != 0u ? 0 : 2, &v) == JOBWIRE_OK);
+      const std::int64_t now = static_cast<std::int64_t>(opt) * 1000;
+      const int vst = jobwire_verify(v, a.data(), a.size, names.empty() ? nullptr : names.data(), name_lens.data(),
+                                     values.empty() ? nullptr : values.data(), value_lens.data(), names.size(), now,
+                                     (opt & 8u) != 0u ? JOBWIRE_TOLERANCE_NONE : 300, opt & JOBWIRE_VERIFY_SDK_COMPAT,
+                                     profile, nullptr);
+      check_status(vst);
+      jobwire_verifier_destroy(v);
+      break;
+    }
     case 8: {  // callback URLs: an accepted URL's serialisation is accepted as itself
       const int policy = static_cast<int>((opt >> 2) & 1u);
       const unsigned flags = (opt >> 3) & JOBWIRE_URL_ALLOW_LOCAL_DEVELOPMENT;

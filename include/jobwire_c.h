@@ -226,6 +226,20 @@ JOBWIRE_C_API int jobwire_version_number(void);
  * Constants. Each has a function twin for bindings that cannot read macros (FFI).
  * ------------------------------------------------------------------------------------- */
 
+/* Length of a hex signature (PROTOCOL.md §9): 64 lower-case hex characters. */
+#define JOBWIRE_SIGNATURE_HEX_LEN 64
+JOBWIRE_C_API size_t jobwire_signature_hex_len(void);
+
+/* Most secrets one verifier may hold (key rotation, PROTOCOL.md §9). */
+#define JOBWIRE_MAX_SECRETS 8
+JOBWIRE_C_API size_t jobwire_max_secrets(void);
+
+/* Default freshness window in seconds, and the value that disables the check. */
+#define JOBWIRE_DEFAULT_TOLERANCE 300
+#define JOBWIRE_TOLERANCE_NONE (-1)
+JOBWIRE_C_API int64_t jobwire_default_tolerance(void);
+JOBWIRE_C_API int64_t jobwire_tolerance_none(void);
+
 /* Longest event id (PROTOCOL.md §2). */
 #define JOBWIRE_MAX_EVENT_ID_LEN 160
 JOBWIRE_C_API size_t jobwire_max_event_id_len(void);
@@ -341,6 +355,66 @@ JOBWIRE_C_API int jobwire_check_callback_url(const char* url, size_t url_len, in
 JOBWIRE_C_API int jobwire_normalize_events(const char* events_json, size_t events_json_len, int kind, int profile,
                                            unsigned flags, char* out, size_t out_cap, size_t* out_len,
                                            size_t* error_offset);
+
+/* ---------------------------------------------------------------------------------------
+ * Signatures and verification (PROTOCOL.md §9, §15)
+ * ------------------------------------------------------------------------------------- */
+
+/* Computes the signature of one delivery: lower-case hex HMAC-SHA256, keyed with the
+ * trimmed secret's bytes, over `timestamp "." body`. The body is hashed exactly as given.
+ * Writes JOBWIRE_SIGNATURE_HEX_LEN characters (output rules above).
+ * JOBWIRE_E_EMPTY_SECRET when the secret is empty after trimming. */
+JOBWIRE_C_API int jobwire_sign(const char* secret, size_t secret_len, const char* timestamp, size_t timestamp_len,
+                               const char* body, size_t body_len, char* out, size_t out_cap, size_t* out_len);
+
+/* A prepared verifier: the HMAC keys of up to JOBWIRE_MAX_SECRETS secrets (several during
+ * a rotation), set up once and reused for every delivery. Opaque; see OWNERSHIP. */
+typedef struct jobwire_verifier jobwire_verifier;
+
+/* Creates a verifier from `count` secrets: secrets[i] points to secret_lens[i] bytes
+ * (trimmed of ASCII white space; an empty one is JOBWIRE_E_EMPTY_SECRET). More than
+ * JOBWIRE_MAX_SECRETS is JOBWIRE_E_TOO_MANY_SECRETS. count may be 0: such a verifier
+ * accepts unsigned deliveries under a profile that allows them (ai_stats) and refuses
+ * every delivery under one that requires a secret (phaseo: JOBWIRE_E_SECRET_REQUIRED).
+ * The secrets are copied into the keys; the caller's buffers may be freed afterwards.
+ * On success *out receives the handle, to be released with jobwire_verifier_destroy;
+ * on failure *out is set to NULL. */
+JOBWIRE_C_API int jobwire_verifier_create(const char* const* secrets, const size_t* secret_lens, size_t count,
+                                          jobwire_verifier** out);
+
+/* Releases a verifier and erases its keys. NULL is a no-op. */
+JOBWIRE_C_API void jobwire_verifier_destroy(jobwire_verifier* verifier);
+
+/* Flag for jobwire_verify: accept the official SDKs' timestamp forms (13+ digit
+ * milliseconds, ISO-8601) besides strict decimal seconds. */
+#define JOBWIRE_VERIFY_SDK_COMPAT 0x1u
+
+/* Verifies one delivery, in this order: body size (1 MiB), timestamp and signature
+ * headers present and unambiguous, timestamp syntax and freshness, the signature under
+ * every secret (constant time), the delivery metadata headers, and — when the body is a
+ * delivery envelope — agreement between those headers and the body.
+ *
+ *   body, body_len     the raw request body, exactly as received
+ *   header_names[i], header_name_lens[i], header_values[i], header_value_lens[i]
+ *                      the request headers as parallel arrays of header_count entries;
+ *                      names match ASCII case-insensitively; a header repeated with
+ *                      different values is JOBWIRE_E_AMBIGUOUS_HEADER. The arrays may be
+ *                      NULL only when header_count is 0.
+ *   now                the host's clock, Unix seconds (jobwire never reads a clock)
+ *   tolerance          freshness window in seconds (|now - timestamp| <= tolerance), or
+ *                      JOBWIRE_TOLERANCE_NONE to skip the check; other negative values
+ *                      are JOBWIRE_E_INVALID_ARGUMENT
+ *   flags              0 or JOBWIRE_VERIFY_SDK_COMPAT
+ *   profile            JOBWIRE_PROFILE_AI_STATS or JOBWIRE_PROFILE_PHASEO (header prefix)
+ *   out_matched_secret may be NULL; receives the index of the secret that matched
+ *
+ * Returns JOBWIRE_OK when the delivery is authentic, fresh and consistent, or the reason
+ * (JOBWIRE_E_SIGNATURE_MISMATCH, JOBWIRE_E_TIMESTAMP_TOO_OLD, ...). */
+JOBWIRE_C_API int jobwire_verify(jobwire_verifier* verifier, const char* body, size_t body_len,
+                                 const char* const* header_names, const size_t* header_name_lens,
+                                 const char* const* header_values, const size_t* header_value_lens,
+                                 size_t header_count, int64_t now, int64_t tolerance, unsigned flags, int profile,
+                                 size_t* out_matched_secret);
 
 #ifdef __cplusplus
 } /* extern "C" */

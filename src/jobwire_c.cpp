@@ -12,19 +12,25 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <iterator>
+#include <memory>
 #include <mutex>
 #include <new>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include <jobwire/callback_url.hpp>
 #include <jobwire/error.hpp>
 #include <jobwire/events.hpp>
+#include <jobwire/freshness.hpp>
 #include <jobwire/json.hpp>
 #include <jobwire/json_writer.hpp>
 #include <jobwire/profile.hpp>
+#include <jobwire/signature.hpp>
 #include <jobwire/subscription.hpp>
+#include <jobwire/verify.hpp>
 #include <jobwire/version.hpp>
 
 static_assert(JOBWIRE_C_VERSION_MAJOR == JOBWIRE_VERSION_MAJOR && JOBWIRE_C_VERSION_MINOR == JOBWIRE_VERSION_MINOR &&
@@ -97,7 +103,66 @@ errc code_of_status(int status) noexcept {
   return static_cast<errc>(id);
 }
 
+// The request headers of jobwire_verify as a range of (name, value) pairs, read in place
+// from the caller's parallel arrays: find_header accepts any such range, so nothing is
+// copied or allocated.
+class header_arrays {
+ public:
+  header_arrays(const char* const* names, const std::size_t* name_lens, const char* const* values,
+                const std::size_t* value_lens, std::size_t count) noexcept
+      : names_(names), name_lens_(name_lens), values_(values), value_lens_(value_lens), count_(count) {}
+
+  // Arrays present when there are headers; each (pointer, length) valid.
+  bool well_formed() const noexcept {
+    if (count_ == 0) return true;
+    if (names_ == nullptr || name_lens_ == nullptr || values_ == nullptr || value_lens_ == nullptr) return false;
+    for (std::size_t i = 0; i < count_; ++i)
+      if (bad_input(names_[i], name_lens_[i]) || bad_input(values_[i], value_lens_[i])) return false;
+    return true;
+  }
+
+  class iterator {
+   public:
+    using iterator_category = std::input_iterator_tag;
+    using value_type = std::pair<std::string_view, std::string_view>;
+    using difference_type = std::ptrdiff_t;
+    using pointer = void;
+    using reference = value_type;
+
+    iterator(const header_arrays* h, std::size_t i) noexcept : h_(h), i_(i) {}
+    value_type operator*() const noexcept {
+      return {view(h_->names_[i_], h_->name_lens_[i_]), view(h_->values_[i_], h_->value_lens_[i_])};
+    }
+    iterator& operator++() noexcept {
+      ++i_;
+      return *this;
+    }
+    friend bool operator!=(const iterator& a, const iterator& b) noexcept { return a.i_ != b.i_; }
+
+   private:
+    const header_arrays* h_;
+    std::size_t i_;
+  };
+
+  iterator begin() const noexcept { return {this, 0}; }
+  iterator end() const noexcept { return {this, count_}; }
+
+ private:
+  const char* const* names_;
+  const std::size_t* name_lens_;
+  const char* const* values_;
+  const std::size_t* value_lens_;
+  std::size_t count_;
+};
+
 }  // namespace
+
+// The opaque handle of the C API: prepared keys, and the lock that makes one handle safe
+// to share between threads (the keys' HMAC contexts are reused for every message).
+struct jobwire_verifier {
+  std::mutex lock;
+  jobwire::verifier keys;
+};
 
 extern "C" {
 
@@ -310,6 +375,80 @@ int jobwire_normalize_events(const char* events_json, std::size_t events_json_le
       w.end_array().end_object();
     }
     return write_output(text, out, out_cap, out_len);
+  });
+}
+
+// --- signatures and verification -----------------------------------------------------------
+
+std::size_t jobwire_signature_hex_len(void) { return jobwire::signature_hex_size; }
+std::size_t jobwire_max_secrets(void) { return jobwire::max_secrets; }
+std::int64_t jobwire_default_tolerance(void) { return jobwire::default_tolerance_seconds; }
+std::int64_t jobwire_tolerance_none(void) { return jobwire::tolerance_none; }
+static_assert(JOBWIRE_SIGNATURE_HEX_LEN == jobwire::signature_hex_size, "signature length");
+static_assert(JOBWIRE_MAX_SECRETS == jobwire::max_secrets, "secret count");
+static_assert(JOBWIRE_DEFAULT_TOLERANCE == jobwire::default_tolerance_seconds, "default tolerance");
+static_assert(JOBWIRE_TOLERANCE_NONE == jobwire::tolerance_none, "tolerance none");
+
+int jobwire_sign(const char* secret, std::size_t secret_len, const char* timestamp, std::size_t timestamp_len,
+                 const char* body, std::size_t body_len, char* out, std::size_t out_cap, std::size_t* out_len) {
+  return guarded([&] {
+    if (out_len != nullptr) *out_len = 0;
+    if (bad_input(secret, secret_len) || bad_input(timestamp, timestamp_len) || bad_input(body, body_len) ||
+        bad_output(out, out_cap, out_len))
+      return invalid_argument;
+    auto sig = jobwire::sign(view(secret, secret_len), view(timestamp, timestamp_len), view(body, body_len));
+    if (!sig) return status_of(sig.error());
+    return write_output(sig->view(), out, out_cap, out_len);
+  });
+}
+
+int jobwire_verifier_create(const char* const* secrets, const std::size_t* secret_lens, std::size_t count,
+                            jobwire_verifier** out) {
+  return guarded([&] {
+    if (out == nullptr) return invalid_argument;
+    *out = nullptr;
+    if (count > 0 && (secrets == nullptr || secret_lens == nullptr)) return invalid_argument;
+    if (count > jobwire::max_secrets) return status_of(errc::too_many_secrets);
+    std::string_view views[jobwire::max_secrets];
+    for (std::size_t i = 0; i < count; ++i) {
+      if (bad_input(secrets[i], secret_lens[i])) return invalid_argument;
+      views[i] = view(secrets[i], secret_lens[i]);
+    }
+    auto keys = jobwire::verifier::create(views, count);
+    if (!keys) return status_of(keys.error());
+    std::unique_ptr<jobwire_verifier> handle(new jobwire_verifier);
+    handle->keys = std::move(*keys);
+    *out = handle.release();
+    return JOBWIRE_OK;
+  });
+}
+
+void jobwire_verifier_destroy(jobwire_verifier* verifier) { delete verifier; }
+
+int jobwire_verify(jobwire_verifier* verifier, const char* body, std::size_t body_len,
+                   const char* const* header_names, const std::size_t* header_name_lens,
+                   const char* const* header_values, const std::size_t* header_value_lens, std::size_t header_count,
+                   std::int64_t now, std::int64_t tolerance, unsigned flags, int profile,
+                   std::size_t* out_matched_secret) {
+  return guarded([&] {
+    const jobwire::profile* prof = profile_of(profile);
+    if (verifier == nullptr || prof == nullptr || bad_input(body, body_len) ||
+        (flags & ~JOBWIRE_VERIFY_SDK_COMPAT) != 0u || (tolerance < 0 && tolerance != jobwire::tolerance_none))
+      return invalid_argument;
+    const header_arrays headers{header_names, header_name_lens, header_values, header_value_lens, header_count};
+    if (!headers.well_formed()) return invalid_argument;
+    jobwire::verify_options opts;
+    opts.tolerance_seconds = tolerance;
+    opts.sdk_compat = (flags & JOBWIRE_VERIFY_SDK_COMPAT) != 0u;
+    opts.prof = prof;
+    // The keys' HMAC contexts are reused per message, so one verifier serves one call at a
+    // time (header: THREAD SAFETY).
+    std::lock_guard<std::mutex> hold(verifier->lock);
+    auto verified = jobwire::verify_delivery(view(body, body_len), headers, verifier->keys, now, opts);
+    if (!verified) return status_of(verified.error());
+    if (out_matched_secret != nullptr)
+      *out_matched_secret = verified->signature_checked ? verified->matched_secret : jobwire::error::no_offset;
+    return JOBWIRE_OK;
   });
 }
 

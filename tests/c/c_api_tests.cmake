@@ -18,7 +18,8 @@ foreach(_jw_variant shared static)
   add_executable(${_jw_t} "${_jw_c_test_dir}/test_c_api.c")
   set_target_properties(${_jw_t} PROPERTIES C_STANDARD 99 C_STANDARD_REQUIRED ON C_EXTENSIONS OFF
                                             RUNTIME_OUTPUT_DIRECTORY "${PROJECT_BINARY_DIR}/bin")
-  target_link_libraries(${_jw_t} PRIVATE jobwire_c_${_jw_variant} m)
+  # OpenSSL's one-shot HMAC() is the test's independent reference for signatures.
+  target_link_libraries(${_jw_t} PRIVATE jobwire_c_${_jw_variant} OpenSSL::Crypto Threads::Threads m)
   if(CMAKE_C_COMPILER_ID MATCHES "GNU|Clang")
     target_compile_options(${_jw_t} PRIVATE -Wall -Wextra -Wpedantic -Wconversion -Wshadow -Wstrict-prototypes
                                             $<$<BOOL:${JOBWIRE_WERROR}>:-Werror> ${_jw_c_sanitize_flags})

@@ -3,7 +3,13 @@
  * the error paths (NULL arguments, out-of-range enumerations, unknown flags, buffers that
  * are too small). Built twice, against the shared and the static library, and run under
  * ASan+UBSan in sanitizer builds. */
+#define _POSIX_C_SOURCE 200809L /* pthreads in strict C99 */
+
 #include "jobwire_c.h"
+
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <pthread.h>
 
 #include <limits.h>
 #include <math.h>
@@ -394,6 +400,346 @@ static void test_event_ids(void) {
 }
 
 /* ----------------------------------------------------------------------------------- */
+/* Signatures: checked against PROTOCOL.md §9's vector (computed with openssl dgst) and
+ * against OpenSSL's one-shot HMAC(), a different code path from the library's keyed
+ * EVP_MAC contexts. */
+
+static void hex_of(const unsigned char* mac, size_t n, char* out) {
+  static const char digits[] = "0123456789abcdef";
+  size_t i;
+  for (i = 0; i < n; ++i) {
+    out[2 * i] = digits[mac[i] >> 4];
+    out[2 * i + 1] = digits[mac[i] & 0x0F];
+  }
+  out[2 * n] = '\0';
+}
+
+/* Reference signature of `ts "." body` under `secret` (already trimmed). */
+static void reference_signature(const char* secret, const char* ts, const unsigned char* body, size_t body_len,
+                                char out[65]) {
+  unsigned char msg[512];
+  unsigned char mac[EVP_MAX_MD_SIZE];
+  unsigned int mac_len = 0;
+  size_t ts_len = strlen(ts);
+  memcpy(msg, ts, ts_len);
+  msg[ts_len] = '.';
+  memcpy(msg + ts_len + 1, body, body_len);
+  HMAC(EVP_sha256(), secret, (int)strlen(secret), msg, ts_len + 1 + body_len, mac, &mac_len);
+  hex_of(mac, mac_len, out);
+}
+
+static const char known_body[] =
+    "{\"id\":\"evt_123\",\"type\":\"batch.completed\",\"data\":{\"id\":\"batch_123\",\"status\":\"completed\"}}";
+static const unsigned char binary_body[] = {0xff, 0x00, 0xfe, 'x', 0xc3, 0x28, '\n'};
+
+static void test_sign(void) {
+  char sig[80];
+  char want[65];
+  size_t len = 0;
+
+  CHECK(jobwire_signature_hex_len() == JOBWIRE_SIGNATURE_HEX_LEN && JOBWIRE_SIGNATURE_HEX_LEN == 64);
+  CHECK(jobwire_max_secrets() == JOBWIRE_MAX_SECRETS);
+  CHECK(jobwire_default_tolerance() == JOBWIRE_DEFAULT_TOLERANCE && JOBWIRE_DEFAULT_TOLERANCE == 300);
+  CHECK(jobwire_tolerance_none() == JOBWIRE_TOLERANCE_NONE);
+
+  CHECK_STATUS(jobwire_sign(S("whsec_test_123"), S("1781166600"), S(known_body), sig, sizeof sig, &len), JOBWIRE_OK);
+  CHECK(out_is(sig, len, "bc1c64b881737db0ddc76196f3633752666322fad1f394126029119d6e19ea39"));
+  /* the secret is trimmed; the whsec_ prefix is part of the key */
+  CHECK_STATUS(jobwire_sign(S(" whsec_test_123\r\n"), S("1781166600"), S(known_body), sig, sizeof sig, &len),
+               JOBWIRE_OK);
+  CHECK(out_is(sig, len, "bc1c64b881737db0ddc76196f3633752666322fad1f394126029119d6e19ea39"));
+  CHECK_STATUS(jobwire_sign(S("test_123"), S("1781166600"), S(known_body), sig, sizeof sig, &len), JOBWIRE_OK);
+  CHECK(!out_is(sig, len, "bc1c64b881737db0ddc76196f3633752666322fad1f394126029119d6e19ea39"));
+
+  /* raw bytes: invalid UTF-8 and an embedded NUL are hashed as they are */
+  reference_signature("k", "1700000000", binary_body, sizeof binary_body, want);
+  CHECK_STATUS(jobwire_sign(S("k"), S("1700000000"), (const char*)binary_body, sizeof binary_body, sig, sizeof sig,
+                            &len),
+               JOBWIRE_OK);
+  CHECK(out_is(sig, len, want));
+  reference_signature("k", "1700000000", (const unsigned char*)"", 0, want);
+  CHECK_STATUS(jobwire_sign(S("k"), S("1700000000"), NULL, 0, sig, sizeof sig, &len), JOBWIRE_OK);
+  CHECK(out_is(sig, len, want));
+
+  /* output buffer protocol */
+  CHECK_STATUS(jobwire_sign(S("k"), S("1"), S("b"), NULL, 0, &len), JOBWIRE_E_BUFFER_TOO_SMALL);
+  CHECK(len == 64);
+  memset(sig, '#', sizeof sig);
+  CHECK_STATUS(jobwire_sign(S("k"), S("1"), S("b"), sig, 63, &len), JOBWIRE_E_BUFFER_TOO_SMALL);
+  CHECK(len == 64 && sig[0] == '#');
+  CHECK_STATUS(jobwire_sign(S("k"), S("1"), S("b"), sig, 64, &len), JOBWIRE_OK);
+  CHECK(len == 64 && sig[64] == '#');
+
+  /* errors */
+  CHECK_STATUS(jobwire_sign(S(" \t "), S("1"), S("b"), sig, sizeof sig, &len), JOBWIRE_E_EMPTY_SECRET);
+  CHECK(len == 0);
+  CHECK_STATUS(jobwire_sign(NULL, 0, S("1"), S("b"), sig, sizeof sig, &len), JOBWIRE_E_EMPTY_SECRET);
+  CHECK_STATUS(jobwire_sign(NULL, 3, S("1"), S("b"), sig, sizeof sig, &len), JOBWIRE_E_INVALID_ARGUMENT);
+  CHECK_STATUS(jobwire_sign(S("k"), NULL, 1, S("b"), sig, sizeof sig, &len), JOBWIRE_E_INVALID_ARGUMENT);
+  CHECK_STATUS(jobwire_sign(S("k"), S("1"), NULL, 1, sig, sizeof sig, &len), JOBWIRE_E_INVALID_ARGUMENT);
+  CHECK_STATUS(jobwire_sign(S("k"), S("1"), S("b"), sig, sizeof sig, NULL), JOBWIRE_E_INVALID_ARGUMENT);
+  CHECK_STATUS(jobwire_sign(S("k"), S("1"), S("b"), NULL, 64, &len), JOBWIRE_E_INVALID_ARGUMENT);
+}
+
+/* ----------------------------------------------------------------------------------- */
+/* Verification */
+
+#define TS "1781166600"
+#define NOW ((int64_t)1781166600)
+
+struct headers {
+  const char* names[8];
+  size_t name_lens[8];
+  const char* values[8];
+  size_t value_lens[8];
+  size_t count;
+};
+
+static void add_header(struct headers* h, const char* name, const char* value) {
+  h->names[h->count] = name;
+  h->name_lens[h->count] = strlen(name);
+  h->values[h->count] = value;
+  h->value_lens[h->count] = strlen(value);
+  ++h->count;
+}
+
+static int verify_with(jobwire_verifier* v, const char* body, size_t body_len, const struct headers* h, int64_t now,
+                       int64_t tolerance, unsigned flags, int profile, size_t* matched) {
+  return jobwire_verify(v, body, body_len, h->names, h->name_lens, h->values, h->value_lens, h->count, now,
+                        tolerance, flags, profile, matched);
+}
+
+static jobwire_verifier* make_verifier(const char* const* secrets, size_t count) {
+  size_t lens[JOBWIRE_MAX_SECRETS + 1];
+  size_t i;
+  jobwire_verifier* v = NULL;
+  for (i = 0; i < count; ++i) lens[i] = strlen(secrets[i]);
+  CHECK_STATUS(jobwire_verifier_create(secrets, lens, count, &v), JOBWIRE_OK);
+  CHECK(v != NULL);
+  return v;
+}
+
+static void test_verify(void) {
+  static const char* const rotation[] = {"whsec_old", "whsec_test_123"};
+  char good[65];
+  char upper[65];
+  char other[65];
+  char ms_sig[65];
+  size_t i;
+  size_t matched = 99;
+  struct headers h;
+  jobwire_verifier* v = make_verifier(rotation, 2);
+  jobwire_verifier* none = NULL;
+  jobwire_verifier* bad = (jobwire_verifier*)&h; /* must stay untouched on failure */
+
+  reference_signature("whsec_test_123", TS, (const unsigned char*)known_body, strlen(known_body), good);
+  reference_signature("whsec_other", TS, (const unsigned char*)known_body, strlen(known_body), other);
+  for (i = 0; i < 64; ++i) upper[i] = (char)((good[i] >= 'a' && good[i] <= 'f') ? good[i] - 'a' + 'A' : good[i]);
+  upper[64] = '\0';
+
+  /* valid: header names in any case; the second secret of the rotation matches */
+  memset(&h, 0, sizeof h);
+  add_header(&h, "Content-Type", "application/json");
+  add_header(&h, "X-AI-Stats-Timestamp", TS);
+  add_header(&h, "x-Ai-sTaTs-SIGNATURE", good);
+  CHECK_STATUS(verify_with(v, S(known_body), &h, NOW, JOBWIRE_DEFAULT_TOLERANCE, 0, JOBWIRE_PROFILE_AI_STATS,
+                           &matched),
+               JOBWIRE_OK);
+  CHECK(matched == 1);
+  CHECK_STATUS(verify_with(v, S(known_body), &h, NOW, 300, 0, JOBWIRE_PROFILE_AI_STATS, NULL), JOBWIRE_OK);
+  /* upper-case hex compares as hex */
+  h.values[2] = upper;
+  CHECK_STATUS(verify_with(v, S(known_body), &h, NOW, 300, 0, JOBWIRE_PROFILE_AI_STATS, NULL), JOBWIRE_OK);
+  h.values[2] = good;
+
+  /* freshness: |now - ts| <= tolerance, both ends inclusive; "none" skips it */
+  CHECK_STATUS(verify_with(v, S(known_body), &h, NOW + 300, 300, 0, JOBWIRE_PROFILE_AI_STATS, NULL), JOBWIRE_OK);
+  CHECK_STATUS(verify_with(v, S(known_body), &h, NOW + 301, 300, 0, JOBWIRE_PROFILE_AI_STATS, NULL),
+               JOBWIRE_E_TIMESTAMP_TOO_OLD);
+  CHECK_STATUS(verify_with(v, S(known_body), &h, NOW - 301, 300, 0, JOBWIRE_PROFILE_AI_STATS, NULL),
+               JOBWIRE_E_TIMESTAMP_TOO_NEW);
+  CHECK_STATUS(verify_with(v, S(known_body), &h, NOW + 86400, JOBWIRE_TOLERANCE_NONE, 0, JOBWIRE_PROFILE_AI_STATS,
+                           NULL),
+               JOBWIRE_OK);
+  CHECK_STATUS(verify_with(v, S(known_body), &h, NOW, -2, 0, JOBWIRE_PROFILE_AI_STATS, NULL),
+               JOBWIRE_E_INVALID_ARGUMENT);
+
+  /* a different body, secret or signature */
+  CHECK_STATUS(verify_with(v, known_body, strlen(known_body) - 1, &h, NOW, 300, 0, JOBWIRE_PROFILE_AI_STATS, NULL),
+               JOBWIRE_E_SIGNATURE_MISMATCH);
+  h.values[2] = other;
+  CHECK_STATUS(verify_with(v, S(known_body), &h, NOW, 300, 0, JOBWIRE_PROFILE_AI_STATS, NULL),
+               JOBWIRE_E_SIGNATURE_MISMATCH);
+  h.values[2] = "abc";
+  h.value_lens[2] = 3;
+  CHECK_STATUS(verify_with(v, S(known_body), &h, NOW, 300, 0, JOBWIRE_PROFILE_AI_STATS, NULL),
+               JOBWIRE_E_MALFORMED_SIGNATURE);
+  h.values[2] = good;
+  h.value_lens[2] = 64;
+
+  /* a header repeated with another value is ambiguous, with the same value it is not */
+  add_header(&h, "X-AI-STATS-SIGNATURE", other);
+  CHECK_STATUS(verify_with(v, S(known_body), &h, NOW, 300, 0, JOBWIRE_PROFILE_AI_STATS, NULL),
+               JOBWIRE_E_AMBIGUOUS_HEADER);
+  h.values[3] = good;
+  h.value_lens[3] = 64;
+  CHECK_STATUS(verify_with(v, S(known_body), &h, NOW, 300, 0, JOBWIRE_PROFILE_AI_STATS, NULL), JOBWIRE_OK);
+  h.count = 3;
+
+  /* missing and malformed timestamps; the SDKs' millisecond form under sdk_compat */
+  h.count = 1;
+  add_header(&h, "x-ai-stats-signature", good);
+  CHECK_STATUS(verify_with(v, S(known_body), &h, NOW, 300, 0, JOBWIRE_PROFILE_AI_STATS, NULL),
+               JOBWIRE_E_MISSING_TIMESTAMP);
+  h.count = 1;
+  add_header(&h, "x-ai-stats-timestamp", TS);
+  CHECK_STATUS(verify_with(v, S(known_body), &h, NOW, 300, 0, JOBWIRE_PROFILE_AI_STATS, NULL),
+               JOBWIRE_E_MISSING_SIGNATURE);
+  reference_signature("whsec_test_123", TS "000", (const unsigned char*)known_body, strlen(known_body), ms_sig);
+  h.count = 1;
+  add_header(&h, "x-ai-stats-timestamp", TS "000");
+  add_header(&h, "x-ai-stats-signature", ms_sig);
+  CHECK_STATUS(verify_with(v, S(known_body), &h, NOW, 300, 0, JOBWIRE_PROFILE_AI_STATS, NULL),
+               JOBWIRE_E_MALFORMED_TIMESTAMP);
+  CHECK_STATUS(verify_with(v, S(known_body), &h, NOW, 300, JOBWIRE_VERIFY_SDK_COMPAT, JOBWIRE_PROFILE_AI_STATS, NULL),
+               JOBWIRE_OK);
+
+  /* profiles choose the header prefix */
+  h.count = 0;
+  add_header(&h, "X-Phaseo-Timestamp", TS);
+  add_header(&h, "X-Phaseo-Signature", good);
+  CHECK_STATUS(verify_with(v, S(known_body), &h, NOW, 300, 0, JOBWIRE_PROFILE_PHASEO, NULL), JOBWIRE_OK);
+  CHECK_STATUS(verify_with(v, S(known_body), &h, NOW, 300, 0, JOBWIRE_PROFILE_AI_STATS, NULL),
+               JOBWIRE_E_MISSING_TIMESTAMP);
+
+  /* a non-UTF-8 body verifies on its bytes */
+  reference_signature("whsec_test_123", TS, binary_body, sizeof binary_body, ms_sig);
+  h.count = 0;
+  add_header(&h, "x-ai-stats-timestamp", TS);
+  add_header(&h, "x-ai-stats-signature", ms_sig);
+  CHECK_STATUS(verify_with(v, (const char*)binary_body, sizeof binary_body, &h, NOW, 300, 0, JOBWIRE_PROFILE_AI_STATS,
+                           NULL),
+               JOBWIRE_OK);
+
+  /* no secrets: unsigned deliveries pass where the profile allows them */
+  CHECK_STATUS(jobwire_verifier_create(NULL, NULL, 0, &none), JOBWIRE_OK);
+  h.count = 0;
+  matched = 5;
+  CHECK_STATUS(verify_with(none, S(known_body), &h, NOW, 300, 0, JOBWIRE_PROFILE_AI_STATS, &matched), JOBWIRE_OK);
+  CHECK(matched == JOBWIRE_NO_OFFSET);
+  CHECK_STATUS(verify_with(none, S(known_body), &h, NOW, 300, 0, JOBWIRE_PROFILE_PHASEO, NULL),
+               JOBWIRE_E_SECRET_REQUIRED);
+  jobwire_verifier_destroy(none);
+
+  /* invalid arguments */
+  h.count = 0;
+  add_header(&h, "x-ai-stats-timestamp", TS);
+  add_header(&h, "x-ai-stats-signature", good);
+  CHECK_STATUS(verify_with(NULL, S(known_body), &h, NOW, 300, 0, JOBWIRE_PROFILE_AI_STATS, NULL),
+               JOBWIRE_E_INVALID_ARGUMENT);
+  CHECK_STATUS(verify_with(v, NULL, 3, &h, NOW, 300, 0, JOBWIRE_PROFILE_AI_STATS, NULL), JOBWIRE_E_INVALID_ARGUMENT);
+  CHECK_STATUS(verify_with(v, S(known_body), &h, NOW, 300, 0x4u, JOBWIRE_PROFILE_AI_STATS, NULL),
+               JOBWIRE_E_INVALID_ARGUMENT);
+  CHECK_STATUS(verify_with(v, S(known_body), &h, NOW, 300, 0, 2, NULL), JOBWIRE_E_INVALID_ARGUMENT);
+  CHECK_STATUS(jobwire_verify(v, S(known_body), NULL, h.name_lens, h.values, h.value_lens, 2, NOW, 300, 0,
+                              JOBWIRE_PROFILE_AI_STATS, NULL),
+               JOBWIRE_E_INVALID_ARGUMENT);
+  CHECK_STATUS(jobwire_verify(v, S(known_body), h.names, h.name_lens, h.values, NULL, 2, NOW, 300, 0,
+                              JOBWIRE_PROFILE_AI_STATS, NULL),
+               JOBWIRE_E_INVALID_ARGUMENT);
+  h.names[1] = NULL;
+  CHECK_STATUS(verify_with(v, S(known_body), &h, NOW, 300, 0, JOBWIRE_PROFILE_AI_STATS, NULL),
+               JOBWIRE_E_INVALID_ARGUMENT);
+  /* no headers at all: NULL arrays with count 0 */
+  CHECK_STATUS(jobwire_verify(v, S(known_body), NULL, NULL, NULL, NULL, 0, NOW, 300, 0, JOBWIRE_PROFILE_AI_STATS,
+                              NULL),
+               JOBWIRE_E_MISSING_TIMESTAMP);
+  jobwire_verifier_destroy(v);
+  jobwire_verifier_destroy(NULL);
+
+  /* creating verifiers */
+  {
+    static const char* const nine[] = {"a", "b", "c", "d", "e", "f", "g", "h", "i"};
+    static const char* const with_empty[] = {"a", "  "};
+    size_t lens[9] = {1, 1, 1, 1, 1, 1, 1, 1, 1};
+    size_t empty_lens[2] = {1, 2};
+    jobwire_verifier* eight = NULL;
+    CHECK_STATUS(jobwire_verifier_create(nine, lens, 9, &bad), JOBWIRE_E_TOO_MANY_SECRETS);
+    CHECK(bad == NULL);
+    CHECK_STATUS(jobwire_verifier_create(nine, lens, 8, &eight), JOBWIRE_OK);
+    jobwire_verifier_destroy(eight);
+    CHECK_STATUS(jobwire_verifier_create(with_empty, empty_lens, 2, &bad), JOBWIRE_E_EMPTY_SECRET);
+    CHECK_STATUS(jobwire_verifier_create(NULL, lens, 1, &bad), JOBWIRE_E_INVALID_ARGUMENT);
+    CHECK_STATUS(jobwire_verifier_create(nine, NULL, 1, &bad), JOBWIRE_E_INVALID_ARGUMENT);
+    CHECK_STATUS(jobwire_verifier_create(nine, lens, 1, NULL), JOBWIRE_E_INVALID_ARGUMENT);
+  }
+}
+
+/* ----------------------------------------------------------------------------------- */
+/* One verifier shared by several threads: each call must see its own message. Without
+ * the verifier's lock the threads would interleave updates of the same HMAC contexts and
+ * valid deliveries would fail (or invalid ones pass). */
+
+#define THREADS 4
+#define ROUNDS 2000
+
+struct thread_job {
+  jobwire_verifier* verifier;
+  int index;
+  int failures;
+};
+
+static void* verify_many(void* arg) {
+  struct thread_job* job = (struct thread_job*)arg;
+  char body[64];
+  char sig[65];
+  size_t len = 0;
+  int round;
+  const char* names[] = {"x-ai-stats-timestamp", "x-ai-stats-signature"};
+  const size_t name_lens[] = {20, 20};
+  const char* values[2];
+  size_t value_lens[2];
+  for (round = 0; round < ROUNDS; ++round) {
+    int n = snprintf(body, sizeof body, "{\"thread\":%d,\"round\":%d}", job->index, round);
+    if (jobwire_sign(S("whsec_shared"), S(TS), body, (size_t)n, sig, sizeof sig, &len) != JOBWIRE_OK) {
+      ++job->failures;
+      continue;
+    }
+    values[0] = TS;
+    value_lens[0] = strlen(TS);
+    values[1] = sig;
+    value_lens[1] = len;
+    if (jobwire_verify(job->verifier, body, (size_t)n, names, name_lens, values, value_lens, 2, NOW, 300, 0,
+                       JOBWIRE_PROFILE_AI_STATS, NULL) != JOBWIRE_OK)
+      ++job->failures;
+    /* the same signature over another body must fail */
+    if (jobwire_verify(job->verifier, body, (size_t)n - 1, names, name_lens, values, value_lens, 2, NOW, 300, 0,
+                       JOBWIRE_PROFILE_AI_STATS, NULL) != JOBWIRE_E_SIGNATURE_MISMATCH)
+      ++job->failures;
+  }
+  return NULL;
+}
+
+static void test_shared_verifier(void) {
+  static const char* const secrets[] = {"whsec_other", "whsec_shared"};
+  jobwire_verifier* v = make_verifier(secrets, 2);
+  pthread_t threads[THREADS];
+  struct thread_job jobs[THREADS];
+  int i;
+  for (i = 0; i < THREADS; ++i) {
+    jobs[i].verifier = v;
+    jobs[i].index = i;
+    jobs[i].failures = 0;
+    CHECK(pthread_create(&threads[i], NULL, verify_many, &jobs[i]) == 0);
+  }
+  for (i = 0; i < THREADS; ++i) {
+    CHECK(pthread_join(threads[i], NULL) == 0);
+    CHECK(jobs[i].failures == 0);
+  }
+  jobwire_verifier_destroy(v);
+}
+
+/* ----------------------------------------------------------------------------------- */
 /* Callback URLs (PROTOCOL.md §8) */
 
 static int check_url(const char* url, int policy, unsigned flags, char* buf, size_t cap, size_t* len) {
@@ -574,6 +920,9 @@ int main(void) {
   test_progress_bucket();
   test_delivery_keys();
   test_event_ids();
+  test_sign();
+  test_verify();
+  test_shared_verifier();
   test_callback_urls();
   test_events();
   printf("c_api: %d checks, %d failed\n", checks, failures);

@@ -25,7 +25,8 @@ from __future__ import annotations
 import ctypes
 import json
 import math
-from typing import Any, List, Mapping, Optional, Sequence, Union
+import time
+from typing import Any, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
 
 from . import _native
 from ._native import LibraryNotFoundError
@@ -33,6 +34,9 @@ from ._native import LibraryNotFoundError
 __version__ = _native.PACKAGE_VERSION
 
 __all__ = [
+    "sign",
+    "verify",
+    "Verifier",
     "check_callback_url",
     "normalize_events",
     "JobwireError",
@@ -241,6 +245,151 @@ def validate_json(text: Union[BytesLike, str], allow_duplicate_keys: bool = Fals
     if status != _native.OK:
         no_offset = _native.lib().jobwire_no_offset()
         _check(status, RejectedError, None if offset.value == no_offset else offset.value)
+
+
+# --- signatures and verification (PROTOCOL.md §9) --------------------------------------------
+
+
+def sign(secret: Text, timestamp: Text, body: Union[BytesLike, str]) -> str:
+    """The signature of one delivery: 64 lower-case hex characters of HMAC-SHA256, keyed
+    with the trimmed secret, over ``timestamp + "." + body``.
+
+    ``body`` is hashed exactly as given (``str`` is UTF-8 encoded). Raises RejectedError
+    (``empty_secret``) for a secret that is empty after trimming.
+    """
+    s = _as_bytes(secret, "secret")
+    ts = _as_bytes(timestamp, "timestamp")
+    b = _as_bytes(body, "body")
+    out = _text_output(lambda buf, cap, n: _native.lib().jobwire_sign(s, len(s), ts, len(ts), b, len(b), buf, cap, n),
+                       initial=_SIGNATURE_HEX_LEN + 1)
+    return out.decode("ascii")
+
+
+_SIGNATURE_HEX_LEN = 64
+_TOLERANCE_NONE = -1
+
+
+def _secret_list(secret: Union[Text, Sequence[Text]]) -> List[bytes]:
+    if isinstance(secret, (str, bytes, bytearray, memoryview)):
+        secrets = [_as_bytes(secret, "secret")]
+    elif isinstance(secret, Iterable):
+        secrets = [_as_bytes(s, "secret") for s in secret]
+    else:
+        raise TypeError(f"secret must be str, bytes or a list of them, not {type(secret).__name__}")
+    if not secrets:
+        raise ValueError("at least one secret is required")
+    return secrets
+
+
+HeadersLike = Union[Mapping[Any, Any], Iterable[Tuple[Any, Any]]]
+
+
+def _header_pairs(headers: HeadersLike) -> List[Tuple[bytes, bytes]]:
+    """(name, value) pairs from a mapping or an iterable of pairs. Every pair is kept —
+    including a name repeated in another case — so the library can see duplicates."""
+    if isinstance(headers, (str, bytes, bytearray, memoryview)):
+        raise TypeError("headers must be a mapping or an iterable of (name, value) pairs")
+    items = headers.items() if hasattr(headers, "items") and callable(headers.items) else headers
+    pairs: List[Tuple[bytes, bytes]] = []
+    for item in items:
+        try:
+            name, value = item
+        except (TypeError, ValueError):
+            raise TypeError("each header must be a (name, value) pair") from None
+        pairs.append((_as_bytes(name, "header name"), _as_bytes(value, "header value")))
+    return pairs
+
+
+class Verifier:
+    """A prepared verifier: the HMAC keys of one or more secrets (a rotation), set up once
+    and reused for many deliveries. Thread-safe (calls are serialised inside); use one per
+    thread for parallel verification. Release it with :meth:`close` or a ``with`` block.
+
+    >>> with jobwire.Verifier(["whsec_new", "whsec_old"]) as v:
+    ...     v.verify(body, headers)
+    """
+
+    def __init__(self, secrets: Union[Text, Sequence[Text]], profile: Text = "ai-stats") -> None:
+        self._profile = _profile(profile)
+        keys = _secret_list(secrets)
+        arr = (ctypes.c_char_p * len(keys))(*keys)
+        lens = (ctypes.c_size_t * len(keys))(*(len(k) for k in keys))
+        handle = ctypes.c_void_p()
+        _check(_native.lib().jobwire_verifier_create(arr, lens, len(keys), ctypes.byref(handle)))
+        self._handle: Optional[int] = handle.value
+        self._lib = _native.lib()
+
+    def close(self) -> None:
+        """Releases the keys. Further calls raise ValueError."""
+        handle, self._handle = self._handle, None
+        if handle is not None:
+            self._lib.jobwire_verifier_destroy(handle)
+
+    def __enter__(self) -> "Verifier":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __del__(self) -> None:
+        try:
+            self.close()
+        except Exception:  # pragma: no cover - interpreter shutdown
+            pass
+
+    def verify(self, body: Union[BytesLike, str], headers: HeadersLike, now: Optional[int] = None,
+               tolerance: Optional[int] = 300, *, sdk_compat: bool = False) -> int:
+        """Verifies one delivery; returns the index of the secret that matched.
+
+        Raises VerificationError with ``.code`` (``signature_mismatch``,
+        ``timestamp_too_old``, ``missing_signature``, ``ambiguous_header``,
+        ``header_body_mismatch``, ...). See :func:`verify` for the arguments.
+        """
+        if self._handle is None:
+            raise ValueError("the verifier is closed")
+        b = _as_bytes(body, "body")
+        pairs = _header_pairs(headers)
+        n = len(pairs)
+        names = (ctypes.c_char_p * n)(*(p[0] for p in pairs))
+        name_lens = (ctypes.c_size_t * n)(*(len(p[0]) for p in pairs))
+        values = (ctypes.c_char_p * n)(*(p[1] for p in pairs))
+        value_lens = (ctypes.c_size_t * n)(*(len(p[1]) for p in pairs))
+        if now is None:
+            now = int(time.time())
+        if tolerance is None:
+            tol = _TOLERANCE_NONE
+        else:
+            tol = int(tolerance)
+            if tol < 0:
+                raise ValueError("tolerance must be a non-negative number of seconds, or None")
+        matched = ctypes.c_size_t(0)
+        status = self._lib.jobwire_verify(self._handle, b, len(b), names, name_lens, values, value_lens, n,
+                                          int(now), tol, 1 if sdk_compat else 0, self._profile,
+                                          ctypes.byref(matched))
+        _check(status, VerificationError)
+        return matched.value
+
+
+def verify(secret: Union[Text, Sequence[Text]], body: Union[BytesLike, str], headers: HeadersLike,
+           now: Optional[int] = None, tolerance: Optional[int] = 300, *, sdk_compat: bool = False,
+           profile: Text = "ai-stats") -> None:
+    """Verifies one webhook delivery before it is trusted (PROTOCOL.md §9).
+
+    Args:
+        secret: the webhook secret, or a list of secrets (rotation; any may match).
+        body: the raw request body exactly as received (bytes; ``str`` is UTF-8 encoded).
+        headers: the request headers, a mapping or an iterable of ``(name, value)`` pairs;
+            names match case-insensitively.
+        now: the current time in Unix seconds (default: ``time.time()``).
+        tolerance: freshness window in seconds, or ``None`` to skip the freshness check.
+        sdk_compat: also accept the official SDKs' millisecond and ISO-8601 timestamps.
+        profile: ``"ai-stats"`` (``x-ai-stats-*`` headers) or ``"phaseo"``.
+
+    Raises:
+        VerificationError: with ``.code`` giving the reason.
+    """
+    with Verifier(secret, profile) as v:
+        v.verify(body, headers, now, tolerance, sdk_compat=sdk_compat)
 
 
 # --- callback URLs (PROTOCOL.md §8) -----------------------------------------------------------

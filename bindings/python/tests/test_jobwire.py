@@ -7,9 +7,12 @@ never from the library under test.
 """
 from __future__ import annotations
 
+import hashlib
+import hmac
 import math
 import os
 import re
+import time
 import unittest
 from pathlib import Path
 
@@ -127,6 +130,182 @@ class JsonTest(unittest.TestCase):
         self.assertEqual(ctx.exception.code, "json_empty_input")
 
 
+# --- signatures and verification ------------------------------------------------------------
+
+KNOWN_SECRET = "whsec_test_123"
+KNOWN_TS = "1781166600"
+KNOWN_BODY = b'{"id":"evt_123","type":"batch.completed","data":{"id":"batch_123","status":"completed"}}'
+NOW = 1781166600
+# Invalid UTF-8, an embedded NUL, a lone continuation byte and CR LF: hashed as bytes.
+BINARY_BODY = b"\xff\x00\xfe\x80x\xc3\x28\r\n"
+
+
+def reference(secret: bytes, ts: str, body: bytes) -> str:
+    """Python's own HMAC, the independent reference for every signature below."""
+    return hmac.new(secret, ts.encode("ascii") + b"." + body, hashlib.sha256).hexdigest()
+
+
+def signed_headers(body: bytes, secret: bytes = KNOWN_SECRET.encode(), ts: str = KNOWN_TS,
+                   prefix: str = "X-AI-Stats-") -> dict:
+    return {prefix + "Timestamp": ts, prefix + "Signature": reference(secret, ts, body)}
+
+
+class SignTest(unittest.TestCase):
+    def test_protocol_vector(self) -> None:
+        sig = jobwire.sign(KNOWN_SECRET, KNOWN_TS, KNOWN_BODY)
+        self.assertEqual(sig, reference(KNOWN_SECRET.encode(), KNOWN_TS, KNOWN_BODY))
+        self.assertRegex(sig, r"^[0-9a-f]{64}$")
+
+    def test_bytes_and_str(self) -> None:
+        # Non-UTF-8 bodies are hashed exactly; str bodies are UTF-8 encoded first.
+        self.assertEqual(jobwire.sign(b"k", "1700000000", BINARY_BODY), reference(b"k", "1700000000", BINARY_BODY))
+        text = '{"note":"café ✓"}'
+        self.assertEqual(jobwire.sign("k", "1", text), reference(b"k", "1", text.encode("utf-8")))
+        self.assertEqual(jobwire.sign("k", "1", bytearray(b"ab")), jobwire.sign("k", "1", memoryview(b"ab")))
+        # A non-ASCII secret is its UTF-8 bytes; surrounding white space is trimmed.
+        self.assertEqual(jobwire.sign("clé", "1", b"x"), reference("clé".encode("utf-8"), "1", b"x"))
+        self.assertEqual(jobwire.sign(" whsec_a\n", "1", b"x"), reference(b"whsec_a", "1", b"x"))
+
+    def test_refusals(self) -> None:
+        with self.assertRaises(jobwire.RejectedError) as ctx:
+            jobwire.sign("  ", "1", b"x")
+        self.assertEqual(ctx.exception.code, "empty_secret")
+        self.assertIsInstance(ctx.exception, jobwire.JobwireError)
+        with self.assertRaises(TypeError):
+            jobwire.sign("k", "1", 42)  # type: ignore[arg-type]
+        with self.assertRaises(TypeError):
+            jobwire.sign(None, "1", b"x")  # type: ignore[arg-type]
+
+
+class FrameworkHeaders:
+    """A framework-style header object: items() yields every pair, names as sent."""
+
+    def __init__(self, pairs: list) -> None:
+        self._pairs = pairs
+
+    def items(self) -> list:
+        return list(self._pairs)
+
+
+class VerifyTest(unittest.TestCase):
+    def assert_refused(self, code: str, *args: object, **kwargs: object) -> None:
+        with self.assertRaises(jobwire.VerificationError) as ctx:
+            jobwire.verify(*args, **kwargs)  # type: ignore[arg-type]
+        self.assertEqual(ctx.exception.code, code)
+
+    def test_valid_with_mixed_case_mapping(self) -> None:
+        headers = signed_headers(KNOWN_BODY)
+        jobwire.verify(KNOWN_SECRET, KNOWN_BODY, headers, now=NOW)
+        mixed = {"CONTENT-TYPE": "application/json", "x-AI-stats-TIMESTAMP": KNOWN_TS,
+                 "X-Ai-Stats-Signature": headers["X-AI-Stats-Signature"].upper()}
+        jobwire.verify(KNOWN_SECRET, KNOWN_BODY, mixed, now=NOW)
+
+    def test_header_shapes(self) -> None:
+        h = signed_headers(KNOWN_BODY)
+        pairs = list(h.items())
+        jobwire.verify(KNOWN_SECRET, KNOWN_BODY, pairs, now=NOW)  # list of pairs
+        jobwire.verify(KNOWN_SECRET, KNOWN_BODY, iter(pairs), now=NOW)  # any iterable
+        jobwire.verify(KNOWN_SECRET, KNOWN_BODY, FrameworkHeaders(pairs), now=NOW)
+        as_bytes = {k.encode(): v.encode() for k, v in h.items()}
+        jobwire.verify(KNOWN_SECRET, KNOWN_BODY, as_bytes, now=NOW)
+        with self.assertRaises(TypeError):
+            jobwire.verify(KNOWN_SECRET, KNOWN_BODY, "x-ai-stats-signature: abc", now=NOW)
+        with self.assertRaises(TypeError):
+            jobwire.verify(KNOWN_SECRET, KNOWN_BODY, [("only-a-name",)], now=NOW)
+
+    def test_repeated_header_with_other_value_is_ambiguous(self) -> None:
+        h = signed_headers(KNOWN_BODY)
+        wrong = reference(b"other", KNOWN_TS, KNOWN_BODY)
+        # The same name in two cases: a dict holds both, and both reach the library.
+        self.assert_refused("ambiguous_header", KNOWN_SECRET, KNOWN_BODY,
+                            {**h, "x-ai-stats-signature": wrong}, now=NOW)
+        pairs = list(h.items()) + [("X-AI-STATS-SIGNATURE", wrong)]
+        self.assert_refused("ambiguous_header", KNOWN_SECRET, KNOWN_BODY, pairs, now=NOW)
+        same = list(h.items()) + [("x-ai-stats-signature", h["X-AI-Stats-Signature"])]
+        jobwire.verify(KNOWN_SECRET, KNOWN_BODY, same, now=NOW)
+
+    def test_non_utf8_and_str_bodies(self) -> None:
+        jobwire.verify("k", BINARY_BODY, signed_headers(BINARY_BODY, b"k"), now=NOW)
+        text = '{"name":"vidéo"}'
+        jobwire.verify("k", text, signed_headers(text.encode("utf-8"), b"k"), now=NOW)
+        # Any other encoding of the same text does not verify.
+        self.assert_refused("signature_mismatch", "k", text.encode("latin-1"),
+                            signed_headers(text.encode("utf-8"), b"k"), now=NOW)
+
+    def test_rotation(self) -> None:
+        h = signed_headers(KNOWN_BODY)
+        jobwire.verify(["whsec_new", KNOWN_SECRET], KNOWN_BODY, h, now=NOW)
+        with jobwire.Verifier(["whsec_new", KNOWN_SECRET.encode()]) as v:
+            self.assertEqual(v.verify(KNOWN_BODY, h, now=NOW), 1)
+            self.assertEqual(v.verify(KNOWN_BODY, h, now=NOW + 10), 1)  # reusable
+        with self.assertRaises(ValueError):
+            v.verify(KNOWN_BODY, h, now=NOW)  # closed
+        self.assert_refused("signature_mismatch", ["a", "b"], KNOWN_BODY, h, now=NOW)
+        with self.assertRaises(ValueError):
+            jobwire.verify([], KNOWN_BODY, h, now=NOW)
+        with self.assertRaises(jobwire.RejectedError) as ctx:
+            jobwire.Verifier(["k"] * 9)
+        self.assertEqual(ctx.exception.code, "too_many_secrets")
+        with self.assertRaises(jobwire.RejectedError) as ctx:
+            jobwire.Verifier(["k", " "])
+        self.assertEqual(ctx.exception.code, "empty_secret")
+
+    def test_freshness(self) -> None:
+        h = signed_headers(KNOWN_BODY)
+        jobwire.verify(KNOWN_SECRET, KNOWN_BODY, h, now=NOW + 300)
+        self.assert_refused("timestamp_too_old", KNOWN_SECRET, KNOWN_BODY, h, now=NOW + 301)
+        self.assert_refused("timestamp_too_new", KNOWN_SECRET, KNOWN_BODY, h, now=NOW - 301)
+        self.assert_refused("timestamp_too_old", KNOWN_SECRET, KNOWN_BODY, h, now=NOW + 61, tolerance=60)
+        jobwire.verify(KNOWN_SECRET, KNOWN_BODY, h, now=NOW + 10**7, tolerance=None)
+        with self.assertRaises(ValueError):
+            jobwire.verify(KNOWN_SECRET, KNOWN_BODY, h, now=NOW, tolerance=-1)
+        # now defaults to the current time: a delivery signed just now verifies.
+        ts = str(int(time.time()))
+        jobwire.verify(KNOWN_SECRET, KNOWN_BODY, signed_headers(KNOWN_BODY, ts=ts))
+
+    def test_sdk_compat_timestamps(self) -> None:
+        ms = KNOWN_TS + "000"
+        h = signed_headers(KNOWN_BODY, ts=ms)
+        self.assert_refused("malformed_timestamp", KNOWN_SECRET, KNOWN_BODY, h, now=NOW)
+        jobwire.verify(KNOWN_SECRET, KNOWN_BODY, h, now=NOW, sdk_compat=True)
+
+    def test_missing_and_malformed(self) -> None:
+        h = signed_headers(KNOWN_BODY)
+        self.assert_refused("missing_timestamp", KNOWN_SECRET, KNOWN_BODY,
+                            {"X-AI-Stats-Signature": h["X-AI-Stats-Signature"]}, now=NOW)
+        self.assert_refused("missing_signature", KNOWN_SECRET, KNOWN_BODY, {"X-AI-Stats-Timestamp": KNOWN_TS}, now=NOW)
+        self.assert_refused("malformed_signature", KNOWN_SECRET, KNOWN_BODY,
+                            {"X-AI-Stats-Timestamp": KNOWN_TS, "X-AI-Stats-Signature": "zz"}, now=NOW)
+        self.assert_refused("missing_timestamp", KNOWN_SECRET, KNOWN_BODY, {}, now=NOW)
+
+    def test_profiles(self) -> None:
+        h = signed_headers(KNOWN_BODY, prefix="X-Phaseo-")
+        jobwire.verify(KNOWN_SECRET, KNOWN_BODY, h, now=NOW, profile="phaseo")
+        self.assert_refused("missing_timestamp", KNOWN_SECRET, KNOWN_BODY, h, now=NOW)
+        with self.assertRaises(ValueError):
+            jobwire.verify(KNOWN_SECRET, KNOWN_BODY, h, now=NOW, profile="acme")
+
+    def test_headers_must_agree_with_the_body(self) -> None:
+        body = (b'{"id":"evt_video_G1_video_completed","type":"video.completed","created_at":1781166600,'
+                b'"delivery":{"key":"video.completed","attempt":1,"max_attempts":4},'
+                b'"data":{"id":"G-1","status":"completed"}}')
+        h = signed_headers(body)
+        h["X-AI-Stats-Event-Id"] = "evt_video_G1_video_completed"
+        h["X-AI-Stats-Attempt"] = "1"
+        jobwire.verify(KNOWN_SECRET, body, h, now=NOW)
+        h["X-AI-Stats-Attempt"] = "2"
+        self.assert_refused("header_body_mismatch", KNOWN_SECRET, body, h, now=NOW)
+
+    def test_error_carries_code_and_status(self) -> None:
+        with self.assertRaises(jobwire.VerificationError) as ctx:
+            jobwire.verify(KNOWN_SECRET, KNOWN_BODY + b" ", signed_headers(KNOWN_BODY), now=NOW)
+        err = ctx.exception
+        self.assertEqual(err.code, "signature_mismatch")
+        self.assertEqual(err.status, -208)
+        self.assertIn("signature_mismatch", str(err))
+        self.assertNotIn(KNOWN_SECRET, str(err))
+
+
 # --- callback URLs ------------------------------------------------------------------------------
 
 
@@ -205,6 +384,55 @@ class NormalizeEventsTest(unittest.TestCase):
             jobwire.normalize_events(None, kind="audio")
         with self.assertRaises(TypeError):
             jobwire.normalize_events([object()])
+
+
+# --- the README's Flask handler ------------------------------------------------------------------------
+
+try:
+    import flask
+except ImportError:  # pragma: no cover - Flask is optional
+    flask = None
+
+
+@unittest.skipIf(flask is None, "Flask is not installed")
+class FlaskHandlerTest(unittest.TestCase):
+    def setUp(self) -> None:
+        from flask import Flask, request
+
+        app = Flask(__name__)
+        verifier = jobwire.Verifier(["whsec_new", KNOWN_SECRET])
+        self.addCleanup(verifier.close)
+        received: list = []
+
+        @app.post("/webhooks/video")
+        def video_webhook():  # the handler of README.md
+            body = request.get_data()
+            try:
+                verifier.verify(body, request.headers, now=NOW)
+            except jobwire.VerificationError as exc:
+                return {"error": exc.code}, 401
+            received.append(request.get_json())
+            return "", 204
+
+        self.client = app.test_client()
+        self.received = received
+
+    def test_signed_delivery_is_accepted(self) -> None:
+        # The test client sends the names as given; Flask exposes them Title-Cased.
+        headers = {"content-type": "application/json", "x-ai-stats-timestamp": KNOWN_TS,
+                   "x-ai-stats-signature": reference(KNOWN_SECRET.encode(), KNOWN_TS, KNOWN_BODY)}
+        reply = self.client.post("/webhooks/video", data=KNOWN_BODY, headers=headers)
+        self.assertEqual(reply.status_code, 204)
+        self.assertEqual(self.received[0]["id"], "evt_123")
+
+    def test_tampered_delivery_is_refused(self) -> None:
+        headers = signed_headers(KNOWN_BODY)
+        reply = self.client.post("/webhooks/video", data=KNOWN_BODY.replace(b"123", b"124"), headers=headers)
+        self.assertEqual(reply.status_code, 401)
+        self.assertEqual(reply.get_json(), {"error": "signature_mismatch"})
+        reply = self.client.post("/webhooks/video", data=KNOWN_BODY, headers={"X-AI-Stats-Timestamp": KNOWN_TS})
+        self.assertEqual(reply.get_json(), {"error": "missing_signature"})
+        self.assertEqual(self.received, [])
 
 
 if __name__ == "__main__":
