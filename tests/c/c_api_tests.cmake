@@ -40,8 +40,12 @@ if(Python3_Interpreter_FOUND AND NOT JOBWIRE_SANITIZE)
   add_test(NAME "c_api: python unittest"
            COMMAND "${Python3_EXECUTABLE}" -m unittest discover -s tests -t . -v
            WORKING_DIRECTORY "${_jw_py_dir}")
-  set_tests_properties("c_api: python unittest" PROPERTIES
-    ENVIRONMENT "JOBWIRE_LIBRARY=$<TARGET_FILE:jobwire_c_shared>;PYTHONDONTWRITEBYTECODE=1")
+  set(_jw_py_env "JOBWIRE_LIBRARY=$<TARGET_FILE:jobwire_c_shared>" "PYTHONDONTWRITEBYTECODE=1")
+  if(TARGET jobwire_cli)
+    # Lets the suite compare payload summaries with what `jobwire parse` prints.
+    list(APPEND _jw_py_env "JOBWIRE_CLI=$<TARGET_FILE:jobwire_cli>")
+  endif()
+  set_tests_properties("c_api: python unittest" PROPERTIES ENVIRONMENT "${_jw_py_env}")
   add_test(NAME "c_api: python package installs offline"
            COMMAND bash "${_jw_c_test_dir}/pip_install.sh" "${Python3_EXECUTABLE}" "${_jw_py_dir}"
                    "${CMAKE_CURRENT_BINARY_DIR}/pip_install" $<TARGET_FILE:jobwire_c_shared>)

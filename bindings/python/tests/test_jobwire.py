@@ -12,6 +12,10 @@ import hmac
 import math
 import os
 import re
+import shutil
+import subprocess
+import sys
+import tempfile
 import time
 import unittest
 from pathlib import Path
@@ -54,6 +58,31 @@ class LibraryTest(unittest.TestCase):
                 os.environ.pop("JOBWIRE_LIBRARY", None)
             else:
                 os.environ["JOBWIRE_LIBRARY"] = saved_env
+
+    def test_library_of_another_version_is_refused(self) -> None:
+        saved_lib, saved_version = _native._lib, _native.PACKAGE_VERSION
+        try:
+            _native._lib = None
+            _native.PACKAGE_VERSION = "9.9.0"
+            with self.assertRaises(jobwire.LibraryNotFoundError) as ctx:
+                jobwire.library_version()
+            self.assertIn("does not match the package (9.9.0)", str(ctx.exception))
+        finally:
+            _native._lib, _native.PACKAGE_VERSION = saved_lib, saved_version
+
+    @unittest.skipUnless(os.environ.get("JOBWIRE_LIBRARY"), "needs JOBWIRE_LIBRARY")
+    def test_library_next_to_the_package_is_found(self) -> None:
+        # Without JOBWIRE_LIBRARY, a libjobwire_c.so inside the package directory is used.
+        with tempfile.TemporaryDirectory() as tmp:
+            pkg = Path(tmp) / "jobwire"
+            shutil.copytree(PACKAGE_DIR / "jobwire", pkg, ignore=shutil.ignore_patterns("__pycache__"))
+            shutil.copy(os.environ["JOBWIRE_LIBRARY"], pkg / "libjobwire_c.so")
+            env = {k: v for k, v in os.environ.items() if k != "JOBWIRE_LIBRARY"}
+            env["PYTHONPATH"] = tmp
+            code = "import jobwire, jobwire._native as n; print(jobwire.progress_bucket(47)); print(n.lib()._name)"
+            out = subprocess.run([sys.executable, "-c", code], env=env, cwd=tmp, capture_output=True, text=True,
+                                 check=True)
+            self.assertEqual(out.stdout.splitlines(), ["50", str(pkg / "libjobwire_c.so")])
 
 
 class ProgressBucketTest(unittest.TestCase):
