@@ -21,3 +21,8 @@
 #include "callback_url.hpp"
 #include "subscription.hpp"
 #include "dedup.hpp"
+#include "job.hpp"
+#include "payload.hpp"
+#include "reconcile.hpp"
+#include "poll.hpp"
+#include "requests.hpp"

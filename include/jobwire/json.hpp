@@ -200,10 +200,8 @@ inline const char* skip_string_body(const char* p, bool& escaped) noexcept {
 }
 
 /// Skips one validated value starting at `p` (no leading whitespace); returns the pointer
-/// just past it. `end` bounds the scan of a number, the only value that is not
-/// self-delimiting: inside a container a delimiter always follows it, so `end` may be null
-/// there; a top-level number ends where the document ends.
-inline const char* skip_value(const char* p, const char* end = nullptr) noexcept {
+/// just past it.
+inline const char* skip_value(const char* p) noexcept {
   switch (*p) {
     case '"': {
       bool esc;
@@ -233,7 +231,6 @@ inline const char* skip_value(const char* p, const char* end = nullptr) noexcept
     default: {  // number
       ++p;
       for (;;) {
-        if (end && p >= end) return p;
         char c = *p;
         if (is_digit(c) || c == '.' || c == 'e' || c == 'E' || c == '+' || c == '-') {
           ++p;
@@ -266,7 +263,7 @@ class string {
     if (!escaped_) return raw() == s;
     detail::unescaper u(raw_, raw_ + len_);
     std::size_t i = 0;
-    char c = 0;
+    char c;
     while (u.next(c)) {
       if (i >= s.size() || s[i] != c) return false;
       ++i;
@@ -278,7 +275,7 @@ class string {
   bool operator==(const string& o) const noexcept {
     if (!escaped_ && !o.escaped_) return raw() == o.raw();
     detail::unescaper a(raw_, raw_ + len_), b(o.raw_, o.raw_ + o.len_);
-    char ca = 0, cb = 0;
+    char ca = 0, cb = 0;  // set by next() whenever it returns true; GCC -O3 cannot see that
     for (;;) {
       bool ha = a.next(ca), hb = b.next(cb);
       if (ha != hb) return false;
@@ -292,7 +289,7 @@ class string {
     if (!escaped_) return len_;
     detail::unescaper u(raw_, raw_ + len_);
     std::size_t n = 0;
-    char c = 0;
+    char c;
     while (u.next(c)) ++n;
     return n;
   }
@@ -302,7 +299,7 @@ class string {
   std::size_t decode_to(char* out, std::size_t cap) const noexcept {
     detail::unescaper u(raw_, raw_ + len_);
     std::size_t n = 0;
-    char c = 0;
+    char c;
     while (u.next(c)) {
       if (n < cap) out[n] = c;
       ++n;
@@ -316,7 +313,7 @@ class string {
     std::string out;
     out.reserve(len_);
     detail::unescaper u(raw_, raw_ + len_);
-    char c = 0;
+    char c;
     while (u.next(c)) out.push_back(c);
     return out;
   }
@@ -335,8 +332,10 @@ class array;
 class value {
  public:
   constexpr value() noexcept = default;
-  /// `end` is the end of the document for a top-level value, null inside a container.
-  explicit constexpr value(const char* p, const char* end = nullptr) noexcept : p_(p), end_(end) {}
+  explicit constexpr value(const char* p) noexcept : p_(p) {}
+  /// A root value: `end` bounds the scan of a top-level number, which (unlike anything
+  /// inside a container) may end exactly at the end of the caller's buffer.
+  constexpr value(const char* p, const char* end) noexcept : p_(p), end_(end) {}
 
   constexpr bool exists() const noexcept { return p_ != nullptr; }
   constexpr explicit operator bool() const noexcept { return exists(); }
@@ -364,7 +363,12 @@ class value {
   /// The value's exact text in the input.
   std::string_view raw() const noexcept {
     if (!p_) return {};
-    return {p_, static_cast<std::size_t>(detail::skip_value(p_, end_) - p_)};
+    if (end_ && type() == kind::number) {
+      const char* q = p_ + 1;
+      while (q < end_ && (detail::is_digit(*q) || *q == '.' || *q == 'e' || *q == 'E' || *q == '+' || *q == '-')) ++q;
+      return {p_, static_cast<std::size_t>(q - p_)};
+    }
+    return {p_, static_cast<std::size_t>(detail::skip_value(p_) - p_)};
   }
   /// Byte pointer of the value's first character (for error offsets).
   constexpr const char* data() const noexcept { return p_; }
@@ -423,7 +427,7 @@ class value {
   }
 
   const char* p_ = nullptr;
-  const char* end_ = nullptr;
+  const char* end_ = nullptr;  ///< set for root values only (see the two-argument constructor)
 };
 
 /// One member of an object.
@@ -593,8 +597,40 @@ class validator {
     return error(c, static_cast<std::size_t>(at - begin_));
   }
 
-  static std::uint32_t hash_bytes(std::uint32_t h, char c) noexcept {
-    return (h ^ static_cast<unsigned char>(c)) * 16777619u;
+  /// A cheap fingerprint of a key's *decoded* bytes (length and five sampled bytes), so
+  /// equal keys always match whatever their escaping. It only decides which pairs get an
+  /// exact comparison, so collisions cost a compare, never a wrong answer.
+  static std::uint32_t key_hash(const char* raw, std::size_t len, bool escaped) noexcept {
+    std::size_t n = len;
+    unsigned char b[5] = {0, 0, 0, 0, 0};
+    if (!escaped) {
+      if (n > 0) {
+        b[0] = static_cast<unsigned char>(raw[0]);
+        b[1] = static_cast<unsigned char>(raw[n > 1 ? 1 : 0]);
+        b[2] = static_cast<unsigned char>(raw[n / 2]);
+        b[3] = static_cast<unsigned char>(raw[n - (n > 1 ? 2 : 1)]);
+        b[4] = static_cast<unsigned char>(raw[n - 1]);
+      }
+    } else {
+      // Rare: decode twice (length first, then the sampled positions).
+      n = string(raw, len, true).decoded_size();
+      if (n > 0) {
+        const std::size_t pos[5] = {0, n > 1 ? 1u : 0u, n / 2, n - (n > 1 ? 2 : 1), n - 1};
+        unescaper u(raw, raw + len);
+        char c;
+        std::size_t i = 0;
+        while (u.next(c)) {
+          for (int k = 0; k < 5; ++k)
+            if (pos[k] == i) b[k] = static_cast<unsigned char>(c);
+          ++i;
+        }
+      }
+    }
+    // One multiply: this runs for every key of every object.
+    const std::uint32_t sample = static_cast<std::uint32_t>(b[0]) | (static_cast<std::uint32_t>(b[1]) << 8) |
+                                 (static_cast<std::uint32_t>(b[2] ^ b[3]) << 16) |
+                                 (static_cast<std::uint32_t>(b[4]) << 24);
+    return (static_cast<std::uint32_t>(n) * 2654435761u) ^ sample;
   }
 
   // --- key table (duplicate detection) ---------------------------------------------
@@ -635,7 +671,19 @@ class validator {
   status check_duplicates(std::size_t from) noexcept {
     std::size_t n = key_count() - from;
     if (n < 2) return {};
-    if (n <= 16) {
+    // Pairwise up to 48 keys (at most 1128 integer compares, cheaper than sorting a
+    // typical payload object); sorted by hash beyond that.
+    if (n <= 48) {
+      if (from + n <= inline_keys) {
+        // Contiguous in the inline table: a tight loop over hashes.
+        const key_entry* k = inline_ + from;
+        for (std::size_t i = 1; i < n; ++i) {
+          const std::uint32_t h = k[i].hash;
+          for (std::size_t j = 0; j < i; ++j)
+            if (k[j].hash == h && same_key(k[i], k[j])) return fail(errc::json_duplicate_key, k[i].raw - 1);
+        }
+        return {};
+      }
       for (std::size_t i = from + 1; i < from + n; ++i)
         for (std::size_t j = from; j < i; ++j)
           if (key_at(i).hash == key_at(j).hash && same_key(key_at(i), key_at(j)))
@@ -644,6 +692,12 @@ class validator {
     }
     // Sort the range by (hash, position). The range may straddle inline/overflow storage,
     // so sort through an index-based insertion into contiguous overflow first.
+    if (n <= 64) {
+      // Typical payload objects (a few dozen keys): sort a copy on the stack, no allocation.
+      key_entry tmp[64];
+      for (std::size_t i = 0; i < n; ++i) tmp[i] = key_at(from + i);
+      return check_sorted(tmp, tmp + n);
+    }
     if (from < inline_keys) {
       // Move the whole range to the overflow vector's tail region for sorting.
       std::vector<key_entry> tmp;
@@ -679,6 +733,17 @@ class validator {
     return {};
   }
 
+  /// True when any of the 8 bytes in `w` is '"', '\\', below 0x20 or 0x80 and above
+  /// (the classic SWAR "has zero byte"/"has byte less than" tests, which are exact).
+  static bool needs_attention(std::uint64_t w) noexcept {
+    constexpr std::uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+    const std::uint64_t q = w ^ (ones * '"'), b = w ^ (ones * '\\');
+    const std::uint64_t has_quote = (q - ones) & ~q & high;
+    const std::uint64_t has_backslash = (b - ones) & ~b & high;
+    const std::uint64_t has_control = (w - ones * 0x20) & ~w & high;
+    return ((has_quote | has_backslash | has_control) | (w & high)) != 0;
+  }
+
   // --- scalars -------------------------------------------------------------------------
   /// Validates a string starting at the opening quote; advances `p` past the closing
   /// quote. When `key` is set, records it for duplicate detection.
@@ -686,8 +751,17 @@ class validator {
     const char* open = p;
     const char* q = p + 1;
     bool escaped = false;
-    std::uint32_t h = 2166136261u;
     for (;;) {
+      // Fast path for value strings: 8 bytes at a time while none of them is a quote, a
+      // backslash, a control character or non-ASCII (those take the byte-wise path below).
+      {
+        while (end_ - q >= 8) {
+          std::uint64_t w;
+          std::memcpy(&w, q, 8);
+          if (needs_attention(w)) break;
+          q += 8;
+        }
+      }
       if (q >= end_) return fail(errc::json_unexpected_end, end_);
       unsigned char c = static_cast<unsigned char>(*q);
       if (c == '"') break;
@@ -705,12 +779,6 @@ class validator {
           case 'n':
           case 'r':
           case 't': {
-            if (is_key) {
-              unescaper u(q, q + 2);
-              char d = 0;
-              (void)u.next(d);
-              h = hash_bytes(h, d);
-            }
             q += 2;
             continue;
           }
@@ -719,7 +787,6 @@ class validator {
             for (int i = 2; i < 6; ++i)
               if (hex_value(q[i]) < 0) return fail(errc::json_invalid_escape, q);
             std::uint32_t cp = read_hex4(q + 2);
-            const char* esc_start = q;
             if (cp >= 0xDC00 && cp <= 0xDFFF) return fail(errc::json_invalid_surrogate, q);
             if (cp >= 0xD800 && cp <= 0xDBFF) {
               if (end_ - q < 12 || q[6] != '\\' || q[7] != 'u')
@@ -732,23 +799,16 @@ class validator {
             } else {
               q += 6;
             }
-            if (is_key) {
-              unescaper u(esc_start, q);
-              char d = 0;
-              while (u.next(d)) h = hash_bytes(h, d);
-            }
             continue;
           }
           default: return fail(errc::json_invalid_escape, q);
         }
       }
       if (c < 0x80) {
-        if (is_key) h = hash_bytes(h, static_cast<char>(c));
         ++q;
         continue;
       }
       // Multi-byte UTF-8 (RFC 3629): no overlongs, no surrogates, at most U+10FFFF.
-      const char* seq = q;
       std::size_t n;
       unsigned char lo = 0x80, hi = 0xBF;
       if (c >= 0xC2 && c <= 0xDF) {
@@ -771,14 +831,13 @@ class validator {
         unsigned char ci = static_cast<unsigned char>(q[i]);
         if (ci < 0x80 || ci > 0xBF) return fail(errc::json_invalid_utf8, q);
       }
-      if (is_key)
-        for (std::size_t i = 0; i < n; ++i) h = hash_bytes(h, seq[i]);
       q += n;
     }
     std::size_t len = static_cast<std::size_t>(q - (open + 1));
     if (len > lim_.max_string_bytes) return fail(errc::json_string_too_long, open);
     if (is_key) {
       if (len > 0xFFFFFFFFu) return fail(errc::json_string_too_long, open);
+      const std::uint32_t h = key_hash(open + 1, len, escaped);
       if (!push_key(key_entry{open + 1, static_cast<std::uint32_t>(len), h, escaped}))
         return fail(errc::out_of_memory, open);
     }

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <cstring>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -104,6 +106,39 @@ TEST_CASE("duplicate keys are rejected after unescaping, at the later key") {
   nested_obj += ",\"inner\":" + big + "},\"o5\":1}";
   CHECK(code_of(nested + "") == errc::ok);
   CHECK(code_of(nested_obj) == errc::json_duplicate_key);
+}
+
+TEST_CASE("duplicate detection across object sizes and key fingerprints") {
+  // Each size exercises one path: pairwise over the inline table (<= 48 keys), a stack
+  // sort (<= 64), and the heap sort beyond; the duplicate is spelled with an escape.
+  for (int n : {2, 16, 17, 47, 48, 49, 63, 64, 65, 129}) {
+    INFO(n);
+    std::string obj = "{";
+    for (int i = 0; i < n; ++i) obj += (i ? ",\"key_" : "\"key_") + std::to_string(i) + "\":0";
+    CHECK(code_of(obj + "}") == errc::ok);
+    std::string mid = std::to_string(n / 2);
+    std::string dup = obj + ",\"\\u006bey_" + mid + "\":1}";
+    CHECK(code_of(dup) == errc::json_duplicate_key);
+    CHECK(offset_of(dup) == obj.size() + 1);
+  }
+  // Keys that differ only where the fingerprint does not sample are still distinct.
+  CHECK(code_of(R"({"abXdefg":1,"abYdefg":2,"abZdefg":3})") == errc::ok);
+  CHECK(code_of(R"({"abXdefg":1,"abYdefg":2,"ab\u0058defg":3})") == errc::json_duplicate_key);
+  CHECK(code_of(R"({"":1,"\u0000":2,"a":3})") == errc::ok);
+  CHECK(code_of(R"({"":1,"a":2,"":3})") == errc::json_duplicate_key);
+}
+
+TEST_CASE("a top-level number ending at the end of the buffer is read in bounds") {
+  // The buffer holds exactly the number: no terminator after it to stop a scan.
+  for (const char* text : {"0", "-12", "3.5e7"}) {
+    std::size_t n = std::strlen(text);
+    std::unique_ptr<char[]> exact(new char[n]);
+    std::memcpy(exact.get(), text, n);
+    auto v = json::parse(std::string_view(exact.get(), n));
+    REQUIRE(v);
+    CHECK(v->raw() == text);
+    CHECK(v->get_double());
+  }
 }
 
 TEST_CASE("limits are enforced with their own codes") {

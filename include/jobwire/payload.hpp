@@ -1,0 +1,1286 @@
+// jobwire — typed, validated, zero-copy views of job payloads (PROTOCOL.md §4, §5, §6, §10).
+//
+// Four documents: the create response (§4), the status object (§5), the webhook delivery
+// envelope (§10) and websocket server messages (§6). Each parser validates the JSON text
+// (json.hpp, strict), walks every member once, type-checks every field it knows and
+// ignores every field it does not (the service adds fields over time). The views it
+// returns point into the caller's buffer: nothing is copied, nothing allocates, and they
+// are valid only while that buffer is.
+//
+// Errors carry a precise code and, where there is one, the byte offset of the offending
+// value (a missing field reports the offset of the object that lacks it).
+//
+// Fields the service sends in more than one type are accepted in each: `created_at` and
+// the other timestamps (Unix seconds or ISO-8601 string), `error` (string or
+// `{message}`), `seconds` (number or string). `null` is accepted for every optional field
+// and reads as absent.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <string_view>
+
+#include "error.hpp"
+#include "events.hpp"
+#include "job.hpp"
+#include "json.hpp"
+#include "profile.hpp"
+#include "result.hpp"
+
+namespace jobwire {
+
+/// Options shared by the payload parsers.
+struct payload_options {
+  /// Unknown status words: `unknown_status` (strict) or the service's queued/pending.
+  status_mode statuses = status_mode::strict;
+  /// By default a payload whose `status` and `lifecycle_status` contradict each other is
+  /// rejected with `inconsistent_status`. A receiver that wants to *act* on the
+  /// contradiction (refetch, §13.3) sets this and reads `job_data::consistent`.
+  bool allow_inconsistent_status = false;
+  /// Phase set used for event types and delivery keys (phaseo adds `status_changed`).
+  const profile* prof = &profiles::ai_stats;
+  /// Limits for the JSON reader (duplicate keys are always rejected in payloads).
+  json::limits json{};
+};
+
+/// `webhook.attempts` holds at most this many entries (§10, §12).
+constexpr std::size_t max_public_attempts = 10;
+/// `response_body_preview` is cut to this many characters by the sender (§12).
+constexpr std::size_t max_response_preview_chars = 500;
+
+// --- field holders ---------------------------------------------------------------------
+
+/// An optional string field. Absent and `null` both read as `present == false`.
+struct text_field {
+  json::string value{};
+  bool present = false;
+  std::string_view raw() const noexcept { return value.raw(); }
+};
+struct number_field {
+  double value = 0;
+  bool present = false;
+};
+struct integer_field {
+  std::int64_t value = 0;
+  bool present = false;
+};
+
+/// A timestamp the service sends either as Unix seconds or as an ISO-8601 string.
+struct time_field {
+  enum class form : std::uint8_t { absent, number, string };
+  form kind = form::absent;
+  double seconds = 0;   ///< when kind == number
+  json::string text{};  ///< when kind == string (not parsed: the format is the sender's)
+  bool present() const noexcept { return kind != form::absent; }
+};
+
+/// `error`: a string, or an object whose `message` is the text (§5).
+struct error_field {
+  enum class form : std::uint8_t { absent, string, object };
+  form kind = form::absent;
+  json::string message{};  ///< the string itself, or the object's `message` (may be absent)
+  bool has_message = false;
+  json::value object{};  ///< the whole object, when kind == object
+  bool present() const noexcept { return kind != form::absent; }
+};
+
+/// `output_access` (§5): which ways of reading the output exist. Default `both`.
+enum class output_access : std::uint8_t { both, bytes, signed_url };
+/// `progress_source` (§5).
+enum class progress_source : std::uint8_t { none, provider, estimated };
+/// Attempt status of a delivery (§10, §12).
+enum class attempt_status : std::uint8_t { delivered, scheduled_retry, failed_permanently };
+
+constexpr std::string_view output_access_name(output_access a) noexcept {
+  return a == output_access::bytes ? "bytes" : a == output_access::signed_url ? "signed_url" : "both";
+}
+constexpr std::string_view progress_source_name(progress_source s) noexcept {
+  return s == progress_source::provider ? "provider" : s == progress_source::estimated ? "estimated" : "none";
+}
+constexpr std::string_view attempt_status_name(attempt_status s) noexcept {
+  return s == attempt_status::delivered         ? "delivered"
+         : s == attempt_status::scheduled_retry ? "scheduled_retry"
+                                                : "failed_permanently";
+}
+/// Exact (case-sensitive) parse of an attempt status; `invalid_field` otherwise.
+inline result<attempt_status> parse_attempt_status(std::string_view s) noexcept {
+  if (s == "delivered") return attempt_status::delivered;
+  if (s == "scheduled_retry") return attempt_status::scheduled_retry;
+  if (s == "failed_permanently") return attempt_status::failed_permanently;
+  return errc::invalid_field;
+}
+
+namespace detail {
+
+/// The closing quote of a validated string whose body starts at `p`, scanning 8 bytes at
+/// a time for '"' or '\\' (bounded by `end`, the end of the input, so no read goes past
+/// the caller's buffer). Sets `escaped` when a backslash was seen.
+inline const char* fast_string_close(const char* p, const char* end, bool& escaped) noexcept {
+  constexpr std::uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+  escaped = false;
+  for (;;) {
+    while (end - p >= 8) {
+      std::uint64_t w;
+      std::memcpy(&w, p, 8);
+      const std::uint64_t q = w ^ (ones * '"'), b = w ^ (ones * '\\');
+      const std::uint64_t hit = (((q - ones) & ~q) | ((b - ones) & ~b)) & high;
+      if (hit) {
+        // The lowest flagged byte is exact (borrows only run upwards); little-endian order.
+        std::uint64_t low = hit & (~hit + 1);
+        std::size_t idx = 0;
+        while (low > 0x80) {
+          low >>= 8;
+          ++idx;
+        }
+        p += idx;
+        break;
+      }
+      p += 8;
+    }
+    const char c = *p;
+    if (c == '"') return p;
+    if (c == '\\') {
+      escaped = true;
+      p += 2;
+      continue;
+    }
+    ++p;
+  }
+}
+
+/// Skips one validated value like `json::detail::skip_value`, with the fast string scan.
+inline const char* fast_skip_value(const char* p, const char* end) noexcept {
+  bool esc;
+  switch (*p) {
+    case '"': return fast_string_close(p + 1, end, esc) + 1;
+    case '{':
+    case '[': {
+      std::size_t depth = 0;
+      for (;;) {
+        const char c = *p;
+        if (c == '"') {
+          p = fast_string_close(p + 1, end, esc) + 1;
+          continue;
+        }
+        ++p;
+        if (c == '{' || c == '[') {
+          ++depth;
+        } else if (c == '}' || c == ']') {
+          if (--depth == 0) return p;
+        }
+      }
+    }
+    default: return json::detail::skip_value(p);
+  }
+}
+
+/// Walks payload objects and reports errors with byte offsets relative to `base`.
+class payload_reader {
+ public:
+  payload_reader(const char* base, const char* end, const payload_options& opt) noexcept
+      : base_(base), end_(end), opt_(opt) {}
+
+  /// End of the input (bounds the word-at-a-time scans).
+  const char* input_end() const noexcept { return end_; }
+  /// The string value at `v` (a string), found with the fast scan.
+  json::string string_at(json::value v) const noexcept {
+    bool esc;
+    const char* close = fast_string_close(v.data() + 1, end_, esc);
+    last_string_ = v.data();
+    last_string_end_ = close + 1;
+    return json::string(v.data() + 1, static_cast<std::size_t>(close - (v.data() + 1)), esc);
+  }
+  /// Where the string value starting at `v` ends, when string_at just read it (so the
+  /// walker does not scan it a second time); nullptr otherwise.
+  const char* known_end(const char* v) const noexcept { return v == last_string_ ? last_string_end_ : nullptr; }
+
+  const payload_options& options() const noexcept { return opt_; }
+
+  error at(errc c, json::value v) const noexcept { return error(c, offset(v.data())); }
+  error at(errc c, const char* p) const noexcept { return error(c, offset(p)); }
+  std::size_t offset(const char* p) const noexcept { return p ? static_cast<std::size_t>(p - base_) : 0; }
+
+  static bool absent(json::value v) noexcept { return !v.exists() || v.is_null(); }
+
+  jobwire::status text(json::value v, text_field& out) const noexcept {
+    if (absent(v)) return {};
+    if (!v.is_string()) return at(errc::invalid_field, v);
+    out.value = string_at(v);
+    out.present = true;
+    return {};
+  }
+  /// A string field holding an enum word; `parse(word, T&)` returns false on unknown.
+  template <class T, class Parse>
+  jobwire::status word(json::value v, T& out, bool& present, Parse parse) const noexcept {
+    if (absent(v)) return {};
+    if (!v.is_string()) return at(errc::invalid_field, v);
+    json::string s = string_at(v);
+    if (s.has_escapes() || !parse(s.raw(), out)) return at(errc::invalid_field, v);
+    present = true;
+    return {};
+  }
+  jobwire::status number(json::value v, number_field& out) const noexcept {
+    if (absent(v)) return {};
+    if (!v.is_number()) return at(errc::invalid_field, v);
+    auto d = v.get_double();
+    if (!d) return at(errc::invalid_field, v);
+    out.value = *d;
+    out.present = true;
+    return {};
+  }
+  /// A non-negative finite number (durations, intervals).
+  jobwire::status non_negative(json::value v, number_field& out) const noexcept {
+    jobwire::status st = number(v, out);
+    if (st && out.present && !(out.value >= 0)) return at(errc::invalid_field, v);
+    return st;
+  }
+  /// A progress percentage: a number in 0..100.
+  jobwire::status percent(json::value v, number_field& out, bool integer_only) const noexcept {
+    jobwire::status st = number(v, out);
+    if (!st || !out.present) return st;
+    if (!(out.value >= 0 && out.value <= 100)) return at(errc::invalid_field, v);
+    if (integer_only && !v.is_integer_text()) return at(errc::invalid_field, v);
+    return {};
+  }
+  jobwire::status integer(json::value v, integer_field& out, std::int64_t min_value = 0) const noexcept {
+    if (absent(v)) return {};
+    if (!v.is_number()) return at(errc::invalid_field, v);
+    auto i = v.get_int64();
+    if (!i || *i < min_value) return at(errc::invalid_field, v);
+    out.value = *i;
+    out.present = true;
+    return {};
+  }
+  jobwire::status boolean(json::value v, bool& out, bool& present) const noexcept {
+    if (absent(v)) return {};
+    if (!v.is_bool()) return at(errc::invalid_field, v);
+    out = *v.get_bool();
+    present = true;
+    return {};
+  }
+  jobwire::status time(json::value v, time_field& out) const noexcept {
+    if (absent(v)) return {};
+    if (v.is_number()) {
+      auto d = v.get_double();
+      if (!d) return at(errc::invalid_field, v);
+      out.kind = time_field::form::number;
+      out.seconds = *d;
+      return {};
+    }
+    if (v.is_string()) {
+      out.kind = time_field::form::string;
+      out.text = string_at(v);
+      return {};
+    }
+    return at(errc::invalid_field, v);
+  }
+  /// Any JSON value the protocol leaves open (diagnostics, billing); `null` is absent.
+  static void any(json::value v, json::value& out) noexcept {
+    if (!absent(v)) out = v;
+  }
+  /// An object-or-null field kept as a view for the caller to read.
+  jobwire::status object_value(json::value v, json::value& out) const noexcept {
+    if (absent(v)) return {};
+    if (!v.is_object()) return at(errc::invalid_field, v);
+    out = v;
+    return {};
+  }
+  jobwire::status error_value(json::value v, error_field& out) const noexcept {
+    if (absent(v)) return {};
+    if (v.is_string()) {
+      out.kind = error_field::form::string;
+      out.message = string_at(v);
+      out.has_message = true;
+      return {};
+    }
+    if (!v.is_object()) return at(errc::invalid_field, v);
+    out.kind = error_field::form::object;
+    out.object = v;
+    json::value m = v.get_object()->find("message");
+    if (absent(m)) return {};
+    if (!m.is_string()) return at(errc::invalid_field, m);
+    out.message = *m.get_string();
+    out.has_message = true;
+    return {};
+  }
+  /// An id field: a string of 1..256 bytes without control characters, written without
+  /// JSON escapes (a view cannot unescape in place, and real ids never need escaping).
+  template <class Id>
+  jobwire::status id(json::value v, Id& out, errc if_not_string = errc::invalid_field) const noexcept {
+    if (!v.is_string()) return at(if_not_string, v);
+    json::string s = string_at(v);
+    if (s.has_escapes()) return at(errc::invalid_job_id, v);
+    auto parsed = Id::parse(s.raw());
+    if (!parsed) return at(errc::invalid_job_id, v);
+    out = *parsed;
+    return {};
+  }
+  /// An array of strings (e.g. `events`); kept as a view with its size.
+  jobwire::status string_array(json::value v, json::array& out, std::size_t& count) const noexcept {
+    if (absent(v)) return {};
+    if (!v.is_array()) return at(errc::invalid_field, v);
+    out = *v.get_array();
+    count = 0;
+    for (json::value e : out) {
+      if (!e.is_string()) return at(errc::invalid_field, e);
+      ++count;
+    }
+    return {};
+  }
+
+ private:
+  const char* base_;
+  const char* end_;
+  const payload_options& opt_;
+  mutable const char* last_string_ = nullptr;
+  mutable const char* last_string_end_ = nullptr;
+};
+
+/// Walks the members of a validated object once. Unlike `json::object` iteration, the
+/// loop body may report where the current value ends (`set_value_end`) after reading a
+/// nested container itself, so a payload is scanned once instead of once per nesting
+/// level (iterating skips each value to find the next member).
+class member_walk {
+ public:
+  member_walk(json::value obj, const payload_reader& r) noexcept : r_(r), limit_(r.input_end()) {
+    const char* q = json::detail::skip_ws_validated(obj.data() + 1);
+    if (*q == '}') {
+      end_ = q + 1;
+    } else {
+      p_ = q;
+      load();
+    }
+  }
+  bool done() const noexcept { return p_ == nullptr; }
+  const json::member& member() const noexcept { return m_; }
+  void set_value_end(const char* e) noexcept { value_end_ = e; }
+  void advance() noexcept {
+    const char* e = value_end_ ? value_end_ : r_.known_end(m_.value.data());
+    if (!e) e = fast_skip_value(m_.value.data(), limit_);
+    value_end_ = nullptr;
+    const char* q = json::detail::skip_ws_validated(e);
+    if (*q == ',') {
+      p_ = json::detail::skip_ws_validated(q + 1);
+      load();
+    } else {
+      p_ = nullptr;
+      end_ = q + 1;
+    }
+  }
+  /// Just past the closing brace (valid once done()).
+  const char* end() const noexcept { return end_; }
+
+ private:
+  void load() noexcept {
+    bool esc;
+    const char* close = fast_string_close(p_ + 1, limit_, esc);
+    m_.key = json::string(p_ + 1, static_cast<std::size_t>(close - (p_ + 1)), esc);
+    const char* colon = json::detail::skip_ws_validated(close + 1);
+    m_.value = json::value(json::detail::skip_ws_validated(colon + 1));
+  }
+  const payload_reader& r_;
+  const char* limit_;
+  const char* p_ = nullptr;
+  const char* end_ = nullptr;
+  const char* value_end_ = nullptr;
+  json::member m_{};
+};
+
+/// The same for the elements of a validated array.
+class element_walk {
+ public:
+  element_walk(json::value arr, const char* input_end) noexcept : limit_(input_end) {
+    const char* q = json::detail::skip_ws_validated(arr.data() + 1);
+    if (*q == ']') end_ = q + 1;
+    else v_ = json::value(q);
+  }
+  bool done() const noexcept { return !v_.exists(); }
+  json::value value() const noexcept { return v_; }
+  void set_value_end(const char* e) noexcept { value_end_ = e; }
+  void advance() noexcept {
+    const char* e = value_end_ ? value_end_ : fast_skip_value(v_.data(), limit_);
+    value_end_ = nullptr;
+    const char* q = json::detail::skip_ws_validated(e);
+    if (*q == ',') {
+      v_ = json::value(json::detail::skip_ws_validated(q + 1));
+    } else {
+      v_ = json::value();
+      end_ = q + 1;
+    }
+  }
+  const char* end() const noexcept { return end_; }
+
+ private:
+  const char* limit_;
+  json::value v_{};
+  const char* end_ = nullptr;
+  const char* value_end_ = nullptr;
+};
+
+/// The key of a member as plain text. Keys written with escapes are decoded into `buf`
+/// (a key that decodes to a known field name must still match it); keys longer than the
+/// buffer are not field names and come back empty.
+inline std::string_view member_key(const json::member& m, char (&buf)[48]) noexcept {
+  if (!m.key.has_escapes()) return m.key.raw();
+  std::size_t n = m.key.decode_to(buf, sizeof buf);
+  if (n > sizeof buf) return {};
+  return {buf, n};
+}
+
+inline bool parse_output_access(std::string_view s, output_access& out) noexcept {
+  if (s == "both") out = output_access::both;
+  else if (s == "bytes") out = output_access::bytes;
+  else if (s == "signed_url") out = output_access::signed_url;
+  else return false;
+  return true;
+}
+inline bool parse_progress_source(std::string_view s, progress_source& out) noexcept {
+  if (s == "provider") out = progress_source::provider;
+  else if (s == "estimated") out = progress_source::estimated;
+  else if (s == "none") out = progress_source::none;
+  else return false;
+  return true;
+}
+inline bool parse_attempt_status_word(std::string_view s, attempt_status& out) noexcept {
+  auto r = parse_attempt_status(s);
+  if (!r) return false;
+  out = *r;
+  return true;
+}
+
+/// Counts UTF-8 code points of validated text (continuation bytes are not counted).
+inline std::size_t count_chars(json::string s) noexcept {
+  std::size_t n = 0;
+  if (!s.has_escapes()) {
+    for (char c : s.raw())
+      if ((static_cast<unsigned char>(c) & 0xC0) != 0x80) ++n;
+    return n;
+  }
+  json::detail::unescaper u(s.raw().data(), s.raw().data() + s.raw().size());
+  char c;
+  while (u.next(c))
+    if ((static_cast<unsigned char>(c) & 0xC0) != 0x80) ++n;
+  return n;
+}
+
+}  // namespace detail
+
+namespace detail {
+/// How a list entry is decoded from its (already validated) JSON value.
+template <class T>
+struct list_decode {
+  static T from(json::value v) noexcept { return T::from_validated(v); }
+};
+template <>
+struct list_decode<json::string> {
+  static json::string from(json::value v) noexcept { return *v.get_string(); }
+};
+}  // namespace detail
+
+/// A read-only list of typed entries over a validated JSON array. Entries were checked
+/// when the payload was parsed; iterating decodes each one again from the view.
+template <class T>
+class list_view {
+ public:
+  list_view() noexcept = default;
+  list_view(json::array a, std::size_t n) noexcept : arr_(a), size_(n), present_(true) {}
+
+  bool present() const noexcept { return present_; }
+  std::size_t size() const noexcept { return size_; }
+  bool empty() const noexcept { return size_ == 0; }
+  const json::array& json() const noexcept { return arr_; }
+
+  class iterator {
+   public:
+    iterator() noexcept = default;
+    explicit iterator(json::array::iterator it) noexcept : it_(it) {}
+    T operator*() const noexcept { return detail::list_decode<T>::from(*it_); }
+    iterator& operator++() noexcept {
+      ++it_;
+      return *this;
+    }
+    friend bool operator==(const iterator& a, const iterator& b) noexcept { return a.it_ == b.it_; }
+    friend bool operator!=(const iterator& a, const iterator& b) noexcept { return a.it_ != b.it_; }
+
+   private:
+    json::array::iterator it_{};
+  };
+  iterator begin() const noexcept { return present_ ? iterator(arr_.begin()) : iterator(); }
+  iterator end() const noexcept { return iterator(); }
+  /// Entry `i` (< size()).
+  T at(std::size_t i) const noexcept { return detail::list_decode<T>::from(arr_.at(i)); }
+
+ private:
+  json::array arr_{};
+  std::size_t size_ = 0;
+  bool present_ = false;
+};
+
+namespace detail {
+inline jobwire::status read_string_list(const payload_reader& r, json::value v, list_view<json::string>& out) noexcept {
+  if (payload_reader::absent(v)) return {};
+  json::array arr;
+  std::size_t n = 0;
+  jobwire::status st = r.string_array(v, arr, n);
+  if (st) out = list_view<json::string>(arr, n);
+  return st;
+}
+}  // namespace detail
+
+// --- webhook view (§10) ----------------------------------------------------------------
+
+/// One entry of `webhook.attempts`.
+struct webhook_attempt {
+  json::value id{};  ///< string or number (opaque)
+  text_field delivery_key, event_type;
+  attempt_status status = attempt_status::delivered;
+  bool has_status = false;
+  integer_field attempt_number, max_attempts, response_status;
+  time_field tried_at, delivered_at, next_retry_at;
+  text_field error_message, response_body_preview;
+
+  static jobwire::status read(const detail::payload_reader& r, json::value v, webhook_attempt& out,
+                              const char** end = nullptr) noexcept {
+    if (!v.is_object()) return r.at(errc::invalid_field, v);
+    char buf[48];
+    detail::member_walk w(v, r);
+    for (; !w.done(); w.advance()) {
+      const json::member& m = w.member();
+      std::string_view k = detail::member_key(m, buf);
+      jobwire::status st;
+      if (k == "id") {
+        if (!m.value.is_string() && !m.value.is_number() && !m.value.is_null()) return r.at(errc::invalid_field, m.value);
+        detail::payload_reader::any(m.value, out.id);
+      } else if (k == "delivery_key") {
+        st = r.text(m.value, out.delivery_key);
+        if (st && out.delivery_key.present &&
+            (out.delivery_key.value.has_escapes() || !parse_delivery_key(out.delivery_key.raw(), *r.options().prof)))
+          return r.at(errc::invalid_delivery_key, m.value);
+      } else if (k == "event_type") {
+        st = r.text(m.value, out.event_type);
+        if (st && out.event_type.present &&
+            (out.event_type.value.has_escapes() || !parse_event_type(out.event_type.raw(), *r.options().prof)))
+          return r.at(errc::unknown_event_type, m.value);
+      } else if (k == "status") {
+        st = r.word(m.value, out.status, out.has_status, detail::parse_attempt_status_word);
+      } else if (k == "attempt_number") {
+        st = r.integer(m.value, out.attempt_number, 1);
+      } else if (k == "max_attempts") {
+        st = r.integer(m.value, out.max_attempts, 1);
+      } else if (k == "response_status") {
+        st = r.integer(m.value, out.response_status, 0);
+      } else if (k == "tried_at") {
+        st = r.time(m.value, out.tried_at);
+      } else if (k == "delivered_at") {
+        st = r.time(m.value, out.delivered_at);
+      } else if (k == "next_retry_at") {
+        st = r.time(m.value, out.next_retry_at);
+      } else if (k == "error_message") {
+        st = r.text(m.value, out.error_message);
+      } else if (k == "response_body_preview") {
+        st = r.text(m.value, out.response_body_preview);
+        if (st && out.response_body_preview.present &&
+            detail::count_chars(out.response_body_preview.value) > max_response_preview_chars)
+          return r.at(errc::invalid_field, m.value);
+      }
+      if (!st) return st;
+    }
+    if (out.attempt_number.present && out.max_attempts.present && out.attempt_number.value > out.max_attempts.value)
+      return r.at(errc::attempt_exceeds_max, v);
+    if (end) *end = w.end();
+    return {};
+  }
+  static webhook_attempt from_validated(json::value v) noexcept {
+    payload_options opt;
+    opt.prof = &profiles::phaseo;  // validated already; the widest phase set never refuses
+    webhook_attempt a;
+    (void)read(detail::payload_reader(v.data(), v.data() + v.raw().size(), opt), v, a);
+    return a;
+  }
+};
+
+/// `webhook.delivery`: the delivery status summary.
+struct webhook_delivery_summary {
+  bool present = false;
+  integer_field total_attempts, delivered_events, pending_retries, last_response_status;
+  list_view<json::string> delivered_event_types;  ///< delivery keys
+  time_field next_retry_at, last_attempt_at, last_delivered_at, last_failure_at;
+  attempt_status last_attempt_status = attempt_status::delivered;
+  bool has_last_attempt_status = false;
+  text_field last_error_message;
+};
+
+/// `data.webhook`: the subscription as the service holds it, with its delivery state.
+struct webhook_view {
+  bool present = false;
+  text_field url;
+  list_view<json::string> events;
+  bool has_secret = false;  ///< signing enabled (required when the webhook object is present)
+  webhook_delivery_summary delivery;
+  list_view<webhook_attempt> attempts;
+
+  static jobwire::status read(const detail::payload_reader& r, json::value v, webhook_view& out,
+                              const char** end = nullptr) noexcept {
+    if (detail::payload_reader::absent(v)) return {};
+    if (!v.is_object()) return r.at(errc::invalid_field, v);
+    out.present = true;
+    bool secret_seen = false;
+    char buf[48];
+    detail::member_walk w(v, r);
+    for (; !w.done(); w.advance()) {
+      const json::member& m = w.member();
+      std::string_view k = detail::member_key(m, buf);
+      jobwire::status st;
+      if (k == "url") {
+        st = r.text(m.value, out.url);
+      } else if (k == "events") {
+        st = detail::read_string_list(r, m.value, out.events);
+      } else if (k == "has_secret") {
+        if (!m.value.is_bool()) return r.at(errc::invalid_field, m.value);
+        st = r.boolean(m.value, out.has_secret, secret_seen);
+      } else if (k == "delivery") {
+        const char* e = nullptr;
+        st = read_summary(r, m.value, out.delivery, &e);
+        w.set_value_end(e);
+      } else if (k == "attempts") {
+        if (detail::payload_reader::absent(m.value)) continue;
+        if (!m.value.is_array()) return r.at(errc::invalid_field, m.value);
+        std::size_t n = 0;
+        detail::element_walk ew(m.value, r.input_end());
+        for (; !ew.done(); ew.advance()) {
+          if (++n > max_public_attempts) return r.at(errc::invalid_field, ew.value());
+          webhook_attempt a;
+          const char* e = nullptr;
+          st = webhook_attempt::read(r, ew.value(), a, &e);
+          if (!st) return st;
+          ew.set_value_end(e);
+        }
+        w.set_value_end(ew.end());
+        out.attempts = list_view<webhook_attempt>(*m.value.get_array(), n);
+      }
+      if (!st) return st;
+    }
+    // "Whether signing is enabled" is one of the five things the payload promises (§10).
+    if (!secret_seen) return r.at(errc::missing_field, v);
+    if (end) *end = w.end();
+    return {};
+  }
+
+ private:
+  static jobwire::status read_summary(const detail::payload_reader& r, json::value v, webhook_delivery_summary& s,
+                                      const char** end) noexcept {
+    if (detail::payload_reader::absent(v)) return {};
+    if (!v.is_object()) return r.at(errc::invalid_field, v);
+    s.present = true;
+    char buf[48];
+    detail::member_walk w(v, r);
+    for (; !w.done(); w.advance()) {
+      const json::member& m = w.member();
+      std::string_view k = detail::member_key(m, buf);
+      jobwire::status st;
+      if (k == "total_attempts") st = r.integer(m.value, s.total_attempts);
+      else if (k == "delivered_events") st = r.integer(m.value, s.delivered_events);
+      else if (k == "pending_retries") st = r.integer(m.value, s.pending_retries);
+      else if (k == "last_response_status") st = r.integer(m.value, s.last_response_status);
+      else if (k == "delivered_event_types") st = detail::read_string_list(r, m.value, s.delivered_event_types);
+      else if (k == "next_retry_at") st = r.time(m.value, s.next_retry_at);
+      else if (k == "last_attempt_at") st = r.time(m.value, s.last_attempt_at);
+      else if (k == "last_delivered_at") st = r.time(m.value, s.last_delivered_at);
+      else if (k == "last_failure_at") st = r.time(m.value, s.last_failure_at);
+      else if (k == "last_attempt_status")
+        st = r.word(m.value, s.last_attempt_status, s.has_last_attempt_status, detail::parse_attempt_status_word);
+      else if (k == "last_error_message") st = r.text(m.value, s.last_error_message);
+      if (!st) return st;
+    }
+    *end = w.end();
+    return {};
+  }
+};
+
+// --- statuses inside payloads ----------------------------------------------------------
+
+namespace detail {
+/// Reads `status` and `lifecycle_status` of one payload object and checks them together.
+struct status_pair {
+  json::value status_value{}, lifecycle_value{};
+
+  jobwire::status resolve(const payload_reader& r, json::value object, bool status_required, job_status& st_out,
+                 lifecycle_status& lc_out, bool& has_status, bool& has_lifecycle, bool& consistent) const noexcept {
+    has_status = has_lifecycle = false;
+    consistent = true;
+    if (!status_value.exists()) {
+      if (status_required) return r.at(errc::missing_field, object);
+    } else {
+      if (!status_value.is_string()) return r.at(errc::invalid_field, status_value);
+      auto s = parse_job_status(r.string_at(status_value).raw(), r.options().statuses);
+      if (!s) return r.at(s.code(), status_value);
+      st_out = *s;
+      has_status = true;
+    }
+    if (lifecycle_value.exists() && !lifecycle_value.is_null()) {
+      if (!lifecycle_value.is_string()) return r.at(errc::invalid_field, lifecycle_value);
+      auto l = parse_lifecycle_status(r.string_at(lifecycle_value).raw(), r.options().statuses);
+      if (!l) return r.at(l.code(), lifecycle_value);
+      lc_out = *l;
+      has_lifecycle = true;
+    }
+    if (has_status && !has_lifecycle) lc_out = to_lifecycle(st_out);
+    if (has_lifecycle && !has_status) st_out = to_job_status(lc_out);
+    if (has_status && has_lifecycle && !check_consistent(st_out, lc_out)) {
+      consistent = false;
+      if (!r.options().allow_inconsistent_status) return r.at(errc::inconsistent_status, lifecycle_value);
+    }
+    return {};
+  }
+  // Status words never need escapes; an escaped one is compared in its raw form, which
+  // cannot match a vocabulary word, so it is reported as unknown (or lenient-mapped).
+};
+}  // namespace detail
+
+// --- webhook / websocket `data` (§10) ----------------------------------------------------
+
+/// The job payload carried in `data` of a delivery and of websocket messages.
+struct job_data {
+  job_id_view id;
+  text_field object;
+  jobwire::kind kind = kind::video;
+  bool has_kind = false;
+  job_status status = job_status::queued;
+  lifecycle_status lifecycle = lifecycle_status::pending;
+  bool has_status = false;            ///< `status` was present
+  bool has_lifecycle_status = false;  ///< `lifecycle_status` was present
+  bool consistent = true;             ///< false only with allow_inconsistent_status
+  text_field request_id;
+  native_id_view native_id;  ///< provider correlation only; never usable in a URL
+  bool has_native_id = false;
+  text_field session_id, app_id;
+  number_field progress;  ///< 0..100 when present
+  text_field provider, model;
+  text_field polling_url, websocket_url, cancel_url, content_url, download_url;
+  time_field expires_at;
+  number_field duration_seconds, duration_ms, total_duration_ms, latency_ms, generation_ms;
+  text_field resolution, quality;
+  output_access access = output_access::both;
+  bool has_output_access = false;
+  json::value billing{};
+  time_field created_at, updated_at;
+  error_field error;
+  json::value upstream_error{}, provider_failure_diagnostics{}, failure_sample{}, routing_diagnostics{};
+  webhook_view webhook;
+
+  bool is_terminal() const noexcept { return jobwire::is_terminal(lifecycle); }
+
+  static jobwire::status read(const detail::payload_reader& r, json::value v, bool status_required, job_data& out,
+                              const char** end = nullptr) noexcept {
+    if (!v.is_object()) return r.at(errc::invalid_field, v);
+    detail::status_pair sp;
+    bool id_seen = false;
+    char buf[48];
+    detail::member_walk w(v, r);
+    for (; !w.done(); w.advance()) {
+      const json::member& m = w.member();
+      std::string_view k = detail::member_key(m, buf);
+      jobwire::status st;
+      switch (k.empty() ? '\0' : k[0]) {
+        case 'a':
+          if (k == "app_id") st = r.text(m.value, out.app_id);
+          break;
+        case 'b':
+          if (k == "billing") detail::payload_reader::any(m.value, out.billing);
+          break;
+        case 'c':
+          if (k == "cancel_url") st = r.text(m.value, out.cancel_url);
+          else if (k == "content_url") st = r.text(m.value, out.content_url);
+          else if (k == "created_at") st = r.time(m.value, out.created_at);
+          break;
+        case 'd':
+          if (k == "download_url") st = r.text(m.value, out.download_url);
+          else if (k == "duration_seconds") st = r.non_negative(m.value, out.duration_seconds);
+          else if (k == "duration_ms") st = r.non_negative(m.value, out.duration_ms);
+          break;
+        case 'e':
+          if (k == "expires_at") st = r.time(m.value, out.expires_at);
+          else if (k == "error") st = r.error_value(m.value, out.error);
+          break;
+        case 'f':
+          if (k == "failure_sample") detail::payload_reader::any(m.value, out.failure_sample);
+          break;
+        case 'g':
+          if (k == "generation_ms") st = r.non_negative(m.value, out.generation_ms);
+          break;
+        case 'i':
+          if (k == "id") {
+            st = r.id(m.value, out.id);
+            id_seen = true;
+          }
+          break;
+        case 'k':
+          if (k == "kind") {
+            if (!m.value.is_string()) return r.at(errc::invalid_field, m.value);
+            auto kd = parse_kind(r.string_at(m.value).raw());
+            if (!kd) return r.at(errc::unknown_kind, m.value);
+            out.kind = *kd;
+            out.has_kind = true;
+          }
+          break;
+        case 'l':
+          if (k == "lifecycle_status") sp.lifecycle_value = m.value;
+          else if (k == "latency_ms") st = r.non_negative(m.value, out.latency_ms);
+          break;
+        case 'm':
+          if (k == "model") st = r.text(m.value, out.model);
+          break;
+        case 'n':
+          if (k == "native_id" && !detail::payload_reader::absent(m.value)) {
+            st = r.id(m.value, out.native_id);
+            out.has_native_id = static_cast<bool>(st);
+          }
+          break;
+        case 'o':
+          if (k == "object") st = r.text(m.value, out.object);
+          else if (k == "output_access")
+            st = r.word(m.value, out.access, out.has_output_access, detail::parse_output_access);
+          break;
+        case 'p':
+          if (k == "progress") st = r.percent(m.value, out.progress, false);
+          else if (k == "provider") st = r.text(m.value, out.provider);
+          else if (k == "polling_url") st = r.text(m.value, out.polling_url);
+          else if (k == "provider_failure_diagnostics")
+            detail::payload_reader::any(m.value, out.provider_failure_diagnostics);
+          break;
+        case 'q':
+          if (k == "quality") st = r.text(m.value, out.quality);
+          break;
+        case 'r':
+          if (k == "request_id") st = r.text(m.value, out.request_id);
+          else if (k == "resolution") st = r.text(m.value, out.resolution);
+          else if (k == "routing_diagnostics") detail::payload_reader::any(m.value, out.routing_diagnostics);
+          break;
+        case 's':
+          if (k == "status") sp.status_value = m.value;
+          else if (k == "session_id") st = r.text(m.value, out.session_id);
+          break;
+        case 't':
+          if (k == "total_duration_ms") st = r.non_negative(m.value, out.total_duration_ms);
+          break;
+        case 'u':
+          if (k == "updated_at") st = r.time(m.value, out.updated_at);
+          else if (k == "upstream_error") detail::payload_reader::any(m.value, out.upstream_error);
+          break;
+        case 'w':
+          if (k == "websocket_url") st = r.text(m.value, out.websocket_url);
+          else if (k == "webhook") {
+            const char* e = nullptr;
+            st = webhook_view::read(r, m.value, out.webhook, &e);
+            w.set_value_end(e);
+          }
+          break;
+        default: break;
+      }
+      if (!st) return st;
+    }
+    if (!id_seen) return r.at(errc::missing_field, v);
+    if (end) *end = w.end();
+    return sp.resolve(r, v, status_required, out.status, out.lifecycle, out.has_status, out.has_lifecycle_status,
+                      out.consistent);
+  }
+};
+
+// --- webhook envelope (§10) --------------------------------------------------------------
+
+/// `delivery` of an envelope: the delivery key and attempt metadata.
+struct delivery_info {
+  bool present = false;
+  std::string_view key_text;  ///< exactly as sent (delivery keys need no escapes)
+  delivery_key key{};
+  std::uint32_t attempt = 0;       ///< 1-based
+  std::uint32_t max_attempts = 0;  ///< 4 for the service (§9)
+};
+
+/// A parsed delivery body. `id` and `type` are required (the event id and event type are
+/// what a receiver deduplicates and dispatches on), as is `data` with its job id and
+/// status; `created_at` and `delivery` are type-checked when present.
+struct envelope_view {
+  std::string_view id;         ///< event id, 1..160 of [A-Za-z0-9_-]
+  std::string_view type_text;  ///< e.g. "video.completed"
+  event_type type{};
+  integer_field created_at;  ///< Unix seconds
+  delivery_info delivery;
+  job_data data;
+};
+
+namespace detail {
+inline jobwire::status read_delivery(const payload_reader& r, json::value v, const event_type& type, delivery_info& d) noexcept {
+  if (payload_reader::absent(v)) return {};
+  if (!v.is_object()) return r.at(errc::invalid_field, v);
+  d.present = true;
+  json::value key, attempt, max_attempts;
+  char buf[48];
+  for (detail::member_walk w(v, r); !w.done(); w.advance()) {
+      const json::member& m = w.member();
+    std::string_view k = member_key(m, buf);
+    if (k == "key") key = m.value;
+    else if (k == "attempt") attempt = m.value;
+    else if (k == "max_attempts") max_attempts = m.value;
+  }
+  if (!key.exists() || !attempt.exists() || !max_attempts.exists()) return r.at(errc::missing_field, v);
+  if (!key.is_string()) return r.at(errc::invalid_field, key);
+  json::string ks = *key.get_string();
+  auto parsed = parse_delivery_key(ks.raw(), *r.options().prof);
+  if (ks.has_escapes() || !parsed) return r.at(errc::invalid_delivery_key, key);
+  // The key names the event it deduplicates; a key of another event type is a forged or
+  // corrupted body (§2: lifecycle key == event type; progress key == type + bucket).
+  if (parsed->type != type) return r.at(errc::invalid_delivery_key, key);
+  d.key_text = ks.raw();
+  d.key = *parsed;
+  integer_field a, mx;
+  jobwire::status st = r.integer(attempt, a, 1);
+  if (!st || !a.present || a.value > 0xFFFF) return r.at(errc::invalid_field, attempt);
+  st = r.integer(max_attempts, mx, 1);
+  if (!st || !mx.present || mx.value > 0xFFFF) return r.at(errc::invalid_field, max_attempts);
+  if (a.value > mx.value) return r.at(errc::attempt_exceeds_max, attempt);
+  d.attempt = static_cast<std::uint32_t>(a.value);
+  d.max_attempts = static_cast<std::uint32_t>(mx.value);
+  return {};
+}
+}  // namespace detail
+
+/// Parses and validates a webhook delivery body (§10).
+inline result<envelope_view> parse_envelope(std::string_view body, const payload_options& opt = {}) noexcept {
+  json::limits lim = opt.json;
+  lim.allow_duplicate_keys = false;
+  auto doc = json::parse(body, lim);
+  if (!doc) return doc.error();
+  detail::payload_reader r(body.data(), body.data() + body.size(), opt);
+  if (!doc->is_object()) return r.at(errc::invalid_field, *doc);
+  envelope_view e;
+  json::value id, type, created_at, delivery, data;
+  jobwire::status data_status;
+  char buf[48];
+  for (detail::member_walk w(*doc, r); !w.done(); w.advance()) {
+    const json::member& m = w.member();
+    std::string_view k = detail::member_key(m, buf);
+    if (k == "id") id = m.value;
+    else if (k == "type") type = m.value;
+    else if (k == "data") {
+      // Read in place so the (large) data object is walked once, not skipped and re-read.
+      // Its error (if any) is reported after the top-level fields' errors.
+      data = m.value;
+      const char* data_end = nullptr;
+      data_status = job_data::read(r, data, true, e.data, &data_end);
+      w.set_value_end(data_end);
+    } else if (k == "delivery") delivery = m.value;
+    else if (k == "created_at") created_at = m.value;
+  }
+  if (!id.exists() || !type.exists() || !data.exists()) return r.at(errc::missing_field, *doc);
+  if (!id.is_string()) return r.at(errc::invalid_field, id);
+  json::string ids = *id.get_string();
+  if (ids.has_escapes() || !is_valid_event_id(ids.raw())) return r.at(errc::invalid_event_id, id);
+  e.id = ids.raw();
+  if (!type.is_string()) return r.at(errc::invalid_field, type);
+  json::string ts = *type.get_string();
+  auto et = parse_event_type(ts.raw(), *opt.prof);
+  if (ts.has_escapes() || !et) return r.at(errc::unknown_event_type, type);
+  e.type = *et;
+  e.type_text = ts.raw();
+  jobwire::status st = r.integer(created_at, e.created_at, 0);
+  if (!st) return st.error();
+  st = detail::read_delivery(r, delivery, e.type, e.delivery);
+  if (!st) return st.error();
+  if (!data_status) return data_status.error();
+  // `data.kind`, when sent, names the same kind as the event type.
+  if (e.data.has_kind && e.data.kind != e.type.kind) return r.at(errc::invalid_field, data);
+  return e;
+}
+
+// --- websocket messages (§6) -------------------------------------------------------------
+
+enum class ws_message_type : std::uint8_t { snapshot, updated, deleted, pong };
+
+constexpr std::string_view ws_message_type_name(ws_message_type t) noexcept {
+  switch (t) {
+    case ws_message_type::snapshot: return "job.snapshot";
+    case ws_message_type::updated: return "job.updated";
+    case ws_message_type::deleted: return "job.deleted";
+    case ws_message_type::pong: return "pong";
+  }
+  return "unknown";
+}
+
+/// A websocket server message `{type, data}`. Snapshots and updates carry the full `data`
+/// shape (id and status required); a deletion needs only the id; `pong` has no data.
+struct ws_message {
+  ws_message_type type = ws_message_type::pong;
+  bool has_data = false;
+  job_data data;
+};
+
+inline result<ws_message> parse_ws_message(std::string_view text, const payload_options& opt = {}) noexcept {
+  json::limits lim = opt.json;
+  lim.allow_duplicate_keys = false;
+  auto doc = json::parse(text, lim);
+  if (!doc) return doc.error();
+  detail::payload_reader r(text.data(), text.data() + text.size(), opt);
+  if (!doc->is_object()) return r.at(errc::invalid_field, *doc);
+  json::object obj = *doc->get_object();
+  json::value type = obj.find("type"), data = obj.find("data");
+  if (!type.exists()) return r.at(errc::missing_field, *doc);
+  if (!type.is_string()) return r.at(errc::invalid_field, type);
+  json::string ts = *type.get_string();
+  ws_message msg;
+  if (ts == "job.snapshot") msg.type = ws_message_type::snapshot;
+  else if (ts == "job.updated") msg.type = ws_message_type::updated;
+  else if (ts == "job.deleted") msg.type = ws_message_type::deleted;
+  else if (ts == "pong") msg.type = ws_message_type::pong;
+  else return r.at(errc::unknown_message_type, type);
+  if (msg.type == ws_message_type::pong) return msg;
+  if (!data.exists()) return r.at(errc::missing_field, *doc);
+  jobwire::status st = job_data::read(r, data, msg.type != ws_message_type::deleted, msg.data);
+  if (!st) return st.error();
+  msg.has_data = true;
+  return msg;
+}
+
+// --- create response (§4) ----------------------------------------------------------------
+
+/// The body of `POST /v1/videos` (HTTP 202).
+struct create_response {
+  job_id_view id;
+  bool id_from_video_id = false;  ///< the id came from the cookbook's `video_id` key only
+  text_field polling_url;
+  create_status status = create_status::pending;
+  bool has_status = false;
+
+  lifecycle_status lifecycle() const noexcept { return to_lifecycle(status); }
+};
+
+/// Accepts `id` (the gateway) or `video_id` (the cookbook); both present and different →
+/// `conflicting_job_id`; neither → `missing_field`.
+inline result<create_response> parse_create_response(std::string_view body, const payload_options& opt = {}) noexcept {
+  json::limits lim = opt.json;
+  lim.allow_duplicate_keys = false;
+  auto doc = json::parse(body, lim);
+  if (!doc) return doc.error();
+  detail::payload_reader r(body.data(), body.data() + body.size(), opt);
+  if (!doc->is_object()) return r.at(errc::invalid_field, *doc);
+  create_response c;
+  json::value id, video_id;
+  char buf[48];
+  for (detail::member_walk w(*doc, r); !w.done(); w.advance()) {
+    const json::member& m = w.member();
+    std::string_view k = detail::member_key(m, buf);
+    jobwire::status st;
+    if (k == "id") id = m.value;
+    else if (k == "video_id") video_id = m.value;
+    else if (k == "polling_url") st = r.text(m.value, c.polling_url);
+    else if (k == "status" && !detail::payload_reader::absent(m.value)) {
+      if (!m.value.is_string()) return r.at(errc::invalid_field, m.value);
+      auto s = parse_create_status(r.string_at(m.value).raw(), opt.statuses);
+      if (!s) return r.at(s.code(), m.value);
+      c.status = *s;
+      c.has_status = true;
+    }
+    if (!st) return st.error();
+  }
+  if (!id.exists() && !video_id.exists()) return r.at(errc::missing_field, *doc);
+  job_id_view a, b;
+  if (id.exists()) {
+    jobwire::status st = r.id(id, a);
+    if (!st) return st.error();
+  }
+  if (video_id.exists()) {
+    jobwire::status st = r.id(video_id, b);
+    if (!st) return st.error();
+  }
+  if (id.exists() && video_id.exists() && a != b) return r.at(errc::conflicting_job_id, video_id);
+  c.id = id.exists() ? a : b;
+  c.id_from_video_id = !id.exists();
+  return c;
+}
+
+// --- status object (§5) ------------------------------------------------------------------
+
+/// `asset` of the status object.
+struct asset_view {
+  bool present = false;
+  text_field id, mime_type, sha256;
+  integer_field bytes, width, height;
+  number_field duration_seconds;
+};
+
+/// One entry of `outputs[]`.
+struct output_view {
+  integer_field index;
+  text_field mime_type;
+  json::value bytes_available{};  ///< boolean or byte count, as the service sends it
+  text_field content_url, download_url;
+  time_field expires_at;
+
+  static jobwire::status read(const detail::payload_reader& r, json::value v, output_view& o) noexcept {
+    if (!v.is_object()) return r.at(errc::invalid_field, v);
+    char buf[48];
+    for (detail::member_walk w(v, r); !w.done(); w.advance()) {
+      const json::member& m = w.member();
+      std::string_view k = detail::member_key(m, buf);
+      jobwire::status st;
+      if (k == "index") st = r.integer(m.value, o.index, 0);
+      else if (k == "mime_type") st = r.text(m.value, o.mime_type);
+      else if (k == "bytes_available") {
+        if (!m.value.is_bool() && !m.value.is_number() && !m.value.is_null()) return r.at(errc::invalid_field, m.value);
+        detail::payload_reader::any(m.value, o.bytes_available);
+      } else if (k == "content_url") st = r.text(m.value, o.content_url);
+      else if (k == "download_url") st = r.text(m.value, o.download_url);
+      else if (k == "expires_at") st = r.time(m.value, o.expires_at);
+      if (!st) return st;
+    }
+    return {};
+  }
+  static output_view from_validated(json::value v) noexcept {
+    output_view o;
+    payload_options opt;
+    (void)read(detail::payload_reader(v.data(), v.data() + v.raw().size(), opt), v, o);
+    return o;
+  }
+};
+
+/// The status object of `GET /v1/videos/{id}` (§5).
+struct status_view {
+  job_id_view id;
+  text_field object;
+  job_status status = job_status::queued;
+  lifecycle_status lifecycle = lifecycle_status::pending;
+  bool has_lifecycle_status = false;
+  bool consistent = true;
+  output_access access = output_access::both;  ///< default when absent
+  number_field progress;                       ///< integer 0..100 when present
+  progress_source source = progress_source::none;
+  bool has_progress_source = false;
+  text_field polling_url, websocket_url, cancel_url, generation_id;
+  number_field poll_after_seconds;  ///< non-negative when present (the service sends 20)
+  native_id_view native_video_id;  ///< provider correlation only; never usable in a URL
+  bool has_native_video_id = false;
+  time_field created_at, started_at, completed_at;
+  text_field provider, model, size;
+  json::value seconds{};  ///< number or string
+  json::value audio{};
+  asset_view asset;
+  list_view<output_view> outputs;
+  json::value usage{};
+  error_field error;
+  json::value billing{};
+  webhook_view webhook;
+  time_field next_webhook_retry_at, last_webhook_progress_at, last_webhook_dispatched_at;
+  number_field last_webhook_progress;
+
+  bool is_terminal() const noexcept { return jobwire::is_terminal(lifecycle); }
+  /// Progress as the service defines its default (§5): 100 when completed and unknown,
+  /// else 0.
+  double effective_progress() const noexcept {
+    if (progress.present) return progress.value;
+    return status == job_status::completed ? 100.0 : 0.0;
+  }
+};
+
+namespace detail {
+inline jobwire::status read_asset(const payload_reader& r, json::value v, asset_view& a) noexcept {
+  if (payload_reader::absent(v)) return {};
+  if (!v.is_object()) return r.at(errc::invalid_field, v);
+  a.present = true;
+  char buf[48];
+  for (detail::member_walk w(v, r); !w.done(); w.advance()) {
+      const json::member& m = w.member();
+    std::string_view k = member_key(m, buf);
+    jobwire::status st;
+    if (k == "id") st = r.text(m.value, a.id);
+    else if (k == "mime_type") st = r.text(m.value, a.mime_type);
+    else if (k == "sha256") st = r.text(m.value, a.sha256);
+    else if (k == "bytes") st = r.integer(m.value, a.bytes);
+    else if (k == "width") st = r.integer(m.value, a.width);
+    else if (k == "height") st = r.integer(m.value, a.height);
+    else if (k == "duration_seconds") st = r.non_negative(m.value, a.duration_seconds);
+    if (!st) return st;
+  }
+  return {};
+}
+}  // namespace detail
+
+/// Parses and validates a status object. `id` and `status` are required (§5).
+inline result<status_view> parse_status_object(std::string_view body, const payload_options& opt = {}) noexcept {
+  json::limits lim = opt.json;
+  lim.allow_duplicate_keys = false;
+  auto doc = json::parse(body, lim);
+  if (!doc) return doc.error();
+  detail::payload_reader r(body.data(), body.data() + body.size(), opt);
+  if (!doc->is_object()) return r.at(errc::invalid_field, *doc);
+  status_view s;
+  detail::status_pair sp;
+  bool id_seen = false, has_status = false;
+  char buf[48];
+  for (detail::member_walk w(*doc, r); !w.done(); w.advance()) {
+    const json::member& m = w.member();
+    std::string_view k = detail::member_key(m, buf);
+    jobwire::status st;
+    if (k == "id") {
+      st = r.id(m.value, s.id);
+      id_seen = true;
+    } else if (k == "object") st = r.text(m.value, s.object);
+    else if (k == "status") sp.status_value = m.value;
+    else if (k == "lifecycle_status") sp.lifecycle_value = m.value;
+    else if (k == "output_access") {
+      bool seen = false;
+      st = r.word(m.value, s.access, seen, detail::parse_output_access);
+    } else if (k == "progress") st = r.percent(m.value, s.progress, true);
+    else if (k == "progress_source")
+      st = r.word(m.value, s.source, s.has_progress_source, detail::parse_progress_source);
+    else if (k == "polling_url") st = r.text(m.value, s.polling_url);
+    else if (k == "websocket_url") st = r.text(m.value, s.websocket_url);
+    else if (k == "poll_after_seconds") st = r.non_negative(m.value, s.poll_after_seconds);
+    else if (k == "cancel_url") st = r.text(m.value, s.cancel_url);
+    else if (k == "generation_id") st = r.text(m.value, s.generation_id);
+    else if (k == "native_video_id" && !detail::payload_reader::absent(m.value)) {
+      st = r.id(m.value, s.native_video_id);
+      s.has_native_video_id = static_cast<bool>(st);
+    } else if (k == "created_at") st = r.time(m.value, s.created_at);
+    else if (k == "started_at") st = r.time(m.value, s.started_at);
+    else if (k == "completed_at") st = r.time(m.value, s.completed_at);
+    else if (k == "provider") st = r.text(m.value, s.provider);
+    else if (k == "model") st = r.text(m.value, s.model);
+    else if (k == "size") st = r.text(m.value, s.size);
+    else if (k == "seconds") {
+      if (!m.value.is_number() && !m.value.is_string() && !m.value.is_null()) return r.at(errc::invalid_field, m.value);
+      detail::payload_reader::any(m.value, s.seconds);
+    } else if (k == "audio") detail::payload_reader::any(m.value, s.audio);
+    else if (k == "asset") st = detail::read_asset(r, m.value, s.asset);
+    else if (k == "outputs" && !detail::payload_reader::absent(m.value)) {
+      if (!m.value.is_array()) return r.at(errc::invalid_field, m.value);
+      json::array arr = *m.value.get_array();
+      std::size_t n = 0;
+      for (json::value e : arr) {
+        output_view o;
+        st = output_view::read(r, e, o);
+        if (!st) return st.error();
+        ++n;
+      }
+      s.outputs = list_view<output_view>(arr, n);
+    } else if (k == "usage") st = r.object_value(m.value, s.usage);
+    else if (k == "error") st = r.error_value(m.value, s.error);
+    else if (k == "billing") detail::payload_reader::any(m.value, s.billing);
+    else if (k == "webhook") st = webhook_view::read(r, m.value, s.webhook);
+    else if (k == "next_webhook_retry_at") st = r.time(m.value, s.next_webhook_retry_at);
+    else if (k == "last_webhook_progress") st = r.percent(m.value, s.last_webhook_progress, false);
+    else if (k == "last_webhook_progress_at") st = r.time(m.value, s.last_webhook_progress_at);
+    else if (k == "last_webhook_dispatched_at") st = r.time(m.value, s.last_webhook_dispatched_at);
+    if (!st) return st.error();
+  }
+  if (!id_seen) return r.at(errc::missing_field, *doc);
+  {
+    bool has_lc = false;
+    jobwire::status st = sp.resolve(r, *doc, true, s.status, s.lifecycle, has_status, has_lc, s.consistent);
+    if (!st) return st.error();
+    s.has_lifecycle_status = has_lc;
+  }
+  return s;
+}
+
+}  // namespace jobwire

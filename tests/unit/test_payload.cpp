@@ -1,0 +1,438 @@
+// Job ids, status vocabularies and payload views (job.hpp, payload.hpp) over fixtures
+// written from PROTOCOL.md §3–§6, §10 (tests/data/payloads/).
+#include <catch2/catch.hpp>
+
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <jobwire/job.hpp>
+#include <jobwire/payload.hpp>
+
+#include "test_support.hpp"
+
+using namespace jobwire;
+
+namespace {
+// Views point into the caller's buffer, so fixtures live for the whole test run.
+const std::string& fixture(const std::string& name) {
+  static std::map<std::string, std::string> cache;
+  auto it = cache.find(name);
+  if (it != cache.end()) return it->second;
+  std::string out;
+  std::string path = std::string(JOBWIRE_TEST_SOURCE_DIR) + "/tests/data/payloads/" + name;
+  if (!jobwire_test::read_file(path, out)) FAIL("cannot read " << path);
+  return cache.emplace(name, std::move(out)).first->second;
+}
+std::size_t offset_of(const std::string& text, const std::string& needle) {
+  std::size_t at = text.find(needle);
+  REQUIRE(at != std::string::npos);
+  return at;
+}
+}  // namespace
+
+TEST_CASE("ids: validation and distinct types") {
+  CHECK(job_id_view::parse("G-123"));
+  CHECK(job_id_view::parse("").code() == errc::invalid_job_id);
+  CHECK(job_id_view::parse(std::string(256, 'a')));
+  CHECK(job_id_view::parse(std::string(257, 'a')).code() == errc::invalid_job_id);
+  CHECK(job_id_view::parse("G-1\x01").code() == errc::invalid_job_id);
+  CHECK(job_id_view::parse("G-1\x7f").code() == errc::invalid_job_id);
+  CHECK(native_id::parse("video_abc")->str() == "video_abc");
+  job_id owned = *job_id::parse("G/odd id");
+  job_id_view v = owned;  // an owned id views as the same kind of id
+  CHECK(v.str() == "G/odd id");
+  CHECK((!std::is_convertible<native_id_view, job_id_view>::value));
+  CHECK((!std::is_convertible<job_id_view, native_id_view>::value));
+  CHECK((!std::is_convertible<native_id, job_id_view>::value));
+  CHECK((!std::is_constructible<job_id, native_id_view>::value));
+  CHECK((!std::is_convertible<std::string_view, job_id_view>::value));
+}
+
+TEST_CASE("statuses: the table and normalisation of PROTOCOL.md section 3") {
+  struct row {
+    const char* word;
+    job_status status;
+    lifecycle_status lifecycle;
+  };
+  const row rows[] = {
+      {"queued", job_status::queued, lifecycle_status::pending},
+      {"pending", job_status::queued, lifecycle_status::pending},
+      {"processing", job_status::processing, lifecycle_status::running},
+      {"running", job_status::processing, lifecycle_status::running},
+      {"in_progress", job_status::processing, lifecycle_status::running},
+      {"completed", job_status::completed, lifecycle_status::completed},
+      {"succeeded", job_status::completed, lifecycle_status::completed},
+      {"success", job_status::completed, lifecycle_status::completed},
+      {"failed", job_status::failed, lifecycle_status::failed},
+      {"error", job_status::failed, lifecycle_status::failed},
+      {"cancelled", job_status::cancelled, lifecycle_status::cancelled},
+      {"canceled", job_status::cancelled, lifecycle_status::cancelled},
+      {"expired", job_status::expired, lifecycle_status::expired},
+      {"  CANCELED\t", job_status::cancelled, lifecycle_status::cancelled},
+      {"In_Progress", job_status::processing, lifecycle_status::running},
+  };
+  for (const row& r : rows) {
+    INFO(r.word);
+    CHECK(*parse_job_status(r.word) == r.status);
+    CHECK(*parse_lifecycle_status(r.word) == r.lifecycle);
+    CHECK(to_lifecycle(r.status) == r.lifecycle);
+  }
+  for (const char* bad : {"", "   ", "archived", "complete", "cancel led", "queued!"}) {
+    INFO(bad);
+    CHECK(parse_job_status(bad).code() == errc::unknown_status);
+    CHECK(*parse_job_status(bad, status_mode::lenient) == job_status::queued);
+    CHECK(*parse_lifecycle_status(bad, status_mode::lenient) == lifecycle_status::pending);
+  }
+  CHECK(!is_terminal(job_status::queued));
+  CHECK(!is_terminal(job_status::processing));
+  for (job_status s : {job_status::completed, job_status::failed, job_status::cancelled, job_status::expired})
+    CHECK(is_terminal(s));
+  CHECK(job_status_name(job_status::processing) == "processing");
+  CHECK(lifecycle_status_name(lifecycle_status::running) == "running");
+  // The create vocabulary: pending | in_progress | completed | failed | cancelled.
+  CHECK(*parse_create_status("in_progress") == create_status::in_progress);
+  CHECK(*parse_create_status("processing") == create_status::in_progress);
+  CHECK(*parse_create_status("queued") == create_status::pending);
+  CHECK(parse_create_status("expired").code() == errc::unknown_status);
+  CHECK(*parse_create_status("expired", status_mode::lenient) == create_status::pending);
+  CHECK(create_status_name(create_status::in_progress) == "in_progress");
+  CHECK(check_consistent(job_status::processing, lifecycle_status::running));
+  CHECK(check_consistent(job_status::processing, lifecycle_status::pending).code() == errc::inconsistent_status);
+}
+
+TEST_CASE("create responses in both key styles") {
+  std::string a = fixture("create_id.json");
+  auto c = parse_create_response(a);
+  REQUIRE(c);
+  CHECK(c->id.str() == "G-7f3c9a2e-41b8-4d0a-9e55-0c1d2b3a4f5e");
+  CHECK(!c->id_from_video_id);
+  CHECK(c->has_status);
+  CHECK(c->status == create_status::pending);
+  CHECK(c->polling_url.raw() == "/v1/videos/G-7f3c9a2e-41b8-4d0a-9e55-0c1d2b3a4f5e");
+  // Zero-copy: the id points into the caller's buffer.
+  CHECK(c->id.str().data() >= a.data());
+  CHECK(c->id.str().data() < a.data() + a.size());
+
+  std::string b = fixture("create_video_id.json");
+  auto d = parse_create_response(b);
+  REQUIRE(d);
+  CHECK(d->id == c->id);
+  CHECK(d->id_from_video_id);
+  CHECK(d->status == create_status::in_progress);
+  CHECK(d->lifecycle() == lifecycle_status::running);
+
+  auto both = parse_create_response(fixture("create_both.json"));
+  REQUIRE(both);
+  CHECK(both->id.str() == c->id.str());
+
+  std::string conflict = R"({"id":"G-1","video_id":"G-2"})";
+  auto e = parse_create_response(conflict);
+  CHECK(e.code() == errc::conflicting_job_id);
+  CHECK(e.error().offset == offset_of(conflict, "\"G-2\""));
+}
+
+TEST_CASE("status objects: one fixture per status") {
+  struct row {
+    const char* file;
+    job_status status;
+    lifecycle_status lifecycle;
+    double progress;
+  };
+  const row rows[] = {
+      {"status_queued.json", job_status::queued, lifecycle_status::pending, 0},
+      {"status_processing.json", job_status::processing, lifecycle_status::running, 47},
+      {"status_completed.json", job_status::completed, lifecycle_status::completed, 100},
+      {"status_failed.json", job_status::failed, lifecycle_status::failed, 35},
+      {"status_cancelled.json", job_status::cancelled, lifecycle_status::cancelled, 0},
+      {"status_expired.json", job_status::expired, lifecycle_status::expired, 100},
+  };
+  for (const row& r : rows) {
+    INFO(r.file);
+    std::string text = fixture(r.file);
+    auto s = parse_status_object(text);
+    REQUIRE(s);
+    CHECK(s->id.str() == "G-7f3c9a2e-41b8-4d0a-9e55-0c1d2b3a4f5e");
+    CHECK(s->status == r.status);
+    CHECK(s->lifecycle == r.lifecycle);
+    CHECK(s->has_lifecycle_status);
+    CHECK(s->effective_progress() == r.progress);
+    CHECK(s->is_terminal() == is_terminal(r.status));
+    CHECK(s->poll_after_seconds.present);
+    CHECK(s->poll_after_seconds.value == 20);
+    CHECK(s->has_native_video_id);
+    CHECK(s->native_video_id.str() == "video_68a1f0c2e4b8819190d2f0e1");
+    CHECK(s->created_at.kind == time_field::form::number);
+    CHECK(s->created_at.seconds == 1781169071);
+    CHECK(s->seconds.is_string());
+  }
+  auto queued = parse_status_object(fixture("status_queued.json"));
+  CHECK(queued->cancel_url.present);
+  CHECK(queued->source == progress_source::none);
+  CHECK(!queued->started_at.present());
+
+  std::string text = fixture("status_completed.json");
+  auto c = parse_status_object(text);
+  REQUIRE(c);
+  CHECK(c->access == output_access::both);
+  CHECK(!c->cancel_url.present);  // null reads as absent
+  CHECK(c->completed_at.kind == time_field::form::string);
+  CHECK(c->completed_at.text.raw() == "2026-06-11T09:14:03.118Z");
+  REQUIRE(c->asset.present);
+  CHECK(c->asset.id.raw() == "ast_01J0Q8ZZ");
+  CHECK(c->asset.bytes.value == 4183920);
+  CHECK(c->asset.width.value == 1280);
+  CHECK(c->asset.duration_seconds.value == 8.0);
+  REQUIRE(c->outputs.size() == 2);
+  std::vector<std::int64_t> idx;
+  for (output_view o : c->outputs) idx.push_back(o.index.value);
+  CHECK(idx == std::vector<std::int64_t>{0, 1});
+  CHECK(c->outputs.at(0).mime_type.raw() == "video/mp4");
+  CHECK(c->outputs.at(0).download_url.present);
+  CHECK(!c->outputs.at(1).download_url.present);
+  CHECK(c->usage.is_object());
+
+  auto failed = parse_status_object(fixture("status_failed.json"));
+  REQUIRE(failed);
+  CHECK(failed->error.kind == error_field::form::object);
+  CHECK(failed->error.message.raw() == "The prompt was rejected by the provider's safety system.");
+  auto cancelled = parse_status_object(fixture("status_cancelled.json"));
+  CHECK(cancelled->error.kind == error_field::form::string);
+  CHECK(cancelled->error.message.raw() == "cancelled by user");
+  CHECK(!cancelled->progress.present);
+}
+
+TEST_CASE("status objects: either status field alone, and leniency") {
+  auto only_lc = parse_status_object(R"({"id":"G-1","status":"Running"})");
+  REQUIRE(only_lc);
+  CHECK(only_lc->status == job_status::processing);
+  CHECK(!only_lc->has_lifecycle_status);
+  CHECK(only_lc->lifecycle == lifecycle_status::running);
+
+  std::string unknown = R"({"id":"G-1","status":"rendering","lifecycle_status":"rendering"})";
+  auto strict = parse_status_object(unknown);
+  CHECK(strict.code() == errc::unknown_status);
+  CHECK(strict.error().offset == offset_of(unknown, "\"rendering\""));
+  payload_options lenient;
+  lenient.statuses = status_mode::lenient;
+  auto l = parse_status_object(unknown, lenient);
+  REQUIRE(l);
+  CHECK(l->status == job_status::queued);
+  CHECK(l->lifecycle == lifecycle_status::pending);
+
+  std::string contradict = R"({"id":"G-1","status":"completed","lifecycle_status":"failed"})";
+  auto bad = parse_status_object(contradict);
+  CHECK(bad.code() == errc::inconsistent_status);
+  CHECK(bad.error().offset == offset_of(contradict, "\"failed\""));
+  payload_options allow;
+  allow.allow_inconsistent_status = true;
+  auto kept = parse_status_object(contradict, allow);
+  REQUIRE(kept);
+  CHECK(!kept->consistent);
+
+  // Unknown fields are ignored, whatever their type.
+  CHECK(parse_status_object(R"({"id":"G-1","status":"queued","future_field":{"x":[1,2,{}]},"x":null})"));
+  // Keys written with escapes still name their field.
+  auto esc = parse_status_object(R"({"\u0069d":"G-9","st\u0061tus":"failed"})");
+  REQUIRE(esc);
+  CHECK(esc->id.str() == "G-9");
+  CHECK(esc->status == job_status::failed);
+  // An id written with escapes cannot be viewed in place: refused, not misread.
+  CHECK(parse_status_object(R"({"id":"G\/1","status":"queued"})").code() == errc::invalid_job_id);
+}
+
+TEST_CASE("envelope: completed video with billing and diagnostics") {
+  std::string text = fixture("envelope_completed.json");
+  auto e = parse_envelope(text);
+  REQUIRE(e);
+  CHECK(e->id == "evt_video_vj_01J0Q7ZK3M9R_video_completed");
+  CHECK(e->type == event_type{kind::video, phase::completed});
+  CHECK(e->type_text == "video.completed");
+  CHECK(e->created_at.value == 1781169243);
+  REQUIRE(e->delivery.present);
+  CHECK(e->delivery.key_text == "video.completed");
+  CHECK(e->delivery.key == delivery_key{{kind::video, phase::completed}, no_bucket});
+  CHECK(e->delivery.attempt == 1);
+  CHECK(e->delivery.max_attempts == 4);
+  const job_data& d = e->data;
+  // The five things the cookbook names (§10).
+  CHECK(d.id.str() == "G-7f3c9a2e-41b8-4d0a-9e55-0c1d2b3a4f5e");
+  CHECK(d.lifecycle == lifecycle_status::completed);
+  CHECK(d.status == job_status::completed);
+  CHECK(d.webhook.present);
+  CHECK(d.webhook.has_secret);
+  CHECK(d.webhook.delivery.present);
+  CHECK(d.webhook.delivery.total_attempts.value == 5);
+  CHECK(d.webhook.delivery.delivered_events.value == 4);
+  CHECK(d.webhook.delivery.delivered_event_types.size() == 4);
+  CHECK(d.webhook.delivery.last_attempt_status == attempt_status::delivered);
+  CHECK(d.webhook.delivery.last_response_status.value == 200);
+  CHECK(!d.webhook.delivery.next_retry_at.present());
+  CHECK(d.webhook.events.size() == 5);
+  REQUIRE(d.webhook.attempts.size() == 3);
+  std::vector<attempt_status> statuses;
+  for (webhook_attempt a : d.webhook.attempts) statuses.push_back(a.status);
+  CHECK(statuses == std::vector<attempt_status>{attempt_status::delivered, attempt_status::delivered,
+                                                attempt_status::scheduled_retry});
+  webhook_attempt third = d.webhook.attempts.at(2);
+  CHECK(third.delivery_key.raw() == "video.progress:50");
+  CHECK(third.response_status.value == 503);
+  CHECK(third.next_retry_at.text.raw() == "2026-06-11T09:11:44.002Z");
+  // Everything else.
+  CHECK(d.has_kind);
+  CHECK(d.kind == kind::video);
+  CHECK(d.has_native_id);
+  CHECK(d.native_id.str() == "video_68a1f0c2e4b8819190d2f0e1");
+  CHECK(d.progress.value == 100);
+  CHECK(d.provider.raw() == "openai");
+  CHECK(d.model.raw() == "sora-2");
+  CHECK(d.content_url.raw() == "/v1/videos/G-7f3c9a2e-41b8-4d0a-9e55-0c1d2b3a4f5e/content");
+  CHECK(!d.cancel_url.present);
+  CHECK(d.generation_ms.value == 168950);
+  CHECK(d.access == output_access::both);
+  CHECK(d.billing.is_object());
+  CHECK(d.billing.get_object()->find("amount").get_double().value() == 0.8);
+  CHECK(d.routing_diagnostics.is_object());
+  CHECK(!d.upstream_error.exists());  // null reads as absent
+  CHECK(d.created_at.kind == time_field::form::string);
+  CHECK(d.is_terminal());
+}
+
+TEST_CASE("envelope: failed video with upstream_error") {
+  auto e = parse_envelope(fixture("envelope_failed.json"));
+  REQUIRE(e);
+  CHECK(e->type.phase == phase::failed);
+  CHECK(e->delivery.attempt == 2);
+  CHECK(e->data.lifecycle == lifecycle_status::failed);
+  REQUIRE(e->data.upstream_error.is_object());
+  auto ue = *e->data.upstream_error.get_object();
+  CHECK(ue.find("code").get_string()->raw() == "content_policy_violation");
+  CHECK(e->data.provider_failure_diagnostics.is_object());
+  CHECK(e->data.failure_sample.is_string());
+  CHECK(e->data.error.kind == error_field::form::object);
+  CHECK(e->data.error.has_message);
+  CHECK(!e->data.content_url.present);
+  CHECK(e->data.webhook.delivery.pending_retries.value == 1);
+  CHECK(e->data.webhook.delivery.last_attempt_status == attempt_status::scheduled_retry);
+}
+
+TEST_CASE("envelope: progress event") {
+  auto e = parse_envelope(fixture("envelope_progress.json"));
+  REQUIRE(e);
+  CHECK(e->type.phase == phase::progress);
+  CHECK(e->delivery.key.bucket == 50);
+  CHECK(e->data.progress.value == 47);
+  CHECK(e->data.status == job_status::processing);
+  CHECK(e->data.lifecycle == lifecycle_status::running);
+  CHECK(e->data.webhook.attempts.present());
+  CHECK(e->data.webhook.attempts.empty());
+  CHECK(!e->data.is_terminal());
+}
+
+TEST_CASE("envelope: minimal bodies and profiles") {
+  // The signing vector's body (§9) has no delivery or created_at: still an envelope.
+  auto b = parse_envelope(R"({"id":"evt_123","type":"batch.completed","data":{"id":"batch_123","status":"completed"}})");
+  REQUIRE(b);
+  CHECK(b->type.kind == kind::batch);
+  CHECK(!b->delivery.present);
+  CHECK(!b->created_at.present);
+  std::string sc = R"({"id":"evt_1","type":"video.status_changed","data":{"id":"G-1","status":"processing"}})";
+  CHECK(parse_envelope(sc).code() == errc::unknown_event_type);
+  payload_options ph;
+  ph.prof = &profiles::phaseo;
+  CHECK(parse_envelope(sc, ph));
+  // Fractional progress is a valid progress value in data (§11 buckets 44.4 → 40).
+  auto f = parse_envelope(R"({"id":"e","type":"video.progress","data":{"id":"G-1","status":"processing","progress":44.4}})");
+  REQUIRE(f);
+  CHECK(f->data.progress.value == Approx(44.4));
+}
+
+TEST_CASE("envelope: error offsets point at the offending value") {
+  std::string t = R"({"id":"evt_1","type":"video.completed","data":{"id":"G-1","status":"completed","progress":"x"}})";
+  auto r = parse_envelope(t);
+  CHECK(r.code() == errc::invalid_field);
+  CHECK(r.error().offset == offset_of(t, "\"x\""));
+  std::string m = R"({"id":"evt_1","type":"video.completed","data":{"status":"completed"}})";
+  auto missing = parse_envelope(m);
+  CHECK(missing.code() == errc::missing_field);
+  CHECK(missing.error().offset == offset_of(m, "{\"status\""));
+  std::string trunc = R"({"id":"evt_1","type":"video.completed","data":{"id":"G-1")";
+  CHECK(parse_envelope(trunc).error() == error(errc::json_unexpected_end, trunc.size()));
+}
+
+TEST_CASE("websocket messages") {
+  auto s = parse_ws_message(fixture("ws_snapshot.json"));
+  REQUIRE(s);
+  CHECK(s->type == ws_message_type::snapshot);
+  CHECK(s->has_data);
+  CHECK(s->data.lifecycle == lifecycle_status::running);
+  auto u = parse_ws_message(fixture("ws_updated.json"));
+  REQUIRE(u);
+  CHECK(u->type == ws_message_type::updated);
+  CHECK(u->data.webhook.attempts.size() == 3);
+  auto d = parse_ws_message(fixture("ws_deleted.json"));
+  REQUIRE(d);
+  CHECK(d->type == ws_message_type::deleted);
+  CHECK(d->data.id.str() == "G-7f3c9a2e-41b8-4d0a-9e55-0c1d2b3a4f5e");
+  CHECK(!d->data.has_status);
+  auto p = parse_ws_message(fixture("ws_pong.json"));
+  REQUIRE(p);
+  CHECK(p->type == ws_message_type::pong);
+  CHECK(!p->has_data);
+  CHECK(ws_message_type_name(ws_message_type::deleted) == "job.deleted");
+}
+
+TEST_CASE("malformed fixtures each fail with their expected code") {
+  std::istringstream manifest(fixture("malformed/cases.tsv"));
+  std::string line;
+  int n = 0;
+  while (std::getline(manifest, line)) {
+    if (line.empty() || line[0] == '#') continue;
+    std::istringstream fields(line);
+    std::string parser, file, code;
+    std::getline(fields, parser, '\t');
+    std::getline(fields, file, '\t');
+    std::getline(fields, code, '\t');
+    INFO(parser << " " << file << " want " << code);
+    std::string text = fixture("malformed/" + file);
+    jobwire::error got;
+    if (parser == "webhook") got = parse_envelope(text).error();
+    else if (parser == "status") got = parse_status_object(text).error();
+    else if (parser == "create") got = parse_create_response(text).error();
+    else if (parser == "ws") got = parse_ws_message(text).error();
+    else FAIL("unknown parser " << parser);
+    CHECK(got.name() == code);
+    CHECK(got.offset <= text.size());
+    ++n;
+  }
+  CHECK(n >= 50);
+}
+
+TEST_CASE("absent lists iterate as empty") {
+  // The webhook object without events/attempts/delivery: every list is safe to iterate.
+  std::string body = R"({"id":"e","type":"video.completed","data":{"id":"G-1","status":"completed","webhook":{"has_secret":false}}})";
+  auto e = parse_envelope(body);
+  REQUIRE(e);
+  const webhook_view& w = e->data.webhook;
+  CHECK(w.present);
+  CHECK(!w.has_secret);
+  std::size_t n = 0;
+  for (json::string s : w.events) n += s.raw().size();
+  for (json::string s : w.delivery.delivered_event_types) n += s.raw().size();
+  for (webhook_attempt a : w.attempts) n += a.delivery_key.raw().size();
+  CHECK(n == 0);
+  CHECK(!w.events.present());
+  CHECK(w.events.empty());
+  std::string st = R"({"id":"G-1","status":"completed"})";
+  auto s = parse_status_object(st);
+  for (output_view o : s->outputs) n += static_cast<std::size_t>(o.index.value);
+  CHECK(n == 0);
+  // Present lists decode their strings.
+  std::string withev = R"({"id":"e","type":"video.completed","data":{"id":"G-1","status":"completed","webhook":{"has_secret":true,"events":["job.completed","video.f\u0061iled"]}}})";
+  auto e2 = parse_envelope(withev);
+  REQUIRE(e2);
+  REQUIRE(e2->data.webhook.events.size() == 2);
+  CHECK(e2->data.webhook.events.at(1) == "video.failed");
+}
