@@ -114,7 +114,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const int profile = static_cast<int>((opt >> 1) & 1u);
   std::string text;
 
-  switch (op % 10) {
+  switch (op % 11) {
     case 0: {  // JSON validation: offsets stay inside the input
       field all = make_field(whole);
       std::size_t off = 0;
@@ -287,6 +287,25 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
                   second) == JOBWIRE_OK);
         check(second == text);
       }
+      break;
+    }
+    case 10: {  // payload summaries: one JSON object whose kind is the form asked for
+      static const char* const kinds[] = {"{\"kind\":\"create\"", "{\"kind\":\"status\"",
+                                          "{\"kind\":\"webhook\"", "{\"kind\":\"ws\""};
+      const int form = static_cast<int>((opt >> 2) & 3u);
+      field all = make_field(whole);
+      std::size_t off = 0;
+      const int st = call_text(
+          [&](char* out, std::size_t cap, std::size_t* n) {
+            return jobwire_parse_payload(form, all.data(), all.size, profile, (opt >> 4) & 1u, out, cap, n, &off);
+          },
+          text);
+      if (st != JOBWIRE_OK) {
+        check(off == JOBWIRE_NO_OFFSET || off <= all.size);
+        break;
+      }
+      check(jobwire_json_validate(text.data(), text.size(), 0, nullptr) == JOBWIRE_OK);
+      check(text.rfind(kinds[form], 0) == 0);
       break;
     }
     default: {  // status names round-trip; any int has a name string

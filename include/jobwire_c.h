@@ -136,6 +136,7 @@ extern "C" {
 #define JOBWIRE_E_INVALID_INTERVAL           (-312)
 #define JOBWIRE_E_INVALID_INDEX              (-313)
 #define JOBWIRE_E_DEADLINE_EXCEEDED          (-314)
+#define JOBWIRE_E_POLL_NOT_RETRYABLE         (-315)
 
 /* 400..499: events and subscriptions */
 #define JOBWIRE_E_NO_VALID_EVENTS            (-400)
@@ -415,6 +416,34 @@ JOBWIRE_C_API int jobwire_verify(jobwire_verifier* verifier, const char* body, s
                                  const char* const* header_values, const size_t* header_value_lens,
                                  size_t header_count, int64_t now, int64_t tolerance, unsigned flags, int profile,
                                  size_t* out_matched_secret);
+
+/* ---------------------------------------------------------------------------------------
+ * Job payloads (PROTOCOL.md §4-§6, §10)
+ * ------------------------------------------------------------------------------------- */
+
+/* Payload forms: a create response, a status object, a webhook delivery body, a
+ * websocket message. */
+#define JOBWIRE_PAYLOAD_CREATE 0
+#define JOBWIRE_PAYLOAD_STATUS 1
+#define JOBWIRE_PAYLOAD_WEBHOOK 2
+#define JOBWIRE_PAYLOAD_WS 3
+
+/* Looks a form up by name ("create", "status", "webhook", "ws"); JOBWIRE_E_NOT_FOUND if
+ * unknown. */
+JOBWIRE_C_API int jobwire_payload_form_from_name(const char* name, size_t name_len, int* out_form);
+
+/* Flag for jobwire_parse_payload: map unknown status words to queued/pending as the
+ * service does, instead of JOBWIRE_E_UNKNOWN_STATUS. */
+#define JOBWIRE_PAYLOAD_LENIENT_STATUS 0x1u
+
+/* Validates a payload of the given form and writes its normalised summary, one JSON
+ * object — the same text `jobwire parse --as <form>` prints (fields: docs/PAYLOADS.md).
+ * Refusals are the payload parser's codes (JOBWIRE_E_MISSING_FIELD,
+ * JOBWIRE_E_UNKNOWN_STATUS, JOBWIRE_E_CONFLICTING_JOB_ID, a JSON error, ...);
+ * *error_offset (may be NULL) receives the byte offset of the problem, or
+ * JOBWIRE_NO_OFFSET. */
+JOBWIRE_C_API int jobwire_parse_payload(int form, const char* text, size_t text_len, int profile, unsigned flags,
+                                        char* out, size_t out_cap, size_t* out_len, size_t* error_offset);
 
 #ifdef __cplusplus
 } /* extern "C" */

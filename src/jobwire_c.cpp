@@ -27,6 +27,8 @@
 #include <jobwire/freshness.hpp>
 #include <jobwire/json.hpp>
 #include <jobwire/json_writer.hpp>
+#include <jobwire/payload.hpp>
+#include <jobwire/payload_summary.hpp>
 #include <jobwire/profile.hpp>
 #include <jobwire/signature.hpp>
 #include <jobwire/subscription.hpp>
@@ -195,6 +197,11 @@ std::size_t jobwire_max_event_id_len(void) { return jobwire::max_event_id_length
 std::size_t jobwire_no_offset(void) { return jobwire::error::no_offset; }
 static_assert(JOBWIRE_MAX_EVENT_ID_LEN == jobwire::max_event_id_length, "event id length");
 static_assert(JOBWIRE_NO_OFFSET == jobwire::error::no_offset, "no-offset marker");
+static_assert(JOBWIRE_PAYLOAD_CREATE == static_cast<int>(jobwire::payload_form::create_response) &&
+                  JOBWIRE_PAYLOAD_STATUS == static_cast<int>(jobwire::payload_form::status_object) &&
+                  JOBWIRE_PAYLOAD_WEBHOOK == static_cast<int>(jobwire::payload_form::delivery) &&
+                  JOBWIRE_PAYLOAD_WS == static_cast<int>(jobwire::payload_form::ws_message),
+              "payload form constants follow jobwire::payload_form");
 
 int jobwire_profile_from_name(const char* name, std::size_t name_len, int* out_profile) {
   return guarded([&] {
@@ -449,6 +456,42 @@ int jobwire_verify(jobwire_verifier* verifier, const char* body, std::size_t bod
     if (out_matched_secret != nullptr)
       *out_matched_secret = verified->signature_checked ? verified->matched_secret : jobwire::error::no_offset;
     return JOBWIRE_OK;
+  });
+}
+
+
+// --- job payloads ------------------------------------------------------------------------------
+
+int jobwire_payload_form_from_name(const char* name, std::size_t name_len, int* out_form) {
+  return guarded([&] {
+    if (bad_input(name, name_len) || out_form == nullptr) return invalid_argument;
+    auto f = jobwire::parse_payload_form(view(name, name_len));
+    if (!f) return status_of(errc::not_found);
+    *out_form = static_cast<int>(*f);
+    return JOBWIRE_OK;
+  });
+}
+
+int jobwire_parse_payload(int form, const char* text, std::size_t text_len, int profile, unsigned flags, char* out,
+                          std::size_t out_cap, std::size_t* out_len, std::size_t* error_offset) {
+  return guarded([&] {
+    if (out_len != nullptr) *out_len = 0;
+    if (error_offset != nullptr) *error_offset = jobwire::error::no_offset;
+    jobwire::payload_options opts;
+    opts.prof = profile_of(profile);
+    if (form < JOBWIRE_PAYLOAD_CREATE || form > JOBWIRE_PAYLOAD_WS || opts.prof == nullptr ||
+        bad_input(text, text_len) || bad_output(out, out_cap, out_len) ||
+        (flags & ~JOBWIRE_PAYLOAD_LENIENT_STATUS) != 0u)
+      return invalid_argument;
+    if ((flags & JOBWIRE_PAYLOAD_LENIENT_STATUS) != 0u) opts.statuses = jobwire::status_mode::lenient;
+    std::string summary;
+    jobwire::status st =
+        jobwire::append_payload_summary(summary, static_cast<jobwire::payload_form>(form), view(text, text_len), opts);
+    if (!st) {
+      if (error_offset != nullptr) *error_offset = st.error().offset;
+      return status_of(st.error());
+    }
+    return write_output(summary, out, out_cap, out_len);
   });
 }
 

@@ -114,6 +114,7 @@ static const struct named_code all_codes[] = {
     {JOBWIRE_E_INVALID_INTERVAL, "invalid_interval"},
     {JOBWIRE_E_INVALID_INDEX, "invalid_index"},
     {JOBWIRE_E_DEADLINE_EXCEEDED, "deadline_exceeded"},
+    {JOBWIRE_E_POLL_NOT_RETRYABLE, "poll_not_retryable"},
     {JOBWIRE_E_NO_VALID_EVENTS, "no_valid_events"},
     {JOBWIRE_E_INVALID_EVENT, "invalid_event"},
     {JOBWIRE_E_UNKNOWN_KIND, "unknown_kind"},
@@ -913,6 +914,112 @@ static void test_events(void) {
                JOBWIRE_E_INVALID_ARGUMENT);
 }
 
+/* ----------------------------------------------------------------------------------- */
+/* Job payload summaries (PROTOCOL.md §4-§6, §10): the summary `jobwire parse` prints. */
+
+static int parse_payload(int form, const char* text, int profile, unsigned flags, char* buf, size_t cap, size_t* len,
+                         size_t* off) {
+  return jobwire_parse_payload(form, text, strlen(text), profile, flags, buf, cap, len, off);
+}
+
+static int starts_with(const char* buf, size_t len, const char* prefix) {
+  return len >= strlen(prefix) && memcmp(buf, prefix, strlen(prefix)) == 0;
+}
+
+static void test_payloads(void) {
+  char buf[2048];
+  size_t len = 0;
+  size_t off = 0;
+  int form = -1;
+  const char* envelope =
+      "{\"id\":\"evt_video_j1_video_status_changed\",\"type\":\"video.status_changed\",\"created_at\":1781166600,"
+      "\"delivery\":{\"key\":\"video.status_changed\",\"attempt\":1,\"max_attempts\":4},"
+      "\"data\":{\"id\":\"G-1\",\"status\":\"processing\",\"progress\":12}}";
+
+  CHECK_STATUS(parse_payload(JOBWIRE_PAYLOAD_STATUS, "{\"id\":\"G-1\",\"status\":\"processing\",\"progress\":47}",
+                             JOBWIRE_PROFILE_AI_STATS, 0, buf, sizeof buf, &len, &off),
+               JOBWIRE_OK);
+  CHECK(starts_with(buf, len,
+                    "{\"kind\":\"status\",\"id\":\"G-1\",\"status\":\"processing\",\"lifecycle_status\":\"running\","
+                    "\"terminal\":false,\"progress\":47,"));
+  CHECK(off == JOBWIRE_NO_OFFSET);
+  CHECK_STATUS(jobwire_json_validate(buf, len, 0, NULL), JOBWIRE_OK);
+
+  CHECK_STATUS(parse_payload(JOBWIRE_PAYLOAD_CREATE, "{\"video_id\":\"G-1\",\"status\":\"in_progress\"}",
+                             JOBWIRE_PROFILE_AI_STATS, 0, buf, sizeof buf, &len, &off),
+               JOBWIRE_OK);
+  CHECK(starts_with(buf, len,
+                    "{\"kind\":\"create\",\"id\":\"G-1\",\"id_key\":\"video_id\",\"status\":\"in_progress\","
+                    "\"lifecycle_status\":\"running\""));
+  CHECK_STATUS(parse_payload(JOBWIRE_PAYLOAD_WS, "{\"type\":\"pong\"}", JOBWIRE_PROFILE_AI_STATS, 0, buf, sizeof buf,
+                             &len, &off),
+               JOBWIRE_OK);
+  CHECK(out_is(buf, len, "{\"kind\":\"ws\",\"type\":\"pong\"}"));
+
+  /* the phase set comes from the profile */
+  CHECK_STATUS(parse_payload(JOBWIRE_PAYLOAD_WEBHOOK, envelope, JOBWIRE_PROFILE_PHASEO, 0, buf, sizeof buf, &len, &off),
+               JOBWIRE_OK);
+  CHECK(starts_with(buf, len,
+                    "{\"kind\":\"webhook\",\"event_id\":\"evt_video_j1_video_status_changed\","
+                    "\"type\":\"video.status_changed\",\"created_at\":1781166600,"
+                    "\"delivery_key\":\"video.status_changed\",\"attempt\":1,\"max_attempts\":4,\"job_id\":\"G-1\""));
+  CHECK(parse_payload(JOBWIRE_PAYLOAD_WEBHOOK, envelope, JOBWIRE_PROFILE_AI_STATS, 0, buf, sizeof buf, &len, &off) < 0);
+
+  /* refusals with the offset of the problem; leniency is opt-in */
+  CHECK_STATUS(parse_payload(JOBWIRE_PAYLOAD_STATUS, "{\"id\":\"G-1\",\"status\":\"rendering\"}",
+                             JOBWIRE_PROFILE_AI_STATS, 0, buf, sizeof buf, &len, &off),
+               JOBWIRE_E_UNKNOWN_STATUS);
+  CHECK(off == 21 && len == 0);
+  CHECK_STATUS(parse_payload(JOBWIRE_PAYLOAD_STATUS, "{\"id\":\"G-1\",\"status\":\"rendering\"}",
+                             JOBWIRE_PROFILE_AI_STATS, JOBWIRE_PAYLOAD_LENIENT_STATUS, buf, sizeof buf, &len, &off),
+               JOBWIRE_OK);
+  CHECK(starts_with(buf, len, "{\"kind\":\"status\",\"id\":\"G-1\",\"status\":\"queued\",\"lifecycle_status\":\"pending\""));
+  CHECK_STATUS(parse_payload(JOBWIRE_PAYLOAD_CREATE, "{\"id\":\"G-1\",\"video_id\":\"G-2\"}", JOBWIRE_PROFILE_AI_STATS,
+                             0, buf, sizeof buf, &len, &off),
+               JOBWIRE_E_CONFLICTING_JOB_ID);
+  CHECK_STATUS(parse_payload(JOBWIRE_PAYLOAD_STATUS, "{\"status\":\"queued\"}", JOBWIRE_PROFILE_AI_STATS, 0, buf,
+                             sizeof buf, &len, &off),
+               JOBWIRE_E_MISSING_FIELD);
+  CHECK_STATUS(parse_payload(JOBWIRE_PAYLOAD_STATUS, "{\"id\":\"G-1\",\"id\":\"G-2\",\"status\":\"queued\"}",
+                             JOBWIRE_PROFILE_AI_STATS, 0, buf, sizeof buf, &len, &off),
+               JOBWIRE_E_JSON_DUPLICATE_KEY);
+  CHECK(off != JOBWIRE_NO_OFFSET);
+  CHECK_STATUS(jobwire_parse_payload(JOBWIRE_PAYLOAD_WS, NULL, 0, JOBWIRE_PROFILE_AI_STATS, 0, buf, sizeof buf, &len,
+                                     NULL),
+               JOBWIRE_E_JSON_EMPTY_INPUT);
+
+  /* output buffer protocol */
+  CHECK_STATUS(parse_payload(JOBWIRE_PAYLOAD_WS, "{\"type\":\"pong\"}", JOBWIRE_PROFILE_AI_STATS, 0, NULL, 0, &len,
+                             NULL),
+               JOBWIRE_E_BUFFER_TOO_SMALL);
+  CHECK(len == strlen("{\"kind\":\"ws\",\"type\":\"pong\"}"));
+  memset(buf, '#', sizeof buf);
+  CHECK_STATUS(parse_payload(JOBWIRE_PAYLOAD_WS, "{\"type\":\"pong\"}", JOBWIRE_PROFILE_AI_STATS, 0, buf, len - 1,
+                             &len, NULL),
+               JOBWIRE_E_BUFFER_TOO_SMALL);
+  CHECK(buf[0] == '#');
+
+  /* forms by name, invalid arguments */
+  CHECK_STATUS(jobwire_payload_form_from_name(S("webhook"), &form), JOBWIRE_OK);
+  CHECK(form == JOBWIRE_PAYLOAD_WEBHOOK);
+  CHECK_STATUS(jobwire_payload_form_from_name(S("create"), &form), JOBWIRE_OK);
+  CHECK(form == JOBWIRE_PAYLOAD_CREATE);
+  CHECK_STATUS(jobwire_payload_form_from_name(S("json"), &form), JOBWIRE_E_NOT_FOUND);
+  CHECK_STATUS(jobwire_payload_form_from_name(S("ws"), NULL), JOBWIRE_E_INVALID_ARGUMENT);
+  CHECK_STATUS(parse_payload(4, "{}", JOBWIRE_PROFILE_AI_STATS, 0, buf, sizeof buf, &len, &off),
+               JOBWIRE_E_INVALID_ARGUMENT);
+  CHECK_STATUS(parse_payload(-1, "{}", JOBWIRE_PROFILE_AI_STATS, 0, buf, sizeof buf, &len, &off),
+               JOBWIRE_E_INVALID_ARGUMENT);
+  CHECK_STATUS(parse_payload(JOBWIRE_PAYLOAD_WS, "{}", 5, 0, buf, sizeof buf, &len, &off), JOBWIRE_E_INVALID_ARGUMENT);
+  CHECK_STATUS(parse_payload(JOBWIRE_PAYLOAD_WS, "{}", JOBWIRE_PROFILE_AI_STATS, 0x2u, buf, sizeof buf, &len, &off),
+               JOBWIRE_E_INVALID_ARGUMENT);
+  CHECK_STATUS(jobwire_parse_payload(JOBWIRE_PAYLOAD_WS, NULL, 1, JOBWIRE_PROFILE_AI_STATS, 0, buf, sizeof buf, &len,
+                                     NULL),
+               JOBWIRE_E_INVALID_ARGUMENT);
+  CHECK_STATUS(parse_payload(JOBWIRE_PAYLOAD_WS, "{}", JOBWIRE_PROFILE_AI_STATS, 0, buf, sizeof buf, NULL, &off),
+               JOBWIRE_E_INVALID_ARGUMENT);
+}
+
 int main(void) {
   test_status_codes();
   test_version_and_constants();
@@ -925,6 +1032,7 @@ int main(void) {
   test_shared_verifier();
   test_callback_urls();
   test_events();
+  test_payloads();
   printf("c_api: %d checks, %d failed\n", checks, failures);
   return failures == 0 ? 0 : 1;
 }

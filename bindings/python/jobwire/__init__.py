@@ -39,6 +39,7 @@ __all__ = [
     "Verifier",
     "check_callback_url",
     "normalize_events",
+    "parse_payload",
     "JobwireError",
     "VerificationError",
     "RejectedError",
@@ -461,3 +462,41 @@ def normalize_events(events: Optional[Sequence[Any]], kind: str = "video", *, st
             exc.offset = offset.value
         raise
     return [str(name) for name in json.loads(out.decode("utf-8"))]
+
+
+# --- job payloads (PROTOCOL.md §4-§6, §10) -------------------------------------------------------
+
+
+def parse_payload(text: Union[BytesLike, str], form: str = "status", *, lenient: bool = False,
+                  profile: Text = "ai-stats") -> dict:
+    """Validates a job payload and returns its normalised summary — the object
+    ``jobwire parse --as <form>`` prints (fields: docs/PAYLOADS.md).
+
+    ``form`` is ``"create"`` (create response), ``"status"`` (status object),
+    ``"webhook"`` (delivery body) or ``"ws"`` (websocket message). ``lenient`` maps
+    unknown status words to queued/pending as the service does. Raises RejectedError
+    with ``.code`` and ``.offset`` (e.g. ``"unknown_status"``, ``"missing_field"``).
+    """
+    name = _as_bytes(form, "form")
+    f = ctypes.c_int(0)
+    status = _native.lib().jobwire_payload_form_from_name(name, len(name), ctypes.byref(f))
+    if status == _native.E_NOT_FOUND:
+        raise ValueError(f"unknown payload form {form!r} (use 'create', 'status', 'webhook' or 'ws')")
+    _check(status)
+    b = _as_bytes(text, "text")
+    prof = _profile(profile)
+    flags = 1 if lenient else 0
+    offset = ctypes.c_size_t(0)
+
+    def call(buf: Any, cap: int, n: Any) -> int:
+        return _native.lib().jobwire_parse_payload(f.value, b, len(b), prof, flags, buf, cap, n, ctypes.byref(offset))
+
+    try:
+        out = _text_output(call, initial=1024)
+    except RejectedError as exc:
+        if offset.value != _native.lib().jobwire_no_offset():
+            exc.offset = offset.value
+        raise
+    summary = json.loads(out.decode("utf-8"))
+    assert isinstance(summary, dict)
+    return summary

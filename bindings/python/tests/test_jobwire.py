@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import math
 import os
 import re
@@ -413,6 +414,50 @@ class NormalizeEventsTest(unittest.TestCase):
             jobwire.normalize_events(None, kind="audio")
         with self.assertRaises(TypeError):
             jobwire.normalize_events([object()])
+
+
+# --- job payloads ---------------------------------------------------------------------------------
+
+PAYLOADS = HERE.parents[2] / "tests" / "data" / "payloads"
+
+
+class ParsePayloadTest(unittest.TestCase):
+    def test_summaries(self) -> None:
+        s = jobwire.parse_payload(b'{"id":"G-1","status":"processing","progress":47}')
+        self.assertEqual((s["kind"], s["id"], s["status"], s["lifecycle_status"], s["terminal"], s["progress"]),
+                         ("status", "G-1", "processing", "running", False, 47))
+        c = jobwire.parse_payload('{"video_id":"G-1","status":"in_progress"}', "create")
+        self.assertEqual((c["id"], c["id_key"], c["lifecycle_status"]), ("G-1", "video_id", "running"))
+        self.assertEqual(jobwire.parse_payload(b'{"type":"pong"}', "ws"), {"kind": "ws", "type": "pong"})
+
+    def test_refusals_and_leniency(self) -> None:
+        with self.assertRaises(jobwire.RejectedError) as ctx:
+            jobwire.parse_payload(b'{"id":"G-1","status":"rendering"}')
+        self.assertEqual((ctx.exception.code, ctx.exception.offset), ("unknown_status", 21))
+        lenient = jobwire.parse_payload(b'{"id":"G-1","status":"rendering"}', lenient=True)
+        self.assertEqual((lenient["status"], lenient["lifecycle_status"]), ("queued", "pending"))
+        with self.assertRaises(jobwire.RejectedError) as ctx:
+            jobwire.parse_payload(b'{"id":"G-1","video_id":"G-2"}', "create")
+        self.assertEqual(ctx.exception.code, "conflicting_job_id")
+        with self.assertRaises(jobwire.RejectedError) as ctx:
+            jobwire.parse_payload(b'{"id":"G-1","status":"\xff"}')
+        self.assertEqual(ctx.exception.code, "json_invalid_utf8")
+        with self.assertRaises(ValueError):
+            jobwire.parse_payload(b"{}", "json")
+
+    @unittest.skipUnless(os.environ.get("JOBWIRE_CLI") and PAYLOADS.is_dir(), "needs JOBWIRE_CLI and the fixtures")
+    def test_same_summary_as_the_cli(self) -> None:
+        # Every fixture: the binding returns exactly what `jobwire parse --as <form>` prints.
+        forms = {"create": "create", "status": "status", "envelope": "webhook", "ws": "ws"}
+        cli = os.environ["JOBWIRE_CLI"]
+        checked = 0
+        for path in sorted(PAYLOADS.glob("*.json")):
+            form = forms[path.name.split("_")[0]]
+            with self.subTest(fixture=path.name):
+                out = subprocess.run([cli, "parse", "--as", form, "@" + str(path)], capture_output=True, check=True)
+                self.assertEqual(jobwire.parse_payload(path.read_bytes(), form), json.loads(out.stdout))
+                checked += 1
+        self.assertGreater(checked, 10)
 
 
 # --- the README's Flask handler ------------------------------------------------------------------------
