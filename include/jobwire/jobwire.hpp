@@ -20,6 +20,7 @@
 #include "monitor.hpp"
 #include "callback_url.hpp"
 #include "subscription.hpp"
+#include "sender.hpp"
 #include "dedup.hpp"
 #include "job.hpp"
 #include "payload.hpp"
