@@ -168,6 +168,10 @@ struct jobwire_verifier {
 
 extern "C" {
 
+// Entry points that only return a constant or a static string (names, messages, version,
+// constant twins) and jobwire_verifier_destroy cannot throw, so they need no firewall;
+// every other entry point runs inside `guarded`.
+
 // --- status codes ----------------------------------------------------------------------
 
 // error_name/error_message return views of string literals, so .data() is a static,
@@ -324,7 +328,10 @@ int jobwire_check_callback_url(const char* url, std::size_t url_len, int policy,
     *out_len = need;
     if (out_cap < need) return status_of(errc::buffer_too_small);
     auto written = u->serialise_to(out, out_cap);
-    if (!written) return status_of(written.error());
+    if (!written) {
+      *out_len = 0;
+      return status_of(written.error());
+    }
     *out_len = *written;
     if (out_cap > *written) out[*written] = '\0';
     return JOBWIRE_OK;
