@@ -37,7 +37,7 @@
  *   - Opaque handles (jobwire_verifier) are created by a *_create function, owned by the
  *     caller, and released with the matching *_destroy function exactly once; destroying
  *     NULL is a no-op. A handle copies what it needs (a verifier keeps prepared HMAC keys,
- *     not the caller's secret buffers) and erases key material when destroyed.
+ *     not the caller's secret buffers) and frees it when destroyed.
  *
  * THREAD SAFETY
  *   All functions without a handle are reentrant and may be called from any thread.
@@ -344,8 +344,8 @@ JOBWIRE_C_API int jobwire_check_callback_url(const char* url, size_t url_len, in
 #define JOBWIRE_EVENTS_REPORT_IGNORED 0x2u
 
 /* Normalises the `events` member of a webhook subscription for a job kind.
- *   events_json   the JSON text of the member (an array of strings), or NULL/0 when the
- *                 member is omitted; omitted, null and [] give the default list
+ *   events_json   the JSON text of the member (an array of strings); length 0 means the
+ *                 member is omitted. Omitted, null and [] give the default list.
  *   kind, profile JOBWIRE_KIND_*, JOBWIRE_PROFILE_* (phase set)
  * On success writes the normalised list as a JSON array of names (output rules above),
  * e.g. ["job.completed","video.progress"]. Refusals: JOBWIRE_E_NO_VALID_EVENTS (a
@@ -383,7 +383,8 @@ typedef struct jobwire_verifier jobwire_verifier;
 JOBWIRE_C_API int jobwire_verifier_create(const char* const* secrets, const size_t* secret_lens, size_t count,
                                           jobwire_verifier** out);
 
-/* Releases a verifier and erases its keys. NULL is a no-op. */
+/* Releases a verifier and frees its keys (OpenSSL clears HMAC key material when freeing
+ * a context). NULL is a no-op. */
 JOBWIRE_C_API void jobwire_verifier_destroy(jobwire_verifier* verifier);
 
 /* Flag for jobwire_verify: accept the official SDKs' timestamp forms (13+ digit
@@ -407,7 +408,9 @@ JOBWIRE_C_API void jobwire_verifier_destroy(jobwire_verifier* verifier);
  *                      are JOBWIRE_E_INVALID_ARGUMENT
  *   flags              0 or JOBWIRE_VERIFY_SDK_COMPAT
  *   profile            JOBWIRE_PROFILE_AI_STATS or JOBWIRE_PROFILE_PHASEO (header prefix)
- *   out_matched_secret may be NULL; receives the index of the secret that matched
+ *   out_matched_secret may be NULL; receives the index of the secret that matched, or
+ *                      SIZE_MAX for an unsigned delivery accepted by a verifier without
+ *                      secrets
  *
  * Returns JOBWIRE_OK when the delivery is authentic, fresh and consistent, or the reason
  * (JOBWIRE_E_SIGNATURE_MISMATCH, JOBWIRE_E_TIMESTAMP_TOO_OLD, ...). */
