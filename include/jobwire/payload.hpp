@@ -27,6 +27,7 @@
 #include "json.hpp"
 #include "profile.hpp"
 #include "result.hpp"
+#include "retry.hpp"  // attempt_status (§10, §12)
 
 namespace jobwire {
 
@@ -89,26 +90,12 @@ struct error_field {
 enum class output_access : std::uint8_t { both, bytes, signed_url };
 /// `progress_source` (§5).
 enum class progress_source : std::uint8_t { none, provider, estimated };
-/// Attempt status of a delivery (§10, §12).
-enum class attempt_status : std::uint8_t { delivered, scheduled_retry, failed_permanently };
 
 constexpr std::string_view output_access_name(output_access a) noexcept {
   return a == output_access::bytes ? "bytes" : a == output_access::signed_url ? "signed_url" : "both";
 }
 constexpr std::string_view progress_source_name(progress_source s) noexcept {
   return s == progress_source::provider ? "provider" : s == progress_source::estimated ? "estimated" : "none";
-}
-constexpr std::string_view attempt_status_name(attempt_status s) noexcept {
-  return s == attempt_status::delivered         ? "delivered"
-         : s == attempt_status::scheduled_retry ? "scheduled_retry"
-                                                : "failed_permanently";
-}
-/// Exact (case-sensitive) parse of an attempt status; `invalid_field` otherwise.
-inline result<attempt_status> parse_attempt_status(std::string_view s) noexcept {
-  if (s == "delivered") return attempt_status::delivered;
-  if (s == "scheduled_retry") return attempt_status::scheduled_retry;
-  if (s == "failed_permanently") return attempt_status::failed_permanently;
-  return errc::invalid_field;
 }
 
 namespace detail {

@@ -69,9 +69,9 @@ verifier make_verifier(std::initializer_list<std::string_view> secrets) {
   return std::move(*v);
 }
 
-using header_list = std::vector<std::pair<std::string, std::string>>;
+using header_pairs = std::vector<std::pair<std::string, std::string>>;
 
-header_list signed_headers(const std::string& t, const std::string& s, const std::string& prefix = "x-ai-stats-") {
+header_pairs signed_headers(const std::string& t, const std::string& s, const std::string& prefix = "x-ai-stats-") {
   return {{prefix + "timestamp", t}, {prefix + "signature", s}, {"content-type", "application/json"}};
 }
 
@@ -254,7 +254,7 @@ TEST_CASE("freshness window edges are inclusive and symmetric") {
 }
 
 TEST_CASE("header lookup: case-insensitive over pairs, maps and callables") {
-  header_list pairs{{"X-AI-Stats-Signature", "abc"}, {"content-type", "application/json"}};
+  header_pairs pairs{{"X-AI-Stats-Signature", "abc"}, {"content-type", "application/json"}};
   CHECK(**find_header(pairs, "x-ai-stats-", "signature") == "abc");
   CHECK(!*find_header(pairs, "x-ai-stats-", "timestamp"));
   CHECK(!*find_header(pairs, "x-phaseo-", "signature"));
@@ -283,16 +283,16 @@ TEST_CASE("header lookup: case-insensitive over pairs, maps and callables") {
 }
 
 TEST_CASE("duplicate headers: same value tolerated, different values ambiguous") {
-  header_list same{{"x-ai-stats-signature", "abc"}, {"X-AI-STATS-SIGNATURE", "abc"}};
+  header_pairs same{{"x-ai-stats-signature", "abc"}, {"X-AI-STATS-SIGNATURE", "abc"}};
   CHECK(**find_header(same, "x-ai-stats-", "signature") == "abc");
-  header_list differ{{"X-Ai-Stats-Signature", "abc"}, {"x-ai-stats-signature", "abd"}};
+  header_pairs differ{{"X-Ai-Stats-Signature", "abc"}, {"x-ai-stats-signature", "abd"}};
   CHECK(find_header(differ, "x-ai-stats-", "signature").code() == errc::ambiguous_header);
   std::multimap<std::string, std::string> mm{{"x-ai-stats-timestamp", "1"}, {"x-ai-stats-timestamp", "2"}};
   CHECK(find_header(mm, "x-ai-stats-", "timestamp").code() == errc::ambiguous_header);
 }
 
 TEST_CASE("metadata headers are parsed strictly") {
-  header_list h{{"X-AI-Stats-Event-Id", "evt_video_G-7f3a_video_progress_50"},
+  header_pairs h{{"X-AI-Stats-Event-Id", "evt_video_G-7f3a_video_progress_50"},
                 {"x-ai-stats-event-type", "video.progress"},
                 {"X-Ai-Stats-Delivery-Key", "video.progress:50"},
                 {"x-ai-stats-attempt", "2"},
@@ -305,7 +305,7 @@ TEST_CASE("metadata headers are parsed strictly") {
   CHECK(*d->attempt == 2);
   CHECK(*d->max_attempts == 4);
   auto with = [&](std::string name, std::string value) {
-    header_list c = h;
+    header_pairs c = h;
     for (auto& p : c)
       if (iequals_ascii(p.first, name)) p.second = value;
     return parse_delivery_headers(c).code();
@@ -322,15 +322,15 @@ TEST_CASE("metadata headers are parsed strictly") {
   CHECK(with("x-ai-stats-attempt", " 2") == errc::malformed_header);
   CHECK(with("x-ai-stats-max-attempts", "4x") == errc::malformed_header);
   CHECK(with("x-ai-stats-attempt", "5") == errc::attempt_exceeds_max);
-  header_list dup = h;
+  header_pairs dup = h;
   dup.emplace_back("x-ai-stats-attempt", "3");
   CHECK(parse_delivery_headers(dup).code() == errc::ambiguous_header);
   // phaseo: its own prefix and its seventh phase.
-  header_list ph{{"x-phaseo-event-type", "video.status_changed"}, {"x-ai-stats-event-type", "bogus"}};
+  header_pairs ph{{"x-phaseo-event-type", "video.status_changed"}, {"x-ai-stats-event-type", "bogus"}};
   auto p = parse_delivery_headers(ph, profiles::phaseo);
   REQUIRE(p);
   CHECK(p->type->phase == phase::status_changed);
-  CHECK(parse_delivery_headers(header_list{}).value().any() == false);
+  CHECK(parse_delivery_headers(header_pairs{}).value().any() == false);
 }
 
 TEST_CASE("parse_delivery_meta extracts the body's delivery identity") {
@@ -368,7 +368,7 @@ TEST_CASE("parse_delivery_meta extracts the body's delivery identity") {
 namespace {
 struct sample_delivery {
   std::string body = sample_body();
-  header_list headers(const std::string& prefix = "x-ai-stats-") const {
+  header_pairs headers(const std::string& prefix = "x-ai-stats-") const {
     return {{"Content-Type", "application/json"},
             {prefix + "event-id", "evt_video_G-7f3a_video_completed"},
             {prefix + "event-type", "video.completed"},
@@ -380,14 +380,14 @@ struct sample_delivery {
   }
 };
 
-header_list set_header(header_list h, const std::string& name, const std::string& value) {
+header_pairs set_header(header_pairs h, const std::string& name, const std::string& value) {
   for (auto& p : h)
     if (iequals_ascii(p.first, name)) p.second = value;
   return h;
 }
 
-header_list drop_header(header_list h, const std::string& name) {
-  header_list out;
+header_pairs drop_header(header_pairs h, const std::string& name) {
+  header_pairs out;
   for (auto& p : h)
     if (!iequals_ascii(p.first, name)) out.push_back(p);
   return out;
@@ -397,7 +397,7 @@ header_list drop_header(header_list h, const std::string& name) {
 TEST_CASE("verify_delivery: the sample delivery verifies and reports what it checked") {
   sample_delivery s;
   auto v = make_verifier({"whsec_old", key});
-  const header_list h = s.headers();  // the result's views point into the headers
+  const header_pairs h = s.headers();  // the result's views point into the headers
   auto r = verify_delivery(s.body, h, v, now);
   REQUIRE(r);
   CHECK(r->signature_checked);
@@ -413,7 +413,7 @@ TEST_CASE("verify_delivery: each failure has its own code") {
   sample_delivery s;
   auto v = make_verifier({key});
   const auto h = s.headers();
-  auto code = [&](const header_list& hs, const std::string& b = "", std::int64_t at = now, verify_options o = {}) {
+  auto code = [&](const header_pairs& hs, const std::string& b = "", std::int64_t at = now, verify_options o = {}) {
     return verify_delivery(b.empty() ? s.body : b, hs, v, at, o).code();
   };
   CHECK(code(drop_header(h, "x-ai-stats-timestamp")) == errc::missing_timestamp);
@@ -436,7 +436,7 @@ TEST_CASE("verify_delivery: each failure has its own code") {
   small.max_body_bytes = 16;
   CHECK(code(h, "", now, small) == errc::body_too_large);
   // Duplicates in varied casing.
-  header_list dup = h;
+  header_pairs dup = h;
   dup.emplace_back("X-AI-STATS-SIGNATURE", sig_known);
   CHECK(code(dup) == errc::ambiguous_header);
   dup = h;
@@ -451,7 +451,7 @@ TEST_CASE("verify_delivery: headers must agree with the envelope") {
   sample_delivery s;
   auto v = make_verifier({key});
   const auto h = s.headers();
-  auto code = [&](const header_list& hs) { return verify_delivery(s.body, hs, v, now).code(); };
+  auto code = [&](const header_pairs& hs) { return verify_delivery(s.body, hs, v, now).code(); };
   CHECK(code(set_header(h, "x-ai-stats-event-id", "evt_other")) == errc::header_body_mismatch);
   CHECK(code(set_header(h, "x-ai-stats-event-type", "video.failed")) == errc::header_body_mismatch);
   CHECK(code(set_header(h, "x-ai-stats-delivery-key", "video.progress:50")) == errc::header_body_mismatch);
@@ -465,7 +465,7 @@ TEST_CASE("verify_delivery: headers must agree with the envelope") {
   CHECK(r->body_checked);
   CHECK(!r->headers.attempt);
   // No metadata headers: nothing to compare.
-  header_list bare{{"x-ai-stats-timestamp", ts}, {"x-ai-stats-signature", sig_sample}};
+  header_pairs bare{{"x-ai-stats-timestamp", ts}, {"x-ai-stats-signature", sig_sample}};
   r = verify_delivery(s.body, bare, v, now);
   REQUIRE(r);
   CHECK(!r->body_checked);
@@ -473,7 +473,7 @@ TEST_CASE("verify_delivery: headers must agree with the envelope") {
   r = verify_delivery(body, signed_headers(ts, sig_known), v, now);
   REQUIRE(r);
   CHECK(!r->body_checked);
-  header_list meta_only = signed_headers(ts, sig_known);
+  header_pairs meta_only = signed_headers(ts, sig_known);
   meta_only.emplace_back("x-ai-stats-attempt", "1");
   r = verify_delivery(body, meta_only, v, now);
   REQUIRE(r);
