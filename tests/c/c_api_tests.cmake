@@ -9,8 +9,14 @@
 set(_jw_c_test_dir "${PROJECT_SOURCE_DIR}/tests/c")
 
 set(_jw_c_sanitize_flags "")
+set(_jw_c_sanitize_link "")
 if(JOBWIRE_SANITIZE)
   set(_jw_c_sanitize_flags -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer)
+  if(CMAKE_C_COMPILER_ID MATCHES "Clang")
+    # The library is C++: Clang's UBSan checks inside it (e.g. -fsanitize=function) call
+    # into the C++ part of the sanitizer runtime, which the C driver does not link.
+    set(_jw_c_sanitize_link -fsanitize-link-c++-runtime -lstdc++)
+  endif()
 endif()
 
 foreach(_jw_variant shared static)
@@ -23,7 +29,7 @@ foreach(_jw_variant shared static)
   if(CMAKE_C_COMPILER_ID MATCHES "GNU|Clang")
     target_compile_options(${_jw_t} PRIVATE -Wall -Wextra -Wpedantic -Wconversion -Wshadow -Wstrict-prototypes
                                             $<$<BOOL:${JOBWIRE_WERROR}>:-Werror> ${_jw_c_sanitize_flags})
-    target_link_options(${_jw_t} PRIVATE ${_jw_c_sanitize_flags})
+    target_link_options(${_jw_t} PRIVATE ${_jw_c_sanitize_flags} ${_jw_c_sanitize_link})
   endif()
   add_test(NAME "c_api: C test (${_jw_variant} library)" COMMAND ${_jw_t})
 endforeach()
@@ -55,6 +61,7 @@ endif()
 if(JOBWIRE_INSTALL)
   add_test(NAME "consumer: C program via pkg-config after install"
            COMMAND bash "${_jw_c_test_dir}/run_c_consumer.sh" "${PROJECT_BINARY_DIR}"
-                   "${CMAKE_CURRENT_BINARY_DIR}/c_consumer" "${CMAKE_C_COMPILER}" "${_jw_c_sanitize_flags}")
+                   "${CMAKE_CURRENT_BINARY_DIR}/c_consumer" "${CMAKE_C_COMPILER}" "${_jw_c_sanitize_flags}"
+                   "${_jw_c_sanitize_link}")
   set_tests_properties("consumer: C program via pkg-config after install" PROPERTIES TIMEOUT 600)
 endif()

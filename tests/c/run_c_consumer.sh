@@ -2,11 +2,14 @@
 # Installs jobwire into a scratch prefix and builds a C program against what was installed,
 # three ways: pkg-config with the shared library, pkg-config --static with the archive,
 # and CMake's find_package(jobwire) with the jobwire::c target.
-#   run_c_consumer.sh BUILD_DIR WORK_DIR CC "EXTRA_FLAGS"
-# EXTRA_FLAGS carries the sanitizer flags of a sanitizer build (its library needs them).
+#   run_c_consumer.sh BUILD_DIR WORK_DIR CC "EXTRA_FLAGS" "EXTRA_LINK_FLAGS"
+# In a sanitizer build the installed library needs the sanitizer flags (EXTRA_FLAGS) and,
+# with Clang, the C++ part of the sanitizer runtime (EXTRA_LINK_FLAGS).
 set -euo pipefail
 build=$1 work=$2 cc=$3
-read -r -a extra <<<"${4//;/ }"
+extra_arg=${4:-} link_arg=${5:-}
+read -r -a extra <<<"${extra_arg//;/ }"
+read -r -a extra_link <<<"${link_arg//;/ }"
 here="$(cd "$(dirname "$0")" && pwd)"
 rm -rf "$work"
 mkdir -p "$work"
@@ -22,7 +25,7 @@ read -r -a static_libs <<<"$(pkg-config --static --libs jobwire)"
 
 echo "== pkg-config, shared library"
 "$cc" -std=c99 -Wall -Wextra -Wpedantic -Werror "${extra[@]}" "${cflags[@]}" "$here/consumer/consumer.c" \
-  -o "$work/consumer_shared" "${libs[@]}" "-Wl,-rpath,$libdir"
+  -o "$work/consumer_shared" "${libs[@]}" "-Wl,-rpath,$libdir" "${extra_link[@]}"
 "$work/consumer_shared"
 # The program must really use the installed shared library.
 deps=$(ldd "$work/consumer_shared")
@@ -33,13 +36,13 @@ echo "== pkg-config --static, archive"
 # archive, whose C++ and OpenSSL dependencies come from Libs.private/Requires.private.
 "$cc" -std=c99 -Wall -Wextra -Wpedantic -Werror "${extra[@]}" "${cflags[@]}" "$here/consumer/consumer.c" \
   -o "$work/consumer_static" -Wl,-Bstatic -ljobwire_c -Wl,-Bdynamic \
-  $(printf '%s\n' "${static_libs[@]}" | grep -vx -- '-ljobwire_c')
+  $(printf '%s\n' "${static_libs[@]}" | grep -vx -- '-ljobwire_c') "${extra_link[@]}"
 "$work/consumer_static"
 deps=$(ldd "$work/consumer_static")
 if grep -q libjobwire_c <<<"$deps"; then echo "static consumer loads the shared library: $deps"; exit 1; fi
 
 echo "== CMake find_package(jobwire), jobwire::c"
 cmake -S "$here/consumer" -B "$work/cmake" -DCMAKE_C_COMPILER="$cc" -DCMAKE_PREFIX_PATH="$work/prefix" \
-  -DCMAKE_C_FLAGS="${extra[*]}" >"$work/configure.log" || { cat "$work/configure.log"; exit 1; }
+  -DCMAKE_C_FLAGS="${extra[*]}" -DCMAKE_EXE_LINKER_FLAGS="${extra_link[*]}" >"$work/configure.log" || { cat "$work/configure.log"; exit 1; }
 cmake --build "$work/cmake" >"$work/build.log" 2>&1 || { cat "$work/build.log"; exit 1; }
 "$work/cmake/consumer"
