@@ -442,10 +442,12 @@ def normalize_events(events: Optional[Sequence[Any]], kind: str = "video", *, st
     if events is None:
         text = b""
     else:
-        if isinstance(events, (str, bytes, bytearray, Mapping)):
-            # Not a list: let the library refuse it as the service would.
-            pass
-        elif not isinstance(events, (list, tuple)):
+        if isinstance(events, (bytes, bytearray, memoryview)):
+            raise TypeError("events must be a list of JSON values or None, not bytes")
+        # Any other iterable is a list of entries. A str or a mapping is passed as the JSON
+        # value it is, so that the library refuses it (invalid_events_type) as the service
+        # does; entries that are not JSON values (objects, NaN) raise TypeError/ValueError.
+        if not isinstance(events, (str, Mapping, list, tuple)):
             events = list(events)
         text = json.dumps(events, ensure_ascii=False, allow_nan=False).encode("utf-8")
     flags = 1 if strict else 0

@@ -414,6 +414,8 @@ class NormalizeEventsTest(unittest.TestCase):
             jobwire.normalize_events(None, kind="audio")
         with self.assertRaises(TypeError):
             jobwire.normalize_events([object()])
+        with self.assertRaises(TypeError):
+            jobwire.normalize_events(b'["job.completed"]')  # type: ignore[arg-type]
 
 
 # --- job payloads ---------------------------------------------------------------------------------
