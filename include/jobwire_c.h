@@ -183,6 +183,7 @@ extern "C" {
 #define JOBWIRE_E_HANDLER_FAILED             (-603)
 #define JOBWIRE_E_INVALID_DEDUP_KEY          (-604)
 #define JOBWIRE_E_STORE_FULL                 (-605)
+#define JOBWIRE_E_UNSIGNED_NOT_ALLOWED       (-606)
 
 /* 700..799: sending, retries, ledger */
 #define JOBWIRE_E_ALREADY_DELIVERED          (-700)
