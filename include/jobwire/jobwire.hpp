@@ -24,6 +24,8 @@
 #include "dedup.hpp"
 #include "job.hpp"
 #include "payload.hpp"
+#include "payload_summary.hpp"
 #include "reconcile.hpp"
 #include "poll.hpp"
 #include "requests.hpp"
+#include "receiver.hpp"

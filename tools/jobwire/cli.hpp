@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include <jobwire/error.hpp>
@@ -113,5 +114,9 @@ struct registrar {
 
 /// Options every command understands.
 inline const option_spec opt_json{"--json", "", "print exactly one JSON object on stdout", false};
+
+/// 'Name: value' (a --header argument) → (Name, value), the optional whitespace around the
+/// value removed as an HTTP server does; a value without a name is a usage error.
+std::pair<std::string, std::string> split_header(const invocation& inv, const std::string& line);
 
 }  // namespace jobwire_cli

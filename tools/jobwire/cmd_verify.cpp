@@ -16,20 +16,6 @@
 namespace jobwire_cli {
 namespace {
 
-// 'Name: value' → (Name, value) with the optional whitespace around the value removed, as
-// an HTTP server does before handing headers to the application.
-std::pair<std::string, std::string> split_header(const invocation& inv, const std::string& line) {
-  const std::size_t colon = line.find(':');
-  if (colon == std::string::npos || colon == 0)
-    inv.usage_error("--header needs 'Name: value', got a value without a name");
-  std::string name = line.substr(0, colon);
-  std::string_view value(line);
-  value.remove_prefix(colon + 1);
-  while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
-  while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
-  return {std::move(name), std::string(value)};
-}
-
 int run(invocation& inv) {
   if (!inv.has("--secret")) inv.usage_error("missing required option --secret");
   const std::vector<std::string> secrets = inv.values("--secret");
