@@ -33,16 +33,6 @@ int parse_json(invocation& inv, const std::string& text) {
 // --- payload summaries (documented in docs/PAYLOADS.md, "CLI summaries") -------------
 // The summary is printed as one JSON object; in --json mode its members follow "ok":true.
 
-jobwire::payload_options payload_options_from(invocation& inv) {
-  jobwire::payload_options opt;
-  if (inv.has("--lenient")) opt.statuses = jobwire::status_mode::lenient;
-  if (auto name = inv.raw("--profile")) {
-    opt.prof = jobwire::find_profile(*name);
-    if (!opt.prof) inv.usage_error("--profile must be ai-stats or phaseo");
-  }
-  return opt;
-}
-
 void text_or_null(jobwire::json::writer& w, std::string_view key, const jobwire::text_field& f) {
   w.key(key);
   if (f.present) w.string(f.value.to_string());
@@ -127,7 +117,7 @@ void job_fields(jobwire::json::writer& w, const jobwire::job_data& d) {
 }
 
 int parse_create(invocation& inv, const std::string& text) {
-  auto c = jobwire::parse_create_response(text, payload_options_from(inv));
+  auto c = jobwire::parse_create_response(text, inv.payload_options());
   if (!c) return inv.reject(c.error());
   std::string s;
   jobwire::json::writer w(s);
@@ -145,7 +135,7 @@ int parse_create(invocation& inv, const std::string& text) {
 }
 
 int parse_status(invocation& inv, const std::string& text) {
-  auto st = jobwire::parse_status_object(text, payload_options_from(inv));
+  auto st = jobwire::parse_status_object(text, inv.payload_options());
   if (!st) return inv.reject(st.error());
   std::string s;
   jobwire::json::writer w(s);
@@ -170,7 +160,7 @@ int parse_status(invocation& inv, const std::string& text) {
 }
 
 int parse_webhook(invocation& inv, const std::string& text) {
-  auto e = jobwire::parse_envelope(text, payload_options_from(inv));
+  auto e = jobwire::parse_envelope(text, inv.payload_options());
   if (!e) return inv.reject(e.error());
   std::string s;
   jobwire::json::writer w(s);
@@ -193,7 +183,7 @@ int parse_webhook(invocation& inv, const std::string& text) {
 }
 
 int parse_ws(invocation& inv, const std::string& text) {
-  auto m = jobwire::parse_ws_message(text, payload_options_from(inv));
+  auto m = jobwire::parse_ws_message(text, inv.payload_options());
   if (!m) return inv.reject(m.error());
   std::string s;
   jobwire::json::writer w(s);
