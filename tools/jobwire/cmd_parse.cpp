@@ -33,6 +33,20 @@ int parse_json(invocation& inv, const std::string& text) {
 // --- payload summaries (documented in docs/PAYLOADS.md, "CLI summaries") -------------
 // The summary is printed as one JSON object; in --json mode its members follow "ok":true.
 
+// `key`: `value` when `present`, otherwise null (the summaries print every member).
+template <class Number>
+void number_or_null(jobwire::json::writer& w, std::string_view key, bool present, Number value) {
+  w.key(key);
+  if (present) w.number(value);
+  else w.null();
+}
+
+void string_or_null(jobwire::json::writer& w, std::string_view key, bool present, std::string_view value) {
+  w.key(key);
+  if (present) w.string(value);
+  else w.null();
+}
+
 void text_or_null(jobwire::json::writer& w, std::string_view key, const jobwire::text_field& f) {
   w.key(key);
   if (f.present) w.string(f.value.to_string());
@@ -61,19 +75,11 @@ int print_summary(invocation& inv, const std::string& summary) {
 
 void job_fields(jobwire::json::writer& w, const jobwire::job_data& d) {
   w.field("job_id", d.id.str());
-  w.key("status");
-  if (d.has_status || d.has_lifecycle_status) w.string(jobwire::job_status_name(d.status));
-  else w.null();
-  w.key("lifecycle_status");
-  if (d.has_status || d.has_lifecycle_status) w.string(jobwire::lifecycle_status_name(d.lifecycle));
-  else w.null();
+  string_or_null(w, "status", d.has_status || d.has_lifecycle_status, jobwire::job_status_name(d.status));
+  string_or_null(w, "lifecycle_status", d.has_status || d.has_lifecycle_status, jobwire::lifecycle_status_name(d.lifecycle));
   w.field("terminal", (d.has_status || d.has_lifecycle_status) && d.is_terminal());
-  w.key("progress");
-  if (d.progress.present) w.number(d.progress.value);
-  else w.null();
-  w.key("native_id");
-  if (d.has_native_id) w.string(d.native_id.str());
-  else w.null();
+  number_or_null(w, "progress", d.progress.present, d.progress.value);
+  string_or_null(w, "native_id", d.has_native_id, d.native_id.str());
   error_or_null(w, d.error);
   w.key("webhook");
   if (!d.webhook.present) {
@@ -86,16 +92,12 @@ void job_fields(jobwire::json::writer& w, const jobwire::job_data& d) {
   if (wh.delivery.present) {
     w.begin_object();
     auto opt_int = [&](std::string_view k, const jobwire::integer_field& f) {
-      w.key(k);
-      if (f.present) w.number(f.value);
-      else w.null();
+      number_or_null(w, k, f.present, f.value);
     };
     opt_int("total_attempts", wh.delivery.total_attempts);
     opt_int("delivered_events", wh.delivery.delivered_events);
     opt_int("pending_retries", wh.delivery.pending_retries);
-    w.key("last_attempt_status");
-    if (wh.delivery.has_last_attempt_status) w.string(jobwire::attempt_status_name(wh.delivery.last_attempt_status));
-    else w.null();
+    string_or_null(w, "last_attempt_status", wh.delivery.has_last_attempt_status, jobwire::attempt_status_name(wh.delivery.last_attempt_status));
     opt_int("last_response_status", wh.delivery.last_response_status);
     w.end_object();
   } else {
@@ -105,12 +107,8 @@ void job_fields(jobwire::json::writer& w, const jobwire::job_data& d) {
   for (jobwire::webhook_attempt a : wh.attempts) {
     w.begin_object();
     text_or_null(w, "delivery_key", a.delivery_key);
-    w.key("status");
-    if (a.has_status) w.string(jobwire::attempt_status_name(a.status));
-    else w.null();
-    w.key("response_status");
-    if (a.response_status.present) w.number(a.response_status.value);
-    else w.null();
+    string_or_null(w, "status", a.has_status, jobwire::attempt_status_name(a.status));
+    number_or_null(w, "response_status", a.response_status.present, a.response_status.value);
     w.end_object();
   }
   w.end_array().end_object();
@@ -123,12 +121,8 @@ int parse_create(invocation& inv, const std::string& text) {
   jobwire::json::writer w(s);
   w.begin_object().field("kind", "create").field("id", c->id.str());
   w.field("id_key", c->id_from_video_id ? "video_id" : "id");
-  w.key("status");
-  if (c->has_status) w.string(jobwire::create_status_name(c->status));
-  else w.null();
-  w.key("lifecycle_status");
-  if (c->has_status) w.string(jobwire::lifecycle_status_name(c->lifecycle()));
-  else w.null();
+  string_or_null(w, "status", c->has_status, jobwire::create_status_name(c->status));
+  string_or_null(w, "lifecycle_status", c->has_status, jobwire::lifecycle_status_name(c->lifecycle()));
   text_or_null(w, "polling_url", c->polling_url);
   w.end_object();
   return print_summary(inv, s);
@@ -145,13 +139,9 @@ int parse_status(invocation& inv, const std::string& text) {
   w.field("terminal", st->is_terminal());
   w.field("progress", st->effective_progress());
   w.field("output_access", jobwire::output_access_name(st->access));
-  w.key("poll_after_seconds");
-  if (st->poll_after_seconds.present) w.number(st->poll_after_seconds.value);
-  else w.null();
+  number_or_null(w, "poll_after_seconds", st->poll_after_seconds.present, st->poll_after_seconds.value);
   text_or_null(w, "cancel_url", st->cancel_url);
-  w.key("native_video_id");
-  if (st->has_native_video_id) w.string(st->native_video_id.str());
-  else w.null();
+  string_or_null(w, "native_video_id", st->has_native_video_id, st->native_video_id.str());
   time_or_null(w, "created_at", st->created_at);
   w.field("outputs", static_cast<std::uint64_t>(st->outputs.size()));
   error_or_null(w, st->error);
@@ -165,18 +155,10 @@ int parse_webhook(invocation& inv, const std::string& text) {
   std::string s;
   jobwire::json::writer w(s);
   w.begin_object().field("kind", "webhook").field("event_id", e->id).field("type", e->type_text);
-  w.key("created_at");
-  if (e->created_at.present) w.number(e->created_at.value);
-  else w.null();
-  w.key("delivery_key");
-  if (e->delivery.present) w.string(e->delivery.key_text);
-  else w.null();
-  w.key("attempt");
-  if (e->delivery.present) w.number(e->delivery.attempt);
-  else w.null();
-  w.key("max_attempts");
-  if (e->delivery.present) w.number(e->delivery.max_attempts);
-  else w.null();
+  number_or_null(w, "created_at", e->created_at.present, e->created_at.value);
+  string_or_null(w, "delivery_key", e->delivery.present, e->delivery.key_text);
+  number_or_null(w, "attempt", e->delivery.present, e->delivery.attempt);
+  number_or_null(w, "max_attempts", e->delivery.present, e->delivery.max_attempts);
   job_fields(w, e->data);
   w.end_object();
   return print_summary(inv, s);
