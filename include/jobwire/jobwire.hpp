@@ -5,6 +5,7 @@
 #include "version.hpp"
 #include "error.hpp"
 #include "result.hpp"
+#include "utf8.hpp"
 #include "json.hpp"
 #include "json_writer.hpp"
 #include "profile.hpp"

@@ -7,6 +7,8 @@
 #include <sstream>
 
 #include <jobwire/json_writer.hpp>
+#include <jobwire/payload.hpp>
+#include <jobwire/profile.hpp>
 
 namespace jobwire_cli {
 
@@ -89,6 +91,21 @@ std::optional<std::int64_t> invocation::int_option(std::string_view option) cons
   for (std::size_t k = i; k < s.size(); ++k)
     if (s[k] < '0' || s[k] > '9') usage_error(std::string(option) + " needs an integer, got '" + s + "'");
   return std::stoll(s);
+}
+
+const jobwire::profile* invocation::profile_option() const {
+  const std::optional<std::string> name = raw("--profile");
+  if (!name) return nullptr;
+  const jobwire::profile* prof = jobwire::find_profile(*name);
+  if (prof == nullptr) usage_error("--profile must be ai-stats or phaseo");
+  return prof;
+}
+
+jobwire::payload_options invocation::payload_options() const {
+  jobwire::payload_options opt;
+  if (has("--lenient")) opt.statuses = jobwire::status_mode::lenient;
+  if (const jobwire::profile* prof = profile_option()) opt.prof = prof;
+  return opt;
 }
 
 std::int64_t invocation::now() const {

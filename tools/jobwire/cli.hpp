@@ -17,6 +17,11 @@
 
 #include <jobwire/error.hpp>
 
+namespace jobwire {
+struct profile;
+struct payload_options;
+}  // namespace jobwire
+
 namespace jobwire_cli {
 
 /// Exit statuses fixed by docs/CLI.md.
@@ -80,6 +85,15 @@ class invocation {
 
   /// `--now N` or the system clock.
   std::int64_t now() const;
+
+  /// The `--profile NAME` profile, or nullptr when the option is absent; a usage error
+  /// (exit 2) for a name jobwire::find_profile does not know.
+  const jobwire::profile* profile_option() const;
+
+  /// Payload-reading options from `--lenient` (unknown status words mapped as the service
+  /// does) and `--profile` (see profile_option), for commands that read status objects or
+  /// envelopes. Options the command does not declare are simply absent.
+  jobwire::payload_options payload_options() const;
 
   /// Prints a protocol rejection per docs/CLI.md and returns exit_rejected.
   int reject(const jobwire::error& e, std::string_view detail = {});

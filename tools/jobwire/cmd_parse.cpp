@@ -35,21 +35,11 @@ int parse_json(invocation& inv, const std::string& text) {
 // The summary (include/jobwire/payload_summary.hpp, fields in docs/PAYLOADS.md) is printed
 // as one JSON object; in --json mode its members follow "ok":true.
 
-jobwire::payload_options payload_options_from(invocation& inv) {
-  jobwire::payload_options opt;
-  if (inv.has("--lenient")) opt.statuses = jobwire::status_mode::lenient;
-  if (auto name = inv.raw("--profile")) {
-    opt.prof = jobwire::find_profile(*name);
-    if (!opt.prof) inv.usage_error("--profile must be ai-stats or phaseo");
-  }
-  return opt;
-}
-
 // Validates `text` as a payload of `form` and prints its summary as the accepted line (or
 // its members after "ok"); a refused payload prints the parser's code.
 int print_summary(invocation& inv, jobwire::payload_form form, const std::string& text) {
   std::string summary;
-  jobwire::status st = jobwire::append_payload_summary(summary, form, text, payload_options_from(inv));
+  jobwire::status st = jobwire::append_payload_summary(summary, form, text, inv.payload_options());
   if (!st) return inv.reject(st.error());
   std::string members = summary.substr(1, summary.size() - 2);
   return inv.accept(summary, members);

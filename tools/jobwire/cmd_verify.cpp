@@ -25,10 +25,7 @@ int run(invocation& inv) {
   for (const auto& h : inv.values("--header")) headers.push_back(split_header(inv, h));
 
   jobwire::verify_options opts;
-  if (auto p = inv.raw("--profile")) {
-    opts.prof = jobwire::find_profile(*p);
-    if (opts.prof == nullptr) inv.usage_error("--profile must be ai-stats or phaseo");
-  }
+  if (const jobwire::profile* prof = inv.profile_option()) opts.prof = prof;
   if (auto t = inv.raw("--tolerance")) {
     if (*t == "none")
       opts.tolerance_seconds = jobwire::tolerance_none;
