@@ -20,7 +20,7 @@ constexpr std::string_view sample_hostile_message =
     "<script>document.body.setAttribute('data-pwned','script')</script>";
 constexpr std::string_view sample_hostile_preview =
     "</pre><img src=x onerror=\"document.body.setAttribute('data-pwned','img')\"><b>bold?</b>";
-constexpr std::string_view sample_hostile_id = "job_<img src=x onerror=alert(1)>";
+constexpr std::string_view sample_hostile_id = "job_<img src=x onerror=\"document.body.setAttribute('data-pwned','id')\">";
 
 struct sample_job {
   std::string id, status, job_error;
