@@ -7,8 +7,10 @@
 #   jobwire_dashboard_attach(<target>)    # include paths for dashboard.hpp and the page
 include_guard(GLOBAL)
 
-set(JW_DASHBOARD_SOURCE_DIR "${CMAKE_CURRENT_LIST_DIR}")
-set(JW_DASHBOARD_GENERATED_DIR "${PROJECT_BINARY_DIR}/generated/dashboard")
+# Cache entries, not plain variables: the file is read once (include_guard) but used from
+# several directories (tests, examples).
+set(JW_DASHBOARD_SOURCE_DIR "${CMAKE_CURRENT_LIST_DIR}" CACHE INTERNAL "")
+set(JW_DASHBOARD_GENERATED_DIR "${PROJECT_BINARY_DIR}/generated/dashboard" CACHE INTERNAL "")
 
 function(jobwire_dashboard_generate_page)
   set(html "${JW_DASHBOARD_SOURCE_DIR}/dashboard.html")

@@ -156,6 +156,16 @@ inline jobwire::health_counts health_of(const std::vector<job_row>& rows) noexce
   return h;
 }
 
+/// The `jobwire_jobs{health}` family alone, to append to a host's existing exposition
+/// (monitor.hpp's `append_prometheus_text`).
+inline std::string health_metrics(const jobwire::health_counts& h) {
+  jobwire::exposition_sources src;
+  src.health = &h;
+  std::string out;
+  (void)jobwire::append_prometheus_text(out, src);  // no constant labels: cannot fail
+  return out;
+}
+
 /// What goes around the rows.
 struct document_sources {
   view kind = view::sender;
@@ -335,8 +345,9 @@ class receiver_journal {
  public:
   /// Deliveries for jobs beyond the first `max_jobs` are counted (`untracked_deliveries`)
   /// but not tracked, so memory stays bounded whatever the sender sends.
-  explicit receiver_journal(jobwire::retry_policy policy = jobwire::default_retry_policy, std::size_t max_jobs = 1000)
+  explicit receiver_journal(jobwire::retry_policy policy, std::size_t max_jobs = 1000)
       : policy_(policy), max_jobs_(max_jobs) {}
+  receiver_journal() : receiver_journal(jobwire::default_retry_policy) {}
 
   /// Records one answered delivery.
   void record(const receipt_note& n) {

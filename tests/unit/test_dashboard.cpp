@@ -372,3 +372,15 @@ TEST_CASE("dashboard: the page labels health in words and marks rows for tests a
     CHECK(page.find(hook) != std::string_view::npos);
   CHECK(page.find("Content-Security-Policy") != std::string_view::npos);
 }
+
+TEST_CASE("dashboard: the health gauge for a host's /metrics is monitor.hpp's jobwire_jobs family") {
+  const auto jobs = sample_jobs(now_ms);
+  const std::string text = health_metrics(health_of(sample_rows(jobs)));
+  CHECK(text.rfind("# HELP jobwire_jobs ", 0) == 0);
+  CHECK(text.find("# TYPE jobwire_jobs gauge\n") != std::string::npos);
+  CHECK(text.find("jobwire_jobs{health=\"healthy\"} 1\n") != std::string::npos);
+  CHECK(text.find("jobwire_jobs{health=\"delivery_failing\"} 2\n") != std::string::npos);
+  CHECK(text.find("jobwire_jobs{health=\"delivery_exhausted\"} 1\n") != std::string::npos);
+  CHECK(text.find("jobwire_jobs{health=\"generation_failed\"} 1\n") != std::string::npos);
+  CHECK(text.find("jobwire_sender") == std::string::npos);
+}
