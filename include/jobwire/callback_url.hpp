@@ -23,6 +23,7 @@
 
 #include "error.hpp"
 #include "result.hpp"
+#include "utf8.hpp"
 
 namespace jobwire {
 
@@ -643,25 +644,7 @@ inline std::size_t skip_tn(std::string_view s, std::size_t i) noexcept {
 }
 
 /// Valid UTF-8 (the URL is text; a byte string that is not UTF-8 has no WHATWG meaning).
-inline bool valid_utf8(std::string_view s) noexcept {
-  std::size_t i = 0;
-  while (i < s.size()) {
-    auto c = static_cast<unsigned char>(s[i]);
-    if (c < 0x80) {
-      ++i;
-      continue;
-    }
-    std::size_t len = (c >= 0xC2 && c <= 0xDF) ? 2 : (c >= 0xE0 && c <= 0xEF) ? 3 : (c >= 0xF0 && c <= 0xF4) ? 4 : 0;
-    if (len == 0 || i + len > s.size()) return false;
-    auto c1 = static_cast<unsigned char>(s[i + 1]);
-    if ((c == 0xE0 && c1 < 0xA0) || (c == 0xED && c1 > 0x9F) || (c == 0xF0 && c1 < 0x90) || (c == 0xF4 && c1 > 0x8F))
-      return false;
-    for (std::size_t k = 1; k < len; ++k)
-      if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return false;
-    i += len;
-  }
-  return true;
-}
+inline bool valid_utf8(std::string_view s) noexcept { return jobwire::utf8_valid(s); }
 
 /// WHATWG forbidden domain code point (ASCII part): forbidden host code points, C0
 /// controls, `%` and DEL.

@@ -27,6 +27,7 @@
 
 #include "error.hpp"
 #include "result.hpp"
+#include "utf8.hpp"
 
 #ifndef JOBWIRE_JSON_DEFAULT_MAX_BYTES
 #define JOBWIRE_JSON_DEFAULT_MAX_BYTES (8u * 1024u * 1024u)
@@ -809,28 +810,8 @@ class validator {
         continue;
       }
       // Multi-byte UTF-8 (RFC 3629): no overlongs, no surrogates, at most U+10FFFF.
-      std::size_t n;
-      unsigned char lo = 0x80, hi = 0xBF;
-      if (c >= 0xC2 && c <= 0xDF) {
-        n = 2;
-      } else if (c >= 0xE0 && c <= 0xEF) {
-        n = 3;
-        if (c == 0xE0) lo = 0xA0;
-        if (c == 0xED) hi = 0x9F;
-      } else if (c >= 0xF0 && c <= 0xF4) {
-        n = 4;
-        if (c == 0xF0) lo = 0x90;
-        if (c == 0xF4) hi = 0x8F;
-      } else {
-        return fail(errc::json_invalid_utf8, q);
-      }
-      if (static_cast<std::size_t>(end_ - q) < n) return fail(errc::json_invalid_utf8, q);
-      unsigned char c1 = static_cast<unsigned char>(q[1]);
-      if (c1 < lo || c1 > hi) return fail(errc::json_invalid_utf8, q);
-      for (std::size_t i = 2; i < n; ++i) {
-        unsigned char ci = static_cast<unsigned char>(q[i]);
-        if (ci < 0x80 || ci > 0xBF) return fail(errc::json_invalid_utf8, q);
-      }
+      const std::size_t n = jobwire::utf8_sequence_length(q, static_cast<std::size_t>(end_ - q));
+      if (n == 0) return fail(errc::json_invalid_utf8, q);
       q += n;
     }
     std::size_t len = static_cast<std::size_t>(q - (open + 1));

@@ -12,6 +12,8 @@
 #include <string>
 #include <string_view>
 
+#include "utf8.hpp"
+
 namespace jobwire {
 namespace json {
 
@@ -44,29 +46,9 @@ inline void append_quoted(std::string& out, std::string_view s) {
       ++i;
       continue;
     }
-    // Validate one UTF-8 sequence (RFC 3629); copy it or write U+FFFD.
-    std::size_t len = 0;
-    unsigned char lo = 0x80, hi = 0xBF;
-    if (c >= 0xC2 && c <= 0xDF) len = 2;
-    else if (c >= 0xE0 && c <= 0xEF) {
-      len = 3;
-      if (c == 0xE0) lo = 0xA0;
-      if (c == 0xED) hi = 0x9F;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-      len = 4;
-      if (c == 0xF0) lo = 0x90;
-      if (c == 0xF4) hi = 0x8F;
-    }
-    bool ok = len != 0 && i + len <= n;
-    if (ok) {
-      unsigned char c1 = static_cast<unsigned char>(s[i + 1]);
-      ok = c1 >= lo && c1 <= hi;
-      for (std::size_t k = 2; ok && k < len; ++k) {
-        unsigned char ck = static_cast<unsigned char>(s[i + k]);
-        ok = ck >= 0x80 && ck <= 0xBF;
-      }
-    }
-    if (ok) {
+    // Copy one well-formed UTF-8 sequence (RFC 3629) or write U+FFFD for the byte.
+    const std::size_t len = jobwire::utf8_sequence_length(s.data() + i, n - i);
+    if (len != 0) {
       out.append(s.data() + i, len);
       i += len;
     } else {

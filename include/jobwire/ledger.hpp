@@ -28,6 +28,7 @@
 #include "profile.hpp"
 #include "result.hpp"
 #include "retry.hpp"
+#include "utf8.hpp"
 
 namespace jobwire {
 
@@ -130,37 +131,6 @@ inline result<std::int64_t> parse_iso8601_ms(std::string_view s) noexcept {
 /// Either way the cut never splits a code point; for text inside the BMP both agree.
 enum class preview_unit : std::uint8_t { code_points, utf16_units };
 
-namespace detail {
-/// Length of the valid UTF-8 sequence starting at s[i] (RFC 3629: no overlongs, no
-/// surrogates, ≤ U+10FFFF), or 0 when the byte at i does not start one.
-inline std::size_t utf8_sequence_length(std::string_view s, std::size_t i) noexcept {
-  const unsigned char c = static_cast<unsigned char>(s[i]);
-  if (c < 0x80) return 1;
-  std::size_t len = 0;
-  unsigned char lo = 0x80, hi = 0xBF;
-  if (c >= 0xC2 && c <= 0xDF) {
-    len = 2;
-  } else if (c >= 0xE0 && c <= 0xEF) {
-    len = 3;
-    if (c == 0xE0) lo = 0xA0;
-    if (c == 0xED) hi = 0x9F;
-  } else if (c >= 0xF0 && c <= 0xF4) {
-    len = 4;
-    if (c == 0xF0) lo = 0x90;
-    if (c == 0xF4) hi = 0x8F;
-  } else {
-    return 0;
-  }
-  if (i + len > s.size()) return 0;
-  const unsigned char c1 = static_cast<unsigned char>(s[i + 1]);
-  if (c1 < lo || c1 > hi) return 0;
-  for (std::size_t k = 2; k < len; ++k) {
-    const unsigned char ck = static_cast<unsigned char>(s[i + k]);
-    if (ck < 0x80 || ck > 0xBF) return 0;
-  }
-  return len;
-}
-}  // namespace detail
 
 /// The first `max_chars` characters of a response body, as valid UTF-8. A body is bytes
 /// from an untrusted server: each byte that does not begin a valid UTF-8 sequence counts as

@@ -874,6 +874,21 @@ struct job_data {
   }
 };
 
+namespace detail {
+/// The top-level JSON object of a payload body. Every payload parser reads with duplicate
+/// names rejected whatever `opt.json` says (a repeated name would let two readers of the
+/// same body see different values), then requires an object; the error offsets are those of
+/// `r` (relative to the start of `text`).
+inline result<json::value> parse_payload_object(std::string_view text, const payload_reader& r) noexcept {
+  json::limits lim = r.options().json;
+  lim.allow_duplicate_keys = false;
+  auto doc = json::parse(text, lim);
+  if (!doc) return doc.error();
+  if (!doc->is_object()) return r.at(errc::invalid_field, *doc);
+  return *doc;
+}
+}  // namespace detail
+
 // --- webhook envelope (§10) --------------------------------------------------------------
 
 /// `delivery` of an envelope: the delivery key and attempt metadata.
@@ -935,12 +950,9 @@ inline jobwire::status read_delivery(const payload_reader& r, json::value v, con
 
 /// Parses and validates a webhook delivery body (§10).
 inline result<envelope_view> parse_envelope(std::string_view body, const payload_options& opt = {}) noexcept {
-  json::limits lim = opt.json;
-  lim.allow_duplicate_keys = false;
-  auto doc = json::parse(body, lim);
-  if (!doc) return doc.error();
   detail::payload_reader r(body.data(), body.data() + body.size(), opt);
-  if (!doc->is_object()) return r.at(errc::invalid_field, *doc);
+  auto doc = detail::parse_payload_object(body, r);
+  if (!doc) return doc.error();
   envelope_view e;
   json::value id, type, created_at, delivery, data;
   jobwire::status data_status;
@@ -1004,12 +1016,9 @@ struct ws_message {
 };
 
 inline result<ws_message> parse_ws_message(std::string_view text, const payload_options& opt = {}) noexcept {
-  json::limits lim = opt.json;
-  lim.allow_duplicate_keys = false;
-  auto doc = json::parse(text, lim);
-  if (!doc) return doc.error();
   detail::payload_reader r(text.data(), text.data() + text.size(), opt);
-  if (!doc->is_object()) return r.at(errc::invalid_field, *doc);
+  auto doc = detail::parse_payload_object(text, r);
+  if (!doc) return doc.error();
   json::object obj = *doc->get_object();
   json::value type = obj.find("type"), data = obj.find("data");
   if (!type.exists()) return r.at(errc::missing_field, *doc);
@@ -1045,12 +1054,9 @@ struct create_response {
 /// Accepts `id` (the gateway) or `video_id` (the cookbook); both present and different →
 /// `conflicting_job_id`; neither → `missing_field`.
 inline result<create_response> parse_create_response(std::string_view body, const payload_options& opt = {}) noexcept {
-  json::limits lim = opt.json;
-  lim.allow_duplicate_keys = false;
-  auto doc = json::parse(body, lim);
-  if (!doc) return doc.error();
   detail::payload_reader r(body.data(), body.data() + body.size(), opt);
-  if (!doc->is_object()) return r.at(errc::invalid_field, *doc);
+  auto doc = detail::parse_payload_object(body, r);
+  if (!doc) return doc.error();
   create_response c;
   json::value id, video_id;
   char buf[48];
@@ -1194,12 +1200,9 @@ inline jobwire::status read_asset(const payload_reader& r, json::value v, asset_
 
 /// Parses and validates a status object. `id` and `status` are required (§5).
 inline result<status_view> parse_status_object(std::string_view body, const payload_options& opt = {}) noexcept {
-  json::limits lim = opt.json;
-  lim.allow_duplicate_keys = false;
-  auto doc = json::parse(body, lim);
-  if (!doc) return doc.error();
   detail::payload_reader r(body.data(), body.data() + body.size(), opt);
-  if (!doc->is_object()) return r.at(errc::invalid_field, *doc);
+  auto doc = detail::parse_payload_object(body, r);
+  if (!doc) return doc.error();
   status_view s;
   detail::status_pair sp;
   bool id_seen = false, has_status = false;

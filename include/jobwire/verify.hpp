@@ -48,6 +48,10 @@ struct verify_options {
   const profile* prof = &profiles::ai_stats;
   /// Bodies larger than this are `body_too_large` before any work is done.
   std::size_t max_body_bytes = default_max_body_bytes;
+  /// Step 7 (header/body agreement) parses the body. A caller that parses the envelope
+  /// anyway (receiver.hpp) turns this off and compares `verified_delivery::headers` with
+  /// its own parse, so the body is read once.
+  bool check_body_agreement = true;
 };
 
 /// What a successful verification established.
@@ -121,6 +125,7 @@ template <class Headers>
     auto meta = parse_delivery_headers(*raw, prof);
     if (!meta) return meta.error();
     out.headers = *meta;
+    if (!opts.check_body_agreement) return out;
 
     // Only an authenticated body is parsed. A body that is not JSON, or JSON that is not a
     // delivery envelope, has no identity to compare; the payload reader judges it later.

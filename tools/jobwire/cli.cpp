@@ -7,6 +7,8 @@
 #include <sstream>
 
 #include <jobwire/json_writer.hpp>
+#include <jobwire/payload.hpp>
+#include <jobwire/profile.hpp>
 
 namespace jobwire_cli {
 
@@ -91,6 +93,21 @@ std::optional<std::int64_t> invocation::int_option(std::string_view option) cons
   return std::stoll(s);
 }
 
+const jobwire::profile* invocation::profile_option() const {
+  const std::optional<std::string> name = raw("--profile");
+  if (!name) return nullptr;
+  const jobwire::profile* prof = jobwire::find_profile(*name);
+  if (prof == nullptr) usage_error("--profile must be ai-stats or phaseo");
+  return prof;
+}
+
+jobwire::payload_options invocation::payload_options() const {
+  jobwire::payload_options opt;
+  if (has("--lenient")) opt.statuses = jobwire::status_mode::lenient;
+  if (const jobwire::profile* prof = profile_option()) opt.prof = prof;
+  return opt;
+}
+
 std::int64_t invocation::now() const {
   if (auto n = int_option("--now")) return *n;
   return std::chrono::duration_cast<std::chrono::seconds>(
@@ -142,6 +159,20 @@ int invocation::accept(std::string_view line, std::string_view json_members) {
     out_ << line << '\n';
   }
   return exit_ok;
+}
+
+// 'Name: value' → (Name, value) with the optional whitespace around the value removed, as
+// an HTTP server does before handing headers to the application.
+std::pair<std::string, std::string> split_header(const invocation& inv, const std::string& line) {
+  const std::size_t colon = line.find(':');
+  if (colon == std::string::npos || colon == 0)
+    inv.usage_error("--header needs 'Name: value', got a value without a name");
+  std::string name = line.substr(0, colon);
+  std::string_view value(line);
+  value.remove_prefix(colon + 1);
+  while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
+  while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
+  return {std::move(name), std::string(value)};
 }
 
 }  // namespace jobwire_cli

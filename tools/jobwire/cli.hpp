@@ -12,9 +12,15 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include <jobwire/error.hpp>
+
+namespace jobwire {
+struct profile;
+struct payload_options;
+}  // namespace jobwire
 
 namespace jobwire_cli {
 
@@ -80,6 +86,15 @@ class invocation {
   /// `--now N` or the system clock.
   std::int64_t now() const;
 
+  /// The `--profile NAME` profile, or nullptr when the option is absent; a usage error
+  /// (exit 2) for a name jobwire::find_profile does not know.
+  const jobwire::profile* profile_option() const;
+
+  /// Payload-reading options from `--lenient` (unknown status words mapped as the service
+  /// does) and `--profile` (see profile_option), for commands that read status objects or
+  /// envelopes. Options the command does not declare are simply absent.
+  jobwire::payload_options payload_options() const;
+
   /// Prints a protocol rejection per docs/CLI.md and returns exit_rejected.
   int reject(const jobwire::error& e, std::string_view detail = {});
   /// Prints a usage error and returns exit_usage.
@@ -113,5 +128,9 @@ struct registrar {
 
 /// Options every command understands.
 inline const option_spec opt_json{"--json", "", "print exactly one JSON object on stdout", false};
+
+/// 'Name: value' (a --header argument) → (Name, value), the optional whitespace around the
+/// value removed as an HTTP server does; a value without a name is a usage error.
+std::pair<std::string, std::string> split_header(const invocation& inv, const std::string& line);
 
 }  // namespace jobwire_cli

@@ -20,11 +20,7 @@ int run(invocation& inv) {
     if (!parsed) inv.usage_error("--kind must be video or batch");
     opt.events.kind = *parsed;
   }
-  if (auto p = inv.raw("--profile")) {
-    const jobwire::profile* prof = jobwire::find_profile(*p);
-    if (!prof) inv.usage_error("--profile must be ai-stats or phaseo");
-    opt.events.prof = prof;
-  }
+  if (const jobwire::profile* prof = inv.profile_option()) opt.events.prof = prof;
   opt.events.strict = inv.has("--strict");
   auto sub = jobwire::parse_webhook_subscription(text, opt);
   if (!sub) return inv.reject(sub.error());

@@ -12,9 +12,7 @@ namespace {
 
 int run(invocation& inv) {
   const std::string text = inv.required("--status");
-  jobwire::payload_options opt;
-  if (inv.has("--lenient")) opt.statuses = jobwire::status_mode::lenient;
-  auto st = jobwire::parse_status_object(text, opt);
+  auto st = jobwire::parse_status_object(text, inv.payload_options());
   if (!st) return inv.reject(st.error(), "--status");
   const std::int64_t index = inv.int_option("--index").value_or(0);
   const std::string base = inv.raw("--base").value_or("");

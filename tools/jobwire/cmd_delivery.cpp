@@ -35,11 +35,8 @@ int run(invocation& inv) {
   const std::string data = inv.required("--data");
   const std::int64_t now = inv.now();
 
-  const jobwire::profile* prof = &jobwire::profiles::ai_stats;
-  if (auto p = inv.raw("--profile")) {
-    prof = jobwire::find_profile(*p);
-    if (prof == nullptr) inv.usage_error("--profile must be ai-stats or phaseo");
-  }
+  const jobwire::profile* prof = inv.profile_option();
+  if (prof == nullptr) prof = &jobwire::profiles::ai_stats;
   jobwire::retry_policy policy;
   if (auto m = inv.int_option("--max-attempts")) policy.max_attempts = attempt_number(*m);
 

@@ -4,6 +4,7 @@
 #include <jobwire/json.hpp>
 #include <jobwire/json_writer.hpp>
 #include <jobwire/payload.hpp>
+#include <jobwire/payload_summary.hpp>
 #include <jobwire/profile.hpp>
 
 #include "cli.hpp"
@@ -30,177 +31,31 @@ int parse_json(invocation& inv, const std::string& text) {
   return inv.accept("valid");
 }
 
-// --- payload summaries (documented in docs/PAYLOADS.md, "CLI summaries") -------------
-// The summary is printed as one JSON object; in --json mode its members follow "ok":true.
+// --- payload summaries -------------------------------------------------------------
+// The summary (include/jobwire/payload_summary.hpp, fields in docs/PAYLOADS.md) is printed
+// as one JSON object; in --json mode its members follow "ok":true.
 
-jobwire::payload_options payload_options_from(invocation& inv) {
-  jobwire::payload_options opt;
-  if (inv.has("--lenient")) opt.statuses = jobwire::status_mode::lenient;
-  if (auto name = inv.raw("--profile")) {
-    opt.prof = jobwire::find_profile(*name);
-    if (!opt.prof) inv.usage_error("--profile must be ai-stats or phaseo");
-  }
-  return opt;
-}
-
-void text_or_null(jobwire::json::writer& w, std::string_view key, const jobwire::text_field& f) {
-  w.key(key);
-  if (f.present) w.string(f.value.to_string());
-  else w.null();
-}
-
-void time_or_null(jobwire::json::writer& w, std::string_view key, const jobwire::time_field& t) {
-  w.key(key);
-  if (t.kind == jobwire::time_field::form::number) w.number(t.seconds);
-  else if (t.kind == jobwire::time_field::form::string) w.string(t.text.to_string());
-  else w.null();
-}
-
-void error_or_null(jobwire::json::writer& w, const jobwire::error_field& e) {
-  w.key("error");
-  if (e.present() && e.has_message) w.string(e.message.to_string());
-  else if (e.present()) w.string("");
-  else w.null();
-}
-
-// Prints `summary` (a JSON object text) as the accepted line, or its members after "ok".
-int print_summary(invocation& inv, const std::string& summary) {
+// Validates `text` as a payload of `form` and prints its summary as the accepted line (or
+// its members after "ok"); a refused payload prints the parser's code.
+int print_summary(invocation& inv, jobwire::payload_form form, const std::string& text) {
+  std::string summary;
+  jobwire::status st = jobwire::append_payload_summary(summary, form, text, inv.payload_options());
+  if (!st) return inv.reject(st.error());
   std::string members = summary.substr(1, summary.size() - 2);
   return inv.accept(summary, members);
 }
 
-void job_fields(jobwire::json::writer& w, const jobwire::job_data& d) {
-  w.field("job_id", d.id.str());
-  w.key("status");
-  if (d.has_status || d.has_lifecycle_status) w.string(jobwire::job_status_name(d.status));
-  else w.null();
-  w.key("lifecycle_status");
-  if (d.has_status || d.has_lifecycle_status) w.string(jobwire::lifecycle_status_name(d.lifecycle));
-  else w.null();
-  w.field("terminal", (d.has_status || d.has_lifecycle_status) && d.is_terminal());
-  w.key("progress");
-  if (d.progress.present) w.number(d.progress.value);
-  else w.null();
-  w.key("native_id");
-  if (d.has_native_id) w.string(d.native_id.str());
-  else w.null();
-  error_or_null(w, d.error);
-  w.key("webhook");
-  if (!d.webhook.present) {
-    w.null();
-    return;
-  }
-  const auto& wh = d.webhook;
-  w.begin_object().field("has_secret", wh.has_secret).field("events", static_cast<std::uint64_t>(wh.events.size()));
-  w.key("delivery");
-  if (wh.delivery.present) {
-    w.begin_object();
-    auto opt_int = [&](std::string_view k, const jobwire::integer_field& f) {
-      w.key(k);
-      if (f.present) w.number(f.value);
-      else w.null();
-    };
-    opt_int("total_attempts", wh.delivery.total_attempts);
-    opt_int("delivered_events", wh.delivery.delivered_events);
-    opt_int("pending_retries", wh.delivery.pending_retries);
-    w.key("last_attempt_status");
-    if (wh.delivery.has_last_attempt_status) w.string(jobwire::attempt_status_name(wh.delivery.last_attempt_status));
-    else w.null();
-    opt_int("last_response_status", wh.delivery.last_response_status);
-    w.end_object();
-  } else {
-    w.null();
-  }
-  w.key("attempts").begin_array();
-  for (jobwire::webhook_attempt a : wh.attempts) {
-    w.begin_object();
-    text_or_null(w, "delivery_key", a.delivery_key);
-    w.key("status");
-    if (a.has_status) w.string(jobwire::attempt_status_name(a.status));
-    else w.null();
-    w.key("response_status");
-    if (a.response_status.present) w.number(a.response_status.value);
-    else w.null();
-    w.end_object();
-  }
-  w.end_array().end_object();
-}
-
 int parse_create(invocation& inv, const std::string& text) {
-  auto c = jobwire::parse_create_response(text, payload_options_from(inv));
-  if (!c) return inv.reject(c.error());
-  std::string s;
-  jobwire::json::writer w(s);
-  w.begin_object().field("kind", "create").field("id", c->id.str());
-  w.field("id_key", c->id_from_video_id ? "video_id" : "id");
-  w.key("status");
-  if (c->has_status) w.string(jobwire::create_status_name(c->status));
-  else w.null();
-  w.key("lifecycle_status");
-  if (c->has_status) w.string(jobwire::lifecycle_status_name(c->lifecycle()));
-  else w.null();
-  text_or_null(w, "polling_url", c->polling_url);
-  w.end_object();
-  return print_summary(inv, s);
+  return print_summary(inv, jobwire::payload_form::create_response, text);
 }
-
 int parse_status(invocation& inv, const std::string& text) {
-  auto st = jobwire::parse_status_object(text, payload_options_from(inv));
-  if (!st) return inv.reject(st.error());
-  std::string s;
-  jobwire::json::writer w(s);
-  w.begin_object().field("kind", "status").field("id", st->id.str());
-  w.field("status", jobwire::job_status_name(st->status));
-  w.field("lifecycle_status", jobwire::lifecycle_status_name(st->lifecycle));
-  w.field("terminal", st->is_terminal());
-  w.field("progress", st->effective_progress());
-  w.field("output_access", jobwire::output_access_name(st->access));
-  w.key("poll_after_seconds");
-  if (st->poll_after_seconds.present) w.number(st->poll_after_seconds.value);
-  else w.null();
-  text_or_null(w, "cancel_url", st->cancel_url);
-  w.key("native_video_id");
-  if (st->has_native_video_id) w.string(st->native_video_id.str());
-  else w.null();
-  time_or_null(w, "created_at", st->created_at);
-  w.field("outputs", static_cast<std::uint64_t>(st->outputs.size()));
-  error_or_null(w, st->error);
-  w.end_object();
-  return print_summary(inv, s);
+  return print_summary(inv, jobwire::payload_form::status_object, text);
 }
-
 int parse_webhook(invocation& inv, const std::string& text) {
-  auto e = jobwire::parse_envelope(text, payload_options_from(inv));
-  if (!e) return inv.reject(e.error());
-  std::string s;
-  jobwire::json::writer w(s);
-  w.begin_object().field("kind", "webhook").field("event_id", e->id).field("type", e->type_text);
-  w.key("created_at");
-  if (e->created_at.present) w.number(e->created_at.value);
-  else w.null();
-  w.key("delivery_key");
-  if (e->delivery.present) w.string(e->delivery.key_text);
-  else w.null();
-  w.key("attempt");
-  if (e->delivery.present) w.number(e->delivery.attempt);
-  else w.null();
-  w.key("max_attempts");
-  if (e->delivery.present) w.number(e->delivery.max_attempts);
-  else w.null();
-  job_fields(w, e->data);
-  w.end_object();
-  return print_summary(inv, s);
+  return print_summary(inv, jobwire::payload_form::delivery, text);
 }
-
 int parse_ws(invocation& inv, const std::string& text) {
-  auto m = jobwire::parse_ws_message(text, payload_options_from(inv));
-  if (!m) return inv.reject(m.error());
-  std::string s;
-  jobwire::json::writer w(s);
-  w.begin_object().field("kind", "ws").field("type", jobwire::ws_message_type_name(m->type));
-  if (m->has_data) job_fields(w, m->data);
-  w.end_object();
-  return print_summary(inv, s);
+  return print_summary(inv, jobwire::payload_form::ws_message, text);
 }
 
 const parse_kind kinds[] = {

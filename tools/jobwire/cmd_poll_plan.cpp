@@ -20,9 +20,7 @@ std::string format_seconds(double v) {
 
 int run(invocation& inv) {
   const std::string text = inv.required("--status");
-  jobwire::payload_options opt;
-  if (inv.has("--lenient")) opt.statuses = jobwire::status_mode::lenient;
-  auto st = jobwire::parse_status_object(text, opt);
+  auto st = jobwire::parse_status_object(text, inv.payload_options());
   if (!st) return inv.reject(st.error(), "--status");
 
   jobwire::poll_observation o = jobwire::poll_observation::after(*st);

@@ -16,20 +16,6 @@
 namespace jobwire_cli {
 namespace {
 
-// 'Name: value' → (Name, value) with the optional whitespace around the value removed, as
-// an HTTP server does before handing headers to the application.
-std::pair<std::string, std::string> split_header(const invocation& inv, const std::string& line) {
-  const std::size_t colon = line.find(':');
-  if (colon == std::string::npos || colon == 0)
-    inv.usage_error("--header needs 'Name: value', got a value without a name");
-  std::string name = line.substr(0, colon);
-  std::string_view value(line);
-  value.remove_prefix(colon + 1);
-  while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
-  while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
-  return {std::move(name), std::string(value)};
-}
-
 int run(invocation& inv) {
   if (!inv.has("--secret")) inv.usage_error("missing required option --secret");
   const std::vector<std::string> secrets = inv.values("--secret");
@@ -39,10 +25,7 @@ int run(invocation& inv) {
   for (const auto& h : inv.values("--header")) headers.push_back(split_header(inv, h));
 
   jobwire::verify_options opts;
-  if (auto p = inv.raw("--profile")) {
-    opts.prof = jobwire::find_profile(*p);
-    if (opts.prof == nullptr) inv.usage_error("--profile must be ai-stats or phaseo");
-  }
+  if (const jobwire::profile* prof = inv.profile_option()) opts.prof = prof;
   if (auto t = inv.raw("--tolerance")) {
     if (*t == "none")
       opts.tolerance_seconds = jobwire::tolerance_none;

@@ -1,0 +1,504 @@
+"""jobwire: verify and sign async video job webhooks, check callback URLs and event
+subscriptions — Python bindings (ctypes, standard library only) to the jobwire C API.
+
+Every decision is made by the jobwire library (libjobwire_c); this package converts
+arguments and results. Conventions:
+
+* Bodies are bytes and are hashed exactly as given. A ``str`` body is encoded as UTF-8;
+  ``bytearray`` and ``memoryview`` are accepted as bytes.
+* Secrets, header names and values, URLs and other text may be ``str`` (UTF-8 encoded)
+  or ``bytes`` (passed unchanged).
+* Headers are a mapping (``dict``, or any object with ``items()`` such as a framework's
+  header object) or an iterable of ``(name, value)`` pairs. Names match
+  case-insensitively; a header repeated with different values is rejected
+  (``ambiguous_header``).
+* Refusals raise :class:`VerificationError` (from :func:`verify`) or
+  :class:`RejectedError` (everything else); both carry ``.code``, the stable snake_case
+  reason the jobwire CLI prints (e.g. ``"signature_mismatch"``). Arguments outside their
+  documented domain raise ``ValueError``/``TypeError``.
+
+The shared library is found through ``JOBWIRE_LIBRARY``, next to this package, or the
+system loader; see ``jobwire._native``.
+"""
+from __future__ import annotations
+
+import ctypes
+import json
+import math
+import time
+from typing import Any, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
+
+from . import _native
+from ._native import LibraryNotFoundError
+
+__version__ = _native.PACKAGE_VERSION
+
+__all__ = [
+    "sign",
+    "verify",
+    "Verifier",
+    "check_callback_url",
+    "normalize_events",
+    "parse_payload",
+    "JobwireError",
+    "VerificationError",
+    "RejectedError",
+    "LibraryNotFoundError",
+    "progress_bucket",
+    "delivery_key",
+    "event_id",
+    "is_valid_event_id",
+    "validate_json",
+    "error_name",
+    "error_message",
+    "library_version",
+]
+
+BytesLike = Union[bytes, bytearray, memoryview]
+Text = Union[str, bytes]
+
+
+# --- errors ------------------------------------------------------------------------------
+
+
+def error_name(status: int) -> str:
+    """The stable snake_case name of a C API status (``0`` is ``"ok"``)."""
+    return _native.lib().jobwire_error_name(int(status)).decode("ascii")
+
+
+def error_message(status: int) -> str:
+    """The library's one-line message for a status (never contains caller data)."""
+    return _native.lib().jobwire_error_message(int(status)).decode("utf-8")
+
+
+class JobwireError(Exception):
+    """A refusal reported by the jobwire library.
+
+    Attributes:
+        code: the stable reason name, e.g. ``"signature_mismatch"``.
+        status: the C API status (negative error id).
+        offset: byte offset of the problem in the input, when the library reports one.
+    """
+
+    code: str
+    status: int
+    offset: Optional[int]
+
+    def __init__(self, status: int, offset: Optional[int] = None) -> None:
+        self.status = int(status)
+        self.code = error_name(self.status)
+        self.offset = offset
+        message = f"{self.code}: {error_message(self.status)}"
+        if offset is not None:
+            message += f" (at byte {offset})"
+        super().__init__(message)
+
+
+class VerificationError(JobwireError):
+    """A webhook delivery failed verification; ``.code`` says why."""
+
+
+class RejectedError(JobwireError):
+    """An input was refused by the protocol rules; ``.code`` says why."""
+
+
+def _check(status: int, error_class: type = RejectedError, offset: Optional[int] = None) -> None:
+    if status == _native.OK:
+        return
+    if status == _native.E_INVALID_ARGUMENT:
+        raise ValueError(f"{error_name(status)}: {error_message(status)}")
+    raise error_class(status, offset)
+
+
+# --- argument conversion -------------------------------------------------------------------
+
+
+def _as_bytes(value: object, what: str) -> bytes:
+    """bytes-like values unchanged; str as UTF-8; anything else is a TypeError."""
+    if isinstance(value, bytes):
+        return value
+    if isinstance(value, (bytearray, memoryview)):
+        return bytes(value)
+    if isinstance(value, str):
+        return value.encode("utf-8")
+    raise TypeError(f"{what} must be bytes or str, not {type(value).__name__}")
+
+
+def _profile(profile: Text) -> int:
+    name = _as_bytes(profile, "profile")
+    out = ctypes.c_int(0)
+    status = _native.lib().jobwire_profile_from_name(name, len(name), ctypes.byref(out))
+    if status == _native.E_NOT_FOUND:
+        raise ValueError(f"unknown profile {profile!r} (use 'ai-stats' or 'phaseo')")
+    _check(status)
+    return out.value
+
+
+_KINDS = {"video": 0, "batch": 1}
+
+
+def _kind(kind: str) -> int:
+    try:
+        return _KINDS[kind]
+    except (KeyError, TypeError):
+        raise ValueError(f"unknown kind {kind!r} (use 'video' or 'batch')") from None
+
+
+def _text_output(call, error_class: type = RejectedError, initial: int = 256) -> bytes:
+    """Runs a C function that writes into (out, out_cap, out_len), growing the buffer once
+    when the library reports the size it needs."""
+    cap = initial
+    for _ in range(2):
+        buf = ctypes.create_string_buffer(cap)
+        out_len = ctypes.c_size_t(0)
+        status = call(buf, cap, ctypes.byref(out_len))
+        if status == _native.E_BUFFER_TOO_SMALL and out_len.value >= cap:
+            cap = out_len.value + 1
+            continue
+        _check(status, error_class)
+        return buf.raw[: out_len.value]
+    raise RuntimeError("the library asked for a larger buffer twice")  # pragma: no cover
+
+
+# --- library ---------------------------------------------------------------------------------
+
+
+def library_version() -> str:
+    """The version of the loaded libjobwire_c, e.g. ``"0.1.0"``."""
+    return _native.lib().jobwire_version().decode("ascii")
+
+
+# --- events (PROTOCOL.md §2, §11) -------------------------------------------------------------
+
+
+def progress_bucket(p: float) -> Optional[int]:
+    """The progress bucket of a progress value (5, 10, 20, ..., 90, 95), or ``None`` when the
+    value makes no progress event (0, 100, outside (0, 100), NaN, infinities).
+
+    bucket = round(round(p) / 10) * 10 clamped to 5..95, rounding half away from zero.
+    """
+    if isinstance(p, bool) or not isinstance(p, (int, float)):
+        raise TypeError(f"progress must be a number, not {type(p).__name__}")
+    try:
+        value = float(p)
+    except OverflowError:  # an int too large for a double makes no bucket
+        value = math.inf
+    out = ctypes.c_int(0)
+    status = _native.lib().jobwire_progress_bucket(value, ctypes.byref(out))
+    if status == _native.OK:
+        return out.value
+    if error_name(status) == "no_progress_event":
+        return None
+    _check(status)
+    return None  # pragma: no cover
+
+
+def delivery_key(kind: str, phase: str, progress: Optional[float] = None, profile: Text = "ai-stats") -> str:
+    """The delivery key of an event: ``"video.completed"``, or ``"video.progress:50"`` for
+    the progress phase (its bucket computed from ``progress``).
+
+    Raises RejectedError (``unknown_phase``, ``no_progress_event``).
+    """
+    phase_b = _as_bytes(phase, "phase")
+    k = _kind(kind)
+    prof = _profile(profile)
+    value = float("nan") if progress is None else float(progress)
+    out = _text_output(lambda buf, cap, n: _native.lib().jobwire_delivery_key(
+        k, phase_b, len(phase_b), value, prof, buf, cap, n))
+    return out.decode("ascii")
+
+
+def event_id(internal_id: Text, delivery_key: Text, profile: Text = "ai-stats") -> str:
+    """The sender's event id for a delivery: ``evt_<kind>_<internal id>_<delivery key>``
+    with runs of characters outside ``[A-Za-z0-9_-]`` replaced by ``_``, at most 160
+    characters. Raises RejectedError (``invalid_delivery_key``)."""
+    iid = _as_bytes(internal_id, "internal_id")
+    key = _as_bytes(delivery_key, "delivery_key")
+    prof = _profile(profile)
+    out = _text_output(lambda buf, cap, n: _native.lib().jobwire_event_id(
+        iid, len(iid), key, len(key), prof, buf, cap, n))
+    return out.decode("ascii")
+
+
+def is_valid_event_id(value: Text) -> bool:
+    """Whether a received event id is 1 to 160 characters of ``[A-Za-z0-9_-]``."""
+    b = _as_bytes(value, "event id")
+    status = _native.lib().jobwire_event_id_check(b, len(b))
+    if status == _native.OK:
+        return True
+    if error_name(status) == "invalid_event_id":
+        return False
+    _check(status)
+    return False  # pragma: no cover
+
+
+# --- JSON ---------------------------------------------------------------------------------------
+
+
+def validate_json(text: Union[BytesLike, str], allow_duplicate_keys: bool = False) -> None:
+    """Checks that ``text`` is exactly one well-formed, strict JSON text (RFC 8259, UTF-8,
+    no repeated object keys unless allowed). Raises RejectedError with ``.code`` (e.g.
+    ``"json_duplicate_key"``) and ``.offset``."""
+    b = _as_bytes(text, "text")
+    offset = ctypes.c_size_t(0)
+    flags = 1 if allow_duplicate_keys else 0
+    status = _native.lib().jobwire_json_validate(b, len(b), flags, ctypes.byref(offset))
+    if status != _native.OK:
+        no_offset = _native.lib().jobwire_no_offset()
+        _check(status, RejectedError, None if offset.value == no_offset else offset.value)
+
+
+# --- signatures and verification (PROTOCOL.md §9) --------------------------------------------
+
+
+def sign(secret: Text, timestamp: Text, body: Union[BytesLike, str]) -> str:
+    """The signature of one delivery: 64 lower-case hex characters of HMAC-SHA256, keyed
+    with the trimmed secret, over ``timestamp + "." + body``.
+
+    ``body`` is hashed exactly as given (``str`` is UTF-8 encoded). Raises RejectedError
+    (``empty_secret``) for a secret that is empty after trimming.
+    """
+    s = _as_bytes(secret, "secret")
+    ts = _as_bytes(timestamp, "timestamp")
+    b = _as_bytes(body, "body")
+    out = _text_output(lambda buf, cap, n: _native.lib().jobwire_sign(s, len(s), ts, len(ts), b, len(b), buf, cap, n),
+                       initial=_SIGNATURE_HEX_LEN + 1)
+    return out.decode("ascii")
+
+
+_SIGNATURE_HEX_LEN = 64
+_TOLERANCE_NONE = -1
+
+
+def _secret_list(secret: Union[Text, Sequence[Text]]) -> List[bytes]:
+    if isinstance(secret, (str, bytes, bytearray, memoryview)):
+        secrets = [_as_bytes(secret, "secret")]
+    elif isinstance(secret, Iterable):
+        secrets = [_as_bytes(s, "secret") for s in secret]
+    else:
+        raise TypeError(f"secret must be str, bytes or a list of them, not {type(secret).__name__}")
+    if not secrets:
+        raise ValueError("at least one secret is required")
+    return secrets
+
+
+HeadersLike = Union[Mapping[Any, Any], Iterable[Tuple[Any, Any]]]
+
+
+def _header_pairs(headers: HeadersLike) -> List[Tuple[bytes, bytes]]:
+    """(name, value) pairs from a mapping or an iterable of pairs. Every pair is kept —
+    including a name repeated in another case — so the library can see duplicates."""
+    if isinstance(headers, (str, bytes, bytearray, memoryview)):
+        raise TypeError("headers must be a mapping or an iterable of (name, value) pairs")
+    items = headers.items() if hasattr(headers, "items") and callable(headers.items) else headers
+    pairs: List[Tuple[bytes, bytes]] = []
+    for item in items:
+        try:
+            name, value = item
+        except (TypeError, ValueError):
+            raise TypeError("each header must be a (name, value) pair") from None
+        pairs.append((_as_bytes(name, "header name"), _as_bytes(value, "header value")))
+    return pairs
+
+
+class Verifier:
+    """A prepared verifier: the HMAC keys of one or more secrets (a rotation), set up once
+    and reused for many deliveries. Thread-safe (calls are serialised inside); use one per
+    thread for parallel verification. Release it with :meth:`close` or a ``with`` block.
+
+    >>> with jobwire.Verifier(["whsec_new", "whsec_old"]) as v:
+    ...     v.verify(body, headers)
+    """
+
+    def __init__(self, secrets: Union[Text, Sequence[Text]], profile: Text = "ai-stats") -> None:
+        self._profile = _profile(profile)
+        keys = _secret_list(secrets)
+        arr = (ctypes.c_char_p * len(keys))(*keys)
+        lens = (ctypes.c_size_t * len(keys))(*(len(k) for k in keys))
+        handle = ctypes.c_void_p()
+        _check(_native.lib().jobwire_verifier_create(arr, lens, len(keys), ctypes.byref(handle)))
+        self._handle: Optional[int] = handle.value
+        self._lib = _native.lib()
+
+    def close(self) -> None:
+        """Releases the keys. Further calls raise ValueError."""
+        handle, self._handle = self._handle, None
+        if handle is not None:
+            self._lib.jobwire_verifier_destroy(handle)
+
+    def __enter__(self) -> "Verifier":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __del__(self) -> None:
+        try:
+            self.close()
+        except Exception:  # pragma: no cover - interpreter shutdown
+            pass
+
+    def verify(self, body: Union[BytesLike, str], headers: HeadersLike, now: Optional[int] = None,
+               tolerance: Optional[int] = 300, *, sdk_compat: bool = False) -> int:
+        """Verifies one delivery; returns the index of the secret that matched.
+
+        Raises VerificationError with ``.code`` (``signature_mismatch``,
+        ``timestamp_too_old``, ``missing_signature``, ``ambiguous_header``,
+        ``header_body_mismatch``, ...). See :func:`verify` for the arguments.
+        """
+        if self._handle is None:
+            raise ValueError("the verifier is closed")
+        b = _as_bytes(body, "body")
+        pairs = _header_pairs(headers)
+        n = len(pairs)
+        names = (ctypes.c_char_p * n)(*(p[0] for p in pairs))
+        name_lens = (ctypes.c_size_t * n)(*(len(p[0]) for p in pairs))
+        values = (ctypes.c_char_p * n)(*(p[1] for p in pairs))
+        value_lens = (ctypes.c_size_t * n)(*(len(p[1]) for p in pairs))
+        if now is None:
+            now = int(time.time())
+        if tolerance is None:
+            tol = _TOLERANCE_NONE
+        else:
+            tol = int(tolerance)
+            if tol < 0:
+                raise ValueError("tolerance must be a non-negative number of seconds, or None")
+        matched = ctypes.c_size_t(0)
+        status = self._lib.jobwire_verify(self._handle, b, len(b), names, name_lens, values, value_lens, n,
+                                          int(now), tol, 1 if sdk_compat else 0, self._profile,
+                                          ctypes.byref(matched))
+        _check(status, VerificationError)
+        return matched.value
+
+
+def verify(secret: Union[Text, Sequence[Text]], body: Union[BytesLike, str], headers: HeadersLike,
+           now: Optional[int] = None, tolerance: Optional[int] = 300, *, sdk_compat: bool = False,
+           profile: Text = "ai-stats") -> None:
+    """Verifies one webhook delivery before it is trusted (PROTOCOL.md §9).
+
+    Args:
+        secret: the webhook secret, or a list of secrets (rotation; any may match).
+        body: the raw request body exactly as received (bytes; ``str`` is UTF-8 encoded).
+        headers: the request headers, a mapping or an iterable of ``(name, value)`` pairs;
+            names match case-insensitively.
+        now: the current time in Unix seconds (default: ``time.time()``).
+        tolerance: freshness window in seconds, or ``None`` to skip the freshness check.
+        sdk_compat: also accept the official SDKs' millisecond and ISO-8601 timestamps.
+        profile: ``"ai-stats"`` (``x-ai-stats-*`` headers) or ``"phaseo"``.
+
+    Raises:
+        VerificationError: with ``.code`` giving the reason.
+    """
+    with Verifier(secret, profile) as v:
+        v.verify(body, headers, now, tolerance, sdk_compat=sdk_compat)
+
+
+# --- callback URLs (PROTOCOL.md §8) -----------------------------------------------------------
+
+
+def _policy(policy: Text) -> int:
+    name = _as_bytes(policy, "policy")
+    out = ctypes.c_int(0)
+    status = _native.lib().jobwire_policy_from_name(name, len(name), ctypes.byref(out))
+    if status == _native.E_NOT_FOUND:
+        raise ValueError(f"unknown policy {policy!r} (use 'strict' or 'ai-stats')")
+    _check(status)
+    return out.value
+
+
+def check_callback_url(url: Text, policy: str = "strict", dev: bool = False) -> str:
+    """Checks a webhook callback URL and returns its WHATWG serialisation.
+
+    ``policy`` is ``"strict"`` (only globally reachable hosts, no credentials) or
+    ``"ai-stats"`` (the service's own rules). ``dev`` accepts exactly ``localhost``,
+    ``127.0.0.1`` and ``[::1]`` over http or https for local development. The check is
+    literal (no DNS). Raises RejectedError with ``.code`` (``https_required``,
+    ``private_host``, ``invalid_url``, ...).
+    """
+    u = _as_bytes(url, "url")
+    p = _policy(policy)
+    flags = 1 if dev else 0
+    out = _text_output(lambda buf, cap, n: _native.lib().jobwire_check_callback_url(u, len(u), p, flags, buf, cap, n),
+                       initial=len(u) * 3 + 64)
+    return out.decode("utf-8")
+
+
+# --- subscription event lists (PROTOCOL.md §7) --------------------------------------------------
+
+
+def normalize_events(events: Optional[Sequence[Any]], kind: str = "video", *, strict: bool = False,
+                     profile: Text = "ai-stats") -> List[str]:
+    """Normalises a subscription's ``events`` list the way the service does: trims,
+    lower-cases, maps ``canceled`` to ``cancelled``, turns bare phases into ``job.<phase>``,
+    drops invalid, other-kind and non-string entries and duplicates.
+
+    ``None`` or ``[]`` gives the default list. Raises RejectedError: ``no_valid_events``
+    when nothing survives a non-empty list, ``invalid_events_type`` when ``events`` is not
+    a list, and — with ``strict=True`` — the reason of the first invalid entry (its index
+    in ``.offset``).
+    """
+    k = _kind(kind)
+    prof = _profile(profile)
+    if events is None:
+        text = b""
+    else:
+        if isinstance(events, (bytes, bytearray, memoryview)):
+            raise TypeError("events must be a list of JSON values or None, not bytes")
+        # Any other iterable is a list of entries. A str or a mapping is passed as the JSON
+        # value it is, so that the library refuses it (invalid_events_type) as the service
+        # does; entries that are not JSON values (objects, NaN) raise TypeError/ValueError.
+        if not isinstance(events, (str, Mapping, list, tuple)):
+            events = list(events)
+        text = json.dumps(events, ensure_ascii=False, allow_nan=False).encode("utf-8")
+    flags = 1 if strict else 0
+    offset = ctypes.c_size_t(0)
+
+    def call(buf: Any, cap: int, n: Any) -> int:
+        return _native.lib().jobwire_normalize_events(text, len(text), k, prof, flags, buf, cap, n,
+                                                      ctypes.byref(offset))
+
+    try:
+        out = _text_output(call)
+    except RejectedError as exc:
+        if offset.value != _native.lib().jobwire_no_offset():
+            exc.offset = offset.value
+        raise
+    return [str(name) for name in json.loads(out.decode("utf-8"))]
+
+
+# --- job payloads (PROTOCOL.md §4-§6, §10) -------------------------------------------------------
+
+
+def parse_payload(text: Union[BytesLike, str], form: str = "status", *, lenient: bool = False,
+                  profile: Text = "ai-stats") -> dict:
+    """Validates a job payload and returns its normalised summary — the object
+    ``jobwire parse --as <form>`` prints (fields: docs/PAYLOADS.md).
+
+    ``form`` is ``"create"`` (create response), ``"status"`` (status object),
+    ``"webhook"`` (delivery body) or ``"ws"`` (websocket message). ``lenient`` maps
+    unknown status words to queued/pending as the service does. Raises RejectedError
+    with ``.code`` and ``.offset`` (e.g. ``"unknown_status"``, ``"missing_field"``).
+    """
+    name = _as_bytes(form, "form")
+    f = ctypes.c_int(0)
+    status = _native.lib().jobwire_payload_form_from_name(name, len(name), ctypes.byref(f))
+    if status == _native.E_NOT_FOUND:
+        raise ValueError(f"unknown payload form {form!r} (use 'create', 'status', 'webhook' or 'ws')")
+    _check(status)
+    b = _as_bytes(text, "text")
+    prof = _profile(profile)
+    flags = 1 if lenient else 0
+    offset = ctypes.c_size_t(0)
+
+    def call(buf: Any, cap: int, n: Any) -> int:
+        return _native.lib().jobwire_parse_payload(f.value, b, len(b), prof, flags, buf, cap, n, ctypes.byref(offset))
+
+    try:
+        out = _text_output(call, initial=1024)
+    except RejectedError as exc:
+        if offset.value != _native.lib().jobwire_no_offset():
+            exc.offset = offset.value
+        raise
+    summary = json.loads(out.decode("utf-8"))
+    assert isinstance(summary, dict)
+    return summary

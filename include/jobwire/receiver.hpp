@@ -1,0 +1,264 @@
+// jobwire — the receiver pipeline: one transport-agnostic call per incoming webhook
+// (PROTOCOL.md §2, §9, §13).
+//
+//   verify → parse → claim → reconcile → handler → commit
+//
+//   1. verify  (verify.hpp) on the raw body: a bad signature or stale timestamp is 401,
+//      a malformed header 400. Nothing is parsed before the body is authenticated (§13.1).
+//   2. parse   (payload.hpp) the envelope with `allow_inconsistent_status`, so a payload
+//      whose two status fields contradict each other reaches reconciliation and becomes
+//      `refetch` instead of a 400 (§13.3). A malformed envelope is 400. The metadata
+//      headers are checked against this parse (verify.hpp's step 7, moved here so the
+//      body is read once): `header_body_mismatch`, 400.
+//   3. claim   the dedup key (dedup.hpp) in the caller's store: (job id, delivery key) when
+//      the envelope carries a delivery key, the event id otherwise — never the delivery
+//      key alone (§2). done → `duplicate` (200); a live lease elsewhere → `in_flight` (503).
+//      Claiming before reading local state serialises concurrent copies of a delivery:
+//      only the holder reconciles and runs the effect (§13.2).
+//   4. reconcile (reconcile.hpp) the payload against the locally held job state.
+//   5. handler (given the envelope, the decision and the dedup key) runs for `apply` (persist `decision.next`, run the side effect) and for
+//      `refetch` (fetch the status object, or durably schedule that fetch). A failing
+//      handler releases the claim and the reply is 503, so the sender's retry is processed.
+//   6. commit  the key after `apply`, `no_change` and `ignore_stale`: the delivery was
+//      handled and its copies are duplicates from now on.
+//
+// `refetch` releases the claim instead of committing it (after a successful handler,
+// reply 200). The delivery's content was not applied — it disagreed with local state —
+// so nothing marks it done: a copy arriving after the host refetched is reconciled again
+// against the refreshed state, which is always safe (reconciliation is idempotent and
+// applies nothing twice), whereas a committed key would turn that copy into a duplicate
+// and a refetch the host lost (crash between reply and fetch) could never be triggered
+// by the delivery again.
+//
+// Decisions and replies (§13): process, duplicate, no_change, ignore_stale, refetch → 200;
+// reject → 401 (signature or timestamp), 400 (malformed delivery), 503 (local failure: the
+// store, the state loader or the handler failed, or no secret is configured without
+// allowing unsigned deliveries); in_flight → 503.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+
+#include "dedup.hpp"
+#include "error.hpp"
+#include "headers.hpp"
+#include "monitor.hpp"
+#include "payload.hpp"
+#include "reconcile.hpp"
+#include "result.hpp"
+#include "signature.hpp"
+#include "verify.hpp"
+
+namespace jobwire {
+
+struct receiver_options {
+  /// Freshness window, SDK timestamp leniency, profile (header prefix, phase set, whether
+  /// a secret is required) and body size limit; the profile also drives envelope parsing.
+  verify_options verify{};
+  /// Unsigned deliveries are accepted only when this is set AND the verifier holds no
+  /// secret AND the profile allows it (never under phaseo, §15). Without it an empty
+  /// verifier is a misconfiguration: `unsigned_not_allowed`, 503, so nothing is lost
+  /// while the receiver is fixed.
+  bool allow_unsigned = false;
+  /// Unknown status words: strict (`unknown_status`, 400) or mapped (job.hpp).
+  status_mode statuses = status_mode::strict;
+  /// How long a claim is held while the handler runs (dedup.hpp: the sender's longest
+  /// request timeout by default).
+  std::chrono::milliseconds lease = default_claim_lease;
+  /// Optional statistics (monitor.hpp): decisions, rejections by reason, retries seen.
+  atomic_receiver_counters* counters = nullptr;
+};
+
+/// What `receive_delivery` decided. Views (`job_id`) point into the caller's body.
+struct receipt {
+  receiver_decision action = receiver_decision::reject;
+  /// The reply to send (PROTOCOL.md §13).
+  int http_status = 500;
+  /// Why: for `reject`, the error; `ok` otherwise, except for `process`/`refetch` whose
+  /// final commit or release failed (the effect happened and is durable, so the reply is
+  /// still 200; a copy of the delivery may be reconciled again, which applies nothing).
+  errc error = errc::ok;
+  /// The reconciliation, when it ran (process, no_change, ignore_stale, refetch).
+  std::optional<reconcile_decision> reconciled;
+  /// The claim's outcome, when a claim was made.
+  std::optional<claim_state> claim;
+  /// `data.id` of the envelope (empty before parsing succeeded).
+  std::string_view job_id;
+  /// The key deduplicated on (absent before it could be built).
+  std::optional<dedup_key> key;
+  /// The attempt number the delivery carried (body, else header; 0 when unknown).
+  std::uint32_t attempt = 0;
+
+  /// True for the 2xx replies.
+  bool acknowledged() const noexcept { return http_status >= 200 && http_status < 300; }
+  /// A stable snake_case reason: the error name when `error` is set, the reconcile reason
+  /// when reconciliation ran, `done` / `in_flight` for a claim that found the key taken.
+  std::string_view reason() const noexcept {
+    if (error != errc::ok) return error_name(error);
+    if (reconciled) return reconcile_reason_name(reconciled->reason);
+    if (claim) return claim_state_name(*claim);
+    return "ok";
+  }
+};
+
+/// The HTTP reply for a rejection (PROTOCOL.md §13): authentication failures are 401,
+/// local failures 503 (so the sender retries), everything else about the request 400.
+constexpr int rejection_status(errc e) noexcept {
+  switch (e) {
+    case errc::missing_timestamp:
+    case errc::missing_signature:
+    case errc::malformed_timestamp:
+    case errc::timestamp_too_old:
+    case errc::timestamp_too_new:
+    case errc::malformed_signature:
+    case errc::signature_mismatch:
+      return 401;
+    case errc::secret_required:  // verifier empty under a profile that needs a secret
+    case errc::unsigned_not_allowed:
+    case errc::store_unavailable:
+    case errc::store_error:
+    case errc::store_full:
+    case errc::claim_lost:
+    case errc::handler_failed:
+    case errc::invalid_argument:
+    case errc::out_of_memory:
+    case errc::crypto_error:
+    case errc::io_error:
+    case errc::internal_error:
+      return 503;
+    default:
+      return 400;
+  }
+}
+
+namespace detail {
+
+inline result<std::optional<job_state>> wrap_loaded(std::optional<job_state> s) noexcept { return s; }
+inline result<std::optional<job_state>> wrap_loaded(result<std::optional<job_state>> s) noexcept { return s; }
+
+// Metadata headers must agree with the authenticated envelope (verify.hpp step 7, done
+// here on the envelope already parsed instead of a second parse of the body).
+inline status headers_agree(const delivery_headers& h, const envelope_view& e) noexcept {
+  if (h.event_id && *h.event_id != e.id) return errc::header_body_mismatch;
+  if (h.type && *h.type != e.type) return errc::header_body_mismatch;
+  if (e.delivery.present) {
+    if (h.key && *h.key != e.delivery.key) return errc::header_body_mismatch;
+    if (h.attempt && *h.attempt != e.delivery.attempt) return errc::header_body_mismatch;
+    if (h.max_attempts && *h.max_attempts != e.delivery.max_attempts) return errc::header_body_mismatch;
+  }
+  return {};
+}
+
+inline receipt& finish_receipt(receipt& r, const receiver_options& opt) noexcept {
+  if (opt.counters != nullptr) opt.counters->record(r.action, r.attempt, r.action == receiver_decision::reject ? r.error : errc::ok);
+  return r;
+}
+
+inline receipt& reject_receipt(receipt& r, errc e, const receiver_options& opt) noexcept {
+  r.action = receiver_decision::reject;
+  r.error = e;
+  r.http_status = rejection_status(e);
+  return finish_receipt(r, opt);
+}
+
+inline receipt& decide(receipt& r, receiver_decision d, int http, const receiver_options& opt) noexcept {
+  r.action = d;
+  r.http_status = http;
+  return finish_receipt(r, opt);
+}
+
+}  // namespace detail
+
+/// Handles one delivery end to end.
+///
+/// - `body`: the raw request body, byte for byte (re-serialised JSON does not verify).
+/// - `headers`: any representation `find_header` accepts (headers.hpp).
+/// - `secrets`: the verifier (one per thread; an empty one only with `allow_unsigned`).
+/// - `store`: a dedup store (`is_dedup_store`: memory, SQLite, Redis, PostgreSQL).
+/// - `now`: the host's clock (Unix milliseconds; seconds are used for freshness).
+/// - `load(std::string_view job_id)` → `std::optional<job_state>` or
+///   `result<std::optional<job_state>>`: the locally held state (`nullopt`: not known;
+///   an error: 503). Called only while the claim is held.
+/// - `handler(const envelope_view&, const reconcile_decision&, const dedup_key&)` →
+///   `status`: called for
+///   `apply` (persist `decision.next` durably and run the side effect) and `refetch`
+///   (fetch the status object or durably schedule the fetch). Any error → the claim is
+///   released and the reply is 503 with the handler's code (so the retry is processed).
+template <class Headers, class Store, class Load, class Handler>
+[[nodiscard]] inline receipt receive_delivery(std::string_view body, const Headers& headers, verifier& secrets,
+                                              Store& store, dedup_time now, Load&& load, Handler&& handler,
+                                              const receiver_options& opt = {}) noexcept {
+  static_assert(require_dedup_store<Store>(), "see dedup.hpp");
+  receipt r;
+
+  // 1. verify (§9, §13.1)
+  if (secrets.empty() && !opt.allow_unsigned) return detail::reject_receipt(r, errc::unsigned_not_allowed, opt);
+  const std::int64_t now_seconds = std::chrono::floor<std::chrono::seconds>(now).time_since_epoch().count();
+  verify_options vopt = opt.verify;
+  vopt.check_body_agreement = false;  // checked below on the envelope: one parse, not two
+  auto verified = verify_delivery(body, headers, secrets, now_seconds, vopt);
+  if (!verified) return detail::reject_receipt(r, verified.code(), opt);
+  if (verified->headers.attempt) r.attempt = *verified->headers.attempt;
+
+  // 2. parse (§10), letting contradicting statuses through to reconciliation (§13.3)
+  payload_options popt;
+  popt.statuses = opt.statuses;
+  popt.allow_inconsistent_status = true;
+  popt.prof = opt.verify.prof != nullptr ? opt.verify.prof : &profiles::ai_stats;
+  auto env = parse_envelope(body, popt);
+  if (!env) return detail::reject_receipt(r, env.code(), opt);
+  r.job_id = env->data.id.str();
+  if (env->delivery.present) r.attempt = env->delivery.attempt;
+  if (auto agree = detail::headers_agree(verified->headers, *env); !agree)
+    return detail::reject_receipt(r, agree.code(), opt);
+
+  // 3. claim (§2: per job, never the delivery key alone)
+  auto key = env->delivery.present ? dedup_key::for_delivery(r.job_id, env->delivery.key_text)
+                                   : dedup_key::for_event(env->id);
+  if (!key) return detail::reject_receipt(r, key.code(), opt);
+  r.key = *key;
+  auto claimed = store.claim(*key, now, opt.lease);
+  if (!claimed) return detail::reject_receipt(r, claimed.code(), opt);
+  r.claim = claimed->state;
+  if (claimed->state == claim_state::done) return detail::decide(r, receiver_decision::duplicate, 200, opt);
+  if (claimed->state == claim_state::in_flight) return detail::decide(r, receiver_decision::in_flight, 503, opt);
+  const claim_token token = claimed->token;
+
+  // 4. reconcile (§13.3) against the state held while the claim is ours
+  result<std::optional<job_state>> held = detail::wrap_loaded(load(r.job_id));
+  if (!held) {
+    (void)store.release(*key, token);
+    return detail::reject_receipt(r, held.code(), opt);
+  }
+  const reconcile_decision d = reconcile(*held, update_from(env->data));
+  r.reconciled = d;
+
+  // 5. handler: the side effect (apply) or the refetch
+  if (d.action == reconcile_action::apply || d.action == reconcile_action::refetch) {
+    status done = handler(static_cast<const envelope_view&>(*env), d, static_cast<const dedup_key&>(*key));
+    if (!done) {
+      // Forget the claim so the sender's retry is processed (§13.2 jobwire policy).
+      (void)store.release(*key, token);
+      return detail::reject_receipt(r, done.code(), opt);
+    }
+  }
+
+  // 6. commit (or, for refetch, release: see the file comment)
+  if (d.action == reconcile_action::refetch) {
+    if (auto rel = store.release(*key, token); !rel) r.error = rel.code();
+    return detail::decide(r, receiver_decision::refetch, 200, opt);
+  }
+  if (auto c = store.commit(*key, token, now); !c) r.error = c.code();
+  switch (d.action) {
+    case reconcile_action::apply: return detail::decide(r, receiver_decision::process, 200, opt);
+    case reconcile_action::ignore_stale: return detail::decide(r, receiver_decision::ignore_stale, 200, opt);
+    default: return detail::decide(r, receiver_decision::no_change, 200, opt);
+  }
+}
+
+}  // namespace jobwire

@@ -1,0 +1,456 @@
+/* jobwire — plain C interface to the jobwire protocol core.
+ *
+ * A compiled shim (library `jobwire_c`, CMake targets `jobwire::c` and `jobwire::c_static`,
+ * pkg-config module `jobwire`) over the header-only C++ core, for C programs and for
+ * bindings in other languages (the Python package `jobwire` is built on it with ctypes).
+ * docs/C_API.md is the reference; the rules below are the contract.
+ *
+ * STATUS CODES
+ *   Every function that can fail returns an `int` status: 0 (JOBWIRE_OK) on success, or a
+ *   negative value -(id) where id is the stable numeric id of a jobwire error code
+ *   (include/jobwire/error.hpp; ids are never reused or renumbered). The constants
+ *   JOBWIRE_E_* below name the codes that exist in this version; codes added later have
+ *   no macro in older headers but are still reported by jobwire_error_name(),
+ *   jobwire_error_message() and jobwire_status_from_name().
+ *   No C++ exception ever crosses this interface: an unexpected failure inside is reported
+ *   as JOBWIRE_E_INTERNAL_ERROR, an allocation failure as JOBWIRE_E_OUT_OF_MEMORY.
+ *
+ * INPUTS
+ *   Text and bytes are passed as (pointer, length); nothing needs to be NUL-terminated
+ *   and embedded NUL bytes are data. A pointer may be NULL only when its length is 0.
+ *   Any other NULL pointer argument is JOBWIRE_E_INVALID_ARGUMENT, as is an enumeration
+ *   value (kind, profile, policy, payload form) outside the documented constants or an
+ *   unknown flag bit. Inputs are only read during the call; none is retained.
+ *
+ * OUTPUTS
+ *   Text results are written to a caller-supplied buffer (out, out_cap) and their length
+ *   to *out_len (never NULL). When the result needs more than out_cap bytes the function
+ *   writes nothing to `out`, sets *out_len to the number of bytes needed and returns
+ *   JOBWIRE_E_BUFFER_TOO_SMALL; calling it with out = NULL, out_cap = 0 is the way to ask
+ *   for the size. On success, when out_cap > *out_len, a NUL byte is also written after
+ *   the text (not counted in *out_len), so a buffer one byte larger gives a C string.
+ *   On any other error *out_len is set to 0.
+ *
+ * OWNERSHIP AND LIFETIMES
+ *   - Strings returned as `const char*` (jobwire_version, jobwire_error_name,
+ *     jobwire_error_message) are static, NUL-terminated, and never freed by the caller.
+ *   - Opaque handles (jobwire_verifier) are created by a *_create function, owned by the
+ *     caller, and released with the matching *_destroy function exactly once; destroying
+ *     NULL is a no-op. A handle copies what it needs (a verifier keeps prepared HMAC keys,
+ *     not the caller's secret buffers) and frees it when destroyed.
+ *
+ * THREAD SAFETY
+ *   All functions without a handle are reentrant and may be called from any thread.
+ *   A jobwire_verifier may be shared between threads: calls on one verifier are
+ *   serialised by a lock inside it, so for parallel verification create one per thread.
+ */
+#ifndef JOBWIRE_C_H
+#define JOBWIRE_C_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* JOBWIRE_C_API marks the exported functions; everything else in the library is hidden.
+ * Define JOBWIRE_C_STATIC when linking the static library on Windows (the CMake target
+ * jobwire::c_static does it for you). */
+#if defined(_WIN32) && !defined(JOBWIRE_C_STATIC)
+#  if defined(JOBWIRE_C_BUILDING)
+#    define JOBWIRE_C_API __declspec(dllexport)
+#  else
+#    define JOBWIRE_C_API __declspec(dllimport)
+#  endif
+#elif defined(__GNUC__) || defined(__clang__)
+#  define JOBWIRE_C_API __attribute__((visibility("default")))
+#else
+#  define JOBWIRE_C_API
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---------------------------------------------------------------------------------------
+ * Status codes: JOBWIRE_OK, or -(id) of a jobwire error code.
+ * ------------------------------------------------------------------------------------- */
+#define JOBWIRE_OK 0
+
+/* 0..99: general (the C API itself reports these too) */
+#define JOBWIRE_E_INVALID_ARGUMENT           (-1)
+#define JOBWIRE_E_BUFFER_TOO_SMALL           (-2)
+#define JOBWIRE_E_LIMIT_EXCEEDED             (-3)
+#define JOBWIRE_E_IO_ERROR                   (-4)
+#define JOBWIRE_E_INTERNAL_ERROR             (-5)
+#define JOBWIRE_E_OUT_OF_MEMORY              (-6)
+#define JOBWIRE_E_CRYPTO_ERROR               (-7)
+#define JOBWIRE_E_NOT_FOUND                  (-8)
+
+/* 100..199: JSON reader */
+#define JOBWIRE_E_JSON_EMPTY_INPUT           (-100)
+#define JOBWIRE_E_JSON_UNEXPECTED_TOKEN      (-101)
+#define JOBWIRE_E_JSON_UNEXPECTED_END        (-102)
+#define JOBWIRE_E_JSON_TRAILING_CONTENT      (-103)
+#define JOBWIRE_E_JSON_INVALID_NUMBER        (-104)
+#define JOBWIRE_E_JSON_INVALID_STRING        (-105)
+#define JOBWIRE_E_JSON_INVALID_ESCAPE        (-106)
+#define JOBWIRE_E_JSON_INVALID_UTF8          (-107)
+#define JOBWIRE_E_JSON_INVALID_SURROGATE     (-108)
+#define JOBWIRE_E_JSON_DEPTH_EXCEEDED        (-109)
+#define JOBWIRE_E_JSON_INPUT_TOO_LARGE       (-110)
+#define JOBWIRE_E_JSON_STRING_TOO_LONG       (-111)
+#define JOBWIRE_E_JSON_TOO_MANY_MEMBERS      (-112)
+#define JOBWIRE_E_JSON_DUPLICATE_KEY         (-113)
+#define JOBWIRE_E_JSON_TYPE_MISMATCH         (-114)
+#define JOBWIRE_E_JSON_NUMBER_OUT_OF_RANGE   (-115)
+#define JOBWIRE_E_JSON_NOT_INTEGER           (-116)
+
+/* 200..299: signatures and delivery headers */
+#define JOBWIRE_E_EMPTY_SECRET               (-200)
+#define JOBWIRE_E_TOO_MANY_SECRETS           (-201)
+#define JOBWIRE_E_MISSING_TIMESTAMP          (-202)
+#define JOBWIRE_E_MISSING_SIGNATURE          (-203)
+#define JOBWIRE_E_MALFORMED_TIMESTAMP        (-204)
+#define JOBWIRE_E_TIMESTAMP_TOO_OLD          (-205)
+#define JOBWIRE_E_TIMESTAMP_TOO_NEW          (-206)
+#define JOBWIRE_E_MALFORMED_SIGNATURE        (-207)
+#define JOBWIRE_E_SIGNATURE_MISMATCH         (-208)
+#define JOBWIRE_E_AMBIGUOUS_HEADER           (-209)
+#define JOBWIRE_E_HEADER_BODY_MISMATCH       (-210)
+#define JOBWIRE_E_MALFORMED_HEADER           (-211)
+#define JOBWIRE_E_ATTEMPT_EXCEEDS_MAX        (-212)
+#define JOBWIRE_E_SECRET_REQUIRED            (-213)
+#define JOBWIRE_E_BODY_TOO_LARGE             (-214)
+
+/* 300..399: job payloads, lifecycle, requests */
+#define JOBWIRE_E_MISSING_FIELD              (-300)
+#define JOBWIRE_E_INVALID_FIELD              (-301)
+#define JOBWIRE_E_UNKNOWN_STATUS             (-302)
+#define JOBWIRE_E_INCONSISTENT_STATUS        (-303)
+#define JOBWIRE_E_CONFLICTING_JOB_ID         (-304)
+#define JOBWIRE_E_INVALID_JOB_ID             (-305)
+#define JOBWIRE_E_INVALID_EVENT_ID           (-306)
+#define JOBWIRE_E_UNKNOWN_EVENT_TYPE         (-307)
+#define JOBWIRE_E_UNKNOWN_MESSAGE_TYPE       (-308)
+#define JOBWIRE_E_JOB_NOT_COMPLETED          (-309)
+#define JOBWIRE_E_INVALID_TTL                (-310)
+#define JOBWIRE_E_INVALID_DISPOSITION        (-311)
+#define JOBWIRE_E_INVALID_INTERVAL           (-312)
+#define JOBWIRE_E_INVALID_INDEX              (-313)
+#define JOBWIRE_E_DEADLINE_EXCEEDED          (-314)
+#define JOBWIRE_E_POLL_NOT_RETRYABLE         (-315)
+
+/* 400..499: events and subscriptions */
+#define JOBWIRE_E_NO_VALID_EVENTS            (-400)
+#define JOBWIRE_E_INVALID_EVENT              (-401)
+#define JOBWIRE_E_UNKNOWN_KIND               (-402)
+#define JOBWIRE_E_UNKNOWN_PHASE              (-403)
+#define JOBWIRE_E_UNKNOWN_SUBSCRIPTION_KEY   (-404)
+#define JOBWIRE_E_INVALID_EVENTS_TYPE        (-405)
+#define JOBWIRE_E_MISSING_URL                (-406)
+#define JOBWIRE_E_NO_PROGRESS_EVENT          (-407)
+#define JOBWIRE_E_INVALID_DELIVERY_KEY       (-408)
+#define JOBWIRE_E_INVALID_PROGRESS           (-409)
+#define JOBWIRE_E_EVENT_NOT_STRING           (-410)
+#define JOBWIRE_E_EMPTY_EVENT                (-411)
+#define JOBWIRE_E_CROSS_KIND_EVENT           (-412)
+#define JOBWIRE_E_DUPLICATE_EVENT            (-413)
+#define JOBWIRE_E_INVALID_SECRET             (-414)
+#define JOBWIRE_E_INVALID_WEBHOOK            (-415)
+
+/* 500..599: callback URLs */
+#define JOBWIRE_E_INVALID_URL                (-500)
+#define JOBWIRE_E_HTTPS_REQUIRED             (-501)
+#define JOBWIRE_E_UNSUPPORTED_SCHEME         (-502)
+#define JOBWIRE_E_LOOPBACK_HOST              (-503)
+#define JOBWIRE_E_PRIVATE_HOST               (-504)
+#define JOBWIRE_E_LINK_LOCAL_HOST            (-505)
+#define JOBWIRE_E_UNSPECIFIED_HOST           (-506)
+#define JOBWIRE_E_NON_GLOBAL_HOST            (-507)
+#define JOBWIRE_E_USERINFO_NOT_ALLOWED       (-508)
+#define JOBWIRE_E_NON_ASCII_HOST             (-509)
+#define JOBWIRE_E_LOCALHOST_NAME             (-510)
+#define JOBWIRE_E_WILDCARD_HOST              (-511)
+#define JOBWIRE_E_INVALID_PORT               (-512)
+#define JOBWIRE_E_INVALID_IPV4               (-513)
+#define JOBWIRE_E_INVALID_IPV6               (-514)
+#define JOBWIRE_E_INVALID_HOST               (-515)
+#define JOBWIRE_E_MISSING_HOST               (-516)
+#define JOBWIRE_E_INVALID_URL_TYPE           (-517)
+
+/* 600..699: deduplication and receiving */
+#define JOBWIRE_E_STORE_UNAVAILABLE          (-600)
+#define JOBWIRE_E_STORE_ERROR                (-601)
+#define JOBWIRE_E_CLAIM_LOST                 (-602)
+#define JOBWIRE_E_HANDLER_FAILED             (-603)
+#define JOBWIRE_E_INVALID_DEDUP_KEY          (-604)
+#define JOBWIRE_E_STORE_FULL                 (-605)
+#define JOBWIRE_E_UNSIGNED_NOT_ALLOWED       (-606)
+
+/* 700..799: sending, retries, ledger */
+#define JOBWIRE_E_ALREADY_DELIVERED          (-700)
+#define JOBWIRE_E_ALREADY_QUEUED             (-701)
+#define JOBWIRE_E_ALREADY_FAILED             (-702)
+#define JOBWIRE_E_PHASE_NOT_SUBSCRIBED       (-703)
+#define JOBWIRE_E_INVALID_OUTCOME            (-704)
+#define JOBWIRE_E_INVALID_TIMEOUT            (-705)
+#define JOBWIRE_E_INVALID_ATTEMPT            (-706)
+#define JOBWIRE_E_INVALID_RETRY_POLICY       (-707)
+#define JOBWIRE_E_INVALID_METRIC_NAME        (-708)
+
+/* The name the C API's documentation uses for an exception stopped at the boundary. */
+#define JOBWIRE_E_INTERNAL JOBWIRE_E_INTERNAL_ERROR
+
+/* Stable snake_case name of a status ("ok", "signature_mismatch", ...), the same string
+ * the jobwire CLI prints. A negative status and its positive id give the same name.
+ * Returns "unknown_error" for values that are not codes. Static string; never NULL. */
+JOBWIRE_C_API const char* jobwire_error_name(int status);
+
+/* One-line English message for a status. Contains no caller data. Static; never NULL. */
+JOBWIRE_C_API const char* jobwire_error_message(int status);
+
+/* Looks a status up by its name: on success *out_status = -(id) (0 for "ok").
+ * Returns JOBWIRE_E_NOT_FOUND for an unknown name. */
+JOBWIRE_C_API int jobwire_status_from_name(const char* name, size_t name_len, int* out_status);
+
+/* ---------------------------------------------------------------------------------------
+ * Version
+ * ------------------------------------------------------------------------------------- */
+#define JOBWIRE_C_VERSION_MAJOR 0
+#define JOBWIRE_C_VERSION_MINOR 1
+#define JOBWIRE_C_VERSION_PATCH 0
+
+/* The library's version, e.g. "0.1.0" (static string). Compare it with the macros above
+ * to detect a header/library mismatch. */
+JOBWIRE_C_API const char* jobwire_version(void);
+/* The same as major * 10000 + minor * 100 + patch. */
+JOBWIRE_C_API int jobwire_version_number(void);
+
+/* ---------------------------------------------------------------------------------------
+ * Constants. Each has a function twin for bindings that cannot read macros (FFI).
+ * ------------------------------------------------------------------------------------- */
+
+/* Length of a hex signature (PROTOCOL.md §9): 64 lower-case hex characters. */
+#define JOBWIRE_SIGNATURE_HEX_LEN 64
+JOBWIRE_C_API size_t jobwire_signature_hex_len(void);
+
+/* Most secrets one verifier may hold (key rotation, PROTOCOL.md §9). */
+#define JOBWIRE_MAX_SECRETS 8
+JOBWIRE_C_API size_t jobwire_max_secrets(void);
+
+/* Default freshness window in seconds, and the value that disables the check. */
+#define JOBWIRE_DEFAULT_TOLERANCE 300
+#define JOBWIRE_TOLERANCE_NONE (-1)
+JOBWIRE_C_API int64_t jobwire_default_tolerance(void);
+JOBWIRE_C_API int64_t jobwire_tolerance_none(void);
+
+/* Longest event id (PROTOCOL.md §2). */
+#define JOBWIRE_MAX_EVENT_ID_LEN 160
+JOBWIRE_C_API size_t jobwire_max_event_id_len(void);
+
+/* Reported instead of a byte offset when an error has none. */
+#define JOBWIRE_NO_OFFSET SIZE_MAX
+JOBWIRE_C_API size_t jobwire_no_offset(void);
+
+/* Profiles (PROTOCOL.md §15): header prefix, user agent, phase set, secret requirement. */
+#define JOBWIRE_PROFILE_AI_STATS 0
+#define JOBWIRE_PROFILE_PHASEO 1
+
+/* Job kinds (PROTOCOL.md §7). */
+#define JOBWIRE_KIND_VIDEO 0
+#define JOBWIRE_KIND_BATCH 1
+
+/* Looks a profile up by name ("ai_stats", "ai-stats", "phaseo"); JOBWIRE_E_NOT_FOUND if
+ * unknown. */
+JOBWIRE_C_API int jobwire_profile_from_name(const char* name, size_t name_len, int* out_profile);
+
+/* ---------------------------------------------------------------------------------------
+ * JSON (RFC 8259, strict: see docs/JSON.md)
+ * ------------------------------------------------------------------------------------- */
+
+/* Flag for jobwire_json_validate: accept an object with the same key twice. RFC 8259
+ * only says names SHOULD be unique; jobwire rejects repeats by default. */
+#define JOBWIRE_JSON_ALLOW_DUPLICATE_KEYS 0x1u
+
+/* Checks that text is exactly one well-formed JSON text under the default limits.
+ * Returns JOBWIRE_OK or the JSON error; *error_offset (may be NULL) receives the byte
+ * offset where the error was detected, or JOBWIRE_NO_OFFSET. */
+JOBWIRE_C_API int jobwire_json_validate(const char* text, size_t text_len, unsigned flags,
+                                        size_t* error_offset);
+
+/* ---------------------------------------------------------------------------------------
+ * Events: progress buckets, delivery keys, event ids (PROTOCOL.md §2, §11)
+ * ------------------------------------------------------------------------------------- */
+
+/* The progress bucket of a progress value: round(round(p) / 10) * 10 clamped to 5..95,
+ * for finite 0 < p < 100 only. Returns JOBWIRE_OK and *out_bucket, or
+ * JOBWIRE_E_NO_PROGRESS_EVENT (0, 100, NaN, infinities and values outside (0, 100)). */
+JOBWIRE_C_API int jobwire_progress_bucket(double progress, int* out_bucket);
+
+/* Builds the delivery key of an event: "<kind>.<phase>" for lifecycle phases,
+ * "<kind>.progress:<bucket>" for the progress phase, whose bucket comes from `progress`
+ * (ignored for other phases). phase is a phase name ("completed", "progress", ...) that
+ * must exist under the profile (JOBWIRE_E_UNKNOWN_PHASE otherwise); a progress value
+ * that makes no bucket is JOBWIRE_E_NO_PROGRESS_EVENT. Output as described above. */
+JOBWIRE_C_API int jobwire_delivery_key(int kind, const char* phase, size_t phase_len, double progress,
+                                       int profile, char* out, size_t out_cap, size_t* out_len);
+
+/* Checks a delivery key strictly; JOBWIRE_OK or JOBWIRE_E_INVALID_DELIVERY_KEY.
+ * *out_bucket (may be NULL) receives the bucket of a progress key, -1 otherwise. */
+JOBWIRE_C_API int jobwire_delivery_key_check(const char* key, size_t key_len, int profile, int* out_bucket);
+
+/* The sender's event id "evt_<kind>_<internal id>_<delivery key>" with every run of
+ * characters outside [A-Za-z0-9_-] replaced by one '_', cut to 160 characters. The kind
+ * is the delivery key's own, so the two cannot disagree; the key must be valid under the
+ * profile (JOBWIRE_E_INVALID_DELIVERY_KEY). Output as above; at most
+ * JOBWIRE_MAX_EVENT_ID_LEN bytes. */
+JOBWIRE_C_API int jobwire_event_id(const char* internal_id, size_t internal_id_len, const char* delivery_key,
+                                   size_t delivery_key_len, int profile, char* out, size_t out_cap,
+                                   size_t* out_len);
+
+/* Checks a received event id: 1 to 160 characters of [A-Za-z0-9_-]; JOBWIRE_OK or
+ * JOBWIRE_E_INVALID_EVENT_ID. */
+JOBWIRE_C_API int jobwire_event_id_check(const char* event_id, size_t event_id_len);
+
+/* ---------------------------------------------------------------------------------------
+ * Callback URLs (PROTOCOL.md §8)
+ * ------------------------------------------------------------------------------------- */
+
+/* Policies: strict (jobwire's default: only globally reachable hosts, no credentials) and
+ * ai_stats (reproduces the service's own decisions). */
+#define JOBWIRE_POLICY_STRICT 0
+#define JOBWIRE_POLICY_AI_STATS 1
+
+/* Looks a policy up by name ("strict", "ai_stats", "ai-stats"); JOBWIRE_E_NOT_FOUND if
+ * unknown. */
+JOBWIRE_C_API int jobwire_policy_from_name(const char* name, size_t name_len, int* out_policy);
+
+/* Flag for jobwire_check_callback_url: local development, accepting exactly localhost,
+ * 127.0.0.1 and [::1] (no credentials) over http or https. */
+#define JOBWIRE_URL_ALLOW_LOCAL_DEVELOPMENT 0x1u
+
+/* Parses url the WHATWG way and checks it under the policy. On acceptance writes the
+ * WHATWG serialisation (output rules above); otherwise returns the reason
+ * (JOBWIRE_E_HTTPS_REQUIRED, JOBWIRE_E_PRIVATE_HOST, JOBWIRE_E_INVALID_URL, ...).
+ * The check is literal: no name is resolved. */
+JOBWIRE_C_API int jobwire_check_callback_url(const char* url, size_t url_len, int policy, unsigned flags, char* out,
+                                             size_t out_cap, size_t* out_len);
+
+/* ---------------------------------------------------------------------------------------
+ * Subscription event lists (PROTOCOL.md §7)
+ * ------------------------------------------------------------------------------------- */
+
+/* Flags for jobwire_normalize_events. STRICT refuses the whole list at the first entry
+ * the service would silently drop; REPORT_IGNORED changes the output to the object
+ * {"events":[...],"ignored":[{"index":N,"value":<raw JSON>,"reason":"<code>"}]}. */
+#define JOBWIRE_EVENTS_STRICT 0x1u
+#define JOBWIRE_EVENTS_REPORT_IGNORED 0x2u
+
+/* Normalises the `events` member of a webhook subscription for a job kind.
+ *   events_json   the JSON text of the member (an array of strings); length 0 means the
+ *                 member is omitted. Omitted, null and [] give the default list.
+ *   kind, profile JOBWIRE_KIND_*, JOBWIRE_PROFILE_* (phase set)
+ * On success writes the normalised list as a JSON array of names (output rules above),
+ * e.g. ["job.completed","video.progress"]. Refusals: JOBWIRE_E_NO_VALID_EVENTS (a
+ * non-empty list where nothing survives), JOBWIRE_E_INVALID_EVENTS_TYPE (not an array),
+ * a JSON error, or under STRICT the reason of the first invalid entry.
+ * *error_offset (may be NULL) receives the byte offset of a JSON error or, for a STRICT
+ * refusal, the 0-based index of the entry; JOBWIRE_NO_OFFSET otherwise. */
+JOBWIRE_C_API int jobwire_normalize_events(const char* events_json, size_t events_json_len, int kind, int profile,
+                                           unsigned flags, char* out, size_t out_cap, size_t* out_len,
+                                           size_t* error_offset);
+
+/* ---------------------------------------------------------------------------------------
+ * Signatures and verification (PROTOCOL.md §9, §15)
+ * ------------------------------------------------------------------------------------- */
+
+/* Computes the signature of one delivery: lower-case hex HMAC-SHA256, keyed with the
+ * trimmed secret's bytes, over `timestamp "." body`. The body is hashed exactly as given.
+ * Writes JOBWIRE_SIGNATURE_HEX_LEN characters (output rules above).
+ * JOBWIRE_E_EMPTY_SECRET when the secret is empty after trimming. */
+JOBWIRE_C_API int jobwire_sign(const char* secret, size_t secret_len, const char* timestamp, size_t timestamp_len,
+                               const char* body, size_t body_len, char* out, size_t out_cap, size_t* out_len);
+
+/* A prepared verifier: the HMAC keys of up to JOBWIRE_MAX_SECRETS secrets (several during
+ * a rotation), set up once and reused for every delivery. Opaque; see OWNERSHIP. */
+typedef struct jobwire_verifier jobwire_verifier;
+
+/* Creates a verifier from `count` secrets: secrets[i] points to secret_lens[i] bytes
+ * (trimmed of ASCII white space; an empty one is JOBWIRE_E_EMPTY_SECRET). More than
+ * JOBWIRE_MAX_SECRETS is JOBWIRE_E_TOO_MANY_SECRETS. count may be 0: such a verifier
+ * accepts unsigned deliveries under a profile that allows them (ai_stats) and refuses
+ * every delivery under one that requires a secret (phaseo: JOBWIRE_E_SECRET_REQUIRED).
+ * The secrets are copied into the keys; the caller's buffers may be freed afterwards.
+ * On success *out receives the handle, to be released with jobwire_verifier_destroy;
+ * on failure *out is set to NULL. */
+JOBWIRE_C_API int jobwire_verifier_create(const char* const* secrets, const size_t* secret_lens, size_t count,
+                                          jobwire_verifier** out);
+
+/* Releases a verifier and frees its keys (OpenSSL clears HMAC key material when freeing
+ * a context). NULL is a no-op. */
+JOBWIRE_C_API void jobwire_verifier_destroy(jobwire_verifier* verifier);
+
+/* Flag for jobwire_verify: accept the official SDKs' timestamp forms (13+ digit
+ * milliseconds, ISO-8601) besides strict decimal seconds. */
+#define JOBWIRE_VERIFY_SDK_COMPAT 0x1u
+
+/* Verifies one delivery, in this order: body size (1 MiB), timestamp and signature
+ * headers present and unambiguous, timestamp syntax and freshness, the signature under
+ * every secret (constant time), the delivery metadata headers, and — when the body is a
+ * delivery envelope — agreement between those headers and the body.
+ *
+ *   body, body_len     the raw request body, exactly as received
+ *   header_names[i], header_name_lens[i], header_values[i], header_value_lens[i]
+ *                      the request headers as parallel arrays of header_count entries;
+ *                      names match ASCII case-insensitively; a header repeated with
+ *                      different values is JOBWIRE_E_AMBIGUOUS_HEADER. The arrays may be
+ *                      NULL only when header_count is 0.
+ *   now                the host's clock, Unix seconds (jobwire never reads a clock)
+ *   tolerance          freshness window in seconds (|now - timestamp| <= tolerance), or
+ *                      JOBWIRE_TOLERANCE_NONE to skip the check; other negative values
+ *                      are JOBWIRE_E_INVALID_ARGUMENT
+ *   flags              0 or JOBWIRE_VERIFY_SDK_COMPAT
+ *   profile            JOBWIRE_PROFILE_AI_STATS or JOBWIRE_PROFILE_PHASEO (header prefix)
+ *   out_matched_secret may be NULL; receives the index of the secret that matched, or
+ *                      SIZE_MAX for an unsigned delivery accepted by a verifier without
+ *                      secrets
+ *
+ * Returns JOBWIRE_OK when the delivery is authentic, fresh and consistent, or the reason
+ * (JOBWIRE_E_SIGNATURE_MISMATCH, JOBWIRE_E_TIMESTAMP_TOO_OLD, ...). */
+JOBWIRE_C_API int jobwire_verify(jobwire_verifier* verifier, const char* body, size_t body_len,
+                                 const char* const* header_names, const size_t* header_name_lens,
+                                 const char* const* header_values, const size_t* header_value_lens,
+                                 size_t header_count, int64_t now, int64_t tolerance, unsigned flags, int profile,
+                                 size_t* out_matched_secret);
+
+/* ---------------------------------------------------------------------------------------
+ * Job payloads (PROTOCOL.md §4-§6, §10)
+ * ------------------------------------------------------------------------------------- */
+
+/* Payload forms: a create response, a status object, a webhook delivery body, a
+ * websocket message. */
+#define JOBWIRE_PAYLOAD_CREATE 0
+#define JOBWIRE_PAYLOAD_STATUS 1
+#define JOBWIRE_PAYLOAD_WEBHOOK 2
+#define JOBWIRE_PAYLOAD_WS 3
+
+/* Looks a form up by name ("create", "status", "webhook", "ws"); JOBWIRE_E_NOT_FOUND if
+ * unknown. */
+JOBWIRE_C_API int jobwire_payload_form_from_name(const char* name, size_t name_len, int* out_form);
+
+/* Flag for jobwire_parse_payload: map unknown status words to queued/pending as the
+ * service does, instead of JOBWIRE_E_UNKNOWN_STATUS. */
+#define JOBWIRE_PAYLOAD_LENIENT_STATUS 0x1u
+
+/* Validates a payload of the given form and writes its normalised summary, one JSON
+ * object — the same text `jobwire parse --as <form>` prints (fields: docs/PAYLOADS.md).
+ * Refusals are the payload parser's codes (JOBWIRE_E_MISSING_FIELD,
+ * JOBWIRE_E_UNKNOWN_STATUS, JOBWIRE_E_CONFLICTING_JOB_ID, a JSON error, ...);
+ * *error_offset (may be NULL) receives the byte offset of the problem, or
+ * JOBWIRE_NO_OFFSET. */
+JOBWIRE_C_API int jobwire_parse_payload(int form, const char* text, size_t text_len, int profile, unsigned flags,
+                                        char* out, size_t out_cap, size_t* out_len, size_t* error_offset);
+
+#ifdef __cplusplus
+} /* extern "C" */
+#endif
+
+#endif /* JOBWIRE_C_H */

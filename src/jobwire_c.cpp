@@ -1,0 +1,505 @@
+// jobwire — the C shim (include/jobwire_c.h) over the header-only core.
+//
+// Every entry point follows the same shape, so the contract in the header holds
+// everywhere: check arguments (NULL pointers, enumeration values, flag bits) and reject
+// them as invalid_argument before any work; call the core, which decides everything;
+// report its error code negated; copy text results into the caller's buffer or report
+// the size needed. The core never throws, but this file uses std::string and the
+// standard library, which may; `guarded` is the firewall that keeps any exception from
+// unwinding into C (ENGINEERING.md, "fmt": a C API in its own target with a firewall).
+#include "jobwire_c.h"
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <iterator>
+#include <memory>
+#include <mutex>
+#include <new>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <jobwire/callback_url.hpp>
+#include <jobwire/error.hpp>
+#include <jobwire/events.hpp>
+#include <jobwire/freshness.hpp>
+#include <jobwire/json.hpp>
+#include <jobwire/json_writer.hpp>
+#include <jobwire/payload.hpp>
+#include <jobwire/payload_summary.hpp>
+#include <jobwire/profile.hpp>
+#include <jobwire/signature.hpp>
+#include <jobwire/subscription.hpp>
+#include <jobwire/verify.hpp>
+#include <jobwire/version.hpp>
+
+static_assert(JOBWIRE_C_VERSION_MAJOR == JOBWIRE_VERSION_MAJOR && JOBWIRE_C_VERSION_MINOR == JOBWIRE_VERSION_MINOR &&
+                  JOBWIRE_C_VERSION_PATCH == JOBWIRE_VERSION_PATCH,
+              "jobwire_c.h version macros must follow include/jobwire/version.hpp");
+
+namespace {
+
+using jobwire::errc;
+
+constexpr int status_of(errc c) noexcept { return -static_cast<int>(c); }
+constexpr int status_of(const jobwire::error& e) noexcept { return status_of(e.code); }
+
+constexpr int invalid_argument = status_of(errc::invalid_argument);
+
+// The firewall: runs `f` (which returns a status) and turns any exception into a status.
+template <class F>
+int guarded(F&& f) noexcept {
+  try {
+    return f();
+  } catch (const std::bad_alloc&) {
+    return status_of(errc::out_of_memory);
+  } catch (...) {
+    return status_of(errc::internal_error);
+  }
+}
+
+// (pointer, length) inputs: NULL is allowed only together with length 0.
+constexpr bool bad_input(const void* p, std::size_t n) noexcept { return p == nullptr && n != 0; }
+
+inline std::string_view view(const char* p, std::size_t n) noexcept {
+  return n == 0 ? std::string_view{} : std::string_view(p, n);
+}
+
+// (out, out_cap, out_len) outputs: out_len is required; out may be NULL only to ask for
+// the size (out_cap 0).
+constexpr bool bad_output(const char* out, std::size_t cap, const std::size_t* out_len) noexcept {
+  return out_len == nullptr || (out == nullptr && cap != 0);
+}
+
+// Copies a text result, or reports the size needed (header: OUTPUTS).
+int write_output(std::string_view text, char* out, std::size_t cap, std::size_t* out_len) noexcept {
+  *out_len = text.size();
+  if (cap < text.size()) return status_of(errc::buffer_too_small);
+  if (!text.empty()) std::memcpy(out, text.data(), text.size());
+  if (cap > text.size()) out[text.size()] = '\0';
+  return JOBWIRE_OK;
+}
+
+const jobwire::profile* profile_of(int p) noexcept {
+  switch (p) {
+    case JOBWIRE_PROFILE_AI_STATS: return &jobwire::profiles::ai_stats;
+    case JOBWIRE_PROFILE_PHASEO: return &jobwire::profiles::phaseo;
+    default: return nullptr;
+  }
+}
+
+bool kind_of(int k, jobwire::kind& out) noexcept {
+  switch (k) {
+    case JOBWIRE_KIND_VIDEO: out = jobwire::kind::video; return true;
+    case JOBWIRE_KIND_BATCH: out = jobwire::kind::batch; return true;
+    default: return false;
+  }
+}
+
+// Codes arrive as a negative status; their positive id is accepted too (header).
+errc code_of_status(int status) noexcept {
+  long id = status < 0 ? -static_cast<long>(status) : static_cast<long>(status);
+  if (id > 0xFFFF || !jobwire::is_error_code(static_cast<int>(id))) return static_cast<errc>(0xFFFF);
+  return static_cast<errc>(id);
+}
+
+// The request headers of jobwire_verify as a range of (name, value) pairs, read in place
+// from the caller's parallel arrays: find_header accepts any such range, so nothing is
+// copied or allocated.
+class header_arrays {
+ public:
+  header_arrays(const char* const* names, const std::size_t* name_lens, const char* const* values,
+                const std::size_t* value_lens, std::size_t count) noexcept
+      : names_(names), name_lens_(name_lens), values_(values), value_lens_(value_lens), count_(count) {}
+
+  // Arrays present when there are headers; each (pointer, length) valid.
+  bool well_formed() const noexcept {
+    if (count_ == 0) return true;
+    if (names_ == nullptr || name_lens_ == nullptr || values_ == nullptr || value_lens_ == nullptr) return false;
+    for (std::size_t i = 0; i < count_; ++i)
+      if (bad_input(names_[i], name_lens_[i]) || bad_input(values_[i], value_lens_[i])) return false;
+    return true;
+  }
+
+  class iterator {
+   public:
+    using iterator_category = std::input_iterator_tag;
+    using value_type = std::pair<std::string_view, std::string_view>;
+    using difference_type = std::ptrdiff_t;
+    using pointer = void;
+    using reference = value_type;
+
+    iterator(const header_arrays* h, std::size_t i) noexcept : h_(h), i_(i) {}
+    value_type operator*() const noexcept {
+      return {view(h_->names_[i_], h_->name_lens_[i_]), view(h_->values_[i_], h_->value_lens_[i_])};
+    }
+    iterator& operator++() noexcept {
+      ++i_;
+      return *this;
+    }
+    friend bool operator!=(const iterator& a, const iterator& b) noexcept { return a.i_ != b.i_; }
+
+   private:
+    const header_arrays* h_;
+    std::size_t i_;
+  };
+
+  iterator begin() const noexcept { return {this, 0}; }
+  iterator end() const noexcept { return {this, count_}; }
+
+ private:
+  const char* const* names_;
+  const std::size_t* name_lens_;
+  const char* const* values_;
+  const std::size_t* value_lens_;
+  std::size_t count_;
+};
+
+}  // namespace
+
+// The opaque handle of the C API: prepared keys, and the lock that makes one handle safe
+// to share between threads (the keys' HMAC contexts are reused for every message).
+struct jobwire_verifier {
+  std::mutex lock;
+  jobwire::verifier keys;
+};
+
+extern "C" {
+
+// Entry points that only return a constant or a static string (names, messages, version,
+// constant twins) and jobwire_verifier_destroy cannot throw, so they need no firewall;
+// every other entry point runs inside `guarded`.
+
+// --- status codes ----------------------------------------------------------------------
+
+// error_name/error_message return views of string literals, so .data() is a static,
+// NUL-terminated string ("unknown_error" / "unknown error code" for non-codes).
+const char* jobwire_error_name(int status) { return jobwire::error_name(code_of_status(status)).data(); }
+
+const char* jobwire_error_message(int status) { return jobwire::error_message(code_of_status(status)).data(); }
+
+int jobwire_status_from_name(const char* name, std::size_t name_len, int* out_status) {
+  return guarded([&] {
+    if (bad_input(name, name_len) || out_status == nullptr) return invalid_argument;
+    errc code{};
+    if (!jobwire::error_from_name(view(name, name_len), code)) return status_of(errc::not_found);
+    *out_status = status_of(code);
+    return JOBWIRE_OK;
+  });
+}
+
+// --- version and constants -------------------------------------------------------------
+
+const char* jobwire_version(void) { return jobwire::version(); }
+int jobwire_version_number(void) {
+  return JOBWIRE_VERSION_MAJOR * 10000 + JOBWIRE_VERSION_MINOR * 100 + JOBWIRE_VERSION_PATCH;
+}
+
+std::size_t jobwire_max_event_id_len(void) { return jobwire::max_event_id_length; }
+std::size_t jobwire_no_offset(void) { return jobwire::error::no_offset; }
+static_assert(JOBWIRE_MAX_EVENT_ID_LEN == jobwire::max_event_id_length, "event id length");
+static_assert(JOBWIRE_NO_OFFSET == jobwire::error::no_offset, "no-offset marker");
+static_assert(JOBWIRE_PAYLOAD_CREATE == static_cast<int>(jobwire::payload_form::create_response) &&
+                  JOBWIRE_PAYLOAD_STATUS == static_cast<int>(jobwire::payload_form::status_object) &&
+                  JOBWIRE_PAYLOAD_WEBHOOK == static_cast<int>(jobwire::payload_form::delivery) &&
+                  JOBWIRE_PAYLOAD_WS == static_cast<int>(jobwire::payload_form::ws_message),
+              "payload form constants follow jobwire::payload_form");
+
+int jobwire_profile_from_name(const char* name, std::size_t name_len, int* out_profile) {
+  return guarded([&] {
+    if (bad_input(name, name_len) || out_profile == nullptr) return invalid_argument;
+    const jobwire::profile* p = jobwire::find_profile(view(name, name_len));
+    if (p == nullptr) return status_of(errc::not_found);
+    *out_profile = p == &jobwire::profiles::phaseo ? JOBWIRE_PROFILE_PHASEO : JOBWIRE_PROFILE_AI_STATS;
+    return JOBWIRE_OK;
+  });
+}
+
+// --- JSON --------------------------------------------------------------------------------
+
+int jobwire_json_validate(const char* text, std::size_t text_len, unsigned flags, std::size_t* error_offset) {
+  return guarded([&] {
+    if (error_offset != nullptr) *error_offset = jobwire::error::no_offset;
+    if (bad_input(text, text_len) || (flags & ~JOBWIRE_JSON_ALLOW_DUPLICATE_KEYS) != 0u) return invalid_argument;
+    jobwire::json::options opts;
+    opts.allow_duplicate_keys = (flags & JOBWIRE_JSON_ALLOW_DUPLICATE_KEYS) != 0u;
+    jobwire::status st = jobwire::json::validate(view(text, text_len), opts);
+    if (st) return JOBWIRE_OK;
+    if (error_offset != nullptr) *error_offset = st.error().offset;
+    return status_of(st.error());
+  });
+}
+
+// --- events ------------------------------------------------------------------------------
+
+int jobwire_progress_bucket(double progress, int* out_bucket) {
+  return guarded([&] {
+    if (out_bucket == nullptr) return invalid_argument;
+    const int b = jobwire::progress_bucket(progress);
+    if (b == jobwire::no_bucket) return status_of(errc::no_progress_event);
+    *out_bucket = b;
+    return JOBWIRE_OK;
+  });
+}
+
+int jobwire_delivery_key(int kind, const char* phase, std::size_t phase_len, double progress, int profile,
+                         char* out, std::size_t out_cap, std::size_t* out_len) {
+  return guarded([&] {
+    if (out_len != nullptr) *out_len = 0;
+    jobwire::kind k{};
+    const jobwire::profile* prof = profile_of(profile);
+    if (!kind_of(kind, k) || prof == nullptr || bad_input(phase, phase_len) || bad_output(out, out_cap, out_len))
+      return invalid_argument;
+    auto ph = jobwire::parse_phase(view(phase, phase_len));
+    if (!ph || !prof->has_phase(*ph)) return status_of(errc::unknown_phase);
+    jobwire::delivery_key key{jobwire::event_type{k, *ph}, jobwire::no_bucket};
+    if (*ph == jobwire::phase::progress) {
+      // PROTOCOL.md §11: only a value that makes a bucket produces a progress event.
+      key.bucket = jobwire::progress_bucket(progress);
+      if (key.bucket == jobwire::no_bucket) return status_of(errc::no_progress_event);
+    }
+    return write_output(jobwire::format_delivery_key(key), out, out_cap, out_len);
+  });
+}
+
+int jobwire_delivery_key_check(const char* key, std::size_t key_len, int profile, int* out_bucket) {
+  return guarded([&] {
+    const jobwire::profile* prof = profile_of(profile);
+    if (prof == nullptr || bad_input(key, key_len)) return invalid_argument;
+    auto parsed = jobwire::parse_delivery_key(view(key, key_len), *prof);
+    if (!parsed) return status_of(parsed.error());
+    if (out_bucket != nullptr) *out_bucket = parsed->bucket;
+    return JOBWIRE_OK;
+  });
+}
+
+int jobwire_event_id(const char* internal_id, std::size_t internal_id_len, const char* delivery_key,
+                     std::size_t delivery_key_len, int profile, char* out, std::size_t out_cap,
+                     std::size_t* out_len) {
+  return guarded([&] {
+    if (out_len != nullptr) *out_len = 0;
+    const jobwire::profile* prof = profile_of(profile);
+    if (prof == nullptr || bad_input(internal_id, internal_id_len) || bad_input(delivery_key, delivery_key_len) ||
+        bad_output(out, out_cap, out_len))
+      return invalid_argument;
+    auto key = jobwire::parse_delivery_key(view(delivery_key, delivery_key_len), *prof);
+    if (!key) return status_of(key.error());
+    const std::string id = jobwire::make_event_id(key->type.kind, view(internal_id, internal_id_len), *key);
+    return write_output(id, out, out_cap, out_len);
+  });
+}
+
+int jobwire_event_id_check(const char* event_id, std::size_t event_id_len) {
+  return guarded([&] {
+    if (bad_input(event_id, event_id_len)) return invalid_argument;
+    return jobwire::is_valid_event_id(view(event_id, event_id_len)) ? JOBWIRE_OK : status_of(errc::invalid_event_id);
+  });
+}
+
+// --- callback URLs -------------------------------------------------------------------------
+
+int jobwire_policy_from_name(const char* name, std::size_t name_len, int* out_policy) {
+  return guarded([&] {
+    if (bad_input(name, name_len) || out_policy == nullptr) return invalid_argument;
+    auto p = jobwire::parse_url_policy(view(name, name_len));
+    if (!p) return status_of(errc::not_found);
+    *out_policy = *p == jobwire::url_policy::strict ? JOBWIRE_POLICY_STRICT : JOBWIRE_POLICY_AI_STATS;
+    return JOBWIRE_OK;
+  });
+}
+
+int jobwire_check_callback_url(const char* url, std::size_t url_len, int policy, unsigned flags, char* out,
+                               std::size_t out_cap, std::size_t* out_len) {
+  return guarded([&] {
+    if (out_len != nullptr) *out_len = 0;
+    if (bad_input(url, url_len) || bad_output(out, out_cap, out_len) ||
+        (policy != JOBWIRE_POLICY_STRICT && policy != JOBWIRE_POLICY_AI_STATS) ||
+        (flags & ~JOBWIRE_URL_ALLOW_LOCAL_DEVELOPMENT) != 0u)
+      return invalid_argument;
+    jobwire::callback_url_options opts;
+    opts.policy = policy == JOBWIRE_POLICY_STRICT ? jobwire::url_policy::strict : jobwire::url_policy::ai_stats;
+    opts.allow_local_development = (flags & JOBWIRE_URL_ALLOW_LOCAL_DEVELOPMENT) != 0u;
+    auto u = jobwire::check_callback_url(view(url, url_len), opts);
+    if (!u) return status_of(u.error());
+    // The parsed URL serialises itself into the caller's buffer: no intermediate copy.
+    const std::size_t need = u->serialised_size();
+    *out_len = need;
+    if (out_cap < need) return status_of(errc::buffer_too_small);
+    auto written = u->serialise_to(out, out_cap);
+    if (!written) {
+      *out_len = 0;
+      return status_of(written.error());
+    }
+    *out_len = *written;
+    if (out_cap > *written) out[*written] = '\0';
+    return JOBWIRE_OK;
+  });
+}
+
+// --- subscription event lists ----------------------------------------------------------------
+
+int jobwire_normalize_events(const char* events_json, std::size_t events_json_len, int kind, int profile,
+                             unsigned flags, char* out, std::size_t out_cap, std::size_t* out_len,
+                             std::size_t* error_offset) {
+  return guarded([&] {
+    if (out_len != nullptr) *out_len = 0;
+    if (error_offset != nullptr) *error_offset = jobwire::error::no_offset;
+    jobwire::events_options opts;
+    opts.prof = profile_of(profile);
+    if (!kind_of(kind, opts.kind) || opts.prof == nullptr || bad_input(events_json, events_json_len) ||
+        bad_output(out, out_cap, out_len) ||
+        (flags & ~(JOBWIRE_EVENTS_STRICT | JOBWIRE_EVENTS_REPORT_IGNORED)) != 0u)
+      return invalid_argument;
+    opts.strict = (flags & JOBWIRE_EVENTS_STRICT) != 0u;
+    const bool report = (flags & JOBWIRE_EVENTS_REPORT_IGNORED) != 0u;
+
+    // An absent member (length 0) is a default json::value, which reads as "omitted".
+    jobwire::json::value member;
+    if (events_json_len != 0) {
+      auto doc = jobwire::json::parse(view(events_json, events_json_len));
+      if (!doc) {
+        if (error_offset != nullptr) *error_offset = doc.error().offset;
+        return status_of(doc.error());
+      }
+      member = *doc;
+    }
+    std::vector<jobwire::ignored_event> ignored;
+    auto list = jobwire::normalise_events(member, opts, report ? &ignored : nullptr);
+    if (!list) {
+      if (error_offset != nullptr) *error_offset = list.error().offset;  // strict: the entry's index
+      return status_of(list.error());
+    }
+
+    std::string text;
+    jobwire::json::writer w(text);
+    if (report) w.begin_object().key("events");
+    w.begin_array();
+    for (jobwire::subscription_event e : *list) w.string(list->name(e));
+    w.end_array();
+    if (report) {
+      w.key("ignored").begin_array();
+      for (const jobwire::ignored_event& ig : ignored) {
+        w.begin_object().field("index", static_cast<std::uint64_t>(ig.index)).key("value");
+        if (ig.is_json) w.raw(ig.value);
+        else w.string(ig.value);
+        w.field("reason", jobwire::error_name(ig.reason)).end_object();
+      }
+      w.end_array().end_object();
+    }
+    return write_output(text, out, out_cap, out_len);
+  });
+}
+
+// --- signatures and verification -----------------------------------------------------------
+
+std::size_t jobwire_signature_hex_len(void) { return jobwire::signature_hex_size; }
+std::size_t jobwire_max_secrets(void) { return jobwire::max_secrets; }
+std::int64_t jobwire_default_tolerance(void) { return jobwire::default_tolerance_seconds; }
+std::int64_t jobwire_tolerance_none(void) { return jobwire::tolerance_none; }
+static_assert(JOBWIRE_SIGNATURE_HEX_LEN == jobwire::signature_hex_size, "signature length");
+static_assert(JOBWIRE_MAX_SECRETS == jobwire::max_secrets, "secret count");
+static_assert(JOBWIRE_DEFAULT_TOLERANCE == jobwire::default_tolerance_seconds, "default tolerance");
+static_assert(JOBWIRE_TOLERANCE_NONE == jobwire::tolerance_none, "tolerance none");
+
+int jobwire_sign(const char* secret, std::size_t secret_len, const char* timestamp, std::size_t timestamp_len,
+                 const char* body, std::size_t body_len, char* out, std::size_t out_cap, std::size_t* out_len) {
+  return guarded([&] {
+    if (out_len != nullptr) *out_len = 0;
+    if (bad_input(secret, secret_len) || bad_input(timestamp, timestamp_len) || bad_input(body, body_len) ||
+        bad_output(out, out_cap, out_len))
+      return invalid_argument;
+    auto sig = jobwire::sign(view(secret, secret_len), view(timestamp, timestamp_len), view(body, body_len));
+    if (!sig) return status_of(sig.error());
+    return write_output(sig->view(), out, out_cap, out_len);
+  });
+}
+
+int jobwire_verifier_create(const char* const* secrets, const std::size_t* secret_lens, std::size_t count,
+                            jobwire_verifier** out) {
+  return guarded([&] {
+    if (out == nullptr) return invalid_argument;
+    *out = nullptr;
+    if (count > 0 && (secrets == nullptr || secret_lens == nullptr)) return invalid_argument;
+    if (count > jobwire::max_secrets) return status_of(errc::too_many_secrets);
+    std::string_view views[jobwire::max_secrets];
+    for (std::size_t i = 0; i < count; ++i) {
+      if (bad_input(secrets[i], secret_lens[i])) return invalid_argument;
+      views[i] = view(secrets[i], secret_lens[i]);
+    }
+    auto keys = jobwire::verifier::create(views, count);
+    if (!keys) return status_of(keys.error());
+    std::unique_ptr<jobwire_verifier> handle(new jobwire_verifier);
+    handle->keys = std::move(*keys);
+    *out = handle.release();
+    return JOBWIRE_OK;
+  });
+}
+
+void jobwire_verifier_destroy(jobwire_verifier* verifier) { delete verifier; }
+
+int jobwire_verify(jobwire_verifier* verifier, const char* body, std::size_t body_len,
+                   const char* const* header_names, const std::size_t* header_name_lens,
+                   const char* const* header_values, const std::size_t* header_value_lens, std::size_t header_count,
+                   std::int64_t now, std::int64_t tolerance, unsigned flags, int profile,
+                   std::size_t* out_matched_secret) {
+  return guarded([&] {
+    const jobwire::profile* prof = profile_of(profile);
+    if (verifier == nullptr || prof == nullptr || bad_input(body, body_len) ||
+        (flags & ~JOBWIRE_VERIFY_SDK_COMPAT) != 0u || (tolerance < 0 && tolerance != jobwire::tolerance_none))
+      return invalid_argument;
+    const header_arrays headers{header_names, header_name_lens, header_values, header_value_lens, header_count};
+    if (!headers.well_formed()) return invalid_argument;
+    jobwire::verify_options opts;
+    opts.tolerance_seconds = tolerance;
+    opts.sdk_compat = (flags & JOBWIRE_VERIFY_SDK_COMPAT) != 0u;
+    opts.prof = prof;
+    // The keys' HMAC contexts are reused per message, so one verifier serves one call at a
+    // time (header: THREAD SAFETY).
+    std::lock_guard<std::mutex> hold(verifier->lock);
+    auto verified = jobwire::verify_delivery(view(body, body_len), headers, verifier->keys, now, opts);
+    if (!verified) return status_of(verified.error());
+    if (out_matched_secret != nullptr)
+      *out_matched_secret = verified->signature_checked ? verified->matched_secret : jobwire::error::no_offset;
+    return JOBWIRE_OK;
+  });
+}
+
+
+// --- job payloads ------------------------------------------------------------------------------
+
+int jobwire_payload_form_from_name(const char* name, std::size_t name_len, int* out_form) {
+  return guarded([&] {
+    if (bad_input(name, name_len) || out_form == nullptr) return invalid_argument;
+    auto f = jobwire::parse_payload_form(view(name, name_len));
+    if (!f) return status_of(errc::not_found);
+    *out_form = static_cast<int>(*f);
+    return JOBWIRE_OK;
+  });
+}
+
+int jobwire_parse_payload(int form, const char* text, std::size_t text_len, int profile, unsigned flags, char* out,
+                          std::size_t out_cap, std::size_t* out_len, std::size_t* error_offset) {
+  return guarded([&] {
+    if (out_len != nullptr) *out_len = 0;
+    if (error_offset != nullptr) *error_offset = jobwire::error::no_offset;
+    jobwire::payload_options opts;
+    opts.prof = profile_of(profile);
+    if (form < JOBWIRE_PAYLOAD_CREATE || form > JOBWIRE_PAYLOAD_WS || opts.prof == nullptr ||
+        bad_input(text, text_len) || bad_output(out, out_cap, out_len) ||
+        (flags & ~JOBWIRE_PAYLOAD_LENIENT_STATUS) != 0u)
+      return invalid_argument;
+    if ((flags & JOBWIRE_PAYLOAD_LENIENT_STATUS) != 0u) opts.statuses = jobwire::status_mode::lenient;
+    std::string summary;
+    jobwire::status st =
+        jobwire::append_payload_summary(summary, static_cast<jobwire::payload_form>(form), view(text, text_len), opts);
+    if (!st) {
+      if (error_offset != nullptr) *error_offset = st.error().offset;
+      return status_of(st.error());
+    }
+    return write_output(summary, out, out_cap, out_len);
+  });
+}
+
+}  // extern "C"

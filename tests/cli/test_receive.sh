@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# jobwire receive: the receiver pipeline against one SQLite file (docs/CLI.md,
+# docs/RECEIVING.md, PROTOCOL.md §13). Side effects are counted in the file itself with
+# the sqlite3 command-line tool.
+source "$(dirname "$0")/lib.sh"
+
+KEY=whsec_receive_test
+T=1781166600
+DB="$TMPD/receiver.sqlite"
+
+# envelope JOB TYPE KEY STATUS ATTEMPT [PROGRESS]
+envelope() {
+  local id="evt_${1}_${3//[.:]/_}" progress=""
+  [[ -n ${6:-} ]] && progress=",\"progress\":$6"
+  printf '{"id":"%s","type":"%s","created_at":%s,"delivery":{"key":"%s","attempt":%s,"max_attempts":4},"data":{"id":"%s","object":"video","status":"%s"%s}}' \
+    "$id" "$2" "$T" "$3" "$5" "$1" "$4" "$progress"
+}
+
+# receive BODY [extra options...]: signs BODY at $T and runs the pipeline at $T + 5.
+receive() {
+  local body=$1
+  shift
+  local sig
+  sig="$("$JW" sign --secret "$KEY" --timestamp "$T" --body "$body")"
+  "$JW" receive --secret "$KEY" --db "$DB" --now $((T + 5)) --body "$body" \
+    --header "X-AI-Stats-Timestamp: $T" --header "X-AI-Stats-Signature: $sig" "$@"
+}
+
+effects() { sqlite3 "$DB" "SELECT count(*) FROM receive_side_effects WHERE job_id = '$1'"; }
+check_count() { # WHAT GOT WANT
+  checks=$((checks + 1))
+  if [[ $2 != "$3" ]]; then
+    echo "FAIL: $1: got '$2', want '$3'" >&2
+    failures=$((failures + 1))
+  fi
+}
+
+COMPLETED_A="$(envelope G-a video.completed video.completed completed 1)"
+COMPLETED_A2="$(envelope G-a video.completed video.completed completed 2)"
+ds='"dedup_key":"job:3:G-a:video.completed"'
+
+# The side effect fails after the claim: 503, nothing recorded, the claim released.
+expect 0 '\{"action":"reject","http_status":503,"reason":"handler_failed","job_id":"G-a",'"$ds"'\}' -- \
+  receive "$COMPLETED_A" --fail-side-effect
+check_count "side effects after a failed handler" "$(effects G-a)" 0
+check_count "claims left after a failed handler" "$(sqlite3 "$DB" "SELECT count(*) FROM jobwire_dedup")" 0
+
+# The sender's retry (attempt 2) is processed.
+expect 0 '\{"action":"process","http_status":200,"reason":"forward","job_id":"G-a",'"$ds"'\}' -- \
+  receive "$COMPLETED_A2"
+check_count "side effects after the retry" "$(effects G-a)" 1
+check_count "job state after the retry" "$(sqlite3 "$DB" "SELECT lifecycle FROM receive_jobs WHERE job_id = 'G-a'")" completed
+
+# A duplicate (the first attempt arriving late) is acknowledged and does nothing.
+expect 0 '\{"action":"duplicate","http_status":200,"reason":"done","job_id":"G-a",'"$ds"'\}' -- \
+  receive "$COMPLETED_A"
+check_count "side effects after a duplicate" "$(effects G-a)" 1
+
+# The same delivery key for another job is another delivery (PROTOCOL.md §2).
+expect 0 '\{"action":"process","http_status":200,"reason":"forward","job_id":"G-b","dedup_key":"job:3:G-b:video.completed"\}' -- \
+  receive "$(envelope G-b video.completed video.completed completed 1)"
+check_count "side effects for the second job" "$(effects G-b)" 1
+
+# Out of order: progress after completed is stale (acknowledged, no effect).
+expect 0 '\{"action":"ignore_stale","http_status":200,"reason":"older_state","job_id":"G-a","dedup_key":"job:3:G-a:video.progress:50"\}' -- \
+  receive "$(envelope G-a video.progress video.progress:50 processing 1 50)"
+check_count "side effects after a stale delivery" "$(effects G-a)" 1
+
+# Another terminal state than the one held: refetch, scheduled durably.
+expect 0 '\{"action":"refetch","http_status":200,"reason":"terminal_conflict","job_id":"G-a","dedup_key":"job:3:G-a:video.failed"\}' -- \
+  receive "$(envelope G-a video.failed video.failed failed 1)"
+check_count "refetches scheduled" "$(sqlite3 "$DB" "SELECT count(*) FROM receive_refetches WHERE job_id = 'G-a'")" 1
+check_count "job state kept on refetch" "$(sqlite3 "$DB" "SELECT lifecycle FROM receive_jobs WHERE job_id = 'G-a'")" completed
+
+# Progress, more progress, a late lower progress (no change) and a duplicate.
+expect 0 '\{"action":"process","http_status":200,"reason":"forward","job_id":"G-c",.*\}' -- \
+  receive "$(envelope G-c video.progress video.progress:20 processing 1 20)"
+expect 0 '\{"action":"process","http_status":200,"reason":"more_progress","job_id":"G-c",.*\}' -- \
+  receive "$(envelope G-c video.progress video.progress:50 processing 1 50)"
+expect 0 '\{"action":"no_change","http_status":200,"reason":"same_state","job_id":"G-c",.*\}' -- \
+  receive "$(envelope G-c video.progress video.progress:10 processing 1 10)"
+expect 0 '\{"action":"duplicate","http_status":200,"reason":"done","job_id":"G-c",.*\}' -- \
+  receive "$(envelope G-c video.progress video.progress:20 processing 2 20)"
+check_count "progress held" "$(sqlite3 "$DB" "SELECT progress FROM receive_jobs WHERE job_id = 'G-c'")" 50.0
+
+# Authentication failures: 401, nothing claimed or recorded.
+BODY_D="$(envelope G-d video.completed video.completed completed 1)"
+SIG_D="$("$JW" sign --secret "$KEY" --timestamp "$T" --body "$BODY_D")"
+expect 0 '\{"action":"reject","http_status":401,"reason":"signature_mismatch","job_id":"","dedup_key":""\}' -- \
+  "$JW" receive --secret "$KEY" --db "$DB" --now $((T + 5)) --body "${BODY_D/completed\"\}/failed\"\}}" \
+  --header "X-AI-Stats-Timestamp: $T" --header "X-AI-Stats-Signature: $SIG_D"
+expect 0 '\{"action":"reject","http_status":401,"reason":"timestamp_too_old","job_id":"","dedup_key":""\}' -- \
+  "$JW" receive --secret "$KEY" --db "$DB" --now $((T + 301)) --body "$BODY_D" \
+  --header "X-AI-Stats-Timestamp: $T" --header "X-AI-Stats-Signature: $SIG_D"
+check_count "side effects after rejected deliveries" "$(effects G-d)" 0
+
+# Malformed (but authentic) delivery: 400.
+expect 0 '\{"action":"reject","http_status":400,"reason":"missing_field","job_id":"","dedup_key":""\}' -- \
+  receive '{"id":"evt_1","type":"video.completed"}'
+
+# Usage errors.
+expect 2 '.*' -- "$JW" receive --secret "$KEY" --body "$BODY_D"
+expect 3 '.*' -- "$JW" receive --secret "$KEY" --db "$TMPD/missing/dir/x.sqlite" --body "$BODY_D" \
+  --header "X-AI-Stats-Timestamp: $T" --header "X-AI-Stats-Signature: $SIG_D"
+
+finish

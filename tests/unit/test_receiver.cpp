@@ -1,0 +1,474 @@
+// The receiver pipeline end to end with signed deliveries and the in-memory store
+// (PROTOCOL.md §2, §13): replies, reasons, dedup, reconciliation, handler failure, threads.
+#include <catch2/catch.hpp>
+
+#include <jobwire/receiver.hpp>
+
+#include <atomic>
+#include <deque>
+#include <limits>
+#include <map>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "receiver_support.hpp"
+
+using namespace jobwire;
+using namespace receiver_test;
+
+namespace {
+
+// A host: the job states it holds, and a count of side effects per job.
+struct host {
+  std::mutex mu;
+  std::map<std::string, job_state> jobs;
+  std::map<std::string, int> effects;
+  std::atomic<int> refetches{0};
+  bool fail_next = false;
+
+  std::optional<job_state> load(std::string_view id) {
+    std::lock_guard<std::mutex> l(mu);
+    auto it = jobs.find(std::string(id));
+    if (it == jobs.end()) return std::nullopt;
+    return it->second;
+  }
+  status handle(const envelope_view& e, const reconcile_decision& d) {
+    std::lock_guard<std::mutex> l(mu);
+    if (fail_next) {
+      fail_next = false;
+      return errc::handler_failed;
+    }
+    if (d.action == reconcile_action::refetch) {
+      ++refetches;
+      return {};
+    }
+    jobs[std::string(e.data.id.str())] = d.next;
+    ++effects[std::string(e.data.id.str())];
+    return {};
+  }
+};
+
+struct fixture {
+  host h;
+  memory_dedup_store store;
+  verifier v = *verifier::create({secret});
+  atomic_receiver_counters counters;
+  receiver_options opt;
+  fixture() { opt.counters = &counters; }
+
+  std::deque<delivery> kept;  // a receipt's job_id views the body it came from
+
+  receipt deliver(const delivery& in, std::int64_t now = t0) {
+    const delivery& d = kept.emplace_back(in);
+    return receive_delivery(
+        d.body, d.headers, v, store, at(now), [&](std::string_view id) { return h.load(id); },
+        [&](const envelope_view& e, const reconcile_decision& dec, const dedup_key&) { return h.handle(e, dec); }, opt);
+  }
+};
+
+delivery running(const std::string& job, int progress, unsigned attempt = 1) {
+  delivery_spec s;
+  s.job = job;
+  s.type = "video.progress";
+  s.key = "video.progress:" + std::to_string(progress);
+  s.status = "processing";
+  s.progress = progress;
+  s.attempt = attempt;
+  return make_delivery(s);
+}
+
+delivery terminal(const std::string& job, const std::string& phase, unsigned attempt = 1) {
+  delivery_spec s;
+  s.job = job;
+  s.type = "video." + phase;
+  s.status = phase;
+  s.attempt = attempt;
+  return make_delivery(s);
+}
+
+}  // namespace
+
+TEST_CASE("receiver: a valid delivery is processed once and acknowledged", "[receiver]") {
+  fixture f;
+  f.h.jobs["G-1"] = job_state{lifecycle_status::running, 10};
+  auto r = f.deliver(terminal("G-1", "completed"));
+  CHECK(r.action == receiver_decision::process);
+  CHECK(r.http_status == 200);
+  CHECK(r.reason() == "forward");
+  CHECK(r.job_id == "G-1");
+  REQUIRE(r.key);
+  CHECK(r.key->encoded() == "job:3:G-1:video.completed");
+  CHECK(f.h.effects["G-1"] == 1);
+  CHECK(f.h.jobs["G-1"].lifecycle == lifecycle_status::completed);
+  CHECK(f.h.jobs["G-1"].progress == 10);  // progress never moves backwards
+  CHECK(f.counters.count(receiver_decision::process) == 1);
+}
+
+TEST_CASE("receiver: a duplicate is acknowledged and the handler does not run again", "[receiver]") {
+  fixture f;
+  f.h.jobs["G-1"] = job_state{lifecycle_status::running, 0};
+  REQUIRE(f.deliver(terminal("G-1", "completed")).action == receiver_decision::process);
+  // The sender's retry (attempt 2, same event) after a lost reply.
+  auto r = f.deliver(terminal("G-1", "completed", 2), t0 + 60);
+  CHECK(r.action == receiver_decision::duplicate);
+  CHECK(r.http_status == 200);
+  CHECK(r.reason() == "done");
+  CHECK(r.attempt == 2);
+  CHECK(f.h.effects["G-1"] == 1);
+  CHECK(f.counters.count(receiver_decision::duplicate) == 1);
+  CHECK(f.counters.snapshot().retries_seen == 1);
+}
+
+TEST_CASE("receiver: authentication failures are 401 and run nothing", "[receiver]") {
+  fixture f;
+  f.h.jobs["G-1"] = job_state{lifecycle_status::running, 0};
+  SECTION("tampered body") {
+    delivery d = terminal("G-1", "completed");
+    d.body.replace(d.body.find("\"completed\"}"), 11, "\"failed\"   ");
+    auto r = f.deliver(d);
+    CHECK(r.action == receiver_decision::reject);
+    CHECK(r.http_status == 401);
+    CHECK(r.error == errc::signature_mismatch);
+    CHECK(f.counters.rejected_for(errc::signature_mismatch) == 1);
+  }
+  SECTION("wrong secret") {
+    delivery_spec s;
+    s.job = "G-1";
+    s.signing_secret = "whsec_someone_else";
+    auto r = f.deliver(make_delivery(s));
+    CHECK(r.http_status == 401);
+    CHECK(r.error == errc::signature_mismatch);
+  }
+  SECTION("stale timestamp") {
+    delivery_spec s;
+    s.job = "G-1";
+    s.timestamp = t0 - 301;
+    auto r = f.deliver(make_delivery(s));
+    CHECK(r.http_status == 401);
+    CHECK(r.error == errc::timestamp_too_old);
+    CHECK(r.reason() == "timestamp_too_old");
+  }
+  SECTION("missing signature") {
+    delivery d = terminal("G-1", "completed");
+    d.headers.erase(d.headers.begin() + 2);
+    auto r = f.deliver(d);
+    CHECK(r.http_status == 401);
+    CHECK(r.error == errc::missing_signature);
+  }
+  CHECK(f.h.effects["G-1"] == 0);
+  CHECK_FALSE(f.h.jobs["G-1"].lifecycle == lifecycle_status::completed);
+}
+
+TEST_CASE("receiver: a malformed delivery is 400", "[receiver]") {
+  fixture f;
+  SECTION("not JSON, but correctly signed") {
+    delivery d;
+    d.body = "{\"id\":";
+    d.headers = {{"x-ai-stats-timestamp", std::to_string(t0)},
+                 {"x-ai-stats-signature", sign(secret, std::to_string(t0), d.body)->to_string()}};
+    auto r = f.deliver(d);
+    CHECK(r.action == receiver_decision::reject);
+    CHECK(r.http_status == 400);
+    CHECK(r.error == errc::json_unexpected_end);
+    CHECK_FALSE(r.key);
+  }
+  SECTION("signed envelope without data") {
+    delivery d;
+    d.body = R"({"id":"evt_1","type":"video.completed"})";
+    d.headers = {{"x-ai-stats-timestamp", std::to_string(t0)},
+                 {"x-ai-stats-signature", sign(secret, std::to_string(t0), d.body)->to_string()}};
+    auto r = f.deliver(d);
+    CHECK(r.http_status == 400);
+    CHECK(r.error == errc::missing_field);
+  }
+  SECTION("header disagrees with the body") {
+    delivery d = terminal("G-1", "completed");
+    d.headers.back().second = "3";  // attempt header 3, body says 1
+    auto r = f.deliver(d);
+    CHECK(r.http_status == 400);
+    CHECK(r.error == errc::header_body_mismatch);
+  }
+  CHECK(f.store.size() == 0);
+}
+
+TEST_CASE("receiver: out of order — progress after completed is ignored as stale, and committed", "[receiver]") {
+  fixture f;
+  f.h.jobs["G-1"] = job_state{lifecycle_status::running, 40};
+  REQUIRE(f.deliver(terminal("G-1", "completed")).action == receiver_decision::process);
+  auto r = f.deliver(running("G-1", 50));
+  CHECK(r.action == receiver_decision::ignore_stale);
+  CHECK(r.http_status == 200);
+  CHECK(r.reason() == "older_state");
+  CHECK(f.h.effects["G-1"] == 1);
+  CHECK(f.h.jobs["G-1"].lifecycle == lifecycle_status::completed);
+  // The stale delivery was handled: its retry is a duplicate.
+  CHECK(f.deliver(running("G-1", 50, 2)).action == receiver_decision::duplicate);
+}
+
+TEST_CASE("receiver: same state without new progress is no_change", "[receiver]") {
+  fixture f;
+  f.h.jobs["G-1"] = job_state{lifecycle_status::running, 50};
+  auto r = f.deliver(running("G-1", 50));
+  CHECK(r.action == receiver_decision::no_change);
+  CHECK(r.http_status == 200);
+  CHECK(r.reason() == "same_state");
+  CHECK(f.h.effects["G-1"] == 0);
+  CHECK(f.deliver(running("G-1", 80)).action == receiver_decision::process);
+  CHECK(f.h.jobs["G-1"].progress == 80);
+}
+
+TEST_CASE("receiver: a conflicting terminal state is refetch; the claim is released", "[receiver]") {
+  fixture f;
+  f.h.jobs["G-1"] = job_state{lifecycle_status::failed, 0};
+  auto r = f.deliver(terminal("G-1", "completed"));
+  CHECK(r.action == receiver_decision::refetch);
+  CHECK(r.http_status == 200);
+  CHECK(r.reason() == "terminal_conflict");
+  CHECK(f.h.refetches == 1);
+  CHECK(f.h.effects["G-1"] == 0);
+  // Released, not committed: once the refetch stored the authoritative state, a copy of
+  // the delivery reconciles against it instead of being dropped as a duplicate.
+  f.h.jobs["G-1"] = job_state{lifecycle_status::completed, 100};
+  auto again = f.deliver(terminal("G-1", "completed", 2));
+  CHECK(again.action == receiver_decision::no_change);
+}
+
+TEST_CASE("receiver: an unknown job and contradicting statuses are refetch", "[receiver]") {
+  fixture f;
+  auto unknown = f.deliver(terminal("G-unknown", "completed"));
+  CHECK(unknown.action == receiver_decision::refetch);
+  CHECK(unknown.reason() == "unknown_job");
+
+  f.h.jobs["G-2"] = job_state{lifecycle_status::running, 0};
+  delivery_spec s;
+  s.job = "G-2";
+  s.status = "completed";
+  s.lifecycle = "failed";
+  auto r = f.deliver(make_delivery(s));
+  CHECK(r.action == receiver_decision::refetch);
+  CHECK(r.reason() == "contradictory_status");
+  CHECK(f.h.refetches == 2);
+}
+
+TEST_CASE("receiver: a failing handler releases the claim (503) and the retry is processed", "[receiver]") {
+  fixture f;
+  f.h.jobs["G-1"] = job_state{lifecycle_status::running, 0};
+  f.h.fail_next = true;
+  auto r = f.deliver(terminal("G-1", "completed"));
+  CHECK(r.action == receiver_decision::reject);
+  CHECK(r.http_status == 503);
+  CHECK(r.error == errc::handler_failed);
+  CHECK(f.h.effects["G-1"] == 0);
+  CHECK(f.h.jobs["G-1"].lifecycle == lifecycle_status::running);
+
+  auto retry = f.deliver(terminal("G-1", "completed", 2), t0 + 60);
+  CHECK(retry.action == receiver_decision::process);
+  CHECK(retry.http_status == 200);
+  CHECK(f.h.effects["G-1"] == 1);
+  CHECK(f.counters.rejected_for(errc::handler_failed) == 1);
+  CHECK(f.counters.snapshot().retries_seen == 1);
+}
+
+TEST_CASE("receiver: a state loader failure is 503 and releases the claim", "[receiver]") {
+  fixture f;
+  delivery d = terminal("G-1", "completed");
+  bool fail = true;
+  auto load = [&](std::string_view) -> result<std::optional<job_state>> {
+    if (fail) return errc::io_error;
+    return std::optional<job_state>(job_state{lifecycle_status::running, 0});
+  };
+  auto handler = [&](const envelope_view&, const reconcile_decision&, const dedup_key&) -> status { return {}; };
+  auto r = receive_delivery(d.body, d.headers, f.v, f.store, at(t0), load, handler);
+  CHECK(r.http_status == 503);
+  CHECK(r.error == errc::io_error);
+  fail = false;
+  auto retry = receive_delivery(d.body, d.headers, f.v, f.store, at(t0), load, handler);
+  CHECK(retry.action == receiver_decision::process);
+}
+
+TEST_CASE("receiver: a copy arriving while the first is being handled is in_flight (503)", "[receiver]") {
+  fixture f;
+  f.h.jobs["G-1"] = job_state{lifecycle_status::running, 0};
+  delivery d = terminal("G-1", "completed");
+  receipt inner;
+  auto r = receive_delivery(
+      d.body, d.headers, f.v, f.store, at(t0), [&](std::string_view id) { return f.h.load(id); },
+      [&](const envelope_view& e, const reconcile_decision& dec, const dedup_key&) {
+        verifier v2 = *verifier::create({secret});
+        inner = receive_delivery(
+            d.body, d.headers, v2, f.store, at(t0), [&](std::string_view) { return std::optional<job_state>(); },
+            [](const envelope_view&, const reconcile_decision&, const dedup_key&) -> status { return {}; });
+        return f.h.handle(e, dec);
+      });
+  CHECK(r.action == receiver_decision::process);
+  CHECK(inner.action == receiver_decision::in_flight);
+  CHECK(inner.http_status == 503);
+  CHECK(inner.reason() == "in_flight");
+}
+
+TEST_CASE("receiver: the dedup key is per job, or the event id without a delivery object", "[receiver]") {
+  fixture f;
+  f.h.jobs["G-1"] = job_state{lifecycle_status::running, 0};
+  f.h.jobs["G-2"] = job_state{lifecycle_status::running, 0};
+  // Every job has a video.completed delivery key: both are processed (§2).
+  CHECK(f.deliver(terminal("G-1", "completed")).action == receiver_decision::process);
+  CHECK(f.deliver(terminal("G-2", "completed")).action == receiver_decision::process);
+
+  f.h.jobs["G-3"] = job_state{lifecycle_status::running, 0};
+  delivery_spec s;
+  s.job = "G-3";
+  s.with_delivery = false;
+  auto r = f.deliver(make_delivery(s));
+  CHECK(r.action == receiver_decision::process);
+  REQUIRE(r.key);
+  CHECK(r.key->form() == dedup_key_form::event_id);
+  CHECK(f.deliver(make_delivery(s)).action == receiver_decision::duplicate);
+}
+
+TEST_CASE("receiver: unsigned deliveries only when explicitly allowed, never under phaseo", "[receiver]") {
+  memory_dedup_store store;
+  verifier none;
+  delivery d = terminal("G-1", "completed");
+  d.headers.erase(d.headers.begin() + 1, d.headers.begin() + 3);  // no timestamp or signature
+  auto load = [](std::string_view) { return std::optional<job_state>(job_state{lifecycle_status::running, 0}); };
+  int effects = 0;
+  auto handler = [&](const envelope_view&, const reconcile_decision&, const dedup_key&) -> status {
+    ++effects;
+    return {};
+  };
+  receiver_options opt;
+  auto refused = receive_delivery(d.body, d.headers, none, store, at(t0), load, handler, opt);
+  CHECK(refused.error == errc::unsigned_not_allowed);
+  CHECK(refused.http_status == 503);
+
+  opt.allow_unsigned = true;
+  opt.verify.prof = &profiles::phaseo;
+  auto phaseo = receive_delivery(d.body, d.headers, none, store, at(t0), load, handler, opt);
+  CHECK(phaseo.error == errc::secret_required);
+  CHECK(phaseo.http_status == 503);
+  CHECK(effects == 0);
+
+  opt.verify.prof = &profiles::ai_stats;
+  auto accepted = receive_delivery(d.body, d.headers, none, store, at(t0), load, handler, opt);
+  CHECK(accepted.action == receiver_decision::process);
+  CHECK(effects == 1);
+}
+
+TEST_CASE("receiver: N threads delivering the same event run the side effect exactly once", "[receiver][concurrency]") {
+  host h;
+  h.jobs["G-race"] = job_state{lifecycle_status::running, 0};
+  for (int i = 0; i < 8; ++i) h.jobs["G-own-" + std::to_string(i)] = job_state{lifecycle_status::running, 0};
+  memory_dedup_store store;
+  atomic_receiver_counters counters;
+  receiver_options opt;
+  opt.counters = &counters;
+  const delivery shared = terminal("G-race", "completed");
+  constexpr int n = 8;
+  std::atomic<int> ready{0};
+  std::vector<std::thread> threads;
+  std::vector<receipt> own(n), same(n);
+  for (int i = 0; i < n; ++i) {
+    threads.emplace_back([&, i] {
+      verifier v = *verifier::create({secret});
+      const delivery mine = terminal("G-own-" + std::to_string(i), "completed");
+      ++ready;
+      while (ready.load() < n) std::this_thread::yield();
+      auto load = [&](std::string_view id) { return h.load(id); };
+      auto handler = [&](const envelope_view& e, const reconcile_decision& d, const dedup_key&) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(2));  // widen the race window
+        return h.handle(e, d);
+      };
+      same[static_cast<std::size_t>(i)] = receive_delivery(shared.body, shared.headers, v, store, at(t0), load, handler, opt);
+      own[static_cast<std::size_t>(i)] = receive_delivery(mine.body, mine.headers, v, store, at(t0), load, handler, opt);
+    });
+  }
+  for (auto& t : threads) t.join();
+  int processed = 0;
+  for (const auto& r : same) {
+    if (r.action == receiver_decision::process) ++processed;
+    else CHECK((r.action == receiver_decision::duplicate || r.action == receiver_decision::in_flight));
+  }
+  CHECK(processed == 1);
+  CHECK(h.effects["G-race"] == 1);
+  for (int i = 0; i < n; ++i) {
+    CHECK(own[static_cast<std::size_t>(i)].action == receiver_decision::process);
+    CHECK(h.effects["G-own-" + std::to_string(i)] == 1);
+  }
+  CHECK(counters.count(receiver_decision::process) == static_cast<std::uint64_t>(n + 1));
+}
+
+// --- round trip with the delivery builder (sender.hpp) ---------------------------------
+
+#include <jobwire/sender.hpp>
+
+TEST_CASE("receiver: deliveries built by the sender pass the pipeline; tampered ones do not", "[receiver][sender]") {
+  for (const profile* prof : {&profiles::ai_stats, &profiles::phaseo}) {
+    CAPTURE(prof->name);
+    fixture f;
+    f.opt.verify.prof = prof;
+    f.h.jobs["vj_rt_1"] = job_state{lifecycle_status::running, 0};
+    auto snd = delivery_sender::create(secret, *prof);
+    REQUIRE(snd);
+
+    delivery_event progress_ev;
+    progress_ev.job_id = "vj_rt_1";
+    progress_ev.internal_id = "int_rt_1";
+    progress_ev.phase = phase::progress;
+    progress_ev.progress = 50;
+    progress_ev.data = R"({"object":"video","status":"processing","progress":50})";
+    auto p = snd->build(progress_ev, t0);
+    REQUIRE(p);
+    const std::string p_body(p->body());
+    const auto p_headers = p->headers();
+    auto rp = receive_delivery(
+        p_body, p_headers, f.v, f.store, at(t0 + 1), [&](std::string_view id) { return f.h.load(id); },
+        [&](const envelope_view& e, const reconcile_decision& d, const dedup_key&) { return f.h.handle(e, d); },
+        f.opt);
+    CHECK(rp.action == receiver_decision::process);
+    CHECK(rp.reason() == "more_progress");
+    CHECK(f.h.jobs["vj_rt_1"].progress == 50);
+
+    delivery_event done_ev = progress_ev;
+    done_ev.phase = phase::completed;
+    done_ev.progress = std::numeric_limits<double>::quiet_NaN();
+    done_ev.data = R"({"object":"video","status":"completed"})";
+    auto d = snd->build(done_ev, t0);
+    REQUIRE(d);
+    auto receive_built = [&](const jobwire::delivery& built, std::int64_t now) {
+      const std::string body(built.body());
+      return f.deliver(receiver_test::delivery{body, [&] {
+                         receiver_test::header_list hl;
+                         for (const auto& h : built.headers()) hl.emplace_back(std::string(h.first), std::string(h.second));
+                         return hl;
+                       }()},
+                       now);
+    };
+    auto r = receive_built(*d, t0 + 1);
+    CHECK(r.action == receiver_decision::process);
+    CHECK(r.http_status == 200);
+    REQUIRE(r.key);
+    CHECK(r.key->job_id() == "vj_rt_1");
+    CHECK(r.key->delivery_key_text() == "video.completed");
+    CHECK(f.h.jobs["vj_rt_1"].lifecycle == lifecycle_status::completed);
+
+    // The sender's retry: attempt 2, fresh timestamp and signature → a duplicate.
+    REQUIRE(snd->next_attempt(*d, 2, t0 + 61));
+    auto retry = receive_built(*d, t0 + 62);
+    CHECK(retry.action == receiver_decision::duplicate);
+    CHECK(retry.attempt == 2);
+    CHECK(f.h.effects["vj_rt_1"] == 2);  // progress and completed, once each
+
+    // Tampered: one byte of the body changed after signing.
+    receiver_test::delivery t;
+    t.body = std::string(d->body());
+    t.body[t.body.find("completed\"}")] = 'C';
+    for (const auto& h : d->headers()) t.headers.emplace_back(std::string(h.first), std::string(h.second));
+    auto tampered = f.deliver(t, t0 + 62);
+    CHECK(tampered.action == receiver_decision::reject);
+    CHECK(tampered.http_status == 401);
+    CHECK(tampered.error == errc::signature_mismatch);
+    CHECK(f.h.effects["vj_rt_1"] == 2);
+  }
+}

@@ -1,0 +1,94 @@
+// UTF-8 well-formedness (RFC 3629) shared by the JSON reader/writer, previews and URLs.
+#include <catch2/catch.hpp>
+
+#include <string>
+#include <string_view>
+
+#include "jobwire/json.hpp"
+#include "jobwire/json_writer.hpp"
+#include "jobwire/utf8.hpp"
+
+using jobwire::utf8_sequence_length;
+using jobwire::utf8_valid;
+
+namespace {
+std::size_t len_of(std::string_view s) { return utf8_sequence_length(s.data(), s.size()); }
+}  // namespace
+
+TEST_CASE("utf8_sequence_length: well-formed sequences of each length") {
+  CHECK(len_of("A") == 1);
+  CHECK(len_of(std::string_view("\0", 1)) == 1);
+  CHECK(len_of("\x7f") == 1);
+  CHECK(len_of("\xc2\x80") == 2);          // U+0080, smallest 2-byte
+  CHECK(len_of("\xdf\xbf") == 2);          // U+07FF
+  CHECK(len_of("\xe0\xa0\x80") == 3);      // U+0800, smallest 3-byte
+  CHECK(len_of("\xed\x9f\xbf") == 3);      // U+D7FF, just below the surrogates
+  CHECK(len_of("\xee\x80\x80") == 3);      // U+E000, just above the surrogates
+  CHECK(len_of("\xef\xbf\xbf") == 3);      // U+FFFF
+  CHECK(len_of("\xf0\x90\x80\x80") == 4);  // U+10000
+  CHECK(len_of("\xf4\x8f\xbf\xbf") == 4);  // U+10FFFF
+  // Only the first sequence is measured.
+  CHECK(len_of("\xc3\xa9xyz") == 2);
+}
+
+TEST_CASE("utf8_sequence_length: ill-formed sequences give 0") {
+  CHECK(len_of("\x80") == 0);              // lone continuation byte
+  CHECK(len_of("\xbf") == 0);
+  CHECK(len_of("\xc0\xaf") == 0);          // overlong 2-byte lead
+  CHECK(len_of("\xc1\xbf") == 0);
+  CHECK(len_of("\xe0\x80\xaf") == 0);      // overlong 3-byte
+  CHECK(len_of("\xe0\x9f\xbf") == 0);
+  CHECK(len_of("\xed\xa0\x80") == 0);      // encoded surrogate U+D800
+  CHECK(len_of("\xed\xbf\xbf") == 0);      // U+DFFF
+  CHECK(len_of("\xf0\x8f\xbf\xbf") == 0);  // overlong 4-byte
+  CHECK(len_of("\xf4\x90\x80\x80") == 0);  // above U+10FFFF
+  CHECK(len_of("\xf5\x80\x80\x80") == 0);
+  CHECK(len_of("\xff") == 0);
+  CHECK(len_of("\xc3\x28") == 0);          // second byte not a continuation
+  CHECK(len_of("\xe2\x82\x28") == 0);      // third byte not a continuation
+  CHECK(len_of("\xf0\x90\x80\x28") == 0);  // fourth byte not a continuation
+}
+
+TEST_CASE("utf8_sequence_length: never reads past avail") {
+  // The full sequence is in memory but only part of it is available: it is truncated.
+  const char euro[] = "\xe2\x82\xac";
+  CHECK(utf8_sequence_length(euro, 3) == 3);
+  CHECK(utf8_sequence_length(euro, 2) == 0);
+  CHECK(utf8_sequence_length(euro, 1) == 0);
+  const char four[] = "\xf0\x9f\x98\x80";
+  CHECK(utf8_sequence_length(four, 4) == 4);
+  CHECK(utf8_sequence_length(four, 3) == 0);
+  CHECK(jobwire::detail::utf8_sequence_length(std::string_view(four, 4), 0) == 4);
+  CHECK(jobwire::detail::utf8_sequence_length(std::string_view(four, 4), 1) == 0);
+}
+
+TEST_CASE("utf8_valid over whole strings") {
+  CHECK(utf8_valid(""));
+  CHECK(utf8_valid("plain ascii"));
+  CHECK(utf8_valid("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80"));
+  CHECK_FALSE(utf8_valid("caf\xc3"));                // truncated at the end
+  CHECK_FALSE(utf8_valid("a\xed\xa0\x80z"));         // surrogate in the middle
+  CHECK_FALSE(utf8_valid("\xf8\x88\x80\x80\x80"));   // 5-byte form
+  static_assert(jobwire::utf8_valid("\xc3\xa9"), "usable in constant expressions");
+  static_assert(!jobwire::utf8_valid("\xc3"), "usable in constant expressions");
+}
+
+TEST_CASE("reader, writer and validator agree on every 1- and 2-byte input") {
+  // What json::parse accepts inside a string is exactly what append_quoted copies unchanged.
+  for (unsigned a = 0x80; a < 0x100; ++a) {
+    for (unsigned b = 0; b < 0x100; ++b) {
+      std::string s{static_cast<char>(a), static_cast<char>(b)};
+      // Control bytes and quote/backslash are JSON-level matters, not UTF-8 ones; skip them.
+      if (b < 0x20 || b == '"' || b == '\\' || b == 0x7f) continue;
+      const bool valid = utf8_valid(s);
+      const std::string raw = "\"" + s + "\"";
+      std::string doc;
+      jobwire::json::append_quoted(doc, s);
+      const bool copied = doc == raw;
+      const auto parsed = jobwire::json::parse(raw);
+      INFO("bytes " << a << " " << b);
+      CHECK(valid == parsed.has_value());
+      CHECK(valid == copied);
+    }
+  }
+}
