@@ -119,6 +119,13 @@ check "a markup response preview and a markup job id render as text" \
 check "no element came from data: one script (the page's own), no img, nothing ran" \
   'd["scripts"] == 1 and d["imgs"] == 0 and "data-pwned" not in d["body"]'
 
+# Without a document the page says so, in words, and renders nothing it could not read.
+mkdir -p "$site/empty"
+cp "$site/dashboard.html" "$site/empty/dashboard.html"
+render "http://127.0.0.1:$port/empty/dashboard.html" "$TMPD/empty.html" --dump-dom
+dom "$TMPD/empty.html"
+check "a page that cannot fetch its document shows why" 'd["conn"] == "cannot refresh: HTTP 404" and d["rows"] == [] and "data-rendered" not in d["body"]'
+
 # --- 2. the demo ------------------------------------------------------------------------------
 demo_dashboard_part() {
   local out="$TMPD/demo.out"
