@@ -396,6 +396,26 @@ class receiver_journal {
 
   std::vector<job_row> rows() const {
     std::lock_guard<std::mutex> lock(m_);
+    return rows_locked();
+  }
+
+  /// The document, with the receiver's counters (monitor.hpp) beside the rows; one
+  /// consistent snapshot of the journal.
+  std::string render(std::int64_t now_ms, const jobwire::receiver_counters* counters) const {
+    document_sources src;
+    src.kind = view::receiver;
+    src.now_ms = now_ms;
+    src.receiver = counters;
+    std::lock_guard<std::mutex> lock(m_);
+    src.unattributed_rejections = unattributed_rejections_;
+    src.untracked_deliveries = untracked_deliveries_;
+    return render_document(rows_locked(), src);
+  }
+
+  jobwire::health_counts health() const { return health_of(rows()); }
+
+ private:
+  std::vector<job_row> rows_locked() const {
     std::vector<job_row> out;
     out.reserve(order_.size());
     for (const std::string& id : order_) {
@@ -411,24 +431,6 @@ class receiver_journal {
     return out;
   }
 
-  /// The document, with the receiver's counters (monitor.hpp) beside the rows.
-  std::string render(std::int64_t now_ms, const jobwire::receiver_counters* counters) const {
-    const std::vector<job_row> r = rows();
-    document_sources src;
-    src.kind = view::receiver;
-    src.now_ms = now_ms;
-    src.receiver = counters;
-    {
-      std::lock_guard<std::mutex> lock(m_);
-      src.unattributed_rejections = unattributed_rejections_;
-      src.untracked_deliveries = untracked_deliveries_;
-    }
-    return render_document(r, src);
-  }
-
-  jobwire::health_counts health() const { return health_of(rows()); }
-
- private:
   struct job {
     // Before the host reports a state, a job it has only heard of is `pending` (§3).
     std::string status = "pending";
