@@ -122,19 +122,19 @@ class dedup_key {
 
   /// (job id, delivery key). Both must be non-empty and within the length limits
   /// (`invalid_dedup_key`); their bytes are otherwise not interpreted.
-  static result<dedup_key> for_delivery(std::string_view job_id, std::string_view delivery_key_text) noexcept {
-    if (job_id.empty() || job_id.size() > max_dedup_job_id_length) return errc::invalid_dedup_key;
+  static result<dedup_key> for_delivery(std::string_view job, std::string_view delivery_key_text) noexcept {
+    if (job.empty() || job.size() > max_dedup_job_id_length) return errc::invalid_dedup_key;
     if (delivery_key_text.empty() || delivery_key_text.size() > max_dedup_delivery_key_length)
       return errc::invalid_dedup_key;
     dedup_key k;
     k.form_ = dedup_key_form::job_delivery;
     k.append("job:");
     char digits[4];
-    std::size_t nd = format_decimal(job_id.size(), digits);
+    std::size_t nd = format_decimal(job.size(), digits);
     k.append(std::string_view(digits, nd));
     k.append(":");
     k.part_a_ = k.len_;
-    k.append(job_id);
+    k.append(job);
     k.append(":");
     k.part_b_ = k.len_;
     k.append(delivery_key_text);
@@ -142,7 +142,7 @@ class dedup_key {
   }
 
   /// (job id, parsed delivery key from events.hpp).
-  static result<dedup_key> for_delivery(std::string_view job_id, const delivery_key& key) noexcept {
+  static result<dedup_key> for_delivery(std::string_view job, const delivery_key& key) noexcept {
     char buf[max_dedup_delivery_key_length];
     std::size_t n = 0;
     auto put = [&](std::string_view s) {
@@ -158,7 +158,7 @@ class dedup_key {
       put(":");
       put(std::string_view(digits, format_decimal(static_cast<std::size_t>(key.bucket), digits)));
     }
-    return for_delivery(job_id, std::string_view(buf, n));
+    return for_delivery(job, std::string_view(buf, n));
   }
 
   /// The event id form. Event ids are opaque to receivers but have a fixed alphabet

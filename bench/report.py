@@ -1,0 +1,128 @@
+#!/usr/bin/env python3
+"""Turns one jobwire_bench JSON run into the ratio table of docs/PERFORMANCE.md.
+
+    bench/report.py RUN.json [--doc docs/PERFORMANCE.md]
+
+Reads medians (CPU time) of repeated runs, computes each comparison against its baseline
+from the same run, marks the targets the module issues set, and rewrites the section
+between <!-- summary:begin --> and <!-- summary:end --> of the document, with the machine
+the run came from. bench/run.sh builds the binary and calls this."""
+import argparse
+import json
+import pathlib
+import platform
+import re
+import sys
+
+
+def load(path):
+    data = json.loads(pathlib.Path(path).read_text())
+    rows = {}
+    for b in data["benchmarks"]:
+        if b.get("run_type") == "aggregate" and b.get("aggregate_name") != "median":
+            continue
+        name = b.get("run_name", b["name"])
+        if b.get("run_type") == "iteration" and name in rows and rows[name].get("_median"):
+            continue
+        entry = {"cpu": b["cpu_time"], "unit": b.get("time_unit", "ns"),
+                 "allocs": b.get("allocs_per_op"), "_median": b.get("aggregate_name") == "median"}
+        if entry["_median"] or name not in rows:
+            rows[name] = entry
+    return data.get("context", {}), rows
+
+
+def fmt_time(ns):
+    if ns >= 1e6:
+        return f"{ns / 1e6:.2f} ms"
+    if ns >= 1e3:
+        return f"{ns / 1e3:.2f} µs"
+    return f"{ns:.0f} ns"
+
+
+SCALE = {"ns": 1.0, "us": 1e3, "ms": 1e6, "s": 1e9}
+
+# (row label, subject, baseline, how the ratio reads, target check or None, target text)
+COMPARISONS = []
+for n in (64, 1024, 16384, 1048576):
+    COMPARISONS.append((f"verify {n} B: jobwire / floor", f"verify/jobwire/{n}", f"verify/floor/{n}",
+                        "slowdown", (lambda r: r <= 1.15) if n >= 1024 else None,
+                        "≤ 1.15× at ≥ 1 KiB" if n >= 1024 else ""))
+    COMPARISONS.append((f"verify {n} B: naive / jobwire", f"verify/naive/{n}", f"verify/jobwire/{n}",
+                        "speedup", (lambda r: r >= 4.0) if n == 64 else None, "≥ 4× at 64 B" if n == 64 else ""))
+for case in ("completed_3k", "progress_1k"):
+    COMPARISONS += [
+        (f"envelope {case}: rapidjson / jobwire", f"envelope/rapidjson/{case}", f"envelope/jobwire/{case}",
+         "speedup", lambda r: r > 1.0, "> 1× (faster than RapidJSON)"),
+        (f"envelope {case}: nlohmann / jobwire", f"envelope/nlohmann/{case}", f"envelope/jobwire/{case}",
+         "speedup", lambda r: r >= 5.0, "≥ 5×"),
+        (f"envelope {case}: jobwire / simdjson", f"envelope/jobwire/{case}", f"envelope/simdjson/{case}",
+         "slowdown", None, "recorded"),
+    ]
+COMPARISONS += [
+    ("url corpus1000: boost_url / jobwire", "url/boost_url/corpus1000", "url/jobwire/corpus1000",
+     "speedup", lambda r: r > 1.0, "> 1× (faster than Boost.URL)"),
+    ("dedup claim+commit: memory / unordered_map", "dedup/memory/claim_commit", "dedup/unordered_map/claim_commit",
+     "slowdown", None, "recorded"),
+    ("receiver 2k: jobwire / parts", "receiver/jobwire/2k", "receiver/parts/2k", "slowdown", None, "recorded"),
+    ("sender 1k: naive / jobwire build", "sender/naive/build_1k", "sender/jobwire/build_1k", "speedup", None, "recorded"),
+]
+ZERO_ALLOC = ["verify/jobwire/64", "verify/jobwire/1024", "envelope/jobwire/completed_3k",
+              "envelope/jobwire/progress_1k", "url/jobwire/corpus1000", "receiver/jobwire/2k"]
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("run")
+    ap.add_argument("--doc", default=str(pathlib.Path(__file__).resolve().parents[1] / "docs/PERFORMANCE.md"))
+    args = ap.parse_args()
+    context, rows = load(args.run)
+
+    def ns(name):
+        r = rows[name]
+        return r["cpu"] * SCALE.get(r["unit"], 1.0)
+
+    out = ["| comparison | subject | baseline | ratio | target | met |", "|---|---|---|---|---|---|"]
+    missing = []
+    for label, subject, baseline, kind, check, target in COMPARISONS:
+        if subject not in rows or baseline not in rows:
+            missing.append(label)
+            continue
+        ratio = ns(subject) / ns(baseline)
+        met = "—" if check is None else ("met" if check(ratio) else "**not met**")
+        out.append(f"| {label} | {fmt_time(ns(subject))} | {fmt_time(ns(baseline))} | {ratio:.2f}× | {target} | {met} |")
+    out += ["", "| zero heap allocations per operation (jobwire code) | allocs_per_op | met |", "|---|---|---|"]
+    for name in ZERO_ALLOC:
+        if name not in rows or rows[name]["allocs"] is None:
+            missing.append(name)
+            continue
+        a = rows[name]["allocs"]
+        # Google Benchmark's own bookkeeping allocates a handful of times per run, which
+        # amortises to a few hundredths per operation at most; one allocation per operation
+        # reads as 1.0.
+        out.append(f"| {name} | {a:.3f} | {'met' if a < 0.05 else '**not met**'} |")
+    machine = (f"{context.get('num_cpus', '?')} CPUs at {context.get('mhz_per_cpu', '?')} MHz, "
+               f"{platform.system()} {platform.release()}, library build type "
+               f"{context.get('library_build_type', '?')}, run {context.get('date', '?')}")
+    caches = ", ".join(f"L{c['level']} {c['type']} {c['size'] // 1024} KiB" for c in context.get("caches", []))
+    summary = ["", f"Machine: {machine}; caches: {caches or 'unknown'}; load average "
+               f"{', '.join(f'{x:.1f}' for x in context.get('load_avg', [])) or 'unknown'}.",
+               "Ratios are of median CPU time over the repetitions of one run of `jobwire_bench`.", ""]
+    summary += out
+    if missing:
+        summary += ["", "Not measured in this run: " + ", ".join(missing) + "."]
+    summary.append("")
+    doc = pathlib.Path(args.doc)
+    text = doc.read_text()
+    begin, end = "<!-- summary:begin -->\n", "<!-- summary:end -->\n"
+    if begin not in text:
+        title, _, rest = text.partition("\n")
+        text = f"{title}\n\n{begin}{end}{rest}"
+    head, rest = text.split(begin, 1)
+    _, tail = rest.split(end, 1)
+    doc.write_text(head + begin + "\n".join(summary) + "\n" + end + tail)
+    print("\n".join(summary))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

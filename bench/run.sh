@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Builds jobwire_bench (Release), runs every benchmark once with repetitions, and
+# regenerates the summary table of docs/PERFORMANCE.md from that one run.
+#   bench/run.sh [REPETITIONS]    (default 5; run on a quiet machine)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+reps=${1:-5}
+tools/deps.sh bench
+cmake -S . -B build/bench -G Ninja -DCMAKE_BUILD_TYPE=Release -DJOBWIRE_BUILD_BENCHMARKS=ON \
+  -DJOBWIRE_BUILD_TESTS=OFF -DJOBWIRE_BUILD_EXAMPLES=OFF >/dev/null
+cmake --build build/bench -j "$(nproc)" --target jobwire_bench
+build/bench/bin/jobwire_bench --benchmark_repetitions="$reps" --benchmark_report_aggregates_only=true \
+  --benchmark_format=json --benchmark_out=build/bench/run.json --benchmark_out_format=json >/dev/null
+python3 bench/report.py build/bench/run.json

@@ -1,0 +1,529 @@
+// jobwire-gateway — a simulated video gateway on loopback: the sender's side of jobwire.
+//
+//   jobwire-gateway [--port N] [--time-scale S] [--dev-callbacks] [--policy strict|ai-stats]
+//
+// POST /v1/videos                 create a job (202); its `webhook` subscription is validated
+//                                 with jobwire (callback URL policy, event normalisation)
+// GET  /v1/videos/{id}            the status object (PROTOCOL.md §5)
+// GET  /v1/videos/{id}/content    the output bytes, once completed
+// GET  /sim/stats                 per job: status, ledger summary, attempts, health (JSON)
+// GET  /metrics                   Prometheus exposition of the sender counters (monitor.hpp)
+//
+// Time: the delivery clock runs S times faster than real time (default 600), so the
+// service's retry schedule (60 s, 300 s, 900 s, swept every 5 minutes; §12) plays out in
+// seconds, unchanged. Ledger times are on that clock. Signature timestamps use the real
+// clock, because the receiver checks their freshness against its own.
+//
+// Scenarios (simulation only; request header `x-sim-scenario` on create):
+//   normal, fail_generation, duplicate (re-sends the delivered video.completed),
+//   tampered (sends a copy of video.completed with an altered body and the old signature),
+//   stale_progress (a progress delivery after completion), conflicting_terminal
+//   (video.failed after video.completed while the status endpoint says completed).
+#include <atomic>
+#include <chrono>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <httplib.h>
+
+#include <jobwire/callback_url.hpp>
+#include <jobwire/events.hpp>
+#include <jobwire/job.hpp>
+#include <jobwire/json.hpp>
+#include <jobwire/json_writer.hpp>
+#include <jobwire/ledger.hpp>
+#include <jobwire/monitor.hpp>
+#include <jobwire/retry.hpp>
+#include <jobwire/sender.hpp>
+#include <jobwire/subscription.hpp>
+
+#include "example_args.hpp"
+
+namespace {
+
+using jobwire::lifecycle_status;
+
+std::int64_t real_ms() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+/// What the job looks like at one moment; a delivery carries one (possibly an old one).
+struct snapshot {
+  lifecycle_status lifecycle = lifecycle_status::pending;
+  int progress = 0;
+  std::string error;
+};
+
+struct injected_send {
+  std::string what, delivery_key;
+  int http_status = 0;
+};
+
+struct job {
+  std::string id, internal_id, model, prompt, scenario;
+  std::int64_t created_ms = 0;
+  snapshot now;  // the truth the status endpoint serves
+  std::optional<jobwire::webhook_subscription> webhook;
+  std::optional<jobwire::delivery_sender> sender;     // the subscription's secret, prepared once
+  std::map<std::string, jobwire::delivery> deliveries;  // delivery key → its latest built attempt
+  jobwire::attempt_ledger ledger;
+  std::vector<injected_send> injected;
+  bool script_done = false;
+  unsigned attempt_ids = 0;
+};
+
+/// One attempt as cpp-httplib sends it: jobwire's headers and body, copied out of the lock.
+struct outgoing {
+  httplib::Headers headers;
+  std::string content_type, body;
+
+  explicit outgoing(const jobwire::delivery& d) : content_type(d.header("content-type")), body(d.body()) {
+    for (const auto& [name, value] : d.headers())
+      if (name != "content-type") headers.emplace(std::string(name), std::string(value));  // passed separately
+  }
+};
+
+class gateway {
+ public:
+  gateway(double scale, jobwire::subscription_options sub_opt)
+      : scale_(scale), t0_(real_ms()), sub_opt_(sub_opt) {}
+
+  /// The delivery clock (Unix ms, running `scale` times faster than real time from start-up).
+  std::int64_t sim_ms() const { return t0_ + static_cast<std::int64_t>(static_cast<double>(real_ms() - t0_) * scale_); }
+  void sleep_real(int ms) const { std::this_thread::sleep_for(std::chrono::milliseconds(ms)); }
+
+  void create(const httplib::Request& req, httplib::Response& res);
+  void status(const std::string& id, httplib::Response& res);
+  void content(const std::string& id, httplib::Response& res);
+  std::string stats_json();
+  std::string metrics();
+  void sweep_forever();
+  void stop() {
+    stopping_ = true;
+    for (auto& t : threads_) t.join();
+  }
+
+ private:
+  void run_script(job* j);
+  void set_state(job* j, snapshot s);
+  void emit(job* j, jobwire::phase p, const snapshot& data, bool force = false);
+  void send_attempt(job* j, const std::string& key_text, unsigned attempt);
+  void inject_tampered(job* j);
+  httplib::Result post(const std::string& url, const outgoing& out);
+  jobwire::delivery_event event_of(const job& j, jobwire::phase p, const snapshot& data, std::string& data_json);
+  void write_data(jobwire::json::writer& w, const job& j, const snapshot& s);
+  void write_webhook(jobwire::json::writer& w, const job& j);
+  std::string polling_path(const job& j) const { return "/v1/videos/" + j.id; }
+
+  double scale_;
+  std::int64_t t0_;
+  jobwire::subscription_options sub_opt_;
+  jobwire::retry_policy policy_ = jobwire::default_retry_policy;
+  std::mutex m_;
+  std::map<std::string, std::unique_ptr<job>> jobs_;
+  std::vector<job*> order_;
+  jobwire::sender_counters counters_;
+  std::vector<std::thread> threads_;
+  std::atomic<bool> stopping_{false};
+  std::mt19937_64 rng_{std::random_device{}()};
+};
+
+std::string lower_hex(std::uint64_t v, int digits) {
+  static const char* hex = "0123456789abcdef";
+  std::string s(static_cast<std::size_t>(digits), '0');
+  for (int i = digits - 1; i >= 0; --i, v >>= 4) s[static_cast<std::size_t>(i)] = hex[v & 0xF];
+  return s;
+}
+
+// --- HTTP endpoints --------------------------------------------------------------------------
+
+void gateway::create(const httplib::Request& req, httplib::Response& res) {
+  auto doc = jobwire::json::parse(req.body);
+  auto obj = doc ? doc->get_object() : jobwire::result<jobwire::json::object>(jobwire::errc::invalid_field);
+  auto fail = [&](int code, std::string_view reason) {
+    std::string body;
+    jobwire::json::writer(body).begin_object().key("error").begin_object().field("code", reason).end_object().end_object();
+    res.status = code;
+    res.set_content(body, "application/json");
+  };
+  if (!obj) return fail(400, doc ? "invalid_request" : jobwire::error_name(doc.code()));
+  auto j = std::make_unique<job>();
+  auto text = [&](const char* k) {
+    auto v = obj->find(k);
+    auto s = v.is_string() ? v.get_string() : jobwire::result<jobwire::json::string>(jobwire::errc::invalid_field);
+    return s ? s->to_string() : std::string();
+  };
+  j->model = text("model");
+  j->prompt = text("prompt");
+  if (j->model.empty() || j->prompt.empty()) return fail(400, "missing_model_or_prompt");
+  // PROTOCOL.md §7, §8: the subscription is validated by jobwire; a bad callback URL or
+  // event list refuses the job with the reason code.
+  auto hook = obj->find("webhook");
+  if (hook.exists() && !hook.is_null()) {
+    auto sub = jobwire::parse_webhook_subscription(hook, sub_opt_, req.body.data());
+    if (!sub) return fail(400, jobwire::error_name(sub.code()));
+    auto sender = jobwire::delivery_sender::create(sub->secret, jobwire::profiles::ai_stats, jobwire::default_retry_policy);
+    if (!sender) return fail(400, jobwire::error_name(sender.code()));
+    j->sender = std::move(*sender);
+    j->webhook = std::move(*sub);
+    j->webhook->ignored.clear();  // views into the request body, which is about to go away
+  }
+  j->scenario = req.has_header("x-sim-scenario") ? req.get_header_value("x-sim-scenario") : "normal";
+  std::lock_guard<std::mutex> lock(m_);
+  j->internal_id = "gen_" + lower_hex(rng_(), 12);
+  j->id = "G-" + lower_hex(rng_(), 16);
+  j->created_ms = sim_ms();
+  job* raw = j.get();
+  order_.push_back(raw);
+  jobs_[j->id] = std::move(j);
+  std::string body;
+  jobwire::json::writer(body).begin_object().field("id", raw->id).field("polling_url", polling_path(*raw))
+      .field("status", "pending").end_object();
+  res.status = 202;
+  res.set_content(body, "application/json");
+  threads_.emplace_back([this, raw] { run_script(raw); });
+}
+
+void gateway::status(const std::string& id, httplib::Response& res) {
+  std::lock_guard<std::mutex> lock(m_);
+  auto it = jobs_.find(id);
+  if (it == jobs_.end()) {
+    res.status = 404;
+    return;
+  }
+  const job& j = *it->second;
+  const auto st = jobwire::to_job_status(j.now.lifecycle);
+  std::string body;
+  jobwire::json::writer w(body);
+  w.begin_object().field("id", j.id).field("object", "video").field("status", jobwire::job_status_name(st));
+  w.field("lifecycle_status", jobwire::lifecycle_status_name(j.now.lifecycle)).field("output_access", "bytes");
+  w.field("progress", j.now.progress).field("progress_source", "provider").field("polling_url", polling_path(j));
+  // §5 says 20 s; on the compressed clock that is 20/S real seconds.
+  w.field("poll_after_seconds", 20.0 / scale_).field("created_at", j.created_ms / 1000);
+  w.field("provider", "simulated").field("model", j.model);
+  w.key("outputs").begin_array();
+  if (j.now.lifecycle == lifecycle_status::completed)
+    w.begin_object().field("index", 0).field("mime_type", "video/mp4").field("bytes_available", true)
+        .field("content_url", polling_path(j) + "/content").end_object();
+  w.end_array();
+  if (!j.now.error.empty()) w.key("error").begin_object().field("message", j.now.error).end_object();
+  if (j.webhook) write_webhook(w, j);
+  w.end_object();
+  res.set_content(body, "application/json");
+}
+
+void gateway::content(const std::string& id, httplib::Response& res) {
+  std::lock_guard<std::mutex> lock(m_);
+  auto it = jobs_.find(id);
+  if (it == jobs_.end()) {
+    res.status = 404;
+    return;
+  }
+  if (it->second->now.lifecycle != lifecycle_status::completed) {
+    res.status = 409;
+    return;
+  }
+  // Stand-in output: a few bytes that identify the job, served as the video.
+  res.set_content("simulated video for " + it->second->id + ": " + it->second->prompt + "\n", "video/mp4");
+}
+
+// --- the job script ----------------------------------------------------------------------------
+
+void gateway::run_script(job* j) {
+  // Real time: a job takes about a second and a half. Progress values give buckets
+  // 10, 30, 50, 70, 80 (PROTOCOL.md §11); 47 → 50 shows the rounding.
+  const bool fails = j->scenario == "fail_generation";
+  const int steps[] = {12, 31, 47, 68, 83};
+  sleep_real(300);
+  for (int p : steps) {
+    if (fails && p > 40) break;
+    set_state(j, {lifecycle_status::running, p, {}});
+    sleep_real(150);
+  }
+  if (fails) {
+    set_state(j, {lifecycle_status::failed, 31, "the provider rejected the request (simulated)"});
+  } else {
+    set_state(j, {lifecycle_status::completed, 100, {}});
+    const snapshot done{lifecycle_status::completed, 100, {}};
+    if (j->scenario == "duplicate") emit(j, jobwire::phase::completed, done, /*force=*/true);
+    if (j->scenario == "tampered") inject_tampered(j);
+    // A late delivery from before completion: the bucket 90 was never sent.
+    if (j->scenario == "stale_progress") emit(j, jobwire::phase::progress, {lifecycle_status::running, 90, {}});
+    // A report of a different terminal state than the one the status endpoint holds.
+    if (j->scenario == "conflicting_terminal")
+      emit(j, jobwire::phase::failed, {lifecycle_status::failed, 83, "conflicting report (simulated)"});
+  }
+  std::lock_guard<std::mutex> lock(m_);
+  j->script_done = true;
+}
+
+void gateway::set_state(job* j, snapshot s) {
+  jobwire::phase p = jobwire::phase::progress;
+  if (s.lifecycle == lifecycle_status::completed) p = jobwire::phase::completed;
+  if (s.lifecycle == lifecycle_status::failed) p = jobwire::phase::failed;
+  {
+    std::lock_guard<std::mutex> lock(m_);
+    j->now = s;
+  }
+  emit(j, p, s);
+}
+
+/// The event for phase `p` carrying `data` (the job as it was when the event happened).
+jobwire::delivery_event gateway::event_of(const job& j, jobwire::phase p, const snapshot& data, std::string& data_json) {
+  jobwire::json::writer w(data_json);
+  write_data(w, j, data);
+  jobwire::delivery_event ev;
+  ev.kind = jobwire::kind::video;
+  ev.job_id = j.id;
+  ev.internal_id = j.internal_id;
+  ev.phase = p;
+  ev.progress = data.progress;
+  ev.data = data_json;
+  ev.created_at = sim_ms() / 1000;
+  return ev;
+}
+
+/// Dispatches the event for phase `p` when jobwire says it starts (§7 subscription, §11
+/// bucket, §12 send rule: a key already delivered, queued or failed is not sent again
+/// unless forced), then sends attempt 1.
+void gateway::emit(job* j, jobwire::phase p, const snapshot& data, bool force) {
+  std::string key_text;
+  {
+    std::lock_guard<std::mutex> lock(m_);
+    if (!j->webhook || !j->sender) return;
+    std::string data_json;
+    const jobwire::delivery_event ev = event_of(*j, p, data, data_json);
+    auto key = j->sender->check_subscribed(j->webhook->events, ev);
+    if (!key) return;  // not subscribed, or a progress value without a bucket
+    const jobwire::status unforced = j->sender->check_dispatch(j->webhook->events, ev, j->ledger);
+    counters_.record_send_check(unforced, force);
+    if (!unforced && !force) return;
+    auto built = j->sender->build(ev, real_ms() / 1000, jobwire::first_attempt_number);
+    if (!built) {
+      std::fprintf(stderr, "gateway: %s: delivery not built: %s\n", j->id.c_str(),
+                   std::string(jobwire::error_name(built.code())).c_str());
+      return;
+    }
+    key_text = std::string(built->delivery_key_text());
+    j->deliveries.insert_or_assign(key_text, std::move(*built));
+  }
+  send_attempt(j, key_text, jobwire::first_attempt_number);
+}
+
+httplib::Result gateway::post(const std::string& url, const outgoing& out) {
+  // Callback URLs were validated at subscription time (§8); redirects are not followed.
+  const std::size_t path_at = url.find('/', url.find("//") + 2);
+  httplib::Client client(url.substr(0, path_at));
+  client.set_follow_location(false);
+  client.set_connection_timeout(std::chrono::seconds(2));
+  client.set_read_timeout(std::chrono::seconds(policy_.request_timeout_seconds));
+  return client.Post(path_at == std::string::npos ? "/" : url.substr(path_at), out.headers, out.body,
+                     out.content_type);
+}
+
+/// Sends attempt `attempt` of the delivery built for `key_text` (a retry gets a fresh
+/// timestamp and signature, same event id and body otherwise; §12), then records the
+/// outcome in the ledger; a scheduled retry is left for the sweep.
+void gateway::send_attempt(job* j, const std::string& key_text, unsigned attempt) {
+  std::optional<outgoing> out;
+  std::string url, type;
+  {
+    std::lock_guard<std::mutex> lock(m_);
+    auto it = j->deliveries.find(key_text);
+    if (it == j->deliveries.end()) return;
+    if (attempt != it->second.attempt() && !j->sender->next_attempt(it->second, attempt, real_ms() / 1000)) return;
+    out.emplace(it->second);
+    type = jobwire::format_event_type(it->second.type());
+    url = j->webhook->url;
+  }
+  const std::int64_t tried = sim_ms();
+  auto res = post(url, *out);
+  // cpp-httplib reports a read timeout as a read error; both count as failures (§12).
+  const jobwire::attempt_outcome outcome =
+      res ? jobwire::attempt_outcome::http(res->status)
+          : (res.error() == httplib::Error::Read ? jobwire::attempt_outcome::timed_out()
+                                                 : jobwire::attempt_outcome::network_failure());
+  std::lock_guard<std::mutex> lock(m_);
+  auto decision = jobwire::decide_attempt(policy_, attempt, outcome, tried);
+  if (!decision) return;
+  counters_.record_attempt(outcome, *decision);
+  const std::string attempt_id = "att_" + j->internal_id + "_" + std::to_string(++j->attempt_ids);
+  jobwire::attempt_report report;
+  report.id = attempt_id;
+  report.delivery_key = key_text;
+  report.event_type = type;
+  report.outcome = outcome;
+  report.tried_at_ms = tried;
+  report.responded_at_ms = sim_ms();
+  report.response_body = res ? std::string_view(res->body) : std::string_view();
+  if (auto rec = jobwire::make_attempt_record(report, *decision)) j->ledger.append(std::move(*rec));
+}
+
+/// An attacker's (or a body-rewriting proxy's) copy of the completed delivery: headers
+/// and signature valid for the original bytes, one value in the body changed.
+void gateway::inject_tampered(job* j) {
+  std::optional<outgoing> out;
+  std::string url;
+  {
+    std::lock_guard<std::mutex> lock(m_);
+    if (!j->webhook || !j->sender) return;
+    std::string data_json;
+    auto built = j->sender->build(event_of(*j, jobwire::phase::completed, {lifecycle_status::completed, 100, {}}, data_json),
+                                  real_ms() / 1000);
+    if (!built) return;
+    out.emplace(*built);
+    url = j->webhook->url;
+  }
+  const std::size_t at = out->body.find("\"progress\":100");
+  if (at != std::string::npos) out->body.replace(at, 14, "\"progress\":99 ");
+  auto res = post(url, *out);
+  std::lock_guard<std::mutex> lock(m_);
+  j->injected.push_back({"tampered", "video.completed", res ? res->status : 0});
+}
+
+// --- retries: the sweep (§12) ------------------------------------------------------------------
+
+void gateway::sweep_forever() {
+  const std::int64_t interval_real_ms =
+      static_cast<std::int64_t>(static_cast<double>(jobwire::retry_sweep_interval_seconds * 1000) / scale_);
+  std::int64_t next = real_ms() + interval_real_ms;
+  while (!stopping_) {
+    if (real_ms() < next) {
+      sleep_real(10);
+      continue;
+    }
+    next += interval_real_ms;
+    std::vector<std::pair<job*, jobwire::due_retry>> due;
+    {
+      std::lock_guard<std::mutex> lock(m_);
+      const std::int64_t now = sim_ms();
+      for (job* j : order_)
+        for (auto& d : j->ledger.due_retries(now)) due.emplace_back(j, d);
+    }
+    for (auto& [j, d] : due) send_attempt(j, d.delivery_key, d.attempt_number);
+  }
+}
+
+// --- the job payload ----------------------------------------------------------------------------
+
+void gateway::write_data(jobwire::json::writer& w, const job& j, const snapshot& s) {
+  w.begin_object().field("id", j.id).field("object", "video").field("kind", "video");
+  w.field("status", jobwire::job_status_name(jobwire::to_job_status(s.lifecycle)));
+  w.field("lifecycle_status", jobwire::lifecycle_status_name(s.lifecycle)).field("progress", s.progress);
+  w.field("provider", "simulated").field("model", j.model).field("polling_url", polling_path(j));
+  if (s.lifecycle == lifecycle_status::completed) w.field("content_url", polling_path(j) + "/content");
+  if (!s.error.empty()) w.field("error", s.error);
+  write_webhook(w, j);
+  w.end_object();
+}
+
+void gateway::write_webhook(jobwire::json::writer& w, const job& j) {
+  w.key("webhook").begin_object().field("url", j.webhook->url).key("events").begin_array();
+  for (auto e : j.webhook->events) w.string(j.webhook->events.name(e));
+  w.end_array().field("has_secret", j.webhook->has_secret());
+  jobwire::write_webhook_delivery_members(w, j.ledger);
+  w.end_object();
+}
+
+// --- observation --------------------------------------------------------------------------------
+
+std::string gateway::stats_json() {
+  std::lock_guard<std::mutex> lock(m_);
+  std::string out;
+  jobwire::json::writer w(out);
+  w.begin_object().field("time_scale", scale_).key("jobs").begin_array();
+  for (const job* j : order_) {
+    const auto summary = j->ledger.summary();
+    const auto health = jobwire::classify_job_health(jobwire::lifecycle_status_name(j->now.lifecycle),
+                                                     jobwire::delivery_signals_of(j->ledger));
+    std::size_t retried = 0, rejected = 0;
+    for (const auto& a : j->ledger.history()) {
+      if (a.attempt_number > 1) ++retried;
+      if (a.response_status && *a.response_status >= 400 && *a.response_status < 500) ++rejected;
+    }
+    for (const auto& i : j->injected)
+      if (i.http_status >= 400 && i.http_status < 500) ++rejected;
+    w.begin_object().field("id", j->id).field("scenario", j->scenario).field("prompt", j->prompt);
+    w.field("status", jobwire::job_status_name(jobwire::to_job_status(j->now.lifecycle))).field("progress", j->now.progress);
+    w.field("settled", j->script_done && summary.pending_retries == 0);
+    w.field("health", health ? jobwire::job_health_name(*health) : jobwire::error_name(health.code()));
+    w.field("attempted", j->ledger.size() + j->injected.size()).field("delivered", summary.delivered_events);
+    w.field("retried", retried).field("rejected", rejected);
+    w.key("injected").begin_array();
+    for (const auto& i : j->injected)
+      w.begin_object().field("what", i.what).field("delivery_key", i.delivery_key).field("http_status", i.http_status)
+          .end_object();
+    w.end_array();
+    if (j->webhook) {
+      w.key("webhook").begin_object();
+      jobwire::write_webhook_delivery_members(w, j->ledger);
+      w.end_object();
+      // The full retained history (the public view above shows only the last 10).
+      w.key("history").begin_array();
+      for (const auto& a : j->ledger.history()) jobwire::write_attempt(w, a);
+      w.end_array();
+    }
+    w.end_object();
+  }
+  w.end_array().end_object();
+  return out;
+}
+
+std::string gateway::metrics() {
+  std::lock_guard<std::mutex> lock(m_);
+  jobwire::health_counts health;
+  for (const job* j : order_) {
+    auto h = jobwire::classify_job_health(jobwire::lifecycle_status_name(j->now.lifecycle),
+                                          jobwire::delivery_signals_of(j->ledger));
+    if (h) health.add(*h);
+  }
+  jobwire::exposition_sources src;
+  src.sender = &counters_;
+  src.health = &health;
+  std::string out;
+  (void)jobwire::append_prometheus_text(out, src);
+  return out;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  example::block_stop_signals();
+  example::args a(argc, argv, {"--port", "--time-scale", "--policy"}, {"--dev-callbacks"});
+  jobwire::subscription_options opt;
+  auto policy = jobwire::parse_url_policy(a.get("--policy", "strict"));
+  if (!policy) return std::fprintf(stderr, "gateway: unknown policy\n"), 2;
+  opt.url.policy = *policy;
+  // PROTOCOL.md §8: http://127.0.0.1 callbacks only with the explicit development flag.
+  opt.url.allow_local_development = a.has("--dev-callbacks");
+  const double scale = a.number("--time-scale", 600);
+  if (!(scale >= 1 && scale <= 100000)) return std::fprintf(stderr, "gateway: --time-scale must be 1..100000\n"), 2;
+  gateway g(scale, opt);
+  std::thread sweeper([&g] { g.sweep_forever(); });
+
+  httplib::Server server;
+  server.Post("/v1/videos", [&g](const httplib::Request& req, httplib::Response& res) { g.create(req, res); });
+  server.Get(R"(/v1/videos/([^/]+))", [&g](const httplib::Request& req, httplib::Response& res) {
+    g.status(req.matches[1], res);
+  });
+  server.Get(R"(/v1/videos/([^/]+)/content)", [&g](const httplib::Request& req, httplib::Response& res) {
+    g.content(req.matches[1], res);
+  });
+  server.Get("/sim/stats", [&g](const httplib::Request&, httplib::Response& res) {
+    res.set_content(g.stats_json(), "application/json");
+  });
+  server.Get("/metrics", [&g](const httplib::Request&, httplib::Response& res) {
+    res.set_content(g.metrics(), std::string(jobwire::prometheus_content_type));
+  });
+  const int rc = example::serve_loopback(server, static_cast<int>(a.number("--port", 0)), "gateway");
+  g.stop();
+  sweeper.join();
+  return rc;
+}
