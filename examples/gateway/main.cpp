@@ -8,6 +8,8 @@
 // GET  /v1/videos/{id}/content    the output bytes, once completed
 // GET  /sim/stats                 per job: status, ledger summary, attempts, health (JSON)
 // GET  /metrics                   Prometheus exposition of the sender counters (monitor.hpp)
+// GET  /dashboard                 the operations page, sender's view, over /dashboard.json
+//                                 (docs/DASHBOARD.md; times on the delivery clock)
 //
 // Time: the delivery clock runs S times faster than real time (default 600), so the
 // service's retry schedule (60 s, 300 s, 900 s, swept every 5 minutes; §12) plays out in
@@ -43,6 +45,7 @@
 #include <jobwire/sender.hpp>
 #include <jobwire/subscription.hpp>
 
+#include "dashboard_http.hpp"
 #include "example_args.hpp"
 
 namespace {
@@ -104,6 +107,7 @@ class gateway {
   void content(const std::string& id, httplib::Response& res);
   std::string stats_json();
   std::string metrics();
+  std::string dashboard_json();
   void sweep_forever();
   void stop() {
     stopping_ = true;
@@ -476,6 +480,25 @@ std::string gateway::stats_json() {
   return out;
 }
 
+/// The dashboard's document (sender's view): each job's status and its own ledger.
+std::string gateway::dashboard_json() {
+  std::lock_guard<std::mutex> lock(m_);
+  std::vector<jobwire_dashboard::job_row> rows;
+  for (const job* j : order_) {
+    jobwire_dashboard::job_input in;
+    in.id = j->id;
+    in.status = jobwire::lifecycle_status_name(j->now.lifecycle);
+    in.progress = j->now.progress;
+    in.job_error = j->now.error;
+    in.ledger = j->webhook ? &j->ledger : nullptr;
+    rows.push_back(jobwire_dashboard::make_row(in));
+  }
+  jobwire_dashboard::document_sources src;
+  src.kind = jobwire_dashboard::view::sender;
+  src.now_ms = sim_ms();  // the ledger's clock, so "in 30 s" reads right against its times
+  return jobwire_dashboard::render_document(rows, src);
+}
+
 std::string gateway::metrics() {
   std::lock_guard<std::mutex> lock(m_);
   jobwire::health_counts health;
@@ -522,6 +545,7 @@ int main(int argc, char** argv) {
   server.Get("/metrics", [&g](const httplib::Request&, httplib::Response& res) {
     res.set_content(g.metrics(), std::string(jobwire::prometheus_content_type));
   });
+  jobwire_dashboard::mount(server, [&g] { return g.dashboard_json(); });
   const int rc = example::serve_loopback(server, static_cast<int>(a.number("--port", 0)), "gateway");
   g.stop();
   sweeper.join();

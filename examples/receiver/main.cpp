@@ -6,7 +6,8 @@
 //
 // POST /webhooks/video   a delivery (raw body and headers go to jobwire untouched)
 // GET  /stats            what was decided, as JSON (receiver_stats.hpp)
-// GET  /metrics          the same counters in the Prometheus text format
+// GET  /metrics          the same counters in the Prometheus text format, and jobs by health
+// GET  /dashboard        the operations page over /dashboard.json (docs/DASHBOARD.md)
 //
 // --test-hooks lets the callback URL's query make the side effect fail, to show retries:
 // `?fail_first=<delivery key>` fails attempt 1 of that key, `?fail_always=<key>` every attempt.
@@ -21,6 +22,7 @@
 #include <jobwire/stores/sqlite.hpp>
 
 #include "app_store.hpp"
+#include "dashboard_http.hpp"
 #include "example_args.hpp"
 #include "receiver_stats.hpp"
 
@@ -33,6 +35,7 @@ struct receiver {
   httplib::Client gateway;
   bool test_hooks = false;
   example::receiver_stats stats;
+  jobwire_dashboard::receiver_journal journal;  // per job: what we answered, as the sender's ledger
   jobwire::receiver_options options;
   std::mutex lock;  // one SQLite connection and one verifier, used by one request at a time
 };
@@ -90,7 +93,7 @@ int main(int argc, char** argv) {
   auto secrets = jobwire::verifier::create({std::string_view(a.required("--secret"))});
   if (!dedup || !secrets) return std::fprintf(stderr, "receiver: store or secret rejected\n"), 3;
   receiver r{std::move(*secrets), std::move(*db), std::move(*dedup), httplib::Client(a.required("--gateway")),
-             a.has("--test-hooks"), {}, {}, {}};
+             a.has("--test-hooks"), {}, {}, {}, {}};
   r.options.counters = r.stats.counters();
   r.gateway.set_connection_timeout(std::chrono::seconds(5));
 
@@ -115,12 +118,21 @@ int main(int argc, char** argv) {
     res.set_content(body, "application/json");
     r.stats.record({std::string(rc.job_id), key, std::string(jobwire::receiver_decision_name(rc.action)),
                     std::string(rc.reason()), rc.attempt, rc.http_status});
+    // rc.job_id is empty unless the delivery was verified and parsed: never attribute on faith.
+    r.journal.record({rc.job_id, key, rc.attempt, rc.http_status, rc.action, rc.reason(), body, now_ms});
+    if (auto held = rc.job_id.empty() ? std::nullopt : r.db.load(rc.job_id))
+      r.journal.set_state(rc.job_id, jobwire::lifecycle_status_name(held->lifecycle), held->progress);
   });
   server.Get("/stats", [&r](const httplib::Request&, httplib::Response& res) {
     res.set_content(r.stats.to_json(), "application/json");
   });
   server.Get("/metrics", [&r](const httplib::Request&, httplib::Response& res) {
-    res.set_content(r.stats.prometheus(), std::string(jobwire::prometheus_content_type));
+    res.set_content(r.stats.prometheus() + jobwire_dashboard::health_metrics(r.journal.health()),
+                    std::string(jobwire::prometheus_content_type));
+  });
+  jobwire_dashboard::mount(server, [&r] {
+    const auto snapshot = r.stats.counters()->snapshot();
+    return r.journal.render(jobwire_dashboard::unix_now_ms(), &snapshot);
   });
   return example::serve_loopback(server, static_cast<int>(a.number("--port", 0)), "receiver");
 }

@@ -417,7 +417,9 @@ int run(invocation& inv) {
   if (g_signal) return interrupted();
   if (receiver_url.empty()) return fail_start(receiver);
   out << "  gateway   " << gateway_url << "  (retry schedule 60s/300s/900s, sweep 300s, clock x" << scale << ")\n"
-      << "  receiver  " << receiver_url << "/webhooks/video  (SQLite " << db_path << ")\n";
+      << "  receiver  " << receiver_url << "/webhooks/video  (SQLite " << db_path << ")\n"
+      << "dashboard (receiver): " << receiver_url << "/dashboard  (JSON /dashboard.json, Prometheus /metrics)\n"
+      << "dashboard (gateway): " << gateway_url << "/dashboard  (the sender's view)\n";
 
   std::vector<std::string> poller_args = {"--gateway", gateway_url, "--callback", receiver_url + "/webhooks/video",
                                           "--secret", secret, "--db", db_path, "--deadline",
@@ -662,6 +664,13 @@ int run(invocation& inv) {
     }
   }
   if (s.keep) out << "kept " << s.dir.string() << " (database app.db, one log per program)\n";
+  if (inv.has("--keep-open") && g_signal == 0) {
+    // The scenario is over; the gateway and the receiver keep serving their dashboards.
+    out << "dashboards stay up until Ctrl-C: " << receiver_url << "/dashboard  " << gateway_url << "/dashboard\n";
+    out.flush();
+    while (g_signal == 0) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    out << "stopping processes\n";
+  }
   return failed ? exit_rejected : exit_ok;
 }
 
@@ -670,16 +679,19 @@ int run(invocation& inv) {
 const registrar demo_reg{command_spec{
     "demo",
     "run the end-to-end scenario on loopback (gateway, receiver, poller)",
-    "jobwire demo [--time-scale N] [--timeout SECONDS] [--keep-temp] [--verbose]",
+    "jobwire demo [--time-scale N] [--timeout SECONDS] [--keep-temp] [--keep-open] [--verbose]",
     "Starts jobwire-gateway, jobwire-receiver and jobwire-poller (found next to this\n"
     "executable) on free loopback ports and runs eight jobs: normal, a failing generation,\n"
     "a receiver failing the first attempt of a delivery, a duplicate, a tampered delivery,\n"
     "progress after completion, a conflicting terminal state and an endpoint that never\n"
     "accepts. Prints each delivery as it happens, then a summary table; exits 0 only if every\n"
-    "expectation held, judged from HTTP statuses, SQLite rows and receiver counters.",
+    "expectation held, judged from HTTP statuses, SQLite rows and receiver counters.\n"
+    "The receiver and the gateway serve the operations dashboard (docs/DASHBOARD.md) at the\n"
+    "printed URLs while the demo runs; --keep-open keeps them up after the summary, until Ctrl-C.",
     {{"--time-scale", "N", "the gateway's delivery clock runs N times real time (default 600)", false},
      {"--timeout", "SECONDS", "give up after this long (default 45)", false},
      {"--keep-temp", "", "keep the temporary directory (database, logs)", false},
+     {"--keep-open", "", "after the summary, keep the dashboards up until Ctrl-C", false},
      {"--verbose", "", "list every expectation, not only failed ones", false}},
     0,
     0,
