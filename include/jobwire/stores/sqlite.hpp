@@ -27,8 +27,10 @@
 
 #include <chrono>
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <utility>
 
 #include "../dedup.hpp"
@@ -109,24 +111,26 @@ class sqlite_dedup_store {
     sqlite3_bind_blob(st, 2, token->bytes.data(), static_cast<int>(token->bytes.size()), SQLITE_STATIC);
     sqlite3_bind_int64(st, 3, t + lease.count());
     sqlite3_bind_int64(st, 4, t);
-    int rc = sqlite3_step(st);
-    if (rc != SQLITE_ROW) {
-      sqlite3_reset(st);
-      return map_error(rc);
-    }
-    const int state = sqlite3_column_int(st, 0);
-    const void* got = sqlite3_column_blob(st, 1);
-    const int got_len = sqlite3_column_bytes(st, 1);
     claim_result out;
-    if (got_len == 16 && std::memcmp(got, token->bytes.data(), 16) == 0) {
-      out.state = claim_state::fresh;
-      out.token = *token;
-    } else {
-      out.state = state == state_done ? claim_state::done : claim_state::in_flight;
-    }
-    rc = sqlite3_step(st);  // runs the statement to completion so the write commits
+    const int rc = retry_busy([&]() noexcept {
+      sqlite3_reset(st);  // bindings survive a reset
+      int r = sqlite3_step(st);
+      if (r != SQLITE_ROW) return r;
+      const int state = sqlite3_column_int(st, 0);
+      const void* got = sqlite3_column_blob(st, 1);
+      const int got_len = sqlite3_column_bytes(st, 1);
+      if (got_len == 16 && std::memcmp(got, token->bytes.data(), 16) == 0) {
+        out.state = claim_state::fresh;
+        out.token = *token;
+      } else {
+        out.state = state == state_done ? claim_state::done : claim_state::in_flight;
+        out.token = claim_token{};
+      }
+      r = sqlite3_step(st);  // runs the statement to completion so the write commits
+      return r == SQLITE_DONE ? SQLITE_OK : r;
+    });
     sqlite3_reset(st);
-    if (rc != SQLITE_DONE) return map_error(rc);
+    if (rc != SQLITE_OK) return map_error(rc);
     return out;
   }
 
@@ -154,7 +158,10 @@ class sqlite_dedup_store {
     sqlite3_reset(st);
     sqlite3_bind_int64(st, 1, to_unix_ms(now));
     sqlite3_bind_int(st, 2, opt_.sweep_batch);
-    int rc = sqlite3_step(st);
+    const int rc = retry_busy([&]() noexcept {
+      sqlite3_reset(st);
+      return sqlite3_step(st);
+    });
     sqlite3_reset(st);
     if (rc != SQLITE_DONE) return map_error(rc);
     return static_cast<std::size_t>(sqlite3_changes(db_));
@@ -190,8 +197,25 @@ class sqlite_dedup_store {
     }
   }
 
+  // SQLite does not call the busy handler in every contended case: a statement that
+  // reads before it writes in WAL mode (the claim's INSERT ... ON CONFLICT) fails with
+  // SQLITE_BUSY_SNAPSHOT when another process committed in between, and concurrent first
+  // opens race on the journal-mode change. The remedy SQLite documents is to retry the
+  // statement from the start; this does so until the busy timeout has passed.
+  template <class Step>
+  int retry_busy(Step&& step) noexcept {
+    const auto deadline = std::chrono::steady_clock::now() + opt_.busy_timeout;
+    for (;;) {
+      const int rc = step();
+      const int primary = rc & 0xff;
+      if ((primary != SQLITE_BUSY && primary != SQLITE_LOCKED) || std::chrono::steady_clock::now() >= deadline)
+        return rc;
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+  }
+
   status exec(const std::string& sql) noexcept {
-    int rc = sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, nullptr);
+    const int rc = retry_busy([&]() noexcept { return sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, nullptr); });
     return rc == SQLITE_OK ? status{} : status{map_error(rc)};
   }
 
@@ -241,7 +265,10 @@ class sqlite_dedup_store {
 
   // For commit/release: exactly one row changed means the token still held the key.
   status run_changes(sqlite3_stmt* st) noexcept {
-    int rc = sqlite3_step(st);
+    const int rc = retry_busy([&]() noexcept {
+      sqlite3_reset(st);
+      return sqlite3_step(st);
+    });
     sqlite3_reset(st);
     if (rc != SQLITE_DONE) return map_error(rc);
     return sqlite3_changes(db_) == 1 ? status{} : status{errc::claim_lost};
