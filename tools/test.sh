@@ -25,6 +25,11 @@ if [[ -f tests/services.sh ]]; then
 fi
 
 declare -a stage_names=() stage_results=()
+# Tests that race real processes and servers get one retry (ctest --repeat until-pass:2);
+# a test that needed it is named here so that it is seen and fixed, not hidden.
+report_flaky() {
+  grep -E '\*\*\*(Failed|Timeout|Exception)' "$1" | sed 's/^/  FLAKY (passed on retry): /' || true
+}
 record() { stage_names+=("$1"); stage_results+=("$2"); }
 
 build() {  # build PRESET
@@ -38,8 +43,9 @@ run_stage() {  # run_stage PRESET  (build + ctest, output summarised)
   echo "=== $p: build"
   if ! build "$p"; then record "$p" "build failed"; return; fi
   echo "=== $p: test"
-  if ctest --preset "$p" -j "$jobs" >"build/$p/ctest.log" 2>&1; then
+  if ctest --preset "$p" -j "$jobs" --repeat until-pass:2 >"build/$p/ctest.log" 2>&1; then
     record "$p" passed
+    report_flaky "build/$p/ctest.log"
     tail -n 3 "build/$p/ctest.log"
   else
     record "$p" "tests failed"
@@ -83,7 +89,7 @@ for i in "${!stage_names[@]}"; do
 done
 echo "=== ci-gcc: test (final stage)"
 if [[ $final_ok -eq 1 ]]; then
-  ctest --preset ci-gcc -j "$jobs" || status=1
+  ctest --preset ci-gcc -j "$jobs" --repeat until-pass:2 | tee build/ci-gcc/ctest.log || status=1
 else
   status=1
 fi
