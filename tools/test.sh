@@ -15,7 +15,7 @@ root=$(pwd)
 jobs=${JOBWIRE_JOBS:-$(nproc)}
 skip=" ${JOBWIRE_SKIP:-} "
 
-tools/deps.sh test examples || { echo "test.sh: dependency installation failed" >&2; exit 1; }
+tools/deps.sh test examples browser || { echo "test.sh: dependency installation failed" >&2; exit 1; }
 
 if [[ -f tests/services.sh ]]; then
   # shellcheck source=/dev/null
