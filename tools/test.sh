@@ -46,7 +46,7 @@ run_stage() {  # run_stage PRESET  (build + ctest, output summarised)
   if ctest --preset "$p" -j "$jobs" --repeat until-pass:2 >"build/$p/ctest.log" 2>&1; then
     record "$p" passed
     report_flaky "build/$p/ctest.log"
-    tail -n 3 "build/$p/ctest.log"
+    grep -E "tests passed|\(Skipped\)" "build/$p/ctest.log"
   else
     record "$p" "tests failed"
     grep -E 'Failed|\*\*\*|tests passed' "build/$p/ctest.log" | tail -n 40
