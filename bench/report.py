@@ -4,7 +4,7 @@
     bench/report.py RUN.json [--doc docs/PERFORMANCE.md]
 
 Reads medians (CPU time) of repeated runs, computes each comparison against its baseline
-from the same run, marks the targets the module issues set, and rewrites the section
+from the same run, marks the targets each module set, and rewrites the section
 between <!-- summary:begin --> and <!-- summary:end --> of the document, with the machine
 the run came from. bench/run.sh builds the binary and calls this."""
 import argparse
@@ -24,7 +24,7 @@ def load(path):
         name = b.get("run_name", b["name"])
         if b.get("run_type") == "iteration" and name in rows and rows[name].get("_median"):
             continue
-        entry = {"cpu": b["cpu_time"], "unit": b.get("time_unit", "ns"),
+        entry = {"cpu": b["cpu_time"], "real": b["real_time"], "unit": b.get("time_unit", "ns"),
                  "allocs": b.get("allocs_per_op"), "_median": b.get("aggregate_name") == "median"}
         if entry["_median"] or name not in rows:
             rows[name] = entry
@@ -41,7 +41,10 @@ def fmt_time(ns):
 
 SCALE = {"ns": 1.0, "us": 1e3, "ms": 1e6, "s": 1e9}
 
-# (row label, subject, baseline, how the ratio reads, target check or None, target text)
+# (row label, subject, baseline, how the ratio reads, target check or None, target text).
+# "slowdown" = subject time / baseline time (lower is better); "speedup" = the inverse
+# reading, baseline first. Targets are the ones each module set for itself (see the module
+# sections below); a row with no check is recorded only.
 COMPARISONS = []
 for n in (64, 1024, 16384, 1048576):
     COMPARISONS.append((f"verify {n} B: jobwire / floor", f"verify/jobwire/{n}", f"verify/floor/{n}",
@@ -59,27 +62,59 @@ for case in ("completed_3k", "progress_1k"):
          "slowdown", None, "recorded"),
     ]
 COMPARISONS += [
+    ("json validate 8k: rapidjson / jobwire", "json/rapidjson/validate_8k", "json/jobwire/validate_8k",
+     "speedup", None, "recorded"),
+    ("json validate 8k: nlohmann / jobwire", "json/nlohmann/validate_8k", "json/jobwire/validate_8k",
+     "speedup", None, "recorded"),
+    ("json validate 8k: jobwire / simdjson", "json/jobwire/validate_8k", "json/simdjson/validate_8k",
+     "slowdown", None, "recorded"),
     ("url corpus1000: boost_url / jobwire", "url/boost_url/corpus1000", "url/jobwire/corpus1000",
      "speedup", lambda r: r > 1.0, "> 1× (faster than Boost.URL)"),
     ("dedup claim+commit: memory / unordered_map", "dedup/memory/claim_commit", "dedup/unordered_map/claim_commit",
-     "slowdown", None, "recorded"),
-    ("receiver 2k: jobwire / parts", "receiver/jobwire/2k", "receiver/parts/2k", "slowdown", None, "recorded"),
-    ("sender 1k: naive / jobwire build", "sender/naive/build_1k", "sender/jobwire/build_1k", "speedup", None, "recorded"),
+     "slowdown", lambda r: r <= 1.0, "≤ 1× (the baseline's throughput at least)"),
+    ("receiver 2k: jobwire / parts", "receiver/jobwire/2k", "receiver/parts/2k", "slowdown",
+     lambda r: r <= 1.25, "≤ 1.25× the sum of its parts"),
+    ("sender 1k: naive / jobwire build", "sender/naive/build_1k", "sender/jobwire/build_1k", "speedup",
+     lambda r: r >= 1.0, "≥ 1× (no slower than naive, while validating)"),
+    ("sender 1k: naive build / jobwire retry", "sender/naive/build_1k", "sender/jobwire/retry_1k", "speedup",
+     None, "recorded"),
+]
+# (row label, benchmark, target check on operations per second of wall time, target text)
+THROUGHPUT = [
+    ("dedup sqlite claim+commit (durable, synchronous=FULL)", "dedup/sqlite/claim_commit",
+     lambda ops: ops >= 100.0, "≥ 100 per second"),
 ]
 ZERO_ALLOC = ["verify/jobwire/64", "verify/jobwire/1024", "envelope/jobwire/completed_3k",
-              "envelope/jobwire/progress_1k", "url/jobwire/corpus1000", "receiver/jobwire/2k"]
+              "envelope/jobwire/progress_1k", "json/jobwire/validate_8k", "url/jobwire/corpus1000",
+              "receiver/jobwire/2k", "sender/jobwire/retry_1k"]
+
+
+def cpu_model():
+    try:
+        for line in pathlib.Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown CPU"
 
 
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("run")
     ap.add_argument("--doc", default=str(pathlib.Path(__file__).resolve().parents[1] / "docs/PERFORMANCE.md"))
+    ap.add_argument("--compiler", default="unknown compiler", help="compiler of the run, as its --version prints")
+    ap.add_argument("--openssl", default="", help="OpenSSL version of the run")
     args = ap.parse_args()
     context, rows = load(args.run)
 
     def ns(name):
         r = rows[name]
         return r["cpu"] * SCALE.get(r["unit"], 1.0)
+
+    def real_ns(name):
+        r = rows[name]
+        return r["real"] * SCALE.get(r["unit"], 1.0)
 
     out = ["| comparison | subject | baseline | ratio | target | met |", "|---|---|---|---|---|---|"]
     missing = []
@@ -90,6 +125,13 @@ def main():
         ratio = ns(subject) / ns(baseline)
         met = "—" if check is None else ("met" if check(ratio) else "**not met**")
         out.append(f"| {label} | {fmt_time(ns(subject))} | {fmt_time(ns(baseline))} | {ratio:.2f}× | {target} | {met} |")
+    out += ["", "| throughput | benchmark | per second (wall) | target | met |", "|---|---|---|---|---|"]
+    for label, name, check, target in THROUGHPUT:
+        if name not in rows:
+            missing.append(label)
+            continue
+        ops = 1e9 / real_ns(name)
+        out.append(f"| {label} | `{name}` | {ops:,.0f} | {target} | {'met' if check(ops) else '**not met**'} |")
     out += ["", "| zero heap allocations per operation (jobwire code) | allocs_per_op | met |", "|---|---|---|"]
     for name in ZERO_ALLOC:
         if name not in rows or rows[name]["allocs"] is None:
@@ -100,13 +142,17 @@ def main():
         # amortises to a few hundredths per operation at most; one allocation per operation
         # reads as 1.0.
         out.append(f"| {name} | {a:.3f} | {'met' if a < 0.05 else '**not met**'} |")
-    machine = (f"{context.get('num_cpus', '?')} CPUs at {context.get('mhz_per_cpu', '?')} MHz, "
+    machine = (f"{cpu_model()}, {context.get('num_cpus', '?')} CPUs at {context.get('mhz_per_cpu', '?')} MHz, "
                f"{platform.system()} {platform.release()}, library build type "
-               f"{context.get('library_build_type', '?')}, run {context.get('date', '?')}")
+               f"{context.get('library_build_type', '?')}; {args.compiler}"
+               f"{', ' + args.openssl if args.openssl else ''}; run {context.get('date', '?')}")
     caches = ", ".join(f"L{c['level']} {c['type']} {c['size'] // 1024} KiB" for c in context.get("caches", []))
     summary = ["", f"Machine: {machine}; caches: {caches or 'unknown'}; load average "
                f"{', '.join(f'{x:.1f}' for x in context.get('load_avg', [])) or 'unknown'}.",
-               "Ratios are of median CPU time over the repetitions of one run of `jobwire_bench`.", ""]
+               "Every figure below comes from that one run of `jobwire_bench` (Release build): medians "
+               "of CPU time over its repetitions, each ratio against a baseline measured in the same run "
+               "(throughput rows use wall time, since a durable store waits on the disk). "
+               "Regenerate with `bench/run.sh` on a quiet machine.", ""]
     summary += out
     if missing:
         summary += ["", "Not measured in this run: " + ", ".join(missing) + "."]

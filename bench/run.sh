@@ -11,4 +11,6 @@ cmake -S . -B build/bench -G Ninja -DCMAKE_BUILD_TYPE=Release -DJOBWIRE_BUILD_BE
 cmake --build build/bench -j "$(nproc)" --target jobwire_bench
 build/bench/bin/jobwire_bench --benchmark_repetitions="$reps" --benchmark_report_aggregates_only=true \
   --benchmark_format=json --benchmark_out=build/bench/run.json --benchmark_out_format=json >/dev/null
-python3 bench/report.py build/bench/run.json
+compiler=$(sed -n 's/^CMAKE_CXX_COMPILER:[A-Z]*=//p' build/bench/CMakeCache.txt)
+python3 bench/report.py build/bench/run.json --compiler "$("${compiler:-c++}" --version | head -n1)" \
+  --openssl "$(openssl version 2>/dev/null | cut -d' ' -f1-2)"
