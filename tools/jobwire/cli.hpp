@@ -128,6 +128,10 @@ struct registrar {
 
 /// Options every command understands.
 inline const option_spec opt_json{"--json", "", "print exactly one JSON object on stdout", false};
+/// The opt-in leniency of every command that reads status objects (PROTOCOL.md §3), read
+/// by invocation::payload_options().
+inline const option_spec opt_lenient{"--lenient", "", "map unknown status words to queued/pending as the service does",
+                                     false};
 
 /// 'Name: value' (a --header argument) → (Name, value), the optional whitespace around the
 /// value removed as an HTTP server does; a value without a name is a usage error.

@@ -63,7 +63,7 @@ const registrar reg{command_spec{
      {"--download-link", "", "build the signed download link request instead", false},
      {"--ttl", "S", "with --download-link: ttl_seconds (60..3600, default 900)", false},
      {"--disposition", "D", "with --download-link: attachment (default) or inline", false},
-     {"--lenient", "", "map unknown status words to queued as the service does", false},
+     opt_lenient,
      opt_json},
     0,
     0,

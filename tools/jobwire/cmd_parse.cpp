@@ -86,7 +86,7 @@ const registrar reg{command_spec{
     "normalised summary as one JSON object (fields: docs/PAYLOADS.md).",
     {{"--as", "KIND", "json, create, status, webhook or ws (default json)", false},
      {"--reject-duplicate-keys", "", "with --as json: also reject repeated object names", false},
-     {"--lenient", "", "map unknown status words to queued/pending as the service does", false},
+     opt_lenient,
      {"--profile", "NAME", "ai-stats (default) or phaseo: the phase set for event types", false}},
     1,
     1,

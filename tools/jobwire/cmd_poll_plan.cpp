@@ -84,7 +84,7 @@ const registrar reg{command_spec{
      {"--now", "UNIX_SECONDS", "replace the clock (with --deadline)", false},
      {"--deadline", "UNIX_SECONDS", "stop planning at this time (deadline_exceeded)", false},
      {"--random", "U", "jitter sample in [0,1] instead of a random one", false},
-     {"--lenient", "", "map unknown status words to queued as the service does", false},
+     opt_lenient,
      opt_json},
     0,
     0,
