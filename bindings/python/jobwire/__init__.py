@@ -124,14 +124,20 @@ def _as_bytes(value: object, what: str) -> bytes:
     raise TypeError(f"{what} must be bytes or str, not {type(value).__name__}")
 
 
-def _profile(profile: Text) -> int:
-    name = _as_bytes(profile, "profile")
+def _enum_from_name(lookup: str, value: Text, what: str, choices: str) -> int:
+    """The library's number for a named choice, through its ``jobwire_*_from_name``
+    function; a ValueError naming the choices for a name the library does not know."""
+    name = _as_bytes(value, what)
     out = ctypes.c_int(0)
-    status = _native.lib().jobwire_profile_from_name(name, len(name), ctypes.byref(out))
+    status = getattr(_native.lib(), lookup)(name, len(name), ctypes.byref(out))
     if status == _native.E_NOT_FOUND:
-        raise ValueError(f"unknown profile {profile!r} (use 'ai-stats' or 'phaseo')")
+        raise ValueError(f"unknown {what} {value!r} (use {choices})")
     _check(status)
     return out.value
+
+
+def _profile(profile: Text) -> int:
+    return _enum_from_name("jobwire_profile_from_name", profile, "profile", "'ai-stats' or 'phaseo'")
 
 
 _KINDS = {"video": 0, "batch": 1}
@@ -397,13 +403,7 @@ def verify(secret: Union[Text, Sequence[Text]], body: Union[BytesLike, str], hea
 
 
 def _policy(policy: Text) -> int:
-    name = _as_bytes(policy, "policy")
-    out = ctypes.c_int(0)
-    status = _native.lib().jobwire_policy_from_name(name, len(name), ctypes.byref(out))
-    if status == _native.E_NOT_FOUND:
-        raise ValueError(f"unknown policy {policy!r} (use 'strict' or 'ai-stats')")
-    _check(status)
-    return out.value
+    return _enum_from_name("jobwire_policy_from_name", policy, "policy", "'strict' or 'ai-stats'")
 
 
 def check_callback_url(url: Text, policy: str = "strict", dev: bool = False) -> str:
@@ -479,19 +479,15 @@ def parse_payload(text: Union[BytesLike, str], form: str = "status", *, lenient:
     unknown status words to queued/pending as the service does. Raises RejectedError
     with ``.code`` and ``.offset`` (e.g. ``"unknown_status"``, ``"missing_field"``).
     """
-    name = _as_bytes(form, "form")
-    f = ctypes.c_int(0)
-    status = _native.lib().jobwire_payload_form_from_name(name, len(name), ctypes.byref(f))
-    if status == _native.E_NOT_FOUND:
-        raise ValueError(f"unknown payload form {form!r} (use 'create', 'status', 'webhook' or 'ws')")
-    _check(status)
+    f = _enum_from_name("jobwire_payload_form_from_name", form, "payload form",
+                        "'create', 'status', 'webhook' or 'ws'")
     b = _as_bytes(text, "text")
     prof = _profile(profile)
     flags = 1 if lenient else 0
     offset = ctypes.c_size_t(0)
 
     def call(buf: Any, cap: int, n: Any) -> int:
-        return _native.lib().jobwire_parse_payload(f.value, b, len(b), prof, flags, buf, cap, n, ctypes.byref(offset))
+        return _native.lib().jobwire_parse_payload(f, b, len(b), prof, flags, buf, cap, n, ctypes.byref(offset))
 
     try:
         out = _text_output(call, initial=1024)
