@@ -722,8 +722,11 @@ inline result<http_url> parse_http_url(std::string_view input) noexcept {
     std::size_t colon = userinfo.find(':');
     u.username_raw = userinfo.substr(0, colon);
     u.password_raw = colon == std::string_view::npos ? std::string_view{} : userinfo.substr(colon + 1);
-    for (char c : userinfo)
-      if (!is_tab_or_newline(c) && c != ':') u.has_credentials_ = true;
+    // Only the first `:` is the separator: later ones belong to the password (serialised
+    // as %3A), so "::@host" has the password ":" and carries credentials.
+    for (std::string_view part : {u.username_raw, u.password_raw})
+      for (char c : part)
+        if (!is_tab_or_newline(c)) u.has_credentials_ = true;
     // "@" followed by an empty host: host-missing.
     host_begin = last_at + 1;
     if (skip_tn(s, host_begin) >= auth_end) return errc::missing_host;

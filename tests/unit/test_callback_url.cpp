@@ -213,6 +213,7 @@ const row table[] = {
     {"https://a@b@10.0.0.1/", UI, UI, PV, PV},
     {"https://@example.com/", OK, OK, OK, OK},
     {"https://:@example.com/", OK, OK, OK, OK},
+    {"https://::@example.com/", UI, UI, OK, OK},
     {"https://user@/", MISS, MISS, MISS, MISS},
     {"https://example.com:pass@8.8.8.8/", UI, UI, OK, OK},
     {"http://user@localhost/", HR, HR, OK, OK},
@@ -425,6 +426,28 @@ TEST_CASE("accepted URLs re-parse to the same verdict and serialisation") {
     }
   }
   CHECK(accepted > 200);
+}
+
+// Found by the differential fuzzer (fuzz_url_diff): only the first `:` of the userinfo
+// separates username from password, so "::@host" has the password ":" — credentials the
+// strict policy must refuse and the serialisation must keep (WHATWG href
+// "https://:%3A@example.com/").
+TEST_CASE("a userinfo of colons carries a password") {
+  for (const char* in : {"https://::@example.com/", "https://:\t:@example.com/", "https://:::@example.com/"}) {
+    INFO(in);
+    auto u = parse_http_url(in);
+    REQUIRE(u);
+    CHECK(u->has_credentials());
+    CHECK(u->host() == "example.com");
+    CHECK(check_callback_url(in).code() == errc::userinfo_not_allowed);
+  }
+  CHECK(parse_http_url("https://::@example.com/")->serialise() == "https://:%3A@example.com/");
+  CHECK(parse_http_url("https://:::@example.com/")->serialise() == "https://:%3A%3A@example.com/");
+  // A lone `:` is only the separator: no username, no password.
+  auto bare = parse_http_url("https://:@example.com/");
+  REQUIRE(bare);
+  CHECK_FALSE(bare->has_credentials());
+  CHECK(bare->serialise() == "https://example.com/");
 }
 
 TEST_CASE("the classifier follows the IANA special-purpose registries") {
