@@ -457,6 +457,8 @@ TEST_CASE("the classifier follows the IANA special-purpose registries") {
   };
   const c rows[] = {
       {"8.8.8.8", address_class::global},
+      {"10.0.0.0", address_class::private_use},
+      {"100.0.10.0", address_class::global},
       {"1.1.1.1", address_class::global},
       {"0.0.0.0", address_class::unspecified},
       {"127.0.0.53", address_class::loopback},
@@ -503,6 +505,13 @@ TEST_CASE("the classifier follows the IANA special-purpose registries") {
   }
   // Resolver output is canonical; number forms are refused rather than guessed at.
   for (const char* bad : {"0x7f.0.0.1", "127.1", "2130706433", "1.2.3.4.5", "01.2.3.4x", "", "1..2.3", "::g"}) {
+    INFO(bad);
+    CHECK_FALSE(classify(std::string_view(bad)));
+  }
+  // Found by the differential fuzzer (fuzz_url_diff): leading zeros are a number form too
+  // ("010.0.0.1" is 8.0.0.1 to inet_aton, 10.0.0.1 to other parsers), and brackets
+  // enclose IPv6 only. inet_pton refuses both.
+  for (const char* bad : {"010.0.0.1", "10.0.0.01", "1.2.00.4", "0177.0.0.1", "[1.2.3.4]", "[]", "[010.0.0.1]"}) {
     INFO(bad);
     CHECK_FALSE(classify(std::string_view(bad)));
   }
