@@ -18,6 +18,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <initializer_list>
 #include <string>
 #include <string_view>
 
@@ -404,26 +405,33 @@ inline std::size_t format_ipv6(const ipv6_address& a, char* out) noexcept {
 /// Parses an address as text: dotted IPv4 (the four-decimal form only) or IPv6 with or
 /// without brackets. For classifying what a resolver returned, not for URL hosts.
 inline result<address_class> classify(std::string_view text) noexcept {
-  if (text.size() >= 2 && text.front() == '[' && text.back() == ']') text = text.substr(1, text.size() - 2);
-  if (text.find(':') != std::string_view::npos) {
+  // Brackets only ever enclose an IPv6 address ("[1.2.3.4]" is not an address).
+  const bool bracketed = text.size() >= 2 && text.front() == '[' && text.back() == ']';
+  if (bracketed) text = text.substr(1, text.size() - 2);
+  if (bracketed || text.find(':') != std::string_view::npos) {
     auto v6 = parse_ipv6(text);
     if (!v6) return v6.error();
     return classify(*v6);
   }
-  // Resolver output is canonical dotted decimal: refuse the number forms here so a
-  // caller cannot classify "0x7f.1" as something other than what its socket API reads.
+  // Resolver output is canonical dotted decimal (what inet_pton accepts): refuse the
+  // number forms here so a caller cannot classify "0x7f.1" as something other than what
+  // its socket API reads. That includes leading zeros: "010.0.0.1" is 8.0.0.1 to the
+  // WHATWG and inet_aton parsers but 10.0.0.1 to others, so it names no single address.
   int parts = 0;
   std::size_t digits = 0;
+  bool leading_zero = false;
   for (char c : text) {
     if (c == '.') {
       if (digits == 0) return errc::invalid_ipv4;
       ++parts;
       digits = 0;
-    } else if (url_detail::is_dec(c) && digits < 3) {
+    } else if (url_detail::is_dec(c) && digits < 3 && !leading_zero) {
+      leading_zero = digits == 0 && c == '0';
       ++digits;
     } else {
       return errc::invalid_ipv4;
     }
+    if (c == '.') leading_zero = false;
   }
   if (parts != 3 || digits == 0) return errc::invalid_ipv4;
   auto v4 = parse_ipv4(text);
@@ -722,8 +730,11 @@ inline result<http_url> parse_http_url(std::string_view input) noexcept {
     std::size_t colon = userinfo.find(':');
     u.username_raw = userinfo.substr(0, colon);
     u.password_raw = colon == std::string_view::npos ? std::string_view{} : userinfo.substr(colon + 1);
-    for (char c : userinfo)
-      if (!is_tab_or_newline(c) && c != ':') u.has_credentials_ = true;
+    // Only the first `:` is the separator: later ones belong to the password (serialised
+    // as %3A), so "::@host" has the password ":" and carries credentials.
+    for (std::string_view part : {u.username_raw, u.password_raw})
+      for (char c : part)
+        if (!is_tab_or_newline(c)) u.has_credentials_ = true;
     // "@" followed by an empty host: host-missing.
     host_begin = last_at + 1;
     if (skip_tn(s, host_begin) >= auth_end) return errc::missing_host;

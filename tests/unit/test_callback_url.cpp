@@ -213,6 +213,7 @@ const row table[] = {
     {"https://a@b@10.0.0.1/", UI, UI, PV, PV},
     {"https://@example.com/", OK, OK, OK, OK},
     {"https://:@example.com/", OK, OK, OK, OK},
+    {"https://::@example.com/", UI, UI, OK, OK},
     {"https://user@/", MISS, MISS, MISS, MISS},
     {"https://example.com:pass@8.8.8.8/", UI, UI, OK, OK},
     {"http://user@localhost/", HR, HR, OK, OK},
@@ -427,6 +428,28 @@ TEST_CASE("accepted URLs re-parse to the same verdict and serialisation") {
   CHECK(accepted > 200);
 }
 
+// Found by the differential fuzzer (fuzz_url_diff): only the first `:` of the userinfo
+// separates username from password, so "::@host" has the password ":" — credentials the
+// strict policy must refuse and the serialisation must keep (WHATWG href
+// "https://:%3A@example.com/").
+TEST_CASE("a userinfo of colons carries a password") {
+  for (const char* in : {"https://::@example.com/", "https://:\t:@example.com/", "https://:::@example.com/"}) {
+    INFO(in);
+    auto u = parse_http_url(in);
+    REQUIRE(u);
+    CHECK(u->has_credentials());
+    CHECK(u->host() == "example.com");
+    CHECK(check_callback_url(in).code() == errc::userinfo_not_allowed);
+  }
+  CHECK(parse_http_url("https://::@example.com/")->serialise() == "https://:%3A@example.com/");
+  CHECK(parse_http_url("https://:::@example.com/")->serialise() == "https://:%3A%3A@example.com/");
+  // A lone `:` is only the separator: no username, no password.
+  auto bare = parse_http_url("https://:@example.com/");
+  REQUIRE(bare);
+  CHECK_FALSE(bare->has_credentials());
+  CHECK(bare->serialise() == "https://example.com/");
+}
+
 TEST_CASE("the classifier follows the IANA special-purpose registries") {
   struct c {
     const char* addr;
@@ -434,6 +457,8 @@ TEST_CASE("the classifier follows the IANA special-purpose registries") {
   };
   const c rows[] = {
       {"8.8.8.8", address_class::global},
+      {"10.0.0.0", address_class::private_use},
+      {"100.0.10.0", address_class::global},
       {"1.1.1.1", address_class::global},
       {"0.0.0.0", address_class::unspecified},
       {"127.0.0.53", address_class::loopback},
@@ -480,6 +505,13 @@ TEST_CASE("the classifier follows the IANA special-purpose registries") {
   }
   // Resolver output is canonical; number forms are refused rather than guessed at.
   for (const char* bad : {"0x7f.0.0.1", "127.1", "2130706433", "1.2.3.4.5", "01.2.3.4x", "", "1..2.3", "::g"}) {
+    INFO(bad);
+    CHECK_FALSE(classify(std::string_view(bad)));
+  }
+  // Found by the differential fuzzer (fuzz_url_diff): leading zeros are a number form too
+  // ("010.0.0.1" is 8.0.0.1 to inet_aton, 10.0.0.1 to other parsers), and brackets
+  // enclose IPv6 only. inet_pton refuses both.
+  for (const char* bad : {"010.0.0.1", "10.0.0.01", "1.2.00.4", "0177.0.0.1", "[1.2.3.4]", "[]", "[010.0.0.1]"}) {
     INFO(bad);
     CHECK_FALSE(classify(std::string_view(bad)));
   }
