@@ -61,7 +61,7 @@ TEST_CASE("WPT urltestdata: http(s) hosts and ports match the URL Standard") {
     WARN("WPT urltestdata.json not found at " << path << "; skipping the conformance test");
     return;
   }
-  auto doc = json::parse(text);
+  auto doc = json::parse(text, jobwire_test::data_json_limits());
   REQUIRE(doc);
   auto cases = doc->get_array();
   REQUIRE(cases);
@@ -379,7 +379,7 @@ TEST_CASE("accepted URLs re-parse to the same verdict and serialisation") {
   for (const row& r : table) inputs.emplace_back(r.url);
   std::string text;
   if (jobwire_test::read_file(jobwire_test::shared_dir() + "/data/wpt-url/urltestdata.json", text)) {
-    auto doc = json::parse(text);
+    auto doc = json::parse(text, jobwire_test::data_json_limits());
     REQUIRE(doc);
     for (json::value c : *doc->get_array())
       if (c.is_object()) inputs.push_back(str(c.get_object()->find("input")));
