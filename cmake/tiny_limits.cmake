@@ -9,8 +9,8 @@
 # Why these values: each sits just above what the realistic fixtures in tests/data need
 # where that is cheap (a delivery envelope nests 5 deep, holds up to ~35 members in one
 # object and is 2-4 KiB), and far below the defaults everywhere, so the limit tests run
-# at sizes a test can build in microseconds and the few fixtures above a value (the
-# 500-character previews, the 11-attempt envelope) meet the limit error instead.
+# at sizes a test can build in microseconds, and the few fixtures above a value (the
+# 500-character response previews, over 256 string bytes) meet the limit error instead.
 set(JOBWIRE_TINY_LIMIT_DEFINITIONS
   JOBWIRE_TINY_LIMITS=1
   JOBWIRE_JSON_DEFAULT_MAX_BYTES=8192u              # default 8 MiB

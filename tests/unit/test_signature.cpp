@@ -435,6 +435,34 @@ TEST_CASE("verify_delivery: the sample delivery verifies and reports what it che
   CHECK(*r->headers.event_id == "evt_video_G-7f3a_video_completed");
 }
 
+// The compiled-in default body bound (JOBWIRE_VERIFY_DEFAULT_MAX_BODY_BYTES; 4 KiB in the
+// tiny-limits build): a correctly signed delivery of exactly that size verifies, one byte
+// more is `body_too_large` before the signature is even looked at.
+TEST_CASE("verify_delivery: the default body limit admits exactly its size") {
+  CHECK(verify_options{}.max_body_bytes == default_max_body_bytes);
+  CHECK(default_max_body_bytes == JOBWIRE_VERIFY_DEFAULT_MAX_BODY_BYTES);
+  sample_delivery s;
+  REQUIRE(s.body.size() <= default_max_body_bytes);
+  auto v = make_verifier({key});
+  auto signed_headers_for = [&](const std::string& b) {
+    auto sig = sign(key, ts, b);
+    REQUIRE(sig);
+    return set_header(s.headers(), "x-ai-stats-signature", std::string(sig->view()));
+  };
+  // Trailing whitespace is part of a JSON text, so the padded body still parses.
+  std::string at = s.body + std::string(default_max_body_bytes - s.body.size(), ' ');
+  const header_pairs h_at = signed_headers_for(at);
+  auto r = verify_delivery(at, h_at, v, now);
+  CHECK(r.code() == errc::ok);
+  std::string over = at + " ";
+  const header_pairs h_over = signed_headers_for(over);
+  CHECK(verify_delivery(over, h_over, v, now).code() == errc::body_too_large);
+  // The bound is the caller's to lower or raise.
+  verify_options raised;
+  raised.max_body_bytes = over.size();
+  CHECK(verify_delivery(over, h_over, v, now, raised).code() == jobwire_test::expected_unless_json_limit(over, errc::ok));
+}
+
 TEST_CASE("verify_delivery: each failure has its own code") {
   sample_delivery s;
   auto v = make_verifier({key});
