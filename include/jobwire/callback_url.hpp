@@ -446,8 +446,8 @@ constexpr std::size_t max_host_length = 253;
 /// Most path segments a callback URL may have (bounds the serialiser's stack); more is
 /// `invalid_url`. Counted as `/` and `\` separators in the raw path.
 constexpr std::size_t max_path_segments = JOBWIRE_CALLBACK_URL_DEFAULT_MAX_PATH_SEGMENTS;
-static_assert(max_path_segments >= 1 && max_path_segments <= 65536,
-              "JOBWIRE_CALLBACK_URL_DEFAULT_MAX_PATH_SEGMENTS must be in 1..65536 (stack array)");
+static_assert(max_path_segments >= 1 && max_path_segments <= 4096,
+              "JOBWIRE_CALLBACK_URL_DEFAULT_MAX_PATH_SEGMENTS must be in 1..4096 (a stack array of that many words)");
 
 enum class url_scheme : std::uint8_t { http, https };
 enum class host_kind : std::uint8_t { domain, ipv4, ipv6 };

@@ -383,7 +383,9 @@ TEST_CASE("callback URLs: the path segment bound admits exactly its count") {
     path_at += (i % 2 ? "\\s" : "/s") + std::to_string(i);
     expected += "/s" + std::to_string(i);
   }
-  auto at = check_callback_url("https://example.com" + path_at);
+  // http_url views its input: the strings outlive the results.
+  const std::string url_at = "https://example.com" + path_at;
+  auto at = check_callback_url(url_at);
   REQUIRE(at);
   CHECK(at->serialise() == "https://example.com" + expected);
   CHECK(check_callback_url("https://example.com" + path_at + "/x").code() == errc::invalid_url);
@@ -393,7 +395,8 @@ TEST_CASE("callback URLs: the path segment bound admits exactly its count") {
   // Dot segments at the bound: every push is popped, the stack never overflows.
   std::string dots;
   for (std::size_t i = 0; i < max_path_segments; ++i) dots += i % 2 ? "/.." : "/a";
-  auto popped = check_callback_url("https://example.com" + dots);
+  const std::string url_dots = "https://example.com" + dots;
+  auto popped = check_callback_url(url_dots);
   REQUIRE(popped);
   CHECK(popped->serialise() == (max_path_segments % 2 ? "https://example.com/a" : "https://example.com/"));
   CHECK(check_callback_url("https://example.com" + dots + "/..").code() == errc::invalid_url);
