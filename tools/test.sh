@@ -7,9 +7,9 @@
 #   5. tiny-limits build (GCC, Debug, warnings as errors; JOBWIRE_TINY_LIMITS compiles every
 #      overridable resource limit very small, cmake/tiny_limits.cmake) + the unit tests,
 #      fuzz replays and C API tests, so every limit path runs; the CLI, examples and
-#      benchmarks are not built, and tests that read no limit (store adapters, compile-fail
-#      and consumer builds, constant-time, pip) are left to the other stages (the ci-tiny
-#      test preset's filter);
+#      benchmarks are not built, nor the header-hygiene TUs, and tests that read no limit
+#      (store adapters, compile-fail and consumer builds, constant-time, pip) are left to
+#      the other stages (the ci-tiny test preset's filter);
 #   6. GCC build (warnings as errors, benchmarks and examples built) + tests — last, so
 #      the output ends with ctest's summary.
 # Services the tests need (Redis, PostgreSQL) are started by tests/services.sh and stopped
