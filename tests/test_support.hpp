@@ -33,15 +33,6 @@ inline bool in_ci() {
   return v && std::string(v) == "true";
 }
 
-/// True in the tiny-limits build (JOBWIRE_TINY_LIMITS, cmake/tiny_limits.cmake), where
-/// every overridable resource limit is compiled very small.
-constexpr bool tiny_limits =
-#ifdef JOBWIRE_TINY_LIMITS
-    true;
-#else
-    false;
-#endif
-
 /// JSON limits wide enough for the conformance data the tests load as input tables (the
 /// WPT URL table is 230 KB with a thousand entries), whatever limits the build compiled
 /// in. Only for reading test data; tests of the library's own behaviour use its defaults.
