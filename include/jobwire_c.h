@@ -232,8 +232,14 @@ JOBWIRE_C_API int jobwire_version_number(void);
 #define JOBWIRE_SIGNATURE_HEX_LEN 64
 JOBWIRE_C_API size_t jobwire_signature_hex_len(void);
 
-/* Most secrets one verifier may hold (key rotation, PROTOCOL.md §9). */
+/* Most secrets one verifier may hold (key rotation, PROTOCOL.md §9). Follows
+ * JOBWIRE_SIGNATURE_DEFAULT_MAX_SECRETS when the library was built with it overridden
+ * (jobwire's tiny-limits test build); jobwire_max_secrets() reports the compiled value. */
+#ifdef JOBWIRE_SIGNATURE_DEFAULT_MAX_SECRETS
+#define JOBWIRE_MAX_SECRETS JOBWIRE_SIGNATURE_DEFAULT_MAX_SECRETS
+#else
 #define JOBWIRE_MAX_SECRETS 8
+#endif
 JOBWIRE_C_API size_t jobwire_max_secrets(void);
 
 /* Default freshness window in seconds, and the value that disables the check. */

@@ -4,11 +4,17 @@
 #   2. Clang build (warnings as errors) + tests;
 #   3. Clang ASan+UBSan build + tests;
 #   4. libFuzzer build; every target replays its corpus and fuzzes briefly (fuzz/run.sh);
-#   5. GCC build (warnings as errors, benchmarks and examples built) + tests — last, so
+#   5. tiny-limits build (GCC, Debug, warnings as errors; JOBWIRE_TINY_LIMITS compiles every
+#      overridable resource limit very small, cmake/tiny_limits.cmake) + the unit tests,
+#      fuzz replays and C API tests, so every limit path runs; the CLI, examples and
+#      benchmarks are not built, nor the header-hygiene TUs, and tests that read no limit
+#      (store adapters, compile-fail and consumer builds, constant-time, pip) are left to
+#      the other stages (the ci-tiny test preset's filter);
+#   6. GCC build (warnings as errors, benchmarks and examples built) + tests — last, so
 #      the output ends with ctest's summary.
 # Services the tests need (Redis, PostgreSQL) are started by tests/services.sh and stopped
 # on exit. Environment: JOBWIRE_JOBS (parallelism, default nproc), JOBWIRE_FUZZ_SECONDS
-# (per target, default 10), JOBWIRE_SKIP="clang asan fuzz" to skip stages locally.
+# (per target, default 10), JOBWIRE_SKIP="clang asan fuzz tiny" to skip stages locally.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -70,6 +76,8 @@ else
     record fuzz "build failed"
   fi
 fi
+
+run_stage ci-tiny
 
 echo "=== ci-gcc: build"
 final_ok=1

@@ -442,10 +442,20 @@ inline result<address_class> classify(std::string_view text) noexcept {
 // --- URL parsing ----------------------------------------------------------------------
 
 /// Longest host jobwire accepts, in bytes after percent-decoding. DNS names are at most
-/// 253 characters, so a longer host cannot name anything a sender could reach.
+/// 253 characters, so a longer host cannot name anything a sender could reach. A fact of
+/// DNS (RFC 1035), not a resource policy: fixed, not overridable.
 constexpr std::size_t max_host_length = 253;
-/// Most path segments a callback URL may have (bounds the serialiser's stack).
-constexpr std::size_t max_path_segments = 256;
+
+// Most path segments: a resource limit (it sizes the serialiser's stack array), so a build
+// may override it with -DJOBWIRE_CALLBACK_URL_DEFAULT_MAX_PATH_SEGMENTS=N (whole program).
+#ifndef JOBWIRE_CALLBACK_URL_DEFAULT_MAX_PATH_SEGMENTS
+#define JOBWIRE_CALLBACK_URL_DEFAULT_MAX_PATH_SEGMENTS 256u
+#endif
+/// Most path segments a callback URL may have (bounds the serialiser's stack); more is
+/// `invalid_url`. Counted as `/` and `\` separators in the raw path.
+constexpr std::size_t max_path_segments = JOBWIRE_CALLBACK_URL_DEFAULT_MAX_PATH_SEGMENTS;
+static_assert(max_path_segments >= 1 && max_path_segments <= 4096,
+              "JOBWIRE_CALLBACK_URL_DEFAULT_MAX_PATH_SEGMENTS must be in 1..4096 (a stack array of that many words)");
 
 enum class url_scheme : std::uint8_t { http, https };
 enum class host_kind : std::uint8_t { domain, ipv4, ipv6 };

@@ -94,7 +94,9 @@ constexpr bool is_valid_dedup_duration(std::chrono::milliseconds d) noexcept {
 
 // --- dedup keys (PROTOCOL.md §2) ----------------------------------------------------------
 
-/// Longest job id a dedup key accepts (bytes). Job ids are opaque gateway ids (§2).
+/// Longest job id a dedup key accepts (bytes). Job ids are opaque gateway ids (§2). This
+/// and the delivery key bound fix the encoded key format shared by every store (a key
+/// written by one build must be read by another), so they are not overridable.
 constexpr std::size_t max_dedup_job_id_length = 255;
 /// Longest delivery key a dedup key accepts (the longest real key,
 /// `batch.status_changed`, is 20 bytes).
@@ -385,15 +387,30 @@ inline std::uint64_t dedup_hash(std::string_view s) noexcept {
 }
 }  // namespace detail
 
+// Default capacity of memory_dedup_store: a resource limit (memory), so a build may
+// override it with -DJOBWIRE_DEDUP_DEFAULT_MAX_ENTRIES=N (whole program: ODR).
+#ifndef JOBWIRE_DEDUP_DEFAULT_MAX_ENTRIES
+#define JOBWIRE_DEDUP_DEFAULT_MAX_ENTRIES 65536u
+#endif
+
+/// Default `memory_dedup_options::capacity` and `shards`.
+constexpr std::size_t default_memory_dedup_capacity = JOBWIRE_DEDUP_DEFAULT_MAX_ENTRIES;
+constexpr std::size_t default_memory_dedup_shards = 16;
+// The store refuses shards > capacity and capacities above 2^31-1 (32-bit slot indices),
+// so the default options must stay constructible.
+static_assert(default_memory_dedup_capacity >= default_memory_dedup_shards &&
+                  default_memory_dedup_capacity <= 0x7fffffffu,
+              "JOBWIRE_DEDUP_DEFAULT_MAX_ENTRIES must be in 16..2^31-1");
+
 /// Configuration of memory_dedup_store.
 struct memory_dedup_options {
   /// Most keys held at once (leases + done), split evenly over the shards. Memory is
   /// 112 bytes per entry plus 4 per hash bucket, allocated and initialised at
   /// construction, plus a 328-byte-per-entry overflow slab for keys longer than 64
   /// bytes, reserved but only touched by such keys.
-  std::size_t capacity = 65536;
+  std::size_t capacity = default_memory_dedup_capacity;
   /// Independent shards, each with its own mutex: threads contend only on a shared shard.
-  std::size_t shards = 16;
+  std::size_t shards = default_memory_dedup_shards;
   std::chrono::milliseconds retention = default_done_retention;
 };
 

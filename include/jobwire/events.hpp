@@ -166,6 +166,7 @@ inline std::string format_delivery_key(const delivery_key& k) {
 
 // --- event ids (PROTOCOL.md §2) -------------------------------------------------------
 
+/// Longest event id: a protocol fact (§2 truncates ids to 160 characters), so fixed.
 constexpr std::size_t max_event_id_length = 160;
 
 constexpr bool is_event_id_char(char c) noexcept {

@@ -24,7 +24,9 @@ namespace jobwire {
 // --- identifiers (PROTOCOL.md §2) ------------------------------------------------------
 
 /// Longest id accepted. Gateway ids are short (`G-...`); the bound keeps a hostile
-/// payload from smuggling a megabyte into every URL and log line built from it.
+/// payload from smuggling a megabyte into every URL and log line built from it. Fixed, not
+/// overridable: it decides which ids are valid (§2), and every reader, store and peer must
+/// agree on that, whatever build they come from.
 constexpr std::size_t max_job_id_length = 256;
 
 namespace detail {

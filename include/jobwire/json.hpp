@@ -29,6 +29,11 @@
 #include "result.hpp"
 #include "utf8.hpp"
 
+// Default limits of the JSON reader. Each is a resource limit (a policy guarding memory and
+// CPU, not a fact of RFC 8259), so a build may override it with -D; jobwire's tiny-limits
+// CI build (JOBWIRE_TINY_LIMITS, values in cmake/tiny_limits.cmake) sets all of them very
+// small so that every limit path runs. Override them for a whole program, never per
+// translation unit: the defaults are baked into inline functions (ODR).
 #ifndef JOBWIRE_JSON_DEFAULT_MAX_BYTES
 #define JOBWIRE_JSON_DEFAULT_MAX_BYTES (8u * 1024u * 1024u)
 #endif
@@ -48,6 +53,12 @@ namespace json {
 /// Upper bound for `limits::max_depth`; larger values are clamped to it. The validator
 /// keeps one byte of state per open level on the stack.
 constexpr std::size_t hard_max_depth = 256;
+
+static_assert(JOBWIRE_JSON_DEFAULT_MAX_BYTES >= 2, "JOBWIRE_JSON_DEFAULT_MAX_BYTES must admit a JSON text ({})");
+static_assert(JOBWIRE_JSON_DEFAULT_MAX_DEPTH >= 1 && JOBWIRE_JSON_DEFAULT_MAX_DEPTH <= hard_max_depth,
+              "JOBWIRE_JSON_DEFAULT_MAX_DEPTH must be in 1..hard_max_depth");
+static_assert(JOBWIRE_JSON_DEFAULT_MAX_STRING_BYTES >= 1, "JOBWIRE_JSON_DEFAULT_MAX_STRING_BYTES must be at least 1");
+static_assert(JOBWIRE_JSON_DEFAULT_MAX_MEMBERS >= 1, "JOBWIRE_JSON_DEFAULT_MAX_MEMBERS must be at least 1");
 
 /// Limits and leniencies for `parse`. Limit defaults are named constants; a caller may
 /// lower them (or raise them, up to `hard_max_depth` for depth).

@@ -33,6 +33,10 @@
 namespace jobwire {
 
 // --- limits (PROTOCOL.md §12) ---------------------------------------------------------------
+// Protocol facts, not resource policy: §12 fixes the stored history (50), the public view
+// (10) and the preview length (500 characters), and a ledger that differs shows the host
+// something the service would not. They are therefore not overridable (not even by the
+// tiny-limits build); the memory they bound is small and fixed per job.
 
 constexpr std::size_t ledger_history_limit = 50;     ///< attempts kept per job
 constexpr std::size_t ledger_public_limit = 10;      ///< attempts shown in `webhook.attempts`

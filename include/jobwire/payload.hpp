@@ -45,7 +45,8 @@ struct payload_options {
   json::limits json{};
 };
 
-/// `webhook.attempts` holds at most this many entries (§10, §12).
+/// `webhook.attempts` holds at most this many entries (§10, §12). Protocol facts, these two
+/// are fixed; the resource limits of payload parsing are the JSON reader's (`json`).
 constexpr std::size_t max_public_attempts = 10;
 /// `response_body_preview` is cut to this many characters by the sender (§12).
 constexpr std::size_t max_response_preview_chars = 500;

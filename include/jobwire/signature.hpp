@@ -38,9 +38,18 @@ namespace jobwire {
 constexpr std::size_t mac_size = 32;
 constexpr std::size_t signature_hex_size = 64;
 
+// A resource limit (one HMAC per secret per delivery), so a build may override it with
+// -DJOBWIRE_SIGNATURE_DEFAULT_MAX_SECRETS=N (whole program). The C API's
+// JOBWIRE_MAX_SECRETS (jobwire_c.h) follows this macro.
+#ifndef JOBWIRE_SIGNATURE_DEFAULT_MAX_SECRETS
+#define JOBWIRE_SIGNATURE_DEFAULT_MAX_SECRETS 8u
+#endif
+
 /// Upper bound on secrets tried for one delivery (rotation keeps two or three alive; the
 /// bound keeps the verification cost of one request predictable).
-constexpr std::size_t max_secrets = 8;
+constexpr std::size_t max_secrets = JOBWIRE_SIGNATURE_DEFAULT_MAX_SECRETS;
+// Two, because rotating a secret (PROTOCOL.md §9) needs the old and the new one at once.
+static_assert(max_secrets >= 2 && max_secrets <= 64, "JOBWIRE_SIGNATURE_DEFAULT_MAX_SECRETS must be in 2..64");
 
 /// Raw MAC bytes.
 struct mac_bytes {

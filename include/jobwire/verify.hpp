@@ -35,9 +35,21 @@
 
 namespace jobwire {
 
+// Default upper bound on a delivery body: a resource limit (it bounds the work an
+// unauthenticated request causes), not a protocol fact, so a build may override it with
+// -DJOBWIRE_VERIFY_DEFAULT_MAX_BODY_BYTES=N (for the whole program: ODR).
+#ifndef JOBWIRE_VERIFY_DEFAULT_MAX_BODY_BYTES
+#define JOBWIRE_VERIFY_DEFAULT_MAX_BODY_BYTES (1024u * 1024u)
+#endif
+
 /// Default upper bound on a delivery body (a delivery with 10 attempts and diagnostics is
 /// a few KiB; 1 MiB leaves ample room and bounds the work an unauthenticated request causes).
-constexpr std::size_t default_max_body_bytes = 1024 * 1024;
+constexpr std::size_t default_max_body_bytes = JOBWIRE_VERIFY_DEFAULT_MAX_BODY_BYTES;
+static_assert(default_max_body_bytes >= 2, "JOBWIRE_VERIFY_DEFAULT_MAX_BODY_BYTES must admit a body ({})");
+// A body under the body limit is never refused by the JSON reader for its size alone, so
+// an oversized delivery is always reported as `body_too_large`, before any parsing.
+static_assert(default_max_body_bytes <= JOBWIRE_JSON_DEFAULT_MAX_BYTES,
+              "JOBWIRE_VERIFY_DEFAULT_MAX_BODY_BYTES must not exceed JOBWIRE_JSON_DEFAULT_MAX_BYTES");
 
 struct verify_options {
   /// Freshness window in seconds, or `tolerance_none` to skip the check.

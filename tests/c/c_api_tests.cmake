@@ -26,6 +26,11 @@ foreach(_jw_variant shared static)
                                             RUNTIME_OUTPUT_DIRECTORY "${PROJECT_BINARY_DIR}/bin")
   # OpenSSL's one-shot HMAC() is the test's independent reference for signatures.
   target_link_libraries(${_jw_t} PRIVATE jobwire_c_${_jw_variant} OpenSSL::Crypto Threads::Threads m)
+  if(JOBWIRE_TINY_LIMITS)
+    # The C test is a jobwire target: it sees the limits the library was built with
+    # (jobwire_c.h's JOBWIRE_MAX_SECRETS follows them).
+    target_compile_definitions(${_jw_t} PRIVATE ${JOBWIRE_TINY_LIMIT_DEFINITIONS})
+  endif()
   if(CMAKE_C_COMPILER_ID MATCHES "GNU|Clang")
     target_compile_options(${_jw_t} PRIVATE -Wall -Wextra -Wpedantic -Wconversion -Wshadow -Wstrict-prototypes
                                             $<$<BOOL:${JOBWIRE_WERROR}>:-Werror> ${_jw_c_sanitize_flags})

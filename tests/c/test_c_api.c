@@ -660,14 +660,22 @@ static void test_verify(void) {
 
   /* creating verifiers */
   {
-    static const char* const nine[] = {"a", "b", "c", "d", "e", "f", "g", "h", "i"};
+    /* JOBWIRE_MAX_SECRETS secrets are accepted, one more is refused (8 by default; the
+     * tiny-limits build compiles a smaller bound, which the macro follows). */
+    static const char letters[] = "abcdefghijklmnopqrstuvwxyz";
+    const char* nine[JOBWIRE_MAX_SECRETS + 1];
     static const char* const with_empty[] = {"a", "  "};
-    size_t lens[9] = {1, 1, 1, 1, 1, 1, 1, 1, 1};
+    size_t lens[JOBWIRE_MAX_SECRETS + 1];
     size_t empty_lens[2] = {1, 2};
+    size_t k;
     jobwire_verifier* eight = NULL;
-    CHECK_STATUS(jobwire_verifier_create(nine, lens, 9, &bad), JOBWIRE_E_TOO_MANY_SECRETS);
+    for (k = 0; k <= JOBWIRE_MAX_SECRETS; ++k) {
+      nine[k] = letters + k % 26;
+      lens[k] = 1;
+    }
+    CHECK_STATUS(jobwire_verifier_create(nine, lens, JOBWIRE_MAX_SECRETS + 1, &bad), JOBWIRE_E_TOO_MANY_SECRETS);
     CHECK(bad == NULL);
-    CHECK_STATUS(jobwire_verifier_create(nine, lens, 8, &eight), JOBWIRE_OK);
+    CHECK_STATUS(jobwire_verifier_create(nine, lens, JOBWIRE_MAX_SECRETS, &eight), JOBWIRE_OK);
     jobwire_verifier_destroy(eight);
     CHECK_STATUS(jobwire_verifier_create(with_empty, empty_lens, 2, &bad), JOBWIRE_E_EMPTY_SECRET);
     CHECK_STATUS(jobwire_verifier_create(NULL, lens, 1, &bad), JOBWIRE_E_INVALID_ARGUMENT);

@@ -61,7 +61,7 @@ TEST_CASE("WPT urltestdata: http(s) hosts and ports match the URL Standard") {
     WARN("WPT urltestdata.json not found at " << path << "; skipping the conformance test");
     return;
   }
-  auto doc = json::parse(text);
+  auto doc = json::parse(text, jobwire_test::data_json_limits());
   REQUIRE(doc);
   auto cases = doc->get_array();
   REQUIRE(cases);
@@ -373,6 +373,36 @@ TEST_CASE("accepted URLs are returned in WHATWG-serialised form") {
   CHECK(with_creds->serialise() == "https://a%40b:c%3Ad@example.com/");
 }
 
+// The compiled-in path bound (JOBWIRE_CALLBACK_URL_DEFAULT_MAX_PATH_SEGMENTS; 8 in the
+// tiny-limits build) counts `/` and `\` separators of the raw path: exactly the bound is
+// accepted and serialised in full, one more is `invalid_url` — also when dot segments
+// would have removed some, since the bound sizes the serialiser's stack before that.
+TEST_CASE("callback URLs: the path segment bound admits exactly its count") {
+  CHECK(max_path_segments == JOBWIRE_CALLBACK_URL_DEFAULT_MAX_PATH_SEGMENTS);
+  std::string path_at, expected;
+  for (std::size_t i = 0; i < max_path_segments; ++i) {
+    path_at += (i % 2 ? "\\s" : "/s") + std::to_string(i);
+    expected += "/s" + std::to_string(i);
+  }
+  // http_url views its input: the strings outlive the results.
+  const std::string url_at = "https://example.com" + path_at;
+  auto at = check_callback_url(url_at);
+  REQUIRE(at);
+  CHECK(at->serialise() == "https://example.com" + expected);
+  CHECK(check_callback_url("https://example.com" + path_at + "/x").code() == errc::invalid_url);
+  CHECK(check_callback_url("https://example.com" + path_at + "\\").code() == errc::invalid_url);
+  // The query and fragment are not path: their slashes do not count.
+  CHECK(check_callback_url("https://example.com" + path_at + "?a/b/c#d/e/f"));
+  // Dot segments at the bound: every push is popped, the stack never overflows.
+  std::string dots;
+  for (std::size_t i = 0; i < max_path_segments; ++i) dots += i % 2 ? "/.." : "/a";
+  const std::string url_dots = "https://example.com" + dots;
+  auto popped = check_callback_url(url_dots);
+  REQUIRE(popped);
+  CHECK(popped->serialise() == (max_path_segments % 2 ? "https://example.com/a" : "https://example.com/"));
+  CHECK(check_callback_url("https://example.com" + dots + "/..").code() == errc::invalid_url);
+}
+
 // Property: an accepted URL, re-parsed from its serialisation, gets the same verdict and
 // the same serialisation. Run over the table, the WPT inputs and deterministic mutations.
 TEST_CASE("accepted URLs re-parse to the same verdict and serialisation") {
@@ -380,7 +410,7 @@ TEST_CASE("accepted URLs re-parse to the same verdict and serialisation") {
   for (const row& r : table) inputs.emplace_back(r.url);
   std::string text;
   if (jobwire_test::read_file(jobwire_test::shared_dir() + "/data/wpt-url/urltestdata.json", text)) {
-    auto doc = json::parse(text);
+    auto doc = json::parse(text, jobwire_test::data_json_limits());
     REQUIRE(doc);
     for (json::value c : *doc->get_array())
       if (c.is_object()) inputs.push_back(str(c.get_object()->find("input")));

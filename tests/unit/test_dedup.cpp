@@ -198,6 +198,45 @@ TEST_CASE("memory store: when full, expired entries are evicted and live ones ne
   CHECK(s.size() == 4);
 }
 
+// The compiled-in default capacity (JOBWIRE_DEDUP_DEFAULT_MAX_ENTRIES; 32 in the tiny-limits
+// build): exactly that many live keys fit, one more is `store_full`.
+TEST_CASE("memory store: the default capacity holds exactly its many live keys") {
+  CHECK(memory_dedup_options{}.capacity == JOBWIRE_DEDUP_DEFAULT_MAX_ENTRIES);
+  CHECK(memory_dedup_options{}.shards == default_memory_dedup_shards);
+  dedup_time t0{std::chrono::seconds{1000}};
+  auto key = [](std::size_t i) { return *dedup_key::for_delivery("G-" + std::to_string(i), "video.completed"); };
+  // One shard: the whole capacity is one pool, so the bound is exact.
+  memory_dedup_options one_shard;
+  one_shard.shards = 1;
+  memory_dedup_store s{one_shard};
+  REQUIRE(s.config_status());
+  const std::size_t cap = default_memory_dedup_capacity;
+  for (std::size_t i = 0; i < cap; ++i) {
+    auto c = s.claim(key(i), t0, 1min);
+    if (!c || !c->fresh()) FAIL("claim " << i << " of " << cap << " refused");
+  }
+  CHECK(s.size() == cap);
+  CHECK(s.claim(key(cap), t0, 1min).code() == errc::store_full);
+  CHECK(s.claim(key(0), t0, 1min)->state == claim_state::in_flight);  // nothing was dropped
+  // With the default shards the keys spread by hash: the store fills at most
+  // shards x ceil(capacity / shards) keys and then refuses with the same code.
+  memory_dedup_store sharded;
+  REQUIRE(sharded.config_status());
+  const std::size_t per = (cap + default_memory_dedup_shards - 1) / default_memory_dedup_shards;
+  std::size_t held = 0, i = 0;
+  for (; i <= default_memory_dedup_shards * per; ++i) {
+    auto c = sharded.claim(key(i), t0, 1min);
+    if (!c) {
+      CHECK(c.code() == errc::store_full);
+      break;
+    }
+    ++held;
+  }
+  CHECK(i <= default_memory_dedup_shards * per);  // it did fill up
+  CHECK(held == sharded.size());
+  CHECK(held <= default_memory_dedup_shards * per);
+}
+
 TEST_CASE("memory store: sweep drops exactly the expired entries") {
   memory_dedup_store s{memory_dedup_options{64, 4, 10min}};
   dedup_time t0{std::chrono::seconds{1000}};

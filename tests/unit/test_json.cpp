@@ -92,34 +92,46 @@ TEST_CASE("duplicate keys are rejected after unescaping, at the later key") {
   lenient.allow_duplicate_keys = true;
   CHECK(code_of(R"({"a":1,"a":2})", lenient) == errc::ok);
   CHECK(*json::parse(R"({"a":1,"a":2})", lenient)->get_object()->find("a").get_int64() == 1);
-  // Large objects take the sorted path; still detected, still linear-ish.
+  // Large objects take the sorted path; still detected, still linear-ish. The limits are
+  // explicit (room for these sizes) so that the tiny-limits build runs the same checks.
+  json::limits room;
+  room.max_members = 600;
+  room.max_bytes = 64 * 1024;
   std::string big = "{";
   for (int i = 0; i < 500; ++i) big += (i ? ",\"k" : "\"k") + std::to_string(i) + "\":0";
-  CHECK(code_of(big + "}") == errc::ok);
+  CHECK(code_of(big + "}", room) == errc::ok);
   std::string dup = big + ",\"k250\":1}";
-  CHECK(code_of(dup) == errc::json_duplicate_key);
-  CHECK(offset_of(dup) == big.size() + 1);
+  CHECK(code_of(dup, room) == errc::json_duplicate_key);
+  CHECK(offset_of(dup, room) == big.size() + 1);
+  // Under the build's default limits the same text is within them or refused as too many
+  // entries (or too large) — never accepted with its duplicate.
+  CHECK(code_of(dup) == jobwire_test::expected_unless_json_limit(dup, errc::json_duplicate_key));
   // Keys spread over the inline table and its overflow, nested.
   std::string nested = "{\"outer\":" + big + "}}";
   std::string nested_obj = "{";
   for (int i = 0; i < 100; ++i) nested_obj += (i ? ",\"o" : "\"o") + std::to_string(i) + "\":0";
   nested_obj += ",\"inner\":" + big + "},\"o5\":1}";
-  CHECK(code_of(nested + "") == errc::ok);
-  CHECK(code_of(nested_obj) == errc::json_duplicate_key);
+  CHECK(code_of(nested + "", room) == errc::ok);
+  CHECK(code_of(nested_obj, room) == errc::json_duplicate_key);
 }
 
 TEST_CASE("duplicate detection across object sizes and key fingerprints") {
   // Each size exercises one path: pairwise over the inline table (<= 48 keys), a stack
   // sort (<= 64), and the heap sort beyond; the duplicate is spelled with an escape.
+  // The limits are explicit so that the tiny-limits build runs every path too.
+  json::limits room;
+  room.max_members = 200;
+  room.max_bytes = 64 * 1024;
   for (int n : {2, 16, 17, 47, 48, 49, 63, 64, 65, 129}) {
     INFO(n);
     std::string obj = "{";
     for (int i = 0; i < n; ++i) obj += (i ? ",\"key_" : "\"key_") + std::to_string(i) + "\":0";
-    CHECK(code_of(obj + "}") == errc::ok);
+    CHECK(code_of(obj + "}", room) == errc::ok);
     std::string mid = std::to_string(n / 2);
     std::string dup = obj + ",\"\\u006bey_" + mid + "\":1}";
-    CHECK(code_of(dup) == errc::json_duplicate_key);
-    CHECK(offset_of(dup) == obj.size() + 1);
+    CHECK(code_of(dup, room) == errc::json_duplicate_key);
+    CHECK(offset_of(dup, room) == obj.size() + 1);
+    CHECK(code_of(dup) == jobwire_test::expected_unless_json_limit(dup, errc::json_duplicate_key));
   }
   // Keys that differ only where the fingerprint does not sample are still distinct.
   CHECK(code_of(R"({"abXdefg":1,"abYdefg":2,"abZdefg":3})") == errc::ok);
@@ -166,7 +178,89 @@ TEST_CASE("limits are enforced with their own codes") {
   deep += std::string(json::hard_max_depth + 1, ']');
   CHECK(code_of(deep, lim) == errc::json_depth_exceeded);
   std::string very_deep(100000, '[');
-  CHECK(code_of(very_deep) == errc::json_depth_exceeded);
+  lim = {};
+  lim.max_bytes = very_deep.size();
+  CHECK(code_of(very_deep, lim) == errc::json_depth_exceeded);
+  CHECK(code_of(very_deep) == jobwire_test::expected_unless_json_limit(very_deep, errc::json_depth_exceeded));
+}
+
+// The compiled-in defaults (JOBWIRE_JSON_DEFAULT_*, very small in the tiny-limits build):
+// a text exactly at each limit is accepted, one step past it is refused with the limit's
+// code at the offending byte. Written in terms of the macros, so both builds run it.
+TEST_CASE("default limits: exactly the limit is accepted, one more is refused") {
+  const json::limits d;
+  CHECK(d.max_bytes == JOBWIRE_JSON_DEFAULT_MAX_BYTES);
+  CHECK(d.max_depth == JOBWIRE_JSON_DEFAULT_MAX_DEPTH);
+  CHECK(d.max_string_bytes == JOBWIRE_JSON_DEFAULT_MAX_STRING_BYTES);
+  CHECK(d.max_members == JOBWIRE_JSON_DEFAULT_MAX_MEMBERS);
+
+  SECTION("input bytes") {
+    const std::size_t n = JOBWIRE_JSON_DEFAULT_MAX_BYTES;
+    // A string padded with spaces to exactly n bytes: legal JSON whatever n is (>= 2).
+    std::string at = "\"\"" + std::string(n - 2, ' ');
+    CHECK(code_of(at) == errc::ok);
+    CHECK(code_of(at + " ") == errc::json_input_too_large);
+    CHECK(offset_of(at + " ") == n);
+    CHECK(jobwire_test::json_limit_error(at + " ") == errc::json_input_too_large);
+  }
+  SECTION("depth") {
+    const std::size_t n = JOBWIRE_JSON_DEFAULT_MAX_DEPTH;
+    const std::string at = std::string(n, '[') + std::string(n, ']');
+    CHECK(code_of(at) == errc::ok);
+    const std::string over = std::string(n + 1, '[') + std::string(n + 1, ']');
+    CHECK(code_of(over) == errc::json_depth_exceeded);
+    CHECK(offset_of(over) == n);  // the opening bracket one level too deep
+    // Objects count the same as arrays.
+    std::string obj_at, obj_over;
+    for (std::size_t i = 0; i < n; ++i) obj_at += "{\"a\":";
+    obj_at += "1" + std::string(n, '}');
+    for (std::size_t i = 0; i <= n; ++i) obj_over += "{\"a\":";
+    obj_over += "1" + std::string(n + 1, '}');
+    CHECK(code_of(obj_at) == errc::ok);
+    CHECK(code_of(obj_over) == errc::json_depth_exceeded);
+    CHECK(offset_of(obj_over) == 5 * n);
+  }
+  SECTION("string bytes (raw, between the quotes)") {
+    const std::size_t n = JOBWIRE_JSON_DEFAULT_MAX_STRING_BYTES;
+    const std::string at = "[\"" + std::string(n, 'x') + "\"]";
+    REQUIRE(at.size() + 4 <= JOBWIRE_JSON_DEFAULT_MAX_BYTES);  // the size limit stays out of the way
+    {
+      CHECK(code_of(at) == errc::ok);
+      const std::string over = "[\"" + std::string(n + 1, 'x') + "\"]";
+      CHECK(code_of(over) == errc::json_string_too_long);
+      CHECK(offset_of(over) == 1);  // the opening quote
+      // Escapes count as their raw bytes: n/2 "\\n" pairs fill exactly n bytes.
+      std::string escaped = "\"";
+      for (std::size_t i = 0; i + 2 <= n; i += 2) escaped += "\\n";
+      if (n % 2) escaped += "y";
+      escaped += "\"";
+      CHECK(code_of(escaped) == errc::ok);
+      CHECK(code_of(escaped.substr(0, escaped.size() - 1) + "z\"") == errc::json_string_too_long);
+      // Keys are strings too.
+      const std::string key_over = "{\"" + std::string(n + 1, 'k') + "\":1}";
+      CHECK(code_of(key_over) == errc::json_string_too_long);
+    }
+  }
+  SECTION("entries per array and object") {
+    const std::size_t n = JOBWIRE_JSON_DEFAULT_MAX_MEMBERS;
+    std::string arr = "[", obj = "{";
+    for (std::size_t i = 0; i < n; ++i) {
+      arr += i ? ",0" : "0";
+      obj += (i ? ",\"" : "\"") + std::to_string(i) + "\":0";
+    }
+    REQUIRE(2 * arr.size() + 16 <= JOBWIRE_JSON_DEFAULT_MAX_BYTES);
+    REQUIRE(obj.size() + 16 <= JOBWIRE_JSON_DEFAULT_MAX_BYTES);
+    {
+      CHECK(code_of(arr + "]") == errc::ok);
+      CHECK(code_of(obj + "}") == errc::ok);
+      CHECK(code_of(arr + ",0]") == errc::json_too_many_members);
+      CHECK(offset_of(arr + ",0]") == arr.size() + 1);  // the entry past the limit
+      CHECK(code_of(obj + ",\"x\":0}") == errc::json_too_many_members);
+      CHECK(offset_of(obj + ",\"x\":0}") == obj.size() + 1);
+      // The count is per container: n entries in each of two siblings is fine.
+      CHECK(code_of("[" + arr + "]," + arr + "]]") == errc::ok);
+    }
+  }
 }
 
 TEST_CASE("numbers: integer range checks and exact doubles") {

@@ -403,7 +403,13 @@ TEST_CASE("malformed fixtures each fail with their expected code") {
     else if (parser == "create") got = parse_create_response(text).error();
     else if (parser == "ws") got = parse_ws_message(text).error();
     else FAIL("unknown parser " << parser);
-    CHECK(got.name() == code);
+    // A fixture over the build's JSON limits (only in the tiny-limits build: the
+    // 500-character preview) meets the limit first.
+    const errc limit = jobwire_test::json_limit_error(text);
+    if (limit != errc::ok)
+      CHECK(got.code == limit);
+    else
+      CHECK(got.name() == code);
     CHECK(got.offset <= text.size());
     ++n;
   }

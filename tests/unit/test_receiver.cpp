@@ -193,6 +193,58 @@ TEST_CASE("receiver: a malformed delivery is 400", "[receiver]") {
   CHECK(f.store.size() == 0);
 }
 
+// The build's limits (JOBWIRE_VERIFY_DEFAULT_MAX_BODY_BYTES, JOBWIRE_JSON_DEFAULT_MAX_DEPTH;
+// tiny in the tiny-limits build) decide at the receiver too: a correctly signed delivery at
+// the limit is processed, one past it is a 400 that claims nothing.
+TEST_CASE("receiver: the default body and nesting limits hold end to end", "[receiver]") {
+  const std::string ts = std::to_string(t0);
+  auto resigned = [&](delivery d, std::string body) {
+    d.body = std::move(body);
+    for (auto& h : d.headers)
+      if (h.first == "X-AI-Stats-Signature") h.second = sign(secret, ts, d.body)->to_string();
+    return d;
+  };
+  const delivery base = terminal("G-1", "completed");
+  SECTION("body size") {
+    fixture f;
+    f.h.jobs["G-1"] = job_state{lifecycle_status::running, 10};
+    REQUIRE(base.body.size() <= default_max_body_bytes);
+    // Trailing whitespace is part of a JSON text: the padded body is the same delivery.
+    const std::string at_limit = base.body + std::string(default_max_body_bytes - base.body.size(), ' ');
+    auto over = f.deliver(resigned(base, at_limit + " "));
+    CHECK(over.action == receiver_decision::reject);
+    CHECK(over.error == errc::body_too_large);
+    CHECK(over.http_status == 400);
+    CHECK(f.store.size() == 0);
+    CHECK(f.h.effects["G-1"] == 0);
+    auto ok = f.deliver(resigned(base, at_limit));
+    CHECK(ok.action == receiver_decision::process);
+    CHECK(f.h.effects["G-1"] == 1);
+  }
+  SECTION("nesting depth") {
+    fixture f;
+    f.h.jobs["G-1"] = job_state{lifecycle_status::running, 10};
+    // An extra member the envelope reader ignores, nested so that the whole body is exactly
+    // at the depth limit (the envelope object is level 1), then one level deeper.
+    auto nested = [&](std::size_t levels) {
+      std::string b = base.body;
+      b.insert(b.size() - 1, ",\"extra\":" + std::string(levels, '[') + std::string(levels, ']'));
+      return b;
+    };
+    const std::size_t d = JOBWIRE_JSON_DEFAULT_MAX_DEPTH;
+    const std::string over_body = nested(d);
+    REQUIRE(over_body.size() <= default_max_body_bytes);
+    auto over = f.deliver(resigned(base, over_body));
+    CHECK(over.action == receiver_decision::reject);
+    CHECK(over.error == errc::json_depth_exceeded);
+    CHECK(over.http_status == 400);
+    CHECK(f.store.size() == 0);
+    auto ok = f.deliver(resigned(base, nested(d - 1)));
+    CHECK(ok.action == receiver_decision::process);
+    CHECK(f.h.effects["G-1"] == 1);
+  }
+}
+
 TEST_CASE("receiver: out of order — progress after completed is ignored as stale, and committed", "[receiver]") {
   fixture f;
   f.h.jobs["G-1"] = job_state{lifecycle_status::running, 40};
@@ -360,7 +412,11 @@ TEST_CASE("receiver: N threads delivering the same event run the side effect exa
   host h;
   h.jobs["G-race"] = job_state{lifecycle_status::running, 0};
   for (int i = 0; i < 8; ++i) h.jobs["G-own-" + std::to_string(i)] = job_state{lifecycle_status::running, 0};
-  memory_dedup_store store;
+  // The race is the subject, not the store's capacity: room for the 9 keys in any shard,
+  // whatever default the build compiled in (the tiny-limits build holds 2 per shard).
+  memory_dedup_options room;
+  room.capacity = 16 * 16;
+  memory_dedup_store store{room};
   atomic_receiver_counters counters;
   receiver_options opt;
   opt.counters = &counters;

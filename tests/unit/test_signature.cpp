@@ -9,6 +9,7 @@
 // (for the non-UTF-8 body: printf '1781166600.\xff\xfe\x00\x80' | openssl dgst -sha256 -hmac whsec_test_123 -r;
 //  for examples/sample/delivery.json: S=$(cat examples/sample/delivery.json);
 //  printf '%s' "1781166600.$S" | openssl dgst -sha256 -hmac whsec_test_123 -r)
+#include <algorithm>
 #include <cstring>
 #include <functional>
 #include <map>
@@ -157,7 +158,22 @@ TEST_CASE("signature text: either hex case, trimmed, exactly 64 digits") {
 }
 
 TEST_CASE("rotation: any secret may match and its index is reported") {
-  auto v = make_verifier({"whsec_old_000", key, "whsec_new_456"});
+  // Old and new: the two secrets a rotation needs, which every build allows (max_secrets
+  // is at least 2 by a static_assert).
+  auto two = make_verifier({key, "whsec_new_456"});
+  CHECK(*two.verify(ts, body, sig_known) == 0);
+  CHECK(*two.verify(ts, body, sig_new_key) == 1);
+  CHECK(two.verify(ts, body, sign("whsec_other", ts, body)->view()).code() == errc::signature_mismatch);
+  // Three secrets, unless the build's bound is smaller (the tiny-limits build allows 2):
+  // then the verifier is refused, never built with a secret silently dropped.
+  const std::vector<std::string_view> three{"whsec_old_000", key, "whsec_new_456"};
+  auto made = verifier::create(three);
+  if (max_secrets < three.size()) {
+    CHECK(made.code() == errc::too_many_secrets);
+    return;
+  }
+  REQUIRE(made);
+  auto& v = *made;
   auto r = v.verify(ts, body, sig_known);
   REQUIRE(r);
   CHECK(*r == 1);
@@ -178,8 +194,11 @@ TEST_CASE("rotation: the selection examines every secret") {
   for (std::size_t i = 0; i < max_secrets; ++i) CHECK(detail::select_matching_mac(macs, max_secrets, macs[i]) == i);
   mac_bytes none;
   CHECK(detail::select_matching_mac(macs, max_secrets, none) == max_secrets);
-  macs[6] = macs[3];
-  CHECK(detail::select_matching_mac(macs, max_secrets, macs[3]) == 3);
+  // A match in the middle and a later copy of it (3 and 6 by default; 0 and 1 with two).
+  const std::size_t first = std::min<std::size_t>(3, max_secrets - 2);
+  const std::size_t later = std::min<std::size_t>(6, max_secrets - 1);
+  macs[later] = macs[first];
+  CHECK(detail::select_matching_mac(macs, max_secrets, macs[first]) == first);
 }
 
 TEST_CASE("a moved-from verifier is empty, the moved-to one works") {
@@ -194,8 +213,15 @@ TEST_CASE("a moved-from verifier is empty, the moved-to one works") {
 }
 
 TEST_CASE("the number of secrets is bounded") {
+  CHECK(max_secrets == JOBWIRE_SIGNATURE_DEFAULT_MAX_SECRETS);
   std::vector<std::string> many(max_secrets, key);
   CHECK(verifier::create(many).has_value());
+  // Every secret of a full verifier is tried: the last one matches too.
+  many.back() = "whsec_new_456";
+  auto full = verifier::create(many);
+  REQUIRE(full);
+  CHECK(full->size() == max_secrets);
+  CHECK(*full->verify(ts, body, sig_new_key) == max_secrets - 1);
   many.push_back(key);
   CHECK(verifier::create(many).code() == errc::too_many_secrets);
   auto none = verifier::create(std::vector<std::string>{});
@@ -407,6 +433,34 @@ TEST_CASE("verify_delivery: the sample delivery verifies and reports what it che
   CHECK(r->body_checked);
   CHECK(*r->headers.attempt == 1);
   CHECK(*r->headers.event_id == "evt_video_G-7f3a_video_completed");
+}
+
+// The compiled-in default body bound (JOBWIRE_VERIFY_DEFAULT_MAX_BODY_BYTES; 4 KiB in the
+// tiny-limits build): a correctly signed delivery of exactly that size verifies, one byte
+// more is `body_too_large` before the signature is even looked at.
+TEST_CASE("verify_delivery: the default body limit admits exactly its size") {
+  CHECK(verify_options{}.max_body_bytes == default_max_body_bytes);
+  CHECK(default_max_body_bytes == JOBWIRE_VERIFY_DEFAULT_MAX_BODY_BYTES);
+  sample_delivery s;
+  REQUIRE(s.body.size() <= default_max_body_bytes);
+  auto v = make_verifier({key});
+  auto signed_headers_for = [&](const std::string& b) {
+    auto sig = sign(key, ts, b);
+    REQUIRE(sig);
+    return set_header(s.headers(), "x-ai-stats-signature", std::string(sig->view()));
+  };
+  // Trailing whitespace is part of a JSON text, so the padded body still parses.
+  std::string at = s.body + std::string(default_max_body_bytes - s.body.size(), ' ');
+  const header_pairs h_at = signed_headers_for(at);
+  auto r = verify_delivery(at, h_at, v, now);
+  CHECK(r.code() == errc::ok);
+  std::string over = at + " ";
+  const header_pairs h_over = signed_headers_for(over);
+  CHECK(verify_delivery(over, h_over, v, now).code() == errc::body_too_large);
+  // The bound is the caller's to lower or raise.
+  verify_options raised;
+  raised.max_body_bytes = over.size();
+  CHECK(verify_delivery(over, h_over, v, now, raised).code() == jobwire_test::expected_unless_json_limit(over, errc::ok));
 }
 
 TEST_CASE("verify_delivery: each failure has its own code") {

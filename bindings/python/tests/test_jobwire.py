@@ -273,8 +273,12 @@ class VerifyTest(unittest.TestCase):
         self.assert_refused("signature_mismatch", ["a", "b"], KNOWN_BODY, h, now=NOW)
         with self.assertRaises(ValueError):
             jobwire.verify([], KNOWN_BODY, h, now=NOW)
+        # The library's bound (8, smaller in jobwire's tiny-limits test build): exactly
+        # that many secrets are accepted, one more is refused.
+        most = _native.lib().jobwire_max_secrets()
+        jobwire.Verifier(["k"] * most).close()
         with self.assertRaises(jobwire.RejectedError) as ctx:
-            jobwire.Verifier(["k"] * 9)
+            jobwire.Verifier(["k"] * (most + 1))
         self.assertEqual(ctx.exception.code, "too_many_secrets")
         with self.assertRaises(jobwire.RejectedError) as ctx:
             jobwire.Verifier(["k", " "])
