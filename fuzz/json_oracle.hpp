@@ -379,9 +379,20 @@ inline outcome string_error(const reference& r, const recorder& h) {
   const std::size_t size = t.size();
   if (starts_with(why, "invalid string: missing closing quote")) return {false, errc::json_unexpected_end, size};
   if (starts_with(why, "invalid string: control character")) return {false, errc::json_invalid_string, h.tr_.consumed - 1};
-  // jobwire reports the first byte of the ill-formed sequence, nlohmann the byte where it
-  // noticed: same verdict and code, offsets not compared.
-  if (starts_with(why, "invalid string: ill-formed UTF-8 byte")) return {false, errc::json_invalid_utf8, unknown_offset};
+  const std::size_t f = h.tr_.eof ? size : h.tr_.consumed - 1;  // where nlohmann stopped
+  if (starts_with(why, "invalid string: ill-formed UTF-8 byte")) {
+    // nlohmann stops at the first byte outside the allowed range (or at the end); jobwire
+    // reports the lead byte of the sequence that byte belongs to, or the byte itself when
+    // it cannot continue one (a stray continuation or an invalid lead byte).
+    std::size_t j = f;
+    while (j > 0 && f - j < 3 && (static_cast<unsigned char>(t[j - 1]) & 0xC0) == 0x80) --j;
+    if (j > 0) {
+      const unsigned char lead = static_cast<unsigned char>(t[j - 1]);
+      const std::size_t len = lead >= 0xC2 && lead <= 0xDF ? 2 : lead >= 0xE0 && lead <= 0xEF ? 3 : lead >= 0xF0 && lead <= 0xF4 ? 4 : 0;
+      if (len > f - (j - 1)) return {false, errc::json_invalid_utf8, j - 1};
+    }
+    return {false, errc::json_invalid_utf8, f};
+  }
   if (starts_with(why, "invalid string: forbidden character after backslash")) {
     // A backslash that ends the text is a truncation for jobwire.
     if (h.tr_.eof) return {false, errc::json_unexpected_end, size};
@@ -389,7 +400,6 @@ inline outcome string_error(const reference& r, const recorder& h) {
   }
   if (starts_with(why, "invalid string: '\\u' must be followed by 4 hex digits")) {
     // Find the failing \u escape: the byte nlohmann stopped at, after 0..3 hex digits.
-    const std::size_t f = h.tr_.eof ? size : h.tr_.consumed - 1;
     std::size_t j = f;
     while (j > 0 && f - j < 3 && is_hex(t[j - 1])) --j;
     if (j < 2 || t[j - 1] != 'u' || t[j - 2] != '\\') return {false, errc::ok, unknown_offset};
@@ -408,11 +418,24 @@ inline outcome string_error(const reference& r, const recorder& h) {
     if (size - b < 6) return {false, errc::json_unexpected_end, size};
     return {false, errc::json_invalid_escape, b};
   }
-  // Unpaired surrogate escapes. jobwire reports the escape that starts the bad pair; the
-  // offset is not derived here.
-  if (starts_with(why, "invalid string: surrogate U+D800..U+DBFF must be followed by U+DC00..U+DFFF") ||
-      starts_with(why, "invalid string: surrogate U+DC00..U+DFFF must follow U+D800..U+DBFF"))
-    return {false, errc::json_invalid_surrogate, unknown_offset};
+  // Unpaired surrogate escapes: jobwire reports the backslash of the escape that starts
+  // the bad pair.
+  auto high_escape_at = [&](std::size_t b) {
+    return b + 6 <= size && t[b] == '\\' && t[b + 1] == 'u' && !escaped_at(t, b) && is_hex(t[b + 2]) &&
+           is_hex(t[b + 3]) && is_hex(t[b + 4]) && is_hex(t[b + 5]) && hex4(t, b + 2) >= 0xD800 &&
+           hex4(t, b + 2) <= 0xDBFF;
+  };
+  if (starts_with(why, "invalid string: surrogate U+DC00..U+DFFF must follow U+D800..U+DBFF"))
+    return {false, errc::json_invalid_surrogate, f - 5};  // nlohmann stopped at its 4th digit
+  if (starts_with(why, "invalid string: surrogate U+D800..U+DBFF must be followed by U+DC00..U+DFFF")) {
+    // nlohmann stopped at the first byte that is not '\\' after the high escape, at a
+    // byte that is not 'u' after its '\\', or at the 4th digit of a non-low escape.
+    if (f >= 6 && high_escape_at(f - 6) && (f == size || t[f] != '\\')) return {false, errc::json_invalid_surrogate, f - 6};
+    if (f >= 7 && high_escape_at(f - 7) && t[f - 1] == '\\') return {false, errc::json_invalid_surrogate, f - 7};
+    if (f >= 11 && high_escape_at(f - 11) && t[f - 5] == '\\' && t[f - 4] == 'u')
+      return {false, errc::json_invalid_surrogate, f - 11};
+    return {false, errc::ok, unknown_offset};
+  }
   return {false, errc::ok, unknown_offset};  // unclassified: reported as an oracle failure
 }
 
