@@ -1,6 +1,6 @@
 // Fuzz target: differential test of the strict JSON reader against nlohmann::json and
 // simdjson. Every input goes through fuzz/json_oracle.hpp, which predicts jobwire's exact
-// verdict (error code and, where defined, offset) under several option sets from the
+// verdict (error code and offset) under several option sets from the
 // reference parsers, and compares accepted trees value by value. Any disagreement that is
 // not one of the intentional differences listed in docs/JSON.md ("Differential testing")
 // aborts.

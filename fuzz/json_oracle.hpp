@@ -954,7 +954,7 @@ inline std::string check(std::string_view text) {
       continue;
     }
     outcome have{bool(got), got ? errc::ok : got.error().code, got ? unknown_offset : got.error().offset};
-    if (have.accept || have.code != want.code || (want.offset != unknown_offset && have.offset != want.offset))
+    if (have.accept || have.code != want.code || have.offset != want.offset)
       return "jobwire " + describe(have) + ", expected " + describe(want) + where;
   }
 
