@@ -608,9 +608,7 @@ inline reference analyse(std::string_view input) {
     } else {
       // Derive the syntax error against the original text (only overflowing numbers
       // differ, and they lie before nlohmann's stopping point).
-      recorder& hr = h;
-      hr.t_ = r.text;
-      derive_syntax_error(r, hr);
+      derive_syntax_error(r, h);
       if (r.syntax.code == errc::ok)
         r.failure = "oracle: unclassified nlohmann rejection: " + h.message_;
     }
