@@ -14,9 +14,12 @@ for f in "$here"/fuzz_*.cpp; do
   extra=()
   # Targets that wrap the compiled C shim build its source in.
   [[ "$name" == c_api && -f "$src/src/jobwire_c.cpp" ]] && extra+=("$src/src/jobwire_c.cpp")
+  libs=(-lcrypto)
+  # The differential JSON target links its reference parsers (nlohmann::json is header-only).
+  [[ "$name" == json_diff ]] && libs+=(-lsimdjson)
   # shellcheck disable=SC2086
   $CXX $CXXFLAGS -std=c++17 -I"$src/include" "$f" "${extra[@]}" $LIB_FUZZING_ENGINE \
-    -lcrypto -o "$OUT/$target"
+    "${libs[@]}" -o "$OUT/$target"
   if [[ -d "$here/corpus/$name" ]]; then
     (cd "$here/corpus/$name" && zip -q -r "$OUT/${target}_seed_corpus.zip" .)
   fi
