@@ -113,14 +113,8 @@ inline const char* fast_string_close(const char* p, const char* end, bool& escap
       const std::uint64_t q = w ^ (ones * '"'), b = w ^ (ones * '\\');
       const std::uint64_t hit = (((q - ones) & ~q) | ((b - ones) & ~b)) & high;
       if (hit) {
-        // The lowest flagged byte is exact (borrows only run upwards); little-endian order.
-        std::uint64_t low = hit & (~hit + 1);
-        std::size_t idx = 0;
-        while (low > 0x80) {
-          low >>= 8;
-          ++idx;
-        }
-        p += idx;
+        // The first flagged byte is exact (json::detail::first_flagged_byte).
+        p += json::detail::first_flagged_byte(hit);
         break;
       }
       p += 8;
