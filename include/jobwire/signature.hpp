@@ -24,6 +24,10 @@
 #include <string_view>
 #include <utility>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -103,6 +107,24 @@ inline status decode_signature(std::string_view text, mac_bytes& out) noexcept {
   // 8 hex digits at a time (SWAR, every step per byte with no carry between bytes, so the
   // result does not depend on byte order): check that each byte is 0-9, a-f or A-F, and
   // turn it into its nibble (low 4 bits, plus 9 for a letter).
+#if defined(__SSE2__)
+  // The same with SSE2 (every x86-64 CPU), 16 digits per step. Signed byte compares: a
+  // byte >= 0x80 is negative and so outside both ranges.
+  bool all_hex = true;
+  for (std::size_t i = 0; i < signature_hex_size; i += 16) {
+    const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(text.data() + i));
+    const __m128i digit = _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8('0' - 1)), _mm_cmplt_epi8(x, _mm_set1_epi8('9' + 1)));
+    const __m128i l = _mm_or_si128(x, _mm_set1_epi8(0x20));
+    const __m128i letter = _mm_and_si128(_mm_cmpgt_epi8(l, _mm_set1_epi8('a' - 1)), _mm_cmplt_epi8(l, _mm_set1_epi8('f' + 1)));
+    all_hex &= _mm_movemask_epi8(_mm_or_si128(digit, letter)) == 0xFFFF;
+    // Nibbles (low 4 bits, plus 9 for a letter), then in each 16-bit lane the first
+    // digit (low byte) becomes the high nibble of the output byte.
+    const __m128i nib = _mm_add_epi8(_mm_and_si128(x, _mm_set1_epi8(0x0F)), _mm_and_si128(letter, _mm_set1_epi8(9)));
+    const __m128i pairs = _mm_or_si128(_mm_slli_epi16(_mm_and_si128(nib, _mm_set1_epi16(0x00FF)), 4), _mm_srli_epi16(nib, 8));
+    _mm_storel_epi64(reinterpret_cast<__m128i*>(out.bytes + i / 2), _mm_packus_epi16(pairs, pairs));
+  }
+  if (!all_hex) {
+#else
   constexpr std::uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
   std::uint64_t valid = high;
   for (std::size_t i = 0; i < signature_hex_size; i += 8) {
@@ -129,6 +151,7 @@ inline status decode_signature(std::string_view text, mac_bytes& out) noexcept {
 #endif
   }
   if (valid != high) {
+#endif
     // Rare path: report where the first non-hex character is.
     for (std::size_t i = 0; i < signature_hex_size; ++i)
       if (hex.v[static_cast<unsigned char>(text[i])] == 0xFF) return jobwire::error(errc::malformed_signature, i);
