@@ -42,6 +42,14 @@
 #define JOBWIRE_JSON_DEFAULT_MAX_MEMBERS 10000u
 #endif
 
+// The validator's per-token functions are inlined into its main loop: they run for
+// every string and scalar, and a call costs more than most of their bodies.
+#if defined(__GNUC__) || defined(__clang__)
+#define JOBWIRE_JSON_HOT_INLINE __attribute__((always_inline)) inline
+#else
+#define JOBWIRE_JSON_HOT_INLINE inline
+#endif
+
 namespace jobwire {
 namespace json {
 
@@ -797,7 +805,7 @@ class validator {
   // --- scalars -------------------------------------------------------------------------
   /// Validates a string starting at the opening quote; advances `p` past the closing
   /// quote. When `key` is set, records it for duplicate detection.
-  status parse_string(const char*& p, bool is_key) noexcept {
+  JOBWIRE_JSON_HOT_INLINE status parse_string(const char*& p, bool is_key) noexcept {
     const char* open = p;
     const char* q = p + 1;
     bool escaped = false;
@@ -920,7 +928,7 @@ class validator {
   }
 
   /// Scalar at p (not a container); advances p.
-  status parse_scalar(const char*& p) noexcept {
+  JOBWIRE_JSON_HOT_INLINE status parse_scalar(const char*& p) noexcept {
     switch (*p) {
       case '"': return parse_string(p, false);
       case 't': return parse_literal(p, "true");
