@@ -102,6 +102,40 @@ constexpr std::size_t max_dedup_job_id_length = 255;
 /// `batch.status_changed`, is 20 bytes).
 constexpr std::size_t max_dedup_delivery_key_length = 64;
 
+namespace detail {
+/// A word-at-a-time multiplicative hash over a key's encoding with a 64-bit finaliser, so
+/// the in-memory store's shard (high bits) and bucket (low bits) are independent. Keys
+/// only reach a store after the delivery's signature was verified (§13 step 1), so an
+/// outsider cannot choose colliding keys. Not persisted: byte order does not matter.
+inline std::uint64_t dedup_hash(std::string_view s) noexcept {
+  constexpr std::uint64_t mul = 0x9e3779b97f4a7c15ull;
+  std::uint64_t h = static_cast<std::uint64_t>(s.size()) * mul;
+  std::uint64_t tail = 0;
+  if (s.size() >= 8) {
+    std::size_t i = 0;
+    for (; i + 8 <= s.size(); i += 8) {
+      std::uint64_t w;
+      std::memcpy(&w, s.data() + i, 8);
+      h = (h ^ w) * mul;
+      h ^= h >> 29;
+    }
+    // The last 8 bytes (overlapping the previous word): a fixed-size load instead of a
+    // variable-length copy. The length is already mixed in, so this stays a function of
+    // the bytes and the length only.
+    if (i != s.size()) std::memcpy(&tail, s.data() + s.size() - 8, 8);
+  } else {
+    for (std::size_t i = 0; i < s.size(); ++i) tail |= static_cast<std::uint64_t>(static_cast<unsigned char>(s[i])) << (8 * i);
+  }
+  h = (h ^ tail) * mul;
+  h ^= h >> 33;
+  h *= 0xff51afd7ed558ccdull;
+  h ^= h >> 33;
+  h *= 0xc4ceb9fe1a85ec53ull;
+  h ^= h >> 33;
+  return h;
+}
+}  // namespace detail
+
 /// Which of the two §2 forms a key has.
 enum class dedup_key_form : std::uint8_t { job_delivery, event_id };
 
@@ -140,6 +174,7 @@ class dedup_key {
     k.append(":");
     k.part_b_ = k.len_;
     k.append(delivery_key_text);
+    k.hash_ = detail::dedup_hash(k.encoded());
     return k;
   }
 
@@ -173,6 +208,7 @@ class dedup_key {
     k.part_a_ = k.len_;
     k.append(event_id);
     k.part_b_ = k.len_;
+    k.hash_ = detail::dedup_hash(k.encoded());
     return k;
   }
 
@@ -218,6 +254,10 @@ class dedup_key {
                                              : std::string_view();
   }
 
+  /// `detail::dedup_hash(encoded())`, computed once when the key is built: a receiver
+  /// hands the same key to claim and then to commit or release.
+  std::uint64_t hash() const noexcept { return hash_; }
+
   friend bool operator==(const dedup_key& a, const dedup_key& b) noexcept { return a.encoded() == b.encoded(); }
   friend bool operator!=(const dedup_key& a, const dedup_key& b) noexcept { return !(a == b); }
 
@@ -239,7 +279,8 @@ class dedup_key {
     len_ = static_cast<std::uint16_t>(len_ + s.size());
   }
 
-  // The length first: a comparison then reads one cache line for short keys.
+  // The hash and the length first: a lookup then reads one cache line for short keys.
+  std::uint64_t hash_ = 0;
   std::uint16_t len_ = 0;
   std::uint16_t part_a_ = 0;  // start of the job id / event id
   std::uint16_t part_b_ = 0;  // start of the delivery key / end of the event id
@@ -360,33 +401,6 @@ constexpr bool require_dedup_store() noexcept {
 
 // --- in-memory store ----------------------------------------------------------------------------
 
-namespace detail {
-/// A word-at-a-time multiplicative hash over the encoding with a 64-bit finaliser, so the
-/// shard (high bits) and bucket (low bits) are independent. Keys only reach a store
-/// after the delivery's signature was verified (§13 step 1), so an outsider cannot
-/// choose colliding keys. Not persisted: byte order does not matter.
-inline std::uint64_t dedup_hash(std::string_view s) noexcept {
-  constexpr std::uint64_t mul = 0x9e3779b97f4a7c15ull;
-  std::uint64_t h = static_cast<std::uint64_t>(s.size()) * mul;
-  std::size_t i = 0;
-  for (; i + 8 <= s.size(); i += 8) {
-    std::uint64_t w;
-    std::memcpy(&w, s.data() + i, 8);
-    h = (h ^ w) * mul;
-    h ^= h >> 29;
-  }
-  std::uint64_t tail = 0;
-  std::memcpy(&tail, s.data() + i, s.size() - i);
-  h = (h ^ tail) * mul;
-  h ^= h >> 33;
-  h *= 0xff51afd7ed558ccdull;
-  h ^= h >> 33;
-  h *= 0xc4ceb9fe1a85ec53ull;
-  h ^= h >> 33;
-  return h;
-}
-}  // namespace detail
-
 // Default capacity of memory_dedup_store: a resource limit (memory), so a build may
 // override it with -DJOBWIRE_DEDUP_DEFAULT_MAX_ENTRIES=N (whole program: ODR).
 #ifndef JOBWIRE_DEDUP_DEFAULT_MAX_ENTRIES
@@ -447,7 +461,7 @@ class memory_dedup_store {
   result<claim_result> claim(const dedup_key& key, dedup_time now, std::chrono::milliseconds lease) noexcept {
     if (config_error_) return config_error_;
     if (!is_valid_dedup_duration(lease)) return errc::invalid_argument;
-    std::uint64_t h = detail::dedup_hash(key.encoded());
+    const std::uint64_t h = key.hash();
     shard& sh = shard_for(h);
     std::int64_t t = to_unix_ms(now);
     std::lock_guard<std::mutex> lock(sh.mu);
@@ -474,7 +488,7 @@ class memory_dedup_store {
 
   status commit(const dedup_key& key, const claim_token& token, dedup_time now) noexcept {
     if (config_error_) return config_error_;
-    std::uint64_t h = detail::dedup_hash(key.encoded());
+    const std::uint64_t h = key.hash();
     shard& sh = shard_for(h);
     std::lock_guard<std::mutex> lock(sh.mu);
     std::uint32_t i = sh.find(key, h);
@@ -489,7 +503,7 @@ class memory_dedup_store {
 
   status release(const dedup_key& key, const claim_token& token) noexcept {
     if (config_error_) return config_error_;
-    std::uint64_t h = detail::dedup_hash(key.encoded());
+    const std::uint64_t h = key.hash();
     shard& sh = shard_for(h);
     std::lock_guard<std::mutex> lock(sh.mu);
     std::uint32_t i = sh.find(key, h);
@@ -636,12 +650,12 @@ class memory_dedup_store {
     // Tokens: (shard index, per-shard counter), unique for the store's lifetime and
     // counted under the shard's lock (no shared atomic).
     claim_token next_token(std::uint64_t shard_index) noexcept {
-      std::uint64_t n = ++token_counter;
+      const std::uint64_t n = ++token_counter;
+      // Only uniqueness matters (tokens of this store are never persisted or compared
+      // with another store's), so the two words are copied in native byte order.
       claim_token t;
-      for (std::size_t b = 0; b < 8; ++b) {
-        t.bytes[7 - b] = static_cast<std::uint8_t>(shard_index >> (8 * b));
-        t.bytes[15 - b] = static_cast<std::uint8_t>(n >> (8 * b));
-      }
+      std::memcpy(t.bytes.data(), &shard_index, 8);
+      std::memcpy(t.bytes.data() + 8, &n, 8);
       return t;
     }
     std::uint32_t allocate(std::int64_t now_ms) noexcept {

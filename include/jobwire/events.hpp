@@ -173,12 +173,24 @@ constexpr bool is_event_id_char(char c) noexcept {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
 }
 
+namespace detail {
+// is_event_id_char as a table: event ids are checked on every delivery (header and body),
+// and one load per character beats the five range tests.
+struct event_id_char_table {
+  unsigned char v[256];
+  constexpr event_id_char_table() : v() {
+    for (int i = 0; i < 256; ++i) v[i] = is_event_id_char(static_cast<char>(i)) ? 1 : 0;
+  }
+};
+inline constexpr event_id_char_table event_id_chars{};
+}  // namespace detail
+
 /// Receivers treat event ids as opaque: 1 to 160 characters of [A-Za-z0-9_-].
 constexpr bool is_valid_event_id(std::string_view s) noexcept {
   if (s.empty() || s.size() > max_event_id_length) return false;
-  for (char c : s)
-    if (!is_event_id_char(c)) return false;
-  return true;
+  unsigned ok = 1;
+  for (char c : s) ok &= detail::event_id_chars.v[static_cast<unsigned char>(c)];
+  return ok != 0;
 }
 
 /// The sender's event id: `evt_<kind>_<internal id>_<delivery key>` with every run of

@@ -117,17 +117,18 @@ inline result<std::int64_t> parse_sdk_iso8601_ms(std::string_view s) noexcept {
 /// Anything else is `malformed_timestamp`.
 inline result<parsed_timestamp> parse_timestamp(std::string_view text, bool sdk_compat = false) noexcept {
   if (text.empty()) return errc::malformed_timestamp;
-  bool all_digits = true;
-  for (char c : text)
-    if (!detail::is_digit(c)) {
-      all_digits = false;
-      break;
-    }
-  if (all_digits) {
+  // One pass: the digit check and the value together. The accumulator is unsigned so a
+  // longer run of digits wraps harmlessly; its value is only used for at most 15 digits.
+  std::uint64_t acc = 0;
+  std::size_t i = 0;
+  while (i < text.size() && detail::is_digit(text[i])) {
+    acc = acc * 10 + static_cast<std::uint64_t>(text[i] - '0');
+    ++i;
+  }
+  if (i == text.size()) {
     const bool is_ms = text.size() > max_timestamp_digits;
     if (is_ms && (!sdk_compat || text.size() > max_timestamp_ms_digits)) return errc::malformed_timestamp;
-    std::int64_t v = 0;
-    for (char c : text) v = v * 10 + (c - '0');
+    const auto v = static_cast<std::int64_t>(acc);  // at most 15 digits: exact
     if (is_ms) return parsed_timestamp{v, timestamp_form::milliseconds};
     return parsed_timestamp{v * 1000, timestamp_form::seconds};
   }

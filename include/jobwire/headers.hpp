@@ -14,6 +14,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <iterator>
 #include <optional>
 #include <string>
@@ -197,10 +198,31 @@ struct raw_delivery_headers {
 };
 
 namespace detail {
-// ASCII case-insensitive comparison against a lower-case constant.
-constexpr bool iequals_lower(std::string_view name, std::string_view lower) noexcept {
+// ASCII case-insensitive comparison against a lower-case constant. Every request header
+// name is compared with the profile prefix, so this compares 8 bytes at a time: A..Z are
+// lowered with the SWAR range test below (per byte, no carry between bytes, bytes >= 0x80
+// left alone), then the words are compared.
+inline bool iequals_lower_word(const char* name, const char* lower) noexcept {
+  constexpr std::uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+  std::uint64_t w, l;
+  std::memcpy(&w, name, 8);
+  std::memcpy(&l, lower, 8);
+  const std::uint64_t h = w & ~high;  // each byte <= 0x7F: the additions cannot carry out
+  const std::uint64_t ge_a = h + ones * (0x80 - 'A');
+  const std::uint64_t gt_z = h + ones * (0x80 - 'Z' - 1);
+  const std::uint64_t upper = ge_a & ~gt_z & ~w & high;
+  return (w | (upper >> 2)) == l;
+}
+inline bool iequals_lower(std::string_view name, std::string_view lower) noexcept {
   if (name.size() != lower.size()) return false;
-  for (std::size_t i = 0; i < name.size(); ++i) {
+  const std::size_t n = name.size();
+  if (n >= 8) {
+    // Whole words, then the last 8 bytes (overlapping the previous word) for the rest.
+    for (std::size_t i = 0; i + 8 <= n; i += 8)
+      if (!iequals_lower_word(name.data() + i, lower.data() + i)) return false;
+    return iequals_lower_word(name.data() + n - 8, lower.data() + n - 8);
+  }
+  for (std::size_t i = 0; i < n; ++i) {
     char c = name[i];
     if (c >= 'A' && c <= 'Z') c = static_cast<char>(c | 0x20);
     if (c != lower[i]) return false;

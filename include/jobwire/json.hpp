@@ -47,6 +47,14 @@
 #define JOBWIRE_JSON_DEFAULT_MAX_MEMBERS 10000u
 #endif
 
+// The validator's per-token functions are inlined into its main loop: they run for
+// every string and scalar, and a call costs more than most of their bodies.
+#if defined(__GNUC__) || defined(__clang__)
+#define JOBWIRE_JSON_HOT_INLINE __attribute__((always_inline)) inline
+#else
+#define JOBWIRE_JSON_HOT_INLINE inline
+#endif
+
 namespace jobwire {
 namespace json {
 
@@ -98,15 +106,42 @@ constexpr bool is_ws(char c) noexcept { return c == ' ' || c == '\n' || c == '\r
 constexpr bool is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
 
 inline const char* skip_ws(const char* p, const char* end) noexcept {
-  while (p < end && is_ws(*p)) ++p;
+  // Every whitespace byte is <= ' ', and compact JSON (what senders write) has none
+  // between tokens: one comparison settles the common case.
+  while (p < end && static_cast<unsigned char>(*p) <= ' ' && is_ws(*p)) ++p;
   return p;
 }
 
 /// Whitespace skip over validated text: a validated container always ends with its
 /// closing bracket, so the scan needs no end bound.
 inline const char* skip_ws_validated(const char* p) noexcept {
-  while (is_ws(*p)) ++p;
+  while (static_cast<unsigned char>(*p) <= ' ' && is_ws(*p)) ++p;
   return p;
+}
+
+/// Index (0..7) in memory order of the first byte whose high bit is set in `mask`, a
+/// word of per-byte flags computed with the SWAR "has zero byte" / "has byte less than"
+/// tests on 8 bytes loaded with memcpy. Those tests are exact for the lowest-addressed
+/// flagged byte on a little-endian machine (a borrow only runs towards higher bytes, so
+/// only bytes *after* a real hit can be false positives). On a big-endian machine the
+/// borrow runs the other way, so 0 is returned and the caller looks at the bytes one by
+/// one, which is always correct. `mask` must be non-zero.
+inline std::size_t first_flagged_byte(std::uint64_t mask) noexcept {
+#if defined(__BYTE_ORDER__) && defined(__ORDER_LITTLE_ENDIAN__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#if defined(__GNUC__) || defined(__clang__)
+  return static_cast<std::size_t>(__builtin_ctzll(mask)) / 8;
+#else
+  std::size_t i = 0;
+  while ((mask & 0x80u) == 0) {
+    mask >>= 8;
+    ++i;
+  }
+  return i;
+#endif
+#else
+  (void)mask;
+  return 0;
+#endif
 }
 
 inline int hex_value(char c) noexcept {
@@ -405,6 +440,18 @@ class value {
   result<double> get_double() const noexcept {
     if (!is_number()) return errc::json_type_mismatch;
     std::string_view text = raw();
+    // Short integers (what payloads mostly carry: attempts, percentages, timestamps) are
+    // exact in a double below 2^53, so they skip the general decimal conversion.
+    {
+      const bool neg = text[0] == '-';
+      const std::size_t digits = text.size() - (neg ? 1 : 0);
+      if (digits >= 1 && digits <= 15) {
+        std::uint64_t v = 0;
+        std::size_t i = neg ? 1 : 0;
+        for (; i < text.size() && detail::is_digit(text[i]); ++i) v = v * 10 + static_cast<std::uint64_t>(text[i] - '0');
+        if (i == text.size()) return neg ? -static_cast<double>(v) : static_cast<double>(v);
+      }
+    }
     double out = 0;
     auto r = std::from_chars(text.data(), text.data() + text.size(), out);
     if (r.ec == std::errc::result_out_of_range) return errc::json_number_out_of_range;
@@ -688,9 +735,18 @@ class validator {
     if (n <= 48) {
       if (from + n <= inline_keys) {
         // Contiguous in the inline table: a tight loop over hashes.
+        // A 64-bit filter over the fingerprints: a key whose bit is not yet set cannot
+        // equal an earlier key, so only keys whose bit collides are compared pairwise
+        // (most objects then cost one pass instead of n²/2 compares).
         const key_entry* k = inline_ + from;
-        for (std::size_t i = 1; i < n; ++i) {
+        std::uint64_t seen = 0;
+        for (std::size_t i = 0; i < n; ++i) {
           const std::uint32_t h = k[i].hash;
+          const std::uint64_t bit = std::uint64_t{1} << ((h * 0x9E3779B1u) >> 26);
+          if ((seen & bit) == 0) {
+            seen |= bit;
+            continue;
+          }
           for (std::size_t j = 0; j < i; ++j)
             if (k[j].hash == h && same_key(k[i], k[j])) return fail(errc::json_duplicate_key, k[i].raw - 1);
         }
@@ -747,19 +803,20 @@ class validator {
 
   /// True when any of the 8 bytes in `w` is '"', '\\', below 0x20 or 0x80 and above
   /// (the classic SWAR "has zero byte"/"has byte less than" tests, which are exact).
-  static bool needs_attention(std::uint64_t w) noexcept {
+  /// Returns the per-byte flag word (0 when no byte needs attention).
+  static std::uint64_t needs_attention(std::uint64_t w) noexcept {
     constexpr std::uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
     const std::uint64_t q = w ^ (ones * '"'), b = w ^ (ones * '\\');
     const std::uint64_t has_quote = (q - ones) & ~q & high;
     const std::uint64_t has_backslash = (b - ones) & ~b & high;
     const std::uint64_t has_control = (w - ones * 0x20) & ~w & high;
-    return ((has_quote | has_backslash | has_control) | (w & high)) != 0;
+    return (has_quote | has_backslash | has_control) | (w & high);
   }
 
   // --- scalars -------------------------------------------------------------------------
   /// Validates a string starting at the opening quote; advances `p` past the closing
   /// quote. When `key` is set, records it for duplicate detection.
-  status parse_string(const char*& p, bool is_key) noexcept {
+  JOBWIRE_JSON_HOT_INLINE status parse_string(const char*& p, bool is_key) noexcept {
     const char* open = p;
     const char* q = p + 1;
     bool escaped = false;
@@ -770,7 +827,12 @@ class validator {
         while (end_ - q >= 8) {
           std::uint64_t w;
           std::memcpy(&w, q, 8);
-          if (needs_attention(w)) break;
+          if (const std::uint64_t m = needs_attention(w)) {
+            // Jump straight to the first byte that needs a look: the bytes before it are
+            // plain ASCII, so the byte-wise checks below would only re-confirm that.
+            q += first_flagged_byte(m);
+            break;
+          }
           q += 8;
         }
       }
@@ -877,7 +939,7 @@ class validator {
   }
 
   /// Scalar at p (not a container); advances p.
-  status parse_scalar(const char*& p) noexcept {
+  JOBWIRE_JSON_HOT_INLINE status parse_scalar(const char*& p) noexcept {
     switch (*p) {
       case '"': return parse_string(p, false);
       case 't': return parse_literal(p, "true");

@@ -114,14 +114,8 @@ inline const char* fast_string_close(const char* p, const char* end, bool& escap
       const std::uint64_t q = w ^ (ones * '"'), b = w ^ (ones * '\\');
       const std::uint64_t hit = (((q - ones) & ~q) | ((b - ones) & ~b)) & high;
       if (hit) {
-        // The lowest flagged byte is exact (borrows only run upwards); little-endian order.
-        std::uint64_t low = hit & (~hit + 1);
-        std::size_t idx = 0;
-        while (low > 0x80) {
-          low >>= 8;
-          ++idx;
-        }
-        p += idx;
+        // The first flagged byte is exact (json::detail::first_flagged_byte).
+        p += json::detail::first_flagged_byte(hit);
         break;
       }
       p += 8;
@@ -406,6 +400,14 @@ class element_walk {
   const char* value_end_ = nullptr;
 };
 
+/// True when the member key `k` is the field name `name`. A length test plus a
+/// fixed-size comparison the compiler expands inline (string_view's == goes through a
+/// three-way compare and a library call), for the dozens of names tried per object.
+template <std::size_t N>
+inline bool key_is(std::string_view k, const char (&name)[N]) noexcept {
+  return k.size() == N - 1 && std::memcmp(k.data(), name, N - 1) == 0;
+}
+
 /// The key of a member as plain text. Keys written with escapes are decoded into `buf`
 /// (a key that decodes to a known field name must still match it); keys longer than the
 /// buffer are not field names and come back empty.
@@ -537,36 +539,36 @@ struct webhook_attempt {
       const json::member& m = w.member();
       std::string_view k = detail::member_key(m, buf);
       jobwire::status st;
-      if (k == "id") {
+      if (detail::key_is(k, "id")) {
         if (!m.value.is_string() && !m.value.is_number() && !m.value.is_null()) return r.at(errc::invalid_field, m.value);
         detail::payload_reader::any(m.value, out.id);
-      } else if (k == "delivery_key") {
+      } else if (detail::key_is(k, "delivery_key")) {
         st = r.text(m.value, out.delivery_key);
         if (st && out.delivery_key.present &&
             (out.delivery_key.value.has_escapes() || !parse_delivery_key(out.delivery_key.raw(), *r.options().prof)))
           return r.at(errc::invalid_delivery_key, m.value);
-      } else if (k == "event_type") {
+      } else if (detail::key_is(k, "event_type")) {
         st = r.text(m.value, out.event_type);
         if (st && out.event_type.present &&
             (out.event_type.value.has_escapes() || !parse_event_type(out.event_type.raw(), *r.options().prof)))
           return r.at(errc::unknown_event_type, m.value);
-      } else if (k == "status") {
+      } else if (detail::key_is(k, "status")) {
         st = r.word(m.value, out.status, out.has_status, detail::parse_attempt_status_word);
-      } else if (k == "attempt_number") {
+      } else if (detail::key_is(k, "attempt_number")) {
         st = r.integer(m.value, out.attempt_number, 1);
-      } else if (k == "max_attempts") {
+      } else if (detail::key_is(k, "max_attempts")) {
         st = r.integer(m.value, out.max_attempts, 1);
-      } else if (k == "response_status") {
+      } else if (detail::key_is(k, "response_status")) {
         st = r.integer(m.value, out.response_status, 0);
-      } else if (k == "tried_at") {
+      } else if (detail::key_is(k, "tried_at")) {
         st = r.time(m.value, out.tried_at);
-      } else if (k == "delivered_at") {
+      } else if (detail::key_is(k, "delivered_at")) {
         st = r.time(m.value, out.delivered_at);
-      } else if (k == "next_retry_at") {
+      } else if (detail::key_is(k, "next_retry_at")) {
         st = r.time(m.value, out.next_retry_at);
-      } else if (k == "error_message") {
+      } else if (detail::key_is(k, "error_message")) {
         st = r.text(m.value, out.error_message);
-      } else if (k == "response_body_preview") {
+      } else if (detail::key_is(k, "response_body_preview")) {
         st = r.text(m.value, out.response_body_preview);
         if (st && out.response_body_preview.present &&
             detail::count_chars(out.response_body_preview.value) > max_response_preview_chars)
@@ -620,18 +622,18 @@ struct webhook_view {
       const json::member& m = w.member();
       std::string_view k = detail::member_key(m, buf);
       jobwire::status st;
-      if (k == "url") {
+      if (detail::key_is(k, "url")) {
         st = r.text(m.value, out.url);
-      } else if (k == "events") {
+      } else if (detail::key_is(k, "events")) {
         st = detail::read_string_list(r, m.value, out.events);
-      } else if (k == "has_secret") {
+      } else if (detail::key_is(k, "has_secret")) {
         if (!m.value.is_bool()) return r.at(errc::invalid_field, m.value);
         st = r.boolean(m.value, out.has_secret, secret_seen);
-      } else if (k == "delivery") {
+      } else if (detail::key_is(k, "delivery")) {
         const char* e = nullptr;
         st = read_summary(r, m.value, out.delivery, &e);
         w.set_value_end(e);
-      } else if (k == "attempts") {
+      } else if (detail::key_is(k, "attempts")) {
         if (detail::payload_reader::absent(m.value)) continue;
         if (!m.value.is_array()) return r.at(errc::invalid_field, m.value);
         std::size_t n = 0;
@@ -667,18 +669,18 @@ struct webhook_view {
       const json::member& m = w.member();
       std::string_view k = detail::member_key(m, buf);
       jobwire::status st;
-      if (k == "total_attempts") st = r.integer(m.value, s.total_attempts);
-      else if (k == "delivered_events") st = r.integer(m.value, s.delivered_events);
-      else if (k == "pending_retries") st = r.integer(m.value, s.pending_retries);
-      else if (k == "last_response_status") st = r.integer(m.value, s.last_response_status);
-      else if (k == "delivered_event_types") st = detail::read_string_list(r, m.value, s.delivered_event_types);
-      else if (k == "next_retry_at") st = r.time(m.value, s.next_retry_at);
-      else if (k == "last_attempt_at") st = r.time(m.value, s.last_attempt_at);
-      else if (k == "last_delivered_at") st = r.time(m.value, s.last_delivered_at);
-      else if (k == "last_failure_at") st = r.time(m.value, s.last_failure_at);
-      else if (k == "last_attempt_status")
+      if (detail::key_is(k, "total_attempts")) st = r.integer(m.value, s.total_attempts);
+      else if (detail::key_is(k, "delivered_events")) st = r.integer(m.value, s.delivered_events);
+      else if (detail::key_is(k, "pending_retries")) st = r.integer(m.value, s.pending_retries);
+      else if (detail::key_is(k, "last_response_status")) st = r.integer(m.value, s.last_response_status);
+      else if (detail::key_is(k, "delivered_event_types")) st = detail::read_string_list(r, m.value, s.delivered_event_types);
+      else if (detail::key_is(k, "next_retry_at")) st = r.time(m.value, s.next_retry_at);
+      else if (detail::key_is(k, "last_attempt_at")) st = r.time(m.value, s.last_attempt_at);
+      else if (detail::key_is(k, "last_delivered_at")) st = r.time(m.value, s.last_delivered_at);
+      else if (detail::key_is(k, "last_failure_at")) st = r.time(m.value, s.last_failure_at);
+      else if (detail::key_is(k, "last_attempt_status"))
         st = r.word(m.value, s.last_attempt_status, s.has_last_attempt_status, detail::parse_attempt_status_word);
-      else if (k == "last_error_message") st = r.text(m.value, s.last_error_message);
+      else if (detail::key_is(k, "last_error_message")) st = r.text(m.value, s.last_error_message);
       if (!st) return st;
     }
     *end = w.end();
@@ -772,39 +774,39 @@ struct job_data {
       jobwire::status st;
       switch (k.empty() ? '\0' : k[0]) {
         case 'a':
-          if (k == "app_id") st = r.text(m.value, out.app_id);
+          if (detail::key_is(k, "app_id")) st = r.text(m.value, out.app_id);
           break;
         case 'b':
-          if (k == "billing") detail::payload_reader::any(m.value, out.billing);
+          if (detail::key_is(k, "billing")) detail::payload_reader::any(m.value, out.billing);
           break;
         case 'c':
-          if (k == "cancel_url") st = r.text(m.value, out.cancel_url);
-          else if (k == "content_url") st = r.text(m.value, out.content_url);
-          else if (k == "created_at") st = r.time(m.value, out.created_at);
+          if (detail::key_is(k, "cancel_url")) st = r.text(m.value, out.cancel_url);
+          else if (detail::key_is(k, "content_url")) st = r.text(m.value, out.content_url);
+          else if (detail::key_is(k, "created_at")) st = r.time(m.value, out.created_at);
           break;
         case 'd':
-          if (k == "download_url") st = r.text(m.value, out.download_url);
-          else if (k == "duration_seconds") st = r.non_negative(m.value, out.duration_seconds);
-          else if (k == "duration_ms") st = r.non_negative(m.value, out.duration_ms);
+          if (detail::key_is(k, "download_url")) st = r.text(m.value, out.download_url);
+          else if (detail::key_is(k, "duration_seconds")) st = r.non_negative(m.value, out.duration_seconds);
+          else if (detail::key_is(k, "duration_ms")) st = r.non_negative(m.value, out.duration_ms);
           break;
         case 'e':
-          if (k == "expires_at") st = r.time(m.value, out.expires_at);
-          else if (k == "error") st = r.error_value(m.value, out.error);
+          if (detail::key_is(k, "expires_at")) st = r.time(m.value, out.expires_at);
+          else if (detail::key_is(k, "error")) st = r.error_value(m.value, out.error);
           break;
         case 'f':
-          if (k == "failure_sample") detail::payload_reader::any(m.value, out.failure_sample);
+          if (detail::key_is(k, "failure_sample")) detail::payload_reader::any(m.value, out.failure_sample);
           break;
         case 'g':
-          if (k == "generation_ms") st = r.non_negative(m.value, out.generation_ms);
+          if (detail::key_is(k, "generation_ms")) st = r.non_negative(m.value, out.generation_ms);
           break;
         case 'i':
-          if (k == "id") {
+          if (detail::key_is(k, "id")) {
             st = r.id(m.value, out.id);
             id_seen = true;
           }
           break;
         case 'k':
-          if (k == "kind") {
+          if (detail::key_is(k, "kind")) {
             if (!m.value.is_string()) return r.at(errc::invalid_field, m.value);
             auto kd = parse_kind(r.string_at(m.value).raw());
             if (!kd) return r.at(errc::unknown_kind, m.value);
@@ -813,52 +815,52 @@ struct job_data {
           }
           break;
         case 'l':
-          if (k == "lifecycle_status") sp.lifecycle_value = m.value;
-          else if (k == "latency_ms") st = r.non_negative(m.value, out.latency_ms);
+          if (detail::key_is(k, "lifecycle_status")) sp.lifecycle_value = m.value;
+          else if (detail::key_is(k, "latency_ms")) st = r.non_negative(m.value, out.latency_ms);
           break;
         case 'm':
-          if (k == "model") st = r.text(m.value, out.model);
+          if (detail::key_is(k, "model")) st = r.text(m.value, out.model);
           break;
         case 'n':
-          if (k == "native_id" && !detail::payload_reader::absent(m.value)) {
+          if (detail::key_is(k, "native_id") && !detail::payload_reader::absent(m.value)) {
             st = r.id(m.value, out.native_id);
             out.has_native_id = static_cast<bool>(st);
           }
           break;
         case 'o':
-          if (k == "object") st = r.text(m.value, out.object);
-          else if (k == "output_access")
+          if (detail::key_is(k, "object")) st = r.text(m.value, out.object);
+          else if (detail::key_is(k, "output_access"))
             st = r.word(m.value, out.access, out.has_output_access, detail::parse_output_access);
           break;
         case 'p':
-          if (k == "progress") st = r.percent(m.value, out.progress, false);
-          else if (k == "provider") st = r.text(m.value, out.provider);
-          else if (k == "polling_url") st = r.text(m.value, out.polling_url);
-          else if (k == "provider_failure_diagnostics")
+          if (detail::key_is(k, "progress")) st = r.percent(m.value, out.progress, false);
+          else if (detail::key_is(k, "provider")) st = r.text(m.value, out.provider);
+          else if (detail::key_is(k, "polling_url")) st = r.text(m.value, out.polling_url);
+          else if (detail::key_is(k, "provider_failure_diagnostics"))
             detail::payload_reader::any(m.value, out.provider_failure_diagnostics);
           break;
         case 'q':
-          if (k == "quality") st = r.text(m.value, out.quality);
+          if (detail::key_is(k, "quality")) st = r.text(m.value, out.quality);
           break;
         case 'r':
-          if (k == "request_id") st = r.text(m.value, out.request_id);
-          else if (k == "resolution") st = r.text(m.value, out.resolution);
-          else if (k == "routing_diagnostics") detail::payload_reader::any(m.value, out.routing_diagnostics);
+          if (detail::key_is(k, "request_id")) st = r.text(m.value, out.request_id);
+          else if (detail::key_is(k, "resolution")) st = r.text(m.value, out.resolution);
+          else if (detail::key_is(k, "routing_diagnostics")) detail::payload_reader::any(m.value, out.routing_diagnostics);
           break;
         case 's':
-          if (k == "status") sp.status_value = m.value;
-          else if (k == "session_id") st = r.text(m.value, out.session_id);
+          if (detail::key_is(k, "status")) sp.status_value = m.value;
+          else if (detail::key_is(k, "session_id")) st = r.text(m.value, out.session_id);
           break;
         case 't':
-          if (k == "total_duration_ms") st = r.non_negative(m.value, out.total_duration_ms);
+          if (detail::key_is(k, "total_duration_ms")) st = r.non_negative(m.value, out.total_duration_ms);
           break;
         case 'u':
-          if (k == "updated_at") st = r.time(m.value, out.updated_at);
-          else if (k == "upstream_error") detail::payload_reader::any(m.value, out.upstream_error);
+          if (detail::key_is(k, "updated_at")) st = r.time(m.value, out.updated_at);
+          else if (detail::key_is(k, "upstream_error")) detail::payload_reader::any(m.value, out.upstream_error);
           break;
         case 'w':
-          if (k == "websocket_url") st = r.text(m.value, out.websocket_url);
-          else if (k == "webhook") {
+          if (detail::key_is(k, "websocket_url")) st = r.text(m.value, out.websocket_url);
+          else if (detail::key_is(k, "webhook")) {
             const char* e = nullptr;
             st = webhook_view::read(r, m.value, out.webhook, &e);
             w.set_value_end(e);
@@ -923,9 +925,9 @@ inline jobwire::status read_delivery(const payload_reader& r, json::value v, con
   for (detail::member_walk w(v, r); !w.done(); w.advance()) {
       const json::member& m = w.member();
     std::string_view k = member_key(m, buf);
-    if (k == "key") key = m.value;
-    else if (k == "attempt") attempt = m.value;
-    else if (k == "max_attempts") max_attempts = m.value;
+    if (detail::key_is(k, "key")) key = m.value;
+    else if (detail::key_is(k, "attempt")) attempt = m.value;
+    else if (detail::key_is(k, "max_attempts")) max_attempts = m.value;
   }
   if (!key.exists() || !attempt.exists() || !max_attempts.exists()) return r.at(errc::missing_field, v);
   if (!key.is_string()) return r.at(errc::invalid_field, key);
@@ -961,17 +963,17 @@ inline result<envelope_view> parse_envelope(std::string_view body, const payload
   for (detail::member_walk w(*doc, r); !w.done(); w.advance()) {
     const json::member& m = w.member();
     std::string_view k = detail::member_key(m, buf);
-    if (k == "id") id = m.value;
-    else if (k == "type") type = m.value;
-    else if (k == "data") {
+    if (detail::key_is(k, "id")) id = m.value;
+    else if (detail::key_is(k, "type")) type = m.value;
+    else if (detail::key_is(k, "data")) {
       // Read in place so the (large) data object is walked once, not skipped and re-read.
       // Its error (if any) is reported after the top-level fields' errors.
       data = m.value;
       const char* data_end = nullptr;
       data_status = job_data::read(r, data, true, e.data, &data_end);
       w.set_value_end(data_end);
-    } else if (k == "delivery") delivery = m.value;
-    else if (k == "created_at") created_at = m.value;
+    } else if (detail::key_is(k, "delivery")) delivery = m.value;
+    else if (detail::key_is(k, "created_at")) created_at = m.value;
   }
   if (!id.exists() || !type.exists() || !data.exists()) return r.at(errc::missing_field, *doc);
   if (!id.is_string()) return r.at(errc::invalid_field, id);
@@ -1065,10 +1067,10 @@ inline result<create_response> parse_create_response(std::string_view body, cons
     const json::member& m = w.member();
     std::string_view k = detail::member_key(m, buf);
     jobwire::status st;
-    if (k == "id") id = m.value;
-    else if (k == "video_id") video_id = m.value;
-    else if (k == "polling_url") st = r.text(m.value, c.polling_url);
-    else if (k == "status" && !detail::payload_reader::absent(m.value)) {
+    if (detail::key_is(k, "id")) id = m.value;
+    else if (detail::key_is(k, "video_id")) video_id = m.value;
+    else if (detail::key_is(k, "polling_url")) st = r.text(m.value, c.polling_url);
+    else if (detail::key_is(k, "status") && !detail::payload_reader::absent(m.value)) {
       if (!m.value.is_string()) return r.at(errc::invalid_field, m.value);
       auto s = parse_create_status(r.string_at(m.value).raw(), opt.statuses);
       if (!s) return r.at(s.code(), m.value);
@@ -1118,14 +1120,14 @@ struct output_view {
       const json::member& m = w.member();
       std::string_view k = detail::member_key(m, buf);
       jobwire::status st;
-      if (k == "index") st = r.integer(m.value, o.index, 0);
-      else if (k == "mime_type") st = r.text(m.value, o.mime_type);
-      else if (k == "bytes_available") {
+      if (detail::key_is(k, "index")) st = r.integer(m.value, o.index, 0);
+      else if (detail::key_is(k, "mime_type")) st = r.text(m.value, o.mime_type);
+      else if (detail::key_is(k, "bytes_available")) {
         if (!m.value.is_bool() && !m.value.is_number() && !m.value.is_null()) return r.at(errc::invalid_field, m.value);
         detail::payload_reader::any(m.value, o.bytes_available);
-      } else if (k == "content_url") st = r.text(m.value, o.content_url);
-      else if (k == "download_url") st = r.text(m.value, o.download_url);
-      else if (k == "expires_at") st = r.time(m.value, o.expires_at);
+      } else if (detail::key_is(k, "content_url")) st = r.text(m.value, o.content_url);
+      else if (detail::key_is(k, "download_url")) st = r.text(m.value, o.download_url);
+      else if (detail::key_is(k, "expires_at")) st = r.time(m.value, o.expires_at);
       if (!st) return st;
     }
     return {};
@@ -1186,13 +1188,13 @@ inline jobwire::status read_asset(const payload_reader& r, json::value v, asset_
       const json::member& m = w.member();
     std::string_view k = member_key(m, buf);
     jobwire::status st;
-    if (k == "id") st = r.text(m.value, a.id);
-    else if (k == "mime_type") st = r.text(m.value, a.mime_type);
-    else if (k == "sha256") st = r.text(m.value, a.sha256);
-    else if (k == "bytes") st = r.integer(m.value, a.bytes);
-    else if (k == "width") st = r.integer(m.value, a.width);
-    else if (k == "height") st = r.integer(m.value, a.height);
-    else if (k == "duration_seconds") st = r.non_negative(m.value, a.duration_seconds);
+    if (detail::key_is(k, "id")) st = r.text(m.value, a.id);
+    else if (detail::key_is(k, "mime_type")) st = r.text(m.value, a.mime_type);
+    else if (detail::key_is(k, "sha256")) st = r.text(m.value, a.sha256);
+    else if (detail::key_is(k, "bytes")) st = r.integer(m.value, a.bytes);
+    else if (detail::key_is(k, "width")) st = r.integer(m.value, a.width);
+    else if (detail::key_is(k, "height")) st = r.integer(m.value, a.height);
+    else if (detail::key_is(k, "duration_seconds")) st = r.non_negative(m.value, a.duration_seconds);
     if (!st) return st;
   }
   return {};
@@ -1212,38 +1214,38 @@ inline result<status_view> parse_status_object(std::string_view body, const payl
     const json::member& m = w.member();
     std::string_view k = detail::member_key(m, buf);
     jobwire::status st;
-    if (k == "id") {
+    if (detail::key_is(k, "id")) {
       st = r.id(m.value, s.id);
       id_seen = true;
-    } else if (k == "object") st = r.text(m.value, s.object);
-    else if (k == "status") sp.status_value = m.value;
-    else if (k == "lifecycle_status") sp.lifecycle_value = m.value;
-    else if (k == "output_access") {
+    } else if (detail::key_is(k, "object")) st = r.text(m.value, s.object);
+    else if (detail::key_is(k, "status")) sp.status_value = m.value;
+    else if (detail::key_is(k, "lifecycle_status")) sp.lifecycle_value = m.value;
+    else if (detail::key_is(k, "output_access")) {
       bool seen = false;
       st = r.word(m.value, s.access, seen, detail::parse_output_access);
-    } else if (k == "progress") st = r.percent(m.value, s.progress, true);
-    else if (k == "progress_source")
+    } else if (detail::key_is(k, "progress")) st = r.percent(m.value, s.progress, true);
+    else if (detail::key_is(k, "progress_source"))
       st = r.word(m.value, s.source, s.has_progress_source, detail::parse_progress_source);
-    else if (k == "polling_url") st = r.text(m.value, s.polling_url);
-    else if (k == "websocket_url") st = r.text(m.value, s.websocket_url);
-    else if (k == "poll_after_seconds") st = r.non_negative(m.value, s.poll_after_seconds);
-    else if (k == "cancel_url") st = r.text(m.value, s.cancel_url);
-    else if (k == "generation_id") st = r.text(m.value, s.generation_id);
-    else if (k == "native_video_id" && !detail::payload_reader::absent(m.value)) {
+    else if (detail::key_is(k, "polling_url")) st = r.text(m.value, s.polling_url);
+    else if (detail::key_is(k, "websocket_url")) st = r.text(m.value, s.websocket_url);
+    else if (detail::key_is(k, "poll_after_seconds")) st = r.non_negative(m.value, s.poll_after_seconds);
+    else if (detail::key_is(k, "cancel_url")) st = r.text(m.value, s.cancel_url);
+    else if (detail::key_is(k, "generation_id")) st = r.text(m.value, s.generation_id);
+    else if (detail::key_is(k, "native_video_id") && !detail::payload_reader::absent(m.value)) {
       st = r.id(m.value, s.native_video_id);
       s.has_native_video_id = static_cast<bool>(st);
-    } else if (k == "created_at") st = r.time(m.value, s.created_at);
-    else if (k == "started_at") st = r.time(m.value, s.started_at);
-    else if (k == "completed_at") st = r.time(m.value, s.completed_at);
-    else if (k == "provider") st = r.text(m.value, s.provider);
-    else if (k == "model") st = r.text(m.value, s.model);
-    else if (k == "size") st = r.text(m.value, s.size);
-    else if (k == "seconds") {
+    } else if (detail::key_is(k, "created_at")) st = r.time(m.value, s.created_at);
+    else if (detail::key_is(k, "started_at")) st = r.time(m.value, s.started_at);
+    else if (detail::key_is(k, "completed_at")) st = r.time(m.value, s.completed_at);
+    else if (detail::key_is(k, "provider")) st = r.text(m.value, s.provider);
+    else if (detail::key_is(k, "model")) st = r.text(m.value, s.model);
+    else if (detail::key_is(k, "size")) st = r.text(m.value, s.size);
+    else if (detail::key_is(k, "seconds")) {
       if (!m.value.is_number() && !m.value.is_string() && !m.value.is_null()) return r.at(errc::invalid_field, m.value);
       detail::payload_reader::any(m.value, s.seconds);
-    } else if (k == "audio") detail::payload_reader::any(m.value, s.audio);
-    else if (k == "asset") st = detail::read_asset(r, m.value, s.asset);
-    else if (k == "outputs" && !detail::payload_reader::absent(m.value)) {
+    } else if (detail::key_is(k, "audio")) detail::payload_reader::any(m.value, s.audio);
+    else if (detail::key_is(k, "asset")) st = detail::read_asset(r, m.value, s.asset);
+    else if (detail::key_is(k, "outputs") && !detail::payload_reader::absent(m.value)) {
       if (!m.value.is_array()) return r.at(errc::invalid_field, m.value);
       json::array arr = *m.value.get_array();
       std::size_t n = 0;
@@ -1254,14 +1256,14 @@ inline result<status_view> parse_status_object(std::string_view body, const payl
         ++n;
       }
       s.outputs = list_view<output_view>(arr, n);
-    } else if (k == "usage") st = r.object_value(m.value, s.usage);
-    else if (k == "error") st = r.error_value(m.value, s.error);
-    else if (k == "billing") detail::payload_reader::any(m.value, s.billing);
-    else if (k == "webhook") st = webhook_view::read(r, m.value, s.webhook);
-    else if (k == "next_webhook_retry_at") st = r.time(m.value, s.next_webhook_retry_at);
-    else if (k == "last_webhook_progress") st = r.percent(m.value, s.last_webhook_progress, false);
-    else if (k == "last_webhook_progress_at") st = r.time(m.value, s.last_webhook_progress_at);
-    else if (k == "last_webhook_dispatched_at") st = r.time(m.value, s.last_webhook_dispatched_at);
+    } else if (detail::key_is(k, "usage")) st = r.object_value(m.value, s.usage);
+    else if (detail::key_is(k, "error")) st = r.error_value(m.value, s.error);
+    else if (detail::key_is(k, "billing")) detail::payload_reader::any(m.value, s.billing);
+    else if (detail::key_is(k, "webhook")) st = webhook_view::read(r, m.value, s.webhook);
+    else if (detail::key_is(k, "next_webhook_retry_at")) st = r.time(m.value, s.next_webhook_retry_at);
+    else if (detail::key_is(k, "last_webhook_progress")) st = r.percent(m.value, s.last_webhook_progress, false);
+    else if (detail::key_is(k, "last_webhook_progress_at")) st = r.time(m.value, s.last_webhook_progress_at);
+    else if (detail::key_is(k, "last_webhook_dispatched_at")) st = r.time(m.value, s.last_webhook_dispatched_at);
     if (!st) return st.error();
   }
   if (!id_seen) return r.at(errc::missing_field, *doc);
