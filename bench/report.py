@@ -28,7 +28,9 @@ def load(path):
                  "allocs": b.get("allocs_per_op"), "_median": b.get("aggregate_name") == "median"}
         if entry["_median"] or name not in rows:
             rows[name] = entry
-    return data.get("context", {}), rows
+    context = dict(data.get("context", {}))
+    context["repetitions"] = max((b.get("repetitions", 0) for b in data["benchmarks"]), default=0) or "its"
+    return context, rows
 
 
 def fmt_time(ns):
@@ -143,14 +145,14 @@ def main():
         # reads as 1.0.
         out.append(f"| {name} | {a:.3f} | {'met' if a < 0.05 else '**not met**'} |")
     machine = (f"{cpu_model()}, {context.get('num_cpus', '?')} CPUs at {context.get('mhz_per_cpu', '?')} MHz, "
-               f"{platform.system()} {platform.release()}, library build type "
-               f"{context.get('library_build_type', '?')}; {args.compiler}"
+               f"{platform.system()} {platform.release()}; jobwire_bench built Release with "
+               f"{args.compiler}"
                f"{', ' + args.openssl if args.openssl else ''}; run {context.get('date', '?')}")
     caches = ", ".join(f"L{c['level']} {c['type']} {c['size'] // 1024} KiB" for c in context.get("caches", []))
     summary = ["", f"Machine: {machine}; caches: {caches or 'unknown'}; load average "
                f"{', '.join(f'{x:.1f}' for x in context.get('load_avg', [])) or 'unknown'}.",
-               "Every figure below comes from that one run of `jobwire_bench` (Release build): medians "
-               "of CPU time over its repetitions, each ratio against a baseline measured in the same run "
+               f"Every figure below comes from that one run of `jobwire_bench`: medians of CPU time over "
+               f"{context['repetitions']} randomly interleaved repetitions, each ratio against a baseline measured in the same run "
                "(throughput rows use wall time, since a durable store waits on the disk). "
                "Regenerate with `bench/run.sh` on a quiet machine.", ""]
     summary += out
