@@ -1,8 +1,11 @@
 // Helpers shared by the unit tests.
 #pragma once
 
+#include <catch2/catch.hpp>
+
 #include <cstddef>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <string>
@@ -31,6 +34,23 @@ inline bool read_file(const std::string& path, std::string& out) {
 inline bool in_ci() {
   const char* v = std::getenv("CI");
   return v && std::string(v) == "true";
+}
+
+/// Whether third-party conformance data (a file or directory under ../shared/data) is at
+/// `path`. Missing data skips the calling test with a warning locally and fails it under
+/// CI, where the data is required.
+inline bool conformance_data_present(const std::string& path, const char* what) {
+  std::error_code ec;
+  if (std::filesystem::exists(path, ec)) return true;
+  if (in_ci()) FAIL(what << " not found at " << path << " (required in CI)");
+  WARN(what << " not found at " << path << "; skipping");
+  return false;
+}
+
+/// JSONTestSuite's test_parsing directory (JOBWIRE_JSON_TEST_SUITE overrides).
+inline std::string json_test_suite_dir() {
+  if (const char* v = std::getenv("JOBWIRE_JSON_TEST_SUITE")) return v;
+  return shared_dir() + "/data/JSONTestSuite/test_parsing";
 }
 
 /// JSON limits wide enough for the conformance data the tests load as input tables (the

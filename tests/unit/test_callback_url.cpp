@@ -11,40 +11,13 @@
 #include <jobwire/json.hpp>
 
 #include "test_support.hpp"
+#include "wpt_url_support.hpp"
 
 using namespace jobwire;
 
-namespace {
-
-std::string lower(std::string s) {
-  for (char& c : s)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return s;
-}
-
-// The text the WHATWG parser actually reads: leading/trailing C0 control or space
-// trimmed, tab/newline removed.
-std::string cleaned(const std::string& in) {
-  std::size_t b = 0, e = in.size();
-  while (b < e && static_cast<unsigned char>(in[b]) <= 0x20) ++b;
-  while (e > b && static_cast<unsigned char>(in[e - 1]) <= 0x20) --e;
-  std::string out;
-  for (std::size_t i = b; i < e; ++i)
-    if (in[i] != '\t' && in[i] != '\n' && in[i] != '\r') out += in[i];
-  return out;
-}
-
-std::string scheme_of(const std::string& s) {
-  std::size_t colon = s.find(':');
-  return colon == std::string::npos ? std::string() : lower(s.substr(0, colon));
-}
-
-std::string str(const json::value& v) {
-  auto s = v.get_string();
-  return s ? s->to_string() : std::string();
-}
-
-}  // namespace
+using jobwire_test::str;
+using jobwire_test::url_cleaned;
+using jobwire_test::url_scheme_of;
 
 // Selection (documented in docs/CALLBACK_URLS.md): cases whose input, after the C0/space
 // trim and tab/newline removal every WHATWG parser applies first, starts with `http:` or
@@ -54,13 +27,8 @@ std::string str(const json::value& v) {
 // afresh). With the same scheme and fewer slashes the input is relative to the base,
 // which a callback URL never is.
 TEST_CASE("WPT urltestdata: http(s) hosts and ports match the URL Standard") {
-  const std::string path = jobwire_test::shared_dir() + "/data/wpt-url/urltestdata.json";
   std::string text;
-  if (!jobwire_test::read_file(path, text)) {
-    if (jobwire_test::in_ci()) FAIL("WPT urltestdata.json not found at " << path << " (required in CI)");
-    WARN("WPT urltestdata.json not found at " << path << "; skipping the conformance test");
-    return;
-  }
+  if (!jobwire_test::load_wpt_urltestdata(text)) return;
   auto doc = json::parse(text, jobwire_test::data_json_limits());
   REQUIRE(doc);
   auto cases = doc->get_array();
@@ -72,15 +40,15 @@ TEST_CASE("WPT urltestdata: http(s) hosts and ports match the URL Standard") {
     if (!c.is_object()) continue;  // comments
     auto obj = *c.get_object();
     const std::string input = str(obj.find("input"));
-    const std::string clean = cleaned(input);
-    const std::string scheme = scheme_of(clean);
+    const std::string clean = url_cleaned(input);
+    const std::string scheme = url_scheme_of(clean);
     if (scheme != "http" && scheme != "https") continue;
     json::value base = obj.find("base");
     if (base.exists() && !base.is_null()) {
       const std::string after = clean.substr(scheme.size() + 1);
       bool two_slashes = after.size() >= 2 && (after[0] == '/' || after[0] == '\\') &&
                          (after[1] == '/' || after[1] == '\\');
-      if (scheme_of(str(base)) == scheme && !two_slashes) continue;
+      if (url_scheme_of(str(base)) == scheme && !two_slashes) continue;
     }
     ++selected;
     auto parsed = parse_http_url(input);
@@ -409,7 +377,7 @@ TEST_CASE("accepted URLs re-parse to the same verdict and serialisation") {
   std::vector<std::string> inputs;
   for (const row& r : table) inputs.emplace_back(r.url);
   std::string text;
-  if (jobwire_test::read_file(jobwire_test::shared_dir() + "/data/wpt-url/urltestdata.json", text)) {
+  if (jobwire_test::load_wpt_urltestdata(text)) {
     auto doc = json::parse(text, jobwire_test::data_json_limits());
     REQUIRE(doc);
     for (json::value c : *doc->get_array())

@@ -345,14 +345,8 @@ TEST_CASE("writer escapes, replaces invalid UTF-8 and always produces valid JSON
 
 TEST_CASE("JSONTestSuite: y_ accepted, n_ rejected, i_ recorded") {
   namespace fs = std::filesystem;
-  std::string dir;
-  if (const char* v = std::getenv("JOBWIRE_JSON_TEST_SUITE")) dir = v;
-  else dir = jobwire_test::shared_dir() + "/data/JSONTestSuite/test_parsing";
-  if (!fs::is_directory(dir)) {
-    if (jobwire_test::in_ci()) FAIL("JSONTestSuite not found at " << dir << " (required in CI)");
-    WARN("JSONTestSuite not found at " << dir << "; set JOBWIRE_JSON_TEST_SUITE. Skipping.");
-    return;
-  }
+  const std::string dir = jobwire_test::json_test_suite_dir();
+  if (!jobwire_test::conformance_data_present(dir, "JSONTestSuite (set JOBWIRE_JSON_TEST_SUITE)")) return;
   std::vector<fs::path> files;
   for (const auto& e : fs::directory_iterator(dir))
     if (e.path().extension() == ".json") files.push_back(e.path());

@@ -39,14 +39,8 @@ std::size_t check_all(const std::vector<fs::path>& files) {
 }  // namespace
 
 TEST_CASE("json diff: JSONTestSuite agrees with nlohmann and simdjson") {
-  std::string dir;
-  if (const char* v = std::getenv("JOBWIRE_JSON_TEST_SUITE")) dir = v;
-  else dir = jobwire_test::shared_dir() + "/data/JSONTestSuite/test_parsing";
-  if (!fs::is_directory(dir)) {
-    if (jobwire_test::in_ci()) FAIL("JSONTestSuite not found at " << dir << " (required in CI)");
-    WARN("JSONTestSuite not found at " << dir << "; set JOBWIRE_JSON_TEST_SUITE. Skipping.");
-    return;
-  }
+  const std::string dir = jobwire_test::json_test_suite_dir();
+  if (!jobwire_test::conformance_data_present(dir, "JSONTestSuite (set JOBWIRE_JSON_TEST_SUITE)")) return;
   CHECK(check_all(files_in(dir, true)) == 318);
 }
 

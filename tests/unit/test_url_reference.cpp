@@ -22,37 +22,18 @@
 #include "reference/url_diff.hpp"
 #include "reference/whatwg_host.hpp"
 #include "test_support.hpp"
+#include "wpt_url_support.hpp"
 
 using namespace jobwire;
 
 namespace {
 
-std::string str(const json::value& v) {
-  auto s = v.get_string();
-  return s ? s->to_string() : std::string();
-}
+using jobwire_test::str;
+using jobwire_test::url_cleaned;
+using jobwire_test::url_scheme_of;
 
-std::string lower(std::string s) {
-  for (char& c : s)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return s;
-}
 
-// The text the WHATWG parser reads: C0/space trimmed at both ends, tab/newline removed.
-std::string cleaned(const std::string& in) {
-  std::size_t b = 0, e = in.size();
-  while (b < e && static_cast<unsigned char>(in[b]) <= 0x20) ++b;
-  while (e > b && static_cast<unsigned char>(in[e - 1]) <= 0x20) --e;
-  std::string out;
-  for (std::size_t i = b; i < e; ++i)
-    if (in[i] != '\t' && in[i] != '\n' && in[i] != '\r') out += in[i];
-  return out;
-}
 
-std::string scheme_of(const std::string& s) {
-  std::size_t colon = s.find(':');
-  return colon == std::string::npos ? std::string() : lower(s.substr(0, colon));
-}
 
 struct wpt_case {
   std::string input, hostname, port;
@@ -62,14 +43,9 @@ struct wpt_case {
 
 // Loads urltestdata.json; false (after WARN, or FAIL under CI) when it is missing.
 bool load_wpt(std::vector<wpt_case>& out) {
-  const std::string path = jobwire_test::shared_dir() + "/data/wpt-url/urltestdata.json";
   std::string text;
-  if (!jobwire_test::read_file(path, text)) {
-    if (jobwire_test::in_ci()) FAIL("WPT urltestdata.json not found at " << path << " (required in CI)");
-    WARN("WPT urltestdata.json not found at " << path << "; skipping");
-    return false;
-  }
-  auto doc = json::parse(text);
+  if (!jobwire_test::load_wpt_urltestdata(text)) return false;
+  auto doc = json::parse(text, jobwire_test::data_json_limits());
   REQUIRE(doc);
   for (json::value c : *doc->get_array()) {
     if (!c.is_object()) continue;  // comments
@@ -80,15 +56,15 @@ bool load_wpt(std::vector<wpt_case>& out) {
     w.hostname = str(obj.find("hostname"));
     w.port = str(obj.find("port"));
     // The same selection as test_callback_url's WPT test (docs/CALLBACK_URLS.md).
-    const std::string clean = cleaned(w.input);
-    const std::string scheme = scheme_of(clean);
+    const std::string clean = url_cleaned(w.input);
+    const std::string scheme = url_scheme_of(clean);
     w.selected = scheme == "http" || scheme == "https";
     json::value base = obj.find("base");
     if (w.selected && base.exists() && !base.is_null()) {
       const std::string after = clean.substr(scheme.size() + 1);
       bool two_slashes = after.size() >= 2 && (after[0] == '/' || after[0] == '\\') &&
                          (after[1] == '/' || after[1] == '\\');
-      if (scheme_of(str(base)) == scheme && !two_slashes) w.selected = false;
+      if (url_scheme_of(str(base)) == scheme && !two_slashes) w.selected = false;
     }
     out.push_back(std::move(w));
   }
