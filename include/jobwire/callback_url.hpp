@@ -425,13 +425,13 @@ inline result<address_class> classify(std::string_view text) noexcept {
       if (digits == 0) return errc::invalid_ipv4;
       ++parts;
       digits = 0;
+      leading_zero = false;
     } else if (url_detail::is_dec(c) && digits < 3 && !leading_zero) {
       leading_zero = digits == 0 && c == '0';
       ++digits;
     } else {
       return errc::invalid_ipv4;
     }
-    if (c == '.') leading_zero = false;
   }
   if (parts != 3 || digits == 0) return errc::invalid_ipv4;
   auto v4 = parse_ipv4(text);

@@ -119,6 +119,16 @@ inline const char* skip_ws_validated(const char* p) noexcept {
   return p;
 }
 
+constexpr std::uint64_t swar_ones = 0x0101010101010101ull, swar_high = 0x8080808080808080ull;
+/// Per-byte flags of the bytes of `w` (8 bytes loaded with memcpy) equal to `c`: the SWAR
+/// "has zero byte" test on `w ^ c`, which sets the high bit of each such byte. Exact for
+/// the first flagged byte in memory order (see first_flagged_byte); the string scans of the
+/// validator and of the payload readers use it to find the next quote or backslash.
+constexpr std::uint64_t bytes_equal_to(std::uint64_t w, char c) noexcept {
+  const std::uint64_t x = w ^ (swar_ones * static_cast<unsigned char>(c));
+  return (x - swar_ones) & ~x & swar_high;
+}
+
 /// Index (0..7) in memory order of the first byte whose high bit is set in `mask`, a
 /// word of per-byte flags computed with the SWAR "has zero byte" / "has byte less than"
 /// tests on 8 bytes loaded with memcpy. Those tests are exact for the lowest-addressed
@@ -805,12 +815,8 @@ class validator {
   /// (the classic SWAR "has zero byte"/"has byte less than" tests, which are exact).
   /// Returns the per-byte flag word (0 when no byte needs attention).
   static std::uint64_t needs_attention(std::uint64_t w) noexcept {
-    constexpr std::uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
-    const std::uint64_t q = w ^ (ones * '"'), b = w ^ (ones * '\\');
-    const std::uint64_t has_quote = (q - ones) & ~q & high;
-    const std::uint64_t has_backslash = (b - ones) & ~b & high;
-    const std::uint64_t has_control = (w - ones * 0x20) & ~w & high;
-    return (has_quote | has_backslash | has_control) | (w & high);
+    const std::uint64_t has_control = (w - swar_ones * 0x20) & ~w & swar_high;
+    return bytes_equal_to(w, '"') | bytes_equal_to(w, '\\') | has_control | (w & swar_high);
   }
 
   // --- scalars -------------------------------------------------------------------------

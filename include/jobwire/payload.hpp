@@ -105,14 +105,12 @@ namespace detail {
 /// a time for '"' or '\\' (bounded by `end`, the end of the input, so no read goes past
 /// the caller's buffer). Sets `escaped` when a backslash was seen.
 inline const char* fast_string_close(const char* p, const char* end, bool& escaped) noexcept {
-  constexpr std::uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
   escaped = false;
   for (;;) {
     while (end - p >= 8) {
       std::uint64_t w;
       std::memcpy(&w, p, 8);
-      const std::uint64_t q = w ^ (ones * '"'), b = w ^ (ones * '\\');
-      const std::uint64_t hit = (((q - ones) & ~q) | ((b - ones) & ~b)) & high;
+      const std::uint64_t hit = json::detail::bytes_equal_to(w, '"') | json::detail::bytes_equal_to(w, '\\');
       if (hit) {
         // The first flagged byte is exact (json::detail::first_flagged_byte).
         p += json::detail::first_flagged_byte(hit);
