@@ -155,6 +155,10 @@ extern "C" {
 #define JOBWIRE_E_DUPLICATE_EVENT            (-413)
 #define JOBWIRE_E_INVALID_SECRET             (-414)
 #define JOBWIRE_E_INVALID_WEBHOOK            (-415)
+#define JOBWIRE_E_MISSING_ENDPOINT_ID        (-430)
+#define JOBWIRE_E_INVALID_ENDPOINT_ID        (-431)
+#define JOBWIRE_E_URL_NOT_ALLOWED            (-432)
+#define JOBWIRE_E_SECRET_NOT_ALLOWED         (-433)
 
 /* 500..599: callback URLs */
 #define JOBWIRE_E_INVALID_URL                (-500)
@@ -175,6 +179,7 @@ extern "C" {
 #define JOBWIRE_E_INVALID_HOST               (-515)
 #define JOBWIRE_E_MISSING_HOST               (-516)
 #define JOBWIRE_E_INVALID_URL_TYPE           (-517)
+#define JOBWIRE_E_EMPTY_URL                  (-530)
 
 /* 600..699: deduplication and receiving */
 #define JOBWIRE_E_STORE_UNAVAILABLE          (-600)
@@ -195,6 +200,13 @@ extern "C" {
 #define JOBWIRE_E_INVALID_ATTEMPT            (-706)
 #define JOBWIRE_E_INVALID_RETRY_POLICY       (-707)
 #define JOBWIRE_E_INVALID_METRIC_NAME        (-708)
+
+/* 900..999: service API beyond jobs (webhook endpoints, lists, cancel) */
+#define JOBWIRE_E_INVALID_ENDPOINT_SECRET    (-900)
+#define JOBWIRE_E_INVALID_ENDPOINT_NAME      (-901)
+#define JOBWIRE_E_INVALID_LIST_LIMIT         (-902)
+#define JOBWIRE_E_CANCELLATION_DISABLED      (-903)
+#define JOBWIRE_E_SERVICE_ERROR              (-904)
 
 /* The name the C API's documentation uses for an exception stopped at the boundary. */
 #define JOBWIRE_E_INTERNAL JOBWIRE_E_INTERNAL_ERROR
@@ -320,13 +332,15 @@ JOBWIRE_C_API int jobwire_event_id_check(const char* event_id, size_t event_id_l
  * Callback URLs (PROTOCOL.md §8)
  * ------------------------------------------------------------------------------------- */
 
-/* Policies: strict (jobwire's default: only globally reachable hosts, no credentials) and
- * ai_stats (reproduces the service's own decisions). */
+/* Policies: strict (jobwire's default: only globally reachable hosts, no credentials),
+ * ai_stats (the seed era's parse-time rule, §8) and phaseo (the current service's
+ * send-time rule, §16.4: https only, a wider block list, the fragment dropped). */
 #define JOBWIRE_POLICY_STRICT 0
 #define JOBWIRE_POLICY_AI_STATS 1
+#define JOBWIRE_POLICY_PHASEO 2
 
-/* Looks a policy up by name ("strict", "ai_stats", "ai-stats"); JOBWIRE_E_NOT_FOUND if
- * unknown. */
+/* Looks a policy up by name ("strict", "ai_stats", "ai-stats", "phaseo");
+ * JOBWIRE_E_NOT_FOUND if unknown. */
 JOBWIRE_C_API int jobwire_policy_from_name(const char* name, size_t name_len, int* out_policy);
 
 /* Flag for jobwire_check_callback_url: local development, accepting exactly localhost,
@@ -339,6 +353,14 @@ JOBWIRE_C_API int jobwire_policy_from_name(const char* name, size_t name_len, in
  * The check is literal: no name is resolved. */
 JOBWIRE_C_API int jobwire_check_callback_url(const char* url, size_t url_len, int policy, unsigned flags, char* out,
                                              size_t out_cap, size_t* out_len);
+
+/* Checks one address a resolver returned for the callback host, under a policy
+ * (JOBWIRE_POLICY_*): JOBWIRE_OK to connect, else the reason (JOBWIRE_E_PRIVATE_HOST,
+ * JOBWIRE_E_LOOPBACK_HOST, ...). `address` is 4 or 16 bytes in network byte order (as in
+ * sin_addr / sin6_addr); another length is JOBWIRE_E_INVALID_ARGUMENT. jobwire does no
+ * DNS: a sender calls this on every resolved address just before connecting, connects
+ * only to an address it checked, and does not follow redirects. */
+JOBWIRE_C_API int jobwire_check_resolved_address(const unsigned char* address, size_t address_len, int policy);
 
 /* ---------------------------------------------------------------------------------------
  * Subscription event lists (PROTOCOL.md §7)

@@ -305,21 +305,32 @@ int jobwire_policy_from_name(const char* name, std::size_t name_len, int* out_po
     if (bad_input(name, name_len) || out_policy == nullptr) return invalid_argument;
     auto p = jobwire::parse_url_policy(view(name, name_len));
     if (!p) return status_of(errc::not_found);
-    *out_policy = *p == jobwire::url_policy::strict ? JOBWIRE_POLICY_STRICT : JOBWIRE_POLICY_AI_STATS;
+    *out_policy = *p == jobwire::url_policy::strict     ? JOBWIRE_POLICY_STRICT
+                  : *p == jobwire::url_policy::ai_stats ? JOBWIRE_POLICY_AI_STATS
+                                                        : JOBWIRE_POLICY_PHASEO;
     return JOBWIRE_OK;
   });
 }
+
+namespace {
+bool policy_of(int policy, jobwire::url_policy& out) noexcept {
+  switch (policy) {
+    case JOBWIRE_POLICY_STRICT: out = jobwire::url_policy::strict; return true;
+    case JOBWIRE_POLICY_AI_STATS: out = jobwire::url_policy::ai_stats; return true;
+    case JOBWIRE_POLICY_PHASEO: out = jobwire::url_policy::phaseo; return true;
+    default: return false;
+  }
+}
+}  // namespace
 
 int jobwire_check_callback_url(const char* url, std::size_t url_len, int policy, unsigned flags, char* out,
                                std::size_t out_cap, std::size_t* out_len) {
   return guarded([&] {
     if (out_len != nullptr) *out_len = 0;
-    if (bad_input(url, url_len) || bad_output(out, out_cap, out_len) ||
-        (policy != JOBWIRE_POLICY_STRICT && policy != JOBWIRE_POLICY_AI_STATS) ||
-        (flags & ~JOBWIRE_URL_ALLOW_LOCAL_DEVELOPMENT) != 0u)
-      return invalid_argument;
     jobwire::callback_url_options opts;
-    opts.policy = policy == JOBWIRE_POLICY_STRICT ? jobwire::url_policy::strict : jobwire::url_policy::ai_stats;
+    if (bad_input(url, url_len) || bad_output(out, out_cap, out_len) ||
+        !policy_of(policy, opts.policy) || (flags & ~JOBWIRE_URL_ALLOW_LOCAL_DEVELOPMENT) != 0u)
+      return invalid_argument;
     opts.allow_local_development = (flags & JOBWIRE_URL_ALLOW_LOCAL_DEVELOPMENT) != 0u;
     auto u = jobwire::check_callback_url(view(url, url_len), opts);
     if (!u) return status_of(u.error());
@@ -335,6 +346,15 @@ int jobwire_check_callback_url(const char* url, std::size_t url_len, int policy,
     *out_len = *written;
     if (out_cap > *written) out[*written] = '\0';
     return JOBWIRE_OK;
+  });
+}
+
+int jobwire_check_resolved_address(const unsigned char* address, std::size_t address_len, int policy) {
+  return guarded([&] {
+    jobwire::url_policy p{};
+    if (address == nullptr || (address_len != 4 && address_len != 16) || !policy_of(policy, p))
+      return invalid_argument;
+    return status_of(jobwire::check_resolved_address(address, address_len, p));
   });
 }
 

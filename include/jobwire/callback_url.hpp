@@ -857,16 +857,18 @@ inline result<http_url> parse_http_url(std::string_view input) noexcept {
 
 enum class url_policy : std::uint8_t {
   strict,    ///< jobwire default: only globally reachable hosts, no credentials
-  ai_stats,  ///< reproduces the service's own decisions, to predict what it accepts
+  ai_stats,  ///< the service's parse-time rule of the seed era (§8), to predict what it accepts
+  phaseo,    ///< the current service's send-time rule (§16.4): https only, wider block list
 };
 
 constexpr std::string_view url_policy_name(url_policy p) noexcept {
-  return p == url_policy::strict ? "strict" : "ai_stats";
+  return p == url_policy::strict ? "strict" : p == url_policy::ai_stats ? "ai_stats" : "phaseo";
 }
-/// "strict", "ai_stats" or "ai-stats".
+/// "strict", "ai_stats" / "ai-stats" or "phaseo".
 inline result<url_policy> parse_url_policy(std::string_view s) noexcept {
   if (s == "strict") return url_policy::strict;
   if (s == "ai_stats" || s == "ai-stats") return url_policy::ai_stats;
+  if (s == "phaseo") return url_policy::phaseo;
   return errc::invalid_argument;
 }
 
@@ -874,6 +876,9 @@ struct callback_url_options {
   url_policy policy = url_policy::strict;
   /// Explicit opt-in for local development: exactly `localhost`, `127.0.0.1` and `[::1]`
   /// (as serialised after parsing, without credentials) are accepted over http or https.
+  /// Under `phaseo` too, although the service itself has no such exception (§16.4): the
+  /// flag is for a sender under test talking to a receiver on the same machine, never a
+  /// prediction of what the service accepts.
   bool allow_local_development = false;
 };
 
@@ -896,25 +901,65 @@ constexpr errc ai_stats_ipv4(ipv4_address a) noexcept {
   }
 }
 
+// The service's literal IPv6 rule: ::, ::1, fc00::/7, fe80::/10, and ::ffff: mapped
+// addresses whose IPv4 address the IPv4 rule rejects.
+constexpr errc ai_stats_ipv6(const ipv6_address& a) noexcept {
+  if (pieces_zero(a, 0, 8)) return errc::unspecified_host;
+  if (pieces_zero(a, 0, 7) && a.pieces[7] == 1) return errc::loopback_host;
+  if (in_v6(a, 0xfc00, 0, 0, 7)) return errc::private_host;
+  if (in_v6(a, 0xfe80, 0, 0, 10)) return errc::link_local_host;
+  if (pieces_zero(a, 0, 5) && a.pieces[5] == 0xFFFF) return ai_stats_ipv4(v4_from_pieces(a.pieces[6], a.pieces[7]));
+  return errc::ok;
+}
+
 inline errc ai_stats_host(const http_url& u) noexcept {
   switch (u.kind) {
     case host_kind::domain:
       return u.host() == "localhost" ? errc::localhost_name : errc::ok;
     case host_kind::ipv4:
       return ai_stats_ipv4(u.ipv4);
-    case host_kind::ipv6: {
-      const ipv6_address& a = u.ipv6;
-      if (pieces_zero(a, 0, 8)) return errc::unspecified_host;
-      if (pieces_zero(a, 0, 7) && a.pieces[7] == 1) return errc::loopback_host;
-      if (in_v6(a, 0xfc00, 0, 0, 7)) return errc::private_host;
-      if (in_v6(a, 0xfe80, 0, 0, 10)) return errc::link_local_host;
-      if (pieces_zero(a, 0, 5) && a.pieces[5] == 0xFFFF) return ai_stats_ipv4(v4_from_pieces(a.pieces[6], a.pieces[7]));
-      return errc::ok;
-    }
+    case host_kind::ipv6:
+      return ai_stats_ipv6(u.ipv6);
   }
   return errc::ok;
 }
 
+
+// The current service's send-time block list for IPv4 (PROTOCOL.md §16.4, WE:53-220):
+// 0/8, 10/8, 100.64/10, 127/8, 169.254/16, 172.16/12, the whole 192.0/16 (wider than
+// 192.0.0/24 and TEST-NET-1 alone), 192.168/16, 198.18/15 and everything from 224.0.0.0
+// up. TEST-NET-2/3 are not on the list and pass. The reason code follows the range's
+// IANA class so that callers see the same codes under every policy.
+constexpr errc phaseo_ipv4(ipv4_address addr) noexcept {
+  const std::uint32_t a = addr.value;
+  if (in_v4(a, v4(0, 0, 0, 0), 8)) return errc::unspecified_host;
+  if (in_v4(a, v4(127, 0, 0, 0), 8)) return errc::loopback_host;
+  if (in_v4(a, v4(10, 0, 0, 0), 8) || in_v4(a, v4(172, 16, 0, 0), 12) || in_v4(a, v4(192, 168, 0, 0), 16))
+    return errc::private_host;
+  if (in_v4(a, v4(169, 254, 0, 0), 16)) return errc::link_local_host;
+  if (in_v4(a, v4(100, 64, 0, 0), 10) || in_v4(a, v4(192, 0, 0, 0), 16) || in_v4(a, v4(198, 18, 0, 0), 15) ||
+      a >= v4(224, 0, 0, 0))
+    return errc::non_global_host;
+  return errc::ok;
+}
+
+// The IPv6 half of the same list: `::`, `::1`, fc00::/7, fe80::/10, ff00::/8, and the
+// three forms that embed an IPv4 address — mapped ::ffff:0:0/96, compatible ::/96 and
+// NAT64 64:ff9b::/96 — when that IPv4 address is blocked. Everything else passes,
+// notably fec0::/10, 2001:db8::/32, 6to4 2002::/16, Teredo 2001::/32, 64:ff9b:1::/48
+// and the SIIT form ::ffff:0:a.b.c.d.
+constexpr errc phaseo_ipv6(const ipv6_address& a) noexcept {
+  if (pieces_zero(a, 0, 8)) return errc::unspecified_host;
+  if (pieces_zero(a, 0, 7) && a.pieces[7] == 1) return errc::loopback_host;
+  if (in_v6(a, 0xfc00, 0, 0, 7)) return errc::private_host;
+  if (in_v6(a, 0xfe80, 0, 0, 10)) return errc::link_local_host;
+  if (in_v6(a, 0xff00, 0, 0, 8)) return errc::non_global_host;
+  const bool mapped = pieces_zero(a, 0, 5) && a.pieces[5] == 0xFFFF;
+  const bool compatible = pieces_zero(a, 0, 6);
+  const bool nat64 = a.pieces[0] == 0x64 && a.pieces[1] == 0xff9b && pieces_zero(a, 2, 6);
+  if (mapped || compatible || nat64) return phaseo_ipv4(v4_from_pieces(a.pieces[6], a.pieces[7]));
+  return errc::ok;
+}
 
 inline errc strict_host(const http_url& u) noexcept;
 }  // namespace url_detail
@@ -930,6 +975,25 @@ inline bool is_localhost_name(std::string_view h) noexcept {
 }
 
 namespace url_detail {
+// Names under the send-time rule: `localhost` and every `*.localhost` name. Unlike the
+// strict policy, `localhost.` with a trailing dot passes this literal step (the service's
+// DNS step rejects it in practice, §16.4); a host that resolves names must classify the
+// addresses it gets with check_resolved_address.
+inline errc phaseo_host(const http_url& u) noexcept {
+  switch (u.kind) {
+    case host_kind::domain: {
+      std::string_view h = u.host();
+      if (!h.empty() && h.back() == '.') return errc::ok;
+      return is_localhost_name(h) ? errc::localhost_name : errc::ok;
+    }
+    case host_kind::ipv4:
+      return phaseo_ipv4(u.ipv4);
+    case host_kind::ipv6:
+      return phaseo_ipv6(u.ipv6);
+  }
+  return errc::ok;
+}
+
 inline errc strict_host(const http_url& u) noexcept {
   switch (u.kind) {
     case host_kind::domain: {
@@ -956,6 +1020,11 @@ inline errc evaluate_callback_url(const http_url& u, const callback_url_options&
     if (u.scheme == url_scheme::http) return exact_local ? errc::ok : errc::https_required;
     return url_detail::ai_stats_host(u);
   }
+  if (opt.policy == url_policy::phaseo) {
+    // No localhost exception and no userinfo rule: credentials and any port pass (§16.4).
+    if (u.scheme == url_scheme::http) return errc::https_required;
+    return url_detail::phaseo_host(u);
+  }
   if (u.scheme == url_scheme::http) return errc::https_required;
   if (u.has_credentials()) return errc::userinfo_not_allowed;
   return url_detail::strict_host(u);
@@ -963,13 +1032,124 @@ inline errc evaluate_callback_url(const http_url& u, const callback_url_options&
 
 /// Parses and checks a callback URL (PROTOCOL.md §8). On success the value is the parsed
 /// URL (`serialise()` gives the WHATWG form the service would store). Allocates nothing.
+///
+/// Under `phaseo` (§16.4): input that is empty after trimming is `empty_url` (the
+/// service's `webhook_url_required`), and the fragment is dropped from the accepted URL,
+/// so `serialise()` gives the URL the service stores and posts to.
 [[nodiscard]] inline result<http_url> check_callback_url(std::string_view input,
                                                            const callback_url_options& opt = {}) noexcept {
+  if (opt.policy == url_policy::phaseo) {
+    std::string_view t = input;
+    while (!t.empty() && url_detail::is_c0_or_space(t.front())) t.remove_prefix(1);
+    if (t.empty()) return errc::empty_url;
+  }
   auto u = parse_http_url(input);
   if (!u) return u.error();
   errc verdict = evaluate_callback_url(*u, opt);
   if (verdict != errc::ok) return verdict;
+  if (opt.policy == url_policy::phaseo) {
+    u->has_fragment = false;
+    u->fragment_raw = {};
+  }
   return u;
+}
+
+// --- resolved addresses (PROTOCOL.md §8, §16.4, §16.12) -----------------------------------
+
+/// The verdict of a policy on one address a resolver returned for the callback host:
+/// `errc::ok` to connect, else the reason (`private_host`, `loopback_host`, ...).
+///
+/// jobwire does no DNS. A sender resolves the host itself and must call this on *every*
+/// address it got, immediately before connecting, and connect only to an address it
+/// checked (pinning it, so that a second lookup cannot swap it); it must not follow
+/// redirects. This is the service's DNS step of §16.4 done by the host:
+/// - `phaseo`: the send-time block list (the same one literal hosts get);
+/// - `ai_stats`: the seed era's list (the service did no DNS then; this applies the same
+///   literal list to resolved addresses);
+/// - `strict`: everything that is not globally reachable.
+/// `allow_local_development` is deliberately not an input: whether `localhost` may be
+/// dialled is decided on the URL, and a loopback address reached through another name
+/// is refused under every policy.
+[[nodiscard]] constexpr errc check_resolved_address(ipv4_address a, url_policy policy) noexcept {
+  switch (policy) {
+    case url_policy::strict: return address_class_error(classify(a));
+    case url_policy::ai_stats: return url_detail::ai_stats_ipv4(a);
+    case url_policy::phaseo: return url_detail::phaseo_ipv4(a);
+  }
+  return errc::invalid_argument;
+}
+[[nodiscard]] constexpr errc check_resolved_address(const ipv6_address& a, url_policy policy) noexcept {
+  switch (policy) {
+    case url_policy::strict: return address_class_error(classify(a));
+    case url_policy::ai_stats: return url_detail::ai_stats_ipv6(a);
+    case url_policy::phaseo: return url_detail::phaseo_ipv6(a);
+  }
+  return errc::invalid_argument;
+}
+
+/// The same for an address in network byte order, as `getaddrinfo` returns it in
+/// `sin_addr` (4 bytes) or `sin6_addr` (16 bytes); another length is `invalid_argument`.
+[[nodiscard]] constexpr errc check_resolved_address(const unsigned char* bytes, std::size_t length,
+                                                    url_policy policy) noexcept {
+  if (bytes == nullptr) return errc::invalid_argument;
+  if (length == 4)
+    return check_resolved_address(ipv4_address{url_detail::v4(bytes[0], bytes[1], bytes[2], bytes[3])}, policy);
+  if (length == 16) {
+    ipv6_address a;
+    for (int i = 0; i < 8; ++i)
+      a.pieces[i] = static_cast<std::uint16_t>((static_cast<unsigned>(bytes[2 * i]) << 8) | bytes[2 * i + 1]);
+    return check_resolved_address(a, policy);
+  }
+  return errc::invalid_argument;
+}
+
+/// The same for an address as text: canonical dotted IPv4 (four decimal parts, no leading
+/// zeros) or IPv6 with or without brackets, as `inet_ntop` or a DoH answer writes it.
+/// Anything else fails closed with `invalid_ipv4` / `invalid_ipv6`, including text the
+/// service itself would not read as an address and so would let through (an IPv6 zone
+/// `%eth0`, two `::`): a host never connects to an address it could not classify.
+[[nodiscard]] inline errc check_resolved_address(std::string_view text, url_policy policy) noexcept {
+  const bool bracketed = text.size() >= 2 && text.front() == '[' && text.back() == ']';
+  if (bracketed || text.find(':') != std::string_view::npos) {
+    auto v6 = parse_ipv6(bracketed ? text.substr(1, text.size() - 2) : text);
+    if (!v6) return v6.code();
+    return check_resolved_address(*v6, policy);
+  }
+  auto cls = classify(text);  // validates the canonical dotted form
+  if (!cls) return cls.code();
+  auto v4 = parse_ipv4(text);
+  if (!v4) return v4.code();
+  return check_resolved_address(*v4, policy);
+}
+
+/// The reason the current service gives for a URL jobwire refuses with `code` under the
+/// `phaseo` policy (§16.4), as it appears in an endpoint API 400's `details.reason` and
+/// in a failed attempt's `Webhook URL rejected: <reason>`:
+/// `webhook_url_required` (empty_url), `webhook_url_must_use_https` (https_required,
+/// unsupported_scheme), `webhook_url_private_network_not_allowed` (a blocked address or
+/// localhost name) and `webhook_url_invalid` for every parse error. Empty for codes that
+/// are not URL verdicts. `webhook_url_dns_resolution_failed` is the host's own DNS
+/// failure and has no jobwire code.
+constexpr std::string_view service_url_reason(errc code) noexcept {
+  switch (code) {
+    case errc::empty_url: return "webhook_url_required";
+    case errc::https_required:
+    case errc::unsupported_scheme: return "webhook_url_must_use_https";
+    case errc::loopback_host:
+    case errc::private_host:
+    case errc::link_local_host:
+    case errc::unspecified_host:
+    case errc::non_global_host:
+    case errc::localhost_name: return "webhook_url_private_network_not_allowed";
+    case errc::invalid_url:
+    case errc::non_ascii_host:  // the service applies IDNA; jobwire asks for the xn-- form
+    case errc::invalid_port:
+    case errc::invalid_ipv4:
+    case errc::invalid_ipv6:
+    case errc::invalid_host:
+    case errc::missing_host: return "webhook_url_invalid";
+    default: return {};
+  }
 }
 
 }  // namespace jobwire

@@ -85,7 +85,7 @@
   X(invalid_event, 401, "the event name is not valid for this kind")                               \
   X(unknown_kind, 402, "the job kind is not video or batch")                                       \
   X(unknown_phase, 403, "the phase is not part of the profile's phase set")                        \
-  X(unknown_subscription_key, 404, "the webhook object has a key other than url, secret, events")  \
+  X(unknown_subscription_key, 404, "the webhook object has a key its profile does not define")     \
   X(invalid_events_type, 405, "events must be an array of strings")                                \
   X(missing_url, 406, "the webhook object has no url")                                             \
   X(no_progress_event, 407, "the progress value makes no progress bucket")                         \
@@ -97,6 +97,10 @@
   X(duplicate_event, 413, "the event name repeats an earlier entry after normalisation")           \
   X(invalid_secret, 414, "the webhook secret is not a string")                                     \
   X(invalid_webhook, 415, "the webhook subscription is not a JSON object")                         \
+  X(missing_endpoint_id, 430, "the subscription names no webhook endpoint (endpoint_id)")          \
+  X(invalid_endpoint_id, 431, "the webhook endpoint id is not a string holding a UUID")            \
+  X(url_not_allowed, 432, "a url is not allowed: the subscription names a webhook endpoint")       \
+  X(secret_not_allowed, 433, "a secret is not allowed: the webhook endpoint holds it")             \
                                                                                                    \
   /* 500..599: callback URLs (callback_url.hpp) */                                                 \
   X(invalid_url, 500, "the URL cannot be parsed")                                                  \
@@ -117,6 +121,7 @@
   X(invalid_host, 515, "the host contains a forbidden code point")                                 \
   X(missing_host, 516, "the URL has an empty host")                                                \
   X(invalid_url_type, 517, "the webhook url is not a string")                                      \
+  X(empty_url, 530, "the URL is empty after trimming")                                             \
                                                                                                    \
   /* 600..699: deduplication and receiving (dedup.hpp, stores/, receiver.hpp) */                   \
   X(store_unavailable, 600, "the deduplication store cannot be reached")                           \
@@ -136,7 +141,14 @@
   X(invalid_timeout, 705, "the request timeout is outside 1..120 seconds")                         \
   X(invalid_attempt, 706, "the attempt number is outside 1..max_attempts")                        \
   X(invalid_retry_policy, 707, "a retry delay of the policy is not a positive number of seconds")   \
-  X(invalid_metric_name, 708, "a metric or label name is not valid in the exposition format")
+  X(invalid_metric_name, 708, "a metric or label name is not valid in the exposition format")   \
+                                                                                                   \
+  /* 900..999: service API beyond jobs (endpoints.hpp, service_api.hpp) */                         \
+  X(invalid_endpoint_secret, 900, "the endpoint secret is not whsec_ and 43 base64url characters") \
+  X(invalid_endpoint_name, 901, "the endpoint name is not 1..120 characters after trimming")       \
+  X(invalid_list_limit, 902, "the list limit is outside the range the endpoint accepts")           \
+  X(cancellation_disabled, 903, "the service does not implement video cancellation (HTTP 501)")    \
+  X(service_error, 904, "the service answered with an error body")
 
 namespace jobwire {
 

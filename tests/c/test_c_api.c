@@ -131,6 +131,10 @@ static const struct named_code all_codes[] = {
     {JOBWIRE_E_DUPLICATE_EVENT, "duplicate_event"},
     {JOBWIRE_E_INVALID_SECRET, "invalid_secret"},
     {JOBWIRE_E_INVALID_WEBHOOK, "invalid_webhook"},
+    {JOBWIRE_E_MISSING_ENDPOINT_ID, "missing_endpoint_id"},
+    {JOBWIRE_E_INVALID_ENDPOINT_ID, "invalid_endpoint_id"},
+    {JOBWIRE_E_URL_NOT_ALLOWED, "url_not_allowed"},
+    {JOBWIRE_E_SECRET_NOT_ALLOWED, "secret_not_allowed"},
     {JOBWIRE_E_INVALID_URL, "invalid_url"},
     {JOBWIRE_E_HTTPS_REQUIRED, "https_required"},
     {JOBWIRE_E_UNSUPPORTED_SCHEME, "unsupported_scheme"},
@@ -149,6 +153,7 @@ static const struct named_code all_codes[] = {
     {JOBWIRE_E_INVALID_HOST, "invalid_host"},
     {JOBWIRE_E_MISSING_HOST, "missing_host"},
     {JOBWIRE_E_INVALID_URL_TYPE, "invalid_url_type"},
+    {JOBWIRE_E_EMPTY_URL, "empty_url"},
     {JOBWIRE_E_STORE_UNAVAILABLE, "store_unavailable"},
     {JOBWIRE_E_STORE_ERROR, "store_error"},
     {JOBWIRE_E_CLAIM_LOST, "claim_lost"},
@@ -164,6 +169,11 @@ static const struct named_code all_codes[] = {
     {JOBWIRE_E_INVALID_ATTEMPT, "invalid_attempt"},
     {JOBWIRE_E_INVALID_RETRY_POLICY, "invalid_retry_policy"},
     {JOBWIRE_E_INVALID_METRIC_NAME, "invalid_metric_name"},
+    {JOBWIRE_E_INVALID_ENDPOINT_SECRET, "invalid_endpoint_secret"},
+    {JOBWIRE_E_INVALID_ENDPOINT_NAME, "invalid_endpoint_name"},
+    {JOBWIRE_E_INVALID_LIST_LIMIT, "invalid_list_limit"},
+    {JOBWIRE_E_CANCELLATION_DISABLED, "cancellation_disabled"},
+    {JOBWIRE_E_SERVICE_ERROR, "service_error"},
 };
 
 static void test_status_codes(void) {
@@ -815,7 +825,37 @@ static void test_callback_urls(void) {
   CHECK_STATUS(jobwire_policy_from_name(S("ai_stats"), &p), JOBWIRE_OK);
   CHECK_STATUS(jobwire_policy_from_name(S("lenient"), &p), JOBWIRE_E_NOT_FOUND);
   CHECK_STATUS(jobwire_policy_from_name(S("strict"), NULL), JOBWIRE_E_INVALID_ARGUMENT);
-  CHECK_STATUS(check_url("https://example.com/", 2, 0, buf, sizeof buf, &len), JOBWIRE_E_INVALID_ARGUMENT);
+  CHECK_STATUS(check_url("https://example.com/", 3, 0, buf, sizeof buf, &len), JOBWIRE_E_INVALID_ARGUMENT);
+  CHECK_STATUS(check_url("https://example.com/", -1, 0, buf, sizeof buf, &len), JOBWIRE_E_INVALID_ARGUMENT);
+
+  /* policy phaseo: the send-time rule (§16.4): https only, wider block list, no fragment */
+  CHECK_STATUS(jobwire_policy_from_name(S("phaseo"), &p), JOBWIRE_OK);
+  CHECK(p == JOBWIRE_POLICY_PHASEO);
+  CHECK_STATUS(check_url("https://Example.com/a#frag", JOBWIRE_POLICY_PHASEO, 0, buf, sizeof buf, &len), JOBWIRE_OK);
+  CHECK(out_is(buf, len, "https://example.com/a"));
+  CHECK_STATUS(check_url("http://127.0.0.1/", JOBWIRE_POLICY_PHASEO, 0, buf, sizeof buf, &len),
+               JOBWIRE_E_HTTPS_REQUIRED);
+  CHECK_STATUS(check_url("https://100.64.0.1/", JOBWIRE_POLICY_PHASEO, 0, buf, sizeof buf, &len),
+               JOBWIRE_E_NON_GLOBAL_HOST);
+  CHECK_STATUS(check_url("https://100.64.0.1/", JOBWIRE_POLICY_AI_STATS, 0, buf, sizeof buf, &len), JOBWIRE_OK);
+  CHECK_STATUS(check_url("https://api.localhost/", JOBWIRE_POLICY_PHASEO, 0, buf, sizeof buf, &len),
+               JOBWIRE_E_LOCALHOST_NAME);
+  CHECK_STATUS(check_url(" ", JOBWIRE_POLICY_PHASEO, 0, buf, sizeof buf, &len), JOBWIRE_E_EMPTY_URL);
+
+  /* resolved addresses */
+  {
+    const unsigned char meta[4] = {169, 254, 169, 254}, cgnat[4] = {100, 64, 0, 1}, pub[4] = {93, 184, 216, 34};
+    unsigned char nat64[16] = {0, 0x64, 0xff, 0x9b, 0, 0, 0, 0, 0, 0, 0, 0, 10, 0, 0, 1};
+    CHECK_STATUS(jobwire_check_resolved_address(meta, 4, JOBWIRE_POLICY_PHASEO), JOBWIRE_E_LINK_LOCAL_HOST);
+    CHECK_STATUS(jobwire_check_resolved_address(cgnat, 4, JOBWIRE_POLICY_PHASEO), JOBWIRE_E_NON_GLOBAL_HOST);
+    CHECK_STATUS(jobwire_check_resolved_address(cgnat, 4, JOBWIRE_POLICY_AI_STATS), JOBWIRE_OK);
+    CHECK_STATUS(jobwire_check_resolved_address(pub, 4, JOBWIRE_POLICY_STRICT), JOBWIRE_OK);
+    CHECK_STATUS(jobwire_check_resolved_address(nat64, 16, JOBWIRE_POLICY_PHASEO), JOBWIRE_E_PRIVATE_HOST);
+    CHECK_STATUS(jobwire_check_resolved_address(nat64, 16, JOBWIRE_POLICY_AI_STATS), JOBWIRE_OK);
+    CHECK_STATUS(jobwire_check_resolved_address(pub, 5, JOBWIRE_POLICY_STRICT), JOBWIRE_E_INVALID_ARGUMENT);
+    CHECK_STATUS(jobwire_check_resolved_address(NULL, 4, JOBWIRE_POLICY_STRICT), JOBWIRE_E_INVALID_ARGUMENT);
+    CHECK_STATUS(jobwire_check_resolved_address(pub, 4, 7), JOBWIRE_E_INVALID_ARGUMENT);
+  }
   CHECK_STATUS(check_url("https://example.com/", JOBWIRE_POLICY_STRICT, 0x2u, buf, sizeof buf, &len),
                JOBWIRE_E_INVALID_ARGUMENT);
   CHECK_STATUS(jobwire_check_callback_url(NULL, 4, JOBWIRE_POLICY_STRICT, 0, buf, sizeof buf, &len),

@@ -541,7 +541,276 @@ TEST_CASE("IPv4 and IPv6 parsers and serialisers") {
 TEST_CASE("policy names") {
   CHECK(parse_url_policy("ai-stats").value() == url_policy::ai_stats);
   CHECK(parse_url_policy("strict").value() == url_policy::strict);
+  CHECK(parse_url_policy("phaseo").value() == url_policy::phaseo);
+  CHECK(url_policy_name(url_policy::phaseo) == "phaseo");
   CHECK_FALSE(parse_url_policy("lenient"));
   CHECK(callback_url_options{}.policy == url_policy::strict);
   CHECK_FALSE(callback_url_options{}.allow_local_development);
+}
+
+// --- policy phaseo: the current service's send-time rule (PROTOCOL.md §16.4) ------------------
+
+namespace {
+struct phaseo_row {
+  const char* url;
+  errc verdict;      // policy phaseo
+  errc verdict_dev;  // policy phaseo with local development
+};
+constexpr errc P_OK = errc::ok, P_HR = errc::https_required, P_PV = errc::private_host, P_LB = errc::loopback_host,
+               P_LL = errc::link_local_host, P_UN = errc::unspecified_host, P_NG = errc::non_global_host,
+               P_LH = errc::localhost_name;
+
+// Every rule of §16.4 with its edges: the block list (note 192.0/16 whole, >= 224,
+// 100.64/10, 198.18/15, ff00::/8, embedded IPv4 in mapped / compatible / NAT64 forms,
+// `*.localhost`) and the list of what is NOT blocked.
+const phaseo_row phaseo_table[] = {
+    // step 1: https only, no localhost exception (dev is jobwire's own opt-in)
+    {"http://example.com/", P_HR, P_HR},
+    {"http://localhost/", P_HR, P_OK},
+    {"http://127.0.0.1:8080/hook", P_HR, P_OK},
+    {"http://[::1]/", P_HR, P_OK},
+    {"https://localhost/", P_LH, P_OK},
+    {"https://user@localhost/", P_LH, P_LH},  // dev never admits credentials
+    // names
+    {"https://example.com/", P_OK, P_OK},
+    {"https://a.localhost/", P_LH, P_LH},
+    {"https://a.b.LOCALHOST/", P_LH, P_LH},
+    {"https://localhost./", P_OK, P_OK},  // trailing dot passes the literal step (DNS rejects it)
+    {"https://a.localhost./", P_OK, P_OK},
+    {"https://notlocalhost/", P_OK, P_OK},
+    {"https://localhost.example.com/", P_OK, P_OK},
+    {"https://*.example.com/", P_OK, P_OK},  // no wildcard rule
+    // IPv4 block list, edges on both sides
+    {"https://0.0.0.0/", P_UN, P_UN},
+    {"https://0.255.255.255/", P_UN, P_UN},
+    {"https://1.0.0.0/", P_OK, P_OK},
+    {"https://10.0.0.1/", P_PV, P_PV},
+    {"https://9.255.255.255/", P_OK, P_OK},
+    {"https://11.0.0.0/", P_OK, P_OK},
+    {"https://100.63.255.255/", P_OK, P_OK},
+    {"https://100.64.0.0/", P_NG, P_NG},
+    {"https://100.127.255.255/", P_NG, P_NG},
+    {"https://100.128.0.0/", P_OK, P_OK},
+    {"https://127.0.0.1/", P_LB, P_OK},
+    {"https://127.255.255.254/", P_LB, P_LB},
+    {"https://169.254.169.254/", P_LL, P_LL},
+    {"https://169.255.0.1/", P_OK, P_OK},
+    {"https://172.15.255.255/", P_OK, P_OK},
+    {"https://172.16.0.0/", P_PV, P_PV},
+    {"https://172.31.255.255/", P_PV, P_PV},
+    {"https://172.32.0.0/", P_OK, P_OK},
+    {"https://191.255.255.255/", P_OK, P_OK},
+    {"https://192.0.0.9/", P_NG, P_NG},  // global under strict, blocked here: the whole /16
+    {"https://192.0.2.1/", P_NG, P_NG},
+    {"https://192.0.128.1/", P_NG, P_NG},
+    {"https://192.0.255.255/", P_NG, P_NG},
+    {"https://192.1.0.0/", P_OK, P_OK},
+    {"https://192.88.99.1/", P_OK, P_OK},
+    {"https://192.167.255.255/", P_OK, P_OK},
+    {"https://192.168.0.1/", P_PV, P_PV},
+    {"https://192.169.0.0/", P_OK, P_OK},
+    {"https://198.17.255.255/", P_OK, P_OK},
+    {"https://198.18.0.0/", P_NG, P_NG},
+    {"https://198.19.255.255/", P_NG, P_NG},
+    {"https://198.20.0.0/", P_OK, P_OK},
+    {"https://198.51.100.7/", P_OK, P_OK},  // TEST-NET-2 not blocked
+    {"https://203.0.113.9/", P_OK, P_OK},   // TEST-NET-3 not blocked
+    {"https://223.255.255.255/", P_OK, P_OK},
+    {"https://224.0.0.0/", P_NG, P_NG},
+    {"https://239.255.255.250/", P_NG, P_NG},
+    {"https://240.0.0.1/", P_NG, P_NG},
+    {"https://255.255.255.255/", P_NG, P_NG},
+    {"https://4294967295/", P_NG, P_NG},
+    {"https://0x7f.1/", P_LB, P_OK},       // WHATWG number forms reach the same address
+    {"https://3232235521/", P_PV, P_PV},   // 192.168.0.1
+    {"https://8.8.8.8/", P_OK, P_OK},
+    // IPv6 block list
+    {"https://[::]/", P_UN, P_UN},
+    {"https://[::1]/", P_LB, P_OK},
+    {"https://[::2]/", P_UN, P_UN},  // compatible ::0.0.0.2: embedded 0/8
+    {"https://[fc00::1]/", P_PV, P_PV},
+    {"https://[fdff:ffff::1]/", P_PV, P_PV},
+    {"https://[fe80::1]/", P_LL, P_LL},
+    {"https://[febf::1]/", P_LL, P_LL},
+    {"https://[fec0::1]/", P_OK, P_OK},  // site-local: not blocked
+    {"https://[ff00::1]/", P_NG, P_NG},
+    {"https://[ff02::1]/", P_NG, P_NG},
+    {"https://[feff::1]/", P_OK, P_OK},
+    // embedded IPv4: mapped, compatible, NAT64 — blocked only when the IPv4 address is
+    {"https://[::ffff:127.0.0.1]/", P_LB, P_LB},
+    {"https://[::ffff:10.1.2.3]/", P_PV, P_PV},
+    {"https://[::ffff:100.64.0.1]/", P_NG, P_NG},
+    {"https://[::ffff:192.0.2.1]/", P_NG, P_NG},
+    {"https://[::ffff:8.8.8.8]/", P_OK, P_OK},
+    {"https://[::127.0.0.1]/", P_LB, P_LB},
+    {"https://[::10.0.0.1]/", P_PV, P_PV},
+    {"https://[::198.18.0.1]/", P_NG, P_NG},
+    {"https://[::8.8.8.8]/", P_OK, P_OK},  // compatible with a public address passes
+    {"https://[64:ff9b::169.254.169.254]/", P_LL, P_LL},
+    {"https://[64:ff9b::7f00:1]/", P_LB, P_LB},
+    {"https://[64:ff9b::e000:1]/", P_NG, P_NG},
+    {"https://[64:ff9b::8.8.8.8]/", P_OK, P_OK},
+    // NOT blocked (§16.4): documentation, 6to4, Teredo, 64:ff9b:1::/48, SIIT, userinfo, ports
+    {"https://[2001:db8::1]/", P_OK, P_OK},
+    {"https://[2002:7f00:1::]/", P_OK, P_OK},    // 6to4 carrying 127.0.0.1
+    {"https://[2002:c0a8:101::1]/", P_OK, P_OK},  // 6to4 carrying 192.168.1.1
+    {"https://[2001:0:4136:e378::1]/", P_OK, P_OK},  // Teredo
+    {"https://[64:ff9b:1::a00:1]/", P_OK, P_OK},
+    {"https://[::ffff:0:10.0.0.1]/", P_OK, P_OK},  // ::ffff:0:a.b.c.d (SIIT)
+    {"https://user:pass@example.com/", P_OK, P_OK},
+    {"https://example.com:1/", P_OK, P_OK},
+    {"https://example.com:65535/", P_OK, P_OK},
+    {"https://[2001:4860:4860::8888]/", P_OK, P_OK},
+    // parse errors stay what they are
+    {"https://256.0.0.1/", errc::invalid_ipv4, errc::invalid_ipv4},
+    {"https://[::1/", errc::invalid_ipv6, errc::invalid_ipv6},
+    {"https://[fe80::1%25eth0]/", errc::invalid_ipv6, errc::invalid_ipv6},  // a zone id never parses
+    {"ftp://example.com/", errc::unsupported_scheme, errc::unsupported_scheme},
+    {"https://", errc::missing_host, errc::missing_host},
+    {"", errc::empty_url, errc::empty_url},
+    {" \t\n ", errc::empty_url, errc::empty_url},
+    {"\x01 ", errc::empty_url, errc::empty_url},
+};
+}  // namespace
+
+TEST_CASE("policy phaseo: the send-time rule of §16.4, every range and its edges") {
+  for (const phaseo_row& r : phaseo_table) {
+    INFO("url: " << r.url);
+    CHECK(error_name(verdict(r.url, url_policy::phaseo, false)) == error_name(r.verdict));
+    CHECK(error_name(verdict(r.url, url_policy::phaseo, true)) == error_name(r.verdict_dev));
+  }
+}
+
+TEST_CASE("policy phaseo: every literal verdict agrees with the resolved-address classifier") {
+  for (const phaseo_row& r : phaseo_table) {
+    auto u = parse_http_url(r.url);
+    if (!u || u->kind == host_kind::domain) continue;
+    INFO("url: " << r.url);
+    callback_url_options o;
+    o.policy = url_policy::phaseo;
+    errc literal = evaluate_callback_url(*u, o);
+    if (literal == errc::https_required) continue;
+    errc resolved = u->kind == host_kind::ipv4 ? check_resolved_address(u->ipv4, url_policy::phaseo)
+                                               : check_resolved_address(u->ipv6, url_policy::phaseo);
+    CHECK(error_name(resolved) == error_name(literal));
+    // Text (inet_ntop style, bracket-less) gives the same answer.
+    std::string host(u->host());
+    if (u->kind == host_kind::ipv6) host = host.substr(1, host.size() - 2);
+    CHECK(error_name(check_resolved_address(host, url_policy::phaseo)) == error_name(literal));
+  }
+}
+
+TEST_CASE("policy phaseo: the fragment is stripped, the rest serialised the WHATWG way") {
+  callback_url_options o;
+  o.policy = url_policy::phaseo;
+  struct ser {
+    const char* in;
+    const char* out;
+  } cases[] = {
+      {"https://Example.COM/a/../b?x=1#frag", "https://example.com/b?x=1"},
+      {"https://example.com#", "https://example.com/"},
+      {"  https://example.com:443/p q#a#b", "https://example.com/p%20q"},
+      {"https://user:pw@EXAMPLE.com:8443/#x", "https://user:pw@example.com:8443/"},
+      {"https://[::ffff:8.8.8.8]/#", "https://[::ffff:808:808]/"},
+  };
+  for (const ser& c : cases) {
+    INFO("url: " << c.in);
+    auto r = check_callback_url(c.in, o);
+    REQUIRE(r);
+    CHECK(r->serialise() == c.out);
+    CHECK(r->serialised_size() == std::string(c.out).size());
+  }
+  // The other policies keep the fragment, as the parse-time rule did (§8, §16.4).
+  o.policy = url_policy::ai_stats;
+  CHECK(check_callback_url("https://example.com/#frag", o)->serialise() == "https://example.com/#frag");
+  o.policy = url_policy::strict;
+  CHECK(check_callback_url("https://example.com/#frag", o)->serialise() == "https://example.com/#frag");
+}
+
+TEST_CASE("policy ai_stats is unchanged where phaseo differs") {
+  // Each of these differs between the two service rules; ai_stats keeps the seed era's answer.
+  struct diff {
+    const char* url;
+    errc ai, phaseo;
+  } cases[] = {
+      {"http://localhost/", errc::ok, errc::https_required},
+      {"http://127.0.0.1/", errc::ok, errc::https_required},
+      {"https://a.localhost/", errc::ok, errc::localhost_name},
+      {"https://100.64.0.1/", errc::ok, errc::non_global_host},
+      {"https://192.0.2.1/", errc::ok, errc::non_global_host},
+      {"https://198.18.0.1/", errc::ok, errc::non_global_host},
+      {"https://224.0.0.1/", errc::ok, errc::non_global_host},
+      {"https://[ff02::1]/", errc::ok, errc::non_global_host},
+      {"https://[::127.0.0.1]/", errc::ok, errc::loopback_host},
+      {"https://[64:ff9b::a00:1]/", errc::ok, errc::private_host},
+      {"", errc::invalid_url, errc::empty_url},
+  };
+  for (const diff& d : cases) {
+    INFO("url: " << d.url);
+    CHECK(error_name(verdict(d.url, url_policy::ai_stats, false)) == error_name(d.ai));
+    CHECK(error_name(verdict(d.url, url_policy::phaseo, false)) == error_name(d.phaseo));
+  }
+}
+
+TEST_CASE("resolved addresses: bytes, text and typed addresses under each policy") {
+  const unsigned char v4_private[4] = {10, 1, 2, 3};
+  const unsigned char v4_cgnat[4] = {100, 64, 0, 1};
+  const unsigned char v4_public[4] = {93, 184, 216, 34};
+  unsigned char v6_loop[16] = {};
+  v6_loop[15] = 1;
+  unsigned char v6_mapped_meta[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 169, 254, 169, 254};
+  unsigned char v6_public[16] = {0x20, 0x01, 0x48, 0x60, 0x48, 0x60, 0, 0, 0, 0, 0, 0, 0, 0, 0x88, 0x88};
+  unsigned char v6_multicast[16] = {0xff, 0x02};
+  v6_multicast[15] = 1;
+  for (url_policy p : {url_policy::strict, url_policy::ai_stats, url_policy::phaseo}) {
+    INFO("policy " << url_policy_name(p));
+    CHECK(check_resolved_address(v4_private, 4, p) == errc::private_host);
+    CHECK(check_resolved_address(v4_public, 4, p) == errc::ok);
+    CHECK(check_resolved_address(v6_loop, 16, p) == errc::loopback_host);
+    CHECK(check_resolved_address(v6_mapped_meta, 16, p) == errc::link_local_host);
+    CHECK(check_resolved_address(v6_public, 16, p) == errc::ok);
+    CHECK(check_resolved_address(v4_public, 5, p) == errc::invalid_argument);
+    CHECK(check_resolved_address(nullptr, 4, p) == errc::invalid_argument);
+    CHECK(check_resolved_address("10.1.2.3", p) == errc::private_host);
+    CHECK(check_resolved_address("[::1]", p) == errc::loopback_host);
+    CHECK(check_resolved_address("::ffff:169.254.169.254", p) == errc::link_local_host);
+    // Text that names no single address fails closed, whatever the policy.
+    CHECK(check_resolved_address("010.0.0.1", p) == errc::invalid_ipv4);
+    CHECK(check_resolved_address("0x7f.1", p) == errc::invalid_ipv4);
+    CHECK(check_resolved_address("127.1", p) == errc::invalid_ipv4);
+    CHECK(check_resolved_address("fe80::1%eth0", p) == errc::invalid_ipv6);
+    CHECK(check_resolved_address("1::2::3", p) == errc::invalid_ipv6);
+    CHECK(check_resolved_address("", p) == errc::invalid_ipv4);
+    CHECK(check_resolved_address("example.com", p) == errc::invalid_ipv4);
+  }
+  // Where the policies differ.
+  CHECK(check_resolved_address(v4_cgnat, 4, url_policy::strict) == errc::non_global_host);
+  CHECK(check_resolved_address(v4_cgnat, 4, url_policy::ai_stats) == errc::ok);
+  CHECK(check_resolved_address(v4_cgnat, 4, url_policy::phaseo) == errc::non_global_host);
+  CHECK(check_resolved_address(v6_multicast, 16, url_policy::ai_stats) == errc::ok);
+  CHECK(check_resolved_address(v6_multicast, 16, url_policy::phaseo) == errc::non_global_host);
+  CHECK(check_resolved_address("192.0.0.9", url_policy::strict) == errc::ok);
+  CHECK(check_resolved_address("192.0.0.9", url_policy::phaseo) == errc::non_global_host);
+  CHECK(check_resolved_address("198.51.100.1", url_policy::strict) == errc::non_global_host);
+  CHECK(check_resolved_address("198.51.100.1", url_policy::phaseo) == errc::ok);
+  CHECK(check_resolved_address("2002:a00:1::", url_policy::strict) == errc::private_host);
+  CHECK(check_resolved_address("2002:a00:1::", url_policy::phaseo) == errc::ok);
+  static_assert(check_resolved_address(ipv4_address{0x7F000001u}, url_policy::phaseo) == errc::loopback_host,
+                "the classifier is usable in constant expressions");
+}
+
+TEST_CASE("service reasons of the send-time rule map from jobwire's codes") {
+  CHECK(service_url_reason(errc::empty_url) == "webhook_url_required");
+  CHECK(service_url_reason(errc::invalid_url) == "webhook_url_invalid");
+  CHECK(service_url_reason(errc::invalid_port) == "webhook_url_invalid");
+  CHECK(service_url_reason(errc::invalid_ipv6) == "webhook_url_invalid");
+  CHECK(service_url_reason(errc::https_required) == "webhook_url_must_use_https");
+  CHECK(service_url_reason(errc::unsupported_scheme) == "webhook_url_must_use_https");
+  for (errc c : {errc::loopback_host, errc::private_host, errc::link_local_host, errc::unspecified_host,
+                 errc::non_global_host, errc::localhost_name})
+    CHECK(service_url_reason(c) == "webhook_url_private_network_not_allowed");
+  CHECK(service_url_reason(errc::signature_mismatch).empty());
+  // Every phaseo refusal in the table has a service reason.
+  for (const phaseo_row& r : phaseo_table)
+    if (r.verdict != errc::ok) CHECK_FALSE(service_url_reason(r.verdict).empty());
 }

@@ -10,7 +10,8 @@ root = pathlib.Path(__file__).resolve().parents[2]
 codes = re.findall(r'X\((\w+), (\d+), "([^"]*)"\)', (root / "include/jobwire/error.hpp").read_text())
 blocks = {0: "general", 1: "JSON reader", 2: "signatures and delivery headers",
           3: "job payloads, lifecycle, requests", 4: "events and subscriptions", 5: "callback URLs",
-          6: "deduplication and receiving", 7: "sending, retries, ledger, monitoring"}
+          6: "deduplication and receiving", 7: "sending, retries, ledger, monitoring",
+          9: "service API beyond jobs (webhook endpoints, lists, cancel)"}
 rows, current = ["| id | name | message |", "|---|---|---|"], None
 for name, ident, message in codes:
     block = int(ident) // 100

@@ -1,4 +1,4 @@
-// jobwire check-url URL [--policy strict|ai-stats] [--dev] [--print-host]   (docs/CLI.md)
+// jobwire check-url URL [--policy strict|ai-stats|phaseo] [--dev] [--print-host]   (docs/CLI.md)
 #include <string>
 
 #include <jobwire/callback_url.hpp>
@@ -13,7 +13,7 @@ jobwire::callback_url_options url_options_from(invocation& inv) {
   jobwire::callback_url_options opt;
   if (auto p = inv.raw("--policy")) {
     auto parsed = jobwire::parse_url_policy(*p);
-    if (!parsed) inv.usage_error("--policy must be strict or ai-stats");
+    if (!parsed) inv.usage_error("--policy must be strict, ai-stats or phaseo");
     opt.policy = *parsed;
   }
   opt.allow_local_development = inv.has("--dev");
@@ -47,12 +47,13 @@ int run(invocation& inv) {
 const registrar reg{command_spec{
     "check-url",
     "check a webhook callback URL against a policy and print its WHATWG serialisation",
-    "jobwire check-url URL [--policy strict|ai-stats] [--dev] [--print-host]",
+    "jobwire check-url URL [--policy strict|ai-stats|phaseo] [--dev] [--print-host]",
     "Parses URL the way the WHATWG URL Standard does for http/https and checks it against\n"
-    "the callback URL policy (PROTOCOL.md section 8). Prints the serialised URL when\n"
+    "the callback URL policy (PROTOCOL.md section 8; phaseo: the current service's\n"
+    "send-time rule, section 16.4, which drops the fragment). Prints the serialised URL when\n"
     "accepted, the reason code when rejected. --print-host prints the parsed host instead\n"
     "for any URL that parses (no policy applied).",
-    {{"--policy", "NAME", "strict (default) or ai-stats", false},
+    {{"--policy", "NAME", "strict (default), ai-stats or phaseo", false},
      {"--dev", "", "local development: accept exactly localhost, 127.0.0.1, [::1]", false},
      {"--print-host", "", "print the serialised host of any parsable URL; no policy", false}},
     1,

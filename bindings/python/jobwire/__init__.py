@@ -23,6 +23,7 @@ system loader; see ``jobwire._native``.
 from __future__ import annotations
 
 import ctypes
+import ipaddress
 import json
 import math
 import time
@@ -38,6 +39,7 @@ __all__ = [
     "verify",
     "Verifier",
     "check_callback_url",
+    "check_resolved_address",
     "normalize_events",
     "parse_payload",
     "JobwireError",
@@ -403,14 +405,16 @@ def verify(secret: Union[Text, Sequence[Text]], body: Union[BytesLike, str], hea
 
 
 def _policy(policy: Text) -> int:
-    return _enum_from_name("jobwire_policy_from_name", policy, "policy", "'strict' or 'ai-stats'")
+    return _enum_from_name("jobwire_policy_from_name", policy, "policy", "'strict', 'ai-stats' or 'phaseo'")
 
 
 def check_callback_url(url: Text, policy: str = "strict", dev: bool = False) -> str:
     """Checks a webhook callback URL and returns its WHATWG serialisation.
 
-    ``policy`` is ``"strict"`` (only globally reachable hosts, no credentials) or
-    ``"ai-stats"`` (the service's own rules). ``dev`` accepts exactly ``localhost``,
+    ``policy`` is ``"strict"`` (only globally reachable hosts, no credentials),
+    ``"ai-stats"`` (the seed era's parse-time rule) or ``"phaseo"`` (the current
+    service's send-time rule: https only, a wider block list, the fragment dropped).
+    ``dev`` accepts exactly ``localhost``,
     ``127.0.0.1`` and ``[::1]`` over http or https for local development. The check is
     literal (no DNS). Raises RejectedError with ``.code`` (``https_required``,
     ``private_host``, ``invalid_url``, ...).
@@ -421,6 +425,26 @@ def check_callback_url(url: Text, policy: str = "strict", dev: bool = False) -> 
     out = _text_output(lambda buf, cap, n: _native.lib().jobwire_check_callback_url(u, len(u), p, flags, buf, cap, n),
                        initial=len(u) * 3 + 64)
     return out.decode("utf-8")
+
+
+def check_resolved_address(address: Union[str, bytes], policy: str = "strict") -> None:
+    """Checks one address a resolver returned for the callback host, just before
+    connecting. ``address`` is text (``"203.0.113.7"``, ``"2001:db8::1"``) or the 4/16
+    packed bytes. jobwire does no DNS: call this on every resolved address, connect only
+    to one that passed, and do not follow redirects. Raises RejectedError with ``.code``
+    (``private_host``, ``loopback_host``, ``non_global_host``, ...); ValueError for text
+    that is not an IP address.
+    """
+    p = _policy(policy)
+    if isinstance(address, str):
+        packed = ipaddress.ip_address(address).packed
+    elif isinstance(address, (bytes, bytearray, memoryview)):
+        packed = bytes(address)
+        if len(packed) not in (4, 16):
+            raise ValueError("a packed address is 4 or 16 bytes")
+    else:
+        raise TypeError("address must be str or bytes")
+    _check(_native.lib().jobwire_check_resolved_address(packed, len(packed), p))
 
 
 # --- subscription event lists (PROTOCOL.md §7) --------------------------------------------------

@@ -53,6 +53,7 @@ PROTOTYPES = {
                                c_size_t, c_int64, c_int64, c_uint, c_int, P(c_size_t)]),
     "jobwire_policy_from_name": (c_int, [c_char_p, c_size_t, P(c_int)]),
     "jobwire_check_callback_url": (c_int, [c_char_p, c_size_t, c_int, c_uint, c_char_p, c_size_t, P(c_size_t)]),
+    "jobwire_check_resolved_address": (c_int, [c_char_p, c_size_t, c_int]),
     "jobwire_payload_form_from_name": (c_int, [c_char_p, c_size_t, P(c_int)]),
     "jobwire_parse_payload": (c_int, [c_int, c_char_p, c_size_t, c_int, c_uint, c_char_p, c_size_t, P(c_size_t),
                                       P(c_size_t)]),
