@@ -380,6 +380,11 @@ JOBWIRE_C_API int jobwire_check_resolved_address(const unsigned char* address, s
  * e.g. ["job.completed","video.progress"]. Refusals: JOBWIRE_E_NO_VALID_EVENTS (a
  * non-empty list where nothing survives), JOBWIRE_E_INVALID_EVENTS_TYPE (not an array),
  * a JSON error, or under STRICT the reason of the first invalid entry.
+ * Under JOBWIRE_PROFILE_PHASEO the rules are the current service's (§16.2): the output is
+ * the stored list, so omitted and [] give [] ("inherit" the endpoint's list) and a
+ * verbatim tail such as "job.completed.extra" is kept; null is
+ * JOBWIRE_E_INVALID_EVENTS_TYPE, and an entry that is not a string or is "" is refused
+ * (JOBWIRE_E_EVENT_NOT_STRING, JOBWIRE_E_EMPTY_EVENT) whatever the flags.
  * *error_offset (may be NULL) receives the byte offset of a JSON error or, for a STRICT
  * refusal, the 0-based index of the entry; JOBWIRE_NO_OFFSET otherwise. */
 JOBWIRE_C_API int jobwire_normalize_events(const char* events_json, size_t events_json_len, int kind, int profile,

@@ -386,17 +386,30 @@ int jobwire_normalize_events(const char* events_json, std::size_t events_json_le
       member = *doc;
     }
     std::vector<jobwire::ignored_event> ignored;
-    auto list = jobwire::normalise_events(member, opts, report ? &ignored : nullptr);
-    if (!list) {
-      if (error_offset != nullptr) *error_offset = list.error().offset;  // strict: the entry's index
-      return status_of(list.error());
+    std::vector<std::string> names;
+    if (opts.prof->name == jobwire::profiles::phaseo.name) {
+      // The current service's stored list (PROTOCOL.md §16.2): [] or omitted = inherit,
+      // null rejected, non-strings and "" rejected, verbatim tails kept.
+      auto list = jobwire::normalise_stored_events(member, opts, report ? &ignored : nullptr);
+      if (!list) {
+        if (error_offset != nullptr) *error_offset = list.error().offset;  // the entry's index
+        return status_of(list.error());
+      }
+      names = std::move(*list);
+    } else {
+      auto list = jobwire::normalise_events(member, opts, report ? &ignored : nullptr);
+      if (!list) {
+        if (error_offset != nullptr) *error_offset = list.error().offset;  // strict: the entry's index
+        return status_of(list.error());
+      }
+      for (jobwire::subscription_event e : *list) names.push_back(list->name(e));
     }
 
     std::string text;
     jobwire::json::writer w(text);
     if (report) w.begin_object().key("events");
     w.begin_array();
-    for (jobwire::subscription_event e : *list) w.string(list->name(e));
+    for (const std::string& name : names) w.string(name);
     w.end_array();
     if (report) {
       w.key("ignored").begin_array();

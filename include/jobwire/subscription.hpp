@@ -1,6 +1,8 @@
 // jobwire — webhook subscriptions: the `webhook` object `{url, secret?, events?}` and the
 // normalisation of its event list (PROTOCOL.md §7), with the callback URL checked by
-// callback_url.hpp (§8).
+// callback_url.hpp (§8); and, for the current service (profile `phaseo`, §16.2), the
+// endpoint subscription `{endpoint_id, events?}` with its stored event list, the batch
+// form `webhook_endpoint_id` and the effective-list rule at send time.
 //
 // The service drops invalid `events` entries silently. jobwire keeps the same result but
 // reports every dropped entry with its reason (and offers a strict mode that rejects
@@ -9,8 +11,10 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <iterator>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "callback_url.hpp"
@@ -328,6 +332,27 @@ inline result<webhook_subscription> parse_webhook_subscription(std::string_view 
   return parse_webhook_subscription(*doc, opt, text.data());
 }
 
+namespace subscription_detail {
+// `[{"value":...,"reason":"..."},...]`: the dropped entries, each exactly as written.
+inline void append_ignored(std::string& out, const std::vector<ignored_event>& ignored) {
+  out += '[';
+  bool first = true;
+  for (const auto& ig : ignored) {
+    if (!first) out += ',';
+    first = false;
+    out += "{\"value\":";
+    if (ig.is_json)
+      out += ig.value;  // the entry exactly as the caller wrote it
+    else
+      json::append_quoted(out, ig.value);
+    out += ",\"reason\":";
+    json::append_quoted(out, error_name(ig.reason));
+    out += '}';
+  }
+  out += ']';
+}
+}  // namespace subscription_detail
+
 /// Writes the summary `{"url":...,"has_secret":...,"events":[...],"ignored":[{"value":...,"reason":"..."}]}`
 /// (docs/CLI.md `check-subscription`). The secret itself is never written.
 inline void append_subscription_summary(std::string& out, const webhook_subscription& sub) {
@@ -342,21 +367,333 @@ inline void append_subscription_summary(std::string& out, const webhook_subscrip
     first = false;
     json::append_quoted(out, sub.events.name(e));
   }
-  out += "],\"ignored\":[";
-  first = true;
-  for (const auto& ig : sub.ignored) {
-    if (!first) out += ',';
-    first = false;
-    out += "{\"value\":";
-    if (ig.is_json)
-      out += ig.value;  // the entry exactly as the caller wrote it
-    else
-      json::append_quoted(out, ig.value);
-    out += ",\"reason\":";
-    json::append_quoted(out, error_name(ig.reason));
-    out += '}';
+  out += "],\"ignored\":";
+  subscription_detail::append_ignored(out, sub.ignored);
+  out += '}';
+}
+
+// --- endpoint subscriptions: profile phaseo (PROTOCOL.md §16.2) -----------------------------
+//
+// The current service subscribes a job to a *webhook endpoint* (endpoints.hpp) instead of
+// an inline URL and secret. Its event list is normalised differently from the seed era:
+// the list is stored as the caller's entries after normalisation (strings, so that an
+// entry such as `job.completed.extra` is kept verbatim although it can never match),
+// `[]` or an omitted list is stored as `[]` and means "inherit", and the list that
+// decides what is sent is chosen at send time (`effective_events`).
+
+/// What a job subscribes to when neither the request nor the endpoint names an event
+/// (AN:36-42): the four terminal phases and `status_changed`.
+inline constexpr std::string_view request_default_events[] = {"job.status_changed", "job.completed", "job.failed",
+                                                              "job.cancelled", "job.expired"};
+/// What an endpoint created or patched without events (or with `[]`) stores (WE:38-45).
+/// Note the consequence the service's docs miss: a video job that inherits this list gets
+/// neither `status_changed` nor `expired`.
+inline constexpr std::string_view endpoint_default_events[] = {"video.completed", "video.failed",
+                                                               "video.cancelled", "batch.completed",
+                                                               "batch.failed",    "batch.cancelled"};
+
+/// Normalises one stored `events` entry for a job of kind `k` (§16.2, AN:301-315): trim
+/// (JavaScript `trim`), lower-case, `canceled` and a `.canceled` suffix become
+/// `cancelled`, a bare phase becomes `job.<phase>`; otherwise the text before the first
+/// `.` must be `job` or the kind and the text up to the second `.` (JavaScript's
+/// `split(".", 2)`) a phase of the profile; the rest is kept verbatim. Errors:
+/// `empty_event` (only whitespace), `cross_kind_event` (the other kind's prefix),
+/// `invalid_event` (anything else). Lower-casing is ASCII only: a non-ASCII upper-case
+/// letter in a verbatim tail keeps its case (the service lower-cases it; such an entry
+/// never matches either way).
+inline result<std::string> normalise_stored_event(std::string_view entry, kind k,
+                                                  const profile& prof = profiles::phaseo) {
+  std::string_view t = trim_js_whitespace(entry);
+  if (t.empty()) return errc::empty_event;
+  std::string name(t);
+  for (char& c : name)
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  constexpr std::string_view canceled = ".canceled";
+  if (name == "canceled") {
+    name = "cancelled";
+  } else if (name.size() > canceled.size() && name.compare(name.size() - canceled.size(), canceled.size(), canceled) == 0) {
+    name.replace(name.size() - canceled.size(), canceled.size(), ".cancelled");
   }
-  out += "]}";
+  const std::size_t dot = name.find('.');
+  if (dot == std::string::npos) {
+    auto ph = parse_phase(name);
+    if (!ph || !prof.has_phase(*ph)) return errc::invalid_event;
+    return "job." + name;
+  }
+  const std::string_view prefix = std::string_view(name).substr(0, dot);
+  const std::size_t dot2 = name.find('.', dot + 1);
+  const std::string_view second =
+      std::string_view(name).substr(dot + 1, dot2 == std::string::npos ? std::string::npos : dot2 - dot - 1);
+  auto ph = parse_phase(second);
+  if (!ph || !prof.has_phase(*ph)) return errc::invalid_event;
+  if (prefix == "job" || prefix == kind_name(k)) return name;
+  if (parse_kind(prefix)) return errc::cross_kind_event;
+  return errc::invalid_event;
+}
+
+/// True when a stored list sends phase `p` of a job of kind `k`: matching is exact, the
+/// entry must be `job.<p>` or `<k>.<p>` (AN:562-570), so a verbatim tail never matches.
+inline bool stored_events_match(const std::vector<std::string>& events, kind k, phase p) {
+  for (const std::string& e : events) {
+    const std::size_t dot = e.find('.');
+    if (dot == std::string::npos) continue;
+    const std::string_view prefix = std::string_view(e).substr(0, dot);
+    if ((prefix == "job" || prefix == kind_name(k)) && std::string_view(e).substr(dot + 1) == phase_name(p)) return true;
+  }
+  return false;
+}
+
+namespace subscription_detail {
+// Adds a normalised entry unless it is already there; false for a duplicate.
+inline bool add_unique(std::vector<std::string>& list, std::string name) {
+  for (const std::string& e : list)
+    if (e == name) return false;
+  list.push_back(std::move(name));
+  return true;
+}
+}  // namespace subscription_detail
+
+/// Normalises the `events` member of an endpoint subscription (§16.2): omitted → `[]`
+/// (inherit); `null` or a non-array → `invalid_events_type`; an entry that is not a
+/// string → `event_not_string` and an empty string → `empty_event`, always (the
+/// service's schema rejects them, whatever the mode); an entry of whitespace only, an
+/// unknown or other-kind name is dropped and reported (strict mode: rejected with its
+/// index as the error offset); a repeat is dropped and reported; a non-empty list of
+/// which nothing survives is `no_valid_events`. `[]` stays `[]`.
+inline result<std::vector<std::string>> normalise_stored_events(json::value events, const events_options& opt,
+                                                                std::vector<ignored_event>* ignored = nullptr) {
+  std::vector<std::string> list;
+  if (!events.exists()) return list;
+  auto arr = events.get_array();
+  if (!arr) return errc::invalid_events_type;  // includes null: the schema has no nullable
+  std::size_t i = 0;
+  for (json::value v : *arr) {
+    if (!v.is_string()) return error(errc::event_not_string, i);
+    const std::string text = v.get_string()->to_string();
+    if (text.empty()) return error(errc::empty_event, i);
+    auto e = normalise_stored_event(text, opt.kind, *opt.prof);
+    errc reason = e ? (subscription_detail::add_unique(list, std::move(*e)) ? errc::ok : errc::duplicate_event)
+                    : e.code();
+    if (reason != errc::ok) {
+      if (opt.strict && reason != errc::duplicate_event) return error(reason, i);
+      if (ignored) ignored->push_back({v.raw(), i, reason, true});
+    }
+    ++i;
+  }
+  if (i > 0 && list.empty()) return errc::no_valid_events;
+  return list;
+}
+
+/// The same over plain strings (bindings, configuration): an empty string is
+/// `empty_event`, an empty list is `[]`; `ignored[].value` are the caller's strings.
+inline result<std::vector<std::string>> normalise_stored_events(const std::string_view* entries, std::size_t count,
+                                                                const events_options& opt,
+                                                                std::vector<ignored_event>* ignored = nullptr) {
+  std::vector<std::string> list;
+  for (std::size_t i = 0; i < count; ++i) {
+    if (entries[i].empty()) return error(errc::empty_event, i);
+    auto e = normalise_stored_event(entries[i], opt.kind, *opt.prof);
+    errc reason = e ? (subscription_detail::add_unique(list, std::move(*e)) ? errc::ok : errc::duplicate_event)
+                    : e.code();
+    if (reason != errc::ok) {
+      if (opt.strict && reason != errc::duplicate_event) return error(reason, i);
+      if (ignored) ignored->push_back({entries[i], i, reason, false});
+    }
+  }
+  if (count > 0 && list.empty()) return errc::no_valid_events;
+  return list;
+}
+
+/// The list that decides what is sent for a job of kind `k` (§16.2, AN:506-539): the
+/// first non-empty of the request's stored list, the endpoint's events normalised for
+/// this kind (entries that do not normalise are skipped, repeats removed), and
+/// `request_default_events`.
+inline std::vector<std::string> effective_events(kind k, const std::vector<std::string>& request_events,
+                                                 const std::vector<std::string>& endpoint_events,
+                                                 const profile& prof = profiles::phaseo) {
+  if (!request_events.empty()) return request_events;
+  std::vector<std::string> list;
+  for (const std::string& entry : endpoint_events) {
+    auto e = normalise_stored_event(entry, k, prof);
+    if (e) subscription_detail::add_unique(list, std::move(*e));
+  }
+  if (!list.empty()) return list;
+  return {std::begin(request_default_events), std::end(request_default_events)};
+}
+
+/// Longest webhook endpoint id: a UUID in its canonical text form.
+constexpr std::size_t endpoint_id_length = 36;
+
+/// True for a UUID in the canonical 8-4-4-4-12 hexadecimal form, either case. The
+/// service stores endpoints under UUID keys and answers 400
+/// `video_webhook_endpoint_not_found_or_inactive` for any other id, so jobwire refuses
+/// the shape early; whether the endpoint exists and is active only the service knows.
+constexpr bool is_uuid_text(std::string_view s) noexcept {
+  if (s.size() != endpoint_id_length) return false;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const char c = s[i];
+    if (i == 8 || i == 13 || i == 18 || i == 23) {
+      if (c != '-') return false;
+    } else if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'))) {
+      return false;
+    }
+  }
+  return true;
+}
+
+/// Checks a webhook endpoint id as a subscription carries it: trimmed (JavaScript
+/// `trim`), then a UUID. Blank → `invalid_endpoint_id` (the service's "Invalid video
+/// webhook configuration"), other shapes → `invalid_endpoint_id` too.
+inline result<std::string_view> check_endpoint_id(std::string_view id) noexcept {
+  std::string_view t = trim_js_whitespace(id);
+  if (t.empty() || !is_uuid_text(t)) return errc::invalid_endpoint_id;
+  return t;
+}
+
+/// A validated endpoint subscription (§16.2).
+struct endpoint_subscription {
+  std::string endpoint_id;          ///< trimmed UUID
+  jobwire::kind kind = kind::video;
+  std::vector<std::string> events;  ///< the stored list: `[]` means inherit
+  std::vector<ignored_event> ignored;  ///< views into the JSON text the subscription came from
+
+  /// Deliveries through an endpoint are always signed with the endpoint's secret, so the
+  /// public `webhook.has_secret` is true whenever `endpoint_id` is set (AN:385-467).
+  bool has_secret() const noexcept { return !endpoint_id.empty(); }
+  /// The list that decides what is sent, given the endpoint's stored events.
+  std::vector<std::string> effective(const std::vector<std::string>& endpoint_events) const {
+    return effective_events(kind, events, endpoint_events);
+  }
+  bool is_subscribed(phase p, const std::vector<std::string>& endpoint_events) const {
+    return stored_events_match(effective(endpoint_events), kind, p);
+  }
+};
+
+namespace subscription_detail {
+inline std::size_t offset_in(const json::value& v, const char* text_begin) noexcept {
+  return text_begin && v.exists() ? static_cast<std::size_t>(v.data() - text_begin) : error::no_offset;
+}
+inline result<std::string> endpoint_id_of(json::value v, const char* text_begin) {
+  if (!v.exists() || v.is_null()) return errc::missing_endpoint_id;
+  if (!v.is_string()) return error(errc::invalid_endpoint_id, offset_in(v, text_begin));
+  const std::string raw = v.get_string()->to_string();
+  auto id = check_endpoint_id(raw);
+  if (!id) return error(id.code(), offset_in(v, text_begin));
+  return std::string(*id);
+}
+}  // namespace subscription_detail
+
+/// Options for the endpoint subscription parsers: kind, strictness, and the phaseo
+/// phase set (the only profile that has endpoint subscriptions).
+inline events_options endpoint_events_options(kind k = kind::video, bool strict = false) noexcept {
+  events_options o;
+  o.kind = k;
+  o.prof = &profiles::phaseo;
+  o.strict = strict;
+  return o;
+}
+
+/// Parses the video or batch `webhook` object of the current service,
+/// `{endpoint_id, events?}`, strictly (§16.2, SC:1654-1667): `url` → `url_not_allowed`,
+/// `secret` → `secret_not_allowed` (the endpoint holds both), any other key →
+/// `unknown_subscription_key`; `endpoint_id` missing or null → `missing_endpoint_id`, not
+/// a string, blank after trimming or not a UUID → `invalid_endpoint_id`; `events` as
+/// `normalise_stored_events`. `opt.kind` is the job's kind. Errors carry the byte offset
+/// of the offending value when `text_begin` is given.
+inline result<endpoint_subscription> parse_endpoint_subscription(json::value webhook, const events_options& opt,
+                                                                 const char* text_begin = nullptr) {
+  using subscription_detail::offset_in;
+  auto obj = webhook.get_object();
+  if (!obj) return error(errc::invalid_webhook, offset_in(webhook, text_begin));
+  for (const auto& m : *obj) {
+    const std::size_t at =
+        text_begin ? static_cast<std::size_t>(m.key.raw().data() - 1 - text_begin) : error::no_offset;
+    if (m.key.equals("url")) return error(errc::url_not_allowed, at);
+    if (m.key.equals("secret")) return error(errc::secret_not_allowed, at);
+    if (!(m.key.equals("endpoint_id") || m.key.equals("events"))) return error(errc::unknown_subscription_key, at);
+  }
+  endpoint_subscription sub;
+  sub.kind = opt.kind;
+  {
+    auto id = subscription_detail::endpoint_id_of(obj->find("endpoint_id"), text_begin);
+    if (!id) return id.code() == errc::missing_endpoint_id ? error(errc::missing_endpoint_id, offset_in(webhook, text_begin))
+                                                            : id.error();
+    sub.endpoint_id = std::move(*id);
+  }
+  json::value events = obj->find("events");
+  auto list = normalise_stored_events(events, opt, &sub.ignored);
+  if (!list) {
+    std::size_t at = offset_in(events, text_begin);
+    if (list.error().has_offset() && events.is_array()) at = offset_in(events.get_array()->at(list.error().offset), text_begin);
+    return error(list.code(), at);
+  }
+  sub.events = std::move(*list);
+  return sub;
+}
+
+/// Parses the JSON text of an endpoint `webhook` object, then validates it as above.
+inline result<endpoint_subscription> parse_endpoint_subscription(std::string_view text, const events_options& opt) {
+  auto doc = json::parse(text);
+  if (!doc) return doc.error();
+  return parse_endpoint_subscription(*doc, opt, text.data());
+}
+
+/// The subscription of a batch request body (§16.2, SC:252-282): `webhook`
+/// `{endpoint_id, events?}` (strict, as above) or the top-level `webhook_endpoint_id`;
+/// `webhook` wins when both are present (a `null` `webhook` counts as absent). Neither →
+/// `missing_endpoint_id` (the service's `batch_webhook_endpoint_required`). Other members
+/// of the request are not looked at. The kind is always `batch`.
+inline result<endpoint_subscription> parse_batch_subscription(json::value request, events_options opt,
+                                                              const char* text_begin = nullptr) {
+  using subscription_detail::offset_in;
+  opt.kind = kind::batch;
+  auto obj = request.get_object();
+  if (!obj) return error(errc::invalid_webhook, offset_in(request, text_begin));
+  json::value webhook = obj->find("webhook");
+  if (webhook.exists() && !webhook.is_null()) return parse_endpoint_subscription(webhook, opt, text_begin);
+  endpoint_subscription sub;
+  sub.kind = kind::batch;
+  auto id = subscription_detail::endpoint_id_of(obj->find("webhook_endpoint_id"), text_begin);
+  if (!id) return id.code() == errc::missing_endpoint_id ? error(errc::missing_endpoint_id, offset_in(request, text_begin))
+                                                          : id.error();
+  sub.endpoint_id = std::move(*id);
+  return sub;  // events [] : inherit the endpoint's list
+}
+
+/// Parses the JSON text of a batch request body, then reads its subscription as above.
+inline result<endpoint_subscription> parse_batch_subscription(std::string_view text, const events_options& opt) {
+  auto doc = json::parse(text);
+  if (!doc) return doc.error();
+  return parse_batch_subscription(*doc, opt, text.data());
+}
+
+/// Writes the summary of an endpoint subscription (docs/CLI.md `check-subscription`
+/// under `--profile phaseo`): `{"endpoint_id":"...","url":null,"has_secret":true,
+/// "events":[...stored...],"ignored":[...]}`; `effective`, when given, adds
+/// `"effective_events":[...]`.
+inline void append_endpoint_subscription_summary(std::string& out, const endpoint_subscription& sub,
+                                                 const std::vector<std::string>* effective = nullptr) {
+  auto list = [&](const std::vector<std::string>& l) {
+    out += '[';
+    for (std::size_t i = 0; i < l.size(); ++i) {
+      if (i) out += ',';
+      json::append_quoted(out, l[i]);
+    }
+    out += ']';
+  };
+  out += "{\"endpoint_id\":";
+  json::append_quoted(out, sub.endpoint_id);
+  out += ",\"url\":null,\"has_secret\":";
+  out += sub.has_secret() ? "true" : "false";
+  out += ",\"events\":";
+  list(sub.events);
+  if (effective) {
+    out += ",\"effective_events\":";
+    list(*effective);
+  }
+  out += ",\"ignored\":";
+  subscription_detail::append_ignored(out, sub.ignored);
+  out += '}';
 }
 
 }  // namespace jobwire

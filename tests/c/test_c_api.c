@@ -949,6 +949,28 @@ static void test_events(void) {
   CHECK_STATUS(normalize(NULL, JOBWIRE_KIND_VIDEO, JOBWIRE_PROFILE_AI_STATS, 0, buf, len, &len, NULL), JOBWIRE_OK);
   CHECK(out_is(buf, len, defaults) && buf[len] == '#');
 
+  /* profile phaseo: the stored list of §16.2 ([] = inherit, verbatim tails, null refused) */
+  CHECK_STATUS(normalize(NULL, JOBWIRE_KIND_VIDEO, JOBWIRE_PROFILE_PHASEO, 0, buf, sizeof buf, &len, &off), JOBWIRE_OK);
+  CHECK(out_is(buf, len, "[]"));
+  CHECK_STATUS(normalize("[]", JOBWIRE_KIND_VIDEO, JOBWIRE_PROFILE_PHASEO, 0, buf, sizeof buf, &len, &off), JOBWIRE_OK);
+  CHECK(out_is(buf, len, "[]"));
+  CHECK_STATUS(normalize("null", JOBWIRE_KIND_VIDEO, JOBWIRE_PROFILE_PHASEO, 0, buf, sizeof buf, &len, &off),
+               JOBWIRE_E_INVALID_EVENTS_TYPE);
+  CHECK_STATUS(normalize("[\"Status_Changed\",\"job.completed.extra\",\" \",\"canceled\"]", JOBWIRE_KIND_VIDEO,
+                         JOBWIRE_PROFILE_PHASEO, JOBWIRE_EVENTS_REPORT_IGNORED, buf, sizeof buf, &len, &off),
+               JOBWIRE_OK);
+  CHECK(out_is(buf, len,
+               "{\"events\":[\"job.status_changed\",\"job.completed.extra\",\"job.cancelled\"],\"ignored\":[{\"index\":2,"
+               "\"value\":\" \",\"reason\":\"empty_event\"}]}"));
+  CHECK_STATUS(normalize("[\"completed\",\"\"]", JOBWIRE_KIND_VIDEO, JOBWIRE_PROFILE_PHASEO, 0, buf, sizeof buf, &len, &off),
+               JOBWIRE_E_EMPTY_EVENT);
+  CHECK(off == 1);
+  CHECK_STATUS(normalize("[true]", JOBWIRE_KIND_VIDEO, JOBWIRE_PROFILE_PHASEO, 0, buf, sizeof buf, &len, &off),
+               JOBWIRE_E_EVENT_NOT_STRING);
+  CHECK_STATUS(normalize("[\"batch.completed\"]", JOBWIRE_KIND_VIDEO, JOBWIRE_PROFILE_PHASEO, 0, buf, sizeof buf, &len,
+                         &off),
+               JOBWIRE_E_NO_VALID_EVENTS);
+
   /* invalid arguments */
   CHECK_STATUS(normalize(NULL, 2, JOBWIRE_PROFILE_AI_STATS, 0, buf, sizeof buf, &len, &off),
                JOBWIRE_E_INVALID_ARGUMENT);

@@ -33,6 +33,24 @@ expect 1 'invalid_host: .*' -- "$JW" check-url 'https://exa%00mple.com/'
 expect 1 'missing_host: .*' -- "$JW" check-url 'https://user@/'
 expect 1 'unsupported_scheme: .*' -- "$JW" check-url 'ftp://example.com/'
 expect 1 'invalid_url: .*' -- "$JW" check-url 'example.com/hook'
+# --policy phaseo (§16.4): https only, the wider block list, the fragment dropped
+expect 0 'https://example\.com/hook\?a=1' -- "$JW" check-url --policy phaseo 'https://Example.com/hook?a=1#frag'
+expect 0 'https://example\.com/#frag' -- "$JW" check-url --policy ai-stats 'https://Example.com/#frag'
+expect 1 'https_required: .*' -- "$JW" check-url --policy phaseo 'http://localhost:3000/cb'
+expect 0 'http://localhost:3000/cb' -- "$JW" check-url --policy phaseo --dev 'http://localhost:3000/cb'
+expect 1 'localhost_name: .*' -- "$JW" check-url --policy phaseo 'https://api.localhost/'
+expect 0 'https://localhost\./' -- "$JW" check-url --policy phaseo 'https://localhost./'
+expect 1 'non_global_host: .*' -- "$JW" check-url --policy phaseo 'https://192.0.0.9/'
+expect 1 'non_global_host: .*' -- "$JW" check-url --policy phaseo 'https://198.19.1.1/'
+expect 1 'non_global_host: .*' -- "$JW" check-url --policy phaseo 'https://224.0.0.1/'
+expect 1 'non_global_host: .*' -- "$JW" check-url --policy phaseo 'https://[ff05::2]/'
+expect 0 'https://198\.51\.100\.7/' -- "$JW" check-url --policy phaseo 'https://198.51.100.7/'
+expect 1 'private_host: .*' -- "$JW" check-url --policy phaseo 'https://[64:ff9b::10.0.0.1]/'
+expect 1 'loopback_host: .*' -- "$JW" check-url --policy phaseo 'https://[::127.0.0.1]/'
+expect 0 'https://\[2002:7f00:1::\]/' -- "$JW" check-url --policy phaseo 'https://[2002:7f00:1::]/'
+expect 0 'https://u:p@example\.com:8443/' -- "$JW" check-url --policy phaseo 'https://u:p@example.com:8443/'
+expect 1 'empty_url: .*' -- "$JW" check-url --policy phaseo '   '
+expect 1 'invalid_url: .*' -- "$JW" check-url --policy ai-stats '   '
 expect 0 '\{"ok":true,"url":"https://example\.com/"\}' -- "$JW" check-url --json 'https://example.com'
 expect 1 '\{"ok":false,"error":"private_host",.*\}' -- "$JW" check-url --json 'https://10.1.2.3/'
 printf 'https://example.com/from-file' > "$TMPD/url.txt"
@@ -63,7 +81,39 @@ expect 1 'missing_url: .*' -- "$JW" check-subscription '{"events":[]}'
 expect 1 'https_required: .*' -- "$JW" check-subscription '{"url":"http://localhost:3000/cb"}'
 expect 0 '\{"url":"http://localhost:3000/cb",.*' -- "$JW" check-subscription --policy ai-stats '{"url":"http://localhost:3000/cb"}'
 expect 0 '\{"url":"http://localhost:3000/cb",.*' -- "$JW" check-subscription --dev '{"url":"http://localhost:3000/cb"}'
-expect 1 'secret_required: .*' -- "$JW" check-subscription --profile phaseo '{"url":"https://example.com"}'
+# --profile phaseo (§16.2): {endpoint_id, events?}; an inline url or secret gets its own error.
+EP=3f2b8c1e-9a4d-4c7e-b5f1-0123456789ab
+expect 1 'url_not_allowed: .*' -- "$JW" check-subscription --profile phaseo '{"url":"https://example.com"}'
+expect 1 'url_not_allowed: .*' -- "$JW" check-subscription --profile phaseo "{\"endpoint_id\":\"$EP\",\"url\":\"https://example.com\"}"
+expect 1 'secret_not_allowed: .*' -- "$JW" check-subscription --profile phaseo "{\"endpoint_id\":\"$EP\",\"secret\":\"s\"}"
+expect 1 'unknown_subscription_key: .*' -- "$JW" check-subscription --profile phaseo "{\"endpoint_id\":\"$EP\",\"headers\":{}}"
+expect 1 'missing_endpoint_id: .*' -- "$JW" check-subscription --profile phaseo '{"events":["completed"]}'
+expect 1 'invalid_endpoint_id: .*' -- "$JW" check-subscription --profile phaseo '{"endpoint_id":"   "}'
+expect 1 'invalid_endpoint_id: .*' -- "$JW" check-subscription --profile phaseo '{"endpoint_id":"ep_123"}'
+expect 1 'invalid_events_type: .*' -- "$JW" check-subscription --profile phaseo "{\"endpoint_id\":\"$EP\",\"events\":null}"
+expect 1 'empty_event: .*' -- "$JW" check-subscription --profile phaseo "{\"endpoint_id\":\"$EP\",\"events\":[\"\"]}"
+expect 1 'event_not_string: .*' -- "$JW" check-subscription --profile phaseo "{\"endpoint_id\":\"$EP\",\"events\":[1]}"
+expect 0 "\\{\"endpoint_id\":\"$EP\",\"url\":null,\"has_secret\":true,\"events\":\\[\\],\"ignored\":\\[\\]\\}" \
+  -- "$JW" check-subscription --profile phaseo "{\"endpoint_id\":\" $EP \",\"events\":[]}"
+expect 0 "\\{\"endpoint_id\":\"$EP\",\"url\":null,\"has_secret\":true,\"events\":\\[\"job\\.status_changed\",\"job\\.completed\\.extra\",\"video\\.cancelled\"\\],\"ignored\":\\[\\{\"value\":\" \",\"reason\":\"empty_event\"\\},\\{\"value\":\"batch\\.failed\",\"reason\":\"cross_kind_event\"\\}\\]\\}" \
+  -- "$JW" check-subscription --profile phaseo "{\"endpoint_id\":\"$EP\",\"events\":[\"Status_Changed\",\" \",\"job.completed.extra\",\"batch.failed\",\"video.canceled\"]}"
+# the effective list: request list, else the endpoint's for this kind, else the request default
+expect 0 '.*"events":\[\],"effective_events":\["video\.completed","video\.failed","video\.cancelled"\],.*' \
+  -- "$JW" check-subscription --profile phaseo --endpoint-events '["video.completed","video.failed","video.cancelled","batch.completed","batch.failed","batch.cancelled"]' "{\"endpoint_id\":\"$EP\"}"
+expect 0 '.*"effective_events":\["job\.status_changed","job\.completed","job\.failed","job\.cancelled","job\.expired"\],.*' \
+  -- "$JW" check-subscription --profile phaseo --endpoint-events '["batch.completed"]' "{\"endpoint_id\":\"$EP\"}"
+# batch requests: webhook wins over webhook_endpoint_id
+expect 0 "\\{\"endpoint_id\":\"11111111-2222-3333-4444-555555555555\",\"url\":null,.*" \
+  -- "$JW" check-subscription --profile phaseo --kind batch --batch-request '{"requests":[],"webhook_endpoint_id":"11111111-2222-3333-4444-555555555555"}'
+expect 0 "\\{\"endpoint_id\":\"$EP\",.*\"events\":\\[\"batch\\.completed\"\\].*" \
+  -- "$JW" check-subscription --profile phaseo --batch-request "{\"webhook_endpoint_id\":\"11111111-2222-3333-4444-555555555555\",\"webhook\":{\"endpoint_id\":\"$EP\",\"events\":[\"batch.completed\"]}}"
+expect 1 'missing_endpoint_id: .*' -- "$JW" check-subscription --profile phaseo --batch-request '{"requests":[]}'
+expect 0 '\{"ok":true,"endpoint_id":.*' -- "$JW" check-subscription --profile phaseo --json "{\"endpoint_id\":\"$EP\"}"
+expect 2 '' -- "$JW" check-subscription --profile phaseo --policy strict "{\"endpoint_id\":\"$EP\"}"
+expect 2 '' -- "$JW" check-subscription --batch-request '{"url":"https://example.com"}'
+# ai-stats keeps the seed-era rules: null events are the default list, endpoint_id is unknown
+expect 0 '.*"events":\["job\.completed","job\.failed","job\.cancelled","job\.expired"\].*' -- "$JW" check-subscription '{"url":"https://example.com","events":null}'
+expect 1 'unknown_subscription_key: .*' -- "$JW" check-subscription "{\"endpoint_id\":\"$EP\"}"
 expect 0 '\{"ok":true,"url":"https://example\.com/","has_secret":false,.*\}' -- "$JW" check-subscription --json '{"url":"https://example.com"}'
 expect 2 '' -- "$JW" check-subscription --kind audio '{"url":"https://example.com"}'
 

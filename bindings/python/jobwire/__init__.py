@@ -460,6 +460,12 @@ def normalize_events(events: Optional[Sequence[Any]], kind: str = "video", *, st
     when nothing survives a non-empty list, ``invalid_events_type`` when ``events`` is not
     a list, and — with ``strict=True`` — the reason of the first invalid entry (its index
     in ``.offset``).
+
+    With ``profile="phaseo"`` the current service's rules apply (endpoint subscriptions):
+    the result is the list the service stores, so ``None`` (omitted) and ``[]`` give
+    ``[]`` — inherit the endpoint's list — and ``job.completed.extra`` is kept verbatim
+    (it never matches); entries that are not strings or are ``""`` raise
+    ``event_not_string`` / ``empty_event``.
     """
     k = _kind(kind)
     prof = _profile(profile)

@@ -351,6 +351,29 @@ class CheckCallbackUrlTest(unittest.TestCase):
 
     def test_accepted_urls_are_serialised(self) -> None:
         self.assertEqual(jobwire.check_callback_url("https://example.com/hook"), "https://example.com/hook")
+        self.assertEqual(jobwire.check_callback_url("https://Example.com/a#frag", policy="phaseo"),
+                         "https://example.com/a")
+        for url, code in (("http://localhost/", "https_required"), ("https://100.64.0.1/", "non_global_host"),
+                          ("https://x.localhost/", "localhost_name"), ("  ", "empty_url")):
+            with self.assertRaises(jobwire.RejectedError) as ctx:
+                jobwire.check_callback_url(url, policy="phaseo")
+            self.assertEqual(ctx.exception.code, code)
+        self.assertEqual(jobwire.check_callback_url("https://100.64.0.1/", policy="ai-stats"), "https://100.64.0.1/")
+        # resolved addresses: every one is checked just before connecting
+        jobwire.check_resolved_address("93.184.216.34", policy="phaseo")
+        jobwire.check_resolved_address(bytes([93, 184, 216, 34]))
+        for addr, policy, code in (("169.254.169.254", "phaseo", "link_local_host"),
+                                   ("64:ff9b::a00:1", "phaseo", "private_host"),
+                                   ("100.64.0.1", "strict", "non_global_host"),
+                                   (bytes(15) + b"\x01", "ai-stats", "loopback_host")):
+            with self.assertRaises(jobwire.RejectedError) as ctx:
+                jobwire.check_resolved_address(addr, policy=policy)
+            self.assertEqual(ctx.exception.code, code)
+        jobwire.check_resolved_address("100.64.0.1", policy="ai-stats")
+        with self.assertRaises(ValueError):
+            jobwire.check_resolved_address("example.com")
+        with self.assertRaises(ValueError):
+            jobwire.check_resolved_address(b"\x01\x02\x03")
         self.assertEqual(jobwire.check_callback_url(" HTTPS://Example.COM:443\\a "), "https://example.com/a")
         self.assertEqual(jobwire.check_callback_url(b"https://example.com/"), "https://example.com/")
         # PROTOCOL.md §8: the service accepts [::ffff:8.8.8.8], serialised [::ffff:808:808].
@@ -399,6 +422,17 @@ class NormalizeEventsTest(unittest.TestCase):
         self.assertEqual(jobwire.normalize_events(e for e in ["failed"]), ["job.failed"])
         self.assertEqual(jobwire.normalize_events(["status_changed", "failed"], profile="phaseo"),
                          ["job.status_changed", "job.failed"])
+        # phaseo (§16.2): the stored list; [] and None mean "inherit", tails are kept verbatim
+        self.assertEqual(jobwire.normalize_events(None, profile="phaseo"), [])
+        self.assertEqual(jobwire.normalize_events([], profile="phaseo"), [])
+        self.assertEqual(jobwire.normalize_events(["job.completed.extra", " ", "Canceled"], profile="phaseo"),
+                         ["job.completed.extra", "job.cancelled"])
+        with self.assertRaises(jobwire.RejectedError) as ctx:
+            jobwire.normalize_events(["completed", ""], profile="phaseo")
+        self.assertEqual(ctx.exception.code, "empty_event")
+        with self.assertRaises(jobwire.RejectedError) as ctx:
+            jobwire.normalize_events(["completed", 1], profile="phaseo")
+        self.assertEqual(ctx.exception.code, "event_not_string")
 
     def test_refusals(self) -> None:
         with self.assertRaises(jobwire.RejectedError) as ctx:
