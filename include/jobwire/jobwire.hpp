@@ -29,4 +29,6 @@
 #include "reconcile.hpp"
 #include "poll.hpp"
 #include "requests.hpp"
+#include "endpoints.hpp"
+#include "service_api.hpp"
 #include "receiver.hpp"

@@ -602,7 +602,12 @@ struct webhook_delivery_summary {
 /// `data.webhook`: the subscription as the service holds it, with its delivery state.
 struct webhook_view {
   bool present = false;
-  text_field url;
+  text_field url;  ///< under phaseo: the legacy stored URL only, null for endpoints (§16.2)
+  /// The webhook endpoint the job subscribes through (phaseo, §16.2); absent or null for
+  /// inline subscriptions of the seed era.
+  text_field endpoint_id;
+  /// The stored list as the request gave it; under phaseo `[]` means "inherit the
+  /// endpoint's events" (§16.2), not the effective list.
   list_view<json::string> events;
   bool has_secret = false;  ///< signing enabled (required when the webhook object is present)
   webhook_delivery_summary delivery;
@@ -622,6 +627,8 @@ struct webhook_view {
       jobwire::status st;
       if (detail::key_is(k, "url")) {
         st = r.text(m.value, out.url);
+      } else if (detail::key_is(k, "endpoint_id")) {
+        st = r.text(m.value, out.endpoint_id);
       } else if (detail::key_is(k, "events")) {
         st = detail::read_string_list(r, m.value, out.events);
       } else if (detail::key_is(k, "has_secret")) {

@@ -22,10 +22,16 @@
 
 namespace jobwire {
 
-enum class http_method : std::uint8_t { get, post, delete_ };
+enum class http_method : std::uint8_t { get, post, delete_, patch };
 
 constexpr std::string_view http_method_name(http_method m) noexcept {
-  return m == http_method::get ? "GET" : m == http_method::post ? "POST" : "DELETE";
+  switch (m) {
+    case http_method::get: return "GET";
+    case http_method::post: return "POST";
+    case http_method::delete_: return "DELETE";
+    case http_method::patch: return "PATCH";  // webhook endpoints (§16.3)
+  }
+  return "GET";
 }
 
 struct http_request {

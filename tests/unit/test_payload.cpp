@@ -442,3 +442,26 @@ TEST_CASE("absent lists iterate as empty") {
   REQUIRE(e2->data.webhook.events.size() == 2);
   CHECK(e2->data.webhook.events.at(1) == "video.failed");
 }
+
+TEST_CASE("phaseo: the public webhook object names its endpoint (PROTOCOL.md §16.2)") {
+  // Status response: endpoint_id set, url null, events [] (inherit), has_secret true.
+  std::string st =
+      R"({"id":"G-1","status":"queued","webhook":{"endpoint_id":"3f2b8c1e-9a4d-4c7e-b5f1-0123456789ab","url":null,"events":[],"has_secret":true}})";
+  auto s = parse_status_object(st);
+  REQUIRE(s);
+  CHECK(s->webhook.endpoint_id.present);
+  CHECK(s->webhook.endpoint_id.raw() == "3f2b8c1e-9a4d-4c7e-b5f1-0123456789ab");
+  CHECK_FALSE(s->webhook.url.present);
+  CHECK(s->webhook.events.present());
+  CHECK(s->webhook.events.empty());
+  CHECK(s->webhook.has_secret);
+  // A legacy inline subscription has endpoint_id null.
+  std::string legacy = R"({"id":"G-1","status":"queued","webhook":{"endpoint_id":null,"url":"https://e.example/","has_secret":true}})";
+  auto l = parse_status_object(legacy);
+  REQUIRE(l);
+  CHECK_FALSE(l->webhook.endpoint_id.present);
+  CHECK(l->webhook.url.present);
+  // endpoint_id is a string or null.
+  std::string bad = R"({"id":"G-1","status":"queued","webhook":{"endpoint_id":5,"has_secret":true}})";
+  CHECK(parse_status_object(bad).code() == errc::invalid_field);
+}
