@@ -199,7 +199,7 @@ inline result<endpoint_deleted_view> parse_endpoint_deleted(std::string_view bod
 struct api_error_view {
   json::string type{};
   text_field message;
-  json::value details{};  ///< object when present
+  json::value details{};  ///< any JSON value; absent or null reads as absent
   text_field reason;      ///< `details.reason`, when it is a string
 
   bool is_validation_error() const noexcept { return type.equals("validation_error"); }
@@ -221,12 +221,13 @@ inline result<api_error_view> parse_api_error(std::string_view body, const paylo
   e.type = *type.get_string();
   jobwire::status st = r.text(eo.find("message"), e.message);
   if (!st) return st.error();
+  // `details` is open (a validation library's report, or `{reason}` for a URL): kept as
+  // it is; only a string `details.reason` is read out.
   json::value details = eo.find("details");
-  if (details.exists() && !details.is_null()) {
-    if (!details.is_object()) return r.at(errc::invalid_field, details);
-    e.details = details;
-    st = r.text(details.get_object()->find("reason"), e.reason);
-    if (!st) return st.error();
+  detail::payload_reader::any(details, e.details);
+  if (details.is_object()) {
+    json::value reason = details.get_object()->find("reason");
+    if (reason.is_string()) (void)r.text(reason, e.reason);
   }
   return e;
 }

@@ -257,7 +257,15 @@ TEST_CASE("error bodies of the management API: 400 with details.reason, 404") {
   CHECK(parse_api_error(R"({"error":"x"})").code() == errc::invalid_field);
   CHECK(parse_api_error(R"({"message":"x"})").code() == errc::missing_field);
   CHECK(parse_api_error(R"({"error":{"message":"x"}})").code() == errc::missing_field);
-  CHECK(parse_api_error(R"({"error":{"type":"validation_error","details":[1]}})").code() == errc::invalid_field);
+  // details is open: a list of issues is kept, and only a string reason is read out.
+  auto issues = parse_api_error(R"({"error":{"type":"validation_error","details":[{"path":["url"]}]}})");
+  REQUIRE(issues);
+  CHECK(issues->details.is_array());
+  CHECK_FALSE(issues->reason.present);
+  auto odd = parse_api_error(R"({"error":{"type":"validation_error","details":{"reason":7}}})");
+  REQUIRE(odd);
+  CHECK_FALSE(odd->reason.present);
+  CHECK(parse_api_error(R"({"error":{"type":"validation_error","message":5}})").code() == errc::invalid_field);
 }
 
 // --- §16.8: list, models, cancel ---------------------------------------------------------------
