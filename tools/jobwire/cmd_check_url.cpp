@@ -37,7 +37,15 @@ int run(invocation& inv) {
     return inv.accept(host, members);
   }
   auto checked = jobwire::check_callback_url(input, opt);
-  if (!checked) return inv.reject(checked.error());
+  if (!checked) {
+    // Under the send-time rule, also name the reason as the service reports it (§16.4).
+    std::string detail;
+    if (opt.policy == jobwire::url_policy::phaseo) {
+      const std::string_view reason = jobwire::service_url_reason(checked.code());
+      if (!reason.empty()) detail = "the service's reason: " + std::string(reason);
+    }
+    return inv.reject(checked.error(), detail);
+  }
   std::string url = checked->serialise();
   std::string members = "\"url\":";
   jobwire::json::append_quoted(members, url);
