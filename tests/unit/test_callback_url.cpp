@@ -3,6 +3,8 @@
 // property, and the address classifier.
 #include <catch2/catch.hpp>
 
+#include <cctype>
+#include <cstdint>
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -813,4 +815,160 @@ TEST_CASE("service reasons of the send-time rule map from jobwire's codes") {
   // Every phaseo refusal in the table has a service reason.
   for (const phaseo_row& r : phaseo_table)
     if (r.verdict != errc::ok) CHECK_FALSE(service_url_reason(r.verdict).empty());
+}
+
+// A second, independent reading of §16.4's host check, written the way the service writes
+// it: on the serialised host *string* (lower-cased, brackets removed), a dotted-quad test,
+// and an IPv6 text parser of its own. Random addresses, biased towards every range edge,
+// must get the same blocked / not-blocked answer from it and from policy phaseo.
+namespace {
+bool model_ipv4_blocked(unsigned a, unsigned b, unsigned c, unsigned d) {
+  (void)c;
+  (void)d;
+  if (a == 0 || a == 10 || a == 127) return true;
+  if (a == 100 && b >= 64 && b <= 127) return true;
+  if (a == 169 && b == 254) return true;
+  if (a == 172 && b >= 16 && b <= 31) return true;
+  if (a == 192 && (b == 0 || b == 168)) return true;
+  if (a == 198 && (b == 18 || b == 19)) return true;
+  return a >= 224;
+}
+
+bool model_dotted(const std::string& h, unsigned (&o)[4]) {
+  int parts = 0;
+  std::size_t i = 0;
+  while (parts < 4) {
+    std::size_t j = i;
+    unsigned v = 0;
+    while (j < h.size() && j - i < 3 && h[j] >= '0' && h[j] <= '9') v = v * 10 + static_cast<unsigned>(h[j++] - '0');
+    if (j == i) return false;
+    o[parts++] = v;
+    if (parts == 4) return j == h.size() && v <= 255;
+    if (j >= h.size() || h[j] != '.' || v > 255) return false;
+    i = j + 1;
+  }
+  return false;
+}
+
+// Parses canonical IPv6 text (hex groups, at most one "::", no dotted tail: the WHATWG
+// serialisation never writes one) into eight groups.
+bool model_ipv6(const std::string& h, unsigned (&g)[8]) {
+  auto groups = [](const std::string& s, std::vector<unsigned>& out) {
+    if (s.empty()) return true;
+    std::size_t i = 0;
+    for (;;) {
+      std::size_t j = s.find(':', i);
+      std::string part = s.substr(i, j == std::string::npos ? std::string::npos : j - i);
+      if (part.empty() || part.size() > 4) return false;
+      out.push_back(static_cast<unsigned>(std::stoul(part, nullptr, 16)));
+      if (j == std::string::npos) return true;
+      i = j + 1;
+    }
+  };
+  std::vector<unsigned> head, tail;
+  std::size_t dc = h.find("::");
+  if (dc == std::string::npos) {
+    if (!groups(h, head) || head.size() != 8) return false;
+  } else {
+    if (!groups(h.substr(0, dc), head) || !groups(h.substr(dc + 2), tail) || head.size() + tail.size() > 7) return false;
+  }
+  for (unsigned& x : g) x = 0;
+  for (std::size_t i = 0; i < head.size(); ++i) g[i] = head[i];
+  for (std::size_t i = 0; i < tail.size(); ++i) g[8 - tail.size() + i] = tail[i];
+  return true;
+}
+
+bool model_host_blocked(std::string host) {
+  for (char& ch : host) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  const std::string suffix = ".localhost";
+  if (host.empty() || host == "localhost" ||
+      (host.size() > suffix.size() && host.compare(host.size() - suffix.size(), suffix.size(), suffix) == 0))
+    return true;
+  unsigned o[4];
+  if (model_dotted(host, o)) return model_ipv4_blocked(o[0], o[1], o[2], o[3]);
+  if (host.find(':') == std::string::npos || host.find('%') != std::string::npos) return false;
+  if (host.find("::") != host.rfind("::")) return false;
+  unsigned g[8];
+  if (!model_ipv6(host, g)) return false;
+  const bool zero5 = g[0] == 0 && g[1] == 0 && g[2] == 0 && g[3] == 0 && g[4] == 0;
+  if (zero5 && g[5] == 0 && g[6] == 0 && (g[7] == 0 || g[7] == 1)) return true;  // :: and ::1
+  if ((g[0] & 0xfe00) == 0xfc00 || (g[0] & 0xffc0) == 0xfe80 || (g[0] & 0xff00) == 0xff00) return true;
+  const bool embeds = (zero5 && (g[5] == 0xffff || g[5] == 0)) ||
+                      (g[0] == 0x64 && g[1] == 0xff9b && g[2] == 0 && g[3] == 0 && g[4] == 0 && g[5] == 0);
+  if (embeds) return model_ipv4_blocked(g[6] >> 8, g[6] & 0xff, g[7] >> 8, g[7] & 0xff);
+  return false;
+}
+}  // namespace
+
+TEST_CASE("policy phaseo agrees with an independent string-level model of §16.4") {
+  std::uint64_t state = 0x9E3779B97F4A7C15ull;
+  auto next = [&]() {
+    state ^= state << 13;
+    state ^= state >> 7;
+    state ^= state << 17;
+    return state;
+  };
+  // First octets / first groups worth hitting often: every edge of the block list.
+  const unsigned v4_firsts[] = {0, 1, 9, 10, 11, 99, 100, 101, 126, 127, 128, 168, 169, 170, 171, 172, 173,
+                                191, 192, 193, 197, 198, 199, 203, 223, 224, 239, 240, 255};
+  const unsigned v6_firsts[] = {0, 0x64, 0x2001, 0x2002, 0xfbff, 0xfc00, 0xfdff, 0xfe00, 0xfe7f, 0xfe80,
+                                0xfebf, 0xfec0, 0xfeff, 0xff00, 0xffff};
+  int checked = 0, blocked = 0;
+  for (int i = 0; i < 40000; ++i) {
+    const std::uint64_t r = next();
+    char host[64];
+    if (i % 2 == 0) {
+      unsigned a = (r & 1) ? v4_firsts[(r >> 1) % (sizeof v4_firsts / sizeof v4_firsts[0])] : static_cast<unsigned>((r >> 8) & 0xff);
+      unsigned b = static_cast<unsigned>((r >> 16) & 0xff);
+      if ((r >> 40) % 3 == 0) b = static_cast<unsigned>(((r >> 42) % 8) + ((r >> 45) & 1 ? 14 : 60));  // near 16..31, 64..127
+      std::snprintf(host, sizeof host, "%u.%u.%u.%u", a, b, static_cast<unsigned>((r >> 24) & 0xff),
+                    static_cast<unsigned>((r >> 32) & 0xff));
+    } else {
+      ipv6_address a6;
+      const unsigned form = static_cast<unsigned>(r % 5);
+      const std::uint64_t s = next();
+      for (int k = 0; k < 8; ++k) a6.pieces[k] = static_cast<std::uint16_t>(s >> (8 * k));
+      if (form == 0) a6.pieces[0] = static_cast<std::uint16_t>(v6_firsts[(r >> 8) % (sizeof v6_firsts / sizeof v6_firsts[0])]);
+      if (form >= 1) {  // mapped, compatible, NAT64, SIIT: pieces 6-7 an IPv4 address with an edge first octet
+        for (int k = 0; k < 6; ++k) a6.pieces[k] = 0;
+        if (form == 1) a6.pieces[5] = 0xffff;
+        if (form == 3) {
+          a6.pieces[0] = 0x64;
+          a6.pieces[1] = 0xff9b;
+          if ((r >> 20) & 1) a6.pieces[2] = 1;  // 64:ff9b:1::/48 is not blocked
+        }
+        if (form == 4) a6.pieces[4] = 0xffff;  // ::ffff:0:a.b.c.d is not blocked
+        a6.pieces[6] = static_cast<std::uint16_t>((v4_firsts[(r >> 24) % (sizeof v4_firsts / sizeof v4_firsts[0])] << 8) |
+                                                   ((s >> 48) & 0xff));
+      }
+      host[0] = '[';
+      std::size_t n = format_ipv6(a6, host + 1);
+      host[n + 1] = ']';
+      host[n + 2] = '\0';
+    }
+    const std::string url = std::string("https://") + host + "/hook";
+    INFO("url: " << url);
+    auto u = parse_http_url(url);
+    REQUIRE(u);
+    callback_url_options o;
+    o.policy = url_policy::phaseo;
+    const bool ours = evaluate_callback_url(*u, o) != errc::ok;
+    const bool model = model_host_blocked(std::string(u->host()));
+    CHECK(ours == model);
+    ++checked;
+    blocked += ours ? 1 : 0;
+  }
+  // The sample is not degenerate: both answers occur often.
+  CHECK(blocked > checked / 10);
+  CHECK(blocked < checked * 9 / 10);
+  // Names, through the same model.
+  for (const char* name : {"localhost", "a.localhost", "localhost.", "a.localhost.", "localhost.example", "example.com",
+                           "xlocalhost", "a.b.c.localhost"}) {
+    auto u = parse_http_url(std::string("https://") + name + "/");
+    REQUIRE(u);
+    callback_url_options o;
+    o.policy = url_policy::phaseo;
+    CHECK((evaluate_callback_url(*u, o) != errc::ok) == model_host_blocked(std::string(u->host())));
+  }
 }
