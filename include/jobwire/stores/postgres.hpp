@@ -97,7 +97,7 @@ class postgres_dedup_store {
     if (!is_valid_dedup_duration(lease)) return errc::invalid_argument;
     if (auto st = ensure_connected(); !st) return st.error();
     const std::int64_t t = to_unix_ms(now);
-    if (opt_.sweep_interval.count() > 0 && (!swept_ || t - last_sweep_ms_ >= opt_.sweep_interval.count())) {
+    if (opt_.sweep_interval.count() > 0 && (!swept_ || t >= dedup_expiry(last_sweep_ms_, opt_.sweep_interval))) {
       swept_ = true;
       last_sweep_ms_ = t;
       (void)sweep(now);  // best effort
@@ -105,7 +105,7 @@ class postgres_dedup_store {
     auto token = stores_detail::random_claim_token();
     if (!token) return token.error();
     char expires[8], now_be[8];
-    put_int8(t + lease.count(), expires);
+    put_int8(dedup_expiry(t, lease), expires);
     put_int8(t, now_be);
     const char* values[] = {key.encoded().data(), reinterpret_cast<const char*>(token->bytes.data()), expires, now_be};
     const int lengths[] = {static_cast<int>(key.encoded().size()), 16, 8, 8};
@@ -123,7 +123,7 @@ class postgres_dedup_store {
   status commit(const dedup_key& key, const claim_token& token, dedup_time now) noexcept {
     if (auto st = ensure_connected(); !st) return st;
     char expires[8];
-    put_int8(to_unix_ms(now) + opt_.retention.count(), expires);
+    put_int8(dedup_expiry(to_unix_ms(now), opt_.retention), expires);
     const char* values[] = {key.encoded().data(), reinterpret_cast<const char*>(token.bytes.data()), expires};
     const int lengths[] = {static_cast<int>(key.encoded().size()), 16, 8};
     const int formats[] = {1, 1, 1};
