@@ -472,7 +472,10 @@ TEST_CASE("receiver race: PostgreSQL store, processes with SIGKILLs lose and rep
 }
 
 TEST_CASE("receiver race: in-memory store, threads lose and repeat nothing", "[receiver][race][memory]") {
-  memory_dedup_store store;
+  // Room for every key of the run (the tiny-limits build's default holds 2 per shard).
+  memory_dedup_options room;
+  room.capacity = 16 * 1024;
+  memory_dedup_store store{room};
   memory_host host;
   const auto plan = make_plan(dedup_conformance::unique_job_id("race-mem"), env_int("JOBWIRE_TEST_RACE_JOBS", 12),
                               std::chrono::duration_cast<std::chrono::seconds>(
