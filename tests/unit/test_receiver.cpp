@@ -380,8 +380,9 @@ TEST_CASE("receiver: another delivery of a job being handled is in_flight and ca
   f.h.jobs["G-2"] = job_state{lifecycle_status::running, 50};
   receipt inner, inner_other;
   int inner_handler_calls = 0;
+  const delivery completed = terminal("G-1", "completed");
   auto r = receive_delivery(
-      f.kept.emplace_back(terminal("G-1", "completed")).body, f.kept.back().headers, f.v, f.store, at(t0),
+      completed.body, completed.headers, f.v, f.store, at(t0),
       [&](std::string_view id) { return f.h.load(id); },
       [&](const envelope_view& e, const reconcile_decision& dec, const dedup_key&) {
         verifier v2 = *verifier::create({secret});
