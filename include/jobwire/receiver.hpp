@@ -95,7 +95,8 @@ struct receipt {
   errc error = errc::ok;
   /// The reconciliation, when it ran (process, no_change, ignore_stale, refetch).
   std::optional<reconcile_decision> reconciled;
-  /// The claim's outcome, when a claim was made.
+  /// The claim's outcome, when a claim was made; `in_flight` also when the job's lease
+  /// was held by another delivery of the job (this delivery's claim was then released).
   std::optional<claim_state> claim;
   /// `data.id` of the envelope (empty before parsing succeeded).
   std::string_view job_id;
