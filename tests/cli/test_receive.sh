@@ -113,17 +113,22 @@ check_count "--json prints one line" "$(receive "$BODY_D" --json | wc -l | tr -d
 # retried like the sender would) instead of being overwritten by the slower delivery.
 PROGRESS_E="$(envelope G-e video.progress video.progress:90 processing 1 90)"
 COMPLETED_E="$(envelope G-e video.completed video.completed completed 1)"
+# until_acknowledged BODY [options...]: delivers like the sender (503 → retry shortly);
+# prints the last decision.
+until_acknowledged() {
+  local out="" attempt
+  for attempt in $(seq 1 50); do
+    out="$(receive "$@")"
+    [[ $out == *'"action":"in_flight","http_status":503'* ]] || break
+    sleep 0.1
+  done
+  printf '%s\n' "$out"
+}
 receive "$(envelope G-e video.progress video.progress:20 processing 1 20)" >/dev/null
-receive "$PROGRESS_E" --handler-delay-ms 700 >"$TMPD/slow.out" &
+until_acknowledged "$PROGRESS_E" --handler-delay-ms 700 >"$TMPD/slow.out" &
 slow=$!
 sleep 0.25
-completed_out=""
-for attempt in $(seq 1 40); do
-  completed_out="$(receive "$COMPLETED_E")"
-  [[ $completed_out == *'"http_status":200'* ]] && break
-  [[ $completed_out == *'"action":"in_flight","http_status":503'* ]] || break
-  sleep 0.1
-done
+completed_out="$(until_acknowledged "$COMPLETED_E")"
 wait "$slow"
 check_count "completed acknowledged" "${completed_out:0:40}" '{"action":"process","http_status":200,"r'
 check_count "terminal state kept" "$(sqlite3 "$DB" "SELECT lifecycle FROM receive_jobs WHERE job_id = 'G-e'")" completed
