@@ -196,8 +196,8 @@ inline receipt& decide(receipt& r, receiver_decision d, int http, const receiver
 ///   `result<std::optional<job_state>>`: the locally held state (`nullopt`: not known;
 ///   an error: 503). Called only while the claim and the job's lease are held: nothing
 ///   else run through this pipeline on the same store writes the job's state until the
-///   handler returned. Other writers of job state (a poller) claim
-///   `dedup_key::for_job(id)` in the same store around their read-modify-write.
+///   handler returned. Other writers of job state (a poller) run their
+///   read-modify-write inside `with_job_lease` (below) on the same store.
 /// - `handler(const envelope_view&, const reconcile_decision&, const dedup_key&)` →
 ///   `status`: called for
 ///   `apply` (persist `decision.next` durably and run the side effect) and `refetch`
@@ -298,6 +298,36 @@ template <class Headers, class Store, class Load, class Handler>
     case reconcile_action::ignore_stale: return detail::decide(r, receiver_decision::ignore_stale, 200, opt);
     default: return detail::decide(r, receiver_decision::no_change, 200, opt);
   }
+}
+
+/// What `with_job_lease` did.
+enum class job_lease_outcome : std::uint8_t {
+  ran,   ///< the lease was taken, `fn` ran and succeeded, the lease was released
+  busy,  ///< another holder (a delivery being handled) has the job: nothing ran, try later
+};
+
+/// Runs `fn()` → `status` while holding the lease of `job_id` in `store`: the lease that
+/// receive_delivery holds from the state load to the commit. For the other writers of
+/// job state — a poller that loads, reconciles a status object (§13.3) and writes — so
+/// that they never interleave with a delivery of the same job (docs/RECEIVING.md, "One job
+/// at a time"). `fn` must finish within `lease`. Errors: the store's, `fn`'s (the lease
+/// is released either way), or `claim_lost` when `fn` outlived the lease and another
+/// holder took the job meanwhile.
+template <class Store, class Fn>
+[[nodiscard]] inline result<job_lease_outcome> with_job_lease(Store& store, std::string_view job_id, dedup_time now,
+                                                              Fn&& fn,
+                                                              std::chrono::milliseconds lease = default_claim_lease) noexcept {
+  static_assert(require_dedup_store<Store>(), "see dedup.hpp");
+  const auto job_key = dedup_key::for_job(job_id);
+  if (!job_key) return job_key.error();
+  auto leased = store.claim(*job_key, now, lease);
+  if (!leased) return leased.error();
+  if (leased->state != claim_state::fresh) return job_lease_outcome::busy;
+  const status ran = fn();
+  const status released = store.release(*job_key, leased->token);
+  if (!ran) return ran.error();
+  if (!released) return released.error();
+  return job_lease_outcome::ran;
 }
 
 }  // namespace jobwire

@@ -460,6 +460,55 @@ TEST_CASE("receiver: the job lease is released on every path", "[receiver]") {
   CHECK(lease_is_free(t0));
 }
 
+TEST_CASE("receiver: with_job_lease keeps another writer (a poller) out while a delivery is handled",
+          "[receiver]") {
+  fixture f;
+  f.h.jobs["G-1"] = job_state{lifecycle_status::running, 50};
+  f.h.jobs["G-2"] = job_state{lifecycle_status::running, 50};
+  // A poller that read a status object saying `running 60` and writes it if it is news.
+  int poller_writes = 0;
+  auto poll_write = [&](const char* job) {
+    return [&f, &poller_writes, job]() -> status {
+      const reconcile_decision d =
+          reconcile(f.h.load(job), job_update::of(lifecycle_status::running, 60));
+      if (d.action == reconcile_action::apply) {
+        std::lock_guard<std::mutex> l(f.h.mu);
+        f.h.jobs[job] = d.next;
+        ++poller_writes;
+      }
+      return {};
+    };
+  };
+  result<job_lease_outcome> during = errc::internal_error, other = errc::internal_error;
+  const delivery completed = terminal("G-1", "completed");
+  auto r = receive_delivery(
+      completed.body, completed.headers, f.v, f.store, at(t0), [&](std::string_view id) { return f.h.load(id); },
+      [&](const envelope_view& e, const reconcile_decision& dec, const dedup_key&) {
+        during = with_job_lease(f.store, "G-1", at(t0), poll_write("G-1"));
+        other = with_job_lease(f.store, "G-2", at(t0), poll_write("G-2"));
+        return f.h.handle(e, dec);
+      });
+  CHECK(r.action == receiver_decision::process);
+  REQUIRE(during);
+  CHECK(*during == job_lease_outcome::busy);  // the poller's write would have undone `completed`
+  REQUIRE(other);
+  CHECK(*other == job_lease_outcome::ran);
+  CHECK(poller_writes == 1);
+  // Retried after the delivery: it now reconciles against `completed` and writes nothing.
+  auto later = with_job_lease(f.store, "G-1", at(t0), poll_write("G-1"));
+  REQUIRE(later);
+  CHECK(*later == job_lease_outcome::ran);
+  CHECK(poller_writes == 1);
+  CHECK(f.h.jobs["G-1"].lifecycle == lifecycle_status::completed);
+  // fn's error is returned and the lease is released.
+  auto failed = with_job_lease(f.store, "G-1", at(t0), []() -> status { return errc::io_error; });
+  CHECK(failed.code() == errc::io_error);
+  auto again = with_job_lease(f.store, "G-1", at(t0), []() -> status { return {}; });
+  REQUIRE(again);
+  CHECK(*again == job_lease_outcome::ran);
+  CHECK(with_job_lease(f.store, "", at(t0), []() -> status { return {}; }).code() == errc::invalid_dedup_key);
+}
+
 TEST_CASE("receiver: a job with the longest valid id (256 bytes) is received", "[receiver]") {
   // Regression: dedup keys accepted at most 255 bytes, so every delivery of such a job was 400.
   fixture f;
