@@ -306,7 +306,7 @@ enum class job_lease_outcome : std::uint8_t {
   busy,  ///< another holder (a delivery being handled) has the job: nothing ran, try later
 };
 
-/// Runs `fn()` → `status` while holding the lease of `job_id` in `store`: the lease that
+/// Runs `fn()` → `status` while holding the lease of job `job` in `store`: the lease that
 /// receive_delivery holds from the state load to the commit. For the other writers of
 /// job state — a poller that loads, reconciles a status object (§13.3) and writes — so
 /// that they never interleave with a delivery of the same job (docs/RECEIVING.md, "One job
@@ -314,11 +314,11 @@ enum class job_lease_outcome : std::uint8_t {
 /// is released either way), or `claim_lost` when `fn` outlived the lease and another
 /// holder took the job meanwhile.
 template <class Store, class Fn>
-[[nodiscard]] inline result<job_lease_outcome> with_job_lease(Store& store, std::string_view job_id, dedup_time now,
+[[nodiscard]] inline result<job_lease_outcome> with_job_lease(Store& store, std::string_view job, dedup_time now,
                                                               Fn&& fn,
                                                               std::chrono::milliseconds lease = default_claim_lease) noexcept {
   static_assert(require_dedup_store<Store>(), "see dedup.hpp");
-  const auto job_key = dedup_key::for_job(job_id);
+  const auto job_key = dedup_key::for_job(job);
   if (!job_key) return job_key.error();
   auto leased = store.claim(*job_key, now, lease);
   if (!leased) return leased.error();
