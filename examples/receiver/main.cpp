@@ -102,7 +102,10 @@ int main(int argc, char** argv) {
     std::lock_guard<std::mutex> guard(r.lock);
     const auto now = std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now());
     const std::int64_t now_ms = now.time_since_epoch().count();
-    // The whole protocol decision: verify, parse, claim, reconcile, handler, commit.
+    // The whole protocol decision: verify, parse, claim, reconcile, handler, commit. The
+    // pipeline also holds the job's lease (in r.dedup) from `load` to the commit, so this
+    // receiver stays correct when several instances share the database file (RECEIVING.md
+    // "One job at a time"); the poller only ever inserts jobs that are absent.
     const jobwire::receipt rc = jobwire::receive_delivery(
         req.body, req.headers, r.secrets, r.dedup, now, [&r](std::string_view job) { return r.db.load(job); },
         [&](const jobwire::envelope_view& e, const jobwire::reconcile_decision& d, const jobwire::dedup_key& key) {

@@ -29,6 +29,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <limits>
 #include <memory>
 #include <mutex>
 #include <string_view>
@@ -38,6 +39,7 @@
 
 #include "error.hpp"
 #include "events.hpp"
+#include "job.hpp"
 #include "result.hpp"
 
 namespace jobwire {
@@ -92,12 +94,25 @@ constexpr bool is_valid_dedup_duration(std::chrono::milliseconds d) noexcept {
   return d.count() > 0 && d <= max_dedup_duration;
 }
 
+/// `now + d` in Unix milliseconds, saturated at the largest int64 instead of overflowing
+/// (undefined behaviour) for a `now` near the end of the range: a lease or retention that
+/// ends "at the end of time" is still live, whereas a wrapped expiry would lie in the past
+/// and make a held key look free. `d` is a valid dedup duration (positive).
+constexpr std::int64_t dedup_expiry(std::int64_t now_ms, std::chrono::milliseconds d) noexcept {
+  const std::int64_t add = d.count();
+  constexpr std::int64_t top = (std::numeric_limits<std::int64_t>::max)();
+  return add > 0 && now_ms > top - add ? top : now_ms + add;
+}
+
 // --- dedup keys (PROTOCOL.md §2) ----------------------------------------------------------
 
-/// Longest job id a dedup key accepts (bytes). Job ids are opaque gateway ids (§2). This
-/// and the delivery key bound fix the encoded key format shared by every store (a key
-/// written by one build must be read by another), so they are not overridable.
-constexpr std::size_t max_dedup_job_id_length = 255;
+/// Longest job id a dedup key accepts (bytes): exactly the job id bound of job.hpp, so
+/// every valid job can be deduplicated (§2: ids are 1..256 bytes). One constant, not a
+/// copy: a smaller copy once made every delivery of a valid 256-byte job a 400. This and
+/// the delivery key bound fix the encoded key format shared by every store (a key written
+/// by one build must be read by another), so they are not overridable.
+constexpr std::size_t max_dedup_job_id_length = max_job_id_length;
+static_assert(max_dedup_job_id_length <= 999, "the encoded job id length has at most 3 decimal digits");
 /// Longest delivery key a dedup key accepts (the longest real key,
 /// `batch.status_changed`, is 20 bytes).
 constexpr std::size_t max_dedup_delivery_key_length = 64;
@@ -136,8 +151,9 @@ inline std::uint64_t dedup_hash(std::string_view s) noexcept {
 }
 }  // namespace detail
 
-/// Which of the two §2 forms a key has.
-enum class dedup_key_form : std::uint8_t { job_delivery, event_id };
+/// Which form a key has: the two §2 forms of a delivery's identity, and the per-job lease
+/// that serialises reconciliation of one job (receiver.hpp, docs/RECEIVING.md).
+enum class dedup_key_form : std::uint8_t { job_delivery, event_id, job_lease };
 
 /// The identity a delivery is deduplicated on: the pair (job id, delivery key) or the
 /// event id — never the delivery key alone, because every job has a `video.completed`
@@ -147,6 +163,11 @@ enum class dedup_key_form : std::uint8_t { job_delivery, event_id };
 /// Stable byte encoding (what stores persist; also the display form):
 ///   job id form:   "job:" <decimal byte length of job id> ":" <job id> ":" <delivery key>
 ///   event id form: "evt:" <event id>
+///   job lease:     "jls:" <job id>
+/// The job lease key is not a delivery's identity: it names a job, and the receiver
+/// claims it around load → reconcile → handler so that deliveries of one job with
+/// different keys never reconcile against the same state at once. It is only ever
+/// claimed and released, never committed.
 /// The prefixes keep the two forms apart, and the length prefix makes the pair form
 /// injective even when a job id contains ':' — ("a:b", "c") and ("a", "b:c") encode to
 /// "job:3:a:b:c" and "job:1:a:b:c". The decimal has no leading zeros, so every key has
@@ -198,6 +219,20 @@ class dedup_key {
     return for_delivery(job, std::string_view(buf, n));
   }
 
+  /// The lease key of a job (`invalid_dedup_key` unless the id has 1..max_job_id_length
+  /// bytes; the bytes are otherwise not interpreted).
+  static result<dedup_key> for_job(std::string_view job) noexcept {
+    if (job.empty() || job.size() > max_dedup_job_id_length) return errc::invalid_dedup_key;
+    dedup_key k;
+    k.form_ = dedup_key_form::job_lease;
+    k.append("jls:");
+    k.part_a_ = k.len_;
+    k.append(job);
+    k.part_b_ = static_cast<std::uint16_t>(k.len_ + 1u);  // job_id() ends one before part_b_
+    k.hash_ = detail::dedup_hash(k.encoded());
+    return k;
+  }
+
   /// The event id form. Event ids are opaque to receivers but have a fixed alphabet
   /// (§2: 1 to 160 characters of [A-Za-z0-9_-]); anything else is `invalid_event_id`.
   static result<dedup_key> for_event(std::string_view event_id) noexcept {
@@ -221,6 +256,7 @@ class dedup_key {
     std::string_view tag = encoded.substr(0, 4);
     std::string_view rest = encoded.substr(4);
     if (tag == "evt:") return for_event(rest);
+    if (tag == "jls:") return for_job(rest);
     if (tag != "job:") return errc::invalid_dedup_key;
     std::size_t i = 0, len = 0;
     while (i < rest.size() && i < 4 && rest[i] >= '0' && rest[i] <= '9') {
@@ -240,15 +276,15 @@ class dedup_key {
   dedup_key_form form() const noexcept { return form_; }
   /// Empty for the event id form.
   std::string_view job_id() const noexcept {
-    return form_ == dedup_key_form::job_delivery ? std::string_view(buf_.data() + part_a_, part_b_ - 1u - part_a_)
-                                                 : std::string_view();
+    return form_ != dedup_key_form::event_id ? std::string_view(buf_.data() + part_a_, part_b_ - 1u - part_a_)
+                                             : std::string_view();
   }
-  /// Empty for the event id form.
+  /// Empty for the event id and job lease forms.
   std::string_view delivery_key_text() const noexcept {
     return form_ == dedup_key_form::job_delivery ? std::string_view(buf_.data() + part_b_, len_ - part_b_)
                                                  : std::string_view();
   }
-  /// Empty for the (job id, delivery key) form.
+  /// Empty for the (job id, delivery key) and job lease forms.
   std::string_view event_id() const noexcept {
     return form_ == dedup_key_form::event_id ? std::string_view(buf_.data() + part_a_, len_ - part_a_)
                                              : std::string_view();
@@ -481,7 +517,7 @@ class memory_dedup_store {
     entry& e = sh.entries[i];
     e.is_done = false;
     e.token = sh.next_token(static_cast<std::uint64_t>(&sh - shards_.get()));
-    e.expires_ms = t + lease.count();
+    e.expires_ms = dedup_expiry(t, lease);
     sh.link_expiry(i, sh.leases);
     return claim_result{claim_state::fresh, e.token};
   }
@@ -496,7 +532,7 @@ class memory_dedup_store {
     entry& e = sh.entries[i];
     sh.unlink_expiry(i);
     e.is_done = true;
-    e.expires_ms = to_unix_ms(now) + retention_.count();
+    e.expires_ms = dedup_expiry(to_unix_ms(now), retention_);
     sh.link_expiry(i, sh.done);
     return {};
   }

@@ -15,12 +15,22 @@
 //      key alone (§2). done → `duplicate` (200); a live lease elsewhere → `in_flight` (503).
 //      Claiming before reading local state serialises concurrent copies of a delivery:
 //      only the holder reconciles and runs the effect (§13.2).
+//      Then the job lease (`dedup_key::for_job`, same store, same lease length): held from
+//      the state load to the commit, it serialises every delivery of one job across
+//      threads, processes and machines. Deliveries of one job carry different keys and
+//      arrive concurrently and in any order (§16.7); without it, `progress:90` and
+//      `completed` both load `running`, both reconcile to `apply`, and the later write
+//      undoes the acknowledged terminal state for good (every later copy of `completed`
+//      is a duplicate). Busy → the delivery's claim is released and the reply is
+//      `in_flight` (503): the sender retries. The core never sleeps or reads a clock, so
+//      it does not wait; a host may retry the call itself after a short pause. The lease
+//      expires like any claim, so a holder that crashed frees the job after `lease`.
 //   4. reconcile (reconcile.hpp) the payload against the locally held job state.
 //   5. handler (given the envelope, the decision and the dedup key) runs for `apply` (persist `decision.next`, run the side effect) and for
 //      `refetch` (fetch the status object, or durably schedule that fetch). A failing
 //      handler releases the claim and the reply is 503, so the sender's retry is processed.
 //   6. commit  the key after `apply`, `no_change` and `ignore_stale`: the delivery was
-//      handled and its copies are duplicates from now on.
+//      handled and its copies are duplicates from now on. Then release the job lease.
 //
 // `refetch` releases the claim instead of committing it (after a successful handler,
 // reply 200). The delivery's content was not applied — it disagreed with local state —
@@ -85,7 +95,8 @@ struct receipt {
   errc error = errc::ok;
   /// The reconciliation, when it ran (process, no_change, ignore_stale, refetch).
   std::optional<reconcile_decision> reconciled;
-  /// The claim's outcome, when a claim was made.
+  /// The claim's outcome, when a claim was made; `in_flight` also when the job's lease
+  /// was held by another delivery of the job (this delivery's claim was then released).
   std::optional<claim_state> claim;
   /// `data.id` of the envelope (empty before parsing succeeded).
   std::string_view job_id;
@@ -183,12 +194,17 @@ inline receipt& decide(receipt& r, receiver_decision d, int http, const receiver
 /// - `now`: the host's clock (Unix milliseconds; seconds are used for freshness).
 /// - `load(std::string_view job_id)` → `std::optional<job_state>` or
 ///   `result<std::optional<job_state>>`: the locally held state (`nullopt`: not known;
-///   an error: 503). Called only while the claim is held.
+///   an error: 503). Called only while the claim and the job's lease are held: nothing
+///   else run through this pipeline on the same store writes the job's state until the
+///   handler returned. Other writers of job state (a poller) run their
+///   read-modify-write inside `with_job_lease` (below) on the same store.
 /// - `handler(const envelope_view&, const reconcile_decision&, const dedup_key&)` →
 ///   `status`: called for
 ///   `apply` (persist `decision.next` durably and run the side effect) and `refetch`
 ///   (fetch the status object or durably schedule the fetch). Any error → the claim is
 ///   released and the reply is 503 with the handler's code (so the retry is processed).
+///   It must finish within `opt.lease`: after that the job lease may pass to another
+///   delivery (reported afterwards as `claim_lost` in `receipt::error`).
 template <class Headers, class Store, class Load, class Handler>
 [[nodiscard]] inline receipt receive_delivery(std::string_view body, const Headers& headers, verifier& secrets,
                                               Store& store, dedup_time now, Load&& load, Handler&& handler,
@@ -221,6 +237,8 @@ template <class Headers, class Store, class Load, class Handler>
   auto key = env->delivery.present ? dedup_key::for_delivery(r.job_id, env->delivery.key_text)
                                    : dedup_key::for_event(env->id);
   if (!key) return detail::reject_receipt(r, key.code(), opt);
+  const auto job_key = dedup_key::for_job(r.job_id);
+  if (!job_key) return detail::reject_receipt(r, job_key.code(), opt);
   r.key = *key;
   auto claimed = store.claim(*key, now, opt.lease);
   if (!claimed) return detail::reject_receipt(r, claimed.code(), opt);
@@ -229,10 +247,28 @@ template <class Headers, class Store, class Load, class Handler>
   if (claimed->state == claim_state::in_flight) return detail::decide(r, receiver_decision::in_flight, 503, opt);
   const claim_token token = claimed->token;
 
-  // 4. reconcile (§13.3) against the state held while the claim is ours
+  // 3b. lease the job (§13.3, §16.7; see the file comment): deliveries of one job with
+  // different keys arrive concurrently, and reconciling two of them against the same
+  // loaded state lets the later write undo the earlier one. Busy → in_flight, 503.
+  auto leased = store.claim(*job_key, now, opt.lease);
+  if (!leased || leased->state != claim_state::fresh) {
+    (void)store.release(*key, token);
+    if (!leased) return detail::reject_receipt(r, leased.code(), opt);
+    r.claim = claim_state::in_flight;
+    return detail::decide(r, receiver_decision::in_flight, 503, opt);
+  }
+  const claim_token job_token = leased->token;
+  // Releases the job lease on every path from here on. A lease that was taken over (the
+  // handler outlived `opt.lease`) is reported as claim_lost unless an error is set.
+  auto unlease = [&]() noexcept {
+    if (auto rel = store.release(*job_key, job_token); !rel && r.error == errc::ok) r.error = rel.code();
+  };
+
+  // 4. reconcile (§13.3) against the state held while the claim and the job lease are ours
   result<std::optional<job_state>> held = detail::wrap_loaded(load(r.job_id));
   if (!held) {
     (void)store.release(*key, token);
+    (void)store.release(*job_key, job_token);
     return detail::reject_receipt(r, held.code(), opt);
   }
   const reconcile_decision d = reconcile(*held, update_from(env->data));
@@ -244,21 +280,54 @@ template <class Headers, class Store, class Load, class Handler>
     if (!done) {
       // Forget the claim so the sender's retry is processed (§13.2 jobwire policy).
       (void)store.release(*key, token);
+      (void)store.release(*job_key, job_token);
       return detail::reject_receipt(r, done.code(), opt);
     }
   }
 
-  // 6. commit (or, for refetch, release: see the file comment)
+  // 6. commit (or, for refetch, release: see the file comment), then free the job
   if (d.action == reconcile_action::refetch) {
     if (auto rel = store.release(*key, token); !rel) r.error = rel.code();
+    unlease();
     return detail::decide(r, receiver_decision::refetch, 200, opt);
   }
   if (auto c = store.commit(*key, token, now); !c) r.error = c.code();
+  unlease();
   switch (d.action) {
     case reconcile_action::apply: return detail::decide(r, receiver_decision::process, 200, opt);
     case reconcile_action::ignore_stale: return detail::decide(r, receiver_decision::ignore_stale, 200, opt);
     default: return detail::decide(r, receiver_decision::no_change, 200, opt);
   }
+}
+
+/// What `with_job_lease` did.
+enum class job_lease_outcome : std::uint8_t {
+  ran,   ///< the lease was taken, `fn` ran and succeeded, the lease was released
+  busy,  ///< another holder (a delivery being handled) has the job: nothing ran, try later
+};
+
+/// Runs `fn()` → `status` while holding the lease of job `job` in `store`: the lease that
+/// receive_delivery holds from the state load to the commit. For the other writers of
+/// job state — a poller that loads, reconciles a status object (§13.3) and writes — so
+/// that they never interleave with a delivery of the same job (docs/RECEIVING.md, "One job
+/// at a time"). `fn` must finish within `lease`. Errors: the store's, `fn`'s (the lease
+/// is released either way), or `claim_lost` when `fn` outlived the lease and another
+/// holder took the job meanwhile.
+template <class Store, class Fn>
+[[nodiscard]] inline result<job_lease_outcome> with_job_lease(Store& store, std::string_view job, dedup_time now,
+                                                              Fn&& fn,
+                                                              std::chrono::milliseconds lease = default_claim_lease) noexcept {
+  static_assert(require_dedup_store<Store>(), "see dedup.hpp");
+  const auto job_key = dedup_key::for_job(job);
+  if (!job_key) return job_key.error();
+  auto leased = store.claim(*job_key, now, lease);
+  if (!leased) return leased.error();
+  if (leased->state != claim_state::fresh) return job_lease_outcome::busy;
+  const status ran = fn();
+  const status released = store.release(*job_key, leased->token);
+  if (!ran) return ran.error();
+  if (!released) return released.error();
+  return job_lease_outcome::ran;
 }
 
 }  // namespace jobwire

@@ -98,7 +98,45 @@ check_count "side effects after rejected deliveries" "$(effects G-d)" 0
 expect 0 '\{"action":"reject","http_status":400,"reason":"missing_field","job_id":"","dedup_key":""\}' -- \
   receive '{"id":"evt_1","type":"video.completed"}'
 
+# --json prints the decision object too, never a bare {"ok":true}: a forged delivery is a
+# 401 decision, and the output says so.
+expect 0 '\{"action":"reject","http_status":401,"reason":"signature_mismatch","job_id":"","dedup_key":""\}' -- \
+  "$JW" receive --json --secret "$KEY" --db "$DB" --now $((T + 5)) --body "${BODY_D/completed\"\}/failed\"\}}" \
+  --header "X-AI-Stats-Timestamp: $T" --header "X-AI-Stats-Signature: $SIG_D"
+expect 0 '\{"action":"process","http_status":200,"reason":"forward","job_id":"G-d","dedup_key":"job:3:G-d:video.completed"\}' -- \
+  receive "$BODY_D" --json
+check_count "--json prints one line" "$(receive "$BODY_D" --json | wc -l | tr -d ' ')" 1
+
+# Two receivers, one job, different phases at once (PROTOCOL.md §16.7): progress:90 is
+# slow (--handler-delay-ms), completed arrives meanwhile. Whatever the interleaving, the
+# acknowledged terminal state must survive: completed waits for the job (in_flight, 503,
+# retried like the sender would) instead of being overwritten by the slower delivery.
+PROGRESS_E="$(envelope G-e video.progress video.progress:90 processing 1 90)"
+COMPLETED_E="$(envelope G-e video.completed video.completed completed 1)"
+# until_acknowledged BODY [options...]: delivers like the sender (503 → retry shortly);
+# prints the last decision.
+until_acknowledged() {
+  local out="" attempt
+  for attempt in $(seq 1 50); do
+    out="$(receive "$@")"
+    [[ $out == *'"action":"in_flight","http_status":503'* ]] || break
+    sleep 0.1
+  done
+  printf '%s\n' "$out"
+}
+receive "$(envelope G-e video.progress video.progress:20 processing 1 20)" >/dev/null
+until_acknowledged "$PROGRESS_E" --handler-delay-ms 700 >"$TMPD/slow.out" &
+slow=$!
+sleep 0.25
+completed_out="$(until_acknowledged "$COMPLETED_E")"
+wait "$slow"
+check_count "completed acknowledged" "${completed_out:0:40}" '{"action":"process","http_status":200,"r'
+check_count "terminal state kept" "$(sqlite3 "$DB" "SELECT lifecycle FROM receive_jobs WHERE job_id = 'G-e'")" completed
+check_count "slow progress acknowledged" "$(grep -c '"http_status":200' "$TMPD/slow.out")" 1
+
 # Usage errors.
+expect 2 '.*' -- "$JW" receive --secret "$KEY" --db "$DB" --body "$BODY_D" --handler-delay-ms -1
+expect 2 '.*' -- "$JW" receive --secret "$KEY" --db "$DB" --body "$BODY_D" --handler-delay-ms soon
 expect 2 '.*' -- "$JW" receive --secret "$KEY" --body "$BODY_D"
 expect 3 '.*' -- "$JW" receive --secret "$KEY" --db "$TMPD/missing/dir/x.sqlite" --body "$BODY_D" \
   --header "X-AI-Stats-Timestamp: $T" --header "X-AI-Stats-Signature: $SIG_D"

@@ -17,12 +17,15 @@
 
 #include <catch2/catch.hpp>
 #include <jobwire/dedup.hpp>
+#include <jobwire/job.hpp>
 
 #include <unistd.h>
 
 #include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <cstdlib>
+#include <limits>
 #include <string>
 
 #include "test_support.hpp"
@@ -236,6 +239,57 @@ void unknown_tokens_and_keys(F& fx) {
   CHECK(s.claim(k, fx.now(), std::chrono::milliseconds{-5}).code() == errc::invalid_argument);
 }
 
+/// A `now` near the end of the int64 range: `now + lease` and `now + retention` saturate
+/// instead of overflowing, so a held key stays held and a done key stays done (a wrapped
+/// expiry would lie in the past and make both look free). Stores that expire by their own
+/// clock (Redis) ignore `now` and must behave the same.
+template <class F>
+void end_of_time(F& fx) {
+  auto& s = fx.store();
+  dedup_key k = pair_key(unique_job_id("end"));
+  const jobwire::dedup_time end = jobwire::dedup_time_from_unix_ms((std::numeric_limits<std::int64_t>::max)() - 10);
+  auto a = s.claim(k, end, fx.lease());
+  JW_REQUIRE_OK(a);
+  CHECK(a->state == claim_state::fresh);
+  auto b = s.claim(k, end, fx.lease());
+  JW_REQUIRE_OK(b);
+  CHECK(b->state == claim_state::in_flight);
+  REQUIRE(s.commit(k, a->token, end));
+  auto c = s.claim(k, end, fx.lease());
+  JW_REQUIRE_OK(c);
+  CHECK(c->state == claim_state::done);
+}
+
+/// The job lease key (`dedup_key::for_job`, receiver.hpp) is stored like any key and is
+/// independent of the job's delivery keys; a 256-byte job id (the longest valid one)
+/// works in both forms.
+template <class F>
+void job_lease_keys(F& fx) {
+  auto& s = fx.store();
+  const std::string job = unique_job_id("lease");
+  const std::string longest = job + std::string(jobwire::max_job_id_length - job.size(), 'x');
+  for (const std::string& j : {job, longest}) {
+    INFO(j.size());
+    auto lease = dedup_key::for_job(j);
+    JW_REQUIRE_OK(lease);
+    dedup_key delivery = pair_key(j);
+    auto a = s.claim(*lease, fx.now(), fx.lease());
+    JW_REQUIRE_OK(a);
+    CHECK(a->state == claim_state::fresh);
+    auto d = s.claim(delivery, fx.now(), fx.lease());
+    JW_REQUIRE_OK(d);
+    CHECK(d->state == claim_state::fresh);
+    auto busy = s.claim(*lease, fx.now(), fx.lease());
+    JW_REQUIRE_OK(busy);
+    CHECK(busy->state == claim_state::in_flight);
+    REQUIRE(s.release(*lease, a->token));
+    auto again = s.claim(*lease, fx.now(), fx.lease());
+    JW_REQUIRE_OK(again);
+    CHECK(again->state == claim_state::fresh);
+    REQUIRE(s.release(*lease, again->token));
+  }
+}
+
 }  // namespace dedup_conformance
 
 #define JW_DEDUP_CONFORMANCE_CASE(prefix, F, fn)  \
@@ -253,4 +307,6 @@ void unknown_tokens_and_keys(F& fx) {
   JW_DEDUP_CONFORMANCE_CASE(prefix, F, retention_expiry)                    \
   JW_DEDUP_CONFORMANCE_CASE(prefix, F, same_delivery_key_distinct_jobs)     \
   JW_DEDUP_CONFORMANCE_CASE(prefix, F, event_id_keys_independent)           \
-  JW_DEDUP_CONFORMANCE_CASE(prefix, F, unknown_tokens_and_keys)
+  JW_DEDUP_CONFORMANCE_CASE(prefix, F, unknown_tokens_and_keys)           \
+  JW_DEDUP_CONFORMANCE_CASE(prefix, F, end_of_time)                       \
+  JW_DEDUP_CONFORMANCE_CASE(prefix, F, job_lease_keys)

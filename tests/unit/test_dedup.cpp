@@ -4,12 +4,15 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdint>
+#include <limits>
 #include <set>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include <jobwire/dedup.hpp>
+#include <jobwire/job.hpp>
 
 #include "dedup_conformance.hpp"
 
@@ -90,12 +93,73 @@ TEST_CASE("dedup keys: parse accepts exactly the canonical encodings") {
     REQUIRE(k);
     CHECK(k->encoded() == s);
   }
-  for (const char* s : {"", "job:", "job:0::x", "job:03:abc:x", "job:3:abc", "job:3:abc:", "job:3:ab:", "job:x:a:b",
+  for (const char* s : {"", "jls:", "job:", "job:0::x", "job:03:abc:x", "job:3:abc", "job:3:abc:", "job:3:ab:", "job:x:a:b",
                         "evt:", "EVT:x", "job:4:abc:x", "job:1234:a:b", "xyz:abc"}) {
     INFO(s);
     CHECK_FALSE(dedup_key::parse(s));
   }
   CHECK(dedup_key::parse("evt:bad id").code() == errc::invalid_event_id);
+}
+
+TEST_CASE("dedup keys: every valid job id is accepted (one bound with job.hpp)") {
+  // Regression: the dedup bound was a separate 255 while job ids may have 256 bytes, so
+  // every delivery of a valid job with a 256-byte id was rejected.
+  static_assert(max_dedup_job_id_length == max_job_id_length, "one bound for job ids");
+  const std::string longest_job(max_job_id_length, 'j');
+  REQUIRE(job_id_view::parse(longest_job));
+  auto k = dedup_key::for_delivery(longest_job, "video.completed");
+  REQUIRE(k);
+  CHECK(k->job_id() == longest_job);
+  auto back = dedup_key::parse(k->encoded());
+  REQUIRE(back);
+  CHECK(*back == *k);
+  CHECK(dedup_key::for_job(longest_job));
+  CHECK(dedup_key::for_job(longest_job + "j").code() == errc::invalid_dedup_key);
+  CHECK_FALSE(job_id_view::parse(longest_job + "j"));
+}
+
+TEST_CASE("dedup keys: the job lease form names a job and collides with no delivery key") {
+  auto l = dedup_key::for_job("G-1");
+  REQUIRE(l);
+  CHECK(l->encoded() == "jls:G-1");
+  CHECK(l->form() == dedup_key_form::job_lease);
+  CHECK(l->job_id() == "G-1");
+  CHECK(l->delivery_key_text().empty());
+  CHECK(l->event_id().empty());
+  CHECK(*l != *dedup_key::for_delivery("G-1", "video.completed"));
+  CHECK(*l != *dedup_key::for_event("jls_G-1"));
+  CHECK(dedup_key::for_job("").code() == errc::invalid_dedup_key);
+  auto back = dedup_key::parse("jls:G-1");
+  REQUIRE(back);
+  CHECK(*back == *l);
+  CHECK(back->form() == dedup_key_form::job_lease);
+  CHECK(dedup_key::parse("jls:").code() == errc::invalid_dedup_key);
+  // A job id containing ':' stays one job id.
+  auto odd = dedup_key::parse("jls:a:b");
+  REQUIRE(odd);
+  CHECK(odd->job_id() == "a:b");
+}
+
+TEST_CASE("memory store: now + lease saturates instead of overflowing near the end of time") {
+  // Regression: `now + lease` overflowed (undefined behaviour) and the wrapped expiry lay
+  // in the past, so a second claim of a held key came back fresh as well.
+  memory_dedup_store s;
+  const auto k = *dedup_key::for_delivery("G-end", "video.completed");
+  const dedup_time end = dedup_time_from_unix_ms((std::numeric_limits<std::int64_t>::max)() - 10);
+  auto a = s.claim(k, end, 60s);
+  REQUIRE(a);
+  CHECK(a->state == claim_state::fresh);
+  auto b = s.claim(k, end, 60s);
+  REQUIRE(b);
+  CHECK(b->state == claim_state::in_flight);
+  REQUIRE(s.commit(k, a->token, end));
+  auto c = s.claim(k, end, 60s);
+  REQUIRE(c);
+  CHECK(c->state == claim_state::done);
+  CHECK(dedup_expiry((std::numeric_limits<std::int64_t>::max)() - 10, 60s) ==
+        (std::numeric_limits<std::int64_t>::max)());
+  CHECK(dedup_expiry(1000, 60s) == 61000);
+  CHECK(dedup_expiry(-61000, 60s) == -1000);
 }
 
 TEST_CASE("retention covers the sender's whole retry horizon (PROTOCOL.md section 12)") {

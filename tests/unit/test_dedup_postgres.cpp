@@ -130,6 +130,42 @@ TEST_CASE("postgres store: a dropped connection is store_unavailable, then recon
   CHECK(s.commit(k, again->token, fx->now()));
 }
 
+TEST_CASE("postgres store: statements dropped by DEALLOCATE ALL or DISCARD ALL are prepared again") {
+  // Regression: after a pooler (or the application) dropped the session's prepared
+  // statements, every call failed with store_error for ever (SQLSTATE 26000).
+  auto fx = postgres_fixture::make();
+  if (!fx) return;
+  auto& s = fx->store();
+  for (const char* drop : {"DEALLOCATE ALL", "DISCARD ALL"}) {
+    INFO(drop);
+    PGresult* r = PQexec(s.handle(), drop);
+    REQUIRE(PQresultStatus(r) == PGRES_COMMAND_OK);
+    PQclear(r);
+    auto k = *dedup_key::for_delivery(dedup_conformance::unique_job_id("dealloc"), "video.completed");
+    auto c = s.claim(k, fx->now(), 30s);
+    JW_REQUIRE_OK(c);
+    CHECK(c->state == claim_state::fresh);
+    // Each of the other statements meets the dropped state too.
+    r = PQexec(s.handle(), drop);
+    PQclear(r);
+    CHECK(s.commit(k, c->token, fx->now()));
+    r = PQexec(s.handle(), drop);
+    PQclear(r);
+    auto dup = s.claim(k, fx->now(), 30s);
+    JW_REQUIRE_OK(dup);
+    CHECK(dup->state == claim_state::done);
+    auto k2 = *dedup_key::for_delivery(dedup_conformance::unique_job_id("dealloc2"), "video.completed");
+    auto c2 = s.claim(k2, fx->now(), 30s);
+    JW_REQUIRE_OK(c2);
+    r = PQexec(s.handle(), drop);
+    PQclear(r);
+    CHECK(s.release(k2, c2->token));
+    r = PQexec(s.handle(), drop);
+    PQclear(r);
+    CHECK(s.sweep(fx->now()));
+  }
+}
+
 TEST_CASE("postgres store: unreachable servers and bad options are reported") {
   CHECK(postgres_dedup_store::connect("host=127.0.0.1 port=1 connect_timeout=2", test_options()).code() ==
         errc::store_unavailable);

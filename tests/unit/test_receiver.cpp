@@ -50,9 +50,18 @@ struct host {
   }
 };
 
+// Room for every key a test uses in any shard, whatever default capacity the build
+// compiled in (the tiny-limits build holds 2 per shard): besides the deliveries' keys,
+// each delivery holds its job's lease in the store while it is handled.
+memory_dedup_options roomy_store() {
+  memory_dedup_options o;
+  o.capacity = 16 * 16;
+  return o;
+}
+
 struct fixture {
   host h;
-  memory_dedup_store store;
+  memory_dedup_store store{roomy_store()};
   verifier v = *verifier::create({secret});
   atomic_receiver_counters counters;
   receiver_options opt;
@@ -360,6 +369,164 @@ TEST_CASE("receiver: a copy arriving while the first is being handled is in_flig
   CHECK(inner.reason() == "in_flight");
 }
 
+TEST_CASE("receiver: another delivery of a job being handled is in_flight and cannot undo it", "[receiver]") {
+  // The race of docs/RECEIVING.md "One job at a time": `completed` and `progress:90` carry
+  // different dedup keys, so only the job lease keeps the second from reconciling against
+  // the state the first is about to replace.
+  fixture f;
+  f.h.jobs["G-1"] = job_state{lifecycle_status::running, 50};
+  const delivery late = running("G-1", 90);
+  const delivery other_job = running("G-2", 90);
+  f.h.jobs["G-2"] = job_state{lifecycle_status::running, 50};
+  receipt inner, inner_other;
+  int inner_handler_calls = 0;
+  const delivery completed = terminal("G-1", "completed");
+  auto r = receive_delivery(
+      completed.body, completed.headers, f.v, f.store, at(t0),
+      [&](std::string_view id) { return f.h.load(id); },
+      [&](const envelope_view& e, const reconcile_decision& dec, const dedup_key&) {
+        verifier v2 = *verifier::create({secret});
+        auto count = [&](const envelope_view& e2, const reconcile_decision& d2, const dedup_key&) -> status {
+          ++inner_handler_calls;
+          return f.h.handle(e2, d2);
+        };
+        inner = receive_delivery(late.body, late.headers, v2, f.store, at(t0),
+                                 [&](std::string_view id) { return f.h.load(id); }, count);
+        inner_other = receive_delivery(other_job.body, other_job.headers, v2, f.store, at(t0),
+                                       [&](std::string_view id) { return f.h.load(id); }, count);
+        return f.h.handle(e, dec);
+      });
+  CHECK(r.action == receiver_decision::process);
+  CHECK(inner.action == receiver_decision::in_flight);
+  CHECK(inner.http_status == 503);
+  CHECK(inner.reason() == "in_flight");
+  CHECK(inner_other.action == receiver_decision::process);  // the lease is per job
+  CHECK(inner_handler_calls == 1);
+  CHECK(f.h.jobs["G-1"].lifecycle == lifecycle_status::completed);
+
+  // The sender's retry of progress:90 is reconciled against the terminal state: stale.
+  auto retry = f.deliver(running("G-1", 90, 2), t0 + 60);
+  CHECK(retry.action == receiver_decision::ignore_stale);
+  CHECK(f.h.jobs["G-1"].lifecycle == lifecycle_status::completed);
+  CHECK(f.h.effects["G-1"] == 1);
+}
+
+TEST_CASE("receiver: a job lease held elsewhere makes the delivery in_flight and leaves its key free",
+          "[receiver]") {
+  fixture f;
+  f.h.jobs["G-1"] = job_state{lifecycle_status::running, 0};
+  const auto lease = *dedup_key::for_job("G-1");
+  auto held = f.store.claim(lease, at(t0), std::chrono::seconds{30});
+  REQUIRE(held);
+  REQUIRE(held->state == claim_state::fresh);
+  auto busy = f.deliver(terminal("G-1", "completed"));
+  CHECK(busy.action == receiver_decision::in_flight);
+  CHECK(busy.http_status == 503);
+  CHECK(f.h.effects["G-1"] == 0);
+  // A crashed holder: its lease expires and the retry goes through.
+  auto retry = f.deliver(terminal("G-1", "completed", 2), t0 + 31);
+  CHECK(retry.action == receiver_decision::process);
+  CHECK(f.h.effects["G-1"] == 1);
+  CHECK(f.store.release(lease, held->token).code() == errc::claim_lost);
+}
+
+TEST_CASE("receiver: the job lease is released on every path", "[receiver]") {
+  fixture f;
+  auto lease_is_free = [&](std::int64_t now) {
+    auto c = f.store.claim(*dedup_key::for_job("G-1"), at(now), std::chrono::seconds{30});
+    REQUIRE(c);
+    const bool fresh = c->state == claim_state::fresh;
+    if (fresh) REQUIRE(f.store.release(*dedup_key::for_job("G-1"), c->token));
+    return fresh;
+  };
+  f.h.jobs["G-1"] = job_state{lifecycle_status::running, 0};
+  CHECK(f.deliver(running("G-1", 50)).action == receiver_decision::process);
+  CHECK(lease_is_free(t0));
+  CHECK(f.deliver(running("G-1", 20)).action == receiver_decision::no_change);
+  CHECK(lease_is_free(t0));
+  f.h.fail_next = true;
+  CHECK(f.deliver(terminal("G-1", "completed")).error == errc::handler_failed);
+  CHECK(lease_is_free(t0));
+  CHECK(f.deliver(terminal("G-1", "completed", 2)).action == receiver_decision::process);
+  CHECK(lease_is_free(t0));
+  CHECK(f.deliver(running("G-1", 90)).action == receiver_decision::ignore_stale);
+  CHECK(lease_is_free(t0));
+  CHECK(f.deliver(terminal("G-1", "failed")).action == receiver_decision::refetch);
+  CHECK(lease_is_free(t0));
+  delivery d = terminal("G-1", "cancelled");
+  auto failing_load = [](std::string_view) -> result<std::optional<job_state>> { return errc::io_error; };
+  auto never = [](const envelope_view&, const reconcile_decision&, const dedup_key&) -> status { return {}; };
+  CHECK(receive_delivery(d.body, d.headers, f.v, f.store, at(t0), failing_load, never).error == errc::io_error);
+  CHECK(lease_is_free(t0));
+}
+
+TEST_CASE("receiver: with_job_lease keeps another writer (a poller) out while a delivery is handled",
+          "[receiver]") {
+  fixture f;
+  f.h.jobs["G-1"] = job_state{lifecycle_status::running, 50};
+  f.h.jobs["G-2"] = job_state{lifecycle_status::running, 50};
+  // A poller that read a status object saying `running 60` and writes it if it is news.
+  int poller_writes = 0;
+  auto poll_write = [&](const char* job) {
+    return [&f, &poller_writes, job]() -> status {
+      const reconcile_decision d =
+          reconcile(f.h.load(job), job_update::of(lifecycle_status::running, 60));
+      if (d.action == reconcile_action::apply) {
+        std::lock_guard<std::mutex> l(f.h.mu);
+        f.h.jobs[job] = d.next;
+        ++poller_writes;
+      }
+      return {};
+    };
+  };
+  result<job_lease_outcome> during = errc::internal_error, other = errc::internal_error;
+  const delivery completed = terminal("G-1", "completed");
+  auto r = receive_delivery(
+      completed.body, completed.headers, f.v, f.store, at(t0), [&](std::string_view id) { return f.h.load(id); },
+      [&](const envelope_view& e, const reconcile_decision& dec, const dedup_key&) {
+        during = with_job_lease(f.store, "G-1", at(t0), poll_write("G-1"));
+        other = with_job_lease(f.store, "G-2", at(t0), poll_write("G-2"));
+        return f.h.handle(e, dec);
+      });
+  CHECK(r.action == receiver_decision::process);
+  REQUIRE(during);
+  CHECK(*during == job_lease_outcome::busy);  // the poller's write would have undone `completed`
+  REQUIRE(other);
+  CHECK(*other == job_lease_outcome::ran);
+  CHECK(poller_writes == 1);
+  // Retried after the delivery: it now reconciles against `completed` and writes nothing.
+  auto later = with_job_lease(f.store, "G-1", at(t0), poll_write("G-1"));
+  REQUIRE(later);
+  CHECK(*later == job_lease_outcome::ran);
+  CHECK(poller_writes == 1);
+  CHECK(f.h.jobs["G-1"].lifecycle == lifecycle_status::completed);
+  // fn's error is returned and the lease is released.
+  auto failed = with_job_lease(f.store, "G-1", at(t0), []() -> status { return errc::io_error; });
+  CHECK(failed.code() == errc::io_error);
+  auto again = with_job_lease(f.store, "G-1", at(t0), []() -> status { return {}; });
+  REQUIRE(again);
+  CHECK(*again == job_lease_outcome::ran);
+  CHECK(with_job_lease(f.store, "", at(t0), []() -> status { return {}; }).code() == errc::invalid_dedup_key);
+}
+
+TEST_CASE("receiver: a job with the longest valid id (256 bytes) is received", "[receiver]") {
+  // Regression: dedup keys accepted at most 255 bytes, so every delivery of such a job was 400.
+  fixture f;
+  const std::string job(max_job_id_length, 'G');
+  f.h.jobs[job] = job_state{lifecycle_status::running, 0};
+  delivery_spec s;
+  s.job = job;
+  s.event_id = "evt_longest_job_completed";  // event ids stop at 160 characters (§2)
+  auto r = f.deliver(make_delivery(s));
+  CHECK(r.reason() == "forward");
+  CHECK(r.action == receiver_decision::process);
+  CHECK(r.http_status == 200);
+  REQUIRE(r.key);
+  CHECK(r.key->job_id() == job);
+  s.attempt = 2;
+  CHECK(f.deliver(make_delivery(s), t0 + 60).action == receiver_decision::duplicate);
+}
+
 TEST_CASE("receiver: the dedup key is per job, or the event id without a delivery object", "[receiver]") {
   fixture f;
   f.h.jobs["G-1"] = job_state{lifecycle_status::running, 0};
@@ -380,7 +547,7 @@ TEST_CASE("receiver: the dedup key is per job, or the event id without a deliver
 }
 
 TEST_CASE("receiver: unsigned deliveries only when explicitly allowed, never under phaseo", "[receiver]") {
-  memory_dedup_store store;
+  memory_dedup_store store{roomy_store()};
   verifier none;
   delivery d = terminal("G-1", "completed");
   d.headers.erase(d.headers.begin() + 1, d.headers.begin() + 3);  // no timestamp or signature

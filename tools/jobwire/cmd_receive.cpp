@@ -1,4 +1,5 @@
 // jobwire receive --secret S --header ... --body B --db PATH [--now N] [--fail-side-effect]
+//                 [--handler-delay-ms N]
 // (docs/CLI.md, docs/RECEIVING.md, PROTOCOL.md §13). The whole receiver pipeline runs in
 // jobwire::receive_delivery; this file only provides the host's parts, all in the SQLite
 // file at PATH:
@@ -8,9 +9,16 @@
 //     the same transaction as the new job state (durable before the 2xx, §13.2);
 //   - refetch: one row in receive_refetches (the fetch is durably scheduled; this
 //     command makes no network calls).
+// Several `receive` processes may run on one PATH at once: receive_delivery holds the
+// job's lease (dedup_key::for_job, in jobwire_dedup) from the state load to the commit,
+// so two deliveries of one job never reconcile against the same loaded state; the
+// second answers in_flight (503) and its retry reconciles against the first one's state.
 #include <sqlite3.h>
 
+#include <chrono>
+#include <ostream>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -111,6 +119,13 @@ int run(invocation& inv) {
   const std::string body = inv.required("--body");
   const std::string path = inv.required("--db");
   const bool fail_side_effect = inv.has("--fail-side-effect");
+  // The side effect's duration, between the state load and the write: widens the window
+  // in which a concurrent delivery of the same job could interleave (concurrency tests).
+  std::chrono::milliseconds handler_delay{0};
+  if (auto d = inv.int_option("--handler-delay-ms")) {
+    if (*d < 0 || *d > 600000) inv.usage_error("--handler-delay-ms must be 0..600000");
+    handler_delay = std::chrono::milliseconds{*d};
+  }
 
   std::vector<std::pair<std::string, std::string>> headers;
   for (const auto& h : inv.values("--header")) headers.push_back(split_header(inv, h));
@@ -137,6 +152,7 @@ int run(invocation& inv) {
       [&](const jobwire::envelope_view& e, const jobwire::reconcile_decision& d,
           const jobwire::dedup_key& key) -> jobwire::status {
         if (fail_side_effect) return jobwire::errc::handler_failed;
+        if (handler_delay.count() > 0) std::this_thread::sleep_for(handler_delay);
         return handle(h.db, e, d, key.encoded());
       },
       opt);
@@ -150,27 +166,34 @@ int run(invocation& inv) {
       .field("job_id", r.job_id)
       .field("dedup_key", r.key ? r.key->encoded() : std::string_view{});
   w.end_object();
-  return inv.accept(s);
+  // The decision object is the output in both modes (with --json too: a bare
+  // {"ok":true} would hide a rejected delivery behind exit status 0).
+  inv.out() << s << '\n';
+  return exit_ok;
 }
 
 const registrar reg{command_spec{
     "receive",
     "run the receiver pipeline on one delivery against a SQLite file",
     "jobwire receive --secret S [--secret S2 ...] --header 'Name: value' ... --body B --db PATH [--now N] "
-    "[--fail-side-effect] [--profile ai-stats|phaseo]",
+    "[--fail-side-effect] [--handler-delay-ms N] [--profile ai-stats|phaseo]",
     "Runs one delivery through the receiver: verify the signature and timestamp, parse the\n"
     "envelope, claim the dedup key (job id + delivery key, or the event id) in the SQLite\n"
     "file PATH, reconcile with the job state held there, record the side effect, commit.\n"
     "Prints one JSON object: action, http_status (the reply to send), reason, job_id,\n"
     "dedup_key. --fail-side-effect makes the side effect fail after the claim: the claim\n"
-    "is released and the reply is 503, so a retry is processed. Exit 0 whenever a reply\n"
-    "was decided (including rejections).",
+    "is released and the reply is 503, so a retry is processed. --handler-delay-ms N makes\n"
+    "the side effect take N ms (concurrency tests: receivers running at once on one PATH\n"
+    "serialise the deliveries of one job through its lease; a busy job is in_flight, 503).\n"
+    "--json prints the same object. Exit 0 whenever a reply was decided (including\n"
+    "rejections).",
     {{"--secret", "S", "a webhook secret; repeat for rotation (tried in order)", true},
      {"--header", "'Name: value'", "a request header (names are case-insensitive)", true},
      {"--body", "B", "the raw request body (@FILE reads it byte for byte)", false},
      {"--db", "PATH", "SQLite file holding dedup keys, job state and side effects", false},
      {"--now", "UNIX_SECONDS", "the current time (default: the system clock)", false},
      {"--fail-side-effect", "", "make the side effect fail after the claim", false},
+     {"--handler-delay-ms", "N", "make the side effect take N ms (0..600000)", false},
      {"--profile", "ai-stats|phaseo", "header prefix and secret policy (default ai-stats)", false}},
     0,
     0,

@@ -16,6 +16,11 @@ arguments and results. Conventions:
   :class:`RejectedError` (everything else); both carry ``.code``, the stable snake_case
   reason the jobwire CLI prints (e.g. ``"signature_mismatch"``). Arguments outside their
   documented domain raise ``ValueError``/``TypeError``.
+* Integers are checked where they enter the library, never reduced modulo 2**64 by
+  ``ctypes``: a non-integer (``bool`` included, and ``float`` where an integer is
+  documented) is a ``TypeError``, an integer outside the C type's range or the
+  argument's domain a ``ValueError``. Progress values are numbers (``int`` or ``float``,
+  not ``bool``); one without a bucket — huge integers included — makes no progress event.
 
 The shared library is found through ``JOBWIRE_LIBRARY``, next to this package, or the
 system loader; see ``jobwire._native``.
@@ -26,6 +31,7 @@ import ctypes
 import ipaddress
 import json
 import math
+import operator
 import time
 from typing import Any, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
 
@@ -63,14 +69,46 @@ Text = Union[str, bytes]
 # --- errors ------------------------------------------------------------------------------
 
 
+_INT_MIN, _INT_MAX = -(2**31), 2**31 - 1
+_INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1
+
+
+def _int_arg(value: object, what: str, lo: int, hi: int) -> int:
+    """An integer argument for a C parameter of range [lo, hi]: TypeError for anything
+    that is not an integer (``bool`` is refused although it subclasses ``int``: ``True``
+    as a status or a timestamp is a bug), ValueError outside the range — instead of
+    ``ctypes`` silently reducing it modulo 2**N."""
+    if isinstance(value, bool):
+        raise TypeError(f"{what} must be an int, not bool")
+    try:
+        n = operator.index(value)  # int and int-like types; float, str, bytes refused
+    except TypeError:
+        raise TypeError(f"{what} must be an int, not {type(value).__name__}") from None
+    if not lo <= n <= hi:
+        raise ValueError(f"{what} must be in {lo}..{hi}, got {n}")
+    return n
+
+
+def _progress_value(p: object) -> float:
+    """A progress value as the library's double: a number (int or float, not bool);
+    an int too large for a double is an infinity, which makes no bucket."""
+    if isinstance(p, bool) or not isinstance(p, (int, float)):
+        raise TypeError(f"progress must be a number, not {type(p).__name__}")
+    try:
+        return float(p)
+    except OverflowError:
+        return math.inf if p > 0 else -math.inf
+
+
 def error_name(status: int) -> str:
-    """The stable snake_case name of a C API status (``0`` is ``"ok"``)."""
-    return _native.lib().jobwire_error_name(int(status)).decode("ascii")
+    """The stable snake_case name of a C API status (``0`` is ``"ok"``; an unknown status
+    in the C ``int`` range is ``"unknown_error"``)."""
+    return _native.lib().jobwire_error_name(_int_arg(status, "status", _INT_MIN, _INT_MAX)).decode("ascii")
 
 
 def error_message(status: int) -> str:
     """The library's one-line message for a status (never contains caller data)."""
-    return _native.lib().jobwire_error_message(int(status)).decode("utf-8")
+    return _native.lib().jobwire_error_message(_int_arg(status, "status", _INT_MIN, _INT_MAX)).decode("utf-8")
 
 
 class JobwireError(Exception):
@@ -185,12 +223,7 @@ def progress_bucket(p: float) -> Optional[int]:
 
     bucket = round(round(p) / 10) * 10 clamped to 5..95, rounding half away from zero.
     """
-    if isinstance(p, bool) or not isinstance(p, (int, float)):
-        raise TypeError(f"progress must be a number, not {type(p).__name__}")
-    try:
-        value = float(p)
-    except OverflowError:  # an int too large for a double makes no bucket
-        value = math.inf
+    value = _progress_value(p)
     out = ctypes.c_int(0)
     status = _native.lib().jobwire_progress_bucket(value, ctypes.byref(out))
     if status == _native.OK:
@@ -205,12 +238,13 @@ def delivery_key(kind: str, phase: str, progress: Optional[float] = None, profil
     """The delivery key of an event: ``"video.completed"``, or ``"video.progress:50"`` for
     the progress phase (its bucket computed from ``progress``).
 
-    Raises RejectedError (``unknown_phase``, ``no_progress_event``).
+    Raises RejectedError (``unknown_phase``, ``no_progress_event`` — exactly when
+    :func:`progress_bucket` gives ``None``), TypeError for a progress that is not a number.
     """
     phase_b = _as_bytes(phase, "phase")
     k = _kind(kind)
     prof = _profile(profile)
-    value = float("nan") if progress is None else float(progress)
+    value = math.nan if progress is None else _progress_value(progress)
     out = _text_output(lambda buf, cap, n: _native.lib().jobwire_delivery_key(
         k, phase_b, len(phase_b), value, prof, buf, cap, n))
     return out.decode("ascii")
@@ -363,17 +397,17 @@ class Verifier:
         name_lens = (ctypes.c_size_t * n)(*(len(p[0]) for p in pairs))
         values = (ctypes.c_char_p * n)(*(p[1] for p in pairs))
         value_lens = (ctypes.c_size_t * n)(*(len(p[1]) for p in pairs))
-        if now is None:
-            now = int(time.time())
+        # Range-checked here: ctypes would reduce 2**64 - 1 to -1, the "no check" value.
+        now_s = int(time.time()) if now is None else _int_arg(now, "now", _INT64_MIN, _INT64_MAX)
         if tolerance is None:
             tol = _TOLERANCE_NONE
         else:
-            tol = int(tolerance)
-            if tol < 0:
+            if not isinstance(tolerance, bool) and isinstance(tolerance, int) and tolerance < 0:
                 raise ValueError("tolerance must be a non-negative number of seconds, or None")
+            tol = _int_arg(tolerance, "tolerance", 0, _INT64_MAX)
         matched = ctypes.c_size_t(0)
         status = self._lib.jobwire_verify(self._handle, b, len(b), names, name_lens, values, value_lens, n,
-                                          int(now), tol, 1 if sdk_compat else 0, self._profile,
+                                          now_s, tol, 1 if sdk_compat else 0, self._profile,
                                           ctypes.byref(matched))
         _check(status, VerificationError)
         return matched.value

@@ -343,6 +343,84 @@ class VerifyTest(unittest.TestCase):
 # --- callback URLs ------------------------------------------------------------------------------
 
 
+class IntegerBoundaryTest(unittest.TestCase):
+    """Integers are range-checked where they enter the library: ctypes would silently
+    reduce them modulo 2**64 (or 2**32), turning e.g. tolerance=2**64-1 into "no
+    freshness check". ``bool`` is not an integer here (TypeError)."""
+
+    def test_tolerance_and_now_do_not_wrap(self) -> None:
+        h = signed_headers(KNOWN_BODY)
+        eleven_days = NOW + 11 * 24 * 3600
+        # 2**64 - 1 wrapped to -1, the "no check" value, and accepted an 11-day-old delivery.
+        for tolerance in (2**64 - 1, 2**63, 2**64 + 300):
+            with self.subTest(tolerance=tolerance):
+                with self.assertRaises(ValueError):
+                    jobwire.verify(KNOWN_SECRET, KNOWN_BODY, h, now=eleven_days, tolerance=tolerance)
+        # 2**64 + NOW wrapped to NOW and made a stale delivery fresh.
+        for now in (2**64 + NOW, -(2**63) - 1, 2**63):
+            with self.subTest(now=now):
+                with self.assertRaises(ValueError):
+                    jobwire.verify(KNOWN_SECRET, KNOWN_BODY, h, now=now)
+        # In-range values reach the library, which judges them: the largest int64 values
+        # are outside its freshness arithmetic (invalid_argument), a real window is used.
+        for kwargs in ({"now": 2**63 - 1}, {"now": eleven_days, "tolerance": 2**63 - 1}):
+            with self.subTest(**kwargs):
+                with self.assertRaisesRegex(ValueError, "invalid_argument"):
+                    jobwire.verify(KNOWN_SECRET, KNOWN_BODY, h, **kwargs)
+        self.assert_stale(h, eleven_days, 300)
+        jobwire.verify(KNOWN_SECRET, KNOWN_BODY, h, now=eleven_days, tolerance=12 * 24 * 3600)
+
+    def assert_stale(self, h: dict, now: int, tolerance: int) -> None:
+        with self.assertRaises(jobwire.VerificationError) as ctx:
+            jobwire.verify(KNOWN_SECRET, KNOWN_BODY, h, now=now, tolerance=tolerance)
+        self.assertEqual(ctx.exception.code, "timestamp_too_old")
+
+    def test_bool_and_non_integers_are_type_errors(self) -> None:
+        h = signed_headers(KNOWN_BODY)
+        for bad in (True, False, 1.5, "300", b"300"):
+            with self.subTest(bad=bad):
+                with self.assertRaises(TypeError):
+                    jobwire.verify(KNOWN_SECRET, KNOWN_BODY, h, now=bad)  # type: ignore[arg-type]
+                with self.assertRaises(TypeError):
+                    jobwire.verify(KNOWN_SECRET, KNOWN_BODY, h, now=NOW, tolerance=bad)  # type: ignore[arg-type]
+                with self.assertRaises(TypeError):
+                    jobwire.error_name(bad)  # type: ignore[arg-type]
+                with self.assertRaises(TypeError):
+                    jobwire.error_message(bad)  # type: ignore[arg-type]
+
+    def test_error_name_range(self) -> None:
+        self.assertEqual(jobwire.error_name(2**31 - 1), "unknown_error")
+        self.assertEqual(jobwire.error_name(-(2**31)), "unknown_error")
+        for bad in (2**31, -(2**31) - 1, 2**32 - 208, 2**64 - 208):
+            with self.subTest(bad=bad):
+                # 2**32 - 208 used to wrap to -208 and answer "signature_mismatch".
+                with self.assertRaises(ValueError):
+                    jobwire.error_name(bad)
+                with self.assertRaises(ValueError):
+                    jobwire.error_message(bad)
+
+    def test_progress_functions_agree(self) -> None:
+        # progress_bucket and delivery_key read a progress value the same way: True is a
+        # TypeError for both; a number without a bucket (huge ints included) is None for
+        # one and no_progress_event for the other.
+        for bad in (True, False, "50", [50]):
+            with self.subTest(bad=bad):
+                with self.assertRaises(TypeError):
+                    jobwire.progress_bucket(bad)  # type: ignore[arg-type]
+                with self.assertRaises(TypeError):
+                    jobwire.delivery_key("video", "progress", bad)  # type: ignore[arg-type]
+        for p in (10**400, -(10**400), 2**64 + 50, 100, 0, math.nan):
+            with self.subTest(p=p):
+                self.assertIsNone(jobwire.progress_bucket(p))
+                with self.assertRaises(jobwire.RejectedError) as ctx:
+                    jobwire.delivery_key("video", "progress", p)
+                self.assertEqual(ctx.exception.code, "no_progress_event")
+        for p in (47, 47.0, 3):
+            with self.subTest(p=p):
+                self.assertEqual(jobwire.delivery_key("video", "progress", p),
+                                 f"video.progress:{jobwire.progress_bucket(p)}")
+
+
 class CheckCallbackUrlTest(unittest.TestCase):
     def assert_rejected(self, code: str, *args: object, **kwargs: object) -> None:
         with self.assertRaises(jobwire.RejectedError) as ctx:

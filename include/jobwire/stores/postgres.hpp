@@ -97,7 +97,7 @@ class postgres_dedup_store {
     if (!is_valid_dedup_duration(lease)) return errc::invalid_argument;
     if (auto st = ensure_connected(); !st) return st.error();
     const std::int64_t t = to_unix_ms(now);
-    if (opt_.sweep_interval.count() > 0 && (!swept_ || t - last_sweep_ms_ >= opt_.sweep_interval.count())) {
+    if (opt_.sweep_interval.count() > 0 && (!swept_ || t >= dedup_expiry(last_sweep_ms_, opt_.sweep_interval))) {
       swept_ = true;
       last_sweep_ms_ = t;
       (void)sweep(now);  // best effort
@@ -105,12 +105,12 @@ class postgres_dedup_store {
     auto token = stores_detail::random_claim_token();
     if (!token) return token.error();
     char expires[8], now_be[8];
-    put_int8(t + lease.count(), expires);
+    put_int8(dedup_expiry(t, lease), expires);
     put_int8(t, now_be);
     const char* values[] = {key.encoded().data(), reinterpret_cast<const char*>(token->bytes.data()), expires, now_be};
     const int lengths[] = {static_cast<int>(key.encoded().size()), 16, 8, 8};
     const int formats[] = {1, 1, 1, 1};
-    pg_result r(PQexecPrepared(conn_, claim_name_.c_str(), 4, values, lengths, formats, 1));
+    pg_result r(exec_prepared(claim_name_, 4, values, lengths, formats));
     if (PQresultStatus(r.r) != PGRES_TUPLES_OK) return failure(r.r);
     if (PQntuples(r.r) != 1 || PQgetlength(r.r, 0, 0) != 2) return errc::store_error;
     const unsigned char* sp = reinterpret_cast<const unsigned char*>(PQgetvalue(r.r, 0, 0));
@@ -123,11 +123,11 @@ class postgres_dedup_store {
   status commit(const dedup_key& key, const claim_token& token, dedup_time now) noexcept {
     if (auto st = ensure_connected(); !st) return st;
     char expires[8];
-    put_int8(to_unix_ms(now) + opt_.retention.count(), expires);
+    put_int8(dedup_expiry(to_unix_ms(now), opt_.retention), expires);
     const char* values[] = {key.encoded().data(), reinterpret_cast<const char*>(token.bytes.data()), expires};
     const int lengths[] = {static_cast<int>(key.encoded().size()), 16, 8};
     const int formats[] = {1, 1, 1};
-    pg_result r(PQexecPrepared(conn_, commit_name_.c_str(), 3, values, lengths, formats, 1));
+    pg_result r(exec_prepared(commit_name_, 3, values, lengths, formats));
     return one_row_changed(r.r);
   }
 
@@ -136,7 +136,7 @@ class postgres_dedup_store {
     const char* values[] = {key.encoded().data(), reinterpret_cast<const char*>(token.bytes.data())};
     const int lengths[] = {static_cast<int>(key.encoded().size()), 16};
     const int formats[] = {1, 1};
-    pg_result r(PQexecPrepared(conn_, release_name_.c_str(), 2, values, lengths, formats, 1));
+    pg_result r(exec_prepared(release_name_, 2, values, lengths, formats));
     return one_row_changed(r.r);
   }
 
@@ -150,7 +150,7 @@ class postgres_dedup_store {
     const char* values[] = {now_be, batch};
     const int lengths[] = {8, 8};
     const int formats[] = {1, 1};
-    pg_result r(PQexecPrepared(conn_, sweep_name_.c_str(), 2, values, lengths, formats, 1));
+    pg_result r(exec_prepared(sweep_name_, 2, values, lengths, formats));
     if (PQresultStatus(r.r) != PGRES_COMMAND_OK) return failure(r.r);
     return static_cast<std::size_t>(std::strtoull(PQcmdTuples(r.r), nullptr, 10));
   }
@@ -213,6 +213,23 @@ class postgres_dedup_store {
     return failure(r.r);
   }
 
+  // Runs one of the store's prepared statements (binary parameters and results). A pooler
+  // or the application may drop them (`DEALLOCATE ALL`, `DISCARD ALL`, a pooler handing
+  // out another server session): the server then answers SQLSTATE 26000 ("prepared
+  // statement does not exist") to every call, for ever. Prepare them again and retry
+  // once; the statement did not run, so the retry cannot apply anything twice.
+  PGresult* exec_prepared(const std::string& name, int n, const char* const* values, const int* lengths,
+                          const int* formats) noexcept {
+    PGresult* r = PQexecPrepared(conn_, name.c_str(), n, values, lengths, formats, 1);
+    const char* code = r != nullptr ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : nullptr;
+    if (code == nullptr || std::strcmp(code, "26000") != 0) return r;
+    // Preparing again failed: report the original error (store_error, or
+    // store_unavailable when the connection broke meanwhile).
+    if (auto st = prepare_statements(); !st) return r;
+    PQclear(r);
+    return PQexecPrepared(conn_, name.c_str(), n, values, lengths, formats, 1);
+  }
+
   status prepare_one(const std::string& name, const std::string& sql, int n, const Oid* types) noexcept {
     pg_result r(PQprepare(conn_, name.c_str(), sql.c_str(), n, types));
     if (PQresultStatus(r.r) == PGRES_COMMAND_OK) return {};
@@ -244,6 +261,11 @@ class postgres_dedup_store {
         return st;
       }
     }
+    return prepare_statements();
+  }
+
+  status prepare_statements() noexcept {
+    const std::string& t = opt_.table;
     constexpr Oid bytea = 17, int8 = 20;
     const Oid claim_types[] = {bytea, bytea, int8, int8};
     const std::string expired = "d.expires_at <= $4";

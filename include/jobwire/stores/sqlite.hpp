@@ -98,7 +98,7 @@ class sqlite_dedup_store {
   result<claim_result> claim(const dedup_key& key, dedup_time now, std::chrono::milliseconds lease) noexcept {
     if (!is_valid_dedup_duration(lease)) return errc::invalid_argument;
     const std::int64_t t = to_unix_ms(now);
-    if (opt_.sweep_interval.count() > 0 && (!swept_ || t - last_sweep_ms_ >= opt_.sweep_interval.count())) {
+    if (opt_.sweep_interval.count() > 0 && (!swept_ || t >= dedup_expiry(last_sweep_ms_, opt_.sweep_interval))) {
       swept_ = true;
       last_sweep_ms_ = t;
       (void)sweep(now);  // best effort: a busy database only delays the sweep
@@ -109,7 +109,7 @@ class sqlite_dedup_store {
     sqlite3_reset(st);
     sqlite3_bind_blob(st, 1, key.encoded().data(), static_cast<int>(key.encoded().size()), SQLITE_STATIC);
     sqlite3_bind_blob(st, 2, token->bytes.data(), static_cast<int>(token->bytes.size()), SQLITE_STATIC);
-    sqlite3_bind_int64(st, 3, t + lease.count());
+    sqlite3_bind_int64(st, 3, dedup_expiry(t, lease));
     sqlite3_bind_int64(st, 4, t);
     claim_result out;
     const int rc = retry_busy([&]() noexcept {
@@ -139,7 +139,7 @@ class sqlite_dedup_store {
     sqlite3_reset(st);
     sqlite3_bind_blob(st, 1, key.encoded().data(), static_cast<int>(key.encoded().size()), SQLITE_STATIC);
     sqlite3_bind_blob(st, 2, token.bytes.data(), static_cast<int>(token.bytes.size()), SQLITE_STATIC);
-    sqlite3_bind_int64(st, 3, to_unix_ms(now) + opt_.retention.count());
+    sqlite3_bind_int64(st, 3, dedup_expiry(to_unix_ms(now), opt_.retention));
     return run_changes(st);
   }
 

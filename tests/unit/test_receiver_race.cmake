@@ -1,0 +1,7 @@
+find_package(SQLite3 REQUIRED)
+find_package(PostgreSQL REQUIRED)
+find_package(PkgConfig REQUIRED)
+if(NOT TARGET PkgConfig::JW_HIREDIS)
+  pkg_check_modules(JW_HIREDIS REQUIRED IMPORTED_TARGET GLOBAL hiredis)
+endif()
+target_link_libraries(${JW_TEST_TARGET} PRIVATE SQLite::SQLite3 PostgreSQL::PostgreSQL PkgConfig::JW_HIREDIS)
