@@ -476,7 +476,7 @@ TEST_CASE("status_changed deliveries: key and event id and status_change object 
   CHECK(format_delivery_key(*k) == "video.status_changed:queued:in_progress");
 }
 
-TEST_CASE("under phaseo video data.progress is set by rule; ai_stats keeps the caller's data (§16.6)") {
+TEST_CASE("under phaseo video data.progress is set by rule and ai_stats keeps the caller's data (§16.6)") {
   auto ph = make_sender(profiles::phaseo);
   delivery_event p = event(phase::progress, 47);
   p.data = R"({"id":"G-abc","status":"processing","progress":47})";
