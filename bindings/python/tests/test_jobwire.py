@@ -334,6 +334,20 @@ class VerifyTest(unittest.TestCase):
         with self.assertRaises(jobwire.VerificationError) as ctx:
             jobwire.detect_profile(both)
         self.assertEqual(ctx.exception.code, "ambiguous_header")
+        # A status_changed delivery as the current service sends it (PROTOCOL.md §16.1),
+        # including the queue-retry form, verifies with the default profile.
+        for sc in (b'{"previous_status":"queued","status":"in_progress"}', b'{"previous_status":null,"status":"running"}'):
+            body = (b'{"id":"evt_video_G1_video_status_changed_queued_in_progress","type":"video.status_changed",'
+                    b'"created_at":1781166600,"delivery":{"key":"video.status_changed:queued:in_progress",'
+                    b'"attempt":1,"max_attempts":4},"data":{"id":"G-1","status":"processing","progress":0},'
+                    b'"status_change":' + sc + b'}')
+            sh = signed_headers(body, prefix="x-phaseo-")
+            sh.update({"x-phaseo-event-type": "video.status_changed", "x-phaseo-attempt": "1",
+                       "x-phaseo-delivery-key": "video.status_changed:queued:in_progress"})
+            jobwire.verify(KNOWN_SECRET, body, sh, now=NOW)
+            self.assert_refused("missing_timestamp", KNOWN_SECRET, body, sh, now=NOW, profile="ai-stats")
+            summary = jobwire.parse_payload(body, "webhook", profile="phaseo")
+            self.assertEqual(summary["status_change"]["lifecycle_status"], "running")
         # Detection never weakens: a verifier with a secret refuses an unsigned delivery.
         self.assert_refused("missing_timestamp", KNOWN_SECRET, KNOWN_BODY, {"X-Phaseo-Attempt": "1"}, now=NOW)
         with self.assertRaises(ValueError):
