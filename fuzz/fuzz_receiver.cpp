@@ -3,11 +3,14 @@
 //   bit 0   sign the body correctly (else a fixed forged signature is sent),
 //   bit 1   send the metadata headers read from the body's own event id and type,
 //   bits 2-4 the job state held locally (none, pending, running 50, each terminal state),
-//   bit 5   the handler fails on the first call.
+//   bit 5   the handler fails on the first call,
+//   bit 6   the headers are the phaseo family (x-phaseo-*), detected by the default `auto`
+//           profile (PROTOCOL.md §15); otherwise x-ai-stats-*.
 // The delivery is received twice. Invariants: replies are 200/400/401/503 and match the
 // decision; the handler runs only after a verified parse and at most once per claim; a
 // forged signature is never processed; after a processed delivery the copy is a duplicate;
-// after a failing handler the copy is processed again (the claim was released).
+// after a failing handler the copy is processed again (the claim was released); a
+// status_changed delivery never makes a job terminal (§16.1).
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -69,19 +72,20 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::string body(reinterpret_cast<const char*>(data + 1), size - 1);
   const bool signed_ok = (control & 1u) != 0;
   const std::string ts = std::to_string(now);
+  const std::string prefix = (control & 64u) != 0 ? "x-phaseo-" : "x-ai-stats-";
 
   std::vector<std::pair<std::string, std::string>> headers;
-  headers.emplace_back("x-ai-stats-timestamp", ts);
+  headers.emplace_back(prefix + "timestamp", ts);
   if (signed_ok) {
     auto sig = jobwire::sign(secret, ts, body);
     check(sig.has_value());
-    headers.emplace_back("x-ai-stats-signature", sig->to_string());
+    headers.emplace_back(prefix + "signature", sig->to_string());
   } else {
-    headers.emplace_back("x-ai-stats-signature", std::string(64, 'a'));
+    headers.emplace_back(prefix + "signature", std::string(64, 'a'));
   }
   if ((control & 2u) != 0) {
-    headers.emplace_back("x-ai-stats-event-id", field_text(body, "id"));
-    headers.emplace_back("x-ai-stats-event-type", field_text(body, "type"));
+    headers.emplace_back(prefix + "event-id", field_text(body, "id"));
+    headers.emplace_back(prefix + "event-type", field_text(body, "type"));
   }
 
   static jobwire::verifier v = *jobwire::verifier::create({secret});
@@ -99,6 +103,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     ++handler_calls;
     check(d.action == jobwire::reconcile_action::apply || d.action == jobwire::reconcile_action::refetch);
     check(!e.id.empty() && !key.encoded().empty());
+    if (e.type.phase == jobwire::phase::status_changed) {
+      check(e.status_change.present);
+      if (d.action == jobwire::reconcile_action::apply) check(!jobwire::is_terminal(d.next.lifecycle));
+    }
     if (fail_first) {
       fail_first = false;
       return jobwire::errc::handler_failed;

@@ -83,5 +83,27 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     check(r2.code() != jobwire::errc::signature_mismatch);
     if (r2) check(r2->matched_secret == 1);
   }
+
+  // Profile auto (PROTOCOL.md §15): the same verdict as the detected profile named
+  // explicitly (ai_stats when no family is present); two families → ambiguous_header.
+  {
+    jobwire::verify_options automatic;
+    automatic.sdk_compat = !body.empty() && (body[0] & 1);
+    automatic.tolerance_seconds = jobwire::tolerance_none;
+    auto detected = jobwire::detect_profile(headers);
+    auto r = jobwire::verify_delivery(body, headers, secrets(), now, automatic);
+    if (body.size() <= automatic.max_body_bytes) {
+      if (!detected) {
+        check(r.code() == jobwire::errc::ambiguous_header);
+      } else {
+        jobwire::verify_options named = automatic;
+        named.prof = *detected != nullptr ? *detected : &jobwire::profiles::ai_stats;
+        auto r_named = jobwire::verify_delivery(body, headers, secrets(), now, named);
+        check(r.has_value() == r_named.has_value());
+        if (!r) check(r.code() == r_named.code());
+        else check(r->prof == named.prof && r->signature_checked);  // keys held: never unsigned
+      }
+    }
+  }
   return 0;
 }

@@ -137,6 +137,7 @@ extern "C" {
 #define JOBWIRE_E_INVALID_INDEX              (-313)
 #define JOBWIRE_E_DEADLINE_EXCEEDED          (-314)
 #define JOBWIRE_E_POLL_NOT_RETRYABLE         (-315)
+#define JOBWIRE_E_STATUS_CHANGE_MISMATCH     (-316)
 
 /* 400..499: events and subscriptions */
 #define JOBWIRE_E_NO_VALID_EVENTS            (-400)
@@ -271,13 +272,19 @@ JOBWIRE_C_API size_t jobwire_no_offset(void);
 /* Profiles (PROTOCOL.md §15): header prefix, user agent, phase set, secret requirement. */
 #define JOBWIRE_PROFILE_AI_STATS 0
 #define JOBWIRE_PROFILE_PHASEO 1
+/* Receiving only (jobwire_verify, and jobwire_parse_payload for a webhook body): detect the
+ * profile from the header family present (PROTOCOL.md §15; x-phaseo-* → phaseo,
+ * x-ai-stats-* → ai_stats, both → JOBWIRE_E_AMBIGUOUS_HEADER, neither → ai_stats). A
+ * webhook body parsed without headers is read with the widest phase set (phaseo's).
+ * Functions that build or check something for a sender refuse it (INVALID_ARGUMENT). */
+#define JOBWIRE_PROFILE_AUTO 2
 
 /* Job kinds (PROTOCOL.md §7). */
 #define JOBWIRE_KIND_VIDEO 0
 #define JOBWIRE_KIND_BATCH 1
 
-/* Looks a profile up by name ("ai_stats", "ai-stats", "phaseo"); JOBWIRE_E_NOT_FOUND if
- * unknown. */
+/* Looks a profile up by name ("ai_stats", "ai-stats", "phaseo", "auto"); JOBWIRE_E_NOT_FOUND
+ * if unknown. */
 JOBWIRE_C_API int jobwire_profile_from_name(const char* name, size_t name_len, int* out_profile);
 
 /* ---------------------------------------------------------------------------------------
@@ -306,7 +313,8 @@ JOBWIRE_C_API int jobwire_progress_bucket(double progress, int* out_bucket);
 /* Builds the delivery key of an event: "<kind>.<phase>" for lifecycle phases,
  * "<kind>.progress:<bucket>" for the progress phase, whose bucket comes from `progress`
  * (ignored for other phases). phase is a phase name ("completed", "progress", ...) that
- * must exist under the profile (JOBWIRE_E_UNKNOWN_PHASE otherwise); a progress value
+ * must exist under the profile (JOBWIRE_E_UNKNOWN_PHASE otherwise; status_changed keys name
+ * their transition, PROTOCOL.md §16.1, so that phase is JOBWIRE_E_INVALID_ARGUMENT here); a progress value
  * that makes no bucket is JOBWIRE_E_NO_PROGRESS_EVENT. Output as described above. */
 JOBWIRE_C_API int jobwire_delivery_key(int kind, const char* phase, size_t phase_len, double progress,
                                        int profile, char* out, size_t out_cap, size_t* out_len);
@@ -441,7 +449,10 @@ JOBWIRE_C_API void jobwire_verifier_destroy(jobwire_verifier* verifier);
  *                      JOBWIRE_TOLERANCE_NONE to skip the check; other negative values
  *                      are JOBWIRE_E_INVALID_ARGUMENT
  *   flags              0 or JOBWIRE_VERIFY_SDK_COMPAT
- *   profile            JOBWIRE_PROFILE_AI_STATS or JOBWIRE_PROFILE_PHASEO (header prefix)
+ *   profile            JOBWIRE_PROFILE_AI_STATS, JOBWIRE_PROFILE_PHASEO (header prefix), or
+ *                      JOBWIRE_PROFILE_AUTO (detected from the headers; jobwire_detect_profile
+ *                      tells which). Detection never weakens a verifier: one holding a
+ *                      secret requires a signature whatever headers arrive.
  *   out_matched_secret may be NULL; receives the index of the secret that matched, or
  *                      SIZE_MAX for an unsigned delivery accepted by a verifier without
  *                      secrets
@@ -453,6 +464,15 @@ JOBWIRE_C_API int jobwire_verify(jobwire_verifier* verifier, const char* body, s
                                  const char* const* header_values, const size_t* header_value_lens,
                                  size_t header_count, int64_t now, int64_t tolerance, unsigned flags, int profile,
                                  size_t* out_matched_secret);
+
+/* The profile JOBWIRE_PROFILE_AUTO selects for these headers (same arrays as
+ * jobwire_verify): *out_profile receives JOBWIRE_PROFILE_PHASEO or JOBWIRE_PROFILE_AI_STATS
+ * for the header family present, or JOBWIRE_PROFILE_AI_STATS when neither is (the
+ * fallback; the function then returns JOBWIRE_E_NOT_FOUND). Both families →
+ * JOBWIRE_E_AMBIGUOUS_HEADER. */
+JOBWIRE_C_API int jobwire_detect_profile(const char* const* header_names, const size_t* header_name_lens,
+                                         const char* const* header_values, const size_t* header_value_lens,
+                                         size_t header_count, int* out_profile);
 
 /* ---------------------------------------------------------------------------------------
  * Job payloads (PROTOCOL.md §4-§6, §10)

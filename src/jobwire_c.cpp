@@ -210,6 +210,10 @@ static_assert(JOBWIRE_PAYLOAD_CREATE == static_cast<int>(jobwire::payload_form::
 int jobwire_profile_from_name(const char* name, std::size_t name_len, int* out_profile) {
   return guarded([&] {
     if (bad_input(name, name_len) || out_profile == nullptr) return invalid_argument;
+    if (view(name, name_len) == "auto") {
+      *out_profile = JOBWIRE_PROFILE_AUTO;
+      return JOBWIRE_OK;
+    }
     const jobwire::profile* p = jobwire::find_profile(view(name, name_len));
     if (p == nullptr) return status_of(errc::not_found);
     *out_profile = p == &jobwire::profiles::phaseo ? JOBWIRE_PROFILE_PHASEO : JOBWIRE_PROFILE_AI_STATS;
@@ -254,6 +258,8 @@ int jobwire_delivery_key(int kind, const char* phase, std::size_t phase_len, dou
       return invalid_argument;
     auto ph = jobwire::parse_phase(view(phase, phase_len));
     if (!ph || !prof->has_phase(*ph)) return status_of(errc::unknown_phase);
+    // §16.1: a status_changed key names its transition; the phase alone makes none.
+    if (*ph == jobwire::phase::status_changed) return invalid_argument;
     jobwire::delivery_key key{jobwire::event_type{k, *ph}, jobwire::no_bucket};
     if (*ph == jobwire::phase::progress) {
       // PROTOCOL.md §11: only a value that makes a bucket produces a progress event.
@@ -478,8 +484,9 @@ int jobwire_verify(jobwire_verifier* verifier, const char* body, std::size_t bod
                    std::int64_t now, std::int64_t tolerance, unsigned flags, int profile,
                    std::size_t* out_matched_secret) {
   return guarded([&] {
+    // JOBWIRE_PROFILE_AUTO: nullptr, detected per request by verify_delivery (§15).
     const jobwire::profile* prof = profile_of(profile);
-    if (verifier == nullptr || prof == nullptr || bad_input(body, body_len) ||
+    if (verifier == nullptr || (prof == nullptr && profile != JOBWIRE_PROFILE_AUTO) || bad_input(body, body_len) ||
         (flags & ~JOBWIRE_VERIFY_SDK_COMPAT) != 0u || (tolerance < 0 && tolerance != jobwire::tolerance_none))
       return invalid_argument;
     const header_arrays headers{header_names, header_name_lens, header_values, header_value_lens, header_count};
@@ -499,6 +506,18 @@ int jobwire_verify(jobwire_verifier* verifier, const char* body, std::size_t bod
   });
 }
 
+int jobwire_detect_profile(const char* const* header_names, const std::size_t* header_name_lens,
+                           const char* const* header_values, const std::size_t* header_value_lens,
+                           std::size_t header_count, int* out_profile) {
+  return guarded([&] {
+    const header_arrays headers{header_names, header_name_lens, header_values, header_value_lens, header_count};
+    if (out_profile == nullptr || !headers.well_formed()) return invalid_argument;
+    auto found = jobwire::detect_profile(headers);
+    if (!found) return status_of(found.error());
+    *out_profile = *found == &jobwire::profiles::phaseo ? JOBWIRE_PROFILE_PHASEO : JOBWIRE_PROFILE_AI_STATS;
+    return *found == nullptr ? status_of(errc::not_found) : JOBWIRE_OK;
+  });
+}
 
 // --- job payloads ------------------------------------------------------------------------------
 
@@ -519,6 +538,8 @@ int jobwire_parse_payload(int form, const char* text, std::size_t text_len, int 
     if (error_offset != nullptr) *error_offset = jobwire::error::no_offset;
     jobwire::payload_options opts;
     opts.prof = profile_of(profile);
+    // A webhook body under AUTO: no headers to detect from, so the widest phase set (§15).
+    if (profile == JOBWIRE_PROFILE_AUTO && form == JOBWIRE_PAYLOAD_WEBHOOK) opts.prof = &jobwire::profiles::phaseo;
     if (form < JOBWIRE_PAYLOAD_CREATE || form > JOBWIRE_PAYLOAD_WS || opts.prof == nullptr ||
         bad_input(text, text_len) || bad_output(out, out_cap, out_len) ||
         (flags & ~JOBWIRE_PAYLOAD_LENIENT_STATUS) != 0u)

@@ -30,6 +30,7 @@
 #include <random>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include <httplib.h>
@@ -80,6 +81,11 @@ struct job {
   std::vector<injected_send> injected;
   bool script_done = false;
   unsigned attempt_ids = 0;
+  // Scenario `status_changed`: the job is sent as the current service sends it (profile
+  // phaseo, PROTOCOL.md §16): x-phaseo-* headers and a status_changed delivery for every
+  // change of its stored (raw) status.
+  bool phaseo = false;
+  std::string raw_status = "queued";
 };
 
 /// One attempt as cpp-httplib sends it: jobwire's headers and body, copied out of the lock.
@@ -117,7 +123,8 @@ class gateway {
  private:
   void run_script(job* j);
   void set_state(job* j, snapshot s);
-  void emit(job* j, jobwire::phase p, const snapshot& data, bool force = false);
+  void emit(job* j, jobwire::phase p, const snapshot& data, bool force = false, std::string_view previous_status = {},
+            std::string_view status = {});
   void send_attempt(job* j, const std::string& key_text, unsigned attempt);
   void inject_tampered(job* j);
   httplib::Result post(const std::string& url, const outgoing& out);
@@ -167,19 +174,23 @@ void gateway::create(const httplib::Request& req, httplib::Response& res) {
   j->model = text("model");
   j->prompt = text("prompt");
   if (j->model.empty() || j->prompt.empty()) return fail(400, "missing_model_or_prompt");
+  j->scenario = req.has_header("x-sim-scenario") ? req.get_header_value("x-sim-scenario") : "normal";
+  j->phaseo = j->scenario == "status_changed";
+  const jobwire::profile& prof = j->phaseo ? jobwire::profiles::phaseo : jobwire::profiles::ai_stats;
+  jobwire::subscription_options sub_opt = sub_opt_;
+  sub_opt.events.prof = &prof;  // the phase set: status_changed exists under phaseo only
   // PROTOCOL.md §7, §8: the subscription is validated by jobwire; a bad callback URL or
   // event list refuses the job with the reason code.
   auto hook = obj->find("webhook");
   if (hook.exists() && !hook.is_null()) {
-    auto sub = jobwire::parse_webhook_subscription(hook, sub_opt_, req.body.data());
+    auto sub = jobwire::parse_webhook_subscription(hook, sub_opt, req.body.data());
     if (!sub) return fail(400, jobwire::error_name(sub.code()));
-    auto sender = jobwire::delivery_sender::create(sub->secret, jobwire::profiles::ai_stats, jobwire::default_retry_policy);
+    auto sender = jobwire::delivery_sender::create(sub->secret, prof, jobwire::default_retry_policy);
     if (!sender) return fail(400, jobwire::error_name(sender.code()));
     j->sender = std::move(*sender);
     j->webhook = std::move(*sub);
     j->webhook->ignored.clear();  // views into the request body, which is about to go away
   }
-  j->scenario = req.has_header("x-sim-scenario") ? req.get_header_value("x-sim-scenario") : "normal";
   std::lock_guard<std::mutex> lock(m_);
   j->internal_id = "gen_" + lower_hex(rng_(), 12);
   j->id = "G-" + lower_hex(rng_(), 16);
@@ -272,10 +283,19 @@ void gateway::set_state(job* j, snapshot s) {
   jobwire::phase p = jobwire::phase::progress;
   if (s.lifecycle == lifecycle_status::completed) p = jobwire::phase::completed;
   if (s.lifecycle == lifecycle_status::failed) p = jobwire::phase::failed;
+  // The stored (raw) status the current service keeps: queued, in_progress, then terminal.
+  const std::string raw = s.lifecycle == lifecycle_status::pending   ? "queued"
+                          : s.lifecycle == lifecycle_status::running ? "in_progress"
+                                                                     : std::string(jobwire::lifecycle_status_name(s.lifecycle));
+  std::string previous;
   {
     std::lock_guard<std::mutex> lock(m_);
     j->now = s;
+    if (j->phaseo && raw != j->raw_status) previous = std::exchange(j->raw_status, raw);
   }
+  // §16.1: a change of the stored status is a status_changed delivery, sent before the
+  // terminal event of a terminal change (the receiver must not take it as terminal).
+  if (!previous.empty()) emit(j, jobwire::phase::status_changed, s, false, previous, raw);
   emit(j, p, s);
 }
 
@@ -297,13 +317,18 @@ jobwire::delivery_event gateway::event_of(const job& j, jobwire::phase p, const 
 /// Dispatches the event for phase `p` when jobwire says it starts (§7 subscription, §11
 /// bucket, §12 send rule: a key already delivered, queued or failed is not sent again
 /// unless forced), then sends attempt 1.
-void gateway::emit(job* j, jobwire::phase p, const snapshot& data, bool force) {
+void gateway::emit(job* j, jobwire::phase p, const snapshot& data, bool force, std::string_view previous_status,
+                   std::string_view status) {
   std::string key_text;
   {
     std::lock_guard<std::mutex> lock(m_);
     if (!j->webhook || !j->sender) return;
     std::string data_json;
-    const jobwire::delivery_event ev = event_of(*j, p, data, data_json);
+    jobwire::delivery_event ev = event_of(*j, p, data, data_json);
+    if (p == jobwire::phase::status_changed) {
+      ev.previous_status = previous_status;
+      ev.status = status;
+    }
     auto key = j->sender->check_subscribed(j->webhook->events, ev);
     if (!key) return;  // not subscribed, or a progress value without a bucket
     const jobwire::status unforced = j->sender->check_dispatch(j->webhook->events, ev, j->ledger);
@@ -367,7 +392,7 @@ void gateway::send_attempt(job* j, const std::string& key_text, unsigned attempt
   report.tried_at_ms = tried;
   report.responded_at_ms = sim_ms();
   report.response_body = res ? std::string_view(res->body) : std::string_view();
-  if (auto rec = jobwire::make_attempt_record(report, *decision)) j->ledger.append(std::move(*rec));
+  if (auto rec = jobwire::make_attempt_record(report, *decision, j->sender->prof())) j->ledger.append(std::move(*rec));
 }
 
 /// An attacker's (or a body-rewriting proxy's) copy of the completed delivery: headers

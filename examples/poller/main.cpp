@@ -64,7 +64,11 @@ bool follow(const settings& cfg, const std::string& job_id_text) {
     auto res = client.Get(jobwire::status_request(*id).target());
     std::optional<jobwire::status_view> st;
     if (res && res->status == 200) {
-      auto parsed = jobwire::parse_status_object(res->body);
+      // The phase set of the current service (phaseo): its status objects list
+      // `status_changed` delivery keys in `webhook.attempts` (PROTOCOL.md §16.1).
+      jobwire::payload_options opt;
+      opt.prof = &jobwire::profiles::phaseo;
+      auto parsed = jobwire::parse_status_object(res->body, opt);
       if (!parsed) {
         std::fprintf(stderr, "poller: %s: status object rejected: %s\n", job_id_text.c_str(),
                      std::string(jobwire::error_name(parsed.code())).c_str());
@@ -150,6 +154,9 @@ int main(int argc, char** argv) {
       w.string(std::string_view(events).substr(at, comma - at));
       at = comma + 1;
     }
+    // The `status_changed` scenario stands for the current service (PROTOCOL.md §16.1),
+    // where status changes are subscribable.
+    if (scenario == "status_changed") w.string("job.status_changed");
     w.end_array().end_object().end_object();
     auto res = client.Post("/v1/videos", {{"x-sim-scenario", scenario}}, body, "application/json");
     if (!res || res->status != 202) {

@@ -55,7 +55,11 @@ jobwire::status on_delivery(receiver& r, const httplib::Request& req, const jobw
   if (d.action == jobwire::reconcile_action::refetch) {
     auto fetched = r.gateway.Get(jobwire::status_request(e.data.id).target());
     example::refetch_record rec{job, std::string(jobwire::reconcile_reason_name(d.reason)), {}, fetched ? fetched->status : 0};
-    auto status = fetched && fetched->status == 200 ? jobwire::parse_status_object(fetched->body)
+    // The widest phase set (phaseo's): a job of the current service lists status_changed
+    // delivery keys in its status object's `webhook.attempts` (PROTOCOL.md §16.1).
+    jobwire::payload_options popt;
+    popt.prof = &jobwire::profiles::phaseo;
+    auto status = fetched && fetched->status == 200 ? jobwire::parse_status_object(fetched->body, popt)
                                                     : jobwire::result<jobwire::status_view>(jobwire::errc::io_error);
     rec.status = status ? jobwire::job_status_name(status->status) : jobwire::error_name(status.code());
     r.stats.refetch(rec);

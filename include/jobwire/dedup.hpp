@@ -113,9 +113,11 @@ constexpr std::int64_t dedup_expiry(std::int64_t now_ms, std::chrono::millisecon
 /// by one build must be read by another), so they are not overridable.
 constexpr std::size_t max_dedup_job_id_length = max_job_id_length;
 static_assert(max_dedup_job_id_length <= 999, "the encoded job id length has at most 3 decimal digits");
-/// Longest delivery key a dedup key accepts (the longest real key,
-/// `batch.status_changed`, is 20 bytes).
+/// Longest delivery key a dedup key accepts (the longest possible key,
+/// `batch.status_changed:<prev>:<cur>` with two 21-byte parts, is 64 bytes: events.hpp).
 constexpr std::size_t max_dedup_delivery_key_length = 64;
+static_assert(max_dedup_delivery_key_length >= 21 + 2 * max_status_part_length + 1,
+              "every status_changed key must fit a dedup key");
 
 namespace detail {
 /// A word-at-a-time multiplicative hash over a key's encoding with a 64-bit finaliser, so
@@ -215,6 +217,14 @@ class dedup_key {
       char digits[4];
       put(":");
       put(std::string_view(digits, format_decimal(static_cast<std::size_t>(key.bucket), digits)));
+    } else if (key.type.phase == phase::status_changed) {
+      // §16.1: `<kind>.status_changed:<prev>:<cur>`; a key without its parts names no
+      // transition and cannot be deduplicated on.
+      if (key.current.empty()) return errc::invalid_delivery_key;
+      put(":");
+      put(key.previous.empty() ? unknown_status_part : key.previous.view());
+      put(":");
+      put(key.current.view());
     }
     return for_delivery(job, std::string_view(buf, n));
   }

@@ -91,7 +91,7 @@ inline result<delivery_meta> parse_delivery_meta(const json::object& root, const
 
   const json::value key = dobj->find("key");
   if (!key.exists()) return errc::missing_field;
-  char key_buf[48];
+  char key_buf[64];  // the longest key (status_changed, §16.1) is 64 bytes
   auto key_text = detail::short_string(key, key_buf, 0, b);
   if (!key_text) return key_text.error();
   auto k = parse_delivery_key(*key_text, prof);

@@ -79,6 +79,7 @@
   X(invalid_index, 313, "the output index is out of range")                                        \
   X(deadline_exceeded, 314, "the polling deadline has passed")                                     \
   X(poll_not_retryable, 315, "the status request failed with a status that retrying cannot fix")  \
+  X(status_change_mismatch, 316, "status_change names another state than the delivery key")        \
                                                                                                    \
   /* 400..499: events and subscriptions (events.hpp) */                                            \
   X(no_valid_events, 400, "the event list contains no valid event for this kind")                  \

@@ -1,5 +1,5 @@
 // jobwire — event vocabulary: kinds, phases, event types, delivery keys, progress buckets
-// and event ids (PROTOCOL.md §2, §7, §9, §11).
+// and event ids (PROTOCOL.md §2, §7, §9, §11, §16.1).
 //
 // Everything here is a pure function over string_views and small values. Building and
 // parsing are exact inverses: what `format_*` writes, `parse_*` reads back.
@@ -112,29 +112,119 @@ constexpr bool is_valid_bucket(int b) noexcept {
   return b == 5 || b == 95 || (b >= 10 && b <= 90 && b % 10 == 0);
 }
 
-// --- delivery keys (PROTOCOL.md §2) ---------------------------------------------------
+// --- delivery keys (PROTOCOL.md §2, §16.1) --------------------------------------------
+
+/// Longest status part of a `status_changed` key (PROTOCOL.md §16.1). The service's raw
+/// statuses are at most 11 characters (`in_progress`); 21 keeps the longest possible key,
+/// `batch.status_changed:<21>:<21>`, at 64 bytes, the bound the dedup key format fixes.
+constexpr std::size_t max_status_part_length = 21;
+
+/// The part written for an empty or NULL status (PROTOCOL.md §16.1).
+constexpr std::string_view unknown_status_part = "unknown";
+
+/// One status part of a `status_changed` delivery key: a raw status, lower-cased only
+/// (§16.1: not trimmed, not mapped, so `canceled` stays `canceled`). Held inline so that
+/// `delivery_key` stays a small copyable value that never allocates.
+struct status_part {
+  char text[max_status_part_length] = {};
+  std::uint8_t size = 0;
+
+  constexpr std::string_view view() const noexcept { return std::string_view(text, size); }
+  constexpr bool empty() const noexcept { return size == 0; }
+
+  friend constexpr bool operator==(const status_part& a, const status_part& b) noexcept {
+    if (a.size != b.size) return false;
+    for (std::size_t i = 0; i < a.size; ++i)
+      if (a.text[i] != b.text[i]) return false;
+    return true;
+  }
+  friend constexpr bool operator!=(const status_part& a, const status_part& b) noexcept { return !(a == b); }
+};
+
+/// True for a character a key part may hold. jobwire policy (§16.1 says the parts are not
+/// sanitised): the service's statuses are lower-case words with `_`, so a part is limited
+/// to [a-z0-9_.-]; anything else (upper case, white space, `:`) cannot come from the
+/// service's `lower(status)` of a stored status and makes the key invalid.
+constexpr bool is_status_part_char(char c) noexcept {
+  return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '.';
+}
+
+/// Validates a key part as it appears in a received key: 1..21 of [a-z0-9_.-].
+inline result<status_part> parse_status_part(std::string_view s) noexcept {
+  if (s.empty() || s.size() > max_status_part_length) return errc::invalid_delivery_key;
+  status_part p;
+  for (char c : s) {
+    if (!is_status_part_char(c)) return errc::invalid_delivery_key;
+    p.text[p.size++] = c;
+  }
+  return p;
+}
+
+/// The sender's side of §16.1: a raw status becomes a key part by lower-casing only; an
+/// empty status (or none: NULL) becomes `unknown`. A status that still is no valid part
+/// (white space, `:`, non-ASCII, longer than 21) is `invalid_delivery_key`.
+inline result<status_part> status_part_of(std::string_view raw) noexcept {
+  if (raw.empty()) raw = unknown_status_part;
+  if (raw.size() > max_status_part_length) return errc::invalid_delivery_key;
+  char buf[max_status_part_length];
+  for (std::size_t i = 0; i < raw.size(); ++i) {
+    const char c = raw[i];
+    buf[i] = (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
+  }
+  return parse_status_part(std::string_view(buf, raw.size()));
+}
 
 /// A delivery key: the event type, plus the bucket for progress events
-/// (`video.progress:50`). Keys are per job: never deduplicate on the key alone.
+/// (`video.progress:50`), plus the previous and current raw status for `status_changed`
+/// events (`video.status_changed:queued:in_progress`, §16.1). Keys are per job: never
+/// deduplicate on the key alone.
 struct delivery_key {
   event_type type{};
   int bucket = no_bucket;  ///< set for progress events only
+  status_part previous{};  ///< `status_changed` only
+  status_part current{};   ///< `status_changed` only
 
   friend constexpr bool operator==(const delivery_key& a, const delivery_key& b) noexcept {
-    return a.type == b.type && a.bucket == b.bucket;
+    return a.type == b.type && a.bucket == b.bucket && a.previous == b.previous && a.current == b.current;
   }
   friend constexpr bool operator!=(const delivery_key& a, const delivery_key& b) noexcept {
     return !(a == b);
   }
 };
 
+/// The key of a `status_changed` event (§16.1): `<kind>.status_changed:<prev>:<cur>`, each
+/// part the raw status lower-cased, `unknown` for an empty one. `unknown_phase` when the
+/// profile has no `status_changed` (ai_stats).
+inline result<delivery_key> status_changed_key(kind k, std::string_view previous_raw, std::string_view current_raw,
+                                               const profile& prof = profiles::phaseo) noexcept {
+  if (!prof.has_phase(phase::status_changed)) return errc::unknown_phase;
+  auto prev = status_part_of(previous_raw);
+  if (!prev) return prev.error();
+  auto cur = status_part_of(current_raw);
+  if (!cur) return cur.error();
+  return delivery_key{event_type{k, phase::status_changed}, no_bucket, *prev, *cur};
+}
+
 /// Parses a delivery key strictly: `<kind>.<phase>` for lifecycle events,
-/// `<kind>.progress:<bucket>` (bucket without leading zeros) for progress events.
+/// `<kind>.progress:<bucket>` (bucket without leading zeros) for progress events,
+/// `<kind>.status_changed:<prev>:<cur>` (two parts of [a-z0-9_.-], 1..21 each) for status
+/// changes (a phase of profile phaseo only, §16.1).
 inline result<delivery_key> parse_delivery_key(std::string_view s,
                                                   const profile& prof = profiles::ai_stats) noexcept {
   std::size_t colon = s.find(':');
   auto t = parse_event_type(s.substr(0, colon), prof);
   if (!t) return errc::invalid_delivery_key;
+  if (t->phase == phase::status_changed) {
+    if (colon == std::string_view::npos) return errc::invalid_delivery_key;
+    const std::string_view parts = s.substr(colon + 1);
+    const std::size_t second = parts.find(':');
+    if (second == std::string_view::npos) return errc::invalid_delivery_key;
+    auto prev = parse_status_part(parts.substr(0, second));
+    if (!prev) return prev.error();
+    auto cur = parse_status_part(parts.substr(second + 1));  // a third `:` is no part char
+    if (!cur) return cur.error();
+    return delivery_key{*t, no_bucket, *prev, *cur};
+  }
   if (t->phase != phase::progress) {
     if (colon != std::string_view::npos) return errc::invalid_delivery_key;
     return delivery_key{*t, no_bucket};
@@ -156,6 +246,11 @@ inline void append_delivery_key(std::string& out, const delivery_key& k) {
   if (k.type.phase == phase::progress && k.bucket != no_bucket) {
     out += ':';
     out += std::to_string(k.bucket);
+  } else if (k.type.phase == phase::status_changed && !k.current.empty()) {
+    out += ':';
+    out += k.previous.empty() ? unknown_status_part : k.previous.view();
+    out += ':';
+    out += k.current.view();
   }
 }
 inline std::string format_delivery_key(const delivery_key& k) {

@@ -283,6 +283,69 @@ inline result<raw_delivery_headers> collect_delivery_headers(const Headers& head
   return out;
 }
 
+// --- profile detection (PROTOCOL.md §15) -----------------------------------------------
+
+/// The profiles a receiver can tell apart by their header family (§15). Detection picks
+/// rules (header names, phase set, whether a secret is required), never keys.
+inline constexpr const profile* detectable_profiles[] = {&profiles::phaseo, &profiles::ai_stats};
+
+namespace detail {
+// True when one of the delivery headers of `prof` (timestamp, signature, event id, event
+// type, delivery key, attempt, max attempts) is present. A header of the family that
+// jobwire does not read (`x-phaseo-other`) does not count: the family is what a sender of
+// that profile writes (§9, §16.5).
+template <class Headers>
+inline bool has_header_family(const Headers& headers, const profile& prof) noexcept {
+  const std::string_view prefix = prof.header_prefix;
+  if constexpr (is_header_callable<Headers>::value) {
+    const std::string_view suffixes[] = {header_suffix::timestamp,    header_suffix::signature,
+                                         header_suffix::event_id,     header_suffix::event_type,
+                                         header_suffix::delivery_key, header_suffix::attempt,
+                                         header_suffix::max_attempts};
+    for (std::string_view suffix : suffixes) {
+      auto v = find_header(headers, prefix, suffix);
+      if (!v || *v) return true;  // present (an ambiguous one is present too)
+    }
+    return false;
+  } else {
+    raw_delivery_headers scratch;
+    for (const auto& entry : headers) {
+      const std::string_view name(std::get<0>(entry));
+      if (name.size() <= prefix.size() || !iequals_lower(name.substr(0, prefix.size()), prefix)) continue;
+      if (raw_slot(scratch, name.substr(prefix.size())) != nullptr) return true;
+    }
+    return false;
+  }
+}
+}  // namespace detail
+
+/// The profile whose header family the request carries (§15, jobwire policy `auto`):
+/// `x-phaseo-*` → phaseo, `x-ai-stats-*` → ai_stats; nullptr when neither is present (the
+/// caller picks its fallback); `ambiguous_header` when both are — two families in one
+/// request means two readers could pick two different sets of rules.
+template <class Headers>
+[[nodiscard]] inline result<const profile*> detect_profile(const Headers& headers) noexcept {
+  const profile* found = nullptr;
+  for (const profile* p : detectable_profiles) {
+    if (!detail::has_header_family(headers, *p)) continue;
+    if (found != nullptr) return errc::ambiguous_header;
+    found = p;
+  }
+  return found;
+}
+
+/// The profile to verify a request under: `chosen` when the caller named one, otherwise
+/// the detected one, otherwise ai_stats (the seed's profile: its rejection then names the
+/// `x-ai-stats-*` header it looked for, and unsigned deliveries keep the rules they always
+/// had).
+template <class Headers>
+[[nodiscard]] inline result<const profile*> select_profile(const Headers& headers, const profile* chosen) noexcept {
+  if (chosen != nullptr) return chosen;
+  auto found = detect_profile(headers);
+  if (!found) return found.error();
+  return *found != nullptr ? *found : &profiles::ai_stats;
+}
+
 /// Strictly parses collected metadata headers: `malformed_header` for an invalid value,
 /// `attempt_exceeds_max` when both counts are present and attempt > max attempts.
 inline result<delivery_headers> parse_delivery_headers(const raw_delivery_headers& raw,

@@ -264,6 +264,40 @@ inline result<create_status> parse_create_status(std::string_view s,
   return errc::unknown_status;
 }
 
+/// The lifecycle state of a *raw* status, the stored vocabulary the current service puts
+/// into `status_changed` keys and `status_change` objects (PROTOCOL.md §16, §16.1):
+/// `queued`/`pending` → pending; `in_progress`/`processing`/`running` → running;
+/// `completed`, `failed`, `cancelled` (and the legacy `canceled`), `expired`. Exact words,
+/// ASCII case-insensitive (the key lower-cases them; the object carries them as stored), no
+/// trimming and none of the public synonyms (`succeeded`, `error`): those are not raw
+/// statuses. Anything else is `unknown_status`, or pending in lenient mode (the service's
+/// fallback for words it does not know, §3).
+inline result<lifecycle_status> parse_raw_status(std::string_view s, status_mode mode = status_mode::strict) noexcept {
+  struct raw_word {
+    std::string_view word;
+    lifecycle_status state;
+  };
+  constexpr raw_word table[] = {
+      {"queued", lifecycle_status::pending},      {"pending", lifecycle_status::pending},
+      {"in_progress", lifecycle_status::running}, {"processing", lifecycle_status::running},
+      {"running", lifecycle_status::running},     {"completed", lifecycle_status::completed},
+      {"failed", lifecycle_status::failed},       {"cancelled", lifecycle_status::cancelled},
+      {"canceled", lifecycle_status::cancelled},  {"expired", lifecycle_status::expired},
+  };
+  for (const raw_word& e : table)
+    if (detail::iequals(s, e.word)) return e.state;
+  if (mode == status_mode::lenient) return lifecycle_status::pending;
+  return errc::unknown_status;
+}
+
+/// True when `s` is exactly (lower-case) one of the six lifecycle words of §3
+/// (`pending`, `running`, `completed`, `failed`, `cancelled`, `expired`).
+constexpr bool is_lifecycle_word(std::string_view s) noexcept {
+  for (std::size_t i = 0; i < 6; ++i)
+    if (s == lifecycle_status_name(static_cast<lifecycle_status>(i))) return true;
+  return false;
+}
+
 /// `inconsistent_status` when `status` and `lifecycle_status` name different rows of §3.
 constexpr jobwire::status check_consistent(job_status s, lifecycle_status l) noexcept {
   if (to_lifecycle(s) != l) return errc::inconsistent_status;

@@ -908,9 +908,25 @@ struct delivery_info {
   std::uint32_t max_attempts = 0;  ///< 4 for the service (§9)
 };
 
+/// The top-level `status_change` member of a `status_changed` delivery (PROTOCOL.md
+/// §16.1): `{"previous_status": string|null, "status": string}`, raw statuses.
+struct status_change_view {
+  bool present = false;
+  /// `previous_status`; absent or null (`present == false`) when the sender did not know it.
+  text_field previous_status;
+  json::string status{};  ///< `status` as sent (a raw status, or a lifecycle word, below)
+  /// The lifecycle state `status` names (job.hpp `parse_raw_status`).
+  lifecycle_status lifecycle = lifecycle_status::pending;
+  /// The queue-retry form (§16.1): no previous status and a lifecycle word as `status` —
+  /// the job's lifecycle when the retry was sent, not the transition's target, so it is
+  /// not compared with the key.
+  bool queue_retry_form = false;
+};
+
 /// A parsed delivery body. `id` and `type` are required (the event id and event type are
 /// what a receiver deduplicates and dispatches on), as is `data` with its job id and
-/// status; `created_at` and `delivery` are type-checked when present.
+/// status; `created_at` and `delivery` are type-checked when present. A `status_changed`
+/// delivery (profile phaseo) also requires `status_change`; other events ignore it.
 struct envelope_view {
   std::string_view id;         ///< event id, 1..160 of [A-Za-z0-9_-]
   std::string_view type_text;  ///< e.g. "video.completed"
@@ -918,6 +934,7 @@ struct envelope_view {
   integer_field created_at;  ///< Unix seconds
   delivery_info delivery;
   job_data data;
+  status_change_view status_change;  ///< `status_changed` deliveries only (§16.1)
 };
 
 namespace detail {
@@ -954,6 +971,51 @@ inline jobwire::status read_delivery(const payload_reader& r, json::value v, con
   d.max_attempts = static_cast<std::uint32_t>(mx.value);
   return {};
 }
+
+// `status_change` of a `status_changed` delivery (§16.1). Required for that phase: the
+// service always writes it, and it is what the receiver reconciles on. `previous_status`
+// absent reads as null. When the envelope carries a key, the object must name the same
+// lifecycle states as the key's parts (`status_change_mismatch`), except in the
+// queue-retry form, and except for a part that names no known status (`unknown`, written
+// for an empty status): there is nothing to compare.
+inline jobwire::status read_status_change(const payload_reader& r, json::value v, const json::value& doc,
+                                          const delivery_info& d, status_change_view& out) noexcept {
+  if (!v.exists()) return r.at(errc::missing_field, doc);
+  if (!v.is_object()) return r.at(errc::invalid_field, v);
+  json::value prev, cur;
+  char buf[48];
+  for (detail::member_walk w(v, r); !w.done(); w.advance()) {
+    const json::member& m = w.member();
+    std::string_view k = member_key(m, buf);
+    if (detail::key_is(k, "previous_status")) prev = m.value;
+    else if (detail::key_is(k, "status")) cur = m.value;
+  }
+  if (!cur.exists()) return r.at(errc::missing_field, v);
+  if (!cur.is_string()) return r.at(errc::invalid_field, cur);
+  jobwire::status st = r.text(prev, out.previous_status);
+  if (!st) return st;
+  out.status = r.string_at(cur);
+  auto life = parse_raw_status(out.status.raw(), r.options().statuses);
+  if (out.status.has_escapes() || !life) return r.at(errc::unknown_status, cur);
+  out.lifecycle = *life;
+  out.queue_retry_form = !out.previous_status.present && is_lifecycle_word(out.status.raw());
+  if (out.previous_status.present) {
+    auto p = parse_raw_status(out.previous_status.raw(), r.options().statuses);
+    if (out.previous_status.value.has_escapes() || !p) return r.at(errc::unknown_status, prev);
+  }
+  if (d.present && !out.queue_retry_form) {
+    // Parts are compared in strict mode: a part the vocabulary does not know is no claim.
+    auto key_cur = parse_raw_status(d.key.current.view());
+    if (key_cur && *key_cur != out.lifecycle) return r.at(errc::status_change_mismatch, cur);
+    if (out.previous_status.present) {
+      auto key_prev = parse_raw_status(d.key.previous.view());
+      auto p = parse_raw_status(out.previous_status.raw(), r.options().statuses);
+      if (key_prev && p && *key_prev != *p) return r.at(errc::status_change_mismatch, prev);
+    }
+  }
+  out.present = true;
+  return {};
+}
 }  // namespace detail
 
 /// Parses and validates a webhook delivery body (§10).
@@ -962,7 +1024,7 @@ inline result<envelope_view> parse_envelope(std::string_view body, const payload
   auto doc = detail::parse_payload_object(body, r);
   if (!doc) return doc.error();
   envelope_view e;
-  json::value id, type, created_at, delivery, data;
+  json::value id, type, created_at, delivery, data, status_change;
   jobwire::status data_status;
   char buf[48];
   for (detail::member_walk w(*doc, r); !w.done(); w.advance()) {
@@ -979,6 +1041,7 @@ inline result<envelope_view> parse_envelope(std::string_view body, const payload
       w.set_value_end(data_end);
     } else if (detail::key_is(k, "delivery")) delivery = m.value;
     else if (detail::key_is(k, "created_at")) created_at = m.value;
+    else if (detail::key_is(k, "status_change")) status_change = m.value;
   }
   if (!id.exists() || !type.exists() || !data.exists()) return r.at(errc::missing_field, *doc);
   if (!id.is_string()) return r.at(errc::invalid_field, id);
@@ -998,6 +1061,10 @@ inline result<envelope_view> parse_envelope(std::string_view body, const payload
   if (!data_status) return data_status.error();
   // `data.kind`, when sent, names the same kind as the event type.
   if (e.data.has_kind && e.data.kind != e.type.kind) return r.at(errc::invalid_field, data);
+  if (e.type.phase == phase::status_changed) {
+    st = detail::read_status_change(r, status_change, *doc, e.delivery, e.status_change);
+    if (!st) return st.error();
+  }
   return e;
 }
 

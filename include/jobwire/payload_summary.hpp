@@ -186,6 +186,16 @@ inline status append_payload_summary(std::string& out, payload_form form, std::s
       if (e->delivery.present) w.number(e->delivery.max_attempts);
       else w.null();
       detail::summary_job(w, e->data);
+      if (e->status_change.present) {
+        // §16.1: the raw statuses as sent, and the lifecycle state the receiver reads.
+        w.key("status_change").begin_object();
+        detail::summary_text(w, "previous_status", e->status_change.previous_status);
+        w.key("status");
+        w.string(e->status_change.status.to_string());
+        w.field("lifecycle_status", lifecycle_status_name(e->status_change.lifecycle));
+        w.field("queue_retry_form", e->status_change.queue_retry_form);
+        w.end_object();
+      }
       w.end_object();
       break;
     }

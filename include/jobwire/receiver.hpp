@@ -68,7 +68,8 @@ namespace jobwire {
 
 struct receiver_options {
   /// Freshness window, SDK timestamp leniency, profile (header prefix, phase set, whether
-  /// a secret is required) and body size limit; the profile also drives envelope parsing.
+  /// a secret is required; nullptr = `auto`, detected per request, §15) and body size
+  /// limit; the profile also drives envelope parsing.
   verify_options verify{};
   /// Unsigned deliveries are accepted only when this is set AND the verifier holds no
   /// secret AND the profile allows it (never under phaseo, §15). Without it an empty
@@ -104,6 +105,9 @@ struct receipt {
   std::optional<dedup_key> key;
   /// The attempt number the delivery carried (body, else header; 0 when unknown).
   std::uint32_t attempt = 0;
+  /// The profile the delivery was verified and parsed under: the one configured, or the
+  /// one detected from the headers (`auto`, §15); nullptr before verification succeeded.
+  const profile* prof = nullptr;
 
   /// True for the 2xx replies.
   bool acknowledged() const noexcept { return http_status >= 200 && http_status < 300; }
@@ -220,12 +224,13 @@ template <class Headers, class Store, class Load, class Handler>
   auto verified = verify_delivery(body, headers, secrets, now_seconds, vopt);
   if (!verified) return detail::reject_receipt(r, verified.code(), opt);
   if (verified->headers.attempt) r.attempt = *verified->headers.attempt;
+  r.prof = verified->prof;
 
   // 2. parse (§10), letting contradicting statuses through to reconciliation (§13.3)
   payload_options popt;
   popt.statuses = opt.statuses;
   popt.allow_inconsistent_status = true;
-  popt.prof = opt.verify.prof != nullptr ? opt.verify.prof : &profiles::ai_stats;
+  popt.prof = verified->prof;  // the profile given, or the one detected (§15)
   auto env = parse_envelope(body, popt);
   if (!env) return detail::reject_receipt(r, env.code(), opt);
   r.job_id = env->data.id.str();
@@ -271,7 +276,8 @@ template <class Headers, class Store, class Load, class Handler>
     (void)store.release(*job_key, job_token);
     return detail::reject_receipt(r, held.code(), opt);
   }
-  const reconcile_decision d = reconcile(*held, update_from(env->data));
+  // `update_from(envelope)`: a status_changed delivery is a transition hint (§16.1).
+  const reconcile_decision d = reconcile(*held, update_from(*env));
   r.reconciled = d;
 
   // 5. handler: the side effect (apply) or the refetch

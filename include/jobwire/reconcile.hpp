@@ -14,6 +14,13 @@
 // "progress rule": more progress than held → apply, otherwise no_change. A payload whose
 // `status` and `lifecycle_status` contradict each other → refetch. Progress never moves
 // backwards and terminal states are absorbing: `next` never loses either.
+//
+// A `status_changed` delivery (§16.1) is a hint, not a state: it moves a job forward
+// between pending and running like any update, carries no progress, and when it names a
+// terminal state the job does not hold (yet) the answer is refetch (`terminal_hint`),
+// never apply — the terminal event, or the status object, makes a job terminal. Against
+// a held terminal state it follows the table (same terminal: no_change; another: refetch;
+// non-terminal: ignore_stale).
 #pragma once
 
 #include <cstdint>
@@ -42,6 +49,9 @@ struct job_update {
   double progress = 0;
   bool has_progress = false;
   bool contradictory = false;  ///< status and lifecycle_status disagreed
+  /// A transition hint (a `status_changed` delivery, §16.1), not a state report: a
+  /// terminal hint never makes the job terminal (the terminal event, or a refetch, does).
+  bool hint = false;
 
   static job_update of(lifecycle_status l) noexcept { return job_update{l, 0, false, false}; }
   static job_update of(lifecycle_status l, double p) noexcept { return job_update{l, p, true, false}; }
@@ -53,6 +63,22 @@ struct job_update {
 inline job_update update_from(const job_data& d) noexcept {
   job_update u{d.lifecycle, d.progress.value, d.progress.present, !d.consistent};
   return u;
+}
+/// The update a delivery carries. For every event but `status_changed` that is its `data`.
+/// A `status_changed` delivery (profile phaseo, §16.1) is a transition hint instead: its
+/// target is `status_change.status` mapped to the lifecycle (raw statuses: `queued` and
+/// `pending` → pending, `in_progress`/`processing`/`running` → running, `canceled` →
+/// cancelled), and it carries no progress — its `data.progress` is 0 or 100 by rule, never
+/// the provider's, so it must not raise (or lower) the progress held. `data` is the job
+/// as it was when the delivery was sent, possibly later than the transition, so it is not
+/// what reconciliation reads here.
+inline job_update update_from(const envelope_view& e) noexcept {
+  if (e.type.phase == phase::status_changed && e.status_change.present) {
+    job_update u = job_update::of(e.status_change.lifecycle);
+    u.hint = true;
+    return u;
+  }
+  return update_from(e.data);
 }
 /// The update carried by a status object.
 inline job_update update_from(const status_view& s) noexcept {
@@ -74,7 +100,8 @@ enum class reconcile_reason : std::uint8_t {
   older_state,          ///< incoming state is behind the held one
   unknown_job,          ///< nothing is held for this job
   terminal_conflict,    ///< a different terminal state than the held one
-  contradictory_status  ///< the payload's two status fields disagree
+  contradictory_status,  ///< the payload's two status fields disagree
+  terminal_hint         ///< a status change names a terminal state the job does not hold yet
 };
 
 constexpr std::string_view reconcile_action_name(reconcile_action a) noexcept {
@@ -95,6 +122,7 @@ constexpr std::string_view reconcile_reason_name(reconcile_reason r) noexcept {
     case reconcile_reason::unknown_job: return "unknown_job";
     case reconcile_reason::terminal_conflict: return "terminal_conflict";
     case reconcile_reason::contradictory_status: return "contradictory_status";
+    case reconcile_reason::terminal_hint: return "terminal_hint";
   }
   return "unknown";
 }
@@ -134,6 +162,14 @@ inline reconcile_decision reconcile(const std::optional<job_state>& held, const 
       d.action = reconcile_action::refetch;
       d.reason = reconcile_reason::terminal_conflict;
     }
+    return d;
+  }
+  if (incoming.hint && is_terminal(incoming.lifecycle)) {
+    // §16.1: a status change is never terminal by itself. Its terminal event comes
+    // separately, in either order, and only when subscribed; so the job stays as held
+    // and the status object — authoritative — is fetched.
+    d.action = reconcile_action::refetch;
+    d.reason = reconcile_reason::terminal_hint;
     return d;
   }
   if (ir < hr) {

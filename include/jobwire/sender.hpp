@@ -50,6 +50,13 @@ struct delivery_event {
   jobwire::phase phase = phase::completed;
   /// Progress percentage; used (and required to make a bucket) for `phase::progress` only.
   double progress = std::numeric_limits<double>::quiet_NaN();
+  /// `phase::status_changed` only (profile phaseo, PROTOCOL.md §16.1): the raw statuses of
+  /// the transition, as stored. They make the key `<kind>.status_changed:<prev>:<cur>`
+  /// (lower-cased; `unknown` for an empty or absent one) and the envelope's
+  /// `status_change` object (`previous_status` null when absent or empty). `status` is
+  /// required.
+  std::optional<std::string_view> previous_status;
+  std::string_view status;
   /// The `data` object as JSON text; validated with the jobwire JSON reader and otherwise
   /// inserted byte for byte.
   std::string_view data;
@@ -156,10 +163,13 @@ inline std::string_view format_decimal(char* buf, std::size_t cap, std::int64_t 
 
 /// The delivery key of an event: the kind-specific type, plus the progress bucket for
 /// progress events (PROTOCOL.md §2, §11). `no_progress_event` when a progress value makes
-/// no bucket (0, 100, NaN, ...); `unknown_phase` when the profile has no such phase.
+/// no bucket (0, 100, NaN, ...); `unknown_phase` when the profile has no such phase;
+/// `invalid_argument` for `status_changed`, whose key needs the two statuses
+/// (`status_changed_key`, or the `delivery_event` overload below).
 inline result<delivery_key> delivery_key_for(kind k, phase p, double progress,
                                              const profile& prof = profiles::ai_stats) noexcept {
   if (!prof.has_phase(p)) return errc::unknown_phase;
+  if (p == phase::status_changed) return errc::invalid_argument;
   delivery_key key{event_type{k, p}, no_bucket};
   if (p == phase::progress) {
     key.bucket = progress_bucket(progress);
@@ -167,6 +177,33 @@ inline result<delivery_key> delivery_key_for(kind k, phase p, double progress,
   }
   return key;
 }
+
+/// The delivery key of `ev` under `prof`: as above, and for `status_changed` the key of
+/// §16.1 from `ev.previous_status` and `ev.status` (`missing_field` when `status` is empty,
+/// `invalid_delivery_key` for a status that is no valid key part).
+inline result<delivery_key> delivery_key_for(const delivery_event& ev, const profile& prof = profiles::ai_stats) noexcept {
+  if (ev.phase != phase::status_changed) return delivery_key_for(ev.kind, ev.phase, ev.progress, prof);
+  if (!prof.has_phase(phase::status_changed)) return errc::unknown_phase;
+  if (ev.status.empty()) return errc::missing_field;
+  return status_changed_key(ev.kind, ev.previous_status.value_or(std::string_view{}), ev.status, prof);
+}
+
+namespace detail {
+// `data.progress` as the current service writes it for video jobs (PROTOCOL.md §16.6,
+// profile phaseo only): the bucket in a progress delivery; 0 in every other delivery, or
+// 100 when the job is completed (`status` or `lifecycle_status` says so). A negative
+// value: leave `data` as given (ai_stats, batch jobs).
+inline int phaseo_data_progress(const profile& prof, const delivery_key& key, const json::object& data) noexcept {
+  if (prof.name != profiles::phaseo.name) return -1;
+  if (key.type.kind != kind::video) return -1;  // batch progress comes from request counts
+  if (key.type.phase == phase::progress) return key.bucket;
+  for (std::string_view field : {std::string_view("status"), std::string_view("lifecycle_status")}) {
+    auto v = data.find(field).get_string();
+    if (v && v->equals("completed")) return 100;
+  }
+  return 0;
+}
+}  // namespace detail
 
 /// A sender for one secret, profile and retry policy. Prepare once and reuse for every
 /// delivery and every attempt: the secret's HMAC key is set up once. Move-only.
@@ -215,7 +252,7 @@ class delivery_sender {
   result<delivery_key> check_subscribed(const event_list& subscription, const delivery_event& ev) const noexcept {
     if (!prof_->has_phase(ev.phase)) return errc::unknown_phase;
     if (!subscription.is_subscribed(ev.kind, ev.phase)) return errc::phase_not_subscribed;
-    return delivery_key_for(ev.kind, ev.phase, ev.progress, *prof_);
+    return delivery_key_for(ev, *prof_);
   }
 
   /// Builds attempt `attempt` (1-based, ≤ the policy's max_attempts) of `ev` at
@@ -234,7 +271,7 @@ class delivery_sender {
   status build_into(delivery& d, const delivery_event& ev, std::int64_t now_seconds,
                     unsigned attempt = first_attempt_number) {
     if (prof_ == nullptr) return errc::invalid_argument;
-    auto key = delivery_key_for(ev.kind, ev.phase, ev.progress, *prof_);
+    auto key = delivery_key_for(ev, *prof_);
     if (!key) return key.error();
     if (ev.job_id.empty()) return errc::invalid_job_id;
     if (attempt < 1 || attempt > policy_.max_attempts) return errc::invalid_attempt;
@@ -273,7 +310,7 @@ class delivery_sender {
     b += detail::format_decimal(num, sizeof num, created_at);
     b += ",\"delivery\":{\"key\":\"";
     d.key_at_ = b.size();
-    append_delivery_key(b, *key);  // `<kind>.<phase>[:bucket]`: no escaping needed
+    append_delivery_key(b, *key);  // `<kind>.<phase>[:bucket|:prev:cur]`: no escaping needed
     d.key_len_ = b.size() - d.key_at_;
     b += "\",\"attempt\":";
     d.attempt_at_ = b.size();
@@ -283,17 +320,49 @@ class delivery_sender {
     b += ",\"max_attempts\":";
     b += detail::format_decimal(num, sizeof num, policy_.max_attempts);
     b += "},\"data\":";
+    // Under phaseo `data.progress` is set by rule (§16.6): its value is replaced, or the
+    // member is added first. Everything else of `data` is copied byte for byte.
+    const std::size_t open = static_cast<std::size_t>(doc->data() - ev.data.data());
+    std::string_view data_text = ev.data;
+    std::string rewritten;
+    bool empty_object = obj->begin() == obj->end();
+    if (const int forced = detail::phaseo_data_progress(*prof_, *key, *obj); forced >= 0) {
+      char pnum[8];
+      const std::string_view ptext = detail::format_decimal(pnum, sizeof pnum, forced);
+      json::value pv = obj->find("progress");
+      if (pv.exists()) {
+        const std::size_t at = static_cast<std::size_t>(pv.data() - ev.data.data());
+        rewritten.reserve(ev.data.size() + ptext.size());
+        rewritten.append(ev.data.substr(0, at)).append(ptext).append(ev.data.substr(at + pv.raw().size()));
+      } else {
+        rewritten.append(ev.data.substr(0, open + 1)).append("\"progress\":").append(ptext);
+        if (!empty_object) rewritten += ',';
+        rewritten.append(ev.data.substr(open + 1));
+        empty_object = false;
+      }
+      data_text = rewritten;
+    }
     if (!id.exists()) {
       // Prepend the job id (§10: `data.id` is the job identifier receivers read).
-      const std::size_t open = static_cast<std::size_t>(doc->data() - ev.data.data());
-      b += ev.data.substr(0, open + 1);
+      b += data_text.substr(0, open + 1);
       b += "\"id\":";
       json::append_quoted(b, ev.job_id);
-      bool empty_object = obj->begin() == obj->end();
       if (!empty_object) b += ',';
-      b += ev.data.substr(open + 1);
+      b += data_text.substr(open + 1);
     } else {
-      b += ev.data;
+      b += data_text;
+    }
+    if (key->type.phase == phase::status_changed) {
+      // §16.1: the top-level `status_change` after `data`, the raw statuses as given
+      // (`previous_status` null when unknown).
+      b += ",\"status_change\":{\"previous_status\":";
+      if (ev.previous_status && !ev.previous_status->empty())
+        json::append_quoted(b, *ev.previous_status);
+      else
+        b += "null";
+      b += ",\"status\":";
+      json::append_quoted(b, ev.status);
+      b += '}';
     }
     b += '}';
     return sign_attempt(d, now_seconds);

@@ -2,6 +2,8 @@
 //
 // `verify_delivery` is the single call a receiver makes before trusting a webhook:
 //
+//   0. profile: the one given, or detected from the header family present (§15, `auto`:
+//      both families → `ambiguous_header`);
 //   1. secrets: none configured is allowed only when the profile does not require a
 //      secret (phaseo requires one: `secret_required`);
 //   2. body size limit (`body_too_large`);
@@ -56,8 +58,10 @@ struct verify_options {
   std::int64_t tolerance_seconds = default_tolerance_seconds;
   /// Leniency: accept the official SDKs' millisecond and ISO-8601 timestamp forms.
   bool sdk_compat = false;
-  /// Header names (prefix) and whether unsigned deliveries are allowed.
-  const profile* prof = &profiles::ai_stats;
+  /// Header names (prefix) and whether unsigned deliveries are allowed. nullptr (the
+  /// default) is `auto`: the profile is detected from the header family present
+  /// (`select_profile`, PROTOCOL.md §15); `verified_delivery::prof` says which was used.
+  const profile* prof = nullptr;
   /// Bodies larger than this are `body_too_large` before any work is done.
   std::size_t max_body_bytes = default_max_body_bytes;
   /// Step 7 (header/body agreement) parses the body. A caller that parses the envelope
@@ -68,6 +72,8 @@ struct verify_options {
 
 /// What a successful verification established.
 struct verified_delivery {
+  /// The profile the delivery was verified under (the one given, or the detected one).
+  const profile* prof = &profiles::ai_stats;
   /// False only for an unsigned delivery accepted because no secret is configured and the
   /// profile allows that.
   bool signature_checked = false;
@@ -101,10 +107,16 @@ template <class Headers>
 [[nodiscard]] inline result<verified_delivery> verify_delivery(std::string_view body, const Headers& headers,
                                                                verifier& secrets, std::int64_t now_seconds,
                                                                const verify_options& opts = {}) noexcept {
-  const profile& prof = opts.prof != nullptr ? *opts.prof : profiles::ai_stats;
   verified_delivery out;
 
   if (body.size() > opts.max_body_bytes) return errc::body_too_large;
+
+  // §15: detection picks rules, never keys; the secrets given are the only ones tried, and
+  // whatever family arrives a verifier holding a secret still requires a signature below.
+  auto selected = select_profile(headers, opts.prof);
+  if (!selected) return selected.error();
+  const profile& prof = **selected;
+  out.prof = &prof;
 
   // One pass over the headers collects everything read below.
   auto raw = collect_delivery_headers(headers, prof);

@@ -115,6 +115,7 @@ static const struct named_code all_codes[] = {
     {JOBWIRE_E_INVALID_INDEX, "invalid_index"},
     {JOBWIRE_E_DEADLINE_EXCEEDED, "deadline_exceeded"},
     {JOBWIRE_E_POLL_NOT_RETRYABLE, "poll_not_retryable"},
+    {JOBWIRE_E_STATUS_CHANGE_MISMATCH, "status_change_mismatch"},
     {JOBWIRE_E_NO_VALID_EVENTS, "no_valid_events"},
     {JOBWIRE_E_INVALID_EVENT, "invalid_event"},
     {JOBWIRE_E_UNKNOWN_KIND, "unknown_kind"},
@@ -293,10 +294,10 @@ static void test_delivery_keys(void) {
                                     sizeof buf, &len),
                JOBWIRE_OK);
   CHECK(out_is(buf, len, "video.progress:50"));
+  /* §16.1: a status_changed key names its transition; the phase alone makes none */
   CHECK_STATUS(jobwire_delivery_key(JOBWIRE_KIND_BATCH, S("status_changed"), 0.0, JOBWIRE_PROFILE_PHASEO, buf,
                                     sizeof buf, &len),
-               JOBWIRE_OK);
-  CHECK(out_is(buf, len, "batch.status_changed"));
+               JOBWIRE_E_INVALID_ARGUMENT);
 
   /* size query, exact fit (no NUL written), one byte short */
   CHECK_STATUS(jobwire_delivery_key(JOBWIRE_KIND_VIDEO, S("progress"), 47.0, JOBWIRE_PROFILE_AI_STATS, NULL, 0,
@@ -354,7 +355,18 @@ static void test_delivery_keys(void) {
                JOBWIRE_E_INVALID_DELIVERY_KEY);
   CHECK_STATUS(jobwire_delivery_key_check(S("video.status_changed"), JOBWIRE_PROFILE_AI_STATS, &bucket),
                JOBWIRE_E_INVALID_DELIVERY_KEY);
-  CHECK_STATUS(jobwire_delivery_key_check(S("video.status_changed"), JOBWIRE_PROFILE_PHASEO, &bucket), JOBWIRE_OK);
+  /* §16.1: a status_changed key names the transition, raw statuses lower-cased */
+  CHECK_STATUS(jobwire_delivery_key_check(S("video.status_changed:queued:in_progress"), JOBWIRE_PROFILE_AI_STATS,
+                                          &bucket),
+               JOBWIRE_E_INVALID_DELIVERY_KEY);
+  CHECK_STATUS(jobwire_delivery_key_check(S("video.status_changed:queued:in_progress"), JOBWIRE_PROFILE_PHASEO,
+                                          &bucket),
+               JOBWIRE_OK);
+  CHECK(bucket == -1);
+  CHECK_STATUS(jobwire_delivery_key_check(S("video.status_changed"), JOBWIRE_PROFILE_PHASEO, &bucket),
+               JOBWIRE_E_INVALID_DELIVERY_KEY);
+  CHECK_STATUS(jobwire_delivery_key_check(S("video.status_changed:Queued:running"), JOBWIRE_PROFILE_PHASEO, &bucket),
+               JOBWIRE_E_INVALID_DELIVERY_KEY);
   CHECK_STATUS(jobwire_delivery_key_check(NULL, 0, JOBWIRE_PROFILE_AI_STATS, &bucket),
                JOBWIRE_E_INVALID_DELIVERY_KEY);
   CHECK_STATUS(jobwire_delivery_key_check(NULL, 5, JOBWIRE_PROFILE_AI_STATS, &bucket), JOBWIRE_E_INVALID_ARGUMENT);
@@ -651,7 +663,27 @@ static void test_verify(void) {
   CHECK_STATUS(verify_with(v, NULL, 3, &h, NOW, 300, 0, JOBWIRE_PROFILE_AI_STATS, NULL), JOBWIRE_E_INVALID_ARGUMENT);
   CHECK_STATUS(verify_with(v, S(known_body), &h, NOW, 300, 0x4u, JOBWIRE_PROFILE_AI_STATS, NULL),
                JOBWIRE_E_INVALID_ARGUMENT);
-  CHECK_STATUS(verify_with(v, S(known_body), &h, NOW, 300, 0, 2, NULL), JOBWIRE_E_INVALID_ARGUMENT);
+  CHECK_STATUS(verify_with(v, S(known_body), &h, NOW, 300, 0, 3, NULL), JOBWIRE_E_INVALID_ARGUMENT);
+  /* PROTOCOL.md §15: AUTO detects the profile from the header family present */
+  CHECK_STATUS(verify_with(v, S(known_body), &h, NOW, 300, 0, JOBWIRE_PROFILE_AUTO, NULL), JOBWIRE_OK);
+  {
+    int prof = -1;
+    CHECK_STATUS(jobwire_detect_profile(h.names, h.name_lens, h.values, h.value_lens, h.count, &prof), JOBWIRE_OK);
+    CHECK(prof == JOBWIRE_PROFILE_AI_STATS);
+    CHECK_STATUS(jobwire_detect_profile(NULL, NULL, NULL, NULL, 0, &prof), JOBWIRE_E_NOT_FOUND);
+    CHECK(prof == JOBWIRE_PROFILE_AI_STATS);
+    CHECK_STATUS(jobwire_detect_profile(h.names, h.name_lens, h.values, h.value_lens, h.count, NULL),
+                 JOBWIRE_E_INVALID_ARGUMENT);
+    CHECK_STATUS(jobwire_profile_from_name(S("auto"), &prof), JOBWIRE_OK);
+    CHECK(prof == JOBWIRE_PROFILE_AUTO);
+    struct headers both = h; /* two header families in one request */
+    add_header(&both, "X-Phaseo-Attempt", "1");
+    CHECK_STATUS(jobwire_detect_profile(both.names, both.name_lens, both.values, both.value_lens, both.count, &prof),
+                 JOBWIRE_E_AMBIGUOUS_HEADER);
+    CHECK_STATUS(verify_with(v, S(known_body), &both, NOW, 300, 0, JOBWIRE_PROFILE_AUTO, NULL),
+                 JOBWIRE_E_AMBIGUOUS_HEADER);
+    CHECK_STATUS(verify_with(v, S(known_body), &both, NOW, 300, 0, JOBWIRE_PROFILE_AI_STATS, NULL), JOBWIRE_OK);
+  }
   CHECK_STATUS(jobwire_verify(v, S(known_body), NULL, h.name_lens, h.values, h.value_lens, 2, NOW, 300, 0,
                               JOBWIRE_PROFILE_AI_STATS, NULL),
                JOBWIRE_E_INVALID_ARGUMENT);
@@ -996,15 +1028,24 @@ static int starts_with(const char* buf, size_t len, const char* prefix) {
   return len >= strlen(prefix) && memcmp(buf, prefix, strlen(prefix)) == 0;
 }
 
+static int contains(const char* buf, size_t len, const char* needle) {
+  const size_t n = strlen(needle);
+  for (size_t i = 0; i + n <= len; ++i)
+    if (memcmp(buf + i, needle, n) == 0) return 1;
+  return 0;
+}
+
 static void test_payloads(void) {
   char buf[2048];
   size_t len = 0;
   size_t off = 0;
   int form = -1;
   const char* envelope =
-      "{\"id\":\"evt_video_j1_video_status_changed\",\"type\":\"video.status_changed\",\"created_at\":1781166600,"
-      "\"delivery\":{\"key\":\"video.status_changed\",\"attempt\":1,\"max_attempts\":4},"
-      "\"data\":{\"id\":\"G-1\",\"status\":\"processing\",\"progress\":12}}";
+      "{\"id\":\"evt_video_j1_video_status_changed_queued_in_progress\",\"type\":\"video.status_changed\","
+      "\"created_at\":1781166600,"
+      "\"delivery\":{\"key\":\"video.status_changed:queued:in_progress\",\"attempt\":1,\"max_attempts\":4},"
+      "\"data\":{\"id\":\"G-1\",\"status\":\"processing\",\"progress\":0},"
+      "\"status_change\":{\"previous_status\":\"queued\",\"status\":\"in_progress\"}}";
 
   CHECK_STATUS(parse_payload(JOBWIRE_PAYLOAD_STATUS, "{\"id\":\"G-1\",\"status\":\"processing\",\"progress\":47}",
                              JOBWIRE_PROFILE_AI_STATS, 0, buf, sizeof buf, &len, &off),
@@ -1030,9 +1071,13 @@ static void test_payloads(void) {
   CHECK_STATUS(parse_payload(JOBWIRE_PAYLOAD_WEBHOOK, envelope, JOBWIRE_PROFILE_PHASEO, 0, buf, sizeof buf, &len, &off),
                JOBWIRE_OK);
   CHECK(starts_with(buf, len,
-                    "{\"kind\":\"webhook\",\"event_id\":\"evt_video_j1_video_status_changed\","
+                    "{\"kind\":\"webhook\",\"event_id\":\"evt_video_j1_video_status_changed_queued_in_progress\","
                     "\"type\":\"video.status_changed\",\"created_at\":1781166600,"
-                    "\"delivery_key\":\"video.status_changed\",\"attempt\":1,\"max_attempts\":4,\"job_id\":\"G-1\""));
+                    "\"delivery_key\":\"video.status_changed:queued:in_progress\",\"attempt\":1,\"max_attempts\":4,"
+                    "\"job_id\":\"G-1\""));
+  CHECK(contains(buf, len,
+                 "\"status_change\":{\"previous_status\":\"queued\",\"status\":\"in_progress\","
+                 "\"lifecycle_status\":\"running\",\"queue_retry_form\":false}"));
   CHECK(parse_payload(JOBWIRE_PAYLOAD_WEBHOOK, envelope, JOBWIRE_PROFILE_AI_STATS, 0, buf, sizeof buf, &len, &off) < 0);
 
   /* refusals with the offset of the problem; leniency is opt-in */

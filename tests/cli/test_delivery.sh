@@ -45,7 +45,10 @@ done
 for a in 1 2 3 4; do
   round_trip "attempt $a" --secret "$KEY" -- --phase completed --attempt "$a"
 done
-round_trip "phaseo" --secret "$KEY" --profile phaseo -- --phase status_changed --profile phaseo
+round_trip "phaseo" --secret "$KEY" --profile phaseo -- --phase status_changed --profile phaseo --previous-status queued --status in_progress
+# auto (the default of verify) detects phaseo from the x-phaseo-* headers
+round_trip "phaseo, auto" --secret "$KEY" -- --phase status_changed --profile phaseo --status queued
+round_trip "phaseo progress, auto" --secret "$KEY" -- --phase progress --progress 47 --profile phaseo
 round_trip "rotation" --secret whsec_old --secret "$KEY" -- --phase failed
 D_DATA='{"status":"completed"}' round_trip "data without id" --secret "$KEY" -- --phase completed
 

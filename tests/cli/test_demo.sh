@@ -20,8 +20,12 @@ if [[ $status -ne 0 ]] || ! tail -1 "$out" | grep -Eq '^([0-9]+) of \1 expectati
   sed 's/^/  demo: /' "$out" >&2
   failures=$((failures + 1))
 fi
-# The summary table lists the eight jobs with their classifications.
-expect 0 '8' -- bash -c "grep -Ec '^G-[0-9a-f]{16} ' '$out'"
+# The summary table lists the nine jobs with their classifications.
+expect 0 '9' -- bash -c "grep -Ec '^G-[0-9a-f]{16} ' '$out'"
+# The current service's job: a status_changed delivery received (x-phaseo-* headers,
+# detected by the receiver's default profile auto; PROTOCOL.md §15, §16.1).
+expect 0 '1' -- bash -c "grep -Ec '^G-[0-9a-f]{16} +status_changed +completed .* healthy *$' '$out'"
+expect 0 '[1-9]' -- bash -c "grep -Ec 'status_changed: video.status_changed:queued:in_progress attempt 1 -> HTTP 200' '$out'"
 expect 0 '1' -- bash -c "grep -Ec ' generation_failed *$' '$out'"
 expect 0 '1' -- bash -c "grep -Ec ' delivery_exhausted *$' '$out'"
 

@@ -37,9 +37,20 @@ done < "$D/malformed/cases.tsv"
 expect 1 'unknown_status: .* \(at byte 21\)' -- "$JW" parse --as status '{"id":"G-1","status":"rendering"}'
 expect 0 '\{"kind":"status","id":"G-1","status":"queued","lifecycle_status":"pending",.*' -- "$JW" parse --as status --lenient '{"id":"G-1","status":"rendering"}'
 expect 0 '.*"status":"cancelled".*' -- "$JW" parse --as status '{"id":"G-1","status":" Canceled "}'
-sc='{"id":"evt_1","type":"video.status_changed","data":{"id":"G-1","status":"processing"}}'
-expect 1 'unknown_event_type: .*' -- "$JW" parse --as webhook "$sc"
-expect 0 '\{"kind":"webhook",.*' -- "$JW" parse --as webhook --profile phaseo "$sc"
+# status_changed (PROTOCOL.md §16.1) exists under phaseo only; --as webhook defaults to auto,
+# which without headers reads the widest phase set. status_change is required for it.
+sc='{"id":"evt_1","type":"video.status_changed","data":{"id":"G-1","status":"processing"},"status_change":{"previous_status":"queued","status":"in_progress"}}'
+expect 1 'unknown_event_type: .*' -- "$JW" parse --as webhook --profile ai-stats "$sc"
+expect 0 '\{"kind":"webhook",.*"status_change":\{"previous_status":"queued","status":"in_progress","lifecycle_status":"running","queue_retry_form":false\}\}' -- "$JW" parse --as webhook --profile phaseo "$sc"
+expect 0 '\{"kind":"webhook",.*"lifecycle_status":"running".*' -- "$JW" parse --as webhook "$sc"
+expect 0 '\{"kind":"webhook",.*' -- "$JW" parse --as webhook --profile auto "$sc"
+expect 1 'missing_field: .*' -- "$JW" parse --as webhook '{"id":"evt_1","type":"video.status_changed","data":{"id":"G-1","status":"processing"}}'
+# the queue-retry form: previous_status null, a lifecycle word as status
+expect 0 '.*"status_change":\{"previous_status":null,"status":"running","lifecycle_status":"running","queue_retry_form":true\}\}' -- \
+  "$JW" parse --as webhook '{"id":"evt_1","type":"video.status_changed","delivery":{"key":"video.status_changed:queued:in_progress","attempt":2,"max_attempts":4},"data":{"id":"G-1","status":"processing"},"status_change":{"previous_status":null,"status":"running"}}'
+# the object names another state than the key: refused
+expect 1 'status_change_mismatch: .*' -- \
+  "$JW" parse --as webhook '{"id":"evt_1","type":"video.status_changed","delivery":{"key":"video.status_changed:queued:in_progress","attempt":1,"max_attempts":4},"data":{"id":"G-1","status":"processing"},"status_change":{"previous_status":"queued","status":"completed"}}'
 expect 2 '' -- "$JW" parse --as webhook --profile nonsense "$sc"
 
 # --- poll-plan --------------------------------------------------------------------------

@@ -40,34 +40,34 @@ COMPLETED_A2="$(envelope G-a video.completed video.completed completed 2)"
 ds='"dedup_key":"job:3:G-a:video.completed"'
 
 # The side effect fails after the claim: 503, nothing recorded, the claim released.
-expect 0 '\{"action":"reject","http_status":503,"reason":"handler_failed","job_id":"G-a",'"$ds"'\}' -- \
+expect 0 '\{"action":"reject","http_status":503,"reason":"handler_failed","job_id":"G-a",'"$ds"',"profile":"ai_stats"\}' -- \
   receive "$COMPLETED_A" --fail-side-effect
 check_count "side effects after a failed handler" "$(effects G-a)" 0
 check_count "claims left after a failed handler" "$(sqlite3 "$DB" "SELECT count(*) FROM jobwire_dedup")" 0
 
 # The sender's retry (attempt 2) is processed.
-expect 0 '\{"action":"process","http_status":200,"reason":"forward","job_id":"G-a",'"$ds"'\}' -- \
+expect 0 '\{"action":"process","http_status":200,"reason":"forward","job_id":"G-a",'"$ds"',"profile":"ai_stats"\}' -- \
   receive "$COMPLETED_A2"
 check_count "side effects after the retry" "$(effects G-a)" 1
 check_count "job state after the retry" "$(sqlite3 "$DB" "SELECT lifecycle FROM receive_jobs WHERE job_id = 'G-a'")" completed
 
 # A duplicate (the first attempt arriving late) is acknowledged and does nothing.
-expect 0 '\{"action":"duplicate","http_status":200,"reason":"done","job_id":"G-a",'"$ds"'\}' -- \
+expect 0 '\{"action":"duplicate","http_status":200,"reason":"done","job_id":"G-a",'"$ds"',"profile":"ai_stats"\}' -- \
   receive "$COMPLETED_A"
 check_count "side effects after a duplicate" "$(effects G-a)" 1
 
 # The same delivery key for another job is another delivery (PROTOCOL.md §2).
-expect 0 '\{"action":"process","http_status":200,"reason":"forward","job_id":"G-b","dedup_key":"job:3:G-b:video.completed"\}' -- \
+expect 0 '\{"action":"process","http_status":200,"reason":"forward","job_id":"G-b","dedup_key":"job:3:G-b:video.completed","profile":"ai_stats"\}' -- \
   receive "$(envelope G-b video.completed video.completed completed 1)"
 check_count "side effects for the second job" "$(effects G-b)" 1
 
 # Out of order: progress after completed is stale (acknowledged, no effect).
-expect 0 '\{"action":"ignore_stale","http_status":200,"reason":"older_state","job_id":"G-a","dedup_key":"job:3:G-a:video.progress:50"\}' -- \
+expect 0 '\{"action":"ignore_stale","http_status":200,"reason":"older_state","job_id":"G-a","dedup_key":"job:3:G-a:video.progress:50","profile":"ai_stats"\}' -- \
   receive "$(envelope G-a video.progress video.progress:50 processing 1 50)"
 check_count "side effects after a stale delivery" "$(effects G-a)" 1
 
 # Another terminal state than the one held: refetch, scheduled durably.
-expect 0 '\{"action":"refetch","http_status":200,"reason":"terminal_conflict","job_id":"G-a","dedup_key":"job:3:G-a:video.failed"\}' -- \
+expect 0 '\{"action":"refetch","http_status":200,"reason":"terminal_conflict","job_id":"G-a","dedup_key":"job:3:G-a:video.failed","profile":"ai_stats"\}' -- \
   receive "$(envelope G-a video.failed video.failed failed 1)"
 check_count "refetches scheduled" "$(sqlite3 "$DB" "SELECT count(*) FROM receive_refetches WHERE job_id = 'G-a'")" 1
 check_count "job state kept on refetch" "$(sqlite3 "$DB" "SELECT lifecycle FROM receive_jobs WHERE job_id = 'G-a'")" completed
@@ -95,7 +95,7 @@ expect 0 '\{"action":"reject","http_status":401,"reason":"timestamp_too_old","jo
 check_count "side effects after rejected deliveries" "$(effects G-d)" 0
 
 # Malformed (but authentic) delivery: 400.
-expect 0 '\{"action":"reject","http_status":400,"reason":"missing_field","job_id":"","dedup_key":""\}' -- \
+expect 0 '\{"action":"reject","http_status":400,"reason":"missing_field","job_id":"","dedup_key":"","profile":"ai_stats"\}' -- \
   receive '{"id":"evt_1","type":"video.completed"}'
 
 # --json prints the decision object too, never a bare {"ok":true}: a forged delivery is a

@@ -71,3 +71,68 @@ TEST_CASE("event ids are sanitised and cut to 160 characters") {
   CHECK(!is_valid_event_id(std::string(161, 'a')));
   CHECK(!is_valid_event_id("evt.1"));
 }
+
+// --- status_changed (PROTOCOL.md §16.1) -----------------------------------------------------
+
+TEST_CASE("status_changed keys hold raw statuses lower-cased only and unknown for an empty part (§16.1)") {
+  auto k = status_changed_key(kind::video, "queued", "in_progress");
+  REQUIRE(k);
+  CHECK(format_delivery_key(*k) == "video.status_changed:queued:in_progress");
+  // Lower-cased only: not mapped (in_progress stays in_progress, canceled stays canceled,
+  // processing is not turned into running), not trimmed.
+  CHECK(format_delivery_key(*status_changed_key(kind::video, "IN_PROGRESS", "Canceled")) ==
+        "video.status_changed:in_progress:canceled");
+  CHECK(format_delivery_key(*status_changed_key(kind::video, "processing", "running")) ==
+        "video.status_changed:processing:running");
+  // An empty (or NULL) status is the literal `unknown`, on either side.
+  CHECK(format_delivery_key(*status_changed_key(kind::video, "", "queued")) == "video.status_changed:unknown:queued");
+  CHECK(format_delivery_key(*status_changed_key(kind::batch, "failed", "")) == "batch.status_changed:failed:unknown");
+  // A status that cannot be a part of a key the service writes is refused, not sanitised.
+  for (const char* bad : {" queued", "in progress", "a:b", "queued\n", "st\xc3\xa4tus", "abcdefghijklmnopqrstuv"}) {
+    INFO(bad);
+    CHECK(status_changed_key(kind::video, "queued", bad).code() == errc::invalid_delivery_key);
+    CHECK(status_changed_key(kind::video, bad, "queued").code() == errc::invalid_delivery_key);
+  }
+  CHECK(status_changed_key(kind::video, "", std::string(21, 'a')));  // the longest part
+  // ai_stats has no status_changed phase at all.
+  CHECK(status_changed_key(kind::video, "queued", "running", profiles::ai_stats).code() == errc::unknown_phase);
+}
+
+TEST_CASE("status_changed keys parse strictly under phaseo and not at all under ai_stats") {
+  auto k = parse_delivery_key("video.status_changed:queued:in_progress", profiles::phaseo);
+  REQUIRE(k);
+  CHECK(k->type == event_type{kind::video, phase::status_changed});
+  CHECK(k->previous.view() == "queued");
+  CHECK(k->current.view() == "in_progress");
+  CHECK(k->bucket == no_bucket);
+  CHECK(*k == *status_changed_key(kind::video, "Queued", "IN_PROGRESS"));
+  CHECK(*k != *status_changed_key(kind::video, "pending", "in_progress"));  // raw, not mapped
+  for (const char* good : {"video.status_changed:unknown:queued", "batch.status_changed:canceled:unknown",
+                           "video.status_changed:processing:running", "video.status_changed:queued:queued"}) {
+    INFO(good);
+    auto g = parse_delivery_key(good, profiles::phaseo);
+    REQUIRE(g);
+    CHECK(format_delivery_key(*g) == good);
+    CHECK(parse_delivery_key(good).code() == errc::invalid_delivery_key);  // ai_stats: unchanged
+  }
+  for (const char* bad : {"video.status_changed", "video.status_changed:", "video.status_changed:queued",
+                          "video.status_changed:queued:", "video.status_changed::queued",
+                          "video.status_changed:Queued:running", "video.status_changed:queued:RUNNING",
+                          "video.status_changed:queued:in progress", "video.status_changed:a:b:c",
+                          "video.status_changed:queued:running ", "job.status_changed:queued:running",
+                          "video.completed:queued:running", "video.status_changed:abcdefghijklmnopqrstuv:queued"}) {
+    INFO(bad);
+    CHECK(parse_delivery_key(bad, profiles::phaseo).code() == errc::invalid_delivery_key);
+  }
+}
+
+TEST_CASE("status_changed event ids follow the §2 rule from the key") {
+  CHECK(make_event_id(kind::video, "G-1", *status_changed_key(kind::video, "queued", "in_progress")) ==
+        "evt_video_G-1_video_status_changed_queued_in_progress");
+  CHECK(make_event_id(kind::video, "G-1", *status_changed_key(kind::video, "", "Canceled")) ==
+        "evt_video_G-1_video_status_changed_unknown_canceled");
+  std::string long_id(150, 'x');
+  std::string id = make_event_id(kind::video, long_id, *status_changed_key(kind::video, "queued", "in_progress"));
+  CHECK(id.size() == max_event_id_length);
+  CHECK(is_valid_event_id(id));
+}

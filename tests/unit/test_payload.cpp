@@ -338,7 +338,8 @@ TEST_CASE("envelope: minimal bodies and profiles") {
   CHECK(b->type.kind == kind::batch);
   CHECK(!b->delivery.present);
   CHECK(!b->created_at.present);
-  std::string sc = R"({"id":"evt_1","type":"video.status_changed","data":{"id":"G-1","status":"processing"}})";
+  std::string sc = R"({"id":"evt_1","type":"video.status_changed","data":{"id":"G-1","status":"processing"},)"
+                   R"("status_change":{"previous_status":"queued","status":"in_progress"}})";
   CHECK(parse_envelope(sc).code() == errc::unknown_event_type);
   payload_options ph;
   ph.prof = &profiles::phaseo;
@@ -464,4 +465,127 @@ TEST_CASE("phaseo: the public webhook object names its endpoint (PROTOCOL.md §1
   // endpoint_id is a string or null.
   std::string bad = R"({"id":"G-1","status":"queued","webhook":{"endpoint_id":5,"has_secret":true}})";
   CHECK(parse_status_object(bad).code() == errc::invalid_field);
+}
+
+// --- status_changed (PROTOCOL.md §16.1) -----------------------------------------------------
+
+namespace {
+std::string status_changed_body(const std::string& key, const std::string& status_change,
+                                const std::string& data_status = "processing") {
+  return R"({"id":"evt_video_G1_sc","type":"video.status_changed","created_at":1781166600,"delivery":{"key":")" +
+         key + R"(","attempt":1,"max_attempts":4},"data":{"id":"G-1","status":")" + data_status +
+         R"(","progress":0})" + (status_change.empty() ? std::string() : ",\"status_change\":" + status_change) + "}";
+}
+payload_options phaseo_opts() {
+  payload_options o;
+  o.prof = &profiles::phaseo;
+  return o;
+}
+}  // namespace
+
+TEST_CASE("envelope: status_change is read for status_changed deliveries (§16.1)") {
+  auto e = parse_envelope(status_changed_body("video.status_changed:queued:in_progress",
+                                              R"({"previous_status":"queued","status":"in_progress"})"),
+                          phaseo_opts());
+  REQUIRE(e);
+  REQUIRE(e->status_change.present);
+  CHECK(e->status_change.previous_status.present);
+  CHECK(e->status_change.previous_status.raw() == "queued");
+  CHECK(e->status_change.status.raw() == "in_progress");
+  CHECK(e->status_change.lifecycle == lifecycle_status::running);
+  CHECK_FALSE(e->status_change.queue_retry_form);
+  CHECK(e->delivery.key.current.view() == "in_progress");
+
+  // The queue-retry form: previous_status null, the job's lifecycle word as status. It
+  // names the job's state when the retry was sent, so it is not compared with the key.
+  for (const char* word : {"running", "completed", "pending"}) {
+    INFO(word);
+    auto r = parse_envelope(status_changed_body("video.status_changed:queued:in_progress",
+                                                std::string(R"({"previous_status":null,"status":")") + word + "\"}"),
+                            phaseo_opts());
+    REQUIRE(r);
+    CHECK(r->status_change.queue_retry_form);
+    CHECK_FALSE(r->status_change.previous_status.present);
+    CHECK(r->status_change.lifecycle == parse_lifecycle_status(word).value());
+  }
+  // An absent previous_status reads as null.
+  auto absent = parse_envelope(status_changed_body("video.status_changed:unknown:queued", R"({"status":"queued"})"),
+                               phaseo_opts());
+  REQUIRE(absent);
+  CHECK_FALSE(absent->status_change.queue_retry_form);  // `queued` is a raw status, not a lifecycle word
+  // Raw synonyms of the same state agree: canceled / cancelled, processing / in_progress, pending / queued.
+  CHECK(parse_envelope(status_changed_body("video.status_changed:in_progress:canceled",
+                                           R"({"previous_status":"processing","status":"cancelled"})"),
+                       phaseo_opts()));
+  CHECK(parse_envelope(status_changed_body("video.status_changed:pending:running",
+                                           R"({"previous_status":"queued","status":"In_Progress"})"),
+                       phaseo_opts()));
+  // Without a delivery object there is no key to compare with.
+  auto nokey = parse_envelope(
+      R"({"id":"e1","type":"video.status_changed","data":{"id":"G-1","status":"queued"},"status_change":{"previous_status":null,"status":"queued"}})",
+      phaseo_opts());
+  REQUIRE(nokey);
+  CHECK(nokey->status_change.lifecycle == lifecycle_status::pending);
+  // Other events ignore the member (unknown fields are ignored, §10).
+  auto other = parse_envelope(
+      R"({"id":"e2","type":"video.completed","data":{"id":"G-1","status":"completed"},"status_change":7})",
+      phaseo_opts());
+  REQUIRE(other);
+  CHECK_FALSE(other->status_change.present);
+}
+
+TEST_CASE("envelope: status_change that names another state than the key is status_change_mismatch") {
+  const std::string key = "video.status_changed:queued:in_progress";
+  const std::string wrong = status_changed_body(key, R"({"previous_status":"queued","status":"failed"})");
+  auto r = parse_envelope(wrong, phaseo_opts());
+  CHECK(r.code() == errc::status_change_mismatch);
+  CHECK(r.error().offset == wrong.find("\"failed\""));
+  CHECK(parse_envelope(status_changed_body(key, R"({"previous_status":"running","status":"in_progress"})"),
+                       phaseo_opts())
+            .code() == errc::status_change_mismatch);
+  // A raw (non-lifecycle) status with previous_status null is compared: not the retry form.
+  CHECK(parse_envelope(status_changed_body(key, R"({"previous_status":null,"status":"queued"})"), phaseo_opts())
+            .code() == errc::status_change_mismatch);
+  // Malformed objects.
+  CHECK(parse_envelope(status_changed_body(key, ""), phaseo_opts()).code() == errc::missing_field);
+  CHECK(parse_envelope(status_changed_body(key, "null"), phaseo_opts()).code() == errc::invalid_field);
+  CHECK(parse_envelope(status_changed_body(key, R"({"previous_status":"queued"})"), phaseo_opts()).code() ==
+        errc::missing_field);
+  CHECK(parse_envelope(status_changed_body(key, R"({"status":7})"), phaseo_opts()).code() == errc::invalid_field);
+  CHECK(parse_envelope(status_changed_body(key, R"({"previous_status":1,"status":"in_progress"})"), phaseo_opts())
+            .code() == errc::invalid_field);
+  CHECK(parse_envelope(status_changed_body(key, R"({"status":"rendering"})"), phaseo_opts()).code() ==
+        errc::unknown_status);
+  payload_options lenient = phaseo_opts();
+  lenient.statuses = status_mode::lenient;
+  // Lenient: an unknown word is pending (the service's fallback), which the key's in_progress contradicts.
+  CHECK(parse_envelope(status_changed_body(key, R"({"status":"rendering"})"), lenient).code() ==
+        errc::status_change_mismatch);
+  // The key itself is validated (raw parts, lower case).
+  CHECK(parse_envelope(status_changed_body("video.status_changed:Queued:in_progress",
+                                           R"({"previous_status":"queued","status":"in_progress"})"),
+                       phaseo_opts())
+            .code() == errc::invalid_delivery_key);
+  CHECK(parse_envelope(status_changed_body("video.status_changed", R"({"status":"in_progress"})"), phaseo_opts())
+            .code() == errc::invalid_delivery_key);
+}
+
+TEST_CASE("raw statuses map to the lifecycle (§16.1 receiver rule)") {
+  CHECK(parse_raw_status("queued").value() == lifecycle_status::pending);
+  CHECK(parse_raw_status("pending").value() == lifecycle_status::pending);
+  CHECK(parse_raw_status("in_progress").value() == lifecycle_status::running);
+  CHECK(parse_raw_status("processing").value() == lifecycle_status::running);
+  CHECK(parse_raw_status("running").value() == lifecycle_status::running);
+  CHECK(parse_raw_status("canceled").value() == lifecycle_status::cancelled);
+  CHECK(parse_raw_status("CANCELLED").value() == lifecycle_status::cancelled);
+  CHECK(parse_raw_status("expired").value() == lifecycle_status::expired);
+  // Not raw statuses: the public synonyms, padded words, `unknown`.
+  for (const char* bad : {"succeeded", "success", "error", " queued", "unknown", ""}) {
+    INFO(bad);
+    CHECK(parse_raw_status(bad).code() == errc::unknown_status);
+  }
+  CHECK(parse_raw_status("rendering", status_mode::lenient).value() == lifecycle_status::pending);
+  CHECK(is_lifecycle_word("running"));
+  CHECK_FALSE(is_lifecycle_word("in_progress"));
+  CHECK_FALSE(is_lifecycle_word("Running"));
 }

@@ -695,3 +695,131 @@ TEST_CASE("receiver: deliveries built by the sender pass the pipeline; tampered 
     CHECK(f.h.effects["vj_rt_1"] == 2);
   }
 }
+
+// --- the current service: status_changed and profile detection (PROTOCOL.md §15, §16.1) ----
+
+namespace {
+
+// A status_changed delivery as the service sends it (x-phaseo-* headers, `status_change`
+// after `data`), signed like every delivery: HMAC-SHA256 of "timestamp.body".
+receiver_test::delivery status_changed(const std::string& job, const std::string& prev, const std::string& cur,
+                        const std::string& status_change, unsigned attempt = 1,
+                        const std::string& data_status = "processing") {
+  const std::string key = "video.status_changed:" + prev + ":" + cur;
+  const std::string id = event_id_for(job, key);
+  const std::string body = "{\"id\":\"" + id + "\",\"type\":\"video.status_changed\",\"created_at\":" +
+                           std::to_string(t0) + ",\"delivery\":{\"key\":\"" + key + "\",\"attempt\":" +
+                           std::to_string(attempt) + ",\"max_attempts\":4},\"data\":{\"id\":\"" + job +
+                           "\",\"object\":\"video\",\"status\":\"" + data_status +
+                           "\",\"progress\":0},\"status_change\":" + status_change + "}";
+  const std::string ts = std::to_string(t0);
+  receiver_test::delivery d;
+  d.body = body;
+  d.headers = {{"Content-Type", "application/json"},
+               {"User-Agent", "Phaseo-Async-Webhook/1.0"},
+               {"x-phaseo-event-id", id},
+               {"x-phaseo-event-type", "video.status_changed"},
+               {"x-phaseo-delivery-key", key},
+               {"x-phaseo-attempt", std::to_string(attempt)},
+               {"x-phaseo-max-attempts", "4"},
+               {"x-phaseo-timestamp", ts},
+               {"x-phaseo-signature", sign(secret, ts, body)->to_string()}};
+  return d;
+}
+
+}  // namespace
+
+TEST_CASE("receiver: a status_changed delivery is processed under auto and a copy is a duplicate", "[receiver]") {
+  fixture f;  // default options: profile auto
+  REQUIRE(f.opt.verify.prof == nullptr);
+  f.h.jobs["G-1"] = job_state{lifecycle_status::pending, 0};
+  auto r = f.deliver(status_changed("G-1", "queued", "in_progress", R"({"previous_status":"queued","status":"in_progress"})"));
+  CHECK(r.action == receiver_decision::process);
+  CHECK(r.http_status == 200);
+  REQUIRE(r.prof != nullptr);
+  CHECK(r.prof->name == "phaseo");
+  CHECK(r.key->encoded() == "job:3:G-1:video.status_changed:queued:in_progress");
+  CHECK(f.h.jobs["G-1"].lifecycle == lifecycle_status::running);
+  auto copy = f.deliver(status_changed("G-1", "queued", "in_progress", R"({"previous_status":"queued","status":"in_progress"})", 2));
+  CHECK(copy.action == receiver_decision::duplicate);
+  CHECK(copy.http_status == 200);
+  CHECK(f.h.effects["G-1"] == 1);
+}
+
+TEST_CASE("receiver: the queue-retry form (previous_status null with a lifecycle word) is processed", "[receiver]") {
+  fixture f;
+  f.h.jobs["G-2"] = job_state{lifecycle_status::pending, 0};
+  auto r = f.deliver(status_changed("G-2", "queued", "in_progress", R"({"previous_status":null,"status":"running"})", 2));
+  CHECK(r.action == receiver_decision::process);
+  CHECK(f.h.jobs["G-2"].lifecycle == lifecycle_status::running);
+}
+
+TEST_CASE("receiver: a status change is a hint - forward only and never terminal and progress kept", "[receiver]") {
+  fixture f;
+  f.h.jobs["G-3"] = job_state{lifecycle_status::running, 40};
+  // Target terminal: the job is not made terminal; the host refetches. The data is
+  // already `completed` (send-time snapshot) and says so — it is not what is read.
+  auto t = f.deliver(status_changed("G-3", "in_progress", "completed",
+                                    R"({"previous_status":"in_progress","status":"completed"})", 1, "completed"));
+  CHECK(t.action == receiver_decision::refetch);
+  CHECK(t.reason() == "terminal_hint");
+  CHECK(f.h.jobs["G-3"] == job_state{lifecycle_status::running, 40});
+  CHECK(f.h.refetches == 1);
+  // Backwards (a late queued→pending change while running): stale.
+  auto back = f.deliver(status_changed("G-3", "queued", "pending", R"({"previous_status":"queued","status":"pending"})"));
+  CHECK(back.action == receiver_decision::ignore_stale);
+  // Same state: its data.progress (0) never lowers the progress held.
+  auto same = f.deliver(status_changed("G-3", "pending", "in_progress", R"({"previous_status":"pending","status":"in_progress"})"));
+  CHECK(same.action == receiver_decision::no_change);
+  CHECK(f.h.jobs["G-3"].progress == 40);
+  // Held terminal: never undone.
+  f.h.jobs["G-3"] = job_state{lifecycle_status::completed, 100};
+  auto after = f.deliver(status_changed("G-3", "unknown", "queued", R"({"previous_status":null,"status":"queued"})"));
+  CHECK(after.action == receiver_decision::ignore_stale);
+  auto same_terminal = f.deliver(status_changed("G-3", "in_progress", "completed",
+                                                R"({"previous_status":"in_progress","status":"completed"})", 2));
+  CHECK(same_terminal.action == receiver_decision::no_change);
+  CHECK(f.h.jobs["G-3"].lifecycle == lifecycle_status::completed);
+}
+
+TEST_CASE("receiver: status_change naming another state than the key is 400", "[receiver]") {
+  fixture f;
+  f.h.jobs["G-4"] = job_state{lifecycle_status::pending, 0};
+  auto r = f.deliver(status_changed("G-4", "queued", "in_progress", R"({"previous_status":"queued","status":"failed"})"));
+  CHECK(r.action == receiver_decision::reject);
+  CHECK(r.error == errc::status_change_mismatch);
+  CHECK(r.http_status == 400);
+  CHECK(f.h.effects["G-4"] == 0);
+}
+
+TEST_CASE("receiver: profile detection picks rules and never weakens and refuses two families", "[receiver]") {
+  fixture f;
+  f.h.jobs["G-5"] = job_state{lifecycle_status::pending, 0};
+  // ai_stats deliveries are detected too, and keep their rules.
+  auto ai = f.deliver(terminal("G-5", "completed"));
+  CHECK(ai.action == receiver_decision::process);
+  REQUIRE(ai.prof != nullptr);
+  CHECK(ai.prof->name == "ai_stats");
+  // status_changed with x-ai-stats-* headers: not an event of that profile.
+  receiver_test::delivery d = status_changed("G-6", "queued", "in_progress", R"({"previous_status":"queued","status":"in_progress"})");
+  receiver_test::delivery as_ai = d;
+  for (auto& h : as_ai.headers)
+    if (h.first.rfind("x-phaseo-", 0) == 0) h.first = "x-ai-stats-" + h.first.substr(9);
+  CHECK(f.deliver(as_ai).error == errc::malformed_header);
+  // Both header families: ambiguous, even though the phaseo set is correctly signed.
+  receiver_test::delivery both = d;
+  both.headers.emplace_back("X-AI-Stats-Attempt", "1");
+  auto amb = f.deliver(both);
+  CHECK(amb.error == errc::ambiguous_header);
+  CHECK(amb.http_status == 400);
+  // A named profile reads only its own family.
+  f.h.jobs["G-6"] = job_state{lifecycle_status::pending, 0};
+  f.opt.verify.prof = &profiles::phaseo;
+  CHECK(f.deliver(both).action == receiver_decision::process);
+  // Never weakened: a keyed receiver refuses phaseo headers without a signature.
+  f.opt.verify.prof = nullptr;
+  receiver_test::delivery unsigned_d = d;
+  unsigned_d.headers.pop_back();
+  unsigned_d.headers.pop_back();
+  CHECK(f.deliver(unsigned_d).error == errc::missing_timestamp);
+}

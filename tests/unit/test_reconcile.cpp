@@ -135,3 +135,49 @@ TEST_CASE("updates built from parsed payloads") {
   CHECK(state_from(*r, job_state{lifecycle_status::running, 30}).progress == 30);
   CHECK(update_from(*r).progress == 10);
 }
+
+TEST_CASE("a status_changed hint moves forward only and is never terminal (PROTOCOL.md §16.1)") {
+  using L = lifecycle_status;
+  auto hint = [](L l) {
+    job_update u = job_update::of(l);
+    u.hint = true;
+    return u;
+  };
+  for (L held : all_states) {
+    for (L in : all_states) {
+      INFO(lifecycle_status_name(held) << " <- hint " << lifecycle_status_name(in));
+      const reconcile_decision d = reconcile(job_state{held, 30}, hint(in));
+      const bool held_terminal = is_terminal(held), in_terminal = is_terminal(in);
+      if (!held_terminal && in_terminal) {
+        CHECK(d.action == reconcile_action::refetch);
+        CHECK(d.reason == reconcile_reason::terminal_hint);
+      } else {
+        CHECK(d.action == expected(held, in));  // the ordinary table otherwise
+      }
+      // Never terminal by a hint, never less progress, terminal never undone.
+      if (d.action == reconcile_action::apply) CHECK_FALSE(is_terminal(d.next.lifecycle));
+      CHECK(d.next.progress == 30);
+      if (held_terminal) CHECK(d.next.lifecycle == held);
+    }
+  }
+  CHECK(reconcile_reason_name(reconcile_reason::terminal_hint) == "terminal_hint");
+  CHECK(reconcile(std::nullopt, hint(L::running)).reason == reconcile_reason::unknown_job);
+}
+
+TEST_CASE("updates from status_changed envelopes read status_change and not data") {
+  payload_options o;
+  o.prof = &profiles::phaseo;
+  auto e = parse_envelope(
+      R"({"id":"e","type":"video.status_changed","delivery":{"key":"video.status_changed:in_progress:completed","attempt":1,"max_attempts":4},)"
+      R"("data":{"id":"G-1","status":"completed","progress":100},"status_change":{"previous_status":"in_progress","status":"completed"}})",
+      o);
+  REQUIRE(e);
+  job_update u = update_from(*e);
+  CHECK(u.hint);
+  CHECK(u.lifecycle == lifecycle_status::completed);
+  CHECK_FALSE(u.has_progress);  // data.progress of a status change is 0/100 by rule, not progress
+  auto c = parse_envelope(R"({"id":"e","type":"video.completed","data":{"id":"G-1","status":"completed","progress":100}})", o);
+  REQUIRE(c);
+  CHECK_FALSE(update_from(*c).hint);
+  CHECK(update_from(*c).has_progress);
+}

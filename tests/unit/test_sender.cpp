@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include <jobwire/payload.hpp>
 #include <jobwire/sender.hpp>
 #include <jobwire/verify.hpp>
 
@@ -295,7 +296,10 @@ TEST_CASE("phaseo deliveries use its header names and require a secret (PROTOCOL
   CHECK(delivery_sender::create("", profiles::phaseo).code() == errc::secret_required);
   CHECK(delivery_sender::create("  \t", profiles::phaseo).code() == errc::secret_required);
   auto snd = make_sender(profiles::phaseo);
-  auto d = snd.build(event(phase::status_changed), now);
+  delivery_event ev = event(phase::status_changed);
+  ev.previous_status = "in_progress";
+  ev.status = "completed";
+  auto d = snd.build(ev, now);
   REQUIRE(d);
   auto h = d->headers();
   REQUIRE(h.size() == 9);
@@ -402,4 +406,122 @@ TEST_CASE("build_into reuses a delivery for another event") {
   CHECK(other.next_attempt(d, 3, now).code() == errc::invalid_argument);
   CHECK(d.attempt() == 2);
   CHECK(verify(d, now + 61));
+}
+
+// --- the current service (PROTOCOL.md §16.1, §16.5, §16.6) ------------------------------------
+
+TEST_CASE("status_changed deliveries: key and event id and status_change object and data.progress (§16.1)") {
+  auto snd = make_sender(profiles::phaseo);
+  delivery_event ev = event(phase::status_changed);
+  ev.data = R"({"id":"G-abc","status":"processing","lifecycle_status":"running","progress":37})";
+  ev.previous_status = "Queued";
+  ev.status = "in_progress";
+  auto d = snd.build(ev, now);
+  REQUIRE(d);
+  CHECK(d->delivery_key_text() == "video.status_changed:queued:in_progress");
+  CHECK(d->event_id() == "evt_video_job_42_video_status_changed_queued_in_progress");
+  CHECK(d->body() ==
+        std::string(R"({"id":"evt_video_job_42_video_status_changed_queued_in_progress","type":"video.status_changed",)"
+                    R"("created_at":1781166595,"delivery":{"key":"video.status_changed:queued:in_progress","attempt":1,)"
+                    R"("max_attempts":4},"data":{"id":"G-abc","status":"processing","lifecycle_status":"running",)"
+                    R"("progress":0},"status_change":{"previous_status":"Queued","status":"in_progress"}})"));
+  CHECK(d->header("x-phaseo-delivery-key") == "video.status_changed:queued:in_progress");
+  CHECK(d->header("x-phaseo-event-type") == "video.status_changed");
+  auto v = verify(*d, now, profiles::phaseo);
+  REQUIRE(v);
+  CHECK(v->body_checked);
+  // The receiver's parser reads it back, in agreement with the key.
+  payload_options po;
+  po.prof = &profiles::phaseo;
+  auto e = parse_envelope(d->body(), po);
+  REQUIRE(e);
+  CHECK(e->status_change.lifecycle == lifecycle_status::running);
+  // Retries keep everything but the attempt, timestamp and signature.
+  CHECK(snd.next_attempt(*d, 2, now + 60));
+  CHECK(d->body().find(R"("status_change":{"previous_status":"Queued","status":"in_progress"})") != std::string::npos);
+  CHECK(verify(*d, now + 60, profiles::phaseo));
+
+  // Unknown previous status: `unknown` in the key, null in the object; completed → 100.
+  delivery_event first = event(phase::status_changed);
+  first.status = "completed";
+  auto f = snd.build(first, now);
+  REQUIRE(f);
+  CHECK(f->delivery_key_text() == "video.status_changed:unknown:completed");
+  CHECK(f->body().find(R"("data":{"progress":100,"id":"G-abc","object":"video","status":"completed","lifecycle_status":"completed"})") !=
+        std::string::npos);
+  CHECK(f->body().find(R"("status_change":{"previous_status":null,"status":"completed"}})") != std::string::npos);
+  first.previous_status = std::string_view{};  // empty is unknown too
+  CHECK(snd.build(first, now)->delivery_key_text() == "video.status_changed:unknown:completed");
+  // canceled is kept as it is.
+  first.status = "canceled";
+  CHECK(snd.build(first, now)->delivery_key_text() == "video.status_changed:unknown:canceled");
+
+  // Refusals.
+  delivery_event bad = event(phase::status_changed);
+  CHECK(snd.build(bad, now).code() == errc::missing_field);  // no status
+  bad.status = "in progress";
+  CHECK(snd.build(bad, now).code() == errc::invalid_delivery_key);
+  bad.status = "queued";
+  CHECK(make_sender(profiles::ai_stats).build(bad, now).code() == errc::unknown_phase);
+  CHECK(delivery_key_for(kind::video, phase::status_changed, 0, profiles::phaseo).code() == errc::invalid_argument);
+  // Subscription and send checks use the full key.
+  events_options eo;
+  eo.prof = &profiles::phaseo;
+  auto list_doc = json::parse(R"(["job.status_changed"])");
+  REQUIRE(list_doc);
+  auto list = normalise_events(*list_doc, eo);
+  REQUIRE(list);
+  auto k = snd.check_subscribed(*list, ev);
+  REQUIRE(k);
+  CHECK(format_delivery_key(*k) == "video.status_changed:queued:in_progress");
+}
+
+TEST_CASE("under phaseo video data.progress is set by rule and ai_stats keeps the caller's data (§16.6)") {
+  auto ph = make_sender(profiles::phaseo);
+  delivery_event p = event(phase::progress, 47);
+  p.data = R"({"id":"G-abc","status":"processing","progress":47})";
+  auto d = ph.build(p, now);
+  REQUIRE(d);
+  CHECK(d->delivery_key_text() == "video.progress:50");
+  CHECK(d->body().find(R"("data":{"id":"G-abc","status":"processing","progress":50}})") != std::string::npos);
+  CHECK(verify(*d, now, profiles::phaseo));
+  p.data = R"({"status":"processing"})";  // absent: added; the job id is still prepended
+  d = ph.build(p, now);
+  REQUIRE(d);
+  CHECK(d->body().find(R"("data":{"id":"G-abc","progress":50,"status":"processing"}})") != std::string::npos);
+  p.data = "{}";
+  d = ph.build(p, now);
+  REQUIRE(d);
+  CHECK(d->body().find(R"("data":{"id":"G-abc","progress":50}})") != std::string::npos);
+  delivery_event c = event(phase::failed);
+  c.data = R"({"id":"G-abc","status":"failed","progress":63.5})";
+  d = ph.build(c, now);
+  REQUIRE(d);
+  CHECK(d->body().find(R"("data":{"id":"G-abc","status":"failed","progress":0}})") != std::string::npos);
+  // Batch jobs keep their request-count progress.
+  delivery_event b = event(phase::progress, 47);
+  b.kind = kind::batch;
+  b.data = R"({"id":"G-abc","status":"processing","progress":47})";
+  d = ph.build(b, now);
+  REQUIRE(d);
+  CHECK(d->body().find(R"("progress":47})") != std::string::npos);
+  // ai_stats: byte for byte.
+  auto ai = make_sender(profiles::ai_stats);
+  p.data = R"({"id":"G-abc","status":"processing","progress":47})";
+  d = ai.build(p, now);
+  REQUIRE(d);
+  CHECK(d->body().find(R"("data":{"id":"G-abc","status":"processing","progress":47}})") != std::string::npos);
+}
+
+TEST_CASE("a 3xx reply is a failed attempt retried on the schedule (§16.5: redirects are not followed)") {
+  for (int code : {301, 302, 303, 307, 308}) {
+    INFO(code);
+    CHECK_FALSE(attempt_outcome::http(code).is_success());
+    auto a = decide_attempt(default_retry_policy, 1, attempt_outcome::http(code), now * 1000);
+    REQUIRE(a);
+    CHECK(a->status == attempt_status::scheduled_retry);
+    auto last = decide_attempt(default_retry_policy, 4, attempt_outcome::http(code), now * 1000);
+    REQUIRE(last);
+    CHECK(last->status == attempt_status::failed_permanently);
+  }
 }

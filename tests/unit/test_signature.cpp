@@ -580,7 +580,13 @@ TEST_CASE("verify_delivery: profiles select the prefix; phaseo requires a secret
   CHECK(verify_delivery(s.body, s.headers("x-phaseo-"), v, now, phaseo).has_value());
   CHECK(verify_delivery(s.body, s.headers("X-Phaseo-"), v, now, phaseo).has_value());
   CHECK(verify_delivery(s.body, s.headers("x-ai-stats-"), v, now, phaseo).code() == errc::missing_timestamp);
-  CHECK(verify_delivery(s.body, s.headers("x-phaseo-"), v, now).code() == errc::missing_timestamp);
+  verify_options ai_stats;
+  ai_stats.prof = &profiles::ai_stats;
+  CHECK(verify_delivery(s.body, s.headers("x-phaseo-"), v, now, ai_stats).code() == errc::missing_timestamp);
+  // The default is auto (§15): the phaseo family is detected.
+  auto detected = verify_delivery(s.body, s.headers("x-phaseo-"), v, now);
+  REQUIRE(detected);
+  CHECK(detected->prof->name == "phaseo");
   verifier none;
   CHECK(verify_delivery(s.body, s.headers("x-phaseo-"), none, now, phaseo).code() == errc::secret_required);
   // ai_stats allows unsigned deliveries when no secret is configured; metadata still checked.
@@ -590,6 +596,45 @@ TEST_CASE("verify_delivery: profiles select the prefix; phaseo requires a secret
   CHECK(r->body_checked);
   CHECK(verify_delivery(s.body, set_header(s.headers(), "x-ai-stats-attempt", "3"), none, now).code() ==
         errc::header_body_mismatch);
+}
+
+TEST_CASE("profile detection: the header family picks the rules (PROTOCOL.md §15)") {
+  sample_delivery s;
+  auto v = make_verifier({key});
+  CHECK(detect_profile(s.headers("x-phaseo-")).value() == &profiles::phaseo);
+  CHECK(detect_profile(s.headers("X-AI-Stats-")).value() == &profiles::ai_stats);
+  CHECK(detect_profile(header_pairs{{"content-type", "application/json"}}).value() == nullptr);
+  // Only the delivery headers count: an unrelated header with the prefix is no family.
+  CHECK(detect_profile(header_pairs{{"x-phaseo-trace", "1"}}).value() == nullptr);
+  CHECK(detect_profile(header_pairs{{"X-Phaseo-Max-Attempts", "4"}}).value() == &profiles::phaseo);
+  // Two families: ambiguous, for detection and for an auto verification.
+  header_pairs both = s.headers("x-phaseo-");
+  both.emplace_back("x-ai-stats-event-id", "evt_1");
+  CHECK(detect_profile(both).code() == errc::ambiguous_header);
+  CHECK(verify_delivery(s.body, both, v, now).code() == errc::ambiguous_header);
+  verify_options phaseo;
+  phaseo.prof = &profiles::phaseo;
+  CHECK(verify_delivery(s.body, both, v, now, phaseo).has_value());  // a named profile reads its own family
+  // A callable lookup is detected the same way.
+  header_pairs ph = s.headers("x-phaseo-");
+  auto lookup = [&](std::string_view name) -> std::optional<std::string_view> {
+    for (const auto& h : ph)
+      if (h.first == name) return std::string_view(h.second);
+    return std::nullopt;
+  };
+  CHECK(detect_profile(lookup).value() == &profiles::phaseo);
+  auto via_lookup = verify_delivery(s.body, lookup, v, now);
+  REQUIRE(via_lookup);
+  CHECK(via_lookup->prof == &profiles::phaseo);
+  // No family: ai_stats, whose rules (and error) apply.
+  CHECK(select_profile(header_pairs{}, nullptr).value() == &profiles::ai_stats);
+  CHECK(select_profile(header_pairs{}, &profiles::phaseo).value() == &profiles::phaseo);
+  CHECK(verify_delivery(s.body, header_pairs{}, v, now).code() == errc::missing_timestamp);
+  // Never weakens: with a key, a phaseo delivery without signature is refused.
+  CHECK(verify_delivery(s.body, drop_header(ph, "x-phaseo-signature"), v, now).code() == errc::missing_signature);
+  // Without keys, the detected profile's secret rule applies: phaseo never accepts unsigned.
+  verifier none;
+  CHECK(verify_delivery(s.body, drop_header(ph, "x-phaseo-signature"), none, now).code() == errc::secret_required);
 }
 
 TEST_CASE("error messages never contain secrets or signatures") {

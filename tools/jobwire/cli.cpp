@@ -8,6 +8,7 @@
 
 #include <jobwire/json_writer.hpp>
 #include <jobwire/payload.hpp>
+#include <jobwire/headers.hpp>
 #include <jobwire/profile.hpp>
 
 namespace jobwire_cli {
@@ -99,6 +100,57 @@ const jobwire::profile* invocation::profile_option() const {
   const jobwire::profile* prof = jobwire::find_profile(*name);
   if (prof == nullptr) usage_error("--profile must be ai-stats or phaseo");
   return prof;
+}
+
+const jobwire::profile* invocation::receiving_profile_option() const {
+  const std::optional<std::string> name = raw("--profile");
+  if (!name || *name == "auto") return nullptr;
+  const jobwire::profile* prof = jobwire::find_profile(*name);
+  if (prof == nullptr) usage_error("--profile must be auto, ai-stats or phaseo");
+  return prof;
+}
+
+std::string verification_detail(jobwire::errc code, const jobwire::profile* configured,
+                                const std::vector<std::pair<std::string, std::string>>& headers) {
+  using jobwire::errc;
+  auto family = [](const jobwire::profile& p) { return std::string(p.header_prefix) + "*"; };
+  auto lower = [](std::string s) {
+    for (char& c : s)
+      if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
+    return s;
+  };
+  if (code == errc::ambiguous_header) {
+    // A header repeated with different values, or (auto) two header families at once.
+    for (std::size_t i = 0; i < headers.size(); ++i)
+      for (std::size_t j = i + 1; j < headers.size(); ++j)
+        if (lower(headers[i].first) == lower(headers[j].first) && headers[i].second != headers[j].second)
+          return "header " + lower(headers[i].first) + " is repeated with different values";
+    if (configured == nullptr) {
+      std::string present;
+      for (const jobwire::profile* p : jobwire::detectable_profiles)
+        if (jobwire::detail::has_header_family(headers, *p))
+          present += std::string(present.empty() ? "" : " and ") + family(*p) + " (" + std::string(p->name) + ")";
+      if (!present.empty())
+        return "the request carries the headers of two profiles: " + present + "; a sender writes one family";
+    }
+    return {};
+  }
+  if (code != errc::missing_timestamp && code != errc::missing_signature) return {};
+  auto detected = jobwire::detect_profile(headers);
+  const jobwire::profile* present = detected ? *detected : nullptr;
+  const jobwire::profile& used = configured != nullptr ? *configured
+                                 : present != nullptr  ? *present
+                                                       : jobwire::profiles::ai_stats;
+  std::string out = "expected header " + std::string(used.header_prefix) +
+                    (code == errc::missing_timestamp ? "timestamp" : "signature") + " (profile " +
+                    std::string(used.name) + (configured == nullptr ? ", detected" : "") + ")";
+  if (configured == nullptr && present == nullptr)
+    out += "; the request carries no " + family(jobwire::profiles::phaseo) + " or " +
+           family(jobwire::profiles::ai_stats) + " delivery header";
+  else if (present != nullptr && present != &used)
+    out += "; the request carries " + family(*present) + " headers (profile " + std::string(present->name) +
+           "): try --profile auto";
+  return out;
 }
 
 jobwire::payload_options invocation::payload_options() const {

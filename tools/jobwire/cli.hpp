@@ -90,6 +90,11 @@ class invocation {
   /// (exit 2) for a name jobwire::find_profile does not know.
   const jobwire::profile* profile_option() const;
 
+  /// For commands that read a received delivery (verify, receive): `--profile
+  /// auto|ai-stats|phaseo`, default auto. nullptr stands for auto (detected from the
+  /// headers, PROTOCOL.md §15); a usage error (exit 2) for any other name.
+  const jobwire::profile* receiving_profile_option() const;
+
   /// Payload-reading options from `--lenient` (unknown status words mapped as the service
   /// does) and `--profile` (see profile_option), for commands that read status objects or
   /// envelopes. Options the command does not declare are simply absent.
@@ -132,6 +137,14 @@ inline const option_spec opt_json{"--json", "", "print exactly one JSON object o
 /// by invocation::payload_options().
 inline const option_spec opt_lenient{"--lenient", "", "map unknown status words to queued/pending as the service does",
                                      false};
+
+/// The explanation printed after a verification rejection (docs/CLI.md): for a missing
+/// timestamp or signature, the header the profile looked for and, when the request carries
+/// another profile's headers, that profile; for `ambiguous_header`, the header (or the two
+/// header families) concerned. Empty when there is nothing to add. `configured` is the
+/// profile given with --profile (nullptr: auto).
+std::string verification_detail(jobwire::errc code, const jobwire::profile* configured,
+                                const std::vector<std::pair<std::string, std::string>>& headers);
 
 /// 'Name: value' (a --header argument) → (Name, value), the optional whitespace around the
 /// value removed as an HTTP server does; a value without a name is a usage error.

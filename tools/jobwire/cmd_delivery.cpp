@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <optional>
 #include <string>
 
 #include <jobwire/events.hpp>
@@ -70,6 +71,15 @@ int run(invocation& inv) {
   ev.phase = *phase;
   ev.progress = progress;
   ev.data = data;
+  // §16.1: the raw statuses of a status_changed transition.
+  const std::optional<std::string> previous_status = inv.raw("--previous-status");
+  const std::optional<std::string> status = inv.raw("--status");
+  if ((previous_status || status) && ev.phase != jobwire::phase::status_changed)
+    inv.usage_error("--previous-status and --status apply to --phase status_changed only");
+  if (ev.phase == jobwire::phase::status_changed && prof->has_phase(ev.phase) && !status)
+    inv.usage_error("--phase status_changed needs --status (and, when known, --previous-status)");
+  if (previous_status) ev.previous_status = *previous_status;
+  if (status) ev.status = *status;
   ev.created_at = now;
   if (auto c = inv.int_option("--created-at")) ev.created_at = *c;
 
@@ -91,6 +101,8 @@ int run(invocation& inv) {
   if (!d) {
     if (d.code() == jobwire::errc::no_progress_event)
       return inv.reject(d.error(), "--progress " + (progress_text.empty() ? std::string("missing") : progress_text));
+    if (d.code() == jobwire::errc::invalid_delivery_key && ev.phase == jobwire::phase::status_changed)
+      return inv.reject(d.error(), "a status must be at most 21 of [a-z0-9_.-] after lower-casing");
     return inv.reject(d.error());
   }
 
@@ -129,8 +141,8 @@ const registrar reg{command_spec{
     "delivery",
     "print one outgoing webhook delivery attempt: headers, an empty line, the body",
     "jobwire delivery --secret S --kind video --job-id ID --internal-id ID --phase P [--progress N] "
-    "[--attempt N] [--now N] --data JSON [--created-at N] [--max-attempts N] [--events JSON] "
-    "[--profile ai-stats|phaseo]",
+    "[--previous-status S --status S] [--attempt N] [--now N] --data JSON [--created-at N] "
+    "[--max-attempts N] [--events JSON] [--profile ai-stats|phaseo]",
     "Builds attempt N of the delivery of phase P of a job (PROTOCOL.md sections 9-12) and prints\n"
     "it as a sender transmits it: one 'name: value' line per header, an empty line, then the\n"
     "body with nothing after it. The event type is always <kind>.<phase>; the delivery key adds\n"
@@ -141,13 +153,20 @@ const registrar reg{command_spec{
     "job's data object as JSON, inserted byte for byte ('id' is prepended when missing and\n"
     "must equal --job-id when present). --events checks the phase against a subscription's\n"
     "events list first (phase_not_subscribed).\n"
-    "Exit 1 with no_progress_event when P is progress and the value makes no bucket.",
+    "Exit 1 with no_progress_event when P is progress and the value makes no bucket.\n"
+    "--phase status_changed (--profile phaseo, PROTOCOL.md 16.1) takes the raw statuses of the\n"
+    "transition: the key is <kind>.status_changed:<prev>:<cur> (lower-cased, 'unknown' for an\n"
+    "absent previous status) and the body gets 'status_change'. Under phaseo, video\n"
+    "data.progress is set by rule: the bucket in progress deliveries, else 0 (100 when the\n"
+    "job is completed).",
     {{"--secret", "S", "the webhook secret; '' for an unsigned delivery (never printed)", false},
      {"--kind", "video|batch", "the job kind", false},
      {"--job-id", "ID", "the gateway job id (data.id)", false},
      {"--internal-id", "ID", "the sender's internal job id (part of the event id)", false},
      {"--phase", "P", "created|progress|completed|failed|cancelled|expired (phaseo: status_changed)", false},
      {"--progress", "N", "progress percentage, for --phase progress", false},
+     {"--previous-status", "S", "status_changed: the raw status before the change (default: unknown)", false},
+     {"--status", "S", "status_changed: the raw status after the change", false},
      {"--attempt", "N", "1-based attempt number (default 1)", false},
      {"--now", "UNIX_SECONDS", "the attempt's timestamp (default: the system clock)", false},
      {"--created-at", "UNIX_SECONDS", "the event's created_at (default: --now)", false},

@@ -331,6 +331,7 @@ const planned_job plan[] = {
     {"stale_progress", "", "progress arriving after completion is ignored as stale"},
     {"conflicting_terminal", "", "video.failed after completion: refetch via the status endpoint"},
     {"endpoint_down", "fail_always=video.completed", "the receiver never accepts video.completed: retries exhausted"},
+    {"status_changed", "", "the current service (x-phaseo-*): status_changed hints, detected by profile auto"},
 };
 
 struct poller_result {
@@ -526,6 +527,11 @@ int run(invocation& inv) {
     if (sc == "stale_progress") no_effect.insert("video.progress:90");
     if (sc == "conflicting_terminal") no_effect.insert("video.failed");
     if (sc == "endpoint_down") no_effect.insert("video.completed");
+    // status_changed (PROTOCOL.md §16.1): the change to completed arrives first and is a
+    // hint, answered with a refetch (which finds and stores completed); the terminal event
+    // then changes nothing.
+    const std::string hint_key = "video.status_changed:in_progress:completed";
+    if (sc == "status_changed") no_effect.insert("video.completed");
     std::set<std::string> keys;
     for (const auto& a : j.history) keys.insert(a.key);
     bool exactly_once = !keys.empty();
@@ -539,7 +545,8 @@ int run(invocation& inv) {
       // Not done: a key whose handler always failed (released every time), and a refetch,
       // whose claim jobwire releases because the payload itself was not applied.
       const bool want_done = !(sc == "endpoint_down" && k == "video.completed") &&
-                             !(sc == "conflicting_terminal" && k == "video.failed");
+                             !(sc == "conflicting_terminal" && k == "video.failed") &&
+                             !(sc == "status_changed" && k == hint_key);
       if (rows != want || done != want_done) {
         exactly_once = false;
         detail += " " + k + ":" + std::to_string(rows) + (done ? "/done" : "/not-done");
@@ -573,7 +580,17 @@ int run(invocation& inv) {
     };
     const auto effects = rv.effects.count({j.id, "video.completed"}) ? rv.effects[{j.id, "video.completed"}]
                                                                      : std::pair<std::int64_t, std::int64_t>{0, 0};
-    if (sc == "normal" || sc == "fail_generation")
+    if (sc == "status_changed") {
+      bool refetched = false;
+      for (const auto& r : rv.refetches)
+        refetched = refetched || (r.job == j.id && r.reason == "terminal_hint" && r.http == 200 && r.status == "completed");
+      expect(who,
+             decided("video.status_changed:queued:in_progress", "process", 200) && decided(hint_key, "refetch", 200) &&
+                 refetched && decided("video.completed", "no_change", 200),
+             "status_changed queued->in_progress processed; in_progress->completed only a hint (refetch: "
+             "terminal_hint); video.completed then no_change");
+    }
+    if (sc == "normal" || sc == "fail_generation" || sc == "status_changed")
       expect(who, j.retried == 0 && j.delivered == static_cast<std::int64_t>(keys.size()),
              "every delivery accepted on its first attempt");
     if (sc == "receiver_fails_once") {

@@ -37,25 +37,33 @@ int parse_json(invocation& inv, const std::string& text) {
 
 // Validates `text` as a payload of `form` and prints its summary as the accepted line (or
 // its members after "ok"); a refused payload prints the parser's code.
-int print_summary(invocation& inv, jobwire::payload_form form, const std::string& text) {
+int print_summary(invocation& inv, jobwire::payload_form form, const std::string& text,
+                  const jobwire::payload_options& opt) {
   std::string summary;
-  jobwire::status st = jobwire::append_payload_summary(summary, form, text, inv.payload_options());
+  jobwire::status st = jobwire::append_payload_summary(summary, form, text, opt);
   if (!st) return inv.reject(st.error());
   std::string members = summary.substr(1, summary.size() - 2);
   return inv.accept(summary, members);
 }
 
 int parse_create(invocation& inv, const std::string& text) {
-  return print_summary(inv, jobwire::payload_form::create_response, text);
+  return print_summary(inv, jobwire::payload_form::create_response, text, inv.payload_options());
 }
 int parse_status(invocation& inv, const std::string& text) {
-  return print_summary(inv, jobwire::payload_form::status_object, text);
+  return print_summary(inv, jobwire::payload_form::status_object, text, inv.payload_options());
 }
 int parse_webhook(invocation& inv, const std::string& text) {
-  return print_summary(inv, jobwire::payload_form::delivery, text);
+  // A received delivery body: `--profile auto` (the default) reads it with the widest phase
+  // set, phaseo's — with no headers to detect from, the event type itself says which
+  // profile sent it (`status_changed` exists only under phaseo; PROTOCOL.md §15, §16.1).
+  jobwire::payload_options opt;
+  if (inv.has("--lenient")) opt.statuses = jobwire::status_mode::lenient;
+  const jobwire::profile* prof = inv.receiving_profile_option();
+  opt.prof = prof != nullptr ? prof : &jobwire::profiles::phaseo;
+  return print_summary(inv, jobwire::payload_form::delivery, text, opt);
 }
 int parse_ws(invocation& inv, const std::string& text) {
-  return print_summary(inv, jobwire::payload_form::ws_message, text);
+  return print_summary(inv, jobwire::payload_form::ws_message, text, inv.payload_options());
 }
 
 const parse_kind kinds[] = {
@@ -87,7 +95,10 @@ const registrar reg{command_spec{
     {{"--as", "KIND", "json, create, status, webhook or ws (default json)", false},
      {"--reject-duplicate-keys", "", "with --as json: also reject repeated object names", false},
      opt_lenient,
-     {"--profile", "NAME", "ai-stats (default) or phaseo: the phase set for event types", false}},
+     {"--profile", "NAME",
+      "ai-stats or phaseo: the phase set for event types (default ai-stats; for --as webhook auto: the "
+      "widest set, phaseo's)",
+      false}},
     1,
     1,
     "JSON: the text itself, @FILE, or @- for standard input",

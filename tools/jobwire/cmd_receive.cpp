@@ -131,10 +131,7 @@ int run(invocation& inv) {
   for (const auto& h : inv.values("--header")) headers.push_back(split_header(inv, h));
 
   jobwire::receiver_options opt;
-  if (auto p = inv.raw("--profile")) {
-    opt.verify.prof = jobwire::find_profile(*p);
-    if (opt.verify.prof == nullptr) inv.usage_error("--profile must be ai-stats or phaseo");
-  }
+  opt.verify.prof = inv.receiving_profile_option();  // nullptr: auto (PROTOCOL.md §15)
 
   auto v = jobwire::verifier::create(secrets);
   if (!v) return inv.reject(v.error());
@@ -165,6 +162,11 @@ int run(invocation& inv) {
       .field("reason", r.reason())
       .field("job_id", r.job_id)
       .field("dedup_key", r.key ? r.key->encoded() : std::string_view{});
+  if (r.prof != nullptr) w.field("profile", r.prof->name);
+  if (r.action == jobwire::receiver_decision::reject) {
+    const std::string detail = verification_detail(r.error, opt.verify.prof, headers);
+    if (!detail.empty()) w.field("detail", detail);
+  }
   w.end_object();
   // The decision object is the output in both modes (with --json too: a bare
   // {"ok":true} would hide a rejected delivery behind exit status 0).
@@ -176,7 +178,7 @@ const registrar reg{command_spec{
     "receive",
     "run the receiver pipeline on one delivery against a SQLite file",
     "jobwire receive --secret S [--secret S2 ...] --header 'Name: value' ... --body B --db PATH [--now N] "
-    "[--fail-side-effect] [--handler-delay-ms N] [--profile ai-stats|phaseo]",
+    "[--fail-side-effect] [--handler-delay-ms N] [--profile auto|ai-stats|phaseo]",
     "Runs one delivery through the receiver: verify the signature and timestamp, parse the\n"
     "envelope, claim the dedup key (job id + delivery key, or the event id) in the SQLite\n"
     "file PATH, reconcile with the job state held there, record the side effect, commit.\n"
@@ -194,7 +196,8 @@ const registrar reg{command_spec{
      {"--now", "UNIX_SECONDS", "the current time (default: the system clock)", false},
      {"--fail-side-effect", "", "make the side effect fail after the claim", false},
      {"--handler-delay-ms", "N", "make the side effect take N ms (0..600000)", false},
-     {"--profile", "ai-stats|phaseo", "header prefix and secret policy (default ai-stats)", false}},
+     {"--profile", "auto|ai-stats|phaseo",
+      "header names, phases and secret policy; auto (default) detects them from the headers", false}},
     0,
     0,
     "",

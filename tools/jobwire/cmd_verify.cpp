@@ -25,7 +25,7 @@ int run(invocation& inv) {
   for (const auto& h : inv.values("--header")) headers.push_back(split_header(inv, h));
 
   jobwire::verify_options opts;
-  if (const jobwire::profile* prof = inv.profile_option()) opts.prof = prof;
+  opts.prof = inv.receiving_profile_option();  // nullptr: auto (PROTOCOL.md §15)
   if (auto t = inv.raw("--tolerance")) {
     if (*t == "none")
       opts.tolerance_seconds = jobwire::tolerance_none;
@@ -39,13 +39,13 @@ int run(invocation& inv) {
   auto v = jobwire::verifier::create(secrets);
   if (!v) return inv.reject(v.error());
   auto r = jobwire::verify_delivery(body, headers, *v, inv.now(), opts);
-  if (!r) return inv.reject(r.error());
+  if (!r) return inv.reject(r.error(), verification_detail(r.code(), opts.prof, headers));
 
   // The secret and the signature are never printed; only which secret matched.
   std::string s;
   jobwire::json::writer w(s);
   w.begin_object();
-  w.field("valid", true).field("profile", opts.prof->name).field("signature_checked", r->signature_checked);
+  w.field("valid", true).field("profile", r->prof->name).field("signature_checked", r->signature_checked);
   if (r->signature_checked) {
     w.field("matched_secret", static_cast<std::uint64_t>(r->matched_secret))
         .field("timestamp", r->timestamp.seconds())
@@ -66,19 +66,22 @@ const registrar reg{command_spec{
     "verify",
     "verify one signed delivery: signature, freshness, header/body agreement",
     "jobwire verify --secret S [--secret S2 ...] --body B --header 'Name: value' ... [--now N] "
-    "[--tolerance SECONDS|none] [--sdk-compat] [--profile ai-stats|phaseo]",
+    "[--tolerance SECONDS|none] [--sdk-compat] [--profile auto|ai-stats|phaseo]",
     "Verifies one delivery as a receiver would: the timestamp and signature headers, the\n"
     "HMAC-SHA256 of 'timestamp.body' under each secret (rotation; the matching index is\n"
     "reported with --json), the freshness window, and, when the body is a delivery\n"
     "envelope, that the metadata headers agree with it. Prints 'valid' on success; on\n"
-    "rejection the first line is the reason code. Secrets are never printed.",
+    "rejection the first line is the reason code. Secrets are never printed. The profile\n"
+    "is detected from the header family present unless --profile names one (--json\n"
+    "prints the one used); headers of two profiles in one request are ambiguous_header.",
     {{"--secret", "S", "a webhook secret; repeat for rotation (tried in order)", true},
      {"--body", "B", "the raw request body (@FILE reads it byte for byte)", false},
      {"--header", "'Name: value'", "a request header (names are case-insensitive)", true},
      {"--now", "UNIX_SECONDS", "the current time (default: the system clock)", false},
      {"--tolerance", "SECONDS|none", "freshness window (default 300); none skips the check", false},
      {"--sdk-compat", "", "also accept the SDKs' millisecond and ISO-8601 timestamps", false},
-     {"--profile", "ai-stats|phaseo", "header prefix and secret policy (default ai-stats)", false}},
+     {"--profile", "auto|ai-stats|phaseo",
+      "header names, phases and secret policy; auto (default) detects them from the headers", false}},
     0,
     0,
     "",

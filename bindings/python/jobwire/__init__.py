@@ -44,6 +44,7 @@ __all__ = [
     "sign",
     "verify",
     "Verifier",
+    "detect_profile",
     "check_callback_url",
     "check_resolved_address",
     "normalize_events",
@@ -177,7 +178,7 @@ def _enum_from_name(lookup: str, value: Text, what: str, choices: str) -> int:
 
 
 def _profile(profile: Text) -> int:
-    return _enum_from_name("jobwire_profile_from_name", profile, "profile", "'ai-stats' or 'phaseo'")
+    return _enum_from_name("jobwire_profile_from_name", profile, "profile", "'auto', 'ai-stats' or 'phaseo'")
 
 
 _KINDS = {"video": 0, "batch": 1}
@@ -352,7 +353,7 @@ class Verifier:
     ...     v.verify(body, headers)
     """
 
-    def __init__(self, secrets: Union[Text, Sequence[Text]], profile: Text = "ai-stats") -> None:
+    def __init__(self, secrets: Union[Text, Sequence[Text]], profile: Text = "auto") -> None:
         self._profile = _profile(profile)
         keys = _secret_list(secrets)
         arr = (ctypes.c_char_p * len(keys))(*keys)
@@ -391,12 +392,7 @@ class Verifier:
         if self._handle is None:
             raise ValueError("the verifier is closed")
         b = _as_bytes(body, "body")
-        pairs = _header_pairs(headers)
-        n = len(pairs)
-        names = (ctypes.c_char_p * n)(*(p[0] for p in pairs))
-        name_lens = (ctypes.c_size_t * n)(*(len(p[0]) for p in pairs))
-        values = (ctypes.c_char_p * n)(*(p[1] for p in pairs))
-        value_lens = (ctypes.c_size_t * n)(*(len(p[1]) for p in pairs))
+        n, names, name_lens, values, value_lens = _header_arrays(headers)
         # Range-checked here: ctypes would reduce 2**64 - 1 to -1, the "no check" value.
         now_s = int(time.time()) if now is None else _int_arg(now, "now", _INT64_MIN, _INT64_MAX)
         if tolerance is None:
@@ -413,9 +409,34 @@ class Verifier:
         return matched.value
 
 
+def _header_arrays(headers: HeadersLike) -> Tuple[int, Any, Any, Any, Any]:
+    pairs = _header_pairs(headers)
+    n = len(pairs)
+    names = (ctypes.c_char_p * n)(*(p[0] for p in pairs))
+    name_lens = (ctypes.c_size_t * n)(*(len(p[0]) for p in pairs))
+    values = (ctypes.c_char_p * n)(*(p[1] for p in pairs))
+    value_lens = (ctypes.c_size_t * n)(*(len(p[1]) for p in pairs))
+    return n, names, name_lens, values, value_lens
+
+
+def detect_profile(headers: HeadersLike) -> str:
+    """The profile ``profile="auto"`` verifies a delivery with these headers under
+    (PROTOCOL.md §15): ``"phaseo"`` for ``x-phaseo-*`` headers, ``"ai_stats"`` for
+    ``x-ai-stats-*`` headers or when neither family is present (the fallback).
+
+    Raises VerificationError (``ambiguous_header``) when both families are present.
+    """
+    n, names, name_lens, values, value_lens = _header_arrays(headers)
+    out = ctypes.c_int(0)
+    status = _native.lib().jobwire_detect_profile(names, name_lens, values, value_lens, n, ctypes.byref(out))
+    if status != 0 and error_name(status) != "not_found":
+        _check(status, VerificationError)
+    return "phaseo" if out.value == 1 else "ai_stats"
+
+
 def verify(secret: Union[Text, Sequence[Text]], body: Union[BytesLike, str], headers: HeadersLike,
            now: Optional[int] = None, tolerance: Optional[int] = 300, *, sdk_compat: bool = False,
-           profile: Text = "ai-stats") -> None:
+           profile: Text = "auto") -> None:
     """Verifies one webhook delivery before it is trusted (PROTOCOL.md §9).
 
     Args:
@@ -426,7 +447,9 @@ def verify(secret: Union[Text, Sequence[Text]], body: Union[BytesLike, str], hea
         now: the current time in Unix seconds (default: ``time.time()``).
         tolerance: freshness window in seconds, or ``None`` to skip the freshness check.
         sdk_compat: also accept the official SDKs' millisecond and ISO-8601 timestamps.
-        profile: ``"ai-stats"`` (``x-ai-stats-*`` headers) or ``"phaseo"``.
+        profile: ``"auto"`` (default: detected from the headers, see :func:`detect_profile`;
+            a verifier holding a secret requires a signature whatever headers arrive),
+            ``"ai-stats"`` (``x-ai-stats-*`` headers) or ``"phaseo"``.
 
     Raises:
         VerificationError: with ``.code`` giving the reason.

@@ -51,6 +51,7 @@ PROTOTYPES = {
     "jobwire_verifier_destroy": (None, [c_void_p]),
     "jobwire_verify": (c_int, [c_void_p, c_char_p, c_size_t, P(c_char_p), P(c_size_t), P(c_char_p), P(c_size_t),
                                c_size_t, c_int64, c_int64, c_uint, c_int, P(c_size_t)]),
+    "jobwire_detect_profile": (c_int, [P(c_char_p), P(c_size_t), P(c_char_p), P(c_size_t), c_size_t, P(c_int)]),
     "jobwire_policy_from_name": (c_int, [c_char_p, c_size_t, P(c_int)]),
     "jobwire_check_callback_url": (c_int, [c_char_p, c_size_t, c_int, c_uint, c_char_p, c_size_t, P(c_size_t)]),
     "jobwire_check_resolved_address": (c_int, [c_char_p, c_size_t, c_int]),

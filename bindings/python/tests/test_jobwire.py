@@ -113,7 +113,12 @@ class DeliveryKeyAndEventIdTest(unittest.TestCase):
     def test_delivery_keys(self) -> None:
         self.assertEqual(jobwire.delivery_key("video", "completed"), "video.completed")
         self.assertEqual(jobwire.delivery_key("video", "progress", 47), "video.progress:50")
-        self.assertEqual(jobwire.delivery_key("batch", "status_changed", profile="phaseo"), "batch.status_changed")
+        # A status_changed key names its transition (PROTOCOL.md §16.1); the phase alone
+        # makes none, and an event id follows from a full key by the §2 rule.
+        with self.assertRaises(ValueError):
+            jobwire.delivery_key("batch", "status_changed", profile="phaseo")
+        self.assertEqual(jobwire.event_id("G7", "video.status_changed:unknown:queued", profile="phaseo"),
+                         "evt_video_G7_video_status_changed_unknown_queued")
 
     def test_delivery_key_refusals(self) -> None:
         with self.assertRaises(jobwire.RejectedError) as ctx:
@@ -315,7 +320,36 @@ class VerifyTest(unittest.TestCase):
     def test_profiles(self) -> None:
         h = signed_headers(KNOWN_BODY, prefix="X-Phaseo-")
         jobwire.verify(KNOWN_SECRET, KNOWN_BODY, h, now=NOW, profile="phaseo")
-        self.assert_refused("missing_timestamp", KNOWN_SECRET, KNOWN_BODY, h, now=NOW)
+        # The default, "auto", detects the profile from the header family (PROTOCOL.md §15).
+        jobwire.verify(KNOWN_SECRET, KNOWN_BODY, h, now=NOW)
+        jobwire.verify(KNOWN_SECRET, KNOWN_BODY, signed_headers(KNOWN_BODY), now=NOW)
+        self.assertEqual(jobwire.detect_profile(h), "phaseo")
+        self.assertEqual(jobwire.detect_profile(signed_headers(KNOWN_BODY)), "ai_stats")
+        self.assertEqual(jobwire.detect_profile({}), "ai_stats")
+        self.assert_refused("missing_timestamp", KNOWN_SECRET, KNOWN_BODY, h, now=NOW, profile="ai-stats")
+        # Both families in one request: ambiguous, whichever one is correctly signed.
+        both = dict(h)
+        both.update(signed_headers(KNOWN_BODY))
+        self.assert_refused("ambiguous_header", KNOWN_SECRET, KNOWN_BODY, both, now=NOW)
+        with self.assertRaises(jobwire.VerificationError) as ctx:
+            jobwire.detect_profile(both)
+        self.assertEqual(ctx.exception.code, "ambiguous_header")
+        # A status_changed delivery as the current service sends it (PROTOCOL.md §16.1),
+        # including the queue-retry form, verifies with the default profile.
+        for sc in (b'{"previous_status":"queued","status":"in_progress"}', b'{"previous_status":null,"status":"running"}'):
+            body = (b'{"id":"evt_video_G1_video_status_changed_queued_in_progress","type":"video.status_changed",'
+                    b'"created_at":1781166600,"delivery":{"key":"video.status_changed:queued:in_progress",'
+                    b'"attempt":1,"max_attempts":4},"data":{"id":"G-1","status":"processing","progress":0},'
+                    b'"status_change":' + sc + b'}')
+            sh = signed_headers(body, prefix="x-phaseo-")
+            sh.update({"x-phaseo-event-type": "video.status_changed", "x-phaseo-attempt": "1",
+                       "x-phaseo-delivery-key": "video.status_changed:queued:in_progress"})
+            jobwire.verify(KNOWN_SECRET, body, sh, now=NOW)
+            self.assert_refused("missing_timestamp", KNOWN_SECRET, body, sh, now=NOW, profile="ai-stats")
+            summary = jobwire.parse_payload(body, "webhook", profile="phaseo")
+            self.assertEqual(summary["status_change"]["lifecycle_status"], "running")
+        # Detection never weakens: a verifier with a secret refuses an unsigned delivery.
+        self.assert_refused("missing_timestamp", KNOWN_SECRET, KNOWN_BODY, {"X-Phaseo-Attempt": "1"}, now=NOW)
         with self.assertRaises(ValueError):
             jobwire.verify(KNOWN_SECRET, KNOWN_BODY, h, now=NOW, profile="acme")
 
