@@ -103,7 +103,7 @@ expect 0 '\{"action":"reject","http_status":400,"reason":"missing_field","job_id
 expect 0 '\{"action":"reject","http_status":401,"reason":"signature_mismatch","job_id":"","dedup_key":""\}' -- \
   "$JW" receive --json --secret "$KEY" --db "$DB" --now $((T + 5)) --body "${BODY_D/completed\"\}/failed\"\}}" \
   --header "X-AI-Stats-Timestamp: $T" --header "X-AI-Stats-Signature: $SIG_D"
-expect 0 '\{"action":"process","http_status":200,"reason":"forward","job_id":"G-d","dedup_key":"job:3:G-d:video.completed"\}' -- \
+expect 0 '\{"action":"process","http_status":200,"reason":"forward","job_id":"G-d","dedup_key":"job:3:G-d:video.completed","profile":"ai_stats"\}' -- \
   receive "$BODY_D" --json
 check_count "--json prints one line" "$(receive "$BODY_D" --json | wc -l | tr -d ' ')" 1
 
