@@ -32,14 +32,17 @@ struct profile {
 };
 
 namespace profiles {
-constexpr phase_set six_phases = static_cast<phase_set>(
+inline constexpr phase_set six_phases = static_cast<phase_set>(
     phase_bit(phase::created) | phase_bit(phase::progress) | phase_bit(phase::completed) |
     phase_bit(phase::failed) | phase_bit(phase::cancelled) | phase_bit(phase::expired));
 
-/// The default profile (PROTOCOL.md §9, §15).
-constexpr profile ai_stats{"ai_stats", "x-ai-stats-", "AI-Stats-Async-Webhook/1.0", six_phases, false, false};
+// `inline` (C++17): one object program-wide, so a `const profile*` names a profile by its
+// address in every translation unit (a plain namespace-scope constexpr has internal
+// linkage: one copy, and one address, per translation unit).
+/// The seed-era profile (PROTOCOL.md §9, §15).
+inline constexpr profile ai_stats{"ai_stats", "x-ai-stats-", "AI-Stats-Async-Webhook/1.0", six_phases, false, false};
 /// After the rename (PROTOCOL.md §15).
-constexpr profile phaseo{"phaseo", "x-phaseo-", "Phaseo-Async-Webhook/1.0",
+inline constexpr profile phaseo{"phaseo", "x-phaseo-", "Phaseo-Async-Webhook/1.0",
                          static_cast<phase_set>(six_phases | phase_bit(phase::status_changed)), true, false};
 }  // namespace profiles
 
