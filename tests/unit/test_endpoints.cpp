@@ -387,7 +387,7 @@ TEST_CASE("websocket: close_on_terminal is false only for 0, false, no, off") {
   CHECK_FALSE(parse_close_on_terminal("false"));
 }
 
-TEST_CASE("websocket: ping gets pong without data; job.deleted carries {id, kind}") {
+TEST_CASE("websocket: ping gets pong without data, job.deleted carries {id, kind}") {
   CHECK(ws_ping_frame == "ping");
   CHECK(ws_refresh_frame == "refresh");
   auto pong = parse_ws_message(R"({"type":"pong"})");

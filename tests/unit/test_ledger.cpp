@@ -257,7 +257,7 @@ TEST_CASE("the delivery summary over a scripted history") {
   CHECK(L.summary().delivered_event_types.size() == 3);
 }
 
-TEST_CASE("history keeps 50 attempts; the public view shows the last 10") {
+TEST_CASE("history keeps 50 attempts, the public view shows the last 10") {
   attempt_ledger L;
   for (int i = 1; i <= 60; ++i)
     L.append(make("a" + std::to_string(i), "video.progress:" + std::to_string(i % 2 ? 10 : 20), 1,

@@ -82,7 +82,7 @@ TEST_CASE("failures back off exponentially with jitter, capped") {
   CHECK(plan_next_poll(net, fixed_random{0, &calls})->delay_seconds == 1);
 }
 
-TEST_CASE("Retry-After is honoured; unfixable statuses stop with an error") {
+TEST_CASE("Retry-After is honoured, unfixable statuses stop with an error") {
   poll_observation o;
   o.failures = 1;
   o.http_status = 429;

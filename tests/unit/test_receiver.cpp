@@ -280,7 +280,7 @@ TEST_CASE("receiver: same state without new progress is no_change", "[receiver]"
   CHECK(f.h.jobs["G-1"].progress == 80);
 }
 
-TEST_CASE("receiver: a conflicting terminal state is refetch; the claim is released", "[receiver]") {
+TEST_CASE("receiver: a conflicting terminal state is refetch, the claim is released", "[receiver]") {
   fixture f;
   f.h.jobs["G-1"] = job_state{lifecycle_status::failed, 0};
   auto r = f.deliver(terminal("G-1", "completed"));
@@ -626,7 +626,7 @@ TEST_CASE("receiver: N threads delivering the same event run the side effect exa
 
 #include <jobwire/sender.hpp>
 
-TEST_CASE("receiver: deliveries built by the sender pass the pipeline; tampered ones do not", "[receiver][sender]") {
+TEST_CASE("receiver: deliveries built by the sender pass the pipeline, tampered ones do not", "[receiver][sender]") {
   for (const profile* prof : {&profiles::ai_stats, &profiles::phaseo}) {
     CAPTURE(prof->name);
     fixture f;

@@ -73,7 +73,7 @@ TEST_CASE("every pair with more progress than held") {
   }
 }
 
-TEST_CASE("progress never moves backwards; terminal states are absorbing") {
+TEST_CASE("progress never moves backwards, terminal states are absorbing") {
   auto d = reconcile(job_state{lifecycle_status::running, 70}, job_update::of(lifecycle_status::completed, 50));
   CHECK(d.action == reconcile_action::apply);
   CHECK(d.next == job_state{lifecycle_status::completed, 70});

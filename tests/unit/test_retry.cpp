@@ -64,7 +64,7 @@ TEST_CASE("success on the third attempt stops the schedule") {
   CHECK(d3->next_retry_at_ms == 0);
 }
 
-TEST_CASE("only 2xx is a success; every other HTTP status is a failure") {
+TEST_CASE("only 2xx is a success, every other HTTP status is a failure") {
   for (int code : {200, 201, 202, 204, 299}) {
     INFO(code);
     CHECK(decide_attempt(default_retry_policy, 1, attempt_outcome::http(code), T)->status == attempt_status::delivered);

@@ -572,7 +572,7 @@ TEST_CASE("verify_delivery: sdk_compat timestamp forms sign their exact text") {
         errc::signature_mismatch);
 }
 
-TEST_CASE("verify_delivery: profiles select the prefix; phaseo requires a secret") {
+TEST_CASE("verify_delivery: profiles select the prefix, phaseo requires a secret") {
   sample_delivery s;
   auto v = make_verifier({key});
   verify_options phaseo;

@@ -124,7 +124,7 @@ TEST_CASE("a non-empty list with no valid entry rejects the subscription") {
   CHECK(normalise_events(only_bad, 1, batch).code() == errc::no_valid_events);
 }
 
-TEST_CASE("strict mode rejects at the first invalid entry; duplicates are not invalid") {
+TEST_CASE("strict mode rejects at the first invalid entry, duplicates are not invalid") {
   events_options strict;
   strict.strict = true;
   auto bad = from_json(R"(["completed","video.completd","nope"])", strict);
@@ -297,7 +297,7 @@ TEST_CASE("phaseo: endpoint_id is trimmed, must not be blank and must be a UUID"
   CHECK_FALSE(is_uuid_text(std::string(uuid) + "0"));
 }
 
-TEST_CASE("phaseo: events null, non-strings and empty strings are rejected; whitespace is dropped") {
+TEST_CASE("phaseo: events null, non-strings and empty strings are rejected, whitespace is dropped") {
   CHECK(endpoint_sub(hook(R"(,"events":null)")).code() == errc::invalid_events_type);
   CHECK(endpoint_sub(hook(R"(,"events":"job.completed")")).code() == errc::invalid_events_type);
   CHECK(endpoint_sub(hook(R"(,"events":{})")).code() == errc::invalid_events_type);
