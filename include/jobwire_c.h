@@ -397,11 +397,20 @@ JOBWIRE_C_API void jobwire_verifier_destroy(jobwire_verifier* verifier);
 /* Flag for jobwire_verify: accept the official SDKs' timestamp forms (13+ digit
  * milliseconds, ISO-8601) besides strict decimal seconds. */
 #define JOBWIRE_VERIFY_SDK_COMPAT 0x1u
+/* Flag for jobwire_verify: authenticate only (steps 1-5 below) and do not read the body,
+ * for bodies that are not delivery envelopes. */
+#define JOBWIRE_VERIFY_AUTHENTICATE_ONLY 0x2u
 
-/* Verifies one delivery, in this order: body size (1 MiB), timestamp and signature
- * headers present and unambiguous, timestamp syntax and freshness, the signature under
- * every secret (constant time), the delivery metadata headers, and — when the body is a
- * delivery envelope — agreement between those headers and the body.
+/* Verifies one delivery exactly as the C++ receiver does (jobwire::verify_delivery), in
+ * this order: (1) a verifier without secrets accepts unsigned deliveries only under a
+ * profile that allows them (phaseo: JOBWIRE_E_SECRET_REQUIRED); (2) body size (1 MiB);
+ * (3) timestamp and signature headers present and unambiguous, timestamp syntax and
+ * freshness; (4) the signature under every secret (constant time); (5) the delivery
+ * metadata headers, strictly; (6) the body as a delivery envelope, read by the same
+ * reader as jobwire_parse_payload(JOBWIRE_PAYLOAD_WEBHOOK) except that a status pair that
+ * contradicts itself is accepted (the receiver refetches); (7) agreement between the
+ * metadata headers present and the envelope. JOBWIRE_OK means the receiver would accept
+ * the delivery.
  *
  *   body, body_len     the raw request body, exactly as received
  *   header_names[i], header_name_lens[i], header_values[i], header_value_lens[i]
@@ -413,14 +422,15 @@ JOBWIRE_C_API void jobwire_verifier_destroy(jobwire_verifier* verifier);
  *   tolerance          freshness window in seconds (|now - timestamp| <= tolerance), or
  *                      JOBWIRE_TOLERANCE_NONE to skip the check; other negative values
  *                      are JOBWIRE_E_INVALID_ARGUMENT
- *   flags              0 or JOBWIRE_VERIFY_SDK_COMPAT
+ *   flags              0, JOBWIRE_VERIFY_SDK_COMPAT, JOBWIRE_VERIFY_AUTHENTICATE_ONLY
  *   profile            JOBWIRE_PROFILE_AI_STATS or JOBWIRE_PROFILE_PHASEO (header prefix)
  *   out_matched_secret may be NULL; receives the index of the secret that matched, or
  *                      SIZE_MAX for an unsigned delivery accepted by a verifier without
  *                      secrets
  *
  * Returns JOBWIRE_OK when the delivery is authentic, fresh and consistent, or the reason
- * (JOBWIRE_E_SIGNATURE_MISMATCH, JOBWIRE_E_TIMESTAMP_TOO_OLD, ...). */
+ * (JOBWIRE_E_SIGNATURE_MISMATCH, JOBWIRE_E_TIMESTAMP_TOO_OLD, JOBWIRE_E_MISSING_FIELD,
+ * JOBWIRE_E_HEADER_BODY_MISMATCH, ...). */
 JOBWIRE_C_API int jobwire_verify(jobwire_verifier* verifier, const char* body, size_t body_len,
                                  const char* const* header_names, const size_t* header_name_lens,
                                  const char* const* header_values, const size_t* header_value_lens,

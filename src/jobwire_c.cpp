@@ -447,7 +447,8 @@ int jobwire_verify(jobwire_verifier* verifier, const char* body, std::size_t bod
   return guarded([&] {
     const jobwire::profile* prof = profile_of(profile);
     if (verifier == nullptr || prof == nullptr || bad_input(body, body_len) ||
-        (flags & ~JOBWIRE_VERIFY_SDK_COMPAT) != 0u || (tolerance < 0 && tolerance != jobwire::tolerance_none))
+        (flags & ~(JOBWIRE_VERIFY_SDK_COMPAT | JOBWIRE_VERIFY_AUTHENTICATE_ONLY)) != 0u ||
+        (tolerance < 0 && tolerance != jobwire::tolerance_none))
       return invalid_argument;
     const header_arrays headers{header_names, header_name_lens, header_values, header_value_lens, header_count};
     if (!headers.well_formed()) return invalid_argument;
@@ -455,13 +456,21 @@ int jobwire_verify(jobwire_verifier* verifier, const char* body, std::size_t bod
     opts.tolerance_seconds = tolerance;
     opts.sdk_compat = (flags & JOBWIRE_VERIFY_SDK_COMPAT) != 0u;
     opts.prof = prof;
+    // A verifier created without secrets is the caller's explicit choice of unsigned
+    // deliveries (header), still refused under a profile that requires a secret.
+    opts.allow_unsigned = verifier->keys.empty();
     // The keys' HMAC contexts are reused per message, so one verifier serves one call at a
     // time (header: THREAD SAFETY).
     std::lock_guard<std::mutex> hold(verifier->lock);
-    auto verified = jobwire::verify_delivery(view(body, body_len), headers, verifier->keys, now, opts);
-    if (!verified) return status_of(verified.error());
+    // The receiver's composed call (verify.hpp), or authentication alone when asked.
+    jobwire::verified_delivery verified;
+    const jobwire::status st =
+        (flags & JOBWIRE_VERIFY_AUTHENTICATE_ONLY) != 0u
+            ? jobwire::authenticate_delivery(view(body, body_len), headers, verifier->keys, now, verified, opts)
+            : jobwire::verify_delivery(view(body, body_len), headers, verifier->keys, now, verified, opts);
+    if (!st) return status_of(st.error());
     if (out_matched_secret != nullptr)
-      *out_matched_secret = verified->signature_checked ? verified->matched_secret : jobwire::error::no_offset;
+      *out_matched_secret = verified.signature_checked ? verified.matched_secret : jobwire::error::no_offset;
     return JOBWIRE_OK;
   });
 }

@@ -3,13 +3,13 @@
 //
 //   verify → parse → claim → reconcile → handler → commit
 //
-//   1. verify  (verify.hpp) on the raw body: a bad signature or stale timestamp is 401,
-//      a malformed header 400. Nothing is parsed before the body is authenticated (§13.1).
-//   2. parse   (payload.hpp) the envelope with `allow_inconsistent_status`, so a payload
-//      whose two status fields contradict each other reaches reconciliation and becomes
-//      `refetch` instead of a 400 (§13.3). A malformed envelope is 400. The metadata
-//      headers are checked against this parse (verify.hpp's step 7, moved here so the
-//      body is read once): `header_body_mismatch`, 400.
+//   1. verify  (verify.hpp `verify_delivery`: authenticate → parse → agree), the same
+//      composed call `jobwire verify`, the C API and Python run, so what they call valid
+//      is what this accepts. A bad signature or stale timestamp is 401, a malformed
+//      header or envelope 400. Nothing is parsed before the body is authenticated (§13.1:
+//      the envelope reader takes only an `authenticated_body`). The envelope is read with
+//      `allow_inconsistent_status`, so a payload whose two status fields contradict each
+//      other reaches reconciliation and becomes `refetch` instead of a 400 (§13.3).
 //   3. claim   the dedup key (dedup.hpp) in the caller's store: (job id, delivery key) when
 //      the envelope carries a delivery key, the event id otherwise — never the delivery
 //      key alone (§2). done → `duplicate` (200); a live lease elsewhere → `in_flight` (503).
@@ -58,7 +58,8 @@ namespace jobwire {
 
 struct receiver_options {
   /// Freshness window, SDK timestamp leniency, profile (header prefix, phase set, whether
-  /// a secret is required) and body size limit; the profile also drives envelope parsing.
+  /// a secret is required), body size and JSON limits; the profile also drives envelope
+  /// parsing. Its `allow_unsigned` and `statuses` are replaced by the two fields below.
   verify_options verify{};
   /// Unsigned deliveries are accepted only when this is set AND the verifier holds no
   /// secret AND the profile allows it (never under phaseo, §15). Without it an empty
@@ -141,19 +142,6 @@ namespace detail {
 inline result<std::optional<job_state>> wrap_loaded(std::optional<job_state> s) noexcept { return s; }
 inline result<std::optional<job_state>> wrap_loaded(result<std::optional<job_state>> s) noexcept { return s; }
 
-// Metadata headers must agree with the authenticated envelope (verify.hpp step 7, done
-// here on the envelope already parsed instead of a second parse of the body).
-inline status headers_agree(const delivery_headers& h, const envelope_view& e) noexcept {
-  if (h.event_id && *h.event_id != e.id) return errc::header_body_mismatch;
-  if (h.type && *h.type != e.type) return errc::header_body_mismatch;
-  if (e.delivery.present) {
-    if (h.key && *h.key != e.delivery.key) return errc::header_body_mismatch;
-    if (h.attempt && *h.attempt != e.delivery.attempt) return errc::header_body_mismatch;
-    if (h.max_attempts && *h.max_attempts != e.delivery.max_attempts) return errc::header_body_mismatch;
-  }
-  return {};
-}
-
 inline receipt& finish_receipt(receipt& r, const receiver_options& opt) noexcept {
   if (opt.counters != nullptr) opt.counters->record(r.action, r.attempt, r.action == receiver_decision::reject ? r.error : errc::ok);
   return r;
@@ -196,26 +184,18 @@ template <class Headers, class Store, class Load, class Handler>
   static_assert(require_dedup_store<Store>(), "see dedup.hpp");
   receipt r;
 
-  // 1. verify (§9, §13.1)
-  if (secrets.empty() && !opt.allow_unsigned) return detail::reject_receipt(r, errc::unsigned_not_allowed, opt);
+  // 1. verify (§9, §10, §13.1): authenticate, parse the envelope, headers agree with it
   const std::int64_t now_seconds = std::chrono::floor<std::chrono::seconds>(now).time_since_epoch().count();
   verify_options vopt = opt.verify;
-  vopt.check_body_agreement = false;  // checked below on the envelope: one parse, not two
-  auto verified = verify_delivery(body, headers, secrets, now_seconds, vopt);
-  if (!verified) return detail::reject_receipt(r, verified.code(), opt);
-  if (verified->headers.attempt) r.attempt = *verified->headers.attempt;
-
-  // 2. parse (§10), letting contradicting statuses through to reconciliation (§13.3)
-  payload_options popt;
-  popt.statuses = opt.statuses;
-  popt.allow_inconsistent_status = true;
-  popt.prof = opt.verify.prof != nullptr ? opt.verify.prof : &profiles::ai_stats;
-  auto env = parse_envelope(body, popt);
-  if (!env) return detail::reject_receipt(r, env.code(), opt);
+  vopt.allow_unsigned = opt.allow_unsigned;
+  vopt.statuses = opt.statuses;
+  verified_delivery verified;
+  const status checked = verify_delivery(body, headers, secrets, now_seconds, verified, vopt);
+  if (verified.headers.attempt) r.attempt = *verified.headers.attempt;
+  if (!checked) return detail::reject_receipt(r, checked.code(), opt);
+  const envelope_view* env = &verified.envelope;
   r.job_id = env->data.id.str();
   if (env->delivery.present) r.attempt = env->delivery.attempt;
-  if (auto agree = detail::headers_agree(verified->headers, *env); !agree)
-    return detail::reject_receipt(r, agree.code(), opt);
 
   // 3. claim (§2: per job, never the delivery key alone)
   auto key = env->delivery.present ? dedup_key::for_delivery(r.job_id, env->delivery.key_text)

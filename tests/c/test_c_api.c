@@ -613,14 +613,20 @@ static void test_verify(void) {
   CHECK_STATUS(verify_with(v, S(known_body), &h, NOW, 300, 0, JOBWIRE_PROFILE_AI_STATS, NULL),
                JOBWIRE_E_MISSING_TIMESTAMP);
 
-  /* a non-UTF-8 body verifies on its bytes */
+  /* a non-UTF-8 body authenticates on its bytes; it is no delivery the receiver accepts */
   reference_signature("whsec_test_123", TS, binary_body, sizeof binary_body, ms_sig);
   h.count = 0;
   add_header(&h, "x-ai-stats-timestamp", TS);
   add_header(&h, "x-ai-stats-signature", ms_sig);
+  CHECK_STATUS(verify_with(v, (const char*)binary_body, sizeof binary_body, &h, NOW, 300,
+                           JOBWIRE_VERIFY_AUTHENTICATE_ONLY, JOBWIRE_PROFILE_AI_STATS, NULL),
+               JOBWIRE_OK);
   CHECK_STATUS(verify_with(v, (const char*)binary_body, sizeof binary_body, &h, NOW, 300, 0, JOBWIRE_PROFILE_AI_STATS,
                            NULL),
-               JOBWIRE_OK);
+               JOBWIRE_E_JSON_UNEXPECTED_TOKEN);
+  CHECK_STATUS(verify_with(v, (const char*)binary_body, sizeof binary_body - 1, &h, NOW, 300,
+                           JOBWIRE_VERIFY_AUTHENTICATE_ONLY, JOBWIRE_PROFILE_AI_STATS, NULL),
+               JOBWIRE_E_SIGNATURE_MISMATCH);
 
   /* no secrets: unsigned deliveries pass where the profile allows them */
   CHECK_STATUS(jobwire_verifier_create(NULL, NULL, 0, &none), JOBWIRE_OK);
@@ -700,7 +706,7 @@ struct thread_job {
 
 static void* verify_many(void* arg) {
   struct thread_job* job = (struct thread_job*)arg;
-  char body[64];
+  char body[160];
   char sig[65];
   size_t len = 0;
   int round;
@@ -709,7 +715,10 @@ static void* verify_many(void* arg) {
   const char* values[2];
   size_t value_lens[2];
   for (round = 0; round < ROUNDS; ++round) {
-    int n = snprintf(body, sizeof body, "{\"thread\":%d,\"round\":%d}", job->index, round);
+    int n = snprintf(body, sizeof body,
+                     "{\"id\":\"evt_%d_%d\",\"type\":\"video.completed\",\"data\":{\"id\":\"job_%d\","
+                     "\"status\":\"completed\"}}",
+                     job->index, round, round);
     if (jobwire_sign(S("whsec_shared"), S(TS), body, (size_t)n, sig, sizeof sig, &len) != JOBWIRE_OK) {
       ++job->failures;
       continue;

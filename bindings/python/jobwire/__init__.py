@@ -36,6 +36,7 @@ __version__ = _native.PACKAGE_VERSION
 __all__ = [
     "sign",
     "verify",
+    "authenticate",
     "Verifier",
     "check_callback_url",
     "normalize_events",
@@ -274,6 +275,8 @@ def sign(secret: Text, timestamp: Text, body: Union[BytesLike, str]) -> str:
 
 _SIGNATURE_HEX_LEN = 64
 _TOLERANCE_NONE = -1
+_SDK_COMPAT = 0x1  # JOBWIRE_VERIFY_SDK_COMPAT
+_AUTHENTICATE_ONLY = 0x2  # JOBWIRE_VERIFY_AUTHENTICATE_ONLY
 
 
 def _secret_list(secret: Union[Text, Sequence[Text]]) -> List[bytes]:
@@ -346,12 +349,26 @@ class Verifier:
 
     def verify(self, body: Union[BytesLike, str], headers: HeadersLike, now: Optional[int] = None,
                tolerance: Optional[int] = 300, *, sdk_compat: bool = False) -> int:
-        """Verifies one delivery; returns the index of the secret that matched.
+        """Verifies one delivery as the receiver does (signature, freshness, metadata
+        headers, the delivery envelope, header/body agreement); returns the index of the
+        secret that matched.
 
         Raises VerificationError with ``.code`` (``signature_mismatch``,
         ``timestamp_too_old``, ``missing_signature``, ``ambiguous_header``,
-        ``header_body_mismatch``, ...). See :func:`verify` for the arguments.
+        ``header_body_mismatch``, ``missing_field``, ...). See :func:`verify` for the
+        arguments.
         """
+        return self._call(body, headers, now, tolerance, sdk_compat, 0)
+
+    def authenticate(self, body: Union[BytesLike, str], headers: HeadersLike, now: Optional[int] = None,
+                     tolerance: Optional[int] = 300, *, sdk_compat: bool = False) -> int:
+        """Authenticates a delivery (signature, freshness, metadata headers) without reading
+        its body, for bodies that are not delivery envelopes; returns the index of the
+        secret that matched. Raises VerificationError like :meth:`verify`."""
+        return self._call(body, headers, now, tolerance, sdk_compat, _AUTHENTICATE_ONLY)
+
+    def _call(self, body: Union[BytesLike, str], headers: HeadersLike, now: Optional[int],
+              tolerance: Optional[int], sdk_compat: bool, flags: int) -> int:
         if self._handle is None:
             raise ValueError("the verifier is closed")
         b = _as_bytes(body, "body")
@@ -371,7 +388,8 @@ class Verifier:
                 raise ValueError("tolerance must be a non-negative number of seconds, or None")
         matched = ctypes.c_size_t(0)
         status = self._lib.jobwire_verify(self._handle, b, len(b), names, name_lens, values, value_lens, n,
-                                          int(now), tol, 1 if sdk_compat else 0, self._profile,
+                                          int(now), tol, flags | (_SDK_COMPAT if sdk_compat else 0),
+                                          self._profile,
                                           ctypes.byref(matched))
         _check(status, VerificationError)
         return matched.value
@@ -380,7 +398,9 @@ class Verifier:
 def verify(secret: Union[Text, Sequence[Text]], body: Union[BytesLike, str], headers: HeadersLike,
            now: Optional[int] = None, tolerance: Optional[int] = 300, *, sdk_compat: bool = False,
            profile: Text = "ai-stats") -> None:
-    """Verifies one webhook delivery before it is trusted (PROTOCOL.md §9).
+    """Verifies one webhook delivery before it is trusted (PROTOCOL.md §9, §10), as the
+    receiver does: signature, freshness, metadata headers, then the delivery envelope and
+    the agreement of the headers with it. No error means the receiver would accept it.
 
     Args:
         secret: the webhook secret, or a list of secrets (rotation; any may match).
@@ -397,6 +417,16 @@ def verify(secret: Union[Text, Sequence[Text]], body: Union[BytesLike, str], hea
     """
     with Verifier(secret, profile) as v:
         v.verify(body, headers, now, tolerance, sdk_compat=sdk_compat)
+
+
+def authenticate(secret: Union[Text, Sequence[Text]], body: Union[BytesLike, str], headers: HeadersLike,
+                 now: Optional[int] = None, tolerance: Optional[int] = 300, *, sdk_compat: bool = False,
+                 profile: Text = "ai-stats") -> None:
+    """Authenticates a request (signature, freshness, metadata headers) without reading its
+    body: for bodies that are not delivery envelopes. Arguments and errors as
+    :func:`verify`."""
+    with Verifier(secret, profile) as v:
+        v.authenticate(body, headers, now, tolerance, sdk_compat=sdk_compat)
 
 
 # --- callback URLs (PROTOCOL.md §8) -----------------------------------------------------------
@@ -498,3 +528,4 @@ def parse_payload(text: Union[BytesLike, str], form: str = "status", *, lenient:
     summary = json.loads(out.decode("utf-8"))
     assert isinstance(summary, dict)
     return summary
+
