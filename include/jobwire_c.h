@@ -207,6 +207,13 @@ JOBWIRE_C_API const char* jobwire_error_name(int status);
 /* One-line English message for a status. Contains no caller data. Static; never NULL. */
 JOBWIRE_C_API const char* jobwire_error_message(int status);
 
+/* The HTTP status a receiver replies with when it refuses a delivery with this status: the
+ * reply class in the library's error table (PROTOCOL.md §13): 200 for JOBWIRE_OK, 401 for
+ * an authentication failure (signature, timestamp), 400 for a malformed request, 503 for
+ * a local failure (configuration, store, the host's own code) and for values that are not
+ * codes. (A failure the receiver's host callbacks return is always 503.) */
+JOBWIRE_C_API int jobwire_error_http_status(int status);
+
 /* Looks a status up by its name: on success *out_status = -(id) (0 for "ok").
  * Returns JOBWIRE_E_NOT_FOUND for an unknown name. */
 JOBWIRE_C_API int jobwire_status_from_name(const char* name, size_t name_len, int* out_status);

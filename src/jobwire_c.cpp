@@ -180,6 +180,8 @@ const char* jobwire_error_name(int status) { return jobwire::error_name(code_of_
 
 const char* jobwire_error_message(int status) { return jobwire::error_message(code_of_status(status)).data(); }
 
+int jobwire_error_http_status(int status) { return jobwire::http_status_of(code_of_status(status)); }
+
 int jobwire_status_from_name(const char* name, std::size_t name_len, int* out_status) {
   return guarded([&] {
     if (bad_input(name, name_len) || out_status == nullptr) return invalid_argument;

@@ -31,9 +31,10 @@
 // by the delivery again.
 //
 // Decisions and replies (§13): process, duplicate, no_change, ignore_stale, refetch → 200;
-// reject → 401 (signature or timestamp), 400 (malformed delivery), 503 (local failure: the
-// store, the state loader or the handler failed, or no secret is configured without
-// allowing unsigned deliveries); in_flight → 503.
+// reject → the reply class of the error code (error.hpp): 401 (signature or timestamp),
+// 400 (malformed delivery), 503 (local failure, e.g. no secret configured without allowing
+// unsigned deliveries); any failure a host callback returns (store, state loader,
+// handler) → 503 whatever its code; in_flight → 503.
 #pragma once
 
 #include <atomic>
@@ -107,36 +108,6 @@ struct receipt {
   }
 };
 
-/// The HTTP reply for a rejection (PROTOCOL.md §13): authentication failures are 401,
-/// local failures 503 (so the sender retries), everything else about the request 400.
-constexpr int rejection_status(errc e) noexcept {
-  switch (e) {
-    case errc::missing_timestamp:
-    case errc::missing_signature:
-    case errc::malformed_timestamp:
-    case errc::timestamp_too_old:
-    case errc::timestamp_too_new:
-    case errc::malformed_signature:
-    case errc::signature_mismatch:
-      return 401;
-    case errc::secret_required:  // verifier empty under a profile that needs a secret
-    case errc::unsigned_not_allowed:
-    case errc::store_unavailable:
-    case errc::store_error:
-    case errc::store_full:
-    case errc::claim_lost:
-    case errc::handler_failed:
-    case errc::invalid_argument:
-    case errc::out_of_memory:
-    case errc::crypto_error:
-    case errc::io_error:
-    case errc::internal_error:
-      return 503;
-    default:
-      return 400;
-  }
-}
-
 namespace detail {
 
 inline result<std::optional<job_state>> wrap_loaded(std::optional<job_state> s) noexcept { return s; }
@@ -150,8 +121,19 @@ inline receipt& finish_receipt(receipt& r, const receiver_options& opt) noexcept
 inline receipt& reject_receipt(receipt& r, errc e, const receiver_options& opt) noexcept {
   r.action = receiver_decision::reject;
   r.error = e;
-  r.http_status = rejection_status(e);
+  // The reply class of the code (error.hpp's table, PROTOCOL.md §13).
+  r.http_status = http_status_of(e);
   return finish_receipt(r, opt);
+}
+
+// A failure returned by the host — the store, the state loader, the handler — is local
+// whatever its code: the delivery itself may be fine, so the reply is 503 and the sender's
+// retry is processed once the host recovers (§13). A handler that returns `not_found`
+// or `limit_exceeded` must not turn a good delivery into a permanent 400.
+inline receipt& host_failure_receipt(receipt& r, errc e, const receiver_options& opt) noexcept {
+  reject_receipt(r, e, opt);
+  r.http_status = http_status_of(reply_class::local);
+  return r;
 }
 
 inline receipt& decide(receipt& r, receiver_decision d, int http, const receiver_options& opt) noexcept {
@@ -203,7 +185,7 @@ template <class Headers, class Store, class Load, class Handler>
   if (!key) return detail::reject_receipt(r, key.code(), opt);
   r.key = *key;
   auto claimed = store.claim(*key, now, opt.lease);
-  if (!claimed) return detail::reject_receipt(r, claimed.code(), opt);
+  if (!claimed) return detail::host_failure_receipt(r, claimed.code(), opt);
   r.claim = claimed->state;
   if (claimed->state == claim_state::done) return detail::decide(r, receiver_decision::duplicate, 200, opt);
   if (claimed->state == claim_state::in_flight) return detail::decide(r, receiver_decision::in_flight, 503, opt);
@@ -213,7 +195,7 @@ template <class Headers, class Store, class Load, class Handler>
   result<std::optional<job_state>> held = detail::wrap_loaded(load(r.job_id));
   if (!held) {
     (void)store.release(*key, token);
-    return detail::reject_receipt(r, held.code(), opt);
+    return detail::host_failure_receipt(r, held.code(), opt);
   }
   const reconcile_decision d = reconcile(*held, update_from(env->data));
   r.reconciled = d;
@@ -224,7 +206,7 @@ template <class Headers, class Store, class Load, class Handler>
     if (!done) {
       // Forget the claim so the sender's retry is processed (§13.2 jobwire policy).
       (void)store.release(*key, token);
-      return detail::reject_receipt(r, done.code(), opt);
+      return detail::host_failure_receipt(r, done.code(), opt);
     }
   }
 

@@ -184,6 +184,21 @@ static void test_status_codes(void) {
   CHECK(JOBWIRE_E_INTERNAL == JOBWIRE_E_INTERNAL_ERROR);
   CHECK(strcmp(jobwire_error_name(JOBWIRE_E_INTERNAL), "internal_error") == 0);
 
+  /* every code has a reply class; a few of each */
+  for (i = 0; i < sizeof all_codes / sizeof all_codes[0]; ++i) {
+    const int http = jobwire_error_http_status(all_codes[i].status);
+    CHECK(http == 200 || http == 400 || http == 401 || http == 503);
+    CHECK((http == 200) == (all_codes[i].status == JOBWIRE_OK));
+    CHECK(jobwire_error_http_status(-all_codes[i].status) == http);
+  }
+  CHECK(jobwire_error_http_status(JOBWIRE_E_SIGNATURE_MISMATCH) == 401);
+  CHECK(jobwire_error_http_status(JOBWIRE_E_TIMESTAMP_TOO_OLD) == 401);
+  CHECK(jobwire_error_http_status(JOBWIRE_E_HEADER_BODY_MISMATCH) == 400);
+  CHECK(jobwire_error_http_status(JOBWIRE_E_JSON_DUPLICATE_KEY) == 400);
+  CHECK(jobwire_error_http_status(JOBWIRE_E_SECRET_REQUIRED) == 503);
+  CHECK(jobwire_error_http_status(JOBWIRE_E_NOT_FOUND) == 503);
+  CHECK(jobwire_error_http_status(-99999) == 503);
+
   /* values that are not codes */
   CHECK(strcmp(jobwire_error_name(-99999), "unknown_error") == 0);
   CHECK(strcmp(jobwire_error_name(INT_MIN), "unknown_error") == 0);

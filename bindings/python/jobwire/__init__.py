@@ -52,6 +52,7 @@ __all__ = [
     "validate_json",
     "error_name",
     "error_message",
+    "error_http_status",
     "library_version",
 ]
 
@@ -72,6 +73,13 @@ def error_message(status: int) -> str:
     return _native.lib().jobwire_error_message(int(status)).decode("utf-8")
 
 
+def error_http_status(status: int) -> int:
+    """The HTTP status a receiver replies with for a status: 200 (ok), 401
+    (authentication), 400 (malformed request) or 503 (local failure), from the library's
+    error table (PROTOCOL.md §13)."""
+    return int(_native.lib().jobwire_error_http_status(int(status)))
+
+
 class JobwireError(Exception):
     """A refusal reported by the jobwire library.
 
@@ -79,16 +87,19 @@ class JobwireError(Exception):
         code: the stable reason name, e.g. ``"signature_mismatch"``.
         status: the C API status (negative error id).
         offset: byte offset of the problem in the input, when the library reports one.
+        http_status: the reply a receiver sends for this refusal (401, 400 or 503).
     """
 
     code: str
     status: int
     offset: Optional[int]
+    http_status: int
 
     def __init__(self, status: int, offset: Optional[int] = None) -> None:
         self.status = int(status)
         self.code = error_name(self.status)
         self.offset = offset
+        self.http_status = error_http_status(self.status)
         message = f"{self.code}: {error_message(self.status)}"
         if offset is not None:
             message += f" (at byte {offset})"

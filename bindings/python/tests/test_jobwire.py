@@ -44,6 +44,12 @@ class LibraryTest(unittest.TestCase):
         self.assertEqual(jobwire.error_name(-99999), "unknown_error")
         self.assertTrue(jobwire.error_message(-208))
         self.assertNotIn("whsec", jobwire.error_message(-208))
+        # The reply class from the error table (PROTOCOL.md §13).
+        self.assertEqual(jobwire.error_http_status(0), 200)
+        self.assertEqual(jobwire.error_http_status(-208), 401)  # signature_mismatch
+        self.assertEqual(jobwire.error_http_status(-210), 400)  # header_body_mismatch
+        self.assertEqual(jobwire.error_http_status(-8), 503)  # not_found
+        self.assertEqual(jobwire.VerificationError(-208).http_status, 401)
 
     def test_missing_library_is_reported_with_the_paths_tried(self) -> None:
         saved_lib, saved_env = _native._lib, os.environ.get("JOBWIRE_LIBRARY")
