@@ -41,8 +41,9 @@
  *
  * THREAD SAFETY
  *   All functions without a handle are reentrant and may be called from any thread.
- *   A jobwire_verifier may be shared between threads: calls on one verifier are
- *   serialised by a lock inside it, so for parallel verification create one per thread.
+ *   A jobwire_verifier may be shared between threads: jobwire_verify never modifies it
+ *   (no lock, no allocation per call), so one verifier serves any number of threads at
+ *   once. Only jobwire_verifier_destroy must not race with other calls on it.
  */
 #ifndef JOBWIRE_C_H
 #define JOBWIRE_C_H
@@ -438,7 +439,7 @@ JOBWIRE_C_API void jobwire_verifier_destroy(jobwire_verifier* verifier);
  * Returns JOBWIRE_OK when the delivery is authentic, fresh and consistent, or the reason
  * (JOBWIRE_E_SIGNATURE_MISMATCH, JOBWIRE_E_TIMESTAMP_TOO_OLD, JOBWIRE_E_MISSING_FIELD,
  * JOBWIRE_E_HEADER_BODY_MISMATCH, ...). */
-JOBWIRE_C_API int jobwire_verify(jobwire_verifier* verifier, const char* body, size_t body_len,
+JOBWIRE_C_API int jobwire_verify(const jobwire_verifier* verifier, const char* body, size_t body_len,
                                  const char* const* header_names, const size_t* header_name_lens,
                                  const char* const* header_values, const size_t* header_value_lens,
                                  size_t header_count, int64_t now, int64_t tolerance, unsigned flags, int profile,

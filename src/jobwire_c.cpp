@@ -14,7 +14,6 @@
 #include <cstring>
 #include <iterator>
 #include <memory>
-#include <mutex>
 #include <new>
 #include <string>
 #include <string_view>
@@ -159,10 +158,9 @@ class header_arrays {
 
 }  // namespace
 
-// The opaque handle of the C API: prepared keys, and the lock that makes one handle safe
-// to share between threads (the keys' HMAC contexts are reused for every message).
+// The opaque handle of the C API: the prepared keys. Verification never writes to them
+// (signature.hpp), so one handle is shared by any number of threads without a lock.
 struct jobwire_verifier {
-  std::mutex lock;
   jobwire::verifier keys;
 };
 
@@ -441,7 +439,7 @@ int jobwire_verifier_create(const char* const* secrets, const std::size_t* secre
 
 void jobwire_verifier_destroy(jobwire_verifier* verifier) { delete verifier; }
 
-int jobwire_verify(jobwire_verifier* verifier, const char* body, std::size_t body_len,
+int jobwire_verify(const jobwire_verifier* verifier, const char* body, std::size_t body_len,
                    const char* const* header_names, const std::size_t* header_name_lens,
                    const char* const* header_values, const std::size_t* header_value_lens, std::size_t header_count,
                    std::int64_t now, std::int64_t tolerance, unsigned flags, int profile,
@@ -461,9 +459,6 @@ int jobwire_verify(jobwire_verifier* verifier, const char* body, std::size_t bod
     // A verifier created without secrets is the caller's explicit choice of unsigned
     // deliveries (header), still refused under a profile that requires a secret.
     opts.allow_unsigned = verifier->keys.empty();
-    // The keys' HMAC contexts are reused per message, so one verifier serves one call at a
-    // time (header: THREAD SAFETY).
-    std::lock_guard<std::mutex> hold(verifier->lock);
     // The receiver's composed call (verify.hpp), or authentication alone when asked.
     jobwire::verified_delivery verified;
     const jobwire::status st =

@@ -148,7 +148,7 @@ inline receipt& decide(receipt& r, receiver_decision d, int http, const receiver
 ///
 /// - `body`: the raw request body, byte for byte (re-serialised JSON does not verify).
 /// - `headers`: any representation `find_header` accepts (headers.hpp).
-/// - `secrets`: the verifier (one per thread; an empty one only with `allow_unsigned`).
+/// - `secrets`: the verifier, shared by every thread (an empty one only with `allow_unsigned`).
 /// - `store`: a dedup store (`is_dedup_store`: memory, SQLite, Redis, PostgreSQL).
 /// - `now`: the host's clock (Unix milliseconds; seconds are used for freshness).
 /// - `load(std::string_view job_id)` → `std::optional<job_state>` or
@@ -160,7 +160,7 @@ inline receipt& decide(receipt& r, receiver_decision d, int http, const receiver
 ///   (fetch the status object or durably schedule the fetch). Any error → the claim is
 ///   released and the reply is 503 with the handler's code (so the retry is processed).
 template <class Headers, class Store, class Load, class Handler>
-[[nodiscard]] inline receipt receive_delivery(std::string_view body, const Headers& headers, verifier& secrets,
+[[nodiscard]] inline receipt receive_delivery(std::string_view body, const Headers& headers, const verifier& secrets,
                                               Store& store, dedup_time now, Load&& load, Handler&& handler,
                                               const receiver_options& opt = {}) noexcept {
   static_assert(require_dedup_store<Store>(), "see dedup.hpp");

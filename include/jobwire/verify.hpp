@@ -137,7 +137,7 @@ struct detail_authenticated_body_access {
 /// rejected retry). `[[nodiscard]]`: ignoring it would trust an unverified request.
 template <class Headers>
 [[nodiscard]] inline status authenticate_delivery(std::string_view body, const Headers& headers,
-                                                  verifier& secrets, std::int64_t now_seconds,
+                                                  const verifier& secrets, std::int64_t now_seconds,
                                                   authenticated_delivery& out,
                                                   const verify_options& opts = {}) noexcept {
   const profile& prof = opts.prof != nullptr ? *opts.prof : profiles::ai_stats;
@@ -186,7 +186,7 @@ template <class Headers>
 template <class Headers>
 [[nodiscard]] inline result<authenticated_delivery> authenticate_delivery(std::string_view body,
                                                                           const Headers& headers,
-                                                                          verifier& secrets,
+                                                                          const verifier& secrets,
                                                                           std::int64_t now_seconds,
                                                                           const verify_options& opts = {}) noexcept {
   authenticated_delivery out;
@@ -230,7 +230,7 @@ inline payload_options delivery_payload_options(const verify_options& opts) noex
 /// Verifies one delivery: authenticate → parse → agree (file comment), into `out`, filled
 /// as far as it got (the metadata headers once authentication passed).
 template <class Headers>
-[[nodiscard]] inline status verify_delivery(std::string_view body, const Headers& headers, verifier& secrets,
+[[nodiscard]] inline status verify_delivery(std::string_view body, const Headers& headers, const verifier& secrets,
                                             std::int64_t now_seconds, verified_delivery& out,
                                             const verify_options& opts = {}) noexcept {
   out.envelope = envelope_view{};
@@ -246,7 +246,7 @@ template <class Headers>
 /// receiver's verifier (shared by any number of threads); `now_seconds` the host's clock.
 template <class Headers>
 [[nodiscard]] inline result<verified_delivery> verify_delivery(std::string_view body, const Headers& headers,
-                                                               verifier& secrets, std::int64_t now_seconds,
+                                                               const verifier& secrets, std::int64_t now_seconds,
                                                                const verify_options& opts = {}) noexcept {
   verified_delivery out;
   if (auto st = verify_delivery(body, headers, secrets, now_seconds, out, opts); !st) return st.error();
