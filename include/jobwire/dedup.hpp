@@ -94,10 +94,13 @@ constexpr bool is_valid_dedup_duration(std::chrono::milliseconds d) noexcept {
 
 // --- dedup keys (PROTOCOL.md §2) ----------------------------------------------------------
 
-/// Longest job id a dedup key accepts (bytes). Job ids are opaque gateway ids (§2). This
-/// and the delivery key bound fix the encoded key format shared by every store (a key
-/// written by one build must be read by another), so they are not overridable.
-constexpr std::size_t max_dedup_job_id_length = 255;
+/// Longest job id a dedup key accepts (bytes). Job ids are opaque gateway ids (§2); this
+/// equals job.hpp's `max_job_id_length`, so every job id the envelope reader accepts has a
+/// dedup key and a delivery `verify_delivery` calls valid is never refused by the receiver
+/// for its key (receiver.hpp asserts the two agree). This and the delivery key bound fix
+/// the encoded key format shared by every store (a key written by one build must be read
+/// by another), so they are not overridable.
+constexpr std::size_t max_dedup_job_id_length = 256;
 /// Longest delivery key a dedup key accepts (the longest real key,
 /// `batch.status_changed`, is 20 bytes).
 constexpr std::size_t max_dedup_delivery_key_length = 64;
