@@ -100,5 +100,5 @@ void verify_shared(benchmark::State& state) {
 
 }  // namespace
 
-BENCHMARK(verify_shared<true>)->Name("verify_shared/shared")->Arg(1)->Arg(2)->Arg(4)->Iterations(20);
-BENCHMARK(verify_shared<false>)->Name("verify_shared/per_thread")->Arg(1)->Arg(2)->Arg(4)->Iterations(20);
+BENCHMARK(verify_shared<true>)->Name("verify_shared/shared")->Arg(1)->Arg(2)->Arg(4);
+BENCHMARK(verify_shared<false>)->Name("verify_shared/per_thread")->Arg(1)->Arg(2)->Arg(4);

@@ -91,7 +91,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const jobwire::errc code = verified.code();
 
   // 2. The receiver: same verdict, the code's reply class, the handler only when valid.
-  jobwire::memory_dedup_store store;
+  // A small store per input: each request meets an empty one (and constructing the
+  // default-sized store would dominate the run).
+  jobwire::memory_dedup_options small;
+  small.capacity = 16;
+  small.shards = 1;
+  jobwire::memory_dedup_store store(small);
   jobwire::receiver_options ropt;
   ropt.verify.prof = &prof;
   int handled = 0;
