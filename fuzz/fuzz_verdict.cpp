@@ -28,8 +28,8 @@ constexpr std::int64_t now = 1781166600;
 const std::string secret = "whsec_verdict_fuzz";
 const std::string ts = "1781166600";
 
-int c_api_verdict(const std::vector<std::pair<std::string, std::string>>& headers, std::string_view body,
-                  bool rotated, const jobwire::profile& prof) {
+int c_api_verdict(const std::vector<std::pair<std::string, std::string>>& headers, std::string_view body, bool rotated,
+                  const jobwire::profile& prof) {
   const char* secrets[] = {"whsec_retired", secret.c_str()};
   const std::size_t lens[] = {13, secret.size()};
   jobwire_verifier* v = nullptr;
@@ -43,11 +43,10 @@ int c_api_verdict(const std::vector<std::pair<std::string, std::string>>& header
     values.push_back(h.second.data());
     value_lens.push_back(h.second.size());
   }
-  const int st = jobwire_verify(v, body.data(), body.size(), names.data(), name_lens.data(), values.data(),
-                                value_lens.data(), names.size(), now, JOBWIRE_DEFAULT_TOLERANCE, 0,
-                                &prof == &jobwire::profiles::phaseo ? JOBWIRE_PROFILE_PHASEO
-                                                                   : JOBWIRE_PROFILE_AI_STATS,
-                                nullptr);
+  const int st =
+      jobwire_verify(v, body.data(), body.size(), names.data(), name_lens.data(), values.data(), value_lens.data(),
+                     names.size(), now, JOBWIRE_DEFAULT_TOLERANCE, 0,
+                     &prof == &jobwire::profiles::phaseo ? JOBWIRE_PROFILE_PHASEO : JOBWIRE_PROFILE_AI_STATS, nullptr);
   jobwire_verifier_destroy(v);
   return st;
 }
@@ -103,8 +102,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const jobwire::receipt r = jobwire::receive_delivery(
       body, headers, secrets, store, jobwire::dedup_time{std::chrono::seconds{now}},
       [](std::string_view) { return std::optional<jobwire::job_state>(); },
-      [&](const jobwire::envelope_view&, const jobwire::reconcile_decision&, const jobwire::dedup_key&)
-          -> jobwire::status {
+      [&](const jobwire::envelope_view&, const jobwire::reconcile_decision&,
+          const jobwire::dedup_key&) -> jobwire::status {
         ++handled;
         return {};
       },

@@ -184,8 +184,7 @@ template <class Headers>
 /// Authenticates a delivery without reading its body: for bodies that are not delivery
 /// envelopes. A delivery envelope is checked with `verify_delivery`.
 template <class Headers>
-[[nodiscard]] inline result<authenticated_delivery> authenticate_delivery(std::string_view body,
-                                                                          const Headers& headers,
+[[nodiscard]] inline result<authenticated_delivery> authenticate_delivery(std::string_view body, const Headers& headers,
                                                                           const verifier& secrets,
                                                                           std::int64_t now_seconds,
                                                                           const verify_options& opts = {}) noexcept {

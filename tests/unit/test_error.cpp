@@ -38,9 +38,8 @@ TEST_CASE("every code has a name, a message and a reply class") {
 
 TEST_CASE("reply classes: authentication 401, malformed 400, local 503") {
   // Not authentic or not fresh: the sender's retry carries a fresh timestamp.
-  for (errc c : {errc::missing_timestamp, errc::missing_signature, errc::malformed_timestamp,
-                 errc::timestamp_too_old, errc::timestamp_too_new, errc::malformed_signature,
-                 errc::signature_mismatch}) {
+  for (errc c : {errc::missing_timestamp, errc::missing_signature, errc::malformed_timestamp, errc::timestamp_too_old,
+                 errc::timestamp_too_new, errc::malformed_signature, errc::signature_mismatch}) {
     CAPTURE(error_name(c));
     CHECK(error_reply_class(c) == reply_class::authentication);
     CHECK(http_status_of(c) == 401);

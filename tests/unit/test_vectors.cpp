@@ -44,8 +44,8 @@ json::value field(const json::object& v, const json::object& defaults, std::stri
 }
 
 std::vector<vector_case> load_vectors(std::string& storage) {
-  REQUIRE(jobwire_test::read_file(std::string(JOBWIRE_TEST_SOURCE_DIR) + "/tests/data/vectors/deliveries.json",
-                                  storage));
+  REQUIRE(
+      jobwire_test::read_file(std::string(JOBWIRE_TEST_SOURCE_DIR) + "/tests/data/vectors/deliveries.json", storage));
   auto doc = json::parse(storage, jobwire_test::data_json_limits());
   REQUIRE(doc);
   const json::object root = *doc->get_object();
@@ -67,8 +67,8 @@ std::vector<vector_case> load_vectors(std::string& storage) {
       c.headers.emplace_back(text(pair.at(0)), text(pair.at(1)));
     }
     // The timestamp and signature headers, the signature computed here (HMAC-SHA256).
-    const std::string prefix = v.find("header_prefix").exists() ? text(v.find("header_prefix"))
-                                                                : std::string(c.prof->header_prefix);
+    const std::string prefix =
+        v.find("header_prefix").exists() ? text(v.find("header_prefix")) : std::string(c.prof->header_prefix);
     const json::value ts = field(v, defaults, "timestamp");
     if (!ts.is_null()) c.headers.emplace_back(prefix + "timestamp", text(ts));
     const json::value literal = v.find("signature");
