@@ -706,9 +706,9 @@ static void test_verify(void) {
 }
 
 /* ----------------------------------------------------------------------------------- */
-/* One verifier shared by several threads: each call must see its own message. Without
- * the verifier's lock the threads would interleave updates of the same HMAC contexts and
- * valid deliveries would fail (or invalid ones pass). */
+/* One verifier shared by several threads, without a lock: each call must see its own
+ * message (the verifier is const; each message's hash state lives on the calling thread's
+ * stack). Shared mutable state would make valid deliveries fail or invalid ones pass. */
 
 #define THREADS 4
 #define ROUNDS 2000

@@ -323,8 +323,9 @@ def _header_pairs(headers: HeadersLike) -> List[Tuple[bytes, bytes]]:
 
 class Verifier:
     """A prepared verifier: the HMAC keys of one or more secrets (a rotation), set up once
-    and reused for many deliveries. Thread-safe (calls are serialised inside); use one per
-    thread for parallel verification. Release it with :meth:`close` or a ``with`` block.
+    and reused for many deliveries. Thread-safe without a lock: the library never writes to
+    it while verifying, so one verifier serves every thread. Release it with :meth:`close`
+    or a ``with`` block (not while another thread is verifying with it).
 
     >>> with jobwire.Verifier(["whsec_new", "whsec_old"]) as v:
     ...     v.verify(body, headers)
