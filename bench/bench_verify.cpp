@@ -1,7 +1,8 @@
 // verify/<impl>/<body bytes>: verifying one signed delivery (PROTOCOL.md §9).
 //
-//   jobwire  jobwire::verify_delivery: header lookup, strict timestamp, freshness, hex
-//            decode, HMAC-SHA256 under a prepared key, constant-time compare
+//   jobwire  jobwire::authenticate_delivery (verify_delivery's authentication, which reads
+//            no JSON; the body here is no envelope): header lookup, strict timestamp,
+//            freshness, hex decode, HMAC-SHA256 under a prepared key, constant-time compare
 //   floor    the least any correct verifier does: OpenSSL EVP_MAC with the key prepared
 //            once and re-initialised per message, the same bytes, CRYPTO_memcmp against
 //            an already-decoded signature
@@ -87,7 +88,7 @@ void verify_jobwire(benchmark::State& state) {
     jobwire_bench::alloc_scope allocs(state);
     ossl_alloc_scope ossl(state);
     for (auto _ : state) {
-      auto r = jobwire::verify_delivery(body, headers, *v, now);
+      auto r = jobwire::authenticate_delivery(body, headers, *v, now);
       if (!r) state.SkipWithError("verification failed");
       benchmark::DoNotOptimize(r);
     }

@@ -200,8 +200,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       const char* values[] = {b.data(), text.data()};
       const std::size_t value_lens[] = {b.size, text.size()};
       std::size_t matched = 9;
+      // The body is any bytes, not an envelope: authentication alone.
       const int vst = jobwire_verify(v, body.data(), body.size, names, name_lens, values, value_lens, 2, 0,
-                                     JOBWIRE_TOLERANCE_NONE, opt & JOBWIRE_VERIFY_SDK_COMPAT,
+                                     JOBWIRE_TOLERANCE_NONE,
+                                     (opt & JOBWIRE_VERIFY_SDK_COMPAT) | JOBWIRE_VERIFY_AUTHENTICATE_ONLY,
                                      JOBWIRE_PROFILE_AI_STATS, &matched);
       check_status(vst);
       // A timestamp of 1..12 digits is strict seconds: that delivery must verify.

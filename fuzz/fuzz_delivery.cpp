@@ -1,9 +1,10 @@
 // Fuzz target: the delivery builder (PROTOCOL.md §9–§12) against the receiver's verifier.
 // Input: `<phase>\n<progress>\n<internal id>\n<attempt>\n<data JSON>`; the progress line is
-// read as a JSON number ("NaN" for NaN). Property: whatever the builder accepts is a
-// delivery that `verify_delivery` accepts, with every metadata header checked against the
-// envelope, for every attempt; a retry equals a fresh build of that attempt; and a body
-// with one byte changed never verifies.
+// read as a JSON number ("NaN" for NaN). Property: whatever the builder accepts
+// authenticates with every metadata header, and `verify_delivery` (the receiver's call)
+// accepts it unless the caller's `data` makes an envelope the one envelope reader refuses
+// (then exactly with that reader's code), for every attempt; a retry equals a fresh build
+// of that attempt; and a body with one byte changed never verifies.
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
@@ -71,8 +72,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   check(jobwire::is_valid_event_id(d->event_id()));
   check(d->header("event-id") == d->event_id());
+  auto a = jobwire::authenticate_delivery(d->body(), d->headers(), secrets, now);
+  check(a.has_value() && a->signature_checked && a->headers.event_id && a->headers.type && a->headers.key &&
+        a->headers.attempt && a->headers.max_attempts);
   auto v = jobwire::verify_delivery(d->body(), d->headers(), secrets, now);
-  check(v.has_value() && v->signature_checked && v->body_checked);
+  if (!v) {
+    check(v.code() == jobwire::parse_envelope(d->body(), jobwire::delivery_payload_options({}, *a->prof)).code());
+    return 0;
+  }
+  check(v->signature_checked && v->envelope.id == d->event_id());
 
   if (attempt < sender.policy().max_attempts) {
     check(static_cast<bool>(sender.next_attempt(*d, attempt + 1, now + 60)));

@@ -41,8 +41,9 @@
  *
  * THREAD SAFETY
  *   All functions without a handle are reentrant and may be called from any thread.
- *   A jobwire_verifier may be shared between threads: calls on one verifier are
- *   serialised by a lock inside it, so for parallel verification create one per thread.
+ *   A jobwire_verifier may be shared between threads: jobwire_verify never modifies it
+ *   (no lock, no allocation per call), so one verifier serves any number of threads at
+ *   once. Only jobwire_verifier_destroy must not race with other calls on it.
  */
 #ifndef JOBWIRE_C_H
 #define JOBWIRE_C_H
@@ -219,6 +220,13 @@ JOBWIRE_C_API const char* jobwire_error_name(int status);
 
 /* One-line English message for a status. Contains no caller data. Static; never NULL. */
 JOBWIRE_C_API const char* jobwire_error_message(int status);
+
+/* The HTTP status a receiver replies with when it refuses a delivery with this status: the
+ * reply class in the library's error table (PROTOCOL.md §13): 200 for JOBWIRE_OK, 401 for
+ * an authentication failure (signature, timestamp), 400 for a malformed request, 503 for
+ * a local failure (configuration, store, the host's own code) and for values that are not
+ * codes. (A failure the receiver's host callbacks return is always 503.) */
+JOBWIRE_C_API int jobwire_error_http_status(int status);
 
 /* Looks a status up by its name: on success *out_status = -(id) (0 for "ok").
  * Returns JOBWIRE_E_NOT_FOUND for an unknown name. */
@@ -432,11 +440,20 @@ JOBWIRE_C_API void jobwire_verifier_destroy(jobwire_verifier* verifier);
 /* Flag for jobwire_verify: accept the official SDKs' timestamp forms (13+ digit
  * milliseconds, ISO-8601) besides strict decimal seconds. */
 #define JOBWIRE_VERIFY_SDK_COMPAT 0x1u
+/* Flag for jobwire_verify: authenticate only (steps 1-5 below) and do not read the body,
+ * for bodies that are not delivery envelopes. */
+#define JOBWIRE_VERIFY_AUTHENTICATE_ONLY 0x2u
 
-/* Verifies one delivery, in this order: body size (1 MiB), timestamp and signature
- * headers present and unambiguous, timestamp syntax and freshness, the signature under
- * every secret (constant time), the delivery metadata headers, and — when the body is a
- * delivery envelope — agreement between those headers and the body.
+/* Verifies one delivery exactly as the C++ receiver does (jobwire::verify_delivery), in
+ * this order: (1) a verifier without secrets accepts unsigned deliveries only under a
+ * profile that allows them (phaseo: JOBWIRE_E_SECRET_REQUIRED); (2) body size (1 MiB);
+ * (3) timestamp and signature headers present and unambiguous, timestamp syntax and
+ * freshness; (4) the signature under every secret (constant time); (5) the delivery
+ * metadata headers, strictly; (6) the body as a delivery envelope, read by the same
+ * reader as jobwire_parse_payload(JOBWIRE_PAYLOAD_WEBHOOK) except that a status pair that
+ * contradicts itself is accepted (the receiver refetches); (7) agreement between the
+ * metadata headers present and the envelope. JOBWIRE_OK means the receiver would accept
+ * the delivery.
  *
  *   body, body_len     the raw request body, exactly as received
  *   header_names[i], header_name_lens[i], header_values[i], header_value_lens[i]
@@ -448,7 +465,7 @@ JOBWIRE_C_API void jobwire_verifier_destroy(jobwire_verifier* verifier);
  *   tolerance          freshness window in seconds (|now - timestamp| <= tolerance), or
  *                      JOBWIRE_TOLERANCE_NONE to skip the check; other negative values
  *                      are JOBWIRE_E_INVALID_ARGUMENT
- *   flags              0 or JOBWIRE_VERIFY_SDK_COMPAT
+ *   flags              0, JOBWIRE_VERIFY_SDK_COMPAT, JOBWIRE_VERIFY_AUTHENTICATE_ONLY
  *   profile            JOBWIRE_PROFILE_AI_STATS, JOBWIRE_PROFILE_PHASEO (header prefix), or
  *                      JOBWIRE_PROFILE_AUTO (detected from the headers; jobwire_detect_profile
  *                      tells which). Detection never weakens a verifier: one holding a
@@ -458,8 +475,9 @@ JOBWIRE_C_API void jobwire_verifier_destroy(jobwire_verifier* verifier);
  *                      secrets
  *
  * Returns JOBWIRE_OK when the delivery is authentic, fresh and consistent, or the reason
- * (JOBWIRE_E_SIGNATURE_MISMATCH, JOBWIRE_E_TIMESTAMP_TOO_OLD, ...). */
-JOBWIRE_C_API int jobwire_verify(jobwire_verifier* verifier, const char* body, size_t body_len,
+ * (JOBWIRE_E_SIGNATURE_MISMATCH, JOBWIRE_E_TIMESTAMP_TOO_OLD, JOBWIRE_E_MISSING_FIELD,
+ * JOBWIRE_E_HEADER_BODY_MISMATCH, ...). */
+JOBWIRE_C_API int jobwire_verify(const jobwire_verifier* verifier, const char* body, size_t body_len,
                                  const char* const* header_names, const size_t* header_name_lens,
                                  const char* const* header_values, const size_t* header_value_lens,
                                  size_t header_count, int64_t now, int64_t tolerance, unsigned flags, int profile,

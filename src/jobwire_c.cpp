@@ -14,7 +14,6 @@
 #include <cstring>
 #include <iterator>
 #include <memory>
-#include <mutex>
 #include <new>
 #include <string>
 #include <string_view>
@@ -159,10 +158,9 @@ class header_arrays {
 
 }  // namespace
 
-// The opaque handle of the C API: prepared keys, and the lock that makes one handle safe
-// to share between threads (the keys' HMAC contexts are reused for every message).
+// The opaque handle of the C API: the prepared keys. Verification never writes to them
+// (signature.hpp), so one handle is shared by any number of threads without a lock.
 struct jobwire_verifier {
-  std::mutex lock;
   jobwire::verifier keys;
 };
 
@@ -179,6 +177,8 @@ extern "C" {
 const char* jobwire_error_name(int status) { return jobwire::error_name(code_of_status(status)).data(); }
 
 const char* jobwire_error_message(int status) { return jobwire::error_message(code_of_status(status)).data(); }
+
+int jobwire_error_http_status(int status) { return jobwire::http_status_of(code_of_status(status)); }
 
 int jobwire_status_from_name(const char* name, std::size_t name_len, int* out_status) {
   return guarded([&] {
@@ -478,7 +478,7 @@ int jobwire_verifier_create(const char* const* secrets, const std::size_t* secre
 
 void jobwire_verifier_destroy(jobwire_verifier* verifier) { delete verifier; }
 
-int jobwire_verify(jobwire_verifier* verifier, const char* body, std::size_t body_len,
+int jobwire_verify(const jobwire_verifier* verifier, const char* body, std::size_t body_len,
                    const char* const* header_names, const std::size_t* header_name_lens,
                    const char* const* header_values, const std::size_t* header_value_lens, std::size_t header_count,
                    std::int64_t now, std::int64_t tolerance, unsigned flags, int profile,
@@ -487,7 +487,8 @@ int jobwire_verify(jobwire_verifier* verifier, const char* body, std::size_t bod
     // JOBWIRE_PROFILE_AUTO: nullptr, detected per request by verify_delivery (§15).
     const jobwire::profile* prof = profile_of(profile);
     if (verifier == nullptr || (prof == nullptr && profile != JOBWIRE_PROFILE_AUTO) || bad_input(body, body_len) ||
-        (flags & ~JOBWIRE_VERIFY_SDK_COMPAT) != 0u || (tolerance < 0 && tolerance != jobwire::tolerance_none))
+        (flags & ~(JOBWIRE_VERIFY_SDK_COMPAT | JOBWIRE_VERIFY_AUTHENTICATE_ONLY)) != 0u ||
+        (tolerance < 0 && tolerance != jobwire::tolerance_none))
       return invalid_argument;
     const header_arrays headers{header_names, header_name_lens, header_values, header_value_lens, header_count};
     if (!headers.well_formed()) return invalid_argument;
@@ -495,13 +496,18 @@ int jobwire_verify(jobwire_verifier* verifier, const char* body, std::size_t bod
     opts.tolerance_seconds = tolerance;
     opts.sdk_compat = (flags & JOBWIRE_VERIFY_SDK_COMPAT) != 0u;
     opts.prof = prof;
-    // The keys' HMAC contexts are reused per message, so one verifier serves one call at a
-    // time (header: THREAD SAFETY).
-    std::lock_guard<std::mutex> hold(verifier->lock);
-    auto verified = jobwire::verify_delivery(view(body, body_len), headers, verifier->keys, now, opts);
-    if (!verified) return status_of(verified.error());
+    // A verifier created without secrets is the caller's explicit choice of unsigned
+    // deliveries (header), still refused under a profile that requires a secret.
+    opts.allow_unsigned = verifier->keys.empty();
+    // The receiver's composed call (verify.hpp), or authentication alone when asked.
+    jobwire::verified_delivery verified;
+    const jobwire::status st =
+        (flags & JOBWIRE_VERIFY_AUTHENTICATE_ONLY) != 0u
+            ? jobwire::authenticate_delivery(view(body, body_len), headers, verifier->keys, now, verified, opts)
+            : jobwire::verify_delivery(view(body, body_len), headers, verifier->keys, now, verified, opts);
+    if (!st) return status_of(st.error());
     if (out_matched_secret != nullptr)
-      *out_matched_secret = verified->signature_checked ? verified->matched_secret : jobwire::error::no_offset;
+      *out_matched_secret = verified.signature_checked ? verified.matched_secret : jobwire::error::no_offset;
     return JOBWIRE_OK;
   });
 }

@@ -498,8 +498,21 @@ class memory_dedup_store {
     for (std::size_t i = 0; i < shard_count_; ++i) shards_[i].init(per);
   }
 
+  /// The factory, like the durable stores' `open`/`attach`: `invalid_argument` when the
+  /// options are unusable (capacity or shards 0, more shards than capacity, a retention
+  /// outside the dedup duration range), so a misconfiguration is an error at startup
+  /// rather than a store whose every operation fails.
+  static result<memory_dedup_store> create(const memory_dedup_options& opt = {}) {
+    memory_dedup_store s(opt);
+    if (s.config_error_) return s.config_error_;
+    return s;
+  }
+
   memory_dedup_store(const memory_dedup_store&) = delete;
   memory_dedup_store& operator=(const memory_dedup_store&) = delete;
+  /// Movable (for the factory); not while other threads use the store.
+  memory_dedup_store(memory_dedup_store&&) noexcept = default;
+  memory_dedup_store& operator=(memory_dedup_store&&) noexcept = default;
 
   /// `invalid_argument` when the options were unusable (then every operation fails so).
   status config_status() const noexcept { return config_error_; }

@@ -151,6 +151,136 @@
   X(cancellation_disabled, 903, "the service does not implement video cancellation (HTTP 501)")    \
   X(service_error, 904, "the service answered with an error body")
 
+// The reply class of every code (PROTOCOL.md §13), a second column of the table above kept
+// as its own list so that each code's class is stated, never defaulted: the switch in
+// `error_reply_class` has no default, so a code added above without a line here is a
+// compiler warning (-Wswitch, an error with JOBWIRE_WERROR).
+//   authentication  401: the request is not authentic or not fresh; the sender's retry
+//                   (fresh timestamp, same bytes) may pass
+//   malformed       400: the request (its headers or body) is wrong; retrying it cannot help
+//   local           503: the receiver's own configuration, store, state or code failed;
+//                   the sender retries and the retry is processed once that is fixed
+// X(name, class)
+#define JOBWIRE_ERROR_REPLY_CLASSES(X)                                                             \
+  X(ok, ok)                                                                                        \
+  X(invalid_argument, local)                                                                       \
+  X(buffer_too_small, local)                                                                       \
+  X(limit_exceeded, local)                                                                         \
+  X(io_error, local)                                                                               \
+  X(internal_error, local)                                                                         \
+  X(out_of_memory, local)                                                                          \
+  X(crypto_error, local)                                                                           \
+  X(not_found, local)                                                                              \
+  X(json_empty_input, malformed)                                                                   \
+  X(json_unexpected_token, malformed)                                                              \
+  X(json_unexpected_end, malformed)                                                                \
+  X(json_trailing_content, malformed)                                                              \
+  X(json_invalid_number, malformed)                                                                \
+  X(json_invalid_string, malformed)                                                                \
+  X(json_invalid_escape, malformed)                                                                \
+  X(json_invalid_utf8, malformed)                                                                  \
+  X(json_invalid_surrogate, malformed)                                                             \
+  X(json_depth_exceeded, malformed)                                                                \
+  X(json_input_too_large, malformed)                                                               \
+  X(json_string_too_long, malformed)                                                               \
+  X(json_too_many_members, malformed)                                                              \
+  X(json_duplicate_key, malformed)                                                                 \
+  X(json_type_mismatch, malformed)                                                                 \
+  X(json_number_out_of_range, malformed)                                                           \
+  X(json_not_integer, malformed)                                                                   \
+  X(empty_secret, local)                                                                           \
+  X(too_many_secrets, local)                                                                       \
+  X(missing_timestamp, authentication)                                                             \
+  X(missing_signature, authentication)                                                             \
+  X(malformed_timestamp, authentication)                                                           \
+  X(timestamp_too_old, authentication)                                                             \
+  X(timestamp_too_new, authentication)                                                             \
+  X(malformed_signature, authentication)                                                           \
+  X(signature_mismatch, authentication)                                                            \
+  X(ambiguous_header, malformed)                                                                   \
+  X(header_body_mismatch, malformed)                                                               \
+  X(malformed_header, malformed)                                                                   \
+  X(attempt_exceeds_max, malformed)                                                                \
+  X(secret_required, local)                                                                        \
+  X(body_too_large, malformed)                                                                     \
+  X(missing_field, malformed)                                                                      \
+  X(invalid_field, malformed)                                                                      \
+  X(unknown_status, malformed)                                                                     \
+  X(inconsistent_status, malformed)                                                                \
+  X(conflicting_job_id, malformed)                                                                 \
+  X(invalid_job_id, malformed)                                                                     \
+  X(invalid_event_id, malformed)                                                                   \
+  X(unknown_event_type, malformed)                                                                 \
+  X(unknown_message_type, malformed)                                                               \
+  X(job_not_completed, local)                                                                      \
+  X(invalid_ttl, local)                                                                            \
+  X(invalid_disposition, local)                                                                    \
+  X(invalid_interval, local)                                                                       \
+  X(invalid_index, local)                                                                          \
+  X(deadline_exceeded, local)                                                                      \
+  X(poll_not_retryable, local)                                                                     \
+  X(no_valid_events, malformed)                                                                    \
+  X(invalid_event, malformed)                                                                      \
+  X(unknown_kind, malformed)                                                                       \
+  X(unknown_phase, malformed)                                                                      \
+  X(unknown_subscription_key, malformed)                                                           \
+  X(invalid_events_type, malformed)                                                                \
+  X(missing_url, malformed)                                                                        \
+  X(no_progress_event, malformed)                                                                  \
+  X(invalid_delivery_key, malformed)                                                               \
+  X(invalid_progress, malformed)                                                                   \
+  X(event_not_string, malformed)                                                                   \
+  X(empty_event, malformed)                                                                        \
+  X(cross_kind_event, malformed)                                                                   \
+  X(duplicate_event, malformed)                                                                    \
+  X(invalid_secret, malformed)                                                                     \
+  X(invalid_webhook, malformed)                                                                    \
+  X(invalid_url, malformed)                                                                        \
+  X(https_required, malformed)                                                                     \
+  X(unsupported_scheme, malformed)                                                                 \
+  X(loopback_host, malformed)                                                                      \
+  X(private_host, malformed)                                                                       \
+  X(link_local_host, malformed)                                                                    \
+  X(unspecified_host, malformed)                                                                   \
+  X(non_global_host, malformed)                                                                    \
+  X(userinfo_not_allowed, malformed)                                                               \
+  X(non_ascii_host, malformed)                                                                     \
+  X(localhost_name, malformed)                                                                     \
+  X(wildcard_host, malformed)                                                                      \
+  X(invalid_port, malformed)                                                                       \
+  X(invalid_ipv4, malformed)                                                                       \
+  X(invalid_ipv6, malformed)                                                                       \
+  X(invalid_host, malformed)                                                                       \
+  X(missing_host, malformed)                                                                       \
+  X(invalid_url_type, malformed)                                                                   \
+  X(store_unavailable, local)                                                                      \
+  X(store_error, local)                                                                            \
+  X(claim_lost, local)                                                                             \
+  X(handler_failed, local)                                                                         \
+  X(invalid_dedup_key, malformed)                                                                  \
+  X(store_full, local)                                                                             \
+  X(unsigned_not_allowed, local)                                                                   \
+  X(already_delivered, local)                                                                      \
+  X(already_queued, local)                                                                         \
+  X(already_failed, local)                                                                         \
+  X(phase_not_subscribed, local)                                                                   \
+  X(invalid_outcome, local)                                                                        \
+  X(invalid_timeout, local)                                                                        \
+  X(invalid_attempt, local)                                                                        \
+  X(invalid_retry_policy, local)                                                                   \
+  X(status_change_mismatch, malformed)                                                             \
+  X(missing_endpoint_id, malformed)                                                                \
+  X(invalid_endpoint_id, malformed)                                                                \
+  X(url_not_allowed, malformed)                                                                    \
+  X(secret_not_allowed, malformed)                                                                 \
+  X(empty_url, malformed)                                                                          \
+  X(invalid_endpoint_secret, malformed)                                                            \
+  X(invalid_endpoint_name, malformed)                                                              \
+  X(invalid_list_limit, malformed)                                                                 \
+  X(cancellation_disabled, malformed)                                                              \
+  X(service_error, malformed)                                                                      \
+  X(invalid_metric_name, local)
+
 namespace jobwire {
 
 /// Every error jobwire reports. The numeric value is stable (see the note above).
@@ -205,6 +335,52 @@ constexpr bool is_error_code(int value) noexcept {
 #undef JOBWIRE_X_IS
   return false;
 }
+
+/// How a receiver replies to a delivery refused with a code (PROTOCOL.md §13; the table
+/// `JOBWIRE_ERROR_REPLY_CLASSES` above says why each code is in its class).
+enum class reply_class : std::uint8_t {
+  ok,              ///< no error: 200
+  authentication,  ///< 401: not authentic or not fresh
+  malformed,       ///< 400: the request is wrong; a retry cannot help
+  local,           ///< 503: the receiver failed; the sender retries
+};
+
+constexpr std::string_view reply_class_name(reply_class c) noexcept {
+  switch (c) {
+    case reply_class::ok: return "ok";
+    case reply_class::authentication: return "authentication";
+    case reply_class::malformed: return "malformed";
+    case reply_class::local: return "local";
+  }
+  return "local";
+}
+
+/// The reply class of `code`. Values that are not codes are `local` (the receiver cannot
+/// say what went wrong, so the sender should retry).
+constexpr reply_class error_reply_class(errc code) noexcept {
+  switch (code) {
+#define JOBWIRE_X_CLASS(name, cls) \
+  case errc::name:                 \
+    return reply_class::cls;
+    JOBWIRE_ERROR_REPLY_CLASSES(JOBWIRE_X_CLASS)
+#undef JOBWIRE_X_CLASS
+  }
+  return reply_class::local;
+}
+
+/// The HTTP status of a reply class: 200, 401, 400, 503.
+constexpr int http_status_of(reply_class c) noexcept {
+  switch (c) {
+    case reply_class::ok: return 200;
+    case reply_class::authentication: return 401;
+    case reply_class::malformed: return 400;
+    case reply_class::local: return 503;
+  }
+  return 503;
+}
+
+/// The HTTP status a receiver replies with when it refuses a delivery with `code`.
+constexpr int http_status_of(errc code) noexcept { return http_status_of(error_reply_class(code)); }
 
 /// An error: a code plus, for parse errors, the byte offset in the input where it was
 /// detected (`no_offset` otherwise).

@@ -262,6 +262,15 @@ inline std::string format_delivery_key(const delivery_key& k) {
 // --- event ids (PROTOCOL.md §2) -------------------------------------------------------
 
 /// Longest event id: a protocol fact (§2 truncates ids to 160 characters), so fixed.
+/// Upper bound on a delivery's attempt number and maximum attempts, wherever jobwire reads
+/// or writes one: the metadata headers (§9), `delivery` of the body (§10), the public
+/// attempt entries, the sender's retry policy and its ledger (§12). The service makes 4
+/// attempts (§9, §12); jobwire's sender lets a policy configure up to this many, so a
+/// jobwire receiver accepts every attempt count a conforming sender (the service, or
+/// jobwire's own with its widest policy) can send, and nothing the retry schedule cannot
+/// produce. One constant, so no two readers of the same delivery disagree about it.
+constexpr std::uint32_t max_delivery_attempts = 16;
+
 constexpr std::size_t max_event_id_length = 160;
 
 constexpr bool is_event_id_char(char c) noexcept {

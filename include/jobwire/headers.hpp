@@ -9,7 +9,7 @@
 //
 // The metadata headers (event id, event type, delivery key, attempt, max attempts) are
 // parsed strictly; each is optional, because unsigned or older senders may omit some, and
-// the ones present are checked against the body by `verify_delivery` (delivery.hpp).
+// the ones present are checked against the body by `verify_delivery` (verify.hpp).
 #pragma once
 
 #include <cstddef>
@@ -170,19 +170,17 @@ struct delivery_headers {
   bool any() const noexcept { return event_id || type || key || attempt || max_attempts; }
 };
 
-/// Largest attempt count accepted in a header or body (the protocol uses 4; the bound only
-/// keeps parsing exact).
-constexpr std::uint32_t max_attempt_value = 1000;
-
-/// Strict positive decimal: 1..max_attempt_value, no sign, no leading zero, no spaces.
+/// Strict positive decimal: 1..max_delivery_attempts (events.hpp), no sign, no leading
+/// zero, no spaces.
 inline result<std::uint32_t> parse_attempt_number(std::string_view s) noexcept {
-  if (s.empty() || s.size() > 4 || s[0] == '0') return errc::malformed_header;
+  // More digits than the bound has cannot be in range (and cannot overflow below).
+  if (s.empty() || s.size() > 9 || s[0] == '0') return errc::malformed_header;
   std::uint32_t v = 0;
   for (char c : s) {
     if (c < '0' || c > '9') return errc::malformed_header;
     v = v * 10 + static_cast<std::uint32_t>(c - '0');
   }
-  if (v > max_attempt_value) return errc::malformed_header;
+  if (v > max_delivery_attempts) return errc::malformed_header;
   return v;
 }
 

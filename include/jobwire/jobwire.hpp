@@ -14,7 +14,6 @@
 #include "signature.hpp"
 #include "freshness.hpp"
 #include "headers.hpp"
-#include "delivery_meta.hpp"
 #include "verify.hpp"
 #include "retry.hpp"
 #include "ledger.hpp"

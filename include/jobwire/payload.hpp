@@ -554,8 +554,12 @@ struct webhook_attempt {
         st = r.word(m.value, out.status, out.has_status, detail::parse_attempt_status_word);
       } else if (detail::key_is(k, "attempt_number")) {
         st = r.integer(m.value, out.attempt_number, 1);
+        if (st && out.attempt_number.present && out.attempt_number.value > max_delivery_attempts)
+          return r.at(errc::invalid_field, m.value);
       } else if (detail::key_is(k, "max_attempts")) {
         st = r.integer(m.value, out.max_attempts, 1);
+        if (st && out.max_attempts.present && out.max_attempts.value > max_delivery_attempts)
+          return r.at(errc::invalid_field, m.value);
       } else if (detail::key_is(k, "response_status")) {
         st = r.integer(m.value, out.response_status, 0);
       } else if (detail::key_is(k, "tried_at")) {
@@ -963,9 +967,9 @@ inline jobwire::status read_delivery(const payload_reader& r, json::value v, con
   d.key = *parsed;
   integer_field a, mx;
   jobwire::status st = r.integer(attempt, a, 1);
-  if (!st || !a.present || a.value > 0xFFFF) return r.at(errc::invalid_field, attempt);
+  if (!st || !a.present || a.value > max_delivery_attempts) return r.at(errc::invalid_field, attempt);
   st = r.integer(max_attempts, mx, 1);
-  if (!st || !mx.present || mx.value > 0xFFFF) return r.at(errc::invalid_field, max_attempts);
+  if (!st || !mx.present || mx.value > max_delivery_attempts) return r.at(errc::invalid_field, max_attempts);
   if (a.value > mx.value) return r.at(errc::attempt_exceeds_max, attempt);
   d.attempt = static_cast<std::uint32_t>(a.value);
   d.max_attempts = static_cast<std::uint32_t>(mx.value);

@@ -3,13 +3,13 @@
 //
 //   verify → parse → claim → reconcile → handler → commit
 //
-//   1. verify  (verify.hpp) on the raw body: a bad signature or stale timestamp is 401,
-//      a malformed header 400. Nothing is parsed before the body is authenticated (§13.1).
-//   2. parse   (payload.hpp) the envelope with `allow_inconsistent_status`, so a payload
-//      whose two status fields contradict each other reaches reconciliation and becomes
-//      `refetch` instead of a 400 (§13.3). A malformed envelope is 400. The metadata
-//      headers are checked against this parse (verify.hpp's step 7, moved here so the
-//      body is read once): `header_body_mismatch`, 400.
+//   1. verify  (verify.hpp `verify_delivery`: authenticate → parse → agree), the same
+//      composed call `jobwire verify`, the C API and Python run, so what they call valid
+//      is what this accepts. A bad signature or stale timestamp is 401, a malformed
+//      header or envelope 400. Nothing is parsed before the body is authenticated (§13.1:
+//      the envelope reader takes only an `authenticated_body`). The envelope is read with
+//      `allow_inconsistent_status`, so a payload whose two status fields contradict each
+//      other reaches reconciliation and becomes `refetch` instead of a 400 (§13.3).
 //   3. claim   the dedup key (dedup.hpp) in the caller's store: (job id, delivery key) when
 //      the envelope carries a delivery key, the event id otherwise — never the delivery
 //      key alone (§2). done → `duplicate` (200); a live lease elsewhere → `in_flight` (503).
@@ -41,9 +41,10 @@
 // by the delivery again.
 //
 // Decisions and replies (§13): process, duplicate, no_change, ignore_stale, refetch → 200;
-// reject → 401 (signature or timestamp), 400 (malformed delivery), 503 (local failure: the
-// store, the state loader or the handler failed, or no secret is configured without
-// allowing unsigned deliveries); in_flight → 503.
+// reject → the reply class of the error code (error.hpp): 401 (signature or timestamp),
+// 400 (malformed delivery), 503 (local failure, e.g. no secret configured without allowing
+// unsigned deliveries); any failure a host callback returns (store, state loader,
+// handler) → 503 whatever its code; in_flight → 503.
 #pragma once
 
 #include <atomic>
@@ -66,10 +67,15 @@
 
 namespace jobwire {
 
+// Every job id the envelope reader accepts makes a dedup key, so a delivery
+// `verify_delivery` calls valid is not refused by the receiver for its key.
+static_assert(max_dedup_job_id_length >= max_job_id_length, "dedup keys must hold every valid job id");
+
 struct receiver_options {
   /// Freshness window, SDK timestamp leniency, profile (header prefix, phase set, whether
-  /// a secret is required; nullptr = `auto`, detected per request, §15) and body size
-  /// limit; the profile also drives envelope parsing.
+  /// a secret is required; nullptr = `auto`, detected per request, §15), body size and
+  /// JSON limits; the profile also drives envelope parsing. Its `allow_unsigned` and
+  /// `statuses` are replaced by the two fields below.
   verify_options verify{};
   /// Unsigned deliveries are accepted only when this is set AND the verifier holds no
   /// secret AND the profile allows it (never under phaseo, §15). Without it an empty
@@ -121,53 +127,10 @@ struct receipt {
   }
 };
 
-/// The HTTP reply for a rejection (PROTOCOL.md §13): authentication failures are 401,
-/// local failures 503 (so the sender retries), everything else about the request 400.
-constexpr int rejection_status(errc e) noexcept {
-  switch (e) {
-    case errc::missing_timestamp:
-    case errc::missing_signature:
-    case errc::malformed_timestamp:
-    case errc::timestamp_too_old:
-    case errc::timestamp_too_new:
-    case errc::malformed_signature:
-    case errc::signature_mismatch:
-      return 401;
-    case errc::secret_required:  // verifier empty under a profile that needs a secret
-    case errc::unsigned_not_allowed:
-    case errc::store_unavailable:
-    case errc::store_error:
-    case errc::store_full:
-    case errc::claim_lost:
-    case errc::handler_failed:
-    case errc::invalid_argument:
-    case errc::out_of_memory:
-    case errc::crypto_error:
-    case errc::io_error:
-    case errc::internal_error:
-      return 503;
-    default:
-      return 400;
-  }
-}
-
 namespace detail {
 
 inline result<std::optional<job_state>> wrap_loaded(std::optional<job_state> s) noexcept { return s; }
 inline result<std::optional<job_state>> wrap_loaded(result<std::optional<job_state>> s) noexcept { return s; }
-
-// Metadata headers must agree with the authenticated envelope (verify.hpp step 7, done
-// here on the envelope already parsed instead of a second parse of the body).
-inline status headers_agree(const delivery_headers& h, const envelope_view& e) noexcept {
-  if (h.event_id && *h.event_id != e.id) return errc::header_body_mismatch;
-  if (h.type && *h.type != e.type) return errc::header_body_mismatch;
-  if (e.delivery.present) {
-    if (h.key && *h.key != e.delivery.key) return errc::header_body_mismatch;
-    if (h.attempt && *h.attempt != e.delivery.attempt) return errc::header_body_mismatch;
-    if (h.max_attempts && *h.max_attempts != e.delivery.max_attempts) return errc::header_body_mismatch;
-  }
-  return {};
-}
 
 inline receipt& finish_receipt(receipt& r, const receiver_options& opt) noexcept {
   if (opt.counters != nullptr) opt.counters->record(r.action, r.attempt, r.action == receiver_decision::reject ? r.error : errc::ok);
@@ -177,8 +140,19 @@ inline receipt& finish_receipt(receipt& r, const receiver_options& opt) noexcept
 inline receipt& reject_receipt(receipt& r, errc e, const receiver_options& opt) noexcept {
   r.action = receiver_decision::reject;
   r.error = e;
-  r.http_status = rejection_status(e);
+  // The reply class of the code (error.hpp's table, PROTOCOL.md §13).
+  r.http_status = http_status_of(e);
   return finish_receipt(r, opt);
+}
+
+// A failure returned by the host — the store, the state loader, the handler — is local
+// whatever its code: the delivery itself may be fine, so the reply is 503 and the sender's
+// retry is processed once the host recovers (§13). A handler that returns `not_found`
+// or `limit_exceeded` must not turn a good delivery into a permanent 400.
+inline receipt& host_failure_receipt(receipt& r, errc e, const receiver_options& opt) noexcept {
+  reject_receipt(r, e, opt);
+  r.http_status = http_status_of(reply_class::local);
+  return r;
 }
 
 inline receipt& decide(receipt& r, receiver_decision d, int http, const receiver_options& opt) noexcept {
@@ -193,7 +167,7 @@ inline receipt& decide(receipt& r, receiver_decision d, int http, const receiver
 ///
 /// - `body`: the raw request body, byte for byte (re-serialised JSON does not verify).
 /// - `headers`: any representation `find_header` accepts (headers.hpp).
-/// - `secrets`: the verifier (one per thread; an empty one only with `allow_unsigned`).
+/// - `secrets`: the verifier, shared by every thread (an empty one only with `allow_unsigned`).
 /// - `store`: a dedup store (`is_dedup_store`: memory, SQLite, Redis, PostgreSQL).
 /// - `now`: the host's clock (Unix milliseconds; seconds are used for freshness).
 /// - `load(std::string_view job_id)` → `std::optional<job_state>` or
@@ -210,33 +184,27 @@ inline receipt& decide(receipt& r, receiver_decision d, int http, const receiver
 ///   It must finish within `opt.lease`: after that the job lease may pass to another
 ///   delivery (reported afterwards as `claim_lost` in `receipt::error`).
 template <class Headers, class Store, class Load, class Handler>
-[[nodiscard]] inline receipt receive_delivery(std::string_view body, const Headers& headers, verifier& secrets,
+[[nodiscard]] inline receipt receive_delivery(std::string_view body, const Headers& headers, const verifier& secrets,
                                               Store& store, dedup_time now, Load&& load, Handler&& handler,
                                               const receiver_options& opt = {}) noexcept {
   static_assert(require_dedup_store<Store>(), "see dedup.hpp");
   receipt r;
 
-  // 1. verify (§9, §13.1)
-  if (secrets.empty() && !opt.allow_unsigned) return detail::reject_receipt(r, errc::unsigned_not_allowed, opt);
+  // 1. verify (§9, §10, §13.1): authenticate, parse the envelope, headers agree with it
   const std::int64_t now_seconds = std::chrono::floor<std::chrono::seconds>(now).time_since_epoch().count();
   verify_options vopt = opt.verify;
-  vopt.check_body_agreement = false;  // checked below on the envelope: one parse, not two
-  auto verified = verify_delivery(body, headers, secrets, now_seconds, vopt);
-  if (!verified) return detail::reject_receipt(r, verified.code(), opt);
-  if (verified->headers.attempt) r.attempt = *verified->headers.attempt;
-  r.prof = verified->prof;
-
-  // 2. parse (§10), letting contradicting statuses through to reconciliation (§13.3)
-  payload_options popt;
-  popt.statuses = opt.statuses;
-  popt.allow_inconsistent_status = true;
-  popt.prof = verified->prof;  // the profile given, or the one detected (§15)
-  auto env = parse_envelope(body, popt);
-  if (!env) return detail::reject_receipt(r, env.code(), opt);
+  vopt.allow_unsigned = opt.allow_unsigned;
+  vopt.statuses = opt.statuses;
+  verified_delivery verified;
+  const status checked = verify_delivery(body, headers, secrets, now_seconds, verified, vopt);
+  if (verified.headers.attempt) r.attempt = *verified.headers.attempt;
+  // The profile given, or the one detected (§15), once authentication got that far (a
+  // rejected envelope still reports the profile it was read under).
+  if (checked || verified.body.bytes().data() != nullptr) r.prof = verified.prof;
+  if (!checked) return detail::reject_receipt(r, checked.code(), opt);
+  const envelope_view* env = &verified.envelope;
   r.job_id = env->data.id.str();
   if (env->delivery.present) r.attempt = env->delivery.attempt;
-  if (auto agree = detail::headers_agree(verified->headers, *env); !agree)
-    return detail::reject_receipt(r, agree.code(), opt);
 
   // 3. claim (§2: per job, never the delivery key alone)
   auto key = env->delivery.present ? dedup_key::for_delivery(r.job_id, env->delivery.key_text)
@@ -246,7 +214,7 @@ template <class Headers, class Store, class Load, class Handler>
   if (!job_key) return detail::reject_receipt(r, job_key.code(), opt);
   r.key = *key;
   auto claimed = store.claim(*key, now, opt.lease);
-  if (!claimed) return detail::reject_receipt(r, claimed.code(), opt);
+  if (!claimed) return detail::host_failure_receipt(r, claimed.code(), opt);
   r.claim = claimed->state;
   if (claimed->state == claim_state::done) return detail::decide(r, receiver_decision::duplicate, 200, opt);
   if (claimed->state == claim_state::in_flight) return detail::decide(r, receiver_decision::in_flight, 503, opt);
@@ -258,7 +226,7 @@ template <class Headers, class Store, class Load, class Handler>
   auto leased = store.claim(*job_key, now, opt.lease);
   if (!leased || leased->state != claim_state::fresh) {
     (void)store.release(*key, token);
-    if (!leased) return detail::reject_receipt(r, leased.code(), opt);
+    if (!leased) return detail::host_failure_receipt(r, leased.code(), opt);
     r.claim = claim_state::in_flight;
     return detail::decide(r, receiver_decision::in_flight, 503, opt);
   }
@@ -274,7 +242,7 @@ template <class Headers, class Store, class Load, class Handler>
   if (!held) {
     (void)store.release(*key, token);
     (void)store.release(*job_key, job_token);
-    return detail::reject_receipt(r, held.code(), opt);
+    return detail::host_failure_receipt(r, held.code(), opt);
   }
   // `update_from(envelope)`: a status_changed delivery is a transition hint (§16.1).
   const reconcile_decision d = reconcile(*held, update_from(*env));
@@ -287,7 +255,7 @@ template <class Headers, class Store, class Load, class Handler>
       // Forget the claim so the sender's retry is processed (§13.2 jobwire policy).
       (void)store.release(*key, token);
       (void)store.release(*job_key, job_token);
-      return detail::reject_receipt(r, done.code(), opt);
+      return detail::host_failure_receipt(r, done.code(), opt);
     }
   }
 

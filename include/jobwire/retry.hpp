@@ -18,6 +18,7 @@
 #include <string_view>
 
 #include "error.hpp"
+#include "events.hpp"  // max_delivery_attempts
 #include "result.hpp"
 
 namespace jobwire {
@@ -135,7 +136,7 @@ constexpr std::int64_t clamp_request_timeout(std::int64_t seconds) noexcept {
 struct retry_policy {
   /// Upper bound for `max_attempts`; the delay table is a fixed array so that a policy is a
   /// plain value (constexpr, copyable, no allocation).
-  static constexpr unsigned max_supported_attempts = 16;
+  static constexpr unsigned max_supported_attempts = max_delivery_attempts;
 
   unsigned max_attempts = 4;
   /// `retry_delay_seconds[n - 1]` is the wait after failed attempt n; entries

@@ -1,21 +1,34 @@
-// jobwire — verifying one incoming delivery (PROTOCOL.md §9, §15).
+// jobwire — verifying one incoming delivery (PROTOCOL.md §9, §10, §13.1, §15).
 //
-// `verify_delivery` is the single call a receiver makes before trusting a webhook:
+// Two steps, kept apart and composed once:
 //
-//   0. profile: the one given, or detected from the header family present (§15, `auto`:
-//      both families → `ambiguous_header`);
-//   1. secrets: none configured is allowed only when the profile does not require a
-//      secret (phaseo requires one: `secret_required`);
-//   2. body size limit (`body_too_large`);
-//   3. timestamp and signature headers: present, unambiguous;
-//   4. timestamp syntax (strict seconds, or the SDK forms under `sdk_compat`) and
-//      freshness (|now - ts| <= tolerance) — both cheap, so stale or garbled requests are
-//      refused before any hashing;
-//   5. signature: 64 hex digits, HMAC-SHA256 of `timestamp "." body` under every secret,
-//      compared in constant time;
-//   6. metadata headers, parsed strictly, attempt <= max attempts;
-//   7. when the (now authenticated) body is a delivery envelope and metadata headers are
-//      present, headers and body must agree (`header_body_mismatch`).
+//   authenticate_delivery   the request is authentic and fresh. Reads no JSON:
+//     0. profile: the one given, or detected from the header family present (§15,
+//        `auto`: both families → `ambiguous_header`);
+//     1. secrets: none configured is accepted only when the caller allows unsigned
+//        deliveries (`allow_unsigned`) and the profile does not require a secret
+//        (phaseo does: `secret_required`);
+//     2. body size limit (`body_too_large`);
+//     3. timestamp and signature headers: present, unambiguous;
+//     4. timestamp syntax (strict seconds, or the SDK forms under `sdk_compat`) and
+//        freshness (|now - ts| <= tolerance) — both cheap, so stale or garbled requests are
+//        refused before any hashing;
+//     5. signature: 64 hex digits, HMAC-SHA256 of `timestamp "." body` under every secret,
+//        compared in constant time;
+//     6. metadata headers, parsed strictly, attempt <= max attempts.
+//   On success it returns an `authenticated_body`: a type only this function can make.
+//
+//   verify_delivery         authenticate → parse the envelope → agree:
+//     7. the body is parsed by the one envelope reader (payload.hpp `parse_envelope`), and
+//        only from an `authenticated_body`, so "verify before parse" (§13.1) is enforced by
+//        the compiler on this path;
+//     8. the metadata headers present agree with the body (`check_agreement`).
+//   This is what the receiver (receiver.hpp), `jobwire verify`, the C API and Python run,
+//   so a delivery that verifies is one the receiver accepts up to deduplication and
+//   reconciliation (a contradicting status pair verifies: the receiver refetches, §13.3).
+//
+// Bodies that are not delivery envelopes (e.g. a body that is any bytes) use
+// `authenticate_delivery` alone.
 //
 // The body must be the raw bytes as received: re-serialised or re-encoded JSON does not
 // verify. Nothing here allocates.
@@ -26,11 +39,12 @@
 #include <optional>
 #include <string_view>
 
-#include "delivery_meta.hpp"
 #include "error.hpp"
 #include "freshness.hpp"
 #include "headers.hpp"
+#include "job.hpp"
 #include "json.hpp"
+#include "payload.hpp"
 #include "profile.hpp"
 #include "result.hpp"
 #include "signature.hpp"
@@ -58,58 +72,82 @@ struct verify_options {
   std::int64_t tolerance_seconds = default_tolerance_seconds;
   /// Leniency: accept the official SDKs' millisecond and ISO-8601 timestamp forms.
   bool sdk_compat = false;
-  /// Header names (prefix) and whether unsigned deliveries are allowed. nullptr (the
-  /// default) is `auto`: the profile is detected from the header family present
-  /// (`select_profile`, PROTOCOL.md §15); `verified_delivery::prof` says which was used.
+  /// Leniency: accept unsigned deliveries when the verifier holds no secret and the
+  /// profile allows it (never under phaseo, §15). Off, an empty verifier is a
+  /// misconfiguration (`unsigned_not_allowed`), never "accept everything".
+  bool allow_unsigned = false;
+  /// Leniency: unknown status words in the envelope are `unknown_status` (strict) or
+  /// mapped as the service does (job.hpp).
+  status_mode statuses = status_mode::strict;
+  /// Header names (prefix), phase set, and whether unsigned deliveries can exist.
+  /// nullptr (the default) is `auto`: the profile is detected from the header family
+  /// present (`select_profile`, PROTOCOL.md §15); `authenticated_delivery::prof` says
+  /// which was used.
   const profile* prof = nullptr;
   /// Bodies larger than this are `body_too_large` before any work is done.
   std::size_t max_body_bytes = default_max_body_bytes;
-  /// Step 7 (header/body agreement) parses the body. A caller that parses the envelope
-  /// anyway (receiver.hpp) turns this off and compares `verified_delivery::headers` with
-  /// its own parse, so the body is read once.
-  bool check_body_agreement = true;
+  /// Limits of the JSON reader that parses the authenticated envelope (duplicate keys are
+  /// always refused in payloads, whatever this says).
+  json::limits json{};
 };
 
-/// What a successful verification established.
-struct verified_delivery {
-  /// The profile the delivery was verified under (the one given, or the detected one).
+/// The raw body of a request that `authenticate_delivery` authenticated. Only that
+/// function makes one, and parsing a delivery requires one (`parse_envelope` below), so a
+/// body cannot reach the envelope reader on this path without its signature checked
+/// (§13.1). A view: valid while the caller's body is. (The empty one a fresh
+/// `authenticated_delivery` holds is no body: it parses as no JSON at all.)
+class authenticated_body {
+ public:
+  std::string_view bytes() const noexcept { return bytes_; }
+
+ private:
+  friend struct authenticated_delivery;
+  friend struct detail_authenticated_body_access;
+  authenticated_body() noexcept = default;
+  explicit authenticated_body(std::string_view b) noexcept : bytes_(b) {}
+  std::string_view bytes_;
+};
+
+/// What authentication established. Views point into the caller's body and headers.
+struct authenticated_delivery {
+  /// The profile the delivery was checked under (the one given, or the detected one).
   const profile* prof = &profiles::ai_stats;
-  /// False only for an unsigned delivery accepted because no secret is configured and the
-  /// profile allows that.
+  /// False only for an unsigned delivery accepted because no secret is configured,
+  /// `allow_unsigned` is set and the profile allows that.
   bool signature_checked = false;
   /// Index (in the order given) of the secret whose signature matched.
   std::size_t matched_secret = 0;
   /// The timestamp header's exact text and its value (when signed).
   std::string_view timestamp_text;
   parsed_timestamp timestamp{};
-  /// Metadata headers that were present (all strictly valid).
+  /// Metadata headers that were present (all strictly valid). Headers are not signed:
+  /// only their agreement with the body makes them trustworthy.
   delivery_headers headers;
-  /// True when the body was a delivery envelope and every metadata header present was
-  /// checked against it.
-  bool body_checked = false;
+  /// The body, authenticated.
+  authenticated_body body;
 };
 
-namespace detail {
-inline status check_agreement(const delivery_headers& h, const delivery_meta& m) noexcept {
-  if (h.event_id && !m.event_id.equals(*h.event_id)) return errc::header_body_mismatch;
-  if (h.type && *h.type != m.type) return errc::header_body_mismatch;
-  if (h.key && *h.key != m.key) return errc::header_body_mismatch;
-  if (h.attempt && *h.attempt != m.attempt) return errc::header_body_mismatch;
-  if (h.max_attempts && *h.max_attempts != m.max_attempts) return errc::header_body_mismatch;
-  return {};
-}
-}  // namespace detail
+/// What verification established: authentication plus the parsed envelope.
+struct verified_delivery : authenticated_delivery {
+  /// The delivery body, read by the one envelope reader. Views point into the body.
+  envelope_view envelope;
+};
 
-/// Verifies one delivery. `body` is the raw request body; `headers` any host header
-/// representation accepted by `find_header`; `secrets` the receiver's verifier (one per
-/// thread); `now_seconds` the host's clock. See the file comment for the order of checks.
+// The only maker of `authenticated_body` (and of the empty one a default
+// `authenticated_delivery` holds). Not for callers.
+struct detail_authenticated_body_access {
+  static authenticated_body make(std::string_view b) noexcept { return authenticated_body(b); }
+};
+
+/// Step 1–6 of the file comment into `out`, filled as far as it got: on failure the
+/// metadata headers read so far stay readable (a receiver counts the attempt of a
+/// rejected retry). `[[nodiscard]]`: ignoring it would trust an unverified request.
 template <class Headers>
-[[nodiscard]] inline result<verified_delivery> verify_delivery(std::string_view body, const Headers& headers,
-                                                               verifier& secrets, std::int64_t now_seconds,
-                                                               const verify_options& opts = {}) noexcept {
-  verified_delivery out;
-
-  if (body.size() > opts.max_body_bytes) return errc::body_too_large;
+[[nodiscard]] inline status authenticate_delivery(std::string_view body, const Headers& headers,
+                                                  const verifier& secrets, std::int64_t now_seconds,
+                                                  authenticated_delivery& out,
+                                                  const verify_options& opts = {}) noexcept {
+  static_cast<authenticated_delivery&>(out) = authenticated_delivery();
 
   // §15: detection picks rules, never keys; the secrets given are the only ones tried, and
   // whatever family arrives a verifier holding a secret still requires a signature below.
@@ -118,15 +156,21 @@ template <class Headers>
   const profile& prof = **selected;
   out.prof = &prof;
 
+  // A verifier without keys is a configuration fact, decided before the request is read.
+  if (secrets.empty()) {
+    if (!opts.allow_unsigned) return errc::unsigned_not_allowed;
+    // PROTOCOL.md §15: under phaseo every delivery is signed, so a receiver without a
+    // secret is misconfigured rather than "accepting unsigned".
+    if (prof.secret_required) return errc::secret_required;
+  }
+
+  if (body.size() > opts.max_body_bytes) return errc::body_too_large;
+
   // One pass over the headers collects everything read below.
   auto raw = collect_delivery_headers(headers, prof);
   if (!raw) return raw.error();
 
-  if (secrets.empty()) {
-    // PROTOCOL.md §15: under phaseo every delivery is signed, so a receiver without a
-    // secret is misconfigured rather than "accepting unsigned".
-    if (prof.secret_required) return errc::secret_required;
-  } else {
+  if (!secrets.empty()) {
     if (!raw->timestamp) return errc::missing_timestamp;
     if (!raw->signature) return errc::missing_signature;
 
@@ -143,27 +187,82 @@ template <class Headers>
     out.timestamp = *ts;
   }
 
-  const bool has_metadata =
-      raw->event_id || raw->event_type || raw->delivery_key || raw->attempt || raw->max_attempts;
-  if (has_metadata) {
-    auto meta = parse_delivery_headers(*raw, prof);
-    if (!meta) return meta.error();
-    out.headers = *meta;
-    if (!opts.check_body_agreement) return out;
+  auto meta = parse_delivery_headers(*raw, prof);
+  if (!meta) return meta.error();
+  out.headers = *meta;
+  out.body = detail_authenticated_body_access::make(body);
+  return {};
+}
 
-    // Only an authenticated body is parsed. A body that is not JSON, or JSON that is not a
-    // delivery envelope, has no identity to compare; the payload reader judges it later.
-    auto root = json::parse(body);
-    if (root && root->is_object()) {
-      auto obj = root->get_object();
-      if (obj && is_delivery_envelope(*obj)) {
-        auto m = parse_delivery_meta(*obj, prof, body.data());
-        if (!m) return m.error();
-        if (auto agree = detail::check_agreement(out.headers, *m); !agree) return agree.error();
-        out.body_checked = true;
-      }
-    }
+/// Authenticates a delivery without reading its body: for bodies that are not delivery
+/// envelopes. A delivery envelope is checked with `verify_delivery`.
+template <class Headers>
+[[nodiscard]] inline result<authenticated_delivery> authenticate_delivery(std::string_view body, const Headers& headers,
+                                                                          const verifier& secrets,
+                                                                          std::int64_t now_seconds,
+                                                                          const verify_options& opts = {}) noexcept {
+  authenticated_delivery out;
+  if (auto st = authenticate_delivery(body, headers, secrets, now_seconds, out, opts); !st) return st.error();
+  return out;
+}
+
+/// The payload options the envelope of a received delivery is read with: the receiver's
+/// (§13.3: a payload whose two status fields contradict each other is accepted and reads
+/// `consistent == false`, so the receiver refetches instead of refusing it), under the
+/// profile the delivery was authenticated with (given or detected).
+inline payload_options delivery_payload_options(const verify_options& opts, const profile& prof) noexcept {
+  payload_options p;
+  p.statuses = opts.statuses;
+  p.allow_inconsistent_status = true;
+  p.prof = &prof;
+  p.json = opts.json;
+  return p;
+}
+
+/// Reads the envelope of an authenticated delivery (payload.hpp's reader, the only one).
+[[nodiscard]] inline result<envelope_view> parse_envelope(const authenticated_body& body,
+                                                          const payload_options& opt) noexcept {
+  return parse_envelope(body.bytes(), opt);
+}
+
+/// Header↔body agreement (§9): every metadata header present equals the body's field.
+/// Headers are not signed, so the body decides; a header the body has no field for
+/// (`delivery-key`, `attempt`, `max-attempts` when the body carries no `delivery`) has
+/// nothing to disagree with and is ignored, the event id and type always do.
+[[nodiscard]] inline status check_agreement(const delivery_headers& h, const envelope_view& e) noexcept {
+  if (h.event_id && *h.event_id != e.id) return errc::header_body_mismatch;
+  if (h.type && *h.type != e.type) return errc::header_body_mismatch;
+  if (e.delivery.present) {
+    if (h.key && *h.key != e.delivery.key) return errc::header_body_mismatch;
+    if (h.attempt && *h.attempt != e.delivery.attempt) return errc::header_body_mismatch;
+    if (h.max_attempts && *h.max_attempts != e.delivery.max_attempts) return errc::header_body_mismatch;
   }
+  return {};
+}
+
+/// Verifies one delivery: authenticate → parse → agree (file comment), into `out`, filled
+/// as far as it got (the metadata headers once authentication passed).
+template <class Headers>
+[[nodiscard]] inline status verify_delivery(std::string_view body, const Headers& headers, const verifier& secrets,
+                                            std::int64_t now_seconds, verified_delivery& out,
+                                            const verify_options& opts = {}) noexcept {
+  out.envelope = envelope_view{};
+  if (auto st = authenticate_delivery(body, headers, secrets, now_seconds, out, opts); !st) return st;
+  auto env = parse_envelope(out.body, delivery_payload_options(opts, *out.prof));
+  if (!env) return env.error();
+  out.envelope = *env;
+  return check_agreement(out.headers, out.envelope);
+}
+
+/// Verifies one delivery (see the overload above). `body` is the raw request body;
+/// `headers` any host header representation accepted by `find_header`; `secrets` the
+/// receiver's verifier (shared by any number of threads); `now_seconds` the host's clock.
+template <class Headers>
+[[nodiscard]] inline result<verified_delivery> verify_delivery(std::string_view body, const Headers& headers,
+                                                               const verifier& secrets, std::int64_t now_seconds,
+                                                               const verify_options& opts = {}) noexcept {
+  verified_delivery out;
+  if (auto st = verify_delivery(body, headers, secrets, now_seconds, out, opts); !st) return st.error();
   return out;
 }
 

@@ -195,6 +195,21 @@ static void test_status_codes(void) {
   CHECK(JOBWIRE_E_INTERNAL == JOBWIRE_E_INTERNAL_ERROR);
   CHECK(strcmp(jobwire_error_name(JOBWIRE_E_INTERNAL), "internal_error") == 0);
 
+  /* every code has a reply class; a few of each */
+  for (i = 0; i < sizeof all_codes / sizeof all_codes[0]; ++i) {
+    const int http = jobwire_error_http_status(all_codes[i].status);
+    CHECK(http == 200 || http == 400 || http == 401 || http == 503);
+    CHECK((http == 200) == (all_codes[i].status == JOBWIRE_OK));
+    CHECK(jobwire_error_http_status(-all_codes[i].status) == http);
+  }
+  CHECK(jobwire_error_http_status(JOBWIRE_E_SIGNATURE_MISMATCH) == 401);
+  CHECK(jobwire_error_http_status(JOBWIRE_E_TIMESTAMP_TOO_OLD) == 401);
+  CHECK(jobwire_error_http_status(JOBWIRE_E_HEADER_BODY_MISMATCH) == 400);
+  CHECK(jobwire_error_http_status(JOBWIRE_E_JSON_DUPLICATE_KEY) == 400);
+  CHECK(jobwire_error_http_status(JOBWIRE_E_SECRET_REQUIRED) == 503);
+  CHECK(jobwire_error_http_status(JOBWIRE_E_NOT_FOUND) == 503);
+  CHECK(jobwire_error_http_status(-99999) == 503);
+
   /* values that are not codes */
   CHECK(strcmp(jobwire_error_name(-99999), "unknown_error") == 0);
   CHECK(strcmp(jobwire_error_name(INT_MIN), "unknown_error") == 0);
@@ -635,14 +650,20 @@ static void test_verify(void) {
   CHECK_STATUS(verify_with(v, S(known_body), &h, NOW, 300, 0, JOBWIRE_PROFILE_AI_STATS, NULL),
                JOBWIRE_E_MISSING_TIMESTAMP);
 
-  /* a non-UTF-8 body verifies on its bytes */
+  /* a non-UTF-8 body authenticates on its bytes; it is no delivery the receiver accepts */
   reference_signature("whsec_test_123", TS, binary_body, sizeof binary_body, ms_sig);
   h.count = 0;
   add_header(&h, "x-ai-stats-timestamp", TS);
   add_header(&h, "x-ai-stats-signature", ms_sig);
+  CHECK_STATUS(verify_with(v, (const char*)binary_body, sizeof binary_body, &h, NOW, 300,
+                           JOBWIRE_VERIFY_AUTHENTICATE_ONLY, JOBWIRE_PROFILE_AI_STATS, NULL),
+               JOBWIRE_OK);
   CHECK_STATUS(verify_with(v, (const char*)binary_body, sizeof binary_body, &h, NOW, 300, 0, JOBWIRE_PROFILE_AI_STATS,
                            NULL),
-               JOBWIRE_OK);
+               JOBWIRE_E_JSON_UNEXPECTED_TOKEN);
+  CHECK_STATUS(verify_with(v, (const char*)binary_body, sizeof binary_body - 1, &h, NOW, 300,
+                           JOBWIRE_VERIFY_AUTHENTICATE_ONLY, JOBWIRE_PROFILE_AI_STATS, NULL),
+               JOBWIRE_E_SIGNATURE_MISMATCH);
 
   /* no secrets: unsigned deliveries pass where the profile allows them */
   CHECK_STATUS(jobwire_verifier_create(NULL, NULL, 0, &none), JOBWIRE_OK);
@@ -727,9 +748,9 @@ static void test_verify(void) {
 }
 
 /* ----------------------------------------------------------------------------------- */
-/* One verifier shared by several threads: each call must see its own message. Without
- * the verifier's lock the threads would interleave updates of the same HMAC contexts and
- * valid deliveries would fail (or invalid ones pass). */
+/* One verifier shared by several threads, without a lock: each call must see its own
+ * message (the verifier is const; each message's hash state lives on the calling thread's
+ * stack). Shared mutable state would make valid deliveries fail or invalid ones pass. */
 
 #define THREADS 4
 #define ROUNDS 2000
@@ -742,7 +763,7 @@ struct thread_job {
 
 static void* verify_many(void* arg) {
   struct thread_job* job = (struct thread_job*)arg;
-  char body[64];
+  char body[160];
   char sig[65];
   size_t len = 0;
   int round;
@@ -751,7 +772,10 @@ static void* verify_many(void* arg) {
   const char* values[2];
   size_t value_lens[2];
   for (round = 0; round < ROUNDS; ++round) {
-    int n = snprintf(body, sizeof body, "{\"thread\":%d,\"round\":%d}", job->index, round);
+    int n = snprintf(body, sizeof body,
+                     "{\"id\":\"evt_%d_%d\",\"type\":\"video.completed\",\"data\":{\"id\":\"job_%d\","
+                     "\"status\":\"completed\"}}",
+                     job->index, round, round);
     if (jobwire_sign(S("whsec_shared"), S(TS), body, (size_t)n, sig, sizeof sig, &len) != JOBWIRE_OK) {
       ++job->failures;
       continue;

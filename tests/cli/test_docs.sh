@@ -1,11 +1,17 @@
 #!/usr/bin/env bash
 # Documentation that must not drift from the code: the error catalogue in docs/SECURITY.md
-# lists every code of include/jobwire/error.hpp with its id, and so does the C header.
+# lists every code of include/jobwire/error.hpp with its id and its reply (the HTTP status
+# of its reply class), and so does the C header.
 source "$(dirname "$0")/lib.sh"
+declare -A reply_of=([ok]=200 [authentication]=401 [malformed]=400 [local]=503)
+declare -A class_of=()
+while read -r name cls; do class_of[$name]=$cls; done < <(
+  sed -n 's/^ *X(\([a-z_0-9]*\), \(ok\|authentication\|malformed\|local\)).*/\1 \2/p' "$JOBWIRE_SOURCE_DIR/include/jobwire/error.hpp")
 while read -r name id; do
   checks=$((checks + 1))
-  if ! grep -q "^| $id | \`$name\` |" "$JOBWIRE_SOURCE_DIR/docs/SECURITY.md"; then
-    echo "FAIL: docs/SECURITY.md does not list error $id $name (run tools/docs/error_table.py)" >&2
+  reply=${reply_of[${class_of[$name]:-none}]:-none}
+  if ! grep -q "^| $id | \`$name\` | $reply |" "$JOBWIRE_SOURCE_DIR/docs/SECURITY.md"; then
+    echo "FAIL: docs/SECURITY.md does not list error $id $name with reply $reply (run tools/docs/error_table.py)" >&2
     failures=$((failures + 1))
   fi
 done < <(sed -n 's/^ *X(\([a-z_0-9]*\), \([0-9]*\), .*/\1 \2/p' "$JOBWIRE_SOURCE_DIR/include/jobwire/error.hpp")

@@ -61,7 +61,7 @@ v() { "$JW" verify --body "@$SAMPLE" --now "$T" "$@"; }
 signed=(--header "x-ai-stats-timestamp: $T" --header "X-AI-Stats-Signature: $SIG_SAMPLE")
 
 expect 0 'valid' -- v --secret "$KEY" "${signed[@]}" "${meta[@]}"
-expect 0 '\{"ok":true,"valid":true,"profile":"ai_stats","signature_checked":true,"matched_secret":1,"timestamp":1781166600,"timestamp_text":"1781166600","event_id":"evt_video_G-7f3a_video_completed","event_type":"video.completed","delivery_key":"video.completed","attempt":1,"max_attempts":4,"body_checked":true\}' \
+expect 0 '\{"ok":true,"valid":true,"profile":"ai_stats","signature_checked":true,"matched_secret":1,"timestamp":1781166600,"timestamp_text":"1781166600","event_id":"evt_video_G-7f3a_video_completed","event_type":"video.completed","delivery_key":"video.completed","attempt":1,"max_attempts":4,"job_id":"G-7f3a"\}' \
   -- v --json --secret whsec_old --secret "$KEY" "${signed[@]}" "${meta[@]}"
 expect 1 'signature_mismatch(: .*)?' -- v --secret whsec_wrong --secret whsec_other "${signed[@]}"
 expect 1 'missing_timestamp(: .*)?' -- v --secret "$KEY" --header "x-ai-stats-signature: $SIG_SAMPLE"
@@ -92,8 +92,12 @@ expect 2 '' -- vt --now "$T" --tolerance -5
 # Tampered body.
 sed 's/"progress":100/"progress":99/' "$SAMPLE" > "$TMPD/tampered.json"
 expect 1 'signature_mismatch(: .*)?' -- "$JW" verify --secret "$KEY" --body "@$TMPD/tampered.json" --now "$T" "${signed[@]}"
-# Empty body.
-expect 0 'valid' -- "$JW" verify --secret "$KEY" --body '' --now "$T" --header "x-ai-stats-timestamp: $T" --header "x-ai-stats-signature: $SIG_EMPTY"
+# Empty body: authentic, but no delivery the receiver would accept; --authenticate-only
+# does not read the body.
+expect 1 'json_empty_input(: .*)?' -- "$JW" verify --secret "$KEY" --body '' --now "$T" --header "x-ai-stats-timestamp: $T" --header "x-ai-stats-signature: $SIG_EMPTY"
+expect 0 'valid' -- "$JW" verify --authenticate-only --secret "$KEY" --body '' --now "$T" --header "x-ai-stats-timestamp: $T" --header "x-ai-stats-signature: $SIG_EMPTY"
+expect 0 '\{"ok":true,"valid":true,"profile":"ai_stats","signature_checked":true,"matched_secret":0,"timestamp":1781166600,"timestamp_text":"1781166600","attempt":2\}' -- "$JW" verify --json --authenticate-only --secret "$KEY" --body '' --now "$T" --header "x-ai-stats-timestamp: $T" --header "x-ai-stats-signature: $SIG_EMPTY" --header 'x-ai-stats-attempt: 2'
+expect 1 'signature_mismatch(: .*)?' -- "$JW" verify --authenticate-only --secret "$KEY" --body ' ' --now "$T" --header "x-ai-stats-timestamp: $T" --header "x-ai-stats-signature: $SIG_EMPTY"
 
 # sdk_compat: the millisecond form verifies only with --sdk-compat (signed text = header text).
 expect 0 'valid' -- "$JW" verify --sdk-compat --secret "$KEY" --body "$BODY" --now "$T" --header "x-ai-stats-timestamp: ${T}000" --header "x-ai-stats-signature: $SIG_MS"

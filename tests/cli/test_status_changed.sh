@@ -47,7 +47,7 @@ check_eq() { # WHAT GOT WANT
 # --- a transition as the outbox sends it: queued → in_progress ---------------------------
 phaseo_delivery start G-1 queued in_progress '{"previous_status":"queued","status":"in_progress"}' 1
 expect 0 'valid' -- verify start
-expect 0 '\{"ok":true,"valid":true,"profile":"phaseo",.*"delivery_key":"video.status_changed:queued:in_progress",.*"body_checked":true\}' -- \
+expect 0 '\{"ok":true,"valid":true,"profile":"phaseo",.*"delivery_key":"video.status_changed:queued:in_progress",.*"job_id":"G-1"\}' -- \
   verify start --json
 expect 0 '\{"action":"process","http_status":200,"reason":"forward","job_id":"G-1","dedup_key":"job:3:G-1:video.status_changed:queued:in_progress","profile":"phaseo"\}' -- \
   receive start
@@ -92,7 +92,8 @@ check_eq "terminal never undone" "$(held G-1)" completed
 
 # --- disagreement: status_change names another state than the key ------------------------
 phaseo_delivery wrong G-4 queued in_progress '{"previous_status":"queued","status":"failed"}' 1
-expect 0 'valid' -- verify wrong   # authentic; the body's own contradiction is the parser's
+expect 1 'status_change_mismatch(: .*)?' -- verify wrong   # one verdict: verify reads the envelope as the receiver does
+expect 0 'valid' -- verify wrong --authenticate-only   # authentic; the contradiction is the body's
 expect 0 '\{"action":"reject","http_status":400,"reason":"status_change_mismatch","job_id":"",.*\}' -- receive wrong
 phaseo_delivery wrongprev G-4 queued in_progress '{"previous_status":"completed","status":"in_progress"}' 1
 expect 0 '\{"action":"reject","http_status":400,"reason":"status_change_mismatch",.*\}' -- receive wrongprev

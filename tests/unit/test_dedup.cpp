@@ -224,6 +224,23 @@ TEST_CASE("memory store: invalid options are reported, not guessed") {
   CHECK(ok.config_status());
 }
 
+TEST_CASE("memory store: the factory refuses unusable options and the store it makes works") {
+  CHECK(memory_dedup_store::create(memory_dedup_options{0, 1, 1h}).code() == errc::invalid_argument);
+  CHECK(memory_dedup_store::create(memory_dedup_options{4, 8, 1h}).code() == errc::invalid_argument);
+  CHECK(memory_dedup_store::create(memory_dedup_options{4, 1, 0ms}).code() == errc::invalid_argument);
+  auto made = memory_dedup_store::create(memory_dedup_options{4, 1, 1h});
+  REQUIRE(made);
+  memory_dedup_store store = std::move(*made);  // moved before use
+  const auto k = *dedup_key::for_event("evt_1");
+  const dedup_time t{std::chrono::seconds{1000}};
+  auto c = store.claim(k, t, 30s);
+  REQUIRE(c);
+  CHECK(c->state == claim_state::fresh);
+  REQUIRE(store.commit(k, c->token, t));
+  CHECK(store.claim(k, t, 30s)->state == claim_state::done);
+  CHECK(memory_dedup_store::create()->config_status());
+}
+
 TEST_CASE("memory store: when full, expired entries are evicted and live ones never") {
   memory_dedup_store s{memory_dedup_options{4, 1, 10min}};
   dedup_time t0{std::chrono::seconds{1000}};

@@ -349,6 +349,116 @@ TEST_CASE("receiver: a state loader failure is 503 and releases the claim", "[re
   CHECK(retry.action == receiver_decision::process);
 }
 
+// PROTOCOL.md §13: a failure a host callback returns is local (503) whatever its code —
+// also codes whose own class is 400 or 401 — and the claim is released, so the same
+// delivery is processed as soon as the host recovers. One test per callback.
+namespace {
+const errc host_codes[] = {errc::not_found, errc::limit_exceeded, errc::invalid_field, errc::signature_mismatch,
+                           errc::handler_failed, errc::io_error};
+
+// The in-memory store, with a claim that fails on demand.
+struct failing_store {
+  memory_dedup_store inner;
+  std::optional<errc> fail_claim;
+  result<claim_result> claim(const dedup_key& k, dedup_time now, std::chrono::milliseconds lease) {
+    if (fail_claim) return *fail_claim;
+    return inner.claim(k, now, lease);
+  }
+  status commit(const dedup_key& k, const claim_token& t, dedup_time now) { return inner.commit(k, t, now); }
+  status release(const dedup_key& k, const claim_token& t) { return inner.release(k, t); }
+};
+}  // namespace
+
+TEST_CASE("receiver: any state loader error is 503 and releases the claim", "[receiver]") {
+  for (errc code : host_codes) {
+    CAPTURE(error_name(code));
+    fixture f;
+    const delivery d = terminal("G-1", "completed");
+    std::optional<errc> fail = code;
+    auto load = [&](std::string_view) -> result<std::optional<job_state>> {
+      if (fail) return *fail;
+      return std::optional<job_state>(job_state{lifecycle_status::running, 0});
+    };
+    auto handler = [&](const envelope_view&, const reconcile_decision&, const dedup_key&) -> status { return {}; };
+    auto r = receive_delivery(d.body, d.headers, f.v, f.store, at(t0), load, handler);
+    CHECK(r.action == receiver_decision::reject);
+    CHECK(r.http_status == 503);
+    CHECK(r.error == code);
+    fail.reset();
+    // Released: the same delivery at the same instant is processed, not in_flight.
+    auto again = receive_delivery(d.body, d.headers, f.v, f.store, at(t0), load, handler);
+    CHECK(again.action == receiver_decision::process);
+  }
+}
+
+TEST_CASE("receiver: any handler error is 503 and releases the claim", "[receiver]") {
+  for (errc code : host_codes) {
+    CAPTURE(error_name(code));
+    fixture f;
+    const delivery d = terminal("G-1", "completed");
+    auto load = [&](std::string_view) { return std::optional<job_state>(job_state{lifecycle_status::running, 0}); };
+    std::optional<errc> fail = code;
+    int effects = 0;
+    auto handler = [&](const envelope_view&, const reconcile_decision&, const dedup_key&) -> status {
+      if (fail) return *fail;
+      ++effects;
+      return {};
+    };
+    auto r = receive_delivery(d.body, d.headers, f.v, f.store, at(t0), load, handler);
+    CHECK(r.action == receiver_decision::reject);
+    CHECK(r.http_status == 503);
+    CHECK(r.error == code);
+    CHECK(r.reason() == error_name(code));
+    fail.reset();
+    auto again = receive_delivery(d.body, d.headers, f.v, f.store, at(t0), load, handler);
+    CHECK(again.action == receiver_decision::process);
+    CHECK(effects == 1);
+  }
+}
+
+TEST_CASE("receiver: any store claim error is 503 and nothing runs", "[receiver]") {
+  for (errc code : host_codes) {
+    CAPTURE(error_name(code));
+    fixture f;
+    failing_store store;
+    store.fail_claim = code;
+    const delivery d = terminal("G-1", "completed");
+    int loads = 0, effects = 0;
+    auto load = [&](std::string_view) {
+      ++loads;
+      return std::optional<job_state>(job_state{lifecycle_status::running, 0});
+    };
+    auto handler = [&](const envelope_view&, const reconcile_decision&, const dedup_key&) -> status {
+      ++effects;
+      return {};
+    };
+    auto r = receive_delivery(d.body, d.headers, f.v, store, at(t0), load, handler);
+    CHECK(r.action == receiver_decision::reject);
+    CHECK(r.http_status == 503);
+    CHECK(r.error == code);
+    CHECK(loads == 0);
+    CHECK(effects == 0);
+    store.fail_claim.reset();
+    auto again = receive_delivery(d.body, d.headers, f.v, store, at(t0), load, handler);
+    CHECK(again.action == receiver_decision::process);
+    CHECK(effects == 1);
+  }
+}
+
+TEST_CASE("receiver: a delivery refused on its own is replied with its code's reply class", "[receiver]") {
+  // The same codes as above, decided about the request instead of by a host: 400 / 401.
+  CHECK(http_status_of(errc::invalid_field) == 400);
+  CHECK(http_status_of(errc::signature_mismatch) == 401);
+  CHECK(http_status_of(errc::not_found) == 503);
+  fixture f;
+  delivery d = terminal("G-1", "completed");
+  for (auto& h : d.headers)
+    if (h.first == "X-AI-Stats-Attempt") h.second = "2";  // the body says attempt 1
+  auto r = f.deliver(d);
+  CHECK(r.error == errc::header_body_mismatch);
+  CHECK(r.http_status == 400);
+}
+
 TEST_CASE("receiver: a copy arriving while the first is being handled is in_flight (503)", "[receiver]") {
   fixture f;
   f.h.jobs["G-1"] = job_state{lifecycle_status::running, 0};

@@ -359,36 +359,6 @@ TEST_CASE("metadata headers are parsed strictly") {
   CHECK(parse_delivery_headers(header_pairs{}).value().any() == false);
 }
 
-TEST_CASE("parse_delivery_meta extracts the body's delivery identity") {
-  const std::string sample = sample_body();
-  auto root = json::parse(sample);
-  REQUIRE(root);
-  auto m = parse_delivery_meta(*root->get_object());
-  REQUIRE(m);
-  CHECK(m->event_id.equals("evt_video_G-7f3a_video_completed"));
-  CHECK(m->type == event_type{kind::video, phase::completed});
-  CHECK(m->key.type.phase == phase::completed);
-  CHECK(m->attempt == 1);
-  CHECK(m->max_attempts == 4);
-  auto meta_of = [](const std::string& text) {
-    auto r = json::parse(text);
-    REQUIRE(r);
-    return parse_delivery_meta(*r->get_object()).code();
-  };
-  const std::string d = R"("delivery":{"key":"video.completed","attempt":1,"max_attempts":4})";
-  CHECK(meta_of(R"({"id":"evt\u005f1","type":"video.completed",)" + d + "}") == errc::ok);
-  CHECK(meta_of(R"({"id":"evt 1","type":"video.completed",)" + d + "}") == errc::invalid_event_id);
-  CHECK(meta_of(R"({"id":1,"type":"video.completed",)" + d + "}") == errc::invalid_field);
-  CHECK(meta_of(R"({"id":"e","type":"video.done",)" + d + "}") == errc::unknown_event_type);
-  CHECK(meta_of(R"({"id":"e","type":"video.completed"})") == errc::missing_field);
-  CHECK(meta_of(R"({"id":"e","type":"video.completed","delivery":{"key":"video.completed","attempt":5,"max_attempts":4}})") ==
-        errc::attempt_exceeds_max);
-  CHECK(meta_of(R"({"id":"e","type":"video.completed","delivery":{"key":"video.completed","attempt":1.5,"max_attempts":4}})") ==
-        errc::invalid_field);
-  CHECK(meta_of(R"({"id":"e","type":"video.completed","delivery":{"key":"video.progress","attempt":1,"max_attempts":4}})") ==
-        errc::invalid_delivery_key);
-}
-
 // --- whole deliveries -------------------------------------------------------------------
 
 namespace {
@@ -430,9 +400,13 @@ TEST_CASE("verify_delivery: the sample delivery verifies and reports what it che
   CHECK(r->matched_secret == 1);
   CHECK(r->timestamp_text == ts);
   CHECK(r->timestamp.seconds() == now);
-  CHECK(r->body_checked);
   CHECK(*r->headers.attempt == 1);
   CHECK(*r->headers.event_id == "evt_video_G-7f3a_video_completed");
+  // The envelope, read from the authenticated body.
+  CHECK(r->envelope.id == "evt_video_G-7f3a_video_completed");
+  CHECK(r->envelope.delivery.present);
+  CHECK(r->envelope.delivery.attempt == 1);
+  CHECK(r->body.bytes() == s.body);
 }
 
 // The compiled-in default body bound (JOBWIRE_VERIFY_DEFAULT_MAX_BODY_BYTES; 4 KiB in the
@@ -516,25 +490,32 @@ TEST_CASE("verify_delivery: headers must agree with the envelope") {
   // Only the headers present are compared.
   auto r = verify_delivery(s.body, drop_header(drop_header(h, "x-ai-stats-attempt"), "x-ai-stats-event-id"), v, now);
   REQUIRE(r);
-  CHECK(r->body_checked);
   CHECK(!r->headers.attempt);
-  // No metadata headers: nothing to compare.
+  // No metadata headers: nothing to compare, the envelope is still read.
   header_pairs bare{{"x-ai-stats-timestamp", ts}, {"x-ai-stats-signature", sig_sample}};
   r = verify_delivery(s.body, bare, v, now);
   REQUIRE(r);
-  CHECK(!r->body_checked);
-  // A body that is not an envelope (the §9 known vector has no `delivery`): signature only.
+  CHECK(!r->headers.any());
+  CHECK(r->envelope.data.id.str() == "G-7f3a");
+  // The §9 known vector has no `delivery`: the event id and type are still compared, the
+  // delivery headers have no body field to disagree with (the body decides, §9).
   r = verify_delivery(body, signed_headers(ts, sig_known), v, now);
   REQUIRE(r);
-  CHECK(!r->body_checked);
+  CHECK(!r->envelope.delivery.present);
   header_pairs meta_only = signed_headers(ts, sig_known);
   meta_only.emplace_back("x-ai-stats-attempt", "1");
-  r = verify_delivery(body, meta_only, v, now);
-  REQUIRE(r);
-  CHECK(!r->body_checked);
-  // Non-UTF-8 and empty bodies are hashed as raw bytes.
-  CHECK(verify_delivery(non_utf8_body, signed_headers(ts, sig_non_utf8), v, now).has_value());
-  CHECK(verify_delivery("", signed_headers(ts, sig_empty_body), v, now).has_value());
+  CHECK(verify_delivery(body, meta_only, v, now).has_value());
+  meta_only.emplace_back("x-ai-stats-event-id", "evt_124");
+  CHECK(verify_delivery(body, meta_only, v, now).code() == errc::header_body_mismatch);
+  // Bodies that are not envelopes fail verification as the receiver would refuse them;
+  // authentication alone hashes them as raw bytes.
+  CHECK(verify_delivery(non_utf8_body, signed_headers(ts, sig_non_utf8), v, now).code() == errc::json_unexpected_token);
+  CHECK(verify_delivery("", signed_headers(ts, sig_empty_body), v, now).code() == errc::json_empty_input);
+  auto a = authenticate_delivery(non_utf8_body, signed_headers(ts, sig_non_utf8), v, now);
+  REQUIRE(a);
+  CHECK(a->body.bytes() == non_utf8_body);
+  CHECK(authenticate_delivery("", signed_headers(ts, sig_empty_body), v, now).has_value());
+  CHECK(authenticate_delivery("", signed_headers(ts, sig_non_utf8), v, now).code() == errc::signature_mismatch);
 }
 
 TEST_CASE("verify_delivery over a lookup callable") {
@@ -550,7 +531,6 @@ TEST_CASE("verify_delivery over a lookup callable") {
   };
   auto r = verify_delivery(s.body, lookup, v, now);
   REQUIRE(r);
-  CHECK(r->body_checked);
   CHECK(*r->headers.max_attempts == 4);
   auto no_sig = [&](std::string_view name) -> std::string_view {
     return name == "x-ai-stats-signature" ? std::string_view() : lookup(name);
@@ -588,14 +568,24 @@ TEST_CASE("verify_delivery: profiles select the prefix, phaseo requires a secret
   REQUIRE(detected);
   CHECK(detected->prof->name == "phaseo");
   verifier none;
+  // A verifier without secrets is refused unless unsigned deliveries are allowed, and
+  // phaseo refuses it even then.
+  CHECK(verify_delivery(s.body, s.headers("x-phaseo-"), none, now, phaseo).code() == errc::unsigned_not_allowed);
+  phaseo.allow_unsigned = true;
   CHECK(verify_delivery(s.body, s.headers("x-phaseo-"), none, now, phaseo).code() == errc::secret_required);
-  // ai_stats allows unsigned deliveries when no secret is configured; metadata still checked.
-  auto r = verify_delivery(s.body, drop_header(s.headers(), "x-ai-stats-signature"), none, now);
+  CHECK(verify_delivery(s.body, s.headers(), none, now).code() == errc::unsigned_not_allowed);
+  // ai_stats allows unsigned deliveries when asked and no secret is configured; the
+  // envelope and the metadata are still checked.
+  verify_options unsigned_ok;
+  unsigned_ok.allow_unsigned = true;
+  auto r = verify_delivery(s.body, drop_header(s.headers(), "x-ai-stats-signature"), none, now, unsigned_ok);
   REQUIRE(r);
   CHECK(!r->signature_checked);
-  CHECK(r->body_checked);
-  CHECK(verify_delivery(s.body, set_header(s.headers(), "x-ai-stats-attempt", "3"), none, now).code() ==
+  CHECK(verify_delivery(s.body, set_header(s.headers(), "x-ai-stats-attempt", "3"), none, now, unsigned_ok).code() ==
         errc::header_body_mismatch);
+  // A verifier with a secret never accepts an unsigned delivery, allowed or not.
+  CHECK(verify_delivery(s.body, drop_header(s.headers(), "x-ai-stats-signature"), v, now, unsigned_ok).code() ==
+        errc::missing_signature);
 }
 
 TEST_CASE("profile detection: the header family picks the rules (PROTOCOL.md §15)") {
@@ -634,7 +624,12 @@ TEST_CASE("profile detection: the header family picks the rules (PROTOCOL.md §1
   CHECK(verify_delivery(s.body, drop_header(ph, "x-phaseo-signature"), v, now).code() == errc::missing_signature);
   // Without keys, the detected profile's secret rule applies: phaseo never accepts unsigned.
   verifier none;
-  CHECK(verify_delivery(s.body, drop_header(ph, "x-phaseo-signature"), none, now).code() == errc::secret_required);
+  verify_options unsigned_ok;
+  unsigned_ok.allow_unsigned = true;
+  CHECK(verify_delivery(s.body, drop_header(ph, "x-phaseo-signature"), none, now, unsigned_ok).code() ==
+        errc::secret_required);
+  CHECK(verify_delivery(s.body, drop_header(ph, "x-phaseo-signature"), none, now).code() ==
+        errc::unsigned_not_allowed);
 }
 
 TEST_CASE("error messages never contain secrets or signatures") {

@@ -43,6 +43,7 @@ __version__ = _native.PACKAGE_VERSION
 __all__ = [
     "sign",
     "verify",
+    "authenticate",
     "Verifier",
     "detect_profile",
     "check_callback_url",
@@ -60,6 +61,7 @@ __all__ = [
     "validate_json",
     "error_name",
     "error_message",
+    "error_http_status",
     "library_version",
 ]
 
@@ -112,6 +114,13 @@ def error_message(status: int) -> str:
     return _native.lib().jobwire_error_message(_int_arg(status, "status", _INT_MIN, _INT_MAX)).decode("utf-8")
 
 
+def error_http_status(status: int) -> int:
+    """The HTTP status a receiver replies with for a status: 200 (ok), 401
+    (authentication), 400 (malformed request) or 503 (local failure), from the library's
+    error table (PROTOCOL.md §13)."""
+    return int(_native.lib().jobwire_error_http_status(int(status)))
+
+
 class JobwireError(Exception):
     """A refusal reported by the jobwire library.
 
@@ -119,16 +128,19 @@ class JobwireError(Exception):
         code: the stable reason name, e.g. ``"signature_mismatch"``.
         status: the C API status (negative error id).
         offset: byte offset of the problem in the input, when the library reports one.
+        http_status: the reply a receiver sends for this refusal (401, 400 or 503).
     """
 
     code: str
     status: int
     offset: Optional[int]
+    http_status: int
 
     def __init__(self, status: int, offset: Optional[int] = None) -> None:
         self.status = int(status)
         self.code = error_name(self.status)
         self.offset = offset
+        self.http_status = error_http_status(self.status)
         message = f"{self.code}: {error_message(self.status)}"
         if offset is not None:
             message += f" (at byte {offset})"
@@ -311,6 +323,8 @@ def sign(secret: Text, timestamp: Text, body: Union[BytesLike, str]) -> str:
 
 _SIGNATURE_HEX_LEN = 64
 _TOLERANCE_NONE = -1
+_SDK_COMPAT = 0x1  # JOBWIRE_VERIFY_SDK_COMPAT
+_AUTHENTICATE_ONLY = 0x2  # JOBWIRE_VERIFY_AUTHENTICATE_ONLY
 
 
 def _secret_list(secret: Union[Text, Sequence[Text]]) -> List[bytes]:
@@ -346,8 +360,9 @@ def _header_pairs(headers: HeadersLike) -> List[Tuple[bytes, bytes]]:
 
 class Verifier:
     """A prepared verifier: the HMAC keys of one or more secrets (a rotation), set up once
-    and reused for many deliveries. Thread-safe (calls are serialised inside); use one per
-    thread for parallel verification. Release it with :meth:`close` or a ``with`` block.
+    and reused for many deliveries. Thread-safe without a lock: the library never writes to
+    it while verifying, so one verifier serves every thread. Release it with :meth:`close`
+    or a ``with`` block (not while another thread is verifying with it).
 
     >>> with jobwire.Verifier(["whsec_new", "whsec_old"]) as v:
     ...     v.verify(body, headers)
@@ -383,12 +398,26 @@ class Verifier:
 
     def verify(self, body: Union[BytesLike, str], headers: HeadersLike, now: Optional[int] = None,
                tolerance: Optional[int] = 300, *, sdk_compat: bool = False) -> int:
-        """Verifies one delivery; returns the index of the secret that matched.
+        """Verifies one delivery as the receiver does (signature, freshness, metadata
+        headers, the delivery envelope, header/body agreement); returns the index of the
+        secret that matched.
 
         Raises VerificationError with ``.code`` (``signature_mismatch``,
         ``timestamp_too_old``, ``missing_signature``, ``ambiguous_header``,
-        ``header_body_mismatch``, ...). See :func:`verify` for the arguments.
+        ``header_body_mismatch``, ``missing_field``, ...). See :func:`verify` for the
+        arguments.
         """
+        return self._call(body, headers, now, tolerance, sdk_compat, 0)
+
+    def authenticate(self, body: Union[BytesLike, str], headers: HeadersLike, now: Optional[int] = None,
+                     tolerance: Optional[int] = 300, *, sdk_compat: bool = False) -> int:
+        """Authenticates a delivery (signature, freshness, metadata headers) without reading
+        its body, for bodies that are not delivery envelopes; returns the index of the
+        secret that matched. Raises VerificationError like :meth:`verify`."""
+        return self._call(body, headers, now, tolerance, sdk_compat, _AUTHENTICATE_ONLY)
+
+    def _call(self, body: Union[BytesLike, str], headers: HeadersLike, now: Optional[int],
+              tolerance: Optional[int], sdk_compat: bool, flags: int) -> int:
         if self._handle is None:
             raise ValueError("the verifier is closed")
         b = _as_bytes(body, "body")
@@ -403,7 +432,8 @@ class Verifier:
             tol = _int_arg(tolerance, "tolerance", 0, _INT64_MAX)
         matched = ctypes.c_size_t(0)
         status = self._lib.jobwire_verify(self._handle, b, len(b), names, name_lens, values, value_lens, n,
-                                          now_s, tol, 1 if sdk_compat else 0, self._profile,
+                                          now_s, tol, flags | (_SDK_COMPAT if sdk_compat else 0),
+                                          self._profile,
                                           ctypes.byref(matched))
         _check(status, VerificationError)
         return matched.value
@@ -437,7 +467,9 @@ def detect_profile(headers: HeadersLike) -> str:
 def verify(secret: Union[Text, Sequence[Text]], body: Union[BytesLike, str], headers: HeadersLike,
            now: Optional[int] = None, tolerance: Optional[int] = 300, *, sdk_compat: bool = False,
            profile: Text = "auto") -> None:
-    """Verifies one webhook delivery before it is trusted (PROTOCOL.md §9).
+    """Verifies one webhook delivery before it is trusted (PROTOCOL.md §9, §10), as the
+    receiver does: signature, freshness, metadata headers, then the delivery envelope and
+    the agreement of the headers with it. No error means the receiver would accept it.
 
     Args:
         secret: the webhook secret, or a list of secrets (rotation; any may match).
@@ -456,6 +488,16 @@ def verify(secret: Union[Text, Sequence[Text]], body: Union[BytesLike, str], hea
     """
     with Verifier(secret, profile) as v:
         v.verify(body, headers, now, tolerance, sdk_compat=sdk_compat)
+
+
+def authenticate(secret: Union[Text, Sequence[Text]], body: Union[BytesLike, str], headers: HeadersLike,
+                 now: Optional[int] = None, tolerance: Optional[int] = 300, *, sdk_compat: bool = False,
+                 profile: Text = "auto") -> None:
+    """Authenticates a request (signature, freshness, metadata headers) without reading its
+    body: for bodies that are not delivery envelopes. Arguments and errors as
+    :func:`verify`."""
+    with Verifier(secret, profile) as v:
+        v.authenticate(body, headers, now, tolerance, sdk_compat=sdk_compat)
 
 
 # --- callback URLs (PROTOCOL.md §8) -----------------------------------------------------------
@@ -585,3 +627,4 @@ def parse_payload(text: Union[BytesLike, str], form: str = "status", *, lenient:
     summary = json.loads(out.decode("utf-8"))
     assert isinstance(summary, dict)
     return summary
+

@@ -32,6 +32,7 @@ PROTOTYPES = {
     "jobwire_version_number": (c_int, []),
     "jobwire_error_name": (c_char_p, [c_int]),
     "jobwire_error_message": (c_char_p, [c_int]),
+    "jobwire_error_http_status": (c_int, [c_int]),
     "jobwire_status_from_name": (c_int, [c_char_p, c_size_t, P(c_int)]),
     "jobwire_max_event_id_len": (c_size_t, []),
     "jobwire_no_offset": (c_size_t, []),

@@ -44,6 +44,12 @@ class LibraryTest(unittest.TestCase):
         self.assertEqual(jobwire.error_name(-99999), "unknown_error")
         self.assertTrue(jobwire.error_message(-208))
         self.assertNotIn("whsec", jobwire.error_message(-208))
+        # The reply class from the error table (PROTOCOL.md §13).
+        self.assertEqual(jobwire.error_http_status(0), 200)
+        self.assertEqual(jobwire.error_http_status(-208), 401)  # signature_mismatch
+        self.assertEqual(jobwire.error_http_status(-210), 400)  # header_body_mismatch
+        self.assertEqual(jobwire.error_http_status(-8), 503)  # not_found
+        self.assertEqual(jobwire.VerificationError(-208).http_status, 401)
 
     def test_missing_library_is_reported_with_the_paths_tried(self) -> None:
         saved_lib, saved_env = _native._lib, os.environ.get("JOBWIRE_LIBRARY")
@@ -260,12 +266,17 @@ class VerifyTest(unittest.TestCase):
         jobwire.verify(KNOWN_SECRET, KNOWN_BODY, same, now=NOW)
 
     def test_non_utf8_and_str_bodies(self) -> None:
-        jobwire.verify("k", BINARY_BODY, signed_headers(BINARY_BODY, b"k"), now=NOW)
+        # Bodies that are not delivery envelopes authenticate; verify (the receiver's
+        # verdict) refuses them as the receiver would.
+        jobwire.authenticate("k", BINARY_BODY, signed_headers(BINARY_BODY, b"k"), now=NOW)
+        self.assert_refused("json_unexpected_token", "k", BINARY_BODY, signed_headers(BINARY_BODY, b"k"), now=NOW)
         text = '{"name":"vidéo"}'
-        jobwire.verify("k", text, signed_headers(text.encode("utf-8"), b"k"), now=NOW)
-        # Any other encoding of the same text does not verify.
-        self.assert_refused("signature_mismatch", "k", text.encode("latin-1"),
-                            signed_headers(text.encode("utf-8"), b"k"), now=NOW)
+        jobwire.authenticate("k", text, signed_headers(text.encode("utf-8"), b"k"), now=NOW)
+        self.assert_refused("missing_field", "k", text, signed_headers(text.encode("utf-8"), b"k"), now=NOW)
+        # Any other encoding of the same text does not authenticate.
+        with self.assertRaises(jobwire.VerificationError) as cm:
+            jobwire.authenticate("k", text.encode("latin-1"), signed_headers(text.encode("utf-8"), b"k"), now=NOW)
+        self.assertEqual(cm.exception.code, "signature_mismatch")
 
     def test_rotation(self) -> None:
         h = signed_headers(KNOWN_BODY)

@@ -7,7 +7,8 @@
 #include <string.h>
 
 int main(void) {
-  static const char body[] = "{\"id\":\"evt_1\"}";
+  static const char body[] =
+      "{\"id\":\"evt_1\",\"type\":\"video.completed\",\"data\":{\"id\":\"job_1\",\"status\":\"completed\"}}";
   static const char* const secrets[] = {"whsec_test_123"};
   const size_t secret_lens[] = {14};
   char sig[JOBWIRE_SIGNATURE_HEX_LEN + 1];
