@@ -23,13 +23,13 @@ if ! cmake --preset release -DJOBWIRE_BUILD_TESTS=OFF -DJOBWIRE_BUILD_EXAMPLES=O
   say "configuring failed (output above)"
   exit 3
 fi
-say "building jobwire, the example gateway, receiver and poller, and the C API (first run: 1-2 min)"
+say "building jobwire, the example gateway, receiver and poller, and the C API (first run: 1-3 min, longer on a busy machine)"
 start=$SECONDS
 # Ninja's "[k/N] Building CXX object …/name.cpp.o" lines become one short line per compiled
 # file, so a long first build visibly progresses; the full output is kept for a failure.
 set +e
 cmake --build --preset release -j "$(nproc)" 2>&1 | tee "$log" |
-  sed -un 's|^\[\([0-9]*\)/\([0-9]*\)\] Building C\(XX\)\{0,1\} object .*/\([^/]*\)\.o$|  [\1/\2] compiling \4|p' >&2
+  sed -un 's|^\[\([0-9]*\)/\([0-9]*\)\] Building C\(XX\)\{0,1\} object .*/CMakeFiles/\([^/]*\)\.dir/\(.*/\)\{0,1\}\([^/]*\)\.o$|  [\1/\2] compiling \4: \6|p' >&2
 build_status=${PIPESTATUS[0]}
 set -e
 if [[ $build_status -ne 0 ]]; then
