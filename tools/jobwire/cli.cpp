@@ -279,7 +279,14 @@ bool parse_raw_request(std::string_view text, delivery_input& out, std::string& 
       continue;
     }
     first = false;
-    if (colon == std::string_view::npos || colon == 0 || (space != std::string_view::npos && space < colon)) {
+    // A field name is an RFC 9110 token (§5.1, §5.6.2).
+    auto tchar = [](char c) {
+      return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+             std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
+    };
+    bool token = colon != std::string_view::npos && colon > 0;
+    for (std::size_t k = 0; token && k < colon; ++k) token = tchar(line[k]);
+    if (!token) {
       why = "header line '" + std::string(line.substr(0, 80)) + "' is not 'Name: value'";
       return false;
     }
