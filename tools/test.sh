@@ -97,7 +97,25 @@ for i in "${!stage_names[@]}"; do
 done
 echo "=== ci-gcc: test (final stage)"
 if [[ $final_ok -eq 1 ]]; then
-  ctest --preset ci-gcc -j "$jobs" --repeat until-pass:2 | tee build/ci-gcc/ctest.log || status=1
+  # Summarised like the other stages (the full log is build/ci-gcc/ctest.log); the last line
+  # printed is ctest's own "N% tests passed, M tests failed out of T", which CI reads.
+  log=build/ci-gcc/ctest.log
+  if ctest --preset ci-gcc -j "$jobs" --repeat until-pass:2 >"$log" 2>&1; then
+    report_flaky "$log"
+    grep -E "\(Skipped\)" "$log" || true
+    grep -E "^Total Test time" "$log" || true
+  else
+    status=1
+    grep -E 'Failed|\*\*\*' "$log" | grep -v "tests passed" | tail -n 40
+    ctest --preset ci-gcc --rerun-failed --output-on-failure 2>&1 | tail -n 200
+  fi
+  summary=$(grep -E "^[0-9]+% tests passed" "$log" | tail -n 1)
+  if [[ -z "$summary" ]]; then
+    tail -n 40 "$log"
+    summary="0% tests passed, ctest did not finish (see $log)"
+    status=1
+  fi
+  echo "$summary"
 else
   status=1
 fi

@@ -46,6 +46,28 @@ class args {
     }
     return get(f);
   }
+  /// The webhook secret: `--secret-file PATH` (the file's content, one trailing newline
+  /// removed), else the environment variable JOBWIRE_SECRET, else `--secret S`. The first
+  /// two keep the secret out of the process list (`ps` shows every argument).
+  std::string secret() const {
+    if (has("--secret-file")) {
+      const std::string path = get("--secret-file");
+      std::FILE* f = std::fopen(path.c_str(), "rb");
+      if (f == nullptr) {
+        std::fprintf(stderr, "cannot open --secret-file %s\n", path.c_str());
+        std::exit(3);
+      }
+      std::string s;
+      char buf[256];
+      for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, f)) > 0;) s.append(buf, n);
+      std::fclose(f);
+      if (!s.empty() && s.back() == '\n') s.pop_back();
+      if (!s.empty() && s.back() == '\r') s.pop_back();
+      return s;
+    }
+    if (const char* env = std::getenv("JOBWIRE_SECRET"); env != nullptr && !has("--secret")) return env;
+    return required("--secret");
+  }
   std::vector<std::string> all(const std::string& f) const {
     auto it = values_.find(f);
     return it == values_.end() ? std::vector<std::string>{} : it->second;

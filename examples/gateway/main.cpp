@@ -475,10 +475,12 @@ std::string gateway::stats_json() {
     std::size_t retried = 0, rejected = 0;
     for (const auto& a : j->ledger.history()) {
       if (a.attempt_number > 1) ++retried;
-      if (a.response_status && *a.response_status >= 400 && *a.response_status < 500) ++rejected;
+      // One vocabulary with the dashboards (examples/dashboard/dashboard.hpp): rejected =
+      // answered with a non-2xx HTTP status; no response at all is neither.
+      if (a.response_status && (*a.response_status < 200 || *a.response_status > 299)) ++rejected;
     }
     for (const auto& i : j->injected)
-      if (i.http_status >= 400 && i.http_status < 500) ++rejected;
+      if (i.http_status != 0 && (i.http_status < 200 || i.http_status > 299)) ++rejected;
     w.begin_object().field("id", j->id).field("scenario", j->scenario).field("prompt", j->prompt);
     w.field("status", jobwire::job_status_name(jobwire::to_job_status(j->now.lifecycle))).field("progress", j->now.progress);
     w.field("settled", j->script_done && summary.pending_retries == 0);

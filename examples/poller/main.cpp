@@ -2,7 +2,7 @@
 // with jobwire's poll planner until it is terminal, and reads the output only when the job
 // completed (jobwire's request builders refuse anything else).
 //
-//   jobwire-poller --gateway URL --callback URL --secret S [--db PATH]
+//   jobwire-poller --gateway URL --callback URL (--secret-file PATH | --secret S) [--db PATH]
 //                  [--events LIST] [--deadline SECONDS] [--min-interval SECONDS]
 //                  --job SCENARIO[,QUERY] ...
 //
@@ -122,12 +122,12 @@ bool follow(const settings& cfg, const std::string& job_id_text) {
 
 int main(int argc, char** argv) {
   example::args a(argc, argv,
-                  {"--gateway", "--callback", "--secret", "--db", "--events", "--deadline", "--min-interval", "--job"}, {});
+                  {"--gateway", "--callback", "--secret", "--secret-file", "--db", "--events", "--deadline", "--min-interval", "--job"}, {});
   settings cfg;
   cfg.gateway = a.required("--gateway");
   cfg.deadline_seconds = a.number("--deadline", 60);
   cfg.policy.min_interval_seconds = a.number("--min-interval", 0.2);
-  const std::string callback = a.required("--callback"), secret = a.required("--secret");
+  const std::string callback = a.required("--callback"), secret = a.secret();
   const std::string events = a.get("--events", "video.progress,job.completed,job.failed");
   std::optional<example::app_store> db;
   if (a.has("--db")) {

@@ -2,7 +2,8 @@
 // file for jobwire's dedup records, the job state and the side-effect journal
 // (docs/INTEGRATION.md).
 //
-//   jobwire-receiver --db PATH --secret S --gateway URL [--port N] [--test-hooks]
+//   jobwire-receiver --db PATH (--secret-file PATH | --secret S) --gateway URL [--port N] [--test-hooks]
+//   (or the secret in the environment variable JOBWIRE_SECRET: out of `ps`)
 //
 // POST /webhooks/video   a delivery (raw body and headers go to jobwire untouched)
 // GET  /stats            what was decided, as JSON (receiver_stats.hpp)
@@ -89,12 +90,13 @@ jobwire::status on_delivery(receiver& r, const httplib::Request& req, const jobw
 
 int main(int argc, char** argv) {
   example::block_stop_signals();
-  example::args a(argc, argv, {"--db", "--secret", "--gateway", "--port"}, {"--test-hooks"});
+  example::args a(argc, argv, {"--db", "--secret", "--secret-file", "--gateway", "--port"}, {"--test-hooks"});
   std::string why;
   auto db = example::app_store::open(a.required("--db"), why);
   if (!db) return std::fprintf(stderr, "receiver: %s\n", why.c_str()), 3;
   auto dedup = jobwire::sqlite_dedup_store::attach(db->handle());
-  auto secrets = jobwire::verifier::create({std::string_view(a.required("--secret"))});
+  const std::string secret = a.secret();
+  auto secrets = jobwire::verifier::create({std::string_view(secret)});
   if (!dedup || !secrets) return std::fprintf(stderr, "receiver: store or secret rejected\n"), 3;
   receiver r{std::move(*secrets), std::move(*db), std::move(*dedup), httplib::Client(a.required("--gateway")),
              a.has("--test-hooks"), {}, {}, {}, {}};

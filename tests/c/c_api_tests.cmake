@@ -60,7 +60,7 @@ if(Python3_Interpreter_FOUND AND NOT JOBWIRE_SANITIZE)
   add_test(NAME "c_api: python package installs offline"
            COMMAND bash "${_jw_c_test_dir}/pip_install.sh" "${Python3_EXECUTABLE}" "${_jw_py_dir}"
                    "${CMAKE_CURRENT_BINARY_DIR}/pip_install" $<TARGET_FILE:jobwire_c_shared>)
-  set_tests_properties("c_api: python package installs offline" PROPERTIES TIMEOUT 300)
+  set_tests_properties("c_api: python package installs offline" PROPERTIES TIMEOUT 900)
 endif()
 
 if(JOBWIRE_INSTALL)

@@ -27,6 +27,26 @@ expect 0 '9' -- bash -c "grep -Ec '^G-[0-9a-f]{16} ' '$out'"
 expect 0 '1' -- bash -c "grep -Ec '^G-[0-9a-f]{16} +status_changed +completed .* healthy *$' '$out'"
 expect 0 '[1-9]' -- bash -c "grep -Ec 'status_changed: video.status_changed:queued:in_progress attempt 1 -> HTTP 200' '$out'"
 expect 0 '1' -- bash -c "grep -Ec ' generation_failed *$' '$out'"
+# Each delivery line carries the receiver's decision next to the HTTP status.
+expect 0 '1' -- bash -c "grep -Ec '#4 duplicate: video.completed attempt 1 -> HTTP 200 \(delivered\); receiver: duplicate' '$out'"
+expect 0 '1' -- bash -c "grep -Ec '#6 stale_progress: video.progress:[0-9]+ attempt 1 -> HTTP 200 \(delivered\); receiver: ignore_stale' '$out'"
+expect 0 '1' -- bash -c "grep -Ec '#7 conflicting_terminal: video.failed attempt 1 -> HTTP 200 \(delivered\); receiver: refetch \(terminal_conflict\)' '$out'"
+expect 0 '[1-9]' -- bash -c "grep -Ec 'HTTP 503 \(scheduled_retry\); receiver: reject \(handler_failed\)' '$out'"
+# The summary's "rejected" counts non-2xx answers, as the dashboards do: the job whose
+# receiver fails once has one (its 503), the tampered job one (its 401).
+expect 0 '1' -- bash -c "grep -Ec '^G-[0-9a-f]{16} +receiver_fails_once +completed +[0-9]+/[0-9]+ +7 +6 +1 +1 ' '$out'"
+# The secret never appears in the process list: the receiver and the poller get a file.
+"$JW" demo --timeout 50 --keep-open >"$TMPD/open.out" 2>&1 &
+demo=$!
+for _ in $(seq 200); do grep -q "dashboards stay up" "$TMPD/open.out" && break; sleep 0.1; done
+args=$(ps -eo args | grep -E "^$bin/jobwire-(receiver|poller) " || true)
+checks=$((checks + 1))
+if [[ -z "$args" ]] || grep -q -- "--secret " <<<"$args" || grep -q whsec_ <<<"$args"; then
+  echo "FAIL: receiver arguments missing or carrying the secret: $args" >&2
+  failures=$((failures + 1))
+fi
+kill -INT "$demo"
+wait "$demo" 2>/dev/null
 expect 0 '1' -- bash -c "grep -Ec ' delivery_exhausted *$' '$out'"
 
 # Without its development flag the gateway refuses a loopback callback URL (PROTOCOL.md §8):

@@ -135,6 +135,31 @@ std::string verification_detail(jobwire::errc code, const jobwire::profile* conf
     }
     return {};
   }
+  if (code == errc::malformed_timestamp) {
+    // The strict rule takes Unix seconds only (PROTOCOL.md §9); the service's SDKs also read
+    // 13+ digits as milliseconds and anything else as an ISO-8601 date. Name the header and
+    // point at --sdk-compat when the value is one of those forms.
+    auto detected_ts = jobwire::detect_profile(headers);
+    const jobwire::profile& ts_prof = configured != nullptr ? *configured
+                                      : (detected_ts && *detected_ts != nullptr) ? **detected_ts
+                                                                                : jobwire::profiles::ai_stats;
+    const std::string want = std::string(ts_prof.header_prefix) + "timestamp";
+    for (const auto& [name, value] : headers) {
+      if (lower(name) != want) continue;
+      std::string v = value;
+      while (!v.empty() && (v.back() == ' ' || v.back() == '\t')) v.pop_back();
+      while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.erase(0, 1);
+      const bool digits = !v.empty() && v.find_first_not_of("0123456789") == std::string::npos;
+      if (digits && v.size() >= 13)
+        return "header " + want + " is '" + v + "', " + std::to_string(v.size()) +
+               " digits: milliseconds, not Unix seconds; the service's SDKs accept it, try --sdk-compat";
+      if (!digits && v.find('-') != std::string::npos)
+        return "header " + want + " is '" + v +
+               "', not Unix seconds; if it is an ISO-8601 date (as the SDKs accept), try --sdk-compat";
+      return "header " + want + " must be decimal Unix seconds (at most 12 digits)";
+    }
+    return {};
+  }
   if (code != errc::missing_timestamp && code != errc::missing_signature) return {};
   auto detected = jobwire::detect_profile(headers);
   const jobwire::profile* present = detected ? *detected : nullptr;
@@ -225,6 +250,69 @@ std::pair<std::string, std::string> split_header(const invocation& inv, const st
   while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
   while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
   return {std::move(name), std::string(value)};
+}
+
+bool parse_raw_request(std::string_view text, delivery_input& out, std::string& why) {
+  out = delivery_input{};
+  std::size_t pos = 0;
+  bool first = true;
+  for (;;) {
+    const std::size_t nl = text.find('\n', pos);
+    if (nl == std::string_view::npos) {
+      why = "the request has no empty line ending its headers";
+      return false;
+    }
+    std::string_view line = text.substr(pos, nl - pos);
+    pos = nl + 1;
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (line.empty()) break;  // end of the header block; the rest is the body
+    const std::size_t colon = line.find(':');
+    const std::size_t space = line.find_first_of(" \t");
+    if (first && (colon == std::string_view::npos || (space != std::string_view::npos && space < colon))) {
+      // A request line (RFC 9112 §3): METHOD SP target SP HTTP-version.
+      const std::size_t last = line.rfind(' ');
+      if (space == std::string_view::npos || last == space || line.substr(last + 1).substr(0, 5) != "HTTP/") {
+        why = "line 1 is neither a request line (METHOD target HTTP/1.1) nor a header";
+        return false;
+      }
+      first = false;
+      continue;
+    }
+    first = false;
+    // A field name is an RFC 9110 token (§5.1, §5.6.2).
+    auto tchar = [](char c) {
+      return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+             std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
+    };
+    bool token = colon != std::string_view::npos && colon > 0;
+    for (std::size_t k = 0; token && k < colon; ++k) token = tchar(line[k]);
+    if (!token) {
+      why = "header line '" + std::string(line.substr(0, 80)) + "' is not 'Name: value'";
+      return false;
+    }
+    std::string_view value = line.substr(colon + 1);
+    while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
+    while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.remove_suffix(1);
+    out.headers.emplace_back(std::string(line.substr(0, colon)), std::string(value));
+  }
+  out.body = std::string(text.substr(pos));
+  return true;
+}
+
+std::optional<delivery_input> read_delivery(invocation& inv, bool body_required, int& status) {
+  delivery_input in;
+  if (inv.has("--request")) {
+    if (inv.has("--header") || inv.has("--body")) inv.usage_error("--request replaces --header and --body");
+    std::string why;
+    if (!parse_raw_request(inv.value("--request"), in, why)) {
+      status = inv.reject(jobwire::errc::malformed_header, "--request: " + why);
+      return std::nullopt;
+    }
+    return in;
+  }
+  if (body_required) in.body = inv.required("--body");
+  for (const auto& h : inv.values("--header")) in.headers.push_back(split_header(inv, h));
+  return in;
 }
 
 }  // namespace jobwire_cli

@@ -150,4 +150,23 @@ std::string verification_detail(jobwire::errc code, const jobwire::profile* conf
 /// value removed as an HTTP server does; a value without a name is a usage error.
 std::pair<std::string, std::string> split_header(const invocation& inv, const std::string& line);
 
+/// One received delivery as the CLI reads it: header pairs and the raw body.
+struct delivery_input {
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+};
+
+/// Parses one raw HTTP request (docs/CLI.md, `--request @FILE`): an optional request line
+/// (`METHOD target HTTP/x.y`), `Name: value` header lines, an empty line, then the body
+/// byte for byte — what `jobwire delivery` prints, or a captured request. Lines may end in
+/// CRLF or LF. Returns false with `why` set when the text is not such a request.
+bool parse_raw_request(std::string_view text, delivery_input& out, std::string& why);
+
+/// The delivery of `verify`, `receive`, `parse --as webhook`: from `--request` when given
+/// (then `--header` and `--body` are usage errors), else from `--header`/`--body`
+/// (`body_required`: whether --body must be given). A request that does not parse is
+/// rejected (exit 1, `malformed_header`) through `inv.reject`; `status` then holds the exit
+/// status to return and the result is empty.
+std::optional<delivery_input> read_delivery(invocation& inv, bool body_required, int& status);
+
 }  // namespace jobwire_cli

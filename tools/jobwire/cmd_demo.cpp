@@ -386,6 +386,17 @@ int run(invocation& inv) {
     secret += b;
   }
 
+  // The secret goes to the receiver and the poller in a file only they can read, never as an
+  // argument: every argument is visible to other users in `ps`.
+  const std::string secret_path = (s.dir / "secret").string();
+  {
+    std::ofstream sf(secret_path, std::ios::binary | std::ios::trunc);
+    sf << secret;
+    if (!sf) inv.io_error("cannot write " + secret_path);
+  }
+  std::filesystem::permissions(secret_path, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write,
+                               std::filesystem::perm_options::replace);
+
   child gateway, receiver, poller;
   gateway.name = "gateway";
   receiver.name = "receiver";
@@ -412,7 +423,7 @@ int run(invocation& inv) {
   if (g_signal) return interrupted();
   if (gateway_url.empty()) return fail_start(gateway);
   if (!spawn(receiver, (bin / "jobwire-receiver").string(),
-             {"--db", db_path, "--secret", secret, "--gateway", gateway_url, "--test-hooks"}))
+             {"--db", db_path, "--secret-file", secret_path, "--gateway", gateway_url, "--test-hooks"}))
     return fail_start(receiver);
   const std::string receiver_url = wait_for_url(receiver, 10);
   if (g_signal) return interrupted();
@@ -423,7 +434,7 @@ int run(invocation& inv) {
       << "dashboard (gateway): " << gateway_url << "/dashboard  (the sender's view)\n";
 
   std::vector<std::string> poller_args = {"--gateway", gateway_url, "--callback", receiver_url + "/webhooks/video",
-                                          "--secret", secret, "--db", db_path, "--deadline",
+                                          "--secret-file", secret_path, "--db", db_path, "--deadline",
                                           std::to_string(static_cast<long>(timeout_s))};
   for (const auto& p : plan) {
     poller_args.push_back("--job");
@@ -440,6 +451,7 @@ int run(invocation& inv) {
   std::map<std::string, std::string> label;  // job id → "#n scenario"
   std::map<std::string, poller_result> polled;
   std::map<std::string, std::size_t> shown_attempts, shown_injected;
+  std::map<std::pair<std::string, std::string>, std::size_t> used_decisions;  // (job, key#attempt) → lines printed
   std::vector<gateway_job> jobs;
   bool settled = false;
   auto stamp = [&] {
@@ -472,6 +484,22 @@ int run(invocation& inv) {
       }
     }
     auto res = gw.Get("/sim/stats");
+    // The receiver's decisions, read after the gateway's attempts: the receiver records a
+    // decision before it replies, so every attempt the gateway reports is already there.
+    // Each printed line takes the next decision recorded for its (job, key, attempt).
+    receiver_view live;
+    if (auto rl = rc.Get("/stats"); !(rl && rl->status == 200 && read_receiver(rl->body, live))) live = {};
+    auto decision_of = [&](const std::string& job, const std::string& key, std::int64_t attempt) -> std::string {
+      std::size_t& next = used_decisions[{job, key + "#" + std::to_string(attempt)}];
+      std::size_t seen = 0;
+      for (const auto& d : live.deliveries) {
+        if (d.job != job || d.key != key || d.attempt != attempt) continue;
+        if (seen++ < next) continue;
+        ++next;
+        return "; receiver: " + d.action + (d.reason.empty() ? "" : " (" + d.reason + ")");
+      }
+      return {};
+    };
     if (res && res->status == 200 && read_gateway(res->body, jobs)) {
       bool all = jobs.size() == std::size(plan) && poller.exited;
       for (const auto& j : jobs) {
@@ -479,12 +507,14 @@ int run(invocation& inv) {
         for (std::size_t i = shown_attempts[j.id]; i < j.history.size(); ++i) {
           const auto& a = j.history[i];
           out << stamp() << "  delivery  " << j.id << "  " << who << ": " << a.key << " attempt " << a.number << " -> "
-              << (a.http ? "HTTP " + std::to_string(a.http) : std::string("no response")) << " (" << a.status << ")\n";
+              << (a.http ? "HTTP " + std::to_string(a.http) : std::string("no response")) << " (" << a.status << ")"
+              << (a.http ? decision_of(j.id, a.key, a.number) : std::string()) << "\n";
         }
         shown_attempts[j.id] = j.history.size();
         for (std::size_t i = shown_injected[j.id]; i < j.injected.size(); ++i)
           out << stamp() << "  injected  " << j.id << "  " << who << ": " << j.injected[i].status << " copy of "
-              << j.injected[i].key << " -> HTTP " << j.injected[i].http << "\n";
+              << j.injected[i].key << " -> HTTP " << j.injected[i].http
+              << decision_of(j.id, j.injected[i].key, j.injected[i].number) << "\n";
         shown_injected[j.id] = j.injected.size();
         all = all && j.settled;
       }
@@ -660,7 +690,8 @@ int run(invocation& inv) {
                   static_cast<long long>(j.retried), static_cast<long long>(j.rejected), j.health.c_str());
     out << row;
   }
-  out << "(effects: side-effect rows in SQLite / delivery keys they cover; receiver decisions:";
+  out << "(effects: side-effect rows in SQLite / delivery keys they cover; rejected: attempts the receiver\n"
+         " answered with a non-2xx HTTP status, as on both dashboards; receiver decisions:";
   for (const auto& [k, v] : rv.decisions) out << " " << k << "=" << v;
   out << ")\n\n";
   std::size_t failed = 0;

@@ -1,6 +1,8 @@
 // jobwire parse --as json|... JSON   (docs/CLI.md)
+#include <optional>
 #include <string>
 
+#include <jobwire/headers.hpp>
 #include <jobwire/json.hpp>
 #include <jobwire/json_writer.hpp>
 #include <jobwire/payload.hpp>
@@ -73,6 +75,26 @@ const parse_kind kinds[] = {
 
 int run(invocation& inv) {
   std::string as = inv.raw("--as").value_or("json");
+  if (inv.has("--request")) {
+    // A captured or `jobwire delivery` request (docs/CLI.md): its body is the delivery; its
+    // header family, when present, names the profile whose phase set reads it (§15).
+    if (as != "webhook") inv.usage_error("--request needs --as webhook");
+    if (!inv.positional().empty()) inv.usage_error("--request replaces the JSON argument");
+    int bad_request = 0;
+    std::optional<delivery_input> in = read_delivery(inv, false, bad_request);
+    if (!in) return bad_request;
+    jobwire::payload_options opt;
+    if (inv.has("--lenient")) opt.statuses = jobwire::status_mode::lenient;
+    const jobwire::profile* prof = inv.receiving_profile_option();
+    if (prof == nullptr) {
+      auto detected = jobwire::detect_profile(in->headers);
+      if (!detected) return inv.reject(detected.error(), verification_detail(detected.code(), nullptr, in->headers));
+      prof = *detected != nullptr ? *detected : &jobwire::profiles::phaseo;
+    }
+    opt.prof = prof;
+    return print_summary(inv, jobwire::payload_form::delivery, in->body, opt);
+  }
+  if (inv.positional().empty()) inv.usage_error("missing argument");
   const std::string text = inv.resolve(inv.positional().at(0));
   for (const auto& k : kinds)
     if (as == k.name) return k.run(inv, text);
@@ -84,22 +106,26 @@ int run(invocation& inv) {
 const registrar reg{command_spec{
     "parse",
     "validate a JSON text or a job payload and print a normalised summary",
-    "jobwire parse --as json|create|status|webhook|ws JSON",
+    "jobwire parse --as json|create|status|webhook|ws JSON\n"
+    "       jobwire parse --as webhook --request @FILE",
     "Validates JSON (a literal, @FILE or @-). --as json checks that the input is exactly\n"
     "one well-formed JSON text (RFC 8259: UTF-8, no trailing content, no extensions) and\n"
     "prints "
     "'valid'; on rejection the first line is the error code with the byte offset.\n"
     "--as create|status|webhook|ws validates a create response, a status object, a\n"
     "webhook delivery body or a websocket message (PROTOCOL.md §4-§6, §10) and prints a\n"
-    "normalised summary as one JSON object (fields: docs/PAYLOADS.md).",
+    "normalised summary as one JSON object (fields: docs/PAYLOADS.md). --as webhook\n"
+    "--request @FILE reads the body from a whole raw HTTP request instead (what 'jobwire\n"
+    "delivery' prints); its header family picks the profile unless --profile names one.",
     {{"--as", "KIND", "json, create, status, webhook or ws (default json)", false},
      {"--reject-duplicate-keys", "", "with --as json: also reject repeated object names", false},
      opt_lenient,
      {"--profile", "NAME",
       "ai-stats or phaseo: the phase set for event types (default ai-stats; for --as webhook auto: the "
       "widest set, phaseo's)",
-      false}},
-    1,
+      false},
+     {"--request", "@FILE", "with --as webhook: a whole raw HTTP request instead of JSON", false}},
+    0,
     1,
     "JSON: the text itself, @FILE, or @- for standard input",
     run}};

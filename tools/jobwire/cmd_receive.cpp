@@ -17,6 +17,7 @@
 
 #include <chrono>
 #include <ostream>
+#include <optional>
 #include <string>
 #include <thread>
 #include <utility>
@@ -116,7 +117,10 @@ jobwire::status handle(sqlite3* db, const jobwire::envelope_view& e, const jobwi
 int run(invocation& inv) {
   if (!inv.has("--secret")) inv.usage_error("missing required option --secret");
   const std::vector<std::string> secrets = inv.values("--secret");
-  const std::string body = inv.required("--body");
+  int bad_request = 0;
+  std::optional<delivery_input> in = read_delivery(inv, true, bad_request);
+  if (!in) return bad_request;
+  const std::string& body = in->body;
   const std::string path = inv.required("--db");
   const bool fail_side_effect = inv.has("--fail-side-effect");
   // The side effect's duration, between the state load and the write: widens the window
@@ -127,8 +131,7 @@ int run(invocation& inv) {
     handler_delay = std::chrono::milliseconds{*d};
   }
 
-  std::vector<std::pair<std::string, std::string>> headers;
-  for (const auto& h : inv.values("--header")) headers.push_back(split_header(inv, h));
+  const std::vector<std::pair<std::string, std::string>>& headers = in->headers;
 
   jobwire::receiver_options opt;
   opt.verify.prof = inv.receiving_profile_option();  // nullptr: auto (PROTOCOL.md §15)
@@ -177,7 +180,7 @@ int run(invocation& inv) {
 const registrar reg{command_spec{
     "receive",
     "run the receiver pipeline on one delivery against a SQLite file",
-    "jobwire receive --secret S [--secret S2 ...] --header 'Name: value' ... --body B --db PATH [--now N] "
+    "jobwire receive --secret S [--secret S2 ...] (--header 'Name: value' ... --body B | --request @FILE) --db PATH [--now N] "
     "[--fail-side-effect] [--handler-delay-ms N] [--profile auto|ai-stats|phaseo]",
     "Runs one delivery through the receiver: verify the signature and timestamp, parse the\n"
     "envelope, claim the dedup key (job id + delivery key, or the event id) in the SQLite\n"
@@ -192,6 +195,7 @@ const registrar reg{command_spec{
     {{"--secret", "S", "a webhook secret; repeat for rotation (tried in order)", true},
      {"--header", "'Name: value'", "a request header (names are case-insensitive)", true},
      {"--body", "B", "the raw request body (@FILE reads it byte for byte)", false},
+     {"--request", "@FILE", "the whole raw HTTP request (as 'jobwire delivery' prints it) instead of --header/--body", false},
      {"--db", "PATH", "SQLite file holding dedup keys, job state and side effects", false},
      {"--now", "UNIX_SECONDS", "the current time (default: the system clock)", false},
      {"--fail-side-effect", "", "make the side effect fail after the claim", false},

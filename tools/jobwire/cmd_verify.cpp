@@ -5,6 +5,7 @@
 // the call the receiver makes, so `valid` means the receiver would accept the delivery;
 // --authenticate-only runs jobwire::authenticate_delivery alone, for bodies that are not
 // delivery envelopes.
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -23,10 +24,11 @@ namespace {
 int run(invocation& inv) {
   if (!inv.has("--secret")) inv.usage_error("missing required option --secret");
   const std::vector<std::string> secrets = inv.values("--secret");
-  const std::string body = inv.required("--body");
-
-  std::vector<std::pair<std::string, std::string>> headers;
-  for (const auto& h : inv.values("--header")) headers.push_back(split_header(inv, h));
+  int bad_request = 0;
+  std::optional<delivery_input> in = read_delivery(inv, true, bad_request);
+  if (!in) return bad_request;
+  const std::string& body = in->body;
+  const std::vector<std::pair<std::string, std::string>>& headers = in->headers;
 
   jobwire::verify_options opts;
   opts.prof = inv.receiving_profile_option();  // nullptr: auto (PROTOCOL.md §15)
@@ -86,7 +88,7 @@ int run(invocation& inv) {
 const registrar reg{command_spec{
     "verify",
     "verify one signed delivery: signature, freshness, header/body agreement",
-    "jobwire verify --secret S [--secret S2 ...] --body B --header 'Name: value' ... [--now N] "
+    "jobwire verify --secret S [--secret S2 ...] (--body B --header 'Name: value' ... | --request @FILE) [--now N] "
     "[--tolerance SECONDS|none] [--sdk-compat] [--authenticate-only] [--profile auto|ai-stats|phaseo]",
     "Verifies one delivery exactly as the receiver does: the timestamp and signature\n"
     "headers, the HMAC-SHA256 of 'timestamp.body' under each secret (rotation; the matching\n"
@@ -101,6 +103,7 @@ const registrar reg{command_spec{
     {{"--secret", "S", "a webhook secret; repeat for rotation (tried in order)", true},
      {"--body", "B", "the raw request body (@FILE reads it byte for byte)", false},
      {"--header", "'Name: value'", "a request header (names are case-insensitive)", true},
+     {"--request", "@FILE", "the whole raw HTTP request (as 'jobwire delivery' prints it) instead of --header/--body", false},
      {"--now", "UNIX_SECONDS", "the current time (default: the system clock)", false},
      {"--tolerance", "SECONDS|none", "freshness window (default 300); none skips the check", false},
      {"--sdk-compat", "", "also accept the SDKs' millisecond and ISO-8601 timestamps", false},

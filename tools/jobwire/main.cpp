@@ -1,4 +1,5 @@
 // jobwire — command-line front end over the headers (docs/CLI.md).
+#include <algorithm>
 #include <iostream>
 #include <string>
 #include <vector>
@@ -33,7 +34,9 @@ void print_command_help(const command_spec& spec, std::ostream& os) {
   if (!spec.positional_help.empty()) os << "\n" << spec.positional_help << "\n";
   os << "\noptions:\n";
   std::vector<option_spec> all = spec.options;
-  all.push_back(opt_json);
+  // --json is accepted by every command; a command that also lists it is not shown it twice.
+  if (std::none_of(all.begin(), all.end(), [](const option_spec& o) { return o.name == opt_json.name; }))
+    all.push_back(opt_json);
   all.push_back(option_spec{"--help", "", "show this help", false});
   std::size_t width = 0;
   for (const auto& o : all) width = std::max(width, o.name.size() + (o.metavar.empty() ? 0 : o.metavar.size() + 1));

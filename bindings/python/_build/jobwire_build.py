@@ -1,9 +1,18 @@
 """PEP 517 build backend for the jobwire package, standard library only.
 
-The package is pure Python (it loads libjobwire_c with ctypes at run time), so a wheel is
-a zip of the package files plus metadata. Keeping the backend in-tree with no build
-requirements means pip never has to download a build tool: installation works offline,
-with or without build isolation. Metadata comes from pyproject.toml's [project] table.
+The package's Python code loads libjobwire_c with ctypes, so a wheel is a zip of the
+package files plus metadata — and, when the package is built from the jobwire repository
+(bindings/python inside a checkout), the shared library itself: the backend compiles
+libjobwire_c from ../../src with CMake (or, without CMake, with the C++ compiler directly)
+in a temporary directory and puts it next to the package, where the loader looks first
+after JOBWIRE_LIBRARY. So one `pip install bindings/python` gives a working package on a
+machine with a C++17 compiler and OpenSSL's headers, offline. The wheel is then tagged for
+this platform. Built from an sdist or with JOBWIRE_BUNDLE_LIBRARY=0 it stays pure Python
+and finds an installed library at run time (README.md).
+
+Keeping the backend in-tree with no build requirements means pip never has to download a
+build tool: installation works offline, with or without build isolation. Metadata comes
+from pyproject.toml's [project] table.
 """
 from __future__ import annotations
 
@@ -11,7 +20,12 @@ import base64
 import hashlib
 import io
 import os
+import shutil
+import subprocess
+import sys
+import sysconfig
 import tarfile
+import tempfile
 import time
 import zipfile
 from pathlib import Path
@@ -77,23 +91,28 @@ def _record_line(arcname: str, data: bytes) -> str:
     return f"{arcname},sha256={digest},{len(data)}"
 
 
-def _dist_info_files(project: dict, packages: List[str]) -> Dict[str, bytes]:
+def _platform_tag() -> str:
+    return sysconfig.get_platform().replace("-", "_").replace(".", "_")
+
+
+def _dist_info_files(project: dict, packages: List[str], tag: str = "py3-none-any") -> Dict[str, bytes]:
+    purelib = "true" if tag.endswith("-any") else "false"
     return {
         "METADATA": _metadata(project).encode("utf-8"),
-        "WHEEL": b"Wheel-Version: 1.0\nGenerator: jobwire_build\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
+        "WHEEL": f"Wheel-Version: 1.0\nGenerator: jobwire_build\nRoot-Is-Purelib: {purelib}\nTag: {tag}\n".encode(),
         "top_level.txt": ("\n".join(packages) + "\n").encode("utf-8"),
     }
 
 
-def _write_wheel(wheel_directory: str, contents: Dict[str, bytes]) -> str:
+def _write_wheel(wheel_directory: str, contents: Dict[str, bytes], tag: str = "py3-none-any") -> str:
     project, packages = _project()
     name = _dist_name(project)
     version = project["version"]
     dist_info = f"{name}-{version}.dist-info"
-    filename = f"{name}-{version}-py3-none-any.whl"
+    filename = f"{name}-{version}-{tag}.whl"
     records: List[str] = []
     entries = dict(contents)
-    for fname, data in _dist_info_files(project, packages).items():
+    for fname, data in _dist_info_files(project, packages, tag).items():
         entries[f"{dist_info}/{fname}"] = data
     path = Path(wheel_directory) / filename
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as zf:
@@ -104,6 +123,72 @@ def _write_wheel(wheel_directory: str, contents: Dict[str, bytes]) -> str:
         records.append(f"{dist_info}/RECORD,,")
         zf.writestr(f"{dist_info}/RECORD", "\n".join(records) + "\n")
     return filename
+
+
+# --- the bundled C library ----------------------------------------------------------------
+
+
+def _repository() -> Optional[Path]:
+    """The jobwire checkout this package directory sits in (bindings/python), if any."""
+    repo = ROOT.parent.parent
+    if (repo / "include" / "jobwire_c.h").is_file() and (repo / "src" / "jobwire_c.cpp").is_file() \
+            and (repo / "CMakeLists.txt").is_file():
+        return repo
+    return None
+
+
+def _log(message: str) -> None:
+    # pip shows a backend's stderr with -v, and always when the build fails.
+    print(f"jobwire_build: {message}", file=sys.stderr, flush=True)
+
+
+def _run(cmd: List[str], cwd: Optional[Path] = None) -> None:
+    _log("$ " + " ".join(cmd))
+    done = subprocess.run(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    if done.returncode != 0:
+        raise RuntimeError(f"building libjobwire_c failed ({cmd[0]} exited {done.returncode}):\n{done.stdout}")
+
+
+def _build_with_cmake(repo: Path, work: Path) -> Path:
+    cmake = shutil.which("cmake")
+    assert cmake is not None
+    cmd = [cmake, "-S", str(repo), "-B", str(work), "-DCMAKE_BUILD_TYPE=Release",
+           "-DJOBWIRE_BUILD_TESTS=OFF", "-DJOBWIRE_BUILD_TOOLS=OFF", "-DJOBWIRE_BUILD_EXAMPLES=OFF",
+           "-DJOBWIRE_BUILD_BENCHMARKS=OFF", "-DJOBWIRE_BUILD_C_API=ON", "-DJOBWIRE_INSTALL=OFF"]
+    if shutil.which("ninja"):
+        cmd += ["-G", "Ninja"]
+    _run(cmd)
+    _run([cmake, "--build", str(work), "--target", "jobwire_c_shared", "--parallel"])
+    return (work / "lib" / "libjobwire_c.so").resolve()
+
+
+def _build_with_compiler(repo: Path, work: Path) -> Path:
+    # The same flags as src/CMakeLists.txt gives the shared library: C++17, hidden
+    # visibility, the export macro's building side, the version script, libcrypto.
+    cxx = os.environ.get("CXX") or shutil.which("c++") or shutil.which("g++") or shutil.which("clang++")
+    if not cxx:
+        raise RuntimeError("building libjobwire_c needs CMake or a C++17 compiler (set CXX)")
+    out = work / "libjobwire_c.so"
+    cmd = [cxx, "-std=c++17", "-O2", "-fPIC", "-shared", "-fvisibility=hidden", "-fvisibility-inlines-hidden",
+           "-DJOBWIRE_C_BUILDING=1", "-I", str(repo / "include"), str(repo / "src" / "jobwire_c.cpp"),
+           "-o", str(out), f"-Wl,--version-script={repo / 'src' / 'jobwire_c.map'}", "-lcrypto", "-pthread"]
+    _run(cmd)
+    return out
+
+
+def _bundled_library() -> Optional[Tuple[str, bytes]]:
+    """(file name, bytes) of a freshly built libjobwire_c, or None for a pure wheel."""
+    if os.environ.get("JOBWIRE_BUNDLE_LIBRARY", "1") == "0":
+        return None
+    repo = _repository()
+    if repo is None or not sys.platform.startswith("linux"):
+        return None
+    with tempfile.TemporaryDirectory(prefix="jobwire-build-") as tmp:
+        work = Path(tmp)
+        _log(f"building libjobwire_c from {repo} (a minute or so; nothing is downloaded)")
+        lib = _build_with_cmake(repo, work) if shutil.which("cmake") else _build_with_compiler(repo, work)
+        _log(f"bundling {lib.name} into the wheel")
+        return "libjobwire_c.so", lib.read_bytes()
 
 
 # --- PEP 517 hooks ----------------------------------------------------------------------
@@ -134,7 +219,12 @@ def build_wheel(wheel_directory: str, config_settings: Optional[dict] = None,
                 metadata_directory: Optional[str] = None) -> str:
     _, packages = _project()
     contents = {p.relative_to(ROOT).as_posix(): p.read_bytes() for p in _package_files(packages)}
-    return _write_wheel(wheel_directory, contents)
+    bundled = _bundled_library()
+    if bundled is None:
+        return _write_wheel(wheel_directory, contents)
+    name, data = bundled
+    contents[f"{packages[0]}/{name}"] = data
+    return _write_wheel(wheel_directory, contents, f"py3-none-{_platform_tag()}")
 
 
 def build_editable(wheel_directory: str, config_settings: Optional[dict] = None,

@@ -2,7 +2,8 @@
 
 The library is looked up, in order:
   1. the path in the JOBWIRE_LIBRARY environment variable (used alone when set);
-  2. a libjobwire_c shared object placed next to this file (a vendored build);
+  2. a libjobwire_c shared object placed next to this file (what `pip install` from the
+     jobwire checkout bundles, or a vendored build);
   3. the system's dynamic loader search (ctypes.util.find_library, LD_LIBRARY_PATH,
      the directories `cmake --install` writes to when they are in the loader's path).
 It is loaded on first use, so `import jobwire` never fails for want of it.
