@@ -585,3 +585,10 @@ def parse_payload(text: Union[BytesLike, str], form: str = "status", *, lenient:
     summary = json.loads(out.decode("utf-8"))
     assert isinstance(summary, dict)
     return summary
+
+
+# --- receiving (the whole pipeline: verify, dedup store, reconcile, handler) -------------------
+
+from .receiver import Decision, Event, Receipt, Receiver  # noqa: E402  (uses the helpers above)
+
+__all__ += ["Receiver", "Receipt", "Event", "Decision"]
