@@ -295,5 +295,47 @@ class ReceiverTest(unittest.TestCase):
             r.receive(body, headers)
 
 
+class HttpServerExampleTest(unittest.TestCase):
+    """examples/receive_http_server.py answers real HTTP requests with the receipts."""
+
+    def test_example_server(self) -> None:
+        import importlib.util
+        import urllib.error
+        import urllib.request
+        path = Path(__file__).resolve().parent.parent / "examples" / "receive_http_server.py"
+        spec = importlib.util.spec_from_file_location("receive_http_server", path)
+        example = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(example)
+        jobs = example.JobStates()
+        with jobwire.Receiver(secrets=[SECRET]) as r:
+            server = example.make_server(r, jobs, "127.0.0.1", 0)
+            thread = threading.Thread(target=server.serve_forever, daemon=True)
+            thread.start()
+            try:
+                url = f"http://127.0.0.1:{server.server_address[1]}/webhooks/video"
+
+                def post(body, headers):
+                    req = urllib.request.Request(url, data=body, headers=headers, method="POST")
+                    try:
+                        with urllib.request.urlopen(req, timeout=30) as resp:
+                            return resp.status, json.loads(resp.read())
+                    except urllib.error.HTTPError as exc:
+                        return exc.code, json.loads(exc.read())
+
+                job = f"J-http-{RUN}"
+                body, headers = delivery(job, "in_progress", "progress:50", {"progress": 50})
+                self.assertEqual(post(body, headers), (200, {"action": "refetch", "reason": "unknown_job"}))
+                jobs._states[job] = {"lifecycle_status": "pending", "progress": 0}
+                self.assertEqual(post(body, headers), (200, {"action": "process", "reason": "forward"}))
+                self.assertEqual(jobs.load(job), {"lifecycle_status": "running", "progress": 50.0})
+                self.assertEqual(post(body, headers), (200, {"action": "duplicate", "reason": "done"}))
+                forged, forged_headers = delivery(job, secret="whsec_other")
+                self.assertEqual(post(forged, forged_headers),
+                                 (401, {"action": "reject", "reason": "signature_mismatch"}))
+            finally:
+                server.shutdown()
+                server.server_close()
+
+
 if __name__ == "__main__":
     unittest.main()
