@@ -467,7 +467,7 @@ static void argument_errors(void) {
 
 /* libpq key=value conninfo (tests/services.sh) → a postgresql:// URI. */
 static int pg_uri(const char* conninfo, char* out, size_t cap) {
-  char host[128] = "127.0.0.1", port[16] = "5432", user[64] = "postgres", db[64] = "postgres";
+  char host[128] = "127.0.0.1", port[128] = "5432", user[128] = "postgres", db[128] = "postgres";
   const char* p = conninfo;
   while (*p) {
     char k[32], v[128];
