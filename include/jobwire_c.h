@@ -672,6 +672,48 @@ JOBWIRE_C_API int jobwire_receive(jobwire_receiver* receiver, const char* body, 
                                   const jobwire_header* headers, size_t header_count, int64_t now_ms,
                                   const jobwire_receive_settings* settings, jobwire_receipt* receipt);
 
+/* ---------------------------------------------------------------------------------------
+ * Sender: building one signed delivery (PROTOCOL.md §2, §9-§11, §16.1)
+ * ------------------------------------------------------------------------------------- */
+
+/* One job event to deliver. Texts are (pointer, length); data is the `data` object as JSON
+ * text (validated, then inserted byte for byte; "id" is added when absent and must equal
+ * job_id when present). */
+typedef struct jobwire_delivery_spec {
+  int kind; /* JOBWIRE_KIND_* */
+  const char* job_id; /* the gateway's job id */
+  size_t job_id_len;
+  const char* internal_id; /* the sender's internal id: the stable part of the event id */
+  size_t internal_id_len;
+  const char* phase; /* "queued", "in_progress", "completed", "failed", "progress", ... */
+  size_t phase_len;
+  double progress; /* the progress phase only: the value that makes the bucket */
+  const char* status; /* the status_changed phase only (profile phaseo): the raw status */
+  size_t status_len;
+  const char* previous_status; /* status_changed only; NULL when unknown */
+  size_t previous_status_len;
+  const char* data;
+  size_t data_len;
+  int has_created_at; /* 0: created_at is the build's `now` */
+  int64_t created_at; /* Unix seconds; kept the same across the retries of one event */
+} jobwire_delivery_spec;
+
+/* Builds attempt `attempt` (1-based, at most the profile's max attempts) of one delivery
+ * at `now` (Unix seconds; the timestamp header), signed with `secret` (trimmed; empty
+ * means unsigned, which JOBWIRE_PROFILE_PHASEO refuses with JOBWIRE_E_SECRET_REQUIRED).
+ * profile is JOBWIRE_PROFILE_AI_STATS or _PHASEO (AUTO is JOBWIRE_E_INVALID_ARGUMENT).
+ * Writes one JSON object (output rules above):
+ *   {"body":"<the body, as a JSON string>","headers":[["name","value"],...],
+ *    "event_id":"...","delivery_key":"...","attempt":N,"max_attempts":N,"timestamp":N}
+ * The body's bytes are the UTF-8 encoding of the "body" string; the headers are in
+ * transmission order. Errors: JOBWIRE_E_UNKNOWN_PHASE, JOBWIRE_E_NO_PROGRESS_EVENT,
+ * JOBWIRE_E_INVALID_JOB_ID, JOBWIRE_E_INVALID_ATTEMPT, JOBWIRE_E_CONFLICTING_JOB_ID,
+ * JOBWIRE_E_JSON_TYPE_MISMATCH (data not an object), the JSON reader's errors for data
+ * (*error_offset, may be NULL: the byte offset in data, else JOBWIRE_NO_OFFSET). */
+JOBWIRE_C_API int jobwire_build_delivery(const char* secret, size_t secret_len, int profile,
+                                         const jobwire_delivery_spec* spec, int64_t now, unsigned attempt, char* out,
+                                         size_t out_cap, size_t* out_len, size_t* error_offset);
+
 #ifdef __cplusplus
 } /* extern "C" */
 #endif

@@ -465,6 +465,79 @@ static void argument_errors(void) {
   jobwire_receiver_free(rx);
 }
 
+/* jobwire_build_delivery: arguments, the output-buffer protocol, refusals. (The built
+ * delivery's signature and its reception are checked by the Python suite, which reads
+ * the JSON result.) */
+static void sender(void) {
+  jobwire_delivery_spec spec;
+  char out[2048];
+  size_t len = 0, need = 0, off = 0;
+  memset(&spec, 0, sizeof spec);
+  spec.kind = JOBWIRE_KIND_VIDEO;
+  spec.job_id = "gen_1";
+  spec.job_id_len = 5;
+  spec.internal_id = "42";
+  spec.internal_id_len = 2;
+  spec.phase = "completed";
+  spec.phase_len = 9;
+  spec.data = "{\"status\":\"completed\"}";
+  spec.data_len = strlen(spec.data);
+  CHECK_STATUS(jobwire_build_delivery(S(secret), JOBWIRE_PROFILE_AI_STATS, &spec, 1781166600, 1, out, sizeof out,
+                                      &len, &off),
+               JOBWIRE_OK);
+  CHECK(len > 0 && len < sizeof out && out[len] == '\0');
+  CHECK(strstr(out, "\"event_id\":\"evt_video_42_video_completed\"") != NULL);
+  CHECK(strstr(out, "\"x-ai-stats-signature\"") != NULL && strstr(out, "\"timestamp\":1781166600") != NULL);
+  CHECK(off == JOBWIRE_NO_OFFSET);
+  /* size query, then one byte short */
+  CHECK_STATUS(jobwire_build_delivery(S(secret), JOBWIRE_PROFILE_AI_STATS, &spec, 1781166600, 1, NULL, 0, &need,
+                                      NULL),
+               JOBWIRE_E_BUFFER_TOO_SMALL);
+  CHECK(need == len);
+  CHECK_STATUS(jobwire_build_delivery(S(secret), JOBWIRE_PROFILE_AI_STATS, &spec, 1781166600, 1, out, len - 1, &need,
+                                      NULL),
+               JOBWIRE_E_BUFFER_TOO_SMALL);
+  /* arguments */
+  CHECK_STATUS(jobwire_build_delivery(S(secret), JOBWIRE_PROFILE_AUTO, &spec, 1781166600, 1, out, sizeof out, &len,
+                                      NULL),
+               JOBWIRE_E_INVALID_ARGUMENT);
+  CHECK_STATUS(jobwire_build_delivery(S(secret), JOBWIRE_PROFILE_AI_STATS, NULL, 1781166600, 1, out, sizeof out,
+                                      &len, NULL),
+               JOBWIRE_E_INVALID_ARGUMENT);
+  CHECK_STATUS(jobwire_build_delivery(S(secret), JOBWIRE_PROFILE_AI_STATS, &spec, 1781166600, 1, out, sizeof out,
+                                      NULL, NULL),
+               JOBWIRE_E_INVALID_ARGUMENT);
+  CHECK_STATUS(jobwire_build_delivery(NULL, 3, JOBWIRE_PROFILE_AI_STATS, &spec, 1781166600, 1, out, sizeof out, &len,
+                                      NULL),
+               JOBWIRE_E_INVALID_ARGUMENT);
+  /* refusals */
+  CHECK_STATUS(jobwire_build_delivery(S(secret), JOBWIRE_PROFILE_AI_STATS, &spec, 1781166600, 0, out, sizeof out,
+                                      &len, NULL),
+               JOBWIRE_E_INVALID_ATTEMPT);
+  CHECK_STATUS(jobwire_build_delivery(NULL, 0, JOBWIRE_PROFILE_PHASEO, &spec, 1781166600, 1, out, sizeof out, &len,
+                                      NULL),
+               JOBWIRE_E_SECRET_REQUIRED);
+  spec.data = "{\"status\":}";
+  spec.data_len = strlen(spec.data);
+  CHECK_STATUS(jobwire_build_delivery(S(secret), JOBWIRE_PROFILE_AI_STATS, &spec, 1781166600, 1, out, sizeof out,
+                                      &len, &off),
+               JOBWIRE_E_JSON_UNEXPECTED_TOKEN);
+  CHECK(off == 10 && len == 0);
+  spec.data = "{}";
+  spec.data_len = 2;
+  spec.phase = "progress";
+  spec.phase_len = 8;
+  spec.progress = 100;
+  CHECK_STATUS(jobwire_build_delivery(S(secret), JOBWIRE_PROFILE_AI_STATS, &spec, 1781166600, 1, out, sizeof out,
+                                      &len, NULL),
+               JOBWIRE_E_NO_PROGRESS_EVENT);
+  spec.phase = "nope";
+  spec.phase_len = 4;
+  CHECK_STATUS(jobwire_build_delivery(S(secret), JOBWIRE_PROFILE_AI_STATS, &spec, 1781166600, 1, out, sizeof out,
+                                      &len, NULL),
+               JOBWIRE_E_UNKNOWN_PHASE);
+}
+
 /* libpq key=value conninfo (tests/services.sh) → a postgresql:// URI. */
 static int pg_uri(const char* conninfo, char* out, size_t cap) {
   char host[128] = "127.0.0.1", port[128] = "5432", user[128] = "postgres", db[128] = "postgres";
@@ -496,6 +569,7 @@ int main(void) {
   snprintf(run_tag, sizeof run_tag, "%ld-%lld", (long)getpid(), now_s);
 
   argument_errors();
+  sender();
   pipeline("memory");
   threads("memory");
 
