@@ -1,7 +1,9 @@
 // Fuzz target: the C receiver (include/jobwire_c.h, "Receiver"), called as a C program
 // calls it, and the store-spec parser behind jobwire_receiver_store_supported.
 //
-// Input: byte 0 selects the operation (even: a store spec; odd: one delivery), byte 1
+// Input: byte 0 selects the operation (bit 1 set: jobwire_build_delivery with the rest as
+// `data`, byte 1 picking the phase, kind and progress, checked for the output-buffer
+// protocol; else bit 0 clear: a store spec; bit 0 set: one delivery), byte 1
 // the host's behaviour (bit 0: load fails, bit 1: handle fails, bit 2: the job is known,
 // bits 3-5: its lifecycle, bit 6: callbacks NULL); the rest is the spec, or the body and
 // then the headers ("name:value" lines) separated by a NUL byte. Deliveries go to one
@@ -74,6 +76,35 @@ jobwire_receiver* shared_receiver() {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size < 2) return 0;
   const std::string_view in(reinterpret_cast<const char*>(data) + 2, size - 2);
+  if ((data[0] & 2u) != 0) {
+    static const char* const phases[] = {"completed", "failed", "in_progress", "queued", "progress", "cancelled"};
+    const char* phase = phases[data[1] % 6u];
+    std::unique_ptr<char[]> copy(new char[in.size() + 1]);
+    if (!in.empty()) std::memcpy(copy.get(), in.data(), in.size());
+    jobwire_delivery_spec spec{};
+    spec.kind = (data[1] & 0x80u) ? JOBWIRE_KIND_BATCH : JOBWIRE_KIND_VIDEO;
+    spec.job_id = "gen_fuzz";
+    spec.job_id_len = 8;
+    spec.internal_id = "1";
+    spec.internal_id_len = 1;
+    spec.phase = phase;
+    spec.phase_len = std::strlen(phase);
+    spec.progress = static_cast<double>(data[1] & 0x7fu);
+    spec.data = in.empty() ? nullptr : copy.get();
+    spec.data_len = in.size();
+    std::size_t need = 0, off = 0;
+    int st = jobwire_build_delivery("whsec_fuzz", 10, JOBWIRE_PROFILE_AI_STATS, &spec, 1781166600, 1, nullptr, 0,
+                                    &need, &off);
+    check(st <= 0 && std::strcmp(jobwire_error_name(st), "unknown_error") != 0);
+    if (st != JOBWIRE_E_BUFFER_TOO_SMALL) return 0;
+    std::unique_ptr<char[]> out(new char[need]);
+    std::size_t len = 0;
+    st = jobwire_build_delivery("whsec_fuzz", 10, JOBWIRE_PROFILE_AI_STATS, &spec, 1781166600, 1, out.get(), need,
+                                &len, &off);
+    check(st == JOBWIRE_OK && len == need && off == JOBWIRE_NO_OFFSET);
+    check(std::string_view(out.get(), len).find("\"x-ai-stats-signature\"") != std::string_view::npos);
+    return 0;
+  }
   if ((data[0] & 1u) == 0) {
     std::unique_ptr<char[]> spec(new char[in.size() + 1]);
     if (!in.empty()) std::memcpy(spec.get(), in.data(), in.size());
