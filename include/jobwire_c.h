@@ -191,6 +191,7 @@ extern "C" {
 #define JOBWIRE_E_INVALID_DEDUP_KEY          (-604)
 #define JOBWIRE_E_STORE_FULL                 (-605)
 #define JOBWIRE_E_UNSIGNED_NOT_ALLOWED       (-606)
+#define JOBWIRE_E_STORE_NOT_SUPPORTED        (-620)
 
 /* 700..799: sending, retries, ledger */
 #define JOBWIRE_E_ALREADY_DELIVERED          (-700)
@@ -519,6 +520,217 @@ JOBWIRE_C_API int jobwire_payload_form_from_name(const char* name, size_t name_l
  * JOBWIRE_NO_OFFSET. */
 JOBWIRE_C_API int jobwire_parse_payload(int form, const char* text, size_t text_len, int profile, unsigned flags,
                                         char* out, size_t out_cap, size_t* out_len, size_t* error_offset);
+
+/* ---------------------------------------------------------------------------------------
+ * Receiver: the whole pipeline of one incoming delivery (PROTOCOL.md §2, §9, §13):
+ * verify -> parse -> claim (dedup store) -> job lease -> load state -> reconcile ->
+ * handler -> commit. docs/C_API.md, "Receiving", is the reference.
+ * ------------------------------------------------------------------------------------- */
+
+/* An opaque receiver: the secrets, the options and the dedup store. One receiver may be
+ * shared by any number of threads calling jobwire_receive at once (see jobwire_receive). */
+typedef struct jobwire_receiver jobwire_receiver;
+
+/* Lifecycle states (PROTOCOL.md §3) of a job state or an event. */
+#define JOBWIRE_LIFECYCLE_PENDING 0
+#define JOBWIRE_LIFECYCLE_RUNNING 1
+#define JOBWIRE_LIFECYCLE_COMPLETED 2
+#define JOBWIRE_LIFECYCLE_FAILED 3
+#define JOBWIRE_LIFECYCLE_CANCELLED 4
+#define JOBWIRE_LIFECYCLE_EXPIRED 5
+
+/* Flags of jobwire_receiver_options. SDK_COMPAT: accept the official SDKs' timestamp
+ * forms. ALLOW_UNSIGNED: a receiver created without secrets accepts unsigned deliveries
+ * under a profile that allows them (without it such a receiver answers every delivery
+ * with 503, unsigned_not_allowed). LENIENT_STATUS: unknown status words map to
+ * queued/pending as the service does instead of unknown_status (400). */
+#define JOBWIRE_RECEIVER_SDK_COMPAT 0x1u
+#define JOBWIRE_RECEIVER_ALLOW_UNSIGNED 0x2u
+#define JOBWIRE_RECEIVER_LENIENT_STATUS 0x4u
+
+typedef struct jobwire_receiver_options {
+  int profile;       /* JOBWIRE_PROFILE_AI_STATS, _PHASEO or _AUTO (default AUTO) */
+  int64_t tolerance; /* freshness window in seconds, or JOBWIRE_TOLERANCE_NONE (default 300) */
+  unsigned flags;    /* JOBWIRE_RECEIVER_* (default 0) */
+  int64_t lease_ms;  /* how long a claim is held while the handler runs; 1 .. 30 days in ms
+                        (default 0 = jobwire's default, the sender's longest request timeout) */
+} jobwire_receiver_options;
+
+/* Fills *options with the defaults above. */
+JOBWIRE_C_API void jobwire_receiver_options_init(jobwire_receiver_options* options);
+
+/* Tells whether a store spec names a store compiled into this library: JOBWIRE_OK,
+ * JOBWIRE_E_STORE_NOT_SUPPORTED, or JOBWIRE_E_INVALID_ARGUMENT for a spec of no known
+ * form. Specs: "memory" (this process only), "sqlite:PATH", "redis://HOST[:PORT][/DB]",
+ * "postgresql://..." or "postgres://..." (a libpq connection URI). */
+JOBWIRE_C_API int jobwire_receiver_store_supported(const char* store_spec, size_t store_spec_len);
+
+/* Creates a receiver. secrets/secret_lens/count as for jobwire_verifier_create (count may
+ * be 0, see JOBWIRE_RECEIVER_ALLOW_UNSIGNED); store_spec as above (the store is opened
+ * or connected here, so an unreachable one is JOBWIRE_E_STORE_UNAVAILABLE now);
+ * options may be NULL for the defaults. On success *out receives the handle, to be
+ * released with jobwire_receiver_free; on failure *out is NULL. */
+JOBWIRE_C_API int jobwire_receiver_create(const char* const* secrets, const size_t* secret_lens, size_t count,
+                                          const char* store_spec, size_t store_spec_len,
+                                          const jobwire_receiver_options* options, jobwire_receiver** out);
+
+/* Releases a receiver, its store connections and its keys. NULL is a no-op. No call may
+ * be running on it. */
+JOBWIRE_C_API void jobwire_receiver_free(jobwire_receiver* receiver);
+
+/* One request header. */
+typedef struct jobwire_header {
+  const char* name;
+  size_t name_len;
+  const char* value;
+  size_t value_len;
+} jobwire_header;
+
+/* The job state the host holds (PROTOCOL.md §13.3). progress is 0..100. */
+typedef struct jobwire_job_state {
+  int lifecycle; /* JOBWIRE_LIFECYCLE_* */
+  double progress;
+} jobwire_job_state;
+
+/* The delivery being handled, as given to the handle callback. Every pointer is valid
+ * only during the callback; texts are not NUL-terminated. */
+typedef struct jobwire_event {
+  const char* id; /* the event id */
+  size_t id_len;
+  const char* type; /* e.g. "video.completed" */
+  size_t type_len;
+  const char* job_id; /* data.id */
+  size_t job_id_len;
+  const char* status; /* data.status, normalised ("queued", "in_progress", ...) */
+  size_t status_len;
+  int lifecycle; /* data.lifecycle_status (JOBWIRE_LIFECYCLE_*) */
+  double progress;
+  int has_progress;   /* 1 when data.progress was present */
+  const char* delivery_key; /* delivery.key, or empty (no delivery member) */
+  size_t delivery_key_len;
+  uint32_t attempt; /* 0 when unknown */
+  int profile;      /* the profile it was verified under: JOBWIRE_PROFILE_AI_STATS or _PHASEO */
+  const char* dedup_key; /* the key deduplicated on (its stable encoding) */
+  size_t dedup_key_len;
+} jobwire_event;
+
+/* Reconciliation actions that reach the handler. */
+#define JOBWIRE_DECISION_APPLY 0   /* persist `next` and run the side effect */
+#define JOBWIRE_DECISION_REFETCH 3 /* fetch the status object (or durably schedule it) */
+
+typedef struct jobwire_decision {
+  int action;         /* JOBWIRE_DECISION_* */
+  const char* reason; /* static snake_case reason ("forward", "more_progress", "unknown_job", ...) */
+  jobwire_job_state next; /* the state to hold afterwards (apply) */
+} jobwire_decision;
+
+/* Host callbacks, in the manner of llhttp's settings: one const struct, shared freely.
+ *   load    reads the state the host holds for a job: set *out_found = 1 and fill
+ *           *out_state, or leave *out_found = 0 (job not known). May be NULL (nothing is
+ *           ever known: every delivery reconciles as for an unknown job).
+ *   handle  runs for APPLY and REFETCH. May be NULL (nothing to do).
+ * Both return 0 on success; any other value is a failure: the delivery's claim is
+ * released and the receipt says reject / 503 / handler_failed, so the sender's retry is
+ * processed. Both run while the delivery's claim and the job's lease are held, and must
+ * return within the lease. They must not unwind (no C++ exception, no longjmp). */
+typedef int (*jobwire_load_cb)(void* user_data, const char* job_id, size_t job_id_len, jobwire_job_state* out_state,
+                               int* out_found);
+typedef int (*jobwire_handle_cb)(void* user_data, const jobwire_event* event, const jobwire_decision* decision);
+
+typedef struct jobwire_receive_settings {
+  jobwire_load_cb load;
+  jobwire_handle_cb handle;
+  void* user_data;
+} jobwire_receive_settings;
+
+/* Receiver decisions (receipt.action). */
+#define JOBWIRE_RECEIVED_PROCESS 0
+#define JOBWIRE_RECEIVED_DUPLICATE 1
+#define JOBWIRE_RECEIVED_IN_FLIGHT 2
+#define JOBWIRE_RECEIVED_IGNORE_STALE 3
+#define JOBWIRE_RECEIVED_NO_CHANGE 4
+#define JOBWIRE_RECEIVED_REFETCH 5
+#define JOBWIRE_RECEIVED_REJECT 6
+
+/* Buffer sizes that always suffice for the receipt's job id and dedup key. */
+#define JOBWIRE_RECEIPT_JOB_ID_MAX 256
+#define JOBWIRE_RECEIPT_DEDUP_KEY_MAX 512
+
+/* What jobwire_receive decided. The caller sets the buffers (job_id, job_id_cap,
+ * dedup_key, dedup_key_cap) before the call: NULL with cap 0 means "not wanted"; a
+ * buffer smaller than JOBWIRE_RECEIPT_*_MAX is refused before anything is done. */
+typedef struct jobwire_receipt {
+  int action;         /* JOBWIRE_RECEIVED_* */
+  int http_status;    /* the reply to send */
+  int status;         /* JOBWIRE_OK, or the code of reason for a reject (and for a
+                         process/refetch whose final commit or release failed) */
+  const char* reason; /* static snake_case reason: an error name, a reconcile reason,
+                         "done"/"in_flight" for a claim found taken */
+  char* job_id;       /* data.id (empty before parsing succeeded) */
+  size_t job_id_cap;
+  size_t job_id_len;
+  char* dedup_key;    /* the key deduplicated on (empty before it was built) */
+  size_t dedup_key_cap;
+  size_t dedup_key_len;
+  uint32_t attempt;   /* the attempt the delivery carried, 0 when unknown */
+  int profile;        /* the profile verified under, or -1 before verification succeeded */
+} jobwire_receipt;
+
+/* Handles one delivery end to end and fills *receipt (the HTTP reply to send is
+ * receipt->http_status). Returns JOBWIRE_OK when a receipt was produced -- a rejected
+ * delivery is a receipt too -- or an argument error (JOBWIRE_E_INVALID_ARGUMENT: NULL
+ * receiver, settings or receipt, a NULL pointer with a non-zero length; or
+ * JOBWIRE_E_BUFFER_TOO_SMALL for a receipt buffer below its *_MAX), in which case
+ * nothing was done. now_ms is the host's clock in Unix milliseconds.
+ * Thread safety: any number of threads may call this on one receiver at once. Each call
+ * takes a (verifier, store connection) pair from a pool inside the receiver, creating
+ * one when none is free, so calls do not wait for each other; the memory store is one
+ * sharded store shared by all of them. */
+JOBWIRE_C_API int jobwire_receive(jobwire_receiver* receiver, const char* body, size_t body_len,
+                                  const jobwire_header* headers, size_t header_count, int64_t now_ms,
+                                  const jobwire_receive_settings* settings, jobwire_receipt* receipt);
+
+/* ---------------------------------------------------------------------------------------
+ * Sender: building one signed delivery (PROTOCOL.md §2, §9-§11, §16.1)
+ * ------------------------------------------------------------------------------------- */
+
+/* One job event to deliver. Texts are (pointer, length); data is the `data` object as JSON
+ * text (validated, then inserted byte for byte; "id" is added when absent and must equal
+ * job_id when present). */
+typedef struct jobwire_delivery_spec {
+  int kind; /* JOBWIRE_KIND_* */
+  const char* job_id; /* the gateway's job id */
+  size_t job_id_len;
+  const char* internal_id; /* the sender's internal id: the stable part of the event id */
+  size_t internal_id_len;
+  const char* phase; /* "queued", "in_progress", "completed", "failed", "progress", ... */
+  size_t phase_len;
+  double progress; /* the progress phase only: the value that makes the bucket */
+  const char* status; /* the status_changed phase only (profile phaseo): the raw status */
+  size_t status_len;
+  const char* previous_status; /* status_changed only; NULL when unknown */
+  size_t previous_status_len;
+  const char* data;
+  size_t data_len;
+  int has_created_at; /* 0: created_at is the build's `now` */
+  int64_t created_at; /* Unix seconds; kept the same across the retries of one event */
+} jobwire_delivery_spec;
+
+/* Builds attempt `attempt` (1-based, at most the profile's max attempts) of one delivery
+ * at `now` (Unix seconds; the timestamp header), signed with `secret` (trimmed; empty
+ * means unsigned, which JOBWIRE_PROFILE_PHASEO refuses with JOBWIRE_E_SECRET_REQUIRED).
+ * profile is JOBWIRE_PROFILE_AI_STATS or _PHASEO (AUTO is JOBWIRE_E_INVALID_ARGUMENT).
+ * Writes one JSON object (output rules above):
+ *   {"body":"<the body, as a JSON string>","headers":[["name","value"],...],
+ *    "event_id":"...","delivery_key":"...","attempt":N,"max_attempts":N,"timestamp":N}
+ * The body's bytes are the UTF-8 encoding of the "body" string; the headers are in
+ * transmission order. Errors: JOBWIRE_E_UNKNOWN_PHASE, JOBWIRE_E_NO_PROGRESS_EVENT,
+ * JOBWIRE_E_INVALID_JOB_ID, JOBWIRE_E_INVALID_ATTEMPT, JOBWIRE_E_CONFLICTING_JOB_ID,
+ * JOBWIRE_E_JSON_TYPE_MISMATCH (data not an object), the JSON reader's errors for data
+ * (*error_offset, may be NULL: the byte offset in data, else JOBWIRE_NO_OFFSET). */
+JOBWIRE_C_API int jobwire_build_delivery(const char* secret, size_t secret_len, int profile,
+                                         const jobwire_delivery_spec* spec, int64_t now, unsigned attempt, char* out,
+                                         size_t out_cap, size_t* out_len, size_t* error_offset);
 
 #ifdef __cplusplus
 } /* extern "C" */

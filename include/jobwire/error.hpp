@@ -132,6 +132,7 @@
   X(invalid_dedup_key, 604, "the deduplication key is empty or too long")                          \
   X(store_full, 605, "the deduplication store is full of live entries")                            \
   X(unsigned_not_allowed, 606, "no secret is configured and unsigned deliveries were not allowed")  \
+  X(store_not_supported, 620, "this kind of store is not compiled into this build")               \
                                                                                                    \
   /* 700..799: sending, retries, ledger (sender.hpp, ledger.hpp) */                                \
   X(already_delivered, 700, "the delivery key was already delivered")                              \
@@ -279,6 +280,7 @@
   X(invalid_list_limit, malformed)                                                                 \
   X(cancellation_disabled, malformed)                                                              \
   X(service_error, malformed)                                                                      \
+  X(store_not_supported, local)                                                                    \
   X(invalid_metric_name, local)
 
 namespace jobwire {

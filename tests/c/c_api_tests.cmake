@@ -37,6 +37,21 @@ foreach(_jw_variant shared static)
     target_link_options(${_jw_t} PRIVATE ${_jw_c_sanitize_flags} ${_jw_c_sanitize_link})
   endif()
   add_test(NAME "c_api: C test (${_jw_variant} library)" COMMAND ${_jw_t})
+
+  # The receiver (jobwire_receive) over every store the library has; Redis and PostgreSQL
+  # when tests/services.sh exported their addresses.
+  set(_jw_r test_c_receiver_${_jw_variant})
+  add_executable(${_jw_r} "${_jw_c_test_dir}/test_c_receiver.c")
+  set_target_properties(${_jw_r} PROPERTIES C_STANDARD 99 C_STANDARD_REQUIRED ON C_EXTENSIONS OFF
+                                            RUNTIME_OUTPUT_DIRECTORY "${PROJECT_BINARY_DIR}/bin")
+  target_link_libraries(${_jw_r} PRIVATE jobwire_c_${_jw_variant} OpenSSL::Crypto Threads::Threads m)
+  if(CMAKE_C_COMPILER_ID MATCHES "GNU|Clang")
+    target_compile_options(${_jw_r} PRIVATE -Wall -Wextra -Wpedantic -Wconversion -Wshadow -Wstrict-prototypes
+                                            $<$<BOOL:${JOBWIRE_WERROR}>:-Werror> ${_jw_c_sanitize_flags})
+    target_link_options(${_jw_r} PRIVATE ${_jw_c_sanitize_flags} ${_jw_c_sanitize_link})
+  endif()
+  add_test(NAME "c_api: receiver C test (${_jw_variant} library)" COMMAND ${_jw_r})
+  set_tests_properties("c_api: receiver C test (${_jw_variant} library)" PROPERTIES TIMEOUT 120)
 endforeach()
 
 find_program(JOBWIRE_NM NAMES nm llvm-nm)

@@ -161,6 +161,8 @@ static const struct named_code all_codes[] = {
     {JOBWIRE_E_HANDLER_FAILED, "handler_failed"},
     {JOBWIRE_E_INVALID_DEDUP_KEY, "invalid_dedup_key"},
     {JOBWIRE_E_STORE_FULL, "store_full"},
+    {JOBWIRE_E_UNSIGNED_NOT_ALLOWED, "unsigned_not_allowed"},
+    {JOBWIRE_E_STORE_NOT_SUPPORTED, "store_not_supported"},
     {JOBWIRE_E_ALREADY_DELIVERED, "already_delivered"},
     {JOBWIRE_E_ALREADY_QUEUED, "already_queued"},
     {JOBWIRE_E_ALREADY_FAILED, "already_failed"},

@@ -628,3 +628,15 @@ def parse_payload(text: Union[BytesLike, str], form: str = "status", *, lenient:
     assert isinstance(summary, dict)
     return summary
 
+
+# --- receiving (the whole pipeline: verify, dedup store, reconcile, handler) -------------------
+
+from .receiver import Decision, Event, Receipt, Receiver  # noqa: E402  (uses the helpers above)
+
+__all__ += ["Receiver", "Receipt", "Event", "Decision"]
+
+# --- sending: building one signed delivery ------------------------------------------------------
+
+from .sender import Delivery, Sender  # noqa: E402
+
+__all__ += ["Sender", "Delivery"]

@@ -1,0 +1,403 @@
+"""The receiver pipeline from Python: :class:`Receiver` over ``jobwire_receive`` (C API).
+
+One call per incoming webhook does what ``receiver.hpp`` does — verify, parse, claim the
+delivery in a dedup store, lease the job, load the state the application holds,
+reconcile, run the handler, commit — so the subtle parts (deduplication, the order of
+deliveries of one job, releasing the claim when the handler fails) are the library's,
+not the application's. See the package README, "Receiving".
+
+The callbacks run inside the C call, on the calling thread. An exception raised by
+``load`` or ``handle`` never crosses the C boundary: it is caught in the callback, which
+returns a failure, so the library releases the claim and the receipt is ``reject`` with
+HTTP 503 (the sender retries); the exception is kept on ``receipt.exception``. An
+exception that is not an ``Exception`` (``KeyboardInterrupt``, ``SystemExit``) is raised
+again once the C call has returned, after the claim was released.
+"""
+from __future__ import annotations
+
+import ctypes
+import json
+import threading
+import time
+from typing import Any, Callable, Dict, Mapping, Optional, Sequence, Union
+
+from . import (BytesLike, HeadersLike, JobwireError, Text, _as_bytes, _check, _header_pairs, _int_arg, _INT64_MAX,
+               _INT64_MIN, _native, _profile, _TOLERANCE_NONE, error_name)
+
+__all__ = ["Receiver", "Receipt", "Event", "Decision", "LIFECYCLE_STATUSES", "RECEIVER_ACTIONS"]
+
+#: Lifecycle states in the order of the C API's JOBWIRE_LIFECYCLE_* constants.
+LIFECYCLE_STATUSES = ("pending", "running", "completed", "failed", "cancelled", "expired")
+#: Receipt actions in the order of the C API's JOBWIRE_RECEIVED_* constants.
+RECEIVER_ACTIONS = ("process", "duplicate", "in_flight", "ignore_stale", "no_change", "refetch", "reject")
+_DECISIONS = {0: "apply", 3: "refetch"}
+_PROFILES = {0: "ai_stats", 1: "phaseo"}
+
+_SDK_COMPAT, _ALLOW_UNSIGNED, _LENIENT_STATUS = 0x1, 0x2, 0x4
+_JOB_ID_MAX, _DEDUP_KEY_MAX = 256, 512
+# jobwire's limit on a lease (dedup.hpp max_dedup_duration: 30 days).
+_LEASE_MAX_MS = 30 * 24 * 3600 * 1000
+
+
+class _Options(ctypes.Structure):
+    _fields_ = [("profile", ctypes.c_int), ("tolerance", ctypes.c_int64), ("flags", ctypes.c_uint),
+                ("lease_ms", ctypes.c_int64)]
+
+
+class _Header(ctypes.Structure):
+    _fields_ = [("name", ctypes.c_char_p), ("name_len", ctypes.c_size_t), ("value", ctypes.c_char_p),
+                ("value_len", ctypes.c_size_t)]
+
+
+class _JobState(ctypes.Structure):
+    _fields_ = [("lifecycle", ctypes.c_int), ("progress", ctypes.c_double)]
+
+
+_Text = ctypes.POINTER(ctypes.c_char)
+
+
+class _Event(ctypes.Structure):
+    _fields_ = [("id", _Text), ("id_len", ctypes.c_size_t), ("type", _Text), ("type_len", ctypes.c_size_t),
+                ("job_id", _Text), ("job_id_len", ctypes.c_size_t), ("status", _Text),
+                ("status_len", ctypes.c_size_t), ("lifecycle", ctypes.c_int), ("progress", ctypes.c_double),
+                ("has_progress", ctypes.c_int), ("delivery_key", _Text), ("delivery_key_len", ctypes.c_size_t),
+                ("attempt", ctypes.c_uint32), ("profile", ctypes.c_int), ("dedup_key", _Text),
+                ("dedup_key_len", ctypes.c_size_t)]
+
+
+class _Decision(ctypes.Structure):
+    _fields_ = [("action", ctypes.c_int), ("reason", ctypes.c_char_p), ("next", _JobState)]
+
+
+_LOAD = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, _Text, ctypes.c_size_t, ctypes.POINTER(_JobState),
+                         ctypes.POINTER(ctypes.c_int))
+_HANDLE = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.POINTER(_Event), ctypes.POINTER(_Decision))
+
+
+class _Settings(ctypes.Structure):
+    _fields_ = [("load", _LOAD), ("handle", _HANDLE), ("user_data", ctypes.c_void_p)]
+
+
+class _Receipt(ctypes.Structure):
+    _fields_ = [("action", ctypes.c_int), ("http_status", ctypes.c_int), ("status", ctypes.c_int),
+                ("reason", ctypes.c_char_p), ("job_id", ctypes.c_void_p), ("job_id_cap", ctypes.c_size_t),
+                ("job_id_len", ctypes.c_size_t), ("dedup_key", ctypes.c_void_p),
+                ("dedup_key_cap", ctypes.c_size_t), ("dedup_key_len", ctypes.c_size_t),
+                ("attempt", ctypes.c_uint32), ("profile", ctypes.c_int)]
+
+
+_declared_lock = threading.Lock()
+_declared: Optional[ctypes.CDLL] = None
+
+
+def _lib() -> ctypes.CDLL:
+    """The library with the receiver's prototypes declared (once)."""
+    global _declared
+    if _declared is not None:
+        return _declared
+    with _declared_lock:
+        if _declared is None:
+            lib = _native.lib()
+            P = ctypes.POINTER
+            protos = {
+                "jobwire_receiver_options_init": (None, [P(_Options)]),
+                "jobwire_receiver_store_supported": (ctypes.c_int, [ctypes.c_char_p, ctypes.c_size_t]),
+                "jobwire_receiver_create": (ctypes.c_int, [P(ctypes.c_char_p), P(ctypes.c_size_t), ctypes.c_size_t,
+                                                           ctypes.c_char_p, ctypes.c_size_t, P(_Options),
+                                                           P(ctypes.c_void_p)]),
+                "jobwire_receiver_free": (None, [ctypes.c_void_p]),
+                "jobwire_receive": (ctypes.c_int, [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_size_t, P(_Header),
+                                                   ctypes.c_size_t, ctypes.c_int64, P(_Settings), P(_Receipt)]),
+            }
+            for name, (restype, argtypes) in protos.items():
+                fn = getattr(lib, name)
+                fn.restype = restype
+                fn.argtypes = argtypes
+            _declared = lib
+    return _declared
+
+
+def _text(p: Any, n: int) -> str:
+    return ctypes.string_at(p, n).decode("utf-8", "replace") if n else ""
+
+
+def _state_mapping(lifecycle: int, progress: float) -> Dict[str, Any]:
+    return {"lifecycle_status": LIFECYCLE_STATUSES[lifecycle], "progress": progress}
+
+
+class Event:
+    """The delivery being handled (given to ``handle``).
+
+    Attributes: ``id``, ``type`` (``"video.completed"``), ``job_id``, ``status`` (the
+    normalised ``data.status``), ``lifecycle_status``, ``progress`` (``None`` when absent),
+    ``delivery_key`` (``None`` without a ``delivery`` member), ``attempt``, ``profile``
+    (``"ai_stats"`` or ``"phaseo"``), ``dedup_key`` and ``data``, the raw ``data`` member
+    as a dict (decoded from the authenticated body on first use).
+    """
+
+    __slots__ = ("id", "type", "job_id", "status", "lifecycle_status", "progress", "delivery_key", "attempt",
+                 "profile", "dedup_key", "body", "_data")
+
+    def __init__(self, ev: _Event, body: bytes) -> None:
+        self.id = _text(ev.id, ev.id_len)
+        self.type = _text(ev.type, ev.type_len)
+        self.job_id = _text(ev.job_id, ev.job_id_len)
+        self.status = _text(ev.status, ev.status_len)
+        self.lifecycle_status = LIFECYCLE_STATUSES[ev.lifecycle]
+        self.progress: Optional[float] = ev.progress if ev.has_progress else None
+        self.delivery_key: Optional[str] = _text(ev.delivery_key, ev.delivery_key_len) if ev.delivery_key_len else None
+        self.attempt = int(ev.attempt)
+        self.profile = _PROFILES.get(ev.profile, "ai_stats")
+        self.dedup_key = _text(ev.dedup_key, ev.dedup_key_len)
+        self.body = body
+        self._data: Optional[Dict[str, Any]] = None
+
+    @property
+    def data(self) -> Dict[str, Any]:
+        if self._data is None:
+            self._data = json.loads(self.body)["data"]
+        return self._data
+
+    def __repr__(self) -> str:
+        return f"Event(id={self.id!r}, type={self.type!r}, job_id={self.job_id!r}, status={self.status!r})"
+
+
+class Decision:
+    """What reconciliation decided (given to ``handle``): ``action`` is ``"apply"``
+    (persist ``next`` and run the side effect) or ``"refetch"`` (fetch the status object,
+    or durably schedule that fetch); ``reason`` (``"forward"``, ``"more_progress"``,
+    ``"unknown_job"``, ...); ``next``, the state to hold afterwards, as the same kind of
+    mapping ``load`` returns."""
+
+    __slots__ = ("action", "reason", "next")
+
+    def __init__(self, d: _Decision) -> None:
+        self.action = _DECISIONS.get(d.action, "apply")
+        self.reason = d.reason.decode("ascii")
+        self.next = _state_mapping(d.next.lifecycle, d.next.progress)
+
+    def __repr__(self) -> str:
+        return f"Decision(action={self.action!r}, reason={self.reason!r}, next={self.next!r})"
+
+
+class Receipt:
+    """The outcome of :meth:`Receiver.receive`: reply with ``http_status``.
+
+    ``action`` is one of ``process``, ``duplicate``, ``in_flight``, ``ignore_stale``,
+    ``no_change``, ``refetch``, ``reject``; ``reason`` a stable snake_case word (the error
+    for a reject, else the reconcile reason, or ``done``/``in_flight``); ``job_id`` and
+    ``dedup_key`` are ``""`` when the delivery did not get that far; ``code`` is the
+    error name (``"ok"`` unless something failed); ``exception`` holds what ``load`` or
+    ``handle`` raised (then the action is ``reject``, HTTP 503, reason
+    ``handler_failed``)."""
+
+    __slots__ = ("action", "http_status", "reason", "code", "job_id", "dedup_key", "attempt", "profile", "exception")
+
+    def __init__(self, r: _Receipt, job_id: bytes, dedup_key: bytes, exception: Optional[BaseException]) -> None:
+        self.action = RECEIVER_ACTIONS[r.action]
+        self.http_status = int(r.http_status)
+        self.reason = r.reason.decode("ascii")
+        self.code = error_name(r.status)
+        self.job_id = job_id.decode("utf-8", "replace")
+        self.dedup_key = dedup_key.decode("utf-8", "replace")
+        self.attempt = int(r.attempt)
+        self.profile: Optional[str] = _PROFILES.get(r.profile)
+        self.exception = exception
+
+    @property
+    def acknowledged(self) -> bool:
+        """True for the 2xx replies."""
+        return 200 <= self.http_status < 300
+
+    def __repr__(self) -> str:
+        return (f"Receipt(action={self.action!r}, http_status={self.http_status}, reason={self.reason!r}, "
+                f"job_id={self.job_id!r})")
+
+
+LoadFn = Callable[[str], Optional[Mapping[str, Any]]]
+HandleFn = Callable[[Event, Decision], Any]
+
+
+def _state_from(value: Any) -> _JobState:
+    """A state `load` returned, checked: a mapping with a known ``lifecycle_status`` and a
+    ``progress`` in 0..100 (default 0)."""
+    if not isinstance(value, Mapping):
+        raise TypeError(f"load must return None or a mapping, not {type(value).__name__}")
+    life = value.get("lifecycle_status")
+    if life not in LIFECYCLE_STATUSES:
+        raise ValueError(f"lifecycle_status must be one of {', '.join(LIFECYCLE_STATUSES)}, got {life!r}")
+    progress = value.get("progress", 0)
+    if progress is None:
+        progress = 0
+    if isinstance(progress, bool) or not isinstance(progress, (int, float)) or not 0 <= progress <= 100:
+        raise ValueError(f"progress must be a number in 0..100, got {progress!r}")
+    return _JobState(LIFECYCLE_STATUSES.index(life), float(progress))
+
+
+class Receiver:
+    """The idempotent receiver: secrets, options and a dedup store.
+
+    >>> r = jobwire.Receiver(secrets=["whsec_..."], store="sqlite:/var/lib/app/dedup.sqlite")
+    >>> receipt = r.receive(body, headers, load=load_job, handle=apply_update)
+    >>> respond(receipt.http_status)
+
+    Args:
+        secrets: the webhook secret or secrets (a rotation); may be empty only with
+            ``allow_unsigned`` (otherwise every delivery is 503 ``unsigned_not_allowed``).
+        store: ``"memory"`` (this process only), ``"sqlite:PATH"``,
+            ``"redis://HOST[:PORT][/DB]"`` or ``"postgresql://..."``. Several processes
+            sharing one SQLite file, Redis or PostgreSQL deduplicate together.
+        profile: ``"auto"`` (detected per delivery from its headers), ``"ai-stats"`` or
+            ``"phaseo"``.
+        tolerance: freshness window in seconds, ``None`` to skip the check.
+        sdk_compat: accept the official SDKs' timestamp forms.
+        allow_unsigned: accept unsigned deliveries when no secret is given (never under
+            phaseo).
+        lenient_statuses: map unknown status words as the service does instead of 400.
+        lease_ms: how long a claim is held while ``handle`` runs (default: jobwire's).
+
+    Thread-safe: one Receiver may serve every thread of a server (each call uses its own
+    verifier and store connection from a pool inside the library). Release it with
+    :meth:`close` or a ``with`` block.
+    """
+
+    def __init__(self, secrets: Union[Text, Sequence[Text]] = (), store: str = "memory", profile: Text = "auto",
+                 *, tolerance: Optional[int] = 300, sdk_compat: bool = False, allow_unsigned: bool = False,
+                 lenient_statuses: bool = False, lease_ms: Optional[int] = None) -> None:
+        lib = _lib()
+        if isinstance(secrets, (str, bytes, bytearray, memoryview)):
+            keys = [_as_bytes(secrets, "secret")]
+        else:
+            keys = [_as_bytes(s, "secret") for s in secrets]
+        if not isinstance(store, str):
+            raise TypeError(f"store must be a str, not {type(store).__name__}")
+        spec = store.encode("utf-8")
+        opt = _Options()
+        lib.jobwire_receiver_options_init(ctypes.byref(opt))
+        opt.profile = _profile(profile)
+        if tolerance is None:
+            opt.tolerance = _TOLERANCE_NONE
+        else:
+            opt.tolerance = _int_arg(tolerance, "tolerance", 0, _INT64_MAX)
+        opt.flags = ((_SDK_COMPAT if sdk_compat else 0) | (_ALLOW_UNSIGNED if allow_unsigned else 0) |
+                     (_LENIENT_STATUS if lenient_statuses else 0))
+        opt.lease_ms = 0 if lease_ms is None else _int_arg(lease_ms, "lease_ms", 1, _LEASE_MAX_MS)
+        supported = lib.jobwire_receiver_store_supported(spec, len(spec))
+        if supported == _native.E_INVALID_ARGUMENT:
+            raise ValueError(f"invalid store {store!r} (use 'memory', 'sqlite:PATH', 'redis://HOST:PORT/DB' or "
+                             "'postgresql://...')")
+        _check(supported, JobwireError)
+        arr = (ctypes.c_char_p * max(len(keys), 1))(*keys)
+        lens = (ctypes.c_size_t * max(len(keys), 1))(*(len(k) for k in keys))
+        handle = ctypes.c_void_p()
+        _check(lib.jobwire_receiver_create(arr, lens, len(keys), spec, len(spec), ctypes.byref(opt),
+                                           ctypes.byref(handle)), JobwireError)
+        self._lib = lib
+        self._handle: Optional[int] = handle.value
+        # close() waits for the calls in flight: the handle is freed only when none is.
+        self._cond = threading.Condition()
+        self._active = 0
+
+    def close(self) -> None:
+        """Waits for the calls in flight, then releases the store connections and keys.
+        Further calls raise ValueError. Must not be called from inside ``load``/``handle``."""
+        with self._cond:
+            handle, self._handle = self._handle, None
+            while self._active:
+                self._cond.wait()
+        if handle is not None:
+            self._lib.jobwire_receiver_free(handle)
+
+    def __enter__(self) -> "Receiver":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __del__(self) -> None:
+        try:
+            self.close()
+        except Exception:  # pragma: no cover - interpreter shutdown
+            pass
+
+    def receive(self, body: Union[BytesLike, str], headers: HeadersLike, now: Optional[int] = None, *,
+                load: Optional[LoadFn] = None, handle: Optional[HandleFn] = None) -> Receipt:
+        """Handles one delivery end to end; returns the :class:`Receipt`.
+
+        Args:
+            body: the raw request body exactly as received.
+            headers: a mapping or an iterable of ``(name, value)`` pairs.
+            now: the current time in Unix seconds (default: the system clock).
+            load: ``load(job_id) -> None | {"lifecycle_status": ..., "progress": ...}``,
+                the job state the application holds (``None``: not known, which makes
+                ``refetch``). Runs while the delivery's claim and the job's lease are held.
+            handle: ``handle(event, decision)`` for ``apply`` (persist ``decision.next``
+                and run the side effect) and ``refetch``. Raise to fail: the claim is
+                released and the reply is 503, so the sender's retry is processed.
+        """
+        b = _as_bytes(body, "body")
+        pairs = _header_pairs(headers)
+        if now is None:
+            now_ms = time.time_ns() // 1_000_000
+        else:
+            now_ms = _int_arg(now, "now", _INT64_MIN // 1000, _INT64_MAX // 1000) * 1000
+        if load is not None and not callable(load):
+            raise TypeError("load must be callable")
+        if handle is not None and not callable(handle):
+            raise TypeError("handle must be callable")
+        hs = (_Header * max(len(pairs), 1))()
+        for i, (name, value) in enumerate(pairs):
+            hs[i].name, hs[i].name_len, hs[i].value, hs[i].value_len = name, len(name), value, len(value)
+
+        caught: list = []
+
+        def c_load(_user: Any, job_id: Any, job_id_len: int, out: Any, found: Any) -> int:
+            try:
+                value = load(_text(job_id, job_id_len))  # type: ignore[misc]
+                if value is not None:
+                    out[0] = _state_from(value)
+                    found[0] = 1
+                return 0
+            except BaseException as exc:  # noqa: B036 - nothing may unwind into C
+                caught.append(exc)
+                return 1
+
+        def c_handle(_user: Any, ev: Any, dec: Any) -> int:
+            try:
+                handle(Event(ev[0], b), Decision(dec[0]))  # type: ignore[misc]
+                return 0
+            except BaseException as exc:  # noqa: B036
+                caught.append(exc)
+                return 1
+
+        settings = _Settings()
+        if load is not None:
+            settings.load = _LOAD(c_load)
+        if handle is not None:
+            settings.handle = _HANDLE(c_handle)
+        job_buf = ctypes.create_string_buffer(_JOB_ID_MAX + 1)
+        key_buf = ctypes.create_string_buffer(_DEDUP_KEY_MAX + 1)
+        out = _Receipt()
+        out.job_id = ctypes.cast(job_buf, ctypes.c_void_p)
+        out.job_id_cap = len(job_buf)
+        out.dedup_key = ctypes.cast(key_buf, ctypes.c_void_p)
+        out.dedup_key_cap = len(key_buf)
+
+        with self._cond:
+            if self._handle is None:
+                raise ValueError("the receiver is closed")
+            h = self._handle
+            self._active += 1
+        try:
+            # ctypes releases the GIL for the call; the callbacks take it back.
+            status = self._lib.jobwire_receive(h, b, len(b), hs, len(pairs), now_ms, ctypes.byref(settings),
+                                               ctypes.byref(out))
+        finally:
+            with self._cond:
+                self._active -= 1
+                self._cond.notify_all()
+        _check(status, JobwireError)
+        exc = caught[0] if caught else None
+        if exc is not None and not isinstance(exc, Exception):
+            raise exc  # KeyboardInterrupt, SystemExit: the claim is already released
+        return Receipt(out, job_buf.raw[: out.job_id_len], key_buf.raw[: out.dedup_key_len], exc)

@@ -1,0 +1,184 @@
+// Fuzz target: the C receiver (include/jobwire_c.h, "Receiver"), called as a C program
+// calls it, and the store-spec parser behind jobwire_receiver_store_supported.
+//
+// Input: byte 0 selects the operation (bit 1 set: jobwire_build_delivery with the rest as
+// `data`, byte 1 picking the phase, kind and progress, checked for the output-buffer
+// protocol; else bit 0 clear: a store spec; bit 0 set: one delivery), byte 1
+// the host's behaviour (bit 0: load fails, bit 1: handle fails, bit 2: the job is known,
+// bits 3-5: its lifecycle, bit 6: callbacks NULL); the rest is the spec, or the body and
+// then the headers ("name:value" lines) separated by a NUL byte. Deliveries go to one
+// receiver without secrets that accepts unsigned deliveries (so fuzzed bodies reach the
+// parser, the store and reconciliation), with the memory store.
+//
+// Checked on every call: the status is OK; the receipt is consistent (a known action,
+// the HTTP status that action implies, a named reason, lengths within the maxima); the
+// handler runs only for apply/refetch, and a failing callback gives reject/503/handler_failed.
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "jobwire_c.h"
+
+namespace {
+
+[[noreturn]] void fail() { __builtin_trap(); }
+void check(bool cond) {
+  if (!cond) fail();
+}
+
+struct host {
+  unsigned behaviour = 0;
+  int handled = 0;
+  int loaded = 0;
+};
+
+int load(void* user, const char* job_id, std::size_t job_id_len, jobwire_job_state* out, int* found) {
+  auto* h = static_cast<host*>(user);
+  check(job_id != nullptr && job_id_len > 0 && job_id_len <= JOBWIRE_RECEIPT_JOB_ID_MAX);
+  ++h->loaded;
+  if (h->behaviour & 1u) return 1;
+  if (h->behaviour & 4u) {
+    *found = 1;
+    out->lifecycle = static_cast<int>((h->behaviour >> 3) & 7u);  // 6, 7: out of range → failure
+    out->progress = 50;
+  }
+  return 0;
+}
+
+int handle(void* user, const jobwire_event* ev, const jobwire_decision* dec) {
+  auto* h = static_cast<host*>(user);
+  check(dec->action == JOBWIRE_DECISION_APPLY || dec->action == JOBWIRE_DECISION_REFETCH);
+  check(dec->reason != nullptr && ev->id_len > 0 && ev->job_id_len > 0 && ev->dedup_key_len > 0);
+  check(ev->lifecycle >= JOBWIRE_LIFECYCLE_PENDING && ev->lifecycle <= JOBWIRE_LIFECYCLE_EXPIRED);
+  ++h->handled;
+  return (h->behaviour & 2u) ? 1 : 0;
+}
+
+jobwire_receiver* shared_receiver() {
+  static jobwire_receiver* rx = [] {
+    jobwire_receiver_options opt;
+    jobwire_receiver_options_init(&opt);
+    opt.profile = JOBWIRE_PROFILE_AI_STATS;
+    opt.flags = JOBWIRE_RECEIVER_ALLOW_UNSIGNED;
+    jobwire_receiver* r = nullptr;
+    check(jobwire_receiver_create(nullptr, nullptr, 0, "memory", 6, &opt, &r) == JOBWIRE_OK);
+    return r;
+  }();
+  return rx;
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  if (size < 2) return 0;
+  const std::string_view in(reinterpret_cast<const char*>(data) + 2, size - 2);
+  if ((data[0] & 2u) != 0) {
+    static const char* const phases[] = {"completed", "failed", "in_progress", "queued", "progress", "cancelled"};
+    const char* phase = phases[data[1] % 6u];
+    std::unique_ptr<char[]> copy(new char[in.size() + 1]);
+    if (!in.empty()) std::memcpy(copy.get(), in.data(), in.size());
+    jobwire_delivery_spec spec{};
+    spec.kind = (data[1] & 0x80u) ? JOBWIRE_KIND_BATCH : JOBWIRE_KIND_VIDEO;
+    spec.job_id = "gen_fuzz";
+    spec.job_id_len = 8;
+    spec.internal_id = "1";
+    spec.internal_id_len = 1;
+    spec.phase = phase;
+    spec.phase_len = std::strlen(phase);
+    spec.progress = static_cast<double>(data[1] & 0x7fu);
+    spec.data = in.empty() ? nullptr : copy.get();
+    spec.data_len = in.size();
+    std::size_t need = 0, off = 0;
+    int st = jobwire_build_delivery("whsec_fuzz", 10, JOBWIRE_PROFILE_AI_STATS, &spec, 1781166600, 1, nullptr, 0,
+                                    &need, &off);
+    check(st <= 0 && std::strcmp(jobwire_error_name(st), "unknown_error") != 0);
+    if (st != JOBWIRE_E_BUFFER_TOO_SMALL) return 0;
+    std::unique_ptr<char[]> out(new char[need]);
+    std::size_t len = 0;
+    st = jobwire_build_delivery("whsec_fuzz", 10, JOBWIRE_PROFILE_AI_STATS, &spec, 1781166600, 1, out.get(), need,
+                                &len, &off);
+    check(st == JOBWIRE_OK && len == need && off == JOBWIRE_NO_OFFSET);
+    check(std::string_view(out.get(), len).find("\"x-ai-stats-signature\"") != std::string_view::npos);
+    return 0;
+  }
+  if ((data[0] & 1u) == 0) {
+    std::unique_ptr<char[]> spec(new char[in.size() + 1]);
+    if (!in.empty()) std::memcpy(spec.get(), in.data(), in.size());
+    const int st = jobwire_receiver_store_supported(in.empty() ? nullptr : spec.get(), in.size());
+    check(st == JOBWIRE_OK || st == JOBWIRE_E_INVALID_ARGUMENT || st == JOBWIRE_E_STORE_NOT_SUPPORTED);
+    return 0;
+  }
+  const std::size_t nul = in.find('\0');
+  const std::string_view body_text = in.substr(0, nul);
+  const std::string_view header_text = nul == std::string_view::npos ? std::string_view{} : in.substr(nul + 1);
+  // Exact-size copies so ASan sees a read past the end.
+  std::unique_ptr<char[]> body(new char[body_text.size() + 1]);
+  if (!body_text.empty()) std::memcpy(body.get(), body_text.data(), body_text.size());
+  std::vector<std::string> lines;
+  for (std::size_t pos = 0; pos < header_text.size();) {
+    std::size_t end = header_text.find('\n', pos);
+    if (end == std::string_view::npos) end = header_text.size();
+    lines.emplace_back(header_text.substr(pos, end - pos));
+    pos = end + 1;
+  }
+  std::vector<jobwire_header> headers;
+  for (const std::string& line : lines) {
+    const std::size_t colon = line.find(':');
+    if (colon == std::string::npos) continue;
+    headers.push_back({line.data(), colon, line.data() + colon + 1, line.size() - colon - 1});
+  }
+
+  host h;
+  h.behaviour = data[1];
+  jobwire_receive_settings settings{};
+  if ((data[1] & 0x40u) == 0) {
+    settings.load = load;
+    settings.handle = handle;
+  }
+  settings.user_data = &h;
+  char job[JOBWIRE_RECEIPT_JOB_ID_MAX];
+  char key[JOBWIRE_RECEIPT_DEDUP_KEY_MAX];
+  jobwire_receipt r{};
+  r.job_id = job;
+  r.job_id_cap = sizeof job;
+  r.dedup_key = key;
+  r.dedup_key_cap = sizeof key;
+  const int st = jobwire_receive(shared_receiver(), body_text.empty() ? nullptr : body.get(), body_text.size(),
+                                 headers.empty() ? nullptr : headers.data(), headers.size(), 1781166600000, &settings,
+                                 &r);
+  check(st == JOBWIRE_OK);
+  check(r.reason != nullptr && std::strcmp(r.reason, "") != 0);
+  check(r.job_id_len <= JOBWIRE_RECEIPT_JOB_ID_MAX && r.dedup_key_len <= JOBWIRE_RECEIPT_DEDUP_KEY_MAX);
+  switch (r.action) {
+    case JOBWIRE_RECEIVED_PROCESS:
+    case JOBWIRE_RECEIVED_REFETCH:
+      check(r.http_status == 200 && h.handled == (settings.handle != nullptr ? 1 : 0));
+      check((h.behaviour & 2u) == 0 || settings.handle == nullptr);
+      break;
+    case JOBWIRE_RECEIVED_DUPLICATE:
+    case JOBWIRE_RECEIVED_IGNORE_STALE:
+    case JOBWIRE_RECEIVED_NO_CHANGE:
+      check(r.http_status == 200 && h.handled == 0 && r.status == JOBWIRE_OK);
+      break;
+    case JOBWIRE_RECEIVED_IN_FLIGHT:
+      check(r.http_status == 503 && h.handled == 0);
+      break;
+    case JOBWIRE_RECEIVED_REJECT:
+      check(r.http_status == 400 || r.http_status == 401 || r.http_status == 503);
+      check(r.status < 0 && std::strcmp(jobwire_error_name(r.status), r.reason) == 0);
+      if (r.status == JOBWIRE_E_HANDLER_FAILED) check(r.http_status == 503);
+      break;
+    default:
+      fail();
+  }
+  // A failing callback that ran is always a 503 handler_failed.
+  if (settings.load != nullptr && (h.behaviour & 1u) && h.loaded > 0)
+    check(r.action == JOBWIRE_RECEIVED_REJECT && r.status == JOBWIRE_E_HANDLER_FAILED);
+  if (h.handled > 0 && (h.behaviour & 2u))
+    check(r.action == JOBWIRE_RECEIVED_REJECT && r.http_status == 503 && r.status == JOBWIRE_E_HANDLER_FAILED);
+  return 0;
+}

@@ -1,0 +1,562 @@
+// jobwire — the C receiver (include/jobwire_c.h, "Receiver"): receive_delivery
+// (receiver.hpp) behind a C handle, with the dedup store chosen by a spec string.
+//
+// Thread safety without a global lock: the verifier's HMAC contexts and every store that
+// owns a connection (SQLite, Redis, PostgreSQL) serve one call at a time (signature.hpp,
+// stores/*.hpp). A receiver therefore keeps a pool of "lanes" — one verifier and one
+// store connection each — and a call takes a free lane for its duration (a mutex guards
+// only the pop and the push), opening a new one when every lane is busy. The memory store
+// is thread-safe and sharded: every lane uses the receiver's single memory store, since a
+// per-lane memory store would not deduplicate across threads. Connections of one receiver
+// share the same database, so the store's claims serialise concurrent copies of a
+// delivery and the job lease serialises deliveries of one job (RECEIVING.md).
+//
+// Like jobwire_c.cpp, every entry point runs inside a firewall: no exception reaches C.
+#include "jobwire_c.h"
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <memory>
+#include <mutex>
+#include <new>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <openssl/crypto.h>
+
+#include <jobwire/dedup.hpp>
+#include <jobwire/error.hpp>
+#include <jobwire/headers.hpp>
+#include <jobwire/job.hpp>
+#include <jobwire/profile.hpp>
+#include <jobwire/receiver.hpp>
+#include <jobwire/reconcile.hpp>
+#include <jobwire/signature.hpp>
+
+#if JOBWIRE_C_HAVE_SQLITE
+#include <jobwire/stores/sqlite.hpp>
+#endif
+#if JOBWIRE_C_HAVE_REDIS
+#include <jobwire/stores/redis.hpp>
+#endif
+#if JOBWIRE_C_HAVE_POSTGRES
+#include <jobwire/stores/postgres.hpp>
+#endif
+
+#ifndef JOBWIRE_C_HAVE_SQLITE
+#define JOBWIRE_C_HAVE_SQLITE 0
+#endif
+#ifndef JOBWIRE_C_HAVE_REDIS
+#define JOBWIRE_C_HAVE_REDIS 0
+#endif
+#ifndef JOBWIRE_C_HAVE_POSTGRES
+#define JOBWIRE_C_HAVE_POSTGRES 0
+#endif
+
+static_assert(JOBWIRE_RECEIPT_JOB_ID_MAX >= jobwire::max_job_id_length, "receipt job id buffer");
+static_assert(JOBWIRE_RECEIPT_DEDUP_KEY_MAX >= jobwire::dedup_key::max_encoded_length, "receipt dedup key buffer");
+static_assert(JOBWIRE_LIFECYCLE_PENDING == static_cast<int>(jobwire::lifecycle_status::pending) &&
+                  JOBWIRE_LIFECYCLE_RUNNING == static_cast<int>(jobwire::lifecycle_status::running) &&
+                  JOBWIRE_LIFECYCLE_COMPLETED == static_cast<int>(jobwire::lifecycle_status::completed) &&
+                  JOBWIRE_LIFECYCLE_FAILED == static_cast<int>(jobwire::lifecycle_status::failed) &&
+                  JOBWIRE_LIFECYCLE_CANCELLED == static_cast<int>(jobwire::lifecycle_status::cancelled) &&
+                  JOBWIRE_LIFECYCLE_EXPIRED == static_cast<int>(jobwire::lifecycle_status::expired),
+              "lifecycle constants follow jobwire::lifecycle_status");
+static_assert(JOBWIRE_DECISION_APPLY == static_cast<int>(jobwire::reconcile_action::apply) &&
+                  JOBWIRE_DECISION_REFETCH == static_cast<int>(jobwire::reconcile_action::refetch),
+              "decision constants follow jobwire::reconcile_action");
+static_assert(JOBWIRE_RECEIVED_PROCESS == static_cast<int>(jobwire::receiver_decision::process) &&
+                  JOBWIRE_RECEIVED_DUPLICATE == static_cast<int>(jobwire::receiver_decision::duplicate) &&
+                  JOBWIRE_RECEIVED_IN_FLIGHT == static_cast<int>(jobwire::receiver_decision::in_flight) &&
+                  JOBWIRE_RECEIVED_IGNORE_STALE == static_cast<int>(jobwire::receiver_decision::ignore_stale) &&
+                  JOBWIRE_RECEIVED_NO_CHANGE == static_cast<int>(jobwire::receiver_decision::no_change) &&
+                  JOBWIRE_RECEIVED_REFETCH == static_cast<int>(jobwire::receiver_decision::refetch) &&
+                  JOBWIRE_RECEIVED_REJECT == static_cast<int>(jobwire::receiver_decision::reject),
+              "receipt action constants follow jobwire::receiver_decision");
+
+namespace {
+
+using jobwire::errc;
+
+constexpr int status_of(errc c) noexcept { return -static_cast<int>(c); }
+constexpr int invalid_argument = status_of(errc::invalid_argument);
+
+template <class F>
+int guarded(F&& f) noexcept {
+  try {
+    return f();
+  } catch (const std::bad_alloc&) {
+    return status_of(errc::out_of_memory);
+  } catch (...) {
+    return status_of(errc::internal_error);
+  }
+}
+
+constexpr bool bad_input(const void* p, std::size_t n) noexcept { return p == nullptr && n != 0; }
+
+inline std::string_view view(const char* p, std::size_t n) noexcept {
+  return n == 0 ? std::string_view{} : std::string_view(p, n);
+}
+
+bool starts_with(std::string_view s, std::string_view prefix) noexcept {
+  return s.size() >= prefix.size() && s.substr(0, prefix.size()) == prefix;
+}
+
+// --- store specs -----------------------------------------------------------------------
+
+enum class store_kind : std::uint8_t { memory, sqlite, redis, postgres };
+
+struct store_spec {
+  store_kind kind = store_kind::memory;
+  std::string target;  // sqlite: the path; postgres: the conninfo URI; redis: the host
+  int port = 6379;
+  long db = 0;
+};
+
+// "memory" | "sqlite:PATH" | "redis://HOST[:PORT][/DB]" | "postgresql://..." | "postgres://..."
+// Anything else, or a spec with an empty part, is invalid_argument.
+jobwire::status parse_store_spec(std::string_view s, store_spec& out) {
+  if (s == "memory") {
+    out.kind = store_kind::memory;
+    return {};
+  }
+  if (starts_with(s, "sqlite:")) {
+    out.kind = store_kind::sqlite;
+    out.target.assign(s.substr(7));
+    if (out.target.empty() || out.target.find('\0') != std::string::npos) return errc::invalid_argument;
+    return {};
+  }
+  if (starts_with(s, "postgresql://") || starts_with(s, "postgres://")) {
+    out.kind = store_kind::postgres;
+    out.target.assign(s);  // libpq reads the URI itself
+    if (out.target.find('\0') != std::string::npos) return errc::invalid_argument;
+    return {};
+  }
+  if (starts_with(s, "redis://")) {
+    out.kind = store_kind::redis;
+    std::string_view rest = s.substr(8);
+    std::string_view db;
+    if (auto slash = rest.find('/'); slash != std::string_view::npos) {
+      db = rest.substr(slash + 1);
+      rest = rest.substr(0, slash);
+      if (db.empty()) return errc::invalid_argument;
+    }
+    std::string_view host = rest;
+    if (auto colon = rest.rfind(':'); colon != std::string_view::npos) {
+      host = rest.substr(0, colon);
+      std::string_view port = rest.substr(colon + 1);
+      if (port.empty() || port.size() > 5) return errc::invalid_argument;
+      long p = 0;
+      for (char c : port) {
+        if (c < '0' || c > '9') return errc::invalid_argument;
+        p = p * 10 + (c - '0');
+      }
+      if (p <= 0 || p > 65535) return errc::invalid_argument;
+      out.port = static_cast<int>(p);
+    }
+    if (host.empty() || host.find('\0') != std::string_view::npos || host.find('@') != std::string_view::npos)
+      return errc::invalid_argument;
+    out.target.assign(host);
+    if (!db.empty()) {
+      if (db.size() > 5) return errc::invalid_argument;
+      long n = 0;
+      for (char c : db) {
+        if (c < '0' || c > '9') return errc::invalid_argument;
+        n = n * 10 + (c - '0');
+      }
+      out.db = n;
+    }
+    return {};
+  }
+  return errc::invalid_argument;
+}
+
+bool compiled_in(store_kind k) noexcept {
+  switch (k) {
+    case store_kind::memory: return true;
+    case store_kind::sqlite: return JOBWIRE_C_HAVE_SQLITE != 0;
+    case store_kind::redis: return JOBWIRE_C_HAVE_REDIS != 0;
+    case store_kind::postgres: return JOBWIRE_C_HAVE_POSTGRES != 0;
+  }
+  return false;
+}
+
+#if JOBWIRE_C_HAVE_REDIS
+// A Redis connection on database `db`: the store may reconnect its context after an I/O
+// error, and a reconnected context is back on database 0. So this wrapper, which owns the
+// context, reconnects and re-selects before every call that finds the context broken;
+// the store then sees a healthy context and never reconnects it itself.
+class redis_lane_store {
+ public:
+  static jobwire::result<std::unique_ptr<redis_lane_store>> connect(const store_spec& spec) {
+    timeval tv{2, 0};
+    redisContext* c = redisConnectWithTimeout(spec.target.c_str(), spec.port, tv);
+    if (c == nullptr) return errc::store_unavailable;
+    std::unique_ptr<redis_lane_store> s(new redis_lane_store(c, spec.db));
+    if (c->err != 0) return errc::store_unavailable;
+    if (auto sel = s->select(); !sel) return sel.error();
+    auto st = jobwire::redis_dedup_store::attach(c);
+    if (!st) return st.error();
+    s->store_.emplace(std::move(*st));
+    return s;
+  }
+  redis_lane_store(const redis_lane_store&) = delete;
+  redis_lane_store& operator=(const redis_lane_store&) = delete;
+  ~redis_lane_store() {
+    store_.reset();
+    redisFree(ctx_);
+  }
+
+  jobwire::result<jobwire::claim_result> claim(const jobwire::dedup_key& k, jobwire::dedup_time now,
+                                               std::chrono::milliseconds lease) noexcept {
+    if (auto st = heal(); !st) return st.error();
+    return store_->claim(k, now, lease);
+  }
+  jobwire::status commit(const jobwire::dedup_key& k, const jobwire::claim_token& t, jobwire::dedup_time now) noexcept {
+    if (auto st = heal(); !st) return st;
+    return store_->commit(k, t, now);
+  }
+  jobwire::status release(const jobwire::dedup_key& k, const jobwire::claim_token& t) noexcept {
+    if (auto st = heal(); !st) return st;
+    return store_->release(k, t);
+  }
+
+ private:
+  redis_lane_store(redisContext* c, long db) noexcept : ctx_(c), db_(db) {}
+  jobwire::status select() noexcept {
+    if (db_ == 0) return {};
+    void* r = redisCommand(ctx_, "SELECT %ld", db_);
+    if (r == nullptr) return errc::store_unavailable;
+    const bool ok = static_cast<redisReply*>(r)->type == REDIS_REPLY_STATUS;
+    freeReplyObject(r);
+    return ok ? jobwire::status{} : jobwire::status{errc::store_error};
+  }
+  jobwire::status heal() noexcept {
+    if (ctx_->err == 0) return {};
+    if (redisReconnect(ctx_) != REDIS_OK) return errc::store_unavailable;
+    return select();
+  }
+  redisContext* ctx_;
+  long db_;
+  std::optional<jobwire::redis_dedup_store> store_;
+};
+#endif
+
+// One verifier and one store connection: what one call uses exclusively.
+struct lane {
+  jobwire::verifier keys;
+#if JOBWIRE_C_HAVE_SQLITE
+  std::optional<jobwire::sqlite_dedup_store> sqlite;
+#endif
+#if JOBWIRE_C_HAVE_REDIS
+  std::unique_ptr<redis_lane_store> redis;
+#endif
+#if JOBWIRE_C_HAVE_POSTGRES
+  std::optional<jobwire::postgres_dedup_store> postgres;
+#endif
+};
+
+}  // namespace
+
+struct jobwire_receiver {
+  std::vector<std::string> secrets;  // to prepare the verifier of each new lane
+  store_spec spec;
+  jobwire::receiver_options options;
+  std::unique_ptr<jobwire::memory_dedup_store> memory;  // spec "memory": shared by all lanes
+
+  std::mutex pool_lock;  // guards `idle` only
+  std::vector<std::unique_ptr<lane>> idle;
+
+  ~jobwire_receiver() {
+    // The secrets are kept only to prepare the verifier of each new lane; wipe them.
+    for (std::string& s : secrets)
+      if (!s.empty()) OPENSSL_cleanse(&s[0], s.size());
+  }
+
+  jobwire::result<std::unique_ptr<lane>> open_lane() {
+    std::unique_ptr<lane> l(new lane);
+    std::vector<std::string_view> views(secrets.begin(), secrets.end());
+    auto keys = jobwire::verifier::create(views.data(), views.size());
+    if (!keys) return keys.error();
+    l->keys = std::move(*keys);
+    switch (spec.kind) {
+      case store_kind::memory: break;
+      case store_kind::sqlite: {
+#if JOBWIRE_C_HAVE_SQLITE
+        auto s = jobwire::sqlite_dedup_store::open(spec.target);
+        if (!s) return s.error();
+        l->sqlite.emplace(std::move(*s));
+        break;
+#else
+        return errc::store_not_supported;
+#endif
+      }
+      case store_kind::redis: {
+#if JOBWIRE_C_HAVE_REDIS
+        auto s = redis_lane_store::connect(spec);
+        if (!s) return s.error();
+        l->redis = std::move(*s);
+        break;
+#else
+        return errc::store_not_supported;
+#endif
+      }
+      case store_kind::postgres: {
+#if JOBWIRE_C_HAVE_POSTGRES
+        auto s = jobwire::postgres_dedup_store::connect(spec.target);
+        if (!s) return s.error();
+        l->postgres.emplace(std::move(*s));
+        break;
+#else
+        return errc::store_not_supported;
+#endif
+      }
+    }
+    return l;
+  }
+
+  // A free lane, or a new one when all are busy (the pool grows to the peak concurrency).
+  jobwire::result<std::unique_ptr<lane>> take_lane() {
+    {
+      std::lock_guard<std::mutex> hold(pool_lock);
+      if (!idle.empty()) {
+        std::unique_ptr<lane> l = std::move(idle.back());
+        idle.pop_back();
+        return l;
+      }
+    }
+    return open_lane();
+  }
+
+  void give_back(std::unique_ptr<lane> l) {
+    std::lock_guard<std::mutex> hold(pool_lock);
+    idle.push_back(std::move(l));
+  }
+
+  // Runs `f(store)` with the lane's store (or the shared memory store).
+  template <class F>
+  auto with_store([[maybe_unused]] lane& l, F&& f) {
+    switch (spec.kind) {
+#if JOBWIRE_C_HAVE_SQLITE
+      case store_kind::sqlite: return f(*l.sqlite);
+#endif
+#if JOBWIRE_C_HAVE_REDIS
+      case store_kind::redis: return f(*l.redis);
+#endif
+#if JOBWIRE_C_HAVE_POSTGRES
+      case store_kind::postgres: return f(*l.postgres);
+#endif
+      default: return f(*memory);
+    }
+  }
+};
+
+namespace {
+
+int profile_code(const jobwire::profile* p) noexcept {
+  if (p == nullptr) return -1;
+  return p == &jobwire::profiles::phaseo ? JOBWIRE_PROFILE_PHASEO : JOBWIRE_PROFILE_AI_STATS;
+}
+
+void copy_out(std::string_view text, char* out, std::size_t cap, std::size_t* out_len) noexcept {
+  *out_len = 0;
+  if (out == nullptr || cap < text.size()) return;  // sizes were checked before the call
+  if (!text.empty()) std::memcpy(out, text.data(), text.size());
+  if (cap > text.size()) out[text.size()] = '\0';
+  *out_len = text.size();
+}
+
+}  // namespace
+
+extern "C" {
+
+void jobwire_receiver_options_init(jobwire_receiver_options* options) {
+  if (options == nullptr) return;
+  options->profile = JOBWIRE_PROFILE_AUTO;
+  options->tolerance = JOBWIRE_DEFAULT_TOLERANCE;
+  options->flags = 0;
+  options->lease_ms = 0;
+}
+
+int jobwire_receiver_store_supported(const char* store_spec_text, std::size_t store_spec_len) {
+  return guarded([&] {
+    if (bad_input(store_spec_text, store_spec_len)) return invalid_argument;
+    store_spec spec;
+    if (auto st = parse_store_spec(view(store_spec_text, store_spec_len), spec); !st) return status_of(st.code());
+    return compiled_in(spec.kind) ? JOBWIRE_OK : status_of(errc::store_not_supported);
+  });
+}
+
+int jobwire_receiver_create(const char* const* secrets, const std::size_t* secret_lens, std::size_t count,
+                            const char* store_spec_text, std::size_t store_spec_len,
+                            const jobwire_receiver_options* options, jobwire_receiver** out) {
+  return guarded([&] {
+    if (out == nullptr) return invalid_argument;
+    *out = nullptr;
+    if ((count > 0 && (secrets == nullptr || secret_lens == nullptr)) || bad_input(store_spec_text, store_spec_len))
+      return invalid_argument;
+    jobwire_receiver_options opt;
+    jobwire_receiver_options_init(&opt);
+    if (options != nullptr) opt = *options;
+    const jobwire::profile* prof = nullptr;  // AUTO: detected per request (§15)
+    if (opt.profile == JOBWIRE_PROFILE_AI_STATS) prof = &jobwire::profiles::ai_stats;
+    else if (opt.profile == JOBWIRE_PROFILE_PHASEO) prof = &jobwire::profiles::phaseo;
+    else if (opt.profile != JOBWIRE_PROFILE_AUTO) return invalid_argument;
+    if ((opt.tolerance < 0 && opt.tolerance != jobwire::tolerance_none) ||
+        (opt.flags & ~(JOBWIRE_RECEIVER_SDK_COMPAT | JOBWIRE_RECEIVER_ALLOW_UNSIGNED |
+                       JOBWIRE_RECEIVER_LENIENT_STATUS)) != 0u ||
+        opt.lease_ms < 0)
+      return invalid_argument;
+    if (opt.lease_ms != 0 && !jobwire::is_valid_dedup_duration(std::chrono::milliseconds(opt.lease_ms)))
+      return invalid_argument;
+    if (count > jobwire::max_secrets) return status_of(errc::too_many_secrets);
+
+    std::unique_ptr<jobwire_receiver> r(new jobwire_receiver);
+    if (auto st = parse_store_spec(view(store_spec_text, store_spec_len), r->spec); !st) return status_of(st.code());
+    if (!compiled_in(r->spec.kind)) return status_of(errc::store_not_supported);
+    for (std::size_t i = 0; i < count; ++i) {
+      if (bad_input(secrets[i], secret_lens[i])) return invalid_argument;
+      r->secrets.emplace_back(view(secrets[i], secret_lens[i]));
+    }
+    r->options.verify.tolerance_seconds = opt.tolerance;
+    r->options.verify.sdk_compat = (opt.flags & JOBWIRE_RECEIVER_SDK_COMPAT) != 0u;
+    r->options.verify.prof = prof;
+    r->options.allow_unsigned = (opt.flags & JOBWIRE_RECEIVER_ALLOW_UNSIGNED) != 0u;
+    r->options.statuses = (opt.flags & JOBWIRE_RECEIVER_LENIENT_STATUS) != 0u ? jobwire::status_mode::lenient
+                                                                              : jobwire::status_mode::strict;
+    if (opt.lease_ms != 0) r->options.lease = std::chrono::milliseconds(opt.lease_ms);
+    if (r->spec.kind == store_kind::memory) {
+      r->memory.reset(new jobwire::memory_dedup_store());
+      if (auto cfg = r->memory->config_status(); !cfg) return status_of(cfg.code());
+    }
+    // The first lane now: bad secrets and an unreachable store are reported here, not at
+    // the first delivery.
+    auto first = r->open_lane();
+    if (!first) return status_of(first.code());
+    r->idle.push_back(std::move(*first));
+    *out = r.release();
+    return JOBWIRE_OK;
+  });
+}
+
+void jobwire_receiver_free(jobwire_receiver* receiver) { delete receiver; }
+
+int jobwire_receive(jobwire_receiver* receiver, const char* body, std::size_t body_len, const jobwire_header* headers,
+                    std::size_t header_count, std::int64_t now_ms, const jobwire_receive_settings* settings,
+                    jobwire_receipt* receipt) {
+  return guarded([&] {
+    if (receiver == nullptr || settings == nullptr || receipt == nullptr || bad_input(body, body_len) ||
+        bad_input(headers, header_count))
+      return invalid_argument;
+    if ((receipt->job_id == nullptr && receipt->job_id_cap != 0) ||
+        (receipt->dedup_key == nullptr && receipt->dedup_key_cap != 0))
+      return invalid_argument;
+    if ((receipt->job_id != nullptr && receipt->job_id_cap < JOBWIRE_RECEIPT_JOB_ID_MAX) ||
+        (receipt->dedup_key != nullptr && receipt->dedup_key_cap < JOBWIRE_RECEIPT_DEDUP_KEY_MAX))
+      return status_of(errc::buffer_too_small);
+    std::vector<std::pair<std::string_view, std::string_view>> hs;
+    hs.reserve(header_count);
+    for (std::size_t i = 0; i < header_count; ++i) {
+      if (bad_input(headers[i].name, headers[i].name_len) || bad_input(headers[i].value, headers[i].value_len))
+        return invalid_argument;
+      hs.emplace_back(view(headers[i].name, headers[i].name_len), view(headers[i].value, headers[i].value_len));
+    }
+
+    auto taken = receiver->take_lane();
+    if (!taken) {
+      // No lane could be opened (the store is unreachable now): a local failure, 503.
+      receipt->action = JOBWIRE_RECEIVED_REJECT;
+      receipt->status = status_of(taken.code());
+      receipt->http_status = jobwire::rejection_status(taken.code());
+      receipt->reason = jobwire::error_name(taken.code()).data();
+      receipt->job_id_len = 0;
+      receipt->dedup_key_len = 0;
+      receipt->attempt = 0;
+      receipt->profile = -1;
+      return JOBWIRE_OK;
+    }
+    std::unique_ptr<lane> l = std::move(*taken);
+    const jobwire::dedup_time now{std::chrono::milliseconds(now_ms)};
+
+    // The callbacks' failure is the host's: any nonzero return is handler_failed, which
+    // the receiver answers with 503 after releasing the claim (receiver.hpp step 5).
+    auto load = [&](std::string_view job_id) -> jobwire::result<std::optional<jobwire::job_state>> {
+      if (settings->load == nullptr) return std::optional<jobwire::job_state>{};
+      jobwire_job_state st{JOBWIRE_LIFECYCLE_PENDING, 0.0};
+      int found = 0;
+      if (settings->load(settings->user_data, job_id.data(), job_id.size(), &st, &found) != 0)
+        return errc::handler_failed;
+      if (found == 0) return std::optional<jobwire::job_state>{};
+      // A state outside the lifecycle or progress ranges is the host's failure too: a
+      // guess would reconcile against something the host never held.
+      if (st.lifecycle < JOBWIRE_LIFECYCLE_PENDING || st.lifecycle > JOBWIRE_LIFECYCLE_EXPIRED ||
+          !(st.progress >= 0.0 && st.progress <= 100.0))
+        return errc::handler_failed;
+      return std::optional<jobwire::job_state>{
+          jobwire::job_state{static_cast<jobwire::lifecycle_status>(st.lifecycle), st.progress}};
+    };
+    const jobwire::profile* verified_under = nullptr;
+    auto handle = [&](const jobwire::envelope_view& env, const jobwire::reconcile_decision& d,
+                      const jobwire::dedup_key& key) -> jobwire::status {
+      if (settings->handle == nullptr) return {};
+      const std::string_view job_id = env.data.id.str();
+      const std::string_view status = jobwire::job_status_name(env.data.status);
+      const std::string_view encoded = key.encoded();
+      jobwire_event ev{};
+      ev.id = env.id.data();
+      ev.id_len = env.id.size();
+      ev.type = env.type_text.data();
+      ev.type_len = env.type_text.size();
+      ev.job_id = job_id.data();
+      ev.job_id_len = job_id.size();
+      ev.status = status.data();
+      ev.status_len = status.size();
+      ev.lifecycle = static_cast<int>(env.data.lifecycle);
+      ev.progress = env.data.progress.value;
+      ev.has_progress = env.data.progress.present ? 1 : 0;
+      ev.delivery_key = env.delivery.present ? env.delivery.key_text.data() : "";
+      ev.delivery_key_len = env.delivery.present ? env.delivery.key_text.size() : 0;
+      ev.attempt = env.delivery.present ? env.delivery.attempt : 0;
+      ev.profile = profile_code(verified_under != nullptr ? verified_under : receiver->options.verify.prof);
+      ev.dedup_key = encoded.data();
+      ev.dedup_key_len = encoded.size();
+      jobwire_decision dec{};
+      dec.action = static_cast<int>(d.action);
+      dec.reason = jobwire::reconcile_reason_name(d.reason).data();
+      dec.next.lifecycle = static_cast<int>(d.next.lifecycle);
+      dec.next.progress = d.next.progress;
+      if (settings->handle(settings->user_data, &ev, &dec) != 0) return errc::handler_failed;
+      return {};
+    };
+    // The profile a delivery was verified under is known to the handler only through the
+    // envelope's parse; under AUTO it is detected from the headers (§15) before any work.
+    if (receiver->options.verify.prof == nullptr) {
+      auto detected = jobwire::detect_profile(hs);
+      if (detected && *detected != nullptr) verified_under = *detected;
+      else if (detected) verified_under = &jobwire::profiles::ai_stats;
+    }
+    const jobwire::receipt r = receiver->with_store(*l, [&](auto& store) {
+      return jobwire::receive_delivery(view(body, body_len), hs, l->keys, store, now, load, handle,
+                                       receiver->options);
+    });
+    receiver->give_back(std::move(l));
+
+    receipt->action = static_cast<int>(r.action);
+    receipt->http_status = r.http_status;
+    receipt->status = r.error == errc::ok ? JOBWIRE_OK : status_of(r.error);
+    receipt->reason = r.reason().data();
+    receipt->attempt = r.attempt;
+    receipt->profile = profile_code(r.prof);
+    copy_out(r.job_id, receipt->job_id, receipt->job_id_cap, &receipt->job_id_len);
+    copy_out(r.key ? r.key->encoded() : std::string_view{}, receipt->dedup_key, receipt->dedup_key_cap,
+             &receipt->dedup_key_len);
+    return JOBWIRE_OK;
+  });
+}
+
+}  // extern "C"

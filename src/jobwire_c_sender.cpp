@@ -1,0 +1,105 @@
+// jobwire — the C sender (include/jobwire_c.h, "Sender"): delivery_sender::build
+// (sender.hpp) behind one call whose result is one JSON object, so that a binding reads
+// the body, the headers and the identity fields from a single output buffer.
+// Like jobwire_c.cpp, every entry point runs inside a firewall: no exception reaches C.
+#include "jobwire_c.h"
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <new>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <jobwire/error.hpp>
+#include <jobwire/events.hpp>
+#include <jobwire/json_writer.hpp>
+#include <jobwire/profile.hpp>
+#include <jobwire/sender.hpp>
+
+namespace {
+
+using jobwire::errc;
+
+constexpr int status_of(errc c) noexcept { return -static_cast<int>(c); }
+constexpr int invalid_argument = status_of(errc::invalid_argument);
+
+template <class F>
+int guarded(F&& f) noexcept {
+  try {
+    return f();
+  } catch (const std::bad_alloc&) {
+    return status_of(errc::out_of_memory);
+  } catch (...) {
+    return status_of(errc::internal_error);
+  }
+}
+
+constexpr bool bad_input(const void* p, std::size_t n) noexcept { return p == nullptr && n != 0; }
+
+inline std::string_view view(const char* p, std::size_t n) noexcept {
+  return n == 0 ? std::string_view{} : std::string_view(p, n);
+}
+
+}  // namespace
+
+extern "C" {
+
+int jobwire_build_delivery(const char* secret, std::size_t secret_len, int profile, const jobwire_delivery_spec* spec,
+                           std::int64_t now, unsigned attempt, char* out, std::size_t out_cap, std::size_t* out_len,
+                           std::size_t* error_offset) {
+  return guarded([&] {
+    if (out_len != nullptr) *out_len = 0;
+    if (error_offset != nullptr) *error_offset = jobwire::error::no_offset;
+    const jobwire::profile* prof = profile == JOBWIRE_PROFILE_AI_STATS ? &jobwire::profiles::ai_stats
+                                   : profile == JOBWIRE_PROFILE_PHASEO ? &jobwire::profiles::phaseo
+                                                                       : nullptr;
+    if (prof == nullptr || spec == nullptr || bad_input(secret, secret_len) || out_len == nullptr ||
+        (out == nullptr && out_cap != 0) || bad_input(spec->job_id, spec->job_id_len) ||
+        bad_input(spec->internal_id, spec->internal_id_len) || bad_input(spec->phase, spec->phase_len) ||
+        bad_input(spec->status, spec->status_len) || bad_input(spec->data, spec->data_len) ||
+        (spec->previous_status == nullptr && spec->previous_status_len != 0))
+      return invalid_argument;
+    jobwire::delivery_event ev;
+    if (spec->kind == JOBWIRE_KIND_VIDEO) ev.kind = jobwire::kind::video;
+    else if (spec->kind == JOBWIRE_KIND_BATCH) ev.kind = jobwire::kind::batch;
+    else return invalid_argument;
+    auto ph = jobwire::parse_phase(view(spec->phase, spec->phase_len));
+    if (!ph) return status_of(errc::unknown_phase);
+    ev.phase = *ph;
+    ev.job_id = view(spec->job_id, spec->job_id_len);
+    ev.internal_id = view(spec->internal_id, spec->internal_id_len);
+    ev.progress = spec->progress;
+    ev.status = view(spec->status, spec->status_len);
+    if (spec->previous_status != nullptr) ev.previous_status = view(spec->previous_status, spec->previous_status_len);
+    ev.data = view(spec->data, spec->data_len);
+    if (spec->has_created_at != 0) ev.created_at = spec->created_at;
+
+    auto sender = jobwire::delivery_sender::create(view(secret, secret_len), *prof);
+    if (!sender) return status_of(sender.code());
+    auto built = sender->build(ev, now, attempt);
+    if (!built) {
+      if (error_offset != nullptr) *error_offset = built.error().offset;
+      return status_of(built.code());
+    }
+    std::string text;
+    jobwire::json::writer w(text);
+    w.begin_object().field("body", built->body()).key("headers").begin_array();
+    for (const jobwire::header_field& h : built->headers()) w.begin_array().string(h.first).string(h.second).end_array();
+    w.end_array()
+        .field("event_id", built->event_id())
+        .field("delivery_key", built->delivery_key_text())
+        .field("attempt", static_cast<std::uint64_t>(built->attempt()))
+        .field("max_attempts", static_cast<std::uint64_t>(built->max_attempts()))
+        .field("timestamp", static_cast<std::int64_t>(built->timestamp()))
+        .end_object();
+    *out_len = text.size();
+    if (out_cap < text.size()) return status_of(errc::buffer_too_small);
+    std::memcpy(out, text.data(), text.size());
+    if (out_cap > text.size()) out[text.size()] = '\0';
+    return JOBWIRE_OK;
+  });
+}
+
+}  // extern "C"

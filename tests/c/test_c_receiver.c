@@ -1,0 +1,604 @@
+/* Tests of the C receiver (jobwire_receiver_create / jobwire_receive), in C: the whole
+ * pipeline over every store compiled into the library — memory and SQLite always, Redis
+ * and PostgreSQL when tests/services.sh exported their addresses — plus the argument
+ * errors (NULL, zero lengths, receipt buffers that are too small) and callbacks that
+ * fail. Signatures are computed here with OpenSSL's HMAC, independently of the library.
+ * Built against the shared library (every store) and the static one (memory only: the
+ * others must then be refused with JOBWIRE_E_STORE_NOT_SUPPORTED). */
+#define _POSIX_C_SOURCE 200809L
+
+#include "jobwire_c.h"
+
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <pthread.h>
+#include <unistd.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static int checks;
+static int failures;
+
+#define CHECK(cond)                                                              \
+  do {                                                                           \
+    ++checks;                                                                    \
+    if (!(cond)) {                                                               \
+      fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
+      ++failures;                                                                \
+    }                                                                            \
+  } while (0)
+
+#define CHECK_STATUS(expr, expected)                                                               \
+  do {                                                                                             \
+    int got_ = (expr);                                                                             \
+    int want_ = (expected);                                                                        \
+    ++checks;                                                                                      \
+    if (got_ != want_) {                                                                           \
+      fprintf(stderr, "%s:%d: %s returned %d (%s), expected %d (%s)\n", __FILE__, __LINE__, #expr, \
+              got_, jobwire_error_name(got_), want_, jobwire_error_name(want_));                   \
+      ++failures;                                                                                  \
+    }                                                                                              \
+  } while (0)
+
+#define S(lit) (lit), (sizeof(lit) - 1)
+
+static const char secret[] = "whsec_receiver_test_secret";
+static long long now_s;
+static char run_tag[64]; /* makes job ids unique per run (Redis and PostgreSQL persist) */
+
+/* A signed delivery: body, and headers x-ai-stats-timestamp / x-ai-stats-signature. */
+struct delivery {
+  char body[1024];
+  size_t body_len;
+  char ts[32];
+  char sig[65];
+  jobwire_header headers[2];
+};
+
+static void hex(const unsigned char* in, size_t n, char* out) {
+  static const char digits[] = "0123456789abcdef";
+  size_t i;
+  for (i = 0; i < n; ++i) {
+    out[2 * i] = digits[in[i] >> 4];
+    out[2 * i + 1] = digits[in[i] & 15];
+  }
+  out[2 * n] = '\0';
+}
+
+/* Signs `timestamp "." body` with `key` (PROTOCOL.md §9). */
+static void sign_delivery(struct delivery* d, const char* key) {
+  unsigned char mac[EVP_MAX_MD_SIZE];
+  unsigned int mac_len = 0;
+  char* msg = malloc(strlen(d->ts) + 1 + d->body_len);
+  size_t n = 0;
+  memcpy(msg, d->ts, strlen(d->ts));
+  n += strlen(d->ts);
+  msg[n++] = '.';
+  memcpy(msg + n, d->body, d->body_len);
+  n += d->body_len;
+  HMAC(EVP_sha256(), key, (int)strlen(key), (const unsigned char*)msg, n, mac, &mac_len);
+  free(msg);
+  hex(mac, mac_len, d->sig);
+  d->headers[0].name = "x-ai-stats-timestamp";
+  d->headers[0].name_len = strlen(d->headers[0].name);
+  d->headers[0].value = d->ts;
+  d->headers[0].value_len = strlen(d->ts);
+  d->headers[1].name = "X-AI-Stats-Signature";
+  d->headers[1].name_len = strlen(d->headers[1].name);
+  d->headers[1].value = d->sig;
+  d->headers[1].value_len = strlen(d->sig);
+}
+
+/* A delivery for job `job`: `data` members after the id, the delivery key after "video.",
+ * and that key as it appears in the event id. */
+static void make_delivery(struct delivery* d, const char* job, const char* data, const char* key, const char* key_sig) {
+  char type[32];
+  int n;
+  snprintf(type, sizeof type, "%.*s", (int)strcspn(key, ":"), key); /* progress:50 -> progress */
+  n = snprintf(d->body, sizeof d->body,
+                   "{\"id\":\"evt_video_%s_%s\",\"type\":\"video.%s\",\"created_at\":%lld,"
+                   "\"delivery\":{\"key\":\"video.%s\",\"attempt\":1,\"max_attempts\":4},"
+                   "\"data\":{\"id\":\"%s\",%s}}",
+                   job, key_sig, type, now_s, key, job, data);
+  d->body_len = (size_t)n;
+  snprintf(d->ts, sizeof d->ts, "%lld", now_s);
+  sign_delivery(d, secret);
+}
+
+/* Host state: one job, what the callbacks saw, and whether they fail. */
+struct host {
+  pthread_mutex_t lock;
+  int known;
+  jobwire_job_state state;
+  int handled;
+  int load_fails;
+  int handle_fails;
+  int last_action;
+  char last_job[300];
+  char last_type[64];
+  char last_key[600];
+  int last_lifecycle;
+};
+
+static int host_load(void* user, const char* job_id, size_t job_id_len, jobwire_job_state* out, int* found) {
+  struct host* h = user;
+  (void)job_id;
+  (void)job_id_len;
+  if (h->load_fails) return -1;
+  pthread_mutex_lock(&h->lock);
+  if (h->known) {
+    *out = h->state;
+    *found = 1;
+  }
+  pthread_mutex_unlock(&h->lock);
+  return 0;
+}
+
+static int host_handle(void* user, const jobwire_event* ev, const jobwire_decision* dec) {
+  struct host* h = user;
+  if (h->handle_fails) return 7;
+  pthread_mutex_lock(&h->lock);
+  ++h->handled;
+  h->last_action = dec->action;
+  if (dec->action == JOBWIRE_DECISION_APPLY) {
+    h->known = 1;
+    h->state = dec->next;
+  }
+  snprintf(h->last_job, sizeof h->last_job, "%.*s", (int)ev->job_id_len, ev->job_id);
+  snprintf(h->last_type, sizeof h->last_type, "%.*s", (int)ev->type_len, ev->type);
+  snprintf(h->last_key, sizeof h->last_key, "%.*s", (int)ev->dedup_key_len, ev->dedup_key);
+  h->last_lifecycle = ev->lifecycle;
+  pthread_mutex_unlock(&h->lock);
+  return 0;
+}
+
+/* By default the host holds the job, pending (an unknown job reconciles to refetch). */
+static void host_init(struct host* h) {
+  memset(h, 0, sizeof *h);
+  pthread_mutex_init(&h->lock, NULL);
+  h->known = 1;
+  h->state.lifecycle = JOBWIRE_LIFECYCLE_PENDING;
+}
+
+struct out_receipt {
+  jobwire_receipt r;
+  char job_id[JOBWIRE_RECEIPT_JOB_ID_MAX + 1];
+  char key[JOBWIRE_RECEIPT_DEDUP_KEY_MAX + 1];
+};
+
+static int receive(jobwire_receiver* rx, const struct delivery* d, struct host* h, struct out_receipt* o) {
+  jobwire_receive_settings settings;
+  settings.load = host_load;
+  settings.handle = host_handle;
+  settings.user_data = h;
+  memset(o, 0, sizeof *o);
+  o->r.job_id = o->job_id;
+  o->r.job_id_cap = sizeof o->job_id;
+  o->r.dedup_key = o->key;
+  o->r.dedup_key_cap = sizeof o->key;
+  return jobwire_receive(rx, d->body, d->body_len, d->headers, 2, now_s * 1000, &settings, &o->r);
+}
+
+/* The pipeline over one store. */
+static void pipeline(const char* spec) {
+  jobwire_receiver* rx = NULL;
+  const char* secrets[1] = {secret};
+  size_t lens[1] = {sizeof secret - 1};
+  struct host h;
+  struct delivery d, again, forged, bad;
+  struct out_receipt o;
+  char job[128], job2[128], job3[128];
+  jobwire_receiver_options opt;
+
+  fprintf(stderr, "store %s\n", spec);
+  jobwire_receiver_options_init(&opt);
+  CHECK(opt.profile == JOBWIRE_PROFILE_AUTO && opt.tolerance == JOBWIRE_DEFAULT_TOLERANCE && opt.flags == 0);
+  if (jobwire_receiver_store_supported(spec, strlen(spec)) == JOBWIRE_E_STORE_NOT_SUPPORTED) {
+    CHECK_STATUS(jobwire_receiver_create(secrets, lens, 1, spec, strlen(spec), &opt, &rx),
+                 JOBWIRE_E_STORE_NOT_SUPPORTED);
+    CHECK(rx == NULL);
+    return;
+  }
+  CHECK_STATUS(jobwire_receiver_create(secrets, lens, 1, spec, strlen(spec), &opt, &rx), JOBWIRE_OK);
+  if (rx == NULL) return;
+  host_init(&h);
+  snprintf(job, sizeof job, "J-%s-1", run_tag);
+  snprintf(job2, sizeof job2, "J-%s-2", run_tag);
+  snprintf(job3, sizeof job3, "J-%s-3", run_tag);
+
+  /* process: a pending job's completed delivery is applied once */
+  make_delivery(&d, job, "\"status\":\"completed\"", "completed", "video_completed");
+  CHECK_STATUS(receive(rx, &d, &h, &o), JOBWIRE_OK);
+  CHECK(o.r.action == JOBWIRE_RECEIVED_PROCESS);
+  CHECK(o.r.http_status == 200);
+  CHECK(o.r.status == JOBWIRE_OK);
+  CHECK(strcmp(o.r.reason, "forward") == 0);
+  CHECK(o.r.job_id_len == strlen(job) && strcmp(o.job_id, job) == 0);
+  CHECK(o.r.dedup_key_len > 0 && strcmp(o.key, h.last_key) == 0);
+  CHECK(strstr(o.key, job) != NULL && strstr(o.key, "video.completed") != NULL);
+  CHECK(o.r.attempt == 1);
+  CHECK(o.r.profile == JOBWIRE_PROFILE_AI_STATS);
+  CHECK(h.handled == 1 && h.last_action == JOBWIRE_DECISION_APPLY);
+  CHECK(strcmp(h.last_job, job) == 0 && strcmp(h.last_type, "video.completed") == 0);
+  CHECK(h.last_lifecycle == JOBWIRE_LIFECYCLE_COMPLETED);
+  CHECK(h.known && h.state.lifecycle == JOBWIRE_LIFECYCLE_COMPLETED);
+
+  /* duplicate: the same delivery again, the handler does not run */
+  again = d;
+  sign_delivery(&again, secret);
+  CHECK_STATUS(receive(rx, &again, &h, &o), JOBWIRE_OK);
+  CHECK(o.r.action == JOBWIRE_RECEIVED_DUPLICATE && o.r.http_status == 200);
+  CHECK(strcmp(o.r.reason, "done") == 0);
+  CHECK(h.handled == 1);
+
+  /* an unknown job: refetch (200), the handler is asked to fetch, and the claim is
+   * released, so a copy is reconciled again rather than taken for a duplicate */
+  host_init(&h);
+  h.known = 0;
+  make_delivery(&d, job2, "\"status\":\"completed\"", "completed", "video_completed");
+  CHECK_STATUS(receive(rx, &d, &h, &o), JOBWIRE_OK);
+  CHECK(o.r.action == JOBWIRE_RECEIVED_REFETCH && o.r.http_status == 200);
+  CHECK(strcmp(o.r.reason, "unknown_job") == 0);
+  CHECK(h.handled == 1 && h.last_action == JOBWIRE_DECISION_REFETCH);
+  CHECK_STATUS(receive(rx, &d, &h, &o), JOBWIRE_OK);
+  CHECK(o.r.action == JOBWIRE_RECEIVED_REFETCH && h.handled == 2);
+
+  /* forged: signed with another secret */
+  make_delivery(&forged, job2, "\"status\":\"completed\"", "completed", "video_completed");
+  sign_delivery(&forged, "whsec_someone_else");
+  CHECK_STATUS(receive(rx, &forged, &h, &o), JOBWIRE_OK);
+  CHECK(o.r.action == JOBWIRE_RECEIVED_REJECT && o.r.http_status == 401);
+  CHECK_STATUS(o.r.status, JOBWIRE_E_SIGNATURE_MISMATCH);
+  CHECK(strcmp(o.r.reason, "signature_mismatch") == 0);
+  CHECK(o.r.job_id_len == 0 && o.r.dedup_key_len == 0 && o.r.profile == -1);
+
+  /* malformed: a signed body that is no envelope is 400 */
+  memcpy(bad.body, "{\"id\":1}", 8);
+  bad.body_len = 8;
+  snprintf(bad.ts, sizeof bad.ts, "%lld", now_s);
+  sign_delivery(&bad, secret);
+  CHECK_STATUS(receive(rx, &bad, &h, &o), JOBWIRE_OK);
+  CHECK(o.r.action == JOBWIRE_RECEIVED_REJECT && o.r.http_status == 400);
+
+  /* the handler fails: 503, the claim released, the retry processed */
+  host_init(&h);
+  make_delivery(&d, job2, "\"status\":\"in_progress\",\"progress\":50", "progress:50", "video_progress_50");
+  h.handle_fails = 1;
+  CHECK_STATUS(receive(rx, &d, &h, &o), JOBWIRE_OK);
+  CHECK(o.r.action == JOBWIRE_RECEIVED_REJECT && o.r.http_status == 503);
+  CHECK_STATUS(o.r.status, JOBWIRE_E_HANDLER_FAILED);
+  CHECK(o.r.job_id_len == strlen(job2));
+  h.handle_fails = 0;
+  CHECK_STATUS(receive(rx, &d, &h, &o), JOBWIRE_OK);
+  CHECK(o.r.action == JOBWIRE_RECEIVED_PROCESS && o.r.http_status == 200);
+  CHECK(h.handled == 1 && h.state.lifecycle == JOBWIRE_LIFECYCLE_RUNNING);
+
+  /* the loader fails: 503, then the retry is processed against the loaded state */
+  host_init(&h);
+  h.known = 1;
+  h.state.lifecycle = JOBWIRE_LIFECYCLE_RUNNING;
+  h.state.progress = 10;
+  make_delivery(&d, job3, "\"status\":\"completed\"", "completed", "video_completed");
+  h.load_fails = 1;
+  CHECK_STATUS(receive(rx, &d, &h, &o), JOBWIRE_OK);
+  CHECK(o.r.action == JOBWIRE_RECEIVED_REJECT && o.r.http_status == 503);
+  CHECK_STATUS(o.r.status, JOBWIRE_E_HANDLER_FAILED);
+  CHECK(h.handled == 0);
+  h.load_fails = 0;
+  CHECK_STATUS(receive(rx, &d, &h, &o), JOBWIRE_OK);
+  CHECK(o.r.action == JOBWIRE_RECEIVED_PROCESS && strcmp(o.r.reason, "forward") == 0);
+  /* an older state after it is acknowledged and dropped */
+  make_delivery(&d, job3, "\"status\":\"in_progress\",\"progress\":50", "progress:50", "video_progress_50");
+  CHECK_STATUS(receive(rx, &d, &h, &o), JOBWIRE_OK);
+  CHECK(o.r.action == JOBWIRE_RECEIVED_IGNORE_STALE && o.r.http_status == 200);
+  CHECK(h.handled == 1);
+
+  jobwire_receiver_free(rx);
+}
+
+/* Several threads deliver copies of one delivery through one receiver at once: the
+ * handler runs exactly once; every other copy is a duplicate or in flight. */
+struct race {
+  jobwire_receiver* rx;
+  const struct delivery* d;
+  struct host* h;
+  int processed, duplicate, in_flight, other;
+  pthread_mutex_t lock;
+};
+
+static void* race_thread(void* arg) {
+  struct race* r = arg;
+  struct out_receipt o;
+  int i;
+  for (i = 0; i < 20; ++i) {
+    if (receive(r->rx, r->d, r->h, &o) != JOBWIRE_OK) o.r.action = -1;
+    pthread_mutex_lock(&r->lock);
+    if (o.r.action == JOBWIRE_RECEIVED_PROCESS) ++r->processed;
+    else if (o.r.action == JOBWIRE_RECEIVED_DUPLICATE) ++r->duplicate;
+    else if (o.r.action == JOBWIRE_RECEIVED_IN_FLIGHT) ++r->in_flight;
+    else ++r->other;
+    pthread_mutex_unlock(&r->lock);
+  }
+  return NULL;
+}
+
+static void threads(const char* spec) {
+  jobwire_receiver* rx = NULL;
+  const char* secrets[1] = {secret};
+  size_t lens[1] = {sizeof secret - 1};
+  struct host h;
+  struct delivery d;
+  struct race r;
+  pthread_t t[4];
+  char job[128];
+  int i;
+  if (jobwire_receiver_create(secrets, lens, 1, spec, strlen(spec), NULL, &rx) != JOBWIRE_OK) return;
+  host_init(&h);
+  snprintf(job, sizeof job, "J-%s-race", run_tag);
+  make_delivery(&d, job, "\"status\":\"completed\"", "completed", "video_completed");
+  memset(&r, 0, sizeof r);
+  pthread_mutex_init(&r.lock, NULL);
+  r.rx = rx;
+  r.d = &d;
+  r.h = &h;
+  for (i = 0; i < 4; ++i) pthread_create(&t[i], NULL, race_thread, &r);
+  for (i = 0; i < 4; ++i) pthread_join(t[i], NULL);
+  CHECK(r.processed == 1);
+  CHECK(h.handled == 1);
+  CHECK(r.other == 0);
+  CHECK(r.processed + r.duplicate + r.in_flight == 80);
+  jobwire_receiver_free(rx);
+}
+
+static void argument_errors(void) {
+  jobwire_receiver* rx = NULL;
+  const char* secrets[1] = {secret};
+  size_t lens[1] = {sizeof secret - 1};
+  jobwire_receiver_options opt;
+  jobwire_receive_settings settings;
+  jobwire_receipt receipt;
+  struct delivery d;
+  struct host h;
+  char small[8];
+  char job_buf[JOBWIRE_RECEIPT_JOB_ID_MAX];
+
+  /* store specs */
+  CHECK_STATUS(jobwire_receiver_store_supported(S("memory")), JOBWIRE_OK);
+  CHECK_STATUS(jobwire_receiver_store_supported(S("nosuch:x")), JOBWIRE_E_INVALID_ARGUMENT);
+  CHECK_STATUS(jobwire_receiver_store_supported(S("sqlite:")), JOBWIRE_E_INVALID_ARGUMENT);
+  CHECK_STATUS(jobwire_receiver_store_supported(S("redis://")), JOBWIRE_E_INVALID_ARGUMENT);
+  CHECK_STATUS(jobwire_receiver_store_supported(S("redis://h:0")), JOBWIRE_E_INVALID_ARGUMENT);
+  CHECK_STATUS(jobwire_receiver_store_supported(S("redis://h:65536")), JOBWIRE_E_INVALID_ARGUMENT);
+  CHECK_STATUS(jobwire_receiver_store_supported(S("redis://h:1/x")), JOBWIRE_E_INVALID_ARGUMENT);
+  CHECK_STATUS(jobwire_receiver_store_supported(NULL, 3), JOBWIRE_E_INVALID_ARGUMENT);
+  CHECK_STATUS(jobwire_receiver_store_supported(NULL, 0), JOBWIRE_E_INVALID_ARGUMENT);
+
+  /* create */
+  CHECK_STATUS(jobwire_receiver_create(secrets, lens, 1, S("memory"), NULL, NULL), JOBWIRE_E_INVALID_ARGUMENT);
+  CHECK_STATUS(jobwire_receiver_create(NULL, NULL, 1, S("memory"), NULL, &rx), JOBWIRE_E_INVALID_ARGUMENT);
+  CHECK(rx == NULL);
+  CHECK_STATUS(jobwire_receiver_create(secrets, lens, 1, S("bogus"), NULL, &rx), JOBWIRE_E_INVALID_ARGUMENT);
+  CHECK_STATUS(jobwire_receiver_create(secrets, lens, 1, NULL, 0, NULL, &rx), JOBWIRE_E_INVALID_ARGUMENT);
+  jobwire_receiver_options_init(&opt);
+  opt.profile = 9;
+  CHECK_STATUS(jobwire_receiver_create(secrets, lens, 1, S("memory"), &opt, &rx), JOBWIRE_E_INVALID_ARGUMENT);
+  jobwire_receiver_options_init(&opt);
+  opt.flags = 0x80u;
+  CHECK_STATUS(jobwire_receiver_create(secrets, lens, 1, S("memory"), &opt, &rx), JOBWIRE_E_INVALID_ARGUMENT);
+  jobwire_receiver_options_init(&opt);
+  opt.tolerance = -2;
+  CHECK_STATUS(jobwire_receiver_create(secrets, lens, 1, S("memory"), &opt, &rx), JOBWIRE_E_INVALID_ARGUMENT);
+  jobwire_receiver_options_init(&opt);
+  opt.lease_ms = -1;
+  CHECK_STATUS(jobwire_receiver_create(secrets, lens, 1, S("memory"), &opt, &rx), JOBWIRE_E_INVALID_ARGUMENT);
+  lens[0] = 0;
+  CHECK_STATUS(jobwire_receiver_create(secrets, lens, 1, S("memory"), NULL, &rx), JOBWIRE_E_EMPTY_SECRET);
+  lens[0] = sizeof secret - 1;
+  CHECK(rx == NULL);
+  jobwire_receiver_free(NULL);
+  jobwire_receiver_options_init(NULL);
+
+  /* receive */
+  CHECK_STATUS(jobwire_receiver_create(secrets, lens, 1, S("memory"), NULL, &rx), JOBWIRE_OK);
+  host_init(&h);
+  settings.load = host_load;
+  settings.handle = host_handle;
+  settings.user_data = &h;
+  make_delivery(&d, "J-args", "\"status\":\"completed\"", "completed", "video_completed");
+  memset(&receipt, 0, sizeof receipt);
+  CHECK_STATUS(jobwire_receive(NULL, d.body, d.body_len, d.headers, 2, now_s * 1000, &settings, &receipt),
+               JOBWIRE_E_INVALID_ARGUMENT);
+  CHECK_STATUS(jobwire_receive(rx, d.body, d.body_len, d.headers, 2, now_s * 1000, NULL, &receipt),
+               JOBWIRE_E_INVALID_ARGUMENT);
+  CHECK_STATUS(jobwire_receive(rx, d.body, d.body_len, d.headers, 2, now_s * 1000, &settings, NULL),
+               JOBWIRE_E_INVALID_ARGUMENT);
+  CHECK_STATUS(jobwire_receive(rx, NULL, 5, d.headers, 2, now_s * 1000, &settings, &receipt),
+               JOBWIRE_E_INVALID_ARGUMENT);
+  CHECK_STATUS(jobwire_receive(rx, d.body, d.body_len, NULL, 2, now_s * 1000, &settings, &receipt),
+               JOBWIRE_E_INVALID_ARGUMENT);
+  d.headers[1].value = NULL;
+  CHECK_STATUS(jobwire_receive(rx, d.body, d.body_len, d.headers, 2, now_s * 1000, &settings, &receipt),
+               JOBWIRE_E_INVALID_ARGUMENT);
+  d.headers[1].value = d.sig;
+  receipt.job_id = small;
+  receipt.job_id_cap = sizeof small;
+  CHECK_STATUS(jobwire_receive(rx, d.body, d.body_len, d.headers, 2, now_s * 1000, &settings, &receipt),
+               JOBWIRE_E_BUFFER_TOO_SMALL);
+  receipt.job_id = job_buf;
+  receipt.job_id_cap = sizeof job_buf;
+  receipt.dedup_key = small;
+  receipt.dedup_key_cap = sizeof small;
+  CHECK_STATUS(jobwire_receive(rx, d.body, d.body_len, d.headers, 2, now_s * 1000, &settings, &receipt),
+               JOBWIRE_E_BUFFER_TOO_SMALL);
+  receipt.dedup_key = NULL;
+  receipt.dedup_key_cap = 4;
+  CHECK_STATUS(jobwire_receive(rx, d.body, d.body_len, d.headers, 2, now_s * 1000, &settings, &receipt),
+               JOBWIRE_E_INVALID_ARGUMENT);
+  CHECK(h.handled == 0); /* refused arguments did nothing */
+  /* no buffers wanted; the job id buffer exactly JOBWIRE_RECEIPT_JOB_ID_MAX (no room for NUL) */
+  receipt.dedup_key_cap = 0;
+  CHECK_STATUS(jobwire_receive(rx, d.body, d.body_len, d.headers, 2, now_s * 1000, &settings, &receipt),
+               JOBWIRE_OK);
+  CHECK(receipt.action == JOBWIRE_RECEIVED_PROCESS && receipt.job_id_len == 6 &&
+        memcmp(job_buf, "J-args", 6) == 0 && receipt.dedup_key_len == 0);
+  /* an empty body and no headers: a reject, not an argument error */
+  CHECK_STATUS(jobwire_receive(rx, NULL, 0, NULL, 0, now_s * 1000, &settings, &receipt), JOBWIRE_OK);
+  CHECK(receipt.action == JOBWIRE_RECEIVED_REJECT && receipt.http_status == 401);
+  /* NULL callbacks: nothing known (refetch), nothing to run */
+  settings.load = NULL;
+  settings.handle = NULL;
+  make_delivery(&d, "J-args2", "\"status\":\"completed\"", "completed", "video_completed");
+  CHECK_STATUS(jobwire_receive(rx, d.body, d.body_len, d.headers, 2, now_s * 1000, &settings, &receipt),
+               JOBWIRE_OK);
+  CHECK(receipt.action == JOBWIRE_RECEIVED_REFETCH && receipt.http_status == 200);
+  jobwire_receiver_free(rx);
+
+  /* without secrets and without ALLOW_UNSIGNED every delivery is 503 */
+  CHECK_STATUS(jobwire_receiver_create(NULL, NULL, 0, S("memory"), NULL, &rx), JOBWIRE_OK);
+  CHECK_STATUS(jobwire_receive(rx, d.body, d.body_len, d.headers, 2, now_s * 1000, &settings, &receipt),
+               JOBWIRE_OK);
+  CHECK(receipt.action == JOBWIRE_RECEIVED_REJECT && receipt.http_status == 503);
+  CHECK_STATUS(receipt.status, JOBWIRE_E_UNSIGNED_NOT_ALLOWED);
+  jobwire_receiver_free(rx);
+}
+
+/* jobwire_build_delivery: arguments, the output-buffer protocol, refusals. (The built
+ * delivery's signature and its reception are checked by the Python suite, which reads
+ * the JSON result.) */
+static void sender(void) {
+  jobwire_delivery_spec spec;
+  char out[2048];
+  size_t len = 0, need = 0, off = 0;
+  memset(&spec, 0, sizeof spec);
+  spec.kind = JOBWIRE_KIND_VIDEO;
+  spec.job_id = "gen_1";
+  spec.job_id_len = 5;
+  spec.internal_id = "42";
+  spec.internal_id_len = 2;
+  spec.phase = "completed";
+  spec.phase_len = 9;
+  spec.data = "{\"status\":\"completed\"}";
+  spec.data_len = strlen(spec.data);
+  CHECK_STATUS(jobwire_build_delivery(S(secret), JOBWIRE_PROFILE_AI_STATS, &spec, 1781166600, 1, out, sizeof out,
+                                      &len, &off),
+               JOBWIRE_OK);
+  CHECK(len > 0 && len < sizeof out && out[len] == '\0');
+  CHECK(strstr(out, "\"event_id\":\"evt_video_42_video_completed\"") != NULL);
+  CHECK(strstr(out, "\"x-ai-stats-signature\"") != NULL && strstr(out, "\"timestamp\":1781166600") != NULL);
+  CHECK(off == JOBWIRE_NO_OFFSET);
+  /* size query, then one byte short */
+  CHECK_STATUS(jobwire_build_delivery(S(secret), JOBWIRE_PROFILE_AI_STATS, &spec, 1781166600, 1, NULL, 0, &need,
+                                      NULL),
+               JOBWIRE_E_BUFFER_TOO_SMALL);
+  CHECK(need == len);
+  CHECK_STATUS(jobwire_build_delivery(S(secret), JOBWIRE_PROFILE_AI_STATS, &spec, 1781166600, 1, out, len - 1, &need,
+                                      NULL),
+               JOBWIRE_E_BUFFER_TOO_SMALL);
+  /* arguments */
+  CHECK_STATUS(jobwire_build_delivery(S(secret), JOBWIRE_PROFILE_AUTO, &spec, 1781166600, 1, out, sizeof out, &len,
+                                      NULL),
+               JOBWIRE_E_INVALID_ARGUMENT);
+  CHECK_STATUS(jobwire_build_delivery(S(secret), JOBWIRE_PROFILE_AI_STATS, NULL, 1781166600, 1, out, sizeof out,
+                                      &len, NULL),
+               JOBWIRE_E_INVALID_ARGUMENT);
+  CHECK_STATUS(jobwire_build_delivery(S(secret), JOBWIRE_PROFILE_AI_STATS, &spec, 1781166600, 1, out, sizeof out,
+                                      NULL, NULL),
+               JOBWIRE_E_INVALID_ARGUMENT);
+  CHECK_STATUS(jobwire_build_delivery(NULL, 3, JOBWIRE_PROFILE_AI_STATS, &spec, 1781166600, 1, out, sizeof out, &len,
+                                      NULL),
+               JOBWIRE_E_INVALID_ARGUMENT);
+  /* refusals */
+  CHECK_STATUS(jobwire_build_delivery(S(secret), JOBWIRE_PROFILE_AI_STATS, &spec, 1781166600, 0, out, sizeof out,
+                                      &len, NULL),
+               JOBWIRE_E_INVALID_ATTEMPT);
+  CHECK_STATUS(jobwire_build_delivery(NULL, 0, JOBWIRE_PROFILE_PHASEO, &spec, 1781166600, 1, out, sizeof out, &len,
+                                      NULL),
+               JOBWIRE_E_SECRET_REQUIRED);
+  spec.data = "{\"status\":}";
+  spec.data_len = strlen(spec.data);
+  CHECK_STATUS(jobwire_build_delivery(S(secret), JOBWIRE_PROFILE_AI_STATS, &spec, 1781166600, 1, out, sizeof out,
+                                      &len, &off),
+               JOBWIRE_E_JSON_UNEXPECTED_TOKEN);
+  CHECK(off == 10 && len == 0);
+  spec.data = "{}";
+  spec.data_len = 2;
+  spec.phase = "progress";
+  spec.phase_len = 8;
+  spec.progress = 100;
+  CHECK_STATUS(jobwire_build_delivery(S(secret), JOBWIRE_PROFILE_AI_STATS, &spec, 1781166600, 1, out, sizeof out,
+                                      &len, NULL),
+               JOBWIRE_E_NO_PROGRESS_EVENT);
+  spec.phase = "nope";
+  spec.phase_len = 4;
+  CHECK_STATUS(jobwire_build_delivery(S(secret), JOBWIRE_PROFILE_AI_STATS, &spec, 1781166600, 1, out, sizeof out,
+                                      &len, NULL),
+               JOBWIRE_E_UNKNOWN_PHASE);
+}
+
+/* libpq key=value conninfo (tests/services.sh) → a postgresql:// URI. */
+static int pg_uri(const char* conninfo, char* out, size_t cap) {
+  char host[128] = "127.0.0.1", port[128] = "5432", user[128] = "postgres", db[128] = "postgres";
+  const char* p = conninfo;
+  while (*p) {
+    char k[32], v[128];
+    if (sscanf(p, "%31[^=]=%127s", k, v) != 2) break;
+    if (strcmp(k, "host") == 0) snprintf(host, sizeof host, "%s", v);
+    else if (strcmp(k, "port") == 0) snprintf(port, sizeof port, "%s", v);
+    else if (strcmp(k, "user") == 0) snprintf(user, sizeof user, "%s", v);
+    else if (strcmp(k, "dbname") == 0) snprintf(db, sizeof db, "%s", v);
+    p = strchr(p, ' ');
+    if (p == NULL) break;
+    while (*p == ' ') ++p;
+  }
+  return snprintf(out, cap, "postgresql://%s@%s:%s/%s?connect_timeout=5", user, host, port, db) < (int)cap;
+}
+
+int main(void) {
+  char path[256], spec[512];
+  const char* tmp = getenv("TMPDIR");
+  const char* rh = getenv("JOBWIRE_TEST_REDIS_HOST");
+  const char* rp = getenv("JOBWIRE_TEST_REDIS_PORT");
+  const char* pg = getenv("JOBWIRE_TEST_PG_CONNINFO");
+  const char* ci = getenv("CI");
+  const int in_ci = ci != NULL && strcmp(ci, "true") == 0;
+
+  now_s = (long long)time(NULL);
+  snprintf(run_tag, sizeof run_tag, "%ld-%lld", (long)getpid(), now_s);
+
+  argument_errors();
+  sender();
+  pipeline("memory");
+  threads("memory");
+
+  snprintf(path, sizeof path, "%s/jobwire_c_receiver_%s.sqlite", tmp ? tmp : "/tmp", run_tag);
+  snprintf(spec, sizeof spec, "sqlite:%s", path);
+  pipeline(spec);
+  threads(spec);
+  remove(path);
+  snprintf(spec, sizeof spec, "%s-wal", path);
+  remove(spec);
+  snprintf(spec, sizeof spec, "%s-shm", path);
+  remove(spec);
+
+  if (rh != NULL && rp != NULL) {
+    snprintf(spec, sizeof spec, "redis://%s:%s/1", rh, rp);
+    pipeline(spec);
+    threads(spec);
+  } else {
+    fprintf(stderr, "redis: JOBWIRE_TEST_REDIS_HOST/PORT not set, skipped\n");
+    CHECK(!in_ci); /* CI starts the servers (tests/services.sh): a skip there is a failure */
+  }
+  if (pg != NULL && pg_uri(pg, spec, sizeof spec)) {
+    pipeline(spec);
+    threads(spec);
+  } else {
+    fprintf(stderr, "postgresql: JOBWIRE_TEST_PG_CONNINFO not set, skipped\n");
+    CHECK(!in_ci);
+  }
+
+  fprintf(stderr, "%d checks, %d failures\n", checks, failures);
+  return failures == 0 ? 0 : 1;
+}
