@@ -472,7 +472,7 @@ int jobwire_receive(jobwire_receiver* receiver, const char* body, std::size_t bo
       // No lane could be opened (the store is unreachable now): a local failure, 503.
       receipt->action = JOBWIRE_RECEIVED_REJECT;
       receipt->status = status_of(taken.code());
-      receipt->http_status = jobwire::rejection_status(taken.code());
+      receipt->http_status = jobwire::http_status_of(jobwire::reply_class::local);
       receipt->reason = jobwire::error_name(taken.code()).data();
       receipt->job_id_len = 0;
       receipt->dedup_key_len = 0;

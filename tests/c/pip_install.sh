@@ -46,9 +46,9 @@ assert os.path.dirname(os.path.realpath(loaded)) == os.path.realpath(here), load
 secret, ts, body = "whsec_pip_one_step", "1781166600", b'{"id":"evt_1"}'
 sig = jobwire.sign(secret, ts, body)
 assert sig == hmac.new(secret.encode(), ts.encode() + b"." + body, hashlib.sha256).hexdigest(), sig
-jobwire.verify(secret, body, {"x-ai-stats-timestamp": ts, "x-ai-stats-signature": sig}, now=int(ts))
+jobwire.authenticate(secret, body, {"x-ai-stats-timestamp": ts, "x-ai-stats-signature": sig}, now=int(ts))
 try:
-    jobwire.verify(secret, body + b" ", {"x-ai-stats-timestamp": ts, "x-ai-stats-signature": sig}, now=int(ts))
+    jobwire.authenticate(secret, body + b" ", {"x-ai-stats-timestamp": ts, "x-ai-stats-signature": sig}, now=int(ts))
     raise SystemExit("a changed body verified")
 except jobwire.VerificationError as e:
     assert e.code == "signature_mismatch", e.code

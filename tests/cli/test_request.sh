@@ -59,13 +59,13 @@ expect 2 '' -- "$JW" verify --secret "$KEY" --request "@$TMPD/req-ai-stats" --bo
 expect 2 '' -- "$JW" parse --as status --request "@$TMPD/req-ai-stats"
 
 # Diagnostics. A millisecond timestamp (what the SDKs accept) suggests --sdk-compat; with it
-# the same request verifies.
+# the same request authenticates (its body `{}` is no delivery envelope).
 ms=$((NOW * 1000))
 sig=$(printf '%s.%s' "$ms" '{}' | openssl dgst -sha256 -hmac "$KEY" | sed 's/.*= //')
 expect 1 "malformed_timestamp: .*header x-ai-stats-timestamp is '$ms', 13 digits: milliseconds.*try --sdk-compat" -- \
   "$JW" verify --secret "$KEY" --header "x-ai-stats-timestamp: $ms" --header "x-ai-stats-signature: $sig" \
   --body '{}' --now $NOW
-expect 0 'valid' -- "$JW" verify --sdk-compat --secret "$KEY" --header "x-ai-stats-timestamp: $ms" \
+expect 0 'valid' -- "$JW" verify --authenticate-only --sdk-compat --secret "$KEY" --header "x-ai-stats-timestamp: $ms" \
   --header "x-ai-stats-signature: $sig" --body '{}' --now $NOW
 expect 1 "malformed_timestamp: .*header x-phaseo-timestamp is '2026-06-11T08:30:00Z', not Unix seconds.*--sdk-compat" -- \
   "$JW" verify --secret "$KEY" --header "x-phaseo-timestamp: 2026-06-11T08:30:00Z" \
