@@ -67,6 +67,9 @@ if(Python3_Interpreter_FOUND AND NOT JOBWIRE_SANITIZE)
            COMMAND "${Python3_EXECUTABLE}" -m unittest discover -s tests -t . -v
            WORKING_DIRECTORY "${_jw_py_dir}")
   set(_jw_py_env "JOBWIRE_LIBRARY=$<TARGET_FILE:jobwire_c_shared>" "PYTHONDONTWRITEBYTECODE=1")
+  if(JOBWIRE_TINY_LIMITS)
+    list(APPEND _jw_py_env "JOBWIRE_TINY_LIMITS=1")  # tests/data/vectors: `expect_tiny`
+  endif()
   if(TARGET jobwire_cli)
     # Lets the suite compare payload summaries with what `jobwire parse` prints.
     list(APPEND _jw_py_env "JOBWIRE_CLI=$<TARGET_FILE:jobwire_cli>")

@@ -82,7 +82,13 @@ std::vector<vector_case> load_vectors(std::string& storage) {
       REQUIRE(sig);
       c.headers.emplace_back(prefix + "signature", sig->to_string());
     }
+    // A build with tiny resource limits (cmake/tiny_limits.cmake) meets a limit first where a
+    // vector says so (`expect_tiny`): the same bytes, refused earlier and as precisely.
+#if defined(JOBWIRE_TINY_LIMITS)
+    const json::object expect = *(v.find("expect_tiny").exists() ? v.find("expect_tiny") : v.find("expect")).get_object();
+#else
     const json::object expect = *v.find("expect").get_object();
+#endif
     c.verdict = text(expect.find("verdict"));
     c.reason = text(expect.find("reason"));
     c.http_status = static_cast<int>(*expect.find("http_status").get_int64());

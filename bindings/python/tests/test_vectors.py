@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import os
 import unittest
 from pathlib import Path
 from typing import Any, Dict, List, Tuple
@@ -46,7 +47,10 @@ class VectorTest(unittest.TestCase):
                 # Python takes at least one secret; unsigned vectors run in C++ and C.
                 if not v["secrets"]:
                     continue
-                expect = v["expect"]
+                # A library built with tiny resource limits meets a limit first where a
+                # vector says so (the suite is told by JOBWIRE_TINY_LIMITS).
+                tiny = os.environ.get("JOBWIRE_TINY_LIMITS") == "1"
+                expect = v["expect_tiny"] if tiny and "expect_tiny" in v else v["expect"]
                 try:
                     jobwire.verify(v["secrets"], v["body"].encode("utf-8"), request_headers(v), now=v["now"],
                                    profile=v["profile"].replace("_", "-"))
