@@ -484,9 +484,10 @@ payload_options phaseo_opts() {
 }  // namespace
 
 TEST_CASE("envelope: status_change is read for status_changed deliveries (§16.1)") {
-  auto e = parse_envelope(status_changed_body("video.status_changed:queued:in_progress",
-                                              R"({"previous_status":"queued","status":"in_progress"})"),
-                          phaseo_opts());
+  // Views point into the body: it must outlive the envelope.
+  const std::string body = status_changed_body("video.status_changed:queued:in_progress",
+                                               R"({"previous_status":"queued","status":"in_progress"})");
+  auto e = parse_envelope(body, phaseo_opts());
   REQUIRE(e);
   REQUIRE(e->status_change.present);
   CHECK(e->status_change.previous_status.present);
