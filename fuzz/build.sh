@@ -12,8 +12,12 @@ for f in "$here"/fuzz_*.cpp; do
   target=$(basename "$f" .cpp)
   name=${target#fuzz_}
   extra=()
-  # Targets that wrap the compiled C shim build its source in.
-  [[ "$name" == c_api && -f "$src/src/jobwire_c.cpp" ]] && extra+=("$src/src/jobwire_c.cpp")
+  # Targets that wrap the compiled C shim build its sources in (fuzz_<name>.cmake links
+  # jobwire::c_static for them); the CLI request reader's target builds the CLI's reader.
+  case "$name" in
+    c_api | c_receiver | verdict) extra+=("$src"/src/jobwire_c*.cpp) ;;
+    cli_request) extra+=("$src/tools/jobwire/cli.cpp" -I"$src/tools/jobwire") ;;
+  esac
   libs=(-lcrypto)
   # The differential JSON target links its reference parsers (nlohmann::json is header-only).
   [[ "$name" == json_diff ]] && libs+=(-lsimdjson)

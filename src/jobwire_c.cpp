@@ -8,6 +8,7 @@
 // standard library, which may; `guarded` is the firewall that keeps any exception from
 // unwinding into C (ENGINEERING.md, "fmt": a C API in its own target with a firewall).
 #include "jobwire_c.h"
+#include "jobwire_c_boundary.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -40,62 +41,7 @@ static_assert(JOBWIRE_C_VERSION_MAJOR == JOBWIRE_VERSION_MAJOR && JOBWIRE_C_VERS
 
 namespace {
 
-using jobwire::errc;
-
-constexpr int status_of(errc c) noexcept { return -static_cast<int>(c); }
-constexpr int status_of(const jobwire::error& e) noexcept { return status_of(e.code); }
-
-constexpr int invalid_argument = status_of(errc::invalid_argument);
-
-// The firewall: runs `f` (which returns a status) and turns any exception into a status.
-template <class F>
-int guarded(F&& f) noexcept {
-  try {
-    return f();
-  } catch (const std::bad_alloc&) {
-    return status_of(errc::out_of_memory);
-  } catch (...) {
-    return status_of(errc::internal_error);
-  }
-}
-
-// (pointer, length) inputs: NULL is allowed only together with length 0.
-constexpr bool bad_input(const void* p, std::size_t n) noexcept { return p == nullptr && n != 0; }
-
-inline std::string_view view(const char* p, std::size_t n) noexcept {
-  return n == 0 ? std::string_view{} : std::string_view(p, n);
-}
-
-// (out, out_cap, out_len) outputs: out_len is required; out may be NULL only to ask for
-// the size (out_cap 0).
-constexpr bool bad_output(const char* out, std::size_t cap, const std::size_t* out_len) noexcept {
-  return out_len == nullptr || (out == nullptr && cap != 0);
-}
-
-// Copies a text result, or reports the size needed (header: OUTPUTS).
-int write_output(std::string_view text, char* out, std::size_t cap, std::size_t* out_len) noexcept {
-  *out_len = text.size();
-  if (cap < text.size()) return status_of(errc::buffer_too_small);
-  if (!text.empty()) std::memcpy(out, text.data(), text.size());
-  if (cap > text.size()) out[text.size()] = '\0';
-  return JOBWIRE_OK;
-}
-
-const jobwire::profile* profile_of(int p) noexcept {
-  switch (p) {
-    case JOBWIRE_PROFILE_AI_STATS: return &jobwire::profiles::ai_stats;
-    case JOBWIRE_PROFILE_PHASEO: return &jobwire::profiles::phaseo;
-    default: return nullptr;
-  }
-}
-
-bool kind_of(int k, jobwire::kind& out) noexcept {
-  switch (k) {
-    case JOBWIRE_KIND_VIDEO: out = jobwire::kind::video; return true;
-    case JOBWIRE_KIND_BATCH: out = jobwire::kind::batch; return true;
-    default: return false;
-  }
-}
+using namespace jobwire_c_detail;
 
 // Codes arrive as a negative status; their positive id is accepted too (header).
 errc code_of_status(int status) noexcept {
@@ -216,7 +162,7 @@ int jobwire_profile_from_name(const char* name, std::size_t name_len, int* out_p
     }
     const jobwire::profile* p = jobwire::find_profile(view(name, name_len));
     if (p == nullptr) return status_of(errc::not_found);
-    *out_profile = p == &jobwire::profiles::phaseo ? JOBWIRE_PROFILE_PHASEO : JOBWIRE_PROFILE_AI_STATS;
+    *out_profile = profile_code(*p);
     return JOBWIRE_OK;
   });
 }
@@ -520,7 +466,7 @@ int jobwire_detect_profile(const char* const* header_names, const std::size_t* h
     if (out_profile == nullptr || !headers.well_formed()) return invalid_argument;
     auto found = jobwire::detect_profile(headers);
     if (!found) return status_of(found.error());
-    *out_profile = *found == &jobwire::profiles::phaseo ? JOBWIRE_PROFILE_PHASEO : JOBWIRE_PROFILE_AI_STATS;
+    *out_profile = profile_code(**found);
     return *found == nullptr ? status_of(errc::not_found) : JOBWIRE_OK;
   });
 }

@@ -13,6 +13,7 @@
 //
 // Like jobwire_c.cpp, every entry point runs inside a firewall: no exception reaches C.
 #include "jobwire_c.h"
+#include "jobwire_c_boundary.hpp"
 
 #include <chrono>
 #include <cstddef>
@@ -81,27 +82,7 @@ static_assert(JOBWIRE_RECEIVED_PROCESS == static_cast<int>(jobwire::receiver_dec
 
 namespace {
 
-using jobwire::errc;
-
-constexpr int status_of(errc c) noexcept { return -static_cast<int>(c); }
-constexpr int invalid_argument = status_of(errc::invalid_argument);
-
-template <class F>
-int guarded(F&& f) noexcept {
-  try {
-    return f();
-  } catch (const std::bad_alloc&) {
-    return status_of(errc::out_of_memory);
-  } catch (...) {
-    return status_of(errc::internal_error);
-  }
-}
-
-constexpr bool bad_input(const void* p, std::size_t n) noexcept { return p == nullptr && n != 0; }
-
-inline std::string_view view(const char* p, std::size_t n) noexcept {
-  return n == 0 ? std::string_view{} : std::string_view(p, n);
-}
+using namespace jobwire_c_detail;
 
 bool starts_with(std::string_view s, std::string_view prefix) noexcept {
   return s.size() >= prefix.size() && s.substr(0, prefix.size()) == prefix;
@@ -358,10 +339,8 @@ struct jobwire_receiver {
 
 namespace {
 
-int profile_code(const jobwire::profile* p) noexcept {
-  if (p == nullptr) return -1;
-  return p == &jobwire::profiles::phaseo ? JOBWIRE_PROFILE_PHASEO : JOBWIRE_PROFILE_AI_STATS;
-}
+// The receipt's profile: -1 before one was chosen.
+int receipt_profile(const jobwire::profile* p) noexcept { return p == nullptr ? -1 : profile_code(*p); }
 
 void copy_out(std::string_view text, char* out, std::size_t cap, std::size_t* out_len) noexcept {
   *out_len = 0;
@@ -403,10 +382,8 @@ int jobwire_receiver_create(const char* const* secrets, const std::size_t* secre
     jobwire_receiver_options opt;
     jobwire_receiver_options_init(&opt);
     if (options != nullptr) opt = *options;
-    const jobwire::profile* prof = nullptr;  // AUTO: detected per request (§15)
-    if (opt.profile == JOBWIRE_PROFILE_AI_STATS) prof = &jobwire::profiles::ai_stats;
-    else if (opt.profile == JOBWIRE_PROFILE_PHASEO) prof = &jobwire::profiles::phaseo;
-    else if (opt.profile != JOBWIRE_PROFILE_AUTO) return invalid_argument;
+    const jobwire::profile* prof = profile_of(opt.profile);  // nullptr for AUTO: detected per request (§15)
+    if (prof == nullptr && opt.profile != JOBWIRE_PROFILE_AUTO) return invalid_argument;
     if ((opt.tolerance < 0 && opt.tolerance != jobwire::tolerance_none) ||
         (opt.flags & ~(JOBWIRE_RECEIVER_SDK_COMPAT | JOBWIRE_RECEIVER_ALLOW_UNSIGNED |
                        JOBWIRE_RECEIVER_LENIENT_STATUS)) != 0u ||
@@ -500,7 +477,7 @@ int jobwire_receive(jobwire_receiver* receiver, const char* body, std::size_t bo
       return std::optional<jobwire::job_state>{
           jobwire::job_state{static_cast<jobwire::lifecycle_status>(st.lifecycle), st.progress}};
     };
-    const jobwire::profile* verified_under = nullptr;
+    const jobwire::profile* verified_under = receiver->options.verify.prof;
     auto handle = [&](const jobwire::envelope_view& env, const jobwire::reconcile_decision& d,
                       const jobwire::dedup_key& key) -> jobwire::status {
       if (settings->handle == nullptr) return {};
@@ -522,7 +499,7 @@ int jobwire_receive(jobwire_receiver* receiver, const char* body, std::size_t bo
       ev.delivery_key = env.delivery.present ? env.delivery.key_text.data() : "";
       ev.delivery_key_len = env.delivery.present ? env.delivery.key_text.size() : 0;
       ev.attempt = env.delivery.present ? env.delivery.attempt : 0;
-      ev.profile = profile_code(verified_under != nullptr ? verified_under : receiver->options.verify.prof);
+      ev.profile = receipt_profile(verified_under);
       ev.dedup_key = encoded.data();
       ev.dedup_key_len = encoded.size();
       jobwire_decision dec{};
@@ -533,12 +510,11 @@ int jobwire_receive(jobwire_receiver* receiver, const char* body, std::size_t bo
       if (settings->handle(settings->user_data, &ev, &dec) != 0) return errc::handler_failed;
       return {};
     };
-    // The profile a delivery was verified under is known to the handler only through the
-    // envelope's parse; under AUTO it is detected from the headers (§15) before any work.
-    if (receiver->options.verify.prof == nullptr) {
-      auto detected = jobwire::detect_profile(hs);
-      if (detected && *detected != nullptr) verified_under = *detected;
-      else if (detected) verified_under = &jobwire::profiles::ai_stats;
+    // The handler sees the envelope, not the profile it was verified under: under AUTO that
+    // profile is selected here by the rule verification applies (select_profile, §15).
+    if (verified_under == nullptr) {
+      auto selected = jobwire::select_profile(hs, nullptr);
+      if (selected) verified_under = *selected;
     }
     const jobwire::receipt r = receiver->with_store(*l, [&](auto& store) {
       return jobwire::receive_delivery(view(body, body_len), hs, l->keys, store, now, load, handle,
@@ -551,7 +527,7 @@ int jobwire_receive(jobwire_receiver* receiver, const char* body, std::size_t bo
     receipt->status = r.error == errc::ok ? JOBWIRE_OK : status_of(r.error);
     receipt->reason = r.reason().data();
     receipt->attempt = r.attempt;
-    receipt->profile = profile_code(r.prof);
+    receipt->profile = receipt_profile(r.prof);
     copy_out(r.job_id, receipt->job_id, receipt->job_id_cap, &receipt->job_id_len);
     copy_out(r.key ? r.key->encoded() : std::string_view{}, receipt->dedup_key, receipt->dedup_key_cap,
              &receipt->dedup_key_len);

@@ -3,6 +3,7 @@
 // the body, the headers and the identity fields from a single output buffer.
 // Like jobwire_c.cpp, every entry point runs inside a firewall: no exception reaches C.
 #include "jobwire_c.h"
+#include "jobwire_c_boundary.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -18,31 +19,7 @@
 #include <jobwire/profile.hpp>
 #include <jobwire/sender.hpp>
 
-namespace {
-
-using jobwire::errc;
-
-constexpr int status_of(errc c) noexcept { return -static_cast<int>(c); }
-constexpr int invalid_argument = status_of(errc::invalid_argument);
-
-template <class F>
-int guarded(F&& f) noexcept {
-  try {
-    return f();
-  } catch (const std::bad_alloc&) {
-    return status_of(errc::out_of_memory);
-  } catch (...) {
-    return status_of(errc::internal_error);
-  }
-}
-
-constexpr bool bad_input(const void* p, std::size_t n) noexcept { return p == nullptr && n != 0; }
-
-inline std::string_view view(const char* p, std::size_t n) noexcept {
-  return n == 0 ? std::string_view{} : std::string_view(p, n);
-}
-
-}  // namespace
+using namespace jobwire_c_detail;
 
 extern "C" {
 
@@ -52,19 +29,15 @@ int jobwire_build_delivery(const char* secret, std::size_t secret_len, int profi
   return guarded([&] {
     if (out_len != nullptr) *out_len = 0;
     if (error_offset != nullptr) *error_offset = jobwire::error::no_offset;
-    const jobwire::profile* prof = profile == JOBWIRE_PROFILE_AI_STATS ? &jobwire::profiles::ai_stats
-                                   : profile == JOBWIRE_PROFILE_PHASEO ? &jobwire::profiles::phaseo
-                                                                       : nullptr;
-    if (prof == nullptr || spec == nullptr || bad_input(secret, secret_len) || out_len == nullptr ||
-        (out == nullptr && out_cap != 0) || bad_input(spec->job_id, spec->job_id_len) ||
+    const jobwire::profile* prof = profile_of(profile);
+    if (prof == nullptr || spec == nullptr || bad_input(secret, secret_len) || bad_output(out, out_cap, out_len) ||
+        bad_input(spec->job_id, spec->job_id_len) ||
         bad_input(spec->internal_id, spec->internal_id_len) || bad_input(spec->phase, spec->phase_len) ||
         bad_input(spec->status, spec->status_len) || bad_input(spec->data, spec->data_len) ||
         (spec->previous_status == nullptr && spec->previous_status_len != 0))
       return invalid_argument;
     jobwire::delivery_event ev;
-    if (spec->kind == JOBWIRE_KIND_VIDEO) ev.kind = jobwire::kind::video;
-    else if (spec->kind == JOBWIRE_KIND_BATCH) ev.kind = jobwire::kind::batch;
-    else return invalid_argument;
+    if (!kind_of(spec->kind, ev.kind)) return invalid_argument;
     auto ph = jobwire::parse_phase(view(spec->phase, spec->phase_len));
     if (!ph) return status_of(errc::unknown_phase);
     ev.phase = *ph;
@@ -94,11 +67,7 @@ int jobwire_build_delivery(const char* secret, std::size_t secret_len, int profi
         .field("max_attempts", static_cast<std::uint64_t>(built->max_attempts()))
         .field("timestamp", static_cast<std::int64_t>(built->timestamp()))
         .end_object();
-    *out_len = text.size();
-    if (out_cap < text.size()) return status_of(errc::buffer_too_small);
-    std::memcpy(out, text.data(), text.size());
-    if (out_cap > text.size()) out[text.size()] = '\0';
-    return JOBWIRE_OK;
+    return write_output(text, out, out_cap, out_len);
   });
 }
 

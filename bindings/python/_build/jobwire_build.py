@@ -170,7 +170,8 @@ def _build_with_compiler(repo: Path, work: Path) -> Path:
         raise RuntimeError("building libjobwire_c needs CMake or a C++17 compiler (set CXX)")
     out = work / "libjobwire_c.so"
     cmd = [cxx, "-std=c++17", "-O2", "-fPIC", "-shared", "-fvisibility=hidden", "-fvisibility-inlines-hidden",
-           "-DJOBWIRE_C_BUILDING=1", "-I", str(repo / "include"), str(repo / "src" / "jobwire_c.cpp"),
+           "-DJOBWIRE_C_BUILDING=1", "-I", str(repo / "include"),
+           *(str(f) for f in sorted((repo / "src").glob("jobwire_c*.cpp"))),
            "-o", str(out), f"-Wl,--version-script={repo / 'src' / 'jobwire_c.map'}", "-lcrypto", "-pthread"]
     _run(cmd)
     return out
