@@ -16,6 +16,8 @@
 #include <utility>
 #include <vector>
 
+#include "fuzz_request_input.hpp"
+
 #include <jobwire/receiver.hpp>
 #include <jobwire_c.h>
 
@@ -56,25 +58,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (size == 0) return 0;
   const unsigned flags = data[0];
   const std::string_view in(reinterpret_cast<const char*>(data + 1), size - 1);
-  const std::size_t split = in.find("\n\n");
-  const std::string_view head = in.substr(0, split);
-  const std::string_view body = split == std::string_view::npos ? std::string_view() : in.substr(split + 2);
+  jobwire_fuzz::request_input req = jobwire_fuzz::read_request(in, 32);
+  const std::string_view body = req.body;
   const jobwire::profile& prof = (flags & 4u) != 0u ? jobwire::profiles::phaseo : jobwire::profiles::ai_stats;
   const bool rotated = (flags & 8u) != 0u;
 
-  std::vector<std::pair<std::string, std::string>> headers;
-  std::size_t pos = 0;
-  while (pos < head.size() && headers.size() < 32) {
-    std::size_t nl = head.find('\n', pos);
-    if (nl == std::string_view::npos) nl = head.size();
-    const std::string_view line = head.substr(pos, nl - pos);
-    pos = nl + 1;
-    const std::size_t colon = line.find(':');
-    if (colon == std::string_view::npos) continue;
-    std::string_view value = line.substr(colon + 1);
-    if (!value.empty() && value.front() == ' ') value.remove_prefix(1);
-    headers.emplace_back(std::string(line.substr(0, colon)), std::string(value));
-  }
+  std::vector<std::pair<std::string, std::string>>& headers = req.headers;
   const std::string prefix(prof.header_prefix);
   if ((flags & 2u) != 0u) headers.emplace_back(prefix + "timestamp", ts);
   if ((flags & 1u) != 0u) headers.emplace_back(prefix + "signature", jobwire::sign(secret, ts, body)->to_string());

@@ -12,6 +12,8 @@
 #include <utility>
 #include <vector>
 
+#include "fuzz_request_input.hpp"
+
 #include <jobwire/verify.hpp>
 
 namespace {
@@ -29,23 +31,10 @@ constexpr std::int64_t now = 1781166600;
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view in(reinterpret_cast<const char*>(data), size);
-  const std::size_t split = in.find("\n\n");
-  const std::string_view head = in.substr(0, split);
-  const std::string_view body = split == std::string_view::npos ? std::string_view() : in.substr(split + 2);
+  jobwire_fuzz::request_input req = jobwire_fuzz::read_request(in, 64);
+  const std::string_view body = req.body;
 
-  std::vector<std::pair<std::string, std::string>> headers;
-  std::size_t pos = 0;
-  while (pos < head.size() && headers.size() < 64) {
-    std::size_t nl = head.find('\n', pos);
-    if (nl == std::string_view::npos) nl = head.size();
-    const std::string_view line = head.substr(pos, nl - pos);
-    pos = nl + 1;
-    const std::size_t colon = line.find(':');
-    if (colon == std::string_view::npos) continue;
-    std::string_view value = line.substr(colon + 1);
-    if (!value.empty() && value.front() == ' ') value.remove_prefix(1);
-    headers.emplace_back(std::string(line.substr(0, colon)), std::string(value));
-  }
+  std::vector<std::pair<std::string, std::string>>& headers = req.headers;
 
   for (const jobwire::profile* prof : {&jobwire::profiles::ai_stats, &jobwire::profiles::phaseo}) {
     jobwire::verify_options opts;
