@@ -19,31 +19,7 @@
 #include <string.h>
 #include <time.h>
 
-static int checks;
-static int failures;
-
-#define CHECK(cond)                                                              \
-  do {                                                                           \
-    ++checks;                                                                    \
-    if (!(cond)) {                                                               \
-      fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
-      ++failures;                                                                \
-    }                                                                            \
-  } while (0)
-
-#define CHECK_STATUS(expr, expected)                                                               \
-  do {                                                                                             \
-    int got_ = (expr);                                                                             \
-    int want_ = (expected);                                                                        \
-    ++checks;                                                                                      \
-    if (got_ != want_) {                                                                           \
-      fprintf(stderr, "%s:%d: %s returned %d (%s), expected %d (%s)\n", __FILE__, __LINE__, #expr, \
-              got_, jobwire_error_name(got_), want_, jobwire_error_name(want_));                   \
-      ++failures;                                                                                  \
-    }                                                                                              \
-  } while (0)
-
-#define S(lit) (lit), (sizeof(lit) - 1)
+#include "c_check.h"
 
 static const char secret[] = "whsec_receiver_test_secret";
 static long long now_s;
