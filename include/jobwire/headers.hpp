@@ -58,6 +58,9 @@ constexpr std::string_view attempt = "attempt";
 constexpr std::string_view max_attempts = "max-attempts";
 constexpr std::string_view timestamp = "timestamp";
 constexpr std::string_view signature = "signature";
+/// Every delivery header a profile defines, in the order they are looked up.
+inline constexpr std::string_view all[] = {timestamp, signature, event_id, event_type, delivery_key, attempt,
+                                           max_attempts};
 }  // namespace header_suffix
 
 namespace detail {
@@ -254,11 +257,7 @@ inline result<raw_delivery_headers> collect_delivery_headers(const Headers& head
   raw_delivery_headers out;
   const std::string_view prefix = prof.header_prefix;
   if constexpr (detail::is_header_callable<Headers>::value) {
-    const std::string_view suffixes[] = {header_suffix::timestamp,    header_suffix::signature,
-                                         header_suffix::event_id,     header_suffix::event_type,
-                                         header_suffix::delivery_key, header_suffix::attempt,
-                                         header_suffix::max_attempts};
-    for (std::string_view suffix : suffixes) {
+    for (std::string_view suffix : header_suffix::all) {
       auto v = find_header(headers, prefix, suffix);
       if (!v) return v.error();
       *detail::raw_slot(out, suffix) = *v;
@@ -296,11 +295,7 @@ template <class Headers>
 inline bool has_header_family(const Headers& headers, const profile& prof) noexcept {
   const std::string_view prefix = prof.header_prefix;
   if constexpr (is_header_callable<Headers>::value) {
-    const std::string_view suffixes[] = {header_suffix::timestamp,    header_suffix::signature,
-                                         header_suffix::event_id,     header_suffix::event_type,
-                                         header_suffix::delivery_key, header_suffix::attempt,
-                                         header_suffix::max_attempts};
-    for (std::string_view suffix : suffixes) {
+    for (std::string_view suffix : header_suffix::all) {
       auto v = find_header(headers, prefix, suffix);
       if (!v || *v) return true;  // present (an ambiguous one is present too)
     }
