@@ -1,7 +1,7 @@
 // jobwire — the receiver pipeline: one transport-agnostic call per incoming webhook
 // (PROTOCOL.md §2, §9, §13).
 //
-//   verify → parse → claim → reconcile → handler → commit
+//   verify (authenticate → parse → agree) → claim → reconcile → handler → commit
 //
 //   1. verify  (verify.hpp `verify_delivery`: authenticate → parse → agree), the same
 //      composed call `jobwire verify`, the C API and Python run, so what they call valid
@@ -10,7 +10,7 @@
 //      the envelope reader takes only an `authenticated_body`). The envelope is read with
 //      `allow_inconsistent_status`, so a payload whose two status fields contradict each
 //      other reaches reconciliation and becomes `refetch` instead of a 400 (§13.3).
-//   3. claim   the dedup key (dedup.hpp) in the caller's store: (job id, delivery key) when
+//   2. claim   the dedup key (dedup.hpp) in the caller's store: (job id, delivery key) when
 //      the envelope carries a delivery key, the event id otherwise — never the delivery
 //      key alone (§2). done → `duplicate` (200); a live lease elsewhere → `in_flight` (503).
 //      Claiming before reading local state serialises concurrent copies of a delivery:
@@ -25,11 +25,11 @@
 //      `in_flight` (503): the sender retries. The core never sleeps or reads a clock, so
 //      it does not wait; a host may retry the call itself after a short pause. The lease
 //      expires like any claim, so a holder that crashed frees the job after `lease`.
-//   4. reconcile (reconcile.hpp) the payload against the locally held job state.
-//   5. handler (given the envelope, the decision and the dedup key) runs for `apply` (persist `decision.next`, run the side effect) and for
+//   3. reconcile (reconcile.hpp) the payload against the locally held job state.
+//   4. handler (given the envelope, the decision and the dedup key) runs for `apply` (persist `decision.next`, run the side effect) and for
 //      `refetch` (fetch the status object, or durably schedule that fetch). A failing
 //      handler releases the claim and the reply is 503, so the sender's retry is processed.
-//   6. commit  the key after `apply`, `no_change` and `ignore_stale`: the delivery was
+//   5. commit  the key after `apply`, `no_change` and `ignore_stale`: the delivery was
 //      handled and its copies are duplicates from now on. Then release the job lease.
 //
 // `refetch` releases the claim instead of committing it (after a successful handler,
@@ -206,7 +206,7 @@ template <class Headers, class Store, class Load, class Handler>
   r.job_id = env->data.id.str();
   if (env->delivery.present) r.attempt = env->delivery.attempt;
 
-  // 3. claim (§2: per job, never the delivery key alone)
+  // 2. claim (§2: per job, never the delivery key alone)
   auto key = env->delivery.present ? dedup_key::for_delivery(r.job_id, env->delivery.key_text)
                                    : dedup_key::for_event(env->id);
   if (!key) return detail::reject_receipt(r, key.code(), opt);
@@ -220,7 +220,7 @@ template <class Headers, class Store, class Load, class Handler>
   if (claimed->state == claim_state::in_flight) return detail::decide(r, receiver_decision::in_flight, 503, opt);
   const claim_token token = claimed->token;
 
-  // 3b. lease the job (§13.3, §16.7; see the file comment): deliveries of one job with
+  // 2b. lease the job (§13.3, §16.7; see the file comment): deliveries of one job with
   // different keys arrive concurrently, and reconciling two of them against the same
   // loaded state lets the later write undo the earlier one. Busy → in_flight, 503.
   auto leased = store.claim(*job_key, now, opt.lease);
@@ -237,7 +237,7 @@ template <class Headers, class Store, class Load, class Handler>
     if (auto rel = store.release(*job_key, job_token); !rel && r.error == errc::ok) r.error = rel.code();
   };
 
-  // 4. reconcile (§13.3) against the state held while the claim and the job lease are ours
+  // 3. reconcile (§13.3) against the state held while the claim and the job lease are ours
   result<std::optional<job_state>> held = detail::wrap_loaded(load(r.job_id));
   if (!held) {
     (void)store.release(*key, token);
@@ -248,7 +248,7 @@ template <class Headers, class Store, class Load, class Handler>
   const reconcile_decision d = reconcile(*held, update_from(*env));
   r.reconciled = d;
 
-  // 5. handler: the side effect (apply) or the refetch
+  // 4. handler: the side effect (apply) or the refetch
   if (d.action == reconcile_action::apply || d.action == reconcile_action::refetch) {
     status done = handler(static_cast<const envelope_view&>(*env), d, static_cast<const dedup_key&>(*key));
     if (!done) {
@@ -259,7 +259,7 @@ template <class Headers, class Store, class Load, class Handler>
     }
   }
 
-  // 6. commit (or, for refetch, release: see the file comment), then free the job
+  // 5. commit (or, for refetch, release: see the file comment), then free the job
   if (d.action == reconcile_action::refetch) {
     if (auto rel = store.release(*key, token); !rel) r.error = rel.code();
     unlease();
