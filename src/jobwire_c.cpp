@@ -466,8 +466,10 @@ int jobwire_detect_profile(const char* const* header_names, const std::size_t* h
     if (out_profile == nullptr || !headers.well_formed()) return invalid_argument;
     auto found = jobwire::detect_profile(headers);
     if (!found) return status_of(found.error());
+    // No delivery header family among the headers: nothing to name (§15).
+    if (*found == nullptr) return status_of(errc::not_found);
     *out_profile = profile_code(**found);
-    return *found == nullptr ? status_of(errc::not_found) : JOBWIRE_OK;
+    return JOBWIRE_OK;
   });
 }
 
