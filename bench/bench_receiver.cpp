@@ -81,7 +81,7 @@ void receiver_jobwire(benchmark::State& state) {
           [&](std::string_view) { return std::optional<jobwire::job_state>(held); },
           [&](const jobwire::envelope_view&, const jobwire::reconcile_decision& d, const jobwire::dedup_key&) {
             stored = d.next;
-            return jobwire::status{};
+            return jobwire::void_result{};
           },
           opt);
       if (r.action != jobwire::receiver_decision::process) state.SkipWithError("not processed");

@@ -99,7 +99,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   int handler_calls = 0;
   auto load = [&](std::string_view) { return held; };
   auto handler = [&](const jobwire::envelope_view& e, const jobwire::reconcile_decision& d,
-                     const jobwire::dedup_key& key) -> jobwire::status {
+                     const jobwire::dedup_key& key) -> jobwire::void_result {
     ++handler_calls;
     check(d.action == jobwire::reconcile_action::apply || d.action == jobwire::reconcile_action::refetch);
     check(!e.id.empty() && !key.encoded().empty());

@@ -92,7 +92,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       body, headers, secrets, store, jobwire::dedup_time{std::chrono::seconds{now}},
       [](std::string_view) { return std::optional<jobwire::job_state>(); },
       [&](const jobwire::envelope_view&, const jobwire::reconcile_decision&,
-          const jobwire::dedup_key&) -> jobwire::status {
+          const jobwire::dedup_key&) -> jobwire::void_result {
         ++handled;
         return {};
       },

@@ -175,7 +175,7 @@ int jobwire_json_validate(const char* text, std::size_t text_len, unsigned flags
     if (bad_input(text, text_len) || (flags & ~JOBWIRE_JSON_ALLOW_DUPLICATE_KEYS) != 0u) return invalid_argument;
     jobwire::json::options opts;
     opts.allow_duplicate_keys = (flags & JOBWIRE_JSON_ALLOW_DUPLICATE_KEYS) != 0u;
-    jobwire::status st = jobwire::json::validate(view(text, text_len), opts);
+    jobwire::void_result st = jobwire::json::validate(view(text, text_len), opts);
     if (st) return JOBWIRE_OK;
     if (error_offset != nullptr) *error_offset = st.error().offset;
     return status_of(st.error());
@@ -447,7 +447,7 @@ int jobwire_verify(const jobwire_verifier* verifier, const char* body, std::size
     opts.allow_unsigned = verifier->keys.empty();
     // The receiver's composed call (verify.hpp), or authentication alone when asked.
     jobwire::verified_delivery verified;
-    const jobwire::status st =
+    const jobwire::void_result st =
         (flags & JOBWIRE_VERIFY_AUTHENTICATE_ONLY) != 0u
             ? jobwire::authenticate_delivery(view(body, body_len), headers, verifier->keys, now, verified, opts)
             : jobwire::verify_delivery(view(body, body_len), headers, verifier->keys, now, verified, opts);
@@ -500,7 +500,7 @@ int jobwire_parse_payload(int form, const char* text, std::size_t text_len, int 
       return invalid_argument;
     if ((flags & JOBWIRE_PAYLOAD_LENIENT_STATUS) != 0u) opts.statuses = jobwire::status_mode::lenient;
     std::string summary;
-    jobwire::status st =
+    jobwire::void_result st =
         jobwire::append_payload_summary(summary, static_cast<jobwire::payload_form>(form), view(text, text_len), opts);
     if (!st) {
       if (error_offset != nullptr) *error_offset = st.error().offset;

@@ -101,7 +101,7 @@ struct store_spec {
 
 // "memory" | "sqlite:PATH" | "redis://HOST[:PORT][/DB]" | "postgresql://..." | "postgres://..."
 // Anything else, or a spec with an empty part, is invalid_argument.
-jobwire::status parse_store_spec(std::string_view s, store_spec& out) {
+jobwire::void_result parse_store_spec(std::string_view s, store_spec& out) {
   if (s == "memory") {
     out.kind = store_kind::memory;
     return {};
@@ -198,26 +198,26 @@ class redis_lane_store {
     if (auto st = heal(); !st) return st.error();
     return store_->claim(k, now, lease);
   }
-  jobwire::status commit(const jobwire::dedup_key& k, const jobwire::claim_token& t, jobwire::dedup_time now) noexcept {
+  jobwire::void_result commit(const jobwire::dedup_key& k, const jobwire::claim_token& t, jobwire::dedup_time now) noexcept {
     if (auto st = heal(); !st) return st;
     return store_->commit(k, t, now);
   }
-  jobwire::status release(const jobwire::dedup_key& k, const jobwire::claim_token& t) noexcept {
+  jobwire::void_result release(const jobwire::dedup_key& k, const jobwire::claim_token& t) noexcept {
     if (auto st = heal(); !st) return st;
     return store_->release(k, t);
   }
 
  private:
   redis_lane_store(redisContext* c, long db) noexcept : ctx_(c), db_(db) {}
-  jobwire::status select() noexcept {
+  jobwire::void_result select() noexcept {
     if (db_ == 0) return {};
     void* r = redisCommand(ctx_, "SELECT %ld", db_);
     if (r == nullptr) return errc::store_unavailable;
     const bool ok = static_cast<redisReply*>(r)->type == REDIS_REPLY_STATUS;
     freeReplyObject(r);
-    return ok ? jobwire::status{} : jobwire::status{errc::store_error};
+    return ok ? jobwire::void_result{} : jobwire::void_result{errc::store_error};
   }
-  jobwire::status heal() noexcept {
+  jobwire::void_result heal() noexcept {
     if (ctx_->err == 0) return {};
     if (redisReconnect(ctx_) != REDIS_OK) return errc::store_unavailable;
     return select();
@@ -479,7 +479,7 @@ int jobwire_receive(jobwire_receiver* receiver, const char* body, std::size_t bo
     };
     const jobwire::profile* verified_under = receiver->options.verify.prof;
     auto handle = [&](const jobwire::envelope_view& env, const jobwire::reconcile_decision& d,
-                      const jobwire::dedup_key& key) -> jobwire::status {
+                      const jobwire::dedup_key& key) -> jobwire::void_result {
       if (settings->handle == nullptr) return {};
       const std::string_view job_id = env.data.id.str();
       const std::string_view status = jobwire::job_status_name(env.data.status);

@@ -331,7 +331,7 @@ void gateway::emit(job* j, jobwire::phase p, const snapshot& data, bool force, s
     }
     auto key = j->sender->check_subscribed(j->webhook->events, ev);
     if (!key) return;  // not subscribed, or a progress value without a bucket
-    const jobwire::status unforced = j->sender->check_dispatch(j->webhook->events, ev, j->ledger);
+    const jobwire::void_result unforced = j->sender->check_dispatch(j->webhook->events, ev, j->ledger);
     counters_.record_send_check(unforced, force);
     if (!unforced && !force) return;
     auto built = j->sender->build(ev, real_ms() / 1000, jobwire::first_attempt_number);

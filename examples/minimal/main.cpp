@@ -34,7 +34,7 @@ int main() {
     const jobwire::receipt r = jobwire::receive_delivery(
         req.body, req.headers, *secrets, store, now, held,
         [&](const jobwire::envelope_view& e, const jobwire::reconcile_decision& d,
-            const jobwire::dedup_key&) -> jobwire::status {
+            const jobwire::dedup_key&) -> jobwire::void_result {
           jobwire::job_state next = d.next;
           if (d.action == jobwire::reconcile_action::refetch) {  // ask the service (§13.3)
             auto got = httplib::Client(api).Get(jobwire::status_request(e.data.id).target());

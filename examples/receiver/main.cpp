@@ -49,7 +49,7 @@ bool hook_fails(const receiver& r, const httplib::Request& req, std::string_view
 
 /// The handler jobwire calls for `apply` (store the new state, run the side effect) and
 /// for `refetch` (read the status object, hold what it says; PROTOCOL.md §13.3).
-jobwire::status on_delivery(receiver& r, const httplib::Request& req, const jobwire::envelope_view& e,
+jobwire::void_result on_delivery(receiver& r, const httplib::Request& req, const jobwire::envelope_view& e,
                             const jobwire::reconcile_decision& d, const jobwire::dedup_key& key, std::int64_t now_ms) {
   const std::string job(e.data.id.str()), key_text(key.delivery_key_text());
   jobwire::job_state next = d.next;

@@ -426,10 +426,10 @@ struct is_dedup_store<
               std::is_same<decltype(std::declval<S&>().commit(std::declval<const dedup_key&>(),
                                                               std::declval<const claim_token&>(),
                                                               std::declval<dedup_time>())),
-                           status>::value &&
+                           void_result>::value &&
               std::is_same<decltype(std::declval<S&>().release(std::declval<const dedup_key&>(),
                                                                std::declval<const claim_token&>())),
-                           status>::value> {};
+                           void_result>::value> {};
 
 template <class S>
 constexpr bool is_dedup_store_v = is_dedup_store<S>::value;
@@ -440,8 +440,8 @@ template <class S>
 constexpr bool require_dedup_store() noexcept {
   static_assert(is_dedup_store_v<S>,
                 "S is not a dedup store: it needs claim(const dedup_key&, dedup_time, std::chrono::milliseconds) "
-                "-> result<claim_result>, commit(const dedup_key&, const claim_token&, dedup_time) -> status and "
-                "release(const dedup_key&, const claim_token&) -> status (see dedup.hpp)");
+                "-> result<claim_result>, commit(const dedup_key&, const claim_token&, dedup_time) -> void_result and "
+                "release(const dedup_key&, const claim_token&) -> void_result (see dedup.hpp)");
   return true;
 }
 
@@ -515,7 +515,7 @@ class memory_dedup_store {
   memory_dedup_store& operator=(memory_dedup_store&&) noexcept = default;
 
   /// `invalid_argument` when the options were unusable (then every operation fails so).
-  status config_status() const noexcept { return config_error_; }
+  void_result config_status() const noexcept { return config_error_; }
 
   result<claim_result> claim(const dedup_key& key, dedup_time now, std::chrono::milliseconds lease) noexcept {
     if (config_error_) return config_error_;
@@ -545,7 +545,7 @@ class memory_dedup_store {
     return claim_result{claim_state::fresh, e.token};
   }
 
-  status commit(const dedup_key& key, const claim_token& token, dedup_time now) noexcept {
+  void_result commit(const dedup_key& key, const claim_token& token, dedup_time now) noexcept {
     if (config_error_) return config_error_;
     const std::uint64_t h = key.hash();
     shard& sh = shard_for(h);
@@ -560,7 +560,7 @@ class memory_dedup_store {
     return {};
   }
 
-  status release(const dedup_key& key, const claim_token& token) noexcept {
+  void_result release(const dedup_key& key, const claim_token& token) noexcept {
     if (config_error_) return config_error_;
     const std::uint64_t h = key.hash();
     shard& sh = shard_for(h);

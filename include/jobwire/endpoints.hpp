@@ -91,14 +91,14 @@ struct endpoint_view {
 
   bool usable() const noexcept { return status == endpoint_status::active && has_secret; }
 
-  static jobwire::status read(const detail::payload_reader& r, json::value v, endpoint_view& out) noexcept {
+  static jobwire::void_result read(const detail::payload_reader& r, json::value v, endpoint_view& out) noexcept {
     if (!v.is_object()) return r.at(errc::invalid_field, v);
     bool status_seen = false;
     char buf[48];
     for (detail::member_walk w(v, r); !w.done(); w.advance()) {
       const json::member& m = w.member();
       std::string_view k = detail::member_key(m, buf);
-      jobwire::status st;
+      jobwire::void_result st;
       if (detail::key_is(k, "id")) st = r.text(m.value, out.id);
       else if (detail::key_is(k, "workspaceId")) st = r.text(m.value, out.workspace_id);
       else if (detail::key_is(k, "name")) st = r.text(m.value, out.name);
@@ -138,7 +138,7 @@ inline result<endpoint_view> parse_endpoint(std::string_view body, bool require_
   auto doc = detail::parse_payload_object(body, r);
   if (!doc) return doc.error();
   endpoint_view e;
-  jobwire::status st = endpoint_view::read(r, *doc, e);
+  jobwire::void_result st = endpoint_view::read(r, *doc, e);
   if (!st) return st.error();
   if (require_secret && !e.signing_secret.present) return r.at(errc::missing_field, *doc);
   return e;
@@ -162,7 +162,7 @@ inline result<endpoint_list_view> parse_endpoint_list(std::string_view body, con
   std::size_t n = 0;
   for (json::value v : *data.get_array()) {
     endpoint_view e;
-    jobwire::status st = endpoint_view::read(r, v, e);
+    jobwire::void_result st = endpoint_view::read(r, v, e);
     if (!st) return st.error();
     ++n;
   }
@@ -219,7 +219,7 @@ inline result<api_error_view> parse_api_error(std::string_view body, const paylo
   if (!type.is_string()) return r.at(errc::invalid_field, type);
   api_error_view e;
   e.type = *type.get_string();
-  jobwire::status st = r.text(eo.find("message"), e.message);
+  jobwire::void_result st = r.text(eo.find("message"), e.message);
   if (!st) return st.error();
   // `details` is open (a validation library's report, or `{reason}` for a URL): kept as
   // it is; only a string `details.reason` is read out.
@@ -278,7 +278,7 @@ inline result<std::string> endpoint_path(std::string_view id, std::string_view s
   return endpoints_path(*checked, suffix);
 }
 
-inline status write_fields(std::string& body, const endpoint_fields& f, bool is_update,
+inline void_result write_fields(std::string& body, const endpoint_fields& f, bool is_update,
                            const callback_url_options& url_opt) {
   json::writer w(body);
   w.begin_object();
@@ -325,7 +325,7 @@ inline result<http_request> create_endpoint_request(
     const endpoint_fields& f, const callback_url_options& url_opt = endpoint_detail::phaseo_url_options()) {
   if (!f.has_url) return errc::missing_url;
   http_request r{http_method::post, "/v1/webhook-endpoints", {}, {}};
-  status st = endpoint_detail::write_fields(r.body, f, false, url_opt);
+  void_result st = endpoint_detail::write_fields(r.body, f, false, url_opt);
   if (!st) return st.error();
   return r;
 }
@@ -359,7 +359,7 @@ inline result<http_request> update_endpoint_request(
   auto p = endpoint_detail::endpoint_path(id, "");
   if (!p) return p.error();
   http_request r{http_method::patch, std::move(*p), {}, {}};
-  status st = endpoint_detail::write_fields(r.body, f, true, url_opt);
+  void_result st = endpoint_detail::write_fields(r.body, f, true, url_opt);
   if (!st) return st.error();
   return r;
 }

@@ -142,7 +142,7 @@ inline result<parsed_timestamp> parse_timestamp(std::string_view text, bool sdk_
 /// `timestamp_too_old` / `timestamp_too_new` otherwise. A tolerance of `tolerance_none`
 /// skips the check; any other negative tolerance is `invalid_argument`.
 /// `now_seconds` comes from the host: jobwire never reads a clock.
-inline status check_freshness(const parsed_timestamp& ts, std::int64_t now_seconds,
+inline void_result check_freshness(const parsed_timestamp& ts, std::int64_t now_seconds,
                                  std::int64_t tolerance_seconds = default_tolerance_seconds) noexcept {
   if (tolerance_seconds == tolerance_none) return {};
   if (tolerance_seconds < 0) return errc::invalid_argument;

@@ -299,7 +299,7 @@ constexpr bool is_lifecycle_word(std::string_view s) noexcept {
 }
 
 /// `inconsistent_status` when `status` and `lifecycle_status` name different rows of §3.
-constexpr jobwire::status check_consistent(job_status s, lifecycle_status l) noexcept {
+constexpr jobwire::void_result check_consistent(job_status s, lifecycle_status l) noexcept {
   if (to_lifecycle(s) != l) return errc::inconsistent_status;
   return {};
 }

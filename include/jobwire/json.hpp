@@ -640,12 +640,12 @@ class validator {
     max_depth_ = std::min(lim.max_depth, hard_max_depth);
   }
 
-  status run() noexcept {
+  void_result run() noexcept {
     if (static_cast<std::size_t>(end_ - begin_) > lim_.max_bytes)
       return error(errc::json_input_too_large, lim_.max_bytes);
     const char* p = skip_ws(begin_, end_);
     if (p == end_) return error(errc::json_empty_input, static_cast<std::size_t>(p - begin_));
-    status st = parse_document(p);
+    void_result st = parse_document(p);
     if (!st) return st;
     p = skip_ws(p, end_);
     if (p != end_) return fail(errc::json_trailing_content, p);
@@ -737,7 +737,7 @@ class validator {
   /// Checks the keys [from, key_count()) of the object being closed for duplicates.
   /// Small objects: pairwise; larger ones: sorted by hash (O(m log m)), so a hostile
   /// object with many keys cannot make validation quadratic.
-  status check_duplicates(std::size_t from) noexcept {
+  void_result check_duplicates(std::size_t from) noexcept {
     std::size_t n = key_count() - from;
     if (n < 2) return {};
     // Pairwise up to 48 keys (at most 1128 integer compares, cheaper than sorting a
@@ -794,7 +794,7 @@ class validator {
     key_entry* b = overflow_.data() + (from - inline_keys);
     return check_sorted(b, b + n);
   }
-  status check_sorted(key_entry* b, key_entry* e) noexcept {
+  void_result check_sorted(key_entry* b, key_entry* e) noexcept {
     std::sort(b, e, [](const key_entry& x, const key_entry& y) {
       return x.hash != y.hash ? x.hash < y.hash : x.raw < y.raw;
     });
@@ -822,7 +822,7 @@ class validator {
   // --- scalars -------------------------------------------------------------------------
   /// Validates a string starting at the opening quote; advances `p` past the closing
   /// quote. When `key` is set, records it for duplicate detection.
-  JOBWIRE_JSON_HOT_INLINE status parse_string(const char*& p, bool is_key) noexcept {
+  JOBWIRE_JSON_HOT_INLINE void_result parse_string(const char*& p, bool is_key) noexcept {
     const char* open = p;
     const char* q = p + 1;
     bool escaped = false;
@@ -905,7 +905,7 @@ class validator {
     return {};
   }
 
-  status parse_number(const char*& p) noexcept {
+  void_result parse_number(const char*& p) noexcept {
     const char* q = p;
     if (q < end_ && *q == '-') ++q;
     if (q >= end_) return fail(errc::json_unexpected_end, end_);
@@ -935,7 +935,7 @@ class validator {
     return {};
   }
 
-  status parse_literal(const char*& p, std::string_view lit) noexcept {
+  void_result parse_literal(const char*& p, std::string_view lit) noexcept {
     for (std::size_t i = 0; i < lit.size(); ++i) {
       if (p + i >= end_) return fail(errc::json_unexpected_end, end_);
       if (p[i] != lit[i]) return fail(errc::json_unexpected_token, p + i);
@@ -945,7 +945,7 @@ class validator {
   }
 
   /// Scalar at p (not a container); advances p.
-  JOBWIRE_JSON_HOT_INLINE status parse_scalar(const char*& p) noexcept {
+  JOBWIRE_JSON_HOT_INLINE void_result parse_scalar(const char*& p) noexcept {
     switch (*p) {
       case '"': return parse_string(p, false);
       case 't': return parse_literal(p, "true");
@@ -958,7 +958,7 @@ class validator {
   }
 
   // --- containers (iterative: depth is bounded by limits, not by the C++ stack) --------
-  status parse_document(const char*& p) noexcept {
+  void_result parse_document(const char*& p) noexcept {
     root_ = p;
     if (*p != '{' && *p != '[') return parse_scalar(p);
 
@@ -970,13 +970,13 @@ class validator {
     frame stack[hard_max_depth];
     std::size_t depth = 0;
 
-    auto open = [&](const char* at) -> status {
+    auto open = [&](const char* at) -> void_result {
       if (depth >= max_depth_) return fail(errc::json_depth_exceeded, at);
       stack[depth++] = frame{*at == '{', 0, key_count()};
       return {};
     };
 
-    status st = open(p);
+    void_result st = open(p);
     if (!st) return st;
     ++p;
     bool expect_value_or_close = true;  // right after '[' / '{'
@@ -1054,13 +1054,13 @@ class validator {
 /// its root. On failure the error carries the byte offset where the problem was found.
 inline result<value> parse(std::string_view text, const limits& lim = limits{}) noexcept {
   detail::validator v(text, lim);
-  status st = v.run();
+  void_result st = v.run();
   if (!st) return st.error();
   return value(v.root(), text.data() + text.size());
 }
 
 /// Validates without returning a view.
-inline status validate(std::string_view text, const limits& lim = limits{}) noexcept {
+inline void_result validate(std::string_view text, const limits& lim = limits{}) noexcept {
   detail::validator v(text, lim);
   return v.run();
 }

@@ -355,7 +355,7 @@ class attempt_ledger {
   }
 
   /// The send/dedupe rule of PROTOCOL.md §12 for a new send of `delivery_key`.
-  [[nodiscard]] status check_send(std::string_view delivery_key, bool force = false) const noexcept {
+  [[nodiscard]] void_result check_send(std::string_view delivery_key, bool force = false) const noexcept {
     return jobwire::check_send(state_of(delivery_key), force);
   }
 
@@ -583,14 +583,14 @@ class ledger_parser {
     return error(errc::missing_field, static_cast<std::size_t>(parent.raw().data() - text_.data()));
   }
 
-  status get_string(const json::object& o, std::string_view k, std::string& out) const {
+  void_result get_string(const json::object& o, std::string_view k, std::string& out) const {
     json::value v = o.find(k);
     if (!v.exists()) return missing(o);
     if (!v.is_string()) return at(errc::invalid_field, v);
     out = v.get_string()->to_string();
     return {};
   }
-  status get_opt_string(const json::object& o, std::string_view k, std::optional<std::string>& out) const {
+  void_result get_opt_string(const json::object& o, std::string_view k, std::optional<std::string>& out) const {
     json::value v = o.find(k);
     if (!v.exists() || v.is_null()) {
       out.reset();
@@ -601,7 +601,7 @@ class ledger_parser {
     return {};
   }
   template <class U>
-  status get_uint(const json::object& o, std::string_view k, U& out, std::uint64_t lo, std::uint64_t hi) const {
+  void_result get_uint(const json::object& o, std::string_view k, U& out, std::uint64_t lo, std::uint64_t hi) const {
     json::value v = o.find(k);
     if (!v.exists()) return missing(o);
     auto n = v.get_uint64();
@@ -609,7 +609,7 @@ class ledger_parser {
     out = static_cast<U>(*n);
     return {};
   }
-  status get_opt_http_status(const json::object& o, std::string_view k, std::optional<int>& out) const {
+  void_result get_opt_http_status(const json::object& o, std::string_view k, std::optional<int>& out) const {
     json::value v = o.find(k);
     if (!v.exists() || v.is_null()) {
       out.reset();
@@ -620,23 +620,23 @@ class ledger_parser {
     out = static_cast<int>(*n);
     return {};
   }
-  status get_time(const json::object& o, std::string_view k, std::int64_t& out) const {
+  void_result get_time(const json::object& o, std::string_view k, std::int64_t& out) const {
     json::value v = o.find(k);
     if (!v.exists()) return missing(o);
     return time_value(v, out);
   }
-  status get_opt_time(const json::object& o, std::string_view k, std::optional<std::int64_t>& out) const {
+  void_result get_opt_time(const json::object& o, std::string_view k, std::optional<std::int64_t>& out) const {
     json::value v = o.find(k);
     if (!v.exists() || v.is_null()) {
       out.reset();
       return {};
     }
     std::int64_t t = 0;
-    if (status st = time_value(v, t); !st) return st;
+    if (void_result st = time_value(v, t); !st) return st;
     out = t;
     return {};
   }
-  status time_value(const json::value& v, std::int64_t& out) const {
+  void_result time_value(const json::value& v, std::int64_t& out) const {
     if (!v.is_string()) return at(errc::invalid_field, v);
     auto s = v.get_string();
     if (s->has_escapes()) return at(errc::invalid_field, v);  // the timestamp grammar has no escapes
@@ -645,7 +645,7 @@ class ledger_parser {
     out = *t;
     return {};
   }
-  status get_status(const json::object& o, std::string_view k, attempt_status& out) const {
+  void_result get_status(const json::object& o, std::string_view k, attempt_status& out) const {
     json::value v = o.find(k);
     if (!v.exists()) return missing(o);
     if (!v.is_string()) return at(errc::invalid_field, v);
@@ -659,7 +659,7 @@ class ledger_parser {
     if (!v.is_object()) return at(errc::invalid_field, v);
     json::object o = *v.get_object();
     attempt_record r;
-    status st;
+    void_result st;
     if (!(st = get_string(o, "id", r.id))) return st.error();
     if (r.id.empty()) return at(errc::invalid_field, o.find("id"));
     if (!(st = get_string(o, "delivery_key", r.delivery_key))) return st.error();
@@ -690,7 +690,7 @@ class ledger_parser {
     json::object o = *v.get_object();
     delivery_summary s;
     constexpr std::uint64_t big = std::uint64_t{1} << 53;  // exact in every JSON reader
-    status st;
+    void_result st;
     if (!(st = get_uint(o, "total_attempts", s.total_attempts, 0, big))) return st.error();
     if (!(st = get_uint(o, "delivered_events", s.delivered_events, 0, big))) return st.error();
     json::value types = o.find("delivered_event_types");

@@ -190,7 +190,7 @@ struct basic_sender_counters {
   }
   /// The verdict of the send/dedupe rule for a new send (call with the unforced verdict and
   /// whether the host forced it anyway).
-  void record_send_check(status unforced_verdict, bool forced) noexcept {
+  void record_send_check(void_result unforced_verdict, bool forced) noexcept {
     if (unforced_verdict) return;
     if (forced) {
       detail::counter_add(forced_sends, 1);
@@ -320,7 +320,7 @@ class prometheus_writer {
       : out_(out), const_labels_(const_labels), const_count_(const_label_count) {}
 
   /// Checks the constant labels once (`invalid_metric_name` for a bad or repeated name).
-  status validate_const_labels(std::initializer_list<std::string_view> reserved = {}) const noexcept {
+  void_result validate_const_labels(std::initializer_list<std::string_view> reserved = {}) const noexcept {
     for (std::size_t i = 0; i < const_count_; ++i) {
       if (!is_valid_label_name(const_labels_[i].name)) return errc::invalid_metric_name;
       for (std::size_t j = 0; j < i; ++j)
@@ -406,9 +406,9 @@ struct exposition_sources {
 ///   jobwire_jobs{health}                            gauge    healthy delivery_failing delivery_exhausted generation_failed
 /// `invalid_metric_name` (and nothing appended) when a constant label name is invalid,
 /// repeated, or collides with a label the families use.
-inline status append_prometheus_text(std::string& out, const exposition_sources& src) {
+inline void_result append_prometheus_text(std::string& out, const exposition_sources& src) {
   prometheus_writer w(out, src.const_labels, src.const_label_count);
-  if (status st = w.validate_const_labels({"outcome", "status", "reason", "action", "health"}); !st) return st;
+  if (void_result st = w.validate_const_labels({"outcome", "status", "reason", "action", "health"}); !st) return st;
   if (const sender_counters* s = src.sender) {
     w.family("jobwire_sender_attempts_total", "Webhook delivery attempts by observed outcome.", metric_type::counter);
     for (std::size_t i = 0; i < outcome_class_count; ++i)

@@ -183,7 +183,7 @@ class payload_reader {
 
   static bool absent(json::value v) noexcept { return !v.exists() || v.is_null(); }
 
-  jobwire::status text(json::value v, text_field& out) const noexcept {
+  jobwire::void_result text(json::value v, text_field& out) const noexcept {
     if (absent(v)) return {};
     if (!v.is_string()) return at(errc::invalid_field, v);
     out.value = string_at(v);
@@ -192,7 +192,7 @@ class payload_reader {
   }
   /// A string field holding an enum word; `parse(word, T&)` returns false on unknown.
   template <class T, class Parse>
-  jobwire::status word(json::value v, T& out, bool& present, Parse parse) const noexcept {
+  jobwire::void_result word(json::value v, T& out, bool& present, Parse parse) const noexcept {
     if (absent(v)) return {};
     if (!v.is_string()) return at(errc::invalid_field, v);
     json::string s = string_at(v);
@@ -200,7 +200,7 @@ class payload_reader {
     present = true;
     return {};
   }
-  jobwire::status number(json::value v, number_field& out) const noexcept {
+  jobwire::void_result number(json::value v, number_field& out) const noexcept {
     if (absent(v)) return {};
     if (!v.is_number()) return at(errc::invalid_field, v);
     auto d = v.get_double();
@@ -210,20 +210,20 @@ class payload_reader {
     return {};
   }
   /// A non-negative finite number (durations, intervals).
-  jobwire::status non_negative(json::value v, number_field& out) const noexcept {
-    jobwire::status st = number(v, out);
+  jobwire::void_result non_negative(json::value v, number_field& out) const noexcept {
+    jobwire::void_result st = number(v, out);
     if (st && out.present && !(out.value >= 0)) return at(errc::invalid_field, v);
     return st;
   }
   /// A progress percentage: a number in 0..100.
-  jobwire::status percent(json::value v, number_field& out, bool integer_only) const noexcept {
-    jobwire::status st = number(v, out);
+  jobwire::void_result percent(json::value v, number_field& out, bool integer_only) const noexcept {
+    jobwire::void_result st = number(v, out);
     if (!st || !out.present) return st;
     if (!(out.value >= 0 && out.value <= 100)) return at(errc::invalid_field, v);
     if (integer_only && !v.is_integer_text()) return at(errc::invalid_field, v);
     return {};
   }
-  jobwire::status integer(json::value v, integer_field& out, std::int64_t min_value = 0) const noexcept {
+  jobwire::void_result integer(json::value v, integer_field& out, std::int64_t min_value = 0) const noexcept {
     if (absent(v)) return {};
     if (!v.is_number()) return at(errc::invalid_field, v);
     auto i = v.get_int64();
@@ -232,14 +232,14 @@ class payload_reader {
     out.present = true;
     return {};
   }
-  jobwire::status boolean(json::value v, bool& out, bool& present) const noexcept {
+  jobwire::void_result boolean(json::value v, bool& out, bool& present) const noexcept {
     if (absent(v)) return {};
     if (!v.is_bool()) return at(errc::invalid_field, v);
     out = *v.get_bool();
     present = true;
     return {};
   }
-  jobwire::status time(json::value v, time_field& out) const noexcept {
+  jobwire::void_result time(json::value v, time_field& out) const noexcept {
     if (absent(v)) return {};
     if (v.is_number()) {
       auto d = v.get_double();
@@ -260,13 +260,13 @@ class payload_reader {
     if (!absent(v)) out = v;
   }
   /// An object-or-null field kept as a view for the caller to read.
-  jobwire::status object_value(json::value v, json::value& out) const noexcept {
+  jobwire::void_result object_value(json::value v, json::value& out) const noexcept {
     if (absent(v)) return {};
     if (!v.is_object()) return at(errc::invalid_field, v);
     out = v;
     return {};
   }
-  jobwire::status error_value(json::value v, error_field& out) const noexcept {
+  jobwire::void_result error_value(json::value v, error_field& out) const noexcept {
     if (absent(v)) return {};
     if (v.is_string()) {
       out.kind = error_field::form::string;
@@ -287,7 +287,7 @@ class payload_reader {
   /// An id field: a string of 1..256 bytes without control characters, written without
   /// JSON escapes (a view cannot unescape in place, and real ids never need escaping).
   template <class Id>
-  jobwire::status id(json::value v, Id& out, errc if_not_string = errc::invalid_field) const noexcept {
+  jobwire::void_result id(json::value v, Id& out, errc if_not_string = errc::invalid_field) const noexcept {
     if (!v.is_string()) return at(if_not_string, v);
     json::string s = string_at(v);
     if (s.has_escapes()) return at(errc::invalid_job_id, v);
@@ -297,7 +297,7 @@ class payload_reader {
     return {};
   }
   /// An array of strings (e.g. `events`); kept as a view with its size.
-  jobwire::status string_array(json::value v, json::array& out, std::size_t& count) const noexcept {
+  jobwire::void_result string_array(json::value v, json::array& out, std::size_t& count) const noexcept {
     if (absent(v)) return {};
     if (!v.is_array()) return at(errc::invalid_field, v);
     out = *v.get_array();
@@ -506,11 +506,11 @@ class list_view {
 };
 
 namespace detail {
-inline jobwire::status read_string_list(const payload_reader& r, json::value v, list_view<json::string>& out) noexcept {
+inline jobwire::void_result read_string_list(const payload_reader& r, json::value v, list_view<json::string>& out) noexcept {
   if (payload_reader::absent(v)) return {};
   json::array arr;
   std::size_t n = 0;
-  jobwire::status st = r.string_array(v, arr, n);
+  jobwire::void_result st = r.string_array(v, arr, n);
   if (st) out = list_view<json::string>(arr, n);
   return st;
 }
@@ -528,7 +528,7 @@ struct webhook_attempt {
   time_field tried_at, delivered_at, next_retry_at;
   text_field error_message, response_body_preview;
 
-  static jobwire::status read(const detail::payload_reader& r, json::value v, webhook_attempt& out,
+  static jobwire::void_result read(const detail::payload_reader& r, json::value v, webhook_attempt& out,
                               const char** end = nullptr) noexcept {
     if (!v.is_object()) return r.at(errc::invalid_field, v);
     char buf[48];
@@ -536,7 +536,7 @@ struct webhook_attempt {
     for (; !w.done(); w.advance()) {
       const json::member& m = w.member();
       std::string_view k = detail::member_key(m, buf);
-      jobwire::status st;
+      jobwire::void_result st;
       if (detail::key_is(k, "id")) {
         if (!m.value.is_string() && !m.value.is_number() && !m.value.is_null()) return r.at(errc::invalid_field, m.value);
         detail::payload_reader::any(m.value, out.id);
@@ -617,7 +617,7 @@ struct webhook_view {
   webhook_delivery_summary delivery;
   list_view<webhook_attempt> attempts;
 
-  static jobwire::status read(const detail::payload_reader& r, json::value v, webhook_view& out,
+  static jobwire::void_result read(const detail::payload_reader& r, json::value v, webhook_view& out,
                               const char** end = nullptr) noexcept {
     if (detail::payload_reader::absent(v)) return {};
     if (!v.is_object()) return r.at(errc::invalid_field, v);
@@ -628,7 +628,7 @@ struct webhook_view {
     for (; !w.done(); w.advance()) {
       const json::member& m = w.member();
       std::string_view k = detail::member_key(m, buf);
-      jobwire::status st;
+      jobwire::void_result st;
       if (detail::key_is(k, "url")) {
         st = r.text(m.value, out.url);
       } else if (detail::key_is(k, "endpoint_id")) {
@@ -667,7 +667,7 @@ struct webhook_view {
   }
 
  private:
-  static jobwire::status read_summary(const detail::payload_reader& r, json::value v, webhook_delivery_summary& s,
+  static jobwire::void_result read_summary(const detail::payload_reader& r, json::value v, webhook_delivery_summary& s,
                                       const char** end) noexcept {
     if (detail::payload_reader::absent(v)) return {};
     if (!v.is_object()) return r.at(errc::invalid_field, v);
@@ -677,7 +677,7 @@ struct webhook_view {
     for (; !w.done(); w.advance()) {
       const json::member& m = w.member();
       std::string_view k = detail::member_key(m, buf);
-      jobwire::status st;
+      jobwire::void_result st;
       if (detail::key_is(k, "total_attempts")) st = r.integer(m.value, s.total_attempts);
       else if (detail::key_is(k, "delivered_events")) st = r.integer(m.value, s.delivered_events);
       else if (detail::key_is(k, "pending_retries")) st = r.integer(m.value, s.pending_retries);
@@ -704,7 +704,7 @@ namespace detail {
 struct status_pair {
   json::value status_value{}, lifecycle_value{};
 
-  jobwire::status resolve(const payload_reader& r, json::value object, bool status_required, job_status& st_out,
+  jobwire::void_result resolve(const payload_reader& r, json::value object, bool status_required, job_status& st_out,
                  lifecycle_status& lc_out, bool& has_status, bool& has_lifecycle, bool& consistent) const noexcept {
     has_status = has_lifecycle = false;
     consistent = true;
@@ -770,7 +770,7 @@ struct job_data {
 
   bool is_terminal() const noexcept { return jobwire::is_terminal(lifecycle); }
 
-  static jobwire::status read(const detail::payload_reader& r, json::value v, bool status_required, job_data& out,
+  static jobwire::void_result read(const detail::payload_reader& r, json::value v, bool status_required, job_data& out,
                               const char** end = nullptr) noexcept {
     if (!v.is_object()) return r.at(errc::invalid_field, v);
     detail::status_pair sp;
@@ -780,7 +780,7 @@ struct job_data {
     for (; !w.done(); w.advance()) {
       const json::member& m = w.member();
       std::string_view k = detail::member_key(m, buf);
-      jobwire::status st;
+      jobwire::void_result st;
       switch (k.empty() ? '\0' : k[0]) {
         case 'a':
           if (detail::key_is(k, "app_id")) st = r.text(m.value, out.app_id);
@@ -942,7 +942,7 @@ struct envelope_view {
 };
 
 namespace detail {
-inline jobwire::status read_delivery(const payload_reader& r, json::value v, const event_type& type, delivery_info& d) noexcept {
+inline jobwire::void_result read_delivery(const payload_reader& r, json::value v, const event_type& type, delivery_info& d) noexcept {
   if (payload_reader::absent(v)) return {};
   if (!v.is_object()) return r.at(errc::invalid_field, v);
   d.present = true;
@@ -966,7 +966,7 @@ inline jobwire::status read_delivery(const payload_reader& r, json::value v, con
   d.key_text = ks.raw();
   d.key = *parsed;
   integer_field a, mx;
-  jobwire::status st = r.integer(attempt, a, 1);
+  jobwire::void_result st = r.integer(attempt, a, 1);
   if (!st || !a.present || a.value > max_delivery_attempts) return r.at(errc::invalid_field, attempt);
   st = r.integer(max_attempts, mx, 1);
   if (!st || !mx.present || mx.value > max_delivery_attempts) return r.at(errc::invalid_field, max_attempts);
@@ -982,7 +982,7 @@ inline jobwire::status read_delivery(const payload_reader& r, json::value v, con
 // lifecycle states as the key's parts (`status_change_mismatch`), except in the
 // queue-retry form, and except for a part that names no known status (`unknown`, written
 // for an empty status): there is nothing to compare.
-inline jobwire::status read_status_change(const payload_reader& r, json::value v, const json::value& doc,
+inline jobwire::void_result read_status_change(const payload_reader& r, json::value v, const json::value& doc,
                                           const delivery_info& d, status_change_view& out) noexcept {
   if (!v.exists()) return r.at(errc::missing_field, doc);
   if (!v.is_object()) return r.at(errc::invalid_field, v);
@@ -996,7 +996,7 @@ inline jobwire::status read_status_change(const payload_reader& r, json::value v
   }
   if (!cur.exists()) return r.at(errc::missing_field, v);
   if (!cur.is_string()) return r.at(errc::invalid_field, cur);
-  jobwire::status st = r.text(prev, out.previous_status);
+  jobwire::void_result st = r.text(prev, out.previous_status);
   if (!st) return st;
   out.status = r.string_at(cur);
   auto life = parse_raw_status(out.status.raw(), r.options().statuses);
@@ -1029,7 +1029,7 @@ inline result<envelope_view> parse_envelope(std::string_view body, const payload
   if (!doc) return doc.error();
   envelope_view e;
   json::value id, type, created_at, delivery, data, status_change;
-  jobwire::status data_status;
+  jobwire::void_result data_status;
   char buf[48];
   for (detail::member_walk w(*doc, r); !w.done(); w.advance()) {
     const json::member& m = w.member();
@@ -1058,7 +1058,7 @@ inline result<envelope_view> parse_envelope(std::string_view body, const payload
   if (ts.has_escapes() || !et) return r.at(errc::unknown_event_type, type);
   e.type = *et;
   e.type_text = ts.raw();
-  jobwire::status st = r.integer(created_at, e.created_at, 0);
+  jobwire::void_result st = r.integer(created_at, e.created_at, 0);
   if (!st) return st.error();
   st = detail::read_delivery(r, delivery, e.type, e.delivery);
   if (!st) return st.error();
@@ -1111,7 +1111,7 @@ inline result<ws_message> parse_ws_message(std::string_view text, const payload_
   else return r.at(errc::unknown_message_type, type);
   if (msg.type == ws_message_type::pong) return msg;
   if (!data.exists()) return r.at(errc::missing_field, *doc);
-  jobwire::status st = job_data::read(r, data, msg.type != ws_message_type::deleted, msg.data);
+  jobwire::void_result st = job_data::read(r, data, msg.type != ws_message_type::deleted, msg.data);
   if (!st) return st.error();
   msg.has_data = true;
   return msg;
@@ -1142,7 +1142,7 @@ inline result<create_response> parse_create_response(std::string_view body, cons
   for (detail::member_walk w(*doc, r); !w.done(); w.advance()) {
     const json::member& m = w.member();
     std::string_view k = detail::member_key(m, buf);
-    jobwire::status st;
+    jobwire::void_result st;
     if (detail::key_is(k, "id")) id = m.value;
     else if (detail::key_is(k, "video_id")) video_id = m.value;
     else if (detail::key_is(k, "polling_url")) st = r.text(m.value, c.polling_url);
@@ -1158,11 +1158,11 @@ inline result<create_response> parse_create_response(std::string_view body, cons
   if (!id.exists() && !video_id.exists()) return r.at(errc::missing_field, *doc);
   job_id_view a, b;
   if (id.exists()) {
-    jobwire::status st = r.id(id, a);
+    jobwire::void_result st = r.id(id, a);
     if (!st) return st.error();
   }
   if (video_id.exists()) {
-    jobwire::status st = r.id(video_id, b);
+    jobwire::void_result st = r.id(video_id, b);
     if (!st) return st.error();
   }
   if (id.exists() && video_id.exists() && a != b) return r.at(errc::conflicting_job_id, video_id);
@@ -1189,13 +1189,13 @@ struct output_view {
   text_field content_url, download_url;
   time_field expires_at;
 
-  static jobwire::status read(const detail::payload_reader& r, json::value v, output_view& o) noexcept {
+  static jobwire::void_result read(const detail::payload_reader& r, json::value v, output_view& o) noexcept {
     if (!v.is_object()) return r.at(errc::invalid_field, v);
     char buf[48];
     for (detail::member_walk w(v, r); !w.done(); w.advance()) {
       const json::member& m = w.member();
       std::string_view k = detail::member_key(m, buf);
-      jobwire::status st;
+      jobwire::void_result st;
       if (detail::key_is(k, "index")) st = r.integer(m.value, o.index, 0);
       else if (detail::key_is(k, "mime_type")) st = r.text(m.value, o.mime_type);
       else if (detail::key_is(k, "bytes_available")) {
@@ -1255,7 +1255,7 @@ struct status_view {
 };
 
 namespace detail {
-inline jobwire::status read_asset(const payload_reader& r, json::value v, asset_view& a) noexcept {
+inline jobwire::void_result read_asset(const payload_reader& r, json::value v, asset_view& a) noexcept {
   if (payload_reader::absent(v)) return {};
   if (!v.is_object()) return r.at(errc::invalid_field, v);
   a.present = true;
@@ -1263,7 +1263,7 @@ inline jobwire::status read_asset(const payload_reader& r, json::value v, asset_
   for (detail::member_walk w(v, r); !w.done(); w.advance()) {
       const json::member& m = w.member();
     std::string_view k = member_key(m, buf);
-    jobwire::status st;
+    jobwire::void_result st;
     if (detail::key_is(k, "id")) st = r.text(m.value, a.id);
     else if (detail::key_is(k, "mime_type")) st = r.text(m.value, a.mime_type);
     else if (detail::key_is(k, "sha256")) st = r.text(m.value, a.sha256);
@@ -1289,7 +1289,7 @@ inline result<status_view> parse_status_object(std::string_view body, const payl
   for (detail::member_walk w(*doc, r); !w.done(); w.advance()) {
     const json::member& m = w.member();
     std::string_view k = detail::member_key(m, buf);
-    jobwire::status st;
+    jobwire::void_result st;
     if (detail::key_is(k, "id")) {
       st = r.id(m.value, s.id);
       id_seen = true;
@@ -1345,7 +1345,7 @@ inline result<status_view> parse_status_object(std::string_view body, const payl
   if (!id_seen) return r.at(errc::missing_field, *doc);
   {
     bool has_lc = false;
-    jobwire::status st = sp.resolve(r, *doc, true, s.status, s.lifecycle, has_status, has_lc, s.consistent);
+    jobwire::void_result st = sp.resolve(r, *doc, true, s.status, s.lifecycle, has_status, has_lc, s.consistent);
     if (!st) return st.error();
     s.has_lifecycle_status = has_lc;
   }

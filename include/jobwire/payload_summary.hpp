@@ -127,7 +127,7 @@ inline void summary_job(json::writer& w, const job_data& d) {
 /// Validates `text` as a payload of the given form and appends its summary to `out` (one
 /// JSON object). On error nothing is appended and the payload parser's error (with its
 /// byte offset) is returned.
-inline status append_payload_summary(std::string& out, payload_form form, std::string_view text,
+inline void_result append_payload_summary(std::string& out, payload_form form, std::string_view text,
                                      const payload_options& opt = {}) {
   std::string s;
   json::writer w(s);

@@ -196,7 +196,7 @@ template <class Headers, class Store, class Load, class Handler>
   vopt.allow_unsigned = opt.allow_unsigned;
   vopt.statuses = opt.statuses;
   verified_delivery verified;
-  const status checked = verify_delivery(body, headers, secrets, now_seconds, verified, vopt);
+  const void_result checked = verify_delivery(body, headers, secrets, now_seconds, verified, vopt);
   if (verified.headers.attempt) r.attempt = *verified.headers.attempt;
   // The profile given, or the one detected (§15), once authentication got that far (a
   // rejected envelope still reports the profile it was read under).
@@ -250,7 +250,7 @@ template <class Headers, class Store, class Load, class Handler>
 
   // 4. handler: the side effect (apply) or the refetch
   if (d.action == reconcile_action::apply || d.action == reconcile_action::refetch) {
-    status done = handler(static_cast<const envelope_view&>(*env), d, static_cast<const dedup_key&>(*key));
+    void_result done = handler(static_cast<const envelope_view&>(*env), d, static_cast<const dedup_key&>(*key));
     if (!done) {
       // Forget the claim so the sender's retry is processed (§13.2 jobwire policy).
       (void)store.release(*key, token);
@@ -297,8 +297,8 @@ template <class Store, class Fn>
   auto leased = store.claim(*job_key, now, lease);
   if (!leased) return leased.error();
   if (leased->state != claim_state::fresh) return job_lease_outcome::busy;
-  const status ran = fn();
-  const status released = store.release(*job_key, leased->token);
+  const void_result ran = fn();
+  const void_result released = store.release(*job_key, leased->token);
   if (!ran) return ran.error();
   if (!released) return released.error();
   return job_lease_outcome::ran;

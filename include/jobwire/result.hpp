@@ -137,6 +137,12 @@ class [[nodiscard]] result<void> {
   jobwire::error err_{};
 };
 
-using status = result<void>;
+/// Success or an error, nothing else: what every check, store and host callback returns.
+/// (Named `void_result`, not `status`, so it never reads as a job's status — that is
+/// `job_status`, PROTOCOL.md §3.)
+using void_result = result<void>;
+
+/// The name this type had before 1.1; kept so existing code builds, with a warning.
+using status [[deprecated("renamed jobwire::void_result (a job's status is jobwire::job_status)")]] = result<void>;
 
 }  // namespace jobwire

@@ -148,7 +148,7 @@ struct retry_policy {
   /// `invalid_retry_policy` when a used delay is not positive (or absurdly large: more
   /// than 30 days, which would also overflow millisecond arithmetic for no purpose),
   /// `invalid_timeout` when the request timeout is outside 1..120 s.
-  status validate() const noexcept {
+  void_result validate() const noexcept {
     if (max_attempts < 1 || max_attempts > max_supported_attempts) return errc::invalid_attempt;
     for (unsigned n = 1; n < max_attempts; ++n) {
       std::int64_t d = retry_delay_seconds[n - 1];
@@ -191,7 +191,7 @@ struct retry_decision {
 /// after max_time_ms (the ledger then refuses to record it); no arithmetic overflows.
 inline result<retry_decision> decide_attempt(const retry_policy& policy, unsigned attempt,
                                              attempt_outcome outcome, std::int64_t tried_at_ms) noexcept {
-  if (status st = policy.validate(); !st) return st.error();
+  if (void_result st = policy.validate(); !st) return st.error();
   if (attempt < 1 || attempt > policy.max_attempts) return errc::invalid_attempt;
   if (!outcome.is_valid()) return errc::invalid_outcome;
   if (tried_at_ms < min_time_ms || tried_at_ms > max_time_ms) return errc::invalid_argument;
@@ -259,7 +259,7 @@ constexpr key_state key_state_after(attempt_status s) noexcept {
 /// a due retry): a key already delivered, queued for retry or failed permanently is not sent
 /// again unless `force` is set. A forced send starts a fresh delivery of the same key: same
 /// event id and key, attempt 1 (see `first_attempt_number`).
-[[nodiscard]] constexpr status check_send(key_state state, bool force = false) noexcept {
+[[nodiscard]] constexpr void_result check_send(key_state state, bool force = false) noexcept {
   if (force) return {};
   switch (state) {
     case key_state::never_sent: return {};

@@ -216,7 +216,7 @@ class delivery_sender {
   /// validated (`retry_policy::validate` errors).
   static result<delivery_sender> create(std::string_view secret, const profile& prof = profiles::ai_stats,
                                         const retry_policy& policy = default_retry_policy) noexcept {
-    if (status st = policy.validate(); !st) return st.error();
+    if (void_result st = policy.validate(); !st) return st.error();
     delivery_sender s;
     s.prof_ = &prof;
     s.policy_ = policy;
@@ -239,7 +239,7 @@ class delivery_sender {
   /// list contains `job.<phase>` or `<kind>.<phase>` (§7); `no_progress_event` when a
   /// progress value makes no bucket (§11); `already_delivered` / `already_queued` /
   /// `already_failed` from the ledger unless `force` (§12).
-  [[nodiscard]] status check_dispatch(const event_list& subscription, const delivery_event& ev,
+  [[nodiscard]] void_result check_dispatch(const event_list& subscription, const delivery_event& ev,
                                       const attempt_ledger& ledger, bool force = false) const {
     auto key = check_subscribed(subscription, ev);
     if (!key) return key.error();
@@ -263,12 +263,12 @@ class delivery_sender {
   /// `conflicting_job_id` when `data.id` differs from the job id.
   result<delivery> build(const delivery_event& ev, std::int64_t now_seconds, unsigned attempt = first_attempt_number) {
     delivery d;
-    if (status st = build_into(d, ev, now_seconds, attempt); !st) return st.error();
+    if (void_result st = build_into(d, ev, now_seconds, attempt); !st) return st.error();
     return d;
   }
 
   /// As `build`, into an existing delivery whose buffers are reused.
-  status build_into(delivery& d, const delivery_event& ev, std::int64_t now_seconds,
+  void_result build_into(delivery& d, const delivery_event& ev, std::int64_t now_seconds,
                     unsigned attempt = first_attempt_number) {
     if (prof_ == nullptr) return errc::invalid_argument;
     auto key = delivery_key_for(ev, *prof_);
@@ -372,7 +372,7 @@ class delivery_sender {
   /// data; the attempt number in body and header, the timestamp and the signature are
   /// rewritten (PROTOCOL.md §12). Errors: `invalid_attempt`; `invalid_argument` for a time
   /// out of range, an empty `d`, or a `d` built under another policy or profile.
-  status next_attempt(delivery& d, unsigned attempt, std::int64_t now_seconds) {
+  void_result next_attempt(delivery& d, unsigned attempt, std::int64_t now_seconds) {
     if (attempt < 1 || attempt > policy_.max_attempts) return errc::invalid_attempt;
     // A delivery built under another policy or profile would get headers that contradict
     // its body; refuse rather than produce a delivery receivers reject.
@@ -390,7 +390,7 @@ class delivery_sender {
  private:
   // Writes every header of §9 for the current attempt into `d.head_` (its capacity is
   // reused across attempts) and signs `timestamp.body` with the prepared key.
-  status sign_attempt(delivery& d, std::int64_t now_seconds) {
+  void_result sign_attempt(delivery& d, std::int64_t now_seconds) {
     char ts_buf[24], att_buf[24], max_buf[24];
     const std::string_view ts = detail::format_decimal(ts_buf, sizeof ts_buf, now_seconds);
     signature_hex sig{};

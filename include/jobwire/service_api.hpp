@@ -73,7 +73,7 @@ inline result<http_request> list_videos_request(const video_list_options& o = {}
 inline http_request list_models_request() { return {http_method::get, "/v1/videos/models", {}, {}}; }
 
 namespace service_detail {
-inline jobwire::status require_list_object(const detail::payload_reader& r, json::value doc, json::value& data) noexcept {
+inline jobwire::void_result require_list_object(const detail::payload_reader& r, json::value doc, json::value& data) noexcept {
   json::object obj = *doc.get_object();
   json::value object = obj.find("object");
   data = obj.find("data");
@@ -104,7 +104,7 @@ class video_list_view {
     auto doc = detail::parse_payload_object(body, r);
     if (!doc) return doc.error();
     json::value data;
-    jobwire::status st = service_detail::require_list_object(r, *doc, data);
+    jobwire::void_result st = service_detail::require_list_object(r, *doc, data);
     if (!st) return st.error();
     video_list_view l;
     l.opt_ = opt;
@@ -147,13 +147,13 @@ struct model_view {
   std::size_t provider_count = 0;
   json::value pricing{};
 
-  static jobwire::status read(const detail::payload_reader& r, json::value v, model_view& out) noexcept {
+  static jobwire::void_result read(const detail::payload_reader& r, json::value v, model_view& out) noexcept {
     if (!v.is_object()) return r.at(errc::invalid_field, v);
     char buf[48];
     for (detail::member_walk w(v, r); !w.done(); w.advance()) {
       const json::member& m = w.member();
       std::string_view k = detail::member_key(m, buf);
-      jobwire::status st;
+      jobwire::void_result st;
       if (detail::key_is(k, "model")) st = r.text(m.value, out.model);
       else if (detail::key_is(k, "name")) st = r.text(m.value, out.name);
       else if (detail::key_is(k, "status")) st = r.text(m.value, out.status);
@@ -201,7 +201,7 @@ inline result<model_list_view> parse_model_list(std::string_view body, const pay
   auto doc = detail::parse_payload_object(body, r);
   if (!doc) return doc.error();
   json::value data;
-  jobwire::status st = service_detail::require_list_object(r, *doc, data);
+  jobwire::void_result st = service_detail::require_list_object(r, *doc, data);
   if (!st) return st.error();
   std::size_t n = 0;
   for (json::value v : *data.get_array()) {
@@ -233,7 +233,7 @@ inline result<video_error_view> parse_video_error(std::string_view body, const p
   json::value err = obj.find("error");
   if (!err.exists()) return r.at(errc::missing_field, *doc);
   video_error_view e;
-  jobwire::status st;
+  jobwire::void_result st;
   if (err.is_string()) {
     e.code = *err.get_string();
     st = r.text(obj.find("reason"), e.reason);
@@ -261,7 +261,7 @@ inline result<video_error_view> parse_video_error(std::string_view body, const p
 /// Every other answer is `service_error` (read the body with parse_video_error).
 /// Note: webhook `data.cancel_url` may still be set for some providers (§16.8); it leads
 /// to the same 501.
-[[nodiscard]] inline status check_cancel_response(int http_status, std::string_view body) noexcept {
+[[nodiscard]] inline void_result check_cancel_response(int http_status, std::string_view body) noexcept {
   if (http_status >= 200 && http_status <= 299) return {};
   if (http_status == 501) {
     auto e = parse_video_error(body);

@@ -98,7 +98,7 @@ inline signature_hex to_hex(const mac_bytes& m) noexcept {
 /// hex digits of either case are required (PROTOCOL.md §9: the SDKs trim and compare
 /// case-insensitively). Anything else is `malformed_signature`. The presented signature is
 /// public (it travels in the request), so this decoder may branch on it.
-inline status decode_signature(std::string_view text, mac_bytes& out) noexcept {
+inline void_result decode_signature(std::string_view text, mac_bytes& out) noexcept {
   // 0..15 for hex digits, 0xFF otherwise (built once at compile time).
   struct table {
     unsigned char v[256];
@@ -242,14 +242,14 @@ class hmac_message {
   ~hmac_message() { OPENSSL_cleanse(&ctx_, sizeof ctx_); }
 
   /// Adds bytes to the message. Bodies may arrive in chunks; the result equals one call.
-  status update(std::string_view bytes) noexcept {
+  void_result update(std::string_view bytes) noexcept {
     if (outer_ == nullptr) return errc::invalid_argument;
     if (bytes.empty()) return {};
     if (SHA256_Update(&ctx_, bytes.data(), bytes.size()) != 1) return errc::crypto_error;
     return {};
   }
   /// The MAC; the message is finished afterwards (a further call is `invalid_argument`).
-  status finish(mac_bytes& out) noexcept {
+  void_result finish(mac_bytes& out) noexcept {
     if (outer_ == nullptr) return errc::invalid_argument;
     unsigned char inner[SHA256_DIGEST_LENGTH];
     SHA256_CTX outer = *outer_;
@@ -279,14 +279,14 @@ class hmac_message {
   }
   ~hmac_message() { EVP_MAC_CTX_free(ctx_); }
 
-  status update(std::string_view bytes) noexcept {
+  void_result update(std::string_view bytes) noexcept {
     if (ctx_ == nullptr) return errc::invalid_argument;
     if (bytes.empty()) return {};
     if (EVP_MAC_update(ctx_, reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size()) != 1)
       return errc::crypto_error;
     return {};
   }
-  status finish(mac_bytes& out) noexcept {
+  void_result finish(mac_bytes& out) noexcept {
     if (ctx_ == nullptr) return errc::invalid_argument;
     std::size_t len = 0;
     const bool ok = EVP_MAC_final(ctx_, out.bytes, &len, mac_size) == 1 && len == mac_size;
@@ -428,18 +428,18 @@ class hmac_key {
   /// Incremental use with the message kept in the key (one message at a time; not for a
   /// key shared between threads — use `start()` there): `begin()` or `begin_message(ts)`,
   /// any number of `update()`, `finish()`.
-  status begin() noexcept {
+  void_result begin() noexcept {
     if (!valid()) return errc::invalid_argument;
     current_ = start();
     return {};
   }
-  status begin_message(std::string_view timestamp_text) noexcept {
+  void_result begin_message(std::string_view timestamp_text) noexcept {
     if (auto st = begin(); !st) return st;
     if (auto st = update(timestamp_text); !st) return st;
     return update(std::string_view(".", 1));
   }
-  status update(std::string_view bytes) noexcept { return current_.update(bytes); }
-  status finish(mac_bytes& out) noexcept { return current_.finish(out); }
+  void_result update(std::string_view bytes) noexcept { return current_.update(bytes); }
+  void_result finish(mac_bytes& out) noexcept { return current_.finish(out); }
 
  private:
 #if JOBWIRE_HMAC_STACK_STATES
@@ -543,12 +543,12 @@ class verifier {
 
   /// Incremental verification of one message kept in the verifier (not for a verifier
   /// shared between threads): `begin(timestamp)`, `update(chunk)`..., `finish(signature)`.
-  status begin(std::string_view timestamp_text) noexcept {
+  void_result begin(std::string_view timestamp_text) noexcept {
     for (std::size_t i = 0; i < count_; ++i)
       if (auto st = keys_[i].begin_message(timestamp_text); !st) return st;
     return {};
   }
-  status update(std::string_view chunk) noexcept {
+  void_result update(std::string_view chunk) noexcept {
     for (std::size_t i = 0; i < count_; ++i)
       if (auto st = keys_[i].update(chunk); !st) return st;
     return {};
@@ -558,7 +558,7 @@ class verifier {
   [[nodiscard]] result<std::size_t> finish(std::string_view signature_text) noexcept {
     if (count_ == 0) return errc::secret_required;
     mac_bytes presented;
-    const status decoded = decode_signature(signature_text, presented);
+    const void_result decoded = decode_signature(signature_text, presented);
     mac_bytes macs[max_secrets];
     for (std::size_t i = 0; i < count_; ++i)
       if (auto st = keys_[i].finish(macs[i]); !st) return st.error();

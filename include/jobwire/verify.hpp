@@ -143,7 +143,7 @@ struct detail_authenticated_body_access {
 /// metadata headers read so far stay readable (a receiver counts the attempt of a
 /// rejected retry). `[[nodiscard]]`: ignoring it would trust an unverified request.
 template <class Headers>
-[[nodiscard]] inline status authenticate_delivery(std::string_view body, const Headers& headers,
+[[nodiscard]] inline void_result authenticate_delivery(std::string_view body, const Headers& headers,
                                                   const verifier& secrets, std::int64_t now_seconds,
                                                   authenticated_delivery& out,
                                                   const verify_options& opts = {}) noexcept {
@@ -229,7 +229,7 @@ inline payload_options delivery_payload_options(const verify_options& opts, cons
 /// Headers are not signed, so the body decides; a header the body has no field for
 /// (`delivery-key`, `attempt`, `max-attempts` when the body carries no `delivery`) has
 /// nothing to disagree with and is ignored, the event id and type always do.
-[[nodiscard]] inline status check_agreement(const delivery_headers& h, const envelope_view& e) noexcept {
+[[nodiscard]] inline void_result check_agreement(const delivery_headers& h, const envelope_view& e) noexcept {
   if (h.event_id && *h.event_id != e.id) return errc::header_body_mismatch;
   if (h.type && *h.type != e.type) return errc::header_body_mismatch;
   if (e.delivery.present) {
@@ -243,7 +243,7 @@ inline payload_options delivery_payload_options(const verify_options& opts, cons
 /// Verifies one delivery: authenticate → parse → agree (file comment), into `out`, filled
 /// as far as it got (the metadata headers once authentication passed).
 template <class Headers>
-[[nodiscard]] inline status verify_delivery(std::string_view body, const Headers& headers, const verifier& secrets,
+[[nodiscard]] inline void_result verify_delivery(std::string_view body, const Headers& headers, const verifier& secrets,
                                             std::int64_t now_seconds, verified_delivery& out,
                                             const verify_options& opts = {}) noexcept {
   out.envelope = envelope_view{};

@@ -34,7 +34,7 @@ struct host {
     if (it == jobs.end()) return std::nullopt;
     return it->second;
   }
-  status apply(const envelope_view& e, const reconcile_decision& d) {
+  void_result apply(const envelope_view& e, const reconcile_decision& d) {
     std::lock_guard<std::mutex> l(mu);
     jobs[std::string(e.data.id.str())] = d.next;
     ++effects[std::string(e.data.id.str())];

@@ -174,13 +174,13 @@ TEST_CASE("retention covers the sender's whole retry horizon (PROTOCOL.md sectio
 
 namespace {
 struct not_a_store {
-  status claim(const dedup_key&, dedup_time, std::chrono::milliseconds) { return {}; }  // wrong return type
-  status commit(const dedup_key&, const claim_token&, dedup_time) { return {}; }
-  status release(const dedup_key&, const claim_token&) { return {}; }
+  void_result claim(const dedup_key&, dedup_time, std::chrono::milliseconds) { return {}; }  // wrong return type
+  void_result commit(const dedup_key&, const claim_token&, dedup_time) { return {}; }
+  void_result release(const dedup_key&, const claim_token&) { return {}; }
 };
 struct missing_release {
   result<claim_result> claim(const dedup_key&, dedup_time, std::chrono::milliseconds) { return claim_result{}; }
-  status commit(const dedup_key&, const claim_token&, dedup_time) { return {}; }
+  void_result commit(const dedup_key&, const claim_token&, dedup_time) { return {}; }
 };
 }  // namespace
 

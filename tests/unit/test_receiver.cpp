@@ -34,7 +34,7 @@ struct host {
     if (it == jobs.end()) return std::nullopt;
     return it->second;
   }
-  status handle(const envelope_view& e, const reconcile_decision& d) {
+  void_result handle(const envelope_view& e, const reconcile_decision& d) {
     std::lock_guard<std::mutex> l(mu);
     if (fail_next) {
       fail_next = false;
@@ -340,7 +340,7 @@ TEST_CASE("receiver: a state loader failure is 503 and releases the claim", "[re
     if (fail) return errc::io_error;
     return std::optional<job_state>(job_state{lifecycle_status::running, 0});
   };
-  auto handler = [&](const envelope_view&, const reconcile_decision&, const dedup_key&) -> status { return {}; };
+  auto handler = [&](const envelope_view&, const reconcile_decision&, const dedup_key&) -> void_result { return {}; };
   auto r = receive_delivery(d.body, d.headers, f.v, f.store, at(t0), load, handler);
   CHECK(r.http_status == 503);
   CHECK(r.error == errc::io_error);
@@ -364,8 +364,8 @@ struct failing_store {
     if (fail_claim) return *fail_claim;
     return inner.claim(k, now, lease);
   }
-  status commit(const dedup_key& k, const claim_token& t, dedup_time now) { return inner.commit(k, t, now); }
-  status release(const dedup_key& k, const claim_token& t) { return inner.release(k, t); }
+  void_result commit(const dedup_key& k, const claim_token& t, dedup_time now) { return inner.commit(k, t, now); }
+  void_result release(const dedup_key& k, const claim_token& t) { return inner.release(k, t); }
 };
 }  // namespace
 
@@ -379,7 +379,7 @@ TEST_CASE("receiver: any state loader error is 503 and releases the claim", "[re
       if (fail) return *fail;
       return std::optional<job_state>(job_state{lifecycle_status::running, 0});
     };
-    auto handler = [&](const envelope_view&, const reconcile_decision&, const dedup_key&) -> status { return {}; };
+    auto handler = [&](const envelope_view&, const reconcile_decision&, const dedup_key&) -> void_result { return {}; };
     auto r = receive_delivery(d.body, d.headers, f.v, f.store, at(t0), load, handler);
     CHECK(r.action == receiver_decision::reject);
     CHECK(r.http_status == 503);
@@ -399,7 +399,7 @@ TEST_CASE("receiver: any handler error is 503 and releases the claim", "[receive
     auto load = [&](std::string_view) { return std::optional<job_state>(job_state{lifecycle_status::running, 0}); };
     std::optional<errc> fail = code;
     int effects = 0;
-    auto handler = [&](const envelope_view&, const reconcile_decision&, const dedup_key&) -> status {
+    auto handler = [&](const envelope_view&, const reconcile_decision&, const dedup_key&) -> void_result {
       if (fail) return *fail;
       ++effects;
       return {};
@@ -428,7 +428,7 @@ TEST_CASE("receiver: any store claim error is 503 and nothing runs", "[receiver]
       ++loads;
       return std::optional<job_state>(job_state{lifecycle_status::running, 0});
     };
-    auto handler = [&](const envelope_view&, const reconcile_decision&, const dedup_key&) -> status {
+    auto handler = [&](const envelope_view&, const reconcile_decision&, const dedup_key&) -> void_result {
       ++effects;
       return {};
     };
@@ -470,7 +470,7 @@ TEST_CASE("receiver: a copy arriving while the first is being handled is in_flig
         verifier v2 = *verifier::create({secret});
         inner = receive_delivery(
             d.body, d.headers, v2, f.store, at(t0), [&](std::string_view) { return std::optional<job_state>(); },
-            [](const envelope_view&, const reconcile_decision&, const dedup_key&) -> status { return {}; });
+            [](const envelope_view&, const reconcile_decision&, const dedup_key&) -> void_result { return {}; });
         return f.h.handle(e, dec);
       });
   CHECK(r.action == receiver_decision::process);
@@ -496,7 +496,7 @@ TEST_CASE("receiver: another delivery of a job being handled is in_flight and ca
       [&](std::string_view id) { return f.h.load(id); },
       [&](const envelope_view& e, const reconcile_decision& dec, const dedup_key&) {
         verifier v2 = *verifier::create({secret});
-        auto count = [&](const envelope_view& e2, const reconcile_decision& d2, const dedup_key&) -> status {
+        auto count = [&](const envelope_view& e2, const reconcile_decision& d2, const dedup_key&) -> void_result {
           ++inner_handler_calls;
           return f.h.handle(e2, d2);
         };
@@ -565,7 +565,7 @@ TEST_CASE("receiver: the job lease is released on every path", "[receiver]") {
   CHECK(lease_is_free(t0));
   delivery d = terminal("G-1", "cancelled");
   auto failing_load = [](std::string_view) -> result<std::optional<job_state>> { return errc::io_error; };
-  auto never = [](const envelope_view&, const reconcile_decision&, const dedup_key&) -> status { return {}; };
+  auto never = [](const envelope_view&, const reconcile_decision&, const dedup_key&) -> void_result { return {}; };
   CHECK(receive_delivery(d.body, d.headers, f.v, f.store, at(t0), failing_load, never).error == errc::io_error);
   CHECK(lease_is_free(t0));
 }
@@ -578,7 +578,7 @@ TEST_CASE("receiver: with_job_lease keeps another writer (a poller) out while a 
   // A poller that read a status object saying `running 60` and writes it if it is news.
   int poller_writes = 0;
   auto poll_write = [&](const char* job) {
-    return [&f, &poller_writes, job]() -> status {
+    return [&f, &poller_writes, job]() -> void_result {
       const reconcile_decision d =
           reconcile(f.h.load(job), job_update::of(lifecycle_status::running, 60));
       if (d.action == reconcile_action::apply) {
@@ -611,12 +611,12 @@ TEST_CASE("receiver: with_job_lease keeps another writer (a poller) out while a 
   CHECK(poller_writes == 1);
   CHECK(f.h.jobs["G-1"].lifecycle == lifecycle_status::completed);
   // fn's error is returned and the lease is released.
-  auto failed = with_job_lease(f.store, "G-1", at(t0), []() -> status { return errc::io_error; });
+  auto failed = with_job_lease(f.store, "G-1", at(t0), []() -> void_result { return errc::io_error; });
   CHECK(failed.code() == errc::io_error);
-  auto again = with_job_lease(f.store, "G-1", at(t0), []() -> status { return {}; });
+  auto again = with_job_lease(f.store, "G-1", at(t0), []() -> void_result { return {}; });
   REQUIRE(again);
   CHECK(*again == job_lease_outcome::ran);
-  CHECK(with_job_lease(f.store, "", at(t0), []() -> status { return {}; }).code() == errc::invalid_dedup_key);
+  CHECK(with_job_lease(f.store, "", at(t0), []() -> void_result { return {}; }).code() == errc::invalid_dedup_key);
 }
 
 TEST_CASE("receiver: a job with the longest valid id (256 bytes) is received", "[receiver]") {
@@ -663,7 +663,7 @@ TEST_CASE("receiver: unsigned deliveries only when explicitly allowed, never und
   d.headers.erase(d.headers.begin() + 1, d.headers.begin() + 3);  // no timestamp or signature
   auto load = [](std::string_view) { return std::optional<job_state>(job_state{lifecycle_status::running, 0}); };
   int effects = 0;
-  auto handler = [&](const envelope_view&, const reconcile_decision&, const dedup_key&) -> status {
+  auto handler = [&](const envelope_view&, const reconcile_decision&, const dedup_key&) -> void_result {
     ++effects;
     return {};
   };

@@ -149,7 +149,7 @@ class sqlite_host {
   }
 
   // The new state and its side effect, one transaction.
-  status write(std::string_view job, std::string_view key, const job_state& next) {
+  void_result write(std::string_view job, std::string_view key, const job_state& next) {
     if (!exec("BEGIN IMMEDIATE")) return errc::store_unavailable;
     bool ok = step("INSERT INTO jobs(job_id, lifecycle, progress) VALUES(?1, ?2, ?3) ON CONFLICT(job_id) DO UPDATE "
                    "SET lifecycle = excluded.lifecycle, progress = excluded.progress",
@@ -160,7 +160,7 @@ class sqlite_host {
       exec("ROLLBACK");
       return errc::store_error;
     }
-    return exec("COMMIT") ? status{} : status{errc::store_unavailable};
+    return exec("COMMIT") ? void_result{} : void_result{errc::store_unavailable};
   }
 
   std::map<std::string, job_state> final_states() {
@@ -211,7 +211,7 @@ class memory_host {
     auto it = jobs_.find(std::string(job));
     return std::optional<job_state>(it == jobs_.end() ? job_state{} : it->second);
   }
-  status write(std::string_view job, std::string_view key, const job_state& next) {
+  void_result write(std::string_view job, std::string_view key, const job_state& next) {
     std::lock_guard<std::mutex> l(mu_);
     jobs_[std::string(job)] = next;
     effects_.push_back(effect_row{std::string(job), std::string(key), next});
@@ -255,7 +255,7 @@ char run_receiver(Store& store, Host& host, const std::vector<planned>& plan, un
     const planned& p = plan[i];
     receipt r = receive_delivery(
         p.d.body, p.d.headers, v, store, wall_now(), [&](std::string_view job) { return host.load(job); },
-        [&](const envelope_view& e, const reconcile_decision& d, const dedup_key& key) -> status {
+        [&](const envelope_view& e, const reconcile_decision& d, const dedup_key& key) -> void_result {
           std::this_thread::sleep_for(handler_delay);  // widen the window between load and write
           return host.write(e.data.id.str(), key.encoded(), d.next);
         },

@@ -41,14 +41,14 @@ template <class Store>
 char deliver_in_child(Store& store, const std::string& effects_path, const delivery& shared, const delivery& own) {
   verifier v = *verifier::create({secret});
   auto load = [](std::string_view) { return std::optional<job_state>(job_state{lifecycle_status::running, 0}); };
-  auto handler = [&](const envelope_view& e, const reconcile_decision&, const dedup_key&) -> status {
+  auto handler = [&](const envelope_view& e, const reconcile_decision&, const dedup_key&) -> void_result {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));  // keep the claim while the others arrive
     const int fd = ::open(effects_path.c_str(), O_WRONLY | O_APPEND | O_CREAT, 0600);
     if (fd < 0) return errc::io_error;
     const std::string line = std::string(e.data.id.str()) + "\n";
     const bool ok = ::write(fd, line.data(), line.size()) == static_cast<ssize_t>(line.size());
     ::close(fd);
-    return ok ? status{} : status{errc::io_error};
+    return ok ? void_result{} : void_result{errc::io_error};
   };
   auto r = receive_delivery(shared.body, shared.headers, v, store, at(t0), load, handler);
   auto o = receive_delivery(own.body, own.headers, v, store, at(t0), load, handler);

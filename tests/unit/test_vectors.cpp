@@ -153,7 +153,7 @@ TEST_CASE("shared delivery vectors: one verdict from the composed call, the rece
     const receipt r = receive_delivery(
         c.body, c.headers, *secrets, store, dedup_time{std::chrono::seconds{c.now}},
         [](std::string_view) { return std::optional<job_state>(); },
-        [&](const envelope_view&, const reconcile_decision&, const dedup_key&) -> status {
+        [&](const envelope_view&, const reconcile_decision&, const dedup_key&) -> void_result {
           ++handled;
           return {};
         },

@@ -28,7 +28,7 @@ int parse_json(invocation& inv, const std::string& text) {
   // Payload kinds always reject them.
   jobwire::json::options opts;
   opts.allow_duplicate_keys = !inv.has("--reject-duplicate-keys");
-  jobwire::status st = jobwire::json::validate(text, opts);
+  jobwire::void_result st = jobwire::json::validate(text, opts);
   if (!st) return inv.reject(st.error());
   return inv.accept("valid");
 }
@@ -42,7 +42,7 @@ int parse_json(invocation& inv, const std::string& text) {
 int print_summary(invocation& inv, jobwire::payload_form form, const std::string& text,
                   const jobwire::payload_options& opt) {
   std::string summary;
-  jobwire::status st = jobwire::append_payload_summary(summary, form, text, opt);
+  jobwire::void_result st = jobwire::append_payload_summary(summary, form, text, opt);
   if (!st) return inv.reject(st.error());
   std::string members = summary.substr(1, summary.size() - 2);
   return inv.accept(summary, members);

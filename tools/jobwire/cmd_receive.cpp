@@ -76,7 +76,7 @@ bool exec(sqlite3* db, const char* sql) { return sqlite3_exec(db, sql, nullptr, 
 
 // Persists the new state and records the side effect atomically (apply), or records the
 // scheduled fetch (refetch).
-jobwire::status handle(sqlite3* db, const jobwire::envelope_view& e, const jobwire::reconcile_decision& d,
+jobwire::void_result handle(sqlite3* db, const jobwire::envelope_view& e, const jobwire::reconcile_decision& d,
                        std::string_view dedup_key) {
   if (!exec(db, "BEGIN IMMEDIATE")) return jobwire::errc::store_unavailable;
   bool ok = true;
@@ -111,7 +111,7 @@ jobwire::status handle(sqlite3* db, const jobwire::envelope_view& e, const jobwi
     exec(db, "ROLLBACK");
     return jobwire::errc::store_error;
   }
-  return exec(db, "COMMIT") ? jobwire::status{} : jobwire::status{jobwire::errc::store_unavailable};
+  return exec(db, "COMMIT") ? jobwire::void_result{} : jobwire::void_result{jobwire::errc::store_unavailable};
 }
 
 int run(invocation& inv) {
@@ -150,7 +150,7 @@ int run(invocation& inv) {
   jobwire::receipt r = jobwire::receive_delivery(
       body, headers, *v, *store, now, [&](std::string_view job_id) { return load_job(h.db, job_id); },
       [&](const jobwire::envelope_view& e, const jobwire::reconcile_decision& d,
-          const jobwire::dedup_key& key) -> jobwire::status {
+          const jobwire::dedup_key& key) -> jobwire::void_result {
         if (fail_side_effect) return jobwire::errc::handler_failed;
         if (handler_delay.count() > 0) std::this_thread::sleep_for(handler_delay);
         return handle(h.db, e, d, key.encoded());

@@ -120,7 +120,7 @@ class postgres_dedup_store {
     return claim_result{state == 2 ? claim_state::done : claim_state::in_flight, {}};
   }
 
-  status commit(const dedup_key& key, const claim_token& token, dedup_time now) noexcept {
+  void_result commit(const dedup_key& key, const claim_token& token, dedup_time now) noexcept {
     if (auto st = ensure_connected(); !st) return st;
     char expires[8];
     put_int8(dedup_expiry(to_unix_ms(now), opt_.retention), expires);
@@ -131,7 +131,7 @@ class postgres_dedup_store {
     return one_row_changed(r.r);
   }
 
-  status release(const dedup_key& key, const claim_token& token) noexcept {
+  void_result release(const dedup_key& key, const claim_token& token) noexcept {
     if (auto st = ensure_connected(); !st) return st;
     const char* values[] = {key.encoded().data(), reinterpret_cast<const char*>(token.bytes.data())};
     const int lengths[] = {static_cast<int>(key.encoded().size()), 16};
@@ -175,7 +175,7 @@ class postgres_dedup_store {
     sweep_name_ = "jobwire_dedup_sweep_" + opt_.table;
   }
 
-  static status check_options(const postgres_dedup_options& o) noexcept {
+  static void_result check_options(const postgres_dedup_options& o) noexcept {
     if (!is_valid_dedup_duration(o.retention) || !stores_detail::is_plain_identifier(o.table) ||
         o.table.size() > 40 /* statement names add a prefix; identifiers stop at 63 */ ||
         o.sweep_interval.count() < 0 || o.sweep_batch <= 0)
@@ -201,12 +201,12 @@ class postgres_dedup_store {
     return errc::store_error;
   }
 
-  status one_row_changed(const PGresult* r) const noexcept {
+  void_result one_row_changed(const PGresult* r) const noexcept {
     if (PQresultStatus(r) != PGRES_COMMAND_OK) return failure(r);
-    return std::strcmp(PQcmdTuples(const_cast<PGresult*>(r)), "1") == 0 ? status{} : status{errc::claim_lost};
+    return std::strcmp(PQcmdTuples(const_cast<PGresult*>(r)), "1") == 0 ? void_result{} : void_result{errc::claim_lost};
   }
 
-  status exec(const std::string& sql) noexcept {
+  void_result exec(const std::string& sql) noexcept {
     pg_result r(PQexec(conn_, sql.c_str()));
     const ExecStatusType st = PQresultStatus(r.r);
     if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) return {};
@@ -230,7 +230,7 @@ class postgres_dedup_store {
     return PQexecPrepared(conn_, name.c_str(), n, values, lengths, formats, 1);
   }
 
-  status prepare_one(const std::string& name, const std::string& sql, int n, const Oid* types) noexcept {
+  void_result prepare_one(const std::string& name, const std::string& sql, int n, const Oid* types) noexcept {
     pg_result r(PQprepare(conn_, name.c_str(), sql.c_str(), n, types));
     if (PQresultStatus(r.r) == PGRES_COMMAND_OK) return {};
     // Another store on the same (attached) connection prepared it already.
@@ -239,7 +239,7 @@ class postgres_dedup_store {
     return failure(r.r);
   }
 
-  status setup() noexcept {
+  void_result setup() noexcept {
     const std::string& t = opt_.table;
     if (opt_.create_schema) {
       // An advisory lock keyed on the table name serialises concurrent creators:
@@ -264,7 +264,7 @@ class postgres_dedup_store {
     return prepare_statements();
   }
 
-  status prepare_statements() noexcept {
+  void_result prepare_statements() noexcept {
     const std::string& t = opt_.table;
     constexpr Oid bytea = 17, int8 = 20;
     const Oid claim_types[] = {bytea, bytea, int8, int8};
@@ -300,7 +300,7 @@ class postgres_dedup_store {
 
   // After the connection broke, PQreset reconnects; prepared statements are per session,
   // so they are prepared again.
-  status ensure_connected() noexcept {
+  void_result ensure_connected() noexcept {
     if (conn_ == nullptr) return errc::store_unavailable;
     if (PQstatus(conn_) == CONNECTION_OK) return {};
     PQreset(conn_);

@@ -122,7 +122,7 @@ class redis_dedup_store {
     return errc::store_unavailable;
   }
 
-  status commit(const dedup_key& key, const claim_token& token, dedup_time /*now*/) noexcept {
+  void_result commit(const dedup_key& key, const claim_token& token, dedup_time /*now*/) noexcept {
     if (auto st = ensure_connected(); !st) return st;
     std::string k = redis_key(key);
     char lease_value[33], done_value[33];
@@ -134,7 +134,7 @@ class redis_dedup_store {
     return run_script(commit_script, commit_sha_, k, 3, args, lens);
   }
 
-  status release(const dedup_key& key, const claim_token& token) noexcept {
+  void_result release(const dedup_key& key, const claim_token& token) noexcept {
     if (auto st = ensure_connected(); !st) return st;
     std::string k = redis_key(key);
     char lease_value[33];
@@ -179,7 +179,7 @@ class redis_dedup_store {
   redis_dedup_store(redisContext* c, bool owns, redis_dedup_options opt) noexcept
       : ctx_(c), owns_(owns), opt_(std::move(opt)) {}
 
-  static status check_options(const redis_dedup_options& o) noexcept {
+  static void_result check_options(const redis_dedup_options& o) noexcept {
     if (!is_valid_dedup_duration(o.retention) || o.connect_timeout.count() <= 0 || o.command_timeout.count() <= 0)
       return errc::invalid_argument;
     return {};
@@ -211,13 +211,13 @@ class redis_dedup_store {
     return redisCommandArgv(ctx_, argc, argv, lens);
   }
 
-  status setup() noexcept {
+  void_result setup() noexcept {
     if (redisSetTimeout(ctx_, to_timeval(opt_.command_timeout)) != REDIS_OK) return errc::store_unavailable;
     if (auto st = load(commit_script, commit_sha_); !st) return st;
     return load(release_script, release_sha_);
   }
 
-  status load(const char* script, std::string& sha) noexcept {
+  void_result load(const char* script, std::string& sha) noexcept {
     const char* argv[] = {"SCRIPT", "LOAD", script};
     const std::size_t lens[] = {6, 4, std::strlen(script)};
     reply r(command(3, argv, lens));
@@ -228,14 +228,14 @@ class redis_dedup_store {
   }
 
   // A context whose connection failed stays unusable until reconnected; try once per call.
-  status ensure_connected() noexcept {
+  void_result ensure_connected() noexcept {
     if (ctx_ == nullptr) return errc::store_unavailable;
     if (ctx_->err == 0) return {};
     if (redisReconnect(ctx_) != REDIS_OK) return errc::store_unavailable;
     return setup();
   }
 
-  status run_script(const char* script, const std::string& sha, const std::string& key, int nargs,
+  void_result run_script(const char* script, const std::string& sha, const std::string& key, int nargs,
                     const char* const* args, const std::size_t* arg_lens) noexcept {
     const char* argv[8];
     std::size_t lens[8];
@@ -267,9 +267,9 @@ class redis_dedup_store {
     return script_outcome(r.r);
   }
 
-  static status script_outcome(const redisReply* r) noexcept {
+  static void_result script_outcome(const redisReply* r) noexcept {
     if (r->type != REDIS_REPLY_INTEGER) return errc::store_error;
-    return r->integer == 1 ? status{} : status{errc::claim_lost};
+    return r->integer == 1 ? void_result{} : void_result{errc::claim_lost};
   }
 
   void take(redis_dedup_store& o) noexcept {

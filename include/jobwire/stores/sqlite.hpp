@@ -134,7 +134,7 @@ class sqlite_dedup_store {
     return out;
   }
 
-  status commit(const dedup_key& key, const claim_token& token, dedup_time now) noexcept {
+  void_result commit(const dedup_key& key, const claim_token& token, dedup_time now) noexcept {
     sqlite3_stmt* st = commit_;
     sqlite3_reset(st);
     sqlite3_bind_blob(st, 1, key.encoded().data(), static_cast<int>(key.encoded().size()), SQLITE_STATIC);
@@ -143,7 +143,7 @@ class sqlite_dedup_store {
     return run_changes(st);
   }
 
-  status release(const dedup_key& key, const claim_token& token) noexcept {
+  void_result release(const dedup_key& key, const claim_token& token) noexcept {
     sqlite3_stmt* st = release_;
     sqlite3_reset(st);
     sqlite3_bind_blob(st, 1, key.encoded().data(), static_cast<int>(key.encoded().size()), SQLITE_STATIC);
@@ -178,7 +178,7 @@ class sqlite_dedup_store {
   sqlite_dedup_store(sqlite3* db, bool owns, sqlite_dedup_options opt) noexcept
       : db_(db), owns_(owns), opt_(std::move(opt)) {}
 
-  static status check_options(const sqlite_dedup_options& o) noexcept {
+  static void_result check_options(const sqlite_dedup_options& o) noexcept {
     if (!is_valid_dedup_duration(o.retention) || !stores_detail::is_plain_identifier(o.table) ||
         o.busy_timeout.count() < 0 || o.busy_timeout.count() > 0x7fffffff || o.sweep_interval.count() < 0 ||
         o.sweep_batch <= 0)
@@ -214,18 +214,18 @@ class sqlite_dedup_store {
     }
   }
 
-  status exec(const std::string& sql) noexcept {
+  void_result exec(const std::string& sql) noexcept {
     const int rc = retry_busy([&]() noexcept { return sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, nullptr); });
-    return rc == SQLITE_OK ? status{} : status{map_error(rc)};
+    return rc == SQLITE_OK ? void_result{} : void_result{map_error(rc)};
   }
 
-  status prepare_one(const std::string& sql, sqlite3_stmt** out) noexcept {
+  void_result prepare_one(const std::string& sql, sqlite3_stmt** out) noexcept {
     int rc = sqlite3_prepare_v3(db_, sql.c_str(), static_cast<int>(sql.size() + 1), SQLITE_PREPARE_PERSISTENT, out,
                                 nullptr);
-    return rc == SQLITE_OK ? status{} : status{map_error(rc)};
+    return rc == SQLITE_OK ? void_result{} : void_result{map_error(rc)};
   }
 
-  status prepare() noexcept {
+  void_result prepare() noexcept {
     sqlite3_busy_timeout(db_, static_cast<int>(opt_.busy_timeout.count()));
     // WAL lets several processes share the file with one writer at a time; the mode is
     // persistent in the file, so setting it again is cheap.
@@ -264,14 +264,14 @@ class sqlite_dedup_store {
   }
 
   // For commit/release: exactly one row changed means the token still held the key.
-  status run_changes(sqlite3_stmt* st) noexcept {
+  void_result run_changes(sqlite3_stmt* st) noexcept {
     const int rc = retry_busy([&]() noexcept {
       sqlite3_reset(st);
       return sqlite3_step(st);
     });
     sqlite3_reset(st);
     if (rc != SQLITE_DONE) return map_error(rc);
-    return sqlite3_changes(db_) == 1 ? status{} : status{errc::claim_lost};
+    return sqlite3_changes(db_) == 1 ? void_result{} : void_result{errc::claim_lost};
   }
 
   void take(sqlite_dedup_store& o) noexcept {
