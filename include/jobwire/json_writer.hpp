@@ -46,15 +46,14 @@ inline void append_quoted(std::string& out, std::string_view s) {
       ++i;
       continue;
     }
-    // Copy one well-formed UTF-8 sequence (RFC 3629) or write U+FFFD for the byte.
-    const std::size_t len = jobwire::utf8_sequence_length(s.data() + i, n - i);
-    if (len != 0) {
-      out.append(s.data() + i, len);
-      i += len;
-    } else {
+    // Copy one well-formed UTF-8 sequence (RFC 3629), or write one U+FFFD for the maximal
+    // subpart of an ill-formed one, as a TextDecoder would (utf8.hpp).
+    const utf8_step step = next_utf8_step(s.data() + i, n - i);
+    if (step.valid)
+      out.append(s.data() + i, step.size);
+    else
       out += "\xEF\xBF\xBD";
-      ++i;
-    }
+    i += step.size;
   }
   out.push_back('"');
 }

@@ -129,45 +129,55 @@ inline result<std::int64_t> parse_iso8601_ms(std::string_view s) noexcept {
 ///  - `code_points` (default, jobwire policy): Unicode scalar values. A character is never
 ///    split, so the preview is always valid UTF-8 and `jobwire` and any receiver agree on
 ///    what a character is.
-///  - `utf16_units`: the service runs on JavaScript, whose `slice(0, 500)` counts UTF-16
-///    code units; a character outside the BMP counts 2. Unlike `slice`, jobwire stops
-///    before a surrogate pair that would not fit instead of cutting it in half.
-/// Either way the cut never splits a code point; for text inside the BMP both agree.
-enum class preview_unit : std::uint8_t { code_points, utf16_units };
+///  - `utf16_units`: the seed-era service (`ai_stats`) runs on JavaScript, whose
+///    `slice(0, 500)` counts UTF-16 code units; a character outside the BMP counts 2.
+///    Unlike `slice`, jobwire stops before a surrogate pair that would not fit instead of
+///    cutting it in half.
+///  - `bytes`: the current service (`phaseo`, PROTOCOL.md §16) reads the first 500 *bytes*
+///    of the response and decodes them as lossy UTF-8, so a character cut by the limit
+///    becomes one U+FFFD. Pick it to reproduce that service's previews exactly.
+/// With `code_points` and `utf16_units` the cut never splits a code point; for text inside
+/// the BMP both agree.
+enum class preview_unit : std::uint8_t { code_points, utf16_units, bytes };
 
-
-/// The first `max_chars` characters of a response body, as valid UTF-8. A body is bytes
-/// from an untrusted server: each byte that does not begin a valid UTF-8 sequence counts as
-/// one character and is replaced by U+FFFD (as a JavaScript TextDecoder would), so the
-/// preview can always be stored and serialised as a JSON string.
+/// The first `max_chars` characters (or bytes, above) of a response body, as valid UTF-8.
+/// A body is bytes from an untrusted server: each ill-formed part (the maximal subpart of an
+/// ill-formed sequence, utf8.hpp) counts as one character and becomes one U+FFFD, as a
+/// JavaScript TextDecoder would, so the preview can always be stored and serialised as a
+/// JSON string.
 inline std::string cut_response_preview(std::string_view body, std::size_t max_chars = response_preview_max_chars,
                                         preview_unit unit = preview_unit::code_points) {
+  if (unit == preview_unit::bytes) {
+    body = body.substr(0, max_chars);
+    unit = preview_unit::code_points;
+    max_chars = body.size();  // every character of the cut is at least one byte
+  }
   std::string out;
   out.reserve(body.size() < max_chars * 4 ? body.size() : max_chars * 4);
   std::size_t used = 0, i = 0;
   while (i < body.size()) {
-    const std::size_t len = detail::utf8_sequence_length(body, i);
-    const std::size_t cost = (unit == preview_unit::utf16_units && len == 4) ? 2 : 1;
+    const utf8_step step = next_utf8_step(body.data() + i, body.size() - i);
+    const std::size_t cost = (unit == preview_unit::utf16_units && step.valid && step.size == 4) ? 2 : 1;
     if (used + cost > max_chars) break;
     used += cost;
-    if (len == 0) {
+    if (step.valid)
+      out.append(body.data() + i, step.size);
+    else
       out += "\xEF\xBF\xBD";
-      ++i;
-    } else {
-      out.append(body.data() + i, len);
-      i += len;
-    }
+    i += step.size;
   }
   return out;
 }
 
-/// Number of characters of valid UTF-8 text `s`, counted in `unit` (invalid bytes count 1).
+/// Number of characters of text `s`, counted in `unit` (each ill-formed part counts 1, as
+/// in `cut_response_preview`; `bytes` counts bytes).
 inline std::size_t count_characters(std::string_view s, preview_unit unit = preview_unit::code_points) noexcept {
+  if (unit == preview_unit::bytes) return s.size();
   std::size_t n = 0, i = 0;
   while (i < s.size()) {
-    const std::size_t len = detail::utf8_sequence_length(s, i);
-    n += (unit == preview_unit::utf16_units && len == 4) ? 2 : 1;
-    i += len == 0 ? 1 : len;
+    const utf8_step step = next_utf8_step(s.data() + i, s.size() - i);
+    n += (unit == preview_unit::utf16_units && step.valid && step.size == 4) ? 2 : 1;
+    i += step.size;
   }
   return n;
 }

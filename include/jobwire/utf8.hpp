@@ -57,6 +57,43 @@ constexpr bool utf8_valid(std::string_view s) noexcept {
   return true;
 }
 
+/// One step of a lossy UTF-8 decode (WHATWG Encoding "UTF-8 decode", which is what a
+/// JavaScript `TextDecoder` and Rust's `String::from_utf8_lossy` do): `size` bytes starting
+/// at `p`, which are one well-formed sequence (`valid`) or the *maximal subpart* of an
+/// ill-formed one — the longest prefix of a well-formed sequence, at least one byte — that
+/// the decoder replaces by a single U+FFFD. So `E2 82 41` decodes to U+FFFD, `A`, and a
+/// sequence cut short by the end of the input costs one U+FFFD, not one per byte.
+struct utf8_step {
+  std::size_t size;
+  bool valid;
+};
+constexpr utf8_step next_utf8_step(const char* p, std::size_t avail) noexcept {
+  const std::size_t len = utf8_sequence_length(p, avail);
+  if (len != 0) return {len, true};
+  const unsigned char c = static_cast<unsigned char>(p[0]);
+  std::size_t need = 0;
+  unsigned char lo = 0x80, hi = 0xBF;
+  if (c >= 0xC2 && c <= 0xDF) {
+    need = 2;
+  } else if (c >= 0xE0 && c <= 0xEF) {
+    need = 3;
+    if (c == 0xE0) lo = 0xA0;
+    if (c == 0xED) hi = 0x9F;
+  } else if (c >= 0xF0 && c <= 0xF4) {
+    need = 4;
+    if (c == 0xF0) lo = 0x90;
+    if (c == 0xF4) hi = 0x8F;
+  } else {
+    return {1, false};  // not a lead byte at all
+  }
+  std::size_t k = 1;
+  for (; k < need && k < avail; ++k) {
+    const unsigned char ck = static_cast<unsigned char>(p[k]);
+    if (k == 1 ? (ck < lo || ck > hi) : (ck < 0x80 || ck > 0xBF)) break;
+  }
+  return {k, false};
+}
+
 namespace detail {
 /// Length of the valid UTF-8 sequence starting at s[i] (i < s.size()), or 0 when the byte
 /// at i does not start one. Index-based form of `jobwire::utf8_sequence_length`.

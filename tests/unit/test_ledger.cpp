@@ -83,6 +83,56 @@ TEST_CASE("ISO-8601 timestamps with milliseconds, as the service writes them") {
   }
 }
 
+TEST_CASE("ill-formed UTF-8 is replaced as the Unicode Standard's Table 3-8 example shows") {
+  // Unicode 15, §3.9 "U+FFFD Substitution of Maximal Subparts", Table 3-8: the bytes
+  // 61 F1 80 80 E1 80 C2 62 80 63 80 BF 64 decode to
+  // 0061 FFFD FFFD FFFD 0062 FFFD 0063 FFFD FFFD 0064 (also what TextDecoder gives).
+  const std::string in = "\x61\xF1\x80\x80\xE1\x80\xC2\x62\x80\x63\x80\xBF\x64";
+  const std::string r = "\xEF\xBF\xBD";
+  const std::string expected = "a" + r + r + r + "b" + r + "c" + r + r + "d";
+  CHECK(cut_response_preview(in) == expected);
+  CHECK(count_characters(in) == 10);
+  // The JSON writer replaces the same way, so a preview and its serialisation agree.
+  std::string quoted;
+  json::append_quoted(quoted, in);
+  CHECK(quoted == "\"" + expected + "\"");
+}
+
+TEST_CASE("previews counted in bytes reproduce the current service's 500-byte lossy cut") {
+  // PROTOCOL.md §16: the first 500 bytes, decoded as lossy UTF-8.
+  const std::string euro = "\xE2\x82\xAC";
+  const std::string fffd = "\xEF\xBF\xBD";
+  // 499 ASCII bytes then a 3-byte character: the cut keeps its first byte, which decodes
+  // to one U+FFFD (a code-point count would keep the whole character).
+  const std::string body = std::string(499, 'a') + euro + "tail";
+  CHECK(cut_response_preview(body, 500, preview_unit::bytes) == std::string(499, 'a') + fffd);
+  CHECK(cut_response_preview(body) == std::string(499, 'a') + euro);
+  // 498 + 3: two bytes of the character survive, still one U+FFFD.
+  CHECK(cut_response_preview(std::string(498, 'a') + euro, 500, preview_unit::bytes) == std::string(498, 'a') + fffd);
+  // A character that ends exactly at byte 500 is kept whole.
+  CHECK(cut_response_preview(std::string(497, 'a') + euro + "z", 500, preview_unit::bytes) ==
+        std::string(497, 'a') + euro);
+  // 600 × "é" (1200 bytes) → 250 characters, not 500.
+  std::string e600;
+  for (int i = 0; i < 600; ++i) e600 += "\xC3\xA9";
+  CHECK(count_characters(cut_response_preview(e600, 500, preview_unit::bytes)) == 250);
+  CHECK(cut_response_preview("", 500, preview_unit::bytes).empty());
+  // The ledger applies the unit its report names.
+  auto d = decide_attempt(default_retry_policy, 1, attempt_outcome::http(500), 1700000000000);
+  REQUIRE(d);
+  attempt_report r;
+  r.id = "att_1";
+  r.delivery_key = "video.completed";
+  r.event_type = "video.completed";
+  r.outcome = attempt_outcome::http(500);
+  r.tried_at_ms = 1700000000000;
+  r.response_body = body;
+  r.preview_counting = preview_unit::bytes;
+  auto rec = make_attempt_record(r, *d, profiles::phaseo);
+  REQUIRE(rec);
+  CHECK(rec->response_body_preview == std::string(499, 'a') + fffd);
+}
+
 TEST_CASE("response previews are cut to 500 characters on a code point boundary") {
   const std::string ascii499(499, 'a');
   // A 3-byte character as the 500th character is kept whole; the rest is cut.
@@ -105,9 +155,11 @@ TEST_CASE("response previews are cut to 500 characters on a code point boundary"
   // Short bodies are unchanged; the empty body stays empty.
   CHECK(cut_response_preview("{\"ok\":true}") == "{\"ok\":true}");
   CHECK(cut_response_preview("").empty());
-  // Bytes that are not UTF-8 count one character each and become U+FFFD.
+  // Ill-formed parts count one character each and become one U+FFFD each: the maximal
+  // subpart rule a TextDecoder follows (a truncated sequence is one part).
   CHECK(cut_response_preview("a\xFF" "b") == "a\xEF\xBF\xBD" "b");
-  CHECK(cut_response_preview("\xE2\x82") == "\xEF\xBF\xBD\xEF\xBF\xBD");  // truncated sequence
+  CHECK(cut_response_preview("\xE2\x82") == "\xEF\xBF\xBD");  // truncated sequence
+  CHECK(cut_response_preview("\xE2\x82" "A") == "\xEF\xBF\xBD" "A");
   CHECK(cut_response_preview("\xED\xA0\x80") == "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");  // surrogate
   CHECK(cut_response_preview(std::string(600, '\xFF')).size() == 1500);
 
