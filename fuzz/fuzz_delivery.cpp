@@ -65,9 +65,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (!d) {
     // Refusals are exactly the documented ones.
     const jobwire::errc c = d.code();
+    // Besides the listed ones, a refusal of the built body by the receivers' envelope
+    // reader: a payload (3xx) or JSON (1xx) error of valid JSON `data`.
+    const int n = static_cast<int>(c);
     check(c == jobwire::errc::no_progress_event || c == jobwire::errc::unknown_phase ||
           c == jobwire::errc::invalid_attempt || c == jobwire::errc::json_type_mismatch ||
-          c == jobwire::errc::conflicting_job_id || jobwire::json::parse(in).code() == c);
+          c == jobwire::errc::conflicting_job_id || jobwire::json::parse(in).code() == c ||
+          (jobwire::json::parse(in).has_value() && (n / 100 == 3 || n / 100 == 1)));
     return 0;
   }
   check(jobwire::is_valid_event_id(d->event_id()));
@@ -75,12 +79,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   auto a = jobwire::authenticate_delivery(d->body(), d->headers(), secrets, now);
   check(a.has_value() && a->signature_checked && a->headers.event_id && a->headers.type && a->headers.key &&
         a->headers.attempt && a->headers.max_attempts);
+  // What the sender builds, its receivers accept: it read the body back with their reader.
   auto v = jobwire::verify_delivery(d->body(), d->headers(), secrets, now);
-  if (!v) {
-    check(v.code() == jobwire::parse_envelope(d->body(), jobwire::delivery_payload_options({}, *a->prof)).code());
-    return 0;
-  }
-  check(v->signature_checked && v->envelope.id == d->event_id());
+  check(v.has_value() && v->signature_checked && v->envelope.id == d->event_id());
 
   if (attempt < sender.policy().max_attempts) {
     check(static_cast<bool>(sender.next_attempt(*d, attempt + 1, now + 60)));

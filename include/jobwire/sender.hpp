@@ -29,11 +29,13 @@
 #include "json.hpp"
 #include "json_writer.hpp"
 #include "ledger.hpp"
+#include "payload.hpp"
 #include "profile.hpp"
 #include "result.hpp"
 #include "retry.hpp"
 #include "signature.hpp"
 #include "subscription.hpp"
+#include "verify.hpp"
 
 namespace jobwire {
 
@@ -260,7 +262,9 @@ class delivery_sender {
   /// `invalid_job_id` (empty job id), `invalid_attempt`, `invalid_argument` (now or
   /// created_at outside the representable time range), the JSON reader's errors for `data`
   /// (offsets into `data`), `json_type_mismatch` when `data` is not an object,
-  /// `conflicting_job_id` when `data.id` differs from the job id.
+  /// `conflicting_job_id` when `data.id` differs from the job id, and any error of the
+  /// receivers' envelope reader on the built body (e.g. `missing_field` for a `data`
+  /// without `status`, `unknown_status`), without an offset.
   result<delivery> build(const delivery_event& ev, std::int64_t now_seconds, unsigned attempt = first_attempt_number) {
     delivery d;
     if (void_result st = build_into(d, ev, now_seconds, attempt); !st) return st.error();
@@ -365,6 +369,17 @@ class delivery_sender {
       b += '}';
     }
     b += '}';
+    // The body must be one this profile's receivers accept, so it is read back by the one
+    // envelope reader they use, with the options `verify_delivery` gives it (verify.hpp,
+    // PROTOCOL.md §10): a `data` without a status, or with a status outside the
+    // vocabulary, is refused here rather than answered 400 by every receiver and retried
+    // until exhausted.
+    if (auto env = parse_envelope(b, delivery_payload_options(verify_options{}, *prof_)); !env) {
+      b.clear();
+      d.head_.clear();
+      d.header_count_ = 0;
+      return env.error().code;
+    }
     return sign_attempt(d, now_seconds);
   }
 

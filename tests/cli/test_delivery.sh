@@ -100,10 +100,10 @@ expect 1 'invalid_progress(: .*)?' -- d --phase progress --progress fifty
 expect 1 '\{"ok":false,"error":"no_progress_event",.*\}' -- d --json --phase progress --progress 100
 
 # Event ids: sanitised and cut to 160 characters (PROTOCOL.md §2).
-"$JW" delivery --secret "$KEY" --kind video --job-id G-1 --internal-id 'job 7/ä..x' --phase completed --now "$T" --data '{}' > "$TMPD/req"
+"$JW" delivery --secret "$KEY" --kind video --job-id G-1 --internal-id 'job 7/ä..x' --phase completed --now "$T" --data '{"status":"completed"}' > "$TMPD/req"
 expect 0 'x-ai-stats-event-id: evt_video_job_7_x_video_completed' -- grep '^x-ai-stats-event-id' "$TMPD/req"
 long=$(printf 'y%.0s' {1..300})
-"$JW" delivery --secret "$KEY" --kind video --job-id G-1 --internal-id "$long" --phase completed --now "$T" --data '{}' > "$TMPD/req"
+"$JW" delivery --secret "$KEY" --kind video --job-id G-1 --internal-id "$long" --phase completed --now "$T" --data '{"status":"completed"}' > "$TMPD/req"
 expect 0 "x-ai-stats-event-id: evt_video_y{150}" -- grep '^x-ai-stats-event-id' "$TMPD/req"
 
 # Subscriptions (§7): job.* still yields video.*; an unsubscribed phase is refused.
@@ -115,11 +115,11 @@ expect 1 'phase_not_subscribed(: .*)?' -- d --phase created --events '[]'
 expect 1 'no_valid_events(: .*)?' -- d --phase completed --events '["batch.completed"]'
 
 # Profiles (§15): phaseo needs a secret; ai-stats without one sends unsigned.
-expect 1 'secret_required(: .*)?' -- "$JW" delivery --profile phaseo --secret '' --kind video --job-id G-1 --internal-id j --phase completed --data '{}'
-"$JW" delivery --profile phaseo --secret "$KEY" --kind video --job-id G-1 --internal-id j --phase completed --now "$T" --data '{}' > "$TMPD/req"
+expect 1 'secret_required(: .*)?' -- "$JW" delivery --profile phaseo --secret '' --kind video --job-id G-1 --internal-id j --phase completed --data '{"status":"completed"}'
+"$JW" delivery --profile phaseo --secret "$KEY" --kind video --job-id G-1 --internal-id j --phase completed --now "$T" --data '{"status":"completed"}' > "$TMPD/req"
 expect 0 'user-agent: Phaseo-Async-Webhook/1.0' -- grep '^user-agent' "$TMPD/req"
 expect 0 '9' -- bash -c "grep -c -e '^x-phaseo-' -e '^content-type' -e '^user-agent' '$TMPD/req'"
-"$JW" delivery --secret '' --kind video --job-id G-1 --internal-id j --phase completed --now "$T" --data '{}' > "$TMPD/req"
+"$JW" delivery --secret '' --kind video --job-id G-1 --internal-id j --phase completed --now "$T" --data '{"status":"completed"}' > "$TMPD/req"
 split "$TMPD/req"
 expect 0 '7' -- bash -c "sed '/^$/q' '$TMPD/req' | grep -c ': '"
 expect 1 '' -- grep -q -e timestamp -e signature "$TMPD/req"
@@ -127,14 +127,16 @@ expect 1 '' -- grep -q -e timestamp -e signature "$TMPD/req"
 # Errors.
 expect 1 'unknown_phase(: .*)?' -- d --phase status_changed
 expect 1 'unknown_phase(: .*)?' -- d --phase done
-expect 1 'unknown_kind(: .*)?' -- "$JW" delivery --secret "$KEY" --kind image --job-id G --internal-id j --phase completed --data '{}'
+expect 1 'unknown_kind(: .*)?' -- "$JW" delivery --secret "$KEY" --kind image --job-id G --internal-id j --phase completed --data '{"status":"completed"}'
 expect 1 'invalid_attempt(: .*)?' -- d --phase completed --attempt 5
 expect 1 'invalid_attempt(: .*)?' -- d --phase completed --attempt 0
 dd() { local data=$1; shift; "$JW" delivery --secret "$KEY" --kind video --job-id G-7f3a --internal-id job_7f3a --now "$T" --data "$data" "$@"; }
 expect 1 'json_type_mismatch(: .*)?' -- dd '[]' --phase completed
 expect 1 'json_unexpected_end(: .*)?' -- dd '{"id":' --phase completed
 expect 1 'conflicting_job_id(: .*)?' -- dd '{"id":"G-other"}' --phase completed
-expect 2 '' -- "$JW" delivery --secret "$KEY" --kind video --phase completed --data '{}'
+# A data object without a status is refused: every receiver would answer it 400 (§10).
+expect 1 'missing_field: .*' -- "$JW" delivery --secret "$KEY" --kind video --job-id G-1 --internal-id j --phase completed --data '{"id":"G-1"}'
+expect 2 '' -- "$JW" delivery --secret "$KEY" --kind video --phase completed --data '{"status":"completed"}'
 expect 2 '' -- d --phase completed --profile nope
 expect 0 'usage: jobwire delivery .*' -- "$JW" delivery --help
 # The secret never appears in any output.

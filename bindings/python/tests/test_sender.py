@@ -63,19 +63,23 @@ class SenderTest(unittest.TestCase):
         with self.assertRaises(jobwire.RejectedError) as ctx:
             s.build(job_id="g", internal_id="1", phase="completed", data='{"a":}', now=NOW)
         self.assertEqual(ctx.exception.offset, 5)
+        # A body its receivers would refuse (no status in data) is not built (PROTOCOL.md §10).
         with self.assertRaises(jobwire.RejectedError) as ctx:
-            jobwire.Sender("", "phaseo").build(job_id="g", internal_id="1", phase="completed", data={}, now=NOW)
+            s.build(job_id="g", internal_id="1", phase="completed", data={}, now=NOW)
+        self.assertEqual(ctx.exception.code, "missing_field")
+        with self.assertRaises(jobwire.RejectedError) as ctx:
+            jobwire.Sender("", "phaseo").build(job_id="g", internal_id="1", phase="completed", data={"status": "completed"}, now=NOW)
         self.assertEqual(ctx.exception.code, "secret_required")
-        unsigned = jobwire.Sender("").build(job_id="g", internal_id="1", phase="completed", data={}, now=NOW)
+        unsigned = jobwire.Sender("").build(job_id="g", internal_id="1", phase="completed", data={"status": "completed"}, now=NOW)
         self.assertFalse(any(n.endswith("signature") for n, _ in unsigned.headers))
         with self.assertRaises(ValueError):
             jobwire.Sender(SECRET, "auto")
         with self.assertRaises(ValueError):
-            s.build(job_id="g", internal_id="1", phase="completed", data={}, attempt=0)
+            s.build(job_id="g", internal_id="1", phase="completed", data={"status": "completed"}, attempt=0)
         with self.assertRaises(TypeError):
-            s.build(job_id="g", internal_id="1", phase="completed", data={}, now=1.5)
+            s.build(job_id="g", internal_id="1", phase="completed", data={"status": "completed"}, now=1.5)
         with self.assertRaises(ValueError):
-            s.build(job_id="g", internal_id="1", phase="completed", data={}, kind="audio")
+            s.build(job_id="g", internal_id="1", phase="completed", data={"status": "completed"}, kind="audio")
 
 
 if __name__ == "__main__":
