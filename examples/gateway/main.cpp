@@ -514,6 +514,7 @@ std::string gateway::dashboard_json() {
   for (const job* j : order_) {
     jobwire_dashboard::job_input in;
     in.id = j->id;
+    in.label = j->scenario;
     in.status = jobwire::lifecycle_status_name(j->now.lifecycle);
     in.progress = j->now.progress;
     in.job_error = j->now.error;
@@ -522,7 +523,11 @@ std::string gateway::dashboard_json() {
   }
   jobwire_dashboard::document_sources src;
   src.kind = jobwire_dashboard::view::sender;
-  src.now_ms = sim_ms();  // the ledger's clock, so "in 30 s" reads right against its times
+  // The ledger's clock, so "in 30 s" reads right against its times; the document says it is
+  // simulated (and how fast), so the page does not show simulated hours as wall time.
+  src.now_ms = sim_ms();
+  src.clock.scale = scale_;
+  src.clock.wall_now_ms = real_ms();
   return jobwire_dashboard::render_document(rows, src);
 }
 
