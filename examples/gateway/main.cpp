@@ -479,13 +479,13 @@ std::string gateway::stats_json() {
       // answered with a non-2xx HTTP status; no response at all is neither.
       if (a.response_status && (*a.response_status < 200 || *a.response_status > 299)) ++rejected;
     }
-    for (const auto& i : j->injected)
-      if (i.http_status != 0 && (i.http_status < 200 || i.http_status > 299)) ++rejected;
+    // The counts are the sender's ledger's, as on the dashboards; the simulation's injected
+    // copies (a tampered body) are not attempts of the sender and are listed apart.
     w.begin_object().field("id", j->id).field("scenario", j->scenario).field("prompt", j->prompt);
     w.field("status", jobwire::job_status_name(jobwire::to_job_status(j->now.lifecycle))).field("progress", j->now.progress);
     w.field("settled", j->script_done && summary.pending_retries == 0);
     w.field("health", health ? jobwire::job_health_name(*health) : jobwire::error_name(health.code()));
-    w.field("attempted", j->ledger.size() + j->injected.size()).field("delivered", summary.delivered_events);
+    w.field("attempted", j->ledger.size()).field("delivered", summary.delivered_events);
     w.field("retried", retried).field("rejected", rejected);
     w.key("injected").begin_array();
     for (const auto& i : j->injected)

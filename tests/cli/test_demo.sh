@@ -12,7 +12,7 @@ fi
 
 # A full run: the last line reports every expectation held.
 out="$TMPD/demo.out"
-"$JW" demo --timeout 50 >"$out" 2>&1
+"$JW" demo --timeout 50 --verbose >"$out" 2>&1
 status=$?
 checks=$((checks + 1))
 if [[ $status -ne 0 ]] || ! tail -1 "$out" | grep -Eq '^([0-9]+) of \1 expectations held'; then
@@ -32,9 +32,17 @@ expect 0 '1' -- bash -c "grep -Ec '#4 duplicate: video.completed attempt 1 -> HT
 expect 0 '1' -- bash -c "grep -Ec '#6 stale_progress: video.progress:[0-9]+ attempt 1 -> HTTP 200 \(delivered\); receiver: ignore_stale' '$out'"
 expect 0 '1' -- bash -c "grep -Ec '#7 conflicting_terminal: video.failed attempt 1 -> HTTP 200 \(delivered\); receiver: refetch \(terminal_conflict\)' '$out'"
 expect 0 '[1-9]' -- bash -c "grep -Ec 'HTTP 503 \(scheduled_retry\); receiver: reject \(handler_failed\)' '$out'"
-# The summary's "rejected" counts non-2xx answers, as the dashboards do: the job whose
-# receiver fails once has one (its 503), the tampered job one (its 401).
-expect 0 '1' -- bash -c "grep -Ec '^G-[0-9a-f]{16} +receiver_fails_once +completed +[0-9]+/[0-9]+ +7 +6 +1 +1 ' '$out'"
+# The forged copy too: the receiver's decision, though it cannot name the job.
+expect 0 '1' -- bash -c "grep -Ec '#5 tampered: tampered copy of video.completed -> HTTP 401; receiver: reject \(signature_mismatch\), not attributed to a job' '$out'"
+# No delivery line goes without the receiver's decision.
+expect 0 '0' -- bash -c "grep -E '  (delivery|injected)  ' '$out' | grep -E 'HTTP [0-9]+' | grep -vc '; receiver: ' || true"
+# The summary's "rejected" counts the sender's attempts answered non-2xx, as both dashboards
+# do (the demo checks each row against both documents): the job whose receiver fails once
+# has one (its 503); the tampered job none of its own, and one forged copy apart.
+expect 0 '1' -- bash -c "grep -Ec '^G-[0-9a-f]{16} +receiver_fails_once +completed +[0-9]+/[0-9]+ +7 +6 +1 +1 +0 ' '$out'"
+expect 0 '1' -- bash -c "grep -Ec '^G-[0-9a-f]{16} +tampered +completed +[0-9]+/[0-9]+ +6 +6 +0 +0 +1 ' '$out'"
+expect 0 '18' -- bash -c "grep -Ec '^  ok    #[1-9] [a-z_]+: the (gateway|receiver)'\\''s dashboard names the job [a-z_]+ and counts its deliveries as the summary does$' '$out'"
+expect 0 '1' -- bash -c "grep -Ec '^  ok    the gateway.s dashboard says its clock is simulated \(x600\), the receiver.s that it is the wall clock$' '$out'"
 # The secret never appears in the process list: the receiver and the poller get a file.
 "$JW" demo --timeout 50 --keep-open >"$TMPD/open.out" 2>&1 &
 demo=$!
@@ -45,6 +53,29 @@ if [[ -z "$args" ]] || grep -q -- "--secret " <<<"$args" || grep -q whsec_ <<<"$
   echo "FAIL: receiver arguments missing or carrying the secret: $args" >&2
   failures=$((failures + 1))
 fi
+# The same from the kernel's own record of the receiver's arguments (/proc/PID/cmdline, what
+# any user may read): a --secret-file path, no secret. The secret itself is read back from
+# the file the argument names, and must appear in no argument.
+rpid=$(pgrep -f "^$bin/jobwire-receiver " | head -1)
+checks=$((checks + 1))
+if [[ -z "$rpid" ]]; then
+  echo "FAIL: the demo's receiver is not running" >&2
+  failures=$((failures + 1))
+else
+  mapfile -d '' argv <"/proc/$rpid/cmdline"
+  secret_file=""
+  for i in "${!argv[@]}"; do [[ "${argv[$i]}" == --secret-file ]] && secret_file=${argv[$((i + 1))]}; done
+  secret=$(cat "$secret_file" 2>/dev/null)
+  leaked=0
+  for a in "${argv[@]}"; do [[ -n "$secret" && "$a" == *"$secret"* ]] && leaked=1; done
+  if [[ -z "$secret" || $leaked -eq 1 ]] || printf '%s\n' "${argv[@]}" | grep -qx -- --secret; then
+    echo "FAIL: receiver /proc/$rpid/cmdline: secret file '$secret_file' empty, or the secret is an argument" >&2
+    failures=$((failures + 1))
+  fi
+fi
+# The kept-open dashboards are listed with what they are.
+expect 0 '1' -- bash -c "grep -Ec '^  receiver  http://127\.0\.0\.1:[0-9]+/dashboard$' '$TMPD/open.out'"
+expect 0 '1' -- bash -c "grep -Ec '^  gateway   http://127\.0\.0\.1:[0-9]+/dashboard  \(simulated clock, x600\)$' '$TMPD/open.out'"
 kill -INT "$demo"
 wait "$demo" 2>/dev/null
 expect 0 '1' -- bash -c "grep -Ec ' delivery_exhausted *$' '$out'"
