@@ -79,7 +79,7 @@ inline std::vector<sample_job> sample_jobs(std::int64_t now_ms) {
   detail::sample_attempt(v[1], "video.failed", 1, 200, now_ms - 6 * m);
 
   v[2].id = "job_delivery_failing";
-  v[2].label = "weekly recap";
+  v[2].label = "weekly_recap_for_subscribers";  // one long word: must not break inside
   v[2].status = "running";
   v[2].progress = 68;
   detail::sample_attempt(v[2], "video.progress:50", 1, 200, now_ms - 3 * m);

@@ -127,6 +127,36 @@ check "times on the wall clock read as such: the failure 30 s before the documen
 check "no element came from data: one script (the page's own), no img, nothing ran" \
   'd["scripts"] == 1 and d["imgs"] == 0 and "data-pwned" not in d["body"]'
 
+# Laid out in a narrow window (720 px: the table is squeezed), no timestamp breaks across
+# lines and no job name breaks inside a word. A same-origin page frames the dashboard and,
+# once it has rendered, counts the line boxes of each <time> and job label
+# (getClientRects: one rectangle per line) into an attribute of its own body.
+cat >"$site/layout.html" <<'HTML'
+<!DOCTYPE html>
+<html><body>
+<iframe id="f" src="dashboard.html" style="width:720px;height:1600px;border:0"></iframe>
+<script>
+function measure() {
+  var d = document.getElementById("f").contentDocument;
+  if (!d || !d.body || !d.body.getAttribute("data-rendered")) { setTimeout(measure, 100); return; }
+  var lines = { times: [], labels: [] };
+  d.querySelectorAll("#job-rows time").forEach(function (t) { lines.times.push(t.getClientRects().length); });
+  d.querySelectorAll("#job-rows .job-label").forEach(function (l) {
+    lines.labels.push([l.textContent, l.getClientRects().length, l.getBoundingClientRect().height]);
+  });
+  document.body.setAttribute("data-lines", JSON.stringify(lines));
+}
+measure();
+</script>
+</body></html>
+HTML
+render "http://127.0.0.1:$port/layout.html" "$TMPD/layout.html" --dump-dom
+dom "$TMPD/layout.html"
+check "narrow window: every timestamp of the table stays on one line" \
+  'len(json.loads(d["body"]["data-lines"])["times"]) >= 4 and all(n == 1 for n in json.loads(d["body"]["data-lines"])["times"])'
+check "narrow window: a job name of one long word does not break inside it (one line, about 20 px high)" \
+  'any(t == "weekly_recap_for_subscribers" and 0 < h < 30 for t, _, h in json.loads(d["body"]["data-lines"])["labels"])'
+
 # Without a document the page says so, in words, and renders nothing it could not read.
 mkdir -p "$site/empty"
 cp "$site/dashboard.html" "$site/empty/dashboard.html"
