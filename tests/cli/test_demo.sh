@@ -91,6 +91,43 @@ expect 1 'poller: create refused: HTTP 400 \{"error":\{"code":"[a-z_]+"\}\}' -- 
 kill "$gw"
 wait "$gw" 2>/dev/null
 
+# The secret by environment (JOBWIRE_SECRET), the other way that keeps it out of `ps`: a
+# receiver and a poller given it only there exchange verified deliveries; a receiver given
+# another secret there rejects every one of them (so the variable is what it verifies with).
+env_secret_run() {  # env_secret_run RECEIVER_SECRET NAME -> the receiver's /stats on stdout
+  local dir="$TMPD/env.$2" gw_url rc_url gwp rcp
+  mkdir -p "$dir"
+  "$bin/jobwire-gateway" --dev-callbacks >"$dir/gw.out" 2>/dev/null &
+  gwp=$!
+  for _ in $(seq 50); do grep -q listening "$dir/gw.out" && break; sleep 0.1; done
+  gw_url=$(sed -n 's/^listening //p' "$dir/gw.out")
+  JOBWIRE_SECRET="$1" "$bin/jobwire-receiver" --db "$dir/app.db" --gateway "$gw_url" >"$dir/rc.out" 2>"$dir/rc.err" &
+  rcp=$!
+  for _ in $(seq 50); do grep -q listening "$dir/rc.out" && break; sleep 0.1; done
+  rc_url=$(sed -n 's/^listening //p' "$dir/rc.out")
+  tr '\0' ' ' <"/proc/$rcp/cmdline" >"$dir/cmdline"
+  JOBWIRE_SECRET=whsec_env_poller "$bin/jobwire-poller" --gateway "$gw_url" --callback "$rc_url/webhooks/video" \
+    --db "$dir/app.db" --deadline 30 --job normal >/dev/null 2>"$dir/poller.err"
+  echo "poller exit $?" >"$dir/poller.status"
+  sleep 0.5  # the last deliveries of the job
+  curl -fsS "$rc_url/stats" 2>/dev/null ||
+    python3 -c 'import sys, urllib.request; sys.stdout.write(urllib.request.urlopen(sys.argv[1]).read().decode())' "$rc_url/stats"
+  kill "$rcp" "$gwp"
+  wait "$rcp" "$gwp" 2>/dev/null
+}
+env_secret_run whsec_env_poller same >"$TMPD/env_ok.json"
+env_secret_run whsec_env_other other >"$TMPD/env_bad.json"
+expect 0 'poller exit 0' -- cat "$TMPD/env.same/poller.status"
+expect 0 'ok' -- python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+print("ok" if d["decisions"]["process"] >= 3 and d["decisions"]["reject"] == 0 else d)' "$TMPD/env_ok.json"
+expect 0 'ok' -- python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+print("ok" if d["decisions"]["process"] == 0 and d["rejections"].get("signature_mismatch", 0) >= 3 else d)' "$TMPD/env_bad.json"
+expect 1 '' -- grep -l whsec_env "$TMPD/env.same/cmdline" "$TMPD/env.other/cmdline"
+
 # Interrupted half-way: exit 130, children stopped, temporary directory removed.
 "$JW" demo >"$TMPD/int.out" 2>&1 &
 pid=$!
