@@ -31,11 +31,9 @@ if [[ -f tests/services.sh ]]; then
 fi
 
 declare -a stage_names=() stage_results=()
-# Tests that race real processes and servers get one retry (ctest --repeat until-pass:2);
-# a test that needed it is named here so that it is seen and fixed, not hidden.
-report_flaky() {
-  grep -E '\*\*\*(Failed|Timeout|Exception)' "$1" | sed 's/^/  FLAKY (passed on retry): /' || true
-}
+# The stages' summaries (run_ctest, summarise_fuzz, report_flaky): one shape for all.
+# shellcheck source=tools/test_summary.sh
+source tools/test_summary.sh
 record() { stage_names+=("$1"); stage_results+=("$2"); }
 
 build() {  # build PRESET
@@ -49,16 +47,7 @@ run_stage() {  # run_stage PRESET  (build + ctest, output summarised)
   echo "=== $p: build"
   if ! build "$p"; then record "$p" "build failed"; return; fi
   echo "=== $p: test"
-  if ctest --preset "$p" -j "$jobs" --repeat until-pass:2 >"build/$p/ctest.log" 2>&1; then
-    record "$p" passed
-    report_flaky "build/$p/ctest.log"
-    grep -E "tests passed|\(Skipped\)" "build/$p/ctest.log"
-  else
-    record "$p" "tests failed"
-    grep -E 'Failed|\*\*\*|tests passed' "build/$p/ctest.log" | tail -n 40
-    # Show the failing tests' output.
-    ctest --preset "$p" --rerun-failed --output-on-failure 2>&1 | tail -n 200
-  fi
+  if run_ctest "$p"; then record "$p" passed; else record "$p" "tests failed"; fi
 }
 
 mkdir -p build
@@ -70,8 +59,10 @@ if [[ "$skip" == *" fuzz "* ]]; then
 else
   echo "=== fuzz: build"
   if build fuzz; then
-    echo "=== fuzz: replay corpora and fuzz ${JOBWIRE_FUZZ_SECONDS:-10}s per target"
-    if fuzz/run.sh build/fuzz "${JOBWIRE_FUZZ_SECONDS:-10}"; then record fuzz passed; else record fuzz failed; fi
+    secs=${JOBWIRE_FUZZ_SECONDS:-10}
+    echo "=== fuzz: test (replay every corpus, then fuzz ${secs}s per target)"
+    fuzz/run.sh build/fuzz "$secs" >build/fuzz/run.log 2>&1
+    if summarise_fuzz build/fuzz/run.log "$secs" $?; then record fuzz passed; else record fuzz failed; fi
   else
     record fuzz "build failed"
   fi
@@ -97,25 +88,8 @@ for i in "${!stage_names[@]}"; do
 done
 echo "=== ci-gcc: test (final stage)"
 if [[ $final_ok -eq 1 ]]; then
-  # Summarised like the other stages (the full log is build/ci-gcc/ctest.log); the last line
-  # printed is ctest's own "N% tests passed, M tests failed out of T", which CI reads.
-  log=build/ci-gcc/ctest.log
-  if ctest --preset ci-gcc -j "$jobs" --repeat until-pass:2 >"$log" 2>&1; then
-    report_flaky "$log"
-    grep -E "\(Skipped\)" "$log" || true
-    grep -E "^Total Test time" "$log" || true
-  else
-    status=1
-    grep -E 'Failed|\*\*\*' "$log" | grep -v "tests passed" | tail -n 40
-    ctest --preset ci-gcc --rerun-failed --output-on-failure 2>&1 | tail -n 200
-  fi
-  summary=$(grep -E "^[0-9]+% tests passed" "$log" | tail -n 1)
-  if [[ -z "$summary" ]]; then
-    tail -n 40 "$log"
-    summary="0% tests passed, ctest did not finish (see $log)"
-    status=1
-  fi
-  echo "$summary"
+  # Summarised like the other stages (run_ctest); its last line, ctest's count, ends the output.
+  run_ctest ci-gcc || status=1
 else
   status=1
 fi

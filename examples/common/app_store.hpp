@@ -11,6 +11,8 @@
 //   app_jobs(job_id TEXT PRIMARY KEY, lifecycle TEXT, progress REAL, updated_at_ms INTEGER)
 //   app_side_effects(job_id TEXT, delivery_key TEXT, event_id TEXT, lifecycle TEXT,
 //                    progress REAL, attempt INTEGER, at_ms INTEGER)
+//   app_job_labels(job_id TEXT PRIMARY KEY, label TEXT)   what the client created the job
+//                    for (the demo: its scenario), so an operator sees names, not only ids
 #pragma once
 
 #include <sqlite3.h>
@@ -43,7 +45,8 @@ class app_store {
                 " progress REAL NOT NULL, updated_at_ms INTEGER NOT NULL)") ||
         !s.exec("CREATE TABLE IF NOT EXISTS app_side_effects(job_id TEXT NOT NULL, delivery_key TEXT NOT NULL,"
                 " event_id TEXT NOT NULL, lifecycle TEXT NOT NULL, progress REAL NOT NULL,"
-                " attempt INTEGER NOT NULL, at_ms INTEGER NOT NULL)")) {
+                " attempt INTEGER NOT NULL, at_ms INTEGER NOT NULL)") ||
+        !s.exec("CREATE TABLE IF NOT EXISTS app_job_labels(job_id TEXT PRIMARY KEY, label TEXT NOT NULL)")) {
       why = sqlite3_errmsg(db);
       return std::nullopt;
     }
@@ -70,6 +73,33 @@ class app_store {
   /// The client's "store the job id" (§1): a job we created and hold as pending.
   bool register_job(std::string_view job_id, std::int64_t now_ms) {
     return upsert("INSERT OR IGNORE INTO app_jobs VALUES(?1, ?2, ?3, ?4)", job_id, jobwire::job_state{}, now_ms);
+  }
+
+  /// What the client created the job for, kept beside its id (the first label stays).
+  bool label_job(std::string_view job_id, std::string_view label) {
+    sqlite3_stmt* st = nullptr;
+    if (sqlite3_prepare_v2(db_, "INSERT OR IGNORE INTO app_job_labels VALUES(?1, ?2)", -1, &st, nullptr) != SQLITE_OK)
+      return false;
+    bind_text(st, 1, job_id);
+    bind_text(st, 2, label);
+    const bool ok = sqlite3_step(st) == SQLITE_DONE;
+    sqlite3_finalize(st);
+    return ok;
+  }
+
+  /// The job's label, or empty when the client gave none.
+  std::string label(std::string_view job_id) {
+    sqlite3_stmt* st = nullptr;
+    std::string out;
+    if (sqlite3_prepare_v2(db_, "SELECT label FROM app_job_labels WHERE job_id = ?1", -1, &st, nullptr) != SQLITE_OK)
+      return out;
+    bind_text(st, 1, job_id);
+    if (sqlite3_step(st) == SQLITE_ROW) {
+      const void* p = sqlite3_column_blob(st, 0);
+      if (p != nullptr) out.assign(static_cast<const char*>(p), static_cast<std::size_t>(sqlite3_column_bytes(st, 0)));
+    }
+    sqlite3_finalize(st);
+    return out;
   }
 
   /// The state held for a job, or nullopt when the job is unknown here.

@@ -19,6 +19,7 @@
 // network and are treated as hostile text all the way.
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <map>
@@ -33,6 +34,7 @@
 #include <jobwire/json_writer.hpp>
 #include <jobwire/ledger.hpp>
 #include <jobwire/monitor.hpp>
+#include <jobwire/profile.hpp>
 #include <jobwire/retry.hpp>
 
 namespace jobwire_dashboard {
@@ -64,6 +66,9 @@ struct decision_counts {
 /// One job as a host knows it. Views: nothing is copied until `make_row`.
 struct job_input {
   std::string_view id;
+  /// What the host created the job for, in its own words (the demo: the scenario's name),
+  /// so that an operator reads names, not only ids; empty when it has none.
+  std::string_view label;
   /// The job's status in either vocabulary of PROTOCOL.md §3 (`failed`, `running`, ...).
   std::string_view status;
   std::optional<double> progress;  ///< 0..100, absent when unknown
@@ -101,7 +106,7 @@ inline delivery_counts count_deliveries(const jobwire::attempt_ledger& ledger, c
 
 /// One row of the document: everything §14 wants side by side for one job.
 struct job_row {
-  std::string id, status;
+  std::string id, label, status;
   std::optional<double> progress;
   std::optional<std::string> job_error;
   /// The classification, or absent with `health_error` (`unknown_status`) when the status
@@ -120,6 +125,7 @@ struct job_row {
 inline job_row make_row(const job_input& in) {
   job_row r;
   r.id = std::string(in.id);
+  r.label = std::string(in.label);
   r.status = std::string(in.status);
   r.progress = in.progress;
   if (!in.job_error.empty()) r.job_error = std::string(in.job_error);
@@ -166,10 +172,22 @@ inline std::string health_metrics(const jobwire::health_counts& h) {
   return out;
 }
 
+/// The clock every time of a document is on. A host that runs its clock faster than real
+/// time (the demo's simulated gateway: its retry schedule of minutes plays out in seconds)
+/// says so, and the page then labels its times as simulated and gives the real time apart,
+/// so that "4 h ago" on the accelerated clock is never read as wall time.
+struct clock_info {
+  /// 1: the wall clock. Above 1: a simulated clock running `scale` times real time.
+  double scale = 1;
+  std::int64_t wall_now_ms = 0;  ///< the wall clock when the document was made (simulated only)
+  bool simulated() const noexcept { return scale != 1; }
+};
+
 /// What goes around the rows.
 struct document_sources {
   view kind = view::sender;
-  std::int64_t now_ms = 0;                                ///< `generated_at`
+  std::int64_t now_ms = 0;                                ///< `generated_at`, on `clock`
+  clock_info clock;
   const jobwire::receiver_counters* receiver = nullptr;   ///< receiver view: its counters
   /// Deliveries rejected before they could be attributed to a job (failed verification or
   /// parsing: the body is not trusted, so its job id is not believed).
@@ -201,7 +219,9 @@ inline void write_decisions(jobwire::json::writer& w, const std::uint64_t* n) {
 /// Writes one job object (docs/DASHBOARD.md, "jobs[]").
 inline void write_row(jobwire::json::writer& w, const job_row& r) {
   w.begin_object();
-  w.field("id", r.id).field("status", r.status);
+  w.field("id", r.id);
+  detail::write_opt_string(w, "label", r.label.empty() ? std::nullopt : std::optional<std::string>(r.label));
+  w.field("status", r.status);
   w.key("progress");
   if (r.progress) w.number(*r.progress);
   else w.null();
@@ -239,6 +259,14 @@ inline void write_document_members(std::string& out, const std::vector<job_row>&
   w.begin_object().field("format", format_name).field("version", format_version);
   w.field("view", view_name(src.kind));
   w.field("generated_at", jobwire::format_iso8601_ms(src.now_ms));
+  w.key("clock").begin_object();
+  if (src.clock.simulated()) {
+    w.field("kind", "simulated").field("scale", src.clock.scale);
+    w.field("wall_time", jobwire::format_iso8601_ms(src.clock.wall_now_ms));
+  } else {
+    w.field("kind", "wall").field("scale", 1);
+  }
+  w.end_object();
 
   std::uint64_t by_health[jobwire::job_health_count]{}, unclassified = 0;
   delivery_counts sum;
@@ -363,7 +391,7 @@ class receiver_journal {
     }
     ++j->decisions[n.decision];
     if (n.delivery_key.empty() || n.attempt == 0) return;
-    auto key = jobwire::parse_delivery_key(n.delivery_key);
+    auto key = jobwire::parse_delivery_key(n.delivery_key, key_profile);
     if (!key) return;
     auto decision = jobwire::decide_attempt(policy_, n.attempt, jobwire::attempt_outcome::http(n.http_status), n.at_ms);
     if (!decision) return;  // an attempt number the policy does not have: counted above only
@@ -382,7 +410,25 @@ class receiver_journal {
     report.tried_at_ms = n.at_ms;
     report.error_message = message;
     report.response_body = n.reply_body;
-    if (auto rec = jobwire::make_attempt_record(report, *decision)) j->ledger.append(std::move(*rec));
+    if (auto rec = jobwire::make_attempt_record(report, *decision, key_profile)) j->ledger.append(std::move(*rec));
+  }
+
+  /// The host's name for a job (job_input::label); the first non-empty one stays.
+  void set_label(std::string_view job_id, std::string_view label) {
+    std::lock_guard<std::mutex> lock(m_);
+    job* j = label.empty() ? nullptr : find_or_add(job_id);
+    if (j == nullptr || !j->label.empty()) return;
+    std::size_t n = std::min(label.size(), max_label_bytes);
+    // Cut before a UTF-8 continuation byte, never inside a character.
+    while (n < label.size() && n > 0 && (static_cast<unsigned char>(label[n]) & 0xC0) == 0x80) --n;
+    j->label = std::string(label.substr(0, n));
+  }
+
+  /// Whether the job already has a label (so a host looks it up once).
+  bool has_label(std::string_view job_id) const {
+    std::lock_guard<std::mutex> lock(m_);
+    auto it = jobs_.find(job_id);
+    return it != jobs_.end() && !it->second.label.empty();
   }
 
   /// The job state the host holds after a delivery (its store is the truth, §13.3).
@@ -422,6 +468,7 @@ class receiver_journal {
       const job& j = jobs_.at(id);
       job_input in;
       in.id = id;
+      in.label = j.label;
       in.status = j.status;
       in.progress = j.progress;
       in.ledger = &j.ledger;
@@ -434,6 +481,7 @@ class receiver_journal {
   struct job {
     // Before the host reports a state, a job it has only heard of is `pending` (§3).
     std::string status = "pending";
+    std::string label;
     std::optional<double> progress;
     jobwire::attempt_ledger ledger;
     decision_counts decisions;
@@ -447,6 +495,10 @@ class receiver_journal {
     return &jobs_.emplace(std::string(id), job{}).first->second;
   }
 
+  static constexpr std::size_t max_label_bytes = 200;  // a name, not a document
+  // The widest set of delivery keys (phaseo's adds status_changed, PROTOCOL.md §16.1): a
+  // receiver that accepts the current service's deliveries records them like any other.
+  static constexpr const jobwire::profile& key_profile = jobwire::profiles::phaseo;
   jobwire::retry_policy policy_;
   std::size_t max_jobs_;
   mutable std::mutex m_;

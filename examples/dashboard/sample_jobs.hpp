@@ -22,8 +22,11 @@ constexpr std::string_view sample_hostile_preview =
     "</pre><img src=x onerror=\"document.body.setAttribute('data-pwned','img')\"><b>bold?</b>";
 constexpr std::string_view sample_hostile_id = "job_<img src=x onerror=\"document.body.setAttribute('data-pwned','id')\">";
 
+/// A label carrying markup too: the host's name for a job is text like any other.
+constexpr std::string_view sample_hostile_label = "<i onmouseover=\"document.body.setAttribute('data-pwned','label')\">x</i>";
+
 struct sample_job {
-  std::string id, status, job_error;
+  std::string id, label, status, job_error;
   double progress = 0;
   jobwire::attempt_ledger ledger;
 };
@@ -61,12 +64,14 @@ inline std::vector<sample_job> sample_jobs(std::int64_t now_ms) {
   const std::int64_t m = 60000;
   std::vector<sample_job> v(5);
   v[0].id = "job_ok";
+  v[0].label = "welcome clip";
   v[0].status = "completed";
   v[0].progress = 100;
   detail::sample_attempt(v[0], "video.progress:50", 1, 200, now_ms - 9 * m);
   detail::sample_attempt(v[0], "video.completed", 1, 204, now_ms - 8 * m);
 
   v[1].id = "job_generation_failed";
+  v[1].label = "product teaser";
   v[1].status = "failed";
   v[1].progress = 31;
   v[1].job_error = "the provider rejected the request";
@@ -74,6 +79,7 @@ inline std::vector<sample_job> sample_jobs(std::int64_t now_ms) {
   detail::sample_attempt(v[1], "video.failed", 1, 200, now_ms - 6 * m);
 
   v[2].id = "job_delivery_failing";
+  v[2].label = "weekly_recap_for_subscribers";  // one long word: must not break inside
   v[2].status = "running";
   v[2].progress = 68;
   detail::sample_attempt(v[2], "video.progress:50", 1, 200, now_ms - 3 * m);
@@ -89,6 +95,7 @@ inline std::vector<sample_job> sample_jobs(std::int64_t now_ms) {
   detail::sample_attempt(v[3], "video.completed", 4, 500, t0 + 21 * m, {}, "internal error");
 
   v[4].id = std::string(sample_hostile_id);
+  v[4].label = std::string(sample_hostile_label);
   v[4].status = "processing";
   v[4].progress = 47.5;
   detail::sample_attempt(v[4], "video.progress:50", 1, 400, now_ms - m / 4, sample_hostile_message,
@@ -101,6 +108,7 @@ inline std::vector<job_row> sample_rows(const std::vector<sample_job>& jobs) {
   for (const sample_job& j : jobs) {
     job_input in;
     in.id = j.id;
+    in.label = j.label;
     in.status = j.status;
     in.progress = j.progress;
     in.job_error = j.job_error;

@@ -479,13 +479,13 @@ std::string gateway::stats_json() {
       // answered with a non-2xx HTTP status; no response at all is neither.
       if (a.response_status && (*a.response_status < 200 || *a.response_status > 299)) ++rejected;
     }
-    for (const auto& i : j->injected)
-      if (i.http_status != 0 && (i.http_status < 200 || i.http_status > 299)) ++rejected;
+    // The counts are the sender's ledger's, as on the dashboards; the simulation's injected
+    // copies (a tampered body) are not attempts of the sender and are listed apart.
     w.begin_object().field("id", j->id).field("scenario", j->scenario).field("prompt", j->prompt);
     w.field("status", jobwire::job_status_name(jobwire::to_job_status(j->now.lifecycle))).field("progress", j->now.progress);
     w.field("settled", j->script_done && summary.pending_retries == 0);
     w.field("health", health ? jobwire::job_health_name(*health) : jobwire::error_name(health.code()));
-    w.field("attempted", j->ledger.size() + j->injected.size()).field("delivered", summary.delivered_events);
+    w.field("attempted", j->ledger.size()).field("delivered", summary.delivered_events);
     w.field("retried", retried).field("rejected", rejected);
     w.key("injected").begin_array();
     for (const auto& i : j->injected)
@@ -514,6 +514,7 @@ std::string gateway::dashboard_json() {
   for (const job* j : order_) {
     jobwire_dashboard::job_input in;
     in.id = j->id;
+    in.label = j->scenario;
     in.status = jobwire::lifecycle_status_name(j->now.lifecycle);
     in.progress = j->now.progress;
     in.job_error = j->now.error;
@@ -522,7 +523,11 @@ std::string gateway::dashboard_json() {
   }
   jobwire_dashboard::document_sources src;
   src.kind = jobwire_dashboard::view::sender;
-  src.now_ms = sim_ms();  // the ledger's clock, so "in 30 s" reads right against its times
+  // The ledger's clock, so "in 30 s" reads right against its times; the document says it is
+  // simulated (and how fast), so the page does not show simulated hours as wall time.
+  src.now_ms = sim_ms();
+  src.clock.scale = scale_;
+  src.clock.wall_now_ms = real_ms();
   return jobwire_dashboard::render_document(rows, src);
 }
 

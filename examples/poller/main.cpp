@@ -8,7 +8,8 @@
 //
 // Each --job creates one job; SCENARIO goes to the simulated gateway (x-sim-scenario) and
 // QUERY, when given, is appended to the callback URL (the example receiver's test hooks).
-// --db stores each job id in the application database the receiver shares (app_store.hpp).
+// --db stores each job id, labelled with its scenario, in the application database the
+// receiver shares (app_store.hpp).
 // Progress is printed as one JSON object per line; exit 0 when every job reached a
 // terminal state and every completed job's content was read.
 #include <chrono>
@@ -166,7 +167,8 @@ int main(int argc, char** argv) {
     auto created = jobwire::parse_create_response(res->body);
     if (!created) return std::fprintf(stderr, "poller: create response rejected\n"), 1;
     const std::string id(created->id.str());
-    if (db && !db->register_job(id, static_cast<std::int64_t>(real_seconds() * 1000))) return 3;  // "store the job id"
+    if (db && !(db->register_job(id, static_cast<std::int64_t>(real_seconds() * 1000)) && db->label_job(id, scenario)))
+      return 3;  // "store the job id", with what it is for (the dashboards show it)
     std::string line;
     jobwire::json::writer(line).begin_object().field("event", "created").field("index", i + 1).field("job_id", id)
         .field("scenario", scenario).end_object();

@@ -131,6 +131,9 @@ int main(int argc, char** argv) {
     r.journal.record({rc.job_id, key, rc.attempt, rc.http_status, rc.action, rc.reason(), body, now_ms});
     if (auto held = rc.job_id.empty() ? std::nullopt : r.db.load(rc.job_id))
       r.journal.set_state(rc.job_id, jobwire::lifecycle_status_name(held->lifecycle), held->progress);
+    // The name the client stored with the job id (app_store.hpp), for the dashboard; only
+    // for a verified delivery, and looked up once per job.
+    if (!rc.job_id.empty() && !r.journal.has_label(rc.job_id)) r.journal.set_label(rc.job_id, r.db.label(rc.job_id));
   });
   server.Get("/stats", [&r](const httplib::Request&, httplib::Response& res) {
     res.set_content(r.stats.to_json(), "application/json");

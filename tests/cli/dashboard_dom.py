@@ -11,6 +11,8 @@ import json
 import sys
 from html.parser import HTMLParser
 
+# Header elements whose text an operator reads: the view, the document's time, its clock.
+HEADER_IDS = {"view", "generated-at", "clock", "clock-legend"}
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 
 
@@ -23,6 +25,9 @@ class Dom(HTMLParser):
         self.counts = {}
         self.body_attrs = {}
         self.conn = ""
+        self.header = {}  # text of the page's labelled header elements, by id
+        self.header_attrs = {}
+        self.title = ""
         self._row = None
         self._fields = []  # open data-field elements: (name, [text parts], depth)
         self._total = None  # (name, [text parts], depth)
@@ -33,6 +38,8 @@ class Dom(HTMLParser):
         self.counts[tag] = self.counts.get(tag, 0) + 1
         if tag == "body":
             self.body_attrs = a
+        if a.get("id") in HEADER_IDS:
+            self.header_attrs[a["id"]] = a
         if tag == "tr" and "data-job-id" in a:
             self._row = {"id": a["data-job-id"], "health": a.get("data-health", ""), "fields": {}}
             self.rows.append(self._row)
@@ -77,6 +84,11 @@ class Dom(HTMLParser):
             self._total[1].append(data)
         if any(a.get("id") == "conn" for _, a in self.stack):
             self.conn += data
+        for _, a in self.stack:
+            if a.get("id") in HEADER_IDS:
+                self.header[a["id"]] = self.header.get(a["id"], "") + data
+        if self.stack and self.stack[-1][0] == "title":
+            self.title += data
 
 
 def main():
@@ -92,6 +104,9 @@ def main():
         "imgs": d.counts.get("img", 0),
         "body": d.body_attrs,
         "conn": d.conn.strip(),
+        "header": {k: " ".join(v.split()) for k, v in d.header.items()},
+        "header_attrs": d.header_attrs,
+        "title": d.title.strip(),
     }
     json.dump(out, sys.stdout, ensure_ascii=False, indent=1)
     sys.stdout.write("\n")

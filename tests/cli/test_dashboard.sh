@@ -47,7 +47,7 @@ render() {
 check() {
   checks=$((checks + 1))
   if ! python3 - "$TMPD/dom.json" "$TMPD/doc.json" "$2" <<'EOF'; then
-import json, os, sys
+import json, os, re, sys
 d = json.load(open(sys.argv[1], encoding="utf-8"))
 rows = {r["id"]: r for r in d["rows"]}
 doc = json.load(open(sys.argv[2], encoding="utf-8")) if os.path.exists(sys.argv[2]) else None
@@ -116,8 +116,46 @@ check "a <script> error message renders as exactly its text" \
   'all(f(j["id"], "last_error_message") == j["last_error_message"] for j in job_where(lambda j: "<script>" in (j["last_error_message"] or "")))'
 check "a markup response preview and a markup job id render as text" \
   'all(f(j["id"], "last_failure_preview") == j["last_failure_preview"] and f(j["id"], "id") == j["id"] for j in job_where(lambda j: "<" in j["id"]))'
+check "each job shows the host's label above its id, as text (markup included)" \
+  'all(f(j["id"], "label") == j["label"] and f(j["id"], "id") == j["id"] for j in doc["jobs"] if j["label"] is not None)'
+check "a job without a label shows its id alone" \
+  'all("label" not in rows[j["id"]]["fields"] for j in doc["jobs"] if j["label"] is None) and any(j["label"] is None for j in doc["jobs"])'
+check "the header names the view and the wall clock; the title names the view" \
+  'd["header"]["view"] == "gateway (sender)" and d["header"]["clock"] == "wall clock" and d["header_attrs"]["clock"]["data-clock"] == "wall" and d["title"].endswith("gateway (sender) view")'
+check "times on the wall clock read as such: the failure 30 s before the document, nothing simulated" \
+  'f("job_delivery_failing", "last_failure_at_relative") == "30 s ago" and "simulated" not in json.dumps(d)'
 check "no element came from data: one script (the page's own), no img, nothing ran" \
   'd["scripts"] == 1 and d["imgs"] == 0 and "data-pwned" not in d["body"]'
+
+# Laid out in a narrow window (720 px: the table is squeezed), no timestamp breaks across
+# lines and no job name breaks inside a word. A same-origin page frames the dashboard and,
+# once it has rendered, counts the line boxes of each <time> and job label
+# (getClientRects: one rectangle per line) into an attribute of its own body.
+cat >"$site/layout.html" <<'HTML'
+<!DOCTYPE html>
+<html><body>
+<iframe id="f" src="dashboard.html" style="width:720px;height:1600px;border:0"></iframe>
+<script>
+function measure() {
+  var d = document.getElementById("f").contentDocument;
+  if (!d || !d.body || !d.body.getAttribute("data-rendered")) { setTimeout(measure, 100); return; }
+  var lines = { times: [], labels: [] };
+  d.querySelectorAll("#job-rows time").forEach(function (t) { lines.times.push(t.getClientRects().length); });
+  d.querySelectorAll("#job-rows .job-label").forEach(function (l) {
+    lines.labels.push([l.textContent, l.getClientRects().length, l.getBoundingClientRect().height]);
+  });
+  document.body.setAttribute("data-lines", JSON.stringify(lines));
+}
+measure();
+</script>
+</body></html>
+HTML
+render "http://127.0.0.1:$port/layout.html" "$TMPD/layout.html" --dump-dom
+dom "$TMPD/layout.html"
+check "narrow window: every timestamp of the table stays on one line" \
+  'len(json.loads(d["body"]["data-lines"])["times"]) >= 4 and all(n == 1 for n in json.loads(d["body"]["data-lines"])["times"])'
+check "narrow window: a job name of one long word does not break inside it (one line, about 20 px high)" \
+  'any(t == "weekly_recap_for_subscribers" and 0 < h < 30 for t, _, h in json.loads(d["body"]["data-lines"])["labels"])'
 
 # Without a document the page says so, in words, and renders nothing it could not read.
 mkdir -p "$site/empty"
@@ -185,6 +223,19 @@ demo_dashboard_part() {
       "$G[\"fields\"][\"rejected\"] == \"0\" and $G[\"fields\"][\"delivered\"] == $G[\"fields\"][\"attempted\"] != \"0\""
     check "$view dashboard: counts and last HTTP status shown are the document's" \
       'all(f(j["id"], k) == str(j["deliveries"][k]) for j in doc["jobs"] for k in ("delivered", "retried", "rejected", "attempted"))'
+    check "$view dashboard: every job is shown under its scenario's name" \
+      "$G[\"fields\"][\"label\"] == \"fail_generation\" and $D[\"fields\"][\"label\"] == \"endpoint_down\" and all(f(j[\"id\"], \"label\") == j[\"label\"] != None for j in doc[\"jobs\"])"
+    if [[ $view == gateway ]]; then
+      check "gateway dashboard: the header says the clock is simulated, at the demo's scale" \
+        'd["header"]["view"] == "gateway (sender)" and d["header"]["clock"].startswith("simulated clock, ×600 real time; real time ") and d["header_attrs"]["clock"]["data-clock"] == "simulated" and re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z \(simulated\)", d["header"]["generated-at"])'
+      check "gateway dashboard: every relative time is marked simulated and gives its real-time equivalent" \
+        "all(\" simulated (\" in v and v.endswith(\" real)\") for r in d[\"rows\"] for k, v in r[\"fields\"].items() if k.endswith(\"_relative\")) and $D[\"fields\"][\"last_failure_at_relative\"].endswith(\" real)\")"
+      check "gateway dashboard: the legend explains the simulated clock" \
+        '"simulated clock" in d["header"]["clock-legend"] and "600 times faster" in d["header"]["clock-legend"]'
+    else
+      check "receiver dashboard: the header names the receiver's view on the wall clock" \
+        'd["header"]["view"] == "receiver" and d["header"]["clock"] == "wall clock" and re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", d["header"]["generated-at"]) and "simulated" not in json.dumps(d)'
+    fi
   done
   render "$receiver_url" /dev/null --hide-scrollbars --window-size=1440,1000 --screenshot="$TMPD/dashboard.png"
   if [[ -s "$TMPD/dashboard.png" ]]; then

@@ -76,6 +76,71 @@ TEST_CASE("dashboard: the document names its format, version, view and time") {
   CHECK(d.obj.find("jobs").get_array()->size() == 5);
 }
 
+TEST_CASE("dashboard: a job carries the host's label, or null") {
+  parsed d(sample_document());
+  CHECK(str(d.job("job_ok").find("label")) == "welcome clip");
+  CHECK(str(d.job(sample_hostile_id).find("label")) == sample_hostile_label);
+  CHECK(d.job("job_delivery_exhausted").find("label").is_null());  // the host gave none
+  // Markup in a label is escaped like every other string (§ Escaping of docs/DASHBOARD.md).
+  CHECK(d.text.find("<i ") == std::string::npos);
+}
+
+TEST_CASE("dashboard: the document says which clock its times are on") {
+  parsed wall(sample_document());
+  const json::object wc = *wall.obj.find("clock").get_object();
+  CHECK(str(wc.find("kind")) == "wall");
+  CHECK(*wc.find("scale").get_double() == 1.0);
+  CHECK_FALSE(wc.find("wall_time").exists());
+
+  // A simulated clock 600 times real time: generated_at is on it, wall_time is not.
+  const auto jobs = sample_jobs(now_ms);
+  document_sources src;
+  src.now_ms = now_ms;
+  src.clock.scale = 600;
+  src.clock.wall_now_ms = now_ms - 3600000;
+  parsed sim(render_document(sample_rows(jobs), src));
+  const json::object sc = *sim.obj.find("clock").get_object();
+  CHECK(str(sc.find("kind")) == "simulated");
+  CHECK(*sc.find("scale").get_double() == 600.0);
+  CHECK(str(sc.find("wall_time")) == "2026-05-28T19:26:40.000Z");
+  CHECK(str(sim.obj.find("generated_at")) == "2026-05-28T20:26:40.000Z");
+}
+
+TEST_CASE("dashboard: the receiver's journal keeps the first label, bounded, whole characters only") {
+  receiver_journal journal;
+  journal.set_label("job_a", "");  // no label: nothing tracked
+  CHECK(journal.rows().empty());
+  CHECK_FALSE(journal.has_label("job_a"));
+  journal.set_label("job_a", "first");
+  journal.set_label("job_a", "second");
+  CHECK(journal.has_label("job_a"));
+  // 199 ASCII bytes, then a 2-byte character across the bound: cut before it.
+  journal.set_label("job_b", std::string(199, 'x') + "\xc3\xa9" + "tail");
+  const auto rows = journal.rows();
+  REQUIRE(rows.size() == 2);
+  CHECK(rows[0].label == "first");
+  CHECK(rows[1].label == std::string(199, 'x'));
+  parsed d(journal.render(now_ms, nullptr));
+  CHECK(str(d.job("job_b").find("label")) == std::string(199, 'x'));
+}
+
+TEST_CASE("dashboard: the receiver's journal records status_changed deliveries like any other (§16.1)") {
+  receiver_journal journal;
+  receipt_note n;
+  n.job_id = "job_c";
+  n.delivery_key = "video.status_changed:queued:in_progress";
+  n.attempt = 1;
+  n.http_status = 200;
+  n.decision = jobwire::receiver_decision::process;
+  n.at_ms = now_ms;
+  journal.record(n);
+  n.delivery_key = "video.completed";
+  journal.record(n);
+  parsed d(journal.render(now_ms, nullptr));
+  CHECK(count(d.job("job_c"), "attempted") == 2);
+  CHECK(count(d.job("job_c"), "delivered") == 2);
+}
+
 TEST_CASE("dashboard: each job is classified by jobwire's health rule (§14)") {
   parsed d(sample_document());
   CHECK(str(d.job("job_ok").find("health")) == "healthy");

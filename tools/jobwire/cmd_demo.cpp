@@ -271,6 +271,47 @@ bool read_receiver(const std::string& text, receiver_view& r) {
   return true;
 }
 
+/// One view's operations dashboard (docs/DASHBOARD.md), as far as the demo checks it.
+struct dashboard_view {
+  struct row {
+    std::string label;
+    std::int64_t attempted = -1, delivered = -1, retried = -1, rejected = -1;
+  };
+  std::map<std::string, row> jobs;
+  std::string view, clock_kind;
+  double clock_scale = 0;
+  std::int64_t unattributed_rejections = -1;
+};
+
+bool read_dashboard(const std::string& text, dashboard_view& d) {
+  auto doc = jobwire::json::parse(text);
+  if (!doc) return false;
+  auto o = doc->get_object();
+  if (!o || str(o->find("format")) != "jobwire.dashboard") return false;
+  d.view = str(o->find("view"));
+  if (auto c = o->find("clock").get_object()) {
+    d.clock_kind = str(c->find("kind"));
+    if (auto sc = c->find("scale").get_double()) d.clock_scale = *sc;
+  }
+  if (auto t = o->find("totals").get_object()) d.unattributed_rejections = num(t->find("unattributed_rejections"));
+  auto jobs = o->find("jobs").get_array();
+  if (!jobs) return false;
+  for (jobwire::json::value v : *jobs) {
+    auto j = v.get_object();
+    if (!j) return false;
+    dashboard_view::row r;
+    r.label = str(j->find("label"));
+    if (auto c = j->find("deliveries").get_object()) {
+      r.attempted = num(c->find("attempted"));
+      r.delivered = num(c->find("delivered"));
+      r.retried = num(c->find("retried"));
+      r.rejected = num(c->find("rejected"));
+    }
+    d.jobs[str(j->find("id"))] = r;
+  }
+  return true;
+}
+
 /// What the receiver made durable, read straight from its SQLite file.
 struct database_view {
   std::map<std::pair<std::string, std::string>, std::int64_t> effect_rows;  // (job, key) → rows
@@ -431,7 +472,7 @@ int run(invocation& inv) {
   out << "  gateway   " << gateway_url << "  (retry schedule 60s/300s/900s, sweep 300s, clock x" << scale << ")\n"
       << "  receiver  " << receiver_url << "/webhooks/video  (SQLite " << db_path << ")\n"
       << "dashboard (receiver): " << receiver_url << "/dashboard  (JSON /dashboard.json, Prometheus /metrics)\n"
-      << "dashboard (gateway): " << gateway_url << "/dashboard  (the sender's view)\n";
+      << "dashboard (gateway): " << gateway_url << "/dashboard  (the sender's view; its times are on the simulated clock)\n";
 
   std::vector<std::string> poller_args = {"--gateway", gateway_url, "--callback", receiver_url + "/webhooks/video",
                                           "--secret-file", secret_path, "--db", db_path, "--deadline",
@@ -500,6 +541,20 @@ int run(invocation& inv) {
       }
       return {};
     };
+    // A forged copy fails verification, so the receiver never attributes it to a job (its
+    // job id is not believed): its decision is the next unattributed one with the HTTP
+    // status the gateway saw.
+    auto unattributed_decision = [&](std::int64_t http) -> std::string {
+      std::size_t& next = used_decisions[{std::string(), "#" + std::to_string(http)}];
+      std::size_t seen = 0;
+      for (const auto& d : live.deliveries) {
+        if (!d.job.empty() || d.http != http) continue;
+        if (seen++ < next) continue;
+        ++next;
+        return "; receiver: " + d.action + (d.reason.empty() ? "" : " (" + d.reason + ")") + ", not attributed to a job";
+      }
+      return {};
+    };
     if (res && res->status == 200 && read_gateway(res->body, jobs)) {
       bool all = jobs.size() == std::size(plan) && poller.exited;
       for (const auto& j : jobs) {
@@ -511,10 +566,12 @@ int run(invocation& inv) {
               << (a.http ? decision_of(j.id, a.key, a.number) : std::string()) << "\n";
         }
         shown_attempts[j.id] = j.history.size();
-        for (std::size_t i = shown_injected[j.id]; i < j.injected.size(); ++i)
+        for (std::size_t i = shown_injected[j.id]; i < j.injected.size(); ++i) {
+          std::string decision = decision_of(j.id, j.injected[i].key, j.injected[i].number);
+          if (decision.empty()) decision = unattributed_decision(j.injected[i].http);
           out << stamp() << "  injected  " << j.id << "  " << who << ": " << j.injected[i].status << " copy of "
-              << j.injected[i].key << " -> HTTP " << j.injected[i].http
-              << decision_of(j.id, j.injected[i].key, j.injected[i].number) << "\n";
+              << j.injected[i].key << " -> HTTP " << j.injected[i].http << decision << "\n";
+        }
         shown_injected[j.id] = j.injected.size();
         all = all && j.settled;
       }
@@ -536,6 +593,23 @@ int run(invocation& inv) {
   auto rres = rc.Get("/stats");
   expect("", rres && rres->status == 200 && read_receiver(rres->body, rv), "the receiver's statistics were read");
   const database_view db = read_database(db_path);
+  // Both dashboards, read as an operator's browser would: the summary below must say what
+  // they say (one vocabulary: attempted, delivered, retried, rejected).
+  dashboard_view gdash, rdash;
+  auto gd = gw.Get("/dashboard.json");
+  auto rdoc = rc.Get("/dashboard.json");
+  expect("", gd && gd->status == 200 && read_dashboard(gd->body, gdash) && gdash.view == "sender",
+         "the gateway's dashboard document was read");
+  expect("", rdoc && rdoc->status == 200 && read_dashboard(rdoc->body, rdash) && rdash.view == "receiver",
+         "the receiver's dashboard document was read");
+  // --time-scale 1 runs the gateway on the wall clock, and its document says so.
+  const bool simulated = scale != 1;
+  expect("",
+         (simulated ? gdash.clock_kind == "simulated" && gdash.clock_scale == scale : gdash.clock_kind == "wall") &&
+             rdash.clock_kind == "wall",
+         simulated ? "the gateway's dashboard says its clock is simulated (x" + std::to_string(static_cast<long>(scale)) +
+                         "), the receiver's that it is the wall clock"
+                   : "both dashboards say their clock is the wall clock");
   expect("", db.error.empty(), "the receiver's SQLite database was read" + (db.error.empty() ? "" : ": " + db.error));
   std::int64_t tampered_sent = 0;
 
@@ -588,6 +662,22 @@ int run(invocation& inv) {
     for (const auto& [key, rows] : db.effect_rows)
       if (key.first == j.id && !keys.count(key.second))
         expect(who, false, "side effect for a key the gateway never sent: " + key.second);
+
+    for (const auto* dash : {&gdash, &rdash}) {
+      const auto row = dash->jobs.find(j.id);
+      const bool same = row != dash->jobs.end() && row->second.label == sc && row->second.attempted == j.attempted &&
+                        row->second.delivered == j.delivered && row->second.retried == j.retried &&
+                        row->second.rejected == j.rejected;
+      expect(who, same,
+             std::string(dash == &gdash ? "the gateway's" : "the receiver's") +
+                 " dashboard names the job " + sc + " and counts its deliveries as the summary does" +
+                 (row == dash->jobs.end()
+                      ? " (no row)"
+                      : same ? ""
+                             : " (got " + row->second.label + " " + std::to_string(row->second.attempted) + "/" +
+                                   std::to_string(row->second.delivered) + "/" + std::to_string(row->second.retried) +
+                                   "/" + std::to_string(row->second.rejected) + ")"));
+    }
 
     const std::string want_held = sc == "endpoint_down" ? "running" : want_status;
     const auto held = db.jobs.find(j.id);
@@ -643,7 +733,8 @@ int run(invocation& inv) {
         seen = seen || (i.status == "tampered" && i.http == 401);
         tampered_sent += i.status == "tampered";
       }
-      expect(who, seen && j.rejected == 1, "the tampered copy was rejected with 401");
+      expect(who, seen && j.rejected == 0,
+             "the tampered copy was rejected with 401; every attempt of the sender itself was accepted");
     }
     if (sc == "stale_progress")
       expect(who, decided("video.progress:90", "ignore_stale", 200), "late video.progress:90 answered 200 as stale");
@@ -671,27 +762,33 @@ int run(invocation& inv) {
   for (const auto& d : rv.deliveries) unauthenticated += d.http == 401;
   expect("", tampered_sent == 1 && mismatched == 1 && unauthenticated == 1,
          "the receiver answered 401 (signature_mismatch) to exactly the tampered delivery");
+  expect("", rdash.unattributed_rejections == tampered_sent && gdash.unattributed_rejections == 0,
+         "the receiver's dashboard counts the tampered copy as its one unattributed rejection");
   expect("", handler == failed_effects && failed_effects == 5 && rejected == mismatched + handler,
          "every other refusal was a failed side effect answered 503 (handler_failed): " + std::to_string(handler));
 
   // --- summary ---------------------------------------------------------------------------------
   out << "\n";
   char row[512];
-  std::snprintf(row, sizeof row, "%-24s %-20s %-10s %-8s %9s %9s %7s %8s  %-18s\n", "job", "scenario", "status",
-                "effects", "attempted", "delivered", "retried", "rejected", "monitoring");
+  std::snprintf(row, sizeof row, "%-24s %-20s %-10s %-8s %9s %9s %7s %8s %6s  %-18s\n", "job", "scenario", "status",
+                "effects", "attempted", "delivered", "retried", "rejected", "forged", "monitoring");
   out << row;
   for (const auto& j : jobs) {
     std::int64_t rows = 0, keys = 0;
     for (const auto& [k, c] : db.effect_rows)
       if (k.first == j.id) rows += c, keys += 1;
-    std::snprintf(row, sizeof row, "%-24s %-20s %-10s %-8s %9lld %9lld %7lld %8lld  %-18s\n", j.id.c_str(),
+    std::snprintf(row, sizeof row, "%-24s %-20s %-10s %-8s %9lld %9lld %7lld %8lld %6zu  %-18s\n", j.id.c_str(),
                   j.scenario.c_str(), j.status.c_str(), (std::to_string(rows) + "/" + std::to_string(keys)).c_str(),
                   static_cast<long long>(j.attempted), static_cast<long long>(j.delivered),
-                  static_cast<long long>(j.retried), static_cast<long long>(j.rejected), j.health.c_str());
+                  static_cast<long long>(j.retried), static_cast<long long>(j.rejected), j.injected.size(),
+                  j.health.c_str());
     out << row;
   }
-  out << "(effects: side-effect rows in SQLite / delivery keys they cover; rejected: attempts the receiver\n"
-         " answered with a non-2xx HTTP status, as on both dashboards; receiver decisions:";
+  out << "(effects: side-effect rows in SQLite / delivery keys they cover. attempted, delivered, retried,\n"
+         " rejected: the sender's own attempts, counted as on both dashboards; rejected = answered with a\n"
+         " non-2xx HTTP status. forged: copies with an altered body the simulation sent besides; the receiver\n"
+         " refused them before it could attribute them to a job, and its dashboard counts them as\n"
+         " unattributed rejections. monitoring: the health class both dashboards show. receiver decisions:";
   for (const auto& [k, v] : rv.decisions) out << " " << k << "=" << v;
   out << ")\n\n";
   std::size_t failed = 0;
@@ -714,7 +811,9 @@ int run(invocation& inv) {
   if (s.keep) out << "kept " << s.dir.string() << " (database app.db, one log per program)\n";
   if (inv.has("--keep-open") && g_signal == 0) {
     // The scenario is over; the gateway and the receiver keep serving their dashboards.
-    out << "dashboards stay up until Ctrl-C: " << receiver_url << "/dashboard  " << gateway_url << "/dashboard\n";
+    out << "dashboards stay up until Ctrl-C:\n"
+        << "  receiver  " << receiver_url << "/dashboard\n"
+        << "  gateway   " << gateway_url << "/dashboard  (simulated clock, x" << scale << ")\n";
     out.flush();
     while (g_signal == 0) std::this_thread::sleep_for(std::chrono::milliseconds(100));
     out << "stopping processes\n";
@@ -729,13 +828,17 @@ const registrar demo_reg{command_spec{
     "run the end-to-end scenario on loopback (gateway, receiver, poller)",
     "jobwire demo [--time-scale N] [--timeout SECONDS] [--keep-temp] [--keep-open] [--verbose]",
     "Starts jobwire-gateway, jobwire-receiver and jobwire-poller (found next to this\n"
-    "executable) on free loopback ports and runs eight jobs: normal, a failing generation,\n"
+    "executable) on free loopback ports and runs nine jobs: normal, a failing generation,\n"
     "a receiver failing the first attempt of a delivery, a duplicate, a tampered delivery,\n"
-    "progress after completion, a conflicting terminal state and an endpoint that never\n"
-    "accepts. Prints each delivery as it happens, then a summary table; exits 0 only if every\n"
-    "expectation held, judged from HTTP statuses, SQLite rows and receiver counters.\n"
-    "The receiver and the gateway serve the operations dashboard (docs/DASHBOARD.md) at the\n"
-    "printed URLs while the demo runs; --keep-open keeps them up after the summary, until Ctrl-C.",
+    "progress after completion, a conflicting terminal state, an endpoint that never accepts\n"
+    "and a job sent as the current service sends it (x-phaseo-*, status_changed). Prints each\n"
+    "delivery as it happens, with the receiver's decision next to the HTTP status, then a\n"
+    "summary table; exits 0 only if every expectation held, judged from HTTP statuses, SQLite\n"
+    "rows, receiver counters and both dashboards' documents. The receiver and the gateway\n"
+    "serve the operations dashboard (docs/DASHBOARD.md) at the printed, labelled URLs while\n"
+    "the demo runs (the gateway's times are on its simulated clock); --keep-open keeps them up\n"
+    "after the summary, until Ctrl-C. The webhook secret reaches the receiver and the poller\n"
+    "in a file only the user can read, never as an argument.",
     {{"--time-scale", "N", "the gateway's delivery clock runs N times real time (default 600)", false},
      {"--timeout", "SECONDS", "give up after this long (default 45)", false},
      {"--keep-temp", "", "keep the temporary directory (database, logs)", false},
