@@ -855,8 +855,8 @@ JOBWIRE_C_API int jobwire_sender_build(jobwire_sender* sender, const jobwire_del
  * signature are rewritten. Usually attempt = jobwire_retry_decision.next_attempt, sent
  * when next_retry_at_ms is due. Errors: JOBWIRE_E_INVALID_ATTEMPT (outside 1 ..
  * max_attempts), JOBWIRE_E_INVALID_ARGUMENT (NULL, a time out of range, or a delivery
- * built by a sender of another profile or max_attempts). On error the delivery keeps no
- * sendable headers: build it again. */
+ * built by a sender of another profile or max_attempts); the delivery is then unchanged.
+ * After a signing failure (JOBWIRE_E_CRYPTO_ERROR) it has no headers: build it again. */
 JOBWIRE_C_API int jobwire_sender_next_attempt(jobwire_sender* sender, jobwire_delivery* delivery, unsigned attempt,
                                               int64_t now);
 
@@ -864,6 +864,21 @@ JOBWIRE_C_API int jobwire_sender_next_attempt(jobwire_sender* sender, jobwire_de
  * event_id, delivery_key, attempt, max_attempts, timestamp; output rules above). */
 JOBWIRE_C_API int jobwire_delivery_json(const jobwire_delivery* delivery, char* out, size_t out_cap,
                                         size_t* out_len);
+
+/* Most headers one attempt has (PROTOCOL.md §9: content-type, user-agent, event-id,
+ * event-type, delivery-key, attempt, max-attempts, timestamp, signature). */
+#define JOBWIRE_DELIVERY_MAX_HEADERS 9
+
+/* The delivery as a C sender transmits it, without copying: *body / *body_len the body's
+ * bytes, headers[0 .. *header_count) the headers in transmission order (the struct that
+ * jobwire_receive takes). The views stay valid until the delivery's next
+ * jobwire_sender_next_attempt or jobwire_delivery_free. headers_cap below the count is
+ * JOBWIRE_E_BUFFER_TOO_SMALL with *header_count set to the count and the body still
+ * given (JOBWIRE_DELIVERY_MAX_HEADERS always suffices; headers may be NULL only with
+ * headers_cap 0). A delivery whose last next_attempt failed has no headers:
+ * JOBWIRE_E_INVALID_ARGUMENT. */
+JOBWIRE_C_API int jobwire_delivery_parts(const jobwire_delivery* delivery, const char** body, size_t* body_len,
+                                         jobwire_header* headers, size_t headers_cap, size_t* header_count);
 
 /* Releases a delivery. NULL is a no-op. */
 JOBWIRE_C_API void jobwire_delivery_free(jobwire_delivery* delivery);

@@ -225,6 +225,29 @@ int jobwire_delivery_json(const jobwire_delivery* delivery, char* out, std::size
   });
 }
 
+static_assert(JOBWIRE_DELIVERY_MAX_HEADERS == jobwire::header_list::capacity, "jobwire_c.h header count");
+
+int jobwire_delivery_parts(const jobwire_delivery* delivery, const char** body, std::size_t* body_len,
+                           jobwire_header* headers, std::size_t headers_cap, std::size_t* header_count) {
+  return guarded([&] {
+    if (body != nullptr) *body = nullptr;
+    if (body_len != nullptr) *body_len = 0;
+    if (header_count != nullptr) *header_count = 0;
+    if (delivery == nullptr || body == nullptr || body_len == nullptr || header_count == nullptr ||
+        (headers == nullptr && headers_cap != 0))
+      return invalid_argument;
+    const jobwire::header_list list = delivery->delivery.headers();
+    if (list.size() == 0) return invalid_argument;  // the last next_attempt failed
+    *body = delivery->delivery.body().data();
+    *body_len = delivery->delivery.body().size();
+    *header_count = list.size();
+    if (headers_cap < list.size()) return status_of(errc::buffer_too_small);
+    for (std::size_t i = 0; i < list.size(); ++i)
+      headers[i] = jobwire_header{list[i].first.data(), list[i].first.size(), list[i].second.data(), list[i].second.size()};
+    return JOBWIRE_OK;
+  });
+}
+
 void jobwire_delivery_free(jobwire_delivery* delivery) { delete delivery; }
 
 }  // extern "C"

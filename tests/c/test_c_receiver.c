@@ -514,6 +514,202 @@ static void sender(void) {
                JOBWIRE_E_UNKNOWN_PHASE);
 }
 
+/* The prepared sender (jobwire_sender_*) end to end: attempt 1 is built, agrees with the
+ * one-shot jobwire_build_delivery, is signed as OpenSSL computes it and is processed by a
+ * receiver; the retry schedule turns a 503 into attempt 2, which the sender rewrites in
+ * place (new attempt number, timestamp and signature; same event) and the receiver
+ * answers as a duplicate. Then the argument errors. */
+static void sender_handles(void) {
+  jobwire_sender* s = NULL;
+  jobwire_sender* other = NULL;
+  jobwire_delivery* d = NULL;
+  jobwire_delivery* none = (jobwire_delivery*)&none; /* must be reset to NULL on failure */
+  jobwire_delivery_spec spec;
+  jobwire_header headers[JOBWIRE_DELIVERY_MAX_HEADERS];
+  jobwire_retry_decision decision;
+  jobwire_retry_policy policy;
+  jobwire_receiver* rx = NULL;
+  struct host h;
+  struct out_receipt o;
+  struct delivery check;
+  jobwire_receive_settings settings;
+  char job[96], json_handle[4096], json_once[4096], event_id[200], first_sig[65];
+  const char* body = NULL;
+  size_t body_len = 0, count = 0, len = 0, len_once = 0, need = 0, off = 0, i;
+  const int64_t six_delays[5] = {10, 20, 30, 40, 50};
+
+  snprintf(job, sizeof job, "gen_sender_%s", run_tag);
+  memset(&spec, 0, sizeof spec);
+  spec.kind = JOBWIRE_KIND_VIDEO;
+  spec.job_id = job;
+  spec.job_id_len = strlen(job);
+  spec.internal_id = run_tag;
+  spec.internal_id_len = strlen(run_tag);
+  spec.phase = "completed";
+  spec.phase_len = 9;
+  spec.data = "{\"object\":\"video\",\"status\":\"completed\"}";
+  spec.data_len = strlen(spec.data);
+  spec.has_created_at = 1;
+  spec.created_at = now_s;
+
+  CHECK_STATUS(jobwire_sender_create(S(secret), JOBWIRE_PROFILE_AI_STATS, NULL, &s), JOBWIRE_OK);
+  CHECK_STATUS(jobwire_sender_build(s, &spec, now_s, 1, &d, &off), JOBWIRE_OK);
+  CHECK(d != NULL && off == JOBWIRE_NO_OFFSET);
+  if (s == NULL || d == NULL) return;
+
+  /* the handle and the one-shot call build the same attempt */
+  CHECK_STATUS(jobwire_delivery_json(d, json_handle, sizeof json_handle, &len), JOBWIRE_OK);
+  CHECK_STATUS(jobwire_build_delivery(S(secret), JOBWIRE_PROFILE_AI_STATS, &spec, now_s, 1, json_once,
+                                      sizeof json_once, &len_once, NULL),
+               JOBWIRE_OK);
+  CHECK(len == len_once && memcmp(json_handle, json_once, len) == 0);
+  CHECK_STATUS(jobwire_delivery_json(d, NULL, 0, &need), JOBWIRE_E_BUFFER_TOO_SMALL);
+  CHECK(need == len);
+  CHECK_STATUS(jobwire_delivery_json(d, json_handle, len - 1, &need), JOBWIRE_E_BUFFER_TOO_SMALL);
+
+  /* its parts: the signature is HMAC-SHA256 of "<timestamp>.<body>" */
+  CHECK_STATUS(jobwire_delivery_parts(d, &body, &body_len, headers, JOBWIRE_DELIVERY_MAX_HEADERS, &count),
+               JOBWIRE_OK);
+  CHECK(count == JOBWIRE_DELIVERY_MAX_HEADERS && body != NULL && body_len < sizeof check.body);
+  memcpy(check.body, body, body_len);
+  check.body_len = body_len;
+  snprintf(check.ts, sizeof check.ts, "%lld", now_s);
+  sign_delivery(&check, secret);
+  event_id[0] = first_sig[0] = '\0';
+  for (i = 0; i < count; ++i) {
+    if (headers[i].name_len == 20 && memcmp(headers[i].name, "x-ai-stats-signature", 20) == 0) {
+      CHECK(headers[i].value_len == 64 && memcmp(headers[i].value, check.sig, 64) == 0);
+      snprintf(first_sig, sizeof first_sig, "%.*s", (int)headers[i].value_len, headers[i].value);
+    }
+    if (headers[i].name_len == 20 && memcmp(headers[i].name, "x-ai-stats-timestamp", 20) == 0)
+      CHECK(headers[i].value_len == strlen(check.ts) && memcmp(headers[i].value, check.ts, headers[i].value_len) == 0);
+    if (headers[i].name_len == 19 && memcmp(headers[i].name, "x-ai-stats-event-id", 19) == 0)
+      snprintf(event_id, sizeof event_id, "%.*s", (int)headers[i].value_len, headers[i].value);
+  }
+  CHECK(first_sig[0] != '\0' && event_id[0] != '\0');
+
+  /* received: processed once */
+  CHECK_STATUS(jobwire_receiver_create(&(const char*){secret}, &(size_t){sizeof secret - 1}, 1, S("memory"), NULL,
+                                       &rx),
+               JOBWIRE_OK);
+  if (rx == NULL) {
+    jobwire_delivery_free(d);
+    jobwire_sender_free(s);
+    return;
+  }
+  host_init(&h);
+  settings.load = host_load;
+  settings.handle = host_handle;
+  settings.user_data = &h;
+  memset(&o, 0, sizeof o);
+  o.r.job_id = o.job_id;
+  o.r.job_id_cap = sizeof o.job_id;
+  o.r.dedup_key = o.key;
+  o.r.dedup_key_cap = sizeof o.key;
+  CHECK_STATUS(jobwire_receive(rx, body, body_len, headers, count, now_s * 1000, &settings, &o.r), JOBWIRE_OK);
+  CHECK(o.r.action == JOBWIRE_RECEIVED_PROCESS && o.r.http_status == 200 && h.handled == 1);
+  CHECK(strcmp(o.job_id, job) == 0 && o.r.attempt == 1);
+
+  /* the host saw a 503 (say, its reply was lost): the schedule makes it attempt 2, 60 s on */
+  CHECK_STATUS(jobwire_decide_attempt(NULL, 1, JOBWIRE_OUTCOME_HTTP_RESPONSE, 503, now_s * 1000, &decision),
+               JOBWIRE_OK);
+  CHECK(decision.status == JOBWIRE_ATTEMPT_SCHEDULED_RETRY && decision.next_attempt == 2);
+  CHECK(decision.next_retry_at_ms == (now_s + 60) * 1000);
+  CHECK_STATUS(jobwire_sender_next_attempt(s, d, decision.next_attempt, decision.next_retry_at_ms / 1000), JOBWIRE_OK);
+  CHECK_STATUS(jobwire_delivery_parts(d, &body, &body_len, headers, JOBWIRE_DELIVERY_MAX_HEADERS, &count),
+               JOBWIRE_OK);
+  CHECK(body_len < sizeof check.body);
+  memcpy(check.body, body, body_len);
+  check.body_len = body_len;
+  check.body[body_len] = '\0';
+  CHECK(strstr(check.body, "\"attempt\":2") != NULL && strstr(check.body, event_id) != NULL);
+  snprintf(check.ts, sizeof check.ts, "%lld", now_s + 60);
+  sign_delivery(&check, secret);
+  for (i = 0; i < count; ++i) {
+    if (headers[i].name_len == 20 && memcmp(headers[i].name, "x-ai-stats-signature", 20) == 0) {
+      CHECK(headers[i].value_len == 64 && memcmp(headers[i].value, check.sig, 64) == 0);
+      CHECK(memcmp(headers[i].value, first_sig, 64) != 0);
+    }
+    if (headers[i].name_len == 18 && memcmp(headers[i].name, "x-ai-stats-attempt", 18) == 0)
+      CHECK(headers[i].value_len == 1 && headers[i].value[0] == '2');
+    if (headers[i].name_len == 19 && memcmp(headers[i].name, "x-ai-stats-event-id", 19) == 0)
+      CHECK(headers[i].value_len == strlen(event_id) && memcmp(headers[i].value, event_id, headers[i].value_len) == 0);
+  }
+  CHECK_STATUS(jobwire_receive(rx, body, body_len, headers, count, (now_s + 60) * 1000, &settings, &o.r), JOBWIRE_OK);
+  CHECK(o.r.action == JOBWIRE_RECEIVED_DUPLICATE && o.r.http_status == 200 && h.handled == 1 && o.r.attempt == 2);
+  jobwire_receiver_free(rx);
+
+  /* next_attempt refusals leave the delivery as it was */
+  CHECK_STATUS(jobwire_sender_next_attempt(s, d, 5, now_s), JOBWIRE_E_INVALID_ATTEMPT);
+  CHECK_STATUS(jobwire_sender_next_attempt(s, d, 0, now_s), JOBWIRE_E_INVALID_ATTEMPT);
+  CHECK_STATUS(jobwire_sender_next_attempt(s, d, 3, -1), JOBWIRE_E_INVALID_ARGUMENT);
+  CHECK_STATUS(jobwire_sender_next_attempt(NULL, d, 3, now_s), JOBWIRE_E_INVALID_ARGUMENT);
+  CHECK_STATUS(jobwire_sender_next_attempt(s, NULL, 3, now_s), JOBWIRE_E_INVALID_ARGUMENT);
+  jobwire_retry_policy_init(&policy);
+  policy.max_attempts = 6;
+  policy.retry_delay_seconds = six_delays;
+  policy.retry_delay_count = 5;
+  CHECK_STATUS(jobwire_sender_create(S(secret), JOBWIRE_PROFILE_AI_STATS, &policy, &other), JOBWIRE_OK);
+  CHECK_STATUS(jobwire_sender_next_attempt(other, d, 3, now_s), JOBWIRE_E_INVALID_ARGUMENT); /* built for 4 attempts */
+  CHECK_STATUS(jobwire_delivery_parts(d, &body, &body_len, headers, JOBWIRE_DELIVERY_MAX_HEADERS, &count),
+               JOBWIRE_OK);
+  CHECK(count == JOBWIRE_DELIVERY_MAX_HEADERS && strstr(check.body, "\"attempt\":2") != NULL);
+
+  /* parts: too few header slots, NULL arguments */
+  CHECK_STATUS(jobwire_delivery_parts(d, &body, &body_len, headers, 3, &count), JOBWIRE_E_BUFFER_TOO_SMALL);
+  CHECK(count == JOBWIRE_DELIVERY_MAX_HEADERS && body != NULL && body_len > 0);
+  CHECK_STATUS(jobwire_delivery_parts(d, &body, &body_len, NULL, 0, &count), JOBWIRE_E_BUFFER_TOO_SMALL);
+  CHECK_STATUS(jobwire_delivery_parts(d, &body, &body_len, NULL, 2, &count), JOBWIRE_E_INVALID_ARGUMENT);
+  CHECK_STATUS(jobwire_delivery_parts(NULL, &body, &body_len, headers, 9, &count), JOBWIRE_E_INVALID_ARGUMENT);
+  CHECK(body == NULL && body_len == 0 && count == 0);
+  CHECK_STATUS(jobwire_delivery_parts(d, NULL, &body_len, headers, 9, &count), JOBWIRE_E_INVALID_ARGUMENT);
+  CHECK_STATUS(jobwire_delivery_parts(d, &body, NULL, headers, 9, &count), JOBWIRE_E_INVALID_ARGUMENT);
+  CHECK_STATUS(jobwire_delivery_parts(d, &body, &body_len, headers, 9, NULL), JOBWIRE_E_INVALID_ARGUMENT);
+  CHECK_STATUS(jobwire_delivery_json(NULL, json_handle, sizeof json_handle, &len), JOBWIRE_E_INVALID_ARGUMENT);
+  CHECK_STATUS(jobwire_delivery_json(d, json_handle, sizeof json_handle, NULL), JOBWIRE_E_INVALID_ARGUMENT);
+
+  /* build refusals: *out is NULL afterwards */
+  CHECK_STATUS(jobwire_sender_build(s, &spec, now_s, 0, &none, NULL), JOBWIRE_E_INVALID_ATTEMPT);
+  CHECK(none == NULL);
+  CHECK_STATUS(jobwire_sender_build(other, &spec, now_s, 6, &none, NULL), JOBWIRE_OK); /* six attempts there */
+  jobwire_delivery_free(none);
+  none = NULL;
+  spec.data = "{\"status\":}";
+  spec.data_len = strlen(spec.data);
+  CHECK_STATUS(jobwire_sender_build(s, &spec, now_s, 1, &none, &off), JOBWIRE_E_JSON_UNEXPECTED_TOKEN);
+  CHECK(off == 10 && none == NULL);
+  spec.data = "{}";
+  spec.data_len = 2;
+  spec.phase = "status_changed"; /* not an ai_stats phase */
+  spec.phase_len = 14;
+  spec.status = "running";
+  spec.status_len = 7;
+  CHECK_STATUS(jobwire_sender_build(s, &spec, now_s, 1, &none, NULL), JOBWIRE_E_UNKNOWN_PHASE);
+  CHECK_STATUS(jobwire_sender_build(s, NULL, now_s, 1, &none, NULL), JOBWIRE_E_INVALID_ARGUMENT);
+  CHECK_STATUS(jobwire_sender_build(NULL, &spec, now_s, 1, &none, NULL), JOBWIRE_E_INVALID_ARGUMENT);
+  CHECK_STATUS(jobwire_sender_build(s, &spec, now_s, 1, NULL, NULL), JOBWIRE_E_INVALID_ARGUMENT);
+  spec.job_id = NULL; /* NULL with a length */
+  CHECK_STATUS(jobwire_sender_build(s, &spec, now_s, 1, &none, NULL), JOBWIRE_E_INVALID_ARGUMENT);
+
+  /* create refusals: *out is NULL afterwards */
+  jobwire_sender_free(other);
+  other = (jobwire_sender*)&other;
+  jobwire_sender_free(NULL);
+  CHECK_STATUS(jobwire_sender_create(NULL, 0, JOBWIRE_PROFILE_PHASEO, NULL, &other), JOBWIRE_E_SECRET_REQUIRED);
+  CHECK(other == NULL);
+  CHECK_STATUS(jobwire_sender_create(S(secret), JOBWIRE_PROFILE_AUTO, NULL, &other), JOBWIRE_E_INVALID_ARGUMENT);
+  CHECK_STATUS(jobwire_sender_create(NULL, 4, JOBWIRE_PROFILE_AI_STATS, NULL, &other), JOBWIRE_E_INVALID_ARGUMENT);
+  CHECK_STATUS(jobwire_sender_create(S(secret), JOBWIRE_PROFILE_AI_STATS, NULL, NULL), JOBWIRE_E_INVALID_ARGUMENT);
+  policy.retry_delay_count = 4;
+  CHECK_STATUS(jobwire_sender_create(S(secret), JOBWIRE_PROFILE_AI_STATS, &policy, &other),
+               JOBWIRE_E_INVALID_RETRY_POLICY);
+  CHECK(other == NULL);
+
+  jobwire_delivery_free(d);
+  jobwire_delivery_free(NULL);
+  jobwire_sender_free(s);
+}
+
 /* libpq key=value conninfo (tests/services.sh) → a postgresql:// URI. */
 static int pg_uri(const char* conninfo, char* out, size_t cap) {
   char host[128] = "127.0.0.1", port[128] = "5432", user[128] = "postgres", db[128] = "postgres";
@@ -546,6 +742,7 @@ int main(void) {
 
   argument_errors();
   sender();
+  sender_handles();
   pipeline("memory");
   threads("memory");
 
