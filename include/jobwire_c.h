@@ -612,6 +612,56 @@ JOBWIRE_C_API int jobwire_receiver_create(const char* const* secrets, const size
                                           const char* store_spec, size_t store_spec_len,
                                           const jobwire_receiver_options* options, jobwire_receiver** out);
 
+/* A dedup store the host provides, as callbacks (the store interface of dedup.hpp): for a
+ * database or cache the library has no client for. `key` is the stable encoding of a
+ * dedup key (at most JOBWIRE_RECEIPT_DEDUP_KEY_MAX bytes, not NUL-terminated), opaque to
+ * the store; besides the deliveries' keys the receiver also claims and releases a per-job
+ * lease key ("jls:<job id>") through the same callbacks. Times are Unix milliseconds.
+ *   claim    atomically: when `key` is absent, its lease expired (expiry <= now_ms) or it
+ *            was done longer than the store's retention ago, record a lease until
+ *            now_ms + lease_ms under a new token (JOBWIRE_CLAIM_TOKEN_LEN bytes written to
+ *            `token`, unique among the claims of the key) and set *out_state to
+ *            JOBWIRE_CLAIM_FRESH; done within retention: JOBWIRE_CLAIM_DONE; a live lease:
+ *            JOBWIRE_CLAIM_IN_FLIGHT.
+ *   commit   when `key` is still claimed with `token`, mark it done (keep it for the
+ *            retention, e.g. 88 minutes: PROTOCOL.md §12's retry horizon twice); again with
+ *            the same token is a success; otherwise JOBWIRE_E_CLAIM_LOST, changing nothing.
+ *   release  when `key` is claimed with `token`, forget the claim; otherwise
+ *            JOBWIRE_E_CLAIM_LOST, changing nothing.
+ * Each returns 0 on success, JOBWIRE_E_STORE_UNAVAILABLE (cannot reach the store now) or
+ * JOBWIRE_E_CLAIM_LOST (commit, release) as above; any other value is taken as
+ * JOBWIRE_E_STORE_ERROR. A failing claim is answered 503 (the delivery's own claim, when
+ * it held one, is released first: the sender's retry is processed); a failing commit after
+ * the handler succeeded is still 200 with receipt.status set (the effect is durable; a
+ * copy is reconciled again and applies nothing). The callbacks may run on several threads
+ * at once (one per concurrent jobwire_receive) and must not unwind. */
+#define JOBWIRE_CLAIM_FRESH 0
+#define JOBWIRE_CLAIM_DONE 1
+#define JOBWIRE_CLAIM_IN_FLIGHT 2
+#define JOBWIRE_CLAIM_TOKEN_LEN 16
+
+typedef int (*jobwire_store_claim_cb)(void* user_data, const char* key, size_t key_len, int64_t now_ms,
+                                      int64_t lease_ms, int* out_state, unsigned char* token);
+typedef int (*jobwire_store_commit_cb)(void* user_data, const char* key, size_t key_len, const unsigned char* token,
+                                       int64_t now_ms);
+typedef int (*jobwire_store_release_cb)(void* user_data, const char* key, size_t key_len,
+                                        const unsigned char* token);
+
+typedef struct jobwire_store_callbacks {
+  jobwire_store_claim_cb claim;     /* required */
+  jobwire_store_commit_cb commit;   /* required */
+  jobwire_store_release_cb release; /* required */
+  void* user_data;
+} jobwire_store_callbacks;
+
+/* As jobwire_receiver_create, with the host's store instead of a store spec. *store is
+ * copied; its user_data must outlive the receiver. JOBWIRE_E_INVALID_ARGUMENT when store
+ * or one of its three callbacks is NULL. */
+JOBWIRE_C_API int jobwire_receiver_create_with_store(const char* const* secrets, const size_t* secret_lens,
+                                                     size_t count, const jobwire_store_callbacks* store,
+                                                     const jobwire_receiver_options* options,
+                                                     jobwire_receiver** out);
+
 /* Releases a receiver, its store connections and its keys. NULL is a no-op. No call may
  * be running on it. */
 JOBWIRE_C_API void jobwire_receiver_free(jobwire_receiver* receiver);
