@@ -750,8 +750,9 @@ typedef struct jobwire_receive_settings {
 typedef struct jobwire_receipt {
   int action;         /* JOBWIRE_RECEIVED_* */
   int http_status;    /* the reply to send */
-  int status;         /* JOBWIRE_OK, or the code of reason for a reject (and for a
-                         process/refetch whose final commit or release failed) */
+  int status;         /* JOBWIRE_OK, or the code of reason for a reject (and for an
+                         acknowledged delivery -- process, refetch, ignore_stale,
+                         no_change -- whose final commit or release failed) */
   const char* reason; /* static snake_case reason: an error name, a reconcile reason,
                          "done"/"in_flight" for a claim found taken */
   char* job_id;       /* data.id (empty before parsing succeeded) */
