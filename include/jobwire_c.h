@@ -830,8 +830,9 @@ JOBWIRE_C_API int jobwire_build_delivery(const char* secret, size_t secret_len, 
 typedef struct jobwire_retry_policy {
   unsigned max_attempts; /* 1 .. 16 */
   /* The wait in seconds after failed attempt 1, 2, ...: exactly max_attempts - 1 positive
-   * values of at most 30 days. NULL with count 0 means the service's delays (60, 300,
-   * 900), which fit only max_attempts 4. The array is read during the call only. */
+   * values of at most 30 days (an array of 0 values fits max_attempts 1 only). NULL with
+   * count 0 means the service's delays (60, 300, 900), which fit max_attempts 1 to 4. The
+   * array is read during the call only. */
   const int64_t* retry_delay_seconds;
   size_t retry_delay_count;
   int64_t request_timeout_seconds; /* 1 .. 120 */

@@ -53,7 +53,7 @@ int policy_of(const jobwire_retry_policy* c, jobwire::retry_policy& out) noexcep
   if (bad_input(c->retry_delay_seconds, c->retry_delay_count)) return invalid_argument;
   out.max_attempts = c->max_attempts;
   out.request_timeout_seconds = c->request_timeout_seconds;
-  if (c->retry_delay_count != 0) {
+  if (c->retry_delay_seconds != nullptr) {  // given, even empty: exactly the delays the policy uses
     if (c->max_attempts < 1 || c->max_attempts > jobwire::retry_policy::max_supported_attempts)
       return status_of(errc::invalid_attempt);
     if (c->retry_delay_count != c->max_attempts - 1u) return status_of(errc::invalid_retry_policy);

@@ -1361,6 +1361,16 @@ static void test_retry_schedule(void) {
   policy.request_timeout_seconds = 121;
   CHECK_STATUS(jobwire_decide_attempt(&policy, 1, JOBWIRE_OUTCOME_TIMEOUT, 0, t, &d), JOBWIRE_E_INVALID_TIMEOUT);
   jobwire_retry_policy_init(&policy);
+  policy.max_attempts = 3; /* the service's first two delays */
+  CHECK_STATUS(jobwire_decide_attempt(&policy, 2, JOBWIRE_OUTCOME_TIMEOUT, 0, t, &d), JOBWIRE_OK);
+  CHECK(d.next_attempt == 3 && d.next_retry_at_ms == t + 300000);
+  policy.retry_delay_seconds = delays; /* an empty list given is not the default */
+  policy.retry_delay_count = 0;
+  CHECK_STATUS(jobwire_decide_attempt(&policy, 1, JOBWIRE_OUTCOME_TIMEOUT, 0, t, &d), JOBWIRE_E_INVALID_RETRY_POLICY);
+  policy.max_attempts = 1;
+  CHECK_STATUS(jobwire_decide_attempt(&policy, 1, JOBWIRE_OUTCOME_TIMEOUT, 0, t, &d), JOBWIRE_OK);
+  CHECK(d.status == JOBWIRE_ATTEMPT_FAILED_PERMANENTLY);
+  jobwire_retry_policy_init(&policy);
   policy.retry_delay_count = 3; /* a count without its array */
   CHECK_STATUS(jobwire_decide_attempt(&policy, 1, JOBWIRE_OUTCOME_TIMEOUT, 0, t, &d), JOBWIRE_E_INVALID_ARGUMENT);
 
