@@ -62,9 +62,12 @@ class Amalgamator:
         return "jobwire/" + os.path.relpath(path, self.core_dir).replace(os.sep, "/")
 
     def resolve(self, including, name):
-        # A quoted include is resolved next to the including file, as the compiler does;
-        # only the core (include/jobwire/*.hpp, not stores/) may be inlined.
+        # A quoted include is resolved next to the including file, as the compiler does,
+        # then from include/ (`"jobwire/x.hpp"`); only the core (include/jobwire/*.hpp, not
+        # stores/) may be inlined.
         path = os.path.realpath(os.path.join(os.path.dirname(including), name))
+        if not os.path.isfile(path):
+            path = os.path.realpath(os.path.join(os.path.dirname(self.core_dir), name))
         if not os.path.isfile(path):
             raise AmalgamationError(f'{self.rel(including)}: #include "{name}" names no file')
         if os.path.dirname(path) != os.path.realpath(self.core_dir):
@@ -87,7 +90,9 @@ class Amalgamator:
             if PRAGMA_ONCE_RE.match(line):
                 continue
             m = INCLUDE_RE.match(line)
-            if m and m.group(1) == '"':
+            # <jobwire/x.hpp> names a core header too: inline it, or the single header
+            # would still need include/.
+            if m and (m.group(1) == '"' or m.group(2).startswith("jobwire/")):
                 if depth != 0:
                     raise AmalgamationError(
                         f"{self.rel(path)}: a conditional #include \"{m.group(2)}\" cannot be inlined once")
