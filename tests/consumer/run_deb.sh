@@ -141,11 +141,16 @@ if [[ $tool == 1 ]]; then
   echo "== the packaged jobwire tool"
   jw="$root/usr/bin/jobwire"
   [[ $("$jw" --version) == "jobwire $version" ]] || fail "jobwire --version: $("$jw" --version)"
-  # A signature from the packaged tool equals OpenSSL's HMAC-SHA256 of "<timestamp>.<body>".
-  body='{"id":"evt_deb","type":"video.completed","data":{"id":"G-deb","status":"completed"}}'
-  got=$("$jw" sign --secret whsec_deb_test --timestamp 1781166600 --body "$body")
-  want=$(printf '%s' "1781166600.$body" | openssl dgst -sha256 -hmac whsec_deb_test -r | cut -d' ' -f1)
-  [[ $got == "$want" ]] || fail "jobwire sign: $got, OpenSSL: $want"
-  echo "jobwire sign agrees with OpenSSL"
+  # A signature from the packaged tool equals OpenSSL's HMAC-SHA256 of "<timestamp>.<body>"
+  # (PROTOCOL.md §9's vector when OpenSSL's command-line tool is not installed).
+  body='{"id":"evt_123","type":"batch.completed","data":{"id":"batch_123","status":"completed"}}'
+  got=$("$jw" sign --secret whsec_test_123 --timestamp 1781166600 --body "$body")
+  if command -v openssl >/dev/null; then
+    want=$(printf '%s' "1781166600.$body" | openssl dgst -sha256 -hmac whsec_test_123 -r | cut -d' ' -f1)
+  else
+    want=bc1c64b881737db0ddc76196f3633752666322fad1f394126029119d6e19ea39
+  fi
+  [[ $got == "$want" ]] || fail "jobwire sign: $got, expected $want"
+  echo "jobwire sign agrees with HMAC-SHA256 computed independently"
 fi
 echo "package ok: $(basename "$deb")"
