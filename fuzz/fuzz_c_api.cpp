@@ -114,7 +114,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const int profile = static_cast<int>((opt >> 1) & 1u);
   std::string text;
 
-  switch (op % 11) {
+  switch (op % 13) {
     case 0: {  // JSON validation: offsets stay inside the input
       field all = make_field(whole);
       std::size_t off = 0;
@@ -308,6 +308,144 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       }
       check(jobwire_json_validate(text.data(), text.size(), 0, nullptr) == JOBWIRE_OK);
       check(text.rfind(kinds[form], 0) == 0);
+      break;
+    }
+    case 11: {  // subscriptions: the effective list is a list of names that decides alone
+      // Field a: the request's events member; field b: the endpoint's events; field c:
+      // a phase name.
+      const field& c = fields[2];
+      std::size_t off = 0;
+      int input = 7;
+      const int st = call_text(
+          [&](char* out, std::size_t cap, std::size_t* n) {
+            return jobwire_effective_events(a.data(), a.size, b.data(), b.size, kind, out, cap, n, &off, &input);
+          },
+          text);
+      if (st != JOBWIRE_OK) {
+        check(input == 0 || input == 1);
+        check(off == JOBWIRE_NO_OFFSET || off <= (input == 0 ? a.size : b.size));
+      } else {
+        check(input == -1 && off == JOBWIRE_NO_OFFSET);
+        check(jobwire_json_validate(text.data(), text.size(), 0, nullptr) == JOBWIRE_OK);
+        check(text.size() > 2);  // never empty: the request defaults are the last resort
+        // The effective list decides by itself: given as the request's list, it is kept.
+        std::string again;
+        check(call_text(
+                  [&](char* out, std::size_t cap, std::size_t* n) {
+                    return jobwire_effective_events(text.data(), text.size(), nullptr, 0, kind, out, cap, n, nullptr,
+                                                    nullptr);
+                  },
+                  again) == JOBWIRE_OK);
+        check(again == text);
+        // With no endpoint events, the request's member alone decides the same way.
+        if (b.size == 0) {
+          int via_effective = -1, direct = -1;
+          const int s1 = jobwire_events_subscribed(text.data(), text.size(), kind, JOBWIRE_PROFILE_PHASEO, c.data(),
+                                                   c.size, &via_effective, nullptr);
+          const int s2 = jobwire_events_subscribed(a.data(), a.size, kind, JOBWIRE_PROFILE_PHASEO, c.data(), c.size,
+                                                   &direct, nullptr);
+          check_status(s1);
+          check(s1 == s2);
+          if (s1 == JOBWIRE_OK) check(via_effective == direct && (direct == 0 || direct == 1));
+        }
+      }
+      // ai_stats: subscribed iff the normalised list names job.<phase> or <kind>.<phase>.
+      int yes = -1;
+      std::size_t sub_off = 0;
+      const int sub = jobwire_events_subscribed(a.data(), a.size, kind, JOBWIRE_PROFILE_AI_STATS, c.data(), c.size,
+                                                &yes, &sub_off);
+      check_status(sub);
+      if (sub == JOBWIRE_OK) {
+        std::string list;
+        check(call_text(
+                  [&](char* out, std::size_t cap, std::size_t* n) {
+                    return jobwire_normalize_events(a.data(), a.size, kind, JOBWIRE_PROFILE_AI_STATS, 0, out, cap, n,
+                                                    nullptr);
+                  },
+                  list) == JOBWIRE_OK);
+        const std::string ph(c.data() == nullptr ? "" : std::string(c.data(), c.size));
+        const bool named = list.find("\"job." + ph + "\"") != std::string::npos ||
+                           list.find(std::string(kind == JOBWIRE_KIND_VIDEO ? "\"video." : "\"batch.") + ph + "\"") !=
+                               std::string::npos;
+        check((yes == 1) == named);
+      } else {
+        check(yes == 0);
+      }
+      break;
+    }
+    case 12: {  // retry schedule, then the sender's next attempt of what it decided
+      // Bytes of field a: attempt, outcome kind, HTTP status (2 bytes), max attempts.
+      auto byte = [&](std::size_t i) -> unsigned {
+        return i < a.size ? static_cast<unsigned char>(a.data()[i]) : 0u;
+      };
+      const unsigned attempt = byte(0) % 20u;
+      const int outcome = static_cast<int>(byte(1) % 4u);  // 3 is no outcome
+      const int http = static_cast<int>((byte(2) << 8u) | byte(3)) % 700;
+      jobwire_retry_policy policy;
+      jobwire_retry_policy_init(&policy);
+      std::int64_t delays[16];
+      for (std::size_t i = 0; i < 16; ++i) delays[i] = static_cast<std::int64_t>(byte(5 + i) % 200u) + 1;
+      if (byte(4) != 0) {
+        policy.max_attempts = byte(4) % 18u;
+        policy.retry_delay_seconds = delays;
+        policy.retry_delay_count = policy.max_attempts == 0 ? 0 : policy.max_attempts - 1u;
+      }
+      const std::int64_t tried_at_ms = 1781166600000LL;
+      jobwire_retry_decision d;
+      const int st = jobwire_decide_attempt(&policy, attempt, outcome, http, tried_at_ms, &d);
+      check_status(st);
+      if (st != JOBWIRE_OK) {
+        check(d.attempt == 0 && d.next_attempt == 0);
+        break;
+      }
+      const bool delivered = outcome == JOBWIRE_OUTCOME_HTTP_RESPONSE && http >= 200 && http <= 299;
+      check((d.status == JOBWIRE_ATTEMPT_DELIVERED) == delivered);
+      check(d.attempt == attempt && attempt >= 1 && attempt <= d.max_attempts);
+      if (d.status == JOBWIRE_ATTEMPT_SCHEDULED_RETRY) {
+        check(d.next_attempt == attempt + 1 && d.next_attempt <= d.max_attempts);
+        const std::int64_t delay = policy.retry_delay_seconds == nullptr ? (attempt == 1 ? 60 : attempt == 2 ? 300 : 900)
+                                                                         : delays[attempt - 1];
+        check(d.next_retry_at_ms == tried_at_ms + delay * 1000);
+      } else {
+        check(d.next_attempt == 0 && d.next_retry_at_ms == 0);
+        check(delivered || attempt == d.max_attempts);
+        break;
+      }
+      // The sender of this policy builds attempt `attempt` of an event whose data is field
+      // b, then turns it into the decided next attempt.
+      jobwire_sender* sender = nullptr;
+      check(jobwire_sender_create("whsec_fuzz", 10, profile, &policy, &sender) == JOBWIRE_OK);
+      jobwire_delivery_spec spec{};
+      spec.kind = kind;
+      spec.job_id = "gen_fuzz";
+      spec.job_id_len = 8;
+      spec.internal_id = "1";
+      spec.internal_id_len = 1;
+      spec.phase = "failed";
+      spec.phase_len = 6;
+      spec.data = b.data();
+      spec.data_len = b.size;
+      jobwire_delivery* delivery = nullptr;
+      const int built = jobwire_sender_build(sender, &spec, 1781166600, attempt, &delivery, nullptr);
+      check_status(built);
+      check((built == JOBWIRE_OK) == (delivery != nullptr));
+      if (built == JOBWIRE_OK) {
+        check(jobwire_sender_next_attempt(sender, delivery, d.next_attempt, d.next_retry_at_ms / 1000) == JOBWIRE_OK);
+        const char* body = nullptr;
+        std::size_t body_len = 0, count = 0;
+        jobwire_header headers[JOBWIRE_DELIVERY_MAX_HEADERS];
+        check(jobwire_delivery_parts(delivery, &body, &body_len, headers, JOBWIRE_DELIVERY_MAX_HEADERS, &count) ==
+              JOBWIRE_OK);
+        const std::string want = "\"attempt\":" + std::to_string(d.next_attempt) + ",";
+        check(std::string_view(body, body_len).find(want) != std::string_view::npos);
+        check(count == JOBWIRE_DELIVERY_MAX_HEADERS);
+        check(call_text([&](char* out, std::size_t cap,
+                            std::size_t* n) { return jobwire_delivery_json(delivery, out, cap, n); },
+                        text) == JOBWIRE_OK);
+        check(jobwire_json_validate(text.data(), text.size(), 0, nullptr) == JOBWIRE_OK);
+      }
+      jobwire_delivery_free(delivery);
+      jobwire_sender_free(sender);
       break;
     }
     default: {  // status names round-trip; any int has a name string

@@ -8,7 +8,13 @@
 // bits 3-5: its lifecycle, bit 6: callbacks NULL); the rest is the spec, or the body and
 // then the headers ("name:value" lines) separated by a NUL byte. Deliveries go to one
 // receiver without secrets that accepts unsigned deliveries (so fuzzed bodies reach the
-// parser, the store and reconciliation), with the memory store.
+// parser, the store and reconciliation), with the memory store; or, when bit 2 of byte 0
+// is set, to such a receiver over a store of host callbacks (jobwire_store_callbacks)
+// whose failure bits 3-5 of byte 0 choose: none, the first claim, the job lease's claim,
+// commit, release, or a claim state outside the interface. Over the callback store,
+// every claim that succeeded is committed or released by the time the call returns
+// (unless the failure was in commit or release), a job lease is never committed, and a
+// failing claim is a 503 whose code is the store's.
 //
 // Checked on every call: the status is OK; the receipt is consistent (a known action,
 // the HTTP status that action implies, a named reason, lengths within the maxima); the
@@ -16,6 +22,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <map>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -66,6 +73,97 @@ jobwire_receiver* shared_receiver() {
     opt.flags = JOBWIRE_RECEIVER_ALLOW_UNSIGNED;
     jobwire_receiver* r = nullptr;
     check(jobwire_receiver_create(nullptr, nullptr, 0, "memory", 6, &opt, &r) == JOBWIRE_OK);
+    return r;
+  }();
+  return rx;
+}
+
+// The host's store: the dedup.hpp rules over a map, with one failure injected per call.
+struct callback_store {
+  enum failure : unsigned { none, first_claim, lease_claim, commit, release, bad_state, count };
+  struct entry {
+    bool done = false;
+    unsigned char token[JOBWIRE_CLAIM_TOKEN_LEN] = {};
+    std::int64_t expiry = 0;
+  };
+  std::map<std::string, entry> keys;
+  unsigned counter = 0;
+  unsigned mode = none;
+  int claims = 0;
+  bool lease_committed = false;
+
+  // Claims still live at `now`: held, not done.
+  int live(std::int64_t now) const {
+    int n = 0;
+    for (const auto& kv : keys)
+      if (!kv.second.done && kv.second.expiry > now) ++n;
+    return n;
+  }
+};
+
+int cb_claim(void* user, const char* key, std::size_t key_len, std::int64_t now, std::int64_t lease, int* state,
+             unsigned char* token) {
+  auto* c = static_cast<callback_store*>(user);
+  check(key != nullptr && key_len > 0 && key_len <= JOBWIRE_RECEIPT_DEDUP_KEY_MAX && lease > 0);
+  ++c->claims;
+  if (c->mode == callback_store::first_claim && c->claims == 1) return JOBWIRE_E_STORE_UNAVAILABLE;
+  if (c->mode == callback_store::lease_claim && c->claims == 2) return 77;
+  if (c->mode == callback_store::bad_state) {
+    *state = 3;
+    return 0;
+  }
+  callback_store::entry& e = c->keys[std::string(key, key_len)];
+  if (e.expiry > now) {
+    *state = e.done ? JOBWIRE_CLAIM_DONE : JOBWIRE_CLAIM_IN_FLIGHT;
+    return 0;
+  }
+  e.done = false;
+  e.expiry = now + lease;
+  ++c->counter;
+  std::memset(e.token, 0, sizeof e.token);
+  std::memcpy(e.token, &c->counter, sizeof c->counter);
+  std::memcpy(token, e.token, sizeof e.token);
+  *state = JOBWIRE_CLAIM_FRESH;
+  return 0;
+}
+
+int cb_commit(void* user, const char* key, std::size_t key_len, const unsigned char* token, std::int64_t now) {
+  auto* c = static_cast<callback_store*>(user);
+  const std::string k(key, key_len);
+  if (k.rfind("jls:", 0) == 0) c->lease_committed = true;
+  if (c->mode == callback_store::commit) return JOBWIRE_E_STORE_ERROR;
+  auto it = c->keys.find(k);
+  if (it == c->keys.end() || std::memcmp(it->second.token, token, JOBWIRE_CLAIM_TOKEN_LEN) != 0)
+    return JOBWIRE_E_CLAIM_LOST;
+  it->second.done = true;
+  it->second.expiry = now + 5280000;  // 88 minutes
+  return 0;
+}
+
+int cb_release(void* user, const char* key, std::size_t key_len, const unsigned char* token) {
+  auto* c = static_cast<callback_store*>(user);
+  if (c->mode == callback_store::release) return 1;
+  auto it = c->keys.find(std::string(key, key_len));
+  if (it == c->keys.end() || it->second.done || std::memcmp(it->second.token, token, JOBWIRE_CLAIM_TOKEN_LEN) != 0)
+    return JOBWIRE_E_CLAIM_LOST;
+  c->keys.erase(it);
+  return 0;
+}
+
+callback_store& shared_callback_store() {
+  static callback_store store;
+  return store;
+}
+
+jobwire_receiver* callback_receiver() {
+  static jobwire_receiver* rx = [] {
+    jobwire_receiver_options opt;
+    jobwire_receiver_options_init(&opt);
+    opt.profile = JOBWIRE_PROFILE_AI_STATS;
+    opt.flags = JOBWIRE_RECEIVER_ALLOW_UNSIGNED;
+    jobwire_store_callbacks cb{cb_claim, cb_commit, cb_release, &shared_callback_store()};
+    jobwire_receiver* r = nullptr;
+    check(jobwire_receiver_create_with_store(nullptr, nullptr, 0, &cb, &opt, &r) == JOBWIRE_OK);
     return r;
   }();
   return rx;
@@ -147,7 +245,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   r.job_id_cap = sizeof job;
   r.dedup_key = key;
   r.dedup_key_cap = sizeof key;
-  const int st = jobwire_receive(shared_receiver(), body_text.empty() ? nullptr : body.get(), body_text.size(),
+  const bool host_store = (data[0] & 4u) != 0;
+  callback_store& store = shared_callback_store();
+  if (host_store) {
+    store.mode = (data[0] >> 3) % callback_store::count;
+    store.claims = 0;
+    store.lease_committed = false;
+  }
+  const int st = jobwire_receive(host_store ? callback_receiver() : shared_receiver(),
+                                 body_text.empty() ? nullptr : body.get(), body_text.size(),
                                  headers.empty() ? nullptr : headers.data(), headers.size(), 1781166600000, &settings,
                                  &r);
   check(st == JOBWIRE_OK);
@@ -160,9 +266,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       check((h.behaviour & 2u) == 0 || settings.handle == nullptr);
       break;
     case JOBWIRE_RECEIVED_DUPLICATE:
+      check(r.http_status == 200 && h.handled == 0 && r.status == JOBWIRE_OK);
+      break;
     case JOBWIRE_RECEIVED_IGNORE_STALE:
     case JOBWIRE_RECEIVED_NO_CHANGE:
-      check(r.http_status == 200 && h.handled == 0 && r.status == JOBWIRE_OK);
+      // Acknowledged either way; a commit or lease release that failed afterwards is
+      // reported in the status (only the callback store is made to fail).
+      check(r.http_status == 200 && h.handled == 0);
+      check(r.status == JOBWIRE_OK || (host_store && (store.mode == callback_store::commit ||
+                                                      store.mode == callback_store::release)));
       break;
     case JOBWIRE_RECEIVED_IN_FLIGHT:
       check(r.http_status == 503 && h.handled == 0);
@@ -180,5 +292,30 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     check(r.action == JOBWIRE_RECEIVED_REJECT && r.status == JOBWIRE_E_HANDLER_FAILED);
   if (h.handled > 0 && (h.behaviour & 2u))
     check(r.action == JOBWIRE_RECEIVED_REJECT && r.http_status == 503 && r.status == JOBWIRE_E_HANDLER_FAILED);
+  if (host_store) {
+    check(!store.lease_committed);
+    const bool claimed = store.claims > 0;
+    switch (store.mode) {
+      case callback_store::first_claim:
+        if (claimed) check(r.action == JOBWIRE_RECEIVED_REJECT && r.http_status == 503 &&
+                           r.status == JOBWIRE_E_STORE_UNAVAILABLE && h.handled == 0);
+        break;
+      case callback_store::lease_claim:
+        if (store.claims == 2) check(r.action == JOBWIRE_RECEIVED_REJECT && r.http_status == 503 &&
+                                     r.status == JOBWIRE_E_STORE_ERROR && h.handled == 0);
+        break;
+      case callback_store::bad_state:
+        if (claimed) check(r.action == JOBWIRE_RECEIVED_REJECT && r.http_status == 503 &&
+                           r.status == JOBWIRE_E_STORE_ERROR && h.handled == 0);
+        break;
+      default: break;
+    }
+    // Nothing is left held: every claim was committed or released (the store's clock is
+    // the receive call's; leases live far beyond it).
+    if (store.mode != callback_store::commit && store.mode != callback_store::release)
+      check(store.live(1781166600000) == 0);
+    else
+      store.keys.clear();  // the injected failure leaves claims behind by design
+  }
   return 0;
 }

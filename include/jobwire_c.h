@@ -408,6 +408,44 @@ JOBWIRE_C_API int jobwire_normalize_events(const char* events_json, size_t event
                                            unsigned flags, char* out, size_t out_cap, size_t* out_len,
                                            size_t* error_offset);
 
+/* Whether a job of `kind` whose subscription has the `events` member events_json is sent
+ * the deliveries of phase `phase` ("completed", "progress", "status_changed", ...): the
+ * sender's subscription check (PROTOCOL.md §7, §16.2). events_json is read as by
+ * jobwire_normalize_events without STRICT (length 0: the member is omitted).
+ *   JOBWIRE_PROFILE_AI_STATS  the normalised list (omitted, null and [] give the default
+ *                             list) holds job.<phase> or <kind>.<phase>.
+ *   JOBWIRE_PROFILE_PHASEO    the list that decides is the stored list, or when that is
+ *                             empty ([] or omitted: "inherit") the request defaults
+ *                             (job.status_changed and the terminal phases); it must hold
+ *                             job.<phase> or <kind>.<phase> exactly (a verbatim tail never
+ *                             matches). To take an endpoint's events into account, pass
+ *                             the result of jobwire_effective_events.
+ * On success *out_subscribed is 1 or 0. Refusals: JOBWIRE_E_UNKNOWN_PHASE (not a phase of
+ * the profile), the errors of jobwire_normalize_events (*error_offset, may be NULL, as
+ * there). */
+JOBWIRE_C_API int jobwire_events_subscribed(const char* events_json, size_t events_json_len, int kind, int profile,
+                                            const char* phase, size_t phase_len, int* out_subscribed,
+                                            size_t* error_offset);
+
+/* The effective-events rule of the current service (JOBWIRE_PROFILE_PHASEO, PROTOCOL.md
+ * §16.2): the list that decides what is sent for a job of `kind` is the first non-empty of
+ *   1. the request's stored list: request_events_json, the request's `events` member as
+ *      sent (length 0: omitted), normalised as by jobwire_normalize_events under PHASEO;
+ *   2. the endpoint's events for this kind: endpoint_events_json, a JSON array of strings
+ *      as the endpoint stores them (length 0: none); entries that do not normalise for
+ *      this kind are skipped, repeats removed;
+ *   3. the request defaults ["job.status_changed","job.completed","job.failed",...].
+ * Writes the list as a JSON array of names (output rules above). Refusals: the errors of
+ * jobwire_normalize_events for the request's member; for the endpoint's events a JSON
+ * error, JOBWIRE_E_INVALID_EVENTS_TYPE (not an array), JOBWIRE_E_EVENT_NOT_STRING.
+ * *error_offset (may be NULL) as for jobwire_normalize_events, in the input that was
+ * refused: *error_input (may be NULL) is 0 for the request's member, 1 for the endpoint's
+ * events (and -1 on success). */
+JOBWIRE_C_API int jobwire_effective_events(const char* request_events_json, size_t request_events_json_len,
+                                           const char* endpoint_events_json, size_t endpoint_events_json_len,
+                                           int kind, char* out, size_t out_cap, size_t* out_len,
+                                           size_t* error_offset, int* error_input);
+
 /* ---------------------------------------------------------------------------------------
  * Signatures and verification (PROTOCOL.md §9, §15)
  * ------------------------------------------------------------------------------------- */
@@ -574,6 +612,56 @@ JOBWIRE_C_API int jobwire_receiver_create(const char* const* secrets, const size
                                           const char* store_spec, size_t store_spec_len,
                                           const jobwire_receiver_options* options, jobwire_receiver** out);
 
+/* A dedup store the host provides, as callbacks (the store interface of dedup.hpp): for a
+ * database or cache the library has no client for. `key` is the stable encoding of a
+ * dedup key (at most JOBWIRE_RECEIPT_DEDUP_KEY_MAX bytes, not NUL-terminated), opaque to
+ * the store; besides the deliveries' keys the receiver also claims and releases a per-job
+ * lease key ("jls:<job id>") through the same callbacks. Times are Unix milliseconds.
+ *   claim    atomically: when `key` is absent, its lease expired (expiry <= now_ms) or it
+ *            was done longer than the store's retention ago, record a lease until
+ *            now_ms + lease_ms under a new token (JOBWIRE_CLAIM_TOKEN_LEN bytes written to
+ *            `token`, unique among the claims of the key) and set *out_state to
+ *            JOBWIRE_CLAIM_FRESH; done within retention: JOBWIRE_CLAIM_DONE; a live lease:
+ *            JOBWIRE_CLAIM_IN_FLIGHT.
+ *   commit   when `key` is still claimed with `token`, mark it done (keep it for the
+ *            retention, e.g. 88 minutes: PROTOCOL.md §12's retry horizon twice); again with
+ *            the same token is a success; otherwise JOBWIRE_E_CLAIM_LOST, changing nothing.
+ *   release  when `key` is claimed with `token`, forget the claim; otherwise
+ *            JOBWIRE_E_CLAIM_LOST, changing nothing.
+ * Each returns 0 on success, JOBWIRE_E_STORE_UNAVAILABLE (cannot reach the store now) or
+ * JOBWIRE_E_CLAIM_LOST (commit, release) as above; any other value is taken as
+ * JOBWIRE_E_STORE_ERROR. A failing claim is answered 503 (the delivery's own claim, when
+ * it held one, is released first: the sender's retry is processed); a failing commit after
+ * the handler succeeded is still 200 with receipt.status set (the effect is durable; a
+ * copy is reconciled again and applies nothing). The callbacks may run on several threads
+ * at once (one per concurrent jobwire_receive) and must not unwind. */
+#define JOBWIRE_CLAIM_FRESH 0
+#define JOBWIRE_CLAIM_DONE 1
+#define JOBWIRE_CLAIM_IN_FLIGHT 2
+#define JOBWIRE_CLAIM_TOKEN_LEN 16
+
+typedef int (*jobwire_store_claim_cb)(void* user_data, const char* key, size_t key_len, int64_t now_ms,
+                                      int64_t lease_ms, int* out_state, unsigned char* token);
+typedef int (*jobwire_store_commit_cb)(void* user_data, const char* key, size_t key_len, const unsigned char* token,
+                                       int64_t now_ms);
+typedef int (*jobwire_store_release_cb)(void* user_data, const char* key, size_t key_len,
+                                        const unsigned char* token);
+
+typedef struct jobwire_store_callbacks {
+  jobwire_store_claim_cb claim;     /* required */
+  jobwire_store_commit_cb commit;   /* required */
+  jobwire_store_release_cb release; /* required */
+  void* user_data;
+} jobwire_store_callbacks;
+
+/* As jobwire_receiver_create, with the host's store instead of a store spec. *store is
+ * copied; its user_data must outlive the receiver. JOBWIRE_E_INVALID_ARGUMENT when store
+ * or one of its three callbacks is NULL. */
+JOBWIRE_C_API int jobwire_receiver_create_with_store(const char* const* secrets, const size_t* secret_lens,
+                                                     size_t count, const jobwire_store_callbacks* store,
+                                                     const jobwire_receiver_options* options,
+                                                     jobwire_receiver** out);
+
 /* Releases a receiver, its store connections and its keys. NULL is a no-op. No call may
  * be running on it. */
 JOBWIRE_C_API void jobwire_receiver_free(jobwire_receiver* receiver);
@@ -662,8 +750,9 @@ typedef struct jobwire_receive_settings {
 typedef struct jobwire_receipt {
   int action;         /* JOBWIRE_RECEIVED_* */
   int http_status;    /* the reply to send */
-  int status;         /* JOBWIRE_OK, or the code of reason for a reject (and for a
-                         process/refetch whose final commit or release failed) */
+  int status;         /* JOBWIRE_OK, or the code of reason for a reject (and for an
+                         acknowledged delivery -- process, refetch, ignore_stale,
+                         no_change -- whose final commit or release failed) */
   const char* reason; /* static snake_case reason: an error name, a reconcile reason,
                          "done"/"in_flight" for a claim found taken */
   char* job_id;       /* data.id (empty before parsing succeeded) */
@@ -731,6 +820,120 @@ typedef struct jobwire_delivery_spec {
 JOBWIRE_C_API int jobwire_build_delivery(const char* secret, size_t secret_len, int profile,
                                          const jobwire_delivery_spec* spec, int64_t now, unsigned attempt, char* out,
                                          size_t out_cap, size_t* out_len, size_t* error_offset);
+
+/* ---------------------------------------------------------------------------------------
+ * Retry schedule (PROTOCOL.md §12)
+ * ------------------------------------------------------------------------------------- */
+
+/* A retry policy. The service's: 4 attempts; after failed attempt 1, 2, 3 the next is due
+ * 60 s, 300 s, 900 s later; 30 s request timeout. */
+typedef struct jobwire_retry_policy {
+  unsigned max_attempts; /* 1 .. 16 */
+  /* The wait in seconds after failed attempt 1, 2, ...: exactly max_attempts - 1 positive
+   * values of at most 30 days (an array of 0 values fits max_attempts 1 only). NULL with
+   * count 0 means the service's delays (60, 300, 900), which fit max_attempts 1 to 4. The
+   * array is read during the call only. */
+  const int64_t* retry_delay_seconds;
+  size_t retry_delay_count;
+  int64_t request_timeout_seconds; /* 1 .. 120 */
+} jobwire_retry_policy;
+
+/* Fills *policy with the service's policy (delays: NULL, 0). */
+JOBWIRE_C_API void jobwire_retry_policy_init(jobwire_retry_policy* policy);
+
+/* What the host observed for one attempt. */
+#define JOBWIRE_OUTCOME_HTTP_RESPONSE 0 /* with its status 100..599 */
+#define JOBWIRE_OUTCOME_TIMEOUT 1
+#define JOBWIRE_OUTCOME_NETWORK_ERROR 2
+
+/* What an attempt turned into (the `status` of a ledger attempt). */
+#define JOBWIRE_ATTEMPT_DELIVERED 0
+#define JOBWIRE_ATTEMPT_SCHEDULED_RETRY 1
+#define JOBWIRE_ATTEMPT_FAILED_PERMANENTLY 2
+
+typedef struct jobwire_retry_decision {
+  int status;               /* JOBWIRE_ATTEMPT_* */
+  const char* status_name;  /* static: "delivered", "scheduled_retry", "failed_permanently" */
+  unsigned attempt;         /* the attempt decided */
+  unsigned max_attempts;    /* the policy's, as sent in the max-attempts header */
+  unsigned next_attempt;    /* attempt + 1 for a scheduled retry, else 0 */
+  int64_t next_retry_at_ms; /* when the next attempt is due (Unix ms); scheduled retry only, else 0 */
+} jobwire_retry_decision;
+
+/* Decides attempt `attempt` (1-based) made at tried_at_ms (Unix milliseconds) with the
+ * outcome (JOBWIRE_OUTCOME_*; http_status is read for HTTP_RESPONSE only): a 2xx response
+ * is delivered; any other outcome is a retry due at tried_at + the delay after this
+ * attempt while attempt < max_attempts, else failed permanently. policy NULL is the
+ * service's. Errors: JOBWIRE_E_INVALID_ARGUMENT (out NULL, an outcome that is none of
+ * the above, a time before 1970 or after 9999), JOBWIRE_E_INVALID_ATTEMPT (attempt
+ * outside 1..max_attempts, or max_attempts outside 1..16), JOBWIRE_E_INVALID_RETRY_POLICY
+ * (delays: not max_attempts - 1 of them, one not positive or above 30 days),
+ * JOBWIRE_E_INVALID_TIMEOUT, JOBWIRE_E_INVALID_OUTCOME (an HTTP status outside
+ * 100..599). *out is zeroed on error. */
+JOBWIRE_C_API int jobwire_decide_attempt(const jobwire_retry_policy* policy, unsigned attempt, int outcome,
+                                         int http_status, int64_t tried_at_ms, jobwire_retry_decision* out);
+
+/* ---------------------------------------------------------------------------------------
+ * Sender: a prepared sender and its deliveries, attempt after attempt (PROTOCOL.md §9-§12)
+ * ------------------------------------------------------------------------------------- */
+
+/* A sender for one secret, profile and retry policy: the secret's key is prepared once
+ * for every delivery and attempt. A delivery holds one built attempt (body and headers)
+ * and becomes the next attempt in place. Neither is locked: use each from one thread at a
+ * time (one sender per thread, or a lock). */
+typedef struct jobwire_sender jobwire_sender;
+typedef struct jobwire_delivery jobwire_delivery;
+
+/* Creates a sender. secret as for jobwire_build_delivery (trimmed; empty means unsigned
+ * deliveries, refused under JOBWIRE_PROFILE_PHASEO with JOBWIRE_E_SECRET_REQUIRED);
+ * profile JOBWIRE_PROFILE_AI_STATS or _PHASEO; policy NULL for the service's, else
+ * checked as by jobwire_decide_attempt. *out receives the handle (NULL on failure),
+ * released with jobwire_sender_free. */
+JOBWIRE_C_API int jobwire_sender_create(const char* secret, size_t secret_len, int profile,
+                                        const jobwire_retry_policy* policy, jobwire_sender** out);
+
+/* Releases a sender and its key. NULL is a no-op. Its deliveries stay valid. */
+JOBWIRE_C_API void jobwire_sender_free(jobwire_sender* sender);
+
+/* Builds attempt `attempt` (1 .. the policy's max_attempts) of the event *spec at `now`
+ * (Unix seconds: the timestamp header). Errors as jobwire_build_delivery (*error_offset,
+ * may be NULL, as there). *out receives the delivery (NULL on failure), released with
+ * jobwire_delivery_free. */
+JOBWIRE_C_API int jobwire_sender_build(jobwire_sender* sender, const jobwire_delivery_spec* spec, int64_t now,
+                                       unsigned attempt, jobwire_delivery** out, size_t* error_offset);
+
+/* Turns *delivery into attempt `attempt` at `now` (PROTOCOL.md §12): the event id, key,
+ * created_at and data stay; the attempt number (body and header), the timestamp and the
+ * signature are rewritten. Usually attempt = jobwire_retry_decision.next_attempt, sent
+ * when next_retry_at_ms is due. Errors: JOBWIRE_E_INVALID_ATTEMPT (outside 1 ..
+ * max_attempts), JOBWIRE_E_INVALID_ARGUMENT (NULL, a time out of range, or a delivery
+ * built by a sender of another profile or max_attempts); the delivery is then unchanged.
+ * After a signing failure (JOBWIRE_E_CRYPTO_ERROR) it has no headers: build it again. */
+JOBWIRE_C_API int jobwire_sender_next_attempt(jobwire_sender* sender, jobwire_delivery* delivery, unsigned attempt,
+                                              int64_t now);
+
+/* Writes the delivery as jobwire_build_delivery does (the same JSON object: body, headers,
+ * event_id, delivery_key, attempt, max_attempts, timestamp; output rules above). */
+JOBWIRE_C_API int jobwire_delivery_json(const jobwire_delivery* delivery, char* out, size_t out_cap,
+                                        size_t* out_len);
+
+/* Most headers one attempt has (PROTOCOL.md §9: content-type, user-agent, event-id,
+ * event-type, delivery-key, attempt, max-attempts, timestamp, signature). */
+#define JOBWIRE_DELIVERY_MAX_HEADERS 9
+
+/* The delivery as a C sender transmits it, without copying: *body / *body_len the body's
+ * bytes, headers[0 .. *header_count) the headers in transmission order (the struct that
+ * jobwire_receive takes). The views stay valid until the delivery's next
+ * jobwire_sender_next_attempt or jobwire_delivery_free. headers_cap below the count is
+ * JOBWIRE_E_BUFFER_TOO_SMALL with *header_count set to the count and the body still
+ * given (JOBWIRE_DELIVERY_MAX_HEADERS always suffices; headers may be NULL only with
+ * headers_cap 0). A delivery whose last next_attempt failed has no headers:
+ * JOBWIRE_E_INVALID_ARGUMENT. */
+JOBWIRE_C_API int jobwire_delivery_parts(const jobwire_delivery* delivery, const char** body, size_t* body_len,
+                                         jobwire_header* headers, size_t headers_cap, size_t* header_count);
+
+/* Releases a delivery. NULL is a no-op. */
+JOBWIRE_C_API void jobwire_delivery_free(jobwire_delivery* delivery);
 
 #ifdef __cplusplus
 } /* extern "C" */

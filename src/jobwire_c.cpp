@@ -377,6 +377,110 @@ int jobwire_normalize_events(const char* events_json, std::size_t events_json_le
   });
 }
 
+}  // extern "C"
+
+namespace {
+
+// The `events` member as given over the C boundary: length 0 is an omitted member (a
+// default json::value); otherwise the JSON text, whose parse error is reported with its
+// offset.
+jobwire::result<jobwire::json::value> events_member(const char* text, std::size_t len) noexcept {
+  if (len == 0) return jobwire::json::value{};
+  auto doc = jobwire::json::parse(view(text, len));
+  if (!doc) return doc.error();
+  return *doc;
+}
+
+int report(const jobwire::error& e, std::size_t* error_offset) noexcept {
+  if (error_offset != nullptr) *error_offset = e.offset;
+  return status_of(e);
+}
+
+}  // namespace
+
+extern "C" {
+
+int jobwire_events_subscribed(const char* events_json, std::size_t events_json_len, int kind, int profile,
+                              const char* phase, std::size_t phase_len, int* out_subscribed,
+                              std::size_t* error_offset) {
+  return guarded([&] {
+    if (out_subscribed != nullptr) *out_subscribed = 0;
+    if (error_offset != nullptr) *error_offset = jobwire::error::no_offset;
+    jobwire::events_options opts;
+    opts.prof = profile_of(profile);
+    if (!kind_of(kind, opts.kind) || opts.prof == nullptr || bad_input(events_json, events_json_len) ||
+        bad_input(phase, phase_len) || out_subscribed == nullptr)
+      return invalid_argument;
+    // The phase first: a question about a phase the profile does not have has no answer
+    // (the sender refuses such an event with unknown_phase, sender.hpp check_subscribed).
+    auto ph = jobwire::parse_phase(view(phase, phase_len));
+    if (!ph || !opts.prof->has_phase(*ph)) return status_of(errc::unknown_phase);
+    auto member = events_member(events_json, events_json_len);
+    if (!member) return report(member.error(), error_offset);
+    if (opts.prof->name == jobwire::profiles::phaseo.name) {
+      // §16.2: the stored list, or the request defaults when it inherits (no endpoint
+      // events here: jobwire_effective_events resolves those).
+      auto stored = jobwire::normalise_stored_events(*member, opts);
+      if (!stored) return report(stored.error(), error_offset);
+      const std::vector<std::string> deciding = jobwire::effective_events(opts.kind, *stored, {}, *opts.prof);
+      *out_subscribed = jobwire::stored_events_match(deciding, opts.kind, *ph) ? 1 : 0;
+      return JOBWIRE_OK;
+    }
+    auto list = jobwire::normalise_events(*member, opts);
+    if (!list) return report(list.error(), error_offset);
+    *out_subscribed = list->is_subscribed(opts.kind, *ph) ? 1 : 0;
+    return JOBWIRE_OK;
+  });
+}
+
+int jobwire_effective_events(const char* request_events_json, std::size_t request_events_json_len,
+                             const char* endpoint_events_json, std::size_t endpoint_events_json_len, int kind,
+                             char* out, std::size_t out_cap, std::size_t* out_len, std::size_t* error_offset,
+                             int* error_input) {
+  return guarded([&] {
+    if (out_len != nullptr) *out_len = 0;
+    if (error_offset != nullptr) *error_offset = jobwire::error::no_offset;
+    if (error_input != nullptr) *error_input = -1;
+    jobwire::kind k = jobwire::kind::video;
+    if (!kind_of(kind, k) || bad_input(request_events_json, request_events_json_len) ||
+        bad_input(endpoint_events_json, endpoint_events_json_len) || bad_output(out, out_cap, out_len))
+      return invalid_argument;
+    const jobwire::events_options opts = jobwire::endpoint_events_options(k);
+    auto fail = [&](const jobwire::error& e, int input) {
+      if (error_input != nullptr) *error_input = input;
+      return report(e, error_offset);
+    };
+    auto request = events_member(request_events_json, request_events_json_len);
+    if (!request) return fail(request.error(), 0);
+    auto stored = jobwire::normalise_stored_events(*request, opts);
+    if (!stored) return fail(stored.error(), 0);
+
+    // The endpoint's events as GET /v1/webhook-endpoints/{id} shows them: an array of
+    // strings (the same rule as `jobwire check-subscription --endpoint-events`).
+    std::vector<std::string> endpoint;
+    if (endpoint_events_json_len != 0) {
+      auto doc = jobwire::json::parse(view(endpoint_events_json, endpoint_events_json_len));
+      if (!doc) return fail(doc.error(), 1);
+      auto arr = doc->get_array();
+      if (!arr) return fail(jobwire::error(errc::invalid_events_type), 1);
+      std::size_t index = 0;  // an entry is named by its index, as normalize_events does
+      for (jobwire::json::value v : *arr) {
+        auto str = v.get_string();
+        if (!str) return fail(jobwire::error(errc::event_not_string, index), 1);
+        endpoint.push_back(str->to_string());
+        ++index;
+      }
+    }
+    const std::vector<std::string> effective = jobwire::effective_events(k, *stored, endpoint, *opts.prof);
+    std::string text;
+    jobwire::json::writer w(text);
+    w.begin_array();
+    for (const std::string& name : effective) w.string(name);
+    w.end_array();
+    return write_output(text, out, out_cap, out_len);
+  });
+}
+
 // --- signatures and verification -----------------------------------------------------------
 
 std::size_t jobwire_signature_hex_len(void) { return jobwire::signature_hex_size; }

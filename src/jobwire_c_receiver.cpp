@@ -1,5 +1,6 @@
 // jobwire — the C receiver (include/jobwire_c.h, "Receiver"): receive_delivery
-// (receiver.hpp) behind a C handle, with the dedup store chosen by a spec string.
+// (receiver.hpp) behind a C handle, with the dedup store chosen by a spec string or given
+// by the host as callbacks (host_dedup_store below).
 //
 // Thread safety without a global lock: the verifier's HMAC contexts and every store that
 // owns a connection (SQLite, Redis, PostgreSQL) serve one call at a time (signature.hpp,
@@ -90,7 +91,8 @@ bool starts_with(std::string_view s, std::string_view prefix) noexcept {
 
 // --- store specs -----------------------------------------------------------------------
 
-enum class store_kind : std::uint8_t { memory, sqlite, redis, postgres };
+// `host`: the host's callbacks (jobwire_receiver_create_with_store), never named by a spec.
+enum class store_kind : std::uint8_t { memory, sqlite, redis, postgres, host };
 
 struct store_spec {
   store_kind kind = store_kind::memory;
@@ -163,9 +165,66 @@ bool compiled_in(store_kind k) noexcept {
     case store_kind::sqlite: return JOBWIRE_C_HAVE_SQLITE != 0;
     case store_kind::redis: return JOBWIRE_C_HAVE_REDIS != 0;
     case store_kind::postgres: return JOBWIRE_C_HAVE_POSTGRES != 0;
+    case store_kind::host: return true;
   }
   return false;
 }
+
+// The host's store (jobwire_store_callbacks) as a dedup store of dedup.hpp. It holds no
+// state of its own, so every lane shares it; the host's store is responsible for its
+// own thread safety (the header says the callbacks run concurrently). What a callback
+// returns is mapped onto the store errors the receiver knows (store_unavailable,
+// claim_lost, store_error), so that the receiver's replies (503 for a failing claim,
+// with the delivery's claim released) are the same as for the built-in stores.
+static_assert(JOBWIRE_CLAIM_FRESH == static_cast<int>(jobwire::claim_state::fresh) &&
+                  JOBWIRE_CLAIM_DONE == static_cast<int>(jobwire::claim_state::done) &&
+                  JOBWIRE_CLAIM_IN_FLIGHT == static_cast<int>(jobwire::claim_state::in_flight),
+              "claim constants follow jobwire::claim_state");
+static_assert(JOBWIRE_CLAIM_TOKEN_LEN == sizeof(jobwire::claim_token::bytes), "claim token size");
+
+class host_dedup_store {
+ public:
+  explicit host_dedup_store(const jobwire_store_callbacks& cb) noexcept : cb_(cb) {}
+
+  jobwire::result<jobwire::claim_result> claim(const jobwire::dedup_key& k, jobwire::dedup_time now,
+                                               std::chrono::milliseconds lease) noexcept {
+    if (!jobwire::is_valid_dedup_duration(lease)) return errc::invalid_argument;
+    const std::string_view key = k.encoded();
+    int state = -1;
+    jobwire::claim_result out;
+    const int st = cb_.claim(cb_.user_data, key.data(), key.size(), jobwire::to_unix_ms(now), lease.count(), &state,
+                             out.token.bytes.data());
+    if (st != 0) return failure(st, false);
+    switch (state) {
+      case JOBWIRE_CLAIM_FRESH: out.state = jobwire::claim_state::fresh; break;
+      case JOBWIRE_CLAIM_DONE: out.state = jobwire::claim_state::done; break;
+      case JOBWIRE_CLAIM_IN_FLIGHT: out.state = jobwire::claim_state::in_flight; break;
+      default: return errc::store_error;  // a state the interface does not have
+    }
+    return out;
+  }
+  jobwire::void_result commit(const jobwire::dedup_key& k, const jobwire::claim_token& t, jobwire::dedup_time now) noexcept {
+    const std::string_view key = k.encoded();
+    const int st = cb_.commit(cb_.user_data, key.data(), key.size(), t.bytes.data(), jobwire::to_unix_ms(now));
+    if (st != 0) return failure(st, true);
+    return {};
+  }
+  jobwire::void_result release(const jobwire::dedup_key& k, const jobwire::claim_token& t) noexcept {
+    const std::string_view key = k.encoded();
+    const int st = cb_.release(cb_.user_data, key.data(), key.size(), t.bytes.data());
+    if (st != 0) return failure(st, true);
+    return {};
+  }
+
+ private:
+  static jobwire::error failure(int st, bool may_lose_claim) noexcept {
+    if (st == JOBWIRE_E_STORE_UNAVAILABLE) return errc::store_unavailable;
+    if (may_lose_claim && st == JOBWIRE_E_CLAIM_LOST) return errc::claim_lost;
+    return errc::store_error;
+  }
+  jobwire_store_callbacks cb_;
+};
+static_assert(jobwire::is_dedup_store_v<host_dedup_store>, "host_dedup_store is a dedup store");
 
 #if JOBWIRE_C_HAVE_REDIS
 // A Redis connection on database `db`: the store may reconnect its context after an I/O
@@ -249,6 +308,7 @@ struct jobwire_receiver {
   store_spec spec;
   jobwire::receiver_options options;
   std::unique_ptr<jobwire::memory_dedup_store> memory;  // spec "memory": shared by all lanes
+  std::unique_ptr<host_dedup_store> host;               // the host's callbacks: shared by all lanes
 
   std::mutex pool_lock;  // guards `idle` only
   std::vector<std::unique_ptr<lane>> idle;
@@ -267,6 +327,7 @@ struct jobwire_receiver {
     l->keys = std::move(*keys);
     switch (spec.kind) {
       case store_kind::memory: break;
+      case store_kind::host: break;
       case store_kind::sqlite: {
 #if JOBWIRE_C_HAVE_SQLITE
         auto s = jobwire::sqlite_dedup_store::open(spec.target);
@@ -332,6 +393,7 @@ struct jobwire_receiver {
 #if JOBWIRE_C_HAVE_POSTGRES
       case store_kind::postgres: return f(*l.postgres);
 #endif
+      case store_kind::host: return f(*host);
       default: return f(*memory);
     }
   }
@@ -371,53 +433,86 @@ int jobwire_receiver_store_supported(const char* store_spec_text, std::size_t st
   });
 }
 
+}  // extern "C"
+
+namespace {
+
+// What jobwire_receiver_create and jobwire_receiver_create_with_store share: the options,
+// the secrets, the store (a spec's, or the host's when `host` is given) and the first lane.
+int create_receiver(const char* const* secrets, const std::size_t* secret_lens, std::size_t count,
+                    std::string_view store_spec_text, const jobwire_store_callbacks* host,
+                    const jobwire_receiver_options* options, jobwire_receiver** out) {
+  if (out == nullptr) return invalid_argument;
+  *out = nullptr;
+  if (count > 0 && (secrets == nullptr || secret_lens == nullptr)) return invalid_argument;
+  jobwire_receiver_options opt;
+  jobwire_receiver_options_init(&opt);
+  if (options != nullptr) opt = *options;
+  const jobwire::profile* prof = profile_of(opt.profile);  // nullptr for AUTO: detected per request (§15)
+  if (prof == nullptr && opt.profile != JOBWIRE_PROFILE_AUTO) return invalid_argument;
+  if ((opt.tolerance < 0 && opt.tolerance != jobwire::tolerance_none) ||
+      (opt.flags & ~(JOBWIRE_RECEIVER_SDK_COMPAT | JOBWIRE_RECEIVER_ALLOW_UNSIGNED |
+                     JOBWIRE_RECEIVER_LENIENT_STATUS)) != 0u ||
+      opt.lease_ms < 0)
+    return invalid_argument;
+  if (opt.lease_ms != 0 && !jobwire::is_valid_dedup_duration(std::chrono::milliseconds(opt.lease_ms)))
+    return invalid_argument;
+  if (count > jobwire::max_secrets) return status_of(errc::too_many_secrets);
+
+  std::unique_ptr<jobwire_receiver> r(new jobwire_receiver);
+  if (host != nullptr) {
+    r->spec.kind = store_kind::host;
+    r->host.reset(new host_dedup_store(*host));
+  } else {
+    if (auto st = parse_store_spec(store_spec_text, r->spec); !st) return status_of(st.code());
+    if (!compiled_in(r->spec.kind)) return status_of(errc::store_not_supported);
+  }
+  for (std::size_t i = 0; i < count; ++i) {
+    if (bad_input(secrets[i], secret_lens[i])) return invalid_argument;
+    r->secrets.emplace_back(view(secrets[i], secret_lens[i]));
+  }
+  r->options.verify.tolerance_seconds = opt.tolerance;
+  r->options.verify.sdk_compat = (opt.flags & JOBWIRE_RECEIVER_SDK_COMPAT) != 0u;
+  r->options.verify.prof = prof;
+  r->options.allow_unsigned = (opt.flags & JOBWIRE_RECEIVER_ALLOW_UNSIGNED) != 0u;
+  r->options.statuses = (opt.flags & JOBWIRE_RECEIVER_LENIENT_STATUS) != 0u ? jobwire::status_mode::lenient
+                                                                            : jobwire::status_mode::strict;
+  if (opt.lease_ms != 0) r->options.lease = std::chrono::milliseconds(opt.lease_ms);
+  if (r->spec.kind == store_kind::memory) {
+    r->memory.reset(new jobwire::memory_dedup_store());
+    if (auto cfg = r->memory->config_status(); !cfg) return status_of(cfg.code());
+  }
+  // The first lane now: bad secrets and an unreachable store are reported here, not at
+  // the first delivery.
+  auto first = r->open_lane();
+  if (!first) return status_of(first.code());
+  r->idle.push_back(std::move(*first));
+  *out = r.release();
+  return JOBWIRE_OK;
+}
+
+}  // namespace
+
+extern "C" {
+
 int jobwire_receiver_create(const char* const* secrets, const std::size_t* secret_lens, std::size_t count,
                             const char* store_spec_text, std::size_t store_spec_len,
                             const jobwire_receiver_options* options, jobwire_receiver** out) {
   return guarded([&] {
-    if (out == nullptr) return invalid_argument;
-    *out = nullptr;
-    if ((count > 0 && (secrets == nullptr || secret_lens == nullptr)) || bad_input(store_spec_text, store_spec_len))
-      return invalid_argument;
-    jobwire_receiver_options opt;
-    jobwire_receiver_options_init(&opt);
-    if (options != nullptr) opt = *options;
-    const jobwire::profile* prof = profile_of(opt.profile);  // nullptr for AUTO: detected per request (§15)
-    if (prof == nullptr && opt.profile != JOBWIRE_PROFILE_AUTO) return invalid_argument;
-    if ((opt.tolerance < 0 && opt.tolerance != jobwire::tolerance_none) ||
-        (opt.flags & ~(JOBWIRE_RECEIVER_SDK_COMPAT | JOBWIRE_RECEIVER_ALLOW_UNSIGNED |
-                       JOBWIRE_RECEIVER_LENIENT_STATUS)) != 0u ||
-        opt.lease_ms < 0)
-      return invalid_argument;
-    if (opt.lease_ms != 0 && !jobwire::is_valid_dedup_duration(std::chrono::milliseconds(opt.lease_ms)))
-      return invalid_argument;
-    if (count > jobwire::max_secrets) return status_of(errc::too_many_secrets);
+    if (out != nullptr) *out = nullptr;
+    if (bad_input(store_spec_text, store_spec_len)) return invalid_argument;
+    return create_receiver(secrets, secret_lens, count, view(store_spec_text, store_spec_len), nullptr, options, out);
+  });
+}
 
-    std::unique_ptr<jobwire_receiver> r(new jobwire_receiver);
-    if (auto st = parse_store_spec(view(store_spec_text, store_spec_len), r->spec); !st) return status_of(st.code());
-    if (!compiled_in(r->spec.kind)) return status_of(errc::store_not_supported);
-    for (std::size_t i = 0; i < count; ++i) {
-      if (bad_input(secrets[i], secret_lens[i])) return invalid_argument;
-      r->secrets.emplace_back(view(secrets[i], secret_lens[i]));
-    }
-    r->options.verify.tolerance_seconds = opt.tolerance;
-    r->options.verify.sdk_compat = (opt.flags & JOBWIRE_RECEIVER_SDK_COMPAT) != 0u;
-    r->options.verify.prof = prof;
-    r->options.allow_unsigned = (opt.flags & JOBWIRE_RECEIVER_ALLOW_UNSIGNED) != 0u;
-    r->options.statuses = (opt.flags & JOBWIRE_RECEIVER_LENIENT_STATUS) != 0u ? jobwire::status_mode::lenient
-                                                                              : jobwire::status_mode::strict;
-    if (opt.lease_ms != 0) r->options.lease = std::chrono::milliseconds(opt.lease_ms);
-    if (r->spec.kind == store_kind::memory) {
-      r->memory.reset(new jobwire::memory_dedup_store());
-      if (auto cfg = r->memory->config_status(); !cfg) return status_of(cfg.code());
-    }
-    // The first lane now: bad secrets and an unreachable store are reported here, not at
-    // the first delivery.
-    auto first = r->open_lane();
-    if (!first) return status_of(first.code());
-    r->idle.push_back(std::move(*first));
-    *out = r.release();
-    return JOBWIRE_OK;
+int jobwire_receiver_create_with_store(const char* const* secrets, const std::size_t* secret_lens, std::size_t count,
+                                       const jobwire_store_callbacks* store, const jobwire_receiver_options* options,
+                                       jobwire_receiver** out) {
+  return guarded([&] {
+    if (out != nullptr) *out = nullptr;
+    if (store == nullptr || store->claim == nullptr || store->commit == nullptr || store->release == nullptr)
+      return invalid_argument;
+    return create_receiver(secrets, secret_lens, count, {}, store, options, out);
   });
 }
 

@@ -1137,6 +1137,257 @@ static void test_payloads(void) {
                JOBWIRE_E_INVALID_ARGUMENT);
 }
 
+/* jobwire_events_subscribed and jobwire_effective_events (PROTOCOL.md §7, §16.2). */
+static int subscribed(const char* events, int kind, int profile, const char* phase, int* out) {
+  return jobwire_events_subscribed(events, events ? strlen(events) : 0, kind, profile, phase, strlen(phase), out,
+                                   NULL);
+}
+
+static void test_subscriptions(void) {
+  int yes = -1;
+  size_t off = 0, len = 0, need = 0;
+  int input = 7;
+  char buf[512];
+  const char* request_defaults =
+      "[\"job.status_changed\",\"job.completed\",\"job.failed\",\"job.cancelled\",\"job.expired\"]";
+
+  /* ai_stats: omitted, null and [] subscribe to the defaults (the terminal phases) */
+  CHECK_STATUS(subscribed(NULL, JOBWIRE_KIND_VIDEO, JOBWIRE_PROFILE_AI_STATS, "completed", &yes), JOBWIRE_OK);
+  CHECK(yes == 1);
+  CHECK_STATUS(subscribed("[]", JOBWIRE_KIND_VIDEO, JOBWIRE_PROFILE_AI_STATS, "progress", &yes), JOBWIRE_OK);
+  CHECK(yes == 0);
+  CHECK_STATUS(subscribed("null", JOBWIRE_KIND_VIDEO, JOBWIRE_PROFILE_AI_STATS, "expired", &yes), JOBWIRE_OK);
+  CHECK(yes == 1);
+  /* job.<phase> for any kind, <kind>.<phase> for its own kind only, after normalisation */
+  CHECK_STATUS(subscribed("[\" Progress \"]", JOBWIRE_KIND_BATCH, JOBWIRE_PROFILE_AI_STATS, "progress", &yes),
+               JOBWIRE_OK);
+  CHECK(yes == 1);
+  CHECK_STATUS(subscribed("[\"video.completed\",\"batch.failed\"]", JOBWIRE_KIND_VIDEO, JOBWIRE_PROFILE_AI_STATS,
+                          "completed", &yes),
+               JOBWIRE_OK);
+  CHECK(yes == 1);
+  CHECK_STATUS(subscribed("[\"video.completed\",\"batch.failed\"]", JOBWIRE_KIND_VIDEO, JOBWIRE_PROFILE_AI_STATS,
+                          "failed", &yes),
+               JOBWIRE_OK);
+  CHECK(yes == 0);
+  CHECK_STATUS(subscribed("[\"canceled\"]", JOBWIRE_KIND_VIDEO, JOBWIRE_PROFILE_AI_STATS, "cancelled", &yes),
+               JOBWIRE_OK);
+  CHECK(yes == 1);
+  /* a phase the profile does not have; a list of nothing valid; JSON errors with offsets */
+  yes = -1;
+  CHECK_STATUS(subscribed("[\"job.completed\"]", JOBWIRE_KIND_VIDEO, JOBWIRE_PROFILE_AI_STATS, "status_changed", &yes),
+               JOBWIRE_E_UNKNOWN_PHASE);
+  CHECK(yes == 0);
+  CHECK_STATUS(subscribed("[\"job.completed\"]", JOBWIRE_KIND_VIDEO, JOBWIRE_PROFILE_AI_STATS, "finished", &yes),
+               JOBWIRE_E_UNKNOWN_PHASE);
+  CHECK_STATUS(subscribed("[\"nope\"]", JOBWIRE_KIND_VIDEO, JOBWIRE_PROFILE_AI_STATS, "completed", &yes),
+               JOBWIRE_E_NO_VALID_EVENTS);
+  CHECK_STATUS(jobwire_events_subscribed(S("[\"job.completed\",]"), JOBWIRE_KIND_VIDEO, JOBWIRE_PROFILE_AI_STATS,
+                                         S("completed"), &yes, &off),
+               JOBWIRE_E_JSON_UNEXPECTED_TOKEN);
+  CHECK(off == strlen("[\"job.completed\",")); /* the "]" where a value was due */
+  CHECK_STATUS(subscribed("{}", JOBWIRE_KIND_VIDEO, JOBWIRE_PROFILE_AI_STATS, "completed", &yes),
+               JOBWIRE_E_INVALID_EVENTS_TYPE);
+
+  /* phaseo: the stored list decides, exactly; [] inherits, which without an endpoint is
+   * the request defaults (status_changed and the terminal phases, not progress) */
+  CHECK_STATUS(subscribed("[\"status_changed\"]", JOBWIRE_KIND_VIDEO, JOBWIRE_PROFILE_PHASEO, "status_changed", &yes),
+               JOBWIRE_OK);
+  CHECK(yes == 1);
+  CHECK_STATUS(subscribed("[\"status_changed\"]", JOBWIRE_KIND_VIDEO, JOBWIRE_PROFILE_PHASEO, "completed", &yes),
+               JOBWIRE_OK);
+  CHECK(yes == 0);
+  CHECK_STATUS(subscribed("[]", JOBWIRE_KIND_VIDEO, JOBWIRE_PROFILE_PHASEO, "status_changed", &yes), JOBWIRE_OK);
+  CHECK(yes == 1);
+  CHECK_STATUS(subscribed(NULL, JOBWIRE_KIND_VIDEO, JOBWIRE_PROFILE_PHASEO, "progress", &yes), JOBWIRE_OK);
+  CHECK(yes == 0);
+  /* a verbatim tail is stored but never matches */
+  CHECK_STATUS(subscribed("[\"job.completed.extra\"]", JOBWIRE_KIND_VIDEO, JOBWIRE_PROFILE_PHASEO, "completed", &yes),
+               JOBWIRE_OK);
+  CHECK(yes == 0);
+  CHECK_STATUS(subscribed("null", JOBWIRE_KIND_VIDEO, JOBWIRE_PROFILE_PHASEO, "completed", &yes),
+               JOBWIRE_E_INVALID_EVENTS_TYPE);
+  CHECK_STATUS(subscribed("[\"\"]", JOBWIRE_KIND_VIDEO, JOBWIRE_PROFILE_PHASEO, "completed", &yes),
+               JOBWIRE_E_EMPTY_EVENT);
+
+  /* arguments: NULL with a length, bad enumerations, no output */
+  CHECK_STATUS(jobwire_events_subscribed(NULL, 2, JOBWIRE_KIND_VIDEO, JOBWIRE_PROFILE_AI_STATS, S("completed"), &yes,
+                                         NULL),
+               JOBWIRE_E_INVALID_ARGUMENT);
+  CHECK_STATUS(jobwire_events_subscribed(S("[]"), JOBWIRE_KIND_VIDEO, JOBWIRE_PROFILE_AI_STATS, NULL, 9, &yes, NULL),
+               JOBWIRE_E_INVALID_ARGUMENT);
+  CHECK_STATUS(jobwire_events_subscribed(S("[]"), JOBWIRE_KIND_VIDEO, JOBWIRE_PROFILE_AI_STATS, NULL, 0, &yes, NULL),
+               JOBWIRE_E_UNKNOWN_PHASE); /* an empty phase is no phase */
+  CHECK_STATUS(jobwire_events_subscribed(S("[]"), 9, JOBWIRE_PROFILE_AI_STATS, S("completed"), &yes, NULL),
+               JOBWIRE_E_INVALID_ARGUMENT);
+  CHECK_STATUS(jobwire_events_subscribed(S("[]"), JOBWIRE_KIND_VIDEO, JOBWIRE_PROFILE_AUTO, S("completed"), &yes,
+                                         NULL),
+               JOBWIRE_E_INVALID_ARGUMENT);
+  CHECK_STATUS(jobwire_events_subscribed(S("[]"), JOBWIRE_KIND_VIDEO, JOBWIRE_PROFILE_AI_STATS, S("completed"), NULL,
+                                         NULL),
+               JOBWIRE_E_INVALID_ARGUMENT);
+
+  /* effective events: the request's list when it has one ... */
+  CHECK_STATUS(jobwire_effective_events(S("[\"Completed\",\"video.failed\"]"), S("[\"video.progress\"]"),
+                                        JOBWIRE_KIND_VIDEO, buf, sizeof buf, &len, &off, &input),
+               JOBWIRE_OK);
+  CHECK(out_is(buf, len, "[\"job.completed\",\"video.failed\"]"));
+  CHECK(input == -1 && off == JOBWIRE_NO_OFFSET);
+  /* ... else the endpoint's, normalised for the kind (other kinds and repeats dropped) ... */
+  CHECK_STATUS(jobwire_effective_events(S("[]"),
+                                        S("[\"video.completed\",\"batch.failed\",\"VIDEO.Completed\",\"progress\"]"),
+                                        JOBWIRE_KIND_VIDEO, buf, sizeof buf, &len, &off, &input),
+               JOBWIRE_OK);
+  CHECK(out_is(buf, len, "[\"video.completed\",\"job.progress\"]"));
+  CHECK_STATUS(jobwire_effective_events(NULL, 0, S("[\"video.completed\",\"batch.failed\"]"), JOBWIRE_KIND_BATCH, buf,
+                                        sizeof buf, &len, NULL, NULL),
+               JOBWIRE_OK);
+  CHECK(out_is(buf, len, "[\"batch.failed\"]"));
+  /* ... else the request defaults: no endpoint events, or none for this kind */
+  CHECK_STATUS(jobwire_effective_events(NULL, 0, NULL, 0, JOBWIRE_KIND_VIDEO, buf, sizeof buf, &len, NULL, NULL),
+               JOBWIRE_OK);
+  CHECK(out_is(buf, len, request_defaults));
+  CHECK_STATUS(jobwire_effective_events(S("[]"), S("[\"batch.completed\"]"), JOBWIRE_KIND_VIDEO, buf, sizeof buf,
+                                        &len, NULL, NULL),
+               JOBWIRE_OK);
+  CHECK(out_is(buf, len, request_defaults));
+  /* the result feeds jobwire_events_subscribed */
+  CHECK_STATUS(jobwire_effective_events(S("[]"), S("[\"video.progress\"]"), JOBWIRE_KIND_VIDEO, buf, sizeof buf,
+                                        &len, NULL, NULL),
+               JOBWIRE_OK);
+  CHECK_STATUS(jobwire_events_subscribed(buf, len, JOBWIRE_KIND_VIDEO, JOBWIRE_PROFILE_PHASEO, S("progress"), &yes,
+                                         NULL),
+               JOBWIRE_OK);
+  CHECK(yes == 1);
+  /* output buffer protocol: size query, one byte short, exact fit */
+  CHECK_STATUS(jobwire_effective_events(NULL, 0, NULL, 0, JOBWIRE_KIND_VIDEO, NULL, 0, &need, NULL, NULL),
+               JOBWIRE_E_BUFFER_TOO_SMALL);
+  CHECK(need == strlen(request_defaults));
+  CHECK_STATUS(jobwire_effective_events(NULL, 0, NULL, 0, JOBWIRE_KIND_VIDEO, buf, need - 1, &len, NULL, NULL),
+               JOBWIRE_E_BUFFER_TOO_SMALL);
+  CHECK_STATUS(jobwire_effective_events(NULL, 0, NULL, 0, JOBWIRE_KIND_VIDEO, buf, need, &len, NULL, NULL),
+               JOBWIRE_OK);
+  CHECK(len == need && memcmp(buf, request_defaults, len) == 0);
+  /* refusals name the input: 0 the request's member, 1 the endpoint's events */
+  CHECK_STATUS(jobwire_effective_events(S("null"), NULL, 0, JOBWIRE_KIND_VIDEO, buf, sizeof buf, &len, &off, &input),
+               JOBWIRE_E_INVALID_EVENTS_TYPE);
+  CHECK(input == 0 && len == 0);
+  CHECK_STATUS(jobwire_effective_events(S("[\"a\",7]"), NULL, 0, JOBWIRE_KIND_VIDEO, buf, sizeof buf, &len, &off,
+                                        &input),
+               JOBWIRE_E_EVENT_NOT_STRING);
+  CHECK(input == 0 && off == 1);
+  CHECK_STATUS(jobwire_effective_events(S("[]"), S("[\"video.completed\",7]"), JOBWIRE_KIND_VIDEO, buf, sizeof buf,
+                                        &len, &off, &input),
+               JOBWIRE_E_EVENT_NOT_STRING);
+  CHECK(input == 1 && off == 1);
+  CHECK_STATUS(jobwire_effective_events(S("[]"), S("{\"events\":[]}"), JOBWIRE_KIND_VIDEO, buf, sizeof buf, &len,
+                                        &off, &input),
+               JOBWIRE_E_INVALID_EVENTS_TYPE);
+  CHECK(input == 1);
+  CHECK_STATUS(jobwire_effective_events(S("[]"), S("[\"video.completed\""), JOBWIRE_KIND_VIDEO, buf, sizeof buf, &len,
+                                        &off, &input),
+               JOBWIRE_E_JSON_UNEXPECTED_END);
+  CHECK(input == 1 && off == strlen("[\"video.completed\"")); /* the end of the text */
+  /* arguments */
+  CHECK_STATUS(jobwire_effective_events(NULL, 1, NULL, 0, JOBWIRE_KIND_VIDEO, buf, sizeof buf, &len, NULL, NULL),
+               JOBWIRE_E_INVALID_ARGUMENT);
+  CHECK_STATUS(jobwire_effective_events(NULL, 0, NULL, 1, JOBWIRE_KIND_VIDEO, buf, sizeof buf, &len, NULL, NULL),
+               JOBWIRE_E_INVALID_ARGUMENT);
+  CHECK_STATUS(jobwire_effective_events(NULL, 0, NULL, 0, 5, buf, sizeof buf, &len, NULL, NULL),
+               JOBWIRE_E_INVALID_ARGUMENT);
+  CHECK_STATUS(jobwire_effective_events(NULL, 0, NULL, 0, JOBWIRE_KIND_VIDEO, buf, sizeof buf, NULL, NULL, NULL),
+               JOBWIRE_E_INVALID_ARGUMENT);
+  CHECK_STATUS(jobwire_effective_events(NULL, 0, NULL, 0, JOBWIRE_KIND_VIDEO, NULL, 4, &len, NULL, NULL),
+               JOBWIRE_E_INVALID_ARGUMENT);
+}
+
+/* jobwire_decide_attempt (PROTOCOL.md §12): the service's schedule is 4 attempts with
+ * 60 s, 300 s, 900 s between them; only a 2xx response is delivered. */
+static void test_retry_schedule(void) {
+  const long long t = 1781166600000LL; /* Unix ms */
+  const long long service_delays[3] = {60, 300, 900};
+  jobwire_retry_decision d;
+  jobwire_retry_policy policy;
+  int64_t delays[5] = {1, 2, 3, 4, 5};
+  unsigned a;
+
+  /* every failed attempt but the last is retried after the service's delay */
+  for (a = 1; a <= 3; ++a) {
+    CHECK_STATUS(jobwire_decide_attempt(NULL, a, JOBWIRE_OUTCOME_HTTP_RESPONSE, 503, t, &d), JOBWIRE_OK);
+    CHECK(d.status == JOBWIRE_ATTEMPT_SCHEDULED_RETRY && strcmp(d.status_name, "scheduled_retry") == 0);
+    CHECK(d.attempt == a && d.max_attempts == 4 && d.next_attempt == a + 1);
+    CHECK(d.next_retry_at_ms == t + service_delays[a - 1] * 1000);
+  }
+  CHECK_STATUS(jobwire_decide_attempt(NULL, 4, JOBWIRE_OUTCOME_TIMEOUT, 0, t, &d), JOBWIRE_OK);
+  CHECK(d.status == JOBWIRE_ATTEMPT_FAILED_PERMANENTLY && strcmp(d.status_name, "failed_permanently") == 0);
+  CHECK(d.next_attempt == 0 && d.next_retry_at_ms == 0);
+  /* 2xx is delivered at any attempt; 1xx, 3xx, 4xx, timeouts and network errors are not */
+  CHECK_STATUS(jobwire_decide_attempt(NULL, 4, JOBWIRE_OUTCOME_HTTP_RESPONSE, 204, t, &d), JOBWIRE_OK);
+  CHECK(d.status == JOBWIRE_ATTEMPT_DELIVERED && strcmp(d.status_name, "delivered") == 0 && d.next_attempt == 0);
+  CHECK_STATUS(jobwire_decide_attempt(NULL, 1, JOBWIRE_OUTCOME_HTTP_RESPONSE, 302, t, &d), JOBWIRE_OK);
+  CHECK(d.status == JOBWIRE_ATTEMPT_SCHEDULED_RETRY);
+  CHECK_STATUS(jobwire_decide_attempt(NULL, 1, JOBWIRE_OUTCOME_HTTP_RESPONSE, 100, t, &d), JOBWIRE_OK);
+  CHECK(d.status == JOBWIRE_ATTEMPT_SCHEDULED_RETRY);
+  CHECK_STATUS(jobwire_decide_attempt(NULL, 2, JOBWIRE_OUTCOME_HTTP_RESPONSE, 410, t, &d), JOBWIRE_OK);
+  CHECK(d.status == JOBWIRE_ATTEMPT_SCHEDULED_RETRY && d.next_retry_at_ms == t + 300000);
+  CHECK_STATUS(jobwire_decide_attempt(NULL, 3, JOBWIRE_OUTCOME_NETWORK_ERROR, 200, t, &d), JOBWIRE_OK);
+  CHECK(d.status == JOBWIRE_ATTEMPT_SCHEDULED_RETRY); /* the status is not read for a network error */
+
+  /* a policy of the host's: 6 attempts, its own delays */
+  jobwire_retry_policy_init(&policy);
+  CHECK(policy.max_attempts == 4 && policy.retry_delay_seconds == NULL && policy.retry_delay_count == 0 &&
+        policy.request_timeout_seconds == 30);
+  policy.max_attempts = 6;
+  policy.retry_delay_seconds = delays;
+  policy.retry_delay_count = 5;
+  CHECK_STATUS(jobwire_decide_attempt(&policy, 5, JOBWIRE_OUTCOME_HTTP_RESPONSE, 500, t, &d), JOBWIRE_OK);
+  CHECK(d.max_attempts == 6 && d.next_attempt == 6 && d.next_retry_at_ms == t + 5000);
+  CHECK_STATUS(jobwire_decide_attempt(&policy, 6, JOBWIRE_OUTCOME_HTTP_RESPONSE, 500, t, &d), JOBWIRE_OK);
+  CHECK(d.status == JOBWIRE_ATTEMPT_FAILED_PERMANENTLY);
+  /* strict policies: the delays must be exactly max_attempts - 1 positive values */
+  policy.retry_delay_count = 4;
+  CHECK_STATUS(jobwire_decide_attempt(&policy, 1, JOBWIRE_OUTCOME_TIMEOUT, 0, t, &d), JOBWIRE_E_INVALID_RETRY_POLICY);
+  CHECK(d.status == 0 && d.attempt == 0 && d.next_retry_at_ms == 0);
+  policy.retry_delay_count = 5;
+  delays[2] = 0;
+  CHECK_STATUS(jobwire_decide_attempt(&policy, 1, JOBWIRE_OUTCOME_TIMEOUT, 0, t, &d), JOBWIRE_E_INVALID_RETRY_POLICY);
+  delays[2] = 3;
+  policy.max_attempts = 17;
+  CHECK_STATUS(jobwire_decide_attempt(&policy, 1, JOBWIRE_OUTCOME_TIMEOUT, 0, t, &d), JOBWIRE_E_INVALID_ATTEMPT);
+  jobwire_retry_policy_init(&policy);
+  policy.max_attempts = 6; /* the service's three delays do not fit six attempts */
+  CHECK_STATUS(jobwire_decide_attempt(&policy, 1, JOBWIRE_OUTCOME_TIMEOUT, 0, t, &d), JOBWIRE_E_INVALID_RETRY_POLICY);
+  jobwire_retry_policy_init(&policy);
+  policy.request_timeout_seconds = 121;
+  CHECK_STATUS(jobwire_decide_attempt(&policy, 1, JOBWIRE_OUTCOME_TIMEOUT, 0, t, &d), JOBWIRE_E_INVALID_TIMEOUT);
+  jobwire_retry_policy_init(&policy);
+  policy.max_attempts = 3; /* the service's first two delays */
+  CHECK_STATUS(jobwire_decide_attempt(&policy, 2, JOBWIRE_OUTCOME_TIMEOUT, 0, t, &d), JOBWIRE_OK);
+  CHECK(d.next_attempt == 3 && d.next_retry_at_ms == t + 300000);
+  policy.retry_delay_seconds = delays; /* an empty list given is not the default */
+  policy.retry_delay_count = 0;
+  CHECK_STATUS(jobwire_decide_attempt(&policy, 1, JOBWIRE_OUTCOME_TIMEOUT, 0, t, &d), JOBWIRE_E_INVALID_RETRY_POLICY);
+  policy.max_attempts = 1;
+  CHECK_STATUS(jobwire_decide_attempt(&policy, 1, JOBWIRE_OUTCOME_TIMEOUT, 0, t, &d), JOBWIRE_OK);
+  CHECK(d.status == JOBWIRE_ATTEMPT_FAILED_PERMANENTLY);
+  jobwire_retry_policy_init(&policy);
+  policy.retry_delay_count = 3; /* a count without its array */
+  CHECK_STATUS(jobwire_decide_attempt(&policy, 1, JOBWIRE_OUTCOME_TIMEOUT, 0, t, &d), JOBWIRE_E_INVALID_ARGUMENT);
+
+  /* refusals and arguments */
+  CHECK_STATUS(jobwire_decide_attempt(NULL, 0, JOBWIRE_OUTCOME_TIMEOUT, 0, t, &d), JOBWIRE_E_INVALID_ATTEMPT);
+  CHECK_STATUS(jobwire_decide_attempt(NULL, 5, JOBWIRE_OUTCOME_TIMEOUT, 0, t, &d), JOBWIRE_E_INVALID_ATTEMPT);
+  CHECK_STATUS(jobwire_decide_attempt(NULL, 1, JOBWIRE_OUTCOME_HTTP_RESPONSE, 99, t, &d), JOBWIRE_E_INVALID_OUTCOME);
+  CHECK_STATUS(jobwire_decide_attempt(NULL, 1, JOBWIRE_OUTCOME_HTTP_RESPONSE, 600, t, &d), JOBWIRE_E_INVALID_OUTCOME);
+  CHECK_STATUS(jobwire_decide_attempt(NULL, 1, 3, 0, t, &d), JOBWIRE_E_INVALID_ARGUMENT);
+  CHECK_STATUS(jobwire_decide_attempt(NULL, 1, -1, 0, t, &d), JOBWIRE_E_INVALID_ARGUMENT);
+  CHECK_STATUS(jobwire_decide_attempt(NULL, 1, JOBWIRE_OUTCOME_TIMEOUT, 0, -1, &d), JOBWIRE_E_INVALID_ARGUMENT);
+  CHECK_STATUS(jobwire_decide_attempt(NULL, 1, JOBWIRE_OUTCOME_TIMEOUT, 0, 253402300800000LL, &d),
+               JOBWIRE_E_INVALID_ARGUMENT);
+  CHECK_STATUS(jobwire_decide_attempt(NULL, 1, JOBWIRE_OUTCOME_TIMEOUT, 0, t, NULL), JOBWIRE_E_INVALID_ARGUMENT);
+  jobwire_retry_policy_init(NULL); /* a no-op */
+}
+
 int main(void) {
   test_status_codes();
   test_version_and_constants();
@@ -1150,6 +1401,8 @@ int main(void) {
   test_callback_urls();
   test_events();
   test_payloads();
+  test_subscriptions();
+  test_retry_schedule();
   printf("c_api: %d checks, %d failed\n", checks, failures);
   return failures == 0 ? 0 : 1;
 }

@@ -158,15 +158,13 @@ static int receive(jobwire_receiver* rx, const struct delivery* d, struct host* 
   return jobwire_receive(rx, d->body, d->body_len, d->headers, 2, now_s * 1000, &settings, &o->r);
 }
 
+static void run_pipeline(jobwire_receiver* rx);
+
 /* The pipeline over one store. */
 static void pipeline(const char* spec) {
   jobwire_receiver* rx = NULL;
   const char* secrets[1] = {secret};
   size_t lens[1] = {sizeof secret - 1};
-  struct host h;
-  struct delivery d, again, forged, bad;
-  struct out_receipt o;
-  char job[128], job2[128], job3[128];
   jobwire_receiver_options opt;
 
   fprintf(stderr, "store %s\n", spec);
@@ -180,6 +178,17 @@ static void pipeline(const char* spec) {
   }
   CHECK_STATUS(jobwire_receiver_create(secrets, lens, 1, spec, strlen(spec), &opt, &rx), JOBWIRE_OK);
   if (rx == NULL) return;
+  run_pipeline(rx);
+  jobwire_receiver_free(rx);
+}
+
+/* The pipeline's cases on one receiver. */
+static void run_pipeline(jobwire_receiver* rx) {
+  struct host h;
+  struct delivery d, again, forged, bad;
+  struct out_receipt o;
+  char job[128], job2[128], job3[128];
+
   host_init(&h);
   snprintf(job, sizeof job, "J-%s-1", run_tag);
   snprintf(job2, sizeof job2, "J-%s-2", run_tag);
@@ -271,8 +280,6 @@ static void pipeline(const char* spec) {
   CHECK_STATUS(receive(rx, &d, &h, &o), JOBWIRE_OK);
   CHECK(o.r.action == JOBWIRE_RECEIVED_IGNORE_STALE && o.r.http_status == 200);
   CHECK(h.handled == 1);
-
-  jobwire_receiver_free(rx);
 }
 
 /* Several threads deliver copies of one delivery through one receiver at once: the
@@ -301,17 +308,24 @@ static void* race_thread(void* arg) {
   return NULL;
 }
 
+static void run_threads(jobwire_receiver* rx);
+
 static void threads(const char* spec) {
   jobwire_receiver* rx = NULL;
   const char* secrets[1] = {secret};
   size_t lens[1] = {sizeof secret - 1};
+  if (jobwire_receiver_create(secrets, lens, 1, spec, strlen(spec), NULL, &rx) != JOBWIRE_OK) return;
+  run_threads(rx);
+  jobwire_receiver_free(rx);
+}
+
+static void run_threads(jobwire_receiver* rx) {
   struct host h;
   struct delivery d;
   struct race r;
   pthread_t t[4];
   char job[128];
   int i;
-  if (jobwire_receiver_create(secrets, lens, 1, spec, strlen(spec), NULL, &rx) != JOBWIRE_OK) return;
   host_init(&h);
   snprintf(job, sizeof job, "J-%s-race", run_tag);
   make_delivery(&d, job, "\"status\":\"completed\"", "completed", "video_completed");
@@ -326,7 +340,6 @@ static void threads(const char* spec) {
   CHECK(h.handled == 1);
   CHECK(r.other == 0);
   CHECK(r.processed + r.duplicate + r.in_flight == 80);
-  jobwire_receiver_free(rx);
 }
 
 static void argument_errors(void) {
@@ -514,6 +527,433 @@ static void sender(void) {
                JOBWIRE_E_UNKNOWN_PHASE);
 }
 
+/* The prepared sender (jobwire_sender_*) end to end: attempt 1 is built, agrees with the
+ * one-shot jobwire_build_delivery, is signed as OpenSSL computes it and is processed by a
+ * receiver; the retry schedule turns a 503 into attempt 2, which the sender rewrites in
+ * place (new attempt number, timestamp and signature; same event) and the receiver
+ * answers as a duplicate. Then the argument errors. */
+static void sender_handles(void) {
+  jobwire_sender* s = NULL;
+  jobwire_sender* other = NULL;
+  jobwire_delivery* d = NULL;
+  jobwire_delivery* none = (jobwire_delivery*)&none; /* must be reset to NULL on failure */
+  jobwire_delivery_spec spec;
+  jobwire_header headers[JOBWIRE_DELIVERY_MAX_HEADERS];
+  jobwire_retry_decision decision;
+  jobwire_retry_policy policy;
+  jobwire_receiver* rx = NULL;
+  struct host h;
+  struct out_receipt o;
+  struct delivery check;
+  jobwire_receive_settings settings;
+  char job[96], json_handle[4096], json_once[4096], event_id[200], first_sig[65];
+  const char* body = NULL;
+  size_t body_len = 0, count = 0, len = 0, len_once = 0, need = 0, off = 0, i;
+  const int64_t six_delays[5] = {10, 20, 30, 40, 50};
+
+  snprintf(job, sizeof job, "gen_sender_%s", run_tag);
+  memset(&spec, 0, sizeof spec);
+  spec.kind = JOBWIRE_KIND_VIDEO;
+  spec.job_id = job;
+  spec.job_id_len = strlen(job);
+  spec.internal_id = run_tag;
+  spec.internal_id_len = strlen(run_tag);
+  spec.phase = "completed";
+  spec.phase_len = 9;
+  spec.data = "{\"object\":\"video\",\"status\":\"completed\"}";
+  spec.data_len = strlen(spec.data);
+  spec.has_created_at = 1;
+  spec.created_at = now_s;
+
+  CHECK_STATUS(jobwire_sender_create(S(secret), JOBWIRE_PROFILE_AI_STATS, NULL, &s), JOBWIRE_OK);
+  CHECK_STATUS(jobwire_sender_build(s, &spec, now_s, 1, &d, &off), JOBWIRE_OK);
+  CHECK(d != NULL && off == JOBWIRE_NO_OFFSET);
+  if (s == NULL || d == NULL) return;
+
+  /* the handle and the one-shot call build the same attempt */
+  CHECK_STATUS(jobwire_delivery_json(d, json_handle, sizeof json_handle, &len), JOBWIRE_OK);
+  CHECK_STATUS(jobwire_build_delivery(S(secret), JOBWIRE_PROFILE_AI_STATS, &spec, now_s, 1, json_once,
+                                      sizeof json_once, &len_once, NULL),
+               JOBWIRE_OK);
+  CHECK(len == len_once && memcmp(json_handle, json_once, len) == 0);
+  CHECK_STATUS(jobwire_delivery_json(d, NULL, 0, &need), JOBWIRE_E_BUFFER_TOO_SMALL);
+  CHECK(need == len);
+  CHECK_STATUS(jobwire_delivery_json(d, json_handle, len - 1, &need), JOBWIRE_E_BUFFER_TOO_SMALL);
+
+  /* its parts: the signature is HMAC-SHA256 of "<timestamp>.<body>" */
+  CHECK_STATUS(jobwire_delivery_parts(d, &body, &body_len, headers, JOBWIRE_DELIVERY_MAX_HEADERS, &count),
+               JOBWIRE_OK);
+  CHECK(count == JOBWIRE_DELIVERY_MAX_HEADERS && body != NULL && body_len < sizeof check.body);
+  memcpy(check.body, body, body_len);
+  check.body_len = body_len;
+  snprintf(check.ts, sizeof check.ts, "%lld", now_s);
+  sign_delivery(&check, secret);
+  event_id[0] = first_sig[0] = '\0';
+  for (i = 0; i < count; ++i) {
+    if (headers[i].name_len == 20 && memcmp(headers[i].name, "x-ai-stats-signature", 20) == 0) {
+      CHECK(headers[i].value_len == 64 && memcmp(headers[i].value, check.sig, 64) == 0);
+      snprintf(first_sig, sizeof first_sig, "%.*s", (int)headers[i].value_len, headers[i].value);
+    }
+    if (headers[i].name_len == 20 && memcmp(headers[i].name, "x-ai-stats-timestamp", 20) == 0)
+      CHECK(headers[i].value_len == strlen(check.ts) && memcmp(headers[i].value, check.ts, headers[i].value_len) == 0);
+    if (headers[i].name_len == 19 && memcmp(headers[i].name, "x-ai-stats-event-id", 19) == 0)
+      snprintf(event_id, sizeof event_id, "%.*s", (int)headers[i].value_len, headers[i].value);
+  }
+  CHECK(first_sig[0] != '\0' && event_id[0] != '\0');
+
+  /* received: processed once */
+  CHECK_STATUS(jobwire_receiver_create(&(const char*){secret}, &(size_t){sizeof secret - 1}, 1, S("memory"), NULL,
+                                       &rx),
+               JOBWIRE_OK);
+  if (rx == NULL) {
+    jobwire_delivery_free(d);
+    jobwire_sender_free(s);
+    return;
+  }
+  host_init(&h);
+  settings.load = host_load;
+  settings.handle = host_handle;
+  settings.user_data = &h;
+  memset(&o, 0, sizeof o);
+  o.r.job_id = o.job_id;
+  o.r.job_id_cap = sizeof o.job_id;
+  o.r.dedup_key = o.key;
+  o.r.dedup_key_cap = sizeof o.key;
+  CHECK_STATUS(jobwire_receive(rx, body, body_len, headers, count, now_s * 1000, &settings, &o.r), JOBWIRE_OK);
+  CHECK(o.r.action == JOBWIRE_RECEIVED_PROCESS && o.r.http_status == 200 && h.handled == 1);
+  CHECK(strcmp(o.job_id, job) == 0 && o.r.attempt == 1);
+
+  /* the host saw a 503 (say, its reply was lost): the schedule makes it attempt 2, 60 s on */
+  CHECK_STATUS(jobwire_decide_attempt(NULL, 1, JOBWIRE_OUTCOME_HTTP_RESPONSE, 503, now_s * 1000, &decision),
+               JOBWIRE_OK);
+  CHECK(decision.status == JOBWIRE_ATTEMPT_SCHEDULED_RETRY && decision.next_attempt == 2);
+  CHECK(decision.next_retry_at_ms == (now_s + 60) * 1000);
+  CHECK_STATUS(jobwire_sender_next_attempt(s, d, decision.next_attempt, decision.next_retry_at_ms / 1000), JOBWIRE_OK);
+  CHECK_STATUS(jobwire_delivery_parts(d, &body, &body_len, headers, JOBWIRE_DELIVERY_MAX_HEADERS, &count),
+               JOBWIRE_OK);
+  CHECK(body_len < sizeof check.body);
+  memcpy(check.body, body, body_len);
+  check.body_len = body_len;
+  check.body[body_len] = '\0';
+  CHECK(strstr(check.body, "\"attempt\":2") != NULL && strstr(check.body, event_id) != NULL);
+  snprintf(check.ts, sizeof check.ts, "%lld", now_s + 60);
+  sign_delivery(&check, secret);
+  for (i = 0; i < count; ++i) {
+    if (headers[i].name_len == 20 && memcmp(headers[i].name, "x-ai-stats-signature", 20) == 0) {
+      CHECK(headers[i].value_len == 64 && memcmp(headers[i].value, check.sig, 64) == 0);
+      CHECK(memcmp(headers[i].value, first_sig, 64) != 0);
+    }
+    if (headers[i].name_len == 18 && memcmp(headers[i].name, "x-ai-stats-attempt", 18) == 0)
+      CHECK(headers[i].value_len == 1 && headers[i].value[0] == '2');
+    if (headers[i].name_len == 19 && memcmp(headers[i].name, "x-ai-stats-event-id", 19) == 0)
+      CHECK(headers[i].value_len == strlen(event_id) && memcmp(headers[i].value, event_id, headers[i].value_len) == 0);
+  }
+  CHECK_STATUS(jobwire_receive(rx, body, body_len, headers, count, (now_s + 60) * 1000, &settings, &o.r), JOBWIRE_OK);
+  CHECK(o.r.action == JOBWIRE_RECEIVED_DUPLICATE && o.r.http_status == 200 && h.handled == 1 && o.r.attempt == 2);
+  jobwire_receiver_free(rx);
+
+  /* next_attempt refusals leave the delivery as it was */
+  CHECK_STATUS(jobwire_sender_next_attempt(s, d, 5, now_s), JOBWIRE_E_INVALID_ATTEMPT);
+  CHECK_STATUS(jobwire_sender_next_attempt(s, d, 0, now_s), JOBWIRE_E_INVALID_ATTEMPT);
+  CHECK_STATUS(jobwire_sender_next_attempt(s, d, 3, -1), JOBWIRE_E_INVALID_ARGUMENT);
+  CHECK_STATUS(jobwire_sender_next_attempt(NULL, d, 3, now_s), JOBWIRE_E_INVALID_ARGUMENT);
+  CHECK_STATUS(jobwire_sender_next_attempt(s, NULL, 3, now_s), JOBWIRE_E_INVALID_ARGUMENT);
+  jobwire_retry_policy_init(&policy);
+  policy.max_attempts = 6;
+  policy.retry_delay_seconds = six_delays;
+  policy.retry_delay_count = 5;
+  CHECK_STATUS(jobwire_sender_create(S(secret), JOBWIRE_PROFILE_AI_STATS, &policy, &other), JOBWIRE_OK);
+  CHECK_STATUS(jobwire_sender_next_attempt(other, d, 3, now_s), JOBWIRE_E_INVALID_ARGUMENT); /* built for 4 attempts */
+  CHECK_STATUS(jobwire_delivery_parts(d, &body, &body_len, headers, JOBWIRE_DELIVERY_MAX_HEADERS, &count),
+               JOBWIRE_OK);
+  CHECK(count == JOBWIRE_DELIVERY_MAX_HEADERS && strstr(check.body, "\"attempt\":2") != NULL);
+
+  /* parts: too few header slots, NULL arguments */
+  CHECK_STATUS(jobwire_delivery_parts(d, &body, &body_len, headers, 3, &count), JOBWIRE_E_BUFFER_TOO_SMALL);
+  CHECK(count == JOBWIRE_DELIVERY_MAX_HEADERS && body != NULL && body_len > 0);
+  CHECK_STATUS(jobwire_delivery_parts(d, &body, &body_len, NULL, 0, &count), JOBWIRE_E_BUFFER_TOO_SMALL);
+  CHECK_STATUS(jobwire_delivery_parts(d, &body, &body_len, NULL, 2, &count), JOBWIRE_E_INVALID_ARGUMENT);
+  CHECK_STATUS(jobwire_delivery_parts(NULL, &body, &body_len, headers, 9, &count), JOBWIRE_E_INVALID_ARGUMENT);
+  CHECK(body == NULL && body_len == 0 && count == 0);
+  CHECK_STATUS(jobwire_delivery_parts(d, NULL, &body_len, headers, 9, &count), JOBWIRE_E_INVALID_ARGUMENT);
+  CHECK_STATUS(jobwire_delivery_parts(d, &body, NULL, headers, 9, &count), JOBWIRE_E_INVALID_ARGUMENT);
+  CHECK_STATUS(jobwire_delivery_parts(d, &body, &body_len, headers, 9, NULL), JOBWIRE_E_INVALID_ARGUMENT);
+  CHECK_STATUS(jobwire_delivery_json(NULL, json_handle, sizeof json_handle, &len), JOBWIRE_E_INVALID_ARGUMENT);
+  CHECK_STATUS(jobwire_delivery_json(d, json_handle, sizeof json_handle, NULL), JOBWIRE_E_INVALID_ARGUMENT);
+
+  /* build refusals: *out is NULL afterwards */
+  CHECK_STATUS(jobwire_sender_build(s, &spec, now_s, 0, &none, NULL), JOBWIRE_E_INVALID_ATTEMPT);
+  CHECK(none == NULL);
+  CHECK_STATUS(jobwire_sender_build(other, &spec, now_s, 6, &none, NULL), JOBWIRE_OK); /* six attempts there */
+  jobwire_delivery_free(none);
+  none = NULL;
+  spec.data = "{\"status\":}";
+  spec.data_len = strlen(spec.data);
+  CHECK_STATUS(jobwire_sender_build(s, &spec, now_s, 1, &none, &off), JOBWIRE_E_JSON_UNEXPECTED_TOKEN);
+  CHECK(off == 10 && none == NULL);
+  spec.data = "{}";
+  spec.data_len = 2;
+  spec.phase = "status_changed"; /* not an ai_stats phase */
+  spec.phase_len = 14;
+  spec.status = "running";
+  spec.status_len = 7;
+  CHECK_STATUS(jobwire_sender_build(s, &spec, now_s, 1, &none, NULL), JOBWIRE_E_UNKNOWN_PHASE);
+  CHECK_STATUS(jobwire_sender_build(s, NULL, now_s, 1, &none, NULL), JOBWIRE_E_INVALID_ARGUMENT);
+  CHECK_STATUS(jobwire_sender_build(NULL, &spec, now_s, 1, &none, NULL), JOBWIRE_E_INVALID_ARGUMENT);
+  CHECK_STATUS(jobwire_sender_build(s, &spec, now_s, 1, NULL, NULL), JOBWIRE_E_INVALID_ARGUMENT);
+  spec.job_id = NULL; /* NULL with a length */
+  CHECK_STATUS(jobwire_sender_build(s, &spec, now_s, 1, &none, NULL), JOBWIRE_E_INVALID_ARGUMENT);
+
+  /* create refusals: *out is NULL afterwards */
+  jobwire_sender_free(other);
+  other = (jobwire_sender*)&other;
+  jobwire_sender_free(NULL);
+  CHECK_STATUS(jobwire_sender_create(NULL, 0, JOBWIRE_PROFILE_PHASEO, NULL, &other), JOBWIRE_E_SECRET_REQUIRED);
+  CHECK(other == NULL);
+  CHECK_STATUS(jobwire_sender_create(S(secret), JOBWIRE_PROFILE_AUTO, NULL, &other), JOBWIRE_E_INVALID_ARGUMENT);
+  CHECK_STATUS(jobwire_sender_create(NULL, 4, JOBWIRE_PROFILE_AI_STATS, NULL, &other), JOBWIRE_E_INVALID_ARGUMENT);
+  CHECK_STATUS(jobwire_sender_create(S(secret), JOBWIRE_PROFILE_AI_STATS, NULL, NULL), JOBWIRE_E_INVALID_ARGUMENT);
+  policy.retry_delay_count = 4;
+  CHECK_STATUS(jobwire_sender_create(S(secret), JOBWIRE_PROFILE_AI_STATS, &policy, &other),
+               JOBWIRE_E_INVALID_RETRY_POLICY);
+  CHECK(other == NULL);
+
+  jobwire_delivery_free(d);
+  jobwire_delivery_free(NULL);
+  jobwire_sender_free(s);
+}
+
+/* A host store for jobwire_receiver_create_with_store, written the way a C host would:
+ * a table of keys under a mutex, with the claim/commit/release rules of dedup.hpp, and
+ * failures to inject. */
+#define CB_STORE_MAX 64
+struct cb_entry {
+  char key[JOBWIRE_RECEIPT_DEDUP_KEY_MAX];
+  size_t key_len;
+  int done;
+  unsigned char token[JOBWIRE_CLAIM_TOKEN_LEN];
+  long long expiry_ms;
+};
+struct cb_store {
+  pthread_mutex_t lock;
+  struct cb_entry e[CB_STORE_MAX];
+  int n;
+  unsigned counter;
+  int claims, commits, releases, lost;
+  int fail_claim_at;    /* the claim call (1-based, counted from the last reset) that fails */
+  int fail_claim_with;  /* what it returns */
+  int fail_commit_with; /* nonzero: every commit returns this */
+  int claim_state;      /* >= 0: every claim reports this state (and succeeds) */
+};
+
+static void cb_reset(struct cb_store* c) {
+  c->claims = c->commits = c->releases = c->lost = 0;
+  c->fail_claim_at = c->fail_claim_with = c->fail_commit_with = 0;
+  c->claim_state = -1;
+}
+
+static struct cb_entry* cb_find(struct cb_store* c, const char* key, size_t len) {
+  int i;
+  for (i = 0; i < c->n; ++i)
+    if (c->e[i].key_len == len && memcmp(c->e[i].key, key, len) == 0) return &c->e[i];
+  return NULL;
+}
+
+/* Live claims (not done, not expired at `now_ms`) whose key starts with `prefix`. */
+static int cb_live(struct cb_store* c, const char* prefix, long long now_ms) {
+  int i, n = 0;
+  for (i = 0; i < c->n; ++i)
+    if (!c->e[i].done && c->e[i].expiry_ms > now_ms && strncmp(c->e[i].key, prefix, strlen(prefix)) == 0) ++n;
+  return n;
+}
+
+static int cb_claim(void* user, const char* key, size_t key_len, int64_t now_ms, int64_t lease_ms, int* state,
+                    unsigned char* token) {
+  struct cb_store* c = user;
+  struct cb_entry* e;
+  int rc = 0;
+  pthread_mutex_lock(&c->lock);
+  ++c->claims;
+  if (c->fail_claim_at == c->claims) {
+    rc = c->fail_claim_with;
+  } else if (c->claim_state >= 0) {
+    *state = c->claim_state;
+  } else if (key_len > sizeof e->key) {
+    rc = -1;
+  } else {
+    e = cb_find(c, key, key_len);
+    if (e != NULL && e->expiry_ms > now_ms) {
+      *state = e->done ? JOBWIRE_CLAIM_DONE : JOBWIRE_CLAIM_IN_FLIGHT;
+    } else {
+      if (e == NULL && c->n < CB_STORE_MAX) e = &c->e[c->n++];
+      if (e == NULL) {
+        rc = -1;
+      } else {
+        memcpy(e->key, key, key_len);
+        e->key_len = key_len;
+        e->done = 0;
+        ++c->counter;
+        memset(e->token, 0, sizeof e->token);
+        memcpy(e->token, &c->counter, sizeof c->counter);
+        e->expiry_ms = now_ms + lease_ms;
+        memcpy(token, e->token, JOBWIRE_CLAIM_TOKEN_LEN);
+        *state = JOBWIRE_CLAIM_FRESH;
+      }
+    }
+  }
+  pthread_mutex_unlock(&c->lock);
+  return rc;
+}
+
+static int cb_commit(void* user, const char* key, size_t key_len, const unsigned char* token, int64_t now_ms) {
+  struct cb_store* c = user;
+  struct cb_entry* e;
+  int rc = 0;
+  pthread_mutex_lock(&c->lock);
+  ++c->commits;
+  e = cb_find(c, key, key_len);
+  if (c->fail_commit_with != 0) {
+    rc = c->fail_commit_with;
+  } else if (e == NULL || memcmp(e->token, token, JOBWIRE_CLAIM_TOKEN_LEN) != 0) {
+    ++c->lost;
+    rc = JOBWIRE_E_CLAIM_LOST;
+  } else {
+    e->done = 1;
+    e->expiry_ms = now_ms + 88LL * 60 * 1000;
+  }
+  pthread_mutex_unlock(&c->lock);
+  return rc;
+}
+
+static int cb_release(void* user, const char* key, size_t key_len, const unsigned char* token) {
+  struct cb_store* c = user;
+  struct cb_entry* e;
+  int rc = 0;
+  pthread_mutex_lock(&c->lock);
+  ++c->releases;
+  e = cb_find(c, key, key_len);
+  if (e == NULL || e->done || memcmp(e->token, token, JOBWIRE_CLAIM_TOKEN_LEN) != 0) {
+    ++c->lost;
+    rc = JOBWIRE_E_CLAIM_LOST;
+  } else {
+    *e = c->e[--c->n]; /* forget it */
+  }
+  pthread_mutex_unlock(&c->lock);
+  return rc;
+}
+
+/* The receiver over the host's store: the whole pipeline and the race as for the
+ * built-in stores, then callbacks that fail: 503 with the delivery's claim released, and
+ * the retry processed. */
+static void callback_store(void) {
+  static struct cb_store store; /* large: not on the stack */
+  jobwire_store_callbacks cb;
+  jobwire_receiver* rx = NULL;
+  const char* secrets[1] = {secret};
+  size_t lens[1] = {sizeof secret - 1};
+  struct host h;
+  struct delivery d;
+  struct out_receipt o;
+  char job[128];
+
+  fprintf(stderr, "store: host callbacks\n");
+  memset(&store, 0, sizeof store);
+  pthread_mutex_init(&store.lock, NULL);
+  cb_reset(&store);
+  cb.claim = cb_claim;
+  cb.commit = cb_commit;
+  cb.release = cb_release;
+  cb.user_data = &store;
+  CHECK_STATUS(jobwire_receiver_create_with_store(secrets, lens, 1, &cb, NULL, &rx), JOBWIRE_OK);
+  if (rx == NULL) return;
+  run_pipeline(rx);
+  CHECK(store.claims > 0 && store.commits > 0 && store.releases > 0);
+  CHECK(store.lost == 0);
+  CHECK(cb_live(&store, "", now_s * 1000) == 0); /* every lease released or committed */
+  run_threads(rx);
+  CHECK(cb_live(&store, "", now_s * 1000) == 0);
+
+  /* the delivery's claim fails (store unreachable): 503, nothing held, nothing run */
+  host_init(&h);
+  snprintf(job, sizeof job, "J-%s-cb", run_tag);
+  make_delivery(&d, job, "\"status\":\"completed\"", "completed", "video_completed");
+  cb_reset(&store);
+  store.fail_claim_at = 1;
+  store.fail_claim_with = JOBWIRE_E_STORE_UNAVAILABLE;
+  CHECK_STATUS(receive(rx, &d, &h, &o), JOBWIRE_OK);
+  CHECK(o.r.action == JOBWIRE_RECEIVED_REJECT && o.r.http_status == 503);
+  CHECK_STATUS(o.r.status, JOBWIRE_E_STORE_UNAVAILABLE);
+  CHECK(h.handled == 0 && store.claims == 1 && store.releases == 0);
+  CHECK(cb_live(&store, "", now_s * 1000) == 0);
+
+  /* the job lease's claim fails with a code of the host's own: 503 store_error, and the
+   * delivery's claim, already held, is released (so the retry is not in flight) */
+  cb_reset(&store);
+  store.fail_claim_at = 2;
+  store.fail_claim_with = 42;
+  CHECK_STATUS(receive(rx, &d, &h, &o), JOBWIRE_OK);
+  CHECK(o.r.action == JOBWIRE_RECEIVED_REJECT && o.r.http_status == 503);
+  CHECK_STATUS(o.r.status, JOBWIRE_E_STORE_ERROR);
+  CHECK(h.handled == 0 && store.claims == 2 && store.releases == 1 && store.lost == 0);
+  CHECK(cb_live(&store, "job:", now_s * 1000) == 0);
+
+  /* a claim that reports a state the interface does not have: 503 store_error */
+  cb_reset(&store);
+  store.claim_state = 9;
+  CHECK_STATUS(receive(rx, &d, &h, &o), JOBWIRE_OK);
+  CHECK(o.r.action == JOBWIRE_RECEIVED_REJECT && o.r.http_status == 503);
+  CHECK_STATUS(o.r.status, JOBWIRE_E_STORE_ERROR);
+  CHECK(h.handled == 0);
+
+  /* the handler fails: 503, both claims released through the callbacks */
+  cb_reset(&store);
+  h.handle_fails = 1;
+  CHECK_STATUS(receive(rx, &d, &h, &o), JOBWIRE_OK);
+  CHECK(o.r.action == JOBWIRE_RECEIVED_REJECT && o.r.http_status == 503);
+  CHECK_STATUS(o.r.status, JOBWIRE_E_HANDLER_FAILED);
+  CHECK(store.claims == 2 && store.releases == 2 && store.commits == 0 && store.lost == 0);
+  CHECK(cb_live(&store, "", now_s * 1000) == 0);
+  h.handle_fails = 0;
+
+  /* the store is healthy again: the retry is processed, then its copy is a duplicate */
+  cb_reset(&store);
+  CHECK_STATUS(receive(rx, &d, &h, &o), JOBWIRE_OK);
+  CHECK(o.r.action == JOBWIRE_RECEIVED_PROCESS && o.r.http_status == 200 && o.r.status == JOBWIRE_OK);
+  CHECK(h.handled == 1 && store.claims == 2 && store.commits == 1 && store.releases == 1);
+  CHECK_STATUS(receive(rx, &d, &h, &o), JOBWIRE_OK);
+  CHECK(o.r.action == JOBWIRE_RECEIVED_DUPLICATE && h.handled == 1);
+
+  /* the commit fails after the effect: still 200 (the effect is durable), the failure in
+   * receipt.status, the job lease released */
+  host_init(&h);
+  snprintf(job, sizeof job, "J-%s-cb2", run_tag);
+  make_delivery(&d, job, "\"status\":\"completed\"", "completed", "video_completed");
+  cb_reset(&store);
+  store.fail_commit_with = JOBWIRE_E_STORE_UNAVAILABLE;
+  CHECK_STATUS(receive(rx, &d, &h, &o), JOBWIRE_OK);
+  CHECK(o.r.action == JOBWIRE_RECEIVED_PROCESS && o.r.http_status == 200);
+  CHECK_STATUS(o.r.status, JOBWIRE_E_STORE_UNAVAILABLE);
+  CHECK(h.handled == 1 && cb_live(&store, "jls:", now_s * 1000) == 0);
+  jobwire_receiver_free(rx);
+
+  /* arguments: the store and each of its callbacks are required */
+  rx = (jobwire_receiver*)&rx;
+  CHECK_STATUS(jobwire_receiver_create_with_store(secrets, lens, 1, NULL, NULL, &rx), JOBWIRE_E_INVALID_ARGUMENT);
+  CHECK(rx == NULL);
+  cb.release = NULL;
+  CHECK_STATUS(jobwire_receiver_create_with_store(secrets, lens, 1, &cb, NULL, &rx), JOBWIRE_E_INVALID_ARGUMENT);
+  cb.release = cb_release;
+  cb.commit = NULL;
+  CHECK_STATUS(jobwire_receiver_create_with_store(secrets, lens, 1, &cb, NULL, &rx), JOBWIRE_E_INVALID_ARGUMENT);
+  cb.commit = cb_commit;
+  cb.claim = NULL;
+  CHECK_STATUS(jobwire_receiver_create_with_store(secrets, lens, 1, &cb, NULL, &rx), JOBWIRE_E_INVALID_ARGUMENT);
+  cb.claim = cb_claim;
+  CHECK_STATUS(jobwire_receiver_create_with_store(secrets, lens, 1, &cb, NULL, NULL), JOBWIRE_E_INVALID_ARGUMENT);
+  CHECK_STATUS(jobwire_receiver_create_with_store(NULL, lens, 1, &cb, NULL, &rx), JOBWIRE_E_INVALID_ARGUMENT);
+  pthread_mutex_destroy(&store.lock);
+}
+
 /* libpq key=value conninfo (tests/services.sh) → a postgresql:// URI. */
 static int pg_uri(const char* conninfo, char* out, size_t cap) {
   char host[128] = "127.0.0.1", port[128] = "5432", user[128] = "postgres", db[128] = "postgres";
@@ -546,6 +986,8 @@ int main(void) {
 
   argument_errors();
   sender();
+  sender_handles();
+  callback_store();
   pipeline("memory");
   threads("memory");
 

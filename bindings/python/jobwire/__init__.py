@@ -49,6 +49,8 @@ __all__ = [
     "check_callback_url",
     "check_resolved_address",
     "normalize_events",
+    "events_subscribed",
+    "effective_events",
     "parse_payload",
     "JobwireError",
     "VerificationError",
@@ -549,6 +551,20 @@ def check_resolved_address(address: Union[str, bytes], policy: str = "strict") -
 # --- subscription event lists (PROTOCOL.md §7) --------------------------------------------------
 
 
+def _events_json(events: Optional[Sequence[Any]], what: str = "events") -> bytes:
+    """An ``events`` member as the C API takes it: JSON text, or b"" when omitted (None)."""
+    if events is None:
+        return b""
+    if isinstance(events, (bytes, bytearray, memoryview)):
+        raise TypeError(f"{what} must be a list of JSON values or None, not bytes")
+    # Any other iterable is a list of entries. A str or a mapping is passed as the JSON
+    # value it is, so that the library refuses it (invalid_events_type) as the service
+    # does; entries that are not JSON values (objects, NaN) raise TypeError/ValueError.
+    if not isinstance(events, (str, Mapping, list, tuple)):
+        events = list(events)
+    return json.dumps(events, ensure_ascii=False, allow_nan=False).encode("utf-8")
+
+
 def normalize_events(events: Optional[Sequence[Any]], kind: str = "video", *, strict: bool = False,
                      profile: Text = "ai-stats") -> List[str]:
     """Normalises a subscription's ``events`` list the way the service does: trims,
@@ -568,23 +584,67 @@ def normalize_events(events: Optional[Sequence[Any]], kind: str = "video", *, st
     """
     k = _kind(kind)
     prof = _profile(profile)
-    if events is None:
-        text = b""
-    else:
-        if isinstance(events, (bytes, bytearray, memoryview)):
-            raise TypeError("events must be a list of JSON values or None, not bytes")
-        # Any other iterable is a list of entries. A str or a mapping is passed as the JSON
-        # value it is, so that the library refuses it (invalid_events_type) as the service
-        # does; entries that are not JSON values (objects, NaN) raise TypeError/ValueError.
-        if not isinstance(events, (str, Mapping, list, tuple)):
-            events = list(events)
-        text = json.dumps(events, ensure_ascii=False, allow_nan=False).encode("utf-8")
+    text = _events_json(events)
     flags = 1 if strict else 0
     offset = ctypes.c_size_t(0)
 
     def call(buf: Any, cap: int, n: Any) -> int:
         return _native.lib().jobwire_normalize_events(text, len(text), k, prof, flags, buf, cap, n,
                                                       ctypes.byref(offset))
+
+    try:
+        out = _text_output(call)
+    except RejectedError as exc:
+        if offset.value != _native.lib().jobwire_no_offset():
+            exc.offset = offset.value
+        raise
+    return [str(name) for name in json.loads(out.decode("utf-8"))]
+
+
+def events_subscribed(events: Optional[Sequence[Any]], phase: str, kind: str = "video",
+                      profile: Text = "ai-stats") -> bool:
+    """Whether a job of ``kind`` whose subscription has this ``events`` member is sent the
+    deliveries of ``phase`` (the sender's check, PROTOCOL.md §7). ``events`` is read as by
+    :func:`normalize_events` (not strict). Under ``"ai-stats"`` the normalised list (the
+    defaults for ``None`` or ``[]``) must name ``job.<phase>`` or ``<kind>.<phase>``; under
+    ``"phaseo"`` the stored list must, exactly, or when it is empty (inherit) the request
+    defaults — pass :func:`effective_events` to take an endpoint's events into account.
+
+    Raises RejectedError: ``unknown_phase`` for a phase the profile does not have, and the
+    errors of :func:`normalize_events`."""
+    k = _kind(kind)
+    prof = _profile(profile)
+    if not isinstance(phase, str):
+        raise TypeError(f"phase must be a str, not {type(phase).__name__}")
+    text = _events_json(events)
+    ph = phase.encode("utf-8")
+    yes = ctypes.c_int(0)
+    offset = ctypes.c_size_t(0)
+    status = _native.lib().jobwire_events_subscribed(text, len(text), k, prof, ph, len(ph), ctypes.byref(yes),
+                                                     ctypes.byref(offset))
+    _check(status, RejectedError, offset.value if offset.value != _native.lib().jobwire_no_offset() else None)
+    return yes.value == 1
+
+
+def effective_events(request_events: Optional[Sequence[Any]], endpoint_events: Optional[Sequence[str]] = None,
+                     kind: str = "video") -> List[str]:
+    """The list that decides what the current service sends for a job of ``kind``
+    (profile phaseo, PROTOCOL.md §16.2): the request's stored list (its ``events`` member
+    as sent, normalised), else the endpoint's events normalised for the kind, else the
+    request defaults (``job.status_changed`` and the terminal phases).
+
+    Raises RejectedError with the errors of :func:`normalize_events` for the request's
+    member, or for the endpoint's events ``invalid_events_type`` / ``event_not_string``
+    (``.offset``: the entry's index)."""
+    k = _kind(kind)
+    request = _events_json(request_events, "request_events")
+    endpoint = _events_json(endpoint_events, "endpoint_events")
+    offset = ctypes.c_size_t(0)
+    which = ctypes.c_int(-1)
+
+    def call(buf: Any, cap: int, n: Any) -> int:
+        return _native.lib().jobwire_effective_events(request, len(request), endpoint, len(endpoint), k, buf, cap, n,
+                                                      ctypes.byref(offset), ctypes.byref(which))
 
     try:
         out = _text_output(call)
@@ -637,6 +697,6 @@ __all__ += ["Receiver", "Receipt", "Event", "Decision"]
 
 # --- sending: building one signed delivery ------------------------------------------------------
 
-from .sender import Delivery, Sender  # noqa: E402
+from .sender import Delivery, RetryDecision, Sender, decide_attempt  # noqa: E402
 
 __all__ += ["Sender", "Delivery"]

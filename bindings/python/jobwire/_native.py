@@ -62,6 +62,10 @@ PROTOTYPES = {
                                       P(c_size_t)]),
     "jobwire_normalize_events": (c_int, [c_char_p, c_size_t, c_int, c_int, c_uint, c_char_p, c_size_t, P(c_size_t),
                                          P(c_size_t)]),
+    "jobwire_events_subscribed": (c_int, [c_char_p, c_size_t, c_int, c_int, c_char_p, c_size_t, P(c_int),
+                                          P(c_size_t)]),
+    "jobwire_effective_events": (c_int, [c_char_p, c_size_t, c_char_p, c_size_t, c_int, c_char_p, c_size_t,
+                                         P(c_size_t), P(c_size_t), P(c_int)]),
 }
 
 # Status constants the package needs by value (the header's JOBWIRE_E_* macros).

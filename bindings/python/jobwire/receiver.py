@@ -24,7 +24,8 @@ from typing import Any, Callable, Dict, Mapping, Optional, Sequence, Union
 from . import (BytesLike, HeadersLike, JobwireError, Text, _as_bytes, _check, _header_pairs, _int_arg, _INT64_MAX,
                _INT64_MIN, _native, _profile, _TOLERANCE_NONE, error_name)
 
-__all__ = ["Receiver", "Receipt", "Event", "Decision", "LIFECYCLE_STATUSES", "RECEIVER_ACTIONS"]
+__all__ = ["Receiver", "Receipt", "Event", "Decision", "LIFECYCLE_STATUSES", "RECEIVER_ACTIONS", "CLAIM_STATES",
+           "CLAIM_TOKEN_LEN"]
 
 #: Lifecycle states in the order of the C API's JOBWIRE_LIFECYCLE_* constants.
 LIFECYCLE_STATUSES = ("pending", "running", "completed", "failed", "cancelled", "expired")
@@ -78,6 +79,75 @@ class _Settings(ctypes.Structure):
     _fields_ = [("load", _LOAD), ("handle", _HANDLE), ("user_data", ctypes.c_void_p)]
 
 
+_STORE_CLAIM = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, _Text, ctypes.c_size_t, ctypes.c_int64, ctypes.c_int64,
+                                ctypes.POINTER(ctypes.c_int), ctypes.POINTER(ctypes.c_ubyte))
+_STORE_COMMIT = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, _Text, ctypes.c_size_t, ctypes.POINTER(ctypes.c_ubyte),
+                                 ctypes.c_int64)
+_STORE_RELEASE = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, _Text, ctypes.c_size_t,
+                                  ctypes.POINTER(ctypes.c_ubyte))
+
+
+class _StoreCallbacks(ctypes.Structure):
+    _fields_ = [("claim", _STORE_CLAIM), ("commit", _STORE_COMMIT), ("release", _STORE_RELEASE),
+                ("user_data", ctypes.c_void_p)]
+
+
+#: Claim states in the order of the C API's JOBWIRE_CLAIM_* constants.
+CLAIM_STATES = ("fresh", "done", "in_flight")
+#: Bytes of a claim token (JOBWIRE_CLAIM_TOKEN_LEN).
+CLAIM_TOKEN_LEN = 16
+_E_STORE_UNAVAILABLE, _E_STORE_ERROR, _E_CLAIM_LOST = -600, -601, -602
+
+# What the store callbacks raised during the receive call running on this thread: they are
+# called inside jobwire_receive, on the caller's thread, and report there.
+_store_caught = threading.local()
+
+
+def _store_failure(exc: BaseException) -> int:
+    """Records an exception raised by the application's store; its C status: an OSError
+    (ConnectionError, TimeoutError, ...) means the store cannot be reached now."""
+    caught = getattr(_store_caught, "list", None)
+    if caught is not None:
+        caught.append(exc)
+    return _E_STORE_UNAVAILABLE if isinstance(exc, OSError) else _E_STORE_ERROR
+
+
+def _store_callbacks(store: Any) -> _StoreCallbacks:
+    """The C callbacks over the application's store object (kept alive by the Receiver)."""
+
+    def c_claim(_user: Any, key: Any, key_len: int, now_ms: int, lease_ms: int, out_state: Any, token: Any) -> int:
+        try:
+            result = store.claim(_text(key, key_len), int(now_ms), int(lease_ms))
+            if not isinstance(result, tuple) or len(result) != 2 or result[0] not in CLAIM_STATES:
+                raise TypeError(f"store.claim must return (state, token) with state one of "
+                                f"{', '.join(CLAIM_STATES)}, got {result!r}")
+            state, tok = result
+            if state == "fresh":
+                if not isinstance(tok, (bytes, bytearray)) or len(tok) != CLAIM_TOKEN_LEN:
+                    raise ValueError(f"a fresh claim's token must be {CLAIM_TOKEN_LEN} bytes, got {tok!r}")
+                ctypes.memmove(token, bytes(tok), CLAIM_TOKEN_LEN)
+            out_state[0] = CLAIM_STATES.index(state)
+            return 0
+        except BaseException as exc:  # noqa: B036 - nothing may unwind into C
+            return _store_failure(exc)
+
+    def c_commit(_user: Any, key: Any, key_len: int, token: Any, now_ms: int) -> int:
+        try:
+            ok = store.commit(_text(key, key_len), ctypes.string_at(token, CLAIM_TOKEN_LEN), int(now_ms))
+            return 0 if ok else _E_CLAIM_LOST
+        except BaseException as exc:  # noqa: B036
+            return _store_failure(exc)
+
+    def c_release(_user: Any, key: Any, key_len: int, token: Any) -> int:
+        try:
+            ok = store.release(_text(key, key_len), ctypes.string_at(token, CLAIM_TOKEN_LEN))
+            return 0 if ok else _E_CLAIM_LOST
+        except BaseException as exc:  # noqa: B036
+            return _store_failure(exc)
+
+    return _StoreCallbacks(_STORE_CLAIM(c_claim), _STORE_COMMIT(c_commit), _STORE_RELEASE(c_release), None)
+
+
 class _Receipt(ctypes.Structure):
     _fields_ = [("action", ctypes.c_int), ("http_status", ctypes.c_int), ("status", ctypes.c_int),
                 ("reason", ctypes.c_char_p), ("job_id", ctypes.c_void_p), ("job_id_cap", ctypes.c_size_t),
@@ -105,6 +175,9 @@ def _lib() -> ctypes.CDLL:
                 "jobwire_receiver_create": (ctypes.c_int, [P(ctypes.c_char_p), P(ctypes.c_size_t), ctypes.c_size_t,
                                                            ctypes.c_char_p, ctypes.c_size_t, P(_Options),
                                                            P(ctypes.c_void_p)]),
+                "jobwire_receiver_create_with_store": (ctypes.c_int, [P(ctypes.c_char_p), P(ctypes.c_size_t),
+                                                                      ctypes.c_size_t, P(_StoreCallbacks),
+                                                                      P(_Options), P(ctypes.c_void_p)]),
                 "jobwire_receiver_free": (None, [ctypes.c_void_p]),
                 "jobwire_receive": (ctypes.c_int, [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_size_t, P(_Header),
                                                    ctypes.c_size_t, ctypes.c_int64, P(_Settings), P(_Receipt)]),
@@ -189,7 +262,8 @@ class Receipt:
     ``dedup_key`` are ``""`` when the delivery did not get that far; ``code`` is the
     error name (``"ok"`` unless something failed); ``exception`` holds what ``load`` or
     ``handle`` raised (then the action is ``reject``, HTTP 503, reason
-    ``handler_failed``)."""
+    ``handler_failed``), or what the application's store raised (the store's failure:
+    ``store_unavailable`` for an ``OSError``, else ``store_error``)."""
 
     __slots__ = ("action", "http_status", "reason", "code", "job_id", "dedup_key", "attempt", "profile", "exception")
 
@@ -246,7 +320,12 @@ class Receiver:
             ``allow_unsigned`` (otherwise every delivery is 503 ``unsigned_not_allowed``).
         store: ``"memory"`` (this process only), ``"sqlite:PATH"``,
             ``"redis://HOST[:PORT][/DB]"`` or ``"postgresql://..."``. Several processes
-            sharing one SQLite file, Redis or PostgreSQL deduplicate together.
+            sharing one SQLite file, Redis or PostgreSQL deduplicate together. Or the
+            application's own store: an object with ``claim(key, now_ms, lease_ms) ->
+            (state, token)`` (state ``"fresh"`` with a new 16-byte token, ``"done"`` or
+            ``"in_flight"`` with ``None``), ``commit(key, token, now_ms) -> bool`` and
+            ``release(key, token) -> bool`` (False: the key is not claimed with that
+            token), following the rules of the package README ("Your own store").
         profile: ``"auto"`` (detected per delivery from its headers), ``"ai-stats"`` or
             ``"phaseo"``.
         tolerance: freshness window in seconds, ``None`` to skip the check.
@@ -261,7 +340,7 @@ class Receiver:
     :meth:`close` or a ``with`` block.
     """
 
-    def __init__(self, secrets: Union[Text, Sequence[Text]] = (), store: str = "memory", profile: Text = "auto",
+    def __init__(self, secrets: Union[Text, Sequence[Text]] = (), store: Any = "memory", profile: Text = "auto",
                  *, tolerance: Optional[int] = 300, sdk_compat: bool = False, allow_unsigned: bool = False,
                  lenient_statuses: bool = False, lease_ms: Optional[int] = None) -> None:
         lib = _lib()
@@ -269,9 +348,15 @@ class Receiver:
             keys = [_as_bytes(secrets, "secret")]
         else:
             keys = [_as_bytes(s, "secret") for s in secrets]
-        if not isinstance(store, str):
-            raise TypeError(f"store must be a str, not {type(store).__name__}")
-        spec = store.encode("utf-8")
+        callbacks: Optional[_StoreCallbacks] = None
+        if isinstance(store, str):
+            spec = store.encode("utf-8")
+        elif all(callable(getattr(store, m, None)) for m in ("claim", "commit", "release")):
+            callbacks = _store_callbacks(store)
+            spec = b""
+        else:
+            raise TypeError(f"store must be a str or an object with claim, commit and release methods, "
+                            f"not {type(store).__name__}")
         opt = _Options()
         lib.jobwire_receiver_options_init(ctypes.byref(opt))
         opt.profile = _profile(profile)
@@ -282,16 +367,23 @@ class Receiver:
         opt.flags = ((_SDK_COMPAT if sdk_compat else 0) | (_ALLOW_UNSIGNED if allow_unsigned else 0) |
                      (_LENIENT_STATUS if lenient_statuses else 0))
         opt.lease_ms = 0 if lease_ms is None else _int_arg(lease_ms, "lease_ms", 1, _LEASE_MAX_MS)
-        supported = lib.jobwire_receiver_store_supported(spec, len(spec))
-        if supported == _native.E_INVALID_ARGUMENT:
-            raise ValueError(f"invalid store {store!r} (use 'memory', 'sqlite:PATH', 'redis://HOST:PORT/DB' or "
-                             "'postgresql://...')")
-        _check(supported, JobwireError)
+        if callbacks is None:
+            supported = lib.jobwire_receiver_store_supported(spec, len(spec))
+            if supported == _native.E_INVALID_ARGUMENT:
+                raise ValueError(f"invalid store {store!r} (use 'memory', 'sqlite:PATH', 'redis://HOST:PORT/DB' or "
+                                 "'postgresql://...')")
+            _check(supported, JobwireError)
         arr = (ctypes.c_char_p * max(len(keys), 1))(*keys)
         lens = (ctypes.c_size_t * max(len(keys), 1))(*(len(k) for k in keys))
         handle = ctypes.c_void_p()
-        _check(lib.jobwire_receiver_create(arr, lens, len(keys), spec, len(spec), ctypes.byref(opt),
-                                           ctypes.byref(handle)), JobwireError)
+        if callbacks is None:
+            _check(lib.jobwire_receiver_create(arr, lens, len(keys), spec, len(spec), ctypes.byref(opt),
+                                               ctypes.byref(handle)), JobwireError)
+        else:
+            _check(lib.jobwire_receiver_create_with_store(arr, lens, len(keys), ctypes.byref(callbacks),
+                                                          ctypes.byref(opt), ctypes.byref(handle)), JobwireError)
+        # The C callbacks must live as long as the receiver that calls them.
+        self._store_callbacks = callbacks
         self._lib = lib
         self._handle: Optional[int] = handle.value
         # close() waits for the calls in flight: the handle is freed only when none is.
@@ -388,11 +480,14 @@ class Receiver:
                 raise ValueError("the receiver is closed")
             h = self._handle
             self._active += 1
+        outer = getattr(_store_caught, "list", None)
+        _store_caught.list = caught  # what the store callbacks raise during this call
         try:
             # ctypes releases the GIL for the call; the callbacks take it back.
             status = self._lib.jobwire_receive(h, b, len(b), hs, len(pairs), now_ms, ctypes.byref(settings),
                                                ctypes.byref(out))
         finally:
+            _store_caught.list = outer
             with self._cond:
                 self._active -= 1
                 self._cond.notify_all()

@@ -1,4 +1,5 @@
-"""Building deliveries from Python: :class:`Sender` over ``jobwire_build_delivery``.
+"""Building deliveries from Python: :class:`Sender` over ``jobwire_build_delivery``, and
+the retry schedule (:func:`decide_attempt` over ``jobwire_decide_attempt``).
 
 A sender builds the exact bytes and headers of one delivery attempt — envelope, event id,
 delivery key, attempt counters, timestamp and signature (PROTOCOL.md §2, §9-§11) — for
@@ -15,7 +16,7 @@ from typing import Any, List, Mapping, Optional, Tuple, Union
 from . import (JobwireError, RejectedError, Text, _as_bytes, _int_arg, _INT64_MAX, _INT64_MIN, _kind, _native,
                _profile, _progress_value)
 
-__all__ = ["Sender", "Delivery"]
+__all__ = ["Sender", "Delivery", "RetryDecision", "decide_attempt"]
 
 _PROFILE_AUTO = 2
 
@@ -29,6 +30,18 @@ class _DeliverySpec(ctypes.Structure):
                 ("data", ctypes.c_char_p), ("data_len", ctypes.c_size_t), ("has_created_at", ctypes.c_int),
                 ("created_at", ctypes.c_int64)]
 
+
+class _RetryPolicy(ctypes.Structure):
+    _fields_ = [("max_attempts", ctypes.c_uint), ("retry_delay_seconds", ctypes.POINTER(ctypes.c_int64)),
+                ("retry_delay_count", ctypes.c_size_t), ("request_timeout_seconds", ctypes.c_int64)]
+
+
+class _RetryDecision(ctypes.Structure):
+    _fields_ = [("status", ctypes.c_int), ("status_name", ctypes.c_char_p), ("attempt", ctypes.c_uint),
+                ("max_attempts", ctypes.c_uint), ("next_attempt", ctypes.c_uint), ("next_retry_at_ms", ctypes.c_int64)]
+
+
+_OUTCOME_HTTP, _OUTCOME_TIMEOUT, _OUTCOME_NETWORK = 0, 1, 2
 
 _lock = threading.Lock()
 _declared: Optional[ctypes.CDLL] = None
@@ -45,6 +58,10 @@ def _lib() -> ctypes.CDLL:
                 fn.argtypes = [ctypes.c_char_p, ctypes.c_size_t, ctypes.c_int, ctypes.POINTER(_DeliverySpec),
                                ctypes.c_int64, ctypes.c_uint, ctypes.c_char_p, ctypes.c_size_t,
                                ctypes.POINTER(ctypes.c_size_t), ctypes.POINTER(ctypes.c_size_t)]
+                fn = lib.jobwire_decide_attempt
+                fn.restype = ctypes.c_int
+                fn.argtypes = [ctypes.POINTER(_RetryPolicy), ctypes.c_uint, ctypes.c_int, ctypes.c_int, ctypes.c_int64,
+                               ctypes.POINTER(_RetryDecision)]
                 _declared = lib
     return _declared
 
@@ -130,3 +147,65 @@ class Sender:
                 raise RejectedError(status_code, None if offset.value == no_offset else offset.value)
             return Delivery(json.loads(buf.raw[: out_len.value].decode("utf-8")))
         raise JobwireError(_native.E_BUFFER_TOO_SMALL)  # pragma: no cover
+
+
+class RetryDecision:
+    """What one attempt turned into: ``status`` (``"delivered"``, ``"scheduled_retry"`` or
+    ``"failed_permanently"``), ``attempt``, ``max_attempts``, and for a scheduled retry
+    ``next_attempt`` and ``next_retry_at`` (Unix milliseconds; else both ``None``)."""
+
+    __slots__ = ("status", "attempt", "max_attempts", "next_attempt", "next_retry_at")
+
+    def __init__(self, d: _RetryDecision) -> None:
+        self.status: str = d.status_name.decode("ascii")
+        self.attempt = int(d.attempt)
+        self.max_attempts = int(d.max_attempts)
+        retry = self.status == "scheduled_retry"
+        self.next_attempt: Optional[int] = int(d.next_attempt) if retry else None
+        self.next_retry_at: Optional[int] = int(d.next_retry_at_ms) if retry else None
+
+    def __repr__(self) -> str:
+        return (f"RetryDecision(status={self.status!r}, attempt={self.attempt}, next_attempt={self.next_attempt}, "
+                f"next_retry_at={self.next_retry_at})")
+
+
+def decide_attempt(attempt: int, outcome: Union[int, str], tried_at: Optional[int] = None, *,
+                   max_attempts: int = 4, delays: Optional[List[int]] = None,
+                   request_timeout: int = 30) -> RetryDecision:
+    """The retry schedule (PROTOCOL.md §12): what attempt ``attempt`` (1-based) made at
+    ``tried_at`` (Unix milliseconds, default the clock) turned into. ``outcome`` is the
+    HTTP status received (only 2xx is delivered), ``"timeout"`` or ``"network"``. The
+    policy defaults to the service's (4 attempts, 60/300/900 s); ``delays`` are the
+    seconds after failed attempt 1, 2, ..., exactly ``max_attempts - 1`` of them.
+
+    Raises RejectedError (``invalid_attempt``, ``invalid_outcome``,
+    ``invalid_retry_policy``, ``invalid_timeout``) or ValueError/TypeError for arguments
+    of the wrong kind."""
+    if isinstance(outcome, bool):
+        raise TypeError("outcome must be an HTTP status, 'timeout' or 'network'")
+    if isinstance(outcome, int):
+        kind, http = _OUTCOME_HTTP, _int_arg(outcome, "outcome", -2**31, 2**31 - 1)
+    elif outcome == "timeout":
+        kind, http = _OUTCOME_TIMEOUT, 0
+    elif outcome in ("network", "network_error"):
+        kind, http = _OUTCOME_NETWORK, 0
+    else:
+        raise ValueError(f"outcome must be an HTTP status, 'timeout' or 'network', not {outcome!r}")
+    att = _int_arg(attempt, "attempt", 0, 2**32 - 1)
+    when = time.time_ns() // 1_000_000 if tried_at is None else _int_arg(tried_at, "tried_at", _INT64_MIN, _INT64_MAX)
+    policy = _RetryPolicy()
+    policy.max_attempts = _int_arg(max_attempts, "max_attempts", 0, 2**32 - 1)
+    policy.request_timeout_seconds = _int_arg(request_timeout, "request_timeout", _INT64_MIN, _INT64_MAX)
+    array = None
+    if delays is not None:
+        values = [_int_arg(d, "delay", _INT64_MIN, _INT64_MAX) for d in delays]
+        array = (ctypes.c_int64 * max(len(values), 1))(*values)
+        policy.retry_delay_seconds = ctypes.cast(array, ctypes.POINTER(ctypes.c_int64))
+        policy.retry_delay_count = len(values)
+    out = _RetryDecision()
+    status = _lib().jobwire_decide_attempt(ctypes.byref(policy), att, kind, http, when, ctypes.byref(out))
+    if status == _native.E_INVALID_ARGUMENT:
+        raise ValueError("invalid_argument: tried_at outside 1970..9999")
+    if status != _native.OK:
+        raise RejectedError(status)
+    return RetryDecision(out)

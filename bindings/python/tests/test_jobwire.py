@@ -532,6 +532,41 @@ DEFAULTS = ["job.completed", "job.failed", "job.cancelled", "job.expired"]
 
 
 class NormalizeEventsTest(unittest.TestCase):
+    def test_events_subscribed_and_effective_events(self) -> None:
+        # ai_stats: the defaults are the terminal phases; job.<phase> or the kind's own name
+        self.assertTrue(jobwire.events_subscribed(None, "completed"))
+        self.assertFalse(jobwire.events_subscribed([], "progress"))
+        self.assertTrue(jobwire.events_subscribed([" Progress "], "progress", "batch"))
+        self.assertFalse(jobwire.events_subscribed(["video.completed", "batch.failed"], "failed"))
+        self.assertTrue(jobwire.events_subscribed(["canceled"], "cancelled"))
+        for events, phase, code in ((["job.completed"], "status_changed", "unknown_phase"),
+                                    (["nope"], "completed", "no_valid_events"),
+                                    ({"a": 1}, "completed", "invalid_events_type")):
+            with self.assertRaises(jobwire.RejectedError) as ctx:
+                jobwire.events_subscribed(events, phase)
+            self.assertEqual(ctx.exception.code, code)
+        # phaseo: the stored list decides exactly; [] inherits (the request defaults here)
+        self.assertTrue(jobwire.events_subscribed(["status_changed"], "status_changed", profile="phaseo"))
+        self.assertTrue(jobwire.events_subscribed([], "status_changed", profile="phaseo"))
+        self.assertFalse(jobwire.events_subscribed(None, "progress", profile="phaseo"))
+        self.assertFalse(jobwire.events_subscribed(["job.completed.extra"], "completed", profile="phaseo"))
+        # effective events: the request's list, else the endpoint's for the kind, else defaults
+        self.assertEqual(jobwire.effective_events(["Completed"], ["video.progress"]), ["job.completed"])
+        self.assertEqual(jobwire.effective_events([], ["video.completed", "batch.failed", "progress"]),
+                         ["video.completed", "job.progress"])
+        self.assertEqual(jobwire.effective_events(None, ["video.completed", "batch.failed"], "batch"),
+                         ["batch.failed"])
+        self.assertEqual(jobwire.effective_events(None),
+                         ["job.status_changed", "job.completed", "job.failed", "job.cancelled", "job.expired"])
+        effective = jobwire.effective_events([], ["video.progress"])
+        self.assertTrue(jobwire.events_subscribed(effective, "progress", profile="phaseo"))
+        with self.assertRaises(jobwire.RejectedError) as ctx:
+            jobwire.effective_events([], ["video.completed", 7])
+        self.assertEqual((ctx.exception.code, ctx.exception.offset), ("event_not_string", 1))
+        with self.assertRaises(jobwire.RejectedError) as ctx:
+            jobwire.effective_events("video.completed")
+        self.assertEqual(ctx.exception.code, "invalid_events_type")
+
     def test_defaults(self) -> None:
         self.assertEqual(jobwire.normalize_events(None), DEFAULTS)
         self.assertEqual(jobwire.normalize_events([]), DEFAULTS)

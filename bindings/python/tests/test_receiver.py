@@ -75,6 +75,70 @@ class Host:
                 self.states[event.job_id] = decision.next
 
 
+class DictStore:
+    """The application's own dedup store (Receiver(store=<object>)): the claim/commit/release
+    rules of the package README over a dict, with failures to inject."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.keys = {}  # key -> [done, token, expiry_ms]
+        self.counter = 0
+        self.calls = []
+        self.fail = {}  # method -> (call number counted from the last reset, exception or value)
+
+    def reset(self, **fail) -> None:
+        self.calls, self.fail = [], fail
+
+    def _injected(self, method):
+        n = sum(1 for c in self.calls if c[0] == method)
+        if method in self.fail and self.fail[method][0] == n:
+            what = self.fail[method][1]
+            if isinstance(what, BaseException):
+                raise what
+            return (what,)
+        return None
+
+    def claim(self, key, now_ms, lease_ms):
+        with self.lock:
+            self.calls.append(("claim", key))
+            injected = self._injected("claim")
+            if injected is not None:
+                return injected[0]
+            entry = self.keys.get(key)
+            if entry is not None and entry[2] > now_ms:
+                return ("done" if entry[0] else "in_flight", None)
+            self.counter += 1
+            token = self.counter.to_bytes(16, "big")
+            self.keys[key] = [False, token, now_ms + lease_ms]
+            return ("fresh", token)
+
+    def commit(self, key, token, now_ms):
+        with self.lock:
+            self.calls.append(("commit", key))
+            injected = self._injected("commit")
+            if injected is not None:
+                return injected[0]
+            entry = self.keys.get(key)
+            if entry is None or entry[1] != token:
+                return False
+            entry[0], entry[2] = True, now_ms + 88 * 60 * 1000
+            return True
+
+    def release(self, key, token):
+        with self.lock:
+            self.calls.append(("release", key))
+            entry = self.keys.get(key)
+            if entry is None or entry[0] or entry[1] != token:
+                return False
+            del self.keys[key]
+            return True
+
+    def held(self):
+        """Keys claimed and not done (leases live for the tests' durations)."""
+        with self.lock:
+            return [k for k, e in self.keys.items() if not e[0]]
+
+
 class ReceiverTest(unittest.TestCase):
     def setUp(self) -> None:
         self.tmp = tempfile.TemporaryDirectory()
@@ -170,6 +234,56 @@ class ReceiverTest(unittest.TestCase):
         job5 = f"J-{tag}-5"
         body5, headers5 = delivery(job5)
         self.assertEqual(r.receive(body5, headers5).action, "refetch")
+
+    def test_own_store(self) -> None:
+        store = DictStore()
+        with jobwire.Receiver(secrets=[SECRET], store=store) as r:
+            # the whole pipeline over it, as over the built-in stores
+            self.pipeline(r, f"own-{RUN}")
+            self.assertTrue(any(c[0] == "commit" for c in store.calls))
+            self.assertEqual(store.held(), [])  # every claim committed or released
+            self.assertTrue(any(k.startswith("jls:") for k in (c[1] for c in store.calls)))
+            host = Host()
+            body, headers = delivery(f"J-own-{RUN}-f")
+            # the store cannot be reached: 503 store_unavailable, the exception kept
+            store.reset(claim=(1, ConnectionError("refused")))
+            receipt = r.receive(body, headers, load=host.load, handle=host.handle)
+            self.assertEqual((receipt.action, receipt.http_status, receipt.reason), ("reject", 503,
+                                                                                     "store_unavailable"))
+            self.assertIsInstance(receipt.exception, ConnectionError)
+            self.assertEqual(host.effects, [])
+            # the job lease's claim raises: 503 store_error, the delivery's claim released
+            store.reset(claim=(2, RuntimeError("lock table full")))
+            receipt = r.receive(body, headers, load=host.load, handle=host.handle)
+            self.assertEqual((receipt.action, receipt.http_status, receipt.reason), ("reject", 503, "store_error"))
+            self.assertIsInstance(receipt.exception, RuntimeError)
+            self.assertEqual([c[0] for c in store.calls], ["claim", "claim", "release"])
+            self.assertEqual(store.held(), [])
+            # claim returns something that is no claim: 503 store_error, a TypeError kept
+            store.reset(claim=(1, "fresh"))
+            receipt = r.receive(body, headers, load=host.load, handle=host.handle)
+            self.assertEqual((receipt.http_status, receipt.reason), (503, "store_error"))
+            self.assertIsInstance(receipt.exception, TypeError)
+            store.reset(claim=(1, ("fresh", b"short")))
+            receipt = r.receive(body, headers, load=host.load, handle=host.handle)
+            self.assertEqual((receipt.http_status, receipt.reason), (503, "store_error"))
+            self.assertIsInstance(receipt.exception, ValueError)
+            self.assertEqual(host.effects, [])
+            # healthy again: processed once, then a duplicate
+            store.reset()
+            receipt = r.receive(body, headers, load=host.load, handle=host.handle)
+            self.assertEqual((receipt.action, receipt.http_status, receipt.code), ("process", 200, "ok"))
+            self.assertIsNone(receipt.exception)
+            self.assertEqual(r.receive(body, headers, load=host.load, handle=host.handle).action, "duplicate")
+            self.assertEqual(len(host.effects), 1)
+            # the commit reports the claim lost after the effect: still 200, the code says so
+            body2, headers2 = delivery(f"J-own-{RUN}-g")
+            store.reset(commit=(1, False))
+            receipt = r.receive(body2, headers2, load=host.load, handle=host.handle)
+            self.assertEqual((receipt.action, receipt.http_status, receipt.code), ("process", 200, "claim_lost"))
+            self.assertEqual(len(host.effects), 2)
+        with self.assertRaises(TypeError):
+            jobwire.Receiver(secrets=[SECRET], store=object())
 
     def test_threads_share_one_receiver(self) -> None:
         for name, spec in store_specs(self.tmp.name):

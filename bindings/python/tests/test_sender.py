@@ -82,5 +82,68 @@ class SenderTest(unittest.TestCase):
             s.build(job_id="g", internal_id="1", phase="completed", data={"status": "completed"}, kind="audio")
 
 
+class RetryScheduleTest(unittest.TestCase):
+    """jobwire.decide_attempt: PROTOCOL.md §12's schedule, 4 attempts 60/300/900 s apart."""
+
+    def test_service_schedule(self) -> None:
+        t = NOW * 1000
+        for attempt, delay in ((1, 60), (2, 300), (3, 900)):
+            d = jobwire.decide_attempt(attempt, 503, t)
+            self.assertEqual((d.status, d.attempt, d.max_attempts, d.next_attempt, d.next_retry_at),
+                             ("scheduled_retry", attempt, 4, attempt + 1, t + delay * 1000))
+        last = jobwire.decide_attempt(4, "timeout", t)
+        self.assertEqual((last.status, last.next_attempt, last.next_retry_at), ("failed_permanently", None, None))
+        self.assertEqual(jobwire.decide_attempt(2, 204, t).status, "delivered")
+        self.assertEqual(jobwire.decide_attempt(1, 302, t).status, "scheduled_retry")  # redirects are not followed
+        self.assertEqual(jobwire.decide_attempt(1, "network", t).next_retry_at, t + 60000)
+
+    def test_own_policy_and_refusals(self) -> None:
+        t = NOW * 1000
+        d = jobwire.decide_attempt(5, 500, t, max_attempts=6, delays=[1, 2, 3, 4, 5])
+        self.assertEqual((d.next_attempt, d.next_retry_at), (6, t + 5000))
+        self.assertEqual(jobwire.decide_attempt(1, 500, t, max_attempts=1, delays=[]).status, "failed_permanently")
+        for kwargs, code in (({"max_attempts": 6, "delays": [1, 2]}, "invalid_retry_policy"),
+                             ({"max_attempts": 4, "delays": []}, "invalid_retry_policy"),
+                             ({"max_attempts": 5}, "invalid_retry_policy"),  # the service's 3 delays
+                             ({"max_attempts": 4, "delays": [60, 0, 900]}, "invalid_retry_policy"),
+                             ({"max_attempts": 17}, "invalid_attempt"),
+                             ({"request_timeout": 0}, "invalid_timeout")):
+            with self.assertRaises(jobwire.RejectedError, msg=kwargs) as ctx:
+                jobwire.decide_attempt(1, 500, t, **kwargs)
+            self.assertEqual(ctx.exception.code, code)
+        for attempt, outcome, code in ((0, 500, "invalid_attempt"), (5, 500, "invalid_attempt"),
+                                       (1, 99, "invalid_outcome"), (1, 600, "invalid_outcome")):
+            with self.assertRaises(jobwire.RejectedError) as ctx:
+                jobwire.decide_attempt(attempt, outcome, t)
+            self.assertEqual(ctx.exception.code, code)
+        with self.assertRaises(ValueError):
+            jobwire.decide_attempt(1, "eventually", t)
+        with self.assertRaises(TypeError):
+            jobwire.decide_attempt(1, True, t)
+        with self.assertRaises(ValueError):
+            jobwire.decide_attempt(1, 500, -1)
+
+    def test_next_attempt_is_received_as_a_duplicate(self) -> None:
+        """The decided retry, built as attempt 2 of the same event, is the same delivery to
+        a receiver: processed once."""
+        s = jobwire.Sender(SECRET)
+        event = dict(job_id="gen_retry", internal_id="7", phase="completed", data={"status": "completed"},
+                     created_at=NOW)
+        first = s.build(**event, now=NOW)
+        decision = jobwire.decide_attempt(first.attempt, 503, NOW * 1000)
+        retry = s.build(**event, now=decision.next_retry_at // 1000, attempt=decision.next_attempt)
+        self.assertEqual((retry.event_id, retry.delivery_key, retry.attempt), (first.event_id, first.delivery_key, 2))
+        self.assertNotEqual(dict(retry.headers)["x-ai-stats-signature"], dict(first.headers)["x-ai-stats-signature"])
+        effects = []
+        with jobwire.Receiver(secrets=[SECRET], tolerance=None) as r:
+            load = lambda job_id: {"lifecycle_status": "running"}  # noqa: E731
+            handle = lambda event, decision: effects.append(event.attempt)  # noqa: E731
+            self.assertEqual(r.receive(first.body, first.headers, now=NOW, load=load, handle=handle).action,
+                             "process")
+            again = r.receive(retry.body, retry.headers, now=NOW + 60, load=load, handle=handle)
+            self.assertEqual((again.action, again.attempt), ("duplicate", 2))
+        self.assertEqual(effects, [1])
+
+
 if __name__ == "__main__":
     unittest.main()
