@@ -642,6 +642,43 @@ constexpr bool utf8_valid(std::string_view s) noexcept {
   return true;
 }
 
+/// One step of a lossy UTF-8 decode (WHATWG Encoding "UTF-8 decode", which is what a
+/// JavaScript `TextDecoder` and Rust's `String::from_utf8_lossy` do): `size` bytes starting
+/// at `p`, which are one well-formed sequence (`valid`) or the *maximal subpart* of an
+/// ill-formed one — the longest prefix of a well-formed sequence, at least one byte — that
+/// the decoder replaces by a single U+FFFD. So `E2 82 41` decodes to U+FFFD, `A`, and a
+/// sequence cut short by the end of the input costs one U+FFFD, not one per byte.
+struct utf8_step {
+  std::size_t size;
+  bool valid;
+};
+constexpr utf8_step next_utf8_step(const char* p, std::size_t avail) noexcept {
+  const std::size_t len = utf8_sequence_length(p, avail);
+  if (len != 0) return {len, true};
+  const unsigned char c = static_cast<unsigned char>(p[0]);
+  std::size_t need = 0;
+  unsigned char lo = 0x80, hi = 0xBF;
+  if (c >= 0xC2 && c <= 0xDF) {
+    need = 2;
+  } else if (c >= 0xE0 && c <= 0xEF) {
+    need = 3;
+    if (c == 0xE0) lo = 0xA0;
+    if (c == 0xED) hi = 0x9F;
+  } else if (c >= 0xF0 && c <= 0xF4) {
+    need = 4;
+    if (c == 0xF0) lo = 0x90;
+    if (c == 0xF4) hi = 0x8F;
+  } else {
+    return {1, false};  // not a lead byte at all
+  }
+  std::size_t k = 1;
+  for (; k < need && k < avail; ++k) {
+    const unsigned char ck = static_cast<unsigned char>(p[k]);
+    if (k == 1 ? (ck < lo || ck > hi) : (ck < 0x80 || ck > 0xBF)) break;
+  }
+  return {k, false};
+}
+
 namespace detail {
 /// Length of the valid UTF-8 sequence starting at s[i] (i < s.size()), or 0 when the byte
 /// at i does not start one. Index-based form of `jobwire::utf8_sequence_length`.
@@ -1761,15 +1798,14 @@ inline void append_quoted(std::string& out, std::string_view s) {
       ++i;
       continue;
     }
-    // Copy one well-formed UTF-8 sequence (RFC 3629) or write U+FFFD for the byte.
-    const std::size_t len = jobwire::utf8_sequence_length(s.data() + i, n - i);
-    if (len != 0) {
-      out.append(s.data() + i, len);
-      i += len;
-    } else {
+    // Copy one well-formed UTF-8 sequence (RFC 3629), or write one U+FFFD for the maximal
+    // subpart of an ill-formed one, as a TextDecoder would (utf8.hpp).
+    const utf8_step step = next_utf8_step(s.data() + i, n - i);
+    if (step.valid)
+      out.append(s.data() + i, step.size);
+    else
       out += "\xEF\xBF\xBD";
-      ++i;
-    }
+    i += step.size;
   }
   out.push_back('"');
 }
@@ -5721,45 +5757,55 @@ inline result<std::int64_t> parse_iso8601_ms(std::string_view s) noexcept {
 ///  - `code_points` (default, jobwire policy): Unicode scalar values. A character is never
 ///    split, so the preview is always valid UTF-8 and `jobwire` and any receiver agree on
 ///    what a character is.
-///  - `utf16_units`: the service runs on JavaScript, whose `slice(0, 500)` counts UTF-16
-///    code units; a character outside the BMP counts 2. Unlike `slice`, jobwire stops
-///    before a surrogate pair that would not fit instead of cutting it in half.
-/// Either way the cut never splits a code point; for text inside the BMP both agree.
-enum class preview_unit : std::uint8_t { code_points, utf16_units };
+///  - `utf16_units`: the seed-era service (`ai_stats`) runs on JavaScript, whose
+///    `slice(0, 500)` counts UTF-16 code units; a character outside the BMP counts 2.
+///    Unlike `slice`, jobwire stops before a surrogate pair that would not fit instead of
+///    cutting it in half.
+///  - `bytes`: the current service (`phaseo`, PROTOCOL.md §16) reads the first 500 *bytes*
+///    of the response and decodes them as lossy UTF-8, so a character cut by the limit
+///    becomes one U+FFFD. Pick it to reproduce that service's previews exactly.
+/// With `code_points` and `utf16_units` the cut never splits a code point; for text inside
+/// the BMP both agree.
+enum class preview_unit : std::uint8_t { code_points, utf16_units, bytes };
 
-
-/// The first `max_chars` characters of a response body, as valid UTF-8. A body is bytes
-/// from an untrusted server: each byte that does not begin a valid UTF-8 sequence counts as
-/// one character and is replaced by U+FFFD (as a JavaScript TextDecoder would), so the
-/// preview can always be stored and serialised as a JSON string.
+/// The first `max_chars` characters (or bytes, above) of a response body, as valid UTF-8.
+/// A body is bytes from an untrusted server: each ill-formed part (the maximal subpart of an
+/// ill-formed sequence, utf8.hpp) counts as one character and becomes one U+FFFD, as a
+/// JavaScript TextDecoder would, so the preview can always be stored and serialised as a
+/// JSON string.
 inline std::string cut_response_preview(std::string_view body, std::size_t max_chars = response_preview_max_chars,
                                         preview_unit unit = preview_unit::code_points) {
+  if (unit == preview_unit::bytes) {
+    body = body.substr(0, max_chars);
+    unit = preview_unit::code_points;
+    max_chars = body.size();  // every character of the cut is at least one byte
+  }
   std::string out;
   out.reserve(body.size() < max_chars * 4 ? body.size() : max_chars * 4);
   std::size_t used = 0, i = 0;
   while (i < body.size()) {
-    const std::size_t len = detail::utf8_sequence_length(body, i);
-    const std::size_t cost = (unit == preview_unit::utf16_units && len == 4) ? 2 : 1;
+    const utf8_step step = next_utf8_step(body.data() + i, body.size() - i);
+    const std::size_t cost = (unit == preview_unit::utf16_units && step.valid && step.size == 4) ? 2 : 1;
     if (used + cost > max_chars) break;
     used += cost;
-    if (len == 0) {
+    if (step.valid)
+      out.append(body.data() + i, step.size);
+    else
       out += "\xEF\xBF\xBD";
-      ++i;
-    } else {
-      out.append(body.data() + i, len);
-      i += len;
-    }
+    i += step.size;
   }
   return out;
 }
 
-/// Number of characters of valid UTF-8 text `s`, counted in `unit` (invalid bytes count 1).
+/// Number of characters of text `s`, counted in `unit` (each ill-formed part counts 1, as
+/// in `cut_response_preview`; `bytes` counts bytes).
 inline std::size_t count_characters(std::string_view s, preview_unit unit = preview_unit::code_points) noexcept {
+  if (unit == preview_unit::bytes) return s.size();
   std::size_t n = 0, i = 0;
   while (i < s.size()) {
-    const std::size_t len = detail::utf8_sequence_length(s, i);
-    n += (unit == preview_unit::utf16_units && len == 4) ? 2 : 1;
-    i += len == 0 ? 1 : len;
+    const utf8_step step = next_utf8_step(s.data() + i, s.size() - i);
+    n += (unit == preview_unit::utf16_units && step.valid && step.size == 4) ? 2 : 1;
+    i += step.size;
   }
   return n;
 }
@@ -8894,7 +8940,9 @@ class delivery_sender {
   /// `invalid_job_id` (empty job id), `invalid_attempt`, `invalid_argument` (now or
   /// created_at outside the representable time range), the JSON reader's errors for `data`
   /// (offsets into `data`), `json_type_mismatch` when `data` is not an object,
-  /// `conflicting_job_id` when `data.id` differs from the job id.
+  /// `conflicting_job_id` when `data.id` differs from the job id, and any error of the
+  /// receivers' envelope reader on the built body (e.g. `missing_field` for a `data`
+  /// without `status`, `unknown_status`), without an offset.
   result<delivery> build(const delivery_event& ev, std::int64_t now_seconds, unsigned attempt = first_attempt_number) {
     delivery d;
     if (void_result st = build_into(d, ev, now_seconds, attempt); !st) return st.error();
@@ -8999,6 +9047,17 @@ class delivery_sender {
       b += '}';
     }
     b += '}';
+    // The body must be one this profile's receivers accept, so it is read back by the one
+    // envelope reader they use, with the options `verify_delivery` gives it (verify.hpp,
+    // PROTOCOL.md §10): a `data` without a status, or with a status outside the
+    // vocabulary, is refused here rather than answered 400 by every receiver and retried
+    // until exhausted.
+    if (auto env = parse_envelope(b, delivery_payload_options(verify_options{}, *prof_)); !env) {
+      b.clear();
+      d.head_.clear();
+      d.header_count_ = 0;
+      return env.error().code;
+    }
     return sign_attempt(d, now_seconds);
   }
 
