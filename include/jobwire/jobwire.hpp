@@ -5,6 +5,7 @@
 #include "version.hpp"
 #include "error.hpp"
 #include "result.hpp"
+#include "leniency.hpp"
 #include "utf8.hpp"
 #include "json.hpp"
 #include "json_writer.hpp"

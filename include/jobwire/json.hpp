@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "error.hpp"
+#include "leniency.hpp"
 #include "result.hpp"
 #include "utf8.hpp"
 
@@ -75,11 +76,12 @@ struct options {
   std::size_t max_depth = JOBWIRE_JSON_DEFAULT_MAX_DEPTH;                ///< nested arrays/objects
   std::size_t max_string_bytes = JOBWIRE_JSON_DEFAULT_MAX_STRING_BYTES;  ///< raw bytes of one string
   std::size_t max_members = JOBWIRE_JSON_DEFAULT_MAX_MEMBERS;            ///< entries of one array/object
-  /// Opt-in leniency. RFC 8259 only says names SHOULD be unique, so a text with a repeated
-  /// key is well-formed JSON; jobwire rejects it by default because two readers may pick
-  /// different values from the same signed bytes. With this set, `object::find` returns
+  /// Opt-in leniencies (leniency.hpp); the reader reads `lenient::duplicate_keys` only.
+  /// RFC 8259 only says names SHOULD be unique, so a text with a repeated key is
+  /// well-formed JSON; jobwire rejects it by default because two readers may pick
+  /// different values from the same signed bytes. With the flag, `object::find` returns
   /// the first occurrence.
-  bool allow_duplicate_keys = false;
+  lenient leniency = lenient::none;
 };
 /// The same struct under the name most call sites use for it.
 using limits = options;
@@ -992,7 +994,7 @@ class validator {
       if (++f.members > lim_.max_members) return fail(errc::json_too_many_members, p);
       if (f.is_object) {
         if (*p != '"') return fail(errc::json_unexpected_token, p);
-        st = parse_string(p, !lim_.allow_duplicate_keys);
+        st = parse_string(p, !allows(lim_.leniency, lenient::duplicate_keys));
         if (!st) return st;
         p = skip_ws(p, end_);
         if (p >= end_) return fail(errc::json_unexpected_end, end_);
@@ -1025,7 +1027,7 @@ class validator {
     closed : {
       frame& done = stack[depth - 1];
       if (done.is_object) {
-        if (!lim_.allow_duplicate_keys) {
+        if (!allows(lim_.leniency, lenient::duplicate_keys)) {
           st = check_duplicates(done.key_base);
           if (!st) return st;
         }

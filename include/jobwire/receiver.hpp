@@ -8,7 +8,7 @@
 //      is what this accepts. A bad signature or stale timestamp is 401, a malformed
 //      header or envelope 400. Nothing is parsed before the body is authenticated (§13.1:
 //      the envelope reader takes only an `authenticated_body`). The envelope is read with
-//      `allow_inconsistent_status`, so a payload whose two status fields contradict each
+//      `lenient::inconsistent_status`, so a payload whose two status fields contradict each
 //      other reaches reconciliation and becomes `refetch` instead of a 400 (§13.3).
 //   2. claim   the dedup key (dedup.hpp) in the caller's store: (job id, delivery key) when
 //      the envelope carries a delivery key, the event id otherwise — never the delivery
@@ -72,18 +72,18 @@ namespace jobwire {
 static_assert(max_dedup_job_id_length >= max_job_id_length, "dedup keys must hold every valid job id");
 
 struct receiver_options {
-  /// Freshness window, SDK timestamp leniency, profile (header prefix, phase set, whether
-  /// a secret is required; nullptr = `auto`, detected per request, §15), body size and
-  /// JSON limits; the profile also drives envelope parsing. Its `allow_unsigned` and
-  /// `statuses` are replaced by the two fields below.
+  /// Freshness window, profile (header prefix, phase set, whether a secret is required;
+  /// nullptr = `auto`, detected per request, §15), body size and JSON limits; the profile
+  /// also drives envelope parsing. Its `leniency` is replaced by the field below.
   verify_options verify{};
-  /// Unsigned deliveries are accepted only when this is set AND the verifier holds no
-  /// secret AND the profile allows it (never under phaseo, §15). Without it an empty
-  /// verifier is a misconfiguration: `unsigned_not_allowed`, 503, so nothing is lost
-  /// while the receiver is fixed.
-  bool allow_unsigned = false;
-  /// Unknown status words: strict (`unknown_status`, 400) or mapped (job.hpp).
-  status_mode statuses = status_mode::strict;
+  /// Opt-in leniencies (leniency.hpp), the receiver's only set. Read here:
+  /// `lenient::sdk_timestamps`; `lenient::unsigned_deliveries` (unsigned deliveries are
+  /// accepted only when it is set AND the verifier holds no secret AND the profile allows
+  /// it, never under phaseo, §15; without it an empty verifier is a misconfiguration:
+  /// `unsigned_not_allowed`, 503, so nothing is lost while the receiver is fixed);
+  /// `lenient::unknown_status` (unknown status words mapped as the service does instead
+  /// of `unknown_status`, 400).
+  lenient leniency = lenient::none;
   /// How long a claim is held while the handler runs (dedup.hpp: the sender's longest
   /// request timeout by default).
   std::chrono::milliseconds lease = default_claim_lease;
@@ -167,7 +167,7 @@ inline receipt& decide(receipt& r, receiver_decision d, int http, const receiver
 ///
 /// - `body`: the raw request body, byte for byte (re-serialised JSON does not verify).
 /// - `headers`: any representation `find_header` accepts (headers.hpp).
-/// - `secrets`: the verifier, shared by every thread (an empty one only with `allow_unsigned`).
+/// - `secrets`: the verifier, shared by every thread (an empty one only with `lenient::unsigned_deliveries`).
 /// - `store`: a dedup store (`is_dedup_store`: memory, SQLite, Redis, PostgreSQL).
 /// - `now`: the host's clock (Unix milliseconds; seconds are used for freshness).
 /// - `load(std::string_view job_id)` → `std::optional<job_state>` or
@@ -193,8 +193,7 @@ template <class Headers, class Store, class Load, class Handler>
   // 1. verify (§9, §10, §13.1): authenticate, parse the envelope, headers agree with it
   const std::int64_t now_seconds = std::chrono::floor<std::chrono::seconds>(now).time_since_epoch().count();
   verify_options vopt = opt.verify;
-  vopt.allow_unsigned = opt.allow_unsigned;
-  vopt.statuses = opt.statuses;
+  vopt.leniency = opt.leniency;
   verified_delivery verified;
   const void_result checked = verify_delivery(body, headers, secrets, now_seconds, verified, vopt);
   if (verified.headers.attempt) r.attempt = *verified.headers.attempt;

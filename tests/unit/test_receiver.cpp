@@ -672,7 +672,7 @@ TEST_CASE("receiver: unsigned deliveries only when explicitly allowed, never und
   CHECK(refused.error == errc::unsigned_not_allowed);
   CHECK(refused.http_status == 503);
 
-  opt.allow_unsigned = true;
+  opt.leniency = lenient::unsigned_deliveries;
   opt.verify.prof = &profiles::phaseo;
   auto phaseo = receive_delivery(d.body, d.headers, none, store, at(t0), load, handler, opt);
   CHECK(phaseo.error == errc::secret_required);
