@@ -170,7 +170,7 @@ class payload_reader {
     const char* close = fast_string_close(v.data() + 1, end_, esc);
     last_string_ = v.data();
     last_string_end_ = close + 1;
-    return json::string(v.data() + 1, static_cast<std::size_t>(close - (v.data() + 1)), esc);
+    return json::detail::view_access::make_string(v.data() + 1, static_cast<std::size_t>(close - (v.data() + 1)), esc);
   }
   /// Where the string value starting at `v` ends, when string_at just read it (so the
   /// walker does not scan it a second time); nullptr otherwise.
@@ -356,9 +356,9 @@ class member_walk {
   void load() noexcept {
     bool esc;
     const char* close = fast_string_close(p_ + 1, limit_, esc);
-    m_.key = json::string(p_ + 1, static_cast<std::size_t>(close - (p_ + 1)), esc);
+    m_.key = json::detail::view_access::make_string(p_ + 1, static_cast<std::size_t>(close - (p_ + 1)), esc);
     const char* colon = json::detail::skip_ws_validated(close + 1);
-    m_.value = json::value(json::detail::skip_ws_validated(colon + 1));
+    m_.value = json::detail::view_access::make_value(json::detail::skip_ws_validated(colon + 1));
   }
   const payload_reader& r_;
   const char* limit_;
@@ -374,7 +374,7 @@ class element_walk {
   element_walk(json::value arr, const char* input_end) noexcept : limit_(input_end) {
     const char* q = json::detail::skip_ws_validated(arr.data() + 1);
     if (*q == ']') end_ = q + 1;
-    else v_ = json::value(q);
+    else v_ = json::detail::view_access::make_value(q);
   }
   bool done() const noexcept { return !v_.exists(); }
   json::value value() const noexcept { return v_; }
@@ -384,7 +384,7 @@ class element_walk {
     value_end_ = nullptr;
     const char* q = json::detail::skip_ws_validated(e);
     if (*q == ',') {
-      v_ = json::value(json::detail::skip_ws_validated(q + 1));
+      v_ = json::detail::view_access::make_value(json::detail::skip_ws_validated(q + 1));
     } else {
       v_ = json::value();
       end_ = q + 1;
