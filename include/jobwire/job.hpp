@@ -46,6 +46,40 @@ struct job_id_tag {};
 struct native_id_tag {};
 }  // namespace detail
 
+/// A job id held by value, in a fixed buffer inside the object (at most
+/// `max_job_id_length` bytes; no heap): for results that outlive the buffer the id was
+/// read from, such as a receiver's receipt kept after the request body is gone. Reads as
+/// a `std::string_view` into itself, valid as long as the object is.
+class job_id_buffer {
+ public:
+  job_id_buffer() noexcept = default;
+  /// Copies `s`. An id longer than `max_job_id_length` is no job id (§2): it is refused
+  /// (false) and the buffer is left empty.
+  bool assign(std::string_view s) noexcept {
+    len_ = 0;
+    if (s.size() > max_job_id_length) return false;
+    for (std::size_t i = 0; i < s.size(); ++i) buf_[i] = s[i];
+    len_ = s.size();
+    return true;
+  }
+  std::string_view view() const noexcept { return {buf_, len_}; }
+  operator std::string_view() const noexcept { return view(); }
+  const char* data() const noexcept { return buf_; }
+  std::size_t size() const noexcept { return len_; }
+  bool empty() const noexcept { return len_ == 0; }
+
+  friend bool operator==(const job_id_buffer& a, const job_id_buffer& b) noexcept { return a.view() == b.view(); }
+  friend bool operator!=(const job_id_buffer& a, const job_id_buffer& b) noexcept { return a.view() != b.view(); }
+  friend bool operator==(const job_id_buffer& a, std::string_view b) noexcept { return a.view() == b; }
+  friend bool operator!=(const job_id_buffer& a, std::string_view b) noexcept { return a.view() != b; }
+  friend bool operator==(std::string_view a, const job_id_buffer& b) noexcept { return a == b.view(); }
+  friend bool operator!=(std::string_view a, const job_id_buffer& b) noexcept { return a != b.view(); }
+
+ private:
+  char buf_[max_job_id_length] = {};
+  std::size_t len_ = 0;
+};
+
 template <class Tag>
 class basic_id;
 

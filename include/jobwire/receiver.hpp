@@ -91,7 +91,10 @@ struct receiver_options {
   atomic_receiver_counters* counters = nullptr;
 };
 
-/// What `receive_delivery` decided. Views (`job_id`) point into the caller's body.
+/// What `receive_delivery` decided. It holds no view into the request: the job id is
+/// copied into the receipt (a fixed buffer, no heap), the key is a `dedup_key` (which owns
+/// its bytes) and names are static, so a receipt may be kept, queued or logged after the
+/// body and headers are gone.
 struct receipt {
   receiver_decision action = receiver_decision::reject;
   /// The reply to send (PROTOCOL.md §13).
@@ -105,8 +108,8 @@ struct receipt {
   /// The claim's outcome, when a claim was made; `in_flight` also when the job's lease
   /// was held by another delivery of the job (this delivery's claim was then released).
   std::optional<claim_state> claim;
-  /// `data.id` of the envelope (empty before parsing succeeded).
-  std::string_view job_id;
+  /// `data.id` of the envelope, copied (empty before parsing succeeded).
+  job_id_buffer job_id;
   /// The key deduplicated on (absent before it could be built).
   std::optional<dedup_key> key;
   /// The attempt number the delivery carried (body, else header; 0 when unknown).
@@ -202,14 +205,15 @@ template <class Headers, class Store, class Load, class Handler>
   if (checked || verified.body.bytes().data() != nullptr) r.prof = verified.prof;
   if (!checked) return detail::reject_receipt(r, checked.code(), opt);
   const envelope_view* env = &verified.envelope;
-  r.job_id = env->data.id.str();
+  const std::string_view job_id = env->data.id.str();
+  (void)r.job_id.assign(job_id);  // the envelope reader accepts no longer id (§2)
   if (env->delivery.present) r.attempt = env->delivery.attempt;
 
   // 2. claim (§2: per job, never the delivery key alone)
-  auto key = env->delivery.present ? dedup_key::for_delivery(r.job_id, env->delivery.key_text)
+  auto key = env->delivery.present ? dedup_key::for_delivery(job_id, env->delivery.key_text)
                                    : dedup_key::for_event(env->id);
   if (!key) return detail::reject_receipt(r, key.code(), opt);
-  const auto job_key = dedup_key::for_job(r.job_id);
+  const auto job_key = dedup_key::for_job(job_id);
   if (!job_key) return detail::reject_receipt(r, job_key.code(), opt);
   r.key = *key;
   auto claimed = store.claim(*key, now, opt.lease);
@@ -237,7 +241,7 @@ template <class Headers, class Store, class Load, class Handler>
   };
 
   // 3. reconcile (§13.3) against the state held while the claim and the job lease are ours
-  result<std::optional<job_state>> held = detail::wrap_loaded(load(r.job_id));
+  result<std::optional<job_state>> held = detail::wrap_loaded(load(job_id));
   if (!held) {
     (void)store.release(*key, token);
     (void)store.release(*job_key, job_token);
