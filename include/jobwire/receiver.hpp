@@ -73,8 +73,11 @@ static_assert(max_dedup_job_id_length >= max_job_id_length, "dedup keys must hol
 
 struct receiver_options {
   /// Freshness window, profile (header prefix, phase set, whether a secret is required;
-  /// nullptr = `auto`, detected per request, §15), body size and JSON limits; the profile
-  /// also drives envelope parsing. Its `leniency` is replaced by the field below.
+  /// nullptr = `auto`, detected per request, §15) and the limits: `verify.max_body_bytes`
+  /// (checked before any work) and `verify.json`, the JSON limits the envelope is parsed
+  /// with (bytes, depth, string bytes, members; payload parsing has no other resource
+  /// limit). The profile also drives envelope parsing. Its `leniency` is replaced by the
+  /// field below.
   verify_options verify{};
   /// Opt-in leniencies (leniency.hpp), the receiver's only set. Read here:
   /// `lenient::sdk_timestamps`; `lenient::unsigned_deliveries` (unsigned deliveries are

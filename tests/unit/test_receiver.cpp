@@ -133,6 +133,39 @@ TEST_CASE("receiver: the receipt's job id outlives the request body", "[receiver
   CHECK((b == "G-1" && "G-1" == b && b != "G-2"));
 }
 
+TEST_CASE("receiver: the body and JSON limits are the receiver's to set", "[receiver]") {
+  // receiver_options::verify carries the body limit and the JSON limits of the envelope
+  // reader (the payload parser reads with them), so a receiver can lower every one.
+  const delivery d = terminal("G-limits", "completed");  // 2 levels, 5 members at the root
+  struct case_ {
+    const char* what;
+    void (*lower)(verify_options&);
+    errc code;
+  };
+  const case_ cases[] = {
+      {"body bytes", [](verify_options& o) { o.max_body_bytes = 64; }, errc::body_too_large},
+      {"json bytes", [](verify_options& o) { o.json.max_bytes = 64; }, errc::json_input_too_large},
+      {"json depth", [](verify_options& o) { o.json.max_depth = 1; }, errc::json_depth_exceeded},
+      {"json members", [](verify_options& o) { o.json.max_members = 3; }, errc::json_too_many_members},
+      {"json string", [](verify_options& o) { o.json.max_string_bytes = 4; }, errc::json_string_too_long},
+  };
+  fixture f;
+  for (const case_& c : cases) {
+    INFO(c.what);
+    f.opt.verify = verify_options{};
+    c.lower(f.opt.verify);
+    const receipt r = f.deliver(d);
+    CHECK(r.action == receiver_decision::reject);
+    CHECK(r.error == c.code);
+    CHECK(r.http_status == http_status_of(c.code));
+    CHECK_FALSE(r.claim);  // refused before anything was claimed
+  }
+  // Under the defaults the same delivery is processed: the limits alone refused it.
+  f.opt.verify = verify_options{};
+  CHECK(f.deliver(d).action == receiver_decision::refetch);
+  CHECK(f.h.refetches == 1);
+}
+
 TEST_CASE("receiver: a valid delivery is processed once and acknowledged", "[receiver]") {
   fixture f;
   f.h.jobs["G-1"] = job_state{lifecycle_status::running, 10};
