@@ -21,13 +21,13 @@
 #include <cstring>
 #include <string_view>
 
+#include "attempt.hpp"  // attempt_status (§10, §12)
 #include "error.hpp"
 #include "events.hpp"
 #include "job.hpp"
 #include "json.hpp"
 #include "profile.hpp"
 #include "result.hpp"
-#include "retry.hpp"  // attempt_status (§10, §12)
 
 namespace jobwire {
 

@@ -55,10 +55,10 @@
 #include <type_traits>
 #include <utility>
 
+#include "counters.hpp"  // receiver counters (not monitor.hpp, which includes the sender)
 #include "dedup.hpp"
 #include "error.hpp"
 #include "headers.hpp"
-#include "monitor.hpp"
 #include "payload.hpp"
 #include "reconcile.hpp"
 #include "result.hpp"
