@@ -6,6 +6,7 @@
 #include "error.hpp"
 #include "result.hpp"
 #include "leniency.hpp"
+#include "unix_time.hpp"
 #include "utf8.hpp"
 #include "json.hpp"
 #include "json_writer.hpp"

@@ -175,7 +175,7 @@ inline receipt& decide(receipt& r, receiver_decision d, int http, const receiver
 /// - `headers`: any representation `find_header` accepts (headers.hpp).
 /// - `secrets`: the verifier, shared by every thread (an empty one only with `lenient::unsigned_deliveries`).
 /// - `store`: a dedup store (`is_dedup_store`: memory, SQLite, Redis, PostgreSQL).
-/// - `now`: the host's clock (Unix milliseconds; seconds are used for freshness).
+/// - `now`: the host's clock (unix_time.hpp; its whole seconds decide freshness).
 /// - `load(std::string_view job_id)` → `std::optional<job_state>` or
 ///   `result<std::optional<job_state>>`: the locally held state (`nullopt`: not known;
 ///   an error: 503). Called only while the claim and the job's lease are held: nothing
@@ -191,17 +191,16 @@ inline receipt& decide(receipt& r, receiver_decision d, int http, const receiver
 ///   delivery (reported afterwards as `claim_lost` in `receipt::error`).
 template <class Headers, class Store, class Load, class Handler>
 [[nodiscard]] inline receipt receive_delivery(std::string_view body, const Headers& headers, const verifier& secrets,
-                                              Store& store, dedup_time now, Load&& load, Handler&& handler,
+                                              Store& store, unix_time now, Load&& load, Handler&& handler,
                                               const receiver_options& opt = {}) noexcept {
   static_assert(require_dedup_store<Store>(), "see dedup.hpp");
   receipt r;
 
   // 1. verify (§9, §10, §13.1): authenticate, parse the envelope, headers agree with it
-  const std::int64_t now_seconds = std::chrono::floor<std::chrono::seconds>(now).time_since_epoch().count();
   verify_options vopt = opt.verify;
   vopt.leniency = opt.leniency;
   verified_delivery verified;
-  const void_result checked = verify_delivery(body, headers, secrets, now_seconds, verified, vopt);
+  const void_result checked = verify_delivery(body, headers, secrets, now, verified, vopt);
   if (verified.headers.attempt) r.attempt = *verified.headers.attempt;
   // The profile given, or the one detected (§15), once authentication got that far (a
   // rejected envelope still reports the profile it was read under).
@@ -294,7 +293,7 @@ enum class job_lease_outcome : std::uint8_t {
 /// is released either way), or `claim_lost` when `fn` outlived the lease and another
 /// holder took the job meanwhile.
 template <class Store, class Fn>
-[[nodiscard]] inline result<job_lease_outcome> with_job_lease(Store& store, std::string_view job, dedup_time now,
+[[nodiscard]] inline result<job_lease_outcome> with_job_lease(Store& store, std::string_view job, unix_time now,
                                                               Fn&& fn,
                                                               std::chrono::milliseconds lease = default_claim_lease) noexcept {
   static_assert(require_dedup_store<Store>(), "see dedup.hpp");

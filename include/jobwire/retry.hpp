@@ -21,6 +21,7 @@
 #include "error.hpp"
 #include "events.hpp"  // max_delivery_attempts
 #include "result.hpp"
+#include "unix_time.hpp"
 
 namespace jobwire {
 
@@ -186,6 +187,11 @@ inline result<retry_decision> decide_attempt(const retry_policy& policy, unsigne
     d.status = attempt_status::failed_permanently;
   }
   return d;
+}
+/// The same with the time as `unix_time` (unix_time.hpp), the API's one time type.
+inline result<retry_decision> decide_attempt(const retry_policy& policy, unsigned attempt, attempt_outcome outcome,
+                                             unix_time tried_at) noexcept {
+  return decide_attempt(policy, attempt, outcome, to_unix_ms(tried_at));
 }
 
 // --- the sweep (PROTOCOL.md §12) --------------------------------------------------------------

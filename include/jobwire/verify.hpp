@@ -48,6 +48,7 @@
 #include "profile.hpp"
 #include "result.hpp"
 #include "signature.hpp"
+#include "unix_time.hpp"
 
 namespace jobwire {
 
@@ -261,6 +262,28 @@ template <class Headers>
   verified_delivery out;
   if (auto st = verify_delivery(body, headers, secrets, now_seconds, out, opts); !st) return st.error();
   return out;
+}
+
+// The same three calls with the host's clock as `unix_time` (unix_time.hpp), the type the
+// receiver, the dedup stores and the sender take: freshness is decided on its whole
+// seconds (floored), exactly as with `to_unix_seconds(now)`.
+template <class Headers>
+[[nodiscard]] inline result<authenticated_delivery> authenticate_delivery(std::string_view body, const Headers& headers,
+                                                                          const verifier& secrets, unix_time now,
+                                                                          const verify_options& opts = {}) noexcept {
+  return authenticate_delivery(body, headers, secrets, to_unix_seconds(now), opts);
+}
+template <class Headers>
+[[nodiscard]] inline void_result verify_delivery(std::string_view body, const Headers& headers, const verifier& secrets,
+                                                 unix_time now, verified_delivery& out,
+                                                 const verify_options& opts = {}) noexcept {
+  return verify_delivery(body, headers, secrets, to_unix_seconds(now), out, opts);
+}
+template <class Headers>
+[[nodiscard]] inline result<verified_delivery> verify_delivery(std::string_view body, const Headers& headers,
+                                                               const verifier& secrets, unix_time now,
+                                                               const verify_options& opts = {}) noexcept {
+  return verify_delivery(body, headers, secrets, to_unix_seconds(now), opts);
 }
 
 }  // namespace jobwire
