@@ -207,15 +207,15 @@ template <class Headers, class Store, class Load, class Handler>
   if (checked || verified.body.bytes().data() != nullptr) r.prof = verified.prof;
   if (!checked) return detail::reject_receipt(r, checked.code(), opt);
   const envelope_view* env = &verified.envelope;
-  const std::string_view job_id = env->data.id.str();
-  (void)r.job_id.assign(job_id);  // the envelope reader accepts no longer id (§2)
+  const std::string_view job = env->data.id.str();
+  (void)r.job_id.assign(job);  // the envelope reader accepts no longer id (§2)
   if (env->delivery.present) r.attempt = env->delivery.attempt;
 
   // 2. claim (§2: per job, never the delivery key alone)
-  auto key = env->delivery.present ? dedup_key::for_delivery(job_id, env->delivery.key_text)
+  auto key = env->delivery.present ? dedup_key::for_delivery(job, env->delivery.key_text)
                                    : dedup_key::for_event(env->id);
   if (!key) return detail::reject_receipt(r, key.code(), opt);
-  const auto job_key = dedup_key::for_job(job_id);
+  const auto job_key = dedup_key::for_job(job);
   if (!job_key) return detail::reject_receipt(r, job_key.code(), opt);
   r.key = *key;
   auto claimed = store.claim(*key, now, opt.lease);
@@ -243,7 +243,7 @@ template <class Headers, class Store, class Load, class Handler>
   };
 
   // 3. reconcile (§13.3) against the state held while the claim and the job lease are ours
-  result<std::optional<job_state>> held = detail::wrap_loaded(load(job_id));
+  result<std::optional<job_state>> held = detail::wrap_loaded(load(job));
   if (!held) {
     (void)store.release(*key, token);
     (void)store.release(*job_key, job_token);
