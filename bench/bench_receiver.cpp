@@ -101,7 +101,7 @@ void receiver_parts(benchmark::State& state) {
   }
   jobwire_bench::hmac_floor floor(secret);
   jobwire::payload_options popt;
-  popt.allow_inconsistent_status = true;
+  popt.leniency |= jobwire::lenient::inconsistent_status;
   {
     jobwire_bench::alloc_scope allocs(state);
     for (auto _ : state) {

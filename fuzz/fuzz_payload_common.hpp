@@ -50,8 +50,7 @@ inline std::size_t walk(const jobwire::job_data& d) {
 /// Options variants every target runs: strict, and lenient with contradictions allowed.
 inline jobwire::payload_options lenient_options() {
   jobwire::payload_options o;
-  o.statuses = jobwire::status_mode::lenient;
-  o.allow_inconsistent_status = true;
+  o.leniency = jobwire::lenient::unknown_status | jobwire::lenient::inconsistent_status;
   o.prof = &jobwire::profiles::phaseo;
   return o;
 }

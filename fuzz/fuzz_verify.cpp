@@ -39,7 +39,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   for (const jobwire::profile* prof : {&jobwire::profiles::ai_stats, &jobwire::profiles::phaseo}) {
     jobwire::verify_options opts;
     opts.prof = prof;
-    opts.sdk_compat = !body.empty() && (body[0] & 1);
+    if (!body.empty() && (body[0] & 1)) opts.leniency |= jobwire::lenient::sdk_timestamps;
     opts.tolerance_seconds = jobwire::tolerance_none;
 
     auto r = jobwire::verify_delivery(body, headers, secrets(), now, opts);
@@ -77,7 +77,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   // explicitly (ai_stats when no family is present); two families → ambiguous_header.
   {
     jobwire::verify_options automatic;
-    automatic.sdk_compat = !body.empty() && (body[0] & 1);
+    if (!body.empty() && (body[0] & 1)) automatic.leniency |= jobwire::lenient::sdk_timestamps;
     automatic.tolerance_seconds = jobwire::tolerance_none;
     auto detected = jobwire::detect_profile(headers);
     auto r = jobwire::verify_delivery(body, headers, secrets(), now, automatic);

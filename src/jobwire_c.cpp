@@ -174,7 +174,7 @@ int jobwire_json_validate(const char* text, std::size_t text_len, unsigned flags
     if (error_offset != nullptr) *error_offset = jobwire::error::no_offset;
     if (bad_input(text, text_len) || (flags & ~JOBWIRE_JSON_ALLOW_DUPLICATE_KEYS) != 0u) return invalid_argument;
     jobwire::json::options opts;
-    opts.allow_duplicate_keys = (flags & JOBWIRE_JSON_ALLOW_DUPLICATE_KEYS) != 0u;
+    if ((flags & JOBWIRE_JSON_ALLOW_DUPLICATE_KEYS) != 0u) opts.leniency |= jobwire::lenient::duplicate_keys;
     jobwire::void_result st = jobwire::json::validate(view(text, text_len), opts);
     if (st) return JOBWIRE_OK;
     if (error_offset != nullptr) *error_offset = st.error().offset;
@@ -283,7 +283,7 @@ int jobwire_check_callback_url(const char* url, std::size_t url_len, int policy,
     if (bad_input(url, url_len) || bad_output(out, out_cap, out_len) ||
         !policy_of(policy, opts.policy) || (flags & ~JOBWIRE_URL_ALLOW_LOCAL_DEVELOPMENT) != 0u)
       return invalid_argument;
-    opts.allow_local_development = (flags & JOBWIRE_URL_ALLOW_LOCAL_DEVELOPMENT) != 0u;
+    if ((flags & JOBWIRE_URL_ALLOW_LOCAL_DEVELOPMENT) != 0u) opts.leniency |= jobwire::lenient::local_callback_urls;
     auto u = jobwire::check_callback_url(view(url, url_len), opts);
     if (!u) return status_of(u.error());
     // The parsed URL serialises itself into the caller's buffer: no intermediate copy.
@@ -544,11 +544,11 @@ int jobwire_verify(const jobwire_verifier* verifier, const char* body, std::size
     if (!headers.well_formed()) return invalid_argument;
     jobwire::verify_options opts;
     opts.tolerance_seconds = tolerance;
-    opts.sdk_compat = (flags & JOBWIRE_VERIFY_SDK_COMPAT) != 0u;
+    if ((flags & JOBWIRE_VERIFY_SDK_COMPAT) != 0u) opts.leniency |= jobwire::lenient::sdk_timestamps;
     opts.prof = prof;
     // A verifier created without secrets is the caller's explicit choice of unsigned
     // deliveries (header), still refused under a profile that requires a secret.
-    opts.allow_unsigned = verifier->keys.empty();
+    if (verifier->keys.empty()) opts.leniency |= jobwire::lenient::unsigned_deliveries;
     // The receiver's composed call (verify.hpp), or authentication alone when asked.
     jobwire::verified_delivery verified;
     const jobwire::void_result st =
@@ -602,7 +602,7 @@ int jobwire_parse_payload(int form, const char* text, std::size_t text_len, int 
         bad_input(text, text_len) || bad_output(out, out_cap, out_len) ||
         (flags & ~JOBWIRE_PAYLOAD_LENIENT_STATUS) != 0u)
       return invalid_argument;
-    if ((flags & JOBWIRE_PAYLOAD_LENIENT_STATUS) != 0u) opts.statuses = jobwire::status_mode::lenient;
+    if ((flags & JOBWIRE_PAYLOAD_LENIENT_STATUS) != 0u) opts.leniency |= jobwire::lenient::unknown_status;
     std::string summary;
     jobwire::void_result st =
         jobwire::append_payload_summary(summary, static_cast<jobwire::payload_form>(form), view(text, text_len), opts);

@@ -472,11 +472,12 @@ int create_receiver(const char* const* secrets, const std::size_t* secret_lens, 
     r->secrets.emplace_back(view(secrets[i], secret_lens[i]));
   }
   r->options.verify.tolerance_seconds = opt.tolerance;
-  r->options.verify.sdk_compat = (opt.flags & JOBWIRE_RECEIVER_SDK_COMPAT) != 0u;
   r->options.verify.prof = prof;
-  r->options.allow_unsigned = (opt.flags & JOBWIRE_RECEIVER_ALLOW_UNSIGNED) != 0u;
-  r->options.statuses = (opt.flags & JOBWIRE_RECEIVER_LENIENT_STATUS) != 0u ? jobwire::status_mode::lenient
-                                                                            : jobwire::status_mode::strict;
+  // The C flags keep their names; each is one bit of the receiver's leniency set.
+  using jobwire::lenient;
+  if ((opt.flags & JOBWIRE_RECEIVER_SDK_COMPAT) != 0u) r->options.leniency |= lenient::sdk_timestamps;
+  if ((opt.flags & JOBWIRE_RECEIVER_ALLOW_UNSIGNED) != 0u) r->options.leniency |= lenient::unsigned_deliveries;
+  if ((opt.flags & JOBWIRE_RECEIVER_LENIENT_STATUS) != 0u) r->options.leniency |= lenient::unknown_status;
   if (opt.lease_ms != 0) r->options.lease = std::chrono::milliseconds(opt.lease_ms);
   if (r->spec.kind == store_kind::memory) {
     r->memory.reset(new jobwire::memory_dedup_store());

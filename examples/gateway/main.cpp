@@ -557,7 +557,7 @@ int main(int argc, char** argv) {
   if (!policy) return std::fprintf(stderr, "gateway: unknown policy\n"), 2;
   opt.url.policy = *policy;
   // PROTOCOL.md §8: http://127.0.0.1 callbacks only with the explicit development flag.
-  opt.url.allow_local_development = a.has("--dev-callbacks");
+  if (a.has("--dev-callbacks")) opt.url.leniency |= jobwire::lenient::local_callback_urls;
   const double scale = a.number("--time-scale", 600);
   if (!(scale >= 1 && scale <= 100000)) return std::fprintf(stderr, "gateway: --time-scale must be 1..100000\n"), 2;
   gateway g(scale, opt);

@@ -121,14 +121,14 @@ int main(int argc, char** argv) {
     const std::string key = rc.key ? std::string(rc.key->delivery_key_text()) : std::string();
     std::string body;
     jobwire::json::writer(body).begin_object().field("action", jobwire::receiver_decision_name(rc.action))
-        .field("http_status", rc.http_status).field("reason", rc.reason()).field("job_id", rc.job_id)
+        .field("http_status", rc.http_status).field("reason", rc.reason()).field("job_id", rc.job_id.view())
         .field("delivery_key", key).end_object();
     res.status = rc.http_status;
     res.set_content(body, "application/json");
-    r.stats.record({std::string(rc.job_id), key, std::string(jobwire::receiver_decision_name(rc.action)),
+    r.stats.record({std::string(rc.job_id.view()), key, std::string(jobwire::receiver_decision_name(rc.action)),
                     std::string(rc.reason()), rc.attempt, rc.http_status});
     // rc.job_id is empty unless the delivery was verified and parsed: never attribute on faith.
-    r.journal.record({rc.job_id, key, rc.attempt, rc.http_status, rc.action, rc.reason(), body, now_ms});
+    r.journal.record({rc.job_id.view(), key, rc.attempt, rc.http_status, rc.action, rc.reason(), body, now_ms});
     if (auto held = rc.job_id.empty() ? std::nullopt : r.db.load(rc.job_id))
       r.journal.set_state(rc.job_id, jobwire::lifecycle_status_name(held->lifecycle), held->progress);
     // The name the client stored with the job id (app_store.hpp), for the dashboard; only

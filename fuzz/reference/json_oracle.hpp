@@ -45,6 +45,7 @@ namespace jobwire_json_oracle {
 
 namespace json = jobwire::json;
 using jobwire::errc;
+using jobwire::lenient;
 
 constexpr std::size_t unknown_offset = static_cast<std::size_t>(-1);
 
@@ -637,7 +638,7 @@ inline outcome predict(const reference& r, const json::options& o) {
         if (f.n > max_depth) return {false, errc::json_depth_exceeded, f.offset};
         break;
       case fact::duplicate:
-        if (!o.allow_duplicate_keys) return {false, errc::json_duplicate_key, f.offset};
+        if (!allows(o.leniency, lenient::duplicate_keys)) return {false, errc::json_duplicate_key, f.offset};
         break;
     }
     return {true, errc::ok, unknown_offset};
@@ -910,11 +911,11 @@ inline std::vector<json::options> option_sets(std::string_view text) {
   std::vector<json::options> out;
   out.emplace_back();
   json::options dup;
-  dup.allow_duplicate_keys = true;
+  dup.leniency = lenient::duplicate_keys;
   out.push_back(dup);
   json::options deep;
   deep.max_depth = 100000;
-  deep.allow_duplicate_keys = true;
+  deep.leniency = lenient::duplicate_keys;
   out.push_back(deep);
   std::uint64_t h = 1469598103934665603ull;  // FNV-1a
   for (char c : text) h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ull;
@@ -925,7 +926,7 @@ inline std::vector<json::options> option_sets(std::string_view text) {
     small.max_string_bytes = static_cast<std::size_t>((h >> 16) % 25);
     const std::size_t slack = static_cast<std::size_t>((h >> 24) % 8);
     small.max_bytes = text.size() >= 4 ? text.size() - 4 + slack : slack;
-    small.allow_duplicate_keys = ((h >> 32) & 1) != 0;
+    if (((h >> 32) & 1) != 0) small.leniency = lenient::duplicate_keys;
     out.push_back(small);
     h = h * 6364136223846793005ull + 1442695040888963407ull;
   }
@@ -943,7 +944,7 @@ inline std::string check(std::string_view text) {
     auto got = json::parse(text, o);
     const std::string where = " [max_bytes=" + std::to_string(o.max_bytes) + " depth=" + std::to_string(o.max_depth) +
                               " string=" + std::to_string(o.max_string_bytes) + " members=" +
-                              std::to_string(o.max_members) + " dup=" + (o.allow_duplicate_keys ? "1" : "0") + "]";
+                              std::to_string(o.max_members) + " dup=" + (allows(o.leniency, lenient::duplicate_keys) ? "1" : "0") + "]";
     if (want.accept) {
       if (!got) return "jobwire rejects (" + std::string(got.error().name()) + "@" + std::to_string(got.error().offset) +
                        "), expected accept" + where;

@@ -1,5 +1,5 @@
 // jobwire — proleptic Gregorian calendar arithmetic shared by the modules that read or
-// write dates (the ledger's ISO-8601 times, the sdk_compat timestamp form of §9).
+// write dates (the ledger's ISO-8601 times, the `lenient::sdk_timestamps` form of §9).
 #pragma once
 
 #include <cstdint>

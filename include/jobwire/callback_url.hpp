@@ -23,6 +23,7 @@
 #include <string_view>
 
 #include "error.hpp"
+#include "leniency.hpp"
 #include "result.hpp"
 #include "utf8.hpp"
 
@@ -874,12 +875,13 @@ inline result<url_policy> parse_url_policy(std::string_view s) noexcept {
 
 struct callback_url_options {
   url_policy policy = url_policy::strict;
-  /// Explicit opt-in for local development: exactly `localhost`, `127.0.0.1` and `[::1]`
-  /// (as serialised after parsing, without credentials) are accepted over http or https.
-  /// Under `phaseo` too, although the service itself has no such exception (§16.4): the
-  /// flag is for a sender under test talking to a receiver on the same machine, never a
-  /// prediction of what the service accepts.
-  bool allow_local_development = false;
+  /// Opt-in leniencies (leniency.hpp). Read here: `lenient::local_callback_urls`, for
+  /// local development: exactly `localhost`, `127.0.0.1` and `[::1]` (as serialised after
+  /// parsing, without credentials) are accepted over http or https. Under `phaseo` too,
+  /// although the service itself has no such exception (§16.4): the flag is for a sender
+  /// under test talking to a receiver on the same machine, never a prediction of what the
+  /// service accepts.
+  lenient leniency = lenient::none;
 };
 
 namespace url_detail {
@@ -1014,7 +1016,7 @@ inline errc strict_host(const http_url& u) noexcept {
 /// The verdict on a parsed URL under a policy (PROTOCOL.md §8); `errc::ok` to accept.
 inline errc evaluate_callback_url(const http_url& u, const callback_url_options& opt = {}) noexcept {
   const bool exact_local = url_detail::is_exact_local_host(u.host());
-  if (opt.allow_local_development && exact_local && !u.has_credentials()) return errc::ok;
+  if (allows(opt.leniency, lenient::local_callback_urls) && exact_local && !u.has_credentials()) return errc::ok;
   if (opt.policy == url_policy::ai_stats) {
     // The service's http exception looks at the host only.
     if (u.scheme == url_scheme::http) return exact_local ? errc::ok : errc::https_required;
@@ -1067,7 +1069,7 @@ inline errc evaluate_callback_url(const http_url& u, const callback_url_options&
 /// - `ai_stats`: the seed era's list (the service did no DNS then; this applies the same
 ///   literal list to resolved addresses);
 /// - `strict`: everything that is not globally reachable.
-/// `allow_local_development` is deliberately not an input: whether `localhost` may be
+/// `lenient::local_callback_urls` is deliberately not an input: whether `localhost` may be
 /// dialled is decided on the URL, and a loopback address reached through another name
 /// is refused under every policy.
 [[nodiscard]] constexpr errc check_resolved_address(ipv4_address a, url_policy policy) noexcept {

@@ -41,21 +41,18 @@
 #include "events.hpp"
 #include "job.hpp"
 #include "result.hpp"
+#include "unix_time.hpp"
 
 namespace jobwire {
 
 // --- time ------------------------------------------------------------------------------
 
-/// A point in time handed to the stores: Unix time with millisecond resolution (the
-/// system_clock epoch is the Unix epoch on every supported platform). From Unix seconds:
-/// `dedup_time{std::chrono::seconds{unix_s}}`.
-using dedup_time = std::chrono::time_point<std::chrono::system_clock, std::chrono::milliseconds>;
+/// A point in time handed to the stores: the API's one Unix-time type (unix_time.hpp;
+/// `to_unix_ms` gives what the SQL stores persist). The name stays for the stores'
+/// interface; it is the same type as everywhere else.
+using dedup_time = unix_time;
 
-/// Unix milliseconds of a dedup_time (what the SQL stores persist).
-constexpr std::int64_t to_unix_ms(dedup_time t) noexcept { return t.time_since_epoch().count(); }
-constexpr dedup_time dedup_time_from_unix_ms(std::int64_t ms) noexcept {
-  return dedup_time{std::chrono::milliseconds{ms}};
-}
+constexpr dedup_time dedup_time_from_unix_ms(std::int64_t ms) noexcept { return unix_time_from_ms(ms); }
 
 // --- lease and retention defaults (derived from the sender's schedule, PROTOCOL.md §12) --
 

@@ -1,7 +1,7 @@
 // jobwire — delivery timestamps and the freshness window (PROTOCOL.md §9).
 //
 // Strict by default: the timestamp header is Unix seconds written as 1 to 12 ASCII digits
-// (no sign, no spaces, no fraction). The `sdk_compat` leniency accepts what the official
+// (no sign, no spaces, no fraction). The `lenient::sdk_timestamps` leniency accepts what the official
 // SDK verifiers accept besides that: digits-only values of 13 or more digits are
 // milliseconds, and non-numeric values are ISO-8601 date-times. Whatever the form, the
 // signed text is always the header's exact text; parsing only decides freshness.
@@ -27,7 +27,7 @@ constexpr std::int64_t tolerance_none = -1;
 /// Longest strict timestamp: 12 digits covers every second until the year 33658 and
 /// keeps every arithmetic step far from overflow.
 constexpr std::size_t max_timestamp_digits = 12;
-/// Longest millisecond timestamp accepted under sdk_compat (same range in milliseconds).
+/// Longest millisecond timestamp accepted under lenient::sdk_timestamps (same range in milliseconds).
 constexpr std::size_t max_timestamp_ms_digits = 15;
 
 enum class timestamp_form : std::uint8_t { seconds, milliseconds, iso8601 };
@@ -113,7 +113,8 @@ inline result<std::int64_t> parse_sdk_iso8601_ms(std::string_view s) noexcept {
 }  // namespace detail
 
 /// Parses the timestamp header's text. Strict: 1..12 digits of Unix seconds. With
-/// `sdk_compat`: also 13..15 digits of milliseconds, and ISO-8601 date-times with a zone.
+/// `sdk_compat` (what `lenient::sdk_timestamps` sets in the options structs): also 13..15
+/// digits of milliseconds, and ISO-8601 date-times with a zone.
 /// Anything else is `malformed_timestamp`.
 inline result<parsed_timestamp> parse_timestamp(std::string_view text, bool sdk_compat = false) noexcept {
   if (text.empty()) return errc::malformed_timestamp;

@@ -17,6 +17,7 @@
 #include <string_view>
 
 #include "error.hpp"
+#include "leniency.hpp"
 #include "result.hpp"
 
 namespace jobwire {
@@ -44,6 +45,40 @@ constexpr bool is_valid_id_text(std::string_view s) noexcept {
 struct job_id_tag {};
 struct native_id_tag {};
 }  // namespace detail
+
+/// A job id held by value, in a fixed buffer inside the object (at most
+/// `max_job_id_length` bytes; no heap): for results that outlive the buffer the id was
+/// read from, such as a receiver's receipt kept after the request body is gone. Reads as
+/// a `std::string_view` into itself, valid as long as the object is.
+class job_id_buffer {
+ public:
+  job_id_buffer() noexcept = default;
+  /// Copies `s`. An id longer than `max_job_id_length` is no job id (§2): it is refused
+  /// (false) and the buffer is left empty.
+  bool assign(std::string_view s) noexcept {
+    len_ = 0;
+    if (s.size() > max_job_id_length) return false;
+    for (std::size_t i = 0; i < s.size(); ++i) buf_[i] = s[i];
+    len_ = s.size();
+    return true;
+  }
+  std::string_view view() const noexcept { return {buf_, len_}; }
+  operator std::string_view() const noexcept { return view(); }
+  const char* data() const noexcept { return buf_; }
+  std::size_t size() const noexcept { return len_; }
+  bool empty() const noexcept { return len_ == 0; }
+
+  friend bool operator==(const job_id_buffer& a, const job_id_buffer& b) noexcept { return a.view() == b.view(); }
+  friend bool operator!=(const job_id_buffer& a, const job_id_buffer& b) noexcept { return a.view() != b.view(); }
+  friend bool operator==(const job_id_buffer& a, std::string_view b) noexcept { return a.view() == b; }
+  friend bool operator!=(const job_id_buffer& a, std::string_view b) noexcept { return a.view() != b; }
+  friend bool operator==(std::string_view a, const job_id_buffer& b) noexcept { return a == b.view(); }
+  friend bool operator!=(std::string_view a, const job_id_buffer& b) noexcept { return a != b.view(); }
+
+ private:
+  char buf_[max_job_id_length] = {};
+  std::size_t len_ = 0;
+};
 
 template <class Tag>
 class basic_id;
@@ -118,11 +153,9 @@ enum class lifecycle_status : std::uint8_t { pending, running, completed, failed
 /// The create response's vocabulary (§3 last paragraph): no `expired`.
 enum class create_status : std::uint8_t { pending, in_progress, completed, failed, cancelled };
 
-/// What to do with a status word the service's normaliser does not know.
-enum class status_mode : std::uint8_t {
-  strict,   ///< report `unknown_status` (jobwire policy, default)
-  lenient,  ///< map it to queued/pending exactly as the service does
-};
+// A status word the service's normaliser does not know is `unknown_status` (jobwire
+// policy), or — with `lenient::unknown_status` (leniency.hpp) — mapped to queued/pending
+// exactly as the service does. The vocabulary functions below take the caller's flag set.
 
 constexpr std::string_view job_status_name(job_status s) noexcept {
   switch (s) {
@@ -201,7 +234,7 @@ constexpr std::string_view trim_status(std::string_view s) noexcept {
 }
 
 /// The service's normaliser (§3): case-insensitive, trimmed, synonyms folded. Returns false
-/// for a word it does not know (the caller applies the status_mode).
+/// for a word it does not know (the caller applies its leniency).
 constexpr bool normalise_status(std::string_view raw, lifecycle_status& out) noexcept {
   std::string_view s = trim_status(raw);
   struct synonym {
@@ -228,29 +261,29 @@ constexpr bool normalise_status(std::string_view raw, lifecycle_status& out) noe
 }  // namespace detail
 
 /// Parses any status word (either vocabulary, any case, surrounding whitespace, synonyms)
-/// into the lifecycle state it denotes. Unknown → `unknown_status`, or `pending` in
-/// lenient mode (the service's fallback).
+/// into the lifecycle state it denotes. Unknown → `unknown_status`, or `pending` under
+/// `lenient::unknown_status` (the service's fallback).
 inline result<lifecycle_status> parse_lifecycle_status(std::string_view s,
-                                                          status_mode mode = status_mode::strict) noexcept {
+                                                          lenient leniency = lenient::none) noexcept {
   lifecycle_status out = lifecycle_status::pending;
   if (detail::normalise_status(s, out)) return out;
-  if (mode == status_mode::lenient) return lifecycle_status::pending;
+  if (allows(leniency, lenient::unknown_status)) return lifecycle_status::pending;
   return errc::unknown_status;
 }
 
 /// As `parse_lifecycle_status`, in the status endpoint's vocabulary.
-inline result<job_status> parse_job_status(std::string_view s, status_mode mode = status_mode::strict) noexcept {
-  auto l = parse_lifecycle_status(s, mode);
+inline result<job_status> parse_job_status(std::string_view s, lenient leniency = lenient::none) noexcept {
+  auto l = parse_lifecycle_status(s, leniency);
   if (!l) return l.error();
   return to_job_status(*l);
 }
 
 /// The create response's vocabulary. `expired` has no create-response spelling (a job
-/// cannot expire before it was created), so strict mode refuses it; lenient mode maps it,
-/// like every other unknown word, to `pending`.
+/// cannot expire before it was created), so it is refused unless `lenient::unknown_status`
+/// maps it, like every other unknown word, to `pending`.
 inline result<create_status> parse_create_status(std::string_view s,
-                                                    status_mode mode = status_mode::strict) noexcept {
-  auto l = parse_lifecycle_status(s, mode);
+                                                    lenient leniency = lenient::none) noexcept {
+  auto l = parse_lifecycle_status(s, leniency);
   if (!l) return l.error();
   switch (*l) {
     case lifecycle_status::pending: return create_status::pending;
@@ -260,7 +293,7 @@ inline result<create_status> parse_create_status(std::string_view s,
     case lifecycle_status::cancelled: return create_status::cancelled;
     case lifecycle_status::expired: break;
   }
-  if (mode == status_mode::lenient) return create_status::pending;
+  if (allows(leniency, lenient::unknown_status)) return create_status::pending;
   return errc::unknown_status;
 }
 
@@ -270,9 +303,9 @@ inline result<create_status> parse_create_status(std::string_view s,
 /// `completed`, `failed`, `cancelled` (and the legacy `canceled`), `expired`. Exact words,
 /// ASCII case-insensitive (the key lower-cases them; the object carries them as stored), no
 /// trimming and none of the public synonyms (`succeeded`, `error`): those are not raw
-/// statuses. Anything else is `unknown_status`, or pending in lenient mode (the service's
-/// fallback for words it does not know, §3).
-inline result<lifecycle_status> parse_raw_status(std::string_view s, status_mode mode = status_mode::strict) noexcept {
+/// statuses. Anything else is `unknown_status`, or pending under `lenient::unknown_status`
+/// (the service's fallback for words it does not know, §3).
+inline result<lifecycle_status> parse_raw_status(std::string_view s, lenient leniency = lenient::none) noexcept {
   struct raw_word {
     std::string_view word;
     lifecycle_status state;
@@ -286,7 +319,7 @@ inline result<lifecycle_status> parse_raw_status(std::string_view s, status_mode
   };
   for (const raw_word& e : table)
     if (detail::iequals(s, e.word)) return e.state;
-  if (mode == status_mode::lenient) return lifecycle_status::pending;
+  if (allows(leniency, lenient::unknown_status)) return lifecycle_status::pending;
   return errc::unknown_status;
 }
 

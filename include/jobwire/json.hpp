@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "error.hpp"
+#include "leniency.hpp"
 #include "result.hpp"
 #include "utf8.hpp"
 
@@ -75,11 +76,12 @@ struct options {
   std::size_t max_depth = JOBWIRE_JSON_DEFAULT_MAX_DEPTH;                ///< nested arrays/objects
   std::size_t max_string_bytes = JOBWIRE_JSON_DEFAULT_MAX_STRING_BYTES;  ///< raw bytes of one string
   std::size_t max_members = JOBWIRE_JSON_DEFAULT_MAX_MEMBERS;            ///< entries of one array/object
-  /// Opt-in leniency. RFC 8259 only says names SHOULD be unique, so a text with a repeated
-  /// key is well-formed JSON; jobwire rejects it by default because two readers may pick
-  /// different values from the same signed bytes. With this set, `object::find` returns
+  /// Opt-in leniencies (leniency.hpp); the reader reads `lenient::duplicate_keys` only.
+  /// RFC 8259 only says names SHOULD be unique, so a text with a repeated key is
+  /// well-formed JSON; jobwire rejects it by default because two readers may pick
+  /// different values from the same signed bytes. With the flag, `object::find` returns
   /// the first occurrence.
-  bool allow_duplicate_keys = false;
+  lenient leniency = lenient::none;
 };
 /// The same struct under the name most call sites use for it.
 using limits = options;
@@ -302,14 +304,32 @@ inline const char* skip_value(const char* p) noexcept {
 }  // namespace detail
 
 class value;
+class string;
+class object;
+class array;
+
+namespace detail {
+// The views below (string, value, object, array) point into text that the validator
+// accepted: their accessors skip over strings and values without bounds checks, which is
+// safe only there. So only the readers of validated text make them — `parse`, the views'
+// own accessors and iterators, the validator, and payload.hpp's walkers over a validated
+// payload — through this one door; a caller cannot point a view at arbitrary bytes.
+// Default-constructed views are "absent" (no text) and stay public.
+struct view_access {
+  static inline string make_string(const char* raw, std::size_t len, bool escaped) noexcept;
+  static inline value make_value(const char* p) noexcept;
+  static inline value make_root(const char* p, const char* end) noexcept;
+  static inline object make_object(const char* open_brace) noexcept;
+  static inline array make_array(const char* open_bracket) noexcept;
+};
+}  // namespace detail
 
 /// A JSON string as it appears in the input: `raw()` is the text between the quotes,
 /// escapes included. `has_escapes()` tells whether `raw()` equals the decoded string.
+/// Made by the parser only (see detail::view_access); a default one is empty.
 class string {
  public:
   constexpr string() noexcept = default;
-  constexpr string(const char* raw, std::size_t len, bool escaped) noexcept
-      : raw_(raw), len_(len), escaped_(escaped) {}
 
   constexpr std::string_view raw() const noexcept { return {raw_, len_}; }
   constexpr bool has_escapes() const noexcept { return escaped_; }
@@ -376,23 +396,21 @@ class string {
   }
 
  private:
+  friend struct detail::view_access;
+  constexpr string(const char* raw, std::size_t len, bool escaped) noexcept
+      : raw_(raw), len_(len), escaped_(escaped) {}
+
   const char* raw_ = "";
   std::size_t len_ = 0;
   bool escaped_ = false;
 };
 
-class object;
-class array;
-
 /// A view of one validated JSON value. A default-constructed value is "absent": it is
-/// what `object::find` returns for a missing key, and `exists()` is false.
+/// what `object::find` returns for a missing key, and `exists()` is false. Any other value
+/// is made by the parser only (see detail::view_access).
 class value {
  public:
   constexpr value() noexcept = default;
-  explicit constexpr value(const char* p) noexcept : p_(p) {}
-  /// A root value: `end` bounds the scan of a top-level number, which (unlike anything
-  /// inside a container) may end exactly at the end of the caller's buffer.
-  constexpr value(const char* p, const char* end) noexcept : p_(p), end_(end) {}
 
   constexpr bool exists() const noexcept { return p_ != nullptr; }
   constexpr explicit operator bool() const noexcept { return exists(); }
@@ -439,7 +457,7 @@ class value {
     if (!is_string()) return errc::json_type_mismatch;
     bool esc;
     const char* close = detail::skip_string_body(p_ + 1, esc);
-    return string(p_ + 1, static_cast<std::size_t>(close - (p_ + 1)), esc);
+    return detail::view_access::make_string(p_ + 1, static_cast<std::size_t>(close - (p_ + 1)), esc);
   }
 
   /// Integer read: the number must use integer grammar (no fraction, no exponent) and fit.
@@ -495,6 +513,12 @@ class value {
     return out;
   }
 
+  friend struct detail::view_access;
+  explicit constexpr value(const char* p) noexcept : p_(p) {}
+  /// A root value: `end` bounds the scan of a top-level number, which (unlike anything
+  /// inside a container) may end exactly at the end of the caller's buffer.
+  constexpr value(const char* p, const char* end) noexcept : p_(p), end_(end) {}
+
   const char* p_ = nullptr;
   const char* end_ = nullptr;  ///< set for root values only (see the two-argument constructor)
 };
@@ -509,7 +533,6 @@ struct member {
 class object {
  public:
   constexpr object() noexcept = default;
-  explicit constexpr object(const char* open_brace) noexcept : p_(open_brace) {}
 
   class iterator {
    public:
@@ -535,9 +558,9 @@ class object {
       if (!p_) return;
       bool esc;
       const char* close = detail::skip_string_body(p_ + 1, esc);
-      m_.key = json::string(p_ + 1, static_cast<std::size_t>(close - (p_ + 1)), esc);
+      m_.key = detail::view_access::make_string(p_ + 1, static_cast<std::size_t>(close - (p_ + 1)), esc);
       const char* colon = detail::skip_ws_validated(close + 1);
-      m_.value = json::value(detail::skip_ws_validated(colon + 1));
+      m_.value = detail::view_access::make_value(detail::skip_ws_validated(colon + 1));
     }
     const char* p_ = nullptr;
     member m_{};
@@ -564,9 +587,11 @@ class object {
   }
   json::value operator[](std::string_view key) const noexcept { return find(key); }
 
-  std::string_view raw() const noexcept { return json::value(p_).raw(); }
+  std::string_view raw() const noexcept { return detail::view_access::make_value(p_).raw(); }
 
  private:
+  friend struct detail::view_access;
+  explicit constexpr object(const char* open_brace) noexcept : p_(open_brace) {}
   const char* p_ = nullptr;
 };
 
@@ -574,17 +599,16 @@ class object {
 class array {
  public:
   constexpr array() noexcept = default;
-  explicit constexpr array(const char* open_bracket) noexcept : p_(open_bracket) {}
 
   class iterator {
    public:
     constexpr iterator() noexcept = default;
-    explicit iterator(const char* p) noexcept : v_(p) {}
+    explicit iterator(const char* p) noexcept : v_(detail::view_access::make_value(p)) {}
     const json::value& operator*() const noexcept { return v_; }
     const json::value* operator->() const noexcept { return &v_; }
     iterator& operator++() noexcept {
       const char* q = detail::skip_ws_validated(detail::skip_value(v_.data()));
-      v_ = (*q == ',') ? json::value(detail::skip_ws_validated(q + 1)) : json::value();
+      v_ = (*q == ',') ? detail::view_access::make_value(detail::skip_ws_validated(q + 1)) : json::value();
       return *this;
     }
     friend bool operator==(const iterator& a, const iterator& b) noexcept {
@@ -615,20 +639,30 @@ class array {
     return json::value();
   }
 
-  std::string_view raw() const noexcept { return json::value(p_).raw(); }
+  std::string_view raw() const noexcept { return detail::view_access::make_value(p_).raw(); }
 
  private:
+  friend struct detail::view_access;
+  explicit constexpr array(const char* open_bracket) noexcept : p_(open_bracket) {}
   const char* p_ = nullptr;
 };
 
 inline result<object> value::get_object() const noexcept {
   if (!is_object()) return errc::json_type_mismatch;
-  return object(p_);
+  return detail::view_access::make_object(p_);
 }
 inline result<array> value::get_array() const noexcept {
   if (!is_array()) return errc::json_type_mismatch;
-  return array(p_);
+  return detail::view_access::make_array(p_);
 }
+
+inline string detail::view_access::make_string(const char* raw, std::size_t len, bool escaped) noexcept {
+  return string(raw, len, escaped);
+}
+inline value detail::view_access::make_value(const char* p) noexcept { return value(p); }
+inline value detail::view_access::make_root(const char* p, const char* end) noexcept { return value(p, end); }
+inline object detail::view_access::make_object(const char* open_brace) noexcept { return object(open_brace); }
+inline array detail::view_access::make_array(const char* open_bracket) noexcept { return array(open_bracket); }
 
 namespace detail {
 
@@ -682,7 +716,7 @@ class validator {
       }
     } else {
       // Rare: decode twice (length first, then the sampled positions).
-      n = string(raw, len, true).decoded_size();
+      n = view_access::make_string(raw, len, true).decoded_size();
       if (n > 0) {
         const std::size_t pos[5] = {0, n > 1 ? 1u : 0u, n / 2, n - (n > 1 ? 2 : 1), n - 1};
         unescaper u(raw, raw + len);
@@ -732,7 +766,7 @@ class validator {
     }
   }
   static bool same_key(const key_entry& a, const key_entry& b) noexcept {
-    return string(a.raw, a.len, a.escaped) == string(b.raw, b.len, b.escaped);
+    return view_access::make_string(a.raw, a.len, a.escaped) == view_access::make_string(b.raw, b.len, b.escaped);
   }
   /// Checks the keys [from, key_count()) of the object being closed for duplicates.
   /// Small objects: pairwise; larger ones: sorted by hash (O(m log m)), so a hostile
@@ -992,7 +1026,7 @@ class validator {
       if (++f.members > lim_.max_members) return fail(errc::json_too_many_members, p);
       if (f.is_object) {
         if (*p != '"') return fail(errc::json_unexpected_token, p);
-        st = parse_string(p, !lim_.allow_duplicate_keys);
+        st = parse_string(p, !allows(lim_.leniency, lenient::duplicate_keys));
         if (!st) return st;
         p = skip_ws(p, end_);
         if (p >= end_) return fail(errc::json_unexpected_end, end_);
@@ -1025,7 +1059,7 @@ class validator {
     closed : {
       frame& done = stack[depth - 1];
       if (done.is_object) {
-        if (!lim_.allow_duplicate_keys) {
+        if (!allows(lim_.leniency, lenient::duplicate_keys)) {
           st = check_duplicates(done.key_base);
           if (!st) return st;
         }
@@ -1056,7 +1090,7 @@ inline result<value> parse(std::string_view text, const limits& lim = limits{}) 
   detail::validator v(text, lim);
   void_result st = v.run();
   if (!st) return st.error();
-  return value(v.root(), text.data() + text.size());
+  return detail::view_access::make_root(v.root(), text.data() + text.size());
 }
 
 /// Validates without returning a view.

@@ -28,6 +28,7 @@
 #include "profile.hpp"
 #include "result.hpp"
 #include "retry.hpp"
+#include "unix_time.hpp"
 #include "utf8.hpp"
 
 namespace jobwire {
@@ -388,6 +389,8 @@ class attempt_ledger {
       for (std::size_t j = i; j > 0 && out[j].due_at_ms < out[j - 1].due_at_ms; --j) std::swap(out[j], out[j - 1]);
     return out;
   }
+  /// The same with the time as `unix_time` (unix_time.hpp), the API's one time type.
+  std::vector<due_retry> due_retries(unix_time now) const { return due_retries(to_unix_ms(now)); }
 
   /// The `webhook.delivery` summary, derived from the retained history:
   ///  - total_attempts: attempts retained (≤ 50);

@@ -21,24 +21,25 @@
 #include <cstring>
 #include <string_view>
 
+#include "attempt.hpp"  // attempt_status (§10, §12)
 #include "error.hpp"
 #include "events.hpp"
 #include "job.hpp"
 #include "json.hpp"
 #include "profile.hpp"
 #include "result.hpp"
-#include "retry.hpp"  // attempt_status (§10, §12)
 
 namespace jobwire {
 
 /// Options shared by the payload parsers.
 struct payload_options {
-  /// Unknown status words: `unknown_status` (strict) or the service's queued/pending.
-  status_mode statuses = status_mode::strict;
-  /// By default a payload whose `status` and `lifecycle_status` contradict each other is
-  /// rejected with `inconsistent_status`. A receiver that wants to *act* on the
-  /// contradiction (refetch, §13.3) sets this and reads `job_data::consistent`.
-  bool allow_inconsistent_status = false;
+  /// Opt-in leniencies (leniency.hpp). Read here: `lenient::unknown_status` (unknown
+  /// status words map to the service's queued/pending instead of `unknown_status`) and
+  /// `lenient::inconsistent_status` (by default a payload whose `status` and
+  /// `lifecycle_status` contradict each other is `inconsistent_status`; a receiver that
+  /// wants to *act* on the contradiction — refetch, §13.3 — sets it and reads
+  /// `job_data::consistent`). Duplicate keys are refused in payloads whatever is set.
+  lenient leniency = lenient::none;
   /// Phase set used for event types and delivery keys (phaseo adds `status_changed`).
   const profile* prof = &profiles::ai_stats;
   /// Limits for the JSON reader (duplicate keys are always rejected in payloads).
@@ -169,7 +170,7 @@ class payload_reader {
     const char* close = fast_string_close(v.data() + 1, end_, esc);
     last_string_ = v.data();
     last_string_end_ = close + 1;
-    return json::string(v.data() + 1, static_cast<std::size_t>(close - (v.data() + 1)), esc);
+    return json::detail::view_access::make_string(v.data() + 1, static_cast<std::size_t>(close - (v.data() + 1)), esc);
   }
   /// Where the string value starting at `v` ends, when string_at just read it (so the
   /// walker does not scan it a second time); nullptr otherwise.
@@ -355,9 +356,9 @@ class member_walk {
   void load() noexcept {
     bool esc;
     const char* close = fast_string_close(p_ + 1, limit_, esc);
-    m_.key = json::string(p_ + 1, static_cast<std::size_t>(close - (p_ + 1)), esc);
+    m_.key = json::detail::view_access::make_string(p_ + 1, static_cast<std::size_t>(close - (p_ + 1)), esc);
     const char* colon = json::detail::skip_ws_validated(close + 1);
-    m_.value = json::value(json::detail::skip_ws_validated(colon + 1));
+    m_.value = json::detail::view_access::make_value(json::detail::skip_ws_validated(colon + 1));
   }
   const payload_reader& r_;
   const char* limit_;
@@ -373,7 +374,7 @@ class element_walk {
   element_walk(json::value arr, const char* input_end) noexcept : limit_(input_end) {
     const char* q = json::detail::skip_ws_validated(arr.data() + 1);
     if (*q == ']') end_ = q + 1;
-    else v_ = json::value(q);
+    else v_ = json::detail::view_access::make_value(q);
   }
   bool done() const noexcept { return !v_.exists(); }
   json::value value() const noexcept { return v_; }
@@ -383,7 +384,7 @@ class element_walk {
     value_end_ = nullptr;
     const char* q = json::detail::skip_ws_validated(e);
     if (*q == ',') {
-      v_ = json::value(json::detail::skip_ws_validated(q + 1));
+      v_ = json::detail::view_access::make_value(json::detail::skip_ws_validated(q + 1));
     } else {
       v_ = json::value();
       end_ = q + 1;
@@ -712,14 +713,14 @@ struct status_pair {
       if (status_required) return r.at(errc::missing_field, object);
     } else {
       if (!status_value.is_string()) return r.at(errc::invalid_field, status_value);
-      auto s = parse_job_status(r.string_at(status_value).raw(), r.options().statuses);
+      auto s = parse_job_status(r.string_at(status_value).raw(), r.options().leniency);
       if (!s) return r.at(s.code(), status_value);
       st_out = *s;
       has_status = true;
     }
     if (lifecycle_value.exists() && !lifecycle_value.is_null()) {
       if (!lifecycle_value.is_string()) return r.at(errc::invalid_field, lifecycle_value);
-      auto l = parse_lifecycle_status(r.string_at(lifecycle_value).raw(), r.options().statuses);
+      auto l = parse_lifecycle_status(r.string_at(lifecycle_value).raw(), r.options().leniency);
       if (!l) return r.at(l.code(), lifecycle_value);
       lc_out = *l;
       has_lifecycle = true;
@@ -728,7 +729,8 @@ struct status_pair {
     if (has_lifecycle && !has_status) st_out = to_job_status(lc_out);
     if (has_status && has_lifecycle && !check_consistent(st_out, lc_out)) {
       consistent = false;
-      if (!r.options().allow_inconsistent_status) return r.at(errc::inconsistent_status, lifecycle_value);
+      if (!allows(r.options().leniency, lenient::inconsistent_status))
+        return r.at(errc::inconsistent_status, lifecycle_value);
     }
     return {};
   }
@@ -749,7 +751,7 @@ struct job_data {
   lifecycle_status lifecycle = lifecycle_status::pending;
   bool has_status = false;            ///< `status` was present
   bool has_lifecycle_status = false;  ///< `lifecycle_status` was present
-  bool consistent = true;             ///< false only with allow_inconsistent_status
+  bool consistent = true;             ///< false only under lenient::inconsistent_status
   text_field request_id;
   native_id_view native_id;  ///< provider correlation only; never usable in a URL
   bool has_native_id = false;
@@ -893,7 +895,7 @@ namespace detail {
 /// `r` (relative to the start of `text`).
 inline result<json::value> parse_payload_object(std::string_view text, const payload_reader& r) noexcept {
   json::limits lim = r.options().json;
-  lim.allow_duplicate_keys = false;
+  lim.leniency &= ~lenient::duplicate_keys;
   auto doc = json::parse(text, lim);
   if (!doc) return doc.error();
   if (!doc->is_object()) return r.at(errc::invalid_field, *doc);
@@ -999,12 +1001,12 @@ inline jobwire::void_result read_status_change(const payload_reader& r, json::va
   jobwire::void_result st = r.text(prev, out.previous_status);
   if (!st) return st;
   out.status = r.string_at(cur);
-  auto life = parse_raw_status(out.status.raw(), r.options().statuses);
+  auto life = parse_raw_status(out.status.raw(), r.options().leniency);
   if (out.status.has_escapes() || !life) return r.at(errc::unknown_status, cur);
   out.lifecycle = *life;
   out.queue_retry_form = !out.previous_status.present && is_lifecycle_word(out.status.raw());
   if (out.previous_status.present) {
-    auto p = parse_raw_status(out.previous_status.raw(), r.options().statuses);
+    auto p = parse_raw_status(out.previous_status.raw(), r.options().leniency);
     if (out.previous_status.value.has_escapes() || !p) return r.at(errc::unknown_status, prev);
   }
   if (d.present && !out.queue_retry_form) {
@@ -1013,7 +1015,7 @@ inline jobwire::void_result read_status_change(const payload_reader& r, json::va
     if (key_cur && *key_cur != out.lifecycle) return r.at(errc::status_change_mismatch, cur);
     if (out.previous_status.present) {
       auto key_prev = parse_raw_status(d.key.previous.view());
-      auto p = parse_raw_status(out.previous_status.raw(), r.options().statuses);
+      auto p = parse_raw_status(out.previous_status.raw(), r.options().leniency);
       if (key_prev && p && *key_prev != *p) return r.at(errc::status_change_mismatch, prev);
     }
   }
@@ -1148,7 +1150,7 @@ inline result<create_response> parse_create_response(std::string_view body, cons
     else if (detail::key_is(k, "polling_url")) st = r.text(m.value, c.polling_url);
     else if (detail::key_is(k, "status") && !detail::payload_reader::absent(m.value)) {
       if (!m.value.is_string()) return r.at(errc::invalid_field, m.value);
-      auto s = parse_create_status(r.string_at(m.value).raw(), opt.statuses);
+      auto s = parse_create_status(r.string_at(m.value).raw(), opt.leniency);
       if (!s) return r.at(s.code(), m.value);
       c.status = *s;
       c.has_status = true;

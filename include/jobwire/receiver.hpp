@@ -8,7 +8,7 @@
 //      is what this accepts. A bad signature or stale timestamp is 401, a malformed
 //      header or envelope 400. Nothing is parsed before the body is authenticated (§13.1:
 //      the envelope reader takes only an `authenticated_body`). The envelope is read with
-//      `allow_inconsistent_status`, so a payload whose two status fields contradict each
+//      `lenient::inconsistent_status`, so a payload whose two status fields contradict each
 //      other reaches reconciliation and becomes `refetch` instead of a 400 (§13.3).
 //   2. claim   the dedup key (dedup.hpp) in the caller's store: (job id, delivery key) when
 //      the envelope carries a delivery key, the event id otherwise — never the delivery
@@ -55,10 +55,10 @@
 #include <type_traits>
 #include <utility>
 
+#include "counters.hpp"  // receiver counters (not monitor.hpp, which includes the sender)
 #include "dedup.hpp"
 #include "error.hpp"
 #include "headers.hpp"
-#include "monitor.hpp"
 #include "payload.hpp"
 #include "reconcile.hpp"
 #include "result.hpp"
@@ -72,18 +72,21 @@ namespace jobwire {
 static_assert(max_dedup_job_id_length >= max_job_id_length, "dedup keys must hold every valid job id");
 
 struct receiver_options {
-  /// Freshness window, SDK timestamp leniency, profile (header prefix, phase set, whether
-  /// a secret is required; nullptr = `auto`, detected per request, §15), body size and
-  /// JSON limits; the profile also drives envelope parsing. Its `allow_unsigned` and
-  /// `statuses` are replaced by the two fields below.
+  /// Freshness window, profile (header prefix, phase set, whether a secret is required;
+  /// nullptr = `auto`, detected per request, §15) and the limits: `verify.max_body_bytes`
+  /// (checked before any work) and `verify.json`, the JSON limits the envelope is parsed
+  /// with (bytes, depth, string bytes, members; payload parsing has no other resource
+  /// limit). The profile also drives envelope parsing. Its `leniency` is replaced by the
+  /// field below.
   verify_options verify{};
-  /// Unsigned deliveries are accepted only when this is set AND the verifier holds no
-  /// secret AND the profile allows it (never under phaseo, §15). Without it an empty
-  /// verifier is a misconfiguration: `unsigned_not_allowed`, 503, so nothing is lost
-  /// while the receiver is fixed.
-  bool allow_unsigned = false;
-  /// Unknown status words: strict (`unknown_status`, 400) or mapped (job.hpp).
-  status_mode statuses = status_mode::strict;
+  /// Opt-in leniencies (leniency.hpp), the receiver's only set. Read here:
+  /// `lenient::sdk_timestamps`; `lenient::unsigned_deliveries` (unsigned deliveries are
+  /// accepted only when it is set AND the verifier holds no secret AND the profile allows
+  /// it, never under phaseo, §15; without it an empty verifier is a misconfiguration:
+  /// `unsigned_not_allowed`, 503, so nothing is lost while the receiver is fixed);
+  /// `lenient::unknown_status` (unknown status words mapped as the service does instead
+  /// of `unknown_status`, 400).
+  lenient leniency = lenient::none;
   /// How long a claim is held while the handler runs (dedup.hpp: the sender's longest
   /// request timeout by default).
   std::chrono::milliseconds lease = default_claim_lease;
@@ -91,7 +94,10 @@ struct receiver_options {
   atomic_receiver_counters* counters = nullptr;
 };
 
-/// What `receive_delivery` decided. Views (`job_id`) point into the caller's body.
+/// What `receive_delivery` decided. It holds no view into the request: the job id is
+/// copied into the receipt (a fixed buffer, no heap), the key is a `dedup_key` (which owns
+/// its bytes) and names are static, so a receipt may be kept, queued or logged after the
+/// body and headers are gone.
 struct receipt {
   receiver_decision action = receiver_decision::reject;
   /// The reply to send (PROTOCOL.md §13).
@@ -105,8 +111,8 @@ struct receipt {
   /// The claim's outcome, when a claim was made; `in_flight` also when the job's lease
   /// was held by another delivery of the job (this delivery's claim was then released).
   std::optional<claim_state> claim;
-  /// `data.id` of the envelope (empty before parsing succeeded).
-  std::string_view job_id;
+  /// `data.id` of the envelope, copied (empty before parsing succeeded).
+  job_id_buffer job_id;
   /// The key deduplicated on (absent before it could be built).
   std::optional<dedup_key> key;
   /// The attempt number the delivery carried (body, else header; 0 when unknown).
@@ -167,9 +173,9 @@ inline receipt& decide(receipt& r, receiver_decision d, int http, const receiver
 ///
 /// - `body`: the raw request body, byte for byte (re-serialised JSON does not verify).
 /// - `headers`: any representation `find_header` accepts (headers.hpp).
-/// - `secrets`: the verifier, shared by every thread (an empty one only with `allow_unsigned`).
+/// - `secrets`: the verifier, shared by every thread (an empty one only with `lenient::unsigned_deliveries`).
 /// - `store`: a dedup store (`is_dedup_store`: memory, SQLite, Redis, PostgreSQL).
-/// - `now`: the host's clock (Unix milliseconds; seconds are used for freshness).
+/// - `now`: the host's clock (unix_time.hpp; its whole seconds decide freshness).
 /// - `load(std::string_view job_id)` → `std::optional<job_state>` or
 ///   `result<std::optional<job_state>>`: the locally held state (`nullopt`: not known;
 ///   an error: 503). Called only while the claim and the job's lease are held: nothing
@@ -185,32 +191,31 @@ inline receipt& decide(receipt& r, receiver_decision d, int http, const receiver
 ///   delivery (reported afterwards as `claim_lost` in `receipt::error`).
 template <class Headers, class Store, class Load, class Handler>
 [[nodiscard]] inline receipt receive_delivery(std::string_view body, const Headers& headers, const verifier& secrets,
-                                              Store& store, dedup_time now, Load&& load, Handler&& handler,
+                                              Store& store, unix_time now, Load&& load, Handler&& handler,
                                               const receiver_options& opt = {}) noexcept {
   static_assert(require_dedup_store<Store>(), "see dedup.hpp");
   receipt r;
 
   // 1. verify (§9, §10, §13.1): authenticate, parse the envelope, headers agree with it
-  const std::int64_t now_seconds = std::chrono::floor<std::chrono::seconds>(now).time_since_epoch().count();
   verify_options vopt = opt.verify;
-  vopt.allow_unsigned = opt.allow_unsigned;
-  vopt.statuses = opt.statuses;
+  vopt.leniency = opt.leniency;
   verified_delivery verified;
-  const void_result checked = verify_delivery(body, headers, secrets, now_seconds, verified, vopt);
+  const void_result checked = verify_delivery(body, headers, secrets, now, verified, vopt);
   if (verified.headers.attempt) r.attempt = *verified.headers.attempt;
   // The profile given, or the one detected (§15), once authentication got that far (a
   // rejected envelope still reports the profile it was read under).
   if (checked || verified.body.bytes().data() != nullptr) r.prof = verified.prof;
   if (!checked) return detail::reject_receipt(r, checked.code(), opt);
   const envelope_view* env = &verified.envelope;
-  r.job_id = env->data.id.str();
+  const std::string_view job = env->data.id.str();
+  (void)r.job_id.assign(job);  // the envelope reader accepts no longer id (§2)
   if (env->delivery.present) r.attempt = env->delivery.attempt;
 
   // 2. claim (§2: per job, never the delivery key alone)
-  auto key = env->delivery.present ? dedup_key::for_delivery(r.job_id, env->delivery.key_text)
+  auto key = env->delivery.present ? dedup_key::for_delivery(job, env->delivery.key_text)
                                    : dedup_key::for_event(env->id);
   if (!key) return detail::reject_receipt(r, key.code(), opt);
-  const auto job_key = dedup_key::for_job(r.job_id);
+  const auto job_key = dedup_key::for_job(job);
   if (!job_key) return detail::reject_receipt(r, job_key.code(), opt);
   r.key = *key;
   auto claimed = store.claim(*key, now, opt.lease);
@@ -238,7 +243,7 @@ template <class Headers, class Store, class Load, class Handler>
   };
 
   // 3. reconcile (§13.3) against the state held while the claim and the job lease are ours
-  result<std::optional<job_state>> held = detail::wrap_loaded(load(r.job_id));
+  result<std::optional<job_state>> held = detail::wrap_loaded(load(job));
   if (!held) {
     (void)store.release(*key, token);
     (void)store.release(*job_key, job_token);
@@ -288,7 +293,7 @@ enum class job_lease_outcome : std::uint8_t {
 /// is released either way), or `claim_lost` when `fn` outlived the lease and another
 /// holder took the job meanwhile.
 template <class Store, class Fn>
-[[nodiscard]] inline result<job_lease_outcome> with_job_lease(Store& store, std::string_view job, dedup_time now,
+[[nodiscard]] inline result<job_lease_outcome> with_job_lease(Store& store, std::string_view job, unix_time now,
                                                               Fn&& fn,
                                                               std::chrono::milliseconds lease = default_claim_lease) noexcept {
   static_assert(require_dedup_store<Store>(), "see dedup.hpp");

@@ -59,7 +59,7 @@ struct job_update {
 };
 
 /// The update carried by webhook/websocket `data` (parse it with
-/// `allow_inconsistent_status` to let a contradiction reach reconciliation).
+/// `lenient::inconsistent_status` to let a contradiction reach reconciliation).
 inline job_update update_from(const job_data& d) noexcept {
   job_update u{d.lifecycle, d.progress.value, d.progress.present, !d.consistent};
   return u;

@@ -17,34 +17,13 @@
 #include <cstdint>
 #include <string_view>
 
+#include "attempt.hpp"  // attempt_status (§10)
 #include "error.hpp"
 #include "events.hpp"  // max_delivery_attempts
 #include "result.hpp"
+#include "unix_time.hpp"
 
 namespace jobwire {
-
-// --- attempt statuses (PROTOCOL.md §10) -------------------------------------------------
-
-/// What one attempt turned into; the wire names are the `status` of a ledger attempt.
-enum class attempt_status : std::uint8_t { delivered, scheduled_retry, failed_permanently };
-
-constexpr std::string_view attempt_status_name(attempt_status s) noexcept {
-  switch (s) {
-    case attempt_status::delivered: return "delivered";
-    case attempt_status::scheduled_retry: return "scheduled_retry";
-    case attempt_status::failed_permanently: return "failed_permanently";
-  }
-  return "unknown";
-}
-
-/// Exact wire name → status; `invalid_field` otherwise (the name appears only inside
-/// ledger documents, where an unknown status is a malformed field).
-inline result<attempt_status> parse_attempt_status(std::string_view s) noexcept {
-  if (s == "delivered") return attempt_status::delivered;
-  if (s == "scheduled_retry") return attempt_status::scheduled_retry;
-  if (s == "failed_permanently") return attempt_status::failed_permanently;
-  return errc::invalid_field;
-}
 
 // --- outcomes ----------------------------------------------------------------------------
 
@@ -208,6 +187,11 @@ inline result<retry_decision> decide_attempt(const retry_policy& policy, unsigne
     d.status = attempt_status::failed_permanently;
   }
   return d;
+}
+/// The same with the time as `unix_time` (unix_time.hpp), the API's one time type.
+inline result<retry_decision> decide_attempt(const retry_policy& policy, unsigned attempt, attempt_outcome outcome,
+                                             unix_time tried_at) noexcept {
+  return decide_attempt(policy, attempt, outcome, to_unix_ms(tried_at));
 }
 
 // --- the sweep (PROTOCOL.md §12) --------------------------------------------------------------

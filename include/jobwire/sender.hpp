@@ -36,6 +36,7 @@
 #include "signature.hpp"
 #include "subscription.hpp"
 #include "verify.hpp"
+#include "unix_time.hpp"
 
 namespace jobwire {
 
@@ -270,6 +271,11 @@ class delivery_sender {
     if (void_result st = build_into(d, ev, now_seconds, attempt); !st) return st.error();
     return d;
   }
+  /// The same with the time as `unix_time` (unix_time.hpp): the header carries its whole
+  /// seconds (floored).
+  result<delivery> build(const delivery_event& ev, unix_time now, unsigned attempt = first_attempt_number) {
+    return build(ev, to_unix_seconds(now), attempt);
+  }
 
   /// As `build`, into an existing delivery whose buffers are reused.
   void_result build_into(delivery& d, const delivery_event& ev, std::int64_t now_seconds,
@@ -400,6 +406,10 @@ class delivery_sender {
     d.attempt_len_ = att.size();
     d.attempt_ = attempt;
     return sign_attempt(d, now_seconds);
+  }
+  /// The same with the time as `unix_time` (the header carries its whole seconds).
+  void_result next_attempt(delivery& d, unsigned attempt, unix_time now) {
+    return next_attempt(d, attempt, to_unix_seconds(now));
   }
 
  private:

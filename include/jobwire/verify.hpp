@@ -6,11 +6,11 @@
 //     0. profile: the one given, or detected from the header family present (§15,
 //        `auto`: both families → `ambiguous_header`);
 //     1. secrets: none configured is accepted only when the caller allows unsigned
-//        deliveries (`allow_unsigned`) and the profile does not require a secret
+//        deliveries (`lenient::unsigned_deliveries`) and the profile does not require a secret
 //        (phaseo does: `secret_required`);
 //     2. body size limit (`body_too_large`);
 //     3. timestamp and signature headers: present, unambiguous;
-//     4. timestamp syntax (strict seconds, or the SDK forms under `sdk_compat`) and
+//     4. timestamp syntax (strict seconds, or the SDK forms under `lenient::sdk_timestamps`) and
 //        freshness (|now - ts| <= tolerance) — both cheap, so stale or garbled requests are
 //        refused before any hashing;
 //     5. signature: 64 hex digits, HMAC-SHA256 of `timestamp "." body` under every secret,
@@ -48,6 +48,7 @@
 #include "profile.hpp"
 #include "result.hpp"
 #include "signature.hpp"
+#include "unix_time.hpp"
 
 namespace jobwire {
 
@@ -70,15 +71,13 @@ static_assert(default_max_body_bytes <= JOBWIRE_JSON_DEFAULT_MAX_BYTES,
 struct verify_options {
   /// Freshness window in seconds, or `tolerance_none` to skip the check.
   std::int64_t tolerance_seconds = default_tolerance_seconds;
-  /// Leniency: accept the official SDKs' millisecond and ISO-8601 timestamp forms.
-  bool sdk_compat = false;
-  /// Leniency: accept unsigned deliveries when the verifier holds no secret and the
-  /// profile allows it (never under phaseo, §15). Off, an empty verifier is a
-  /// misconfiguration (`unsigned_not_allowed`), never "accept everything".
-  bool allow_unsigned = false;
-  /// Leniency: unknown status words in the envelope are `unknown_status` (strict) or
-  /// mapped as the service does (job.hpp).
-  status_mode statuses = status_mode::strict;
+  /// Opt-in leniencies (leniency.hpp). Read here: `lenient::sdk_timestamps` (the official
+  /// SDKs' millisecond and ISO-8601 timestamp forms), `lenient::unsigned_deliveries`
+  /// (a verifier without secrets accepts unsigned deliveries where the profile allows it,
+  /// never under phaseo, §15; without it an empty verifier is a misconfiguration,
+  /// `unsigned_not_allowed`, never "accept everything") and `lenient::unknown_status`
+  /// (unknown status words in the envelope mapped as the service does, job.hpp).
+  lenient leniency = lenient::none;
   /// Header names (prefix), phase set, and whether unsigned deliveries can exist.
   /// nullptr (the default) is `auto`: the profile is detected from the header family
   /// present (`select_profile`, PROTOCOL.md §15); `authenticated_delivery::prof` says
@@ -113,7 +112,7 @@ struct authenticated_delivery {
   /// The profile the delivery was checked under (the one given, or the detected one).
   const profile* prof = &profiles::ai_stats;
   /// False only for an unsigned delivery accepted because no secret is configured,
-  /// `allow_unsigned` is set and the profile allows that.
+  /// `lenient::unsigned_deliveries` is set and the profile allows that.
   bool signature_checked = false;
   /// Index (in the order given) of the secret whose signature matched.
   std::size_t matched_secret = 0;
@@ -158,7 +157,7 @@ template <class Headers>
 
   // A verifier without keys is a configuration fact, decided before the request is read.
   if (secrets.empty()) {
-    if (!opts.allow_unsigned) return errc::unsigned_not_allowed;
+    if (!allows(opts.leniency, lenient::unsigned_deliveries)) return errc::unsigned_not_allowed;
     // PROTOCOL.md §15: under phaseo every delivery is signed, so a receiver without a
     // secret is misconfigured rather than "accepting unsigned".
     if (prof.secret_required) return errc::secret_required;
@@ -174,7 +173,7 @@ template <class Headers>
     if (!raw->timestamp) return errc::missing_timestamp;
     if (!raw->signature) return errc::missing_signature;
 
-    auto ts = parse_timestamp(*raw->timestamp, opts.sdk_compat);
+    auto ts = parse_timestamp(*raw->timestamp, allows(opts.leniency, lenient::sdk_timestamps));
     if (!ts) return ts.error();
     if (auto fresh = check_freshness(*ts, now_seconds, opts.tolerance_seconds); !fresh) return fresh.error();
 
@@ -212,8 +211,7 @@ template <class Headers>
 /// profile the delivery was authenticated with (given or detected).
 inline payload_options delivery_payload_options(const verify_options& opts, const profile& prof) noexcept {
   payload_options p;
-  p.statuses = opts.statuses;
-  p.allow_inconsistent_status = true;
+  p.leniency = (opts.leniency & lenient::unknown_status) | lenient::inconsistent_status;
   p.prof = &prof;
   p.json = opts.json;
   return p;
@@ -264,6 +262,28 @@ template <class Headers>
   verified_delivery out;
   if (auto st = verify_delivery(body, headers, secrets, now_seconds, out, opts); !st) return st.error();
   return out;
+}
+
+// The same three calls with the host's clock as `unix_time` (unix_time.hpp), the type the
+// receiver, the dedup stores and the sender take: freshness is decided on its whole
+// seconds (floored), exactly as with `to_unix_seconds(now)`.
+template <class Headers>
+[[nodiscard]] inline result<authenticated_delivery> authenticate_delivery(std::string_view body, const Headers& headers,
+                                                                          const verifier& secrets, unix_time now,
+                                                                          const verify_options& opts = {}) noexcept {
+  return authenticate_delivery(body, headers, secrets, to_unix_seconds(now), opts);
+}
+template <class Headers>
+[[nodiscard]] inline void_result verify_delivery(std::string_view body, const Headers& headers, const verifier& secrets,
+                                                 unix_time now, verified_delivery& out,
+                                                 const verify_options& opts = {}) noexcept {
+  return verify_delivery(body, headers, secrets, to_unix_seconds(now), out, opts);
+}
+template <class Headers>
+[[nodiscard]] inline result<verified_delivery> verify_delivery(std::string_view body, const Headers& headers,
+                                                               const verifier& secrets, unix_time now,
+                                                               const verify_options& opts = {}) noexcept {
+  return verify_delivery(body, headers, secrets, to_unix_seconds(now), opts);
 }
 
 }  // namespace jobwire

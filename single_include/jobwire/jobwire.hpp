@@ -585,6 +585,123 @@ using status [[deprecated("renamed jobwire::void_result (a job's status is jobwi
 }  // namespace jobwire
 // ---- end jobwire/result.hpp ------------------------------------------------------
 
+// ---- begin jobwire/leniency.hpp --------------------------------------------------
+// jobwire — the opt-in leniencies, one flag set (docs/SECURITY.md, "Leniencies").
+//
+// jobwire is strict by default: every departure from the strict reading of the protocol
+// is a named bit of `lenient`, set in the `leniency` field of an options struct, so that
+// it stands out in review (`opt.leniency = lenient::unsigned_deliveries` cannot be
+// mistaken for a limit or a mode) and `grep lenient::` finds every one in a code base.
+// Each options struct reads only the bits that concern it and ignores the others; the
+// table in docs/SECURITY.md says which struct reads which bit.
+
+
+namespace jobwire {
+
+/// One opt-in leniency per bit (the flag set is the same type, as llhttp's lenient flags).
+enum class lenient : std::uint32_t {
+  none = 0,
+  /// JSON (json::options, the CLI's parse-json): a repeated object name is accepted and
+  /// `find` returns the first occurrence. Payload readers refuse duplicates whatever this
+  /// says: two readers of one signed body could pick different values.
+  duplicate_keys = 1u << 0,
+  /// Status words (payload, verify, receiver; job.hpp's vocabulary functions): a word the
+  /// service's normaliser does not know maps to queued / pending as the service maps it
+  /// (PROTOCOL.md §3) instead of `unknown_status`.
+  unknown_status = 1u << 1,
+  /// Payloads (payload_options): `status` and `lifecycle_status` may contradict each
+  /// other; `job_data::consistent` says so (a receiver refetches, §13.3).
+  inconsistent_status = 1u << 2,
+  /// Verification (verify, receiver): the official SDKs' timestamp forms, 13..15 digits of
+  /// milliseconds and ISO-8601 date-times with a zone (§9).
+  sdk_timestamps = 1u << 3,
+  /// Verification (verify, receiver): a verifier without secrets accepts unsigned
+  /// deliveries, where the profile allows them (never under phaseo, §15). Without it an
+  /// empty verifier is a misconfiguration (`unsigned_not_allowed`).
+  unsigned_deliveries = 1u << 4,
+  /// Callback URLs (callback_url_options): exactly `localhost`, `127.0.0.1` and `[::1]`,
+  /// without credentials, over http or https, for a sender under test (§8, §16.4).
+  local_callback_urls = 1u << 5,
+};
+
+constexpr lenient operator|(lenient a, lenient b) noexcept {
+  return static_cast<lenient>(static_cast<std::uint32_t>(a) | static_cast<std::uint32_t>(b));
+}
+constexpr lenient operator&(lenient a, lenient b) noexcept {
+  return static_cast<lenient>(static_cast<std::uint32_t>(a) & static_cast<std::uint32_t>(b));
+}
+constexpr lenient operator~(lenient a) noexcept { return static_cast<lenient>(~static_cast<std::uint32_t>(a)); }
+constexpr lenient& operator|=(lenient& a, lenient b) noexcept { return a = a | b; }
+constexpr lenient& operator&=(lenient& a, lenient b) noexcept { return a = a & b; }
+
+/// True when every bit of `flag` is set in `set`.
+constexpr bool allows(lenient set, lenient flag) noexcept { return (set & flag) == flag && flag != lenient::none; }
+
+/// Every leniency, in bit order (for tables, tests and diagnostics).
+inline constexpr lenient all_leniencies[] = {lenient::duplicate_keys,     lenient::unknown_status,
+                                             lenient::inconsistent_status, lenient::sdk_timestamps,
+                                             lenient::unsigned_deliveries, lenient::local_callback_urls};
+
+/// The snake_case name of one flag ("" for none or a combination).
+constexpr std::string_view lenient_name(lenient flag) noexcept {
+  switch (flag) {
+    case lenient::duplicate_keys: return "duplicate_keys";
+    case lenient::unknown_status: return "unknown_status";
+    case lenient::inconsistent_status: return "inconsistent_status";
+    case lenient::sdk_timestamps: return "sdk_timestamps";
+    case lenient::unsigned_deliveries: return "unsigned_deliveries";
+    case lenient::local_callback_urls: return "local_callback_urls";
+    case lenient::none: break;
+  }
+  return "";
+}
+
+}  // namespace jobwire
+// ---- end jobwire/leniency.hpp ----------------------------------------------------
+
+// ---- begin jobwire/unix_time.hpp -------------------------------------------------
+// jobwire — the one Unix-time type of the API (PROTOCOL.md §9, §10, §12).
+//
+// The host passes "now" (jobwire never reads a clock), and the sides of the protocol count
+// time differently on the wire: the timestamp header in seconds, the ledger's ISO-8601
+// times and the retry schedule in milliseconds, the dedup stores' leases in milliseconds.
+// `unix_time` is what the API takes for all of them — a `std::chrono` time point of
+// whole milliseconds on the system clock (Unix epoch, UTC, no leap seconds) — so a host
+// reads its clock once and hands the same value to verification, the receiver, the
+// stores and the sender; each converts to the unit its wire form needs, here, once.
+// Seconds are taken by flooring (a request at 12.999 s is at 12 s, as the header's
+// integer seconds say).
+
+#include <chrono>
+
+namespace jobwire {
+
+/// Unix time in milliseconds.
+using unix_time = std::chrono::time_point<std::chrono::system_clock, std::chrono::milliseconds>;
+
+/// From Unix milliseconds.
+constexpr unix_time unix_time_from_ms(std::int64_t ms) noexcept { return unix_time{std::chrono::milliseconds{ms}}; }
+/// From Unix seconds (|seconds| ≤ 9e15, far beyond any date the protocol can carry).
+constexpr unix_time unix_time_from_seconds(std::int64_t seconds) noexcept {
+  return unix_time{std::chrono::milliseconds{seconds * 1000}};
+}
+/// From a host clock reading of any precision (floored to the millisecond), e.g.
+/// `to_unix_time(std::chrono::system_clock::now())`.
+template <class Duration>
+constexpr unix_time to_unix_time(std::chrono::time_point<std::chrono::system_clock, Duration> t) noexcept {
+  return std::chrono::floor<std::chrono::milliseconds>(t);
+}
+
+/// Unix milliseconds of `t` (the ledger, the retry schedule, the SQL stores).
+constexpr std::int64_t to_unix_ms(unix_time t) noexcept { return t.time_since_epoch().count(); }
+/// Unix seconds of `t`, floored (the timestamp header, freshness).
+constexpr std::int64_t to_unix_seconds(unix_time t) noexcept {
+  return std::chrono::floor<std::chrono::seconds>(t).time_since_epoch().count();
+}
+
+}  // namespace jobwire
+// ---- end jobwire/unix_time.hpp ---------------------------------------------------
+
 // ---- begin jobwire/utf8.hpp ------------------------------------------------------
 // jobwire — UTF-8 well-formedness (RFC 3629), the one definition every module uses.
 //
@@ -761,11 +878,12 @@ struct options {
   std::size_t max_depth = JOBWIRE_JSON_DEFAULT_MAX_DEPTH;                ///< nested arrays/objects
   std::size_t max_string_bytes = JOBWIRE_JSON_DEFAULT_MAX_STRING_BYTES;  ///< raw bytes of one string
   std::size_t max_members = JOBWIRE_JSON_DEFAULT_MAX_MEMBERS;            ///< entries of one array/object
-  /// Opt-in leniency. RFC 8259 only says names SHOULD be unique, so a text with a repeated
-  /// key is well-formed JSON; jobwire rejects it by default because two readers may pick
-  /// different values from the same signed bytes. With this set, `object::find` returns
+  /// Opt-in leniencies (leniency.hpp); the reader reads `lenient::duplicate_keys` only.
+  /// RFC 8259 only says names SHOULD be unique, so a text with a repeated key is
+  /// well-formed JSON; jobwire rejects it by default because two readers may pick
+  /// different values from the same signed bytes. With the flag, `object::find` returns
   /// the first occurrence.
-  bool allow_duplicate_keys = false;
+  lenient leniency = lenient::none;
 };
 /// The same struct under the name most call sites use for it.
 using limits = options;
@@ -988,14 +1106,32 @@ inline const char* skip_value(const char* p) noexcept {
 }  // namespace detail
 
 class value;
+class string;
+class object;
+class array;
+
+namespace detail {
+// The views below (string, value, object, array) point into text that the validator
+// accepted: their accessors skip over strings and values without bounds checks, which is
+// safe only there. So only the readers of validated text make them — `parse`, the views'
+// own accessors and iterators, the validator, and payload.hpp's walkers over a validated
+// payload — through this one door; a caller cannot point a view at arbitrary bytes.
+// Default-constructed views are "absent" (no text) and stay public.
+struct view_access {
+  static inline string make_string(const char* raw, std::size_t len, bool escaped) noexcept;
+  static inline value make_value(const char* p) noexcept;
+  static inline value make_root(const char* p, const char* end) noexcept;
+  static inline object make_object(const char* open_brace) noexcept;
+  static inline array make_array(const char* open_bracket) noexcept;
+};
+}  // namespace detail
 
 /// A JSON string as it appears in the input: `raw()` is the text between the quotes,
 /// escapes included. `has_escapes()` tells whether `raw()` equals the decoded string.
+/// Made by the parser only (see detail::view_access); a default one is empty.
 class string {
  public:
   constexpr string() noexcept = default;
-  constexpr string(const char* raw, std::size_t len, bool escaped) noexcept
-      : raw_(raw), len_(len), escaped_(escaped) {}
 
   constexpr std::string_view raw() const noexcept { return {raw_, len_}; }
   constexpr bool has_escapes() const noexcept { return escaped_; }
@@ -1062,23 +1198,21 @@ class string {
   }
 
  private:
+  friend struct detail::view_access;
+  constexpr string(const char* raw, std::size_t len, bool escaped) noexcept
+      : raw_(raw), len_(len), escaped_(escaped) {}
+
   const char* raw_ = "";
   std::size_t len_ = 0;
   bool escaped_ = false;
 };
 
-class object;
-class array;
-
 /// A view of one validated JSON value. A default-constructed value is "absent": it is
-/// what `object::find` returns for a missing key, and `exists()` is false.
+/// what `object::find` returns for a missing key, and `exists()` is false. Any other value
+/// is made by the parser only (see detail::view_access).
 class value {
  public:
   constexpr value() noexcept = default;
-  explicit constexpr value(const char* p) noexcept : p_(p) {}
-  /// A root value: `end` bounds the scan of a top-level number, which (unlike anything
-  /// inside a container) may end exactly at the end of the caller's buffer.
-  constexpr value(const char* p, const char* end) noexcept : p_(p), end_(end) {}
 
   constexpr bool exists() const noexcept { return p_ != nullptr; }
   constexpr explicit operator bool() const noexcept { return exists(); }
@@ -1125,7 +1259,7 @@ class value {
     if (!is_string()) return errc::json_type_mismatch;
     bool esc;
     const char* close = detail::skip_string_body(p_ + 1, esc);
-    return string(p_ + 1, static_cast<std::size_t>(close - (p_ + 1)), esc);
+    return detail::view_access::make_string(p_ + 1, static_cast<std::size_t>(close - (p_ + 1)), esc);
   }
 
   /// Integer read: the number must use integer grammar (no fraction, no exponent) and fit.
@@ -1181,6 +1315,12 @@ class value {
     return out;
   }
 
+  friend struct detail::view_access;
+  explicit constexpr value(const char* p) noexcept : p_(p) {}
+  /// A root value: `end` bounds the scan of a top-level number, which (unlike anything
+  /// inside a container) may end exactly at the end of the caller's buffer.
+  constexpr value(const char* p, const char* end) noexcept : p_(p), end_(end) {}
+
   const char* p_ = nullptr;
   const char* end_ = nullptr;  ///< set for root values only (see the two-argument constructor)
 };
@@ -1195,7 +1335,6 @@ struct member {
 class object {
  public:
   constexpr object() noexcept = default;
-  explicit constexpr object(const char* open_brace) noexcept : p_(open_brace) {}
 
   class iterator {
    public:
@@ -1221,9 +1360,9 @@ class object {
       if (!p_) return;
       bool esc;
       const char* close = detail::skip_string_body(p_ + 1, esc);
-      m_.key = json::string(p_ + 1, static_cast<std::size_t>(close - (p_ + 1)), esc);
+      m_.key = detail::view_access::make_string(p_ + 1, static_cast<std::size_t>(close - (p_ + 1)), esc);
       const char* colon = detail::skip_ws_validated(close + 1);
-      m_.value = json::value(detail::skip_ws_validated(colon + 1));
+      m_.value = detail::view_access::make_value(detail::skip_ws_validated(colon + 1));
     }
     const char* p_ = nullptr;
     member m_{};
@@ -1250,9 +1389,11 @@ class object {
   }
   json::value operator[](std::string_view key) const noexcept { return find(key); }
 
-  std::string_view raw() const noexcept { return json::value(p_).raw(); }
+  std::string_view raw() const noexcept { return detail::view_access::make_value(p_).raw(); }
 
  private:
+  friend struct detail::view_access;
+  explicit constexpr object(const char* open_brace) noexcept : p_(open_brace) {}
   const char* p_ = nullptr;
 };
 
@@ -1260,17 +1401,16 @@ class object {
 class array {
  public:
   constexpr array() noexcept = default;
-  explicit constexpr array(const char* open_bracket) noexcept : p_(open_bracket) {}
 
   class iterator {
    public:
     constexpr iterator() noexcept = default;
-    explicit iterator(const char* p) noexcept : v_(p) {}
+    explicit iterator(const char* p) noexcept : v_(detail::view_access::make_value(p)) {}
     const json::value& operator*() const noexcept { return v_; }
     const json::value* operator->() const noexcept { return &v_; }
     iterator& operator++() noexcept {
       const char* q = detail::skip_ws_validated(detail::skip_value(v_.data()));
-      v_ = (*q == ',') ? json::value(detail::skip_ws_validated(q + 1)) : json::value();
+      v_ = (*q == ',') ? detail::view_access::make_value(detail::skip_ws_validated(q + 1)) : json::value();
       return *this;
     }
     friend bool operator==(const iterator& a, const iterator& b) noexcept {
@@ -1301,20 +1441,30 @@ class array {
     return json::value();
   }
 
-  std::string_view raw() const noexcept { return json::value(p_).raw(); }
+  std::string_view raw() const noexcept { return detail::view_access::make_value(p_).raw(); }
 
  private:
+  friend struct detail::view_access;
+  explicit constexpr array(const char* open_bracket) noexcept : p_(open_bracket) {}
   const char* p_ = nullptr;
 };
 
 inline result<object> value::get_object() const noexcept {
   if (!is_object()) return errc::json_type_mismatch;
-  return object(p_);
+  return detail::view_access::make_object(p_);
 }
 inline result<array> value::get_array() const noexcept {
   if (!is_array()) return errc::json_type_mismatch;
-  return array(p_);
+  return detail::view_access::make_array(p_);
 }
+
+inline string detail::view_access::make_string(const char* raw, std::size_t len, bool escaped) noexcept {
+  return string(raw, len, escaped);
+}
+inline value detail::view_access::make_value(const char* p) noexcept { return value(p); }
+inline value detail::view_access::make_root(const char* p, const char* end) noexcept { return value(p, end); }
+inline object detail::view_access::make_object(const char* open_brace) noexcept { return object(open_brace); }
+inline array detail::view_access::make_array(const char* open_bracket) noexcept { return array(open_bracket); }
 
 namespace detail {
 
@@ -1368,7 +1518,7 @@ class validator {
       }
     } else {
       // Rare: decode twice (length first, then the sampled positions).
-      n = string(raw, len, true).decoded_size();
+      n = view_access::make_string(raw, len, true).decoded_size();
       if (n > 0) {
         const std::size_t pos[5] = {0, n > 1 ? 1u : 0u, n / 2, n - (n > 1 ? 2 : 1), n - 1};
         unescaper u(raw, raw + len);
@@ -1418,7 +1568,7 @@ class validator {
     }
   }
   static bool same_key(const key_entry& a, const key_entry& b) noexcept {
-    return string(a.raw, a.len, a.escaped) == string(b.raw, b.len, b.escaped);
+    return view_access::make_string(a.raw, a.len, a.escaped) == view_access::make_string(b.raw, b.len, b.escaped);
   }
   /// Checks the keys [from, key_count()) of the object being closed for duplicates.
   /// Small objects: pairwise; larger ones: sorted by hash (O(m log m)), so a hostile
@@ -1678,7 +1828,7 @@ class validator {
       if (++f.members > lim_.max_members) return fail(errc::json_too_many_members, p);
       if (f.is_object) {
         if (*p != '"') return fail(errc::json_unexpected_token, p);
-        st = parse_string(p, !lim_.allow_duplicate_keys);
+        st = parse_string(p, !allows(lim_.leniency, lenient::duplicate_keys));
         if (!st) return st;
         p = skip_ws(p, end_);
         if (p >= end_) return fail(errc::json_unexpected_end, end_);
@@ -1711,7 +1861,7 @@ class validator {
     closed : {
       frame& done = stack[depth - 1];
       if (done.is_object) {
-        if (!lim_.allow_duplicate_keys) {
+        if (!allows(lim_.leniency, lenient::duplicate_keys)) {
           st = check_duplicates(done.key_base);
           if (!st) return st;
         }
@@ -1742,7 +1892,7 @@ inline result<value> parse(std::string_view text, const limits& lim = limits{}) 
   detail::validator v(text, lim);
   void_result st = v.run();
   if (!st) return st.error();
-  return value(v.root(), text.data() + text.size());
+  return detail::view_access::make_root(v.root(), text.data() + text.size());
 }
 
 /// Validates without returning a view.
@@ -2306,7 +2456,7 @@ inline std::string make_event_id(kind k, std::string_view internal_id, const del
 
 // ---- begin jobwire/calendar.hpp --------------------------------------------------
 // jobwire — proleptic Gregorian calendar arithmetic shared by the modules that read or
-// write dates (the ledger's ISO-8601 times, the sdk_compat timestamp form of §9).
+// write dates (the ledger's ISO-8601 times, the `lenient::sdk_timestamps` form of §9).
 
 
 namespace jobwire {
@@ -2933,7 +3083,7 @@ class verifier {
 // jobwire — delivery timestamps and the freshness window (PROTOCOL.md §9).
 //
 // Strict by default: the timestamp header is Unix seconds written as 1 to 12 ASCII digits
-// (no sign, no spaces, no fraction). The `sdk_compat` leniency accepts what the official
+// (no sign, no spaces, no fraction). The `lenient::sdk_timestamps` leniency accepts what the official
 // SDK verifiers accept besides that: digits-only values of 13 or more digits are
 // milliseconds, and non-numeric values are ISO-8601 date-times. Whatever the form, the
 // signed text is always the header's exact text; parsing only decides freshness.
@@ -2953,7 +3103,7 @@ constexpr std::int64_t tolerance_none = -1;
 /// Longest strict timestamp: 12 digits covers every second until the year 33658 and
 /// keeps every arithmetic step far from overflow.
 constexpr std::size_t max_timestamp_digits = 12;
-/// Longest millisecond timestamp accepted under sdk_compat (same range in milliseconds).
+/// Longest millisecond timestamp accepted under lenient::sdk_timestamps (same range in milliseconds).
 constexpr std::size_t max_timestamp_ms_digits = 15;
 
 enum class timestamp_form : std::uint8_t { seconds, milliseconds, iso8601 };
@@ -3039,7 +3189,8 @@ inline result<std::int64_t> parse_sdk_iso8601_ms(std::string_view s) noexcept {
 }  // namespace detail
 
 /// Parses the timestamp header's text. Strict: 1..12 digits of Unix seconds. With
-/// `sdk_compat`: also 13..15 digits of milliseconds, and ISO-8601 date-times with a zone.
+/// `sdk_compat` (what `lenient::sdk_timestamps` sets in the options structs): also 13..15
+/// digits of milliseconds, and ISO-8601 date-times with a zone.
 /// Anything else is `malformed_timestamp`.
 inline result<parsed_timestamp> parse_timestamp(std::string_view text, bool sdk_compat = false) noexcept {
   if (text.empty()) return errc::malformed_timestamp;
@@ -3472,11 +3623,11 @@ inline result<delivery_headers> parse_delivery_headers(const Headers& headers,
 //     0. profile: the one given, or detected from the header family present (§15,
 //        `auto`: both families → `ambiguous_header`);
 //     1. secrets: none configured is accepted only when the caller allows unsigned
-//        deliveries (`allow_unsigned`) and the profile does not require a secret
+//        deliveries (`lenient::unsigned_deliveries`) and the profile does not require a secret
 //        (phaseo does: `secret_required`);
 //     2. body size limit (`body_too_large`);
 //     3. timestamp and signature headers: present, unambiguous;
-//     4. timestamp syntax (strict seconds, or the SDK forms under `sdk_compat`) and
+//     4. timestamp syntax (strict seconds, or the SDK forms under `lenient::sdk_timestamps`) and
 //        freshness (|now - ts| <= tolerance) — both cheap, so stale or garbled requests are
 //        refused before any hashing;
 //     5. signature: 64 hex digits, HMAC-SHA256 of `timestamp "." body` under every secret,
@@ -3541,6 +3692,40 @@ constexpr bool is_valid_id_text(std::string_view s) noexcept {
 struct job_id_tag {};
 struct native_id_tag {};
 }  // namespace detail
+
+/// A job id held by value, in a fixed buffer inside the object (at most
+/// `max_job_id_length` bytes; no heap): for results that outlive the buffer the id was
+/// read from, such as a receiver's receipt kept after the request body is gone. Reads as
+/// a `std::string_view` into itself, valid as long as the object is.
+class job_id_buffer {
+ public:
+  job_id_buffer() noexcept = default;
+  /// Copies `s`. An id longer than `max_job_id_length` is no job id (§2): it is refused
+  /// (false) and the buffer is left empty.
+  bool assign(std::string_view s) noexcept {
+    len_ = 0;
+    if (s.size() > max_job_id_length) return false;
+    for (std::size_t i = 0; i < s.size(); ++i) buf_[i] = s[i];
+    len_ = s.size();
+    return true;
+  }
+  std::string_view view() const noexcept { return {buf_, len_}; }
+  operator std::string_view() const noexcept { return view(); }
+  const char* data() const noexcept { return buf_; }
+  std::size_t size() const noexcept { return len_; }
+  bool empty() const noexcept { return len_ == 0; }
+
+  friend bool operator==(const job_id_buffer& a, const job_id_buffer& b) noexcept { return a.view() == b.view(); }
+  friend bool operator!=(const job_id_buffer& a, const job_id_buffer& b) noexcept { return a.view() != b.view(); }
+  friend bool operator==(const job_id_buffer& a, std::string_view b) noexcept { return a.view() == b; }
+  friend bool operator!=(const job_id_buffer& a, std::string_view b) noexcept { return a.view() != b; }
+  friend bool operator==(std::string_view a, const job_id_buffer& b) noexcept { return a == b.view(); }
+  friend bool operator!=(std::string_view a, const job_id_buffer& b) noexcept { return a != b.view(); }
+
+ private:
+  char buf_[max_job_id_length] = {};
+  std::size_t len_ = 0;
+};
 
 template <class Tag>
 class basic_id;
@@ -3615,11 +3800,9 @@ enum class lifecycle_status : std::uint8_t { pending, running, completed, failed
 /// The create response's vocabulary (§3 last paragraph): no `expired`.
 enum class create_status : std::uint8_t { pending, in_progress, completed, failed, cancelled };
 
-/// What to do with a status word the service's normaliser does not know.
-enum class status_mode : std::uint8_t {
-  strict,   ///< report `unknown_status` (jobwire policy, default)
-  lenient,  ///< map it to queued/pending exactly as the service does
-};
+// A status word the service's normaliser does not know is `unknown_status` (jobwire
+// policy), or — with `lenient::unknown_status` (leniency.hpp) — mapped to queued/pending
+// exactly as the service does. The vocabulary functions below take the caller's flag set.
 
 constexpr std::string_view job_status_name(job_status s) noexcept {
   switch (s) {
@@ -3698,7 +3881,7 @@ constexpr std::string_view trim_status(std::string_view s) noexcept {
 }
 
 /// The service's normaliser (§3): case-insensitive, trimmed, synonyms folded. Returns false
-/// for a word it does not know (the caller applies the status_mode).
+/// for a word it does not know (the caller applies its leniency).
 constexpr bool normalise_status(std::string_view raw, lifecycle_status& out) noexcept {
   std::string_view s = trim_status(raw);
   struct synonym {
@@ -3725,29 +3908,29 @@ constexpr bool normalise_status(std::string_view raw, lifecycle_status& out) noe
 }  // namespace detail
 
 /// Parses any status word (either vocabulary, any case, surrounding whitespace, synonyms)
-/// into the lifecycle state it denotes. Unknown → `unknown_status`, or `pending` in
-/// lenient mode (the service's fallback).
+/// into the lifecycle state it denotes. Unknown → `unknown_status`, or `pending` under
+/// `lenient::unknown_status` (the service's fallback).
 inline result<lifecycle_status> parse_lifecycle_status(std::string_view s,
-                                                          status_mode mode = status_mode::strict) noexcept {
+                                                          lenient leniency = lenient::none) noexcept {
   lifecycle_status out = lifecycle_status::pending;
   if (detail::normalise_status(s, out)) return out;
-  if (mode == status_mode::lenient) return lifecycle_status::pending;
+  if (allows(leniency, lenient::unknown_status)) return lifecycle_status::pending;
   return errc::unknown_status;
 }
 
 /// As `parse_lifecycle_status`, in the status endpoint's vocabulary.
-inline result<job_status> parse_job_status(std::string_view s, status_mode mode = status_mode::strict) noexcept {
-  auto l = parse_lifecycle_status(s, mode);
+inline result<job_status> parse_job_status(std::string_view s, lenient leniency = lenient::none) noexcept {
+  auto l = parse_lifecycle_status(s, leniency);
   if (!l) return l.error();
   return to_job_status(*l);
 }
 
 /// The create response's vocabulary. `expired` has no create-response spelling (a job
-/// cannot expire before it was created), so strict mode refuses it; lenient mode maps it,
-/// like every other unknown word, to `pending`.
+/// cannot expire before it was created), so it is refused unless `lenient::unknown_status`
+/// maps it, like every other unknown word, to `pending`.
 inline result<create_status> parse_create_status(std::string_view s,
-                                                    status_mode mode = status_mode::strict) noexcept {
-  auto l = parse_lifecycle_status(s, mode);
+                                                    lenient leniency = lenient::none) noexcept {
+  auto l = parse_lifecycle_status(s, leniency);
   if (!l) return l.error();
   switch (*l) {
     case lifecycle_status::pending: return create_status::pending;
@@ -3757,7 +3940,7 @@ inline result<create_status> parse_create_status(std::string_view s,
     case lifecycle_status::cancelled: return create_status::cancelled;
     case lifecycle_status::expired: break;
   }
-  if (mode == status_mode::lenient) return create_status::pending;
+  if (allows(leniency, lenient::unknown_status)) return create_status::pending;
   return errc::unknown_status;
 }
 
@@ -3767,9 +3950,9 @@ inline result<create_status> parse_create_status(std::string_view s,
 /// `completed`, `failed`, `cancelled` (and the legacy `canceled`), `expired`. Exact words,
 /// ASCII case-insensitive (the key lower-cases them; the object carries them as stored), no
 /// trimming and none of the public synonyms (`succeeded`, `error`): those are not raw
-/// statuses. Anything else is `unknown_status`, or pending in lenient mode (the service's
-/// fallback for words it does not know, §3).
-inline result<lifecycle_status> parse_raw_status(std::string_view s, status_mode mode = status_mode::strict) noexcept {
+/// statuses. Anything else is `unknown_status`, or pending under `lenient::unknown_status`
+/// (the service's fallback for words it does not know, §3).
+inline result<lifecycle_status> parse_raw_status(std::string_view s, lenient leniency = lenient::none) noexcept {
   struct raw_word {
     std::string_view word;
     lifecycle_status state;
@@ -3783,7 +3966,7 @@ inline result<lifecycle_status> parse_raw_status(std::string_view s, status_mode
   };
   for (const raw_word& e : table)
     if (detail::iequals(s, e.word)) return e.state;
-  if (mode == status_mode::lenient) return lifecycle_status::pending;
+  if (allows(leniency, lenient::unknown_status)) return lifecycle_status::pending;
   return errc::unknown_status;
 }
 
@@ -3824,26 +4007,15 @@ constexpr jobwire::void_result check_consistent(job_status s, lifecycle_status l
 
 
 
-// ---- begin jobwire/retry.hpp -----------------------------------------------------
-// jobwire — the sender's retry schedule (PROTOCOL.md §12) as a pure state machine.
-//
-// A sender makes attempt n of a delivery, observes an outcome (an HTTP status, a timeout
-// or a network error) and asks `decide_attempt` what happened: `delivered`,
-// `scheduled_retry` (with the time the next attempt becomes due) or `failed_permanently`.
-// Nothing here reads a clock or sleeps: the caller passes the time of the attempt, in Unix
-// milliseconds because the ledger's ISO-8601 timestamps carry milliseconds (PROTOCOL.md §10).
-//
-// Also here: the request-timeout rule (1..120 s), the sweep that actually sends due
-// retries (every 5 minutes, so a retry arrives at or after `next_retry_at`), and the
-// send/dedupe rule for a delivery key (already delivered, queued or failed → not sent
-// again unless forced).
+// ---- begin jobwire/attempt.hpp ---------------------------------------------------
+// jobwire — the status of one delivery attempt (PROTOCOL.md §10, §12): the vocabulary the
+// sender writes into its ledger and a receiver reads in `webhook.attempts` and
+// `webhook.delivery`. Wire vocabulary only, so that the payload reader (and with it the
+// receiver) does not include the sender's retry schedule (retry.hpp) to name it.
 
-#include <array>
 
 
 namespace jobwire {
-
-// --- attempt statuses (PROTOCOL.md §10) -------------------------------------------------
 
 /// What one attempt turned into; the wire names are the `status` of a ledger attempt.
 enum class attempt_status : std::uint8_t { delivered, scheduled_retry, failed_permanently };
@@ -3866,247 +4038,20 @@ inline result<attempt_status> parse_attempt_status(std::string_view s) noexcept 
   return errc::invalid_field;
 }
 
-// --- outcomes ----------------------------------------------------------------------------
-
-enum class outcome_kind : std::uint8_t { http_response, timeout, network_error };
-
-/// What the host observed for one attempt. Only an HTTP response carries a status.
-struct attempt_outcome {
-  outcome_kind kind = outcome_kind::network_error;
-  int http_status = 0;  ///< 100..599 for http_response, 0 otherwise
-
-  static constexpr attempt_outcome http(int code) noexcept { return {outcome_kind::http_response, code}; }
-  static constexpr attempt_outcome timed_out() noexcept { return {outcome_kind::timeout, 0}; }
-  static constexpr attempt_outcome network_failure() noexcept { return {outcome_kind::network_error, 0}; }
-
-  /// PROTOCOL.md §12: only a 2xx response is a success. 1xx and 3xx are failures too: the
-  /// sender does not follow redirects (§8), and a final 1xx is a broken server.
-  constexpr bool is_success() const noexcept {
-    return kind == outcome_kind::http_response && http_status >= 200 && http_status <= 299;
-  }
-  constexpr bool is_valid() const noexcept {
-    return kind != outcome_kind::http_response || (http_status >= 100 && http_status <= 599);
-  }
-  friend constexpr bool operator==(attempt_outcome a, attempt_outcome b) noexcept {
-    return a.kind == b.kind && a.http_status == b.http_status;
-  }
-  friend constexpr bool operator!=(attempt_outcome a, attempt_outcome b) noexcept { return !(a == b); }
-};
-
-/// Parses the outcome words of the CLI contract: `2xx`, `4xx`, `5xx` (a representative
-/// status of the class: 200, 400, 500), `1xx` and `3xx` likewise, `timeout`, `network`
-/// (also `network_error`), or a decimal HTTP status 100..599 such as `503`.
-/// Anything else is `invalid_outcome`.
-inline result<attempt_outcome> parse_attempt_outcome(std::string_view s) noexcept {
-  if (s == "timeout") return attempt_outcome::timed_out();
-  if (s == "network" || s == "network_error") return attempt_outcome::network_failure();
-  if (s.size() == 3 && s[0] >= '1' && s[0] <= '5' && s[1] == 'x' && s[2] == 'x')
-    return attempt_outcome::http((s[0] - '0') * 100);
-  if (s.size() == 3) {
-    int v = 0;
-    for (char c : s) {
-      if (c < '0' || c > '9') return errc::invalid_outcome;
-      v = v * 10 + (c - '0');
-    }
-    attempt_outcome o = attempt_outcome::http(v);
-    if (o.is_valid()) return o;
-  }
-  return errc::invalid_outcome;
-}
-
-// --- time -----------------------------------------------------------------------------------
-
-/// Times the schedule and the ledger work with: Unix milliseconds from 1970-01-01T00:00:00.000Z
-/// to 9999-12-31T23:59:59.999Z, the range of a four-digit-year ISO-8601 timestamp
-/// (PROTOCOL.md §10). Bounding time also keeps `tried_at + delay` far from overflow.
-constexpr std::int64_t min_time_ms = 0;
-constexpr std::int64_t max_time_ms = 253402300799999;
-
-/// Unix seconds (the `--now` of the CLI, the timestamp header) → milliseconds;
-/// `invalid_argument` outside the range above.
-inline result<std::int64_t> unix_seconds_to_ms(std::int64_t seconds) noexcept {
-  if (seconds < min_time_ms / 1000 || seconds > max_time_ms / 1000) return errc::invalid_argument;
-  return seconds * 1000;
-}
-
-// --- request timeout (PROTOCOL.md §12) ---------------------------------------------------
-
-constexpr std::int64_t default_request_timeout_seconds = 30;
-constexpr std::int64_t min_request_timeout_seconds = 1;
-constexpr std::int64_t max_request_timeout_seconds = 120;
-
-/// Strict (default): a configured timeout outside 1..120 s is a configuration error.
-inline result<std::int64_t> validate_request_timeout(std::int64_t seconds) noexcept {
-  if (seconds < min_request_timeout_seconds || seconds > max_request_timeout_seconds)
-    return errc::invalid_timeout;
-  return seconds;
-}
-
-/// Opt-in leniency: clamp into 1..120 s as a tolerant configuration loader would.
-constexpr std::int64_t clamp_request_timeout(std::int64_t seconds) noexcept {
-  return seconds < min_request_timeout_seconds   ? min_request_timeout_seconds
-         : seconds > max_request_timeout_seconds ? max_request_timeout_seconds
-                                                 : seconds;
-}
-
-// --- the policy ---------------------------------------------------------------------------
-
-/// Retry policy. The defaults are the service's (PROTOCOL.md §12): 4 attempts; after
-/// failed attempt 1, 2, 3 the next is due 60 s, 300 s, 900 s later; 30 s request timeout.
-struct retry_policy {
-  /// Upper bound for `max_attempts`; the delay table is a fixed array so that a policy is a
-  /// plain value (constexpr, copyable, no allocation).
-  static constexpr unsigned max_supported_attempts = max_delivery_attempts;
-
-  unsigned max_attempts = 4;
-  /// `retry_delay_seconds[n - 1]` is the wait after failed attempt n; entries
-  /// 0..max_attempts-2 are used and must be positive.
-  std::array<std::int64_t, max_supported_attempts - 1> retry_delay_seconds{{60, 300, 900}};
-  std::int64_t request_timeout_seconds = default_request_timeout_seconds;
-
-  /// `invalid_attempt` when max_attempts is 0 or above `max_supported_attempts`,
-  /// `invalid_retry_policy` when a used delay is not positive (or absurdly large: more
-  /// than 30 days, which would also overflow millisecond arithmetic for no purpose),
-  /// `invalid_timeout` when the request timeout is outside 1..120 s.
-  void_result validate() const noexcept {
-    if (max_attempts < 1 || max_attempts > max_supported_attempts) return errc::invalid_attempt;
-    for (unsigned n = 1; n < max_attempts; ++n) {
-      std::int64_t d = retry_delay_seconds[n - 1];
-      if (d <= 0 || d > max_retry_delay_seconds) return errc::invalid_retry_policy;
-    }
-    if (!validate_request_timeout(request_timeout_seconds)) return errc::invalid_timeout;
-    return {};
-  }
-
-  /// Delay after failed attempt n (1 ≤ n < max_attempts); 0 outside that range.
-  constexpr std::int64_t delay_after(unsigned attempt) const noexcept {
-    return attempt >= 1 && attempt < max_attempts ? retry_delay_seconds[attempt - 1] : 0;
-  }
-
-  static constexpr std::int64_t max_retry_delay_seconds = 30LL * 24 * 3600;
-};
-
-/// The service's policy, by name.
-constexpr retry_policy default_retry_policy{};
-
-// --- the decision ---------------------------------------------------------------------------
-
-/// The verdict on one attempt.
-struct retry_decision {
-  attempt_status status = attempt_status::failed_permanently;
-  unsigned attempt = 0;            ///< the attempt that was decided (1-based)
-  unsigned max_attempts = 0;       ///< from the policy, as sent in the max-attempts header
-  unsigned next_attempt = 0;       ///< attempt + 1 for a scheduled retry, else 0
-  std::int64_t next_retry_at_ms = 0;  ///< when the next attempt is due; scheduled_retry only
-
-  constexpr bool retry_scheduled() const noexcept { return status == attempt_status::scheduled_retry; }
-};
-
-/// Decides attempt `attempt` (1-based) made at `tried_at_ms` (Unix ms) with `outcome`.
-/// 2xx → delivered. Any other outcome → scheduled_retry due at tried_at + delay(attempt)
-/// while attempt < max_attempts, else failed_permanently (PROTOCOL.md §12).
-/// Errors: the policy's own (see `retry_policy::validate`), `invalid_attempt` when attempt
-/// is outside 1..max_attempts, `invalid_outcome` for an HTTP status outside 100..599,
-/// `invalid_argument` for a time outside [min_time_ms, max_time_ms]. A retry may fall due
-/// after max_time_ms (the ledger then refuses to record it); no arithmetic overflows.
-inline result<retry_decision> decide_attempt(const retry_policy& policy, unsigned attempt,
-                                             attempt_outcome outcome, std::int64_t tried_at_ms) noexcept {
-  if (void_result st = policy.validate(); !st) return st.error();
-  if (attempt < 1 || attempt > policy.max_attempts) return errc::invalid_attempt;
-  if (!outcome.is_valid()) return errc::invalid_outcome;
-  if (tried_at_ms < min_time_ms || tried_at_ms > max_time_ms) return errc::invalid_argument;
-  retry_decision d;
-  d.attempt = attempt;
-  d.max_attempts = policy.max_attempts;
-  if (outcome.is_success()) {
-    d.status = attempt_status::delivered;
-  } else if (attempt < policy.max_attempts) {
-    d.status = attempt_status::scheduled_retry;
-    d.next_attempt = attempt + 1;
-    d.next_retry_at_ms = tried_at_ms + policy.delay_after(attempt) * 1000;
-  } else {
-    d.status = attempt_status::failed_permanently;
-  }
-  return d;
-}
-
-// --- the sweep (PROTOCOL.md §12) --------------------------------------------------------------
-
-/// The service does not send a retry at `next_retry_at` exactly: a periodic sweep picks up
-/// due retries every 5 minutes. Receivers and tests must therefore expect a retry at or
-/// after `next_retry_at`, up to one interval late.
-constexpr std::int64_t retry_sweep_interval_seconds = 300;
-
-/// The earliest time a sweep running at `anchor_ms + k × interval` (k ≥ 0 integer) sends a
-/// retry due at `next_retry_at_ms`: the first sweep at or after the due time. With the
-/// default anchor 0 the sweeps fall on wall-clock multiples of five minutes, as a
-/// cron-style `*/5` schedule does. A due time before the anchor gives the anchor.
-/// Defined for times within [min_time_ms, max_time_ms + 30 days] and intervals up to a day.
-constexpr std::int64_t earliest_sweep_send_ms(std::int64_t next_retry_at_ms, std::int64_t anchor_ms = 0,
-                                              std::int64_t interval_seconds = retry_sweep_interval_seconds) noexcept {
-  const std::int64_t interval_ms = interval_seconds > 0 ? interval_seconds * 1000 : 1;
-  if (next_retry_at_ms <= anchor_ms) return anchor_ms;
-  const std::int64_t since = next_retry_at_ms - anchor_ms;
-  const std::int64_t k = (since + interval_ms - 1) / interval_ms;  // ceiling, since > 0
-  return anchor_ms + k * interval_ms;
-}
-
-// --- the send/dedupe rule (PROTOCOL.md §12) -----------------------------------------------------
-
-/// Where one delivery key of one job stands, as derived from its latest attempt.
-enum class key_state : std::uint8_t { never_sent, delivered, queued_for_retry, failed_permanently };
-
-constexpr std::string_view key_state_name(key_state s) noexcept {
-  switch (s) {
-    case key_state::never_sent: return "never_sent";
-    case key_state::delivered: return "delivered";
-    case key_state::queued_for_retry: return "queued_for_retry";
-    case key_state::failed_permanently: return "failed_permanently";
-  }
-  return "unknown";
-}
-
-constexpr key_state key_state_after(attempt_status s) noexcept {
-  switch (s) {
-    case attempt_status::delivered: return key_state::delivered;
-    case attempt_status::scheduled_retry: return key_state::queued_for_retry;
-    case attempt_status::failed_permanently: return key_state::failed_permanently;
-  }
-  return key_state::never_sent;
-}
-
-/// Whether a *new* send of a key may start (the dispatch of an event, not the sweep sending
-/// a due retry): a key already delivered, queued for retry or failed permanently is not sent
-/// again unless `force` is set. A forced send starts a fresh delivery of the same key: same
-/// event id and key, attempt 1 (see `first_attempt_number`).
-[[nodiscard]] constexpr void_result check_send(key_state state, bool force = false) noexcept {
-  if (force) return {};
-  switch (state) {
-    case key_state::never_sent: return {};
-    case key_state::delivered: return errc::already_delivered;
-    case key_state::queued_for_retry: return errc::already_queued;
-    case key_state::failed_permanently: return errc::already_failed;
-  }
-  return errc::internal_error;
-}
-
-/// Attempt numbers restart at 1 for every delivery started by `check_send` (forced or not);
-/// only the sweep increments them.
-constexpr unsigned first_attempt_number = 1;
-
 }  // namespace jobwire
-// ---- end jobwire/retry.hpp -------------------------------------------------------
+// ---- end jobwire/attempt.hpp -----------------------------------------------------
 
 namespace jobwire {
 
 /// Options shared by the payload parsers.
 struct payload_options {
-  /// Unknown status words: `unknown_status` (strict) or the service's queued/pending.
-  status_mode statuses = status_mode::strict;
-  /// By default a payload whose `status` and `lifecycle_status` contradict each other is
-  /// rejected with `inconsistent_status`. A receiver that wants to *act* on the
-  /// contradiction (refetch, §13.3) sets this and reads `job_data::consistent`.
-  bool allow_inconsistent_status = false;
+  /// Opt-in leniencies (leniency.hpp). Read here: `lenient::unknown_status` (unknown
+  /// status words map to the service's queued/pending instead of `unknown_status`) and
+  /// `lenient::inconsistent_status` (by default a payload whose `status` and
+  /// `lifecycle_status` contradict each other is `inconsistent_status`; a receiver that
+  /// wants to *act* on the contradiction — refetch, §13.3 — sets it and reads
+  /// `job_data::consistent`). Duplicate keys are refused in payloads whatever is set.
+  lenient leniency = lenient::none;
   /// Phase set used for event types and delivery keys (phaseo adds `status_changed`).
   const profile* prof = &profiles::ai_stats;
   /// Limits for the JSON reader (duplicate keys are always rejected in payloads).
@@ -4237,7 +4182,7 @@ class payload_reader {
     const char* close = fast_string_close(v.data() + 1, end_, esc);
     last_string_ = v.data();
     last_string_end_ = close + 1;
-    return json::string(v.data() + 1, static_cast<std::size_t>(close - (v.data() + 1)), esc);
+    return json::detail::view_access::make_string(v.data() + 1, static_cast<std::size_t>(close - (v.data() + 1)), esc);
   }
   /// Where the string value starting at `v` ends, when string_at just read it (so the
   /// walker does not scan it a second time); nullptr otherwise.
@@ -4423,9 +4368,9 @@ class member_walk {
   void load() noexcept {
     bool esc;
     const char* close = fast_string_close(p_ + 1, limit_, esc);
-    m_.key = json::string(p_ + 1, static_cast<std::size_t>(close - (p_ + 1)), esc);
+    m_.key = json::detail::view_access::make_string(p_ + 1, static_cast<std::size_t>(close - (p_ + 1)), esc);
     const char* colon = json::detail::skip_ws_validated(close + 1);
-    m_.value = json::value(json::detail::skip_ws_validated(colon + 1));
+    m_.value = json::detail::view_access::make_value(json::detail::skip_ws_validated(colon + 1));
   }
   const payload_reader& r_;
   const char* limit_;
@@ -4441,7 +4386,7 @@ class element_walk {
   element_walk(json::value arr, const char* input_end) noexcept : limit_(input_end) {
     const char* q = json::detail::skip_ws_validated(arr.data() + 1);
     if (*q == ']') end_ = q + 1;
-    else v_ = json::value(q);
+    else v_ = json::detail::view_access::make_value(q);
   }
   bool done() const noexcept { return !v_.exists(); }
   json::value value() const noexcept { return v_; }
@@ -4451,7 +4396,7 @@ class element_walk {
     value_end_ = nullptr;
     const char* q = json::detail::skip_ws_validated(e);
     if (*q == ',') {
-      v_ = json::value(json::detail::skip_ws_validated(q + 1));
+      v_ = json::detail::view_access::make_value(json::detail::skip_ws_validated(q + 1));
     } else {
       v_ = json::value();
       end_ = q + 1;
@@ -4780,14 +4725,14 @@ struct status_pair {
       if (status_required) return r.at(errc::missing_field, object);
     } else {
       if (!status_value.is_string()) return r.at(errc::invalid_field, status_value);
-      auto s = parse_job_status(r.string_at(status_value).raw(), r.options().statuses);
+      auto s = parse_job_status(r.string_at(status_value).raw(), r.options().leniency);
       if (!s) return r.at(s.code(), status_value);
       st_out = *s;
       has_status = true;
     }
     if (lifecycle_value.exists() && !lifecycle_value.is_null()) {
       if (!lifecycle_value.is_string()) return r.at(errc::invalid_field, lifecycle_value);
-      auto l = parse_lifecycle_status(r.string_at(lifecycle_value).raw(), r.options().statuses);
+      auto l = parse_lifecycle_status(r.string_at(lifecycle_value).raw(), r.options().leniency);
       if (!l) return r.at(l.code(), lifecycle_value);
       lc_out = *l;
       has_lifecycle = true;
@@ -4796,7 +4741,8 @@ struct status_pair {
     if (has_lifecycle && !has_status) st_out = to_job_status(lc_out);
     if (has_status && has_lifecycle && !check_consistent(st_out, lc_out)) {
       consistent = false;
-      if (!r.options().allow_inconsistent_status) return r.at(errc::inconsistent_status, lifecycle_value);
+      if (!allows(r.options().leniency, lenient::inconsistent_status))
+        return r.at(errc::inconsistent_status, lifecycle_value);
     }
     return {};
   }
@@ -4817,7 +4763,7 @@ struct job_data {
   lifecycle_status lifecycle = lifecycle_status::pending;
   bool has_status = false;            ///< `status` was present
   bool has_lifecycle_status = false;  ///< `lifecycle_status` was present
-  bool consistent = true;             ///< false only with allow_inconsistent_status
+  bool consistent = true;             ///< false only under lenient::inconsistent_status
   text_field request_id;
   native_id_view native_id;  ///< provider correlation only; never usable in a URL
   bool has_native_id = false;
@@ -4961,7 +4907,7 @@ namespace detail {
 /// `r` (relative to the start of `text`).
 inline result<json::value> parse_payload_object(std::string_view text, const payload_reader& r) noexcept {
   json::limits lim = r.options().json;
-  lim.allow_duplicate_keys = false;
+  lim.leniency &= ~lenient::duplicate_keys;
   auto doc = json::parse(text, lim);
   if (!doc) return doc.error();
   if (!doc->is_object()) return r.at(errc::invalid_field, *doc);
@@ -5067,12 +5013,12 @@ inline jobwire::void_result read_status_change(const payload_reader& r, json::va
   jobwire::void_result st = r.text(prev, out.previous_status);
   if (!st) return st;
   out.status = r.string_at(cur);
-  auto life = parse_raw_status(out.status.raw(), r.options().statuses);
+  auto life = parse_raw_status(out.status.raw(), r.options().leniency);
   if (out.status.has_escapes() || !life) return r.at(errc::unknown_status, cur);
   out.lifecycle = *life;
   out.queue_retry_form = !out.previous_status.present && is_lifecycle_word(out.status.raw());
   if (out.previous_status.present) {
-    auto p = parse_raw_status(out.previous_status.raw(), r.options().statuses);
+    auto p = parse_raw_status(out.previous_status.raw(), r.options().leniency);
     if (out.previous_status.value.has_escapes() || !p) return r.at(errc::unknown_status, prev);
   }
   if (d.present && !out.queue_retry_form) {
@@ -5081,7 +5027,7 @@ inline jobwire::void_result read_status_change(const payload_reader& r, json::va
     if (key_cur && *key_cur != out.lifecycle) return r.at(errc::status_change_mismatch, cur);
     if (out.previous_status.present) {
       auto key_prev = parse_raw_status(d.key.previous.view());
-      auto p = parse_raw_status(out.previous_status.raw(), r.options().statuses);
+      auto p = parse_raw_status(out.previous_status.raw(), r.options().leniency);
       if (key_prev && p && *key_prev != *p) return r.at(errc::status_change_mismatch, prev);
     }
   }
@@ -5216,7 +5162,7 @@ inline result<create_response> parse_create_response(std::string_view body, cons
     else if (detail::key_is(k, "polling_url")) st = r.text(m.value, c.polling_url);
     else if (detail::key_is(k, "status") && !detail::payload_reader::absent(m.value)) {
       if (!m.value.is_string()) return r.at(errc::invalid_field, m.value);
-      auto s = parse_create_status(r.string_at(m.value).raw(), opt.statuses);
+      auto s = parse_create_status(r.string_at(m.value).raw(), opt.leniency);
       if (!s) return r.at(s.code(), m.value);
       c.status = *s;
       c.has_status = true;
@@ -5444,15 +5390,13 @@ static_assert(default_max_body_bytes <= JOBWIRE_JSON_DEFAULT_MAX_BYTES,
 struct verify_options {
   /// Freshness window in seconds, or `tolerance_none` to skip the check.
   std::int64_t tolerance_seconds = default_tolerance_seconds;
-  /// Leniency: accept the official SDKs' millisecond and ISO-8601 timestamp forms.
-  bool sdk_compat = false;
-  /// Leniency: accept unsigned deliveries when the verifier holds no secret and the
-  /// profile allows it (never under phaseo, §15). Off, an empty verifier is a
-  /// misconfiguration (`unsigned_not_allowed`), never "accept everything".
-  bool allow_unsigned = false;
-  /// Leniency: unknown status words in the envelope are `unknown_status` (strict) or
-  /// mapped as the service does (job.hpp).
-  status_mode statuses = status_mode::strict;
+  /// Opt-in leniencies (leniency.hpp). Read here: `lenient::sdk_timestamps` (the official
+  /// SDKs' millisecond and ISO-8601 timestamp forms), `lenient::unsigned_deliveries`
+  /// (a verifier without secrets accepts unsigned deliveries where the profile allows it,
+  /// never under phaseo, §15; without it an empty verifier is a misconfiguration,
+  /// `unsigned_not_allowed`, never "accept everything") and `lenient::unknown_status`
+  /// (unknown status words in the envelope mapped as the service does, job.hpp).
+  lenient leniency = lenient::none;
   /// Header names (prefix), phase set, and whether unsigned deliveries can exist.
   /// nullptr (the default) is `auto`: the profile is detected from the header family
   /// present (`select_profile`, PROTOCOL.md §15); `authenticated_delivery::prof` says
@@ -5487,7 +5431,7 @@ struct authenticated_delivery {
   /// The profile the delivery was checked under (the one given, or the detected one).
   const profile* prof = &profiles::ai_stats;
   /// False only for an unsigned delivery accepted because no secret is configured,
-  /// `allow_unsigned` is set and the profile allows that.
+  /// `lenient::unsigned_deliveries` is set and the profile allows that.
   bool signature_checked = false;
   /// Index (in the order given) of the secret whose signature matched.
   std::size_t matched_secret = 0;
@@ -5532,7 +5476,7 @@ template <class Headers>
 
   // A verifier without keys is a configuration fact, decided before the request is read.
   if (secrets.empty()) {
-    if (!opts.allow_unsigned) return errc::unsigned_not_allowed;
+    if (!allows(opts.leniency, lenient::unsigned_deliveries)) return errc::unsigned_not_allowed;
     // PROTOCOL.md §15: under phaseo every delivery is signed, so a receiver without a
     // secret is misconfigured rather than "accepting unsigned".
     if (prof.secret_required) return errc::secret_required;
@@ -5548,7 +5492,7 @@ template <class Headers>
     if (!raw->timestamp) return errc::missing_timestamp;
     if (!raw->signature) return errc::missing_signature;
 
-    auto ts = parse_timestamp(*raw->timestamp, opts.sdk_compat);
+    auto ts = parse_timestamp(*raw->timestamp, allows(opts.leniency, lenient::sdk_timestamps));
     if (!ts) return ts.error();
     if (auto fresh = check_freshness(*ts, now_seconds, opts.tolerance_seconds); !fresh) return fresh.error();
 
@@ -5586,8 +5530,7 @@ template <class Headers>
 /// profile the delivery was authenticated with (given or detected).
 inline payload_options delivery_payload_options(const verify_options& opts, const profile& prof) noexcept {
   payload_options p;
-  p.statuses = opts.statuses;
-  p.allow_inconsistent_status = true;
+  p.leniency = (opts.leniency & lenient::unknown_status) | lenient::inconsistent_status;
   p.prof = &prof;
   p.json = opts.json;
   return p;
@@ -5640,8 +5583,285 @@ template <class Headers>
   return out;
 }
 
+// The same three calls with the host's clock as `unix_time` (unix_time.hpp), the type the
+// receiver, the dedup stores and the sender take: freshness is decided on its whole
+// seconds (floored), exactly as with `to_unix_seconds(now)`.
+template <class Headers>
+[[nodiscard]] inline result<authenticated_delivery> authenticate_delivery(std::string_view body, const Headers& headers,
+                                                                          const verifier& secrets, unix_time now,
+                                                                          const verify_options& opts = {}) noexcept {
+  return authenticate_delivery(body, headers, secrets, to_unix_seconds(now), opts);
+}
+template <class Headers>
+[[nodiscard]] inline void_result verify_delivery(std::string_view body, const Headers& headers, const verifier& secrets,
+                                                 unix_time now, verified_delivery& out,
+                                                 const verify_options& opts = {}) noexcept {
+  return verify_delivery(body, headers, secrets, to_unix_seconds(now), out, opts);
+}
+template <class Headers>
+[[nodiscard]] inline result<verified_delivery> verify_delivery(std::string_view body, const Headers& headers,
+                                                               const verifier& secrets, unix_time now,
+                                                               const verify_options& opts = {}) noexcept {
+  return verify_delivery(body, headers, secrets, to_unix_seconds(now), opts);
+}
+
 }  // namespace jobwire
 // ---- end jobwire/verify.hpp ------------------------------------------------------
+
+// ---- begin jobwire/retry.hpp -----------------------------------------------------
+// jobwire — the sender's retry schedule (PROTOCOL.md §12) as a pure state machine.
+//
+// A sender makes attempt n of a delivery, observes an outcome (an HTTP status, a timeout
+// or a network error) and asks `decide_attempt` what happened: `delivered`,
+// `scheduled_retry` (with the time the next attempt becomes due) or `failed_permanently`.
+// Nothing here reads a clock or sleeps: the caller passes the time of the attempt, in Unix
+// milliseconds because the ledger's ISO-8601 timestamps carry milliseconds (PROTOCOL.md §10).
+//
+// Also here: the request-timeout rule (1..120 s), the sweep that actually sends due
+// retries (every 5 minutes, so a retry arrives at or after `next_retry_at`), and the
+// send/dedupe rule for a delivery key (already delivered, queued or failed → not sent
+// again unless forced).
+
+#include <array>
+
+
+namespace jobwire {
+
+// --- outcomes ----------------------------------------------------------------------------
+
+enum class outcome_kind : std::uint8_t { http_response, timeout, network_error };
+
+/// What the host observed for one attempt. Only an HTTP response carries a status.
+struct attempt_outcome {
+  outcome_kind kind = outcome_kind::network_error;
+  int http_status = 0;  ///< 100..599 for http_response, 0 otherwise
+
+  static constexpr attempt_outcome http(int code) noexcept { return {outcome_kind::http_response, code}; }
+  static constexpr attempt_outcome timed_out() noexcept { return {outcome_kind::timeout, 0}; }
+  static constexpr attempt_outcome network_failure() noexcept { return {outcome_kind::network_error, 0}; }
+
+  /// PROTOCOL.md §12: only a 2xx response is a success. 1xx and 3xx are failures too: the
+  /// sender does not follow redirects (§8), and a final 1xx is a broken server.
+  constexpr bool is_success() const noexcept {
+    return kind == outcome_kind::http_response && http_status >= 200 && http_status <= 299;
+  }
+  constexpr bool is_valid() const noexcept {
+    return kind != outcome_kind::http_response || (http_status >= 100 && http_status <= 599);
+  }
+  friend constexpr bool operator==(attempt_outcome a, attempt_outcome b) noexcept {
+    return a.kind == b.kind && a.http_status == b.http_status;
+  }
+  friend constexpr bool operator!=(attempt_outcome a, attempt_outcome b) noexcept { return !(a == b); }
+};
+
+/// Parses the outcome words of the CLI contract: `2xx`, `4xx`, `5xx` (a representative
+/// status of the class: 200, 400, 500), `1xx` and `3xx` likewise, `timeout`, `network`
+/// (also `network_error`), or a decimal HTTP status 100..599 such as `503`.
+/// Anything else is `invalid_outcome`.
+inline result<attempt_outcome> parse_attempt_outcome(std::string_view s) noexcept {
+  if (s == "timeout") return attempt_outcome::timed_out();
+  if (s == "network" || s == "network_error") return attempt_outcome::network_failure();
+  if (s.size() == 3 && s[0] >= '1' && s[0] <= '5' && s[1] == 'x' && s[2] == 'x')
+    return attempt_outcome::http((s[0] - '0') * 100);
+  if (s.size() == 3) {
+    int v = 0;
+    for (char c : s) {
+      if (c < '0' || c > '9') return errc::invalid_outcome;
+      v = v * 10 + (c - '0');
+    }
+    attempt_outcome o = attempt_outcome::http(v);
+    if (o.is_valid()) return o;
+  }
+  return errc::invalid_outcome;
+}
+
+// --- time -----------------------------------------------------------------------------------
+
+/// Times the schedule and the ledger work with: Unix milliseconds from 1970-01-01T00:00:00.000Z
+/// to 9999-12-31T23:59:59.999Z, the range of a four-digit-year ISO-8601 timestamp
+/// (PROTOCOL.md §10). Bounding time also keeps `tried_at + delay` far from overflow.
+constexpr std::int64_t min_time_ms = 0;
+constexpr std::int64_t max_time_ms = 253402300799999;
+
+/// Unix seconds (the `--now` of the CLI, the timestamp header) → milliseconds;
+/// `invalid_argument` outside the range above.
+inline result<std::int64_t> unix_seconds_to_ms(std::int64_t seconds) noexcept {
+  if (seconds < min_time_ms / 1000 || seconds > max_time_ms / 1000) return errc::invalid_argument;
+  return seconds * 1000;
+}
+
+// --- request timeout (PROTOCOL.md §12) ---------------------------------------------------
+
+constexpr std::int64_t default_request_timeout_seconds = 30;
+constexpr std::int64_t min_request_timeout_seconds = 1;
+constexpr std::int64_t max_request_timeout_seconds = 120;
+
+/// Strict (default): a configured timeout outside 1..120 s is a configuration error.
+inline result<std::int64_t> validate_request_timeout(std::int64_t seconds) noexcept {
+  if (seconds < min_request_timeout_seconds || seconds > max_request_timeout_seconds)
+    return errc::invalid_timeout;
+  return seconds;
+}
+
+/// Opt-in leniency: clamp into 1..120 s as a tolerant configuration loader would.
+constexpr std::int64_t clamp_request_timeout(std::int64_t seconds) noexcept {
+  return seconds < min_request_timeout_seconds   ? min_request_timeout_seconds
+         : seconds > max_request_timeout_seconds ? max_request_timeout_seconds
+                                                 : seconds;
+}
+
+// --- the policy ---------------------------------------------------------------------------
+
+/// Retry policy. The defaults are the service's (PROTOCOL.md §12): 4 attempts; after
+/// failed attempt 1, 2, 3 the next is due 60 s, 300 s, 900 s later; 30 s request timeout.
+struct retry_policy {
+  /// Upper bound for `max_attempts`; the delay table is a fixed array so that a policy is a
+  /// plain value (constexpr, copyable, no allocation).
+  static constexpr unsigned max_supported_attempts = max_delivery_attempts;
+
+  unsigned max_attempts = 4;
+  /// `retry_delay_seconds[n - 1]` is the wait after failed attempt n; entries
+  /// 0..max_attempts-2 are used and must be positive.
+  std::array<std::int64_t, max_supported_attempts - 1> retry_delay_seconds{{60, 300, 900}};
+  std::int64_t request_timeout_seconds = default_request_timeout_seconds;
+
+  /// `invalid_attempt` when max_attempts is 0 or above `max_supported_attempts`,
+  /// `invalid_retry_policy` when a used delay is not positive (or absurdly large: more
+  /// than 30 days, which would also overflow millisecond arithmetic for no purpose),
+  /// `invalid_timeout` when the request timeout is outside 1..120 s.
+  void_result validate() const noexcept {
+    if (max_attempts < 1 || max_attempts > max_supported_attempts) return errc::invalid_attempt;
+    for (unsigned n = 1; n < max_attempts; ++n) {
+      std::int64_t d = retry_delay_seconds[n - 1];
+      if (d <= 0 || d > max_retry_delay_seconds) return errc::invalid_retry_policy;
+    }
+    if (!validate_request_timeout(request_timeout_seconds)) return errc::invalid_timeout;
+    return {};
+  }
+
+  /// Delay after failed attempt n (1 ≤ n < max_attempts); 0 outside that range.
+  constexpr std::int64_t delay_after(unsigned attempt) const noexcept {
+    return attempt >= 1 && attempt < max_attempts ? retry_delay_seconds[attempt - 1] : 0;
+  }
+
+  static constexpr std::int64_t max_retry_delay_seconds = 30LL * 24 * 3600;
+};
+
+/// The service's policy, by name.
+constexpr retry_policy default_retry_policy{};
+
+// --- the decision ---------------------------------------------------------------------------
+
+/// The verdict on one attempt.
+struct retry_decision {
+  attempt_status status = attempt_status::failed_permanently;
+  unsigned attempt = 0;            ///< the attempt that was decided (1-based)
+  unsigned max_attempts = 0;       ///< from the policy, as sent in the max-attempts header
+  unsigned next_attempt = 0;       ///< attempt + 1 for a scheduled retry, else 0
+  std::int64_t next_retry_at_ms = 0;  ///< when the next attempt is due; scheduled_retry only
+
+  constexpr bool retry_scheduled() const noexcept { return status == attempt_status::scheduled_retry; }
+};
+
+/// Decides attempt `attempt` (1-based) made at `tried_at_ms` (Unix ms) with `outcome`.
+/// 2xx → delivered. Any other outcome → scheduled_retry due at tried_at + delay(attempt)
+/// while attempt < max_attempts, else failed_permanently (PROTOCOL.md §12).
+/// Errors: the policy's own (see `retry_policy::validate`), `invalid_attempt` when attempt
+/// is outside 1..max_attempts, `invalid_outcome` for an HTTP status outside 100..599,
+/// `invalid_argument` for a time outside [min_time_ms, max_time_ms]. A retry may fall due
+/// after max_time_ms (the ledger then refuses to record it); no arithmetic overflows.
+inline result<retry_decision> decide_attempt(const retry_policy& policy, unsigned attempt,
+                                             attempt_outcome outcome, std::int64_t tried_at_ms) noexcept {
+  if (void_result st = policy.validate(); !st) return st.error();
+  if (attempt < 1 || attempt > policy.max_attempts) return errc::invalid_attempt;
+  if (!outcome.is_valid()) return errc::invalid_outcome;
+  if (tried_at_ms < min_time_ms || tried_at_ms > max_time_ms) return errc::invalid_argument;
+  retry_decision d;
+  d.attempt = attempt;
+  d.max_attempts = policy.max_attempts;
+  if (outcome.is_success()) {
+    d.status = attempt_status::delivered;
+  } else if (attempt < policy.max_attempts) {
+    d.status = attempt_status::scheduled_retry;
+    d.next_attempt = attempt + 1;
+    d.next_retry_at_ms = tried_at_ms + policy.delay_after(attempt) * 1000;
+  } else {
+    d.status = attempt_status::failed_permanently;
+  }
+  return d;
+}
+/// The same with the time as `unix_time` (unix_time.hpp), the API's one time type.
+inline result<retry_decision> decide_attempt(const retry_policy& policy, unsigned attempt, attempt_outcome outcome,
+                                             unix_time tried_at) noexcept {
+  return decide_attempt(policy, attempt, outcome, to_unix_ms(tried_at));
+}
+
+// --- the sweep (PROTOCOL.md §12) --------------------------------------------------------------
+
+/// The service does not send a retry at `next_retry_at` exactly: a periodic sweep picks up
+/// due retries every 5 minutes. Receivers and tests must therefore expect a retry at or
+/// after `next_retry_at`, up to one interval late.
+constexpr std::int64_t retry_sweep_interval_seconds = 300;
+
+/// The earliest time a sweep running at `anchor_ms + k × interval` (k ≥ 0 integer) sends a
+/// retry due at `next_retry_at_ms`: the first sweep at or after the due time. With the
+/// default anchor 0 the sweeps fall on wall-clock multiples of five minutes, as a
+/// cron-style `*/5` schedule does. A due time before the anchor gives the anchor.
+/// Defined for times within [min_time_ms, max_time_ms + 30 days] and intervals up to a day.
+constexpr std::int64_t earliest_sweep_send_ms(std::int64_t next_retry_at_ms, std::int64_t anchor_ms = 0,
+                                              std::int64_t interval_seconds = retry_sweep_interval_seconds) noexcept {
+  const std::int64_t interval_ms = interval_seconds > 0 ? interval_seconds * 1000 : 1;
+  if (next_retry_at_ms <= anchor_ms) return anchor_ms;
+  const std::int64_t since = next_retry_at_ms - anchor_ms;
+  const std::int64_t k = (since + interval_ms - 1) / interval_ms;  // ceiling, since > 0
+  return anchor_ms + k * interval_ms;
+}
+
+// --- the send/dedupe rule (PROTOCOL.md §12) -----------------------------------------------------
+
+/// Where one delivery key of one job stands, as derived from its latest attempt.
+enum class key_state : std::uint8_t { never_sent, delivered, queued_for_retry, failed_permanently };
+
+constexpr std::string_view key_state_name(key_state s) noexcept {
+  switch (s) {
+    case key_state::never_sent: return "never_sent";
+    case key_state::delivered: return "delivered";
+    case key_state::queued_for_retry: return "queued_for_retry";
+    case key_state::failed_permanently: return "failed_permanently";
+  }
+  return "unknown";
+}
+
+constexpr key_state key_state_after(attempt_status s) noexcept {
+  switch (s) {
+    case attempt_status::delivered: return key_state::delivered;
+    case attempt_status::scheduled_retry: return key_state::queued_for_retry;
+    case attempt_status::failed_permanently: return key_state::failed_permanently;
+  }
+  return key_state::never_sent;
+}
+
+/// Whether a *new* send of a key may start (the dispatch of an event, not the sweep sending
+/// a due retry): a key already delivered, queued for retry or failed permanently is not sent
+/// again unless `force` is set. A forced send starts a fresh delivery of the same key: same
+/// event id and key, attempt 1 (see `first_attempt_number`).
+[[nodiscard]] constexpr void_result check_send(key_state state, bool force = false) noexcept {
+  if (force) return {};
+  switch (state) {
+    case key_state::never_sent: return {};
+    case key_state::delivered: return errc::already_delivered;
+    case key_state::queued_for_retry: return errc::already_queued;
+    case key_state::failed_permanently: return errc::already_failed;
+  }
+  return errc::internal_error;
+}
+
+/// Attempt numbers restart at 1 for every delivery started by `check_send` (forced or not);
+/// only the sweep increments them.
+constexpr unsigned first_attempt_number = 1;
+
+}  // namespace jobwire
+// ---- end jobwire/retry.hpp -------------------------------------------------------
 
 // ---- begin jobwire/ledger.hpp ----------------------------------------------------
 // jobwire — the sender's attempt ledger and delivery summary (PROTOCOL.md §10, §12).
@@ -6016,6 +6236,8 @@ class attempt_ledger {
       for (std::size_t j = i; j > 0 && out[j].due_at_ms < out[j - 1].due_at_ms; --j) std::swap(out[j], out[j - 1]);
     return out;
   }
+  /// The same with the time as `unix_time` (unix_time.hpp), the API's one time type.
+  std::vector<due_retry> due_retries(unix_time now) const { return due_retries(to_unix_ms(now)); }
 
   /// The `webhook.delivery` summary, derived from the retained history:
   ///  - total_attempts: attempts retained (≤ 50);
@@ -6415,9 +6637,121 @@ inline result<attempt_record> parse_attempt_record(std::string_view text, const 
 }  // namespace jobwire
 // ---- end jobwire/ledger.hpp ------------------------------------------------------
 
+// ---- begin jobwire/counters.hpp --------------------------------------------------
+// jobwire — the statistics both sides share (PROTOCOL.md §14): a dense index of the error
+// codes, counters that are plain or atomic, and the receiver's decisions and counters.
+//
+// This sits below the sender (ledger.hpp, retry.hpp, monitor.hpp) and the receiver
+// (receiver.hpp): the receiver records into these counters without pulling in the
+// sender's code; monitor.hpp adds the sender's counters, job health and the exposition.
+
+#include <atomic>
+
+
+namespace jobwire {
+
+/// Dense index of every error code (0..error_code_count-1), so that per-reason counters
+/// are a plain array.
+constexpr std::size_t error_code_count = 0
+#define JOBWIRE_X_COUNT(n, id, msg) +1
+    JOBWIRE_ERROR_CODES(JOBWIRE_X_COUNT)
+#undef JOBWIRE_X_COUNT
+    ;
+
+constexpr std::size_t error_index(errc c) noexcept {
+  std::size_t i = 0;
+#define JOBWIRE_X_INDEX(n, id, msg) \
+  if (c == errc::n) return i;       \
+  ++i;
+  JOBWIRE_ERROR_CODES(JOBWIRE_X_INDEX)
+#undef JOBWIRE_X_INDEX
+  return error_code_count;
+}
+
+constexpr errc error_at_index(std::size_t index) noexcept {
+  std::size_t i = 0;
+#define JOBWIRE_X_AT(n, id, msg) \
+  if (i == index) return errc::n; \
+  ++i;
+  JOBWIRE_ERROR_CODES(JOBWIRE_X_AT)
+#undef JOBWIRE_X_AT
+  return errc::internal_error;
+}
+
+namespace detail {
+inline void counter_add(std::uint64_t& c, std::uint64_t n) noexcept { c += n; }
+// Relaxed: counters are independent statistics; no other memory is published through them.
+inline void counter_add(std::atomic<std::uint64_t>& c, std::uint64_t n) noexcept {
+  c.fetch_add(n, std::memory_order_relaxed);
+}
+inline std::uint64_t counter_load(const std::uint64_t& c) noexcept { return c; }
+inline std::uint64_t counter_load(const std::atomic<std::uint64_t>& c) noexcept {
+  return c.load(std::memory_order_relaxed);
+}
+}  // namespace detail
+
+/// What a receiver decided for one delivery; the vocabulary of `jobwire receive`
+/// (docs/CLI.md) and the `action` label of `jobwire_receiver_deliveries_total`.
+enum class receiver_decision : std::uint8_t { process, duplicate, in_flight, ignore_stale, no_change, refetch, reject };
+constexpr std::size_t receiver_decision_count = 7;
+
+constexpr std::string_view receiver_decision_name(receiver_decision d) noexcept {
+  switch (d) {
+    case receiver_decision::process: return "process";
+    case receiver_decision::duplicate: return "duplicate";
+    case receiver_decision::in_flight: return "in_flight";
+    case receiver_decision::ignore_stale: return "ignore_stale";
+    case receiver_decision::no_change: return "no_change";
+    case receiver_decision::refetch: return "refetch";
+    case receiver_decision::reject: return "reject";
+  }
+  return "unknown";
+}
+
+/// Receiver-side counters (same `Counter` choice as the sender's).
+template <class Counter>
+struct basic_receiver_counters {
+  Counter decisions[receiver_decision_count]{};  ///< by `receiver_decision` (process = accepted)
+  Counter rejections[error_code_count]{};        ///< by reason code, index `error_index(code)`
+  Counter retries_seen{};                         ///< deliveries whose attempt header was > 1
+
+  /// One delivery: its decision, the attempt number it carried (0 when unknown) and, for a
+  /// rejection, the reason.
+  void record(receiver_decision d, unsigned attempt = 0, errc reason = errc::ok) noexcept {
+    detail::counter_add(decisions[static_cast<std::size_t>(d)], 1);
+    if (attempt > 1) detail::counter_add(retries_seen, 1);
+    if (d == receiver_decision::reject && reason != errc::ok) {
+      const std::size_t i = error_index(reason);
+      if (i < error_code_count) detail::counter_add(rejections[i], 1);
+    }
+  }
+
+  std::uint64_t count(receiver_decision d) const noexcept {
+    return detail::counter_load(decisions[static_cast<std::size_t>(d)]);
+  }
+  std::uint64_t rejected_for(errc reason) const noexcept {
+    const std::size_t i = error_index(reason);
+    return i < error_code_count ? detail::counter_load(rejections[i]) : 0;
+  }
+
+  basic_receiver_counters<std::uint64_t> snapshot() const noexcept {
+    basic_receiver_counters<std::uint64_t> s;
+    for (std::size_t i = 0; i < receiver_decision_count; ++i) s.decisions[i] = detail::counter_load(decisions[i]);
+    for (std::size_t i = 0; i < error_code_count; ++i) s.rejections[i] = detail::counter_load(rejections[i]);
+    s.retries_seen = detail::counter_load(retries_seen);
+    return s;
+  }
+};
+using receiver_counters = basic_receiver_counters<std::uint64_t>;
+using atomic_receiver_counters = basic_receiver_counters<std::atomic<std::uint64_t>>;
+
+}  // namespace jobwire
+// ---- end jobwire/counters.hpp ----------------------------------------------------
+
 // ---- begin jobwire/monitor.hpp ---------------------------------------------------
-// jobwire — monitoring: per-job health, sender and receiver counters, and a Prometheus
-// text exposition (PROTOCOL.md §14).
+// jobwire — monitoring: per-job health, sender counters, and a Prometheus text exposition
+// of both sides' counters (PROTOCOL.md §14). The receiver's counters live below, in
+// counters.hpp, so that the receiver does not include the sender's ledger and retry code.
 //
 // §14 asks that job status and delivery signals be kept together so an operator can tell a
 // generation failure (the job itself failed) from a delivery failure (the job is fine, the
@@ -6425,7 +6759,6 @@ inline result<attempt_record> parse_attempt_record(std::string_view text, const 
 // exposition give the fleet view. Nothing here does I/O: the host serves the text (e.g. on
 // `/metrics` with `prometheus_content_type`).
 
-#include <atomic>
 
 
 namespace jobwire {
@@ -6514,45 +6847,6 @@ inline result<job_health> classify_job_health(std::string_view job_status, const
 
 // --- counters -----------------------------------------------------------------------------------
 
-/// Dense index of every error code (0..error_code_count-1), so that per-reason counters
-/// are a plain array.
-constexpr std::size_t error_code_count = 0
-#define JOBWIRE_X_COUNT(n, id, msg) +1
-    JOBWIRE_ERROR_CODES(JOBWIRE_X_COUNT)
-#undef JOBWIRE_X_COUNT
-    ;
-
-constexpr std::size_t error_index(errc c) noexcept {
-  std::size_t i = 0;
-#define JOBWIRE_X_INDEX(n, id, msg) \
-  if (c == errc::n) return i;       \
-  ++i;
-  JOBWIRE_ERROR_CODES(JOBWIRE_X_INDEX)
-#undef JOBWIRE_X_INDEX
-  return error_code_count;
-}
-
-constexpr errc error_at_index(std::size_t index) noexcept {
-  std::size_t i = 0;
-#define JOBWIRE_X_AT(n, id, msg) \
-  if (i == index) return errc::n; \
-  ++i;
-  JOBWIRE_ERROR_CODES(JOBWIRE_X_AT)
-#undef JOBWIRE_X_AT
-  return errc::internal_error;
-}
-
-namespace detail {
-inline void counter_add(std::uint64_t& c, std::uint64_t n) noexcept { c += n; }
-// Relaxed: counters are independent statistics; no other memory is published through them.
-inline void counter_add(std::atomic<std::uint64_t>& c, std::uint64_t n) noexcept {
-  c.fetch_add(n, std::memory_order_relaxed);
-}
-inline std::uint64_t counter_load(const std::uint64_t& c) noexcept { return c; }
-inline std::uint64_t counter_load(const std::atomic<std::uint64_t>& c) noexcept {
-  return c.load(std::memory_order_relaxed);
-}
-}  // namespace detail
 
 /// Outcome classes of attempts, the `outcome` label of `jobwire_sender_attempts_total`.
 enum class outcome_class : std::uint8_t { informational, success, redirect, client_error, server_error, timeout, network_error };
@@ -6623,60 +6917,6 @@ struct basic_sender_counters {
 using sender_counters = basic_sender_counters<std::uint64_t>;
 using atomic_sender_counters = basic_sender_counters<std::atomic<std::uint64_t>>;
 
-/// What a receiver decided for one delivery; the vocabulary of `jobwire receive`
-/// (docs/CLI.md) and the `action` label of `jobwire_receiver_deliveries_total`.
-enum class receiver_decision : std::uint8_t { process, duplicate, in_flight, ignore_stale, no_change, refetch, reject };
-constexpr std::size_t receiver_decision_count = 7;
-
-constexpr std::string_view receiver_decision_name(receiver_decision d) noexcept {
-  switch (d) {
-    case receiver_decision::process: return "process";
-    case receiver_decision::duplicate: return "duplicate";
-    case receiver_decision::in_flight: return "in_flight";
-    case receiver_decision::ignore_stale: return "ignore_stale";
-    case receiver_decision::no_change: return "no_change";
-    case receiver_decision::refetch: return "refetch";
-    case receiver_decision::reject: return "reject";
-  }
-  return "unknown";
-}
-
-/// Receiver-side counters (same `Counter` choice as the sender's).
-template <class Counter>
-struct basic_receiver_counters {
-  Counter decisions[receiver_decision_count]{};  ///< by `receiver_decision` (process = accepted)
-  Counter rejections[error_code_count]{};        ///< by reason code, index `error_index(code)`
-  Counter retries_seen{};                         ///< deliveries whose attempt header was > 1
-
-  /// One delivery: its decision, the attempt number it carried (0 when unknown) and, for a
-  /// rejection, the reason.
-  void record(receiver_decision d, unsigned attempt = 0, errc reason = errc::ok) noexcept {
-    detail::counter_add(decisions[static_cast<std::size_t>(d)], 1);
-    if (attempt > 1) detail::counter_add(retries_seen, 1);
-    if (d == receiver_decision::reject && reason != errc::ok) {
-      const std::size_t i = error_index(reason);
-      if (i < error_code_count) detail::counter_add(rejections[i], 1);
-    }
-  }
-
-  std::uint64_t count(receiver_decision d) const noexcept {
-    return detail::counter_load(decisions[static_cast<std::size_t>(d)]);
-  }
-  std::uint64_t rejected_for(errc reason) const noexcept {
-    const std::size_t i = error_index(reason);
-    return i < error_code_count ? detail::counter_load(rejections[i]) : 0;
-  }
-
-  basic_receiver_counters<std::uint64_t> snapshot() const noexcept {
-    basic_receiver_counters<std::uint64_t> s;
-    for (std::size_t i = 0; i < receiver_decision_count; ++i) s.decisions[i] = detail::counter_load(decisions[i]);
-    for (std::size_t i = 0; i < error_code_count; ++i) s.rejections[i] = detail::counter_load(rejections[i]);
-    s.retries_seen = detail::counter_load(retries_seen);
-    return s;
-  }
-};
-using receiver_counters = basic_receiver_counters<std::uint64_t>;
-using atomic_receiver_counters = basic_receiver_counters<std::atomic<std::uint64_t>>;
 
 /// Jobs per health class, a gauge the host recomputes (e.g. over the jobs it tracks).
 struct health_counts {
@@ -7729,12 +7969,13 @@ inline result<url_policy> parse_url_policy(std::string_view s) noexcept {
 
 struct callback_url_options {
   url_policy policy = url_policy::strict;
-  /// Explicit opt-in for local development: exactly `localhost`, `127.0.0.1` and `[::1]`
-  /// (as serialised after parsing, without credentials) are accepted over http or https.
-  /// Under `phaseo` too, although the service itself has no such exception (§16.4): the
-  /// flag is for a sender under test talking to a receiver on the same machine, never a
-  /// prediction of what the service accepts.
-  bool allow_local_development = false;
+  /// Opt-in leniencies (leniency.hpp). Read here: `lenient::local_callback_urls`, for
+  /// local development: exactly `localhost`, `127.0.0.1` and `[::1]` (as serialised after
+  /// parsing, without credentials) are accepted over http or https. Under `phaseo` too,
+  /// although the service itself has no such exception (§16.4): the flag is for a sender
+  /// under test talking to a receiver on the same machine, never a prediction of what the
+  /// service accepts.
+  lenient leniency = lenient::none;
 };
 
 namespace url_detail {
@@ -7869,7 +8110,7 @@ inline errc strict_host(const http_url& u) noexcept {
 /// The verdict on a parsed URL under a policy (PROTOCOL.md §8); `errc::ok` to accept.
 inline errc evaluate_callback_url(const http_url& u, const callback_url_options& opt = {}) noexcept {
   const bool exact_local = url_detail::is_exact_local_host(u.host());
-  if (opt.allow_local_development && exact_local && !u.has_credentials()) return errc::ok;
+  if (allows(opt.leniency, lenient::local_callback_urls) && exact_local && !u.has_credentials()) return errc::ok;
   if (opt.policy == url_policy::ai_stats) {
     // The service's http exception looks at the host only.
     if (u.scheme == url_scheme::http) return exact_local ? errc::ok : errc::https_required;
@@ -7922,7 +8163,7 @@ inline errc evaluate_callback_url(const http_url& u, const callback_url_options&
 /// - `ai_stats`: the seed era's list (the service did no DNS then; this applies the same
 ///   literal list to resolved addresses);
 /// - `strict`: everything that is not globally reachable.
-/// `allow_local_development` is deliberately not an input: whether `localhost` may be
+/// `lenient::local_callback_urls` is deliberately not an input: whether `localhost` may be
 /// dialled is decided on the URL, and a loopback address reached through another name
 /// is refused under every policy.
 [[nodiscard]] constexpr errc check_resolved_address(ipv4_address a, url_policy policy) noexcept {
@@ -8948,6 +9189,11 @@ class delivery_sender {
     if (void_result st = build_into(d, ev, now_seconds, attempt); !st) return st.error();
     return d;
   }
+  /// The same with the time as `unix_time` (unix_time.hpp): the header carries its whole
+  /// seconds (floored).
+  result<delivery> build(const delivery_event& ev, unix_time now, unsigned attempt = first_attempt_number) {
+    return build(ev, to_unix_seconds(now), attempt);
+  }
 
   /// As `build`, into an existing delivery whose buffers are reused.
   void_result build_into(delivery& d, const delivery_event& ev, std::int64_t now_seconds,
@@ -9079,6 +9325,10 @@ class delivery_sender {
     d.attempt_ = attempt;
     return sign_attempt(d, now_seconds);
   }
+  /// The same with the time as `unix_time` (the header carries its whole seconds).
+  void_result next_attempt(delivery& d, unsigned attempt, unix_time now) {
+    return next_attempt(d, attempt, to_unix_seconds(now));
+  }
 
  private:
   // Writes every header of §9 for the current attempt into `d.head_` (its capacity is
@@ -9167,7 +9417,6 @@ class delivery_sender {
 // milliseconds as `dedup_time`). Stores are template parameters checked by
 // `is_dedup_store<S>`; nothing here is virtual.
 
-#include <chrono>
 #include <memory>
 #include <mutex>
 
@@ -9176,16 +9425,12 @@ namespace jobwire {
 
 // --- time ------------------------------------------------------------------------------
 
-/// A point in time handed to the stores: Unix time with millisecond resolution (the
-/// system_clock epoch is the Unix epoch on every supported platform). From Unix seconds:
-/// `dedup_time{std::chrono::seconds{unix_s}}`.
-using dedup_time = std::chrono::time_point<std::chrono::system_clock, std::chrono::milliseconds>;
+/// A point in time handed to the stores: the API's one Unix-time type (unix_time.hpp;
+/// `to_unix_ms` gives what the SQL stores persist). The name stays for the stores'
+/// interface; it is the same type as everywhere else.
+using dedup_time = unix_time;
 
-/// Unix milliseconds of a dedup_time (what the SQL stores persist).
-constexpr std::int64_t to_unix_ms(dedup_time t) noexcept { return t.time_since_epoch().count(); }
-constexpr dedup_time dedup_time_from_unix_ms(std::int64_t ms) noexcept {
-  return dedup_time{std::chrono::milliseconds{ms}};
-}
+constexpr dedup_time dedup_time_from_unix_ms(std::int64_t ms) noexcept { return unix_time_from_ms(ms); }
 
 // --- lease and retention defaults (derived from the sender's schedule, PROTOCOL.md §12) --
 
@@ -10134,7 +10379,7 @@ struct job_update {
 };
 
 /// The update carried by webhook/websocket `data` (parse it with
-/// `allow_inconsistent_status` to let a contradiction reach reconciliation).
+/// `lenient::inconsistent_status` to let a contradiction reach reconciliation).
 inline job_update update_from(const job_data& d) noexcept {
   job_update u{d.lifecycle, d.progress.value, d.progress.present, !d.consistent};
   return u;
@@ -11263,7 +11508,7 @@ constexpr bool ws_server_closes_on(job_status s, bool close_on_terminal) noexcep
 //      is what this accepts. A bad signature or stale timestamp is 401, a malformed
 //      header or envelope 400. Nothing is parsed before the body is authenticated (§13.1:
 //      the envelope reader takes only an `authenticated_body`). The envelope is read with
-//      `allow_inconsistent_status`, so a payload whose two status fields contradict each
+//      `lenient::inconsistent_status`, so a payload whose two status fields contradict each
 //      other reaches reconciliation and becomes `refetch` instead of a 400 (§13.3).
 //   2. claim   the dedup key (dedup.hpp) in the caller's store: (job id, delivery key) when
 //      the envelope carries a delivery key, the event id otherwise — never the delivery
@@ -11310,18 +11555,21 @@ namespace jobwire {
 static_assert(max_dedup_job_id_length >= max_job_id_length, "dedup keys must hold every valid job id");
 
 struct receiver_options {
-  /// Freshness window, SDK timestamp leniency, profile (header prefix, phase set, whether
-  /// a secret is required; nullptr = `auto`, detected per request, §15), body size and
-  /// JSON limits; the profile also drives envelope parsing. Its `allow_unsigned` and
-  /// `statuses` are replaced by the two fields below.
+  /// Freshness window, profile (header prefix, phase set, whether a secret is required;
+  /// nullptr = `auto`, detected per request, §15) and the limits: `verify.max_body_bytes`
+  /// (checked before any work) and `verify.json`, the JSON limits the envelope is parsed
+  /// with (bytes, depth, string bytes, members; payload parsing has no other resource
+  /// limit). The profile also drives envelope parsing. Its `leniency` is replaced by the
+  /// field below.
   verify_options verify{};
-  /// Unsigned deliveries are accepted only when this is set AND the verifier holds no
-  /// secret AND the profile allows it (never under phaseo, §15). Without it an empty
-  /// verifier is a misconfiguration: `unsigned_not_allowed`, 503, so nothing is lost
-  /// while the receiver is fixed.
-  bool allow_unsigned = false;
-  /// Unknown status words: strict (`unknown_status`, 400) or mapped (job.hpp).
-  status_mode statuses = status_mode::strict;
+  /// Opt-in leniencies (leniency.hpp), the receiver's only set. Read here:
+  /// `lenient::sdk_timestamps`; `lenient::unsigned_deliveries` (unsigned deliveries are
+  /// accepted only when it is set AND the verifier holds no secret AND the profile allows
+  /// it, never under phaseo, §15; without it an empty verifier is a misconfiguration:
+  /// `unsigned_not_allowed`, 503, so nothing is lost while the receiver is fixed);
+  /// `lenient::unknown_status` (unknown status words mapped as the service does instead
+  /// of `unknown_status`, 400).
+  lenient leniency = lenient::none;
   /// How long a claim is held while the handler runs (dedup.hpp: the sender's longest
   /// request timeout by default).
   std::chrono::milliseconds lease = default_claim_lease;
@@ -11329,7 +11577,10 @@ struct receiver_options {
   atomic_receiver_counters* counters = nullptr;
 };
 
-/// What `receive_delivery` decided. Views (`job_id`) point into the caller's body.
+/// What `receive_delivery` decided. It holds no view into the request: the job id is
+/// copied into the receipt (a fixed buffer, no heap), the key is a `dedup_key` (which owns
+/// its bytes) and names are static, so a receipt may be kept, queued or logged after the
+/// body and headers are gone.
 struct receipt {
   receiver_decision action = receiver_decision::reject;
   /// The reply to send (PROTOCOL.md §13).
@@ -11343,8 +11594,8 @@ struct receipt {
   /// The claim's outcome, when a claim was made; `in_flight` also when the job's lease
   /// was held by another delivery of the job (this delivery's claim was then released).
   std::optional<claim_state> claim;
-  /// `data.id` of the envelope (empty before parsing succeeded).
-  std::string_view job_id;
+  /// `data.id` of the envelope, copied (empty before parsing succeeded).
+  job_id_buffer job_id;
   /// The key deduplicated on (absent before it could be built).
   std::optional<dedup_key> key;
   /// The attempt number the delivery carried (body, else header; 0 when unknown).
@@ -11405,9 +11656,9 @@ inline receipt& decide(receipt& r, receiver_decision d, int http, const receiver
 ///
 /// - `body`: the raw request body, byte for byte (re-serialised JSON does not verify).
 /// - `headers`: any representation `find_header` accepts (headers.hpp).
-/// - `secrets`: the verifier, shared by every thread (an empty one only with `allow_unsigned`).
+/// - `secrets`: the verifier, shared by every thread (an empty one only with `lenient::unsigned_deliveries`).
 /// - `store`: a dedup store (`is_dedup_store`: memory, SQLite, Redis, PostgreSQL).
-/// - `now`: the host's clock (Unix milliseconds; seconds are used for freshness).
+/// - `now`: the host's clock (unix_time.hpp; its whole seconds decide freshness).
 /// - `load(std::string_view job_id)` → `std::optional<job_state>` or
 ///   `result<std::optional<job_state>>`: the locally held state (`nullopt`: not known;
 ///   an error: 503). Called only while the claim and the job's lease are held: nothing
@@ -11423,32 +11674,31 @@ inline receipt& decide(receipt& r, receiver_decision d, int http, const receiver
 ///   delivery (reported afterwards as `claim_lost` in `receipt::error`).
 template <class Headers, class Store, class Load, class Handler>
 [[nodiscard]] inline receipt receive_delivery(std::string_view body, const Headers& headers, const verifier& secrets,
-                                              Store& store, dedup_time now, Load&& load, Handler&& handler,
+                                              Store& store, unix_time now, Load&& load, Handler&& handler,
                                               const receiver_options& opt = {}) noexcept {
   static_assert(require_dedup_store<Store>(), "see dedup.hpp");
   receipt r;
 
   // 1. verify (§9, §10, §13.1): authenticate, parse the envelope, headers agree with it
-  const std::int64_t now_seconds = std::chrono::floor<std::chrono::seconds>(now).time_since_epoch().count();
   verify_options vopt = opt.verify;
-  vopt.allow_unsigned = opt.allow_unsigned;
-  vopt.statuses = opt.statuses;
+  vopt.leniency = opt.leniency;
   verified_delivery verified;
-  const void_result checked = verify_delivery(body, headers, secrets, now_seconds, verified, vopt);
+  const void_result checked = verify_delivery(body, headers, secrets, now, verified, vopt);
   if (verified.headers.attempt) r.attempt = *verified.headers.attempt;
   // The profile given, or the one detected (§15), once authentication got that far (a
   // rejected envelope still reports the profile it was read under).
   if (checked || verified.body.bytes().data() != nullptr) r.prof = verified.prof;
   if (!checked) return detail::reject_receipt(r, checked.code(), opt);
   const envelope_view* env = &verified.envelope;
-  r.job_id = env->data.id.str();
+  const std::string_view job = env->data.id.str();
+  (void)r.job_id.assign(job);  // the envelope reader accepts no longer id (§2)
   if (env->delivery.present) r.attempt = env->delivery.attempt;
 
   // 2. claim (§2: per job, never the delivery key alone)
-  auto key = env->delivery.present ? dedup_key::for_delivery(r.job_id, env->delivery.key_text)
+  auto key = env->delivery.present ? dedup_key::for_delivery(job, env->delivery.key_text)
                                    : dedup_key::for_event(env->id);
   if (!key) return detail::reject_receipt(r, key.code(), opt);
-  const auto job_key = dedup_key::for_job(r.job_id);
+  const auto job_key = dedup_key::for_job(job);
   if (!job_key) return detail::reject_receipt(r, job_key.code(), opt);
   r.key = *key;
   auto claimed = store.claim(*key, now, opt.lease);
@@ -11476,7 +11726,7 @@ template <class Headers, class Store, class Load, class Handler>
   };
 
   // 3. reconcile (§13.3) against the state held while the claim and the job lease are ours
-  result<std::optional<job_state>> held = detail::wrap_loaded(load(r.job_id));
+  result<std::optional<job_state>> held = detail::wrap_loaded(load(job));
   if (!held) {
     (void)store.release(*key, token);
     (void)store.release(*job_key, job_token);
@@ -11526,7 +11776,7 @@ enum class job_lease_outcome : std::uint8_t {
 /// is released either way), or `claim_lost` when `fn` outlived the lease and another
 /// holder took the job meanwhile.
 template <class Store, class Fn>
-[[nodiscard]] inline result<job_lease_outcome> with_job_lease(Store& store, std::string_view job, dedup_time now,
+[[nodiscard]] inline result<job_lease_outcome> with_job_lease(Store& store, std::string_view job, unix_time now,
                                                               Fn&& fn,
                                                               std::chrono::milliseconds lease = default_claim_lease) noexcept {
   static_assert(require_dedup_store<Store>(), "see dedup.hpp");

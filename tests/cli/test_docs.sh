@@ -60,5 +60,23 @@ for f in files:
         print(f"{f}: mentions ../shared/docs (write it into docs/ instead)")
 PY
 )
+# The leniency table in docs/SECURITY.md has a row for every flag of leniency.hpp, and
+# names no flag that does not exist.
+flags=$(sed -n 's/^  \([a-z_]*\) = 1u << [0-9]*,$/\1/p' "$JOBWIRE_SOURCE_DIR/include/jobwire/leniency.hpp")
+[[ $(wc -w <<<"$flags") -ge 6 ]] || { echo "FAIL: read only $(wc -w <<<"$flags") leniency flags" >&2; failures=$((failures + 1)); }
+for flag in $flags; do
+  checks=$((checks + 1))
+  if ! grep -q "^| \`lenient::$flag\` |" "$JOBWIRE_SOURCE_DIR/docs/SECURITY.md"; then
+    echo "FAIL: docs/SECURITY.md's leniency table lacks lenient::$flag" >&2
+    failures=$((failures + 1))
+  fi
+done
+while read -r documented; do
+  checks=$((checks + 1))
+  if ! grep -qx "$documented" <<<"$flags"; then
+    echo "FAIL: docs/SECURITY.md documents lenient::$documented, which leniency.hpp does not define" >&2
+    failures=$((failures + 1))
+  fi
+done < <(sed -n 's/^| `lenient::\([a-z_]*\)` |.*/\1/p' "$JOBWIRE_SOURCE_DIR/docs/SECURITY.md")
 [[ $checks -gt 50 ]] || { echo "FAIL: read only $checks codes" >&2; failures=$((failures + 1)); }
 finish

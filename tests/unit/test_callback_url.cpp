@@ -286,7 +286,7 @@ const row table[] = {
 errc verdict(const char* url, url_policy p, bool dev) {
   callback_url_options o;
   o.policy = p;
-  o.allow_local_development = dev;
+  if (dev) o.leniency = lenient::local_callback_urls;
   auto r = check_callback_url(url, o);
   return r ? errc::ok : r.code();
 }
@@ -338,7 +338,7 @@ TEST_CASE("accepted URLs are returned in WHATWG-serialised form") {
     CHECK(std::string(buf, *n) == s.out);
     CHECK(r->serialise_to(buf, *n - 1).code() == errc::buffer_too_small);
   }
-  auto with_creds = check_callback_url("https://a@b:c:d@example.com/", {url_policy::ai_stats, false});
+  auto with_creds = check_callback_url("https://a@b:c:d@example.com/", {url_policy::ai_stats, lenient::none});
   REQUIRE(with_creds);
   CHECK(with_creds->serialise() == "https://a%40b:c%3Ad@example.com/");
 }
@@ -402,7 +402,7 @@ TEST_CASE("accepted URLs re-parse to the same verdict and serialisation") {
   for (const std::string& in : inputs) {
     for (url_policy p : {url_policy::strict, url_policy::ai_stats}) {
       for (bool dev : {false, true}) {
-        callback_url_options o{p, dev};
+        callback_url_options o{p, dev ? lenient::local_callback_urls : lenient::none};
         auto first = check_callback_url(in, o);
         auto parsed = parse_http_url(in);
         if (parsed) {
@@ -547,7 +547,7 @@ TEST_CASE("policy names") {
   CHECK(url_policy_name(url_policy::phaseo) == "phaseo");
   CHECK_FALSE(parse_url_policy("lenient"));
   CHECK(callback_url_options{}.policy == url_policy::strict);
-  CHECK_FALSE(callback_url_options{}.allow_local_development);
+  CHECK(callback_url_options{}.leniency == lenient::none);
 }
 
 // --- policy phaseo: the current service's send-time rule (PROTOCOL.md §16.4) ------------------

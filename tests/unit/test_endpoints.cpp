@@ -127,7 +127,7 @@ TEST_CASE("endpoint requests validate what the service's schema validates") {
   CHECK(create_endpoint_request(f).code() == errc::https_required);  // the send-time rule, §16.4
   callback_url_options dev;
   dev.policy = url_policy::phaseo;
-  dev.allow_local_development = true;
+  dev.leniency = lenient::local_callback_urls;
   CHECK(create_endpoint_request(f, dev));
   f.url = "https://10.0.0.8/hook";
   auto bad_url = create_endpoint_request(f);

@@ -60,7 +60,7 @@ TEST_CASE("json diff: the oracle predicts each limit and policy with its offset"
   jobwire::json::options o;
   auto p = oracle::predict(r, o);
   CHECK((p.code == errc::json_duplicate_key && p.offset == 21));
-  o.allow_duplicate_keys = true;
+  o.leniency = jobwire::lenient::duplicate_keys;
   CHECK(oracle::predict(r, o).accept);
   o.max_depth = 2;
   p = oracle::predict(r, o);

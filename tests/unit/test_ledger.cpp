@@ -266,6 +266,9 @@ TEST_CASE("the delivery summary over a scripted history") {
 
   // The sweep: nothing due before T+600 s, then the completed key's third attempt.
   CHECK(L.due_retries(T + s(599)).empty());
+  // The same with the API's time type, to the millisecond.
+  CHECK(L.due_retries(unix_time_from_ms(T + s(600) - 1)).empty());
+  CHECK(L.due_retries(unix_time_from_ms(T + s(600))).size() == 1);
   auto due = L.due_retries(T + s(600));
   REQUIRE(due.size() == 1);
   CHECK(due[0].delivery_key == "video.completed");

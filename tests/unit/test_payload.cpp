@@ -83,8 +83,8 @@ TEST_CASE("statuses: the table and normalisation of PROTOCOL.md section 3") {
   for (const char* bad : {"", "   ", "archived", "complete", "cancel led", "queued!"}) {
     INFO(bad);
     CHECK(parse_job_status(bad).code() == errc::unknown_status);
-    CHECK(*parse_job_status(bad, status_mode::lenient) == job_status::queued);
-    CHECK(*parse_lifecycle_status(bad, status_mode::lenient) == lifecycle_status::pending);
+    CHECK(*parse_job_status(bad, jobwire::lenient::unknown_status) == job_status::queued);
+    CHECK(*parse_lifecycle_status(bad, jobwire::lenient::unknown_status) == lifecycle_status::pending);
   }
   CHECK(!is_terminal(job_status::queued));
   CHECK(!is_terminal(job_status::processing));
@@ -97,7 +97,7 @@ TEST_CASE("statuses: the table and normalisation of PROTOCOL.md section 3") {
   CHECK(*parse_create_status("processing") == create_status::in_progress);
   CHECK(*parse_create_status("queued") == create_status::pending);
   CHECK(parse_create_status("expired").code() == errc::unknown_status);
-  CHECK(*parse_create_status("expired", status_mode::lenient) == create_status::pending);
+  CHECK(*parse_create_status("expired", jobwire::lenient::unknown_status) == create_status::pending);
   CHECK(create_status_name(create_status::in_progress) == "in_progress");
   CHECK(check_consistent(job_status::processing, lifecycle_status::running));
   CHECK(check_consistent(job_status::processing, lifecycle_status::pending).code() == errc::inconsistent_status);
@@ -216,7 +216,7 @@ TEST_CASE("status objects: either status field alone, and leniency") {
   CHECK(strict.code() == errc::unknown_status);
   CHECK(strict.error().offset == offset_of(unknown, "\"rendering\""));
   payload_options lenient;
-  lenient.statuses = status_mode::lenient;
+  lenient.leniency = jobwire::lenient::unknown_status;
   auto l = parse_status_object(unknown, lenient);
   REQUIRE(l);
   CHECK(l->status == job_status::queued);
@@ -227,7 +227,7 @@ TEST_CASE("status objects: either status field alone, and leniency") {
   CHECK(bad.code() == errc::inconsistent_status);
   CHECK(bad.error().offset == offset_of(contradict, "\"failed\""));
   payload_options allow;
-  allow.allow_inconsistent_status = true;
+  allow.leniency = jobwire::lenient::inconsistent_status;
   auto kept = parse_status_object(contradict, allow);
   REQUIRE(kept);
   CHECK(!kept->consistent);
@@ -558,7 +558,7 @@ TEST_CASE("envelope: status_change that names another state than the key is stat
   CHECK(parse_envelope(status_changed_body(key, R"({"status":"rendering"})"), phaseo_opts()).code() ==
         errc::unknown_status);
   payload_options lenient = phaseo_opts();
-  lenient.statuses = status_mode::lenient;
+  lenient.leniency = jobwire::lenient::unknown_status;
   // Lenient: an unknown word is pending (the service's fallback), which the key's in_progress contradicts.
   CHECK(parse_envelope(status_changed_body(key, R"({"status":"rendering"})"), lenient).code() ==
         errc::status_change_mismatch);
@@ -585,7 +585,7 @@ TEST_CASE("raw statuses map to the lifecycle (§16.1 receiver rule)") {
     INFO(bad);
     CHECK(parse_raw_status(bad).code() == errc::unknown_status);
   }
-  CHECK(parse_raw_status("rendering", status_mode::lenient).value() == lifecycle_status::pending);
+  CHECK(parse_raw_status("rendering", jobwire::lenient::unknown_status).value() == lifecycle_status::pending);
   CHECK(is_lifecycle_word("running"));
   CHECK_FALSE(is_lifecycle_word("in_progress"));
   CHECK_FALSE(is_lifecycle_word("Running"));

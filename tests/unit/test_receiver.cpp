@@ -5,9 +5,9 @@
 #include <jobwire/receiver.hpp>
 
 #include <atomic>
-#include <deque>
 #include <limits>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -67,10 +67,9 @@ struct fixture {
   receiver_options opt;
   fixture() { opt.counters = &counters; }
 
-  std::deque<delivery> kept;  // a receipt's job_id views the body it came from
-
-  receipt deliver(const delivery& in, std::int64_t now = t0) {
-    const delivery& d = kept.emplace_back(in);
+  // No copy of the delivery is kept: a receipt owns what it holds (its job id outlives
+  // the temporary delivery most tests pass, which ASan builds check on every test).
+  receipt deliver(const delivery& d, std::int64_t now = t0) {
     return receive_delivery(
         d.body, d.headers, v, store, at(now), [&](std::string_view id) { return h.load(id); },
         [&](const envelope_view& e, const reconcile_decision& dec, const dedup_key&) { return h.handle(e, dec); }, opt);
@@ -98,6 +97,74 @@ delivery terminal(const std::string& job, const std::string& phase, unsigned att
 }
 
 }  // namespace
+
+TEST_CASE("receiver: the receipt's job id outlives the request body", "[receiver]") {
+  fixture f;
+  // The longest job id there is, far beyond any small-string buffer, so the body is on
+  // the heap and freeing it is visible to AddressSanitizer.
+  delivery_spec s;
+  s.job = "G-" + std::string(max_job_id_length - 2, 'j');
+  s.event_id = "evt_longest_job_id";
+  auto body = std::make_unique<std::string>(make_delivery(s).body);
+  const header_list headers = make_delivery(s).headers;
+  receipt r = receive_delivery(
+      *body, headers, f.v, f.store, at(t0), [&](std::string_view id) { return f.h.load(id); },
+      [&](const envelope_view& e, const reconcile_decision& dec, const dedup_key&) { return f.h.handle(e, dec); },
+      f.opt);
+  REQUIRE(r.action == receiver_decision::refetch);  // unknown job
+  REQUIRE(r.job_id.size() == max_job_id_length);
+  // Overwrite, then free, the bytes the id was read from: a view would now read 'X's
+  // (or, under ASan, freed memory).
+  std::fill(body->begin(), body->end(), 'X');
+  body.reset();
+  CHECK(r.job_id == s.job);
+  CHECK(std::string(r.job_id.view()) == s.job);
+  const receipt copy = r;  // a copy owns its own bytes too
+  r.job_id.assign("G-other");
+  CHECK(copy.job_id == s.job);
+  CHECK(r.key->job_id() == s.job);  // the dedup key owns its bytes as well
+
+  // The buffer refuses what is no job id, and stays empty.
+  job_id_buffer b;
+  CHECK(b.empty());
+  CHECK_FALSE(b.assign(std::string(max_job_id_length + 1, 'j')));
+  CHECK(b.empty());
+  CHECK(b.assign("G-1"));
+  CHECK((b == "G-1" && "G-1" == b && b != "G-2"));
+}
+
+TEST_CASE("receiver: the body and JSON limits are the receiver's to set", "[receiver]") {
+  // receiver_options::verify carries the body limit and the JSON limits of the envelope
+  // reader (the payload parser reads with them), so a receiver can lower every one.
+  const delivery d = terminal("G-limits", "completed");  // 2 levels, 5 members at the root
+  struct case_ {
+    const char* what;
+    void (*lower)(verify_options&);
+    errc code;
+  };
+  const case_ cases[] = {
+      {"body bytes", [](verify_options& o) { o.max_body_bytes = 64; }, errc::body_too_large},
+      {"json bytes", [](verify_options& o) { o.json.max_bytes = 64; }, errc::json_input_too_large},
+      {"json depth", [](verify_options& o) { o.json.max_depth = 1; }, errc::json_depth_exceeded},
+      {"json members", [](verify_options& o) { o.json.max_members = 3; }, errc::json_too_many_members},
+      {"json string", [](verify_options& o) { o.json.max_string_bytes = 4; }, errc::json_string_too_long},
+  };
+  fixture f;
+  for (const case_& c : cases) {
+    INFO(c.what);
+    f.opt.verify = verify_options{};
+    c.lower(f.opt.verify);
+    const receipt r = f.deliver(d);
+    CHECK(r.action == receiver_decision::reject);
+    CHECK(r.error == c.code);
+    CHECK(r.http_status == http_status_of(c.code));
+    CHECK_FALSE(r.claim);  // refused before anything was claimed
+  }
+  // Under the defaults the same delivery is processed: the limits alone refused it.
+  f.opt.verify = verify_options{};
+  CHECK(f.deliver(d).action == receiver_decision::refetch);
+  CHECK(f.h.refetches == 1);
+}
 
 TEST_CASE("receiver: a valid delivery is processed once and acknowledged", "[receiver]") {
   fixture f;
@@ -672,7 +739,7 @@ TEST_CASE("receiver: unsigned deliveries only when explicitly allowed, never und
   CHECK(refused.error == errc::unsigned_not_allowed);
   CHECK(refused.http_status == 503);
 
-  opt.allow_unsigned = true;
+  opt.leniency = lenient::unsigned_deliveries;
   opt.verify.prof = &profiles::phaseo;
   auto phaseo = receive_delivery(d.body, d.headers, none, store, at(t0), load, handler, opt);
   CHECK(phaseo.error == errc::secret_required);

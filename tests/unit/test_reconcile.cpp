@@ -104,7 +104,7 @@ TEST_CASE("unknown jobs and contradicting payloads are refetched") {
 
 TEST_CASE("updates built from parsed payloads") {
   payload_options opt;
-  opt.allow_inconsistent_status = true;
+  opt.leniency = lenient::inconsistent_status;
   std::string body =
       R"({"id":"evt_1","type":"video.progress","data":{"id":"G-1","status":"processing","lifecycle_status":"running","progress":47}})";
   auto e = parse_envelope(body, opt);

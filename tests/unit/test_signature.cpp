@@ -541,7 +541,7 @@ TEST_CASE("verify_delivery over a lookup callable") {
 TEST_CASE("verify_delivery: sdk_compat timestamp forms sign their exact text") {
   auto v = make_verifier({key});
   verify_options compat;
-  compat.sdk_compat = true;
+  compat.leniency = lenient::sdk_timestamps;
   CHECK(verify_delivery(body, signed_headers("1781166600000", sig_ms), v, now, compat).has_value());
   CHECK(verify_delivery(body, signed_headers("1781166600000", sig_ms), v, now).code() == errc::malformed_timestamp);
   CHECK(verify_delivery(body, signed_headers("2026-06-11T08:30:00Z", sig_iso), v, now, compat).has_value());
@@ -571,13 +571,13 @@ TEST_CASE("verify_delivery: profiles select the prefix, phaseo requires a secret
   // A verifier without secrets is refused unless unsigned deliveries are allowed, and
   // phaseo refuses it even then.
   CHECK(verify_delivery(s.body, s.headers("x-phaseo-"), none, now, phaseo).code() == errc::unsigned_not_allowed);
-  phaseo.allow_unsigned = true;
+  phaseo.leniency = lenient::unsigned_deliveries;
   CHECK(verify_delivery(s.body, s.headers("x-phaseo-"), none, now, phaseo).code() == errc::secret_required);
   CHECK(verify_delivery(s.body, s.headers(), none, now).code() == errc::unsigned_not_allowed);
   // ai_stats allows unsigned deliveries when asked and no secret is configured; the
   // envelope and the metadata are still checked.
   verify_options unsigned_ok;
-  unsigned_ok.allow_unsigned = true;
+  unsigned_ok.leniency = lenient::unsigned_deliveries;
   auto r = verify_delivery(s.body, drop_header(s.headers(), "x-ai-stats-signature"), none, now, unsigned_ok);
   REQUIRE(r);
   CHECK(!r->signature_checked);
@@ -625,7 +625,7 @@ TEST_CASE("profile detection: the header family picks the rules (PROTOCOL.md §1
   // Without keys, the detected profile's secret rule applies: phaseo never accepts unsigned.
   verifier none;
   verify_options unsigned_ok;
-  unsigned_ok.allow_unsigned = true;
+  unsigned_ok.leniency = lenient::unsigned_deliveries;
   CHECK(verify_delivery(s.body, drop_header(ph, "x-phaseo-signature"), none, now, unsigned_ok).code() ==
         errc::secret_required);
   CHECK(verify_delivery(s.body, drop_header(ph, "x-phaseo-signature"), none, now).code() ==

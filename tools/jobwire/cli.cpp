@@ -180,7 +180,7 @@ std::string verification_detail(jobwire::errc code, const jobwire::profile* conf
 
 jobwire::payload_options invocation::payload_options() const {
   jobwire::payload_options opt;
-  if (has("--lenient")) opt.statuses = jobwire::status_mode::lenient;
+  if (has("--lenient")) opt.leniency |= jobwire::lenient::unknown_status;
   if (const jobwire::profile* prof = profile_option()) opt.prof = prof;
   return opt;
 }

@@ -16,7 +16,7 @@ jobwire::callback_url_options url_options_from(invocation& inv) {
     if (!parsed) inv.usage_error("--policy must be strict, ai-stats or phaseo");
     opt.policy = *parsed;
   }
-  opt.allow_local_development = inv.has("--dev");
+  if (inv.has("--dev")) opt.leniency |= jobwire::lenient::local_callback_urls;
   return opt;
 }
 

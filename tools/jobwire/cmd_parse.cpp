@@ -27,7 +27,7 @@ int parse_json(invocation& inv, const std::string& text) {
   // well-formed (the RFC says SHOULD be unique) unless --reject-duplicate-keys is given.
   // Payload kinds always reject them.
   jobwire::json::options opts;
-  opts.allow_duplicate_keys = !inv.has("--reject-duplicate-keys");
+  if (!inv.has("--reject-duplicate-keys")) opts.leniency |= jobwire::lenient::duplicate_keys;
   jobwire::void_result st = jobwire::json::validate(text, opts);
   if (!st) return inv.reject(st.error());
   return inv.accept("valid");
@@ -59,7 +59,7 @@ int parse_webhook(invocation& inv, const std::string& text) {
   // set, phaseo's — with no headers to detect from, the event type itself says which
   // profile sent it (`status_changed` exists only under phaseo; PROTOCOL.md §15, §16.1).
   jobwire::payload_options opt;
-  if (inv.has("--lenient")) opt.statuses = jobwire::status_mode::lenient;
+  if (inv.has("--lenient")) opt.leniency |= jobwire::lenient::unknown_status;
   const jobwire::profile* prof = inv.receiving_profile_option();
   opt.prof = prof != nullptr ? prof : &jobwire::profiles::phaseo;
   return print_summary(inv, jobwire::payload_form::delivery, text, opt);
@@ -84,7 +84,7 @@ int run(invocation& inv) {
     std::optional<delivery_input> in = read_delivery(inv, false, bad_request);
     if (!in) return bad_request;
     jobwire::payload_options opt;
-    if (inv.has("--lenient")) opt.statuses = jobwire::status_mode::lenient;
+    if (inv.has("--lenient")) opt.leniency |= jobwire::lenient::unknown_status;
     const jobwire::profile* prof = inv.receiving_profile_option();
     if (prof == nullptr) {
       auto detected = jobwire::detect_profile(in->headers);

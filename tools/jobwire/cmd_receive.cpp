@@ -163,7 +163,7 @@ int run(invocation& inv) {
   w.field("action", jobwire::receiver_decision_name(r.action))
       .field("http_status", static_cast<std::int64_t>(r.http_status))
       .field("reason", r.reason())
-      .field("job_id", r.job_id)
+      .field("job_id", r.job_id.view())
       .field("dedup_key", r.key ? r.key->encoded() : std::string_view{});
   if (r.prof != nullptr) w.field("profile", r.prof->name);
   if (r.action == jobwire::receiver_decision::reject) {

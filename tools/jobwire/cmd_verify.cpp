@@ -40,7 +40,7 @@ int run(invocation& inv) {
     else
       inv.usage_error("--tolerance must be a number of seconds or 'none'");
   }
-  opts.sdk_compat = inv.has("--sdk-compat");
+  if (inv.has("--sdk-compat")) opts.leniency |= jobwire::lenient::sdk_timestamps;
 
   auto v = jobwire::verifier::create(secrets);
   if (!v) return inv.reject(v.error());

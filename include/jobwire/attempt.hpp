@@ -1,0 +1,36 @@
+// jobwire — the status of one delivery attempt (PROTOCOL.md §10, §12): the vocabulary the
+// sender writes into its ledger and a receiver reads in `webhook.attempts` and
+// `webhook.delivery`. Wire vocabulary only, so that the payload reader (and with it the
+// receiver) does not include the sender's retry schedule (retry.hpp) to name it.
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+#include "error.hpp"
+#include "result.hpp"
+
+namespace jobwire {
+
+/// What one attempt turned into; the wire names are the `status` of a ledger attempt.
+enum class attempt_status : std::uint8_t { delivered, scheduled_retry, failed_permanently };
+
+constexpr std::string_view attempt_status_name(attempt_status s) noexcept {
+  switch (s) {
+    case attempt_status::delivered: return "delivered";
+    case attempt_status::scheduled_retry: return "scheduled_retry";
+    case attempt_status::failed_permanently: return "failed_permanently";
+  }
+  return "unknown";
+}
+
+/// Exact wire name → status; `invalid_field` otherwise (the name appears only inside
+/// ledger documents, where an unknown status is a malformed field).
+inline result<attempt_status> parse_attempt_status(std::string_view s) noexcept {
+  if (s == "delivered") return attempt_status::delivered;
+  if (s == "scheduled_retry") return attempt_status::scheduled_retry;
+  if (s == "failed_permanently") return attempt_status::failed_permanently;
+  return errc::invalid_field;
+}
+
+}  // namespace jobwire
