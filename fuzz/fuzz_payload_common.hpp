@@ -31,7 +31,7 @@ inline std::size_t walk(const jobwire::job_data& d) {
   if (d.has_status && d.consistent && jobwire::to_lifecycle(d.status) != d.lifecycle) __builtin_trap();
   if (d.error.has_message) n += d.error.message.to_string().size();
   if (d.webhook.present) {
-    if (d.webhook.attempts.size() > jobwire::max_public_attempts) __builtin_trap();
+    if (d.webhook.attempts.size() > jobwire::ledger_public_limit) __builtin_trap();
     std::size_t count = 0;
     for (jobwire::webhook_attempt a : d.webhook.attempts) {
       n += touch(a.delivery_key) + touch(a.error_message) + touch(a.response_body_preview);

@@ -4,6 +4,7 @@
 // receiver) does not include the sender's retry schedule (retry.hpp) to name it.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string_view>
 
@@ -11,6 +12,14 @@
 #include "result.hpp"
 
 namespace jobwire {
+
+// Protocol facts of the attempt ledger (§10, §12), one constant each, shared by the sender
+// that writes the ledger (ledger.hpp) and the readers of `webhook.attempts` (payload.hpp):
+// how many attempts the public view shows, and how long a response preview is (500
+// characters; counted as ledger.hpp's `preview_unit` says, at most 500 code points
+// whatever the unit).
+constexpr std::size_t ledger_public_limit = 10;          ///< attempts shown in `webhook.attempts`
+constexpr std::size_t response_preview_max_chars = 500;  ///< `response_body_preview` length
 
 /// What one attempt turned into; the wire names are the `status` of a ledger attempt.
 enum class attempt_status : std::uint8_t { delivered, scheduled_retry, failed_permanently };

@@ -20,6 +20,7 @@
 #include <utility>
 #include <vector>
 
+#include "attempt.hpp"
 #include "calendar.hpp"
 #include "error.hpp"
 #include "events.hpp"
@@ -40,8 +41,7 @@ namespace jobwire {
 // tiny-limits build); the memory they bound is small and fixed per job.
 
 constexpr std::size_t ledger_history_limit = 50;     ///< attempts kept per job
-constexpr std::size_t ledger_public_limit = 10;      ///< attempts shown in `webhook.attempts`
-constexpr std::size_t response_preview_max_chars = 500;
+// ledger_public_limit and response_preview_max_chars: attempt.hpp (readers share them).
 
 // --- ISO-8601 timestamps ------------------------------------------------------------------------
 

@@ -21,7 +21,7 @@
 #include <cstring>
 #include <string_view>
 
-#include "attempt.hpp"  // attempt_status (§10, §12)
+#include "attempt.hpp"  // attempt_status and the ledger bounds (§10, §12)
 #include "error.hpp"
 #include "events.hpp"
 #include "job.hpp"
@@ -46,11 +46,9 @@ struct payload_options {
   json::limits json{};
 };
 
-/// `webhook.attempts` holds at most this many entries (§10, §12). Protocol facts, these two
-/// are fixed; the resource limits of payload parsing are the JSON reader's (`json`).
-constexpr std::size_t max_public_attempts = 10;
-/// `response_body_preview` is cut to this many characters by the sender (§12).
-constexpr std::size_t max_response_preview_chars = 500;
+// `webhook.attempts` holds at most `ledger_public_limit` entries and a preview at most
+// `response_preview_max_chars` characters (attempt.hpp: the sender's bounds, §10, §12);
+// the resource limits of payload parsing are the JSON reader's (`json`).
 
 // --- field holders ---------------------------------------------------------------------
 
@@ -574,7 +572,7 @@ struct webhook_attempt {
       } else if (detail::key_is(k, "response_body_preview")) {
         st = r.text(m.value, out.response_body_preview);
         if (st && out.response_body_preview.present &&
-            detail::count_chars(out.response_body_preview.value) > max_response_preview_chars)
+            detail::count_chars(out.response_body_preview.value) > response_preview_max_chars)
           return r.at(errc::invalid_field, m.value);
       }
       if (!st) return st;
@@ -649,7 +647,7 @@ struct webhook_view {
         std::size_t n = 0;
         detail::element_walk ew(m.value, r.input_end());
         for (; !ew.done(); ew.advance()) {
-          if (++n > max_public_attempts) return r.at(errc::invalid_field, ew.value());
+          if (++n > ledger_public_limit) return r.at(errc::invalid_field, ew.value());
           webhook_attempt a;
           const char* e = nullptr;
           st = webhook_attempt::read(r, ew.value(), a, &e);

@@ -102,9 +102,10 @@ struct receipt {
   receiver_decision action = receiver_decision::reject;
   /// The reply to send (PROTOCOL.md §13).
   int http_status = 500;
-  /// Why: for `reject`, the error; `ok` otherwise, except for `process`/`refetch` whose
-  /// final commit or release failed (the effect happened and is durable, so the reply is
-  /// still 200; a copy of the delivery may be reconciled again, which applies nothing).
+  /// Why: for `reject`, the error; `ok` otherwise, except when the final commit (for
+  /// `process`, `no_change`, `ignore_stale`) or release (for `refetch`) failed: the reply
+  /// is still 200 (what the delivery asked for is done and durable in the host's state), a
+  /// copy of the delivery may be reconciled again, which applies nothing.
   errc error = errc::ok;
   /// The reconciliation, when it ran (process, no_change, ignore_stale, refetch).
   std::optional<reconcile_decision> reconciled;

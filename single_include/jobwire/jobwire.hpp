@@ -4017,6 +4017,14 @@ constexpr jobwire::void_result check_consistent(job_status s, lifecycle_status l
 
 namespace jobwire {
 
+// Protocol facts of the attempt ledger (§10, §12), one constant each, shared by the sender
+// that writes the ledger (ledger.hpp) and the readers of `webhook.attempts` (payload.hpp):
+// how many attempts the public view shows, and how long a response preview is (500
+// characters; counted as ledger.hpp's `preview_unit` says, at most 500 code points
+// whatever the unit).
+constexpr std::size_t ledger_public_limit = 10;          ///< attempts shown in `webhook.attempts`
+constexpr std::size_t response_preview_max_chars = 500;  ///< `response_body_preview` length
+
 /// What one attempt turned into; the wire names are the `status` of a ledger attempt.
 enum class attempt_status : std::uint8_t { delivered, scheduled_retry, failed_permanently };
 
@@ -4058,11 +4066,9 @@ struct payload_options {
   json::limits json{};
 };
 
-/// `webhook.attempts` holds at most this many entries (§10, §12). Protocol facts, these two
-/// are fixed; the resource limits of payload parsing are the JSON reader's (`json`).
-constexpr std::size_t max_public_attempts = 10;
-/// `response_body_preview` is cut to this many characters by the sender (§12).
-constexpr std::size_t max_response_preview_chars = 500;
+// `webhook.attempts` holds at most `ledger_public_limit` entries and a preview at most
+// `response_preview_max_chars` characters (attempt.hpp: the sender's bounds, §10, §12);
+// the resource limits of payload parsing are the JSON reader's (`json`).
 
 // --- field holders ---------------------------------------------------------------------
 
@@ -4586,7 +4592,7 @@ struct webhook_attempt {
       } else if (detail::key_is(k, "response_body_preview")) {
         st = r.text(m.value, out.response_body_preview);
         if (st && out.response_body_preview.present &&
-            detail::count_chars(out.response_body_preview.value) > max_response_preview_chars)
+            detail::count_chars(out.response_body_preview.value) > response_preview_max_chars)
           return r.at(errc::invalid_field, m.value);
       }
       if (!st) return st;
@@ -4661,7 +4667,7 @@ struct webhook_view {
         std::size_t n = 0;
         detail::element_walk ew(m.value, r.input_end());
         for (; !ew.done(); ew.advance()) {
-          if (++n > max_public_attempts) return r.at(errc::invalid_field, ew.value());
+          if (++n > ledger_public_limit) return r.at(errc::invalid_field, ew.value());
           webhook_attempt a;
           const char* e = nullptr;
           st = webhook_attempt::read(r, ew.value(), a, &e);
@@ -5887,8 +5893,7 @@ namespace jobwire {
 // tiny-limits build); the memory they bound is small and fixed per job.
 
 constexpr std::size_t ledger_history_limit = 50;     ///< attempts kept per job
-constexpr std::size_t ledger_public_limit = 10;      ///< attempts shown in `webhook.attempts`
-constexpr std::size_t response_preview_max_chars = 500;
+// ledger_public_limit and response_preview_max_chars: attempt.hpp (readers share them).
 
 // --- ISO-8601 timestamps ------------------------------------------------------------------------
 
@@ -11585,9 +11590,10 @@ struct receipt {
   receiver_decision action = receiver_decision::reject;
   /// The reply to send (PROTOCOL.md §13).
   int http_status = 500;
-  /// Why: for `reject`, the error; `ok` otherwise, except for `process`/`refetch` whose
-  /// final commit or release failed (the effect happened and is durable, so the reply is
-  /// still 200; a copy of the delivery may be reconciled again, which applies nothing).
+  /// Why: for `reject`, the error; `ok` otherwise, except when the final commit (for
+  /// `process`, `no_change`, `ignore_stale`) or release (for `refetch`) failed: the reply
+  /// is still 200 (what the delivery asked for is done and durable in the host's state), a
+  /// copy of the delivery may be reconciled again, which applies nothing.
   errc error = errc::ok;
   /// The reconciliation, when it ran (process, no_change, ignore_stale, refetch).
   std::optional<reconcile_decision> reconciled;
