@@ -30,6 +30,12 @@
 // Bodies that are not delivery envelopes (e.g. a body that is any bytes) use
 // `authenticate_delivery` alone.
 //
+// The Standard Webhooks profiles (`standard`, `openai`, §17) take the other signature
+// path in steps 3–5 (`webhook-id`/`-timestamp`/`-signature`, the signed content
+// `id.timestamp.body`, the signature list of standard_webhooks.hpp) and have no metadata
+// headers and no envelope: their body is any bytes, so `verify_delivery` stops after
+// authentication for them (the typed view is `parse_webhook_event`).
+//
 // The body must be the raw bytes as received: re-serialised or re-encoded JSON does not
 // verify. Nothing here allocates.
 #pragma once
@@ -48,6 +54,7 @@
 #include "profile.hpp"
 #include "result.hpp"
 #include "signature.hpp"
+#include "standard_webhooks.hpp"
 
 namespace jobwire {
 
@@ -115,8 +122,12 @@ struct authenticated_delivery {
   /// False only for an unsigned delivery accepted because no secret is configured,
   /// `allow_unsigned` is set and the profile allows that.
   bool signature_checked = false;
-  /// Index (in the order given) of the secret whose signature matched.
+  /// Index (in the order given) of the secret whose signature matched; for a `v1a`
+  /// signature (§17), the verifier's secret count plus the index of the public key.
   std::size_t matched_secret = 0;
+  /// The `webhook-id` of a Standard Webhooks delivery (§17), its idempotency key; empty
+  /// under the service profiles.
+  std::string_view message_id;
   /// The timestamp header's exact text and its value (when signed).
   std::string_view timestamp_text;
   parsed_timestamp timestamp{};
@@ -166,6 +177,31 @@ template <class Headers>
 
   if (body.size() > opts.max_body_bytes) return errc::body_too_large;
 
+  if (prof.scheme == signature_scheme::webhooks) {
+    // §17: the three headers of either family; every delivery is signed (the profile
+    // requires a secret, checked above).
+    auto wh = collect_webhook_headers(headers, prof);
+    if (!wh) return wh.error();
+    if (!wh->id) return errc::missing_message_id;
+    if (!wh->timestamp) return errc::missing_timestamp;
+    if (!wh->signature) return errc::missing_signature;
+    if (auto st = check_webhook_id(*wh->id); !st) return st;
+    // Strict seconds only (§17: "the strict rule of §9 applies"); `sdk_compat` is the
+    // service SDKs' leniency and does not apply to this scheme.
+    auto ts = parse_timestamp(*wh->timestamp, false);
+    if (!ts) return ts.error();
+    if (auto fresh = check_freshness(*ts, now_seconds, opts.tolerance_seconds); !fresh) return fresh.error();
+    auto matched = verify_webhook_signature(secrets, prof, *wh->id, *wh->timestamp, body, *wh->signature);
+    if (!matched) return matched.error();
+    out.signature_checked = true;
+    out.matched_secret = *matched;
+    out.timestamp_text = *wh->timestamp;
+    out.timestamp = *ts;
+    out.message_id = *wh->id;
+    out.body = detail_authenticated_body_access::make(body);
+    return {};
+  }
+
   // One pass over the headers collects everything read below.
   auto raw = collect_delivery_headers(headers, prof);
   if (!raw) return raw.error();
@@ -179,7 +215,13 @@ template <class Headers>
     if (auto fresh = check_freshness(*ts, now_seconds, opts.tolerance_seconds); !fresh) return fresh.error();
 
     auto matched = secrets.verify(*raw->timestamp, body, *raw->signature);
-    if (!matched) return matched.error();
+    if (!matched) {
+      // §17: a Standard Webhooks list checked under a service profile is the wrong profile
+      // chosen, said as such rather than as a garbled signature.
+      if (matched.code() == errc::malformed_signature && is_webhook_signature_list(*raw->signature))
+        return errc::signature_scheme_mismatch;
+      return matched.error();
+    }
 
     out.signature_checked = true;
     out.matched_secret = *matched;
@@ -248,6 +290,8 @@ template <class Headers>
                                             const verify_options& opts = {}) noexcept {
   out.envelope = envelope_view{};
   if (auto st = authenticate_delivery(body, headers, secrets, now_seconds, out, opts); !st) return st;
+  // §17: the body of a Standard Webhooks delivery is any bytes, with no envelope to agree.
+  if (out.prof->scheme == signature_scheme::webhooks) return {};
   auto env = parse_envelope(out.body, delivery_payload_options(opts, *out.prof));
   if (!env) return env.error();
   out.envelope = *env;
