@@ -662,7 +662,7 @@ static void test_verify(void) {
   CHECK_STATUS(verify_with(v, NULL, 3, &h, NOW, 300, 0, JOBWIRE_PROFILE_AI_STATS, NULL), JOBWIRE_E_INVALID_ARGUMENT);
   CHECK_STATUS(verify_with(v, S(known_body), &h, NOW, 300, 0x4u, JOBWIRE_PROFILE_AI_STATS, NULL),
                JOBWIRE_E_INVALID_ARGUMENT);
-  CHECK_STATUS(verify_with(v, S(known_body), &h, NOW, 300, 0, 3, NULL), JOBWIRE_E_INVALID_ARGUMENT);
+  CHECK_STATUS(verify_with(v, S(known_body), &h, NOW, 300, 0, 5, NULL), JOBWIRE_E_INVALID_ARGUMENT); /* no profile */
   /* PROTOCOL.md §15: AUTO detects the profile from the header family present */
   CHECK_STATUS(verify_with(v, S(known_body), &h, NOW, 300, 0, JOBWIRE_PROFILE_AUTO, NULL), JOBWIRE_OK);
   {
