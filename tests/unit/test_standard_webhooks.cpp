@@ -17,6 +17,7 @@
 
 #include <catch2/catch.hpp>
 #include <jobwire/jobwire.hpp>
+#include <jobwire/receiver.hpp>
 
 using namespace jobwire;
 using headers_t = std::vector<std::pair<std::string, std::string>>;
@@ -501,4 +502,84 @@ TEST_CASE("typed view: the recommended shape and OpenAI's event", "[standard][bo
   CHECK(parse_webhook_event("[1]").code() == errc::json_type_mismatch);
   CHECK(parse_webhook_event(R"({"type":3})").code() == errc::json_type_mismatch);
   CHECK_FALSE(parse_webhook_event("not json"));
+}
+
+TEST_CASE("dedup: the webhook-id, kept as written or by SHA-256, never refused", "[standard][dedup]") {
+  auto plain = dedup_key::for_webhook(ref_id);
+  REQUIRE(plain);
+  CHECK(plain->encoded() == "whm:" + ref_id);
+  CHECK(plain->form() == dedup_key_form::webhook_message);
+  CHECK(plain->webhook_id() == ref_id);
+  CHECK(plain->job_id().empty());
+  auto back = dedup_key::parse(plain->encoded());
+  REQUIRE(back);
+  CHECK(*back == *plain);
+  // Ids with spaces, non-ASCII, NUL or over the length: by digest (SHA-256 of the id bytes,
+  // here the digest of "a b" as `printf 'a b' | openssl dgst -sha256` prints it).
+  auto spaced = dedup_key::for_webhook("a b");
+  REQUIRE(spaced);
+  CHECK(spaced->encoded() == "whh:c8687a08aa5d6ed2044328fa6a697ab8e96dc34291e8c2034ae8c38e6fcc6d65");
+  CHECK(dedup_key::parse(spaced->encoded()));
+  for (std::string id : {std::string("\xc3\xa9v\xc3\xa9nement"), std::string("a\0b", 3),
+                         std::string(max_dedup_webhook_id_length + 1, 'x')})
+    CHECK(dedup_key::for_webhook(id)->encoded().substr(0, 4) == "whh:");
+  CHECK(dedup_key::for_webhook(std::string(max_dedup_webhook_id_length, 'x'))->encoded().substr(0, 4) == "whm:");
+  CHECK(*dedup_key::for_webhook("a b") != *dedup_key::for_webhook("a  b"));
+  CHECK(dedup_key::for_webhook("").code() == errc::invalid_dedup_key);
+  CHECK(dedup_key::parse("whm:a b").code() == errc::invalid_dedup_key);
+  CHECK(dedup_key::parse("whh:C8687a08aa5d6ed2044328fa6a697ab8e96dc34291e8c2034ae8c38e6fcc6d65").code() ==
+        errc::invalid_dedup_key);
+}
+
+TEST_CASE("receive_webhook: authenticate, claim the webhook-id, handler, commit", "[standard][receiver]") {
+  const verifier v = make({ref_secret});
+  memory_dedup_store store;
+  const dedup_time now{std::chrono::seconds{ref_now}};
+  const headers_t h = hdrs(ref_id, ref_ts, ref_sig);
+  int calls = 0;
+  auto handler = [&](const authenticated_delivery& a, const dedup_key& k) -> void_result {
+    ++calls;
+    CHECK(*dedup_key::for_webhook(a.message_id) == k);
+    auto view = parse_webhook_event(a.body.bytes());
+    CHECK(view);
+    return {};
+  };
+  receipt r = receive_webhook(ref_body, h, v, store, now, handler);
+  CHECK(r.action == receiver_decision::process);
+  CHECK(r.http_status == 200);
+  CHECK(r.message_id == ref_id);
+  CHECK(r.prof == &profiles::standard);
+  CHECK(calls == 1);
+  // A retry of the same message (new timestamp, same id) is a duplicate: 200, no effect.
+  const std::string ts2 = std::to_string(ref_now + 60);
+  const headers_t retry = hdrs(ref_id, ts2, openssl_v1(b64decode("MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"), ref_id, ts2, ref_body));
+  r = receive_webhook(ref_body, retry, v, store, now + std::chrono::seconds{60}, handler);
+  CHECK(r.action == receiver_decision::duplicate);
+  CHECK(r.http_status == 200);
+  CHECK(calls == 1);
+  // A failing handler releases the claim (503), and the retry is processed.
+  const std::string other_id = "msg with spaces";
+  const std::string sig = openssl_v1(b64decode("MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"), other_id, ref_ts, ref_body);
+  const headers_t oh = hdrs(other_id, ref_ts, sig);
+  r = receive_webhook(ref_body, oh, v, store, now, [](const authenticated_delivery&, const dedup_key&) -> void_result {
+    return errc::handler_failed;
+  });
+  CHECK(r.http_status == 503);
+  CHECK(r.error == errc::handler_failed);
+  r = receive_webhook(ref_body, oh, v, store, now, handler);
+  CHECK(r.action == receiver_decision::process);
+  CHECK(calls == 2);
+  // Forgeries are 401 and run nothing; a service delivery is the other scheme.
+  r = receive_webhook(ref_body + " ", h, v, store, now, handler);
+  CHECK(r.http_status == 401);
+  CHECK(r.error == errc::signature_mismatch);
+  const headers_t service = {{"x-ai-stats-timestamp", ref_ts}, {"x-ai-stats-signature", std::string(64, 'a')}};
+  r = receive_webhook(ref_body, service, make({"whsec_test_123"}), store, now, handler);
+  CHECK(r.http_status == 401);
+  CHECK(calls == 2);
+  // receive_delivery refuses a Standard Webhooks delivery without acknowledging it.
+  r = receive_delivery(
+      ref_body, h, v, store, now, [](std::string_view) { return std::optional<job_state>(); },
+      [](const envelope_view&, const reconcile_decision&, const dedup_key&) -> void_result { return {}; });
+  CHECK(r.http_status == 503);
 }
