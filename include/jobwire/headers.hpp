@@ -351,11 +351,41 @@ inline bool any_webhook_header(const raw_webhook_headers& r) noexcept { return r
 template <class Headers>
 inline result<raw_webhook_headers> collect_webhook_headers(const Headers& headers,
                                                            const profile& prof = profiles::standard) noexcept {
-  auto primary = detail::collect_webhook_family(headers, prof.header_prefix);
+  result<raw_webhook_headers> primary = raw_webhook_headers{};
+  result<raw_webhook_headers> alternate = raw_webhook_headers{};
+  if constexpr (detail::is_header_callable<Headers>::value) {
+    primary = detail::collect_webhook_family(headers, prof.header_prefix);
+    if (!prof.alt_header_prefix.empty()) alternate = detail::collect_webhook_family(headers, prof.alt_header_prefix);
+  } else {
+    // One pass over a range for both families.
+    raw_webhook_headers a, b;
+    for (const auto& entry : headers) {
+      const std::string_view name(std::get<0>(entry));
+      raw_webhook_headers* family = nullptr;
+      std::string_view rest;
+      for (auto [prefix, target] : {std::pair<std::string_view, raw_webhook_headers*>{prof.header_prefix, &a},
+                                    std::pair<std::string_view, raw_webhook_headers*>{prof.alt_header_prefix, &b}}) {
+        if (prefix.empty() || name.size() <= prefix.size() ||
+            !detail::iequals_lower(name.substr(0, prefix.size()), prefix))
+          continue;
+        family = target;
+        rest = name.substr(prefix.size());
+        break;
+      }
+      if (family == nullptr) continue;
+      std::optional<std::string_view>* slot = detail::webhook_slot(*family, rest);
+      if (slot == nullptr) continue;
+      const std::string_view value(std::get<1>(entry));
+      if (!*slot)
+        *slot = value;
+      else if (**slot != value)
+        return errc::ambiguous_header;
+    }
+    primary = a;
+    alternate = b;
+  }
   if (!primary) return primary.error();
   if (prof.alt_header_prefix.empty()) return primary;
-  auto alternate = detail::collect_webhook_family(headers, prof.alt_header_prefix);
-  if (!alternate) return alternate.error();
   if (!detail::any_webhook_header(*alternate)) return primary;
   if (!detail::any_webhook_header(*primary)) {
     alternate->alternate_family = true;

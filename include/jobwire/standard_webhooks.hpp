@@ -87,8 +87,9 @@ struct webhook_signature_entry {
   webhook_signature_version kind = webhook_signature_version::other;
   /// A known version whose value is the base64 of the right number of bytes.
   bool well_formed = false;
-  /// The decoded bytes (32 for `v1`, 64 for `v1a`) when well-formed.
-  unsigned char bytes[ed25519_signature_size] = {};
+  /// The decoded bytes (32 for `v1`, 64 for `v1a`) when well-formed; not initialised
+  /// otherwise (a list is parsed into a stack array on every request: no memset of it).
+  unsigned char bytes[ed25519_signature_size];
 };
 
 namespace detail {
@@ -102,7 +103,9 @@ inline bool next_webhook_entry(std::string_view header, std::size_t& pos, webhoo
   const std::size_t start = pos;
   while (pos < header.size() && !is_list_space(header[pos])) ++pos;
   const std::string_view token = header.substr(start, pos - start);
-  e = webhook_signature_entry{};
+  e.version = std::string_view();
+  e.kind = webhook_signature_version::other;
+  e.well_formed = false;
   const std::size_t comma = token.find(',');
   if (comma == std::string_view::npos) {
     e.value = token;
@@ -144,20 +147,27 @@ inline bool is_webhook_signature_list(std::string_view header) noexcept {
   return false;
 }
 
-/// Calls `f(entry)` for every entry of `header` (at most `max_webhook_signatures`) and
-/// returns how many there were. `limit_exceeded` for a header longer than
-/// `max_webhook_signature_header_bytes` or with more entries than `max_webhook_signatures`,
-/// before `f` sees any entry.
-template <class F>
-inline result<std::size_t> for_each_webhook_signature(std::string_view header, F&& f) noexcept {
+/// Reads every entry of `header` into `out` (room for `max_webhook_signatures`), each
+/// decoded once, and returns how many there are. `limit_exceeded` for a header longer than
+/// `max_webhook_signature_header_bytes` or with more entries than `max_webhook_signatures`.
+inline result<std::size_t> parse_webhook_signatures(std::string_view header, webhook_signature_entry* out) noexcept {
   if (header.size() > max_webhook_signature_header_bytes) return errc::limit_exceeded;
   std::size_t count = 0;
   std::size_t pos = 0;
-  webhook_signature_entry e;
-  while (detail::next_webhook_entry(header, pos, e))
+  webhook_signature_entry extra;
+  while (detail::next_webhook_entry(header, pos, count < max_webhook_signatures ? out[count] : extra))
     if (++count > max_webhook_signatures) return error(errc::limit_exceeded, pos);
-  pos = 0;
-  while (detail::next_webhook_entry(header, pos, e)) f(static_cast<const webhook_signature_entry&>(e));
+  return count;
+}
+
+/// Calls `f(entry)` for every entry of `header` and returns how many there were; the errors
+/// of `parse_webhook_signatures`, before `f` sees any entry.
+template <class F>
+inline result<std::size_t> for_each_webhook_signature(std::string_view header, F&& f) noexcept {
+  webhook_signature_entry entries[max_webhook_signatures];
+  auto count = parse_webhook_signatures(header, entries);
+  if (!count) return count;
+  for (std::size_t i = 0; i < *count; ++i) f(static_cast<const webhook_signature_entry&>(entries[i]));
   return count;
 }
 
@@ -200,8 +210,20 @@ inline result<mac_bytes> webhook_mac(const hmac_key& key, std::string_view id, s
                                      std::string_view body) noexcept {
   hmac_message m = key.start();
   mac_bytes out;
-  for (std::string_view part : {id, std::string_view("."), timestamp_text, std::string_view("."), body})
-    if (auto st = m.update(part); !st) return st.error();
+  // `id.timestamp.` is short and bounded: one update for it (each update has a fixed cost
+  // that matters for small bodies), then the body.
+  char prefix[max_webhook_id_bytes + 2 + 16];
+  if (id.size() <= max_webhook_id_bytes && timestamp_text.size() <= 16) {
+    std::memcpy(prefix, id.data(), id.size());
+    prefix[id.size()] = '.';
+    std::memcpy(prefix + id.size() + 1, timestamp_text.data(), timestamp_text.size());
+    prefix[id.size() + 1 + timestamp_text.size()] = '.';
+    if (auto st = m.update(std::string_view(prefix, id.size() + timestamp_text.size() + 2)); !st) return st.error();
+  } else {
+    for (std::string_view part : {id, std::string_view("."), timestamp_text, std::string_view(".")})
+      if (auto st = m.update(part); !st) return st.error();
+  }
+  if (auto st = m.update(body); !st) return st.error();
   if (auto st = m.finish(out); !st) return st.error();
   return out;
 }
@@ -228,21 +250,26 @@ inline result<mac_bytes> webhook_mac(const hmac_key& key, std::string_view id, s
     }
   if (nsecrets == 0 && keys.public_key_count() == 0) return errc::key_format_mismatch;
 
-  // First pass: shapes only, no hashing (a garbled header costs no work on the body).
+  // The list, read and decoded once; its shapes decide before any hashing (a garbled
+  // header costs no work on the body).
+  webhook_signature_entry entries[max_webhook_signatures];
+  auto counted = parse_webhook_signatures(header, entries);
+  if (!counted) return counted.error();
+  const std::size_t n = *counted;
   bool any_v1 = false;
   bool any_v1a = false;
-  auto counted = for_each_webhook_signature(header, [&](const webhook_signature_entry& e) {
-    if (!e.well_formed) return;
-    any_v1 |= e.kind == webhook_signature_version::v1;
-    any_v1a |= e.kind == webhook_signature_version::v1a;
-  });
-  if (!counted) return counted.error();
+  for (std::size_t e = 0; e < n; ++e) {
+    if (!entries[e].well_formed) continue;
+    any_v1 |= entries[e].kind == webhook_signature_version::v1;
+    any_v1a |= entries[e].kind == webhook_signature_version::v1a;
+  }
   if (!any_v1 && !any_v1a)
     return detail::is_service_signature(header) ? errc::signature_scheme_mismatch : errc::malformed_signature;
 
   // `v1`: one MAC per key, every entry compared with every MAC (constant time per
-  // comparison; entries and key count are public).
-  std::size_t found = static_cast<std::size_t>(-1);
+  // comparison; the entries and the key count are public).
+  constexpr std::size_t none = static_cast<std::size_t>(-1);
+  std::size_t found = none;
   if (any_v1 && nsecrets != 0) {
     mac_bytes macs[max_secrets];
     for (std::size_t k = 0; k < nsecrets; ++k) {
@@ -250,38 +277,29 @@ inline result<mac_bytes> webhook_mac(const hmac_key& key, std::string_view id, s
       if (!m) return m.error();
       macs[k] = *m;
     }
-    (void)for_each_webhook_signature(header, [&](const webhook_signature_entry& e) {
-      if (!e.well_formed || e.kind != webhook_signature_version::v1) return;
+    for (std::size_t e = 0; e < n; ++e) {
+      if (!entries[e].well_formed || entries[e].kind != webhook_signature_version::v1) continue;
       mac_bytes presented;
-      std::memcpy(presented.bytes, e.bytes, mac_size);
+      std::memcpy(presented.bytes, entries[e].bytes, mac_size);
       const std::size_t idx = detail::select_matching_mac(macs, nsecrets, presented);
-      if (idx != nsecrets && found == static_cast<std::size_t>(-1)) found = secret_index[idx];
-    });
+      if (idx != nsecrets && found == none) found = secret_index[idx];
+    }
     OPENSSL_cleanse(macs, sizeof macs);
-    if (found != static_cast<std::size_t>(-1)) return found;
+    if (found != none) return found;
   }
 
   // `v1a`: every entry under every public key until one verifies.
   if (any_v1a && keys.public_key_count() != 0) {
     detail::webhook_message message(id, timestamp_text, body);
     if (!message.ok()) return errc::out_of_memory;
-    error failure{};
-    (void)for_each_webhook_signature(header, [&](const webhook_signature_entry& e) {
-      if (!e.well_formed || e.kind != webhook_signature_version::v1a || found != static_cast<std::size_t>(-1)) return;
+    for (std::size_t e = 0; e < n; ++e) {
+      if (!entries[e].well_formed || entries[e].kind != webhook_signature_version::v1a) continue;
       for (std::size_t k = 0; k < keys.public_key_count(); ++k) {
-        auto ok = keys.public_key(k).verify(message.text(), e.bytes);
-        if (!ok) {
-          failure = ok.error();
-          return;
-        }
-        if (*ok) {
-          found = keys.size() + k;
-          return;
-        }
+        auto ok = keys.public_key(k).verify(message.text(), entries[e].bytes);
+        if (!ok) return ok.error();
+        if (*ok) return keys.size() + k;
       }
-    });
-    if (found != static_cast<std::size_t>(-1)) return found;
-    if (failure) return failure;
+    }
   }
   return errc::signature_mismatch;
 }
