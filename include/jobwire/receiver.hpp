@@ -121,10 +121,13 @@ struct receipt {
   /// True for the 2xx replies.
   bool acknowledged() const noexcept { return http_status >= 200 && http_status < 300; }
   /// A stable snake_case reason: the error name when `error` is set, the reconcile reason
-  /// when reconciliation ran, `done` / `in_flight` for a claim that found the key taken.
+  /// when reconciliation ran, `processed` for a Standard Webhooks delivery handled
+  /// (`receive_webhook`), `done` / `in_flight` for a claim that found the key taken.
   std::string_view reason() const noexcept {
     if (error != errc::ok) return error_name(error);
     if (reconciled) return reconcile_reason_name(reconciled->reason);
+    // receive_webhook (§17) has no reconciliation: a fresh claim that was handled.
+    if (claim && *claim == claim_state::fresh) return "processed";
     if (claim) return claim_state_name(*claim);
     return "ok";
   }

@@ -103,4 +103,19 @@ BOTH=$("$JW" sign --profile standard --secret "$SECRET" --signing-key "$WHSK" --
 expect 0 "valid" -- "$JW" verify --secret "$SECRET" --body "$BODY" "${H[@]}" --header "webhook-signature: $BOTH" --now "$T"
 expect 0 "valid" -- "$JW" verify --public-key "$WHPK" --body "$BODY" "${H[@]}" --header "webhook-signature: $BOTH" --now "$T"
 
+# --- delivery --profile standard: a job delivery with webhook-* headers, round-tripped -----
+"$JW" delivery --profile standard --secret "$SECRET" --kind video --job-id G-1 --internal-id 1 \
+  --phase completed --data '{"status":"completed"}' --now "$T" > "$TMPD/req"
+expect 0 "webhook-id: evt_video_1_video_completed" -- sed -n 2p "$TMPD/req"
+expect 0 "valid" -- "$JW" verify --secret "$SECRET" --request "@$TMPD/req" --now "$T"
+expect 0 '\{"action":"process","http_status":200,"reason":"processed","job_id":"","dedup_key":"whm:evt_video_1_video_completed",.*' -- \
+  "$JW" receive --secret "$SECRET" --request "@$TMPD/req" --now "$T" --db "$TMPD/db.sqlite"
+expect 0 '\{"action":"duplicate","http_status":200,"reason":"done",.*' -- \
+  "$JW" receive --secret "$SECRET" --request "@$TMPD/req" --now "$((T + 60))" --db "$TMPD/db.sqlite"
+expect 0 '\{"action":"reject","http_status":401,"reason":"signature_mismatch",.*' -- \
+  "$JW" receive --secret "whsec_$(printf '%32s' | tr ' ' 'k' | base64 -w0)" --request "@$TMPD/req" --now "$T" --db "$TMPD/db.sqlite"
+expect 1 "malformed_message_id.*" -- "$JW" delivery --profile standard --secret "$SECRET" --kind video --job-id G-1 \
+  --internal-id 1 --phase completed --data '{}' --id a.b --now "$T"
+expect 2 ".*" -- "$JW" delivery --secret "$SECRET" --kind video --job-id G-1 --internal-id 1 --phase completed --data '{}' --id x
+
 finish
