@@ -746,6 +746,8 @@ class verifier {
   /// Index of the matching secret, or `malformed_signature` / `signature_mismatch`.
   /// Every secret's MAC is computed and compared before the outcome is known.
   [[nodiscard]] result<std::size_t> finish(std::string_view signature_text) noexcept {
+    if (public_count_ != 0 && count_ == 0) return errc::key_format_mismatch;  // as `verify`
+    if (count_ != 0 && !options_.service_scheme) return errc::key_format_mismatch;
     if (count_ == 0) return errc::secret_required;
     mac_bytes presented;
     const void_result decoded = decode_signature(signature_text, presented);

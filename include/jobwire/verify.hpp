@@ -96,6 +96,10 @@ struct verify_options {
   /// Limits of the JSON reader that parses the authenticated envelope (duplicate keys are
   /// always refused in payloads, whatever this says).
   json::limits json{};
+  /// Under `auto` (`prof == nullptr`), the profile a `webhook-*`/`svix-*` delivery is
+  /// checked under: `standard` (the default) or `openai` (§15: "or `openai` when
+  /// configured so"), whose secrets without `whsec_` are raw bytes.
+  const profile* webhooks_profile = &profiles::standard;
 };
 
 /// The raw body of a request that `authenticate_delivery` authenticated. Only that
@@ -164,6 +168,9 @@ template <class Headers>
   // whatever family arrives a verifier holding a secret still requires a signature below.
   auto selected = select_profile(headers, opts.prof);
   if (!selected) return selected.error();
+  if (opts.prof == nullptr && *selected == &profiles::standard && opts.webhooks_profile != nullptr &&
+      opts.webhooks_profile->scheme == signature_scheme::webhooks)
+    selected = opts.webhooks_profile;
   const profile& prof = **selected;
   out.prof = &prof;
 

@@ -253,6 +253,17 @@ TEST_CASE("openai: a secret without the prefix is its raw bytes", "[openai]") {
   // With the prefix, openai decodes too (its SDK strips `whsec_` and base64-decodes).
   CHECK(auth_code(ref_body, hdrs(ref_id, ref_ts, ref_sig), make({ref_secret}), ref_now, &profiles::openai) == errc::ok);
 
+  // Under auto, the Standard Webhooks family is checked as `openai` when configured so.
+  {
+    verify_options o;
+    o.webhooks_profile = &profiles::openai;
+    const headers_t h = hdrs(ref_id, ref_ts, sig);
+    auto r = authenticate_delivery(ref_body, h, v, ref_now, o);
+    REQUIRE(r);
+    CHECK(r->prof == &profiles::openai);
+    CHECK(authenticate_delivery(ref_body, h, v, ref_now).code() == errc::key_format_mismatch);  // standard
+  }
+
   // The explicit key-format option overrides the profile's rule.
   key_options as_raw;
   as_raw.prefixless = key_format::raw;
