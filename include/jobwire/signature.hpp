@@ -526,6 +526,21 @@ inline result<std::size_t> decode_key_bytes(std::string_view b64, unsigned char*
 }
 }  // namespace detail
 
+/// True for a secret shaped like a Standard Webhooks key: `whsec_` and the standard base64
+/// of 24..64 bytes (§17). The service profiles take any secret as raw bytes, so this is
+/// not an error there; it lets a host explain a `signature_mismatch` under a service
+/// profile ("the secret looks like a Standard Webhooks key"), pasting the wrong secret
+/// being the most common mistake.
+inline bool looks_like_webhook_secret(std::string_view secret) noexcept {
+  secret = trim_ascii(secret);
+  if (!detail::starts_with(secret, key_prefix::secret)) return false;
+  unsigned char raw[max_webhook_secret_bytes + 3];
+  const bool ok = static_cast<bool>(detail::decode_key_bytes(secret.substr(key_prefix::secret.size()), raw, sizeof raw,
+                                                             min_webhook_secret_bytes, max_webhook_secret_bytes));
+  OPENSSL_cleanse(raw, sizeof raw);
+  return ok;
+}
+
 /// Reads a `whpk_` public key (§17). `key_format_mismatch` for a key of another kind
 /// (`whsec_`, `whsk_`: a secret pasted where the public key belongs); `invalid_key` for a
 /// `whpk_` key that is not the base64 of 32 bytes.

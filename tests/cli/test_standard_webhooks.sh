@@ -53,6 +53,9 @@ expect 1 "missing_message_id.*" -- "$JW" verify --secret "$SECRET" --body "$BODY
 expect 1 "ambiguous_header.*" -- "$JW" verify --secret "$SECRET" --body "$BODY" "${H[@]}" --header "webhook-signature: $SIG" --header "svix-signature: $WRONG" --header "svix-id: $ID" --header "svix-timestamp: $T" --now "$T"
 # The wrong scheme for the profile, and the wrong key for the profile: said as such.
 expect 1 "signature_scheme_mismatch: .*--profile standard.*" -- "$JW" verify --profile ai-stats --secret "$SECRET" --body "$BODY" --header "x-ai-stats-timestamp: $T" --header "x-ai-stats-signature: $SIG" --now "$T"
+# A Standard Webhooks secret used with a service profile: the mismatch says what is likely.
+expect 1 "signature_mismatch: .*shaped like a Standard Webhooks key.*" -- "$JW" verify --profile ai-stats --secret "$SECRET" --body "$BODY" --header "x-ai-stats-timestamp: $T" --header "x-ai-stats-signature: $(printf 'a%.0s' {1..64})" --now "$T"
+expect 1 "signature_mismatch: the signature does not match the body and timestamp" -- "$JW" verify --profile ai-stats --secret whsec_test_123 --body "$BODY" --header "x-ai-stats-timestamp: $T" --header "x-ai-stats-signature: $(printf 'a%.0s' {1..64})" --now "$T"
 expect 1 "signature_scheme_mismatch: .*" -- "$JW" verify --profile standard --secret "$SECRET" --body "$BODY" "${H[@]}" --header "webhook-signature: $(printf 'a%.0s' {1..64})" --now "$T"
 expect 1 "invalid_key.*" -- "$JW" verify --profile standard --secret "whsec_not*base64" --body "$BODY" "${H[@]}" --header "webhook-signature: $SIG" --now "$T"
 expect 1 "key_format_mismatch.*" -- "$JW" verify --secret "whpk_$(printf '%32s' | base64 -w0)" --body "$BODY" "${H[@]}" --header "webhook-signature: $SIG" --now "$T"

@@ -316,6 +316,12 @@ TEST_CASE("keys: checked once, when the verifier is created", "[standard][keys]"
   CHECK(parse_signing_key("whsk_" + base64::encode(u8(seed + pk), 63)).code() == errc::invalid_key);
   CHECK(parse_signing_key(ref_secret).code() == errc::key_format_mismatch);
   CHECK(code({}, {"whsk_" + base64::encode(u8(seed), 32)}, key_options{}) == errc::key_format_mismatch);
+  // The shape of a Standard Webhooks secret (a hint for service-profile mismatches).
+  CHECK(looks_like_webhook_secret(ref_secret));
+  CHECK(looks_like_webhook_secret(secret_of(max_webhook_secret_bytes)));
+  CHECK_FALSE(looks_like_webhook_secret(secret_of(min_webhook_secret_bytes - 1)));
+  CHECK_FALSE(looks_like_webhook_secret("whsec_test_123"));
+  CHECK_FALSE(looks_like_webhook_secret("MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"));
   // Limits on the number of keys.
   std::vector<std::string> many(max_secrets + 1, ref_secret);
   std::vector<std::string_view> views(many.begin(), many.end());

@@ -30,6 +30,26 @@ jobwire::key_format key_format_option(invocation& inv) {
   inv.usage_error("--key-format must be profile, base64 or raw");
 }
 
+// verification_detail, plus for a signature_mismatch under a service profile whose secret
+// is shaped like a Standard Webhooks key (§17): the likely mistake, said as such.
+std::string mismatch_detail(jobwire::errc code, const jobwire::profile* configured,
+                            const std::vector<std::pair<std::string, std::string>>& headers,
+                            const std::vector<std::string>& secrets) {
+  std::string detail = verification_detail(code, configured, headers);
+  if (code != jobwire::errc::signature_mismatch) return detail;
+  const jobwire::profile* used = configured;
+  if (used == nullptr) {
+    auto detected = jobwire::detect_profile(headers);
+    used = detected && *detected != nullptr ? *detected : &jobwire::profiles::ai_stats;
+  }
+  if (used->scheme != jobwire::signature_scheme::service_hex) return detail;
+  for (const std::string& s : secrets)
+    if (jobwire::looks_like_webhook_secret(s))
+      return "a secret is shaped like a Standard Webhooks key (whsec_<base64>), used here as raw bytes (profile " +
+             std::string(used->name) + "); a Standard Webhooks sender writes webhook-* headers: try --profile standard";
+  return detail;
+}
+
 int run(invocation& inv) {
   if (!inv.has("--secret") && !inv.has("--public-key")) inv.usage_error("missing required option --secret");
   const std::vector<std::string> secrets = inv.values("--secret");
@@ -94,7 +114,7 @@ int run(invocation& inv) {
   };
   if (inv.has("--authenticate-only")) {
     auto r = jobwire::authenticate_delivery(body, headers, *v, inv.now(), opts);
-    if (!r) return inv.reject(r.error(), verification_detail(r.code(), opts.prof, headers));
+    if (!r) return inv.reject(r.error(), mismatch_detail(r.code(), opts.prof, headers, secrets));
     authenticated(*r);
     if (r->prof->scheme == jobwire::signature_scheme::webhooks) webhook_fields(*r);
     const jobwire::delivery_headers& h = r->headers;
@@ -105,7 +125,7 @@ int run(invocation& inv) {
     if (h.max_attempts) w.field("max_attempts", *h.max_attempts);
   } else {
     auto r = jobwire::verify_delivery(body, headers, *v, inv.now(), opts);
-    if (!r) return inv.reject(r.error(), verification_detail(r.code(), opts.prof, headers));
+    if (!r) return inv.reject(r.error(), mismatch_detail(r.code(), opts.prof, headers, secrets));
     authenticated(*r);
     if (r->prof->scheme == jobwire::signature_scheme::webhooks) {
       webhook_fields(*r);
