@@ -102,16 +102,23 @@ inline result<std::size_t> decode(std::string_view text, unsigned char* out, std
   if (n > cap) return errc::buffer_too_small;
   std::size_t o = 0;
   std::size_t i = 0;
+  // Whole groups: four lookups, one check per group (an invalid character maps to 0xFF,
+  // whose high bit survives the OR), then the rare path finds the character to report.
   for (; i + 4 <= len; i += 4) {
-    std::uint32_t w = 0;
-    for (std::size_t k = 0; k < 4; ++k) {
-      const unsigned char v = detail::table.v[static_cast<unsigned char>(text[i + k])];
-      if (v == 0xFF) return jobwire::error(errc::invalid_argument, i + k);
-      w = (w << 6) | v;
+    const unsigned char v0 = detail::table.v[static_cast<unsigned char>(text[i])];
+    const unsigned char v1 = detail::table.v[static_cast<unsigned char>(text[i + 1])];
+    const unsigned char v2 = detail::table.v[static_cast<unsigned char>(text[i + 2])];
+    const unsigned char v3 = detail::table.v[static_cast<unsigned char>(text[i + 3])];
+    if (((v0 | v1 | v2 | v3) & 0x80u) != 0) {
+      for (std::size_t k = 0; k < 4; ++k)
+        if (detail::table.v[static_cast<unsigned char>(text[i + k])] == 0xFF)
+          return jobwire::error(errc::invalid_argument, i + k);
     }
-    out[o++] = static_cast<unsigned char>(w >> 16);
-    out[o++] = static_cast<unsigned char>(w >> 8);
-    out[o++] = static_cast<unsigned char>(w);
+    const std::uint32_t w = (std::uint32_t{v0} << 18) | (std::uint32_t{v1} << 12) | (std::uint32_t{v2} << 6) | v3;
+    out[o] = static_cast<unsigned char>(w >> 16);
+    out[o + 1] = static_cast<unsigned char>(w >> 8);
+    out[o + 2] = static_cast<unsigned char>(w);
+    o += 3;
   }
   if (rem != 0) {
     std::uint32_t w = 0;
