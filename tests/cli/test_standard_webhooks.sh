@@ -101,6 +101,8 @@ expect 0 "valid" -- "$JW" verify --public-key "$OPK" --body "$BODY" "${H[@]}" --
 expect 0 '\{"ok":true,"valid":true,"profile":"standard","signature_checked":true,"matched_secret":1,.*' -- "$JW" verify --json --secret "$SECRET" --public-key "$OPK" --body "$BODY" "${H[@]}" --header "webhook-signature: $WRONG $OSIG" --now "$T"
 expect 1 "signature_mismatch.*" -- "$JW" verify --public-key "$WHPK" --body "$BODY" "${H[@]}" --header "webhook-signature: $OSIG" --now "$T"
 expect 1 "signature_mismatch.*" -- "$JW" verify --public-key "$OPK" --body "$BODY x" "${H[@]}" --header "webhook-signature: $OSIG" --now "$T"
+expect 0 '\{"action":"process","http_status":200,"reason":"processed",.*' -- \
+  "$JW" receive --public-key "$OPK" --body "$BODY" "${H[@]}" --header "webhook-signature: $OSIG" --now "$T" --db "$TMPD/v1a.sqlite"
 # A sender moving to Ed25519 signs with both; each receiver's key accepts.
 BOTH=$("$JW" sign --profile standard --secret "$SECRET" --signing-key "$WHSK" --id "$ID" --timestamp "$T" --body "$BODY")
 expect 0 "valid" -- "$JW" verify --secret "$SECRET" --body "$BODY" "${H[@]}" --header "webhook-signature: $BOTH" --now "$T"

@@ -121,8 +121,9 @@ jobwire::void_result handle(sqlite3* db, const jobwire::envelope_view& e, const 
 }
 
 int run(invocation& inv) {
-  if (!inv.has("--secret")) inv.usage_error("missing required option --secret");
+  if (!inv.has("--secret") && !inv.has("--public-key")) inv.usage_error("missing required option --secret");
   const std::vector<std::string> secrets = inv.values("--secret");
+  const std::vector<std::string> public_keys = inv.values("--public-key");
   int bad_request = 0;
   std::optional<delivery_input> in = read_delivery(inv, true, bad_request);
   if (!in) return bad_request;
@@ -155,7 +156,9 @@ int run(invocation& inv) {
     key_opts.webhooks_scheme = webhooks;
   }
   std::vector<std::string_view> secret_views(secrets.begin(), secrets.end());
-  auto v = jobwire::verifier::create(secret_views.data(), secret_views.size(), nullptr, 0, key_opts);
+  std::vector<std::string_view> public_views(public_keys.begin(), public_keys.end());
+  auto v = jobwire::verifier::create(secret_views.data(), secret_views.size(), public_views.data(),
+                                     public_views.size(), key_opts);
   if (!v) return inv.reject(v.error(), verification_detail(v.code(), opt.verify.prof, headers));
 
   db_handle h;
@@ -218,7 +221,7 @@ int run(invocation& inv) {
 const registrar reg{command_spec{
     "receive",
     "run the receiver pipeline on one delivery against a SQLite file",
-    "jobwire receive --secret S [--secret S2 ...] (--header 'Name: value' ... --body B | --request @FILE) --db PATH [--now N] "
+    "jobwire receive --secret S [--secret S2 ...] [--public-key whpk_...] (--header 'Name: value' ... --body B | --request @FILE) --db PATH [--now N] "
     "[--fail-side-effect] [--handler-delay-ms N] [--profile auto|ai-stats|phaseo|standard|openai]",
     "Runs one delivery through the receiver: verify the signature and timestamp, parse the\n"
     "envelope, claim the dedup key (job id + delivery key, or the event id) in the SQLite\n"
@@ -233,6 +236,7 @@ const registrar reg{command_spec{
     "standard|openai) are deduplicated on their webhook-id and recorded without job state\n"
     "(the object then also has message_id).",
     {{"--secret", "S", "a webhook secret; repeat for rotation (tried in order)", true},
+     {"--public-key", "whpk_...", "a Standard Webhooks Ed25519 public key (v1a); repeatable", true},
      {"--header", "'Name: value'", "a request header (names are case-insensitive)", true},
      {"--body", "B", "the raw request body (@FILE reads it byte for byte)", false},
      {"--request", "@FILE", "the whole raw HTTP request (as 'jobwire delivery' prints it) instead of --header/--body", false},
