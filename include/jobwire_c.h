@@ -480,6 +480,12 @@ JOBWIRE_C_API int jobwire_webhook_sign(const char* const* secrets, const size_t*
                                        size_t id_len, const char* timestamp, size_t timestamp_len, const char* body,
                                        size_t body_len, char* out, size_t out_cap, size_t* out_len);
 
+/* Generates a Standard Webhooks key from OpenSSL's random generator (PROTOCOL.md §17):
+ * with asymmetric == 0 a "whsec_<base64>" secret (32 bytes); otherwise an Ed25519 pair
+ * written as "whsk_<base64>\nwhpk_<base64>" (the signing key, seed and public key, then
+ * the public key). Output as every *_out function; the caller wipes the buffer after use. */
+JOBWIRE_C_API int jobwire_webhook_keygen(int asymmetric, char* out, size_t out_cap, size_t* out_len);
+
 /* Releases a verifier and frees its keys (OpenSSL clears HMAC key material when freeing
  * a context). NULL is a no-op. */
 JOBWIRE_C_API void jobwire_verifier_destroy(jobwire_verifier* verifier);

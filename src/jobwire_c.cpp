@@ -31,6 +31,7 @@
 #include <jobwire/payload_summary.hpp>
 #include <jobwire/profile.hpp>
 #include <jobwire/signature.hpp>
+#include <jobwire/standard_webhooks.hpp>
 #include <jobwire/subscription.hpp>
 #include <jobwire/verify.hpp>
 #include <jobwire/version.hpp>
@@ -500,6 +501,26 @@ int jobwire_webhook_sign(const char* const* secrets, const std::size_t* secret_l
     auto sig = signer.sign(view(id, id_len), view(timestamp, timestamp_len), view(body, body_len));
     if (!sig) return status_of(sig.error());
     return write_output(*sig, out, out_cap, out_len);
+  });
+}
+
+int jobwire_webhook_keygen(int asymmetric, char* out, std::size_t out_cap, std::size_t* out_len) {
+  return guarded([&] {
+    if (bad_output(out, out_cap, out_len)) return invalid_argument;
+    std::string text;
+    if (asymmetric != 0) {
+      auto pair = jobwire::generate_webhook_keypair();
+      if (!pair) return status_of(pair.error());
+      text = pair->signing_key + "\n" + pair->public_key;
+      OPENSSL_cleanse(&pair->signing_key[0], pair->signing_key.size());
+    } else {
+      auto secret = jobwire::generate_webhook_secret();
+      if (!secret) return status_of(secret.error());
+      text = std::move(*secret);
+    }
+    const int st = write_output(text, out, out_cap, out_len);
+    OPENSSL_cleanse(&text[0], text.size());
+    return st;
   });
 }
 

@@ -862,6 +862,38 @@ static void test_standard_webhooks(void) {
                JOBWIRE_E_INVALID_ARGUMENT);
   CHECK_STATUS(jobwire_verifier_create_keys(secret, secret_len, 1, NULL, NULL, 0, 0, 7, &v), JOBWIRE_E_INVALID_ARGUMENT);
   CHECK(v == NULL);
+
+  /* key generation: a whsec_ secret that signs, then a whsk_/whpk_ pair that verifies */
+  {
+    char key[256];
+    size_t key_len = 0;
+    const char* keys[1];
+    size_t key_lens[1];
+    char* nl;
+    CHECK_STATUS(jobwire_webhook_keygen(0, key, sizeof key - 1, &key_len), JOBWIRE_OK);
+    key[key_len] = '\0';
+    CHECK(key_len == 6 + 44 && memcmp(key, "whsec_", 6) == 0);
+    keys[0] = key;
+    key_lens[0] = key_len;
+    CHECK_STATUS(jobwire_verifier_create_keys(keys, key_lens, 1, NULL, NULL, 0, JOBWIRE_SCHEME_WEBHOOKS,
+                                              JOBWIRE_KEY_FORMAT_PROFILE, &v),
+                 JOBWIRE_OK);
+    jobwire_verifier_destroy(v);
+    v = NULL;
+    CHECK_STATUS(jobwire_webhook_keygen(1, key, sizeof key - 1, &key_len), JOBWIRE_OK);
+    key[key_len] = '\0';
+    nl = strchr(key, '\n');
+    CHECK(nl != NULL && memcmp(key, "whsk_", 5) == 0 && memcmp(nl + 1, "whpk_", 5) == 0);
+    if (nl != NULL) {
+      keys[0] = nl + 1;
+      key_lens[0] = strlen(nl + 1);
+      CHECK_STATUS(jobwire_verifier_create_keys(NULL, NULL, 0, keys, key_lens, 1, 0, JOBWIRE_KEY_FORMAT_PROFILE, &v),
+                   JOBWIRE_OK);
+      jobwire_verifier_destroy(v);
+      v = NULL;
+    }
+    CHECK_STATUS(jobwire_webhook_keygen(0, key, 10, &key_len), JOBWIRE_E_BUFFER_TOO_SMALL);
+  }
 }
 
 static void test_shared_verifier(void) {

@@ -43,6 +43,8 @@ __version__ = _native.PACKAGE_VERSION
 __all__ = [
     "sign",
     "sign_webhook",
+    "generate_webhook_secret",
+    "generate_webhook_keypair",
     "verify",
     "authenticate",
     "Verifier",
@@ -568,6 +570,21 @@ def authenticate(secret: Union[Text, Sequence[Text]], body: Union[BytesLike, str
     :func:`verify`."""
     with Verifier(secret, profile) as v:
         v.authenticate(body, headers, now, tolerance, sdk_compat=sdk_compat)
+
+
+def generate_webhook_secret() -> str:
+    """A new Standard Webhooks secret, ``whsec_`` and the base64 of 32 random bytes
+    (PROTOCOL.md §17; OpenSSL's random generator)."""
+    return _text_output(lambda buf, cap, n: _native.lib().jobwire_webhook_keygen(0, buf, cap, n)).decode("ascii")
+
+
+def generate_webhook_keypair() -> Tuple[str, str]:
+    """A new Ed25519 key pair for ``v1a`` signatures (PROTOCOL.md §17): ``(signing_key,
+    public_key)``, ``whsk_…`` (seed and public key; the sender keeps it private) and
+    ``whpk_…`` (for receivers)."""
+    text = _text_output(lambda buf, cap, n: _native.lib().jobwire_webhook_keygen(1, buf, cap, n)).decode("ascii")
+    signing, public = text.split("\n")
+    return signing, public
 
 
 # --- callback URLs (PROTOCOL.md §8) -----------------------------------------------------------

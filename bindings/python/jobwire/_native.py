@@ -55,6 +55,7 @@ PROTOTYPES = {
     "jobwire_webhook_sign": (c_int, [P(c_char_p), P(c_size_t), c_size_t, P(c_char_p), P(c_size_t), c_size_t, c_int,
                                      c_int, c_char_p, c_size_t, c_char_p, c_size_t, c_char_p, c_size_t, c_char_p,
                                      c_size_t, P(c_size_t)]),
+    "jobwire_webhook_keygen": (c_int, [c_int, c_char_p, c_size_t, P(c_size_t)]),
     "jobwire_verifier_destroy": (None, [c_void_p]),
     "jobwire_verify": (c_int, [c_void_p, c_char_p, c_size_t, P(c_char_p), P(c_size_t), P(c_char_p), P(c_size_t),
                                c_size_t, c_int64, c_int64, c_uint, c_int, P(c_size_t)]),

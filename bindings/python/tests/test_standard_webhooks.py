@@ -83,6 +83,19 @@ class StandardWebhooksTest(unittest.TestCase):
             jobwire.verify([], BODY, headers(sig), now=NOW, profile="standard", public_keys=[SECRET])
         self.assertEqual(cm.exception.code, "key_format_mismatch")
 
+    def test_keygen(self) -> None:
+        secret = jobwire.generate_webhook_secret()
+        self.assertTrue(secret.startswith("whsec_"))
+        self.assertEqual(len(base64.b64decode(secret[6:])), 32)
+        self.assertNotEqual(secret, jobwire.generate_webhook_secret())
+        sig = jobwire.sign_webhook(secret, MSG_ID, TS, BODY)
+        self.assertEqual(sig, v1(base64.b64decode(secret[6:]), MSG_ID, TS, BODY))
+        signing, public = jobwire.generate_webhook_keypair()
+        self.assertTrue(signing.startswith("whsk_") and public.startswith("whpk_"))
+        self.assertEqual(base64.b64decode(signing[5:])[32:], base64.b64decode(public[5:]))
+        sig_a = jobwire.sign_webhook([], MSG_ID, TS, BODY, signing_keys=[signing])
+        jobwire.verify([], BODY, headers(sig_a), now=NOW, profile="standard", public_keys=[public])
+
 
 if __name__ == "__main__":
     unittest.main()
