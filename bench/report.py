@@ -54,6 +54,16 @@ for n in (64, 1024, 16384, 1048576):
                         "≤ 1.15× at ≥ 1 KiB" if n >= 1024 else ""))
     COMPARISONS.append((f"verify {n} B: naive / jobwire", f"verify/naive/{n}", f"verify/jobwire/{n}",
                         "speedup", (lambda r: r >= 4.0) if n == 64 else None, "≥ 4× at 64 B" if n == 64 else ""))
+for n in (64, 1024):
+    # Standard Webhooks (PROTOCOL.md §17): v1 against the same HMAC floor as the hex rows, and
+    # against the hex path itself (the base64 step should cost no more than the hex one);
+    # v1a against raw EVP_DigestVerify.
+    COMPARISONS.append((f"verify_v1 {n} B: jobwire / floor", f"verify_v1/jobwire/{n}", f"verify_v1/floor/{n}",
+                        "slowdown", None, "recorded"))
+    COMPARISONS.append((f"verify_v1 {n} B: jobwire v1 / jobwire hex", f"verify_v1/jobwire/{n}", f"verify/jobwire/{n}",
+                        "slowdown", None, "recorded"))
+    COMPARISONS.append((f"verify_v1a {n} B: jobwire / openssl", f"verify_v1a/jobwire/{n}", f"verify_v1a/openssl/{n}",
+                        "slowdown", None, "recorded"))
 for case in ("completed_3k", "progress_1k"):
     COMPARISONS += [
         (f"envelope {case}: rapidjson / jobwire", f"envelope/rapidjson/{case}", f"envelope/jobwire/{case}",
@@ -86,7 +96,8 @@ THROUGHPUT = [
     ("dedup sqlite claim+commit (durable, synchronous=FULL)", "dedup/sqlite/claim_commit",
      lambda ops: ops >= 100.0, "≥ 100 per second"),
 ]
-ZERO_ALLOC = ["verify/jobwire/64", "verify/jobwire/1024", "envelope/jobwire/completed_3k",
+ZERO_ALLOC = ["verify/jobwire/64", "verify/jobwire/1024", "verify_v1/jobwire/64", "verify_v1/jobwire/1024",
+              "envelope/jobwire/completed_3k",
               "envelope/jobwire/progress_1k", "json/jobwire/validate_8k", "url/jobwire/corpus1000",
               "receiver/jobwire/2k", "sender/jobwire/retry_1k"]
 

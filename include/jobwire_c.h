@@ -120,6 +120,11 @@ extern "C" {
 #define JOBWIRE_E_ATTEMPT_EXCEEDS_MAX        (-212)
 #define JOBWIRE_E_SECRET_REQUIRED            (-213)
 #define JOBWIRE_E_BODY_TOO_LARGE             (-214)
+#define JOBWIRE_E_INVALID_KEY                (-215)
+#define JOBWIRE_E_KEY_FORMAT_MISMATCH        (-216)
+#define JOBWIRE_E_SIGNATURE_SCHEME_MISMATCH  (-217)
+#define JOBWIRE_E_MISSING_MESSAGE_ID         (-218)
+#define JOBWIRE_E_MALFORMED_MESSAGE_ID       (-219)
 
 /* 300..399: job payloads, lifecycle, requests */
 #define JOBWIRE_E_MISSING_FIELD              (-300)
@@ -287,6 +292,13 @@ JOBWIRE_C_API size_t jobwire_no_offset(void);
  * webhook body parsed without headers is read with the widest phase set (phaseo's).
  * Functions that build or check something for a sender refuse it (INVALID_ARGUMENT). */
 #define JOBWIRE_PROFILE_AUTO 2
+/* Standard Webhooks (PROTOCOL.md §17; receiving: jobwire_verify, jobwire_detect_profile,
+ * and jobwire_webhook_sign): webhook-* or svix-* headers, a v1 (HMAC) / v1a (Ed25519)
+ * signature list over "id.timestamp.body", any body bytes. AUTO detects the family as
+ * STANDARD. Under OPENAI a secret without the whsec_ prefix is its raw bytes. The job
+ * functions (events, delivery keys, payloads) refuse both (INVALID_ARGUMENT). */
+#define JOBWIRE_PROFILE_STANDARD 3
+#define JOBWIRE_PROFILE_OPENAI 4
 
 /* Job kinds (PROTOCOL.md §7). */
 #define JOBWIRE_KIND_VIDEO 0
@@ -472,6 +484,46 @@ typedef struct jobwire_verifier jobwire_verifier;
 JOBWIRE_C_API int jobwire_verifier_create(const char* const* secrets, const size_t* secret_lens, size_t count,
                                           jobwire_verifier** out);
 
+/* Which signature schemes jobwire_verifier_create_keys prepares keys for (PROTOCOL.md
+ * §15: a secret is a key of every scheme it is valid for). 0 means both. */
+#define JOBWIRE_SCHEME_SERVICE 1u  /* ai_stats, phaseo: the secret's raw bytes */
+#define JOBWIRE_SCHEME_WEBHOOKS 2u /* standard, openai: whsec_<base64>, whpk_ public keys */
+/* How a Standard Webhooks secret without the whsec_ prefix is read (PROTOCOL.md §17). */
+#define JOBWIRE_KEY_FORMAT_PROFILE 0 /* base64 under STANDARD, raw bytes under OPENAI */
+#define JOBWIRE_KEY_FORMAT_BASE64 1
+#define JOBWIRE_KEY_FORMAT_RAW 2
+
+/* Like jobwire_verifier_create, with Ed25519 public keys (whpk_<base64>, at most
+ * JOBWIRE_MAX_SECRETS; they verify v1a entries) and the schemes and key format above.
+ * Every key is checked here, once: JOBWIRE_E_INVALID_KEY for a key that is not valid for
+ * its format (a whsec_ key that is not the base64 of 24..64 bytes when only the webhooks
+ * scheme is enabled, a whpk_ key that is not the base64 of 32 bytes),
+ * JOBWIRE_E_KEY_FORMAT_MISMATCH for a key of the wrong kind (whpk_/whsk_ given as a
+ * secret, a public key without the webhooks scheme). In jobwire_verify's out_matched_secret
+ * public keys are numbered after the secrets. */
+JOBWIRE_C_API int jobwire_verifier_create_keys(const char* const* secrets, const size_t* secret_lens, size_t count,
+                                               const char* const* public_keys, const size_t* public_key_lens,
+                                               size_t public_key_count, unsigned schemes, int key_format,
+                                               jobwire_verifier** out);
+
+/* Writes the webhook-signature header value of a Standard Webhooks delivery (PROTOCOL.md
+ * §17): one "v1,<base64>" entry per secret (read under `profile`, STANDARD or OPENAI,
+ * and `key_format`), then one "v1a,<base64>" entry per whsk_ signing key, separated by one
+ * space, over "id.timestamp.body". Output as every *_out function (out, out_cap, out_len;
+ * not NUL-terminated). JOBWIRE_E_MALFORMED_MESSAGE_ID / _MALFORMED_TIMESTAMP for an id or
+ * timestamp a receiver would refuse. */
+JOBWIRE_C_API int jobwire_webhook_sign(const char* const* secrets, const size_t* secret_lens, size_t count,
+                                       const char* const* signing_keys, const size_t* signing_key_lens,
+                                       size_t signing_key_count, int profile, int key_format, const char* id,
+                                       size_t id_len, const char* timestamp, size_t timestamp_len, const char* body,
+                                       size_t body_len, char* out, size_t out_cap, size_t* out_len);
+
+/* Generates a Standard Webhooks key from OpenSSL's random generator (PROTOCOL.md §17):
+ * with asymmetric == 0 a "whsec_<base64>" secret (32 bytes); otherwise an Ed25519 pair
+ * written as "whsk_<base64>\nwhpk_<base64>" (the signing key, seed and public key, then
+ * the public key). Output as every *_out function; the caller wipes the buffer after use. */
+JOBWIRE_C_API int jobwire_webhook_keygen(int asymmetric, char* out, size_t out_cap, size_t* out_len);
+
 /* Releases a verifier and frees its keys (OpenSSL clears HMAC key material when freeing
  * a context). NULL is a no-op. */
 JOBWIRE_C_API void jobwire_verifier_destroy(jobwire_verifier* verifier);
@@ -505,7 +557,9 @@ JOBWIRE_C_API void jobwire_verifier_destroy(jobwire_verifier* verifier);
  *                      JOBWIRE_TOLERANCE_NONE to skip the check; other negative values
  *                      are JOBWIRE_E_INVALID_ARGUMENT
  *   flags              0, JOBWIRE_VERIFY_SDK_COMPAT, JOBWIRE_VERIFY_AUTHENTICATE_ONLY
- *   profile            JOBWIRE_PROFILE_AI_STATS, JOBWIRE_PROFILE_PHASEO (header prefix), or
+ *   profile            JOBWIRE_PROFILE_AI_STATS, JOBWIRE_PROFILE_PHASEO (header prefix),
+ *                      JOBWIRE_PROFILE_STANDARD, JOBWIRE_PROFILE_OPENAI (§17: the body is
+ *                      any bytes, so only authentication applies), or
  *                      JOBWIRE_PROFILE_AUTO (detected from the headers; jobwire_detect_profile
  *                      tells which). Detection never weakens a verifier: one holding a
  *                      secret requires a signature whatever headers arrive.
@@ -523,8 +577,8 @@ JOBWIRE_C_API int jobwire_verify(const jobwire_verifier* verifier, const char* b
                                  size_t* out_matched_secret);
 
 /* The profile JOBWIRE_PROFILE_AUTO selects for these headers (same arrays as
- * jobwire_verify): *out_profile receives JOBWIRE_PROFILE_PHASEO or JOBWIRE_PROFILE_AI_STATS
- * for the header family present, or JOBWIRE_PROFILE_AI_STATS when neither is (the
+ * jobwire_verify): *out_profile receives JOBWIRE_PROFILE_PHASEO, JOBWIRE_PROFILE_AI_STATS or
+ * JOBWIRE_PROFILE_STANDARD (webhook-* or svix-*) for the header family present, or JOBWIRE_PROFILE_AI_STATS when neither is (the
  * fallback; the function then returns JOBWIRE_E_NOT_FOUND). Both families →
  * JOBWIRE_E_AMBIGUOUS_HEADER. */
 JOBWIRE_C_API int jobwire_detect_profile(const char* const* header_names, const size_t* header_name_lens,

@@ -31,6 +31,7 @@
 #include <jobwire/payload_summary.hpp>
 #include <jobwire/profile.hpp>
 #include <jobwire/signature.hpp>
+#include <jobwire/standard_webhooks.hpp>
 #include <jobwire/subscription.hpp>
 #include <jobwire/verify.hpp>
 #include <jobwire/version.hpp>
@@ -526,6 +527,107 @@ int jobwire_verifier_create(const char* const* secrets, const std::size_t* secre
   });
 }
 
+namespace {
+// (pointer, length) arrays of up to max_secrets keys into views; false for a bad entry.
+bool key_views(const char* const* texts, const std::size_t* lens, std::size_t count,
+               std::string_view (&views)[jobwire::max_secrets]) noexcept {
+  if (count > 0 && (texts == nullptr || lens == nullptr)) return false;
+  for (std::size_t i = 0; i < count; ++i) {
+    if (bad_input(texts[i], lens[i])) return false;
+    views[i] = view(texts[i], lens[i]);
+  }
+  return true;
+}
+bool key_format_of(int f, jobwire::key_format& out) noexcept {
+  switch (f) {
+    case JOBWIRE_KEY_FORMAT_PROFILE: out = jobwire::key_format::by_profile; return true;
+    case JOBWIRE_KEY_FORMAT_BASE64: out = jobwire::key_format::base64; return true;
+    case JOBWIRE_KEY_FORMAT_RAW: out = jobwire::key_format::raw; return true;
+    default: return false;
+  }
+}
+}  // namespace
+
+int jobwire_verifier_create_keys(const char* const* secrets, const std::size_t* secret_lens, std::size_t count,
+                                 const char* const* public_keys, const std::size_t* public_key_lens,
+                                 std::size_t public_key_count, unsigned schemes, int key_format,
+                                 jobwire_verifier** out) {
+  return guarded([&] {
+    if (out == nullptr) return invalid_argument;
+    *out = nullptr;
+    jobwire::key_options opts;
+    if ((schemes & ~(JOBWIRE_SCHEME_SERVICE | JOBWIRE_SCHEME_WEBHOOKS)) != 0u || !key_format_of(key_format, opts.prefixless))
+      return invalid_argument;
+    if (schemes != 0u) {
+      opts.service_scheme = (schemes & JOBWIRE_SCHEME_SERVICE) != 0u;
+      opts.webhooks_scheme = (schemes & JOBWIRE_SCHEME_WEBHOOKS) != 0u;
+    }
+    if (count > jobwire::max_secrets || public_key_count > jobwire::max_secrets)
+      return status_of(errc::too_many_secrets);
+    std::string_view secret_views[jobwire::max_secrets];
+    std::string_view public_views[jobwire::max_secrets];
+    if (!key_views(secrets, secret_lens, count, secret_views) ||
+        !key_views(public_keys, public_key_lens, public_key_count, public_views))
+      return invalid_argument;
+    auto keys = jobwire::verifier::create(secret_views, count, public_views, public_key_count, opts);
+    if (!keys) return status_of(keys.error());
+    std::unique_ptr<jobwire_verifier> handle(new jobwire_verifier);
+    handle->keys = std::move(*keys);
+    *out = handle.release();
+    return JOBWIRE_OK;
+  });
+}
+
+int jobwire_webhook_sign(const char* const* secrets, const std::size_t* secret_lens, std::size_t count,
+                         const char* const* signing_keys, const std::size_t* signing_key_lens,
+                         std::size_t signing_key_count, int profile, int key_format, const char* id,
+                         std::size_t id_len, const char* timestamp, std::size_t timestamp_len, const char* body,
+                         std::size_t body_len, char* out, std::size_t out_cap, std::size_t* out_len) {
+  return guarded([&] {
+    const jobwire::profile* prof = verify_profile_of(profile);
+    jobwire::key_format format{};
+    if (prof == nullptr || prof->scheme != jobwire::signature_scheme::webhooks || !key_format_of(key_format, format) ||
+        bad_input(id, id_len) || bad_input(timestamp, timestamp_len) || bad_input(body, body_len) ||
+        bad_output(out, out_cap, out_len))
+      return invalid_argument;
+    if (count > jobwire::max_secrets || signing_key_count > jobwire::max_secrets)
+      return status_of(errc::too_many_secrets);
+    std::string_view secret_views[jobwire::max_secrets];
+    std::string_view signing_views[jobwire::max_secrets];
+    if (!key_views(secrets, secret_lens, count, secret_views) ||
+        !key_views(signing_keys, signing_key_lens, signing_key_count, signing_views))
+      return invalid_argument;
+    jobwire::webhook_signer signer;
+    for (std::size_t i = 0; i < count; ++i)
+      if (auto st = signer.add_secret(secret_views[i], *prof, format); !st) return status_of(st.error());
+    for (std::size_t i = 0; i < signing_key_count; ++i)
+      if (auto st = signer.add_signing_key(signing_views[i]); !st) return status_of(st.error());
+    auto sig = signer.sign(view(id, id_len), view(timestamp, timestamp_len), view(body, body_len));
+    if (!sig) return status_of(sig.error());
+    return write_output(*sig, out, out_cap, out_len);
+  });
+}
+
+int jobwire_webhook_keygen(int asymmetric, char* out, std::size_t out_cap, std::size_t* out_len) {
+  return guarded([&] {
+    if (bad_output(out, out_cap, out_len)) return invalid_argument;
+    std::string text;
+    if (asymmetric != 0) {
+      auto pair = jobwire::generate_webhook_keypair();
+      if (!pair) return status_of(pair.error());
+      text = pair->signing_key + "\n" + pair->public_key;
+      OPENSSL_cleanse(&pair->signing_key[0], pair->signing_key.size());
+    } else {
+      auto secret = jobwire::generate_webhook_secret();
+      if (!secret) return status_of(secret.error());
+      text = std::move(*secret);
+    }
+    const int st = write_output(text, out, out_cap, out_len);
+    OPENSSL_cleanse(&text[0], text.size());
+    return st;
+  });
+}
+
 void jobwire_verifier_destroy(jobwire_verifier* verifier) { delete verifier; }
 
 int jobwire_verify(const jobwire_verifier* verifier, const char* body, std::size_t body_len,
@@ -535,7 +637,7 @@ int jobwire_verify(const jobwire_verifier* verifier, const char* body, std::size
                    std::size_t* out_matched_secret) {
   return guarded([&] {
     // JOBWIRE_PROFILE_AUTO: nullptr, detected per request by verify_delivery (§15).
-    const jobwire::profile* prof = profile_of(profile);
+    const jobwire::profile* prof = verify_profile_of(profile);
     if (verifier == nullptr || (prof == nullptr && profile != JOBWIRE_PROFILE_AUTO) || bad_input(body, body_len) ||
         (flags & ~(JOBWIRE_VERIFY_SDK_COMPAT | JOBWIRE_VERIFY_AUTHENTICATE_ONLY)) != 0u ||
         (tolerance < 0 && tolerance != jobwire::tolerance_none))

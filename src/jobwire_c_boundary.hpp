@@ -67,8 +67,20 @@ inline const jobwire::profile* profile_of(int p) noexcept {
   }
 }
 
+// The profiles a received delivery may be verified under: the service profiles and the
+// Standard Webhooks ones (PROTOCOL.md §17), which only verification and signing take.
+inline const jobwire::profile* verify_profile_of(int p) noexcept {
+  switch (p) {
+    case JOBWIRE_PROFILE_STANDARD: return &jobwire::profiles::standard;
+    case JOBWIRE_PROFILE_OPENAI: return &jobwire::profiles::openai;
+    default: return profile_of(p);
+  }
+}
+
 // The C value of a profile (profiles are one object program-wide: profile.hpp).
 inline int profile_code(const jobwire::profile& p) noexcept {
+  if (&p == &jobwire::profiles::standard) return JOBWIRE_PROFILE_STANDARD;
+  if (&p == &jobwire::profiles::openai) return JOBWIRE_PROFILE_OPENAI;
   return &p == &jobwire::profiles::phaseo ? JOBWIRE_PROFILE_PHASEO : JOBWIRE_PROFILE_AI_STATS;
 }
 

@@ -37,6 +37,8 @@
 #include <utility>
 #include <vector>
 
+#include <openssl/evp.h>
+
 #include "error.hpp"
 #include "events.hpp"
 #include "job.hpp"
@@ -113,6 +115,8 @@ static_assert(max_dedup_job_id_length <= 999, "the encoded job id length has at 
 /// Longest delivery key a dedup key accepts (the longest possible key,
 /// `batch.status_changed:<prev>:<cur>` with two 21-byte parts, is 64 bytes: events.hpp).
 constexpr std::size_t max_dedup_delivery_key_length = 64;
+/// Longest `webhook-id` kept as written in a dedup key; longer ones are kept by SHA-256.
+constexpr std::size_t max_dedup_webhook_id_length = 256;
 static_assert(max_dedup_delivery_key_length >= 21 + 2 * max_status_part_length + 1,
               "every status_changed key must fit a dedup key");
 
@@ -152,7 +156,7 @@ inline std::uint64_t dedup_hash(std::string_view s) noexcept {
 
 /// Which form a key has: the two §2 forms of a delivery's identity, and the per-job lease
 /// that serialises reconciliation of one job (receiver.hpp, docs/RECEIVING.md).
-enum class dedup_key_form : std::uint8_t { job_delivery, event_id, job_lease };
+enum class dedup_key_form : std::uint8_t { job_delivery, event_id, job_lease, webhook_message };
 
 /// The identity a delivery is deduplicated on: the pair (job id, delivery key) or the
 /// event id — never the delivery key alone, because every job has a `video.completed`
@@ -163,6 +167,10 @@ enum class dedup_key_form : std::uint8_t { job_delivery, event_id, job_lease };
 ///   job id form:   "job:" <decimal byte length of job id> ":" <job id> ":" <delivery key>
 ///   event id form: "evt:" <event id>
 ///   job lease:     "jls:" <job id>
+///   webhook id:    "whm:" <webhook-id>            (Standard Webhooks, PROTOCOL.md §17: ids of
+///                                                  printable ASCII, no space, 1..256 bytes)
+///                  "whh:" <64 hex of SHA-256(id)>  (any other id: the stores keep text keys,
+///                                                  and §17 never rejects an id for its bytes)
 /// The job lease key is not a delivery's identity: it names a job, and the receiver
 /// claims it around load → reconcile → handler so that deliveries of one job with
 /// different keys never reconcile against the same state at once. It is only ever
@@ -175,6 +183,7 @@ class dedup_key {
  public:
   static constexpr std::size_t max_encoded_length =
       4 + 3 + 1 + max_dedup_job_id_length + 1 + max_dedup_delivery_key_length;
+  static_assert(4 + max_dedup_webhook_id_length <= max_encoded_length, "a webhook id fits a key");
 
   /// (job id, delivery key). Both must be non-empty and within the length limits
   /// (`invalid_dedup_key`); their bytes are otherwise not interpreted.
@@ -254,6 +263,37 @@ class dedup_key {
     return k;
   }
 
+  /// The Standard Webhooks form (§17): the `webhook-id`, which stays the same across a
+  /// message's retries. Any non-empty id makes a key: printable ASCII ids up to
+  /// `max_dedup_webhook_id_length` bytes are kept as they are, any other id by its SHA-256.
+  static result<dedup_key> for_webhook(std::string_view id) noexcept {
+    if (id.empty()) return errc::invalid_dedup_key;
+    dedup_key k;
+    k.form_ = dedup_key_form::webhook_message;
+    if (is_plain_webhook_id(id)) {
+      k.append("whm:");
+      k.part_a_ = k.len_;
+      k.append(id);
+    } else {
+      unsigned char digest[32];
+      unsigned int n = 0;
+      if (EVP_Digest(id.data(), id.size(), digest, &n, EVP_sha256(), nullptr) != 1 || n != sizeof digest)
+        return errc::crypto_error;
+      char hex[64];
+      constexpr char digits[] = "0123456789abcdef";
+      for (std::size_t i = 0; i < sizeof digest; ++i) {
+        hex[2 * i] = digits[digest[i] >> 4];
+        hex[2 * i + 1] = digits[digest[i] & 0x0F];
+      }
+      k.append("whh:");
+      k.part_a_ = k.len_;
+      k.append(std::string_view(hex, sizeof hex));
+    }
+    k.part_b_ = k.len_;
+    k.hash_ = detail::dedup_hash(k.encoded());
+    return k;
+  }
+
   /// Reads an encoding back (e.g. a key listed from a store). Only the exact canonical
   /// encoding of a valid key is accepted (`invalid_dedup_key` otherwise, or
   /// `invalid_event_id` for a bad event id), so parse(encode(k)) == k and
@@ -264,6 +304,24 @@ class dedup_key {
     std::string_view rest = encoded.substr(4);
     if (tag == "evt:") return for_event(rest);
     if (tag == "jls:") return for_job(rest);
+    if (tag == "whm:") {
+      if (!is_plain_webhook_id(rest)) return errc::invalid_dedup_key;
+      return for_webhook(rest);
+    }
+    if (tag == "whh:") {
+      // Exactly the digest form: 64 lower-case hex digits.
+      if (rest.size() != 64) return errc::invalid_dedup_key;
+      for (char c : rest)
+        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return errc::invalid_dedup_key;
+      dedup_key k;
+      k.form_ = dedup_key_form::webhook_message;
+      k.append("whh:");
+      k.part_a_ = k.len_;
+      k.append(rest);
+      k.part_b_ = k.len_;
+      k.hash_ = detail::dedup_hash(k.encoded());
+      return k;
+    }
     if (tag != "job:") return errc::invalid_dedup_key;
     std::size_t i = 0, len = 0;
     while (i < rest.size() && i < 4 && rest[i] >= '0' && rest[i] <= '9') {
@@ -283,8 +341,9 @@ class dedup_key {
   dedup_key_form form() const noexcept { return form_; }
   /// Empty for the event id form.
   std::string_view job_id() const noexcept {
-    return form_ != dedup_key_form::event_id ? std::string_view(buf_.data() + part_a_, part_b_ - 1u - part_a_)
-                                             : std::string_view();
+    return form_ == dedup_key_form::job_delivery || form_ == dedup_key_form::job_lease
+               ? std::string_view(buf_.data() + part_a_, part_b_ - 1u - part_a_)
+               : std::string_view();
   }
   /// Empty for the event id and job lease forms.
   std::string_view delivery_key_text() const noexcept {
@@ -295,6 +354,13 @@ class dedup_key {
   std::string_view event_id() const noexcept {
     return form_ == dedup_key_form::event_id ? std::string_view(buf_.data() + part_a_, len_ - part_a_)
                                              : std::string_view();
+  }
+
+  /// The webhook form's id as encoded (the id itself, or its SHA-256 in hex); empty for
+  /// the other forms.
+  std::string_view webhook_id() const noexcept {
+    return form_ == dedup_key_form::webhook_message ? std::string_view(buf_.data() + part_a_, len_ - part_a_)
+                                                    : std::string_view();
   }
 
   /// `detail::dedup_hash(encoded())`, computed once when the key is built: a receiver
@@ -316,6 +382,14 @@ class dedup_key {
     } while (v != 0 && n < 4);
     for (std::size_t i = 0; i < n; ++i) out[i] = tmp[n - 1 - i];
     return n;
+  }
+  // Kept as written in the key: bytes 0x21..0x7E (what text stores hold without escaping;
+  // a '.' is no concern here, the signed-content rule refused it already).
+  static bool is_plain_webhook_id(std::string_view id) noexcept {
+    if (id.empty() || id.size() > max_dedup_webhook_id_length) return false;
+    for (char c : id)
+      if (c < 0x21 || c > 0x7E) return false;
+    return true;
   }
   void append(std::string_view s) noexcept {
     std::memcpy(buf_.data() + len_, s.data(), s.size());

@@ -53,7 +53,7 @@
   X(malformed_timestamp, 204, "the timestamp header is not a valid timestamp")                     \
   X(timestamp_too_old, 205, "the timestamp is older than the tolerance allows")                    \
   X(timestamp_too_new, 206, "the timestamp is further in the future than the tolerance allows")    \
-  X(malformed_signature, 207, "the signature header is not 64 hexadecimal characters")             \
+  X(malformed_signature, 207, "the signature header is not a well-formed signature of the profile") \
   X(signature_mismatch, 208, "the signature does not match the body and timestamp")                \
   X(ambiguous_header, 209, "a header appears more than once with different values")                \
   X(header_body_mismatch, 210, "a delivery header disagrees with the delivery body")               \
@@ -61,6 +61,11 @@
   X(attempt_exceeds_max, 212, "the attempt number is greater than the maximum attempts")           \
   X(secret_required, 213, "the profile requires signed deliveries but no secret is configured")    \
   X(body_too_large, 214, "the body is larger than the configured limit")                           \
+  X(invalid_key, 215, "the key is not valid for its format (prefix, base64 or length)")            \
+  X(key_format_mismatch, 216, "the key belongs to another signature scheme than the profile's")     \
+  X(signature_scheme_mismatch, 217, "the signature header is of another signature scheme than the profile's") \
+  X(missing_message_id, 218, "the message id header is missing")                                   \
+  X(malformed_message_id, 219, "the message id header is empty, too long or contains a dot")      \
                                                                                                    \
   /* 300..399: job payloads, lifecycle, requests (job.hpp, reconcile.hpp, poll.hpp) */             \
   X(missing_field, 300, "a required field is missing")                                             \
@@ -204,6 +209,11 @@
   X(attempt_exceeds_max, malformed)                                                                \
   X(secret_required, local)                                                                        \
   X(body_too_large, malformed)                                                                     \
+  X(invalid_key, local)                                                                            \
+  X(key_format_mismatch, local)                                                                    \
+  X(signature_scheme_mismatch, authentication)                                                     \
+  X(missing_message_id, authentication)                                                            \
+  X(malformed_message_id, authentication)                                                          \
   X(missing_field, malformed)                                                                      \
   X(invalid_field, malformed)                                                                      \
   X(unknown_status, malformed)                                                                     \

@@ -15,6 +15,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <initializer_list>
 #include <iterator>
 #include <optional>
 #include <string>
@@ -280,11 +281,129 @@ inline result<raw_delivery_headers> collect_delivery_headers(const Headers& head
   return out;
 }
 
+// --- Standard Webhooks headers (PROTOCOL.md §17) ----------------------------------------
+
+/// Header name suffixes of the Standard Webhooks profiles, after `webhook-` or `svix-`.
+namespace webhook_header_suffix {
+constexpr std::string_view id = "id";
+constexpr std::string_view timestamp = "timestamp";
+constexpr std::string_view signature = "signature";
+inline constexpr std::string_view all[] = {id, timestamp, signature};
+}  // namespace webhook_header_suffix
+
+/// The three headers of a Standard Webhooks delivery, from whichever family carried them.
+struct raw_webhook_headers {
+  std::optional<std::string_view> id;
+  std::optional<std::string_view> timestamp;
+  std::optional<std::string_view> signature;
+  /// True when the values came from the `alt_header_prefix` family (`svix-*`).
+  bool alternate_family = false;
+};
+
+namespace detail {
+inline std::optional<std::string_view>* webhook_slot(raw_webhook_headers& r, std::string_view suffix) noexcept {
+  switch (suffix.size()) {
+    case 2: return iequals_lower(suffix, webhook_header_suffix::id) ? &r.id : nullptr;
+    case 9:
+      if (iequals_lower(suffix, webhook_header_suffix::timestamp)) return &r.timestamp;
+      return iequals_lower(suffix, webhook_header_suffix::signature) ? &r.signature : nullptr;
+    default: return nullptr;
+  }
+}
+
+// The three headers under one prefix; `ambiguous_header` for one repeated with different
+// values.
+template <class Headers>
+inline result<raw_webhook_headers> collect_webhook_family(const Headers& headers, std::string_view prefix) noexcept {
+  raw_webhook_headers out;
+  if constexpr (is_header_callable<Headers>::value) {
+    for (std::string_view suffix : webhook_header_suffix::all) {
+      auto v = find_header(headers, prefix, suffix);
+      if (!v) return v.error();
+      *webhook_slot(out, suffix) = *v;
+    }
+  } else {
+    static_assert(is_header_range<Headers>::value, "headers must be a range of (name, value) pairs or a lookup callable");
+    for (const auto& entry : headers) {
+      const std::string_view name(std::get<0>(entry));
+      if (name.size() <= prefix.size() || !iequals_lower(name.substr(0, prefix.size()), prefix)) continue;
+      std::optional<std::string_view>* slot = webhook_slot(out, name.substr(prefix.size()));
+      if (slot == nullptr) continue;
+      const std::string_view value(std::get<1>(entry));
+      if (!*slot)
+        *slot = value;
+      else if (**slot != value)
+        return errc::ambiguous_header;
+    }
+  }
+  return out;
+}
+
+inline bool any_webhook_header(const raw_webhook_headers& r) noexcept { return r.id || r.timestamp || r.signature; }
+}  // namespace detail
+
+/// Collects `webhook-id`, `webhook-timestamp` and `webhook-signature`, or the same under
+/// the profile's second family (`svix-*`) (§17: "accept either family, never a mix"). When
+/// both families are present they must carry the same headers with the same values (Svix
+/// sends both); anything else — different values, or some headers in one family and the
+/// rest in the other — is `ambiguous_header`, since two readers could then sign-check two
+/// different messages.
+template <class Headers>
+inline result<raw_webhook_headers> collect_webhook_headers(const Headers& headers,
+                                                           const profile& prof = profiles::standard) noexcept {
+  result<raw_webhook_headers> primary = raw_webhook_headers{};
+  result<raw_webhook_headers> alternate = raw_webhook_headers{};
+  if constexpr (detail::is_header_callable<Headers>::value) {
+    primary = detail::collect_webhook_family(headers, prof.header_prefix);
+    if (!prof.alt_header_prefix.empty()) alternate = detail::collect_webhook_family(headers, prof.alt_header_prefix);
+  } else {
+    // One pass over a range for both families.
+    raw_webhook_headers a, b;
+    for (const auto& entry : headers) {
+      const std::string_view name(std::get<0>(entry));
+      raw_webhook_headers* family = nullptr;
+      std::string_view rest;
+      for (auto [prefix, target] : {std::pair<std::string_view, raw_webhook_headers*>{prof.header_prefix, &a},
+                                    std::pair<std::string_view, raw_webhook_headers*>{prof.alt_header_prefix, &b}}) {
+        if (prefix.empty() || name.size() <= prefix.size() ||
+            !detail::iequals_lower(name.substr(0, prefix.size()), prefix))
+          continue;
+        family = target;
+        rest = name.substr(prefix.size());
+        break;
+      }
+      if (family == nullptr) continue;
+      std::optional<std::string_view>* slot = detail::webhook_slot(*family, rest);
+      if (slot == nullptr) continue;
+      const std::string_view value(std::get<1>(entry));
+      if (!*slot)
+        *slot = value;
+      else if (**slot != value)
+        return errc::ambiguous_header;
+    }
+    primary = a;
+    alternate = b;
+  }
+  if (!primary) return primary.error();
+  if (prof.alt_header_prefix.empty()) return primary;
+  if (!detail::any_webhook_header(*alternate)) return primary;
+  if (!detail::any_webhook_header(*primary)) {
+    alternate->alternate_family = true;
+    return alternate;
+  }
+  if (primary->id != alternate->id || primary->timestamp != alternate->timestamp ||
+      primary->signature != alternate->signature)
+    return errc::ambiguous_header;
+  return primary;
+}
+
 // --- profile detection (PROTOCOL.md §15) -----------------------------------------------
 
 /// The profiles a receiver can tell apart by their header family (§15). Detection picks
-/// rules (header names, phase set, whether a secret is required), never keys.
-inline constexpr const profile* detectable_profiles[] = {&profiles::phaseo, &profiles::ai_stats};
+/// rules (header names, phase set, whether a secret is required), never keys. The
+/// Standard Webhooks family (`webhook-*` or `svix-*`) is detected as `standard`; `openai`
+/// shares it and is chosen by naming it.
+inline constexpr const profile* detectable_profiles[] = {&profiles::phaseo, &profiles::ai_stats, &profiles::standard};
 
 namespace detail {
 // True when one of the delivery headers of `prof` (timestamp, signature, event id, event
@@ -293,6 +412,15 @@ namespace detail {
 // that profile writes (§9, §16.5).
 template <class Headers>
 inline bool has_header_family(const Headers& headers, const profile& prof) noexcept {
+  if (prof.scheme == signature_scheme::webhooks) {
+    // Either family (§17); an ambiguous one is present too.
+    for (std::string_view prefix : {prof.header_prefix, prof.alt_header_prefix}) {
+      if (prefix.empty()) continue;
+      auto found = collect_webhook_family(headers, prefix);
+      if (!found || any_webhook_header(*found)) return true;
+    }
+    return false;
+  }
   const std::string_view prefix = prof.header_prefix;
   if constexpr (is_header_callable<Headers>::value) {
     for (std::string_view suffix : header_suffix::all) {
@@ -313,7 +441,7 @@ inline bool has_header_family(const Headers& headers, const profile& prof) noexc
 }  // namespace detail
 
 /// The profile whose header family the request carries (§15, jobwire policy `auto`):
-/// `x-phaseo-*` → phaseo, `x-ai-stats-*` → ai_stats; nullptr when neither is present (the
+/// `x-phaseo-*` → phaseo, `x-ai-stats-*` → ai_stats, `webhook-*`/`svix-*` → standard; nullptr when neither is present (the
 /// caller picks its fallback); `ambiguous_header` when both are — two families in one
 /// request means two readers could pick two different sets of rules.
 template <class Headers>

@@ -121,14 +121,20 @@ struct receipt {
   /// The profile the delivery was verified and parsed under: the one configured, or the
   /// one detected from the headers (`auto`, §15); nullptr before verification succeeded.
   const profile* prof = nullptr;
+  /// The `webhook-id` of a Standard Webhooks delivery (`receive_webhook`, §17); a view
+  /// into the caller's headers, empty otherwise.
+  std::string_view message_id;
 
   /// True for the 2xx replies.
   bool acknowledged() const noexcept { return http_status >= 200 && http_status < 300; }
   /// A stable snake_case reason: the error name when `error` is set, the reconcile reason
-  /// when reconciliation ran, `done` / `in_flight` for a claim that found the key taken.
+  /// when reconciliation ran, `processed` for a Standard Webhooks delivery handled
+  /// (`receive_webhook`), `done` / `in_flight` for a claim that found the key taken.
   std::string_view reason() const noexcept {
     if (error != errc::ok) return error_name(error);
     if (reconciled) return reconcile_reason_name(reconciled->reason);
+    // receive_webhook (§17) has no reconciliation: a fresh claim that was handled.
+    if (claim && *claim == claim_state::fresh) return "processed";
     if (claim) return claim_state_name(*claim);
     return "ok";
   }
@@ -207,6 +213,11 @@ template <class Headers, class Store, class Load, class Handler>
   // rejected envelope still reports the profile it was read under).
   if (checked || verified.body.bytes().data() != nullptr) r.prof = verified.prof;
   if (!checked) return detail::reject_receipt(r, checked.code(), opt);
+  // §17: a Standard Webhooks body is no delivery envelope; such deliveries go through
+  // `receive_webhook`. Reaching here is the host's wiring, so a local error (503): the
+  // sender retries once the receiver is fixed, and nothing is acknowledged unhandled.
+  if (verified.prof->scheme == signature_scheme::webhooks)
+    return detail::host_failure_receipt(r, errc::invalid_argument, opt);
   const envelope_view* env = &verified.envelope;
   const std::string_view job = env->data.id.str();
   (void)r.job_id.assign(job);  // the envelope reader accepts no longer id (§2)
@@ -278,6 +289,64 @@ template <class Headers, class Store, class Load, class Handler>
     case reconcile_action::ignore_stale: return detail::decide(r, receiver_decision::ignore_stale, 200, opt);
     default: return detail::decide(r, receiver_decision::no_change, 200, opt);
   }
+}
+
+/// Handles one Standard Webhooks delivery (profiles `standard`, `openai`, §17) end to end:
+///
+///   authenticate → claim the `webhook-id` → handler → commit
+///
+/// - `body`: any bytes (JSON is optional; `parse_webhook_event` reads the usual shapes).
+/// - `headers`, `secrets`, `store`, `now`: as for `receive_delivery`; `opt.verify.prof`
+///   names `standard` or `openai`, or is nullptr (auto: the `webhook-*`/`svix-*` family is
+///   detected as `standard`). A request of a service profile (`x-phaseo-*`, `x-ai-stats-*`)
+///   is `signature_scheme_mismatch`: this entry point serves one scheme.
+/// - `handler(const authenticated_delivery&, const dedup_key&)` → `void_result`: the side
+///   effect. There is no lifecycle reconciliation here (§17): the sender's events are not
+///   this protocol's job statuses. A host that maps an event to one of its jobs (OpenAI's
+///   `video.completed` names the video in `data.id`) does so in the handler, where it may
+///   refetch the job and reconcile the status object it gets (reconcile.hpp). Any error →
+///   the claim is released and the reply is 503, so the retry is processed.
+/// Duplicates (the same `webhook-id` committed before) are `duplicate`, 200, without
+/// calling the handler; a copy being handled elsewhere is `in_flight`, 503.
+template <class Headers, class Store, class Handler>
+[[nodiscard]] inline receipt receive_webhook(std::string_view body, const Headers& headers, const verifier& secrets,
+                                             Store& store, dedup_time now, Handler&& handler,
+                                             const receiver_options& opt = {}) noexcept {
+  static_assert(require_dedup_store<Store>(), "see dedup.hpp");
+  receipt r;
+
+  // 1. authenticate (§17: signature list, freshness; any body bytes)
+  verify_options vopt = opt.verify;
+  vopt.leniency = opt.leniency;
+  authenticated_delivery auth;
+  const void_result checked = authenticate_delivery(body, headers, secrets, now, auth, vopt);
+  if (!checked) return detail::reject_receipt(r, checked.code(), opt);
+  r.prof = auth.prof;
+  if (auth.prof->scheme != signature_scheme::webhooks)
+    return detail::reject_receipt(r, errc::signature_scheme_mismatch, opt);
+  r.message_id = auth.message_id;
+
+  // 2. claim the webhook-id (§17: the idempotency key, the same on every retry)
+  auto key = dedup_key::for_webhook(auth.message_id);
+  if (!key) return detail::reject_receipt(r, key.code(), opt);
+  r.key = *key;
+  auto claimed = store.claim(*key, now, opt.lease);
+  if (!claimed) return detail::host_failure_receipt(r, claimed.code(), opt);
+  r.claim = claimed->state;
+  if (claimed->state == claim_state::done) return detail::decide(r, receiver_decision::duplicate, 200, opt);
+  if (claimed->state == claim_state::in_flight) return detail::decide(r, receiver_decision::in_flight, 503, opt);
+  const claim_token token = claimed->token;
+
+  // 3. handler
+  void_result done = handler(static_cast<const authenticated_delivery&>(auth), static_cast<const dedup_key&>(*key));
+  if (!done) {
+    (void)store.release(*key, token);
+    return detail::host_failure_receipt(r, done.code(), opt);
+  }
+
+  // 4. commit (a failed commit after a successful effect is still 200, as in receive_delivery)
+  if (auto c = store.commit(*key, token, now); !c) r.error = c.code();
+  return detail::decide(r, receiver_decision::process, 200, opt);
 }
 
 /// What `with_job_lease` did.

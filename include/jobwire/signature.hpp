@@ -34,7 +34,10 @@
 #include <openssl/params.h>
 #include <openssl/sha.h>
 
+#include "base64.hpp"
+#include "ed25519.hpp"
 #include "error.hpp"
+#include "profile.hpp"
 #include "result.hpp"
 
 namespace jobwire {
@@ -342,6 +345,13 @@ class hmac_key {
   static result<hmac_key> create(std::string_view secret) noexcept {
     secret = trim_ascii(secret);
     if (secret.empty()) return errc::empty_secret;
+    return create_from_bytes(secret);
+  }
+
+  /// Prepares key bytes exactly as given, without trimming: a decoded key (§17 `whsec_`)
+  /// may begin or end with any byte. `empty_secret` for no bytes.
+  static result<hmac_key> create_from_bytes(std::string_view secret) noexcept {
+    if (secret.empty()) return errc::empty_secret;
     hmac_key k;
 #if JOBWIRE_HMAC_STACK_STATES
     // RFC 2104: a key longer than the block is hashed first, then zero-padded to 64 bytes.
@@ -469,6 +479,126 @@ inline result<signature_hex> sign(std::string_view secret, std::string_view time
   return k->sign(timestamp_text, body);
 }
 
+// --- Standard Webhooks keys (PROTOCOL.md §17) -------------------------------------------
+
+/// Key prefixes of the Standard Webhooks scheme (§17).
+namespace key_prefix {
+constexpr std::string_view secret = "whsec_";       ///< symmetric, base64
+constexpr std::string_view public_key = "whpk_";    ///< Ed25519 public key, base64
+constexpr std::string_view signing_key = "whsk_";   ///< Ed25519 private key, base64
+}  // namespace key_prefix
+
+// Decoded symmetric key sizes (§17: "the spec asks for 24–64 bytes"): below, a key is too
+// weak to be one a sender generated; above, it is no key any sender generates.
+constexpr std::size_t min_webhook_secret_bytes = 24;
+constexpr std::size_t max_webhook_secret_bytes = 64;
+
+/// How a symmetric key without the `whsec_` prefix is read under the Standard Webhooks
+/// profiles (§17: "make the rule an explicit key-format option as well").
+enum class key_format : std::uint8_t {
+  by_profile,  ///< `standard`: base64; `openai`: raw UTF-8 bytes (profile::prefixless_key_is_base64)
+  base64,      ///< always base64-decoded
+  raw,         ///< always its bytes as they are
+};
+
+/// Which signature schemes a verifier prepares its keys for (§15: a secret is prepared for
+/// every scheme it is valid for; configuration fails only for a secret valid for none).
+struct key_options {
+  bool service_scheme = true;   ///< ai_stats, phaseo: the trimmed secret's raw bytes
+  bool webhooks_scheme = true;  ///< standard, openai: `whsec_` base64 and `whpk_` keys
+  key_format prefixless = key_format::by_profile;
+};
+
+namespace detail {
+constexpr bool starts_with(std::string_view s, std::string_view p) noexcept {
+  return s.size() >= p.size() && s.substr(0, p.size()) == p;
+}
+/// Decodes the base64 of a key (padding optional, §17) into `out`; `invalid_key` when it
+/// is not base64 or not `min..max` bytes.
+inline result<std::size_t> decode_key_bytes(std::string_view b64, unsigned char* out, std::size_t cap,
+                                            std::size_t min, std::size_t max) noexcept {
+  auto n = base64::decode(b64, out, cap, base64::padding::optional);
+  if (!n || *n < min || *n > max) {
+    OPENSSL_cleanse(out, cap);
+    return errc::invalid_key;
+  }
+  return *n;
+}
+}  // namespace detail
+
+/// True for a secret shaped like a Standard Webhooks key: `whsec_` and the standard base64
+/// of 24..64 bytes (§17). The service profiles take any secret as raw bytes, so this is
+/// not an error there; it lets a host explain a `signature_mismatch` under a service
+/// profile ("the secret looks like a Standard Webhooks key"), pasting the wrong secret
+/// being the most common mistake.
+inline bool looks_like_webhook_secret(std::string_view secret) noexcept {
+  secret = trim_ascii(secret);
+  if (!detail::starts_with(secret, key_prefix::secret)) return false;
+  unsigned char raw[max_webhook_secret_bytes + 3];
+  const bool ok = static_cast<bool>(detail::decode_key_bytes(secret.substr(key_prefix::secret.size()), raw, sizeof raw,
+                                                             min_webhook_secret_bytes, max_webhook_secret_bytes));
+  OPENSSL_cleanse(raw, sizeof raw);
+  return ok;
+}
+
+/// Reads a `whpk_` public key (§17). `key_format_mismatch` for a key of another kind
+/// (`whsec_`, `whsk_`: a secret pasted where the public key belongs); `invalid_key` for a
+/// `whpk_` key that is not the base64 of 32 bytes.
+inline result<ed25519_public_key> parse_public_key(std::string_view text) noexcept {
+  text = trim_ascii(text);
+  if (detail::starts_with(text, key_prefix::secret) || detail::starts_with(text, key_prefix::signing_key))
+    return errc::key_format_mismatch;
+  if (!detail::starts_with(text, key_prefix::public_key)) return errc::invalid_key;
+  unsigned char raw[ed25519_public_key_size + 3];
+  auto n = detail::decode_key_bytes(text.substr(key_prefix::public_key.size()), raw, sizeof raw,
+                                    ed25519_public_key_size, ed25519_public_key_size);
+  if (!n) return n.error();
+  return ed25519_public_key::create(raw, *n);
+}
+
+/// Reads a `whsk_` signing key (§17): the 32-byte seed or the 64-byte seed‖public key.
+/// `key_format_mismatch` for a key of another kind, `invalid_key` for a bad `whsk_` key.
+inline result<ed25519_private_key> parse_signing_key(std::string_view text) noexcept {
+  text = trim_ascii(text);
+  if (detail::starts_with(text, key_prefix::secret) || detail::starts_with(text, key_prefix::public_key))
+    return errc::key_format_mismatch;
+  if (!detail::starts_with(text, key_prefix::signing_key)) return errc::invalid_key;
+  unsigned char raw[ed25519_keypair_size + 3];
+  auto n = detail::decode_key_bytes(text.substr(key_prefix::signing_key.size()), raw, sizeof raw, ed25519_seed_size,
+                                    ed25519_keypair_size);
+  if (!n) return n.error();
+  if (*n != ed25519_seed_size && *n != ed25519_keypair_size) {
+    OPENSSL_cleanse(raw, sizeof raw);
+    return errc::invalid_key;
+  }
+  auto k = ed25519_private_key::create(raw, *n);
+  OPENSSL_cleanse(raw, sizeof raw);
+  return k;
+}
+
+/// Prepares a symmetric Standard Webhooks key (§17): `whsec_<base64>` is always decoded; a
+/// key without the prefix is decoded or taken as raw bytes per `format` (`by_profile`
+/// follows `prof`). `invalid_key` for an undecodable key or one outside 24..64 bytes,
+/// `key_format_mismatch` for a `whpk_`/`whsk_` key, `empty_secret` for an empty one.
+inline result<hmac_key> prepare_webhook_secret(std::string_view text, const profile& prof,
+                                               key_format format = key_format::by_profile) noexcept {
+  text = trim_ascii(text);
+  if (text.empty()) return errc::empty_secret;
+  if (detail::starts_with(text, key_prefix::public_key) || detail::starts_with(text, key_prefix::signing_key))
+    return errc::key_format_mismatch;
+  const bool prefixed = detail::starts_with(text, key_prefix::secret);
+  const bool decode = prefixed || format == key_format::base64 ||
+                      (format == key_format::by_profile && prof.prefixless_key_is_base64);
+  if (!decode) return hmac_key::create(text);
+  if (prefixed) text.remove_prefix(key_prefix::secret.size());
+  unsigned char raw[max_webhook_secret_bytes + 3];
+  auto n = detail::decode_key_bytes(text, raw, sizeof raw, min_webhook_secret_bytes, max_webhook_secret_bytes);
+  if (!n) return n.error();
+  auto k = hmac_key::create_from_bytes(std::string_view(reinterpret_cast<const char*>(raw), *n));
+  OPENSSL_cleanse(raw, sizeof raw);
+  return k;
+}
+
 // --- verification with one or several secrets ------------------------------------------
 
 /// The secrets a receiver accepts (rotation: old and new secret side by side), each
@@ -479,14 +609,19 @@ inline result<signature_hex> sign(std::string_view secret, std::string_view time
 class verifier {
  public:
   verifier() noexcept = default;
-  // A moved-from verifier is empty (no secrets), never a verifier with dead contexts.
-  verifier(verifier&& o) noexcept : count_(std::exchange(o.count_, 0)) {
-    for (std::size_t i = 0; i < count_; ++i) keys_[i] = std::move(o.keys_[i]);
-  }
+  // A moved-from verifier is empty (no keys), never a verifier with dead contexts.
+  verifier(verifier&& o) noexcept { *this = std::move(o); }
   verifier& operator=(verifier&& o) noexcept {
     if (this != &o) {
-      for (std::size_t i = 0; i < max_secrets; ++i) keys_[i] = std::move(o.keys_[i]);
+      for (std::size_t i = 0; i < max_secrets; ++i) {
+        keys_[i] = std::move(o.keys_[i]);
+        decoded_[i] = std::move(o.decoded_[i]);
+        prefixed_[i] = o.prefixed_[i];
+        public_keys_[i] = std::move(o.public_keys_[i]);
+      }
       count_ = std::exchange(o.count_, 0);
+      public_count_ = std::exchange(o.public_count_, 0);
+      options_ = o.options_;
     }
     return *this;
   }
@@ -495,13 +630,61 @@ class verifier {
   /// any secret is empty after trimming (a blank entry is a configuration mistake, not a
   /// secret to skip).
   static result<verifier> create(const std::string_view* secrets, std::size_t count) noexcept {
-    if (count > max_secrets) return errc::too_many_secrets;
+    return create(secrets, count, nullptr, 0, key_options{});
+  }
+
+  /// Prepares secrets and `whpk_` public keys for the schemes `opts` enables (PROTOCOL.md
+  /// §15, §17). Each secret becomes a key of every scheme it is valid for: its raw bytes
+  /// for the service profiles; for the Standard Webhooks profiles the base64-decoded bytes
+  /// of `whsec_<base64>`, and for a secret without prefix its decoded or raw bytes as
+  /// `opts.prefixless` says. Every check happens here, once: a secret valid for no enabled
+  /// scheme is `invalid_key` (or `key_format_mismatch` for a `whpk_`/`whsk_` key given as a
+  /// secret); a public key is checked by `parse_public_key`, and public keys need the
+  /// Standard Webhooks scheme (`key_format_mismatch` without it). Public keys are numbered
+  /// after the secrets in `matched_secret` indexes. At most `max_secrets` of each.
+  static result<verifier> create(const std::string_view* secrets, std::size_t count,
+                                 const std::string_view* public_keys, std::size_t public_count,
+                                 const key_options& opts) noexcept {
+    if (count > max_secrets || public_count > max_secrets) return errc::too_many_secrets;
+    if (!opts.service_scheme && !opts.webhooks_scheme) return errc::invalid_argument;
+    if (public_count != 0 && !opts.webhooks_scheme) return errc::key_format_mismatch;
     verifier v;
+    v.options_ = opts;
     for (std::size_t i = 0; i < count; ++i) {
-      auto k = hmac_key::create(secrets[i]);
-      if (!k) return k.error();
-      v.keys_[i] = std::move(*k);
+      const std::string_view text = trim_ascii(secrets[i]);
+      if (text.empty()) return errc::empty_secret;
+      // §17: an Ed25519 key given as a shared secret is the wrong key pasted, whatever the
+      // profile; say so instead of computing HMACs under it.
+      if (detail::starts_with(text, key_prefix::public_key) || detail::starts_with(text, key_prefix::signing_key))
+        return errc::key_format_mismatch;
+      auto raw = hmac_key::create(text);
+      if (!raw) return raw.error();
+      v.keys_[i] = std::move(*raw);
+      const bool prefixed = detail::starts_with(text, key_prefix::secret);
+      v.prefixed_[i] = prefixed;
+      bool webhooks_valid = false;
+      if (opts.webhooks_scheme) {
+        if (prefixed || opts.prefixless != key_format::raw) {
+          // Base64 is tried for prefix-less secrets under `by_profile` too (`standard`
+          // decodes them); failing, such a secret is still a raw key for `openai`.
+          auto decoded = prepare_webhook_secret(text, profiles::standard, key_format::base64);
+          if (decoded) {
+            v.decoded_[i] = std::move(*decoded);
+            webhooks_valid = true;
+          } else if (decoded.code() != errc::invalid_key) {
+            return decoded.error();
+          }
+        }
+        if (!prefixed && opts.prefixless != key_format::base64) webhooks_valid = true;
+      }
+      if (!opts.service_scheme && !webhooks_valid) return errc::invalid_key;
       v.count_ = i + 1;
+    }
+    for (std::size_t i = 0; i < public_count; ++i) {
+      auto k = parse_public_key(public_keys[i]);
+      if (!k) return k.error();
+      v.public_keys_[i] = std::move(*k);
+      v.public_count_ = i + 1;
     }
     return v;
   }
@@ -520,14 +703,36 @@ class verifier {
     return create(secrets.begin(), secrets.size());
   }
 
+  /// Secrets held (public keys not counted).
   std::size_t size() const noexcept { return count_; }
-  bool empty() const noexcept { return count_ == 0; }
+  /// `whpk_` public keys held.
+  std::size_t public_key_count() const noexcept { return public_count_; }
+  /// True when the verifier holds no key of any kind (§15: only then can an unsigned
+  /// delivery be accepted).
+  bool empty() const noexcept { return count_ == 0 && public_count_ == 0; }
+  const key_options& options() const noexcept { return options_; }
+
+  /// The HMAC key secret `i` is under a Standard Webhooks profile (§17), or nullptr when
+  /// that secret is no key of the scheme (not base64, say, under `standard`).
+  const hmac_key* webhook_secret(std::size_t i, const profile& prof) const noexcept {
+    if (i >= count_ || !options_.webhooks_scheme) return nullptr;
+    const bool decode = prefixed_[i] || options_.prefixless == key_format::base64 ||
+                        (options_.prefixless == key_format::by_profile && prof.prefixless_key_is_base64);
+    const hmac_key& k = decode ? decoded_[i] : keys_[i];
+    return k.valid() ? &k : nullptr;
+  }
+  /// Public key `i` (i < public_key_count()).
+  const ed25519_public_key& public_key(std::size_t i) const noexcept { return public_keys_[i]; }
 
   /// One-shot: index of the secret whose MAC of `timestamp "." body` equals the signature.
   /// Const and allocation-free: any number of threads may verify with one verifier at once
   /// (each message's hash state lives on the calling thread's stack).
   [[nodiscard]] result<std::size_t> verify(std::string_view timestamp_text, std::string_view body,
                                            std::string_view signature_text) const noexcept {
+    // Keys for the Standard Webhooks scheme only: the wrong kind of key for this profile
+    // (§17), not a missing one.
+    if (public_count_ != 0 && count_ == 0) return errc::key_format_mismatch;
+    if (count_ != 0 && !options_.service_scheme) return errc::key_format_mismatch;
     if (count_ == 0) return errc::secret_required;
     // The signature is decoded first so a malformed one costs no hashing of the body.
     mac_bytes presented;
@@ -556,6 +761,8 @@ class verifier {
   /// Index of the matching secret, or `malformed_signature` / `signature_mismatch`.
   /// Every secret's MAC is computed and compared before the outcome is known.
   [[nodiscard]] result<std::size_t> finish(std::string_view signature_text) noexcept {
+    if (public_count_ != 0 && count_ == 0) return errc::key_format_mismatch;  // as `verify`
+    if (count_ != 0 && !options_.service_scheme) return errc::key_format_mismatch;
     if (count_ == 0) return errc::secret_required;
     mac_bytes presented;
     const void_result decoded = decode_signature(signature_text, presented);
@@ -587,8 +794,13 @@ class verifier {
     return idx;
   }
 
-  hmac_key keys_[max_secrets];
+  hmac_key keys_[max_secrets];      // raw bytes (service profiles; `openai` prefix-less)
+  hmac_key decoded_[max_secrets];   // base64-decoded (§17), invalid when not decodable
+  bool prefixed_[max_secrets] = {};  // the secret was written `whsec_…`
+  ed25519_public_key public_keys_[max_secrets];
   std::size_t count_ = 0;
+  std::size_t public_count_ = 0;
+  key_options options_{};
 };
 
 }  // namespace jobwire

@@ -30,6 +30,12 @@
 // Bodies that are not delivery envelopes (e.g. a body that is any bytes) use
 // `authenticate_delivery` alone.
 //
+// The Standard Webhooks profiles (`standard`, `openai`, §17) take the other signature
+// path in steps 3–5 (`webhook-id`/`-timestamp`/`-signature`, the signed content
+// `id.timestamp.body`, the signature list of standard_webhooks.hpp) and have no metadata
+// headers and no envelope: their body is any bytes, so `verify_delivery` stops after
+// authentication for them (the typed view is `parse_webhook_event`).
+//
 // The body must be the raw bytes as received: re-serialised or re-encoded JSON does not
 // verify. Nothing here allocates.
 #pragma once
@@ -48,6 +54,7 @@
 #include "profile.hpp"
 #include "result.hpp"
 #include "signature.hpp"
+#include "standard_webhooks.hpp"
 #include "unix_time.hpp"
 
 namespace jobwire {
@@ -88,6 +95,10 @@ struct verify_options {
   /// Limits of the JSON reader that parses the authenticated envelope (duplicate keys are
   /// always refused in payloads, whatever this says).
   json::limits json{};
+  /// Under `auto` (`prof == nullptr`), the profile a `webhook-*`/`svix-*` delivery is
+  /// checked under: `standard` (the default) or `openai` (§15: "or `openai` when
+  /// configured so"), whose secrets without `whsec_` are raw bytes.
+  const profile* webhooks_profile = &profiles::standard;
 };
 
 /// The raw body of a request that `authenticate_delivery` authenticated. Only that
@@ -114,8 +125,12 @@ struct authenticated_delivery {
   /// False only for an unsigned delivery accepted because no secret is configured,
   /// `lenient::unsigned_deliveries` is set and the profile allows that.
   bool signature_checked = false;
-  /// Index (in the order given) of the secret whose signature matched.
+  /// Index (in the order given) of the secret whose signature matched; for a `v1a`
+  /// signature (§17), the verifier's secret count plus the index of the public key.
   std::size_t matched_secret = 0;
+  /// The `webhook-id` of a Standard Webhooks delivery (§17), its idempotency key; empty
+  /// under the service profiles.
+  std::string_view message_id;
   /// The timestamp header's exact text and its value (when signed).
   std::string_view timestamp_text;
   parsed_timestamp timestamp{};
@@ -152,6 +167,9 @@ template <class Headers>
   // whatever family arrives a verifier holding a secret still requires a signature below.
   auto selected = select_profile(headers, opts.prof);
   if (!selected) return selected.error();
+  if (opts.prof == nullptr && *selected == &profiles::standard && opts.webhooks_profile != nullptr &&
+      opts.webhooks_profile->scheme == signature_scheme::webhooks)
+    selected = opts.webhooks_profile;
   const profile& prof = **selected;
   out.prof = &prof;
 
@@ -164,6 +182,31 @@ template <class Headers>
   }
 
   if (body.size() > opts.max_body_bytes) return errc::body_too_large;
+
+  if (prof.scheme == signature_scheme::webhooks) {
+    // §17: the three headers of either family; every delivery is signed (the profile
+    // requires a secret, checked above).
+    auto wh = collect_webhook_headers(headers, prof);
+    if (!wh) return wh.error();
+    if (!wh->id) return errc::missing_message_id;
+    if (!wh->timestamp) return errc::missing_timestamp;
+    if (!wh->signature) return errc::missing_signature;
+    if (auto st = check_webhook_id(*wh->id); !st) return st;
+    // Strict seconds only (§17: "the strict rule of §9 applies"); `sdk_compat` is the
+    // service SDKs' leniency and does not apply to this scheme.
+    auto ts = parse_timestamp(*wh->timestamp, false);
+    if (!ts) return ts.error();
+    if (auto fresh = check_freshness(*ts, now_seconds, opts.tolerance_seconds); !fresh) return fresh.error();
+    auto matched = verify_webhook_signature(secrets, prof, *wh->id, *wh->timestamp, body, *wh->signature);
+    if (!matched) return matched.error();
+    out.signature_checked = true;
+    out.matched_secret = *matched;
+    out.timestamp_text = *wh->timestamp;
+    out.timestamp = *ts;
+    out.message_id = *wh->id;
+    out.body = detail_authenticated_body_access::make(body);
+    return {};
+  }
 
   // One pass over the headers collects everything read below.
   auto raw = collect_delivery_headers(headers, prof);
@@ -178,7 +221,13 @@ template <class Headers>
     if (auto fresh = check_freshness(*ts, now_seconds, opts.tolerance_seconds); !fresh) return fresh.error();
 
     auto matched = secrets.verify(*raw->timestamp, body, *raw->signature);
-    if (!matched) return matched.error();
+    if (!matched) {
+      // §17: a Standard Webhooks list checked under a service profile is the wrong profile
+      // chosen, said as such rather than as a garbled signature.
+      if (matched.code() == errc::malformed_signature && is_webhook_signature_list(*raw->signature))
+        return errc::signature_scheme_mismatch;
+      return matched.error();
+    }
 
     out.signature_checked = true;
     out.matched_secret = *matched;
@@ -246,6 +295,8 @@ template <class Headers>
                                             const verify_options& opts = {}) noexcept {
   out.envelope = envelope_view{};
   if (auto st = authenticate_delivery(body, headers, secrets, now_seconds, out, opts); !st) return st;
+  // §17: the body of a Standard Webhooks delivery is any bytes, with no envelope to agree.
+  if (out.prof->scheme == signature_scheme::webhooks) return {};
   auto env = parse_envelope(out.body, delivery_payload_options(opts, *out.prof));
   if (!env) return env.error();
   out.envelope = *env;
@@ -264,9 +315,16 @@ template <class Headers>
   return out;
 }
 
-// The same three calls with the host's clock as `unix_time` (unix_time.hpp), the type the
+// The same four calls with the host's clock as `unix_time` (unix_time.hpp), the type the
 // receiver, the dedup stores and the sender take: freshness is decided on its whole
 // seconds (floored), exactly as with `to_unix_seconds(now)`.
+template <class Headers>
+[[nodiscard]] inline void_result authenticate_delivery(std::string_view body, const Headers& headers,
+                                                       const verifier& secrets, unix_time now,
+                                                       authenticated_delivery& out,
+                                                       const verify_options& opts = {}) noexcept {
+  return authenticate_delivery(body, headers, secrets, to_unix_seconds(now), out, opts);
+}
 template <class Headers>
 [[nodiscard]] inline result<authenticated_delivery> authenticate_delivery(std::string_view body, const Headers& headers,
                                                                           const verifier& secrets, unix_time now,

@@ -80,7 +80,7 @@ constexpr const char* version() noexcept { return JOBWIRE_VERSION_STRING; }
   X(malformed_timestamp, 204, "the timestamp header is not a valid timestamp")                     \
   X(timestamp_too_old, 205, "the timestamp is older than the tolerance allows")                    \
   X(timestamp_too_new, 206, "the timestamp is further in the future than the tolerance allows")    \
-  X(malformed_signature, 207, "the signature header is not 64 hexadecimal characters")             \
+  X(malformed_signature, 207, "the signature header is not a well-formed signature of the profile") \
   X(signature_mismatch, 208, "the signature does not match the body and timestamp")                \
   X(ambiguous_header, 209, "a header appears more than once with different values")                \
   X(header_body_mismatch, 210, "a delivery header disagrees with the delivery body")               \
@@ -88,6 +88,11 @@ constexpr const char* version() noexcept { return JOBWIRE_VERSION_STRING; }
   X(attempt_exceeds_max, 212, "the attempt number is greater than the maximum attempts")           \
   X(secret_required, 213, "the profile requires signed deliveries but no secret is configured")    \
   X(body_too_large, 214, "the body is larger than the configured limit")                           \
+  X(invalid_key, 215, "the key is not valid for its format (prefix, base64 or length)")            \
+  X(key_format_mismatch, 216, "the key belongs to another signature scheme than the profile's")     \
+  X(signature_scheme_mismatch, 217, "the signature header is of another signature scheme than the profile's") \
+  X(missing_message_id, 218, "the message id header is missing")                                   \
+  X(malformed_message_id, 219, "the message id header is empty, too long or contains a dot")      \
                                                                                                    \
   /* 300..399: job payloads, lifecycle, requests (job.hpp, reconcile.hpp, poll.hpp) */             \
   X(missing_field, 300, "a required field is missing")                                             \
@@ -231,6 +236,11 @@ constexpr const char* version() noexcept { return JOBWIRE_VERSION_STRING; }
   X(attempt_exceeds_max, malformed)                                                                \
   X(secret_required, local)                                                                        \
   X(body_too_large, malformed)                                                                     \
+  X(invalid_key, local)                                                                            \
+  X(key_format_mismatch, local)                                                                    \
+  X(signature_scheme_mismatch, authentication)                                                     \
+  X(missing_message_id, authentication)                                                            \
+  X(malformed_message_id, authentication)                                                          \
   X(missing_field, malformed)                                                                      \
   X(invalid_field, malformed)                                                                      \
   X(unknown_status, malformed)                                                                     \
@@ -2084,6 +2094,9 @@ class writer {
 // The service was renamed from AI Stats to Phaseo; the wire protocol stayed the same except
 // for the header prefix, the user agent, a seventh phase and a required secret. A profile is
 // data, not a code path: everything that differs between the two lives in this struct.
+// The Standard Webhooks profiles (`standard`, `openai`, §17) sign differently; their
+// `scheme` names the one other code path (§15: "the signature scheme is the one place
+// where two code paths are expected").
 
 
 namespace jobwire {
@@ -2098,13 +2111,27 @@ constexpr std::size_t phase_count = 7;
 using phase_set = std::uint8_t;
 constexpr phase_set phase_bit(phase p) noexcept { return static_cast<phase_set>(1u << static_cast<unsigned>(p)); }
 
+/// How a profile signs its deliveries (PROTOCOL.md §15).
+enum class signature_scheme : std::uint8_t {
+  service_hex,  ///< §9: lower-case hex HMAC-SHA256 of `timestamp.body`, raw-bytes secrets
+  webhooks,     ///< §17: `webhook-signature` list (`v1` HMAC, `v1a` Ed25519) of `id.timestamp.body`
+};
+
 struct profile {
-  std::string_view name;           ///< "ai_stats" or "phaseo"
+  std::string_view name;           ///< "ai_stats", "phaseo", "standard" or "openai"
   std::string_view header_prefix;  ///< lower-case, e.g. "x-ai-stats-"
   std::string_view user_agent;     ///< sent by the sender on every delivery
   phase_set phases;                ///< phases that exist under this profile
   bool secret_required;            ///< unsigned deliveries are not allowed
   bool follows_redirects;          ///< informational: the sender follows redirects
+  signature_scheme scheme;         ///< which of the two signing code paths applies
+  /// The second header family a sender of this profile may use instead of the first
+  /// (`svix-` for the Standard Webhooks profiles, §17); empty when there is none.
+  std::string_view alt_header_prefix;
+  /// §17: a symmetric key without the `whsec_` prefix is base64 (`standard`, as the
+  /// reference libraries and Svix read it) or raw UTF-8 bytes (`openai`, as OpenAI's SDK
+  /// reads it). Meaningless for the service profiles, whose keys are always raw bytes.
+  bool prefixless_key_is_base64;
 
   constexpr bool has_phase(phase p) const noexcept { return (phases & phase_bit(p)) != 0; }
 };
@@ -2118,16 +2145,26 @@ inline constexpr phase_set six_phases = static_cast<phase_set>(
 // address in every translation unit (a plain namespace-scope constexpr has internal
 // linkage: one copy, and one address, per translation unit).
 /// The seed-era profile (PROTOCOL.md §9, §15).
-inline constexpr profile ai_stats{"ai_stats", "x-ai-stats-", "AI-Stats-Async-Webhook/1.0", six_phases, false, false};
+inline constexpr profile ai_stats{"ai_stats", "x-ai-stats-", "AI-Stats-Async-Webhook/1.0", six_phases, false, false,
+                                  signature_scheme::service_hex, {}, false};
 /// After the rename (PROTOCOL.md §15).
 inline constexpr profile phaseo{"phaseo", "x-phaseo-", "Phaseo-Async-Webhook/1.0",
-                         static_cast<phase_set>(six_phases | phase_bit(phase::status_changed)), true, false};
+                         static_cast<phase_set>(six_phases | phase_bit(phase::status_changed)), true, false,
+                         signature_scheme::service_hex, {}, false};
+/// Standard Webhooks (PROTOCOL.md §17): `webhook-*` (or `svix-*`) headers, any body, no
+/// job phases of its own. Always signed; the sender's user agent is its own.
+inline constexpr profile standard{"standard", "webhook-", "", 0, true, false, signature_scheme::webhooks, "svix-", true};
+/// OpenAI's webhooks: Standard Webhooks whose prefix-less secrets are raw bytes (§17).
+inline constexpr profile openai{"openai", "webhook-", "", 0, true, false, signature_scheme::webhooks, "svix-", false};
 }  // namespace profiles
 
-/// Looks a profile up by name; accepts "ai_stats"/"ai-stats" and "phaseo". nullptr if unknown.
+/// Looks a profile up by name; accepts "ai_stats"/"ai-stats", "phaseo", "standard" and
+/// "openai". nullptr if unknown.
 constexpr const profile* find_profile(std::string_view name) noexcept {
   if (name == "ai_stats" || name == "ai-stats") return &profiles::ai_stats;
   if (name == "phaseo") return &profiles::phaseo;
+  if (name == "standard") return &profiles::standard;
+  if (name == "openai") return &profiles::openai;
   return nullptr;
 }
 
@@ -2491,6 +2528,306 @@ constexpr unsigned days_in_month(std::int64_t y, unsigned m) noexcept {
 }  // namespace jobwire
 // ---- end jobwire/calendar.hpp ----------------------------------------------------
 
+// ---- begin jobwire/base64.hpp ----------------------------------------------------
+// jobwire — base64 (RFC 4648 §4, the standard alphabet) for Standard Webhooks signatures
+// and keys (PROTOCOL.md §17).
+//
+// The one base64 codec of the library: signature entries (`v1,<base64>`, `v1a,<base64>`)
+// and keys (`whsec_`, `whpk_`, `whsk_`) are decoded here and nowhere else. Strict: the
+// standard alphabet only (`+` `/`, never the URL-safe `-` `_`), no whitespace, no
+// characters after the padding, and the unused low bits of the last character must be
+// zero, so every byte string has exactly one accepted encoding. Padding is required for
+// signatures (§17: "`=` padding present") and optional for keys (§17: "padding optional").
+//
+// Sans-I/O and allocation-free: the caller provides the output buffer.
+
+
+
+namespace jobwire {
+namespace base64 {
+
+enum class padding : std::uint8_t {
+  required,  ///< the length is a multiple of 4, `=` fills the last group
+  optional,  ///< the `=` of the last group may be left out (keys, §17)
+};
+
+/// Characters `encode` writes for `n` bytes (always padded).
+constexpr std::size_t encoded_size(std::size_t n) noexcept { return (n + 2) / 3 * 4; }
+/// An upper bound on the bytes `text_size` characters decode to.
+constexpr std::size_t max_decoded_size(std::size_t text_size) noexcept { return (text_size + 3) / 4 * 3; }
+
+namespace detail {
+struct decode_table {
+  unsigned char v[256];
+  constexpr decode_table() : v() {
+    for (int i = 0; i < 256; ++i) v[i] = 0xFF;
+    for (int i = 0; i < 26; ++i) {
+      v['A' + i] = static_cast<unsigned char>(i);
+      v['a' + i] = static_cast<unsigned char>(26 + i);
+    }
+    for (int i = 0; i < 10; ++i) v['0' + i] = static_cast<unsigned char>(52 + i);
+    v[static_cast<unsigned char>('+')] = 62;
+    v[static_cast<unsigned char>('/')] = 63;
+  }
+};
+inline constexpr decode_table table{};
+inline constexpr char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+}  // namespace detail
+
+/// Writes the padded encoding of `n` bytes to `out` (room for `encoded_size(n)` chars) and
+/// returns the number of characters written.
+inline std::size_t encode(const unsigned char* in, std::size_t n, char* out) noexcept {
+  std::size_t o = 0;
+  std::size_t i = 0;
+  for (; i + 3 <= n; i += 3) {
+    const std::uint32_t w = (std::uint32_t{in[i]} << 16) | (std::uint32_t{in[i + 1]} << 8) | in[i + 2];
+    out[o++] = detail::alphabet[(w >> 18) & 63];
+    out[o++] = detail::alphabet[(w >> 12) & 63];
+    out[o++] = detail::alphabet[(w >> 6) & 63];
+    out[o++] = detail::alphabet[w & 63];
+  }
+  if (i < n) {
+    const bool two = i + 1 < n;
+    const std::uint32_t w = (std::uint32_t{in[i]} << 16) | (two ? std::uint32_t{in[i + 1]} << 8 : 0u);
+    out[o++] = detail::alphabet[(w >> 18) & 63];
+    out[o++] = detail::alphabet[(w >> 12) & 63];
+    out[o++] = two ? detail::alphabet[(w >> 6) & 63] : '=';
+    out[o++] = '=';
+  }
+  return o;
+}
+
+/// The padded encoding as a string (sender side and tools; allocates).
+inline std::string encode(const unsigned char* in, std::size_t n) {
+  std::string s(encoded_size(n), '\0');
+  s.resize(encode(in, n, &s[0]));
+  return s;
+}
+
+/// Decodes `text` into `out` (capacity `cap`) and returns the number of bytes. Errors:
+/// `invalid_argument` with the offset of the first character that is not allowed where it
+/// stands (outside the alphabet, misplaced or missing padding, non-zero unused bits, a
+/// length no encoding has); `buffer_too_small` when the bytes do not fit `cap`. On error
+/// the contents of `out` are unspecified (a caller decoding a secret wipes it).
+inline result<std::size_t> decode(std::string_view text, unsigned char* out, std::size_t cap,
+                                  padding pad = padding::required) noexcept {
+  // Strip the padding first: at most two `=`, only at the end, and only to fill a group.
+  std::size_t len = text.size();
+  std::size_t pads = 0;
+  while (len > 0 && text[len - 1] == '=' && pads < 2) {
+    --len;
+    ++pads;
+  }
+  const std::size_t rem = len % 4;
+  if (rem == 1) return jobwire::error(errc::invalid_argument, len - 1);
+  if (pads != 0 && (rem == 0 || pads != 4 - rem)) return jobwire::error(errc::invalid_argument, len);
+  if (pad == padding::required && rem != 0 && pads == 0) return jobwire::error(errc::invalid_argument, len);
+  const std::size_t n = len / 4 * 3 + (rem == 0 ? 0 : rem - 1);
+  if (n > cap) return errc::buffer_too_small;
+  std::size_t o = 0;
+  std::size_t i = 0;
+  // Whole groups: four lookups, one check per group (an invalid character maps to 0xFF,
+  // whose high bit survives the OR), then the rare path finds the character to report.
+  for (; i + 4 <= len; i += 4) {
+    const unsigned char v0 = detail::table.v[static_cast<unsigned char>(text[i])];
+    const unsigned char v1 = detail::table.v[static_cast<unsigned char>(text[i + 1])];
+    const unsigned char v2 = detail::table.v[static_cast<unsigned char>(text[i + 2])];
+    const unsigned char v3 = detail::table.v[static_cast<unsigned char>(text[i + 3])];
+    if (((v0 | v1 | v2 | v3) & 0x80u) != 0) {
+      for (std::size_t k = 0; k < 4; ++k)
+        if (detail::table.v[static_cast<unsigned char>(text[i + k])] == 0xFF)
+          return jobwire::error(errc::invalid_argument, i + k);
+    }
+    const std::uint32_t w = (std::uint32_t{v0} << 18) | (std::uint32_t{v1} << 12) | (std::uint32_t{v2} << 6) | v3;
+    out[o] = static_cast<unsigned char>(w >> 16);
+    out[o + 1] = static_cast<unsigned char>(w >> 8);
+    out[o + 2] = static_cast<unsigned char>(w);
+    o += 3;
+  }
+  if (rem != 0) {
+    std::uint32_t w = 0;
+    for (std::size_t k = 0; k < rem; ++k) {
+      const unsigned char v = detail::table.v[static_cast<unsigned char>(text[i + k])];
+      if (v == 0xFF) return jobwire::error(errc::invalid_argument, i + k);
+      w |= std::uint32_t{v} << (18 - 6 * k);
+    }
+    // The bits of the last character beyond the last byte must be zero (canonical form).
+    const std::uint32_t unused = rem == 2 ? 0xFFFFu : 0xFFu;
+    if ((w & unused) != 0) return jobwire::error(errc::invalid_argument, i + rem - 1);
+    out[o++] = static_cast<unsigned char>(w >> 16);
+    if (rem == 3) out[o++] = static_cast<unsigned char>(w >> 8);
+  }
+  return o;
+}
+
+}  // namespace base64
+}  // namespace jobwire
+// ---- end jobwire/base64.hpp ------------------------------------------------------
+
+// ---- begin jobwire/ed25519.hpp ---------------------------------------------------
+// jobwire — Ed25519 signatures through OpenSSL (RFC 8032; Standard Webhooks `v1a`,
+// PROTOCOL.md §17).
+//
+// No curve arithmetic lives here: keys are OpenSSL EVP_PKEYs made from their raw bytes
+// (EVP_PKEY_new_raw_public_key / _private_key) and every signature goes through
+// EVP_DigestSign / EVP_DigestVerify, OpenSSL's one-shot Ed25519 (pure Ed25519 cannot hash
+// a message in pieces: RFC 8032 §5.1.6 reads the message twice).
+//
+// A key is prepared once and never written afterwards: a `const` key serves any number of
+// threads (OpenSSL 3 keys are read-only after creation; each call makes its own
+// EVP_MD_CTX). OpenSSL allocates that context per call — the one allocation of a `v1a`
+// verification that jobwire cannot avoid.
+
+
+#include <openssl/crypto.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+
+
+namespace jobwire {
+
+constexpr std::size_t ed25519_public_key_size = 32;
+constexpr std::size_t ed25519_seed_size = 32;
+/// The seed followed by the public key (libsodium's secret-key layout).
+constexpr std::size_t ed25519_keypair_size = 64;
+constexpr std::size_t ed25519_signature_size = 64;
+
+namespace detail {
+struct evp_md_ctx {
+  EVP_MD_CTX* p = EVP_MD_CTX_new();
+  evp_md_ctx() noexcept = default;
+  evp_md_ctx(const evp_md_ctx&) = delete;
+  evp_md_ctx& operator=(const evp_md_ctx&) = delete;
+  ~evp_md_ctx() { EVP_MD_CTX_free(p); }
+};
+
+class evp_key {
+ public:
+  evp_key() noexcept = default;
+  explicit evp_key(EVP_PKEY* p) noexcept : p_(p) {}
+  evp_key(const evp_key&) = delete;
+  evp_key& operator=(const evp_key&) = delete;
+  evp_key(evp_key&& o) noexcept : p_(std::exchange(o.p_, nullptr)) {}
+  evp_key& operator=(evp_key&& o) noexcept {
+    if (this != &o) {
+      EVP_PKEY_free(p_);
+      p_ = std::exchange(o.p_, nullptr);
+    }
+    return *this;
+  }
+  ~evp_key() { EVP_PKEY_free(p_); }
+  EVP_PKEY* get() const noexcept { return p_; }
+
+ private:
+  EVP_PKEY* p_ = nullptr;
+};
+}  // namespace detail
+
+/// An Ed25519 public key (verifying). Move-only; a const one is shareable between threads.
+class ed25519_public_key {
+ public:
+  ed25519_public_key() noexcept = default;
+
+  /// From the 32 raw bytes (RFC 8032 §5.1.5). `invalid_key` for another length or bytes
+  /// OpenSSL refuses.
+  static result<ed25519_public_key> create(const unsigned char* bytes, std::size_t size) noexcept {
+    if (size != ed25519_public_key_size) return errc::invalid_key;
+    ed25519_public_key k;
+    k.key_ = detail::evp_key(EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, nullptr, bytes, size));
+    if (k.key_.get() == nullptr) return errc::invalid_key;
+    std::memcpy(k.raw_, bytes, size);
+    return k;
+  }
+
+  bool valid() const noexcept { return key_.get() != nullptr; }
+  const unsigned char* bytes() const noexcept { return raw_; }
+
+  /// True when `signature` (64 bytes) is this key's signature of `message`; false for any
+  /// other signature (including a non-canonical one, which OpenSSL rejects). An error only
+  /// when the backend itself fails.
+  [[nodiscard]] result<bool> verify(std::string_view message, const unsigned char* signature) const noexcept {
+    if (!valid()) return errc::invalid_argument;
+    detail::evp_md_ctx ctx;
+    if (ctx.p == nullptr) return errc::out_of_memory;
+    if (EVP_DigestVerifyInit(ctx.p, nullptr, nullptr, nullptr, key_.get()) != 1) return errc::crypto_error;
+    const int rc = EVP_DigestVerify(ctx.p, signature, ed25519_signature_size,
+                                    reinterpret_cast<const unsigned char*>(message.data()), message.size());
+    // 1: valid; 0: not this key's signature of this message. OpenSSL reports a malformed
+    // signature (an R or S out of range) as an error: it is a failed signature all the same,
+    // and the entry it queued must not surface in the host's next OpenSSL call.
+    if (rc < 0) ERR_clear_error();
+    return rc == 1;
+  }
+
+ private:
+  detail::evp_key key_;
+  unsigned char raw_[ed25519_public_key_size] = {};
+};
+
+/// An Ed25519 private key (signing). Move-only. Keeps no copy of the seed outside OpenSSL.
+class ed25519_private_key {
+ public:
+  ed25519_private_key() noexcept = default;
+
+  /// From the 32-byte seed, or the 64-byte seed‖public key whose public half must be the
+  /// one the seed derives (RFC 8032 §5.1.5); `invalid_key` otherwise.
+  static result<ed25519_private_key> create(const unsigned char* bytes, std::size_t size) noexcept {
+    if (size != ed25519_seed_size && size != ed25519_keypair_size) return errc::invalid_key;
+    ed25519_private_key k;
+    k.key_ = detail::evp_key(EVP_PKEY_new_raw_private_key(EVP_PKEY_ED25519, nullptr, bytes, ed25519_seed_size));
+    if (k.key_.get() == nullptr) return errc::invalid_key;
+    std::size_t n = ed25519_public_key_size;
+    if (EVP_PKEY_get_raw_public_key(k.key_.get(), k.public_, &n) != 1 || n != ed25519_public_key_size)
+      return errc::crypto_error;
+    if (size == ed25519_keypair_size &&
+        CRYPTO_memcmp(k.public_, bytes + ed25519_seed_size, ed25519_public_key_size) != 0)
+      return errc::invalid_key;
+    return k;
+  }
+
+  /// A new key from OpenSSL's random generator.
+  static result<ed25519_private_key> generate() noexcept {
+    unsigned char seed[ed25519_seed_size];
+    if (RAND_bytes(seed, sizeof seed) != 1) return errc::crypto_error;
+    auto k = create(seed, sizeof seed);
+    OPENSSL_cleanse(seed, sizeof seed);
+    return k;
+  }
+
+  bool valid() const noexcept { return key_.get() != nullptr; }
+  /// The matching public key's 32 bytes.
+  const unsigned char* public_bytes() const noexcept { return public_; }
+
+  /// Writes the 32-byte seed to `out` (for storing the key; the caller wipes it).
+  void_result seed(unsigned char* out) const noexcept {
+    if (!valid()) return errc::invalid_argument;
+    std::size_t n = ed25519_seed_size;
+    if (EVP_PKEY_get_raw_private_key(key_.get(), out, &n) != 1 || n != ed25519_seed_size) return errc::crypto_error;
+    return {};
+  }
+
+  /// Writes the 64-byte signature of `message` to `out`.
+  void_result sign(std::string_view message, unsigned char* out) const noexcept {
+    if (!valid()) return errc::invalid_argument;
+    detail::evp_md_ctx ctx;
+    if (ctx.p == nullptr) return errc::out_of_memory;
+    std::size_t n = ed25519_signature_size;
+    if (EVP_DigestSignInit(ctx.p, nullptr, nullptr, nullptr, key_.get()) != 1 ||
+        EVP_DigestSign(ctx.p, out, &n, reinterpret_cast<const unsigned char*>(message.data()), message.size()) != 1 ||
+        n != ed25519_signature_size)
+      return errc::crypto_error;
+    return {};
+  }
+
+ private:
+  detail::evp_key key_;
+  unsigned char public_[ed25519_public_key_size] = {};
+};
+
+}  // namespace jobwire
+// ---- end jobwire/ed25519.hpp -----------------------------------------------------
+
 // ---- begin jobwire/signature.hpp -------------------------------------------------
 // jobwire — webhook signatures: HMAC-SHA256 signing and constant-time verification
 // (PROTOCOL.md §9).
@@ -2516,8 +2853,6 @@ constexpr unsigned days_in_month(std::int64_t y, unsigned m) noexcept {
 #endif
 
 #include <openssl/core_names.h>
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
 #include <openssl/params.h>
 #include <openssl/sha.h>
 
@@ -2827,6 +3162,13 @@ class hmac_key {
   static result<hmac_key> create(std::string_view secret) noexcept {
     secret = trim_ascii(secret);
     if (secret.empty()) return errc::empty_secret;
+    return create_from_bytes(secret);
+  }
+
+  /// Prepares key bytes exactly as given, without trimming: a decoded key (§17 `whsec_`)
+  /// may begin or end with any byte. `empty_secret` for no bytes.
+  static result<hmac_key> create_from_bytes(std::string_view secret) noexcept {
+    if (secret.empty()) return errc::empty_secret;
     hmac_key k;
 #if JOBWIRE_HMAC_STACK_STATES
     // RFC 2104: a key longer than the block is hashed first, then zero-padded to 64 bytes.
@@ -2954,6 +3296,126 @@ inline result<signature_hex> sign(std::string_view secret, std::string_view time
   return k->sign(timestamp_text, body);
 }
 
+// --- Standard Webhooks keys (PROTOCOL.md §17) -------------------------------------------
+
+/// Key prefixes of the Standard Webhooks scheme (§17).
+namespace key_prefix {
+constexpr std::string_view secret = "whsec_";       ///< symmetric, base64
+constexpr std::string_view public_key = "whpk_";    ///< Ed25519 public key, base64
+constexpr std::string_view signing_key = "whsk_";   ///< Ed25519 private key, base64
+}  // namespace key_prefix
+
+// Decoded symmetric key sizes (§17: "the spec asks for 24–64 bytes"): below, a key is too
+// weak to be one a sender generated; above, it is no key any sender generates.
+constexpr std::size_t min_webhook_secret_bytes = 24;
+constexpr std::size_t max_webhook_secret_bytes = 64;
+
+/// How a symmetric key without the `whsec_` prefix is read under the Standard Webhooks
+/// profiles (§17: "make the rule an explicit key-format option as well").
+enum class key_format : std::uint8_t {
+  by_profile,  ///< `standard`: base64; `openai`: raw UTF-8 bytes (profile::prefixless_key_is_base64)
+  base64,      ///< always base64-decoded
+  raw,         ///< always its bytes as they are
+};
+
+/// Which signature schemes a verifier prepares its keys for (§15: a secret is prepared for
+/// every scheme it is valid for; configuration fails only for a secret valid for none).
+struct key_options {
+  bool service_scheme = true;   ///< ai_stats, phaseo: the trimmed secret's raw bytes
+  bool webhooks_scheme = true;  ///< standard, openai: `whsec_` base64 and `whpk_` keys
+  key_format prefixless = key_format::by_profile;
+};
+
+namespace detail {
+constexpr bool starts_with(std::string_view s, std::string_view p) noexcept {
+  return s.size() >= p.size() && s.substr(0, p.size()) == p;
+}
+/// Decodes the base64 of a key (padding optional, §17) into `out`; `invalid_key` when it
+/// is not base64 or not `min..max` bytes.
+inline result<std::size_t> decode_key_bytes(std::string_view b64, unsigned char* out, std::size_t cap,
+                                            std::size_t min, std::size_t max) noexcept {
+  auto n = base64::decode(b64, out, cap, base64::padding::optional);
+  if (!n || *n < min || *n > max) {
+    OPENSSL_cleanse(out, cap);
+    return errc::invalid_key;
+  }
+  return *n;
+}
+}  // namespace detail
+
+/// True for a secret shaped like a Standard Webhooks key: `whsec_` and the standard base64
+/// of 24..64 bytes (§17). The service profiles take any secret as raw bytes, so this is
+/// not an error there; it lets a host explain a `signature_mismatch` under a service
+/// profile ("the secret looks like a Standard Webhooks key"), pasting the wrong secret
+/// being the most common mistake.
+inline bool looks_like_webhook_secret(std::string_view secret) noexcept {
+  secret = trim_ascii(secret);
+  if (!detail::starts_with(secret, key_prefix::secret)) return false;
+  unsigned char raw[max_webhook_secret_bytes + 3];
+  const bool ok = static_cast<bool>(detail::decode_key_bytes(secret.substr(key_prefix::secret.size()), raw, sizeof raw,
+                                                             min_webhook_secret_bytes, max_webhook_secret_bytes));
+  OPENSSL_cleanse(raw, sizeof raw);
+  return ok;
+}
+
+/// Reads a `whpk_` public key (§17). `key_format_mismatch` for a key of another kind
+/// (`whsec_`, `whsk_`: a secret pasted where the public key belongs); `invalid_key` for a
+/// `whpk_` key that is not the base64 of 32 bytes.
+inline result<ed25519_public_key> parse_public_key(std::string_view text) noexcept {
+  text = trim_ascii(text);
+  if (detail::starts_with(text, key_prefix::secret) || detail::starts_with(text, key_prefix::signing_key))
+    return errc::key_format_mismatch;
+  if (!detail::starts_with(text, key_prefix::public_key)) return errc::invalid_key;
+  unsigned char raw[ed25519_public_key_size + 3];
+  auto n = detail::decode_key_bytes(text.substr(key_prefix::public_key.size()), raw, sizeof raw,
+                                    ed25519_public_key_size, ed25519_public_key_size);
+  if (!n) return n.error();
+  return ed25519_public_key::create(raw, *n);
+}
+
+/// Reads a `whsk_` signing key (§17): the 32-byte seed or the 64-byte seed‖public key.
+/// `key_format_mismatch` for a key of another kind, `invalid_key` for a bad `whsk_` key.
+inline result<ed25519_private_key> parse_signing_key(std::string_view text) noexcept {
+  text = trim_ascii(text);
+  if (detail::starts_with(text, key_prefix::secret) || detail::starts_with(text, key_prefix::public_key))
+    return errc::key_format_mismatch;
+  if (!detail::starts_with(text, key_prefix::signing_key)) return errc::invalid_key;
+  unsigned char raw[ed25519_keypair_size + 3];
+  auto n = detail::decode_key_bytes(text.substr(key_prefix::signing_key.size()), raw, sizeof raw, ed25519_seed_size,
+                                    ed25519_keypair_size);
+  if (!n) return n.error();
+  if (*n != ed25519_seed_size && *n != ed25519_keypair_size) {
+    OPENSSL_cleanse(raw, sizeof raw);
+    return errc::invalid_key;
+  }
+  auto k = ed25519_private_key::create(raw, *n);
+  OPENSSL_cleanse(raw, sizeof raw);
+  return k;
+}
+
+/// Prepares a symmetric Standard Webhooks key (§17): `whsec_<base64>` is always decoded; a
+/// key without the prefix is decoded or taken as raw bytes per `format` (`by_profile`
+/// follows `prof`). `invalid_key` for an undecodable key or one outside 24..64 bytes,
+/// `key_format_mismatch` for a `whpk_`/`whsk_` key, `empty_secret` for an empty one.
+inline result<hmac_key> prepare_webhook_secret(std::string_view text, const profile& prof,
+                                               key_format format = key_format::by_profile) noexcept {
+  text = trim_ascii(text);
+  if (text.empty()) return errc::empty_secret;
+  if (detail::starts_with(text, key_prefix::public_key) || detail::starts_with(text, key_prefix::signing_key))
+    return errc::key_format_mismatch;
+  const bool prefixed = detail::starts_with(text, key_prefix::secret);
+  const bool decode = prefixed || format == key_format::base64 ||
+                      (format == key_format::by_profile && prof.prefixless_key_is_base64);
+  if (!decode) return hmac_key::create(text);
+  if (prefixed) text.remove_prefix(key_prefix::secret.size());
+  unsigned char raw[max_webhook_secret_bytes + 3];
+  auto n = detail::decode_key_bytes(text, raw, sizeof raw, min_webhook_secret_bytes, max_webhook_secret_bytes);
+  if (!n) return n.error();
+  auto k = hmac_key::create_from_bytes(std::string_view(reinterpret_cast<const char*>(raw), *n));
+  OPENSSL_cleanse(raw, sizeof raw);
+  return k;
+}
+
 // --- verification with one or several secrets ------------------------------------------
 
 /// The secrets a receiver accepts (rotation: old and new secret side by side), each
@@ -2964,14 +3426,19 @@ inline result<signature_hex> sign(std::string_view secret, std::string_view time
 class verifier {
  public:
   verifier() noexcept = default;
-  // A moved-from verifier is empty (no secrets), never a verifier with dead contexts.
-  verifier(verifier&& o) noexcept : count_(std::exchange(o.count_, 0)) {
-    for (std::size_t i = 0; i < count_; ++i) keys_[i] = std::move(o.keys_[i]);
-  }
+  // A moved-from verifier is empty (no keys), never a verifier with dead contexts.
+  verifier(verifier&& o) noexcept { *this = std::move(o); }
   verifier& operator=(verifier&& o) noexcept {
     if (this != &o) {
-      for (std::size_t i = 0; i < max_secrets; ++i) keys_[i] = std::move(o.keys_[i]);
+      for (std::size_t i = 0; i < max_secrets; ++i) {
+        keys_[i] = std::move(o.keys_[i]);
+        decoded_[i] = std::move(o.decoded_[i]);
+        prefixed_[i] = o.prefixed_[i];
+        public_keys_[i] = std::move(o.public_keys_[i]);
+      }
       count_ = std::exchange(o.count_, 0);
+      public_count_ = std::exchange(o.public_count_, 0);
+      options_ = o.options_;
     }
     return *this;
   }
@@ -2980,13 +3447,61 @@ class verifier {
   /// any secret is empty after trimming (a blank entry is a configuration mistake, not a
   /// secret to skip).
   static result<verifier> create(const std::string_view* secrets, std::size_t count) noexcept {
-    if (count > max_secrets) return errc::too_many_secrets;
+    return create(secrets, count, nullptr, 0, key_options{});
+  }
+
+  /// Prepares secrets and `whpk_` public keys for the schemes `opts` enables (PROTOCOL.md
+  /// §15, §17). Each secret becomes a key of every scheme it is valid for: its raw bytes
+  /// for the service profiles; for the Standard Webhooks profiles the base64-decoded bytes
+  /// of `whsec_<base64>`, and for a secret without prefix its decoded or raw bytes as
+  /// `opts.prefixless` says. Every check happens here, once: a secret valid for no enabled
+  /// scheme is `invalid_key` (or `key_format_mismatch` for a `whpk_`/`whsk_` key given as a
+  /// secret); a public key is checked by `parse_public_key`, and public keys need the
+  /// Standard Webhooks scheme (`key_format_mismatch` without it). Public keys are numbered
+  /// after the secrets in `matched_secret` indexes. At most `max_secrets` of each.
+  static result<verifier> create(const std::string_view* secrets, std::size_t count,
+                                 const std::string_view* public_keys, std::size_t public_count,
+                                 const key_options& opts) noexcept {
+    if (count > max_secrets || public_count > max_secrets) return errc::too_many_secrets;
+    if (!opts.service_scheme && !opts.webhooks_scheme) return errc::invalid_argument;
+    if (public_count != 0 && !opts.webhooks_scheme) return errc::key_format_mismatch;
     verifier v;
+    v.options_ = opts;
     for (std::size_t i = 0; i < count; ++i) {
-      auto k = hmac_key::create(secrets[i]);
-      if (!k) return k.error();
-      v.keys_[i] = std::move(*k);
+      const std::string_view text = trim_ascii(secrets[i]);
+      if (text.empty()) return errc::empty_secret;
+      // §17: an Ed25519 key given as a shared secret is the wrong key pasted, whatever the
+      // profile; say so instead of computing HMACs under it.
+      if (detail::starts_with(text, key_prefix::public_key) || detail::starts_with(text, key_prefix::signing_key))
+        return errc::key_format_mismatch;
+      auto raw = hmac_key::create(text);
+      if (!raw) return raw.error();
+      v.keys_[i] = std::move(*raw);
+      const bool prefixed = detail::starts_with(text, key_prefix::secret);
+      v.prefixed_[i] = prefixed;
+      bool webhooks_valid = false;
+      if (opts.webhooks_scheme) {
+        if (prefixed || opts.prefixless != key_format::raw) {
+          // Base64 is tried for prefix-less secrets under `by_profile` too (`standard`
+          // decodes them); failing, such a secret is still a raw key for `openai`.
+          auto decoded = prepare_webhook_secret(text, profiles::standard, key_format::base64);
+          if (decoded) {
+            v.decoded_[i] = std::move(*decoded);
+            webhooks_valid = true;
+          } else if (decoded.code() != errc::invalid_key) {
+            return decoded.error();
+          }
+        }
+        if (!prefixed && opts.prefixless != key_format::base64) webhooks_valid = true;
+      }
+      if (!opts.service_scheme && !webhooks_valid) return errc::invalid_key;
       v.count_ = i + 1;
+    }
+    for (std::size_t i = 0; i < public_count; ++i) {
+      auto k = parse_public_key(public_keys[i]);
+      if (!k) return k.error();
+      v.public_keys_[i] = std::move(*k);
+      v.public_count_ = i + 1;
     }
     return v;
   }
@@ -3005,14 +3520,36 @@ class verifier {
     return create(secrets.begin(), secrets.size());
   }
 
+  /// Secrets held (public keys not counted).
   std::size_t size() const noexcept { return count_; }
-  bool empty() const noexcept { return count_ == 0; }
+  /// `whpk_` public keys held.
+  std::size_t public_key_count() const noexcept { return public_count_; }
+  /// True when the verifier holds no key of any kind (§15: only then can an unsigned
+  /// delivery be accepted).
+  bool empty() const noexcept { return count_ == 0 && public_count_ == 0; }
+  const key_options& options() const noexcept { return options_; }
+
+  /// The HMAC key secret `i` is under a Standard Webhooks profile (§17), or nullptr when
+  /// that secret is no key of the scheme (not base64, say, under `standard`).
+  const hmac_key* webhook_secret(std::size_t i, const profile& prof) const noexcept {
+    if (i >= count_ || !options_.webhooks_scheme) return nullptr;
+    const bool decode = prefixed_[i] || options_.prefixless == key_format::base64 ||
+                        (options_.prefixless == key_format::by_profile && prof.prefixless_key_is_base64);
+    const hmac_key& k = decode ? decoded_[i] : keys_[i];
+    return k.valid() ? &k : nullptr;
+  }
+  /// Public key `i` (i < public_key_count()).
+  const ed25519_public_key& public_key(std::size_t i) const noexcept { return public_keys_[i]; }
 
   /// One-shot: index of the secret whose MAC of `timestamp "." body` equals the signature.
   /// Const and allocation-free: any number of threads may verify with one verifier at once
   /// (each message's hash state lives on the calling thread's stack).
   [[nodiscard]] result<std::size_t> verify(std::string_view timestamp_text, std::string_view body,
                                            std::string_view signature_text) const noexcept {
+    // Keys for the Standard Webhooks scheme only: the wrong kind of key for this profile
+    // (§17), not a missing one.
+    if (public_count_ != 0 && count_ == 0) return errc::key_format_mismatch;
+    if (count_ != 0 && !options_.service_scheme) return errc::key_format_mismatch;
     if (count_ == 0) return errc::secret_required;
     // The signature is decoded first so a malformed one costs no hashing of the body.
     mac_bytes presented;
@@ -3041,6 +3578,8 @@ class verifier {
   /// Index of the matching secret, or `malformed_signature` / `signature_mismatch`.
   /// Every secret's MAC is computed and compared before the outcome is known.
   [[nodiscard]] result<std::size_t> finish(std::string_view signature_text) noexcept {
+    if (public_count_ != 0 && count_ == 0) return errc::key_format_mismatch;  // as `verify`
+    if (count_ != 0 && !options_.service_scheme) return errc::key_format_mismatch;
     if (count_ == 0) return errc::secret_required;
     mac_bytes presented;
     const void_result decoded = decode_signature(signature_text, presented);
@@ -3072,12 +3611,501 @@ class verifier {
     return idx;
   }
 
-  hmac_key keys_[max_secrets];
+  hmac_key keys_[max_secrets];      // raw bytes (service profiles; `openai` prefix-less)
+  hmac_key decoded_[max_secrets];   // base64-decoded (§17), invalid when not decodable
+  bool prefixed_[max_secrets] = {};  // the secret was written `whsec_…`
+  ed25519_public_key public_keys_[max_secrets];
   std::size_t count_ = 0;
+  std::size_t public_count_ = 0;
+  key_options options_{};
 };
 
 }  // namespace jobwire
 // ---- end jobwire/signature.hpp ---------------------------------------------------
+
+// ---- begin jobwire/standard_webhooks.hpp -----------------------------------------
+// jobwire — the Standard Webhooks signature scheme (profiles `standard` and `openai`,
+// PROTOCOL.md §17): signed content, the `webhook-signature` list, `v1` (HMAC-SHA256) and
+// `v1a` (Ed25519) entries, the sender's side, key generation and a typed view of the
+// recommended body shapes.
+//
+//   signed content = <webhook-id> "." <webhook-timestamp> "." <raw body bytes>
+//   signature list = entries separated by ASCII whitespace, each `<version>,<base64>`
+//
+// Verification is `verify_webhook_signature` (used by verify.hpp's `authenticate_delivery`
+// for these profiles). A `v1` entry matches when it equals the HMAC of any configured
+// symmetric key (every key's MAC is computed once, and each entry is compared with all of
+// them in constant time); a `v1a` entry matches when it verifies under any configured
+// `whpk_` key. The outcome when nothing matched is decided by the shapes present (§17):
+// `signature_mismatch` when some well-formed entry of a known version was there,
+// `malformed_signature` otherwise, and `signature_scheme_mismatch` when the header is a
+// service-profile signature (64 hex digits): the wrong profile chosen, not a forgery.
+
+#include <memory>
+
+
+// Resource limits (each bounds the work one unauthenticated request causes), overridable
+// for the whole program like the other limits.
+#ifndef JOBWIRE_WEBHOOK_DEFAULT_MAX_SIGNATURES
+#define JOBWIRE_WEBHOOK_DEFAULT_MAX_SIGNATURES 16u
+#endif
+#ifndef JOBWIRE_WEBHOOK_DEFAULT_MAX_SIGNATURE_HEADER_BYTES
+#define JOBWIRE_WEBHOOK_DEFAULT_MAX_SIGNATURE_HEADER_BYTES 2048u
+#endif
+#ifndef JOBWIRE_WEBHOOK_DEFAULT_MAX_ID_BYTES
+#define JOBWIRE_WEBHOOK_DEFAULT_MAX_ID_BYTES 256u
+#endif
+
+namespace jobwire {
+
+/// Entries of one `webhook-signature` header (§17: "16 by default; more → limit_exceeded").
+constexpr std::size_t max_webhook_signatures = JOBWIRE_WEBHOOK_DEFAULT_MAX_SIGNATURES;
+/// Bytes of one `webhook-signature` header; longer is `limit_exceeded` before any parsing.
+constexpr std::size_t max_webhook_signature_header_bytes = JOBWIRE_WEBHOOK_DEFAULT_MAX_SIGNATURE_HEADER_BYTES;
+/// Bytes of a `webhook-id` (§17: any characters, a bounded length).
+constexpr std::size_t max_webhook_id_bytes = JOBWIRE_WEBHOOK_DEFAULT_MAX_ID_BYTES;
+
+/// Base64 characters of a `v1` value (32 bytes) and of a `v1a` value (64 bytes).
+constexpr std::size_t webhook_v1_chars = base64::encoded_size(mac_size);
+constexpr std::size_t webhook_v1a_chars = base64::encoded_size(ed25519_signature_size);
+/// The longest entry `sign_webhook` writes (`v1a,` + 88), and the separator between entries.
+constexpr std::size_t max_webhook_entry_chars = 4 + webhook_v1a_chars;
+
+static_assert(max_webhook_signatures >= 2, "rotation needs two entries (JOBWIRE_WEBHOOK_DEFAULT_MAX_SIGNATURES)");
+static_assert(max_webhook_signature_header_bytes >= 2 * (max_webhook_entry_chars + 1),
+              "JOBWIRE_WEBHOOK_DEFAULT_MAX_SIGNATURE_HEADER_BYTES must admit two v1a entries");
+static_assert(max_webhook_id_bytes >= 32, "JOBWIRE_WEBHOOK_DEFAULT_MAX_ID_BYTES must admit a Svix message id");
+
+// --- message id and timestamp -----------------------------------------------------------
+
+/// A `webhook-id`: 1..max_webhook_id_bytes bytes without `.` (§17: the signed content
+/// separates its parts with `.`, so an id holding one could be split two ways). Any other
+/// byte is allowed: ids are the sender's, and deduplication encodes them losslessly.
+[[nodiscard]] constexpr void_result check_webhook_id(std::string_view id) noexcept {
+  if (id.empty() || id.size() > max_webhook_id_bytes) return errc::malformed_message_id;
+  for (std::size_t i = 0; i < id.size(); ++i)
+    if (id[i] == '.') return error(errc::malformed_message_id, i);
+  return {};
+}
+
+// --- the signature list -----------------------------------------------------------------
+
+enum class webhook_signature_version : std::uint8_t { v1, v1a, other };
+
+/// One entry of a `webhook-signature` list as written.
+struct webhook_signature_entry {
+  std::string_view version;  ///< the text before the first `,`
+  std::string_view value;    ///< the text after it (base64 for known versions)
+  webhook_signature_version kind = webhook_signature_version::other;
+  /// A known version whose value is the base64 of the right number of bytes.
+  bool well_formed = false;
+  /// The decoded bytes (32 for `v1`, 64 for `v1a`) when well-formed; not initialised
+  /// otherwise (a list is parsed into a stack array on every request: no memset of it).
+  unsigned char bytes[ed25519_signature_size];
+};
+
+namespace detail {
+constexpr bool is_list_space(char c) noexcept { return is_ascii_space(c); }
+
+/// Reads the entry that starts at or after `pos` (leading whitespace skipped); false at
+/// the end of the header.
+inline bool next_webhook_entry(std::string_view header, std::size_t& pos, webhook_signature_entry& e) noexcept {
+  while (pos < header.size() && is_list_space(header[pos])) ++pos;
+  if (pos == header.size()) return false;
+  const std::size_t start = pos;
+  while (pos < header.size() && !is_list_space(header[pos])) ++pos;
+  const std::string_view token = header.substr(start, pos - start);
+  e.version = std::string_view();
+  e.kind = webhook_signature_version::other;
+  e.well_formed = false;
+  const std::size_t comma = token.find(',');
+  if (comma == std::string_view::npos) {
+    e.value = token;
+    return true;
+  }
+  e.version = token.substr(0, comma);
+  e.value = token.substr(comma + 1);
+  std::size_t want = 0;
+  if (e.version == "v1") {
+    e.kind = webhook_signature_version::v1;
+    want = mac_size;
+  } else if (e.version == "v1a") {
+    e.kind = webhook_signature_version::v1a;
+    want = ed25519_signature_size;
+  } else {
+    return true;
+  }
+  auto n = base64::decode(e.value, e.bytes, sizeof e.bytes, base64::padding::required);
+  e.well_formed = n && *n == want;
+  return true;
+}
+
+/// True when `header` is a service-profile signature (64 hex digits, §9) rather than a
+/// Standard Webhooks list.
+inline bool is_service_signature(std::string_view header) noexcept {
+  mac_bytes ignored;
+  return static_cast<bool>(decode_signature(header, ignored));
+}
+}  // namespace detail
+
+/// True when `header` holds at least one entry of a known version (`v1,` or `v1a,`): what
+/// a service-profile receiver sees when a Standard Webhooks delivery reaches it.
+inline bool is_webhook_signature_list(std::string_view header) noexcept {
+  if (header.size() > max_webhook_signature_header_bytes) return false;
+  std::size_t pos = 0;
+  webhook_signature_entry e;
+  while (detail::next_webhook_entry(header, pos, e))
+    if (e.kind != webhook_signature_version::other) return true;
+  return false;
+}
+
+/// Reads every entry of `header` into `out` (room for `max_webhook_signatures`), each
+/// decoded once, and returns how many there are. `limit_exceeded` for a header longer than
+/// `max_webhook_signature_header_bytes` or with more entries than `max_webhook_signatures`.
+inline result<std::size_t> parse_webhook_signatures(std::string_view header, webhook_signature_entry* out) noexcept {
+  if (header.size() > max_webhook_signature_header_bytes) return errc::limit_exceeded;
+  std::size_t count = 0;
+  std::size_t pos = 0;
+  webhook_signature_entry extra;
+  while (detail::next_webhook_entry(header, pos, count < max_webhook_signatures ? out[count] : extra))
+    if (++count > max_webhook_signatures) return error(errc::limit_exceeded, pos);
+  return count;
+}
+
+/// Calls `f(entry)` for every entry of `header` and returns how many there were; the errors
+/// of `parse_webhook_signatures`, before `f` sees any entry.
+template <class F>
+inline result<std::size_t> for_each_webhook_signature(std::string_view header, F&& f) noexcept {
+  webhook_signature_entry entries[max_webhook_signatures];
+  auto count = parse_webhook_signatures(header, entries);
+  if (!count) return count;
+  for (std::size_t i = 0; i < *count; ++i) f(static_cast<const webhook_signature_entry&>(entries[i]));
+  return count;
+}
+
+// --- signed content ---------------------------------------------------------------------
+
+namespace detail {
+/// `id "." timestamp "." body` in one contiguous buffer, for Ed25519 (which cannot hash a
+/// message in pieces). Messages up to `inline_size` bytes live on the stack; longer ones
+/// take one heap buffer, the only allocation of a `v1a` check besides OpenSSL's own.
+class webhook_message {
+ public:
+  static constexpr std::size_t inline_size = 4096;
+  webhook_message(std::string_view id, std::string_view ts, std::string_view body) noexcept {
+    const std::size_t n = id.size() + ts.size() + body.size() + 2;
+    char* p = small_;
+    if (n > inline_size) {
+      heap_.reset(new (std::nothrow) char[n]);
+      if (!heap_) return;
+      p = heap_.get();
+    }
+    std::memcpy(p, id.data(), id.size());
+    p[id.size()] = '.';
+    std::memcpy(p + id.size() + 1, ts.data(), ts.size());
+    p[id.size() + 1 + ts.size()] = '.';
+    if (!body.empty()) std::memcpy(p + id.size() + ts.size() + 2, body.data(), body.size());
+    text_ = std::string_view(p, n);
+  }
+  bool ok() const noexcept { return text_.data() != nullptr; }
+  std::string_view text() const noexcept { return text_; }
+
+ private:
+  char small_[inline_size];
+  std::unique_ptr<char[]> heap_;
+  std::string_view text_;
+};
+}  // namespace detail
+
+/// HMAC-SHA256 of the signed content under a prepared key (streamed: no copy of the body).
+inline result<mac_bytes> webhook_mac(const hmac_key& key, std::string_view id, std::string_view timestamp_text,
+                                     std::string_view body) noexcept {
+  hmac_message m = key.start();
+  mac_bytes out;
+  // `id.timestamp.` is short and bounded: one update for it (each update has a fixed cost
+  // that matters for small bodies), then the body.
+  char prefix[max_webhook_id_bytes + 2 + 16];
+  if (id.size() <= max_webhook_id_bytes && timestamp_text.size() <= 16) {
+    std::memcpy(prefix, id.data(), id.size());
+    prefix[id.size()] = '.';
+    std::memcpy(prefix + id.size() + 1, timestamp_text.data(), timestamp_text.size());
+    prefix[id.size() + 1 + timestamp_text.size()] = '.';
+    if (auto st = m.update(std::string_view(prefix, id.size() + timestamp_text.size() + 2)); !st) return st.error();
+  } else {
+    for (std::string_view part : {id, std::string_view("."), timestamp_text, std::string_view(".")})
+      if (auto st = m.update(part); !st) return st.error();
+  }
+  if (auto st = m.update(body); !st) return st.error();
+  if (auto st = m.finish(out); !st) return st.error();
+  return out;
+}
+
+/// Checks a `webhook-signature` header against the signed content under every key of
+/// `keys` that is valid for `prof` (§17). Returns the index of the matching key (secrets
+/// first, then public keys numbered after them). Errors: `limit_exceeded` (see
+/// `for_each_webhook_signature`), `key_format_mismatch` when the verifier holds no key of
+/// this scheme, `signature_scheme_mismatch` for a service-profile signature,
+/// `signature_mismatch` / `malformed_signature` by the rule of the file comment.
+[[nodiscard]] inline result<std::size_t> verify_webhook_signature(const verifier& keys, const profile& prof,
+                                                                  std::string_view id,
+                                                                  std::string_view timestamp_text,
+                                                                  std::string_view body,
+                                                                  std::string_view header) noexcept {
+  // The keys of this scheme (decided once when the verifier was made, §17).
+  const hmac_key* secrets[max_secrets];
+  std::size_t secret_index[max_secrets];
+  std::size_t nsecrets = 0;
+  for (std::size_t i = 0; i < keys.size(); ++i)
+    if (const hmac_key* k = keys.webhook_secret(i, prof)) {
+      secret_index[nsecrets] = i;
+      secrets[nsecrets++] = k;
+    }
+  if (nsecrets == 0 && keys.public_key_count() == 0) return errc::key_format_mismatch;
+
+  // The list, read and decoded once; its shapes decide before any hashing (a garbled
+  // header costs no work on the body).
+  webhook_signature_entry entries[max_webhook_signatures];
+  auto counted = parse_webhook_signatures(header, entries);
+  if (!counted) return counted.error();
+  const std::size_t n = *counted;
+  bool any_v1 = false;
+  bool any_v1a = false;
+  for (std::size_t e = 0; e < n; ++e) {
+    if (!entries[e].well_formed) continue;
+    any_v1 |= entries[e].kind == webhook_signature_version::v1;
+    any_v1a |= entries[e].kind == webhook_signature_version::v1a;
+  }
+  if (!any_v1 && !any_v1a)
+    return detail::is_service_signature(header) ? errc::signature_scheme_mismatch : errc::malformed_signature;
+
+  // `v1`: one MAC per key, every entry compared with every MAC (constant time per
+  // comparison; the entries and the key count are public).
+  constexpr std::size_t none = static_cast<std::size_t>(-1);
+  std::size_t found = none;
+  if (any_v1 && nsecrets != 0) {
+    mac_bytes macs[max_secrets];
+    for (std::size_t k = 0; k < nsecrets; ++k) {
+      auto m = webhook_mac(*secrets[k], id, timestamp_text, body);
+      if (!m) return m.error();
+      macs[k] = *m;
+    }
+    for (std::size_t e = 0; e < n; ++e) {
+      if (!entries[e].well_formed || entries[e].kind != webhook_signature_version::v1) continue;
+      mac_bytes presented;
+      std::memcpy(presented.bytes, entries[e].bytes, mac_size);
+      const std::size_t idx = detail::select_matching_mac(macs, nsecrets, presented);
+      if (idx != nsecrets && found == none) found = secret_index[idx];
+    }
+    OPENSSL_cleanse(macs, sizeof macs);
+    if (found != none) return found;
+  }
+
+  // `v1a`: every entry under every public key until one verifies.
+  if (any_v1a && keys.public_key_count() != 0) {
+    detail::webhook_message message(id, timestamp_text, body);
+    if (!message.ok()) return errc::out_of_memory;
+    for (std::size_t e = 0; e < n; ++e) {
+      if (!entries[e].well_formed || entries[e].kind != webhook_signature_version::v1a) continue;
+      for (std::size_t k = 0; k < keys.public_key_count(); ++k) {
+        auto ok = keys.public_key(k).verify(message.text(), entries[e].bytes);
+        if (!ok) return ok.error();
+        if (*ok) return keys.size() + k;
+      }
+    }
+  }
+  return errc::signature_mismatch;
+}
+
+// --- sending (§17) ----------------------------------------------------------------------
+
+/// The keys a sender signs with: symmetric secrets (`v1` entries) and Ed25519 signing keys
+/// (`v1a` entries), one entry per key in the order added (rotation: the current and the
+/// previous key). Move-only; `sign` is const and thread-safe.
+class webhook_signer {
+ public:
+  /// Adds a symmetric key read per `prof` and `format` (`prepare_webhook_secret`).
+  void_result add_secret(std::string_view secret, const profile& prof = profiles::standard,
+                         key_format format = key_format::by_profile) noexcept {
+    if (nsecrets_ + nsigning_ == max_webhook_signatures || nsecrets_ == max_secrets) return errc::too_many_secrets;
+    auto k = prepare_webhook_secret(secret, prof, format);
+    if (!k) return k.error();
+    secrets_[nsecrets_] = std::move(*k);
+    order_[nsecrets_ + nsigning_] = static_cast<unsigned char>(nsecrets_);
+    ++nsecrets_;
+    return {};
+  }
+  /// Adds a `whsk_` signing key (`parse_signing_key`).
+  void_result add_signing_key(std::string_view text) noexcept {
+    if (nsecrets_ + nsigning_ == max_webhook_signatures || nsigning_ == max_secrets) return errc::too_many_secrets;
+    auto k = parse_signing_key(text);
+    if (!k) return k.error();
+    signing_[nsigning_] = std::move(*k);
+    order_[nsecrets_ + nsigning_] = static_cast<unsigned char>(0x80u | nsigning_);
+    ++nsigning_;
+    return {};
+  }
+
+  std::size_t size() const noexcept { return nsecrets_ + nsigning_; }
+
+  /// The `webhook-signature` header value for the signed content: the entries in the order
+  /// the keys were added, separated by one space. `invalid_argument` with no key; the id is
+  /// checked as a receiver would (`check_webhook_id`), the timestamp must be digits.
+  result<std::string> sign(std::string_view id, std::string_view timestamp_text, std::string_view body) const {
+    if (size() == 0) return errc::invalid_argument;
+    if (auto st = check_webhook_id(id); !st) return st.error();
+    if (timestamp_text.empty() || timestamp_text.size() > 12) return errc::malformed_timestamp;
+    for (char c : timestamp_text)
+      if (c < '0' || c > '9') return errc::malformed_timestamp;
+    std::string out;
+    out.reserve(size() * (max_webhook_entry_chars + 1));
+    std::unique_ptr<detail::webhook_message> message;
+    for (std::size_t i = 0; i < size(); ++i) {
+      if (i != 0) out += ' ';
+      const unsigned idx = order_[i] & 0x7Fu;
+      if ((order_[i] & 0x80u) == 0) {
+        auto m = webhook_mac(secrets_[idx], id, timestamp_text, body);
+        if (!m) return m.error();
+        out += "v1,";
+        out += base64::encode(m->bytes, mac_size);
+      } else {
+        if (!message) {
+          message.reset(new (std::nothrow) detail::webhook_message(id, timestamp_text, body));
+          if (!message || !message->ok()) return errc::out_of_memory;
+        }
+        unsigned char sig[ed25519_signature_size];
+        if (auto st = signing_[idx].sign(message->text(), sig); !st) return st.error();
+        out += "v1a,";
+        out += base64::encode(sig, sizeof sig);
+      }
+    }
+    return out;
+  }
+
+ private:
+  hmac_key secrets_[max_secrets];
+  ed25519_private_key signing_[max_secrets];
+  unsigned char order_[max_webhook_signatures] = {};
+  std::size_t nsecrets_ = 0;
+  std::size_t nsigning_ = 0;
+};
+
+/// The three headers of an outgoing delivery (names lower-case, §17).
+struct webhook_request_headers {
+  std::string id;
+  std::string timestamp;
+  std::string signature;
+};
+
+/// Builds the headers of one delivery attempt: `webhook-id` (the same on every retry, it is
+/// the receiver's idempotency key), `webhook-timestamp` (the attempt's time) and
+/// `webhook-signature`.
+inline result<webhook_request_headers> build_webhook_headers(const webhook_signer& signer, std::string_view id,
+                                                             std::int64_t now_seconds, std::string_view body) {
+  if (now_seconds < 0) return errc::invalid_argument;
+  webhook_request_headers h;
+  h.id = std::string(id);
+  h.timestamp = std::to_string(now_seconds);
+  auto sig = signer.sign(id, h.timestamp, body);
+  if (!sig) return sig.error();
+  h.signature = std::move(*sig);
+  return h;
+}
+
+// --- key generation ---------------------------------------------------------------------
+
+/// Bytes of a generated symmetric secret (within §17's 24..64).
+constexpr std::size_t generated_webhook_secret_bytes = 32;
+
+/// A new `whsec_<base64>` secret from OpenSSL's random generator.
+inline result<std::string> generate_webhook_secret() {
+  unsigned char raw[generated_webhook_secret_bytes];
+  if (RAND_bytes(raw, sizeof raw) != 1) return errc::crypto_error;
+  std::string s(key_prefix::secret);
+  s += base64::encode(raw, sizeof raw);
+  OPENSSL_cleanse(raw, sizeof raw);
+  return s;
+}
+
+/// A new Ed25519 key pair as text.
+struct webhook_keypair {
+  std::string signing_key;  ///< `whsk_` + base64(seed ‖ public key), 64 bytes
+  std::string public_key;   ///< `whpk_` + base64(public key), 32 bytes
+};
+
+/// The text forms of a signing key (seed ‖ public, the 64-byte form §17 accepts).
+inline result<webhook_keypair> format_keypair(const ed25519_private_key& key) {
+  unsigned char both[ed25519_keypair_size];
+  if (auto st = key.seed(both); !st) return st.error();
+  std::memcpy(both + ed25519_seed_size, key.public_bytes(), ed25519_public_key_size);
+  webhook_keypair out;
+  out.signing_key = std::string(key_prefix::signing_key) + base64::encode(both, sizeof both);
+  out.public_key = std::string(key_prefix::public_key) + base64::encode(key.public_bytes(), ed25519_public_key_size);
+  OPENSSL_cleanse(both, sizeof both);
+  return out;
+}
+
+/// A new Ed25519 key pair from OpenSSL's random generator.
+inline result<webhook_keypair> generate_webhook_keypair() {
+  auto key = ed25519_private_key::generate();
+  if (!key) return key.error();
+  return format_keypair(*key);
+}
+
+// --- typed view of the body (§17) --------------------------------------------------------
+
+/// What a Standard Webhooks body says, when it is JSON: the recommended shape
+/// `{type, timestamp, data}` and OpenAI's `{id, object: "event", created_at, type,
+/// data: {id}}`. Every field is optional (the body is any bytes); views point into it.
+struct webhook_event_view {
+  std::string_view type;          ///< `type` (unescaped text when it has no escapes)
+  std::string_view id;            ///< OpenAI: the event id (`id`)
+  std::string_view object;        ///< OpenAI: `object` ("event")
+  std::string_view timestamp;     ///< recommended shape: `timestamp` (an ISO-8601 string)
+  std::int64_t created_at = 0;    ///< OpenAI: `created_at` (Unix seconds)
+  bool has_created_at = false;
+  json::value data;               ///< `data`, any JSON value
+  std::string_view data_id;       ///< `data.id` when `data` is an object with a string id
+};
+
+/// Reads the typed view from a JSON object body. Errors are the JSON reader's for a body
+/// that is not JSON, `json_type_mismatch` when the top level is not an object or a field
+/// has another type than the shapes give it. Strings with escapes are returned raw.
+inline result<webhook_event_view> parse_webhook_event(std::string_view body, const json::limits& lim = {}) noexcept {
+  auto root = json::parse(body, lim);
+  if (!root) return root.error();
+  auto obj = root->get_object();
+  if (!obj) return obj.error();
+  webhook_event_view v;
+  auto text = [](json::value val, std::string_view& out) -> void_result {
+    if (!val) return {};
+    auto s = val.get_string();
+    if (!s) return s.error();
+    out = s->raw();
+    return {};
+  };
+  if (auto st = text(obj->find("type"), v.type); !st) return st.error();
+  if (auto st = text(obj->find("id"), v.id); !st) return st.error();
+  if (auto st = text(obj->find("object"), v.object); !st) return st.error();
+  if (auto st = text(obj->find("timestamp"), v.timestamp); !st) return st.error();
+  if (json::value c = obj->find("created_at")) {
+    auto n = c.get_int64();
+    if (!n) return n.error();
+    v.created_at = *n;
+    v.has_created_at = true;
+  }
+  v.data = obj->find("data");
+  if (v.data.is_object()) {
+    auto d = v.data.get_object();
+    if (d) {
+      json::value id = d->find("id");
+      if (id.is_string()) v.data_id = id.get_string()->raw();
+    }
+  }
+  return v;
+}
+
+}  // namespace jobwire
+// ---- end jobwire/standard_webhooks.hpp -------------------------------------------
 
 // ---- begin jobwire/freshness.hpp -------------------------------------------------
 // jobwire — delivery timestamps and the freshness window (PROTOCOL.md §9).
@@ -3509,11 +4537,129 @@ inline result<raw_delivery_headers> collect_delivery_headers(const Headers& head
   return out;
 }
 
+// --- Standard Webhooks headers (PROTOCOL.md §17) ----------------------------------------
+
+/// Header name suffixes of the Standard Webhooks profiles, after `webhook-` or `svix-`.
+namespace webhook_header_suffix {
+constexpr std::string_view id = "id";
+constexpr std::string_view timestamp = "timestamp";
+constexpr std::string_view signature = "signature";
+inline constexpr std::string_view all[] = {id, timestamp, signature};
+}  // namespace webhook_header_suffix
+
+/// The three headers of a Standard Webhooks delivery, from whichever family carried them.
+struct raw_webhook_headers {
+  std::optional<std::string_view> id;
+  std::optional<std::string_view> timestamp;
+  std::optional<std::string_view> signature;
+  /// True when the values came from the `alt_header_prefix` family (`svix-*`).
+  bool alternate_family = false;
+};
+
+namespace detail {
+inline std::optional<std::string_view>* webhook_slot(raw_webhook_headers& r, std::string_view suffix) noexcept {
+  switch (suffix.size()) {
+    case 2: return iequals_lower(suffix, webhook_header_suffix::id) ? &r.id : nullptr;
+    case 9:
+      if (iequals_lower(suffix, webhook_header_suffix::timestamp)) return &r.timestamp;
+      return iequals_lower(suffix, webhook_header_suffix::signature) ? &r.signature : nullptr;
+    default: return nullptr;
+  }
+}
+
+// The three headers under one prefix; `ambiguous_header` for one repeated with different
+// values.
+template <class Headers>
+inline result<raw_webhook_headers> collect_webhook_family(const Headers& headers, std::string_view prefix) noexcept {
+  raw_webhook_headers out;
+  if constexpr (is_header_callable<Headers>::value) {
+    for (std::string_view suffix : webhook_header_suffix::all) {
+      auto v = find_header(headers, prefix, suffix);
+      if (!v) return v.error();
+      *webhook_slot(out, suffix) = *v;
+    }
+  } else {
+    static_assert(is_header_range<Headers>::value, "headers must be a range of (name, value) pairs or a lookup callable");
+    for (const auto& entry : headers) {
+      const std::string_view name(std::get<0>(entry));
+      if (name.size() <= prefix.size() || !iequals_lower(name.substr(0, prefix.size()), prefix)) continue;
+      std::optional<std::string_view>* slot = webhook_slot(out, name.substr(prefix.size()));
+      if (slot == nullptr) continue;
+      const std::string_view value(std::get<1>(entry));
+      if (!*slot)
+        *slot = value;
+      else if (**slot != value)
+        return errc::ambiguous_header;
+    }
+  }
+  return out;
+}
+
+inline bool any_webhook_header(const raw_webhook_headers& r) noexcept { return r.id || r.timestamp || r.signature; }
+}  // namespace detail
+
+/// Collects `webhook-id`, `webhook-timestamp` and `webhook-signature`, or the same under
+/// the profile's second family (`svix-*`) (§17: "accept either family, never a mix"). When
+/// both families are present they must carry the same headers with the same values (Svix
+/// sends both); anything else — different values, or some headers in one family and the
+/// rest in the other — is `ambiguous_header`, since two readers could then sign-check two
+/// different messages.
+template <class Headers>
+inline result<raw_webhook_headers> collect_webhook_headers(const Headers& headers,
+                                                           const profile& prof = profiles::standard) noexcept {
+  result<raw_webhook_headers> primary = raw_webhook_headers{};
+  result<raw_webhook_headers> alternate = raw_webhook_headers{};
+  if constexpr (detail::is_header_callable<Headers>::value) {
+    primary = detail::collect_webhook_family(headers, prof.header_prefix);
+    if (!prof.alt_header_prefix.empty()) alternate = detail::collect_webhook_family(headers, prof.alt_header_prefix);
+  } else {
+    // One pass over a range for both families.
+    raw_webhook_headers a, b;
+    for (const auto& entry : headers) {
+      const std::string_view name(std::get<0>(entry));
+      raw_webhook_headers* family = nullptr;
+      std::string_view rest;
+      for (auto [prefix, target] : {std::pair<std::string_view, raw_webhook_headers*>{prof.header_prefix, &a},
+                                    std::pair<std::string_view, raw_webhook_headers*>{prof.alt_header_prefix, &b}}) {
+        if (prefix.empty() || name.size() <= prefix.size() ||
+            !detail::iequals_lower(name.substr(0, prefix.size()), prefix))
+          continue;
+        family = target;
+        rest = name.substr(prefix.size());
+        break;
+      }
+      if (family == nullptr) continue;
+      std::optional<std::string_view>* slot = detail::webhook_slot(*family, rest);
+      if (slot == nullptr) continue;
+      const std::string_view value(std::get<1>(entry));
+      if (!*slot)
+        *slot = value;
+      else if (**slot != value)
+        return errc::ambiguous_header;
+    }
+    primary = a;
+    alternate = b;
+  }
+  if (!primary) return primary.error();
+  if (prof.alt_header_prefix.empty()) return primary;
+  if (!detail::any_webhook_header(*alternate)) return primary;
+  if (!detail::any_webhook_header(*primary)) {
+    alternate->alternate_family = true;
+    return alternate;
+  }
+  if (primary->id != alternate->id || primary->timestamp != alternate->timestamp ||
+      primary->signature != alternate->signature)
+    return errc::ambiguous_header;
+  return primary;
+}
+
 // --- profile detection (PROTOCOL.md §15) -----------------------------------------------
 
 /// The profiles a receiver can tell apart by their header family (§15). Detection picks
-/// rules (header names, phase set, whether a secret is required), never keys.
-inline constexpr const profile* detectable_profiles[] = {&profiles::phaseo, &profiles::ai_stats};
+/// rules (header names, phase set, whether a secret is required), never keys. The
+/// Standard Webhooks family (`webhook-*` or `svix-*`) is detected as `standard`; `openai`
+/// shares it and is chosen by naming it.
+inline constexpr const profile* detectable_profiles[] = {&profiles::phaseo, &profiles::ai_stats, &profiles::standard};
 
 namespace detail {
 // True when one of the delivery headers of `prof` (timestamp, signature, event id, event
@@ -3522,6 +4668,15 @@ namespace detail {
 // that profile writes (§9, §16.5).
 template <class Headers>
 inline bool has_header_family(const Headers& headers, const profile& prof) noexcept {
+  if (prof.scheme == signature_scheme::webhooks) {
+    // Either family (§17); an ambiguous one is present too.
+    for (std::string_view prefix : {prof.header_prefix, prof.alt_header_prefix}) {
+      if (prefix.empty()) continue;
+      auto found = collect_webhook_family(headers, prefix);
+      if (!found || any_webhook_header(*found)) return true;
+    }
+    return false;
+  }
   const std::string_view prefix = prof.header_prefix;
   if constexpr (is_header_callable<Headers>::value) {
     for (std::string_view suffix : header_suffix::all) {
@@ -3542,7 +4697,7 @@ inline bool has_header_family(const Headers& headers, const profile& prof) noexc
 }  // namespace detail
 
 /// The profile whose header family the request carries (§15, jobwire policy `auto`):
-/// `x-phaseo-*` → phaseo, `x-ai-stats-*` → ai_stats; nullptr when neither is present (the
+/// `x-phaseo-*` → phaseo, `x-ai-stats-*` → ai_stats, `webhook-*`/`svix-*` → standard; nullptr when neither is present (the
 /// caller picks its fallback); `ambiguous_header` when both are — two families in one
 /// request means two readers could pick two different sets of rules.
 template <class Headers>
@@ -3646,6 +4801,12 @@ inline result<delivery_headers> parse_delivery_headers(const Headers& headers,
 //
 // Bodies that are not delivery envelopes (e.g. a body that is any bytes) use
 // `authenticate_delivery` alone.
+//
+// The Standard Webhooks profiles (`standard`, `openai`, §17) take the other signature
+// path in steps 3–5 (`webhook-id`/`-timestamp`/`-signature`, the signed content
+// `id.timestamp.body`, the signature list of standard_webhooks.hpp) and have no metadata
+// headers and no envelope: their body is any bytes, so `verify_delivery` stops after
+// authentication for them (the typed view is `parse_webhook_event`).
 //
 // The body must be the raw bytes as received: re-serialised or re-encoded JSON does not
 // verify. Nothing here allocates.
@@ -5413,6 +6574,10 @@ struct verify_options {
   /// Limits of the JSON reader that parses the authenticated envelope (duplicate keys are
   /// always refused in payloads, whatever this says).
   json::limits json{};
+  /// Under `auto` (`prof == nullptr`), the profile a `webhook-*`/`svix-*` delivery is
+  /// checked under: `standard` (the default) or `openai` (§15: "or `openai` when
+  /// configured so"), whose secrets without `whsec_` are raw bytes.
+  const profile* webhooks_profile = &profiles::standard;
 };
 
 /// The raw body of a request that `authenticate_delivery` authenticated. Only that
@@ -5439,8 +6604,12 @@ struct authenticated_delivery {
   /// False only for an unsigned delivery accepted because no secret is configured,
   /// `lenient::unsigned_deliveries` is set and the profile allows that.
   bool signature_checked = false;
-  /// Index (in the order given) of the secret whose signature matched.
+  /// Index (in the order given) of the secret whose signature matched; for a `v1a`
+  /// signature (§17), the verifier's secret count plus the index of the public key.
   std::size_t matched_secret = 0;
+  /// The `webhook-id` of a Standard Webhooks delivery (§17), its idempotency key; empty
+  /// under the service profiles.
+  std::string_view message_id;
   /// The timestamp header's exact text and its value (when signed).
   std::string_view timestamp_text;
   parsed_timestamp timestamp{};
@@ -5477,6 +6646,9 @@ template <class Headers>
   // whatever family arrives a verifier holding a secret still requires a signature below.
   auto selected = select_profile(headers, opts.prof);
   if (!selected) return selected.error();
+  if (opts.prof == nullptr && *selected == &profiles::standard && opts.webhooks_profile != nullptr &&
+      opts.webhooks_profile->scheme == signature_scheme::webhooks)
+    selected = opts.webhooks_profile;
   const profile& prof = **selected;
   out.prof = &prof;
 
@@ -5489,6 +6661,31 @@ template <class Headers>
   }
 
   if (body.size() > opts.max_body_bytes) return errc::body_too_large;
+
+  if (prof.scheme == signature_scheme::webhooks) {
+    // §17: the three headers of either family; every delivery is signed (the profile
+    // requires a secret, checked above).
+    auto wh = collect_webhook_headers(headers, prof);
+    if (!wh) return wh.error();
+    if (!wh->id) return errc::missing_message_id;
+    if (!wh->timestamp) return errc::missing_timestamp;
+    if (!wh->signature) return errc::missing_signature;
+    if (auto st = check_webhook_id(*wh->id); !st) return st;
+    // Strict seconds only (§17: "the strict rule of §9 applies"); `sdk_compat` is the
+    // service SDKs' leniency and does not apply to this scheme.
+    auto ts = parse_timestamp(*wh->timestamp, false);
+    if (!ts) return ts.error();
+    if (auto fresh = check_freshness(*ts, now_seconds, opts.tolerance_seconds); !fresh) return fresh.error();
+    auto matched = verify_webhook_signature(secrets, prof, *wh->id, *wh->timestamp, body, *wh->signature);
+    if (!matched) return matched.error();
+    out.signature_checked = true;
+    out.matched_secret = *matched;
+    out.timestamp_text = *wh->timestamp;
+    out.timestamp = *ts;
+    out.message_id = *wh->id;
+    out.body = detail_authenticated_body_access::make(body);
+    return {};
+  }
 
   // One pass over the headers collects everything read below.
   auto raw = collect_delivery_headers(headers, prof);
@@ -5503,7 +6700,13 @@ template <class Headers>
     if (auto fresh = check_freshness(*ts, now_seconds, opts.tolerance_seconds); !fresh) return fresh.error();
 
     auto matched = secrets.verify(*raw->timestamp, body, *raw->signature);
-    if (!matched) return matched.error();
+    if (!matched) {
+      // §17: a Standard Webhooks list checked under a service profile is the wrong profile
+      // chosen, said as such rather than as a garbled signature.
+      if (matched.code() == errc::malformed_signature && is_webhook_signature_list(*raw->signature))
+        return errc::signature_scheme_mismatch;
+      return matched.error();
+    }
 
     out.signature_checked = true;
     out.matched_secret = *matched;
@@ -5571,6 +6774,8 @@ template <class Headers>
                                             const verify_options& opts = {}) noexcept {
   out.envelope = envelope_view{};
   if (auto st = authenticate_delivery(body, headers, secrets, now_seconds, out, opts); !st) return st;
+  // §17: the body of a Standard Webhooks delivery is any bytes, with no envelope to agree.
+  if (out.prof->scheme == signature_scheme::webhooks) return {};
   auto env = parse_envelope(out.body, delivery_payload_options(opts, *out.prof));
   if (!env) return env.error();
   out.envelope = *env;
@@ -5589,9 +6794,16 @@ template <class Headers>
   return out;
 }
 
-// The same three calls with the host's clock as `unix_time` (unix_time.hpp), the type the
+// The same four calls with the host's clock as `unix_time` (unix_time.hpp), the type the
 // receiver, the dedup stores and the sender take: freshness is decided on its whole
 // seconds (floored), exactly as with `to_unix_seconds(now)`.
+template <class Headers>
+[[nodiscard]] inline void_result authenticate_delivery(std::string_view body, const Headers& headers,
+                                                       const verifier& secrets, unix_time now,
+                                                       authenticated_delivery& out,
+                                                       const verify_options& opts = {}) noexcept {
+  return authenticate_delivery(body, headers, secrets, to_unix_seconds(now), out, opts);
+}
 template <class Headers>
 [[nodiscard]] inline result<authenticated_delivery> authenticate_delivery(std::string_view body, const Headers& headers,
                                                                           const verifier& secrets, unix_time now,
@@ -9422,8 +10634,8 @@ class delivery_sender {
 // milliseconds as `dedup_time`). Stores are template parameters checked by
 // `is_dedup_store<S>`; nothing here is virtual.
 
-#include <memory>
 #include <mutex>
+
 
 
 namespace jobwire {
@@ -9496,6 +10708,8 @@ static_assert(max_dedup_job_id_length <= 999, "the encoded job id length has at 
 /// Longest delivery key a dedup key accepts (the longest possible key,
 /// `batch.status_changed:<prev>:<cur>` with two 21-byte parts, is 64 bytes: events.hpp).
 constexpr std::size_t max_dedup_delivery_key_length = 64;
+/// Longest `webhook-id` kept as written in a dedup key; longer ones are kept by SHA-256.
+constexpr std::size_t max_dedup_webhook_id_length = 256;
 static_assert(max_dedup_delivery_key_length >= 21 + 2 * max_status_part_length + 1,
               "every status_changed key must fit a dedup key");
 
@@ -9535,7 +10749,7 @@ inline std::uint64_t dedup_hash(std::string_view s) noexcept {
 
 /// Which form a key has: the two §2 forms of a delivery's identity, and the per-job lease
 /// that serialises reconciliation of one job (receiver.hpp, docs/RECEIVING.md).
-enum class dedup_key_form : std::uint8_t { job_delivery, event_id, job_lease };
+enum class dedup_key_form : std::uint8_t { job_delivery, event_id, job_lease, webhook_message };
 
 /// The identity a delivery is deduplicated on: the pair (job id, delivery key) or the
 /// event id — never the delivery key alone, because every job has a `video.completed`
@@ -9546,6 +10760,10 @@ enum class dedup_key_form : std::uint8_t { job_delivery, event_id, job_lease };
 ///   job id form:   "job:" <decimal byte length of job id> ":" <job id> ":" <delivery key>
 ///   event id form: "evt:" <event id>
 ///   job lease:     "jls:" <job id>
+///   webhook id:    "whm:" <webhook-id>            (Standard Webhooks, PROTOCOL.md §17: ids of
+///                                                  printable ASCII, no space, 1..256 bytes)
+///                  "whh:" <64 hex of SHA-256(id)>  (any other id: the stores keep text keys,
+///                                                  and §17 never rejects an id for its bytes)
 /// The job lease key is not a delivery's identity: it names a job, and the receiver
 /// claims it around load → reconcile → handler so that deliveries of one job with
 /// different keys never reconcile against the same state at once. It is only ever
@@ -9558,6 +10776,7 @@ class dedup_key {
  public:
   static constexpr std::size_t max_encoded_length =
       4 + 3 + 1 + max_dedup_job_id_length + 1 + max_dedup_delivery_key_length;
+  static_assert(4 + max_dedup_webhook_id_length <= max_encoded_length, "a webhook id fits a key");
 
   /// (job id, delivery key). Both must be non-empty and within the length limits
   /// (`invalid_dedup_key`); their bytes are otherwise not interpreted.
@@ -9637,6 +10856,37 @@ class dedup_key {
     return k;
   }
 
+  /// The Standard Webhooks form (§17): the `webhook-id`, which stays the same across a
+  /// message's retries. Any non-empty id makes a key: printable ASCII ids up to
+  /// `max_dedup_webhook_id_length` bytes are kept as they are, any other id by its SHA-256.
+  static result<dedup_key> for_webhook(std::string_view id) noexcept {
+    if (id.empty()) return errc::invalid_dedup_key;
+    dedup_key k;
+    k.form_ = dedup_key_form::webhook_message;
+    if (is_plain_webhook_id(id)) {
+      k.append("whm:");
+      k.part_a_ = k.len_;
+      k.append(id);
+    } else {
+      unsigned char digest[32];
+      unsigned int n = 0;
+      if (EVP_Digest(id.data(), id.size(), digest, &n, EVP_sha256(), nullptr) != 1 || n != sizeof digest)
+        return errc::crypto_error;
+      char hex[64];
+      constexpr char digits[] = "0123456789abcdef";
+      for (std::size_t i = 0; i < sizeof digest; ++i) {
+        hex[2 * i] = digits[digest[i] >> 4];
+        hex[2 * i + 1] = digits[digest[i] & 0x0F];
+      }
+      k.append("whh:");
+      k.part_a_ = k.len_;
+      k.append(std::string_view(hex, sizeof hex));
+    }
+    k.part_b_ = k.len_;
+    k.hash_ = detail::dedup_hash(k.encoded());
+    return k;
+  }
+
   /// Reads an encoding back (e.g. a key listed from a store). Only the exact canonical
   /// encoding of a valid key is accepted (`invalid_dedup_key` otherwise, or
   /// `invalid_event_id` for a bad event id), so parse(encode(k)) == k and
@@ -9647,6 +10897,24 @@ class dedup_key {
     std::string_view rest = encoded.substr(4);
     if (tag == "evt:") return for_event(rest);
     if (tag == "jls:") return for_job(rest);
+    if (tag == "whm:") {
+      if (!is_plain_webhook_id(rest)) return errc::invalid_dedup_key;
+      return for_webhook(rest);
+    }
+    if (tag == "whh:") {
+      // Exactly the digest form: 64 lower-case hex digits.
+      if (rest.size() != 64) return errc::invalid_dedup_key;
+      for (char c : rest)
+        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return errc::invalid_dedup_key;
+      dedup_key k;
+      k.form_ = dedup_key_form::webhook_message;
+      k.append("whh:");
+      k.part_a_ = k.len_;
+      k.append(rest);
+      k.part_b_ = k.len_;
+      k.hash_ = detail::dedup_hash(k.encoded());
+      return k;
+    }
     if (tag != "job:") return errc::invalid_dedup_key;
     std::size_t i = 0, len = 0;
     while (i < rest.size() && i < 4 && rest[i] >= '0' && rest[i] <= '9') {
@@ -9666,8 +10934,9 @@ class dedup_key {
   dedup_key_form form() const noexcept { return form_; }
   /// Empty for the event id form.
   std::string_view job_id() const noexcept {
-    return form_ != dedup_key_form::event_id ? std::string_view(buf_.data() + part_a_, part_b_ - 1u - part_a_)
-                                             : std::string_view();
+    return form_ == dedup_key_form::job_delivery || form_ == dedup_key_form::job_lease
+               ? std::string_view(buf_.data() + part_a_, part_b_ - 1u - part_a_)
+               : std::string_view();
   }
   /// Empty for the event id and job lease forms.
   std::string_view delivery_key_text() const noexcept {
@@ -9678,6 +10947,13 @@ class dedup_key {
   std::string_view event_id() const noexcept {
     return form_ == dedup_key_form::event_id ? std::string_view(buf_.data() + part_a_, len_ - part_a_)
                                              : std::string_view();
+  }
+
+  /// The webhook form's id as encoded (the id itself, or its SHA-256 in hex); empty for
+  /// the other forms.
+  std::string_view webhook_id() const noexcept {
+    return form_ == dedup_key_form::webhook_message ? std::string_view(buf_.data() + part_a_, len_ - part_a_)
+                                                    : std::string_view();
   }
 
   /// `detail::dedup_hash(encoded())`, computed once when the key is built: a receiver
@@ -9699,6 +10975,14 @@ class dedup_key {
     } while (v != 0 && n < 4);
     for (std::size_t i = 0; i < n; ++i) out[i] = tmp[n - 1 - i];
     return n;
+  }
+  // Kept as written in the key: bytes 0x21..0x7E (what text stores hold without escaping;
+  // a '.' is no concern here, the signed-content rule refused it already).
+  static bool is_plain_webhook_id(std::string_view id) noexcept {
+    if (id.empty() || id.size() > max_dedup_webhook_id_length) return false;
+    for (char c : id)
+      if (c < 0x21 || c > 0x7E) return false;
+    return true;
   }
   void append(std::string_view s) noexcept {
     std::memcpy(buf_.data() + len_, s.data(), s.size());
@@ -11609,14 +12893,20 @@ struct receipt {
   /// The profile the delivery was verified and parsed under: the one configured, or the
   /// one detected from the headers (`auto`, §15); nullptr before verification succeeded.
   const profile* prof = nullptr;
+  /// The `webhook-id` of a Standard Webhooks delivery (`receive_webhook`, §17); a view
+  /// into the caller's headers, empty otherwise.
+  std::string_view message_id;
 
   /// True for the 2xx replies.
   bool acknowledged() const noexcept { return http_status >= 200 && http_status < 300; }
   /// A stable snake_case reason: the error name when `error` is set, the reconcile reason
-  /// when reconciliation ran, `done` / `in_flight` for a claim that found the key taken.
+  /// when reconciliation ran, `processed` for a Standard Webhooks delivery handled
+  /// (`receive_webhook`), `done` / `in_flight` for a claim that found the key taken.
   std::string_view reason() const noexcept {
     if (error != errc::ok) return error_name(error);
     if (reconciled) return reconcile_reason_name(reconciled->reason);
+    // receive_webhook (§17) has no reconciliation: a fresh claim that was handled.
+    if (claim && *claim == claim_state::fresh) return "processed";
     if (claim) return claim_state_name(*claim);
     return "ok";
   }
@@ -11695,6 +12985,11 @@ template <class Headers, class Store, class Load, class Handler>
   // rejected envelope still reports the profile it was read under).
   if (checked || verified.body.bytes().data() != nullptr) r.prof = verified.prof;
   if (!checked) return detail::reject_receipt(r, checked.code(), opt);
+  // §17: a Standard Webhooks body is no delivery envelope; such deliveries go through
+  // `receive_webhook`. Reaching here is the host's wiring, so a local error (503): the
+  // sender retries once the receiver is fixed, and nothing is acknowledged unhandled.
+  if (verified.prof->scheme == signature_scheme::webhooks)
+    return detail::host_failure_receipt(r, errc::invalid_argument, opt);
   const envelope_view* env = &verified.envelope;
   const std::string_view job = env->data.id.str();
   (void)r.job_id.assign(job);  // the envelope reader accepts no longer id (§2)
@@ -11766,6 +13061,64 @@ template <class Headers, class Store, class Load, class Handler>
     case reconcile_action::ignore_stale: return detail::decide(r, receiver_decision::ignore_stale, 200, opt);
     default: return detail::decide(r, receiver_decision::no_change, 200, opt);
   }
+}
+
+/// Handles one Standard Webhooks delivery (profiles `standard`, `openai`, §17) end to end:
+///
+///   authenticate → claim the `webhook-id` → handler → commit
+///
+/// - `body`: any bytes (JSON is optional; `parse_webhook_event` reads the usual shapes).
+/// - `headers`, `secrets`, `store`, `now`: as for `receive_delivery`; `opt.verify.prof`
+///   names `standard` or `openai`, or is nullptr (auto: the `webhook-*`/`svix-*` family is
+///   detected as `standard`). A request of a service profile (`x-phaseo-*`, `x-ai-stats-*`)
+///   is `signature_scheme_mismatch`: this entry point serves one scheme.
+/// - `handler(const authenticated_delivery&, const dedup_key&)` → `void_result`: the side
+///   effect. There is no lifecycle reconciliation here (§17): the sender's events are not
+///   this protocol's job statuses. A host that maps an event to one of its jobs (OpenAI's
+///   `video.completed` names the video in `data.id`) does so in the handler, where it may
+///   refetch the job and reconcile the status object it gets (reconcile.hpp). Any error →
+///   the claim is released and the reply is 503, so the retry is processed.
+/// Duplicates (the same `webhook-id` committed before) are `duplicate`, 200, without
+/// calling the handler; a copy being handled elsewhere is `in_flight`, 503.
+template <class Headers, class Store, class Handler>
+[[nodiscard]] inline receipt receive_webhook(std::string_view body, const Headers& headers, const verifier& secrets,
+                                             Store& store, dedup_time now, Handler&& handler,
+                                             const receiver_options& opt = {}) noexcept {
+  static_assert(require_dedup_store<Store>(), "see dedup.hpp");
+  receipt r;
+
+  // 1. authenticate (§17: signature list, freshness; any body bytes)
+  verify_options vopt = opt.verify;
+  vopt.leniency = opt.leniency;
+  authenticated_delivery auth;
+  const void_result checked = authenticate_delivery(body, headers, secrets, now, auth, vopt);
+  if (!checked) return detail::reject_receipt(r, checked.code(), opt);
+  r.prof = auth.prof;
+  if (auth.prof->scheme != signature_scheme::webhooks)
+    return detail::reject_receipt(r, errc::signature_scheme_mismatch, opt);
+  r.message_id = auth.message_id;
+
+  // 2. claim the webhook-id (§17: the idempotency key, the same on every retry)
+  auto key = dedup_key::for_webhook(auth.message_id);
+  if (!key) return detail::reject_receipt(r, key.code(), opt);
+  r.key = *key;
+  auto claimed = store.claim(*key, now, opt.lease);
+  if (!claimed) return detail::host_failure_receipt(r, claimed.code(), opt);
+  r.claim = claimed->state;
+  if (claimed->state == claim_state::done) return detail::decide(r, receiver_decision::duplicate, 200, opt);
+  if (claimed->state == claim_state::in_flight) return detail::decide(r, receiver_decision::in_flight, 503, opt);
+  const claim_token token = claimed->token;
+
+  // 3. handler
+  void_result done = handler(static_cast<const authenticated_delivery&>(auth), static_cast<const dedup_key&>(*key));
+  if (!done) {
+    (void)store.release(*key, token);
+    return detail::host_failure_receipt(r, done.code(), opt);
+  }
+
+  // 4. commit (a failed commit after a successful effect is still 200, as in receive_delivery)
+  if (auto c = store.commit(*key, token, now); !c) r.error = c.code();
+  return detail::decide(r, receiver_decision::process, 200, opt);
 }
 
 /// What `with_job_lease` did.

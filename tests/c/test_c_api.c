@@ -662,7 +662,7 @@ static void test_verify(void) {
   CHECK_STATUS(verify_with(v, NULL, 3, &h, NOW, 300, 0, JOBWIRE_PROFILE_AI_STATS, NULL), JOBWIRE_E_INVALID_ARGUMENT);
   CHECK_STATUS(verify_with(v, S(known_body), &h, NOW, 300, 0x4u, JOBWIRE_PROFILE_AI_STATS, NULL),
                JOBWIRE_E_INVALID_ARGUMENT);
-  CHECK_STATUS(verify_with(v, S(known_body), &h, NOW, 300, 0, 3, NULL), JOBWIRE_E_INVALID_ARGUMENT);
+  CHECK_STATUS(verify_with(v, S(known_body), &h, NOW, 300, 0, 5, NULL), JOBWIRE_E_INVALID_ARGUMENT); /* no profile */
   /* PROTOCOL.md §15: AUTO detects the profile from the header family present */
   CHECK_STATUS(verify_with(v, S(known_body), &h, NOW, 300, 0, JOBWIRE_PROFILE_AUTO, NULL), JOBWIRE_OK);
   {
@@ -771,6 +771,129 @@ static void* verify_many(void* arg) {
       ++job->failures;
   }
   return NULL;
+}
+
+/* Standard Webhooks (PROTOCOL.md §17): the specification's published vector through
+ * jobwire_webhook_sign and jobwire_verify, keys checked at creation, public keys. */
+static void test_standard_webhooks(void) {
+  static const char* const secret[] = {"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"};
+  static const char vector_sig[] = "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=";
+  static const char id[] = "msg_p5jXN8AQM9LWM0D4loKWxJek";
+  static const char ts[] = "1614265330";
+  static const char body[] = "{\"test\": 2432232314}";
+  /* RFC 8032 §7.1 TEST 1: seed and public key, base64 */
+  static const char* const signing[] = {"whsk_nWGxne/9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A="};
+  static const char* const pub[] = {"whpk_11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo="};
+  static const char* const wrong_kind[] = {"whpk_11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo="};
+  static const char* const bad_b64[] = {"whsec_not*base64"};
+  size_t secret_len[1], signing_len[1], pub_len[1], wrong_len[1], bad_len[1];
+  char out[256];
+  size_t out_len = 0;
+  size_t matched = 99;
+  struct headers h;
+  jobwire_verifier* v = NULL;
+  secret_len[0] = strlen(secret[0]);
+  signing_len[0] = strlen(signing[0]);
+  pub_len[0] = strlen(pub[0]);
+  wrong_len[0] = strlen(wrong_kind[0]);
+  bad_len[0] = strlen(bad_b64[0]);
+
+  CHECK_STATUS(jobwire_webhook_sign(secret, secret_len, 1, NULL, NULL, 0, JOBWIRE_PROFILE_STANDARD,
+                                    JOBWIRE_KEY_FORMAT_PROFILE, id, strlen(id), ts, strlen(ts), body, strlen(body), out,
+                                    sizeof out, &out_len),
+               JOBWIRE_OK);
+  CHECK(out_len == strlen(vector_sig) && memcmp(out, vector_sig, out_len) == 0);
+  CHECK_STATUS(jobwire_webhook_sign(secret, secret_len, 1, NULL, NULL, 0, JOBWIRE_PROFILE_AI_STATS,
+                                    JOBWIRE_KEY_FORMAT_PROFILE, id, strlen(id), ts, strlen(ts), body, strlen(body), out,
+                                    sizeof out, &out_len),
+               JOBWIRE_E_INVALID_ARGUMENT);
+  CHECK_STATUS(jobwire_webhook_sign(secret, secret_len, 1, NULL, NULL, 0, JOBWIRE_PROFILE_STANDARD,
+                                    JOBWIRE_KEY_FORMAT_PROFILE, "a.b", 3, ts, strlen(ts), body, strlen(body), out,
+                                    sizeof out, &out_len),
+               JOBWIRE_E_MALFORMED_MESSAGE_ID);
+
+  CHECK_STATUS(jobwire_verifier_create_keys(secret, secret_len, 1, pub, pub_len, 1, 0, JOBWIRE_KEY_FORMAT_PROFILE, &v),
+               JOBWIRE_OK);
+  memset(&h, 0, sizeof h);
+  add_header(&h, "webhook-id", id);
+  add_header(&h, "webhook-timestamp", ts);
+  add_header(&h, "webhook-signature", vector_sig);
+  CHECK_STATUS(verify_with(v, body, strlen(body), &h, 1614265330, 300, 0, JOBWIRE_PROFILE_STANDARD, &matched),
+               JOBWIRE_OK);
+  CHECK(matched == 0);
+  CHECK_STATUS(verify_with(v, body, strlen(body), &h, 1614265330, 300, 0, JOBWIRE_PROFILE_AUTO, &matched), JOBWIRE_OK);
+  CHECK_STATUS(verify_with(v, body, strlen(body), &h, 1614265330 + 301, 300, 0, JOBWIRE_PROFILE_STANDARD, NULL),
+               JOBWIRE_E_TIMESTAMP_TOO_OLD);
+  {
+    int prof = -1;
+    CHECK_STATUS(jobwire_detect_profile(h.names, h.name_lens, h.values, h.value_lens, h.count, &prof), JOBWIRE_OK);
+    CHECK(prof == JOBWIRE_PROFILE_STANDARD);
+  }
+
+  /* v1a: signed with the seed, verified with the public key (numbered after the secret) */
+  CHECK_STATUS(jobwire_webhook_sign(NULL, NULL, 0, signing, signing_len, 1, JOBWIRE_PROFILE_STANDARD,
+                                    JOBWIRE_KEY_FORMAT_PROFILE, id, strlen(id), ts, strlen(ts), body, strlen(body), out,
+                                    sizeof out - 1, &out_len),
+               JOBWIRE_OK);
+  out[out_len] = '\0';
+  CHECK(out_len == 4 + 88 && memcmp(out, "v1a,", 4) == 0);
+  memset(&h, 0, sizeof h);
+  add_header(&h, "webhook-id", id);
+  add_header(&h, "webhook-timestamp", ts);
+  add_header(&h, "webhook-signature", out);
+  CHECK_STATUS(verify_with(v, body, strlen(body), &h, 1614265330, 300, 0, JOBWIRE_PROFILE_STANDARD, &matched),
+               JOBWIRE_OK);
+  CHECK(matched == 1);
+  CHECK_STATUS(verify_with(v, "x", 1, &h, 1614265330, 300, 0, JOBWIRE_PROFILE_STANDARD, NULL),
+               JOBWIRE_E_SIGNATURE_MISMATCH);
+  jobwire_verifier_destroy(v);
+
+  /* keys are checked once, at creation */
+  v = NULL;
+  CHECK_STATUS(jobwire_verifier_create_keys(wrong_kind, wrong_len, 1, NULL, NULL, 0, 0, JOBWIRE_KEY_FORMAT_PROFILE, &v),
+               JOBWIRE_E_KEY_FORMAT_MISMATCH);
+  CHECK_STATUS(jobwire_verifier_create_keys(bad_b64, bad_len, 1, NULL, NULL, 0, JOBWIRE_SCHEME_WEBHOOKS,
+                                            JOBWIRE_KEY_FORMAT_PROFILE, &v),
+               JOBWIRE_E_INVALID_KEY);
+  CHECK_STATUS(jobwire_verifier_create_keys(NULL, NULL, 0, pub, pub_len, 1, JOBWIRE_SCHEME_SERVICE,
+                                            JOBWIRE_KEY_FORMAT_PROFILE, &v),
+               JOBWIRE_E_KEY_FORMAT_MISMATCH);
+  CHECK_STATUS(jobwire_verifier_create_keys(secret, secret_len, 1, NULL, NULL, 0, 4u, JOBWIRE_KEY_FORMAT_PROFILE, &v),
+               JOBWIRE_E_INVALID_ARGUMENT);
+  CHECK_STATUS(jobwire_verifier_create_keys(secret, secret_len, 1, NULL, NULL, 0, 0, 7, &v), JOBWIRE_E_INVALID_ARGUMENT);
+  CHECK(v == NULL);
+
+  /* key generation: a whsec_ secret that signs, then a whsk_/whpk_ pair that verifies */
+  {
+    char key[256];
+    size_t key_len = 0;
+    const char* keys[1];
+    size_t key_lens[1];
+    char* nl;
+    CHECK_STATUS(jobwire_webhook_keygen(0, key, sizeof key - 1, &key_len), JOBWIRE_OK);
+    key[key_len] = '\0';
+    CHECK(key_len == 6 + 44 && memcmp(key, "whsec_", 6) == 0);
+    keys[0] = key;
+    key_lens[0] = key_len;
+    CHECK_STATUS(jobwire_verifier_create_keys(keys, key_lens, 1, NULL, NULL, 0, JOBWIRE_SCHEME_WEBHOOKS,
+                                              JOBWIRE_KEY_FORMAT_PROFILE, &v),
+                 JOBWIRE_OK);
+    jobwire_verifier_destroy(v);
+    v = NULL;
+    CHECK_STATUS(jobwire_webhook_keygen(1, key, sizeof key - 1, &key_len), JOBWIRE_OK);
+    key[key_len] = '\0';
+    nl = strchr(key, '\n');
+    CHECK(nl != NULL && memcmp(key, "whsk_", 5) == 0 && memcmp(nl + 1, "whpk_", 5) == 0);
+    if (nl != NULL) {
+      keys[0] = nl + 1;
+      key_lens[0] = strlen(nl + 1);
+      CHECK_STATUS(jobwire_verifier_create_keys(NULL, NULL, 0, keys, key_lens, 1, 0, JOBWIRE_KEY_FORMAT_PROFILE, &v),
+                   JOBWIRE_OK);
+      jobwire_verifier_destroy(v);
+      v = NULL;
+    }
+    CHECK_STATUS(jobwire_webhook_keygen(0, key, 10, &key_len), JOBWIRE_E_BUFFER_TOO_SMALL);
+  }
 }
 
 static void test_shared_verifier(void) {
@@ -1397,6 +1520,7 @@ int main(void) {
   test_event_ids();
   test_sign();
   test_verify();
+  test_standard_webhooks();
   test_shared_verifier();
   test_callback_urls();
   test_events();

@@ -63,6 +63,8 @@ TEST_CASE("unix_time: verification and the receiver decide freshness on the floo
     CHECK(by_time.code() == p.expected);
     CHECK(by_seconds.code() == p.expected);
     CHECK(authenticate_delivery(d.body, d.headers, v, now).code() == p.expected);
+    authenticated_delivery out;
+    CHECK(authenticate_delivery(d.body, d.headers, v, now, out).code() == p.expected);
 
     memory_dedup_store store;
     const receipt r = receive_delivery(

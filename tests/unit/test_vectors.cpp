@@ -1,6 +1,6 @@
 // The shared delivery vectors (tests/data/vectors/deliveries.json) through every C++
-// surface: the composed call (verify_delivery), the receiver (receive_delivery with the
-// in-memory store) and the C API (jobwire_verify). The same file is run by the Python
+// surface: the composed call (verify_delivery), the receiver (receive_delivery, or
+// receive_webhook for the Standard Webhooks rows, with the in-memory store) and the C API (jobwire_verify). The same file is run by the Python
 // suite (bindings/python/tests/test_vectors.py) and the CLI (tests/cli/test_vectors.sh):
 // one request, one verdict, whichever surface is asked (PROTOCOL.md §9, §10, §13).
 #include <catch2/catch.hpp>
@@ -116,7 +116,10 @@ std::string c_api_reason(const vector_case& c) {
     values.push_back(h.second.data());
     value_lens.push_back(h.second.size());
   }
-  const int profile = c.prof == &profiles::phaseo ? JOBWIRE_PROFILE_PHASEO : JOBWIRE_PROFILE_AI_STATS;
+  const int profile = c.prof == &profiles::phaseo     ? JOBWIRE_PROFILE_PHASEO
+                      : c.prof == &profiles::standard ? JOBWIRE_PROFILE_STANDARD
+                      : c.prof == &profiles::openai   ? JOBWIRE_PROFILE_OPENAI
+                                                      : JOBWIRE_PROFILE_AI_STATS;
   const int st = jobwire_verify(v, c.body.data(), c.body.size(), names.data(), name_lens.data(), values.data(),
                                 value_lens.data(), names.size(), c.now, JOBWIRE_DEFAULT_TOLERANCE, 0, profile, nullptr);
   jobwire_verifier_destroy(v);
@@ -150,14 +153,23 @@ TEST_CASE("shared delivery vectors: one verdict from the composed call, the rece
     ropt.verify.prof = c.prof;
     if (c.allow_unsigned) ropt.leniency |= lenient::unsigned_deliveries;
     int handled = 0;
-    const receipt r = receive_delivery(
-        c.body, c.headers, *secrets, store, dedup_time{std::chrono::seconds{c.now}},
-        [](std::string_view) { return std::optional<job_state>(); },
-        [&](const envelope_view&, const reconcile_decision&, const dedup_key&) -> void_result {
-          ++handled;
-          return {};
-        },
-        ropt);
+    // Standard Webhooks deliveries (§17) have their own pipeline: no job state, processed.
+    const receipt r =
+        c.prof->scheme == signature_scheme::webhooks
+            ? receive_webhook(c.body, c.headers, *secrets, store, dedup_time{std::chrono::seconds{c.now}},
+                              [&](const authenticated_delivery&, const dedup_key&) -> void_result {
+                                ++handled;
+                                return {};
+                              },
+                              ropt)
+            : receive_delivery(
+                  c.body, c.headers, *secrets, store, dedup_time{std::chrono::seconds{c.now}},
+                  [](std::string_view) { return std::optional<job_state>(); },
+                  [&](const envelope_view&, const reconcile_decision&, const dedup_key&) -> void_result {
+                    ++handled;
+                    return {};
+                  },
+                  ropt);
     CHECK(r.http_status == c.http_status);
     CHECK(error_name(r.error) == c.reason);
     CHECK(r.acknowledged() == (c.verdict == "valid"));

@@ -94,19 +94,23 @@ std::optional<std::int64_t> invocation::int_option(std::string_view option) cons
   return std::stoll(s);
 }
 
-const jobwire::profile* invocation::profile_option() const {
+const jobwire::profile* invocation::profile_option(bool webhooks) const {
   const std::optional<std::string> name = raw("--profile");
   if (!name) return nullptr;
   const jobwire::profile* prof = jobwire::find_profile(*name);
-  if (prof == nullptr) usage_error("--profile must be ai-stats or phaseo");
+  if (prof == nullptr || (!webhooks && prof->scheme == jobwire::signature_scheme::webhooks))
+    usage_error(webhooks ? "--profile must be ai-stats, phaseo, standard or openai"
+                         : "--profile must be ai-stats or phaseo for " + spec_.name);
   return prof;
 }
 
-const jobwire::profile* invocation::receiving_profile_option() const {
+const jobwire::profile* invocation::receiving_profile_option(bool webhooks) const {
   const std::optional<std::string> name = raw("--profile");
   if (!name || *name == "auto") return nullptr;
   const jobwire::profile* prof = jobwire::find_profile(*name);
-  if (prof == nullptr) usage_error("--profile must be auto, ai-stats or phaseo");
+  if (prof == nullptr || (!webhooks && prof->scheme == jobwire::signature_scheme::webhooks))
+    usage_error(webhooks ? "--profile must be auto, ai-stats, phaseo, standard or openai"
+                         : "--profile must be auto, ai-stats or phaseo for " + spec_.name);
   return prof;
 }
 
@@ -160,6 +164,18 @@ std::string verification_detail(jobwire::errc code, const jobwire::profile* conf
     }
     return {};
   }
+  if (code == errc::signature_scheme_mismatch)
+    return configured != nullptr && configured->scheme == jobwire::signature_scheme::webhooks
+               ? "the signature is a 64-hex service signature (profiles ai-stats, phaseo), not a Standard Webhooks "
+                 "list: try --profile auto"
+               : "the signature is a Standard Webhooks list (v1,<base64>): try --profile standard or openai, "
+                 "with the sender's whsec_ secret";
+  if (code == errc::key_format_mismatch)
+    return "no configured key is of this profile's kind: the service profiles take the secret's raw bytes, "
+           "standard takes whsec_<base64> (or base64 without prefix), openai also raw bytes, and whpk_ public "
+           "keys only verify v1a signatures";
+  if (code == errc::invalid_key) return "a key is not valid for its format (whsec_: base64 of 24..64 bytes, whpk_: base64 of 32 bytes)";
+  if (code == errc::missing_message_id) return "expected header webhook-id (or svix-id)";
   if (code != errc::missing_timestamp && code != errc::missing_signature) return {};
   auto detected = jobwire::detect_profile(headers);
   const jobwire::profile* present = detected ? *detected : nullptr;

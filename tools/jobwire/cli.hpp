@@ -87,13 +87,16 @@ class invocation {
   std::int64_t now() const;
 
   /// The `--profile NAME` profile, or nullptr when the option is absent; a usage error
-  /// (exit 2) for a name jobwire::find_profile does not know.
-  const jobwire::profile* profile_option() const;
+  /// (exit 2) for a name jobwire::find_profile does not know, and for the Standard
+  /// Webhooks profiles (standard, openai: PROTOCOL.md §17) unless the command handles them
+  /// (`webhooks`).
+  const jobwire::profile* profile_option(bool webhooks = false) const;
 
   /// For commands that read a received delivery (verify, receive): `--profile
-  /// auto|ai-stats|phaseo`, default auto. nullptr stands for auto (detected from the
-  /// headers, PROTOCOL.md §15); a usage error (exit 2) for any other name.
-  const jobwire::profile* receiving_profile_option() const;
+  /// auto|ai-stats|phaseo|standard|openai`, default auto. nullptr stands for auto
+  /// (detected from the headers, PROTOCOL.md §15); a usage error (exit 2) for any other
+  /// name, and for standard/openai unless the command handles them (`webhooks`).
+  const jobwire::profile* receiving_profile_option(bool webhooks = false) const;
 
   /// Payload-reading options from `--lenient` (unknown status words mapped as the service
   /// does) and `--profile` (see profile_option), for commands that read status objects or

@@ -9,6 +9,8 @@
 #include <limits>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <jobwire/events.hpp>
 #include <jobwire/json.hpp>
@@ -16,6 +18,7 @@
 #include <jobwire/profile.hpp>
 #include <jobwire/retry.hpp>
 #include <jobwire/sender.hpp>
+#include <jobwire/standard_webhooks.hpp>
 #include <jobwire/subscription.hpp>
 
 #include "cli.hpp"
@@ -36,8 +39,20 @@ int run(invocation& inv) {
   const std::string data = inv.required("--data");
   const std::int64_t now = inv.now();
 
-  const jobwire::profile* prof = inv.profile_option();
+  const jobwire::profile* prof = inv.profile_option(true);
   if (prof == nullptr) prof = &jobwire::profiles::ai_stats;
+  // Standard Webhooks (PROTOCOL.md §17): the job's delivery body as the service profiles
+  // build it, carried with the webhook-* headers and signed the §17 way.
+  const jobwire::profile* webhooks = nullptr;
+  if (prof->scheme == jobwire::signature_scheme::webhooks) {
+    webhooks = prof;
+    prof = &jobwire::profiles::ai_stats;
+  } else if (inv.has("--id")) {
+    inv.usage_error("--id applies to --profile standard|openai");
+  }
+  jobwire::webhook_signer signer;
+  if (webhooks != nullptr)
+    if (auto st = signer.add_secret(secret, *webhooks); !st) return inv.reject(st.error());
   jobwire::retry_policy policy;
   if (auto m = inv.int_option("--max-attempts")) policy.max_attempts = attempt_number(*m);
 
@@ -106,6 +121,20 @@ int run(invocation& inv) {
     return inv.reject(d.error());
   }
 
+  std::vector<std::pair<std::string, std::string>> headers;
+  for (const auto& h : d->headers()) headers.emplace_back(std::string(h.first), std::string(h.second));
+  if (webhooks != nullptr) {
+    // The message id stays the same on every retry of the message (§17: the receiver's
+    // idempotency key): --id, or the event id, which the attempt number does not change.
+    const std::string id = inv.value_if("--id").value_or(std::string(d->event_id()));
+    auto h = jobwire::build_webhook_headers(signer, id, now, d->body());
+    if (!h) return inv.reject(h.error());
+    headers = {{"content-type", "application/json"},
+               {"webhook-id", h->id},
+               {"webhook-timestamp", h->timestamp},
+               {"webhook-signature", h->signature}};
+  }
+
   if (inv.json()) {
     std::string members;
     jobwire::json::writer w(members);
@@ -117,7 +146,7 @@ int run(invocation& inv) {
         .field("max_attempts", d->max_attempts())
         .field("signed", d->is_signed());
     w.key("headers").begin_object();
-    for (const auto& h : d->headers()) w.field(h.first, h.second);
+    for (const auto& h : headers) w.field(h.first, h.second);
     w.end_object();
     w.field("body", d->body()).end_object();
     return inv.accept({}, std::string_view(members).substr(1, members.size() - 2));
@@ -125,7 +154,7 @@ int run(invocation& inv) {
   // Text: the request as transmitted. The body is written byte for byte with nothing
   // after it (no newline), so that `sed '1,/^$/d'` recovers exactly the signed bytes.
   std::string out;
-  for (const auto& h : d->headers()) {
+  for (const auto& h : headers) {
     out += h.first;
     out += ": ";
     out += h.second;
@@ -142,7 +171,7 @@ const registrar reg{command_spec{
     "print one outgoing webhook delivery attempt: headers, an empty line, the body",
     "jobwire delivery --secret S --kind video --job-id ID --internal-id ID --phase P [--progress N] "
     "[--previous-status S --status S] [--attempt N] [--now N] --data JSON [--created-at N] "
-    "[--max-attempts N] [--events JSON] [--profile ai-stats|phaseo]",
+    "[--max-attempts N] [--events JSON] [--profile ai-stats|phaseo|standard|openai] [--id MSG_ID]",
     "Builds attempt N of the delivery of phase P of a job (PROTOCOL.md sections 9-12) and prints\n"
     "it as a sender transmits it: one 'name: value' line per header, an empty line, then the\n"
     "body with nothing after it. The event type is always <kind>.<phase>; the delivery key adds\n"
@@ -158,7 +187,10 @@ const registrar reg{command_spec{
     "transition: the key is <kind>.status_changed:<prev>:<cur> (lower-cased, 'unknown' for an\n"
     "absent previous status) and the body gets 'status_change'. Under phaseo, video\n"
     "data.progress is set by rule: the bucket in progress deliveries, else 0 (100 when the\n"
-    "job is completed).",
+    "job is completed).\n"
+    "--profile standard|openai (PROTOCOL.md 17): the same body with the webhook-id (--id, or\n"
+    "the event id), webhook-timestamp and webhook-signature (v1) headers; the secret is a\n"
+    "whsec_ key (without the prefix: base64 under standard, raw bytes under openai).",
     {{"--secret", "S", "the webhook secret; '' for an unsigned delivery (never printed)", false},
      {"--kind", "video|batch", "the job kind", false},
      {"--job-id", "ID", "the gateway job id (data.id)", false},
@@ -173,7 +205,8 @@ const registrar reg{command_spec{
      {"--max-attempts", "N", "policy: attempts per delivery (default 4)", false},
      {"--data", "JSON", "the data object (job payload) as JSON text", false},
      {"--events", "JSON", "the subscription's events list; the phase must be subscribed", false},
-     {"--profile", "ai-stats|phaseo", "header prefix, user agent and secret policy (default ai-stats)", false}},
+     {"--profile", "ai-stats|phaseo|standard|openai", "header prefix, user agent and secret policy (default ai-stats)", false},
+     {"--id", "MSG_ID", "standard, openai: the webhook-id (default: the event id)", false}},
     0,
     0,
     "",

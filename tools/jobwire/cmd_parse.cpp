@@ -60,7 +60,7 @@ int parse_webhook(invocation& inv, const std::string& text) {
   // profile sent it (`status_changed` exists only under phaseo; PROTOCOL.md §15, §16.1).
   jobwire::payload_options opt;
   if (inv.has("--lenient")) opt.leniency |= jobwire::lenient::unknown_status;
-  const jobwire::profile* prof = inv.receiving_profile_option();
+  const jobwire::profile* prof = inv.receiving_profile_option(false);
   opt.prof = prof != nullptr ? prof : &jobwire::profiles::phaseo;
   return print_summary(inv, jobwire::payload_form::delivery, text, opt);
 }
@@ -90,6 +90,10 @@ int run(invocation& inv) {
       auto detected = jobwire::detect_profile(in->headers);
       if (!detected) return inv.reject(detected.error(), verification_detail(detected.code(), nullptr, in->headers));
       prof = *detected != nullptr ? *detected : &jobwire::profiles::phaseo;
+      // Standard Webhooks bodies are any bytes, not delivery envelopes (PROTOCOL.md §17).
+      if (prof->scheme == jobwire::signature_scheme::webhooks)
+        inv.usage_error("the request carries webhook-* headers (profile standard): its body is not a delivery "
+                        "envelope; use jobwire verify");
     }
     opt.prof = prof;
     return print_summary(inv, jobwire::payload_form::delivery, in->body, opt);

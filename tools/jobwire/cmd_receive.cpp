@@ -8,7 +8,11 @@
 //   - the side effect: one row in receive_side_effects per processed delivery, written in
 //     the same transaction as the new job state (durable before the 2xx, §13.2);
 //   - refetch: one row in receive_refetches (the fetch is durably scheduled; this
-//     command makes no network calls).
+//     command makes no network calls);
+//   - Standard Webhooks deliveries (PROTOCOL.md §17) run jobwire::receive_webhook: dedup
+//     on the webhook-id, no job state; the side effect is one row in
+//     receive_webhook_messages (message id, dedup key, event type and data.id when the
+//     body is JSON of the usual shapes).
 // Several `receive` processes may run on one PATH at once: receive_delivery holds the
 // job's lease (dedup_key::for_job, in jobwire_dedup) from the state load to the commit,
 // so two deliveries of one job never reconcile against the same loaded state; the
@@ -39,7 +43,9 @@ constexpr const char* schema =
     "CREATE TABLE IF NOT EXISTS receive_side_effects(id INTEGER PRIMARY KEY, job_id TEXT NOT NULL, "
     "dedup_key TEXT NOT NULL, event_type TEXT NOT NULL, lifecycle TEXT NOT NULL, progress REAL NOT NULL);"
     "CREATE TABLE IF NOT EXISTS receive_refetches(id INTEGER PRIMARY KEY, job_id TEXT NOT NULL, "
-    "reason TEXT NOT NULL);";
+    "reason TEXT NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS receive_webhook_messages(id INTEGER PRIMARY KEY, message_id BLOB NOT NULL, "
+    "dedup_key TEXT NOT NULL, event_type TEXT, data_id TEXT);";
 
 struct db_handle {
   sqlite3* db = nullptr;
@@ -115,8 +121,9 @@ jobwire::void_result handle(sqlite3* db, const jobwire::envelope_view& e, const 
 }
 
 int run(invocation& inv) {
-  if (!inv.has("--secret")) inv.usage_error("missing required option --secret");
+  if (!inv.has("--secret") && !inv.has("--public-key")) inv.usage_error("missing required option --secret");
   const std::vector<std::string> secrets = inv.values("--secret");
+  const std::vector<std::string> public_keys = inv.values("--public-key");
   int bad_request = 0;
   std::optional<delivery_input> in = read_delivery(inv, true, bad_request);
   if (!in) return bad_request;
@@ -134,10 +141,25 @@ int run(invocation& inv) {
   const std::vector<std::pair<std::string, std::string>>& headers = in->headers;
 
   jobwire::receiver_options opt;
-  opt.verify.prof = inv.receiving_profile_option();  // nullptr: auto (PROTOCOL.md §15)
+  opt.verify.prof = inv.receiving_profile_option(true);  // nullptr: auto (PROTOCOL.md §15)
+  // Standard Webhooks (§17) when named, or when auto detects its header family (an
+  // ambiguous request goes down the service path, whose verification refuses it).
+  bool webhooks = opt.verify.prof != nullptr && opt.verify.prof->scheme == jobwire::signature_scheme::webhooks;
+  if (opt.verify.prof == nullptr) {
+    auto detected = jobwire::detect_profile(headers);
+    webhooks = detected && *detected != nullptr && (*detected)->scheme == jobwire::signature_scheme::webhooks;
+  }
 
-  auto v = jobwire::verifier::create(secrets);
-  if (!v) return inv.reject(v.error());
+  jobwire::key_options key_opts;
+  if (opt.verify.prof != nullptr) {
+    key_opts.service_scheme = !webhooks;
+    key_opts.webhooks_scheme = webhooks;
+  }
+  std::vector<std::string_view> secret_views(secrets.begin(), secrets.end());
+  std::vector<std::string_view> public_views(public_keys.begin(), public_keys.end());
+  auto v = jobwire::verifier::create(secret_views.data(), secret_views.size(), public_views.data(),
+                                     public_views.size(), key_opts);
+  if (!v) return inv.reject(v.error(), verification_detail(v.code(), opt.verify.prof, headers));
 
   db_handle h;
   if (sqlite3_open_v2(path.c_str(), &h.db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr) != SQLITE_OK)
@@ -147,7 +169,25 @@ int run(invocation& inv) {
   if (!exec(h.db, schema)) inv.io_error("cannot create the receiver tables in " + path);
 
   const jobwire::dedup_time now{std::chrono::seconds{inv.now()}};
-  jobwire::receipt r = jobwire::receive_delivery(
+  jobwire::receipt r = webhooks ? jobwire::receive_webhook(
+      body, headers, *v, *store, now,
+      [&](const jobwire::authenticated_delivery& a, const jobwire::dedup_key& key) -> jobwire::void_result {
+        if (fail_side_effect) return jobwire::errc::handler_failed;
+        if (handler_delay.count() > 0) std::this_thread::sleep_for(handler_delay);
+        statement fx(h.db,
+                     "INSERT INTO receive_webhook_messages(message_id, dedup_key, event_type, data_id) "
+                     "VALUES(?1, ?2, ?3, ?4)");
+        if (fx.st == nullptr) return jobwire::errc::store_error;
+        sqlite3_bind_blob(fx.st, 1, a.message_id.data(), static_cast<int>(a.message_id.size()), SQLITE_TRANSIENT);
+        fx.text(2, key.encoded());
+        if (auto e = jobwire::parse_webhook_event(a.body.bytes())) {
+          if (!e->type.empty()) fx.text(3, e->type);
+          if (!e->data_id.empty()) fx.text(4, e->data_id);
+        }
+        return sqlite3_step(fx.st) == SQLITE_DONE ? jobwire::void_result{}
+                                                  : jobwire::void_result{jobwire::errc::store_error};
+      },
+      opt) : jobwire::receive_delivery(
       body, headers, *v, *store, now, [&](std::string_view job_id) { return load_job(h.db, job_id); },
       [&](const jobwire::envelope_view& e, const jobwire::reconcile_decision& d,
           const jobwire::dedup_key& key) -> jobwire::void_result {
@@ -166,6 +206,7 @@ int run(invocation& inv) {
       .field("job_id", r.job_id.view())
       .field("dedup_key", r.key ? r.key->encoded() : std::string_view{});
   if (r.prof != nullptr) w.field("profile", r.prof->name);
+  if (!r.message_id.empty()) w.field("message_id", r.message_id);
   if (r.action == jobwire::receiver_decision::reject) {
     const std::string detail = verification_detail(r.error, opt.verify.prof, headers);
     if (!detail.empty()) w.field("detail", detail);
@@ -180,8 +221,8 @@ int run(invocation& inv) {
 const registrar reg{command_spec{
     "receive",
     "run the receiver pipeline on one delivery against a SQLite file",
-    "jobwire receive --secret S [--secret S2 ...] (--header 'Name: value' ... --body B | --request @FILE) --db PATH [--now N] "
-    "[--fail-side-effect] [--handler-delay-ms N] [--profile auto|ai-stats|phaseo]",
+    "jobwire receive --secret S [--secret S2 ...] [--public-key whpk_...] (--header 'Name: value' ... --body B | --request @FILE) --db PATH [--now N] "
+    "[--fail-side-effect] [--handler-delay-ms N] [--profile auto|ai-stats|phaseo|standard|openai]",
     "Runs one delivery through the receiver: verify the signature and timestamp, parse the\n"
     "envelope, claim the dedup key (job id + delivery key, or the event id) in the SQLite\n"
     "file PATH, reconcile with the job state held there, record the side effect, commit.\n"
@@ -191,8 +232,11 @@ const registrar reg{command_spec{
     "the side effect take N ms (concurrency tests: receivers running at once on one PATH\n"
     "serialise the deliveries of one job through its lease; a busy job is in_flight, 503).\n"
     "--json prints the same object. Exit 0 whenever a reply was decided (including\n"
-    "rejections).",
+    "rejections). Standard Webhooks deliveries (webhook-*/svix-* headers, --profile\n"
+    "standard|openai) are deduplicated on their webhook-id and recorded without job state\n"
+    "(the object then also has message_id).",
     {{"--secret", "S", "a webhook secret; repeat for rotation (tried in order)", true},
+     {"--public-key", "whpk_...", "a Standard Webhooks Ed25519 public key (v1a); repeatable", true},
      {"--header", "'Name: value'", "a request header (names are case-insensitive)", true},
      {"--body", "B", "the raw request body (@FILE reads it byte for byte)", false},
      {"--request", "@FILE", "the whole raw HTTP request (as 'jobwire delivery' prints it) instead of --header/--body", false},
@@ -200,7 +244,7 @@ const registrar reg{command_spec{
      {"--now", "UNIX_SECONDS", "the current time (default: the system clock)", false},
      {"--fail-side-effect", "", "make the side effect fail after the claim", false},
      {"--handler-delay-ms", "N", "make the side effect take N ms (0..600000)", false},
-     {"--profile", "auto|ai-stats|phaseo",
+     {"--profile", "auto|ai-stats|phaseo|standard|openai",
       "header names, phases and secret policy; auto (default) detects them from the headers", false}},
     0,
     0,

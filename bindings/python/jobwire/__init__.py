@@ -42,6 +42,9 @@ __version__ = _native.PACKAGE_VERSION
 
 __all__ = [
     "sign",
+    "sign_webhook",
+    "generate_webhook_secret",
+    "generate_webhook_keypair",
     "verify",
     "authenticate",
     "Verifier",
@@ -192,7 +195,27 @@ def _enum_from_name(lookup: str, value: Text, what: str, choices: str) -> int:
 
 
 def _profile(profile: Text) -> int:
-    return _enum_from_name("jobwire_profile_from_name", profile, "profile", "'auto', 'ai-stats' or 'phaseo'")
+    return _enum_from_name("jobwire_profile_from_name", profile, "profile",
+                           "'auto', 'ai-stats', 'phaseo', 'standard' or 'openai'")
+
+
+# jobwire_c.h: profile codes, signature schemes and key formats (PROTOCOL.md §15, §17).
+_PROFILE_AUTO, _PROFILE_STANDARD, _PROFILE_OPENAI = 2, 3, 4
+_SCHEME_SERVICE, _SCHEME_WEBHOOKS = 0x1, 0x2
+_KEY_FORMATS = {"profile": 0, "base64": 1, "raw": 2}
+_PROFILE_NAMES = {0: "ai_stats", 1: "phaseo", 3: "standard", 4: "openai"}
+
+
+def _key_format(key_format: str, profile: int) -> int:
+    """The C key format: "profile" follows the profile when it names a Standard Webhooks
+    one (standard: base64, openai: raw bytes), so a key it cannot read fails at creation."""
+    if key_format not in _KEY_FORMATS:
+        raise ValueError(f"unknown key_format {key_format!r} (use 'profile', 'base64' or 'raw')")
+    if key_format == "profile" and profile == _PROFILE_STANDARD:
+        return _KEY_FORMATS["base64"]
+    if key_format == "profile" and profile == _PROFILE_OPENAI:
+        return _KEY_FORMATS["raw"]
+    return _KEY_FORMATS[key_format]
 
 
 _KINDS = {"video": 0, "batch": 1}
@@ -370,13 +393,27 @@ class Verifier:
     ...     v.verify(body, headers)
     """
 
-    def __init__(self, secrets: Union[Text, Sequence[Text]], profile: Text = "auto") -> None:
+    def __init__(self, secrets: Union[Text, Sequence[Text]] = (), profile: Text = "auto", *,
+                 public_keys: Sequence[Text] = (), key_format: str = "profile") -> None:
         self._profile = _profile(profile)
-        keys = _secret_list(secrets)
+        pubs = [_as_bytes(k, "public key") for k in public_keys]
+        keys = _secret_list(secrets) if secrets or not pubs else []
+        # Keys are prepared for the schemes the profile can use: both under "auto" (§15),
+        # the named profile's otherwise, so a key it cannot use fails here (§17).
+        if self._profile == _PROFILE_AUTO:
+            schemes = 0
+        elif self._profile in (_PROFILE_STANDARD, _PROFILE_OPENAI):
+            schemes = _SCHEME_WEBHOOKS
+        else:
+            schemes = _SCHEME_SERVICE
+        fmt = _key_format(key_format, self._profile)
         arr = (ctypes.c_char_p * len(keys))(*keys)
         lens = (ctypes.c_size_t * len(keys))(*(len(k) for k in keys))
+        parr = (ctypes.c_char_p * len(pubs))(*pubs)
+        plens = (ctypes.c_size_t * len(pubs))(*(len(k) for k in pubs))
         handle = ctypes.c_void_p()
-        _check(_native.lib().jobwire_verifier_create(arr, lens, len(keys), ctypes.byref(handle)))
+        _check(_native.lib().jobwire_verifier_create_keys(arr, lens, len(keys), parr, plens, len(pubs), schemes, fmt,
+                                                          ctypes.byref(handle)))
         self._handle: Optional[int] = handle.value
         self._lib = _native.lib()
 
@@ -453,8 +490,9 @@ def _header_arrays(headers: HeadersLike) -> Tuple[int, Any, Any, Any, Any]:
 
 def detect_profile(headers: HeadersLike) -> str:
     """The profile ``profile="auto"`` verifies a delivery with these headers under
-    (PROTOCOL.md §15): ``"phaseo"`` for ``x-phaseo-*`` headers, ``"ai_stats"`` for
-    ``x-ai-stats-*`` headers or when neither family is present (the fallback).
+    (PROTOCOL.md §15): ``"phaseo"`` for ``x-phaseo-*`` headers, ``"standard"`` for
+    ``webhook-*`` or ``svix-*`` headers (§17), ``"ai_stats"`` for ``x-ai-stats-*``
+    headers or when no family is present (the fallback).
 
     Raises VerificationError (``ambiguous_header``) when both families are present.
     """
@@ -463,12 +501,12 @@ def detect_profile(headers: HeadersLike) -> str:
     status = _native.lib().jobwire_detect_profile(names, name_lens, values, value_lens, n, ctypes.byref(out))
     if status != 0 and error_name(status) != "not_found":
         _check(status, VerificationError)
-    return "phaseo" if out.value == 1 else "ai_stats"
+    return _PROFILE_NAMES.get(out.value, "ai_stats")
 
 
 def verify(secret: Union[Text, Sequence[Text]], body: Union[BytesLike, str], headers: HeadersLike,
            now: Optional[int] = None, tolerance: Optional[int] = 300, *, sdk_compat: bool = False,
-           profile: Text = "auto") -> None:
+           profile: Text = "auto", public_keys: Sequence[Text] = (), key_format: str = "profile") -> None:
     """Verifies one webhook delivery before it is trusted (PROTOCOL.md §9, §10), as the
     receiver does: signature, freshness, metadata headers, then the delivery envelope and
     the agreement of the headers with it. No error means the receiver would accept it.
@@ -483,13 +521,47 @@ def verify(secret: Union[Text, Sequence[Text]], body: Union[BytesLike, str], hea
         sdk_compat: also accept the official SDKs' millisecond and ISO-8601 timestamps.
         profile: ``"auto"`` (default: detected from the headers, see :func:`detect_profile`;
             a verifier holding a secret requires a signature whatever headers arrive),
-            ``"ai-stats"`` (``x-ai-stats-*`` headers) or ``"phaseo"``.
+            ``"ai-stats"`` (``x-ai-stats-*`` headers), ``"phaseo"``, ``"standard"`` or
+            ``"openai"`` (Standard Webhooks, §17: ``webhook-*``/``svix-*`` headers, a
+            ``v1``/``v1a`` signature list over ``id.timestamp.body``, any body bytes).
+        public_keys: ``whpk_`` Ed25519 public keys, for ``v1a`` signatures (§17).
+        key_format: how a Standard Webhooks secret without ``whsec_`` is read:
+            ``"profile"`` (base64 under standard, raw bytes under openai), ``"base64"``
+            or ``"raw"``.
 
     Raises:
         VerificationError: with ``.code`` giving the reason.
     """
-    with Verifier(secret, profile) as v:
+    with Verifier(secret, profile, public_keys=public_keys, key_format=key_format) as v:
         v.verify(body, headers, now, tolerance, sdk_compat=sdk_compat)
+
+
+def sign_webhook(secrets: Union[Text, Sequence[Text]], msg_id: Text, timestamp: Text, body: Union[BytesLike, str], *,
+                 signing_keys: Sequence[Text] = (), profile: Text = "standard", key_format: str = "profile") -> str:
+    """The ``webhook-signature`` header value of a Standard Webhooks delivery (PROTOCOL.md
+    §17): one ``v1,<base64>`` entry per secret, then one ``v1a,<base64>`` entry per
+    ``whsk_`` signing key, space separated, over ``msg_id + "." + timestamp + "." + body``.
+
+    Raises RejectedError (``invalid_key``, ``malformed_message_id``, ...).
+    """
+    prof = _profile(profile)
+    if prof not in (_PROFILE_STANDARD, _PROFILE_OPENAI):
+        raise ValueError("profile must be 'standard' or 'openai'")
+    keys = _secret_list(secrets) if secrets or not signing_keys else []
+    sks = [_as_bytes(k, "signing key") for k in signing_keys]
+    arr = (ctypes.c_char_p * len(keys))(*keys)
+    lens = (ctypes.c_size_t * len(keys))(*(len(k) for k in keys))
+    sarr = (ctypes.c_char_p * len(sks))(*sks)
+    slens = (ctypes.c_size_t * len(sks))(*(len(k) for k in sks))
+    i = _as_bytes(msg_id, "msg_id")
+    ts = _as_bytes(timestamp, "timestamp")
+    b = _as_bytes(body, "body")
+    fmt = _KEY_FORMATS.get(key_format)
+    if fmt is None:
+        raise ValueError(f"unknown key_format {key_format!r} (use 'profile', 'base64' or 'raw')")
+    out = _text_output(lambda buf, cap, n: _native.lib().jobwire_webhook_sign(
+        arr, lens, len(keys), sarr, slens, len(sks), prof, fmt, i, len(i), ts, len(ts), b, len(b), buf, cap, n))
+    return out.decode("ascii")
 
 
 def authenticate(secret: Union[Text, Sequence[Text]], body: Union[BytesLike, str], headers: HeadersLike,
@@ -500,6 +572,21 @@ def authenticate(secret: Union[Text, Sequence[Text]], body: Union[BytesLike, str
     :func:`verify`."""
     with Verifier(secret, profile) as v:
         v.authenticate(body, headers, now, tolerance, sdk_compat=sdk_compat)
+
+
+def generate_webhook_secret() -> str:
+    """A new Standard Webhooks secret, ``whsec_`` and the base64 of 32 random bytes
+    (PROTOCOL.md §17; OpenSSL's random generator)."""
+    return _text_output(lambda buf, cap, n: _native.lib().jobwire_webhook_keygen(0, buf, cap, n)).decode("ascii")
+
+
+def generate_webhook_keypair() -> Tuple[str, str]:
+    """A new Ed25519 key pair for ``v1a`` signatures (PROTOCOL.md §17): ``(signing_key,
+    public_key)``, ``whsk_…`` (seed and public key; the sender keeps it private) and
+    ``whpk_…`` (for receivers)."""
+    text = _text_output(lambda buf, cap, n: _native.lib().jobwire_webhook_keygen(1, buf, cap, n)).decode("ascii")
+    signing, public = text.split("\n")
+    return signing, public
 
 
 # --- callback URLs (PROTOCOL.md §8) -----------------------------------------------------------
