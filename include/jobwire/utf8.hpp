@@ -12,38 +12,44 @@
 
 namespace jobwire {
 
+namespace detail {
+/// What a lead byte asks of the bytes after it: the sequence length (0: not a lead byte)
+/// and the allowed range of the second byte, narrowed for the lead bytes that would
+/// otherwise admit an overlong form (E0, F0), a surrogate (ED) or a code point above
+/// U+10FFFF (F4). Later bytes are always 80..BF.
+struct utf8_lead {
+  std::size_t len;
+  unsigned char lo, hi;
+};
+constexpr utf8_lead lead_of(unsigned char c) noexcept {
+  if (c < 0x80) return {1, 0x80, 0xBF};
+  if (c >= 0xC2 && c <= 0xDF) return {2, 0x80, 0xBF};
+  if (c >= 0xE0 && c <= 0xEF)
+    return {3, static_cast<unsigned char>(c == 0xE0 ? 0xA0 : 0x80), static_cast<unsigned char>(c == 0xED ? 0x9F : 0xBF)};
+  if (c >= 0xF0 && c <= 0xF4)
+    return {4, static_cast<unsigned char>(c == 0xF0 ? 0x90 : 0x80), static_cast<unsigned char>(c == 0xF4 ? 0x8F : 0xBF)};
+  return {0, 0, 0};  // 80..C1 (continuation or overlong 2-byte lead), F5..FF
+}
+/// How many of the bytes after a lead byte continue its sequence, checked in order and
+/// stopping at the first that does not (at most `lead.len - 1`, at most `avail - 1`).
+constexpr std::size_t utf8_continuation(const char* p, std::size_t avail, utf8_lead lead) noexcept {
+  std::size_t k = 1;
+  for (; k < lead.len && k < avail; ++k) {
+    const unsigned char ck = static_cast<unsigned char>(p[k]);
+    if (k == 1 ? (ck < lead.lo || ck > lead.hi) : (ck < 0x80 || ck > 0xBF)) break;
+  }
+  return k;
+}
+}  // namespace detail
+
 /// Length (1..4) of the well-formed UTF-8 sequence starting at `p`, or 0 when the bytes at
 /// `p` do not start one (invalid lead byte, bad continuation byte, overlong, surrogate, above
 /// U+10FFFF, or the sequence needs more than the `avail` bytes there are). `avail` must be
 /// at least 1. Reads only `p[0..avail)`.
 constexpr std::size_t utf8_sequence_length(const char* p, std::size_t avail) noexcept {
-  const unsigned char c = static_cast<unsigned char>(p[0]);
-  if (c < 0x80) return 1;
-  std::size_t len = 0;
-  // The second byte's range is narrowed for the lead bytes that would otherwise admit an
-  // overlong form (E0, F0), a surrogate (ED) or a code point above U+10FFFF (F4).
-  unsigned char lo = 0x80, hi = 0xBF;
-  if (c >= 0xC2 && c <= 0xDF) {
-    len = 2;
-  } else if (c >= 0xE0 && c <= 0xEF) {
-    len = 3;
-    if (c == 0xE0) lo = 0xA0;
-    if (c == 0xED) hi = 0x9F;
-  } else if (c >= 0xF0 && c <= 0xF4) {
-    len = 4;
-    if (c == 0xF0) lo = 0x90;
-    if (c == 0xF4) hi = 0x8F;
-  } else {
-    return 0;  // 80..C1 (continuation or overlong 2-byte lead), F5..FF
-  }
-  if (avail < len) return 0;
-  const unsigned char c1 = static_cast<unsigned char>(p[1]);
-  if (c1 < lo || c1 > hi) return 0;
-  for (std::size_t k = 2; k < len; ++k) {
-    const unsigned char ck = static_cast<unsigned char>(p[k]);
-    if (ck < 0x80 || ck > 0xBF) return 0;
-  }
-  return len;
+  const detail::utf8_lead lead = detail::lead_of(static_cast<unsigned char>(p[0]));
+  if (lead.len <= 1) return lead.len;
+  return detail::utf8_continuation(p, avail, lead) == lead.len ? lead.len : 0;
 }
 
 /// True when all of `s` is well-formed UTF-8.
@@ -68,30 +74,11 @@ struct utf8_step {
   bool valid;
 };
 constexpr utf8_step next_utf8_step(const char* p, std::size_t avail) noexcept {
-  const std::size_t len = utf8_sequence_length(p, avail);
-  if (len != 0) return {len, true};
-  const unsigned char c = static_cast<unsigned char>(p[0]);
-  std::size_t need = 0;
-  unsigned char lo = 0x80, hi = 0xBF;
-  if (c >= 0xC2 && c <= 0xDF) {
-    need = 2;
-  } else if (c >= 0xE0 && c <= 0xEF) {
-    need = 3;
-    if (c == 0xE0) lo = 0xA0;
-    if (c == 0xED) hi = 0x9F;
-  } else if (c >= 0xF0 && c <= 0xF4) {
-    need = 4;
-    if (c == 0xF0) lo = 0x90;
-    if (c == 0xF4) hi = 0x8F;
-  } else {
-    return {1, false};  // not a lead byte at all
-  }
-  std::size_t k = 1;
-  for (; k < need && k < avail; ++k) {
-    const unsigned char ck = static_cast<unsigned char>(p[k]);
-    if (k == 1 ? (ck < lo || ck > hi) : (ck < 0x80 || ck > 0xBF)) break;
-  }
-  return {k, false};
+  const detail::utf8_lead lead = detail::lead_of(static_cast<unsigned char>(p[0]));
+  if (lead.len == 0) return {1, false};  // not a lead byte at all
+  if (lead.len == 1) return {1, true};
+  const std::size_t k = detail::utf8_continuation(p, avail, lead);
+  return {k, k == lead.len};
 }
 
 namespace detail {

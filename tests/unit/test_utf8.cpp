@@ -92,3 +92,82 @@ TEST_CASE("reader, writer and validator agree on every 1- and 2-byte input") {
     }
   }
 }
+
+namespace {
+// An independent definition, by arithmetic on the decoded value rather than by lead-byte
+// ranges: a sequence of n bytes is well formed when its lead byte announces n, its other
+// bytes are continuation bytes, and the value it encodes needs exactly n bytes, is not a
+// surrogate and is at most U+10FFFF (RFC 3629 §3, §4).
+std::size_t reference_length(const unsigned char* p, std::size_t avail) {
+  const unsigned c = p[0];
+  std::size_t n = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xE ? 3 : (c >> 3) == 0x1E ? 4 : 0;
+  if (n == 0 || n > avail) return 0;
+  unsigned long v = n == 1 ? c : n == 2 ? (c & 0x1F) : n == 3 ? (c & 0x0F) : (c & 0x07);
+  for (std::size_t k = 1; k < n; ++k) {
+    if ((p[k] & 0xC0) != 0x80) return 0;
+    v = (v << 6) | (p[k] & 0x3F);
+  }
+  const unsigned long min_for_n[] = {0, 0, 0x80, 0x800, 0x10000};
+  if (v < min_for_n[n] || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF)) return 0;
+  return n;
+}
+// The maximal subpart (Unicode §3.9): the longest prefix of the bytes that some
+// well-formed sequence starts with, found by trying every completion of the prefix.
+std::size_t reference_subpart(const unsigned char* p, std::size_t avail) {
+  std::size_t best = 1;
+  for (std::size_t k = 2; k <= 4 && k <= avail; ++k) {
+    bool some = false;
+    unsigned char buf[4] = {};
+    for (std::size_t i = 0; i < k; ++i) buf[i] = p[i];
+    // Complete the prefix with continuation bytes in every position left. Which of 80..BF
+    // are allowed changes only at 8F/90 and 9F/A0, so one byte of each of those ranges
+    // stands for all of them.
+    static const unsigned char reps[] = {0x80, 0x8F, 0x90, 0x9F, 0xA0, 0xBF};
+    const std::size_t free_bytes = 4 - k;
+    const unsigned long combos = free_bytes == 0 ? 1ul : free_bytes == 1 ? 6ul : free_bytes == 2 ? 36ul : 216ul;
+    for (unsigned long c = 0; c < combos && !some; ++c) {
+      unsigned long r = c;
+      for (std::size_t i = k; i < 4; ++i, r /= 6) buf[i] = reps[r % 6];
+      for (std::size_t n = k; n <= 4 && !some; ++n) some = reference_length(buf, n) == n;
+    }
+    if (!some) break;
+    best = k;
+  }
+  return best;
+}
+}  // namespace
+
+TEST_CASE("utf8_sequence_length and next_utf8_step agree with an arithmetic definition on every prefix") {
+  // Every lead byte with every second byte, and for the 3- and 4-byte leads a third and a
+  // fourth byte from each class (below, at the edges of and inside the sub-ranges of
+  // 80..BF, above): what the code decides depends on nothing finer.
+  const unsigned later[] = {0x00, 0x41, 0x7F, 0x80, 0x8F, 0x90, 0x9F, 0xA0, 0xBF, 0xC0, 0xF4, 0xFF};
+  std::size_t checked = 0;
+  for (unsigned a = 0; a < 0x100; ++a) {
+    for (unsigned b = 0; b < 0x100; ++b) {
+      const bool deep = a >= 0xE0 && a <= 0xF4;
+      for (unsigned c : later) {
+        for (unsigned d : later) {
+          const unsigned char bytes[4] = {static_cast<unsigned char>(a), static_cast<unsigned char>(b),
+                                          static_cast<unsigned char>(c), static_cast<unsigned char>(d)};
+          for (std::size_t avail = 1; avail <= (deep ? 4u : 2u); ++avail) {
+            const char* p = reinterpret_cast<const char*>(bytes);
+            const std::size_t want = reference_length(bytes, avail);
+            const jobwire::utf8_step step = jobwire::next_utf8_step(p, avail);
+            const bool ok = utf8_sequence_length(p, avail) == want && step.valid == (want != 0) &&
+                            step.size == (want != 0 ? want : reference_subpart(bytes, avail));
+            if (!ok) {
+              INFO("bytes " << a << " " << b << " " << c << " " << d << " avail " << avail);
+              CHECK(utf8_sequence_length(p, avail) == want);
+              CHECK(step.size == (want != 0 ? want : reference_subpart(bytes, avail)));
+            }
+            ++checked;
+          }
+          if (!deep) break;
+        }
+        if (!deep) break;
+      }
+    }
+  }
+  CHECK(checked > 1000000);
+}
