@@ -641,7 +641,8 @@ typedef struct jobwire_receiver jobwire_receiver;
 #define JOBWIRE_RECEIVER_LENIENT_STATUS 0x4u
 
 typedef struct jobwire_receiver_options {
-  int profile;       /* JOBWIRE_PROFILE_AI_STATS, _PHASEO or _AUTO (default AUTO) */
+  int profile;       /* JOBWIRE_PROFILE_AI_STATS, _PHASEO or _AUTO (default AUTO); also _STANDARD or
+                        _OPENAI with jobwire_receiver_create_keys */
   int64_t tolerance; /* freshness window in seconds, or JOBWIRE_TOLERANCE_NONE (default 300) */
   unsigned flags;    /* JOBWIRE_RECEIVER_* (default 0) */
   int64_t lease_ms;  /* how long a claim is held while the handler runs; 1 .. 30 days in ms
