@@ -1156,6 +1156,11 @@ static void wh_pipeline(const char* spec, const jobwire_store_callbacks* cb) {
   const long long now_ms = now_s * 1000;
 
   fprintf(stderr, "webhooks: store %s\n", spec ? spec : "host callbacks");
+  if (spec != NULL && jobwire_receiver_store_supported(spec, strlen(spec)) == JOBWIRE_E_STORE_NOT_SUPPORTED) {
+    CHECK_STATUS(wh_create(spec, cb, JOBWIRE_PROFILE_AUTO, &rx), JOBWIRE_E_STORE_NOT_SUPPORTED);
+    CHECK(rx == NULL);
+    return;
+  }
   CHECK_STATUS(wh_create(spec, cb, JOBWIRE_PROFILE_AUTO, &rx), JOBWIRE_OK);
   if (rx == NULL) return;
   wh_host_init(&h);
