@@ -1,6 +1,7 @@
 // jobwire — the C receiver (include/jobwire_c.h, "Receiver"): receive_delivery and, for
-// Standard Webhooks deliveries (§17), receive_webhook (receiver.hpp) behind a C handle, with the dedup store chosen by a spec string or given
-// by the host as callbacks (host_dedup_store below).
+// Standard Webhooks deliveries (§17), receive_webhook (receiver.hpp) behind a C handle,
+// with the dedup store chosen by a spec string or given by the host as callbacks
+// (host_dedup_store below).
 //
 // Thread safety without a global lock: the verifier's HMAC contexts and every store that
 // owns a connection (SQLite, Redis, PostgreSQL) serve one call at a time (signature.hpp,
