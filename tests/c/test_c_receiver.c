@@ -1414,10 +1414,12 @@ static void wh_argument_errors(void) {
   jobwire_receiver_free(rx);
 }
 
-/* Several threads, each with its own receiver on one SQLite file, deliver copies of one
- * message at once: the handler runs exactly once. */
+/* Several threads deliver copies of one message at once through one SQLite file — each
+ * with its own receiver, or all through one shared receiver (its pool of lanes: one
+ * connection per concurrent call): the handler runs exactly once. */
 struct wh_race {
   const char* spec;
+  jobwire_receiver* shared; /* NULL: each thread creates its own receiver */
   const struct wh_delivery* d;
   struct wh_host* h;
   int processed, duplicate, in_flight, other;
@@ -1427,9 +1429,9 @@ struct wh_race {
 static void* wh_race_thread(void* arg) {
   struct wh_race* r = arg;
   struct wh_out o;
-  jobwire_receiver* rx = NULL;
+  jobwire_receiver* rx = r->shared;
   int i;
-  if (wh_create(r->spec, NULL, JOBWIRE_PROFILE_AUTO, &rx) != JOBWIRE_OK) {
+  if (rx == NULL && wh_create(r->spec, NULL, JOBWIRE_PROFILE_AUTO, &rx) != JOBWIRE_OK) {
     pthread_mutex_lock(&r->lock);
     r->other += 10;
     pthread_mutex_unlock(&r->lock);
@@ -1444,7 +1446,7 @@ static void* wh_race_thread(void* arg) {
     else ++r->other;
     pthread_mutex_unlock(&r->lock);
   }
-  jobwire_receiver_free(rx);
+  if (r->shared == NULL) jobwire_receiver_free(rx);
   return NULL;
 }
 
@@ -1454,24 +1456,34 @@ static void wh_threads(const char* spec) {
   struct wh_race r;
   pthread_t t[4];
   char id[128];
-  int i;
+  int i, variant;
   if (jobwire_receiver_store_supported(spec, strlen(spec)) != JOBWIRE_OK) return;
-  fprintf(stderr, "webhooks: threads on %s\n", spec);
-  wh_host_init(&h);
-  h.slow = 1;
-  snprintf(id, sizeof id, "msg_%s_race", run_tag);
-  wh_make(&d, id, now_s, "{\"type\":\"video.completed\"}");
-  memset(&r, 0, sizeof r);
-  pthread_mutex_init(&r.lock, NULL);
-  r.spec = spec;
-  r.d = &d;
-  r.h = &h;
-  for (i = 0; i < 4; ++i) pthread_create(&t[i], NULL, wh_race_thread, &r);
-  for (i = 0; i < 4; ++i) pthread_join(t[i], NULL);
-  CHECK(r.processed == 1);
-  CHECK(h.handled == 1);
-  CHECK(r.other == 0);
-  CHECK(r.processed + r.duplicate + r.in_flight == 40);
+  for (variant = 0; variant < 2; ++variant) {
+    jobwire_receiver* shared = NULL;
+    fprintf(stderr, "webhooks: threads on %s (%s)\n", spec, variant ? "one receiver" : "a receiver each");
+    if (variant) {
+      CHECK_STATUS(wh_create(spec, NULL, JOBWIRE_PROFILE_AUTO, &shared), JOBWIRE_OK);
+      if (shared == NULL) return;
+    }
+    wh_host_init(&h);
+    h.slow = 1;
+    snprintf(id, sizeof id, "msg_%s_race%d", run_tag, variant);
+    wh_make(&d, id, now_s, "{\"type\":\"video.completed\"}");
+    memset(&r, 0, sizeof r);
+    pthread_mutex_init(&r.lock, NULL);
+    r.spec = spec;
+    r.shared = shared;
+    r.d = &d;
+    r.h = &h;
+    for (i = 0; i < 4; ++i) pthread_create(&t[i], NULL, wh_race_thread, &r);
+    for (i = 0; i < 4; ++i) pthread_join(t[i], NULL);
+    CHECK(r.processed == 1);
+    CHECK(h.handled == 1);
+    CHECK(r.other == 0);
+    CHECK(r.processed + r.duplicate + r.in_flight == 40);
+    pthread_mutex_destroy(&r.lock);
+    jobwire_receiver_free(shared);
+  }
 }
 
 /* Every webhook case over the memory store, a fresh SQLite file and the host's store. */
