@@ -1,6 +1,12 @@
 // Fuzz target: the C receiver (include/jobwire_c.h, "Receiver"), called as a C program
 // calls it, and the store-spec parser behind jobwire_receiver_store_supported.
 //
+// Standard Webhooks (PROTOCOL.md §17): with bit 6 of byte 0 set, a delivery goes to
+// jobwire_receive_webhook instead, on a receiver holding the reference vector's secret
+// (clock: the vector's timestamp, so a seed carrying the vector reaches the claim and the
+// handler), over the memory store or (bit 2) the callback store; byte 1 bit 1 makes the
+// handler fail, bit 6 passes no handler.
+//
 // Input: byte 0 selects the operation (bit 1 set: jobwire_build_delivery with the rest as
 // `data`, byte 1 picking the phase, kind and progress, checked for the output-buffer
 // protocol; else bit 0 clear: a store spec; bit 0 set: one delivery), byte 1
@@ -169,6 +175,106 @@ jobwire_receiver* callback_receiver() {
   return rx;
 }
 
+// The reference vector's secret and clock (PROTOCOL.md §17, "Known vector").
+constexpr char webhook_secret[] = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+constexpr std::int64_t webhook_now_ms = 1614265330000;
+
+jobwire_receiver* webhook_receiver(bool host_store) {
+  auto make = [](const jobwire_store_callbacks* cb) {
+    const char* secrets[1] = {webhook_secret};
+    const std::size_t lens[1] = {sizeof webhook_secret - 1};
+    jobwire_receiver* r = nullptr;
+    check(jobwire_receiver_create_keys(secrets, lens, 1, nullptr, nullptr, 0, 0, JOBWIRE_KEY_FORMAT_PROFILE,
+                                       cb == nullptr ? "memory" : nullptr, cb == nullptr ? 6 : 0, cb, nullptr,
+                                       &r) == JOBWIRE_OK);
+    return r;
+  };
+  static jobwire_receiver* memory = make(nullptr);
+  static jobwire_receiver* hosted = [&] {
+    jobwire_store_callbacks cb{cb_claim, cb_commit, cb_release, &shared_callback_store()};
+    return make(&cb);
+  }();
+  return host_store ? hosted : memory;
+}
+
+struct webhook_host {
+  unsigned behaviour = 0;
+  int handled = 0;
+};
+
+int webhook_handle(void* user, const jobwire_webhook_message* m) {
+  auto* h = static_cast<webhook_host*>(user);
+  check(m->id != nullptr && m->id_len > 0 && m->id_len <= JOBWIRE_RECEIPT_MESSAGE_ID_MAX);
+  check(m->timestamp_len > 0 && m->dedup_key_len > 0 && (m->body != nullptr || m->body_len == 0));
+  check(m->profile == JOBWIRE_PROFILE_STANDARD && m->matched_key == 0);
+  ++h->handled;
+  return (h->behaviour & 2u) ? 1 : 0;
+}
+
+// One delivery through jobwire_receive_webhook; the receipt checked as for jobwire_receive.
+void receive_webhook_case(const std::uint8_t* data, const char* body, std::size_t body_len,
+                          const std::vector<jobwire_header>& headers) {
+  webhook_host h;
+  h.behaviour = data[1];
+  const bool with_handler = (data[1] & 0x40u) == 0;
+  const bool host_store = (data[0] & 4u) != 0;
+  callback_store& store = shared_callback_store();
+  if (host_store) {
+    store.mode = ((data[0] >> 3) & 7u) % callback_store::count;
+    store.claims = 0;
+    store.lease_committed = false;
+  }
+  char id[JOBWIRE_RECEIPT_MESSAGE_ID_MAX];
+  char key[JOBWIRE_RECEIPT_DEDUP_KEY_MAX];
+  jobwire_webhook_receipt r{};
+  r.message_id = id;
+  r.message_id_cap = sizeof id;
+  r.dedup_key = key;
+  r.dedup_key_cap = sizeof key;
+  const int st = jobwire_receive_webhook(webhook_receiver(host_store), body, body_len,
+                                         headers.empty() ? nullptr : headers.data(), headers.size(), webhook_now_ms,
+                                         with_handler ? webhook_handle : nullptr, &h, &r);
+  check(st == JOBWIRE_OK);
+  check(r.reason != nullptr && std::strcmp(r.reason, "") != 0);
+  check(r.message_id_len <= JOBWIRE_RECEIPT_MESSAGE_ID_MAX && r.dedup_key_len <= JOBWIRE_RECEIPT_DEDUP_KEY_MAX);
+  switch (r.action) {
+    case JOBWIRE_RECEIVED_PROCESS:
+      check(r.http_status == 200 && h.handled == (with_handler ? 1 : 0) && (!with_handler || (h.behaviour & 2u) == 0));
+      check(r.message_id_len > 0 && r.dedup_key_len > 0 && r.profile == JOBWIRE_PROFILE_STANDARD);
+      check(r.status == JOBWIRE_OK ? std::strcmp(r.reason, "processed") == 0
+                                   : host_store && store.mode == callback_store::commit);
+      break;
+    case JOBWIRE_RECEIVED_DUPLICATE:
+      check(r.http_status == 200 && h.handled == 0 && r.status == JOBWIRE_OK && std::strcmp(r.reason, "done") == 0);
+      break;
+    case JOBWIRE_RECEIVED_IN_FLIGHT:
+      check(r.http_status == 503 && h.handled == 0);
+      break;
+    case JOBWIRE_RECEIVED_REJECT:
+      check(r.http_status == 400 || r.http_status == 401 || r.http_status == 503);
+      check(r.status < 0 && std::strcmp(jobwire_error_name(r.status), r.reason) == 0);
+      if (r.status == JOBWIRE_E_HANDLER_FAILED) check(r.http_status == 503 && h.handled == 1);
+      if (r.message_id_len == 0) check(h.handled == 0 && r.dedup_key_len == 0);
+      break;
+    default:
+      fail();
+  }
+  if (h.handled > 0 && (h.behaviour & 2u))
+    check(r.action == JOBWIRE_RECEIVED_REJECT && r.http_status == 503 && r.status == JOBWIRE_E_HANDLER_FAILED);
+  if (host_store) {
+    check(!store.lease_committed);  // a webhook delivery takes no job lease
+    if (store.mode == callback_store::first_claim && store.claims > 0)
+      check(r.action == JOBWIRE_RECEIVED_REJECT && r.http_status == 503 && r.status == JOBWIRE_E_STORE_UNAVAILABLE &&
+            h.handled == 0);
+    if (store.mode == callback_store::bad_state && store.claims > 0)
+      check(r.action == JOBWIRE_RECEIVED_REJECT && r.http_status == 503 && r.status == JOBWIRE_E_STORE_ERROR);
+    if (store.mode != callback_store::commit && store.mode != callback_store::release)
+      check(store.live(webhook_now_ms) == 0);
+    else
+      store.keys.clear();
+  }
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -230,6 +336,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     headers.push_back({line.data(), colon, line.data() + colon + 1, line.size() - colon - 1});
   }
 
+  if ((data[0] & 0x40u) != 0) {
+    receive_webhook_case(data, body_text.empty() ? nullptr : body.get(), body_text.size(), headers);
+    return 0;
+  }
+
   host h;
   h.behaviour = data[1];
   jobwire_receive_settings settings{};
@@ -248,7 +359,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const bool host_store = (data[0] & 4u) != 0;
   callback_store& store = shared_callback_store();
   if (host_store) {
-    store.mode = (data[0] >> 3) % callback_store::count;
+    store.mode = ((data[0] >> 3) & 7u) % callback_store::count;
     store.claims = 0;
     store.lease_committed = false;
   }

@@ -641,7 +641,8 @@ typedef struct jobwire_receiver jobwire_receiver;
 #define JOBWIRE_RECEIVER_LENIENT_STATUS 0x4u
 
 typedef struct jobwire_receiver_options {
-  int profile;       /* JOBWIRE_PROFILE_AI_STATS, _PHASEO or _AUTO (default AUTO) */
+  int profile;       /* JOBWIRE_PROFILE_AI_STATS, _PHASEO or _AUTO (default AUTO); also _STANDARD or
+                        _OPENAI with jobwire_receiver_create_keys */
   int64_t tolerance; /* freshness window in seconds, or JOBWIRE_TOLERANCE_NONE (default 300) */
   unsigned flags;    /* JOBWIRE_RECEIVER_* (default 0) */
   int64_t lease_ms;  /* how long a claim is held while the handler runs; 1 .. 30 days in ms
@@ -832,6 +833,92 @@ typedef struct jobwire_receipt {
 JOBWIRE_C_API int jobwire_receive(jobwire_receiver* receiver, const char* body, size_t body_len,
                                   const jobwire_header* headers, size_t header_count, int64_t now_ms,
                                   const jobwire_receive_settings* settings, jobwire_receipt* receipt);
+
+/* ---------------------------------------------------------------------------------------
+ * Receiving Standard Webhooks deliveries (PROTOCOL.md §17: profiles standard and openai)
+ * with the same receiver: authenticate -> claim the webhook-id (dedup store) -> handler ->
+ * commit. No lifecycle reconciliation: the sender's events are not job statuses.
+ *
+ * A delivery of each family has its own entry point. jobwire_receive given an authentic
+ * webhook-* delivery answers 503 with reason invalid_argument (nothing is acknowledged
+ * unhandled; the sender retries once the host routes it to jobwire_receive_webhook), and
+ * jobwire_receive_webhook given an authentic service delivery (x-ai-stats-*, x-phaseo-*)
+ * answers 401 signature_scheme_mismatch, as the C++ receiver does.
+ * ------------------------------------------------------------------------------------- */
+
+/* As jobwire_receiver_create / _create_with_store, with the keys of jobwire_verifier_create_keys:
+ * secrets (whsec_..., or prefix-less read per key_format), Ed25519 public keys (whpk_...,
+ * for v1a signatures), the schemes the keys are prepared for (JOBWIRE_SCHEME_*, 0 = both)
+ * and key_format (JOBWIRE_KEY_FORMAT_*). The store is either a spec (store_spec, as for
+ * jobwire_receiver_create) or the host's callbacks (store non-NULL; then store_spec must be
+ * NULL with length 0). options->profile may also be JOBWIRE_PROFILE_STANDARD or
+ * JOBWIRE_PROFILE_OPENAI here. Every key is checked now (JOBWIRE_E_INVALID_KEY,
+ * JOBWIRE_E_KEY_FORMAT_MISMATCH). The receiver serves jobwire_receive and
+ * jobwire_receive_webhook alike. */
+JOBWIRE_C_API int jobwire_receiver_create_keys(const char* const* secrets, const size_t* secret_lens, size_t count,
+                                               const char* const* public_keys, const size_t* public_key_lens,
+                                               size_t public_key_count, unsigned schemes, int key_format,
+                                               const char* store_spec, size_t store_spec_len,
+                                               const jobwire_store_callbacks* store,
+                                               const jobwire_receiver_options* options, jobwire_receiver** out);
+
+/* The message being handled, as given to the webhook handler. Every pointer is valid only
+ * during the callback; texts are not NUL-terminated. */
+typedef struct jobwire_webhook_message {
+  const char* id; /* the webhook-id (the idempotency key) */
+  size_t id_len;
+  const char* timestamp; /* the webhook-timestamp header's text */
+  size_t timestamp_len;
+  const char* body; /* the authenticated body, any bytes (JSON is optional) */
+  size_t body_len;
+  int profile;          /* JOBWIRE_PROFILE_STANDARD or _OPENAI: the profile verified under */
+  size_t matched_key;   /* the key that matched: a secret's index, or the number of
+                           secrets plus a public key's index (v1a) */
+  const char* dedup_key; /* the key deduplicated on (its stable encoding) */
+  size_t dedup_key_len;
+} jobwire_webhook_message;
+
+/* Runs the side effect of one message. Returns 0 on success; any other value releases the
+ * claim and the receipt says reject / 503 / handler_failed, so the sender's retry is
+ * processed. Runs while the message's claim is held and must return within the lease; it
+ * must not unwind. */
+typedef int (*jobwire_webhook_cb)(void* user_data, const jobwire_webhook_message* message);
+
+/* Buffer size that always suffices for the receipt's message id (a webhook-id). */
+#define JOBWIRE_RECEIPT_MESSAGE_ID_MAX 256
+
+/* What jobwire_receive_webhook decided. The caller sets the buffers (message_id,
+ * message_id_cap, dedup_key, dedup_key_cap) before the call: NULL with cap 0 means "not
+ * wanted"; a buffer smaller than JOBWIRE_RECEIPT_MESSAGE_ID_MAX / _DEDUP_KEY_MAX is refused
+ * before anything is done. */
+typedef struct jobwire_webhook_receipt {
+  int action;         /* JOBWIRE_RECEIVED_PROCESS, _DUPLICATE, _IN_FLIGHT or _REJECT */
+  int http_status;    /* the reply to send */
+  int status;         /* JOBWIRE_OK, or the code of reason for a reject (and for a
+                         processed message whose final commit failed) */
+  const char* reason; /* static snake_case reason: "processed", "done", "in_flight", or an
+                         error name */
+  char* message_id;   /* the webhook-id (empty before authentication succeeded) */
+  size_t message_id_cap;
+  size_t message_id_len;
+  char* dedup_key;    /* the key deduplicated on (empty before it was built) */
+  size_t dedup_key_cap;
+  size_t dedup_key_len;
+  int profile;        /* the profile verified under, or -1 before authentication succeeded */
+} jobwire_webhook_receipt;
+
+/* Handles one Standard Webhooks delivery end to end and fills *receipt (reply with
+ * receipt->http_status): authenticate (signature list, freshness; a receiver whose profile
+ * is AUTO detects the webhook-* / svix-* family as STANDARD), claim the webhook-id, run
+ * `handle` (may be NULL: nothing to do beyond deduplication), commit. A retry of a
+ * processed message is DUPLICATE (200) and the handler does not run again; a copy being
+ * handled elsewhere is IN_FLIGHT (503). Returns JOBWIRE_OK when a receipt was produced, or
+ * an argument error as jobwire_receive does (then nothing was done). Thread safety as for
+ * jobwire_receive. */
+JOBWIRE_C_API int jobwire_receive_webhook(jobwire_receiver* receiver, const char* body, size_t body_len,
+                                          const jobwire_header* headers, size_t header_count, int64_t now_ms,
+                                          jobwire_webhook_cb handle, void* user_data,
+                                          jobwire_webhook_receipt* receipt);
 
 /* ---------------------------------------------------------------------------------------
  * Sender: building one signed delivery (PROTOCOL.md §2, §9-§11, §16.1)

@@ -538,14 +538,6 @@ bool key_views(const char* const* texts, const std::size_t* lens, std::size_t co
   }
   return true;
 }
-bool key_format_of(int f, jobwire::key_format& out) noexcept {
-  switch (f) {
-    case JOBWIRE_KEY_FORMAT_PROFILE: out = jobwire::key_format::by_profile; return true;
-    case JOBWIRE_KEY_FORMAT_BASE64: out = jobwire::key_format::base64; return true;
-    case JOBWIRE_KEY_FORMAT_RAW: out = jobwire::key_format::raw; return true;
-    default: return false;
-  }
-}
 }  // namespace
 
 int jobwire_verifier_create_keys(const char* const* secrets, const std::size_t* secret_lens, std::size_t count,

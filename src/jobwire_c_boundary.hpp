@@ -11,6 +11,7 @@
 #include <jobwire/error.hpp>
 #include <jobwire/events.hpp>
 #include <jobwire/profile.hpp>
+#include <jobwire/signature.hpp>
 
 #include "jobwire_c.h"
 
@@ -82,6 +83,16 @@ inline int profile_code(const jobwire::profile& p) noexcept {
   if (&p == &jobwire::profiles::standard) return JOBWIRE_PROFILE_STANDARD;
   if (&p == &jobwire::profiles::openai) return JOBWIRE_PROFILE_OPENAI;
   return &p == &jobwire::profiles::phaseo ? JOBWIRE_PROFILE_PHASEO : JOBWIRE_PROFILE_AI_STATS;
+}
+
+// JOBWIRE_KEY_FORMAT_* (how a prefix-less Standard Webhooks secret is read, §17).
+inline bool key_format_of(int f, jobwire::key_format& out) noexcept {
+  switch (f) {
+    case JOBWIRE_KEY_FORMAT_PROFILE: out = jobwire::key_format::by_profile; return true;
+    case JOBWIRE_KEY_FORMAT_BASE64: out = jobwire::key_format::base64; return true;
+    case JOBWIRE_KEY_FORMAT_RAW: out = jobwire::key_format::raw; return true;
+    default: return false;
+  }
 }
 
 inline bool kind_of(int k, jobwire::kind& out) noexcept {

@@ -1,6 +1,7 @@
-// jobwire — the C receiver (include/jobwire_c.h, "Receiver"): receive_delivery
-// (receiver.hpp) behind a C handle, with the dedup store chosen by a spec string or given
-// by the host as callbacks (host_dedup_store below).
+// jobwire — the C receiver (include/jobwire_c.h, "Receiver"): receive_delivery and, for
+// Standard Webhooks deliveries (§17), receive_webhook (receiver.hpp) behind a C handle,
+// with the dedup store chosen by a spec string or given by the host as callbacks
+// (host_dedup_store below).
 //
 // Thread safety without a global lock: the verifier's HMAC contexts and every store that
 // owns a connection (SQLite, Redis, PostgreSQL) serve one call at a time (signature.hpp,
@@ -39,6 +40,7 @@
 #include <jobwire/receiver.hpp>
 #include <jobwire/reconcile.hpp>
 #include <jobwire/signature.hpp>
+#include <jobwire/standard_webhooks.hpp>
 
 #if JOBWIRE_C_HAVE_SQLITE
 #include <jobwire/stores/sqlite.hpp>
@@ -62,6 +64,7 @@
 
 static_assert(JOBWIRE_RECEIPT_JOB_ID_MAX >= jobwire::max_job_id_length, "receipt job id buffer");
 static_assert(JOBWIRE_RECEIPT_DEDUP_KEY_MAX >= jobwire::dedup_key::max_encoded_length, "receipt dedup key buffer");
+static_assert(JOBWIRE_RECEIPT_MESSAGE_ID_MAX >= jobwire::max_webhook_id_bytes, "receipt message id buffer");
 static_assert(JOBWIRE_LIFECYCLE_PENDING == static_cast<int>(jobwire::lifecycle_status::pending) &&
                   JOBWIRE_LIFECYCLE_RUNNING == static_cast<int>(jobwire::lifecycle_status::running) &&
                   JOBWIRE_LIFECYCLE_COMPLETED == static_cast<int>(jobwire::lifecycle_status::completed) &&
@@ -304,7 +307,9 @@ struct lane {
 }  // namespace
 
 struct jobwire_receiver {
-  std::vector<std::string> secrets;  // to prepare the verifier of each new lane
+  std::vector<std::string> secrets;      // to prepare the verifier of each new lane
+  std::vector<std::string> public_keys;  // whpk_ keys (v1a, §17), likewise
+  jobwire::key_options key_opts;         // the schemes and key format they are read with
   store_spec spec;
   jobwire::receiver_options options;
   std::unique_ptr<jobwire::memory_dedup_store> memory;  // spec "memory": shared by all lanes
@@ -322,7 +327,9 @@ struct jobwire_receiver {
   jobwire::result<std::unique_ptr<lane>> open_lane() {
     std::unique_ptr<lane> l(new lane);
     std::vector<std::string_view> views(secrets.begin(), secrets.end());
-    auto keys = jobwire::verifier::create(views.data(), views.size());
+    std::vector<std::string_view> public_views(public_keys.begin(), public_keys.end());
+    auto keys = jobwire::verifier::create(views.data(), views.size(), public_views.data(), public_views.size(),
+                                          key_opts);
     if (!keys) return keys.error();
     l->keys = std::move(*keys);
     switch (spec.kind) {
@@ -437,18 +444,33 @@ int jobwire_receiver_store_supported(const char* store_spec_text, std::size_t st
 
 namespace {
 
-// What jobwire_receiver_create and jobwire_receiver_create_with_store share: the options,
-// the secrets, the store (a spec's, or the host's when `host` is given) and the first lane.
+// The keys of a receiver beyond its secrets (jobwire_receiver_create_keys): Standard
+// Webhooks public keys and the key options. The older create functions give none and the
+// default options (both schemes, prefix-less keys per profile), and accept only the
+// service profiles or AUTO, as they always did.
+struct receiver_keys {
+  const char* const* public_keys = nullptr;
+  const std::size_t* public_key_lens = nullptr;
+  std::size_t public_key_count = 0;
+  jobwire::key_options opts{};
+  bool webhook_profiles = false;  // options->profile may name STANDARD or OPENAI
+};
+
+// What the create functions share: the options, the keys, the store (a spec's, or the
+// host's when `host` is given) and the first lane.
 int create_receiver(const char* const* secrets, const std::size_t* secret_lens, std::size_t count,
-                    std::string_view store_spec_text, const jobwire_store_callbacks* host,
+                    const receiver_keys& extra, std::string_view store_spec_text, const jobwire_store_callbacks* host,
                     const jobwire_receiver_options* options, jobwire_receiver** out) {
   if (out == nullptr) return invalid_argument;
   *out = nullptr;
   if (count > 0 && (secrets == nullptr || secret_lens == nullptr)) return invalid_argument;
+  if (extra.public_key_count > 0 && (extra.public_keys == nullptr || extra.public_key_lens == nullptr))
+    return invalid_argument;
   jobwire_receiver_options opt;
   jobwire_receiver_options_init(&opt);
   if (options != nullptr) opt = *options;
-  const jobwire::profile* prof = profile_of(opt.profile);  // nullptr for AUTO: detected per request (§15)
+  // nullptr for AUTO: detected per request (§15)
+  const jobwire::profile* prof = extra.webhook_profiles ? verify_profile_of(opt.profile) : profile_of(opt.profile);
   if (prof == nullptr && opt.profile != JOBWIRE_PROFILE_AUTO) return invalid_argument;
   if ((opt.tolerance < 0 && opt.tolerance != jobwire::tolerance_none) ||
       (opt.flags & ~(JOBWIRE_RECEIVER_SDK_COMPAT | JOBWIRE_RECEIVER_ALLOW_UNSIGNED |
@@ -457,7 +479,8 @@ int create_receiver(const char* const* secrets, const std::size_t* secret_lens, 
     return invalid_argument;
   if (opt.lease_ms != 0 && !jobwire::is_valid_dedup_duration(std::chrono::milliseconds(opt.lease_ms)))
     return invalid_argument;
-  if (count > jobwire::max_secrets) return status_of(errc::too_many_secrets);
+  if (count > jobwire::max_secrets || extra.public_key_count > jobwire::max_secrets)
+    return status_of(errc::too_many_secrets);
 
   std::unique_ptr<jobwire_receiver> r(new jobwire_receiver);
   if (host != nullptr) {
@@ -471,6 +494,11 @@ int create_receiver(const char* const* secrets, const std::size_t* secret_lens, 
     if (bad_input(secrets[i], secret_lens[i])) return invalid_argument;
     r->secrets.emplace_back(view(secrets[i], secret_lens[i]));
   }
+  for (std::size_t i = 0; i < extra.public_key_count; ++i) {
+    if (bad_input(extra.public_keys[i], extra.public_key_lens[i])) return invalid_argument;
+    r->public_keys.emplace_back(view(extra.public_keys[i], extra.public_key_lens[i]));
+  }
+  r->key_opts = extra.opts;
   r->options.verify.tolerance_seconds = opt.tolerance;
   r->options.verify.prof = prof;
   // The C flags keep their names; each is one bit of the receiver's leniency set.
@@ -502,7 +530,8 @@ int jobwire_receiver_create(const char* const* secrets, const std::size_t* secre
   return guarded([&] {
     if (out != nullptr) *out = nullptr;
     if (bad_input(store_spec_text, store_spec_len)) return invalid_argument;
-    return create_receiver(secrets, secret_lens, count, view(store_spec_text, store_spec_len), nullptr, options, out);
+    return create_receiver(secrets, secret_lens, count, receiver_keys{}, view(store_spec_text, store_spec_len), nullptr,
+                           options, out);
   });
 }
 
@@ -513,7 +542,40 @@ int jobwire_receiver_create_with_store(const char* const* secrets, const std::si
     if (out != nullptr) *out = nullptr;
     if (store == nullptr || store->claim == nullptr || store->commit == nullptr || store->release == nullptr)
       return invalid_argument;
-    return create_receiver(secrets, secret_lens, count, {}, store, options, out);
+    return create_receiver(secrets, secret_lens, count, receiver_keys{}, {}, store, options, out);
+  });
+}
+
+int jobwire_receiver_create_keys(const char* const* secrets, const std::size_t* secret_lens, std::size_t count,
+                                 const char* const* public_keys, const std::size_t* public_key_lens,
+                                 std::size_t public_key_count, unsigned schemes, int key_format,
+                                 const char* store_spec_text, std::size_t store_spec_len,
+                                 const jobwire_store_callbacks* store, const jobwire_receiver_options* options,
+                                 jobwire_receiver** out) {
+  return guarded([&] {
+    if (out != nullptr) *out = nullptr;
+    receiver_keys extra;
+    extra.public_keys = public_keys;
+    extra.public_key_lens = public_key_lens;
+    extra.public_key_count = public_key_count;
+    extra.webhook_profiles = true;
+    // The same rules as jobwire_verifier_create_keys: 0 = both schemes (§15).
+    if ((schemes & ~(JOBWIRE_SCHEME_SERVICE | JOBWIRE_SCHEME_WEBHOOKS)) != 0u ||
+        !key_format_of(key_format, extra.opts.prefixless))
+      return invalid_argument;
+    if (schemes != 0u) {
+      extra.opts.service_scheme = (schemes & JOBWIRE_SCHEME_SERVICE) != 0u;
+      extra.opts.webhooks_scheme = (schemes & JOBWIRE_SCHEME_WEBHOOKS) != 0u;
+    }
+    if (bad_input(store_spec_text, store_spec_len)) return invalid_argument;
+    // Exactly one store: a spec or the host's callbacks.
+    if (store != nullptr) {
+      if (store_spec_len != 0 || store->claim == nullptr || store->commit == nullptr || store->release == nullptr)
+        return invalid_argument;
+      return create_receiver(secrets, secret_lens, count, extra, {}, store, options, out);
+    }
+    return create_receiver(secrets, secret_lens, count, extra, view(store_spec_text, store_spec_len), nullptr, options,
+                           out);
   });
 }
 
@@ -625,6 +687,79 @@ int jobwire_receive(jobwire_receiver* receiver, const char* body, std::size_t bo
     receipt->attempt = r.attempt;
     receipt->profile = receipt_profile(r.prof);
     copy_out(r.job_id, receipt->job_id, receipt->job_id_cap, &receipt->job_id_len);
+    copy_out(r.key ? r.key->encoded() : std::string_view{}, receipt->dedup_key, receipt->dedup_key_cap,
+             &receipt->dedup_key_len);
+    return JOBWIRE_OK;
+  });
+}
+
+int jobwire_receive_webhook(jobwire_receiver* receiver, const char* body, std::size_t body_len,
+                            const jobwire_header* headers, std::size_t header_count, std::int64_t now_ms,
+                            jobwire_webhook_cb handle, void* user_data, jobwire_webhook_receipt* receipt) {
+  return guarded([&] {
+    if (receiver == nullptr || receipt == nullptr || bad_input(body, body_len) || bad_input(headers, header_count))
+      return invalid_argument;
+    if ((receipt->message_id == nullptr && receipt->message_id_cap != 0) ||
+        (receipt->dedup_key == nullptr && receipt->dedup_key_cap != 0))
+      return invalid_argument;
+    if ((receipt->message_id != nullptr && receipt->message_id_cap < JOBWIRE_RECEIPT_MESSAGE_ID_MAX) ||
+        (receipt->dedup_key != nullptr && receipt->dedup_key_cap < JOBWIRE_RECEIPT_DEDUP_KEY_MAX))
+      return status_of(errc::buffer_too_small);
+    std::vector<std::pair<std::string_view, std::string_view>> hs;
+    hs.reserve(header_count);
+    for (std::size_t i = 0; i < header_count; ++i) {
+      if (bad_input(headers[i].name, headers[i].name_len) || bad_input(headers[i].value, headers[i].value_len))
+        return invalid_argument;
+      hs.emplace_back(view(headers[i].name, headers[i].name_len), view(headers[i].value, headers[i].value_len));
+    }
+
+    auto taken = receiver->take_lane();
+    if (!taken) {
+      // No lane could be opened (the store is unreachable now): a local failure, 503.
+      receipt->action = JOBWIRE_RECEIVED_REJECT;
+      receipt->status = status_of(taken.code());
+      receipt->http_status = jobwire::http_status_of(jobwire::reply_class::local);
+      receipt->reason = jobwire::error_name(taken.code()).data();
+      receipt->message_id_len = 0;
+      receipt->dedup_key_len = 0;
+      receipt->profile = -1;
+      return JOBWIRE_OK;
+    }
+    std::unique_ptr<lane> l = std::move(*taken);
+    const jobwire::dedup_time now{std::chrono::milliseconds(now_ms)};
+
+    // The callback's failure is the host's: any nonzero return is handler_failed, which
+    // the receiver answers with 503 after releasing the claim (receiver.hpp).
+    auto run = [&](const jobwire::authenticated_delivery& d, const jobwire::dedup_key& key) -> jobwire::void_result {
+      if (handle == nullptr) return {};
+      const std::string_view b = d.body.bytes();
+      const std::string_view encoded = key.encoded();
+      jobwire_webhook_message m{};
+      m.id = d.message_id.data();
+      m.id_len = d.message_id.size();
+      m.timestamp = d.timestamp_text.data();
+      m.timestamp_len = d.timestamp_text.size();
+      m.body = b.empty() ? "" : b.data();
+      m.body_len = b.size();
+      m.profile = receipt_profile(d.prof);
+      m.matched_key = d.matched_secret;
+      m.dedup_key = encoded.data();
+      m.dedup_key_len = encoded.size();
+      if (handle(user_data, &m) != 0) return errc::handler_failed;
+      return {};
+    };
+    const jobwire::receipt r = receiver->with_store(*l, [&](auto& store) {
+      return jobwire::receive_webhook(view(body, body_len), hs, l->keys, store, now, run, receiver->options);
+    });
+    receiver->give_back(std::move(l));
+
+    receipt->action = static_cast<int>(r.action);
+    receipt->http_status = r.http_status;
+    receipt->status = r.error == errc::ok ? JOBWIRE_OK : status_of(r.error);
+    receipt->reason = r.reason().data();
+    receipt->profile = receipt_profile(r.prof);
+    // r.message_id views the caller's headers, which are still alive here.
+    copy_out(r.message_id, receipt->message_id, receipt->message_id_cap, &receipt->message_id_len);
     copy_out(r.key ? r.key->encoded() : std::string_view{}, receipt->dedup_key, receipt->dedup_key_cap,
              &receipt->dedup_key_len);
     return JOBWIRE_OK;

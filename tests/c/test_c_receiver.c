@@ -1,4 +1,5 @@
-/* Tests of the C receiver (jobwire_receiver_create / jobwire_receive), in C: the whole
+/* Tests of the C receiver (jobwire_receiver_create / jobwire_receive, and
+ * jobwire_receive_webhook for Standard Webhooks deliveries), in C: the whole
  * pipeline over every store compiled into the library — memory and SQLite always, Redis
  * and PostgreSQL when tests/services.sh exported their addresses — plus the argument
  * errors (NULL, zero lengths, receipt buffers that are too small) and callbacks that
@@ -954,6 +955,574 @@ static void callback_store(void) {
   pthread_mutex_destroy(&store.lock);
 }
 
+/* ---------------------------------------------------------------------------------------
+ * Standard Webhooks deliveries (PROTOCOL.md §17) through jobwire_receive_webhook. The
+ * v1 signatures are computed here with OpenSSL's HMAC over "id.timestamp.body" with the
+ * key's base64-decoded bytes, the v1a ones with OpenSSL's Ed25519, independently of the
+ * library; the published reference vector is checked verbatim.
+ * ------------------------------------------------------------------------------------- */
+
+/* The reference library's published vector (PROTOCOL.md §17, "Known vector"). */
+static const char wh_secret[] = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+static const char wh_vector_id[] = "msg_p5jXN8AQM9LWM0D4loKWxJek";
+static const char wh_vector_ts[] = "1614265330";
+static const char wh_vector_body[] = "{\"test\": 2432232314}";
+static const char wh_vector_sig[] = "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=";
+
+/* A Standard Webhooks delivery: body and the three webhook-* headers. */
+struct wh_delivery {
+  char id[JOBWIRE_RECEIPT_MESSAGE_ID_MAX + 1];
+  char ts[32];
+  char body[256];
+  size_t body_len;
+  char sig[256];
+  jobwire_header headers[3];
+};
+
+static void wh_headers(struct wh_delivery* d) {
+  d->headers[0].name = "webhook-id";
+  d->headers[0].value = d->id;
+  d->headers[1].name = "Webhook-Timestamp";
+  d->headers[1].value = d->ts;
+  d->headers[2].name = "webhook-signature";
+  d->headers[2].value = d->sig;
+  d->headers[0].name_len = strlen(d->headers[0].name);
+  d->headers[1].name_len = strlen(d->headers[1].name);
+  d->headers[2].name_len = strlen(d->headers[2].name);
+  d->headers[0].value_len = strlen(d->id);
+  d->headers[1].value_len = strlen(d->ts);
+  d->headers[2].value_len = strlen(d->sig);
+}
+
+/* "id.timestamp.body": the signed content (§17). Returns its length; *out is malloc'd. */
+static size_t wh_content(const struct wh_delivery* d, unsigned char** out) {
+  size_t n = strlen(d->id) + 1 + strlen(d->ts) + 1 + d->body_len, at = 0;
+  *out = malloc(n + 1);
+  memcpy(*out, d->id, strlen(d->id));
+  at += strlen(d->id);
+  (*out)[at++] = '.';
+  memcpy(*out + at, d->ts, strlen(d->ts));
+  at += strlen(d->ts);
+  (*out)[at++] = '.';
+  memcpy(*out + at, d->body, d->body_len);
+  return n;
+}
+
+/* A v1 delivery signed with wh_secret (the base64 after whsec_ decoded: 24 bytes). */
+static void wh_make(struct wh_delivery* d, const char* id, long long ts, const char* body) {
+  unsigned char key[64], mac[EVP_MAX_MD_SIZE], *content = NULL;
+  unsigned int mac_len = 0;
+  const char* b64 = wh_secret + 6;
+  int key_len = EVP_DecodeBlock(key, (const unsigned char*)b64, (int)strlen(b64));
+  size_t n;
+  while (key_len > 0 && b64[strlen(b64) - 1] == '=') --key_len; /* no padding in this key */
+  snprintf(d->id, sizeof d->id, "%s", id);
+  snprintf(d->ts, sizeof d->ts, "%lld", ts);
+  d->body_len = (size_t)snprintf(d->body, sizeof d->body, "%s", body);
+  n = wh_content(d, &content);
+  HMAC(EVP_sha256(), key, key_len, content, n, mac, &mac_len);
+  free(content);
+  memcpy(d->sig, "v1,", 3);
+  EVP_EncodeBlock((unsigned char*)d->sig + 3, mac, (int)mac_len);
+  wh_headers(d);
+}
+
+struct wh_host {
+  pthread_mutex_t lock;
+  int handled;
+  int fail; /* nonzero: the handler fails */
+  int slow; /* nonzero: the handler sleeps a little (widens the race window) */
+  char last_id[JOBWIRE_RECEIPT_MESSAGE_ID_MAX + 1];
+  char last_body[256];
+  int last_profile;
+  size_t last_matched;
+  int last_has_key;
+};
+
+static void wh_host_init(struct wh_host* h) {
+  memset(h, 0, sizeof *h);
+  pthread_mutex_init(&h->lock, NULL);
+}
+
+static int wh_handle(void* user, const jobwire_webhook_message* m) {
+  struct wh_host* h = user;
+  int fail;
+  if (h->slow) {
+    struct timespec pause = {0, 2000000};
+    nanosleep(&pause, NULL);
+  }
+  pthread_mutex_lock(&h->lock);
+  fail = h->fail;
+  if (!fail) {
+    ++h->handled;
+    snprintf(h->last_id, sizeof h->last_id, "%.*s", (int)m->id_len, m->id);
+    snprintf(h->last_body, sizeof h->last_body, "%.*s", (int)m->body_len, m->body);
+    h->last_profile = m->profile;
+    h->last_matched = m->matched_key;
+    h->last_has_key = m->dedup_key_len > 0 && m->timestamp_len > 0;
+  }
+  pthread_mutex_unlock(&h->lock);
+  return fail ? 1 : 0;
+}
+
+struct wh_out {
+  jobwire_webhook_receipt r;
+  char id[JOBWIRE_RECEIPT_MESSAGE_ID_MAX + 1];
+  char key[JOBWIRE_RECEIPT_DEDUP_KEY_MAX + 1];
+};
+
+static int wh_receive(jobwire_receiver* rx, const struct wh_delivery* d, long long now_ms, struct wh_host* h,
+                      struct wh_out* o) {
+  memset(o, 0, sizeof *o);
+  o->r.message_id = o->id;
+  o->r.message_id_cap = sizeof o->id;
+  o->r.dedup_key = o->key;
+  o->r.dedup_key_cap = sizeof o->key;
+  return jobwire_receive_webhook(rx, d->body, d->body_len, d->headers, 3, now_ms, wh_handle, h, &o->r);
+}
+
+static int wh_create(const char* spec, const jobwire_store_callbacks* cb, int profile, jobwire_receiver** rx) {
+  const char* secrets[1] = {wh_secret};
+  size_t lens[1] = {sizeof wh_secret - 1};
+  jobwire_receiver_options opt;
+  jobwire_receiver_options_init(&opt);
+  opt.profile = profile;
+  return jobwire_receiver_create_keys(secrets, lens, 1, NULL, NULL, 0, 0, JOBWIRE_KEY_FORMAT_PROFILE, spec,
+                                      spec ? strlen(spec) : 0, cb, &opt, rx);
+}
+
+/* The published vector through a fresh store: processed once, then a duplicate; forged
+ * copies are 401 and never reach the handler. */
+static void wh_vector(const char* spec, const jobwire_store_callbacks* cb) {
+  jobwire_receiver* rx = NULL;
+  struct wh_delivery d, forged;
+  struct wh_host h;
+  struct wh_out o;
+  const long long now_ms = 1614265330LL * 1000;
+
+  CHECK_STATUS(wh_create(spec, cb, JOBWIRE_PROFILE_AUTO, &rx), JOBWIRE_OK);
+  if (rx == NULL) return;
+  wh_host_init(&h);
+  snprintf(d.id, sizeof d.id, "%s", wh_vector_id);
+  snprintf(d.ts, sizeof d.ts, "%s", wh_vector_ts);
+  d.body_len = (size_t)snprintf(d.body, sizeof d.body, "%s", wh_vector_body);
+  snprintf(d.sig, sizeof d.sig, "%s", wh_vector_sig);
+  wh_headers(&d);
+
+  CHECK_STATUS(wh_receive(rx, &d, now_ms, &h, &o), JOBWIRE_OK);
+  CHECK(o.r.action == JOBWIRE_RECEIVED_PROCESS && o.r.http_status == 200 && o.r.status == JOBWIRE_OK);
+  CHECK(strcmp(o.r.reason, "processed") == 0);
+  CHECK(o.r.message_id_len == strlen(wh_vector_id) && strcmp(o.id, wh_vector_id) == 0);
+  CHECK(o.r.dedup_key_len > 0 && o.r.profile == JOBWIRE_PROFILE_STANDARD);
+  CHECK(h.handled == 1 && strcmp(h.last_id, wh_vector_id) == 0 && strcmp(h.last_body, wh_vector_body) == 0);
+  CHECK(h.last_profile == JOBWIRE_PROFILE_STANDARD && h.last_matched == 0 && h.last_has_key);
+
+  /* a retry of the processed message */
+  CHECK_STATUS(wh_receive(rx, &d, now_ms + 5000, &h, &o), JOBWIRE_OK);
+  CHECK(o.r.action == JOBWIRE_RECEIVED_DUPLICATE && o.r.http_status == 200 && strcmp(o.r.reason, "done") == 0);
+  CHECK(strcmp(o.id, wh_vector_id) == 0);
+  CHECK(h.handled == 1);
+
+  /* forged: a changed body, then a changed id with the same signature */
+  forged = d;
+  forged.body[2] = 'T';
+  wh_headers(&forged);
+  CHECK_STATUS(wh_receive(rx, &forged, now_ms, &h, &o), JOBWIRE_OK);
+  CHECK(o.r.action == JOBWIRE_RECEIVED_REJECT && o.r.http_status == 401);
+  CHECK(o.r.status == JOBWIRE_E_SIGNATURE_MISMATCH && strcmp(o.r.reason, "signature_mismatch") == 0);
+  CHECK(o.r.message_id_len == 0 && o.r.dedup_key_len == 0);
+  forged = d;
+  forged.id[4] = 'q';
+  wh_headers(&forged);
+  CHECK_STATUS(wh_receive(rx, &forged, now_ms, &h, &o), JOBWIRE_OK);
+  CHECK(o.r.action == JOBWIRE_RECEIVED_REJECT && o.r.http_status == 401);
+  /* stale: the vector an hour later */
+  CHECK_STATUS(wh_receive(rx, &d, now_ms + 3600 * 1000LL, &h, &o), JOBWIRE_OK);
+  CHECK(o.r.action == JOBWIRE_RECEIVED_REJECT && o.r.http_status == 401 && o.r.status == JOBWIRE_E_TIMESTAMP_TOO_OLD);
+  CHECK(h.handled == 1);
+  jobwire_receiver_free(rx);
+}
+
+/* The pipeline over one store with ids unique to this run (Redis and PostgreSQL persist). */
+static void wh_pipeline(const char* spec, const jobwire_store_callbacks* cb) {
+  jobwire_receiver* rx = NULL;
+  struct wh_delivery d;
+  struct delivery svc;
+  struct wh_host h;
+  struct wh_out o;
+  struct out_receipt so;
+  struct host sh;
+  char id[128], job[128];
+  const long long now_ms = now_s * 1000;
+
+  fprintf(stderr, "webhooks: store %s\n", spec ? spec : "host callbacks");
+  if (spec != NULL && jobwire_receiver_store_supported(spec, strlen(spec)) == JOBWIRE_E_STORE_NOT_SUPPORTED) {
+    CHECK_STATUS(wh_create(spec, cb, JOBWIRE_PROFILE_AUTO, &rx), JOBWIRE_E_STORE_NOT_SUPPORTED);
+    CHECK(rx == NULL);
+    return;
+  }
+  CHECK_STATUS(wh_create(spec, cb, JOBWIRE_PROFILE_AUTO, &rx), JOBWIRE_OK);
+  if (rx == NULL) return;
+  wh_host_init(&h);
+  host_init(&sh);
+
+  /* handler failure: 503, the claim released; the retry is processed, then a duplicate */
+  snprintf(id, sizeof id, "msg_%s_fail", run_tag);
+  wh_make(&d, id, now_s, "{\"type\":\"video.completed\",\"data\":{\"id\":\"video_1\"}}");
+  h.fail = 1;
+  CHECK_STATUS(wh_receive(rx, &d, now_ms, &h, &o), JOBWIRE_OK);
+  CHECK(o.r.action == JOBWIRE_RECEIVED_REJECT && o.r.http_status == 503);
+  CHECK(o.r.status == JOBWIRE_E_HANDLER_FAILED && strcmp(o.r.reason, "handler_failed") == 0);
+  CHECK(strcmp(o.id, id) == 0 && o.r.dedup_key_len > 0);
+  h.fail = 0;
+  CHECK_STATUS(wh_receive(rx, &d, now_ms + 1000, &h, &o), JOBWIRE_OK);
+  CHECK(o.r.action == JOBWIRE_RECEIVED_PROCESS && o.r.http_status == 200 && h.handled == 1);
+  CHECK_STATUS(wh_receive(rx, &d, now_ms + 2000, &h, &o), JOBWIRE_OK);
+  CHECK(o.r.action == JOBWIRE_RECEIVED_DUPLICATE && h.handled == 1);
+
+  /* an empty body is a message too (any bytes, §17) */
+  snprintf(id, sizeof id, "msg_%s_empty", run_tag);
+  wh_make(&d, id, now_s, "");
+  CHECK_STATUS(wh_receive(rx, &d, now_ms, &h, &o), JOBWIRE_OK);
+  CHECK(o.r.action == JOBWIRE_RECEIVED_PROCESS && h.handled == 2 && h.last_body[0] == '\0');
+
+  /* a service delivery at the webhook entry point: signature_scheme_mismatch (401) */
+  snprintf(job, sizeof job, "J-%s-wh", run_tag);
+  make_delivery(&svc, job, "\"status\":\"completed\"", "completed", "video_completed");
+  sign_delivery(&svc, wh_secret);
+  CHECK_STATUS(jobwire_receive_webhook(rx, svc.body, svc.body_len, svc.headers, 2, now_ms, wh_handle, &h, &o.r),
+               JOBWIRE_OK);
+  CHECK(o.r.action == JOBWIRE_RECEIVED_REJECT && o.r.status == JOBWIRE_E_SIGNATURE_SCHEME_MISMATCH);
+  CHECK(o.r.http_status == jobwire_error_http_status(JOBWIRE_E_SIGNATURE_SCHEME_MISMATCH) && o.r.http_status == 401);
+  CHECK(o.r.profile == JOBWIRE_PROFILE_AI_STATS && h.handled == 2);
+  /* ... and a webhook delivery at the service entry point: 503, nothing acknowledged */
+  snprintf(id, sizeof id, "msg_%s_svc", run_tag);
+  wh_make(&d, id, now_s, "{\"type\":\"video.completed\"}");
+  {
+    jobwire_receive_settings settings;
+    settings.load = host_load;
+    settings.handle = host_handle;
+    settings.user_data = &sh;
+    memset(&so, 0, sizeof so);
+    CHECK_STATUS(jobwire_receive(rx, d.body, d.body_len, d.headers, 3, now_ms, &settings, &so.r), JOBWIRE_OK);
+    CHECK(so.r.action == JOBWIRE_RECEIVED_REJECT && so.r.http_status == 503);
+    CHECK(so.r.status == JOBWIRE_E_INVALID_ARGUMENT && so.r.profile == JOBWIRE_PROFILE_STANDARD);
+    CHECK(sh.handled == 0);
+  }
+  /* the message was not claimed by that: the webhook entry point processes it */
+  CHECK_STATUS(wh_receive(rx, &d, now_ms, &h, &o), JOBWIRE_OK);
+  CHECK(o.r.action == JOBWIRE_RECEIVED_PROCESS && h.handled == 3);
+  jobwire_receiver_free(rx);
+
+  /* a receiver configured for a service profile refuses the webhook family */
+  rx = NULL;
+  CHECK_STATUS(wh_create(spec, cb, JOBWIRE_PROFILE_AI_STATS, &rx), JOBWIRE_OK);
+  if (rx == NULL) return;
+  snprintf(id, sizeof id, "msg_%s_named", run_tag);
+  wh_make(&d, id, now_s, "{}");
+  CHECK_STATUS(wh_receive(rx, &d, now_ms, &h, &o), JOBWIRE_OK);
+  CHECK(o.r.action == JOBWIRE_RECEIVED_REJECT && o.r.http_status >= 400 && o.r.http_status < 500);
+  CHECK(h.handled == 3);
+  jobwire_receiver_free(rx);
+  /* under OPENAI, named */
+  rx = NULL;
+  CHECK_STATUS(wh_create(spec, cb, JOBWIRE_PROFILE_OPENAI, &rx), JOBWIRE_OK);
+  if (rx == NULL) return;
+  CHECK_STATUS(wh_receive(rx, &d, now_ms, &h, &o), JOBWIRE_OK);
+  CHECK(o.r.action == JOBWIRE_RECEIVED_PROCESS && o.r.profile == JOBWIRE_PROFILE_OPENAI);
+  CHECK(h.handled == 4 && h.last_profile == JOBWIRE_PROFILE_OPENAI);
+  jobwire_receiver_free(rx);
+}
+
+/* Ed25519 (v1a): a key pair made with OpenSSL, the signature by OpenSSL, the receiver
+ * holding only the whpk_ public key. */
+static void wh_ed25519(void) {
+  EVP_PKEY* pkey = NULL;
+  EVP_PKEY_CTX* kctx = EVP_PKEY_CTX_new_id(EVP_PKEY_ED25519, NULL);
+  EVP_MD_CTX* mctx = EVP_MD_CTX_new();
+  unsigned char pub[32], sig[64], *content = NULL;
+  size_t pub_len = sizeof pub, sig_len = sizeof sig, n;
+  char pk[64] = "whpk_";
+  const char* pks[1] = {pk};
+  size_t pk_lens[1];
+  const char* secrets[1] = {wh_secret};
+  size_t secret_lens[1] = {sizeof wh_secret - 1};
+  jobwire_receiver* rx = NULL;
+  jobwire_receiver_options opt;
+  struct wh_delivery d;
+  struct wh_host h;
+  struct wh_out o;
+  char id[128];
+
+  fprintf(stderr, "webhooks: v1a\n");
+  CHECK(kctx != NULL && mctx != NULL && EVP_PKEY_keygen_init(kctx) == 1 && EVP_PKEY_keygen(kctx, &pkey) == 1);
+  CHECK(EVP_PKEY_get_raw_public_key(pkey, pub, &pub_len) == 1 && pub_len == 32);
+  EVP_EncodeBlock((unsigned char*)pk + 5, pub, 32);
+  pk_lens[0] = strlen(pk);
+
+  snprintf(id, sizeof id, "msg_%s_v1a", run_tag);
+  snprintf(d.id, sizeof d.id, "%s", id);
+  snprintf(d.ts, sizeof d.ts, "%lld", now_s);
+  d.body_len = (size_t)snprintf(d.body, sizeof d.body, "{\"type\":\"video.completed\"}");
+  n = wh_content(&d, &content);
+  CHECK(EVP_DigestSignInit(mctx, NULL, NULL, NULL, pkey) == 1);
+  CHECK(EVP_DigestSign(mctx, sig, &sig_len, content, n) == 1 && sig_len == 64);
+  free(content);
+  memcpy(d.sig, "v1a,", 4);
+  EVP_EncodeBlock((unsigned char*)d.sig + 4, sig, 64);
+  wh_headers(&d);
+
+  jobwire_receiver_options_init(&opt);
+  opt.profile = JOBWIRE_PROFILE_STANDARD;
+  wh_host_init(&h);
+  /* a secret and the public key: the public key is numbered after the secret */
+  CHECK_STATUS(jobwire_receiver_create_keys(secrets, secret_lens, 1, pks, pk_lens, 1, JOBWIRE_SCHEME_WEBHOOKS,
+                                            JOBWIRE_KEY_FORMAT_PROFILE, S("memory"), NULL, &opt, &rx),
+               JOBWIRE_OK);
+  if (rx != NULL) {
+    CHECK_STATUS(wh_receive(rx, &d, now_s * 1000, &h, &o), JOBWIRE_OK);
+    CHECK(o.r.action == JOBWIRE_RECEIVED_PROCESS && h.handled == 1 && h.last_matched == 1);
+    CHECK_STATUS(wh_receive(rx, &d, now_s * 1000, &h, &o), JOBWIRE_OK);
+    CHECK(o.r.action == JOBWIRE_RECEIVED_DUPLICATE && h.handled == 1);
+    jobwire_receiver_free(rx);
+  }
+  /* the public key alone; a forged copy is 401 */
+  rx = NULL;
+  CHECK_STATUS(jobwire_receiver_create_keys(NULL, NULL, 0, pks, pk_lens, 1, JOBWIRE_SCHEME_WEBHOOKS,
+                                            JOBWIRE_KEY_FORMAT_PROFILE, S("memory"), NULL, &opt, &rx),
+               JOBWIRE_OK);
+  if (rx != NULL) {
+    struct wh_delivery forged = d;
+    forged.body[3] = 'T';
+    wh_headers(&forged);
+    CHECK_STATUS(wh_receive(rx, &forged, now_s * 1000, &h, &o), JOBWIRE_OK);
+    CHECK(o.r.action == JOBWIRE_RECEIVED_REJECT && o.r.http_status == 401 && h.handled == 1);
+    CHECK_STATUS(wh_receive(rx, &d, now_s * 1000, &h, &o), JOBWIRE_OK);
+    CHECK(o.r.action == JOBWIRE_RECEIVED_PROCESS && h.handled == 2 && h.last_matched == 0);
+    jobwire_receiver_free(rx);
+  }
+  EVP_MD_CTX_free(mctx);
+  EVP_PKEY_CTX_free(kctx);
+  EVP_PKEY_free(pkey);
+}
+
+/* Argument errors of jobwire_receiver_create_keys and jobwire_receive_webhook: nothing
+ * is done, and the receipt is not written. */
+static void wh_argument_errors(void) {
+  jobwire_receiver* rx = (jobwire_receiver*)&checks; /* must be reset to NULL on failure */
+  const char* secrets[1] = {wh_secret};
+  size_t lens[1] = {sizeof wh_secret - 1};
+  const char* bad_pub[1] = {"whpk_AAAA"};
+  size_t bad_pub_len[1] = {9};
+  const char* pub_as_secret[1] = {"whpk_bm90IGEga2V5IGF0IGFsbCBidXQgMzIgYnl0ZXMhISE="};
+  size_t pub_as_secret_len[1];
+  jobwire_store_callbacks cb;
+  jobwire_receiver_options opt;
+  struct wh_delivery d;
+  struct wh_host h;
+  struct wh_out o;
+  char small[JOBWIRE_RECEIPT_MESSAGE_ID_MAX - 1];
+  char id[128];
+
+  fprintf(stderr, "webhooks: argument errors\n");
+  pub_as_secret_len[0] = strlen(pub_as_secret[0]);
+  memset(&cb, 0, sizeof cb);
+  jobwire_receiver_options_init(&opt);
+  CHECK_STATUS(jobwire_receiver_create_keys(secrets, lens, 1, NULL, NULL, 0, 0, 0, S("memory"), NULL, NULL, NULL),
+               JOBWIRE_E_INVALID_ARGUMENT);
+  CHECK_STATUS(jobwire_receiver_create_keys(secrets, lens, 1, NULL, NULL, 0, 0, 7, S("memory"), NULL, NULL, &rx),
+               JOBWIRE_E_INVALID_ARGUMENT);
+  CHECK(rx == NULL);
+  CHECK_STATUS(jobwire_receiver_create_keys(secrets, lens, 1, NULL, NULL, 0, 8u, 0, S("memory"), NULL, NULL, &rx),
+               JOBWIRE_E_INVALID_ARGUMENT);
+  CHECK_STATUS(jobwire_receiver_create_keys(secrets, lens, 1, NULL, NULL, 1, 0, 0, S("memory"), NULL, NULL, &rx),
+               JOBWIRE_E_INVALID_ARGUMENT); /* public keys NULL with a count */
+  CHECK_STATUS(jobwire_receiver_create_keys(secrets, lens, 1, NULL, NULL, 0, 0, 0, NULL, 3, NULL, NULL, &rx),
+               JOBWIRE_E_INVALID_ARGUMENT);
+  CHECK_STATUS(jobwire_receiver_create_keys(secrets, lens, 1, NULL, NULL, 0, 0, 0, NULL, 0, NULL, NULL, &rx),
+               JOBWIRE_E_INVALID_ARGUMENT); /* no store at all */
+  cb.claim = cb_claim;
+  cb.commit = cb_commit;
+  CHECK_STATUS(jobwire_receiver_create_keys(secrets, lens, 1, NULL, NULL, 0, 0, 0, NULL, 0, &cb, NULL, &rx),
+               JOBWIRE_E_INVALID_ARGUMENT); /* release missing */
+  cb.release = cb_release;
+  CHECK_STATUS(jobwire_receiver_create_keys(secrets, lens, 1, NULL, NULL, 0, 0, 0, S("memory"), &cb, NULL, &rx),
+               JOBWIRE_E_INVALID_ARGUMENT); /* two stores */
+  CHECK(rx == NULL);
+  CHECK_STATUS(jobwire_receiver_create_keys(secrets, lens, 1, bad_pub, bad_pub_len, 1, 0, 0, S("memory"), NULL, NULL,
+                                            &rx),
+               JOBWIRE_E_INVALID_KEY);
+  CHECK_STATUS(jobwire_receiver_create_keys(pub_as_secret, pub_as_secret_len, 1, NULL, NULL, 0,
+                                            JOBWIRE_SCHEME_WEBHOOKS, 0, S("memory"), NULL, NULL, &rx),
+               JOBWIRE_E_KEY_FORMAT_MISMATCH);
+  CHECK_STATUS(jobwire_receiver_create_keys(secrets, lens, 1, bad_pub, bad_pub_len, 1, JOBWIRE_SCHEME_SERVICE, 0,
+                                            S("memory"), NULL, NULL, &rx),
+               JOBWIRE_E_KEY_FORMAT_MISMATCH);
+  CHECK(rx == NULL);
+  opt.profile = 99;
+  CHECK_STATUS(jobwire_receiver_create_keys(secrets, lens, 1, NULL, NULL, 0, 0, 0, S("memory"), NULL, &opt, &rx),
+               JOBWIRE_E_INVALID_ARGUMENT);
+  /* the older create functions keep their profiles */
+  opt.profile = JOBWIRE_PROFILE_STANDARD;
+  CHECK_STATUS(jobwire_receiver_create(secrets, lens, 1, S("memory"), &opt, &rx), JOBWIRE_E_INVALID_ARGUMENT);
+  CHECK(rx == NULL);
+
+  CHECK_STATUS(wh_create("memory", NULL, JOBWIRE_PROFILE_AUTO, &rx), JOBWIRE_OK);
+  if (rx == NULL) return;
+  wh_host_init(&h);
+  snprintf(id, sizeof id, "msg_%s_args", run_tag);
+  wh_make(&d, id, now_s, "{}");
+  memset(&o, 0, sizeof o);
+  CHECK_STATUS(jobwire_receive_webhook(NULL, d.body, d.body_len, d.headers, 3, now_s * 1000, wh_handle, &h, &o.r),
+               JOBWIRE_E_INVALID_ARGUMENT);
+  CHECK_STATUS(jobwire_receive_webhook(rx, d.body, d.body_len, d.headers, 3, now_s * 1000, wh_handle, &h, NULL),
+               JOBWIRE_E_INVALID_ARGUMENT);
+  CHECK_STATUS(jobwire_receive_webhook(rx, NULL, 3, d.headers, 3, now_s * 1000, wh_handle, &h, &o.r),
+               JOBWIRE_E_INVALID_ARGUMENT);
+  CHECK_STATUS(jobwire_receive_webhook(rx, d.body, d.body_len, NULL, 3, now_s * 1000, wh_handle, &h, &o.r),
+               JOBWIRE_E_INVALID_ARGUMENT);
+  d.headers[1].value = NULL;
+  CHECK_STATUS(jobwire_receive_webhook(rx, d.body, d.body_len, d.headers, 3, now_s * 1000, wh_handle, &h, &o.r),
+               JOBWIRE_E_INVALID_ARGUMENT);
+  wh_headers(&d);
+  o.r.message_id_cap = 5; /* NULL buffer with a capacity */
+  CHECK_STATUS(jobwire_receive_webhook(rx, d.body, d.body_len, d.headers, 3, now_s * 1000, wh_handle, &h, &o.r),
+               JOBWIRE_E_INVALID_ARGUMENT);
+  o.r.message_id = small;
+  o.r.message_id_cap = sizeof small;
+  CHECK_STATUS(jobwire_receive_webhook(rx, d.body, d.body_len, d.headers, 3, now_s * 1000, wh_handle, &h, &o.r),
+               JOBWIRE_E_BUFFER_TOO_SMALL);
+  o.r.message_id = NULL;
+  o.r.message_id_cap = 0;
+  o.r.dedup_key = o.key;
+  o.r.dedup_key_cap = JOBWIRE_RECEIPT_DEDUP_KEY_MAX - 1;
+  CHECK_STATUS(jobwire_receive_webhook(rx, d.body, d.body_len, d.headers, 3, now_s * 1000, wh_handle, &h, &o.r),
+               JOBWIRE_E_BUFFER_TOO_SMALL);
+  CHECK(h.handled == 0);
+  /* no buffers wanted, no handler: deduplication only */
+  o.r.dedup_key = NULL;
+  o.r.dedup_key_cap = 0;
+  CHECK_STATUS(jobwire_receive_webhook(rx, d.body, d.body_len, d.headers, 3, now_s * 1000, NULL, NULL, &o.r),
+               JOBWIRE_OK);
+  CHECK(o.r.action == JOBWIRE_RECEIVED_PROCESS && o.r.message_id_len == 0 && o.r.dedup_key_len == 0);
+  CHECK_STATUS(wh_receive(rx, &d, now_s * 1000, &h, &o), JOBWIRE_OK);
+  CHECK(o.r.action == JOBWIRE_RECEIVED_DUPLICATE && h.handled == 0);
+  /* no headers at all: a delivery of no profile, refused before any claim */
+  CHECK_STATUS(jobwire_receive_webhook(rx, d.body, d.body_len, NULL, 0, now_s * 1000, wh_handle, &h, &o.r),
+               JOBWIRE_OK);
+  CHECK(o.r.action == JOBWIRE_RECEIVED_REJECT && o.r.http_status >= 400 && o.r.dedup_key_len == 0);
+  jobwire_receiver_free(rx);
+}
+
+/* Several threads deliver copies of one message at once through one SQLite file — each
+ * with its own receiver, or all through one shared receiver (its pool of lanes: one
+ * connection per concurrent call): the handler runs exactly once. */
+struct wh_race {
+  const char* spec;
+  jobwire_receiver* shared; /* NULL: each thread creates its own receiver */
+  const struct wh_delivery* d;
+  struct wh_host* h;
+  int processed, duplicate, in_flight, other;
+  pthread_mutex_t lock;
+};
+
+static void* wh_race_thread(void* arg) {
+  struct wh_race* r = arg;
+  struct wh_out o;
+  jobwire_receiver* rx = r->shared;
+  int i;
+  if (rx == NULL && wh_create(r->spec, NULL, JOBWIRE_PROFILE_AUTO, &rx) != JOBWIRE_OK) {
+    pthread_mutex_lock(&r->lock);
+    r->other += 10;
+    pthread_mutex_unlock(&r->lock);
+    return NULL;
+  }
+  for (i = 0; i < 10; ++i) {
+    if (wh_receive(rx, r->d, now_s * 1000, r->h, &o) != JOBWIRE_OK) o.r.action = -1;
+    pthread_mutex_lock(&r->lock);
+    if (o.r.action == JOBWIRE_RECEIVED_PROCESS) ++r->processed;
+    else if (o.r.action == JOBWIRE_RECEIVED_DUPLICATE) ++r->duplicate;
+    else if (o.r.action == JOBWIRE_RECEIVED_IN_FLIGHT) ++r->in_flight;
+    else ++r->other;
+    pthread_mutex_unlock(&r->lock);
+  }
+  if (r->shared == NULL) jobwire_receiver_free(rx);
+  return NULL;
+}
+
+static void wh_threads(const char* spec) {
+  struct wh_delivery d;
+  struct wh_host h;
+  struct wh_race r;
+  pthread_t t[4];
+  char id[128];
+  int i, variant;
+  if (jobwire_receiver_store_supported(spec, strlen(spec)) != JOBWIRE_OK) return;
+  for (variant = 0; variant < 2; ++variant) {
+    jobwire_receiver* shared = NULL;
+    fprintf(stderr, "webhooks: threads on %s (%s)\n", spec, variant ? "one receiver" : "a receiver each");
+    if (variant) {
+      CHECK_STATUS(wh_create(spec, NULL, JOBWIRE_PROFILE_AUTO, &shared), JOBWIRE_OK);
+      if (shared == NULL) return;
+    }
+    wh_host_init(&h);
+    h.slow = 1;
+    snprintf(id, sizeof id, "msg_%s_race%d", run_tag, variant);
+    wh_make(&d, id, now_s, "{\"type\":\"video.completed\"}");
+    memset(&r, 0, sizeof r);
+    pthread_mutex_init(&r.lock, NULL);
+    r.spec = spec;
+    r.shared = shared;
+    r.d = &d;
+    r.h = &h;
+    for (i = 0; i < 4; ++i) pthread_create(&t[i], NULL, wh_race_thread, &r);
+    for (i = 0; i < 4; ++i) pthread_join(t[i], NULL);
+    CHECK(r.processed == 1);
+    CHECK(h.handled == 1);
+    CHECK(r.other == 0);
+    CHECK(r.processed + r.duplicate + r.in_flight == 40);
+    pthread_mutex_destroy(&r.lock);
+    jobwire_receiver_free(shared);
+  }
+}
+
+/* Every webhook case over the memory store, a fresh SQLite file and the host's store. */
+static void webhooks(void) {
+  static struct cb_store store;
+  jobwire_store_callbacks cb;
+  char path[256], spec[300];
+  const char* tmp = getenv("TMPDIR");
+
+  wh_argument_errors();
+  wh_ed25519();
+  wh_vector("memory", NULL);
+  wh_pipeline("memory", NULL);
+  snprintf(path, sizeof path, "%s/jobwire_c_webhooks_%s.sqlite", tmp ? tmp : "/tmp", run_tag);
+  snprintf(spec, sizeof spec, "sqlite:%s", path);
+  if (jobwire_receiver_store_supported(spec, strlen(spec)) == JOBWIRE_OK) {
+    wh_vector(spec, NULL);
+    wh_pipeline(spec, NULL);
+    wh_threads(spec);
+  }
+  remove(path);
+  snprintf(spec, sizeof spec, "%s-wal", path);
+  remove(spec);
+  snprintf(spec, sizeof spec, "%s-shm", path);
+  remove(spec);
+
+  memset(&store, 0, sizeof store);
+  pthread_mutex_init(&store.lock, NULL);
+  cb_reset(&store);
+  cb.claim = cb_claim;
+  cb.commit = cb_commit;
+  cb.release = cb_release;
+  cb.user_data = &store;
+  wh_vector(NULL, &cb);
+  wh_pipeline(NULL, &cb);
+  CHECK(store.claims > 0 && store.commits > 0 && store.releases > 0);
+  pthread_mutex_destroy(&store.lock);
+}
+
 /* libpq key=value conninfo (tests/services.sh) → a postgresql:// URI. */
 static int pg_uri(const char* conninfo, char* out, size_t cap) {
   char host[128] = "127.0.0.1", port[128] = "5432", user[128] = "postgres", db[128] = "postgres";
@@ -988,6 +1557,7 @@ int main(void) {
   sender();
   sender_handles();
   callback_store();
+  webhooks();
   pipeline("memory");
   threads("memory");
 
@@ -1005,6 +1575,7 @@ int main(void) {
     snprintf(spec, sizeof spec, "redis://%s:%s/1", rh, rp);
     pipeline(spec);
     threads(spec);
+    wh_pipeline(spec, NULL);
   } else {
     fprintf(stderr, "redis: JOBWIRE_TEST_REDIS_HOST/PORT not set, skipped\n");
     CHECK(!in_ci); /* CI starts the servers (tests/services.sh): a skip there is a failure */
@@ -1012,6 +1583,7 @@ int main(void) {
   if (pg != NULL && pg_uri(pg, spec, sizeof spec)) {
     pipeline(spec);
     threads(spec);
+    wh_pipeline(spec, NULL);
   } else {
     fprintf(stderr, "postgresql: JOBWIRE_TEST_PG_CONNINFO not set, skipped\n");
     CHECK(!in_ci);

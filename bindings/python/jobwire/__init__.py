@@ -778,9 +778,9 @@ def parse_payload(text: Union[BytesLike, str], form: str = "status", *, lenient:
 
 # --- receiving (the whole pipeline: verify, dedup store, reconcile, handler) -------------------
 
-from .receiver import Decision, Event, Receipt, Receiver  # noqa: E402  (uses the helpers above)
+from .receiver import Decision, Event, Receipt, Receiver, WebhookMessage  # noqa: E402  (uses the helpers above)
 
-__all__ += ["Receiver", "Receipt", "Event", "Decision"]
+__all__ += ["Receiver", "Receipt", "Event", "Decision", "WebhookMessage"]
 
 # --- sending: building one signed delivery ------------------------------------------------------
 

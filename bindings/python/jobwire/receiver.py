@@ -1,10 +1,15 @@
-"""The receiver pipeline from Python: :class:`Receiver` over ``jobwire_receive`` (C API).
+"""The receiver pipeline from Python: :class:`Receiver` over ``jobwire_receive`` and, for
+Standard Webhooks deliveries (PROTOCOL.md §17), ``jobwire_receive_webhook`` (C API).
 
 One call per incoming webhook does what ``receiver.hpp`` does — verify, parse, claim the
 delivery in a dedup store, lease the job, load the state the application holds,
 reconcile, run the handler, commit — so the subtle parts (deduplication, the order of
 deliveries of one job, releasing the claim when the handler fails) are the library's,
 not the application's. See the package README, "Receiving".
+
+A Standard Webhooks delivery (``webhook-*`` / ``svix-*`` headers: OpenAI, Replicate, any
+Svix-based sender) goes through :meth:`Receiver.receive_webhook` instead: authenticate,
+claim the ``webhook-id``, run ``handle``, commit; there is no lifecycle reconciliation.
 
 The callbacks run inside the C call, on the calling thread. An exception raised by
 ``load`` or ``handle`` never crosses the C boundary: it is caught in the callback, which
@@ -22,20 +27,21 @@ import time
 from typing import Any, Callable, Dict, Mapping, Optional, Sequence, Union
 
 from . import (BytesLike, HeadersLike, JobwireError, Text, _as_bytes, _check, _header_pairs, _int_arg, _INT64_MAX,
-               _INT64_MIN, _native, _profile, _TOLERANCE_NONE, error_name)
+               _INT64_MIN, _key_format, _native, _profile, _PROFILE_OPENAI, _PROFILE_STANDARD,
+               _SCHEME_WEBHOOKS, _TOLERANCE_NONE, error_name)
 
-__all__ = ["Receiver", "Receipt", "Event", "Decision", "LIFECYCLE_STATUSES", "RECEIVER_ACTIONS", "CLAIM_STATES",
-           "CLAIM_TOKEN_LEN"]
+__all__ = ["Receiver", "Receipt", "Event", "Decision", "WebhookMessage", "LIFECYCLE_STATUSES", "RECEIVER_ACTIONS",
+           "CLAIM_STATES", "CLAIM_TOKEN_LEN"]
 
 #: Lifecycle states in the order of the C API's JOBWIRE_LIFECYCLE_* constants.
 LIFECYCLE_STATUSES = ("pending", "running", "completed", "failed", "cancelled", "expired")
 #: Receipt actions in the order of the C API's JOBWIRE_RECEIVED_* constants.
 RECEIVER_ACTIONS = ("process", "duplicate", "in_flight", "ignore_stale", "no_change", "refetch", "reject")
 _DECISIONS = {0: "apply", 3: "refetch"}
-_PROFILES = {0: "ai_stats", 1: "phaseo"}
+_PROFILES = {0: "ai_stats", 1: "phaseo", 3: "standard", 4: "openai"}
 
 _SDK_COMPAT, _ALLOW_UNSIGNED, _LENIENT_STATUS = 0x1, 0x2, 0x4
-_JOB_ID_MAX, _DEDUP_KEY_MAX = 256, 512
+_JOB_ID_MAX, _DEDUP_KEY_MAX, _MESSAGE_ID_MAX = 256, 512, 256
 # jobwire's limit on a lease (dedup.hpp max_dedup_duration: 30 days).
 _LEASE_MAX_MS = 30 * 24 * 3600 * 1000
 
@@ -156,6 +162,22 @@ class _Receipt(ctypes.Structure):
                 ("attempt", ctypes.c_uint32), ("profile", ctypes.c_int)]
 
 
+class _WebhookMessage(ctypes.Structure):
+    _fields_ = [("id", _Text), ("id_len", ctypes.c_size_t), ("timestamp", _Text), ("timestamp_len", ctypes.c_size_t),
+                ("body", _Text), ("body_len", ctypes.c_size_t), ("profile", ctypes.c_int),
+                ("matched_key", ctypes.c_size_t), ("dedup_key", _Text), ("dedup_key_len", ctypes.c_size_t)]
+
+
+_WEBHOOK = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.POINTER(_WebhookMessage))
+
+
+class _WebhookReceipt(ctypes.Structure):
+    _fields_ = [("action", ctypes.c_int), ("http_status", ctypes.c_int), ("status", ctypes.c_int),
+                ("reason", ctypes.c_char_p), ("message_id", ctypes.c_void_p), ("message_id_cap", ctypes.c_size_t),
+                ("message_id_len", ctypes.c_size_t), ("dedup_key", ctypes.c_void_p),
+                ("dedup_key_cap", ctypes.c_size_t), ("dedup_key_len", ctypes.c_size_t), ("profile", ctypes.c_int)]
+
+
 _declared_lock = threading.Lock()
 _declared: Optional[ctypes.CDLL] = None
 
@@ -178,7 +200,15 @@ def _lib() -> ctypes.CDLL:
                 "jobwire_receiver_create_with_store": (ctypes.c_int, [P(ctypes.c_char_p), P(ctypes.c_size_t),
                                                                       ctypes.c_size_t, P(_StoreCallbacks),
                                                                       P(_Options), P(ctypes.c_void_p)]),
+                "jobwire_receiver_create_keys": (ctypes.c_int, [P(ctypes.c_char_p), P(ctypes.c_size_t),
+                                                                ctypes.c_size_t, P(ctypes.c_char_p), P(ctypes.c_size_t),
+                                                                ctypes.c_size_t, ctypes.c_uint, ctypes.c_int,
+                                                                ctypes.c_char_p, ctypes.c_size_t, P(_StoreCallbacks),
+                                                                P(_Options), P(ctypes.c_void_p)]),
                 "jobwire_receiver_free": (None, [ctypes.c_void_p]),
+                "jobwire_receive_webhook": (ctypes.c_int, [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_size_t,
+                                                           P(_Header), ctypes.c_size_t, ctypes.c_int64, _WEBHOOK,
+                                                           ctypes.c_void_p, P(_WebhookReceipt)]),
                 "jobwire_receive": (ctypes.c_int, [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_size_t, P(_Header),
                                                    ctypes.c_size_t, ctypes.c_int64, P(_Settings), P(_Receipt)]),
             }
@@ -253,8 +283,40 @@ class Decision:
         return f"Decision(action={self.action!r}, reason={self.reason!r}, next={self.next!r})"
 
 
+class WebhookMessage:
+    """The Standard Webhooks message being handled (given to ``handle`` by
+    :meth:`Receiver.receive_webhook`).
+
+    Attributes: ``id`` (the ``webhook-id``, the idempotency key), ``timestamp`` (the
+    ``webhook-timestamp`` text), ``body`` (the authenticated bytes, JSON or not),
+    ``profile`` (``"standard"`` or ``"openai"``), ``matched_key`` (the index of the key
+    that matched: a secret's, or the number of secrets plus a public key's for ``v1a``)
+    and ``dedup_key``. :meth:`json` decodes the body.
+    """
+
+    __slots__ = ("id", "timestamp", "body", "profile", "matched_key", "dedup_key")
+
+    def __init__(self, m: _WebhookMessage) -> None:
+        self.id = _text(m.id, m.id_len)
+        self.timestamp = _text(m.timestamp, m.timestamp_len)
+        self.body = ctypes.string_at(m.body, m.body_len) if m.body_len else b""
+        self.profile = _PROFILES.get(m.profile, "standard")
+        self.matched_key = int(m.matched_key)
+        self.dedup_key = _text(m.dedup_key, m.dedup_key_len)
+
+    def json(self) -> Any:
+        """The body decoded as JSON (raises ``ValueError`` when it is not JSON: the
+        specification makes JSON optional). OpenAI's events are
+        ``{"id", "object": "event", "created_at", "type", "data": {"id"}}``."""
+        return json.loads(self.body)
+
+    def __repr__(self) -> str:
+        return f"WebhookMessage(id={self.id!r}, profile={self.profile!r}, body={self.body[:40]!r})"
+
+
 class Receipt:
-    """The outcome of :meth:`Receiver.receive`: reply with ``http_status``.
+    """The outcome of :meth:`Receiver.receive` and :meth:`Receiver.receive_webhook`:
+    reply with ``http_status``.
 
     ``action`` is one of ``process``, ``duplicate``, ``in_flight``, ``ignore_stale``,
     ``no_change``, ``refetch``, ``reject``; ``reason`` a stable snake_case word (the error
@@ -263,18 +325,25 @@ class Receipt:
     error name (``"ok"`` unless something failed); ``exception`` holds what ``load`` or
     ``handle`` raised (then the action is ``reject``, HTTP 503, reason
     ``handler_failed``), or what the application's store raised (the store's failure:
-    ``store_unavailable`` for an ``OSError``, else ``store_error``)."""
+    ``store_unavailable`` for an ``OSError``, else ``store_error``).
 
-    __slots__ = ("action", "http_status", "reason", "code", "job_id", "dedup_key", "attempt", "profile", "exception")
+    For :meth:`Receiver.receive_webhook`: ``message_id`` is the ``webhook-id`` (``""``
+    before authentication succeeded), ``job_id`` is ``""`` and ``attempt`` 0; the action
+    is ``process`` (reason ``processed``), ``duplicate``, ``in_flight`` or ``reject``."""
 
-    def __init__(self, r: _Receipt, job_id: bytes, dedup_key: bytes, exception: Optional[BaseException]) -> None:
+    __slots__ = ("action", "http_status", "reason", "code", "job_id", "message_id", "dedup_key", "attempt", "profile",
+                 "exception")
+
+    def __init__(self, r: Union[_Receipt, _WebhookReceipt], job_id: bytes, dedup_key: bytes,
+                 exception: Optional[BaseException], message_id: bytes = b"") -> None:
         self.action = RECEIVER_ACTIONS[r.action]
         self.http_status = int(r.http_status)
         self.reason = r.reason.decode("ascii")
         self.code = error_name(r.status)
         self.job_id = job_id.decode("utf-8", "replace")
+        self.message_id = message_id.decode("utf-8", "replace")
         self.dedup_key = dedup_key.decode("utf-8", "replace")
-        self.attempt = int(r.attempt)
+        self.attempt = int(getattr(r, "attempt", 0))
         self.profile: Optional[str] = _PROFILES.get(r.profile)
         self.exception = exception
 
@@ -284,12 +353,13 @@ class Receipt:
         return 200 <= self.http_status < 300
 
     def __repr__(self) -> str:
-        return (f"Receipt(action={self.action!r}, http_status={self.http_status}, reason={self.reason!r}, "
-                f"job_id={self.job_id!r})")
+        which = f"message_id={self.message_id!r}" if self.message_id else f"job_id={self.job_id!r}"
+        return f"Receipt(action={self.action!r}, http_status={self.http_status}, reason={self.reason!r}, {which})"
 
 
 LoadFn = Callable[[str], Optional[Mapping[str, Any]]]
 HandleFn = Callable[[Event, Decision], Any]
+WebhookHandleFn = Callable[[WebhookMessage], Any]
 
 
 def _state_from(value: Any) -> _JobState:
@@ -326,8 +396,13 @@ class Receiver:
             ``"in_flight"`` with ``None``), ``commit(key, token, now_ms) -> bool`` and
             ``release(key, token) -> bool`` (False: the key is not claimed with that
             token), following the rules of the package README ("Your own store").
-        profile: ``"auto"`` (detected per delivery from its headers), ``"ai-stats"`` or
-            ``"phaseo"``.
+        profile: ``"auto"`` (detected per delivery from its headers; ``webhook-*`` and
+            ``svix-*`` deliveries are ``"standard"``), ``"ai-stats"``, ``"phaseo"``, or for
+            :meth:`receive_webhook` ``"standard"`` or ``"openai"`` (PROTOCOL.md §17).
+        public_keys: ``whpk_`` Ed25519 public keys, for senders that sign ``v1a``.
+        key_format: how a Standard Webhooks secret without ``whsec_`` is read:
+            ``"profile"`` (base64 under ``standard``, its bytes under ``openai``),
+            ``"base64"`` or ``"raw"``.
         tolerance: freshness window in seconds, ``None`` to skip the check.
         sdk_compat: accept the official SDKs' timestamp forms.
         allow_unsigned: accept unsigned deliveries when no secret is given (never under
@@ -342,8 +417,12 @@ class Receiver:
 
     def __init__(self, secrets: Union[Text, Sequence[Text]] = (), store: Any = "memory", profile: Text = "auto",
                  *, tolerance: Optional[int] = 300, sdk_compat: bool = False, allow_unsigned: bool = False,
-                 lenient_statuses: bool = False, lease_ms: Optional[int] = None) -> None:
+                 lenient_statuses: bool = False, lease_ms: Optional[int] = None, public_keys: Sequence[Text] = (),
+                 key_format: str = "profile") -> None:
         lib = _lib()
+        if isinstance(public_keys, (str, bytes, bytearray, memoryview)):
+            raise TypeError("public_keys must be a list of keys")
+        pubs = [_as_bytes(k, "public key") for k in public_keys]
         if isinstance(secrets, (str, bytes, bytearray, memoryview)):
             keys = [_as_bytes(secrets, "secret")]
         else:
@@ -360,6 +439,10 @@ class Receiver:
         opt = _Options()
         lib.jobwire_receiver_options_init(ctypes.byref(opt))
         opt.profile = _profile(profile)
+        # A Standard Webhooks profile prepares only that scheme's keys, so a key it cannot
+        # use fails here (§17); otherwise both, as the receiver always did (§15).
+        schemes = _SCHEME_WEBHOOKS if opt.profile in (_PROFILE_STANDARD, _PROFILE_OPENAI) else 0
+        fmt = _key_format(key_format, opt.profile)
         if tolerance is None:
             opt.tolerance = _TOLERANCE_NONE
         else:
@@ -375,13 +458,13 @@ class Receiver:
             _check(supported, JobwireError)
         arr = (ctypes.c_char_p * max(len(keys), 1))(*keys)
         lens = (ctypes.c_size_t * max(len(keys), 1))(*(len(k) for k in keys))
+        parr = (ctypes.c_char_p * max(len(pubs), 1))(*pubs)
+        plens = (ctypes.c_size_t * max(len(pubs), 1))(*(len(k) for k in pubs))
         handle = ctypes.c_void_p()
-        if callbacks is None:
-            _check(lib.jobwire_receiver_create(arr, lens, len(keys), spec, len(spec), ctypes.byref(opt),
-                                               ctypes.byref(handle)), JobwireError)
-        else:
-            _check(lib.jobwire_receiver_create_with_store(arr, lens, len(keys), ctypes.byref(callbacks),
-                                                          ctypes.byref(opt), ctypes.byref(handle)), JobwireError)
+        _check(lib.jobwire_receiver_create_keys(arr, lens, len(keys), parr, plens, len(pubs), schemes, fmt,
+                                                spec if callbacks is None else None, len(spec),
+                                                ctypes.byref(callbacks) if callbacks is not None else None,
+                                                ctypes.byref(opt), ctypes.byref(handle)), JobwireError)
         # The C callbacks must live as long as the receiver that calls them.
         self._store_callbacks = callbacks
         self._lib = lib
@@ -411,6 +494,26 @@ class Receiver:
             self.close()
         except Exception:  # pragma: no cover - interpreter shutdown
             pass
+
+    def _call(self, invoke: Callable[[int], int], caught: list) -> None:
+        """Runs one C receive call on the open handle (close() waits for it), with the
+        store callbacks reporting into `caught`."""
+        with self._cond:
+            if self._handle is None:
+                raise ValueError("the receiver is closed")
+            h = self._handle
+            self._active += 1
+        outer = getattr(_store_caught, "list", None)
+        _store_caught.list = caught  # what the store callbacks raise during this call
+        try:
+            # ctypes releases the GIL for the call; the callbacks take it back.
+            status = invoke(h)
+        finally:
+            _store_caught.list = outer
+            with self._cond:
+                self._active -= 1
+                self._cond.notify_all()
+        _check(status, JobwireError)
 
     def receive(self, body: Union[BytesLike, str], headers: HeadersLike, now: Optional[int] = None, *,
                 load: Optional[LoadFn] = None, handle: Optional[HandleFn] = None) -> Receipt:
@@ -475,24 +578,65 @@ class Receiver:
         out.dedup_key = ctypes.cast(key_buf, ctypes.c_void_p)
         out.dedup_key_cap = len(key_buf)
 
-        with self._cond:
-            if self._handle is None:
-                raise ValueError("the receiver is closed")
-            h = self._handle
-            self._active += 1
-        outer = getattr(_store_caught, "list", None)
-        _store_caught.list = caught  # what the store callbacks raise during this call
-        try:
-            # ctypes releases the GIL for the call; the callbacks take it back.
-            status = self._lib.jobwire_receive(h, b, len(b), hs, len(pairs), now_ms, ctypes.byref(settings),
-                                               ctypes.byref(out))
-        finally:
-            _store_caught.list = outer
-            with self._cond:
-                self._active -= 1
-                self._cond.notify_all()
-        _check(status, JobwireError)
+        self._call(lambda h: self._lib.jobwire_receive(h, b, len(b), hs, len(pairs), now_ms, ctypes.byref(settings),
+                                                       ctypes.byref(out)), caught)
         exc = caught[0] if caught else None
         if exc is not None and not isinstance(exc, Exception):
             raise exc  # KeyboardInterrupt, SystemExit: the claim is already released
         return Receipt(out, job_buf.raw[: out.job_id_len], key_buf.raw[: out.dedup_key_len], exc)
+
+    def receive_webhook(self, body: Union[BytesLike, str], headers: HeadersLike, now: Optional[int] = None, *,
+                        handle: Optional[WebhookHandleFn] = None) -> Receipt:
+        """Handles one Standard Webhooks delivery (PROTOCOL.md §17) end to end: authenticate,
+        claim the ``webhook-id`` in the store, run ``handle``, commit. Returns the
+        :class:`Receipt` (``message_id`` set).
+
+        A retry of a processed message is ``duplicate`` (200) and ``handle`` does not run
+        again. A service delivery (``x-ai-stats-*``, ``x-phaseo-*``) is refused with
+        ``signature_scheme_mismatch`` (401): it belongs to :meth:`receive`, which in turn
+        answers a ``webhook-*`` delivery 503 (``invalid_argument``) without handling it.
+
+        Args:
+            body: the raw request body exactly as received (any bytes).
+            headers: a mapping or an iterable of ``(name, value)`` pairs.
+            now: the current time in Unix seconds (default: the system clock).
+            handle: ``handle(message)`` (:class:`WebhookMessage`), the side effect. Raise
+                to fail: the claim is released and the reply is 503, so the sender's retry
+                is processed; the exception is on ``receipt.exception``.
+        """
+        b = _as_bytes(body, "body")
+        pairs = _header_pairs(headers)
+        if now is None:
+            now_ms = time.time_ns() // 1_000_000
+        else:
+            now_ms = _int_arg(now, "now", _INT64_MIN // 1000, _INT64_MAX // 1000) * 1000
+        if handle is not None and not callable(handle):
+            raise TypeError("handle must be callable")
+        hs = (_Header * max(len(pairs), 1))()
+        for i, (name, value) in enumerate(pairs):
+            hs[i].name, hs[i].name_len, hs[i].value, hs[i].value_len = name, len(name), value, len(value)
+
+        caught: list = []
+
+        def c_handle(_user: Any, message: Any) -> int:
+            try:
+                handle(WebhookMessage(message[0]))  # type: ignore[misc]
+                return 0
+            except BaseException as exc:  # noqa: B036 - nothing may unwind into C
+                caught.append(exc)
+                return 1
+
+        callback = _WEBHOOK(c_handle) if handle is not None else _WEBHOOK()
+        id_buf = ctypes.create_string_buffer(_MESSAGE_ID_MAX + 1)
+        key_buf = ctypes.create_string_buffer(_DEDUP_KEY_MAX + 1)
+        out = _WebhookReceipt()
+        out.message_id = ctypes.cast(id_buf, ctypes.c_void_p)
+        out.message_id_cap = len(id_buf)
+        out.dedup_key = ctypes.cast(key_buf, ctypes.c_void_p)
+        out.dedup_key_cap = len(key_buf)
+        self._call(lambda h: self._lib.jobwire_receive_webhook(h, b, len(b), hs, len(pairs), now_ms, callback, None,
+                                                               ctypes.byref(out)), caught)
+        exc = caught[0] if caught else None
+        if exc is not None and not isinstance(exc, Exception):
+            raise exc  # KeyboardInterrupt, SystemExit: the claim is already released
+        return Receipt(out, b"", key_buf.raw[: out.dedup_key_len], exc, id_buf.raw[: out.message_id_len])
