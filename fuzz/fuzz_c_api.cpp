@@ -187,7 +187,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
           },
           text);
       if (st != JOBWIRE_OK) {
-        check(st == JOBWIRE_E_EMPTY_SECRET);
+        // An empty secret, or an Ed25519 key's text given as one (§17); the verifier
+        // refuses the same secret the same way.
+        check(st == JOBWIRE_E_EMPTY_SECRET || st == JOBWIRE_E_KEY_FORMAT_MISMATCH);
+        jobwire_verifier* refused = nullptr;
+        const char* secrets[] = {a.data()};
+        const std::size_t lens[] = {a.size};
+        check(jobwire_verifier_create(secrets, lens, 1, &refused) == st && refused == nullptr);
         break;
       }
       check(text.size() == JOBWIRE_SIGNATURE_HEX_LEN);

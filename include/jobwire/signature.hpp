@@ -225,6 +225,22 @@ inline std::size_t select_matching_mac(const mac_bytes* candidates, std::size_t 
 #pragma GCC diagnostic ignored "-Wdeprecated-declarations"
 #endif
 
+/// Key prefixes of the Standard Webhooks scheme (§17).
+namespace key_prefix {
+constexpr std::string_view secret = "whsec_";       ///< symmetric, base64
+constexpr std::string_view public_key = "whpk_";    ///< Ed25519 public key, base64
+constexpr std::string_view signing_key = "whsk_";   ///< Ed25519 private key, base64
+}  // namespace key_prefix
+
+/// True for the text of an Ed25519 key (`whpk_`, `whsk_`, §17). Given where a shared
+/// secret belongs it is the wrong key pasted, whatever the profile: every path that takes
+/// a secret's text refuses it (`key_format_mismatch`) rather than compute HMACs under it,
+/// so signing and verifying give one verdict on the same configuration.
+constexpr bool is_ed25519_key_text(std::string_view text) noexcept {
+  return text.substr(0, key_prefix::public_key.size()) == key_prefix::public_key ||
+         text.substr(0, key_prefix::signing_key.size()) == key_prefix::signing_key;
+}
+
 class hmac_key;
 
 /// One message being MACed under a prepared key: `update()` any number of times, then
@@ -341,10 +357,12 @@ class hmac_key {
   ~hmac_key() { EVP_MAC_CTX_free(ctx_); }
 #endif
 
-  /// Prepares `secret` (trimmed of ASCII whitespace; `empty_secret` when nothing is left).
+  /// Prepares `secret` (trimmed of ASCII whitespace; `empty_secret` when nothing is left,
+  /// `key_format_mismatch` for the text of an Ed25519 key, `is_ed25519_key_text`).
   static result<hmac_key> create(std::string_view secret) noexcept {
     secret = trim_ascii(secret);
     if (secret.empty()) return errc::empty_secret;
+    if (is_ed25519_key_text(secret)) return errc::key_format_mismatch;
     return create_from_bytes(secret);
   }
 
@@ -481,13 +499,6 @@ inline result<signature_hex> sign(std::string_view secret, std::string_view time
 
 // --- Standard Webhooks keys (PROTOCOL.md §17) -------------------------------------------
 
-/// Key prefixes of the Standard Webhooks scheme (§17).
-namespace key_prefix {
-constexpr std::string_view secret = "whsec_";       ///< symmetric, base64
-constexpr std::string_view public_key = "whpk_";    ///< Ed25519 public key, base64
-constexpr std::string_view signing_key = "whsk_";   ///< Ed25519 private key, base64
-}  // namespace key_prefix
-
 // Decoded symmetric key sizes (§17: "the spec asks for 24–64 bytes"): below, a key is too
 // weak to be one a sender generated; above, it is no key any sender generates.
 constexpr std::size_t min_webhook_secret_bytes = 24;
@@ -584,8 +595,7 @@ inline result<hmac_key> prepare_webhook_secret(std::string_view text, const prof
                                                key_format format = key_format::by_profile) noexcept {
   text = trim_ascii(text);
   if (text.empty()) return errc::empty_secret;
-  if (detail::starts_with(text, key_prefix::public_key) || detail::starts_with(text, key_prefix::signing_key))
-    return errc::key_format_mismatch;
+  if (is_ed25519_key_text(text)) return errc::key_format_mismatch;
   const bool prefixed = detail::starts_with(text, key_prefix::secret);
   const bool decode = prefixed || format == key_format::base64 ||
                       (format == key_format::by_profile && prof.prefixless_key_is_base64);
@@ -653,11 +663,7 @@ class verifier {
     for (std::size_t i = 0; i < count; ++i) {
       const std::string_view text = trim_ascii(secrets[i]);
       if (text.empty()) return errc::empty_secret;
-      // §17: an Ed25519 key given as a shared secret is the wrong key pasted, whatever the
-      // profile; say so instead of computing HMACs under it.
-      if (detail::starts_with(text, key_prefix::public_key) || detail::starts_with(text, key_prefix::signing_key))
-        return errc::key_format_mismatch;
-      auto raw = hmac_key::create(text);
+      auto raw = hmac_key::create(text);  // refuses an Ed25519 key's text (§17)
       if (!raw) return raw.error();
       v.keys_[i] = std::move(*raw);
       const bool prefixed = detail::starts_with(text, key_prefix::secret);

@@ -308,6 +308,13 @@ TEST_CASE("keys: checked once, when the verifier is created", "[standard][keys]"
   key_options service_only;
   service_only.webhooks_scheme = false;
   CHECK(code({}, {pub(32)}, service_only) == errc::key_format_mismatch);
+  CHECK(code({" " + pub(32)}, {}, service_only) == errc::key_format_mismatch);
+  // Signing refuses the same secret the verifier refuses: one verdict on one configuration
+  // (the service profiles' HMAC signer and sender included).
+  CHECK(sign(pub(32), "1614265330", "{}").code() == errc::key_format_mismatch);
+  CHECK(sign(" whsk_abc", "1614265330", "{}").code() == errc::key_format_mismatch);
+  CHECK(delivery_sender::create(pub(32)).code() == errc::key_format_mismatch);
+  CHECK(sign("whpk", "1614265330", "{}"));  // not a prefix: an ordinary secret
   // Signing keys: 32-byte seed or 64-byte seed‖public.
   const std::string seed = unhex(rfc8032[0].seed), pk = unhex(rfc8032[0].pub);
   CHECK(parse_signing_key("whsk_" + base64::encode(u8(seed), 32)));
