@@ -150,7 +150,8 @@ bool extract_rapidjson(rapidjson::Document& doc, const std::string& body, receiv
   if (d == doc.MemberEnd() || !d->value.IsObject()) return false;
   if (!str(d->value, "key", f.delivery_key) || !jobwire::parse_delivery_key(f.delivery_key)) return false;
   auto a = d->value.FindMember("attempt"), mx = d->value.FindMember("max_attempts");
-  if (a == d->value.MemberEnd() || !a->value.IsUint() || mx == d->value.MemberEnd() || !mx->value.IsUint()) return false;
+  if (a == d->value.MemberEnd() || !a->value.IsUint() || mx == d->value.MemberEnd() || !mx->value.IsUint())
+    return false;
   f.attempt = a->value.GetUint();
   f.max_attempts = mx->value.GetUint();
   if (f.attempt < 1 || f.attempt > f.max_attempts) return false;

@@ -20,8 +20,8 @@ std::string make_document() {
   std::string s = "{\"items\":[";
   for (int i = 0; i < 64; ++i) {
     if (i) s += ',';
-    s += "{\"id\":\"G-" + std::to_string(i) + "\",\"status\":\"processing\",\"progress\":" +
-         std::to_string(i) + ",\"ratio\":0." + std::to_string(i) + ",\"ok\":true,\"note\":\"caf\\u00e9\"}";
+    s += "{\"id\":\"G-" + std::to_string(i) + "\",\"status\":\"processing\",\"progress\":" + std::to_string(i) +
+         ",\"ratio\":0." + std::to_string(i) + ",\"ok\":true,\"note\":\"caf\\u00e9\"}";
   }
   s += "]}";
   return s;

@@ -42,7 +42,8 @@ std::string make_body() {
   std::string prompt;
   while (prompt.size() < 1200) prompt += "A slow dolly shot across a rain-soaked neon street at night, ";
   prompt.resize(1200);
-  return "{\"id\":\"evt_video_vj_01J0Q7ZK3M9R_video_progress_50\",\"type\":\"video.progress\",\"created_at\":1781166600,"
+  return "{\"id\":\"evt_video_vj_01J0Q7ZK3M9R_video_progress_50\",\"type\":\"video.progress\",\"created_at\":"
+         "1781166600,"
          "\"delivery\":{\"key\":\"video.progress:50\",\"attempt\":1,\"max_attempts\":4},"
          "\"data\":{\"id\":\"vj_01J0Q7ZK3M9R\",\"object\":\"video\",\"kind\":\"video\",\"status\":\"processing\","
          "\"lifecycle_status\":\"running\",\"progress\":50,\"provider\":\"example-provider\",\"model\":\"video-gen-2\","

@@ -86,10 +86,10 @@ void sender_naive_build(benchmark::State& state) {
     ++now;
     const std::string key = "video.completed";
     const std::string event_id = "evt_video_job_7f3a_video_completed";
-    std::string body = "{\"id\":\"" + event_id + "\",\"type\":\"video.completed\",\"created_at\":" +
-                       std::to_string(1781166600) + ",\"delivery\":{\"key\":\"" + key +
-                       "\",\"attempt\":" + std::to_string(1) + ",\"max_attempts\":" + std::to_string(4) +
-                       "},\"data\":" + data + "}";
+    std::string body = "{\"id\":\"" + event_id +
+                       "\",\"type\":\"video.completed\",\"created_at\":" + std::to_string(1781166600) +
+                       ",\"delivery\":{\"key\":\"" + key + "\",\"attempt\":" + std::to_string(1) +
+                       ",\"max_attempts\":" + std::to_string(4) + "},\"data\":" + data + "}";
     const std::string ts = std::to_string(now);
     auto sig = jobwire::sign(secret, ts, body);
     std::vector<std::pair<std::string, std::string>> headers;

@@ -25,17 +25,24 @@ const std::vector<std::string>& corpus() {
       seed = seed * 1664525u + 1013904223u;
       return seed >> 8;
     };
-    const char* hosts[] = {"hooks.example.com",   "api.acme-video.io",      "webhooks.studio.example.net",
-                           "cb.render-farm.dev",  "events.customer-42.app", "ingest.media.example.org"};
+    const char* hosts[] = {"hooks.example.com",  "api.acme-video.io",      "webhooks.studio.example.net",
+                           "cb.render-farm.dev", "events.customer-42.app", "ingest.media.example.org"};
     const char* paths[] = {"/webhooks/video", "/v1/callbacks/jobs", "/api/hooks/ai-stats", "/notify",
                            "/integrations/phaseo/events"};
-    const char* hostile[] = {"https://169.254.169.254/latest/meta-data/", "https://0xA9FEA9FE/",
-                             "https://2130706433/admin",                  "https://127.1:8080/",
-                             "https://[::ffff:127.0.0.1]/",               "https://[64:ff9b::a9fe:a9fe]/",
-                             "https://user:pw@hooks.example.com/",        "https://example.com@10.0.0.1/",
-                             "http://hooks.example.com/webhooks",         "https://localhost./cb",
-                             "https:\\\\192.168.0.10\\cb",                "https://%31%30.0.0.1/",
-                             "https://foo.localhost/",                    "https://[fd00:ec2::254]/",
+    const char* hostile[] = {"https://169.254.169.254/latest/meta-data/",
+                             "https://0xA9FEA9FE/",
+                             "https://2130706433/admin",
+                             "https://127.1:8080/",
+                             "https://[::ffff:127.0.0.1]/",
+                             "https://[64:ff9b::a9fe:a9fe]/",
+                             "https://user:pw@hooks.example.com/",
+                             "https://example.com@10.0.0.1/",
+                             "http://hooks.example.com/webhooks",
+                             "https://localhost./cb",
+                             "https:\\\\192.168.0.10\\cb",
+                             "https://%31%30.0.0.1/",
+                             "https://foo.localhost/",
+                             "https://[fd00:ec2::254]/",
                              "https://example.com:99999/"};
     for (int i = 0; i < 1000; ++i) {
       std::uint32_t r = next();

@@ -75,10 +75,9 @@ std::string signature_of(const std::string& body) { return jobwire::sign(secret,
 
 void verify_jobwire(benchmark::State& state) {
   const std::string body = make_body(static_cast<std::size_t>(state.range(0)));
-  const std::vector<std::pair<std::string, std::string>> headers{
-      {"content-type", "application/json"},
-      {"x-ai-stats-timestamp", timestamp},
-      {"x-ai-stats-signature", signature_of(body)}};
+  const std::vector<std::pair<std::string, std::string>> headers{{"content-type", "application/json"},
+                                                                 {"x-ai-stats-timestamp", timestamp},
+                                                                 {"x-ai-stats-signature", signature_of(body)}};
   auto v = jobwire::verifier::create({secret});
   if (!v) {
     state.SkipWithError("verifier");

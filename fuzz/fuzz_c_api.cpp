@@ -123,7 +123,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       if (st == JOBWIRE_OK) check(off == JOBWIRE_NO_OFFSET);
       else check(off == JOBWIRE_NO_OFFSET || off <= all.size);
       // Allowing duplicates never turns a valid text invalid.
-      if (st == JOBWIRE_OK) check(jobwire_json_validate(all.data(), all.size, JOBWIRE_JSON_ALLOW_DUPLICATE_KEYS, nullptr) == JOBWIRE_OK);
+      if (st == JOBWIRE_OK)
+        check(jobwire_json_validate(all.data(), all.size, JOBWIRE_JSON_ALLOW_DUPLICATE_KEYS, nullptr) == JOBWIRE_OK);
       break;
     }
     case 1: {  // progress buckets agree with the progress delivery key
@@ -131,11 +132,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       int bucket = -7;
       const int st = jobwire_progress_bucket(p, &bucket);
       check_status(st);
-      const int key_st = call_text(
-          [&](char* out, std::size_t cap, std::size_t* n) {
-            return jobwire_delivery_key(kind, "progress", 8, p, profile, out, cap, n);
-          },
-          text);
+      const int key_st =
+          call_text([&](char* out, std::size_t cap,
+                        std::size_t* n) { return jobwire_delivery_key(kind, "progress", 8, p, profile, out, cap, n); },
+                    text);
       if (st == JOBWIRE_OK) {
         check(bucket == 5 || bucket == 95 || (bucket >= 10 && bucket <= 90 && bucket % 10 == 0));
         check(std::isfinite(p) && p > 0 && p < 100);
@@ -207,14 +207,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       const std::size_t value_lens[] = {b.size, text.size()};
       std::size_t matched = 9;
       // The body is any bytes, not an envelope: authentication alone.
-      const int vst = jobwire_verify(v, body.data(), body.size, names, name_lens, values, value_lens, 2, 0,
-                                     JOBWIRE_TOLERANCE_NONE,
-                                     (opt & JOBWIRE_VERIFY_SDK_COMPAT) | JOBWIRE_VERIFY_AUTHENTICATE_ONLY,
-                                     JOBWIRE_PROFILE_AI_STATS, &matched);
+      const int vst = jobwire_verify(
+          v, body.data(), body.size, names, name_lens, values, value_lens, 2, 0, JOBWIRE_TOLERANCE_NONE,
+          (opt & JOBWIRE_VERIFY_SDK_COMPAT) | JOBWIRE_VERIFY_AUTHENTICATE_ONLY, JOBWIRE_PROFILE_AI_STATS, &matched);
       check_status(vst);
       // A timestamp of 1..12 digits is strict seconds: that delivery must verify.
       std::string_view ts(b.data() == nullptr ? "" : b.bytes.get(), b.size);
-      const bool digits = !ts.empty() && ts.size() <= 12 && ts.find_first_not_of("0123456789") == std::string_view::npos;
+      const bool digits =
+          !ts.empty() && ts.size() <= 12 && ts.find_first_not_of("0123456789") == std::string_view::npos;
       if (digits) check(vst == JOBWIRE_OK && matched == 0);
       else check(vst == JOBWIRE_OK || vst == JOBWIRE_E_MALFORMED_TIMESTAMP);
       jobwire_verifier_destroy(v);
@@ -289,8 +289,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         std::string second;
         check(call_text(
                   [&](char* out, std::size_t cap, std::size_t* n) {
-                    return jobwire_normalize_events(text.data(), text.size(), kind, profile, JOBWIRE_EVENTS_STRICT,
-                                                    out, cap, n, nullptr);
+                    return jobwire_normalize_events(text.data(), text.size(), kind, profile, JOBWIRE_EVENTS_STRICT, out,
+                                                    cap, n, nullptr);
                   },
                   second) == JOBWIRE_OK);
         check(second == text);
@@ -298,8 +298,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       break;
     }
     case 10: {  // payload summaries: one JSON object whose kind is the form asked for
-      static const char* const kinds[] = {"{\"kind\":\"create\"", "{\"kind\":\"status\"",
-                                          "{\"kind\":\"webhook\"", "{\"kind\":\"ws\""};
+      static const char* const kinds[] = {"{\"kind\":\"create\"", "{\"kind\":\"status\"", "{\"kind\":\"webhook\"",
+                                          "{\"kind\":\"ws\""};
       const int form = static_cast<int>((opt >> 2) & 3u);
       field all = make_field(whole);
       std::size_t off = 0;
@@ -358,8 +358,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       // ai_stats: subscribed iff the normalised list names job.<phase> or <kind>.<phase>.
       int yes = -1;
       std::size_t sub_off = 0;
-      const int sub = jobwire_events_subscribed(a.data(), a.size, kind, JOBWIRE_PROFILE_AI_STATS, c.data(), c.size,
-                                                &yes, &sub_off);
+      const int sub =
+          jobwire_events_subscribed(a.data(), a.size, kind, JOBWIRE_PROFILE_AI_STATS, c.data(), c.size, &yes, &sub_off);
       check_status(sub);
       if (sub == JOBWIRE_OK) {
         std::string list;
@@ -381,9 +381,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
     case 12: {  // retry schedule, then the sender's next attempt of what it decided
       // Bytes of field a: attempt, outcome kind, HTTP status (2 bytes), max attempts.
-      auto byte = [&](std::size_t i) -> unsigned {
-        return i < a.size ? static_cast<unsigned char>(a.data()[i]) : 0u;
-      };
+      auto byte = [&](std::size_t i) -> unsigned { return i < a.size ? static_cast<unsigned char>(a.data()[i]) : 0u; };
       const unsigned attempt = byte(0) % 20u;
       const int outcome = static_cast<int>(byte(1) % 4u);  // 3 is no outcome
       const int http = static_cast<int>((byte(2) << 8u) | byte(3)) % 700;
@@ -409,7 +407,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       check(d.attempt == attempt && attempt >= 1 && attempt <= d.max_attempts);
       if (d.status == JOBWIRE_ATTEMPT_SCHEDULED_RETRY) {
         check(d.next_attempt == attempt + 1 && d.next_attempt <= d.max_attempts);
-        const std::int64_t delay = policy.retry_delay_seconds == nullptr ? (attempt == 1 ? 60 : attempt == 2 ? 300 : 900)
+        const std::int64_t delay = policy.retry_delay_seconds == nullptr ? (attempt == 1   ? 60
+                                                                            : attempt == 2 ? 300
+                                                                                           : 900)
                                                                          : delays[attempt - 1];
         check(d.next_retry_at_ms == tried_at_ms + delay * 1000);
       } else {

@@ -231,9 +231,9 @@ void receive_webhook_case(const std::uint8_t* data, const char* body, std::size_
   r.message_id_cap = sizeof id;
   r.dedup_key = key;
   r.dedup_key_cap = sizeof key;
-  const int st = jobwire_receive_webhook(webhook_receiver(host_store), body, body_len,
-                                         headers.empty() ? nullptr : headers.data(), headers.size(), webhook_now_ms,
-                                         with_handler ? webhook_handle : nullptr, &h, &r);
+  const int st =
+      jobwire_receive_webhook(webhook_receiver(host_store), body, body_len, headers.empty() ? nullptr : headers.data(),
+                              headers.size(), webhook_now_ms, with_handler ? webhook_handle : nullptr, &h, &r);
   check(st == JOBWIRE_OK);
   check(r.reason != nullptr && std::strcmp(r.reason, "") != 0);
   check(r.message_id_len <= JOBWIRE_RECEIPT_MESSAGE_ID_MAX && r.dedup_key_len <= JOBWIRE_RECEIPT_DEDUP_KEY_MAX);
@@ -247,17 +247,14 @@ void receive_webhook_case(const std::uint8_t* data, const char* body, std::size_
     case JOBWIRE_RECEIVED_DUPLICATE:
       check(r.http_status == 200 && h.handled == 0 && r.status == JOBWIRE_OK && std::strcmp(r.reason, "done") == 0);
       break;
-    case JOBWIRE_RECEIVED_IN_FLIGHT:
-      check(r.http_status == 503 && h.handled == 0);
-      break;
+    case JOBWIRE_RECEIVED_IN_FLIGHT: check(r.http_status == 503 && h.handled == 0); break;
     case JOBWIRE_RECEIVED_REJECT:
       check(r.http_status == 400 || r.http_status == 401 || r.http_status == 503);
       check(r.status < 0 && std::strcmp(jobwire_error_name(r.status), r.reason) == 0);
       if (r.status == JOBWIRE_E_HANDLER_FAILED) check(r.http_status == 503 && h.handled == 1);
       if (r.message_id_len == 0) check(h.handled == 0 && r.dedup_key_len == 0);
       break;
-    default:
-      fail();
+    default: fail();
   }
   if (h.handled > 0 && (h.behaviour & 2u))
     check(r.action == JOBWIRE_RECEIVED_REJECT && r.http_status == 503 && r.status == JOBWIRE_E_HANDLER_FAILED);
@@ -270,8 +267,7 @@ void receive_webhook_case(const std::uint8_t* data, const char* body, std::size_
       check(r.action == JOBWIRE_RECEIVED_REJECT && r.http_status == 503 && r.status == JOBWIRE_E_STORE_ERROR);
     if (store.mode != callback_store::commit && store.mode != callback_store::release)
       check(store.live(webhook_now_ms) == 0);
-    else
-      store.keys.clear();
+    else store.keys.clear();
   }
 }
 
@@ -297,14 +293,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     spec.data = in.empty() ? nullptr : copy.get();
     spec.data_len = in.size();
     std::size_t need = 0, off = 0;
-    int st = jobwire_build_delivery("whsec_fuzz", 10, JOBWIRE_PROFILE_AI_STATS, &spec, 1781166600, 1, nullptr, 0,
-                                    &need, &off);
+    int st = jobwire_build_delivery("whsec_fuzz", 10, JOBWIRE_PROFILE_AI_STATS, &spec, 1781166600, 1, nullptr, 0, &need,
+                                    &off);
     check(st <= 0 && std::strcmp(jobwire_error_name(st), "unknown_error") != 0);
     if (st != JOBWIRE_E_BUFFER_TOO_SMALL) return 0;
     std::unique_ptr<char[]> out(new char[need]);
     std::size_t len = 0;
-    st = jobwire_build_delivery("whsec_fuzz", 10, JOBWIRE_PROFILE_AI_STATS, &spec, 1781166600, 1, out.get(), need,
-                                &len, &off);
+    st = jobwire_build_delivery("whsec_fuzz", 10, JOBWIRE_PROFILE_AI_STATS, &spec, 1781166600, 1, out.get(), need, &len,
+                                &off);
     check(st == JOBWIRE_OK && len == need && off == JOBWIRE_NO_OFFSET);
     check(std::string_view(out.get(), len).find("\"x-ai-stats-signature\"") != std::string_view::npos);
     return 0;
@@ -363,10 +359,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     store.claims = 0;
     store.lease_committed = false;
   }
-  const int st = jobwire_receive(host_store ? callback_receiver() : shared_receiver(),
-                                 body_text.empty() ? nullptr : body.get(), body_text.size(),
-                                 headers.empty() ? nullptr : headers.data(), headers.size(), 1781166600000, &settings,
-                                 &r);
+  const int st = jobwire_receive(
+      host_store ? callback_receiver() : shared_receiver(), body_text.empty() ? nullptr : body.get(), body_text.size(),
+      headers.empty() ? nullptr : headers.data(), headers.size(), 1781166600000, &settings, &r);
   check(st == JOBWIRE_OK);
   check(r.reason != nullptr && std::strcmp(r.reason, "") != 0);
   check(r.job_id_len <= JOBWIRE_RECEIPT_JOB_ID_MAX && r.dedup_key_len <= JOBWIRE_RECEIPT_DEDUP_KEY_MAX);
@@ -376,27 +371,22 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       check(r.http_status == 200 && h.handled == (settings.handle != nullptr ? 1 : 0));
       check((h.behaviour & 2u) == 0 || settings.handle == nullptr);
       break;
-    case JOBWIRE_RECEIVED_DUPLICATE:
-      check(r.http_status == 200 && h.handled == 0 && r.status == JOBWIRE_OK);
-      break;
+    case JOBWIRE_RECEIVED_DUPLICATE: check(r.http_status == 200 && h.handled == 0 && r.status == JOBWIRE_OK); break;
     case JOBWIRE_RECEIVED_IGNORE_STALE:
     case JOBWIRE_RECEIVED_NO_CHANGE:
       // Acknowledged either way; a commit or lease release that failed afterwards is
       // reported in the status (only the callback store is made to fail).
       check(r.http_status == 200 && h.handled == 0);
-      check(r.status == JOBWIRE_OK || (host_store && (store.mode == callback_store::commit ||
-                                                      store.mode == callback_store::release)));
+      check(r.status == JOBWIRE_OK ||
+            (host_store && (store.mode == callback_store::commit || store.mode == callback_store::release)));
       break;
-    case JOBWIRE_RECEIVED_IN_FLIGHT:
-      check(r.http_status == 503 && h.handled == 0);
-      break;
+    case JOBWIRE_RECEIVED_IN_FLIGHT: check(r.http_status == 503 && h.handled == 0); break;
     case JOBWIRE_RECEIVED_REJECT:
       check(r.http_status == 400 || r.http_status == 401 || r.http_status == 503);
       check(r.status < 0 && std::strcmp(jobwire_error_name(r.status), r.reason) == 0);
       if (r.status == JOBWIRE_E_HANDLER_FAILED) check(r.http_status == 503);
       break;
-    default:
-      fail();
+    default: fail();
   }
   // A failing callback that ran is always a 503 handler_failed.
   if (settings.load != nullptr && (h.behaviour & 1u) && h.loaded > 0)
@@ -408,16 +398,19 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const bool claimed = store.claims > 0;
     switch (store.mode) {
       case callback_store::first_claim:
-        if (claimed) check(r.action == JOBWIRE_RECEIVED_REJECT && r.http_status == 503 &&
-                           r.status == JOBWIRE_E_STORE_UNAVAILABLE && h.handled == 0);
+        if (claimed)
+          check(r.action == JOBWIRE_RECEIVED_REJECT && r.http_status == 503 &&
+                r.status == JOBWIRE_E_STORE_UNAVAILABLE && h.handled == 0);
         break;
       case callback_store::lease_claim:
-        if (store.claims == 2) check(r.action == JOBWIRE_RECEIVED_REJECT && r.http_status == 503 &&
-                                     r.status == JOBWIRE_E_STORE_ERROR && h.handled == 0);
+        if (store.claims == 2)
+          check(r.action == JOBWIRE_RECEIVED_REJECT && r.http_status == 503 && r.status == JOBWIRE_E_STORE_ERROR &&
+                h.handled == 0);
         break;
       case callback_store::bad_state:
-        if (claimed) check(r.action == JOBWIRE_RECEIVED_REJECT && r.http_status == 503 &&
-                           r.status == JOBWIRE_E_STORE_ERROR && h.handled == 0);
+        if (claimed)
+          check(r.action == JOBWIRE_RECEIVED_REJECT && r.http_status == 503 && r.status == JOBWIRE_E_STORE_ERROR &&
+                h.handled == 0);
         break;
       default: break;
     }
@@ -425,8 +418,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     // the receive call's; leases live far beyond it).
     if (store.mode != callback_store::commit && store.mode != callback_store::release)
       check(store.live(1781166600000) == 0);
-    else
-      store.keys.clear();  // the injected failure leaves claims behind by design
+    else store.keys.clear();  // the injected failure leaves claims behind by design
   }
   return 0;
 }

@@ -23,8 +23,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (!again || *again != *k) std::abort();
     return 0;
   }
-  auto rebuilt = k->form() == jobwire::dedup_key_form::event_id    ? jobwire::dedup_key::for_event(k->event_id())
-                 : k->form() == jobwire::dedup_key_form::job_lease ? jobwire::dedup_key::for_job(k->job_id())
+  auto rebuilt = k->form() == jobwire::dedup_key_form::event_id ? jobwire::dedup_key::for_event(k->event_id())
+                 : k->form() == jobwire::dedup_key_form::job_lease
+                     ? jobwire::dedup_key::for_job(k->job_id())
                      : jobwire::dedup_key::for_delivery(k->job_id(), k->delivery_key_text());
   if (!rebuilt || *rebuilt != *k) std::abort();
   return 0;

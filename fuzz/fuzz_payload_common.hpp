@@ -41,8 +41,8 @@ inline std::size_t walk(const jobwire::job_data& d) {
     for (jobwire::json::string e : d.webhook.events) n += e.to_string().size();
     for (jobwire::json::string e : d.webhook.delivery.delivered_event_types) n += e.decoded_size();
   }
-  auto decision = jobwire::reconcile(jobwire::job_state{jobwire::lifecycle_status::running, 50},
-                                     jobwire::update_from(d));
+  auto decision =
+      jobwire::reconcile(jobwire::job_state{jobwire::lifecycle_status::running, 50}, jobwire::update_from(d));
   if (decision.next.progress < 50 && decision.action != jobwire::reconcile_action::refetch) __builtin_trap();
   return n;
 }

@@ -82,7 +82,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       auto e = jobwire::parse_endpoint(text, selector == 1);
       if (ok_or_checked(e, n)) {
         check(!e->id.raw().empty());
-        if (e->signing_secret.present) check(jobwire::check_endpoint_secret(e->signing_secret.raw()) == jobwire::errc::ok);
+        if (e->signing_secret.present)
+          check(jobwire::check_endpoint_secret(e->signing_secret.raw()) == jobwire::errc::ok);
         if (selector == 1) check(e->signing_secret.present);
         for (jobwire::json::string s : e->events) (void)s.to_string();
       }
@@ -126,17 +127,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
     case 8: {
       if (text.size() < 2) break;
-      const int status =
-          100 + ((static_cast<unsigned char>(text[0]) << 8) | static_cast<unsigned char>(text[1])) % 500;
+      const int status = 100 + ((static_cast<unsigned char>(text[0]) << 8) | static_cast<unsigned char>(text[1])) % 500;
       auto st = jobwire::check_cancel_response(status, text.substr(2));
       if (status >= 200 && status <= 299) check(static_cast<bool>(st));
       else check(st.code() == jobwire::errc::cancellation_disabled || st.code() == jobwire::errc::service_error);
       if (st.code() == jobwire::errc::cancellation_disabled) check(status == 501);
       break;
     }
-    case 9:
-      fuzz_builders(text);
-      break;
+    case 9: fuzz_builders(text); break;
     case 10: {
       const bool closes = jobwire::parse_close_on_terminal(text);
       std::string_view t = jobwire::trim_js_whitespace(text);
@@ -149,8 +147,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       if (id) check(jobwire::is_uuid_text(*id));
       break;
     }
-    default:
-      break;
+    default: break;
   }
   return 0;
 }

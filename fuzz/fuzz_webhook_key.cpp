@@ -20,8 +20,7 @@ void check(bool ok) {
   if (!ok) std::abort();
 }
 bool config_error(jobwire::errc c) {
-  return c == jobwire::errc::invalid_key || c == jobwire::errc::key_format_mismatch ||
-         c == jobwire::errc::empty_secret;
+  return c == jobwire::errc::invalid_key || c == jobwire::errc::key_format_mismatch || c == jobwire::errc::empty_secret;
 }
 }  // namespace
 

@@ -29,7 +29,7 @@ constexpr unsigned char seed[32] = {0x9d, 0x61, 0xb1, 0x9d, 0xef, 0xfd, 0x5a, 0x
 
 struct fixture {
   jobwire::verifier keys;
-  std::string v1;   // the correct entries for (id, ts, body)
+  std::string v1;  // the correct entries for (id, ts, body)
   std::string v1a;
   fixture() {
     auto sk = jobwire::ed25519_private_key::create(seed, sizeof seed);
@@ -61,8 +61,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
   auto count = jobwire::for_each_webhook_signature(header, [&](const jobwire::webhook_signature_entry& e) {
     if (!e.well_formed) return;
-    const std::size_t n = e.kind == jobwire::webhook_signature_version::v1 ? jobwire::mac_size
-                                                                           : jobwire::ed25519_signature_size;
+    const std::size_t n =
+        e.kind == jobwire::webhook_signature_version::v1 ? jobwire::mac_size : jobwire::ed25519_signature_size;
     check(jobwire::base64::encode(e.bytes, n) == e.value);
   });
   if (count) check(*count <= jobwire::max_webhook_signatures);

@@ -76,145 +76,145 @@ extern "C" {
 #define JOBWIRE_OK 0
 
 /* 0..99: general (the C API itself reports these too) */
-#define JOBWIRE_E_INVALID_ARGUMENT           (-1)
-#define JOBWIRE_E_BUFFER_TOO_SMALL           (-2)
-#define JOBWIRE_E_LIMIT_EXCEEDED             (-3)
-#define JOBWIRE_E_IO_ERROR                   (-4)
-#define JOBWIRE_E_INTERNAL_ERROR             (-5)
-#define JOBWIRE_E_OUT_OF_MEMORY              (-6)
-#define JOBWIRE_E_CRYPTO_ERROR               (-7)
-#define JOBWIRE_E_NOT_FOUND                  (-8)
+#define JOBWIRE_E_INVALID_ARGUMENT (-1)
+#define JOBWIRE_E_BUFFER_TOO_SMALL (-2)
+#define JOBWIRE_E_LIMIT_EXCEEDED   (-3)
+#define JOBWIRE_E_IO_ERROR         (-4)
+#define JOBWIRE_E_INTERNAL_ERROR   (-5)
+#define JOBWIRE_E_OUT_OF_MEMORY    (-6)
+#define JOBWIRE_E_CRYPTO_ERROR     (-7)
+#define JOBWIRE_E_NOT_FOUND        (-8)
 
 /* 100..199: JSON reader */
-#define JOBWIRE_E_JSON_EMPTY_INPUT           (-100)
-#define JOBWIRE_E_JSON_UNEXPECTED_TOKEN      (-101)
-#define JOBWIRE_E_JSON_UNEXPECTED_END        (-102)
-#define JOBWIRE_E_JSON_TRAILING_CONTENT      (-103)
-#define JOBWIRE_E_JSON_INVALID_NUMBER        (-104)
-#define JOBWIRE_E_JSON_INVALID_STRING        (-105)
-#define JOBWIRE_E_JSON_INVALID_ESCAPE        (-106)
-#define JOBWIRE_E_JSON_INVALID_UTF8          (-107)
-#define JOBWIRE_E_JSON_INVALID_SURROGATE     (-108)
-#define JOBWIRE_E_JSON_DEPTH_EXCEEDED        (-109)
-#define JOBWIRE_E_JSON_INPUT_TOO_LARGE       (-110)
-#define JOBWIRE_E_JSON_STRING_TOO_LONG       (-111)
-#define JOBWIRE_E_JSON_TOO_MANY_MEMBERS      (-112)
-#define JOBWIRE_E_JSON_DUPLICATE_KEY         (-113)
-#define JOBWIRE_E_JSON_TYPE_MISMATCH         (-114)
-#define JOBWIRE_E_JSON_NUMBER_OUT_OF_RANGE   (-115)
-#define JOBWIRE_E_JSON_NOT_INTEGER           (-116)
+#define JOBWIRE_E_JSON_EMPTY_INPUT         (-100)
+#define JOBWIRE_E_JSON_UNEXPECTED_TOKEN    (-101)
+#define JOBWIRE_E_JSON_UNEXPECTED_END      (-102)
+#define JOBWIRE_E_JSON_TRAILING_CONTENT    (-103)
+#define JOBWIRE_E_JSON_INVALID_NUMBER      (-104)
+#define JOBWIRE_E_JSON_INVALID_STRING      (-105)
+#define JOBWIRE_E_JSON_INVALID_ESCAPE      (-106)
+#define JOBWIRE_E_JSON_INVALID_UTF8        (-107)
+#define JOBWIRE_E_JSON_INVALID_SURROGATE   (-108)
+#define JOBWIRE_E_JSON_DEPTH_EXCEEDED      (-109)
+#define JOBWIRE_E_JSON_INPUT_TOO_LARGE     (-110)
+#define JOBWIRE_E_JSON_STRING_TOO_LONG     (-111)
+#define JOBWIRE_E_JSON_TOO_MANY_MEMBERS    (-112)
+#define JOBWIRE_E_JSON_DUPLICATE_KEY       (-113)
+#define JOBWIRE_E_JSON_TYPE_MISMATCH       (-114)
+#define JOBWIRE_E_JSON_NUMBER_OUT_OF_RANGE (-115)
+#define JOBWIRE_E_JSON_NOT_INTEGER         (-116)
 
 /* 200..299: signatures and delivery headers */
-#define JOBWIRE_E_EMPTY_SECRET               (-200)
-#define JOBWIRE_E_TOO_MANY_SECRETS           (-201)
-#define JOBWIRE_E_MISSING_TIMESTAMP          (-202)
-#define JOBWIRE_E_MISSING_SIGNATURE          (-203)
-#define JOBWIRE_E_MALFORMED_TIMESTAMP        (-204)
-#define JOBWIRE_E_TIMESTAMP_TOO_OLD          (-205)
-#define JOBWIRE_E_TIMESTAMP_TOO_NEW          (-206)
-#define JOBWIRE_E_MALFORMED_SIGNATURE        (-207)
-#define JOBWIRE_E_SIGNATURE_MISMATCH         (-208)
-#define JOBWIRE_E_AMBIGUOUS_HEADER           (-209)
-#define JOBWIRE_E_HEADER_BODY_MISMATCH       (-210)
-#define JOBWIRE_E_MALFORMED_HEADER           (-211)
-#define JOBWIRE_E_ATTEMPT_EXCEEDS_MAX        (-212)
-#define JOBWIRE_E_SECRET_REQUIRED            (-213)
-#define JOBWIRE_E_BODY_TOO_LARGE             (-214)
-#define JOBWIRE_E_INVALID_KEY                (-215)
-#define JOBWIRE_E_KEY_FORMAT_MISMATCH        (-216)
-#define JOBWIRE_E_SIGNATURE_SCHEME_MISMATCH  (-217)
-#define JOBWIRE_E_MISSING_MESSAGE_ID         (-218)
-#define JOBWIRE_E_MALFORMED_MESSAGE_ID       (-219)
+#define JOBWIRE_E_EMPTY_SECRET              (-200)
+#define JOBWIRE_E_TOO_MANY_SECRETS          (-201)
+#define JOBWIRE_E_MISSING_TIMESTAMP         (-202)
+#define JOBWIRE_E_MISSING_SIGNATURE         (-203)
+#define JOBWIRE_E_MALFORMED_TIMESTAMP       (-204)
+#define JOBWIRE_E_TIMESTAMP_TOO_OLD         (-205)
+#define JOBWIRE_E_TIMESTAMP_TOO_NEW         (-206)
+#define JOBWIRE_E_MALFORMED_SIGNATURE       (-207)
+#define JOBWIRE_E_SIGNATURE_MISMATCH        (-208)
+#define JOBWIRE_E_AMBIGUOUS_HEADER          (-209)
+#define JOBWIRE_E_HEADER_BODY_MISMATCH      (-210)
+#define JOBWIRE_E_MALFORMED_HEADER          (-211)
+#define JOBWIRE_E_ATTEMPT_EXCEEDS_MAX       (-212)
+#define JOBWIRE_E_SECRET_REQUIRED           (-213)
+#define JOBWIRE_E_BODY_TOO_LARGE            (-214)
+#define JOBWIRE_E_INVALID_KEY               (-215)
+#define JOBWIRE_E_KEY_FORMAT_MISMATCH       (-216)
+#define JOBWIRE_E_SIGNATURE_SCHEME_MISMATCH (-217)
+#define JOBWIRE_E_MISSING_MESSAGE_ID        (-218)
+#define JOBWIRE_E_MALFORMED_MESSAGE_ID      (-219)
 
 /* 300..399: job payloads, lifecycle, requests */
-#define JOBWIRE_E_MISSING_FIELD              (-300)
-#define JOBWIRE_E_INVALID_FIELD              (-301)
-#define JOBWIRE_E_UNKNOWN_STATUS             (-302)
-#define JOBWIRE_E_INCONSISTENT_STATUS        (-303)
-#define JOBWIRE_E_CONFLICTING_JOB_ID         (-304)
-#define JOBWIRE_E_INVALID_JOB_ID             (-305)
-#define JOBWIRE_E_INVALID_EVENT_ID           (-306)
-#define JOBWIRE_E_UNKNOWN_EVENT_TYPE         (-307)
-#define JOBWIRE_E_UNKNOWN_MESSAGE_TYPE       (-308)
-#define JOBWIRE_E_JOB_NOT_COMPLETED          (-309)
-#define JOBWIRE_E_INVALID_TTL                (-310)
-#define JOBWIRE_E_INVALID_DISPOSITION        (-311)
-#define JOBWIRE_E_INVALID_INTERVAL           (-312)
-#define JOBWIRE_E_INVALID_INDEX              (-313)
-#define JOBWIRE_E_DEADLINE_EXCEEDED          (-314)
-#define JOBWIRE_E_POLL_NOT_RETRYABLE         (-315)
-#define JOBWIRE_E_STATUS_CHANGE_MISMATCH     (-316)
+#define JOBWIRE_E_MISSING_FIELD          (-300)
+#define JOBWIRE_E_INVALID_FIELD          (-301)
+#define JOBWIRE_E_UNKNOWN_STATUS         (-302)
+#define JOBWIRE_E_INCONSISTENT_STATUS    (-303)
+#define JOBWIRE_E_CONFLICTING_JOB_ID     (-304)
+#define JOBWIRE_E_INVALID_JOB_ID         (-305)
+#define JOBWIRE_E_INVALID_EVENT_ID       (-306)
+#define JOBWIRE_E_UNKNOWN_EVENT_TYPE     (-307)
+#define JOBWIRE_E_UNKNOWN_MESSAGE_TYPE   (-308)
+#define JOBWIRE_E_JOB_NOT_COMPLETED      (-309)
+#define JOBWIRE_E_INVALID_TTL            (-310)
+#define JOBWIRE_E_INVALID_DISPOSITION    (-311)
+#define JOBWIRE_E_INVALID_INTERVAL       (-312)
+#define JOBWIRE_E_INVALID_INDEX          (-313)
+#define JOBWIRE_E_DEADLINE_EXCEEDED      (-314)
+#define JOBWIRE_E_POLL_NOT_RETRYABLE     (-315)
+#define JOBWIRE_E_STATUS_CHANGE_MISMATCH (-316)
 
 /* 400..499: events and subscriptions */
-#define JOBWIRE_E_NO_VALID_EVENTS            (-400)
-#define JOBWIRE_E_INVALID_EVENT              (-401)
-#define JOBWIRE_E_UNKNOWN_KIND               (-402)
-#define JOBWIRE_E_UNKNOWN_PHASE              (-403)
-#define JOBWIRE_E_UNKNOWN_SUBSCRIPTION_KEY   (-404)
-#define JOBWIRE_E_INVALID_EVENTS_TYPE        (-405)
-#define JOBWIRE_E_MISSING_URL                (-406)
-#define JOBWIRE_E_NO_PROGRESS_EVENT          (-407)
-#define JOBWIRE_E_INVALID_DELIVERY_KEY       (-408)
-#define JOBWIRE_E_INVALID_PROGRESS           (-409)
-#define JOBWIRE_E_EVENT_NOT_STRING           (-410)
-#define JOBWIRE_E_EMPTY_EVENT                (-411)
-#define JOBWIRE_E_CROSS_KIND_EVENT           (-412)
-#define JOBWIRE_E_DUPLICATE_EVENT            (-413)
-#define JOBWIRE_E_INVALID_SECRET             (-414)
-#define JOBWIRE_E_INVALID_WEBHOOK            (-415)
-#define JOBWIRE_E_MISSING_ENDPOINT_ID        (-430)
-#define JOBWIRE_E_INVALID_ENDPOINT_ID        (-431)
-#define JOBWIRE_E_URL_NOT_ALLOWED            (-432)
-#define JOBWIRE_E_SECRET_NOT_ALLOWED         (-433)
+#define JOBWIRE_E_NO_VALID_EVENTS          (-400)
+#define JOBWIRE_E_INVALID_EVENT            (-401)
+#define JOBWIRE_E_UNKNOWN_KIND             (-402)
+#define JOBWIRE_E_UNKNOWN_PHASE            (-403)
+#define JOBWIRE_E_UNKNOWN_SUBSCRIPTION_KEY (-404)
+#define JOBWIRE_E_INVALID_EVENTS_TYPE      (-405)
+#define JOBWIRE_E_MISSING_URL              (-406)
+#define JOBWIRE_E_NO_PROGRESS_EVENT        (-407)
+#define JOBWIRE_E_INVALID_DELIVERY_KEY     (-408)
+#define JOBWIRE_E_INVALID_PROGRESS         (-409)
+#define JOBWIRE_E_EVENT_NOT_STRING         (-410)
+#define JOBWIRE_E_EMPTY_EVENT              (-411)
+#define JOBWIRE_E_CROSS_KIND_EVENT         (-412)
+#define JOBWIRE_E_DUPLICATE_EVENT          (-413)
+#define JOBWIRE_E_INVALID_SECRET           (-414)
+#define JOBWIRE_E_INVALID_WEBHOOK          (-415)
+#define JOBWIRE_E_MISSING_ENDPOINT_ID      (-430)
+#define JOBWIRE_E_INVALID_ENDPOINT_ID      (-431)
+#define JOBWIRE_E_URL_NOT_ALLOWED          (-432)
+#define JOBWIRE_E_SECRET_NOT_ALLOWED       (-433)
 
 /* 500..599: callback URLs */
-#define JOBWIRE_E_INVALID_URL                (-500)
-#define JOBWIRE_E_HTTPS_REQUIRED             (-501)
-#define JOBWIRE_E_UNSUPPORTED_SCHEME         (-502)
-#define JOBWIRE_E_LOOPBACK_HOST              (-503)
-#define JOBWIRE_E_PRIVATE_HOST               (-504)
-#define JOBWIRE_E_LINK_LOCAL_HOST            (-505)
-#define JOBWIRE_E_UNSPECIFIED_HOST           (-506)
-#define JOBWIRE_E_NON_GLOBAL_HOST            (-507)
-#define JOBWIRE_E_USERINFO_NOT_ALLOWED       (-508)
-#define JOBWIRE_E_NON_ASCII_HOST             (-509)
-#define JOBWIRE_E_LOCALHOST_NAME             (-510)
-#define JOBWIRE_E_WILDCARD_HOST              (-511)
-#define JOBWIRE_E_INVALID_PORT               (-512)
-#define JOBWIRE_E_INVALID_IPV4               (-513)
-#define JOBWIRE_E_INVALID_IPV6               (-514)
-#define JOBWIRE_E_INVALID_HOST               (-515)
-#define JOBWIRE_E_MISSING_HOST               (-516)
-#define JOBWIRE_E_INVALID_URL_TYPE           (-517)
-#define JOBWIRE_E_EMPTY_URL                  (-530)
+#define JOBWIRE_E_INVALID_URL          (-500)
+#define JOBWIRE_E_HTTPS_REQUIRED       (-501)
+#define JOBWIRE_E_UNSUPPORTED_SCHEME   (-502)
+#define JOBWIRE_E_LOOPBACK_HOST        (-503)
+#define JOBWIRE_E_PRIVATE_HOST         (-504)
+#define JOBWIRE_E_LINK_LOCAL_HOST      (-505)
+#define JOBWIRE_E_UNSPECIFIED_HOST     (-506)
+#define JOBWIRE_E_NON_GLOBAL_HOST      (-507)
+#define JOBWIRE_E_USERINFO_NOT_ALLOWED (-508)
+#define JOBWIRE_E_NON_ASCII_HOST       (-509)
+#define JOBWIRE_E_LOCALHOST_NAME       (-510)
+#define JOBWIRE_E_WILDCARD_HOST        (-511)
+#define JOBWIRE_E_INVALID_PORT         (-512)
+#define JOBWIRE_E_INVALID_IPV4         (-513)
+#define JOBWIRE_E_INVALID_IPV6         (-514)
+#define JOBWIRE_E_INVALID_HOST         (-515)
+#define JOBWIRE_E_MISSING_HOST         (-516)
+#define JOBWIRE_E_INVALID_URL_TYPE     (-517)
+#define JOBWIRE_E_EMPTY_URL            (-530)
 
 /* 600..699: deduplication and receiving */
-#define JOBWIRE_E_STORE_UNAVAILABLE          (-600)
-#define JOBWIRE_E_STORE_ERROR                (-601)
-#define JOBWIRE_E_CLAIM_LOST                 (-602)
-#define JOBWIRE_E_HANDLER_FAILED             (-603)
-#define JOBWIRE_E_INVALID_DEDUP_KEY          (-604)
-#define JOBWIRE_E_STORE_FULL                 (-605)
-#define JOBWIRE_E_UNSIGNED_NOT_ALLOWED       (-606)
-#define JOBWIRE_E_STORE_NOT_SUPPORTED        (-620)
+#define JOBWIRE_E_STORE_UNAVAILABLE    (-600)
+#define JOBWIRE_E_STORE_ERROR          (-601)
+#define JOBWIRE_E_CLAIM_LOST           (-602)
+#define JOBWIRE_E_HANDLER_FAILED       (-603)
+#define JOBWIRE_E_INVALID_DEDUP_KEY    (-604)
+#define JOBWIRE_E_STORE_FULL           (-605)
+#define JOBWIRE_E_UNSIGNED_NOT_ALLOWED (-606)
+#define JOBWIRE_E_STORE_NOT_SUPPORTED  (-620)
 
 /* 700..799: sending, retries, ledger */
-#define JOBWIRE_E_ALREADY_DELIVERED          (-700)
-#define JOBWIRE_E_ALREADY_QUEUED             (-701)
-#define JOBWIRE_E_ALREADY_FAILED             (-702)
-#define JOBWIRE_E_PHASE_NOT_SUBSCRIBED       (-703)
-#define JOBWIRE_E_INVALID_OUTCOME            (-704)
-#define JOBWIRE_E_INVALID_TIMEOUT            (-705)
-#define JOBWIRE_E_INVALID_ATTEMPT            (-706)
-#define JOBWIRE_E_INVALID_RETRY_POLICY       (-707)
-#define JOBWIRE_E_INVALID_METRIC_NAME        (-708)
+#define JOBWIRE_E_ALREADY_DELIVERED    (-700)
+#define JOBWIRE_E_ALREADY_QUEUED       (-701)
+#define JOBWIRE_E_ALREADY_FAILED       (-702)
+#define JOBWIRE_E_PHASE_NOT_SUBSCRIBED (-703)
+#define JOBWIRE_E_INVALID_OUTCOME      (-704)
+#define JOBWIRE_E_INVALID_TIMEOUT      (-705)
+#define JOBWIRE_E_INVALID_ATTEMPT      (-706)
+#define JOBWIRE_E_INVALID_RETRY_POLICY (-707)
+#define JOBWIRE_E_INVALID_METRIC_NAME  (-708)
 
 /* 900..999: service API beyond jobs (webhook endpoints, lists, cancel) */
-#define JOBWIRE_E_INVALID_ENDPOINT_SECRET    (-900)
-#define JOBWIRE_E_INVALID_ENDPOINT_NAME      (-901)
-#define JOBWIRE_E_INVALID_LIST_LIMIT         (-902)
-#define JOBWIRE_E_CANCELLATION_DISABLED      (-903)
-#define JOBWIRE_E_SERVICE_ERROR              (-904)
+#define JOBWIRE_E_INVALID_ENDPOINT_SECRET (-900)
+#define JOBWIRE_E_INVALID_ENDPOINT_NAME   (-901)
+#define JOBWIRE_E_INVALID_LIST_LIMIT      (-902)
+#define JOBWIRE_E_CANCELLATION_DISABLED   (-903)
+#define JOBWIRE_E_SERVICE_ERROR           (-904)
 
 /* The name the C API's documentation uses for an exception stopped at the boundary. */
 #define JOBWIRE_E_INTERNAL JOBWIRE_E_INTERNAL_ERROR
@@ -263,15 +263,15 @@ JOBWIRE_C_API size_t jobwire_signature_hex_len(void);
  * JOBWIRE_SIGNATURE_DEFAULT_MAX_SECRETS when the library was built with it overridden
  * (jobwire's tiny-limits test build); jobwire_max_secrets() reports the compiled value. */
 #ifdef JOBWIRE_SIGNATURE_DEFAULT_MAX_SECRETS
-#define JOBWIRE_MAX_SECRETS JOBWIRE_SIGNATURE_DEFAULT_MAX_SECRETS
+#  define JOBWIRE_MAX_SECRETS JOBWIRE_SIGNATURE_DEFAULT_MAX_SECRETS
 #else
-#define JOBWIRE_MAX_SECRETS 8
+#  define JOBWIRE_MAX_SECRETS 8
 #endif
 JOBWIRE_C_API size_t jobwire_max_secrets(void);
 
 /* Default freshness window in seconds, and the value that disables the check. */
 #define JOBWIRE_DEFAULT_TOLERANCE 300
-#define JOBWIRE_TOLERANCE_NONE (-1)
+#define JOBWIRE_TOLERANCE_NONE    (-1)
 JOBWIRE_C_API int64_t jobwire_default_tolerance(void);
 JOBWIRE_C_API int64_t jobwire_tolerance_none(void);
 
@@ -285,7 +285,7 @@ JOBWIRE_C_API size_t jobwire_no_offset(void);
 
 /* Profiles (PROTOCOL.md §15): header prefix, user agent, phase set, secret requirement. */
 #define JOBWIRE_PROFILE_AI_STATS 0
-#define JOBWIRE_PROFILE_PHASEO 1
+#define JOBWIRE_PROFILE_PHASEO   1
 /* Receiving only (jobwire_verify, and jobwire_parse_payload for a webhook body): detect the
  * profile from the header family present (PROTOCOL.md §15; x-phaseo-* → phaseo,
  * x-ai-stats-* → ai_stats, both → JOBWIRE_E_AMBIGUOUS_HEADER, neither → ai_stats). A
@@ -298,7 +298,7 @@ JOBWIRE_C_API size_t jobwire_no_offset(void);
  * STANDARD. Under OPENAI a secret without the whsec_ prefix is its raw bytes. The job
  * functions (events, delivery keys, payloads) refuse both (INVALID_ARGUMENT). */
 #define JOBWIRE_PROFILE_STANDARD 3
-#define JOBWIRE_PROFILE_OPENAI 4
+#define JOBWIRE_PROFILE_OPENAI   4
 
 /* Job kinds (PROTOCOL.md §7). */
 #define JOBWIRE_KIND_VIDEO 0
@@ -319,8 +319,7 @@ JOBWIRE_C_API int jobwire_profile_from_name(const char* name, size_t name_len, i
 /* Checks that text is exactly one well-formed JSON text under the default limits.
  * Returns JOBWIRE_OK or the JSON error; *error_offset (may be NULL) receives the byte
  * offset where the error was detected, or JOBWIRE_NO_OFFSET. */
-JOBWIRE_C_API int jobwire_json_validate(const char* text, size_t text_len, unsigned flags,
-                                        size_t* error_offset);
+JOBWIRE_C_API int jobwire_json_validate(const char* text, size_t text_len, unsigned flags, size_t* error_offset);
 
 /* ---------------------------------------------------------------------------------------
  * Events: progress buckets, delivery keys, event ids (PROTOCOL.md §2, §11)
@@ -337,8 +336,8 @@ JOBWIRE_C_API int jobwire_progress_bucket(double progress, int* out_bucket);
  * must exist under the profile (JOBWIRE_E_UNKNOWN_PHASE otherwise; status_changed keys name
  * their transition, PROTOCOL.md §16.1, so that phase is JOBWIRE_E_INVALID_ARGUMENT here); a progress value
  * that makes no bucket is JOBWIRE_E_NO_PROGRESS_EVENT. Output as described above. */
-JOBWIRE_C_API int jobwire_delivery_key(int kind, const char* phase, size_t phase_len, double progress,
-                                       int profile, char* out, size_t out_cap, size_t* out_len);
+JOBWIRE_C_API int jobwire_delivery_key(int kind, const char* phase, size_t phase_len, double progress, int profile,
+                                       char* out, size_t out_cap, size_t* out_len);
 
 /* Checks a delivery key strictly; JOBWIRE_OK or JOBWIRE_E_INVALID_DELIVERY_KEY.
  * *out_bucket (may be NULL) receives the bucket of a progress key, -1 otherwise. */
@@ -350,8 +349,7 @@ JOBWIRE_C_API int jobwire_delivery_key_check(const char* key, size_t key_len, in
  * profile (JOBWIRE_E_INVALID_DELIVERY_KEY). Output as above; at most
  * JOBWIRE_MAX_EVENT_ID_LEN bytes. */
 JOBWIRE_C_API int jobwire_event_id(const char* internal_id, size_t internal_id_len, const char* delivery_key,
-                                   size_t delivery_key_len, int profile, char* out, size_t out_cap,
-                                   size_t* out_len);
+                                   size_t delivery_key_len, int profile, char* out, size_t out_cap, size_t* out_len);
 
 /* Checks a received event id: 1 to 160 characters of [A-Za-z0-9_-]; JOBWIRE_OK or
  * JOBWIRE_E_INVALID_EVENT_ID. */
@@ -364,9 +362,9 @@ JOBWIRE_C_API int jobwire_event_id_check(const char* event_id, size_t event_id_l
 /* Policies: strict (jobwire's default: only globally reachable hosts, no credentials),
  * ai_stats (the seed era's parse-time rule, §8) and phaseo (the current service's
  * send-time rule, §16.4: https only, a wider block list, the fragment dropped). */
-#define JOBWIRE_POLICY_STRICT 0
+#define JOBWIRE_POLICY_STRICT   0
 #define JOBWIRE_POLICY_AI_STATS 1
-#define JOBWIRE_POLICY_PHASEO 2
+#define JOBWIRE_POLICY_PHASEO   2
 
 /* Looks a policy up by name ("strict", "ai_stats", "ai-stats", "phaseo");
  * JOBWIRE_E_NOT_FOUND if unknown. */
@@ -398,7 +396,7 @@ JOBWIRE_C_API int jobwire_check_resolved_address(const unsigned char* address, s
 /* Flags for jobwire_normalize_events. STRICT refuses the whole list at the first entry
  * the service would silently drop; REPORT_IGNORED changes the output to the object
  * {"events":[...],"ignored":[{"index":N,"value":<raw JSON>,"reason":"<code>"}]}. */
-#define JOBWIRE_EVENTS_STRICT 0x1u
+#define JOBWIRE_EVENTS_STRICT         0x1u
 #define JOBWIRE_EVENTS_REPORT_IGNORED 0x2u
 
 /* Normalises the `events` member of a webhook subscription for a job kind.
@@ -454,9 +452,9 @@ JOBWIRE_C_API int jobwire_events_subscribed(const char* events_json, size_t even
  * refused: *error_input (may be NULL) is 0 for the request's member, 1 for the endpoint's
  * events (and -1 on success). */
 JOBWIRE_C_API int jobwire_effective_events(const char* request_events_json, size_t request_events_json_len,
-                                           const char* endpoint_events_json, size_t endpoint_events_json_len,
-                                           int kind, char* out, size_t out_cap, size_t* out_len,
-                                           size_t* error_offset, int* error_input);
+                                           const char* endpoint_events_json, size_t endpoint_events_json_len, int kind,
+                                           char* out, size_t out_cap, size_t* out_len, size_t* error_offset,
+                                           int* error_input);
 
 /* ---------------------------------------------------------------------------------------
  * Signatures and verification (PROTOCOL.md §9, §15)
@@ -486,12 +484,12 @@ JOBWIRE_C_API int jobwire_verifier_create(const char* const* secrets, const size
 
 /* Which signature schemes jobwire_verifier_create_keys prepares keys for (PROTOCOL.md
  * §15: a secret is a key of every scheme it is valid for). 0 means both. */
-#define JOBWIRE_SCHEME_SERVICE 1u  /* ai_stats, phaseo: the secret's raw bytes */
+#define JOBWIRE_SCHEME_SERVICE  1u /* ai_stats, phaseo: the secret's raw bytes */
 #define JOBWIRE_SCHEME_WEBHOOKS 2u /* standard, openai: whsec_<base64>, whpk_ public keys */
 /* How a Standard Webhooks secret without the whsec_ prefix is read (PROTOCOL.md §17). */
 #define JOBWIRE_KEY_FORMAT_PROFILE 0 /* base64 under STANDARD, raw bytes under OPENAI */
-#define JOBWIRE_KEY_FORMAT_BASE64 1
-#define JOBWIRE_KEY_FORMAT_RAW 2
+#define JOBWIRE_KEY_FORMAT_BASE64  1
+#define JOBWIRE_KEY_FORMAT_RAW     2
 
 /* Like jobwire_verifier_create, with Ed25519 public keys (whpk_<base64>, at most
  * JOBWIRE_MAX_SECRETS; they verify v1a entries) and the schemes and key format above.
@@ -572,15 +570,15 @@ JOBWIRE_C_API void jobwire_verifier_destroy(jobwire_verifier* verifier);
  * JOBWIRE_E_HEADER_BODY_MISMATCH, ...). */
 JOBWIRE_C_API int jobwire_verify(const jobwire_verifier* verifier, const char* body, size_t body_len,
                                  const char* const* header_names, const size_t* header_name_lens,
-                                 const char* const* header_values, const size_t* header_value_lens,
-                                 size_t header_count, int64_t now, int64_t tolerance, unsigned flags, int profile,
+                                 const char* const* header_values, const size_t* header_value_lens, size_t header_count,
+                                 int64_t now, int64_t tolerance, unsigned flags, int profile,
                                  size_t* out_matched_secret);
 
 /* The profile JOBWIRE_PROFILE_AUTO selects for these headers (same arrays as
  * jobwire_verify): *out_profile receives JOBWIRE_PROFILE_PHASEO, JOBWIRE_PROFILE_AI_STATS or
- * JOBWIRE_PROFILE_STANDARD (webhook-* or svix-*) for the header family present, or JOBWIRE_PROFILE_AI_STATS when neither is (the
- * fallback; the function then returns JOBWIRE_E_NOT_FOUND). Both families →
- * JOBWIRE_E_AMBIGUOUS_HEADER. */
+ * JOBWIRE_PROFILE_STANDARD (webhook-* or svix-*) for the header family present, or JOBWIRE_PROFILE_AI_STATS when
+ * neither is (the fallback; the function then returns JOBWIRE_E_NOT_FOUND). Both families → JOBWIRE_E_AMBIGUOUS_HEADER.
+ */
 JOBWIRE_C_API int jobwire_detect_profile(const char* const* header_names, const size_t* header_name_lens,
                                          const char* const* header_values, const size_t* header_value_lens,
                                          size_t header_count, int* out_profile);
@@ -591,10 +589,10 @@ JOBWIRE_C_API int jobwire_detect_profile(const char* const* header_names, const 
 
 /* Payload forms: a create response, a status object, a webhook delivery body, a
  * websocket message. */
-#define JOBWIRE_PAYLOAD_CREATE 0
-#define JOBWIRE_PAYLOAD_STATUS 1
+#define JOBWIRE_PAYLOAD_CREATE  0
+#define JOBWIRE_PAYLOAD_STATUS  1
 #define JOBWIRE_PAYLOAD_WEBHOOK 2
-#define JOBWIRE_PAYLOAD_WS 3
+#define JOBWIRE_PAYLOAD_WS      3
 
 /* Looks a form up by name ("create", "status", "webhook", "ws"); JOBWIRE_E_NOT_FOUND if
  * unknown. */
@@ -624,19 +622,19 @@ JOBWIRE_C_API int jobwire_parse_payload(int form, const char* text, size_t text_
 typedef struct jobwire_receiver jobwire_receiver;
 
 /* Lifecycle states (PROTOCOL.md §3) of a job state or an event. */
-#define JOBWIRE_LIFECYCLE_PENDING 0
-#define JOBWIRE_LIFECYCLE_RUNNING 1
+#define JOBWIRE_LIFECYCLE_PENDING   0
+#define JOBWIRE_LIFECYCLE_RUNNING   1
 #define JOBWIRE_LIFECYCLE_COMPLETED 2
-#define JOBWIRE_LIFECYCLE_FAILED 3
+#define JOBWIRE_LIFECYCLE_FAILED    3
 #define JOBWIRE_LIFECYCLE_CANCELLED 4
-#define JOBWIRE_LIFECYCLE_EXPIRED 5
+#define JOBWIRE_LIFECYCLE_EXPIRED   5
 
 /* Flags of jobwire_receiver_options. SDK_COMPAT: accept the official SDKs' timestamp
  * forms. ALLOW_UNSIGNED: a receiver created without secrets accepts unsigned deliveries
  * under a profile that allows them (without it such a receiver answers every delivery
  * with 503, unsigned_not_allowed). LENIENT_STATUS: unknown status words map to
  * queued/pending as the service does instead of unknown_status (400). */
-#define JOBWIRE_RECEIVER_SDK_COMPAT 0x1u
+#define JOBWIRE_RECEIVER_SDK_COMPAT     0x1u
 #define JOBWIRE_RECEIVER_ALLOW_UNSIGNED 0x2u
 #define JOBWIRE_RECEIVER_LENIENT_STATUS 0x4u
 
@@ -690,8 +688,8 @@ JOBWIRE_C_API int jobwire_receiver_create(const char* const* secrets, const size
  * the handler succeeded is still 200 with receipt.status set (the effect is durable; a
  * copy is reconciled again and applies nothing). The callbacks may run on several threads
  * at once (one per concurrent jobwire_receive) and must not unwind. */
-#define JOBWIRE_CLAIM_FRESH 0
-#define JOBWIRE_CLAIM_DONE 1
+#define JOBWIRE_CLAIM_FRESH     0
+#define JOBWIRE_CLAIM_DONE      1
 #define JOBWIRE_CLAIM_IN_FLIGHT 2
 #define JOBWIRE_CLAIM_TOKEN_LEN 16
 
@@ -699,8 +697,7 @@ typedef int (*jobwire_store_claim_cb)(void* user_data, const char* key, size_t k
                                       int64_t lease_ms, int* out_state, unsigned char* token);
 typedef int (*jobwire_store_commit_cb)(void* user_data, const char* key, size_t key_len, const unsigned char* token,
                                        int64_t now_ms);
-typedef int (*jobwire_store_release_cb)(void* user_data, const char* key, size_t key_len,
-                                        const unsigned char* token);
+typedef int (*jobwire_store_release_cb)(void* user_data, const char* key, size_t key_len, const unsigned char* token);
 
 typedef struct jobwire_store_callbacks {
   jobwire_store_claim_cb claim;     /* required */
@@ -714,8 +711,7 @@ typedef struct jobwire_store_callbacks {
  * or one of its three callbacks is NULL. */
 JOBWIRE_C_API int jobwire_receiver_create_with_store(const char* const* secrets, const size_t* secret_lens,
                                                      size_t count, const jobwire_store_callbacks* store,
-                                                     const jobwire_receiver_options* options,
-                                                     jobwire_receiver** out);
+                                                     const jobwire_receiver_options* options, jobwire_receiver** out);
 
 /* Releases a receiver, its store connections and its keys. NULL is a no-op. No call may
  * be running on it. */
@@ -748,22 +744,22 @@ typedef struct jobwire_event {
   size_t status_len;
   int lifecycle; /* data.lifecycle_status (JOBWIRE_LIFECYCLE_*) */
   double progress;
-  int has_progress;   /* 1 when data.progress was present */
+  int has_progress;         /* 1 when data.progress was present */
   const char* delivery_key; /* delivery.key, or empty (no delivery member) */
   size_t delivery_key_len;
-  uint32_t attempt; /* 0 when unknown */
-  int profile;      /* the profile it was verified under: JOBWIRE_PROFILE_AI_STATS or _PHASEO */
+  uint32_t attempt;      /* 0 when unknown */
+  int profile;           /* the profile it was verified under: JOBWIRE_PROFILE_AI_STATS or _PHASEO */
   const char* dedup_key; /* the key deduplicated on (its stable encoding) */
   size_t dedup_key_len;
 } jobwire_event;
 
 /* Reconciliation actions that reach the handler. */
-#define JOBWIRE_DECISION_APPLY 0   /* persist `next` and run the side effect */
+#define JOBWIRE_DECISION_APPLY   0 /* persist `next` and run the side effect */
 #define JOBWIRE_DECISION_REFETCH 3 /* fetch the status object (or durably schedule it) */
 
 typedef struct jobwire_decision {
-  int action;         /* JOBWIRE_DECISION_* */
-  const char* reason; /* static snake_case reason ("forward", "more_progress", "unknown_job", ...) */
+  int action;             /* JOBWIRE_DECISION_* */
+  const char* reason;     /* static snake_case reason ("forward", "more_progress", "unknown_job", ...) */
   jobwire_job_state next; /* the state to hold afterwards (apply) */
 } jobwire_decision;
 
@@ -787,16 +783,16 @@ typedef struct jobwire_receive_settings {
 } jobwire_receive_settings;
 
 /* Receiver decisions (receipt.action). */
-#define JOBWIRE_RECEIVED_PROCESS 0
-#define JOBWIRE_RECEIVED_DUPLICATE 1
-#define JOBWIRE_RECEIVED_IN_FLIGHT 2
+#define JOBWIRE_RECEIVED_PROCESS      0
+#define JOBWIRE_RECEIVED_DUPLICATE    1
+#define JOBWIRE_RECEIVED_IN_FLIGHT    2
 #define JOBWIRE_RECEIVED_IGNORE_STALE 3
-#define JOBWIRE_RECEIVED_NO_CHANGE 4
-#define JOBWIRE_RECEIVED_REFETCH 5
-#define JOBWIRE_RECEIVED_REJECT 6
+#define JOBWIRE_RECEIVED_NO_CHANGE    4
+#define JOBWIRE_RECEIVED_REFETCH      5
+#define JOBWIRE_RECEIVED_REJECT       6
 
 /* Buffer sizes that always suffice for the receipt's job id and dedup key. */
-#define JOBWIRE_RECEIPT_JOB_ID_MAX 256
+#define JOBWIRE_RECEIPT_JOB_ID_MAX    256
 #define JOBWIRE_RECEIPT_DEDUP_KEY_MAX 512
 
 /* What jobwire_receive decided. The caller sets the buffers (job_id, job_id_cap,
@@ -813,11 +809,11 @@ typedef struct jobwire_receipt {
   char* job_id;       /* data.id (empty before parsing succeeded) */
   size_t job_id_cap;
   size_t job_id_len;
-  char* dedup_key;    /* the key deduplicated on (empty before it was built) */
+  char* dedup_key; /* the key deduplicated on (empty before it was built) */
   size_t dedup_key_cap;
   size_t dedup_key_len;
-  uint32_t attempt;   /* the attempt the delivery carried, 0 when unknown */
-  int profile;        /* the profile verified under, or -1 before verification succeeded */
+  uint32_t attempt; /* the attempt the delivery carried, 0 when unknown */
+  int profile;      /* the profile verified under, or -1 before verification succeeded */
 } jobwire_receipt;
 
 /* Handles one delivery end to end and fills *receipt (the HTTP reply to send is
@@ -871,9 +867,9 @@ typedef struct jobwire_webhook_message {
   size_t timestamp_len;
   const char* body; /* the authenticated body, any bytes (JSON is optional) */
   size_t body_len;
-  int profile;          /* JOBWIRE_PROFILE_STANDARD or _OPENAI: the profile verified under */
-  size_t matched_key;   /* the key that matched: a secret's index, or the number of
-                           secrets plus a public key's index (v1a) */
+  int profile;           /* JOBWIRE_PROFILE_STANDARD or _OPENAI: the profile verified under */
+  size_t matched_key;    /* the key that matched: a secret's index, or the number of
+                            secrets plus a public key's index (v1a) */
   const char* dedup_key; /* the key deduplicated on (its stable encoding) */
   size_t dedup_key_len;
 } jobwire_webhook_message;
@@ -901,10 +897,10 @@ typedef struct jobwire_webhook_receipt {
   char* message_id;   /* the webhook-id (empty before authentication succeeded) */
   size_t message_id_cap;
   size_t message_id_len;
-  char* dedup_key;    /* the key deduplicated on (empty before it was built) */
+  char* dedup_key; /* the key deduplicated on (empty before it was built) */
   size_t dedup_key_cap;
   size_t dedup_key_len;
-  int profile;        /* the profile verified under, or -1 before authentication succeeded */
+  int profile; /* the profile verified under, or -1 before authentication succeeded */
 } jobwire_webhook_receipt;
 
 /* Handles one Standard Webhooks delivery end to end and fills *receipt (reply with
@@ -917,8 +913,7 @@ typedef struct jobwire_webhook_receipt {
  * jobwire_receive. */
 JOBWIRE_C_API int jobwire_receive_webhook(jobwire_receiver* receiver, const char* body, size_t body_len,
                                           const jobwire_header* headers, size_t header_count, int64_t now_ms,
-                                          jobwire_webhook_cb handle, void* user_data,
-                                          jobwire_webhook_receipt* receipt);
+                                          jobwire_webhook_cb handle, void* user_data, jobwire_webhook_receipt* receipt);
 
 /* ---------------------------------------------------------------------------------------
  * Sender: building one signed delivery (PROTOCOL.md §2, §9-§11, §16.1)
@@ -928,14 +923,14 @@ JOBWIRE_C_API int jobwire_receive_webhook(jobwire_receiver* receiver, const char
  * text (validated, then inserted byte for byte; "id" is added when absent and must equal
  * job_id when present). */
 typedef struct jobwire_delivery_spec {
-  int kind; /* JOBWIRE_KIND_* */
+  int kind;           /* JOBWIRE_KIND_* */
   const char* job_id; /* the gateway's job id */
   size_t job_id_len;
   const char* internal_id; /* the sender's internal id: the stable part of the event id */
   size_t internal_id_len;
   const char* phase; /* "queued", "in_progress", "completed", "failed", "progress", ... */
   size_t phase_len;
-  double progress; /* the progress phase only: the value that makes the bucket */
+  double progress;    /* the progress phase only: the value that makes the bucket */
   const char* status; /* the status_changed phase only (profile phaseo): the raw status */
   size_t status_len;
   const char* previous_status; /* status_changed only; NULL when unknown */
@@ -984,12 +979,12 @@ JOBWIRE_C_API void jobwire_retry_policy_init(jobwire_retry_policy* policy);
 
 /* What the host observed for one attempt. */
 #define JOBWIRE_OUTCOME_HTTP_RESPONSE 0 /* with its status 100..599 */
-#define JOBWIRE_OUTCOME_TIMEOUT 1
+#define JOBWIRE_OUTCOME_TIMEOUT       1
 #define JOBWIRE_OUTCOME_NETWORK_ERROR 2
 
 /* What an attempt turned into (the `status` of a ledger attempt). */
-#define JOBWIRE_ATTEMPT_DELIVERED 0
-#define JOBWIRE_ATTEMPT_SCHEDULED_RETRY 1
+#define JOBWIRE_ATTEMPT_DELIVERED          0
+#define JOBWIRE_ATTEMPT_SCHEDULED_RETRY    1
 #define JOBWIRE_ATTEMPT_FAILED_PERMANENTLY 2
 
 typedef struct jobwire_retry_decision {
@@ -1055,8 +1050,7 @@ JOBWIRE_C_API int jobwire_sender_next_attempt(jobwire_sender* sender, jobwire_de
 
 /* Writes the delivery as jobwire_build_delivery does (the same JSON object: body, headers,
  * event_id, delivery_key, attempt, max_attempts, timestamp; output rules above). */
-JOBWIRE_C_API int jobwire_delivery_json(const jobwire_delivery* delivery, char* out, size_t out_cap,
-                                        size_t* out_len);
+JOBWIRE_C_API int jobwire_delivery_json(const jobwire_delivery* delivery, char* out, size_t out_cap, size_t* out_len);
 
 /* Most headers one attempt has (PROTOCOL.md §9: content-type, user-agent, event-id,
  * event-type, delivery-key, attempt, max-attempts, timestamp, signature). */

@@ -195,8 +195,8 @@ int jobwire_progress_bucket(double progress, int* out_bucket) {
   });
 }
 
-int jobwire_delivery_key(int kind, const char* phase, std::size_t phase_len, double progress, int profile,
-                         char* out, std::size_t out_cap, std::size_t* out_len) {
+int jobwire_delivery_key(int kind, const char* phase, std::size_t phase_len, double progress, int profile, char* out,
+                         std::size_t out_cap, std::size_t* out_len) {
   return guarded([&] {
     if (out_len != nullptr) *out_len = 0;
     jobwire::kind k{};
@@ -229,8 +229,7 @@ int jobwire_delivery_key_check(const char* key, std::size_t key_len, int profile
 }
 
 int jobwire_event_id(const char* internal_id, std::size_t internal_id_len, const char* delivery_key,
-                     std::size_t delivery_key_len, int profile, char* out, std::size_t out_cap,
-                     std::size_t* out_len) {
+                     std::size_t delivery_key_len, int profile, char* out, std::size_t out_cap, std::size_t* out_len) {
   return guarded([&] {
     if (out_len != nullptr) *out_len = 0;
     const jobwire::profile* prof = profile_of(profile);
@@ -281,8 +280,8 @@ int jobwire_check_callback_url(const char* url, std::size_t url_len, int policy,
   return guarded([&] {
     if (out_len != nullptr) *out_len = 0;
     jobwire::callback_url_options opts;
-    if (bad_input(url, url_len) || bad_output(out, out_cap, out_len) ||
-        !policy_of(policy, opts.policy) || (flags & ~JOBWIRE_URL_ALLOW_LOCAL_DEVELOPMENT) != 0u)
+    if (bad_input(url, url_len) || bad_output(out, out_cap, out_len) || !policy_of(policy, opts.policy) ||
+        (flags & ~JOBWIRE_URL_ALLOW_LOCAL_DEVELOPMENT) != 0u)
       return invalid_argument;
     if ((flags & JOBWIRE_URL_ALLOW_LOCAL_DEVELOPMENT) != 0u) opts.leniency |= jobwire::lenient::local_callback_urls;
     auto u = jobwire::check_callback_url(view(url, url_len), opts);
@@ -305,8 +304,7 @@ int jobwire_check_callback_url(const char* url, std::size_t url_len, int policy,
 int jobwire_check_resolved_address(const unsigned char* address, std::size_t address_len, int policy) {
   return guarded([&] {
     jobwire::url_policy p{};
-    if (address == nullptr || (address_len != 4 && address_len != 16) || !policy_of(policy, p))
-      return invalid_argument;
+    if (address == nullptr || (address_len != 4 && address_len != 16) || !policy_of(policy, p)) return invalid_argument;
     return status_of(jobwire::check_resolved_address(address, address_len, p));
   });
 }
@@ -322,8 +320,7 @@ int jobwire_normalize_events(const char* events_json, std::size_t events_json_le
     jobwire::events_options opts;
     opts.prof = profile_of(profile);
     if (!kind_of(kind, opts.kind) || opts.prof == nullptr || bad_input(events_json, events_json_len) ||
-        bad_output(out, out_cap, out_len) ||
-        (flags & ~(JOBWIRE_EVENTS_STRICT | JOBWIRE_EVENTS_REPORT_IGNORED)) != 0u)
+        bad_output(out, out_cap, out_len) || (flags & ~(JOBWIRE_EVENTS_STRICT | JOBWIRE_EVENTS_REPORT_IGNORED)) != 0u)
       return invalid_argument;
     opts.strict = (flags & JOBWIRE_EVENTS_STRICT) != 0u;
     const bool report = (flags & JOBWIRE_EVENTS_REPORT_IGNORED) != 0u;
@@ -548,7 +545,8 @@ int jobwire_verifier_create_keys(const char* const* secrets, const std::size_t* 
     if (out == nullptr) return invalid_argument;
     *out = nullptr;
     jobwire::key_options opts;
-    if ((schemes & ~(JOBWIRE_SCHEME_SERVICE | JOBWIRE_SCHEME_WEBHOOKS)) != 0u || !key_format_of(key_format, opts.prefixless))
+    if ((schemes & ~(JOBWIRE_SCHEME_SERVICE | JOBWIRE_SCHEME_WEBHOOKS)) != 0u ||
+        !key_format_of(key_format, opts.prefixless))
       return invalid_argument;
     if (schemes != 0u) {
       opts.service_scheme = (schemes & JOBWIRE_SCHEME_SERVICE) != 0u;
@@ -572,9 +570,9 @@ int jobwire_verifier_create_keys(const char* const* secrets, const std::size_t* 
 
 int jobwire_webhook_sign(const char* const* secrets, const std::size_t* secret_lens, std::size_t count,
                          const char* const* signing_keys, const std::size_t* signing_key_lens,
-                         std::size_t signing_key_count, int profile, int key_format, const char* id,
-                         std::size_t id_len, const char* timestamp, std::size_t timestamp_len, const char* body,
-                         std::size_t body_len, char* out, std::size_t out_cap, std::size_t* out_len) {
+                         std::size_t signing_key_count, int profile, int key_format, const char* id, std::size_t id_len,
+                         const char* timestamp, std::size_t timestamp_len, const char* body, std::size_t body_len,
+                         char* out, std::size_t out_cap, std::size_t* out_len) {
   return guarded([&] {
     const jobwire::profile* prof = verify_profile_of(profile);
     jobwire::key_format format{};

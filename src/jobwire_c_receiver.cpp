@@ -43,23 +43,23 @@
 #include <jobwire/standard_webhooks.hpp>
 
 #if JOBWIRE_C_HAVE_SQLITE
-#include <jobwire/stores/sqlite.hpp>
+#  include <jobwire/stores/sqlite.hpp>
 #endif
 #if JOBWIRE_C_HAVE_REDIS
-#include <jobwire/stores/redis.hpp>
+#  include <jobwire/stores/redis.hpp>
 #endif
 #if JOBWIRE_C_HAVE_POSTGRES
-#include <jobwire/stores/postgres.hpp>
+#  include <jobwire/stores/postgres.hpp>
 #endif
 
 #ifndef JOBWIRE_C_HAVE_SQLITE
-#define JOBWIRE_C_HAVE_SQLITE 0
+#  define JOBWIRE_C_HAVE_SQLITE 0
 #endif
 #ifndef JOBWIRE_C_HAVE_REDIS
-#define JOBWIRE_C_HAVE_REDIS 0
+#  define JOBWIRE_C_HAVE_REDIS 0
 #endif
 #ifndef JOBWIRE_C_HAVE_POSTGRES
-#define JOBWIRE_C_HAVE_POSTGRES 0
+#  define JOBWIRE_C_HAVE_POSTGRES 0
 #endif
 
 static_assert(JOBWIRE_RECEIPT_JOB_ID_MAX >= jobwire::max_job_id_length, "receipt job id buffer");
@@ -206,7 +206,8 @@ class host_dedup_store {
     }
     return out;
   }
-  jobwire::void_result commit(const jobwire::dedup_key& k, const jobwire::claim_token& t, jobwire::dedup_time now) noexcept {
+  jobwire::void_result commit(const jobwire::dedup_key& k, const jobwire::claim_token& t,
+                              jobwire::dedup_time now) noexcept {
     const std::string_view key = k.encoded();
     const int st = cb_.commit(cb_.user_data, key.data(), key.size(), t.bytes.data(), jobwire::to_unix_ms(now));
     if (st != 0) return failure(st, true);
@@ -260,7 +261,8 @@ class redis_lane_store {
     if (auto st = heal(); !st) return st.error();
     return store_->claim(k, now, lease);
   }
-  jobwire::void_result commit(const jobwire::dedup_key& k, const jobwire::claim_token& t, jobwire::dedup_time now) noexcept {
+  jobwire::void_result commit(const jobwire::dedup_key& k, const jobwire::claim_token& t,
+                              jobwire::dedup_time now) noexcept {
     if (auto st = heal(); !st) return st;
     return store_->commit(k, t, now);
   }
@@ -328,8 +330,8 @@ struct jobwire_receiver {
     std::unique_ptr<lane> l(new lane);
     std::vector<std::string_view> views(secrets.begin(), secrets.end());
     std::vector<std::string_view> public_views(public_keys.begin(), public_keys.end());
-    auto keys = jobwire::verifier::create(views.data(), views.size(), public_views.data(), public_views.size(),
-                                          key_opts);
+    auto keys =
+        jobwire::verifier::create(views.data(), views.size(), public_views.data(), public_views.size(), key_opts);
     if (!keys) return keys.error();
     l->keys = std::move(*keys);
     switch (spec.kind) {
@@ -473,8 +475,8 @@ int create_receiver(const char* const* secrets, const std::size_t* secret_lens, 
   const jobwire::profile* prof = extra.webhook_profiles ? verify_profile_of(opt.profile) : profile_of(opt.profile);
   if (prof == nullptr && opt.profile != JOBWIRE_PROFILE_AUTO) return invalid_argument;
   if ((opt.tolerance < 0 && opt.tolerance != jobwire::tolerance_none) ||
-      (opt.flags & ~(JOBWIRE_RECEIVER_SDK_COMPAT | JOBWIRE_RECEIVER_ALLOW_UNSIGNED |
-                     JOBWIRE_RECEIVER_LENIENT_STATUS)) != 0u ||
+      (opt.flags &
+       ~(JOBWIRE_RECEIVER_SDK_COMPAT | JOBWIRE_RECEIVER_ALLOW_UNSIGNED | JOBWIRE_RECEIVER_LENIENT_STATUS)) != 0u ||
       opt.lease_ms < 0)
     return invalid_argument;
   if (opt.lease_ms != 0 && !jobwire::is_valid_dedup_duration(std::chrono::milliseconds(opt.lease_ms)))
@@ -675,8 +677,7 @@ int jobwire_receive(jobwire_receiver* receiver, const char* body, std::size_t bo
       if (selected) verified_under = *selected;
     }
     const jobwire::receipt r = receiver->with_store(*l, [&](auto& store) {
-      return jobwire::receive_delivery(view(body, body_len), hs, l->keys, store, now, load, handle,
-                                       receiver->options);
+      return jobwire::receive_delivery(view(body, body_len), hs, l->keys, store, now, load, handle, receiver->options);
     });
     receiver->give_back(std::move(l));
 

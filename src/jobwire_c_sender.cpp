@@ -207,7 +207,8 @@ int jobwire_sender_build(jobwire_sender* sender, const jobwire_delivery_spec* sp
   });
 }
 
-int jobwire_sender_next_attempt(jobwire_sender* sender, jobwire_delivery* delivery, unsigned attempt, std::int64_t now) {
+int jobwire_sender_next_attempt(jobwire_sender* sender, jobwire_delivery* delivery, unsigned attempt,
+                                std::int64_t now) {
   return guarded([&] {
     if (sender == nullptr || delivery == nullptr) return invalid_argument;
     jobwire::void_result st = sender->sender.next_attempt(delivery->delivery, attempt, now);
@@ -243,7 +244,8 @@ int jobwire_delivery_parts(const jobwire_delivery* delivery, const char** body, 
     *header_count = list.size();
     if (headers_cap < list.size()) return status_of(errc::buffer_too_small);
     for (std::size_t i = 0; i < list.size(); ++i)
-      headers[i] = jobwire_header{list[i].first.data(), list[i].first.size(), list[i].second.data(), list[i].second.size()};
+      headers[i] =
+          jobwire_header{list[i].first.data(), list[i].first.size(), list[i].second.data(), list[i].second.size()};
     return JOBWIRE_OK;
   });
 }

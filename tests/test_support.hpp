@@ -74,8 +74,8 @@ inline jobwire::json::limits data_json_limits() {
 inline jobwire::errc json_limit_error(std::string_view text, const jobwire::json::limits& lim = {}) {
   using jobwire::errc;
   if (text.size() > lim.max_bytes) return errc::json_input_too_large;
-  const std::size_t max_depth = lim.max_depth < jobwire::json::hard_max_depth ? lim.max_depth
-                                                                               : jobwire::json::hard_max_depth;
+  const std::size_t max_depth =
+      lim.max_depth < jobwire::json::hard_max_depth ? lim.max_depth : jobwire::json::hard_max_depth;
   struct frame {
     std::size_t members;
     bool pending;  // an entry may start here (after the bracket or a comma)

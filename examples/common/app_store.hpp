@@ -118,9 +118,10 @@ class app_store {
   }
 
   bool save(std::string_view job_id, const jobwire::job_state& s, std::int64_t now_ms) {
-    return upsert("INSERT INTO app_jobs VALUES(?1, ?2, ?3, ?4) ON CONFLICT(job_id) DO UPDATE SET"
-                  " lifecycle = ?2, progress = ?3, updated_at_ms = ?4",
-                  job_id, s, now_ms);
+    return upsert(
+        "INSERT INTO app_jobs VALUES(?1, ?2, ?3, ?4) ON CONFLICT(job_id) DO UPDATE SET"
+        " lifecycle = ?2, progress = ?3, updated_at_ms = ?4",
+        job_id, s, now_ms);
   }
 
   /// The example's side effect: one journal row per delivery whose update was applied.

@@ -186,9 +186,9 @@ struct clock_info {
 /// What goes around the rows.
 struct document_sources {
   view kind = view::sender;
-  std::int64_t now_ms = 0;                                ///< `generated_at`, on `clock`
+  std::int64_t now_ms = 0;  ///< `generated_at`, on `clock`
   clock_info clock;
-  const jobwire::receiver_counters* receiver = nullptr;   ///< receiver view: its counters
+  const jobwire::receiver_counters* receiver = nullptr;  ///< receiver view: its counters
   /// Deliveries rejected before they could be attributed to a job (failed verification or
   /// parsing: the body is not trusted, so its job id is not believed).
   std::uint64_t unattributed_rejections = 0;
@@ -287,7 +287,8 @@ inline void write_document_members(std::string& out, const std::vector<job_row>&
   w.field("attempted", sum.attempted).field("delivered", sum.delivered).field("retried", sum.retried);
   w.field("rejected", sum.rejected).field("pending_retries", sum.pending_retries);
   w.field("exhausted_keys", sum.exhausted_keys);
-  w.field("unattributed_rejections", src.unattributed_rejections).field("untracked_deliveries", src.untracked_deliveries);
+  w.field("unattributed_rejections", src.unattributed_rejections)
+      .field("untracked_deliveries", src.untracked_deliveries);
   w.end_object();
 
   w.key("receiver");

@@ -35,10 +35,11 @@ void mount(httplib::Server& server, Document document) {
     res.set_header("Referrer-Policy", "no-referrer");
     res.set_content(page_html.data(), page_html.size(), std::string(html_content_type));
   });
-  server.Get("/dashboard.json", [no_store, document = std::move(document)](const httplib::Request&, httplib::Response& res) {
-    no_store(res);
-    res.set_content(document(), std::string(json_content_type));
-  });
+  server.Get("/dashboard.json",
+             [no_store, document = std::move(document)](const httplib::Request&, httplib::Response& res) {
+               no_store(res);
+               res.set_content(document(), std::string(json_content_type));
+             });
 }
 
 }  // namespace jobwire_dashboard

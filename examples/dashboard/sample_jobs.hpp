@@ -20,10 +20,12 @@ constexpr std::string_view sample_hostile_message =
     "<script>document.body.setAttribute('data-pwned','script')</script>";
 constexpr std::string_view sample_hostile_preview =
     "</pre><img src=x onerror=\"document.body.setAttribute('data-pwned','img')\"><b>bold?</b>";
-constexpr std::string_view sample_hostile_id = "job_<img src=x onerror=\"document.body.setAttribute('data-pwned','id')\">";
+constexpr std::string_view sample_hostile_id =
+    "job_<img src=x onerror=\"document.body.setAttribute('data-pwned','id')\">";
 
 /// A label carrying markup too: the host's name for a job is text like any other.
-constexpr std::string_view sample_hostile_label = "<i onmouseover=\"document.body.setAttribute('data-pwned','label')\">x</i>";
+constexpr std::string_view sample_hostile_label =
+    "<i onmouseover=\"document.body.setAttribute('data-pwned','label')\">x</i>";
 
 struct sample_job {
   std::string id, label, status, job_error;

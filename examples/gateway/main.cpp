@@ -75,7 +75,7 @@ struct job {
   std::int64_t created_ms = 0;
   snapshot now;  // the truth the status endpoint serves
   std::optional<jobwire::webhook_subscription> webhook;
-  std::optional<jobwire::delivery_sender> sender;     // the subscription's secret, prepared once
+  std::optional<jobwire::delivery_sender> sender;       // the subscription's secret, prepared once
   std::map<std::string, jobwire::delivery> deliveries;  // delivery key → its latest built attempt
   jobwire::attempt_ledger ledger;
   std::vector<injected_send> injected;
@@ -101,8 +101,7 @@ struct outgoing {
 
 class gateway {
  public:
-  gateway(double scale, jobwire::subscription_options sub_opt)
-      : scale_(scale), t0_(real_ms()), sub_opt_(sub_opt) {}
+  gateway(double scale, jobwire::subscription_options sub_opt) : scale_(scale), t0_(real_ms()), sub_opt_(sub_opt) {}
 
   /// The delivery clock (Unix ms, running `scale` times faster than real time from start-up).
   std::int64_t sim_ms() const { return t0_ + static_cast<std::int64_t>(static_cast<double>(real_ms() - t0_) * scale_); }
@@ -160,7 +159,13 @@ void gateway::create(const httplib::Request& req, httplib::Response& res) {
   auto obj = doc ? doc->get_object() : jobwire::result<jobwire::json::object>(jobwire::errc::invalid_field);
   auto fail = [&](int code, std::string_view reason) {
     std::string body;
-    jobwire::json::writer(body).begin_object().key("error").begin_object().field("code", reason).end_object().end_object();
+    jobwire::json::writer(body)
+        .begin_object()
+        .key("error")
+        .begin_object()
+        .field("code", reason)
+        .end_object()
+        .end_object();
     res.status = code;
     res.set_content(body, "application/json");
   };
@@ -199,8 +204,12 @@ void gateway::create(const httplib::Request& req, httplib::Response& res) {
   order_.push_back(raw);
   jobs_[j->id] = std::move(j);
   std::string body;
-  jobwire::json::writer(body).begin_object().field("id", raw->id).field("polling_url", polling_path(*raw))
-      .field("status", "pending").end_object();
+  jobwire::json::writer(body)
+      .begin_object()
+      .field("id", raw->id)
+      .field("polling_url", polling_path(*raw))
+      .field("status", "pending")
+      .end_object();
   res.status = 202;
   res.set_content(body, "application/json");
   threads_.emplace_back([this, raw] { run_script(raw); });
@@ -225,8 +234,12 @@ void gateway::status(const std::string& id, httplib::Response& res) {
   w.field("provider", "simulated").field("model", j.model);
   w.key("outputs").begin_array();
   if (j.now.lifecycle == lifecycle_status::completed)
-    w.begin_object().field("index", 0).field("mime_type", "video/mp4").field("bytes_available", true)
-        .field("content_url", polling_path(j) + "/content").end_object();
+    w.begin_object()
+        .field("index", 0)
+        .field("mime_type", "video/mp4")
+        .field("bytes_available", true)
+        .field("content_url", polling_path(j) + "/content")
+        .end_object();
   w.end_array();
   if (!j.now.error.empty()) w.key("error").begin_object().field("message", j.now.error).end_object();
   if (j.webhook) write_webhook(w, j);
@@ -284,9 +297,10 @@ void gateway::set_state(job* j, snapshot s) {
   if (s.lifecycle == lifecycle_status::completed) p = jobwire::phase::completed;
   if (s.lifecycle == lifecycle_status::failed) p = jobwire::phase::failed;
   // The stored (raw) status the current service keeps: queued, in_progress, then terminal.
-  const std::string raw = s.lifecycle == lifecycle_status::pending   ? "queued"
-                          : s.lifecycle == lifecycle_status::running ? "in_progress"
-                                                                     : std::string(jobwire::lifecycle_status_name(s.lifecycle));
+  const std::string raw = s.lifecycle == lifecycle_status::pending ? "queued"
+                          : s.lifecycle == lifecycle_status::running
+                              ? "in_progress"
+                              : std::string(jobwire::lifecycle_status_name(s.lifecycle));
   std::string previous;
   {
     std::lock_guard<std::mutex> lock(m_);
@@ -300,7 +314,8 @@ void gateway::set_state(job* j, snapshot s) {
 }
 
 /// The event for phase `p` carrying `data` (the job as it was when the event happened).
-jobwire::delivery_event gateway::event_of(const job& j, jobwire::phase p, const snapshot& data, std::string& data_json) {
+jobwire::delivery_event gateway::event_of(const job& j, jobwire::phase p, const snapshot& data,
+                                          std::string& data_json) {
   jobwire::json::writer w(data_json);
   write_data(w, j, data);
   jobwire::delivery_event ev;
@@ -353,8 +368,7 @@ httplib::Result gateway::post(const std::string& url, const outgoing& out) {
   client.set_follow_location(false);
   client.set_connection_timeout(std::chrono::seconds(2));
   client.set_read_timeout(std::chrono::seconds(policy_.request_timeout_seconds));
-  return client.Post(path_at == std::string::npos ? "/" : url.substr(path_at), out.headers, out.body,
-                     out.content_type);
+  return client.Post(path_at == std::string::npos ? "/" : url.substr(path_at), out.headers, out.body, out.content_type);
 }
 
 /// Sends attempt `attempt` of the delivery built for `key_text` (a retry gets a fresh
@@ -404,8 +418,8 @@ void gateway::inject_tampered(job* j) {
     std::lock_guard<std::mutex> lock(m_);
     if (!j->webhook || !j->sender) return;
     std::string data_json;
-    auto built = j->sender->build(event_of(*j, jobwire::phase::completed, {lifecycle_status::completed, 100, {}}, data_json),
-                                  real_ms() / 1000);
+    auto built = j->sender->build(
+        event_of(*j, jobwire::phase::completed, {lifecycle_status::completed, 100, {}}, data_json), real_ms() / 1000);
     if (!built) return;
     out.emplace(*built);
     url = j->webhook->url;
@@ -482,14 +496,18 @@ std::string gateway::stats_json() {
     // The counts are the sender's ledger's, as on the dashboards; the simulation's injected
     // copies (a tampered body) are not attempts of the sender and are listed apart.
     w.begin_object().field("id", j->id).field("scenario", j->scenario).field("prompt", j->prompt);
-    w.field("status", jobwire::job_status_name(jobwire::to_job_status(j->now.lifecycle))).field("progress", j->now.progress);
+    w.field("status", jobwire::job_status_name(jobwire::to_job_status(j->now.lifecycle)))
+        .field("progress", j->now.progress);
     w.field("settled", j->script_done && summary.pending_retries == 0);
     w.field("health", health ? jobwire::job_health_name(*health) : jobwire::error_name(health.code()));
     w.field("attempted", j->ledger.size()).field("delivered", summary.delivered_events);
     w.field("retried", retried).field("rejected", rejected);
     w.key("injected").begin_array();
     for (const auto& i : j->injected)
-      w.begin_object().field("what", i.what).field("delivery_key", i.delivery_key).field("http_status", i.http_status)
+      w.begin_object()
+          .field("what", i.what)
+          .field("delivery_key", i.delivery_key)
+          .field("http_status", i.http_status)
           .end_object();
     w.end_array();
     if (j->webhook) {
@@ -565,12 +583,10 @@ int main(int argc, char** argv) {
 
   httplib::Server server;
   server.Post("/v1/videos", [&g](const httplib::Request& req, httplib::Response& res) { g.create(req, res); });
-  server.Get(R"(/v1/videos/([^/]+))", [&g](const httplib::Request& req, httplib::Response& res) {
-    g.status(req.matches[1], res);
-  });
-  server.Get(R"(/v1/videos/([^/]+)/content)", [&g](const httplib::Request& req, httplib::Response& res) {
-    g.content(req.matches[1], res);
-  });
+  server.Get(R"(/v1/videos/([^/]+))",
+             [&g](const httplib::Request& req, httplib::Response& res) { g.status(req.matches[1], res); });
+  server.Get(R"(/v1/videos/([^/]+)/content)",
+             [&g](const httplib::Request& req, httplib::Response& res) { g.content(req.matches[1], res); });
   server.Get("/sim/stats", [&g](const httplib::Request&, httplib::Response& res) {
     res.set_content(g.stats_json(), "application/json");
   });

@@ -83,11 +83,15 @@ bool follow(const settings& cfg, const std::string& job_id_text) {
     }
     obs.now = real_seconds();
     obs.deadline = deadline;
-    auto plan = jobwire::plan_next_poll(obs, [&] { return unit(rng); }, cfg.policy);
+    auto plan = jobwire::plan_next_poll(
+        obs, [&] { return unit(rng); }, cfg.policy);
     std::string line;
     jobwire::json::writer w(line);
     if (!plan) {
-      w.begin_object().field("event", "error").field("job_id", job_id_text).field("reason", jobwire::error_name(plan.code()))
+      w.begin_object()
+          .field("event", "error")
+          .field("job_id", job_id_text)
+          .field("reason", jobwire::error_name(plan.code()))
           .end_object();
       emit_line(line);
       return false;
@@ -101,7 +105,10 @@ bool follow(const settings& cfg, const std::string& job_id_text) {
       continue;
     }
     // Terminal. §6: content only for a completed job — the builder decides, not this loop.
-    w.begin_object().field("event", "done").field("job_id", job_id_text).field("status", jobwire::job_status_name(st->status))
+    w.begin_object()
+        .field("event", "done")
+        .field("job_id", job_id_text)
+        .field("status", jobwire::job_status_name(st->status))
         .field("polls", polls);
     bool ok = true;
     auto content = jobwire::content_request(*st);
@@ -123,7 +130,9 @@ bool follow(const settings& cfg, const std::string& job_id_text) {
 
 int main(int argc, char** argv) {
   example::args a(argc, argv,
-                  {"--gateway", "--callback", "--secret", "--secret-file", "--db", "--events", "--deadline", "--min-interval", "--job"}, {});
+                  {"--gateway", "--callback", "--secret", "--secret-file", "--db", "--events", "--deadline",
+                   "--min-interval", "--job"},
+                  {});
   settings cfg;
   cfg.gateway = a.required("--gateway");
   cfg.deadline_seconds = a.number("--deadline", 60);
@@ -146,9 +155,16 @@ int main(int argc, char** argv) {
     const std::string query = jobs[i].find(',') == std::string::npos ? "" : jobs[i].substr(jobs[i].find(',') + 1);
     std::string body;
     jobwire::json::writer w(body);
-    w.begin_object().field("model", "sim-video-1").field("prompt", "demo clip " + std::to_string(i + 1) + ": " + scenario)
-        .field("seconds", 4).key("webhook").begin_object().field("url", query.empty() ? callback : callback + "?" + query)
-        .field("secret", secret).key("events").begin_array();
+    w.begin_object()
+        .field("model", "sim-video-1")
+        .field("prompt", "demo clip " + std::to_string(i + 1) + ": " + scenario)
+        .field("seconds", 4)
+        .key("webhook")
+        .begin_object()
+        .field("url", query.empty() ? callback : callback + "?" + query)
+        .field("secret", secret)
+        .key("events")
+        .begin_array();
     for (std::size_t at = 0; at <= events.size();) {
       std::size_t comma = events.find(',', at);
       if (comma == std::string::npos) comma = events.size();
@@ -170,8 +186,13 @@ int main(int argc, char** argv) {
     if (db && !(db->register_job(id, static_cast<std::int64_t>(real_seconds() * 1000)) && db->label_job(id, scenario)))
       return 3;  // "store the job id", with what it is for (the dashboards show it)
     std::string line;
-    jobwire::json::writer(line).begin_object().field("event", "created").field("index", i + 1).field("job_id", id)
-        .field("scenario", scenario).end_object();
+    jobwire::json::writer(line)
+        .begin_object()
+        .field("event", "created")
+        .field("index", i + 1)
+        .field("job_id", id)
+        .field("scenario", scenario)
+        .end_object();
     emit_line(line);
     followers.emplace_back([&cfg, &results, i, id] { results[i] = follow(cfg, id) ? 1 : 0; });
   }

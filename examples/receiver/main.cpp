@@ -50,12 +50,14 @@ bool hook_fails(const receiver& r, const httplib::Request& req, std::string_view
 /// The handler jobwire calls for `apply` (store the new state, run the side effect) and
 /// for `refetch` (read the status object, hold what it says; PROTOCOL.md §13.3).
 jobwire::void_result on_delivery(receiver& r, const httplib::Request& req, const jobwire::envelope_view& e,
-                            const jobwire::reconcile_decision& d, const jobwire::dedup_key& key, std::int64_t now_ms) {
+                                 const jobwire::reconcile_decision& d, const jobwire::dedup_key& key,
+                                 std::int64_t now_ms) {
   const std::string job(e.data.id.str()), key_text(key.delivery_key_text());
   jobwire::job_state next = d.next;
   if (d.action == jobwire::reconcile_action::refetch) {
     auto fetched = r.gateway.Get(jobwire::status_request(e.data.id).target());
-    example::refetch_record rec{job, std::string(jobwire::reconcile_reason_name(d.reason)), {}, fetched ? fetched->status : 0};
+    example::refetch_record rec{
+        job, std::string(jobwire::reconcile_reason_name(d.reason)), {}, fetched ? fetched->status : 0};
     // The widest phase set (phaseo's): a job of the current service lists status_changed
     // delivery keys in its status object's `webhook.attempts` (PROTOCOL.md §16.1).
     jobwire::payload_options popt;
@@ -77,8 +79,8 @@ jobwire::void_result on_delivery(receiver& r, const httplib::Request& req, const
   // jobwire commits the dedup key afterwards; if we die in between, the sender's retry
   // reconciles against this state (no_change), so nothing runs twice.
   if (!r.db.begin()) return jobwire::errc::store_unavailable;
-  if (!r.db.record_side_effect(job, key_text, e.id, next, e.delivery.attempt, now_ms) || !r.db.save(job, next, now_ms) ||
-      !r.db.commit()) {
+  if (!r.db.record_side_effect(job, key_text, e.id, next, e.delivery.attempt, now_ms) ||
+      !r.db.save(job, next, now_ms) || !r.db.commit()) {
     r.db.rollback();
     return jobwire::errc::store_error;
   }
@@ -98,8 +100,15 @@ int main(int argc, char** argv) {
   const std::string secret = a.secret();
   auto secrets = jobwire::verifier::create({std::string_view(secret)});
   if (!dedup || !secrets) return std::fprintf(stderr, "receiver: store or secret rejected\n"), 3;
-  receiver r{std::move(*secrets), std::move(*db), std::move(*dedup), httplib::Client(a.required("--gateway")),
-             a.has("--test-hooks"), {}, {}, {}, {}};
+  receiver r{std::move(*secrets),
+             std::move(*db),
+             std::move(*dedup),
+             httplib::Client(a.required("--gateway")),
+             a.has("--test-hooks"),
+             {},
+             {},
+             {},
+             {}};
   r.options.counters = r.stats.counters();
   r.gateway.set_connection_timeout(std::chrono::seconds(5));
 
@@ -120,9 +129,14 @@ int main(int argc, char** argv) {
         r.options);
     const std::string key = rc.key ? std::string(rc.key->delivery_key_text()) : std::string();
     std::string body;
-    jobwire::json::writer(body).begin_object().field("action", jobwire::receiver_decision_name(rc.action))
-        .field("http_status", rc.http_status).field("reason", rc.reason()).field("job_id", rc.job_id.view())
-        .field("delivery_key", key).end_object();
+    jobwire::json::writer(body)
+        .begin_object()
+        .field("action", jobwire::receiver_decision_name(rc.action))
+        .field("http_status", rc.http_status)
+        .field("reason", rc.reason())
+        .field("job_id", rc.job_id.view())
+        .field("delivery_key", key)
+        .end_object();
     res.status = rc.http_status;
     res.set_content(body, "application/json");
     r.stats.record({std::string(rc.job_id.view()), key, std::string(jobwire::receiver_decision_name(rc.action)),

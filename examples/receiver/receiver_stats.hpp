@@ -9,8 +9,8 @@
 //                   "action":"...","http_status":N,"reason":"..."}],     (newest 1000)
 //    "refetches":[{"job_id":"...","reason":"...","http_status":N,"status":"..."}]}
 // The counters are jobwire's receiver counters (monitor.hpp), filled by receive_delivery
-// itself (receiver_options::counters); the Prometheus exposition is served from them. Every string is written through the JSON writer:
-// job ids and reasons come from the network.
+// itself (receiver_options::counters); the Prometheus exposition is served from them. Every string is written through
+// the JSON writer: job ids and reasons come from the network.
 #pragma once
 
 #include <cstdint>
@@ -86,17 +86,30 @@ class receiver_stats {
     w.end_object().field("retries_seen", counts.retries_seen);
     w.key("side_effects").begin_array();
     for (const auto& [k, c] : effects_)
-      w.begin_object().field("job_id", k.first).field("delivery_key", k.second).field("executed", c.first)
-          .field("failed", c.second).end_object();
+      w.begin_object()
+          .field("job_id", k.first)
+          .field("delivery_key", k.second)
+          .field("executed", c.first)
+          .field("failed", c.second)
+          .end_object();
     w.end_array().key("deliveries").begin_array();
     for (const auto& r : deliveries_)
-      w.begin_object().field("job_id", r.job_id).field("delivery_key", r.delivery_key)
-          .field("attempt", r.attempt).field("action", r.action).field("http_status", r.http_status)
-          .field("reason", r.reason).end_object();
+      w.begin_object()
+          .field("job_id", r.job_id)
+          .field("delivery_key", r.delivery_key)
+          .field("attempt", r.attempt)
+          .field("action", r.action)
+          .field("http_status", r.http_status)
+          .field("reason", r.reason)
+          .end_object();
     w.end_array().key("refetches").begin_array();
     for (const auto& r : refetches_)
-      w.begin_object().field("job_id", r.job_id).field("reason", r.reason).field("http_status", r.http_status)
-          .field("status", r.status).end_object();
+      w.begin_object()
+          .field("job_id", r.job_id)
+          .field("reason", r.reason)
+          .field("http_status", r.http_status)
+          .field("status", r.status)
+          .end_object();
     w.end_array().end_object();
     return out;
   }

@@ -33,7 +33,8 @@ int main() {
   jobwire::key_options keys;
   keys.service_scheme = false;
   keys.prefixless = prof->prefixless_key_is_base64 ? jobwire::key_format::base64 : jobwire::key_format::raw;
-  auto verifier = jobwire::verifier::create(secrets.data(), secrets.size(), public_keys.data(), public_keys.size(), keys);
+  auto verifier =
+      jobwire::verifier::create(secrets.data(), secrets.size(), public_keys.data(), public_keys.size(), keys);
   if (!verifier || verifier->empty()) {
     std::fprintf(stderr, "set JOBWIRE_SECRET and/or JOBWIRE_PUBLIC_KEY (%s)\n",
                  verifier ? "no key" : verifier.error().name().data());

@@ -113,8 +113,8 @@ struct event {
   std::int64_t i = 0;
   std::uint64_t u = 0;
   double d = 0;
-  std::size_t children = 0;             ///< obj_begin/arr_begin: number of members
-  bool overflowed = false;              ///< dbl: the number's magnitude exceeds double
+  std::size_t children = 0;  ///< obj_begin/arr_begin: number of members
+  bool overflowed = false;   ///< dbl: the number's magnitude exceeds double
 };
 
 /// A fact a jobwire limit or policy looks at, in the order jobwire examines them.
@@ -132,18 +132,18 @@ struct outcome {
 };
 
 struct reference {
-  std::string text;                 ///< the input as given
-  bool bom = false;                 ///< starts with EF BB BF
-  bool rfc_valid = false;           ///< nlohmann accepts (after the overflow rewrite below)
-  std::vector<event> events;        ///< only meaningful when rfc_valid
-  std::vector<fact> facts;          ///< policy facts up to the end or the syntax error
-  bool pending_member = false;      ///< syntax error: jobwire counts one more member first
+  std::string text;             ///< the input as given
+  bool bom = false;             ///< starts with EF BB BF
+  bool rfc_valid = false;       ///< nlohmann accepts (after the overflow rewrite below)
+  std::vector<event> events;    ///< only meaningful when rfc_valid
+  std::vector<fact> facts;      ///< policy facts up to the end or the syntax error
+  bool pending_member = false;  ///< syntax error: jobwire counts one more member first
   fact pending{fact::member, 0, 0};
-  outcome syntax;                   ///< syntax error: jobwire's code when no policy fires first
-  std::size_t max_depth = 0;        ///< deepest nesting seen
-  bool overflow = false;            ///< a number overflows double (nlohmann 406, simdjson NUMBER_ERROR)
-  bool bigint = false;              ///< an integer outside [INT64_MIN, UINT64_MAX]
-  std::string failure;              ///< an internal oracle inconsistency (reported as a failure)
+  outcome syntax;             ///< syntax error: jobwire's code when no policy fires first
+  std::size_t max_depth = 0;  ///< deepest nesting seen
+  bool overflow = false;      ///< a number overflows double (nlohmann 406, simdjson NUMBER_ERROR)
+  bool bigint = false;        ///< an integer outside [INT64_MIN, UINT64_MAX]
+  std::string failure;        ///< an internal oracle inconsistency (reported as a failure)
 };
 
 // ---------------------------------------------------------------------------------------
@@ -179,8 +179,8 @@ inline std::uint32_t hex4(std::string_view t, std::size_t at) {
   std::uint32_t v = 0;
   for (std::size_t k = 0; k < 4; ++k) {
     const char c = t[at + k];
-    const std::uint32_t d = is_digit(c) ? static_cast<std::uint32_t>(c - '0')
-                                        : static_cast<std::uint32_t>((c | 0x20) - 'a' + 10);
+    const std::uint32_t d =
+        is_digit(c) ? static_cast<std::uint32_t>(c - '0') : static_cast<std::uint32_t>((c | 0x20) - 'a' + 10);
     v = (v << 4) | d;
   }
   return v;
@@ -277,7 +277,7 @@ class recorder {
   std::vector<fact> facts_;
   std::vector<frame> stack_;
   state_t state_ = at_start;
-  std::size_t last_end_ = 0;      ///< one past the last event's token
+  std::size_t last_end_ = 0;  ///< one past the last event's token
   bool last_was_number_ = false;
   std::size_t last_number_start_ = 0;
   std::size_t max_depth_ = 0;
@@ -379,7 +379,8 @@ inline outcome string_error(const reference& r, const recorder& h) {
   const std::string_view t = r.text, why = nlohmann_reason(h.message_);
   const std::size_t size = t.size();
   if (starts_with(why, "invalid string: missing closing quote")) return {false, errc::json_unexpected_end, size};
-  if (starts_with(why, "invalid string: control character")) return {false, errc::json_invalid_string, h.tr_.consumed - 1};
+  if (starts_with(why, "invalid string: control character"))
+    return {false, errc::json_invalid_string, h.tr_.consumed - 1};
   const std::size_t f = h.tr_.eof ? size : h.tr_.consumed - 1;  // where nlohmann stopped
   if (starts_with(why, "invalid string: ill-formed UTF-8 byte")) {
     // nlohmann stops at the first byte outside the allowed range (or at the end); jobwire
@@ -389,7 +390,10 @@ inline outcome string_error(const reference& r, const recorder& h) {
     while (j > 0 && f - j < 3 && (static_cast<unsigned char>(t[j - 1]) & 0xC0) == 0x80) --j;
     if (j > 0) {
       const unsigned char lead = static_cast<unsigned char>(t[j - 1]);
-      const std::size_t len = lead >= 0xC2 && lead <= 0xDF ? 2 : lead >= 0xE0 && lead <= 0xEF ? 3 : lead >= 0xF0 && lead <= 0xF4 ? 4 : 0;
+      const std::size_t len = lead >= 0xC2 && lead <= 0xDF   ? 2
+                              : lead >= 0xE0 && lead <= 0xEF ? 3
+                              : lead >= 0xF0 && lead <= 0xF4 ? 4
+                                                             : 0;
       if (len > f - (j - 1)) return {false, errc::json_invalid_utf8, j - 1};
     }
     return {false, errc::json_invalid_utf8, f};
@@ -431,7 +435,8 @@ inline outcome string_error(const reference& r, const recorder& h) {
   if (starts_with(why, "invalid string: surrogate U+D800..U+DBFF must be followed by U+DC00..U+DFFF")) {
     // nlohmann stopped at the first byte that is not '\\' after the high escape, at a
     // byte that is not 'u' after its '\\', or at the 4th digit of a non-low escape.
-    if (f >= 6 && high_escape_at(f - 6) && (f == size || t[f] != '\\')) return {false, errc::json_invalid_surrogate, f - 6};
+    if (f >= 6 && high_escape_at(f - 6) && (f == size || t[f] != '\\'))
+      return {false, errc::json_invalid_surrogate, f - 6};
     if (f >= 7 && high_escape_at(f - 7) && t[f - 1] == '\\') return {false, errc::json_invalid_surrogate, f - 7};
     if (f >= 11 && high_escape_at(f - 11) && t[f - 5] == '\\' && t[f - 4] == 'u')
       return {false, errc::json_invalid_surrogate, f - 11};
@@ -610,8 +615,7 @@ inline reference analyse(std::string_view input) {
       // Derive the syntax error against the original text (only overflowing numbers
       // differ, and they lie before nlohmann's stopping point).
       derive_syntax_error(r, h);
-      if (r.syntax.code == errc::ok)
-        r.failure = "oracle: unclassified nlohmann rejection: " + h.message_;
+      if (r.syntax.code == errc::ok) r.failure = "oracle: unclassified nlohmann rejection: " + h.message_;
     }
     return r;
   }
@@ -738,8 +742,9 @@ class tree_checker {
     // Integers: the double reading must be the correctly rounded value; compare where the
     // integer is exactly representable.
     const double exact = e.kind == event::i64 ? static_cast<double>(e.i) : static_cast<double>(e.u);
-    const bool representable = e.kind == event::i64 ? (e.i >= -(std::int64_t{1} << 53) && e.i <= (std::int64_t{1} << 53))
-                                                    : e.u <= (std::uint64_t{1} << 53);
+    const bool representable = e.kind == event::i64
+                                   ? (e.i >= -(std::int64_t{1} << 53) && e.i <= (std::int64_t{1} << 53))
+                                   : e.u <= (std::uint64_t{1} << 53);
     if (representable && (!d || *d != exact)) return fail("get_double of an integer");
     return true;
   }
@@ -755,7 +760,8 @@ class tree_checker {
     const event* e = next();
     if (!e) return fail("jobwire has more values than the reference");
     if (!v.exists()) return fail("absent value in a validated tree");
-    if (off(v.data()) != e->offset) return fail("value offset " + std::to_string(off(v.data())) + " != " + std::to_string(e->offset));
+    if (off(v.data()) != e->offset)
+      return fail("value offset " + std::to_string(off(v.data())) + " != " + std::to_string(e->offset));
     switch (v.type()) {
       case json::kind::null:
         if (e->kind != event::null) return fail("null vs other");
@@ -943,11 +949,13 @@ inline std::string check(std::string_view text) {
     const outcome want = predict(r, o);
     auto got = json::parse(text, o);
     const std::string where = " [max_bytes=" + std::to_string(o.max_bytes) + " depth=" + std::to_string(o.max_depth) +
-                              " string=" + std::to_string(o.max_string_bytes) + " members=" +
-                              std::to_string(o.max_members) + " dup=" + (allows(o.leniency, lenient::duplicate_keys) ? "1" : "0") + "]";
+                              " string=" + std::to_string(o.max_string_bytes) +
+                              " members=" + std::to_string(o.max_members) +
+                              " dup=" + (allows(o.leniency, lenient::duplicate_keys) ? "1" : "0") + "]";
     if (want.accept) {
-      if (!got) return "jobwire rejects (" + std::string(got.error().name()) + "@" + std::to_string(got.error().offset) +
-                       "), expected accept" + where;
+      if (!got)
+        return "jobwire rejects (" + std::string(got.error().name()) + "@" + std::to_string(got.error().offset) +
+               "), expected accept" + where;
       std::string err;
       if (!tree_checker(r, text.data(), err).run(*got)) return "jobwire tree: " + err + where;
       continue;
@@ -965,7 +973,8 @@ inline std::string check(std::string_view text) {
   const auto allowed = simdjson_expectation(r);
   const bool any_error = !allowed.empty() && allowed.front() == simdjson::UNINITIALIZED;
   if (allowed.empty()) {
-    if (doc.error()) return std::string("simdjson rejects an RFC 8259 text nlohmann accepts: ") + simdjson::error_message(doc.error());
+    if (doc.error())
+      return std::string("simdjson rejects an RFC 8259 text nlohmann accepts: ") + simdjson::error_message(doc.error());
     std::string err;
     if (!simdjson_checker(r, err).run(doc.value_unsafe())) return err;
   } else if (!doc.error()) {

@@ -22,12 +22,12 @@ namespace url_diff {
 
 /// The documented, intentional differences.
 enum class allowance : int {
-  non_ascii_host,     ///< jobwire refuses hosts that are not ASCII after decoding (no IDNA)
-  not_utf8,           ///< jobwire refuses input that is not UTF-8 (`invalid_url`)
-  unsupported_scheme, ///< jobwire parses http and https only
-  host_length,        ///< jobwire refuses hosts longer than 253 bytes after decoding
-  path_segments,      ///< jobwire refuses paths with more than 256 segments
-  punycode_unverified,///< an "xn--" label: neither side checks Punycode (the standard would)
+  non_ascii_host,       ///< jobwire refuses hosts that are not ASCII after decoding (no IDNA)
+  not_utf8,             ///< jobwire refuses input that is not UTF-8 (`invalid_url`)
+  unsupported_scheme,   ///< jobwire parses http and https only
+  host_length,          ///< jobwire refuses hosts longer than 253 bytes after decoding
+  path_segments,        ///< jobwire refuses paths with more than 256 segments
+  punycode_unverified,  ///< an "xn--" label: neither side checks Punycode (the standard would)
   count
 };
 
@@ -105,15 +105,16 @@ inline std::string diff_url(std::string_view url, tally* t = nullptr) {
   const std::string got_code = got ? "ok" : std::string(jobwire::error_name(got.code()));
   auto mismatch = [&](const std::string& what) {
     return "url " + printable(url) + ": " + what + " (reference: " +
-           (ref.status == whatwg_ref::url_status::ok ? std::string("ok ") + whatwg_ref::host_kind_name(ref.host.kind) +
-                                                           " " + printable(ref.host.serialised)
-                                                     : ref.why) +
-           "; jobwire: " + (got ? std::string("ok ") + jw_kind_name(got->kind) + " " + printable(got->host()) : got_code) +
-           ")";
+           (ref.status == whatwg_ref::url_status::ok
+                ? std::string("ok ") + whatwg_ref::host_kind_name(ref.host.kind) + " " + printable(ref.host.serialised)
+                : ref.why) +
+           "; jobwire: " +
+           (got ? std::string("ok ") + jw_kind_name(got->kind) + " " + printable(got->host()) : got_code) + ")";
   };
   auto expect_code = [&](jobwire::errc want, allowance a) -> std::string {
-    if (got) return mismatch(std::string("jobwire accepts; documented difference ") + allowance_name(a) + " requires " +
-                             std::string(jobwire::error_name(want)));
+    if (got)
+      return mismatch(std::string("jobwire accepts; documented difference ") + allowance_name(a) + " requires " +
+                      std::string(jobwire::error_name(want)));
     if (got.code() != want)
       return mismatch(std::string("documented difference ") + allowance_name(a) + " requires " +
                       std::string(jobwire::error_name(want)));
@@ -146,8 +147,7 @@ inline std::string diff_url(std::string_view url, tally* t = nullptr) {
       return mismatch("both reject, but jobwire's code should be " + std::string(jobwire::error_name(want)));
     }
 
-    case whatwg_ref::url_status::ok:
-      break;
+    case whatwg_ref::url_status::ok: break;
   }
 
   // The standard accepts. Allowances first: they make jobwire refuse.
@@ -168,13 +168,13 @@ inline std::string diff_url(std::string_view url, tally* t = nullptr) {
       for (int i = 0; i < 8; ++i)
         if (got->ipv6.pieces[i] != ref.host.ipv6[i]) return mismatch("IPv6 value differs");
       break;
-    case jobwire::host_kind::domain:
-      break;
+    case jobwire::host_kind::domain: break;
   }
   if (got->port != ref.port)
     return mismatch("port differs: jobwire " + std::to_string(got->port) + ", reference " + std::to_string(ref.port));
   if (got->has_credentials() != ref.has_credentials)
-    return mismatch(std::string("credentials differ: jobwire has_credentials ") + (got->has_credentials() ? "true" : "false"));
+    return mismatch(std::string("credentials differ: jobwire has_credentials ") +
+                    (got->has_credentials() ? "true" : "false"));
   if (ref.host.punycode_unverified) tl.allow(allowance::punycode_unverified);
   ++tl.both_accept;
   ++tl.kinds[static_cast<int>(got->kind)];
@@ -222,7 +222,8 @@ inline std::string diff_address_text(std::string_view text, tally* t = nullptr) 
   std::uint32_t r4 = 0;
   const bool ref4 = whatwg_ref::parse_ipv4(code_units(text), r4, failure);
   const auto jw4 = jobwire::parse_ipv4(text);
-  if (ref4 != jw4.has_value()) return "parse_ipv4(" + shown + "): verdict differs (reference " + (ref4 ? "ok" : failure) + ")";
+  if (ref4 != jw4.has_value())
+    return "parse_ipv4(" + shown + "): verdict differs (reference " + (ref4 ? "ok" : failure) + ")";
   if (ref4) {
     ++tl.ipv4_parsed;
     if (jw4->value != r4) return "parse_ipv4(" + shown + "): value differs";
@@ -234,7 +235,8 @@ inline std::string diff_address_text(std::string_view text, tally* t = nullptr) 
   std::uint16_t r6[8] = {};
   const bool ref6 = whatwg_ref::parse_ipv6(code_units(text), r6, failure);
   const auto jw6 = jobwire::parse_ipv6(text);
-  if (ref6 != jw6.has_value()) return "parse_ipv6(" + shown + "): verdict differs (reference " + (ref6 ? "ok" : failure) + ")";
+  if (ref6 != jw6.has_value())
+    return "parse_ipv6(" + shown + "): verdict differs (reference " + (ref6 ? "ok" : failure) + ")";
   if (ref6) {
     ++tl.ipv6_parsed;
     for (int i = 0; i < 8; ++i)

@@ -44,8 +44,8 @@ inline const char* host_kind_name(host_kind k) {
 struct host_result {
   bool ok = false;
   host_kind kind = host_kind::domain;
-  std::string failure;       // validation error name when !ok
-  std::string serialised;    // host serializer output ("[...]" for IPv6)
+  std::string failure;     // validation error name when !ok
+  std::string serialised;  // host serializer output ("[...]" for IPv6)
   std::uint32_t ipv4 = 0;
   std::uint16_t ipv6[8] = {0, 0, 0, 0, 0, 0, 0, 0};
   bool punycode_unverified = false;  // an "xn--" label went down the ASCII path
@@ -119,7 +119,9 @@ inline std::string utf8_encode(const std::u32string& s) {
 inline bool is_ascii_digit(char32_t c) { return c >= U'0' && c <= U'9'; }
 inline bool is_ascii_upper_hex(char32_t c) { return c >= U'A' && c <= U'F'; }
 inline bool is_ascii_lower_hex(char32_t c) { return c >= U'a' && c <= U'f'; }
-inline bool is_ascii_hex_digit(char32_t c) { return is_ascii_digit(c) || is_ascii_upper_hex(c) || is_ascii_lower_hex(c); }
+inline bool is_ascii_hex_digit(char32_t c) {
+  return is_ascii_digit(c) || is_ascii_upper_hex(c) || is_ascii_lower_hex(c);
+}
 inline bool is_ascii_alpha(char32_t c) { return (c >= U'a' && c <= U'z') || (c >= U'A' && c <= U'Z'); }
 inline bool is_ascii_alphanumeric(char32_t c) { return is_ascii_alpha(c) || is_ascii_digit(c); }
 inline bool is_c0_control(char32_t c) { return c <= 0x1F; }
@@ -227,9 +229,7 @@ inline bool parse_ipv4_number(std::u32string input, infra::big& number, bool& va
   }
   // 7. If input contains a code point that is not a radix-R digit, then return failure.
   for (char32_t c : input) {
-    bool digit = R == 10 ? infra::is_ascii_digit(c)
-                 : R == 16 ? infra::is_ascii_hex_digit(c)
-                           : (c >= U'0' && c <= U'7');
+    bool digit = R == 10 ? infra::is_ascii_digit(c) : R == 16 ? infra::is_ascii_hex_digit(c) : (c >= U'0' && c <= U'7');
     if (!digit) return false;
   }
   // 8. Let output be the mathematical integer value that is represented by input in
@@ -415,10 +415,8 @@ inline bool parse_ipv6(const std::u32string& input, std::uint16_t (&result)[8], 
         //          numbersSeen is less than 4, then increase pointer by 1; otherwise,
         //          IPv4-in-IPv6-invalid-code-point validation error, return failure.
         if (numbersSeen > 0) {
-          if (c_at(pointer) == U'.' && numbersSeen < 4)
-            ++pointer;
-          else
-            return fail("IPv4-in-IPv6-invalid-code-point");
+          if (c_at(pointer) == U'.' && numbersSeen < 4) ++pointer;
+          else return fail("IPv4-in-IPv6-invalid-code-point");
         }
         // 6.5.5.3. If c is not an ASCII digit, IPv4-in-IPv6-invalid-code-point, failure.
         if (!infra::is_ascii_digit(c_at(pointer))) return fail("IPv4-in-IPv6-invalid-code-point");
@@ -546,12 +544,24 @@ inline std::string serialise_ipv6(const std::uint16_t (&address)[8]) {
 /// "forbidden host code point".
 inline bool is_forbidden_host_code_point(char32_t c) {
   switch (c) {
-    case 0x00: case 0x09: case 0x0A: case 0x0D: case 0x20: case U'#': case U'/': case U':':
-    case U'<': case U'>': case U'?': case U'@': case U'[': case U'\\': case U']': case U'^':
-    case U'|':
-      return true;
-    default:
-      return false;
+    case 0x00:
+    case 0x09:
+    case 0x0A:
+    case 0x0D:
+    case 0x20:
+    case U'#':
+    case U'/':
+    case U':':
+    case U'<':
+    case U'>':
+    case U'?':
+    case U'@':
+    case U'[':
+    case U'\\':
+    case U']':
+    case U'^':
+    case U'|': return true;
+    default: return false;
   }
 }
 
@@ -571,8 +581,7 @@ inline std::string percent_decode(const std::string& input) {
     // 2.2. Otherwise, if byte is 0x25 (%) and the next two bytes after byte in input are
     //      not in the ranges 0x30 (0) to 0x39 (9), 0x41 (A) to 0x46 (F), and 0x61 (a) to
     //      0x66 (f), all inclusive, append byte to output.
-    if (b != U'%' || i + 2 >= input.size() ||
-        !infra::is_ascii_hex_digit(static_cast<unsigned char>(input[i + 1])) ||
+    if (b != U'%' || i + 2 >= input.size() || !infra::is_ascii_hex_digit(static_cast<unsigned char>(input[i + 1])) ||
         !infra::is_ascii_hex_digit(static_cast<unsigned char>(input[i + 2]))) {
       output.push_back(input[i]);
       continue;
@@ -674,15 +683,15 @@ enum class url_status { ok, failure, out_of_scope };
 
 struct url_result {
   url_status status = url_status::failure;
-  std::string why;            // the validation error (failure) or the reason (out of scope)
+  std::string why;  // the validation error (failure) or the reason (out of scope)
   std::string scheme;
   bool has_credentials = false;  // username or password non-empty
   host_result host;
-  int port = -1;              // -1: null (absent or the scheme's default)
+  int port = -1;  // -1: null (absent or the scheme's default)
   /// `/` and `\` in the path (everything after the authority up to `?` or `#`): each
   /// starts a path segment in a special URL.
   std::size_t path_separators = 0;
-  bool host_parsed = false;   // the host parser ran (host has a verdict)
+  bool host_parsed = false;         // the host parser ran (host has a verdict)
   std::size_t raw_host_length = 0;  // bytes of the host buffer handed to the host parser
 };
 
@@ -709,7 +718,13 @@ inline url_result parse_url(std::string_view input_utf8) {
   input = cleaned;
 
   enum class state {
-    scheme_start, scheme, special_authority_slashes, special_authority_ignore_slashes, authority, host, port,
+    scheme_start,
+    scheme,
+    special_authority_slashes,
+    special_authority_ignore_slashes,
+    authority,
+    host,
+    port,
     path_start
   };
   // 4. Let state be scheme start state. 5. (encoding) 6. Let buffer be the empty string.

@@ -129,15 +129,15 @@ constexpr address_class classify(ipv4_address addr) noexcept {
   // 192.0.0.0/24 is non-global except the two anycast services the registry marks
   // globally reachable (PCP 192.0.0.9, TURN 192.0.0.10).
   if (a == v4(192, 0, 0, 9) || a == v4(192, 0, 0, 10)) return address_class::global;
-  if (in_v4(a, v4(100, 64, 0, 0), 10) ||     // shared address space (CGNAT)
-      in_v4(a, v4(192, 0, 0, 0), 24) ||      // IETF protocol assignments
-      in_v4(a, v4(192, 0, 2, 0), 24) ||      // TEST-NET-1
-      in_v4(a, v4(192, 88, 99, 0), 24) ||    // deprecated 6to4 relay anycast
-      in_v4(a, v4(198, 18, 0, 0), 15) ||     // benchmarking
-      in_v4(a, v4(198, 51, 100, 0), 24) ||   // TEST-NET-2
-      in_v4(a, v4(203, 0, 113, 0), 24) ||    // TEST-NET-3
-      in_v4(a, v4(224, 0, 0, 0), 4) ||       // multicast
-      in_v4(a, v4(240, 0, 0, 0), 4))         // reserved, including 255.255.255.255 broadcast
+  if (in_v4(a, v4(100, 64, 0, 0), 10) ||    // shared address space (CGNAT)
+      in_v4(a, v4(192, 0, 0, 0), 24) ||     // IETF protocol assignments
+      in_v4(a, v4(192, 0, 2, 0), 24) ||     // TEST-NET-1
+      in_v4(a, v4(192, 88, 99, 0), 24) ||   // deprecated 6to4 relay anycast
+      in_v4(a, v4(198, 18, 0, 0), 15) ||    // benchmarking
+      in_v4(a, v4(198, 51, 100, 0), 24) ||  // TEST-NET-2
+      in_v4(a, v4(203, 0, 113, 0), 24) ||   // TEST-NET-3
+      in_v4(a, v4(224, 0, 0, 0), 4) ||      // multicast
+      in_v4(a, v4(240, 0, 0, 0), 4))        // reserved, including 255.255.255.255 broadcast
     return address_class::non_global;
   return address_class::global;
 }
@@ -182,9 +182,7 @@ constexpr address_class classify(const ipv6_address& a) noexcept {
 
 namespace url_detail {
 constexpr bool is_tab_or_newline(char c) noexcept { return c == '\t' || c == '\n' || c == '\r'; }
-constexpr bool is_c0_or_space(char c) noexcept {
-  return static_cast<unsigned char>(c) <= 0x20;
-}
+constexpr bool is_c0_or_space(char c) noexcept { return static_cast<unsigned char>(c) <= 0x20; }
 constexpr bool is_alpha(char c) noexcept { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 constexpr bool is_dec(char c) noexcept { return c >= '0' && c <= '9'; }
 constexpr int hex_digit(char c) noexcept {
@@ -296,20 +294,15 @@ inline result<ipv6_address> parse_ipv6(std::string_view in) noexcept {
       while (p < n) {
         int ipv4_piece = -1;
         if (numbers_seen > 0) {
-          if (in[p] == '.' && numbers_seen < 4)
-            ++p;
-          else
-            return errc::invalid_ipv6;
+          if (in[p] == '.' && numbers_seen < 4) ++p;
+          else return errc::invalid_ipv6;
         }
         if (p >= n || !url_detail::is_dec(in[p])) return errc::invalid_ipv6;
         while (p < n && url_detail::is_dec(in[p])) {
           int number = in[p] - '0';
-          if (ipv4_piece == -1)
-            ipv4_piece = number;
-          else if (ipv4_piece == 0)
-            return errc::invalid_ipv6;
-          else
-            ipv4_piece = ipv4_piece * 10 + number;
+          if (ipv4_piece == -1) ipv4_piece = number;
+          else if (ipv4_piece == 0) return errc::invalid_ipv6;
+          else ipv4_piece = ipv4_piece * 10 + number;
           if (ipv4_piece > 255) return errc::invalid_ipv6;
           ++p;
         }
@@ -450,7 +443,7 @@ constexpr std::size_t max_host_length = 253;
 // Most path segments: a resource limit (it sizes the serialiser's stack array), so a build
 // may override it with -DJOBWIRE_CALLBACK_URL_DEFAULT_MAX_PATH_SEGMENTS=N (whole program).
 #ifndef JOBWIRE_CALLBACK_URL_DEFAULT_MAX_PATH_SEGMENTS
-#define JOBWIRE_CALLBACK_URL_DEFAULT_MAX_PATH_SEGMENTS 256u
+#  define JOBWIRE_CALLBACK_URL_DEFAULT_MAX_PATH_SEGMENTS 256u
 #endif
 /// Most path segments a callback URL may have (bounds the serialiser's stack); more is
 /// `invalid_url`. Counted as `/` and `\` separators in the raw path.
@@ -535,13 +528,26 @@ class http_url {
   static bool must_encode(unsigned char c, pct_set set) noexcept {
     if (c < 0x20 || c > 0x7E) return true;  // C0 control percent-encode set
     switch (c) {
-      case ' ': case '"': case '<': case '>': return true;
+      case ' ':
+      case '"':
+      case '<':
+      case '>': return true;
       case '`': return set != pct_set::special_query;
       case '#': return set != pct_set::fragment;
       case '\'': return set == pct_set::special_query;
-      case '?': case '{': case '}': case '^': return set == pct_set::path || set == pct_set::userinfo;
-      case '/': case ':': case ';': case '=': case '@': case '[': case '\\': case ']': case '|':
-        return set == pct_set::userinfo;
+      case '?':
+      case '{':
+      case '}':
+      case '^': return set == pct_set::path || set == pct_set::userinfo;
+      case '/':
+      case ':':
+      case ';':
+      case '=':
+      case '@':
+      case '[':
+      case '\\':
+      case ']':
+      case '|': return set == pct_set::userinfo;
       default: return false;
     }
   }
@@ -549,10 +555,8 @@ class http_url {
     for (char c : raw) {
       if (url_detail::is_tab_or_newline(c)) continue;
       auto u = static_cast<unsigned char>(c);
-      if (must_encode(u, set))
-        s.put_encoded(u);
-      else
-        s.put(c);
+      if (must_encode(u, set)) s.put_encoded(u);
+      else s.put(c);
     }
   }
 
@@ -671,11 +675,20 @@ constexpr bool is_forbidden_domain_char(char ch) noexcept {
   auto c = static_cast<unsigned char>(ch);
   if (c <= 0x20 || c == 0x7F) return true;
   switch (c) {
-    case '#': case '/': case ':': case '<': case '>': case '?': case '@': case '[': case '\\':
-    case ']': case '^': case '|': case '%':
-      return true;
-    default:
-      return false;
+    case '#':
+    case '/':
+    case ':':
+    case '<':
+    case '>':
+    case '?':
+    case '@':
+    case '[':
+    case '\\':
+    case ']':
+    case '^':
+    case '|':
+    case '%': return true;
+    default: return false;
   }
 }
 }  // namespace url_detail
@@ -708,18 +721,13 @@ inline result<http_url> parse_http_url(std::string_view input) noexcept {
     char c = s[i];
     if (c == ':') break;
     if (!(is_alpha(c) || is_dec(c) || c == '+' || c == '-' || c == '.')) return errc::invalid_url;
-    if (sl < sizeof scheme_buf)
-      scheme_buf[sl++] = to_lower(c);
-    else
-      scheme_too_long = true;
+    if (sl < sizeof scheme_buf) scheme_buf[sl++] = to_lower(c);
+    else scheme_too_long = true;
   }
   std::string_view scheme(scheme_buf, sl);
-  if (!scheme_too_long && scheme == "https")
-    u.scheme = url_scheme::https;
-  else if (!scheme_too_long && scheme == "http")
-    u.scheme = url_scheme::http;
-  else
-    return errc::unsupported_scheme;
+  if (!scheme_too_long && scheme == "https") u.scheme = url_scheme::https;
+  else if (!scheme_too_long && scheme == "http") u.scheme = url_scheme::http;
+  else return errc::unsupported_scheme;
   ++i;
 
   // Special authority (ignore) slashes: any number of `/` or `\`, including none.
@@ -896,10 +904,8 @@ constexpr errc ai_stats_ipv4(ipv4_address a) noexcept {
     case address_class::unspecified:
     case address_class::loopback:
     case address_class::private_use:
-    case address_class::link_local:
-      return address_class_error(c);
-    default:
-      return errc::ok;  // the service lets 100.64/10, TEST-NETs, multicast ... through
+    case address_class::link_local: return address_class_error(c);
+    default: return errc::ok;  // the service lets 100.64/10, TEST-NETs, multicast ... through
   }
 }
 
@@ -916,16 +922,12 @@ constexpr errc ai_stats_ipv6(const ipv6_address& a) noexcept {
 
 inline errc ai_stats_host(const http_url& u) noexcept {
   switch (u.kind) {
-    case host_kind::domain:
-      return u.host() == "localhost" ? errc::localhost_name : errc::ok;
-    case host_kind::ipv4:
-      return ai_stats_ipv4(u.ipv4);
-    case host_kind::ipv6:
-      return ai_stats_ipv6(u.ipv6);
+    case host_kind::domain: return u.host() == "localhost" ? errc::localhost_name : errc::ok;
+    case host_kind::ipv4: return ai_stats_ipv4(u.ipv4);
+    case host_kind::ipv6: return ai_stats_ipv6(u.ipv6);
   }
   return errc::ok;
 }
-
 
 // The current service's send-time block list for IPv4 (PROTOCOL.md §16.4, WE:53-220):
 // 0/8, 10/8, 100.64/10, 127/8, 169.254/16, 172.16/12, the whole 192.0/16 (wider than
@@ -988,10 +990,8 @@ inline errc phaseo_host(const http_url& u) noexcept {
       if (!h.empty() && h.back() == '.') return errc::ok;
       return is_localhost_name(h) ? errc::localhost_name : errc::ok;
     }
-    case host_kind::ipv4:
-      return phaseo_ipv4(u.ipv4);
-    case host_kind::ipv6:
-      return phaseo_ipv6(u.ipv6);
+    case host_kind::ipv4: return phaseo_ipv4(u.ipv4);
+    case host_kind::ipv6: return phaseo_ipv6(u.ipv6);
   }
   return errc::ok;
 }
@@ -1004,10 +1004,8 @@ inline errc strict_host(const http_url& u) noexcept {
       if (h.find('*') != std::string_view::npos) return errc::wildcard_host;
       return errc::ok;
     }
-    case host_kind::ipv4:
-      return address_class_error(classify(u.ipv4));
-    case host_kind::ipv6:
-      return address_class_error(classify(u.ipv6));
+    case host_kind::ipv4: return address_class_error(classify(u.ipv4));
+    case host_kind::ipv6: return address_class_error(classify(u.ipv6));
   }
   return errc::ok;
 }
@@ -1039,7 +1037,7 @@ inline errc evaluate_callback_url(const http_url& u, const callback_url_options&
 /// service's `webhook_url_required`), and the fragment is dropped from the accepted URL,
 /// so `serialise()` gives the URL the service stores and posts to.
 [[nodiscard]] inline result<http_url> check_callback_url(std::string_view input,
-                                                           const callback_url_options& opt = {}) noexcept {
+                                                         const callback_url_options& opt = {}) noexcept {
   if (opt.policy == url_policy::phaseo) {
     std::string_view t = input;
     while (!t.empty() && url_detail::is_c0_or_space(t.front())) t.remove_prefix(1);

@@ -35,7 +35,7 @@ constexpr std::size_t error_index(errc c) noexcept {
 
 constexpr errc error_at_index(std::size_t index) noexcept {
   std::size_t i = 0;
-#define JOBWIRE_X_AT(n, id, msg) \
+#define JOBWIRE_X_AT(n, id, msg)  \
   if (i == index) return errc::n; \
   ++i;
   JOBWIRE_ERROR_CODES(JOBWIRE_X_AT)
@@ -78,7 +78,7 @@ template <class Counter>
 struct basic_receiver_counters {
   Counter decisions[receiver_decision_count]{};  ///< by `receiver_decision` (process = accepted)
   Counter rejections[error_code_count]{};        ///< by reason code, index `error_index(code)`
-  Counter retries_seen{};                         ///< deliveries whose attempt header was > 1
+  Counter retries_seen{};                        ///< deliveries whose attempt header was > 1
 
   /// One delivery: its decision, the attempt number it carried (0 when unknown) and, for a
   /// rejection, the reason.

@@ -142,7 +142,8 @@ inline std::uint64_t dedup_hash(std::string_view s) noexcept {
     // the bytes and the length only.
     if (i != s.size()) std::memcpy(&tail, s.data() + s.size() - 8, 8);
   } else {
-    for (std::size_t i = 0; i < s.size(); ++i) tail |= static_cast<std::uint64_t>(static_cast<unsigned char>(s[i])) << (8 * i);
+    for (std::size_t i = 0; i < s.size(); ++i)
+      tail |= static_cast<std::uint64_t>(static_cast<unsigned char>(s[i])) << (8 * i);
   }
   h = (h ^ tail) * mul;
   h ^= h >> 33;
@@ -484,7 +485,7 @@ struct is_dedup_store : std::false_type {};
 template <class S>
 struct is_dedup_store<
     S, std::void_t<decltype(std::declval<S&>().claim(std::declval<const dedup_key&>(), std::declval<dedup_time>(),
-                                                      std::declval<std::chrono::milliseconds>())),
+                                                     std::declval<std::chrono::milliseconds>())),
                    decltype(std::declval<S&>().commit(std::declval<const dedup_key&>(),
                                                       std::declval<const claim_token&>(), std::declval<dedup_time>())),
                    decltype(std::declval<S&>().release(std::declval<const dedup_key&>(),
@@ -521,7 +522,7 @@ constexpr bool require_dedup_store() noexcept {
 // Default capacity of memory_dedup_store: a resource limit (memory), so a build may
 // override it with -DJOBWIRE_DEDUP_DEFAULT_MAX_ENTRIES=N (whole program: ODR).
 #ifndef JOBWIRE_DEDUP_DEFAULT_MAX_ENTRIES
-#define JOBWIRE_DEDUP_DEFAULT_MAX_ENTRIES 65536u
+#  define JOBWIRE_DEDUP_DEFAULT_MAX_ENTRIES 65536u
 #endif
 
 /// Default `memory_dedup_options::capacity` and `shards`.
@@ -710,8 +711,7 @@ class memory_dedup_store {
       while (nb < cap) nb <<= 1;
       buckets.assign(nb, npos);
       bucket_mask = nb - 1;
-      for (std::size_t i = 0; i < cap; ++i)
-        entries[i].chain = i + 1 < cap ? static_cast<std::uint32_t>(i + 1) : npos;
+      for (std::size_t i = 0; i < cap; ++i) entries[i].chain = i + 1 < cap ? static_cast<std::uint32_t>(i + 1) : npos;
       free_head = 0;
     }
     std::uint32_t find(const dedup_key& key, std::uint64_t h) const noexcept {
@@ -749,14 +749,18 @@ class memory_dedup_store {
       while (after != npos && entries[after].expires_ms > entries[i].expires_ms) after = entries[after].prev;
       entries[i].prev = after;
       entries[i].next = after == npos ? l.head : entries[after].next;
-      if (entries[i].next != npos) entries[entries[i].next].prev = i; else l.tail = i;
-      if (after != npos) entries[after].next = i; else l.head = i;
+      if (entries[i].next != npos) entries[entries[i].next].prev = i;
+      else l.tail = i;
+      if (after != npos) entries[after].next = i;
+      else l.head = i;
     }
     void unlink_expiry(std::uint32_t i) noexcept {
       expiry_list& l = list_of(i);
       entry& e = entries[i];
-      if (e.prev != npos) entries[e.prev].next = e.next; else l.head = e.next;
-      if (e.next != npos) entries[e.next].prev = e.prev; else l.tail = e.prev;
+      if (e.prev != npos) entries[e.prev].next = e.next;
+      else l.head = e.next;
+      if (e.next != npos) entries[e.next].prev = e.prev;
+      else l.tail = e.prev;
       e.prev = e.next = npos;
     }
     void remove(std::uint32_t i) noexcept {
@@ -771,7 +775,8 @@ class memory_dedup_store {
       std::uint32_t a = leases.head, b = done.head;
       std::uint32_t pick = npos;
       if (a != npos && entries[a].expires_ms <= now_ms) pick = a;
-      if (b != npos && entries[b].expires_ms <= now_ms && (pick == npos || entries[b].expires_ms < entries[a].expires_ms))
+      if (b != npos && entries[b].expires_ms <= now_ms &&
+          (pick == npos || entries[b].expires_ms < entries[a].expires_ms))
         pick = b;
       if (pick == npos) return false;
       remove(pick);

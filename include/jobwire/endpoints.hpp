@@ -279,7 +279,7 @@ inline result<std::string> endpoint_path(std::string_view id, std::string_view s
 }
 
 inline void_result write_fields(std::string& body, const endpoint_fields& f, bool is_update,
-                           const callback_url_options& url_opt) {
+                                const callback_url_options& url_opt) {
   json::writer w(body);
   w.begin_object();
   if (f.has_name) {
@@ -332,8 +332,8 @@ inline result<http_request> create_endpoint_request(
 
 /// `GET /v1/webhook-endpoints?limit=N[&offset=M][&include_deleted=true]`; `limit` 1..100
 /// (`invalid_list_limit`), `offset` ≥ 0 (`invalid_argument`).
-inline result<http_request> list_endpoints_request(std::int64_t limit = max_endpoint_list_limit, std::int64_t offset = 0,
-                                                   bool include_deleted = false) {
+inline result<http_request> list_endpoints_request(std::int64_t limit = max_endpoint_list_limit,
+                                                   std::int64_t offset = 0, bool include_deleted = false) {
   if (limit < 1 || limit > max_endpoint_list_limit) return errc::invalid_list_limit;
   if (offset < 0) return errc::invalid_argument;
   http_request r{http_method::get, "/v1/webhook-endpoints", {}, {}};

@@ -66,8 +66,7 @@ struct event_type {
 /// Parses `<kind>.<phase>` exactly (lower-case, no whitespace): the wire form of the
 /// `type` field and the event-type header. `job.*` names are subscription names, not event
 /// types, and are rejected here (see the subscription normaliser for those).
-inline result<event_type> parse_event_type(std::string_view s,
-                                              const profile& prof = profiles::ai_stats) noexcept {
+inline result<event_type> parse_event_type(std::string_view s, const profile& prof = profiles::ai_stats) noexcept {
   std::size_t dot = s.find('.');
   if (dot == std::string_view::npos) return errc::unknown_event_type;
   auto k = parse_kind(s.substr(0, dot));
@@ -108,9 +107,7 @@ inline int progress_bucket(double p) noexcept {
 }
 
 /// True for the values `progress_bucket` can return (5, 10, 20, ..., 90, 95).
-constexpr bool is_valid_bucket(int b) noexcept {
-  return b == 5 || b == 95 || (b >= 10 && b <= 90 && b % 10 == 0);
-}
+constexpr bool is_valid_bucket(int b) noexcept { return b == 5 || b == 95 || (b >= 10 && b <= 90 && b % 10 == 0); }
 
 // --- delivery keys (PROTOCOL.md §2, §16.1) --------------------------------------------
 
@@ -187,9 +184,7 @@ struct delivery_key {
   friend constexpr bool operator==(const delivery_key& a, const delivery_key& b) noexcept {
     return a.type == b.type && a.bucket == b.bucket && a.previous == b.previous && a.current == b.current;
   }
-  friend constexpr bool operator!=(const delivery_key& a, const delivery_key& b) noexcept {
-    return !(a == b);
-  }
+  friend constexpr bool operator!=(const delivery_key& a, const delivery_key& b) noexcept { return !(a == b); }
 };
 
 /// The key of a `status_changed` event (§16.1): `<kind>.status_changed:<prev>:<cur>`, each
@@ -209,8 +204,7 @@ inline result<delivery_key> status_changed_key(kind k, std::string_view previous
 /// `<kind>.progress:<bucket>` (bucket without leading zeros) for progress events,
 /// `<kind>.status_changed:<prev>:<cur>` (two parts of [a-z0-9_.-], 1..21 each) for status
 /// changes (a phase of profile phaseo only, §16.1).
-inline result<delivery_key> parse_delivery_key(std::string_view s,
-                                                  const profile& prof = profiles::ai_stats) noexcept {
+inline result<delivery_key> parse_delivery_key(std::string_view s, const profile& prof = profiles::ai_stats) noexcept {
   std::size_t colon = s.find(':');
   auto t = parse_event_type(s.substr(0, colon), prof);
   if (!t) return errc::invalid_delivery_key;

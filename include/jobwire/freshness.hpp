@@ -62,8 +62,7 @@ inline result<std::int64_t> parse_sdk_iso8601_ms(std::string_view s) noexcept {
   if (year < 0 || s.size() < 16 || s[4] != '-' || s[7] != '-') return errc::malformed_timestamp;
   const int month = fixed_digits(s, 5, 2);
   const int day = fixed_digits(s, 8, 2);
-  if (month < 1 || month > 12 || day < 1 ||
-      day > static_cast<int>(days_in_month(year, static_cast<unsigned>(month))))
+  if (month < 1 || month > 12 || day < 1 || day > static_cast<int>(days_in_month(year, static_cast<unsigned>(month))))
     return errc::malformed_timestamp;
   if (s[10] != 'T' && s[10] != 't' && s[10] != ' ') return errc::malformed_timestamp;
   const int hour = fixed_digits(s, 11, 2);
@@ -144,7 +143,7 @@ inline result<parsed_timestamp> parse_timestamp(std::string_view text, bool sdk_
 /// skips the check; any other negative tolerance is `invalid_argument`.
 /// `now_seconds` comes from the host: jobwire never reads a clock.
 inline void_result check_freshness(const parsed_timestamp& ts, std::int64_t now_seconds,
-                                 std::int64_t tolerance_seconds = default_tolerance_seconds) noexcept {
+                                   std::int64_t tolerance_seconds = default_tolerance_seconds) noexcept {
   if (tolerance_seconds == tolerance_none) return {};
   if (tolerance_seconds < 0) return errc::invalid_argument;
   // Compared in milliseconds so that millisecond and ISO forms keep their precision, as in

@@ -60,16 +60,17 @@ constexpr std::string_view max_attempts = "max-attempts";
 constexpr std::string_view timestamp = "timestamp";
 constexpr std::string_view signature = "signature";
 /// Every delivery header a profile defines, in the order they are looked up.
-inline constexpr std::string_view all[] = {timestamp, signature, event_id, event_type, delivery_key, attempt,
-                                           max_attempts};
+inline constexpr std::string_view all[] = {timestamp,    signature, event_id,    event_type,
+                                           delivery_key, attempt,   max_attempts};
 }  // namespace header_suffix
 
 namespace detail {
 template <class T, class = void>
 struct is_header_range : std::false_type {};
 template <class T>
-struct is_header_range<T, std::void_t<decltype(std::begin(std::declval<const T&>())),
-                                      decltype(std::end(std::declval<const T&>()))>> : std::true_type {};
+struct is_header_range<
+    T, std::void_t<decltype(std::begin(std::declval<const T&>())), decltype(std::end(std::declval<const T&>()))>>
+    : std::true_type {};
 
 template <class F>
 using header_lookup_result = decltype(std::declval<const F&>()(std::declval<std::string_view>()));
@@ -145,10 +146,8 @@ inline result<std::optional<std::string_view>> find_header(const Headers& header
       const std::string_view name(std::get<0>(entry));
       if (!header_name_is(name, prefix, suffix)) continue;
       const std::string_view value(std::get<1>(entry));
-      if (!found)
-        found = value;
-      else if (*found != value)
-        return errc::ambiguous_header;
+      if (!found) found = value;
+      else if (*found != value) return errc::ambiguous_header;
     }
     return found;
   }
@@ -272,10 +271,8 @@ inline result<raw_delivery_headers> collect_delivery_headers(const Headers& head
       std::optional<std::string_view>* slot = detail::raw_slot(out, name.substr(prefix.size()));
       if (slot == nullptr) continue;
       const std::string_view value(std::get<1>(entry));
-      if (!*slot)
-        *slot = value;
-      else if (**slot != value)
-        return errc::ambiguous_header;
+      if (!*slot) *slot = value;
+      else if (**slot != value) return errc::ambiguous_header;
     }
   }
   return out;
@@ -323,17 +320,16 @@ inline result<raw_webhook_headers> collect_webhook_family(const Headers& headers
       *webhook_slot(out, suffix) = *v;
     }
   } else {
-    static_assert(is_header_range<Headers>::value, "headers must be a range of (name, value) pairs or a lookup callable");
+    static_assert(is_header_range<Headers>::value,
+                  "headers must be a range of (name, value) pairs or a lookup callable");
     for (const auto& entry : headers) {
       const std::string_view name(std::get<0>(entry));
       if (name.size() <= prefix.size() || !iequals_lower(name.substr(0, prefix.size()), prefix)) continue;
       std::optional<std::string_view>* slot = webhook_slot(out, name.substr(prefix.size()));
       if (slot == nullptr) continue;
       const std::string_view value(std::get<1>(entry));
-      if (!*slot)
-        *slot = value;
-      else if (**slot != value)
-        return errc::ambiguous_header;
+      if (!*slot) *slot = value;
+      else if (**slot != value) return errc::ambiguous_header;
     }
   }
   return out;
@@ -376,10 +372,8 @@ inline result<raw_webhook_headers> collect_webhook_headers(const Headers& header
       std::optional<std::string_view>* slot = detail::webhook_slot(*family, rest);
       if (slot == nullptr) continue;
       const std::string_view value(std::get<1>(entry));
-      if (!*slot)
-        *slot = value;
-      else if (**slot != value)
-        return errc::ambiguous_header;
+      if (!*slot) *slot = value;
+      else if (**slot != value) return errc::ambiguous_header;
     }
     primary = a;
     alternate = b;
@@ -441,9 +435,9 @@ inline bool has_header_family(const Headers& headers, const profile& prof) noexc
 }  // namespace detail
 
 /// The profile whose header family the request carries (§15, jobwire policy `auto`):
-/// `x-phaseo-*` → phaseo, `x-ai-stats-*` → ai_stats, `webhook-*`/`svix-*` → standard; nullptr when neither is present (the
-/// caller picks its fallback); `ambiguous_header` when both are — two families in one
-/// request means two readers could pick two different sets of rules.
+/// `x-phaseo-*` → phaseo, `x-ai-stats-*` → ai_stats, `webhook-*`/`svix-*` → standard; nullptr when neither is present
+/// (the caller picks its fallback); `ambiguous_header` when both are — two families in one request means two readers
+/// could pick two different sets of rules.
 template <class Headers>
 [[nodiscard]] inline result<const profile*> detect_profile(const Headers& headers) noexcept {
   const profile* found = nullptr;

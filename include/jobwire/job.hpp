@@ -205,8 +205,8 @@ constexpr lifecycle_status to_lifecycle(create_status s) noexcept {
 }
 
 constexpr bool is_terminal(lifecycle_status s) noexcept {
-  return s == lifecycle_status::completed || s == lifecycle_status::failed ||
-         s == lifecycle_status::cancelled || s == lifecycle_status::expired;
+  return s == lifecycle_status::completed || s == lifecycle_status::failed || s == lifecycle_status::cancelled ||
+         s == lifecycle_status::expired;
 }
 constexpr bool is_terminal(job_status s) noexcept { return is_terminal(to_lifecycle(s)); }
 constexpr bool is_terminal(create_status s) noexcept { return is_terminal(to_lifecycle(s)); }
@@ -242,12 +242,12 @@ constexpr bool normalise_status(std::string_view raw, lifecycle_status& out) noe
     lifecycle_status state;
   };
   constexpr synonym table[] = {
-      {"queued", lifecycle_status::pending},       {"pending", lifecycle_status::pending},
-      {"processing", lifecycle_status::running},   {"running", lifecycle_status::running},
-      {"in_progress", lifecycle_status::running},  {"completed", lifecycle_status::completed},
-      {"succeeded", lifecycle_status::completed},  {"success", lifecycle_status::completed},
-      {"failed", lifecycle_status::failed},        {"error", lifecycle_status::failed},
-      {"cancelled", lifecycle_status::cancelled},  {"canceled", lifecycle_status::cancelled},
+      {"queued", lifecycle_status::pending},      {"pending", lifecycle_status::pending},
+      {"processing", lifecycle_status::running},  {"running", lifecycle_status::running},
+      {"in_progress", lifecycle_status::running}, {"completed", lifecycle_status::completed},
+      {"succeeded", lifecycle_status::completed}, {"success", lifecycle_status::completed},
+      {"failed", lifecycle_status::failed},       {"error", lifecycle_status::failed},
+      {"cancelled", lifecycle_status::cancelled}, {"canceled", lifecycle_status::cancelled},
       {"expired", lifecycle_status::expired},
   };
   for (const synonym& e : table) {
@@ -263,8 +263,7 @@ constexpr bool normalise_status(std::string_view raw, lifecycle_status& out) noe
 /// Parses any status word (either vocabulary, any case, surrounding whitespace, synonyms)
 /// into the lifecycle state it denotes. Unknown → `unknown_status`, or `pending` under
 /// `lenient::unknown_status` (the service's fallback).
-inline result<lifecycle_status> parse_lifecycle_status(std::string_view s,
-                                                          lenient leniency = lenient::none) noexcept {
+inline result<lifecycle_status> parse_lifecycle_status(std::string_view s, lenient leniency = lenient::none) noexcept {
   lifecycle_status out = lifecycle_status::pending;
   if (detail::normalise_status(s, out)) return out;
   if (allows(leniency, lenient::unknown_status)) return lifecycle_status::pending;
@@ -281,8 +280,7 @@ inline result<job_status> parse_job_status(std::string_view s, lenient leniency 
 /// The create response's vocabulary. `expired` has no create-response spelling (a job
 /// cannot expire before it was created), so it is refused unless `lenient::unknown_status`
 /// maps it, like every other unknown word, to `pending`.
-inline result<create_status> parse_create_status(std::string_view s,
-                                                    lenient leniency = lenient::none) noexcept {
+inline result<create_status> parse_create_status(std::string_view s, lenient leniency = lenient::none) noexcept {
   auto l = parse_lifecycle_status(s, leniency);
   if (!l) return l.error();
   switch (*l) {

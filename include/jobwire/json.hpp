@@ -36,24 +36,24 @@
 // small so that every limit path runs. Override them for a whole program, never per
 // translation unit: the defaults are baked into inline functions (ODR).
 #ifndef JOBWIRE_JSON_DEFAULT_MAX_BYTES
-#define JOBWIRE_JSON_DEFAULT_MAX_BYTES (8u * 1024u * 1024u)
+#  define JOBWIRE_JSON_DEFAULT_MAX_BYTES (8u * 1024u * 1024u)
 #endif
 #ifndef JOBWIRE_JSON_DEFAULT_MAX_DEPTH
-#define JOBWIRE_JSON_DEFAULT_MAX_DEPTH 64u
+#  define JOBWIRE_JSON_DEFAULT_MAX_DEPTH 64u
 #endif
 #ifndef JOBWIRE_JSON_DEFAULT_MAX_STRING_BYTES
-#define JOBWIRE_JSON_DEFAULT_MAX_STRING_BYTES (1024u * 1024u)
+#  define JOBWIRE_JSON_DEFAULT_MAX_STRING_BYTES (1024u * 1024u)
 #endif
 #ifndef JOBWIRE_JSON_DEFAULT_MAX_MEMBERS
-#define JOBWIRE_JSON_DEFAULT_MAX_MEMBERS 10000u
+#  define JOBWIRE_JSON_DEFAULT_MAX_MEMBERS 10000u
 #endif
 
 // The validator's per-token functions are inlined into its main loop: they run for
 // every string and scalar, and a call costs more than most of their bodies.
 #if defined(__GNUC__) || defined(__clang__)
-#define JOBWIRE_JSON_HOT_INLINE __attribute__((always_inline)) inline
+#  define JOBWIRE_JSON_HOT_INLINE __attribute__((always_inline)) inline
 #else
-#define JOBWIRE_JSON_HOT_INLINE inline
+#  define JOBWIRE_JSON_HOT_INLINE inline
 #endif
 
 namespace jobwire {
@@ -140,16 +140,16 @@ constexpr std::uint64_t bytes_equal_to(std::uint64_t w, char c) noexcept {
 /// one, which is always correct. `mask` must be non-zero.
 inline std::size_t first_flagged_byte(std::uint64_t mask) noexcept {
 #if defined(__BYTE_ORDER__) && defined(__ORDER_LITTLE_ENDIAN__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-#if defined(__GNUC__) || defined(__clang__)
+#  if defined(__GNUC__) || defined(__clang__)
   return static_cast<std::size_t>(__builtin_ctzll(mask)) / 8;
-#else
+#  else
   std::size_t i = 0;
   while ((mask & 0x80u) == 0) {
     mask >>= 8;
     ++i;
   }
   return i;
-#endif
+#  endif
 #else
   (void)mask;
   return 0;
@@ -397,8 +397,7 @@ class string {
 
  private:
   friend struct detail::view_access;
-  constexpr string(const char* raw, std::size_t len, bool escaped) noexcept
-      : raw_(raw), len_(len), escaped_(escaped) {}
+  constexpr string(const char* raw, std::size_t len, bool escaped) noexcept : raw_(raw), len_(len), escaped_(escaped) {}
 
   const char* raw_ = "";
   std::size_t len_ = 0;
@@ -476,7 +475,8 @@ class value {
       if (digits >= 1 && digits <= 15) {
         std::uint64_t v = 0;
         std::size_t i = neg ? 1 : 0;
-        for (; i < text.size() && detail::is_digit(text[i]); ++i) v = v * 10 + static_cast<std::uint64_t>(text[i] - '0');
+        for (; i < text.size() && detail::is_digit(text[i]); ++i)
+          v = v * 10 + static_cast<std::uint64_t>(text[i] - '0');
         if (i == text.size()) return neg ? -static_cast<double>(v) : static_cast<double>(v);
       }
     }
@@ -611,9 +611,7 @@ class array {
       v_ = (*q == ',') ? detail::view_access::make_value(detail::skip_ws_validated(q + 1)) : json::value();
       return *this;
     }
-    friend bool operator==(const iterator& a, const iterator& b) noexcept {
-      return a.v_.data() == b.v_.data();
-    }
+    friend bool operator==(const iterator& a, const iterator& b) noexcept { return a.v_.data() == b.v_.data(); }
     friend bool operator!=(const iterator& a, const iterator& b) noexcept { return !(a == b); }
 
    private:
@@ -696,9 +694,7 @@ class validator {
     bool escaped;
   };
 
-  error fail(errc c, const char* at) const noexcept {
-    return error(c, static_cast<std::size_t>(at - begin_));
-  }
+  error fail(errc c, const char* at) const noexcept { return error(c, static_cast<std::size_t>(at - begin_)); }
 
   /// A cheap fingerprint of a key's *decoded* bytes (length and five sampled bytes), so
   /// equal keys always match whatever their escaping. It only decides which pairs get an
@@ -738,9 +734,7 @@ class validator {
 
   // --- key table (duplicate detection) ---------------------------------------------
   std::size_t key_count() const noexcept { return inline_used_ + overflow_.size(); }
-  key_entry& key_at(std::size_t i) noexcept {
-    return i < inline_keys ? inline_[i] : overflow_[i - inline_keys];
-  }
+  key_entry& key_at(std::size_t i) noexcept { return i < inline_keys ? inline_[i] : overflow_[i - inline_keys]; }
   bool push_key(const key_entry& k) noexcept {
     if (inline_used_ < inline_keys) {
       inline_[inline_used_++] = k;
@@ -903,8 +897,7 @@ class validator {
             std::uint32_t cp = read_hex4(q + 2);
             if (cp >= 0xDC00 && cp <= 0xDFFF) return fail(errc::json_invalid_surrogate, q);
             if (cp >= 0xD800 && cp <= 0xDBFF) {
-              if (end_ - q < 12 || q[6] != '\\' || q[7] != 'u')
-                return fail(errc::json_invalid_surrogate, q);
+              if (end_ - q < 12 || q[6] != '\\' || q[7] != 'u') return fail(errc::json_invalid_surrogate, q);
               for (int i = 8; i < 12; ++i)
                 if (hex_value(q[i]) < 0) return fail(errc::json_invalid_escape, q + 6);
               std::uint32_t lo = read_hex4(q + 8);

@@ -49,10 +49,8 @@ inline void append_quoted(std::string& out, std::string_view s) {
     // Copy one well-formed UTF-8 sequence (RFC 3629), or write one U+FFFD for the maximal
     // subpart of an ill-formed one, as a TextDecoder would (utf8.hpp).
     const utf8_step step = next_utf8_step(s.data() + i, n - i);
-    if (step.valid)
-      out.append(s.data() + i, step.size);
-    else
-      out += "\xEF\xBF\xBD";
+    if (step.valid) out.append(s.data() + i, step.size);
+    else out += "\xEF\xBF\xBD";
     i += step.size;
   }
   out.push_back('"');

@@ -40,7 +40,7 @@ namespace jobwire {
 // something the service would not. They are therefore not overridable (not even by the
 // tiny-limits build); the memory they bound is small and fixed per job.
 
-constexpr std::size_t ledger_history_limit = 50;     ///< attempts kept per job
+constexpr std::size_t ledger_history_limit = 50;  ///< attempts kept per job
 // ledger_public_limit and response_preview_max_chars: attempt.hpp (readers share them).
 
 // --- ISO-8601 timestamps ------------------------------------------------------------------------
@@ -112,8 +112,8 @@ inline result<std::int64_t> parse_iso8601_ms(std::string_view s) noexcept {
     for (std::size_t i = 0; i < n; ++i) v = v * 10 + (s[at + i] - '0');
     return v;
   };
-  const std::int64_t y = num(0, 4), mo = num(5, 2), d = num(8, 2), h = num(11, 2), mi = num(14, 2),
-                     sec = num(17, 2), ms = num(20, 3);
+  const std::int64_t y = num(0, 4), mo = num(5, 2), d = num(8, 2), h = num(11, 2), mi = num(14, 2), sec = num(17, 2),
+                     ms = num(20, 3);
   if (y < 1970) return error(errc::invalid_field, 0);
   if (mo < 1 || mo > 12) return error(errc::invalid_field, 5);
   if (d < 1 || d > detail::days_in_month(y, static_cast<unsigned>(mo))) return error(errc::invalid_field, 8);
@@ -161,10 +161,8 @@ inline std::string cut_response_preview(std::string_view body, std::size_t max_c
     const std::size_t cost = (unit == preview_unit::utf16_units && step.valid && step.size == 4) ? 2 : 1;
     if (used + cost > max_chars) break;
     used += cost;
-    if (step.valid)
-      out.append(body.data() + i, step.size);
-    else
-      out += "\xEF\xBF\xBD";
+    if (step.valid) out.append(body.data() + i, step.size);
+    else out += "\xEF\xBF\xBD";
     i += step.size;
   }
   return out;
@@ -195,18 +193,18 @@ struct attempt_record {
   unsigned attempt_number = 1;
   unsigned max_attempts = 4;
   std::int64_t tried_at_ms = 0;
-  std::optional<std::int64_t> delivered_at_ms;   ///< delivered attempts only
-  std::optional<std::int64_t> next_retry_at_ms;  ///< scheduled_retry attempts only
-  std::optional<int> response_status;            ///< absent after a timeout or network error
-  std::optional<std::string> error_message;      ///< failed attempts only
+  std::optional<std::int64_t> delivered_at_ms;       ///< delivered attempts only
+  std::optional<std::int64_t> next_retry_at_ms;      ///< scheduled_retry attempts only
+  std::optional<int> response_status;                ///< absent after a timeout or network error
+  std::optional<std::string> error_message;          ///< failed attempts only
   std::optional<std::string> response_body_preview;  ///< ≤ 500 characters, valid UTF-8
 
   friend bool operator==(const attempt_record& a, const attempt_record& b) {
-    return a.id == b.id && a.delivery_key == b.delivery_key && a.event_type == b.event_type &&
-           a.status == b.status && a.attempt_number == b.attempt_number && a.max_attempts == b.max_attempts &&
-           a.tried_at_ms == b.tried_at_ms && a.delivered_at_ms == b.delivered_at_ms &&
-           a.next_retry_at_ms == b.next_retry_at_ms && a.response_status == b.response_status &&
-           a.error_message == b.error_message && a.response_body_preview == b.response_body_preview;
+    return a.id == b.id && a.delivery_key == b.delivery_key && a.event_type == b.event_type && a.status == b.status &&
+           a.attempt_number == b.attempt_number && a.max_attempts == b.max_attempts && a.tried_at_ms == b.tried_at_ms &&
+           a.delivered_at_ms == b.delivered_at_ms && a.next_retry_at_ms == b.next_retry_at_ms &&
+           a.response_status == b.response_status && a.error_message == b.error_message &&
+           a.response_body_preview == b.response_body_preview;
   }
   friend bool operator!=(const attempt_record& a, const attempt_record& b) { return !(a == b); }
 };
@@ -654,7 +652,8 @@ class ledger_parser {
     auto s = v.get_string();
     if (s->has_escapes()) return at(errc::invalid_field, v);  // the timestamp grammar has no escapes
     auto t = parse_iso8601_ms(s->raw());
-    if (!t) return error(errc::invalid_field, static_cast<std::size_t>(s->raw().data() - text_.data()) + t.error().offset);
+    if (!t)
+      return error(errc::invalid_field, static_cast<std::size_t>(s->raw().data() - text_.data()) + t.error().offset);
     out = *t;
     return {};
   }

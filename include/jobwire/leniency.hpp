@@ -53,7 +53,7 @@ constexpr lenient& operator&=(lenient& a, lenient b) noexcept { return a = a & b
 constexpr bool allows(lenient set, lenient flag) noexcept { return (set & flag) == flag && flag != lenient::none; }
 
 /// Every leniency, in bit order (for tables, tests and diagnostics).
-inline constexpr lenient all_leniencies[] = {lenient::duplicate_keys,     lenient::unknown_status,
+inline constexpr lenient all_leniencies[] = {lenient::duplicate_keys,      lenient::unknown_status,
                                              lenient::inconsistent_status, lenient::sdk_timestamps,
                                              lenient::unsigned_deliveries, lenient::local_callback_urls};
 

@@ -96,8 +96,7 @@ inline delivery_signals delivery_signals_of(const webhook_delivery_block& block)
 constexpr job_health classify_job_health(generation_state gen, const delivery_signals& d) noexcept {
   if (gen == generation_state::failed) return job_health::generation_failed;
   if (d.exhausted_keys > 0) return job_health::delivery_exhausted;
-  if (d.pending_retries > 0 ||
-      (d.last_attempt_status && *d.last_attempt_status != attempt_status::delivered))
+  if (d.pending_retries > 0 || (d.last_attempt_status && *d.last_attempt_status != attempt_status::delivered))
     return job_health::delivery_failing;
   return job_health::healthy;
 }
@@ -110,9 +109,16 @@ inline result<job_health> classify_job_health(std::string_view job_status, const
 
 // --- counters -----------------------------------------------------------------------------------
 
-
 /// Outcome classes of attempts, the `outcome` label of `jobwire_sender_attempts_total`.
-enum class outcome_class : std::uint8_t { informational, success, redirect, client_error, server_error, timeout, network_error };
+enum class outcome_class : std::uint8_t {
+  informational,
+  success,
+  redirect,
+  client_error,
+  server_error,
+  timeout,
+  network_error
+};
 constexpr std::size_t outcome_class_count = 7;
 
 constexpr std::string_view outcome_class_name(outcome_class c) noexcept {
@@ -142,8 +148,8 @@ struct basic_sender_counters {
   Counter attempts_by_outcome[outcome_class_count]{};  ///< by `outcome_class`
   Counter attempts_by_status[3]{};                     ///< by `attempt_status`
   Counter retries_sent{};                              ///< attempts with attempt_number > 1
-  Counter sends_refused[3]{};  ///< already_delivered, already_queued, already_failed
-  Counter forced_sends{};      ///< sends started with force that the rule would have refused
+  Counter sends_refused[3]{};                          ///< already_delivered, already_queued, already_failed
+  Counter forced_sends{};                              ///< sends started with force that the rule would have refused
 
   /// One decided attempt.
   void record_attempt(attempt_outcome o, const retry_decision& d) noexcept {
@@ -169,7 +175,8 @@ struct basic_sender_counters {
 
   basic_sender_counters<std::uint64_t> snapshot() const noexcept {
     basic_sender_counters<std::uint64_t> s;
-    for (std::size_t i = 0; i < outcome_class_count; ++i) s.attempts_by_outcome[i] = detail::counter_load(attempts_by_outcome[i]);
+    for (std::size_t i = 0; i < outcome_class_count; ++i)
+      s.attempts_by_outcome[i] = detail::counter_load(attempts_by_outcome[i]);
     for (std::size_t i = 0; i < 3; ++i) s.attempts_by_status[i] = detail::counter_load(attempts_by_status[i]);
     s.retries_sent = detail::counter_load(retries_sent);
     for (std::size_t i = 0; i < 3; ++i) s.sends_refused[i] = detail::counter_load(sends_refused[i]);
@@ -179,7 +186,6 @@ struct basic_sender_counters {
 };
 using sender_counters = basic_sender_counters<std::uint64_t>;
 using atomic_sender_counters = basic_sender_counters<std::atomic<std::uint64_t>>;
-
 
 /// Jobs per health class, a gauge the host recomputes (e.g. over the jobs it tracks).
 struct health_counts {
@@ -225,7 +231,8 @@ enum class metric_type : std::uint8_t { counter, gauge };
 /// values `\`, `"` and newline. Constant labels (e.g. `service="..."`) go on every sample.
 class prometheus_writer {
  public:
-  prometheus_writer(std::string& out, const metric_label* const_labels = nullptr, std::size_t const_label_count = 0) noexcept
+  prometheus_writer(std::string& out, const metric_label* const_labels = nullptr,
+                    std::size_t const_label_count = 0) noexcept
       : out_(out), const_labels_(const_labels), const_count_(const_label_count) {}
 
   /// Checks the constant labels once (`invalid_metric_name` for a bad or repeated name).
@@ -309,10 +316,11 @@ struct exposition_sources {
 ///   jobwire_sender_retries_sent_total               counter  attempts with attempt number > 1
 ///   jobwire_sender_sends_refused_total{reason}      counter  already_delivered already_queued already_failed
 ///   jobwire_sender_forced_sends_total               counter
-///   jobwire_receiver_deliveries_total{action}       counter  process duplicate in_flight ignore_stale no_change refetch reject
-///   jobwire_receiver_rejections_total{reason}       counter  one series per error code seen (none before the first)
-///   jobwire_receiver_retries_seen_total             counter  deliveries with attempt > 1
-///   jobwire_jobs{health}                            gauge    healthy delivery_failing delivery_exhausted generation_failed
+///   jobwire_receiver_deliveries_total{action}       counter  process duplicate in_flight ignore_stale no_change
+///   refetch reject jobwire_receiver_rejections_total{reason}       counter  one series per error code seen (none
+///   before the first) jobwire_receiver_retries_seen_total             counter  deliveries with attempt > 1
+///   jobwire_jobs{health}                            gauge    healthy delivery_failing delivery_exhausted
+///   generation_failed
 /// `invalid_metric_name` (and nothing appended) when a constant label name is invalid,
 /// repeated, or collides with a label the families use.
 inline void_result append_prometheus_text(std::string& out, const exposition_sources& src) {

@@ -505,7 +505,8 @@ class list_view {
 };
 
 namespace detail {
-inline jobwire::void_result read_string_list(const payload_reader& r, json::value v, list_view<json::string>& out) noexcept {
+inline jobwire::void_result read_string_list(const payload_reader& r, json::value v,
+                                             list_view<json::string>& out) noexcept {
   if (payload_reader::absent(v)) return {};
   json::array arr;
   std::size_t n = 0;
@@ -528,7 +529,7 @@ struct webhook_attempt {
   text_field error_message, response_body_preview;
 
   static jobwire::void_result read(const detail::payload_reader& r, json::value v, webhook_attempt& out,
-                              const char** end = nullptr) noexcept {
+                                   const char** end = nullptr) noexcept {
     if (!v.is_object()) return r.at(errc::invalid_field, v);
     char buf[48];
     detail::member_walk w(v, r);
@@ -537,7 +538,8 @@ struct webhook_attempt {
       std::string_view k = detail::member_key(m, buf);
       jobwire::void_result st;
       if (detail::key_is(k, "id")) {
-        if (!m.value.is_string() && !m.value.is_number() && !m.value.is_null()) return r.at(errc::invalid_field, m.value);
+        if (!m.value.is_string() && !m.value.is_number() && !m.value.is_null())
+          return r.at(errc::invalid_field, m.value);
         detail::payload_reader::any(m.value, out.id);
       } else if (detail::key_is(k, "delivery_key")) {
         st = r.text(m.value, out.delivery_key);
@@ -617,7 +619,7 @@ struct webhook_view {
   list_view<webhook_attempt> attempts;
 
   static jobwire::void_result read(const detail::payload_reader& r, json::value v, webhook_view& out,
-                              const char** end = nullptr) noexcept {
+                                   const char** end = nullptr) noexcept {
     if (detail::payload_reader::absent(v)) return {};
     if (!v.is_object()) return r.at(errc::invalid_field, v);
     out.present = true;
@@ -667,7 +669,7 @@ struct webhook_view {
 
  private:
   static jobwire::void_result read_summary(const detail::payload_reader& r, json::value v, webhook_delivery_summary& s,
-                                      const char** end) noexcept {
+                                           const char** end) noexcept {
     if (detail::payload_reader::absent(v)) return {};
     if (!v.is_object()) return r.at(errc::invalid_field, v);
     s.present = true;
@@ -681,7 +683,8 @@ struct webhook_view {
       else if (detail::key_is(k, "delivered_events")) st = r.integer(m.value, s.delivered_events);
       else if (detail::key_is(k, "pending_retries")) st = r.integer(m.value, s.pending_retries);
       else if (detail::key_is(k, "last_response_status")) st = r.integer(m.value, s.last_response_status);
-      else if (detail::key_is(k, "delivered_event_types")) st = detail::read_string_list(r, m.value, s.delivered_event_types);
+      else if (detail::key_is(k, "delivered_event_types"))
+        st = detail::read_string_list(r, m.value, s.delivered_event_types);
       else if (detail::key_is(k, "next_retry_at")) st = r.time(m.value, s.next_retry_at);
       else if (detail::key_is(k, "last_attempt_at")) st = r.time(m.value, s.last_attempt_at);
       else if (detail::key_is(k, "last_delivered_at")) st = r.time(m.value, s.last_delivered_at);
@@ -704,7 +707,8 @@ struct status_pair {
   json::value status_value{}, lifecycle_value{};
 
   jobwire::void_result resolve(const payload_reader& r, json::value object, bool status_required, job_status& st_out,
-                 lifecycle_status& lc_out, bool& has_status, bool& has_lifecycle, bool& consistent) const noexcept {
+                               lifecycle_status& lc_out, bool& has_status, bool& has_lifecycle,
+                               bool& consistent) const noexcept {
     has_status = has_lifecycle = false;
     consistent = true;
     if (!status_value.exists()) {
@@ -771,7 +775,7 @@ struct job_data {
   bool is_terminal() const noexcept { return jobwire::is_terminal(lifecycle); }
 
   static jobwire::void_result read(const detail::payload_reader& r, json::value v, bool status_required, job_data& out,
-                              const char** end = nullptr) noexcept {
+                                   const char** end = nullptr) noexcept {
     if (!v.is_object()) return r.at(errc::invalid_field, v);
     detail::status_pair sp;
     bool id_seen = false;
@@ -854,7 +858,8 @@ struct job_data {
         case 'r':
           if (detail::key_is(k, "request_id")) st = r.text(m.value, out.request_id);
           else if (detail::key_is(k, "resolution")) st = r.text(m.value, out.resolution);
-          else if (detail::key_is(k, "routing_diagnostics")) detail::payload_reader::any(m.value, out.routing_diagnostics);
+          else if (detail::key_is(k, "routing_diagnostics"))
+            detail::payload_reader::any(m.value, out.routing_diagnostics);
           break;
         case 's':
           if (detail::key_is(k, "status")) sp.status_value = m.value;
@@ -942,14 +947,15 @@ struct envelope_view {
 };
 
 namespace detail {
-inline jobwire::void_result read_delivery(const payload_reader& r, json::value v, const event_type& type, delivery_info& d) noexcept {
+inline jobwire::void_result read_delivery(const payload_reader& r, json::value v, const event_type& type,
+                                          delivery_info& d) noexcept {
   if (payload_reader::absent(v)) return {};
   if (!v.is_object()) return r.at(errc::invalid_field, v);
   d.present = true;
   json::value key, attempt, max_attempts;
   char buf[48];
   for (detail::member_walk w(v, r); !w.done(); w.advance()) {
-      const json::member& m = w.member();
+    const json::member& m = w.member();
     std::string_view k = member_key(m, buf);
     if (detail::key_is(k, "key")) key = m.value;
     else if (detail::key_is(k, "attempt")) attempt = m.value;
@@ -983,7 +989,7 @@ inline jobwire::void_result read_delivery(const payload_reader& r, json::value v
 // queue-retry form, and except for a part that names no known status (`unknown`, written
 // for an empty status): there is nothing to compare.
 inline jobwire::void_result read_status_change(const payload_reader& r, json::value v, const json::value& doc,
-                                          const delivery_info& d, status_change_view& out) noexcept {
+                                               const delivery_info& d, status_change_view& out) noexcept {
   if (!v.exists()) return r.at(errc::missing_field, doc);
   if (!v.is_object()) return r.at(errc::invalid_field, v);
   json::value prev, cur;
@@ -1230,7 +1236,7 @@ struct status_view {
   bool has_progress_source = false;
   text_field polling_url, websocket_url, cancel_url, generation_id;
   number_field poll_after_seconds;  ///< non-negative when present (the service sends 20)
-  native_id_view native_video_id;  ///< provider correlation only; never usable in a URL
+  native_id_view native_video_id;   ///< provider correlation only; never usable in a URL
   bool has_native_video_id = false;
   time_field created_at, started_at, completed_at;
   text_field provider, model, size;
@@ -1261,7 +1267,7 @@ inline jobwire::void_result read_asset(const payload_reader& r, json::value v, a
   a.present = true;
   char buf[48];
   for (detail::member_walk w(v, r); !w.done(); w.advance()) {
-      const json::member& m = w.member();
+    const json::member& m = w.member();
     std::string_view k = member_key(m, buf);
     jobwire::void_result st;
     if (detail::key_is(k, "id")) st = r.text(m.value, a.id);

@@ -36,8 +36,8 @@ constexpr std::string_view payload_form_name(payload_form f) noexcept {
 
 /// "create", "status", "webhook" or "ws"; `invalid_argument` otherwise.
 inline result<payload_form> parse_payload_form(std::string_view s) noexcept {
-  for (payload_form f : {payload_form::create_response, payload_form::status_object, payload_form::delivery,
-                         payload_form::ws_message})
+  for (payload_form f :
+       {payload_form::create_response, payload_form::status_object, payload_form::delivery, payload_form::ws_message})
     if (s == payload_form_name(f)) return f;
   return errc::invalid_argument;
 }
@@ -128,7 +128,7 @@ inline void summary_job(json::writer& w, const job_data& d) {
 /// JSON object). On error nothing is appended and the payload parser's error (with its
 /// byte offset) is returned.
 inline void_result append_payload_summary(std::string& out, payload_form form, std::string_view text,
-                                     const payload_options& opt = {}) {
+                                          const payload_options& opt = {}) {
   std::string s;
   json::writer w(s);
   switch (form) {

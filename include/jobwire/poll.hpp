@@ -30,11 +30,11 @@
 namespace jobwire {
 
 struct poll_policy {
-  double default_interval_seconds = 20;  ///< when the status object has no poll_after_seconds
-  double min_interval_seconds = 1;       ///< floor for any planned delay (a hostile 0 cannot spin us)
-  double backoff_base_seconds = 2;       ///< first backoff after a failure
-  double backoff_cap_seconds = 300;      ///< backoff never grows beyond this
-  double max_retry_after_seconds = 3600; ///< a larger Retry-After is clamped to this
+  double default_interval_seconds = 20;   ///< when the status object has no poll_after_seconds
+  double min_interval_seconds = 1;        ///< floor for any planned delay (a hostile 0 cannot spin us)
+  double backoff_base_seconds = 2;        ///< first backoff after a failure
+  double backoff_cap_seconds = 300;       ///< backoff never grows beyond this
+  double max_retry_after_seconds = 3600;  ///< a larger Retry-After is clamped to this
 };
 
 /// What the caller observed since the last plan.
@@ -63,7 +63,7 @@ struct poll_observation {
 };
 
 struct poll_plan {
-  bool stop = false;    ///< the job is terminal: stop polling
+  bool stop = false;         ///< the job is terminal: stop polling
   double delay_seconds = 0;  ///< otherwise wait this long before the next request
 };
 
@@ -76,7 +76,8 @@ constexpr bool is_retryable_http_status(int code) noexcept {
 /// Plans the next poll. `random01` is called at most once and should return a value in [0, 1)
 /// (values outside [0, 1] are clamped); pass a seeded generator for reproducible plans.
 template <class Random>
-result<poll_plan> plan_next_poll(const poll_observation& o, Random&& random01, const poll_policy& policy = {}) noexcept {
+result<poll_plan> plan_next_poll(const poll_observation& o, Random&& random01,
+                                 const poll_policy& policy = {}) noexcept {
   if (o.deadline && o.now >= *o.deadline) return errc::deadline_exceeded;
   poll_plan plan;
   const bool failed = o.failures > 0 || (o.http_status != 0 && (o.http_status < 200 || o.http_status >= 300));

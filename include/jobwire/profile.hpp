@@ -49,23 +49,31 @@ struct profile {
 };
 
 namespace profiles {
-inline constexpr phase_set six_phases = static_cast<phase_set>(
-    phase_bit(phase::created) | phase_bit(phase::progress) | phase_bit(phase::completed) |
-    phase_bit(phase::failed) | phase_bit(phase::cancelled) | phase_bit(phase::expired));
+inline constexpr phase_set six_phases =
+    static_cast<phase_set>(phase_bit(phase::created) | phase_bit(phase::progress) | phase_bit(phase::completed) |
+                           phase_bit(phase::failed) | phase_bit(phase::cancelled) | phase_bit(phase::expired));
 
 // `inline` (C++17): one object program-wide, so a `const profile*` names a profile by its
 // address in every translation unit (a plain namespace-scope constexpr has internal
 // linkage: one copy, and one address, per translation unit).
 /// The seed-era profile (PROTOCOL.md §9, §15).
-inline constexpr profile ai_stats{"ai_stats", "x-ai-stats-", "AI-Stats-Async-Webhook/1.0", six_phases, false, false,
-                                  signature_scheme::service_hex, {}, false};
+inline constexpr profile ai_stats{"ai_stats", "x-ai-stats-", "AI-Stats-Async-Webhook/1.0",  six_phases,
+                                  false,      false,         signature_scheme::service_hex, {},
+                                  false};
 /// After the rename (PROTOCOL.md §15).
-inline constexpr profile phaseo{"phaseo", "x-phaseo-", "Phaseo-Async-Webhook/1.0",
-                         static_cast<phase_set>(six_phases | phase_bit(phase::status_changed)), true, false,
-                         signature_scheme::service_hex, {}, false};
+inline constexpr profile phaseo{"phaseo",
+                                "x-phaseo-",
+                                "Phaseo-Async-Webhook/1.0",
+                                static_cast<phase_set>(six_phases | phase_bit(phase::status_changed)),
+                                true,
+                                false,
+                                signature_scheme::service_hex,
+                                {},
+                                false};
 /// Standard Webhooks (PROTOCOL.md §17): `webhook-*` (or `svix-*`) headers, any body, no
 /// job phases of its own. Always signed; the sender's user agent is its own.
-inline constexpr profile standard{"standard", "webhook-", "", 0, true, false, signature_scheme::webhooks, "svix-", true};
+inline constexpr profile standard{"standard", "webhook-", "", 0, true, false, signature_scheme::webhooks,
+                                  "svix-",    true};
 /// OpenAI's webhooks: Standard Webhooks whose prefix-less secrets are raw bytes (§17).
 inline constexpr profile openai{"openai", "webhook-", "", 0, true, false, signature_scheme::webhooks, "svix-", false};
 }  // namespace profiles

@@ -26,7 +26,8 @@
 //      it does not wait; a host may retry the call itself after a short pause. The lease
 //      expires like any claim, so a holder that crashed frees the job after `lease`.
 //   3. reconcile (reconcile.hpp) the payload against the locally held job state.
-//   4. handler (given the envelope, the decision and the dedup key) runs for `apply` (persist `decision.next`, run the side effect) and for
+//   4. handler (given the envelope, the decision and the dedup key) runs for `apply` (persist `decision.next`, run the
+//   side effect) and for
 //      `refetch` (fetch the status object, or durably schedule that fetch). A failing
 //      handler releases the claim and the reply is 503, so the sender's retry is processed.
 //   5. commit  the key after `apply`, `no_change` and `ignore_stale`: the delivery was
@@ -146,7 +147,8 @@ inline result<std::optional<job_state>> wrap_loaded(std::optional<job_state> s) 
 inline result<std::optional<job_state>> wrap_loaded(result<std::optional<job_state>> s) noexcept { return s; }
 
 inline receipt& finish_receipt(receipt& r, const receiver_options& opt) noexcept {
-  if (opt.counters != nullptr) opt.counters->record(r.action, r.attempt, r.action == receiver_decision::reject ? r.error : errc::ok);
+  if (opt.counters != nullptr)
+    opt.counters->record(r.action, r.attempt, r.action == receiver_decision::reject ? r.error : errc::ok);
   return r;
 }
 
@@ -224,8 +226,8 @@ template <class Headers, class Store, class Load, class Handler>
   if (env->delivery.present) r.attempt = env->delivery.attempt;
 
   // 2. claim (§2: per job, never the delivery key alone)
-  auto key = env->delivery.present ? dedup_key::for_delivery(job, env->delivery.key_text)
-                                   : dedup_key::for_event(env->id);
+  auto key =
+      env->delivery.present ? dedup_key::for_delivery(job, env->delivery.key_text) : dedup_key::for_event(env->id);
   if (!key) return detail::reject_receipt(r, key.code(), opt);
   const auto job_key = dedup_key::for_job(job);
   if (!job_key) return detail::reject_receipt(r, job_key.code(), opt);
@@ -363,9 +365,9 @@ enum class job_lease_outcome : std::uint8_t {
 /// is released either way), or `claim_lost` when `fn` outlived the lease and another
 /// holder took the job meanwhile.
 template <class Store, class Fn>
-[[nodiscard]] inline result<job_lease_outcome> with_job_lease(Store& store, std::string_view job, unix_time now,
-                                                              Fn&& fn,
-                                                              std::chrono::milliseconds lease = default_claim_lease) noexcept {
+[[nodiscard]] inline result<job_lease_outcome> with_job_lease(
+    Store& store, std::string_view job, unix_time now, Fn&& fn,
+    std::chrono::milliseconds lease = default_claim_lease) noexcept {
   static_assert(require_dedup_store<Store>(), "see dedup.hpp");
   const auto job_key = dedup_key::for_job(job);
   if (!job_key) return job_key.error();

@@ -94,14 +94,14 @@ enum class reconcile_action : std::uint8_t {
 };
 
 enum class reconcile_reason : std::uint8_t {
-  forward,              ///< lifecycle moved forward
-  more_progress,        ///< same non-terminal state, more progress
-  same_state,           ///< same state, no new progress
-  older_state,          ///< incoming state is behind the held one
-  unknown_job,          ///< nothing is held for this job
-  terminal_conflict,    ///< a different terminal state than the held one
+  forward,               ///< lifecycle moved forward
+  more_progress,         ///< same non-terminal state, more progress
+  same_state,            ///< same state, no new progress
+  older_state,           ///< incoming state is behind the held one
+  unknown_job,           ///< nothing is held for this job
+  terminal_conflict,     ///< a different terminal state than the held one
   contradictory_status,  ///< the payload's two status fields disagree
-  terminal_hint         ///< a status change names a terminal state the job does not hold yet
+  terminal_hint          ///< a status change names a terminal state the job does not hold yet
 };
 
 constexpr std::string_view reconcile_action_name(reconcile_action a) noexcept {

@@ -42,12 +42,10 @@ class [[nodiscard]] result {
       : err_(e.code == errc::ok ? jobwire::error(errc::internal_error) : e), has_(false) {}
   result(errc c) noexcept : result(jobwire::error(c)) {}  // NOLINT
 
-  result(const result& o) noexcept(std::is_nothrow_copy_constructible<T>::value)
-      : err_(o.err_), has_(o.has_) {
+  result(const result& o) noexcept(std::is_nothrow_copy_constructible<T>::value) : err_(o.err_), has_(o.has_) {
     if (has_) ::new (static_cast<void*>(&storage_)) T(*o.ptr());
   }
-  result(result&& o) noexcept(std::is_nothrow_move_constructible<T>::value)
-      : err_(o.err_), has_(o.has_) {
+  result(result&& o) noexcept(std::is_nothrow_move_constructible<T>::value) : err_(o.err_), has_(o.has_) {
     if (has_) ::new (static_cast<void*>(&storage_)) T(std::move(*o.ptr()));
   }
   result& operator=(const result& o) {
@@ -98,9 +96,7 @@ class [[nodiscard]] result {
 
   T& operator*() & noexcept { return value(); }
   const T& operator*() const& noexcept { return value(); }
-  T operator*() && noexcept(std::is_nothrow_move_constructible<T>::value) {
-    return std::move(*this).value();
-  }
+  T operator*() && noexcept(std::is_nothrow_move_constructible<T>::value) { return std::move(*this).value(); }
   T* operator->() noexcept { return &value(); }
   const T* operator->() const noexcept { return &value(); }
 
@@ -126,7 +122,7 @@ class [[nodiscard]] result<void> {
   using value_type = void;
   constexpr result() noexcept = default;
   constexpr result(jobwire::error e) noexcept : err_(e) {}  // NOLINT
-  constexpr result(errc c) noexcept : err_(c) {}   // NOLINT
+  constexpr result(errc c) noexcept : err_(c) {}            // NOLINT
 
   constexpr bool has_value() const noexcept { return err_.code == errc::ok; }
   constexpr explicit operator bool() const noexcept { return has_value(); }

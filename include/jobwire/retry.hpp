@@ -96,8 +96,7 @@ constexpr std::int64_t max_request_timeout_seconds = 120;
 
 /// Strict (default): a configured timeout outside 1..120 s is a configuration error.
 inline result<std::int64_t> validate_request_timeout(std::int64_t seconds) noexcept {
-  if (seconds < min_request_timeout_seconds || seconds > max_request_timeout_seconds)
-    return errc::invalid_timeout;
+  if (seconds < min_request_timeout_seconds || seconds > max_request_timeout_seconds) return errc::invalid_timeout;
   return seconds;
 }
 
@@ -153,9 +152,9 @@ constexpr retry_policy default_retry_policy{};
 /// The verdict on one attempt.
 struct retry_decision {
   attempt_status status = attempt_status::failed_permanently;
-  unsigned attempt = 0;            ///< the attempt that was decided (1-based)
-  unsigned max_attempts = 0;       ///< from the policy, as sent in the max-attempts header
-  unsigned next_attempt = 0;       ///< attempt + 1 for a scheduled retry, else 0
+  unsigned attempt = 0;               ///< the attempt that was decided (1-based)
+  unsigned max_attempts = 0;          ///< from the policy, as sent in the max-attempts header
+  unsigned next_attempt = 0;          ///< attempt + 1 for a scheduled retry, else 0
   std::int64_t next_retry_at_ms = 0;  ///< when the next attempt is due; scheduled_retry only
 
   constexpr bool retry_scheduled() const noexcept { return status == attempt_status::scheduled_retry; }
@@ -168,8 +167,8 @@ struct retry_decision {
 /// is outside 1..max_attempts, `invalid_outcome` for an HTTP status outside 100..599,
 /// `invalid_argument` for a time outside [min_time_ms, max_time_ms]. A retry may fall due
 /// after max_time_ms (the ledger then refuses to record it); no arithmetic overflows.
-inline result<retry_decision> decide_attempt(const retry_policy& policy, unsigned attempt,
-                                             attempt_outcome outcome, std::int64_t tried_at_ms) noexcept {
+inline result<retry_decision> decide_attempt(const retry_policy& policy, unsigned attempt, attempt_outcome outcome,
+                                             std::int64_t tried_at_ms) noexcept {
   if (void_result st = policy.validate(); !st) return st.error();
   if (attempt < 1 || attempt > policy.max_attempts) return errc::invalid_attempt;
   if (!outcome.is_valid()) return errc::invalid_outcome;

@@ -115,9 +115,7 @@ class delivery {
   }
 
   std::string_view event_id() const noexcept { return std::string_view(body_).substr(event_id_at, event_id_len_); }
-  std::string_view delivery_key_text() const noexcept {
-    return std::string_view(body_).substr(key_at_, key_len_);
-  }
+  std::string_view delivery_key_text() const noexcept { return std::string_view(body_).substr(key_at_, key_len_); }
   jobwire::event_type type() const noexcept { return key_.type; }
   jobwire::delivery_key key() const noexcept { return key_; }
   unsigned attempt() const noexcept { return attempt_; }
@@ -184,7 +182,8 @@ inline result<delivery_key> delivery_key_for(kind k, phase p, double progress,
 /// The delivery key of `ev` under `prof`: as above, and for `status_changed` the key of
 /// §16.1 from `ev.previous_status` and `ev.status` (`missing_field` when `status` is empty,
 /// `invalid_delivery_key` for a status that is no valid key part).
-inline result<delivery_key> delivery_key_for(const delivery_event& ev, const profile& prof = profiles::ai_stats) noexcept {
+inline result<delivery_key> delivery_key_for(const delivery_event& ev,
+                                             const profile& prof = profiles::ai_stats) noexcept {
   if (ev.phase != phase::status_changed) return delivery_key_for(ev.kind, ev.phase, ev.progress, prof);
   if (!prof.has_phase(phase::status_changed)) return errc::unknown_phase;
   if (ev.status.empty()) return errc::missing_field;
@@ -243,7 +242,7 @@ class delivery_sender {
   /// progress value makes no bucket (§11); `already_delivered` / `already_queued` /
   /// `already_failed` from the ledger unless `force` (§12).
   [[nodiscard]] void_result check_dispatch(const event_list& subscription, const delivery_event& ev,
-                                      const attempt_ledger& ledger, bool force = false) const {
+                                           const attempt_ledger& ledger, bool force = false) const {
     auto key = check_subscribed(subscription, ev);
     if (!key) return key.error();
     std::string key_text;
@@ -279,7 +278,7 @@ class delivery_sender {
 
   /// As `build`, into an existing delivery whose buffers are reused.
   void_result build_into(delivery& d, const delivery_event& ev, std::int64_t now_seconds,
-                    unsigned attempt = first_attempt_number) {
+                         unsigned attempt = first_attempt_number) {
     if (prof_ == nullptr) return errc::invalid_argument;
     auto key = delivery_key_for(ev, *prof_);
     if (!key) return key.error();
@@ -366,10 +365,8 @@ class delivery_sender {
       // §16.1: the top-level `status_change` after `data`, the raw statuses as given
       // (`previous_status` null when unknown).
       b += ",\"status_change\":{\"previous_status\":";
-      if (ev.previous_status && !ev.previous_status->empty())
-        json::append_quoted(b, *ev.previous_status);
-      else
-        b += "null";
+      if (ev.previous_status && !ev.previous_status->empty()) json::append_quoted(b, *ev.previous_status);
+      else b += "null";
       b += ",\"status\":";
       json::append_quoted(b, ev.status);
       b += '}';

@@ -73,7 +73,8 @@ inline result<http_request> list_videos_request(const video_list_options& o = {}
 inline http_request list_models_request() { return {http_method::get, "/v1/videos/models", {}, {}}; }
 
 namespace service_detail {
-inline jobwire::void_result require_list_object(const detail::payload_reader& r, json::value doc, json::value& data) noexcept {
+inline jobwire::void_result require_list_object(const detail::payload_reader& r, json::value doc,
+                                                json::value& data) noexcept {
   json::object obj = *doc.get_object();
   json::value object = obj.find("object");
   data = obj.find("data");
@@ -162,7 +163,8 @@ struct model_view {
       else if (detail::key_is(k, "supported_params")) st = detail::read_string_list(r, m.value, out.supported_params);
       else if (detail::key_is(k, "supported_parameters"))
         st = detail::read_string_list(r, m.value, out.supported_parameters);
-      else if (detail::key_is(k, "supported_params_detail")) detail::payload_reader::any(m.value, out.supported_params_detail);
+      else if (detail::key_is(k, "supported_params_detail"))
+        detail::payload_reader::any(m.value, out.supported_params_detail);
       else if (detail::key_is(k, "supported_parameters_detail"))
         detail::payload_reader::any(m.value, out.supported_parameters_detail);
       else if (detail::key_is(k, "pricing")) detail::payload_reader::any(m.value, out.pricing);
@@ -299,8 +301,7 @@ inline bool parse_close_on_terminal(std::string_view value) noexcept {
 /// with `close_on_terminal`, on completed, failed or cancelled — but not on expired, so a
 /// client that waits for the close must also stop on `expired` itself.
 constexpr bool ws_server_closes_on(job_status s, bool close_on_terminal) noexcept {
-  return close_on_terminal &&
-         (s == job_status::completed || s == job_status::failed || s == job_status::cancelled);
+  return close_on_terminal && (s == job_status::completed || s == job_status::failed || s == job_status::cancelled);
 }
 
 }  // namespace jobwire

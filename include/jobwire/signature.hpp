@@ -25,7 +25,7 @@
 #include <utility>
 
 #if defined(__SSE2__)
-#include <emmintrin.h>
+#  include <emmintrin.h>
 #endif
 
 #include <openssl/core_names.h>
@@ -50,7 +50,7 @@ constexpr std::size_t signature_hex_size = 64;
 // -DJOBWIRE_SIGNATURE_DEFAULT_MAX_SECRETS=N (whole program). The C API's
 // JOBWIRE_MAX_SECRETS (jobwire_c.h) follows this macro.
 #ifndef JOBWIRE_SIGNATURE_DEFAULT_MAX_SECRETS
-#define JOBWIRE_SIGNATURE_DEFAULT_MAX_SECRETS 8u
+#  define JOBWIRE_SIGNATURE_DEFAULT_MAX_SECRETS 8u
 #endif
 
 /// Upper bound on secrets tried for one delivery (rotation keeps two or three alive; the
@@ -117,23 +117,26 @@ inline void_result decode_signature(std::string_view text, mac_bytes& out) noexc
   static constexpr table hex{};
   text = trim_ascii(text);
   if (text.size() != signature_hex_size) return errc::malformed_signature;
-  // 8 hex digits at a time (SWAR, every step per byte with no carry between bytes, so the
-  // result does not depend on byte order): check that each byte is 0-9, a-f or A-F, and
-  // turn it into its nibble (low 4 bits, plus 9 for a letter).
+    // 8 hex digits at a time (SWAR, every step per byte with no carry between bytes, so the
+    // result does not depend on byte order): check that each byte is 0-9, a-f or A-F, and
+    // turn it into its nibble (low 4 bits, plus 9 for a letter).
 #if defined(__SSE2__)
   // The same with SSE2 (every x86-64 CPU), 16 digits per step. Signed byte compares: a
   // byte >= 0x80 is negative and so outside both ranges.
   bool all_hex = true;
   for (std::size_t i = 0; i < signature_hex_size; i += 16) {
     const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(text.data() + i));
-    const __m128i digit = _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8('0' - 1)), _mm_cmplt_epi8(x, _mm_set1_epi8('9' + 1)));
+    const __m128i digit =
+        _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8('0' - 1)), _mm_cmplt_epi8(x, _mm_set1_epi8('9' + 1)));
     const __m128i l = _mm_or_si128(x, _mm_set1_epi8(0x20));
-    const __m128i letter = _mm_and_si128(_mm_cmpgt_epi8(l, _mm_set1_epi8('a' - 1)), _mm_cmplt_epi8(l, _mm_set1_epi8('f' + 1)));
+    const __m128i letter =
+        _mm_and_si128(_mm_cmpgt_epi8(l, _mm_set1_epi8('a' - 1)), _mm_cmplt_epi8(l, _mm_set1_epi8('f' + 1)));
     all_hex &= _mm_movemask_epi8(_mm_or_si128(digit, letter)) == 0xFFFF;
     // Nibbles (low 4 bits, plus 9 for a letter), then in each 16-bit lane the first
     // digit (low byte) becomes the high nibble of the output byte.
     const __m128i nib = _mm_add_epi8(_mm_and_si128(x, _mm_set1_epi8(0x0F)), _mm_and_si128(letter, _mm_set1_epi8(9)));
-    const __m128i pairs = _mm_or_si128(_mm_slli_epi16(_mm_and_si128(nib, _mm_set1_epi16(0x00FF)), 4), _mm_srli_epi16(nib, 8));
+    const __m128i pairs =
+        _mm_or_si128(_mm_slli_epi16(_mm_and_si128(nib, _mm_set1_epi16(0x00FF)), 4), _mm_srli_epi16(nib, 8));
     _mm_storel_epi64(reinterpret_cast<__m128i*>(out.bytes + i / 2), _mm_packus_epi16(pairs, pairs));
   }
   if (!all_hex) {
@@ -149,19 +152,19 @@ inline void_result decode_signature(std::string_view text, mac_bytes& out) noexc
     const std::uint64_t is_letter = (l + ones * (0x80 - 'a')) & ~(l + ones * (0x80 - 'f' - 1));
     valid &= (is_digit | is_letter) & ~w;
     const std::uint64_t nibbles = (w & (ones * 0x0F)) + ((w >> 6) & ones) * 9;
-#if defined(__BYTE_ORDER__) && defined(__ORDER_LITTLE_ENDIAN__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#  if defined(__BYTE_ORDER__) && defined(__ORDER_LITTLE_ENDIAN__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
     // Pair the nibbles (byte 2k becomes n[2k] << 4 | n[2k+1]), then gather the even bytes.
     std::uint64_t t = ((nibbles << 4) | (nibbles >> 8)) & 0x00FF00FF00FF00FFull;
     t = (t | (t >> 8)) & 0x0000FFFF0000FFFFull;
     t = (t | (t >> 16)) & 0x00000000FFFFFFFFull;
     const auto packed = static_cast<std::uint32_t>(t);
     std::memcpy(out.bytes + i / 2, &packed, 4);
-#else
+#  else
     unsigned char n[8];
     std::memcpy(n, &nibbles, 8);
     for (std::size_t k = 0; k < 4; ++k)
       out.bytes[i / 2 + k] = static_cast<unsigned char>((n[2 * k] << 4) | (n[2 * k + 1] & 0x0F));
-#endif
+#  endif
   }
   if (valid != high) {
 #endif
@@ -188,8 +191,8 @@ inline std::size_t select_matching_mac(const mac_bytes* candidates, std::size_t 
   for (std::size_t i = 0; i < count; ++i) {
     // CRYPTO_memcmp returns 0 or 1; turn "equal" into an all-ones mask without branching.
     const auto differs = static_cast<std::size_t>(CRYPTO_memcmp(candidates[i].bytes, presented.bytes, mac_size) != 0);
-    const std::size_t eq_mask = differs - 1;     // equal → ~0, different → 0
-    const std::size_t take = eq_mask & ~have;    // first match only
+    const std::size_t eq_mask = differs - 1;   // equal → ~0, different → 0
+    const std::size_t take = eq_mask & ~have;  // first match only
     found = (found & ~take) | (i & take);
     have |= eq_mask;
   }
@@ -215,21 +218,21 @@ inline std::size_t select_matching_mac(const mac_bytes* candidates, std::size_t 
 // shareable and correct, with the allocations above.
 
 #if defined(OPENSSL_NO_DEPRECATED_3_0)
-#define JOBWIRE_HMAC_STACK_STATES 0
+#  define JOBWIRE_HMAC_STACK_STATES 0
 #else
-#define JOBWIRE_HMAC_STACK_STATES 1
+#  define JOBWIRE_HMAC_STACK_STATES 1
 #endif
 
 #if JOBWIRE_HMAC_STACK_STATES && (defined(__GNUC__) || defined(__clang__))
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+#  pragma GCC diagnostic push
+#  pragma GCC diagnostic ignored "-Wdeprecated-declarations"
 #endif
 
 /// Key prefixes of the Standard Webhooks scheme (§17).
 namespace key_prefix {
-constexpr std::string_view secret = "whsec_";       ///< symmetric, base64
-constexpr std::string_view public_key = "whpk_";    ///< Ed25519 public key, base64
-constexpr std::string_view signing_key = "whsk_";   ///< Ed25519 private key, base64
+constexpr std::string_view secret = "whsec_";      ///< symmetric, base64
+constexpr std::string_view public_key = "whpk_";   ///< Ed25519 public key, base64
+constexpr std::string_view signing_key = "whsk_";  ///< Ed25519 private key, base64
 }  // namespace key_prefix
 
 /// True for the text of an Ed25519 key (`whpk_`, `whsk_`, §17). Given where a shared
@@ -485,7 +488,7 @@ class hmac_key {
 };
 
 #if JOBWIRE_HMAC_STACK_STATES && (defined(__GNUC__) || defined(__clang__))
-#pragma GCC diagnostic pop
+#  pragma GCC diagnostic pop
 #endif
 
 /// One-shot signing with a secret that is prepared for this call only (sender tools, the
@@ -526,8 +529,8 @@ constexpr bool starts_with(std::string_view s, std::string_view p) noexcept {
 }
 /// Decodes the base64 of a key (padding optional, §17) into `out`; `invalid_key` when it
 /// is not base64 or not `min..max` bytes.
-inline result<std::size_t> decode_key_bytes(std::string_view b64, unsigned char* out, std::size_t cap,
-                                            std::size_t min, std::size_t max) noexcept {
+inline result<std::size_t> decode_key_bytes(std::string_view b64, unsigned char* out, std::size_t cap, std::size_t min,
+                                            std::size_t max) noexcept {
   auto n = base64::decode(b64, out, cap, base64::padding::optional);
   if (!n || *n < min || *n > max) {
     OPENSSL_cleanse(out, cap);
@@ -597,8 +600,8 @@ inline result<hmac_key> prepare_webhook_secret(std::string_view text, const prof
   if (text.empty()) return errc::empty_secret;
   if (is_ed25519_key_text(text)) return errc::key_format_mismatch;
   const bool prefixed = detail::starts_with(text, key_prefix::secret);
-  const bool decode = prefixed || format == key_format::base64 ||
-                      (format == key_format::by_profile && prof.prefixless_key_is_base64);
+  const bool decode =
+      prefixed || format == key_format::base64 || (format == key_format::by_profile && prof.prefixless_key_is_base64);
   if (!decode) return hmac_key::create(text);
   if (prefixed) text.remove_prefix(key_prefix::secret.size());
   unsigned char raw[max_webhook_secret_bytes + 3];
@@ -800,8 +803,8 @@ class verifier {
     return idx;
   }
 
-  hmac_key keys_[max_secrets];      // raw bytes (service profiles; `openai` prefix-less)
-  hmac_key decoded_[max_secrets];   // base64-decoded (§17), invalid when not decodable
+  hmac_key keys_[max_secrets];       // raw bytes (service profiles; `openai` prefix-less)
+  hmac_key decoded_[max_secrets];    // base64-decoded (§17), invalid when not decodable
   bool prefixed_[max_secrets] = {};  // the secret was written `whsec_…`
   ed25519_public_key public_keys_[max_secrets];
   std::size_t count_ = 0;

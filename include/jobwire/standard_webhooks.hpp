@@ -35,13 +35,13 @@
 // Resource limits (each bounds the work one unauthenticated request causes), overridable
 // for the whole program like the other limits.
 #ifndef JOBWIRE_WEBHOOK_DEFAULT_MAX_SIGNATURES
-#define JOBWIRE_WEBHOOK_DEFAULT_MAX_SIGNATURES 16u
+#  define JOBWIRE_WEBHOOK_DEFAULT_MAX_SIGNATURES 16u
 #endif
 #ifndef JOBWIRE_WEBHOOK_DEFAULT_MAX_SIGNATURE_HEADER_BYTES
-#define JOBWIRE_WEBHOOK_DEFAULT_MAX_SIGNATURE_HEADER_BYTES 2048u
+#  define JOBWIRE_WEBHOOK_DEFAULT_MAX_SIGNATURE_HEADER_BYTES 2048u
 #endif
 #ifndef JOBWIRE_WEBHOOK_DEFAULT_MAX_ID_BYTES
-#define JOBWIRE_WEBHOOK_DEFAULT_MAX_ID_BYTES 256u
+#  define JOBWIRE_WEBHOOK_DEFAULT_MAX_ID_BYTES 256u
 #endif
 
 namespace jobwire {
@@ -235,8 +235,7 @@ inline result<mac_bytes> webhook_mac(const hmac_key& key, std::string_view id, s
 /// this scheme, `signature_scheme_mismatch` for a service-profile signature,
 /// `signature_mismatch` / `malformed_signature` by the rule of the file comment.
 [[nodiscard]] inline result<std::size_t> verify_webhook_signature(const verifier& keys, const profile& prof,
-                                                                  std::string_view id,
-                                                                  std::string_view timestamp_text,
+                                                                  std::string_view id, std::string_view timestamp_text,
                                                                   std::string_view body,
                                                                   std::string_view header) noexcept {
   // The keys of this scheme (decided once when the verifier was made, §17).
@@ -445,14 +444,14 @@ inline result<webhook_keypair> generate_webhook_keypair() {
 /// `{type, timestamp, data}` and OpenAI's `{id, object: "event", created_at, type,
 /// data: {id}}`. Every field is optional (the body is any bytes); views point into it.
 struct webhook_event_view {
-  std::string_view type;          ///< `type` (unescaped text when it has no escapes)
-  std::string_view id;            ///< OpenAI: the event id (`id`)
-  std::string_view object;        ///< OpenAI: `object` ("event")
-  std::string_view timestamp;     ///< recommended shape: `timestamp` (an ISO-8601 string)
-  std::int64_t created_at = 0;    ///< OpenAI: `created_at` (Unix seconds)
+  std::string_view type;        ///< `type` (unescaped text when it has no escapes)
+  std::string_view id;          ///< OpenAI: the event id (`id`)
+  std::string_view object;      ///< OpenAI: `object` ("event")
+  std::string_view timestamp;   ///< recommended shape: `timestamp` (an ISO-8601 string)
+  std::int64_t created_at = 0;  ///< OpenAI: `created_at` (Unix seconds)
   bool has_created_at = false;
-  json::value data;               ///< `data`, any JSON value
-  std::string_view data_id;       ///< `data.id` when `data` is an object with a string id
+  json::value data;          ///< `data`, any JSON value
+  std::string_view data_id;  ///< `data.id` when `data` is an object with a string id
 };
 
 /// Reads the typed view from a JSON object body. Errors are the JSON reader's for a body

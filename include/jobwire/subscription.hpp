@@ -44,8 +44,9 @@ struct subscription_event {
 struct ignored_event {
   std::string_view value;
   std::size_t index = 0;
-  errc reason = errc::invalid_event;  ///< event_not_string, empty_event, invalid_event, cross_kind_event, duplicate_event
-  bool is_json = true;  ///< `value` is raw JSON text (else a plain string)
+  errc reason =
+      errc::invalid_event;  ///< event_not_string, empty_event, invalid_event, cross_kind_event, duplicate_event
+  bool is_json = true;      ///< `value` is raw JSON text (else a plain string)
 };
 
 /// Longest event name the normaliser considers, after trimming; no valid name comes close
@@ -60,13 +61,13 @@ inline std::size_t js_space_prefix(std::string_view s) noexcept {
   auto b = [&](std::size_t i) { return i < s.size() ? static_cast<unsigned char>(s[i]) : 0u; };
   unsigned c0 = b(0);
   if (c0 == ' ' || (c0 >= 0x09 && c0 <= 0x0D)) return 1;
-  if (c0 == 0xC2 && b(1) == 0xA0) return 2;                                   // U+00A0
-  if (c0 == 0xE1 && b(1) == 0x9A && b(2) == 0x80) return 3;                   // U+1680
+  if (c0 == 0xC2 && b(1) == 0xA0) return 2;                  // U+00A0
+  if (c0 == 0xE1 && b(1) == 0x9A && b(2) == 0x80) return 3;  // U+1680
   if (c0 == 0xE2 && b(1) == 0x80 && (b(2) <= 0x8A || b(2) == 0xA8 || b(2) == 0xA9 || b(2) == 0xAF))
-    return b(2) >= 0x80 ? 3 : 0;                                              // U+2000..200A, 2028, 2029, 202F
-  if (c0 == 0xE2 && b(1) == 0x81 && b(2) == 0x9F) return 3;                   // U+205F
-  if (c0 == 0xE3 && b(1) == 0x80 && b(2) == 0x80) return 3;                   // U+3000
-  if (c0 == 0xEF && b(1) == 0xBB && b(2) == 0xBF) return 3;                   // U+FEFF
+    return b(2) >= 0x80 ? 3 : 0;                             // U+2000..200A, 2028, 2029, 202F
+  if (c0 == 0xE2 && b(1) == 0x81 && b(2) == 0x9F) return 3;  // U+205F
+  if (c0 == 0xE3 && b(1) == 0x80 && b(2) == 0x80) return 3;  // U+3000
+  if (c0 == 0xEF && b(1) == 0xBB && b(2) == 0xBF) return 3;  // U+FEFF
   return 0;
 }
 inline std::size_t js_space_suffix(std::string_view s) noexcept {
@@ -341,10 +342,8 @@ inline void append_ignored(std::string& out, const std::vector<ignored_event>& i
     if (!first) out += ',';
     first = false;
     out += "{\"value\":";
-    if (ig.is_json)
-      out += ig.value;  // the entry exactly as the caller wrote it
-    else
-      json::append_quoted(out, ig.value);
+    if (ig.is_json) out += ig.value;  // the entry exactly as the caller wrote it
+    else json::append_quoted(out, ig.value);
     out += ",\"reason\":";
     json::append_quoted(out, error_name(ig.reason));
     out += '}';
@@ -388,9 +387,8 @@ inline constexpr std::string_view request_default_events[] = {"job.status_change
 /// What an endpoint created or patched without events (or with `[]`) stores (WE:38-45).
 /// Note the consequence the service's docs miss: a video job that inherits this list gets
 /// neither `status_changed` nor `expired`.
-inline constexpr std::string_view endpoint_default_events[] = {"video.completed", "video.failed",
-                                                               "video.cancelled", "batch.completed",
-                                                               "batch.failed",    "batch.cancelled"};
+inline constexpr std::string_view endpoint_default_events[] = {"video.completed", "video.failed", "video.cancelled",
+                                                               "batch.completed", "batch.failed", "batch.cancelled"};
 
 /// Normalises one stored `events` entry for a job of kind `k` (§16.2, AN:301-315): trim
 /// (JavaScript `trim`), lower-case, `canceled` and a `.canceled` suffix become
@@ -411,7 +409,8 @@ inline result<std::string> normalise_stored_event(std::string_view entry, kind k
   constexpr std::string_view canceled = ".canceled";
   if (name == "canceled") {
     name = "cancelled";
-  } else if (name.size() > canceled.size() && name.compare(name.size() - canceled.size(), canceled.size(), canceled) == 0) {
+  } else if (name.size() > canceled.size() &&
+             name.compare(name.size() - canceled.size(), canceled.size(), canceled) == 0) {
     name.replace(name.size() - canceled.size(), canceled.size(), ".cancelled");
   }
   const std::size_t dot = name.find('.');
@@ -438,7 +437,8 @@ inline bool stored_events_match(const std::vector<std::string>& events, kind k, 
     const std::size_t dot = e.find('.');
     if (dot == std::string::npos) continue;
     const std::string_view prefix = std::string_view(e).substr(0, dot);
-    if ((prefix == "job" || prefix == kind_name(k)) && std::string_view(e).substr(dot + 1) == phase_name(p)) return true;
+    if ((prefix == "job" || prefix == kind_name(k)) && std::string_view(e).substr(dot + 1) == phase_name(p))
+      return true;
   }
   return false;
 }
@@ -472,8 +472,8 @@ inline result<std::vector<std::string>> normalise_stored_events(json::value even
     const std::string text = v.get_string()->to_string();
     if (text.empty()) return error(errc::empty_event, i);
     auto e = normalise_stored_event(text, opt.kind, *opt.prof);
-    errc reason = e ? (subscription_detail::add_unique(list, std::move(*e)) ? errc::ok : errc::duplicate_event)
-                    : e.code();
+    errc reason =
+        e ? (subscription_detail::add_unique(list, std::move(*e)) ? errc::ok : errc::duplicate_event) : e.code();
     if (reason != errc::ok) {
       if (opt.strict && reason != errc::duplicate_event) return error(reason, i);
       if (ignored) ignored->push_back({v.raw(), i, reason, true});
@@ -493,8 +493,8 @@ inline result<std::vector<std::string>> normalise_stored_events(const std::strin
   for (std::size_t i = 0; i < count; ++i) {
     if (entries[i].empty()) return error(errc::empty_event, i);
     auto e = normalise_stored_event(entries[i], opt.kind, *opt.prof);
-    errc reason = e ? (subscription_detail::add_unique(list, std::move(*e)) ? errc::ok : errc::duplicate_event)
-                    : e.code();
+    errc reason =
+        e ? (subscription_detail::add_unique(list, std::move(*e)) ? errc::ok : errc::duplicate_event) : e.code();
     if (reason != errc::ok) {
       if (opt.strict && reason != errc::duplicate_event) return error(reason, i);
       if (ignored) ignored->push_back({entries[i], i, reason, false});
@@ -552,9 +552,9 @@ inline result<std::string_view> check_endpoint_id(std::string_view id) noexcept 
 
 /// A validated endpoint subscription (§16.2).
 struct endpoint_subscription {
-  std::string endpoint_id;          ///< trimmed UUID
+  std::string endpoint_id;  ///< trimmed UUID
   jobwire::kind kind = kind::video;
-  std::vector<std::string> events;  ///< the stored list: `[]` means inherit
+  std::vector<std::string> events;     ///< the stored list: `[]` means inherit
   std::vector<ignored_event> ignored;  ///< views into the JSON text the subscription came from
 
   /// Deliveries through an endpoint are always signed with the endpoint's secret, so the
@@ -616,15 +616,17 @@ inline result<endpoint_subscription> parse_endpoint_subscription(json::value web
   sub.kind = opt.kind;
   {
     auto id = subscription_detail::endpoint_id_of(obj->find("endpoint_id"), text_begin);
-    if (!id) return id.code() == errc::missing_endpoint_id ? error(errc::missing_endpoint_id, offset_in(webhook, text_begin))
-                                                            : id.error();
+    if (!id)
+      return id.code() == errc::missing_endpoint_id ? error(errc::missing_endpoint_id, offset_in(webhook, text_begin))
+                                                    : id.error();
     sub.endpoint_id = std::move(*id);
   }
   json::value events = obj->find("events");
   auto list = normalise_stored_events(events, opt, &sub.ignored);
   if (!list) {
     std::size_t at = offset_in(events, text_begin);
-    if (list.error().has_offset() && events.is_array()) at = offset_in(events.get_array()->at(list.error().offset), text_begin);
+    if (list.error().has_offset() && events.is_array())
+      at = offset_in(events.get_array()->at(list.error().offset), text_begin);
     return error(list.code(), at);
   }
   sub.events = std::move(*list);
@@ -654,8 +656,9 @@ inline result<endpoint_subscription> parse_batch_subscription(json::value reques
   endpoint_subscription sub;
   sub.kind = kind::batch;
   auto id = subscription_detail::endpoint_id_of(obj->find("webhook_endpoint_id"), text_begin);
-  if (!id) return id.code() == errc::missing_endpoint_id ? error(errc::missing_endpoint_id, offset_in(request, text_begin))
-                                                          : id.error();
+  if (!id)
+    return id.code() == errc::missing_endpoint_id ? error(errc::missing_endpoint_id, offset_in(request, text_begin))
+                                                  : id.error();
   sub.endpoint_id = std::move(*id);
   return sub;  // events [] : inherit the endpoint's list
 }

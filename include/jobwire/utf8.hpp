@@ -25,9 +25,11 @@ constexpr utf8_lead lead_of(unsigned char c) noexcept {
   if (c < 0x80) return {1, 0x80, 0xBF};
   if (c >= 0xC2 && c <= 0xDF) return {2, 0x80, 0xBF};
   if (c >= 0xE0 && c <= 0xEF)
-    return {3, static_cast<unsigned char>(c == 0xE0 ? 0xA0 : 0x80), static_cast<unsigned char>(c == 0xED ? 0x9F : 0xBF)};
+    return {3, static_cast<unsigned char>(c == 0xE0 ? 0xA0 : 0x80),
+            static_cast<unsigned char>(c == 0xED ? 0x9F : 0xBF)};
   if (c >= 0xF0 && c <= 0xF4)
-    return {4, static_cast<unsigned char>(c == 0xF0 ? 0x90 : 0x80), static_cast<unsigned char>(c == 0xF4 ? 0x8F : 0xBF)};
+    return {4, static_cast<unsigned char>(c == 0xF0 ? 0x90 : 0x80),
+            static_cast<unsigned char>(c == 0xF4 ? 0x8F : 0xBF)};
   return {0, 0, 0};  // 80..C1 (continuation or overlong 2-byte lead), F5..FF
 }
 /// How many of the bytes after a lead byte continue its sequence, checked in order and

@@ -63,7 +63,7 @@ namespace jobwire {
 // unauthenticated request causes), not a protocol fact, so a build may override it with
 // -DJOBWIRE_VERIFY_DEFAULT_MAX_BODY_BYTES=N (for the whole program: ODR).
 #ifndef JOBWIRE_VERIFY_DEFAULT_MAX_BODY_BYTES
-#define JOBWIRE_VERIFY_DEFAULT_MAX_BODY_BYTES (1024u * 1024u)
+#  define JOBWIRE_VERIFY_DEFAULT_MAX_BODY_BYTES (1024u * 1024u)
 #endif
 
 /// Default upper bound on a delivery body (a delivery with 10 attempts and diagnostics is
@@ -158,9 +158,9 @@ struct detail_authenticated_body_access {
 /// rejected retry). `[[nodiscard]]`: ignoring it would trust an unverified request.
 template <class Headers>
 [[nodiscard]] inline void_result authenticate_delivery(std::string_view body, const Headers& headers,
-                                                  const verifier& secrets, std::int64_t now_seconds,
-                                                  authenticated_delivery& out,
-                                                  const verify_options& opts = {}) noexcept {
+                                                       const verifier& secrets, std::int64_t now_seconds,
+                                                       authenticated_delivery& out,
+                                                       const verify_options& opts = {}) noexcept {
   static_cast<authenticated_delivery&>(out) = authenticated_delivery();
 
   // §15: detection picks rules, never keys; the secrets given are the only ones tried, and
@@ -291,8 +291,8 @@ inline payload_options delivery_payload_options(const verify_options& opts, cons
 /// as far as it got (the metadata headers once authentication passed).
 template <class Headers>
 [[nodiscard]] inline void_result verify_delivery(std::string_view body, const Headers& headers, const verifier& secrets,
-                                            std::int64_t now_seconds, verified_delivery& out,
-                                            const verify_options& opts = {}) noexcept {
+                                                 std::int64_t now_seconds, verified_delivery& out,
+                                                 const verify_options& opts = {}) noexcept {
   out.envelope = envelope_view{};
   if (auto st = authenticate_delivery(body, headers, secrets, now_seconds, out, opts); !st) return st;
   // §17: the body of a Standard Webhooks delivery is any bytes, with no envelope to agree.

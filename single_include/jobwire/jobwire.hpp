@@ -15,9 +15,9 @@
 // ---- begin jobwire/version.hpp ---------------------------------------------------
 // jobwire — library version. CMake reads the project version from this file.
 
-#define JOBWIRE_VERSION_MAJOR 0
-#define JOBWIRE_VERSION_MINOR 1
-#define JOBWIRE_VERSION_PATCH 0
+#define JOBWIRE_VERSION_MAJOR  0
+#define JOBWIRE_VERSION_MINOR  1
+#define JOBWIRE_VERSION_PATCH  0
 #define JOBWIRE_VERSION_STRING "0.1.0"
 
 namespace jobwire {
@@ -41,147 +41,147 @@ constexpr const char* version() noexcept { return JOBWIRE_VERSION_STRING; }
 #include <string_view>
 
 // X(name, id, message)
-#define JOBWIRE_ERROR_CODES(X)                                                                     \
-  /* 0..99: general */                                                                             \
-  X(ok, 0, "no error")                                                                             \
-  X(invalid_argument, 1, "an argument is outside its documented domain")                           \
-  X(buffer_too_small, 2, "the output buffer is too small; the required size was reported")         \
-  X(limit_exceeded, 3, "a configured limit was exceeded")                                          \
-  X(io_error, 4, "an input/output operation failed")                                               \
-  X(internal_error, 5, "an internal invariant failed")                                             \
-  X(out_of_memory, 6, "memory allocation failed")                                                  \
-  X(crypto_error, 7, "the cryptographic backend reported an error")                                \
-  X(not_found, 8, "the requested item does not exist")                                             \
-                                                                                                   \
-  /* 100..199: JSON reader (json.hpp) */                                                           \
-  X(json_empty_input, 100, "the input contains no JSON value")                                     \
-  X(json_unexpected_token, 101, "unexpected character in JSON text")                               \
-  X(json_unexpected_end, 102, "the JSON text ends before the value is complete")                   \
-  X(json_trailing_content, 103, "non-whitespace content follows the JSON value")                   \
-  X(json_invalid_number, 104, "malformed JSON number")                                             \
-  X(json_invalid_string, 105, "unescaped control character in JSON string")                        \
-  X(json_invalid_escape, 106, "invalid escape sequence in JSON string")                            \
-  X(json_invalid_utf8, 107, "JSON text is not valid UTF-8")                                        \
-  X(json_invalid_surrogate, 108, "unpaired UTF-16 surrogate escape in JSON string")                \
-  X(json_depth_exceeded, 109, "JSON nesting is deeper than the configured limit")                  \
-  X(json_input_too_large, 110, "JSON text is larger than the configured limit")                    \
-  X(json_string_too_long, 111, "JSON string is longer than the configured limit")                  \
-  X(json_too_many_members, 112, "JSON object or array has more entries than the configured limit") \
-  X(json_duplicate_key, 113, "JSON object has the same key twice")                                 \
-  X(json_type_mismatch, 114, "JSON value has a different type than required")                      \
-  X(json_number_out_of_range, 115, "JSON number does not fit the requested type")                  \
-  X(json_not_integer, 116, "JSON number is not an integer")                                        \
-                                                                                                   \
-  /* 200..299: signatures and delivery headers (signature.hpp, headers.hpp) */                     \
-  X(empty_secret, 200, "the webhook secret is empty after trimming")                               \
-  X(too_many_secrets, 201, "more secrets than the configured limit")                               \
-  X(missing_timestamp, 202, "the timestamp header is missing")                                     \
-  X(missing_signature, 203, "the signature header is missing")                                     \
-  X(malformed_timestamp, 204, "the timestamp header is not a valid timestamp")                     \
-  X(timestamp_too_old, 205, "the timestamp is older than the tolerance allows")                    \
-  X(timestamp_too_new, 206, "the timestamp is further in the future than the tolerance allows")    \
-  X(malformed_signature, 207, "the signature header is not a well-formed signature of the profile") \
-  X(signature_mismatch, 208, "the signature does not match the body and timestamp")                \
-  X(ambiguous_header, 209, "a header appears more than once with different values")                \
-  X(header_body_mismatch, 210, "a delivery header disagrees with the delivery body")               \
-  X(malformed_header, 211, "a delivery metadata header has an invalid value")                      \
-  X(attempt_exceeds_max, 212, "the attempt number is greater than the maximum attempts")           \
-  X(secret_required, 213, "the profile requires signed deliveries but no secret is configured")    \
-  X(body_too_large, 214, "the body is larger than the configured limit")                           \
-  X(invalid_key, 215, "the key is not valid for its format (prefix, base64 or length)")            \
-  X(key_format_mismatch, 216, "the key belongs to another signature scheme than the profile's")     \
+#define JOBWIRE_ERROR_CODES(X)                                                                                \
+  /* 0..99: general */                                                                                        \
+  X(ok, 0, "no error")                                                                                        \
+  X(invalid_argument, 1, "an argument is outside its documented domain")                                      \
+  X(buffer_too_small, 2, "the output buffer is too small; the required size was reported")                    \
+  X(limit_exceeded, 3, "a configured limit was exceeded")                                                     \
+  X(io_error, 4, "an input/output operation failed")                                                          \
+  X(internal_error, 5, "an internal invariant failed")                                                        \
+  X(out_of_memory, 6, "memory allocation failed")                                                             \
+  X(crypto_error, 7, "the cryptographic backend reported an error")                                           \
+  X(not_found, 8, "the requested item does not exist")                                                        \
+                                                                                                              \
+  /* 100..199: JSON reader (json.hpp) */                                                                      \
+  X(json_empty_input, 100, "the input contains no JSON value")                                                \
+  X(json_unexpected_token, 101, "unexpected character in JSON text")                                          \
+  X(json_unexpected_end, 102, "the JSON text ends before the value is complete")                              \
+  X(json_trailing_content, 103, "non-whitespace content follows the JSON value")                              \
+  X(json_invalid_number, 104, "malformed JSON number")                                                        \
+  X(json_invalid_string, 105, "unescaped control character in JSON string")                                   \
+  X(json_invalid_escape, 106, "invalid escape sequence in JSON string")                                       \
+  X(json_invalid_utf8, 107, "JSON text is not valid UTF-8")                                                   \
+  X(json_invalid_surrogate, 108, "unpaired UTF-16 surrogate escape in JSON string")                           \
+  X(json_depth_exceeded, 109, "JSON nesting is deeper than the configured limit")                             \
+  X(json_input_too_large, 110, "JSON text is larger than the configured limit")                               \
+  X(json_string_too_long, 111, "JSON string is longer than the configured limit")                             \
+  X(json_too_many_members, 112, "JSON object or array has more entries than the configured limit")            \
+  X(json_duplicate_key, 113, "JSON object has the same key twice")                                            \
+  X(json_type_mismatch, 114, "JSON value has a different type than required")                                 \
+  X(json_number_out_of_range, 115, "JSON number does not fit the requested type")                             \
+  X(json_not_integer, 116, "JSON number is not an integer")                                                   \
+                                                                                                              \
+  /* 200..299: signatures and delivery headers (signature.hpp, headers.hpp) */                                \
+  X(empty_secret, 200, "the webhook secret is empty after trimming")                                          \
+  X(too_many_secrets, 201, "more secrets than the configured limit")                                          \
+  X(missing_timestamp, 202, "the timestamp header is missing")                                                \
+  X(missing_signature, 203, "the signature header is missing")                                                \
+  X(malformed_timestamp, 204, "the timestamp header is not a valid timestamp")                                \
+  X(timestamp_too_old, 205, "the timestamp is older than the tolerance allows")                               \
+  X(timestamp_too_new, 206, "the timestamp is further in the future than the tolerance allows")               \
+  X(malformed_signature, 207, "the signature header is not a well-formed signature of the profile")           \
+  X(signature_mismatch, 208, "the signature does not match the body and timestamp")                           \
+  X(ambiguous_header, 209, "a header appears more than once with different values")                           \
+  X(header_body_mismatch, 210, "a delivery header disagrees with the delivery body")                          \
+  X(malformed_header, 211, "a delivery metadata header has an invalid value")                                 \
+  X(attempt_exceeds_max, 212, "the attempt number is greater than the maximum attempts")                      \
+  X(secret_required, 213, "the profile requires signed deliveries but no secret is configured")               \
+  X(body_too_large, 214, "the body is larger than the configured limit")                                      \
+  X(invalid_key, 215, "the key is not valid for its format (prefix, base64 or length)")                       \
+  X(key_format_mismatch, 216, "the key belongs to another signature scheme than the profile's")               \
   X(signature_scheme_mismatch, 217, "the signature header is of another signature scheme than the profile's") \
-  X(missing_message_id, 218, "the message id header is missing")                                   \
-  X(malformed_message_id, 219, "the message id header is empty, too long or contains a dot")      \
-                                                                                                   \
-  /* 300..399: job payloads, lifecycle, requests (job.hpp, reconcile.hpp, poll.hpp) */             \
-  X(missing_field, 300, "a required field is missing")                                             \
-  X(invalid_field, 301, "a field has an invalid type or value")                                    \
-  X(unknown_status, 302, "the status is not part of the protocol's vocabulary")                    \
-  X(inconsistent_status, 303, "status and lifecycle_status contradict each other")                 \
-  X(conflicting_job_id, 304, "id and video_id are both present and differ")                        \
-  X(invalid_job_id, 305, "the job id is empty or too long")                                        \
-  X(invalid_event_id, 306, "the event id is not 1..160 characters of [A-Za-z0-9_-]")              \
-  X(unknown_event_type, 307, "the event type is not a known kind.phase")                           \
-  X(unknown_message_type, 308, "the websocket message type is unknown")                            \
-  X(job_not_completed, 309, "the job is not completed, so it has no output to read")               \
-  X(invalid_ttl, 310, "ttl_seconds must be between 60 and 3600")                                   \
-  X(invalid_disposition, 311, "disposition must be attachment or inline")                          \
-  X(invalid_interval, 312, "interval_ms must be between 1000 and 10000")                           \
-  X(invalid_index, 313, "the output index is out of range")                                        \
-  X(deadline_exceeded, 314, "the polling deadline has passed")                                     \
-  X(poll_not_retryable, 315, "the status request failed with a status that retrying cannot fix")  \
-  X(status_change_mismatch, 316, "status_change names another state than the delivery key")        \
-                                                                                                   \
-  /* 400..499: events and subscriptions (events.hpp) */                                            \
-  X(no_valid_events, 400, "the event list contains no valid event for this kind")                  \
-  X(invalid_event, 401, "the event name is not valid for this kind")                               \
-  X(unknown_kind, 402, "the job kind is not video or batch")                                       \
-  X(unknown_phase, 403, "the phase is not part of the profile's phase set")                        \
-  X(unknown_subscription_key, 404, "the webhook object has a key its profile does not define")     \
-  X(invalid_events_type, 405, "events must be an array of strings")                                \
-  X(missing_url, 406, "the webhook object has no url")                                             \
-  X(no_progress_event, 407, "the progress value makes no progress bucket")                         \
-  X(invalid_delivery_key, 408, "the delivery key is not a valid delivery key")                     \
-  X(invalid_progress, 409, "the progress value is not a finite number")                            \
-  X(event_not_string, 410, "an events entry is not a string")                                      \
-  X(empty_event, 411, "an events entry is empty after trimming")                                   \
-  X(cross_kind_event, 412, "the event name belongs to the other job kind")                         \
-  X(duplicate_event, 413, "the event name repeats an earlier entry after normalisation")           \
-  X(invalid_secret, 414, "the webhook secret is not a string")                                     \
-  X(invalid_webhook, 415, "the webhook subscription is not a JSON object")                         \
-  X(missing_endpoint_id, 430, "the subscription names no webhook endpoint (endpoint_id)")          \
-  X(invalid_endpoint_id, 431, "the webhook endpoint id is not a string holding a UUID")            \
-  X(url_not_allowed, 432, "a url is not allowed: the subscription names a webhook endpoint")       \
-  X(secret_not_allowed, 433, "a secret is not allowed: the webhook endpoint holds it")             \
-                                                                                                   \
-  /* 500..599: callback URLs (callback_url.hpp) */                                                 \
-  X(invalid_url, 500, "the URL cannot be parsed")                                                  \
-  X(https_required, 501, "the callback URL must use https")                                        \
-  X(unsupported_scheme, 502, "the URL scheme is not http or https")                                \
-  X(loopback_host, 503, "the host is a loopback address or name")                                  \
-  X(private_host, 504, "the host is a private-use address")                                        \
-  X(link_local_host, 505, "the host is a link-local address")                                      \
-  X(unspecified_host, 506, "the host is the unspecified (wildcard) address")                       \
-  X(non_global_host, 507, "the host is not a globally reachable address")                          \
-  X(userinfo_not_allowed, 508, "the URL carries a username or password")                           \
-  X(non_ascii_host, 509, "the host is not ASCII after percent-decoding")                           \
-  X(localhost_name, 510, "the host is a localhost name")                                           \
-  X(wildcard_host, 511, "the host contains a wildcard label")                                      \
-  X(invalid_port, 512, "the port is not a number from 0 to 65535")                                 \
-  X(invalid_ipv4, 513, "the host is a malformed IPv4 address")                                     \
-  X(invalid_ipv6, 514, "the host is a malformed IPv6 address")                                     \
-  X(invalid_host, 515, "the host contains a forbidden code point")                                 \
-  X(missing_host, 516, "the URL has an empty host")                                                \
-  X(invalid_url_type, 517, "the webhook url is not a string")                                      \
-  X(empty_url, 530, "the URL is empty after trimming")                                             \
-                                                                                                   \
-  /* 600..699: deduplication and receiving (dedup.hpp, stores/, receiver.hpp) */                   \
-  X(store_unavailable, 600, "the deduplication store cannot be reached")                           \
-  X(store_error, 601, "the deduplication store reported an error")                                 \
-  X(claim_lost, 602, "the claim expired and was taken over by another holder")                     \
-  X(handler_failed, 603, "the side-effect handler reported a failure")                             \
-  X(invalid_dedup_key, 604, "the deduplication key is empty or too long")                          \
-  X(store_full, 605, "the deduplication store is full of live entries")                            \
-  X(unsigned_not_allowed, 606, "no secret is configured and unsigned deliveries were not allowed")  \
-  X(store_not_supported, 620, "this kind of store is not compiled into this build")               \
-                                                                                                   \
-  /* 700..799: sending, retries, ledger (sender.hpp, ledger.hpp) */                                \
-  X(already_delivered, 700, "the delivery key was already delivered")                              \
-  X(already_queued, 701, "the delivery key is already queued for retry")                           \
-  X(already_failed, 702, "the delivery key already failed permanently")                            \
-  X(phase_not_subscribed, 703, "the subscription does not include this phase")                     \
-  X(invalid_outcome, 704, "the attempt outcome is not recognised")                                 \
-  X(invalid_timeout, 705, "the request timeout is outside 1..120 seconds")                         \
-  X(invalid_attempt, 706, "the attempt number is outside 1..max_attempts")                        \
-  X(invalid_retry_policy, 707, "a retry delay of the policy is not a positive number of seconds")   \
-  X(invalid_metric_name, 708, "a metric or label name is not valid in the exposition format")   \
-                                                                                                   \
-  /* 900..999: service API beyond jobs (endpoints.hpp, service_api.hpp) */                         \
-  X(invalid_endpoint_secret, 900, "the endpoint secret is not whsec_ and 43 base64url characters") \
-  X(invalid_endpoint_name, 901, "the endpoint name is not 1..120 characters after trimming")       \
-  X(invalid_list_limit, 902, "the list limit is outside the range the endpoint accepts")           \
-  X(cancellation_disabled, 903, "the service does not implement video cancellation (HTTP 501)")    \
+  X(missing_message_id, 218, "the message id header is missing")                                              \
+  X(malformed_message_id, 219, "the message id header is empty, too long or contains a dot")                  \
+                                                                                                              \
+  /* 300..399: job payloads, lifecycle, requests (job.hpp, reconcile.hpp, poll.hpp) */                        \
+  X(missing_field, 300, "a required field is missing")                                                        \
+  X(invalid_field, 301, "a field has an invalid type or value")                                               \
+  X(unknown_status, 302, "the status is not part of the protocol's vocabulary")                               \
+  X(inconsistent_status, 303, "status and lifecycle_status contradict each other")                            \
+  X(conflicting_job_id, 304, "id and video_id are both present and differ")                                   \
+  X(invalid_job_id, 305, "the job id is empty or too long")                                                   \
+  X(invalid_event_id, 306, "the event id is not 1..160 characters of [A-Za-z0-9_-]")                          \
+  X(unknown_event_type, 307, "the event type is not a known kind.phase")                                      \
+  X(unknown_message_type, 308, "the websocket message type is unknown")                                       \
+  X(job_not_completed, 309, "the job is not completed, so it has no output to read")                          \
+  X(invalid_ttl, 310, "ttl_seconds must be between 60 and 3600")                                              \
+  X(invalid_disposition, 311, "disposition must be attachment or inline")                                     \
+  X(invalid_interval, 312, "interval_ms must be between 1000 and 10000")                                      \
+  X(invalid_index, 313, "the output index is out of range")                                                   \
+  X(deadline_exceeded, 314, "the polling deadline has passed")                                                \
+  X(poll_not_retryable, 315, "the status request failed with a status that retrying cannot fix")              \
+  X(status_change_mismatch, 316, "status_change names another state than the delivery key")                   \
+                                                                                                              \
+  /* 400..499: events and subscriptions (events.hpp) */                                                       \
+  X(no_valid_events, 400, "the event list contains no valid event for this kind")                             \
+  X(invalid_event, 401, "the event name is not valid for this kind")                                          \
+  X(unknown_kind, 402, "the job kind is not video or batch")                                                  \
+  X(unknown_phase, 403, "the phase is not part of the profile's phase set")                                   \
+  X(unknown_subscription_key, 404, "the webhook object has a key its profile does not define")                \
+  X(invalid_events_type, 405, "events must be an array of strings")                                           \
+  X(missing_url, 406, "the webhook object has no url")                                                        \
+  X(no_progress_event, 407, "the progress value makes no progress bucket")                                    \
+  X(invalid_delivery_key, 408, "the delivery key is not a valid delivery key")                                \
+  X(invalid_progress, 409, "the progress value is not a finite number")                                       \
+  X(event_not_string, 410, "an events entry is not a string")                                                 \
+  X(empty_event, 411, "an events entry is empty after trimming")                                              \
+  X(cross_kind_event, 412, "the event name belongs to the other job kind")                                    \
+  X(duplicate_event, 413, "the event name repeats an earlier entry after normalisation")                      \
+  X(invalid_secret, 414, "the webhook secret is not a string")                                                \
+  X(invalid_webhook, 415, "the webhook subscription is not a JSON object")                                    \
+  X(missing_endpoint_id, 430, "the subscription names no webhook endpoint (endpoint_id)")                     \
+  X(invalid_endpoint_id, 431, "the webhook endpoint id is not a string holding a UUID")                       \
+  X(url_not_allowed, 432, "a url is not allowed: the subscription names a webhook endpoint")                  \
+  X(secret_not_allowed, 433, "a secret is not allowed: the webhook endpoint holds it")                        \
+                                                                                                              \
+  /* 500..599: callback URLs (callback_url.hpp) */                                                            \
+  X(invalid_url, 500, "the URL cannot be parsed")                                                             \
+  X(https_required, 501, "the callback URL must use https")                                                   \
+  X(unsupported_scheme, 502, "the URL scheme is not http or https")                                           \
+  X(loopback_host, 503, "the host is a loopback address or name")                                             \
+  X(private_host, 504, "the host is a private-use address")                                                   \
+  X(link_local_host, 505, "the host is a link-local address")                                                 \
+  X(unspecified_host, 506, "the host is the unspecified (wildcard) address")                                  \
+  X(non_global_host, 507, "the host is not a globally reachable address")                                     \
+  X(userinfo_not_allowed, 508, "the URL carries a username or password")                                      \
+  X(non_ascii_host, 509, "the host is not ASCII after percent-decoding")                                      \
+  X(localhost_name, 510, "the host is a localhost name")                                                      \
+  X(wildcard_host, 511, "the host contains a wildcard label")                                                 \
+  X(invalid_port, 512, "the port is not a number from 0 to 65535")                                            \
+  X(invalid_ipv4, 513, "the host is a malformed IPv4 address")                                                \
+  X(invalid_ipv6, 514, "the host is a malformed IPv6 address")                                                \
+  X(invalid_host, 515, "the host contains a forbidden code point")                                            \
+  X(missing_host, 516, "the URL has an empty host")                                                           \
+  X(invalid_url_type, 517, "the webhook url is not a string")                                                 \
+  X(empty_url, 530, "the URL is empty after trimming")                                                        \
+                                                                                                              \
+  /* 600..699: deduplication and receiving (dedup.hpp, stores/, receiver.hpp) */                              \
+  X(store_unavailable, 600, "the deduplication store cannot be reached")                                      \
+  X(store_error, 601, "the deduplication store reported an error")                                            \
+  X(claim_lost, 602, "the claim expired and was taken over by another holder")                                \
+  X(handler_failed, 603, "the side-effect handler reported a failure")                                        \
+  X(invalid_dedup_key, 604, "the deduplication key is empty or too long")                                     \
+  X(store_full, 605, "the deduplication store is full of live entries")                                       \
+  X(unsigned_not_allowed, 606, "no secret is configured and unsigned deliveries were not allowed")            \
+  X(store_not_supported, 620, "this kind of store is not compiled into this build")                           \
+                                                                                                              \
+  /* 700..799: sending, retries, ledger (sender.hpp, ledger.hpp) */                                           \
+  X(already_delivered, 700, "the delivery key was already delivered")                                         \
+  X(already_queued, 701, "the delivery key is already queued for retry")                                      \
+  X(already_failed, 702, "the delivery key already failed permanently")                                       \
+  X(phase_not_subscribed, 703, "the subscription does not include this phase")                                \
+  X(invalid_outcome, 704, "the attempt outcome is not recognised")                                            \
+  X(invalid_timeout, 705, "the request timeout is outside 1..120 seconds")                                    \
+  X(invalid_attempt, 706, "the attempt number is outside 1..max_attempts")                                    \
+  X(invalid_retry_policy, 707, "a retry delay of the policy is not a positive number of seconds")             \
+  X(invalid_metric_name, 708, "a metric or label name is not valid in the exposition format")                 \
+                                                                                                              \
+  /* 900..999: service API beyond jobs (endpoints.hpp, service_api.hpp) */                                    \
+  X(invalid_endpoint_secret, 900, "the endpoint secret is not whsec_ and 43 base64url characters")            \
+  X(invalid_endpoint_name, 901, "the endpoint name is not 1..120 characters after trimming")                  \
+  X(invalid_list_limit, 902, "the list limit is outside the range the endpoint accepts")                      \
+  X(cancellation_disabled, 903, "the service does not implement video cancellation (HTTP 501)")               \
   X(service_error, 904, "the service answered with an error body")
 
 // The reply class of every code (PROTOCOL.md §13), a second column of the table above kept
@@ -194,130 +194,130 @@ constexpr const char* version() noexcept { return JOBWIRE_VERSION_STRING; }
 //   local           503: the receiver's own configuration, store, state or code failed;
 //                   the sender retries and the retry is processed once that is fixed
 // X(name, class)
-#define JOBWIRE_ERROR_REPLY_CLASSES(X)                                                             \
-  X(ok, ok)                                                                                        \
-  X(invalid_argument, local)                                                                       \
-  X(buffer_too_small, local)                                                                       \
-  X(limit_exceeded, local)                                                                         \
-  X(io_error, local)                                                                               \
-  X(internal_error, local)                                                                         \
-  X(out_of_memory, local)                                                                          \
-  X(crypto_error, local)                                                                           \
-  X(not_found, local)                                                                              \
-  X(json_empty_input, malformed)                                                                   \
-  X(json_unexpected_token, malformed)                                                              \
-  X(json_unexpected_end, malformed)                                                                \
-  X(json_trailing_content, malformed)                                                              \
-  X(json_invalid_number, malformed)                                                                \
-  X(json_invalid_string, malformed)                                                                \
-  X(json_invalid_escape, malformed)                                                                \
-  X(json_invalid_utf8, malformed)                                                                  \
-  X(json_invalid_surrogate, malformed)                                                             \
-  X(json_depth_exceeded, malformed)                                                                \
-  X(json_input_too_large, malformed)                                                               \
-  X(json_string_too_long, malformed)                                                               \
-  X(json_too_many_members, malformed)                                                              \
-  X(json_duplicate_key, malformed)                                                                 \
-  X(json_type_mismatch, malformed)                                                                 \
-  X(json_number_out_of_range, malformed)                                                           \
-  X(json_not_integer, malformed)                                                                   \
-  X(empty_secret, local)                                                                           \
-  X(too_many_secrets, local)                                                                       \
-  X(missing_timestamp, authentication)                                                             \
-  X(missing_signature, authentication)                                                             \
-  X(malformed_timestamp, authentication)                                                           \
-  X(timestamp_too_old, authentication)                                                             \
-  X(timestamp_too_new, authentication)                                                             \
-  X(malformed_signature, authentication)                                                           \
-  X(signature_mismatch, authentication)                                                            \
-  X(ambiguous_header, malformed)                                                                   \
-  X(header_body_mismatch, malformed)                                                               \
-  X(malformed_header, malformed)                                                                   \
-  X(attempt_exceeds_max, malformed)                                                                \
-  X(secret_required, local)                                                                        \
-  X(body_too_large, malformed)                                                                     \
-  X(invalid_key, local)                                                                            \
-  X(key_format_mismatch, local)                                                                    \
-  X(signature_scheme_mismatch, authentication)                                                     \
-  X(missing_message_id, authentication)                                                            \
-  X(malformed_message_id, authentication)                                                          \
-  X(missing_field, malformed)                                                                      \
-  X(invalid_field, malformed)                                                                      \
-  X(unknown_status, malformed)                                                                     \
-  X(inconsistent_status, malformed)                                                                \
-  X(conflicting_job_id, malformed)                                                                 \
-  X(invalid_job_id, malformed)                                                                     \
-  X(invalid_event_id, malformed)                                                                   \
-  X(unknown_event_type, malformed)                                                                 \
-  X(unknown_message_type, malformed)                                                               \
-  X(job_not_completed, local)                                                                      \
-  X(invalid_ttl, local)                                                                            \
-  X(invalid_disposition, local)                                                                    \
-  X(invalid_interval, local)                                                                       \
-  X(invalid_index, local)                                                                          \
-  X(deadline_exceeded, local)                                                                      \
-  X(poll_not_retryable, local)                                                                     \
-  X(no_valid_events, malformed)                                                                    \
-  X(invalid_event, malformed)                                                                      \
-  X(unknown_kind, malformed)                                                                       \
-  X(unknown_phase, malformed)                                                                      \
-  X(unknown_subscription_key, malformed)                                                           \
-  X(invalid_events_type, malformed)                                                                \
-  X(missing_url, malformed)                                                                        \
-  X(no_progress_event, malformed)                                                                  \
-  X(invalid_delivery_key, malformed)                                                               \
-  X(invalid_progress, malformed)                                                                   \
-  X(event_not_string, malformed)                                                                   \
-  X(empty_event, malformed)                                                                        \
-  X(cross_kind_event, malformed)                                                                   \
-  X(duplicate_event, malformed)                                                                    \
-  X(invalid_secret, malformed)                                                                     \
-  X(invalid_webhook, malformed)                                                                    \
-  X(invalid_url, malformed)                                                                        \
-  X(https_required, malformed)                                                                     \
-  X(unsupported_scheme, malformed)                                                                 \
-  X(loopback_host, malformed)                                                                      \
-  X(private_host, malformed)                                                                       \
-  X(link_local_host, malformed)                                                                    \
-  X(unspecified_host, malformed)                                                                   \
-  X(non_global_host, malformed)                                                                    \
-  X(userinfo_not_allowed, malformed)                                                               \
-  X(non_ascii_host, malformed)                                                                     \
-  X(localhost_name, malformed)                                                                     \
-  X(wildcard_host, malformed)                                                                      \
-  X(invalid_port, malformed)                                                                       \
-  X(invalid_ipv4, malformed)                                                                       \
-  X(invalid_ipv6, malformed)                                                                       \
-  X(invalid_host, malformed)                                                                       \
-  X(missing_host, malformed)                                                                       \
-  X(invalid_url_type, malformed)                                                                   \
-  X(store_unavailable, local)                                                                      \
-  X(store_error, local)                                                                            \
-  X(claim_lost, local)                                                                             \
-  X(handler_failed, local)                                                                         \
-  X(invalid_dedup_key, malformed)                                                                  \
-  X(store_full, local)                                                                             \
-  X(unsigned_not_allowed, local)                                                                   \
-  X(already_delivered, local)                                                                      \
-  X(already_queued, local)                                                                         \
-  X(already_failed, local)                                                                         \
-  X(phase_not_subscribed, local)                                                                   \
-  X(invalid_outcome, local)                                                                        \
-  X(invalid_timeout, local)                                                                        \
-  X(invalid_attempt, local)                                                                        \
-  X(invalid_retry_policy, local)                                                                   \
-  X(status_change_mismatch, malformed)                                                             \
-  X(missing_endpoint_id, malformed)                                                                \
-  X(invalid_endpoint_id, malformed)                                                                \
-  X(url_not_allowed, malformed)                                                                    \
-  X(secret_not_allowed, malformed)                                                                 \
-  X(empty_url, malformed)                                                                          \
-  X(invalid_endpoint_secret, malformed)                                                            \
-  X(invalid_endpoint_name, malformed)                                                              \
-  X(invalid_list_limit, malformed)                                                                 \
-  X(cancellation_disabled, malformed)                                                              \
-  X(service_error, malformed)                                                                      \
-  X(store_not_supported, local)                                                                    \
+#define JOBWIRE_ERROR_REPLY_CLASSES(X)         \
+  X(ok, ok)                                    \
+  X(invalid_argument, local)                   \
+  X(buffer_too_small, local)                   \
+  X(limit_exceeded, local)                     \
+  X(io_error, local)                           \
+  X(internal_error, local)                     \
+  X(out_of_memory, local)                      \
+  X(crypto_error, local)                       \
+  X(not_found, local)                          \
+  X(json_empty_input, malformed)               \
+  X(json_unexpected_token, malformed)          \
+  X(json_unexpected_end, malformed)            \
+  X(json_trailing_content, malformed)          \
+  X(json_invalid_number, malformed)            \
+  X(json_invalid_string, malformed)            \
+  X(json_invalid_escape, malformed)            \
+  X(json_invalid_utf8, malformed)              \
+  X(json_invalid_surrogate, malformed)         \
+  X(json_depth_exceeded, malformed)            \
+  X(json_input_too_large, malformed)           \
+  X(json_string_too_long, malformed)           \
+  X(json_too_many_members, malformed)          \
+  X(json_duplicate_key, malformed)             \
+  X(json_type_mismatch, malformed)             \
+  X(json_number_out_of_range, malformed)       \
+  X(json_not_integer, malformed)               \
+  X(empty_secret, local)                       \
+  X(too_many_secrets, local)                   \
+  X(missing_timestamp, authentication)         \
+  X(missing_signature, authentication)         \
+  X(malformed_timestamp, authentication)       \
+  X(timestamp_too_old, authentication)         \
+  X(timestamp_too_new, authentication)         \
+  X(malformed_signature, authentication)       \
+  X(signature_mismatch, authentication)        \
+  X(ambiguous_header, malformed)               \
+  X(header_body_mismatch, malformed)           \
+  X(malformed_header, malformed)               \
+  X(attempt_exceeds_max, malformed)            \
+  X(secret_required, local)                    \
+  X(body_too_large, malformed)                 \
+  X(invalid_key, local)                        \
+  X(key_format_mismatch, local)                \
+  X(signature_scheme_mismatch, authentication) \
+  X(missing_message_id, authentication)        \
+  X(malformed_message_id, authentication)      \
+  X(missing_field, malformed)                  \
+  X(invalid_field, malformed)                  \
+  X(unknown_status, malformed)                 \
+  X(inconsistent_status, malformed)            \
+  X(conflicting_job_id, malformed)             \
+  X(invalid_job_id, malformed)                 \
+  X(invalid_event_id, malformed)               \
+  X(unknown_event_type, malformed)             \
+  X(unknown_message_type, malformed)           \
+  X(job_not_completed, local)                  \
+  X(invalid_ttl, local)                        \
+  X(invalid_disposition, local)                \
+  X(invalid_interval, local)                   \
+  X(invalid_index, local)                      \
+  X(deadline_exceeded, local)                  \
+  X(poll_not_retryable, local)                 \
+  X(no_valid_events, malformed)                \
+  X(invalid_event, malformed)                  \
+  X(unknown_kind, malformed)                   \
+  X(unknown_phase, malformed)                  \
+  X(unknown_subscription_key, malformed)       \
+  X(invalid_events_type, malformed)            \
+  X(missing_url, malformed)                    \
+  X(no_progress_event, malformed)              \
+  X(invalid_delivery_key, malformed)           \
+  X(invalid_progress, malformed)               \
+  X(event_not_string, malformed)               \
+  X(empty_event, malformed)                    \
+  X(cross_kind_event, malformed)               \
+  X(duplicate_event, malformed)                \
+  X(invalid_secret, malformed)                 \
+  X(invalid_webhook, malformed)                \
+  X(invalid_url, malformed)                    \
+  X(https_required, malformed)                 \
+  X(unsupported_scheme, malformed)             \
+  X(loopback_host, malformed)                  \
+  X(private_host, malformed)                   \
+  X(link_local_host, malformed)                \
+  X(unspecified_host, malformed)               \
+  X(non_global_host, malformed)                \
+  X(userinfo_not_allowed, malformed)           \
+  X(non_ascii_host, malformed)                 \
+  X(localhost_name, malformed)                 \
+  X(wildcard_host, malformed)                  \
+  X(invalid_port, malformed)                   \
+  X(invalid_ipv4, malformed)                   \
+  X(invalid_ipv6, malformed)                   \
+  X(invalid_host, malformed)                   \
+  X(missing_host, malformed)                   \
+  X(invalid_url_type, malformed)               \
+  X(store_unavailable, local)                  \
+  X(store_error, local)                        \
+  X(claim_lost, local)                         \
+  X(handler_failed, local)                     \
+  X(invalid_dedup_key, malformed)              \
+  X(store_full, local)                         \
+  X(unsigned_not_allowed, local)               \
+  X(already_delivered, local)                  \
+  X(already_queued, local)                     \
+  X(already_failed, local)                     \
+  X(phase_not_subscribed, local)               \
+  X(invalid_outcome, local)                    \
+  X(invalid_timeout, local)                    \
+  X(invalid_attempt, local)                    \
+  X(invalid_retry_policy, local)               \
+  X(status_change_mismatch, malformed)         \
+  X(missing_endpoint_id, malformed)            \
+  X(invalid_endpoint_id, malformed)            \
+  X(url_not_allowed, malformed)                \
+  X(secret_not_allowed, malformed)             \
+  X(empty_url, malformed)                      \
+  X(invalid_endpoint_secret, malformed)        \
+  X(invalid_endpoint_name, malformed)          \
+  X(invalid_list_limit, malformed)             \
+  X(cancellation_disabled, malformed)          \
+  X(service_error, malformed)                  \
+  X(store_not_supported, local)                \
   X(invalid_metric_name, local)
 
 namespace jobwire {
@@ -334,8 +334,7 @@ enum class errc : std::uint16_t {
 constexpr std::string_view error_name(errc code) noexcept {
   switch (code) {
 #define JOBWIRE_X_NAME(name, id, msg) \
-  case errc::name:                    \
-    return #name;
+  case errc::name: return #name;
     JOBWIRE_ERROR_CODES(JOBWIRE_X_NAME)
 #undef JOBWIRE_X_NAME
   }
@@ -346,8 +345,7 @@ constexpr std::string_view error_name(errc code) noexcept {
 constexpr std::string_view error_message(errc code) noexcept {
   switch (code) {
 #define JOBWIRE_X_MSG(name, id, msg) \
-  case errc::name:                   \
-    return msg;
+  case errc::name: return msg;
     JOBWIRE_ERROR_CODES(JOBWIRE_X_MSG)
 #undef JOBWIRE_X_MSG
   }
@@ -399,8 +397,7 @@ constexpr std::string_view reply_class_name(reply_class c) noexcept {
 constexpr reply_class error_reply_class(errc code) noexcept {
   switch (code) {
 #define JOBWIRE_X_CLASS(name, cls) \
-  case errc::name:                 \
-    return reply_class::cls;
+  case errc::name: return reply_class::cls;
     JOBWIRE_ERROR_REPLY_CLASSES(JOBWIRE_X_CLASS)
 #undef JOBWIRE_X_CLASS
   }
@@ -489,12 +486,10 @@ class [[nodiscard]] result {
       : err_(e.code == errc::ok ? jobwire::error(errc::internal_error) : e), has_(false) {}
   result(errc c) noexcept : result(jobwire::error(c)) {}  // NOLINT
 
-  result(const result& o) noexcept(std::is_nothrow_copy_constructible<T>::value)
-      : err_(o.err_), has_(o.has_) {
+  result(const result& o) noexcept(std::is_nothrow_copy_constructible<T>::value) : err_(o.err_), has_(o.has_) {
     if (has_) ::new (static_cast<void*>(&storage_)) T(*o.ptr());
   }
-  result(result&& o) noexcept(std::is_nothrow_move_constructible<T>::value)
-      : err_(o.err_), has_(o.has_) {
+  result(result&& o) noexcept(std::is_nothrow_move_constructible<T>::value) : err_(o.err_), has_(o.has_) {
     if (has_) ::new (static_cast<void*>(&storage_)) T(std::move(*o.ptr()));
   }
   result& operator=(const result& o) {
@@ -545,9 +540,7 @@ class [[nodiscard]] result {
 
   T& operator*() & noexcept { return value(); }
   const T& operator*() const& noexcept { return value(); }
-  T operator*() && noexcept(std::is_nothrow_move_constructible<T>::value) {
-    return std::move(*this).value();
-  }
+  T operator*() && noexcept(std::is_nothrow_move_constructible<T>::value) { return std::move(*this).value(); }
   T* operator->() noexcept { return &value(); }
   const T* operator->() const noexcept { return &value(); }
 
@@ -573,7 +566,7 @@ class [[nodiscard]] result<void> {
   using value_type = void;
   constexpr result() noexcept = default;
   constexpr result(jobwire::error e) noexcept : err_(e) {}  // NOLINT
-  constexpr result(errc c) noexcept : err_(c) {}   // NOLINT
+  constexpr result(errc c) noexcept : err_(c) {}            // NOLINT
 
   constexpr bool has_value() const noexcept { return err_.code == errc::ok; }
   constexpr explicit operator bool() const noexcept { return has_value(); }
@@ -648,7 +641,7 @@ constexpr lenient& operator&=(lenient& a, lenient b) noexcept { return a = a & b
 constexpr bool allows(lenient set, lenient flag) noexcept { return (set & flag) == flag && flag != lenient::none; }
 
 /// Every leniency, in bit order (for tables, tests and diagnostics).
-inline constexpr lenient all_leniencies[] = {lenient::duplicate_keys,     lenient::unknown_status,
+inline constexpr lenient all_leniencies[] = {lenient::duplicate_keys,      lenient::unknown_status,
                                              lenient::inconsistent_status, lenient::sdk_timestamps,
                                              lenient::unsigned_deliveries, lenient::local_callback_urls};
 
@@ -737,9 +730,11 @@ constexpr utf8_lead lead_of(unsigned char c) noexcept {
   if (c < 0x80) return {1, 0x80, 0xBF};
   if (c >= 0xC2 && c <= 0xDF) return {2, 0x80, 0xBF};
   if (c >= 0xE0 && c <= 0xEF)
-    return {3, static_cast<unsigned char>(c == 0xE0 ? 0xA0 : 0x80), static_cast<unsigned char>(c == 0xED ? 0x9F : 0xBF)};
+    return {3, static_cast<unsigned char>(c == 0xE0 ? 0xA0 : 0x80),
+            static_cast<unsigned char>(c == 0xED ? 0x9F : 0xBF)};
   if (c >= 0xF0 && c <= 0xF4)
-    return {4, static_cast<unsigned char>(c == 0xF0 ? 0x90 : 0x80), static_cast<unsigned char>(c == 0xF4 ? 0x8F : 0xBF)};
+    return {4, static_cast<unsigned char>(c == 0xF0 ? 0x90 : 0x80),
+            static_cast<unsigned char>(c == 0xF4 ? 0x8F : 0xBF)};
   return {0, 0, 0};  // 80..C1 (continuation or overlong 2-byte lead), F5..FF
 }
 /// How many of the bytes after a lead byte continue its sequence, checked in order and
@@ -835,24 +830,24 @@ constexpr std::size_t utf8_sequence_length(std::string_view s, std::size_t i) no
 // small so that every limit path runs. Override them for a whole program, never per
 // translation unit: the defaults are baked into inline functions (ODR).
 #ifndef JOBWIRE_JSON_DEFAULT_MAX_BYTES
-#define JOBWIRE_JSON_DEFAULT_MAX_BYTES (8u * 1024u * 1024u)
+#  define JOBWIRE_JSON_DEFAULT_MAX_BYTES (8u * 1024u * 1024u)
 #endif
 #ifndef JOBWIRE_JSON_DEFAULT_MAX_DEPTH
-#define JOBWIRE_JSON_DEFAULT_MAX_DEPTH 64u
+#  define JOBWIRE_JSON_DEFAULT_MAX_DEPTH 64u
 #endif
 #ifndef JOBWIRE_JSON_DEFAULT_MAX_STRING_BYTES
-#define JOBWIRE_JSON_DEFAULT_MAX_STRING_BYTES (1024u * 1024u)
+#  define JOBWIRE_JSON_DEFAULT_MAX_STRING_BYTES (1024u * 1024u)
 #endif
 #ifndef JOBWIRE_JSON_DEFAULT_MAX_MEMBERS
-#define JOBWIRE_JSON_DEFAULT_MAX_MEMBERS 10000u
+#  define JOBWIRE_JSON_DEFAULT_MAX_MEMBERS 10000u
 #endif
 
 // The validator's per-token functions are inlined into its main loop: they run for
 // every string and scalar, and a call costs more than most of their bodies.
 #if defined(__GNUC__) || defined(__clang__)
-#define JOBWIRE_JSON_HOT_INLINE __attribute__((always_inline)) inline
+#  define JOBWIRE_JSON_HOT_INLINE __attribute__((always_inline)) inline
 #else
-#define JOBWIRE_JSON_HOT_INLINE inline
+#  define JOBWIRE_JSON_HOT_INLINE inline
 #endif
 
 namespace jobwire {
@@ -939,16 +934,16 @@ constexpr std::uint64_t bytes_equal_to(std::uint64_t w, char c) noexcept {
 /// one, which is always correct. `mask` must be non-zero.
 inline std::size_t first_flagged_byte(std::uint64_t mask) noexcept {
 #if defined(__BYTE_ORDER__) && defined(__ORDER_LITTLE_ENDIAN__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-#if defined(__GNUC__) || defined(__clang__)
+#  if defined(__GNUC__) || defined(__clang__)
   return static_cast<std::size_t>(__builtin_ctzll(mask)) / 8;
-#else
+#  else
   std::size_t i = 0;
   while ((mask & 0x80u) == 0) {
     mask >>= 8;
     ++i;
   }
   return i;
-#endif
+#  endif
 #else
   (void)mask;
   return 0;
@@ -1196,8 +1191,7 @@ class string {
 
  private:
   friend struct detail::view_access;
-  constexpr string(const char* raw, std::size_t len, bool escaped) noexcept
-      : raw_(raw), len_(len), escaped_(escaped) {}
+  constexpr string(const char* raw, std::size_t len, bool escaped) noexcept : raw_(raw), len_(len), escaped_(escaped) {}
 
   const char* raw_ = "";
   std::size_t len_ = 0;
@@ -1275,7 +1269,8 @@ class value {
       if (digits >= 1 && digits <= 15) {
         std::uint64_t v = 0;
         std::size_t i = neg ? 1 : 0;
-        for (; i < text.size() && detail::is_digit(text[i]); ++i) v = v * 10 + static_cast<std::uint64_t>(text[i] - '0');
+        for (; i < text.size() && detail::is_digit(text[i]); ++i)
+          v = v * 10 + static_cast<std::uint64_t>(text[i] - '0');
         if (i == text.size()) return neg ? -static_cast<double>(v) : static_cast<double>(v);
       }
     }
@@ -1410,9 +1405,7 @@ class array {
       v_ = (*q == ',') ? detail::view_access::make_value(detail::skip_ws_validated(q + 1)) : json::value();
       return *this;
     }
-    friend bool operator==(const iterator& a, const iterator& b) noexcept {
-      return a.v_.data() == b.v_.data();
-    }
+    friend bool operator==(const iterator& a, const iterator& b) noexcept { return a.v_.data() == b.v_.data(); }
     friend bool operator!=(const iterator& a, const iterator& b) noexcept { return !(a == b); }
 
    private:
@@ -1495,9 +1488,7 @@ class validator {
     bool escaped;
   };
 
-  error fail(errc c, const char* at) const noexcept {
-    return error(c, static_cast<std::size_t>(at - begin_));
-  }
+  error fail(errc c, const char* at) const noexcept { return error(c, static_cast<std::size_t>(at - begin_)); }
 
   /// A cheap fingerprint of a key's *decoded* bytes (length and five sampled bytes), so
   /// equal keys always match whatever their escaping. It only decides which pairs get an
@@ -1537,9 +1528,7 @@ class validator {
 
   // --- key table (duplicate detection) ---------------------------------------------
   std::size_t key_count() const noexcept { return inline_used_ + overflow_.size(); }
-  key_entry& key_at(std::size_t i) noexcept {
-    return i < inline_keys ? inline_[i] : overflow_[i - inline_keys];
-  }
+  key_entry& key_at(std::size_t i) noexcept { return i < inline_keys ? inline_[i] : overflow_[i - inline_keys]; }
   bool push_key(const key_entry& k) noexcept {
     if (inline_used_ < inline_keys) {
       inline_[inline_used_++] = k;
@@ -1702,8 +1691,7 @@ class validator {
             std::uint32_t cp = read_hex4(q + 2);
             if (cp >= 0xDC00 && cp <= 0xDFFF) return fail(errc::json_invalid_surrogate, q);
             if (cp >= 0xD800 && cp <= 0xDBFF) {
-              if (end_ - q < 12 || q[6] != '\\' || q[7] != 'u')
-                return fail(errc::json_invalid_surrogate, q);
+              if (end_ - q < 12 || q[6] != '\\' || q[7] != 'u') return fail(errc::json_invalid_surrogate, q);
               for (int i = 8; i < 12; ++i)
                 if (hex_value(q[i]) < 0) return fail(errc::json_invalid_escape, q + 6);
               std::uint32_t lo = read_hex4(q + 8);
@@ -1948,10 +1936,8 @@ inline void append_quoted(std::string& out, std::string_view s) {
     // Copy one well-formed UTF-8 sequence (RFC 3629), or write one U+FFFD for the maximal
     // subpart of an ill-formed one, as a TextDecoder would (utf8.hpp).
     const utf8_step step = next_utf8_step(s.data() + i, n - i);
-    if (step.valid)
-      out.append(s.data() + i, step.size);
-    else
-      out += "\xEF\xBF\xBD";
+    if (step.valid) out.append(s.data() + i, step.size);
+    else out += "\xEF\xBF\xBD";
     i += step.size;
   }
   out.push_back('"');
@@ -2124,23 +2110,31 @@ struct profile {
 };
 
 namespace profiles {
-inline constexpr phase_set six_phases = static_cast<phase_set>(
-    phase_bit(phase::created) | phase_bit(phase::progress) | phase_bit(phase::completed) |
-    phase_bit(phase::failed) | phase_bit(phase::cancelled) | phase_bit(phase::expired));
+inline constexpr phase_set six_phases =
+    static_cast<phase_set>(phase_bit(phase::created) | phase_bit(phase::progress) | phase_bit(phase::completed) |
+                           phase_bit(phase::failed) | phase_bit(phase::cancelled) | phase_bit(phase::expired));
 
 // `inline` (C++17): one object program-wide, so a `const profile*` names a profile by its
 // address in every translation unit (a plain namespace-scope constexpr has internal
 // linkage: one copy, and one address, per translation unit).
 /// The seed-era profile (PROTOCOL.md §9, §15).
-inline constexpr profile ai_stats{"ai_stats", "x-ai-stats-", "AI-Stats-Async-Webhook/1.0", six_phases, false, false,
-                                  signature_scheme::service_hex, {}, false};
+inline constexpr profile ai_stats{"ai_stats", "x-ai-stats-", "AI-Stats-Async-Webhook/1.0",  six_phases,
+                                  false,      false,         signature_scheme::service_hex, {},
+                                  false};
 /// After the rename (PROTOCOL.md §15).
-inline constexpr profile phaseo{"phaseo", "x-phaseo-", "Phaseo-Async-Webhook/1.0",
-                         static_cast<phase_set>(six_phases | phase_bit(phase::status_changed)), true, false,
-                         signature_scheme::service_hex, {}, false};
+inline constexpr profile phaseo{"phaseo",
+                                "x-phaseo-",
+                                "Phaseo-Async-Webhook/1.0",
+                                static_cast<phase_set>(six_phases | phase_bit(phase::status_changed)),
+                                true,
+                                false,
+                                signature_scheme::service_hex,
+                                {},
+                                false};
 /// Standard Webhooks (PROTOCOL.md §17): `webhook-*` (or `svix-*`) headers, any body, no
 /// job phases of its own. Always signed; the sender's user agent is its own.
-inline constexpr profile standard{"standard", "webhook-", "", 0, true, false, signature_scheme::webhooks, "svix-", true};
+inline constexpr profile standard{"standard", "webhook-", "", 0, true, false, signature_scheme::webhooks,
+                                  "svix-",    true};
 /// OpenAI's webhooks: Standard Webhooks whose prefix-less secrets are raw bytes (§17).
 inline constexpr profile openai{"openai", "webhook-", "", 0, true, false, signature_scheme::webhooks, "svix-", false};
 }  // namespace profiles
@@ -2218,8 +2212,7 @@ struct event_type {
 /// Parses `<kind>.<phase>` exactly (lower-case, no whitespace): the wire form of the
 /// `type` field and the event-type header. `job.*` names are subscription names, not event
 /// types, and are rejected here (see the subscription normaliser for those).
-inline result<event_type> parse_event_type(std::string_view s,
-                                              const profile& prof = profiles::ai_stats) noexcept {
+inline result<event_type> parse_event_type(std::string_view s, const profile& prof = profiles::ai_stats) noexcept {
   std::size_t dot = s.find('.');
   if (dot == std::string_view::npos) return errc::unknown_event_type;
   auto k = parse_kind(s.substr(0, dot));
@@ -2260,9 +2253,7 @@ inline int progress_bucket(double p) noexcept {
 }
 
 /// True for the values `progress_bucket` can return (5, 10, 20, ..., 90, 95).
-constexpr bool is_valid_bucket(int b) noexcept {
-  return b == 5 || b == 95 || (b >= 10 && b <= 90 && b % 10 == 0);
-}
+constexpr bool is_valid_bucket(int b) noexcept { return b == 5 || b == 95 || (b >= 10 && b <= 90 && b % 10 == 0); }
 
 // --- delivery keys (PROTOCOL.md §2, §16.1) --------------------------------------------
 
@@ -2339,9 +2330,7 @@ struct delivery_key {
   friend constexpr bool operator==(const delivery_key& a, const delivery_key& b) noexcept {
     return a.type == b.type && a.bucket == b.bucket && a.previous == b.previous && a.current == b.current;
   }
-  friend constexpr bool operator!=(const delivery_key& a, const delivery_key& b) noexcept {
-    return !(a == b);
-  }
+  friend constexpr bool operator!=(const delivery_key& a, const delivery_key& b) noexcept { return !(a == b); }
 };
 
 /// The key of a `status_changed` event (§16.1): `<kind>.status_changed:<prev>:<cur>`, each
@@ -2361,8 +2350,7 @@ inline result<delivery_key> status_changed_key(kind k, std::string_view previous
 /// `<kind>.progress:<bucket>` (bucket without leading zeros) for progress events,
 /// `<kind>.status_changed:<prev>:<cur>` (two parts of [a-z0-9_.-], 1..21 each) for status
 /// changes (a phase of profile phaseo only, §16.1).
-inline result<delivery_key> parse_delivery_key(std::string_view s,
-                                                  const profile& prof = profiles::ai_stats) noexcept {
+inline result<delivery_key> parse_delivery_key(std::string_view s, const profile& prof = profiles::ai_stats) noexcept {
   std::size_t colon = s.find(':');
   auto t = parse_event_type(s.substr(0, colon), prof);
   if (!t) return errc::invalid_delivery_key;
@@ -2836,7 +2824,7 @@ class ed25519_private_key {
 #include <initializer_list>
 
 #if defined(__SSE2__)
-#include <emmintrin.h>
+#  include <emmintrin.h>
 #endif
 
 #include <openssl/core_names.h>
@@ -2854,7 +2842,7 @@ constexpr std::size_t signature_hex_size = 64;
 // -DJOBWIRE_SIGNATURE_DEFAULT_MAX_SECRETS=N (whole program). The C API's
 // JOBWIRE_MAX_SECRETS (jobwire_c.h) follows this macro.
 #ifndef JOBWIRE_SIGNATURE_DEFAULT_MAX_SECRETS
-#define JOBWIRE_SIGNATURE_DEFAULT_MAX_SECRETS 8u
+#  define JOBWIRE_SIGNATURE_DEFAULT_MAX_SECRETS 8u
 #endif
 
 /// Upper bound on secrets tried for one delivery (rotation keeps two or three alive; the
@@ -2921,23 +2909,26 @@ inline void_result decode_signature(std::string_view text, mac_bytes& out) noexc
   static constexpr table hex{};
   text = trim_ascii(text);
   if (text.size() != signature_hex_size) return errc::malformed_signature;
-  // 8 hex digits at a time (SWAR, every step per byte with no carry between bytes, so the
-  // result does not depend on byte order): check that each byte is 0-9, a-f or A-F, and
-  // turn it into its nibble (low 4 bits, plus 9 for a letter).
+    // 8 hex digits at a time (SWAR, every step per byte with no carry between bytes, so the
+    // result does not depend on byte order): check that each byte is 0-9, a-f or A-F, and
+    // turn it into its nibble (low 4 bits, plus 9 for a letter).
 #if defined(__SSE2__)
   // The same with SSE2 (every x86-64 CPU), 16 digits per step. Signed byte compares: a
   // byte >= 0x80 is negative and so outside both ranges.
   bool all_hex = true;
   for (std::size_t i = 0; i < signature_hex_size; i += 16) {
     const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(text.data() + i));
-    const __m128i digit = _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8('0' - 1)), _mm_cmplt_epi8(x, _mm_set1_epi8('9' + 1)));
+    const __m128i digit =
+        _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8('0' - 1)), _mm_cmplt_epi8(x, _mm_set1_epi8('9' + 1)));
     const __m128i l = _mm_or_si128(x, _mm_set1_epi8(0x20));
-    const __m128i letter = _mm_and_si128(_mm_cmpgt_epi8(l, _mm_set1_epi8('a' - 1)), _mm_cmplt_epi8(l, _mm_set1_epi8('f' + 1)));
+    const __m128i letter =
+        _mm_and_si128(_mm_cmpgt_epi8(l, _mm_set1_epi8('a' - 1)), _mm_cmplt_epi8(l, _mm_set1_epi8('f' + 1)));
     all_hex &= _mm_movemask_epi8(_mm_or_si128(digit, letter)) == 0xFFFF;
     // Nibbles (low 4 bits, plus 9 for a letter), then in each 16-bit lane the first
     // digit (low byte) becomes the high nibble of the output byte.
     const __m128i nib = _mm_add_epi8(_mm_and_si128(x, _mm_set1_epi8(0x0F)), _mm_and_si128(letter, _mm_set1_epi8(9)));
-    const __m128i pairs = _mm_or_si128(_mm_slli_epi16(_mm_and_si128(nib, _mm_set1_epi16(0x00FF)), 4), _mm_srli_epi16(nib, 8));
+    const __m128i pairs =
+        _mm_or_si128(_mm_slli_epi16(_mm_and_si128(nib, _mm_set1_epi16(0x00FF)), 4), _mm_srli_epi16(nib, 8));
     _mm_storel_epi64(reinterpret_cast<__m128i*>(out.bytes + i / 2), _mm_packus_epi16(pairs, pairs));
   }
   if (!all_hex) {
@@ -2953,19 +2944,19 @@ inline void_result decode_signature(std::string_view text, mac_bytes& out) noexc
     const std::uint64_t is_letter = (l + ones * (0x80 - 'a')) & ~(l + ones * (0x80 - 'f' - 1));
     valid &= (is_digit | is_letter) & ~w;
     const std::uint64_t nibbles = (w & (ones * 0x0F)) + ((w >> 6) & ones) * 9;
-#if defined(__BYTE_ORDER__) && defined(__ORDER_LITTLE_ENDIAN__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#  if defined(__BYTE_ORDER__) && defined(__ORDER_LITTLE_ENDIAN__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
     // Pair the nibbles (byte 2k becomes n[2k] << 4 | n[2k+1]), then gather the even bytes.
     std::uint64_t t = ((nibbles << 4) | (nibbles >> 8)) & 0x00FF00FF00FF00FFull;
     t = (t | (t >> 8)) & 0x0000FFFF0000FFFFull;
     t = (t | (t >> 16)) & 0x00000000FFFFFFFFull;
     const auto packed = static_cast<std::uint32_t>(t);
     std::memcpy(out.bytes + i / 2, &packed, 4);
-#else
+#  else
     unsigned char n[8];
     std::memcpy(n, &nibbles, 8);
     for (std::size_t k = 0; k < 4; ++k)
       out.bytes[i / 2 + k] = static_cast<unsigned char>((n[2 * k] << 4) | (n[2 * k + 1] & 0x0F));
-#endif
+#  endif
   }
   if (valid != high) {
 #endif
@@ -2992,8 +2983,8 @@ inline std::size_t select_matching_mac(const mac_bytes* candidates, std::size_t 
   for (std::size_t i = 0; i < count; ++i) {
     // CRYPTO_memcmp returns 0 or 1; turn "equal" into an all-ones mask without branching.
     const auto differs = static_cast<std::size_t>(CRYPTO_memcmp(candidates[i].bytes, presented.bytes, mac_size) != 0);
-    const std::size_t eq_mask = differs - 1;     // equal → ~0, different → 0
-    const std::size_t take = eq_mask & ~have;    // first match only
+    const std::size_t eq_mask = differs - 1;   // equal → ~0, different → 0
+    const std::size_t take = eq_mask & ~have;  // first match only
     found = (found & ~take) | (i & take);
     have |= eq_mask;
   }
@@ -3019,21 +3010,21 @@ inline std::size_t select_matching_mac(const mac_bytes* candidates, std::size_t 
 // shareable and correct, with the allocations above.
 
 #if defined(OPENSSL_NO_DEPRECATED_3_0)
-#define JOBWIRE_HMAC_STACK_STATES 0
+#  define JOBWIRE_HMAC_STACK_STATES 0
 #else
-#define JOBWIRE_HMAC_STACK_STATES 1
+#  define JOBWIRE_HMAC_STACK_STATES 1
 #endif
 
 #if JOBWIRE_HMAC_STACK_STATES && (defined(__GNUC__) || defined(__clang__))
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+#  pragma GCC diagnostic push
+#  pragma GCC diagnostic ignored "-Wdeprecated-declarations"
 #endif
 
 /// Key prefixes of the Standard Webhooks scheme (§17).
 namespace key_prefix {
-constexpr std::string_view secret = "whsec_";       ///< symmetric, base64
-constexpr std::string_view public_key = "whpk_";    ///< Ed25519 public key, base64
-constexpr std::string_view signing_key = "whsk_";   ///< Ed25519 private key, base64
+constexpr std::string_view secret = "whsec_";      ///< symmetric, base64
+constexpr std::string_view public_key = "whpk_";   ///< Ed25519 public key, base64
+constexpr std::string_view signing_key = "whsk_";  ///< Ed25519 private key, base64
 }  // namespace key_prefix
 
 /// True for the text of an Ed25519 key (`whpk_`, `whsk_`, §17). Given where a shared
@@ -3289,7 +3280,7 @@ class hmac_key {
 };
 
 #if JOBWIRE_HMAC_STACK_STATES && (defined(__GNUC__) || defined(__clang__))
-#pragma GCC diagnostic pop
+#  pragma GCC diagnostic pop
 #endif
 
 /// One-shot signing with a secret that is prepared for this call only (sender tools, the
@@ -3330,8 +3321,8 @@ constexpr bool starts_with(std::string_view s, std::string_view p) noexcept {
 }
 /// Decodes the base64 of a key (padding optional, §17) into `out`; `invalid_key` when it
 /// is not base64 or not `min..max` bytes.
-inline result<std::size_t> decode_key_bytes(std::string_view b64, unsigned char* out, std::size_t cap,
-                                            std::size_t min, std::size_t max) noexcept {
+inline result<std::size_t> decode_key_bytes(std::string_view b64, unsigned char* out, std::size_t cap, std::size_t min,
+                                            std::size_t max) noexcept {
   auto n = base64::decode(b64, out, cap, base64::padding::optional);
   if (!n || *n < min || *n > max) {
     OPENSSL_cleanse(out, cap);
@@ -3401,8 +3392,8 @@ inline result<hmac_key> prepare_webhook_secret(std::string_view text, const prof
   if (text.empty()) return errc::empty_secret;
   if (is_ed25519_key_text(text)) return errc::key_format_mismatch;
   const bool prefixed = detail::starts_with(text, key_prefix::secret);
-  const bool decode = prefixed || format == key_format::base64 ||
-                      (format == key_format::by_profile && prof.prefixless_key_is_base64);
+  const bool decode =
+      prefixed || format == key_format::base64 || (format == key_format::by_profile && prof.prefixless_key_is_base64);
   if (!decode) return hmac_key::create(text);
   if (prefixed) text.remove_prefix(key_prefix::secret.size());
   unsigned char raw[max_webhook_secret_bytes + 3];
@@ -3604,8 +3595,8 @@ class verifier {
     return idx;
   }
 
-  hmac_key keys_[max_secrets];      // raw bytes (service profiles; `openai` prefix-less)
-  hmac_key decoded_[max_secrets];   // base64-decoded (§17), invalid when not decodable
+  hmac_key keys_[max_secrets];       // raw bytes (service profiles; `openai` prefix-less)
+  hmac_key decoded_[max_secrets];    // base64-decoded (§17), invalid when not decodable
   bool prefixed_[max_secrets] = {};  // the secret was written `whsec_…`
   ed25519_public_key public_keys_[max_secrets];
   std::size_t count_ = 0;
@@ -3640,13 +3631,13 @@ class verifier {
 // Resource limits (each bounds the work one unauthenticated request causes), overridable
 // for the whole program like the other limits.
 #ifndef JOBWIRE_WEBHOOK_DEFAULT_MAX_SIGNATURES
-#define JOBWIRE_WEBHOOK_DEFAULT_MAX_SIGNATURES 16u
+#  define JOBWIRE_WEBHOOK_DEFAULT_MAX_SIGNATURES 16u
 #endif
 #ifndef JOBWIRE_WEBHOOK_DEFAULT_MAX_SIGNATURE_HEADER_BYTES
-#define JOBWIRE_WEBHOOK_DEFAULT_MAX_SIGNATURE_HEADER_BYTES 2048u
+#  define JOBWIRE_WEBHOOK_DEFAULT_MAX_SIGNATURE_HEADER_BYTES 2048u
 #endif
 #ifndef JOBWIRE_WEBHOOK_DEFAULT_MAX_ID_BYTES
-#define JOBWIRE_WEBHOOK_DEFAULT_MAX_ID_BYTES 256u
+#  define JOBWIRE_WEBHOOK_DEFAULT_MAX_ID_BYTES 256u
 #endif
 
 namespace jobwire {
@@ -3840,8 +3831,7 @@ inline result<mac_bytes> webhook_mac(const hmac_key& key, std::string_view id, s
 /// this scheme, `signature_scheme_mismatch` for a service-profile signature,
 /// `signature_mismatch` / `malformed_signature` by the rule of the file comment.
 [[nodiscard]] inline result<std::size_t> verify_webhook_signature(const verifier& keys, const profile& prof,
-                                                                  std::string_view id,
-                                                                  std::string_view timestamp_text,
+                                                                  std::string_view id, std::string_view timestamp_text,
                                                                   std::string_view body,
                                                                   std::string_view header) noexcept {
   // The keys of this scheme (decided once when the verifier was made, §17).
@@ -4050,14 +4040,14 @@ inline result<webhook_keypair> generate_webhook_keypair() {
 /// `{type, timestamp, data}` and OpenAI's `{id, object: "event", created_at, type,
 /// data: {id}}`. Every field is optional (the body is any bytes); views point into it.
 struct webhook_event_view {
-  std::string_view type;          ///< `type` (unescaped text when it has no escapes)
-  std::string_view id;            ///< OpenAI: the event id (`id`)
-  std::string_view object;        ///< OpenAI: `object` ("event")
-  std::string_view timestamp;     ///< recommended shape: `timestamp` (an ISO-8601 string)
-  std::int64_t created_at = 0;    ///< OpenAI: `created_at` (Unix seconds)
+  std::string_view type;        ///< `type` (unescaped text when it has no escapes)
+  std::string_view id;          ///< OpenAI: the event id (`id`)
+  std::string_view object;      ///< OpenAI: `object` ("event")
+  std::string_view timestamp;   ///< recommended shape: `timestamp` (an ISO-8601 string)
+  std::int64_t created_at = 0;  ///< OpenAI: `created_at` (Unix seconds)
   bool has_created_at = false;
-  json::value data;               ///< `data`, any JSON value
-  std::string_view data_id;       ///< `data.id` when `data` is an object with a string id
+  json::value data;          ///< `data`, any JSON value
+  std::string_view data_id;  ///< `data.id` when `data` is an object with a string id
 };
 
 /// Reads the typed view from a JSON object body. Errors are the JSON reader's for a body
@@ -4159,8 +4149,7 @@ inline result<std::int64_t> parse_sdk_iso8601_ms(std::string_view s) noexcept {
   if (year < 0 || s.size() < 16 || s[4] != '-' || s[7] != '-') return errc::malformed_timestamp;
   const int month = fixed_digits(s, 5, 2);
   const int day = fixed_digits(s, 8, 2);
-  if (month < 1 || month > 12 || day < 1 ||
-      day > static_cast<int>(days_in_month(year, static_cast<unsigned>(month))))
+  if (month < 1 || month > 12 || day < 1 || day > static_cast<int>(days_in_month(year, static_cast<unsigned>(month))))
     return errc::malformed_timestamp;
   if (s[10] != 'T' && s[10] != 't' && s[10] != ' ') return errc::malformed_timestamp;
   const int hour = fixed_digits(s, 11, 2);
@@ -4241,7 +4230,7 @@ inline result<parsed_timestamp> parse_timestamp(std::string_view text, bool sdk_
 /// skips the check; any other negative tolerance is `invalid_argument`.
 /// `now_seconds` comes from the host: jobwire never reads a clock.
 inline void_result check_freshness(const parsed_timestamp& ts, std::int64_t now_seconds,
-                                 std::int64_t tolerance_seconds = default_tolerance_seconds) noexcept {
+                                   std::int64_t tolerance_seconds = default_tolerance_seconds) noexcept {
   if (tolerance_seconds == tolerance_none) return {};
   if (tolerance_seconds < 0) return errc::invalid_argument;
   // Compared in milliseconds so that millisecond and ISO forms keep their precision, as in
@@ -4309,16 +4298,17 @@ constexpr std::string_view max_attempts = "max-attempts";
 constexpr std::string_view timestamp = "timestamp";
 constexpr std::string_view signature = "signature";
 /// Every delivery header a profile defines, in the order they are looked up.
-inline constexpr std::string_view all[] = {timestamp, signature, event_id, event_type, delivery_key, attempt,
-                                           max_attempts};
+inline constexpr std::string_view all[] = {timestamp,    signature, event_id,    event_type,
+                                           delivery_key, attempt,   max_attempts};
 }  // namespace header_suffix
 
 namespace detail {
 template <class T, class = void>
 struct is_header_range : std::false_type {};
 template <class T>
-struct is_header_range<T, std::void_t<decltype(std::begin(std::declval<const T&>())),
-                                      decltype(std::end(std::declval<const T&>()))>> : std::true_type {};
+struct is_header_range<
+    T, std::void_t<decltype(std::begin(std::declval<const T&>())), decltype(std::end(std::declval<const T&>()))>>
+    : std::true_type {};
 
 template <class F>
 using header_lookup_result = decltype(std::declval<const F&>()(std::declval<std::string_view>()));
@@ -4394,10 +4384,8 @@ inline result<std::optional<std::string_view>> find_header(const Headers& header
       const std::string_view name(std::get<0>(entry));
       if (!header_name_is(name, prefix, suffix)) continue;
       const std::string_view value(std::get<1>(entry));
-      if (!found)
-        found = value;
-      else if (*found != value)
-        return errc::ambiguous_header;
+      if (!found) found = value;
+      else if (*found != value) return errc::ambiguous_header;
     }
     return found;
   }
@@ -4521,10 +4509,8 @@ inline result<raw_delivery_headers> collect_delivery_headers(const Headers& head
       std::optional<std::string_view>* slot = detail::raw_slot(out, name.substr(prefix.size()));
       if (slot == nullptr) continue;
       const std::string_view value(std::get<1>(entry));
-      if (!*slot)
-        *slot = value;
-      else if (**slot != value)
-        return errc::ambiguous_header;
+      if (!*slot) *slot = value;
+      else if (**slot != value) return errc::ambiguous_header;
     }
   }
   return out;
@@ -4572,17 +4558,16 @@ inline result<raw_webhook_headers> collect_webhook_family(const Headers& headers
       *webhook_slot(out, suffix) = *v;
     }
   } else {
-    static_assert(is_header_range<Headers>::value, "headers must be a range of (name, value) pairs or a lookup callable");
+    static_assert(is_header_range<Headers>::value,
+                  "headers must be a range of (name, value) pairs or a lookup callable");
     for (const auto& entry : headers) {
       const std::string_view name(std::get<0>(entry));
       if (name.size() <= prefix.size() || !iequals_lower(name.substr(0, prefix.size()), prefix)) continue;
       std::optional<std::string_view>* slot = webhook_slot(out, name.substr(prefix.size()));
       if (slot == nullptr) continue;
       const std::string_view value(std::get<1>(entry));
-      if (!*slot)
-        *slot = value;
-      else if (**slot != value)
-        return errc::ambiguous_header;
+      if (!*slot) *slot = value;
+      else if (**slot != value) return errc::ambiguous_header;
     }
   }
   return out;
@@ -4625,10 +4610,8 @@ inline result<raw_webhook_headers> collect_webhook_headers(const Headers& header
       std::optional<std::string_view>* slot = detail::webhook_slot(*family, rest);
       if (slot == nullptr) continue;
       const std::string_view value(std::get<1>(entry));
-      if (!*slot)
-        *slot = value;
-      else if (**slot != value)
-        return errc::ambiguous_header;
+      if (!*slot) *slot = value;
+      else if (**slot != value) return errc::ambiguous_header;
     }
     primary = a;
     alternate = b;
@@ -4690,9 +4673,9 @@ inline bool has_header_family(const Headers& headers, const profile& prof) noexc
 }  // namespace detail
 
 /// The profile whose header family the request carries (§15, jobwire policy `auto`):
-/// `x-phaseo-*` → phaseo, `x-ai-stats-*` → ai_stats, `webhook-*`/`svix-*` → standard; nullptr when neither is present (the
-/// caller picks its fallback); `ambiguous_header` when both are — two families in one
-/// request means two readers could pick two different sets of rules.
+/// `x-phaseo-*` → phaseo, `x-ai-stats-*` → ai_stats, `webhook-*`/`svix-*` → standard; nullptr when neither is present
+/// (the caller picks its fallback); `ambiguous_header` when both are — two families in one request means two readers
+/// could pick two different sets of rules.
 template <class Headers>
 [[nodiscard]] inline result<const profile*> detect_profile(const Headers& headers) noexcept {
   const profile* found = nullptr;
@@ -5006,8 +4989,8 @@ constexpr lifecycle_status to_lifecycle(create_status s) noexcept {
 }
 
 constexpr bool is_terminal(lifecycle_status s) noexcept {
-  return s == lifecycle_status::completed || s == lifecycle_status::failed ||
-         s == lifecycle_status::cancelled || s == lifecycle_status::expired;
+  return s == lifecycle_status::completed || s == lifecycle_status::failed || s == lifecycle_status::cancelled ||
+         s == lifecycle_status::expired;
 }
 constexpr bool is_terminal(job_status s) noexcept { return is_terminal(to_lifecycle(s)); }
 constexpr bool is_terminal(create_status s) noexcept { return is_terminal(to_lifecycle(s)); }
@@ -5043,12 +5026,12 @@ constexpr bool normalise_status(std::string_view raw, lifecycle_status& out) noe
     lifecycle_status state;
   };
   constexpr synonym table[] = {
-      {"queued", lifecycle_status::pending},       {"pending", lifecycle_status::pending},
-      {"processing", lifecycle_status::running},   {"running", lifecycle_status::running},
-      {"in_progress", lifecycle_status::running},  {"completed", lifecycle_status::completed},
-      {"succeeded", lifecycle_status::completed},  {"success", lifecycle_status::completed},
-      {"failed", lifecycle_status::failed},        {"error", lifecycle_status::failed},
-      {"cancelled", lifecycle_status::cancelled},  {"canceled", lifecycle_status::cancelled},
+      {"queued", lifecycle_status::pending},      {"pending", lifecycle_status::pending},
+      {"processing", lifecycle_status::running},  {"running", lifecycle_status::running},
+      {"in_progress", lifecycle_status::running}, {"completed", lifecycle_status::completed},
+      {"succeeded", lifecycle_status::completed}, {"success", lifecycle_status::completed},
+      {"failed", lifecycle_status::failed},       {"error", lifecycle_status::failed},
+      {"cancelled", lifecycle_status::cancelled}, {"canceled", lifecycle_status::cancelled},
       {"expired", lifecycle_status::expired},
   };
   for (const synonym& e : table) {
@@ -5064,8 +5047,7 @@ constexpr bool normalise_status(std::string_view raw, lifecycle_status& out) noe
 /// Parses any status word (either vocabulary, any case, surrounding whitespace, synonyms)
 /// into the lifecycle state it denotes. Unknown → `unknown_status`, or `pending` under
 /// `lenient::unknown_status` (the service's fallback).
-inline result<lifecycle_status> parse_lifecycle_status(std::string_view s,
-                                                          lenient leniency = lenient::none) noexcept {
+inline result<lifecycle_status> parse_lifecycle_status(std::string_view s, lenient leniency = lenient::none) noexcept {
   lifecycle_status out = lifecycle_status::pending;
   if (detail::normalise_status(s, out)) return out;
   if (allows(leniency, lenient::unknown_status)) return lifecycle_status::pending;
@@ -5082,8 +5064,7 @@ inline result<job_status> parse_job_status(std::string_view s, lenient leniency 
 /// The create response's vocabulary. `expired` has no create-response spelling (a job
 /// cannot expire before it was created), so it is refused unless `lenient::unknown_status`
 /// maps it, like every other unknown word, to `pending`.
-inline result<create_status> parse_create_status(std::string_view s,
-                                                    lenient leniency = lenient::none) noexcept {
+inline result<create_status> parse_create_status(std::string_view s, lenient leniency = lenient::none) noexcept {
   auto l = parse_lifecycle_status(s, leniency);
   if (!l) return l.error();
   switch (*l) {
@@ -5679,7 +5660,8 @@ class list_view {
 };
 
 namespace detail {
-inline jobwire::void_result read_string_list(const payload_reader& r, json::value v, list_view<json::string>& out) noexcept {
+inline jobwire::void_result read_string_list(const payload_reader& r, json::value v,
+                                             list_view<json::string>& out) noexcept {
   if (payload_reader::absent(v)) return {};
   json::array arr;
   std::size_t n = 0;
@@ -5702,7 +5684,7 @@ struct webhook_attempt {
   text_field error_message, response_body_preview;
 
   static jobwire::void_result read(const detail::payload_reader& r, json::value v, webhook_attempt& out,
-                              const char** end = nullptr) noexcept {
+                                   const char** end = nullptr) noexcept {
     if (!v.is_object()) return r.at(errc::invalid_field, v);
     char buf[48];
     detail::member_walk w(v, r);
@@ -5711,7 +5693,8 @@ struct webhook_attempt {
       std::string_view k = detail::member_key(m, buf);
       jobwire::void_result st;
       if (detail::key_is(k, "id")) {
-        if (!m.value.is_string() && !m.value.is_number() && !m.value.is_null()) return r.at(errc::invalid_field, m.value);
+        if (!m.value.is_string() && !m.value.is_number() && !m.value.is_null())
+          return r.at(errc::invalid_field, m.value);
         detail::payload_reader::any(m.value, out.id);
       } else if (detail::key_is(k, "delivery_key")) {
         st = r.text(m.value, out.delivery_key);
@@ -5791,7 +5774,7 @@ struct webhook_view {
   list_view<webhook_attempt> attempts;
 
   static jobwire::void_result read(const detail::payload_reader& r, json::value v, webhook_view& out,
-                              const char** end = nullptr) noexcept {
+                                   const char** end = nullptr) noexcept {
     if (detail::payload_reader::absent(v)) return {};
     if (!v.is_object()) return r.at(errc::invalid_field, v);
     out.present = true;
@@ -5841,7 +5824,7 @@ struct webhook_view {
 
  private:
   static jobwire::void_result read_summary(const detail::payload_reader& r, json::value v, webhook_delivery_summary& s,
-                                      const char** end) noexcept {
+                                           const char** end) noexcept {
     if (detail::payload_reader::absent(v)) return {};
     if (!v.is_object()) return r.at(errc::invalid_field, v);
     s.present = true;
@@ -5855,7 +5838,8 @@ struct webhook_view {
       else if (detail::key_is(k, "delivered_events")) st = r.integer(m.value, s.delivered_events);
       else if (detail::key_is(k, "pending_retries")) st = r.integer(m.value, s.pending_retries);
       else if (detail::key_is(k, "last_response_status")) st = r.integer(m.value, s.last_response_status);
-      else if (detail::key_is(k, "delivered_event_types")) st = detail::read_string_list(r, m.value, s.delivered_event_types);
+      else if (detail::key_is(k, "delivered_event_types"))
+        st = detail::read_string_list(r, m.value, s.delivered_event_types);
       else if (detail::key_is(k, "next_retry_at")) st = r.time(m.value, s.next_retry_at);
       else if (detail::key_is(k, "last_attempt_at")) st = r.time(m.value, s.last_attempt_at);
       else if (detail::key_is(k, "last_delivered_at")) st = r.time(m.value, s.last_delivered_at);
@@ -5878,7 +5862,8 @@ struct status_pair {
   json::value status_value{}, lifecycle_value{};
 
   jobwire::void_result resolve(const payload_reader& r, json::value object, bool status_required, job_status& st_out,
-                 lifecycle_status& lc_out, bool& has_status, bool& has_lifecycle, bool& consistent) const noexcept {
+                               lifecycle_status& lc_out, bool& has_status, bool& has_lifecycle,
+                               bool& consistent) const noexcept {
     has_status = has_lifecycle = false;
     consistent = true;
     if (!status_value.exists()) {
@@ -5945,7 +5930,7 @@ struct job_data {
   bool is_terminal() const noexcept { return jobwire::is_terminal(lifecycle); }
 
   static jobwire::void_result read(const detail::payload_reader& r, json::value v, bool status_required, job_data& out,
-                              const char** end = nullptr) noexcept {
+                                   const char** end = nullptr) noexcept {
     if (!v.is_object()) return r.at(errc::invalid_field, v);
     detail::status_pair sp;
     bool id_seen = false;
@@ -6028,7 +6013,8 @@ struct job_data {
         case 'r':
           if (detail::key_is(k, "request_id")) st = r.text(m.value, out.request_id);
           else if (detail::key_is(k, "resolution")) st = r.text(m.value, out.resolution);
-          else if (detail::key_is(k, "routing_diagnostics")) detail::payload_reader::any(m.value, out.routing_diagnostics);
+          else if (detail::key_is(k, "routing_diagnostics"))
+            detail::payload_reader::any(m.value, out.routing_diagnostics);
           break;
         case 's':
           if (detail::key_is(k, "status")) sp.status_value = m.value;
@@ -6116,14 +6102,15 @@ struct envelope_view {
 };
 
 namespace detail {
-inline jobwire::void_result read_delivery(const payload_reader& r, json::value v, const event_type& type, delivery_info& d) noexcept {
+inline jobwire::void_result read_delivery(const payload_reader& r, json::value v, const event_type& type,
+                                          delivery_info& d) noexcept {
   if (payload_reader::absent(v)) return {};
   if (!v.is_object()) return r.at(errc::invalid_field, v);
   d.present = true;
   json::value key, attempt, max_attempts;
   char buf[48];
   for (detail::member_walk w(v, r); !w.done(); w.advance()) {
-      const json::member& m = w.member();
+    const json::member& m = w.member();
     std::string_view k = member_key(m, buf);
     if (detail::key_is(k, "key")) key = m.value;
     else if (detail::key_is(k, "attempt")) attempt = m.value;
@@ -6157,7 +6144,7 @@ inline jobwire::void_result read_delivery(const payload_reader& r, json::value v
 // queue-retry form, and except for a part that names no known status (`unknown`, written
 // for an empty status): there is nothing to compare.
 inline jobwire::void_result read_status_change(const payload_reader& r, json::value v, const json::value& doc,
-                                          const delivery_info& d, status_change_view& out) noexcept {
+                                               const delivery_info& d, status_change_view& out) noexcept {
   if (!v.exists()) return r.at(errc::missing_field, doc);
   if (!v.is_object()) return r.at(errc::invalid_field, v);
   json::value prev, cur;
@@ -6404,7 +6391,7 @@ struct status_view {
   bool has_progress_source = false;
   text_field polling_url, websocket_url, cancel_url, generation_id;
   number_field poll_after_seconds;  ///< non-negative when present (the service sends 20)
-  native_id_view native_video_id;  ///< provider correlation only; never usable in a URL
+  native_id_view native_video_id;   ///< provider correlation only; never usable in a URL
   bool has_native_video_id = false;
   time_field created_at, started_at, completed_at;
   text_field provider, model, size;
@@ -6435,7 +6422,7 @@ inline jobwire::void_result read_asset(const payload_reader& r, json::value v, a
   a.present = true;
   char buf[48];
   for (detail::member_walk w(v, r); !w.done(); w.advance()) {
-      const json::member& m = w.member();
+    const json::member& m = w.member();
     std::string_view k = member_key(m, buf);
     jobwire::void_result st;
     if (detail::key_is(k, "id")) st = r.text(m.value, a.id);
@@ -6535,7 +6522,7 @@ namespace jobwire {
 // unauthenticated request causes), not a protocol fact, so a build may override it with
 // -DJOBWIRE_VERIFY_DEFAULT_MAX_BODY_BYTES=N (for the whole program: ODR).
 #ifndef JOBWIRE_VERIFY_DEFAULT_MAX_BODY_BYTES
-#define JOBWIRE_VERIFY_DEFAULT_MAX_BODY_BYTES (1024u * 1024u)
+#  define JOBWIRE_VERIFY_DEFAULT_MAX_BODY_BYTES (1024u * 1024u)
 #endif
 
 /// Default upper bound on a delivery body (a delivery with 10 attempts and diagnostics is
@@ -6630,9 +6617,9 @@ struct detail_authenticated_body_access {
 /// rejected retry). `[[nodiscard]]`: ignoring it would trust an unverified request.
 template <class Headers>
 [[nodiscard]] inline void_result authenticate_delivery(std::string_view body, const Headers& headers,
-                                                  const verifier& secrets, std::int64_t now_seconds,
-                                                  authenticated_delivery& out,
-                                                  const verify_options& opts = {}) noexcept {
+                                                       const verifier& secrets, std::int64_t now_seconds,
+                                                       authenticated_delivery& out,
+                                                       const verify_options& opts = {}) noexcept {
   static_cast<authenticated_delivery&>(out) = authenticated_delivery();
 
   // §15: detection picks rules, never keys; the secrets given are the only ones tried, and
@@ -6763,8 +6750,8 @@ inline payload_options delivery_payload_options(const verify_options& opts, cons
 /// as far as it got (the metadata headers once authentication passed).
 template <class Headers>
 [[nodiscard]] inline void_result verify_delivery(std::string_view body, const Headers& headers, const verifier& secrets,
-                                            std::int64_t now_seconds, verified_delivery& out,
-                                            const verify_options& opts = {}) noexcept {
+                                                 std::int64_t now_seconds, verified_delivery& out,
+                                                 const verify_options& opts = {}) noexcept {
   out.envelope = envelope_view{};
   if (auto st = authenticate_delivery(body, headers, secrets, now_seconds, out, opts); !st) return st;
   // §17: the body of a Standard Webhooks delivery is any bytes, with no envelope to agree.
@@ -6909,8 +6896,7 @@ constexpr std::int64_t max_request_timeout_seconds = 120;
 
 /// Strict (default): a configured timeout outside 1..120 s is a configuration error.
 inline result<std::int64_t> validate_request_timeout(std::int64_t seconds) noexcept {
-  if (seconds < min_request_timeout_seconds || seconds > max_request_timeout_seconds)
-    return errc::invalid_timeout;
+  if (seconds < min_request_timeout_seconds || seconds > max_request_timeout_seconds) return errc::invalid_timeout;
   return seconds;
 }
 
@@ -6966,9 +6952,9 @@ constexpr retry_policy default_retry_policy{};
 /// The verdict on one attempt.
 struct retry_decision {
   attempt_status status = attempt_status::failed_permanently;
-  unsigned attempt = 0;            ///< the attempt that was decided (1-based)
-  unsigned max_attempts = 0;       ///< from the policy, as sent in the max-attempts header
-  unsigned next_attempt = 0;       ///< attempt + 1 for a scheduled retry, else 0
+  unsigned attempt = 0;               ///< the attempt that was decided (1-based)
+  unsigned max_attempts = 0;          ///< from the policy, as sent in the max-attempts header
+  unsigned next_attempt = 0;          ///< attempt + 1 for a scheduled retry, else 0
   std::int64_t next_retry_at_ms = 0;  ///< when the next attempt is due; scheduled_retry only
 
   constexpr bool retry_scheduled() const noexcept { return status == attempt_status::scheduled_retry; }
@@ -6981,8 +6967,8 @@ struct retry_decision {
 /// is outside 1..max_attempts, `invalid_outcome` for an HTTP status outside 100..599,
 /// `invalid_argument` for a time outside [min_time_ms, max_time_ms]. A retry may fall due
 /// after max_time_ms (the ledger then refuses to record it); no arithmetic overflows.
-inline result<retry_decision> decide_attempt(const retry_policy& policy, unsigned attempt,
-                                             attempt_outcome outcome, std::int64_t tried_at_ms) noexcept {
+inline result<retry_decision> decide_attempt(const retry_policy& policy, unsigned attempt, attempt_outcome outcome,
+                                             std::int64_t tried_at_ms) noexcept {
   if (void_result st = policy.validate(); !st) return st.error();
   if (attempt < 1 || attempt > policy.max_attempts) return errc::invalid_attempt;
   if (!outcome.is_valid()) return errc::invalid_outcome;
@@ -7097,7 +7083,7 @@ namespace jobwire {
 // something the service would not. They are therefore not overridable (not even by the
 // tiny-limits build); the memory they bound is small and fixed per job.
 
-constexpr std::size_t ledger_history_limit = 50;     ///< attempts kept per job
+constexpr std::size_t ledger_history_limit = 50;  ///< attempts kept per job
 // ledger_public_limit and response_preview_max_chars: attempt.hpp (readers share them).
 
 // --- ISO-8601 timestamps ------------------------------------------------------------------------
@@ -7169,8 +7155,8 @@ inline result<std::int64_t> parse_iso8601_ms(std::string_view s) noexcept {
     for (std::size_t i = 0; i < n; ++i) v = v * 10 + (s[at + i] - '0');
     return v;
   };
-  const std::int64_t y = num(0, 4), mo = num(5, 2), d = num(8, 2), h = num(11, 2), mi = num(14, 2),
-                     sec = num(17, 2), ms = num(20, 3);
+  const std::int64_t y = num(0, 4), mo = num(5, 2), d = num(8, 2), h = num(11, 2), mi = num(14, 2), sec = num(17, 2),
+                     ms = num(20, 3);
   if (y < 1970) return error(errc::invalid_field, 0);
   if (mo < 1 || mo > 12) return error(errc::invalid_field, 5);
   if (d < 1 || d > detail::days_in_month(y, static_cast<unsigned>(mo))) return error(errc::invalid_field, 8);
@@ -7218,10 +7204,8 @@ inline std::string cut_response_preview(std::string_view body, std::size_t max_c
     const std::size_t cost = (unit == preview_unit::utf16_units && step.valid && step.size == 4) ? 2 : 1;
     if (used + cost > max_chars) break;
     used += cost;
-    if (step.valid)
-      out.append(body.data() + i, step.size);
-    else
-      out += "\xEF\xBF\xBD";
+    if (step.valid) out.append(body.data() + i, step.size);
+    else out += "\xEF\xBF\xBD";
     i += step.size;
   }
   return out;
@@ -7252,18 +7236,18 @@ struct attempt_record {
   unsigned attempt_number = 1;
   unsigned max_attempts = 4;
   std::int64_t tried_at_ms = 0;
-  std::optional<std::int64_t> delivered_at_ms;   ///< delivered attempts only
-  std::optional<std::int64_t> next_retry_at_ms;  ///< scheduled_retry attempts only
-  std::optional<int> response_status;            ///< absent after a timeout or network error
-  std::optional<std::string> error_message;      ///< failed attempts only
+  std::optional<std::int64_t> delivered_at_ms;       ///< delivered attempts only
+  std::optional<std::int64_t> next_retry_at_ms;      ///< scheduled_retry attempts only
+  std::optional<int> response_status;                ///< absent after a timeout or network error
+  std::optional<std::string> error_message;          ///< failed attempts only
   std::optional<std::string> response_body_preview;  ///< ≤ 500 characters, valid UTF-8
 
   friend bool operator==(const attempt_record& a, const attempt_record& b) {
-    return a.id == b.id && a.delivery_key == b.delivery_key && a.event_type == b.event_type &&
-           a.status == b.status && a.attempt_number == b.attempt_number && a.max_attempts == b.max_attempts &&
-           a.tried_at_ms == b.tried_at_ms && a.delivered_at_ms == b.delivered_at_ms &&
-           a.next_retry_at_ms == b.next_retry_at_ms && a.response_status == b.response_status &&
-           a.error_message == b.error_message && a.response_body_preview == b.response_body_preview;
+    return a.id == b.id && a.delivery_key == b.delivery_key && a.event_type == b.event_type && a.status == b.status &&
+           a.attempt_number == b.attempt_number && a.max_attempts == b.max_attempts && a.tried_at_ms == b.tried_at_ms &&
+           a.delivered_at_ms == b.delivered_at_ms && a.next_retry_at_ms == b.next_retry_at_ms &&
+           a.response_status == b.response_status && a.error_message == b.error_message &&
+           a.response_body_preview == b.response_body_preview;
   }
   friend bool operator!=(const attempt_record& a, const attempt_record& b) { return !(a == b); }
 };
@@ -7711,7 +7695,8 @@ class ledger_parser {
     auto s = v.get_string();
     if (s->has_escapes()) return at(errc::invalid_field, v);  // the timestamp grammar has no escapes
     auto t = parse_iso8601_ms(s->raw());
-    if (!t) return error(errc::invalid_field, static_cast<std::size_t>(s->raw().data() - text_.data()) + t.error().offset);
+    if (!t)
+      return error(errc::invalid_field, static_cast<std::size_t>(s->raw().data() - text_.data()) + t.error().offset);
     out = *t;
     return {};
   }
@@ -7880,7 +7865,7 @@ constexpr std::size_t error_index(errc c) noexcept {
 
 constexpr errc error_at_index(std::size_t index) noexcept {
   std::size_t i = 0;
-#define JOBWIRE_X_AT(n, id, msg) \
+#define JOBWIRE_X_AT(n, id, msg)  \
   if (i == index) return errc::n; \
   ++i;
   JOBWIRE_ERROR_CODES(JOBWIRE_X_AT)
@@ -7923,7 +7908,7 @@ template <class Counter>
 struct basic_receiver_counters {
   Counter decisions[receiver_decision_count]{};  ///< by `receiver_decision` (process = accepted)
   Counter rejections[error_code_count]{};        ///< by reason code, index `error_index(code)`
-  Counter retries_seen{};                         ///< deliveries whose attempt header was > 1
+  Counter retries_seen{};                        ///< deliveries whose attempt header was > 1
 
   /// One delivery: its decision, the attempt number it carried (0 when unknown) and, for a
   /// rejection, the reason.
@@ -8043,8 +8028,7 @@ inline delivery_signals delivery_signals_of(const webhook_delivery_block& block)
 constexpr job_health classify_job_health(generation_state gen, const delivery_signals& d) noexcept {
   if (gen == generation_state::failed) return job_health::generation_failed;
   if (d.exhausted_keys > 0) return job_health::delivery_exhausted;
-  if (d.pending_retries > 0 ||
-      (d.last_attempt_status && *d.last_attempt_status != attempt_status::delivered))
+  if (d.pending_retries > 0 || (d.last_attempt_status && *d.last_attempt_status != attempt_status::delivered))
     return job_health::delivery_failing;
   return job_health::healthy;
 }
@@ -8057,9 +8041,16 @@ inline result<job_health> classify_job_health(std::string_view job_status, const
 
 // --- counters -----------------------------------------------------------------------------------
 
-
 /// Outcome classes of attempts, the `outcome` label of `jobwire_sender_attempts_total`.
-enum class outcome_class : std::uint8_t { informational, success, redirect, client_error, server_error, timeout, network_error };
+enum class outcome_class : std::uint8_t {
+  informational,
+  success,
+  redirect,
+  client_error,
+  server_error,
+  timeout,
+  network_error
+};
 constexpr std::size_t outcome_class_count = 7;
 
 constexpr std::string_view outcome_class_name(outcome_class c) noexcept {
@@ -8089,8 +8080,8 @@ struct basic_sender_counters {
   Counter attempts_by_outcome[outcome_class_count]{};  ///< by `outcome_class`
   Counter attempts_by_status[3]{};                     ///< by `attempt_status`
   Counter retries_sent{};                              ///< attempts with attempt_number > 1
-  Counter sends_refused[3]{};  ///< already_delivered, already_queued, already_failed
-  Counter forced_sends{};      ///< sends started with force that the rule would have refused
+  Counter sends_refused[3]{};                          ///< already_delivered, already_queued, already_failed
+  Counter forced_sends{};                              ///< sends started with force that the rule would have refused
 
   /// One decided attempt.
   void record_attempt(attempt_outcome o, const retry_decision& d) noexcept {
@@ -8116,7 +8107,8 @@ struct basic_sender_counters {
 
   basic_sender_counters<std::uint64_t> snapshot() const noexcept {
     basic_sender_counters<std::uint64_t> s;
-    for (std::size_t i = 0; i < outcome_class_count; ++i) s.attempts_by_outcome[i] = detail::counter_load(attempts_by_outcome[i]);
+    for (std::size_t i = 0; i < outcome_class_count; ++i)
+      s.attempts_by_outcome[i] = detail::counter_load(attempts_by_outcome[i]);
     for (std::size_t i = 0; i < 3; ++i) s.attempts_by_status[i] = detail::counter_load(attempts_by_status[i]);
     s.retries_sent = detail::counter_load(retries_sent);
     for (std::size_t i = 0; i < 3; ++i) s.sends_refused[i] = detail::counter_load(sends_refused[i]);
@@ -8126,7 +8118,6 @@ struct basic_sender_counters {
 };
 using sender_counters = basic_sender_counters<std::uint64_t>;
 using atomic_sender_counters = basic_sender_counters<std::atomic<std::uint64_t>>;
-
 
 /// Jobs per health class, a gauge the host recomputes (e.g. over the jobs it tracks).
 struct health_counts {
@@ -8172,7 +8163,8 @@ enum class metric_type : std::uint8_t { counter, gauge };
 /// values `\`, `"` and newline. Constant labels (e.g. `service="..."`) go on every sample.
 class prometheus_writer {
  public:
-  prometheus_writer(std::string& out, const metric_label* const_labels = nullptr, std::size_t const_label_count = 0) noexcept
+  prometheus_writer(std::string& out, const metric_label* const_labels = nullptr,
+                    std::size_t const_label_count = 0) noexcept
       : out_(out), const_labels_(const_labels), const_count_(const_label_count) {}
 
   /// Checks the constant labels once (`invalid_metric_name` for a bad or repeated name).
@@ -8256,10 +8248,11 @@ struct exposition_sources {
 ///   jobwire_sender_retries_sent_total               counter  attempts with attempt number > 1
 ///   jobwire_sender_sends_refused_total{reason}      counter  already_delivered already_queued already_failed
 ///   jobwire_sender_forced_sends_total               counter
-///   jobwire_receiver_deliveries_total{action}       counter  process duplicate in_flight ignore_stale no_change refetch reject
-///   jobwire_receiver_rejections_total{reason}       counter  one series per error code seen (none before the first)
-///   jobwire_receiver_retries_seen_total             counter  deliveries with attempt > 1
-///   jobwire_jobs{health}                            gauge    healthy delivery_failing delivery_exhausted generation_failed
+///   jobwire_receiver_deliveries_total{action}       counter  process duplicate in_flight ignore_stale no_change
+///   refetch reject jobwire_receiver_rejections_total{reason}       counter  one series per error code seen (none
+///   before the first) jobwire_receiver_retries_seen_total             counter  deliveries with attempt > 1
+///   jobwire_jobs{health}                            gauge    healthy delivery_failing delivery_exhausted
+///   generation_failed
 /// `invalid_metric_name` (and nothing appended) when a constant label name is invalid,
 /// repeated, or collides with a label the families use.
 inline void_result append_prometheus_text(std::string& out, const exposition_sources& src) {
@@ -8433,15 +8426,15 @@ constexpr address_class classify(ipv4_address addr) noexcept {
   // 192.0.0.0/24 is non-global except the two anycast services the registry marks
   // globally reachable (PCP 192.0.0.9, TURN 192.0.0.10).
   if (a == v4(192, 0, 0, 9) || a == v4(192, 0, 0, 10)) return address_class::global;
-  if (in_v4(a, v4(100, 64, 0, 0), 10) ||     // shared address space (CGNAT)
-      in_v4(a, v4(192, 0, 0, 0), 24) ||      // IETF protocol assignments
-      in_v4(a, v4(192, 0, 2, 0), 24) ||      // TEST-NET-1
-      in_v4(a, v4(192, 88, 99, 0), 24) ||    // deprecated 6to4 relay anycast
-      in_v4(a, v4(198, 18, 0, 0), 15) ||     // benchmarking
-      in_v4(a, v4(198, 51, 100, 0), 24) ||   // TEST-NET-2
-      in_v4(a, v4(203, 0, 113, 0), 24) ||    // TEST-NET-3
-      in_v4(a, v4(224, 0, 0, 0), 4) ||       // multicast
-      in_v4(a, v4(240, 0, 0, 0), 4))         // reserved, including 255.255.255.255 broadcast
+  if (in_v4(a, v4(100, 64, 0, 0), 10) ||    // shared address space (CGNAT)
+      in_v4(a, v4(192, 0, 0, 0), 24) ||     // IETF protocol assignments
+      in_v4(a, v4(192, 0, 2, 0), 24) ||     // TEST-NET-1
+      in_v4(a, v4(192, 88, 99, 0), 24) ||   // deprecated 6to4 relay anycast
+      in_v4(a, v4(198, 18, 0, 0), 15) ||    // benchmarking
+      in_v4(a, v4(198, 51, 100, 0), 24) ||  // TEST-NET-2
+      in_v4(a, v4(203, 0, 113, 0), 24) ||   // TEST-NET-3
+      in_v4(a, v4(224, 0, 0, 0), 4) ||      // multicast
+      in_v4(a, v4(240, 0, 0, 0), 4))        // reserved, including 255.255.255.255 broadcast
     return address_class::non_global;
   return address_class::global;
 }
@@ -8486,9 +8479,7 @@ constexpr address_class classify(const ipv6_address& a) noexcept {
 
 namespace url_detail {
 constexpr bool is_tab_or_newline(char c) noexcept { return c == '\t' || c == '\n' || c == '\r'; }
-constexpr bool is_c0_or_space(char c) noexcept {
-  return static_cast<unsigned char>(c) <= 0x20;
-}
+constexpr bool is_c0_or_space(char c) noexcept { return static_cast<unsigned char>(c) <= 0x20; }
 constexpr bool is_alpha(char c) noexcept { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 constexpr bool is_dec(char c) noexcept { return c >= '0' && c <= '9'; }
 constexpr int hex_digit(char c) noexcept {
@@ -8600,20 +8591,15 @@ inline result<ipv6_address> parse_ipv6(std::string_view in) noexcept {
       while (p < n) {
         int ipv4_piece = -1;
         if (numbers_seen > 0) {
-          if (in[p] == '.' && numbers_seen < 4)
-            ++p;
-          else
-            return errc::invalid_ipv6;
+          if (in[p] == '.' && numbers_seen < 4) ++p;
+          else return errc::invalid_ipv6;
         }
         if (p >= n || !url_detail::is_dec(in[p])) return errc::invalid_ipv6;
         while (p < n && url_detail::is_dec(in[p])) {
           int number = in[p] - '0';
-          if (ipv4_piece == -1)
-            ipv4_piece = number;
-          else if (ipv4_piece == 0)
-            return errc::invalid_ipv6;
-          else
-            ipv4_piece = ipv4_piece * 10 + number;
+          if (ipv4_piece == -1) ipv4_piece = number;
+          else if (ipv4_piece == 0) return errc::invalid_ipv6;
+          else ipv4_piece = ipv4_piece * 10 + number;
           if (ipv4_piece > 255) return errc::invalid_ipv6;
           ++p;
         }
@@ -8754,7 +8740,7 @@ constexpr std::size_t max_host_length = 253;
 // Most path segments: a resource limit (it sizes the serialiser's stack array), so a build
 // may override it with -DJOBWIRE_CALLBACK_URL_DEFAULT_MAX_PATH_SEGMENTS=N (whole program).
 #ifndef JOBWIRE_CALLBACK_URL_DEFAULT_MAX_PATH_SEGMENTS
-#define JOBWIRE_CALLBACK_URL_DEFAULT_MAX_PATH_SEGMENTS 256u
+#  define JOBWIRE_CALLBACK_URL_DEFAULT_MAX_PATH_SEGMENTS 256u
 #endif
 /// Most path segments a callback URL may have (bounds the serialiser's stack); more is
 /// `invalid_url`. Counted as `/` and `\` separators in the raw path.
@@ -8839,13 +8825,26 @@ class http_url {
   static bool must_encode(unsigned char c, pct_set set) noexcept {
     if (c < 0x20 || c > 0x7E) return true;  // C0 control percent-encode set
     switch (c) {
-      case ' ': case '"': case '<': case '>': return true;
+      case ' ':
+      case '"':
+      case '<':
+      case '>': return true;
       case '`': return set != pct_set::special_query;
       case '#': return set != pct_set::fragment;
       case '\'': return set == pct_set::special_query;
-      case '?': case '{': case '}': case '^': return set == pct_set::path || set == pct_set::userinfo;
-      case '/': case ':': case ';': case '=': case '@': case '[': case '\\': case ']': case '|':
-        return set == pct_set::userinfo;
+      case '?':
+      case '{':
+      case '}':
+      case '^': return set == pct_set::path || set == pct_set::userinfo;
+      case '/':
+      case ':':
+      case ';':
+      case '=':
+      case '@':
+      case '[':
+      case '\\':
+      case ']':
+      case '|': return set == pct_set::userinfo;
       default: return false;
     }
   }
@@ -8853,10 +8852,8 @@ class http_url {
     for (char c : raw) {
       if (url_detail::is_tab_or_newline(c)) continue;
       auto u = static_cast<unsigned char>(c);
-      if (must_encode(u, set))
-        s.put_encoded(u);
-      else
-        s.put(c);
+      if (must_encode(u, set)) s.put_encoded(u);
+      else s.put(c);
     }
   }
 
@@ -8975,11 +8972,20 @@ constexpr bool is_forbidden_domain_char(char ch) noexcept {
   auto c = static_cast<unsigned char>(ch);
   if (c <= 0x20 || c == 0x7F) return true;
   switch (c) {
-    case '#': case '/': case ':': case '<': case '>': case '?': case '@': case '[': case '\\':
-    case ']': case '^': case '|': case '%':
-      return true;
-    default:
-      return false;
+    case '#':
+    case '/':
+    case ':':
+    case '<':
+    case '>':
+    case '?':
+    case '@':
+    case '[':
+    case '\\':
+    case ']':
+    case '^':
+    case '|':
+    case '%': return true;
+    default: return false;
   }
 }
 }  // namespace url_detail
@@ -9012,18 +9018,13 @@ inline result<http_url> parse_http_url(std::string_view input) noexcept {
     char c = s[i];
     if (c == ':') break;
     if (!(is_alpha(c) || is_dec(c) || c == '+' || c == '-' || c == '.')) return errc::invalid_url;
-    if (sl < sizeof scheme_buf)
-      scheme_buf[sl++] = to_lower(c);
-    else
-      scheme_too_long = true;
+    if (sl < sizeof scheme_buf) scheme_buf[sl++] = to_lower(c);
+    else scheme_too_long = true;
   }
   std::string_view scheme(scheme_buf, sl);
-  if (!scheme_too_long && scheme == "https")
-    u.scheme = url_scheme::https;
-  else if (!scheme_too_long && scheme == "http")
-    u.scheme = url_scheme::http;
-  else
-    return errc::unsupported_scheme;
+  if (!scheme_too_long && scheme == "https") u.scheme = url_scheme::https;
+  else if (!scheme_too_long && scheme == "http") u.scheme = url_scheme::http;
+  else return errc::unsupported_scheme;
   ++i;
 
   // Special authority (ignore) slashes: any number of `/` or `\`, including none.
@@ -9200,10 +9201,8 @@ constexpr errc ai_stats_ipv4(ipv4_address a) noexcept {
     case address_class::unspecified:
     case address_class::loopback:
     case address_class::private_use:
-    case address_class::link_local:
-      return address_class_error(c);
-    default:
-      return errc::ok;  // the service lets 100.64/10, TEST-NETs, multicast ... through
+    case address_class::link_local: return address_class_error(c);
+    default: return errc::ok;  // the service lets 100.64/10, TEST-NETs, multicast ... through
   }
 }
 
@@ -9220,16 +9219,12 @@ constexpr errc ai_stats_ipv6(const ipv6_address& a) noexcept {
 
 inline errc ai_stats_host(const http_url& u) noexcept {
   switch (u.kind) {
-    case host_kind::domain:
-      return u.host() == "localhost" ? errc::localhost_name : errc::ok;
-    case host_kind::ipv4:
-      return ai_stats_ipv4(u.ipv4);
-    case host_kind::ipv6:
-      return ai_stats_ipv6(u.ipv6);
+    case host_kind::domain: return u.host() == "localhost" ? errc::localhost_name : errc::ok;
+    case host_kind::ipv4: return ai_stats_ipv4(u.ipv4);
+    case host_kind::ipv6: return ai_stats_ipv6(u.ipv6);
   }
   return errc::ok;
 }
-
 
 // The current service's send-time block list for IPv4 (PROTOCOL.md §16.4, WE:53-220):
 // 0/8, 10/8, 100.64/10, 127/8, 169.254/16, 172.16/12, the whole 192.0/16 (wider than
@@ -9292,10 +9287,8 @@ inline errc phaseo_host(const http_url& u) noexcept {
       if (!h.empty() && h.back() == '.') return errc::ok;
       return is_localhost_name(h) ? errc::localhost_name : errc::ok;
     }
-    case host_kind::ipv4:
-      return phaseo_ipv4(u.ipv4);
-    case host_kind::ipv6:
-      return phaseo_ipv6(u.ipv6);
+    case host_kind::ipv4: return phaseo_ipv4(u.ipv4);
+    case host_kind::ipv6: return phaseo_ipv6(u.ipv6);
   }
   return errc::ok;
 }
@@ -9308,10 +9301,8 @@ inline errc strict_host(const http_url& u) noexcept {
       if (h.find('*') != std::string_view::npos) return errc::wildcard_host;
       return errc::ok;
     }
-    case host_kind::ipv4:
-      return address_class_error(classify(u.ipv4));
-    case host_kind::ipv6:
-      return address_class_error(classify(u.ipv6));
+    case host_kind::ipv4: return address_class_error(classify(u.ipv4));
+    case host_kind::ipv6: return address_class_error(classify(u.ipv6));
   }
   return errc::ok;
 }
@@ -9343,7 +9334,7 @@ inline errc evaluate_callback_url(const http_url& u, const callback_url_options&
 /// service's `webhook_url_required`), and the fragment is dropped from the accepted URL,
 /// so `serialise()` gives the URL the service stores and posts to.
 [[nodiscard]] inline result<http_url> check_callback_url(std::string_view input,
-                                                           const callback_url_options& opt = {}) noexcept {
+                                                         const callback_url_options& opt = {}) noexcept {
   if (opt.policy == url_policy::phaseo) {
     std::string_view t = input;
     while (!t.empty() && url_detail::is_c0_or_space(t.front())) t.remove_prefix(1);
@@ -9493,8 +9484,9 @@ struct subscription_event {
 struct ignored_event {
   std::string_view value;
   std::size_t index = 0;
-  errc reason = errc::invalid_event;  ///< event_not_string, empty_event, invalid_event, cross_kind_event, duplicate_event
-  bool is_json = true;  ///< `value` is raw JSON text (else a plain string)
+  errc reason =
+      errc::invalid_event;  ///< event_not_string, empty_event, invalid_event, cross_kind_event, duplicate_event
+  bool is_json = true;      ///< `value` is raw JSON text (else a plain string)
 };
 
 /// Longest event name the normaliser considers, after trimming; no valid name comes close
@@ -9509,13 +9501,13 @@ inline std::size_t js_space_prefix(std::string_view s) noexcept {
   auto b = [&](std::size_t i) { return i < s.size() ? static_cast<unsigned char>(s[i]) : 0u; };
   unsigned c0 = b(0);
   if (c0 == ' ' || (c0 >= 0x09 && c0 <= 0x0D)) return 1;
-  if (c0 == 0xC2 && b(1) == 0xA0) return 2;                                   // U+00A0
-  if (c0 == 0xE1 && b(1) == 0x9A && b(2) == 0x80) return 3;                   // U+1680
+  if (c0 == 0xC2 && b(1) == 0xA0) return 2;                  // U+00A0
+  if (c0 == 0xE1 && b(1) == 0x9A && b(2) == 0x80) return 3;  // U+1680
   if (c0 == 0xE2 && b(1) == 0x80 && (b(2) <= 0x8A || b(2) == 0xA8 || b(2) == 0xA9 || b(2) == 0xAF))
-    return b(2) >= 0x80 ? 3 : 0;                                              // U+2000..200A, 2028, 2029, 202F
-  if (c0 == 0xE2 && b(1) == 0x81 && b(2) == 0x9F) return 3;                   // U+205F
-  if (c0 == 0xE3 && b(1) == 0x80 && b(2) == 0x80) return 3;                   // U+3000
-  if (c0 == 0xEF && b(1) == 0xBB && b(2) == 0xBF) return 3;                   // U+FEFF
+    return b(2) >= 0x80 ? 3 : 0;                             // U+2000..200A, 2028, 2029, 202F
+  if (c0 == 0xE2 && b(1) == 0x81 && b(2) == 0x9F) return 3;  // U+205F
+  if (c0 == 0xE3 && b(1) == 0x80 && b(2) == 0x80) return 3;  // U+3000
+  if (c0 == 0xEF && b(1) == 0xBB && b(2) == 0xBF) return 3;  // U+FEFF
   return 0;
 }
 inline std::size_t js_space_suffix(std::string_view s) noexcept {
@@ -9790,10 +9782,8 @@ inline void append_ignored(std::string& out, const std::vector<ignored_event>& i
     if (!first) out += ',';
     first = false;
     out += "{\"value\":";
-    if (ig.is_json)
-      out += ig.value;  // the entry exactly as the caller wrote it
-    else
-      json::append_quoted(out, ig.value);
+    if (ig.is_json) out += ig.value;  // the entry exactly as the caller wrote it
+    else json::append_quoted(out, ig.value);
     out += ",\"reason\":";
     json::append_quoted(out, error_name(ig.reason));
     out += '}';
@@ -9837,9 +9827,8 @@ inline constexpr std::string_view request_default_events[] = {"job.status_change
 /// What an endpoint created or patched without events (or with `[]`) stores (WE:38-45).
 /// Note the consequence the service's docs miss: a video job that inherits this list gets
 /// neither `status_changed` nor `expired`.
-inline constexpr std::string_view endpoint_default_events[] = {"video.completed", "video.failed",
-                                                               "video.cancelled", "batch.completed",
-                                                               "batch.failed",    "batch.cancelled"};
+inline constexpr std::string_view endpoint_default_events[] = {"video.completed", "video.failed", "video.cancelled",
+                                                               "batch.completed", "batch.failed", "batch.cancelled"};
 
 /// Normalises one stored `events` entry for a job of kind `k` (§16.2, AN:301-315): trim
 /// (JavaScript `trim`), lower-case, `canceled` and a `.canceled` suffix become
@@ -9860,7 +9849,8 @@ inline result<std::string> normalise_stored_event(std::string_view entry, kind k
   constexpr std::string_view canceled = ".canceled";
   if (name == "canceled") {
     name = "cancelled";
-  } else if (name.size() > canceled.size() && name.compare(name.size() - canceled.size(), canceled.size(), canceled) == 0) {
+  } else if (name.size() > canceled.size() &&
+             name.compare(name.size() - canceled.size(), canceled.size(), canceled) == 0) {
     name.replace(name.size() - canceled.size(), canceled.size(), ".cancelled");
   }
   const std::size_t dot = name.find('.');
@@ -9887,7 +9877,8 @@ inline bool stored_events_match(const std::vector<std::string>& events, kind k, 
     const std::size_t dot = e.find('.');
     if (dot == std::string::npos) continue;
     const std::string_view prefix = std::string_view(e).substr(0, dot);
-    if ((prefix == "job" || prefix == kind_name(k)) && std::string_view(e).substr(dot + 1) == phase_name(p)) return true;
+    if ((prefix == "job" || prefix == kind_name(k)) && std::string_view(e).substr(dot + 1) == phase_name(p))
+      return true;
   }
   return false;
 }
@@ -9921,8 +9912,8 @@ inline result<std::vector<std::string>> normalise_stored_events(json::value even
     const std::string text = v.get_string()->to_string();
     if (text.empty()) return error(errc::empty_event, i);
     auto e = normalise_stored_event(text, opt.kind, *opt.prof);
-    errc reason = e ? (subscription_detail::add_unique(list, std::move(*e)) ? errc::ok : errc::duplicate_event)
-                    : e.code();
+    errc reason =
+        e ? (subscription_detail::add_unique(list, std::move(*e)) ? errc::ok : errc::duplicate_event) : e.code();
     if (reason != errc::ok) {
       if (opt.strict && reason != errc::duplicate_event) return error(reason, i);
       if (ignored) ignored->push_back({v.raw(), i, reason, true});
@@ -9942,8 +9933,8 @@ inline result<std::vector<std::string>> normalise_stored_events(const std::strin
   for (std::size_t i = 0; i < count; ++i) {
     if (entries[i].empty()) return error(errc::empty_event, i);
     auto e = normalise_stored_event(entries[i], opt.kind, *opt.prof);
-    errc reason = e ? (subscription_detail::add_unique(list, std::move(*e)) ? errc::ok : errc::duplicate_event)
-                    : e.code();
+    errc reason =
+        e ? (subscription_detail::add_unique(list, std::move(*e)) ? errc::ok : errc::duplicate_event) : e.code();
     if (reason != errc::ok) {
       if (opt.strict && reason != errc::duplicate_event) return error(reason, i);
       if (ignored) ignored->push_back({entries[i], i, reason, false});
@@ -10001,9 +9992,9 @@ inline result<std::string_view> check_endpoint_id(std::string_view id) noexcept 
 
 /// A validated endpoint subscription (§16.2).
 struct endpoint_subscription {
-  std::string endpoint_id;          ///< trimmed UUID
+  std::string endpoint_id;  ///< trimmed UUID
   jobwire::kind kind = kind::video;
-  std::vector<std::string> events;  ///< the stored list: `[]` means inherit
+  std::vector<std::string> events;     ///< the stored list: `[]` means inherit
   std::vector<ignored_event> ignored;  ///< views into the JSON text the subscription came from
 
   /// Deliveries through an endpoint are always signed with the endpoint's secret, so the
@@ -10065,15 +10056,17 @@ inline result<endpoint_subscription> parse_endpoint_subscription(json::value web
   sub.kind = opt.kind;
   {
     auto id = subscription_detail::endpoint_id_of(obj->find("endpoint_id"), text_begin);
-    if (!id) return id.code() == errc::missing_endpoint_id ? error(errc::missing_endpoint_id, offset_in(webhook, text_begin))
-                                                            : id.error();
+    if (!id)
+      return id.code() == errc::missing_endpoint_id ? error(errc::missing_endpoint_id, offset_in(webhook, text_begin))
+                                                    : id.error();
     sub.endpoint_id = std::move(*id);
   }
   json::value events = obj->find("events");
   auto list = normalise_stored_events(events, opt, &sub.ignored);
   if (!list) {
     std::size_t at = offset_in(events, text_begin);
-    if (list.error().has_offset() && events.is_array()) at = offset_in(events.get_array()->at(list.error().offset), text_begin);
+    if (list.error().has_offset() && events.is_array())
+      at = offset_in(events.get_array()->at(list.error().offset), text_begin);
     return error(list.code(), at);
   }
   sub.events = std::move(*list);
@@ -10103,8 +10096,9 @@ inline result<endpoint_subscription> parse_batch_subscription(json::value reques
   endpoint_subscription sub;
   sub.kind = kind::batch;
   auto id = subscription_detail::endpoint_id_of(obj->find("webhook_endpoint_id"), text_begin);
-  if (!id) return id.code() == errc::missing_endpoint_id ? error(errc::missing_endpoint_id, offset_in(request, text_begin))
-                                                          : id.error();
+  if (!id)
+    return id.code() == errc::missing_endpoint_id ? error(errc::missing_endpoint_id, offset_in(request, text_begin))
+                                                  : id.error();
   sub.endpoint_id = std::move(*id);
   return sub;  // events [] : inherit the endpoint's list
 }
@@ -10243,9 +10237,7 @@ class delivery {
   }
 
   std::string_view event_id() const noexcept { return std::string_view(body_).substr(event_id_at, event_id_len_); }
-  std::string_view delivery_key_text() const noexcept {
-    return std::string_view(body_).substr(key_at_, key_len_);
-  }
+  std::string_view delivery_key_text() const noexcept { return std::string_view(body_).substr(key_at_, key_len_); }
   jobwire::event_type type() const noexcept { return key_.type; }
   jobwire::delivery_key key() const noexcept { return key_; }
   unsigned attempt() const noexcept { return attempt_; }
@@ -10312,7 +10304,8 @@ inline result<delivery_key> delivery_key_for(kind k, phase p, double progress,
 /// The delivery key of `ev` under `prof`: as above, and for `status_changed` the key of
 /// §16.1 from `ev.previous_status` and `ev.status` (`missing_field` when `status` is empty,
 /// `invalid_delivery_key` for a status that is no valid key part).
-inline result<delivery_key> delivery_key_for(const delivery_event& ev, const profile& prof = profiles::ai_stats) noexcept {
+inline result<delivery_key> delivery_key_for(const delivery_event& ev,
+                                             const profile& prof = profiles::ai_stats) noexcept {
   if (ev.phase != phase::status_changed) return delivery_key_for(ev.kind, ev.phase, ev.progress, prof);
   if (!prof.has_phase(phase::status_changed)) return errc::unknown_phase;
   if (ev.status.empty()) return errc::missing_field;
@@ -10371,7 +10364,7 @@ class delivery_sender {
   /// progress value makes no bucket (§11); `already_delivered` / `already_queued` /
   /// `already_failed` from the ledger unless `force` (§12).
   [[nodiscard]] void_result check_dispatch(const event_list& subscription, const delivery_event& ev,
-                                      const attempt_ledger& ledger, bool force = false) const {
+                                           const attempt_ledger& ledger, bool force = false) const {
     auto key = check_subscribed(subscription, ev);
     if (!key) return key.error();
     std::string key_text;
@@ -10407,7 +10400,7 @@ class delivery_sender {
 
   /// As `build`, into an existing delivery whose buffers are reused.
   void_result build_into(delivery& d, const delivery_event& ev, std::int64_t now_seconds,
-                    unsigned attempt = first_attempt_number) {
+                         unsigned attempt = first_attempt_number) {
     if (prof_ == nullptr) return errc::invalid_argument;
     auto key = delivery_key_for(ev, *prof_);
     if (!key) return key.error();
@@ -10494,10 +10487,8 @@ class delivery_sender {
       // §16.1: the top-level `status_change` after `data`, the raw statuses as given
       // (`previous_status` null when unknown).
       b += ",\"status_change\":{\"previous_status\":";
-      if (ev.previous_status && !ev.previous_status->empty())
-        json::append_quoted(b, *ev.previous_status);
-      else
-        b += "null";
+      if (ev.previous_status && !ev.previous_status->empty()) json::append_quoted(b, *ev.previous_status);
+      else b += "null";
       b += ",\"status\":";
       json::append_quoted(b, ev.status);
       b += '}';
@@ -10728,7 +10719,8 @@ inline std::uint64_t dedup_hash(std::string_view s) noexcept {
     // the bytes and the length only.
     if (i != s.size()) std::memcpy(&tail, s.data() + s.size() - 8, 8);
   } else {
-    for (std::size_t i = 0; i < s.size(); ++i) tail |= static_cast<std::uint64_t>(static_cast<unsigned char>(s[i])) << (8 * i);
+    for (std::size_t i = 0; i < s.size(); ++i)
+      tail |= static_cast<std::uint64_t>(static_cast<unsigned char>(s[i])) << (8 * i);
   }
   h = (h ^ tail) * mul;
   h ^= h >> 33;
@@ -11070,7 +11062,7 @@ struct is_dedup_store : std::false_type {};
 template <class S>
 struct is_dedup_store<
     S, std::void_t<decltype(std::declval<S&>().claim(std::declval<const dedup_key&>(), std::declval<dedup_time>(),
-                                                      std::declval<std::chrono::milliseconds>())),
+                                                     std::declval<std::chrono::milliseconds>())),
                    decltype(std::declval<S&>().commit(std::declval<const dedup_key&>(),
                                                       std::declval<const claim_token&>(), std::declval<dedup_time>())),
                    decltype(std::declval<S&>().release(std::declval<const dedup_key&>(),
@@ -11107,7 +11099,7 @@ constexpr bool require_dedup_store() noexcept {
 // Default capacity of memory_dedup_store: a resource limit (memory), so a build may
 // override it with -DJOBWIRE_DEDUP_DEFAULT_MAX_ENTRIES=N (whole program: ODR).
 #ifndef JOBWIRE_DEDUP_DEFAULT_MAX_ENTRIES
-#define JOBWIRE_DEDUP_DEFAULT_MAX_ENTRIES 65536u
+#  define JOBWIRE_DEDUP_DEFAULT_MAX_ENTRIES 65536u
 #endif
 
 /// Default `memory_dedup_options::capacity` and `shards`.
@@ -11296,8 +11288,7 @@ class memory_dedup_store {
       while (nb < cap) nb <<= 1;
       buckets.assign(nb, npos);
       bucket_mask = nb - 1;
-      for (std::size_t i = 0; i < cap; ++i)
-        entries[i].chain = i + 1 < cap ? static_cast<std::uint32_t>(i + 1) : npos;
+      for (std::size_t i = 0; i < cap; ++i) entries[i].chain = i + 1 < cap ? static_cast<std::uint32_t>(i + 1) : npos;
       free_head = 0;
     }
     std::uint32_t find(const dedup_key& key, std::uint64_t h) const noexcept {
@@ -11335,14 +11326,18 @@ class memory_dedup_store {
       while (after != npos && entries[after].expires_ms > entries[i].expires_ms) after = entries[after].prev;
       entries[i].prev = after;
       entries[i].next = after == npos ? l.head : entries[after].next;
-      if (entries[i].next != npos) entries[entries[i].next].prev = i; else l.tail = i;
-      if (after != npos) entries[after].next = i; else l.head = i;
+      if (entries[i].next != npos) entries[entries[i].next].prev = i;
+      else l.tail = i;
+      if (after != npos) entries[after].next = i;
+      else l.head = i;
     }
     void unlink_expiry(std::uint32_t i) noexcept {
       expiry_list& l = list_of(i);
       entry& e = entries[i];
-      if (e.prev != npos) entries[e.prev].next = e.next; else l.head = e.next;
-      if (e.next != npos) entries[e.next].prev = e.prev; else l.tail = e.prev;
+      if (e.prev != npos) entries[e.prev].next = e.next;
+      else l.head = e.next;
+      if (e.next != npos) entries[e.next].prev = e.prev;
+      else l.tail = e.prev;
       e.prev = e.next = npos;
     }
     void remove(std::uint32_t i) noexcept {
@@ -11357,7 +11352,8 @@ class memory_dedup_store {
       std::uint32_t a = leases.head, b = done.head;
       std::uint32_t pick = npos;
       if (a != npos && entries[a].expires_ms <= now_ms) pick = a;
-      if (b != npos && entries[b].expires_ms <= now_ms && (pick == npos || entries[b].expires_ms < entries[a].expires_ms))
+      if (b != npos && entries[b].expires_ms <= now_ms &&
+          (pick == npos || entries[b].expires_ms < entries[a].expires_ms))
         pick = b;
       if (pick == npos) return false;
       remove(pick);
@@ -11426,8 +11422,8 @@ constexpr std::string_view payload_form_name(payload_form f) noexcept {
 
 /// "create", "status", "webhook" or "ws"; `invalid_argument` otherwise.
 inline result<payload_form> parse_payload_form(std::string_view s) noexcept {
-  for (payload_form f : {payload_form::create_response, payload_form::status_object, payload_form::delivery,
-                         payload_form::ws_message})
+  for (payload_form f :
+       {payload_form::create_response, payload_form::status_object, payload_form::delivery, payload_form::ws_message})
     if (s == payload_form_name(f)) return f;
   return errc::invalid_argument;
 }
@@ -11518,7 +11514,7 @@ inline void summary_job(json::writer& w, const job_data& d) {
 /// JSON object). On error nothing is appended and the payload parser's error (with its
 /// byte offset) is returned.
 inline void_result append_payload_summary(std::string& out, payload_form form, std::string_view text,
-                                     const payload_options& opt = {}) {
+                                          const payload_options& opt = {}) {
   std::string s;
   json::writer w(s);
   switch (form) {
@@ -11696,14 +11692,14 @@ enum class reconcile_action : std::uint8_t {
 };
 
 enum class reconcile_reason : std::uint8_t {
-  forward,              ///< lifecycle moved forward
-  more_progress,        ///< same non-terminal state, more progress
-  same_state,           ///< same state, no new progress
-  older_state,          ///< incoming state is behind the held one
-  unknown_job,          ///< nothing is held for this job
-  terminal_conflict,    ///< a different terminal state than the held one
+  forward,               ///< lifecycle moved forward
+  more_progress,         ///< same non-terminal state, more progress
+  same_state,            ///< same state, no new progress
+  older_state,           ///< incoming state is behind the held one
+  unknown_job,           ///< nothing is held for this job
+  terminal_conflict,     ///< a different terminal state than the held one
   contradictory_status,  ///< the payload's two status fields disagree
-  terminal_hint         ///< a status change names a terminal state the job does not hold yet
+  terminal_hint          ///< a status change names a terminal state the job does not hold yet
 };
 
 constexpr std::string_view reconcile_action_name(reconcile_action a) noexcept {
@@ -11834,11 +11830,11 @@ inline job_state state_from(const status_view& s, const std::optional<job_state>
 namespace jobwire {
 
 struct poll_policy {
-  double default_interval_seconds = 20;  ///< when the status object has no poll_after_seconds
-  double min_interval_seconds = 1;       ///< floor for any planned delay (a hostile 0 cannot spin us)
-  double backoff_base_seconds = 2;       ///< first backoff after a failure
-  double backoff_cap_seconds = 300;      ///< backoff never grows beyond this
-  double max_retry_after_seconds = 3600; ///< a larger Retry-After is clamped to this
+  double default_interval_seconds = 20;   ///< when the status object has no poll_after_seconds
+  double min_interval_seconds = 1;        ///< floor for any planned delay (a hostile 0 cannot spin us)
+  double backoff_base_seconds = 2;        ///< first backoff after a failure
+  double backoff_cap_seconds = 300;       ///< backoff never grows beyond this
+  double max_retry_after_seconds = 3600;  ///< a larger Retry-After is clamped to this
 };
 
 /// What the caller observed since the last plan.
@@ -11867,7 +11863,7 @@ struct poll_observation {
 };
 
 struct poll_plan {
-  bool stop = false;    ///< the job is terminal: stop polling
+  bool stop = false;         ///< the job is terminal: stop polling
   double delay_seconds = 0;  ///< otherwise wait this long before the next request
 };
 
@@ -11880,7 +11876,8 @@ constexpr bool is_retryable_http_status(int code) noexcept {
 /// Plans the next poll. `random01` is called at most once and should return a value in [0, 1)
 /// (values outside [0, 1] are clamped); pass a seeded generator for reproducible plans.
 template <class Random>
-result<poll_plan> plan_next_poll(const poll_observation& o, Random&& random01, const poll_policy& policy = {}) noexcept {
+result<poll_plan> plan_next_poll(const poll_observation& o, Random&& random01,
+                                 const poll_policy& policy = {}) noexcept {
   if (o.deadline && o.now >= *o.deadline) return errc::deadline_exceeded;
   poll_plan plan;
   const bool failed = o.failures > 0 || (o.http_status != 0 && (o.http_status < 200 || o.http_status >= 300));
@@ -12362,7 +12359,7 @@ inline result<std::string> endpoint_path(std::string_view id, std::string_view s
 }
 
 inline void_result write_fields(std::string& body, const endpoint_fields& f, bool is_update,
-                           const callback_url_options& url_opt) {
+                                const callback_url_options& url_opt) {
   json::writer w(body);
   w.begin_object();
   if (f.has_name) {
@@ -12415,8 +12412,8 @@ inline result<http_request> create_endpoint_request(
 
 /// `GET /v1/webhook-endpoints?limit=N[&offset=M][&include_deleted=true]`; `limit` 1..100
 /// (`invalid_list_limit`), `offset` ≥ 0 (`invalid_argument`).
-inline result<http_request> list_endpoints_request(std::int64_t limit = max_endpoint_list_limit, std::int64_t offset = 0,
-                                                   bool include_deleted = false) {
+inline result<http_request> list_endpoints_request(std::int64_t limit = max_endpoint_list_limit,
+                                                   std::int64_t offset = 0, bool include_deleted = false) {
   if (limit < 1 || limit > max_endpoint_list_limit) return errc::invalid_list_limit;
   if (offset < 0) return errc::invalid_argument;
   http_request r{http_method::get, "/v1/webhook-endpoints", {}, {}};
@@ -12546,7 +12543,8 @@ inline result<http_request> list_videos_request(const video_list_options& o = {}
 inline http_request list_models_request() { return {http_method::get, "/v1/videos/models", {}, {}}; }
 
 namespace service_detail {
-inline jobwire::void_result require_list_object(const detail::payload_reader& r, json::value doc, json::value& data) noexcept {
+inline jobwire::void_result require_list_object(const detail::payload_reader& r, json::value doc,
+                                                json::value& data) noexcept {
   json::object obj = *doc.get_object();
   json::value object = obj.find("object");
   data = obj.find("data");
@@ -12635,7 +12633,8 @@ struct model_view {
       else if (detail::key_is(k, "supported_params")) st = detail::read_string_list(r, m.value, out.supported_params);
       else if (detail::key_is(k, "supported_parameters"))
         st = detail::read_string_list(r, m.value, out.supported_parameters);
-      else if (detail::key_is(k, "supported_params_detail")) detail::payload_reader::any(m.value, out.supported_params_detail);
+      else if (detail::key_is(k, "supported_params_detail"))
+        detail::payload_reader::any(m.value, out.supported_params_detail);
       else if (detail::key_is(k, "supported_parameters_detail"))
         detail::payload_reader::any(m.value, out.supported_parameters_detail);
       else if (detail::key_is(k, "pricing")) detail::payload_reader::any(m.value, out.pricing);
@@ -12772,8 +12771,7 @@ inline bool parse_close_on_terminal(std::string_view value) noexcept {
 /// with `close_on_terminal`, on completed, failed or cancelled — but not on expired, so a
 /// client that waits for the close must also stop on `expired` itself.
 constexpr bool ws_server_closes_on(job_status s, bool close_on_terminal) noexcept {
-  return close_on_terminal &&
-         (s == job_status::completed || s == job_status::failed || s == job_status::cancelled);
+  return close_on_terminal && (s == job_status::completed || s == job_status::failed || s == job_status::cancelled);
 }
 
 }  // namespace jobwire
@@ -12808,7 +12806,8 @@ constexpr bool ws_server_closes_on(job_status s, bool close_on_terminal) noexcep
 //      it does not wait; a host may retry the call itself after a short pause. The lease
 //      expires like any claim, so a holder that crashed frees the job after `lease`.
 //   3. reconcile (reconcile.hpp) the payload against the locally held job state.
-//   4. handler (given the envelope, the decision and the dedup key) runs for `apply` (persist `decision.next`, run the side effect) and for
+//   4. handler (given the envelope, the decision and the dedup key) runs for `apply` (persist `decision.next`, run the
+//   side effect) and for
 //      `refetch` (fetch the status object, or durably schedule that fetch). A failing
 //      handler releases the claim and the reply is 503, so the sender's retry is processed.
 //   5. commit  the key after `apply`, `no_change` and `ignore_stale`: the delivery was
@@ -12911,7 +12910,8 @@ inline result<std::optional<job_state>> wrap_loaded(std::optional<job_state> s) 
 inline result<std::optional<job_state>> wrap_loaded(result<std::optional<job_state>> s) noexcept { return s; }
 
 inline receipt& finish_receipt(receipt& r, const receiver_options& opt) noexcept {
-  if (opt.counters != nullptr) opt.counters->record(r.action, r.attempt, r.action == receiver_decision::reject ? r.error : errc::ok);
+  if (opt.counters != nullptr)
+    opt.counters->record(r.action, r.attempt, r.action == receiver_decision::reject ? r.error : errc::ok);
   return r;
 }
 
@@ -12989,8 +12989,8 @@ template <class Headers, class Store, class Load, class Handler>
   if (env->delivery.present) r.attempt = env->delivery.attempt;
 
   // 2. claim (§2: per job, never the delivery key alone)
-  auto key = env->delivery.present ? dedup_key::for_delivery(job, env->delivery.key_text)
-                                   : dedup_key::for_event(env->id);
+  auto key =
+      env->delivery.present ? dedup_key::for_delivery(job, env->delivery.key_text) : dedup_key::for_event(env->id);
   if (!key) return detail::reject_receipt(r, key.code(), opt);
   const auto job_key = dedup_key::for_job(job);
   if (!job_key) return detail::reject_receipt(r, job_key.code(), opt);
@@ -13128,9 +13128,9 @@ enum class job_lease_outcome : std::uint8_t {
 /// is released either way), or `claim_lost` when `fn` outlived the lease and another
 /// holder took the job meanwhile.
 template <class Store, class Fn>
-[[nodiscard]] inline result<job_lease_outcome> with_job_lease(Store& store, std::string_view job, unix_time now,
-                                                              Fn&& fn,
-                                                              std::chrono::milliseconds lease = default_claim_lease) noexcept {
+[[nodiscard]] inline result<job_lease_outcome> with_job_lease(
+    Store& store, std::string_view job, unix_time now, Fn&& fn,
+    std::chrono::milliseconds lease = default_claim_lease) noexcept {
   static_assert(require_dedup_store<Store>(), "see dedup.hpp");
   const auto job_key = dedup_key::for_job(job);
   if (!job_key) return job_key.error();

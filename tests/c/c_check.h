@@ -11,26 +11,26 @@
 static int checks;
 static int failures;
 
-#define CHECK(cond)                                                              \
-  do {                                                                           \
-    ++checks;                                                                    \
-    if (!(cond)) {                                                               \
+#define CHECK(cond)                                                            \
+  do {                                                                         \
+    ++checks;                                                                  \
+    if (!(cond)) {                                                             \
       fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
-      ++failures;                                                                \
-    }                                                                            \
+      ++failures;                                                              \
+    }                                                                          \
   } while (0)
 
 /* Compares a status with the expected one and prints both names on mismatch. */
-#define CHECK_STATUS(expr, expected)                                                               \
-  do {                                                                                             \
-    int got_ = (expr);                                                                             \
-    int want_ = (expected);                                                                        \
-    ++checks;                                                                                      \
-    if (got_ != want_) {                                                                           \
-      fprintf(stderr, "%s:%d: %s returned %d (%s), expected %d (%s)\n", __FILE__, __LINE__, #expr, \
-              got_, jobwire_error_name(got_), want_, jobwire_error_name(want_));                   \
-      ++failures;                                                                                  \
-    }                                                                                              \
+#define CHECK_STATUS(expr, expected)                                                                     \
+  do {                                                                                                   \
+    int got_ = (expr);                                                                                   \
+    int want_ = (expected);                                                                              \
+    ++checks;                                                                                            \
+    if (got_ != want_) {                                                                                 \
+      fprintf(stderr, "%s:%d: %s returned %d (%s), expected %d (%s)\n", __FILE__, __LINE__, #expr, got_, \
+              jobwire_error_name(got_), want_, jobwire_error_name(want_));                               \
+      ++failures;                                                                                        \
+    }                                                                                                    \
   } while (0)
 
 #define S(lit) (lit), (sizeof(lit) - 1) /* a string literal as (pointer, length) */

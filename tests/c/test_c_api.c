@@ -24,7 +24,6 @@ static int out_is(const char* buf, size_t len, const char* want) {
   return len == strlen(want) && memcmp(buf, want, len) == 0;
 }
 
-
 /* ----------------------------------------------------------------------------------- */
 
 struct named_code {
@@ -205,8 +204,7 @@ static void test_status_codes(void) {
 static void test_version_and_constants(void) {
   char want[32];
   int p = -1;
-  snprintf(want, sizeof want, "%d.%d.%d", JOBWIRE_C_VERSION_MAJOR, JOBWIRE_C_VERSION_MINOR,
-           JOBWIRE_C_VERSION_PATCH);
+  snprintf(want, sizeof want, "%d.%d.%d", JOBWIRE_C_VERSION_MAJOR, JOBWIRE_C_VERSION_MINOR, JOBWIRE_C_VERSION_PATCH);
   CHECK(strcmp(jobwire_version(), want) == 0);
   CHECK(jobwire_version_number() ==
         JOBWIRE_C_VERSION_MAJOR * 10000 + JOBWIRE_C_VERSION_MINOR * 100 + JOBWIRE_C_VERSION_PATCH);
@@ -278,33 +276,30 @@ static void test_delivery_keys(void) {
   size_t len = 99;
   int bucket = 0;
 
-  CHECK_STATUS(jobwire_delivery_key(JOBWIRE_KIND_VIDEO, S("completed"), 0.0, JOBWIRE_PROFILE_AI_STATS, buf,
-                                    sizeof buf, &len),
-               JOBWIRE_OK);
+  CHECK_STATUS(
+      jobwire_delivery_key(JOBWIRE_KIND_VIDEO, S("completed"), 0.0, JOBWIRE_PROFILE_AI_STATS, buf, sizeof buf, &len),
+      JOBWIRE_OK);
   CHECK(out_is(buf, len, "video.completed"));
   CHECK(buf[len] == '\0');
-  CHECK_STATUS(jobwire_delivery_key(JOBWIRE_KIND_VIDEO, S("progress"), 47.0, JOBWIRE_PROFILE_AI_STATS, buf,
-                                    sizeof buf, &len),
-               JOBWIRE_OK);
+  CHECK_STATUS(
+      jobwire_delivery_key(JOBWIRE_KIND_VIDEO, S("progress"), 47.0, JOBWIRE_PROFILE_AI_STATS, buf, sizeof buf, &len),
+      JOBWIRE_OK);
   CHECK(out_is(buf, len, "video.progress:50"));
   /* §16.1: a status_changed key names its transition; the phase alone makes none */
-  CHECK_STATUS(jobwire_delivery_key(JOBWIRE_KIND_BATCH, S("status_changed"), 0.0, JOBWIRE_PROFILE_PHASEO, buf,
-                                    sizeof buf, &len),
-               JOBWIRE_E_INVALID_ARGUMENT);
+  CHECK_STATUS(
+      jobwire_delivery_key(JOBWIRE_KIND_BATCH, S("status_changed"), 0.0, JOBWIRE_PROFILE_PHASEO, buf, sizeof buf, &len),
+      JOBWIRE_E_INVALID_ARGUMENT);
 
   /* size query, exact fit (no NUL written), one byte short */
-  CHECK_STATUS(jobwire_delivery_key(JOBWIRE_KIND_VIDEO, S("progress"), 47.0, JOBWIRE_PROFILE_AI_STATS, NULL, 0,
-                                    &len),
+  CHECK_STATUS(jobwire_delivery_key(JOBWIRE_KIND_VIDEO, S("progress"), 47.0, JOBWIRE_PROFILE_AI_STATS, NULL, 0, &len),
                JOBWIRE_E_BUFFER_TOO_SMALL);
   CHECK(len == strlen("video.progress:50"));
   memset(buf, '#', sizeof buf);
-  CHECK_STATUS(jobwire_delivery_key(JOBWIRE_KIND_VIDEO, S("progress"), 47.0, JOBWIRE_PROFILE_AI_STATS, buf, 17,
-                                    &len),
+  CHECK_STATUS(jobwire_delivery_key(JOBWIRE_KIND_VIDEO, S("progress"), 47.0, JOBWIRE_PROFILE_AI_STATS, buf, 17, &len),
                JOBWIRE_OK);
   CHECK(out_is(buf, len, "video.progress:50") && buf[17] == '#');
   memset(buf, '#', sizeof buf);
-  CHECK_STATUS(jobwire_delivery_key(JOBWIRE_KIND_VIDEO, S("progress"), 47.0, JOBWIRE_PROFILE_AI_STATS, buf, 16,
-                                    &len),
+  CHECK_STATUS(jobwire_delivery_key(JOBWIRE_KIND_VIDEO, S("progress"), 47.0, JOBWIRE_PROFILE_AI_STATS, buf, 16, &len),
                JOBWIRE_E_BUFFER_TOO_SMALL);
   CHECK(len == 17 && buf[0] == '#');
 
@@ -313,25 +308,23 @@ static void test_delivery_keys(void) {
                                     sizeof buf, &len),
                JOBWIRE_E_UNKNOWN_PHASE);
   CHECK(len == 0);
-  CHECK_STATUS(jobwire_delivery_key(JOBWIRE_KIND_VIDEO, S("Completed"), 0.0, JOBWIRE_PROFILE_AI_STATS, buf,
-                                    sizeof buf, &len),
-               JOBWIRE_E_UNKNOWN_PHASE);
-  CHECK_STATUS(jobwire_delivery_key(JOBWIRE_KIND_VIDEO, S("progress"), 100.0, JOBWIRE_PROFILE_AI_STATS, buf,
-                                    sizeof buf, &len),
-               JOBWIRE_E_NO_PROGRESS_EVENT);
+  CHECK_STATUS(
+      jobwire_delivery_key(JOBWIRE_KIND_VIDEO, S("Completed"), 0.0, JOBWIRE_PROFILE_AI_STATS, buf, sizeof buf, &len),
+      JOBWIRE_E_UNKNOWN_PHASE);
+  CHECK_STATUS(
+      jobwire_delivery_key(JOBWIRE_KIND_VIDEO, S("progress"), 100.0, JOBWIRE_PROFILE_AI_STATS, buf, sizeof buf, &len),
+      JOBWIRE_E_NO_PROGRESS_EVENT);
   /* invalid arguments */
   CHECK_STATUS(jobwire_delivery_key(7, S("completed"), 0.0, JOBWIRE_PROFILE_AI_STATS, buf, sizeof buf, &len),
                JOBWIRE_E_INVALID_ARGUMENT);
   CHECK_STATUS(jobwire_delivery_key(JOBWIRE_KIND_VIDEO, S("completed"), 0.0, 9, buf, sizeof buf, &len),
                JOBWIRE_E_INVALID_ARGUMENT);
-  CHECK_STATUS(jobwire_delivery_key(JOBWIRE_KIND_VIDEO, NULL, 4, 0.0, JOBWIRE_PROFILE_AI_STATS, buf, sizeof buf,
-                                    &len),
+  CHECK_STATUS(jobwire_delivery_key(JOBWIRE_KIND_VIDEO, NULL, 4, 0.0, JOBWIRE_PROFILE_AI_STATS, buf, sizeof buf, &len),
                JOBWIRE_E_INVALID_ARGUMENT);
-  CHECK_STATUS(jobwire_delivery_key(JOBWIRE_KIND_VIDEO, S("completed"), 0.0, JOBWIRE_PROFILE_AI_STATS, buf,
-                                    sizeof buf, NULL),
-               JOBWIRE_E_INVALID_ARGUMENT);
-  CHECK_STATUS(jobwire_delivery_key(JOBWIRE_KIND_VIDEO, S("completed"), 0.0, JOBWIRE_PROFILE_AI_STATS, NULL, 8,
-                                    &len),
+  CHECK_STATUS(
+      jobwire_delivery_key(JOBWIRE_KIND_VIDEO, S("completed"), 0.0, JOBWIRE_PROFILE_AI_STATS, buf, sizeof buf, NULL),
+      JOBWIRE_E_INVALID_ARGUMENT);
+  CHECK_STATUS(jobwire_delivery_key(JOBWIRE_KIND_VIDEO, S("completed"), 0.0, JOBWIRE_PROFILE_AI_STATS, NULL, 8, &len),
                JOBWIRE_E_INVALID_ARGUMENT);
 
   /* checking keys */
@@ -349,19 +342,18 @@ static void test_delivery_keys(void) {
   CHECK_STATUS(jobwire_delivery_key_check(S("video.status_changed"), JOBWIRE_PROFILE_AI_STATS, &bucket),
                JOBWIRE_E_INVALID_DELIVERY_KEY);
   /* §16.1: a status_changed key names the transition, raw statuses lower-cased */
-  CHECK_STATUS(jobwire_delivery_key_check(S("video.status_changed:queued:in_progress"), JOBWIRE_PROFILE_AI_STATS,
-                                          &bucket),
-               JOBWIRE_E_INVALID_DELIVERY_KEY);
-  CHECK_STATUS(jobwire_delivery_key_check(S("video.status_changed:queued:in_progress"), JOBWIRE_PROFILE_PHASEO,
-                                          &bucket),
-               JOBWIRE_OK);
+  CHECK_STATUS(
+      jobwire_delivery_key_check(S("video.status_changed:queued:in_progress"), JOBWIRE_PROFILE_AI_STATS, &bucket),
+      JOBWIRE_E_INVALID_DELIVERY_KEY);
+  CHECK_STATUS(
+      jobwire_delivery_key_check(S("video.status_changed:queued:in_progress"), JOBWIRE_PROFILE_PHASEO, &bucket),
+      JOBWIRE_OK);
   CHECK(bucket == -1);
   CHECK_STATUS(jobwire_delivery_key_check(S("video.status_changed"), JOBWIRE_PROFILE_PHASEO, &bucket),
                JOBWIRE_E_INVALID_DELIVERY_KEY);
   CHECK_STATUS(jobwire_delivery_key_check(S("video.status_changed:Queued:running"), JOBWIRE_PROFILE_PHASEO, &bucket),
                JOBWIRE_E_INVALID_DELIVERY_KEY);
-  CHECK_STATUS(jobwire_delivery_key_check(NULL, 0, JOBWIRE_PROFILE_AI_STATS, &bucket),
-               JOBWIRE_E_INVALID_DELIVERY_KEY);
+  CHECK_STATUS(jobwire_delivery_key_check(NULL, 0, JOBWIRE_PROFILE_AI_STATS, &bucket), JOBWIRE_E_INVALID_DELIVERY_KEY);
   CHECK_STATUS(jobwire_delivery_key_check(NULL, 5, JOBWIRE_PROFILE_AI_STATS, &bucket), JOBWIRE_E_INVALID_ARGUMENT);
   CHECK_STATUS(jobwire_delivery_key_check(S("video.completed"), -1, &bucket), JOBWIRE_E_INVALID_ARGUMENT);
 }
@@ -373,8 +365,7 @@ static void test_event_ids(void) {
   size_t i;
 
   /* PROTOCOL.md §2: evt_<kind>_<internal id>_<key>, runs outside [A-Za-z0-9_-] -> '_' */
-  CHECK_STATUS(jobwire_event_id(S("job_123"), S("video.progress:50"), JOBWIRE_PROFILE_AI_STATS, buf, sizeof buf,
-                                &len),
+  CHECK_STATUS(jobwire_event_id(S("job_123"), S("video.progress:50"), JOBWIRE_PROFILE_AI_STATS, buf, sizeof buf, &len),
                JOBWIRE_OK);
   CHECK(out_is(buf, len, "evt_video_job_123_video_progress_50"));
   CHECK_STATUS(jobwire_event_id(S("a b..c"), S("batch.completed"), JOBWIRE_PROFILE_AI_STATS, buf, sizeof buf, &len),
@@ -384,15 +375,15 @@ static void test_event_ids(void) {
 
   /* a long internal id is cut to 160 characters */
   memset(long_id, 'x', sizeof long_id);
-  CHECK_STATUS(jobwire_event_id(long_id, sizeof long_id, S("video.completed"), JOBWIRE_PROFILE_AI_STATS, buf,
-                                sizeof buf, &len),
-               JOBWIRE_OK);
+  CHECK_STATUS(
+      jobwire_event_id(long_id, sizeof long_id, S("video.completed"), JOBWIRE_PROFILE_AI_STATS, buf, sizeof buf, &len),
+      JOBWIRE_OK);
   CHECK(len == JOBWIRE_MAX_EVENT_ID_LEN && memcmp(buf, "evt_video_xxx", 13) == 0);
   for (i = 10; i < len; ++i) CHECK(buf[i] == 'x');
   CHECK_STATUS(jobwire_event_id_check(buf, len), JOBWIRE_OK);
-  CHECK_STATUS(jobwire_event_id(long_id, sizeof long_id, S("video.completed"), JOBWIRE_PROFILE_AI_STATS, buf, 100,
-                                &len),
-               JOBWIRE_E_BUFFER_TOO_SMALL);
+  CHECK_STATUS(
+      jobwire_event_id(long_id, sizeof long_id, S("video.completed"), JOBWIRE_PROFILE_AI_STATS, buf, 100, &len),
+      JOBWIRE_E_BUFFER_TOO_SMALL);
   CHECK(len == JOBWIRE_MAX_EVENT_ID_LEN);
 
   CHECK_STATUS(jobwire_event_id(S("job_1"), S("video.progress"), JOBWIRE_PROFILE_AI_STATS, buf, sizeof buf, &len),
@@ -469,9 +460,9 @@ static void test_sign(void) {
 
   /* raw bytes: invalid UTF-8 and an embedded NUL are hashed as they are */
   reference_signature("k", "1700000000", binary_body, sizeof binary_body, want);
-  CHECK_STATUS(jobwire_sign(S("k"), S("1700000000"), (const char*)binary_body, sizeof binary_body, sig, sizeof sig,
-                            &len),
-               JOBWIRE_OK);
+  CHECK_STATUS(
+      jobwire_sign(S("k"), S("1700000000"), (const char*)binary_body, sizeof binary_body, sig, sizeof sig, &len),
+      JOBWIRE_OK);
   CHECK(out_is(sig, len, want));
   reference_signature("k", "1700000000", (const unsigned char*)"", 0, want);
   CHECK_STATUS(jobwire_sign(S("k"), S("1700000000"), NULL, 0, sig, sizeof sig, &len), JOBWIRE_OK);
@@ -500,7 +491,7 @@ static void test_sign(void) {
 /* ----------------------------------------------------------------------------------- */
 /* Verification */
 
-#define TS "1781166600"
+#define TS  "1781166600"
 #define NOW ((int64_t)1781166600)
 
 struct headers {
@@ -521,8 +512,8 @@ static void add_header(struct headers* h, const char* name, const char* value) {
 
 static int verify_with(jobwire_verifier* v, const char* body, size_t body_len, const struct headers* h, int64_t now,
                        int64_t tolerance, unsigned flags, int profile, size_t* matched) {
-  return jobwire_verify(v, body, body_len, h->names, h->name_lens, h->values, h->value_lens, h->count, now,
-                        tolerance, flags, profile, matched);
+  return jobwire_verify(v, body, body_len, h->names, h->name_lens, h->values, h->value_lens, h->count, now, tolerance,
+                        flags, profile, matched);
 }
 
 static jobwire_verifier* make_verifier(const char* const* secrets, size_t count) {
@@ -558,8 +549,7 @@ static void test_verify(void) {
   add_header(&h, "Content-Type", "application/json");
   add_header(&h, "X-AI-Stats-Timestamp", TS);
   add_header(&h, "x-Ai-sTaTs-SIGNATURE", good);
-  CHECK_STATUS(verify_with(v, S(known_body), &h, NOW, JOBWIRE_DEFAULT_TOLERANCE, 0, JOBWIRE_PROFILE_AI_STATS,
-                           &matched),
+  CHECK_STATUS(verify_with(v, S(known_body), &h, NOW, JOBWIRE_DEFAULT_TOLERANCE, 0, JOBWIRE_PROFILE_AI_STATS, &matched),
                JOBWIRE_OK);
   CHECK(matched == 1);
   CHECK_STATUS(verify_with(v, S(known_body), &h, NOW, 300, 0, JOBWIRE_PROFILE_AI_STATS, NULL), JOBWIRE_OK);
@@ -574,9 +564,9 @@ static void test_verify(void) {
                JOBWIRE_E_TIMESTAMP_TOO_OLD);
   CHECK_STATUS(verify_with(v, S(known_body), &h, NOW - 301, 300, 0, JOBWIRE_PROFILE_AI_STATS, NULL),
                JOBWIRE_E_TIMESTAMP_TOO_NEW);
-  CHECK_STATUS(verify_with(v, S(known_body), &h, NOW + 86400, JOBWIRE_TOLERANCE_NONE, 0, JOBWIRE_PROFILE_AI_STATS,
-                           NULL),
-               JOBWIRE_OK);
+  CHECK_STATUS(
+      verify_with(v, S(known_body), &h, NOW + 86400, JOBWIRE_TOLERANCE_NONE, 0, JOBWIRE_PROFILE_AI_STATS, NULL),
+      JOBWIRE_OK);
   CHECK_STATUS(verify_with(v, S(known_body), &h, NOW, -2, 0, JOBWIRE_PROFILE_AI_STATS, NULL),
                JOBWIRE_E_INVALID_ARGUMENT);
 
@@ -636,9 +626,9 @@ static void test_verify(void) {
   CHECK_STATUS(verify_with(v, (const char*)binary_body, sizeof binary_body, &h, NOW, 300,
                            JOBWIRE_VERIFY_AUTHENTICATE_ONLY, JOBWIRE_PROFILE_AI_STATS, NULL),
                JOBWIRE_OK);
-  CHECK_STATUS(verify_with(v, (const char*)binary_body, sizeof binary_body, &h, NOW, 300, 0, JOBWIRE_PROFILE_AI_STATS,
-                           NULL),
-               JOBWIRE_E_JSON_UNEXPECTED_TOKEN);
+  CHECK_STATUS(
+      verify_with(v, (const char*)binary_body, sizeof binary_body, &h, NOW, 300, 0, JOBWIRE_PROFILE_AI_STATS, NULL),
+      JOBWIRE_E_JSON_UNEXPECTED_TOKEN);
   CHECK_STATUS(verify_with(v, (const char*)binary_body, sizeof binary_body - 1, &h, NOW, 300,
                            JOBWIRE_VERIFY_AUTHENTICATE_ONLY, JOBWIRE_PROFILE_AI_STATS, NULL),
                JOBWIRE_E_SIGNATURE_MISMATCH);
@@ -693,8 +683,7 @@ static void test_verify(void) {
   CHECK_STATUS(verify_with(v, S(known_body), &h, NOW, 300, 0, JOBWIRE_PROFILE_AI_STATS, NULL),
                JOBWIRE_E_INVALID_ARGUMENT);
   /* no headers at all: NULL arrays with count 0 */
-  CHECK_STATUS(jobwire_verify(v, S(known_body), NULL, NULL, NULL, NULL, 0, NOW, 300, 0, JOBWIRE_PROFILE_AI_STATS,
-                              NULL),
+  CHECK_STATUS(jobwire_verify(v, S(known_body), NULL, NULL, NULL, NULL, 0, NOW, 300, 0, JOBWIRE_PROFILE_AI_STATS, NULL),
                JOBWIRE_E_MISSING_TIMESTAMP);
   jobwire_verifier_destroy(v);
   jobwire_verifier_destroy(NULL);
@@ -731,7 +720,7 @@ static void test_verify(void) {
  * stack). Shared mutable state would make valid deliveries fail or invalid ones pass. */
 
 #define THREADS 4
-#define ROUNDS 2000
+#define ROUNDS  2000
 
 struct thread_job {
   jobwire_verifier* verifier;
@@ -798,19 +787,19 @@ static void test_standard_webhooks(void) {
   wrong_len[0] = strlen(wrong_kind[0]);
   bad_len[0] = strlen(bad_b64[0]);
 
-  CHECK_STATUS(jobwire_webhook_sign(secret, secret_len, 1, NULL, NULL, 0, JOBWIRE_PROFILE_STANDARD,
-                                    JOBWIRE_KEY_FORMAT_PROFILE, id, strlen(id), ts, strlen(ts), body, strlen(body), out,
-                                    sizeof out, &out_len),
-               JOBWIRE_OK);
+  CHECK_STATUS(
+      jobwire_webhook_sign(secret, secret_len, 1, NULL, NULL, 0, JOBWIRE_PROFILE_STANDARD, JOBWIRE_KEY_FORMAT_PROFILE,
+                           id, strlen(id), ts, strlen(ts), body, strlen(body), out, sizeof out, &out_len),
+      JOBWIRE_OK);
   CHECK(out_len == strlen(vector_sig) && memcmp(out, vector_sig, out_len) == 0);
-  CHECK_STATUS(jobwire_webhook_sign(secret, secret_len, 1, NULL, NULL, 0, JOBWIRE_PROFILE_AI_STATS,
-                                    JOBWIRE_KEY_FORMAT_PROFILE, id, strlen(id), ts, strlen(ts), body, strlen(body), out,
-                                    sizeof out, &out_len),
-               JOBWIRE_E_INVALID_ARGUMENT);
-  CHECK_STATUS(jobwire_webhook_sign(secret, secret_len, 1, NULL, NULL, 0, JOBWIRE_PROFILE_STANDARD,
-                                    JOBWIRE_KEY_FORMAT_PROFILE, "a.b", 3, ts, strlen(ts), body, strlen(body), out,
-                                    sizeof out, &out_len),
-               JOBWIRE_E_MALFORMED_MESSAGE_ID);
+  CHECK_STATUS(
+      jobwire_webhook_sign(secret, secret_len, 1, NULL, NULL, 0, JOBWIRE_PROFILE_AI_STATS, JOBWIRE_KEY_FORMAT_PROFILE,
+                           id, strlen(id), ts, strlen(ts), body, strlen(body), out, sizeof out, &out_len),
+      JOBWIRE_E_INVALID_ARGUMENT);
+  CHECK_STATUS(
+      jobwire_webhook_sign(secret, secret_len, 1, NULL, NULL, 0, JOBWIRE_PROFILE_STANDARD, JOBWIRE_KEY_FORMAT_PROFILE,
+                           "a.b", 3, ts, strlen(ts), body, strlen(body), out, sizeof out, &out_len),
+      JOBWIRE_E_MALFORMED_MESSAGE_ID);
 
   CHECK_STATUS(jobwire_verifier_create_keys(secret, secret_len, 1, pub, pub_len, 1, 0, JOBWIRE_KEY_FORMAT_PROFILE, &v),
                JOBWIRE_OK);
@@ -831,10 +820,10 @@ static void test_standard_webhooks(void) {
   }
 
   /* v1a: signed with the seed, verified with the public key (numbered after the secret) */
-  CHECK_STATUS(jobwire_webhook_sign(NULL, NULL, 0, signing, signing_len, 1, JOBWIRE_PROFILE_STANDARD,
-                                    JOBWIRE_KEY_FORMAT_PROFILE, id, strlen(id), ts, strlen(ts), body, strlen(body), out,
-                                    sizeof out - 1, &out_len),
-               JOBWIRE_OK);
+  CHECK_STATUS(
+      jobwire_webhook_sign(NULL, NULL, 0, signing, signing_len, 1, JOBWIRE_PROFILE_STANDARD, JOBWIRE_KEY_FORMAT_PROFILE,
+                           id, strlen(id), ts, strlen(ts), body, strlen(body), out, sizeof out - 1, &out_len),
+      JOBWIRE_OK);
   out[out_len] = '\0';
   CHECK(out_len == 4 + 88 && memcmp(out, "v1a,", 4) == 0);
   memset(&h, 0, sizeof h);
@@ -860,7 +849,8 @@ static void test_standard_webhooks(void) {
                JOBWIRE_E_KEY_FORMAT_MISMATCH);
   CHECK_STATUS(jobwire_verifier_create_keys(secret, secret_len, 1, NULL, NULL, 0, 4u, JOBWIRE_KEY_FORMAT_PROFILE, &v),
                JOBWIRE_E_INVALID_ARGUMENT);
-  CHECK_STATUS(jobwire_verifier_create_keys(secret, secret_len, 1, NULL, NULL, 0, 0, 7, &v), JOBWIRE_E_INVALID_ARGUMENT);
+  CHECK_STATUS(jobwire_verifier_create_keys(secret, secret_len, 1, NULL, NULL, 0, 0, 7, &v),
+               JOBWIRE_E_INVALID_ARGUMENT);
   CHECK(v == NULL);
 
   /* key generation: a whsec_ secret that signs, then a whsk_/whpk_ pair that verifies */
@@ -940,10 +930,8 @@ static void test_callback_urls(void) {
   CHECK_STATUS(check_url("http://example.com/", JOBWIRE_POLICY_STRICT, 0, buf, sizeof buf, &len),
                JOBWIRE_E_HTTPS_REQUIRED);
   CHECK(len == 0);
-  CHECK_STATUS(check_url("https://10.1.2.3/", JOBWIRE_POLICY_STRICT, 0, buf, sizeof buf, &len),
-               JOBWIRE_E_PRIVATE_HOST);
-  CHECK_STATUS(check_url("https://0x7f.1/", JOBWIRE_POLICY_STRICT, 0, buf, sizeof buf, &len),
-               JOBWIRE_E_LOOPBACK_HOST);
+  CHECK_STATUS(check_url("https://10.1.2.3/", JOBWIRE_POLICY_STRICT, 0, buf, sizeof buf, &len), JOBWIRE_E_PRIVATE_HOST);
+  CHECK_STATUS(check_url("https://0x7f.1/", JOBWIRE_POLICY_STRICT, 0, buf, sizeof buf, &len), JOBWIRE_E_LOOPBACK_HOST);
   CHECK_STATUS(check_url("https://user:pw@example.com/", JOBWIRE_POLICY_STRICT, 0, buf, sizeof buf, &len),
                JOBWIRE_E_USERINFO_NOT_ALLOWED);
   CHECK_STATUS(check_url("ftp://example.com/", JOBWIRE_POLICY_STRICT, 0, buf, sizeof buf, &len),
@@ -969,10 +957,9 @@ static void test_callback_urls(void) {
   CHECK_STATUS(check_url("https://example.com/", JOBWIRE_POLICY_STRICT, 0, buf, len - 1, &len),
                JOBWIRE_E_BUFFER_TOO_SMALL);
   CHECK(buf[0] == '#');
-  CHECK_STATUS(jobwire_check_callback_url(S("https://example.com/\0x"), JOBWIRE_POLICY_STRICT, 0, buf, sizeof buf,
-                                          &len),
-               jobwire_check_callback_url(S("https://example.com/\0x"), JOBWIRE_POLICY_STRICT, 0, buf, sizeof buf,
-                                          &len));
+  CHECK_STATUS(
+      jobwire_check_callback_url(S("https://example.com/\0x"), JOBWIRE_POLICY_STRICT, 0, buf, sizeof buf, &len),
+      jobwire_check_callback_url(S("https://example.com/\0x"), JOBWIRE_POLICY_STRICT, 0, buf, sizeof buf, &len));
 
   /* policies by name, invalid arguments */
   CHECK_STATUS(jobwire_policy_from_name(S("strict"), &p), JOBWIRE_OK);
@@ -1068,31 +1055,30 @@ static void test_events(void) {
   CHECK(off == 2 && len == 0);
 
   /* kinds and profiles */
-  CHECK_STATUS(normalize("[\"batch.completed\",\"video.failed\"]", JOBWIRE_KIND_BATCH, JOBWIRE_PROFILE_AI_STATS, 0,
-                         buf, sizeof buf, &len, &off),
+  CHECK_STATUS(normalize("[\"batch.completed\",\"video.failed\"]", JOBWIRE_KIND_BATCH, JOBWIRE_PROFILE_AI_STATS, 0, buf,
+                         sizeof buf, &len, &off),
                JOBWIRE_OK);
   CHECK(out_is(buf, len, "[\"batch.completed\"]"));
-  CHECK_STATUS(normalize("[\"status_changed\"]", JOBWIRE_KIND_VIDEO, JOBWIRE_PROFILE_PHASEO, 0, buf, sizeof buf, &len,
-                         &off),
-               JOBWIRE_OK);
+  CHECK_STATUS(
+      normalize("[\"status_changed\"]", JOBWIRE_KIND_VIDEO, JOBWIRE_PROFILE_PHASEO, 0, buf, sizeof buf, &len, &off),
+      JOBWIRE_OK);
   CHECK(out_is(buf, len, "[\"job.status_changed\"]"));
-  CHECK_STATUS(normalize("[\"status_changed\"]", JOBWIRE_KIND_VIDEO, JOBWIRE_PROFILE_AI_STATS, 0, buf, sizeof buf,
-                         &len, &off),
-               JOBWIRE_E_NO_VALID_EVENTS);
+  CHECK_STATUS(
+      normalize("[\"status_changed\"]", JOBWIRE_KIND_VIDEO, JOBWIRE_PROFILE_AI_STATS, 0, buf, sizeof buf, &len, &off),
+      JOBWIRE_E_NO_VALID_EVENTS);
 
   /* refusals */
-  CHECK_STATUS(normalize("[\"nope\", 1]", JOBWIRE_KIND_VIDEO, JOBWIRE_PROFILE_AI_STATS, 0, buf, sizeof buf, &len,
-                         &off),
+  CHECK_STATUS(normalize("[\"nope\", 1]", JOBWIRE_KIND_VIDEO, JOBWIRE_PROFILE_AI_STATS, 0, buf, sizeof buf, &len, &off),
                JOBWIRE_E_NO_VALID_EVENTS);
-  CHECK_STATUS(normalize("{\"events\":[]}", JOBWIRE_KIND_VIDEO, JOBWIRE_PROFILE_AI_STATS, 0, buf, sizeof buf, &len,
-                         &off),
-               JOBWIRE_E_INVALID_EVENTS_TYPE);
-  CHECK_STATUS(normalize("\"job.completed\"", JOBWIRE_KIND_VIDEO, JOBWIRE_PROFILE_AI_STATS, 0, buf, sizeof buf, &len,
-                         &off),
-               JOBWIRE_E_INVALID_EVENTS_TYPE);
-  CHECK_STATUS(normalize("[\"job.completed\",", JOBWIRE_KIND_VIDEO, JOBWIRE_PROFILE_AI_STATS, 0, buf, sizeof buf,
-                         &len, &off),
-               JOBWIRE_E_JSON_UNEXPECTED_END);
+  CHECK_STATUS(
+      normalize("{\"events\":[]}", JOBWIRE_KIND_VIDEO, JOBWIRE_PROFILE_AI_STATS, 0, buf, sizeof buf, &len, &off),
+      JOBWIRE_E_INVALID_EVENTS_TYPE);
+  CHECK_STATUS(
+      normalize("\"job.completed\"", JOBWIRE_KIND_VIDEO, JOBWIRE_PROFILE_AI_STATS, 0, buf, sizeof buf, &len, &off),
+      JOBWIRE_E_INVALID_EVENTS_TYPE);
+  CHECK_STATUS(
+      normalize("[\"job.completed\",", JOBWIRE_KIND_VIDEO, JOBWIRE_PROFILE_AI_STATS, 0, buf, sizeof buf, &len, &off),
+      JOBWIRE_E_JSON_UNEXPECTED_END);
   CHECK(off == strlen("[\"job.completed\","));
 
   /* output buffer protocol */
@@ -1116,17 +1102,19 @@ static void test_events(void) {
   CHECK_STATUS(normalize("[\"Status_Changed\",\"job.completed.extra\",\" \",\"canceled\"]", JOBWIRE_KIND_VIDEO,
                          JOBWIRE_PROFILE_PHASEO, JOBWIRE_EVENTS_REPORT_IGNORED, buf, sizeof buf, &len, &off),
                JOBWIRE_OK);
-  CHECK(out_is(buf, len,
-               "{\"events\":[\"job.status_changed\",\"job.completed.extra\",\"job.cancelled\"],\"ignored\":[{\"index\":2,"
-               "\"value\":\" \",\"reason\":\"empty_event\"}]}"));
-  CHECK_STATUS(normalize("[\"completed\",\"\"]", JOBWIRE_KIND_VIDEO, JOBWIRE_PROFILE_PHASEO, 0, buf, sizeof buf, &len, &off),
-               JOBWIRE_E_EMPTY_EVENT);
+  CHECK(
+      out_is(buf, len,
+             "{\"events\":[\"job.status_changed\",\"job.completed.extra\",\"job.cancelled\"],\"ignored\":[{\"index\":2,"
+             "\"value\":\" \",\"reason\":\"empty_event\"}]}"));
+  CHECK_STATUS(
+      normalize("[\"completed\",\"\"]", JOBWIRE_KIND_VIDEO, JOBWIRE_PROFILE_PHASEO, 0, buf, sizeof buf, &len, &off),
+      JOBWIRE_E_EMPTY_EVENT);
   CHECK(off == 1);
   CHECK_STATUS(normalize("[true]", JOBWIRE_KIND_VIDEO, JOBWIRE_PROFILE_PHASEO, 0, buf, sizeof buf, &len, &off),
                JOBWIRE_E_EVENT_NOT_STRING);
-  CHECK_STATUS(normalize("[\"batch.completed\"]", JOBWIRE_KIND_VIDEO, JOBWIRE_PROFILE_PHASEO, 0, buf, sizeof buf, &len,
-                         &off),
-               JOBWIRE_E_NO_VALID_EVENTS);
+  CHECK_STATUS(
+      normalize("[\"batch.completed\"]", JOBWIRE_KIND_VIDEO, JOBWIRE_PROFILE_PHASEO, 0, buf, sizeof buf, &len, &off),
+      JOBWIRE_E_NO_VALID_EVENTS);
 
   /* invalid arguments */
   CHECK_STATUS(normalize(NULL, 2, JOBWIRE_PROFILE_AI_STATS, 0, buf, sizeof buf, &len, &off),
@@ -1134,9 +1122,9 @@ static void test_events(void) {
   CHECK_STATUS(normalize(NULL, JOBWIRE_KIND_VIDEO, 3, 0, buf, sizeof buf, &len, &off), JOBWIRE_E_INVALID_ARGUMENT);
   CHECK_STATUS(normalize(NULL, JOBWIRE_KIND_VIDEO, JOBWIRE_PROFILE_AI_STATS, 0x4u, buf, sizeof buf, &len, &off),
                JOBWIRE_E_INVALID_ARGUMENT);
-  CHECK_STATUS(jobwire_normalize_events(NULL, 2, JOBWIRE_KIND_VIDEO, JOBWIRE_PROFILE_AI_STATS, 0, buf, sizeof buf,
-                                        &len, &off),
-               JOBWIRE_E_INVALID_ARGUMENT);
+  CHECK_STATUS(
+      jobwire_normalize_events(NULL, 2, JOBWIRE_KIND_VIDEO, JOBWIRE_PROFILE_AI_STATS, 0, buf, sizeof buf, &len, &off),
+      JOBWIRE_E_INVALID_ARGUMENT);
   CHECK_STATUS(normalize(NULL, JOBWIRE_KIND_VIDEO, JOBWIRE_PROFILE_AI_STATS, 0, buf, sizeof buf, NULL, &off),
                JOBWIRE_E_INVALID_ARGUMENT);
 }
@@ -1213,7 +1201,8 @@ static void test_payloads(void) {
   CHECK_STATUS(parse_payload(JOBWIRE_PAYLOAD_STATUS, "{\"id\":\"G-1\",\"status\":\"rendering\"}",
                              JOBWIRE_PROFILE_AI_STATS, JOBWIRE_PAYLOAD_LENIENT_STATUS, buf, sizeof buf, &len, &off),
                JOBWIRE_OK);
-  CHECK(starts_with(buf, len, "{\"kind\":\"status\",\"id\":\"G-1\",\"status\":\"queued\",\"lifecycle_status\":\"pending\""));
+  CHECK(starts_with(buf, len,
+                    "{\"kind\":\"status\",\"id\":\"G-1\",\"status\":\"queued\",\"lifecycle_status\":\"pending\""));
   CHECK_STATUS(parse_payload(JOBWIRE_PAYLOAD_CREATE, "{\"id\":\"G-1\",\"video_id\":\"G-2\"}", JOBWIRE_PROFILE_AI_STATS,
                              0, buf, sizeof buf, &len, &off),
                JOBWIRE_E_CONFLICTING_JOB_ID);
@@ -1224,19 +1213,19 @@ static void test_payloads(void) {
                              JOBWIRE_PROFILE_AI_STATS, 0, buf, sizeof buf, &len, &off),
                JOBWIRE_E_JSON_DUPLICATE_KEY);
   CHECK(off != JOBWIRE_NO_OFFSET);
-  CHECK_STATUS(jobwire_parse_payload(JOBWIRE_PAYLOAD_WS, NULL, 0, JOBWIRE_PROFILE_AI_STATS, 0, buf, sizeof buf, &len,
-                                     NULL),
-               JOBWIRE_E_JSON_EMPTY_INPUT);
+  CHECK_STATUS(
+      jobwire_parse_payload(JOBWIRE_PAYLOAD_WS, NULL, 0, JOBWIRE_PROFILE_AI_STATS, 0, buf, sizeof buf, &len, NULL),
+      JOBWIRE_E_JSON_EMPTY_INPUT);
 
   /* output buffer protocol */
-  CHECK_STATUS(parse_payload(JOBWIRE_PAYLOAD_WS, "{\"type\":\"pong\"}", JOBWIRE_PROFILE_AI_STATS, 0, NULL, 0, &len,
-                             NULL),
-               JOBWIRE_E_BUFFER_TOO_SMALL);
+  CHECK_STATUS(
+      parse_payload(JOBWIRE_PAYLOAD_WS, "{\"type\":\"pong\"}", JOBWIRE_PROFILE_AI_STATS, 0, NULL, 0, &len, NULL),
+      JOBWIRE_E_BUFFER_TOO_SMALL);
   CHECK(len == strlen("{\"kind\":\"ws\",\"type\":\"pong\"}"));
   memset(buf, '#', sizeof buf);
-  CHECK_STATUS(parse_payload(JOBWIRE_PAYLOAD_WS, "{\"type\":\"pong\"}", JOBWIRE_PROFILE_AI_STATS, 0, buf, len - 1,
-                             &len, NULL),
-               JOBWIRE_E_BUFFER_TOO_SMALL);
+  CHECK_STATUS(
+      parse_payload(JOBWIRE_PAYLOAD_WS, "{\"type\":\"pong\"}", JOBWIRE_PROFILE_AI_STATS, 0, buf, len - 1, &len, NULL),
+      JOBWIRE_E_BUFFER_TOO_SMALL);
   CHECK(buf[0] == '#');
 
   /* forms by name, invalid arguments */
@@ -1253,17 +1242,16 @@ static void test_payloads(void) {
   CHECK_STATUS(parse_payload(JOBWIRE_PAYLOAD_WS, "{}", 5, 0, buf, sizeof buf, &len, &off), JOBWIRE_E_INVALID_ARGUMENT);
   CHECK_STATUS(parse_payload(JOBWIRE_PAYLOAD_WS, "{}", JOBWIRE_PROFILE_AI_STATS, 0x2u, buf, sizeof buf, &len, &off),
                JOBWIRE_E_INVALID_ARGUMENT);
-  CHECK_STATUS(jobwire_parse_payload(JOBWIRE_PAYLOAD_WS, NULL, 1, JOBWIRE_PROFILE_AI_STATS, 0, buf, sizeof buf, &len,
-                                     NULL),
-               JOBWIRE_E_INVALID_ARGUMENT);
+  CHECK_STATUS(
+      jobwire_parse_payload(JOBWIRE_PAYLOAD_WS, NULL, 1, JOBWIRE_PROFILE_AI_STATS, 0, buf, sizeof buf, &len, NULL),
+      JOBWIRE_E_INVALID_ARGUMENT);
   CHECK_STATUS(parse_payload(JOBWIRE_PAYLOAD_WS, "{}", JOBWIRE_PROFILE_AI_STATS, 0, buf, sizeof buf, NULL, &off),
                JOBWIRE_E_INVALID_ARGUMENT);
 }
 
 /* jobwire_events_subscribed and jobwire_effective_events (PROTOCOL.md §7, §16.2). */
 static int subscribed(const char* events, int kind, int profile, const char* phase, int* out) {
-  return jobwire_events_subscribed(events, events ? strlen(events) : 0, kind, profile, phase, strlen(phase), out,
-                                   NULL);
+  return jobwire_events_subscribed(events, events ? strlen(events) : 0, kind, profile, phase, strlen(phase), out, NULL);
 }
 
 static void test_subscriptions(void) {
@@ -1334,21 +1322,20 @@ static void test_subscriptions(void) {
                JOBWIRE_E_EMPTY_EVENT);
 
   /* arguments: NULL with a length, bad enumerations, no output */
-  CHECK_STATUS(jobwire_events_subscribed(NULL, 2, JOBWIRE_KIND_VIDEO, JOBWIRE_PROFILE_AI_STATS, S("completed"), &yes,
-                                         NULL),
-               JOBWIRE_E_INVALID_ARGUMENT);
+  CHECK_STATUS(
+      jobwire_events_subscribed(NULL, 2, JOBWIRE_KIND_VIDEO, JOBWIRE_PROFILE_AI_STATS, S("completed"), &yes, NULL),
+      JOBWIRE_E_INVALID_ARGUMENT);
   CHECK_STATUS(jobwire_events_subscribed(S("[]"), JOBWIRE_KIND_VIDEO, JOBWIRE_PROFILE_AI_STATS, NULL, 9, &yes, NULL),
                JOBWIRE_E_INVALID_ARGUMENT);
   CHECK_STATUS(jobwire_events_subscribed(S("[]"), JOBWIRE_KIND_VIDEO, JOBWIRE_PROFILE_AI_STATS, NULL, 0, &yes, NULL),
                JOBWIRE_E_UNKNOWN_PHASE); /* an empty phase is no phase */
   CHECK_STATUS(jobwire_events_subscribed(S("[]"), 9, JOBWIRE_PROFILE_AI_STATS, S("completed"), &yes, NULL),
                JOBWIRE_E_INVALID_ARGUMENT);
-  CHECK_STATUS(jobwire_events_subscribed(S("[]"), JOBWIRE_KIND_VIDEO, JOBWIRE_PROFILE_AUTO, S("completed"), &yes,
-                                         NULL),
+  CHECK_STATUS(jobwire_events_subscribed(S("[]"), JOBWIRE_KIND_VIDEO, JOBWIRE_PROFILE_AUTO, S("completed"), &yes, NULL),
                JOBWIRE_E_INVALID_ARGUMENT);
-  CHECK_STATUS(jobwire_events_subscribed(S("[]"), JOBWIRE_KIND_VIDEO, JOBWIRE_PROFILE_AI_STATS, S("completed"), NULL,
-                                         NULL),
-               JOBWIRE_E_INVALID_ARGUMENT);
+  CHECK_STATUS(
+      jobwire_events_subscribed(S("[]"), JOBWIRE_KIND_VIDEO, JOBWIRE_PROFILE_AI_STATS, S("completed"), NULL, NULL),
+      JOBWIRE_E_INVALID_ARGUMENT);
 
   /* effective events: the request's list when it has one ... */
   CHECK_STATUS(jobwire_effective_events(S("[\"Completed\",\"video.failed\"]"), S("[\"video.progress\"]"),
@@ -1357,10 +1344,10 @@ static void test_subscriptions(void) {
   CHECK(out_is(buf, len, "[\"job.completed\",\"video.failed\"]"));
   CHECK(input == -1 && off == JOBWIRE_NO_OFFSET);
   /* ... else the endpoint's, normalised for the kind (other kinds and repeats dropped) ... */
-  CHECK_STATUS(jobwire_effective_events(S("[]"),
-                                        S("[\"video.completed\",\"batch.failed\",\"VIDEO.Completed\",\"progress\"]"),
-                                        JOBWIRE_KIND_VIDEO, buf, sizeof buf, &len, &off, &input),
-               JOBWIRE_OK);
+  CHECK_STATUS(
+      jobwire_effective_events(S("[]"), S("[\"video.completed\",\"batch.failed\",\"VIDEO.Completed\",\"progress\"]"),
+                               JOBWIRE_KIND_VIDEO, buf, sizeof buf, &len, &off, &input),
+      JOBWIRE_OK);
   CHECK(out_is(buf, len, "[\"video.completed\",\"job.progress\"]"));
   CHECK_STATUS(jobwire_effective_events(NULL, 0, S("[\"video.completed\",\"batch.failed\"]"), JOBWIRE_KIND_BATCH, buf,
                                         sizeof buf, &len, NULL, NULL),
@@ -1370,17 +1357,17 @@ static void test_subscriptions(void) {
   CHECK_STATUS(jobwire_effective_events(NULL, 0, NULL, 0, JOBWIRE_KIND_VIDEO, buf, sizeof buf, &len, NULL, NULL),
                JOBWIRE_OK);
   CHECK(out_is(buf, len, request_defaults));
-  CHECK_STATUS(jobwire_effective_events(S("[]"), S("[\"batch.completed\"]"), JOBWIRE_KIND_VIDEO, buf, sizeof buf,
-                                        &len, NULL, NULL),
+  CHECK_STATUS(jobwire_effective_events(S("[]"), S("[\"batch.completed\"]"), JOBWIRE_KIND_VIDEO, buf, sizeof buf, &len,
+                                        NULL, NULL),
                JOBWIRE_OK);
   CHECK(out_is(buf, len, request_defaults));
   /* the result feeds jobwire_events_subscribed */
-  CHECK_STATUS(jobwire_effective_events(S("[]"), S("[\"video.progress\"]"), JOBWIRE_KIND_VIDEO, buf, sizeof buf,
-                                        &len, NULL, NULL),
+  CHECK_STATUS(jobwire_effective_events(S("[]"), S("[\"video.progress\"]"), JOBWIRE_KIND_VIDEO, buf, sizeof buf, &len,
+                                        NULL, NULL),
                JOBWIRE_OK);
-  CHECK_STATUS(jobwire_events_subscribed(buf, len, JOBWIRE_KIND_VIDEO, JOBWIRE_PROFILE_PHASEO, S("progress"), &yes,
-                                         NULL),
-               JOBWIRE_OK);
+  CHECK_STATUS(
+      jobwire_events_subscribed(buf, len, JOBWIRE_KIND_VIDEO, JOBWIRE_PROFILE_PHASEO, S("progress"), &yes, NULL),
+      JOBWIRE_OK);
   CHECK(yes == 1);
   /* output buffer protocol: size query, one byte short, exact fit */
   CHECK_STATUS(jobwire_effective_events(NULL, 0, NULL, 0, JOBWIRE_KIND_VIDEO, NULL, 0, &need, NULL, NULL),
@@ -1388,24 +1375,23 @@ static void test_subscriptions(void) {
   CHECK(need == strlen(request_defaults));
   CHECK_STATUS(jobwire_effective_events(NULL, 0, NULL, 0, JOBWIRE_KIND_VIDEO, buf, need - 1, &len, NULL, NULL),
                JOBWIRE_E_BUFFER_TOO_SMALL);
-  CHECK_STATUS(jobwire_effective_events(NULL, 0, NULL, 0, JOBWIRE_KIND_VIDEO, buf, need, &len, NULL, NULL),
-               JOBWIRE_OK);
+  CHECK_STATUS(jobwire_effective_events(NULL, 0, NULL, 0, JOBWIRE_KIND_VIDEO, buf, need, &len, NULL, NULL), JOBWIRE_OK);
   CHECK(len == need && memcmp(buf, request_defaults, len) == 0);
   /* refusals name the input: 0 the request's member, 1 the endpoint's events */
   CHECK_STATUS(jobwire_effective_events(S("null"), NULL, 0, JOBWIRE_KIND_VIDEO, buf, sizeof buf, &len, &off, &input),
                JOBWIRE_E_INVALID_EVENTS_TYPE);
   CHECK(input == 0 && len == 0);
-  CHECK_STATUS(jobwire_effective_events(S("[\"a\",7]"), NULL, 0, JOBWIRE_KIND_VIDEO, buf, sizeof buf, &len, &off,
-                                        &input),
-               JOBWIRE_E_EVENT_NOT_STRING);
+  CHECK_STATUS(
+      jobwire_effective_events(S("[\"a\",7]"), NULL, 0, JOBWIRE_KIND_VIDEO, buf, sizeof buf, &len, &off, &input),
+      JOBWIRE_E_EVENT_NOT_STRING);
   CHECK(input == 0 && off == 1);
   CHECK_STATUS(jobwire_effective_events(S("[]"), S("[\"video.completed\",7]"), JOBWIRE_KIND_VIDEO, buf, sizeof buf,
                                         &len, &off, &input),
                JOBWIRE_E_EVENT_NOT_STRING);
   CHECK(input == 1 && off == 1);
-  CHECK_STATUS(jobwire_effective_events(S("[]"), S("{\"events\":[]}"), JOBWIRE_KIND_VIDEO, buf, sizeof buf, &len,
-                                        &off, &input),
-               JOBWIRE_E_INVALID_EVENTS_TYPE);
+  CHECK_STATUS(
+      jobwire_effective_events(S("[]"), S("{\"events\":[]}"), JOBWIRE_KIND_VIDEO, buf, sizeof buf, &len, &off, &input),
+      JOBWIRE_E_INVALID_EVENTS_TYPE);
   CHECK(input == 1);
   CHECK_STATUS(jobwire_effective_events(S("[]"), S("[\"video.completed\""), JOBWIRE_KIND_VIDEO, buf, sizeof buf, &len,
                                         &off, &input),

@@ -76,10 +76,10 @@ static void make_delivery(struct delivery* d, const char* job, const char* data,
   int n;
   snprintf(type, sizeof type, "%.*s", (int)strcspn(key, ":"), key); /* progress:50 -> progress */
   n = snprintf(d->body, sizeof d->body,
-                   "{\"id\":\"evt_video_%s_%s\",\"type\":\"video.%s\",\"created_at\":%lld,"
-                   "\"delivery\":{\"key\":\"video.%s\",\"attempt\":1,\"max_attempts\":4},"
-                   "\"data\":{\"id\":\"%s\",%s}}",
-                   job, key_sig, type, now_s, key, job, data);
+               "{\"id\":\"evt_video_%s_%s\",\"type\":\"video.%s\",\"created_at\":%lld,"
+               "\"delivery\":{\"key\":\"video.%s\",\"attempt\":1,\"max_attempts\":4},"
+               "\"data\":{\"id\":\"%s\",%s}}",
+               job, key_sig, type, now_s, key, job, data);
   d->body_len = (size_t)n;
   snprintf(d->ts, sizeof d->ts, "%lld", now_s);
   sign_delivery(d, secret);
@@ -430,10 +430,9 @@ static void argument_errors(void) {
   CHECK(h.handled == 0); /* refused arguments did nothing */
   /* no buffers wanted; the job id buffer exactly JOBWIRE_RECEIPT_JOB_ID_MAX (no room for NUL) */
   receipt.dedup_key_cap = 0;
-  CHECK_STATUS(jobwire_receive(rx, d.body, d.body_len, d.headers, 2, now_s * 1000, &settings, &receipt),
-               JOBWIRE_OK);
-  CHECK(receipt.action == JOBWIRE_RECEIVED_PROCESS && receipt.job_id_len == 6 &&
-        memcmp(job_buf, "J-args", 6) == 0 && receipt.dedup_key_len == 0);
+  CHECK_STATUS(jobwire_receive(rx, d.body, d.body_len, d.headers, 2, now_s * 1000, &settings, &receipt), JOBWIRE_OK);
+  CHECK(receipt.action == JOBWIRE_RECEIVED_PROCESS && receipt.job_id_len == 6 && memcmp(job_buf, "J-args", 6) == 0 &&
+        receipt.dedup_key_len == 0);
   /* an empty body and no headers: a reject, not an argument error */
   CHECK_STATUS(jobwire_receive(rx, NULL, 0, NULL, 0, now_s * 1000, &settings, &receipt), JOBWIRE_OK);
   CHECK(receipt.action == JOBWIRE_RECEIVED_REJECT && receipt.http_status == 401);
@@ -441,15 +440,13 @@ static void argument_errors(void) {
   settings.load = NULL;
   settings.handle = NULL;
   make_delivery(&d, "J-args2", "\"status\":\"completed\"", "completed", "video_completed");
-  CHECK_STATUS(jobwire_receive(rx, d.body, d.body_len, d.headers, 2, now_s * 1000, &settings, &receipt),
-               JOBWIRE_OK);
+  CHECK_STATUS(jobwire_receive(rx, d.body, d.body_len, d.headers, 2, now_s * 1000, &settings, &receipt), JOBWIRE_OK);
   CHECK(receipt.action == JOBWIRE_RECEIVED_REFETCH && receipt.http_status == 200);
   jobwire_receiver_free(rx);
 
   /* without secrets and without ALLOW_UNSIGNED every delivery is 503 */
   CHECK_STATUS(jobwire_receiver_create(NULL, NULL, 0, S("memory"), NULL, &rx), JOBWIRE_OK);
-  CHECK_STATUS(jobwire_receive(rx, d.body, d.body_len, d.headers, 2, now_s * 1000, &settings, &receipt),
-               JOBWIRE_OK);
+  CHECK_STATUS(jobwire_receive(rx, d.body, d.body_len, d.headers, 2, now_s * 1000, &settings, &receipt), JOBWIRE_OK);
   CHECK(receipt.action == JOBWIRE_RECEIVED_REJECT && receipt.http_status == 503);
   CHECK_STATUS(receipt.status, JOBWIRE_E_UNSIGNED_NOT_ALLOWED);
   jobwire_receiver_free(rx);
@@ -472,60 +469,59 @@ static void sender(void) {
   spec.phase_len = 9;
   spec.data = "{\"status\":\"completed\"}";
   spec.data_len = strlen(spec.data);
-  CHECK_STATUS(jobwire_build_delivery(S(secret), JOBWIRE_PROFILE_AI_STATS, &spec, 1781166600, 1, out, sizeof out,
-                                      &len, &off),
-               JOBWIRE_OK);
+  CHECK_STATUS(
+      jobwire_build_delivery(S(secret), JOBWIRE_PROFILE_AI_STATS, &spec, 1781166600, 1, out, sizeof out, &len, &off),
+      JOBWIRE_OK);
   CHECK(len > 0 && len < sizeof out && out[len] == '\0');
   CHECK(strstr(out, "\"event_id\":\"evt_video_42_video_completed\"") != NULL);
   CHECK(strstr(out, "\"x-ai-stats-signature\"") != NULL && strstr(out, "\"timestamp\":1781166600") != NULL);
   CHECK(off == JOBWIRE_NO_OFFSET);
   /* size query, then one byte short */
-  CHECK_STATUS(jobwire_build_delivery(S(secret), JOBWIRE_PROFILE_AI_STATS, &spec, 1781166600, 1, NULL, 0, &need,
-                                      NULL),
+  CHECK_STATUS(jobwire_build_delivery(S(secret), JOBWIRE_PROFILE_AI_STATS, &spec, 1781166600, 1, NULL, 0, &need, NULL),
                JOBWIRE_E_BUFFER_TOO_SMALL);
   CHECK(need == len);
-  CHECK_STATUS(jobwire_build_delivery(S(secret), JOBWIRE_PROFILE_AI_STATS, &spec, 1781166600, 1, out, len - 1, &need,
-                                      NULL),
-               JOBWIRE_E_BUFFER_TOO_SMALL);
+  CHECK_STATUS(
+      jobwire_build_delivery(S(secret), JOBWIRE_PROFILE_AI_STATS, &spec, 1781166600, 1, out, len - 1, &need, NULL),
+      JOBWIRE_E_BUFFER_TOO_SMALL);
   /* arguments */
-  CHECK_STATUS(jobwire_build_delivery(S(secret), JOBWIRE_PROFILE_AUTO, &spec, 1781166600, 1, out, sizeof out, &len,
-                                      NULL),
-               JOBWIRE_E_INVALID_ARGUMENT);
-  CHECK_STATUS(jobwire_build_delivery(S(secret), JOBWIRE_PROFILE_AI_STATS, NULL, 1781166600, 1, out, sizeof out,
-                                      &len, NULL),
-               JOBWIRE_E_INVALID_ARGUMENT);
-  CHECK_STATUS(jobwire_build_delivery(S(secret), JOBWIRE_PROFILE_AI_STATS, &spec, 1781166600, 1, out, sizeof out,
-                                      NULL, NULL),
-               JOBWIRE_E_INVALID_ARGUMENT);
-  CHECK_STATUS(jobwire_build_delivery(NULL, 3, JOBWIRE_PROFILE_AI_STATS, &spec, 1781166600, 1, out, sizeof out, &len,
-                                      NULL),
-               JOBWIRE_E_INVALID_ARGUMENT);
+  CHECK_STATUS(
+      jobwire_build_delivery(S(secret), JOBWIRE_PROFILE_AUTO, &spec, 1781166600, 1, out, sizeof out, &len, NULL),
+      JOBWIRE_E_INVALID_ARGUMENT);
+  CHECK_STATUS(
+      jobwire_build_delivery(S(secret), JOBWIRE_PROFILE_AI_STATS, NULL, 1781166600, 1, out, sizeof out, &len, NULL),
+      JOBWIRE_E_INVALID_ARGUMENT);
+  CHECK_STATUS(
+      jobwire_build_delivery(S(secret), JOBWIRE_PROFILE_AI_STATS, &spec, 1781166600, 1, out, sizeof out, NULL, NULL),
+      JOBWIRE_E_INVALID_ARGUMENT);
+  CHECK_STATUS(
+      jobwire_build_delivery(NULL, 3, JOBWIRE_PROFILE_AI_STATS, &spec, 1781166600, 1, out, sizeof out, &len, NULL),
+      JOBWIRE_E_INVALID_ARGUMENT);
   /* refusals */
-  CHECK_STATUS(jobwire_build_delivery(S(secret), JOBWIRE_PROFILE_AI_STATS, &spec, 1781166600, 0, out, sizeof out,
-                                      &len, NULL),
-               JOBWIRE_E_INVALID_ATTEMPT);
-  CHECK_STATUS(jobwire_build_delivery(NULL, 0, JOBWIRE_PROFILE_PHASEO, &spec, 1781166600, 1, out, sizeof out, &len,
-                                      NULL),
-               JOBWIRE_E_SECRET_REQUIRED);
+  CHECK_STATUS(
+      jobwire_build_delivery(S(secret), JOBWIRE_PROFILE_AI_STATS, &spec, 1781166600, 0, out, sizeof out, &len, NULL),
+      JOBWIRE_E_INVALID_ATTEMPT);
+  CHECK_STATUS(
+      jobwire_build_delivery(NULL, 0, JOBWIRE_PROFILE_PHASEO, &spec, 1781166600, 1, out, sizeof out, &len, NULL),
+      JOBWIRE_E_SECRET_REQUIRED);
   spec.data = "{\"status\":}";
   spec.data_len = strlen(spec.data);
-  CHECK_STATUS(jobwire_build_delivery(S(secret), JOBWIRE_PROFILE_AI_STATS, &spec, 1781166600, 1, out, sizeof out,
-                                      &len, &off),
-               JOBWIRE_E_JSON_UNEXPECTED_TOKEN);
+  CHECK_STATUS(
+      jobwire_build_delivery(S(secret), JOBWIRE_PROFILE_AI_STATS, &spec, 1781166600, 1, out, sizeof out, &len, &off),
+      JOBWIRE_E_JSON_UNEXPECTED_TOKEN);
   CHECK(off == 10 && len == 0);
   spec.data = "{}";
   spec.data_len = 2;
   spec.phase = "progress";
   spec.phase_len = 8;
   spec.progress = 100;
-  CHECK_STATUS(jobwire_build_delivery(S(secret), JOBWIRE_PROFILE_AI_STATS, &spec, 1781166600, 1, out, sizeof out,
-                                      &len, NULL),
-               JOBWIRE_E_NO_PROGRESS_EVENT);
+  CHECK_STATUS(
+      jobwire_build_delivery(S(secret), JOBWIRE_PROFILE_AI_STATS, &spec, 1781166600, 1, out, sizeof out, &len, NULL),
+      JOBWIRE_E_NO_PROGRESS_EVENT);
   spec.phase = "nope";
   spec.phase_len = 4;
-  CHECK_STATUS(jobwire_build_delivery(S(secret), JOBWIRE_PROFILE_AI_STATS, &spec, 1781166600, 1, out, sizeof out,
-                                      &len, NULL),
-               JOBWIRE_E_UNKNOWN_PHASE);
+  CHECK_STATUS(
+      jobwire_build_delivery(S(secret), JOBWIRE_PROFILE_AI_STATS, &spec, 1781166600, 1, out, sizeof out, &len, NULL),
+      JOBWIRE_E_UNKNOWN_PHASE);
 }
 
 /* The prepared sender (jobwire_sender_*) end to end: attempt 1 is built, agrees with the
@@ -573,8 +569,8 @@ static void sender_handles(void) {
 
   /* the handle and the one-shot call build the same attempt */
   CHECK_STATUS(jobwire_delivery_json(d, json_handle, sizeof json_handle, &len), JOBWIRE_OK);
-  CHECK_STATUS(jobwire_build_delivery(S(secret), JOBWIRE_PROFILE_AI_STATS, &spec, now_s, 1, json_once,
-                                      sizeof json_once, &len_once, NULL),
+  CHECK_STATUS(jobwire_build_delivery(S(secret), JOBWIRE_PROFILE_AI_STATS, &spec, now_s, 1, json_once, sizeof json_once,
+                                      &len_once, NULL),
                JOBWIRE_OK);
   CHECK(len == len_once && memcmp(json_handle, json_once, len) == 0);
   CHECK_STATUS(jobwire_delivery_json(d, NULL, 0, &need), JOBWIRE_E_BUFFER_TOO_SMALL);
@@ -582,8 +578,7 @@ static void sender_handles(void) {
   CHECK_STATUS(jobwire_delivery_json(d, json_handle, len - 1, &need), JOBWIRE_E_BUFFER_TOO_SMALL);
 
   /* its parts: the signature is HMAC-SHA256 of "<timestamp>.<body>" */
-  CHECK_STATUS(jobwire_delivery_parts(d, &body, &body_len, headers, JOBWIRE_DELIVERY_MAX_HEADERS, &count),
-               JOBWIRE_OK);
+  CHECK_STATUS(jobwire_delivery_parts(d, &body, &body_len, headers, JOBWIRE_DELIVERY_MAX_HEADERS, &count), JOBWIRE_OK);
   CHECK(count == JOBWIRE_DELIVERY_MAX_HEADERS && body != NULL && body_len < sizeof check.body);
   memcpy(check.body, body, body_len);
   check.body_len = body_len;
@@ -603,8 +598,7 @@ static void sender_handles(void) {
   CHECK(first_sig[0] != '\0' && event_id[0] != '\0');
 
   /* received: processed once */
-  CHECK_STATUS(jobwire_receiver_create(&(const char*){secret}, &(size_t){sizeof secret - 1}, 1, S("memory"), NULL,
-                                       &rx),
+  CHECK_STATUS(jobwire_receiver_create(&(const char*){secret}, &(size_t){sizeof secret - 1}, 1, S("memory"), NULL, &rx),
                JOBWIRE_OK);
   if (rx == NULL) {
     jobwire_delivery_free(d);
@@ -630,8 +624,7 @@ static void sender_handles(void) {
   CHECK(decision.status == JOBWIRE_ATTEMPT_SCHEDULED_RETRY && decision.next_attempt == 2);
   CHECK(decision.next_retry_at_ms == (now_s + 60) * 1000);
   CHECK_STATUS(jobwire_sender_next_attempt(s, d, decision.next_attempt, decision.next_retry_at_ms / 1000), JOBWIRE_OK);
-  CHECK_STATUS(jobwire_delivery_parts(d, &body, &body_len, headers, JOBWIRE_DELIVERY_MAX_HEADERS, &count),
-               JOBWIRE_OK);
+  CHECK_STATUS(jobwire_delivery_parts(d, &body, &body_len, headers, JOBWIRE_DELIVERY_MAX_HEADERS, &count), JOBWIRE_OK);
   CHECK(body_len < sizeof check.body);
   memcpy(check.body, body, body_len);
   check.body_len = body_len;
@@ -665,8 +658,7 @@ static void sender_handles(void) {
   policy.retry_delay_count = 5;
   CHECK_STATUS(jobwire_sender_create(S(secret), JOBWIRE_PROFILE_AI_STATS, &policy, &other), JOBWIRE_OK);
   CHECK_STATUS(jobwire_sender_next_attempt(other, d, 3, now_s), JOBWIRE_E_INVALID_ARGUMENT); /* built for 4 attempts */
-  CHECK_STATUS(jobwire_delivery_parts(d, &body, &body_len, headers, JOBWIRE_DELIVERY_MAX_HEADERS, &count),
-               JOBWIRE_OK);
+  CHECK_STATUS(jobwire_delivery_parts(d, &body, &body_len, headers, JOBWIRE_DELIVERY_MAX_HEADERS, &count), JOBWIRE_OK);
   CHECK(count == JOBWIRE_DELIVERY_MAX_HEADERS && strstr(check.body, "\"attempt\":2") != NULL);
 
   /* parts: too few header slots, NULL arguments */
@@ -1349,11 +1341,11 @@ static void wh_argument_errors(void) {
   CHECK_STATUS(jobwire_receiver_create_keys(secrets, lens, 1, NULL, NULL, 0, 0, 0, S("memory"), &cb, NULL, &rx),
                JOBWIRE_E_INVALID_ARGUMENT); /* two stores */
   CHECK(rx == NULL);
-  CHECK_STATUS(jobwire_receiver_create_keys(secrets, lens, 1, bad_pub, bad_pub_len, 1, 0, 0, S("memory"), NULL, NULL,
-                                            &rx),
-               JOBWIRE_E_INVALID_KEY);
-  CHECK_STATUS(jobwire_receiver_create_keys(pub_as_secret, pub_as_secret_len, 1, NULL, NULL, 0,
-                                            JOBWIRE_SCHEME_WEBHOOKS, 0, S("memory"), NULL, NULL, &rx),
+  CHECK_STATUS(
+      jobwire_receiver_create_keys(secrets, lens, 1, bad_pub, bad_pub_len, 1, 0, 0, S("memory"), NULL, NULL, &rx),
+      JOBWIRE_E_INVALID_KEY);
+  CHECK_STATUS(jobwire_receiver_create_keys(pub_as_secret, pub_as_secret_len, 1, NULL, NULL, 0, JOBWIRE_SCHEME_WEBHOOKS,
+                                            0, S("memory"), NULL, NULL, &rx),
                JOBWIRE_E_KEY_FORMAT_MISMATCH);
   CHECK_STATUS(jobwire_receiver_create_keys(secrets, lens, 1, bad_pub, bad_pub_len, 1, JOBWIRE_SCHEME_SERVICE, 0,
                                             S("memory"), NULL, NULL, &rx),
@@ -1408,8 +1400,7 @@ static void wh_argument_errors(void) {
   CHECK_STATUS(wh_receive(rx, &d, now_s * 1000, &h, &o), JOBWIRE_OK);
   CHECK(o.r.action == JOBWIRE_RECEIVED_DUPLICATE && h.handled == 0);
   /* no headers at all: a delivery of no profile, refused before any claim */
-  CHECK_STATUS(jobwire_receive_webhook(rx, d.body, d.body_len, NULL, 0, now_s * 1000, wh_handle, &h, &o.r),
-               JOBWIRE_OK);
+  CHECK_STATUS(jobwire_receive_webhook(rx, d.body, d.body_len, NULL, 0, now_s * 1000, wh_handle, &h, &o.r), JOBWIRE_OK);
   CHECK(o.r.action == JOBWIRE_RECEIVED_REJECT && o.r.http_status >= 400 && o.r.dedup_key_len == 0);
   jobwire_receiver_free(rx);
 }

@@ -23,7 +23,7 @@ struct database {
   std::optional<jobwire::job_state> load_job(std::string_view job_id);
   jobwire::void_result schedule_refetch(std::string_view job_id);
   jobwire::void_result save_and_publish(std::string_view job_id, const jobwire::job_state& next,
-                                   std::string_view dedup_key);
+                                        std::string_view dedup_key);
 };
 }  // namespace readme_host
 

@@ -6,7 +6,7 @@
 // store adapter (jobwire/stores/sqlite.hpp, the separate header that uses the single one).
 #include "jobwire/jobwire.hpp"
 #ifdef JOBWIRE_SINGLE_SQLITE
-#include "jobwire/stores/sqlite.hpp"
+#  include "jobwire/stores/sqlite.hpp"
 #endif
 
 #include <chrono>

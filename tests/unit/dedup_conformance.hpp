@@ -31,10 +31,10 @@
 #include "test_support.hpp"
 
 // REQUIRE on a result, naming the error code when it fails.
-#define JW_REQUIRE_OK(r)                                     \
-  do {                                                       \
-    INFO("error: " << jobwire::error_name((r).code()));      \
-    REQUIRE(r);                                              \
+#define JW_REQUIRE_OK(r)                                \
+  do {                                                  \
+    INFO("error: " << jobwire::error_name((r).code())); \
+    REQUIRE(r);                                         \
   } while (0)
 
 namespace dedup_conformance {
@@ -292,21 +292,21 @@ void job_lease_keys(F& fx) {
 
 }  // namespace dedup_conformance
 
-#define JW_DEDUP_CONFORMANCE_CASE(prefix, F, fn)  \
-  TEST_CASE(prefix ": " #fn, "[conformance]") {   \
-    auto fx = F::make();                          \
-    if (!fx) return;                              \
-    dedup_conformance::fn(*fx);                   \
+#define JW_DEDUP_CONFORMANCE_CASE(prefix, F, fn) \
+  TEST_CASE(prefix ": " #fn, "[conformance]") {  \
+    auto fx = F::make();                         \
+    if (!fx) return;                             \
+    dedup_conformance::fn(*fx);                  \
   }
 
-#define JW_DEDUP_CONFORMANCE(prefix, F)                                     \
-  JW_DEDUP_CONFORMANCE_CASE(prefix, F, fresh_in_flight_done)                \
-  JW_DEDUP_CONFORMANCE_CASE(prefix, F, lease_expiry_takeover)               \
-  JW_DEDUP_CONFORMANCE_CASE(prefix, F, late_commit_from_dead_holder)        \
-  JW_DEDUP_CONFORMANCE_CASE(prefix, F, release_then_reclaim)                \
-  JW_DEDUP_CONFORMANCE_CASE(prefix, F, retention_expiry)                    \
-  JW_DEDUP_CONFORMANCE_CASE(prefix, F, same_delivery_key_distinct_jobs)     \
-  JW_DEDUP_CONFORMANCE_CASE(prefix, F, event_id_keys_independent)           \
-  JW_DEDUP_CONFORMANCE_CASE(prefix, F, unknown_tokens_and_keys)           \
-  JW_DEDUP_CONFORMANCE_CASE(prefix, F, end_of_time)                       \
+#define JW_DEDUP_CONFORMANCE(prefix, F)                                 \
+  JW_DEDUP_CONFORMANCE_CASE(prefix, F, fresh_in_flight_done)            \
+  JW_DEDUP_CONFORMANCE_CASE(prefix, F, lease_expiry_takeover)           \
+  JW_DEDUP_CONFORMANCE_CASE(prefix, F, late_commit_from_dead_holder)    \
+  JW_DEDUP_CONFORMANCE_CASE(prefix, F, release_then_reclaim)            \
+  JW_DEDUP_CONFORMANCE_CASE(prefix, F, retention_expiry)                \
+  JW_DEDUP_CONFORMANCE_CASE(prefix, F, same_delivery_key_distinct_jobs) \
+  JW_DEDUP_CONFORMANCE_CASE(prefix, F, event_id_keys_independent)       \
+  JW_DEDUP_CONFORMANCE_CASE(prefix, F, unknown_tokens_and_keys)         \
+  JW_DEDUP_CONFORMANCE_CASE(prefix, F, end_of_time)                     \
   JW_DEDUP_CONFORMANCE_CASE(prefix, F, job_lease_keys)

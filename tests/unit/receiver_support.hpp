@@ -25,15 +25,15 @@ struct delivery {
 struct delivery_spec {
   std::string job = "G-job-1";
   std::string type = "video.completed";
-  std::string key;               ///< defaults to `type`
+  std::string key;  ///< defaults to `type`
   std::string status = "completed";
-  std::string lifecycle;         ///< lifecycle_status member, omitted when empty
-  double progress = -1;          ///< omitted when negative
+  std::string lifecycle;  ///< lifecycle_status member, omitted when empty
+  double progress = -1;   ///< omitted when negative
   unsigned attempt = 1;
   std::int64_t timestamp = t0;
   std::string signing_secret = secret;
-  bool with_delivery = true;     ///< false: no `delivery` object (event-id dedup)
-  std::string event_id;          ///< defaults to one derived from job and key
+  bool with_delivery = true;  ///< false: no `delivery` object (event-id dedup)
+  std::string event_id;       ///< defaults to one derived from job and key
 };
 
 inline std::string event_id_for(const std::string& job, const std::string& key) {
@@ -69,6 +69,8 @@ inline delivery make_delivery(const delivery_spec& s) {
   return d;
 }
 
-inline jobwire::dedup_time at(std::int64_t unix_seconds) { return jobwire::dedup_time{std::chrono::seconds{unix_seconds}}; }
+inline jobwire::dedup_time at(std::int64_t unix_seconds) {
+  return jobwire::dedup_time{std::chrono::seconds{unix_seconds}};
+}
 
 }  // namespace receiver_test

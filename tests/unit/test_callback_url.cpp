@@ -36,7 +36,8 @@ TEST_CASE("WPT urltestdata: http(s) hosts and ports match the URL Standard") {
   auto cases = doc->get_array();
   REQUIRE(cases);
 
-  int selected = 0, expected_failures = 0, failures_by_policy = 0, failures_matched = 0, successes_matched = 0, href_matched = 0;
+  int selected = 0, expected_failures = 0, failures_by_policy = 0, failures_matched = 0, successes_matched = 0,
+      href_matched = 0;
   std::vector<std::string> policy_rejected;
   for (json::value c : *cases) {
     if (!c.is_object()) continue;  // comments
@@ -48,8 +49,8 @@ TEST_CASE("WPT urltestdata: http(s) hosts and ports match the URL Standard") {
     json::value base = obj.find("base");
     if (base.exists() && !base.is_null()) {
       const std::string after = clean.substr(scheme.size() + 1);
-      bool two_slashes = after.size() >= 2 && (after[0] == '/' || after[0] == '\\') &&
-                         (after[1] == '/' || after[1] == '\\');
+      bool two_slashes =
+          after.size() >= 2 && (after[0] == '/' || after[0] == '\\') && (after[1] == '/' || after[1] == '\\');
       if (url_scheme_of(str(base)) == scheme && !two_slashes) continue;
     }
     ++selected;
@@ -74,18 +75,17 @@ TEST_CASE("WPT urltestdata: http(s) hosts and ports match the URL Standard") {
     CHECK(got_port == want_port);
     if (std::string(parsed->host()) == want_host && got_port == want_port) ++successes_matched;
     const std::string href = str(obj.find("href"));
-    if (parsed->serialise() == href)
-      ++href_matched;
-    else
-      UNSCOPED_INFO("href differs: want " << href << " got " << parsed->serialise());
+    if (parsed->serialise() == href) ++href_matched;
+    else UNSCOPED_INFO("href differs: want " << href << " got " << parsed->serialise());
   }
   const int expected_successes = selected - expected_failures;
-  std::printf("WPT urltestdata: %d http(s) cases selected; %d/%d expected failures rejected (%d of "
-              "them with non_ascii_host); "
-              "%d/%d expected successes with identical hostname and port, %d rejected by the "
-              "non-ASCII host policy; %d/%d identical href\n",
-              selected, failures_matched, expected_failures, failures_by_policy, successes_matched, expected_successes,
-              static_cast<int>(policy_rejected.size()), href_matched, successes_matched);
+  std::printf(
+      "WPT urltestdata: %d http(s) cases selected; %d/%d expected failures rejected (%d of "
+      "them with non_ascii_host); "
+      "%d/%d expected successes with identical hostname and port, %d rejected by the "
+      "non-ASCII host policy; %d/%d identical href\n",
+      selected, failures_matched, expected_failures, failures_by_policy, successes_matched, expected_successes,
+      static_cast<int>(policy_rejected.size()), href_matched, successes_matched);
   for (const auto& s : policy_rejected) std::printf("  non_ascii_host by policy: %s\n", s.c_str());
   CHECK(failures_matched == expected_failures);
   CHECK(successes_matched + static_cast<int>(policy_rejected.size()) == expected_successes);
@@ -207,7 +207,9 @@ const row table[] = {
     {"https://%2531%2530.0.0.1/", HOST, HOST, HOST, HOST},
     {"https://\xEF\xBC\x91\xEF\xBC\x92\xEF\xBC\x97.0.0.1/", NA, NA, NA, NA},  // full-width 127
     {"https://%EF%BC%91%EF%BC%92%EF%BC%97.0.0.1/", NA, NA, NA, NA},
-    {"https://\xE2\x93\x9B" "ocalhost/", NA, NA, NA, NA},  // circled l
+    {"https://\xE2\x93\x9B"
+     "ocalhost/",
+     NA, NA, NA, NA},  // circled l
     {"https://exam%00ple.com/", HOST, HOST, HOST, HOST},
     {"https://xn--nxasmq6b.com/", OK, OK, OK, OK},
     {"https://ex%2Fample.com/", HOST, HOST, HOST, HOST},
@@ -623,8 +625,8 @@ const phaseo_row phaseo_table[] = {
     {"https://240.0.0.1/", P_NG, P_NG},
     {"https://255.255.255.255/", P_NG, P_NG},
     {"https://4294967295/", P_NG, P_NG},
-    {"https://0x7f.1/", P_LB, P_OK},       // WHATWG number forms reach the same address
-    {"https://3232235521/", P_PV, P_PV},   // 192.168.0.1
+    {"https://0x7f.1/", P_LB, P_OK},      // WHATWG number forms reach the same address
+    {"https://3232235521/", P_PV, P_PV},  // 192.168.0.1
     {"https://8.8.8.8/", P_OK, P_OK},
     // IPv6 block list
     {"https://[::]/", P_UN, P_UN},
@@ -654,8 +656,8 @@ const phaseo_row phaseo_table[] = {
     {"https://[64:ff9b::8.8.8.8]/", P_OK, P_OK},
     // NOT blocked (§16.4): documentation, 6to4, Teredo, 64:ff9b:1::/48, SIIT, userinfo, ports
     {"https://[2001:db8::1]/", P_OK, P_OK},
-    {"https://[2002:7f00:1::]/", P_OK, P_OK},    // 6to4 carrying 127.0.0.1
-    {"https://[2002:c0a8:101::1]/", P_OK, P_OK},  // 6to4 carrying 192.168.1.1
+    {"https://[2002:7f00:1::]/", P_OK, P_OK},        // 6to4 carrying 127.0.0.1
+    {"https://[2002:c0a8:101::1]/", P_OK, P_OK},     // 6to4 carrying 192.168.1.1
     {"https://[2001:0:4136:e378::1]/", P_OK, P_OK},  // Teredo
     {"https://[64:ff9b:1::a00:1]/", P_OK, P_OK},
     {"https://[::ffff:0:10.0.0.1]/", P_OK, P_OK},  // ::ffff:0:a.b.c.d (SIIT)
@@ -870,7 +872,8 @@ bool model_ipv6(const std::string& h, unsigned (&g)[8]) {
   if (dc == std::string::npos) {
     if (!groups(h, head) || head.size() != 8) return false;
   } else {
-    if (!groups(h.substr(0, dc), head) || !groups(h.substr(dc + 2), tail) || head.size() + tail.size() > 7) return false;
+    if (!groups(h.substr(0, dc), head) || !groups(h.substr(dc + 2), tail) || head.size() + tail.size() > 7)
+      return false;
   }
   for (unsigned& x : g) x = 0;
   for (std::size_t i = 0; i < head.size(); ++i) g[i] = head[i];
@@ -910,18 +913,20 @@ TEST_CASE("policy phaseo agrees with an independent string-level model of §16.4
     return state;
   };
   // First octets / first groups worth hitting often: every edge of the block list.
-  const unsigned v4_firsts[] = {0, 1, 9, 10, 11, 99, 100, 101, 126, 127, 128, 168, 169, 170, 171, 172, 173,
-                                191, 192, 193, 197, 198, 199, 203, 223, 224, 239, 240, 255};
-  const unsigned v6_firsts[] = {0, 0x64, 0x2001, 0x2002, 0xfbff, 0xfc00, 0xfdff, 0xfe00, 0xfe7f, 0xfe80,
-                                0xfebf, 0xfec0, 0xfeff, 0xff00, 0xffff};
+  const unsigned v4_firsts[] = {0,   1,   9,   10,  11,  99,  100, 101, 126, 127, 128, 168, 169, 170, 171,
+                                172, 173, 191, 192, 193, 197, 198, 199, 203, 223, 224, 239, 240, 255};
+  const unsigned v6_firsts[] = {0,      0x64,   0x2001, 0x2002, 0xfbff, 0xfc00, 0xfdff, 0xfe00,
+                                0xfe7f, 0xfe80, 0xfebf, 0xfec0, 0xfeff, 0xff00, 0xffff};
   int checked = 0, blocked = 0;
   for (int i = 0; i < 40000; ++i) {
     const std::uint64_t r = next();
     char host[64];
     if (i % 2 == 0) {
-      unsigned a = (r & 1) ? v4_firsts[(r >> 1) % (sizeof v4_firsts / sizeof v4_firsts[0])] : static_cast<unsigned>((r >> 8) & 0xff);
+      unsigned a = (r & 1) ? v4_firsts[(r >> 1) % (sizeof v4_firsts / sizeof v4_firsts[0])]
+                           : static_cast<unsigned>((r >> 8) & 0xff);
       unsigned b = static_cast<unsigned>((r >> 16) & 0xff);
-      if ((r >> 40) % 3 == 0) b = static_cast<unsigned>(((r >> 42) % 8) + ((r >> 45) & 1 ? 14 : 60));  // near 16..31, 64..127
+      if ((r >> 40) % 3 == 0)
+        b = static_cast<unsigned>(((r >> 42) % 8) + ((r >> 45) & 1 ? 14 : 60));  // near 16..31, 64..127
       std::snprintf(host, sizeof host, "%u.%u.%u.%u", a, b, static_cast<unsigned>((r >> 24) & 0xff),
                     static_cast<unsigned>((r >> 32) & 0xff));
     } else {
@@ -929,7 +934,8 @@ TEST_CASE("policy phaseo agrees with an independent string-level model of §16.4
       const unsigned form = static_cast<unsigned>(r % 5);
       const std::uint64_t s = next();
       for (int k = 0; k < 8; ++k) a6.pieces[k] = static_cast<std::uint16_t>(s >> (8 * k));
-      if (form == 0) a6.pieces[0] = static_cast<std::uint16_t>(v6_firsts[(r >> 8) % (sizeof v6_firsts / sizeof v6_firsts[0])]);
+      if (form == 0)
+        a6.pieces[0] = static_cast<std::uint16_t>(v6_firsts[(r >> 8) % (sizeof v6_firsts / sizeof v6_firsts[0])]);
       if (form >= 1) {  // mapped, compatible, NAT64, SIIT: pieces 6-7 an IPv4 address with an edge first octet
         for (int k = 0; k < 6; ++k) a6.pieces[k] = 0;
         if (form == 1) a6.pieces[5] = 0xffff;
@@ -939,8 +945,8 @@ TEST_CASE("policy phaseo agrees with an independent string-level model of §16.4
           if ((r >> 20) & 1) a6.pieces[2] = 1;  // 64:ff9b:1::/48 is not blocked
         }
         if (form == 4) a6.pieces[4] = 0xffff;  // ::ffff:0:a.b.c.d is not blocked
-        a6.pieces[6] = static_cast<std::uint16_t>((v4_firsts[(r >> 24) % (sizeof v4_firsts / sizeof v4_firsts[0])] << 8) |
-                                                   ((s >> 48) & 0xff));
+        a6.pieces[6] = static_cast<std::uint16_t>(
+            (v4_firsts[(r >> 24) % (sizeof v4_firsts / sizeof v4_firsts[0])] << 8) | ((s >> 48) & 0xff));
       }
       host[0] = '[';
       std::size_t n = format_ipv6(a6, host + 1);

@@ -53,7 +53,9 @@ std::uint64_t u64(json::value v) {
   REQUIRE(n);
   return *n;
 }
-std::uint64_t count(const json::object& job, std::string_view k) { return u64(job.find("deliveries").get_object()->find(k)); }
+std::uint64_t count(const json::object& job, std::string_view k) {
+  return u64(job.find("deliveries").get_object()->find(k));
+}
 
 std::string sample_document(view kind = view::sender, const jobwire::receiver_counters* rc = nullptr) {
   const auto jobs = sample_jobs(now_ms);
@@ -232,7 +234,8 @@ TEST_CASE("dashboard: hostile text is valid, escaped JSON that decodes to exactl
 
 TEST_CASE("dashboard: the escaping pass leaves JSON escapes and other text intact") {
   jobwire::attempt_ledger ledger;
-  auto decision = jobwire::decide_attempt(jobwire::default_retry_policy, 1, jobwire::attempt_outcome::http(500), now_ms);
+  auto decision =
+      jobwire::decide_attempt(jobwire::default_retry_policy, 1, jobwire::attempt_outcome::http(500), now_ms);
   REQUIRE(decision);
   jobwire::attempt_report r;
   r.id = "a1";
@@ -313,8 +316,8 @@ TEST_CASE("dashboard: the receiver's counters sit beside the rows") {
 // --- the receiver's journal ------------------------------------------------------------------
 
 namespace {
-receipt_note note(std::string_view job, std::string_view key, unsigned attempt, int http,
-                  jobwire::receiver_decision d, std::string_view reason, std::int64_t at) {
+receipt_note note(std::string_view job, std::string_view key, unsigned attempt, int http, jobwire::receiver_decision d,
+                  std::string_view reason, std::int64_t at) {
   receipt_note n;
   n.job_id = job;
   n.delivery_key = key;
@@ -424,7 +427,8 @@ TEST_CASE("dashboard: the page never parses data as markup") {
   CHECK(page.find("textContent") != std::string_view::npos);
   // One script element: the page's own.
   std::size_t scripts = 0;
-  for (std::size_t at = page.find("<script"); at != std::string_view::npos; at = page.find("<script", at + 1)) ++scripts;
+  for (std::size_t at = page.find("<script"); at != std::string_view::npos; at = page.find("<script", at + 1))
+    ++scripts;
   CHECK(scripts == 1);
 }
 
@@ -432,8 +436,8 @@ TEST_CASE("dashboard: the page labels health in words and marks rows for tests a
   const std::string_view page = page_html;
   for (std::string_view label : {"Healthy", "Delivery failing", "Delivery exhausted", "Generation failed"})
     CHECK(page.find(label) != std::string_view::npos);
-  for (std::string_view hook : {"data-job-id", "data-health", "data-field", "data-total", "scope=\"col\"", "<caption>",
-                                "aria-live"})
+  for (std::string_view hook :
+       {"data-job-id", "data-health", "data-field", "data-total", "scope=\"col\"", "<caption>", "aria-live"})
     CHECK(page.find(hook) != std::string_view::npos);
   CHECK(page.find("Content-Security-Policy") != std::string_view::npos);
 }

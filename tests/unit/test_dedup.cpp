@@ -93,8 +93,8 @@ TEST_CASE("dedup keys: parse accepts exactly the canonical encodings") {
     REQUIRE(k);
     CHECK(k->encoded() == s);
   }
-  for (const char* s : {"", "jls:", "job:", "job:0::x", "job:03:abc:x", "job:3:abc", "job:3:abc:", "job:3:ab:", "job:x:a:b",
-                        "evt:", "EVT:x", "job:4:abc:x", "job:1234:a:b", "xyz:abc"}) {
+  for (const char* s : {"", "jls:", "job:", "job:0::x", "job:03:abc:x", "job:3:abc", "job:3:abc:", "job:3:ab:",
+                        "job:x:a:b", "evt:", "EVT:x", "job:4:abc:x", "job:1234:a:b", "xyz:abc"}) {
     INFO(s);
     CHECK_FALSE(dedup_key::parse(s));
   }

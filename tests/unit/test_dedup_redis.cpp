@@ -155,9 +155,9 @@ TEST_CASE("redis store: a dropped connection is store_unavailable, then reconnec
 
 TEST_CASE("redis store: N processes claiming one key -> exactly one fresh winner") {
   if (!dedup_conformance::service_env("JOBWIRE_TEST_REDIS_HOST")) return;
-  dedup_process::concurrent_claims([] { return connect_store(); },
-                                   std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now()),
-                                   8);
+  dedup_process::concurrent_claims(
+      [] { return connect_store(); },
+      std::chrono::time_point_cast<std::chrono::milliseconds>(std::chrono::system_clock::now()), 8);
 }
 
 TEST_CASE("redis store: a SIGKILLed holder is taken over after its lease") {

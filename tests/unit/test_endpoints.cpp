@@ -181,8 +181,9 @@ TEST_CASE("the events an endpoint stores: lower-cased, de-duplicated, default wh
 
 TEST_CASE("the endpoint object, the create and rotate responses, the list, the delete answer") {
   const std::string secret = make_secret(7);
-  const std::string obj = std::string(R"({"id":")") + ep +
-                          R"(","workspaceId":"ws_1","name":"Async webhooks","url":"https://hooks.example.com/in","status":"active","events":["video.completed","batch.completed"],"hasSecret":true,"createdBy":"user_1","createdAt":"2026-08-22T10:00:00.000Z","updatedAt":"2026-08-22T10:00:00.000Z","deletedAt":null,"extra":{"ignored":true}})";
+  const std::string obj =
+      std::string(R"({"id":")") + ep +
+      R"(","workspaceId":"ws_1","name":"Async webhooks","url":"https://hooks.example.com/in","status":"active","events":["video.completed","batch.completed"],"hasSecret":true,"createdBy":"user_1","createdAt":"2026-08-22T10:00:00.000Z","updatedAt":"2026-08-22T10:00:00.000Z","deletedAt":null,"extra":{"ignored":true}})";
   auto e = parse_endpoint(obj);
   REQUIRE(e);
   CHECK(e->id.raw() == ep);
@@ -238,7 +239,8 @@ TEST_CASE("the endpoint object, the create and rotate responses, the list, the d
   auto d = parse_endpoint_deleted(deleted);  // views into `deleted`
   REQUIRE(d);
   CHECK(d->id.raw() == ep);
-  CHECK(parse_endpoint_deleted(R"({"id":"x","object":"webhook_endpoint","deleted":false})").code() == errc::invalid_field);
+  CHECK(parse_endpoint_deleted(R"({"id":"x","object":"webhook_endpoint","deleted":false})").code() ==
+        errc::invalid_field);
   CHECK(parse_endpoint_deleted(R"({"id":"x","object":"video","deleted":true})").code() == errc::invalid_field);
   CHECK(parse_endpoint_deleted(R"({"id":"x","deleted":true})").code() == errc::missing_field);
 }
@@ -354,7 +356,8 @@ TEST_CASE("cancel: the 501 of the current service is a typed error") {
   CHECK(check_cancel_response(501, "not json").code() == errc::service_error);
   CHECK(check_cancel_response(404, R"({"error":{"code":"video_deleted","message":"gone"}})").code() ==
         errc::service_error);
-  auto obj = parse_video_error(R"({"error":{"code":"websocket_upgrade_required","message":"Use WebSocket upgrade for async job updates."}})");
+  auto obj = parse_video_error(
+      R"({"error":{"code":"websocket_upgrade_required","message":"Use WebSocket upgrade for async job updates."}})");
   REQUIRE(obj);
   CHECK(obj->code.equals("websocket_upgrade_required"));
   CHECK(parse_video_error(R"({"error":7})").code() == errc::invalid_field);

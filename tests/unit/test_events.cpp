@@ -16,8 +16,8 @@ TEST_CASE("event types parse exactly and round-trip") {
   CHECK(t->phase == phase::completed);
   CHECK(format_event_type(*t) == "video.completed");
   CHECK(parse_event_type("batch.expired")->kind == kind::batch);
-  for (const char* bad : {"", "video", "video.", ".completed", "job.completed", "Video.completed",
-                          "video.canceled", "video.completed ", "video.status_changed", "audio.completed"}) {
+  for (const char* bad : {"", "video", "video.", ".completed", "job.completed", "Video.completed", "video.canceled",
+                          "video.completed ", "video.status_changed", "audio.completed"}) {
     INFO(bad);
     CHECK(parse_event_type(bad).code() == errc::unknown_event_type);
   }
@@ -29,9 +29,8 @@ TEST_CASE("progress buckets follow PROTOCOL.md section 11") {
     double p;
     int bucket;
   };
-  const row table[] = {{0, no_bucket}, {100, no_bucket}, {-1, no_bucket}, {100.5, no_bucket},
-                       {0.4, 5},       {3, 5},           {4.5, 10},       {5, 10},
-                       {14.4, 10},     {14.9, 20},         {44.4, 40},      {47, 50},
+  const row table[] = {{0, no_bucket}, {100, no_bucket}, {-1, no_bucket}, {100.5, no_bucket}, {0.4, 5},   {3, 5},
+                       {4.5, 10},      {5, 10},          {14.4, 10},      {14.9, 20},         {44.4, 40}, {47, 50},
                        {94.9, 95},     {95, 95},         {96, 95},        {99.6, 95}};
   for (const auto& r : table) {
     INFO(r.p);
@@ -49,9 +48,9 @@ TEST_CASE("delivery keys parse strictly and round-trip") {
   CHECK(k->bucket == 50);
   CHECK(format_delivery_key(*k) == "video.progress:50");
   CHECK(format_delivery_key(*parse_delivery_key("video.completed")) == "video.completed");
-  for (const char* bad : {"video.progress", "video.progress:", "video.progress:050", "video.progress:55",
-                          "video.progress:100", "video.progress:0", "video.completed:10", "video.progress:5x",
-                          "job.completed", ""}) {
+  for (const char* bad :
+       {"video.progress", "video.progress:", "video.progress:050", "video.progress:55", "video.progress:100",
+        "video.progress:0", "video.completed:10", "video.progress:5x", "job.completed", ""}) {
     INFO(bad);
     CHECK(parse_delivery_key(bad).code() == errc::invalid_delivery_key);
   }
@@ -115,12 +114,12 @@ TEST_CASE("status_changed keys parse strictly under phaseo and not at all under 
     CHECK(format_delivery_key(*g) == good);
     CHECK(parse_delivery_key(good).code() == errc::invalid_delivery_key);  // ai_stats: unchanged
   }
-  for (const char* bad : {"video.status_changed", "video.status_changed:", "video.status_changed:queued",
-                          "video.status_changed:queued:", "video.status_changed::queued",
-                          "video.status_changed:Queued:running", "video.status_changed:queued:RUNNING",
-                          "video.status_changed:queued:in progress", "video.status_changed:a:b:c",
-                          "video.status_changed:queued:running ", "job.status_changed:queued:running",
-                          "video.completed:queued:running", "video.status_changed:abcdefghijklmnopqrstuv:queued"}) {
+  for (const char* bad :
+       {"video.status_changed", "video.status_changed:", "video.status_changed:queued",
+        "video.status_changed:queued:", "video.status_changed::queued", "video.status_changed:Queued:running",
+        "video.status_changed:queued:RUNNING", "video.status_changed:queued:in progress", "video.status_changed:a:b:c",
+        "video.status_changed:queued:running ", "job.status_changed:queued:running", "video.completed:queued:running",
+        "video.status_changed:abcdefghijklmnopqrstuv:queued"}) {
     INFO(bad);
     CHECK(parse_delivery_key(bad, profiles::phaseo).code() == errc::invalid_delivery_key);
   }

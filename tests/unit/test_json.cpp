@@ -18,18 +18,16 @@ using jobwire::errc;
 namespace json = jobwire::json;
 
 namespace {
-errc code_of(std::string_view text, const json::limits& lim = {}) {
-  return json::validate(text, lim).code();
-}
+errc code_of(std::string_view text, const json::limits& lim = {}) { return json::validate(text, lim).code(); }
 std::size_t offset_of(std::string_view text, const json::limits& lim = {}) {
   return json::validate(text, lim).error().offset;
 }
 }  // namespace
 
 TEST_CASE("accepts every RFC 8259 value form") {
-  for (const char* ok : {"{}", "[]", "0", "-0", "1.5e-3", "-12E+7", "true", "false", "null",
-                         "\"\"", " \t\r\n[ 1 , {\"a\" : [ ] } ] \n", "\"\\u00e9\\ud83d\\ude00\"",
-                         "\"\\\"\\\\\\/\\b\\f\\n\\r\\t\"", "\"caf\xc3\xa9 \xf0\x9f\x98\x80\""}) {
+  for (const char* ok :
+       {"{}", "[]", "0", "-0", "1.5e-3", "-12E+7", "true", "false", "null", "\"\"", " \t\r\n[ 1 , {\"a\" : [ ] } ] \n",
+        "\"\\u00e9\\ud83d\\ude00\"", "\"\\\"\\\\\\/\\b\\f\\n\\r\\t\"", "\"caf\xc3\xa9 \xf0\x9f\x98\x80\""}) {
     INFO(ok);
     CHECK(code_of(ok) == errc::ok);
   }
@@ -283,8 +281,7 @@ TEST_CASE("numbers: integer range checks and exact doubles") {
 }
 
 TEST_CASE("views point into the input and navigate without copying") {
-  const std::string text =
-      R"( {"id":"G-1","n":[1,{"x":"a\"b"},true],"esc":"\u0041\n","empty":{},"z":null} )";
+  const std::string text = R"( {"id":"G-1","n":[1,{"x":"a\"b"},true],"esc":"\u0041\n","empty":{},"z":null} )";
   auto root = json::parse(text);
   REQUIRE(root);
   auto obj = root->get_object();

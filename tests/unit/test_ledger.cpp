@@ -64,13 +64,14 @@ TEST_CASE("ISO-8601 timestamps with milliseconds, as the service writes them") {
     const char* text;
     std::size_t offset;
   };
-  const bad_case bad[] = {{"2026-02-29T00:00:00.000Z", 8}, {"2026-13-01T00:00:00.000Z", 5},
-                          {"2026-00-01T00:00:00.000Z", 5}, {"2026-06-31T00:00:00.000Z", 8},
-                          {"2026-06-11T24:00:00.000Z", 11}, {"2026-06-11T08:60:00.000Z", 14},
-                          {"2026-06-11T08:30:60.000Z", 17}, {"2026-06-11T08:30:00Z", 19},
+  const bad_case bad[] = {{"2026-02-29T00:00:00.000Z", 8},       {"2026-13-01T00:00:00.000Z", 5},
+                          {"2026-00-01T00:00:00.000Z", 5},       {"2026-06-31T00:00:00.000Z", 8},
+                          {"2026-06-11T24:00:00.000Z", 11},      {"2026-06-11T08:60:00.000Z", 14},
+                          {"2026-06-11T08:30:60.000Z", 17},      {"2026-06-11T08:30:00Z", 19},
                           {"2026-06-11T08:30:00.000+00:00", 23}, {"2026-06-11 08:30:00.000Z", 10},
-                          {"2026-06-11T08:30:00.000z", 23}, {"2026-06-11T08:30:00.000Z ", 24},
-                          {"1969-12-31T23:59:59.999Z", 0}, {"", 0}, {"+2026-06-11T08:30:00.000Z", 0}};
+                          {"2026-06-11T08:30:00.000z", 23},      {"2026-06-11T08:30:00.000Z ", 24},
+                          {"1969-12-31T23:59:59.999Z", 0},       {"", 0},
+                          {"+2026-06-11T08:30:00.000Z", 0}};
   for (const auto& b : bad) {
     INFO(b.text);
     auto r = parse_iso8601_ms(b.text);
@@ -157,9 +158,15 @@ TEST_CASE("response previews are cut to 500 characters on a code point boundary"
   CHECK(cut_response_preview("").empty());
   // Ill-formed parts count one character each and become one U+FFFD each: the maximal
   // subpart rule a TextDecoder follows (a truncated sequence is one part).
-  CHECK(cut_response_preview("a\xFF" "b") == "a\xEF\xBF\xBD" "b");
+  CHECK(cut_response_preview("a\xFF"
+                             "b") ==
+        "a\xEF\xBF\xBD"
+        "b");
   CHECK(cut_response_preview("\xE2\x82") == "\xEF\xBF\xBD");  // truncated sequence
-  CHECK(cut_response_preview("\xE2\x82" "A") == "\xEF\xBF\xBD" "A");
+  CHECK(cut_response_preview("\xE2\x82"
+                             "A") ==
+        "\xEF\xBF\xBD"
+        "A");
   CHECK(cut_response_preview("\xED\xA0\x80") == "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");  // surrogate
   CHECK(cut_response_preview(std::string(600, '\xFF')).size() == 1500);
 
@@ -298,8 +305,7 @@ TEST_CASE("the delivery summary over a scripted history") {
   sm = L.summary();
   CHECK(sm.total_attempts == 8);
   CHECK(sm.delivered_events == 3);
-  CHECK(sm.delivered_event_types ==
-        std::vector<std::string>{"video.created", "video.progress:50", "video.completed"});
+  CHECK(sm.delivered_event_types == std::vector<std::string>{"video.created", "video.progress:50", "video.completed"});
   CHECK(sm.last_attempt_status == attempt_status::delivered);
   CHECK(sm.last_response_status == 200);
   CHECK(sm.last_delivered_at_ms == T + s(2001));
@@ -332,7 +338,8 @@ TEST_CASE("history keeps 50 attempts, the public view shows the last 10") {
   CHECK(attempt_ledger{}.public_view().empty());
 
   std::vector<attempt_record> many;
-  for (int i = 0; i < 55; ++i) many.push_back(make("m" + std::to_string(i), "video.created", 1, attempt_outcome::http(500), T));
+  for (int i = 0; i < 55; ++i)
+    many.push_back(make("m" + std::to_string(i), "video.created", 1, attempt_outcome::http(500), T));
   CHECK(attempt_ledger(many).size() == 50);
   CHECK(attempt_ledger(many).history()[0].id == "m5");
 }
@@ -343,18 +350,20 @@ TEST_CASE("serialised as the service does: field order, ISO times, nulls") {
   std::string out;
   json::writer w(out);
   write_attempt(w, L.history()[0]);
-  CHECK(out ==
-        R"({"id":"a7","delivery_key":"video.completed","event_type":"video.completed","status":"failed_permanently",)"
-        R"("attempt_number":4,"max_attempts":4,"tried_at":"2026-06-11T08:55:00.000Z","delivered_at":null,)"
-        R"("next_retry_at":null,"response_status":502,"error_message":"HTTP 502","response_body_preview":"bad gateway"})");
+  CHECK(
+      out ==
+      R"({"id":"a7","delivery_key":"video.completed","event_type":"video.completed","status":"failed_permanently",)"
+      R"("attempt_number":4,"max_attempts":4,"tried_at":"2026-06-11T08:55:00.000Z","delivered_at":null,)"
+      R"("next_retry_at":null,"response_status":502,"error_message":"HTTP 502","response_body_preview":"bad gateway"})");
   out.clear();
   json::writer w2(out);
   write_delivery_summary(w2, L.summary());
-  CHECK(out ==
-        R"({"total_attempts":1,"delivered_events":0,"delivered_event_types":[],"pending_retries":0,)"
-        R"("next_retry_at":null,"last_attempt_at":"2026-06-11T08:55:00.000Z","last_attempt_status":"failed_permanently",)"
-        R"("last_response_status":502,"last_delivered_at":null,"last_failure_at":"2026-06-11T08:55:00.000Z",)"
-        R"("last_error_message":"HTTP 502"})");
+  CHECK(
+      out ==
+      R"({"total_attempts":1,"delivered_events":0,"delivered_event_types":[],"pending_retries":0,)"
+      R"("next_retry_at":null,"last_attempt_at":"2026-06-11T08:55:00.000Z","last_attempt_status":"failed_permanently",)"
+      R"("last_response_status":502,"last_delivered_at":null,"last_failure_at":"2026-06-11T08:55:00.000Z",)"
+      R"("last_error_message":"HTTP 502"})");
 }
 
 TEST_CASE("round trip: serialise, parse, equal") {
@@ -431,8 +440,7 @@ TEST_CASE("parsing rejects malformed blocks with precise codes and offsets") {
   CHECK(parse_attempt_record(with(R"("attempt_number":1)", R"("attempt_number":5)")).code() ==
         errc::attempt_exceeds_max);
   CHECK(parse_attempt_record(with(R"("attempt_number":1)", R"("attempt_number":0)")).code() == errc::invalid_field);
-  CHECK(parse_attempt_record(with(R"("attempt_number":1)", R"("attempt_number":1.0)")).code() ==
-        errc::invalid_field);
+  CHECK(parse_attempt_record(with(R"("attempt_number":1)", R"("attempt_number":1.0)")).code() == errc::invalid_field);
   CHECK(parse_attempt_record(with(R"("event_type":"video.completed")", R"("event_type":"video.failed")")).code() ==
         errc::invalid_field);
   CHECK(parse_attempt_record(with(R"("delivery_key":"video.completed")", R"("delivery_key":"video.progress:7")"))

@@ -38,7 +38,8 @@ struct deliveries {
     const std::string ts_ms = std::to_string(t0) + "000";
     for (auto& h : ms_timestamp.headers) {
       if (h.first == "X-AI-Stats-Timestamp") h.second = ts_ms;
-      if (h.first == "X-AI-Stats-Signature") h.second = sign(receiver_test::secret, ts_ms, ms_timestamp.body)->to_string();
+      if (h.first == "X-AI-Stats-Signature")
+        h.second = sign(receiver_test::secret, ts_ms, ms_timestamp.body)->to_string();
     }
     s.job = "G-unsigned";
     unsigned_one = receiver_test::make_delivery(s);
@@ -92,8 +93,7 @@ std::vector<probe> probes() {
        [](lenient set) {
          payload_options o;
          o.leniency = set;
-         return parse_status_object(R"({"id":"G-1","status":"completed","lifecycle_status":"failed"})", o)
-             .has_value();
+         return parse_status_object(R"({"id":"G-1","status":"completed","lifecycle_status":"failed"})", o).has_value();
        }},
       {lenient::sdk_timestamps, "verify: a millisecond timestamp",
        [=](lenient set) { return verified(d.ms_timestamp, with_key, set); }},
@@ -131,7 +131,7 @@ TEST_CASE("leniency: the flag set's operators and names") {
   CHECK_FALSE(allows(s, lenient::unknown_status));
   CHECK(allows(s, lenient::duplicate_keys | lenient::sdk_timestamps));
   CHECK_FALSE(allows(s, lenient::duplicate_keys | lenient::unknown_status));  // every bit asked for
-  CHECK_FALSE(allows(s, lenient::none));  // "none" is never a permission
+  CHECK_FALSE(allows(s, lenient::none));                                      // "none" is never a permission
   s &= ~lenient::duplicate_keys;
   CHECK(s == lenient::sdk_timestamps);
 
@@ -208,16 +208,16 @@ TEST_CASE("leniency: the receiver reads its own set, not verify.leniency") {
     INFO(lenient_name(c.flag));
     receiver_options opt;
     opt.verify.leniency = all_set();  // replaced by opt.leniency
-    const receipt refused = receive_delivery(c.del->body, c.del->headers, *c.v, store, receiver_test::at(t0), load,
-                                             handler, opt);
+    const receipt refused =
+        receive_delivery(c.del->body, c.del->headers, *c.v, store, receiver_test::at(t0), load, handler, opt);
     CHECK(refused.error == c.strict);
     CHECK(refused.action == receiver_decision::reject);
     opt.leniency = all_set() & ~c.flag;
     CHECK(receive_delivery(c.del->body, c.del->headers, *c.v, store, receiver_test::at(t0), load, handler, opt).error ==
           c.strict);
     opt.leniency = c.flag;
-    const receipt taken = receive_delivery(c.del->body, c.del->headers, *c.v, store, receiver_test::at(t0), load,
-                                           handler, opt);
+    const receipt taken =
+        receive_delivery(c.del->body, c.del->headers, *c.v, store, receiver_test::at(t0), load, handler, opt);
     CHECK(taken.error == errc::ok);
     CHECK(taken.acknowledged());
   }

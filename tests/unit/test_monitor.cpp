@@ -31,9 +31,9 @@ namespace {
 //   belongs to a TYPEd family, names start with `jobwire_`, counters end in `_total` and are
 //   never negative.
 struct exposition {
-  std::map<std::string, std::string> types;            // family → type
-  std::map<std::string, std::string> help;             // family → unescaped help
-  std::map<std::string, double> series;                // canonical series → value
+  std::map<std::string, std::string> types;  // family → type
+  std::map<std::string, std::string> help;   // family → unescaped help
+  std::map<std::string, double> series;      // canonical series → value
   std::vector<std::string> errors;
 };
 
@@ -237,7 +237,8 @@ void require_valid(const exposition& ex) {
 
 constexpr std::int64_t T = 1781166600LL * 1000;
 
-attempt_record rec(const std::string& id, const std::string& key, unsigned attempt, attempt_outcome o, std::int64_t at) {
+attempt_record rec(const std::string& id, const std::string& key, unsigned attempt, attempt_outcome o,
+                   std::int64_t at) {
   auto d = decide_attempt(default_retry_policy, attempt, o, at);
   REQUIRE(d);
   attempt_report r;
@@ -255,12 +256,13 @@ attempt_record rec(const std::string& id, const std::string& key, unsigned attem
 }  // namespace
 
 TEST_CASE("the strict checker itself rejects malformed expositions") {
-  require_valid(check_exposition("# HELP jobwire_x_total A \\\\ b\\n.\n# TYPE jobwire_x_total counter\n"
-                                 "jobwire_x_total{a=\"q\\\"\\\\\\n\",b=\"\"} 1.5e3 1700000000\njobwire_x_total 0\n"));
+  require_valid(
+      check_exposition("# HELP jobwire_x_total A \\\\ b\\n.\n# TYPE jobwire_x_total counter\n"
+                       "jobwire_x_total{a=\"q\\\"\\\\\\n\",b=\"\"} 1.5e3 1700000000\njobwire_x_total 0\n"));
   const char* bad[] = {
-      "# HELP jobwire_x_total h\n# TYPE jobwire_x_total counter\njobwire_x_total 1",  // no final newline
+      "# HELP jobwire_x_total h\n# TYPE jobwire_x_total counter\njobwire_x_total 1",      // no final newline
       "# HELP jobwire_x_total h\n# TYPE jobwire_x_total counter\n\njobwire_x_total 1\n",  // empty line
-      "# HELP jobwire_x_total h\njobwire_x_total 1\n# TYPE jobwire_x_total counter\n",  // TYPE after sample
+      "# HELP jobwire_x_total h\njobwire_x_total 1\n# TYPE jobwire_x_total counter\n",    // TYPE after sample
       "# HELP jobwire_x_total h\n# TYPE jobwire_x_total counter\n# TYPE jobwire_x_total counter\njobwire_x_total 1\n",
       "# HELP jobwire_x h\n# TYPE jobwire_x counter\njobwire_x 1\n",  // counter without _total
       "# HELP jobwire_x_total h\n# TYPE jobwire_x_total counter\njobwire_x_total 1\njobwire_x_total 2\n",  // dup
@@ -274,12 +276,12 @@ TEST_CASE("the strict checker itself rejects malformed expositions") {
       "# HELP jobwire_x_total h\n# TYPE jobwire_x_total counter\njobwire_x_total  1\n",
       "# HELP jobwire_x_total h\n# TYPE jobwire_x_total counter\njobwire_x_total 1 12a\n",
       ("# HELP jobwire_g h\n# TYPE jobwire_g gauge\njobwire_g 1\n# HELP jobwire_h h\n# TYPE jobwire_h gauge\n"
-       "jobwire_h 1\njobwire_g{a=\"b\"} 2\n"),  // not contiguous
-      "jobwire_x_total 1\n",                                                               // no TYPE
-      "# HELP jobwire_g bad \\t\n# TYPE jobwire_g gauge\njobwire_g 1\n",                  // bad HELP escape
-      "# HELP jobwire_g h\n# TYPE jobwire_g histo\njobwire_g 1\n",                        // bad type
-      "# HELP other_g h\n# TYPE other_g gauge\nother_g 1\n",                              // prefix
-      "# HELP jobwire-g h\n# TYPE jobwire-g gauge\njobwire-g 1\n",                        // bad name
+       "jobwire_h 1\njobwire_g{a=\"b\"} 2\n"),                            // not contiguous
+      "jobwire_x_total 1\n",                                              // no TYPE
+      "# HELP jobwire_g bad \\t\n# TYPE jobwire_g gauge\njobwire_g 1\n",  // bad HELP escape
+      "# HELP jobwire_g h\n# TYPE jobwire_g histo\njobwire_g 1\n",        // bad type
+      "# HELP other_g h\n# TYPE other_g gauge\nother_g 1\n",              // prefix
+      "# HELP jobwire-g h\n# TYPE jobwire-g gauge\njobwire-g 1\n",        // bad name
   };
   for (const char* text : bad) {
     INFO(text);
@@ -338,7 +340,8 @@ TEST_CASE("health from a ledger and from a parsed webhook block") {
   auto sig = delivery_signals_of(L);
   CHECK(sig.pending_retries == 1);
   CHECK(*classify_job_health("completed", sig) == job_health::delivery_failing);
-  for (unsigned n = 2; n <= 4; ++n) L.append(rec("a" + std::to_string(n + 1), "video.completed", n, attempt_outcome::timed_out(), T + n * 1000000));
+  for (unsigned n = 2; n <= 4; ++n)
+    L.append(rec("a" + std::to_string(n + 1), "video.completed", n, attempt_outcome::timed_out(), T + n * 1000000));
   sig = delivery_signals_of(L);
   CHECK(sig.exhausted_keys == 1);
   CHECK(sig.pending_retries == 0);

@@ -333,7 +333,8 @@ TEST_CASE("envelope: progress event") {
 
 TEST_CASE("envelope: minimal bodies and profiles") {
   // The signing vector's body (§9) has no delivery or created_at: still an envelope.
-  auto b = parse_envelope(R"({"id":"evt_123","type":"batch.completed","data":{"id":"batch_123","status":"completed"}})");
+  auto b =
+      parse_envelope(R"({"id":"evt_123","type":"batch.completed","data":{"id":"batch_123","status":"completed"}})");
   REQUIRE(b);
   CHECK(b->type.kind == kind::batch);
   CHECK(!b->delivery.present);
@@ -345,7 +346,8 @@ TEST_CASE("envelope: minimal bodies and profiles") {
   ph.prof = &profiles::phaseo;
   CHECK(parse_envelope(sc, ph));
   // Fractional progress is a valid progress value in data (§11 buckets 44.4 → 40).
-  auto f = parse_envelope(R"({"id":"e","type":"video.progress","data":{"id":"G-1","status":"processing","progress":44.4}})");
+  auto f =
+      parse_envelope(R"({"id":"e","type":"video.progress","data":{"id":"G-1","status":"processing","progress":44.4}})");
   REQUIRE(f);
   CHECK(f->data.progress.value == Approx(44.4));
 }
@@ -407,10 +409,8 @@ TEST_CASE("malformed fixtures each fail with their expected code") {
     // A fixture over the build's JSON limits (only in the tiny-limits build: the
     // 500-character preview) meets the limit first.
     const errc limit = jobwire_test::json_limit_error(text);
-    if (limit != errc::ok)
-      CHECK(got.code == limit);
-    else
-      CHECK(got.name() == code);
+    if (limit != errc::ok) CHECK(got.code == limit);
+    else CHECK(got.name() == code);
     CHECK(got.offset <= text.size());
     ++n;
   }
@@ -419,7 +419,8 @@ TEST_CASE("malformed fixtures each fail with their expected code") {
 
 TEST_CASE("absent lists iterate as empty") {
   // The webhook object without events/attempts/delivery: every list is safe to iterate.
-  std::string body = R"({"id":"e","type":"video.completed","data":{"id":"G-1","status":"completed","webhook":{"has_secret":false}}})";
+  std::string body =
+      R"({"id":"e","type":"video.completed","data":{"id":"G-1","status":"completed","webhook":{"has_secret":false}}})";
   auto e = parse_envelope(body);
   REQUIRE(e);
   const webhook_view& w = e->data.webhook;
@@ -437,7 +438,8 @@ TEST_CASE("absent lists iterate as empty") {
   for (output_view o : s->outputs) n += static_cast<std::size_t>(o.index.value);
   CHECK(n == 0);
   // Present lists decode their strings.
-  std::string withev = R"({"id":"e","type":"video.completed","data":{"id":"G-1","status":"completed","webhook":{"has_secret":true,"events":["job.completed","video.f\u0061iled"]}}})";
+  std::string withev =
+      R"({"id":"e","type":"video.completed","data":{"id":"G-1","status":"completed","webhook":{"has_secret":true,"events":["job.completed","video.f\u0061iled"]}}})";
   auto e2 = parse_envelope(withev);
   REQUIRE(e2);
   REQUIRE(e2->data.webhook.events.size() == 2);
@@ -457,7 +459,8 @@ TEST_CASE("phaseo: the public webhook object names its endpoint (PROTOCOL.md §1
   CHECK(s->webhook.events.empty());
   CHECK(s->webhook.has_secret);
   // A legacy inline subscription has endpoint_id null.
-  std::string legacy = R"({"id":"G-1","status":"queued","webhook":{"endpoint_id":null,"url":"https://e.example/","has_secret":true}})";
+  std::string legacy =
+      R"({"id":"G-1","status":"queued","webhook":{"endpoint_id":null,"url":"https://e.example/","has_secret":true}})";
   auto l = parse_status_object(legacy);
   REQUIRE(l);
   CHECK_FALSE(l->webhook.endpoint_id.present);
@@ -472,9 +475,9 @@ TEST_CASE("phaseo: the public webhook object names its endpoint (PROTOCOL.md §1
 namespace {
 std::string status_changed_body(const std::string& key, const std::string& status_change,
                                 const std::string& data_status = "processing") {
-  return R"({"id":"evt_video_G1_sc","type":"video.status_changed","created_at":1781166600,"delivery":{"key":")" +
-         key + R"(","attempt":1,"max_attempts":4},"data":{"id":"G-1","status":")" + data_status +
-         R"(","progress":0})" + (status_change.empty() ? std::string() : ",\"status_change\":" + status_change) + "}";
+  return R"({"id":"evt_video_G1_sc","type":"video.status_changed","created_at":1781166600,"delivery":{"key":")" + key +
+         R"(","attempt":1,"max_attempts":4},"data":{"id":"G-1","status":")" + data_status + R"(","progress":0})" +
+         (status_change.empty() ? std::string() : ",\"status_change\":" + status_change) + "}";
 }
 payload_options phaseo_opts() {
   payload_options o;
@@ -541,12 +544,13 @@ TEST_CASE("envelope: status_change that names another state than the key is stat
   auto r = parse_envelope(wrong, phaseo_opts());
   CHECK(r.code() == errc::status_change_mismatch);
   CHECK(r.error().offset == wrong.find("\"failed\""));
-  CHECK(parse_envelope(status_changed_body(key, R"({"previous_status":"running","status":"in_progress"})"),
-                       phaseo_opts())
-            .code() == errc::status_change_mismatch);
+  CHECK(
+      parse_envelope(status_changed_body(key, R"({"previous_status":"running","status":"in_progress"})"), phaseo_opts())
+          .code() == errc::status_change_mismatch);
   // A raw (non-lifecycle) status with previous_status null is compared: not the retry form.
-  CHECK(parse_envelope(status_changed_body(key, R"({"previous_status":null,"status":"queued"})"), phaseo_opts())
-            .code() == errc::status_change_mismatch);
+  CHECK(
+      parse_envelope(status_changed_body(key, R"({"previous_status":null,"status":"queued"})"), phaseo_opts()).code() ==
+      errc::status_change_mismatch);
   // Malformed objects.
   CHECK(parse_envelope(status_changed_body(key, ""), phaseo_opts()).code() == errc::missing_field);
   CHECK(parse_envelope(status_changed_body(key, "null"), phaseo_opts()).code() == errc::invalid_field);

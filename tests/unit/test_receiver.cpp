@@ -420,8 +420,8 @@ TEST_CASE("receiver: a state loader failure is 503 and releases the claim", "[re
 // also codes whose own class is 400 or 401 — and the claim is released, so the same
 // delivery is processed as soon as the host recovers. One test per callback.
 namespace {
-const errc host_codes[] = {errc::not_found, errc::limit_exceeded, errc::invalid_field, errc::signature_mismatch,
-                           errc::handler_failed, errc::io_error};
+const errc host_codes[] = {errc::not_found,          errc::limit_exceeded, errc::invalid_field,
+                           errc::signature_mismatch, errc::handler_failed, errc::io_error};
 
 // The in-memory store, with a claim that fails on demand.
 struct failing_store {
@@ -559,18 +559,18 @@ TEST_CASE("receiver: another delivery of a job being handled is in_flight and ca
   int inner_handler_calls = 0;
   const delivery completed = terminal("G-1", "completed");
   auto r = receive_delivery(
-      completed.body, completed.headers, f.v, f.store, at(t0),
-      [&](std::string_view id) { return f.h.load(id); },
+      completed.body, completed.headers, f.v, f.store, at(t0), [&](std::string_view id) { return f.h.load(id); },
       [&](const envelope_view& e, const reconcile_decision& dec, const dedup_key&) {
         verifier v2 = *verifier::create({secret});
         auto count = [&](const envelope_view& e2, const reconcile_decision& d2, const dedup_key&) -> void_result {
           ++inner_handler_calls;
           return f.h.handle(e2, d2);
         };
-        inner = receive_delivery(late.body, late.headers, v2, f.store, at(t0),
-                                 [&](std::string_view id) { return f.h.load(id); }, count);
-        inner_other = receive_delivery(other_job.body, other_job.headers, v2, f.store, at(t0),
-                                       [&](std::string_view id) { return f.h.load(id); }, count);
+        inner = receive_delivery(
+            late.body, late.headers, v2, f.store, at(t0), [&](std::string_view id) { return f.h.load(id); }, count);
+        inner_other = receive_delivery(
+            other_job.body, other_job.headers, v2, f.store, at(t0), [&](std::string_view id) { return f.h.load(id); },
+            count);
         return f.h.handle(e, dec);
       });
   CHECK(r.action == receiver_decision::process);
@@ -588,8 +588,7 @@ TEST_CASE("receiver: another delivery of a job being handled is in_flight and ca
   CHECK(f.h.effects["G-1"] == 1);
 }
 
-TEST_CASE("receiver: a job lease held elsewhere makes the delivery in_flight and leaves its key free",
-          "[receiver]") {
+TEST_CASE("receiver: a job lease held elsewhere makes the delivery in_flight and leaves its key free", "[receiver]") {
   fixture f;
   f.h.jobs["G-1"] = job_state{lifecycle_status::running, 0};
   const auto lease = *dedup_key::for_job("G-1");
@@ -637,8 +636,7 @@ TEST_CASE("receiver: the job lease is released on every path", "[receiver]") {
   CHECK(lease_is_free(t0));
 }
 
-TEST_CASE("receiver: with_job_lease keeps another writer (a poller) out while a delivery is handled",
-          "[receiver]") {
+TEST_CASE("receiver: with_job_lease keeps another writer (a poller) out while a delivery is handled", "[receiver]") {
   fixture f;
   f.h.jobs["G-1"] = job_state{lifecycle_status::running, 50};
   f.h.jobs["G-2"] = job_state{lifecycle_status::running, 50};
@@ -646,8 +644,7 @@ TEST_CASE("receiver: with_job_lease keeps another writer (a poller) out while a 
   int poller_writes = 0;
   auto poll_write = [&](const char* job) {
     return [&f, &poller_writes, job]() -> void_result {
-      const reconcile_decision d =
-          reconcile(f.h.load(job), job_update::of(lifecycle_status::running, 60));
+      const reconcile_decision d = reconcile(f.h.load(job), job_update::of(lifecycle_status::running, 60));
       if (d.action == reconcile_action::apply) {
         std::lock_guard<std::mutex> l(f.h.mu);
         f.h.jobs[job] = d.next;
@@ -780,8 +777,10 @@ TEST_CASE("receiver: N threads delivering the same event run the side effect exa
         std::this_thread::sleep_for(std::chrono::milliseconds(2));  // widen the race window
         return h.handle(e, d);
       };
-      same[static_cast<std::size_t>(i)] = receive_delivery(shared.body, shared.headers, v, store, at(t0), load, handler, opt);
-      own[static_cast<std::size_t>(i)] = receive_delivery(mine.body, mine.headers, v, store, at(t0), load, handler, opt);
+      same[static_cast<std::size_t>(i)] =
+          receive_delivery(shared.body, shared.headers, v, store, at(t0), load, handler, opt);
+      own[static_cast<std::size_t>(i)] =
+          receive_delivery(mine.body, mine.headers, v, store, at(t0), load, handler, opt);
     });
   }
   for (auto& t : threads) t.join();
@@ -824,8 +823,7 @@ TEST_CASE("receiver: deliveries built by the sender pass the pipeline, tampered 
     const auto p_headers = p->headers();
     auto rp = receive_delivery(
         p_body, p_headers, f.v, f.store, at(t0 + 1), [&](std::string_view id) { return f.h.load(id); },
-        [&](const envelope_view& e, const reconcile_decision& d, const dedup_key&) { return f.h.handle(e, d); },
-        f.opt);
+        [&](const envelope_view& e, const reconcile_decision& d, const dedup_key&) { return f.h.handle(e, d); }, f.opt);
     CHECK(rp.action == receiver_decision::process);
     CHECK(rp.reason() == "more_progress");
     CHECK(f.h.jobs["vj_rt_1"].progress == 50);
@@ -838,11 +836,13 @@ TEST_CASE("receiver: deliveries built by the sender pass the pipeline, tampered 
     REQUIRE(d);
     auto receive_built = [&](const jobwire::delivery& built, std::int64_t now) {
       const std::string body(built.body());
-      return f.deliver(receiver_test::delivery{body, [&] {
-                         receiver_test::header_list hl;
-                         for (const auto& h : built.headers()) hl.emplace_back(std::string(h.first), std::string(h.second));
-                         return hl;
-                       }()},
+      return f.deliver(receiver_test::delivery{body,
+                                               [&] {
+                                                 receiver_test::header_list hl;
+                                                 for (const auto& h : built.headers())
+                                                   hl.emplace_back(std::string(h.first), std::string(h.second));
+                                                 return hl;
+                                               }()},
                        now);
     };
     auto r = receive_built(*d, t0 + 1);
@@ -880,15 +880,15 @@ namespace {
 // A status_changed delivery as the service sends it (x-phaseo-* headers, `status_change`
 // after `data`), signed like every delivery: HMAC-SHA256 of "timestamp.body".
 receiver_test::delivery status_changed(const std::string& job, const std::string& prev, const std::string& cur,
-                        const std::string& status_change, unsigned attempt = 1,
-                        const std::string& data_status = "processing") {
+                                       const std::string& status_change, unsigned attempt = 1,
+                                       const std::string& data_status = "processing") {
   const std::string key = "video.status_changed:" + prev + ":" + cur;
   const std::string id = event_id_for(job, key);
-  const std::string body = "{\"id\":\"" + id + "\",\"type\":\"video.status_changed\",\"created_at\":" +
-                           std::to_string(t0) + ",\"delivery\":{\"key\":\"" + key + "\",\"attempt\":" +
-                           std::to_string(attempt) + ",\"max_attempts\":4},\"data\":{\"id\":\"" + job +
-                           "\",\"object\":\"video\",\"status\":\"" + data_status +
-                           "\",\"progress\":0},\"status_change\":" + status_change + "}";
+  const std::string body = "{\"id\":\"" + id +
+                           "\",\"type\":\"video.status_changed\",\"created_at\":" + std::to_string(t0) +
+                           ",\"delivery\":{\"key\":\"" + key + "\",\"attempt\":" + std::to_string(attempt) +
+                           ",\"max_attempts\":4},\"data\":{\"id\":\"" + job + "\",\"object\":\"video\",\"status\":\"" +
+                           data_status + "\",\"progress\":0},\"status_change\":" + status_change + "}";
   const std::string ts = std::to_string(t0);
   receiver_test::delivery d;
   d.body = body;
@@ -910,14 +910,16 @@ TEST_CASE("receiver: a status_changed delivery is processed under auto and a cop
   fixture f;  // default options: profile auto
   REQUIRE(f.opt.verify.prof == nullptr);
   f.h.jobs["G-1"] = job_state{lifecycle_status::pending, 0};
-  auto r = f.deliver(status_changed("G-1", "queued", "in_progress", R"({"previous_status":"queued","status":"in_progress"})"));
+  auto r = f.deliver(
+      status_changed("G-1", "queued", "in_progress", R"({"previous_status":"queued","status":"in_progress"})"));
   CHECK(r.action == receiver_decision::process);
   CHECK(r.http_status == 200);
   REQUIRE(r.prof != nullptr);
   CHECK(r.prof->name == "phaseo");
   CHECK(r.key->encoded() == "job:3:G-1:video.status_changed:queued:in_progress");
   CHECK(f.h.jobs["G-1"].lifecycle == lifecycle_status::running);
-  auto copy = f.deliver(status_changed("G-1", "queued", "in_progress", R"({"previous_status":"queued","status":"in_progress"})", 2));
+  auto copy = f.deliver(
+      status_changed("G-1", "queued", "in_progress", R"({"previous_status":"queued","status":"in_progress"})", 2));
   CHECK(copy.action == receiver_decision::duplicate);
   CHECK(copy.http_status == 200);
   CHECK(f.h.effects["G-1"] == 1);
@@ -926,7 +928,8 @@ TEST_CASE("receiver: a status_changed delivery is processed under auto and a cop
 TEST_CASE("receiver: the queue-retry form (previous_status null with a lifecycle word) is processed", "[receiver]") {
   fixture f;
   f.h.jobs["G-2"] = job_state{lifecycle_status::pending, 0};
-  auto r = f.deliver(status_changed("G-2", "queued", "in_progress", R"({"previous_status":null,"status":"running"})", 2));
+  auto r =
+      f.deliver(status_changed("G-2", "queued", "in_progress", R"({"previous_status":null,"status":"running"})", 2));
   CHECK(r.action == receiver_decision::process);
   CHECK(f.h.jobs["G-2"].lifecycle == lifecycle_status::running);
 }
@@ -943,10 +946,12 @@ TEST_CASE("receiver: a status change is a hint - forward only and never terminal
   CHECK(f.h.jobs["G-3"] == job_state{lifecycle_status::running, 40});
   CHECK(f.h.refetches == 1);
   // Backwards (a late queued→pending change while running): stale.
-  auto back = f.deliver(status_changed("G-3", "queued", "pending", R"({"previous_status":"queued","status":"pending"})"));
+  auto back =
+      f.deliver(status_changed("G-3", "queued", "pending", R"({"previous_status":"queued","status":"pending"})"));
   CHECK(back.action == receiver_decision::ignore_stale);
   // Same state: its data.progress (0) never lowers the progress held.
-  auto same = f.deliver(status_changed("G-3", "pending", "in_progress", R"({"previous_status":"pending","status":"in_progress"})"));
+  auto same = f.deliver(
+      status_changed("G-3", "pending", "in_progress", R"({"previous_status":"pending","status":"in_progress"})"));
   CHECK(same.action == receiver_decision::no_change);
   CHECK(f.h.jobs["G-3"].progress == 40);
   // Held terminal: never undone.
@@ -962,7 +967,8 @@ TEST_CASE("receiver: a status change is a hint - forward only and never terminal
 TEST_CASE("receiver: status_change naming another state than the key is 400", "[receiver]") {
   fixture f;
   f.h.jobs["G-4"] = job_state{lifecycle_status::pending, 0};
-  auto r = f.deliver(status_changed("G-4", "queued", "in_progress", R"({"previous_status":"queued","status":"failed"})"));
+  auto r =
+      f.deliver(status_changed("G-4", "queued", "in_progress", R"({"previous_status":"queued","status":"failed"})"));
   CHECK(r.action == receiver_decision::reject);
   CHECK(r.error == errc::status_change_mismatch);
   CHECK(r.http_status == 400);
@@ -978,7 +984,8 @@ TEST_CASE("receiver: profile detection picks rules and never weakens and refuses
   REQUIRE(ai.prof != nullptr);
   CHECK(ai.prof->name == "ai_stats");
   // status_changed with x-ai-stats-* headers: not an event of that profile.
-  receiver_test::delivery d = status_changed("G-6", "queued", "in_progress", R"({"previous_status":"queued","status":"in_progress"})");
+  receiver_test::delivery d =
+      status_changed("G-6", "queued", "in_progress", R"({"previous_status":"queued","status":"in_progress"})");
   receiver_test::delivery as_ai = d;
   for (auto& h : as_ai.headers)
     if (h.first.rfind("x-phaseo-", 0) == 0) h.first = "x-ai-stats-" + h.first.substr(9);

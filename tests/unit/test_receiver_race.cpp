@@ -86,8 +86,8 @@ std::vector<planned> make_plan(const std::string& prefix, int jobs, std::int64_t
   for (int j = 0; j < jobs; ++j) {
     const std::string job = prefix + "-" + std::to_string(j);
     const bool completes = j % 2 == 0;
-    auto add = [&](const std::string& type, const std::string& key, const std::string& st, int progress,
-                   job_update u, bool terminal) {
+    auto add = [&](const std::string& type, const std::string& key, const std::string& st, int progress, job_update u,
+                   bool terminal) {
       delivery_spec s;
       s.job = job;
       s.type = type;
@@ -103,8 +103,7 @@ std::vector<planned> make_plan(const std::string& prefix, int jobs, std::int64_t
           job_update::of(lifecycle_status::running, p), false);
     if (completes)
       add("video.completed", "video.completed", "completed", -1, job_update::of(lifecycle_status::completed), true);
-    else
-      add("video.failed", "video.failed", "failed", -1, job_update::of(lifecycle_status::failed), true);
+    else add("video.failed", "video.failed", "failed", -1, job_update::of(lifecycle_status::failed), true);
   }
   return plan;
 }
@@ -122,11 +121,12 @@ class sqlite_host {
   explicit sqlite_host(const std::string& path) {
     if (sqlite3_open(path.c_str(), &db_) != SQLITE_OK) return;
     sqlite3_busy_timeout(db_, 20000);
-    ok_ = exec("PRAGMA journal_mode=WAL;"
-               "CREATE TABLE IF NOT EXISTS jobs(job_id TEXT PRIMARY KEY, lifecycle INTEGER NOT NULL, "
-               "progress REAL NOT NULL);"
-               "CREATE TABLE IF NOT EXISTS effects(id INTEGER PRIMARY KEY, job_id TEXT NOT NULL, "
-               "dedup_key TEXT NOT NULL, lifecycle INTEGER NOT NULL, progress REAL NOT NULL);");
+    ok_ = exec(
+        "PRAGMA journal_mode=WAL;"
+        "CREATE TABLE IF NOT EXISTS jobs(job_id TEXT PRIMARY KEY, lifecycle INTEGER NOT NULL, "
+        "progress REAL NOT NULL);"
+        "CREATE TABLE IF NOT EXISTS effects(id INTEGER PRIMARY KEY, job_id TEXT NOT NULL, "
+        "dedup_key TEXT NOT NULL, lifecycle INTEGER NOT NULL, progress REAL NOT NULL);");
   }
   ~sqlite_host() { sqlite3_close(db_); }
   sqlite_host(const sqlite_host&) = delete;
@@ -136,7 +136,8 @@ class sqlite_host {
   // The host created every job it is shown: no row is "pending, 0".
   result<std::optional<job_state>> load(std::string_view job) {
     sqlite3_stmt* st = nullptr;
-    if (sqlite3_prepare_v2(db_, "SELECT lifecycle, progress FROM jobs WHERE job_id = ?1", -1, &st, nullptr) != SQLITE_OK)
+    if (sqlite3_prepare_v2(db_, "SELECT lifecycle, progress FROM jobs WHERE job_id = ?1", -1, &st, nullptr) !=
+        SQLITE_OK)
       return errc::store_error;
     sqlite3_bind_text(st, 1, job.data(), static_cast<int>(job.size()), SQLITE_TRANSIENT);
     const int rc = sqlite3_step(st);
@@ -151,11 +152,12 @@ class sqlite_host {
   // The new state and its side effect, one transaction.
   void_result write(std::string_view job, std::string_view key, const job_state& next) {
     if (!exec("BEGIN IMMEDIATE")) return errc::store_unavailable;
-    bool ok = step("INSERT INTO jobs(job_id, lifecycle, progress) VALUES(?1, ?2, ?3) ON CONFLICT(job_id) DO UPDATE "
-                   "SET lifecycle = excluded.lifecycle, progress = excluded.progress",
-                   job, {}, next) &&
-              step("INSERT INTO effects(job_id, dedup_key, lifecycle, progress) VALUES(?1, ?4, ?2, ?3)", job, key,
-                   next);
+    bool ok =
+        step(
+            "INSERT INTO jobs(job_id, lifecycle, progress) VALUES(?1, ?2, ?3) ON CONFLICT(job_id) DO UPDATE "
+            "SET lifecycle = excluded.lifecycle, progress = excluded.progress",
+            job, {}, next) &&
+        step("INSERT INTO effects(job_id, dedup_key, lifecycle, progress) VALUES(?1, ?4, ?2, ?3)", job, key, next);
     if (!ok) {
       exec("ROLLBACK");
       return errc::store_error;
@@ -178,10 +180,10 @@ class sqlite_host {
     sqlite3_stmt* st = nullptr;
     sqlite3_prepare_v2(db_, "SELECT job_id, dedup_key, lifecycle, progress FROM effects ORDER BY id", -1, &st, nullptr);
     while (sqlite3_step(st) == SQLITE_ROW)
-      out.push_back(effect_row{reinterpret_cast<const char*>(sqlite3_column_text(st, 0)),
-                               reinterpret_cast<const char*>(sqlite3_column_text(st, 1)),
-                               job_state{static_cast<lifecycle_status>(sqlite3_column_int(st, 2)),
-                                         sqlite3_column_double(st, 3)}});
+      out.push_back(effect_row{
+          reinterpret_cast<const char*>(sqlite3_column_text(st, 0)),
+          reinterpret_cast<const char*>(sqlite3_column_text(st, 1)),
+          job_state{static_cast<lifecycle_status>(sqlite3_column_int(st, 2)), sqlite3_column_double(st, 3)}});
     sqlite3_finalize(st);
     return out;
   }
@@ -312,8 +314,8 @@ verdict judge(const std::vector<planned>& plan, const std::set<std::size_t>& ack
     const reconcile_decision d = reconcile(held, p.update);
     if (d.action == reconcile_action::apply) {
       ++v.acknowledged_lost;
-      why << "acknowledged but lost: " << p.job << " " << p.key << " (final "
-          << lifecycle_status_name(held->lifecycle) << " " << held->progress << ")\n";
+      why << "acknowledged but lost: " << p.job << " " << p.key << " (final " << lifecycle_status_name(held->lifecycle)
+          << " " << held->progress << ")\n";
     }
     if (p.terminal && (!held || held->lifecycle != p.update.lifecycle)) undone.insert(p.job);
   }
@@ -410,10 +412,9 @@ void process_race(const char* name, Open open_store) {
     sqlite_host init(host_path);  // create the schema once, before the processes race
     REQUIRE(init.ok());
   }
-  const auto plan = make_plan(dedup_conformance::unique_job_id("race"), env_int("JOBWIRE_TEST_RACE_JOBS", 12),
-                              std::chrono::duration_cast<std::chrono::seconds>(
-                                  std::chrono::system_clock::now().time_since_epoch())
-                                  .count());
+  const auto plan = make_plan(
+      dedup_conformance::unique_job_id("race"), env_int("JOBWIRE_TEST_RACE_JOBS", 12),
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count());
   const unsigned seed = static_cast<unsigned>(std::random_device{}());
   INFO(name << ": seed " << seed);
   const std::string reports =
@@ -477,10 +478,9 @@ TEST_CASE("receiver race: in-memory store, threads lose and repeat nothing", "[r
   room.capacity = 16 * 1024;
   memory_dedup_store store{room};
   memory_host host;
-  const auto plan = make_plan(dedup_conformance::unique_job_id("race-mem"), env_int("JOBWIRE_TEST_RACE_JOBS", 12),
-                              std::chrono::duration_cast<std::chrono::seconds>(
-                                  std::chrono::system_clock::now().time_since_epoch())
-                                  .count());
+  const auto plan = make_plan(
+      dedup_conformance::unique_job_id("race-mem"), env_int("JOBWIRE_TEST_RACE_JOBS", 12),
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count());
   const unsigned seed = static_cast<unsigned>(std::random_device{}());
   INFO("seed " << seed);
   std::mutex mu;
@@ -489,11 +489,11 @@ TEST_CASE("receiver race: in-memory store, threads lose and repeat nothing", "[r
   std::vector<std::thread> threads;
   for (int i = 0; i < n_workers; ++i)
     threads.emplace_back([&, i] {
-      reports[static_cast<std::size_t>(i)] = run_receiver(store, host, plan, seed + static_cast<unsigned>(i),
-                                                          [&](std::size_t k) {
-                                                            std::lock_guard<std::mutex> l(mu);
-                                                            acked.insert(k);
-                                                          });
+      reports[static_cast<std::size_t>(i)] =
+          run_receiver(store, host, plan, seed + static_cast<unsigned>(i), [&](std::size_t k) {
+            std::lock_guard<std::mutex> l(mu);
+            acked.insert(k);
+          });
     });
   for (auto& t : threads) t.join();
   CHECK(std::string(reports.begin(), reports.end()) == std::string(n_workers, 'K'));

@@ -122,8 +122,7 @@ TEST_CASE("updates built from parsed payloads") {
       R"({"id":"evt_1","type":"video.completed","data":{"id":"G-1","status":"completed","lifecycle_status":"running"}})";
   auto e2 = parse_envelope(bad, opt);
   REQUIRE(e2);
-  CHECK(reconcile(job_state{lifecycle_status::running, 20}, update_from(e2->data)).action ==
-        reconcile_action::refetch);
+  CHECK(reconcile(job_state{lifecycle_status::running, 20}, update_from(e2->data)).action == reconcile_action::refetch);
 
   std::string st = R"({"id":"G-1","status":"completed"})";
   auto s = parse_status_object(st);
@@ -176,7 +175,8 @@ TEST_CASE("updates from status_changed envelopes read status_change and not data
   CHECK(u.hint);
   CHECK(u.lifecycle == lifecycle_status::completed);
   CHECK_FALSE(u.has_progress);  // data.progress of a status change is 0/100 by rule, not progress
-  auto c = parse_envelope(R"({"id":"e","type":"video.completed","data":{"id":"G-1","status":"completed","progress":100}})", o);
+  auto c = parse_envelope(
+      R"({"id":"e","type":"video.completed","data":{"id":"G-1","status":"completed","progress":100}})", o);
   REQUIRE(c);
   CHECK_FALSE(update_from(*c).hint);
   CHECK(update_from(*c).has_progress);

@@ -49,8 +49,8 @@ TEST_CASE("content requests: index only when > 0, only for completed jobs") {
   CHECK(content_request(id("G-1"), job_status::completed, 0)->query.empty());
   CHECK(content_request(id("G-1"), job_status::completed, 2)->target() == "/v1/videos/G-1/content?index=2");
   CHECK(content_request(id("G-1"), job_status::completed, -1).code() == errc::invalid_index);
-  for (job_status s : {job_status::queued, job_status::processing, job_status::failed, job_status::cancelled,
-                       job_status::expired})
+  for (job_status s :
+       {job_status::queued, job_status::processing, job_status::failed, job_status::cancelled, job_status::expired})
     CHECK(content_request(id("G-1"), s).code() == errc::job_not_completed);
 
   std::string done = R"({"id":"G-9","status":"completed","outputs":[{"index":0},{"index":1}]})";
@@ -96,7 +96,8 @@ TEST_CASE("websocket requests") {
   websocket_options o;
   o.interval_ms = 1000;
   o.close_on_terminal = false;
-  CHECK(websocket_request(id("G/1"), o)->target() == "/v1/async/video/G%2F1/ws?interval_ms=1000&close_on_terminal=false");
+  CHECK(websocket_request(id("G/1"), o)->target() ==
+        "/v1/async/video/G%2F1/ws?interval_ms=1000&close_on_terminal=false");
   o.interval_ms = 10000;
   CHECK(websocket_request(id("G-1"), o));
   for (std::int64_t bad : {999, 10001, 0}) {

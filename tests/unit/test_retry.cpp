@@ -194,8 +194,8 @@ TEST_CASE("a key already delivered, queued or failed is not sent again unless fo
   CHECK(check_send(key_state::delivered).code() == errc::already_delivered);
   CHECK(check_send(key_state::queued_for_retry).code() == errc::already_queued);
   CHECK(check_send(key_state::failed_permanently).code() == errc::already_failed);
-  for (key_state k : {key_state::never_sent, key_state::delivered, key_state::queued_for_retry,
-                      key_state::failed_permanently}) {
+  for (key_state k :
+       {key_state::never_sent, key_state::delivered, key_state::queued_for_retry, key_state::failed_permanently}) {
     INFO(key_state_name(k));
     CHECK(check_send(k, /*force=*/true));
   }
@@ -206,8 +206,8 @@ TEST_CASE("a key already delivered, queued or failed is not sent again unless fo
 }
 
 TEST_CASE("attempt status names round-trip") {
-  for (attempt_status st : {attempt_status::delivered, attempt_status::scheduled_retry,
-                            attempt_status::failed_permanently})
+  for (attempt_status st :
+       {attempt_status::delivered, attempt_status::scheduled_retry, attempt_status::failed_permanently})
     CHECK(*parse_attempt_status(attempt_status_name(st)) == st);
   CHECK(parse_attempt_status("Delivered").code() == errc::invalid_field);
   CHECK(parse_attempt_status("pending").code() == errc::invalid_field);

@@ -106,9 +106,19 @@ TEST_CASE("progress buckets through the sender (PROTOCOL.md §11)") {
     double p;
     int bucket;  // no_bucket: no event
   };
-  const row table[] = {{0, no_bucket},   {100, no_bucket}, {4.5, 10},  {5, 10},  {44.4, 40},
-                       {94.9, 95},       {95, 95},         {99.6, 95}, {3, 5},   {0.4, 5},
-                       {47, 50},         {96, 95},         {-1, no_bucket},
+  const row table[] = {{0, no_bucket},
+                       {100, no_bucket},
+                       {4.5, 10},
+                       {5, 10},
+                       {44.4, 40},
+                       {94.9, 95},
+                       {95, 95},
+                       {99.6, 95},
+                       {3, 5},
+                       {0.4, 5},
+                       {47, 50},
+                       {96, 95},
+                       {-1, no_bucket},
                        {std::numeric_limits<double>::quiet_NaN(), no_bucket},
                        {std::numeric_limits<double>::infinity(), no_bucket}};
   auto snd = make_sender();
@@ -230,8 +240,8 @@ TEST_CASE("a phase outside the subscription is not delivered (PROTOCOL.md §7)")
   CHECK(snd.check_dispatch(defaults, event(phase::created), ledger).code() == errc::phase_not_subscribed);
   CHECK(snd.check_dispatch(defaults, event(phase::expired), ledger));
   // Cross-kind: a batch.completed entry does not subscribe a video job.
-  auto batch = normalise_events(json::parse(R"(["batch.completed","video.failed"])").value(),
-                                events_options{kind::batch});
+  auto batch =
+      normalise_events(json::parse(R"(["batch.completed","video.failed"])").value(), events_options{kind::batch});
   REQUIRE(batch);
   CHECK(snd.check_dispatch(*batch, event(phase::completed), ledger).code() == errc::phase_not_subscribed);
   // Subscribed to progress, but the value makes no bucket.
@@ -456,11 +466,12 @@ TEST_CASE("status_changed deliveries: key and event id and status_change object 
   REQUIRE(d);
   CHECK(d->delivery_key_text() == "video.status_changed:queued:in_progress");
   CHECK(d->event_id() == "evt_video_job_42_video_status_changed_queued_in_progress");
-  CHECK(d->body() ==
-        std::string(R"({"id":"evt_video_job_42_video_status_changed_queued_in_progress","type":"video.status_changed",)"
-                    R"("created_at":1781166595,"delivery":{"key":"video.status_changed:queued:in_progress","attempt":1,)"
-                    R"("max_attempts":4},"data":{"id":"G-abc","status":"processing","lifecycle_status":"running",)"
-                    R"("progress":0},"status_change":{"previous_status":"Queued","status":"in_progress"}})"));
+  CHECK(
+      d->body() ==
+      std::string(R"({"id":"evt_video_job_42_video_status_changed_queued_in_progress","type":"video.status_changed",)"
+                  R"("created_at":1781166595,"delivery":{"key":"video.status_changed:queued:in_progress","attempt":1,)"
+                  R"("max_attempts":4},"data":{"id":"G-abc","status":"processing","lifecycle_status":"running",)"
+                  R"("progress":0},"status_change":{"previous_status":"Queued","status":"in_progress"}})"));
   CHECK(d->header("x-phaseo-delivery-key") == "video.status_changed:queued:in_progress");
   CHECK(d->header("x-phaseo-event-type") == "video.status_changed");
   auto v = verify(*d, now, profiles::phaseo);
@@ -483,8 +494,10 @@ TEST_CASE("status_changed deliveries: key and event id and status_change object 
   auto f = snd.build(first, now);
   REQUIRE(f);
   CHECK(f->delivery_key_text() == "video.status_changed:unknown:completed");
-  CHECK(f->body().find(R"("data":{"progress":100,"id":"G-abc","object":"video","status":"completed","lifecycle_status":"completed"})") !=
-        std::string::npos);
+  CHECK(
+      f->body().find(
+          R"("data":{"progress":100,"id":"G-abc","object":"video","status":"completed","lifecycle_status":"completed"})") !=
+      std::string::npos);
   CHECK(f->body().find(R"("status_change":{"previous_status":null,"status":"completed"}})") != std::string::npos);
   first.previous_status = std::string_view{};  // empty is unknown too
   CHECK(snd.build(first, now)->delivery_key_text() == "video.status_changed:unknown:completed");

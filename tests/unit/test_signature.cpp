@@ -255,9 +255,9 @@ TEST_CASE("sdk_compat timestamps: milliseconds and ISO-8601") {
   CHECK(parse_timestamp("2026-06-11T03:00:00-0530", true)->seconds() == 1781166600);
   CHECK(parse_timestamp("2026-06-11 08:30Z", true)->seconds() == 1781166600);
   CHECK(parse_timestamp("2024-02-29T00:00:00Z", true).has_value());
-  for (const char* bad : {"2026-06-11T08:30:00", "2023-02-29T00:00:00Z", "2026-13-01T00:00:00Z",
-                          "2026-06-11T24:00:00Z", "2026-06-11T08:30:00+25:00", "2026-06-11", "yesterday",
-                          "2026-06-11T08:30:00.Z", "2026-06-11T08:30:00Zjunk", "-1781166600"})
+  for (const char* bad : {"2026-06-11T08:30:00", "2023-02-29T00:00:00Z", "2026-13-01T00:00:00Z", "2026-06-11T24:00:00Z",
+                          "2026-06-11T08:30:00+25:00", "2026-06-11", "yesterday", "2026-06-11T08:30:00.Z",
+                          "2026-06-11T08:30:00Zjunk", "-1781166600"})
     CHECK(parse_timestamp(bad, true).code() == errc::malformed_timestamp);
 }
 
@@ -319,10 +319,10 @@ TEST_CASE("duplicate headers: same value tolerated, different values ambiguous")
 
 TEST_CASE("metadata headers are parsed strictly") {
   header_pairs h{{"X-AI-Stats-Event-Id", "evt_video_G-7f3a_video_progress_50"},
-                {"x-ai-stats-event-type", "video.progress"},
-                {"X-Ai-Stats-Delivery-Key", "video.progress:50"},
-                {"x-ai-stats-attempt", "2"},
-                {"X-AI-STATS-MAX-ATTEMPTS", "4"}};
+                 {"x-ai-stats-event-type", "video.progress"},
+                 {"X-Ai-Stats-Delivery-Key", "video.progress:50"},
+                 {"x-ai-stats-attempt", "2"},
+                 {"X-AI-STATS-MAX-ATTEMPTS", "4"}};
   auto d = parse_delivery_headers(h);
   REQUIRE(d);
   CHECK(*d->event_id == "evt_video_G-7f3a_video_progress_50");
@@ -434,7 +434,8 @@ TEST_CASE("verify_delivery: the default body limit admits exactly its size") {
   // The bound is the caller's to lower or raise.
   verify_options raised;
   raised.max_body_bytes = over.size();
-  CHECK(verify_delivery(over, h_over, v, now, raised).code() == jobwire_test::expected_unless_json_limit(over, errc::ok));
+  CHECK(verify_delivery(over, h_over, v, now, raised).code() ==
+        jobwire_test::expected_unless_json_limit(over, errc::ok));
 }
 
 TEST_CASE("verify_delivery: each failure has its own code") {
@@ -628,8 +629,7 @@ TEST_CASE("profile detection: the header family picks the rules (PROTOCOL.md §1
   unsigned_ok.leniency = lenient::unsigned_deliveries;
   CHECK(verify_delivery(s.body, drop_header(ph, "x-phaseo-signature"), none, now, unsigned_ok).code() ==
         errc::secret_required);
-  CHECK(verify_delivery(s.body, drop_header(ph, "x-phaseo-signature"), none, now).code() ==
-        errc::unsigned_not_allowed);
+  CHECK(verify_delivery(s.body, drop_header(ph, "x-phaseo-signature"), none, now).code() == errc::unsigned_not_allowed);
 }
 
 TEST_CASE("error messages never contain secrets or signatures") {

@@ -33,7 +33,8 @@ const std::string ref_sig = "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=";
 
 std::string unhex(std::string_view h) {
   std::string out;
-  for (std::size_t i = 0; i + 1 < h.size(); i += 2) out += static_cast<char>(std::stoi(std::string(h.substr(i, 2)), nullptr, 16));
+  for (std::size_t i = 0; i + 1 < h.size(); i += 2)
+    out += static_cast<char>(std::stoi(std::string(h.substr(i, 2)), nullptr, 16));
   return out;
 }
 const unsigned char* u8(const std::string& s) { return reinterpret_cast<const unsigned char*>(s.data()); }
@@ -61,7 +62,8 @@ verifier make(std::vector<std::string_view> secrets, std::vector<std::string_vie
   return std::move(*v);
 }
 
-headers_t hdrs(const std::string& id, const std::string& ts, const std::string& sig, const std::string& prefix = "webhook-") {
+headers_t hdrs(const std::string& id, const std::string& ts, const std::string& sig,
+               const std::string& prefix = "webhook-") {
   return {{prefix + "id", id}, {prefix + "timestamp", ts}, {prefix + "signature", sig}};
 }
 
@@ -83,19 +85,26 @@ struct rfc8032_case {
 const rfc8032_case rfc8032[] = {
     {"9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60",
      "d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a", "",
-     "e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b"},
+     "e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe246"
+     "55141438e7a100b"},
     {"4ccd089b28ff96da9db6c346ec114e0f5b8a319f35aba624da8cf6ed4fb8a6fb",
      "3d4017c3e843895a92b70aa74d1b7ebc9c982ccf2ec4968cc0cd55f12af4660c", "72",
-     "92a009a9f0d4cab8720e820b5f642540a2b27b5416503f8fb3762223ebdb69da085ac1e43e15996e458f3613d0f11d8c387b2eaeb4302aeeb00d291612bb0c00"},
+     "92a009a9f0d4cab8720e820b5f642540a2b27b5416503f8fb3762223ebdb69da085ac1e43e15996e458f3613d0f11d8c387b2eaeb4302aeeb"
+     "00d291612bb0c00"},
     {"c5aa8df43f9f837bedb7442f31dcb7b166d38535076f094b85ce3a2e0b4458f7",
      "fc51cd8e6218a1a38da47ed00230f0580816ed13ba3303ac5deb911548908025", "af82",
-     "6291d657deec24024827e69c3abe01a30ce548a284743a445e3680d7db5ac3ac18ff9b538d16f290ae67f760984dc6594a7c15e9716ed28dc027beceea1ec40a"},
+     "6291d657deec24024827e69c3abe01a30ce548a284743a445e3680d7db5ac3ac18ff9b538d16f290ae67f760984dc6594a7c15e9716ed28dc"
+     "027beceea1ec40a"},
 };
 }  // namespace
 
 TEST_CASE("base64: RFC 4648 §10 vectors, both ways", "[base64]") {
-  const std::pair<std::string, std::string> vectors[] = {{"", ""},         {"f", "Zg=="},         {"fo", "Zm8="},
-                                                         {"foo", "Zm9v"}, {"foob", "Zm9vYg=="}, {"fooba", "Zm9vYmE="},
+  const std::pair<std::string, std::string> vectors[] = {{"", ""},
+                                                         {"f", "Zg=="},
+                                                         {"fo", "Zm8="},
+                                                         {"foo", "Zm9v"},
+                                                         {"foob", "Zm9vYg=="},
+                                                         {"fooba", "Zm9vYmE="},
                                                          {"foobar", "Zm9vYmFy"}};
   for (const auto& [plain, enc] : vectors) {
     CHECK(base64::encode(u8(plain), plain.size()) == enc);
@@ -112,17 +121,17 @@ TEST_CASE("base64: strict decoding", "[base64]") {
     auto r = base64::decode(s, out, sizeof out, p);
     return r ? errc::ok : r.code();
   };
-  CHECK(code("Zm8") == errc::invalid_argument);                             // padding required
-  CHECK(code("Zm8", base64::padding::optional) == errc::ok);               // keys: optional
+  CHECK(code("Zm8") == errc::invalid_argument);               // padding required
+  CHECK(code("Zm8", base64::padding::optional) == errc::ok);  // keys: optional
   CHECK(code("Zg", base64::padding::optional) == errc::ok);
-  CHECK(code("Zm9v=") == errc::invalid_argument);                           // padding after a full group
-  CHECK(code("Zg=") == errc::invalid_argument);                             // one `=` where two belong
+  CHECK(code("Zm9v=") == errc::invalid_argument);  // padding after a full group
+  CHECK(code("Zg=") == errc::invalid_argument);    // one `=` where two belong
   CHECK(code("Z===") == errc::invalid_argument);
-  CHECK(code("Zh==") == errc::invalid_argument);                            // non-zero unused bits
+  CHECK(code("Zh==") == errc::invalid_argument);  // non-zero unused bits
   CHECK(code("Zm9=") == errc::invalid_argument);
-  CHECK(code("-_8=") == errc::invalid_argument);                            // URL-safe alphabet
+  CHECK(code("-_8=") == errc::invalid_argument);  // URL-safe alphabet
   CHECK(code("+/8=") == errc::ok);
-  CHECK(code("Zm 9v") == errc::invalid_argument);                           // no whitespace
+  CHECK(code("Zm 9v") == errc::invalid_argument);  // no whitespace
   CHECK(code("Zm=9v") == errc::invalid_argument);
   auto r = base64::decode("Zm9vYmFy", out, 5);
   CHECK(r.code() == errc::buffer_too_small);
@@ -203,8 +212,9 @@ TEST_CASE("standard: reference library scenarios", "[standard][reference]") {
     CHECK(auth_code(ref_body, hdrs("msg_other", ref_ts, ref_sig), v, ref_now) == errc::signature_mismatch);
   }
   SECTION("partial and empty signatures") {
-    for (const char* s : {"", "v1,", "v1", "v1,g0hM9SsE", "v2,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=",
-                          "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE", "v1,g0hM9SsE-OTPJTGt_tmIKtSyZlE3uFJELVlNIOLJ1OE="})
+    for (const char* s :
+         {"", "v1,", "v1", "v1,g0hM9SsE", "v2,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=",
+          "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE", "v1,g0hM9SsE-OTPJTGt_tmIKtSyZlE3uFJELVlNIOLJ1OE="})
       CHECK(auth_code(ref_body, hdrs(ref_id, ref_ts, s), v, ref_now) == errc::malformed_signature);
   }
   SECTION("old and new timestamps") {
@@ -215,23 +225,25 @@ TEST_CASE("standard: reference library scenarios", "[standard][reference]") {
     CHECK(auth_code(ref_body, hdrs(ref_id, "1614265330.5", ref_sig), v, ref_now) == errc::malformed_timestamp);
   }
   SECTION("several signatures, unknown versions skipped, any whitespace between") {
-    const std::string multi = "v1,Ceo5qEr07ixe2NLpvHk3FH9bwy/WavXrAFQ/9tdO6mc= v2,Ceo5qEr07ixe2NLpvHk3FH9bwy/WavXrAFQ/9tdO6mc= " +
-                              ref_sig + " v2,Ceo5qEr07ixe2NLpvHk3FH9bwy/WavXrAFQ/9tdO6mc=";
+    const std::string multi =
+        "v1,Ceo5qEr07ixe2NLpvHk3FH9bwy/WavXrAFQ/9tdO6mc= v2,Ceo5qEr07ixe2NLpvHk3FH9bwy/WavXrAFQ/9tdO6mc= " + ref_sig +
+        " v2,Ceo5qEr07ixe2NLpvHk3FH9bwy/WavXrAFQ/9tdO6mc=";
     // Four entries: within the default cap, past the tiny build's (limit tests below).
     CHECK(auth_code(ref_body, hdrs(ref_id, ref_ts, multi), v, ref_now) ==
           (max_webhook_signatures >= 4 ? errc::ok : errc::limit_exceeded));
     CHECK(auth_code(ref_body, hdrs(ref_id, ref_ts, "  v9,abc\t" + ref_sig + "\n "), v, ref_now) == errc::ok);
     // A malformed entry beside a well-formed wrong one is a mismatch, not malformed.
-    CHECK(auth_code(ref_body, hdrs(ref_id, ref_ts, "v1,xx v1,Ceo5qEr07ixe2NLpvHk3FH9bwy/WavXrAFQ/9tdO6mc="), v, ref_now) ==
-          errc::signature_mismatch);
+    CHECK(auth_code(ref_body, hdrs(ref_id, ref_ts, "v1,xx v1,Ceo5qEr07ixe2NLpvHk3FH9bwy/WavXrAFQ/9tdO6mc="), v,
+                    ref_now) == errc::signature_mismatch);
   }
   SECTION("an id with a dot is malformed; any other character is an id") {
     CHECK(auth_code(ref_body, hdrs("msg.1", ref_ts, ref_sig), v, ref_now) == errc::malformed_message_id);
     CHECK(auth_code(ref_body, hdrs("", ref_ts, ref_sig), v, ref_now) == errc::malformed_message_id);
     const std::string odd_id = "evt id/é:+=%";
-    CHECK(auth_code(ref_body, hdrs(odd_id, ref_ts, openssl_v1(b64decode("MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"), odd_id, ref_ts,
-                                                                     ref_body)),
-                    v, ref_now) == errc::ok);
+    CHECK(auth_code(
+              ref_body,
+              hdrs(odd_id, ref_ts, openssl_v1(b64decode("MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"), odd_id, ref_ts, ref_body)),
+              v, ref_now) == errc::ok);
   }
 }
 
@@ -351,7 +363,7 @@ TEST_CASE("v1a: Ed25519 entries, and both kinds of key in one verifier", "[stand
   o.prof = &profiles::standard;
   auto r = authenticate_delivery(ref_body, hdrs(ref_id, ref_ts, *sig), mixed, ref_now, o);
   REQUIRE(r);
-  CHECK(r->matched_secret == 1);  // public keys are numbered after the secrets
+  CHECK(r->matched_secret == 1);                       // public keys are numbered after the secrets
   const headers_t h1 = hdrs(ref_id, ref_ts, ref_sig);  // the result's views point into it
   auto r1 = authenticate_delivery(ref_body, h1, mixed, ref_now, o);
   REQUIRE(r1);
@@ -425,7 +437,8 @@ TEST_CASE("profiles: one scheme's delivery under the other's profile says so", "
   auto pair = generate_webhook_keypair();
   REQUIRE(pair);
   const headers_t hex = {{"x-ai-stats-timestamp", ref_ts}, {"x-ai-stats-signature", std::string(64, 'a')}};
-  CHECK(auth_code(ref_body, hex, make({}, {pair->public_key}), ref_now, &profiles::ai_stats) == errc::key_format_mismatch);
+  CHECK(auth_code(ref_body, hex, make({}, {pair->public_key}), ref_now, &profiles::ai_stats) ==
+        errc::key_format_mismatch);
 }
 
 TEST_CASE("detection: webhook-* and svix-* are the standard family, never a mix", "[standard][detect]") {
@@ -459,8 +472,8 @@ TEST_CASE("detection: webhook-* and svix-* are the standard family, never a mix"
   const headers_t mix = {{"webhook-id", ref_id}, {"svix-timestamp", ref_ts}, {"svix-signature", ref_sig}};
   CHECK(auth_code(ref_body, mix, v, ref_now) == errc::ambiguous_header);
   // A header lookup callable works as well as a range.
-  const std::map<std::string, std::string> m = {{"webhook-id", ref_id}, {"webhook-timestamp", ref_ts},
-                                                {"webhook-signature", ref_sig}};
+  const std::map<std::string, std::string> m = {
+      {"webhook-id", ref_id}, {"webhook-timestamp", ref_ts}, {"webhook-signature", ref_sig}};
   auto lookup = [&](std::string_view name) -> const std::string* {
     auto it = m.find(std::string(name));
     return it == m.end() ? nullptr : &it->second;
@@ -514,7 +527,8 @@ TEST_CASE("sender: headers, one entry per key in order, rotation", "[standard][s
 }
 
 TEST_CASE("typed view: the recommended shape and OpenAI's event", "[standard][body]") {
-  auto rec = parse_webhook_event(R"({"type":"invoice.paid","timestamp":"2022-11-03T20:26:10.344522Z","data":{"id":"inv_1","n":2}})");
+  auto rec = parse_webhook_event(
+      R"({"type":"invoice.paid","timestamp":"2022-11-03T20:26:10.344522Z","data":{"id":"inv_1","n":2}})");
   REQUIRE(rec);
   CHECK(rec->type == "invoice.paid");
   CHECK(rec->timestamp == "2022-11-03T20:26:10.344522Z");
@@ -582,7 +596,8 @@ TEST_CASE("receive_webhook: authenticate, claim the webhook-id, handler, commit"
   CHECK(calls == 1);
   // A retry of the same message (new timestamp, same id) is a duplicate: 200, no effect.
   const std::string ts2 = std::to_string(ref_now + 60);
-  const headers_t retry = hdrs(ref_id, ts2, openssl_v1(b64decode("MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"), ref_id, ts2, ref_body));
+  const headers_t retry =
+      hdrs(ref_id, ts2, openssl_v1(b64decode("MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"), ref_id, ts2, ref_body));
   r = receive_webhook(ref_body, retry, v, store, now + std::chrono::seconds{60}, handler);
   CHECK(r.action == receiver_decision::duplicate);
   CHECK(r.http_status == 200);

@@ -90,8 +90,9 @@ TEST_CASE("omitted, null and empty events give the default list") {
 
 TEST_CASE("mixed lists keep valid entries in order, without duplicates, and report the rest") {
   std::vector<ignored_event> ignored;
-  auto l = from_json(R"([" Completed ","video.canceled",1,"batch.failed","","job.completed","nope",null,"progress","canceled",{"a":1}])",
-                     {}, &ignored);
+  auto l = from_json(
+      R"([" Completed ","video.canceled",1,"batch.failed","","job.completed","nope",null,"progress","canceled",{"a":1}])",
+      {}, &ignored);
   REQUIRE(l);
   CHECK(names(*l) == strings{"job.completed", "video.cancelled", "job.progress", "job.cancelled"});
   CHECK_FALSE(l->is_default());
@@ -101,7 +102,7 @@ TEST_CASE("mixed lists keep valid entries in order, without duplicates, and repo
     std::size_t index;
     errc reason;
   };
-  const want w[] = {{"1", 2, errc::event_not_string},        {"\"batch.failed\"", 3, errc::cross_kind_event},
+  const want w[] = {{"1", 2, errc::event_not_string},         {"\"batch.failed\"", 3, errc::cross_kind_event},
                     {"\"\"", 4, errc::empty_event},           {"\"job.completed\"", 5, errc::duplicate_event},
                     {"\"nope\"", 6, errc::invalid_event},     {"null", 7, errc::event_not_string},
                     {"{\"a\":1}", 10, errc::event_not_string}};
@@ -229,7 +230,8 @@ TEST_CASE("the webhook object") {
   subscription_options ph;
   ph.events.prof = &profiles::phaseo;
   CHECK(parse_webhook_subscription(R"({"url":"https://example.com/"})", ph).code() == errc::secret_required);
-  auto phs = parse_webhook_subscription(R"({"url":"https://example.com/","secret":"s","events":["status_changed"]})", ph);
+  auto phs =
+      parse_webhook_subscription(R"({"url":"https://example.com/","secret":"s","events":["status_changed"]})", ph);
   REQUIRE(phs);
   CHECK(names(phs->events) == strings{"job.status_changed"});
 }
@@ -241,8 +243,9 @@ TEST_CASE("the summary never contains the secret") {
   REQUIRE(sub);
   std::string out;
   append_subscription_summary(out, *sub);
-  CHECK(out ==
-        R"({"url":"https://example.com/h","has_secret":true,"events":["job.completed"],"ignored":[{"value":7,"reason":"event_not_string"},{"value":"batch.failed","reason":"cross_kind_event"}]})");
+  CHECK(
+      out ==
+      R"({"url":"https://example.com/h","has_secret":true,"events":["job.completed"],"ignored":[{"value":7,"reason":"event_not_string"},{"value":"batch.failed","reason":"cross_kind_event"}]})");
   CHECK(out.find("topsecret") == std::string::npos);
   CHECK(json::validate(out));
 }
@@ -252,7 +255,9 @@ TEST_CASE("the summary never contains the secret") {
 namespace {
 constexpr const char* uuid = "3f2b8c1e-9a4d-4c7e-b5f1-0123456789ab";
 
-std::string hook(const std::string& members) { return std::string("{\"endpoint_id\":\"") + uuid + "\"" + members + "}"; }
+std::string hook(const std::string& members) {
+  return std::string("{\"endpoint_id\":\"") + uuid + "\"" + members + "}";
+}
 
 result<endpoint_subscription> endpoint_sub(const std::string& text, kind k = kind::video, bool strict = false) {
   static std::string keep;
@@ -365,7 +370,8 @@ TEST_CASE("phaseo: each entry is normalised per §16.2 and stored as a string") 
     }
   }
   // Duplicates after normalisation are removed, keeping the first.
-  auto d = endpoint_sub(hook(R"(,"events":["completed","job.completed","Job.Completed ","failed","job.completed.x","job.completed.x"])"));
+  auto d = endpoint_sub(
+      hook(R"(,"events":["completed","job.completed","Job.Completed ","failed","job.completed.x","job.completed.x"])"));
   REQUIRE(d);
   CHECK(d->events == strings{"job.completed", "job.failed", "job.completed.x"});
   REQUIRE(d->ignored.size() == 3);
@@ -433,9 +439,8 @@ TEST_CASE("phaseo: batch requests name the endpoint by webhook or webhook_endpoi
   CHECK(top->kind == kind::batch);
   CHECK(top->events.empty());
   // webhook wins when both are present
-  auto both = parse_batch_subscription(R"({"webhook_endpoint_id":")" + other + R"(","webhook":)" +
-                                           hook(R"(,"events":["batch.completed"])") + "}",
-                                       opt);
+  auto both = parse_batch_subscription(
+      R"({"webhook_endpoint_id":")" + other + R"(","webhook":)" + hook(R"(,"events":["batch.completed"])") + "}", opt);
   REQUIRE(both);
   CHECK(both->endpoint_id == uuid);
   CHECK(both->events == strings{"batch.completed"});
@@ -460,8 +465,10 @@ TEST_CASE("phaseo: the endpoint subscription summary") {
   REQUIRE(sub);
   std::string out;
   append_endpoint_subscription_summary(out, *sub);
-  CHECK(out == std::string(R"({"endpoint_id":")") + uuid +
-                   R"(","url":null,"has_secret":true,"events":["job.completed","job.completed.extra"],"ignored":[{"value":"batch.failed","reason":"cross_kind_event"}]})");
+  CHECK(
+      out ==
+      std::string(R"({"endpoint_id":")") + uuid +
+          R"(","url":null,"has_secret":true,"events":["job.completed","job.completed.extra"],"ignored":[{"value":"batch.failed","reason":"cross_kind_event"}]})");
   CHECK(json::validate(out));
   std::string with_effective;
   const strings eff = sub->effective({});

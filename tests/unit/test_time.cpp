@@ -51,8 +51,12 @@ TEST_CASE("unix_time: verification and the receiver decide freshness on the floo
   };
   // Tolerance 300 s, both ends inclusive, on whole seconds of now.
   const point points[] = {
-      {-301'000, errc::timestamp_too_new}, {-300'001, errc::timestamp_too_new}, {-300'000, errc::ok},
-      {0, errc::ok},                       {300'000, errc::ok},                 {300'999, errc::ok},
+      {-301'000, errc::timestamp_too_new},
+      {-300'001, errc::timestamp_too_new},
+      {-300'000, errc::ok},
+      {0, errc::ok},
+      {300'000, errc::ok},
+      {300'999, errc::ok},
       {301'000, errc::timestamp_too_old},
   };
   for (const point& p : points) {

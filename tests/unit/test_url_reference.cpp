@@ -32,9 +32,6 @@ using jobwire_test::str;
 using jobwire_test::url_cleaned;
 using jobwire_test::url_scheme_of;
 
-
-
-
 struct wpt_case {
   std::string input, hostname, port;
   bool failure = false;
@@ -62,8 +59,8 @@ bool load_wpt(std::vector<wpt_case>& out) {
     json::value base = obj.find("base");
     if (w.selected && base.exists() && !base.is_null()) {
       const std::string after = clean.substr(scheme.size() + 1);
-      bool two_slashes = after.size() >= 2 && (after[0] == '/' || after[0] == '\\') &&
-                         (after[1] == '/' || after[1] == '\\');
+      bool two_slashes =
+          after.size() >= 2 && (after[0] == '/' || after[0] == '\\') && (after[1] == '/' || after[1] == '\\');
       if (url_scheme_of(str(base)) == scheme && !two_slashes) w.selected = false;
     }
     out.push_back(std::move(w));
@@ -88,7 +85,7 @@ std::vector<std::string> corpus_inputs() {
 
 // Deterministic mutations an attacker would try on top of each input.
 std::vector<std::string> mutations(const std::vector<std::string>& inputs, int per_input) {
-  static const char* const inserts[] = {"\t", "%2e", "@",  "\\", ":", "[",  "]",   "%",  ".", "0x",
+  static const char* const inserts[] = {"\t", "%2e", "@",   "\\", ":", "[",   "]",        "%", ".", "0x",
                                         "/",  "0",   "%30", "::", "1", "%3A", "\xC3\xA9", "X", "#", "?"};
   std::vector<std::string> out;
   std::uint32_t seed = 20240611;
@@ -97,10 +94,8 @@ std::vector<std::string> mutations(const std::vector<std::string>& inputs, int p
       seed = seed * 1664525u + 1013904223u;
       std::string s = base;
       std::size_t pos = s.empty() ? 0 : (seed >> 8) % (s.size() + 1);
-      if ((seed >> 4) % 3 == 0 && !s.empty() && pos < s.size())
-        s.erase(pos, 1);
-      else
-        s.insert(pos, inserts[(seed >> 20) % (sizeof inserts / sizeof inserts[0])]);
+      if ((seed >> 4) % 3 == 0 && !s.empty() && pos < s.size()) s.erase(pos, 1);
+      else s.insert(pos, inserts[(seed >> 20) % (sizeof inserts / sizeof inserts[0])]);
       out.push_back(std::move(s));
     }
   }
@@ -137,10 +132,11 @@ TEST_CASE("the reference reproduces WPT's hostname, port or failure for every in
     if (r.host.serialised == w.hostname && port == w.port) ++successes;
     if (r.host.punycode_unverified) ++punycode;
   }
-  std::printf("reference vs WPT: %d http(s) cases selected, %d out of scope (non-ASCII hosts), "
-              "%d expected failures reproduced, %d expected hostnames and ports reproduced "
-              "(%d with unverified xn-- labels)\n",
-              selected, out_of_scope, failures, successes, punycode);
+  std::printf(
+      "reference vs WPT: %d http(s) cases selected, %d out of scope (non-ASCII hosts), "
+      "%d expected failures reproduced, %d expected hostnames and ports reproduced "
+      "(%d with unverified xn-- labels)\n",
+      selected, out_of_scope, failures, successes, punycode);
   CHECK(selected == out_of_scope + failures + successes);
   CHECK(out_of_scope < 40);
   CHECK(selected > 300);
@@ -157,12 +153,45 @@ namespace {
 
 std::vector<std::string> address_texts() {
   std::vector<std::string> out = {
-      "", "0.0.0.0", "1.2.3.4", "255.255.255.255", "256.1.1.1", "01.2.3.4", "1.2.3", "1.2.3.4.", "0x1.2.3.4",
-      "1.2.3.04", "::", "::1", "1::", "1:2:3:4:5:6:7:8", "1:2:3:4:5:6:7::", "::2:3:4:5:6:7:8", "1::8",
-      "1:2:3:4:5:6:1.2.3.4", "::ffff:1.2.3.4", "::1.2.3.4", "1:2:3:4:5:6:7:1.2.3.4", "::ffff:01.2.3.4",
-      "::ffff:1.2.3", "12345::", "1:::2", ":1::", "1::2::3", "0000:0000:0000:0000:0000:0000:0000:0001",
-      "::ffff:255.255.255.255", "::ffff:256.1.1.1", "fe80::1%eth0", "::1.2.3.4.5", "1:2:3:4:5:6:7:8:9",
-      "::0:0:0:0:0:0:0", "::0:0:0:0:0:0", "ABCD:EF01::", "1.2.3.4:", ":", "1:2:3:4:5::1.2.3.4",
+      "",
+      "0.0.0.0",
+      "1.2.3.4",
+      "255.255.255.255",
+      "256.1.1.1",
+      "01.2.3.4",
+      "1.2.3",
+      "1.2.3.4.",
+      "0x1.2.3.4",
+      "1.2.3.04",
+      "::",
+      "::1",
+      "1::",
+      "1:2:3:4:5:6:7:8",
+      "1:2:3:4:5:6:7::",
+      "::2:3:4:5:6:7:8",
+      "1::8",
+      "1:2:3:4:5:6:1.2.3.4",
+      "::ffff:1.2.3.4",
+      "::1.2.3.4",
+      "1:2:3:4:5:6:7:1.2.3.4",
+      "::ffff:01.2.3.4",
+      "::ffff:1.2.3",
+      "12345::",
+      "1:::2",
+      ":1::",
+      "1::2::3",
+      "0000:0000:0000:0000:0000:0000:0000:0001",
+      "::ffff:255.255.255.255",
+      "::ffff:256.1.1.1",
+      "fe80::1%eth0",
+      "::1.2.3.4.5",
+      "1:2:3:4:5:6:7:8:9",
+      "::0:0:0:0:0:0:0",
+      "::0:0:0:0:0:0",
+      "ABCD:EF01::",
+      "1.2.3.4:",
+      ":",
+      "1:2:3:4:5::1.2.3.4",
   };
   // Random strings over the alphabet both grammars are made of.
   const char alphabet[] = "0123456789abcdefABCDEF:::...xX";
@@ -281,11 +310,12 @@ TEST_CASE("jobwire agrees with the reference on WPT inputs, the fuzz corpus and 
   }
   CHECK(disagreements == 0);
 
-  std::printf("differential: %zu WPT inputs, %zu corpus files; %zu URLs compared (%zu both accept: %zu domain, "
-              "%zu ipv4, %zu ipv6; %zu both reject), %zu address texts (%zu IPv4, %zu IPv6 parsed, %zu "
-              "classified)\n",
-              wpt_count, corpus.size(), t.urls, t.both_accept, t.kinds[0], t.kinds[1], t.kinds[2], t.both_reject,
-              t.texts, t.ipv4_parsed, t.ipv6_parsed, t.classified);
+  std::printf(
+      "differential: %zu WPT inputs, %zu corpus files; %zu URLs compared (%zu both accept: %zu domain, "
+      "%zu ipv4, %zu ipv6; %zu both reject), %zu address texts (%zu IPv4, %zu IPv6 parsed, %zu "
+      "classified)\n",
+      wpt_count, corpus.size(), t.urls, t.both_accept, t.kinds[0], t.kinds[1], t.kinds[2], t.both_reject, t.texts,
+      t.ipv4_parsed, t.ipv6_parsed, t.classified);
   for (int a = 0; a < static_cast<int>(url_diff::allowance::count); ++a)
     std::printf("  documented difference %s: %zu\n", url_diff::allowance_name(static_cast<url_diff::allowance>(a)),
                 t.allowed[a]);

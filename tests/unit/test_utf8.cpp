@@ -32,11 +32,11 @@ TEST_CASE("utf8_sequence_length: well-formed sequences of each length") {
 }
 
 TEST_CASE("utf8_sequence_length: ill-formed sequences give 0") {
-  CHECK(len_of("\x80") == 0);              // lone continuation byte
+  CHECK(len_of("\x80") == 0);  // lone continuation byte
   CHECK(len_of("\xbf") == 0);
-  CHECK(len_of("\xc0\xaf") == 0);          // overlong 2-byte lead
+  CHECK(len_of("\xc0\xaf") == 0);  // overlong 2-byte lead
   CHECK(len_of("\xc1\xbf") == 0);
-  CHECK(len_of("\xe0\x80\xaf") == 0);      // overlong 3-byte
+  CHECK(len_of("\xe0\x80\xaf") == 0);  // overlong 3-byte
   CHECK(len_of("\xe0\x9f\xbf") == 0);
   CHECK(len_of("\xed\xa0\x80") == 0);      // encoded surrogate U+D800
   CHECK(len_of("\xed\xbf\xbf") == 0);      // U+DFFF
@@ -66,9 +66,9 @@ TEST_CASE("utf8_valid over whole strings") {
   CHECK(utf8_valid(""));
   CHECK(utf8_valid("plain ascii"));
   CHECK(utf8_valid("caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80"));
-  CHECK_FALSE(utf8_valid("caf\xc3"));                // truncated at the end
-  CHECK_FALSE(utf8_valid("a\xed\xa0\x80z"));         // surrogate in the middle
-  CHECK_FALSE(utf8_valid("\xf8\x88\x80\x80\x80"));   // 5-byte form
+  CHECK_FALSE(utf8_valid("caf\xc3"));               // truncated at the end
+  CHECK_FALSE(utf8_valid("a\xed\xa0\x80z"));        // surrogate in the middle
+  CHECK_FALSE(utf8_valid("\xf8\x88\x80\x80\x80"));  // 5-byte form
   static_assert(jobwire::utf8_valid("\xc3\xa9"), "usable in constant expressions");
   static_assert(!jobwire::utf8_valid("\xc3"), "usable in constant expressions");
 }

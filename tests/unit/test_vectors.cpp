@@ -1,8 +1,8 @@
 // The shared delivery vectors (tests/data/vectors/deliveries.json) through every C++
 // surface: the composed call (verify_delivery), the receiver (receive_delivery, or
-// receive_webhook for the Standard Webhooks rows, with the in-memory store) and the C API (jobwire_verify). The same file is run by the Python
-// suite (bindings/python/tests/test_vectors.py) and the CLI (tests/cli/test_vectors.sh):
-// one request, one verdict, whichever surface is asked (PROTOCOL.md §9, §10, §13).
+// receive_webhook for the Standard Webhooks rows, with the in-memory store) and the C API (jobwire_verify). The same
+// file is run by the Python suite (bindings/python/tests/test_vectors.py) and the CLI (tests/cli/test_vectors.sh): one
+// request, one verdict, whichever surface is asked (PROTOCOL.md §9, §10, §13).
 #include <catch2/catch.hpp>
 
 #include <jobwire/receiver.hpp>
@@ -85,7 +85,8 @@ std::vector<vector_case> load_vectors(std::string& storage) {
     // A build with tiny resource limits (cmake/tiny_limits.cmake) meets a limit first where a
     // vector says so (`expect_tiny`): the same bytes, refused earlier and as precisely.
 #if defined(JOBWIRE_TINY_LIMITS)
-    const json::object expect = *(v.find("expect_tiny").exists() ? v.find("expect_tiny") : v.find("expect")).get_object();
+    const json::object expect =
+        *(v.find("expect_tiny").exists() ? v.find("expect_tiny") : v.find("expect")).get_object();
 #else
     const json::object expect = *v.find("expect").get_object();
 #endif
@@ -154,22 +155,22 @@ TEST_CASE("shared delivery vectors: one verdict from the composed call, the rece
     if (c.allow_unsigned) ropt.leniency |= lenient::unsigned_deliveries;
     int handled = 0;
     // Standard Webhooks deliveries (§17) have their own pipeline: no job state, processed.
-    const receipt r =
-        c.prof->scheme == signature_scheme::webhooks
-            ? receive_webhook(c.body, c.headers, *secrets, store, dedup_time{std::chrono::seconds{c.now}},
-                              [&](const authenticated_delivery&, const dedup_key&) -> void_result {
-                                ++handled;
-                                return {};
-                              },
-                              ropt)
-            : receive_delivery(
-                  c.body, c.headers, *secrets, store, dedup_time{std::chrono::seconds{c.now}},
-                  [](std::string_view) { return std::optional<job_state>(); },
-                  [&](const envelope_view&, const reconcile_decision&, const dedup_key&) -> void_result {
-                    ++handled;
-                    return {};
-                  },
-                  ropt);
+    const receipt r = c.prof->scheme == signature_scheme::webhooks
+                          ? receive_webhook(
+                                c.body, c.headers, *secrets, store, dedup_time{std::chrono::seconds{c.now}},
+                                [&](const authenticated_delivery&, const dedup_key&) -> void_result {
+                                  ++handled;
+                                  return {};
+                                },
+                                ropt)
+                          : receive_delivery(
+                                c.body, c.headers, *secrets, store, dedup_time{std::chrono::seconds{c.now}},
+                                [](std::string_view) { return std::optional<job_state>(); },
+                                [&](const envelope_view&, const reconcile_decision&, const dedup_key&) -> void_result {
+                                  ++handled;
+                                  return {};
+                                },
+                                ropt);
     CHECK(r.http_status == c.http_status);
     CHECK(error_name(r.error) == c.reason);
     CHECK(r.acknowledged() == (c.verdict == "valid"));

@@ -144,9 +144,9 @@ std::string verification_detail(jobwire::errc code, const jobwire::profile* conf
     // 13+ digits as milliseconds and anything else as an ISO-8601 date. Name the header and
     // point at --sdk-compat when the value is one of those forms.
     auto detected_ts = jobwire::detect_profile(headers);
-    const jobwire::profile& ts_prof = configured != nullptr ? *configured
+    const jobwire::profile& ts_prof = configured != nullptr                      ? *configured
                                       : (detected_ts && *detected_ts != nullptr) ? **detected_ts
-                                                                                : jobwire::profiles::ai_stats;
+                                                                                 : jobwire::profiles::ai_stats;
     const std::string want = std::string(ts_prof.header_prefix) + "timestamp";
     for (const auto& [name, value] : headers) {
       if (lower(name) != want) continue;
@@ -174,7 +174,8 @@ std::string verification_detail(jobwire::errc code, const jobwire::profile* conf
     return "no configured key is of this profile's kind: the service profiles take the secret's raw bytes, "
            "standard takes whsec_<base64> (or base64 without prefix), openai also raw bytes, and whpk_ public "
            "keys only verify v1a signatures";
-  if (code == errc::invalid_key) return "a key is not valid for its format (whsec_: base64 of 24..64 bytes, whpk_: base64 of 32 bytes)";
+  if (code == errc::invalid_key)
+    return "a key is not valid for its format (whsec_: base64 of 24..64 bytes, whpk_: base64 of 32 bytes)";
   if (code == errc::missing_message_id) return "expected header webhook-id (or svix-id)";
   if (code != errc::missing_timestamp && code != errc::missing_signature) return {};
   auto detected = jobwire::detect_profile(headers);
@@ -203,9 +204,7 @@ jobwire::payload_options invocation::payload_options() const {
 
 std::int64_t invocation::now() const {
   if (auto n = int_option("--now")) return *n;
-  return std::chrono::duration_cast<std::chrono::seconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
 }
 
 int invocation::reject(const jobwire::error& e, std::string_view detail) {

@@ -55,8 +55,7 @@ struct cli_exit {
 
 class invocation {
  public:
-  invocation(const command_spec& spec, std::ostream& out, std::ostream& err)
-      : spec_(spec), out_(out), err_(err) {}
+  invocation(const command_spec& spec, std::ostream& out, std::ostream& err) : spec_(spec), out_(out), err_(err) {}
 
   const command_spec& spec() const { return spec_; }
   std::ostream& out() { return out_; }

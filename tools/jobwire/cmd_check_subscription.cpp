@@ -81,7 +81,8 @@ const registrar reg{command_spec{
     "its reason. --strict rejects the subscription at the first invalid entry instead.\n"
     "With --profile phaseo (section 16.2) JSON is {endpoint_id, events?} (url and secret are\n"
     "refused: the endpoint holds them) and the output is\n"
-    "{\"endpoint_id\":...,\"url\":null,\"has_secret\":true,\"events\":[...stored, [] = inherit...],\"ignored\":[...]};\n"
+    "{\"endpoint_id\":...,\"url\":null,\"has_secret\":true,\"events\":[...stored, [] = "
+    "inherit...],\"ignored\":[...]};\n"
     "--batch-request reads JSON as a batch request body (webhook or webhook_endpoint_id) and\n"
     "--endpoint-events adds \"effective_events\": the list that decides what is sent, given\n"
     "the endpoint's events.",

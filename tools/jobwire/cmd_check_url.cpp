@@ -52,22 +52,22 @@ int run(invocation& inv) {
   return inv.accept(url, members);
 }
 
-const registrar reg{command_spec{
-    "check-url",
-    "check a webhook callback URL against a policy and print its WHATWG serialisation",
-    "jobwire check-url URL [--policy strict|ai-stats|phaseo] [--dev] [--print-host]",
-    "Parses URL the way the WHATWG URL Standard does for http/https and checks it against\n"
-    "the callback URL policy (PROTOCOL.md section 8; phaseo: the current service's\n"
-    "send-time rule, section 16.4, which drops the fragment). Prints the serialised URL when\n"
-    "accepted, the reason code when rejected. --print-host prints the parsed host instead\n"
-    "for any URL that parses (no policy applied).",
-    {{"--policy", "NAME", "strict (default), ai-stats or phaseo", false},
-     {"--dev", "", "local development: accept exactly localhost, 127.0.0.1, [::1]", false},
-     {"--print-host", "", "print the serialised host of any parsable URL; no policy", false}},
-    1,
-    1,
-    "URL: the URL itself, @FILE, or @- for standard input",
-    run}};
+const registrar reg{
+    command_spec{"check-url",
+                 "check a webhook callback URL against a policy and print its WHATWG serialisation",
+                 "jobwire check-url URL [--policy strict|ai-stats|phaseo] [--dev] [--print-host]",
+                 "Parses URL the way the WHATWG URL Standard does for http/https and checks it against\n"
+                 "the callback URL policy (PROTOCOL.md section 8; phaseo: the current service's\n"
+                 "send-time rule, section 16.4, which drops the fragment). Prints the serialised URL when\n"
+                 "accepted, the reason code when rejected. --print-host prints the parsed host instead\n"
+                 "for any URL that parses (no policy applied).",
+                 {{"--policy", "NAME", "strict (default), ai-stats or phaseo", false},
+                  {"--dev", "", "local development: accept exactly localhost, 127.0.0.1, [::1]", false},
+                  {"--print-host", "", "print the serialised host of any parsable URL; no policy", false}},
+                 1,
+                 1,
+                 "URL: the URL itself, @FILE, or @- for standard input",
+                 run}};
 
 }  // namespace
 }  // namespace jobwire_cli

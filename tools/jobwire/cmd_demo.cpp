@@ -14,31 +14,31 @@
 
 #if JOBWIRE_CLI_HAVE_DEMO
 
-#include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
-#include <sys/prctl.h>
-#include <sys/wait.h>
-#include <unistd.h>
+#  include <fcntl.h>
+#  include <poll.h>
+#  include <signal.h>
+#  include <sys/prctl.h>
+#  include <sys/wait.h>
+#  include <unistd.h>
 
-#include <sqlite3.h>
+#  include <sqlite3.h>
 
-#include <httplib.h>
+#  include <httplib.h>
 
-#include <chrono>
-#include <cstdio>
-#include <cstdlib>
-#include <filesystem>
-#include <fstream>
-#include <map>
-#include <ostream>
-#include <random>
-#include <set>
-#include <sstream>
-#include <thread>
-#include <vector>
+#  include <chrono>
+#  include <cstdio>
+#  include <cstdlib>
+#  include <filesystem>
+#  include <fstream>
+#  include <map>
+#  include <ostream>
+#  include <random>
+#  include <set>
+#  include <sstream>
+#  include <thread>
+#  include <vector>
 
-#include <jobwire/json.hpp>
+#  include <jobwire/json.hpp>
 
 namespace jobwire_cli {
 namespace {
@@ -266,8 +266,8 @@ bool read_receiver(const std::string& text, receiver_view& r) {
   if (auto a = o->find("refetches").get_array())
     for (jobwire::json::value v : *a)
       if (auto d = v.get_object())
-        r.refetches.push_back({str(d->find("job_id")), str(d->find("reason")), str(d->find("status")),
-                               num(d->find("http_status"))});
+        r.refetches.push_back(
+            {str(d->find("job_id")), str(d->find("reason")), str(d->find("status")), num(d->find("http_status"))});
   return true;
 }
 
@@ -316,7 +316,7 @@ bool read_dashboard(const std::string& text, dashboard_view& d) {
 struct database_view {
   std::map<std::pair<std::string, std::string>, std::int64_t> effect_rows;  // (job, key) → rows
   std::map<std::string, std::pair<std::string, double>> jobs;               // job → (lifecycle, progress)
-  std::set<std::string> done_keys;                                           // jobwire_dedup rows in state done
+  std::set<std::string> done_keys;                                          // jobwire_dedup rows in state done
   std::string error;
 };
 
@@ -342,9 +342,12 @@ database_view read_database(const std::string& path) {
     return std::string(static_cast<const char*>(p), p ? static_cast<std::size_t>(sqlite3_column_bytes(st, i)) : 0);
   };
   each("SELECT job_id, delivery_key, COUNT(*) FROM app_side_effects GROUP BY job_id, delivery_key",
-       [&](sqlite3_stmt* st) { v.effect_rows[{text(st, 0), text(st, 1)}] = sqlite3_column_int64(st, 2); });
-  each("SELECT job_id, lifecycle, progress FROM app_jobs",
-       [&](sqlite3_stmt* st) { v.jobs[text(st, 0)] = {text(st, 1), sqlite3_column_double(st, 2)}; });
+       [&](sqlite3_stmt* st) {
+         v.effect_rows[{text(st, 0), text(st, 1)}] = sqlite3_column_int64(st, 2);
+       });
+  each("SELECT job_id, lifecycle, progress FROM app_jobs", [&](sqlite3_stmt* st) {
+    v.jobs[text(st, 0)] = {text(st, 1), sqlite3_column_double(st, 2)};
+  });
   // State 2 = done (stores/sqlite.hpp); the key is dedup_key::encoded(): job:<len>:<id>:<key>.
   each("SELECT key FROM jobwire_dedup WHERE state = 2", [&](sqlite3_stmt* st) { v.done_keys.insert(text(st, 0)); });
   sqlite3_close(db);
@@ -402,7 +405,8 @@ int run(invocation& inv) {
   struct sigaction sa {};
   sa.sa_handler = on_stop_signal;
   sigemptyset(&sa.sa_mask);
-  struct sigaction old_int {}, old_term {};
+  struct sigaction old_int {
+  }, old_term{};
   sigaction(SIGINT, &sa, &old_int);
   sigaction(SIGTERM, &sa, &old_term);
   struct restore_signals {
@@ -472,11 +476,14 @@ int run(invocation& inv) {
   out << "  gateway   " << gateway_url << "  (retry schedule 60s/300s/900s, sweep 300s, clock x" << scale << ")\n"
       << "  receiver  " << receiver_url << "/webhooks/video  (SQLite " << db_path << ")\n"
       << "dashboard (receiver): " << receiver_url << "/dashboard  (JSON /dashboard.json, Prometheus /metrics)\n"
-      << "dashboard (gateway): " << gateway_url << "/dashboard  (the sender's view; its times are on the simulated clock)\n";
+      << "dashboard (gateway): " << gateway_url
+      << "/dashboard  (the sender's view; its times are on the simulated clock)\n";
 
-  std::vector<std::string> poller_args = {"--gateway", gateway_url, "--callback", receiver_url + "/webhooks/video",
-                                          "--secret-file", secret_path, "--db", db_path, "--deadline",
-                                          std::to_string(static_cast<long>(timeout_s))};
+  std::vector<std::string> poller_args = {"--gateway",     gateway_url,
+                                          "--callback",    receiver_url + "/webhooks/video",
+                                          "--secret-file", secret_path,
+                                          "--db",          db_path,
+                                          "--deadline",    std::to_string(static_cast<long>(timeout_s))};
   for (const auto& p : plan) {
     poller_args.push_back("--job");
     poller_args.push_back(std::string(p.scenario) + (p.callback_query[0] ? std::string(",") + p.callback_query : ""));
@@ -518,7 +525,8 @@ int run(invocation& inv) {
         r.content_http = o->find("content_http_status").exists() ? num(o->find("content_http_status")) : 0;
         r.content = str(o->find("content"));
         out << stamp() << "  polled    " << id << "  " << r.status << " after " << num(o->find("polls")) << " polls, "
-            << (r.bytes >= 0 ? "content read (" + std::to_string(r.bytes) + " bytes)" : "content not read: " + r.content)
+            << (r.bytes >= 0 ? "content read (" + std::to_string(r.bytes) + " bytes)"
+                             : "content not read: " + r.content)
             << "\n";
       } else if (ev == "error") {
         out << stamp() << "  poller    " << id << "  " << str(o->find("reason")) << "\n";
@@ -551,7 +559,8 @@ int run(invocation& inv) {
         if (!d.job.empty() || d.http != http) continue;
         if (seen++ < next) continue;
         ++next;
-        return "; receiver: " + d.action + (d.reason.empty() ? "" : " (" + d.reason + ")") + ", not attributed to a job";
+        return "; receiver: " + d.action + (d.reason.empty() ? "" : " (" + d.reason + ")") +
+               ", not attributed to a job";
       }
       return {};
     };
@@ -586,9 +595,11 @@ int run(invocation& inv) {
   // --- verdict from observations ---------------------------------------------------------------
   std::vector<check> checks;
   auto expect = [&](const std::string& job, bool ok, const std::string& text) { checks.push_back({job, text, ok}); };
-  expect("", settled, "every job reached a terminal state and every delivery settled within " +
-                          std::to_string(static_cast<long>(timeout_s)) + "s");
-  expect("", poller.exited && poller.exit_status == 0, "the poller exited 0 (every job terminal, completed content read)");
+  expect("", settled,
+         "every job reached a terminal state and every delivery settled within " +
+             std::to_string(static_cast<long>(timeout_s)) + "s");
+  expect("", poller.exited && poller.exit_status == 0,
+         "the poller exited 0 (every job terminal, completed content read)");
   receiver_view rv;
   auto rres = rc.Get("/stats");
   expect("", rres && rres->status == 200 && read_receiver(rres->body, rv), "the receiver's statistics were read");
@@ -607,8 +618,8 @@ int run(invocation& inv) {
   expect("",
          (simulated ? gdash.clock_kind == "simulated" && gdash.clock_scale == scale : gdash.clock_kind == "wall") &&
              rdash.clock_kind == "wall",
-         simulated ? "the gateway's dashboard says its clock is simulated (x" + std::to_string(static_cast<long>(scale)) +
-                         "), the receiver's that it is the wall clock"
+         simulated ? "the gateway's dashboard says its clock is simulated (x" +
+                         std::to_string(static_cast<long>(scale)) + "), the receiver's that it is the wall clock"
                    : "both dashboards say their clock is the wall clock");
   expect("", db.error.empty(), "the receiver's SQLite database was read" + (db.error.empty() ? "" : ": " + db.error));
   std::int64_t tampered_sent = 0;
@@ -623,8 +634,7 @@ int run(invocation& inv) {
     expect(who, pr.status == want_status, "the poller saw " + want_status + " (got " + pr.status + ")");
     if (fails)
       expect(who, pr.bytes < 0 && pr.content == "job_not_completed", "content was not requested for a failed job");
-    else
-      expect(who, pr.content_http == 200 && pr.bytes > 0, "content was read once completed");
+    else expect(who, pr.content_http == 200 && pr.bytes > 0, "content was read once completed");
 
     // Delivery keys and the side effects they caused.
     std::set<std::string> no_effect;  // keys whose delivery must not run a side effect
@@ -669,14 +679,13 @@ int run(invocation& inv) {
                         row->second.delivered == j.delivered && row->second.retried == j.retried &&
                         row->second.rejected == j.rejected;
       expect(who, same,
-             std::string(dash == &gdash ? "the gateway's" : "the receiver's") +
-                 " dashboard names the job " + sc + " and counts its deliveries as the summary does" +
-                 (row == dash->jobs.end()
-                      ? " (no row)"
-                      : same ? ""
-                             : " (got " + row->second.label + " " + std::to_string(row->second.attempted) + "/" +
-                                   std::to_string(row->second.delivered) + "/" + std::to_string(row->second.retried) +
-                                   "/" + std::to_string(row->second.rejected) + ")"));
+             std::string(dash == &gdash ? "the gateway's" : "the receiver's") + " dashboard names the job " + sc +
+                 " and counts its deliveries as the summary does" +
+                 (row == dash->jobs.end() ? " (no row)"
+                  : same                  ? ""
+                         : " (got " + row->second.label + " " + std::to_string(row->second.attempted) + "/" +
+                               std::to_string(row->second.delivered) + "/" + std::to_string(row->second.retried) + "/" +
+                               std::to_string(row->second.rejected) + ")"));
     }
 
     const std::string want_held = sc == "endpoint_down" ? "running" : want_status;
@@ -684,7 +693,9 @@ int run(invocation& inv) {
     expect(who, held != db.jobs.end() && held->second.first == want_held,
            "the receiver's stored job state is " + want_held +
                (held == db.jobs.end() ? " (no row)" : " (got " + held->second.first + ")"));
-    const std::string want_health = fails ? "generation_failed" : sc == "endpoint_down" ? "delivery_exhausted" : "healthy";
+    const std::string want_health = fails                   ? "generation_failed"
+                                    : sc == "endpoint_down" ? "delivery_exhausted"
+                                                            : "healthy";
     expect(who, j.health == want_health, "monitoring classifies it " + want_health + " (got " + j.health + ")");
 
     auto attempts_of = [&](const std::string& key) {
@@ -703,7 +714,8 @@ int run(invocation& inv) {
     if (sc == "status_changed") {
       bool refetched = false;
       for (const auto& r : rv.refetches)
-        refetched = refetched || (r.job == j.id && r.reason == "terminal_hint" && r.http == 200 && r.status == "completed");
+        refetched =
+            refetched || (r.job == j.id && r.reason == "terminal_hint" && r.http == 200 && r.status == "completed");
       expect(who,
              decided("video.status_changed:queued:in_progress", "process", 200) && decided(hint_key, "refetch", 200) &&
                  refetched && decided("video.completed", "no_change", 200),
@@ -715,8 +727,9 @@ int run(invocation& inv) {
              "every delivery accepted on its first attempt");
     if (sc == "receiver_fails_once") {
       auto a = attempts_of("video.completed");
-      expect(who, a.size() == 2 && a[0].http == 503 && a[0].status == "scheduled_retry" && a[1].number == 2 &&
-                      a[1].http == 200 && a[1].status == "delivered",
+      expect(who,
+             a.size() == 2 && a[0].http == 503 && a[0].status == "scheduled_retry" && a[1].number == 2 &&
+                 a[1].http == 200 && a[1].status == "delivered",
              "video.completed: attempt 1 answered 503 and scheduled a retry, attempt 2 delivered");
       expect(who, effects.first == 1 && effects.second == 1, "the side effect failed once, then ran exactly once");
     }
@@ -741,7 +754,8 @@ int run(invocation& inv) {
     if (sc == "conflicting_terminal") {
       bool refetched = false;
       for (const auto& r : rv.refetches)
-        refetched = refetched || (r.job == j.id && r.reason == "terminal_conflict" && r.http == 200 && r.status == "completed");
+        refetched =
+            refetched || (r.job == j.id && r.reason == "terminal_conflict" && r.http == 200 && r.status == "completed");
       expect(who, refetched && decided("video.failed", "refetch", 200),
              "video.failed after completion: the status endpoint was fetched (completed) and kept");
     }
@@ -798,7 +812,8 @@ int run(invocation& inv) {
       out << (c.ok ? "  ok    " : "  FAIL  ") << (c.job.empty() ? "" : c.job + ": ") << c.text << "\n";
   }
   char tail[160];
-  std::snprintf(tail, sizeof tail, "%zu of %zu expectations held in %.1fs", checks.size() - failed, checks.size(), elapsed);
+  std::snprintf(tail, sizeof tail, "%zu of %zu expectations held in %.1fs", checks.size() - failed, checks.size(),
+                elapsed);
   out << tail << (failed ? "" : " — all protocol behaviours observed") << "\n";
   if (failed) {
     for (child* c : s.children) {
@@ -823,31 +838,31 @@ int run(invocation& inv) {
 
 }  // namespace
 
-const registrar demo_reg{command_spec{
-    "demo",
-    "run the end-to-end scenario on loopback (gateway, receiver, poller)",
-    "jobwire demo [--time-scale N] [--timeout SECONDS] [--keep-temp] [--keep-open] [--verbose]",
-    "Starts jobwire-gateway, jobwire-receiver and jobwire-poller (found next to this\n"
-    "executable) on free loopback ports and runs nine jobs: normal, a failing generation,\n"
-    "a receiver failing the first attempt of a delivery, a duplicate, a tampered delivery,\n"
-    "progress after completion, a conflicting terminal state, an endpoint that never accepts\n"
-    "and a job sent as the current service sends it (x-phaseo-*, status_changed). Prints each\n"
-    "delivery as it happens, with the receiver's decision next to the HTTP status, then a\n"
-    "summary table; exits 0 only if every expectation held, judged from HTTP statuses, SQLite\n"
-    "rows, receiver counters and both dashboards' documents. The receiver and the gateway\n"
-    "serve the operations dashboard (docs/DASHBOARD.md) at the printed, labelled URLs while\n"
-    "the demo runs (the gateway's times are on its simulated clock); --keep-open keeps them up\n"
-    "after the summary, until Ctrl-C. The webhook secret reaches the receiver and the poller\n"
-    "in a file only the user can read, never as an argument.",
-    {{"--time-scale", "N", "the gateway's delivery clock runs N times real time (default 600)", false},
-     {"--timeout", "SECONDS", "give up after this long (default 45)", false},
-     {"--keep-temp", "", "keep the temporary directory (database, logs)", false},
-     {"--keep-open", "", "after the summary, keep the dashboards up until Ctrl-C", false},
-     {"--verbose", "", "list every expectation, not only failed ones", false}},
-    0,
-    0,
-    "",
-    run}};
+const registrar demo_reg{
+    command_spec{"demo",
+                 "run the end-to-end scenario on loopback (gateway, receiver, poller)",
+                 "jobwire demo [--time-scale N] [--timeout SECONDS] [--keep-temp] [--keep-open] [--verbose]",
+                 "Starts jobwire-gateway, jobwire-receiver and jobwire-poller (found next to this\n"
+                 "executable) on free loopback ports and runs nine jobs: normal, a failing generation,\n"
+                 "a receiver failing the first attempt of a delivery, a duplicate, a tampered delivery,\n"
+                 "progress after completion, a conflicting terminal state, an endpoint that never accepts\n"
+                 "and a job sent as the current service sends it (x-phaseo-*, status_changed). Prints each\n"
+                 "delivery as it happens, with the receiver's decision next to the HTTP status, then a\n"
+                 "summary table; exits 0 only if every expectation held, judged from HTTP statuses, SQLite\n"
+                 "rows, receiver counters and both dashboards' documents. The receiver and the gateway\n"
+                 "serve the operations dashboard (docs/DASHBOARD.md) at the printed, labelled URLs while\n"
+                 "the demo runs (the gateway's times are on its simulated clock); --keep-open keeps them up\n"
+                 "after the summary, until Ctrl-C. The webhook secret reaches the receiver and the poller\n"
+                 "in a file only the user can read, never as an argument.",
+                 {{"--time-scale", "N", "the gateway's delivery clock runs N times real time (default 600)", false},
+                  {"--timeout", "SECONDS", "give up after this long (default 45)", false},
+                  {"--keep-temp", "", "keep the temporary directory (database, logs)", false},
+                  {"--keep-open", "", "after the summary, keep the dashboards up until Ctrl-C", false},
+                  {"--verbose", "", "list every expectation, not only failed ones", false}},
+                 0,
+                 0,
+                 "",
+                 run}};
 
 }  // namespace jobwire_cli
 
@@ -858,8 +873,14 @@ namespace {
 int run_unavailable(invocation& inv) {
   inv.io_error("this jobwire was built without cpp-httplib or SQLite3; run tools/deps.sh examples and rebuild");
 }
-const registrar demo_reg{command_spec{"demo", "run the end-to-end scenario on loopback (unavailable in this build)",
-                                      "jobwire demo", "Needs cpp-httplib and SQLite3 at build time.", {}, 0, 0, "",
+const registrar demo_reg{command_spec{"demo",
+                                      "run the end-to-end scenario on loopback (unavailable in this build)",
+                                      "jobwire demo",
+                                      "Needs cpp-httplib and SQLite3 at build time.",
+                                      {},
+                                      0,
+                                      0,
+                                      "",
                                       run_unavailable}};
 }  // namespace
 }  // namespace jobwire_cli

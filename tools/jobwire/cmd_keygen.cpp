@@ -29,19 +29,19 @@ int run(invocation& inv) {
   return inv.accept(*secret, members);
 }
 
-const registrar reg{command_spec{
-    "keygen",
-    "print a new Standard Webhooks secret, or an Ed25519 key pair",
-    "jobwire keygen [--profile standard|openai] [--asymmetric]",
-    "Prints a new whsec_<base64> secret (32 random bytes from OpenSSL), or with\n"
-    "--asymmetric two lines: the whsk_ signing key (seed and public key, 64 bytes, for\n"
-    "the sender: keep it private) then the whpk_ public key (for receivers).",
-    {{"--profile", "standard|openai", "the key family (default standard)", false},
-     {"--asymmetric", "", "an Ed25519 key pair (v1a) instead of a shared secret (v1)", false}},
-    0,
-    0,
-    "",
-    run}};
+const registrar reg{
+    command_spec{"keygen",
+                 "print a new Standard Webhooks secret, or an Ed25519 key pair",
+                 "jobwire keygen [--profile standard|openai] [--asymmetric]",
+                 "Prints a new whsec_<base64> secret (32 random bytes from OpenSSL), or with\n"
+                 "--asymmetric two lines: the whsk_ signing key (seed and public key, 64 bytes, for\n"
+                 "the sender: keep it private) then the whpk_ public key (for receivers).",
+                 {{"--profile", "standard|openai", "the key family (default standard)", false},
+                  {"--asymmetric", "", "an Ed25519 key pair (v1a) instead of a shared secret (v1)", false}},
+                 0,
+                 0,
+                 "",
+                 run}};
 
 }  // namespace
 }  // namespace jobwire_cli

@@ -69,7 +69,7 @@ int parse_ws(invocation& inv, const std::string& text) {
 }
 
 const parse_kind kinds[] = {
-    {"json", parse_json}, {"create", parse_create}, {"status", parse_status},
+    {"json", parse_json},       {"create", parse_create}, {"status", parse_status},
     {"webhook", parse_webhook}, {"ws", parse_ws},
 };
 
@@ -92,8 +92,9 @@ int run(invocation& inv) {
       prof = *detected != nullptr ? *detected : &jobwire::profiles::phaseo;
       // Standard Webhooks bodies are any bytes, not delivery envelopes (PROTOCOL.md §17).
       if (prof->scheme == jobwire::signature_scheme::webhooks)
-        inv.usage_error("the request carries webhook-* headers (profile standard): its body is not a delivery "
-                        "envelope; use jobwire verify");
+        inv.usage_error(
+            "the request carries webhook-* headers (profile standard): its body is not a delivery "
+            "envelope; use jobwire verify");
     }
     opt.prof = prof;
     return print_summary(inv, jobwire::payload_form::delivery, in->body, opt);
@@ -107,32 +108,32 @@ int run(invocation& inv) {
   inv.usage_error("--as must be one of " + names);
 }
 
-const registrar reg{command_spec{
-    "parse",
-    "validate a JSON text or a job payload and print a normalised summary",
-    "jobwire parse --as json|create|status|webhook|ws JSON\n"
-    "       jobwire parse --as webhook --request @FILE",
-    "Validates JSON (a literal, @FILE or @-). --as json checks that the input is exactly\n"
-    "one well-formed JSON text (RFC 8259: UTF-8, no trailing content, no extensions) and\n"
-    "prints "
-    "'valid'; on rejection the first line is the error code with the byte offset.\n"
-    "--as create|status|webhook|ws validates a create response, a status object, a\n"
-    "webhook delivery body or a websocket message (PROTOCOL.md §4-§6, §10) and prints a\n"
-    "normalised summary as one JSON object (fields: docs/PAYLOADS.md). --as webhook\n"
-    "--request @FILE reads the body from a whole raw HTTP request instead (what 'jobwire\n"
-    "delivery' prints); its header family picks the profile unless --profile names one.",
-    {{"--as", "KIND", "json, create, status, webhook or ws (default json)", false},
-     {"--reject-duplicate-keys", "", "with --as json: also reject repeated object names", false},
-     opt_lenient,
-     {"--profile", "NAME",
-      "ai-stats or phaseo: the phase set for event types (default ai-stats; for --as webhook auto: the "
-      "widest set, phaseo's)",
-      false},
-     {"--request", "@FILE", "with --as webhook: a whole raw HTTP request instead of JSON", false}},
-    0,
-    1,
-    "JSON: the text itself, @FILE, or @- for standard input",
-    run}};
+const registrar reg{
+    command_spec{"parse",
+                 "validate a JSON text or a job payload and print a normalised summary",
+                 "jobwire parse --as json|create|status|webhook|ws JSON\n"
+                 "       jobwire parse --as webhook --request @FILE",
+                 "Validates JSON (a literal, @FILE or @-). --as json checks that the input is exactly\n"
+                 "one well-formed JSON text (RFC 8259: UTF-8, no trailing content, no extensions) and\n"
+                 "prints "
+                 "'valid'; on rejection the first line is the error code with the byte offset.\n"
+                 "--as create|status|webhook|ws validates a create response, a status object, a\n"
+                 "webhook delivery body or a websocket message (PROTOCOL.md §4-§6, §10) and prints a\n"
+                 "normalised summary as one JSON object (fields: docs/PAYLOADS.md). --as webhook\n"
+                 "--request @FILE reads the body from a whole raw HTTP request instead (what 'jobwire\n"
+                 "delivery' prints); its header family picks the profile unless --profile names one.",
+                 {{"--as", "KIND", "json, create, status, webhook or ws (default json)", false},
+                  {"--reject-duplicate-keys", "", "with --as json: also reject repeated object names", false},
+                  opt_lenient,
+                  {"--profile", "NAME",
+                   "ai-stats or phaseo: the phase set for event types (default ai-stats; for --as webhook auto: the "
+                   "widest set, phaseo's)",
+                   false},
+                  {"--request", "@FILE", "with --as webhook: a whole raw HTTP request instead of JSON", false}},
+                 0,
+                 1,
+                 "JSON: the text itself, @FILE, or @- for standard input",
+                 run}};
 
 }  // namespace
 }  // namespace jobwire_cli

@@ -66,30 +66,31 @@ int run(invocation& inv) {
   return inv.accept(secs, "\"stop\":false,\"delay_seconds\":" + secs);
 }
 
-const registrar reg{command_spec{
-    "poll-plan",
-    "print the next poll delay for a job, or stop when it is terminal",
-    "jobwire poll-plan --status JSON [--attempt N] [--http-status N] [--retry-after S] [--now N --deadline N] [--random U]",
-    "Plans the next GET /v1/videos/{id} from the last status object (its\n"
-    "poll_after_seconds), the number of consecutive failed requests (--attempt, default 1\n"
-    "when --http-status is an error, else 0), the HTTP status of the last request and its\n"
-    "Retry-After. Prints the delay in seconds, or 'stop' when the job is terminal.\n"
-    "Failures back off exponentially (2 s doubling, capped at 300 s) with jitter; --random U\n"
-    "fixes the jitter sample for reproducible output. Errors: deadline_exceeded,\n"
-    "poll_not_retryable (4xx other than 408/425/429).",
-    {{"--status", "JSON", "the last status object (literal, @FILE or @-)", false},
-     {"--attempt", "N", "consecutive failed requests, including the last one", false},
-     {"--http-status", "N", "HTTP status of the last request", false},
-     {"--retry-after", "S", "Retry-After of the last response, in seconds", false},
-     {"--now", "UNIX_SECONDS", "replace the clock (with --deadline)", false},
-     {"--deadline", "UNIX_SECONDS", "stop planning at this time (deadline_exceeded)", false},
-     {"--random", "U", "jitter sample in [0,1] instead of a random one", false},
-     opt_lenient,
-     opt_json},
-    0,
-    0,
-    "",
-    run}};
+const registrar reg{
+    command_spec{"poll-plan",
+                 "print the next poll delay for a job, or stop when it is terminal",
+                 "jobwire poll-plan --status JSON [--attempt N] [--http-status N] [--retry-after S] [--now N "
+                 "--deadline N] [--random U]",
+                 "Plans the next GET /v1/videos/{id} from the last status object (its\n"
+                 "poll_after_seconds), the number of consecutive failed requests (--attempt, default 1\n"
+                 "when --http-status is an error, else 0), the HTTP status of the last request and its\n"
+                 "Retry-After. Prints the delay in seconds, or 'stop' when the job is terminal.\n"
+                 "Failures back off exponentially (2 s doubling, capped at 300 s) with jitter; --random U\n"
+                 "fixes the jitter sample for reproducible output. Errors: deadline_exceeded,\n"
+                 "poll_not_retryable (4xx other than 408/425/429).",
+                 {{"--status", "JSON", "the last status object (literal, @FILE or @-)", false},
+                  {"--attempt", "N", "consecutive failed requests, including the last one", false},
+                  {"--http-status", "N", "HTTP status of the last request", false},
+                  {"--retry-after", "S", "Retry-After of the last response, in seconds", false},
+                  {"--now", "UNIX_SECONDS", "replace the clock (with --deadline)", false},
+                  {"--deadline", "UNIX_SECONDS", "stop planning at this time (deadline_exceeded)", false},
+                  {"--random", "U", "jitter sample in [0,1] instead of a random one", false},
+                  opt_lenient,
+                  opt_json},
+                 0,
+                 0,
+                 "",
+                 run}};
 
 }  // namespace
 }  // namespace jobwire_cli

@@ -58,7 +58,9 @@ struct statement {
   sqlite3_stmt* st = nullptr;
   statement(sqlite3* db, const char* sql) { sqlite3_prepare_v2(db, sql, -1, &st, nullptr); }
   ~statement() { sqlite3_finalize(st); }
-  void text(int i, std::string_view v) { sqlite3_bind_text(st, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT); }
+  void text(int i, std::string_view v) {
+    sqlite3_bind_text(st, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+  }
   void real(int i, double v) { sqlite3_bind_double(st, i, v); }
 };
 
@@ -83,7 +85,7 @@ bool exec(sqlite3* db, const char* sql) { return sqlite3_exec(db, sql, nullptr, 
 // Persists the new state and records the side effect atomically (apply), or records the
 // scheduled fetch (refetch).
 jobwire::void_result handle(sqlite3* db, const jobwire::envelope_view& e, const jobwire::reconcile_decision& d,
-                       std::string_view dedup_key) {
+                            std::string_view dedup_key) {
   if (!exec(db, "BEGIN IMMEDIATE")) return jobwire::errc::store_unavailable;
   bool ok = true;
   const std::string_view job = e.data.id.str();
@@ -157,8 +159,8 @@ int run(invocation& inv) {
   }
   std::vector<std::string_view> secret_views(secrets.begin(), secrets.end());
   std::vector<std::string_view> public_views(public_keys.begin(), public_keys.end());
-  auto v = jobwire::verifier::create(secret_views.data(), secret_views.size(), public_views.data(),
-                                     public_views.size(), key_opts);
+  auto v = jobwire::verifier::create(secret_views.data(), secret_views.size(), public_views.data(), public_views.size(),
+                                     key_opts);
   if (!v) return inv.reject(v.error(), verification_detail(v.code(), opt.verify.prof, headers));
 
   db_handle h;
@@ -169,33 +171,37 @@ int run(invocation& inv) {
   if (!exec(h.db, schema)) inv.io_error("cannot create the receiver tables in " + path);
 
   const jobwire::dedup_time now{std::chrono::seconds{inv.now()}};
-  jobwire::receipt r = webhooks ? jobwire::receive_webhook(
-      body, headers, *v, *store, now,
-      [&](const jobwire::authenticated_delivery& a, const jobwire::dedup_key& key) -> jobwire::void_result {
-        if (fail_side_effect) return jobwire::errc::handler_failed;
-        if (handler_delay.count() > 0) std::this_thread::sleep_for(handler_delay);
-        statement fx(h.db,
-                     "INSERT INTO receive_webhook_messages(message_id, dedup_key, event_type, data_id) "
-                     "VALUES(?1, ?2, ?3, ?4)");
-        if (fx.st == nullptr) return jobwire::errc::store_error;
-        sqlite3_bind_blob(fx.st, 1, a.message_id.data(), static_cast<int>(a.message_id.size()), SQLITE_TRANSIENT);
-        fx.text(2, key.encoded());
-        if (auto e = jobwire::parse_webhook_event(a.body.bytes())) {
-          if (!e->type.empty()) fx.text(3, e->type);
-          if (!e->data_id.empty()) fx.text(4, e->data_id);
-        }
-        return sqlite3_step(fx.st) == SQLITE_DONE ? jobwire::void_result{}
-                                                  : jobwire::void_result{jobwire::errc::store_error};
-      },
-      opt) : jobwire::receive_delivery(
-      body, headers, *v, *store, now, [&](std::string_view job_id) { return load_job(h.db, job_id); },
-      [&](const jobwire::envelope_view& e, const jobwire::reconcile_decision& d,
-          const jobwire::dedup_key& key) -> jobwire::void_result {
-        if (fail_side_effect) return jobwire::errc::handler_failed;
-        if (handler_delay.count() > 0) std::this_thread::sleep_for(handler_delay);
-        return handle(h.db, e, d, key.encoded());
-      },
-      opt);
+  jobwire::receipt r =
+      webhooks
+          ? jobwire::receive_webhook(
+                body, headers, *v, *store, now,
+                [&](const jobwire::authenticated_delivery& a, const jobwire::dedup_key& key) -> jobwire::void_result {
+                  if (fail_side_effect) return jobwire::errc::handler_failed;
+                  if (handler_delay.count() > 0) std::this_thread::sleep_for(handler_delay);
+                  statement fx(h.db,
+                               "INSERT INTO receive_webhook_messages(message_id, dedup_key, event_type, data_id) "
+                               "VALUES(?1, ?2, ?3, ?4)");
+                  if (fx.st == nullptr) return jobwire::errc::store_error;
+                  sqlite3_bind_blob(fx.st, 1, a.message_id.data(), static_cast<int>(a.message_id.size()),
+                                    SQLITE_TRANSIENT);
+                  fx.text(2, key.encoded());
+                  if (auto e = jobwire::parse_webhook_event(a.body.bytes())) {
+                    if (!e->type.empty()) fx.text(3, e->type);
+                    if (!e->data_id.empty()) fx.text(4, e->data_id);
+                  }
+                  return sqlite3_step(fx.st) == SQLITE_DONE ? jobwire::void_result{}
+                                                            : jobwire::void_result{jobwire::errc::store_error};
+                },
+                opt)
+          : jobwire::receive_delivery(
+                body, headers, *v, *store, now, [&](std::string_view job_id) { return load_job(h.db, job_id); },
+                [&](const jobwire::envelope_view& e, const jobwire::reconcile_decision& d,
+                    const jobwire::dedup_key& key) -> jobwire::void_result {
+                  if (fail_side_effect) return jobwire::errc::handler_failed;
+                  if (handler_delay.count() > 0) std::this_thread::sleep_for(handler_delay);
+                  return handle(h.db, e, d, key.encoded());
+                },
+                opt);
 
   std::string s;
   jobwire::json::writer w(s);
@@ -218,38 +224,40 @@ int run(invocation& inv) {
   return exit_ok;
 }
 
-const registrar reg{command_spec{
-    "receive",
-    "run the receiver pipeline on one delivery against a SQLite file",
-    "jobwire receive --secret S [--secret S2 ...] [--public-key whpk_...] (--header 'Name: value' ... --body B | --request @FILE) --db PATH [--now N] "
-    "[--fail-side-effect] [--handler-delay-ms N] [--profile auto|ai-stats|phaseo|standard|openai]",
-    "Runs one delivery through the receiver: verify the signature and timestamp, parse the\n"
-    "envelope, claim the dedup key (job id + delivery key, or the event id) in the SQLite\n"
-    "file PATH, reconcile with the job state held there, record the side effect, commit.\n"
-    "Prints one JSON object: action, http_status (the reply to send), reason, job_id,\n"
-    "dedup_key. --fail-side-effect makes the side effect fail after the claim: the claim\n"
-    "is released and the reply is 503, so a retry is processed. --handler-delay-ms N makes\n"
-    "the side effect take N ms (concurrency tests: receivers running at once on one PATH\n"
-    "serialise the deliveries of one job through its lease; a busy job is in_flight, 503).\n"
-    "--json prints the same object. Exit 0 whenever a reply was decided (including\n"
-    "rejections). Standard Webhooks deliveries (webhook-*/svix-* headers, --profile\n"
-    "standard|openai) are deduplicated on their webhook-id and recorded without job state\n"
-    "(the object then also has message_id).",
-    {{"--secret", "S", "a webhook secret; repeat for rotation (tried in order)", true},
-     {"--public-key", "whpk_...", "a Standard Webhooks Ed25519 public key (v1a); repeatable", true},
-     {"--header", "'Name: value'", "a request header (names are case-insensitive)", true},
-     {"--body", "B", "the raw request body (@FILE reads it byte for byte)", false},
-     {"--request", "@FILE", "the whole raw HTTP request (as 'jobwire delivery' prints it) instead of --header/--body", false},
-     {"--db", "PATH", "SQLite file holding dedup keys, job state and side effects", false},
-     {"--now", "UNIX_SECONDS", "the current time (default: the system clock)", false},
-     {"--fail-side-effect", "", "make the side effect fail after the claim", false},
-     {"--handler-delay-ms", "N", "make the side effect take N ms (0..600000)", false},
-     {"--profile", "auto|ai-stats|phaseo|standard|openai",
-      "header names, phases and secret policy; auto (default) detects them from the headers", false}},
-    0,
-    0,
-    "",
-    run}};
+const registrar reg{
+    command_spec{"receive",
+                 "run the receiver pipeline on one delivery against a SQLite file",
+                 "jobwire receive --secret S [--secret S2 ...] [--public-key whpk_...] (--header 'Name: value' ... "
+                 "--body B | --request @FILE) --db PATH [--now N] "
+                 "[--fail-side-effect] [--handler-delay-ms N] [--profile auto|ai-stats|phaseo|standard|openai]",
+                 "Runs one delivery through the receiver: verify the signature and timestamp, parse the\n"
+                 "envelope, claim the dedup key (job id + delivery key, or the event id) in the SQLite\n"
+                 "file PATH, reconcile with the job state held there, record the side effect, commit.\n"
+                 "Prints one JSON object: action, http_status (the reply to send), reason, job_id,\n"
+                 "dedup_key. --fail-side-effect makes the side effect fail after the claim: the claim\n"
+                 "is released and the reply is 503, so a retry is processed. --handler-delay-ms N makes\n"
+                 "the side effect take N ms (concurrency tests: receivers running at once on one PATH\n"
+                 "serialise the deliveries of one job through its lease; a busy job is in_flight, 503).\n"
+                 "--json prints the same object. Exit 0 whenever a reply was decided (including\n"
+                 "rejections). Standard Webhooks deliveries (webhook-*/svix-* headers, --profile\n"
+                 "standard|openai) are deduplicated on their webhook-id and recorded without job state\n"
+                 "(the object then also has message_id).",
+                 {{"--secret", "S", "a webhook secret; repeat for rotation (tried in order)", true},
+                  {"--public-key", "whpk_...", "a Standard Webhooks Ed25519 public key (v1a); repeatable", true},
+                  {"--header", "'Name: value'", "a request header (names are case-insensitive)", true},
+                  {"--body", "B", "the raw request body (@FILE reads it byte for byte)", false},
+                  {"--request", "@FILE",
+                   "the whole raw HTTP request (as 'jobwire delivery' prints it) instead of --header/--body", false},
+                  {"--db", "PATH", "SQLite file holding dedup keys, job state and side effects", false},
+                  {"--now", "UNIX_SECONDS", "the current time (default: the system clock)", false},
+                  {"--fail-side-effect", "", "make the side effect fail after the claim", false},
+                  {"--handler-delay-ms", "N", "make the side effect take N ms (0..600000)", false},
+                  {"--profile", "auto|ai-stats|phaseo|standard|openai",
+                   "header names, phases and secret policy; auto (default) detects them from the headers", false}},
+                 0,
+                 0,
+                 "",
+                 run}};
 
 }  // namespace
 }  // namespace jobwire_cli

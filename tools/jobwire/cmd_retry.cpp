@@ -61,7 +61,10 @@ int run(invocation& inv) {
   std::string members;
   jobwire::json::writer w(members);
   // `members` is a list of object members, written inside a scratch object and unwrapped.
-  w.begin_object().field("status", status).field("attempt", decision->attempt).field("max_attempts", decision->max_attempts);
+  w.begin_object()
+      .field("status", status)
+      .field("attempt", decision->attempt)
+      .field("max_attempts", decision->max_attempts);
   if (decision->retry_scheduled()) {
     const std::int64_t next = decision->next_retry_at_ms / 1000;
     line += "\nnext_retry_at: " + std::to_string(next);

@@ -63,12 +63,9 @@ int run(invocation& inv) {
   jobwire::verify_options opts;
   opts.prof = inv.receiving_profile_option(true);  // nullptr: auto (PROTOCOL.md §15)
   if (auto t = inv.raw("--tolerance")) {
-    if (*t == "none")
-      opts.tolerance_seconds = jobwire::tolerance_none;
-    else if (auto n = inv.int_option("--tolerance"); n && *n >= 0)
-      opts.tolerance_seconds = *n;
-    else
-      inv.usage_error("--tolerance must be a number of seconds or 'none'");
+    if (*t == "none") opts.tolerance_seconds = jobwire::tolerance_none;
+    else if (auto n = inv.int_option("--tolerance"); n && *n >= 0) opts.tolerance_seconds = *n;
+    else inv.usage_error("--tolerance must be a number of seconds or 'none'");
   }
   if (inv.has("--sdk-compat")) opts.leniency |= jobwire::lenient::sdk_timestamps;
 
@@ -83,12 +80,13 @@ int run(invocation& inv) {
     // The named profile's rule for secrets without whsec_ (§17), so that one it cannot
     // read fails here as a configuration error.
     if (key_opts.webhooks_scheme && key_opts.prefixless == jobwire::key_format::by_profile)
-      key_opts.prefixless = opts.prof->prefixless_key_is_base64 ? jobwire::key_format::base64 : jobwire::key_format::raw;
+      key_opts.prefixless =
+          opts.prof->prefixless_key_is_base64 ? jobwire::key_format::base64 : jobwire::key_format::raw;
   }
   std::vector<std::string_view> secret_views(secrets.begin(), secrets.end());
   std::vector<std::string_view> public_views(public_keys.begin(), public_keys.end());
-  auto v = jobwire::verifier::create(secret_views.data(), secret_views.size(), public_views.data(),
-                                     public_views.size(), key_opts);
+  auto v = jobwire::verifier::create(secret_views.data(), secret_views.size(), public_views.data(), public_views.size(),
+                                     key_opts);
   if (!v) return inv.reject(v.error(), verification_detail(v.code(), opts.prof, headers));
 
   // The secret and the signature are never printed; only which secret matched.
@@ -169,10 +167,12 @@ const registrar reg{command_spec{
     "whpk_ keys (Ed25519). Their body is any bytes; --json adds message_id.",
     {{"--secret", "S", "a webhook secret; repeat for rotation (tried in order)", true},
      {"--public-key", "whpk_...", "a Standard Webhooks Ed25519 public key (v1a); repeatable", true},
-     {"--key-format", "profile|base64|raw", "how a Standard Webhooks secret without whsec_ is read (default: profile)", false},
+     {"--key-format", "profile|base64|raw", "how a Standard Webhooks secret without whsec_ is read (default: profile)",
+      false},
      {"--body", "B", "the raw request body (@FILE reads it byte for byte)", false},
      {"--header", "'Name: value'", "a request header (names are case-insensitive)", true},
-     {"--request", "@FILE", "the whole raw HTTP request (as 'jobwire delivery' prints it) instead of --header/--body", false},
+     {"--request", "@FILE", "the whole raw HTTP request (as 'jobwire delivery' prints it) instead of --header/--body",
+      false},
      {"--now", "UNIX_SECONDS", "the current time (default: the system clock)", false},
      {"--tolerance", "SECONDS|none", "freshness window (default 300); none skips the check", false},
      {"--sdk-compat", "", "also accept the SDKs' millisecond and ISO-8601 timestamps", false},

@@ -42,8 +42,8 @@ void print_command_help(const command_spec& spec, std::ostream& os) {
   for (const auto& o : all) width = std::max(width, o.name.size() + (o.metavar.empty() ? 0 : o.metavar.size() + 1));
   for (const auto& o : all) {
     std::string left = o.name + (o.metavar.empty() ? "" : " " + o.metavar);
-    os << "  " << left << std::string(width - left.size() + 2, ' ') << o.help
-       << (o.repeatable ? " (repeatable)" : "") << "\n";
+    os << "  " << left << std::string(width - left.size() + 2, ' ') << o.help << (o.repeatable ? " (repeatable)" : "")
+       << "\n";
   }
 }
 

@@ -236,7 +236,7 @@ class redis_dedup_store {
   }
 
   void_result run_script(const char* script, const std::string& sha, const std::string& key, int nargs,
-                    const char* const* args, const std::size_t* arg_lens) noexcept {
+                         const char* const* args, const std::size_t* arg_lens) noexcept {
     const char* argv[8];
     std::size_t lens[8];
     argv[0] = "EVALSHA";

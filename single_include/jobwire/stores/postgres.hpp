@@ -250,7 +250,8 @@ class postgres_dedup_store {
       // SET LOCAL keeps the "already exists, skipping" notices off the client's stderr
       // for this transaction only.
       if (auto st = exec("BEGIN; SET LOCAL client_min_messages = warning;"
-                         "SELECT pg_advisory_xact_lock(hashtext('jobwire_dedup_schema:" + t +
+                         "SELECT pg_advisory_xact_lock(hashtext('jobwire_dedup_schema:" +
+                         t +
                          "'));"
                          "CREATE TABLE IF NOT EXISTS " +
                          t +
@@ -281,9 +282,9 @@ class postgres_dedup_store {
         !st)
       return st;
     const Oid commit_types[] = {bytea, bytea, int8};
-    if (auto st = prepare_one(commit_name_,
-                              "UPDATE " + t + " SET state = 2, expires_at = $3 WHERE key = $1 AND token = $2", 3,
-                              commit_types);
+    if (auto st =
+            prepare_one(commit_name_, "UPDATE " + t + " SET state = 2, expires_at = $3 WHERE key = $1 AND token = $2",
+                        3, commit_types);
         !st)
       return st;
     const Oid release_types[] = {bytea, bytea};

@@ -192,10 +192,8 @@ class sqlite_dedup_store {
     switch (rc & 0xff) {
       case SQLITE_BUSY:
       case SQLITE_LOCKED:
-      case SQLITE_CANTOPEN:
-        return errc::store_unavailable;
-      default:
-        return errc::store_error;
+      case SQLITE_CANTOPEN: return errc::store_unavailable;
+      default: return errc::store_error;
     }
   }
 
@@ -222,8 +220,8 @@ class sqlite_dedup_store {
   }
 
   void_result prepare_one(const std::string& sql, sqlite3_stmt** out) noexcept {
-    int rc = sqlite3_prepare_v3(db_, sql.c_str(), static_cast<int>(sql.size() + 1), SQLITE_PREPARE_PERSISTENT, out,
-                                nullptr);
+    int rc =
+        sqlite3_prepare_v3(db_, sql.c_str(), static_cast<int>(sql.size() + 1), SQLITE_PREPARE_PERSISTENT, out, nullptr);
     return rc == SQLITE_OK ? void_result{} : void_result{map_error(rc)};
   }
 
@@ -232,8 +230,7 @@ class sqlite_dedup_store {
     // WAL lets several processes share the file with one writer at a time; the mode is
     // persistent in the file, so setting it again is cheap.
     if (auto st = exec("PRAGMA journal_mode=WAL"); !st) return st;
-    if (auto st = exec(opt_.synchronous_full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL"); !st)
-      return st;
+    if (auto st = exec(opt_.synchronous_full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL"); !st) return st;
     const std::string& t = opt_.table;
     if (auto st = exec("CREATE TABLE IF NOT EXISTS " + t +
                        " (key BLOB PRIMARY KEY, state INTEGER NOT NULL, token BLOB NOT NULL,"
@@ -246,22 +243,22 @@ class sqlite_dedup_store {
     // or leave a live row untouched — and report the row as it now is. The token tells
     // the caller which case happened. (All SET expressions see the old row.)
     const std::string expired = t + ".expires_at <= ?4";
-    if (auto st = prepare_one("INSERT INTO " + t + " (key, state, token, expires_at) VALUES (?1, 1, ?2, ?3)" +
-                                  " ON CONFLICT(key) DO UPDATE SET" + " state = CASE WHEN " + expired +
-                                  " THEN 1 ELSE " + t + ".state END," + " token = CASE WHEN " + expired +
-                                  " THEN excluded.token ELSE " + t + ".token END," + " expires_at = CASE WHEN " +
-                                  expired + " THEN excluded.expires_at ELSE " + t + ".expires_at END" +
-                                  " RETURNING state, token",
-                              &claim_);
+    if (auto st =
+            prepare_one("INSERT INTO " + t + " (key, state, token, expires_at) VALUES (?1, 1, ?2, ?3)" +
+                            " ON CONFLICT(key) DO UPDATE SET" + " state = CASE WHEN " + expired + " THEN 1 ELSE " + t +
+                            ".state END," + " token = CASE WHEN " + expired + " THEN excluded.token ELSE " + t +
+                            ".token END," + " expires_at = CASE WHEN " + expired + " THEN excluded.expires_at ELSE " +
+                            t + ".expires_at END" + " RETURNING state, token",
+                        &claim_);
         !st)
       return st;
-    if (auto st = prepare_one("UPDATE " + t + " SET state = 2, expires_at = ?3 WHERE key = ?1 AND token = ?2", &commit_);
+    if (auto st =
+            prepare_one("UPDATE " + t + " SET state = 2, expires_at = ?3 WHERE key = ?1 AND token = ?2", &commit_);
         !st)
       return st;
     if (auto st = prepare_one("DELETE FROM " + t + " WHERE key = ?1 AND token = ?2 AND state = 1", &release_); !st)
       return st;
-    return prepare_one("DELETE FROM " + t + " WHERE key IN (SELECT key FROM " + t +
-                           " WHERE expires_at <= ?1 LIMIT ?2)",
+    return prepare_one("DELETE FROM " + t + " WHERE key IN (SELECT key FROM " + t + " WHERE expires_at <= ?1 LIMIT ?2)",
                        &sweep_);
   }
 

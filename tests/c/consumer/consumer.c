@@ -22,8 +22,8 @@ int main(void) {
   int st;
 
   if (strcmp(jobwire_error_name(JOBWIRE_E_SIGNATURE_MISMATCH), "signature_mismatch") != 0) return 1;
-  if (jobwire_delivery_key(JOBWIRE_KIND_VIDEO, "progress", 8, 47.0, JOBWIRE_PROFILE_AI_STATS, key, sizeof key,
-                           &len) != JOBWIRE_OK ||
+  if (jobwire_delivery_key(JOBWIRE_KIND_VIDEO, "progress", 8, 47.0, JOBWIRE_PROFILE_AI_STATS, key, sizeof key, &len) !=
+          JOBWIRE_OK ||
       len != 17 || memcmp(key, "video.progress:50", len) != 0)
     return 1;
 

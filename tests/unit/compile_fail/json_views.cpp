@@ -15,49 +15,49 @@ int main() {
   const auto obj = *root.get_object();
   (void)obj;
 #if JW_CASE == 1
-#ifdef JW_FORGE
+#  ifdef JW_FORGE
   jobwire::json::value v(text);
-#else
+#  else
   jobwire::json::value v = obj.find("a");
-#endif
+#  endif
   return v.exists() ? 0 : 1;
 #elif JW_CASE == 2
-#ifdef JW_FORGE
+#  ifdef JW_FORGE
   jobwire::json::value v(text, text + sizeof text - 1);
-#else
+#  else
   jobwire::json::value v = root;
-#endif
+#  endif
   return v.exists() ? 0 : 1;
 #elif JW_CASE == 3
-#ifdef JW_FORGE
+#  ifdef JW_FORGE
   jobwire::json::string s(text + 2, 1, false);
-#else
+#  else
   jobwire::json::string s = obj.begin()->key;
-#endif
+#  endif
   return s.empty() ? 1 : 0;
 #elif JW_CASE == 4
-#ifdef JW_FORGE
+#  ifdef JW_FORGE
   jobwire::json::object o(text);
-#else
+#  else
   jobwire::json::object o = obj;
-#endif
+#  endif
   return o.empty() ? 1 : 0;
 #elif JW_CASE == 5
-#ifdef JW_FORGE
+#  ifdef JW_FORGE
   jobwire::json::array a(text + 5);
-#else
+#  else
   jobwire::json::array a = *obj.find("a").get_array();
-#endif
+#  endif
   return a.empty() ? 1 : 0;
 #elif JW_CASE == 6
-#ifdef JW_FORGE
+#  ifdef JW_FORGE
   jobwire::authenticated_body b(std::string_view{text});
-#else
+#  else
   jobwire::authenticated_delivery d;
   jobwire::authenticated_body b = d.body;
-#endif
+#  endif
   return b.bytes().empty() ? 0 : 1;
 #else
-#error "JW_CASE must select a view"
+#  error "JW_CASE must select a view"
 #endif
 }

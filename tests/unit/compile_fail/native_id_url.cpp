@@ -24,7 +24,7 @@ int main() {
 #elif JW_CASE == 6
   auto r = jobwire::websocket_request(id);
 #else
-#error "JW_CASE must select a builder"
+#  error "JW_CASE must select a builder"
 #endif
   (void)r;
   return 0;
