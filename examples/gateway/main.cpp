@@ -406,6 +406,9 @@ void gateway::send_attempt(job* j, const std::string& key_text, unsigned attempt
   report.tried_at_ms = tried;
   report.responded_at_ms = sim_ms();
   report.response_body = res ? std::string_view(res->body) : std::string_view();
+  // A job sent as the current service sends it keeps that service's previews: the first
+  // 500 bytes, decoded lossily (PROTOCOL.md §16); the seed-era jobs keep jobwire's count.
+  if (j->phaseo) report.preview_counting = jobwire::preview_unit::bytes;
   if (auto rec = jobwire::make_attempt_record(report, *decision, j->sender->prof())) j->ledger.append(std::move(*rec));
 }
 
