@@ -534,6 +534,11 @@ static_assert(default_memory_dedup_capacity >= default_memory_dedup_shards &&
                   default_memory_dedup_capacity <= 0x7fffffffu,
               "JOBWIRE_DEDUP_DEFAULT_MAX_ENTRIES must be in 16..2^31-1");
 
+/// The smallest shard `memory_dedup_store` makes when it has more than one (see
+/// `memory_dedup_options::shards`): at 64 entries a shard fills by chance only when the
+/// store is nearly full.
+constexpr std::size_t memory_dedup_min_shard_entries = 64;
+
 /// Configuration of memory_dedup_store.
 struct memory_dedup_options {
   /// Most keys held at once (leases + done), split evenly over the shards. Memory is
@@ -542,6 +547,9 @@ struct memory_dedup_options {
   /// bytes, reserved but only touched by such keys.
   std::size_t capacity = default_memory_dedup_capacity;
   /// Independent shards, each with its own mutex: threads contend only on a shared shard.
+  /// At most this many: a store uses fewer when its capacity would give a shard fewer than
+  /// `memory_dedup_min_shard_entries` entries, because keys spread unevenly over shards and
+  /// a small shard fills up (`store_full`) while the store is still mostly empty.
   std::size_t shards = default_memory_dedup_shards;
   std::chrono::milliseconds retention = default_done_retention;
 };
@@ -564,8 +572,9 @@ class memory_dedup_store {
       config_error_ = errc::invalid_argument;
       return;
     }
-    shard_count_ = opt.shards;
-    std::size_t per = (opt.capacity + opt.shards - 1) / opt.shards;
+    const std::size_t roomy = opt.capacity / memory_dedup_min_shard_entries;
+    shard_count_ = opt.shards < roomy ? opt.shards : (roomy == 0 ? 1 : roomy);
+    std::size_t per = (opt.capacity + shard_count_ - 1) / shard_count_;
     shards_.reset(new shard[shard_count_]);
     for (std::size_t i = 0; i < shard_count_; ++i) shards_[i].init(per);
   }
@@ -588,6 +597,8 @@ class memory_dedup_store {
 
   /// `invalid_argument` when the options were unusable (then every operation fails so).
   void_result config_status() const noexcept { return config_error_; }
+  /// The shards in use (`memory_dedup_options::shards`, or fewer for a small capacity).
+  std::size_t shard_count() const noexcept { return shard_count_; }
 
   result<claim_result> claim(const dedup_key& key, dedup_time now, std::chrono::milliseconds lease) noexcept {
     if (config_error_) return config_error_;

@@ -279,6 +279,37 @@ TEST_CASE("memory store: when full, expired entries are evicted and live ones ne
   CHECK(s.size() == 4);
 }
 
+// Keys spread unevenly over shards: a store of small capacity split 16 ways had shards of
+// two entries, and the third key hashed to one was `store_full` with the store nearly empty
+// (seen as a receiver answering 503 store_full for one job of four, in the tiny-limits
+// build). Small capacities therefore get fewer, larger shards.
+TEST_CASE("memory store: a small capacity is not split into shards that fill by chance") {
+  dedup_time t0{std::chrono::seconds{1000}};
+  auto key = [](std::size_t i) { return *dedup_key::for_delivery("G-" + std::to_string(i), "video.completed"); };
+  for (std::size_t cap : {std::size_t{16}, std::size_t{32}, std::size_t{63}, std::size_t{64}, std::size_t{127},
+                          std::size_t{128}, std::size_t{1024}, std::size_t{65536}}) {
+    INFO("capacity " << cap);
+    memory_dedup_options o;
+    o.capacity = cap;
+    memory_dedup_store s{o};
+    REQUIRE(s.config_status());
+    const std::size_t want = cap / memory_dedup_min_shard_entries;
+    CHECK(s.shard_count() == (want == 0 ? 1 : (want < o.shards ? want : o.shards)));
+    // Half the capacity (at most 512 keys) always fits, whatever the keys hash to.
+    const std::size_t n = cap / 2 < 512 ? cap / 2 : 512;
+    for (std::size_t i = 0; i < n; ++i) {
+      auto c = s.claim(key(i), t0, 1min);
+      if (!c || !c->fresh()) FAIL("claim " << i << " of " << n << " refused at capacity " << cap);
+    }
+  }
+  // The requested count is kept when every shard gets enough room.
+  memory_dedup_options big;
+  big.capacity = 16 * memory_dedup_min_shard_entries;
+  CHECK(memory_dedup_store{big}.shard_count() == 16);
+  big.shards = 4;
+  CHECK(memory_dedup_store{big}.shard_count() == 4);
+}
+
 // The compiled-in default capacity (JOBWIRE_DEDUP_DEFAULT_MAX_ENTRIES; 32 in the tiny-limits
 // build): exactly that many live keys fit, one more is `store_full`.
 TEST_CASE("memory store: the default capacity holds exactly its many live keys") {
