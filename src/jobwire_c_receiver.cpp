@@ -524,6 +524,21 @@ int create_receiver(const char* const* secrets, const std::size_t* secret_lens, 
 
 }  // namespace
 
+namespace {
+/// The caller's header array as (name, value) views, for both receive calls; false when an
+/// entry is a NULL pointer with a nonzero length.
+bool read_headers(const jobwire_header* headers, std::size_t count,
+                  std::vector<std::pair<std::string_view, std::string_view>>& out) {
+  out.reserve(count);
+  for (std::size_t i = 0; i < count; ++i) {
+    if (bad_input(headers[i].name, headers[i].name_len) || bad_input(headers[i].value, headers[i].value_len))
+      return false;
+    out.emplace_back(view(headers[i].name, headers[i].name_len), view(headers[i].value, headers[i].value_len));
+  }
+  return true;
+}
+}  // namespace
+
 extern "C" {
 
 int jobwire_receiver_create(const char* const* secrets, const std::size_t* secret_lens, std::size_t count,
@@ -597,12 +612,7 @@ int jobwire_receive(jobwire_receiver* receiver, const char* body, std::size_t bo
         (receipt->dedup_key != nullptr && receipt->dedup_key_cap < JOBWIRE_RECEIPT_DEDUP_KEY_MAX))
       return status_of(errc::buffer_too_small);
     std::vector<std::pair<std::string_view, std::string_view>> hs;
-    hs.reserve(header_count);
-    for (std::size_t i = 0; i < header_count; ++i) {
-      if (bad_input(headers[i].name, headers[i].name_len) || bad_input(headers[i].value, headers[i].value_len))
-        return invalid_argument;
-      hs.emplace_back(view(headers[i].name, headers[i].name_len), view(headers[i].value, headers[i].value_len));
-    }
+    if (!read_headers(headers, header_count, hs)) return invalid_argument;
 
     auto taken = receiver->take_lane();
     if (!taken) {
@@ -707,12 +717,7 @@ int jobwire_receive_webhook(jobwire_receiver* receiver, const char* body, std::s
         (receipt->dedup_key != nullptr && receipt->dedup_key_cap < JOBWIRE_RECEIPT_DEDUP_KEY_MAX))
       return status_of(errc::buffer_too_small);
     std::vector<std::pair<std::string_view, std::string_view>> hs;
-    hs.reserve(header_count);
-    for (std::size_t i = 0; i < header_count; ++i) {
-      if (bad_input(headers[i].name, headers[i].name_len) || bad_input(headers[i].value, headers[i].value_len))
-        return invalid_argument;
-      hs.emplace_back(view(headers[i].name, headers[i].name_len), view(headers[i].value, headers[i].value_len));
-    }
+    if (!read_headers(headers, header_count, hs)) return invalid_argument;
 
     auto taken = receiver->take_lane();
     if (!taken) {
