@@ -28,6 +28,7 @@
 #include "callback_url.hpp"
 #include "subscription.hpp"
 #include "sender.hpp"
+#include "outbox.hpp"
 #include "dedup.hpp"
 #include "job.hpp"
 #include "payload.hpp"
