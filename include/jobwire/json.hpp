@@ -107,7 +107,7 @@ constexpr std::size_t inline_keys = 128;
 constexpr bool is_ws(char c) noexcept { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
 constexpr bool is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
 
-inline const char* skip_ws(const char* p, const char* end) noexcept {
+JOBWIRE_JSON_HOT_INLINE const char* skip_ws(const char* p, const char* end) noexcept {
   // Every whitespace byte is <= ' ', and compact JSON (what senders write) has none
   // between tokens: one comparison settles the common case.
   while (p < end && static_cast<unsigned char>(*p) <= ' ' && is_ws(*p)) ++p;

@@ -901,7 +901,7 @@ constexpr std::size_t inline_keys = 128;
 constexpr bool is_ws(char c) noexcept { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
 constexpr bool is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
 
-inline const char* skip_ws(const char* p, const char* end) noexcept {
+JOBWIRE_JSON_HOT_INLINE const char* skip_ws(const char* p, const char* end) noexcept {
   // Every whitespace byte is <= ' ', and compact JSON (what senders write) has none
   // between tokens: one comparison settles the common case.
   while (p < end && static_cast<unsigned char>(*p) <= ' ' && is_ws(*p)) ++p;
@@ -5140,6 +5140,7 @@ constexpr jobwire::void_result check_consistent(job_status s, lifecycle_status l
 // `{message}`), `seconds` (number or string). `null` is accepted for every optional field
 // and reads as absent.
 
+#include <array>
 
 
 // ---- begin jobwire/attempt.hpp ---------------------------------------------------
@@ -5671,6 +5672,217 @@ inline jobwire::void_result read_string_list(const payload_reader& r, json::valu
 }
 }  // namespace detail
 
+// --- declared fields ---------------------------------------------------------------------
+//
+// A document is declared once as a table of its fields: a name and the rule that reads the
+// member's value into the document. The reader below walks an object's members once and
+// looks each key up in the table; what a document promises beyond its fields (a required
+// `id`, the `status`/`lifecycle_status` pair) is checked after the walk. Plain fields —
+// those whose rule is only "a value of this type" — are listed with an X-macro
+// (X(reader, name)) that declares the struct member and its table entry together, so a
+// field the service adds (PROTOCOL.md §16.6) is one line.
+
+namespace detail {
+
+/// The plain field readers named in the X-macros: the member type each declares and how
+/// a value is read into it. Every reader accepts `null` and absence as "not present".
+namespace field_readers {
+struct text {
+  using field = text_field;
+  static jobwire::void_result read(const payload_reader& r, json::value v, field& f) noexcept { return r.text(v, f); }
+};
+struct time {
+  using field = time_field;
+  static jobwire::void_result read(const payload_reader& r, json::value v, field& f) noexcept { return r.time(v, f); }
+};
+/// A non-negative finite number (durations, intervals).
+struct non_negative {
+  using field = number_field;
+  static jobwire::void_result read(const payload_reader& r, json::value v, field& f) noexcept {
+    return r.non_negative(v, f);
+  }
+};
+/// A number in 0..100 (progress).
+struct percent {
+  using field = number_field;
+  static jobwire::void_result read(const payload_reader& r, json::value v, field& f) noexcept {
+    return r.percent(v, f, false);
+  }
+};
+/// An integer ≥ 0 (counts, byte sizes, HTTP statuses).
+struct count {
+  using field = integer_field;
+  static jobwire::void_result read(const payload_reader& r, json::value v, field& f) noexcept {
+    return r.integer(v, f, 0);
+  }
+};
+/// Any JSON value the protocol leaves open (diagnostics, billing), kept as a view.
+struct any {
+  using field = json::value;
+  static jobwire::void_result read(const payload_reader&, json::value v, field& f) noexcept {
+    payload_reader::any(v, f);
+    return {};
+  }
+};
+/// An object (or null), kept as a view.
+struct object {
+  using field = json::value;
+  static jobwire::void_result read(const payload_reader& r, json::value v, field& f) noexcept {
+    return r.object_value(v, f);
+  }
+};
+/// `error`: a string, or an object with a `message` (§5).
+struct error {
+  using field = error_field;
+  static jobwire::void_result read(const payload_reader& r, json::value v, field& f) noexcept {
+    return r.error_value(v, f);
+  }
+};
+/// A list of strings, kept as a view with its size.
+struct strings {
+  using field = list_view<json::string>;
+  static jobwire::void_result read(const payload_reader& r, json::value v, field& f) noexcept {
+    return read_string_list(r, v, f);
+  }
+};
+}  // namespace field_readers
+
+/// One declared field: its name and the rule that reads the value of a member with that
+/// name into the reading state `Ctx` (the document, plus what the document checks after
+/// the walk). The rule gets the walk so that a nested container read by the rule can say
+/// where it ends (scanned once, see member_walk).
+template <class Ctx>
+struct field_rule {
+  std::string_view name;
+  jobwire::void_result (*read)(const payload_reader&, member_walk&, Ctx&) noexcept;
+};
+
+/// The rule of a plain field `M` read by `Reader`.
+template <class Ctx, class Reader, auto M>
+jobwire::void_result plain_rule(const payload_reader& r, member_walk& w, Ctx& c) noexcept {
+  return Reader::read(r, w.member().value, c.doc.*M);
+}
+
+/// The reading state of a document that checks nothing after the walk.
+template <class Doc>
+struct plain_reading {
+  Doc& doc;
+};
+
+// Not constexpr: reached only when a table names a field twice (or with an empty name),
+// which makes the table's constant evaluation — and so the build — fail.
+inline void field_table_has_duplicate_name() noexcept {}
+inline void field_table_has_empty_name() noexcept {}
+
+/// Equality of `n` bytes with fixed-size word loads the compiler keeps inline (a memcmp
+/// of run-time length is a library call per candidate name): whole words, then a last
+/// word that overlaps the previous one; short names in two overlapping half or quarter
+/// words.
+inline bool same_bytes(const char* a, const char* b, std::size_t n) noexcept {
+  const auto eq = [](const char* x, const char* y, auto word) noexcept {
+    decltype(word) u, v;
+    std::memcpy(&u, x, sizeof u);
+    std::memcpy(&v, y, sizeof v);
+    return u == v;
+  };
+  if (n >= 8) {
+    for (; n > 8; a += 8, b += 8, n -= 8)
+      if (!eq(a, b, std::uint64_t{})) return false;
+    return eq(a + n - 8, b + n - 8, std::uint64_t{});
+  }
+  if (n >= 4) return eq(a, b, std::uint32_t{}) && eq(a + n - 4, b + n - 4, std::uint32_t{});
+  if (n >= 2) return eq(a, b, std::uint16_t{}) && eq(a + n - 2, b + n - 2, std::uint16_t{});
+  return n == 0 || *a == *b;
+}
+
+/// A document's field table with a lookup index built at compile time: a key hashes by
+/// its length and its first and last bytes into 128 buckets, with the multiplier
+/// chosen (at compile time) so that the table's names land in distinct buckets where one
+/// exists; buckets chain otherwise. A lookup is a hash and one comparison — what the
+/// hand-written first-letter switches it replaces cost, for any number of fields.
+template <class Ctx, std::size_t N>
+struct field_table {
+  static_assert(N > 0 && N < 255, "a field table holds 1..254 fields");
+  static constexpr std::uint8_t none = 0xFF;
+  static constexpr std::size_t buckets = 128;
+  std::array<field_rule<Ctx>, N> rules{};
+  std::array<std::uint8_t, buckets> head{};
+  std::array<std::uint8_t, N> next{};
+  unsigned mult = 1;
+
+  static constexpr std::size_t hash(std::string_view k, unsigned mult) noexcept {
+    const auto at = [&](std::size_t i) { return static_cast<unsigned char>(k[i]); };
+    return (k.size() * mult + at(0) * (mult + 2u) + at(k.size() - 1) * 3u) & (buckets - 1);
+  }
+  const field_rule<Ctx>* find(std::string_view k) const noexcept {
+    if (k.empty()) return nullptr;
+    for (std::uint8_t i = head[hash(k, mult)]; i != none; i = next[i])
+      if (rules[i].name.size() == k.size() && same_bytes(rules[i].name.data(), k.data(), k.size())) return &rules[i];
+    return nullptr;
+  }
+};
+
+/// The table of `rules` (a braced list: `make_field_table<Ctx>({...})`).
+template <class Ctx, std::size_t N>
+constexpr field_table<Ctx, N> make_field_table(const field_rule<Ctx> (&rules)[N]) {
+  field_table<Ctx, N> t{};
+  for (std::size_t i = 0; i < N; ++i) {
+    if (rules[i].name.empty()) field_table_has_empty_name();
+    for (std::size_t j = 0; j < i; ++j)
+      if (rules[j].name == rules[i].name) field_table_has_duplicate_name();
+    t.rules[i] = rules[i];
+  }
+  // The first multiplier without a collision, else the one with the fewest.
+  std::size_t best_collisions = N + 1;
+  for (unsigned m = 1; m < 64 && best_collisions > 0; ++m) {
+    bool used[t.buckets] = {};
+    std::size_t collisions = 0;
+    for (std::size_t i = 0; i < N; ++i) {
+      const std::size_t b = t.hash(rules[i].name, m);
+      collisions += used[b] ? 1 : 0;
+      used[b] = true;
+    }
+    if (collisions < best_collisions) {
+      best_collisions = collisions;
+      t.mult = m;
+    }
+  }
+  for (auto& h : t.head) h = t.none;
+  for (std::size_t i = N; i-- > 0;) {  // chains keep declaration order
+    const std::size_t b = t.hash(t.rules[i].name, t.mult);
+    t.next[i] = t.head[b];
+    t.head[b] = static_cast<std::uint8_t>(i);
+  }
+  return t;
+}
+
+/// Walks the members of object `v` once, reading each declared one by its rule; undeclared
+/// members are skipped (the service adds fields over time). `end`, when given, receives
+/// the position just past the object.
+template <class Ctx, std::size_t N>
+jobwire::void_result read_fields(const payload_reader& r, json::value v, const field_table<Ctx, N>& table, Ctx& c,
+                                 const char** end = nullptr) noexcept {
+  char buf[48];
+  member_walk w(v, r);
+  for (; !w.done(); w.advance()) {
+    if (const field_rule<Ctx>* f = table.find(member_key(w.member(), buf))) {
+      if (jobwire::void_result st = f->read(r, w, c); !st) return st;
+    }
+  }
+  if (end) *end = w.end();
+  return {};
+}
+
+}  // namespace detail
+
+// Declares the members of an X-macro field list (X(reader, name)).
+#define JOBWIRE_DETAIL_FIELD_MEMBER(reader, name) ::jobwire::detail::field_readers::reader::field name;
+// The table entry of an X-macro field, in a make_field_table list where `Doc` names the
+// document and `Ctx` its reading state.
+#define JOBWIRE_DETAIL_FIELD_RULE(reader, name) \
+  ::jobwire::detail::field_rule<Ctx>{           \
+      #name, &::jobwire::detail::plain_rule<Ctx, ::jobwire::detail::field_readers::reader, &Doc::name>},
+
 // --- webhook view (§10) ----------------------------------------------------------------
 
 /// One entry of `webhook.attempts`.
@@ -5898,10 +6110,40 @@ struct status_pair {
 
 // --- webhook / websocket `data` (§10) ----------------------------------------------------
 
+/// The plain fields of `data` (§10, §16.6): X(reader, name), see "declared fields".
+#define JOBWIRE_JOB_DATA_FIELDS(X)     \
+  X(text, object)                      \
+  X(text, request_id)                  \
+  X(text, session_id)                  \
+  X(text, app_id)                      \
+  X(percent, progress) /* 0..100 */    \
+  X(text, provider)                    \
+  X(text, model)                       \
+  X(text, polling_url)                 \
+  X(text, websocket_url)               \
+  X(text, cancel_url)                  \
+  X(text, content_url)                 \
+  X(text, download_url)                \
+  X(time, expires_at)                  \
+  X(non_negative, duration_seconds)    \
+  X(non_negative, duration_ms)         \
+  X(non_negative, total_duration_ms)   \
+  X(non_negative, latency_ms)          \
+  X(non_negative, generation_ms)       \
+  X(text, resolution)                  \
+  X(text, quality)                     \
+  X(any, billing)                      \
+  X(time, created_at)                  \
+  X(time, updated_at)                  \
+  X(error, error)                      \
+  X(any, upstream_error)               \
+  X(any, provider_failure_diagnostics) \
+  X(any, failure_sample)               \
+  X(any, routing_diagnostics)
+
 /// The job payload carried in `data` of a delivery and of websocket messages.
 struct job_data {
   job_id_view id;
-  text_field object;
   jobwire::kind kind = kind::video;
   bool has_kind = false;
   job_status status = job_status::queued;
@@ -5909,142 +6151,91 @@ struct job_data {
   bool has_status = false;            ///< `status` was present
   bool has_lifecycle_status = false;  ///< `lifecycle_status` was present
   bool consistent = true;             ///< false only under lenient::inconsistent_status
-  text_field request_id;
-  native_id_view native_id;  ///< provider correlation only; never usable in a URL
+  native_id_view native_id;           ///< provider correlation only; never usable in a URL
   bool has_native_id = false;
-  text_field session_id, app_id;
-  number_field progress;  ///< 0..100 when present
-  text_field provider, model;
-  text_field polling_url, websocket_url, cancel_url, content_url, download_url;
-  time_field expires_at;
-  number_field duration_seconds, duration_ms, total_duration_ms, latency_ms, generation_ms;
-  text_field resolution, quality;
   output_access access = output_access::both;
   bool has_output_access = false;
-  json::value billing{};
-  time_field created_at, updated_at;
-  error_field error;
-  json::value upstream_error{}, provider_failure_diagnostics{}, failure_sample{}, routing_diagnostics{};
+  JOBWIRE_JOB_DATA_FIELDS(JOBWIRE_DETAIL_FIELD_MEMBER)
   webhook_view webhook;
 
   bool is_terminal() const noexcept { return jobwire::is_terminal(lifecycle); }
 
+  /// Reads `data` (an object); `status_required`: a delivery's `data` must carry a status
+  /// (§10), a websocket message's need not.
   static jobwire::void_result read(const detail::payload_reader& r, json::value v, bool status_required, job_data& out,
-                                   const char** end = nullptr) noexcept {
-    if (!v.is_object()) return r.at(errc::invalid_field, v);
-    detail::status_pair sp;
-    bool id_seen = false;
-    char buf[48];
-    detail::member_walk w(v, r);
-    for (; !w.done(); w.advance()) {
-      const json::member& m = w.member();
-      std::string_view k = detail::member_key(m, buf);
-      jobwire::void_result st;
-      switch (k.empty() ? '\0' : k[0]) {
-        case 'a':
-          if (detail::key_is(k, "app_id")) st = r.text(m.value, out.app_id);
-          break;
-        case 'b':
-          if (detail::key_is(k, "billing")) detail::payload_reader::any(m.value, out.billing);
-          break;
-        case 'c':
-          if (detail::key_is(k, "cancel_url")) st = r.text(m.value, out.cancel_url);
-          else if (detail::key_is(k, "content_url")) st = r.text(m.value, out.content_url);
-          else if (detail::key_is(k, "created_at")) st = r.time(m.value, out.created_at);
-          break;
-        case 'd':
-          if (detail::key_is(k, "download_url")) st = r.text(m.value, out.download_url);
-          else if (detail::key_is(k, "duration_seconds")) st = r.non_negative(m.value, out.duration_seconds);
-          else if (detail::key_is(k, "duration_ms")) st = r.non_negative(m.value, out.duration_ms);
-          break;
-        case 'e':
-          if (detail::key_is(k, "expires_at")) st = r.time(m.value, out.expires_at);
-          else if (detail::key_is(k, "error")) st = r.error_value(m.value, out.error);
-          break;
-        case 'f':
-          if (detail::key_is(k, "failure_sample")) detail::payload_reader::any(m.value, out.failure_sample);
-          break;
-        case 'g':
-          if (detail::key_is(k, "generation_ms")) st = r.non_negative(m.value, out.generation_ms);
-          break;
-        case 'i':
-          if (detail::key_is(k, "id")) {
-            st = r.id(m.value, out.id);
-            id_seen = true;
-          }
-          break;
-        case 'k':
-          if (detail::key_is(k, "kind")) {
-            if (!m.value.is_string()) return r.at(errc::invalid_field, m.value);
-            auto kd = parse_kind(r.string_at(m.value).raw());
-            if (!kd) return r.at(errc::unknown_kind, m.value);
-            out.kind = *kd;
-            out.has_kind = true;
-          }
-          break;
-        case 'l':
-          if (detail::key_is(k, "lifecycle_status")) sp.lifecycle_value = m.value;
-          else if (detail::key_is(k, "latency_ms")) st = r.non_negative(m.value, out.latency_ms);
-          break;
-        case 'm':
-          if (detail::key_is(k, "model")) st = r.text(m.value, out.model);
-          break;
-        case 'n':
-          if (detail::key_is(k, "native_id") && !detail::payload_reader::absent(m.value)) {
-            st = r.id(m.value, out.native_id);
-            out.has_native_id = static_cast<bool>(st);
-          }
-          break;
-        case 'o':
-          if (detail::key_is(k, "object")) st = r.text(m.value, out.object);
-          else if (detail::key_is(k, "output_access"))
-            st = r.word(m.value, out.access, out.has_output_access, detail::parse_output_access);
-          break;
-        case 'p':
-          if (detail::key_is(k, "progress")) st = r.percent(m.value, out.progress, false);
-          else if (detail::key_is(k, "provider")) st = r.text(m.value, out.provider);
-          else if (detail::key_is(k, "polling_url")) st = r.text(m.value, out.polling_url);
-          else if (detail::key_is(k, "provider_failure_diagnostics"))
-            detail::payload_reader::any(m.value, out.provider_failure_diagnostics);
-          break;
-        case 'q':
-          if (detail::key_is(k, "quality")) st = r.text(m.value, out.quality);
-          break;
-        case 'r':
-          if (detail::key_is(k, "request_id")) st = r.text(m.value, out.request_id);
-          else if (detail::key_is(k, "resolution")) st = r.text(m.value, out.resolution);
-          else if (detail::key_is(k, "routing_diagnostics"))
-            detail::payload_reader::any(m.value, out.routing_diagnostics);
-          break;
-        case 's':
-          if (detail::key_is(k, "status")) sp.status_value = m.value;
-          else if (detail::key_is(k, "session_id")) st = r.text(m.value, out.session_id);
-          break;
-        case 't':
-          if (detail::key_is(k, "total_duration_ms")) st = r.non_negative(m.value, out.total_duration_ms);
-          break;
-        case 'u':
-          if (detail::key_is(k, "updated_at")) st = r.time(m.value, out.updated_at);
-          else if (detail::key_is(k, "upstream_error")) detail::payload_reader::any(m.value, out.upstream_error);
-          break;
-        case 'w':
-          if (detail::key_is(k, "websocket_url")) st = r.text(m.value, out.websocket_url);
-          else if (detail::key_is(k, "webhook")) {
-            const char* e = nullptr;
-            st = webhook_view::read(r, m.value, out.webhook, &e);
-            w.set_value_end(e);
-          }
-          break;
-        default: break;
-      }
-      if (!st) return st;
-    }
-    if (!id_seen) return r.at(errc::missing_field, v);
-    if (end) *end = w.end();
-    return sp.resolve(r, v, status_required, out.status, out.lifecycle, out.has_status, out.has_lifecycle_status,
-                      out.consistent);
-  }
+                                   const char** end = nullptr) noexcept;
 };
+
+namespace detail {
+/// What reading `data` gathers beyond the document: the status pair and whether `id` came.
+struct job_data_reading {
+  job_data& doc;
+  status_pair sp{};
+  bool id_seen = false;
+};
+
+inline constexpr auto job_data_fields = [] {
+  using Doc = job_data;
+  using Ctx = job_data_reading;
+  return make_field_table<Ctx>({
+      JOBWIRE_JOB_DATA_FIELDS(JOBWIRE_DETAIL_FIELD_RULE)  // the plain fields, then those with rules of their own
+      {"id",
+       [](const payload_reader& r, member_walk& w, Ctx& c) noexcept -> jobwire::void_result {
+         c.id_seen = true;
+         return r.id(w.member().value, c.doc.id);
+       }},
+      {"kind",
+       [](const payload_reader& r, member_walk& w, Ctx& c) noexcept -> jobwire::void_result {
+         json::value v = w.member().value;
+         if (!v.is_string()) return r.at(errc::invalid_field, v);
+         auto kd = parse_kind(r.string_at(v).raw());
+         if (!kd) return r.at(errc::unknown_kind, v);
+         c.doc.kind = *kd;
+         c.doc.has_kind = true;
+         return {};
+       }},
+      {"status",
+       [](const payload_reader&, member_walk& w, Ctx& c) noexcept -> jobwire::void_result {
+         c.sp.status_value = w.member().value;
+         return {};
+       }},
+      {"lifecycle_status",
+       [](const payload_reader&, member_walk& w, Ctx& c) noexcept -> jobwire::void_result {
+         c.sp.lifecycle_value = w.member().value;
+         return {};
+       }},
+      {"native_id",
+       [](const payload_reader& r, member_walk& w, Ctx& c) noexcept -> jobwire::void_result {
+         json::value v = w.member().value;
+         if (payload_reader::absent(v)) return {};
+         jobwire::void_result st = r.id(v, c.doc.native_id);
+         c.doc.has_native_id = static_cast<bool>(st);
+         return st;
+       }},
+      {"output_access",
+       [](const payload_reader& r, member_walk& w, Ctx& c) noexcept -> jobwire::void_result {
+         return r.word(w.member().value, c.doc.access, c.doc.has_output_access, parse_output_access);
+       }},
+      {"webhook",
+       [](const payload_reader& r, member_walk& w, Ctx& c) noexcept -> jobwire::void_result {
+         const char* e = nullptr;
+         jobwire::void_result st = webhook_view::read(r, w.member().value, c.doc.webhook, &e);
+         w.set_value_end(e);
+         return st;
+       }},
+  });
+}();
+}  // namespace detail
+
+inline jobwire::void_result job_data::read(const detail::payload_reader& r, json::value v, bool status_required,
+                                           job_data& out, const char** end) noexcept {
+  if (!v.is_object()) return r.at(errc::invalid_field, v);
+  detail::job_data_reading c{out};
+  if (jobwire::void_result st = detail::read_fields(r, v, detail::job_data_fields, c, end); !st) return st;
+  if (!c.id_seen) return r.at(errc::missing_field, v);
+  return c.sp.resolve(r, v, status_required, out.status, out.lifecycle, out.has_status, out.has_lifecycle_status,
+                      out.consistent);
+}
 
 namespace detail {
 /// The top-level JSON object of a payload body. Every payload parser reads with duplicate
@@ -6334,41 +6525,36 @@ inline result<create_response> parse_create_response(std::string_view body, cons
 
 // --- status object (§5) ------------------------------------------------------------------
 
+/// `asset` of the status object: X(reader, name).
+#define JOBWIRE_ASSET_FIELDS(X) \
+  X(text, id)                   \
+  X(text, mime_type)            \
+  X(text, sha256)               \
+  X(count, bytes)               \
+  X(count, width)               \
+  X(count, height)              \
+  X(non_negative, duration_seconds)
+
 /// `asset` of the status object.
 struct asset_view {
   bool present = false;
-  text_field id, mime_type, sha256;
-  integer_field bytes, width, height;
-  number_field duration_seconds;
+  JOBWIRE_ASSET_FIELDS(JOBWIRE_DETAIL_FIELD_MEMBER)
 };
+
+/// One entry of `outputs[]`: X(reader, name).
+#define JOBWIRE_OUTPUT_FIELDS(X) \
+  X(count, index)                \
+  X(text, mime_type)             \
+  X(text, content_url)           \
+  X(text, download_url)          \
+  X(time, expires_at)
 
 /// One entry of `outputs[]`.
 struct output_view {
-  integer_field index;
-  text_field mime_type;
   json::value bytes_available{};  ///< boolean or byte count, as the service sends it
-  text_field content_url, download_url;
-  time_field expires_at;
+  JOBWIRE_OUTPUT_FIELDS(JOBWIRE_DETAIL_FIELD_MEMBER)
 
-  static jobwire::void_result read(const detail::payload_reader& r, json::value v, output_view& o) noexcept {
-    if (!v.is_object()) return r.at(errc::invalid_field, v);
-    char buf[48];
-    for (detail::member_walk w(v, r); !w.done(); w.advance()) {
-      const json::member& m = w.member();
-      std::string_view k = detail::member_key(m, buf);
-      jobwire::void_result st;
-      if (detail::key_is(k, "index")) st = r.integer(m.value, o.index, 0);
-      else if (detail::key_is(k, "mime_type")) st = r.text(m.value, o.mime_type);
-      else if (detail::key_is(k, "bytes_available")) {
-        if (!m.value.is_bool() && !m.value.is_number() && !m.value.is_null()) return r.at(errc::invalid_field, m.value);
-        detail::payload_reader::any(m.value, o.bytes_available);
-      } else if (detail::key_is(k, "content_url")) st = r.text(m.value, o.content_url);
-      else if (detail::key_is(k, "download_url")) st = r.text(m.value, o.download_url);
-      else if (detail::key_is(k, "expires_at")) st = r.time(m.value, o.expires_at);
-      if (!st) return st;
-    }
-    return {};
-  }
+  static jobwire::void_result read(const detail::payload_reader& r, json::value v, output_view& o) noexcept;
   static output_view from_validated(json::value v) noexcept {
     output_view o;
     payload_options opt;
@@ -6377,34 +6563,49 @@ struct output_view {
   }
 };
 
+/// The plain fields of the status object of `GET /v1/videos/{id}` (§5, §16.6, §16.8):
+/// X(reader, name).
+#define JOBWIRE_STATUS_FIELDS(X)                                 \
+  X(text, object)                                                \
+  X(text, polling_url)                                           \
+  X(text, websocket_url)                                         \
+  X(text, cancel_url)                                            \
+  X(text, generation_id)                                         \
+  X(non_negative, poll_after_seconds) /* the service sends 20 */ \
+  X(time, created_at)                                            \
+  X(time, started_at)                                            \
+  X(time, completed_at)                                          \
+  X(text, provider)                                              \
+  X(text, model)                                                 \
+  X(text, size)                                                  \
+  X(any, audio)                                                  \
+  X(object, usage)                                               \
+  X(error, error)                                                \
+  X(any, billing)                                                \
+  X(time, next_webhook_retry_at)                                 \
+  X(time, last_webhook_progress_at)                              \
+  X(time, last_webhook_dispatched_at)                            \
+  X(percent, last_webhook_progress)
+
 /// The status object of `GET /v1/videos/{id}` (§5).
 struct status_view {
   job_id_view id;
-  text_field object;
   job_status status = job_status::queued;
   lifecycle_status lifecycle = lifecycle_status::pending;
   bool has_lifecycle_status = false;
   bool consistent = true;
   output_access access = output_access::both;  ///< default when absent
-  number_field progress;                       ///< integer 0..100 when present
+  bool has_output_access = false;
+  number_field progress;  ///< integer 0..100 when present
   progress_source source = progress_source::none;
   bool has_progress_source = false;
-  text_field polling_url, websocket_url, cancel_url, generation_id;
-  number_field poll_after_seconds;  ///< non-negative when present (the service sends 20)
-  native_id_view native_video_id;   ///< provider correlation only; never usable in a URL
+  native_id_view native_video_id;  ///< provider correlation only; never usable in a URL
   bool has_native_video_id = false;
-  time_field created_at, started_at, completed_at;
-  text_field provider, model, size;
   json::value seconds{};  ///< number or string
-  json::value audio{};
   asset_view asset;
   list_view<output_view> outputs;
-  json::value usage{};
-  error_field error;
-  json::value billing{};
   webhook_view webhook;
-  time_field next_webhook_retry_at, last_webhook_progress_at, last_webhook_dispatched_at;
-  number_field last_webhook_progress;
+  JOBWIRE_STATUS_FIELDS(JOBWIRE_DETAIL_FIELD_MEMBER)
 
   bool is_terminal() const noexcept { return jobwire::is_terminal(lifecycle); }
   /// Progress as the service defines its default (§5): 100 when completed and unknown,
@@ -6416,27 +6617,133 @@ struct status_view {
 };
 
 namespace detail {
-inline jobwire::void_result read_asset(const payload_reader& r, json::value v, asset_view& a) noexcept {
-  if (payload_reader::absent(v)) return {};
-  if (!v.is_object()) return r.at(errc::invalid_field, v);
-  a.present = true;
-  char buf[48];
-  for (detail::member_walk w(v, r); !w.done(); w.advance()) {
-    const json::member& m = w.member();
-    std::string_view k = member_key(m, buf);
-    jobwire::void_result st;
-    if (detail::key_is(k, "id")) st = r.text(m.value, a.id);
-    else if (detail::key_is(k, "mime_type")) st = r.text(m.value, a.mime_type);
-    else if (detail::key_is(k, "sha256")) st = r.text(m.value, a.sha256);
-    else if (detail::key_is(k, "bytes")) st = r.integer(m.value, a.bytes);
-    else if (detail::key_is(k, "width")) st = r.integer(m.value, a.width);
-    else if (detail::key_is(k, "height")) st = r.integer(m.value, a.height);
-    else if (detail::key_is(k, "duration_seconds")) st = r.non_negative(m.value, a.duration_seconds);
-    if (!st) return st;
-  }
+/// A value of one of the JSON types a field accepts (null always: absent), kept as a view.
+inline jobwire::void_result read_any_of(const payload_reader& r, json::value v, bool number, bool string, bool boolean,
+                                        json::value& out) noexcept {
+  if (!v.is_null() && !(number && v.is_number()) && !(string && v.is_string()) && !(boolean && v.is_bool()))
+    return r.at(errc::invalid_field, v);
+  payload_reader::any(v, out);
   return {};
 }
+
+inline constexpr auto asset_fields = [] {
+  using Doc = asset_view;
+  using Ctx = plain_reading<asset_view>;
+  return make_field_table<Ctx>({JOBWIRE_ASSET_FIELDS(JOBWIRE_DETAIL_FIELD_RULE)});
+}();
+
+inline constexpr auto output_fields = [] {
+  using Doc = output_view;
+  using Ctx = plain_reading<output_view>;
+  return make_field_table<Ctx>({
+      JOBWIRE_OUTPUT_FIELDS(JOBWIRE_DETAIL_FIELD_RULE)  //
+      {"bytes_available",
+       [](const payload_reader& r, member_walk& w, Ctx& c) noexcept -> jobwire::void_result {
+         return read_any_of(r, w.member().value, true, false, true, c.doc.bytes_available);
+       }},
+  });
+}();
+
+/// What reading a status object gathers beyond the document.
+struct status_reading {
+  status_view& doc;
+  status_pair sp{};
+  bool id_seen = false;
+};
+
+inline constexpr auto status_fields = [] {
+  using Doc = status_view;
+  using Ctx = status_reading;
+  return make_field_table<Ctx>({
+      JOBWIRE_STATUS_FIELDS(JOBWIRE_DETAIL_FIELD_RULE)  // the plain fields, then those with rules of their own
+      {"id",
+       [](const payload_reader& r, member_walk& w, Ctx& c) noexcept -> jobwire::void_result {
+         c.id_seen = true;
+         return r.id(w.member().value, c.doc.id);
+       }},
+      {"status",
+       [](const payload_reader&, member_walk& w, Ctx& c) noexcept -> jobwire::void_result {
+         c.sp.status_value = w.member().value;
+         return {};
+       }},
+      {"lifecycle_status",
+       [](const payload_reader&, member_walk& w, Ctx& c) noexcept -> jobwire::void_result {
+         c.sp.lifecycle_value = w.member().value;
+         return {};
+       }},
+      {"output_access",
+       [](const payload_reader& r, member_walk& w, Ctx& c) noexcept -> jobwire::void_result {
+         return r.word(w.member().value, c.doc.access, c.doc.has_output_access, parse_output_access);
+       }},
+      {"progress",  // the status object's progress is an integer (§5)
+       [](const payload_reader& r, member_walk& w, Ctx& c) noexcept -> jobwire::void_result {
+         return r.percent(w.member().value, c.doc.progress, true);
+       }},
+      {"progress_source",
+       [](const payload_reader& r, member_walk& w, Ctx& c) noexcept -> jobwire::void_result {
+         return r.word(w.member().value, c.doc.source, c.doc.has_progress_source, parse_progress_source);
+       }},
+      {"native_video_id",
+       [](const payload_reader& r, member_walk& w, Ctx& c) noexcept -> jobwire::void_result {
+         json::value v = w.member().value;
+         if (payload_reader::absent(v)) return {};
+         jobwire::void_result st = r.id(v, c.doc.native_video_id);
+         c.doc.has_native_video_id = static_cast<bool>(st);
+         return st;
+       }},
+      {"seconds",
+       [](const payload_reader& r, member_walk& w, Ctx& c) noexcept -> jobwire::void_result {
+         return read_any_of(r, w.member().value, true, true, false, c.doc.seconds);
+       }},
+      {"asset",
+       [](const payload_reader& r, member_walk& w, Ctx& c) noexcept -> jobwire::void_result {
+         json::value v = w.member().value;
+         if (payload_reader::absent(v)) return {};
+         if (!v.is_object()) return r.at(errc::invalid_field, v);
+         c.doc.asset.present = true;
+         plain_reading<asset_view> a{c.doc.asset};
+         const char* e = nullptr;
+         jobwire::void_result st = read_fields(r, v, asset_fields, a, &e);
+         w.set_value_end(e);
+         return st;
+       }},
+      {"outputs",
+       [](const payload_reader& r, member_walk& w, Ctx& c) noexcept -> jobwire::void_result {
+         json::value v = w.member().value;
+         if (payload_reader::absent(v)) return {};
+         if (!v.is_array()) return r.at(errc::invalid_field, v);
+         std::size_t n = 0;
+         element_walk ew(v, r.input_end());
+         for (; !ew.done(); ew.advance()) {
+           json::value e = ew.value();
+           if (!e.is_object()) return r.at(errc::invalid_field, e);
+           output_view o;
+           plain_reading<output_view> oc{o};
+           const char* oe = nullptr;
+           if (jobwire::void_result st = read_fields(r, e, output_fields, oc, &oe); !st) return st;
+           ew.set_value_end(oe);
+           ++n;
+         }
+         w.set_value_end(ew.end());
+         c.doc.outputs = list_view<output_view>(*v.get_array(), n);
+         return {};
+       }},
+      {"webhook",
+       [](const payload_reader& r, member_walk& w, Ctx& c) noexcept -> jobwire::void_result {
+         const char* e = nullptr;
+         jobwire::void_result st = webhook_view::read(r, w.member().value, c.doc.webhook, &e);
+         w.set_value_end(e);
+         return st;
+       }},
+  });
+}();
 }  // namespace detail
+
+inline jobwire::void_result output_view::read(const detail::payload_reader& r, json::value v, output_view& o) noexcept {
+  if (!v.is_object()) return r.at(errc::invalid_field, v);
+  detail::plain_reading<output_view> c{o};
+  return detail::read_fields(r, v, detail::output_fields, c);
+}
 
 /// Parses and validates a status object. `id` and `status` are required (§5).
 inline result<status_view> parse_status_object(std::string_view body, const payload_options& opt = {}) noexcept {
@@ -6444,72 +6751,14 @@ inline result<status_view> parse_status_object(std::string_view body, const payl
   auto doc = detail::parse_payload_object(body, r);
   if (!doc) return doc.error();
   status_view s;
-  detail::status_pair sp;
-  bool id_seen = false, has_status = false;
-  char buf[48];
-  for (detail::member_walk w(*doc, r); !w.done(); w.advance()) {
-    const json::member& m = w.member();
-    std::string_view k = detail::member_key(m, buf);
-    jobwire::void_result st;
-    if (detail::key_is(k, "id")) {
-      st = r.id(m.value, s.id);
-      id_seen = true;
-    } else if (detail::key_is(k, "object")) st = r.text(m.value, s.object);
-    else if (detail::key_is(k, "status")) sp.status_value = m.value;
-    else if (detail::key_is(k, "lifecycle_status")) sp.lifecycle_value = m.value;
-    else if (detail::key_is(k, "output_access")) {
-      bool seen = false;
-      st = r.word(m.value, s.access, seen, detail::parse_output_access);
-    } else if (detail::key_is(k, "progress")) st = r.percent(m.value, s.progress, true);
-    else if (detail::key_is(k, "progress_source"))
-      st = r.word(m.value, s.source, s.has_progress_source, detail::parse_progress_source);
-    else if (detail::key_is(k, "polling_url")) st = r.text(m.value, s.polling_url);
-    else if (detail::key_is(k, "websocket_url")) st = r.text(m.value, s.websocket_url);
-    else if (detail::key_is(k, "poll_after_seconds")) st = r.non_negative(m.value, s.poll_after_seconds);
-    else if (detail::key_is(k, "cancel_url")) st = r.text(m.value, s.cancel_url);
-    else if (detail::key_is(k, "generation_id")) st = r.text(m.value, s.generation_id);
-    else if (detail::key_is(k, "native_video_id") && !detail::payload_reader::absent(m.value)) {
-      st = r.id(m.value, s.native_video_id);
-      s.has_native_video_id = static_cast<bool>(st);
-    } else if (detail::key_is(k, "created_at")) st = r.time(m.value, s.created_at);
-    else if (detail::key_is(k, "started_at")) st = r.time(m.value, s.started_at);
-    else if (detail::key_is(k, "completed_at")) st = r.time(m.value, s.completed_at);
-    else if (detail::key_is(k, "provider")) st = r.text(m.value, s.provider);
-    else if (detail::key_is(k, "model")) st = r.text(m.value, s.model);
-    else if (detail::key_is(k, "size")) st = r.text(m.value, s.size);
-    else if (detail::key_is(k, "seconds")) {
-      if (!m.value.is_number() && !m.value.is_string() && !m.value.is_null()) return r.at(errc::invalid_field, m.value);
-      detail::payload_reader::any(m.value, s.seconds);
-    } else if (detail::key_is(k, "audio")) detail::payload_reader::any(m.value, s.audio);
-    else if (detail::key_is(k, "asset")) st = detail::read_asset(r, m.value, s.asset);
-    else if (detail::key_is(k, "outputs") && !detail::payload_reader::absent(m.value)) {
-      if (!m.value.is_array()) return r.at(errc::invalid_field, m.value);
-      json::array arr = *m.value.get_array();
-      std::size_t n = 0;
-      for (json::value e : arr) {
-        output_view o;
-        st = output_view::read(r, e, o);
-        if (!st) return st.error();
-        ++n;
-      }
-      s.outputs = list_view<output_view>(arr, n);
-    } else if (detail::key_is(k, "usage")) st = r.object_value(m.value, s.usage);
-    else if (detail::key_is(k, "error")) st = r.error_value(m.value, s.error);
-    else if (detail::key_is(k, "billing")) detail::payload_reader::any(m.value, s.billing);
-    else if (detail::key_is(k, "webhook")) st = webhook_view::read(r, m.value, s.webhook);
-    else if (detail::key_is(k, "next_webhook_retry_at")) st = r.time(m.value, s.next_webhook_retry_at);
-    else if (detail::key_is(k, "last_webhook_progress")) st = r.percent(m.value, s.last_webhook_progress, false);
-    else if (detail::key_is(k, "last_webhook_progress_at")) st = r.time(m.value, s.last_webhook_progress_at);
-    else if (detail::key_is(k, "last_webhook_dispatched_at")) st = r.time(m.value, s.last_webhook_dispatched_at);
-    if (!st) return st.error();
-  }
-  if (!id_seen) return r.at(errc::missing_field, *doc);
-  {
-    bool has_lc = false;
-    jobwire::void_result st = sp.resolve(r, *doc, true, s.status, s.lifecycle, has_status, has_lc, s.consistent);
-    if (!st) return st.error();
-    s.has_lifecycle_status = has_lc;
-  }
+  detail::status_reading c{s};
+  if (jobwire::void_result st = detail::read_fields(r, *doc, detail::status_fields, c); !st) return st.error();
+  if (!c.id_seen) return r.at(errc::missing_field, *doc);
+  bool has_status = false;
+  if (jobwire::void_result st =
+          c.sp.resolve(r, *doc, true, s.status, s.lifecycle, has_status, s.has_lifecycle_status, s.consistent);
+      !st)
+    return st.error();
   return s;
 }
 
@@ -6820,7 +7069,6 @@ template <class Headers>
 // send/dedupe rule for a delivery key (already delivered, queued or failed → not sent
 // again unless forced).
 
-#include <array>
 
 
 namespace jobwire {

@@ -2,6 +2,7 @@
 // written from PROTOCOL.md §3–§6, §10 (tests/data/payloads/).
 #include <catch2/catch.hpp>
 
+#include <cstring>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -593,4 +594,57 @@ TEST_CASE("raw statuses map to the lifecycle (§16.1 receiver rule)") {
   CHECK(is_lifecycle_word("running"));
   CHECK_FALSE(is_lifecycle_word("in_progress"));
   CHECK_FALSE(is_lifecycle_word("Running"));
+}
+
+namespace {
+// Every declared name is found, and no one-byte variation of it is (unless that variation
+// is itself a declared name): the table's hash and comparison decide exactly.
+template <class Table>
+void check_field_table(const Table& t) {
+  for (const auto& rule : t.rules) {
+    const std::string name(rule.name);
+    CHECK(t.find(name) == &rule);
+    for (std::size_t i = 0; i < name.size(); ++i) {
+      for (char c : {'_', 'a', 'z', 'A', '0', '\x7f'}) {
+        std::string v = name;
+        if (v[i] == c) continue;
+        v[i] = c;
+        const auto* f = t.find(v);
+        CHECK((f == nullptr || f->name == v));
+      }
+    }
+    CHECK(t.find(name + "_") == nullptr);
+    CHECK(t.find(name.substr(0, name.size() - 1)) == nullptr);
+  }
+  CHECK(t.find("") == nullptr);
+}
+}  // namespace
+
+TEST_CASE("declared fields: each table finds exactly its names") {
+  check_field_table(detail::job_data_fields);
+  check_field_table(detail::status_fields);
+  check_field_table(detail::asset_fields);
+  check_field_table(detail::output_fields);
+}
+
+TEST_CASE("declared fields: the word-wise comparison agrees with memcmp at every length") {
+  std::string a(64, 'x');
+  for (std::size_t n = 0; n <= 40; ++n) {
+    CHECK(detail::same_bytes(a.data(), a.data() + 1, n));  // equal bytes, unaligned
+    for (std::size_t i = 0; i < n; ++i) {
+      std::string b = a;
+      b[i] = 'y';
+      CHECK(detail::same_bytes(a.data(), b.data(), n) == (std::memcmp(a.data(), b.data(), n) == 0));
+      CHECK(!detail::same_bytes(a.data(), b.data(), n));
+    }
+  }
+}
+
+TEST_CASE("declared fields: a key written with escapes still names its field") {
+  auto e = parse_envelope(
+      R"({"id":"e","type":"video.completed","data":{"\u0069d":"G-1","st\u0061tus":"completed","mod\u0065l":"m"}})");
+  REQUIRE(e);
+  CHECK(e->data.id.str() == "G-1");
+  CHECK(e->data.status == job_status::completed);
+  CHECK(e->data.model.raw() == "m");
 }
