@@ -980,6 +980,7 @@ struct status_pair {
   X(any, billing)                      \
   X(time, created_at)                  \
   X(time, updated_at)                  \
+  X(time, finalized_at)                \
   X(error, error)                      \
   X(any, upstream_error)               \
   X(any, provider_failure_diagnostics) \

@@ -648,3 +648,19 @@ TEST_CASE("declared fields: a key written with escapes still names its field") {
   CHECK(e->data.status == job_status::completed);
   CHECK(e->data.model.raw() == "m");
 }
+
+TEST_CASE("envelope: data.finalized_at (PROTOCOL.md §16.6) is read as a timestamp") {
+  const std::string head =
+      R"({"id":"e","type":"video.completed","data":{"id":"G-1","status":"completed","finalized_at":)";
+  auto iso = parse_envelope(head + R"("2026-08-22T10:00:00.000Z"}})");
+  REQUIRE(iso);
+  CHECK(iso->data.finalized_at.kind == time_field::form::string);
+  CHECK(iso->data.finalized_at.text.raw() == "2026-08-22T10:00:00.000Z");
+  auto absent = parse_envelope(head + "null}}");
+  REQUIRE(absent);
+  CHECK(!absent->data.finalized_at.present());
+  const std::string bad = head + R"({"at":1}}})";
+  auto wrong = parse_envelope(bad);
+  CHECK(wrong.code() == errc::invalid_field);
+  CHECK(wrong.error().offset == offset_of(bad, R"({"at")"));
+}
