@@ -608,6 +608,24 @@ jobwire::void_result plain_rule(const payload_reader& r, member_walk& w, Ctx& c)
   return Reader::read(r, w.member().value, c.doc.*M);
 }
 
+/// The rule of a member whose value is checked after the walk, together with its siblings
+/// (a required field, or one checked against another): the value is kept in the reading
+/// state under `M`.
+template <class Ctx, json::value Ctx::*M>
+jobwire::void_result capture_rule(const payload_reader&, member_walk& w, Ctx& c) noexcept {
+  c.*M = w.member().value;
+  return {};
+}
+
+/// A value of one of the JSON types a field accepts (null always: absent), kept as a view.
+inline jobwire::void_result read_any_of(const payload_reader& r, json::value v, bool number, bool string, bool boolean,
+                                        json::value& out) noexcept {
+  if (!v.is_null() && !(number && v.is_number()) && !(string && v.is_string()) && !(boolean && v.is_bool()))
+    return r.at(errc::invalid_field, v);
+  payload_reader::any(v, out);
+  return {};
+}
+
 /// The reading state of a document that checks nothing after the walk.
 template <class Doc>
 struct plain_reading {
@@ -730,72 +748,26 @@ jobwire::void_result read_fields(const payload_reader& r, json::value v, const f
 
 // --- webhook view (§10) ----------------------------------------------------------------
 
+/// The plain fields of an entry of `webhook.attempts` (§10): X(reader, name).
+#define JOBWIRE_WEBHOOK_ATTEMPT_FIELDS(X) \
+  X(count, response_status)               \
+  X(time, tried_at)                       \
+  X(time, delivered_at)                   \
+  X(time, next_retry_at)                  \
+  X(text, error_message)
+
 /// One entry of `webhook.attempts`.
 struct webhook_attempt {
   json::value id{};  ///< string or number (opaque)
   text_field delivery_key, event_type;
   attempt_status status = attempt_status::delivered;
   bool has_status = false;
-  integer_field attempt_number, max_attempts, response_status;
-  time_field tried_at, delivered_at, next_retry_at;
-  text_field error_message, response_body_preview;
+  integer_field attempt_number, max_attempts;
+  text_field response_body_preview;
+  JOBWIRE_WEBHOOK_ATTEMPT_FIELDS(JOBWIRE_DETAIL_FIELD_MEMBER)
 
   static jobwire::void_result read(const detail::payload_reader& r, json::value v, webhook_attempt& out,
-                                   const char** end = nullptr) noexcept {
-    if (!v.is_object()) return r.at(errc::invalid_field, v);
-    char buf[48];
-    detail::member_walk w(v, r);
-    for (; !w.done(); w.advance()) {
-      const json::member& m = w.member();
-      std::string_view k = detail::member_key(m, buf);
-      jobwire::void_result st;
-      if (detail::key_is(k, "id")) {
-        if (!m.value.is_string() && !m.value.is_number() && !m.value.is_null())
-          return r.at(errc::invalid_field, m.value);
-        detail::payload_reader::any(m.value, out.id);
-      } else if (detail::key_is(k, "delivery_key")) {
-        st = r.text(m.value, out.delivery_key);
-        if (st && out.delivery_key.present &&
-            (out.delivery_key.value.has_escapes() || !parse_delivery_key(out.delivery_key.raw(), *r.options().prof)))
-          return r.at(errc::invalid_delivery_key, m.value);
-      } else if (detail::key_is(k, "event_type")) {
-        st = r.text(m.value, out.event_type);
-        if (st && out.event_type.present &&
-            (out.event_type.value.has_escapes() || !parse_event_type(out.event_type.raw(), *r.options().prof)))
-          return r.at(errc::unknown_event_type, m.value);
-      } else if (detail::key_is(k, "status")) {
-        st = r.word(m.value, out.status, out.has_status, detail::parse_attempt_status_word);
-      } else if (detail::key_is(k, "attempt_number")) {
-        st = r.integer(m.value, out.attempt_number, 1);
-        if (st && out.attempt_number.present && out.attempt_number.value > max_delivery_attempts)
-          return r.at(errc::invalid_field, m.value);
-      } else if (detail::key_is(k, "max_attempts")) {
-        st = r.integer(m.value, out.max_attempts, 1);
-        if (st && out.max_attempts.present && out.max_attempts.value > max_delivery_attempts)
-          return r.at(errc::invalid_field, m.value);
-      } else if (detail::key_is(k, "response_status")) {
-        st = r.integer(m.value, out.response_status, 0);
-      } else if (detail::key_is(k, "tried_at")) {
-        st = r.time(m.value, out.tried_at);
-      } else if (detail::key_is(k, "delivered_at")) {
-        st = r.time(m.value, out.delivered_at);
-      } else if (detail::key_is(k, "next_retry_at")) {
-        st = r.time(m.value, out.next_retry_at);
-      } else if (detail::key_is(k, "error_message")) {
-        st = r.text(m.value, out.error_message);
-      } else if (detail::key_is(k, "response_body_preview")) {
-        st = r.text(m.value, out.response_body_preview);
-        if (st && out.response_body_preview.present &&
-            detail::count_chars(out.response_body_preview.value) > response_preview_max_chars)
-          return r.at(errc::invalid_field, m.value);
-      }
-      if (!st) return st;
-    }
-    if (out.attempt_number.present && out.max_attempts.present && out.attempt_number.value > out.max_attempts.value)
-      return r.at(errc::attempt_exceeds_max, v);
-    if (end) *end = w.end();
-    return {};
-  }
+                                   const char** end = nullptr) noexcept;
   static webhook_attempt from_validated(json::value v) noexcept {
     payload_options opt;
     opt.prof = &profiles::phaseo;  // validated already; the widest phase set never refuses
@@ -805,111 +777,192 @@ struct webhook_attempt {
   }
 };
 
+/// The plain fields of `webhook.delivery`, the delivery status summary: X(reader, name).
+#define JOBWIRE_WEBHOOK_DELIVERY_FIELDS(X)              \
+  X(count, total_attempts)                              \
+  X(count, delivered_events)                            \
+  X(count, pending_retries)                             \
+  X(count, last_response_status)                        \
+  X(strings, delivered_event_types) /* delivery keys */ \
+  X(time, next_retry_at)                                \
+  X(time, last_attempt_at)                              \
+  X(time, last_delivered_at)                            \
+  X(time, last_failure_at)                              \
+  X(text, last_error_message)
+
 /// `webhook.delivery`: the delivery status summary.
 struct webhook_delivery_summary {
   bool present = false;
-  integer_field total_attempts, delivered_events, pending_retries, last_response_status;
-  list_view<json::string> delivered_event_types;  ///< delivery keys
-  time_field next_retry_at, last_attempt_at, last_delivered_at, last_failure_at;
   attempt_status last_attempt_status = attempt_status::delivered;
   bool has_last_attempt_status = false;
-  text_field last_error_message;
+  JOBWIRE_WEBHOOK_DELIVERY_FIELDS(JOBWIRE_DETAIL_FIELD_MEMBER)
 };
+
+/// The plain fields of `data.webhook` (§10, §16.2): X(reader, name). `url` is, under
+/// phaseo, the legacy stored URL only (null for endpoints); `endpoint_id` names the webhook
+/// endpoint the job subscribes through (absent or null for inline subscriptions of the
+/// seed era); `events` is the stored list as the request gave it — under phaseo `[]`
+/// means "inherit the endpoint's events" (§16.2), not the effective list.
+#define JOBWIRE_WEBHOOK_FIELDS(X) \
+  X(text, url)                    \
+  X(text, endpoint_id)            \
+  X(strings, events)
 
 /// `data.webhook`: the subscription as the service holds it, with its delivery state.
 struct webhook_view {
   bool present = false;
-  text_field url;  ///< under phaseo: the legacy stored URL only, null for endpoints (§16.2)
-  /// The webhook endpoint the job subscribes through (phaseo, §16.2); absent or null for
-  /// inline subscriptions of the seed era.
-  text_field endpoint_id;
-  /// The stored list as the request gave it; under phaseo `[]` means "inherit the
-  /// endpoint's events" (§16.2), not the effective list.
-  list_view<json::string> events;
   bool has_secret = false;  ///< signing enabled (required when the webhook object is present)
   webhook_delivery_summary delivery;
   list_view<webhook_attempt> attempts;
+  JOBWIRE_WEBHOOK_FIELDS(JOBWIRE_DETAIL_FIELD_MEMBER)
 
   static jobwire::void_result read(const detail::payload_reader& r, json::value v, webhook_view& out,
-                                   const char** end = nullptr) noexcept {
-    if (detail::payload_reader::absent(v)) return {};
-    if (!v.is_object()) return r.at(errc::invalid_field, v);
-    out.present = true;
-    bool secret_seen = false;
-    char buf[48];
-    detail::member_walk w(v, r);
-    for (; !w.done(); w.advance()) {
-      const json::member& m = w.member();
-      std::string_view k = detail::member_key(m, buf);
-      jobwire::void_result st;
-      if (detail::key_is(k, "url")) {
-        st = r.text(m.value, out.url);
-      } else if (detail::key_is(k, "endpoint_id")) {
-        st = r.text(m.value, out.endpoint_id);
-      } else if (detail::key_is(k, "events")) {
-        st = detail::read_string_list(r, m.value, out.events);
-      } else if (detail::key_is(k, "has_secret")) {
-        if (!m.value.is_bool()) return r.at(errc::invalid_field, m.value);
-        st = r.boolean(m.value, out.has_secret, secret_seen);
-      } else if (detail::key_is(k, "delivery")) {
-        const char* e = nullptr;
-        st = read_summary(r, m.value, out.delivery, &e);
-        w.set_value_end(e);
-      } else if (detail::key_is(k, "attempts")) {
-        if (detail::payload_reader::absent(m.value)) continue;
-        if (!m.value.is_array()) return r.at(errc::invalid_field, m.value);
-        std::size_t n = 0;
-        detail::element_walk ew(m.value, r.input_end());
-        for (; !ew.done(); ew.advance()) {
-          if (++n > ledger_public_limit) return r.at(errc::invalid_field, ew.value());
-          webhook_attempt a;
-          const char* e = nullptr;
-          st = webhook_attempt::read(r, ew.value(), a, &e);
-          if (!st) return st;
-          ew.set_value_end(e);
-        }
-        w.set_value_end(ew.end());
-        out.attempts = list_view<webhook_attempt>(*m.value.get_array(), n);
-      }
-      if (!st) return st;
-    }
-    // "Whether signing is enabled" is one of the five things the payload promises (§10).
-    if (!secret_seen) return r.at(errc::missing_field, v);
-    if (end) *end = w.end();
-    return {};
-  }
-
- private:
-  static jobwire::void_result read_summary(const detail::payload_reader& r, json::value v, webhook_delivery_summary& s,
-                                           const char** end) noexcept {
-    if (detail::payload_reader::absent(v)) return {};
-    if (!v.is_object()) return r.at(errc::invalid_field, v);
-    s.present = true;
-    char buf[48];
-    detail::member_walk w(v, r);
-    for (; !w.done(); w.advance()) {
-      const json::member& m = w.member();
-      std::string_view k = detail::member_key(m, buf);
-      jobwire::void_result st;
-      if (detail::key_is(k, "total_attempts")) st = r.integer(m.value, s.total_attempts);
-      else if (detail::key_is(k, "delivered_events")) st = r.integer(m.value, s.delivered_events);
-      else if (detail::key_is(k, "pending_retries")) st = r.integer(m.value, s.pending_retries);
-      else if (detail::key_is(k, "last_response_status")) st = r.integer(m.value, s.last_response_status);
-      else if (detail::key_is(k, "delivered_event_types"))
-        st = detail::read_string_list(r, m.value, s.delivered_event_types);
-      else if (detail::key_is(k, "next_retry_at")) st = r.time(m.value, s.next_retry_at);
-      else if (detail::key_is(k, "last_attempt_at")) st = r.time(m.value, s.last_attempt_at);
-      else if (detail::key_is(k, "last_delivered_at")) st = r.time(m.value, s.last_delivered_at);
-      else if (detail::key_is(k, "last_failure_at")) st = r.time(m.value, s.last_failure_at);
-      else if (detail::key_is(k, "last_attempt_status"))
-        st = r.word(m.value, s.last_attempt_status, s.has_last_attempt_status, detail::parse_attempt_status_word);
-      else if (detail::key_is(k, "last_error_message")) st = r.text(m.value, s.last_error_message);
-      if (!st) return st;
-    }
-    *end = w.end();
-    return {};
-  }
+                                   const char** end = nullptr) noexcept;
 };
+
+namespace detail {
+/// A count field bounded by the protocol's attempt limit (§12): 1..max_delivery_attempts.
+inline jobwire::void_result read_attempt_count(const payload_reader& r, json::value v, integer_field& out) noexcept {
+  jobwire::void_result st = r.integer(v, out, 1);
+  if (st && out.present && out.value > max_delivery_attempts) return r.at(errc::invalid_field, v);
+  return st;
+}
+
+inline constexpr auto webhook_attempt_fields = [] {
+  using Doc = webhook_attempt;
+  using Ctx = plain_reading<webhook_attempt>;
+  return make_field_table<Ctx>({
+      JOBWIRE_WEBHOOK_ATTEMPT_FIELDS(JOBWIRE_DETAIL_FIELD_RULE)  // the plain fields, then those with rules of their own
+      {"id",
+       [](const payload_reader& r, member_walk& w, Ctx& c) noexcept -> jobwire::void_result {
+         return read_any_of(r, w.member().value, true, true, false, c.doc.id);
+       }},
+      {"delivery_key",
+       [](const payload_reader& r, member_walk& w, Ctx& c) noexcept -> jobwire::void_result {
+         json::value v = w.member().value;
+         text_field& f = c.doc.delivery_key;
+         jobwire::void_result st = r.text(v, f);
+         if (st && f.present && (f.value.has_escapes() || !parse_delivery_key(f.raw(), *r.options().prof)))
+           return r.at(errc::invalid_delivery_key, v);
+         return st;
+       }},
+      {"event_type",
+       [](const payload_reader& r, member_walk& w, Ctx& c) noexcept -> jobwire::void_result {
+         json::value v = w.member().value;
+         text_field& f = c.doc.event_type;
+         jobwire::void_result st = r.text(v, f);
+         if (st && f.present && (f.value.has_escapes() || !parse_event_type(f.raw(), *r.options().prof)))
+           return r.at(errc::unknown_event_type, v);
+         return st;
+       }},
+      {"status",
+       [](const payload_reader& r, member_walk& w, Ctx& c) noexcept -> jobwire::void_result {
+         return r.word(w.member().value, c.doc.status, c.doc.has_status, parse_attempt_status_word);
+       }},
+      {"attempt_number",
+       [](const payload_reader& r, member_walk& w, Ctx& c) noexcept -> jobwire::void_result {
+         return read_attempt_count(r, w.member().value, c.doc.attempt_number);
+       }},
+      {"max_attempts",
+       [](const payload_reader& r, member_walk& w, Ctx& c) noexcept -> jobwire::void_result {
+         return read_attempt_count(r, w.member().value, c.doc.max_attempts);
+       }},
+      {"response_body_preview",
+       [](const payload_reader& r, member_walk& w, Ctx& c) noexcept -> jobwire::void_result {
+         json::value v = w.member().value;
+         text_field& f = c.doc.response_body_preview;
+         jobwire::void_result st = r.text(v, f);
+         if (st && f.present && count_chars(f.value) > response_preview_max_chars) return r.at(errc::invalid_field, v);
+         return st;
+       }},
+  });
+}();
+
+inline constexpr auto webhook_delivery_fields = [] {
+  using Doc = webhook_delivery_summary;
+  using Ctx = plain_reading<webhook_delivery_summary>;
+  return make_field_table<Ctx>({
+      JOBWIRE_WEBHOOK_DELIVERY_FIELDS(JOBWIRE_DETAIL_FIELD_RULE)  //
+      {"last_attempt_status",
+       [](const payload_reader& r, member_walk& w, Ctx& c) noexcept -> jobwire::void_result {
+         return r.word(w.member().value, c.doc.last_attempt_status, c.doc.has_last_attempt_status,
+                       parse_attempt_status_word);
+       }},
+  });
+}();
+
+/// What reading `data.webhook` gathers beyond the document: whether `has_secret` came.
+struct webhook_reading {
+  webhook_view& doc;
+  bool secret_seen = false;
+};
+
+inline constexpr auto webhook_fields = [] {
+  using Doc = webhook_view;
+  using Ctx = webhook_reading;
+  return make_field_table<Ctx>({
+      JOBWIRE_WEBHOOK_FIELDS(JOBWIRE_DETAIL_FIELD_RULE)  // the plain fields, then those with rules of their own
+      {"has_secret",
+       [](const payload_reader& r, member_walk& w, Ctx& c) noexcept -> jobwire::void_result {
+         json::value v = w.member().value;
+         if (!v.is_bool()) return r.at(errc::invalid_field, v);
+         return r.boolean(v, c.doc.has_secret, c.secret_seen);
+       }},
+      {"delivery",
+       [](const payload_reader& r, member_walk& w, Ctx& c) noexcept -> jobwire::void_result {
+         json::value v = w.member().value;
+         if (payload_reader::absent(v)) return {};
+         if (!v.is_object()) return r.at(errc::invalid_field, v);
+         c.doc.delivery.present = true;
+         plain_reading<webhook_delivery_summary> d{c.doc.delivery};
+         const char* e = nullptr;
+         jobwire::void_result st = read_fields(r, v, webhook_delivery_fields, d, &e);
+         w.set_value_end(e);
+         return st;
+       }},
+      {"attempts",
+       [](const payload_reader& r, member_walk& w, Ctx& c) noexcept -> jobwire::void_result {
+         json::value v = w.member().value;
+         if (payload_reader::absent(v)) return {};
+         if (!v.is_array()) return r.at(errc::invalid_field, v);
+         std::size_t n = 0;
+         element_walk ew(v, r.input_end());
+         for (; !ew.done(); ew.advance()) {
+           if (++n > ledger_public_limit) return r.at(errc::invalid_field, ew.value());
+           webhook_attempt a;
+           const char* e = nullptr;
+           if (jobwire::void_result st = webhook_attempt::read(r, ew.value(), a, &e); !st) return st;
+           ew.set_value_end(e);
+         }
+         w.set_value_end(ew.end());
+         c.doc.attempts = list_view<webhook_attempt>(*v.get_array(), n);
+         return {};
+       }},
+  });
+}();
+}  // namespace detail
+
+inline jobwire::void_result webhook_attempt::read(const detail::payload_reader& r, json::value v, webhook_attempt& out,
+                                                  const char** end) noexcept {
+  if (!v.is_object()) return r.at(errc::invalid_field, v);
+  detail::plain_reading<webhook_attempt> c{out};
+  if (jobwire::void_result st = detail::read_fields(r, v, detail::webhook_attempt_fields, c, end); !st) return st;
+  if (out.attempt_number.present && out.max_attempts.present && out.attempt_number.value > out.max_attempts.value)
+    return r.at(errc::attempt_exceeds_max, v);
+  return {};
+}
+
+inline jobwire::void_result webhook_view::read(const detail::payload_reader& r, json::value v, webhook_view& out,
+                                               const char** end) noexcept {
+  if (detail::payload_reader::absent(v)) return {};
+  if (!v.is_object()) return r.at(errc::invalid_field, v);
+  out.present = true;
+  detail::webhook_reading c{out};
+  if (jobwire::void_result st = detail::read_fields(r, v, detail::webhook_fields, c, end); !st) return st;
+  // "Whether signing is enabled" is one of the five things the payload promises (§10).
+  if (!c.secret_seen) return r.at(errc::missing_field, v);
+  return {};
+}
 
 // --- statuses inside payloads ----------------------------------------------------------
 
@@ -1139,20 +1192,24 @@ struct envelope_view {
 };
 
 namespace detail {
+/// The members of `delivery` (§10), checked together after the walk.
+struct delivery_reading {
+  json::value key, attempt, max_attempts;
+};
+inline constexpr auto delivery_fields = make_field_table<delivery_reading>({
+    {"key", &capture_rule<delivery_reading, &delivery_reading::key>},
+    {"attempt", &capture_rule<delivery_reading, &delivery_reading::attempt>},
+    {"max_attempts", &capture_rule<delivery_reading, &delivery_reading::max_attempts>},
+});
+
 inline jobwire::void_result read_delivery(const payload_reader& r, json::value v, const event_type& type,
                                           delivery_info& d) noexcept {
   if (payload_reader::absent(v)) return {};
   if (!v.is_object()) return r.at(errc::invalid_field, v);
   d.present = true;
-  json::value key, attempt, max_attempts;
-  char buf[48];
-  for (detail::member_walk w(v, r); !w.done(); w.advance()) {
-    const json::member& m = w.member();
-    std::string_view k = member_key(m, buf);
-    if (detail::key_is(k, "key")) key = m.value;
-    else if (detail::key_is(k, "attempt")) attempt = m.value;
-    else if (detail::key_is(k, "max_attempts")) max_attempts = m.value;
-  }
+  delivery_reading c;
+  if (jobwire::void_result st = read_fields(r, v, delivery_fields, c); !st) return st;
+  const json::value key = c.key, attempt = c.attempt, max_attempts = c.max_attempts;
   if (!key.exists() || !attempt.exists() || !max_attempts.exists()) return r.at(errc::missing_field, v);
   if (!key.is_string()) return r.at(errc::invalid_field, key);
   json::string ks = *key.get_string();
@@ -1174,6 +1231,15 @@ inline jobwire::void_result read_delivery(const payload_reader& r, json::value v
   return {};
 }
 
+/// The members of `status_change` (§16.1), checked together after the walk.
+struct status_change_reading {
+  json::value previous_status, status;
+};
+inline constexpr auto status_change_fields = make_field_table<status_change_reading>({
+    {"previous_status", &capture_rule<status_change_reading, &status_change_reading::previous_status>},
+    {"status", &capture_rule<status_change_reading, &status_change_reading::status>},
+});
+
 // `status_change` of a `status_changed` delivery (§16.1). Required for that phase: the
 // service always writes it, and it is what the receiver reconciles on. `previous_status`
 // absent reads as null. When the envelope carries a key, the object must name the same
@@ -1184,14 +1250,9 @@ inline jobwire::void_result read_status_change(const payload_reader& r, json::va
                                                const delivery_info& d, status_change_view& out) noexcept {
   if (!v.exists()) return r.at(errc::missing_field, doc);
   if (!v.is_object()) return r.at(errc::invalid_field, v);
-  json::value prev, cur;
-  char buf[48];
-  for (detail::member_walk w(v, r); !w.done(); w.advance()) {
-    const json::member& m = w.member();
-    std::string_view k = member_key(m, buf);
-    if (detail::key_is(k, "previous_status")) prev = m.value;
-    else if (detail::key_is(k, "status")) cur = m.value;
-  }
+  status_change_reading c;
+  if (jobwire::void_result st = read_fields(r, v, status_change_fields, c); !st) return st;
+  const json::value prev = c.previous_status, cur = c.status;
   if (!cur.exists()) return r.at(errc::missing_field, v);
   if (!cur.is_string()) return r.at(errc::invalid_field, cur);
   jobwire::void_result st = r.text(prev, out.previous_status);
@@ -1220,31 +1281,43 @@ inline jobwire::void_result read_status_change(const payload_reader& r, json::va
 }
 }  // namespace detail
 
+namespace detail {
+/// The top-level members of a delivery body (§10), checked together after the walk; `data`
+/// is read in place, so the (large) data object is walked once, not skipped and re-read,
+/// and its error (if any) is reported after the top-level fields' errors.
+struct envelope_reading {
+  envelope_view& doc;
+  json::value id{}, type{}, created_at{}, delivery{}, data{}, status_change{};
+  jobwire::void_result data_status{};
+};
+inline constexpr auto envelope_fields = make_field_table<envelope_reading>({
+    {"id", &capture_rule<envelope_reading, &envelope_reading::id>},
+    {"type", &capture_rule<envelope_reading, &envelope_reading::type>},
+    {"created_at", &capture_rule<envelope_reading, &envelope_reading::created_at>},
+    {"delivery", &capture_rule<envelope_reading, &envelope_reading::delivery>},
+    {"status_change", &capture_rule<envelope_reading, &envelope_reading::status_change>},
+    {"data",
+     [](const payload_reader& r, member_walk& w, envelope_reading& c) noexcept -> jobwire::void_result {
+       c.data = w.member().value;
+       const char* data_end = nullptr;
+       c.data_status = job_data::read(r, c.data, true, c.doc.data, &data_end);
+       w.set_value_end(data_end);
+       return {};
+     }},
+});
+}  // namespace detail
+
 /// Parses and validates a webhook delivery body (§10).
 inline result<envelope_view> parse_envelope(std::string_view body, const payload_options& opt = {}) noexcept {
   detail::payload_reader r(body.data(), body.data() + body.size(), opt);
   auto doc = detail::parse_payload_object(body, r);
   if (!doc) return doc.error();
   envelope_view e;
-  json::value id, type, created_at, delivery, data, status_change;
-  jobwire::void_result data_status;
-  char buf[48];
-  for (detail::member_walk w(*doc, r); !w.done(); w.advance()) {
-    const json::member& m = w.member();
-    std::string_view k = detail::member_key(m, buf);
-    if (detail::key_is(k, "id")) id = m.value;
-    else if (detail::key_is(k, "type")) type = m.value;
-    else if (detail::key_is(k, "data")) {
-      // Read in place so the (large) data object is walked once, not skipped and re-read.
-      // Its error (if any) is reported after the top-level fields' errors.
-      data = m.value;
-      const char* data_end = nullptr;
-      data_status = job_data::read(r, data, true, e.data, &data_end);
-      w.set_value_end(data_end);
-    } else if (detail::key_is(k, "delivery")) delivery = m.value;
-    else if (detail::key_is(k, "created_at")) created_at = m.value;
-    else if (detail::key_is(k, "status_change")) status_change = m.value;
-  }
+  detail::envelope_reading c{e};
+  (void)detail::read_fields(r, *doc, detail::envelope_fields, c);  // its rules only gather
+  const json::value id = c.id, type = c.type, created_at = c.created_at, delivery = c.delivery, data = c.data,
+                    status_change = c.status_change;
+  const jobwire::void_result& data_status = c.data_status;
   if (!id.exists() || !type.exists() || !data.exists()) return r.at(errc::missing_field, *doc);
   if (!id.is_string()) return r.at(errc::invalid_field, id);
   json::string ids = *id.get_string();
@@ -1292,12 +1365,24 @@ struct ws_message {
   job_data data;
 };
 
+namespace detail {
+/// The members of a websocket message (§6), checked together after the walk.
+struct ws_reading {
+  json::value type, data;
+};
+inline constexpr auto ws_fields = make_field_table<ws_reading>({
+    {"type", &capture_rule<ws_reading, &ws_reading::type>},
+    {"data", &capture_rule<ws_reading, &ws_reading::data>},
+});
+}  // namespace detail
+
 inline result<ws_message> parse_ws_message(std::string_view text, const payload_options& opt = {}) noexcept {
   detail::payload_reader r(text.data(), text.data() + text.size(), opt);
   auto doc = detail::parse_payload_object(text, r);
   if (!doc) return doc.error();
-  json::object obj = *doc->get_object();
-  json::value type = obj.find("type"), data = obj.find("data");
+  detail::ws_reading c;
+  (void)detail::read_fields(r, *doc, detail::ws_fields, c);  // its rules only gather
+  const json::value type = c.type, data = c.data;
   if (!type.exists()) return r.at(errc::missing_field, *doc);
   if (!type.is_string()) return r.at(errc::invalid_field, type);
   json::string ts = *type.get_string();
@@ -1328,6 +1413,34 @@ struct create_response {
   lifecycle_status lifecycle() const noexcept { return to_lifecycle(status); }
 };
 
+namespace detail {
+/// The members of a create response (§4); the two id keys are checked together after the
+/// walk.
+struct create_reading {
+  create_response& doc;
+  json::value id{}, video_id{};
+};
+inline constexpr auto create_fields = make_field_table<create_reading>({
+    {"id", &capture_rule<create_reading, &create_reading::id>},
+    {"video_id", &capture_rule<create_reading, &create_reading::video_id>},
+    {"polling_url",
+     [](const payload_reader& r, member_walk& w, create_reading& c) noexcept -> jobwire::void_result {
+       return r.text(w.member().value, c.doc.polling_url);
+     }},
+    {"status",
+     [](const payload_reader& r, member_walk& w, create_reading& c) noexcept -> jobwire::void_result {
+       json::value v = w.member().value;
+       if (payload_reader::absent(v)) return {};
+       if (!v.is_string()) return r.at(errc::invalid_field, v);
+       auto st = parse_create_status(r.string_at(v).raw(), r.options().leniency);
+       if (!st) return r.at(st.code(), v);
+       c.doc.status = *st;
+       c.doc.has_status = true;
+       return {};
+     }},
+});
+}  // namespace detail
+
 /// Accepts `id` (the gateway) or `video_id` (the cookbook); both present and different →
 /// `conflicting_job_id`; neither → `missing_field`.
 inline result<create_response> parse_create_response(std::string_view body, const payload_options& opt = {}) noexcept {
@@ -1335,24 +1448,9 @@ inline result<create_response> parse_create_response(std::string_view body, cons
   auto doc = detail::parse_payload_object(body, r);
   if (!doc) return doc.error();
   create_response c;
-  json::value id, video_id;
-  char buf[48];
-  for (detail::member_walk w(*doc, r); !w.done(); w.advance()) {
-    const json::member& m = w.member();
-    std::string_view k = detail::member_key(m, buf);
-    jobwire::void_result st;
-    if (detail::key_is(k, "id")) id = m.value;
-    else if (detail::key_is(k, "video_id")) video_id = m.value;
-    else if (detail::key_is(k, "polling_url")) st = r.text(m.value, c.polling_url);
-    else if (detail::key_is(k, "status") && !detail::payload_reader::absent(m.value)) {
-      if (!m.value.is_string()) return r.at(errc::invalid_field, m.value);
-      auto s = parse_create_status(r.string_at(m.value).raw(), opt.leniency);
-      if (!s) return r.at(s.code(), m.value);
-      c.status = *s;
-      c.has_status = true;
-    }
-    if (!st) return st.error();
-  }
+  detail::create_reading cr{c};
+  if (jobwire::void_result st = detail::read_fields(r, *doc, detail::create_fields, cr); !st) return st.error();
+  const json::value id = cr.id, video_id = cr.video_id;
   if (!id.exists() && !video_id.exists()) return r.at(errc::missing_field, *doc);
   job_id_view a, b;
   if (id.exists()) {
@@ -1463,15 +1561,6 @@ struct status_view {
 };
 
 namespace detail {
-/// A value of one of the JSON types a field accepts (null always: absent), kept as a view.
-inline jobwire::void_result read_any_of(const payload_reader& r, json::value v, bool number, bool string, bool boolean,
-                                        json::value& out) noexcept {
-  if (!v.is_null() && !(number && v.is_number()) && !(string && v.is_string()) && !(boolean && v.is_bool()))
-    return r.at(errc::invalid_field, v);
-  payload_reader::any(v, out);
-  return {};
-}
-
 inline constexpr auto asset_fields = [] {
   using Doc = asset_view;
   using Ctx = plain_reading<asset_view>;
