@@ -77,50 +77,31 @@ inline bool parse_endpoint_status(std::string_view s, endpoint_status& out) noex
   return true;
 }
 
+/// The plain members of an endpoint object: X(reader, name, "jsonKey").
+#define JOBWIRE_ENDPOINT_FIELDS(X)                                                \
+  X(text, workspace_id, "workspaceId")                                            \
+  X(text, name, "name")                                                           \
+  X(text, url, "url")                                                             \
+  X(text, created_by, "createdBy")                                                \
+  X(strings, events, "events") /* the stored list (lower-cased, de-duplicated) */ \
+  X(time, created_at, "createdAt")                                                \
+  X(time, updated_at, "updatedAt")                                                \
+  X(time, deleted_at, "deletedAt")
+
 /// A webhook endpoint as the API returns it (camelCase members). `id` and `status` are
 /// required; every other member is type-checked when present; unknown members are
 /// ignored. `signing_secret` is present only in the create and rotate-secret responses.
 struct endpoint_view {
-  text_field id, workspace_id, name, url, created_by;
+  text_field id;
   endpoint_status status = endpoint_status::active;
-  list_view<json::string> events;  ///< the stored list (lower-cased, de-duplicated)
   bool has_secret = false;
   bool has_has_secret = false;
-  time_field created_at, updated_at, deleted_at;
   text_field signing_secret;  ///< create / rotate-secret only; passes check_endpoint_secret
+  JOBWIRE_ENDPOINT_FIELDS(JOBWIRE_DETAIL_KEYED_FIELD_MEMBER)
 
   bool usable() const noexcept { return status == endpoint_status::active && has_secret; }
 
-  static jobwire::void_result read(const detail::payload_reader& r, json::value v, endpoint_view& out) noexcept {
-    if (!v.is_object()) return r.at(errc::invalid_field, v);
-    bool status_seen = false;
-    char buf[48];
-    for (detail::member_walk w(v, r); !w.done(); w.advance()) {
-      const json::member& m = w.member();
-      std::string_view k = detail::member_key(m, buf);
-      jobwire::void_result st;
-      if (detail::key_is(k, "id")) st = r.text(m.value, out.id);
-      else if (detail::key_is(k, "workspaceId")) st = r.text(m.value, out.workspace_id);
-      else if (detail::key_is(k, "name")) st = r.text(m.value, out.name);
-      else if (detail::key_is(k, "url")) st = r.text(m.value, out.url);
-      else if (detail::key_is(k, "createdBy")) st = r.text(m.value, out.created_by);
-      else if (detail::key_is(k, "status")) st = r.word(m.value, out.status, status_seen, parse_endpoint_status);
-      else if (detail::key_is(k, "events")) st = detail::read_string_list(r, m.value, out.events);
-      else if (detail::key_is(k, "hasSecret")) st = r.boolean(m.value, out.has_secret, out.has_has_secret);
-      else if (detail::key_is(k, "createdAt")) st = r.time(m.value, out.created_at);
-      else if (detail::key_is(k, "updatedAt")) st = r.time(m.value, out.updated_at);
-      else if (detail::key_is(k, "deletedAt")) st = r.time(m.value, out.deleted_at);
-      else if (detail::key_is(k, "signing_secret")) {
-        st = r.text(m.value, out.signing_secret);
-        if (st && out.signing_secret.present &&
-            (out.signing_secret.value.has_escapes() || check_endpoint_secret(out.signing_secret.raw()) != errc::ok))
-          return r.at(errc::invalid_endpoint_secret, m.value);
-      }
-      if (!st) return st;
-    }
-    if (!out.id.present || out.id.raw().empty() || !status_seen) return r.at(errc::missing_field, v);
-    return {};
-  }
+  static jobwire::void_result read(const detail::payload_reader& r, json::value v, endpoint_view& out) noexcept;
   static endpoint_view from_validated(json::value v) noexcept {
     payload_options opt;
     endpoint_view e;
@@ -128,6 +109,52 @@ struct endpoint_view {
     return e;
   }
 };
+
+namespace detail {
+/// What reading an endpoint object gathers beyond the document: whether `status` came.
+struct endpoint_reading {
+  endpoint_view& doc;
+  bool status_seen = false;
+};
+
+inline constexpr auto endpoint_fields = [] {
+  using Doc = endpoint_view;
+  using Ctx = endpoint_reading;
+  return make_field_table<Ctx>({
+      JOBWIRE_ENDPOINT_FIELDS(JOBWIRE_DETAIL_KEYED_FIELD_RULE)  // the plain fields, then those with rules of their own
+      {"id",
+       [](const payload_reader& r, member_walk& w, Ctx& c) noexcept -> jobwire::void_result {
+         return r.text(w.member().value, c.doc.id);
+       }},
+      {"status",
+       [](const payload_reader& r, member_walk& w, Ctx& c) noexcept -> jobwire::void_result {
+         return r.word(w.member().value, c.doc.status, c.status_seen, parse_endpoint_status);
+       }},
+      {"hasSecret",
+       [](const payload_reader& r, member_walk& w, Ctx& c) noexcept -> jobwire::void_result {
+         return r.boolean(w.member().value, c.doc.has_secret, c.doc.has_has_secret);
+       }},
+      {"signing_secret",
+       [](const payload_reader& r, member_walk& w, Ctx& c) noexcept -> jobwire::void_result {
+         json::value v = w.member().value;
+         text_field& f = c.doc.signing_secret;
+         jobwire::void_result st = r.text(v, f);
+         if (st && f.present && (f.value.has_escapes() || check_endpoint_secret(f.raw()) != errc::ok))
+           return r.at(errc::invalid_endpoint_secret, v);
+         return st;
+       }},
+  });
+}();
+}  // namespace detail
+
+inline jobwire::void_result endpoint_view::read(const detail::payload_reader& r, json::value v,
+                                                endpoint_view& out) noexcept {
+  if (!v.is_object()) return r.at(errc::invalid_field, v);
+  detail::endpoint_reading c{out};
+  if (jobwire::void_result st = detail::read_fields(r, v, detail::endpoint_fields, c); !st) return st;
+  if (!out.id.present || out.id.raw().empty() || !c.status_seen) return r.at(errc::missing_field, v);
+  return {};
+}
 
 /// Parses an endpoint object (`GET`, `PATCH` responses). `require_secret`: the create
 /// (201) and rotate-secret responses carry `signing_secret`; missing there is

@@ -398,14 +398,6 @@ class element_walk {
   const char* value_end_ = nullptr;
 };
 
-/// True when the member key `k` is the field name `name`. A length test plus a
-/// fixed-size comparison the compiler expands inline (string_view's == goes through a
-/// three-way compare and a library call), for the dozens of names tried per object.
-template <std::size_t N>
-inline bool key_is(std::string_view k, const char (&name)[N]) noexcept {
-  return k.size() == N - 1 && std::memcmp(k.data(), name, N - 1) == 0;
-}
-
 /// The key of a member as plain text. Keys written with escapes are decoded into `buf`
 /// (a key that decodes to a known field name must still match it); keys longer than the
 /// buffer are not field names and come back empty.
@@ -745,6 +737,12 @@ jobwire::void_result read_fields(const payload_reader& r, json::value v, const f
 #define JOBWIRE_DETAIL_FIELD_RULE(reader, name) \
   ::jobwire::detail::field_rule<Ctx>{           \
       #name, &::jobwire::detail::plain_rule<Ctx, ::jobwire::detail::field_readers::reader, &Doc::name>},
+// The same for a list whose JSON keys differ from the member names (X(reader, name, key),
+// e.g. the camelCase members of the endpoints API).
+#define JOBWIRE_DETAIL_KEYED_FIELD_MEMBER(reader, name, key) ::jobwire::detail::field_readers::reader::field name;
+#define JOBWIRE_DETAIL_KEYED_FIELD_RULE(reader, name, key) \
+  ::jobwire::detail::field_rule<Ctx>{                      \
+      key, &::jobwire::detail::plain_rule<Ctx, ::jobwire::detail::field_readers::reader, &Doc::name>},
 
 // --- webhook view (§10) ----------------------------------------------------------------
 

@@ -138,53 +138,27 @@ class video_list_view {
   payload_options opt_{};
 };
 
+/// The plain members of a model of `GET /v1/videos/models`: X(reader, name).
+#define JOBWIRE_MODEL_FIELDS(X)       \
+  X(text, model)                      \
+  X(text, name)                       \
+  X(text, status)                     \
+  X(strings, input_types)             \
+  X(strings, output_types)            \
+  X(strings, supported_params)        \
+  X(strings, supported_parameters)    \
+  X(any, supported_params_detail)     \
+  X(any, supported_parameters_detail) \
+  X(any, pricing)
+
 /// One model of `GET /v1/videos/models` (VT:327-365). `supported_parameters[_detail]`
 /// duplicate `supported_params[_detail]`; both spellings are kept as sent.
 struct model_view {
-  text_field model, name, status;
-  list_view<json::string> input_types, output_types, supported_params, supported_parameters;
-  json::value supported_params_detail{}, supported_parameters_detail{};
   json::array providers{};  ///< `[{id, the same four}]`
   std::size_t provider_count = 0;
-  json::value pricing{};
+  JOBWIRE_MODEL_FIELDS(JOBWIRE_DETAIL_FIELD_MEMBER)
 
-  static jobwire::void_result read(const detail::payload_reader& r, json::value v, model_view& out) noexcept {
-    if (!v.is_object()) return r.at(errc::invalid_field, v);
-    char buf[48];
-    for (detail::member_walk w(v, r); !w.done(); w.advance()) {
-      const json::member& m = w.member();
-      std::string_view k = detail::member_key(m, buf);
-      jobwire::void_result st;
-      if (detail::key_is(k, "model")) st = r.text(m.value, out.model);
-      else if (detail::key_is(k, "name")) st = r.text(m.value, out.name);
-      else if (detail::key_is(k, "status")) st = r.text(m.value, out.status);
-      else if (detail::key_is(k, "input_types")) st = detail::read_string_list(r, m.value, out.input_types);
-      else if (detail::key_is(k, "output_types")) st = detail::read_string_list(r, m.value, out.output_types);
-      else if (detail::key_is(k, "supported_params")) st = detail::read_string_list(r, m.value, out.supported_params);
-      else if (detail::key_is(k, "supported_parameters"))
-        st = detail::read_string_list(r, m.value, out.supported_parameters);
-      else if (detail::key_is(k, "supported_params_detail"))
-        detail::payload_reader::any(m.value, out.supported_params_detail);
-      else if (detail::key_is(k, "supported_parameters_detail"))
-        detail::payload_reader::any(m.value, out.supported_parameters_detail);
-      else if (detail::key_is(k, "pricing")) detail::payload_reader::any(m.value, out.pricing);
-      else if (detail::key_is(k, "providers") && !detail::payload_reader::absent(m.value)) {
-        if (!m.value.is_array()) return r.at(errc::invalid_field, m.value);
-        out.providers = *m.value.get_array();
-        out.provider_count = 0;
-        for (json::value p : out.providers) {
-          if (!p.is_object()) return r.at(errc::invalid_field, p);
-          json::value id = p.get_object()->find("id");
-          if (!id.exists()) return r.at(errc::missing_field, p);
-          if (!id.is_string()) return r.at(errc::invalid_field, id);
-          ++out.provider_count;
-        }
-      }
-      if (!st) return st;
-    }
-    if (!out.model.present) return r.at(errc::missing_field, v);
-    return {};
-  }
+  static jobwire::void_result read(const detail::payload_reader& r, json::value v, model_view& out) noexcept;
   static model_view from_validated(json::value v) noexcept {
     payload_options opt;
     model_view mv;
@@ -192,6 +166,40 @@ struct model_view {
     return mv;
   }
 };
+
+namespace detail {
+inline constexpr auto model_fields = [] {
+  using Doc = model_view;
+  using Ctx = plain_reading<model_view>;
+  return make_field_table<Ctx>({
+      JOBWIRE_MODEL_FIELDS(JOBWIRE_DETAIL_FIELD_RULE)  // the plain fields, then the providers
+      {"providers",
+       [](const payload_reader& r, member_walk& w, Ctx& c) noexcept -> jobwire::void_result {
+         json::value v = w.member().value;
+         if (payload_reader::absent(v)) return {};
+         if (!v.is_array()) return r.at(errc::invalid_field, v);
+         c.doc.providers = *v.get_array();
+         c.doc.provider_count = 0;
+         for (json::value p : c.doc.providers) {
+           if (!p.is_object()) return r.at(errc::invalid_field, p);
+           json::value id = p.get_object()->find("id");
+           if (!id.exists()) return r.at(errc::missing_field, p);
+           if (!id.is_string()) return r.at(errc::invalid_field, id);
+           ++c.doc.provider_count;
+         }
+         return {};
+       }},
+  });
+}();
+}  // namespace detail
+
+inline jobwire::void_result model_view::read(const detail::payload_reader& r, json::value v, model_view& out) noexcept {
+  if (!v.is_object()) return r.at(errc::invalid_field, v);
+  detail::plain_reading<model_view> c{out};
+  if (jobwire::void_result st = detail::read_fields(r, v, detail::model_fields, c); !st) return st;
+  if (!out.model.present) return r.at(errc::missing_field, v);
+  return {};
+}
 
 /// `{object:"list", data:[model...]}`.
 struct model_list_view {

@@ -5553,14 +5553,6 @@ class element_walk {
   const char* value_end_ = nullptr;
 };
 
-/// True when the member key `k` is the field name `name`. A length test plus a
-/// fixed-size comparison the compiler expands inline (string_view's == goes through a
-/// three-way compare and a library call), for the dozens of names tried per object.
-template <std::size_t N>
-inline bool key_is(std::string_view k, const char (&name)[N]) noexcept {
-  return k.size() == N - 1 && std::memcmp(k.data(), name, N - 1) == 0;
-}
-
 /// The key of a member as plain text. Keys written with escapes are decoded into `buf`
 /// (a key that decodes to a known field name must still match it); keys longer than the
 /// buffer are not field names and come back empty.
@@ -5900,6 +5892,12 @@ jobwire::void_result read_fields(const payload_reader& r, json::value v, const f
 #define JOBWIRE_DETAIL_FIELD_RULE(reader, name) \
   ::jobwire::detail::field_rule<Ctx>{           \
       #name, &::jobwire::detail::plain_rule<Ctx, ::jobwire::detail::field_readers::reader, &Doc::name>},
+// The same for a list whose JSON keys differ from the member names (X(reader, name, key),
+// e.g. the camelCase members of the endpoints API).
+#define JOBWIRE_DETAIL_KEYED_FIELD_MEMBER(reader, name, key) ::jobwire::detail::field_readers::reader::field name;
+#define JOBWIRE_DETAIL_KEYED_FIELD_RULE(reader, name, key) \
+  ::jobwire::detail::field_rule<Ctx>{                      \
+      key, &::jobwire::detail::plain_rule<Ctx, ::jobwire::detail::field_readers::reader, &Doc::name>},
 
 // --- webhook view (§10) ----------------------------------------------------------------
 
@@ -12809,50 +12807,31 @@ inline bool parse_endpoint_status(std::string_view s, endpoint_status& out) noex
   return true;
 }
 
+/// The plain members of an endpoint object: X(reader, name, "jsonKey").
+#define JOBWIRE_ENDPOINT_FIELDS(X)                                                \
+  X(text, workspace_id, "workspaceId")                                            \
+  X(text, name, "name")                                                           \
+  X(text, url, "url")                                                             \
+  X(text, created_by, "createdBy")                                                \
+  X(strings, events, "events") /* the stored list (lower-cased, de-duplicated) */ \
+  X(time, created_at, "createdAt")                                                \
+  X(time, updated_at, "updatedAt")                                                \
+  X(time, deleted_at, "deletedAt")
+
 /// A webhook endpoint as the API returns it (camelCase members). `id` and `status` are
 /// required; every other member is type-checked when present; unknown members are
 /// ignored. `signing_secret` is present only in the create and rotate-secret responses.
 struct endpoint_view {
-  text_field id, workspace_id, name, url, created_by;
+  text_field id;
   endpoint_status status = endpoint_status::active;
-  list_view<json::string> events;  ///< the stored list (lower-cased, de-duplicated)
   bool has_secret = false;
   bool has_has_secret = false;
-  time_field created_at, updated_at, deleted_at;
   text_field signing_secret;  ///< create / rotate-secret only; passes check_endpoint_secret
+  JOBWIRE_ENDPOINT_FIELDS(JOBWIRE_DETAIL_KEYED_FIELD_MEMBER)
 
   bool usable() const noexcept { return status == endpoint_status::active && has_secret; }
 
-  static jobwire::void_result read(const detail::payload_reader& r, json::value v, endpoint_view& out) noexcept {
-    if (!v.is_object()) return r.at(errc::invalid_field, v);
-    bool status_seen = false;
-    char buf[48];
-    for (detail::member_walk w(v, r); !w.done(); w.advance()) {
-      const json::member& m = w.member();
-      std::string_view k = detail::member_key(m, buf);
-      jobwire::void_result st;
-      if (detail::key_is(k, "id")) st = r.text(m.value, out.id);
-      else if (detail::key_is(k, "workspaceId")) st = r.text(m.value, out.workspace_id);
-      else if (detail::key_is(k, "name")) st = r.text(m.value, out.name);
-      else if (detail::key_is(k, "url")) st = r.text(m.value, out.url);
-      else if (detail::key_is(k, "createdBy")) st = r.text(m.value, out.created_by);
-      else if (detail::key_is(k, "status")) st = r.word(m.value, out.status, status_seen, parse_endpoint_status);
-      else if (detail::key_is(k, "events")) st = detail::read_string_list(r, m.value, out.events);
-      else if (detail::key_is(k, "hasSecret")) st = r.boolean(m.value, out.has_secret, out.has_has_secret);
-      else if (detail::key_is(k, "createdAt")) st = r.time(m.value, out.created_at);
-      else if (detail::key_is(k, "updatedAt")) st = r.time(m.value, out.updated_at);
-      else if (detail::key_is(k, "deletedAt")) st = r.time(m.value, out.deleted_at);
-      else if (detail::key_is(k, "signing_secret")) {
-        st = r.text(m.value, out.signing_secret);
-        if (st && out.signing_secret.present &&
-            (out.signing_secret.value.has_escapes() || check_endpoint_secret(out.signing_secret.raw()) != errc::ok))
-          return r.at(errc::invalid_endpoint_secret, m.value);
-      }
-      if (!st) return st;
-    }
-    if (!out.id.present || out.id.raw().empty() || !status_seen) return r.at(errc::missing_field, v);
-    return {};
-  }
+  static jobwire::void_result read(const detail::payload_reader& r, json::value v, endpoint_view& out) noexcept;
   static endpoint_view from_validated(json::value v) noexcept {
     payload_options opt;
     endpoint_view e;
@@ -12860,6 +12839,52 @@ struct endpoint_view {
     return e;
   }
 };
+
+namespace detail {
+/// What reading an endpoint object gathers beyond the document: whether `status` came.
+struct endpoint_reading {
+  endpoint_view& doc;
+  bool status_seen = false;
+};
+
+inline constexpr auto endpoint_fields = [] {
+  using Doc = endpoint_view;
+  using Ctx = endpoint_reading;
+  return make_field_table<Ctx>({
+      JOBWIRE_ENDPOINT_FIELDS(JOBWIRE_DETAIL_KEYED_FIELD_RULE)  // the plain fields, then those with rules of their own
+      {"id",
+       [](const payload_reader& r, member_walk& w, Ctx& c) noexcept -> jobwire::void_result {
+         return r.text(w.member().value, c.doc.id);
+       }},
+      {"status",
+       [](const payload_reader& r, member_walk& w, Ctx& c) noexcept -> jobwire::void_result {
+         return r.word(w.member().value, c.doc.status, c.status_seen, parse_endpoint_status);
+       }},
+      {"hasSecret",
+       [](const payload_reader& r, member_walk& w, Ctx& c) noexcept -> jobwire::void_result {
+         return r.boolean(w.member().value, c.doc.has_secret, c.doc.has_has_secret);
+       }},
+      {"signing_secret",
+       [](const payload_reader& r, member_walk& w, Ctx& c) noexcept -> jobwire::void_result {
+         json::value v = w.member().value;
+         text_field& f = c.doc.signing_secret;
+         jobwire::void_result st = r.text(v, f);
+         if (st && f.present && (f.value.has_escapes() || check_endpoint_secret(f.raw()) != errc::ok))
+           return r.at(errc::invalid_endpoint_secret, v);
+         return st;
+       }},
+  });
+}();
+}  // namespace detail
+
+inline jobwire::void_result endpoint_view::read(const detail::payload_reader& r, json::value v,
+                                                endpoint_view& out) noexcept {
+  if (!v.is_object()) return r.at(errc::invalid_field, v);
+  detail::endpoint_reading c{out};
+  if (jobwire::void_result st = detail::read_fields(r, v, detail::endpoint_fields, c); !st) return st;
+  if (!out.id.present || out.id.raw().empty() || !c.status_seen) return r.at(errc::missing_field, v);
+  return {};
+}
 
 /// Parses an endpoint object (`GET`, `PATCH` responses). `require_secret`: the create
 /// (201) and rotate-secret responses carry `signing_secret`; missing there is
@@ -13260,53 +13285,27 @@ class video_list_view {
   payload_options opt_{};
 };
 
+/// The plain members of a model of `GET /v1/videos/models`: X(reader, name).
+#define JOBWIRE_MODEL_FIELDS(X)       \
+  X(text, model)                      \
+  X(text, name)                       \
+  X(text, status)                     \
+  X(strings, input_types)             \
+  X(strings, output_types)            \
+  X(strings, supported_params)        \
+  X(strings, supported_parameters)    \
+  X(any, supported_params_detail)     \
+  X(any, supported_parameters_detail) \
+  X(any, pricing)
+
 /// One model of `GET /v1/videos/models` (VT:327-365). `supported_parameters[_detail]`
 /// duplicate `supported_params[_detail]`; both spellings are kept as sent.
 struct model_view {
-  text_field model, name, status;
-  list_view<json::string> input_types, output_types, supported_params, supported_parameters;
-  json::value supported_params_detail{}, supported_parameters_detail{};
   json::array providers{};  ///< `[{id, the same four}]`
   std::size_t provider_count = 0;
-  json::value pricing{};
+  JOBWIRE_MODEL_FIELDS(JOBWIRE_DETAIL_FIELD_MEMBER)
 
-  static jobwire::void_result read(const detail::payload_reader& r, json::value v, model_view& out) noexcept {
-    if (!v.is_object()) return r.at(errc::invalid_field, v);
-    char buf[48];
-    for (detail::member_walk w(v, r); !w.done(); w.advance()) {
-      const json::member& m = w.member();
-      std::string_view k = detail::member_key(m, buf);
-      jobwire::void_result st;
-      if (detail::key_is(k, "model")) st = r.text(m.value, out.model);
-      else if (detail::key_is(k, "name")) st = r.text(m.value, out.name);
-      else if (detail::key_is(k, "status")) st = r.text(m.value, out.status);
-      else if (detail::key_is(k, "input_types")) st = detail::read_string_list(r, m.value, out.input_types);
-      else if (detail::key_is(k, "output_types")) st = detail::read_string_list(r, m.value, out.output_types);
-      else if (detail::key_is(k, "supported_params")) st = detail::read_string_list(r, m.value, out.supported_params);
-      else if (detail::key_is(k, "supported_parameters"))
-        st = detail::read_string_list(r, m.value, out.supported_parameters);
-      else if (detail::key_is(k, "supported_params_detail"))
-        detail::payload_reader::any(m.value, out.supported_params_detail);
-      else if (detail::key_is(k, "supported_parameters_detail"))
-        detail::payload_reader::any(m.value, out.supported_parameters_detail);
-      else if (detail::key_is(k, "pricing")) detail::payload_reader::any(m.value, out.pricing);
-      else if (detail::key_is(k, "providers") && !detail::payload_reader::absent(m.value)) {
-        if (!m.value.is_array()) return r.at(errc::invalid_field, m.value);
-        out.providers = *m.value.get_array();
-        out.provider_count = 0;
-        for (json::value p : out.providers) {
-          if (!p.is_object()) return r.at(errc::invalid_field, p);
-          json::value id = p.get_object()->find("id");
-          if (!id.exists()) return r.at(errc::missing_field, p);
-          if (!id.is_string()) return r.at(errc::invalid_field, id);
-          ++out.provider_count;
-        }
-      }
-      if (!st) return st;
-    }
-    if (!out.model.present) return r.at(errc::missing_field, v);
-    return {};
-  }
+  static jobwire::void_result read(const detail::payload_reader& r, json::value v, model_view& out) noexcept;
   static model_view from_validated(json::value v) noexcept {
     payload_options opt;
     model_view mv;
@@ -13314,6 +13313,40 @@ struct model_view {
     return mv;
   }
 };
+
+namespace detail {
+inline constexpr auto model_fields = [] {
+  using Doc = model_view;
+  using Ctx = plain_reading<model_view>;
+  return make_field_table<Ctx>({
+      JOBWIRE_MODEL_FIELDS(JOBWIRE_DETAIL_FIELD_RULE)  // the plain fields, then the providers
+      {"providers",
+       [](const payload_reader& r, member_walk& w, Ctx& c) noexcept -> jobwire::void_result {
+         json::value v = w.member().value;
+         if (payload_reader::absent(v)) return {};
+         if (!v.is_array()) return r.at(errc::invalid_field, v);
+         c.doc.providers = *v.get_array();
+         c.doc.provider_count = 0;
+         for (json::value p : c.doc.providers) {
+           if (!p.is_object()) return r.at(errc::invalid_field, p);
+           json::value id = p.get_object()->find("id");
+           if (!id.exists()) return r.at(errc::missing_field, p);
+           if (!id.is_string()) return r.at(errc::invalid_field, id);
+           ++c.doc.provider_count;
+         }
+         return {};
+       }},
+  });
+}();
+}  // namespace detail
+
+inline jobwire::void_result model_view::read(const detail::payload_reader& r, json::value v, model_view& out) noexcept {
+  if (!v.is_object()) return r.at(errc::invalid_field, v);
+  detail::plain_reading<model_view> c{out};
+  if (jobwire::void_result st = detail::read_fields(r, v, detail::model_fields, c); !st) return st;
+  if (!out.model.present) return r.at(errc::missing_field, v);
+  return {};
+}
 
 /// `{object:"list", data:[model...]}`.
 struct model_list_view {
