@@ -208,6 +208,7 @@ extern "C" {
 #define JOBWIRE_E_INVALID_ATTEMPT      (-706)
 #define JOBWIRE_E_INVALID_RETRY_POLICY (-707)
 #define JOBWIRE_E_INVALID_METRIC_NAME  (-708)
+#define JOBWIRE_E_INVALID_RETRY_AFTER  (-720)
 
 /* 900..999: service API beyond jobs (webhook endpoints, lists, cancel) */
 #define JOBWIRE_E_INVALID_ENDPOINT_SECRET (-900)

@@ -147,6 +147,7 @@ static const struct named_code all_codes[] = {
     {JOBWIRE_E_INVALID_ATTEMPT, "invalid_attempt"},
     {JOBWIRE_E_INVALID_RETRY_POLICY, "invalid_retry_policy"},
     {JOBWIRE_E_INVALID_METRIC_NAME, "invalid_metric_name"},
+    {JOBWIRE_E_INVALID_RETRY_AFTER, "invalid_retry_after"},
     {JOBWIRE_E_INVALID_ENDPOINT_SECRET, "invalid_endpoint_secret"},
     {JOBWIRE_E_INVALID_ENDPOINT_NAME, "invalid_endpoint_name"},
     {JOBWIRE_E_INVALID_LIST_LIMIT, "invalid_list_limit"},
