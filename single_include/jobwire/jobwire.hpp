@@ -7205,8 +7205,9 @@ struct retry_policy {
   }
 };
 
-/// The service's policy, by name.
-constexpr retry_policy default_retry_policy{};
+/// The service's policy, by name. `inline` (C++17): one object program-wide, so the
+/// reference `retry_policy_for` returns names the same policy in every translation unit.
+inline constexpr retry_policy default_retry_policy{};
 
 /// The Standard Webhooks etiquette (PROTOCOL.md §17 "Sending"), the specification's example
 /// schedule: attempt 1 immediately, then 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 14 h, 20 h and
@@ -7214,7 +7215,7 @@ constexpr retry_policy default_retry_policy{};
 /// (never below 1 s); a `Retry-After` honoured up to 24 h; a throttle without one holds the
 /// endpoint 60 s; the endpoint is disabled when a delivery fails permanently while the
 /// endpoint's last 10 attempts all failed (a dead endpoint: one full schedule, about 3 days).
-constexpr retry_policy standard_webhooks_retry_policy{
+inline constexpr retry_policy standard_webhooks_retry_policy{
     10,
     {{5, 5 * 60, 30 * 60, 2 * 3600, 5 * 3600, 10 * 3600, 14 * 3600, 20 * 3600, 24 * 3600}},
     default_request_timeout_seconds,
