@@ -1075,6 +1075,157 @@ class validator {
   std::vector<key_entry> overflow_;
 };
 
+// --- the cursor over validated text -------------------------------------------------------
+//
+// Readers of a document the validator accepted (payload_fields.hpp) walk it with these:
+// no grammar checks are repeated, strings are scanned 8 bytes at a time, and a nested
+// container read by the walker's caller is not skipped a second time.
+
+/// The closing quote of a validated string whose body starts at `p`, scanning 8 bytes at
+/// a time for '"' or '\\' (bounded by `end`, the end of the input, so no read goes past
+/// the caller's buffer). Sets `escaped` when a backslash was seen.
+inline const char* fast_string_close(const char* p, const char* end, bool& escaped) noexcept {
+  escaped = false;
+  for (;;) {
+    while (end - p >= 8) {
+      std::uint64_t w;
+      std::memcpy(&w, p, 8);
+      const std::uint64_t hit = bytes_equal_to(w, '"') | bytes_equal_to(w, '\\');
+      if (hit) {
+        // The first flagged byte is exact (first_flagged_byte).
+        p += first_flagged_byte(hit);
+        break;
+      }
+      p += 8;
+    }
+    const char c = *p;
+    if (c == '"') return p;
+    if (c == '\\') {
+      escaped = true;
+      p += 2;
+      continue;
+    }
+    ++p;
+  }
+}
+
+/// Skips one validated value like `skip_value`, with the fast string scan.
+inline const char* fast_skip_value(const char* p, const char* end) noexcept {
+  bool esc;
+  switch (*p) {
+    case '"': return fast_string_close(p + 1, end, esc) + 1;
+    case '{':
+    case '[': {
+      std::size_t depth = 0;
+      for (;;) {
+        const char c = *p;
+        if (c == '"') {
+          p = fast_string_close(p + 1, end, esc) + 1;
+          continue;
+        }
+        ++p;
+        if (c == '{' || c == '[') {
+          ++depth;
+        } else if (c == '}' || c == ']') {
+          if (--depth == 0) return p;
+        }
+      }
+    }
+    default: return skip_value(p);
+  }
+}
+
+/// Where the string value last read by a fast scan ends, so that a walk does not scan it a
+/// second time (see member_walk). Kept by the reader that reads values during a walk.
+struct scan_memo {
+  const char* start = nullptr;
+  const char* end = nullptr;
+  /// The end of the value starting at `v` when it is the string last read; else nullptr.
+  const char* end_of(const char* v) const noexcept { return v == start ? end : nullptr; }
+};
+
+/// Walks the members of a validated object once. Unlike `object` iteration, the
+/// loop body may report where the current value ends (`set_value_end`) after reading a
+/// nested container itself, so a payload is scanned once instead of once per nesting
+/// level (iterating skips each value to find the next member).
+class member_walk {
+ public:
+  member_walk(json::value obj, const char* input_end, const scan_memo* memo = nullptr) noexcept
+      : memo_(memo), limit_(input_end) {
+    const char* q = skip_ws_validated(obj.data() + 1);
+    if (*q == '}') {
+      end_ = q + 1;
+    } else {
+      p_ = q;
+      load();
+    }
+  }
+  bool done() const noexcept { return p_ == nullptr; }
+  const json::member& member() const noexcept { return m_; }
+  void set_value_end(const char* e) noexcept { value_end_ = e; }
+  void advance() noexcept {
+    const char* e = value_end_ ? value_end_ : memo_ ? memo_->end_of(m_.value.data()) : nullptr;
+    if (!e) e = fast_skip_value(m_.value.data(), limit_);
+    value_end_ = nullptr;
+    const char* q = skip_ws_validated(e);
+    if (*q == ',') {
+      p_ = skip_ws_validated(q + 1);
+      load();
+    } else {
+      p_ = nullptr;
+      end_ = q + 1;
+    }
+  }
+  /// Just past the closing brace (valid once done()).
+  const char* end() const noexcept { return end_; }
+
+ private:
+  void load() noexcept {
+    bool esc;
+    const char* close = fast_string_close(p_ + 1, limit_, esc);
+    m_.key = view_access::make_string(p_ + 1, static_cast<std::size_t>(close - (p_ + 1)), esc);
+    const char* colon = skip_ws_validated(close + 1);
+    m_.value = view_access::make_value(skip_ws_validated(colon + 1));
+  }
+  const scan_memo* memo_;
+  const char* limit_;
+  const char* p_ = nullptr;
+  const char* end_ = nullptr;
+  const char* value_end_ = nullptr;
+  json::member m_{};
+};
+
+/// The same for the elements of a validated array.
+class element_walk {
+ public:
+  element_walk(json::value arr, const char* input_end) noexcept : limit_(input_end) {
+    const char* q = skip_ws_validated(arr.data() + 1);
+    if (*q == ']') end_ = q + 1;
+    else v_ = view_access::make_value(q);
+  }
+  bool done() const noexcept { return !v_.exists(); }
+  json::value value() const noexcept { return v_; }
+  void set_value_end(const char* e) noexcept { value_end_ = e; }
+  void advance() noexcept {
+    const char* e = value_end_ ? value_end_ : fast_skip_value(v_.data(), limit_);
+    value_end_ = nullptr;
+    const char* q = skip_ws_validated(e);
+    if (*q == ',') {
+      v_ = view_access::make_value(skip_ws_validated(q + 1));
+    } else {
+      v_ = json::value();
+      end_ = q + 1;
+    }
+  }
+  const char* end() const noexcept { return end_; }
+
+ private:
+  const char* limit_;
+  json::value v_{};
+  const char* end_ = nullptr;
+  const char* value_end_ = nullptr;
+};
+
 }  // namespace detail
 
 /// Validates `text` as exactly one JSON value (RFC 8259) under `lim` and returns a view of

@@ -1871,6 +1871,157 @@ class validator {
   std::vector<key_entry> overflow_;
 };
 
+// --- the cursor over validated text -------------------------------------------------------
+//
+// Readers of a document the validator accepted (payload_fields.hpp) walk it with these:
+// no grammar checks are repeated, strings are scanned 8 bytes at a time, and a nested
+// container read by the walker's caller is not skipped a second time.
+
+/// The closing quote of a validated string whose body starts at `p`, scanning 8 bytes at
+/// a time for '"' or '\\' (bounded by `end`, the end of the input, so no read goes past
+/// the caller's buffer). Sets `escaped` when a backslash was seen.
+inline const char* fast_string_close(const char* p, const char* end, bool& escaped) noexcept {
+  escaped = false;
+  for (;;) {
+    while (end - p >= 8) {
+      std::uint64_t w;
+      std::memcpy(&w, p, 8);
+      const std::uint64_t hit = bytes_equal_to(w, '"') | bytes_equal_to(w, '\\');
+      if (hit) {
+        // The first flagged byte is exact (first_flagged_byte).
+        p += first_flagged_byte(hit);
+        break;
+      }
+      p += 8;
+    }
+    const char c = *p;
+    if (c == '"') return p;
+    if (c == '\\') {
+      escaped = true;
+      p += 2;
+      continue;
+    }
+    ++p;
+  }
+}
+
+/// Skips one validated value like `skip_value`, with the fast string scan.
+inline const char* fast_skip_value(const char* p, const char* end) noexcept {
+  bool esc;
+  switch (*p) {
+    case '"': return fast_string_close(p + 1, end, esc) + 1;
+    case '{':
+    case '[': {
+      std::size_t depth = 0;
+      for (;;) {
+        const char c = *p;
+        if (c == '"') {
+          p = fast_string_close(p + 1, end, esc) + 1;
+          continue;
+        }
+        ++p;
+        if (c == '{' || c == '[') {
+          ++depth;
+        } else if (c == '}' || c == ']') {
+          if (--depth == 0) return p;
+        }
+      }
+    }
+    default: return skip_value(p);
+  }
+}
+
+/// Where the string value last read by a fast scan ends, so that a walk does not scan it a
+/// second time (see member_walk). Kept by the reader that reads values during a walk.
+struct scan_memo {
+  const char* start = nullptr;
+  const char* end = nullptr;
+  /// The end of the value starting at `v` when it is the string last read; else nullptr.
+  const char* end_of(const char* v) const noexcept { return v == start ? end : nullptr; }
+};
+
+/// Walks the members of a validated object once. Unlike `object` iteration, the
+/// loop body may report where the current value ends (`set_value_end`) after reading a
+/// nested container itself, so a payload is scanned once instead of once per nesting
+/// level (iterating skips each value to find the next member).
+class member_walk {
+ public:
+  member_walk(json::value obj, const char* input_end, const scan_memo* memo = nullptr) noexcept
+      : memo_(memo), limit_(input_end) {
+    const char* q = skip_ws_validated(obj.data() + 1);
+    if (*q == '}') {
+      end_ = q + 1;
+    } else {
+      p_ = q;
+      load();
+    }
+  }
+  bool done() const noexcept { return p_ == nullptr; }
+  const json::member& member() const noexcept { return m_; }
+  void set_value_end(const char* e) noexcept { value_end_ = e; }
+  void advance() noexcept {
+    const char* e = value_end_ ? value_end_ : memo_ ? memo_->end_of(m_.value.data()) : nullptr;
+    if (!e) e = fast_skip_value(m_.value.data(), limit_);
+    value_end_ = nullptr;
+    const char* q = skip_ws_validated(e);
+    if (*q == ',') {
+      p_ = skip_ws_validated(q + 1);
+      load();
+    } else {
+      p_ = nullptr;
+      end_ = q + 1;
+    }
+  }
+  /// Just past the closing brace (valid once done()).
+  const char* end() const noexcept { return end_; }
+
+ private:
+  void load() noexcept {
+    bool esc;
+    const char* close = fast_string_close(p_ + 1, limit_, esc);
+    m_.key = view_access::make_string(p_ + 1, static_cast<std::size_t>(close - (p_ + 1)), esc);
+    const char* colon = skip_ws_validated(close + 1);
+    m_.value = view_access::make_value(skip_ws_validated(colon + 1));
+  }
+  const scan_memo* memo_;
+  const char* limit_;
+  const char* p_ = nullptr;
+  const char* end_ = nullptr;
+  const char* value_end_ = nullptr;
+  json::member m_{};
+};
+
+/// The same for the elements of a validated array.
+class element_walk {
+ public:
+  element_walk(json::value arr, const char* input_end) noexcept : limit_(input_end) {
+    const char* q = skip_ws_validated(arr.data() + 1);
+    if (*q == ']') end_ = q + 1;
+    else v_ = view_access::make_value(q);
+  }
+  bool done() const noexcept { return !v_.exists(); }
+  json::value value() const noexcept { return v_; }
+  void set_value_end(const char* e) noexcept { value_end_ = e; }
+  void advance() noexcept {
+    const char* e = value_end_ ? value_end_ : fast_skip_value(v_.data(), limit_);
+    value_end_ = nullptr;
+    const char* q = skip_ws_validated(e);
+    if (*q == ',') {
+      v_ = view_access::make_value(skip_ws_validated(q + 1));
+    } else {
+      v_ = json::value();
+      end_ = q + 1;
+    }
+  }
+  const char* end() const noexcept { return end_; }
+
+ private:
+  const char* limit_;
+  json::value v_{};
+  const char* end_ = nullptr;
+  const char* value_end_ = nullptr;
+};
+
 }  // namespace detail
 
 /// Validates `text` as exactly one JSON value (RFC 8259) under `lim` and returns a view of
@@ -5142,6 +5293,21 @@ constexpr jobwire::void_result check_consistent(job_status s, lifecycle_status l
 // `{message}`), `seconds` (number or string). `null` is accepted for every optional field
 // and reads as absent.
 
+// One header per document; this one includes them all.
+
+// ---- begin jobwire/create_response.hpp -------------------------------------------
+// jobwire — the create response of `POST /v1/videos` (PROTOCOL.md §4), as a zero-copy view.
+
+
+
+// ---- begin jobwire/payload_fields.hpp --------------------------------------------
+// jobwire — how payload documents are read (PROTOCOL.md §4, §5, §6, §10): the options
+// every payload parser takes, the field holders of the views, the reader that type-checks
+// a value and reports errors at its byte offset, and the declared field tables — each
+// document is a table of its fields, read by one walker over the validated text
+// (json.hpp's cursor). One header per document builds on this one: create_response.hpp,
+// status_object.hpp, webhook_object.hpp, job_data.hpp, envelope.hpp, ws_message.hpp.
+
 #include <array>
 
 
@@ -5258,59 +5424,8 @@ constexpr std::string_view progress_source_name(progress_source s) noexcept {
 
 namespace detail {
 
-/// The closing quote of a validated string whose body starts at `p`, scanning 8 bytes at
-/// a time for '"' or '\\' (bounded by `end`, the end of the input, so no read goes past
-/// the caller's buffer). Sets `escaped` when a backslash was seen.
-inline const char* fast_string_close(const char* p, const char* end, bool& escaped) noexcept {
-  escaped = false;
-  for (;;) {
-    while (end - p >= 8) {
-      std::uint64_t w;
-      std::memcpy(&w, p, 8);
-      const std::uint64_t hit = json::detail::bytes_equal_to(w, '"') | json::detail::bytes_equal_to(w, '\\');
-      if (hit) {
-        // The first flagged byte is exact (json::detail::first_flagged_byte).
-        p += json::detail::first_flagged_byte(hit);
-        break;
-      }
-      p += 8;
-    }
-    const char c = *p;
-    if (c == '"') return p;
-    if (c == '\\') {
-      escaped = true;
-      p += 2;
-      continue;
-    }
-    ++p;
-  }
-}
-
-/// Skips one validated value like `json::detail::skip_value`, with the fast string scan.
-inline const char* fast_skip_value(const char* p, const char* end) noexcept {
-  bool esc;
-  switch (*p) {
-    case '"': return fast_string_close(p + 1, end, esc) + 1;
-    case '{':
-    case '[': {
-      std::size_t depth = 0;
-      for (;;) {
-        const char c = *p;
-        if (c == '"') {
-          p = fast_string_close(p + 1, end, esc) + 1;
-          continue;
-        }
-        ++p;
-        if (c == '{' || c == '[') {
-          ++depth;
-        } else if (c == '}' || c == ']') {
-          if (--depth == 0) return p;
-        }
-      }
-    }
-    default: return json::detail::skip_value(p);
-  }
-}
+using json::detail::element_walk;
+using json::detail::member_walk;
 
 /// Walks payload objects and reports errors with byte offsets relative to `base`.
 class payload_reader {
@@ -5323,14 +5438,16 @@ class payload_reader {
   /// The string value at `v` (a string), found with the fast scan.
   json::string string_at(json::value v) const noexcept {
     bool esc;
-    const char* close = fast_string_close(v.data() + 1, end_, esc);
-    last_string_ = v.data();
-    last_string_end_ = close + 1;
+    const char* close = json::detail::fast_string_close(v.data() + 1, end_, esc);
+    memo_.start = v.data();
+    memo_.end = close + 1;
     return json::detail::view_access::make_string(v.data() + 1, static_cast<std::size_t>(close - (v.data() + 1)), esc);
   }
-  /// Where the string value starting at `v` ends, when string_at just read it (so the
-  /// walker does not scan it a second time); nullptr otherwise.
-  const char* known_end(const char* v) const noexcept { return v == last_string_ ? last_string_end_ : nullptr; }
+  /// Where the string value last read by string_at ends (so a walk does not scan it a
+  /// second time).
+  const json::detail::scan_memo* memo() const noexcept { return &memo_; }
+  /// A walk over the members of validated object `v`, sharing this reader's memo.
+  json::detail::member_walk members(json::value v) const noexcept { return json::detail::member_walk(v, end_, &memo_); }
 
   const payload_options& options() const noexcept { return opt_; }
 
@@ -5470,89 +5587,7 @@ class payload_reader {
   const char* base_;
   const char* end_;
   const payload_options& opt_;
-  mutable const char* last_string_ = nullptr;
-  mutable const char* last_string_end_ = nullptr;
-};
-
-/// Walks the members of a validated object once. Unlike `json::object` iteration, the
-/// loop body may report where the current value ends (`set_value_end`) after reading a
-/// nested container itself, so a payload is scanned once instead of once per nesting
-/// level (iterating skips each value to find the next member).
-class member_walk {
- public:
-  member_walk(json::value obj, const payload_reader& r) noexcept : r_(r), limit_(r.input_end()) {
-    const char* q = json::detail::skip_ws_validated(obj.data() + 1);
-    if (*q == '}') {
-      end_ = q + 1;
-    } else {
-      p_ = q;
-      load();
-    }
-  }
-  bool done() const noexcept { return p_ == nullptr; }
-  const json::member& member() const noexcept { return m_; }
-  void set_value_end(const char* e) noexcept { value_end_ = e; }
-  void advance() noexcept {
-    const char* e = value_end_ ? value_end_ : r_.known_end(m_.value.data());
-    if (!e) e = fast_skip_value(m_.value.data(), limit_);
-    value_end_ = nullptr;
-    const char* q = json::detail::skip_ws_validated(e);
-    if (*q == ',') {
-      p_ = json::detail::skip_ws_validated(q + 1);
-      load();
-    } else {
-      p_ = nullptr;
-      end_ = q + 1;
-    }
-  }
-  /// Just past the closing brace (valid once done()).
-  const char* end() const noexcept { return end_; }
-
- private:
-  void load() noexcept {
-    bool esc;
-    const char* close = fast_string_close(p_ + 1, limit_, esc);
-    m_.key = json::detail::view_access::make_string(p_ + 1, static_cast<std::size_t>(close - (p_ + 1)), esc);
-    const char* colon = json::detail::skip_ws_validated(close + 1);
-    m_.value = json::detail::view_access::make_value(json::detail::skip_ws_validated(colon + 1));
-  }
-  const payload_reader& r_;
-  const char* limit_;
-  const char* p_ = nullptr;
-  const char* end_ = nullptr;
-  const char* value_end_ = nullptr;
-  json::member m_{};
-};
-
-/// The same for the elements of a validated array.
-class element_walk {
- public:
-  element_walk(json::value arr, const char* input_end) noexcept : limit_(input_end) {
-    const char* q = json::detail::skip_ws_validated(arr.data() + 1);
-    if (*q == ']') end_ = q + 1;
-    else v_ = json::detail::view_access::make_value(q);
-  }
-  bool done() const noexcept { return !v_.exists(); }
-  json::value value() const noexcept { return v_; }
-  void set_value_end(const char* e) noexcept { value_end_ = e; }
-  void advance() noexcept {
-    const char* e = value_end_ ? value_end_ : fast_skip_value(v_.data(), limit_);
-    value_end_ = nullptr;
-    const char* q = json::detail::skip_ws_validated(e);
-    if (*q == ',') {
-      v_ = json::detail::view_access::make_value(json::detail::skip_ws_validated(q + 1));
-    } else {
-      v_ = json::value();
-      end_ = q + 1;
-    }
-  }
-  const char* end() const noexcept { return end_; }
-
- private:
-  const char* limit_;
-  json::value v_{};
-  const char* end_ = nullptr;
-  const char* value_end_ = nullptr;
+  mutable json::detail::scan_memo memo_;
 };
 
 /// The key of a member as plain text. Keys written with escapes are decoded into `buf`
@@ -5875,7 +5910,7 @@ template <class Ctx, std::size_t N>
 jobwire::void_result read_fields(const payload_reader& r, json::value v, const field_table<Ctx, N>& table, Ctx& c,
                                  const char** end = nullptr) noexcept {
   char buf[48];
-  member_walk w(v, r);
+  json::detail::member_walk w = r.members(v);
   for (; !w.done(); w.advance()) {
     if (const field_rule<Ctx>* f = table.find(member_key(w.member(), buf))) {
       if (jobwire::void_result st = f->read(r, w, c); !st) return st;
@@ -5900,6 +5935,157 @@ jobwire::void_result read_fields(const payload_reader& r, json::value v, const f
 #define JOBWIRE_DETAIL_KEYED_FIELD_RULE(reader, name, key) \
   ::jobwire::detail::field_rule<Ctx>{                      \
       key, &::jobwire::detail::plain_rule<Ctx, ::jobwire::detail::field_readers::reader, &Doc::name>},
+
+// --- statuses inside payloads ----------------------------------------------------------
+
+namespace detail {
+/// Reads `status` and `lifecycle_status` of one payload object and checks them together.
+struct status_pair {
+  json::value status_value{}, lifecycle_value{};
+
+  jobwire::void_result resolve(const payload_reader& r, json::value object, bool status_required, job_status& st_out,
+                               lifecycle_status& lc_out, bool& has_status, bool& has_lifecycle,
+                               bool& consistent) const noexcept {
+    has_status = has_lifecycle = false;
+    consistent = true;
+    if (!status_value.exists()) {
+      if (status_required) return r.at(errc::missing_field, object);
+    } else {
+      if (!status_value.is_string()) return r.at(errc::invalid_field, status_value);
+      auto s = parse_job_status(r.string_at(status_value).raw(), r.options().leniency);
+      if (!s) return r.at(s.code(), status_value);
+      st_out = *s;
+      has_status = true;
+    }
+    if (lifecycle_value.exists() && !lifecycle_value.is_null()) {
+      if (!lifecycle_value.is_string()) return r.at(errc::invalid_field, lifecycle_value);
+      auto l = parse_lifecycle_status(r.string_at(lifecycle_value).raw(), r.options().leniency);
+      if (!l) return r.at(l.code(), lifecycle_value);
+      lc_out = *l;
+      has_lifecycle = true;
+    }
+    if (has_status && !has_lifecycle) lc_out = to_lifecycle(st_out);
+    if (has_lifecycle && !has_status) st_out = to_job_status(lc_out);
+    if (has_status && has_lifecycle && !check_consistent(st_out, lc_out)) {
+      consistent = false;
+      if (!allows(r.options().leniency, lenient::inconsistent_status))
+        return r.at(errc::inconsistent_status, lifecycle_value);
+    }
+    return {};
+  }
+  // Status words never need escapes; an escaped one is compared in its raw form, which
+  // cannot match a vocabulary word, so it is reported as unknown (or lenient-mapped).
+};
+}  // namespace detail
+
+namespace detail {
+/// The top-level JSON object of a payload body. Every payload parser reads with duplicate
+/// names rejected whatever `opt.json` says (a repeated name would let two readers of the
+/// same body see different values), then requires an object; the error offsets are those of
+/// `r` (relative to the start of `text`).
+inline result<json::value> parse_payload_object(std::string_view text, const payload_reader& r) noexcept {
+  json::limits lim = r.options().json;
+  lim.leniency &= ~lenient::duplicate_keys;
+  auto doc = json::parse(text, lim);
+  if (!doc) return doc.error();
+  if (!doc->is_object()) return r.at(errc::invalid_field, *doc);
+  return *doc;
+}
+}  // namespace detail
+
+}  // namespace jobwire
+// ---- end jobwire/payload_fields.hpp ----------------------------------------------
+
+namespace jobwire {
+
+// --- create response (§4) ----------------------------------------------------------------
+
+/// The body of `POST /v1/videos` (HTTP 202).
+struct create_response {
+  job_id_view id;
+  bool id_from_video_id = false;  ///< the id came from the cookbook's `video_id` key only
+  text_field polling_url;
+  create_status status = create_status::pending;
+  bool has_status = false;
+
+  lifecycle_status lifecycle() const noexcept { return to_lifecycle(status); }
+};
+
+namespace detail {
+/// The members of a create response (§4); the two id keys are checked together after the
+/// walk.
+struct create_reading {
+  create_response& doc;
+  json::value id{}, video_id{};
+};
+inline constexpr auto create_fields = make_field_table<create_reading>({
+    {"id", &capture_rule<create_reading, &create_reading::id>},
+    {"video_id", &capture_rule<create_reading, &create_reading::video_id>},
+    {"polling_url",
+     [](const payload_reader& r, member_walk& w, create_reading& c) noexcept -> jobwire::void_result {
+       return r.text(w.member().value, c.doc.polling_url);
+     }},
+    {"status",
+     [](const payload_reader& r, member_walk& w, create_reading& c) noexcept -> jobwire::void_result {
+       json::value v = w.member().value;
+       if (payload_reader::absent(v)) return {};
+       if (!v.is_string()) return r.at(errc::invalid_field, v);
+       auto st = parse_create_status(r.string_at(v).raw(), r.options().leniency);
+       if (!st) return r.at(st.code(), v);
+       c.doc.status = *st;
+       c.doc.has_status = true;
+       return {};
+     }},
+});
+}  // namespace detail
+
+/// Accepts `id` (the gateway) or `video_id` (the cookbook); both present and different →
+/// `conflicting_job_id`; neither → `missing_field`.
+inline result<create_response> parse_create_response(std::string_view body, const payload_options& opt = {}) noexcept {
+  detail::payload_reader r(body.data(), body.data() + body.size(), opt);
+  auto doc = detail::parse_payload_object(body, r);
+  if (!doc) return doc.error();
+  create_response c;
+  detail::create_reading cr{c};
+  if (jobwire::void_result st = detail::read_fields(r, *doc, detail::create_fields, cr); !st) return st.error();
+  const json::value id = cr.id, video_id = cr.video_id;
+  if (!id.exists() && !video_id.exists()) return r.at(errc::missing_field, *doc);
+  job_id_view a, b;
+  if (id.exists()) {
+    jobwire::void_result st = r.id(id, a);
+    if (!st) return st.error();
+  }
+  if (video_id.exists()) {
+    jobwire::void_result st = r.id(video_id, b);
+    if (!st) return st.error();
+  }
+  if (id.exists() && video_id.exists() && a != b) return r.at(errc::conflicting_job_id, video_id);
+  c.id = id.exists() ? a : b;
+  c.id_from_video_id = !id.exists();
+  return c;
+}
+
+}  // namespace jobwire
+// ---- end jobwire/create_response.hpp ---------------------------------------------
+
+// ---- begin jobwire/envelope.hpp --------------------------------------------------
+// jobwire — the webhook delivery body (PROTOCOL.md §10, §16.1): the envelope every surface
+// reads with this one reader (verify, receive, the CLI, C and Python).
+
+
+
+// ---- begin jobwire/job_data.hpp --------------------------------------------------
+// jobwire — the job object carried in `data` of a webhook delivery and of websocket
+// messages (PROTOCOL.md §10, §16.6), as a zero-copy view.
+
+
+// ---- begin jobwire/webhook_object.hpp --------------------------------------------
+// jobwire — the `webhook` object of a job (PROTOCOL.md §10, §16.2): the subscription as the
+// service holds it, its delivery summary and the public attempt ledger, as zero-copy views.
+
+
+
+namespace jobwire {
 
 // --- webhook view (§10) ----------------------------------------------------------------
 
@@ -6119,47 +6305,10 @@ inline jobwire::void_result webhook_view::read(const detail::payload_reader& r, 
   return {};
 }
 
-// --- statuses inside payloads ----------------------------------------------------------
+}  // namespace jobwire
+// ---- end jobwire/webhook_object.hpp ----------------------------------------------
 
-namespace detail {
-/// Reads `status` and `lifecycle_status` of one payload object and checks them together.
-struct status_pair {
-  json::value status_value{}, lifecycle_value{};
-
-  jobwire::void_result resolve(const payload_reader& r, json::value object, bool status_required, job_status& st_out,
-                               lifecycle_status& lc_out, bool& has_status, bool& has_lifecycle,
-                               bool& consistent) const noexcept {
-    has_status = has_lifecycle = false;
-    consistent = true;
-    if (!status_value.exists()) {
-      if (status_required) return r.at(errc::missing_field, object);
-    } else {
-      if (!status_value.is_string()) return r.at(errc::invalid_field, status_value);
-      auto s = parse_job_status(r.string_at(status_value).raw(), r.options().leniency);
-      if (!s) return r.at(s.code(), status_value);
-      st_out = *s;
-      has_status = true;
-    }
-    if (lifecycle_value.exists() && !lifecycle_value.is_null()) {
-      if (!lifecycle_value.is_string()) return r.at(errc::invalid_field, lifecycle_value);
-      auto l = parse_lifecycle_status(r.string_at(lifecycle_value).raw(), r.options().leniency);
-      if (!l) return r.at(l.code(), lifecycle_value);
-      lc_out = *l;
-      has_lifecycle = true;
-    }
-    if (has_status && !has_lifecycle) lc_out = to_lifecycle(st_out);
-    if (has_lifecycle && !has_status) st_out = to_job_status(lc_out);
-    if (has_status && has_lifecycle && !check_consistent(st_out, lc_out)) {
-      consistent = false;
-      if (!allows(r.options().leniency, lenient::inconsistent_status))
-        return r.at(errc::inconsistent_status, lifecycle_value);
-    }
-    return {};
-  }
-  // Status words never need escapes; an escaped one is compared in its raw form, which
-  // cannot match a vocabulary word, so it is reported as unknown (or lenient-mapped).
-};
-}  // namespace detail
+namespace jobwire {
 
 // --- webhook / websocket `data` (§10) ----------------------------------------------------
 
@@ -6291,20 +6440,10 @@ inline jobwire::void_result job_data::read(const detail::payload_reader& r, json
                       out.consistent);
 }
 
-namespace detail {
-/// The top-level JSON object of a payload body. Every payload parser reads with duplicate
-/// names rejected whatever `opt.json` says (a repeated name would let two readers of the
-/// same body see different values), then requires an object; the error offsets are those of
-/// `r` (relative to the start of `text`).
-inline result<json::value> parse_payload_object(std::string_view text, const payload_reader& r) noexcept {
-  json::limits lim = r.options().json;
-  lim.leniency &= ~lenient::duplicate_keys;
-  auto doc = json::parse(text, lim);
-  if (!doc) return doc.error();
-  if (!doc->is_object()) return r.at(errc::invalid_field, *doc);
-  return *doc;
-}
-}  // namespace detail
+}  // namespace jobwire
+// ---- end jobwire/job_data.hpp ----------------------------------------------------
+
+namespace jobwire {
 
 // --- webhook envelope (§10) --------------------------------------------------------------
 
@@ -6498,129 +6637,16 @@ inline result<envelope_view> parse_envelope(std::string_view body, const payload
   return e;
 }
 
-// --- websocket messages (§6) -------------------------------------------------------------
+}  // namespace jobwire
+// ---- end jobwire/envelope.hpp ----------------------------------------------------
 
-enum class ws_message_type : std::uint8_t { snapshot, updated, deleted, pong };
+// ---- begin jobwire/status_object.hpp ---------------------------------------------
+// jobwire — the status object of `GET /v1/videos/{id}` (PROTOCOL.md §5, §16.6, §16.8), as a
+// zero-copy view.
 
-constexpr std::string_view ws_message_type_name(ws_message_type t) noexcept {
-  switch (t) {
-    case ws_message_type::snapshot: return "job.snapshot";
-    case ws_message_type::updated: return "job.updated";
-    case ws_message_type::deleted: return "job.deleted";
-    case ws_message_type::pong: return "pong";
-  }
-  return "unknown";
-}
 
-/// A websocket server message `{type, data}`. Snapshots and updates carry the full `data`
-/// shape (id and status required); a deletion needs only the id; `pong` has no data.
-struct ws_message {
-  ws_message_type type = ws_message_type::pong;
-  bool has_data = false;
-  job_data data;
-};
 
-namespace detail {
-/// The members of a websocket message (§6), checked together after the walk.
-struct ws_reading {
-  json::value type, data;
-};
-inline constexpr auto ws_fields = make_field_table<ws_reading>({
-    {"type", &capture_rule<ws_reading, &ws_reading::type>},
-    {"data", &capture_rule<ws_reading, &ws_reading::data>},
-});
-}  // namespace detail
-
-inline result<ws_message> parse_ws_message(std::string_view text, const payload_options& opt = {}) noexcept {
-  detail::payload_reader r(text.data(), text.data() + text.size(), opt);
-  auto doc = detail::parse_payload_object(text, r);
-  if (!doc) return doc.error();
-  detail::ws_reading c;
-  (void)detail::read_fields(r, *doc, detail::ws_fields, c);  // its rules only gather
-  const json::value type = c.type, data = c.data;
-  if (!type.exists()) return r.at(errc::missing_field, *doc);
-  if (!type.is_string()) return r.at(errc::invalid_field, type);
-  json::string ts = *type.get_string();
-  ws_message msg;
-  if (ts == "job.snapshot") msg.type = ws_message_type::snapshot;
-  else if (ts == "job.updated") msg.type = ws_message_type::updated;
-  else if (ts == "job.deleted") msg.type = ws_message_type::deleted;
-  else if (ts == "pong") msg.type = ws_message_type::pong;
-  else return r.at(errc::unknown_message_type, type);
-  if (msg.type == ws_message_type::pong) return msg;
-  if (!data.exists()) return r.at(errc::missing_field, *doc);
-  jobwire::void_result st = job_data::read(r, data, msg.type != ws_message_type::deleted, msg.data);
-  if (!st) return st.error();
-  msg.has_data = true;
-  return msg;
-}
-
-// --- create response (§4) ----------------------------------------------------------------
-
-/// The body of `POST /v1/videos` (HTTP 202).
-struct create_response {
-  job_id_view id;
-  bool id_from_video_id = false;  ///< the id came from the cookbook's `video_id` key only
-  text_field polling_url;
-  create_status status = create_status::pending;
-  bool has_status = false;
-
-  lifecycle_status lifecycle() const noexcept { return to_lifecycle(status); }
-};
-
-namespace detail {
-/// The members of a create response (§4); the two id keys are checked together after the
-/// walk.
-struct create_reading {
-  create_response& doc;
-  json::value id{}, video_id{};
-};
-inline constexpr auto create_fields = make_field_table<create_reading>({
-    {"id", &capture_rule<create_reading, &create_reading::id>},
-    {"video_id", &capture_rule<create_reading, &create_reading::video_id>},
-    {"polling_url",
-     [](const payload_reader& r, member_walk& w, create_reading& c) noexcept -> jobwire::void_result {
-       return r.text(w.member().value, c.doc.polling_url);
-     }},
-    {"status",
-     [](const payload_reader& r, member_walk& w, create_reading& c) noexcept -> jobwire::void_result {
-       json::value v = w.member().value;
-       if (payload_reader::absent(v)) return {};
-       if (!v.is_string()) return r.at(errc::invalid_field, v);
-       auto st = parse_create_status(r.string_at(v).raw(), r.options().leniency);
-       if (!st) return r.at(st.code(), v);
-       c.doc.status = *st;
-       c.doc.has_status = true;
-       return {};
-     }},
-});
-}  // namespace detail
-
-/// Accepts `id` (the gateway) or `video_id` (the cookbook); both present and different →
-/// `conflicting_job_id`; neither → `missing_field`.
-inline result<create_response> parse_create_response(std::string_view body, const payload_options& opt = {}) noexcept {
-  detail::payload_reader r(body.data(), body.data() + body.size(), opt);
-  auto doc = detail::parse_payload_object(body, r);
-  if (!doc) return doc.error();
-  create_response c;
-  detail::create_reading cr{c};
-  if (jobwire::void_result st = detail::read_fields(r, *doc, detail::create_fields, cr); !st) return st.error();
-  const json::value id = cr.id, video_id = cr.video_id;
-  if (!id.exists() && !video_id.exists()) return r.at(errc::missing_field, *doc);
-  job_id_view a, b;
-  if (id.exists()) {
-    jobwire::void_result st = r.id(id, a);
-    if (!st) return st.error();
-  }
-  if (video_id.exists()) {
-    jobwire::void_result st = r.id(video_id, b);
-    if (!st) return st.error();
-  }
-  if (id.exists() && video_id.exists() && a != b) return r.at(errc::conflicting_job_id, video_id);
-  c.id = id.exists() ? a : b;
-  c.id_from_video_id = !id.exists();
-  return c;
-}
+namespace jobwire {
 
 // --- status object (§5) ------------------------------------------------------------------
 
@@ -6853,6 +6879,74 @@ inline result<status_view> parse_status_object(std::string_view body, const payl
 }
 
 }  // namespace jobwire
+// ---- end jobwire/status_object.hpp -----------------------------------------------
+
+// ---- begin jobwire/ws_message.hpp ------------------------------------------------
+// jobwire — websocket server messages (PROTOCOL.md §6, §16.9), as zero-copy views.
+
+
+
+namespace jobwire {
+
+// --- websocket messages (§6) -------------------------------------------------------------
+
+enum class ws_message_type : std::uint8_t { snapshot, updated, deleted, pong };
+
+constexpr std::string_view ws_message_type_name(ws_message_type t) noexcept {
+  switch (t) {
+    case ws_message_type::snapshot: return "job.snapshot";
+    case ws_message_type::updated: return "job.updated";
+    case ws_message_type::deleted: return "job.deleted";
+    case ws_message_type::pong: return "pong";
+  }
+  return "unknown";
+}
+
+/// A websocket server message `{type, data}`. Snapshots and updates carry the full `data`
+/// shape (id and status required); a deletion needs only the id; `pong` has no data.
+struct ws_message {
+  ws_message_type type = ws_message_type::pong;
+  bool has_data = false;
+  job_data data;
+};
+
+namespace detail {
+/// The members of a websocket message (§6), checked together after the walk.
+struct ws_reading {
+  json::value type, data;
+};
+inline constexpr auto ws_fields = make_field_table<ws_reading>({
+    {"type", &capture_rule<ws_reading, &ws_reading::type>},
+    {"data", &capture_rule<ws_reading, &ws_reading::data>},
+});
+}  // namespace detail
+
+inline result<ws_message> parse_ws_message(std::string_view text, const payload_options& opt = {}) noexcept {
+  detail::payload_reader r(text.data(), text.data() + text.size(), opt);
+  auto doc = detail::parse_payload_object(text, r);
+  if (!doc) return doc.error();
+  detail::ws_reading c;
+  (void)detail::read_fields(r, *doc, detail::ws_fields, c);  // its rules only gather
+  const json::value type = c.type, data = c.data;
+  if (!type.exists()) return r.at(errc::missing_field, *doc);
+  if (!type.is_string()) return r.at(errc::invalid_field, type);
+  json::string ts = *type.get_string();
+  ws_message msg;
+  if (ts == "job.snapshot") msg.type = ws_message_type::snapshot;
+  else if (ts == "job.updated") msg.type = ws_message_type::updated;
+  else if (ts == "job.deleted") msg.type = ws_message_type::deleted;
+  else if (ts == "pong") msg.type = ws_message_type::pong;
+  else return r.at(errc::unknown_message_type, type);
+  if (msg.type == ws_message_type::pong) return msg;
+  if (!data.exists()) return r.at(errc::missing_field, *doc);
+  jobwire::void_result st = job_data::read(r, data, msg.type != ws_message_type::deleted, msg.data);
+  if (!st) return st.error();
+  msg.has_data = true;
+  return msg;
+}
+
+}  // namespace jobwire
+// ---- end jobwire/ws_message.hpp --------------------------------------------------
 // ---- end jobwire/payload.hpp -----------------------------------------------------
 
 namespace jobwire {

@@ -1,0 +1,244 @@
+// jobwire — the status object of `GET /v1/videos/{id}` (PROTOCOL.md §5, §16.6, §16.8), as a
+// zero-copy view.
+#pragma once
+
+#include <cstddef>
+#include <string_view>
+
+#include "job.hpp"
+#include "payload_fields.hpp"
+#include "webhook_object.hpp"
+
+namespace jobwire {
+
+// --- status object (§5) ------------------------------------------------------------------
+
+/// `asset` of the status object: X(reader, name).
+#define JOBWIRE_ASSET_FIELDS(X) \
+  X(text, id)                   \
+  X(text, mime_type)            \
+  X(text, sha256)               \
+  X(count, bytes)               \
+  X(count, width)               \
+  X(count, height)              \
+  X(non_negative, duration_seconds)
+
+/// `asset` of the status object.
+struct asset_view {
+  bool present = false;
+  JOBWIRE_ASSET_FIELDS(JOBWIRE_DETAIL_FIELD_MEMBER)
+};
+
+/// One entry of `outputs[]`: X(reader, name).
+#define JOBWIRE_OUTPUT_FIELDS(X) \
+  X(count, index)                \
+  X(text, mime_type)             \
+  X(text, content_url)           \
+  X(text, download_url)          \
+  X(time, expires_at)
+
+/// One entry of `outputs[]`.
+struct output_view {
+  json::value bytes_available{};  ///< boolean or byte count, as the service sends it
+  JOBWIRE_OUTPUT_FIELDS(JOBWIRE_DETAIL_FIELD_MEMBER)
+
+  static jobwire::void_result read(const detail::payload_reader& r, json::value v, output_view& o) noexcept;
+  static output_view from_validated(json::value v) noexcept {
+    output_view o;
+    payload_options opt;
+    (void)read(detail::payload_reader(v.data(), v.data() + v.raw().size(), opt), v, o);
+    return o;
+  }
+};
+
+/// The plain fields of the status object of `GET /v1/videos/{id}` (§5, §16.6, §16.8):
+/// X(reader, name).
+#define JOBWIRE_STATUS_FIELDS(X)                                 \
+  X(text, object)                                                \
+  X(text, polling_url)                                           \
+  X(text, websocket_url)                                         \
+  X(text, cancel_url)                                            \
+  X(text, generation_id)                                         \
+  X(non_negative, poll_after_seconds) /* the service sends 20 */ \
+  X(time, created_at)                                            \
+  X(time, started_at)                                            \
+  X(time, completed_at)                                          \
+  X(text, provider)                                              \
+  X(text, model)                                                 \
+  X(text, size)                                                  \
+  X(any, audio)                                                  \
+  X(object, usage)                                               \
+  X(error, error)                                                \
+  X(any, billing)                                                \
+  X(time, next_webhook_retry_at)                                 \
+  X(time, last_webhook_progress_at)                              \
+  X(time, last_webhook_dispatched_at)                            \
+  X(percent, last_webhook_progress)
+
+/// The status object of `GET /v1/videos/{id}` (§5).
+struct status_view {
+  job_id_view id;
+  job_status status = job_status::queued;
+  lifecycle_status lifecycle = lifecycle_status::pending;
+  bool has_lifecycle_status = false;
+  bool consistent = true;
+  output_access access = output_access::both;  ///< default when absent
+  bool has_output_access = false;
+  number_field progress;  ///< integer 0..100 when present
+  progress_source source = progress_source::none;
+  bool has_progress_source = false;
+  native_id_view native_video_id;  ///< provider correlation only; never usable in a URL
+  bool has_native_video_id = false;
+  json::value seconds{};  ///< number or string
+  asset_view asset;
+  list_view<output_view> outputs;
+  webhook_view webhook;
+  JOBWIRE_STATUS_FIELDS(JOBWIRE_DETAIL_FIELD_MEMBER)
+
+  bool is_terminal() const noexcept { return jobwire::is_terminal(lifecycle); }
+  /// Progress as the service defines its default (§5): 100 when completed and unknown,
+  /// else 0.
+  double effective_progress() const noexcept {
+    if (progress.present) return progress.value;
+    return status == job_status::completed ? 100.0 : 0.0;
+  }
+};
+
+namespace detail {
+inline constexpr auto asset_fields = [] {
+  using Doc = asset_view;
+  using Ctx = plain_reading<asset_view>;
+  return make_field_table<Ctx>({JOBWIRE_ASSET_FIELDS(JOBWIRE_DETAIL_FIELD_RULE)});
+}();
+
+inline constexpr auto output_fields = [] {
+  using Doc = output_view;
+  using Ctx = plain_reading<output_view>;
+  return make_field_table<Ctx>({
+      JOBWIRE_OUTPUT_FIELDS(JOBWIRE_DETAIL_FIELD_RULE)  //
+      {"bytes_available",
+       [](const payload_reader& r, member_walk& w, Ctx& c) noexcept -> jobwire::void_result {
+         return read_any_of(r, w.member().value, true, false, true, c.doc.bytes_available);
+       }},
+  });
+}();
+
+/// What reading a status object gathers beyond the document.
+struct status_reading {
+  status_view& doc;
+  status_pair sp{};
+  bool id_seen = false;
+};
+
+inline constexpr auto status_fields = [] {
+  using Doc = status_view;
+  using Ctx = status_reading;
+  return make_field_table<Ctx>({
+      JOBWIRE_STATUS_FIELDS(JOBWIRE_DETAIL_FIELD_RULE)  // the plain fields, then those with rules of their own
+      {"id",
+       [](const payload_reader& r, member_walk& w, Ctx& c) noexcept -> jobwire::void_result {
+         c.id_seen = true;
+         return r.id(w.member().value, c.doc.id);
+       }},
+      {"status",
+       [](const payload_reader&, member_walk& w, Ctx& c) noexcept -> jobwire::void_result {
+         c.sp.status_value = w.member().value;
+         return {};
+       }},
+      {"lifecycle_status",
+       [](const payload_reader&, member_walk& w, Ctx& c) noexcept -> jobwire::void_result {
+         c.sp.lifecycle_value = w.member().value;
+         return {};
+       }},
+      {"output_access",
+       [](const payload_reader& r, member_walk& w, Ctx& c) noexcept -> jobwire::void_result {
+         return r.word(w.member().value, c.doc.access, c.doc.has_output_access, parse_output_access);
+       }},
+      {"progress",  // the status object's progress is an integer (§5)
+       [](const payload_reader& r, member_walk& w, Ctx& c) noexcept -> jobwire::void_result {
+         return r.percent(w.member().value, c.doc.progress, true);
+       }},
+      {"progress_source",
+       [](const payload_reader& r, member_walk& w, Ctx& c) noexcept -> jobwire::void_result {
+         return r.word(w.member().value, c.doc.source, c.doc.has_progress_source, parse_progress_source);
+       }},
+      {"native_video_id",
+       [](const payload_reader& r, member_walk& w, Ctx& c) noexcept -> jobwire::void_result {
+         json::value v = w.member().value;
+         if (payload_reader::absent(v)) return {};
+         jobwire::void_result st = r.id(v, c.doc.native_video_id);
+         c.doc.has_native_video_id = static_cast<bool>(st);
+         return st;
+       }},
+      {"seconds",
+       [](const payload_reader& r, member_walk& w, Ctx& c) noexcept -> jobwire::void_result {
+         return read_any_of(r, w.member().value, true, true, false, c.doc.seconds);
+       }},
+      {"asset",
+       [](const payload_reader& r, member_walk& w, Ctx& c) noexcept -> jobwire::void_result {
+         json::value v = w.member().value;
+         if (payload_reader::absent(v)) return {};
+         if (!v.is_object()) return r.at(errc::invalid_field, v);
+         c.doc.asset.present = true;
+         plain_reading<asset_view> a{c.doc.asset};
+         const char* e = nullptr;
+         jobwire::void_result st = read_fields(r, v, asset_fields, a, &e);
+         w.set_value_end(e);
+         return st;
+       }},
+      {"outputs",
+       [](const payload_reader& r, member_walk& w, Ctx& c) noexcept -> jobwire::void_result {
+         json::value v = w.member().value;
+         if (payload_reader::absent(v)) return {};
+         if (!v.is_array()) return r.at(errc::invalid_field, v);
+         std::size_t n = 0;
+         element_walk ew(v, r.input_end());
+         for (; !ew.done(); ew.advance()) {
+           json::value e = ew.value();
+           if (!e.is_object()) return r.at(errc::invalid_field, e);
+           output_view o;
+           plain_reading<output_view> oc{o};
+           const char* oe = nullptr;
+           if (jobwire::void_result st = read_fields(r, e, output_fields, oc, &oe); !st) return st;
+           ew.set_value_end(oe);
+           ++n;
+         }
+         w.set_value_end(ew.end());
+         c.doc.outputs = list_view<output_view>(*v.get_array(), n);
+         return {};
+       }},
+      {"webhook",
+       [](const payload_reader& r, member_walk& w, Ctx& c) noexcept -> jobwire::void_result {
+         const char* e = nullptr;
+         jobwire::void_result st = webhook_view::read(r, w.member().value, c.doc.webhook, &e);
+         w.set_value_end(e);
+         return st;
+       }},
+  });
+}();
+}  // namespace detail
+
+inline jobwire::void_result output_view::read(const detail::payload_reader& r, json::value v, output_view& o) noexcept {
+  if (!v.is_object()) return r.at(errc::invalid_field, v);
+  detail::plain_reading<output_view> c{o};
+  return detail::read_fields(r, v, detail::output_fields, c);
+}
+
+/// Parses and validates a status object. `id` and `status` are required (§5).
+inline result<status_view> parse_status_object(std::string_view body, const payload_options& opt = {}) noexcept {
+  detail::payload_reader r(body.data(), body.data() + body.size(), opt);
+  auto doc = detail::parse_payload_object(body, r);
+  if (!doc) return doc.error();
+  status_view s;
+  detail::status_reading c{s};
+  if (jobwire::void_result st = detail::read_fields(r, *doc, detail::status_fields, c); !st) return st.error();
+  if (!c.id_seen) return r.at(errc::missing_field, *doc);
+  bool has_status = false;
+  if (jobwire::void_result st =
+          c.sp.resolve(r, *doc, true, s.status, s.lifecycle, has_status, s.has_lifecycle_status, s.consistent);
+      !st)
+    return st.error();
+  return s;
+}
+
+}  // namespace jobwire
