@@ -121,7 +121,7 @@ class memory_outbox_store {
     r.finished_at_ms = 0;
     index_insert(slot, h);
     const endpoint_state* ep = find_endpoint(r.endpoint);
-    if (ep != nullptr && ep->disabled) {
+    if (ep != nullptr && ep->status.disabled) {
       // Nothing would ever lease it (outbox.hpp): it is failed at once, visibly.
       r.state = outbox_state::failed_permanently;
       r.last_error = "endpoint disabled";
@@ -146,8 +146,8 @@ class memory_outbox_store {
       if (r.lease_expires_at_ms != 0 && r.lease_expires_at_ms > t) continue;  // live lease elsewhere
       unsigned streak = 0;
       if (const endpoint_state* ep = find_endpoint(r.endpoint)) {
-        if (ep->disabled || ep->throttle_until_ms > t) continue;
-        streak = ep->failure_streak;
+        if (ep->status.disabled || ep->status.throttle_until_ms > t) continue;
+        streak = ep->status.failure_streak;
       }
       outbox_lease l;
       l.taken_over = r.lease_expires_at_ms != 0;  // an earlier lease ran out unrecorded
@@ -196,21 +196,9 @@ class memory_outbox_store {
         if (endpoints_.size() >= capacity_) return errc::store_full;
         ep = add_endpoint(r->endpoint);
       }
-      switch (rec.effect) {
-        case endpoint_effect::none: break;
-        case endpoint_effect::success: ep->failure_streak = 0; break;
-        case endpoint_effect::throttle:
-          if (rec.throttle_until_ms > ep->throttle_until_ms) ep->throttle_until_ms = rec.throttle_until_ms;
-          [[fallthrough]];
-        case endpoint_effect::failure:
-          ++ep->failure_streak;
-          disable = rec.disable_after_failures > 0 && ep->failure_streak >= rec.disable_after_failures;
-          break;
-        case endpoint_effect::disable: disable = true; break;
-      }
-      disable = disable && !ep->disabled;
+      disable = apply_endpoint_effect(ep->status, rec);
     }
-    if (ep != nullptr) res.endpoint_failure_streak = ep->failure_streak;
+    if (ep != nullptr) res.endpoint_failure_streak = ep->status.failure_streak;
     r->attempts = l.attempt;
     r->last_http_status = rec.http_status;
     r->last_error.assign(outbox_error_text(rec.error));
@@ -227,11 +215,10 @@ class memory_outbox_store {
       finish(*r, rec.state == outbox_state::scheduled_retry ? outbox_state::failed_permanently : rec.state, t);
     }
     if (disable) {
-      ep->disabled = true;
       res.endpoint_disabled_now = true;
       res.rows_failed_by_disable = fail_endpoint_rows(r->endpoint, t);
     }
-    if (ep != nullptr && !ep->disabled && ep->failure_streak == 0 && ep->throttle_until_ms == 0)
+    if (ep != nullptr && !ep->status.disabled && ep->status.failure_streak == 0 && ep->status.throttle_until_ms == 0)
       remove_endpoint(r->endpoint);  // all zero is what an unknown endpoint reads as
     return res;
   }
@@ -269,7 +256,7 @@ class memory_outbox_store {
       }
     }
     for (const endpoint_state& e : endpoints_)
-      if (e.disabled) ++c.endpoints_disabled;
+      if (e.status.disabled) ++c.endpoints_disabled;
     return c;
   }
 
@@ -277,8 +264,7 @@ class memory_outbox_store {
     if (url.empty() || url.size() > outbox_max_url_bytes) return errc::invalid_argument;
     std::lock_guard<std::mutex> lock(mu_);
     const endpoint_state* e = find_endpoint(url);
-    if (e == nullptr) return outbox_endpoint_status{};
-    return outbox_endpoint_status{e->failure_streak, e->throttle_until_ms, e->disabled};
+    return e == nullptr ? outbox_endpoint_status{} : e->status;
   }
 
   void_result enable_endpoint(std::string_view url) {
@@ -339,9 +325,7 @@ class memory_outbox_store {
   };
   struct endpoint_state {
     std::string url;
-    unsigned failure_streak = 0;
-    std::int64_t throttle_until_ms = 0;
-    bool disabled = false;
+    outbox_endpoint_status status;
   };
 
   static std::uint32_t slot_of(std::int64_t id) noexcept { return static_cast<std::uint32_t>(id & 0xffffffff); }
