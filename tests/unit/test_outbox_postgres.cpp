@@ -125,6 +125,25 @@ TEST_CASE("postgres outbox: a dropped connection is store_unavailable once, then
   CHECK(s.counts(fx->now())->delivered == 1);
 }
 
+TEST_CASE("postgres outbox: statements dropped from the session (DEALLOCATE ALL) are prepared again") {
+  auto fx = outbox_pg::fixture::make();
+  if (!fx) return;
+  auto& s = fx->store();
+  auto deallocate = [&] { PQclear(PQexec(s.handle(), "DEALLOCATE ALL")); };
+  deallocate();
+  JW_OUTBOX_OK(s.enqueue(outbox_conformance::item("J", "a", "https://dealloc.example/"), fx->now()));  // a transaction
+  deallocate();
+  auto ls = outbox_conformance::lease(s, fx->now());  // one statement
+  REQUIRE(ls.size() == 1);
+  deallocate();
+  JW_OUTBOX_OK(s.record(ls[0], outbox_conformance::delivered(to_unix_ms(fx->now())), fx->now()));
+  deallocate();
+  auto c = s.counts(fx->now());
+  JW_OUTBOX_OK(c);
+  CHECK(c->delivered == 1);
+  CHECK(PQtransactionStatus(s.handle()) == PQTRANS_IDLE);
+}
+
 TEST_CASE("postgres outbox: threads with a connection each never lease a row twice") {
   if (!outbox_conformance::service_env("JOBWIRE_TEST_PG_CONNINFO")) return;
   outbox_pg::table_guard table;

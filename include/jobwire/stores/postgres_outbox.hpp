@@ -502,27 +502,39 @@ class postgres_outbox_store {
 
   // BEGIN; body; COMMIT — or, inside the caller's transaction on an attached connection,
   // a savepoint. Any failure rolls back (the body's error is the one reported).
+  // A statement found missing (SQLSTATE 26000, see run) aborts the transaction before
+  // anything is applied: the statements are prepared again and the whole transaction runs
+  // once more.
   template <class Body>
   void_result transaction(Body&& body) noexcept {
     const bool outer = PQtransactionStatus(conn_) == PQTRANS_INTRANS;
-    if (auto st = exec(outer ? "SAVEPOINT jobwire_outbox" : "BEGIN"); !st) return st;
-    void_result st = body();
-    if (st) st = exec(outer ? "RELEASE SAVEPOINT jobwire_outbox" : "COMMIT");
-    if (!st && PQstatus(conn_) == CONNECTION_OK)
+    for (int pass = 0;; ++pass) {
+      statement_missing_ = false;
+      if (auto st = exec(outer ? "SAVEPOINT jobwire_outbox" : "BEGIN"); !st) return st;
+      void_result st = body();
+      if (st) st = exec(outer ? "RELEASE SAVEPOINT jobwire_outbox" : "COMMIT");
+      if (st) return st;
+      if (PQstatus(conn_) != CONNECTION_OK) return st;
       (void)exec(outer ? "ROLLBACK TO SAVEPOINT jobwire_outbox; RELEASE SAVEPOINT jobwire_outbox" : "ROLLBACK");
-    return st;
+      if (!statement_missing_ || pass > 0) return st;
+      if (auto prepared = prepare_statements(); !prepared) return prepared;
+    }
   }
 
   // Runs one of the store's prepared statements (binary parameters and results). A pooler
   // or the application may drop them (`DEALLOCATE ALL`, `DISCARD ALL`): the server then
   // answers SQLSTATE 26000. Prepare them again and retry once; the statement did not run,
   // so the retry cannot apply anything twice. (Inside a transaction the error aborted it:
-  // the retry then fails too, and the caller's rollback ends the transaction.)
+  // transaction() rolls back, prepares and runs the whole transaction again.)
   PGresult* run(query q, int n, const char* const* values, const int* lengths) noexcept {
     static constexpr int formats[8] = {1, 1, 1, 1, 1, 1, 1, 1};
     PGresult* r = PQexecPrepared(conn_, names_[q].c_str(), n, values, lengths, formats, 1);
     const char* code = r != nullptr ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : nullptr;
-    if (code == nullptr || std::strcmp(code, "26000") != 0 || PQtransactionStatus(conn_) == PQTRANS_INERROR) return r;
+    if (code == nullptr || std::strcmp(code, "26000") != 0) return r;
+    if (PQtransactionStatus(conn_) == PQTRANS_INERROR) {  // the transaction is aborted: transaction() retries
+      statement_missing_ = true;
+      return r;
+    }
     if (auto st = prepare_statements(); !st) return r;
     PQclear(r);
     return PQexecPrepared(conn_, names_[q].c_str(), n, values, lengths, formats, 1);
@@ -684,6 +696,7 @@ class postgres_outbox_store {
   bool owns_ = false;
   postgres_outbox_options opt_;
   std::string names_[q_count_];
+  bool statement_missing_ = false;
 };
 
 static_assert(is_outbox_store_v<postgres_outbox_store>, "the PostgreSQL store implements the outbox interface");
