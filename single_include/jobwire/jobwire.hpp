@@ -11088,7 +11088,7 @@ class memory_outbox_store {
   }
 
   void_result extend(const outbox_lease& l, unix_time now, std::chrono::milliseconds d) {
-    if (d.count() < 1 || d > outbox_max_lease) return errc::invalid_argument;
+    if (d.count() < 1 || d > outbox_max_lease || capacity_ == 0) return errc::invalid_argument;
     std::lock_guard<std::mutex> lock(mu_);
     row* r = held(l);
     if (r == nullptr) return errc::claim_lost;
@@ -11098,7 +11098,7 @@ class memory_outbox_store {
 
   result<outbox_record_result> record(const outbox_lease& l, const outbox_record& rec, unix_time now) {
     if (auto st = check_outbox_record(rec); !st) return st.error();
-    if (l.attempt < 1) return errc::invalid_argument;
+    if (l.attempt < 1 || capacity_ == 0) return errc::invalid_argument;
     const std::int64_t t = to_unix_ms(now);
     std::lock_guard<std::mutex> lock(mu_);
     row* r = held(l);
@@ -11139,6 +11139,7 @@ class memory_outbox_store {
   }
 
   void_result release(const outbox_lease& l) {
+    if (capacity_ == 0) return errc::invalid_argument;
     std::lock_guard<std::mutex> lock(mu_);
     row* r = held(l);
     if (r == nullptr) return errc::claim_lost;
@@ -11176,14 +11177,14 @@ class memory_outbox_store {
   }
 
   result<outbox_endpoint_status> endpoint(std::string_view url) const {
-    if (url.empty() || url.size() > outbox_max_url_bytes) return errc::invalid_argument;
+    if (url.empty() || url.size() > outbox_max_url_bytes || capacity_ == 0) return errc::invalid_argument;
     std::lock_guard<std::mutex> lock(mu_);
     const endpoint_state* e = find_endpoint(url);
     return e == nullptr ? outbox_endpoint_status{} : e->status;
   }
 
   void_result enable_endpoint(std::string_view url) {
-    if (url.empty() || url.size() > outbox_max_url_bytes) return errc::invalid_argument;
+    if (url.empty() || url.size() > outbox_max_url_bytes || capacity_ == 0) return errc::invalid_argument;
     std::lock_guard<std::mutex> lock(mu_);
     remove_endpoint(url);
     return {};
