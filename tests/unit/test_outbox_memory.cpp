@@ -34,7 +34,7 @@ TEST_CASE("memory outbox: threads sharing one store never lease a row twice") {
   outbox_conformance::concurrent_leases([&] { return &s; }, unix_time_from_seconds(1781166600), 4, 400);
 }
 
-TEST_CASE("memory outbox: capacity counts every row; one past it is store_full, purge makes room") {
+TEST_CASE("memory outbox: capacity counts every row, one past it is store_full, purge makes room") {
   const unix_time t = unix_time_from_seconds(1781166600);
   CHECK(memory_outbox_store::create(memory_outbox_options{0}).code() == errc::invalid_argument);
   auto made = memory_outbox_store::create(memory_outbox_options{3});
