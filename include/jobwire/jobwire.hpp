@@ -31,6 +31,7 @@
 #include "sender.hpp"
 #include "outbox.hpp"
 #include "outbox_retry.hpp"
+#include "outbox_memory.hpp"
 #include "dedup.hpp"
 #include "job.hpp"
 #include "payload.hpp"

@@ -33,6 +33,7 @@
 #include <vector>
 
 #include "error.hpp"
+#include "job.hpp"
 #include "result.hpp"
 #include "retry.hpp"  // endpoint_effect
 #include "unix_time.hpp"
@@ -41,8 +42,9 @@ namespace jobwire {
 
 // --- bounds -----------------------------------------------------------------------------------
 
-/// A job id and a delivery key are those of the protocol (at most 255 bytes each, §2, §11).
-constexpr std::size_t outbox_max_id_bytes = 255;
+/// A job id and a delivery key are those of the protocol (§2, §11): the bound *is* the
+/// job id's, one constant (job.hpp), so every job id the parser accepts can be enqueued.
+constexpr std::size_t outbox_max_id_bytes = max_job_id_length;
 /// An endpoint URL: as callback_url.hpp bounds it.
 constexpr std::size_t outbox_max_url_bytes = 2048;
 /// The opaque payload: a delivery body plus what the worker needs to rebuild it.
@@ -205,8 +207,11 @@ struct outbox_endpoint_status {
 ///       Writes the verdict if the row is still leased under l.token (an expired lease that
 ///       nobody took over still counts as held); otherwise `claim_lost` and nothing changes.
 ///       The row's attempt count becomes l.attempt; the lease ends. The endpoint effect is
-///       applied in the same transaction. `invalid_argument` for a state or time that does
-///       not fit (scheduled_retry without a next attempt time, pending as a verdict, …).
+///       applied in the same transaction (apply_endpoint_effect). When it disables the
+///       endpoint, the endpoint's other pending and scheduled rows (leased or not) are failed
+///       permanently, and so is this row if the verdict was scheduled_retry: nothing would
+///       lease a retry on a disabled endpoint. `invalid_argument` for a state or time that
+///       does not fit (scheduled_retry without a next attempt time, pending as a verdict, …).
 ///   s.release(l) -> void_result
 ///       Gives the row back unattempted (graceful shutdown before sending); `claim_lost`
 ///       if no longer held.
@@ -218,6 +223,8 @@ struct outbox_endpoint_status {
 ///
 /// All return `store_unavailable` when the database cannot be reached (transient: the
 /// worker backs off and tries again) and `store_error` for other backend failures.
+/// Beyond the trait, every jobwire store also has `purge(before, max) -> result<size_t>`
+/// (removes terminal rows that ended before `before`) — see docs/OUTBOX.md.
 template <class S, class = void>
 struct is_outbox_store : std::false_type {};
 
@@ -295,6 +302,32 @@ constexpr bool require_outbox_store() noexcept {
   if (r.http_status != 0 && (r.http_status < 100 || r.http_status > 599)) return errc::invalid_argument;
   if (r.tried_at_ms < 0) return errc::invalid_argument;
   return {};
+}
+
+/// The endpoint rule of §17 "Sending", in one place: what attempt `r` does to the state
+/// `ep` of its endpoint (every store applies it inside the transaction that records the
+/// attempt). success restarts the streak; failure and throttle add one to it (a throttle
+/// also holds the endpoint until the later of the two throttle times, never shortening
+/// a hold); disable, or a streak reaching `r.disable_after_failures`, disables it.
+/// Returns true when this attempt disables an endpoint that was not disabled before: the
+/// store then fails the endpoint's other non-terminal rows.
+inline bool apply_endpoint_effect(outbox_endpoint_status& ep, const outbox_record& r) noexcept {
+  bool disable = false;
+  switch (r.effect) {
+    case endpoint_effect::none: return false;
+    case endpoint_effect::success: ep.failure_streak = 0; return false;
+    case endpoint_effect::throttle:
+      if (r.throttle_until_ms > ep.throttle_until_ms) ep.throttle_until_ms = r.throttle_until_ms;
+      [[fallthrough]];
+    case endpoint_effect::failure:
+      if (ep.failure_streak < 0xffffffffu) ++ep.failure_streak;
+      disable = r.disable_after_failures > 0 && ep.failure_streak >= r.disable_after_failures;
+      break;
+    case endpoint_effect::disable: disable = true; break;
+  }
+  if (!disable || ep.disabled) return false;
+  ep.disabled = true;
+  return true;
 }
 
 /// `error` cut to outbox_max_error_bytes without splitting a UTF-8 sequence.
