@@ -130,12 +130,12 @@
   X(empty_url, 530, "the URL is empty after trimming")                                                        \
                                                                                                               \
   /* 600..699: deduplication and receiving (dedup.hpp, stores/, receiver.hpp) */                              \
-  X(store_unavailable, 600, "the deduplication store cannot be reached")                                      \
-  X(store_error, 601, "the deduplication store reported an error")                                            \
+  X(store_unavailable, 600, "the store (deduplication or outbox) cannot be reached")                          \
+  X(store_error, 601, "the store (deduplication or outbox) reported an error")                                \
   X(claim_lost, 602, "the claim expired and was taken over by another holder")                                \
   X(handler_failed, 603, "the side-effect handler reported a failure")                                        \
   X(invalid_dedup_key, 604, "the deduplication key is empty or too long")                                     \
-  X(store_full, 605, "the deduplication store is full of live entries")                                       \
+  X(store_full, 605, "the store (deduplication or outbox) is full of live entries")                           \
   X(unsigned_not_allowed, 606, "no secret is configured and unsigned deliveries were not allowed")            \
   X(store_not_supported, 620, "this kind of store is not compiled into this build")                           \
                                                                                                               \
