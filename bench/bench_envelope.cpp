@@ -10,6 +10,7 @@
 // validates only what it touches (and UTF-8 of the whole input).
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 #include <iterator>
 #include <stdexcept>
@@ -36,7 +37,7 @@ struct receiver_fields {
   bool has_secret = false;
 };
 
-std::string load(const char* name) {
+std::string read_fixture(const char* name) {
   std::string path = std::string(JW_PAYLOAD_DIR) + "/" + name;
   std::ifstream in(path, std::ios::binary);
   if (!in) {
@@ -44,6 +45,29 @@ std::string load(const char* name) {
     std::abort();
   }
   return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+// `grown:N` is the progress envelope grown to about N bytes by a `data.pricing_breakdown`
+// object (a §16.6 member the extraction does not read, so every reader still validates or
+// skips it): how the cost of a body grows with its size. Anything else is a fixture.
+std::string load(const char* spec) {
+  constexpr std::string_view grown = "grown:";
+  const std::string_view s(spec);
+  if (s.substr(0, grown.size()) != grown) return read_fixture(spec);
+  const std::size_t target = std::strtoull(spec + grown.size(), nullptr, 10);
+  std::string body = read_fixture("envelope_progress.json");
+  const std::size_t at = body.find("\"data\":{");
+  if (at == std::string::npos) std::abort();
+  std::string lines = "\"pricing_breakdown\":{\"currency\":\"USD\",\"lines\":[";
+  for (std::size_t i = 0; body.size() + lines.size() < target; ++i) {
+    if (i) lines += ',';
+    lines += "{\"sku\":\"video-seconds-" + std::to_string(100000 + i) +
+             "\",\"unit_price\":\"0.0123\",\"quantity\":" + std::to_string(i % 97) +
+             ",\"note\":\"per-second rate of the 1080p tier\",\"discounted\":false}";
+  }
+  lines += "]},";
+  body.insert(at + 8, lines);
+  return body;
 }
 
 // The same status checks for every baseline: known words, and agreement (§3).
@@ -319,3 +343,9 @@ BENCHMARK_CAPTURE(bm_jobwire, progress, "envelope_progress.json")->Name("envelop
 BENCHMARK_CAPTURE(bm_simdjson, progress, "envelope_progress.json")->Name("envelope/simdjson/progress_1k");
 BENCHMARK_CAPTURE(bm_rapidjson, progress, "envelope_progress.json")->Name("envelope/rapidjson/progress_1k");
 BENCHMARK_CAPTURE(bm_nlohmann, progress, "envelope_progress.json")->Name("envelope/nlohmann/progress_1k");
+// How the cost grows with the body (docs/PERFORMANCE.md, "envelope"): ns per byte at
+// 1 KiB (progress_1k above), 16 KiB and 1 MiB.
+BENCHMARK_CAPTURE(bm_jobwire, grown_16k, "grown:16384")->Name("envelope/jobwire/grown_16k");
+BENCHMARK_CAPTURE(bm_simdjson, grown_16k, "grown:16384")->Name("envelope/simdjson/grown_16k");
+BENCHMARK_CAPTURE(bm_jobwire, grown_1m, "grown:1048576")->Name("envelope/jobwire/grown_1m");
+BENCHMARK_CAPTURE(bm_simdjson, grown_1m, "grown:1048576")->Name("envelope/simdjson/grown_1m");

@@ -25,7 +25,8 @@ def load(path):
         if b.get("run_type") == "iteration" and name in rows and rows[name].get("_median"):
             continue
         entry = {"cpu": b["cpu_time"], "real": b["real_time"], "unit": b.get("time_unit", "ns"),
-                 "allocs": b.get("allocs_per_op"), "_median": b.get("aggregate_name") == "median"}
+                 "allocs": b.get("allocs_per_op"), "bytes_per_second": b.get("bytes_per_second"),
+                 "_median": b.get("aggregate_name") == "median"}
         if entry["_median"] or name not in rows:
             rows[name] = entry
     context = dict(data.get("context", {}))
@@ -91,6 +92,11 @@ COMPARISONS += [
     ("sender 1k: naive build / jobwire retry", "sender/naive/build_1k", "sender/jobwire/retry_1k", "speedup",
      None, "recorded"),
 ]
+# How cost grows with size (issue: a flat line is the goal). Envelope: ns per byte of body
+# at about 1 KiB, 16 KiB and 1 MiB; dedup: ns per claim+commit with 10^3..10^6 live keys.
+GROWTH_ENVELOPE = [("1 KiB", "progress_1k"), ("16 KiB", "grown_16k"), ("1 MiB", "grown_1m")]
+GROWTH_DEDUP = [1000, 10000, 100000, 1000000]
+
 # (row label, benchmark, target check on operations per second of wall time, target text)
 THROUGHPUT = [
     ("dedup sqlite claim+commit (durable, synchronous=FULL)", "dedup/sqlite/claim_commit",
@@ -98,7 +104,8 @@ THROUGHPUT = [
 ]
 ZERO_ALLOC = ["verify/jobwire/64", "verify/jobwire/1024", "verify_v1/jobwire/64", "verify_v1/jobwire/1024",
               "envelope/jobwire/completed_3k",
-              "envelope/jobwire/progress_1k", "json/jobwire/validate_8k", "url/jobwire/corpus1000",
+              "envelope/jobwire/progress_1k", "envelope/jobwire/grown_16k", "envelope/jobwire/grown_1m",
+              "json/jobwire/validate_8k", "url/jobwire/corpus1000",
               "receiver/jobwire/2k", "sender/jobwire/retry_1k"]
 
 
@@ -145,6 +152,31 @@ def main():
             continue
         ops = 1e9 / real_ns(name)
         out.append(f"| {label} | `{name}` | {ops:,.0f} | {target} | {'met' if check(ops) else '**not met**'} |")
+    def ns_per_byte(name):
+        r = rows.get(name)
+        if not r or not r.get("bytes_per_second"):
+            return None
+        seconds = ns(name) / 1e9
+        return ns(name) / (r["bytes_per_second"] * seconds)
+
+    out += ["", "| envelope, ns per byte | " + " | ".join(size for size, _ in GROWTH_ENVELOPE) + " | 1 MiB / 1 KiB |",
+            "|---|" + "---|" * (len(GROWTH_ENVELOPE) + 1)]
+    for impl in ("jobwire", "simdjson"):
+        per = [ns_per_byte(f"envelope/{impl}/{case}") for _, case in GROWTH_ENVELOPE]
+        if any(x is None for x in per):
+            missing.append(f"envelope growth ({impl})")
+            continue
+        out.append(f"| {impl} | " + " | ".join(f"{x:.2f}" for x in per) + f" | {per[-1] / per[0]:.2f}× |")
+    out += ["", "| dedup claim+commit with N live keys | " + " | ".join(f"10^{len(str(n)) - 1}" for n in GROWTH_DEDUP) +
+            " | 10^6 / 10^3 |", "|---|" + "---|" * (len(GROWTH_DEDUP) + 1)]
+    for impl, suffix in (("memory", ""), ("sqlite (synchronous=NORMAL, wall time)", "/iterations:20000")):
+        key = "memory" if impl == "memory" else "sqlite"
+        names = [f"dedup/{key}/claim_commit_live/{n}{suffix}" for n in GROWTH_DEDUP]
+        if any(n not in rows for n in names):
+            missing.append(f"dedup growth ({key})")
+            continue
+        per = [ns(n) if key == "memory" else real_ns(n) for n in names]
+        out.append(f"| {impl} | " + " | ".join(fmt_time(x) for x in per) + f" | {per[-1] / per[0]:.2f}× |")
     out += ["", "| zero heap allocations per operation (jobwire code) | allocs_per_op | met |", "|---|---|---|"]
     for name in ZERO_ALLOC:
         if name not in rows or rows[name]["allocs"] is None:
