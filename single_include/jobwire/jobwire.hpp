@@ -2635,6 +2635,50 @@ inline result<std::size_t> decode(std::string_view text, unsigned char* out, std
   return o;
 }
 
+/// Decodes the padded encoding of exactly `N` bytes (`encoded_size(N)` characters) into
+/// `out`: the fixed shapes of signature values (a `v1` MAC, a `v1a` signature, §17). It
+/// accepts exactly what `decode(text, out, N, padding::required)` accepts with a result of
+/// `N` bytes, and returns false for anything else (the caller's error says which entry).
+///
+/// Why a second entry point: on the verification hot path the length is known, so the
+/// loop has a constant trip count (unrolled by the compiler), there is no padding to
+/// search for, and validity is one OR of every table value checked once at the end (an
+/// invalid character maps to 0xFF, whose high bit survives the OR) instead of a branch
+/// per group. The presented signature is public, so table lookups indexed by it leak
+/// nothing. On false the contents of `out` are unspecified.
+template <std::size_t N>
+[[nodiscard]] inline bool decode_exact(std::string_view text, unsigned char* out) noexcept {
+  static_assert(N > 0, "decode_exact needs a length");
+  constexpr std::size_t groups = N / 3;
+  constexpr std::size_t tail = N % 3;  // bytes of the last, padded group (0, 1 or 2)
+  if (text.size() != encoded_size(N)) return false;
+  const auto* t = reinterpret_cast<const unsigned char*>(text.data());
+  const auto& v = detail::table.v;
+  unsigned bad = 0;
+  for (std::size_t g = 0; g < groups; ++g, t += 4, out += 3) {
+    const unsigned v0 = v[t[0]], v1 = v[t[1]], v2 = v[t[2]], v3 = v[t[3]];
+    bad |= v0 | v1 | v2 | v3;
+    const std::uint32_t w = (v0 << 18) | (v1 << 12) | (v2 << 6) | v3;
+    out[0] = static_cast<unsigned char>(w >> 16);
+    out[1] = static_cast<unsigned char>(w >> 8);
+    out[2] = static_cast<unsigned char>(w);
+  }
+  if constexpr (tail == 1) {
+    // Two characters and `==`; the low 4 bits of the second are unused and must be zero.
+    const unsigned v0 = v[t[0]], v1 = v[t[1]];
+    bad |= v0 | v1 | ((v1 & 0x0Fu) != 0 ? 0x80u : 0u) | (t[2] != '=' || t[3] != '=' ? 0x80u : 0u);
+    out[0] = static_cast<unsigned char>((v0 << 2) | (v1 >> 4));
+  } else if constexpr (tail == 2) {
+    // Three characters and `=`; the low 2 bits of the third are unused and must be zero.
+    const unsigned v0 = v[t[0]], v1 = v[t[1]], v2 = v[t[2]];
+    bad |= v0 | v1 | v2 | ((v2 & 0x03u) != 0 ? 0x80u : 0u) | (t[3] != '=' ? 0x80u : 0u);
+    const std::uint32_t w = (v0 << 18) | (v1 << 12) | (v2 << 6);
+    out[0] = static_cast<unsigned char>(w >> 16);
+    out[1] = static_cast<unsigned char>(w >> 8);
+  }
+  return (bad & 0x80u) == 0;
+}
+
 }  // namespace base64
 }  // namespace jobwire
 // ---- end jobwire/base64.hpp ------------------------------------------------------
@@ -2967,9 +3011,34 @@ inline void_result decode_signature(std::string_view text, mac_bytes& out) noexc
   return {};
 }
 
-/// Constant-time equality of two MACs (CRYPTO_memcmp: no branch on the bytes).
+namespace detail {
+/// All ones when the 32 bytes at `a` and `b` are equal, zero otherwise, without a branch
+/// or a memory access that depends on them: the XOR of four 8-byte words ORed together,
+/// turned into a mask arithmetically. Inline, where CRYPTO_memcmp is a call into libcrypto
+/// that compares one byte at a time through volatile pointers (≈ 10 ns for 32 bytes here,
+/// as much as decoding the signature; docs/PERFORMANCE.md). The empty asm statement makes
+/// the accumulated difference opaque, so the compiler cannot turn the mask back into a
+/// comparison and branch (tests/ct checks the compiled code under valgrind).
+inline std::uint64_t mac_equal_mask(const unsigned char* a, const unsigned char* b) noexcept {
+  static_assert(mac_size == 32, "mac_equal_mask compares four words");
+  std::uint64_t diff = 0;
+  for (std::size_t i = 0; i < mac_size; i += 8) {
+    std::uint64_t x, y;
+    std::memcpy(&x, a + i, 8);
+    std::memcpy(&y, b + i, 8);
+    diff |= x ^ y;
+  }
+#if defined(__GNUC__) || defined(__clang__)
+  __asm__("" : "+r"(diff));
+#endif
+  // diff == 0 → (0 | 0) >> 63 = 0 → mask ~0; diff != 0 → the high bit of diff | -diff is set.
+  return ((diff | (0 - diff)) >> 63) - 1;
+}
+}  // namespace detail
+
+/// Constant-time equality of two MACs (no branch and no memory access on the bytes).
 [[nodiscard]] inline bool mac_equal(const mac_bytes& a, const mac_bytes& b) noexcept {
-  return CRYPTO_memcmp(a.bytes, b.bytes, mac_size) == 0;
+  return detail::mac_equal_mask(a.bytes, b.bytes) != 0;
 }
 
 namespace detail {
@@ -2977,18 +3046,36 @@ namespace detail {
 /// candidate is compared and the index is selected with masks, so neither the comparison
 /// nor the selection branches on MAC bytes (tests/ct checks this under valgrind).
 inline std::size_t select_matching_mac(const mac_bytes* candidates, std::size_t count,
-                                       const mac_bytes& presented) noexcept {
+                                       const unsigned char* presented) noexcept {
   std::size_t found = count;
   std::size_t have = 0;  // all ones once a match was selected
   for (std::size_t i = 0; i < count; ++i) {
-    // CRYPTO_memcmp returns 0 or 1; turn "equal" into an all-ones mask without branching.
-    const auto differs = static_cast<std::size_t>(CRYPTO_memcmp(candidates[i].bytes, presented.bytes, mac_size) != 0);
-    const std::size_t eq_mask = differs - 1;   // equal → ~0, different → 0
+    const auto eq_mask = static_cast<std::size_t>(mac_equal_mask(candidates[i].bytes, presented));
     const std::size_t take = eq_mask & ~have;  // first match only
     found = (found & ~take) | (i & take);
     have |= eq_mask;
   }
   return found;
+}
+inline std::size_t select_matching_mac(const mac_bytes* candidates, std::size_t count,
+                                       const mac_bytes& presented) noexcept {
+  return select_matching_mac(candidates, count, presented.bytes);
+}
+
+/// Wipes computed MACs: each is the valid signature of the presented message, what a
+/// forger wants. The empty asm statement tells the compiler the zeroed bytes are read, so
+/// the memset is not removed as a dead store (inline, where OPENSSL_cleanse is a call into
+/// libcrypto through a volatile function pointer).
+inline void wipe_macs(mac_bytes* macs, std::size_t count) noexcept {
+#if defined(__GNUC__) || defined(__clang__)
+  std::memset(static_cast<void*>(macs), 0, count * sizeof(mac_bytes));
+  __asm__ __volatile__("" : : "r"(macs) : "memory");
+#else
+  for (std::size_t i = 0; i < count; ++i) {
+    volatile unsigned char* p = macs[i].bytes;
+    for (std::size_t k = 0; k < mac_size; ++k) p[k] = 0;
+  }
+#endif
 }
 }  // namespace detail
 
@@ -3578,19 +3665,7 @@ class verifier {
  private:
   result<std::size_t> select(mac_bytes (&macs)[max_secrets], const mac_bytes& presented) const noexcept {
     const std::size_t idx = detail::select_matching_mac(macs, count_, presented);
-    // A computed MAC is the valid signature of the presented message, which is what a
-    // forger wants; wipe it from the stack. The empty asm statement tells the compiler the
-    // zeroed bytes are read, so the memset is not removed as a dead store (volatile byte
-    // stores elsewhere: cheaper than OPENSSL_cleanse either way).
-#if defined(__GNUC__) || defined(__clang__)
-    for (std::size_t i = 0; i < count_; ++i) std::memset(macs[i].bytes, 0, mac_size);
-    __asm__ __volatile__("" : : "r"(macs) : "memory");
-#else
-    for (std::size_t i = 0; i < count_; ++i) {
-      volatile unsigned char* p = macs[i].bytes;
-      for (std::size_t k = 0; k < mac_size; ++k) p[k] = 0;
-    }
-#endif
+    detail::wipe_macs(macs, count_);
     if (idx == count_) return errc::signature_mismatch;
     return idx;
   }
@@ -3667,8 +3742,9 @@ static_assert(max_webhook_id_bytes >= 32, "JOBWIRE_WEBHOOK_DEFAULT_MAX_ID_BYTES 
 /// byte is allowed: ids are the sender's, and deduplication encodes them losslessly.
 [[nodiscard]] constexpr void_result check_webhook_id(std::string_view id) noexcept {
   if (id.empty() || id.size() > max_webhook_id_bytes) return errc::malformed_message_id;
-  for (std::size_t i = 0; i < id.size(); ++i)
-    if (id[i] == '.') return error(errc::malformed_message_id, i);
+  // find: memchr at run time (a byte loop cost 8 ns for a 29-byte Svix id).
+  if (const std::size_t dot = id.find('.'); dot != std::string_view::npos)
+    return error(errc::malformed_message_id, dot);
   return {};
 }
 
@@ -3824,12 +3900,71 @@ inline result<mac_bytes> webhook_mac(const hmac_key& key, std::string_view id, s
   return out;
 }
 
+namespace detail {
+/// What `verify_webhook_signature` needs from a signature list, read in one pass before
+/// any hashing: the decoded `v1` values and where the well-formed `v1a` values are.
+/// Nothing here is initialised up front (the arrays are filled to their counts), so a
+/// list of one entry costs the work of one entry.
+struct webhook_list_scan {
+  std::size_t entries;
+  std::size_t v1_count;
+  std::size_t v1a_count;
+  unsigned char v1[max_webhook_signatures][mac_size];  ///< decoded, in list order
+  std::size_t v1a_at[max_webhook_signatures];          ///< offsets of the base64 values
+};
+
+/// Reads `header` into `scan`: the errors and the verdict on every entry of
+/// `parse_webhook_signatures` (which the tests compare it with), without its per-entry
+/// record. The common entry — `v1,` and 44 base64 characters, then whitespace or the end
+/// — is recognised in place and decoded by `base64::decode_exact`; anything else goes
+/// through the general entry reader.
+inline void_result scan_webhook_signatures(std::string_view header, webhook_list_scan& scan) noexcept {
+  if (header.size() > max_webhook_signature_header_bytes) return errc::limit_exceeded;
+  scan.entries = scan.v1_count = scan.v1a_count = 0;
+  const std::size_t n = header.size();
+  std::size_t pos = 0;
+  for (;;) {
+    while (pos < n && is_list_space(header[pos])) ++pos;
+    if (pos == n) return {};
+    if (++scan.entries > max_webhook_signatures) {
+      // The position parse_webhook_signatures reports: the end of the entry one past the cap.
+      while (pos < n && !is_list_space(header[pos])) ++pos;
+      return error(errc::limit_exceeded, pos);
+    }
+    constexpr std::size_t v1_token = 3 + webhook_v1_chars;  // `v1,` + value
+    if (n - pos >= v1_token && header[pos] == 'v' && header[pos + 1] == '1' && header[pos + 2] == ',' &&
+        (n - pos == v1_token || is_list_space(header[pos + v1_token])) &&
+        base64::decode_exact<mac_size>(header.substr(pos + 3, webhook_v1_chars), scan.v1[scan.v1_count])) {
+      ++scan.v1_count;
+      pos += v1_token;
+      continue;
+    }
+    webhook_signature_entry e;
+    (void)next_webhook_entry(header, pos, e);  // true: a non-space character is at `pos`
+    if (!e.well_formed) continue;
+    if (e.kind == webhook_signature_version::v1) std::memcpy(scan.v1[scan.v1_count++], e.bytes, mac_size);
+    else scan.v1a_at[scan.v1a_count++] = static_cast<std::size_t>(e.value.data() - header.data());
+  }
+}
+
+}  // namespace detail
+
 /// Checks a `webhook-signature` header against the signed content under every key of
 /// `keys` that is valid for `prof` (§17). Returns the index of the matching key (secrets
 /// first, then public keys numbered after them). Errors: `limit_exceeded` (see
 /// `for_each_webhook_signature`), `key_format_mismatch` when the verifier holds no key of
 /// this scheme, `signature_scheme_mismatch` for a service-profile signature,
 /// `signature_mismatch` / `malformed_signature` by the rule of the file comment.
+///
+/// A `v1` entry is compared as bytes: its text (public) is decoded, and the computed MAC
+/// (secret) is compared with it by `select_matching_mac` in constant time. The reference
+/// libraries compare text instead (they encode the MAC and compare strings); that would
+/// put the secret MAC through an alphabet lookup, a memory access indexed by secret bytes,
+/// and it is no cheaper (docs/PERFORMANCE.md). The verdicts agree except on a value whose
+/// last character has non-zero unused bits (a non-canonical encoding of some MAC): text
+/// comparison finds no match, here the entry is not well-formed (`base64.hpp`), so such a
+/// list alone is `malformed_signature`, beside a well-formed entry `signature_mismatch`;
+/// it never authenticates in either.
 [[nodiscard]] inline result<std::size_t> verify_webhook_signature(const verifier& keys, const profile& prof,
                                                                   std::string_view id, std::string_view timestamp_text,
                                                                   std::string_view body,
@@ -3847,50 +3982,43 @@ inline result<mac_bytes> webhook_mac(const hmac_key& key, std::string_view id, s
 
   // The list, read and decoded once; its shapes decide before any hashing (a garbled
   // header costs no work on the body).
-  webhook_signature_entry entries[max_webhook_signatures];
-  auto counted = parse_webhook_signatures(header, entries);
-  if (!counted) return counted.error();
-  const std::size_t n = *counted;
-  bool any_v1 = false;
-  bool any_v1a = false;
-  for (std::size_t e = 0; e < n; ++e) {
-    if (!entries[e].well_formed) continue;
-    any_v1 |= entries[e].kind == webhook_signature_version::v1;
-    any_v1a |= entries[e].kind == webhook_signature_version::v1a;
-  }
-  if (!any_v1 && !any_v1a)
+  detail::webhook_list_scan scan;
+  if (auto st = detail::scan_webhook_signatures(header, scan); !st) return st.error();
+  if (scan.v1_count == 0 && scan.v1a_count == 0)
     return detail::is_service_signature(header) ? errc::signature_scheme_mismatch : errc::malformed_signature;
 
   // `v1`: one MAC per key, every entry compared with every MAC (constant time per
   // comparison; the entries and the key count are public).
   constexpr std::size_t none = static_cast<std::size_t>(-1);
   std::size_t found = none;
-  if (any_v1 && nsecrets != 0) {
+  if (scan.v1_count != 0 && nsecrets != 0) {
     mac_bytes macs[max_secrets];
     for (std::size_t k = 0; k < nsecrets; ++k) {
       auto m = webhook_mac(*secrets[k], id, timestamp_text, body);
-      if (!m) return m.error();
+      if (!m) {
+        detail::wipe_macs(macs, k);
+        return m.error();
+      }
       macs[k] = *m;
     }
-    for (std::size_t e = 0; e < n; ++e) {
-      if (!entries[e].well_formed || entries[e].kind != webhook_signature_version::v1) continue;
-      mac_bytes presented;
-      std::memcpy(presented.bytes, entries[e].bytes, mac_size);
-      const std::size_t idx = detail::select_matching_mac(macs, nsecrets, presented);
+    for (std::size_t e = 0; e < scan.v1_count; ++e) {
+      const std::size_t idx = detail::select_matching_mac(macs, nsecrets, scan.v1[e]);
       if (idx != nsecrets && found == none) found = secret_index[idx];
     }
-    OPENSSL_cleanse(macs, sizeof macs);
+    detail::wipe_macs(macs, nsecrets);
     if (found != none) return found;
   }
 
   // `v1a`: every entry under every public key until one verifies.
-  if (any_v1a && keys.public_key_count() != 0) {
+  if (scan.v1a_count != 0 && keys.public_key_count() != 0) {
     detail::webhook_message message(id, timestamp_text, body);
     if (!message.ok()) return errc::out_of_memory;
-    for (std::size_t e = 0; e < n; ++e) {
-      if (!entries[e].well_formed || entries[e].kind != webhook_signature_version::v1a) continue;
+    for (std::size_t e = 0; e < scan.v1a_count; ++e) {
+      unsigned char sig[ed25519_signature_size];
+      if (!base64::decode_exact<ed25519_signature_size>(header.substr(scan.v1a_at[e], webhook_v1a_chars), sig))
+        return errc::invalid_argument;  // unreachable: the scan decoded this value
       for (std::size_t k = 0; k < keys.public_key_count(); ++k) {
-        auto ok = keys.public_key(k).verify(message.text(), entries[e].bytes);
+        auto ok = keys.public_key(k).verify(message.text(), sig);
         if (!ok) return ok.error();
         if (*ok) return keys.size() + k;
       }
