@@ -739,9 +739,37 @@ TEST_CASE("receive_webhook: authenticate, claim the webhook-id, handler, commit"
   r = receive_webhook(ref_body, service, make({"whsec_test_123"}), store, now, handler);
   CHECK(r.http_status == 401);
   CHECK(calls == 2);
-  // receive_delivery refuses a Standard Webhooks delivery without acknowledging it.
+  // receive_delivery refuses a Standard Webhooks delivery without claiming or acknowledging
+  // it: the host's wiring (a local error), not the delivery's.
+  const headers_t fresh =
+      hdrs("msg_misrouted", ref_ts, openssl_v1(b64decode(ref_secret.substr(6)), "msg_misrouted", ref_ts, ref_body));
+  bool loaded = false, handled = false;
   r = receive_delivery(
-      ref_body, h, v, store, now, [](std::string_view) { return std::optional<job_state>(); },
-      [](const envelope_view&, const reconcile_decision&, const dedup_key&) -> void_result { return {}; });
+      ref_body, fresh, v, store, now,
+      [&](std::string_view) {
+        loaded = true;
+        return std::optional<job_state>();
+      },
+      [&](const envelope_view&, const reconcile_decision&, const dedup_key&) -> void_result {
+        handled = true;
+        return {};
+      });
+  CHECK(r.action == receiver_decision::reject);
+  CHECK(r.error == errc::webhook_delivery_misrouted);
+  CHECK(r.reason() == "webhook_delivery_misrouted");
   CHECK(r.http_status == 503);
+  CHECK(error_reply_class(errc::webhook_delivery_misrouted) == reply_class::local);
+  CHECK(r.prof == &profiles::standard);
+  CHECK_FALSE(r.claim.has_value());
+  CHECK_FALSE(r.key.has_value());
+  CHECK_FALSE(loaded);
+  CHECK_FALSE(handled);
+  // Nothing was claimed: the webhook entry point then processes the same message.
+  r = receive_webhook(ref_body, fresh, v, store, now, handler);
+  CHECK(r.action == receiver_decision::process);
+  // A delivery that does not authenticate is refused for that, whichever entry point.
+  r = receive_delivery(
+      ref_body + " ", fresh, v, store, now, [](std::string_view) { return std::optional<job_state>(); },
+      [](const envelope_view&, const reconcile_decision&, const dedup_key&) -> void_result { return {}; });
+  CHECK(r.error == errc::signature_mismatch);
 }
