@@ -21,9 +21,11 @@
 
 #include <benchmark/benchmark.h>
 #include <jobwire/verify.hpp>
+#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <openssl/params.h>
 
 #include "alloc_counter.hpp"
 #include "hmac_floor.hpp"
@@ -141,8 +143,61 @@ void verify_naive(benchmark::State& state) {
   state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations()) * state.range(0));
 }
 
+// hmac/<impl>/<body bytes>: the MAC of `timestamp "." body` alone, the per-message cost
+// under verification (issue "verification fixed costs", docs/PERFORMANCE.md):
+//   jobwire  hmac_key::mac: the SHA-256 states after the key block, prepared once, copied
+//            onto the stack per message (thread-safe: the key is never written)
+//   evp      OpenSSL EVP_MAC HMAC-SHA256, the key prepared once and the context
+//            re-initialised per message (one context per thread), no comparison
+void hmac_jobwire(benchmark::State& state) {
+  const std::string body = make_body(static_cast<std::size_t>(state.range(0)));
+  auto key = jobwire::hmac_key::create(secret);
+  if (!key) return state.SkipWithError("key");
+  {
+    jobwire_bench::alloc_scope allocs(state);
+    ossl_alloc_scope ossl(state);
+    for (auto _ : state) {
+      auto m = key->mac(timestamp, body);
+      if (!m) state.SkipWithError("mac");
+      benchmark::DoNotOptimize(m);
+    }
+  }
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations()) * state.range(0));
+}
+
+void hmac_evp(benchmark::State& state) {
+  const std::string body = make_body(static_cast<std::size_t>(state.range(0)));
+  EVP_MAC* mac = EVP_MAC_fetch(nullptr, "HMAC", nullptr);
+  EVP_MAC_CTX* ctx = EVP_MAC_CTX_new(mac);
+  char digest[] = "SHA256";
+  OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
+                         OSSL_PARAM_construct_end()};
+  EVP_MAC_init(ctx, reinterpret_cast<const unsigned char*>(secret.data()), secret.size(), params);
+  {
+    jobwire_bench::alloc_scope allocs(state);
+    ossl_alloc_scope ossl(state);
+    for (auto _ : state) {
+      unsigned char out[32];
+      std::size_t len = 0;
+      const bool ok =
+          EVP_MAC_init(ctx, nullptr, 0, nullptr) == 1 &&
+          EVP_MAC_update(ctx, reinterpret_cast<const unsigned char*>(timestamp.data()), timestamp.size()) == 1 &&
+          EVP_MAC_update(ctx, reinterpret_cast<const unsigned char*>("."), 1) == 1 &&
+          EVP_MAC_update(ctx, reinterpret_cast<const unsigned char*>(body.data()), body.size()) == 1 &&
+          EVP_MAC_final(ctx, out, &len, sizeof out) == 1;
+      if (!ok) state.SkipWithError("mac");
+      benchmark::DoNotOptimize(out);
+    }
+  }
+  EVP_MAC_CTX_free(ctx);
+  EVP_MAC_free(mac);
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations()) * state.range(0));
+}
+
 }  // namespace
 
+BENCHMARK(hmac_jobwire)->Name("hmac/jobwire")->Arg(64)->Arg(1024);
+BENCHMARK(hmac_evp)->Name("hmac/evp")->Arg(64)->Arg(1024);
 BENCHMARK(verify_jobwire)->Name("verify/jobwire")->Arg(64)->Arg(1024)->Arg(16384)->Arg(1048576);
 BENCHMARK(verify_floor)->Name("verify/floor")->Arg(64)->Arg(1024)->Arg(16384)->Arg(1048576);
 BENCHMARK(verify_naive)->Name("verify/naive")->Arg(64)->Arg(1024)->Arg(16384)->Arg(1048576);

@@ -4,6 +4,7 @@
 //     jobwire  jobwire::authenticate_delivery under profile `standard`: the three headers,
 //              strict timestamp, freshness, the signature list, base64 decode, HMAC-SHA256
 //              of `id.timestamp.body` under a prepared key, constant-time compare
+//     jobwire_auto  the same with the profile detected (`auto`), as verify/jobwire runs
 //     floor    the same floor as verify/floor (hmac_floor.hpp): EVP_MAC re-initialised per
 //              message over the same bytes, CRYPTO_memcmp against an already-decoded MAC.
 //              The base64 step must cost no more than the hex one does in verify/jobwire.
@@ -53,9 +54,9 @@ header_list webhook_headers(const std::string& signature) {
 }
 
 void run_jobwire(benchmark::State& state, const std::string& body, const header_list& headers,
-                 const jobwire::verifier& v) {
+                 const jobwire::verifier& v, const jobwire::profile* prof = &jobwire::profiles::standard) {
   jobwire::verify_options opts;
-  opts.prof = &jobwire::profiles::standard;
+  opts.prof = prof;
   {
     jobwire_bench::alloc_scope allocs(state);
     for (auto _ : state) {
@@ -76,6 +77,19 @@ void verify_v1_jobwire(benchmark::State& state) {
   auto v = jobwire::verifier::create(&s, 1, nullptr, 0, jobwire::key_options{});
   if (!v) return state.SkipWithError("verifier");
   run_jobwire(state, body, headers, *v);
+}
+
+// The same with the profile detected from the headers (`auto`, §15), as verify/jobwire
+// runs: the like-for-like comparison of the two signature schemes.
+void verify_v1_jobwire_auto(benchmark::State& state) {
+  const std::string body = make_body(static_cast<std::size_t>(state.range(0)));
+  jobwire::webhook_signer signer;
+  if (!signer.add_secret(secret)) return state.SkipWithError("secret");
+  const header_list headers = webhook_headers(*signer.sign(msg_id, timestamp, body));
+  const std::string_view s = secret;
+  auto v = jobwire::verifier::create(&s, 1, nullptr, 0, jobwire::key_options{});
+  if (!v) return state.SkipWithError("verifier");
+  run_jobwire(state, body, headers, *v, nullptr);
 }
 
 void verify_v1_floor(benchmark::State& state) {
@@ -147,8 +161,11 @@ void verify_v1a_openssl(benchmark::State& state) {
 }
 
 // signature_decode/<impl>/one: the decoding step alone, the hex of the service profiles
-// (64 digits, SSE2) against the base64 of a `v1` entry (44 characters), and the whole
-// `webhook-signature` list read of one entry.
+// (64 digits, SSE2) against the base64 of a `v1` entry (44 characters): `base64` is the
+// general decoder (keys), `base64_exact` the fixed-length one verification uses. Then the
+// whole `webhook-signature` list of one entry: `webhook_list` is the general entry reader
+// (parse_webhook_signatures, one record per entry), `webhook_scan` the one pass
+// verify_webhook_signature makes (split, version, decode).
 void decode_hex(benchmark::State& state) {
   const std::string sig = "bc1c64b881737db0ddc76196f3633752666322fad1f394126029119d6e19ea39";
   jobwire::mac_bytes m;
@@ -167,6 +184,24 @@ void decode_base64(benchmark::State& state) {
     benchmark::DoNotOptimize(out);
   }
 }
+void decode_base64_exact(benchmark::State& state) {
+  const std::string sig = "g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=";
+  unsigned char out[32];
+  for (auto _ : state) {
+    const bool r = jobwire::base64::decode_exact<32>(sig, out);
+    benchmark::DoNotOptimize(r);
+    benchmark::DoNotOptimize(out);
+  }
+}
+void decode_scan(benchmark::State& state) {
+  const std::string sig = "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=";
+  jobwire::detail::webhook_list_scan scan;
+  for (auto _ : state) {
+    auto r = jobwire::detail::scan_webhook_signatures(sig, scan);
+    benchmark::DoNotOptimize(r);
+    benchmark::DoNotOptimize(scan);
+  }
+}
 void decode_list(benchmark::State& state) {
   const std::string sig = "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=";
   jobwire::webhook_signature_entry entries[jobwire::max_webhook_signatures];
@@ -181,8 +216,11 @@ void decode_list(benchmark::State& state) {
 
 BENCHMARK(decode_hex)->Name("signature_decode/hex/one");
 BENCHMARK(decode_base64)->Name("signature_decode/base64/one");
+BENCHMARK(decode_base64_exact)->Name("signature_decode/base64_exact/one");
 BENCHMARK(decode_list)->Name("signature_decode/webhook_list/one");
+BENCHMARK(decode_scan)->Name("signature_decode/webhook_scan/one");
 BENCHMARK(verify_v1_jobwire)->Name("verify_v1/jobwire")->Arg(64)->Arg(1024);
+BENCHMARK(verify_v1_jobwire_auto)->Name("verify_v1/jobwire_auto")->Arg(64)->Arg(1024);
 BENCHMARK(verify_v1_floor)->Name("verify_v1/floor")->Arg(64)->Arg(1024);
 BENCHMARK(verify_v1a_jobwire)->Name("verify_v1a/jobwire")->Arg(64)->Arg(1024);
 BENCHMARK(verify_v1a_openssl)->Name("verify_v1a/openssl")->Arg(64)->Arg(1024);

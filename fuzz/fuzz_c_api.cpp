@@ -114,7 +114,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const int profile = static_cast<int>((opt >> 1) & 1u);
   std::string text;
 
-  switch (op % 13) {
+  switch (op % 14) {
     case 0: {  // JSON validation: offsets stay inside the input
       field all = make_field(whole);
       std::size_t off = 0;
@@ -314,6 +314,48 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       }
       check(jobwire_json_validate(text.data(), text.size(), 0, nullptr) == JOBWIRE_OK);
       check(text.rfind(kinds[form], 0) == 0);
+      break;
+    }
+    case 13: {  // the typed view of a Standard Webhooks body: views inside the body, data is JSON
+      field all = make_field(whole);
+      const char* begin = all.data();
+      auto inside = [&](const char* p, std::size_t n) {
+        return p == nullptr ? n == 0 : (begin != nullptr && p >= begin && n <= all.size && p + n <= begin + all.size);
+      };
+      // A caller built against a later header: a larger struct whose tail stays untouched.
+      struct {
+        jobwire_webhook_event ev;
+        unsigned char later[16];
+      } big;
+      std::memset(&big, 0xA5, sizeof big);
+      big.ev.size = (opt & 1u) ? sizeof big : sizeof big.ev;
+      std::size_t off = 0;
+      const int st = jobwire_parse_webhook_event(all.data(), all.size, &big.ev, &off);
+      check_status(st);
+      check(big.ev.size == sizeof big.ev);
+      for (unsigned char c : big.later) check(c == 0xA5);
+      const jobwire_webhook_event& ev = big.ev;
+      if (st != JOBWIRE_OK) {
+        check(off == JOBWIRE_NO_OFFSET || off <= all.size);
+        check(ev.type == nullptr && ev.data == nullptr && ev.data_id == nullptr && ev.has_created_at == 0);
+        // The JSON reader's verdict: a body it accepts fails only for the event's shape.
+        if (jobwire_json_validate(all.data(), all.size, 0, nullptr) == JOBWIRE_OK)
+          check(st == JOBWIRE_E_JSON_TYPE_MISMATCH || st == JOBWIRE_E_JSON_NOT_INTEGER ||
+                st == JOBWIRE_E_JSON_NUMBER_OUT_OF_RANGE);
+        break;
+      }
+      check(off == JOBWIRE_NO_OFFSET);
+      check(jobwire_json_validate(all.data(), all.size, 0, nullptr) == JOBWIRE_OK);
+      check(inside(ev.type, ev.type_len) && inside(ev.timestamp, ev.timestamp_len) && inside(ev.data, ev.data_len) &&
+            inside(ev.data_id, ev.data_id_len) && inside(ev.id, ev.id_len) && inside(ev.object, ev.object_len));
+      if (ev.data != nullptr) check(jobwire_json_validate(ev.data, ev.data_len, 0, nullptr) == JOBWIRE_OK);
+      if (ev.data_id != nullptr) check(ev.data != nullptr && ev.data[0] == '{');
+      // Below the first version's size: refused, nothing written.
+      jobwire_webhook_event small;
+      std::memset(&small, 0xA5, sizeof small);
+      small.size = sizeof small - 1;
+      check(jobwire_parse_webhook_event(all.data(), all.size, &small, nullptr) == JOBWIRE_E_INVALID_ARGUMENT);
+      check(small.size == sizeof small - 1 && small.type_len == std::size_t(0xA5A5A5A5A5A5A5A5ull));
       break;
     }
     case 11: {  // subscriptions: the effective list is a list of names that decides alone

@@ -1,6 +1,9 @@
 // Fuzz target: Standard Webhooks key parsing (PROTOCOL.md §17) and the strict base64 it
 // rests on. The input is a key text. Checked for every input:
 //   - base64: a decoding re-encodes to the input (padding added where it was optional);
+//   - base64::decode_exact (the verification path's fixed-length decoder) accepts the
+//     input's first 44 / 88 bytes exactly when decode makes 32 / 64 bytes of them, and the
+//     same bytes;
 //   - `whpk_` keys: a parsed key's 32 bytes re-encode to the key's base64;
 //   - `whsk_` keys: a parsed key formats to a pair whose public key parses back to the
 //     same bytes;
@@ -12,6 +15,7 @@
 #include <cstring>
 #include <string>
 #include <string_view>
+#include <type_traits>
 
 #include <jobwire/standard_webhooks.hpp>
 
@@ -36,6 +40,21 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     while (padded.size() % 4 != 0) padded += '=';
     check(again == padded);
   }
+
+  // Signature-sized prefixes (a v1 value, a v1a value) through both decoders.
+  auto exact_agrees = [&](auto size_tag) {
+    constexpr std::size_t n = decltype(size_tag)::value;
+    const std::size_t chars = jobwire::base64::encoded_size(n);
+    if (text.size() < chars) return;
+    const std::string_view head = text.substr(0, chars);
+    unsigned char a[n + 3], b[n];
+    auto general = jobwire::base64::decode(head, a, sizeof a, jobwire::base64::padding::required);
+    const bool exact = jobwire::base64::decode_exact<n>(head, b);
+    check(exact == (general && *general == n));
+    if (exact) check(std::memcmp(a, b, n) == 0);
+  };
+  exact_agrees(std::integral_constant<std::size_t, jobwire::mac_size>{});
+  exact_agrees(std::integral_constant<std::size_t, jobwire::ed25519_signature_size>{});
 
   if (auto pk = jobwire::parse_public_key(text)) {
     const std::string b64 = jobwire::base64::encode(pk->bytes(), jobwire::ed25519_public_key_size);

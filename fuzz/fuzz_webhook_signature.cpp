@@ -2,6 +2,9 @@
 // `webhook-signature` header value. Checked for every input:
 //   - the list reader stays within its caps and every well-formed entry is canonical base64
 //     (decoding then encoding gives the entry's text back);
+//   - the verification path's scan (scan_webhook_signatures, with its fast path for
+//     `v1,<44 characters>`) gives the list reader's verdicts: the same error and offset, the
+//     same well-formed entries in order;
 //   - the input as given never authenticates unless it holds the correct `v1` or `v1a`
 //     entry for the fixed signed content (no forgery from parsing mistakes);
 //   - with the correct `v1` entry appended it does authenticate, unless the list was
@@ -9,6 +12,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
+#include <cstring>
 #include <string>
 #include <string_view>
 
@@ -67,6 +71,28 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   });
   if (count) check(*count <= jobwire::max_webhook_signatures);
   else check(count.code() == jobwire::errc::limit_exceeded);
+
+  jobwire::webhook_signature_entry entries[jobwire::max_webhook_signatures];
+  auto parsed = jobwire::parse_webhook_signatures(header, entries);
+  jobwire::detail::webhook_list_scan scan;
+  auto scanned = jobwire::detail::scan_webhook_signatures(header, scan);
+  check(static_cast<bool>(parsed) == static_cast<bool>(scanned));
+  if (!parsed) {
+    check(parsed.code() == scanned.code() && parsed.error().offset == scanned.error().offset);
+  } else {
+    check(scan.entries == *parsed);
+    std::size_t v1s = 0, v1as = 0;
+    for (std::size_t i = 0; i < *parsed; ++i) {
+      const auto& e = entries[i];
+      if (!e.well_formed) continue;
+      if (e.kind == jobwire::webhook_signature_version::v1) {
+        check(v1s < scan.v1_count && std::memcmp(scan.v1[v1s++], e.bytes, jobwire::mac_size) == 0);
+      } else {
+        check(v1as < scan.v1a_count && scan.v1a_at[v1as++] == static_cast<std::size_t>(e.value.data() - header.data()));
+      }
+    }
+    check(v1s == scan.v1_count && v1as == scan.v1a_count);
+  }
 
   const auto& p = jobwire::profiles::standard;
   auto r = jobwire::verify_webhook_signature(f.keys, p, id, ts, body, header);

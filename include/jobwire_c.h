@@ -189,14 +189,15 @@ extern "C" {
 #define JOBWIRE_E_EMPTY_URL            (-530)
 
 /* 600..699: deduplication and receiving */
-#define JOBWIRE_E_STORE_UNAVAILABLE    (-600)
-#define JOBWIRE_E_STORE_ERROR          (-601)
-#define JOBWIRE_E_CLAIM_LOST           (-602)
-#define JOBWIRE_E_HANDLER_FAILED       (-603)
-#define JOBWIRE_E_INVALID_DEDUP_KEY    (-604)
-#define JOBWIRE_E_STORE_FULL           (-605)
-#define JOBWIRE_E_UNSIGNED_NOT_ALLOWED (-606)
-#define JOBWIRE_E_STORE_NOT_SUPPORTED  (-620)
+#define JOBWIRE_E_STORE_UNAVAILABLE          (-600)
+#define JOBWIRE_E_STORE_ERROR                (-601)
+#define JOBWIRE_E_CLAIM_LOST                 (-602)
+#define JOBWIRE_E_HANDLER_FAILED             (-603)
+#define JOBWIRE_E_INVALID_DEDUP_KEY          (-604)
+#define JOBWIRE_E_STORE_FULL                 (-605)
+#define JOBWIRE_E_UNSIGNED_NOT_ALLOWED       (-606)
+#define JOBWIRE_E_STORE_NOT_SUPPORTED        (-620)
+#define JOBWIRE_E_WEBHOOK_DELIVERY_MISROUTED (-640)
 
 /* 700..799: sending, retries, ledger */
 #define JOBWIRE_E_ALREADY_DELIVERED    (-700)
@@ -837,8 +838,9 @@ JOBWIRE_C_API int jobwire_receive(jobwire_receiver* receiver, const char* body, 
  * commit. No lifecycle reconciliation: the sender's events are not job statuses.
  *
  * A delivery of each family has its own entry point. jobwire_receive given an authentic
- * webhook-* delivery answers 503 with reason invalid_argument (nothing is acknowledged
- * unhandled; the sender retries once the host routes it to jobwire_receive_webhook), and
+ * webhook-* delivery answers 503 with JOBWIRE_E_WEBHOOK_DELIVERY_MISROUTED (the host's
+ * wiring: nothing is claimed or acknowledged, and the sender retries, so the delivery is
+ * processed once the host routes it to jobwire_receive_webhook), and
  * jobwire_receive_webhook given an authentic service delivery (x-ai-stats-*, x-phaseo-*)
  * answers 401 signature_scheme_mismatch, as the C++ receiver does.
  * ------------------------------------------------------------------------------------- */
@@ -860,7 +862,8 @@ JOBWIRE_C_API int jobwire_receiver_create_keys(const char* const* secrets, const
                                                const jobwire_receiver_options* options, jobwire_receiver** out);
 
 /* The message being handled, as given to the webhook handler. Every pointer is valid only
- * during the callback; texts are not NUL-terminated. */
+ * during the callback; texts are not NUL-terminated. The body's event (type, timestamp or
+ * created_at, data.id) is read by jobwire_parse_webhook_event below. */
 typedef struct jobwire_webhook_message {
   const char* id; /* the webhook-id (the idempotency key) */
   size_t id_len;
@@ -880,6 +883,48 @@ typedef struct jobwire_webhook_message {
  * processed. Runs while the message's claim is held and must return within the lease; it
  * must not unwind. */
 typedef int (*jobwire_webhook_cb)(void* user_data, const jobwire_webhook_message* message);
+
+/* The typed view of a Standard Webhooks body (PROTOCOL.md §17): the recommended shape
+ * {type, timestamp, data} and OpenAI's {id, object: "event", created_at, type, data: {id}},
+ * read by the library's JSON reader (the one the C++ parse_webhook_event uses). Every
+ * field is optional in the body; an absent text is NULL with length 0. Texts point into
+ * the body (valid while it is) and are the JSON string's contents as written: one that
+ * holds a backslash carries JSON escapes, not decoded.
+ *
+ * Versioned by size: the caller sets `size` to sizeof(jobwire_webhook_event) before the
+ * call, and the library writes no byte past it. Later versions only append fields, so a
+ * program built against this header works with every later library, and a later program
+ * with this library reads the fields this version has (check `size` afterwards: the
+ * library sets it to the bytes it wrote). */
+typedef struct jobwire_webhook_event {
+  size_t size;      /* in: sizeof(jobwire_webhook_event); out: the bytes written */
+  const char* type; /* `type` ("video.completed", "invoice.paid", ...) */
+  size_t type_len;
+  const char* timestamp; /* recommended shape: `timestamp` (an ISO 8601 text) */
+  size_t timestamp_len;
+  int64_t created_at; /* OpenAI: `created_at` (Unix seconds), when has_created_at */
+  int has_created_at;
+  const char* data; /* `data`, any JSON value: its exact text in the body */
+  size_t data_len;
+  const char* data_id; /* `data.id` when data is an object with a string id (OpenAI: the video) */
+  size_t data_id_len;
+  const char* id; /* OpenAI: the event id (`id`) */
+  size_t id_len;
+  const char* object; /* OpenAI: `object` ("event") */
+  size_t object_len;
+} jobwire_webhook_event;
+
+/* Reads the typed view of a Standard Webhooks body into *out: in a webhook handler,
+ * jobwire_parse_webhook_event(message->body, message->body_len, &event, NULL). Returns
+ * JOBWIRE_OK; the JSON reader's error for a body that is not JSON (JSON is optional in
+ * §17: the message is still authentic); JOBWIRE_E_JSON_TYPE_MISMATCH when the top level is
+ * not an object or a field has another type than the shapes give it (`type`, `id`,
+ * `object`, `timestamp` strings, `created_at` an integer); JOBWIRE_E_INVALID_ARGUMENT for
+ * NULL out, body NULL with a non-zero length, or out->size below the first version's
+ * size. *error_offset (may be NULL) receives the byte offset of a JSON error, or
+ * JOBWIRE_NO_OFFSET. On error *out holds no view (every text NULL). */
+JOBWIRE_C_API int jobwire_parse_webhook_event(const char* body, size_t body_len, jobwire_webhook_event* out,
+                                              size_t* error_offset);
 
 /* Buffer size that always suffices for the receipt's message id (a webhook-id). */
 #define JOBWIRE_RECEIPT_MESSAGE_ID_MAX 256

@@ -704,6 +704,45 @@ int jobwire_receive(jobwire_receiver* receiver, const char* body, std::size_t bo
   });
 }
 
+// The size of jobwire_webhook_event as first published (through object_len): the least a
+// caller may pass. Fixed: later versions append fields after it.
+static constexpr std::size_t webhook_event_first_size =
+    offsetof(jobwire_webhook_event, object_len) + sizeof(std::size_t);
+
+int jobwire_parse_webhook_event(const char* body, std::size_t body_len, jobwire_webhook_event* out,
+                                std::size_t* error_offset) {
+  return guarded([&] {
+    if (error_offset != nullptr) *error_offset = jobwire::error::no_offset;
+    if (out == nullptr || bad_input(body, body_len) || out->size < webhook_event_first_size) return invalid_argument;
+    // Filled whole here, then copied up to the caller's size: a caller built against an
+    // older header gets the fields it knows and nothing past its struct.
+    jobwire_webhook_event ev{};
+    const std::size_t written = out->size < sizeof ev ? out->size : sizeof ev;
+    ev.size = written;
+    auto view_of = [](std::string_view text, const char*& p, std::size_t& n) {
+      p = text.data();  // nullptr for a field that is absent
+      n = text.size();
+    };
+    auto parsed = jobwire::parse_webhook_event(view(body, body_len));
+    int st = JOBWIRE_OK;
+    if (parsed) {
+      view_of(parsed->type, ev.type, ev.type_len);
+      view_of(parsed->timestamp, ev.timestamp, ev.timestamp_len);
+      ev.created_at = parsed->created_at;
+      ev.has_created_at = parsed->has_created_at ? 1 : 0;
+      view_of(parsed->data.raw(), ev.data, ev.data_len);
+      view_of(parsed->data_id, ev.data_id, ev.data_id_len);
+      view_of(parsed->id, ev.id, ev.id_len);
+      view_of(parsed->object, ev.object, ev.object_len);
+    } else {
+      if (error_offset != nullptr) *error_offset = parsed.error().offset;
+      st = status_of(parsed.error());
+    }
+    std::memcpy(static_cast<void*>(out), &ev, written);
+    return st;
+  });
+}
+
 int jobwire_receive_webhook(jobwire_receiver* receiver, const char* body, std::size_t body_len,
                             const jobwire_header* headers, std::size_t header_count, std::int64_t now_ms,
                             jobwire_webhook_cb handle, void* user_data, jobwire_webhook_receipt* receipt) {

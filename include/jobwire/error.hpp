@@ -138,6 +138,7 @@
   X(store_full, 605, "the store (deduplication or outbox) is full of live entries")                           \
   X(unsigned_not_allowed, 606, "no secret is configured and unsigned deliveries were not allowed")            \
   X(store_not_supported, 620, "this kind of store is not compiled into this build")                           \
+  X(webhook_delivery_misrouted, 640, "a webhook-* delivery belongs to receive_webhook, not the job receiver") \
                                                                                                               \
   /* 700..799: sending, retries, ledger (sender.hpp, ledger.hpp) */                                           \
   X(already_delivered, 700, "the delivery key was already delivered")                                         \
@@ -272,6 +273,7 @@
   X(invalid_dedup_key, malformed)              \
   X(store_full, local)                         \
   X(unsigned_not_allowed, local)               \
+  X(webhook_delivery_misrouted, local)         \
   X(already_delivered, local)                  \
   X(already_queued, local)                     \
   X(already_failed, local)                     \

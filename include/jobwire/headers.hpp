@@ -344,30 +344,61 @@ inline bool any_webhook_header(const raw_webhook_headers& r) noexcept { return r
 /// sends both); anything else — different values, or some headers in one family and the
 /// rest in the other — is `ambiguous_header`, since two readers could then sign-check two
 /// different messages.
+namespace detail {
+// The families' rule (§17, above): either family alone, or both carrying the same values.
+inline result<raw_webhook_headers> merge_webhook_families(const raw_webhook_headers& primary,
+                                                          raw_webhook_headers& alternate) noexcept {
+  if (!any_webhook_header(alternate)) return primary;
+  if (!any_webhook_header(primary)) {
+    alternate.alternate_family = true;
+    return alternate;
+  }
+  if (primary.id != alternate.id || primary.timestamp != alternate.timestamp ||
+      primary.signature != alternate.signature)
+    return errc::ambiguous_header;
+  return primary;
+}
+
+// The family of a header name under `prof` and the rest of the name after its prefix:
+// &a for the profile's prefix, &b for the second family's, nullptr for neither.
+inline raw_webhook_headers* webhook_family_of(std::string_view name, const profile& prof, raw_webhook_headers& a,
+                                              raw_webhook_headers& b, std::string_view& rest) noexcept {
+  const std::string_view p = prof.header_prefix, q = prof.alt_header_prefix;
+  if (name.size() > p.size() && iequals_lower(name.substr(0, p.size()), p)) {
+    rest = name.substr(p.size());
+    return &a;
+  }
+  if (!q.empty() && name.size() > q.size() && iequals_lower(name.substr(0, q.size()), q)) {
+    rest = name.substr(q.size());
+    return &b;
+  }
+  return nullptr;
+}
+}  // namespace detail
+
+/// Collects `webhook-id`, `webhook-timestamp` and `webhook-signature`, or the same under
+/// the profile's second family (`svix-*`) (§17: "accept either family, never a mix"). When
+/// both families are present they must carry the same headers with the same values (Svix
+/// sends both); anything else — different values, or some headers in one family and the
+/// rest in the other — is `ambiguous_header`, since two readers could then sign-check two
+/// different messages.
 template <class Headers>
 inline result<raw_webhook_headers> collect_webhook_headers(const Headers& headers,
                                                            const profile& prof = profiles::standard) noexcept {
-  result<raw_webhook_headers> primary = raw_webhook_headers{};
-  result<raw_webhook_headers> alternate = raw_webhook_headers{};
   if constexpr (detail::is_header_callable<Headers>::value) {
-    primary = detail::collect_webhook_family(headers, prof.header_prefix);
-    if (!prof.alt_header_prefix.empty()) alternate = detail::collect_webhook_family(headers, prof.alt_header_prefix);
+    auto primary = detail::collect_webhook_family(headers, prof.header_prefix);
+    if (!primary) return primary.error();
+    if (prof.alt_header_prefix.empty()) return primary;
+    auto alternate = detail::collect_webhook_family(headers, prof.alt_header_prefix);
+    if (!alternate) return alternate.error();
+    return detail::merge_webhook_families(*primary, *alternate);
   } else {
-    // One pass over a range for both families.
+    // One pass over a range for both families, each header's value kept by view (the
+    // result is built once at the end: copying these optionals per step was measurable).
     raw_webhook_headers a, b;
     for (const auto& entry : headers) {
-      const std::string_view name(std::get<0>(entry));
-      raw_webhook_headers* family = nullptr;
       std::string_view rest;
-      for (auto [prefix, target] : {std::pair<std::string_view, raw_webhook_headers*>{prof.header_prefix, &a},
-                                    std::pair<std::string_view, raw_webhook_headers*>{prof.alt_header_prefix, &b}}) {
-        if (prefix.empty() || name.size() <= prefix.size() ||
-            !detail::iequals_lower(name.substr(0, prefix.size()), prefix))
-          continue;
-        family = target;
-        rest = name.substr(prefix.size());
-        break;
-      }
+      raw_webhook_headers* family = detail::webhook_family_of(std::string_view(std::get<0>(entry)), prof, a, b, rest);
       if (family == nullptr) continue;
       std::optional<std::string_view>* slot = detail::webhook_slot(*family, rest);
       if (slot == nullptr) continue;
@@ -375,20 +406,8 @@ inline result<raw_webhook_headers> collect_webhook_headers(const Headers& header
       if (!*slot) *slot = value;
       else if (**slot != value) return errc::ambiguous_header;
     }
-    primary = a;
-    alternate = b;
+    return detail::merge_webhook_families(a, b);
   }
-  if (!primary) return primary.error();
-  if (prof.alt_header_prefix.empty()) return primary;
-  if (!detail::any_webhook_header(*alternate)) return primary;
-  if (!detail::any_webhook_header(*primary)) {
-    alternate->alternate_family = true;
-    return alternate;
-  }
-  if (primary->id != alternate->id || primary->timestamp != alternate->timestamp ||
-      primary->signature != alternate->signature)
-    return errc::ambiguous_header;
-  return primary;
 }
 
 // --- profile detection (PROTOCOL.md §15) -----------------------------------------------
@@ -408,12 +427,23 @@ template <class Headers>
 inline bool has_header_family(const Headers& headers, const profile& prof) noexcept {
   if (prof.scheme == signature_scheme::webhooks) {
     // Either family (§17); an ambiguous one is present too.
-    for (std::string_view prefix : {prof.header_prefix, prof.alt_header_prefix}) {
-      if (prefix.empty()) continue;
-      auto found = collect_webhook_family(headers, prefix);
-      if (!found || any_webhook_header(*found)) return true;
+    if constexpr (is_header_callable<Headers>::value) {
+      for (std::string_view prefix : {prof.header_prefix, prof.alt_header_prefix}) {
+        if (prefix.empty()) continue;
+        auto found = collect_webhook_family(headers, prefix);
+        if (!found || any_webhook_header(*found)) return true;
+      }
+      return false;
+    } else {
+      // Over a range: the first header of either family decides (one pass, no record).
+      raw_webhook_headers a, b;
+      for (const auto& entry : headers) {
+        std::string_view rest;
+        raw_webhook_headers* family = webhook_family_of(std::string_view(std::get<0>(entry)), prof, a, b, rest);
+        if (family != nullptr && webhook_slot(*family, rest) != nullptr) return true;
+      }
+      return false;
     }
-    return false;
   }
   const std::string_view prefix = prof.header_prefix;
   if constexpr (is_header_callable<Headers>::value) {

@@ -198,6 +198,8 @@ inline receipt& decide(receipt& r, receiver_decision d, int http, const receiver
 ///   released and the reply is 503 with the handler's code (so the retry is processed).
 ///   It must finish within `opt.lease`: after that the job lease may pass to another
 ///   delivery (reported afterwards as `claim_lost` in `receipt::error`).
+/// An authentic Standard Webhooks delivery (§17) is `webhook_delivery_misrouted` (503,
+/// nothing claimed): it belongs to `receive_webhook` (below).
 template <class Headers, class Store, class Load, class Handler>
 [[nodiscard]] inline receipt receive_delivery(std::string_view body, const Headers& headers, const verifier& secrets,
                                               Store& store, unix_time now, Load&& load, Handler&& handler,
@@ -216,10 +218,14 @@ template <class Headers, class Store, class Load, class Handler>
   if (checked || verified.body.bytes().data() != nullptr) r.prof = verified.prof;
   if (!checked) return detail::reject_receipt(r, checked.code(), opt);
   // §17: a Standard Webhooks body is no delivery envelope; such deliveries go through
-  // `receive_webhook`. Reaching here is the host's wiring, so a local error (503): the
-  // sender retries once the receiver is fixed, and nothing is acknowledged unhandled.
+  // `receive_webhook`. The delivery is authentic and well-formed: reaching here is the
+  // host's wiring, so `webhook_delivery_misrouted`, a local error (503). Nothing is
+  // claimed or acknowledged, and the sender retries on its schedule (over days for
+  // Standard Webhooks senders), so the delivery is processed once the host routes it. A
+  // 4xx would blame the request (400 is "retrying cannot help"; 410 disables the
+  // endpoint), and a 2xx would drop the event unhandled.
   if (verified.prof->scheme == signature_scheme::webhooks)
-    return detail::host_failure_receipt(r, errc::invalid_argument, opt);
+    return detail::reject_receipt(r, errc::webhook_delivery_misrouted, opt);
   const envelope_view* env = &verified.envelope;
   const std::string_view job = env->data.id.str();
   (void)r.job_id.assign(job);  // the envelope reader accepts no longer id (§2)

@@ -165,6 +165,7 @@ constexpr const char* version() noexcept { return JOBWIRE_VERSION_STRING; }
   X(store_full, 605, "the store (deduplication or outbox) is full of live entries")                           \
   X(unsigned_not_allowed, 606, "no secret is configured and unsigned deliveries were not allowed")            \
   X(store_not_supported, 620, "this kind of store is not compiled into this build")                           \
+  X(webhook_delivery_misrouted, 640, "a webhook-* delivery belongs to receive_webhook, not the job receiver") \
                                                                                                               \
   /* 700..799: sending, retries, ledger (sender.hpp, ledger.hpp) */                                           \
   X(already_delivered, 700, "the delivery key was already delivered")                                         \
@@ -299,6 +300,7 @@ constexpr const char* version() noexcept { return JOBWIRE_VERSION_STRING; }
   X(invalid_dedup_key, malformed)              \
   X(store_full, local)                         \
   X(unsigned_not_allowed, local)               \
+  X(webhook_delivery_misrouted, local)         \
   X(already_delivered, local)                  \
   X(already_queued, local)                     \
   X(already_failed, local)                     \
@@ -2788,6 +2790,66 @@ inline result<std::size_t> decode(std::string_view text, unsigned char* out, std
   return o;
 }
 
+namespace detail {
+// The decode table four times, each value already shifted to its place in a 24-bit group
+// (`t[k][c]` = value(c) << (18 - 6k)), and 0x80000000 for a character outside the
+// alphabet: a group is four loads ORed together, and the high bit of the OR of every
+// group says whether any character was invalid. 4 KiB, built at compile time.
+struct shifted_decode_table {
+  std::uint32_t t[4][256];
+  constexpr shifted_decode_table() : t() {
+    for (int k = 0; k < 4; ++k)
+      for (int c = 0; c < 256; ++c)
+        t[k][c] = table.v[c] == 0xFF ? 0x80000000u : std::uint32_t{table.v[c]} << (18 - 6 * k);
+  }
+};
+inline constexpr shifted_decode_table shifted{};
+}  // namespace detail
+
+/// Decodes the padded encoding of exactly `N` bytes (`encoded_size(N)` characters) into
+/// `out`: the fixed shapes of signature values (a `v1` MAC, a `v1a` signature, §17). It
+/// accepts exactly what `decode(text, out, N, padding::required)` accepts with a result of
+/// `N` bytes, and returns false for anything else (the caller's error says which entry).
+///
+/// Why a second entry point: on the verification hot path the length is known, so the
+/// loop has a constant trip count, there is no padding to search for, each group is four
+/// lookups in pre-shifted tables ORed together, and validity is checked once at the end
+/// instead of per group (docs/PERFORMANCE.md: 9 ns for a `v1` value where `decode` takes
+/// 19). The presented signature is public, so lookups indexed by it leak nothing. On false
+/// the contents of `out` are unspecified.
+template <std::size_t N>
+[[nodiscard]] inline bool decode_exact(std::string_view text, unsigned char* out) noexcept {
+  static_assert(N > 0, "decode_exact needs a length");
+  constexpr std::size_t groups = N / 3;
+  constexpr std::size_t tail = N % 3;  // bytes of the last, padded group (0, 1 or 2)
+  constexpr std::uint32_t invalid = 0x80000000u;
+  if (text.size() != encoded_size(N)) return false;
+  const auto* c = reinterpret_cast<const unsigned char*>(text.data());
+  const auto& t = detail::shifted.t;
+  std::uint32_t bad = 0;
+  for (std::size_t g = 0; g < groups; ++g, c += 4, out += 3) {
+    const std::uint32_t w = t[0][c[0]] | t[1][c[1]] | t[2][c[2]] | t[3][c[3]];
+    bad |= w;
+    out[0] = static_cast<unsigned char>(w >> 16);
+    out[1] = static_cast<unsigned char>(w >> 8);
+    out[2] = static_cast<unsigned char>(w);
+  }
+  if constexpr (tail == 1) {
+    // Two characters and `==`; the low 4 bits of the second (bits 12..15) are unused and
+    // must be zero (canonical form).
+    const std::uint32_t w = t[0][c[0]] | t[1][c[1]];
+    bad |= w | ((w & 0xF000u) != 0 ? invalid : 0u) | (c[2] != '=' || c[3] != '=' ? invalid : 0u);
+    out[0] = static_cast<unsigned char>(w >> 16);
+  } else if constexpr (tail == 2) {
+    // Three characters and `=`; the low 2 bits of the third (bits 6..7) must be zero.
+    const std::uint32_t w = t[0][c[0]] | t[1][c[1]] | t[2][c[2]];
+    bad |= w | ((w & 0xC0u) != 0 ? invalid : 0u) | (c[3] != '=' ? invalid : 0u);
+    out[0] = static_cast<unsigned char>(w >> 16);
+    out[1] = static_cast<unsigned char>(w >> 8);
+  }
+  return (bad & invalid) == 0;
+}
+
 }  // namespace base64
 }  // namespace jobwire
 // ---- end jobwire/base64.hpp ------------------------------------------------------
@@ -3120,9 +3182,34 @@ inline void_result decode_signature(std::string_view text, mac_bytes& out) noexc
   return {};
 }
 
-/// Constant-time equality of two MACs (CRYPTO_memcmp: no branch on the bytes).
+namespace detail {
+/// All ones when the 32 bytes at `a` and `b` are equal, zero otherwise, without a branch
+/// or a memory access that depends on them: the XOR of four 8-byte words ORed together,
+/// turned into a mask arithmetically. Inline, where CRYPTO_memcmp is a call into libcrypto
+/// that compares one byte at a time through volatile pointers (≈ 10 ns for 32 bytes here,
+/// as much as decoding the signature; docs/PERFORMANCE.md). The empty asm statement makes
+/// the accumulated difference opaque, so the compiler cannot turn the mask back into a
+/// comparison and branch (tests/ct checks the compiled code under valgrind).
+inline std::uint64_t mac_equal_mask(const unsigned char* a, const unsigned char* b) noexcept {
+  static_assert(mac_size == 32, "mac_equal_mask compares four words");
+  std::uint64_t diff = 0;
+  for (std::size_t i = 0; i < mac_size; i += 8) {
+    std::uint64_t x, y;
+    std::memcpy(&x, a + i, 8);
+    std::memcpy(&y, b + i, 8);
+    diff |= x ^ y;
+  }
+#if defined(__GNUC__) || defined(__clang__)
+  __asm__("" : "+r"(diff));
+#endif
+  // diff == 0 → (0 | 0) >> 63 = 0 → mask ~0; diff != 0 → the high bit of diff | -diff is set.
+  return ((diff | (0 - diff)) >> 63) - 1;
+}
+}  // namespace detail
+
+/// Constant-time equality of two MACs (no branch and no memory access on the bytes).
 [[nodiscard]] inline bool mac_equal(const mac_bytes& a, const mac_bytes& b) noexcept {
-  return CRYPTO_memcmp(a.bytes, b.bytes, mac_size) == 0;
+  return detail::mac_equal_mask(a.bytes, b.bytes) != 0;
 }
 
 namespace detail {
@@ -3130,18 +3217,36 @@ namespace detail {
 /// candidate is compared and the index is selected with masks, so neither the comparison
 /// nor the selection branches on MAC bytes (tests/ct checks this under valgrind).
 inline std::size_t select_matching_mac(const mac_bytes* candidates, std::size_t count,
-                                       const mac_bytes& presented) noexcept {
+                                       const unsigned char* presented) noexcept {
   std::size_t found = count;
   std::size_t have = 0;  // all ones once a match was selected
   for (std::size_t i = 0; i < count; ++i) {
-    // CRYPTO_memcmp returns 0 or 1; turn "equal" into an all-ones mask without branching.
-    const auto differs = static_cast<std::size_t>(CRYPTO_memcmp(candidates[i].bytes, presented.bytes, mac_size) != 0);
-    const std::size_t eq_mask = differs - 1;   // equal → ~0, different → 0
+    const auto eq_mask = static_cast<std::size_t>(mac_equal_mask(candidates[i].bytes, presented));
     const std::size_t take = eq_mask & ~have;  // first match only
     found = (found & ~take) | (i & take);
     have |= eq_mask;
   }
   return found;
+}
+inline std::size_t select_matching_mac(const mac_bytes* candidates, std::size_t count,
+                                       const mac_bytes& presented) noexcept {
+  return select_matching_mac(candidates, count, presented.bytes);
+}
+
+/// Wipes computed MACs: each is the valid signature of the presented message, what a
+/// forger wants. The empty asm statement tells the compiler the zeroed bytes are read, so
+/// the memset is not removed as a dead store (inline, where OPENSSL_cleanse is a call into
+/// libcrypto through a volatile function pointer).
+inline void wipe_macs(mac_bytes* macs, std::size_t count) noexcept {
+#if defined(__GNUC__) || defined(__clang__)
+  std::memset(static_cast<void*>(macs), 0, count * sizeof(mac_bytes));
+  __asm__ __volatile__("" : : "r"(macs) : "memory");
+#else
+  for (std::size_t i = 0; i < count; ++i) {
+    volatile unsigned char* p = macs[i].bytes;
+    for (std::size_t k = 0; k < mac_size; ++k) p[k] = 0;
+  }
+#endif
 }
 }  // namespace detail
 
@@ -3731,19 +3836,7 @@ class verifier {
  private:
   result<std::size_t> select(mac_bytes (&macs)[max_secrets], const mac_bytes& presented) const noexcept {
     const std::size_t idx = detail::select_matching_mac(macs, count_, presented);
-    // A computed MAC is the valid signature of the presented message, which is what a
-    // forger wants; wipe it from the stack. The empty asm statement tells the compiler the
-    // zeroed bytes are read, so the memset is not removed as a dead store (volatile byte
-    // stores elsewhere: cheaper than OPENSSL_cleanse either way).
-#if defined(__GNUC__) || defined(__clang__)
-    for (std::size_t i = 0; i < count_; ++i) std::memset(macs[i].bytes, 0, mac_size);
-    __asm__ __volatile__("" : : "r"(macs) : "memory");
-#else
-    for (std::size_t i = 0; i < count_; ++i) {
-      volatile unsigned char* p = macs[i].bytes;
-      for (std::size_t k = 0; k < mac_size; ++k) p[k] = 0;
-    }
-#endif
+    detail::wipe_macs(macs, count_);
     if (idx == count_) return errc::signature_mismatch;
     return idx;
   }
@@ -3820,8 +3913,9 @@ static_assert(max_webhook_id_bytes >= 32, "JOBWIRE_WEBHOOK_DEFAULT_MAX_ID_BYTES 
 /// byte is allowed: ids are the sender's, and deduplication encodes them losslessly.
 [[nodiscard]] constexpr void_result check_webhook_id(std::string_view id) noexcept {
   if (id.empty() || id.size() > max_webhook_id_bytes) return errc::malformed_message_id;
-  for (std::size_t i = 0; i < id.size(); ++i)
-    if (id[i] == '.') return error(errc::malformed_message_id, i);
+  // find: memchr at run time (a byte loop cost 8 ns for a 29-byte Svix id).
+  if (const std::size_t dot = id.find('.'); dot != std::string_view::npos)
+    return error(errc::malformed_message_id, dot);
   return {};
 }
 
@@ -3977,12 +4071,71 @@ inline result<mac_bytes> webhook_mac(const hmac_key& key, std::string_view id, s
   return out;
 }
 
+namespace detail {
+/// What `verify_webhook_signature` needs from a signature list, read in one pass before
+/// any hashing: the decoded `v1` values and where the well-formed `v1a` values are.
+/// Nothing here is initialised up front (the arrays are filled to their counts), so a
+/// list of one entry costs the work of one entry.
+struct webhook_list_scan {
+  std::size_t entries;
+  std::size_t v1_count;
+  std::size_t v1a_count;
+  unsigned char v1[max_webhook_signatures][mac_size];  ///< decoded, in list order
+  std::size_t v1a_at[max_webhook_signatures];          ///< offsets of the base64 values
+};
+
+/// Reads `header` into `scan`: the errors and the verdict on every entry of
+/// `parse_webhook_signatures` (which the tests compare it with), without its per-entry
+/// record. The common entry — `v1,` and 44 base64 characters, then whitespace or the end
+/// — is recognised in place and decoded by `base64::decode_exact`; anything else goes
+/// through the general entry reader.
+inline void_result scan_webhook_signatures(std::string_view header, webhook_list_scan& scan) noexcept {
+  if (header.size() > max_webhook_signature_header_bytes) return errc::limit_exceeded;
+  scan.entries = scan.v1_count = scan.v1a_count = 0;
+  const std::size_t n = header.size();
+  std::size_t pos = 0;
+  for (;;) {
+    while (pos < n && is_list_space(header[pos])) ++pos;
+    if (pos == n) return {};
+    if (++scan.entries > max_webhook_signatures) {
+      // The position parse_webhook_signatures reports: the end of the entry one past the cap.
+      while (pos < n && !is_list_space(header[pos])) ++pos;
+      return error(errc::limit_exceeded, pos);
+    }
+    constexpr std::size_t v1_token = 3 + webhook_v1_chars;  // `v1,` + value
+    if (n - pos >= v1_token && header[pos] == 'v' && header[pos + 1] == '1' && header[pos + 2] == ',' &&
+        (n - pos == v1_token || is_list_space(header[pos + v1_token])) &&
+        base64::decode_exact<mac_size>(header.substr(pos + 3, webhook_v1_chars), scan.v1[scan.v1_count])) {
+      ++scan.v1_count;
+      pos += v1_token;
+      continue;
+    }
+    webhook_signature_entry e;
+    (void)next_webhook_entry(header, pos, e);  // true: a non-space character is at `pos`
+    if (!e.well_formed) continue;
+    if (e.kind == webhook_signature_version::v1) std::memcpy(scan.v1[scan.v1_count++], e.bytes, mac_size);
+    else scan.v1a_at[scan.v1a_count++] = static_cast<std::size_t>(e.value.data() - header.data());
+  }
+}
+
+}  // namespace detail
+
 /// Checks a `webhook-signature` header against the signed content under every key of
 /// `keys` that is valid for `prof` (§17). Returns the index of the matching key (secrets
 /// first, then public keys numbered after them). Errors: `limit_exceeded` (see
 /// `for_each_webhook_signature`), `key_format_mismatch` when the verifier holds no key of
 /// this scheme, `signature_scheme_mismatch` for a service-profile signature,
 /// `signature_mismatch` / `malformed_signature` by the rule of the file comment.
+///
+/// A `v1` entry is compared as bytes: its text (public) is decoded, and the computed MAC
+/// (secret) is compared with it by `select_matching_mac` in constant time. The reference
+/// libraries compare text instead (they encode the MAC and compare strings); that would
+/// put the secret MAC through an alphabet lookup, a memory access indexed by secret bytes,
+/// and it is no cheaper (docs/PERFORMANCE.md). The verdicts agree except on a value whose
+/// last character has non-zero unused bits (a non-canonical encoding of some MAC): text
+/// comparison finds no match, here the entry is not well-formed (`base64.hpp`), so such a
+/// list alone is `malformed_signature`, beside a well-formed entry `signature_mismatch`;
+/// it never authenticates in either.
 [[nodiscard]] inline result<std::size_t> verify_webhook_signature(const verifier& keys, const profile& prof,
                                                                   std::string_view id, std::string_view timestamp_text,
                                                                   std::string_view body,
@@ -4000,50 +4153,43 @@ inline result<mac_bytes> webhook_mac(const hmac_key& key, std::string_view id, s
 
   // The list, read and decoded once; its shapes decide before any hashing (a garbled
   // header costs no work on the body).
-  webhook_signature_entry entries[max_webhook_signatures];
-  auto counted = parse_webhook_signatures(header, entries);
-  if (!counted) return counted.error();
-  const std::size_t n = *counted;
-  bool any_v1 = false;
-  bool any_v1a = false;
-  for (std::size_t e = 0; e < n; ++e) {
-    if (!entries[e].well_formed) continue;
-    any_v1 |= entries[e].kind == webhook_signature_version::v1;
-    any_v1a |= entries[e].kind == webhook_signature_version::v1a;
-  }
-  if (!any_v1 && !any_v1a)
+  detail::webhook_list_scan scan;
+  if (auto st = detail::scan_webhook_signatures(header, scan); !st) return st.error();
+  if (scan.v1_count == 0 && scan.v1a_count == 0)
     return detail::is_service_signature(header) ? errc::signature_scheme_mismatch : errc::malformed_signature;
 
   // `v1`: one MAC per key, every entry compared with every MAC (constant time per
   // comparison; the entries and the key count are public).
   constexpr std::size_t none = static_cast<std::size_t>(-1);
   std::size_t found = none;
-  if (any_v1 && nsecrets != 0) {
+  if (scan.v1_count != 0 && nsecrets != 0) {
     mac_bytes macs[max_secrets];
     for (std::size_t k = 0; k < nsecrets; ++k) {
       auto m = webhook_mac(*secrets[k], id, timestamp_text, body);
-      if (!m) return m.error();
+      if (!m) {
+        detail::wipe_macs(macs, k);
+        return m.error();
+      }
       macs[k] = *m;
     }
-    for (std::size_t e = 0; e < n; ++e) {
-      if (!entries[e].well_formed || entries[e].kind != webhook_signature_version::v1) continue;
-      mac_bytes presented;
-      std::memcpy(presented.bytes, entries[e].bytes, mac_size);
-      const std::size_t idx = detail::select_matching_mac(macs, nsecrets, presented);
+    for (std::size_t e = 0; e < scan.v1_count; ++e) {
+      const std::size_t idx = detail::select_matching_mac(macs, nsecrets, scan.v1[e]);
       if (idx != nsecrets && found == none) found = secret_index[idx];
     }
-    OPENSSL_cleanse(macs, sizeof macs);
+    detail::wipe_macs(macs, nsecrets);
     if (found != none) return found;
   }
 
   // `v1a`: every entry under every public key until one verifies.
-  if (any_v1a && keys.public_key_count() != 0) {
+  if (scan.v1a_count != 0 && keys.public_key_count() != 0) {
     detail::webhook_message message(id, timestamp_text, body);
     if (!message.ok()) return errc::out_of_memory;
-    for (std::size_t e = 0; e < n; ++e) {
-      if (!entries[e].well_formed || entries[e].kind != webhook_signature_version::v1a) continue;
+    for (std::size_t e = 0; e < scan.v1a_count; ++e) {
+      unsigned char sig[ed25519_signature_size];
+      if (!base64::decode_exact<ed25519_signature_size>(header.substr(scan.v1a_at[e], webhook_v1a_chars), sig))
+        return errc::invalid_argument;  // unreachable: the scan decoded this value
       for (std::size_t k = 0; k < keys.public_key_count(); ++k) {
-        auto ok = keys.public_key(k).verify(message.text(), entries[e].bytes);
+        auto ok = keys.public_key(k).verify(message.text(), sig);
         if (!ok) return ok.error();
         if (*ok) return keys.size() + k;
       }
@@ -4735,30 +4881,61 @@ inline bool any_webhook_header(const raw_webhook_headers& r) noexcept { return r
 /// sends both); anything else — different values, or some headers in one family and the
 /// rest in the other — is `ambiguous_header`, since two readers could then sign-check two
 /// different messages.
+namespace detail {
+// The families' rule (§17, above): either family alone, or both carrying the same values.
+inline result<raw_webhook_headers> merge_webhook_families(const raw_webhook_headers& primary,
+                                                          raw_webhook_headers& alternate) noexcept {
+  if (!any_webhook_header(alternate)) return primary;
+  if (!any_webhook_header(primary)) {
+    alternate.alternate_family = true;
+    return alternate;
+  }
+  if (primary.id != alternate.id || primary.timestamp != alternate.timestamp ||
+      primary.signature != alternate.signature)
+    return errc::ambiguous_header;
+  return primary;
+}
+
+// The family of a header name under `prof` and the rest of the name after its prefix:
+// &a for the profile's prefix, &b for the second family's, nullptr for neither.
+inline raw_webhook_headers* webhook_family_of(std::string_view name, const profile& prof, raw_webhook_headers& a,
+                                              raw_webhook_headers& b, std::string_view& rest) noexcept {
+  const std::string_view p = prof.header_prefix, q = prof.alt_header_prefix;
+  if (name.size() > p.size() && iequals_lower(name.substr(0, p.size()), p)) {
+    rest = name.substr(p.size());
+    return &a;
+  }
+  if (!q.empty() && name.size() > q.size() && iequals_lower(name.substr(0, q.size()), q)) {
+    rest = name.substr(q.size());
+    return &b;
+  }
+  return nullptr;
+}
+}  // namespace detail
+
+/// Collects `webhook-id`, `webhook-timestamp` and `webhook-signature`, or the same under
+/// the profile's second family (`svix-*`) (§17: "accept either family, never a mix"). When
+/// both families are present they must carry the same headers with the same values (Svix
+/// sends both); anything else — different values, or some headers in one family and the
+/// rest in the other — is `ambiguous_header`, since two readers could then sign-check two
+/// different messages.
 template <class Headers>
 inline result<raw_webhook_headers> collect_webhook_headers(const Headers& headers,
                                                            const profile& prof = profiles::standard) noexcept {
-  result<raw_webhook_headers> primary = raw_webhook_headers{};
-  result<raw_webhook_headers> alternate = raw_webhook_headers{};
   if constexpr (detail::is_header_callable<Headers>::value) {
-    primary = detail::collect_webhook_family(headers, prof.header_prefix);
-    if (!prof.alt_header_prefix.empty()) alternate = detail::collect_webhook_family(headers, prof.alt_header_prefix);
+    auto primary = detail::collect_webhook_family(headers, prof.header_prefix);
+    if (!primary) return primary.error();
+    if (prof.alt_header_prefix.empty()) return primary;
+    auto alternate = detail::collect_webhook_family(headers, prof.alt_header_prefix);
+    if (!alternate) return alternate.error();
+    return detail::merge_webhook_families(*primary, *alternate);
   } else {
-    // One pass over a range for both families.
+    // One pass over a range for both families, each header's value kept by view (the
+    // result is built once at the end: copying these optionals per step was measurable).
     raw_webhook_headers a, b;
     for (const auto& entry : headers) {
-      const std::string_view name(std::get<0>(entry));
-      raw_webhook_headers* family = nullptr;
       std::string_view rest;
-      for (auto [prefix, target] : {std::pair<std::string_view, raw_webhook_headers*>{prof.header_prefix, &a},
-                                    std::pair<std::string_view, raw_webhook_headers*>{prof.alt_header_prefix, &b}}) {
-        if (prefix.empty() || name.size() <= prefix.size() ||
-            !detail::iequals_lower(name.substr(0, prefix.size()), prefix))
-          continue;
-        family = target;
-        rest = name.substr(prefix.size());
-        break;
-      }
+      raw_webhook_headers* family = detail::webhook_family_of(std::string_view(std::get<0>(entry)), prof, a, b, rest);
       if (family == nullptr) continue;
       std::optional<std::string_view>* slot = detail::webhook_slot(*family, rest);
       if (slot == nullptr) continue;
@@ -4766,20 +4943,8 @@ inline result<raw_webhook_headers> collect_webhook_headers(const Headers& header
       if (!*slot) *slot = value;
       else if (**slot != value) return errc::ambiguous_header;
     }
-    primary = a;
-    alternate = b;
+    return detail::merge_webhook_families(a, b);
   }
-  if (!primary) return primary.error();
-  if (prof.alt_header_prefix.empty()) return primary;
-  if (!detail::any_webhook_header(*alternate)) return primary;
-  if (!detail::any_webhook_header(*primary)) {
-    alternate->alternate_family = true;
-    return alternate;
-  }
-  if (primary->id != alternate->id || primary->timestamp != alternate->timestamp ||
-      primary->signature != alternate->signature)
-    return errc::ambiguous_header;
-  return primary;
 }
 
 // --- profile detection (PROTOCOL.md §15) -----------------------------------------------
@@ -4799,12 +4964,23 @@ template <class Headers>
 inline bool has_header_family(const Headers& headers, const profile& prof) noexcept {
   if (prof.scheme == signature_scheme::webhooks) {
     // Either family (§17); an ambiguous one is present too.
-    for (std::string_view prefix : {prof.header_prefix, prof.alt_header_prefix}) {
-      if (prefix.empty()) continue;
-      auto found = collect_webhook_family(headers, prefix);
-      if (!found || any_webhook_header(*found)) return true;
+    if constexpr (is_header_callable<Headers>::value) {
+      for (std::string_view prefix : {prof.header_prefix, prof.alt_header_prefix}) {
+        if (prefix.empty()) continue;
+        auto found = collect_webhook_family(headers, prefix);
+        if (!found || any_webhook_header(*found)) return true;
+      }
+      return false;
+    } else {
+      // Over a range: the first header of either family decides (one pass, no record).
+      raw_webhook_headers a, b;
+      for (const auto& entry : headers) {
+        std::string_view rest;
+        raw_webhook_headers* family = webhook_family_of(std::string_view(std::get<0>(entry)), prof, a, b, rest);
+        if (family != nullptr && webhook_slot(*family, rest) != nullptr) return true;
+      }
+      return false;
     }
-    return false;
   }
   const std::string_view prefix = prof.header_prefix;
   if constexpr (is_header_callable<Headers>::value) {
@@ -14873,6 +15049,8 @@ inline receipt& decide(receipt& r, receiver_decision d, int http, const receiver
 ///   released and the reply is 503 with the handler's code (so the retry is processed).
 ///   It must finish within `opt.lease`: after that the job lease may pass to another
 ///   delivery (reported afterwards as `claim_lost` in `receipt::error`).
+/// An authentic Standard Webhooks delivery (§17) is `webhook_delivery_misrouted` (503,
+/// nothing claimed): it belongs to `receive_webhook` (below).
 template <class Headers, class Store, class Load, class Handler>
 [[nodiscard]] inline receipt receive_delivery(std::string_view body, const Headers& headers, const verifier& secrets,
                                               Store& store, unix_time now, Load&& load, Handler&& handler,
@@ -14891,10 +15069,14 @@ template <class Headers, class Store, class Load, class Handler>
   if (checked || verified.body.bytes().data() != nullptr) r.prof = verified.prof;
   if (!checked) return detail::reject_receipt(r, checked.code(), opt);
   // §17: a Standard Webhooks body is no delivery envelope; such deliveries go through
-  // `receive_webhook`. Reaching here is the host's wiring, so a local error (503): the
-  // sender retries once the receiver is fixed, and nothing is acknowledged unhandled.
+  // `receive_webhook`. The delivery is authentic and well-formed: reaching here is the
+  // host's wiring, so `webhook_delivery_misrouted`, a local error (503). Nothing is
+  // claimed or acknowledged, and the sender retries on its schedule (over days for
+  // Standard Webhooks senders), so the delivery is processed once the host routes it. A
+  // 4xx would blame the request (400 is "retrying cannot help"; 410 disables the
+  // endpoint), and a 2xx would drop the event unhandled.
   if (verified.prof->scheme == signature_scheme::webhooks)
-    return detail::host_failure_receipt(r, errc::invalid_argument, opt);
+    return detail::reject_receipt(r, errc::webhook_delivery_misrouted, opt);
   const envelope_view* env = &verified.envelope;
   const std::string_view job = env->data.id.str();
   (void)r.job_id.assign(job);  // the envelope reader accepts no longer id (§2)

@@ -138,6 +138,7 @@ static const struct named_code all_codes[] = {
     {JOBWIRE_E_STORE_FULL, "store_full"},
     {JOBWIRE_E_UNSIGNED_NOT_ALLOWED, "unsigned_not_allowed"},
     {JOBWIRE_E_STORE_NOT_SUPPORTED, "store_not_supported"},
+    {JOBWIRE_E_WEBHOOK_DELIVERY_MISROUTED, "webhook_delivery_misrouted"},
     {JOBWIRE_E_ALREADY_DELIVERED, "already_delivered"},
     {JOBWIRE_E_ALREADY_QUEUED, "already_queued"},
     {JOBWIRE_E_ALREADY_FAILED, "already_failed"},
@@ -186,6 +187,7 @@ static void test_status_codes(void) {
   CHECK(jobwire_error_http_status(JOBWIRE_E_JSON_DUPLICATE_KEY) == 400);
   CHECK(jobwire_error_http_status(JOBWIRE_E_SECRET_REQUIRED) == 503);
   CHECK(jobwire_error_http_status(JOBWIRE_E_NOT_FOUND) == 503);
+  CHECK(jobwire_error_http_status(JOBWIRE_E_WEBHOOK_DELIVERY_MISROUTED) == 503);
   CHECK(jobwire_error_http_status(-99999) == 503);
 
   /* values that are not codes */

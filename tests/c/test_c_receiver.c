@@ -1029,6 +1029,9 @@ struct wh_host {
   int last_profile;
   size_t last_matched;
   int last_has_key;
+  int last_event_status; /* jobwire_parse_webhook_event on the message's body */
+  char last_type[64];
+  char last_data_id[64];
 };
 
 static void wh_host_init(struct wh_host* h) {
@@ -1052,6 +1055,14 @@ static int wh_handle(void* user, const jobwire_webhook_message* m) {
     h->last_profile = m->profile;
     h->last_matched = m->matched_key;
     h->last_has_key = m->dedup_key_len > 0 && m->timestamp_len > 0;
+    {
+      /* the typed view of the body, read in the handler as a host does */
+      jobwire_webhook_event ev;
+      ev.size = sizeof ev;
+      h->last_event_status = jobwire_parse_webhook_event(m->body, m->body_len, &ev, NULL);
+      snprintf(h->last_type, sizeof h->last_type, "%.*s", (int)ev.type_len, ev.type ? ev.type : "");
+      snprintf(h->last_data_id, sizeof h->last_data_id, "%.*s", (int)ev.data_id_len, ev.data_id ? ev.data_id : "");
+    }
   }
   pthread_mutex_unlock(&h->lock);
   return fail ? 1 : 0;
@@ -1169,6 +1180,9 @@ static void wh_pipeline(const char* spec, const jobwire_store_callbacks* cb) {
   h.fail = 0;
   CHECK_STATUS(wh_receive(rx, &d, now_ms + 1000, &h, &o), JOBWIRE_OK);
   CHECK(o.r.action == JOBWIRE_RECEIVED_PROCESS && o.r.http_status == 200 && h.handled == 1);
+  /* the handler read the event: type and data.id */
+  CHECK(h.last_event_status == JOBWIRE_OK && strcmp(h.last_type, "video.completed") == 0);
+  CHECK(strcmp(h.last_data_id, "video_1") == 0);
   CHECK_STATUS(wh_receive(rx, &d, now_ms + 2000, &h, &o), JOBWIRE_OK);
   CHECK(o.r.action == JOBWIRE_RECEIVED_DUPLICATE && h.handled == 1);
 
@@ -1177,6 +1191,8 @@ static void wh_pipeline(const char* spec, const jobwire_store_callbacks* cb) {
   wh_make(&d, id, now_s, "");
   CHECK_STATUS(wh_receive(rx, &d, now_ms, &h, &o), JOBWIRE_OK);
   CHECK(o.r.action == JOBWIRE_RECEIVED_PROCESS && h.handled == 2 && h.last_body[0] == '\0');
+  /* no JSON: the message is handled all the same, its event view says why there is none */
+  CHECK(h.last_event_status == JOBWIRE_E_JSON_EMPTY_INPUT && h.last_type[0] == '\0');
 
   /* a service delivery at the webhook entry point: signature_scheme_mismatch (401) */
   snprintf(job, sizeof job, "J-%s-wh", run_tag);
@@ -1187,7 +1203,8 @@ static void wh_pipeline(const char* spec, const jobwire_store_callbacks* cb) {
   CHECK(o.r.action == JOBWIRE_RECEIVED_REJECT && o.r.status == JOBWIRE_E_SIGNATURE_SCHEME_MISMATCH);
   CHECK(o.r.http_status == jobwire_error_http_status(JOBWIRE_E_SIGNATURE_SCHEME_MISMATCH) && o.r.http_status == 401);
   CHECK(o.r.profile == JOBWIRE_PROFILE_AI_STATS && h.handled == 2);
-  /* ... and a webhook delivery at the service entry point: 503, nothing acknowledged */
+  /* ... and a webhook delivery at the service entry point: 503 webhook_delivery_misrouted, nothing
+   * claimed or acknowledged */
   snprintf(id, sizeof id, "msg_%s_svc", run_tag);
   wh_make(&d, id, now_s, "{\"type\":\"video.completed\"}");
   {
@@ -1198,7 +1215,9 @@ static void wh_pipeline(const char* spec, const jobwire_store_callbacks* cb) {
     memset(&so, 0, sizeof so);
     CHECK_STATUS(jobwire_receive(rx, d.body, d.body_len, d.headers, 3, now_ms, &settings, &so.r), JOBWIRE_OK);
     CHECK(so.r.action == JOBWIRE_RECEIVED_REJECT && so.r.http_status == 503);
-    CHECK(so.r.status == JOBWIRE_E_INVALID_ARGUMENT && so.r.profile == JOBWIRE_PROFILE_STANDARD);
+    CHECK(so.r.status == JOBWIRE_E_WEBHOOK_DELIVERY_MISROUTED && so.r.profile == JOBWIRE_PROFILE_STANDARD);
+    CHECK(strcmp(so.r.reason, "webhook_delivery_misrouted") == 0);
+    CHECK(so.r.http_status == jobwire_error_http_status(JOBWIRE_E_WEBHOOK_DELIVERY_MISROUTED));
     CHECK(sh.handled == 0);
   }
   /* the message was not claimed by that: the webhook entry point processes it */
@@ -1478,6 +1497,102 @@ static void wh_threads(const char* spec) {
 }
 
 /* Every webhook case over the memory store, a fresh SQLite file and the host's store. */
+/* jobwire_parse_webhook_event: both body shapes of §17, what is absent, errors, and the
+ * size versioning of jobwire_webhook_event. */
+static int view_is(const char* p, size_t n, const char* want) {
+  return p != NULL && n == strlen(want) && memcmp(p, want, n) == 0;
+}
+
+static void wh_event_view(void) {
+  static const char openai[] =
+      "{\"id\":\"evt_685343a1381c819085d44c354e1b330e\",\"object\":\"event\",\"created_at\":1750287018,"
+      "\"type\":\"video.completed\",\"data\":{\"id\":\"video_68f10\",\"size\":2}}";
+  static const char recommended[] =
+      "{\"type\":\"invoice.paid\",\"timestamp\":\"2022-11-03T20:26:10.344522Z\",\"data\":[1,2]}";
+  jobwire_webhook_event ev;
+  size_t off = 0;
+
+  memset(&ev, 0x5a, sizeof ev);
+  ev.size = sizeof ev;
+  CHECK_STATUS(jobwire_parse_webhook_event(openai, strlen(openai), &ev, &off), JOBWIRE_OK);
+  CHECK(ev.size == sizeof ev && off == JOBWIRE_NO_OFFSET);
+  CHECK(view_is(ev.type, ev.type_len, "video.completed"));
+  CHECK(view_is(ev.id, ev.id_len, "evt_685343a1381c819085d44c354e1b330e"));
+  CHECK(view_is(ev.object, ev.object_len, "event"));
+  CHECK(ev.has_created_at == 1 && ev.created_at == 1750287018);
+  CHECK(view_is(ev.data_id, ev.data_id_len, "video_68f10"));
+  CHECK(view_is(ev.data, ev.data_len, "{\"id\":\"video_68f10\",\"size\":2}"));
+  /* views point into the body */
+  CHECK(ev.type > openai && ev.type < openai + sizeof openai);
+  CHECK(ev.timestamp == NULL && ev.timestamp_len == 0);
+
+  memset(&ev, 0x5a, sizeof ev);
+  ev.size = sizeof ev;
+  CHECK_STATUS(jobwire_parse_webhook_event(recommended, strlen(recommended), &ev, NULL), JOBWIRE_OK);
+  CHECK(view_is(ev.type, ev.type_len, "invoice.paid"));
+  CHECK(view_is(ev.timestamp, ev.timestamp_len, "2022-11-03T20:26:10.344522Z"));
+  CHECK(view_is(ev.data, ev.data_len, "[1,2]"));
+  CHECK(ev.data_id == NULL && ev.id == NULL && ev.object == NULL && ev.has_created_at == 0);
+
+  /* an empty object: every field absent; escapes stay as written */
+  ev.size = sizeof ev;
+  CHECK_STATUS(jobwire_parse_webhook_event("{}", 2, &ev, NULL), JOBWIRE_OK);
+  CHECK(ev.type == NULL && ev.data == NULL && ev.data_id == NULL && ev.has_created_at == 0);
+  ev.size = sizeof ev;
+  CHECK_STATUS(jobwire_parse_webhook_event(S("{\"type\":\"a\\u002eb\",\"data\":{\"id\":7}}"), &ev, NULL), JOBWIRE_OK);
+  CHECK(view_is(ev.type, ev.type_len, "a\\u002eb") && ev.data_id == NULL &&
+        view_is(ev.data, ev.data_len, "{\"id\":7}"));
+
+  /* errors: not JSON (with the offset), not an object, a field of another type */
+  memset(&ev, 0x5a, sizeof ev);
+  ev.size = sizeof ev;
+  CHECK_STATUS(jobwire_parse_webhook_event(S("{\"type\":"), &ev, &off), JOBWIRE_E_JSON_UNEXPECTED_END);
+  CHECK(off == 8 && ev.type == NULL && ev.data == NULL && ev.size == sizeof ev);
+  ev.size = sizeof ev;
+  CHECK_STATUS(jobwire_parse_webhook_event(S("<html>"), &ev, &off), JOBWIRE_E_JSON_UNEXPECTED_TOKEN);
+  CHECK(off == 0);
+  ev.size = sizeof ev;
+  CHECK_STATUS(jobwire_parse_webhook_event(S("[1]"), &ev, NULL), JOBWIRE_E_JSON_TYPE_MISMATCH);
+  ev.size = sizeof ev;
+  CHECK_STATUS(jobwire_parse_webhook_event(S("{\"type\":1}"), &ev, NULL), JOBWIRE_E_JSON_TYPE_MISMATCH);
+  ev.size = sizeof ev;
+  CHECK_STATUS(jobwire_parse_webhook_event(S("{\"created_at\":\"1750287018\"}"), &ev, NULL),
+               JOBWIRE_E_JSON_TYPE_MISMATCH);
+  ev.size = sizeof ev;
+  CHECK_STATUS(jobwire_parse_webhook_event(S("{\"created_at\":1.5}"), &ev, NULL), JOBWIRE_E_JSON_NOT_INTEGER);
+  ev.size = sizeof ev;
+  CHECK_STATUS(jobwire_parse_webhook_event(S("{\"type\":\"a\",\"type\":\"b\"}"), &ev, NULL),
+               JOBWIRE_E_JSON_DUPLICATE_KEY);
+  ev.size = sizeof ev;
+  CHECK_STATUS(jobwire_parse_webhook_event(NULL, 0, &ev, &off), JOBWIRE_E_JSON_EMPTY_INPUT);
+
+  /* arguments */
+  CHECK_STATUS(jobwire_parse_webhook_event(openai, strlen(openai), NULL, NULL), JOBWIRE_E_INVALID_ARGUMENT);
+  ev.size = sizeof ev;
+  CHECK_STATUS(jobwire_parse_webhook_event(NULL, 3, &ev, NULL), JOBWIRE_E_INVALID_ARGUMENT);
+  ev.size = 0;
+  CHECK_STATUS(jobwire_parse_webhook_event(openai, strlen(openai), &ev, NULL), JOBWIRE_E_INVALID_ARGUMENT);
+  ev.size = sizeof ev - 1;
+  CHECK_STATUS(jobwire_parse_webhook_event(openai, strlen(openai), &ev, NULL), JOBWIRE_E_INVALID_ARGUMENT);
+
+  /* a caller built against a later header (a larger struct): this library writes its own
+   * fields and says so in size, and nothing past them */
+  {
+    struct {
+      jobwire_webhook_event ev;
+      unsigned char later[32];
+    } big;
+    size_t i;
+    int untouched = 1;
+    memset(&big, 0x5a, sizeof big);
+    big.ev.size = sizeof big;
+    CHECK_STATUS(jobwire_parse_webhook_event(openai, strlen(openai), &big.ev, NULL), JOBWIRE_OK);
+    CHECK(big.ev.size == sizeof big.ev && view_is(big.ev.type, big.ev.type_len, "video.completed"));
+    for (i = 0; i < sizeof big.later; ++i) untouched &= big.later[i] == 0x5a;
+    CHECK(untouched);
+  }
+}
+
 static void webhooks(void) {
   static struct cb_store store;
   jobwire_store_callbacks cb;
@@ -1485,6 +1600,7 @@ static void webhooks(void) {
   const char* tmp = getenv("TMPDIR");
 
   wh_argument_errors();
+  wh_event_view();
   wh_ed25519();
   wh_vector("memory", NULL);
   wh_pipeline("memory", NULL);

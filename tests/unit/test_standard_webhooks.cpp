@@ -140,6 +140,58 @@ TEST_CASE("base64: strict decoding", "[base64]") {
   CHECK(bad.error().offset == 4);
 }
 
+// decode_exact (the verification path's decoder) accepts exactly what decode accepts with
+// a result of N bytes: every encoding of some byte strings, then each one with every
+// position replaced by characters of each class (another letter, a digit, `+`, `/`, `=`,
+// the URL-safe `-` `_`, space, a byte >= 0x80), one character short and long.
+template <std::size_t N>
+void check_decode_exact_agrees() {
+  const char replacements[] = {'A', 'B', 'Q', 'z', '0', '9', '+', '/', '=', '-', '_', ' ', ',', '\x80', '\xff'};
+  std::vector<std::string> inputs;
+  for (unsigned seed = 0; seed < 8; ++seed) {
+    unsigned char raw[N];
+    for (std::size_t i = 0; i < N; ++i) raw[i] = static_cast<unsigned char>(seed * 73 + i * 29 + (seed == 1 ? 255 : 0));
+    const std::string enc = base64::encode(raw, N);
+    inputs.push_back(enc);
+    inputs.push_back(enc.substr(1));
+    inputs.push_back(enc + "=");
+    for (std::size_t pos = 0; pos < enc.size(); ++pos)
+      for (char r : replacements) {
+        std::string m = enc;
+        m[pos] = r;
+        inputs.push_back(m);
+      }
+  }
+  std::size_t accepted = 0;
+  for (const std::string& in : inputs) {
+    unsigned char a[N + 3], b[N];
+    auto n = base64::decode(in, a, sizeof a, base64::padding::required);
+    const bool want = n && *n == N;
+    const bool got = base64::decode_exact<N>(in, b);
+    INFO(in);
+    REQUIRE(got == want);
+    if (got) {
+      ++accepted;
+      CHECK(std::memcmp(a, b, N) == 0);
+    }
+  }
+  // Both verdicts occur (the mutations include valid re-encodings and refusals).
+  CHECK(accepted > 8);
+  CHECK(accepted < inputs.size());
+}
+
+TEST_CASE("base64: decode_exact agrees with decode for v1 and v1a values", "[base64]") {
+  check_decode_exact_agrees<mac_size>();
+  check_decode_exact_agrees<ed25519_signature_size>();
+  unsigned char out[mac_size];
+  // The non-canonical twin of a valid value (unused bits set in the last character).
+  const std::string canonical = ref_sig.substr(3);
+  std::string twin = canonical;
+  twin[42] = static_cast<char>(twin[42] + 1);
+  CHECK(base64::decode_exact<mac_size>(canonical, out));
+  CHECK_FALSE(base64::decode_exact<mac_size>(twin, out));
+}
+
 TEST_CASE("ed25519: RFC 8032 §7.1 test vectors through OpenSSL", "[ed25519]") {
   for (const auto& c : rfc8032) {
     const std::string seed = unhex(c.seed), pub = unhex(c.pub), msg = unhex(c.msg), sig = unhex(c.sig);
@@ -396,6 +448,71 @@ TEST_CASE("v1a: Ed25519 entries, and both kinds of key in one verifier", "[stand
   CHECK(authenticate_delivery(big, hb, make({}, {pair->public_key}), ref_now, big_opts));
 }
 
+// The verification path reads the list with scan_webhook_signatures (a fast path for the
+// common `v1,<44 chars>` entry); its verdicts must be parse_webhook_signatures' on every
+// header: the error and its offset, and the well-formed entries in order.
+TEST_CASE("standard: the list scan agrees with the entry reader", "[standard]") {
+  const std::string v1 = ref_sig;
+  const std::string value = ref_sig.substr(3);
+  const std::string v1a = "v1a," + base64::encode(u8(std::string(64, 'k')), 64);
+  std::string twin = value;  // non-canonical last character
+  twin[42] = static_cast<char>(twin[42] + 1);
+  std::vector<std::string> headers = {"",
+                                      " ",
+                                      v1,
+                                      " \t" + v1 + "\r\n",
+                                      v1 + " " + v1a,
+                                      v1a + " " + v1,
+                                      v1 + "x",
+                                      v1 + ",",
+                                      "v1," + twin,
+                                      "v1," + value.substr(0, 43),
+                                      "v1," + value + "=",
+                                      "v2," + value,
+                                      "V1," + value,
+                                      "v1" + value,
+                                      "v1,," + value,
+                                      "v1a," + value,
+                                      v1a.substr(1),
+                                      "x " + v1 + " y",
+                                      v1 + "\v" + v1,
+                                      v1 + "\x01" + v1,
+                                      "v1," + value.substr(0, 20) + " " + value.substr(20)};
+  std::string many;
+  for (std::size_t i = 0; i <= max_webhook_signatures; ++i) {
+    many += (i % 2 ? v1 : "short") + std::string(" ");
+    headers.push_back(many);
+  }
+  headers.push_back(std::string(max_webhook_signature_header_bytes + 1, ' '));
+  for (const std::string& h : headers) {
+    INFO(h);
+    webhook_signature_entry entries[max_webhook_signatures];
+    auto parsed = parse_webhook_signatures(h, entries);
+    detail::webhook_list_scan scan;
+    auto scanned = detail::scan_webhook_signatures(h, scan);
+    REQUIRE(static_cast<bool>(parsed) == static_cast<bool>(scanned));
+    if (!parsed) {
+      CHECK(parsed.code() == scanned.code());
+      CHECK(parsed.error().offset == scanned.error().offset);
+      continue;
+    }
+    CHECK(scan.entries == *parsed);
+    std::size_t v1s = 0, v1as = 0;
+    for (std::size_t i = 0; i < *parsed; ++i) {
+      if (!entries[i].well_formed) continue;
+      if (entries[i].kind == webhook_signature_version::v1) {
+        REQUIRE(v1s < scan.v1_count);
+        CHECK(std::memcmp(scan.v1[v1s++], entries[i].bytes, mac_size) == 0);
+      } else {
+        REQUIRE(v1as < scan.v1a_count);
+        CHECK(scan.v1a_at[v1as++] == static_cast<std::size_t>(entries[i].value.data() - h.data()));
+      }
+    }
+    CHECK(v1s == scan.v1_count);
+    CHECK(v1as == scan.v1a_count);
+  }
+}
+
 TEST_CASE("standard: the signature list limits, at the limit and one past", "[standard][limits]") {
   const verifier v = make({ref_secret});
   const std::string wrong = "v1,Ceo5qEr07ixe2NLpvHk3FH9bwy/WavXrAFQ/9tdO6mc=";
@@ -622,9 +739,37 @@ TEST_CASE("receive_webhook: authenticate, claim the webhook-id, handler, commit"
   r = receive_webhook(ref_body, service, make({"whsec_test_123"}), store, now, handler);
   CHECK(r.http_status == 401);
   CHECK(calls == 2);
-  // receive_delivery refuses a Standard Webhooks delivery without acknowledging it.
+  // receive_delivery refuses a Standard Webhooks delivery without claiming or acknowledging
+  // it: the host's wiring (a local error), not the delivery's.
+  const headers_t fresh =
+      hdrs("msg_misrouted", ref_ts, openssl_v1(b64decode(ref_secret.substr(6)), "msg_misrouted", ref_ts, ref_body));
+  bool loaded = false, handled = false;
   r = receive_delivery(
-      ref_body, h, v, store, now, [](std::string_view) { return std::optional<job_state>(); },
-      [](const envelope_view&, const reconcile_decision&, const dedup_key&) -> void_result { return {}; });
+      ref_body, fresh, v, store, now,
+      [&](std::string_view) {
+        loaded = true;
+        return std::optional<job_state>();
+      },
+      [&](const envelope_view&, const reconcile_decision&, const dedup_key&) -> void_result {
+        handled = true;
+        return {};
+      });
+  CHECK(r.action == receiver_decision::reject);
+  CHECK(r.error == errc::webhook_delivery_misrouted);
+  CHECK(r.reason() == "webhook_delivery_misrouted");
   CHECK(r.http_status == 503);
+  CHECK(error_reply_class(errc::webhook_delivery_misrouted) == reply_class::local);
+  CHECK(r.prof == &profiles::standard);
+  CHECK_FALSE(r.claim.has_value());
+  CHECK_FALSE(r.key.has_value());
+  CHECK_FALSE(loaded);
+  CHECK_FALSE(handled);
+  // Nothing was claimed: the webhook entry point then processes the same message.
+  r = receive_webhook(ref_body, fresh, v, store, now, handler);
+  CHECK(r.action == receiver_decision::process);
+  // A delivery that does not authenticate is refused for that, whichever entry point.
+  r = receive_delivery(
+      ref_body + " ", fresh, v, store, now, [](std::string_view) { return std::optional<job_state>(); },
+      [](const envelope_view&, const reconcile_decision&, const dedup_key&) -> void_result { return {}; });
+  CHECK(r.error == errc::signature_mismatch);
 }

@@ -778,9 +778,10 @@ def parse_payload(text: Union[BytesLike, str], form: str = "status", *, lenient:
 
 # --- receiving (the whole pipeline: verify, dedup store, reconcile, handler) -------------------
 
-from .receiver import Decision, Event, Receipt, Receiver, WebhookMessage  # noqa: E402  (uses the helpers above)
+from .receiver import (Decision, Event, Receipt, Receiver, WebhookEvent,  # noqa: E402  (uses the helpers above)
+                       WebhookMessage)
 
-__all__ += ["Receiver", "Receipt", "Event", "Decision", "WebhookMessage"]
+__all__ += ["Receiver", "Receipt", "Event", "Decision", "WebhookMessage", "WebhookEvent"]
 
 # --- sending: building one signed delivery ------------------------------------------------------
 

@@ -26,12 +26,12 @@ import threading
 import time
 from typing import Any, Callable, Dict, Mapping, Optional, Sequence, Union
 
-from . import (BytesLike, HeadersLike, JobwireError, Text, _as_bytes, _check, _header_pairs, _int_arg, _INT64_MAX,
-               _INT64_MIN, _key_format, _native, _profile, _PROFILE_OPENAI, _PROFILE_STANDARD,
+from . import (BytesLike, HeadersLike, JobwireError, RejectedError, Text, _as_bytes, _check, _header_pairs, _int_arg,
+               _INT64_MAX, _INT64_MIN, _key_format, _native, _profile, _PROFILE_OPENAI, _PROFILE_STANDARD,
                _SCHEME_WEBHOOKS, _TOLERANCE_NONE, error_name)
 
-__all__ = ["Receiver", "Receipt", "Event", "Decision", "WebhookMessage", "LIFECYCLE_STATUSES", "RECEIVER_ACTIONS",
-           "CLAIM_STATES", "CLAIM_TOKEN_LEN"]
+__all__ = ["Receiver", "Receipt", "Event", "Decision", "WebhookMessage", "WebhookEvent", "LIFECYCLE_STATUSES",
+           "RECEIVER_ACTIONS", "CLAIM_STATES", "CLAIM_TOKEN_LEN"]
 
 #: Lifecycle states in the order of the C API's JOBWIRE_LIFECYCLE_* constants.
 LIFECYCLE_STATUSES = ("pending", "running", "completed", "failed", "cancelled", "expired")
@@ -171,6 +171,13 @@ class _WebhookMessage(ctypes.Structure):
 _WEBHOOK = ctypes.CFUNCTYPE(ctypes.c_int, ctypes.c_void_p, ctypes.POINTER(_WebhookMessage))
 
 
+class _WebhookEvent(ctypes.Structure):
+    _fields_ = [("size", ctypes.c_size_t), ("type", _Text), ("type_len", ctypes.c_size_t), ("timestamp", _Text),
+                ("timestamp_len", ctypes.c_size_t), ("created_at", ctypes.c_int64), ("has_created_at", ctypes.c_int),
+                ("data", _Text), ("data_len", ctypes.c_size_t), ("data_id", _Text), ("data_id_len", ctypes.c_size_t),
+                ("id", _Text), ("id_len", ctypes.c_size_t), ("object", _Text), ("object_len", ctypes.c_size_t)]
+
+
 class _WebhookReceipt(ctypes.Structure):
     _fields_ = [("action", ctypes.c_int), ("http_status", ctypes.c_int), ("status", ctypes.c_int),
                 ("reason", ctypes.c_char_p), ("message_id", ctypes.c_void_p), ("message_id_cap", ctypes.c_size_t),
@@ -206,6 +213,8 @@ def _lib() -> ctypes.CDLL:
                                                                 ctypes.c_char_p, ctypes.c_size_t, P(_StoreCallbacks),
                                                                 P(_Options), P(ctypes.c_void_p)]),
                 "jobwire_receiver_free": (None, [ctypes.c_void_p]),
+                "jobwire_parse_webhook_event": (ctypes.c_int, [ctypes.c_char_p, ctypes.c_size_t, P(_WebhookEvent),
+                                                               P(ctypes.c_size_t)]),
                 "jobwire_receive_webhook": (ctypes.c_int, [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_size_t,
                                                            P(_Header), ctypes.c_size_t, ctypes.c_int64, _WEBHOOK,
                                                            ctypes.c_void_p, P(_WebhookReceipt)]),
@@ -310,8 +319,52 @@ class WebhookMessage:
         ``{"id", "object": "event", "created_at", "type", "data": {"id"}}``."""
         return json.loads(self.body)
 
+    def event(self) -> "WebhookEvent":
+        """The typed view of the body (:class:`WebhookEvent`), read by the library's JSON
+        reader as the C and C++ receivers read it. Raises :class:`RejectedError` with the
+        JSON reader's code when the body is not JSON, or ``json_type_mismatch`` when it is
+        not an object or a field has another type than the shapes give it."""
+        return WebhookEvent(self.body)
+
     def __repr__(self) -> str:
         return f"WebhookMessage(id={self.id!r}, profile={self.profile!r}, body={self.body[:40]!r})"
+
+
+class WebhookEvent:
+    """What a Standard Webhooks body says (PROTOCOL.md §17), from the recommended shape
+    ``{type, timestamp, data}`` or OpenAI's ``{id, object, created_at, type, data: {id}}``.
+
+    Attributes, ``None`` when the body has no such field: ``type``, ``timestamp`` (the
+    recommended shape's ISO 8601 text), ``created_at`` (OpenAI: Unix seconds), ``data_id``
+    (``data.id`` when ``data`` is an object with a string id), ``id`` and ``object``
+    (OpenAI's event id and ``"event"``), and ``data``, the exact JSON text of ``data``
+    (``json.loads`` it for the value). Texts are the JSON strings as written: escapes are
+    not decoded (a text holding a backslash has some).
+    """
+
+    __slots__ = ("type", "timestamp", "created_at", "data", "data_id", "id", "object")
+
+    def __init__(self, body: Union[BytesLike, str]) -> None:
+        raw = _as_bytes(body, "body")
+        ev = _WebhookEvent()
+        ev.size = ctypes.sizeof(_WebhookEvent)
+        offset = ctypes.c_size_t(0)
+        status = _lib().jobwire_parse_webhook_event(raw, len(raw), ctypes.byref(ev), ctypes.byref(offset))
+        _check(status, RejectedError, None if offset.value == _native.lib().jobwire_no_offset() else offset.value)
+
+        def text(p: Any, n: int) -> Optional[str]:
+            return None if not p else ctypes.string_at(p, n).decode("utf-8", "replace")
+
+        self.type = text(ev.type, ev.type_len)
+        self.timestamp = text(ev.timestamp, ev.timestamp_len)
+        self.created_at: Optional[int] = int(ev.created_at) if ev.has_created_at else None
+        self.data = text(ev.data, ev.data_len)
+        self.data_id = text(ev.data_id, ev.data_id_len)
+        self.id = text(ev.id, ev.id_len)
+        self.object = text(ev.object, ev.object_len)
+
+    def __repr__(self) -> str:
+        return f"WebhookEvent(type={self.type!r}, data_id={self.data_id!r})"
 
 
 class Receipt:
@@ -594,7 +647,9 @@ class Receiver:
         A retry of a processed message is ``duplicate`` (200) and ``handle`` does not run
         again. A service delivery (``x-ai-stats-*``, ``x-phaseo-*``) is refused with
         ``signature_scheme_mismatch`` (401): it belongs to :meth:`receive`, which in turn
-        answers a ``webhook-*`` delivery 503 (``invalid_argument``) without handling it.
+        answers a ``webhook-*`` delivery 503 (``webhook_delivery_misrouted``: the wiring,
+        not the delivery; nothing is claimed, so the sender's retry is processed once it is
+        routed here) without handling it.
 
         Args:
             body: the raw request body exactly as received (any bytes).

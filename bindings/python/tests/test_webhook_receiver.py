@@ -92,6 +92,26 @@ class WebhookReceiverTest(unittest.TestCase):
                 self.assertEqual((stale.action, stale.http_status), ("reject", 401))
                 self.assertEqual(len(fx.messages), 1)
 
+    def test_event_view(self) -> None:
+        # OpenAI's shape and the recommended one, read by the library's JSON reader
+        openai = jobwire.WebhookEvent(b'{"id":"evt_1","object":"event","created_at":1750287018,'
+                                      b'"type":"video.completed","data":{"id":"video_68f10"}}')
+        self.assertEqual((openai.type, openai.id, openai.object, openai.created_at, openai.data_id),
+                         ("video.completed", "evt_1", "event", 1750287018, "video_68f10"))
+        self.assertIsNone(openai.timestamp)
+        recommended = jobwire.WebhookEvent('{"type":"invoice.paid","timestamp":"2022-11-03T20:26:10Z","data":[1]}')
+        self.assertEqual((recommended.type, recommended.timestamp, recommended.data), ("invoice.paid",
+                                                                                      "2022-11-03T20:26:10Z", "[1]"))
+        self.assertIsNone(recommended.created_at)
+        self.assertIsNone(recommended.data_id)
+        empty = jobwire.WebhookEvent(b"{}")
+        self.assertEqual((empty.type, empty.data, empty.created_at), (None, None, None))
+        for body, code in [(b"[1]", "json_type_mismatch"), (b'{"type":7}', "json_type_mismatch"),
+                           (b'{"created_at":"7"}', "json_type_mismatch"), (b"", "json_empty_input")]:
+            with self.subTest(body=body), self.assertRaises(jobwire.RejectedError) as raised:
+                jobwire.WebhookEvent(body)
+            self.assertEqual(raised.exception.code, code)
+
     def test_pipeline_over_every_store(self) -> None:
         for name, spec in store_specs(self.tmp.name) + [("own store", DictStore())]:
             with self.subTest(store=name), jobwire.Receiver(secrets=[VECTOR_SECRET], store=spec) as r:
@@ -110,6 +130,8 @@ class WebhookReceiverTest(unittest.TestCase):
                 self.assertEqual(r.receive_webhook(body, headers, handle=fx.handle).action, "duplicate")
                 self.assertEqual([m.id for m in fx.messages], [headers["webhook-id"]])
                 self.assertEqual(fx.messages[0].json()["data"]["id"], "v1")
+                event = fx.messages[0].event()
+                self.assertEqual((event.type, event.data_id, event.data), ("video.completed", "v1", '{"id":"v1"}'))
 
                 # any bytes: an empty body, a body that is not JSON
                 for i, raw in enumerate([b"", b"\x00\xffnot json"]):
@@ -118,6 +140,9 @@ class WebhookReceiverTest(unittest.TestCase):
                     self.assertEqual(fx.messages[-1].body, raw)
                 with self.assertRaises(ValueError):
                     fx.messages[-1].json()
+                with self.assertRaises(jobwire.RejectedError) as raised:
+                    fx.messages[-1].event()
+                self.assertEqual((raised.exception.code, raised.exception.offset), ("json_unexpected_token", 0))
 
                 # each family has its own entry point
                 svc_body, svc_headers = delivery(f"J-wh-{RUN}-{name}", secret=VECTOR_SECRET)
@@ -126,7 +151,9 @@ class WebhookReceiverTest(unittest.TestCase):
                                  ("reject", 401, "signature_scheme_mismatch"))
                 body, headers = webhook(f"msg_{RUN_ID}_{name[:3]}_svc", b"{}")
                 routed = r.receive(body, headers, handle=lambda e, d: self.fail("not a service delivery"))
-                self.assertEqual((routed.action, routed.http_status, routed.code), ("reject", 503, "invalid_argument"))
+                self.assertEqual((routed.action, routed.http_status, routed.code),
+                                 ("reject", 503, "webhook_delivery_misrouted"))
+                self.assertEqual(routed.dedup_key, "")  # nothing claimed
                 self.assertEqual(r.receive_webhook(body, headers, handle=fx.handle).action, "process")
                 self.assertEqual(len(fx.messages), 4)
 
