@@ -29,6 +29,7 @@
 #include "subscription.hpp"
 #include "sender.hpp"
 #include "outbox.hpp"
+#include "outbox_memory.hpp"
 #include "dedup.hpp"
 #include "job.hpp"
 #include "payload.hpp"

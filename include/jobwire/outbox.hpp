@@ -302,6 +302,32 @@ constexpr bool require_outbox_store() noexcept {
   return {};
 }
 
+/// The endpoint rule of §17 "Sending", in one place: what attempt `r` does to the state
+/// `ep` of its endpoint (every store applies it inside the transaction that records the
+/// attempt). success restarts the streak; failure and throttle add one to it (a throttle
+/// also holds the endpoint until the later of the two throttle times, never shortening
+/// a hold); disable, or a streak reaching `r.disable_after_failures`, disables it.
+/// Returns true when this attempt disables an endpoint that was not disabled before: the
+/// store then fails the endpoint's other non-terminal rows.
+inline bool apply_endpoint_effect(outbox_endpoint_status& ep, const outbox_record& r) noexcept {
+  bool disable = false;
+  switch (r.effect) {
+    case endpoint_effect::none: return false;
+    case endpoint_effect::success: ep.failure_streak = 0; return false;
+    case endpoint_effect::throttle:
+      if (r.throttle_until_ms > ep.throttle_until_ms) ep.throttle_until_ms = r.throttle_until_ms;
+      [[fallthrough]];
+    case endpoint_effect::failure:
+      if (ep.failure_streak < 0xffffffffu) ++ep.failure_streak;
+      disable = r.disable_after_failures > 0 && ep.failure_streak >= r.disable_after_failures;
+      break;
+    case endpoint_effect::disable: disable = true; break;
+  }
+  if (!disable || ep.disabled) return false;
+  ep.disabled = true;
+  return true;
+}
+
 /// `error` cut to outbox_max_error_bytes without splitting a UTF-8 sequence.
 inline std::string_view outbox_error_text(std::string_view error) noexcept {
   if (error.size() <= outbox_max_error_bytes) return error;
