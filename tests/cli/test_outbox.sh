@@ -122,6 +122,17 @@ check_eq "the row after them" "$(row J-after state)" 2
 check_eq "requests to /ok after the bad rows" "$(requests "$log" /ok)" 2
 check_true "the worker said why" grep -q 'J-bad .*failed permanently: outbox payload' "$TMPD/work2.err"
 
+# A host name is resolved before each request and every address checked by the policy
+# (§16.4 step 4): `localhost.` passes the literal rule, and resolves to loopback or to
+# nothing — either way the attempt fails as the service's does, nothing is sent.
+D="$TMPD/d.sqlite"
+expect 0 'inserted video.completed pending' -- "$JW" outbox --db "sqlite:$D" enqueue --url "https://localhost.:$RECEIVER_PORT/rebind" \
+  --secret "$KEY" --kind video --job-id R-1 --internal-id r1 --phase completed --data "$DATA" --profile phaseo
+"$JW" outbox --db "sqlite:$D" work --until-idle --time-scale 1000 --max-seconds 30 >/dev/null 2>&1
+check_true "a host resolving to nothing allowed is refused after resolution" grep -Eq \
+  '^3 4 Webhook URL rejected: (loopback_host \(127\.0\.0\.1\)|webhook_url_dns_resolution_failed)$' \
+  <<<"$(sqlite3 "$D" "SELECT state || ' ' || attempts || ' ' || last_error FROM jobwire_outbox")"
+
 # --- graceful stop ---------------------------------------------------------------------------------------
 # A slow receiver (1.5 s per request): SIGTERM while the first request is in flight. The
 # request finishes and is recorded; the rows leased with it and not sent are released at

@@ -20,6 +20,10 @@
 //     finishes and is recorded; rows leased but not yet sent are released.
 #pragma once
 
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <sys/socket.h>
+
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -141,15 +145,64 @@ struct http_result {
   jobwire::attempt_outcome outcome = jobwire::attempt_outcome::network_failure();
   std::string retry_after;
   std::string detail;  ///< network errors: what failed
+  /// The host resolved to an address the policy refuses (or did not resolve): nothing was
+  /// sent, and `detail` is the service's wording of the refusal (§16.4).
+  bool url_rejected = false;
 };
+
+/// Resolves `host` and checks every address it gets under `policy` (callback_url.hpp,
+/// `check_resolved_address`): empty and `pinned` set to the first address when all pass,
+/// else the reason. The request then connects to `pinned` only, so a second lookup by the
+/// HTTP library cannot swap in an address nobody checked (DNS rebinding).
+inline std::string resolve_checked(const std::string& host, jobwire::url_policy policy, std::string& pinned) {
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo* list = nullptr;
+  if (::getaddrinfo(host.c_str(), nullptr, &hints, &list) != 0 || list == nullptr)
+    return "webhook_url_dns_resolution_failed";
+  std::string why;
+  pinned.clear();
+  for (addrinfo* a = list; a != nullptr && why.empty(); a = a->ai_next) {
+    char text[INET6_ADDRSTRLEN] = {};
+    const void* raw = a->ai_family == AF_INET
+                          ? static_cast<const void*>(&reinterpret_cast<sockaddr_in*>(a->ai_addr)->sin_addr)
+                          : static_cast<const void*>(&reinterpret_cast<sockaddr_in6*>(a->ai_addr)->sin6_addr);
+    if (a->ai_family != AF_INET && a->ai_family != AF_INET6) continue;
+    if (::inet_ntop(a->ai_family, raw, text, sizeof text) == nullptr) continue;
+    const jobwire::errc verdict = jobwire::check_resolved_address(text, policy);
+    if (verdict != jobwire::errc::ok) why = std::string(jobwire::error_name(verdict)) + " (" + text + ")";
+    else if (pinned.empty()) pinned = text;
+  }
+  ::freeaddrinfo(list);
+  if (why.empty() && pinned.empty()) why = "webhook_url_dns_resolution_failed";
+  return why;
+}
 
 /// One thread's HTTP side: a keep-alive client per origin (a worker sending many rows to
 /// one receiver reuses its connection), redirects never followed (§16.5: a 3xx is a
 /// failure), https through OpenSSL when cpp-httplib was built with it.
 class http_sender {
  public:
-  http_result post(const std::string& url, const jobwire::outbox_request& req, std::int64_t timeout_seconds) {
+  /// Posts `req` to `url`, already parsed and accepted as `parsed` under `opt`.
+  http_result post(const std::string& url, const jobwire::http_url& parsed, const jobwire::callback_url_options& opt,
+                   const jobwire::outbox_request& req, std::int64_t timeout_seconds) {
     http_result r;
+    // A host name is resolved here and every address checked (§16.4 step 4, SECURITY.md
+    // "Check resolved addresses"); the development leniency only lets the URL's own
+    // localhost through, never a name that resolves to loopback.
+    std::string pinned;
+    const std::string host(parsed.host());
+    const bool local_ok = jobwire::allows(opt.leniency, jobwire::lenient::local_callback_urls) &&
+                          jobwire::url_detail::is_exact_local_host(parsed.host());
+    if (parsed.kind == jobwire::host_kind::domain && !local_ok) {
+      const std::string why = resolve_checked(host, opt.policy, pinned);
+      if (!why.empty()) {
+        r.url_rejected = true;
+        r.detail = "Webhook URL rejected: " + why;
+        return r;
+      }
+    }
     // The URL passed the policy (callback_url.hpp) and is in WHATWG serialisation:
     // scheme://host[:port]/path[?query][#fragment]. The fragment never goes on the wire.
     const std::size_t scheme_end = url.find("://");
@@ -167,6 +220,9 @@ class http_sender {
       r.detail = "no HTTP client for " + origin + " (https needs cpp-httplib with OpenSSL)";
       return r;
     }
+    std::map<std::string, std::string> pin;
+    if (!pinned.empty()) pin.emplace(host, pinned);
+    client->set_hostname_addr_map(std::move(pin));
     httplib::Headers headers;
     std::string content_type = "application/json";
     for (const auto& h : req.headers) {
@@ -466,7 +522,8 @@ class worker {
     std::string error;
     // §16.4 step 5: the URL rule runs again just before each request; a URL the rule now
     // refuses is a failed (retried) attempt, not a send.
-    auto url = jobwire::check_callback_url(l.endpoint, jobwire::outbox_url_options(prof, m->local_callbacks));
+    const jobwire::callback_url_options url_opt = jobwire::outbox_url_options(prof, m->local_callbacks);
+    auto url = jobwire::check_callback_url(l.endpoint, url_opt);
     if (!url) {
       obs.outcome = jobwire::attempt_outcome::network_failure();
       error = "Webhook URL rejected: " + std::string(jobwire::error_name(url.code()));
@@ -476,10 +533,10 @@ class worker {
         return unsendable(store, l,
                           "the delivery cannot be built: " + std::string(req.error().name()) + ": " +
                               std::string(req.error().message()));
-      http_result res = http.post(l.endpoint, *req, timeout_s);
+      http_result res = http.post(l.endpoint, *url, url_opt, *req, timeout_s);
       obs.outcome = res.outcome;
       obs.retry_after = res.retry_after;
-      error = jobwire::outbox_attempt_error(obs, res.detail);
+      error = res.url_rejected ? res.detail : jobwire::outbox_attempt_error(obs, res.detail);
     }
     metrics_.attempts.fetch_add(1);
     metrics_.by_outcome[static_cast<std::size_t>(jobwire::classify_outcome(obs.outcome))].fetch_add(1);
