@@ -208,6 +208,7 @@ extern "C" {
 #define JOBWIRE_E_INVALID_ATTEMPT      (-706)
 #define JOBWIRE_E_INVALID_RETRY_POLICY (-707)
 #define JOBWIRE_E_INVALID_METRIC_NAME  (-708)
+#define JOBWIRE_E_INVALID_RETRY_AFTER  (-720)
 
 /* 900..999: service API beyond jobs (webhook endpoints, lists, cancel) */
 #define JOBWIRE_E_INVALID_ENDPOINT_SECRET (-900)
@@ -1008,6 +1009,110 @@ typedef struct jobwire_retry_decision {
  * 100..599). *out is zeroed on error. */
 JOBWIRE_C_API int jobwire_decide_attempt(const jobwire_retry_policy* policy, unsigned attempt, int outcome,
                                          int http_status, int64_t tried_at_ms, jobwire_retry_decision* out);
+
+/* ---------------------------------------------------------------------------------------
+ * Retry rules per profile (PROTOCOL.md §12, §17 "Sending"): the Standard Webhooks etiquette
+ * ------------------------------------------------------------------------------------- */
+
+/* Which rules read an outcome. */
+#define JOBWIRE_RETRY_RULES_SERVICE           0 /* §12: every non-2xx is a failure */
+#define JOBWIRE_RETRY_RULES_STANDARD_WEBHOOKS 1 /* §17: 410 disables, 429/502/504 throttle, Retry-After */
+
+/* When the failure streak may disable an endpoint. */
+#define JOBWIRE_STREAK_FINAL_FAILURE 0 /* when a delivery fails permanently (the default) */
+#define JOBWIRE_STREAK_EVERY_FAILURE 1 /* at every failure */
+
+/* The rules beside the schedule (jobwire_retry_policy). */
+typedef struct jobwire_retry_etiquette {
+  int rules;                       /* JOBWIRE_RETRY_RULES_* */
+  unsigned jitter_percent;         /* 0 .. 50: each wait moved by up to +- this % (never below 1 s) */
+  int64_t max_retry_after_seconds; /* 0 .. 30 days: a longer Retry-After is cut to this */
+  int64_t throttle_seconds;        /* 1 .. 30 days: a throttle without a usable Retry-After */
+  unsigned disable_after_failures; /* the endpoint is disabled at this streak; 0: never */
+  int disable_streak_check;        /* JOBWIRE_STREAK_* */
+} jobwire_retry_etiquette;
+
+/* Fills *policy and *etiquette (either may be NULL) with a profile's retry rules:
+ * JOBWIRE_PROFILE_AI_STATS and JOBWIRE_PROFILE_PHASEO the service's (§12: as
+ * jobwire_retry_policy_init, no jitter, no streak), JOBWIRE_PROFILE_STANDARD and
+ * JOBWIRE_PROFILE_OPENAI §17's: 10 attempts, waits 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 14 h,
+ * 20 h, 24 h (policy->retry_delay_seconds then points at a static array of the library),
+ * jitter 20 %, Retry-After up to 24 h, throttle 60 s, disabled at a streak of 10 when a
+ * delivery fails permanently. Errors: JOBWIRE_E_INVALID_ARGUMENT for another profile. */
+JOBWIRE_C_API int jobwire_retry_policy_for_profile(int profile, jobwire_retry_policy* policy,
+                                                   jobwire_retry_etiquette* etiquette);
+
+/* SplitMix64 of x: reproducible random bits for the jitter from a seed (not for secrets). */
+JOBWIRE_C_API uint64_t jobwire_splitmix64(uint64_t x);
+
+/* One attempt as the host observed it. */
+typedef struct jobwire_attempt_observation {
+  unsigned attempt;    /* 1-based */
+  int outcome;         /* JOBWIRE_OUTCOME_* */
+  int http_status;     /* read for JOBWIRE_OUTCOME_HTTP_RESPONSE only */
+  int64_t tried_at_ms; /* Unix ms; a Retry-After date counts from here */
+  /* The response's Retry-After field value (not NUL-terminated), read during the call only;
+   * NULL when the response had none. */
+  const char* retry_after;
+  size_t retry_after_len;
+  uint64_t random;                  /* random bits for the jitter (jobwire_splitmix64(seed)) */
+  unsigned endpoint_failure_streak; /* the endpoint's streak before this attempt (informative) */
+} jobwire_attempt_observation;
+
+/* What an attempt does to its endpoint (the outbox stores apply it). */
+#define JOBWIRE_ENDPOINT_NONE     0
+#define JOBWIRE_ENDPOINT_SUCCESS  1 /* 2xx: the streak restarts */
+#define JOBWIRE_ENDPOINT_FAILURE  2 /* the streak grows */
+#define JOBWIRE_ENDPOINT_THROTTLE 3 /* 429/502/504: held until throttle_until_ms */
+#define JOBWIRE_ENDPOINT_DISABLE  4 /* 410: disabled now */
+
+/* Why an attempt disables its endpoint. */
+#define JOBWIRE_DISABLE_NONE           0
+#define JOBWIRE_DISABLE_GONE           1
+#define JOBWIRE_DISABLE_FAILURE_STREAK 2
+
+/* What became of the Retry-After field. */
+#define JOBWIRE_RETRY_AFTER_ABSENT      0
+#define JOBWIRE_RETRY_AFTER_NOT_APPLIED 1 /* not read: service rules, a success, a 410 */
+#define JOBWIRE_RETRY_AFTER_HONOURED    2
+#define JOBWIRE_RETRY_AFTER_CAPPED      3 /* cut to max_retry_after_seconds */
+#define JOBWIRE_RETRY_AFTER_PAST        4 /* a date before the attempt */
+#define JOBWIRE_RETRY_AFTER_INVALID     5 /* malformed: ignored, retry_after_error says so */
+
+typedef struct jobwire_attempt_verdict {
+  int status;                      /* JOBWIRE_ATTEMPT_* of the delivery */
+  const char* status_name;         /* static */
+  unsigned attempt;                /* the attempt decided */
+  unsigned max_attempts;           /* the policy's */
+  unsigned next_attempt;           /* attempt + 1 for a scheduled retry, else 0 */
+  int64_t tried_at_ms;             /* as observed */
+  int64_t next_retry_at_ms;        /* scheduled retry only, else 0 */
+  int http_status;                 /* 0 for a timeout or network error */
+  int effect;                      /* JOBWIRE_ENDPOINT_* */
+  const char* effect_name;         /* static: "none", "success", "failure", "throttle", "disable" */
+  int64_t throttle_until_ms;       /* JOBWIRE_ENDPOINT_THROTTLE only, else 0 */
+  unsigned disable_after_failures; /* for the store: disable at this streak; 0: not by this attempt */
+  int endpoint_disabled;           /* 1: this attempt disables the endpoint (the event to alert on) */
+  int disable_reason;              /* JOBWIRE_DISABLE_* */
+  const char* disable_reason_name; /* static: "none", "gone", "failure_streak" */
+  int retry_after;                 /* JOBWIRE_RETRY_AFTER_* */
+  const char* retry_after_name;    /* static: "absent", "not_applied", "honoured", "capped", "past", "invalid" */
+  int64_t retry_after_until_ms;    /* honoured, capped, past: the time it asked for (capped), else 0 */
+  int retry_after_error;           /* JOBWIRE_E_INVALID_RETRY_AFTER when invalid, else JOBWIRE_OK */
+} jobwire_attempt_verdict;
+
+/* Decides one attempt with the whole policy: the schedule of *policy (NULL: the service's)
+ * and the rules of *etiquette (NULL: the service's rules, no jitter, no streak). Under the
+ * service rules the delivery's verdict is jobwire_decide_attempt's; under the Standard
+ * Webhooks rules 410 fails the delivery and disables the endpoint, 429/502/504 throttle it,
+ * a Retry-After (seconds or HTTP-date) is never retried before (up to the cap), a malformed
+ * one is reported in the verdict and ignored (never an error), and the failure streak's
+ * limit goes to the store with the failures it applies to. Errors: as
+ * jobwire_decide_attempt (observation or out NULL, retry_after_len without retry_after:
+ * JOBWIRE_E_INVALID_ARGUMENT), and JOBWIRE_E_INVALID_RETRY_POLICY for an etiquette value
+ * outside its range. *out is zeroed on error (names: ""). */
+JOBWIRE_C_API int jobwire_decide_delivery(const jobwire_retry_policy* policy, const jobwire_retry_etiquette* etiquette,
+                                          const jobwire_attempt_observation* observation, jobwire_attempt_verdict* out);
 
 /* ---------------------------------------------------------------------------------------
  * Sender: a prepared sender and its deliveries, attempt after attempt (PROTOCOL.md §9-§12)

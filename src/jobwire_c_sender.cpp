@@ -2,7 +2,7 @@
 // delivery_sender::build (sender.hpp) behind one call whose result is one JSON object, so
 // that a binding reads the body, the headers and the identity fields from a single output
 // buffer; the prepared sender and its deliveries as handles (build, next_attempt); and
-// decide_attempt (retry.hpp).
+// decide_attempt and decide_delivery (retry.hpp), the retry rules per profile.
 // Like jobwire_c.cpp, every entry point runs inside a firewall: no exception reaches C.
 #include "jobwire_c.h"
 #include "jobwire_c_boundary.hpp"
@@ -166,6 +166,141 @@ int jobwire_decide_attempt(const jobwire_retry_policy* policy, unsigned attempt,
     out->max_attempts = d->max_attempts;
     out->next_attempt = d->next_attempt;
     out->next_retry_at_ms = d->next_retry_at_ms;
+    return JOBWIRE_OK;
+  });
+}
+
+// --- retry rules per profile (PROTOCOL.md §12, §17 "Sending") -------------------------------
+
+namespace {
+
+static_assert(JOBWIRE_RETRY_RULES_SERVICE == static_cast<int>(jobwire::retry_rules::service) &&
+                  JOBWIRE_RETRY_RULES_STANDARD_WEBHOOKS == static_cast<int>(jobwire::retry_rules::standard_webhooks),
+              "jobwire_c.h retry rules follow retry.hpp");
+static_assert(JOBWIRE_STREAK_FINAL_FAILURE == static_cast<int>(jobwire::streak_check::final_failure) &&
+                  JOBWIRE_STREAK_EVERY_FAILURE == static_cast<int>(jobwire::streak_check::every_failure),
+              "jobwire_c.h streak checks follow retry.hpp");
+static_assert(JOBWIRE_ENDPOINT_NONE == static_cast<int>(jobwire::endpoint_effect::none) &&
+                  JOBWIRE_ENDPOINT_SUCCESS == static_cast<int>(jobwire::endpoint_effect::success) &&
+                  JOBWIRE_ENDPOINT_FAILURE == static_cast<int>(jobwire::endpoint_effect::failure) &&
+                  JOBWIRE_ENDPOINT_THROTTLE == static_cast<int>(jobwire::endpoint_effect::throttle) &&
+                  JOBWIRE_ENDPOINT_DISABLE == static_cast<int>(jobwire::endpoint_effect::disable),
+              "jobwire_c.h endpoint effects follow retry.hpp");
+static_assert(JOBWIRE_DISABLE_NONE == static_cast<int>(jobwire::disable_reason::none) &&
+                  JOBWIRE_DISABLE_GONE == static_cast<int>(jobwire::disable_reason::gone) &&
+                  JOBWIRE_DISABLE_FAILURE_STREAK == static_cast<int>(jobwire::disable_reason::failure_streak),
+              "jobwire_c.h disable reasons follow retry.hpp");
+static_assert(JOBWIRE_RETRY_AFTER_ABSENT == static_cast<int>(jobwire::retry_after_use::absent) &&
+                  JOBWIRE_RETRY_AFTER_NOT_APPLIED == static_cast<int>(jobwire::retry_after_use::not_applied) &&
+                  JOBWIRE_RETRY_AFTER_HONOURED == static_cast<int>(jobwire::retry_after_use::honoured) &&
+                  JOBWIRE_RETRY_AFTER_CAPPED == static_cast<int>(jobwire::retry_after_use::capped) &&
+                  JOBWIRE_RETRY_AFTER_PAST == static_cast<int>(jobwire::retry_after_use::past) &&
+                  JOBWIRE_RETRY_AFTER_INVALID == static_cast<int>(jobwire::retry_after_use::invalid),
+              "jobwire_c.h Retry-After uses follow retry.hpp");
+
+// §17's delays, for the policy jobwire_retry_policy_for_profile hands out (static: the
+// caller's policy points at it).
+constexpr std::size_t standard_delay_count = jobwire::standard_webhooks_retry_policy.max_attempts - 1;
+const std::int64_t standard_delays[standard_delay_count] = {
+    jobwire::standard_webhooks_retry_policy.retry_delay_seconds[0],
+    jobwire::standard_webhooks_retry_policy.retry_delay_seconds[1],
+    jobwire::standard_webhooks_retry_policy.retry_delay_seconds[2],
+    jobwire::standard_webhooks_retry_policy.retry_delay_seconds[3],
+    jobwire::standard_webhooks_retry_policy.retry_delay_seconds[4],
+    jobwire::standard_webhooks_retry_policy.retry_delay_seconds[5],
+    jobwire::standard_webhooks_retry_policy.retry_delay_seconds[6],
+    jobwire::standard_webhooks_retry_policy.retry_delay_seconds[7],
+    jobwire::standard_webhooks_retry_policy.retry_delay_seconds[8]};
+static_assert(standard_delay_count == 9, "the table above lists every delay of §17's schedule");
+
+// The C etiquette into a policy (its schedule already set); validated with the rest.
+int etiquette_of(const jobwire_retry_etiquette* e, jobwire::retry_policy& p) noexcept {
+  if (e == nullptr) return JOBWIRE_OK;  // the schedule's own rules (the service's, no jitter)
+  if (e->rules != JOBWIRE_RETRY_RULES_SERVICE && e->rules != JOBWIRE_RETRY_RULES_STANDARD_WEBHOOKS)
+    return status_of(errc::invalid_retry_policy);
+  if (e->disable_streak_check != JOBWIRE_STREAK_FINAL_FAILURE &&
+      e->disable_streak_check != JOBWIRE_STREAK_EVERY_FAILURE)
+    return status_of(errc::invalid_retry_policy);
+  p.rules = static_cast<jobwire::retry_rules>(e->rules);
+  p.jitter_percent = e->jitter_percent;
+  p.max_retry_after_seconds = e->max_retry_after_seconds;
+  p.throttle_seconds = e->throttle_seconds;
+  p.disable_after_failures = e->disable_after_failures;
+  p.disable_streak_check = static_cast<jobwire::streak_check>(e->disable_streak_check);
+  if (jobwire::void_result st = p.validate(); !st) return status_of(st.error());
+  return JOBWIRE_OK;
+}
+
+}  // namespace
+
+int jobwire_retry_policy_for_profile(int profile, jobwire_retry_policy* policy, jobwire_retry_etiquette* etiquette) {
+  return guarded([&] {
+    const jobwire::profile* prof = verify_profile_of(profile);  // the four profiles, not AUTO
+    if (prof == nullptr) return invalid_argument;
+    const jobwire::retry_policy& p = jobwire::retry_policy_for(*prof);
+    if (policy != nullptr) {
+      jobwire_retry_policy_init(policy);
+      if (&p != &jobwire::default_retry_policy) {
+        policy->max_attempts = p.max_attempts;
+        policy->retry_delay_seconds = standard_delays;
+        policy->retry_delay_count = standard_delay_count;
+        policy->request_timeout_seconds = p.request_timeout_seconds;
+      }
+    }
+    if (etiquette != nullptr) {
+      etiquette->rules = static_cast<int>(p.rules);
+      etiquette->jitter_percent = p.jitter_percent;
+      etiquette->max_retry_after_seconds = p.max_retry_after_seconds;
+      etiquette->throttle_seconds = p.throttle_seconds;
+      etiquette->disable_after_failures = p.disable_after_failures;
+      etiquette->disable_streak_check = static_cast<int>(p.disable_streak_check);
+    }
+    return JOBWIRE_OK;
+  });
+}
+
+std::uint64_t jobwire_splitmix64(std::uint64_t x) { return jobwire::splitmix64(x); }
+
+int jobwire_decide_delivery(const jobwire_retry_policy* policy, const jobwire_retry_etiquette* etiquette,
+                            const jobwire_attempt_observation* observation, jobwire_attempt_verdict* out) {
+  return guarded([&] {
+    if (out == nullptr) return invalid_argument;
+    *out = jobwire_attempt_verdict{};
+    out->status_name = out->effect_name = out->disable_reason_name = out->retry_after_name = "";
+    if (observation == nullptr || bad_input(observation->retry_after, observation->retry_after_len))
+      return invalid_argument;
+    jobwire::retry_policy p;
+    if (int st = policy_of(policy, p); st != JOBWIRE_OK) return st;
+    if (int st = etiquette_of(etiquette, p); st != JOBWIRE_OK) return st;
+    jobwire::attempt_observation obs;
+    if (!outcome_of(observation->outcome, observation->http_status, obs.outcome)) return invalid_argument;
+    obs.attempt = observation->attempt;
+    obs.tried_at_ms = observation->tried_at_ms;
+    if (observation->retry_after != nullptr)
+      obs.retry_after = view(observation->retry_after, observation->retry_after_len);
+    obs.random = observation->random;
+    obs.endpoint_failure_streak = observation->endpoint_failure_streak;
+    auto v = jobwire::decide_delivery(p, obs);
+    if (!v) return status_of(v.code());
+    out->status = static_cast<int>(v->status);
+    out->status_name = jobwire::attempt_status_name(v->status).data();
+    out->attempt = v->attempt;
+    out->max_attempts = v->max_attempts;
+    out->next_attempt = v->next_attempt;
+    out->tried_at_ms = v->tried_at_ms;
+    out->next_retry_at_ms = v->next_retry_at_ms;
+    out->http_status = v->http_status;
+    out->effect = static_cast<int>(v->effect);
+    out->effect_name = jobwire::endpoint_effect_name(v->effect).data();
+    out->throttle_until_ms = v->throttle_until_ms;
+    out->disable_after_failures = v->disable_after_failures;
+    out->endpoint_disabled = v->endpoint_disabled ? 1 : 0;
+    out->disable_reason = static_cast<int>(v->reason);
+    out->disable_reason_name = jobwire::disable_reason_name(v->reason).data();
+    out->retry_after = static_cast<int>(v->retry_after);
+    out->retry_after_name = jobwire::retry_after_use_name(v->retry_after).data();
+    out->retry_after_until_ms = v->retry_after_until_ms;
+    out->retry_after_error = v->retry_after_error == errc::ok ? JOBWIRE_OK : status_of(v->retry_after_error);
     return JOBWIRE_OK;
   });
 }

@@ -147,8 +147,9 @@
   X(invalid_outcome, 704, "the attempt outcome is not recognised")                                            \
   X(invalid_timeout, 705, "the request timeout is outside 1..120 seconds")                                    \
   X(invalid_attempt, 706, "the attempt number is outside 1..max_attempts")                                    \
-  X(invalid_retry_policy, 707, "a retry delay of the policy is not a positive number of seconds")             \
+  X(invalid_retry_policy, 707, "a value of the retry policy (delay, jitter, cap) is outside its range")       \
   X(invalid_metric_name, 708, "a metric or label name is not valid in the exposition format")                 \
+  X(invalid_retry_after, 720, "the Retry-After value is neither delay-seconds nor an HTTP-date")              \
                                                                                                               \
   /* 900..999: service API beyond jobs (endpoints.hpp, service_api.hpp) */                                    \
   X(invalid_endpoint_secret, 900, "the endpoint secret is not whsec_ and 43 base64url characters")            \
@@ -291,7 +292,8 @@
   X(cancellation_disabled, malformed)          \
   X(service_error, malformed)                  \
   X(store_not_supported, local)                \
-  X(invalid_metric_name, local)
+  X(invalid_metric_name, local)                \
+  X(invalid_retry_after, malformed)
 
 namespace jobwire {
 

@@ -34,6 +34,7 @@
 
 #include "error.hpp"
 #include "result.hpp"
+#include "retry.hpp"  // endpoint_effect
 #include "unix_time.hpp"
 
 namespace jobwire {
@@ -129,14 +130,8 @@ struct outbox_lease {
 
 // --- recording an attempt ---------------------------------------------------------------------
 
-/// What an attempt does to its endpoint (PROTOCOL.md §17 "Sending").
-enum class endpoint_effect : std::uint8_t {
-  none,      ///< nothing (an attempt that was never sent, e.g. the build failed)
-  success,   ///< a 2xx: the failure streak restarts at 0
-  failure,   ///< any other failure: the streak grows by one
-  throttle,  ///< 429/502/504: a failure that also holds the endpoint until `throttle_until_ms`
-  disable,   ///< 410 Gone: the endpoint is disabled now
-};
+// `endpoint_effect` (none, success, failure, throttle, disable) is the retry rules' word
+// for what an attempt does to its endpoint: retry.hpp.
 
 /// The verdict on one leased row, as the retry rules (retry.hpp) gave it.
 struct outbox_record {

@@ -40,6 +40,7 @@
 #include "json_writer.hpp"
 #include "leniency.hpp"
 #include "outbox.hpp"
+#include "outbox_retry.hpp"
 #include "profile.hpp"
 #include "result.hpp"
 #include "retry.hpp"
@@ -84,11 +85,9 @@ struct outbox_message {
 };
 
 /// The retry policy a profile's deliveries are built and decided with (the max-attempts
-/// header and `delivery.max_attempts` come from it). The service profiles keep §12.
-inline retry_policy outbox_retry_policy(const profile& prof) noexcept {
-  (void)prof;
-  return default_retry_policy;
-}
+/// header and `delivery.max_attempts` come from it): §12 for the service profiles, §17's
+/// etiquette for `standard`/`openai` (retry.hpp, `retry_policy_for`).
+inline const retry_policy& outbox_retry_policy(const profile& prof) noexcept { return retry_policy_for(prof); }
 
 /// The URL policy a profile's callback URLs are checked with, at enqueue and before every
 /// attempt (§16.4 step 5): the current service's send-time rule for `phaseo`, the seed
@@ -277,7 +276,7 @@ inline result<outbox_request> build_outbox_request(const outbox_message& m, unsi
   const profile& prof = *m.prof;
   const bool webhooks = prof.scheme == signature_scheme::webhooks;
   const profile& body_prof = webhooks ? profiles::ai_stats : prof;
-  const retry_policy policy = outbox_retry_policy(prof);
+  const retry_policy& policy = outbox_retry_policy(prof);
   // The Standard Webhooks profiles always sign; their key is prepared by the signer below,
   // so the body builder gets no secret of its own.
   auto sender = delivery_sender::create(webhooks ? std::string_view() : std::string_view(m.secret), body_prof, policy);
@@ -320,8 +319,11 @@ inline result<std::string> outbox_delivery_key(const outbox_message& m) {
 /// What the worker observed for one attempt.
 struct outbox_observation {
   attempt_outcome outcome;
-  std::string_view retry_after;  ///< the response's Retry-After header, empty when absent
-  std::int64_t timeout_ms = 0;   ///< the request timeout that applied (for the error text)
+  std::optional<std::string_view> retry_after;  ///< the response's Retry-After, when it had one
+  std::int64_t timeout_ms = 0;                  ///< the request timeout that applied (for the error text)
+  /// The endpoint's failure streak when the row was leased (outbox_lease); the store applies
+  /// the streak itself, this only tells the verdict whether it expects a disable.
+  unsigned endpoint_failure_streak = 0;
 };
 
 /// The error text of a failed attempt, as the current service words it (§16.5):
@@ -340,30 +342,26 @@ inline std::string outbox_attempt_error(const outbox_observation& o, std::string
 
 /// The verdict on attempt `attempt` of a delivery under `prof`, made at `now`, as the row's
 /// record (outbox.hpp): its state, when it is due again, and what it does to the endpoint.
-/// `random` (any 64-bit value) is for the schedule's jitter where a profile has one. The
+/// `random` (any 64-bit value) drives the schedule's jitter where the profile has one. The
 /// record's `error` is left empty: the worker sets it (`outbox_attempt_error`) in a buffer
-/// it owns. Errors: those of `decide_attempt`.
+/// it owns. Errors: those of `decide_delivery`.
 ///
-/// The service profiles keep §12 exactly: 4 attempts, 60/300/900 s, every failure counts
-/// to the endpoint's streak, no endpoint is disabled by the sender.
+/// The rules are the profile's (retry.hpp, `decide_delivery`): the service profiles keep
+/// §12 exactly (4 attempts, 60/300/900 s, no endpoint ever disabled by the sender);
+/// `standard`/`openai` follow §17 — 410 disables the endpoint, 429/502/504 throttle it,
+/// Retry-After is honoured, delays are jittered, a long failure streak disables it.
 inline result<outbox_record> outbox_verdict(const profile& prof, unsigned attempt, const outbox_observation& o,
                                             unix_time now, std::uint64_t random) noexcept {
-  (void)random;
-  auto d = decide_attempt(outbox_retry_policy(prof), attempt, o.outcome, now);
-  if (!d) return d.error();
-  outbox_record r;
-  r.tried_at_ms = to_unix_ms(now);
-  r.http_status = o.outcome.kind == outcome_kind::http_response ? o.outcome.http_status : 0;
-  r.effect = o.outcome.is_success() ? endpoint_effect::success : endpoint_effect::failure;
-  switch (d->status) {
-    case attempt_status::delivered: r.state = outbox_state::delivered; break;
-    case attempt_status::scheduled_retry:
-      r.state = outbox_state::scheduled_retry;
-      r.next_attempt_at_ms = d->next_retry_at_ms;
-      break;
-    case attempt_status::failed_permanently: r.state = outbox_state::failed_permanently; break;
-  }
-  return r;
+  attempt_observation report;
+  report.attempt = attempt;
+  report.outcome = o.outcome;
+  report.tried_at_ms = to_unix_ms(now);
+  report.retry_after = o.retry_after;
+  report.random = random;
+  report.endpoint_failure_streak = o.endpoint_failure_streak;
+  auto v = decide_delivery(outbox_retry_policy(prof), report);
+  if (!v) return v.error();
+  return to_outbox_record(*v);
 }
 
 /// A verdict for an attempt that could not be made at all (the payload is unreadable, the

@@ -174,8 +174,9 @@ constexpr const char* version() noexcept { return JOBWIRE_VERSION_STRING; }
   X(invalid_outcome, 704, "the attempt outcome is not recognised")                                            \
   X(invalid_timeout, 705, "the request timeout is outside 1..120 seconds")                                    \
   X(invalid_attempt, 706, "the attempt number is outside 1..max_attempts")                                    \
-  X(invalid_retry_policy, 707, "a retry delay of the policy is not a positive number of seconds")             \
+  X(invalid_retry_policy, 707, "a value of the retry policy (delay, jitter, cap) is outside its range")       \
   X(invalid_metric_name, 708, "a metric or label name is not valid in the exposition format")                 \
+  X(invalid_retry_after, 720, "the Retry-After value is neither delay-seconds nor an HTTP-date")              \
                                                                                                               \
   /* 900..999: service API beyond jobs (endpoints.hpp, service_api.hpp) */                                    \
   X(invalid_endpoint_secret, 900, "the endpoint secret is not whsec_ and 43 base64url characters")            \
@@ -318,7 +319,8 @@ constexpr const char* version() noexcept { return JOBWIRE_VERSION_STRING; }
   X(cancellation_disabled, malformed)          \
   X(service_error, malformed)                  \
   X(store_not_supported, local)                \
-  X(invalid_metric_name, local)
+  X(invalid_metric_name, local)                \
+  X(invalid_retry_after, malformed)
 
 namespace jobwire {
 
@@ -6806,6 +6808,205 @@ template <class Headers>
 }  // namespace jobwire
 // ---- end jobwire/verify.hpp ------------------------------------------------------
 
+// ---- begin jobwire/retry_after.hpp -----------------------------------------------
+// jobwire — the `Retry-After` response field (RFC 9110 §10.2.3) and the HTTP-date it may
+// carry (RFC 9110 §5.6.7), read by a sender that honours a receiver's request to wait
+// (PROTOCOL.md §17 "Sending").
+//
+// A receiver that answers 429 or 503 may say when to come back, either as a number of
+// seconds or as a date. The field comes from a server the sender does not control, so
+// this parser is strict and total: it never throws, never reads past the text, never
+// overflows (a delay of a thousand digits saturates), and anything that is not exactly
+// one of the grammar's forms is `invalid_retry_after` — which the retry rules (retry.hpp)
+// report and otherwise ignore, so a hostile header can neither crash a sender nor move a
+// retry to the year 9999 (the rules also cap what they honour).
+//
+// Forms (RFC 9110 §5.6.7: a recipient parses all three, a sender sends only the first):
+//   delay-seconds   `120`                              (1*DIGIT)
+//   IMF-fixdate     `Sun, 06 Nov 1994 08:49:37 GMT`
+//   rfc850-date     `Sunday, 06-Nov-94 08:49:37 GMT`   (obsolete: two-digit year)
+//   asctime-date    `Sun Nov  6 08:49:37 1994`         (obsolete: no zone, GMT implied)
+// Day and month names are case-sensitive (the grammar spells them as case-sensitive
+// strings), a day of the week that disagrees with the date is malformed (the text is
+// inconsistent, and nothing says which half is wrong), the second may be 60 (a leap
+// second: Unix time has none, so 23:59:60 reads as the next day's 00:00:00). Optional
+// whitespace (spaces, tabs) around the field value is removed, as for any field value
+// (RFC 9110 §5.5); inside it, the separators are exactly those of the grammar.
+
+
+
+namespace jobwire {
+
+/// A delay-seconds value above this reads as this (about 31700 years): far beyond any cap a
+/// sender applies, small enough that adding it to a time in milliseconds cannot overflow.
+constexpr std::int64_t retry_after_saturation_seconds = 1'000'000'000'000LL;
+
+namespace detail {
+
+constexpr bool http_date_digits(std::string_view s, std::size_t at, std::size_t n, int& out) noexcept {
+  if (at + n > s.size()) return false;
+  int v = 0;
+  for (std::size_t i = at; i < at + n; ++i) {
+    if (s[i] < '0' || s[i] > '9') return false;
+    v = v * 10 + (s[i] - '0');
+  }
+  out = v;
+  return true;
+}
+
+/// Day names as RFC 9110 spells them, Sunday first (the weekday of Unix day d is (d + 4) % 7).
+constexpr std::string_view http_day_names[7] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+constexpr std::string_view http_day_names_long[7] = {"Sunday",   "Monday", "Tuesday", "Wednesday",
+                                                     "Thursday", "Friday", "Saturday"};
+constexpr std::string_view http_month_names[12] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                                   "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+
+constexpr int http_day_index(std::string_view name, const std::string_view (&names)[7]) noexcept {
+  for (int i = 0; i < 7; ++i)
+    if (names[i] == name) return i;
+  return -1;
+}
+
+/// `Nov` at `at` → 11; 0 when no month name is there.
+constexpr unsigned http_month_at(std::string_view s, std::size_t at) noexcept {
+  if (at + 3 > s.size()) return 0;
+  for (unsigned i = 0; i < 12; ++i)
+    if (s.substr(at, 3) == http_month_names[i]) return i + 1;
+  return 0;
+}
+
+/// `HH:MM:SS` at `at` → seconds of the day (00:00:00 .. 23:59:60); -1 when malformed.
+constexpr std::int64_t http_time_of_day_at(std::string_view s, std::size_t at) noexcept {
+  int h = 0, m = 0, sec = 0;
+  if (at + 8 > s.size() || s[at + 2] != ':' || s[at + 5] != ':') return -1;
+  if (!http_date_digits(s, at, 2, h) || !http_date_digits(s, at + 3, 2, m) || !http_date_digits(s, at + 6, 2, sec))
+    return -1;
+  if (h > 23 || m > 59 || sec > 60) return -1;
+  return h * 3600LL + m * 60LL + sec;
+}
+
+/// Unix seconds of a validated calendar date and time, checking the named weekday.
+inline result<std::int64_t> http_date_seconds(std::int64_t year, unsigned month, int day, int weekday,
+                                              std::int64_t time_of_day) noexcept {
+  if (month < 1 || month > 12 || day < 1 || static_cast<unsigned>(day) > days_in_month(year, month))
+    return errc::invalid_retry_after;
+  const std::int64_t days = days_from_civil(year, month, static_cast<unsigned>(day));
+  const std::int64_t actual_weekday = ((days + 4) % 7 + 7) % 7;  // 1970-01-01 was a Thursday
+  if (actual_weekday != weekday) return errc::invalid_retry_after;
+  return days * 86400 + time_of_day;
+}
+
+}  // namespace detail
+
+/// Parses an HTTP-date in any of its three forms (see the top of this file) into Unix
+/// seconds. `now_seconds` (Unix seconds) resolves the two-digit year of an rfc850-date:
+/// RFC 9110 §5.6.7 reads a year that appears more than 50 years in the future as the most
+/// recent past year with the same last two digits. Surrounding spaces and tabs are allowed.
+/// Anything else is `invalid_retry_after`.
+inline result<std::int64_t> parse_http_date(std::string_view text, std::int64_t now_seconds) noexcept {
+  using namespace detail;
+  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
+  int day = 0, year = 0;
+  if (text.size() == 29 && text[3] == ',') {
+    // IMF-fixdate: Sun, 06 Nov 1994 08:49:37 GMT
+    const int wd = http_day_index(text.substr(0, 3), http_day_names);
+    const unsigned month = http_month_at(text, 8);
+    const std::int64_t tod = http_time_of_day_at(text, 17);
+    if (wd < 0 || text[4] != ' ' || text[7] != ' ' || text[11] != ' ' || text[16] != ' ' || text[25] != ' ' ||
+        text.substr(26) != "GMT" || !http_date_digits(text, 5, 2, day) || month == 0 ||
+        !http_date_digits(text, 12, 4, year) || tod < 0)
+      return errc::invalid_retry_after;
+    return http_date_seconds(year, month, day, wd, tod);
+  }
+  if (text.size() == 24 && text[3] == ' ') {
+    // asctime-date: Sun Nov  6 08:49:37 1994 (the day is two digits or a space and a digit)
+    const int wd = http_day_index(text.substr(0, 3), http_day_names);
+    const unsigned month = http_month_at(text, 4);
+    const std::int64_t tod = http_time_of_day_at(text, 11);
+    const bool day_ok = text[8] == ' ' ? http_date_digits(text, 9, 1, day) : http_date_digits(text, 8, 2, day);
+    if (wd < 0 || month == 0 || text[7] != ' ' || !day_ok || text[10] != ' ' || tod < 0 || text[19] != ' ' ||
+        !http_date_digits(text, 20, 4, year))
+      return errc::invalid_retry_after;
+    return http_date_seconds(year, month, day, wd, tod);
+  }
+  // rfc850-date: Sunday, 06-Nov-94 08:49:37 GMT (a full day name, then 24 fixed characters)
+  const std::size_t comma = text.find(',');
+  if (comma == std::string_view::npos || text.size() != comma + 24) return errc::invalid_retry_after;
+  const int wd = http_day_index(text.substr(0, comma), http_day_names_long);
+  const std::size_t at = comma + 2;  // the day
+  const unsigned month = http_month_at(text, at + 3);
+  const std::int64_t tod = http_time_of_day_at(text, at + 10);
+  int yy = 0;
+  if (wd < 0 || text[comma + 1] != ' ' || !http_date_digits(text, at, 2, day) || text[at + 2] != '-' || month == 0 ||
+      text[at + 6] != '-' || !http_date_digits(text, at + 7, 2, yy) || text[at + 9] != ' ' || tod < 0 ||
+      text[at + 18] != ' ' || text.substr(at + 19) != "GMT")
+    return errc::invalid_retry_after;
+  // The two-digit year: this century's, unless that is more than 50 years ahead of now.
+  std::int64_t now_year = 0;
+  unsigned now_month = 0, now_day = 0;
+  civil_from_days(now_seconds >= 0 ? now_seconds / 86400 : -((-now_seconds + 86399) / 86400), now_year, now_month,
+                  now_day);
+  std::int64_t full_year = now_year - ((now_year % 100) + 100) % 100 + yy;
+  if (full_year > now_year + 50) full_year -= 100;
+  return http_date_seconds(full_year, month, day, wd, tod);
+}
+
+/// Which form a Retry-After value had.
+enum class retry_after_form : std::uint8_t { delay_seconds, http_date };
+
+/// A parsed Retry-After, resolved against the time of the response.
+struct retry_after {
+  retry_after_form form = retry_after_form::delay_seconds;
+  /// How long to wait from the response, in milliseconds: the delay-seconds (saturated at
+  /// retry_after_saturation_seconds), or the date minus now — 0 for a date in the past
+  /// (RFC 9110: come back now).
+  std::int64_t wait_ms = 0;
+  /// http_date only: the date as Unix seconds (may be before now).
+  std::int64_t date_seconds = 0;
+  /// http_date only: the date was before the response (`wait_ms` is then 0).
+  bool in_past = false;
+};
+
+/// Parses a Retry-After field value received at `now_ms` (Unix milliseconds). Errors:
+/// `invalid_retry_after` for anything but delay-seconds or an HTTP-date (an empty value,
+/// a sign, a fraction, `Retry-After: soon`, a date with a wrong weekday, …).
+inline result<retry_after> parse_retry_after(std::string_view field, std::int64_t now_ms) noexcept {
+  while (!field.empty() && (field.front() == ' ' || field.front() == '\t')) field.remove_prefix(1);
+  while (!field.empty() && (field.back() == ' ' || field.back() == '\t')) field.remove_suffix(1);
+  if (field.empty()) return errc::invalid_retry_after;
+  retry_after r;
+  if (field.front() >= '0' && field.front() <= '9') {
+    std::int64_t seconds = 0;
+    for (char c : field) {
+      if (c < '0' || c > '9') return errc::invalid_retry_after;
+      seconds =
+          seconds >= retry_after_saturation_seconds / 10 ? retry_after_saturation_seconds : seconds * 10 + (c - '0');
+    }
+    if (seconds > retry_after_saturation_seconds) seconds = retry_after_saturation_seconds;
+    r.form = retry_after_form::delay_seconds;
+    r.wait_ms = seconds * 1000;
+    return r;
+  }
+  // A time this far from 1970 is no clock reading; clamping it keeps every sum below in
+  // range (the dates themselves are years 0000..9999, or near `now` for rfc850-date).
+  constexpr std::int64_t bound_ms = retry_after_saturation_seconds * 1000;
+  now_ms = now_ms < -bound_ms ? -bound_ms : now_ms > bound_ms ? bound_ms : now_ms;
+  const std::int64_t now_seconds = now_ms >= 0 ? now_ms / 1000 : -((-now_ms + 999) / 1000);
+  auto date = parse_http_date(field, now_seconds);
+  if (!date) return date.error();
+  r.form = retry_after_form::http_date;
+  r.date_seconds = *date;
+  const std::int64_t date_ms = *date * 1000;
+  r.in_past = date_ms < now_ms;
+  r.wait_ms = date_ms > now_ms ? date_ms - now_ms : 0;
+  if (r.wait_ms > bound_ms) r.wait_ms = bound_ms;
+  return r;
+}
+
+}  // namespace jobwire
+// ---- end jobwire/retry_after.hpp -------------------------------------------------
+
 // ---- begin jobwire/retry.hpp -----------------------------------------------------
 // jobwire — the sender's retry schedule (PROTOCOL.md §12) as a pure state machine.
 //
@@ -6819,6 +7020,15 @@ template <class Headers>
 // retries (every 5 minutes, so a retry arrives at or after `next_retry_at`), and the
 // send/dedupe rule for a delivery key (already delivered, queued or failed → not sent
 // again unless forced).
+//
+// Two sets of rules share the state machine (PROTOCOL.md §15: a profile is data). The
+// service profiles (`ai_stats`, `phaseo`) keep §12 exactly: every non-2xx is the same
+// failure on a fixed schedule. The Standard Webhooks profiles (`standard`, `openai`)
+// follow the etiquette of §17 "Sending": a longer schedule with jitter, `Retry-After`
+// honoured, 410 disables the endpoint, 429/502/504 throttle it, and a long failure streak
+// disables it. `decide_delivery` applies either and returns everything an outbox worker
+// records (outbox.hpp, `to_outbox_record` in outbox_retry.hpp); `decide_attempt` is the
+// §12 decision alone, as before.
 
 #include <array>
 
@@ -6909,8 +7119,33 @@ constexpr std::int64_t clamp_request_timeout(std::int64_t seconds) noexcept {
 
 // --- the policy ---------------------------------------------------------------------------
 
+/// Which rules turn an outcome into a verdict (PROTOCOL.md §15: chosen by the profile).
+enum class retry_rules : std::uint8_t {
+  service,            ///< §12: every non-2xx is a failure; `Retry-After` is not read
+  standard_webhooks,  ///< §17 "Sending": 410 disables, 429/502/504 throttle, `Retry-After` honoured
+};
+
+constexpr std::string_view retry_rules_name(retry_rules r) noexcept {
+  return r == retry_rules::service ? "service" : "standard_webhooks";
+}
+
+/// When a failure streak may disable an endpoint (`retry_policy::disable_after_failures`).
+enum class streak_check : std::uint8_t {
+  /// Only when a delivery fails permanently: the endpoint is disabled when one delivery
+  /// has run through its whole schedule and the endpoint's last N attempts all failed.
+  /// A streak counts attempts, and a busy endpoint piles up failed attempts in seconds
+  /// during a short outage; checking at a delivery's last attempt means an endpoint is
+  /// disabled only after it has failed for as long as the schedule lasts (about 3 days for
+  /// §17's), which is what senders promise ("disabled after failing for days").
+  final_failure,
+  /// At every failure: N consecutive failed attempts disable the endpoint, however fast
+  /// they came (for hosts that bound the rate per endpoint themselves).
+  every_failure,
+};
+
 /// Retry policy. The defaults are the service's (PROTOCOL.md §12): 4 attempts; after
-/// failed attempt 1, 2, 3 the next is due 60 s, 300 s, 900 s later; 30 s request timeout.
+/// failed attempt 1, 2, 3 the next is due 60 s, 300 s, 900 s later; 30 s request timeout;
+/// no jitter, no endpoint ever disabled. `standard_webhooks_retry_policy` below is §17's.
 struct retry_policy {
   /// Upper bound for `max_attempts`; the delay table is a fixed array so that a policy is a
   /// plain value (constexpr, copyable, no allocation).
@@ -6922,9 +7157,30 @@ struct retry_policy {
   std::array<std::int64_t, max_supported_attempts - 1> retry_delay_seconds{{60, 300, 900}};
   std::int64_t request_timeout_seconds = default_request_timeout_seconds;
 
+  /// How outcomes are read (see `retry_rules`).
+  retry_rules rules = retry_rules::service;
+  /// Each delay is moved by up to ± this percentage (0..max_jitter_percent), uniformly, so
+  /// that deliveries that failed together do not all come back in the same second. Never
+  /// below `min_jittered_delay_ms`. 0: the delays exactly (§12).
+  unsigned jitter_percent = 0;
+  /// standard_webhooks: a `Retry-After` asking for a longer wait is honoured only up to this
+  /// (0..max_retry_delay_seconds), so a receiver cannot park a delivery for years.
+  std::int64_t max_retry_after_seconds = 24 * 3600;
+  /// standard_webhooks: how long a 429/502/504 without a usable `Retry-After` holds the
+  /// endpoint (1..max_retry_delay_seconds).
+  std::int64_t throttle_seconds = 60;
+  /// The endpoint is disabled when this many consecutive attempts to it have failed
+  /// (checked as `disable_streak_check` says); 0: never by streak.
+  unsigned disable_after_failures = 0;
+  streak_check disable_streak_check = streak_check::final_failure;
+
+  static constexpr std::int64_t max_retry_delay_seconds = 30LL * 24 * 3600;
+  static constexpr unsigned max_jitter_percent = 50;
+
   /// `invalid_attempt` when max_attempts is 0 or above `max_supported_attempts`,
   /// `invalid_retry_policy` when a used delay is not positive (or absurdly large: more
-  /// than 30 days, which would also overflow millisecond arithmetic for no purpose),
+  /// than 30 days, which would also overflow millisecond arithmetic for no purpose), or the
+  /// jitter, the Retry-After cap or the throttle time is outside its range,
   /// `invalid_timeout` when the request timeout is outside 1..120 s.
   void_result validate() const noexcept {
     if (max_attempts < 1 || max_attempts > max_supported_attempts) return errc::invalid_attempt;
@@ -6932,6 +7188,13 @@ struct retry_policy {
       std::int64_t d = retry_delay_seconds[n - 1];
       if (d <= 0 || d > max_retry_delay_seconds) return errc::invalid_retry_policy;
     }
+    if (jitter_percent > max_jitter_percent) return errc::invalid_retry_policy;
+    if (max_retry_after_seconds < 0 || max_retry_after_seconds > max_retry_delay_seconds)
+      return errc::invalid_retry_policy;
+    if (throttle_seconds < 1 || throttle_seconds > max_retry_delay_seconds) return errc::invalid_retry_policy;
+    if (rules != retry_rules::service && rules != retry_rules::standard_webhooks) return errc::invalid_retry_policy;
+    if (disable_streak_check != streak_check::final_failure && disable_streak_check != streak_check::every_failure)
+      return errc::invalid_retry_policy;
     if (!validate_request_timeout(request_timeout_seconds)) return errc::invalid_timeout;
     return {};
   }
@@ -6940,12 +7203,61 @@ struct retry_policy {
   constexpr std::int64_t delay_after(unsigned attempt) const noexcept {
     return attempt >= 1 && attempt < max_attempts ? retry_delay_seconds[attempt - 1] : 0;
   }
-
-  static constexpr std::int64_t max_retry_delay_seconds = 30LL * 24 * 3600;
 };
 
 /// The service's policy, by name.
 constexpr retry_policy default_retry_policy{};
+
+/// The Standard Webhooks etiquette (PROTOCOL.md §17 "Sending"), the specification's example
+/// schedule: attempt 1 immediately, then 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 14 h, 20 h and
+/// 24 h after each failure — 10 attempts over about 3 days and 4 hours. Delays ±20 %
+/// (never below 1 s); a `Retry-After` honoured up to 24 h; a throttle without one holds the
+/// endpoint 60 s; the endpoint is disabled when a delivery fails permanently while the
+/// endpoint's last 10 attempts all failed (a dead endpoint: one full schedule, about 3 days).
+constexpr retry_policy standard_webhooks_retry_policy{
+    10,
+    {{5, 5 * 60, 30 * 60, 2 * 3600, 5 * 3600, 10 * 3600, 14 * 3600, 20 * 3600, 24 * 3600}},
+    default_request_timeout_seconds,
+    retry_rules::standard_webhooks,
+    20,
+    24 * 3600,
+    60,
+    10,
+    streak_check::final_failure};
+
+/// The policy a profile's deliveries use by default: §17's for the Standard Webhooks
+/// profiles, §12's for the service profiles.
+constexpr const retry_policy& retry_policy_for(const profile& p) noexcept {
+  return p.scheme == signature_scheme::webhooks ? standard_webhooks_retry_policy : default_retry_policy;
+}
+
+// --- jitter -----------------------------------------------------------------------------------
+
+/// A jittered delay is never shorter than this.
+constexpr std::int64_t min_jittered_delay_ms = 1000;
+
+/// SplitMix64: turns a seed (the CLI's `--seed`, a row id, a counter) into well-mixed random
+/// bits for the jitter. Not for secrets: the jitter only spreads load.
+constexpr std::uint64_t splitmix64(std::uint64_t x) noexcept {
+  x += 0x9E3779B97F4A7C15ull;
+  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
+  x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
+  return x ^ (x >> 31);
+}
+
+/// `delay_seconds` (1 s .. max_retry_delay_seconds) moved by a uniform offset within
+/// ±`jitter_percent` % (whole milliseconds), chosen by `random`; at least
+/// min_jittered_delay_ms. With jitter 0 the delay exactly.
+constexpr std::int64_t jittered_delay_ms(std::int64_t delay_seconds, unsigned jitter_percent,
+                                         std::uint64_t random) noexcept {
+  const std::int64_t base = delay_seconds * 1000;
+  const std::int64_t span = base / 100 * jitter_percent + base % 100 * jitter_percent / 100;
+  if (span <= 0) return base < min_jittered_delay_ms ? min_jittered_delay_ms : base;
+  // The bias of `%` over 64 random bits is below 2^-30 for any span a policy allows.
+  const std::int64_t offset = static_cast<std::int64_t>(random % (2 * static_cast<std::uint64_t>(span) + 1)) - span;
+  const std::int64_t d = base + offset;
+  return d < min_jittered_delay_ms ? min_jittered_delay_ms : d;
+}
 
 // --- the decision ---------------------------------------------------------------------------
 
@@ -6967,6 +7279,8 @@ struct retry_decision {
 /// is outside 1..max_attempts, `invalid_outcome` for an HTTP status outside 100..599,
 /// `invalid_argument` for a time outside [min_time_ms, max_time_ms]. A retry may fall due
 /// after max_time_ms (the ledger then refuses to record it); no arithmetic overflows.
+/// This is the schedule alone — the policy's delays exactly, whatever its rules and jitter
+/// say; `decide_delivery` below applies the whole policy.
 inline result<retry_decision> decide_attempt(const retry_policy& policy, unsigned attempt, attempt_outcome outcome,
                                              std::int64_t tried_at_ms) noexcept {
   if (void_result st = policy.validate(); !st) return st.error();
@@ -6991,6 +7305,255 @@ inline result<retry_decision> decide_attempt(const retry_policy& policy, unsigne
 inline result<retry_decision> decide_attempt(const retry_policy& policy, unsigned attempt, attempt_outcome outcome,
                                              unix_time tried_at) noexcept {
   return decide_attempt(policy, attempt, outcome, to_unix_ms(tried_at));
+}
+
+// --- the etiquette (PROTOCOL.md §12, §17 "Sending") -------------------------------------------
+
+/// What an attempt does to its endpoint (PROTOCOL.md §17 "Sending"); the outbox stores
+/// apply it (outbox.hpp).
+enum class endpoint_effect : std::uint8_t {
+  none,      ///< nothing (an attempt that was never sent, e.g. the build failed)
+  success,   ///< a 2xx: the failure streak restarts at 0
+  failure,   ///< any other failure: the streak grows by one
+  throttle,  ///< 429/502/504: a failure that also holds the endpoint until `throttle_until_ms`
+  disable,   ///< 410 Gone: the endpoint is disabled now
+};
+
+constexpr std::string_view endpoint_effect_name(endpoint_effect e) noexcept {
+  switch (e) {
+    case endpoint_effect::none: return "none";
+    case endpoint_effect::success: return "success";
+    case endpoint_effect::failure: return "failure";
+    case endpoint_effect::throttle: return "throttle";
+    case endpoint_effect::disable: return "disable";
+  }
+  return "unknown";
+}
+
+/// Why an attempt disables its endpoint.
+enum class disable_reason : std::uint8_t {
+  none,
+  gone,            ///< the endpoint answered 410 Gone
+  failure_streak,  ///< `disable_after_failures` consecutive failures
+};
+
+constexpr std::string_view disable_reason_name(disable_reason r) noexcept {
+  switch (r) {
+    case disable_reason::none: return "none";
+    case disable_reason::gone: return "gone";
+    case disable_reason::failure_streak: return "failure_streak";
+  }
+  return "unknown";
+}
+
+/// What became of a response's `Retry-After` field.
+enum class retry_after_use : std::uint8_t {
+  absent,       ///< the response had none
+  not_applied,  ///< the rules do not read it (service rules, a success, a 410)
+  honoured,     ///< read; the next attempt (and a throttle) is not before it
+  capped,       ///< read, asked for more than `max_retry_after_seconds`: that cap was used
+  past,         ///< an HTTP-date before the attempt: nothing to wait for
+  invalid,      ///< malformed (`retry_after_error`): ignored for scheduling, reported
+};
+
+constexpr std::string_view retry_after_use_name(retry_after_use u) noexcept {
+  switch (u) {
+    case retry_after_use::absent: return "absent";
+    case retry_after_use::not_applied: return "not_applied";
+    case retry_after_use::honoured: return "honoured";
+    case retry_after_use::capped: return "capped";
+    case retry_after_use::past: return "past";
+    case retry_after_use::invalid: return "invalid";
+  }
+  return "unknown";
+}
+
+/// 429 Too Many Requests, 502 Bad Gateway, 504 Gateway Timeout: the endpoint (or what is
+/// in front of it) is overloaded, so the sender holds all its deliveries a while (§17).
+constexpr bool is_throttle_status(int http_status) noexcept {
+  return http_status == 429 || http_status == 502 || http_status == 504;
+}
+
+/// One attempt as the worker observed it. Views must stay valid for the call only.
+struct attempt_observation {
+  unsigned attempt = 0;  ///< 1-based, as leased (outbox_lease::attempt)
+  attempt_outcome outcome;
+  std::int64_t tried_at_ms = 0;  ///< when the attempt was made (Unix ms); Retry-After dates count from here
+  /// The response's `Retry-After` field value, when it had one (a field that appears twice
+  /// is a list the host joins with ", ", which is malformed here, as RFC 9110 §5.3 implies).
+  std::optional<std::string_view> retry_after;
+  /// Uniform random bits for the jitter: from the host's generator, or `splitmix64(seed)`
+  /// for reproducible schedules. Not used when the policy has no jitter.
+  std::uint64_t random = 0;
+  /// The endpoint's failure streak before this attempt (outbox_lease::endpoint_failure_streak),
+  /// used only to say in the verdict whether this attempt disables the endpoint; the store
+  /// applies the streak itself, atomically, and its answer (outbox_record_result) is the one
+  /// that counts when several workers race.
+  unsigned endpoint_failure_streak = 0;
+};
+
+/// The verdict on one attempt: the row's status and due time, and the endpoint's effect.
+/// Every field an outbox record needs (see to_outbox_record in outbox_retry.hpp).
+struct attempt_verdict {
+  attempt_status status = attempt_status::failed_permanently;
+  unsigned attempt = 0;               ///< the attempt that was decided (1-based)
+  unsigned max_attempts = 0;          ///< from the policy
+  unsigned next_attempt = 0;          ///< attempt + 1 for a scheduled retry, else 0
+  std::int64_t tried_at_ms = 0;       ///< as reported
+  std::int64_t next_retry_at_ms = 0;  ///< scheduled_retry only: when the next attempt is due
+  int http_status = 0;                ///< the response's status; 0 for a timeout or network error
+  endpoint_effect effect = endpoint_effect::none;
+  /// effect throttle only: no delivery to the endpoint before this time (Unix ms, > 0).
+  std::int64_t throttle_until_ms = 0;
+  /// For the store (outbox_record::disable_after_failures): the endpoint is disabled when
+  /// its streak, after this attempt, reaches this many; 0 for this attempt: not by streak.
+  unsigned disable_after_failures = 0;
+  /// This attempt disables the endpoint: a 410, or (as far as the reported streak tells) the
+  /// streak reached its limit. The event a host alerts on; `disable_reason` says which.
+  bool endpoint_disabled = false;
+  disable_reason reason = disable_reason::none;
+  /// What became of the response's Retry-After; for honoured, capped and past the time
+  /// it asked for (after the cap), in Unix ms; `retry_after_error` for invalid.
+  retry_after_use retry_after = retry_after_use::absent;
+  std::int64_t retry_after_until_ms = 0;
+  errc retry_after_error = errc::ok;
+
+  constexpr bool retry_scheduled() const noexcept { return status == attempt_status::scheduled_retry; }
+  /// The §12 decision's view of the same verdict.
+  constexpr retry_decision as_retry_decision() const noexcept {
+    return retry_decision{status, attempt, max_attempts, next_attempt, next_retry_at_ms};
+  }
+};
+
+/// Decides one attempt under the policy's rules (see the top of this file).
+///
+/// Service rules (§12): 2xx → delivered, effect success; anything else → a retry after the
+/// policy's delay (jittered if the policy says so) while attempts remain, else
+/// failed_permanently; effect failure. Retry-After is not read.
+///
+/// Standard Webhooks rules (§17 "Sending"), in this order:
+///   2xx → delivered (effect success).
+///   410 Gone → failed_permanently, effect disable: the endpoint is disabled now.
+///   Any other response (1xx, 3xx — redirects are not followed —, 4xx, 5xx), a timeout or a
+///   network error is a failure: a retry after the jittered delay while attempts remain,
+///   else failed_permanently.
+///   429, 502, 504 → effect throttle: the endpoint is held until the Retry-After time, or
+///   `throttle_seconds` after the attempt when there is no usable Retry-After.
+///   Retry-After (seconds or HTTP-date, capped at `max_retry_after_seconds`) on any failure:
+///   the retry is never before it (nor before a throttle): when it is later than the
+///   jittered schedule, the retry is due at that time plus up to jitter_percent % of the wait
+///   more (never less), so deliveries told the same time do not return in the same instant.
+///   A malformed Retry-After is reported (`retry_after_use::invalid`) and ignored.
+///   The failure streak: `disable_after_failures` goes to the store with a failure (every
+///   failure, or only a permanent one: `disable_streak_check`).
+///
+/// Errors: the policy's own (see `retry_policy::validate`), `invalid_attempt` when the
+/// attempt is outside 1..max_attempts, `invalid_outcome` for an HTTP status outside
+/// 100..599, `invalid_argument` for a time outside [min_time_ms, max_time_ms]. Never an
+/// error for a Retry-After: a hostile or broken field cannot stop a verdict.
+inline result<attempt_verdict> decide_delivery(const retry_policy& policy, const attempt_observation& report) noexcept {
+  if (void_result st = policy.validate(); !st) return st.error();
+  if (report.attempt < 1 || report.attempt > policy.max_attempts) return errc::invalid_attempt;
+  if (!report.outcome.is_valid()) return errc::invalid_outcome;
+  if (report.tried_at_ms < min_time_ms || report.tried_at_ms > max_time_ms) return errc::invalid_argument;
+  const std::int64_t t = report.tried_at_ms;
+  const bool etiquette = policy.rules == retry_rules::standard_webhooks;
+  const int code = report.outcome.kind == outcome_kind::http_response ? report.outcome.http_status : 0;
+
+  attempt_verdict v;
+  v.attempt = report.attempt;
+  v.max_attempts = policy.max_attempts;
+  v.tried_at_ms = t;
+  v.http_status = code;
+  if (report.retry_after) v.retry_after = retry_after_use::not_applied;
+
+  if (report.outcome.is_success()) {
+    v.status = attempt_status::delivered;
+    v.effect = endpoint_effect::success;
+    return v;
+  }
+  if (etiquette && code == 410) {
+    v.status = attempt_status::failed_permanently;
+    v.effect = endpoint_effect::disable;
+    v.endpoint_disabled = true;
+    v.reason = disable_reason::gone;
+    return v;
+  }
+
+  // The earliest time the endpoint's own words allow: its Retry-After, capped.
+  std::int64_t not_before = t;
+  bool have_retry_after = false;
+  if (etiquette && report.retry_after) {
+    auto ra = parse_retry_after(*report.retry_after, t);
+    if (!ra) {
+      v.retry_after = retry_after_use::invalid;
+      v.retry_after_error = ra.code();
+    } else {
+      have_retry_after = true;
+      std::int64_t wait = ra->wait_ms;
+      v.retry_after = ra->in_past ? retry_after_use::past : retry_after_use::honoured;
+      if (wait > policy.max_retry_after_seconds * 1000) {
+        wait = policy.max_retry_after_seconds * 1000;
+        v.retry_after = retry_after_use::capped;
+      }
+      not_before = t + wait;
+      v.retry_after_until_ms = not_before;
+    }
+  }
+
+  v.effect = endpoint_effect::failure;
+  if (etiquette && is_throttle_status(code)) {
+    v.effect = endpoint_effect::throttle;
+    // > 0 always (the store's record check reads 0 as "no throttle"): only an attempt at
+    // the epoch itself with Retry-After 0 would give 0.
+    const std::int64_t until = have_retry_after ? not_before : t + policy.throttle_seconds * 1000;
+    v.throttle_until_ms = until > 0 ? until : 1;
+    if (v.throttle_until_ms > not_before) not_before = v.throttle_until_ms;
+  }
+
+  if (report.attempt < policy.max_attempts) {
+    v.status = attempt_status::scheduled_retry;
+    v.next_attempt = report.attempt + 1;
+    const std::int64_t scheduled =
+        t + jittered_delay_ms(policy.delay_after(report.attempt), policy.jitter_percent, report.random);
+    if (not_before > scheduled) {
+      // Later than the schedule: the endpoint's time, plus a spread that only ever adds.
+      const std::int64_t wait = not_before - t;
+      const std::int64_t spread = wait / 100 * policy.jitter_percent + wait % 100 * policy.jitter_percent / 100;
+      const std::uint64_t bits = splitmix64(report.random);
+      v.next_retry_at_ms =
+          not_before + (spread > 0 ? static_cast<std::int64_t>(bits % (static_cast<std::uint64_t>(spread) + 1)) : 0);
+    } else {
+      v.next_retry_at_ms = scheduled;
+    }
+  } else {
+    v.status = attempt_status::failed_permanently;
+  }
+
+  const bool streak_counts =
+      policy.disable_streak_check == streak_check::every_failure || v.status == attempt_status::failed_permanently;
+  if (streak_counts && policy.disable_after_failures > 0) {
+    v.disable_after_failures = policy.disable_after_failures;
+    if (report.endpoint_failure_streak >= policy.disable_after_failures - 1) {
+      v.endpoint_disabled = true;
+      v.reason = disable_reason::failure_streak;
+    }
+  }
+  return v;
+}
+
+/// The same with the time as `unix_time`.
+inline result<attempt_verdict> decide_delivery(const retry_policy& policy, unsigned attempt, attempt_outcome outcome,
+                                               unix_time tried_at,
+                                               std::optional<std::string_view> retry_after = std::nullopt,
+                                               std::uint64_t random = 0) noexcept {
+  attempt_observation r;
+  r.attempt = attempt;
+  r.outcome = outcome;
+  r.tried_at_ms = to_unix_ms(tried_at);
+  r.retry_after = retry_after;
+  r.random = random;
+  return decide_delivery(policy, r);
 }
 
 // --- the sweep (PROTOCOL.md §12) --------------------------------------------------------------
@@ -10712,14 +11275,8 @@ struct outbox_lease {
 
 // --- recording an attempt ---------------------------------------------------------------------
 
-/// What an attempt does to its endpoint (PROTOCOL.md §17 "Sending").
-enum class endpoint_effect : std::uint8_t {
-  none,      ///< nothing (an attempt that was never sent, e.g. the build failed)
-  success,   ///< a 2xx: the failure streak restarts at 0
-  failure,   ///< any other failure: the streak grows by one
-  throttle,  ///< 429/502/504: a failure that also holds the endpoint until `throttle_until_ms`
-  disable,   ///< 410 Gone: the endpoint is disabled now
-};
+// `endpoint_effect` (none, success, failure, throttle, disable) is the retry rules' word
+// for what an attempt does to its endpoint: retry.hpp.
 
 /// The verdict on one leased row, as the retry rules (retry.hpp) gave it.
 struct outbox_record {
@@ -11419,6 +11976,50 @@ static_assert(is_outbox_store_v<memory_outbox_store>, "the in-memory store imple
 
 }  // namespace jobwire
 // ---- end jobwire/outbox_memory.hpp -----------------------------------------------
+
+// ---- begin jobwire/outbox_retry.hpp ----------------------------------------------
+// jobwire — a retry verdict (retry.hpp) as the record an outbox store writes (outbox.hpp).
+//
+// The worker's loop is: lease a row, send it, `decide_delivery`, `to_outbox_record`,
+// `store.record`. The conversion is its own header because it is the one place where the
+// retry rules and the store interface meet: neither of the two includes the other's
+// vocabulary beyond `endpoint_effect`.
+
+
+
+namespace jobwire {
+
+/// The row state a verdict leads to (a 410's "endpoint disabled" is failed_permanently
+/// plus the effect `disable`).
+constexpr outbox_state outbox_state_after(attempt_status s) noexcept {
+  switch (s) {
+    case attempt_status::delivered: return outbox_state::delivered;
+    case attempt_status::scheduled_retry: return outbox_state::scheduled_retry;
+    case attempt_status::failed_permanently: return outbox_state::failed_permanently;
+  }
+  return outbox_state::failed_permanently;
+}
+
+/// The record for `store.record(lease, record, now)`: state, next attempt time, the
+/// attempt's time and HTTP status, the endpoint effect with its throttle time and the
+/// streak limit, and `error` (what went wrong, for the operator; cut to
+/// outbox_max_error_bytes; the view must outlive the record). A verdict from
+/// `decide_delivery` always passes `check_outbox_record`.
+inline outbox_record to_outbox_record(const attempt_verdict& v, std::string_view error = {}) noexcept {
+  outbox_record r;
+  r.state = outbox_state_after(v.status);
+  r.next_attempt_at_ms = v.retry_scheduled() ? v.next_retry_at_ms : 0;
+  r.tried_at_ms = v.tried_at_ms;
+  r.http_status = v.http_status;
+  r.error = outbox_error_text(error);
+  r.effect = v.effect;
+  r.throttle_until_ms = v.effect == endpoint_effect::throttle ? v.throttle_until_ms : 0;
+  r.disable_after_failures = v.disable_after_failures;
+  return r;
+}
+
+}  // namespace jobwire
+// ---- end jobwire/outbox_retry.hpp ------------------------------------------------
 
 // ---- begin jobwire/dedup.hpp -----------------------------------------------------
 // jobwire — idempotent receiving: dedup keys, the two-phase claim/commit/release policy
@@ -14049,11 +14650,9 @@ struct outbox_message {
 };
 
 /// The retry policy a profile's deliveries are built and decided with (the max-attempts
-/// header and `delivery.max_attempts` come from it). The service profiles keep §12.
-inline retry_policy outbox_retry_policy(const profile& prof) noexcept {
-  (void)prof;
-  return default_retry_policy;
-}
+/// header and `delivery.max_attempts` come from it): §12 for the service profiles, §17's
+/// etiquette for `standard`/`openai` (retry.hpp, `retry_policy_for`).
+inline const retry_policy& outbox_retry_policy(const profile& prof) noexcept { return retry_policy_for(prof); }
 
 /// The URL policy a profile's callback URLs are checked with, at enqueue and before every
 /// attempt (§16.4 step 5): the current service's send-time rule for `phaseo`, the seed
@@ -14242,7 +14841,7 @@ inline result<outbox_request> build_outbox_request(const outbox_message& m, unsi
   const profile& prof = *m.prof;
   const bool webhooks = prof.scheme == signature_scheme::webhooks;
   const profile& body_prof = webhooks ? profiles::ai_stats : prof;
-  const retry_policy policy = outbox_retry_policy(prof);
+  const retry_policy& policy = outbox_retry_policy(prof);
   // The Standard Webhooks profiles always sign; their key is prepared by the signer below,
   // so the body builder gets no secret of its own.
   auto sender = delivery_sender::create(webhooks ? std::string_view() : std::string_view(m.secret), body_prof, policy);
@@ -14285,8 +14884,11 @@ inline result<std::string> outbox_delivery_key(const outbox_message& m) {
 /// What the worker observed for one attempt.
 struct outbox_observation {
   attempt_outcome outcome;
-  std::string_view retry_after;  ///< the response's Retry-After header, empty when absent
-  std::int64_t timeout_ms = 0;   ///< the request timeout that applied (for the error text)
+  std::optional<std::string_view> retry_after;  ///< the response's Retry-After, when it had one
+  std::int64_t timeout_ms = 0;                  ///< the request timeout that applied (for the error text)
+  /// The endpoint's failure streak when the row was leased (outbox_lease); the store applies
+  /// the streak itself, this only tells the verdict whether it expects a disable.
+  unsigned endpoint_failure_streak = 0;
 };
 
 /// The error text of a failed attempt, as the current service words it (§16.5):
@@ -14305,30 +14907,26 @@ inline std::string outbox_attempt_error(const outbox_observation& o, std::string
 
 /// The verdict on attempt `attempt` of a delivery under `prof`, made at `now`, as the row's
 /// record (outbox.hpp): its state, when it is due again, and what it does to the endpoint.
-/// `random` (any 64-bit value) is for the schedule's jitter where a profile has one. The
+/// `random` (any 64-bit value) drives the schedule's jitter where the profile has one. The
 /// record's `error` is left empty: the worker sets it (`outbox_attempt_error`) in a buffer
-/// it owns. Errors: those of `decide_attempt`.
+/// it owns. Errors: those of `decide_delivery`.
 ///
-/// The service profiles keep §12 exactly: 4 attempts, 60/300/900 s, every failure counts
-/// to the endpoint's streak, no endpoint is disabled by the sender.
+/// The rules are the profile's (retry.hpp, `decide_delivery`): the service profiles keep
+/// §12 exactly (4 attempts, 60/300/900 s, no endpoint ever disabled by the sender);
+/// `standard`/`openai` follow §17 — 410 disables the endpoint, 429/502/504 throttle it,
+/// Retry-After is honoured, delays are jittered, a long failure streak disables it.
 inline result<outbox_record> outbox_verdict(const profile& prof, unsigned attempt, const outbox_observation& o,
                                             unix_time now, std::uint64_t random) noexcept {
-  (void)random;
-  auto d = decide_attempt(outbox_retry_policy(prof), attempt, o.outcome, now);
-  if (!d) return d.error();
-  outbox_record r;
-  r.tried_at_ms = to_unix_ms(now);
-  r.http_status = o.outcome.kind == outcome_kind::http_response ? o.outcome.http_status : 0;
-  r.effect = o.outcome.is_success() ? endpoint_effect::success : endpoint_effect::failure;
-  switch (d->status) {
-    case attempt_status::delivered: r.state = outbox_state::delivered; break;
-    case attempt_status::scheduled_retry:
-      r.state = outbox_state::scheduled_retry;
-      r.next_attempt_at_ms = d->next_retry_at_ms;
-      break;
-    case attempt_status::failed_permanently: r.state = outbox_state::failed_permanently; break;
-  }
-  return r;
+  attempt_observation report;
+  report.attempt = attempt;
+  report.outcome = o.outcome;
+  report.tried_at_ms = to_unix_ms(now);
+  report.retry_after = o.retry_after;
+  report.random = random;
+  report.endpoint_failure_streak = o.endpoint_failure_streak;
+  auto v = decide_delivery(outbox_retry_policy(prof), report);
+  if (!v) return v.error();
+  return to_outbox_record(*v);
 }
 
 /// A verdict for an attempt that could not be made at all (the payload is unreadable, the

@@ -147,6 +147,7 @@ static const struct named_code all_codes[] = {
     {JOBWIRE_E_INVALID_ATTEMPT, "invalid_attempt"},
     {JOBWIRE_E_INVALID_RETRY_POLICY, "invalid_retry_policy"},
     {JOBWIRE_E_INVALID_METRIC_NAME, "invalid_metric_name"},
+    {JOBWIRE_E_INVALID_RETRY_AFTER, "invalid_retry_after"},
     {JOBWIRE_E_INVALID_ENDPOINT_SECRET, "invalid_endpoint_secret"},
     {JOBWIRE_E_INVALID_ENDPOINT_NAME, "invalid_endpoint_name"},
     {JOBWIRE_E_INVALID_LIST_LIMIT, "invalid_list_limit"},
@@ -1497,6 +1498,141 @@ static void test_retry_schedule(void) {
   jobwire_retry_policy_init(NULL); /* a no-op */
 }
 
+/* jobwire_decide_delivery (PROTOCOL.md §12, §17 "Sending"): the retry rules of each profile. */
+static void observe(jobwire_attempt_observation* o, unsigned attempt, int outcome, int http_status, long long t,
+                    const char* retry_after) {
+  memset(o, 0, sizeof *o);
+  o->attempt = attempt;
+  o->outcome = outcome;
+  o->http_status = http_status;
+  o->tried_at_ms = t;
+  o->retry_after = retry_after;
+  o->retry_after_len = retry_after != NULL ? strlen(retry_after) : 0;
+  o->random = jobwire_splitmix64(7);
+}
+
+static void test_retry_etiquette(void) {
+  const long long t = 1781166600000LL; /* 2026-06-11T08:30:00Z, Unix ms */
+  const long long waits[9] = {5, 300, 1800, 7200, 18000, 36000, 50400, 72000, 86400};
+  jobwire_retry_policy policy, service;
+  jobwire_retry_etiquette etiquette, service_rules;
+  jobwire_attempt_observation o;
+  jobwire_attempt_verdict v;
+  jobwire_retry_decision d;
+  unsigned a;
+
+  /* the profiles' rules */
+  CHECK_STATUS(jobwire_retry_policy_for_profile(JOBWIRE_PROFILE_PHASEO, &service, &service_rules), JOBWIRE_OK);
+  CHECK(service.max_attempts == 4 && service.retry_delay_seconds == NULL && service.retry_delay_count == 0);
+  CHECK(service_rules.rules == JOBWIRE_RETRY_RULES_SERVICE && service_rules.jitter_percent == 0 &&
+        service_rules.disable_after_failures == 0);
+  CHECK_STATUS(jobwire_retry_policy_for_profile(JOBWIRE_PROFILE_STANDARD, &policy, &etiquette), JOBWIRE_OK);
+  CHECK(policy.max_attempts == 10 && policy.retry_delay_count == 9 && policy.request_timeout_seconds == 30);
+  for (a = 0; a < 9; ++a) CHECK(policy.retry_delay_seconds[a] == waits[a]);
+  CHECK(etiquette.rules == JOBWIRE_RETRY_RULES_STANDARD_WEBHOOKS && etiquette.jitter_percent == 20 &&
+        etiquette.max_retry_after_seconds == 86400 && etiquette.throttle_seconds == 60 &&
+        etiquette.disable_after_failures == 10 && etiquette.disable_streak_check == JOBWIRE_STREAK_FINAL_FAILURE);
+  CHECK_STATUS(jobwire_retry_policy_for_profile(JOBWIRE_PROFILE_OPENAI, NULL, NULL), JOBWIRE_OK);
+  CHECK_STATUS(jobwire_retry_policy_for_profile(JOBWIRE_PROFILE_AUTO, &policy, &etiquette), JOBWIRE_E_INVALID_ARGUMENT);
+  CHECK_STATUS(jobwire_retry_policy_for_profile(JOBWIRE_PROFILE_STANDARD, &policy, &etiquette), JOBWIRE_OK);
+
+  /* the service's rules: jobwire_decide_attempt's verdict, a 410 or 429 is a plain failure */
+  for (a = 1; a <= 4; ++a) {
+    observe(&o, a, JOBWIRE_OUTCOME_HTTP_RESPONSE, 410, t, "120");
+    CHECK_STATUS(jobwire_decide_delivery(&service, &service_rules, &o, &v), JOBWIRE_OK);
+    CHECK_STATUS(jobwire_decide_attempt(NULL, a, JOBWIRE_OUTCOME_HTTP_RESPONSE, 410, t, &d), JOBWIRE_OK);
+    CHECK(v.status == d.status && v.next_retry_at_ms == d.next_retry_at_ms && v.next_attempt == d.next_attempt);
+    CHECK(v.effect == JOBWIRE_ENDPOINT_FAILURE && strcmp(v.effect_name, "failure") == 0 && !v.endpoint_disabled);
+    CHECK(v.retry_after == JOBWIRE_RETRY_AFTER_NOT_APPLIED);
+    CHECK_STATUS(jobwire_decide_delivery(NULL, NULL, &o, &v), JOBWIRE_OK); /* the same by default */
+    CHECK(v.status == d.status && v.next_retry_at_ms == d.next_retry_at_ms);
+  }
+
+  /* Standard Webhooks: the schedule with jitter within +-20 % */
+  for (a = 1; a <= 9; ++a) {
+    observe(&o, a, JOBWIRE_OUTCOME_TIMEOUT, 0, t, NULL);
+    CHECK_STATUS(jobwire_decide_delivery(&policy, &etiquette, &o, &v), JOBWIRE_OK);
+    CHECK(v.status == JOBWIRE_ATTEMPT_SCHEDULED_RETRY && v.next_attempt == a + 1 && v.max_attempts == 10);
+    CHECK(v.next_retry_at_ms >= t + waits[a - 1] * 800 && v.next_retry_at_ms <= t + waits[a - 1] * 1200);
+    CHECK(v.http_status == 0 && v.tried_at_ms == t && v.retry_after == JOBWIRE_RETRY_AFTER_ABSENT);
+  }
+  observe(&o, 10, JOBWIRE_OUTCOME_NETWORK_ERROR, 0, t, NULL);
+  CHECK_STATUS(jobwire_decide_delivery(&policy, &etiquette, &o, &v), JOBWIRE_OK);
+  CHECK(v.status == JOBWIRE_ATTEMPT_FAILED_PERMANENTLY && v.disable_after_failures == 10 && !v.endpoint_disabled);
+  o.endpoint_failure_streak = 9;
+  CHECK_STATUS(jobwire_decide_delivery(&policy, &etiquette, &o, &v), JOBWIRE_OK);
+  CHECK(v.endpoint_disabled == 1 && v.disable_reason == JOBWIRE_DISABLE_FAILURE_STREAK &&
+        strcmp(v.disable_reason_name, "failure_streak") == 0);
+  /* 2xx, 410, 302 */
+  observe(&o, 2, JOBWIRE_OUTCOME_HTTP_RESPONSE, 204, t, NULL);
+  CHECK_STATUS(jobwire_decide_delivery(&policy, &etiquette, &o, &v), JOBWIRE_OK);
+  CHECK(v.status == JOBWIRE_ATTEMPT_DELIVERED && strcmp(v.status_name, "delivered") == 0 &&
+        v.effect == JOBWIRE_ENDPOINT_SUCCESS);
+  observe(&o, 2, JOBWIRE_OUTCOME_HTTP_RESPONSE, 410, t, NULL);
+  CHECK_STATUS(jobwire_decide_delivery(&policy, &etiquette, &o, &v), JOBWIRE_OK);
+  CHECK(v.status == JOBWIRE_ATTEMPT_FAILED_PERMANENTLY && v.effect == JOBWIRE_ENDPOINT_DISABLE &&
+        strcmp(v.effect_name, "disable") == 0 && v.endpoint_disabled == 1 && v.disable_reason == JOBWIRE_DISABLE_GONE);
+  observe(&o, 1, JOBWIRE_OUTCOME_HTTP_RESPONSE, 302, t, NULL);
+  CHECK_STATUS(jobwire_decide_delivery(&policy, &etiquette, &o, &v), JOBWIRE_OK);
+  CHECK(v.status == JOBWIRE_ATTEMPT_SCHEDULED_RETRY && v.effect == JOBWIRE_ENDPOINT_FAILURE);
+  /* 429 with Retry-After as an HTTP-date: throttled until then, never retried before */
+  observe(&o, 1, JOBWIRE_OUTCOME_HTTP_RESPONSE, 429, t, "Thu, 11 Jun 2026 08:40:00 GMT");
+  CHECK_STATUS(jobwire_decide_delivery(&policy, &etiquette, &o, &v), JOBWIRE_OK);
+  CHECK(v.effect == JOBWIRE_ENDPOINT_THROTTLE && v.throttle_until_ms == t + 600000);
+  CHECK(v.retry_after == JOBWIRE_RETRY_AFTER_HONOURED && strcmp(v.retry_after_name, "honoured") == 0 &&
+        v.retry_after_until_ms == t + 600000 && v.retry_after_error == JOBWIRE_OK);
+  CHECK(v.next_retry_at_ms >= t + 600000 && v.next_retry_at_ms <= t + 720000);
+  /* 502 without: 60 s; a malformed field is reported, not an error; a huge one is capped */
+  observe(&o, 1, JOBWIRE_OUTCOME_HTTP_RESPONSE, 502, t, "tomorrow");
+  CHECK_STATUS(jobwire_decide_delivery(&policy, &etiquette, &o, &v), JOBWIRE_OK);
+  CHECK(v.throttle_until_ms == t + 60000 && v.retry_after == JOBWIRE_RETRY_AFTER_INVALID &&
+        v.retry_after_error == JOBWIRE_E_INVALID_RETRY_AFTER);
+  observe(&o, 1, JOBWIRE_OUTCOME_HTTP_RESPONSE, 504, t, "99999999999999999999");
+  CHECK_STATUS(jobwire_decide_delivery(&policy, &etiquette, &o, &v), JOBWIRE_OK);
+  CHECK(v.throttle_until_ms == t + 86400000LL && v.retry_after == JOBWIRE_RETRY_AFTER_CAPPED);
+  /* an empty field is present and malformed; NULL with a length is an argument error */
+  observe(&o, 1, JOBWIRE_OUTCOME_HTTP_RESPONSE, 503, t, "");
+  CHECK_STATUS(jobwire_decide_delivery(&policy, &etiquette, &o, &v), JOBWIRE_OK);
+  CHECK(v.retry_after == JOBWIRE_RETRY_AFTER_INVALID);
+  o.retry_after = NULL;
+  o.retry_after_len = 3;
+  CHECK_STATUS(jobwire_decide_delivery(&policy, &etiquette, &o, &v), JOBWIRE_E_INVALID_ARGUMENT);
+  CHECK(v.status == 0 && v.next_retry_at_ms == 0 && strcmp(v.status_name, "") == 0);
+  /* the same random bits, the same verdict */
+  observe(&o, 5, JOBWIRE_OUTCOME_HTTP_RESPONSE, 500, t, NULL);
+  CHECK_STATUS(jobwire_decide_delivery(&policy, &etiquette, &o, &v), JOBWIRE_OK);
+  {
+    long long first = v.next_retry_at_ms;
+    CHECK_STATUS(jobwire_decide_delivery(&policy, &etiquette, &o, &v), JOBWIRE_OK);
+    CHECK(v.next_retry_at_ms == first);
+    o.random = jobwire_splitmix64(8);
+    CHECK_STATUS(jobwire_decide_delivery(&policy, &etiquette, &o, &v), JOBWIRE_OK);
+    CHECK(v.next_retry_at_ms != first);
+  }
+  CHECK(jobwire_splitmix64(0) == 0xE220A8397B1DCDAFULL);
+
+  /* refusals */
+  observe(&o, 1, JOBWIRE_OUTCOME_TIMEOUT, 0, t, NULL);
+  etiquette.jitter_percent = 51;
+  CHECK_STATUS(jobwire_decide_delivery(&policy, &etiquette, &o, &v), JOBWIRE_E_INVALID_RETRY_POLICY);
+  etiquette.jitter_percent = 20;
+  etiquette.rules = 2;
+  CHECK_STATUS(jobwire_decide_delivery(&policy, &etiquette, &o, &v), JOBWIRE_E_INVALID_RETRY_POLICY);
+  etiquette.rules = JOBWIRE_RETRY_RULES_STANDARD_WEBHOOKS;
+  etiquette.throttle_seconds = 0;
+  CHECK_STATUS(jobwire_decide_delivery(&policy, &etiquette, &o, &v), JOBWIRE_E_INVALID_RETRY_POLICY);
+  etiquette.throttle_seconds = 60;
+  etiquette.disable_streak_check = 7;
+  CHECK_STATUS(jobwire_decide_delivery(&policy, &etiquette, &o, &v), JOBWIRE_E_INVALID_RETRY_POLICY);
+  etiquette.disable_streak_check = JOBWIRE_STREAK_FINAL_FAILURE;
+  o.attempt = 11;
+  CHECK_STATUS(jobwire_decide_delivery(&policy, &etiquette, &o, &v), JOBWIRE_E_INVALID_ATTEMPT);
+  o.attempt = 1;
+  CHECK_STATUS(jobwire_decide_delivery(&policy, &etiquette, NULL, &v), JOBWIRE_E_INVALID_ARGUMENT);
+  CHECK_STATUS(jobwire_decide_delivery(&policy, &etiquette, &o, NULL), JOBWIRE_E_INVALID_ARGUMENT);
+  CHECK_STATUS(jobwire_decide_delivery(&policy, &etiquette, &o, &v), JOBWIRE_OK);
+}
+
 int main(void) {
   test_status_codes();
   test_version_and_constants();
@@ -1513,6 +1649,7 @@ int main(void) {
   test_payloads();
   test_subscriptions();
   test_retry_schedule();
+  test_retry_etiquette();
   printf("c_api: %d checks, %d failed\n", checks, failures);
   return failures == 0 ? 0 : 1;
 }

@@ -122,6 +122,38 @@ check_eq "the row after them" "$(row J-after state)" 2
 check_eq "requests to /ok after the bad rows" "$(requests "$log" /ok)" 2
 check_true "the worker said why" grep -q 'J-bad .*failed permanently: outbox payload' "$TMPD/work2.err"
 
+# Standard Webhooks (§17 "Sending"): a 410 disables the endpoint at once — its other rows
+# fail with it and a new row for it is stored failed —, a 429 throttles it until its
+# Retry-After, webhook-* signatures verify at the receiver.
+SKEY=whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw
+start_receiver r3 standard "$SKEY" '{"/s-gone":[410],"/s-busy":[[429,{"Retry-After":"2"}],200],"/s-flaky":[500,200]}'
+E="$TMPD/e.sqlite"
+senqueue() {
+  "$JW" outbox --db "sqlite:$E" enqueue --url "http://127.0.0.1:$RECEIVER_PORT/$1" --secret "$SKEY" --kind video \
+    --job-id "$2" --internal-id "i$2" --phase completed --data "$DATA" --profile standard --dev
+}
+for row in "s-gone W-1" "s-gone W-2" "s-busy W-3" "s-flaky W-4"; do
+  expect 0 'inserted video.completed pending' -- senqueue $row
+done
+"$JW" outbox --db "sqlite:$E" work --workers 1 --batch 1 --until-idle --time-scale 1000 --max-seconds 60 \
+  >"$TMPD/work5.out" 2>"$TMPD/work5.err"
+check_true "one endpoint disabled ($(cat "$TMPD/work5.out"))" grep -q '"endpoints_disabled":1' "$TMPD/work5.out"
+expect 0 '\{"pending":0,"scheduled_retry":0,"delivered":2,"failed_permanently":2,"endpoints_disabled":1\}' -- \
+  status_of "$E"
+check_eq "requests to /s-gone (disabled at the first 410)" "$(requests "$TMPD/r3.log" /s-gone)" 1
+check_eq "requests to /s-busy" "$(requests "$TMPD/r3.log" /s-busy)" 2
+check_eq "requests to /s-flaky" "$(requests "$TMPD/r3.log" /s-flaky)" 2
+check_true "every standard request verified, one webhook-id per delivery" python3 - "$TMPD/r3.log" <<'EOF2'
+import json, sys
+ids = {}
+for line in open(sys.argv[1]):
+    e = json.loads(line)
+    assert e["verified"], e
+    assert e["headers"]["webhook-id"] == e["event_id"], e
+    assert ids.setdefault(e["path"], e["headers"]["webhook-id"]) == e["headers"]["webhook-id"], e
+EOF2
+expect 0 'inserted video.completed failed_permanently' -- senqueue s-gone W-5
+
 # A host name is resolved before each request and every address checked by the policy
 # (§16.4 step 4): `localhost.` passes the literal rule, and resolves to loopback or to
 # nothing — either way the attempt fails as the service's does, nothing is sent.

@@ -300,3 +300,39 @@ TEST_CASE("outbox URL options follow the profile") {
   CHECK_FALSE(check_callback_url("http://127.0.0.1:8080/hook", outbox_url_options(profiles::phaseo, false)));
   CHECK(check_callback_url("http://127.0.0.1:8080/hook", outbox_url_options(profiles::phaseo, true)));
 }
+
+TEST_CASE("outbox verdict: standard follows the etiquette of §17 (410 disables, 429 throttles, Retry-After)") {
+  const unix_time t = unix_time_from_seconds(now_s);
+  const std::int64_t t_ms = now_s * 1000;
+  outbox_observation o;
+  o.outcome = attempt_outcome::http(410);
+  auto gone = outbox_verdict(profiles::standard, 1, o, t, 7);
+  REQUIRE(gone);
+  CHECK(gone->state == outbox_state::failed_permanently);
+  CHECK(gone->effect == endpoint_effect::disable);
+  CHECK(check_outbox_record(*gone));
+
+  o.outcome = attempt_outcome::http(429);
+  o.retry_after = std::string_view("120");
+  auto busy = outbox_verdict(profiles::standard, 1, o, t, 7);
+  REQUIRE(busy);
+  CHECK(busy->state == outbox_state::scheduled_retry);
+  CHECK(busy->effect == endpoint_effect::throttle);
+  CHECK(busy->throttle_until_ms == t_ms + 120000);
+  CHECK(busy->next_attempt_at_ms >= t_ms + 120000);
+  CHECK(check_outbox_record(*busy));
+
+  // The service profiles read no Retry-After and never throttle or disable (§12).
+  auto service = outbox_verdict(profiles::phaseo, 1, o, t, 7);
+  REQUIRE(service);
+  CHECK(service->effect == endpoint_effect::failure);
+  CHECK(service->next_attempt_at_ms == t_ms + 60000);
+  o.outcome = attempt_outcome::http(410);
+  o.retry_after.reset();
+  CHECK(outbox_verdict(profiles::ai_stats, 1, o, t, 7)->effect == endpoint_effect::failure);
+
+  // The request carries the etiquette's attempt budget.
+  auto r = build_outbox_request(completed(profiles::standard, "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"), 10, now_s);
+  REQUIRE(r);
+  CHECK(r->max_attempts == standard_webhooks_retry_policy.max_attempts);
+}

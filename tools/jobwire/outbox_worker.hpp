@@ -143,6 +143,7 @@ inline std::string prometheus_text(const worker_metrics& m, const jobwire::outbo
 /// What one HTTP attempt gave.
 struct http_result {
   jobwire::attempt_outcome outcome = jobwire::attempt_outcome::network_failure();
+  bool has_retry_after = false;
   std::string retry_after;
   std::string detail;  ///< network errors: what failed
   /// The host resolved to an address the policy refuses (or did not resolve): nothing was
@@ -233,7 +234,14 @@ class http_sender {
     auto res = client->Post(target, headers, req.body, content_type);
     if (res) {
       r.outcome = jobwire::attempt_outcome::http(res->status);
-      if (res->has_header("Retry-After")) r.retry_after = res->get_header_value("Retry-After");
+      // Several Retry-After fields are one list (RFC 9110 §5.3), which the rules read as
+      // malformed rather than pick one.
+      const std::size_t n = res->get_header_value_count("Retry-After");
+      for (std::size_t i = 0; i < n; ++i) {
+        if (i != 0) r.retry_after += ", ";
+        r.retry_after += res->get_header_value("Retry-After", i);
+      }
+      r.has_retry_after = n != 0;
       return r;
     }
     // cpp-httplib reports a read timeout as a read error; the elapsed time tells the two
@@ -519,6 +527,7 @@ class worker {
     const jobwire::unix_time tried = wall_now();
     jobwire::outbox_observation obs;
     obs.timeout_ms = timeout_s * 1000;
+    obs.endpoint_failure_streak = l.endpoint_failure_streak;
     std::string error;
     // §16.4 step 5: the URL rule runs again just before each request; a URL the rule now
     // refuses is a failed (retried) attempt, not a send.
@@ -535,7 +544,7 @@ class worker {
                               std::string(req.error().message()));
       http_result res = http.post(l.endpoint, *url, url_opt, *req, timeout_s);
       obs.outcome = res.outcome;
-      obs.retry_after = res.retry_after;
+      if (res.has_retry_after) obs.retry_after = std::string_view(res.retry_after);
       error = res.url_rejected ? res.detail : jobwire::outbox_attempt_error(obs, res.detail);
     }
     metrics_.attempts.fetch_add(1);
