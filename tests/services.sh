@@ -11,7 +11,12 @@
 # read:
 #   JOBWIRE_TEST_REDIS_HOST, JOBWIRE_TEST_REDIS_PORT   Redis
 #   JOBWIRE_TEST_PG_CONNINFO                           libpq connection string
+#   JOBWIRE_TEST_PG_CTL                                a script: `$JOBWIRE_TEST_PG_CTL down`
+#                                                      stops the PostgreSQL server, `up`
+#                                                      starts it again on the same port and
+#                                                      data (the outbox store's restart test)
 # When they are unset the store tests are skipped locally and fail under CI=true.
+# services_restart_postgres restarts the server the same way by hand.
 
 _jw_pg_bin=${JOBWIRE_PG_BIN:-/usr/lib/postgresql/15/bin}
 _jw_redis_dir=""
@@ -64,13 +69,26 @@ _jw_start_postgres() {
   # loopback and a private socket directory and lives only for the test run.
   _jw_as_pg "$_jw_pg_bin/initdb" -D "$_jw_pg_dir/data" -U jobwire --auth=trust --no-sync -E UTF8 \
     >"$_jw_pg_dir/initdb.log" 2>&1 || { cat "$_jw_pg_dir/initdb.log" >&2; return 1; }
-  _jw_as_pg "$_jw_pg_bin/pg_ctl" -D "$_jw_pg_dir/data" -l "$_jw_pg_dir/postgres.log" -w -t 15 \
-    -o "-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$_jw_pg_dir -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=100" \
-    start >/dev/null || { cat "$_jw_pg_dir/postgres.log" >&2; return 1; }
+  local opts="-c listen_addresses=127.0.0.1 -c port=$port -c unix_socket_directories=$_jw_pg_dir -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=100"
+  # The control script the restart test runs (down: a fast shutdown, which ends every
+  # session as a server restart does; up: the same server again).
+  local as_pg=""
+  [[ $(id -u) -eq 0 ]] && as_pg="runuser -u postgres --"
+  cat >"$_jw_pg_dir/ctl.sh" <<CTL
+#!/usr/bin/env bash
+case "\$1" in
+  down) exec $as_pg "$_jw_pg_bin/pg_ctl" -D "$_jw_pg_dir/data" -m fast -w -t 15 stop >/dev/null ;;
+  up) exec $as_pg "$_jw_pg_bin/pg_ctl" -D "$_jw_pg_dir/data" -l "$_jw_pg_dir/postgres.log" -w -t 15 -o "$opts" start >/dev/null ;;
+  *) echo "usage: \$0 down|up" >&2; exit 2 ;;
+esac
+CTL
+  chmod 755 "$_jw_pg_dir/ctl.sh"
+  "$_jw_pg_dir/ctl.sh" up || { cat "$_jw_pg_dir/postgres.log" >&2; return 1; }
   local i
   for i in $(seq 1 100); do
     if "$_jw_pg_bin/pg_isready" -q -h 127.0.0.1 -p "$port"; then
       export JOBWIRE_TEST_PG_CONNINFO="host=127.0.0.1 port=$port user=jobwire dbname=postgres connect_timeout=5"
+      export JOBWIRE_TEST_PG_CTL="$_jw_pg_dir/ctl.sh"
       echo "services: PostgreSQL on 127.0.0.1:$port"
       return 0
     fi
@@ -85,6 +103,13 @@ services_start() {
     services_stop
     return 1
   fi
+}
+
+# Stops and starts the PostgreSQL server of services_start (same port, same data): every
+# open connection breaks, as in a production server restart.
+services_restart_postgres() {
+  [[ -n "$_jw_pg_dir" && -x "$_jw_pg_dir/ctl.sh" ]] || { echo "services: PostgreSQL is not running" >&2; return 1; }
+  "$_jw_pg_dir/ctl.sh" down && "$_jw_pg_dir/ctl.sh" up
 }
 
 services_stop() {
@@ -106,6 +131,6 @@ services_stop() {
     rm -rf "$_jw_pg_dir"
     _jw_pg_dir=""
   fi
-  unset JOBWIRE_TEST_REDIS_HOST JOBWIRE_TEST_REDIS_PORT JOBWIRE_TEST_PG_CONNINFO
+  unset JOBWIRE_TEST_REDIS_HOST JOBWIRE_TEST_REDIS_PORT JOBWIRE_TEST_PG_CONNINFO JOBWIRE_TEST_PG_CTL
   return 0
 }

@@ -33,6 +33,7 @@
 #include <vector>
 
 #include "error.hpp"
+#include "job.hpp"
 #include "result.hpp"
 #include "retry.hpp"  // endpoint_effect
 #include "unix_time.hpp"
@@ -41,8 +42,9 @@ namespace jobwire {
 
 // --- bounds -----------------------------------------------------------------------------------
 
-/// A job id and a delivery key are those of the protocol (at most 255 bytes each, §2, §11).
-constexpr std::size_t outbox_max_id_bytes = 255;
+/// A job id and a delivery key are those of the protocol (§2, §11): the bound *is* the
+/// job id's, one constant (job.hpp), so every job id the parser accepts can be enqueued.
+constexpr std::size_t outbox_max_id_bytes = max_job_id_length;
 /// An endpoint URL: as callback_url.hpp bounds it.
 constexpr std::size_t outbox_max_url_bytes = 2048;
 /// The opaque payload: a delivery body plus what the worker needs to rebuild it.

@@ -41,13 +41,14 @@
 namespace jobwire {
 
 // Default capacity of memory_outbox_store: a resource limit (memory), so a build may
-// override it with -DJOBWIRE_OUTBOX_DEFAULT_MAX_ROWS=N.
+// override it with -DJOBWIRE_OUTBOX_DEFAULT_MAX_ROWS=N (whole program: ODR).
 #ifndef JOBWIRE_OUTBOX_DEFAULT_MAX_ROWS
 #  define JOBWIRE_OUTBOX_DEFAULT_MAX_ROWS 65536u
 #endif
 
 constexpr std::size_t default_memory_outbox_capacity = JOBWIRE_OUTBOX_DEFAULT_MAX_ROWS;
-static_assert(default_memory_outbox_capacity >= 1, "JOBWIRE_OUTBOX_DEFAULT_MAX_ROWS must be at least 1");
+static_assert(default_memory_outbox_capacity >= 1 && default_memory_outbox_capacity <= 0x7fffffffu,
+              "JOBWIRE_OUTBOX_DEFAULT_MAX_ROWS must be in 1..2^31-1");
 
 /// Configuration of memory_outbox_store.
 struct memory_outbox_options {

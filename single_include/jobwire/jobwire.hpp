@@ -11186,8 +11186,9 @@ namespace jobwire {
 
 // --- bounds -----------------------------------------------------------------------------------
 
-/// A job id and a delivery key are those of the protocol (at most 255 bytes each, §2, §11).
-constexpr std::size_t outbox_max_id_bytes = 255;
+/// A job id and a delivery key are those of the protocol (§2, §11): the bound *is* the
+/// job id's, one constant (job.hpp), so every job id the parser accepts can be enqueued.
+constexpr std::size_t outbox_max_id_bytes = max_job_id_length;
 /// An endpoint URL: as callback_url.hpp bounds it.
 constexpr std::size_t outbox_max_url_bytes = 2048;
 /// The opaque payload: a delivery body plus what the worker needs to rebuild it.
@@ -11511,13 +11512,14 @@ inline std::string_view outbox_error_text(std::string_view error) noexcept {
 namespace jobwire {
 
 // Default capacity of memory_outbox_store: a resource limit (memory), so a build may
-// override it with -DJOBWIRE_OUTBOX_DEFAULT_MAX_ROWS=N.
+// override it with -DJOBWIRE_OUTBOX_DEFAULT_MAX_ROWS=N (whole program: ODR).
 #ifndef JOBWIRE_OUTBOX_DEFAULT_MAX_ROWS
 #  define JOBWIRE_OUTBOX_DEFAULT_MAX_ROWS 65536u
 #endif
 
 constexpr std::size_t default_memory_outbox_capacity = JOBWIRE_OUTBOX_DEFAULT_MAX_ROWS;
-static_assert(default_memory_outbox_capacity >= 1, "JOBWIRE_OUTBOX_DEFAULT_MAX_ROWS must be at least 1");
+static_assert(default_memory_outbox_capacity >= 1 && default_memory_outbox_capacity <= 0x7fffffffu,
+              "JOBWIRE_OUTBOX_DEFAULT_MAX_ROWS must be in 1..2^31-1");
 
 /// Configuration of memory_outbox_store.
 struct memory_outbox_options {

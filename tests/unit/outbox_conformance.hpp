@@ -619,6 +619,43 @@ void counts_report(F& fx) {
   CHECK(c->oldest_due_age_ms == 41000 - 3000);
 }
 
+/// purge (every store has it, outside the trait): only terminal rows that ended before the
+/// cut, at most `max` per call; a purged pair can be enqueued again; open rows stay.
+template <class F>
+void purge_terminal(F& fx) {
+  auto& s = fx.store();
+  const std::string job = unique("purge"), url = "https://p.example/hook";
+  for (int i = 0; i < 4; ++i) JW_OUTBOX_OK(s.enqueue(item(job, "k" + std::to_string(i), url), fx.now()));
+  auto ls = lease(s, fx.now(), 3);
+  REQUIRE(ls.size() == 3);
+  const auto t0 = fx.now();
+  JW_OUTBOX_OK(s.record(ls[0], delivered(ms(t0)), t0));
+  outbox_record failed = delivered(ms(t0));
+  failed.state = outbox_state::failed_permanently;
+  failed.effect = endpoint_effect::none;
+  JW_OUTBOX_OK(s.record(ls[1], failed, t0 + 1s));
+  JW_OUTBOX_OK(s.record(ls[2], retry_at(ms(t0), ms(t0) + 1000), t0));
+  auto none = s.purge(t0, 10);  // ended at t0, not before it
+  JW_OUTBOX_OK(none);
+  CHECK(*none == 0);
+  auto one = s.purge(t0 + 1h, 1);
+  JW_OUTBOX_OK(one);
+  CHECK(*one == 1);
+  auto rest = s.purge(t0 + 1h, 10);
+  JW_OUTBOX_OK(rest);
+  CHECK(*rest == 1);
+  auto c = s.counts(t0 + 2s);
+  JW_OUTBOX_OK(c);
+  CHECK(c->delivered == 0);
+  CHECK(c->failed_permanently == 0);
+  CHECK(c->pending == 1);
+  CHECK(c->scheduled_retry == 1);
+  auto again = s.enqueue(item(job, "k0", url), t0 + 2s);
+  JW_OUTBOX_OK(again);
+  CHECK(again->inserted);
+  CHECK(again->state == outbox_state::pending);
+}
+
 /// Threads leasing at once: no row is handed to two of them while a lease is live, and
 /// every row is handed out. `open()` gives each thread its store (the same object for a
 /// thread-safe store, a new connection for the SQL ones); it returns a pointer-like.
@@ -684,4 +721,5 @@ void concurrent_leases(Open open, jobwire::unix_time now, int threads, int rows)
   JW_OUTBOX_CONFORMANCE_CASE(prefix, F, disable_at_streak_limit)  \
   JW_OUTBOX_CONFORMANCE_CASE(prefix, F, gone_disables_and_enable) \
   JW_OUTBOX_CONFORMANCE_CASE(prefix, F, throttle_holds_endpoint)  \
-  JW_OUTBOX_CONFORMANCE_CASE(prefix, F, counts_report)
+  JW_OUTBOX_CONFORMANCE_CASE(prefix, F, counts_report)            \
+  JW_OUTBOX_CONFORMANCE_CASE(prefix, F, purge_terminal)

@@ -30,7 +30,7 @@ struct memory_fixture {
 JW_OUTBOX_CONFORMANCE("memory outbox", memory_fixture)
 
 TEST_CASE("memory outbox: threads sharing one store never lease a row twice") {
-  memory_outbox_store s;
+  memory_outbox_store s(memory_outbox_options{1000});
   outbox_conformance::concurrent_leases([&] { return &s; }, unix_time_from_seconds(1781166600), 4, 400);
 }
 
@@ -102,4 +102,17 @@ TEST_CASE("memory outbox: rows purged and enqueued again many times keep the pai
   auto back = s.enqueue(outbox_conformance::item("J0", "k0", url), t);
   REQUIRE(back);
   CHECK(back->inserted);
+}
+
+TEST_CASE("memory outbox: the default capacity is JOBWIRE_OUTBOX_DEFAULT_MAX_ROWS rows") {
+  const unix_time t = unix_time_from_seconds(1781166600);
+  memory_outbox_store s;
+  CHECK(s.capacity() == default_memory_outbox_capacity);
+  const std::string url = "https://full.example/hook";
+  for (std::size_t i = 0; i < default_memory_outbox_capacity; ++i) {
+    auto e = s.enqueue(outbox_conformance::item("J", std::to_string(i), url), t);
+    if (!e) FAIL("row " << i << ": " << error_name(e.code()));
+  }
+  CHECK(s.enqueue(outbox_conformance::item("J", "one-past", url), t).code() == errc::store_full);
+  CHECK(s.counts(t)->pending == default_memory_outbox_capacity);
 }
