@@ -105,7 +105,11 @@ def main():
             except (BrokenPipeError, ConnectionResetError):
                 pass  # the sender was killed while waiting: the request still arrived
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    class Server(ThreadingHTTPServer):
+        def handle_error(self, request, client_address):
+            pass  # a sender killed mid-request resets its connection: not the receiver's error
+
+    server = Server(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
     tmp = args.port_file + ".tmp"
     with open(tmp, "w") as f:
