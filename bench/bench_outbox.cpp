@@ -6,28 +6,30 @@
 // Counters: `deliveries_per_second`; `store_us_per_delivery` and `http_us_per_delivery`,
 // the time the sending threads spent in store calls (lease, record) and in the HTTP
 // request, per delivery, summed over the threads — where a delivery's time goes.
-#include <benchmark/benchmark.h>
+#if JOBWIRE_BENCH_HAVE_OUTBOX
 
-#include <stdlib.h>
-#include <unistd.h>
+#  include <benchmark/benchmark.h>
 
-#include <atomic>
-#include <chrono>
-#include <cstdlib>
-#include <memory>
-#include <string>
-#include <thread>
+#  include <stdlib.h>
+#  include <unistd.h>
 
-#include <httplib.h>
+#  include <atomic>
+#  include <chrono>
+#  include <cstdlib>
+#  include <memory>
+#  include <string>
+#  include <thread>
 
-#include <jobwire/outbox.hpp>
-#include <jobwire/outbox_delivery.hpp>
-#include <jobwire/stores/sqlite_outbox.hpp>
-#if JOBWIRE_BENCH_HAVE_POSTGRES
-#  include <jobwire/stores/postgres_outbox.hpp>
-#endif
+#  include <httplib.h>
 
-#include "outbox_worker.hpp"
+#  include <jobwire/outbox.hpp>
+#  include <jobwire/outbox_delivery.hpp>
+#  include <jobwire/stores/sqlite_outbox.hpp>
+#  if JOBWIRE_BENCH_HAVE_POSTGRES
+#    include <jobwire/stores/postgres_outbox.hpp>
+#  endif
+
+#  include "outbox_worker.hpp"
 
 namespace {
 
@@ -144,7 +146,7 @@ void outbox_sqlite(benchmark::State& state) {
 }
 
 void outbox_postgres(benchmark::State& state) {
-#if JOBWIRE_BENCH_HAVE_POSTGRES
+#  if JOBWIRE_BENCH_HAVE_POSTGRES
   const char* conninfo = std::getenv("JOBWIRE_TEST_PG_CONNINFO");
   if (conninfo == nullptr || *conninfo == '\0') {
     state.SkipWithError("no PostgreSQL server: set JOBWIRE_TEST_PG_CONNINFO (tests/services.sh)");
@@ -163,9 +165,9 @@ void outbox_postgres(benchmark::State& state) {
     return std::make_shared<jobwire::postgres_outbox_store>(std::move(*s));
   };
   run_outbox<jobwire::postgres_outbox_store>(state, open);
-#else
+#  else
   state.SkipWithError("built without libpq");
-#endif
+#  endif
 }
 
 }  // namespace
@@ -178,3 +180,5 @@ BENCHMARK(outbox_postgres)
     ->Arg(4)
     ->UseRealTime()
     ->Unit(benchmark::kMillisecond);
+
+#endif  // JOBWIRE_BENCH_HAVE_OUTBOX
