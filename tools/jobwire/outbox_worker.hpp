@@ -52,6 +52,17 @@ namespace jobwire_outbox {
 
 inline jobwire::unix_time wall_now() { return jobwire::to_unix_time(std::chrono::system_clock::now()); }
 
+/// One attempt as the worker made and recorded it, for a host that keeps its own view of
+/// the deliveries (the gateway example's per-job ledger). Views are valid during the call.
+struct attempt_event {
+  const jobwire::outbox_lease& lease;
+  const jobwire::outbox_message& message;
+  const jobwire::outbox_observation& observation;
+  const jobwire::outbox_record& record;  ///< as recorded
+  std::string_view error;                ///< empty for a 2xx
+  std::string_view response_body;        ///< the first bytes of the response body
+};
+
 struct worker_options {
   unsigned threads = 1;
   /// Every delay the rules give (retry schedule, throttle) is divided by this (tests).
@@ -73,6 +84,8 @@ struct worker_options {
   std::string name = "jobwire-outbox";
   /// One line per attempt on stderr.
   bool verbose = false;
+  /// Called after each attempt whose verdict the store accepted (from the sending thread).
+  std::function<void(const attempt_event&)> on_attempt;
 };
 
 /// Counters of one `work` run (all threads), for the summary and the Prometheus text.
@@ -155,6 +168,7 @@ struct http_result {
   jobwire::attempt_outcome outcome = jobwire::attempt_outcome::network_failure();
   bool has_retry_after = false;
   std::string retry_after;
+  std::string body;    ///< the response body's first bytes (for a host's attempt history)
   std::string detail;  ///< network errors: what failed
   /// The host resolved to an address the policy refuses (or did not resolve): nothing was
   /// sent, and `detail` is the service's wording of the refusal (§16.4).
@@ -244,6 +258,7 @@ class http_sender {
     auto res = client->Post(target, headers, req.body, content_type);
     if (res) {
       r.outcome = jobwire::attempt_outcome::http(res->status);
+      r.body = res->body.substr(0, 4096);
       // Several Retry-After fields are one list (RFC 9110 §5.3), which the rules read as
       // malformed rather than pick one.
       const std::size_t n = res->get_header_value_count("Retry-After");
@@ -456,7 +471,7 @@ class worker {
   /// Records `r` for `l`, retrying store failures with backoff until it lands, the lease
   /// is lost, or (after stop) a bounded number of tries: then the lease simply expires and
   /// the row is sent again by whoever takes it over.
-  void record(Store& store, const jobwire::outbox_lease& l, jobwire::outbox_record r, const std::string& error) {
+  bool record(Store& store, const jobwire::outbox_lease& l, jobwire::outbox_record r, const std::string& error) {
     r.error = jobwire::outbox_error_text(error);
     std::chrono::milliseconds backoff{50};
     for (int tries = 0;; ++tries) {
@@ -465,21 +480,21 @@ class worker {
       add_elapsed(metrics_.store_ns, started);
       if (res) {
         count_verdict(r, *res);
-        return;
+        return true;
       }
       if (res.code() == jobwire::errc::claim_lost) {
         metrics_.claims_lost.fetch_add(1);
         log("row " + std::to_string(l.row_id) + ": lease lost before the verdict was recorded");
-        return;
+        return false;
       }
       metrics_.store_errors.fetch_add(1);
       if (res.code() == jobwire::errc::invalid_argument) {
         log("row " + std::to_string(l.row_id) + ": the store refused the verdict (invalid_argument)");
-        return;
+        return false;
       }
       if (stopping() && tries >= 20) {
         log("row " + std::to_string(l.row_id) + ": verdict not recorded before stop; the lease will expire");
-        return;
+        return false;
       }
       std::this_thread::sleep_for(backoff);
       backoff = std::min(backoff * 2, std::chrono::milliseconds(2000));
@@ -503,7 +518,7 @@ class worker {
   void unsendable(Store& store, const jobwire::outbox_lease& l, const std::string& why) {
     metrics_.unsendable.fetch_add(1);
     log("row " + std::to_string(l.row_id) + " (" + l.job_id + " " + l.delivery_key + ") failed permanently: " + why);
-    record(store, l, jobwire::outbox_unsendable(wall_now()), why);
+    (void)record(store, l, jobwire::outbox_unsendable(wall_now()), why);
   }
 
   /// Divides the delays of a verdict by the time scale (tests run the schedule faster).
@@ -545,7 +560,8 @@ class worker {
     jobwire::outbox_observation obs;
     obs.timeout_ms = timeout_s * 1000;
     obs.endpoint_failure_streak = l.endpoint_failure_streak;
-    std::string error;
+    std::string error, response_body;
+    http_result res;  // outlives the verdict: obs.retry_after views its Retry-After
     // §16.4 step 5: the URL rule runs again just before each request; a URL the rule now
     // refuses is a failed (retried) attempt, not a send.
     const jobwire::callback_url_options url_opt = jobwire::outbox_url_options(prof, m->local_callbacks);
@@ -560,11 +576,12 @@ class worker {
                           "the delivery cannot be built: " + std::string(req.error().name()) + ": " +
                               std::string(req.error().message()));
       const auto sent = std::chrono::steady_clock::now();
-      http_result res = http.post(l.endpoint, *url, url_opt, *req, timeout_s);
+      res = http.post(l.endpoint, *url, url_opt, *req, timeout_s);
       add_elapsed(metrics_.http_ns, sent);
       obs.outcome = res.outcome;
       if (res.has_retry_after) obs.retry_after = std::string_view(res.retry_after);
       error = res.url_rejected ? res.detail : jobwire::outbox_attempt_error(obs, res.detail);
+      response_body = std::move(res.body);
     }
     metrics_.attempts.fetch_add(1);
     metrics_.by_outcome[static_cast<std::size_t>(jobwire::classify_outcome(obs.outcome))].fetch_add(1);
@@ -578,7 +595,10 @@ class worker {
           std::to_string(l.attempt) + ": " +
           (error.empty() ? "HTTP " + std::to_string(obs.outcome.http_status) : error) + " -> " +
           std::string(jobwire::outbox_state_name(verdict->state)));
-    record(store, l, *verdict, error);
+    if (record(store, l, *verdict, error) && opt_.on_attempt) {
+      verdict->error = error;
+      opt_.on_attempt(attempt_event{l, *m, obs, *verdict, error, response_body});
+    }
   }
 
   opener open_;
