@@ -697,6 +697,12 @@ std::string gateway::dashboard_json() {
   src.now_ms = sim_ms();
   src.clock.scale = scale_;
   src.clock.wall_now_ms = real_ms();
+  std::optional<jobwire::outbox_counts> counts;
+  if (outbox_mode()) {
+    std::lock_guard<std::mutex> olock(outbox_m_);
+    if (auto c = outbox_->counts(jobwire_outbox::wall_now())) counts = *c;
+  }
+  if (counts) src.outbox = &*counts;
   return jobwire_dashboard::render_document(rows, src);
 }
 

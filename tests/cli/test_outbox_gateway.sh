@@ -2,7 +2,7 @@
 # The gateway example sending through the outbox (jobwire-gateway --outbox PATH): a job's
 # deliveries are enqueued to SQLite and sent by the outbox worker to a loopback receiver
 # that verifies them; the outbox counts them, the job's ledger (status object) and
-# /metrics show them; a receiver failing once gets the retry on the compressed clock.
+# /metrics and the dashboard's sender view show them; a receiver failing once gets the retry on the compressed clock.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/outbox_lib.sh"
 outbox_require
@@ -70,6 +70,13 @@ import sys, urllib.request
 text = urllib.request.urlopen(sys.argv[1] + "/metrics").read().decode()
 assert "jobwire_outbox_sent_total 12" in text and "jobwire_outbox_retried_total 1" in text, text
 assert 'jobwire_outbox_rows{state="delivered"} 12' in text, text
+EOF
+check_true "the dashboard's sender view carries the outbox counts" python3 - "$GW_URL" <<'EOF'
+import json, sys, urllib.request
+doc = json.load(urllib.request.urlopen(sys.argv[1] + "/dashboard.json"))
+o = doc["outbox"]
+assert doc["view"] == "sender" and o["delivered"] == 12 and o["pending"] == 0 and o["failed_permanently"] == 0, o
+assert doc["totals"]["delivered"] == 12 and doc["totals"]["retried"] == 1, doc["totals"]
 EOF
 
 finish
