@@ -189,6 +189,15 @@ check_eq "requests to /slow" "$(requests "$TMPD/r2.log" /slow)" 3
 expect 0 '\{"pending":0,"scheduled_retry":0,"delivered":3,"failed_permanently":0,"endpoints_disabled":0\}' -- \
   status_of "$C"
 
+# The request timeout (§12, §16.5): the slow receiver takes 1.5 s, the timeout is 1 s; each
+# attempt fails with the service's wording and the schedule runs out.
+T="$TMPD/t.sqlite"
+expect 0 'inserted video.completed pending' -- enqueue "$T" "http://127.0.0.1:$RECEIVER_PORT/timeout" T-1 completed
+"$JW" outbox --db "sqlite:$T" work --until-idle --time-scale 1000 --request-timeout 1 --max-seconds 60 >"$TMPD/work6.out" 2>&1
+check_eq "the timed-out row" "$(sqlite3 "$T" "SELECT state || ' ' || attempts || ' ' || ifnull(last_status, 'null') || ' ' || last_error FROM jobwire_outbox")" \
+  "3 4 0 Webhook request timed out after 1000ms"
+check_true "four timeouts counted ($(cat "$TMPD/work6.out"))" grep -q '"attempts":4,"delivered":0,"retried":3,"failed":1' "$TMPD/work6.out"
+
 # --- metrics ---------------------------------------------------------------------------------------------
 "$JW" outbox --db "sqlite:$B" work --until-idle --max-seconds 10 --metrics-file "$TMPD/metrics.prom" >/dev/null 2>&1
 check_true "the metrics file has the queue depth" grep -q '^jobwire_outbox_queue_depth 0$' "$TMPD/metrics.prom"

@@ -109,6 +109,12 @@ int enqueue(invocation& inv, const opener<Store>& open) {
   if (!built) return inv.reject(built.error());
   std::string payload;
   jobwire::write_outbox_payload(payload, m);
+  // What the worker will read back must be readable (the payload nests `data` one level
+  // deeper than the caller gave it).
+  jobwire::outbox_payload_problem problem;
+  if (!jobwire::parse_outbox_payload(payload, &problem))
+    return inv.reject(problem.error,
+                      "the row's payload would not read back (member " + std::string(problem.member) + ")");
 
   std::string why;
   std::shared_ptr<Store> store = open(why);
