@@ -398,6 +398,45 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       jobwire_retry_decision d;
       const int st = jobwire_decide_attempt(&policy, attempt, outcome, http, tried_at_ms, &d);
       check_status(st);
+      {
+        // The whole-policy decision under the service's rules is the schedule's, exactly;
+        // field b as a Retry-After changes nothing there.
+        jobwire_attempt_observation o{};
+        o.attempt = attempt;
+        o.outcome = outcome;
+        o.http_status = http;
+        o.tried_at_ms = tried_at_ms;
+        o.retry_after = b.data();
+        o.retry_after_len = b.size;
+        o.random = jobwire_splitmix64(byte(21));
+        jobwire_attempt_verdict v;
+        check(jobwire_decide_delivery(&policy, nullptr, &o, &v) == st);
+        check(v.status == d.status && v.next_retry_at_ms == d.next_retry_at_ms && v.next_attempt == d.next_attempt);
+        if (st == JOBWIRE_OK) check(v.effect == (v.status == JOBWIRE_ATTEMPT_DELIVERED ? 1 : 2));
+        // The Standard Webhooks rules: never an error for the field, never a retry before
+        // it or the throttle, a throttle exactly for 429/502/504, a disable exactly for 410.
+        jobwire_retry_policy sp;
+        jobwire_retry_etiquette se;
+        check(jobwire_retry_policy_for_profile(JOBWIRE_PROFILE_STANDARD, &sp, &se) == JOBWIRE_OK);
+        o.attempt = 1 + attempt % sp.max_attempts;
+        const int sst = jobwire_decide_delivery(&sp, &se, &o, &v);
+        check_status(sst);
+        if (sst == JOBWIRE_OK) {
+          check((v.retry_after == JOBWIRE_RETRY_AFTER_INVALID) ==
+                (v.retry_after_error == JOBWIRE_E_INVALID_RETRY_AFTER));
+          const bool response = outcome == JOBWIRE_OUTCOME_HTTP_RESPONSE;
+          const bool ok = response && http >= 200 && http <= 299;
+          check((v.effect == JOBWIRE_ENDPOINT_DISABLE) == (response && http == 410));
+          check((v.effect == JOBWIRE_ENDPOINT_THROTTLE) == (response && (http == 429 || http == 502 || http == 504)));
+          check((v.effect == JOBWIRE_ENDPOINT_SUCCESS) == ok);
+          if (v.status == JOBWIRE_ATTEMPT_SCHEDULED_RETRY)
+            check(v.next_retry_at_ms >= v.throttle_until_ms && v.next_retry_at_ms >= v.retry_after_until_ms &&
+                  v.next_retry_at_ms > tried_at_ms);
+          check(v.throttle_until_ms <= tried_at_ms + se.max_retry_after_seconds * 1000);
+        } else {
+          check(sst == JOBWIRE_E_INVALID_OUTCOME || sst == JOBWIRE_E_INVALID_ARGUMENT);
+        }
+      }
       if (st != JOBWIRE_OK) {
         check(d.attempt == 0 && d.next_attempt == 0);
         break;

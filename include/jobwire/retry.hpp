@@ -207,8 +207,9 @@ struct retry_policy {
   }
 };
 
-/// The service's policy, by name.
-constexpr retry_policy default_retry_policy{};
+/// The service's policy, by name. `inline` (C++17): one object program-wide, so the
+/// reference `retry_policy_for` returns names the same policy in every translation unit.
+inline constexpr retry_policy default_retry_policy{};
 
 /// The Standard Webhooks etiquette (PROTOCOL.md §17 "Sending"), the specification's example
 /// schedule: attempt 1 immediately, then 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 14 h, 20 h and
@@ -216,7 +217,7 @@ constexpr retry_policy default_retry_policy{};
 /// (never below 1 s); a `Retry-After` honoured up to 24 h; a throttle without one holds the
 /// endpoint 60 s; the endpoint is disabled when a delivery fails permanently while the
 /// endpoint's last 10 attempts all failed (a dead endpoint: one full schedule, about 3 days).
-constexpr retry_policy standard_webhooks_retry_policy{
+inline constexpr retry_policy standard_webhooks_retry_policy{
     10,
     {{5, 5 * 60, 30 * 60, 2 * 3600, 5 * 3600, 10 * 3600, 14 * 3600, 20 * 3600, 24 * 3600}},
     default_request_timeout_seconds,
@@ -453,23 +454,23 @@ struct attempt_verdict {
 /// attempt is outside 1..max_attempts, `invalid_outcome` for an HTTP status outside
 /// 100..599, `invalid_argument` for a time outside [min_time_ms, max_time_ms]. Never an
 /// error for a Retry-After: a hostile or broken field cannot stop a verdict.
-inline result<attempt_verdict> decide_delivery(const retry_policy& policy, const attempt_observation& report) noexcept {
+inline result<attempt_verdict> decide_delivery(const retry_policy& policy, const attempt_observation& obs) noexcept {
   if (void_result st = policy.validate(); !st) return st.error();
-  if (report.attempt < 1 || report.attempt > policy.max_attempts) return errc::invalid_attempt;
-  if (!report.outcome.is_valid()) return errc::invalid_outcome;
-  if (report.tried_at_ms < min_time_ms || report.tried_at_ms > max_time_ms) return errc::invalid_argument;
-  const std::int64_t t = report.tried_at_ms;
+  if (obs.attempt < 1 || obs.attempt > policy.max_attempts) return errc::invalid_attempt;
+  if (!obs.outcome.is_valid()) return errc::invalid_outcome;
+  if (obs.tried_at_ms < min_time_ms || obs.tried_at_ms > max_time_ms) return errc::invalid_argument;
+  const std::int64_t t = obs.tried_at_ms;
   const bool etiquette = policy.rules == retry_rules::standard_webhooks;
-  const int code = report.outcome.kind == outcome_kind::http_response ? report.outcome.http_status : 0;
+  const int code = obs.outcome.kind == outcome_kind::http_response ? obs.outcome.http_status : 0;
 
   attempt_verdict v;
-  v.attempt = report.attempt;
+  v.attempt = obs.attempt;
   v.max_attempts = policy.max_attempts;
   v.tried_at_ms = t;
   v.http_status = code;
-  if (report.retry_after) v.retry_after = retry_after_use::not_applied;
+  if (obs.retry_after) v.retry_after = retry_after_use::not_applied;
 
-  if (report.outcome.is_success()) {
+  if (obs.outcome.is_success()) {
     v.status = attempt_status::delivered;
     v.effect = endpoint_effect::success;
     return v;
@@ -485,8 +486,8 @@ inline result<attempt_verdict> decide_delivery(const retry_policy& policy, const
   // The earliest time the endpoint's own words allow: its Retry-After, capped.
   std::int64_t not_before = t;
   bool have_retry_after = false;
-  if (etiquette && report.retry_after) {
-    auto ra = parse_retry_after(*report.retry_after, t);
+  if (etiquette && obs.retry_after) {
+    auto ra = parse_retry_after(*obs.retry_after, t);
     if (!ra) {
       v.retry_after = retry_after_use::invalid;
       v.retry_after_error = ra.code();
@@ -513,16 +514,16 @@ inline result<attempt_verdict> decide_delivery(const retry_policy& policy, const
     if (v.throttle_until_ms > not_before) not_before = v.throttle_until_ms;
   }
 
-  if (report.attempt < policy.max_attempts) {
+  if (obs.attempt < policy.max_attempts) {
     v.status = attempt_status::scheduled_retry;
-    v.next_attempt = report.attempt + 1;
+    v.next_attempt = obs.attempt + 1;
     const std::int64_t scheduled =
-        t + jittered_delay_ms(policy.delay_after(report.attempt), policy.jitter_percent, report.random);
+        t + jittered_delay_ms(policy.delay_after(obs.attempt), policy.jitter_percent, obs.random);
     if (not_before > scheduled) {
       // Later than the schedule: the endpoint's time, plus a spread that only ever adds.
       const std::int64_t wait = not_before - t;
       const std::int64_t spread = wait / 100 * policy.jitter_percent + wait % 100 * policy.jitter_percent / 100;
-      const std::uint64_t bits = splitmix64(report.random);
+      const std::uint64_t bits = splitmix64(obs.random);
       v.next_retry_at_ms =
           not_before + (spread > 0 ? static_cast<std::int64_t>(bits % (static_cast<std::uint64_t>(spread) + 1)) : 0);
     } else {
@@ -536,7 +537,7 @@ inline result<attempt_verdict> decide_delivery(const retry_policy& policy, const
       policy.disable_streak_check == streak_check::every_failure || v.status == attempt_status::failed_permanently;
   if (streak_counts && policy.disable_after_failures > 0) {
     v.disable_after_failures = policy.disable_after_failures;
-    if (report.endpoint_failure_streak >= policy.disable_after_failures - 1) {
+    if (obs.endpoint_failure_streak >= policy.disable_after_failures - 1) {
       v.endpoint_disabled = true;
       v.reason = disable_reason::failure_streak;
     }

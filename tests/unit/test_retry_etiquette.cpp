@@ -480,6 +480,27 @@ TEST_CASE("to_outbox_record: every verdict becomes a record the stores accept") 
   CHECK(to_outbox_record(*gone, long_error).error.size() == outbox_max_error_bytes);
 }
 
+TEST_CASE("decide_delivery with unix_time, and its §12 view") {
+  auto v = decide_delivery(std_policy, 2, attempt_outcome::http(429), unix_time_from_ms(T), std::string_view("90"),
+                           splitmix64(1));
+  REQUIRE(v);
+  CHECK(v->tried_at_ms == T);
+  CHECK(v->throttle_until_ms == T + s(90));
+  CHECK(v->retry_after == retry_after_use::honoured);
+  const retry_decision d = v->as_retry_decision();
+  CHECK(d.status == attempt_status::scheduled_retry);
+  CHECK(d.attempt == 2);
+  CHECK(d.max_attempts == 10);
+  CHECK(d.next_attempt == 3);
+  CHECK(d.next_retry_at_ms == v->next_retry_at_ms);
+  CHECK(d.next_retry_at_ms >= T + lo(300, 20));
+  // Without Retry-After and random bits: the defaults.
+  auto w = decide_delivery(default_retry_policy, 1, attempt_outcome::timed_out(), unix_time_from_ms(T));
+  REQUIRE(w);
+  CHECK(w->next_retry_at_ms == T + s(60));
+  CHECK(w->retry_after == retry_after_use::absent);
+}
+
 TEST_CASE("names of the new vocabulary") {
   CHECK(endpoint_effect_name(endpoint_effect::throttle) == "throttle");
   CHECK(endpoint_effect_name(endpoint_effect::disable) == "disable");

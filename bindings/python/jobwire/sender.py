@@ -1,5 +1,7 @@
 """Building deliveries from Python: :class:`Sender` over ``jobwire_build_delivery``, and
-the retry schedule (:func:`decide_attempt` over ``jobwire_decide_attempt``).
+the retry rules (:func:`decide_attempt` over ``jobwire_decide_delivery``: PROTOCOL.md §12
+for the service profiles, the Standard Webhooks etiquette of §17 for ``standard`` and
+``openai``).
 
 A sender builds the exact bytes and headers of one delivery attempt — envelope, event id,
 delivery key, attempt counters, timestamp and signature (PROTOCOL.md §2, §9-§11) — for
@@ -9,6 +11,7 @@ from __future__ import annotations
 
 import ctypes
 import json
+import random
 import threading
 import time
 from typing import Any, List, Mapping, Optional, Tuple, Union
@@ -36,9 +39,27 @@ class _RetryPolicy(ctypes.Structure):
                 ("retry_delay_count", ctypes.c_size_t), ("request_timeout_seconds", ctypes.c_int64)]
 
 
-class _RetryDecision(ctypes.Structure):
+class _RetryEtiquette(ctypes.Structure):
+    _fields_ = [("rules", ctypes.c_int), ("jitter_percent", ctypes.c_uint), ("max_retry_after_seconds", ctypes.c_int64),
+                ("throttle_seconds", ctypes.c_int64), ("disable_after_failures", ctypes.c_uint),
+                ("disable_streak_check", ctypes.c_int)]
+
+
+class _AttemptObservation(ctypes.Structure):
+    _fields_ = [("attempt", ctypes.c_uint), ("outcome", ctypes.c_int), ("http_status", ctypes.c_int),
+                ("tried_at_ms", ctypes.c_int64), ("retry_after", ctypes.c_char_p), ("retry_after_len", ctypes.c_size_t),
+                ("random", ctypes.c_uint64), ("endpoint_failure_streak", ctypes.c_uint)]
+
+
+class _AttemptVerdict(ctypes.Structure):
     _fields_ = [("status", ctypes.c_int), ("status_name", ctypes.c_char_p), ("attempt", ctypes.c_uint),
-                ("max_attempts", ctypes.c_uint), ("next_attempt", ctypes.c_uint), ("next_retry_at_ms", ctypes.c_int64)]
+                ("max_attempts", ctypes.c_uint), ("next_attempt", ctypes.c_uint), ("tried_at_ms", ctypes.c_int64),
+                ("next_retry_at_ms", ctypes.c_int64), ("http_status", ctypes.c_int), ("effect", ctypes.c_int),
+                ("effect_name", ctypes.c_char_p), ("throttle_until_ms", ctypes.c_int64),
+                ("disable_after_failures", ctypes.c_uint), ("endpoint_disabled", ctypes.c_int),
+                ("disable_reason", ctypes.c_int), ("disable_reason_name", ctypes.c_char_p),
+                ("retry_after", ctypes.c_int), ("retry_after_name", ctypes.c_char_p),
+                ("retry_after_until_ms", ctypes.c_int64), ("retry_after_error", ctypes.c_int)]
 
 
 _OUTCOME_HTTP, _OUTCOME_TIMEOUT, _OUTCOME_NETWORK = 0, 1, 2
@@ -58,10 +79,16 @@ def _lib() -> ctypes.CDLL:
                 fn.argtypes = [ctypes.c_char_p, ctypes.c_size_t, ctypes.c_int, ctypes.POINTER(_DeliverySpec),
                                ctypes.c_int64, ctypes.c_uint, ctypes.c_char_p, ctypes.c_size_t,
                                ctypes.POINTER(ctypes.c_size_t), ctypes.POINTER(ctypes.c_size_t)]
-                fn = lib.jobwire_decide_attempt
+                fn = lib.jobwire_retry_policy_for_profile
                 fn.restype = ctypes.c_int
-                fn.argtypes = [ctypes.POINTER(_RetryPolicy), ctypes.c_uint, ctypes.c_int, ctypes.c_int, ctypes.c_int64,
-                               ctypes.POINTER(_RetryDecision)]
+                fn.argtypes = [ctypes.c_int, ctypes.POINTER(_RetryPolicy), ctypes.POINTER(_RetryEtiquette)]
+                fn = lib.jobwire_decide_delivery
+                fn.restype = ctypes.c_int
+                fn.argtypes = [ctypes.POINTER(_RetryPolicy), ctypes.POINTER(_RetryEtiquette),
+                               ctypes.POINTER(_AttemptObservation), ctypes.POINTER(_AttemptVerdict)]
+                fn = lib.jobwire_splitmix64
+                fn.restype = ctypes.c_uint64
+                fn.argtypes = [ctypes.c_uint64]
                 _declared = lib
     return _declared
 
@@ -152,31 +179,64 @@ class Sender:
 class RetryDecision:
     """What one attempt turned into: ``status`` (``"delivered"``, ``"scheduled_retry"`` or
     ``"failed_permanently"``), ``attempt``, ``max_attempts``, and for a scheduled retry
-    ``next_attempt`` and ``next_retry_at`` (Unix milliseconds; else both ``None``)."""
+    ``next_attempt`` and ``next_retry_at`` (Unix milliseconds; else both ``None``).
 
-    __slots__ = ("status", "attempt", "max_attempts", "next_attempt", "next_retry_at")
+    What it does to the endpoint (PROTOCOL.md §17 "Sending"): ``effect`` (``"success"``,
+    ``"failure"``, ``"throttle"`` — with ``throttle_until``, Unix ms, else ``None`` — or
+    ``"disable"`` for a 410), ``endpoint_disabled`` with ``disable_reason`` (``"gone"``,
+    ``"failure_streak"``, else ``None``) and ``disable_after_failures`` (the streak limit for
+    the outbox store, 0 when this attempt does not carry one). What became of the response's
+    ``Retry-After``: ``retry_after`` (``"absent"``, ``"not_applied"``, ``"honoured"``,
+    ``"capped"``, ``"past"`` or ``"invalid"``), ``retry_after_until`` (Unix ms or ``None``) and
+    ``retry_after_error`` (``"invalid_retry_after"`` or ``None``: reported, never raised)."""
 
-    def __init__(self, d: _RetryDecision) -> None:
+    __slots__ = ("status", "attempt", "max_attempts", "next_attempt", "next_retry_at", "effect", "throttle_until",
+                 "endpoint_disabled", "disable_reason", "disable_after_failures", "retry_after", "retry_after_until",
+                 "retry_after_error")
+
+    def __init__(self, d: _AttemptVerdict) -> None:
         self.status: str = d.status_name.decode("ascii")
         self.attempt = int(d.attempt)
         self.max_attempts = int(d.max_attempts)
         retry = self.status == "scheduled_retry"
         self.next_attempt: Optional[int] = int(d.next_attempt) if retry else None
         self.next_retry_at: Optional[int] = int(d.next_retry_at_ms) if retry else None
+        self.effect: str = d.effect_name.decode("ascii")
+        self.throttle_until: Optional[int] = int(d.throttle_until_ms) if self.effect == "throttle" else None
+        self.endpoint_disabled = bool(d.endpoint_disabled)
+        self.disable_reason: Optional[str] = d.disable_reason_name.decode("ascii") if d.endpoint_disabled else None
+        self.disable_after_failures = int(d.disable_after_failures)
+        self.retry_after: str = d.retry_after_name.decode("ascii")
+        self.retry_after_until: Optional[int] = (int(d.retry_after_until_ms)
+                                                 if self.retry_after in ("honoured", "capped", "past") else None)
+        self.retry_after_error: Optional[str] = (_native.lib().jobwire_error_name(d.retry_after_error).decode("ascii")
+                                                 if d.retry_after_error != _native.OK else None)
 
     def __repr__(self) -> str:
         return (f"RetryDecision(status={self.status!r}, attempt={self.attempt}, next_attempt={self.next_attempt}, "
-                f"next_retry_at={self.next_retry_at})")
+                f"next_retry_at={self.next_retry_at}, effect={self.effect!r})")
 
 
 def decide_attempt(attempt: int, outcome: Union[int, str], tried_at: Optional[int] = None, *,
-                   max_attempts: int = 4, delays: Optional[List[int]] = None,
-                   request_timeout: int = 30) -> RetryDecision:
-    """The retry schedule (PROTOCOL.md §12): what attempt ``attempt`` (1-based) made at
-    ``tried_at`` (Unix milliseconds, default the clock) turned into. ``outcome`` is the
-    HTTP status received (only 2xx is delivered), ``"timeout"`` or ``"network"``. The
-    policy defaults to the service's (4 attempts, 60/300/900 s); ``delays`` are the
-    seconds after failed attempt 1, 2, ..., exactly ``max_attempts - 1`` of them.
+                   max_attempts: Optional[int] = None, delays: Optional[List[int]] = None,
+                   request_timeout: Optional[int] = None, profile: Optional[Text] = None,
+                   retry_after: Optional[Text] = None, seed: Optional[int] = None,
+                   failure_streak: int = 0) -> RetryDecision:
+    """The retry rules: what attempt ``attempt`` (1-based) made at ``tried_at`` (Unix
+    milliseconds, default the clock) turned into. ``outcome`` is the HTTP status received
+    (only 2xx is delivered), ``"timeout"`` or ``"network"``.
+
+    ``profile`` picks the rules (default: the service's). ``"ai-stats"`` and ``"phaseo"``
+    keep PROTOCOL.md §12: 4 attempts, 60/300/900 s, every other outcome a plain failure.
+    ``"standard"`` and ``"openai"`` follow §17 "Sending": 10 attempts (5 s, 5 min, 30 min,
+    2 h, 5 h, 10 h, 14 h, 20 h, 24 h) with ±20 % jitter (``seed`` makes it reproducible;
+    default a random one), 410 disables the endpoint, 429/502/504 throttle it, and
+    ``retry_after`` — the response's ``Retry-After`` value, seconds or an HTTP-date — is never
+    retried before (up to 24 h; a malformed one is reported in the result, not raised).
+    ``failure_streak`` is the endpoint's consecutive failures before this attempt.
+    ``max_attempts``, ``delays`` (the seconds after failed attempt 1, 2, ..., exactly
+    ``max_attempts - 1`` of them; by default the profile's first ``max_attempts - 1``) and
+    ``request_timeout`` override the profile's schedule.
 
     Raises RejectedError (``invalid_attempt``, ``invalid_outcome``,
     ``invalid_retry_policy``, ``invalid_timeout``) or ValueError/TypeError for arguments
@@ -191,19 +251,46 @@ def decide_attempt(attempt: int, outcome: Union[int, str], tried_at: Optional[in
         kind, http = _OUTCOME_NETWORK, 0
     else:
         raise ValueError(f"outcome must be an HTTP status, 'timeout' or 'network', not {outcome!r}")
-    att = _int_arg(attempt, "attempt", 0, 2**32 - 1)
-    when = time.time_ns() // 1_000_000 if tried_at is None else _int_arg(tried_at, "tried_at", _INT64_MIN, _INT64_MAX)
+    lib = _lib()
+    prof = 0 if profile is None else _profile(profile)
+    if prof == _PROFILE_AUTO:
+        raise ValueError("profile must be 'ai-stats', 'phaseo', 'standard' or 'openai', not 'auto'")
     policy = _RetryPolicy()
-    policy.max_attempts = _int_arg(max_attempts, "max_attempts", 0, 2**32 - 1)
-    policy.request_timeout_seconds = _int_arg(request_timeout, "request_timeout", _INT64_MIN, _INT64_MAX)
+    etiquette = _RetryEtiquette()
+    status = lib.jobwire_retry_policy_for_profile(prof, ctypes.byref(policy), ctypes.byref(etiquette))
+    if status != _native.OK:  # pragma: no cover - every profile _profile returns has rules
+        raise RejectedError(status)
     array = None
+    profile_delays = [int(policy.retry_delay_seconds[i]) for i in range(policy.retry_delay_count)]
+    if max_attempts is not None:
+        policy.max_attempts = _int_arg(max_attempts, "max_attempts", 0, 2**32 - 1)
+        if delays is None and profile_delays:
+            # The profile's first max_attempts - 1 delays; more attempts than the schedule
+            # has delays leaves the list short, which the library refuses.
+            delays = profile_delays[:max(policy.max_attempts - 1, 0)]
+    if request_timeout is not None:
+        policy.request_timeout_seconds = _int_arg(request_timeout, "request_timeout", _INT64_MIN, _INT64_MAX)
     if delays is not None:
         values = [_int_arg(d, "delay", _INT64_MIN, _INT64_MAX) for d in delays]
         array = (ctypes.c_int64 * max(len(values), 1))(*values)
         policy.retry_delay_seconds = ctypes.cast(array, ctypes.POINTER(ctypes.c_int64))
         policy.retry_delay_count = len(values)
-    out = _RetryDecision()
-    status = _lib().jobwire_decide_attempt(ctypes.byref(policy), att, kind, http, when, ctypes.byref(out))
+    obs = _AttemptObservation()
+    obs.attempt = _int_arg(attempt, "attempt", 0, 2**32 - 1)
+    obs.outcome, obs.http_status = kind, http
+    obs.tried_at_ms = (time.time_ns() // 1_000_000 if tried_at is None
+                       else _int_arg(tried_at, "tried_at", _INT64_MIN, _INT64_MAX))
+    field = None
+    if retry_after is not None:
+        field = _as_bytes(retry_after, "retry_after")
+        obs.retry_after, obs.retry_after_len = field, len(field)
+    bits = random.getrandbits(64) if seed is None else lib.jobwire_splitmix64(_int_arg(seed, "seed", 0, 2**64 - 1))
+    obs.random = bits
+    obs.endpoint_failure_streak = _int_arg(failure_streak, "failure_streak", 0, 2**32 - 1)
+    out = _AttemptVerdict()
+    status = lib.jobwire_decide_delivery(ctypes.byref(policy), ctypes.byref(etiquette), ctypes.byref(obs),
+                                         ctypes.byref(out))
+    del array, field  # kept alive until the call returned
     if status == _native.E_INVALID_ARGUMENT:
         raise ValueError("invalid_argument: tried_at outside 1970..9999")
     if status != _native.OK:

@@ -123,6 +123,21 @@ class RetryScheduleTest(unittest.TestCase):
         with self.assertRaises(ValueError):
             jobwire.decide_attempt(1, 500, -1)
 
+    def test_service_profiles_keep_the_schedule(self) -> None:
+        t = NOW * 1000
+        for profile in ("ai-stats", "phaseo"):
+            for status in (410, 429, 502):
+                d = jobwire.decide_attempt(1, status, t, profile=profile, retry_after="3600")
+                self.assertEqual((d.status, d.next_retry_at, d.effect, d.throttle_until, d.endpoint_disabled),
+                                 ("scheduled_retry", t + 60000, "failure", None, False))
+                self.assertEqual(d.retry_after, "not_applied")
+        self.assertEqual(jobwire.decide_attempt(1, 200, t).effect, "success")
+        with self.assertRaises(ValueError):
+            jobwire.decide_attempt(1, 500, t, profile="auto")
+        with self.assertRaises(ValueError):
+            jobwire.decide_attempt(1, 500, t, profile="nosuch")
+
+
     def test_next_attempt_is_received_as_a_duplicate(self) -> None:
         """The decided retry, built as attempt 2 of the same event, is the same delivery to
         a receiver: processed once."""
@@ -143,6 +158,75 @@ class RetryScheduleTest(unittest.TestCase):
             again = r.receive(retry.body, retry.headers, now=NOW + 60, load=load, handle=handle)
             self.assertEqual((again.action, again.attempt), ("duplicate", 2))
         self.assertEqual(effects, [1])
+
+
+class EtiquetteTest(unittest.TestCase):
+    """jobwire.decide_attempt(profile="standard"): PROTOCOL.md §17 "Sending"."""
+
+    WAITS = (5, 300, 1800, 7200, 18000, 36000, 50400, 72000, 86400)
+
+    def test_schedule_with_jitter(self) -> None:
+        t = NOW * 1000
+        for attempt, wait in enumerate(self.WAITS, start=1):
+            seen = set()
+            for seed in range(50):
+                d = jobwire.decide_attempt(attempt, 500, t, profile="standard", seed=seed)
+                self.assertEqual((d.status, d.max_attempts, d.next_attempt), ("scheduled_retry", 10, attempt + 1))
+                self.assertGreaterEqual(d.next_retry_at, t + wait * 800)
+                self.assertLessEqual(d.next_retry_at, t + wait * 1200)
+                seen.add(d.next_retry_at)
+            self.assertGreater(len(seen), 25)
+        # The same seed, the same time; openai has the same rules.
+        a = jobwire.decide_attempt(6, "timeout", t, profile="standard", seed=9)
+        b = jobwire.decide_attempt(6, "timeout", t, profile="openai", seed=9)
+        self.assertEqual(a.next_retry_at, b.next_retry_at)
+        last = jobwire.decide_attempt(10, "network", t, profile="standard")
+        self.assertEqual((last.status, last.next_retry_at, last.effect), ("failed_permanently", None, "failure"))
+        # A shorter schedule of the profile's first delays.
+        d = jobwire.decide_attempt(3, 500, t, profile="standard", max_attempts=3, seed=1)
+        self.assertEqual(d.status, "failed_permanently")
+        with self.assertRaises(jobwire.RejectedError) as ctx:
+            jobwire.decide_attempt(1, 500, t, profile="standard", max_attempts=11)
+        self.assertEqual(ctx.exception.code, "invalid_retry_policy")
+
+    def test_gone_throttle_and_redirects(self) -> None:
+        t = NOW * 1000
+        d = jobwire.decide_attempt(2, 410, t, profile="standard")
+        self.assertEqual((d.status, d.effect, d.endpoint_disabled, d.disable_reason),
+                         ("failed_permanently", "disable", True, "gone"))
+        for status in (429, 502, 504):
+            d = jobwire.decide_attempt(1, status, t, profile="standard", seed=3)
+            self.assertEqual((d.effect, d.throttle_until), ("throttle", t + 60000))
+            self.assertGreaterEqual(d.next_retry_at, d.throttle_until)
+        d = jobwire.decide_attempt(1, 302, t, profile="standard", seed=3)
+        self.assertEqual((d.status, d.effect), ("scheduled_retry", "failure"))
+
+    def test_retry_after(self) -> None:
+        t = NOW * 1000  # 2026-06-11T08:30:00Z, a Thursday
+        for value in ("600", "Thu, 11 Jun 2026 08:40:00 GMT", "Thursday, 11-Jun-26 08:40:00 GMT",
+                      "Thu Jun 11 08:40:00 2026", b"600"):
+            d = jobwire.decide_attempt(1, 429, t, profile="standard", retry_after=value, seed=4)
+            self.assertEqual((d.retry_after, d.retry_after_until, d.throttle_until, d.retry_after_error),
+                             ("honoured", t + 600000, t + 600000, None))
+            self.assertGreaterEqual(d.next_retry_at, t + 600000)
+            self.assertLessEqual(d.next_retry_at, t + 720000)
+        d = jobwire.decide_attempt(1, 503, t, profile="standard", retry_after="9" * 40, seed=4)
+        self.assertEqual((d.retry_after, d.retry_after_until, d.effect), ("capped", t + 86400000, "failure"))
+        d = jobwire.decide_attempt(3, 502, t, profile="standard", retry_after="Sun, 06 Nov 1994 08:49:37 GMT")
+        self.assertEqual((d.retry_after, d.throttle_until), ("past", t))
+        for bad in ("soon", "-1", "", "Mon, 06 Nov 1994 08:49:37 GMT"):
+            d = jobwire.decide_attempt(1, 429, t, profile="standard", retry_after=bad, seed=4)
+            self.assertEqual((d.retry_after, d.retry_after_error, d.throttle_until),
+                             ("invalid", "invalid_retry_after", t + 60000))
+
+    def test_failure_streak(self) -> None:
+        t = NOW * 1000
+        d = jobwire.decide_attempt(10, 500, t, profile="standard", failure_streak=8)
+        self.assertEqual((d.endpoint_disabled, d.disable_after_failures), (False, 10))
+        d = jobwire.decide_attempt(10, 500, t, profile="standard", failure_streak=9)
+        self.assertEqual((d.endpoint_disabled, d.disable_reason), (True, "failure_streak"))
+        d = jobwire.decide_attempt(2, 500, t, profile="standard", failure_streak=1000)
+        self.assertEqual((d.endpoint_disabled, d.disable_after_failures), (False, 0))
 
 
 if __name__ == "__main__":
