@@ -207,8 +207,11 @@ struct outbox_endpoint_status {
 ///       Writes the verdict if the row is still leased under l.token (an expired lease that
 ///       nobody took over still counts as held); otherwise `claim_lost` and nothing changes.
 ///       The row's attempt count becomes l.attempt; the lease ends. The endpoint effect is
-///       applied in the same transaction. `invalid_argument` for a state or time that does
-///       not fit (scheduled_retry without a next attempt time, pending as a verdict, …).
+///       applied in the same transaction (apply_endpoint_effect). When it disables the
+///       endpoint, the endpoint's other pending and scheduled rows (leased or not) are failed
+///       permanently, and so is this row if the verdict was scheduled_retry: nothing would
+///       lease a retry on a disabled endpoint. `invalid_argument` for a state or time that
+///       does not fit (scheduled_retry without a next attempt time, pending as a verdict, …).
 ///   s.release(l) -> void_result
 ///       Gives the row back unattempted (graceful shutdown before sending); `claim_lost`
 ///       if no longer held.
@@ -220,6 +223,8 @@ struct outbox_endpoint_status {
 ///
 /// All return `store_unavailable` when the database cannot be reached (transient: the
 /// worker backs off and tries again) and `store_error` for other backend failures.
+/// Beyond the trait, every jobwire store also has `purge(before, max) -> result<size_t>`
+/// (removes terminal rows that ended before `before`) — see docs/OUTBOX.md.
 template <class S, class = void>
 struct is_outbox_store : std::false_type {};
 

@@ -174,7 +174,7 @@ class memory_outbox_store {
   }
 
   void_result extend(const outbox_lease& l, unix_time now, std::chrono::milliseconds d) {
-    if (d.count() < 1 || d > outbox_max_lease) return errc::invalid_argument;
+    if (d.count() < 1 || d > outbox_max_lease || capacity_ == 0) return errc::invalid_argument;
     std::lock_guard<std::mutex> lock(mu_);
     row* r = held(l);
     if (r == nullptr) return errc::claim_lost;
@@ -184,7 +184,7 @@ class memory_outbox_store {
 
   result<outbox_record_result> record(const outbox_lease& l, const outbox_record& rec, unix_time now) {
     if (auto st = check_outbox_record(rec); !st) return st.error();
-    if (l.attempt < 1) return errc::invalid_argument;
+    if (l.attempt < 1 || capacity_ == 0) return errc::invalid_argument;
     const std::int64_t t = to_unix_ms(now);
     std::lock_guard<std::mutex> lock(mu_);
     row* r = held(l);
@@ -225,6 +225,7 @@ class memory_outbox_store {
   }
 
   void_result release(const outbox_lease& l) {
+    if (capacity_ == 0) return errc::invalid_argument;
     std::lock_guard<std::mutex> lock(mu_);
     row* r = held(l);
     if (r == nullptr) return errc::claim_lost;
@@ -262,14 +263,14 @@ class memory_outbox_store {
   }
 
   result<outbox_endpoint_status> endpoint(std::string_view url) const {
-    if (url.empty() || url.size() > outbox_max_url_bytes) return errc::invalid_argument;
+    if (url.empty() || url.size() > outbox_max_url_bytes || capacity_ == 0) return errc::invalid_argument;
     std::lock_guard<std::mutex> lock(mu_);
     const endpoint_state* e = find_endpoint(url);
     return e == nullptr ? outbox_endpoint_status{} : e->status;
   }
 
   void_result enable_endpoint(std::string_view url) {
-    if (url.empty() || url.size() > outbox_max_url_bytes) return errc::invalid_argument;
+    if (url.empty() || url.size() > outbox_max_url_bytes || capacity_ == 0) return errc::invalid_argument;
     std::lock_guard<std::mutex> lock(mu_);
     remove_endpoint(url);
     return {};

@@ -11352,8 +11352,11 @@ struct outbox_endpoint_status {
 ///       Writes the verdict if the row is still leased under l.token (an expired lease that
 ///       nobody took over still counts as held); otherwise `claim_lost` and nothing changes.
 ///       The row's attempt count becomes l.attempt; the lease ends. The endpoint effect is
-///       applied in the same transaction. `invalid_argument` for a state or time that does
-///       not fit (scheduled_retry without a next attempt time, pending as a verdict, …).
+///       applied in the same transaction (apply_endpoint_effect). When it disables the
+///       endpoint, the endpoint's other pending and scheduled rows (leased or not) are failed
+///       permanently, and so is this row if the verdict was scheduled_retry: nothing would
+///       lease a retry on a disabled endpoint. `invalid_argument` for a state or time that
+///       does not fit (scheduled_retry without a next attempt time, pending as a verdict, …).
 ///   s.release(l) -> void_result
 ///       Gives the row back unattempted (graceful shutdown before sending); `claim_lost`
 ///       if no longer held.
@@ -11365,6 +11368,8 @@ struct outbox_endpoint_status {
 ///
 /// All return `store_unavailable` when the database cannot be reached (transient: the
 /// worker backs off and tries again) and `store_error` for other backend failures.
+/// Beyond the trait, every jobwire store also has `purge(before, max) -> result<size_t>`
+/// (removes terminal rows that ended before `before`) — see docs/OUTBOX.md.
 template <class S, class = void>
 struct is_outbox_store : std::false_type {};
 
@@ -11646,7 +11651,7 @@ class memory_outbox_store {
   }
 
   void_result extend(const outbox_lease& l, unix_time now, std::chrono::milliseconds d) {
-    if (d.count() < 1 || d > outbox_max_lease) return errc::invalid_argument;
+    if (d.count() < 1 || d > outbox_max_lease || capacity_ == 0) return errc::invalid_argument;
     std::lock_guard<std::mutex> lock(mu_);
     row* r = held(l);
     if (r == nullptr) return errc::claim_lost;
@@ -11656,7 +11661,7 @@ class memory_outbox_store {
 
   result<outbox_record_result> record(const outbox_lease& l, const outbox_record& rec, unix_time now) {
     if (auto st = check_outbox_record(rec); !st) return st.error();
-    if (l.attempt < 1) return errc::invalid_argument;
+    if (l.attempt < 1 || capacity_ == 0) return errc::invalid_argument;
     const std::int64_t t = to_unix_ms(now);
     std::lock_guard<std::mutex> lock(mu_);
     row* r = held(l);
@@ -11697,6 +11702,7 @@ class memory_outbox_store {
   }
 
   void_result release(const outbox_lease& l) {
+    if (capacity_ == 0) return errc::invalid_argument;
     std::lock_guard<std::mutex> lock(mu_);
     row* r = held(l);
     if (r == nullptr) return errc::claim_lost;
@@ -11734,14 +11740,14 @@ class memory_outbox_store {
   }
 
   result<outbox_endpoint_status> endpoint(std::string_view url) const {
-    if (url.empty() || url.size() > outbox_max_url_bytes) return errc::invalid_argument;
+    if (url.empty() || url.size() > outbox_max_url_bytes || capacity_ == 0) return errc::invalid_argument;
     std::lock_guard<std::mutex> lock(mu_);
     const endpoint_state* e = find_endpoint(url);
     return e == nullptr ? outbox_endpoint_status{} : e->status;
   }
 
   void_result enable_endpoint(std::string_view url) {
-    if (url.empty() || url.size() > outbox_max_url_bytes) return errc::invalid_argument;
+    if (url.empty() || url.size() > outbox_max_url_bytes || capacity_ == 0) return errc::invalid_argument;
     std::lock_guard<std::mutex> lock(mu_);
     remove_endpoint(url);
     return {};

@@ -224,11 +224,24 @@ void bounds(F& fx) {
   CHECK(s.record(big, bad, fx.now()).code() == errc::invalid_argument);
   bad.http_status = 600;
   CHECK(s.record(big, bad, fx.now()).code() == errc::invalid_argument);
-  // A long error text is cut, not refused (outbox_error_text).
+  // A long error text is cut, not refused (outbox_error_text); one that is not UTF-8 or
+  // holds a NUL is kept too (whatever the response said).
   outbox_record long_error = delivered(t);
   const std::string text(jobwire::outbox_max_error_bytes + 100, 'e');
   long_error.error = text;
   JW_OUTBOX_OK(s.record(big, long_error, fx.now()));
+  const outbox_lease& small = out[0].job_id == id_max ? out[1] : out[0];
+  outbox_record odd_error = retry_at(t, t + 1);
+  const std::string odd("HTTP 500: \xff\xfe\0tail\xe2\x82", 19);
+  odd_error.error = odd;
+  JW_OUTBOX_OK(s.record(small, odd_error, fx.now()));
+  // A worker name is any bytes, like the ids.
+  std::vector<outbox_lease> odd_worker;
+  const std::string worker_bytes("w\xff\0", 3);
+  fx.advance(1ms);
+  JW_OUTBOX_OK(s.lease(worker_bytes, fx.now(), 30s, 10, odd_worker));
+  REQUIRE(odd_worker.size() == 1);
+  CHECK(odd_worker[0].attempt == 2);
   CHECK(s.endpoint("").code() == errc::invalid_argument);
   CHECK(s.endpoint(url_over).code() == errc::invalid_argument);
   CHECK(s.enable_endpoint(url_over).code() == errc::invalid_argument);

@@ -34,7 +34,7 @@ TEST_CASE("memory outbox: threads sharing one store never lease a row twice") {
   outbox_conformance::concurrent_leases([&] { return &s; }, unix_time_from_seconds(1781166600), 4, 400);
 }
 
-TEST_CASE("memory outbox: capacity counts every row; one past it is store_full, purge makes room") {
+TEST_CASE("memory outbox: capacity counts every row, one past it is store_full, purge makes room") {
   const unix_time t = unix_time_from_seconds(1781166600);
   CHECK(memory_outbox_store::create(memory_outbox_options{0}).code() == errc::invalid_argument);
   auto made = memory_outbox_store::create(memory_outbox_options{3});
@@ -68,8 +68,19 @@ TEST_CASE("memory outbox: capacity counts every row; one past it is store_full, 
   CHECK(*p == 1);  // k1; k0 (again) and k2 are pending
   CHECK(s.size() == 2);
 
+  // Unusable options: every operation says so (create reports it at once).
   memory_outbox_store unusable(memory_outbox_options{0});
+  CHECK(unusable.capacity() == 0);
   CHECK(unusable.enqueue(outbox_conformance::item("J", "k", url), t).code() == errc::invalid_argument);
+  std::vector<outbox_lease> out;
+  CHECK(unusable.lease("w", t, 1s, 1, out).code() == errc::invalid_argument);
+  CHECK(unusable.extend(ls[0], t, 1s).code() == errc::invalid_argument);
+  CHECK(unusable.record(ls[0], outbox_conformance::delivered(to_unix_ms(t)), t).code() == errc::invalid_argument);
+  CHECK(unusable.release(ls[0]).code() == errc::invalid_argument);
+  CHECK(unusable.counts(t).code() == errc::invalid_argument);
+  CHECK(unusable.endpoint(url).code() == errc::invalid_argument);
+  CHECK(unusable.enable_endpoint(url).code() == errc::invalid_argument);
+  CHECK(unusable.purge(t, 1).code() == errc::invalid_argument);
 }
 
 TEST_CASE("memory outbox: rows purged and enqueued again many times keep the pair index exact") {

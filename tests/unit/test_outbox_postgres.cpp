@@ -65,7 +65,7 @@ TEST_CASE("postgres outbox: rows and endpoints follow the documented schema") {
                 " convert_from(endpoint, 'UTF8') || '|' || convert_from(payload, 'UTF8')" +
                     where) == "J-1|video.completed|https://s.example/h|P");
   CHECK(text_of(c, "SELECT state" + where) == "0");
-  CHECK(text_of(c, "SELECT lease_holder" + where) == "worker-7");
+  CHECK(text_of(c, "SELECT convert_from(lease_holder, 'UTF8')" + where) == "worker-7");
   CHECK(text_of(c, "SELECT octet_length(lease_token)" + where) == "16");
   CHECK(text_of(c, "SELECT lease_expires_at - due_at" + where) == "30000");
   outbox_record r = outbox_conformance::retry_at(to_unix_ms(fx->now()), to_unix_ms(fx->now()) + 60000);
@@ -73,8 +73,23 @@ TEST_CASE("postgres outbox: rows and endpoints follow the documented schema") {
   CHECK(text_of(c, "SELECT state || ' ' || attempts || ' ' || last_status || ' ' || last_error" + where) ==
         "1 1 500 HTTP 500");
   CHECK(text_of(c, "SELECT lease_token IS NULL AND lease_expires_at IS NULL" + where) == "t");
+  // An error text that is not UTF-8 is kept, each bad byte (and a NUL) as U+FFFD.
+  auto again = outbox_conformance::lease(s, fx->now() + 60s, 1);
+  REQUIRE(again.size() == 1);
+  outbox_record odd = outbox_conformance::retry_at(to_unix_ms(fx->now()), to_unix_ms(fx->now()) + 120000);
+  const std::string text(
+      "a\xff"
+      "b\0c",
+      5);
+  odd.error = text;
+  REQUIRE(s.record(again[0], odd, fx->now() + 60s));
+  CHECK(text_of(c, "SELECT last_error" + where) ==
+        "a\xEF\xBF\xBD"
+        "b\xEF\xBF\xBD"
+        "c");
   CHECK(text_of(c, "SELECT failure_streak || ' ' || disabled FROM " + t +
-                       "_endpoints WHERE url = convert_to('https://s.example/h', 'UTF8')") == "1 false");
+                       "_endpoints WHERE url = convert_to('https://s.example/h', 'UTF8')") ==
+        "2 false");  // two failures
 }
 
 TEST_CASE("postgres outbox: an enqueue inside the application's transaction commits or rolls back with it") {

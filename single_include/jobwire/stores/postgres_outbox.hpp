@@ -16,8 +16,9 @@
 //                                     -- 2 delivered, 3 failed_permanently
 //     attempts integer NOT NULL,      -- attempts recorded
 //     enqueued_at bigint NOT NULL, due_at bigint NOT NULL,         -- Unix ms
-//     lease_token bytea, lease_expires_at bigint, lease_holder text,  -- NULL: not leased
+//     lease_token bytea, lease_expires_at bigint, lease_holder bytea,  -- NULL: not leased
 //     last_status integer, last_error text, last_tried_at bigint, finished_at bigint,
+//                                     -- last_error: UTF-8, any invalid byte or NUL as U+FFFD
 //     UNIQUE (job_id, delivery_key));
 //   CREATE INDEX ... (due_at, id) WHERE state < 2;       -- the due order
 //   CREATE INDEX ... (endpoint) WHERE state < 2;         -- an endpoint's open rows
@@ -65,6 +66,7 @@
 #include <utility>
 #include <vector>
 
+#include "../jobwire.hpp"
 #include "../jobwire.hpp"
 #include "random_token.hpp"
 
@@ -237,7 +239,8 @@ class postgres_outbox_store {
     if (auto st = check_outbox_record(rec); !st) return st.error();
     if (l.attempt < 1) return errc::invalid_argument;
     if (auto st = ensure_connected(); !st) return st.error();
-    const std::string_view error = outbox_error_text(rec.error);
+    const std::string error_text = pg_text(outbox_error_text(rec.error));
+    const std::string_view error = outbox_error_text(error_text);
     char id[8], t[8];
     put_int8(l.row_id, id);
     put_int8(to_unix_ms(now), t);
@@ -471,6 +474,25 @@ class postgres_outbox_store {
     return static_cast<std::int16_t>(static_cast<std::uint16_t>(get_be(r, row, col, 2)));
   }
   static bool get_bool(const PGresult* r, int row, int col) noexcept { return get_be(r, row, col, 1) != 0; }
+  // A text column holds UTF-8 without NUL; an error text may carry anything a response
+  // did. Each byte that does not begin a well-formed sequence, and each NUL, becomes
+  // U+FFFD, so the record is kept rather than refused.
+  static std::string pg_text(std::string_view s) {
+    std::string out;
+    out.reserve(s.size());
+    for (std::size_t i = 0; i < s.size();) {
+      const std::size_t n = s[i] == '\0' ? 0 : utf8_sequence_length(s.data() + i, s.size() - i);
+      if (n == 0) {
+        out += "\xEF\xBF\xBD";
+        ++i;
+      } else {
+        out.append(s.data() + i, n);
+        i += n;
+      }
+    }
+    return out;
+  }
+
   // libpq reads a null parameter pointer as SQL NULL: an empty value needs a real one.
   static const char* bytes_of(std::string_view s) noexcept { return s.data() != nullptr ? s.data() : ""; }
   static std::string get_bytes(const PGresult* r, int row, int col) {
@@ -568,7 +590,7 @@ class postgres_outbox_store {
           " (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, job_id bytea NOT NULL, delivery_key bytea NOT NULL,"
           " endpoint bytea NOT NULL, payload bytea NOT NULL, state smallint NOT NULL, attempts integer NOT NULL,"
           " enqueued_at bigint NOT NULL, due_at bigint NOT NULL, lease_token bytea, lease_expires_at bigint,"
-          " lease_holder text, last_status integer, last_error text, last_tried_at bigint, finished_at bigint,"
+          " lease_holder bytea, last_status integer, last_error text, last_tried_at bigint, finished_at bigint,"
           " UNIQUE (job_id, delivery_key));" +
           "CREATE INDEX IF NOT EXISTS " + t + "_due ON " + t + " (due_at, id) WHERE state < 2;" +
           "CREATE INDEX IF NOT EXISTS " + t + "_endpoint ON " + t + " (endpoint) WHERE state < 2;" +
@@ -620,7 +642,7 @@ class postgres_outbox_store {
              " ORDER BY c.due_at, c.id LIMIT $4 FOR UPDATE OF c SKIP LOCKED) s WHERE r.id = s.id"
              " RETURNING r.id, r.job_id, r.delivery_key, r.endpoint, r.payload, r.state, r.attempts, r.enqueued_at,"
              " r.due_at, s.taken, s.streak, r.lease_token",
-         {int8, int8, text, int8}},
+         {int8, int8, bytea, int8}},
         {q_extend,
          "UPDATE " + t + " SET lease_expires_at = $1 WHERE id = $2 AND lease_token = $3 AND state < 2",
          {int8, int8, bytea}},
