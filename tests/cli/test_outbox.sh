@@ -138,6 +138,7 @@ done
 "$JW" outbox --db "sqlite:$E" work --workers 1 --batch 1 --until-idle --time-scale 1000 --max-seconds 60 \
   >"$TMPD/work5.out" 2>"$TMPD/work5.err"
 check_true "one endpoint disabled ($(cat "$TMPD/work5.out"))" grep -q '"endpoints_disabled":1' "$TMPD/work5.out"
+check_true "the disable is logged for the operator" grep -q "endpoint http://127.0.0.1:$RECEIVER_PORT/s-gone disabled (410 Gone); 1 other rows failed with it" "$TMPD/work5.err"
 expect 0 '\{"pending":0,"scheduled_retry":0,"delivered":2,"failed_permanently":2,"endpoints_disabled":1\}' -- \
   status_of "$E"
 check_eq "requests to /s-gone (disabled at the first 410)" "$(requests "$TMPD/r3.log" /s-gone)" 1

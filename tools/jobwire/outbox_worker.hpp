@@ -480,6 +480,13 @@ class worker {
       add_elapsed(metrics_.store_ns, started);
       if (res) {
         count_verdict(r, *res);
+        // The event an operator alerts on (§17): always logged, whatever --verbose says.
+        if (res->endpoint_disabled_now)
+          log("endpoint " + l.endpoint + " disabled (" +
+              (r.effect == jobwire::endpoint_effect::disable
+                   ? std::string("410 Gone")
+                   : "failure streak of " + std::to_string(res->endpoint_failure_streak)) +
+              "); " + std::to_string(res->rows_failed_by_disable) + " other rows failed with it");
         return true;
       }
       if (res.code() == jobwire::errc::claim_lost) {
