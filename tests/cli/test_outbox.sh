@@ -199,6 +199,17 @@ check_eq "the timed-out row" "$(sqlite3 "$T" "SELECT state || ' ' || attempts ||
   "3 4 0 Webhook request timed out after 1000ms"
 check_true "four timeouts counted ($(cat "$TMPD/work6.out"))" grep -q '"attempts":4,"delivered":0,"retried":3,"failed":1' "$TMPD/work6.out"
 
+# --max-seconds bounds a run that is not idle: a retry due in a minute (no --time-scale)
+# keeps the outbox busy, and the run ends after a second, not idle.
+M="$TMPD/m.sqlite"
+expect 0 'inserted video.completed pending' -- enqueue "$M" "$base/down" M-1 completed
+start=$(date +%s)
+"$JW" outbox --db "sqlite:$M" work --until-idle --max-seconds 1 >"$TMPD/work7.out" 2>&1
+check_eq "exit status at --max-seconds" "$?" 0
+check_true "the bounded run took about a second" test $(($(date +%s) - start)) -le 5
+check_true "the bounded run ended not idle ($(cat "$TMPD/work7.out"))" grep -q '"idle":false,"attempts":1,' "$TMPD/work7.out"
+expect 0 '\{"pending":0,"scheduled_retry":1,"delivered":0,"failed_permanently":0,"endpoints_disabled":0\}' -- status_of "$M"
+
 # --- metrics ---------------------------------------------------------------------------------------------
 "$JW" outbox --db "sqlite:$B" work --until-idle --max-seconds 10 --metrics-file "$TMPD/metrics.prom" >/dev/null 2>&1
 check_true "the metrics file has the queue depth" grep -q '^jobwire_outbox_queue_depth 0$' "$TMPD/metrics.prom"
