@@ -210,6 +210,25 @@ check_true "the bounded run took about a second" test $(($(date +%s) - start)) -
 check_true "the bounded run ended not idle ($(cat "$TMPD/work7.out"))" grep -q '"idle":false,"attempts":1,' "$TMPD/work7.out"
 expect 0 '\{"pending":0,"scheduled_retry":1,"delivered":0,"failed_permanently":0,"endpoints_disabled":0\}' -- status_of "$M"
 
+# Long sends keep their lease: a 1.2 s request under a 0.3 s lease, two processes of two
+# threads on the file. The keeper renews the rows each process holds, so nobody takes a
+# row over while its request is in flight: each row is sent once.
+start_receiver r4 ai_stats "$KEY" '{}' 1200
+L="$TMPD/l.sqlite"
+for j in 1 2 3; do
+  expect 0 'inserted video.completed pending' -- enqueue "$L" "http://127.0.0.1:$RECEIVER_PORT/long" "L-$j" completed
+done
+for p in 1 2; do
+  "$JW" outbox --db "sqlite:$L" work --workers 2 --batch 2 --lease-seconds 0.3 --until-idle --max-seconds 60 \
+    >"$TMPD/work8.$p.out" 2>&1 &
+  wp[$p]=$!
+done
+wait "${wp[1]}" "${wp[2]}"
+check_eq "requests of the long sends" "$(requests "$TMPD/r4.log" /long)" 3
+check_true "no takeover, no lost lease ($(cat "$TMPD"/work8.*.out | tr '\n' ' '))" \
+  test "$(cat "$TMPD"/work8.1.out "$TMPD"/work8.2.out | grep -c '"lease_takeovers":0,"claims_lost":0')" = 2
+expect 0 '\{"pending":0,"scheduled_retry":0,"delivered":3,"failed_permanently":0,"endpoints_disabled":0\}' -- status_of "$L"
+
 # --- metrics ---------------------------------------------------------------------------------------------
 "$JW" outbox --db "sqlite:$B" work --until-idle --max-seconds 10 --metrics-file "$TMPD/metrics.prom" >/dev/null 2>&1
 check_true "the metrics file has the queue depth" grep -q '^jobwire_outbox_queue_depth 0$' "$TMPD/metrics.prom"
