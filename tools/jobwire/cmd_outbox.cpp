@@ -53,9 +53,11 @@ double positive_number(invocation& inv, const char* option, double fallback, dou
   if (!r) return fallback;
   char* end = nullptr;
   const double d = std::strtod(r->c_str(), &end);
-  if (r->empty() || *end != '\0' || !std::isfinite(d) || d < lo || d > hi)
-    inv.usage_error(std::string(option) + " needs a number from " + std::to_string(lo) + " to " + std::to_string(hi) +
-                    ", got '" + *r + "'");
+  if (r->empty() || *end != '\0' || !std::isfinite(d) || d < lo || d > hi) {
+    char range[64];
+    std::snprintf(range, sizeof range, "%g to %g", lo, hi);
+    inv.usage_error(std::string(option) + " needs a number from " + range + ", got '" + *r + "'");
+  }
   return d;
 }
 
@@ -184,16 +186,18 @@ bool write_file_atomically(const std::string& path, const std::string& text) {
 template <class Store>
 int work(invocation& inv, const opener<Store>& open) {
   jobwire_outbox::worker_options opt;
-  opt.threads = static_cast<unsigned>(positive_number(inv, "--workers", 1, 1, 64));
-  if (std::floor(positive_number(inv, "--workers", 1, 1, 64)) != positive_number(inv, "--workers", 1, 1, 64))
-    inv.usage_error("--workers needs a whole number");
+  const double workers = positive_number(inv, "--workers", 1, 1, 64);
+  if (std::floor(workers) != workers) inv.usage_error("--workers needs a whole number");
+  opt.threads = static_cast<unsigned>(workers);
+  const double batch = positive_number(inv, "--batch", 4, 1, 1000);
+  if (std::floor(batch) != batch) inv.usage_error("--batch needs a whole number");
   opt.time_scale = positive_number(inv, "--time-scale", 1, 1, 1e6);
   opt.until_idle = inv.has("--until-idle");
   opt.max_run =
       std::chrono::milliseconds(static_cast<std::int64_t>(positive_number(inv, "--max-seconds", 0, 0.001, 1e7) * 1000));
   opt.lease = std::chrono::milliseconds(
       static_cast<std::int64_t>(positive_number(inv, "--lease-seconds", 60, 0.01, 3600) * 1000));
-  opt.batch = static_cast<std::size_t>(positive_number(inv, "--batch", 4, 1, 1000));
+  opt.batch = static_cast<std::size_t>(batch);
   if (auto t = inv.int_option("--request-timeout")) {
     auto v = jobwire::validate_request_timeout(*t);
     if (!v) return inv.reject(v.error(), "--request-timeout");
