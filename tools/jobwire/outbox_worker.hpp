@@ -15,7 +15,10 @@
 //   - long sends: a keeper thread extends the lease of every row a thread holds, so a slow
 //     receiver (up to the 120 s timeout of §12) never loses the row to another worker;
 //   - store outages: every store failure is retried with a capped exponential backoff;
-//     a verdict is re-recorded until it lands or the lease is lost;
+//     a verdict is re-recorded until it lands or the lease is lost (an outage longer
+//     than the lease is the other way a row is sent twice: the keeper cannot renew it);
+//   - the send-time URL rule (§16.4): the URL is checked again, the host resolved here and
+//     every address checked, the request pinned to a checked address, no redirect followed;
 //   - graceful stop (SIGINT/SIGTERM, --max-seconds, --until-idle): a send in flight
 //     finishes and is recorded; rows leased but not yet sent are released.
 #pragma once
