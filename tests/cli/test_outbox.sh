@@ -126,7 +126,7 @@ check_true "the worker said why" grep -q 'J-bad .*failed permanently: outbox pay
 # fail with it and a new row for it is stored failed —, a 429 throttles it until its
 # Retry-After, webhook-* signatures verify at the receiver.
 SKEY=whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw
-start_receiver r3 standard "$SKEY" '{"/s-gone":[410],"/s-busy":[[429,{"Retry-After":"2"}],200],"/s-flaky":[500,200]}'
+start_receiver r3 standard "$SKEY" '{"/s-gone":[410],"/s-busy":[[429,{"Retry-After":"2"}],200],"/s-flaky":[500,200],"/s-dead":[500]}'
 E="$TMPD/e.sqlite"
 senqueue() {
   "$JW" outbox --db "sqlite:$E" enqueue --url "http://127.0.0.1:$RECEIVER_PORT/$1" --secret "$SKEY" --kind video \
@@ -154,6 +154,18 @@ for line in open(sys.argv[1]):
     assert ids.setdefault(e["path"], e["headers"]["webhook-id"]) == e["headers"]["webhook-id"], e
 EOF2
 expect 0 'inserted video.completed failed_permanently' -- senqueue s-gone W-5
+# A dead endpoint (always 500) under the etiquette: the delivery runs through its ten
+# attempts (about three days, here 100000x faster) and, its last ten attempts all failed,
+# the endpoint is disabled by the failure streak.
+E2="$TMPD/e2.sqlite"
+expect 0 'inserted video.completed pending' -- "$JW" outbox --db "sqlite:$E2" enqueue \
+  --url "http://127.0.0.1:$RECEIVER_PORT/s-dead" --secret "$SKEY" --kind video --job-id D-1 --internal-id d1 \
+  --phase completed --data "$DATA" --profile standard --dev
+"$JW" outbox --db "sqlite:$E2" work --until-idle --time-scale 100000 --max-seconds 60 >"$TMPD/work9.out" 2>"$TMPD/work9.err"
+expect 0 '\{"pending":0,"scheduled_retry":0,"delivered":0,"failed_permanently":1,"endpoints_disabled":1\}' -- \
+  "$JW" outbox --db "sqlite:$E2" status
+check_eq "requests to the dead endpoint" "$(requests "$TMPD/r3.log" /s-dead)" 10
+check_true "the streak disable is logged" grep -q "/s-dead disabled (failure streak of 10)" "$TMPD/work9.err"
 
 # A host name is resolved before each request and every address checked by the policy
 # (§16.4 step 4): `localhost.` passes the literal rule, and resolves to loopback or to
