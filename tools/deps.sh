@@ -7,7 +7,7 @@ set -euo pipefail
 declare -A groups=(
   [core]="cmake ninja-build g++ pkg-config libssl-dev"
   [test]="clang clang-format libclang-rt-14-dev catch2 valgrind python3 libsqlite3-dev sqlite3 libhiredis-dev redis-server libpq-dev postgresql libbenchmark-dev libsimdjson-dev rapidjson-dev nlohmann-json3-dev libboost-url1.81-dev libcpp-httplib-dev"
-  [bench]="libbenchmark-dev libsimdjson-dev rapidjson-dev nlohmann-json3-dev libboost-url1.81-dev libsqlite3-dev"
+  [bench]="libbenchmark-dev libsimdjson-dev rapidjson-dev nlohmann-json3-dev libboost-url1.81-dev libsqlite3-dev libcpp-httplib-dev libpq-dev"
   [examples]="libsqlite3-dev libcpp-httplib-dev"
   [browser]="chromium"
 )

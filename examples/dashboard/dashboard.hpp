@@ -34,6 +34,7 @@
 #include <jobwire/json_writer.hpp>
 #include <jobwire/ledger.hpp>
 #include <jobwire/monitor.hpp>
+#include <jobwire/outbox.hpp>
 #include <jobwire/profile.hpp>
 #include <jobwire/retry.hpp>
 
@@ -195,6 +196,9 @@ struct document_sources {
   /// Deliveries of jobs not tracked because the host's bound on jobs was reached
   /// (receiver_journal).
   std::uint64_t untracked_deliveries = 0;
+  /// Sender's view of a host sending through a durable outbox (outbox.hpp): its counts at
+  /// `now` (the gateway's --outbox mode); null when the host has none.
+  const jobwire::outbox_counts* outbox = nullptr;
 };
 
 namespace detail {
@@ -299,6 +303,21 @@ inline void write_document_members(std::string& out, const std::vector<job_row>&
     for (std::size_t i = 0; i < jobwire::error_code_count; ++i)
       if (rc->rejections[i] != 0) w.field(jobwire::error_name(jobwire::error_at_index(i)), rc->rejections[i]);
     w.end_object().field("retries_seen", rc->retries_seen).end_object();
+  } else {
+    w.null();
+  }
+
+  w.key("outbox");
+  if (const jobwire::outbox_counts* ob = src.outbox) {
+    w.begin_object()
+        .field("pending", ob->pending)
+        .field("scheduled_retry", ob->scheduled_retry)
+        .field("leased", ob->leased)
+        .field("delivered", ob->delivered)
+        .field("failed_permanently", ob->failed_permanently)
+        .field("endpoints_disabled", ob->endpoints_disabled)
+        .field("oldest_due_age_ms", ob->oldest_due_age_ms)
+        .end_object();
   } else {
     w.null();
   }

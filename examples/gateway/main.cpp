@@ -1,6 +1,14 @@
 // jobwire-gateway — a simulated video gateway on loopback: the sender's side of jobwire.
 //
 //   jobwire-gateway [--port N] [--time-scale S] [--dev-callbacks] [--policy strict|ai-stats]
+//                   [--outbox PATH] [--outbox-workers N]
+//
+// --outbox PATH: deliveries go through a durable SQLite outbox (jobwire/outbox_delivery.hpp,
+// stores/sqlite_outbox.hpp) and are sent by the worker of `jobwire outbox work`
+// (tools/jobwire/outbox_worker.hpp), N threads, retries on the same compressed clock; the
+// jobs' ledgers are fed from the worker's attempts. Without it, the in-process path below
+// (send at once, the sweep for retries). In outbox mode a forced resend of a key (scenario
+// `duplicate`) is refused by the outbox's idempotency (§16.7), as the service's is.
 //
 // POST /v1/videos                 create a job (202); its `webhook` subscription is validated
 //                                 with jobwire (callback URL policy, event normalisation)
@@ -46,8 +54,12 @@
 #include <jobwire/sender.hpp>
 #include <jobwire/subscription.hpp>
 
+#include <jobwire/outbox_delivery.hpp>
+#include <jobwire/stores/sqlite_outbox.hpp>
+
 #include "dashboard_http.hpp"
 #include "example_args.hpp"
+#include "outbox_worker.hpp"
 
 namespace {
 
@@ -117,7 +129,17 @@ class gateway {
   void stop() {
     stopping_ = true;
     for (auto& t : threads_) t.join();
+    if (outbox_worker_) {
+      outbox_stop_ = true;
+      outbox_worker_->wake();
+      outbox_thread_.join();
+    }
   }
+
+  /// Outbox mode: deliveries are enqueued to the SQLite outbox at `path` and sent by
+  /// `workers` threads of the outbox worker. Call before serving.
+  bool use_outbox(const std::string& path, unsigned workers, bool dev_callbacks);
+  bool outbox_mode() const { return static_cast<bool>(outbox_worker_); }
 
  private:
   void run_script(job* j);
@@ -143,6 +165,18 @@ class gateway {
   std::vector<std::thread> threads_;
   std::atomic<bool> stopping_{false};
   std::mt19937_64 rng_{std::random_device{}()};
+
+  // Outbox mode (use_outbox).
+  void enqueue(job* j, const jobwire::delivery_event& ev);
+  void on_outbox_attempt(const jobwire_outbox::attempt_event& e);
+  std::shared_ptr<jobwire::sqlite_outbox_store> outbox_;  // enqueue and counts; the worker opens its own
+  std::string outbox_path_;
+  bool outbox_dev_ = false;
+  jobwire_outbox::worker_metrics outbox_metrics_;
+  std::unique_ptr<jobwire_outbox::worker<jobwire::sqlite_outbox_store>> outbox_worker_;
+  std::thread outbox_thread_;
+  std::atomic<bool> outbox_stop_{false};
+  std::mutex outbox_m_;  // the outbox_ connection is used by request threads and /metrics
 };
 
 std::string lower_hex(std::uint64_t v, int digits) {
@@ -356,9 +390,109 @@ void gateway::emit(job* j, jobwire::phase p, const snapshot& data, bool force, s
       return;
     }
     key_text = std::string(built->delivery_key_text());
+    if (outbox_mode()) {
+      enqueue(j, ev);
+      return;
+    }
     j->deliveries.insert_or_assign(key_text, std::move(*built));
   }
   send_attempt(j, key_text, jobwire::first_attempt_number);
+}
+
+// --- outbox mode ----------------------------------------------------------------------------------
+
+bool gateway::use_outbox(const std::string& path, unsigned workers, bool dev_callbacks) {
+  auto open = [path](std::string& why) -> std::shared_ptr<jobwire::sqlite_outbox_store> {
+    auto st = jobwire::sqlite_outbox_store::open(path);
+    if (!st) {
+      why = std::string(jobwire::error_name(st.code()));
+      return nullptr;
+    }
+    return std::make_shared<jobwire::sqlite_outbox_store>(std::move(*st));
+  };
+  std::string why;
+  outbox_ = open(why);
+  if (!outbox_) {
+    std::fprintf(stderr, "gateway: cannot open the outbox %s: %s\n", path.c_str(), why.c_str());
+    return false;
+  }
+  outbox_path_ = path;
+  outbox_dev_ = dev_callbacks;
+  jobwire_outbox::worker_options opt;
+  opt.threads = workers;
+  opt.time_scale = scale_;  // the service's schedule on the delivery clock, as the sweep runs it
+  opt.lease = std::chrono::seconds(30);
+  opt.name = "jobwire-gateway";
+  opt.on_attempt = [this](const jobwire_outbox::attempt_event& e) { on_outbox_attempt(e); };
+  outbox_worker_ = std::make_unique<jobwire_outbox::worker<jobwire::sqlite_outbox_store>>(open, opt, outbox_metrics_);
+  outbox_thread_ = std::thread([this] { outbox_worker_->run(outbox_stop_); });
+  return true;
+}
+
+/// Writes the event to the outbox (called with m_ held): the job's secret, profile and the
+/// event as built, idempotent on (job id, delivery key).
+void gateway::enqueue(job* j, const jobwire::delivery_event& ev) {
+  jobwire::outbox_message msg;
+  msg.prof = &j->sender->prof();
+  msg.kind = ev.kind;
+  msg.job_id = std::string(ev.job_id);
+  msg.internal_id = std::string(ev.internal_id);
+  msg.phase = ev.phase;
+  msg.progress = ev.progress;
+  if (ev.previous_status) msg.previous_status = std::string(*ev.previous_status);
+  msg.status = std::string(ev.status);
+  msg.data = std::string(ev.data);
+  msg.created_at = ev.created_at.value_or(real_ms() / 1000);
+  msg.secret = j->webhook->secret;
+  msg.local_callbacks = outbox_dev_;
+  auto key = jobwire::outbox_delivery_key(msg);
+  if (!key) return;
+  std::string payload;
+  jobwire::write_outbox_payload(payload, msg);
+  std::lock_guard<std::mutex> lock(outbox_m_);
+  auto r = outbox_->enqueue({msg.job_id, *key, j->webhook->url, payload}, jobwire_outbox::wall_now());
+  if (!r)
+    std::fprintf(stderr, "gateway: %s: not enqueued: %s\n", j->id.c_str(),
+                 std::string(jobwire::error_name(r.code())).c_str());
+}
+
+/// The worker's attempt, into the job's ledger on the delivery clock (the status object,
+/// /sim/stats and the dashboard read the ledger as in the in-process mode).
+void gateway::on_outbox_attempt(const jobwire_outbox::attempt_event& e) {
+  std::lock_guard<std::mutex> lock(m_);
+  auto it = jobs_.find(e.lease.job_id);
+  if (it == jobs_.end()) return;
+  job* j = it->second.get();
+  const std::int64_t real = real_ms(), sim = sim_ms();
+  auto to_sim = [&](std::int64_t real_at) {
+    return sim + static_cast<std::int64_t>(static_cast<double>(real_at - real) * scale_);
+  };
+  jobwire::retry_decision d;
+  d.attempt = e.lease.attempt;
+  d.max_attempts = jobwire::outbox_retry_policy(*e.message.prof).max_attempts;
+  switch (e.record.state) {
+    case jobwire::outbox_state::delivered: d.status = jobwire::attempt_status::delivered; break;
+    case jobwire::outbox_state::scheduled_retry:
+      d.status = jobwire::attempt_status::scheduled_retry;
+      d.next_attempt = e.lease.attempt + 1;
+      d.next_retry_at_ms = to_sim(e.record.next_attempt_at_ms);
+      break;
+    default: d.status = jobwire::attempt_status::failed_permanently; break;
+  }
+  counters_.record_attempt(e.observation.outcome, d);
+  const std::string attempt_id = "att_" + j->internal_id + "_" + std::to_string(++j->attempt_ids);
+  const std::string type = e.lease.delivery_key.substr(0, e.lease.delivery_key.find(':'));
+  jobwire::attempt_report report;
+  report.id = attempt_id;
+  report.delivery_key = e.lease.delivery_key;
+  report.event_type = type;
+  report.outcome = e.observation.outcome;
+  report.tried_at_ms = to_sim(e.record.tried_at_ms);
+  report.responded_at_ms = sim;
+  report.error_message = e.error;
+  report.response_body = e.response_body;
+  if (j->phaseo) report.preview_counting = jobwire::preview_unit::bytes;
+  if (auto rec = jobwire::make_attempt_record(report, d, j->sender->prof())) j->ledger.append(std::move(*rec));
 }
 
 httplib::Result gateway::post(const std::string& url, const outgoing& out) {
@@ -437,6 +571,7 @@ void gateway::inject_tampered(job* j) {
 // --- retries: the sweep (§12) ------------------------------------------------------------------
 
 void gateway::sweep_forever() {
+  if (outbox_mode()) return;  // the outbox worker sends the retries
   const std::int64_t interval_real_ms =
       static_cast<std::int64_t>(static_cast<double>(jobwire::retry_sweep_interval_seconds * 1000) / scale_);
   std::int64_t next = real_ms() + interval_real_ms;
@@ -524,7 +659,20 @@ std::string gateway::stats_json() {
     }
     w.end_object();
   }
-  w.end_array().end_object();
+  w.end_array();
+  if (outbox_mode()) {
+    std::lock_guard<std::mutex> olock(outbox_m_);
+    if (auto c = outbox_->counts(jobwire_outbox::wall_now()))
+      w.key("outbox")
+          .begin_object()
+          .field("pending", c->pending)
+          .field("scheduled_retry", c->scheduled_retry)
+          .field("delivered", c->delivered)
+          .field("failed_permanently", c->failed_permanently)
+          .field("endpoints_disabled", c->endpoints_disabled)
+          .end_object();
+  }
+  w.end_object();
   return out;
 }
 
@@ -549,6 +697,12 @@ std::string gateway::dashboard_json() {
   src.now_ms = sim_ms();
   src.clock.scale = scale_;
   src.clock.wall_now_ms = real_ms();
+  std::optional<jobwire::outbox_counts> counts;
+  if (outbox_mode()) {
+    std::lock_guard<std::mutex> olock(outbox_m_);
+    if (auto c = outbox_->counts(jobwire_outbox::wall_now())) counts = *c;
+  }
+  if (counts) src.outbox = &*counts;
   return jobwire_dashboard::render_document(rows, src);
 }
 
@@ -565,6 +719,11 @@ std::string gateway::metrics() {
   src.health = &health;
   std::string out;
   (void)jobwire::append_prometheus_text(out, src);
+  if (outbox_mode()) {
+    std::lock_guard<std::mutex> olock(outbox_m_);
+    auto c = outbox_->counts(jobwire_outbox::wall_now());
+    out += jobwire_outbox::prometheus_text(outbox_metrics_, c ? &*c : nullptr);
+  }
   return out;
 }
 
@@ -572,7 +731,8 @@ std::string gateway::metrics() {
 
 int main(int argc, char** argv) {
   example::block_stop_signals();
-  example::args a(argc, argv, {"--port", "--time-scale", "--policy"}, {"--dev-callbacks"});
+  example::args a(argc, argv, {"--port", "--time-scale", "--policy", "--outbox", "--outbox-workers"},
+                  {"--dev-callbacks"});
   jobwire::subscription_options opt;
   auto policy = jobwire::parse_url_policy(a.get("--policy", "strict"));
   if (!policy) return std::fprintf(stderr, "gateway: unknown policy\n"), 2;
@@ -582,6 +742,11 @@ int main(int argc, char** argv) {
   const double scale = a.number("--time-scale", 600);
   if (!(scale >= 1 && scale <= 100000)) return std::fprintf(stderr, "gateway: --time-scale must be 1..100000\n"), 2;
   gateway g(scale, opt);
+  if (a.has("--outbox")) {
+    const double workers = a.number("--outbox-workers", 2);
+    if (!(workers >= 1 && workers <= 64)) return std::fprintf(stderr, "gateway: --outbox-workers must be 1..64\n"), 2;
+    if (!g.use_outbox(a.get("--outbox"), static_cast<unsigned>(workers), a.has("--dev-callbacks"))) return 3;
+  }
   std::thread sweeper([&g] { g.sweep_forever(); });
 
   httplib::Server server;

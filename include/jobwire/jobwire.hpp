@@ -42,3 +42,4 @@
 #include "endpoints.hpp"
 #include "service_api.hpp"
 #include "receiver.hpp"
+#include "outbox_delivery.hpp"

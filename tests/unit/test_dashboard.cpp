@@ -296,6 +296,31 @@ TEST_CASE("dashboard: a job without a webhook has no deliveries and is judged on
   CHECK(d.job("quiet_failed").find("progress").is_null());
 }
 
+TEST_CASE("dashboard: a sender's outbox counts sit beside the rows, null without an outbox") {
+  CHECK(parsed(sample_document()).obj.find("outbox").is_null());
+  const auto jobs = sample_jobs(now_ms);
+  jobwire::outbox_counts c;
+  c.pending = 3;
+  c.scheduled_retry = 2;
+  c.leased = 1;
+  c.delivered = 40;
+  c.failed_permanently = 4;
+  c.endpoints_disabled = 1;
+  c.oldest_due_age_ms = 1500;
+  document_sources src;
+  src.now_ms = now_ms;
+  src.outbox = &c;
+  parsed d(render_document(sample_rows(jobs), src));
+  const json::object o = *d.obj.find("outbox").get_object();
+  CHECK(u64(o.find("pending")) == 3);
+  CHECK(u64(o.find("scheduled_retry")) == 2);
+  CHECK(u64(o.find("leased")) == 1);
+  CHECK(u64(o.find("delivered")) == 40);
+  CHECK(u64(o.find("failed_permanently")) == 4);
+  CHECK(u64(o.find("endpoints_disabled")) == 1);
+  CHECK(u64(o.find("oldest_due_age_ms")) == 1500);
+}
+
 TEST_CASE("dashboard: the receiver's counters sit beside the rows") {
   jobwire::receiver_counters rc;
   rc.record(jobwire::receiver_decision::process, 1);
