@@ -8,7 +8,8 @@ Verifies every request's signature itself (Python's hmac, independently of jobwi
 and the timestamp's freshness (300 s). It answers by path from a script, a JSON object
 mapping a path to a list of answers; an answer is a status or [status, {header: value}];
 after the list the last answer repeats; a path not in the script gets 200. An unverified
-request gets 401. Every request is appended to the log as one JSON line.
+request gets 401. The pseudo-header X-Trickle-Ms N is not sent: it makes the body 40 bytes
+written one byte every N ms (a receiver that never trips a per-read timeout). Every request is appended to the log as one JSON line.
 
 usage: outbox_receiver.py --secret S --profile P --script JSON --log PATH --port-file PATH
                           [--delay-ms N]
@@ -94,6 +95,10 @@ def main():
             with lock:
                 log.write(json.dumps(entry) + "\n")
             payload = b'{"ok":true}'
+            extra = dict(extra)
+            trickle_ms = int(extra.pop("X-Trickle-Ms", 0))
+            if trickle_ms:
+                payload = b"x" * 40
             try:
                 self.send_response(status)
                 for name, value in extra.items():
@@ -101,7 +106,13 @@ def main():
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(payload)))
                 self.end_headers()
-                self.wfile.write(payload)
+                if trickle_ms:
+                    for i in range(len(payload)):
+                        self.wfile.write(payload[i:i + 1])
+                        self.wfile.flush()
+                        time.sleep(trickle_ms / 1000)
+                else:
+                    self.wfile.write(payload)
             except (BrokenPipeError, ConnectionResetError):
                 pass  # the sender was killed while waiting: the request still arrived
 

@@ -211,6 +211,18 @@ check_eq "the timed-out row" "$(sqlite3 "$T" "SELECT state || ' ' || attempts ||
   "3 4 0 Webhook request timed out after 1000ms"
 check_true "four timeouts counted ($(cat "$TMPD/work6.out"))" grep -q '"attempts":4,"delivered":0,"retried":3,"failed":1' "$TMPD/work6.out"
 
+# The timeout covers reading the answer too (§16.5): a receiver that sends its status at
+# once and then its body a byte every 100 ms (4 s in all) never trips a per-read timeout;
+# each attempt still ends at the 1 s deadline as a timeout, not as a delivery.
+start_receiver r_trickle ai_stats "$KEY" '{"/trickle":[[200,{"X-Trickle-Ms":"100"}]]}'
+TT="$TMPD/tt.sqlite"
+expect 0 'inserted video.completed pending' -- enqueue "$TT" "http://127.0.0.1:$RECEIVER_PORT/trickle" TT-1 completed
+started=$SECONDS
+"$JW" outbox --db "sqlite:$TT" work --until-idle --time-scale 1000 --request-timeout 1 --max-seconds 60 >"$TMPD/work6t.out" 2>&1
+check_eq "the trickled row" "$(sqlite3 "$TT" "SELECT state || ' ' || attempts || ' ' || ifnull(last_status, 'null') || ' ' || last_error FROM jobwire_outbox")" \
+  "3 4 0 Webhook request timed out after 1000ms"
+check_true "four attempts cut at their deadline, not read to the end ($((SECONDS - started)) s)" test $((SECONDS - started)) -lt 12
+
 # --max-seconds bounds a run that is not idle: a retry due in a minute (no --time-scale)
 # keeps the outbox busy, and the run ends after a second, not idle.
 M="$TMPD/m.sqlite"

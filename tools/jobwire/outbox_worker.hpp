@@ -27,6 +27,7 @@
 #include <netdb.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -212,6 +213,9 @@ inline std::string resolve_checked(const std::string& host, jobwire::url_policy 
 /// failure), https through OpenSSL when cpp-httplib was built with it.
 class http_sender {
  public:
+  /// The most of an answer's body kept (the ledger's preview reads the first 500 bytes).
+  static constexpr std::size_t max_kept_body_bytes = 4096;
+
   /// Posts `req` to `url`, already parsed and accepted as `parsed` under `opt`.
   http_result post(const std::string& url, const jobwire::http_url& parsed, const jobwire::callback_url_options& opt,
                    const jobwire::outbox_request& req, std::int64_t timeout_seconds) {
@@ -257,28 +261,48 @@ class http_sender {
       if (h.first == "content-type") content_type = h.second;  // passed separately to Post
       else headers.emplace(h.first, h.second);
     }
+    // The timeout bounds the whole attempt, reading the answer included (§16.5): a
+    // receiver that trickles its body a byte at a time never trips the per-read timeout,
+    // so the body is read under a deadline, and only its first kilobytes are kept (the
+    // preview needs 500 characters; a huge answer must not grow the worker's memory).
     const auto started = std::chrono::steady_clock::now();
-    auto res = client->Post(target, headers, req.body, content_type);
-    if (res) {
-      r.outcome = jobwire::attempt_outcome::http(res->status);
-      r.body = res->body.substr(0, 4096);
+    const auto deadline = started + std::chrono::seconds(timeout_seconds);
+    httplib::Request hreq;
+    hreq.method = "POST";
+    hreq.path = target;
+    hreq.headers = std::move(headers);
+    hreq.set_header("Content-Type", content_type);
+    hreq.body = req.body;
+    std::string kept;
+    hreq.content_receiver = [&kept](const char* data, std::size_t n, std::uint64_t, std::uint64_t) {
+      if (kept.size() < max_kept_body_bytes) kept.append(data, std::min(n, max_kept_body_bytes - kept.size()));
+      return true;
+    };
+    hreq.progress = [deadline](std::uint64_t, std::uint64_t) { return std::chrono::steady_clock::now() < deadline; };
+    httplib::Response res;
+    httplib::Error err = httplib::Error::Success;
+    if (client->send(hreq, res, err)) {
+      r.outcome = jobwire::attempt_outcome::http(res.status);
+      r.body = std::move(kept);
       // Several Retry-After fields are one list (RFC 9110 §5.3), which the rules read as
       // malformed rather than pick one.
-      const std::size_t n = res->get_header_value_count("Retry-After");
+      const std::size_t n = res.get_header_value_count("Retry-After");
       for (std::size_t i = 0; i < n; ++i) {
         if (i != 0) r.retry_after += ", ";
-        r.retry_after += res->get_header_value("Retry-After", i);
+        r.retry_after += res.get_header_value("Retry-After", i);
       }
       r.has_retry_after = n != 0;
       return r;
     }
     // cpp-httplib reports a read timeout as a read error; the elapsed time tells the two
-    // apart (§16.5: a timeout has its own error text).
+    // apart (§16.5: a timeout has its own error text). A body read past the deadline is
+    // cancelled by the progress callback: a timeout too.
     const auto elapsed = std::chrono::steady_clock::now() - started;
-    if (res.error() == httplib::Error::Read && elapsed >= std::chrono::seconds(timeout_seconds) * 9 / 10)
+    if (err == httplib::Error::Canceled) r.outcome = jobwire::attempt_outcome::timed_out();
+    else if (err == httplib::Error::Read && elapsed >= std::chrono::seconds(timeout_seconds) * 9 / 10)
       r.outcome = jobwire::attempt_outcome::timed_out();
-    else if (res.error() == httplib::Error::ConnectionTimeout) r.outcome = jobwire::attempt_outcome::timed_out();
-    r.detail = httplib::to_string(res.error());
+    else if (err == httplib::Error::ConnectionTimeout) r.outcome = jobwire::attempt_outcome::timed_out();
+    r.detail = httplib::to_string(err);
     clients_.erase(origin);  // a broken connection is not reused
     return r;
   }
