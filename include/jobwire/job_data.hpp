@@ -81,11 +81,12 @@ inline constexpr auto job_data_fields = [] {
   using Ctx = job_data_reading;
   return make_field_table<Ctx>({
       JOBWIRE_JOB_DATA_FIELDS(JOBWIRE_DETAIL_FIELD_RULE)  // the plain fields, then those with rules of their own
-      {"id",
-       [](const payload_reader& r, member_walk& w, Ctx& c) noexcept -> jobwire::void_result {
-         c.id_seen = true;
-         return r.id(w.member().value, c.doc.id);
-       }},
+      {"id", &job_id_rule<Ctx>},
+      {"status", &status_rule<Ctx>},
+      {"lifecycle_status", &lifecycle_rule<Ctx>},
+      {"output_access", &output_access_rule<Ctx>},
+      {"native_id", &native_id_rule<Ctx, &job_data::native_id, &job_data::has_native_id>},
+      {"webhook", &webhook_rule<Ctx>},
       {"kind",
        [](const payload_reader& r, member_walk& w, Ctx& c) noexcept -> jobwire::void_result {
          json::value v = w.member().value;
@@ -95,35 +96,6 @@ inline constexpr auto job_data_fields = [] {
          c.doc.kind = *kd;
          c.doc.has_kind = true;
          return {};
-       }},
-      {"status",
-       [](const payload_reader&, member_walk& w, Ctx& c) noexcept -> jobwire::void_result {
-         c.sp.status_value = w.member().value;
-         return {};
-       }},
-      {"lifecycle_status",
-       [](const payload_reader&, member_walk& w, Ctx& c) noexcept -> jobwire::void_result {
-         c.sp.lifecycle_value = w.member().value;
-         return {};
-       }},
-      {"native_id",
-       [](const payload_reader& r, member_walk& w, Ctx& c) noexcept -> jobwire::void_result {
-         json::value v = w.member().value;
-         if (payload_reader::absent(v)) return {};
-         jobwire::void_result st = r.id(v, c.doc.native_id);
-         c.doc.has_native_id = static_cast<bool>(st);
-         return st;
-       }},
-      {"output_access",
-       [](const payload_reader& r, member_walk& w, Ctx& c) noexcept -> jobwire::void_result {
-         return r.word(w.member().value, c.doc.access, c.doc.has_output_access, parse_output_access);
-       }},
-      {"webhook",
-       [](const payload_reader& r, member_walk& w, Ctx& c) noexcept -> jobwire::void_result {
-         const char* e = nullptr;
-         jobwire::void_result st = webhook_view::read(r, w.member().value, c.doc.webhook, &e);
-         w.set_value_end(e);
-         return st;
        }},
   });
 }();

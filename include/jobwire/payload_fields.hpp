@@ -646,6 +646,84 @@ struct status_pair {
 }  // namespace detail
 
 namespace detail {
+// Rules shared by the documents that carry a job: `data` and the status object. Their
+// reading state (`Ctx`) has the document (`doc`), the status pair (`sp`) and `id_seen`.
+
+/// `id`: the job id, required (checked after the walk through `id_seen`).
+template <class Ctx>
+jobwire::void_result job_id_rule(const payload_reader& r, member_walk& w, Ctx& c) noexcept {
+  c.id_seen = true;
+  return r.id(w.member().value, c.doc.id);
+}
+/// `status` and `lifecycle_status`: kept for the pair's check after the walk.
+template <class Ctx>
+jobwire::void_result status_rule(const payload_reader&, member_walk& w, Ctx& c) noexcept {
+  c.sp.status_value = w.member().value;
+  return {};
+}
+template <class Ctx>
+jobwire::void_result lifecycle_rule(const payload_reader&, member_walk& w, Ctx& c) noexcept {
+  c.sp.lifecycle_value = w.member().value;
+  return {};
+}
+/// `output_access` (§5).
+template <class Ctx>
+jobwire::void_result output_access_rule(const payload_reader& r, member_walk& w, Ctx& c) noexcept {
+  return r.word(w.member().value, c.doc.access, c.doc.has_output_access, parse_output_access);
+}
+/// The provider's native id under member `Id`, with its presence flag `Has`: correlation
+/// only, never usable in a URL (§2).
+template <class Ctx, auto Id, auto Has>
+jobwire::void_result native_id_rule(const payload_reader& r, member_walk& w, Ctx& c) noexcept {
+  json::value v = w.member().value;
+  if (payload_reader::absent(v)) return {};
+  jobwire::void_result st = r.id(v, c.doc.*Id);
+  c.doc.*Has = static_cast<bool>(st);
+  return st;
+}
+
+/// A nested object of plain fields declared by `table`, read in place (`present` set when
+/// it is there and not null); the walk learns where it ends.
+template <class Doc, std::size_t N>
+jobwire::void_result read_nested_object(const payload_reader& r, member_walk& w,
+                                        const field_table<plain_reading<Doc>, N>& table, Doc& doc,
+                                        bool& present) noexcept {
+  json::value v = w.member().value;
+  if (payload_reader::absent(v)) return {};
+  if (!v.is_object()) return r.at(errc::invalid_field, v);
+  present = true;
+  plain_reading<Doc> c{doc};
+  const char* e = nullptr;
+  jobwire::void_result st = read_fields(r, v, table, c, &e);
+  w.set_value_end(e);
+  return st;
+}
+
+/// An array of objects, each read by `T::read(r, value, T&, const char** end)`, at most
+/// `max` of them (`invalid_field` at the first one past), kept as a list view; the walk
+/// learns where the array ends, so it is scanned once.
+template <class T>
+jobwire::void_result read_object_list(const payload_reader& r, member_walk& w, std::size_t max,
+                                      list_view<T>& out) noexcept {
+  json::value v = w.member().value;
+  if (payload_reader::absent(v)) return {};
+  if (!v.is_array()) return r.at(errc::invalid_field, v);
+  std::size_t n = 0;
+  element_walk ew(v, r.input_end());
+  for (; !ew.done(); ew.advance()) {
+    if (++n > max) return r.at(errc::invalid_field, ew.value());
+    T item;
+    const char* e = nullptr;
+    if (jobwire::void_result st = T::read(r, ew.value(), item, &e); !st) return st;
+    ew.set_value_end(e);
+  }
+  w.set_value_end(ew.end());
+  out = list_view<T>(*v.get_array(), n);
+  return {};
+}
+}  // namespace detail
+
+namespace detail {
 /// The top-level JSON object of a payload body. Every payload parser reads with duplicate
 /// names rejected whatever `opt.json` says (a repeated name would let two readers of the
 /// same body see different values), then requires an object; the error offsets are those of

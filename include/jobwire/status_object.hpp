@@ -42,7 +42,8 @@ struct output_view {
   json::value bytes_available{};  ///< boolean or byte count, as the service sends it
   JOBWIRE_OUTPUT_FIELDS(JOBWIRE_DETAIL_FIELD_MEMBER)
 
-  static jobwire::void_result read(const detail::payload_reader& r, json::value v, output_view& o) noexcept;
+  static jobwire::void_result read(const detail::payload_reader& r, json::value v, output_view& o,
+                                   const char** end = nullptr) noexcept;
   static output_view from_validated(json::value v) noexcept {
     output_view o;
     payload_options opt;
@@ -135,25 +136,10 @@ inline constexpr auto status_fields = [] {
   using Ctx = status_reading;
   return make_field_table<Ctx>({
       JOBWIRE_STATUS_FIELDS(JOBWIRE_DETAIL_FIELD_RULE)  // the plain fields, then those with rules of their own
-      {"id",
-       [](const payload_reader& r, member_walk& w, Ctx& c) noexcept -> jobwire::void_result {
-         c.id_seen = true;
-         return r.id(w.member().value, c.doc.id);
-       }},
-      {"status",
-       [](const payload_reader&, member_walk& w, Ctx& c) noexcept -> jobwire::void_result {
-         c.sp.status_value = w.member().value;
-         return {};
-       }},
-      {"lifecycle_status",
-       [](const payload_reader&, member_walk& w, Ctx& c) noexcept -> jobwire::void_result {
-         c.sp.lifecycle_value = w.member().value;
-         return {};
-       }},
-      {"output_access",
-       [](const payload_reader& r, member_walk& w, Ctx& c) noexcept -> jobwire::void_result {
-         return r.word(w.member().value, c.doc.access, c.doc.has_output_access, parse_output_access);
-       }},
+      {"id", &job_id_rule<Ctx>},
+      {"status", &status_rule<Ctx>},
+      {"lifecycle_status", &lifecycle_rule<Ctx>},
+      {"output_access", &output_access_rule<Ctx>},
       {"progress",  // the status object's progress is an integer (§5)
        [](const payload_reader& r, member_walk& w, Ctx& c) noexcept -> jobwire::void_result {
          return r.percent(w.member().value, c.doc.progress, true);
@@ -162,66 +148,29 @@ inline constexpr auto status_fields = [] {
        [](const payload_reader& r, member_walk& w, Ctx& c) noexcept -> jobwire::void_result {
          return r.word(w.member().value, c.doc.source, c.doc.has_progress_source, parse_progress_source);
        }},
-      {"native_video_id",
-       [](const payload_reader& r, member_walk& w, Ctx& c) noexcept -> jobwire::void_result {
-         json::value v = w.member().value;
-         if (payload_reader::absent(v)) return {};
-         jobwire::void_result st = r.id(v, c.doc.native_video_id);
-         c.doc.has_native_video_id = static_cast<bool>(st);
-         return st;
-       }},
+      {"native_video_id", &native_id_rule<Ctx, &status_view::native_video_id, &status_view::has_native_video_id>},
       {"seconds",
        [](const payload_reader& r, member_walk& w, Ctx& c) noexcept -> jobwire::void_result {
          return read_any_of(r, w.member().value, true, true, false, c.doc.seconds);
        }},
       {"asset",
        [](const payload_reader& r, member_walk& w, Ctx& c) noexcept -> jobwire::void_result {
-         json::value v = w.member().value;
-         if (payload_reader::absent(v)) return {};
-         if (!v.is_object()) return r.at(errc::invalid_field, v);
-         c.doc.asset.present = true;
-         plain_reading<asset_view> a{c.doc.asset};
-         const char* e = nullptr;
-         jobwire::void_result st = read_fields(r, v, asset_fields, a, &e);
-         w.set_value_end(e);
-         return st;
+         return read_nested_object(r, w, asset_fields, c.doc.asset, c.doc.asset.present);
        }},
       {"outputs",
        [](const payload_reader& r, member_walk& w, Ctx& c) noexcept -> jobwire::void_result {
-         json::value v = w.member().value;
-         if (payload_reader::absent(v)) return {};
-         if (!v.is_array()) return r.at(errc::invalid_field, v);
-         std::size_t n = 0;
-         element_walk ew(v, r.input_end());
-         for (; !ew.done(); ew.advance()) {
-           json::value e = ew.value();
-           if (!e.is_object()) return r.at(errc::invalid_field, e);
-           output_view o;
-           plain_reading<output_view> oc{o};
-           const char* oe = nullptr;
-           if (jobwire::void_result st = read_fields(r, e, output_fields, oc, &oe); !st) return st;
-           ew.set_value_end(oe);
-           ++n;
-         }
-         w.set_value_end(ew.end());
-         c.doc.outputs = list_view<output_view>(*v.get_array(), n);
-         return {};
+         return read_object_list(r, w, static_cast<std::size_t>(-1), c.doc.outputs);
        }},
-      {"webhook",
-       [](const payload_reader& r, member_walk& w, Ctx& c) noexcept -> jobwire::void_result {
-         const char* e = nullptr;
-         jobwire::void_result st = webhook_view::read(r, w.member().value, c.doc.webhook, &e);
-         w.set_value_end(e);
-         return st;
-       }},
+      {"webhook", &webhook_rule<Ctx>},
   });
 }();
 }  // namespace detail
 
-inline jobwire::void_result output_view::read(const detail::payload_reader& r, json::value v, output_view& o) noexcept {
+inline jobwire::void_result output_view::read(const detail::payload_reader& r, json::value v, output_view& o,
+                                              const char** end) noexcept {
   if (!v.is_object()) return r.at(errc::invalid_field, v);
   detail::plain_reading<output_view> c{o};
-  return detail::read_fields(r, v, detail::output_fields, c);
+  return detail::read_fields(r, v, detail::output_fields, c, end);
 }
 
 /// Parses and validates a status object. `id` and `status` are required (§5).

@@ -174,33 +174,11 @@ inline constexpr auto webhook_fields = [] {
        }},
       {"delivery",
        [](const payload_reader& r, member_walk& w, Ctx& c) noexcept -> jobwire::void_result {
-         json::value v = w.member().value;
-         if (payload_reader::absent(v)) return {};
-         if (!v.is_object()) return r.at(errc::invalid_field, v);
-         c.doc.delivery.present = true;
-         plain_reading<webhook_delivery_summary> d{c.doc.delivery};
-         const char* e = nullptr;
-         jobwire::void_result st = read_fields(r, v, webhook_delivery_fields, d, &e);
-         w.set_value_end(e);
-         return st;
+         return read_nested_object(r, w, webhook_delivery_fields, c.doc.delivery, c.doc.delivery.present);
        }},
       {"attempts",
        [](const payload_reader& r, member_walk& w, Ctx& c) noexcept -> jobwire::void_result {
-         json::value v = w.member().value;
-         if (payload_reader::absent(v)) return {};
-         if (!v.is_array()) return r.at(errc::invalid_field, v);
-         std::size_t n = 0;
-         element_walk ew(v, r.input_end());
-         for (; !ew.done(); ew.advance()) {
-           if (++n > ledger_public_limit) return r.at(errc::invalid_field, ew.value());
-           webhook_attempt a;
-           const char* e = nullptr;
-           if (jobwire::void_result st = webhook_attempt::read(r, ew.value(), a, &e); !st) return st;
-           ew.set_value_end(e);
-         }
-         w.set_value_end(ew.end());
-         c.doc.attempts = list_view<webhook_attempt>(*v.get_array(), n);
-         return {};
+         return read_object_list(r, w, ledger_public_limit, c.doc.attempts);
        }},
   });
 }();
@@ -227,5 +205,16 @@ inline jobwire::void_result webhook_view::read(const detail::payload_reader& r, 
   if (!c.secret_seen) return r.at(errc::missing_field, v);
   return {};
 }
+
+namespace detail {
+/// `webhook` of a job document (`data`, the status object): read in place.
+template <class Ctx>
+jobwire::void_result webhook_rule(const payload_reader& r, member_walk& w, Ctx& c) noexcept {
+  const char* e = nullptr;
+  jobwire::void_result st = webhook_view::read(r, w.member().value, c.doc.webhook, &e);
+  w.set_value_end(e);
+  return st;
+}
+}  // namespace detail
 
 }  // namespace jobwire

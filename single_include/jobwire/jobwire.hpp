@@ -6155,6 +6155,84 @@ struct status_pair {
 }  // namespace detail
 
 namespace detail {
+// Rules shared by the documents that carry a job: `data` and the status object. Their
+// reading state (`Ctx`) has the document (`doc`), the status pair (`sp`) and `id_seen`.
+
+/// `id`: the job id, required (checked after the walk through `id_seen`).
+template <class Ctx>
+jobwire::void_result job_id_rule(const payload_reader& r, member_walk& w, Ctx& c) noexcept {
+  c.id_seen = true;
+  return r.id(w.member().value, c.doc.id);
+}
+/// `status` and `lifecycle_status`: kept for the pair's check after the walk.
+template <class Ctx>
+jobwire::void_result status_rule(const payload_reader&, member_walk& w, Ctx& c) noexcept {
+  c.sp.status_value = w.member().value;
+  return {};
+}
+template <class Ctx>
+jobwire::void_result lifecycle_rule(const payload_reader&, member_walk& w, Ctx& c) noexcept {
+  c.sp.lifecycle_value = w.member().value;
+  return {};
+}
+/// `output_access` (§5).
+template <class Ctx>
+jobwire::void_result output_access_rule(const payload_reader& r, member_walk& w, Ctx& c) noexcept {
+  return r.word(w.member().value, c.doc.access, c.doc.has_output_access, parse_output_access);
+}
+/// The provider's native id under member `Id`, with its presence flag `Has`: correlation
+/// only, never usable in a URL (§2).
+template <class Ctx, auto Id, auto Has>
+jobwire::void_result native_id_rule(const payload_reader& r, member_walk& w, Ctx& c) noexcept {
+  json::value v = w.member().value;
+  if (payload_reader::absent(v)) return {};
+  jobwire::void_result st = r.id(v, c.doc.*Id);
+  c.doc.*Has = static_cast<bool>(st);
+  return st;
+}
+
+/// A nested object of plain fields declared by `table`, read in place (`present` set when
+/// it is there and not null); the walk learns where it ends.
+template <class Doc, std::size_t N>
+jobwire::void_result read_nested_object(const payload_reader& r, member_walk& w,
+                                        const field_table<plain_reading<Doc>, N>& table, Doc& doc,
+                                        bool& present) noexcept {
+  json::value v = w.member().value;
+  if (payload_reader::absent(v)) return {};
+  if (!v.is_object()) return r.at(errc::invalid_field, v);
+  present = true;
+  plain_reading<Doc> c{doc};
+  const char* e = nullptr;
+  jobwire::void_result st = read_fields(r, v, table, c, &e);
+  w.set_value_end(e);
+  return st;
+}
+
+/// An array of objects, each read by `T::read(r, value, T&, const char** end)`, at most
+/// `max` of them (`invalid_field` at the first one past), kept as a list view; the walk
+/// learns where the array ends, so it is scanned once.
+template <class T>
+jobwire::void_result read_object_list(const payload_reader& r, member_walk& w, std::size_t max,
+                                      list_view<T>& out) noexcept {
+  json::value v = w.member().value;
+  if (payload_reader::absent(v)) return {};
+  if (!v.is_array()) return r.at(errc::invalid_field, v);
+  std::size_t n = 0;
+  element_walk ew(v, r.input_end());
+  for (; !ew.done(); ew.advance()) {
+    if (++n > max) return r.at(errc::invalid_field, ew.value());
+    T item;
+    const char* e = nullptr;
+    if (jobwire::void_result st = T::read(r, ew.value(), item, &e); !st) return st;
+    ew.set_value_end(e);
+  }
+  w.set_value_end(ew.end());
+  out = list_view<T>(*v.get_array(), n);
+  return {};
+}
+}  // namespace detail
+
+namespace detail {
 /// The top-level JSON object of a payload body. Every payload parser reads with duplicate
 /// names rejected whatever `opt.json` says (a repeated name would let two readers of the
 /// same body see different values), then requires an object; the error offsets are those of
@@ -6427,33 +6505,11 @@ inline constexpr auto webhook_fields = [] {
        }},
       {"delivery",
        [](const payload_reader& r, member_walk& w, Ctx& c) noexcept -> jobwire::void_result {
-         json::value v = w.member().value;
-         if (payload_reader::absent(v)) return {};
-         if (!v.is_object()) return r.at(errc::invalid_field, v);
-         c.doc.delivery.present = true;
-         plain_reading<webhook_delivery_summary> d{c.doc.delivery};
-         const char* e = nullptr;
-         jobwire::void_result st = read_fields(r, v, webhook_delivery_fields, d, &e);
-         w.set_value_end(e);
-         return st;
+         return read_nested_object(r, w, webhook_delivery_fields, c.doc.delivery, c.doc.delivery.present);
        }},
       {"attempts",
        [](const payload_reader& r, member_walk& w, Ctx& c) noexcept -> jobwire::void_result {
-         json::value v = w.member().value;
-         if (payload_reader::absent(v)) return {};
-         if (!v.is_array()) return r.at(errc::invalid_field, v);
-         std::size_t n = 0;
-         element_walk ew(v, r.input_end());
-         for (; !ew.done(); ew.advance()) {
-           if (++n > ledger_public_limit) return r.at(errc::invalid_field, ew.value());
-           webhook_attempt a;
-           const char* e = nullptr;
-           if (jobwire::void_result st = webhook_attempt::read(r, ew.value(), a, &e); !st) return st;
-           ew.set_value_end(e);
-         }
-         w.set_value_end(ew.end());
-         c.doc.attempts = list_view<webhook_attempt>(*v.get_array(), n);
-         return {};
+         return read_object_list(r, w, ledger_public_limit, c.doc.attempts);
        }},
   });
 }();
@@ -6480,6 +6536,17 @@ inline jobwire::void_result webhook_view::read(const detail::payload_reader& r, 
   if (!c.secret_seen) return r.at(errc::missing_field, v);
   return {};
 }
+
+namespace detail {
+/// `webhook` of a job document (`data`, the status object): read in place.
+template <class Ctx>
+jobwire::void_result webhook_rule(const payload_reader& r, member_walk& w, Ctx& c) noexcept {
+  const char* e = nullptr;
+  jobwire::void_result st = webhook_view::read(r, w.member().value, c.doc.webhook, &e);
+  w.set_value_end(e);
+  return st;
+}
+}  // namespace detail
 
 }  // namespace jobwire
 // ---- end jobwire/webhook_object.hpp ----------------------------------------------
@@ -6558,11 +6625,12 @@ inline constexpr auto job_data_fields = [] {
   using Ctx = job_data_reading;
   return make_field_table<Ctx>({
       JOBWIRE_JOB_DATA_FIELDS(JOBWIRE_DETAIL_FIELD_RULE)  // the plain fields, then those with rules of their own
-      {"id",
-       [](const payload_reader& r, member_walk& w, Ctx& c) noexcept -> jobwire::void_result {
-         c.id_seen = true;
-         return r.id(w.member().value, c.doc.id);
-       }},
+      {"id", &job_id_rule<Ctx>},
+      {"status", &status_rule<Ctx>},
+      {"lifecycle_status", &lifecycle_rule<Ctx>},
+      {"output_access", &output_access_rule<Ctx>},
+      {"native_id", &native_id_rule<Ctx, &job_data::native_id, &job_data::has_native_id>},
+      {"webhook", &webhook_rule<Ctx>},
       {"kind",
        [](const payload_reader& r, member_walk& w, Ctx& c) noexcept -> jobwire::void_result {
          json::value v = w.member().value;
@@ -6572,35 +6640,6 @@ inline constexpr auto job_data_fields = [] {
          c.doc.kind = *kd;
          c.doc.has_kind = true;
          return {};
-       }},
-      {"status",
-       [](const payload_reader&, member_walk& w, Ctx& c) noexcept -> jobwire::void_result {
-         c.sp.status_value = w.member().value;
-         return {};
-       }},
-      {"lifecycle_status",
-       [](const payload_reader&, member_walk& w, Ctx& c) noexcept -> jobwire::void_result {
-         c.sp.lifecycle_value = w.member().value;
-         return {};
-       }},
-      {"native_id",
-       [](const payload_reader& r, member_walk& w, Ctx& c) noexcept -> jobwire::void_result {
-         json::value v = w.member().value;
-         if (payload_reader::absent(v)) return {};
-         jobwire::void_result st = r.id(v, c.doc.native_id);
-         c.doc.has_native_id = static_cast<bool>(st);
-         return st;
-       }},
-      {"output_access",
-       [](const payload_reader& r, member_walk& w, Ctx& c) noexcept -> jobwire::void_result {
-         return r.word(w.member().value, c.doc.access, c.doc.has_output_access, parse_output_access);
-       }},
-      {"webhook",
-       [](const payload_reader& r, member_walk& w, Ctx& c) noexcept -> jobwire::void_result {
-         const char* e = nullptr;
-         jobwire::void_result st = webhook_view::read(r, w.member().value, c.doc.webhook, &e);
-         w.set_value_end(e);
-         return st;
        }},
   });
 }();
@@ -6855,7 +6894,8 @@ struct output_view {
   json::value bytes_available{};  ///< boolean or byte count, as the service sends it
   JOBWIRE_OUTPUT_FIELDS(JOBWIRE_DETAIL_FIELD_MEMBER)
 
-  static jobwire::void_result read(const detail::payload_reader& r, json::value v, output_view& o) noexcept;
+  static jobwire::void_result read(const detail::payload_reader& r, json::value v, output_view& o,
+                                   const char** end = nullptr) noexcept;
   static output_view from_validated(json::value v) noexcept {
     output_view o;
     payload_options opt;
@@ -6948,25 +6988,10 @@ inline constexpr auto status_fields = [] {
   using Ctx = status_reading;
   return make_field_table<Ctx>({
       JOBWIRE_STATUS_FIELDS(JOBWIRE_DETAIL_FIELD_RULE)  // the plain fields, then those with rules of their own
-      {"id",
-       [](const payload_reader& r, member_walk& w, Ctx& c) noexcept -> jobwire::void_result {
-         c.id_seen = true;
-         return r.id(w.member().value, c.doc.id);
-       }},
-      {"status",
-       [](const payload_reader&, member_walk& w, Ctx& c) noexcept -> jobwire::void_result {
-         c.sp.status_value = w.member().value;
-         return {};
-       }},
-      {"lifecycle_status",
-       [](const payload_reader&, member_walk& w, Ctx& c) noexcept -> jobwire::void_result {
-         c.sp.lifecycle_value = w.member().value;
-         return {};
-       }},
-      {"output_access",
-       [](const payload_reader& r, member_walk& w, Ctx& c) noexcept -> jobwire::void_result {
-         return r.word(w.member().value, c.doc.access, c.doc.has_output_access, parse_output_access);
-       }},
+      {"id", &job_id_rule<Ctx>},
+      {"status", &status_rule<Ctx>},
+      {"lifecycle_status", &lifecycle_rule<Ctx>},
+      {"output_access", &output_access_rule<Ctx>},
       {"progress",  // the status object's progress is an integer (§5)
        [](const payload_reader& r, member_walk& w, Ctx& c) noexcept -> jobwire::void_result {
          return r.percent(w.member().value, c.doc.progress, true);
@@ -6975,66 +7000,29 @@ inline constexpr auto status_fields = [] {
        [](const payload_reader& r, member_walk& w, Ctx& c) noexcept -> jobwire::void_result {
          return r.word(w.member().value, c.doc.source, c.doc.has_progress_source, parse_progress_source);
        }},
-      {"native_video_id",
-       [](const payload_reader& r, member_walk& w, Ctx& c) noexcept -> jobwire::void_result {
-         json::value v = w.member().value;
-         if (payload_reader::absent(v)) return {};
-         jobwire::void_result st = r.id(v, c.doc.native_video_id);
-         c.doc.has_native_video_id = static_cast<bool>(st);
-         return st;
-       }},
+      {"native_video_id", &native_id_rule<Ctx, &status_view::native_video_id, &status_view::has_native_video_id>},
       {"seconds",
        [](const payload_reader& r, member_walk& w, Ctx& c) noexcept -> jobwire::void_result {
          return read_any_of(r, w.member().value, true, true, false, c.doc.seconds);
        }},
       {"asset",
        [](const payload_reader& r, member_walk& w, Ctx& c) noexcept -> jobwire::void_result {
-         json::value v = w.member().value;
-         if (payload_reader::absent(v)) return {};
-         if (!v.is_object()) return r.at(errc::invalid_field, v);
-         c.doc.asset.present = true;
-         plain_reading<asset_view> a{c.doc.asset};
-         const char* e = nullptr;
-         jobwire::void_result st = read_fields(r, v, asset_fields, a, &e);
-         w.set_value_end(e);
-         return st;
+         return read_nested_object(r, w, asset_fields, c.doc.asset, c.doc.asset.present);
        }},
       {"outputs",
        [](const payload_reader& r, member_walk& w, Ctx& c) noexcept -> jobwire::void_result {
-         json::value v = w.member().value;
-         if (payload_reader::absent(v)) return {};
-         if (!v.is_array()) return r.at(errc::invalid_field, v);
-         std::size_t n = 0;
-         element_walk ew(v, r.input_end());
-         for (; !ew.done(); ew.advance()) {
-           json::value e = ew.value();
-           if (!e.is_object()) return r.at(errc::invalid_field, e);
-           output_view o;
-           plain_reading<output_view> oc{o};
-           const char* oe = nullptr;
-           if (jobwire::void_result st = read_fields(r, e, output_fields, oc, &oe); !st) return st;
-           ew.set_value_end(oe);
-           ++n;
-         }
-         w.set_value_end(ew.end());
-         c.doc.outputs = list_view<output_view>(*v.get_array(), n);
-         return {};
+         return read_object_list(r, w, static_cast<std::size_t>(-1), c.doc.outputs);
        }},
-      {"webhook",
-       [](const payload_reader& r, member_walk& w, Ctx& c) noexcept -> jobwire::void_result {
-         const char* e = nullptr;
-         jobwire::void_result st = webhook_view::read(r, w.member().value, c.doc.webhook, &e);
-         w.set_value_end(e);
-         return st;
-       }},
+      {"webhook", &webhook_rule<Ctx>},
   });
 }();
 }  // namespace detail
 
-inline jobwire::void_result output_view::read(const detail::payload_reader& r, json::value v, output_view& o) noexcept {
+inline jobwire::void_result output_view::read(const detail::payload_reader& r, json::value v, output_view& o,
+                                              const char** end) noexcept {
   if (!v.is_object()) return r.at(errc::invalid_field, v);
   detail::plain_reading<output_view> c{o};
-  return detail::read_fields(r, v, detail::output_fields, c);
+  return detail::read_fields(r, v, detail::output_fields, c, end);
 }
 
 /// Parses and validates a status object. `id` and `status` are required (§5).
