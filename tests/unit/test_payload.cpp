@@ -650,13 +650,16 @@ TEST_CASE("declared fields: a key written with escapes still names its field") {
 }
 
 TEST_CASE("envelope: data.finalized_at (PROTOCOL.md §16.6) is read as a timestamp") {
+  // The views point into the body: each body lives as long as its view.
   const std::string head =
       R"({"id":"e","type":"video.completed","data":{"id":"G-1","status":"completed","finalized_at":)";
-  auto iso = parse_envelope(head + R"("2026-08-22T10:00:00.000Z"}})");
+  const std::string iso_body = head + R"("2026-08-22T10:00:00.000Z"}})";
+  auto iso = parse_envelope(iso_body);
   REQUIRE(iso);
   CHECK(iso->data.finalized_at.kind == time_field::form::string);
   CHECK(iso->data.finalized_at.text.raw() == "2026-08-22T10:00:00.000Z");
-  auto absent = parse_envelope(head + "null}}");
+  const std::string null_body = head + "null}}";
+  auto absent = parse_envelope(null_body);
   REQUIRE(absent);
   CHECK(!absent->data.finalized_at.present());
   const std::string bad = head + R"({"at":1}}})";
