@@ -125,14 +125,31 @@ void dedup_unordered_map(benchmark::State& state) {
   state.SetItemsProcessed(static_cast<int64_t>(state.iterations()));
 }
 
+// A SQLite file in a fresh temporary directory, removed with its WAL files at scope exit;
+// `path` is empty when the directory could not be made.
+struct temp_database {
+  std::string dir, path;
+  temp_database() {
+    const char* base = std::getenv("TMPDIR");
+    dir = std::string(base && *base ? base : "/tmp") + "/jobwire-bench-XXXXXX";
+    if (::mkdtemp(dir.data()) != nullptr) path = dir + "/dedup.sqlite";
+  }
+  ~temp_database() {
+    if (path.empty()) return;
+    for (const char* suffix : {"", "-wal", "-shm"}) ::unlink((path + suffix).c_str());
+    ::rmdir(dir.c_str());
+  }
+  temp_database(const temp_database&) = delete;
+  temp_database& operator=(const temp_database&) = delete;
+};
+
 void dedup_sqlite(benchmark::State& state) {
-  const char* base = std::getenv("TMPDIR");
-  std::string dir = std::string(base && *base ? base : "/tmp") + "/jobwire-bench-XXXXXX";
-  if (::mkdtemp(dir.data()) == nullptr) {
+  const temp_database tmp;
+  if (tmp.path.empty()) {
     state.SkipWithError("mkdtemp failed");
     return;
   }
-  const std::string path = dir + "/dedup.sqlite";
+  const std::string& path = tmp.path;
   {
     jobwire::sqlite_dedup_options opt;
     opt.retention = 1s;
@@ -161,8 +178,6 @@ void dedup_sqlite(benchmark::State& state) {
     state.SetItemsProcessed(static_cast<int64_t>(state.iterations()));
     state.counters["wall_items_per_second"] = static_cast<double>(state.iterations()) / wall.count();
   }
-  for (const char* suffix : {"", "-wal", "-shm"}) ::unlink((path + suffix).c_str());
-  ::rmdir(dir.c_str());
 }
 
 // Keys "G-<n>-scale" for the scaling rows, built once for the largest run.
@@ -200,13 +215,12 @@ void dedup_memory_live(benchmark::State& state) {
 
 void dedup_sqlite_live(benchmark::State& state) {
   const auto live = static_cast<std::size_t>(state.range(0));
-  const char* base = std::getenv("TMPDIR");
-  std::string dir = std::string(base && *base ? base : "/tmp") + "/jobwire-bench-XXXXXX";
-  if (::mkdtemp(dir.data()) == nullptr) {
+  const temp_database tmp;
+  if (tmp.path.empty()) {
     state.SkipWithError("mkdtemp failed");
     return;
   }
-  const std::string path = dir + "/dedup.sqlite";
+  const std::string& path = tmp.path;
   {
     jobwire::sqlite_dedup_options opt;
     opt.retention = 24h;
@@ -256,8 +270,6 @@ void dedup_sqlite_live(benchmark::State& state) {
     state.SetItemsProcessed(static_cast<int64_t>(state.iterations()));
     state.counters["wall_items_per_second"] = static_cast<double>(state.iterations()) / wall.count();
   }
-  for (const char* suffix : {"", "-wal", "-shm"}) ::unlink((path + suffix).c_str());
-  ::rmdir(dir.c_str());
 }
 }  // namespace
 

@@ -69,12 +69,7 @@ struct job_data {
 };
 
 namespace detail {
-/// What reading `data` gathers beyond the document: the status pair and whether `id` came.
-struct job_data_reading {
-  job_data& doc;
-  status_pair sp{};
-  bool id_seen = false;
-};
+using job_data_reading = job_reading<job_data>;
 
 inline constexpr auto job_data_fields = [] {
   using Doc = job_data;

@@ -649,6 +649,15 @@ namespace detail {
 // Rules shared by the documents that carry a job: `data` and the status object. Their
 // reading state (`Ctx`) has the document (`doc`), the status pair (`sp`) and `id_seen`.
 
+/// The reading state of a job document: the document, the status pair and whether `id` came
+/// (both checked after the walk).
+template <class Doc>
+struct job_reading {
+  Doc& doc;
+  status_pair sp{};
+  bool id_seen = false;
+};
+
 /// `id`: the job id, required (checked after the walk through `id_seen`).
 template <class Ctx>
 jobwire::void_result job_id_rule(const payload_reader& r, member_walk& w, Ctx& c) noexcept {

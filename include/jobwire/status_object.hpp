@@ -124,12 +124,7 @@ inline constexpr auto output_fields = [] {
   });
 }();
 
-/// What reading a status object gathers beyond the document.
-struct status_reading {
-  status_view& doc;
-  status_pair sp{};
-  bool id_seen = false;
-};
+using status_reading = job_reading<status_view>;
 
 inline constexpr auto status_fields = [] {
   using Doc = status_view;

@@ -6158,6 +6158,15 @@ namespace detail {
 // Rules shared by the documents that carry a job: `data` and the status object. Their
 // reading state (`Ctx`) has the document (`doc`), the status pair (`sp`) and `id_seen`.
 
+/// The reading state of a job document: the document, the status pair and whether `id` came
+/// (both checked after the walk).
+template <class Doc>
+struct job_reading {
+  Doc& doc;
+  status_pair sp{};
+  bool id_seen = false;
+};
+
 /// `id`: the job id, required (checked after the walk through `id_seen`).
 template <class Ctx>
 jobwire::void_result job_id_rule(const payload_reader& r, member_walk& w, Ctx& c) noexcept {
@@ -6613,12 +6622,7 @@ struct job_data {
 };
 
 namespace detail {
-/// What reading `data` gathers beyond the document: the status pair and whether `id` came.
-struct job_data_reading {
-  job_data& doc;
-  status_pair sp{};
-  bool id_seen = false;
-};
+using job_data_reading = job_reading<job_data>;
 
 inline constexpr auto job_data_fields = [] {
   using Doc = job_data;
@@ -6976,12 +6980,7 @@ inline constexpr auto output_fields = [] {
   });
 }();
 
-/// What reading a status object gathers beyond the document.
-struct status_reading {
-  status_view& doc;
-  status_pair sp{};
-  bool id_seen = false;
-};
+using status_reading = job_reading<status_view>;
 
 inline constexpr auto status_fields = [] {
   using Doc = status_view;
