@@ -52,12 +52,12 @@ inline constexpr auto create_fields = make_field_table<create_reading>({
 /// Accepts `id` (the gateway) or `video_id` (the cookbook); both present and different →
 /// `conflicting_job_id`; neither → `missing_field`.
 inline result<create_response> parse_create_response(std::string_view body, const payload_options& opt = {}) noexcept {
-  detail::payload_reader r(body.data(), body.data() + body.size(), opt);
-  auto doc = detail::parse_payload_object(body, r);
+  detail::payload_parse r(body, opt);
+  auto doc = r.root();
   if (!doc) return doc.error();
   create_response c;
   detail::create_reading cr{c};
-  if (jobwire::void_result st = detail::read_fields(r, *doc, detail::create_fields, cr); !st) return st.error();
+  if (jobwire::void_result st = r.read_root(*doc, detail::create_fields, cr); !st) return st.error();
   const json::value id = cr.id, video_id = cr.video_id;
   if (!id.exists() && !video_id.exists()) return r.at(errc::missing_field, *doc);
   job_id_view a, b;

@@ -101,7 +101,8 @@ struct endpoint_view {
 
   bool usable() const noexcept { return status == endpoint_status::active && has_secret; }
 
-  static jobwire::void_result read(const detail::payload_reader& r, json::value v, endpoint_view& out) noexcept;
+  static jobwire::void_result read(const detail::payload_reader& r, json::value v, endpoint_view& out,
+                                   const char** end = nullptr) noexcept;
   static endpoint_view from_validated(json::value v) noexcept {
     payload_options opt;
     endpoint_view e;
@@ -147,11 +148,11 @@ inline constexpr auto endpoint_fields = [] {
 }();
 }  // namespace detail
 
-inline jobwire::void_result endpoint_view::read(const detail::payload_reader& r, json::value v,
-                                                endpoint_view& out) noexcept {
+inline jobwire::void_result endpoint_view::read(const detail::payload_reader& r, json::value v, endpoint_view& out,
+                                                const char** end) noexcept {
   if (!v.is_object()) return r.at(errc::invalid_field, v);
   detail::endpoint_reading c{out};
-  if (jobwire::void_result st = detail::read_fields(r, v, detail::endpoint_fields, c); !st) return st;
+  if (jobwire::void_result st = detail::read_fields(r, v, detail::endpoint_fields, c, end); !st) return st;
   if (!out.id.present || out.id.raw().empty() || !c.status_seen) return r.at(errc::missing_field, v);
   return {};
 }
@@ -161,11 +162,13 @@ inline jobwire::void_result endpoint_view::read(const detail::payload_reader& r,
 /// `missing_field`.
 inline result<endpoint_view> parse_endpoint(std::string_view body, bool require_secret = false,
                                             const payload_options& opt = {}) noexcept {
-  detail::payload_reader r(body.data(), body.data() + body.size(), opt);
-  auto doc = detail::parse_payload_object(body, r);
+  detail::payload_parse r(body, opt);
+  auto doc = r.root();
   if (!doc) return doc.error();
   endpoint_view e;
-  jobwire::void_result st = endpoint_view::read(r, *doc, e);
+  const char* end = nullptr;
+  jobwire::void_result st = endpoint_view::read(r, *doc, e, &end);
+  st = r.finish(st, end);
   if (!st) return st.error();
   if (require_secret && !e.signing_secret.present) return r.at(errc::missing_field, *doc);
   return e;

@@ -159,7 +159,7 @@ inline constexpr auto envelope_fields = make_field_table<envelope_reading>({
     {"status_change", &capture_rule<envelope_reading, &envelope_reading::status_change>},
     {"data",
      [](const payload_reader& r, member_walk& w, envelope_reading& c) noexcept -> jobwire::void_result {
-       c.data = w.member().value;
+       c.data = w.raw_value();
        const char* data_end = nullptr;
        c.data_status = job_data::read(r, c.data, true, c.doc.data, &data_end);
        w.set_value_end(data_end);
@@ -170,12 +170,14 @@ inline constexpr auto envelope_fields = make_field_table<envelope_reading>({
 
 /// Parses and validates a webhook delivery body (§10).
 inline result<envelope_view> parse_envelope(std::string_view body, const payload_options& opt = {}) noexcept {
-  detail::payload_reader r(body.data(), body.data() + body.size(), opt);
-  auto doc = detail::parse_payload_object(body, r);
+  detail::payload_parse r(body, opt);
+  auto doc = r.root();
   if (!doc) return doc.error();
   envelope_view e;
   detail::envelope_reading c{e};
-  (void)detail::read_fields(r, *doc, detail::envelope_fields, c);  // its rules only gather
+  // Its rules only gather (the data's verdict waits in `data_status`): an error here is the
+  // text's.
+  if (jobwire::void_result st = r.read_root(*doc, detail::envelope_fields, c); !st) return st.error();
   const json::value id = c.id, type = c.type, created_at = c.created_at, delivery = c.delivery, data = c.data,
                     status_change = c.status_change;
   const jobwire::void_result& data_status = c.data_status;

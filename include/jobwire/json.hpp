@@ -56,8 +56,26 @@
 #  define JOBWIRE_JSON_HOT_INLINE inline
 #endif
 
+// How strings are scanned for the bytes that need a look (a quote, a backslash, a control
+// or non-ASCII byte): 16 bytes at a time with SSE2 (the x86-64 baseline, so no run-time
+// check is needed), or 8 bytes at a time in portable C++ (SWAR). Both give the same
+// results, and the tests run in both; define JOBWIRE_JSON_SIMD=0 for the portable scan.
+#ifndef JOBWIRE_JSON_SIMD
+#  if defined(__SSE2__) || defined(_M_X64) || (defined(_M_IX86_FP) && _M_IX86_FP >= 2)
+#    define JOBWIRE_JSON_SIMD 1
+#  else
+#    define JOBWIRE_JSON_SIMD 0
+#  endif
+#endif
+#if JOBWIRE_JSON_SIMD
+#  include <emmintrin.h>
+#endif
+
 namespace jobwire {
 namespace json {
+
+/// The string scan this build uses: "sse2" or "portable" (see JOBWIRE_JSON_SIMD).
+constexpr std::string_view scan_mode() noexcept { return JOBWIRE_JSON_SIMD ? "sse2" : "portable"; }
 
 /// Upper bound for `limits::max_depth`; larger values are clamped to it. The validator
 /// keeps one byte of state per open level on the stack.
@@ -154,6 +172,58 @@ inline std::size_t first_flagged_byte(std::uint64_t mask) noexcept {
   (void)mask;
   return 0;
 #endif
+}
+
+/// The SWAR flags of the bytes of `w` that end a run of plain string bytes: '"', '\\',
+/// below 0x20, and 0x80 and above (the classic "has zero byte"/"has byte less than" tests,
+/// which are exact for the first flagged byte). `quote_or_backslash` only flags the two.
+constexpr std::uint64_t string_stops(std::uint64_t w) noexcept {
+  const std::uint64_t has_control = (w - swar_ones * 0x20) & ~w & swar_high;
+  return bytes_equal_to(w, '"') | bytes_equal_to(w, '\\') | has_control | (w & swar_high);
+}
+
+/// The first byte at or after `p` that is a quote, a backslash, below 0x20 or above 0x7F,
+/// scanning whole blocks only: when fewer than a block's bytes are left and none of
+/// the scanned ones stops, returns where the scan stopped (fewer than 8 bytes before `end`),
+/// and the caller looks at the rest byte by byte. With `Controls` false only quotes and
+/// backslashes stop it (strings of validated text).
+#if JOBWIRE_JSON_SIMD
+/// The index of the lowest set bit of `m` (non-zero).
+inline unsigned lowest_set_bit(unsigned m) noexcept {
+#  if defined(__GNUC__) || defined(__clang__)
+  return static_cast<unsigned>(__builtin_ctz(m));
+#  else
+  unsigned i = 0;
+  while ((m & 1u) == 0) {
+    m >>= 1;
+    ++i;
+  }
+  return i;
+#  endif
+}
+#endif
+
+template <bool Controls>
+JOBWIRE_JSON_HOT_INLINE const char* plain_run(const char* p, const char* end) noexcept {
+#if JOBWIRE_JSON_SIMD
+  const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\'), space = _mm_set1_epi8(0x20);
+  while (end - p >= 16) {
+    const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    __m128i stop = _mm_or_si128(_mm_cmpeq_epi8(x, quote), _mm_cmpeq_epi8(x, backslash));
+    // Signed: every byte from 0x80 up is negative, so "less than 0x20" flags it too.
+    if (Controls) stop = _mm_or_si128(stop, _mm_cmplt_epi8(x, space));
+    if (const int m = _mm_movemask_epi8(stop)) return p + lowest_set_bit(static_cast<unsigned>(m));
+    p += 16;
+  }
+#endif
+  while (end - p >= 8) {
+    std::uint64_t w;
+    std::memcpy(&w, p, 8);
+    const std::uint64_t m = Controls ? string_stops(w) : (bytes_equal_to(w, '"') | bytes_equal_to(w, '\\'));
+    if (m) return p + first_flagged_byte(m);
+    p += 8;
+  }
+  return p;
 }
 
 inline int hex_value(char c) noexcept {
@@ -668,7 +738,7 @@ namespace detail {
 class validator {
  public:
   validator(std::string_view text, const limits& lim) noexcept
-      : begin_(text.data()), end_(text.data() + text.size()), lim_(lim) {
+      : begin_(text.data()), end_(text.data() + text.size()), lim_(lim), hw_(text.data()) {
     max_depth_ = std::min(lim.max_depth, hard_max_depth);
   }
 
@@ -685,6 +755,62 @@ class validator {
   }
 
   const char* root() const noexcept { return root_; }
+
+  // --- the fused reading ---------------------------------------------------------------
+  //
+  // A reader that walks a document's declared fields (member_walk and element_walk below,
+  // in their validating form) validates the text as it goes with these calls, so a payload
+  // is scanned once: the walk validates the structure of the objects and arrays it reads
+  // (their depth, member counts and duplicate names included) and hands every other value
+  // to `any_value`, which is the same grammar as `run`. Nothing is given up: a text the
+  // walk accepts is one `run` accepts. `validated_to` is how far the text has been
+  // validated, so a walk over a value before it knows the value is already checked.
+
+  const char* text_end() const noexcept { return end_; }
+  const char* validated_to() const noexcept { return hw_; }
+  error fail_at(errc c, const char* at) const noexcept { return fail(c, at); }
+  const char* ws(const char* p) const noexcept { return skip_ws(p, end_); }
+  std::size_t max_members() const noexcept { return lim_.max_members; }
+  /// The string at `p` (its opening quote); advances `p` past it. A key is kept for the
+  /// duplicate check of the object it belongs to (`close_object`).
+  JOBWIRE_JSON_HOT_INLINE void_result string_value(const char*& p, bool is_key, bool& escaped) noexcept {
+    void_result st = parse_string(p, is_key, &escaped);
+    if (st) hw_ = p;
+    return st;
+  }
+  /// Any value at `p` (p < text_end()), nested in the containers entered so far.
+  void_result any_value(const char*& p) noexcept {
+    void_result st = parse_document(p);
+    if (st) hw_ = p;
+    return st;
+  }
+  /// A number, `true`, `false` or `null` at `p` (p < text_end()).
+  void_result scalar(const char*& p) noexcept {
+    void_result st = parse_scalar(p);
+    if (st) hw_ = p;
+    return st;
+  }
+  /// Enters the container whose bracket is at `at` (depth limit).
+  void_result enter(const char* at) noexcept {
+    if (depth_base_ >= max_depth_) return fail(errc::json_depth_exceeded, at);
+    ++depth_base_;
+    return {};
+  }
+  void leave() noexcept { --depth_base_; }
+  /// The keys of the object being read start here.
+  std::size_t key_mark() const noexcept { return key_count(); }
+  /// The object whose keys start at `mark` closed at `end` (just past its brace): its names
+  /// must be distinct.
+  void_result close_object(std::size_t mark, const char* end) noexcept {
+    void_result st = check_duplicates(mark);
+    truncate_keys(mark);
+    if (st) hw_ = std::max(hw_, end);
+    return st;
+  }
+  /// The array closed at `end` (just past its bracket).
+  void close_array(const char* end) noexcept { hw_ = std::max(hw_, end); }
+  /// A walk that stopped early forgets the keys it recorded.
+  void drop_keys(std::size_t mark) noexcept { truncate_keys(mark); }
 
  private:
   struct key_entry {
@@ -839,37 +965,17 @@ class validator {
     return {};
   }
 
-  /// True when any of the 8 bytes in `w` is '"', '\\', below 0x20 or 0x80 and above
-  /// (the classic SWAR "has zero byte"/"has byte less than" tests, which are exact).
-  /// Returns the per-byte flag word (0 when no byte needs attention).
-  static std::uint64_t needs_attention(std::uint64_t w) noexcept {
-    const std::uint64_t has_control = (w - swar_ones * 0x20) & ~w & swar_high;
-    return bytes_equal_to(w, '"') | bytes_equal_to(w, '\\') | has_control | (w & swar_high);
-  }
-
   // --- scalars -------------------------------------------------------------------------
   /// Validates a string starting at the opening quote; advances `p` past the closing
   /// quote. When `key` is set, records it for duplicate detection.
-  JOBWIRE_JSON_HOT_INLINE void_result parse_string(const char*& p, bool is_key) noexcept {
+  JOBWIRE_JSON_HOT_INLINE void_result parse_string(const char*& p, bool is_key, bool* escaped_out = nullptr) noexcept {
     const char* open = p;
     const char* q = p + 1;
     bool escaped = false;
     for (;;) {
-      // Fast path for value strings: 8 bytes at a time while none of them is a quote, a
-      // backslash, a control character or non-ASCII (those take the byte-wise path below).
-      {
-        while (end_ - q >= 8) {
-          std::uint64_t w;
-          std::memcpy(&w, q, 8);
-          if (const std::uint64_t m = needs_attention(w)) {
-            // Jump straight to the first byte that needs a look: the bytes before it are
-            // plain ASCII, so the byte-wise checks below would only re-confirm that.
-            q += first_flagged_byte(m);
-            break;
-          }
-          q += 8;
-        }
-      }
+      // Whole blocks of plain ASCII at a time; the scan stops at the first byte that needs
+      // a look (or near the end), which the byte-wise checks below take.
+      q = plain_run<true>(q, end_);
       if (q >= end_) return fail(errc::json_unexpected_end, end_);
       unsigned char c = static_cast<unsigned char>(*q);
       if (c == '"') break;
@@ -922,6 +1028,7 @@ class validator {
     }
     std::size_t len = static_cast<std::size_t>(q - (open + 1));
     if (len > lim_.max_string_bytes) return fail(errc::json_string_too_long, open);
+    if (escaped_out) *escaped_out = escaped;
     if (is_key) {
       if (len > 0xFFFFFFFFu) return fail(errc::json_string_too_long, open);
       const std::uint32_t h = key_hash(open + 1, len, escaped);
@@ -998,7 +1105,7 @@ class validator {
     std::size_t depth = 0;
 
     auto open = [&](const char* at) -> void_result {
-      if (depth >= max_depth_) return fail(errc::json_depth_exceeded, at);
+      if (depth_base_ + depth >= max_depth_) return fail(errc::json_depth_exceeded, at);
       stack[depth++] = frame{*at == '{', 0, key_count()};
       return {};
     };
@@ -1070,6 +1177,8 @@ class validator {
   const limits& lim_;
   std::size_t max_depth_;
   const char* root_ = nullptr;
+  const char* hw_;              // validated up to here (the fused reading)
+  std::size_t depth_base_ = 0;  // containers entered by the fused reading
   key_entry inline_[inline_keys];
   std::size_t inline_used_ = 0;
   std::vector<key_entry> overflow_;
@@ -1087,17 +1196,7 @@ class validator {
 inline const char* fast_string_close(const char* p, const char* end, bool& escaped) noexcept {
   escaped = false;
   for (;;) {
-    while (end - p >= 8) {
-      std::uint64_t w;
-      std::memcpy(&w, p, 8);
-      const std::uint64_t hit = bytes_equal_to(w, '"') | bytes_equal_to(w, '\\');
-      if (hit) {
-        // The first flagged byte is exact (first_flagged_byte).
-        p += first_flagged_byte(hit);
-        break;
-      }
-      p += 8;
-    }
+    p = plain_run<false>(p, end);
     const char c = *p;
     if (c == '"') return p;
     if (c == '\\') {
@@ -1135,23 +1234,179 @@ inline const char* fast_skip_value(const char* p, const char* end) noexcept {
   }
 }
 
-/// Where the string value last read by a fast scan ends, so that a walk does not scan it a
-/// second time (see member_walk). Kept by the reader that reads values during a walk.
+/// Where the string value last read ends, so that neither a walk nor the reader scans it
+/// a second time (see member_walk). Kept by the reader that reads values during a walk.
 struct scan_memo {
   const char* start = nullptr;
   const char* end = nullptr;
+  bool escaped = false;
+  void set(const char* s, const char* e, bool esc) noexcept {
+    start = s;
+    end = e;
+    escaped = esc;
+  }
   /// The end of the value starting at `v` when it is the string last read; else nullptr.
   const char* end_of(const char* v) const noexcept { return v == start ? end : nullptr; }
 };
 
-/// Walks the members of a validated object once. Unlike `object` iteration, the
-/// loop body may report where the current value ends (`set_value_end`) after reading a
-/// nested container itself, so a payload is scanned once instead of once per nesting
-/// level (iterating skips each value to find the next member).
-class member_walk {
+/// What the two walks below share. A walk runs in one of two forms:
+/// - over validated text (`validator` null): no grammar check is repeated and strings are
+///   found with the fast scan;
+/// - validating (the fused reading): the walk checks the grammar of the container it
+///   walks as it goes, with the validator's rules and limits, and validates each value
+///   before its reader sees it — a scalar at once, a container when the reader asks for
+///   it (`member()`/`value()`), unless the reader walks it itself (`raw_value()` and
+///   `set_value_end`), or else when the walk moves past it. A walk that meets an error
+///   stops (`done()`), keeps the error (`status()`), and from then on hands out only an
+///   absent value.
+class walk_base {
  public:
-  member_walk(json::value obj, const char* input_end, const scan_memo* memo = nullptr) noexcept
-      : memo_(memo), limit_(input_end) {
+  walk_base(const walk_base&) = delete;
+  walk_base& operator=(const walk_base&) = delete;
+
+  bool done() const noexcept { return p_ == nullptr; }
+  /// Just past the closing bracket (valid once done() without an error).
+  const char* end() const noexcept { return end_; }
+  /// The error that stopped a validating walk, or success.
+  const void_result& status() const noexcept { return status_; }
+  /// A reader that walked the current value itself says where it ends (validated).
+  void set_value_end(const char* e) noexcept {
+    if (!e) return;
+    value_end_ = e;
+    pending_ = false;
+  }
+
+ protected:
+  walk_base(const char* input_end, scan_memo* memo, validator* v) noexcept : v_(v), memo_(memo), limit_(input_end) {}
+  ~walk_base() {
+    if (v_ && entered_) {
+      if (is_object_) v_->drop_keys(key_mark_);
+      v_->leave();
+    }
+  }
+
+  /// Validating: enters the container at `open` and returns its first token (or nullptr
+  /// after an error).
+  const char* enter(const char* open, bool is_object) noexcept {
+    is_object_ = is_object;
+    if (!track(v_->enter(open))) return nullptr;
+    entered_ = true;
+    if (is_object) key_mark_ = v_->key_mark();
+    return token(open + 1);
+  }
+  /// Validating: the next token after whitespace, or nullptr at the end of the input.
+  const char* token(const char* p) noexcept {
+    p = v_->ws(p);
+    if (p >= v_->text_end()) {
+      track(v_->fail_at(errc::json_unexpected_end, v_->text_end()));
+      return nullptr;
+    }
+    return p;
+  }
+  bool track(void_result st) noexcept {
+    if (st) return true;
+    status_ = st;
+    p_ = nullptr;
+    return false;
+  }
+  /// Validating: the value starting at `p`. A scalar is validated now; a container waits.
+  bool load_value(const char* p) noexcept {
+    if (++members_ > v_->max_members()) return track(v_->fail_at(errc::json_too_many_members, p));
+    value_ = view_access::make_value(p);
+    value_end_ = nullptr;
+    pending_ = *p == '{' || *p == '[';
+    if (pending_) return true;
+    const char* q = p;
+    if (*p == '"') {
+      bool esc = false;
+      if (!track(v_->string_value(q, false, esc))) return false;
+      if (memo_) memo_->set(p, q, esc);
+    } else if (!track(v_->scalar(q))) {
+      return false;
+    }
+    // A container's value is always followed by ',' or its bracket; checking that one
+    // byte follows now lets the reader scan a number to its end within the input.
+    if (q >= v_->text_end()) return track(v_->fail_at(errc::json_unexpected_end, q));
+    value_end_ = q;
+    return true;
+  }
+  /// Validating: the current value, validated now if it is a container nobody read.
+  json::value checked_value() noexcept {
+    if (pending_) {
+      const char* q = value_.data();
+      pending_ = false;
+      if (!track(v_->any_value(q))) return value_ = json::value();
+      value_end_ = q;
+      pending_ = false;
+    }
+    return value_;
+  }
+  /// Where the current value ends.
+  const char* current_end() noexcept {
+    if (v_) {
+      checked_value();
+      return done() ? nullptr : value_end_;
+    }
+    const char* e = value_end_ ? value_end_ : memo_ ? memo_->end_of(value_.data()) : nullptr;
+    return e ? e : fast_skip_value(value_.data(), limit_);
+  }
+  /// Past the current value: ',' (returns the next token) or the closing bracket (returns
+  /// nullptr, done).
+  const char* next(char close) noexcept {
+    if (done()) return nullptr;  // stopped by an error while its reader read
+    const char* e = current_end();
+    if (!e) return nullptr;
+    value_end_ = nullptr;
+    if (!v_) {
+      const char* q = skip_ws_validated(e);
+      if (*q == ',') return skip_ws_validated(q + 1);
+      finish(q + 1);
+      return nullptr;
+    }
+    const char* q = token(e);
+    if (!q) return nullptr;
+    if (*q == ',') return token(q + 1);
+    if (*q != close) {
+      track(v_->fail_at(errc::json_unexpected_token, q));
+      return nullptr;
+    }
+    finish(q + 1);
+    return nullptr;
+  }
+  void finish(const char* end) noexcept {
+    p_ = nullptr;
+    end_ = end;
+    if (!v_ || !entered_) return;
+    entered_ = false;
+    v_->leave();
+    if (is_object_) track(v_->close_object(key_mark_, end));
+    else v_->close_array(end);
+  }
+
+  validator* v_;
+  scan_memo* memo_;
+  const char* limit_;
+  const char* p_ = nullptr;
+  const char* end_ = nullptr;
+  const char* value_end_ = nullptr;
+  json::value value_{};
+  void_result status_{};
+  std::size_t key_mark_ = 0;
+  std::size_t members_ = 0;
+  bool pending_ = false;
+  bool entered_ = false;
+  bool is_object_ = false;
+};
+
+/// Walks the members of an object once. Unlike `object` iteration, the loop body may
+/// report where the current value ends (`set_value_end`) after reading a nested container
+/// itself, so a payload is scanned once instead of once per nesting level (iterating
+/// skips each value to find the next member). See walk_base for the two forms.
+class member_walk : public walk_base {
+ public:
+  /// Over the validated object `obj`.
+  member_walk(json::value obj, const char* input_end, scan_memo* memo = nullptr) noexcept
+      : walk_base(input_end, memo, nullptr) {
     const char* q = skip_ws_validated(obj.data() + 1);
     if (*q == '}') {
       end_ = q + 1;
@@ -1160,70 +1415,96 @@ class member_walk {
       load();
     }
   }
-  bool done() const noexcept { return p_ == nullptr; }
-  const json::member& member() const noexcept { return m_; }
-  void set_value_end(const char* e) noexcept { value_end_ = e; }
-  void advance() noexcept {
-    const char* e = value_end_ ? value_end_ : memo_ ? memo_->end_of(m_.value.data()) : nullptr;
-    if (!e) e = fast_skip_value(m_.value.data(), limit_);
-    value_end_ = nullptr;
-    const char* q = skip_ws_validated(e);
-    if (*q == ',') {
-      p_ = skip_ws_validated(q + 1);
-      load();
-    } else {
-      p_ = nullptr;
-      end_ = q + 1;
+  /// Validating the object whose opening brace is at `obj` (the fused reading).
+  member_walk(json::value obj, validator& v, scan_memo* memo) noexcept : walk_base(v.text_end(), memo, &v) {
+    const char* q = enter(obj.data(), true);
+    if (!q) return;
+    if (*q == '}') {
+      finish(q + 1);
+      return;
     }
+    p_ = q;
+    load();
   }
-  /// Just past the closing brace (valid once done()).
-  const char* end() const noexcept { return end_; }
+  /// The current member; its value validated (see walk_base).
+  const json::member& member() noexcept {
+    if (v_) m_.value = checked_value();
+    return m_;
+  }
+  /// The current member's value as it starts, for a reader that walks it itself and then
+  /// reports its end (`set_value_end`); not yet validated in the validating form.
+  json::value raw_value() const noexcept { return m_.value; }
+  /// The current member with its value as it starts (its key is validated).
+  const json::member& raw_member() const noexcept { return m_; }
+  void advance() noexcept {
+    p_ = next('}');
+    if (p_) load();
+  }
 
  private:
   void load() noexcept {
-    bool esc;
-    const char* close = fast_string_close(p_ + 1, limit_, esc);
-    m_.key = view_access::make_string(p_ + 1, static_cast<std::size_t>(close - (p_ + 1)), esc);
-    const char* colon = skip_ws_validated(close + 1);
-    m_.value = view_access::make_value(skip_ws_validated(colon + 1));
+    if (!v_) {
+      bool esc;
+      const char* close = fast_string_close(p_ + 1, limit_, esc);
+      m_.key = view_access::make_string(p_ + 1, static_cast<std::size_t>(close - (p_ + 1)), esc);
+      const char* colon = skip_ws_validated(close + 1);
+      m_.value = value_ = view_access::make_value(skip_ws_validated(colon + 1));
+      return;
+    }
+    const char* q = p_;
+    if (*q != '"') {
+      track(v_->fail_at(errc::json_unexpected_token, q));
+      return;
+    }
+    bool esc = false;
+    if (!track(v_->string_value(q, true, esc))) return;
+    m_.key = view_access::make_string(p_ + 1, static_cast<std::size_t>(q - 1 - (p_ + 1)), esc);
+    if (!(q = token(q))) return;
+    if (*q != ':') {
+      track(v_->fail_at(errc::json_unexpected_token, q));
+      return;
+    }
+    if (!(q = token(q + 1))) return;
+    if (load_value(q)) m_.value = value_;
   }
-  const scan_memo* memo_;
-  const char* limit_;
-  const char* p_ = nullptr;
-  const char* end_ = nullptr;
-  const char* value_end_ = nullptr;
   json::member m_{};
 };
 
-/// The same for the elements of a validated array.
-class element_walk {
+/// The same for the elements of an array.
+class element_walk : public walk_base {
  public:
-  element_walk(json::value arr, const char* input_end) noexcept : limit_(input_end) {
+  /// Over the validated array `arr`.
+  element_walk(json::value arr, const char* input_end) noexcept : walk_base(input_end, nullptr, nullptr) {
     const char* q = skip_ws_validated(arr.data() + 1);
-    if (*q == ']') end_ = q + 1;
-    else v_ = view_access::make_value(q);
-  }
-  bool done() const noexcept { return !v_.exists(); }
-  json::value value() const noexcept { return v_; }
-  void set_value_end(const char* e) noexcept { value_end_ = e; }
-  void advance() noexcept {
-    const char* e = value_end_ ? value_end_ : fast_skip_value(v_.data(), limit_);
-    value_end_ = nullptr;
-    const char* q = skip_ws_validated(e);
-    if (*q == ',') {
-      v_ = view_access::make_value(skip_ws_validated(q + 1));
-    } else {
-      v_ = json::value();
+    if (*q == ']') {
       end_ = q + 1;
+    } else {
+      p_ = q;
+      value_ = view_access::make_value(q);
     }
   }
-  const char* end() const noexcept { return end_; }
-
- private:
-  const char* limit_;
-  json::value v_{};
-  const char* end_ = nullptr;
-  const char* value_end_ = nullptr;
+  /// Validating the array whose opening bracket is at `arr` (the fused reading).
+  element_walk(json::value arr, validator& v, scan_memo* memo) noexcept : walk_base(v.text_end(), memo, &v) {
+    const char* q = enter(arr.data(), false);
+    if (!q) return;
+    if (*q == ']') {
+      finish(q + 1);
+      return;
+    }
+    p_ = q;
+    load_value(q);
+  }
+  /// The current element, validated (see walk_base).
+  json::value value() noexcept { return v_ ? checked_value() : value_; }
+  /// The current element as it starts, for a reader that walks it itself (see member_walk).
+  json::value raw_value() const noexcept { return value_; }
+  void advance() noexcept {
+    p_ = next(']');
+    if (p_) {
+      if (v_) load_value(p_);
+      else value_ = view_access::make_value(p_);
+    }
+  }
 };
 
 }  // namespace detail

@@ -102,19 +102,32 @@ class payload_reader {
 
   /// End of the input (bounds the word-at-a-time scans).
   const char* input_end() const noexcept { return end_; }
-  /// The string value at `v` (a string), found with the fast scan.
+  /// The string value at `v` (a string): the one the walk just validated or read, else
+  /// found with the fast scan.
   json::string string_at(json::value v) const noexcept {
+    const char* close;
     bool esc;
-    const char* close = json::detail::fast_string_close(v.data() + 1, end_, esc);
-    memo_.start = v.data();
-    memo_.end = close + 1;
+    if (memo_.start == v.data()) {
+      close = memo_.end - 1;
+      esc = memo_.escaped;
+    } else {
+      close = json::detail::fast_string_close(v.data() + 1, end_, esc);
+      memo_.set(v.data(), close + 1, esc);
+    }
     return json::detail::view_access::make_string(v.data() + 1, static_cast<std::size_t>(close - (v.data() + 1)), esc);
   }
-  /// Where the string value last read by string_at ends (so a walk does not scan it a
-  /// second time).
-  const json::detail::scan_memo* memo() const noexcept { return &memo_; }
-  /// A walk over the members of validated object `v`, sharing this reader's memo.
-  json::detail::member_walk members(json::value v) const noexcept { return json::detail::member_walk(v, end_, &memo_); }
+  /// A walk over the members of object `v`, sharing this reader's memo: validating when
+  /// the reader validates as it reads (payload_parse) and `v` lies past what it has
+  /// validated so far, else over validated text.
+  json::detail::member_walk members(json::value v) const noexcept {
+    if (validating(v)) return json::detail::member_walk(v, *val_, &memo_);
+    return json::detail::member_walk(v, end_, &memo_);
+  }
+  /// The same over the elements of array `v`.
+  json::detail::element_walk elements(json::value v) const noexcept {
+    if (validating(v)) return json::detail::element_walk(v, *val_, &memo_);
+    return json::detail::element_walk(v, end_);
+  }
 
   const payload_options& options() const noexcept { return opt_; }
 
@@ -250,11 +263,14 @@ class payload_reader {
     return {};
   }
 
- private:
+ protected:
+  bool validating(json::value v) const noexcept { return val_ && v.data() >= val_->validated_to(); }
+
   const char* base_;
   const char* end_;
   const payload_options& opt_;
   mutable json::detail::scan_memo memo_;
+  json::detail::validator* val_ = nullptr;  // set by payload_parse
 };
 
 /// The key of a member as plain text. Keys written with escapes are decoded into `buf`
@@ -579,10 +595,11 @@ jobwire::void_result read_fields(const payload_reader& r, json::value v, const f
   char buf[48];
   json::detail::member_walk w = r.members(v);
   for (; !w.done(); w.advance()) {
-    if (const field_rule<Ctx>* f = table.find(member_key(w.member(), buf))) {
+    if (const field_rule<Ctx>* f = table.find(member_key(w.raw_member(), buf))) {
       if (jobwire::void_result st = f->read(r, w, c); !st) return st;
     }
   }
+  if (!w.status()) return w.status();
   if (end) *end = w.end();
   return {};
 }
@@ -697,7 +714,7 @@ template <class Doc, std::size_t N>
 jobwire::void_result read_nested_object(const payload_reader& r, member_walk& w,
                                         const field_table<plain_reading<Doc>, N>& table, Doc& doc,
                                         bool& present) noexcept {
-  json::value v = w.member().value;
+  json::value v = w.raw_value();
   if (payload_reader::absent(v)) return {};
   if (!v.is_object()) return r.at(errc::invalid_field, v);
   present = true;
@@ -714,18 +731,19 @@ jobwire::void_result read_nested_object(const payload_reader& r, member_walk& w,
 template <class T>
 jobwire::void_result read_object_list(const payload_reader& r, member_walk& w, std::size_t max,
                                       list_view<T>& out) noexcept {
-  json::value v = w.member().value;
+  json::value v = w.raw_value();
   if (payload_reader::absent(v)) return {};
   if (!v.is_array()) return r.at(errc::invalid_field, v);
   std::size_t n = 0;
-  element_walk ew(v, r.input_end());
+  element_walk ew = r.elements(v);
   for (; !ew.done(); ew.advance()) {
-    if (++n > max) return r.at(errc::invalid_field, ew.value());
+    if (++n > max) return r.at(errc::invalid_field, ew.raw_value());
     T item;
     const char* e = nullptr;
-    if (jobwire::void_result st = T::read(r, ew.value(), item, &e); !st) return st;
+    if (jobwire::void_result st = T::read(r, ew.raw_value(), item, &e); !st) return st;
     ew.set_value_end(e);
   }
+  if (!ew.status()) return ew.status();
   w.set_value_end(ew.end());
   out = list_view<T>(*v.get_array(), n);
   return {};
@@ -733,6 +751,72 @@ jobwire::void_result read_object_list(const payload_reader& r, member_walk& w, s
 }  // namespace detail
 
 namespace detail {
+/// The reader of a whole payload body in one pass (the fused reading, json.hpp): the
+/// document's declared tables are read while the text is validated, so the body is
+/// scanned once, with every check of `json::parse` kept. Duplicate names are rejected
+/// whatever `opt.json` says (a repeated name would let two readers of the same body see
+/// different values).
+///
+///     detail::payload_parse r(body, opt);
+///     auto root = r.root();                                    // an object, not yet read
+///     void_result st = r.read_root(*root, table, c);          // read_fields, then finish
+///
+/// The verdict is the one of validating first and reading after: when reading fails
+/// before the whole text was validated, `finish` validates it, and a JSON error there is
+/// the answer (it is found first in the two-pass order).
+class payload_parse : public payload_reader {
+ public:
+  payload_parse(std::string_view text, const payload_options& opt) noexcept
+      : payload_reader(text.data(), text.data() + text.size(), opt),
+        text_(text),
+        lim_(without_duplicates(opt.json)),
+        validator_(text, lim_) {
+    val_ = &validator_;
+  }
+  payload_parse(const payload_parse&) = delete;
+  payload_parse& operator=(const payload_parse&) = delete;
+
+  /// The top-level object, to be read by a walk (validated as it is walked). A body that
+  /// is not an object is validated whole: its JSON error, else `invalid_field`.
+  result<json::value> root() noexcept {
+    if (text_.size() > lim_.max_bytes) return jobwire::error(errc::json_input_too_large, lim_.max_bytes);
+    const char* p = validator_.ws(text_.data());
+    if (p == end_ || *p != '{') {
+      auto doc = json::parse(text_, lim_);
+      if (!doc) return doc.error();
+      return at(errc::invalid_field, *doc);
+    }
+    return json::detail::view_access::make_value(p);
+  }
+  /// Reads the root object `root` by `table` into `c` and finishes (below).
+  template <class Ctx, std::size_t N>
+  jobwire::void_result read_root(json::value root, const field_table<Ctx, N>& table, Ctx& c) noexcept {
+    const char* end = nullptr;
+    jobwire::void_result st = read_fields(*this, root, table, c, &end);
+    return finish(st, end);
+  }
+  /// The result of reading the root object, which ended at `end` when `st` succeeded:
+  /// checks that only whitespace follows; on an error, see above.
+  jobwire::void_result finish(jobwire::void_result st, const char* end) const noexcept {
+    if (st) {
+      const char* p = validator_.ws(end);
+      if (p == end_) return st;
+      st = at(errc::json_trailing_content, p);
+    }
+    if (jobwire::void_result whole = json::validate(text_, lim_); !whole) return whole;
+    return st;
+  }
+
+ private:
+  static json::limits without_duplicates(json::limits lim) noexcept {
+    lim.leniency &= ~lenient::duplicate_keys;
+    return lim;
+  }
+  std::string_view text_;
+  json::limits lim_;
+  json::detail::validator validator_;
+};
+
 /// The top-level JSON object of a payload body. Every payload parser reads with duplicate
 /// names rejected whatever `opt.json` says (a repeated name would let two readers of the
 /// same body see different values), then requires an object; the error offsets are those of

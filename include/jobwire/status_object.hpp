@@ -170,12 +170,12 @@ inline jobwire::void_result output_view::read(const detail::payload_reader& r, j
 
 /// Parses and validates a status object. `id` and `status` are required (§5).
 inline result<status_view> parse_status_object(std::string_view body, const payload_options& opt = {}) noexcept {
-  detail::payload_reader r(body.data(), body.data() + body.size(), opt);
-  auto doc = detail::parse_payload_object(body, r);
+  detail::payload_parse r(body, opt);
+  auto doc = r.root();
   if (!doc) return doc.error();
   status_view s;
   detail::status_reading c{s};
-  if (jobwire::void_result st = detail::read_fields(r, *doc, detail::status_fields, c); !st) return st.error();
+  if (jobwire::void_result st = r.read_root(*doc, detail::status_fields, c); !st) return st.error();
   if (!c.id_seen) return r.at(errc::missing_field, *doc);
   bool has_status = false;
   if (jobwire::void_result st =

@@ -211,7 +211,7 @@ namespace detail {
 template <class Ctx>
 jobwire::void_result webhook_rule(const payload_reader& r, member_walk& w, Ctx& c) noexcept {
   const char* e = nullptr;
-  jobwire::void_result st = webhook_view::read(r, w.member().value, c.doc.webhook, &e);
+  jobwire::void_result st = webhook_view::read(r, w.raw_value(), c.doc.webhook, &e);
   w.set_value_end(e);
   return st;
 }

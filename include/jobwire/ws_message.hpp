@@ -33,34 +33,56 @@ struct ws_message {
 
 namespace detail {
 /// The members of a websocket message (§6), checked together after the walk.
+/// `data` is read in place (scanned once) before `type` may be known, so with its status
+/// optional; whether the type requires one is checked after the walk, and the data's error
+/// (if any) is reported after the type's.
 struct ws_reading {
-  json::value type, data;
+  job_data& data_doc;
+  json::value type{}, data{};
+  jobwire::void_result data_status{};
 };
 inline constexpr auto ws_fields = make_field_table<ws_reading>({
     {"type", &capture_rule<ws_reading, &ws_reading::type>},
-    {"data", &capture_rule<ws_reading, &ws_reading::data>},
+    {"data",
+     [](const payload_reader& r, member_walk& w, ws_reading& c) noexcept -> jobwire::void_result {
+       c.data = w.raw_value();
+       const char* data_end = nullptr;
+       c.data_status = job_data::read(r, c.data, false, c.data_doc, &data_end);
+       w.set_value_end(data_end);
+       return {};
+     }},
 });
 }  // namespace detail
 
 inline result<ws_message> parse_ws_message(std::string_view text, const payload_options& opt = {}) noexcept {
-  detail::payload_reader r(text.data(), text.data() + text.size(), opt);
-  auto doc = detail::parse_payload_object(text, r);
+  detail::payload_parse r(text, opt);
+  auto doc = r.root();
   if (!doc) return doc.error();
-  detail::ws_reading c;
-  (void)detail::read_fields(r, *doc, detail::ws_fields, c);  // its rules only gather
+  ws_message msg;
+  detail::ws_reading c{msg.data};
+  // Its rules only gather: an error here is the text's.
+  if (jobwire::void_result st = r.read_root(*doc, detail::ws_fields, c); !st) return st.error();
   const json::value type = c.type, data = c.data;
   if (!type.exists()) return r.at(errc::missing_field, *doc);
   if (!type.is_string()) return r.at(errc::invalid_field, type);
   json::string ts = *type.get_string();
-  ws_message msg;
   if (ts == "job.snapshot") msg.type = ws_message_type::snapshot;
   else if (ts == "job.updated") msg.type = ws_message_type::updated;
   else if (ts == "job.deleted") msg.type = ws_message_type::deleted;
   else if (ts == "pong") msg.type = ws_message_type::pong;
   else return r.at(errc::unknown_message_type, type);
-  if (msg.type == ws_message_type::pong) return msg;
+  if (msg.type == ws_message_type::pong) {
+    msg.data = job_data{};  // a pong's data, if any, is not read
+    return msg;
+  }
   if (!data.exists()) return r.at(errc::missing_field, *doc);
-  jobwire::void_result st = job_data::read(r, data, msg.type != ws_message_type::deleted, msg.data);
+  jobwire::void_result st = c.data_status;
+  if (msg.type != ws_message_type::deleted && (!st || !msg.data.has_status)) {
+    // The status is required here: read the data (validated by now) again as required,
+    // so that the verdict is the one of reading it knowing the type.
+    msg.data = job_data{};
+    st = job_data::read(r, data, true, msg.data);
+  }
   if (!st) return st.error();
   msg.has_data = true;
   return msg;

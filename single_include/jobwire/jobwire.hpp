@@ -854,8 +854,26 @@ constexpr std::size_t utf8_sequence_length(std::string_view s, std::size_t i) no
 #  define JOBWIRE_JSON_HOT_INLINE inline
 #endif
 
+// How strings are scanned for the bytes that need a look (a quote, a backslash, a control
+// or non-ASCII byte): 16 bytes at a time with SSE2 (the x86-64 baseline, so no run-time
+// check is needed), or 8 bytes at a time in portable C++ (SWAR). Both give the same
+// results, and the tests run in both; define JOBWIRE_JSON_SIMD=0 for the portable scan.
+#ifndef JOBWIRE_JSON_SIMD
+#  if defined(__SSE2__) || defined(_M_X64) || (defined(_M_IX86_FP) && _M_IX86_FP >= 2)
+#    define JOBWIRE_JSON_SIMD 1
+#  else
+#    define JOBWIRE_JSON_SIMD 0
+#  endif
+#endif
+#if JOBWIRE_JSON_SIMD
+#  include <emmintrin.h>
+#endif
+
 namespace jobwire {
 namespace json {
+
+/// The string scan this build uses: "sse2" or "portable" (see JOBWIRE_JSON_SIMD).
+constexpr std::string_view scan_mode() noexcept { return JOBWIRE_JSON_SIMD ? "sse2" : "portable"; }
 
 /// Upper bound for `limits::max_depth`; larger values are clamped to it. The validator
 /// keeps one byte of state per open level on the stack.
@@ -952,6 +970,58 @@ inline std::size_t first_flagged_byte(std::uint64_t mask) noexcept {
   (void)mask;
   return 0;
 #endif
+}
+
+/// The SWAR flags of the bytes of `w` that end a run of plain string bytes: '"', '\\',
+/// below 0x20, and 0x80 and above (the classic "has zero byte"/"has byte less than" tests,
+/// which are exact for the first flagged byte). `quote_or_backslash` only flags the two.
+constexpr std::uint64_t string_stops(std::uint64_t w) noexcept {
+  const std::uint64_t has_control = (w - swar_ones * 0x20) & ~w & swar_high;
+  return bytes_equal_to(w, '"') | bytes_equal_to(w, '\\') | has_control | (w & swar_high);
+}
+
+/// The first byte at or after `p` that is a quote, a backslash, below 0x20 or above 0x7F,
+/// scanning whole blocks only: when fewer than a block's bytes are left and none of
+/// the scanned ones stops, returns where the scan stopped (fewer than 8 bytes before `end`),
+/// and the caller looks at the rest byte by byte. With `Controls` false only quotes and
+/// backslashes stop it (strings of validated text).
+#if JOBWIRE_JSON_SIMD
+/// The index of the lowest set bit of `m` (non-zero).
+inline unsigned lowest_set_bit(unsigned m) noexcept {
+#  if defined(__GNUC__) || defined(__clang__)
+  return static_cast<unsigned>(__builtin_ctz(m));
+#  else
+  unsigned i = 0;
+  while ((m & 1u) == 0) {
+    m >>= 1;
+    ++i;
+  }
+  return i;
+#  endif
+}
+#endif
+
+template <bool Controls>
+JOBWIRE_JSON_HOT_INLINE const char* plain_run(const char* p, const char* end) noexcept {
+#if JOBWIRE_JSON_SIMD
+  const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\'), space = _mm_set1_epi8(0x20);
+  while (end - p >= 16) {
+    const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    __m128i stop = _mm_or_si128(_mm_cmpeq_epi8(x, quote), _mm_cmpeq_epi8(x, backslash));
+    // Signed: every byte from 0x80 up is negative, so "less than 0x20" flags it too.
+    if (Controls) stop = _mm_or_si128(stop, _mm_cmplt_epi8(x, space));
+    if (const int m = _mm_movemask_epi8(stop)) return p + lowest_set_bit(static_cast<unsigned>(m));
+    p += 16;
+  }
+#endif
+  while (end - p >= 8) {
+    std::uint64_t w;
+    std::memcpy(&w, p, 8);
+    const std::uint64_t m = Controls ? string_stops(w) : (bytes_equal_to(w, '"') | bytes_equal_to(w, '\\'));
+    if (m) return p + first_flagged_byte(m);
+    p += 8;
+  }
+  return p;
 }
 
 inline int hex_value(char c) noexcept {
@@ -1466,7 +1536,7 @@ namespace detail {
 class validator {
  public:
   validator(std::string_view text, const limits& lim) noexcept
-      : begin_(text.data()), end_(text.data() + text.size()), lim_(lim) {
+      : begin_(text.data()), end_(text.data() + text.size()), lim_(lim), hw_(text.data()) {
     max_depth_ = std::min(lim.max_depth, hard_max_depth);
   }
 
@@ -1483,6 +1553,62 @@ class validator {
   }
 
   const char* root() const noexcept { return root_; }
+
+  // --- the fused reading ---------------------------------------------------------------
+  //
+  // A reader that walks a document's declared fields (member_walk and element_walk below,
+  // in their validating form) validates the text as it goes with these calls, so a payload
+  // is scanned once: the walk validates the structure of the objects and arrays it reads
+  // (their depth, member counts and duplicate names included) and hands every other value
+  // to `any_value`, which is the same grammar as `run`. Nothing is given up: a text the
+  // walk accepts is one `run` accepts. `validated_to` is how far the text has been
+  // validated, so a walk over a value before it knows the value is already checked.
+
+  const char* text_end() const noexcept { return end_; }
+  const char* validated_to() const noexcept { return hw_; }
+  error fail_at(errc c, const char* at) const noexcept { return fail(c, at); }
+  const char* ws(const char* p) const noexcept { return skip_ws(p, end_); }
+  std::size_t max_members() const noexcept { return lim_.max_members; }
+  /// The string at `p` (its opening quote); advances `p` past it. A key is kept for the
+  /// duplicate check of the object it belongs to (`close_object`).
+  JOBWIRE_JSON_HOT_INLINE void_result string_value(const char*& p, bool is_key, bool& escaped) noexcept {
+    void_result st = parse_string(p, is_key, &escaped);
+    if (st) hw_ = p;
+    return st;
+  }
+  /// Any value at `p` (p < text_end()), nested in the containers entered so far.
+  void_result any_value(const char*& p) noexcept {
+    void_result st = parse_document(p);
+    if (st) hw_ = p;
+    return st;
+  }
+  /// A number, `true`, `false` or `null` at `p` (p < text_end()).
+  void_result scalar(const char*& p) noexcept {
+    void_result st = parse_scalar(p);
+    if (st) hw_ = p;
+    return st;
+  }
+  /// Enters the container whose bracket is at `at` (depth limit).
+  void_result enter(const char* at) noexcept {
+    if (depth_base_ >= max_depth_) return fail(errc::json_depth_exceeded, at);
+    ++depth_base_;
+    return {};
+  }
+  void leave() noexcept { --depth_base_; }
+  /// The keys of the object being read start here.
+  std::size_t key_mark() const noexcept { return key_count(); }
+  /// The object whose keys start at `mark` closed at `end` (just past its brace): its names
+  /// must be distinct.
+  void_result close_object(std::size_t mark, const char* end) noexcept {
+    void_result st = check_duplicates(mark);
+    truncate_keys(mark);
+    if (st) hw_ = std::max(hw_, end);
+    return st;
+  }
+  /// The array closed at `end` (just past its bracket).
+  void close_array(const char* end) noexcept { hw_ = std::max(hw_, end); }
+  /// A walk that stopped early forgets the keys it recorded.
+  void drop_keys(std::size_t mark) noexcept { truncate_keys(mark); }
 
  private:
   struct key_entry {
@@ -1637,37 +1763,17 @@ class validator {
     return {};
   }
 
-  /// True when any of the 8 bytes in `w` is '"', '\\', below 0x20 or 0x80 and above
-  /// (the classic SWAR "has zero byte"/"has byte less than" tests, which are exact).
-  /// Returns the per-byte flag word (0 when no byte needs attention).
-  static std::uint64_t needs_attention(std::uint64_t w) noexcept {
-    const std::uint64_t has_control = (w - swar_ones * 0x20) & ~w & swar_high;
-    return bytes_equal_to(w, '"') | bytes_equal_to(w, '\\') | has_control | (w & swar_high);
-  }
-
   // --- scalars -------------------------------------------------------------------------
   /// Validates a string starting at the opening quote; advances `p` past the closing
   /// quote. When `key` is set, records it for duplicate detection.
-  JOBWIRE_JSON_HOT_INLINE void_result parse_string(const char*& p, bool is_key) noexcept {
+  JOBWIRE_JSON_HOT_INLINE void_result parse_string(const char*& p, bool is_key, bool* escaped_out = nullptr) noexcept {
     const char* open = p;
     const char* q = p + 1;
     bool escaped = false;
     for (;;) {
-      // Fast path for value strings: 8 bytes at a time while none of them is a quote, a
-      // backslash, a control character or non-ASCII (those take the byte-wise path below).
-      {
-        while (end_ - q >= 8) {
-          std::uint64_t w;
-          std::memcpy(&w, q, 8);
-          if (const std::uint64_t m = needs_attention(w)) {
-            // Jump straight to the first byte that needs a look: the bytes before it are
-            // plain ASCII, so the byte-wise checks below would only re-confirm that.
-            q += first_flagged_byte(m);
-            break;
-          }
-          q += 8;
-        }
-      }
+      // Whole blocks of plain ASCII at a time; the scan stops at the first byte that needs
+      // a look (or near the end), which the byte-wise checks below take.
+      q = plain_run<true>(q, end_);
       if (q >= end_) return fail(errc::json_unexpected_end, end_);
       unsigned char c = static_cast<unsigned char>(*q);
       if (c == '"') break;
@@ -1720,6 +1826,7 @@ class validator {
     }
     std::size_t len = static_cast<std::size_t>(q - (open + 1));
     if (len > lim_.max_string_bytes) return fail(errc::json_string_too_long, open);
+    if (escaped_out) *escaped_out = escaped;
     if (is_key) {
       if (len > 0xFFFFFFFFu) return fail(errc::json_string_too_long, open);
       const std::uint32_t h = key_hash(open + 1, len, escaped);
@@ -1796,7 +1903,7 @@ class validator {
     std::size_t depth = 0;
 
     auto open = [&](const char* at) -> void_result {
-      if (depth >= max_depth_) return fail(errc::json_depth_exceeded, at);
+      if (depth_base_ + depth >= max_depth_) return fail(errc::json_depth_exceeded, at);
       stack[depth++] = frame{*at == '{', 0, key_count()};
       return {};
     };
@@ -1868,6 +1975,8 @@ class validator {
   const limits& lim_;
   std::size_t max_depth_;
   const char* root_ = nullptr;
+  const char* hw_;              // validated up to here (the fused reading)
+  std::size_t depth_base_ = 0;  // containers entered by the fused reading
   key_entry inline_[inline_keys];
   std::size_t inline_used_ = 0;
   std::vector<key_entry> overflow_;
@@ -1885,17 +1994,7 @@ class validator {
 inline const char* fast_string_close(const char* p, const char* end, bool& escaped) noexcept {
   escaped = false;
   for (;;) {
-    while (end - p >= 8) {
-      std::uint64_t w;
-      std::memcpy(&w, p, 8);
-      const std::uint64_t hit = bytes_equal_to(w, '"') | bytes_equal_to(w, '\\');
-      if (hit) {
-        // The first flagged byte is exact (first_flagged_byte).
-        p += first_flagged_byte(hit);
-        break;
-      }
-      p += 8;
-    }
+    p = plain_run<false>(p, end);
     const char c = *p;
     if (c == '"') return p;
     if (c == '\\') {
@@ -1933,23 +2032,179 @@ inline const char* fast_skip_value(const char* p, const char* end) noexcept {
   }
 }
 
-/// Where the string value last read by a fast scan ends, so that a walk does not scan it a
-/// second time (see member_walk). Kept by the reader that reads values during a walk.
+/// Where the string value last read ends, so that neither a walk nor the reader scans it
+/// a second time (see member_walk). Kept by the reader that reads values during a walk.
 struct scan_memo {
   const char* start = nullptr;
   const char* end = nullptr;
+  bool escaped = false;
+  void set(const char* s, const char* e, bool esc) noexcept {
+    start = s;
+    end = e;
+    escaped = esc;
+  }
   /// The end of the value starting at `v` when it is the string last read; else nullptr.
   const char* end_of(const char* v) const noexcept { return v == start ? end : nullptr; }
 };
 
-/// Walks the members of a validated object once. Unlike `object` iteration, the
-/// loop body may report where the current value ends (`set_value_end`) after reading a
-/// nested container itself, so a payload is scanned once instead of once per nesting
-/// level (iterating skips each value to find the next member).
-class member_walk {
+/// What the two walks below share. A walk runs in one of two forms:
+/// - over validated text (`validator` null): no grammar check is repeated and strings are
+///   found with the fast scan;
+/// - validating (the fused reading): the walk checks the grammar of the container it
+///   walks as it goes, with the validator's rules and limits, and validates each value
+///   before its reader sees it — a scalar at once, a container when the reader asks for
+///   it (`member()`/`value()`), unless the reader walks it itself (`raw_value()` and
+///   `set_value_end`), or else when the walk moves past it. A walk that meets an error
+///   stops (`done()`), keeps the error (`status()`), and from then on hands out only an
+///   absent value.
+class walk_base {
  public:
-  member_walk(json::value obj, const char* input_end, const scan_memo* memo = nullptr) noexcept
-      : memo_(memo), limit_(input_end) {
+  walk_base(const walk_base&) = delete;
+  walk_base& operator=(const walk_base&) = delete;
+
+  bool done() const noexcept { return p_ == nullptr; }
+  /// Just past the closing bracket (valid once done() without an error).
+  const char* end() const noexcept { return end_; }
+  /// The error that stopped a validating walk, or success.
+  const void_result& status() const noexcept { return status_; }
+  /// A reader that walked the current value itself says where it ends (validated).
+  void set_value_end(const char* e) noexcept {
+    if (!e) return;
+    value_end_ = e;
+    pending_ = false;
+  }
+
+ protected:
+  walk_base(const char* input_end, scan_memo* memo, validator* v) noexcept : v_(v), memo_(memo), limit_(input_end) {}
+  ~walk_base() {
+    if (v_ && entered_) {
+      if (is_object_) v_->drop_keys(key_mark_);
+      v_->leave();
+    }
+  }
+
+  /// Validating: enters the container at `open` and returns its first token (or nullptr
+  /// after an error).
+  const char* enter(const char* open, bool is_object) noexcept {
+    is_object_ = is_object;
+    if (!track(v_->enter(open))) return nullptr;
+    entered_ = true;
+    if (is_object) key_mark_ = v_->key_mark();
+    return token(open + 1);
+  }
+  /// Validating: the next token after whitespace, or nullptr at the end of the input.
+  const char* token(const char* p) noexcept {
+    p = v_->ws(p);
+    if (p >= v_->text_end()) {
+      track(v_->fail_at(errc::json_unexpected_end, v_->text_end()));
+      return nullptr;
+    }
+    return p;
+  }
+  bool track(void_result st) noexcept {
+    if (st) return true;
+    status_ = st;
+    p_ = nullptr;
+    return false;
+  }
+  /// Validating: the value starting at `p`. A scalar is validated now; a container waits.
+  bool load_value(const char* p) noexcept {
+    if (++members_ > v_->max_members()) return track(v_->fail_at(errc::json_too_many_members, p));
+    value_ = view_access::make_value(p);
+    value_end_ = nullptr;
+    pending_ = *p == '{' || *p == '[';
+    if (pending_) return true;
+    const char* q = p;
+    if (*p == '"') {
+      bool esc = false;
+      if (!track(v_->string_value(q, false, esc))) return false;
+      if (memo_) memo_->set(p, q, esc);
+    } else if (!track(v_->scalar(q))) {
+      return false;
+    }
+    // A container's value is always followed by ',' or its bracket; checking that one
+    // byte follows now lets the reader scan a number to its end within the input.
+    if (q >= v_->text_end()) return track(v_->fail_at(errc::json_unexpected_end, q));
+    value_end_ = q;
+    return true;
+  }
+  /// Validating: the current value, validated now if it is a container nobody read.
+  json::value checked_value() noexcept {
+    if (pending_) {
+      const char* q = value_.data();
+      pending_ = false;
+      if (!track(v_->any_value(q))) return value_ = json::value();
+      value_end_ = q;
+      pending_ = false;
+    }
+    return value_;
+  }
+  /// Where the current value ends.
+  const char* current_end() noexcept {
+    if (v_) {
+      checked_value();
+      return done() ? nullptr : value_end_;
+    }
+    const char* e = value_end_ ? value_end_ : memo_ ? memo_->end_of(value_.data()) : nullptr;
+    return e ? e : fast_skip_value(value_.data(), limit_);
+  }
+  /// Past the current value: ',' (returns the next token) or the closing bracket (returns
+  /// nullptr, done).
+  const char* next(char close) noexcept {
+    if (done()) return nullptr;  // stopped by an error while its reader read
+    const char* e = current_end();
+    if (!e) return nullptr;
+    value_end_ = nullptr;
+    if (!v_) {
+      const char* q = skip_ws_validated(e);
+      if (*q == ',') return skip_ws_validated(q + 1);
+      finish(q + 1);
+      return nullptr;
+    }
+    const char* q = token(e);
+    if (!q) return nullptr;
+    if (*q == ',') return token(q + 1);
+    if (*q != close) {
+      track(v_->fail_at(errc::json_unexpected_token, q));
+      return nullptr;
+    }
+    finish(q + 1);
+    return nullptr;
+  }
+  void finish(const char* end) noexcept {
+    p_ = nullptr;
+    end_ = end;
+    if (!v_ || !entered_) return;
+    entered_ = false;
+    v_->leave();
+    if (is_object_) track(v_->close_object(key_mark_, end));
+    else v_->close_array(end);
+  }
+
+  validator* v_;
+  scan_memo* memo_;
+  const char* limit_;
+  const char* p_ = nullptr;
+  const char* end_ = nullptr;
+  const char* value_end_ = nullptr;
+  json::value value_{};
+  void_result status_{};
+  std::size_t key_mark_ = 0;
+  std::size_t members_ = 0;
+  bool pending_ = false;
+  bool entered_ = false;
+  bool is_object_ = false;
+};
+
+/// Walks the members of an object once. Unlike `object` iteration, the loop body may
+/// report where the current value ends (`set_value_end`) after reading a nested container
+/// itself, so a payload is scanned once instead of once per nesting level (iterating
+/// skips each value to find the next member). See walk_base for the two forms.
+class member_walk : public walk_base {
+ public:
+  /// Over the validated object `obj`.
+  member_walk(json::value obj, const char* input_end, scan_memo* memo = nullptr) noexcept
+      : walk_base(input_end, memo, nullptr) {
     const char* q = skip_ws_validated(obj.data() + 1);
     if (*q == '}') {
       end_ = q + 1;
@@ -1958,70 +2213,96 @@ class member_walk {
       load();
     }
   }
-  bool done() const noexcept { return p_ == nullptr; }
-  const json::member& member() const noexcept { return m_; }
-  void set_value_end(const char* e) noexcept { value_end_ = e; }
-  void advance() noexcept {
-    const char* e = value_end_ ? value_end_ : memo_ ? memo_->end_of(m_.value.data()) : nullptr;
-    if (!e) e = fast_skip_value(m_.value.data(), limit_);
-    value_end_ = nullptr;
-    const char* q = skip_ws_validated(e);
-    if (*q == ',') {
-      p_ = skip_ws_validated(q + 1);
-      load();
-    } else {
-      p_ = nullptr;
-      end_ = q + 1;
+  /// Validating the object whose opening brace is at `obj` (the fused reading).
+  member_walk(json::value obj, validator& v, scan_memo* memo) noexcept : walk_base(v.text_end(), memo, &v) {
+    const char* q = enter(obj.data(), true);
+    if (!q) return;
+    if (*q == '}') {
+      finish(q + 1);
+      return;
     }
+    p_ = q;
+    load();
   }
-  /// Just past the closing brace (valid once done()).
-  const char* end() const noexcept { return end_; }
+  /// The current member; its value validated (see walk_base).
+  const json::member& member() noexcept {
+    if (v_) m_.value = checked_value();
+    return m_;
+  }
+  /// The current member's value as it starts, for a reader that walks it itself and then
+  /// reports its end (`set_value_end`); not yet validated in the validating form.
+  json::value raw_value() const noexcept { return m_.value; }
+  /// The current member with its value as it starts (its key is validated).
+  const json::member& raw_member() const noexcept { return m_; }
+  void advance() noexcept {
+    p_ = next('}');
+    if (p_) load();
+  }
 
  private:
   void load() noexcept {
-    bool esc;
-    const char* close = fast_string_close(p_ + 1, limit_, esc);
-    m_.key = view_access::make_string(p_ + 1, static_cast<std::size_t>(close - (p_ + 1)), esc);
-    const char* colon = skip_ws_validated(close + 1);
-    m_.value = view_access::make_value(skip_ws_validated(colon + 1));
+    if (!v_) {
+      bool esc;
+      const char* close = fast_string_close(p_ + 1, limit_, esc);
+      m_.key = view_access::make_string(p_ + 1, static_cast<std::size_t>(close - (p_ + 1)), esc);
+      const char* colon = skip_ws_validated(close + 1);
+      m_.value = value_ = view_access::make_value(skip_ws_validated(colon + 1));
+      return;
+    }
+    const char* q = p_;
+    if (*q != '"') {
+      track(v_->fail_at(errc::json_unexpected_token, q));
+      return;
+    }
+    bool esc = false;
+    if (!track(v_->string_value(q, true, esc))) return;
+    m_.key = view_access::make_string(p_ + 1, static_cast<std::size_t>(q - 1 - (p_ + 1)), esc);
+    if (!(q = token(q))) return;
+    if (*q != ':') {
+      track(v_->fail_at(errc::json_unexpected_token, q));
+      return;
+    }
+    if (!(q = token(q + 1))) return;
+    if (load_value(q)) m_.value = value_;
   }
-  const scan_memo* memo_;
-  const char* limit_;
-  const char* p_ = nullptr;
-  const char* end_ = nullptr;
-  const char* value_end_ = nullptr;
   json::member m_{};
 };
 
-/// The same for the elements of a validated array.
-class element_walk {
+/// The same for the elements of an array.
+class element_walk : public walk_base {
  public:
-  element_walk(json::value arr, const char* input_end) noexcept : limit_(input_end) {
+  /// Over the validated array `arr`.
+  element_walk(json::value arr, const char* input_end) noexcept : walk_base(input_end, nullptr, nullptr) {
     const char* q = skip_ws_validated(arr.data() + 1);
-    if (*q == ']') end_ = q + 1;
-    else v_ = view_access::make_value(q);
-  }
-  bool done() const noexcept { return !v_.exists(); }
-  json::value value() const noexcept { return v_; }
-  void set_value_end(const char* e) noexcept { value_end_ = e; }
-  void advance() noexcept {
-    const char* e = value_end_ ? value_end_ : fast_skip_value(v_.data(), limit_);
-    value_end_ = nullptr;
-    const char* q = skip_ws_validated(e);
-    if (*q == ',') {
-      v_ = view_access::make_value(skip_ws_validated(q + 1));
-    } else {
-      v_ = json::value();
+    if (*q == ']') {
       end_ = q + 1;
+    } else {
+      p_ = q;
+      value_ = view_access::make_value(q);
     }
   }
-  const char* end() const noexcept { return end_; }
-
- private:
-  const char* limit_;
-  json::value v_{};
-  const char* end_ = nullptr;
-  const char* value_end_ = nullptr;
+  /// Validating the array whose opening bracket is at `arr` (the fused reading).
+  element_walk(json::value arr, validator& v, scan_memo* memo) noexcept : walk_base(v.text_end(), memo, &v) {
+    const char* q = enter(arr.data(), false);
+    if (!q) return;
+    if (*q == ']') {
+      finish(q + 1);
+      return;
+    }
+    p_ = q;
+    load_value(q);
+  }
+  /// The current element, validated (see walk_base).
+  json::value value() noexcept { return v_ ? checked_value() : value_; }
+  /// The current element as it starts, for a reader that walks it itself (see member_walk).
+  json::value raw_value() const noexcept { return value_; }
+  void advance() noexcept {
+    p_ = next(']');
+    if (p_) {
+      if (v_) load_value(p_);
+      else value_ = view_access::make_value(p_);
+    }
+  }
 };
 
 }  // namespace detail
@@ -5611,19 +5892,32 @@ class payload_reader {
 
   /// End of the input (bounds the word-at-a-time scans).
   const char* input_end() const noexcept { return end_; }
-  /// The string value at `v` (a string), found with the fast scan.
+  /// The string value at `v` (a string): the one the walk just validated or read, else
+  /// found with the fast scan.
   json::string string_at(json::value v) const noexcept {
+    const char* close;
     bool esc;
-    const char* close = json::detail::fast_string_close(v.data() + 1, end_, esc);
-    memo_.start = v.data();
-    memo_.end = close + 1;
+    if (memo_.start == v.data()) {
+      close = memo_.end - 1;
+      esc = memo_.escaped;
+    } else {
+      close = json::detail::fast_string_close(v.data() + 1, end_, esc);
+      memo_.set(v.data(), close + 1, esc);
+    }
     return json::detail::view_access::make_string(v.data() + 1, static_cast<std::size_t>(close - (v.data() + 1)), esc);
   }
-  /// Where the string value last read by string_at ends (so a walk does not scan it a
-  /// second time).
-  const json::detail::scan_memo* memo() const noexcept { return &memo_; }
-  /// A walk over the members of validated object `v`, sharing this reader's memo.
-  json::detail::member_walk members(json::value v) const noexcept { return json::detail::member_walk(v, end_, &memo_); }
+  /// A walk over the members of object `v`, sharing this reader's memo: validating when
+  /// the reader validates as it reads (payload_parse) and `v` lies past what it has
+  /// validated so far, else over validated text.
+  json::detail::member_walk members(json::value v) const noexcept {
+    if (validating(v)) return json::detail::member_walk(v, *val_, &memo_);
+    return json::detail::member_walk(v, end_, &memo_);
+  }
+  /// The same over the elements of array `v`.
+  json::detail::element_walk elements(json::value v) const noexcept {
+    if (validating(v)) return json::detail::element_walk(v, *val_, &memo_);
+    return json::detail::element_walk(v, end_);
+  }
 
   const payload_options& options() const noexcept { return opt_; }
 
@@ -5759,11 +6053,14 @@ class payload_reader {
     return {};
   }
 
- private:
+ protected:
+  bool validating(json::value v) const noexcept { return val_ && v.data() >= val_->validated_to(); }
+
   const char* base_;
   const char* end_;
   const payload_options& opt_;
   mutable json::detail::scan_memo memo_;
+  json::detail::validator* val_ = nullptr;  // set by payload_parse
 };
 
 /// The key of a member as plain text. Keys written with escapes are decoded into `buf`
@@ -6088,10 +6385,11 @@ jobwire::void_result read_fields(const payload_reader& r, json::value v, const f
   char buf[48];
   json::detail::member_walk w = r.members(v);
   for (; !w.done(); w.advance()) {
-    if (const field_rule<Ctx>* f = table.find(member_key(w.member(), buf))) {
+    if (const field_rule<Ctx>* f = table.find(member_key(w.raw_member(), buf))) {
       if (jobwire::void_result st = f->read(r, w, c); !st) return st;
     }
   }
+  if (!w.status()) return w.status();
   if (end) *end = w.end();
   return {};
 }
@@ -6206,7 +6504,7 @@ template <class Doc, std::size_t N>
 jobwire::void_result read_nested_object(const payload_reader& r, member_walk& w,
                                         const field_table<plain_reading<Doc>, N>& table, Doc& doc,
                                         bool& present) noexcept {
-  json::value v = w.member().value;
+  json::value v = w.raw_value();
   if (payload_reader::absent(v)) return {};
   if (!v.is_object()) return r.at(errc::invalid_field, v);
   present = true;
@@ -6223,18 +6521,19 @@ jobwire::void_result read_nested_object(const payload_reader& r, member_walk& w,
 template <class T>
 jobwire::void_result read_object_list(const payload_reader& r, member_walk& w, std::size_t max,
                                       list_view<T>& out) noexcept {
-  json::value v = w.member().value;
+  json::value v = w.raw_value();
   if (payload_reader::absent(v)) return {};
   if (!v.is_array()) return r.at(errc::invalid_field, v);
   std::size_t n = 0;
-  element_walk ew(v, r.input_end());
+  element_walk ew = r.elements(v);
   for (; !ew.done(); ew.advance()) {
-    if (++n > max) return r.at(errc::invalid_field, ew.value());
+    if (++n > max) return r.at(errc::invalid_field, ew.raw_value());
     T item;
     const char* e = nullptr;
-    if (jobwire::void_result st = T::read(r, ew.value(), item, &e); !st) return st;
+    if (jobwire::void_result st = T::read(r, ew.raw_value(), item, &e); !st) return st;
     ew.set_value_end(e);
   }
+  if (!ew.status()) return ew.status();
   w.set_value_end(ew.end());
   out = list_view<T>(*v.get_array(), n);
   return {};
@@ -6242,6 +6541,72 @@ jobwire::void_result read_object_list(const payload_reader& r, member_walk& w, s
 }  // namespace detail
 
 namespace detail {
+/// The reader of a whole payload body in one pass (the fused reading, json.hpp): the
+/// document's declared tables are read while the text is validated, so the body is
+/// scanned once, with every check of `json::parse` kept. Duplicate names are rejected
+/// whatever `opt.json` says (a repeated name would let two readers of the same body see
+/// different values).
+///
+///     detail::payload_parse r(body, opt);
+///     auto root = r.root();                                    // an object, not yet read
+///     void_result st = r.read_root(*root, table, c);          // read_fields, then finish
+///
+/// The verdict is the one of validating first and reading after: when reading fails
+/// before the whole text was validated, `finish` validates it, and a JSON error there is
+/// the answer (it is found first in the two-pass order).
+class payload_parse : public payload_reader {
+ public:
+  payload_parse(std::string_view text, const payload_options& opt) noexcept
+      : payload_reader(text.data(), text.data() + text.size(), opt),
+        text_(text),
+        lim_(without_duplicates(opt.json)),
+        validator_(text, lim_) {
+    val_ = &validator_;
+  }
+  payload_parse(const payload_parse&) = delete;
+  payload_parse& operator=(const payload_parse&) = delete;
+
+  /// The top-level object, to be read by a walk (validated as it is walked). A body that
+  /// is not an object is validated whole: its JSON error, else `invalid_field`.
+  result<json::value> root() noexcept {
+    if (text_.size() > lim_.max_bytes) return jobwire::error(errc::json_input_too_large, lim_.max_bytes);
+    const char* p = validator_.ws(text_.data());
+    if (p == end_ || *p != '{') {
+      auto doc = json::parse(text_, lim_);
+      if (!doc) return doc.error();
+      return at(errc::invalid_field, *doc);
+    }
+    return json::detail::view_access::make_value(p);
+  }
+  /// Reads the root object `root` by `table` into `c` and finishes (below).
+  template <class Ctx, std::size_t N>
+  jobwire::void_result read_root(json::value root, const field_table<Ctx, N>& table, Ctx& c) noexcept {
+    const char* end = nullptr;
+    jobwire::void_result st = read_fields(*this, root, table, c, &end);
+    return finish(st, end);
+  }
+  /// The result of reading the root object, which ended at `end` when `st` succeeded:
+  /// checks that only whitespace follows; on an error, see above.
+  jobwire::void_result finish(jobwire::void_result st, const char* end) const noexcept {
+    if (st) {
+      const char* p = validator_.ws(end);
+      if (p == end_) return st;
+      st = at(errc::json_trailing_content, p);
+    }
+    if (jobwire::void_result whole = json::validate(text_, lim_); !whole) return whole;
+    return st;
+  }
+
+ private:
+  static json::limits without_duplicates(json::limits lim) noexcept {
+    lim.leniency &= ~lenient::duplicate_keys;
+    return lim;
+  }
+  std::string_view text_;
+  json::limits lim_;
+  json::detail::validator validator_;
+};
+
 /// The top-level JSON object of a payload body. Every payload parser reads with duplicate
 /// names rejected whatever `opt.json` says (a repeated name would let two readers of the
 /// same body see different values), then requires an object; the error offsets are those of
@@ -6305,12 +6670,12 @@ inline constexpr auto create_fields = make_field_table<create_reading>({
 /// Accepts `id` (the gateway) or `video_id` (the cookbook); both present and different →
 /// `conflicting_job_id`; neither → `missing_field`.
 inline result<create_response> parse_create_response(std::string_view body, const payload_options& opt = {}) noexcept {
-  detail::payload_reader r(body.data(), body.data() + body.size(), opt);
-  auto doc = detail::parse_payload_object(body, r);
+  detail::payload_parse r(body, opt);
+  auto doc = r.root();
   if (!doc) return doc.error();
   create_response c;
   detail::create_reading cr{c};
-  if (jobwire::void_result st = detail::read_fields(r, *doc, detail::create_fields, cr); !st) return st.error();
+  if (jobwire::void_result st = r.read_root(*doc, detail::create_fields, cr); !st) return st.error();
   const json::value id = cr.id, video_id = cr.video_id;
   if (!id.exists() && !video_id.exists()) return r.at(errc::missing_field, *doc);
   job_id_view a, b;
@@ -6551,7 +6916,7 @@ namespace detail {
 template <class Ctx>
 jobwire::void_result webhook_rule(const payload_reader& r, member_walk& w, Ctx& c) noexcept {
   const char* e = nullptr;
-  jobwire::void_result st = webhook_view::read(r, w.member().value, c.doc.webhook, &e);
+  jobwire::void_result st = webhook_view::read(r, w.raw_value(), c.doc.webhook, &e);
   w.set_value_end(e);
   return st;
 }
@@ -6811,7 +7176,7 @@ inline constexpr auto envelope_fields = make_field_table<envelope_reading>({
     {"status_change", &capture_rule<envelope_reading, &envelope_reading::status_change>},
     {"data",
      [](const payload_reader& r, member_walk& w, envelope_reading& c) noexcept -> jobwire::void_result {
-       c.data = w.member().value;
+       c.data = w.raw_value();
        const char* data_end = nullptr;
        c.data_status = job_data::read(r, c.data, true, c.doc.data, &data_end);
        w.set_value_end(data_end);
@@ -6822,12 +7187,14 @@ inline constexpr auto envelope_fields = make_field_table<envelope_reading>({
 
 /// Parses and validates a webhook delivery body (§10).
 inline result<envelope_view> parse_envelope(std::string_view body, const payload_options& opt = {}) noexcept {
-  detail::payload_reader r(body.data(), body.data() + body.size(), opt);
-  auto doc = detail::parse_payload_object(body, r);
+  detail::payload_parse r(body, opt);
+  auto doc = r.root();
   if (!doc) return doc.error();
   envelope_view e;
   detail::envelope_reading c{e};
-  (void)detail::read_fields(r, *doc, detail::envelope_fields, c);  // its rules only gather
+  // Its rules only gather (the data's verdict waits in `data_status`): an error here is the
+  // text's.
+  if (jobwire::void_result st = r.read_root(*doc, detail::envelope_fields, c); !st) return st.error();
   const json::value id = c.id, type = c.type, created_at = c.created_at, delivery = c.delivery, data = c.data,
                     status_change = c.status_change;
   const jobwire::void_result& data_status = c.data_status;
@@ -7026,12 +7393,12 @@ inline jobwire::void_result output_view::read(const detail::payload_reader& r, j
 
 /// Parses and validates a status object. `id` and `status` are required (§5).
 inline result<status_view> parse_status_object(std::string_view body, const payload_options& opt = {}) noexcept {
-  detail::payload_reader r(body.data(), body.data() + body.size(), opt);
-  auto doc = detail::parse_payload_object(body, r);
+  detail::payload_parse r(body, opt);
+  auto doc = r.root();
   if (!doc) return doc.error();
   status_view s;
   detail::status_reading c{s};
-  if (jobwire::void_result st = detail::read_fields(r, *doc, detail::status_fields, c); !st) return st.error();
+  if (jobwire::void_result st = r.read_root(*doc, detail::status_fields, c); !st) return st.error();
   if (!c.id_seen) return r.at(errc::missing_field, *doc);
   bool has_status = false;
   if (jobwire::void_result st =
@@ -7075,34 +7442,56 @@ struct ws_message {
 
 namespace detail {
 /// The members of a websocket message (§6), checked together after the walk.
+/// `data` is read in place (scanned once) before `type` may be known, so with its status
+/// optional; whether the type requires one is checked after the walk, and the data's error
+/// (if any) is reported after the type's.
 struct ws_reading {
-  json::value type, data;
+  job_data& data_doc;
+  json::value type{}, data{};
+  jobwire::void_result data_status{};
 };
 inline constexpr auto ws_fields = make_field_table<ws_reading>({
     {"type", &capture_rule<ws_reading, &ws_reading::type>},
-    {"data", &capture_rule<ws_reading, &ws_reading::data>},
+    {"data",
+     [](const payload_reader& r, member_walk& w, ws_reading& c) noexcept -> jobwire::void_result {
+       c.data = w.raw_value();
+       const char* data_end = nullptr;
+       c.data_status = job_data::read(r, c.data, false, c.data_doc, &data_end);
+       w.set_value_end(data_end);
+       return {};
+     }},
 });
 }  // namespace detail
 
 inline result<ws_message> parse_ws_message(std::string_view text, const payload_options& opt = {}) noexcept {
-  detail::payload_reader r(text.data(), text.data() + text.size(), opt);
-  auto doc = detail::parse_payload_object(text, r);
+  detail::payload_parse r(text, opt);
+  auto doc = r.root();
   if (!doc) return doc.error();
-  detail::ws_reading c;
-  (void)detail::read_fields(r, *doc, detail::ws_fields, c);  // its rules only gather
+  ws_message msg;
+  detail::ws_reading c{msg.data};
+  // Its rules only gather: an error here is the text's.
+  if (jobwire::void_result st = r.read_root(*doc, detail::ws_fields, c); !st) return st.error();
   const json::value type = c.type, data = c.data;
   if (!type.exists()) return r.at(errc::missing_field, *doc);
   if (!type.is_string()) return r.at(errc::invalid_field, type);
   json::string ts = *type.get_string();
-  ws_message msg;
   if (ts == "job.snapshot") msg.type = ws_message_type::snapshot;
   else if (ts == "job.updated") msg.type = ws_message_type::updated;
   else if (ts == "job.deleted") msg.type = ws_message_type::deleted;
   else if (ts == "pong") msg.type = ws_message_type::pong;
   else return r.at(errc::unknown_message_type, type);
-  if (msg.type == ws_message_type::pong) return msg;
+  if (msg.type == ws_message_type::pong) {
+    msg.data = job_data{};  // a pong's data, if any, is not read
+    return msg;
+  }
   if (!data.exists()) return r.at(errc::missing_field, *doc);
-  jobwire::void_result st = job_data::read(r, data, msg.type != ws_message_type::deleted, msg.data);
+  jobwire::void_result st = c.data_status;
+  if (msg.type != ws_message_type::deleted && (!st || !msg.data.has_status)) {
+    // The status is required here: read the data (validated by now) again as required,
+    // so that the verdict is the one of reading it knowing the type.
+    msg.data = job_data{};
+    st = job_data::read(r, data, true, msg.data);
+  }
   if (!st) return st.error();
   msg.has_data = true;
   return msg;
@@ -14221,7 +14610,8 @@ struct endpoint_view {
 
   bool usable() const noexcept { return status == endpoint_status::active && has_secret; }
 
-  static jobwire::void_result read(const detail::payload_reader& r, json::value v, endpoint_view& out) noexcept;
+  static jobwire::void_result read(const detail::payload_reader& r, json::value v, endpoint_view& out,
+                                   const char** end = nullptr) noexcept;
   static endpoint_view from_validated(json::value v) noexcept {
     payload_options opt;
     endpoint_view e;
@@ -14267,11 +14657,11 @@ inline constexpr auto endpoint_fields = [] {
 }();
 }  // namespace detail
 
-inline jobwire::void_result endpoint_view::read(const detail::payload_reader& r, json::value v,
-                                                endpoint_view& out) noexcept {
+inline jobwire::void_result endpoint_view::read(const detail::payload_reader& r, json::value v, endpoint_view& out,
+                                                const char** end) noexcept {
   if (!v.is_object()) return r.at(errc::invalid_field, v);
   detail::endpoint_reading c{out};
-  if (jobwire::void_result st = detail::read_fields(r, v, detail::endpoint_fields, c); !st) return st;
+  if (jobwire::void_result st = detail::read_fields(r, v, detail::endpoint_fields, c, end); !st) return st;
   if (!out.id.present || out.id.raw().empty() || !c.status_seen) return r.at(errc::missing_field, v);
   return {};
 }
@@ -14281,11 +14671,13 @@ inline jobwire::void_result endpoint_view::read(const detail::payload_reader& r,
 /// `missing_field`.
 inline result<endpoint_view> parse_endpoint(std::string_view body, bool require_secret = false,
                                             const payload_options& opt = {}) noexcept {
-  detail::payload_reader r(body.data(), body.data() + body.size(), opt);
-  auto doc = detail::parse_payload_object(body, r);
+  detail::payload_parse r(body, opt);
+  auto doc = r.root();
   if (!doc) return doc.error();
   endpoint_view e;
-  jobwire::void_result st = endpoint_view::read(r, *doc, e);
+  const char* end = nullptr;
+  jobwire::void_result st = endpoint_view::read(r, *doc, e, &end);
+  st = r.finish(st, end);
   if (!st) return st.error();
   if (require_secret && !e.signing_secret.present) return r.at(errc::missing_field, *doc);
   return e;
