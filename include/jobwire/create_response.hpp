@@ -49,15 +49,17 @@ inline constexpr auto create_fields = make_field_table<create_reading>({
 });
 }  // namespace detail
 
-/// Accepts `id` (the gateway) or `video_id` (the cookbook); both present and different →
-/// `conflicting_job_id`; neither → `missing_field`.
-inline result<create_response> parse_create_response(std::string_view body, const payload_options& opt = {}) noexcept {
-  detail::payload_parse r(body, opt);
+namespace detail {
+/// parse_create_response with the reading chosen (the public one reads in one pass; the tests compare
+/// it with the two-pass reading).
+inline result<create_response> parse_create_response(std::string_view body, const payload_options& opt,
+                                                     reading mode) noexcept {
+  payload_parse r(body, opt, mode);
   auto doc = r.root();
   if (!doc) return doc.error();
   create_response c;
-  detail::create_reading cr{c};
-  if (jobwire::void_result st = r.read_root(*doc, detail::create_fields, cr); !st) return st.error();
+  create_reading cr{c};
+  if (jobwire::void_result st = r.read_root(*doc, create_fields, cr); !st) return st.error();
   const json::value id = cr.id, video_id = cr.video_id;
   if (!id.exists() && !video_id.exists()) return r.at(errc::missing_field, *doc);
   job_id_view a, b;
@@ -73,6 +75,13 @@ inline result<create_response> parse_create_response(std::string_view body, cons
   c.id = id.exists() ? a : b;
   c.id_from_video_id = !id.exists();
   return c;
+}
+}  // namespace detail
+
+/// Accepts `id` (the gateway) or `video_id` (the cookbook); both present and different →
+/// `conflicting_job_id`; neither → `missing_field`.
+inline result<create_response> parse_create_response(std::string_view body, const payload_options& opt = {}) noexcept {
+  return detail::parse_create_response(body, opt, detail::reading::fused);
 }
 
 }  // namespace jobwire

@@ -157,12 +157,11 @@ inline jobwire::void_result endpoint_view::read(const detail::payload_reader& r,
   return {};
 }
 
-/// Parses an endpoint object (`GET`, `PATCH` responses). `require_secret`: the create
-/// (201) and rotate-secret responses carry `signing_secret`; missing there is
-/// `missing_field`.
-inline result<endpoint_view> parse_endpoint(std::string_view body, bool require_secret = false,
-                                            const payload_options& opt = {}) noexcept {
-  detail::payload_parse r(body, opt);
+namespace detail {
+/// parse_endpoint with the reading chosen (see parse_envelope).
+inline result<endpoint_view> parse_endpoint(std::string_view body, bool require_secret, const payload_options& opt,
+                                            reading mode) noexcept {
+  payload_parse r(body, opt, mode);
   auto doc = r.root();
   if (!doc) return doc.error();
   endpoint_view e;
@@ -172,6 +171,15 @@ inline result<endpoint_view> parse_endpoint(std::string_view body, bool require_
   if (!st) return st.error();
   if (require_secret && !e.signing_secret.present) return r.at(errc::missing_field, *doc);
   return e;
+}
+}  // namespace detail
+
+/// Parses an endpoint object (`GET`, `PATCH` responses). `require_secret`: the create
+/// (201) and rotate-secret responses carry `signing_secret`; missing there is
+/// `missing_field`.
+inline result<endpoint_view> parse_endpoint(std::string_view body, bool require_secret = false,
+                                            const payload_options& opt = {}) noexcept {
+  return detail::parse_endpoint(body, require_secret, opt, detail::reading::fused);
 }
 
 /// `GET /v1/webhook-endpoints`: `{object:"list", data:[endpoint...]}`, newest first, no

@@ -790,6 +790,13 @@ class validator {
     if (st) hw_ = p;
     return st;
   }
+  /// Records the key `raw` (validated, `len` bytes between its quotes) for the duplicate
+  /// check of the object it belongs to (`close_object`).
+  void_result record_key(const char* raw, std::size_t len, bool escaped) noexcept {
+    if (!push_key(key_entry{raw, static_cast<std::uint32_t>(len), key_hash(raw, len, escaped), escaped}))
+      return fail(errc::out_of_memory, raw - 1);
+    return {};
+  }
   /// Enters the container whose bracket is at `at` (depth limit).
   void_result enter(const char* at) noexcept {
     if (depth_base_ >= max_depth_) return fail(errc::json_depth_exceeded, at);
@@ -1434,9 +1441,28 @@ class member_walk : public walk_base {
   /// The current member's value as it starts, for a reader that walks it itself and then
   /// reports its end (`set_value_end`); not yet validated in the validating form.
   json::value raw_value() const noexcept { return m_.value; }
-  /// The current member with its value as it starts (its key is validated).
+  /// The current member with its value as it starts (its key is validated, but not yet
+  /// checked against the object's other names: see note_key).
   const json::member& raw_member() const noexcept { return m_; }
+  /// Checks the current key against the object's other names (the validating form; once
+  /// per member, before its value is read). A reader that looked the key up in a table of
+  /// at most 64 names passes its index there, `declared` (a key equal to a declared name
+  /// after decoding is that name): a bit per name tells a repeat at once, and only the
+  /// other keys are kept for the object's duplicate check at its close.
+  bool note_key(std::size_t declared = none) noexcept {
+    if (!v_ || key_noted_) return !done();
+    key_noted_ = true;
+    if (declared < 64) {
+      const std::uint64_t bit = std::uint64_t{1} << declared;
+      if (declared_seen_ & bit) return track(v_->fail_at(errc::json_duplicate_key, m_.key.raw().data() - 1));
+      declared_seen_ |= bit;
+      return true;
+    }
+    return track(v_->record_key(m_.key.raw().data(), m_.key.raw().size(), m_.key.has_escapes()));
+  }
+  static constexpr std::size_t none = ~std::size_t{0};
   void advance() noexcept {
+    if (v_ && !key_noted_ && !done() && !note_key()) return;
     p_ = next('}');
     if (p_) load();
   }
@@ -1457,8 +1483,9 @@ class member_walk : public walk_base {
       return;
     }
     bool esc = false;
-    if (!track(v_->string_value(q, true, esc))) return;
+    if (!track(v_->string_value(q, false, esc))) return;
     m_.key = view_access::make_string(p_ + 1, static_cast<std::size_t>(q - 1 - (p_ + 1)), esc);
+    key_noted_ = false;
     if (!(q = token(q))) return;
     if (*q != ':') {
       track(v_->fail_at(errc::json_unexpected_token, q));
@@ -1468,6 +1495,8 @@ class member_walk : public walk_base {
     if (load_value(q)) m_.value = value_;
   }
   json::member m_{};
+  std::uint64_t declared_seen_ = 0;
+  bool key_noted_ = true;
 };
 
 /// The same for the elements of an array.

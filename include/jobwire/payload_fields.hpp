@@ -595,7 +595,10 @@ jobwire::void_result read_fields(const payload_reader& r, json::value v, const f
   char buf[48];
   json::detail::member_walk w = r.members(v);
   for (; !w.done(); w.advance()) {
-    if (const field_rule<Ctx>* f = table.find(member_key(w.raw_member(), buf))) {
+    const field_rule<Ctx>* f = table.find(member_key(w.raw_member(), buf));
+    // A declared name is checked for repeats by its index (json.hpp, note_key).
+    if (!w.note_key(f ? static_cast<std::size_t>(f - table.rules.data()) : member_walk::none)) break;
+    if (f) {
       if (jobwire::void_result st = f->read(r, w, c); !st) return st;
     }
   }
@@ -751,6 +754,11 @@ jobwire::void_result read_object_list(const payload_reader& r, member_walk& w, s
 }  // namespace detail
 
 namespace detail {
+/// How a payload body is read: in one pass (`fused`, what the parsers do), or validated
+/// whole first and then read over validated text (`two_pass`, the reference the tests and
+/// the differential fuzz target compare the one-pass reading with).
+enum class reading : std::uint8_t { fused, two_pass };
+
 /// The reader of a whole payload body in one pass (the fused reading, json.hpp): the
 /// document's declared tables are read while the text is validated, so the body is
 /// scanned once, with every check of `json::parse` kept. Duplicate names are rejected
@@ -766,12 +774,13 @@ namespace detail {
 /// the answer (it is found first in the two-pass order).
 class payload_parse : public payload_reader {
  public:
-  payload_parse(std::string_view text, const payload_options& opt) noexcept
+  payload_parse(std::string_view text, const payload_options& opt, reading mode = reading::fused) noexcept
       : payload_reader(text.data(), text.data() + text.size(), opt),
         text_(text),
         lim_(without_duplicates(opt.json)),
-        validator_(text, lim_) {
-    val_ = &validator_;
+        validator_(text, lim_),
+        mode_(mode) {
+    if (mode == reading::fused) val_ = &validator_;
   }
   payload_parse(const payload_parse&) = delete;
   payload_parse& operator=(const payload_parse&) = delete;
@@ -781,10 +790,11 @@ class payload_parse : public payload_reader {
   result<json::value> root() noexcept {
     if (text_.size() > lim_.max_bytes) return jobwire::error(errc::json_input_too_large, lim_.max_bytes);
     const char* p = validator_.ws(text_.data());
-    if (p == end_ || *p != '{') {
+    if (mode_ == reading::two_pass || p == end_ || *p != '{') {
       auto doc = json::parse(text_, lim_);
       if (!doc) return doc.error();
-      return at(errc::invalid_field, *doc);
+      if (!doc->is_object()) return at(errc::invalid_field, *doc);
+      return *doc;  // two-pass: validated whole, read over validated text
     }
     return json::detail::view_access::make_value(p);
   }
@@ -798,6 +808,7 @@ class payload_parse : public payload_reader {
   /// The result of reading the root object, which ended at `end` when `st` succeeded:
   /// checks that only whitespace follows; on an error, see above.
   jobwire::void_result finish(jobwire::void_result st, const char* end) const noexcept {
+    if (mode_ == reading::two_pass) return st;
     if (st) {
       const char* p = validator_.ws(end);
       if (p == end_) return st;
@@ -815,6 +826,7 @@ class payload_parse : public payload_reader {
   std::string_view text_;
   json::limits lim_;
   json::detail::validator validator_;
+  reading mode_;
 };
 
 /// The top-level JSON object of a payload body. Every payload parser reads with duplicate

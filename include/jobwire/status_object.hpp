@@ -168,14 +168,17 @@ inline jobwire::void_result output_view::read(const detail::payload_reader& r, j
   return detail::read_fields(r, v, detail::output_fields, c, end);
 }
 
-/// Parses and validates a status object. `id` and `status` are required (§5).
-inline result<status_view> parse_status_object(std::string_view body, const payload_options& opt = {}) noexcept {
-  detail::payload_parse r(body, opt);
+namespace detail {
+/// parse_status_object with the reading chosen (the public one reads in one pass; the tests compare
+/// it with the two-pass reading).
+inline result<status_view> parse_status_object(std::string_view body, const payload_options& opt,
+                                               reading mode) noexcept {
+  payload_parse r(body, opt, mode);
   auto doc = r.root();
   if (!doc) return doc.error();
   status_view s;
-  detail::status_reading c{s};
-  if (jobwire::void_result st = r.read_root(*doc, detail::status_fields, c); !st) return st.error();
+  status_reading c{s};
+  if (jobwire::void_result st = r.read_root(*doc, status_fields, c); !st) return st.error();
   if (!c.id_seen) return r.at(errc::missing_field, *doc);
   bool has_status = false;
   if (jobwire::void_result st =
@@ -183,6 +186,12 @@ inline result<status_view> parse_status_object(std::string_view body, const payl
       !st)
     return st.error();
   return s;
+}
+}  // namespace detail
+
+/// Parses and validates a status object. `id` and `status` are required (§5).
+inline result<status_view> parse_status_object(std::string_view body, const payload_options& opt = {}) noexcept {
+  return detail::parse_status_object(body, opt, detail::reading::fused);
 }
 
 }  // namespace jobwire

@@ -54,14 +54,17 @@ inline constexpr auto ws_fields = make_field_table<ws_reading>({
 });
 }  // namespace detail
 
-inline result<ws_message> parse_ws_message(std::string_view text, const payload_options& opt = {}) noexcept {
-  detail::payload_parse r(text, opt);
+namespace detail {
+/// parse_ws_message with the reading chosen (the public one reads in one pass; the tests compare
+/// it with the two-pass reading).
+inline result<ws_message> parse_ws_message(std::string_view text, const payload_options& opt, reading mode) noexcept {
+  payload_parse r(text, opt, mode);
   auto doc = r.root();
   if (!doc) return doc.error();
   ws_message msg;
-  detail::ws_reading c{msg.data};
+  ws_reading c{msg.data};
   // Its rules only gather: an error here is the text's.
-  if (jobwire::void_result st = r.read_root(*doc, detail::ws_fields, c); !st) return st.error();
+  if (jobwire::void_result st = r.read_root(*doc, ws_fields, c); !st) return st.error();
   const json::value type = c.type, data = c.data;
   if (!type.exists()) return r.at(errc::missing_field, *doc);
   if (!type.is_string()) return r.at(errc::invalid_field, type);
@@ -86,6 +89,11 @@ inline result<ws_message> parse_ws_message(std::string_view text, const payload_
   if (!st) return st.error();
   msg.has_data = true;
   return msg;
+}
+}  // namespace detail
+
+inline result<ws_message> parse_ws_message(std::string_view text, const payload_options& opt = {}) noexcept {
+  return detail::parse_ws_message(text, opt, detail::reading::fused);
 }
 
 }  // namespace jobwire

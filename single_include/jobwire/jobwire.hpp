@@ -1588,6 +1588,13 @@ class validator {
     if (st) hw_ = p;
     return st;
   }
+  /// Records the key `raw` (validated, `len` bytes between its quotes) for the duplicate
+  /// check of the object it belongs to (`close_object`).
+  void_result record_key(const char* raw, std::size_t len, bool escaped) noexcept {
+    if (!push_key(key_entry{raw, static_cast<std::uint32_t>(len), key_hash(raw, len, escaped), escaped}))
+      return fail(errc::out_of_memory, raw - 1);
+    return {};
+  }
   /// Enters the container whose bracket is at `at` (depth limit).
   void_result enter(const char* at) noexcept {
     if (depth_base_ >= max_depth_) return fail(errc::json_depth_exceeded, at);
@@ -2232,9 +2239,28 @@ class member_walk : public walk_base {
   /// The current member's value as it starts, for a reader that walks it itself and then
   /// reports its end (`set_value_end`); not yet validated in the validating form.
   json::value raw_value() const noexcept { return m_.value; }
-  /// The current member with its value as it starts (its key is validated).
+  /// The current member with its value as it starts (its key is validated, but not yet
+  /// checked against the object's other names: see note_key).
   const json::member& raw_member() const noexcept { return m_; }
+  /// Checks the current key against the object's other names (the validating form; once
+  /// per member, before its value is read). A reader that looked the key up in a table of
+  /// at most 64 names passes its index there, `declared` (a key equal to a declared name
+  /// after decoding is that name): a bit per name tells a repeat at once, and only the
+  /// other keys are kept for the object's duplicate check at its close.
+  bool note_key(std::size_t declared = none) noexcept {
+    if (!v_ || key_noted_) return !done();
+    key_noted_ = true;
+    if (declared < 64) {
+      const std::uint64_t bit = std::uint64_t{1} << declared;
+      if (declared_seen_ & bit) return track(v_->fail_at(errc::json_duplicate_key, m_.key.raw().data() - 1));
+      declared_seen_ |= bit;
+      return true;
+    }
+    return track(v_->record_key(m_.key.raw().data(), m_.key.raw().size(), m_.key.has_escapes()));
+  }
+  static constexpr std::size_t none = ~std::size_t{0};
   void advance() noexcept {
+    if (v_ && !key_noted_ && !done() && !note_key()) return;
     p_ = next('}');
     if (p_) load();
   }
@@ -2255,8 +2281,9 @@ class member_walk : public walk_base {
       return;
     }
     bool esc = false;
-    if (!track(v_->string_value(q, true, esc))) return;
+    if (!track(v_->string_value(q, false, esc))) return;
     m_.key = view_access::make_string(p_ + 1, static_cast<std::size_t>(q - 1 - (p_ + 1)), esc);
+    key_noted_ = false;
     if (!(q = token(q))) return;
     if (*q != ':') {
       track(v_->fail_at(errc::json_unexpected_token, q));
@@ -2266,6 +2293,8 @@ class member_walk : public walk_base {
     if (load_value(q)) m_.value = value_;
   }
   json::member m_{};
+  std::uint64_t declared_seen_ = 0;
+  bool key_noted_ = true;
 };
 
 /// The same for the elements of an array.
@@ -6385,7 +6414,10 @@ jobwire::void_result read_fields(const payload_reader& r, json::value v, const f
   char buf[48];
   json::detail::member_walk w = r.members(v);
   for (; !w.done(); w.advance()) {
-    if (const field_rule<Ctx>* f = table.find(member_key(w.raw_member(), buf))) {
+    const field_rule<Ctx>* f = table.find(member_key(w.raw_member(), buf));
+    // A declared name is checked for repeats by its index (json.hpp, note_key).
+    if (!w.note_key(f ? static_cast<std::size_t>(f - table.rules.data()) : member_walk::none)) break;
+    if (f) {
       if (jobwire::void_result st = f->read(r, w, c); !st) return st;
     }
   }
@@ -6541,6 +6573,11 @@ jobwire::void_result read_object_list(const payload_reader& r, member_walk& w, s
 }  // namespace detail
 
 namespace detail {
+/// How a payload body is read: in one pass (`fused`, what the parsers do), or validated
+/// whole first and then read over validated text (`two_pass`, the reference the tests and
+/// the differential fuzz target compare the one-pass reading with).
+enum class reading : std::uint8_t { fused, two_pass };
+
 /// The reader of a whole payload body in one pass (the fused reading, json.hpp): the
 /// document's declared tables are read while the text is validated, so the body is
 /// scanned once, with every check of `json::parse` kept. Duplicate names are rejected
@@ -6556,12 +6593,13 @@ namespace detail {
 /// the answer (it is found first in the two-pass order).
 class payload_parse : public payload_reader {
  public:
-  payload_parse(std::string_view text, const payload_options& opt) noexcept
+  payload_parse(std::string_view text, const payload_options& opt, reading mode = reading::fused) noexcept
       : payload_reader(text.data(), text.data() + text.size(), opt),
         text_(text),
         lim_(without_duplicates(opt.json)),
-        validator_(text, lim_) {
-    val_ = &validator_;
+        validator_(text, lim_),
+        mode_(mode) {
+    if (mode == reading::fused) val_ = &validator_;
   }
   payload_parse(const payload_parse&) = delete;
   payload_parse& operator=(const payload_parse&) = delete;
@@ -6571,10 +6609,11 @@ class payload_parse : public payload_reader {
   result<json::value> root() noexcept {
     if (text_.size() > lim_.max_bytes) return jobwire::error(errc::json_input_too_large, lim_.max_bytes);
     const char* p = validator_.ws(text_.data());
-    if (p == end_ || *p != '{') {
+    if (mode_ == reading::two_pass || p == end_ || *p != '{') {
       auto doc = json::parse(text_, lim_);
       if (!doc) return doc.error();
-      return at(errc::invalid_field, *doc);
+      if (!doc->is_object()) return at(errc::invalid_field, *doc);
+      return *doc;  // two-pass: validated whole, read over validated text
     }
     return json::detail::view_access::make_value(p);
   }
@@ -6588,6 +6627,7 @@ class payload_parse : public payload_reader {
   /// The result of reading the root object, which ended at `end` when `st` succeeded:
   /// checks that only whitespace follows; on an error, see above.
   jobwire::void_result finish(jobwire::void_result st, const char* end) const noexcept {
+    if (mode_ == reading::two_pass) return st;
     if (st) {
       const char* p = validator_.ws(end);
       if (p == end_) return st;
@@ -6605,6 +6645,7 @@ class payload_parse : public payload_reader {
   std::string_view text_;
   json::limits lim_;
   json::detail::validator validator_;
+  reading mode_;
 };
 
 /// The top-level JSON object of a payload body. Every payload parser reads with duplicate
@@ -6667,15 +6708,17 @@ inline constexpr auto create_fields = make_field_table<create_reading>({
 });
 }  // namespace detail
 
-/// Accepts `id` (the gateway) or `video_id` (the cookbook); both present and different →
-/// `conflicting_job_id`; neither → `missing_field`.
-inline result<create_response> parse_create_response(std::string_view body, const payload_options& opt = {}) noexcept {
-  detail::payload_parse r(body, opt);
+namespace detail {
+/// parse_create_response with the reading chosen (the public one reads in one pass; the tests compare
+/// it with the two-pass reading).
+inline result<create_response> parse_create_response(std::string_view body, const payload_options& opt,
+                                                     reading mode) noexcept {
+  payload_parse r(body, opt, mode);
   auto doc = r.root();
   if (!doc) return doc.error();
   create_response c;
-  detail::create_reading cr{c};
-  if (jobwire::void_result st = r.read_root(*doc, detail::create_fields, cr); !st) return st.error();
+  create_reading cr{c};
+  if (jobwire::void_result st = r.read_root(*doc, create_fields, cr); !st) return st.error();
   const json::value id = cr.id, video_id = cr.video_id;
   if (!id.exists() && !video_id.exists()) return r.at(errc::missing_field, *doc);
   job_id_view a, b;
@@ -6691,6 +6734,13 @@ inline result<create_response> parse_create_response(std::string_view body, cons
   c.id = id.exists() ? a : b;
   c.id_from_video_id = !id.exists();
   return c;
+}
+}  // namespace detail
+
+/// Accepts `id` (the gateway) or `video_id` (the cookbook); both present and different →
+/// `conflicting_job_id`; neither → `missing_field`.
+inline result<create_response> parse_create_response(std::string_view body, const payload_options& opt = {}) noexcept {
+  return detail::parse_create_response(body, opt, detail::reading::fused);
 }
 
 }  // namespace jobwire
@@ -7185,16 +7235,18 @@ inline constexpr auto envelope_fields = make_field_table<envelope_reading>({
 });
 }  // namespace detail
 
-/// Parses and validates a webhook delivery body (§10).
-inline result<envelope_view> parse_envelope(std::string_view body, const payload_options& opt = {}) noexcept {
-  detail::payload_parse r(body, opt);
+namespace detail {
+/// parse_envelope with the reading chosen (the public one reads in one pass; the tests compare
+/// it with the two-pass reading).
+inline result<envelope_view> parse_envelope(std::string_view body, const payload_options& opt, reading mode) noexcept {
+  payload_parse r(body, opt, mode);
   auto doc = r.root();
   if (!doc) return doc.error();
   envelope_view e;
-  detail::envelope_reading c{e};
+  envelope_reading c{e};
   // Its rules only gather (the data's verdict waits in `data_status`): an error here is the
   // text's.
-  if (jobwire::void_result st = r.read_root(*doc, detail::envelope_fields, c); !st) return st.error();
+  if (jobwire::void_result st = r.read_root(*doc, envelope_fields, c); !st) return st.error();
   const json::value id = c.id, type = c.type, created_at = c.created_at, delivery = c.delivery, data = c.data,
                     status_change = c.status_change;
   const jobwire::void_result& data_status = c.data_status;
@@ -7211,16 +7263,22 @@ inline result<envelope_view> parse_envelope(std::string_view body, const payload
   e.type_text = ts.raw();
   jobwire::void_result st = r.integer(created_at, e.created_at, 0);
   if (!st) return st.error();
-  st = detail::read_delivery(r, delivery, e.type, e.delivery);
+  st = read_delivery(r, delivery, e.type, e.delivery);
   if (!st) return st.error();
   if (!data_status) return data_status.error();
   // `data.kind`, when sent, names the same kind as the event type.
   if (e.data.has_kind && e.data.kind != e.type.kind) return r.at(errc::invalid_field, data);
   if (e.type.phase == phase::status_changed) {
-    st = detail::read_status_change(r, status_change, *doc, e.delivery, e.status_change);
+    st = read_status_change(r, status_change, *doc, e.delivery, e.status_change);
     if (!st) return st.error();
   }
   return e;
+}
+}  // namespace detail
+
+/// Parses and validates a webhook delivery body (§10).
+inline result<envelope_view> parse_envelope(std::string_view body, const payload_options& opt = {}) noexcept {
+  return detail::parse_envelope(body, opt, detail::reading::fused);
 }
 
 }  // namespace jobwire
@@ -7391,14 +7449,17 @@ inline jobwire::void_result output_view::read(const detail::payload_reader& r, j
   return detail::read_fields(r, v, detail::output_fields, c, end);
 }
 
-/// Parses and validates a status object. `id` and `status` are required (§5).
-inline result<status_view> parse_status_object(std::string_view body, const payload_options& opt = {}) noexcept {
-  detail::payload_parse r(body, opt);
+namespace detail {
+/// parse_status_object with the reading chosen (the public one reads in one pass; the tests compare
+/// it with the two-pass reading).
+inline result<status_view> parse_status_object(std::string_view body, const payload_options& opt,
+                                               reading mode) noexcept {
+  payload_parse r(body, opt, mode);
   auto doc = r.root();
   if (!doc) return doc.error();
   status_view s;
-  detail::status_reading c{s};
-  if (jobwire::void_result st = r.read_root(*doc, detail::status_fields, c); !st) return st.error();
+  status_reading c{s};
+  if (jobwire::void_result st = r.read_root(*doc, status_fields, c); !st) return st.error();
   if (!c.id_seen) return r.at(errc::missing_field, *doc);
   bool has_status = false;
   if (jobwire::void_result st =
@@ -7406,6 +7467,12 @@ inline result<status_view> parse_status_object(std::string_view body, const payl
       !st)
     return st.error();
   return s;
+}
+}  // namespace detail
+
+/// Parses and validates a status object. `id` and `status` are required (§5).
+inline result<status_view> parse_status_object(std::string_view body, const payload_options& opt = {}) noexcept {
+  return detail::parse_status_object(body, opt, detail::reading::fused);
 }
 
 }  // namespace jobwire
@@ -7463,14 +7530,17 @@ inline constexpr auto ws_fields = make_field_table<ws_reading>({
 });
 }  // namespace detail
 
-inline result<ws_message> parse_ws_message(std::string_view text, const payload_options& opt = {}) noexcept {
-  detail::payload_parse r(text, opt);
+namespace detail {
+/// parse_ws_message with the reading chosen (the public one reads in one pass; the tests compare
+/// it with the two-pass reading).
+inline result<ws_message> parse_ws_message(std::string_view text, const payload_options& opt, reading mode) noexcept {
+  payload_parse r(text, opt, mode);
   auto doc = r.root();
   if (!doc) return doc.error();
   ws_message msg;
-  detail::ws_reading c{msg.data};
+  ws_reading c{msg.data};
   // Its rules only gather: an error here is the text's.
-  if (jobwire::void_result st = r.read_root(*doc, detail::ws_fields, c); !st) return st.error();
+  if (jobwire::void_result st = r.read_root(*doc, ws_fields, c); !st) return st.error();
   const json::value type = c.type, data = c.data;
   if (!type.exists()) return r.at(errc::missing_field, *doc);
   if (!type.is_string()) return r.at(errc::invalid_field, type);
@@ -7495,6 +7565,11 @@ inline result<ws_message> parse_ws_message(std::string_view text, const payload_
   if (!st) return st.error();
   msg.has_data = true;
   return msg;
+}
+}  // namespace detail
+
+inline result<ws_message> parse_ws_message(std::string_view text, const payload_options& opt = {}) noexcept {
+  return detail::parse_ws_message(text, opt, detail::reading::fused);
 }
 
 }  // namespace jobwire
@@ -14666,12 +14741,11 @@ inline jobwire::void_result endpoint_view::read(const detail::payload_reader& r,
   return {};
 }
 
-/// Parses an endpoint object (`GET`, `PATCH` responses). `require_secret`: the create
-/// (201) and rotate-secret responses carry `signing_secret`; missing there is
-/// `missing_field`.
-inline result<endpoint_view> parse_endpoint(std::string_view body, bool require_secret = false,
-                                            const payload_options& opt = {}) noexcept {
-  detail::payload_parse r(body, opt);
+namespace detail {
+/// parse_endpoint with the reading chosen (see parse_envelope).
+inline result<endpoint_view> parse_endpoint(std::string_view body, bool require_secret, const payload_options& opt,
+                                            reading mode) noexcept {
+  payload_parse r(body, opt, mode);
   auto doc = r.root();
   if (!doc) return doc.error();
   endpoint_view e;
@@ -14681,6 +14755,15 @@ inline result<endpoint_view> parse_endpoint(std::string_view body, bool require_
   if (!st) return st.error();
   if (require_secret && !e.signing_secret.present) return r.at(errc::missing_field, *doc);
   return e;
+}
+}  // namespace detail
+
+/// Parses an endpoint object (`GET`, `PATCH` responses). `require_secret`: the create
+/// (201) and rotate-secret responses carry `signing_secret`; missing there is
+/// `missing_field`.
+inline result<endpoint_view> parse_endpoint(std::string_view body, bool require_secret = false,
+                                            const payload_options& opt = {}) noexcept {
+  return detail::parse_endpoint(body, require_secret, opt, detail::reading::fused);
 }
 
 /// `GET /v1/webhook-endpoints`: `{object:"list", data:[endpoint...]}`, newest first, no

@@ -386,3 +386,55 @@ TEST_CASE("a top-level number is read within the input's bounds") {
   auto d = json::parse(std::string_view(digits.data(), 1));
   CHECK(*d->get_double() == 1.0);
 }
+
+TEST_CASE("string scan: every stopping byte is found at every position of a block") {
+  // The scan (json.hpp plain_run) reads whole blocks (16 bytes with SSE2, 8 portable) and
+  // stops at the first quote, backslash, control or non-ASCII byte; this file runs in both
+  // modes (test_json_portable). A byte-by-byte reference decides each case.
+  INFO("string scan: " << json::scan_mode());
+  const unsigned char stops[] = {'"', '\\', 0x00, 0x1F, 0x7F, 0x80, 0xC3, 0xFF};
+  for (std::size_t len = 0; len <= 40; ++len) {
+    for (std::size_t pos = 0; pos <= len; ++pos) {
+      for (unsigned char stop : stops) {
+        std::string s(len, 'a');
+        if (pos < len) s[pos] = static_cast<char>(stop);
+        const char* b = s.data();
+        const char* e = b + s.size();
+        // Reference: the first byte that needs a look with controls, or only quote/backslash.
+        auto first = [&](bool controls) {
+          for (const char* p = b; p < e; ++p) {
+            const unsigned char c = static_cast<unsigned char>(*p);
+            if (c == '"' || c == '\\' || (controls && (c < 0x20 || c >= 0x80))) return p;
+          }
+          return e;
+        };
+        const char* got = json::detail::plain_run<true>(b, e);
+        const char* want = first(true);
+        INFO("len " << len << " pos " << pos << " byte " << int(stop));
+        // The scan stops exactly at the first stopping byte, or before it with fewer than 8
+        // bytes left (the caller looks at those one by one), never past it.
+        CHECK(got <= want);
+        CHECK((got == want || e - got < 8));
+        const char* got2 = json::detail::plain_run<false>(b, e);
+        const char* want2 = first(false);
+        CHECK(got2 <= want2);
+        CHECK((got2 == want2 || e - got2 < 8));
+      }
+    }
+  }
+}
+
+TEST_CASE("string scan: strings accepted and refused the same way at every alignment") {
+  for (std::size_t pad = 0; pad < 20; ++pad) {
+    const std::string p(pad, 'x');
+    CHECK(json::parse("\"" + p + "\"").has_value());
+    CHECK(json::parse("\"" + p + "\\n" + p + "\"").has_value());
+    CHECK(json::parse("\"" + p + "\xc3\xa9" + p + "\"").has_value());
+    CHECK(json::parse("\"" + p + "\x01" + p + "\"").error().code == errc::json_invalid_string);
+    CHECK(json::parse("\"" + p + "\xc3" + p + "\"").error().code == errc::json_invalid_utf8);
+    CHECK(json::parse("\"" + p + "\xc3").error().code == errc::json_invalid_utf8);
+    CHECK(json::parse("\"" + p).error().code == errc::json_unexpected_end);
+    auto bad = json::parse("\"" + p + "\x7f\x1f\"");
+    CHECK((bad.error().code == errc::json_invalid_string && bad.error().offset == pad + 2));
+  }
+}

@@ -1,0 +1,114 @@
+// The one-pass payload reading (payload_fields.hpp, payload_parse) against the two-pass
+// reading (validate the whole text, then read it): the same verdict, offset and fields for
+// every fixture, seed corpus and a fixed set of mutations of them, under each option set
+// (fuzz/reference/payload_digest.hpp; the fuzz target fuzz_payload_reading runs the same
+// comparison on fuzzed input). test_payload_reading_portable runs this file with the
+// portable string scan (JOBWIRE_JSON_SIMD=0).
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "../../fuzz/reference/payload_digest.hpp"
+
+namespace {
+
+std::vector<std::string> seed_texts() {
+  namespace fs = std::filesystem;
+  const std::string src = JOBWIRE_TEST_SOURCE_DIR;
+  std::vector<std::string> out;
+  for (const char* dir : {"/tests/data/payloads", "/fuzz/corpus/payload_reading", "/fuzz/corpus/json_diff"}) {
+    std::vector<fs::path> files;
+    for (const auto& e : fs::recursive_directory_iterator(src + dir))
+      if (e.is_regular_file()) files.push_back(e.path());
+    std::sort(files.begin(), files.end());  // a fixed order: the mutations below are reproducible
+    for (const auto& f : files) {
+      std::ifstream in(f, std::ios::binary);
+      std::ostringstream s;
+      s << in.rdbuf();
+      out.push_back(s.str());
+    }
+  }
+  return out;
+}
+
+/// One to three edits of `t`: a truncation, a byte replaced by JSON punctuation or a
+/// troublesome byte, a byte removed, a token inserted, or a member repeated.
+std::string mutate(std::string t, std::mt19937& rng) {
+  static const char* const tokens[] = {"{",    "}",    "[",    "]",   "\"",   ",",     ":",  "\\",
+                                       " ",    "0",    "-",    "e",   ".",    "n",     "t",  "\x80",
+                                       "\xc3", "\xff", "\x01", "\\u", "null", "\"x\"", "{}", "[]"};
+  const int edits = 1 + static_cast<int>(rng() % 3);
+  for (int i = 0; i < edits && !t.empty(); ++i) {
+    const std::size_t k = rng() % t.size();
+    const std::string tok = tokens[rng() % (sizeof tokens / sizeof *tokens)];
+    switch (rng() % 5) {
+      case 0: t.resize(k); break;
+      case 1: t[k] = tok[0]; break;
+      case 2: t.erase(k, 1); break;
+      case 3: t.insert(k, tok); break;
+      default: {  // repeat the member that starts at the next quote
+        const std::size_t q = t.find('"', k);
+        const std::size_t e = q == std::string::npos ? q : t.find(',', q);
+        if (e != std::string::npos) t.insert(e, "," + t.substr(q, e - q));
+      }
+    }
+  }
+  return t;
+}
+
+}  // namespace
+
+TEST_CASE("payload reading: one pass and two passes agree on fixtures and seed corpora") {
+  INFO("string scan: " << jobwire::json::scan_mode());
+  const std::vector<std::string> seeds = seed_texts();
+  REQUIRE(seeds.size() >= 100);
+  for (const std::string& t : seeds) {
+    const std::string diff = jobwire_reference::compare_readings(t);
+    INFO(t.substr(0, 200));
+    CHECK(diff.empty());
+    if (!diff.empty()) FAIL(diff);
+  }
+}
+
+TEST_CASE("payload reading: one pass and two passes agree on mutated payloads") {
+  INFO("string scan: " << jobwire::json::scan_mode());
+  const std::vector<std::string> seeds = seed_texts();
+  std::mt19937 rng(20261206);
+  std::size_t accepted = 0, compared = 0;
+  for (int i = 0; i < 6000; ++i) {
+    const std::string t = mutate(seeds[rng() % seeds.size()], rng);
+    const std::string diff = jobwire_reference::compare_readings(t);
+    if (!diff.empty()) FAIL("input: " << t << "\n" << diff);
+    accepted += jobwire::parse_envelope(t).has_value() ? 1 : 0;
+    ++compared;
+  }
+  CHECK(compared == 6000);
+  CHECK(accepted > 0);  // some mutations keep a valid envelope: the success path is compared too
+}
+
+TEST_CASE("payload reading: the verdict of an early field error is the text's JSON error") {
+  // The envelope's `type` is wrong (a field error at offset 20) and the text is truncated
+  // further on (a JSON error): read in one pass the field error comes first, but the
+  // answer is the JSON error, as validating first gives.
+  const std::string body = R"({"id":"evt_1","type":"nope","data":{"id":"j")";
+  auto e = jobwire::parse_envelope(body);
+  REQUIRE(!e);
+  CHECK(e.error().code == jobwire::errc::json_unexpected_end);
+  CHECK(jobwire::detail::parse_envelope(body, {}, jobwire::detail::reading::two_pass).error() == e.error());
+  // Complete, the same body has only the field error.
+  auto f = jobwire::parse_envelope(body + "}}");
+  REQUIRE(!f);
+  CHECK(f.error().code == jobwire::errc::unknown_event_type);
+  // A repeated declared name is a JSON error (duplicate keys are refused in payloads).
+  auto d = jobwire::parse_envelope(R"({"id":"evt_1","id":"evt_2"})");
+  REQUIRE(!d);
+  CHECK(d.error().code == jobwire::errc::json_duplicate_key);
+  CHECK(d.error().offset == 14);
+}

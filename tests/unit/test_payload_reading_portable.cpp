@@ -1,0 +1,5 @@
+// test_payload_reading with the portable string scan (JOBWIRE_JSON_SIMD=0, json.hpp).
+#define JOBWIRE_JSON_SIMD 0
+#include "test_payload_reading.cpp"
+
+static_assert(JOBWIRE_JSON_SIMD == 0, "this build must use the portable string scan");
