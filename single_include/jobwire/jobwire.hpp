@@ -1358,8 +1358,7 @@ class value {
   /// True when the number is written with integer grammar.
   bool is_integer_text() const noexcept {
     if (!is_number()) return false;
-    std::string_view t = raw();
-    return t.find_first_of(".eE") == std::string_view::npos;
+    return !has_fraction_or_exponent(raw());
   }
 
   inline result<object> get_object() const noexcept;
@@ -1370,7 +1369,7 @@ class value {
   result<Int> get_integer() const noexcept {
     if (!is_number()) return errc::json_type_mismatch;
     std::string_view text = raw();
-    if (text.find_first_of(".eE") != std::string_view::npos) return errc::json_not_integer;
+    if (has_fraction_or_exponent(text)) return errc::json_not_integer;
     Int out = 0;
     const char* b = text.data();
     // from_chars for unsigned types rejects '-', which is what we want ("-0" aside).
@@ -1379,6 +1378,14 @@ class value {
     if (r.ec == std::errc::result_out_of_range) return errc::json_number_out_of_range;
     if (r.ec != std::errc() || r.ptr != b + text.size()) return errc::json_number_out_of_range;
     return out;
+  }
+
+  /// A loop, not find_first_of: numbers are a few bytes, and the search is three library
+  /// calls.
+  static bool has_fraction_or_exponent(std::string_view number) noexcept {
+    for (char c : number)
+      if (c == '.' || c == 'e' || c == 'E') return true;
+    return false;
   }
 
   friend struct detail::view_access;
@@ -1567,7 +1574,7 @@ class validator {
   const char* text_end() const noexcept { return end_; }
   const char* validated_to() const noexcept { return hw_; }
   error fail_at(errc c, const char* at) const noexcept { return fail(c, at); }
-  const char* ws(const char* p) const noexcept { return skip_ws(p, end_); }
+  JOBWIRE_JSON_HOT_INLINE const char* ws(const char* p) const noexcept { return skip_ws(p, end_); }
   std::size_t max_members() const noexcept { return lim_.max_members; }
   /// The string at `p` (its opening quote); advances `p` past it. A key is kept for the
   /// duplicate check of the object it belongs to (`close_object`).
@@ -2100,7 +2107,7 @@ class walk_base {
     return token(open + 1);
   }
   /// Validating: the next token after whitespace, or nullptr at the end of the input.
-  const char* token(const char* p) noexcept {
+  JOBWIRE_JSON_HOT_INLINE const char* token(const char* p) noexcept {
     p = v_->ws(p);
     if (p >= v_->text_end()) {
       track(v_->fail_at(errc::json_unexpected_end, v_->text_end()));
@@ -2115,7 +2122,7 @@ class walk_base {
     return false;
   }
   /// Validating: the value starting at `p`. A scalar is validated now; a container waits.
-  bool load_value(const char* p) noexcept {
+  JOBWIRE_JSON_HOT_INLINE bool load_value(const char* p) noexcept {
     if (++members_ > v_->max_members()) return track(v_->fail_at(errc::json_too_many_members, p));
     value_ = view_access::make_value(p);
     value_end_ = nullptr;
@@ -2136,7 +2143,7 @@ class walk_base {
     return true;
   }
   /// Validating: the current value, validated now if it is a container nobody read.
-  json::value checked_value() noexcept {
+  JOBWIRE_JSON_HOT_INLINE json::value checked_value() noexcept {
     if (pending_) {
       const char* q = value_.data();
       pending_ = false;
@@ -2147,7 +2154,7 @@ class walk_base {
     return value_;
   }
   /// Where the current value ends.
-  const char* current_end() noexcept {
+  JOBWIRE_JSON_HOT_INLINE const char* current_end() noexcept {
     if (v_) {
       checked_value();
       return done() ? nullptr : value_end_;
@@ -2157,7 +2164,7 @@ class walk_base {
   }
   /// Past the current value: ',' (returns the next token) or the closing bracket (returns
   /// nullptr, done).
-  const char* next(char close) noexcept {
+  JOBWIRE_JSON_HOT_INLINE const char* next(char close) noexcept {
     if (done()) return nullptr;  // stopped by an error while its reader read
     const char* e = current_end();
     if (!e) return nullptr;
@@ -2232,7 +2239,7 @@ class member_walk : public walk_base {
     load();
   }
   /// The current member; its value validated (see walk_base).
-  const json::member& member() noexcept {
+  JOBWIRE_JSON_HOT_INLINE const json::member& member() noexcept {
     if (v_) m_.value = checked_value();
     return m_;
   }
@@ -2247,7 +2254,7 @@ class member_walk : public walk_base {
   /// at most 64 names passes its index there, `declared` (a key equal to a declared name
   /// after decoding is that name): a bit per name tells a repeat at once, and only the
   /// other keys are kept for the object's duplicate check at its close.
-  bool note_key(std::size_t declared = none) noexcept {
+  JOBWIRE_JSON_HOT_INLINE bool note_key(std::size_t declared = none) noexcept {
     if (!v_ || key_noted_) return !done();
     key_noted_ = true;
     if (declared < 64) {
@@ -2259,14 +2266,14 @@ class member_walk : public walk_base {
     return track(v_->record_key(m_.key.raw().data(), m_.key.raw().size(), m_.key.has_escapes()));
   }
   static constexpr std::size_t none = ~std::size_t{0};
-  void advance() noexcept {
+  JOBWIRE_JSON_HOT_INLINE void advance() noexcept {
     if (v_ && !key_noted_ && !done() && !note_key()) return;
     p_ = next('}');
     if (p_) load();
   }
 
  private:
-  void load() noexcept {
+  JOBWIRE_JSON_HOT_INLINE void load() noexcept {
     if (!v_) {
       bool esc;
       const char* close = fast_string_close(p_ + 1, limit_, esc);
