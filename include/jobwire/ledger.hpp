@@ -14,6 +14,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <initializer_list>
+#include <new>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -26,6 +27,7 @@
 #include "events.hpp"
 #include "json.hpp"
 #include "json_writer.hpp"
+#include "payload_fields.hpp"
 #include "profile.hpp"
 #include "result.hpp"
 #include "retry.hpp"
@@ -581,180 +583,489 @@ struct ledger_parse_options {
   json::options json{};
 };
 
+// --- reading (PROTOCOL.md §10) --------------------------------------------------------------
+//
+// Each ledger document is declared once as a list of its fields, X(reader, member, key):
+// the reader, the member of the owned document it fills, and the JSON name (an
+// identifier, spelled as in the document). The list gives the document's field table
+// (read by `read_fields`, so a name declared twice fails the build) and the order of its
+// checks. The walk keeps each declared member's value (nested lists and objects are read
+// in place, so the body is scanned once: `payload_parse`); the checks then run in the
+// declared order, so the verdict for a document with several faults is the one of its
+// first declared field, whatever the order of the members in the text — a sender that
+// writes its members in another order gets the same error as one that follows §10.
+
 namespace detail {
-// Every error carries the byte offset of the offending value within the parsed text.
-class ledger_parser {
- public:
-  ledger_parser(std::string_view text, const ledger_parse_options& o) noexcept : text_(text), opt_(o) {}
 
-  error at(errc c, const json::value& v) const noexcept {
-    return v.exists() ? error(c, static_cast<std::size_t>(v.data() - text_.data())) : error(c);
-  }
-  error missing(const json::object& parent) const noexcept {
-    return error(errc::missing_field, static_cast<std::size_t>(parent.raw().data() - text_.data()));
-  }
+/// What every reading of one ledger text shares: the caller's options, and whether an
+/// allocation failed inside a walk (the rules of a walk cannot throw; the parse function
+/// throws `std::bad_alloc` again once the walk has stopped, as an owning reader does).
+struct ledger_shared {
+  const ledger_parse_options& opt;
+  bool out_of_memory = false;
+};
 
-  void_result get_string(const json::object& o, std::string_view k, std::string& out) const {
-    json::value v = o.find(k);
-    if (!v.exists()) return missing(o);
-    if (!v.is_string()) return at(errc::invalid_field, v);
-    out = v.get_string()->to_string();
+/// The state of one declared member after the walk: its value (the first occurrence when
+/// the caller allows repeated names, as `json::object::find` picks) and, for a value read in
+/// place, the verdict of that reading, reported when the member's turn comes.
+struct ledger_slot {
+  json::value value{};
+  jobwire::void_result deferred{};
+};
+
+/// Runs `f` (which allocates) inside a rule of a walk, which is noexcept: a failed
+/// allocation stops the walk and is thrown again by the parse function.
+template <class F>
+jobwire::void_result ledger_allocating(const payload_reader& r, json::value v, ledger_shared& sh, F&& f) noexcept {
+#if defined(__cpp_exceptions) || defined(__EXCEPTIONS)
+  try {
+    return f();
+  } catch (const std::bad_alloc&) {
+    sh.out_of_memory = true;
+    return r.at(errc::out_of_memory, v);
+  }
+#else
+  (void)r;
+  (void)v;
+  (void)sh;
+  return f();
+#endif
+}
+
+/// The readers of ledger fields: values the ledger owns (std::string, std::optional), read
+/// from the slot a walk filled. `walk` is the rule the field table holds (by default: keep
+/// the value); `check` reads the kept value into the document, or says what is wrong with
+/// it: `missing_field` at the enclosing object (`parent`) for an absent required member,
+/// else the member's own error at its value.
+namespace ledger_fields {
+
+/// Keeps the member's value for the checks after the walk.
+struct kept {
+  template <class Ctx, ledger_slot Ctx::*S, auto M>
+  static jobwire::void_result walk(const payload_reader&, member_walk& w, Ctx& c) noexcept {
+    if (!(c.*S).value.exists()) (c.*S).value = w.member().value;
     return {};
   }
-  void_result get_opt_string(const json::object& o, std::string_view k, std::optional<std::string>& out) const {
-    json::value v = o.find(k);
-    if (!v.exists() || v.is_null()) {
-      out.reset();
-      return {};
-    }
-    if (!v.is_string()) return at(errc::invalid_field, v);
-    out = v.get_string()->to_string();
+};
+
+/// A required string.
+struct text : kept {
+  template <class Ctx>
+  static jobwire::void_result check(const payload_reader& r, const ledger_slot& s, json::value parent, Ctx&,
+                                    std::string& out) {
+    if (!s.value.exists()) return r.at(errc::missing_field, parent);
+    if (!s.value.is_string()) return r.at(errc::invalid_field, s.value);
+    out = s.value.get_string()->to_string();
     return {};
   }
-  template <class U>
-  void_result get_uint(const json::object& o, std::string_view k, U& out, std::uint64_t lo, std::uint64_t hi) const {
-    json::value v = o.find(k);
-    if (!v.exists()) return missing(o);
-    auto n = v.get_uint64();
-    if (!n || *n < lo || *n > hi) return at(errc::invalid_field, v);
-    out = static_cast<U>(*n);
+};
+/// An optional string (absent and null: no value).
+struct optional_text : kept {
+  template <class Ctx>
+  static jobwire::void_result check(const payload_reader& r, const ledger_slot& s, json::value, Ctx&,
+                                    std::optional<std::string>& out) {
+    out.reset();
+    if (payload_reader::absent(s.value)) return {};
+    if (!s.value.is_string()) return r.at(errc::invalid_field, s.value);
+    out = s.value.get_string()->to_string();
     return {};
   }
-  void_result get_opt_http_status(const json::object& o, std::string_view k, std::optional<int>& out) const {
-    json::value v = o.find(k);
-    if (!v.exists() || v.is_null()) {
-      out.reset();
-      return {};
-    }
-    auto n = v.get_int64();
-    if (!n || *n < 100 || *n > 599) return at(errc::invalid_field, v);
-    out = static_cast<int>(*n);
+};
+/// The attempt id: a required, non-empty string (opaque otherwise).
+struct attempt_id : kept {
+  template <class Ctx>
+  static jobwire::void_result check(const payload_reader& r, const ledger_slot& s, json::value parent, Ctx& c,
+                                    std::string& out) {
+    if (jobwire::void_result st = text::check(r, s, parent, c, out); !st) return st;
+    if (out.empty()) return r.at(errc::invalid_field, s.value);
     return {};
   }
-  void_result get_time(const json::object& o, std::string_view k, std::int64_t& out) const {
-    json::value v = o.find(k);
-    if (!v.exists()) return missing(o);
-    return time_value(v, out);
-  }
-  void_result get_opt_time(const json::object& o, std::string_view k, std::optional<std::int64_t>& out) const {
-    json::value v = o.find(k);
-    if (!v.exists() || v.is_null()) {
-      out.reset();
-      return {};
-    }
-    std::int64_t t = 0;
-    if (void_result st = time_value(v, t); !st) return st;
-    out = t;
+};
+/// A delivery key that parses under the caller's profile (§12).
+struct delivery_key : kept {
+  template <class Ctx>
+  static jobwire::void_result check(const payload_reader& r, const ledger_slot& s, json::value parent, Ctx& c,
+                                    std::string& out) {
+    if (jobwire::void_result st = text::check(r, s, parent, c, out); !st) return st;
+    if (!parse_delivery_key(out, *c.sh.opt.prof)) return r.at(errc::invalid_delivery_key, s.value);
     return {};
   }
-  void_result time_value(const json::value& v, std::int64_t& out) const {
-    if (!v.is_string()) return at(errc::invalid_field, v);
-    auto s = v.get_string();
-    if (s->has_escapes()) return at(errc::invalid_field, v);  // the timestamp grammar has no escapes
-    auto t = parse_iso8601_ms(s->raw());
-    if (!t)
-      return error(errc::invalid_field, static_cast<std::size_t>(s->raw().data() - text_.data()) + t.error().offset);
-    out = *t;
+};
+/// The event type of an attempt: known under the profile, and the type of the attempt's
+/// delivery key (declared, and so checked, before it).
+struct key_event_type : kept {
+  template <class Ctx>
+  static jobwire::void_result check(const payload_reader& r, const ledger_slot& s, json::value parent, Ctx& c,
+                                    std::string& out) {
+    if (jobwire::void_result st = text::check(r, s, parent, c, out); !st) return st;
+    auto type = parse_event_type(out, *c.sh.opt.prof);
+    if (!type) return r.at(errc::unknown_event_type, s.value);
+    if (parse_delivery_key(c.doc.delivery_key, *c.sh.opt.prof)->type != *type)
+      return r.at(errc::invalid_field, s.value);
     return {};
   }
-  void_result get_status(const json::object& o, std::string_view k, attempt_status& out) const {
-    json::value v = o.find(k);
-    if (!v.exists()) return missing(o);
-    if (!v.is_string()) return at(errc::invalid_field, v);
-    auto st = parse_attempt_status(v.get_string()->to_string());
-    if (!st) return at(errc::invalid_field, v);
+};
+/// A required attempt status word (escapes decoded).
+struct status_word : kept {
+  template <class Ctx>
+  static jobwire::void_result check(const payload_reader& r, const ledger_slot& s, json::value parent, Ctx&,
+                                    attempt_status& out) {
+    if (!s.value.exists()) return r.at(errc::missing_field, parent);
+    if (!s.value.is_string()) return r.at(errc::invalid_field, s.value);
+    auto st = parse_attempt_status(s.value.get_string()->to_string());
+    if (!st) return r.at(errc::invalid_field, s.value);
     out = *st;
     return {};
   }
-
-  result<attempt_record> attempt(const json::value& v) const {
-    if (!v.is_object()) return at(errc::invalid_field, v);
-    json::object o = *v.get_object();
-    attempt_record r;
-    void_result st;
-    if (!(st = get_string(o, "id", r.id))) return st.error();
-    if (r.id.empty()) return at(errc::invalid_field, o.find("id"));
-    if (!(st = get_string(o, "delivery_key", r.delivery_key))) return st.error();
-    auto key = parse_delivery_key(r.delivery_key, *opt_.prof);
-    if (!key) return at(errc::invalid_delivery_key, o.find("delivery_key"));
-    if (!(st = get_string(o, "event_type", r.event_type))) return st.error();
-    auto type = parse_event_type(r.event_type, *opt_.prof);
-    if (!type) return at(errc::unknown_event_type, o.find("event_type"));
-    if (key->type != *type) return at(errc::invalid_field, o.find("event_type"));
-    if (!(st = get_status(o, "status", r.status))) return st.error();
-    if (!(st = get_uint(o, "max_attempts", r.max_attempts, 1, retry_policy::max_supported_attempts))) return st.error();
-    if (!(st = get_uint(o, "attempt_number", r.attempt_number, 1, retry_policy::max_supported_attempts)))
-      return st.error();
-    if (r.attempt_number > r.max_attempts) return at(errc::attempt_exceeds_max, o.find("attempt_number"));
-    if (!(st = get_time(o, "tried_at", r.tried_at_ms))) return st.error();
-    if (!(st = get_opt_time(o, "delivered_at", r.delivered_at_ms))) return st.error();
-    if (!(st = get_opt_time(o, "next_retry_at", r.next_retry_at_ms))) return st.error();
-    if (!(st = get_opt_http_status(o, "response_status", r.response_status))) return st.error();
-    if (!(st = get_opt_string(o, "error_message", r.error_message))) return st.error();
-    if (!(st = get_opt_string(o, "response_body_preview", r.response_body_preview))) return st.error();
-    if (r.response_body_preview && count_characters(*r.response_body_preview) > response_preview_max_chars)
-      return at(errc::invalid_field, o.find("response_body_preview"));
-    return r;
-  }
-
-  result<delivery_summary> summary(const json::value& v) const {
-    if (!v.is_object()) return at(errc::invalid_field, v);
-    json::object o = *v.get_object();
-    delivery_summary s;
-    constexpr std::uint64_t big = std::uint64_t{1} << 53;  // exact in every JSON reader
-    void_result st;
-    if (!(st = get_uint(o, "total_attempts", s.total_attempts, 0, big))) return st.error();
-    if (!(st = get_uint(o, "delivered_events", s.delivered_events, 0, big))) return st.error();
-    json::value types = o.find("delivered_event_types");
-    if (!types.exists()) return missing(o);
-    if (!types.is_array()) return at(errc::invalid_field, types);
-    for (const json::value& t : *types.get_array()) {
-      if (!t.is_string()) return at(errc::invalid_field, t);
-      std::string k = t.get_string()->to_string();
-      if (!parse_delivery_key(k, *opt_.prof)) return at(errc::invalid_delivery_key, t);
-      s.delivered_event_types.push_back(std::move(k));
-    }
-    if (!(st = get_uint(o, "pending_retries", s.pending_retries, 0, big))) return st.error();
-    if (!(st = get_opt_time(o, "next_retry_at", s.next_retry_at_ms))) return st.error();
-    if (!(st = get_opt_time(o, "last_attempt_at", s.last_attempt_at_ms))) return st.error();
-    json::value las = o.find("last_attempt_status");
-    if (las.exists() && !las.is_null()) {
-      attempt_status a{};
-      if (!(st = get_status(o, "last_attempt_status", a))) return st.error();
-      s.last_attempt_status = a;
-    }
-    if (!(st = get_opt_http_status(o, "last_response_status", s.last_response_status))) return st.error();
-    if (!(st = get_opt_time(o, "last_delivered_at", s.last_delivered_at_ms))) return st.error();
-    if (!(st = get_opt_time(o, "last_failure_at", s.last_failure_at_ms))) return st.error();
-    if (!(st = get_opt_string(o, "last_error_message", s.last_error_message))) return st.error();
-    return s;
-  }
-
-  result<webhook_delivery_block> block(const json::value& root) const {
-    if (!root.is_object()) return at(errc::invalid_field, root);
-    json::object o = *root.get_object();
-    webhook_delivery_block b;
-    json::value d = o.find("delivery");
-    if (!d.exists()) return missing(o);
-    auto s = summary(d);
-    if (!s) return s.error();
-    b.delivery = std::move(*s);
-    json::value list = o.find("attempts");
-    if (!list.exists()) return missing(o);
-    if (!list.is_array()) return at(errc::invalid_field, list);
-    for (const json::value& a : *list.get_array()) {
-      if (b.attempts.size() >= opt_.max_attempts_listed) return at(errc::limit_exceeded, a);
-      auto r = attempt(a);
-      if (!r) return r.error();
-      b.attempts.push_back(std::move(*r));
-    }
-    return b;
-  }
-
- private:
-  std::string_view text_;
-  const ledger_parse_options& opt_;
 };
+/// An optional attempt status word.
+struct optional_status_word : kept {
+  template <class Ctx>
+  static jobwire::void_result check(const payload_reader& r, const ledger_slot& s, json::value parent, Ctx& c,
+                                    std::optional<attempt_status>& out) {
+    out.reset();
+    if (payload_reader::absent(s.value)) return {};
+    attempt_status a{};
+    if (jobwire::void_result st = status_word::check(r, s, parent, c, a); !st) return st;
+    out = a;
+    return {};
+  }
+};
+/// A required whole number in [Lo, Hi].
+template <std::uint64_t Lo, std::uint64_t Hi>
+struct bounded_count : kept {
+  template <class Ctx, class U>
+  static jobwire::void_result check(const payload_reader& r, const ledger_slot& s, json::value parent, Ctx&, U& out) {
+    if (!s.value.exists()) return r.at(errc::missing_field, parent);
+    auto n = s.value.get_uint64();
+    if (!n || *n < Lo || *n > Hi) return r.at(errc::invalid_field, s.value);
+    out = static_cast<U>(*n);
+    return {};
+  }
+};
+/// Counters of the summary: up to 2^53, exact in every JSON reader.
+using counter = bounded_count<0, std::uint64_t{1} << 53>;
+/// `max_attempts`: 1 .. the retry policy's bound.
+using attempt_bound = bounded_count<1, retry_policy::max_supported_attempts>;
+/// `attempt_number`: like `max_attempts`, and not above it (declared after it).
+struct attempt_number : kept {
+  template <class Ctx>
+  static jobwire::void_result check(const payload_reader& r, const ledger_slot& s, json::value parent, Ctx& c,
+                                    unsigned& out) {
+    if (jobwire::void_result st = attempt_bound::check(r, s, parent, c, out); !st) return st;
+    if (out > c.doc.max_attempts) return r.at(errc::attempt_exceeds_max, s.value);
+    return {};
+  }
+};
+/// An optional HTTP status (100..599).
+struct optional_http_status : kept {
+  template <class Ctx>
+  static jobwire::void_result check(const payload_reader& r, const ledger_slot& s, json::value, Ctx&,
+                                    std::optional<int>& out) {
+    out.reset();
+    if (payload_reader::absent(s.value)) return {};
+    auto n = s.value.get_int64();
+    if (!n || *n < 100 || *n > 599) return r.at(errc::invalid_field, s.value);
+    out = static_cast<int>(*n);
+    return {};
+  }
+};
+/// A timestamp in the one form the ledger writes (`parse_iso8601_ms`); an error inside it
+/// points at the offending character.
+struct iso_time : kept {
+  static jobwire::void_result read(const payload_reader& r, json::value v, std::int64_t& out) noexcept {
+    if (!v.is_string()) return r.at(errc::invalid_field, v);
+    json::string s = *v.get_string();
+    if (s.has_escapes()) return r.at(errc::invalid_field, v);  // the timestamp grammar has no escapes
+    auto t = parse_iso8601_ms(s.raw());
+    if (!t) return jobwire::error(errc::invalid_field, r.offset(s.raw().data()) + t.error().offset);
+    out = *t;
+    return {};
+  }
+  template <class Ctx>
+  static jobwire::void_result check(const payload_reader& r, const ledger_slot& s, json::value parent, Ctx&,
+                                    std::int64_t& out) {
+    if (!s.value.exists()) return r.at(errc::missing_field, parent);
+    return read(r, s.value, out);
+  }
+};
+struct optional_iso_time : kept {
+  template <class Ctx>
+  static jobwire::void_result check(const payload_reader& r, const ledger_slot& s, json::value, Ctx&,
+                                    std::optional<std::int64_t>& out) {
+    out.reset();
+    if (payload_reader::absent(s.value)) return {};
+    std::int64_t t = 0;
+    if (jobwire::void_result st = iso_time::read(r, s.value, t); !st) return st;
+    out = t;
+    return {};
+  }
+};
+/// A response preview: an optional string of at most 500 characters (§12).
+struct preview_text : kept {
+  template <class Ctx>
+  static jobwire::void_result check(const payload_reader& r, const ledger_slot& s, json::value parent, Ctx& c,
+                                    std::optional<std::string>& out) {
+    if (jobwire::void_result st = optional_text::check(r, s, parent, c, out); !st) return st;
+    if (out && count_characters(*out) > response_preview_max_chars) return r.at(errc::invalid_field, s.value);
+    return {};
+  }
+};
+/// A required list of delivery keys, read in place: the first entry that is not a string
+/// or not a key under the profile is the member's verdict.
+struct delivery_keys {
+  template <class Ctx, ledger_slot Ctx::*S, auto M>
+  static jobwire::void_result walk(const payload_reader& r, member_walk& w, Ctx& c) noexcept {
+    ledger_slot& s = c.*S;
+    if (s.value.exists()) return {};  // a repeated name (allowed by the caller): the first counts
+    s.value = w.raw_value();
+    if (!s.value.is_array()) return {};
+    element_walk ew = r.elements(s.value);
+    for (; !ew.done(); ew.advance()) {
+      if (!s.deferred) continue;  // past the first fault the walk only validates
+      const json::value e = ew.value();
+      if (!e.exists()) break;  // the walk stopped at a JSON error
+      if (!e.is_string()) {
+        s.deferred = r.at(errc::invalid_field, e);
+        continue;
+      }
+      jobwire::void_result st = ledger_allocating(r, e, c.sh, [&]() -> jobwire::void_result {
+        std::string k = e.get_string()->to_string();
+        if (!parse_delivery_key(k, *c.sh.opt.prof)) return r.at(errc::invalid_delivery_key, e);
+        (c.doc.*M).push_back(std::move(k));
+        return {};
+      });
+      if (c.sh.out_of_memory) return st;
+      s.deferred = st;
+    }
+    if (!ew.status()) return ew.status();
+    w.set_value_end(ew.end());
+    return {};
+  }
+  template <class Ctx>
+  static jobwire::void_result check(const payload_reader& r, const ledger_slot& s, json::value parent, Ctx&,
+                                    std::vector<std::string>&) {
+    if (!s.value.exists()) return r.at(errc::missing_field, parent);
+    if (!s.value.is_array()) return r.at(errc::invalid_field, s.value);
+    return s.deferred;
+  }
+};
+
+}  // namespace ledger_fields
+
+// The slot of an X-macro field in a reading state, its table entry (`Ctx` the reading
+// state, `Doc` the document), and its check (in a chain `true X(...)...`, stopping at the
+// first fault; `r`, `parent`, `c` and `st` in scope).
+#define JOBWIRE_DETAIL_LEDGER_SLOT(reader, member, key) ::jobwire::detail::ledger_slot key;
+#define JOBWIRE_DETAIL_LEDGER_RULE(reader, member, key) \
+  ::jobwire::detail::field_rule<Ctx>{#key,              \
+                                     &::jobwire::detail::ledger_fields::reader::walk<Ctx, &Ctx::key, &Doc::member>},
+#define JOBWIRE_DETAIL_LEDGER_CHECK(reader, member, key) \
+  &&(st = ::jobwire::detail::ledger_fields::reader::check(r, c.key, parent, c, c.doc.member))
+
+/// One attempt (§10), in the order its fields are checked.
+#define JOBWIRE_LEDGER_ATTEMPT_FIELDS(X)                    \
+  X(attempt_id, id, id)                                     \
+  X(delivery_key, delivery_key, delivery_key)               \
+  X(key_event_type, event_type, event_type)                 \
+  X(status_word, status, status)                            \
+  X(attempt_bound, max_attempts, max_attempts)              \
+  X(attempt_number, attempt_number, attempt_number)         \
+  X(iso_time, tried_at_ms, tried_at)                        \
+  X(optional_iso_time, delivered_at_ms, delivered_at)       \
+  X(optional_iso_time, next_retry_at_ms, next_retry_at)     \
+  X(optional_http_status, response_status, response_status) \
+  X(optional_text, error_message, error_message)            \
+  X(preview_text, response_body_preview, response_body_preview)
+
+/// The `webhook.delivery` summary (§10), in the order its fields are checked.
+#define JOBWIRE_LEDGER_SUMMARY_FIELDS(X)                              \
+  X(counter, total_attempts, total_attempts)                          \
+  X(counter, delivered_events, delivered_events)                      \
+  X(delivery_keys, delivered_event_types, delivered_event_types)      \
+  X(counter, pending_retries, pending_retries)                        \
+  X(optional_iso_time, next_retry_at_ms, next_retry_at)               \
+  X(optional_iso_time, last_attempt_at_ms, last_attempt_at)           \
+  X(optional_status_word, last_attempt_status, last_attempt_status)   \
+  X(optional_http_status, last_response_status, last_response_status) \
+  X(optional_iso_time, last_delivered_at_ms, last_delivered_at)       \
+  X(optional_iso_time, last_failure_at_ms, last_failure_at)           \
+  X(optional_text, last_error_message, last_error_message)
+
+struct attempt_reading {
+  attempt_reading(attempt_record& d, ledger_shared& s) noexcept : doc(d), sh(s) {}
+  attempt_record& doc;
+  ledger_shared& sh;
+  JOBWIRE_LEDGER_ATTEMPT_FIELDS(JOBWIRE_DETAIL_LEDGER_SLOT)
+};
+struct summary_reading {
+  summary_reading(delivery_summary& d, ledger_shared& s) noexcept : doc(d), sh(s) {}
+  delivery_summary& doc;
+  ledger_shared& sh;
+  JOBWIRE_LEDGER_SUMMARY_FIELDS(JOBWIRE_DETAIL_LEDGER_SLOT)
+};
+
+inline constexpr auto ledger_attempt_fields = [] {
+  using Doc = attempt_record;
+  using Ctx = attempt_reading;
+  return make_field_table<Ctx>({JOBWIRE_LEDGER_ATTEMPT_FIELDS(JOBWIRE_DETAIL_LEDGER_RULE)});
+}();
+inline constexpr auto ledger_summary_fields = [] {
+  using Doc = delivery_summary;
+  using Ctx = summary_reading;
+  return make_field_table<Ctx>({JOBWIRE_LEDGER_SUMMARY_FIELDS(JOBWIRE_DETAIL_LEDGER_RULE)});
+}();
+
+/// The checks of a walked attempt object `parent`, in declared order.
+inline jobwire::void_result check_fields(const payload_reader& r, json::value parent, attempt_reading& c) {
+  jobwire::void_result st;
+  (void)(true JOBWIRE_LEDGER_ATTEMPT_FIELDS(JOBWIRE_DETAIL_LEDGER_CHECK));
+  return st;
+}
+inline jobwire::void_result check_fields(const payload_reader& r, json::value parent, summary_reading& c) {
+  jobwire::void_result st;
+  (void)(true JOBWIRE_LEDGER_SUMMARY_FIELDS(JOBWIRE_DETAIL_LEDGER_CHECK));
+  return st;
+}
+
+namespace ledger_fields {
+/// A nested object of one ledger document (`Reading` its reading state), read in place:
+/// walked by the document's table, then checked; the checks' verdict is the member's.
+template <class Reading, const auto& Table>
+struct nested_object {
+  template <class Ctx, ledger_slot Ctx::*S, auto M>
+  static jobwire::void_result walk(const payload_reader& r, member_walk& w, Ctx& c) noexcept {
+    ledger_slot& s = c.*S;
+    if (s.value.exists()) return {};  // a repeated name (allowed by the caller): the first counts
+    s.value = w.raw_value();
+    if (!s.value.is_object()) return {};
+    Reading inner{c.doc.*M, c.sh};
+    const char* end = nullptr;
+    if (jobwire::void_result st = read_fields(r, s.value, Table, inner, &end); !st) return st;
+    w.set_value_end(end);
+    s.deferred = ledger_allocating(r, s.value, c.sh, [&] { return check_fields(r, s.value, inner); });
+    return c.sh.out_of_memory ? s.deferred : jobwire::void_result{};
+  }
+  template <class Ctx, class Doc>
+  static jobwire::void_result check(const payload_reader& r, const ledger_slot& s, json::value parent, Ctx&, Doc&) {
+    if (!s.value.exists()) return r.at(errc::missing_field, parent);
+    if (!s.value.is_object()) return r.at(errc::invalid_field, s.value);
+    return s.deferred;
+  }
+};
+/// A required list of attempts, each read in place, at most `max_attempts_listed` of them
+/// (`limit_exceeded` at the first one past); the first faulty entry is the member's verdict.
+struct attempt_list {
+  template <class Ctx, ledger_slot Ctx::*S, auto M>
+  static jobwire::void_result walk(const payload_reader& r, member_walk& w, Ctx& c) noexcept {
+    ledger_slot& s = c.*S;
+    if (s.value.exists()) return {};  // a repeated name (allowed by the caller): the first counts
+    s.value = w.raw_value();
+    if (!s.value.is_array()) return {};
+    std::vector<attempt_record>& out = c.doc.*M;
+    element_walk ew = r.elements(s.value);
+    for (; !ew.done(); ew.advance()) {
+      if (!s.deferred) continue;  // past the first fault the walk only validates
+      const json::value e = ew.raw_value();
+      if (out.size() >= c.sh.opt.max_attempts_listed) {
+        s.deferred = r.at(errc::limit_exceeded, e);
+        continue;
+      }
+      if (!e.is_object()) {
+        s.deferred = r.at(errc::invalid_field, e);
+        continue;
+      }
+      const char* end = nullptr;
+      jobwire::void_result walked;
+      jobwire::void_result st = ledger_allocating(r, e, c.sh, [&]() -> jobwire::void_result {
+        attempt_record rec;
+        attempt_reading inner{rec, c.sh};
+        walked = read_fields(r, e, ledger_attempt_fields, inner, &end);
+        if (!walked) return {};
+        if (jobwire::void_result verdict = check_fields(r, e, inner); !verdict) return verdict;
+        out.push_back(std::move(rec));
+        return {};
+      });
+      if (c.sh.out_of_memory) return st;
+      if (!walked) return walked;
+      ew.set_value_end(end);
+      s.deferred = st;
+    }
+    if (!ew.status()) return ew.status();
+    w.set_value_end(ew.end());
+    return {};
+  }
+  template <class Ctx>
+  static jobwire::void_result check(const payload_reader& r, const ledger_slot& s, json::value parent, Ctx&,
+                                    std::vector<attempt_record>&) {
+    if (!s.value.exists()) return r.at(errc::missing_field, parent);
+    if (!s.value.is_array()) return r.at(errc::invalid_field, s.value);
+    return s.deferred;
+  }
+};
+using summary_object = nested_object<summary_reading, ledger_summary_fields>;
+}  // namespace ledger_fields
+
+/// The `delivery` and `attempts` members of a `webhook` object (§10), in the order they
+/// are checked.
+#define JOBWIRE_LEDGER_BLOCK_FIELDS(X)  \
+  X(summary_object, delivery, delivery) \
+  X(attempt_list, attempts, attempts)
+
+struct block_reading {
+  block_reading(webhook_delivery_block& d, ledger_shared& s) noexcept : doc(d), sh(s) {}
+  webhook_delivery_block& doc;
+  ledger_shared& sh;
+  JOBWIRE_LEDGER_BLOCK_FIELDS(JOBWIRE_DETAIL_LEDGER_SLOT)
+};
+inline constexpr auto ledger_block_fields = [] {
+  using Doc = webhook_delivery_block;
+  using Ctx = block_reading;
+  return make_field_table<Ctx>({JOBWIRE_LEDGER_BLOCK_FIELDS(JOBWIRE_DETAIL_LEDGER_RULE)});
+}();
+inline jobwire::void_result check_fields(const payload_reader& r, json::value parent, block_reading& c) {
+  jobwire::void_result st;
+  (void)(true JOBWIRE_LEDGER_BLOCK_FIELDS(JOBWIRE_DETAIL_LEDGER_CHECK));
+  return st;
+}
+
+/// Reads a whole ledger text whose root object is declared by `table` (reading state
+/// `Reading`). JSON errors come first, as if the text were validated before it is read: in
+/// one pass (`payload_parse`) when repeated names are refused, which is the default; the
+/// caller who allows them (`lenient::duplicate_keys`) gets a validation, then a walk over the
+/// validated text, where the first occurrence of a name counts.
+template <class Reading, class Doc, std::size_t N>
+result<Doc> read_ledger_text(std::string_view text, const ledger_parse_options& opt,
+                             const field_table<Reading, N>& table) {
+  Doc doc;
+  ledger_shared sh{opt};
+  Reading c{doc, sh};
+  payload_options po;
+  po.prof = opt.prof;
+  po.json = opt.json;
+  const auto checked = [&](const payload_reader& r, json::value root, jobwire::void_result walked) -> result<Doc> {
+#if defined(__cpp_exceptions) || defined(__EXCEPTIONS)
+    if (sh.out_of_memory) throw std::bad_alloc();
+#endif
+    if (!walked) return walked.error();
+    if (jobwire::void_result st = check_fields(r, root, c); !st) return st.error();
+    return doc;
+  };
+  if (allows(opt.json.leniency, lenient::duplicate_keys)) {
+    auto root = json::parse(text, opt.json);
+    if (!root) return root.error();
+    payload_reader r(text.data(), text.data() + text.size(), po);
+    if (!root->is_object()) return r.at(errc::invalid_field, *root);
+    return checked(r, *root, read_fields(r, *root, table, c));
+  }
+  payload_parse r(text, po);
+  auto root = r.root();
+  if (!root) return root.error();
+  const char* end = nullptr;
+  jobwire::void_result walked = read_fields(r, *root, table, c, &end);
+  if (sh.out_of_memory) return checked(r, *root, walked);
+  return checked(r, *root, r.finish(walked, end));
+}
 }  // namespace detail
 
 /// Parses an object holding `delivery` and `attempts` — the `webhook` object of a delivery
@@ -765,25 +1076,24 @@ class ledger_parser {
 /// Errors carry the byte offset of the offending value: JSON errors from the reader,
 /// `missing_field`, `invalid_field`, `invalid_delivery_key`, `unknown_event_type`,
 /// `attempt_exceeds_max`, `limit_exceeded` (more attempts than `max_attempts_listed`).
+/// When a text has several faults, a JSON error is reported first, then the fault of the
+/// first field in the declared order (delivery before attempts; within an object, the
+/// order of JOBWIRE_LEDGER_ATTEMPT_FIELDS / JOBWIRE_LEDGER_SUMMARY_FIELDS), whatever the
+/// order of the members in the text.
 inline result<webhook_delivery_block> parse_webhook_delivery(std::string_view text,
                                                              const ledger_parse_options& opt = {}) {
-  auto root = json::parse(text, opt.json);
-  if (!root) return root.error();
-  return detail::ledger_parser(text, opt).block(*root);
+  return detail::read_ledger_text<detail::block_reading, webhook_delivery_block>(text, opt,
+                                                                                 detail::ledger_block_fields);
 }
 
 /// Parses one `webhook.delivery` object on its own.
 inline result<delivery_summary> parse_delivery_summary(std::string_view text, const ledger_parse_options& opt = {}) {
-  auto root = json::parse(text, opt.json);
-  if (!root) return root.error();
-  return detail::ledger_parser(text, opt).summary(*root);
+  return detail::read_ledger_text<detail::summary_reading, delivery_summary>(text, opt, detail::ledger_summary_fields);
 }
 
 /// Parses one attempt object on its own.
 inline result<attempt_record> parse_attempt_record(std::string_view text, const ledger_parse_options& opt = {}) {
-  auto root = json::parse(text, opt.json);
-  if (!root) return root.error();
-  return detail::ledger_parser(text, opt).attempt(*root);
+  return detail::read_ledger_text<detail::attempt_reading, attempt_record>(text, opt, detail::ledger_attempt_fields);
 }
 
 }  // namespace jobwire

@@ -503,3 +503,94 @@ TEST_CASE("parsing rejects malformed blocks with precise codes and offsets") {
                                R"("pending_retries":0,"last_attempt_status":"ok"})")
             .code() == errc::invalid_field);
 }
+
+namespace {
+// An object of `members` ("name":value texts) in the given order.
+std::string object_of(const std::vector<std::string>& members) {
+  std::string t = "{";
+  for (const std::string& m : members) t += (t.size() > 1 ? "," : "") + m;
+  return t + "}";
+}
+}  // namespace
+
+TEST_CASE("a faulty ledger text gets the verdict of its first declared field, whatever its member order") {
+  // The checks run in the declared order of the fields (§10's order), after the members are
+  // read: a sender that writes them in another order gets the same error at the same offset.
+  std::vector<std::string> attempt = {R"("id":"a")",
+                                      R"("delivery_key":"video.completed")",
+                                      R"("event_type":"video.completed")",
+                                      R"("status":"sent")",
+                                      R"("attempt_number":1)",
+                                      R"("max_attempts":4)",
+                                      R"("tried_at":"2026")",
+                                      R"("response_status":700)"};
+  const std::string forward = object_of(attempt);
+  std::vector<std::string> reversed_members(attempt.rbegin(), attempt.rend());
+  const std::string reversed = object_of(reversed_members);
+  for (const std::string& text : {forward, reversed}) {
+    auto r = parse_attempt_record(text);
+    CHECK(r.code() == errc::invalid_field);
+    CHECK(r.error().offset == text.find(R"("sent")"));  // status, not tried_at or response_status
+  }
+  // attempt_number is checked against max_attempts even when it comes first.
+  const std::string over = object_of({R"("attempt_number":5)", R"("id":"a")", R"("delivery_key":"video.completed")",
+                                      R"("event_type":"video.completed")", R"("status":"delivered")",
+                                      R"("max_attempts":4)", R"("tried_at":"2026-06-11T08:30:00.000Z")"});
+  auto o = parse_attempt_record(over);
+  CHECK(o.code() == errc::attempt_exceeds_max);
+  CHECK(o.error().offset == over.find('5'));
+
+  // The block: `delivery` is checked before `attempts`, even when the list comes first.
+  const std::string bad_attempt = object_of({R"("id":"")"});
+  const std::string no_counters = R"({"delivered_event_types":[]})";
+  const std::string summary =
+      R"({"total_attempts":1,"delivered_events":0,"delivered_event_types":[],"pending_retries":0})";
+  const std::string both_bad = R"({"attempts":[)" + bad_attempt + R"(],"delivery":)" + no_counters + "}";
+  auto b = parse_webhook_delivery(both_bad);
+  CHECK(b.code() == errc::missing_field);
+  CHECK(b.error().offset == both_bad.find(no_counters));
+  const std::string empty_id = object_of({R"("id":"")", R"("delivery_key":"video.completed")"});
+  const std::string id_bad = R"({"attempts":[)" + empty_id + R"(],"delivery":)" + summary + "}";
+  auto e = parse_webhook_delivery(id_bad);
+  CHECK(e.code() == errc::invalid_field);
+  CHECK(e.error().offset == id_bad.find(R"("")"));
+  // A missing `delivery` is reported at the block, before any fault of the list.
+  auto m = parse_webhook_delivery(R"({"attempts":[)" + bad_attempt + "]}");
+  CHECK(m.code() == errc::missing_field);
+  CHECK(m.error().offset == 0);
+  // A JSON error anywhere comes before every field's verdict (the text is one JSON value
+  // first), also when it follows the faulty member.
+  const std::string json_bad = R"({"delivery":)" + no_counters + R"(,"attempts":[],"x":tru})";
+  auto j = parse_webhook_delivery(json_bad);
+  auto reader = json::parse(json_bad);
+  REQUIRE_FALSE(reader);
+  CHECK(j.error() == reader.error());
+}
+
+TEST_CASE("with repeated names allowed by the caller, the first occurrence of a ledger member counts") {
+  ledger_parse_options dup;
+  dup.json.leniency = lenient::duplicate_keys;
+  const std::string head = R"({"id":"a","delivery_key":"video.completed","event_type":"video.completed",)"
+                           R"("attempt_number":1,"max_attempts":4,"tried_at":"2026-06-11T08:30:00.000Z",)";
+  const std::string first_good = head + R"("status":"delivered","status":"sent"})";
+  CHECK(parse_attempt_record(first_good).code() == errc::json_duplicate_key);  // refused by default
+  auto a = parse_attempt_record(first_good, dup);
+  REQUIRE(a);
+  CHECK(a->status == attempt_status::delivered);
+  const std::string first_bad = head + R"("status":"sent","status":"delivered"})";
+  auto f = parse_attempt_record(first_bad, dup);
+  CHECK(f.code() == errc::invalid_field);
+  CHECK(f.error().offset == first_bad.find(R"("sent")"));
+
+  const std::string summary =
+      R"({"total_attempts":0,"delivered_events":0,"delivered_event_types":[],"pending_retries":0})";
+  const std::string lists = R"({"delivery":)" + summary + R"(,"attempts":[],"attempts":[{}]})";
+  auto b = parse_webhook_delivery(lists, dup);
+  REQUIRE(b);
+  CHECK(b->attempts.empty());
+  const std::string keys = R"({"total_attempts":0,"delivered_events":1,"delivered_event_types":["video.completed"],)"
+                           R"("delivered_event_types":["nope"],"pending_retries":0})";
+  auto s = parse_delivery_summary(keys, dup);
+  REQUIRE(s);
+  CHECK(s->delivered_event_types == std::vector<std::string>{"video.completed"});
+}
