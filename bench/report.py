@@ -50,9 +50,11 @@ SCALE = {"ns": 1.0, "us": 1e3, "ms": 1e6, "s": 1e9}
 # sections below); a row with no check is recorded only.
 COMPARISONS = []
 for n in (64, 1024, 16384, 1048576):
+    # The fixed costs (header matching, decoding, timestamp, plumbing) weigh most at 64 B;
+    # from 1 KiB on the MAC dominates and the bound is tighter.
+    bound = 1.15 if n == 64 else 1.05
     COMPARISONS.append((f"verify {n} B: jobwire / floor", f"verify/jobwire/{n}", f"verify/floor/{n}",
-                        "slowdown", (lambda r: r <= 1.15) if n >= 1024 else None,
-                        "≤ 1.15× at ≥ 1 KiB" if n >= 1024 else ""))
+                        "slowdown", (lambda r, b=bound: r <= b), f"≤ {bound:.2f}×"))
     COMPARISONS.append((f"verify {n} B: naive / jobwire", f"verify/naive/{n}", f"verify/jobwire/{n}",
                         "speedup", (lambda r: r >= 4.0) if n == 64 else None, "≥ 4× at 64 B" if n == 64 else ""))
 for n in (64, 1024):
@@ -73,11 +75,13 @@ for n in (64, 1024):
 for case in ("completed_3k", "progress_1k"):
     COMPARISONS += [
         (f"envelope {case}: rapidjson / jobwire", f"envelope/rapidjson/{case}", f"envelope/jobwire/{case}",
-         "speedup", lambda r: r > 1.0, "> 1× (faster than RapidJSON)"),
+         "speedup", lambda r: r >= 2.0, "≥ 2×"),
         (f"envelope {case}: nlohmann / jobwire", f"envelope/nlohmann/{case}", f"envelope/jobwire/{case}",
-         "speedup", lambda r: r >= 5.0, "≥ 5×"),
+         "speedup", lambda r: r >= 8.0, "≥ 8×"),
+        # simdjson on-demand reads the fields it is asked for and checks little else;
+        # jobwire validates the whole document (grammar, UTF-8, duplicate names, limits).
         (f"envelope {case}: jobwire / simdjson", f"envelope/jobwire/{case}", f"envelope/simdjson/{case}",
-         "slowdown", None, "recorded"),
+         "slowdown", lambda r: r <= 1.5, "≤ 1.5× while validating the whole document"),
     ]
 COMPARISONS += [
     ("json validate 8k: rapidjson / jobwire", "json/rapidjson/validate_8k", "json/jobwire/validate_8k",
@@ -91,7 +95,7 @@ COMPARISONS += [
     ("dedup claim+commit: memory / unordered_map", "dedup/memory/claim_commit", "dedup/unordered_map/claim_commit",
      "slowdown", lambda r: r <= 1.0, "≤ 1× (the baseline's throughput at least)"),
     ("receiver 2k: jobwire / parts", "receiver/jobwire/2k", "receiver/parts/2k", "slowdown",
-     lambda r: r <= 1.25, "≤ 1.25× the sum of its parts"),
+     lambda r: r <= 1.10, "≤ 1.10× the sum of its parts"),
     ("sender 1k: naive / jobwire build", "sender/naive/build_1k", "sender/jobwire/build_1k", "speedup",
      lambda r: r >= 1.0, "≥ 1× (no slower than naive, while validating)"),
     ("sender 1k: naive build / jobwire retry", "sender/naive/build_1k", "sender/jobwire/retry_1k", "speedup",
