@@ -23,6 +23,7 @@
 #include <string>
 #include <string_view>
 #include <system_error>
+#include <type_traits>
 #include <vector>
 
 #include "error.hpp"
@@ -312,6 +313,69 @@ class unescaper {
   std::size_t pending_pos_ = 0;
 };
 
+/// The first byte at or after `p` (before `end`) that is not an ASCII digit, 8 bytes at a
+/// time: a byte is flagged when it is 0x3A or more (adding 0x46 sets its high bit), below
+/// 0x30 (subtracting 0x30 borrows) or non-ASCII. A carry or borrow only runs from a
+/// flagged byte towards later ones, so the first flagged byte is exact.
+inline const char* skip_digits(const char* p, const char* end) noexcept {
+  while (end - p >= 8) {
+    std::uint64_t w;
+    std::memcpy(&w, p, 8);
+    const std::uint64_t m = ((w + swar_ones * 0x46) | (w - swar_ones * 0x30) | w) & swar_high;
+    if (m) {
+      p += first_flagged_byte(m);  // 0 on a big-endian machine: the loop below decides
+      break;
+    }
+    p += 8;
+  }
+  while (p < end && is_digit(*p)) ++p;
+  return p;
+}
+
+/// A loop, not find_first_of: numbers are a few bytes, and the search is three library
+/// calls.
+inline bool has_fraction_or_exponent(std::string_view number) noexcept {
+  for (char c : number)
+    if (c == '.' || c == 'e' || c == 'E') return true;
+  return false;
+}
+
+/// The value of a validated number's text (`value::get_double`, and the payload readers,
+/// which know where a number they just validated ends).
+inline result<double> number_as_double(std::string_view text) noexcept {
+  // Short integers (what payloads mostly carry: attempts, percentages, timestamps) are
+  // exact in a double below 2^53, so they skip the general decimal conversion.
+  {
+    const bool neg = text[0] == '-';
+    const std::size_t digits = text.size() - (neg ? 1 : 0);
+    if (digits >= 1 && digits <= 15) {
+      std::uint64_t v = 0;
+      std::size_t i = neg ? 1 : 0;
+      for (; i < text.size() && is_digit(text[i]); ++i) v = v * 10 + static_cast<std::uint64_t>(text[i] - '0');
+      if (i == text.size()) return neg ? -static_cast<double>(v) : static_cast<double>(v);
+    }
+  }
+  double out = 0;
+  auto r = std::from_chars(text.data(), text.data() + text.size(), out);
+  if (r.ec == std::errc::result_out_of_range) return errc::json_number_out_of_range;
+  if (r.ec != std::errc() || r.ptr != text.data() + text.size()) return errc::json_invalid_number;
+  return out;
+}
+
+/// The same as an integer: integer grammar (no fraction, no exponent) and in range.
+template <class Int>
+result<Int> number_as_integer(std::string_view text) noexcept {
+  if (has_fraction_or_exponent(text)) return errc::json_not_integer;
+  Int out = 0;
+  const char* b = text.data();
+  // from_chars for unsigned types rejects '-', which is what we want ("-0" aside).
+  if (std::is_unsigned<Int>::value && text == "-0") return Int{0};
+  auto r = std::from_chars(b, b + text.size(), out);
+  if (r.ec == std::errc::result_out_of_range) return errc::json_number_out_of_range;
+  if (r.ec != std::errc() || r.ptr != b + text.size()) return errc::json_number_out_of_range;
+  return out;
+}
+
 /// Skips a validated string starting after its opening quote; returns the pointer to the
 /// closing quote and sets `escaped` when a backslash was seen.
 inline const char* skip_string_body(const char* p, bool& escaped) noexcept {
@@ -536,31 +600,13 @@ class value {
   /// Exact, locale-independent conversion (std::from_chars). Out of range → error.
   result<double> get_double() const noexcept {
     if (!is_number()) return errc::json_type_mismatch;
-    std::string_view text = raw();
-    // Short integers (what payloads mostly carry: attempts, percentages, timestamps) are
-    // exact in a double below 2^53, so they skip the general decimal conversion.
-    {
-      const bool neg = text[0] == '-';
-      const std::size_t digits = text.size() - (neg ? 1 : 0);
-      if (digits >= 1 && digits <= 15) {
-        std::uint64_t v = 0;
-        std::size_t i = neg ? 1 : 0;
-        for (; i < text.size() && detail::is_digit(text[i]); ++i)
-          v = v * 10 + static_cast<std::uint64_t>(text[i] - '0');
-        if (i == text.size()) return neg ? -static_cast<double>(v) : static_cast<double>(v);
-      }
-    }
-    double out = 0;
-    auto r = std::from_chars(text.data(), text.data() + text.size(), out);
-    if (r.ec == std::errc::result_out_of_range) return errc::json_number_out_of_range;
-    if (r.ec != std::errc() || r.ptr != text.data() + text.size()) return errc::json_invalid_number;
-    return out;
+    return detail::number_as_double(raw());
   }
 
   /// True when the number is written with integer grammar.
   bool is_integer_text() const noexcept {
     if (!is_number()) return false;
-    return !has_fraction_or_exponent(raw());
+    return !detail::has_fraction_or_exponent(raw());
   }
 
   inline result<object> get_object() const noexcept;
@@ -570,24 +616,7 @@ class value {
   template <class Int>
   result<Int> get_integer() const noexcept {
     if (!is_number()) return errc::json_type_mismatch;
-    std::string_view text = raw();
-    if (has_fraction_or_exponent(text)) return errc::json_not_integer;
-    Int out = 0;
-    const char* b = text.data();
-    // from_chars for unsigned types rejects '-', which is what we want ("-0" aside).
-    if (std::is_unsigned<Int>::value && text == "-0") return Int{0};
-    auto r = std::from_chars(b, b + text.size(), out);
-    if (r.ec == std::errc::result_out_of_range) return errc::json_number_out_of_range;
-    if (r.ec != std::errc() || r.ptr != b + text.size()) return errc::json_number_out_of_range;
-    return out;
-  }
-
-  /// A loop, not find_first_of: numbers are a few bytes, and the search is three library
-  /// calls.
-  static bool has_fraction_or_exponent(std::string_view number) noexcept {
-    for (char c : number)
-      if (c == '.' || c == 'e' || c == 'E') return true;
-    return false;
+    return detail::number_as_integer<Int>(raw());
   }
 
   friend struct detail::view_access;
@@ -1060,7 +1089,7 @@ class validator {
     if (*q == '0') {
       ++q;
     } else if (*q >= '1' && *q <= '9') {
-      while (q < end_ && is_digit(*q)) ++q;
+      q = skip_digits(q + 1, end_);
     } else {
       return fail(errc::json_invalid_number, p);
     }
@@ -1068,7 +1097,7 @@ class validator {
       ++q;
       if (q >= end_) return fail(errc::json_unexpected_end, end_);
       if (!is_digit(*q)) return fail(errc::json_invalid_number, p);
-      while (q < end_ && is_digit(*q)) ++q;
+      q = skip_digits(q + 1, end_);
     }
     if (q < end_ && (*q == 'e' || *q == 'E')) {
       ++q;
@@ -1337,6 +1366,8 @@ class walk_base {
       if (memo_) memo_->set(p, q, esc);
     } else if (!track(v_->scalar(q))) {
       return false;
+    } else if (memo_) {
+      memo_->set(p, q, false);  // a number's reader takes its text from here
     }
     // A container's value is always followed by ',' or its bracket; checking that one
     // byte follows now lets the reader scan a number to its end within the input.

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <cstring>
 #include <string_view>
+#include <type_traits>
 
 #include "attempt.hpp"  // attempt_status and the ledger bounds (§10, §12)
 #include "error.hpp"
@@ -116,6 +117,12 @@ class payload_reader {
     }
     return json::detail::view_access::make_string(v.data() + 1, static_cast<std::size_t>(close - (v.data() + 1)), esc);
   }
+  /// The text of the number `v`: where the walk that just validated it saw it end, else
+  /// found by a scan.
+  std::string_view number_text(json::value v) const noexcept {
+    if (memo_.start == v.data()) return {v.data(), static_cast<std::size_t>(memo_.end - v.data())};
+    return v.raw();
+  }
   /// A walk over the members of object `v`, sharing this reader's memo: validating when
   /// the reader validates as it reads (payload_parse) and `v` lies past what it has
   /// validated so far, else over validated text.
@@ -157,7 +164,7 @@ class payload_reader {
   jobwire::void_result number(json::value v, number_field& out) const noexcept {
     if (absent(v)) return {};
     if (!v.is_number()) return at(errc::invalid_field, v);
-    auto d = v.get_double();
+    auto d = json::detail::number_as_double(number_text(v));
     if (!d) return at(errc::invalid_field, v);
     out.value = *d;
     out.present = true;
@@ -174,13 +181,13 @@ class payload_reader {
     jobwire::void_result st = number(v, out);
     if (!st || !out.present) return st;
     if (!(out.value >= 0 && out.value <= 100)) return at(errc::invalid_field, v);
-    if (integer_only && !v.is_integer_text()) return at(errc::invalid_field, v);
+    if (integer_only && json::detail::has_fraction_or_exponent(number_text(v))) return at(errc::invalid_field, v);
     return {};
   }
   jobwire::void_result integer(json::value v, integer_field& out, std::int64_t min_value = 0) const noexcept {
     if (absent(v)) return {};
     if (!v.is_number()) return at(errc::invalid_field, v);
-    auto i = v.get_int64();
+    auto i = json::detail::number_as_integer<std::int64_t>(number_text(v));
     if (!i || *i < min_value) return at(errc::invalid_field, v);
     out.value = *i;
     out.present = true;
@@ -196,7 +203,7 @@ class payload_reader {
   jobwire::void_result time(json::value v, time_field& out) const noexcept {
     if (absent(v)) return {};
     if (v.is_number()) {
-      auto d = v.get_double();
+      auto d = json::detail::number_as_double(number_text(v));
       if (!d) return at(errc::invalid_field, v);
       out.kind = time_field::form::number;
       out.seconds = *d;
@@ -248,18 +255,6 @@ class payload_reader {
     auto parsed = Id::parse(s.raw());
     if (!parsed) return at(errc::invalid_job_id, v);
     out = *parsed;
-    return {};
-  }
-  /// An array of strings (e.g. `events`); kept as a view with its size.
-  jobwire::void_result string_array(json::value v, json::array& out, std::size_t& count) const noexcept {
-    if (absent(v)) return {};
-    if (!v.is_array()) return at(errc::invalid_field, v);
-    out = *v.get_array();
-    count = 0;
-    for (json::value e : out) {
-      if (!e.is_string()) return at(errc::invalid_field, e);
-      ++count;
-    }
     return {};
   }
 
@@ -373,14 +368,25 @@ class list_view {
 };
 
 namespace detail {
-inline jobwire::void_result read_string_list(const payload_reader& r, json::value v,
+/// A list of strings (e.g. `events`) read in place: one walk over its elements validates
+/// and counts them; kept as a view with its size.
+inline jobwire::void_result read_string_list(const payload_reader& r, json::detail::member_walk& w,
                                              list_view<json::string>& out) noexcept {
+  const json::value v = w.raw_value();
   if (payload_reader::absent(v)) return {};
-  json::array arr;
+  if (!v.is_array()) return r.at(errc::invalid_field, v);
   std::size_t n = 0;
-  jobwire::void_result st = r.string_array(v, arr, n);
-  if (st) out = list_view<json::string>(arr, n);
-  return st;
+  json::detail::element_walk ew = r.elements(v);
+  for (; !ew.done(); ew.advance()) {
+    const json::value e = ew.value();
+    if (!ew.status()) break;
+    if (!e.is_string()) return r.at(errc::invalid_field, e);
+    ++n;
+  }
+  if (!ew.status()) return ew.status();
+  w.set_value_end(ew.end());
+  out = list_view<json::string>(*v.get_array(), n);
+  return {};
 }
 }  // namespace detail
 
@@ -453,8 +459,8 @@ struct error {
 /// A list of strings, kept as a view with its size.
 struct strings {
   using field = list_view<json::string>;
-  static jobwire::void_result read(const payload_reader& r, json::value v, field& f) noexcept {
-    return read_string_list(r, v, f);
+  static jobwire::void_result read(const payload_reader& r, member_walk& w, field& f) noexcept {
+    return read_string_list(r, w, f);
   }
 };
 }  // namespace field_readers
@@ -472,7 +478,12 @@ struct field_rule {
 /// The rule of a plain field `M` read by `Reader`.
 template <class Ctx, class Reader, auto M>
 jobwire::void_result plain_rule(const payload_reader& r, member_walk& w, Ctx& c) noexcept {
-  return Reader::read(r, w.member().value, c.doc.*M);
+  // A reader of a container reads it in place from the walk (one pass); the others get
+  // the value, validated.
+  if constexpr (std::is_invocable_v<decltype(&Reader::read), const payload_reader&, member_walk&,
+                                    typename Reader::field&>)
+    return Reader::read(r, w, c.doc.*M);
+  else return Reader::read(r, w.member().value, c.doc.*M);
 }
 
 /// The rule of a member whose value is checked after the walk, together with its siblings

@@ -1110,6 +1110,69 @@ class unescaper {
   std::size_t pending_pos_ = 0;
 };
 
+/// The first byte at or after `p` (before `end`) that is not an ASCII digit, 8 bytes at a
+/// time: a byte is flagged when it is 0x3A or more (adding 0x46 sets its high bit), below
+/// 0x30 (subtracting 0x30 borrows) or non-ASCII. A carry or borrow only runs from a
+/// flagged byte towards later ones, so the first flagged byte is exact.
+inline const char* skip_digits(const char* p, const char* end) noexcept {
+  while (end - p >= 8) {
+    std::uint64_t w;
+    std::memcpy(&w, p, 8);
+    const std::uint64_t m = ((w + swar_ones * 0x46) | (w - swar_ones * 0x30) | w) & swar_high;
+    if (m) {
+      p += first_flagged_byte(m);  // 0 on a big-endian machine: the loop below decides
+      break;
+    }
+    p += 8;
+  }
+  while (p < end && is_digit(*p)) ++p;
+  return p;
+}
+
+/// A loop, not find_first_of: numbers are a few bytes, and the search is three library
+/// calls.
+inline bool has_fraction_or_exponent(std::string_view number) noexcept {
+  for (char c : number)
+    if (c == '.' || c == 'e' || c == 'E') return true;
+  return false;
+}
+
+/// The value of a validated number's text (`value::get_double`, and the payload readers,
+/// which know where a number they just validated ends).
+inline result<double> number_as_double(std::string_view text) noexcept {
+  // Short integers (what payloads mostly carry: attempts, percentages, timestamps) are
+  // exact in a double below 2^53, so they skip the general decimal conversion.
+  {
+    const bool neg = text[0] == '-';
+    const std::size_t digits = text.size() - (neg ? 1 : 0);
+    if (digits >= 1 && digits <= 15) {
+      std::uint64_t v = 0;
+      std::size_t i = neg ? 1 : 0;
+      for (; i < text.size() && is_digit(text[i]); ++i) v = v * 10 + static_cast<std::uint64_t>(text[i] - '0');
+      if (i == text.size()) return neg ? -static_cast<double>(v) : static_cast<double>(v);
+    }
+  }
+  double out = 0;
+  auto r = std::from_chars(text.data(), text.data() + text.size(), out);
+  if (r.ec == std::errc::result_out_of_range) return errc::json_number_out_of_range;
+  if (r.ec != std::errc() || r.ptr != text.data() + text.size()) return errc::json_invalid_number;
+  return out;
+}
+
+/// The same as an integer: integer grammar (no fraction, no exponent) and in range.
+template <class Int>
+result<Int> number_as_integer(std::string_view text) noexcept {
+  if (has_fraction_or_exponent(text)) return errc::json_not_integer;
+  Int out = 0;
+  const char* b = text.data();
+  // from_chars for unsigned types rejects '-', which is what we want ("-0" aside).
+  if (std::is_unsigned<Int>::value && text == "-0") return Int{0};
+  auto r = std::from_chars(b, b + text.size(), out);
+  if (r.ec == std::errc::result_out_of_range) return errc::json_number_out_of_range;
+  if (r.ec != std::errc() || r.ptr != b + text.size()) return errc::json_number_out_of_range;
+  return out;
+}
+
 /// Skips a validated string starting after its opening quote; returns the pointer to the
 /// closing quote and sets `escaped` when a backslash was seen.
 inline const char* skip_string_body(const char* p, bool& escaped) noexcept {
@@ -1334,31 +1397,13 @@ class value {
   /// Exact, locale-independent conversion (std::from_chars). Out of range → error.
   result<double> get_double() const noexcept {
     if (!is_number()) return errc::json_type_mismatch;
-    std::string_view text = raw();
-    // Short integers (what payloads mostly carry: attempts, percentages, timestamps) are
-    // exact in a double below 2^53, so they skip the general decimal conversion.
-    {
-      const bool neg = text[0] == '-';
-      const std::size_t digits = text.size() - (neg ? 1 : 0);
-      if (digits >= 1 && digits <= 15) {
-        std::uint64_t v = 0;
-        std::size_t i = neg ? 1 : 0;
-        for (; i < text.size() && detail::is_digit(text[i]); ++i)
-          v = v * 10 + static_cast<std::uint64_t>(text[i] - '0');
-        if (i == text.size()) return neg ? -static_cast<double>(v) : static_cast<double>(v);
-      }
-    }
-    double out = 0;
-    auto r = std::from_chars(text.data(), text.data() + text.size(), out);
-    if (r.ec == std::errc::result_out_of_range) return errc::json_number_out_of_range;
-    if (r.ec != std::errc() || r.ptr != text.data() + text.size()) return errc::json_invalid_number;
-    return out;
+    return detail::number_as_double(raw());
   }
 
   /// True when the number is written with integer grammar.
   bool is_integer_text() const noexcept {
     if (!is_number()) return false;
-    return !has_fraction_or_exponent(raw());
+    return !detail::has_fraction_or_exponent(raw());
   }
 
   inline result<object> get_object() const noexcept;
@@ -1368,24 +1413,7 @@ class value {
   template <class Int>
   result<Int> get_integer() const noexcept {
     if (!is_number()) return errc::json_type_mismatch;
-    std::string_view text = raw();
-    if (has_fraction_or_exponent(text)) return errc::json_not_integer;
-    Int out = 0;
-    const char* b = text.data();
-    // from_chars for unsigned types rejects '-', which is what we want ("-0" aside).
-    if (std::is_unsigned<Int>::value && text == "-0") return Int{0};
-    auto r = std::from_chars(b, b + text.size(), out);
-    if (r.ec == std::errc::result_out_of_range) return errc::json_number_out_of_range;
-    if (r.ec != std::errc() || r.ptr != b + text.size()) return errc::json_number_out_of_range;
-    return out;
-  }
-
-  /// A loop, not find_first_of: numbers are a few bytes, and the search is three library
-  /// calls.
-  static bool has_fraction_or_exponent(std::string_view number) noexcept {
-    for (char c : number)
-      if (c == '.' || c == 'e' || c == 'E') return true;
-    return false;
+    return detail::number_as_integer<Int>(raw());
   }
 
   friend struct detail::view_access;
@@ -1858,7 +1886,7 @@ class validator {
     if (*q == '0') {
       ++q;
     } else if (*q >= '1' && *q <= '9') {
-      while (q < end_ && is_digit(*q)) ++q;
+      q = skip_digits(q + 1, end_);
     } else {
       return fail(errc::json_invalid_number, p);
     }
@@ -1866,7 +1894,7 @@ class validator {
       ++q;
       if (q >= end_) return fail(errc::json_unexpected_end, end_);
       if (!is_digit(*q)) return fail(errc::json_invalid_number, p);
-      while (q < end_ && is_digit(*q)) ++q;
+      q = skip_digits(q + 1, end_);
     }
     if (q < end_ && (*q == 'e' || *q == 'E')) {
       ++q;
@@ -2135,6 +2163,8 @@ class walk_base {
       if (memo_) memo_->set(p, q, esc);
     } else if (!track(v_->scalar(q))) {
       return false;
+    } else if (memo_) {
+      memo_->set(p, q, false);  // a number's reader takes its text from here
     }
     // A container's value is always followed by ',' or its bracket; checking that one
     // byte follows now lets the reader scan a number to its end within the input.
@@ -5942,6 +5972,12 @@ class payload_reader {
     }
     return json::detail::view_access::make_string(v.data() + 1, static_cast<std::size_t>(close - (v.data() + 1)), esc);
   }
+  /// The text of the number `v`: where the walk that just validated it saw it end, else
+  /// found by a scan.
+  std::string_view number_text(json::value v) const noexcept {
+    if (memo_.start == v.data()) return {v.data(), static_cast<std::size_t>(memo_.end - v.data())};
+    return v.raw();
+  }
   /// A walk over the members of object `v`, sharing this reader's memo: validating when
   /// the reader validates as it reads (payload_parse) and `v` lies past what it has
   /// validated so far, else over validated text.
@@ -5983,7 +6019,7 @@ class payload_reader {
   jobwire::void_result number(json::value v, number_field& out) const noexcept {
     if (absent(v)) return {};
     if (!v.is_number()) return at(errc::invalid_field, v);
-    auto d = v.get_double();
+    auto d = json::detail::number_as_double(number_text(v));
     if (!d) return at(errc::invalid_field, v);
     out.value = *d;
     out.present = true;
@@ -6000,13 +6036,13 @@ class payload_reader {
     jobwire::void_result st = number(v, out);
     if (!st || !out.present) return st;
     if (!(out.value >= 0 && out.value <= 100)) return at(errc::invalid_field, v);
-    if (integer_only && !v.is_integer_text()) return at(errc::invalid_field, v);
+    if (integer_only && json::detail::has_fraction_or_exponent(number_text(v))) return at(errc::invalid_field, v);
     return {};
   }
   jobwire::void_result integer(json::value v, integer_field& out, std::int64_t min_value = 0) const noexcept {
     if (absent(v)) return {};
     if (!v.is_number()) return at(errc::invalid_field, v);
-    auto i = v.get_int64();
+    auto i = json::detail::number_as_integer<std::int64_t>(number_text(v));
     if (!i || *i < min_value) return at(errc::invalid_field, v);
     out.value = *i;
     out.present = true;
@@ -6022,7 +6058,7 @@ class payload_reader {
   jobwire::void_result time(json::value v, time_field& out) const noexcept {
     if (absent(v)) return {};
     if (v.is_number()) {
-      auto d = v.get_double();
+      auto d = json::detail::number_as_double(number_text(v));
       if (!d) return at(errc::invalid_field, v);
       out.kind = time_field::form::number;
       out.seconds = *d;
@@ -6074,18 +6110,6 @@ class payload_reader {
     auto parsed = Id::parse(s.raw());
     if (!parsed) return at(errc::invalid_job_id, v);
     out = *parsed;
-    return {};
-  }
-  /// An array of strings (e.g. `events`); kept as a view with its size.
-  jobwire::void_result string_array(json::value v, json::array& out, std::size_t& count) const noexcept {
-    if (absent(v)) return {};
-    if (!v.is_array()) return at(errc::invalid_field, v);
-    out = *v.get_array();
-    count = 0;
-    for (json::value e : out) {
-      if (!e.is_string()) return at(errc::invalid_field, e);
-      ++count;
-    }
     return {};
   }
 
@@ -6199,14 +6223,25 @@ class list_view {
 };
 
 namespace detail {
-inline jobwire::void_result read_string_list(const payload_reader& r, json::value v,
+/// A list of strings (e.g. `events`) read in place: one walk over its elements validates
+/// and counts them; kept as a view with its size.
+inline jobwire::void_result read_string_list(const payload_reader& r, json::detail::member_walk& w,
                                              list_view<json::string>& out) noexcept {
+  const json::value v = w.raw_value();
   if (payload_reader::absent(v)) return {};
-  json::array arr;
+  if (!v.is_array()) return r.at(errc::invalid_field, v);
   std::size_t n = 0;
-  jobwire::void_result st = r.string_array(v, arr, n);
-  if (st) out = list_view<json::string>(arr, n);
-  return st;
+  json::detail::element_walk ew = r.elements(v);
+  for (; !ew.done(); ew.advance()) {
+    const json::value e = ew.value();
+    if (!ew.status()) break;
+    if (!e.is_string()) return r.at(errc::invalid_field, e);
+    ++n;
+  }
+  if (!ew.status()) return ew.status();
+  w.set_value_end(ew.end());
+  out = list_view<json::string>(*v.get_array(), n);
+  return {};
 }
 }  // namespace detail
 
@@ -6279,8 +6314,8 @@ struct error {
 /// A list of strings, kept as a view with its size.
 struct strings {
   using field = list_view<json::string>;
-  static jobwire::void_result read(const payload_reader& r, json::value v, field& f) noexcept {
-    return read_string_list(r, v, f);
+  static jobwire::void_result read(const payload_reader& r, member_walk& w, field& f) noexcept {
+    return read_string_list(r, w, f);
   }
 };
 }  // namespace field_readers
@@ -6298,7 +6333,12 @@ struct field_rule {
 /// The rule of a plain field `M` read by `Reader`.
 template <class Ctx, class Reader, auto M>
 jobwire::void_result plain_rule(const payload_reader& r, member_walk& w, Ctx& c) noexcept {
-  return Reader::read(r, w.member().value, c.doc.*M);
+  // A reader of a container reads it in place from the walk (one pass); the others get
+  // the value, validated.
+  if constexpr (std::is_invocable_v<decltype(&Reader::read), const payload_reader&, member_walk&,
+                                    typename Reader::field&>)
+    return Reader::read(r, w, c.doc.*M);
+  else return Reader::read(r, w.member().value, c.doc.*M);
 }
 
 /// The rule of a member whose value is checked after the walk, together with its siblings

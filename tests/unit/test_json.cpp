@@ -438,3 +438,26 @@ TEST_CASE("string scan: strings accepted and refused the same way at every align
     CHECK((bad.error().code == errc::json_invalid_string && bad.error().offset == pad + 2));
   }
 }
+
+TEST_CASE("number scan: the digit run ends at the first non-digit at every position") {
+  const unsigned char others[] = {'/', ':', '.', 'e', 'E', '+', '-', ',', '}', ' ', 0x00, 0x7F, 0x80, 0xB9, 0xBA, 0xFF};
+  for (std::size_t len = 0; len <= 24; ++len) {
+    for (std::size_t pos = 0; pos <= len; ++pos) {
+      for (unsigned char other : others) {
+        std::string s;
+        for (std::size_t i = 0; i < len; ++i) s += static_cast<char>('0' + (i * 7) % 10);
+        if (pos < len) s[pos] = static_cast<char>(other);
+        INFO("len " << len << " pos " << pos << " byte " << int(other));
+        CHECK(json::detail::skip_digits(s.data(), s.data() + s.size()) == s.data() + pos);
+      }
+    }
+  }
+  // Through the parser: long numbers at every alignment.
+  for (std::size_t pad = 0; pad < 12; ++pad) {
+    const std::string digits = "1" + std::string(pad, '0') + "23456789";
+    auto v = json::parse("[" + digits + "," + digits + ".5e3]");
+    REQUIRE(v);
+    CHECK(json::parse("[" + digits + "x]").error().code == errc::json_unexpected_token);
+    CHECK(json::parse("[0" + digits + "]").error().code == errc::json_invalid_number);
+  }
+}
