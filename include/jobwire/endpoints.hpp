@@ -189,14 +189,10 @@ struct endpoint_list_view {
 };
 
 inline result<endpoint_list_view> parse_endpoint_list(std::string_view body, const payload_options& opt = {}) noexcept {
-  detail::payload_reader r(body.data(), body.data() + body.size(), opt);
-  auto doc = detail::parse_payload_object(body, r);
-  if (!doc) return doc.error();
-  json::object obj = *doc->get_object();
-  json::value object = obj.find("object"), data = obj.find("data");
-  if (!object.exists() || !data.exists()) return r.at(errc::missing_field, *doc);
-  if (!object.is_string() || !object.get_string()->equals("list")) return r.at(errc::invalid_field, object);
-  if (!data.is_array()) return r.at(errc::invalid_field, data);
+  detail::payload_parse r(body, opt);
+  auto list = detail::read_list_document(r);
+  if (!list) return list.error();
+  const json::value data = list->data;
   std::size_t n = 0;
   for (json::value v : *data.get_array()) {
     endpoint_view e;

@@ -840,6 +840,35 @@ class payload_parse : public payload_reader {
   reading mode_;
 };
 
+/// The members of a list document of the management and video APIs (§16.3, §16.8):
+/// `{"object":"list","data":[...]}`, with the page cursors of `GET /v1/videos`. Declared
+/// once for the three lists (videos, models, endpoints); captured by the walk and checked
+/// after it, in the order below. `doc` is the list object itself.
+struct list_reading {
+  json::value doc, object, data, first_id, last_id, has_more;
+};
+inline constexpr auto list_fields = make_field_table<list_reading>({
+    {"object", &capture_rule<list_reading, &list_reading::object>},
+    {"data", &capture_rule<list_reading, &list_reading::data>},
+    {"first_id", &capture_rule<list_reading, &list_reading::first_id>},
+    {"last_id", &capture_rule<list_reading, &list_reading::last_id>},
+    {"has_more", &capture_rule<list_reading, &list_reading::has_more>},
+});
+
+/// Reads a list document in one pass and checks its frame: `object` is "list" and `data`
+/// an array (its entries are the caller's to read, from validated text).
+inline result<list_reading> read_list_document(payload_parse& r) noexcept {
+  auto doc = r.root();
+  if (!doc) return doc.error();
+  list_reading c;
+  c.doc = *doc;
+  if (jobwire::void_result st = r.read_root(*doc, list_fields, c); !st) return st.error();
+  if (!c.object.exists() || !c.data.exists()) return r.at(errc::missing_field, *doc);
+  if (!c.object.is_string() || !c.object.get_string()->equals("list")) return r.at(errc::invalid_field, c.object);
+  if (!c.data.is_array()) return r.at(errc::invalid_field, c.data);
+  return c;
+}
+
 /// The top-level JSON object of a payload body. Every payload parser reads with duplicate
 /// names rejected whatever `opt.json` says (a repeated name would let two readers of the
 /// same body see different values), then requires an object; the error offsets are those of

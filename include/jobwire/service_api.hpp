@@ -72,19 +72,6 @@ inline result<http_request> list_videos_request(const video_list_options& o = {}
 /// `GET /v1/videos/models` (active models only).
 inline http_request list_models_request() { return {http_method::get, "/v1/videos/models", {}, {}}; }
 
-namespace service_detail {
-inline jobwire::void_result require_list_object(const detail::payload_reader& r, json::value doc,
-                                                json::value& data) noexcept {
-  json::object obj = *doc.get_object();
-  json::value object = obj.find("object");
-  data = obj.find("data");
-  if (!object.exists() || !data.exists()) return r.at(errc::missing_field, doc);
-  if (!object.is_string() || !object.get_string()->equals("list")) return r.at(errc::invalid_field, object);
-  if (!data.is_array()) return r.at(errc::invalid_field, data);
-  return {};
-}
-}  // namespace service_detail
-
 /// One page of `GET /v1/videos`. Each entry is a video object, validated as a status
 /// object (§5) when the page is parsed; `at(i)` reads it again as a view.
 class video_list_view {
@@ -101,20 +88,17 @@ class video_list_view {
   /// Parses a page; an entry that is no valid status object fails the page, with the
   /// entry's error offset counted from the start of `body`.
   static result<video_list_view> parse(std::string_view body, const payload_options& opt = {}) noexcept {
-    detail::payload_reader r(body.data(), body.data() + body.size(), opt);
-    auto doc = detail::parse_payload_object(body, r);
-    if (!doc) return doc.error();
-    json::value data;
-    jobwire::void_result st = service_detail::require_list_object(r, *doc, data);
-    if (!st) return st.error();
+    detail::payload_parse r(body, opt);
+    auto list = detail::read_list_document(r);
+    if (!list) return list.error();
+    const json::value data = list->data;
     video_list_view l;
     l.opt_ = opt;
-    json::object obj = *doc->get_object();
-    st = r.text(obj.find("first_id"), l.first_id);
-    if (st) st = r.text(obj.find("last_id"), l.last_id);
+    jobwire::void_result st = r.text(list->first_id, l.first_id);
+    if (st) st = r.text(list->last_id, l.last_id);
     if (!st) return st.error();
-    json::value more = obj.find("has_more");
-    if (!more.exists()) return r.at(errc::missing_field, *doc);
+    json::value more = list->has_more;
+    if (!more.exists()) return r.at(errc::missing_field, list->doc);
     if (!more.is_bool()) return r.at(errc::invalid_field, more);
     l.has_more = *more.get_bool();
     for (json::value v : *data.get_array()) {
@@ -128,7 +112,7 @@ class video_list_view {
     }
     l.data_ = *data.get_array();
     // The cursor for the next page is the last entry's id (§16.8: `after`).
-    if (l.size_ > 0 && !l.last_id.present) return r.at(errc::missing_field, *doc);
+    if (l.size_ > 0 && !l.last_id.present) return r.at(errc::missing_field, list->doc);
     return l;
   }
 
@@ -207,16 +191,14 @@ struct model_list_view {
 };
 
 inline result<model_list_view> parse_model_list(std::string_view body, const payload_options& opt = {}) noexcept {
-  detail::payload_reader r(body.data(), body.data() + body.size(), opt);
-  auto doc = detail::parse_payload_object(body, r);
-  if (!doc) return doc.error();
-  json::value data;
-  jobwire::void_result st = service_detail::require_list_object(r, *doc, data);
-  if (!st) return st.error();
+  detail::payload_parse r(body, opt);
+  auto list = detail::read_list_document(r);
+  if (!list) return list.error();
+  const json::value data = list->data;
   std::size_t n = 0;
   for (json::value v : *data.get_array()) {
     model_view m;
-    st = model_view::read(r, v, m);
+    jobwire::void_result st = model_view::read(r, v, m);
     if (!st) return st.error();
     ++n;
   }

@@ -6695,6 +6695,35 @@ class payload_parse : public payload_reader {
   reading mode_;
 };
 
+/// The members of a list document of the management and video APIs (§16.3, §16.8):
+/// `{"object":"list","data":[...]}`, with the page cursors of `GET /v1/videos`. Declared
+/// once for the three lists (videos, models, endpoints); captured by the walk and checked
+/// after it, in the order below. `doc` is the list object itself.
+struct list_reading {
+  json::value doc, object, data, first_id, last_id, has_more;
+};
+inline constexpr auto list_fields = make_field_table<list_reading>({
+    {"object", &capture_rule<list_reading, &list_reading::object>},
+    {"data", &capture_rule<list_reading, &list_reading::data>},
+    {"first_id", &capture_rule<list_reading, &list_reading::first_id>},
+    {"last_id", &capture_rule<list_reading, &list_reading::last_id>},
+    {"has_more", &capture_rule<list_reading, &list_reading::has_more>},
+});
+
+/// Reads a list document in one pass and checks its frame: `object` is "list" and `data`
+/// an array (its entries are the caller's to read, from validated text).
+inline result<list_reading> read_list_document(payload_parse& r) noexcept {
+  auto doc = r.root();
+  if (!doc) return doc.error();
+  list_reading c;
+  c.doc = *doc;
+  if (jobwire::void_result st = r.read_root(*doc, list_fields, c); !st) return st.error();
+  if (!c.object.exists() || !c.data.exists()) return r.at(errc::missing_field, *doc);
+  if (!c.object.is_string() || !c.object.get_string()->equals("list")) return r.at(errc::invalid_field, c.object);
+  if (!c.data.is_array()) return r.at(errc::invalid_field, c.data);
+  return c;
+}
+
 /// The top-level JSON object of a payload body. Every payload parser reads with duplicate
 /// names rejected whatever `opt.json` says (a repeated name would let two readers of the
 /// same body see different values), then requires an object; the error offsets are those of
@@ -15128,14 +15157,10 @@ struct endpoint_list_view {
 };
 
 inline result<endpoint_list_view> parse_endpoint_list(std::string_view body, const payload_options& opt = {}) noexcept {
-  detail::payload_reader r(body.data(), body.data() + body.size(), opt);
-  auto doc = detail::parse_payload_object(body, r);
-  if (!doc) return doc.error();
-  json::object obj = *doc->get_object();
-  json::value object = obj.find("object"), data = obj.find("data");
-  if (!object.exists() || !data.exists()) return r.at(errc::missing_field, *doc);
-  if (!object.is_string() || !object.get_string()->equals("list")) return r.at(errc::invalid_field, object);
-  if (!data.is_array()) return r.at(errc::invalid_field, data);
+  detail::payload_parse r(body, opt);
+  auto list = detail::read_list_document(r);
+  if (!list) return list.error();
+  const json::value data = list->data;
   std::size_t n = 0;
   for (json::value v : *data.get_array()) {
     endpoint_view e;
@@ -15439,19 +15464,6 @@ inline result<http_request> list_videos_request(const video_list_options& o = {}
 /// `GET /v1/videos/models` (active models only).
 inline http_request list_models_request() { return {http_method::get, "/v1/videos/models", {}, {}}; }
 
-namespace service_detail {
-inline jobwire::void_result require_list_object(const detail::payload_reader& r, json::value doc,
-                                                json::value& data) noexcept {
-  json::object obj = *doc.get_object();
-  json::value object = obj.find("object");
-  data = obj.find("data");
-  if (!object.exists() || !data.exists()) return r.at(errc::missing_field, doc);
-  if (!object.is_string() || !object.get_string()->equals("list")) return r.at(errc::invalid_field, object);
-  if (!data.is_array()) return r.at(errc::invalid_field, data);
-  return {};
-}
-}  // namespace service_detail
-
 /// One page of `GET /v1/videos`. Each entry is a video object, validated as a status
 /// object (§5) when the page is parsed; `at(i)` reads it again as a view.
 class video_list_view {
@@ -15468,20 +15480,17 @@ class video_list_view {
   /// Parses a page; an entry that is no valid status object fails the page, with the
   /// entry's error offset counted from the start of `body`.
   static result<video_list_view> parse(std::string_view body, const payload_options& opt = {}) noexcept {
-    detail::payload_reader r(body.data(), body.data() + body.size(), opt);
-    auto doc = detail::parse_payload_object(body, r);
-    if (!doc) return doc.error();
-    json::value data;
-    jobwire::void_result st = service_detail::require_list_object(r, *doc, data);
-    if (!st) return st.error();
+    detail::payload_parse r(body, opt);
+    auto list = detail::read_list_document(r);
+    if (!list) return list.error();
+    const json::value data = list->data;
     video_list_view l;
     l.opt_ = opt;
-    json::object obj = *doc->get_object();
-    st = r.text(obj.find("first_id"), l.first_id);
-    if (st) st = r.text(obj.find("last_id"), l.last_id);
+    jobwire::void_result st = r.text(list->first_id, l.first_id);
+    if (st) st = r.text(list->last_id, l.last_id);
     if (!st) return st.error();
-    json::value more = obj.find("has_more");
-    if (!more.exists()) return r.at(errc::missing_field, *doc);
+    json::value more = list->has_more;
+    if (!more.exists()) return r.at(errc::missing_field, list->doc);
     if (!more.is_bool()) return r.at(errc::invalid_field, more);
     l.has_more = *more.get_bool();
     for (json::value v : *data.get_array()) {
@@ -15495,7 +15504,7 @@ class video_list_view {
     }
     l.data_ = *data.get_array();
     // The cursor for the next page is the last entry's id (§16.8: `after`).
-    if (l.size_ > 0 && !l.last_id.present) return r.at(errc::missing_field, *doc);
+    if (l.size_ > 0 && !l.last_id.present) return r.at(errc::missing_field, list->doc);
     return l;
   }
 
@@ -15574,16 +15583,14 @@ struct model_list_view {
 };
 
 inline result<model_list_view> parse_model_list(std::string_view body, const payload_options& opt = {}) noexcept {
-  detail::payload_reader r(body.data(), body.data() + body.size(), opt);
-  auto doc = detail::parse_payload_object(body, r);
-  if (!doc) return doc.error();
-  json::value data;
-  jobwire::void_result st = service_detail::require_list_object(r, *doc, data);
-  if (!st) return st.error();
+  detail::payload_parse r(body, opt);
+  auto list = detail::read_list_document(r);
+  if (!list) return list.error();
+  const json::value data = list->data;
   std::size_t n = 0;
   for (json::value v : *data.get_array()) {
     model_view m;
-    st = model_view::read(r, v, m);
+    jobwire::void_result st = model_view::read(r, v, m);
     if (!st) return st.error();
     ++n;
   }
