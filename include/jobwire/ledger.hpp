@@ -892,41 +892,29 @@ struct delivery_keys {
   X(optional_iso_time, last_failure_at_ms, last_failure_at)           \
   X(optional_text, last_error_message, last_error_message)
 
-struct attempt_reading {
-  attempt_reading(attempt_record& d, ledger_shared& s) noexcept : doc(d), sh(s) {}
-  attempt_record& doc;
-  ledger_shared& sh;
-  JOBWIRE_LEDGER_ATTEMPT_FIELDS(JOBWIRE_DETAIL_LEDGER_SLOT)
-};
-struct summary_reading {
-  summary_reading(delivery_summary& d, ledger_shared& s) noexcept : doc(d), sh(s) {}
-  delivery_summary& doc;
-  ledger_shared& sh;
-  JOBWIRE_LEDGER_SUMMARY_FIELDS(JOBWIRE_DETAIL_LEDGER_SLOT)
-};
+/// Declares the reading of one ledger document `Doc` from its X-macro list `FIELDS`: the
+/// reading state `Name` (a slot per field), its table `Table` and `check_fields`, which
+/// runs the fields' checks in the list's order.
+#define JOBWIRE_DETAIL_LEDGER_DOCUMENT(Name, Doc_, Table, FIELDS)                                  \
+  struct Name {                                                                                    \
+    Name(Doc_& d, ledger_shared& s) noexcept : doc(d), sh(s) {}                                    \
+    Doc_& doc;                                                                                     \
+    ledger_shared& sh;                                                                             \
+    FIELDS(JOBWIRE_DETAIL_LEDGER_SLOT)                                                             \
+  };                                                                                               \
+  inline constexpr auto Table = [] {                                                               \
+    using Doc = Doc_;                                                                              \
+    using Ctx = Name;                                                                              \
+    return make_field_table<Ctx>({FIELDS(JOBWIRE_DETAIL_LEDGER_RULE)});                            \
+  }();                                                                                             \
+  inline jobwire::void_result check_fields(const payload_reader& r, json::value parent, Name& c) { \
+    jobwire::void_result st;                                                                       \
+    (void)(true FIELDS(JOBWIRE_DETAIL_LEDGER_CHECK));                                              \
+    return st;                                                                                     \
+  }
 
-inline constexpr auto ledger_attempt_fields = [] {
-  using Doc = attempt_record;
-  using Ctx = attempt_reading;
-  return make_field_table<Ctx>({JOBWIRE_LEDGER_ATTEMPT_FIELDS(JOBWIRE_DETAIL_LEDGER_RULE)});
-}();
-inline constexpr auto ledger_summary_fields = [] {
-  using Doc = delivery_summary;
-  using Ctx = summary_reading;
-  return make_field_table<Ctx>({JOBWIRE_LEDGER_SUMMARY_FIELDS(JOBWIRE_DETAIL_LEDGER_RULE)});
-}();
-
-/// The checks of a walked attempt object `parent`, in declared order.
-inline jobwire::void_result check_fields(const payload_reader& r, json::value parent, attempt_reading& c) {
-  jobwire::void_result st;
-  (void)(true JOBWIRE_LEDGER_ATTEMPT_FIELDS(JOBWIRE_DETAIL_LEDGER_CHECK));
-  return st;
-}
-inline jobwire::void_result check_fields(const payload_reader& r, json::value parent, summary_reading& c) {
-  jobwire::void_result st;
-  (void)(true JOBWIRE_LEDGER_SUMMARY_FIELDS(JOBWIRE_DETAIL_LEDGER_CHECK));
-  return st;
-}
+JOBWIRE_DETAIL_LEDGER_DOCUMENT(attempt_reading, attempt_record, ledger_attempt_fields, JOBWIRE_LEDGER_ATTEMPT_FIELDS)
+JOBWIRE_DETAIL_LEDGER_DOCUMENT(summary_reading, delivery_summary, ledger_summary_fields, JOBWIRE_LEDGER_SUMMARY_FIELDS)
 
 namespace ledger_fields {
 /// A nested object of one ledger document (`Reading` its reading state), read in place:
@@ -1012,22 +1000,7 @@ using summary_object = nested_object<summary_reading, ledger_summary_fields>;
   X(summary_object, delivery, delivery) \
   X(attempt_list, attempts, attempts)
 
-struct block_reading {
-  block_reading(webhook_delivery_block& d, ledger_shared& s) noexcept : doc(d), sh(s) {}
-  webhook_delivery_block& doc;
-  ledger_shared& sh;
-  JOBWIRE_LEDGER_BLOCK_FIELDS(JOBWIRE_DETAIL_LEDGER_SLOT)
-};
-inline constexpr auto ledger_block_fields = [] {
-  using Doc = webhook_delivery_block;
-  using Ctx = block_reading;
-  return make_field_table<Ctx>({JOBWIRE_LEDGER_BLOCK_FIELDS(JOBWIRE_DETAIL_LEDGER_RULE)});
-}();
-inline jobwire::void_result check_fields(const payload_reader& r, json::value parent, block_reading& c) {
-  jobwire::void_result st;
-  (void)(true JOBWIRE_LEDGER_BLOCK_FIELDS(JOBWIRE_DETAIL_LEDGER_CHECK));
-  return st;
-}
+JOBWIRE_DETAIL_LEDGER_DOCUMENT(block_reading, webhook_delivery_block, ledger_block_fields, JOBWIRE_LEDGER_BLOCK_FIELDS)
 
 /// Reads a whole ledger text whose root object is declared by `table` (reading state
 /// `Reading`). JSON errors come first, as if the text were validated before it is read: in
