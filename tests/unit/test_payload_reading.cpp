@@ -86,7 +86,7 @@ TEST_CASE("payload reading: one pass and two passes agree on mutated payloads") 
     const std::string t = mutate(seeds[rng() % seeds.size()], rng);
     const std::string diff = jobwire_reference::compare_readings(t);
     if (!diff.empty()) FAIL("input: " << t << "\n" << diff);
-    accepted += jobwire::parse_envelope(t).has_value() ? 1 : 0;
+    accepted += jobwire::parse_envelope(t).has_value() ? 1u : 0u;
     ++compared;
   }
   CHECK(compared == 6000);
