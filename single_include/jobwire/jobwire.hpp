@@ -1662,40 +1662,55 @@ class validator {
 
   error fail(errc c, const char* at) const noexcept { return error(c, static_cast<std::size_t>(at - begin_)); }
 
-  /// A cheap fingerprint of a key's *decoded* bytes (length and five sampled bytes), so
-  /// equal keys always match whatever their escaping. It only decides which pairs get an
-  /// exact comparison, so collisions cost a compare, never a wrong answer.
+  /// 8 bytes as a little-endian word (the byte order the escaped path below builds).
+  static std::uint64_t load_le64(const char* p) noexcept {
+#if defined(__BYTE_ORDER__) && defined(__ORDER_LITTLE_ENDIAN__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    std::uint64_t w;
+    std::memcpy(&w, p, 8);
+    return w;
+#else
+    std::uint64_t w = 0;
+    for (std::size_t i = 0; i < 8; ++i) w |= std::uint64_t{static_cast<unsigned char>(p[i])} << (8 * i);
+    return w;
+#endif
+  }
+  /// A cheap fingerprint of a key's *decoded* bytes (its length, first and last 8 bytes),
+  /// so equal keys always match whatever their escaping. It only decides which pairs get
+  /// an exact comparison, so collisions cost a compare, never a wrong answer.
   static std::uint32_t key_hash(const char* raw, std::size_t len, bool escaped) noexcept {
+    std::uint64_t head = 0, tail = 0;
     std::size_t n = len;
-    unsigned char b[5] = {0, 0, 0, 0, 0};
     if (!escaped) {
-      if (n > 0) {
-        b[0] = static_cast<unsigned char>(raw[0]);
-        b[1] = static_cast<unsigned char>(raw[n > 1 ? 1 : 0]);
-        b[2] = static_cast<unsigned char>(raw[n / 2]);
-        b[3] = static_cast<unsigned char>(raw[n - (n > 1 ? 2 : 1)]);
-        b[4] = static_cast<unsigned char>(raw[n - 1]);
+      if (n >= 8) {
+        head = load_le64(raw);
+        tail = load_le64(raw + n - 8);
+      } else {
+        for (std::size_t i = 0; i < n; ++i) head |= std::uint64_t{static_cast<unsigned char>(raw[i])} << (8 * i);
+        tail = head;
       }
     } else {
-      // Rare: decode twice (length first, then the sampled positions).
-      n = view_access::make_string(raw, len, true).decoded_size();
-      if (n > 0) {
-        const std::size_t pos[5] = {0, n > 1 ? 1u : 0u, n / 2, n - (n > 1 ? 2 : 1), n - 1};
-        unescaper u(raw, raw + len);
-        char c;
-        std::size_t i = 0;
-        while (u.next(c)) {
-          for (int k = 0; k < 5; ++k)
-            if (pos[k] == i) b[k] = static_cast<unsigned char>(c);
-          ++i;
+      // Rare: decode once, keeping the first 8 bytes and the last 8 (in a ring).
+      unsigned char first[8] = {}, last[8] = {};
+      n = 0;
+      unescaper u(raw, raw + len);
+      char c;
+      while (u.next(c)) {
+        if (n < 8) first[n] = static_cast<unsigned char>(c);
+        last[n % 8] = static_cast<unsigned char>(c);
+        ++n;
+      }
+      if (n >= 8) {
+        for (std::size_t i = 0; i < 8; ++i) {
+          head |= std::uint64_t{first[i]} << (8 * i);
+          tail |= std::uint64_t{last[(n - 8 + i) % 8]} << (8 * i);
         }
+      } else {
+        for (std::size_t i = 0; i < n; ++i) head |= std::uint64_t{first[i]} << (8 * i);
+        tail = head;
       }
     }
-    // One multiply: this runs for every key of every object.
-    const std::uint32_t sample = static_cast<std::uint32_t>(b[0]) | (static_cast<std::uint32_t>(b[1]) << 8) |
-                                 (static_cast<std::uint32_t>(b[2] ^ b[3]) << 16) |
-                                 (static_cast<std::uint32_t>(b[4]) << 24);
-    return (static_cast<std::uint32_t>(n) * 2654435761u) ^ sample;
+    const std::uint64_t x = (head * 0x9E3779B97F4A7C15ull) ^ (tail * 0xC2B2AE3D27D4EB4Full) ^ n;
+    return static_cast<std::uint32_t>(x >> 32);
   }
 
   // --- key table (duplicate detection) ---------------------------------------------
