@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 
@@ -44,9 +45,28 @@ constexpr std::string_view phase_name(phase p) noexcept {
 /// Exact, case-sensitive phase name. Whether the phase exists under a profile is a separate
 /// question (`profile::has_phase`).
 inline result<phase> parse_phase(std::string_view s) noexcept {
-  for (unsigned i = 0; i < phase_count; ++i) {
-    phase p = static_cast<phase>(i);
-    if (s == phase_name(p)) return p;
+  // Dispatched on the length (every delivery reads a phase in its type header, its key
+  // header and twice in its body): at most two names share one.
+  auto is = [s](phase p) noexcept { return std::memcmp(s.data(), phase_name(p).data(), s.size()) == 0; };
+  switch (s.size()) {
+    case 6:
+      if (is(phase::failed)) return phase::failed;
+      break;
+    case 7:
+      if (is(phase::created)) return phase::created;
+      if (is(phase::expired)) return phase::expired;
+      break;
+    case 8:
+      if (is(phase::progress)) return phase::progress;
+      break;
+    case 9:
+      if (is(phase::completed)) return phase::completed;
+      if (is(phase::cancelled)) return phase::cancelled;
+      break;
+    case 14:
+      if (is(phase::status_changed)) return phase::status_changed;
+      break;
+    default: break;
   }
   return errc::unknown_phase;
 }
@@ -67,8 +87,11 @@ struct event_type {
 /// `type` field and the event-type header. `job.*` names are subscription names, not event
 /// types, and are rejected here (see the subscription normaliser for those).
 inline result<event_type> parse_event_type(std::string_view s, const profile& prof = profiles::ai_stats) noexcept {
-  std::size_t dot = s.find('.');
-  if (dot == std::string_view::npos) return errc::unknown_event_type;
+  // `<kind>.<phase>` split at the first dot. Both kinds are five letters, so a type whose
+  // first dot is elsewhere has no kind (every failure here is `unknown_event_type`).
+  static_assert(kind_name(kind::video).size() == 5 && kind_name(kind::batch).size() == 5, "kinds are five letters");
+  constexpr std::size_t dot = 5;
+  if (s.size() <= dot + 1 || s[dot] != '.') return errc::unknown_event_type;
   auto k = parse_kind(s.substr(0, dot));
   if (!k) return errc::unknown_event_type;
   auto p = parse_phase(s.substr(dot + 1));

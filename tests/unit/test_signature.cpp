@@ -632,6 +632,85 @@ TEST_CASE("profile detection: the header family picks the rules (PROTOCOL.md §1
   CHECK(verify_delivery(s.body, drop_header(ph, "x-phaseo-signature"), none, now).code() == errc::unsigned_not_allowed);
 }
 
+TEST_CASE("one-pass header scan: the verdicts of detection and collection (PROTOCOL.md §9, §15)") {
+  // Every sequence of up to three headers drawn from names of every family, in several
+  // cases, near misses of the prefixes and suffixes, and two values (so repeats agree or
+  // conflict): the scan must select the profile `select_profile` selects, or fail as it
+  // does, and hold what `collect_delivery_headers` collects under that profile, or defer
+  // its error.
+  const std::vector<std::string> names = {"content-type",
+                                          "x-ai-stats-timestamp",
+                                          "X-AI-Stats-Signature",
+                                          "x-ai-stats-attempt",
+                                          "X-AI-STATS-MAX-ATTEMPTS",
+                                          "x-ai-stats-attempts",
+                                          "x-ai-stats-",
+                                          "x-ai-statsXtimestamp",
+                                          "x-phaseo-event-id",
+                                          "X-Phaseo-Delivery-Key",
+                                          "x-phaseo-event-type",
+                                          "x-phaseo-trace",
+                                          "webhook-id",
+                                          "SVIX-Timestamp",
+                                          "webhook-other",
+                                          "svix-",
+                                          "x",
+                                          "x-ai-stats-Event-Id\x80",
+                                          "x-ai-st\xc3\xa1ts-timestamp"};
+  const profile custom{"custom", "", "", profiles::six_phases, false, false, signature_scheme::service_hex, {}, false};
+  const std::vector<const profile*> choices = {
+      nullptr, &profiles::ai_stats, &profiles::phaseo, &profiles::standard, &profiles::openai, &custom};
+  std::size_t checked = 0, differing = 0;
+  std::string first_difference;
+  // Plain comparisons (not one assertion each): the loops below make ~160k cases.
+  auto same_verdict = [&](const header_pairs& h, const profile* chosen) {
+    delivery_header_scan scan;
+    const void_result scanned = scan_delivery_headers(h, chosen, scan);
+    const auto selected = select_profile(h, chosen);
+    if (scanned.has_value() != selected.has_value()) return false;
+    if (!selected) return scanned.code() == selected.code();
+    if (scan.prof != *selected) return false;
+    if (scan.prof->scheme == signature_scheme::webhooks) return true;
+    const auto raw = collect_delivery_headers(h, *scan.prof);
+    if (scan.deferred != raw.code()) return false;
+    if (!raw) return true;
+    ++checked;
+    return scan.raw.timestamp == raw->timestamp && scan.raw.signature == raw->signature &&
+           scan.raw.event_id == raw->event_id && scan.raw.event_type == raw->event_type &&
+           scan.raw.delivery_key == raw->delivery_key && scan.raw.attempt == raw->attempt &&
+           scan.raw.max_attempts == raw->max_attempts;
+  };
+  auto check_headers = [&](const header_pairs& h) {
+    for (const profile* chosen : choices) {
+      if (same_verdict(h, chosen)) continue;
+      if (differing++ == 0) {
+        first_difference = chosen != nullptr ? std::string(chosen->name) : "auto";
+        for (const auto& [n, v] : h) first_difference += " | " + n + ": " + v;
+      }
+    }
+  };
+  const std::vector<std::string> values = {"1", "2"};
+  for (const auto& a : names)
+    for (const auto& b : names)
+      for (const auto& c : names)
+        for (const auto& va : values)
+          for (const auto& vb : values) check_headers(header_pairs{{a, va}, {b, vb}, {c, "1"}});
+  // The verdicts that matter, spelled out: two families, a conflict deferred, a near miss.
+  delivery_header_scan scan;
+  CHECK(scan_delivery_headers(header_pairs{{"x-phaseo-attempt", "1"}, {"webhook-id", "m"}}, nullptr, scan).code() ==
+        errc::ambiguous_header);
+  REQUIRE(scan_delivery_headers(header_pairs{{"X-AI-Stats-Attempt", "1"}, {"x-ai-stats-attempt", "2"}}, nullptr, scan));
+  CHECK(scan.prof == &profiles::ai_stats);
+  CHECK(scan.deferred == errc::ambiguous_header);
+  REQUIRE(
+      scan_delivery_headers(header_pairs{{"x-ai-stats-attempts", "1"}, {"x-phaseo-Timestamp", "5"}}, nullptr, scan));
+  CHECK(scan.prof == &profiles::phaseo);
+  CHECK(scan.raw.timestamp == std::optional<std::string_view>("5"));
+  INFO("first difference: " << first_difference);
+  CHECK(differing == 0);
+  CHECK(checked > 10000);
+}
+
 TEST_CASE("error messages never contain secrets or signatures") {
   for (errc c : {errc::empty_secret, errc::signature_mismatch, errc::malformed_signature, errc::secret_required}) {
     const std::string_view msg = error_message(c);
