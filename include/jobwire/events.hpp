@@ -24,8 +24,9 @@ enum class kind : std::uint8_t { video, batch };
 constexpr std::string_view kind_name(kind k) noexcept { return k == kind::video ? "video" : "batch"; }
 
 inline result<kind> parse_kind(std::string_view s) noexcept {
-  if (s == "video") return kind::video;
-  if (s == "batch") return kind::batch;
+  if (s.size() != 5) return errc::unknown_kind;
+  if (std::memcmp(s.data(), "video", 5) == 0) return kind::video;
+  if (std::memcmp(s.data(), "batch", 5) == 0) return kind::batch;
   return errc::unknown_kind;
 }
 
@@ -47,24 +48,25 @@ constexpr std::string_view phase_name(phase p) noexcept {
 inline result<phase> parse_phase(std::string_view s) noexcept {
   // Dispatched on the length (every delivery reads a phase in its type header, its key
   // header and twice in its body): at most two names share one.
-  auto is = [s](phase p) noexcept { return std::memcmp(s.data(), phase_name(p).data(), s.size()) == 0; };
+  // Each comparison has a constant length, so it compiles to a few word compares.
+  const char* p = s.data();
   switch (s.size()) {
     case 6:
-      if (is(phase::failed)) return phase::failed;
+      if (std::memcmp(p, "failed", 6) == 0) return phase::failed;
       break;
     case 7:
-      if (is(phase::created)) return phase::created;
-      if (is(phase::expired)) return phase::expired;
+      if (std::memcmp(p, "created", 7) == 0) return phase::created;
+      if (std::memcmp(p, "expired", 7) == 0) return phase::expired;
       break;
     case 8:
-      if (is(phase::progress)) return phase::progress;
+      if (std::memcmp(p, "progress", 8) == 0) return phase::progress;
       break;
     case 9:
-      if (is(phase::completed)) return phase::completed;
-      if (is(phase::cancelled)) return phase::cancelled;
+      if (std::memcmp(p, "completed", 9) == 0) return phase::completed;
+      if (std::memcmp(p, "cancelled", 9) == 0) return phase::cancelled;
       break;
     case 14:
-      if (is(phase::status_changed)) return phase::status_changed;
+      if (std::memcmp(p, "status_changed", 14) == 0) return phase::status_changed;
       break;
     default: break;
   }

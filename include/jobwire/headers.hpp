@@ -562,13 +562,18 @@ inline constexpr icase_constant suffix_signature = make_icase_constant(header_su
 inline constexpr icase_constant suffix_event_type = make_icase_constant(header_suffix::event_type);
 inline constexpr icase_constant suffix_delivery_key = make_icase_constant(header_suffix::delivery_key);
 inline constexpr icase_constant suffix_max_attempts = make_icase_constant(header_suffix::max_attempts);
+// The one suffix under 8 bytes, with the `-` that ends both service prefixes before it.
+inline constexpr icase_constant dash_attempt = make_icase_constant("-attempt");
 static_assert(ai_stats_prefix.size >= 8 && phaseo_prefix.size >= 8, "the service prefixes are compared as two words");
+static_assert(profiles::ai_stats.header_prefix.back() == '-' && profiles::phaseo.header_prefix.back() == '-' &&
+                  header_suffix::attempt.size() == 7,
+              "`attempt` is compared with the prefix's last byte");
 
-// `raw_slot` with the constants above (the same dispatch on the length).
-inline std::optional<std::string_view>* raw_slot_fast(raw_delivery_headers& r, std::string_view suffix) noexcept {
-  const char* p = suffix.data();
-  switch (suffix.size()) {
-    case 7: return iequals_lower(suffix, header_suffix::attempt) ? &r.attempt : nullptr;
+// `raw_slot` with the constants above (the same dispatch on the length), for the suffix
+// after one of the two service prefixes (the byte before it is that prefix's `-`).
+inline std::optional<std::string_view>* raw_slot_fast(raw_delivery_headers& r, const char* p, std::size_t n) noexcept {
+  switch (n) {
+    case 7: return icase_equal(p - 1, dash_attempt) ? &r.attempt : nullptr;
     case 8: return icase_equal(p, suffix_event_id) ? &r.event_id : nullptr;
     case 9:
       if (icase_equal(p, suffix_timestamp)) return &r.timestamp;
@@ -590,7 +595,7 @@ inline std::optional<std::string_view>* service_slot(std::string_view name, cons
                                                              : nullptr;
   if (known != nullptr) {
     if (name.size() <= known->size || !icase_equal(name.data(), *known)) return nullptr;
-    return raw_slot_fast(raw, name.substr(known->size));
+    return raw_slot_fast(raw, name.data() + known->size, name.size() - known->size);
   }
   const std::string_view prefix = prof.header_prefix;
   if (name.size() <= prefix.size() || !iequals_lower(name.substr(0, prefix.size()), prefix)) return nullptr;
