@@ -659,12 +659,19 @@ template <class Headers>
       } else {
         const profile* found = nullptr;
         switch (detail::lower_ascii(name[0])) {
-          case 'x':
-            if ((slot = detail::service_slot(name, profiles::ai_stats, out.raw)) != nullptr)
-              found = &profiles::ai_stats;
-            else if ((slot = detail::service_slot(name, profiles::phaseo, out.raw)) != nullptr)
-              found = &profiles::phaseo;
+          case 'x': {
+            // `service_slot` for the two service prefixes, written out for the hot path.
+            const detail::icase_constant& ai = detail::ai_stats_prefix;
+            const detail::icase_constant& ph = detail::phaseo_prefix;
+            if (name.size() > ai.size && detail::icase_equal(name.data(), ai)) {
+              slot = detail::raw_slot_fast(out.raw, name.data() + ai.size, name.size() - ai.size);
+              if (slot != nullptr) found = &profiles::ai_stats;
+            } else if (name.size() > ph.size && detail::icase_equal(name.data(), ph)) {
+              slot = detail::raw_slot_fast(out.raw, name.data() + ph.size, name.size() - ph.size);
+              if (slot != nullptr) found = &profiles::phaseo;
+            }
             break;
+          }
           case 'w':
           case 's':
             if (detail::is_webhook_family_header(name, profiles::standard)) found = &profiles::standard;

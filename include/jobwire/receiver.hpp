@@ -208,17 +208,15 @@ template <class Headers, class Store, class Load, class Handler>
   receipt r;
 
   // 1. verify (§9, §10, §13.1): authenticate, parse the envelope, headers agree with it —
-  // `verify_delivery`'s two steps, with the envelope read where it stays (not copied
-  // into a `verified_delivery`).
+  // `verify_delivery`'s steps (verify.hpp), with the envelope read where it stays (not
+  // copied into a `verified_delivery`).
   verify_options vopt = opt.verify;
   vopt.leniency = opt.leniency;
   authenticated_delivery auth;
-  const void_result authenticated = authenticate_delivery(body, headers, secrets, now, auth, vopt);
-  if (auth.headers.attempt) r.attempt = *auth.headers.attempt;
-  if (!authenticated) return detail::reject_receipt(r, authenticated.code(), opt);
-  // The profile given, or the one detected (§15), once authentication passed (a rejected
-  // envelope still reports the profile it was read under).
-  r.prof = auth.prof;
+  delivery_header_scan scanned;
+  const void_result signed_ok =
+      detail::authenticate_signed(body, headers, secrets, to_unix_seconds(now), auth, scanned, vopt);
+  if (!signed_ok) return detail::reject_receipt(r, signed_ok.code(), opt);
   // §17: a Standard Webhooks body is no delivery envelope; such deliveries go through
   // `receive_webhook`. The delivery is authentic and well-formed: reaching here is the
   // host's wiring, so `webhook_delivery_misrouted`, a local error (503). Nothing is
@@ -226,10 +224,19 @@ template <class Headers, class Store, class Load, class Handler>
   // Standard Webhooks senders), so the delivery is processed once the host routes it. A
   // 4xx would blame the request (400 is "retrying cannot help"; 410 disables the
   // endpoint), and a 2xx would drop the event unhandled.
-  if (auth.prof->scheme == signature_scheme::webhooks)
+  if (auth.prof->scheme == signature_scheme::webhooks) {
+    r.prof = auth.prof;
     return detail::reject_receipt(r, errc::webhook_delivery_misrouted, opt);
-  const result<envelope_view> read = read_delivery_envelope(auth, vopt);
-  if (!read) return detail::reject_receipt(r, read.code(), opt);
+  }
+  const result<envelope_view> read =
+      parse_envelope(detail_authenticated_body_access::make(body), delivery_payload_options(vopt, *auth.prof));
+  bool metadata_ok = false;
+  const void_result checked = detail::finish_delivery(body, scanned.raw, read, auth, metadata_ok);
+  if (auth.headers.attempt) r.attempt = *auth.headers.attempt;
+  // The profile given, or the one detected (§15), once authentication passed (a rejected
+  // envelope still reports the profile it was read under).
+  if (metadata_ok) r.prof = auth.prof;
+  if (!checked) return detail::reject_receipt(r, checked.code(), opt);
   const envelope_view* env = &*read;
   const std::string_view job = env->data.id.str();
   (void)r.job_id.assign(job);  // the envelope reader accepts no longer id (§2)

@@ -5523,12 +5523,19 @@ template <class Headers>
       } else {
         const profile* found = nullptr;
         switch (detail::lower_ascii(name[0])) {
-          case 'x':
-            if ((slot = detail::service_slot(name, profiles::ai_stats, out.raw)) != nullptr)
-              found = &profiles::ai_stats;
-            else if ((slot = detail::service_slot(name, profiles::phaseo, out.raw)) != nullptr)
-              found = &profiles::phaseo;
+          case 'x': {
+            // `service_slot` for the two service prefixes, written out for the hot path.
+            const detail::icase_constant& ai = detail::ai_stats_prefix;
+            const detail::icase_constant& ph = detail::phaseo_prefix;
+            if (name.size() > ai.size && detail::icase_equal(name.data(), ai)) {
+              slot = detail::raw_slot_fast(out.raw, name.data() + ai.size, name.size() - ai.size);
+              if (slot != nullptr) found = &profiles::ai_stats;
+            } else if (name.size() > ph.size && detail::icase_equal(name.data(), ph)) {
+              slot = detail::raw_slot_fast(out.raw, name.data() + ph.size, name.size() - ph.size);
+              if (slot != nullptr) found = &profiles::phaseo;
+            }
             break;
+          }
           case 'w':
           case 's':
             if (detail::is_webhook_family_header(name, profiles::standard)) found = &profiles::standard;
@@ -7837,14 +7844,18 @@ struct detail_authenticated_body_access {
   static authenticated_body make(std::string_view b) noexcept { return authenticated_body(b); }
 };
 
-/// Step 1–6 of the file comment into `out`, filled as far as it got: on failure the
-/// metadata headers read so far stay readable (a receiver counts the attempt of a
-/// rejected retry). `[[nodiscard]]`: ignoring it would trust an unverified request.
+namespace detail {
+/// Steps 0–5 of the file comment into `out`; `scanned` keeps what the one pass over the
+/// headers found, the metadata headers' text among it (step 6 is the caller's:
+/// `authenticate_delivery` runs it next, `verify_delivery` and the receiver together with
+/// the body's fields, `finish_delivery`). A Standard Webhooks delivery, which has no
+/// step 6, is complete here (its body set); a service delivery's body is set once step 6
+/// passed.
 template <class Headers>
-[[nodiscard]] inline void_result authenticate_delivery(std::string_view body, const Headers& headers,
-                                                       const verifier& secrets, std::int64_t now_seconds,
-                                                       authenticated_delivery& out,
-                                                       const verify_options& opts = {}) noexcept {
+[[nodiscard]] inline void_result authenticate_signed(std::string_view body, const Headers& headers,
+                                                     const verifier& secrets, std::int64_t now_seconds,
+                                                     authenticated_delivery& out, delivery_header_scan& scanned,
+                                                     const verify_options& opts) noexcept {
   static_cast<authenticated_delivery&>(out) = authenticated_delivery();
 
   // §15: detection picks rules, never keys; the secrets given are the only ones tried, and
@@ -7852,7 +7863,6 @@ template <class Headers>
   // One pass over the headers selects the profile and collects everything read below
   // (headers.hpp `scan_delivery_headers`: detection and collection would read each header
   // four times); its verdict on a repeated header waits for step 3.
-  delivery_header_scan scanned;
   if (auto st = scan_delivery_headers(headers, opts.prof, scanned); !st) return st;
   const profile* selected = scanned.prof;
   if (opts.prof == nullptr && selected == &profiles::standard && opts.webhooks_profile != nullptr &&
@@ -7922,7 +7932,22 @@ template <class Headers>
     out.timestamp = *ts;
   }
 
-  auto meta = parse_delivery_headers(*raw, prof);
+  return {};
+}
+}  // namespace detail
+
+/// Step 1–6 of the file comment into `out`, filled as far as it got: on failure the
+/// metadata headers read so far stay readable (a receiver counts the attempt of a
+/// rejected retry). `[[nodiscard]]`: ignoring it would trust an unverified request.
+template <class Headers>
+[[nodiscard]] inline void_result authenticate_delivery(std::string_view body, const Headers& headers,
+                                                       const verifier& secrets, std::int64_t now_seconds,
+                                                       authenticated_delivery& out,
+                                                       const verify_options& opts = {}) noexcept {
+  delivery_header_scan scanned;
+  if (auto st = detail::authenticate_signed(body, headers, secrets, now_seconds, out, scanned, opts); !st) return st;
+  if (out.prof->scheme == signature_scheme::webhooks) return {};
+  auto meta = parse_delivery_headers(scanned.raw, *out.prof);
   if (!meta) return meta.error();
   out.headers = *meta;
   out.body = detail_authenticated_body_access::make(body);
@@ -7974,18 +7999,59 @@ inline payload_options delivery_payload_options(const verify_options& opts, cons
   return {};
 }
 
-/// Steps 7–8 of the file comment for a delivery `authenticate_delivery` accepted under a
-/// service profile: its envelope, read by the one reader from the authenticated body, or
-/// the reader's error, or `header_body_mismatch`. The envelope is returned in place (one
-/// named result, so no copy of it is made on the way out): the receiver reads it from
-/// there, `verify_delivery` copies it into its `out`.
-[[nodiscard]] inline result<envelope_view> read_delivery_envelope(const authenticated_delivery& auth,
-                                                                  const verify_options& opts) noexcept {
-  result<envelope_view> env = parse_envelope(auth.body, delivery_payload_options(opts, *auth.prof));
-  if (env)
-    if (auto agreed = check_agreement(auth.headers, *env); !agreed) env = agreed.error();
-  return env;
+namespace detail {
+/// Step 6, once step 7 ran, and step 8, for a service delivery `authenticate_signed`
+/// accepted: `env` is the envelope reader's result for its body. The verdict is the one
+/// of the steps in order — step 6's error first (as authentication's: `metadata_ok` stays
+/// false and `out` gets no headers and no body), then the envelope's, then step 8's —
+/// and `out.headers`/`out.body` are set once step 6 passed.
+///
+/// Every metadata header is a second copy of a body field, so the body read first
+/// settles most of step 6: a header whose text equals the text the envelope reader
+/// accepted for that field (the event id, the type, the delivery key: each checked there
+/// by the same parser under the same profile, without escapes) is valid and agrees, and
+/// is not parsed again. Any other header takes the strict parse
+/// (`parse_delivery_headers`) and then the agreement check, so a malformed header is
+/// still `malformed_header` and a valid one that differs `header_body_mismatch`.
+inline void_result finish_delivery(std::string_view body, const raw_delivery_headers& raw,
+                                   const result<envelope_view>& env, authenticated_delivery& out,
+                                   bool& metadata_ok) noexcept {
+  metadata_ok = false;
+  if (env) {
+    const envelope_view& e = *env;
+    if ((!raw.event_id || *raw.event_id == e.id) && (!raw.event_type || *raw.event_type == e.type_text) &&
+        (!raw.delivery_key || (e.delivery.present && *raw.delivery_key == e.delivery.key_text))) {
+      delivery_headers h;
+      if (raw.event_id) h.event_id = *raw.event_id;
+      if (raw.event_type) h.type = e.type;
+      if (raw.delivery_key) h.key = e.delivery.key;
+      // The counts as `parse_delivery_headers` reads them, in its order.
+      if (raw.attempt) {
+        auto a = parse_attempt_number(*raw.attempt);
+        if (!a) return a.error();
+        h.attempt = *a;
+      }
+      if (raw.max_attempts) {
+        auto m = parse_attempt_number(*raw.max_attempts);
+        if (!m) return m.error();
+        h.max_attempts = *m;
+      }
+      if (h.attempt && h.max_attempts && *h.attempt > *h.max_attempts) return errc::attempt_exceeds_max;
+      metadata_ok = true;
+      out.headers = h;
+      out.body = detail_authenticated_body_access::make(body);
+      return check_agreement(out.headers, e);
+    }
+  }
+  auto meta = parse_delivery_headers(raw, *out.prof);
+  if (!meta) return meta.error();
+  metadata_ok = true;
+  out.headers = *meta;
+  out.body = detail_authenticated_body_access::make(body);
+  if (!env) return env.error();
+  return check_agreement(out.headers, *env);
 }
+}  // namespace detail
 
 /// Verifies one delivery: authenticate → parse → agree (file comment), into `out`, filled
 /// as far as it got (the metadata headers once authentication passed; the envelope once
@@ -7996,7 +8062,8 @@ template <class Headers>
                                                  const verify_options& opts = {}) noexcept {
   // The envelope is cleared only where it is not read (it is ~1.5 KB: clearing it first
   // and then copying the read one over it was measurable per delivery).
-  if (auto st = authenticate_delivery(body, headers, secrets, now_seconds, out, opts); !st) {
+  delivery_header_scan scanned;
+  if (auto st = detail::authenticate_signed(body, headers, secrets, now_seconds, out, scanned, opts); !st) {
     out.envelope = envelope_view{};
     return st;
   }
@@ -8005,13 +8072,15 @@ template <class Headers>
     out.envelope = envelope_view{};
     return {};
   }
-  auto env = parse_envelope(out.body, delivery_payload_options(opts, *out.prof));
-  if (!env) {
-    out.envelope = envelope_view{};
-    return env.error();
-  }
-  out.envelope = *env;
-  return check_agreement(out.headers, out.envelope);
+  // §13.1: the body is read once its signature was checked (the metadata headers, which
+  // are not signed, are judged with it: `finish_delivery`).
+  const result<envelope_view> env =
+      parse_envelope(detail_authenticated_body_access::make(body), delivery_payload_options(opts, *out.prof));
+  bool metadata_ok = false;
+  const void_result verdict = detail::finish_delivery(body, scanned.raw, env, out, metadata_ok);
+  if (metadata_ok && env) out.envelope = *env;
+  else out.envelope = envelope_view{};
+  return verdict;
 }
 
 /// Verifies one delivery (see the overload above). `body` is the raw request body;
@@ -15724,17 +15793,15 @@ template <class Headers, class Store, class Load, class Handler>
   receipt r;
 
   // 1. verify (§9, §10, §13.1): authenticate, parse the envelope, headers agree with it —
-  // `verify_delivery`'s two steps, with the envelope read where it stays (not copied
-  // into a `verified_delivery`).
+  // `verify_delivery`'s steps (verify.hpp), with the envelope read where it stays (not
+  // copied into a `verified_delivery`).
   verify_options vopt = opt.verify;
   vopt.leniency = opt.leniency;
   authenticated_delivery auth;
-  const void_result authenticated = authenticate_delivery(body, headers, secrets, now, auth, vopt);
-  if (auth.headers.attempt) r.attempt = *auth.headers.attempt;
-  if (!authenticated) return detail::reject_receipt(r, authenticated.code(), opt);
-  // The profile given, or the one detected (§15), once authentication passed (a rejected
-  // envelope still reports the profile it was read under).
-  r.prof = auth.prof;
+  delivery_header_scan scanned;
+  const void_result signed_ok =
+      detail::authenticate_signed(body, headers, secrets, to_unix_seconds(now), auth, scanned, vopt);
+  if (!signed_ok) return detail::reject_receipt(r, signed_ok.code(), opt);
   // §17: a Standard Webhooks body is no delivery envelope; such deliveries go through
   // `receive_webhook`. The delivery is authentic and well-formed: reaching here is the
   // host's wiring, so `webhook_delivery_misrouted`, a local error (503). Nothing is
@@ -15742,10 +15809,19 @@ template <class Headers, class Store, class Load, class Handler>
   // Standard Webhooks senders), so the delivery is processed once the host routes it. A
   // 4xx would blame the request (400 is "retrying cannot help"; 410 disables the
   // endpoint), and a 2xx would drop the event unhandled.
-  if (auth.prof->scheme == signature_scheme::webhooks)
+  if (auth.prof->scheme == signature_scheme::webhooks) {
+    r.prof = auth.prof;
     return detail::reject_receipt(r, errc::webhook_delivery_misrouted, opt);
-  const result<envelope_view> read = read_delivery_envelope(auth, vopt);
-  if (!read) return detail::reject_receipt(r, read.code(), opt);
+  }
+  const result<envelope_view> read =
+      parse_envelope(detail_authenticated_body_access::make(body), delivery_payload_options(vopt, *auth.prof));
+  bool metadata_ok = false;
+  const void_result checked = detail::finish_delivery(body, scanned.raw, read, auth, metadata_ok);
+  if (auth.headers.attempt) r.attempt = *auth.headers.attempt;
+  // The profile given, or the one detected (§15), once authentication passed (a rejected
+  // envelope still reports the profile it was read under).
+  if (metadata_ok) r.prof = auth.prof;
+  if (!checked) return detail::reject_receipt(r, checked.code(), opt);
   const envelope_view* env = &*read;
   const std::string_view job = env->data.id.str();
   (void)r.job_id.assign(job);  // the envelope reader accepts no longer id (§2)

@@ -519,6 +519,55 @@ TEST_CASE("verify_delivery: headers must agree with the envelope") {
   CHECK(authenticate_delivery("", signed_headers(ts, sig_non_utf8), v, now).code() == errc::signature_mismatch);
 }
 
+TEST_CASE("verify_delivery: metadata headers judged with the body keep the step order (§9)") {
+  // verify_delivery reads the body before it settles the metadata headers (a header
+  // equal to the body's field needs no second parse); the verdicts stay those of the
+  // steps in order: a malformed header is malformed_header even when the body is bad
+  // too, a valid header that differs is header_body_mismatch, and a step-6 failure leaves
+  // no body and no envelope in the result.
+  sample_delivery s;
+  auto v = make_verifier({key});
+  const auto h = s.headers();
+  const std::string not_json = "not json";
+  const auto bad_body_sig = sign(key, ts, not_json)->to_string();
+  const auto bad_body = set_header(h, "x-ai-stats-signature", bad_body_sig);
+  CHECK(verify_delivery(not_json, bad_body, v, now).code() == errc::json_unexpected_token);
+  CHECK(verify_delivery(not_json, set_header(bad_body, "x-ai-stats-event-type", "video.nope"), v, now).code() ==
+        errc::malformed_header);
+  CHECK(verify_delivery(not_json, set_header(bad_body, "x-ai-stats-attempt", "5"), v, now).code() ==
+        errc::attempt_exceeds_max);
+  // A malformed key, type or id header differs from the body's text: still malformed.
+  CHECK(verify_delivery(s.body, set_header(h, "x-ai-stats-delivery-key", "video.completed:"), v, now).code() ==
+        errc::malformed_header);
+  CHECK(verify_delivery(s.body, set_header(h, "x-ai-stats-event-type", "Video.completed"), v, now).code() ==
+        errc::malformed_header);
+  CHECK(verify_delivery(s.body, set_header(h, "x-ai-stats-event-id", "evt video"), v, now).code() ==
+        errc::malformed_header);
+  // Equal text, then a count that exceeds: the counts are still read strictly.
+  CHECK(verify_delivery(s.body, set_header(h, "x-ai-stats-max-attempts", "0"), v, now).code() ==
+        errc::malformed_header);
+  CHECK(verify_delivery(s.body, set_header(h, "x-ai-stats-attempt", "01"), v, now).code() == errc::malformed_header);
+  // A failed step 6 is a failed authentication: no body, no envelope, no headers.
+  verified_delivery out;
+  CHECK(verify_delivery(s.body, set_header(h, "x-ai-stats-event-type", "video.nope"), v, now, out).code() ==
+        errc::malformed_header);
+  CHECK(out.body.bytes().data() == nullptr);
+  CHECK(!out.headers.any());
+  CHECK(out.envelope.id.empty());
+  // A mismatch keeps both sides readable, and the headers are the ones parsed from the
+  // header text (views into the headers, typed values equal to the body's).
+  REQUIRE(verify_delivery(s.body, h, v, now, out));
+  CHECK(out.headers.event_id->data() == h[1].second.data());
+  CHECK(*out.headers.type == out.envelope.type);
+  CHECK(*out.headers.key == out.envelope.delivery.key);
+  CHECK(*out.headers.max_attempts == 4);
+  const header_pairs other = set_header(h, "x-ai-stats-event-id", "evt_other");  // outlives the views
+  CHECK(verify_delivery(s.body, other, v, now, out).code() == errc::header_body_mismatch);
+  CHECK(*out.headers.event_id == "evt_other");
+  CHECK(out.envelope.id == "evt_video_G-7f3a_video_completed");
+  CHECK(out.body.bytes() == s.body);
+}
+
 TEST_CASE("verify_delivery over a lookup callable") {
   sample_delivery s;
   auto v = make_verifier({key});
