@@ -1,7 +1,10 @@
 // Fuzz target: delivery header parsing (PROTOCOL.md §9). The input is a header block,
 // one `Name: value` per line; every jobwire parser that reads headers runs over it:
 // lookup with duplicate detection (both profiles), metadata headers, timestamps (strict
-// and sdk_compat), freshness, signature decoding. Properties are checked, not just crashes.
+// and sdk_compat), freshness, signature decoding, and the verifier's one-pass scan, which
+// must give the verdict of detection and collection (`select_profile`,
+// `collect_delivery_headers`) for every profile choice. Properties are checked, not just
+// crashes.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -89,6 +92,28 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       check(c == jobwire::errc::malformed_header || c == jobwire::errc::ambiguous_header ||
             c == jobwire::errc::attempt_exceeds_max);
     }
+  }
+  // The one-pass scan (headers.hpp) is detection and collection fused: the same profile,
+  // the same headers, the same errors, for `auto` and for every named profile.
+  for (const jobwire::profile* chosen : {static_cast<const jobwire::profile*>(nullptr), &jobwire::profiles::ai_stats,
+                                         &jobwire::profiles::phaseo, &jobwire::profiles::standard}) {
+    jobwire::delivery_header_scan scan;
+    const auto scanned = jobwire::scan_delivery_headers(headers, chosen, scan);
+    const auto selected = jobwire::select_profile(headers, chosen);
+    check(scanned.has_value() == selected.has_value());
+    if (!selected) {
+      check(scanned.code() == selected.code());
+      continue;
+    }
+    check(scan.prof == *selected);
+    if (scan.prof->scheme == jobwire::signature_scheme::webhooks) continue;
+    const auto raw = jobwire::collect_delivery_headers(headers, *scan.prof);
+    check(scan.deferred == raw.code());
+    if (!raw) continue;
+    check(scan.raw.timestamp == raw->timestamp && scan.raw.signature == raw->signature &&
+          scan.raw.event_id == raw->event_id && scan.raw.event_type == raw->event_type &&
+          scan.raw.delivery_key == raw->delivery_key && scan.raw.attempt == raw->attempt &&
+          scan.raw.max_attempts == raw->max_attempts);
   }
   return 0;
 }

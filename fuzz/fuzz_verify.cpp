@@ -3,7 +3,8 @@
 // with a rotation of two secrets: as given (a forged signature must never pass), and with
 // the signature header replaced by the correct one for the body and timestamp text, so the
 // fuzzer also reaches freshness, metadata and header/body agreement on authenticated
-// bodies.
+// bodies. Each verdict is also compared with the steps run one by one (authenticate, read
+// the envelope, agree), which verify_delivery fuses.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -27,6 +28,26 @@ jobwire::verifier& secrets() {
 }
 
 constexpr std::int64_t now = 1781166600;
+
+// verify_delivery judges the metadata headers together with the body it read
+// (verify.hpp `finish_delivery`); its verdict and headers must be those of the steps run
+// one after the other: authenticate (strict headers), read the envelope, agree.
+template <class Headers>
+void check_against_steps(std::string_view body, const Headers& headers, const jobwire::verify_options& opts,
+                         const jobwire::result<jobwire::verified_delivery>& r) {
+  jobwire::authenticated_delivery a;
+  const auto authed = jobwire::authenticate_delivery(body, headers, secrets(), now, a, opts);
+  jobwire::errc expected = authed.code();
+  if (authed && a.prof->scheme != jobwire::signature_scheme::webhooks) {
+    const auto env = jobwire::parse_envelope(a.body, jobwire::delivery_payload_options(opts, *a.prof));
+    expected = env ? jobwire::check_agreement(a.headers, *env).code() : env.code();
+  }
+  check(r.code() == expected);
+  if (!r) return;
+  check(r->headers.event_id == a.headers.event_id && r->headers.type == a.headers.type &&
+        r->headers.key == a.headers.key && r->headers.attempt == a.headers.attempt &&
+        r->headers.max_attempts == a.headers.max_attempts && r->body.bytes().data() == a.body.bytes().data());
+}
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -43,6 +64,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     opts.tolerance_seconds = jobwire::tolerance_none;
 
     auto r = jobwire::verify_delivery(body, headers, secrets(), now, opts);
+    check_against_steps(body, headers, opts, r);
     if (r) {
       // Accepted as given: the signature header must really be the MAC under the
       // reported secret.
@@ -68,6 +90,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         signed_headers.push_back(h);
     signed_headers.emplace_back(std::string(prof->header_prefix) + "signature", good->to_string());
     auto r2 = jobwire::verify_delivery(body, signed_headers, secrets(), now, opts);
+    check_against_steps(body, signed_headers, opts, r2);
     // A correct signature is never reported as a mismatch.
     check(r2.code() != jobwire::errc::signature_mismatch);
     if (r2) check(r2->matched_secret == 1);

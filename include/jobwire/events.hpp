@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 
@@ -23,8 +24,9 @@ enum class kind : std::uint8_t { video, batch };
 constexpr std::string_view kind_name(kind k) noexcept { return k == kind::video ? "video" : "batch"; }
 
 inline result<kind> parse_kind(std::string_view s) noexcept {
-  if (s == "video") return kind::video;
-  if (s == "batch") return kind::batch;
+  if (s.size() != 5) return errc::unknown_kind;
+  if (std::memcmp(s.data(), "video", 5) == 0) return kind::video;
+  if (std::memcmp(s.data(), "batch", 5) == 0) return kind::batch;
   return errc::unknown_kind;
 }
 
@@ -44,9 +46,29 @@ constexpr std::string_view phase_name(phase p) noexcept {
 /// Exact, case-sensitive phase name. Whether the phase exists under a profile is a separate
 /// question (`profile::has_phase`).
 inline result<phase> parse_phase(std::string_view s) noexcept {
-  for (unsigned i = 0; i < phase_count; ++i) {
-    phase p = static_cast<phase>(i);
-    if (s == phase_name(p)) return p;
+  // Dispatched on the length (every delivery reads a phase in its type header, its key
+  // header and twice in its body): at most two names share one.
+  // Each comparison has a constant length, so it compiles to a few word compares.
+  const char* p = s.data();
+  switch (s.size()) {
+    case 6:
+      if (std::memcmp(p, "failed", 6) == 0) return phase::failed;
+      break;
+    case 7:
+      if (std::memcmp(p, "created", 7) == 0) return phase::created;
+      if (std::memcmp(p, "expired", 7) == 0) return phase::expired;
+      break;
+    case 8:
+      if (std::memcmp(p, "progress", 8) == 0) return phase::progress;
+      break;
+    case 9:
+      if (std::memcmp(p, "completed", 9) == 0) return phase::completed;
+      if (std::memcmp(p, "cancelled", 9) == 0) return phase::cancelled;
+      break;
+    case 14:
+      if (std::memcmp(p, "status_changed", 14) == 0) return phase::status_changed;
+      break;
+    default: break;
   }
   return errc::unknown_phase;
 }
@@ -67,8 +89,11 @@ struct event_type {
 /// `type` field and the event-type header. `job.*` names are subscription names, not event
 /// types, and are rejected here (see the subscription normaliser for those).
 inline result<event_type> parse_event_type(std::string_view s, const profile& prof = profiles::ai_stats) noexcept {
-  std::size_t dot = s.find('.');
-  if (dot == std::string_view::npos) return errc::unknown_event_type;
+  // `<kind>.<phase>` split at the first dot. Both kinds are five letters, so a type whose
+  // first dot is elsewhere has no kind (every failure here is `unknown_event_type`).
+  static_assert(kind_name(kind::video).size() == 5 && kind_name(kind::batch).size() == 5, "kinds are five letters");
+  constexpr std::size_t dot = 5;
+  if (s.size() <= dot + 1 || s[dot] != '.') return errc::unknown_event_type;
   auto k = parse_kind(s.substr(0, dot));
   if (!k) return errc::unknown_event_type;
   auto p = parse_phase(s.substr(dot + 1));

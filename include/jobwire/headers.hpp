@@ -491,6 +491,207 @@ template <class Headers>
   return *found != nullptr ? *found : &profiles::ai_stats;
 }
 
+// --- one pass: the profile and its delivery headers (PROTOCOL.md §9, §15) ---------------
+
+/// What `scan_delivery_headers` found: the profile to verify under and, for a service
+/// profile, its delivery headers.
+struct delivery_header_scan {
+  /// The profile given, or the detected one (`select_profile`).
+  const profile* prof = &profiles::ai_stats;
+  /// The delivery headers under `prof`'s prefix (service profiles only; a Standard
+  /// Webhooks profile reads its own three headers, `collect_webhook_headers`).
+  raw_delivery_headers raw;
+  /// `collect_delivery_headers`'s error for `prof` (`ambiguous_header`: one of its headers
+  /// repeated with different values), kept so the caller reports it where it reads the
+  /// headers, after the checks that come first (verify.hpp); `ok` otherwise.
+  errc deferred = errc::ok;
+};
+
+namespace detail {
+// ASCII lower case of one byte (bytes >= 0x80 unchanged).
+constexpr char lower_ascii(char c) noexcept { return c >= 'A' && c <= 'Z' ? static_cast<char>(c | 0x20) : c; }
+
+// A lower-case constant of 8 or more bytes, compared ASCII case-insensitively with two
+// overlapping 8-byte loads (the first and the last 8 bytes). A byte b equals the constant's
+// byte c in any case exactly when (b | m) == c, with m = 0x20 where c is a letter and 0
+// elsewhere: only 'X' and 'x' become 'x', and a non-letter must match exactly — what
+// `iequals_lower` decides, in four operations per word instead of its range tests.
+struct icase_constant {
+  std::uint64_t head = 0, head_mask = 0, tail = 0, tail_mask = 0;
+  std::size_t size = 0;
+};
+// The 8 bytes of `s` at `at` as one word in the order memcpy loads them (or their
+// case masks).
+constexpr std::uint64_t constant_word(std::string_view s, std::size_t at, bool mask) noexcept {
+  std::uint64_t w = 0;
+  for (std::size_t i = 0; i < 8; ++i) {
+    const char c = s[at + i];
+    const unsigned v = mask ? (c >= 'a' && c <= 'z' ? 0x20u : 0u) : static_cast<unsigned char>(c);
+#if defined(__BYTE_ORDER__) && defined(__ORDER_BIG_ENDIAN__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    w |= static_cast<std::uint64_t>(v) << (8 * (7 - i));
+#else
+    w |= static_cast<std::uint64_t>(v) << (8 * i);
+#endif
+  }
+  return w;
+}
+constexpr icase_constant make_icase_constant(std::string_view s) noexcept {
+  icase_constant c;
+  if (s.size() < 8) return c;  // size 0: never used (callers check `size >= 8`)
+  c.head = constant_word(s, 0, false);
+  c.head_mask = constant_word(s, 0, true);
+  c.tail = constant_word(s, s.size() - 8, false);
+  c.tail_mask = constant_word(s, s.size() - 8, true);
+  c.size = s.size();
+  return c;
+}
+// True when the `c.size` bytes at `p` equal `c`, ASCII case-insensitively.
+inline bool icase_equal(const char* p, const icase_constant& c) noexcept {
+  std::uint64_t a, b;
+  std::memcpy(&a, p, 8);
+  std::memcpy(&b, p + c.size - 8, 8);
+  return ((a | c.head_mask) == c.head) & ((b | c.tail_mask) == c.tail);
+}
+
+// The service profiles' prefixes and the delivery header suffixes as such constants.
+inline constexpr icase_constant ai_stats_prefix = make_icase_constant(profiles::ai_stats.header_prefix);
+inline constexpr icase_constant phaseo_prefix = make_icase_constant(profiles::phaseo.header_prefix);
+inline constexpr icase_constant suffix_event_id = make_icase_constant(header_suffix::event_id);
+inline constexpr icase_constant suffix_timestamp = make_icase_constant(header_suffix::timestamp);
+inline constexpr icase_constant suffix_signature = make_icase_constant(header_suffix::signature);
+inline constexpr icase_constant suffix_event_type = make_icase_constant(header_suffix::event_type);
+inline constexpr icase_constant suffix_delivery_key = make_icase_constant(header_suffix::delivery_key);
+inline constexpr icase_constant suffix_max_attempts = make_icase_constant(header_suffix::max_attempts);
+// The one suffix under 8 bytes, with the `-` that ends both service prefixes before it.
+inline constexpr icase_constant dash_attempt = make_icase_constant("-attempt");
+static_assert(ai_stats_prefix.size >= 8 && phaseo_prefix.size >= 8, "the service prefixes are compared as two words");
+static_assert(profiles::ai_stats.header_prefix.back() == '-' && profiles::phaseo.header_prefix.back() == '-' &&
+                  header_suffix::attempt.size() == 7,
+              "`attempt` is compared with the prefix's last byte");
+
+// `raw_slot` with the constants above (the same dispatch on the length), for the suffix
+// after one of the two service prefixes (the byte before it is that prefix's `-`).
+inline std::optional<std::string_view>* raw_slot_fast(raw_delivery_headers& r, const char* p, std::size_t n) noexcept {
+  switch (n) {
+    case 7: return icase_equal(p - 1, dash_attempt) ? &r.attempt : nullptr;
+    case 8: return icase_equal(p, suffix_event_id) ? &r.event_id : nullptr;
+    case 9:
+      if (icase_equal(p, suffix_timestamp)) return &r.timestamp;
+      return icase_equal(p, suffix_signature) ? &r.signature : nullptr;
+    case 10: return icase_equal(p, suffix_event_type) ? &r.event_type : nullptr;
+    case 12:
+      if (icase_equal(p, suffix_delivery_key)) return &r.delivery_key;
+      return icase_equal(p, suffix_max_attempts) ? &r.max_attempts : nullptr;
+    default: return nullptr;
+  }
+}
+
+// The slot of `name` among the delivery headers of the service profile `prof` (the one
+// `collect_delivery_headers` fills), or nullptr when it is none of them.
+inline std::optional<std::string_view>* service_slot(std::string_view name, const profile& prof,
+                                                     raw_delivery_headers& raw) noexcept {
+  const icase_constant* known = &prof == &profiles::ai_stats ? &ai_stats_prefix
+                                : &prof == &profiles::phaseo ? &phaseo_prefix
+                                                             : nullptr;
+  if (known != nullptr) {
+    if (name.size() <= known->size || !icase_equal(name.data(), *known)) return nullptr;
+    return raw_slot_fast(raw, name.data() + known->size, name.size() - known->size);
+  }
+  const std::string_view prefix = prof.header_prefix;
+  if (name.size() <= prefix.size() || !iequals_lower(name.substr(0, prefix.size()), prefix)) return nullptr;
+  return raw_slot(raw, name.substr(prefix.size()));
+}
+
+// True when `name` is one of the Standard Webhooks headers of `prof` (either family).
+inline bool is_webhook_family_header(std::string_view name, const profile& prof) noexcept {
+  raw_webhook_headers a, b;
+  std::string_view rest;
+  raw_webhook_headers* family = webhook_family_of(name, prof, a, b, rest);
+  return family != nullptr && webhook_slot(*family, rest) != nullptr;
+}
+
+// The detectable families by the first byte of their prefixes (the dispatch below).
+static_assert(detectable_profiles[0] == &profiles::phaseo && detectable_profiles[1] == &profiles::ai_stats &&
+                  detectable_profiles[2] == &profiles::standard && std::size(detectable_profiles) == 3,
+              "scan_delivery_headers dispatches on these three families");
+static_assert(profiles::phaseo.header_prefix[0] == 'x' && profiles::ai_stats.header_prefix[0] == 'x' &&
+                  profiles::standard.header_prefix[0] == 'w' && profiles::standard.alt_header_prefix[0] == 's',
+              "scan_delivery_headers dispatches on the first byte of the prefixes");
+}  // namespace detail
+
+/// `select_profile(headers, chosen)` and, for the service profile selected,
+/// `collect_delivery_headers` of it, in one pass over a range of headers (a lookup
+/// callable is asked as those two ask it): the verifier's hot path reads every request
+/// header once, where detection and collection read each four times. The verdicts are
+/// theirs: two families present is `ambiguous_header` (returned), a header of the
+/// selected family repeated with different values is `out.deferred` (see above). Under
+/// `auto` a name is dispatched on its first byte, so a header of no family
+/// (`content-type`, `user-agent`) costs one comparison.
+template <class Headers>
+[[nodiscard]] inline void_result scan_delivery_headers(const Headers& headers, const profile* chosen,
+                                                       delivery_header_scan& out) noexcept {
+  out = delivery_header_scan();
+  if constexpr (detail::is_header_callable<Headers>::value) {
+    auto selected = select_profile(headers, chosen);
+    if (!selected) return selected.error();
+    out.prof = *selected;
+    if (out.prof->scheme != signature_scheme::webhooks) {
+      auto raw = collect_delivery_headers(headers, *out.prof);
+      if (raw) out.raw = *raw;
+      else out.deferred = raw.code();
+    }
+    return {};
+  } else {
+    static_assert(detail::is_header_range<Headers>::value,
+                  "headers must be a range of (name, value) pairs or a lookup callable");
+    // `chosen`, or the family seen first (auto); a second family is `ambiguous_header`,
+    // as `detect_profile` says (whichever family comes first, the verdict is the same).
+    const profile* family = chosen;
+    const bool service_chosen = chosen != nullptr && chosen->scheme != signature_scheme::webhooks;
+    for (const auto& entry : headers) {
+      const std::string_view name(std::get<0>(entry));
+      if (name.empty()) continue;
+      std::optional<std::string_view>* slot = nullptr;
+      if (chosen != nullptr) {
+        if (!service_chosen) break;  // a Standard Webhooks profile reads its own headers
+        slot = detail::service_slot(name, *chosen, out.raw);
+        if (slot == nullptr) continue;
+      } else {
+        const profile* found = nullptr;
+        switch (detail::lower_ascii(name[0])) {
+          case 'x': {
+            // `service_slot` for the two service prefixes, written out for the hot path.
+            const detail::icase_constant& ai = detail::ai_stats_prefix;
+            const detail::icase_constant& ph = detail::phaseo_prefix;
+            if (name.size() > ai.size && detail::icase_equal(name.data(), ai)) {
+              slot = detail::raw_slot_fast(out.raw, name.data() + ai.size, name.size() - ai.size);
+              if (slot != nullptr) found = &profiles::ai_stats;
+            } else if (name.size() > ph.size && detail::icase_equal(name.data(), ph)) {
+              slot = detail::raw_slot_fast(out.raw, name.data() + ph.size, name.size() - ph.size);
+              if (slot != nullptr) found = &profiles::phaseo;
+            }
+            break;
+          }
+          case 'w':
+          case 's':
+            if (detail::is_webhook_family_header(name, profiles::standard)) found = &profiles::standard;
+            break;
+          default: break;
+        }
+        if (found == nullptr) continue;
+        if (family == nullptr) family = found;
+        else if (family != found) return errc::ambiguous_header;
+        if (slot == nullptr) continue;  // a Standard Webhooks header: read by its own path
+      }
+      const std::string_view value(std::get<1>(entry));
+      if (!*slot) *slot = value;
+      else if (**slot != value) out.deferred = errc::ambiguous_header;
+    }
+    out.prof = family != nullptr ? family : &profiles::ai_stats;
+    return {};
+  }
+}
+
 /// Strictly parses collected metadata headers: `malformed_header` for an invalid value,
 /// `attempt_exceeds_max` when both counts are present and attempt > max attempts.
 inline result<delivery_headers> parse_delivery_headers(const raw_delivery_headers& raw,

@@ -143,6 +143,10 @@ struct receipt {
 
 namespace detail {
 
+// The helpers below fill the receipt in place; every exit of the pipelines then returns
+// the one named receipt, so it is built where the caller receives it (returning the
+// helper's reference would copy the ~700-byte receipt on every delivery).
+
 inline result<std::optional<job_state>> wrap_loaded(std::optional<job_state> s) noexcept { return s; }
 inline result<std::optional<job_state>> wrap_loaded(result<std::optional<job_state>> s) noexcept { return s; }
 
@@ -207,16 +211,19 @@ template <class Headers, class Store, class Load, class Handler>
   static_assert(require_dedup_store<Store>(), "see dedup.hpp");
   receipt r;
 
-  // 1. verify (§9, §10, §13.1): authenticate, parse the envelope, headers agree with it
+  // 1. verify (§9, §10, §13.1): authenticate, parse the envelope, headers agree with it —
+  // `verify_delivery`'s steps (verify.hpp), with the envelope read where it stays (not
+  // copied into a `verified_delivery`).
   verify_options vopt = opt.verify;
   vopt.leniency = opt.leniency;
-  verified_delivery verified;
-  const void_result checked = verify_delivery(body, headers, secrets, now, verified, vopt);
-  if (verified.headers.attempt) r.attempt = *verified.headers.attempt;
-  // The profile given, or the one detected (§15), once authentication got that far (a
-  // rejected envelope still reports the profile it was read under).
-  if (checked || verified.body.bytes().data() != nullptr) r.prof = verified.prof;
-  if (!checked) return detail::reject_receipt(r, checked.code(), opt);
+  authenticated_delivery auth;
+  delivery_header_scan scanned;
+  const void_result signed_ok =
+      detail::authenticate_signed(body, headers, secrets, to_unix_seconds(now), auth, scanned, vopt);
+  if (!signed_ok) {
+    detail::reject_receipt(r, signed_ok.code(), opt);
+    return r;
+  }
   // §17: a Standard Webhooks body is no delivery envelope; such deliveries go through
   // `receive_webhook`. The delivery is authentic and well-formed: reaching here is the
   // host's wiring, so `webhook_delivery_misrouted`, a local error (503). Nothing is
@@ -224,9 +231,26 @@ template <class Headers, class Store, class Load, class Handler>
   // Standard Webhooks senders), so the delivery is processed once the host routes it. A
   // 4xx would blame the request (400 is "retrying cannot help"; 410 disables the
   // endpoint), and a 2xx would drop the event unhandled.
-  if (verified.prof->scheme == signature_scheme::webhooks)
-    return detail::reject_receipt(r, errc::webhook_delivery_misrouted, opt);
-  const envelope_view* env = &verified.envelope;
+  if (auth.prof->scheme == signature_scheme::webhooks) {
+    r.prof = auth.prof;
+    {
+      detail::reject_receipt(r, errc::webhook_delivery_misrouted, opt);
+      return r;
+    }
+  }
+  const result<envelope_view> read =
+      parse_envelope(detail_authenticated_body_access::make(body), delivery_payload_options(vopt, *auth.prof));
+  bool metadata_ok = false;
+  const void_result checked = detail::finish_delivery(body, scanned.raw, read, auth, metadata_ok);
+  if (auth.headers.attempt) r.attempt = *auth.headers.attempt;
+  // The profile given, or the one detected (§15), once authentication passed (a rejected
+  // envelope still reports the profile it was read under).
+  if (metadata_ok) r.prof = auth.prof;
+  if (!checked) {
+    detail::reject_receipt(r, checked.code(), opt);
+    return r;
+  }
+  const envelope_view* env = &*read;
   const std::string_view job = env->data.id.str();
   (void)r.job_id.assign(job);  // the envelope reader accepts no longer id (§2)
   if (env->delivery.present) r.attempt = env->delivery.attempt;
@@ -234,15 +258,30 @@ template <class Headers, class Store, class Load, class Handler>
   // 2. claim (§2: per job, never the delivery key alone)
   auto key =
       env->delivery.present ? dedup_key::for_delivery(job, env->delivery.key_text) : dedup_key::for_event(env->id);
-  if (!key) return detail::reject_receipt(r, key.code(), opt);
+  if (!key) {
+    detail::reject_receipt(r, key.code(), opt);
+    return r;
+  }
   const auto job_key = dedup_key::for_job(job);
-  if (!job_key) return detail::reject_receipt(r, job_key.code(), opt);
+  if (!job_key) {
+    detail::reject_receipt(r, job_key.code(), opt);
+    return r;
+  }
   r.key = *key;
   auto claimed = store.claim(*key, now, opt.lease);
-  if (!claimed) return detail::host_failure_receipt(r, claimed.code(), opt);
+  if (!claimed) {
+    detail::host_failure_receipt(r, claimed.code(), opt);
+    return r;
+  }
   r.claim = claimed->state;
-  if (claimed->state == claim_state::done) return detail::decide(r, receiver_decision::duplicate, 200, opt);
-  if (claimed->state == claim_state::in_flight) return detail::decide(r, receiver_decision::in_flight, 503, opt);
+  if (claimed->state == claim_state::done) {
+    detail::decide(r, receiver_decision::duplicate, 200, opt);
+    return r;
+  }
+  if (claimed->state == claim_state::in_flight) {
+    detail::decide(r, receiver_decision::in_flight, 503, opt);
+    return r;
+  }
   const claim_token token = claimed->token;
 
   // 2b. lease the job (§13.3, §16.7; see the file comment): deliveries of one job with
@@ -251,9 +290,15 @@ template <class Headers, class Store, class Load, class Handler>
   auto leased = store.claim(*job_key, now, opt.lease);
   if (!leased || leased->state != claim_state::fresh) {
     (void)store.release(*key, token);
-    if (!leased) return detail::host_failure_receipt(r, leased.code(), opt);
+    if (!leased) {
+      detail::host_failure_receipt(r, leased.code(), opt);
+      return r;
+    }
     r.claim = claim_state::in_flight;
-    return detail::decide(r, receiver_decision::in_flight, 503, opt);
+    {
+      detail::decide(r, receiver_decision::in_flight, 503, opt);
+      return r;
+    }
   }
   const claim_token job_token = leased->token;
   // Releases the job lease on every path from here on. A lease that was taken over (the
@@ -267,7 +312,10 @@ template <class Headers, class Store, class Load, class Handler>
   if (!held) {
     (void)store.release(*key, token);
     (void)store.release(*job_key, job_token);
-    return detail::host_failure_receipt(r, held.code(), opt);
+    {
+      detail::host_failure_receipt(r, held.code(), opt);
+      return r;
+    }
   }
   // `update_from(envelope)`: a status_changed delivery is a transition hint (§16.1).
   const reconcile_decision d = reconcile(*held, update_from(*env));
@@ -280,7 +328,10 @@ template <class Headers, class Store, class Load, class Handler>
       // Forget the claim so the sender's retry is processed (§13.2 jobwire policy).
       (void)store.release(*key, token);
       (void)store.release(*job_key, job_token);
-      return detail::host_failure_receipt(r, done.code(), opt);
+      {
+        detail::host_failure_receipt(r, done.code(), opt);
+        return r;
+      }
     }
   }
 
@@ -288,14 +339,26 @@ template <class Headers, class Store, class Load, class Handler>
   if (d.action == reconcile_action::refetch) {
     if (auto rel = store.release(*key, token); !rel) r.error = rel.code();
     unlease();
-    return detail::decide(r, receiver_decision::refetch, 200, opt);
+    {
+      detail::decide(r, receiver_decision::refetch, 200, opt);
+      return r;
+    }
   }
   if (auto c = store.commit(*key, token, now); !c) r.error = c.code();
   unlease();
   switch (d.action) {
-    case reconcile_action::apply: return detail::decide(r, receiver_decision::process, 200, opt);
-    case reconcile_action::ignore_stale: return detail::decide(r, receiver_decision::ignore_stale, 200, opt);
-    default: return detail::decide(r, receiver_decision::no_change, 200, opt);
+    case reconcile_action::apply: {
+      detail::decide(r, receiver_decision::process, 200, opt);
+      return r;
+    }
+    case reconcile_action::ignore_stale: {
+      detail::decide(r, receiver_decision::ignore_stale, 200, opt);
+      return r;
+    }
+    default: {
+      detail::decide(r, receiver_decision::no_change, 200, opt);
+      return r;
+    }
   }
 }
 
@@ -328,33 +391,56 @@ template <class Headers, class Store, class Handler>
   vopt.leniency = opt.leniency;
   authenticated_delivery auth;
   const void_result checked = authenticate_delivery(body, headers, secrets, now, auth, vopt);
-  if (!checked) return detail::reject_receipt(r, checked.code(), opt);
+  if (!checked) {
+    detail::reject_receipt(r, checked.code(), opt);
+    return r;
+  }
   r.prof = auth.prof;
-  if (auth.prof->scheme != signature_scheme::webhooks)
-    return detail::reject_receipt(r, errc::signature_scheme_mismatch, opt);
+  if (auth.prof->scheme != signature_scheme::webhooks) {
+    detail::reject_receipt(r, errc::signature_scheme_mismatch, opt);
+    return r;
+  }
   r.message_id = auth.message_id;
 
   // 2. claim the webhook-id (§17: the idempotency key, the same on every retry)
   auto key = dedup_key::for_webhook(auth.message_id);
-  if (!key) return detail::reject_receipt(r, key.code(), opt);
+  if (!key) {
+    detail::reject_receipt(r, key.code(), opt);
+    return r;
+  }
   r.key = *key;
   auto claimed = store.claim(*key, now, opt.lease);
-  if (!claimed) return detail::host_failure_receipt(r, claimed.code(), opt);
+  if (!claimed) {
+    detail::host_failure_receipt(r, claimed.code(), opt);
+    return r;
+  }
   r.claim = claimed->state;
-  if (claimed->state == claim_state::done) return detail::decide(r, receiver_decision::duplicate, 200, opt);
-  if (claimed->state == claim_state::in_flight) return detail::decide(r, receiver_decision::in_flight, 503, opt);
+  if (claimed->state == claim_state::done) {
+    detail::decide(r, receiver_decision::duplicate, 200, opt);
+    return r;
+  }
+  if (claimed->state == claim_state::in_flight) {
+    detail::decide(r, receiver_decision::in_flight, 503, opt);
+    return r;
+  }
   const claim_token token = claimed->token;
 
   // 3. handler
   void_result done = handler(static_cast<const authenticated_delivery&>(auth), static_cast<const dedup_key&>(*key));
   if (!done) {
     (void)store.release(*key, token);
-    return detail::host_failure_receipt(r, done.code(), opt);
+    {
+      detail::host_failure_receipt(r, done.code(), opt);
+      return r;
+    }
   }
 
   // 4. commit (a failed commit after a successful effect is still 200, as in receive_delivery)
   if (auto c = store.commit(*key, token, now); !c) r.error = c.code();
-  return detail::decide(r, receiver_decision::process, 200, opt);
+  {
+    detail::decide(r, receiver_decision::process, 200, opt);
+    return r;
+  }
 }
 
 /// What `with_job_lease` did.

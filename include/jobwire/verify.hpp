@@ -153,24 +153,31 @@ struct detail_authenticated_body_access {
   static authenticated_body make(std::string_view b) noexcept { return authenticated_body(b); }
 };
 
-/// Step 1–6 of the file comment into `out`, filled as far as it got: on failure the
-/// metadata headers read so far stay readable (a receiver counts the attempt of a
-/// rejected retry). `[[nodiscard]]`: ignoring it would trust an unverified request.
+namespace detail {
+/// Steps 0–5 of the file comment into `out`; `scanned` keeps what the one pass over the
+/// headers found, the metadata headers' text among it (step 6 is the caller's:
+/// `authenticate_delivery` runs it next, `verify_delivery` and the receiver together with
+/// the body's fields, `finish_delivery`). A Standard Webhooks delivery, which has no
+/// step 6, is complete here (its body set); a service delivery's body is set once step 6
+/// passed.
 template <class Headers>
-[[nodiscard]] inline void_result authenticate_delivery(std::string_view body, const Headers& headers,
-                                                       const verifier& secrets, std::int64_t now_seconds,
-                                                       authenticated_delivery& out,
-                                                       const verify_options& opts = {}) noexcept {
+[[nodiscard]] inline void_result authenticate_signed(std::string_view body, const Headers& headers,
+                                                     const verifier& secrets, std::int64_t now_seconds,
+                                                     authenticated_delivery& out, delivery_header_scan& scanned,
+                                                     const verify_options& opts) noexcept {
   static_cast<authenticated_delivery&>(out) = authenticated_delivery();
 
   // §15: detection picks rules, never keys; the secrets given are the only ones tried, and
   // whatever family arrives a verifier holding a secret still requires a signature below.
-  auto selected = select_profile(headers, opts.prof);
-  if (!selected) return selected.error();
-  if (opts.prof == nullptr && *selected == &profiles::standard && opts.webhooks_profile != nullptr &&
+  // One pass over the headers selects the profile and collects everything read below
+  // (headers.hpp `scan_delivery_headers`: detection and collection would read each header
+  // four times); its verdict on a repeated header waits for step 3.
+  if (auto st = scan_delivery_headers(headers, opts.prof, scanned); !st) return st;
+  const profile* selected = scanned.prof;
+  if (opts.prof == nullptr && selected == &profiles::standard && opts.webhooks_profile != nullptr &&
       opts.webhooks_profile->scheme == signature_scheme::webhooks)
     selected = opts.webhooks_profile;
-  const profile& prof = **selected;
+  const profile& prof = *selected;
   out.prof = &prof;
 
   // A verifier without keys is a configuration fact, decided before the request is read.
@@ -208,9 +215,8 @@ template <class Headers>
     return {};
   }
 
-  // One pass over the headers collects everything read below.
-  auto raw = collect_delivery_headers(headers, prof);
-  if (!raw) return raw.error();
+  if (scanned.deferred != errc::ok) return scanned.deferred;
+  const raw_delivery_headers* raw = &scanned.raw;
 
   if (!secrets.empty()) {
     if (!raw->timestamp) return errc::missing_timestamp;
@@ -235,7 +241,22 @@ template <class Headers>
     out.timestamp = *ts;
   }
 
-  auto meta = parse_delivery_headers(*raw, prof);
+  return {};
+}
+}  // namespace detail
+
+/// Step 1–6 of the file comment into `out`, filled as far as it got: on failure the
+/// metadata headers read so far stay readable (a receiver counts the attempt of a
+/// rejected retry). `[[nodiscard]]`: ignoring it would trust an unverified request.
+template <class Headers>
+[[nodiscard]] inline void_result authenticate_delivery(std::string_view body, const Headers& headers,
+                                                       const verifier& secrets, std::int64_t now_seconds,
+                                                       authenticated_delivery& out,
+                                                       const verify_options& opts = {}) noexcept {
+  delivery_header_scan scanned;
+  if (auto st = detail::authenticate_signed(body, headers, secrets, now_seconds, out, scanned, opts); !st) return st;
+  if (out.prof->scheme == signature_scheme::webhooks) return {};
+  auto meta = parse_delivery_headers(scanned.raw, *out.prof);
   if (!meta) return meta.error();
   out.headers = *meta;
   out.body = detail_authenticated_body_access::make(body);
@@ -287,20 +308,92 @@ inline payload_options delivery_payload_options(const verify_options& opts, cons
   return {};
 }
 
+namespace detail {
+/// Step 6, once step 7 ran, and step 8, for a service delivery `authenticate_signed`
+/// accepted: `env` is the envelope reader's result for its body. The verdict is the one
+/// of the steps in order — step 6's error first (as authentication's: `metadata_ok` stays
+/// false and `out` gets no headers and no body), then the envelope's, then step 8's —
+/// and `out.headers`/`out.body` are set once step 6 passed.
+///
+/// Every metadata header is a second copy of a body field, so the body read first
+/// settles most of step 6: a header whose text equals the text the envelope reader
+/// accepted for that field (the event id, the type, the delivery key: each checked there
+/// by the same parser under the same profile, without escapes) is valid and agrees, and
+/// is not parsed again. Any other header takes the strict parse
+/// (`parse_delivery_headers`) and then the agreement check, so a malformed header is
+/// still `malformed_header` and a valid one that differs `header_body_mismatch`.
+inline void_result finish_delivery(std::string_view body, const raw_delivery_headers& raw,
+                                   const result<envelope_view>& env, authenticated_delivery& out,
+                                   bool& metadata_ok) noexcept {
+  metadata_ok = false;
+  if (env) {
+    const envelope_view& e = *env;
+    if ((!raw.event_id || *raw.event_id == e.id) && (!raw.event_type || *raw.event_type == e.type_text) &&
+        (!raw.delivery_key || (e.delivery.present && *raw.delivery_key == e.delivery.key_text))) {
+      delivery_headers h;
+      if (raw.event_id) h.event_id = *raw.event_id;
+      if (raw.event_type) h.type = e.type;
+      if (raw.delivery_key) h.key = e.delivery.key;
+      // The counts as `parse_delivery_headers` reads them, in its order.
+      if (raw.attempt) {
+        auto a = parse_attempt_number(*raw.attempt);
+        if (!a) return a.error();
+        h.attempt = *a;
+      }
+      if (raw.max_attempts) {
+        auto m = parse_attempt_number(*raw.max_attempts);
+        if (!m) return m.error();
+        h.max_attempts = *m;
+      }
+      if (h.attempt && h.max_attempts && *h.attempt > *h.max_attempts) return errc::attempt_exceeds_max;
+      metadata_ok = true;
+      out.headers = h;
+      out.body = detail_authenticated_body_access::make(body);
+      // `check_agreement` with the texts found equal above: only the counts can differ.
+      if (e.delivery.present && ((h.attempt && *h.attempt != e.delivery.attempt) ||
+                                 (h.max_attempts && *h.max_attempts != e.delivery.max_attempts)))
+        return errc::header_body_mismatch;
+      return {};
+    }
+  }
+  auto meta = parse_delivery_headers(raw, *out.prof);
+  if (!meta) return meta.error();
+  metadata_ok = true;
+  out.headers = *meta;
+  out.body = detail_authenticated_body_access::make(body);
+  if (!env) return env.error();
+  return check_agreement(out.headers, *env);
+}
+}  // namespace detail
+
 /// Verifies one delivery: authenticate → parse → agree (file comment), into `out`, filled
-/// as far as it got (the metadata headers once authentication passed).
+/// as far as it got (the metadata headers once authentication passed; the envelope once
+/// it was read, also when the headers disagree with it).
 template <class Headers>
 [[nodiscard]] inline void_result verify_delivery(std::string_view body, const Headers& headers, const verifier& secrets,
                                                  std::int64_t now_seconds, verified_delivery& out,
                                                  const verify_options& opts = {}) noexcept {
-  out.envelope = envelope_view{};
-  if (auto st = authenticate_delivery(body, headers, secrets, now_seconds, out, opts); !st) return st;
+  // The envelope is cleared only where it is not read (it is ~1.5 KB: clearing it first
+  // and then copying the read one over it was measurable per delivery).
+  delivery_header_scan scanned;
+  if (auto st = detail::authenticate_signed(body, headers, secrets, now_seconds, out, scanned, opts); !st) {
+    out.envelope = envelope_view{};
+    return st;
+  }
   // §17: the body of a Standard Webhooks delivery is any bytes, with no envelope to agree.
-  if (out.prof->scheme == signature_scheme::webhooks) return {};
-  auto env = parse_envelope(out.body, delivery_payload_options(opts, *out.prof));
-  if (!env) return env.error();
-  out.envelope = *env;
-  return check_agreement(out.headers, out.envelope);
+  if (out.prof->scheme == signature_scheme::webhooks) {
+    out.envelope = envelope_view{};
+    return {};
+  }
+  // §13.1: the body is read once its signature was checked (the metadata headers, which
+  // are not signed, are judged with it: `finish_delivery`).
+  const result<envelope_view> env =
+      parse_envelope(detail_authenticated_body_access::make(body), delivery_payload_options(opts, *out.prof));
+  bool metadata_ok = false;
+  const void_result verdict = detail::finish_delivery(body, scanned.raw, env, out, metadata_ok);
+  if (metadata_ok && env) out.envelope = *env;
+  else out.envelope = envelope_view{};
+  return verdict;
 }
 
 /// Verifies one delivery (see the overload above). `body` is the raw request body;

@@ -2686,8 +2686,9 @@ enum class kind : std::uint8_t { video, batch };
 constexpr std::string_view kind_name(kind k) noexcept { return k == kind::video ? "video" : "batch"; }
 
 inline result<kind> parse_kind(std::string_view s) noexcept {
-  if (s == "video") return kind::video;
-  if (s == "batch") return kind::batch;
+  if (s.size() != 5) return errc::unknown_kind;
+  if (std::memcmp(s.data(), "video", 5) == 0) return kind::video;
+  if (std::memcmp(s.data(), "batch", 5) == 0) return kind::batch;
   return errc::unknown_kind;
 }
 
@@ -2707,9 +2708,29 @@ constexpr std::string_view phase_name(phase p) noexcept {
 /// Exact, case-sensitive phase name. Whether the phase exists under a profile is a separate
 /// question (`profile::has_phase`).
 inline result<phase> parse_phase(std::string_view s) noexcept {
-  for (unsigned i = 0; i < phase_count; ++i) {
-    phase p = static_cast<phase>(i);
-    if (s == phase_name(p)) return p;
+  // Dispatched on the length (every delivery reads a phase in its type header, its key
+  // header and twice in its body): at most two names share one.
+  // Each comparison has a constant length, so it compiles to a few word compares.
+  const char* p = s.data();
+  switch (s.size()) {
+    case 6:
+      if (std::memcmp(p, "failed", 6) == 0) return phase::failed;
+      break;
+    case 7:
+      if (std::memcmp(p, "created", 7) == 0) return phase::created;
+      if (std::memcmp(p, "expired", 7) == 0) return phase::expired;
+      break;
+    case 8:
+      if (std::memcmp(p, "progress", 8) == 0) return phase::progress;
+      break;
+    case 9:
+      if (std::memcmp(p, "completed", 9) == 0) return phase::completed;
+      if (std::memcmp(p, "cancelled", 9) == 0) return phase::cancelled;
+      break;
+    case 14:
+      if (std::memcmp(p, "status_changed", 14) == 0) return phase::status_changed;
+      break;
+    default: break;
   }
   return errc::unknown_phase;
 }
@@ -2730,8 +2751,11 @@ struct event_type {
 /// `type` field and the event-type header. `job.*` names are subscription names, not event
 /// types, and are rejected here (see the subscription normaliser for those).
 inline result<event_type> parse_event_type(std::string_view s, const profile& prof = profiles::ai_stats) noexcept {
-  std::size_t dot = s.find('.');
-  if (dot == std::string_view::npos) return errc::unknown_event_type;
+  // `<kind>.<phase>` split at the first dot. Both kinds are five letters, so a type whose
+  // first dot is elsewhere has no kind (every failure here is `unknown_event_type`).
+  static_assert(kind_name(kind::video).size() == 5 && kind_name(kind::batch).size() == 5, "kinds are five letters");
+  constexpr std::size_t dot = 5;
+  if (s.size() <= dot + 1 || s[dot] != '.') return errc::unknown_event_type;
   auto k = parse_kind(s.substr(0, dot));
   if (!k) return errc::unknown_event_type;
   auto p = parse_phase(s.substr(dot + 1));
@@ -3610,6 +3634,19 @@ inline void wipe_macs(mac_bytes* macs, std::size_t count) noexcept {
   }
 #endif
 }
+
+/// Wipes key-derived bytes on the stack (hash states, the inner digest) the same way: an
+/// inline memset the compiler must keep, where OPENSSL_cleanse is a call through a
+/// volatile function pointer. Every MAC wipes three such buffers, so this is part of the
+/// per-message cost at small bodies (docs/PERFORMANCE.md).
+inline void wipe_bytes(void* p, std::size_t n) noexcept {
+#if defined(__GNUC__) || defined(__clang__)
+  std::memset(p, 0, n);
+  __asm__ __volatile__("" : : "r"(p) : "memory");
+#else
+  OPENSSL_cleanse(p, n);
+#endif
+}
 }  // namespace detail
 
 // --- keyed HMAC-SHA256 ----------------------------------------------------------------
@@ -3673,7 +3710,7 @@ class hmac_message {
     return *this;
   }
   // The inner state is key-derived: wiped when the message ends.
-  ~hmac_message() { OPENSSL_cleanse(&ctx_, sizeof ctx_); }
+  ~hmac_message() { detail::wipe_bytes(&ctx_, sizeof ctx_); }
 
   /// Adds bytes to the message. Bodies may arrive in chunks; the result equals one call.
   void_result update(std::string_view bytes) noexcept {
@@ -3690,8 +3727,8 @@ class hmac_message {
     outer_ = nullptr;
     const bool ok = SHA256_Final(inner, &ctx_) == 1 && SHA256_Update(&outer, inner, sizeof inner) == 1 &&
                     SHA256_Final(out.bytes, &outer) == 1;
-    OPENSSL_cleanse(inner, sizeof inner);
-    OPENSSL_cleanse(&outer, sizeof outer);
+    detail::wipe_bytes(inner, sizeof inner);
+    detail::wipe_bytes(&outer, sizeof outer);
     if (!ok) return errc::crypto_error;
     return {};
   }
@@ -3854,8 +3891,17 @@ class hmac_key {
     if (!valid()) return errc::invalid_argument;
     hmac_message m = start();
     mac_bytes out;
-    if (auto st = m.update(timestamp_text); !st) return st.error();
-    if (auto st = m.update(std::string_view(".", 1)); !st) return st.error();
+    // A timestamp header is short: it and the `.` go in as one update (one call into the
+    // hash fewer per message; the timestamp is public, so the copy needs no wiping).
+    char head[64];
+    if (timestamp_text.size() < sizeof head) {
+      std::memcpy(head, timestamp_text.data(), timestamp_text.size());
+      head[timestamp_text.size()] = '.';
+      if (auto st = m.update(std::string_view(head, timestamp_text.size() + 1)); !st) return st.error();
+    } else {
+      if (auto st = m.update(timestamp_text); !st) return st.error();
+      if (auto st = m.update(std::string_view(".", 1)); !st) return st.error();
+    }
     if (auto st = m.update(body); !st) return st.error();
     if (auto st = m.finish(out); !st) return st.error();
     return out;
@@ -5388,6 +5434,207 @@ template <class Headers>
   auto found = detect_profile(headers);
   if (!found) return found.error();
   return *found != nullptr ? *found : &profiles::ai_stats;
+}
+
+// --- one pass: the profile and its delivery headers (PROTOCOL.md §9, §15) ---------------
+
+/// What `scan_delivery_headers` found: the profile to verify under and, for a service
+/// profile, its delivery headers.
+struct delivery_header_scan {
+  /// The profile given, or the detected one (`select_profile`).
+  const profile* prof = &profiles::ai_stats;
+  /// The delivery headers under `prof`'s prefix (service profiles only; a Standard
+  /// Webhooks profile reads its own three headers, `collect_webhook_headers`).
+  raw_delivery_headers raw;
+  /// `collect_delivery_headers`'s error for `prof` (`ambiguous_header`: one of its headers
+  /// repeated with different values), kept so the caller reports it where it reads the
+  /// headers, after the checks that come first (verify.hpp); `ok` otherwise.
+  errc deferred = errc::ok;
+};
+
+namespace detail {
+// ASCII lower case of one byte (bytes >= 0x80 unchanged).
+constexpr char lower_ascii(char c) noexcept { return c >= 'A' && c <= 'Z' ? static_cast<char>(c | 0x20) : c; }
+
+// A lower-case constant of 8 or more bytes, compared ASCII case-insensitively with two
+// overlapping 8-byte loads (the first and the last 8 bytes). A byte b equals the constant's
+// byte c in any case exactly when (b | m) == c, with m = 0x20 where c is a letter and 0
+// elsewhere: only 'X' and 'x' become 'x', and a non-letter must match exactly — what
+// `iequals_lower` decides, in four operations per word instead of its range tests.
+struct icase_constant {
+  std::uint64_t head = 0, head_mask = 0, tail = 0, tail_mask = 0;
+  std::size_t size = 0;
+};
+// The 8 bytes of `s` at `at` as one word in the order memcpy loads them (or their
+// case masks).
+constexpr std::uint64_t constant_word(std::string_view s, std::size_t at, bool mask) noexcept {
+  std::uint64_t w = 0;
+  for (std::size_t i = 0; i < 8; ++i) {
+    const char c = s[at + i];
+    const unsigned v = mask ? (c >= 'a' && c <= 'z' ? 0x20u : 0u) : static_cast<unsigned char>(c);
+#if defined(__BYTE_ORDER__) && defined(__ORDER_BIG_ENDIAN__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    w |= static_cast<std::uint64_t>(v) << (8 * (7 - i));
+#else
+    w |= static_cast<std::uint64_t>(v) << (8 * i);
+#endif
+  }
+  return w;
+}
+constexpr icase_constant make_icase_constant(std::string_view s) noexcept {
+  icase_constant c;
+  if (s.size() < 8) return c;  // size 0: never used (callers check `size >= 8`)
+  c.head = constant_word(s, 0, false);
+  c.head_mask = constant_word(s, 0, true);
+  c.tail = constant_word(s, s.size() - 8, false);
+  c.tail_mask = constant_word(s, s.size() - 8, true);
+  c.size = s.size();
+  return c;
+}
+// True when the `c.size` bytes at `p` equal `c`, ASCII case-insensitively.
+inline bool icase_equal(const char* p, const icase_constant& c) noexcept {
+  std::uint64_t a, b;
+  std::memcpy(&a, p, 8);
+  std::memcpy(&b, p + c.size - 8, 8);
+  return ((a | c.head_mask) == c.head) & ((b | c.tail_mask) == c.tail);
+}
+
+// The service profiles' prefixes and the delivery header suffixes as such constants.
+inline constexpr icase_constant ai_stats_prefix = make_icase_constant(profiles::ai_stats.header_prefix);
+inline constexpr icase_constant phaseo_prefix = make_icase_constant(profiles::phaseo.header_prefix);
+inline constexpr icase_constant suffix_event_id = make_icase_constant(header_suffix::event_id);
+inline constexpr icase_constant suffix_timestamp = make_icase_constant(header_suffix::timestamp);
+inline constexpr icase_constant suffix_signature = make_icase_constant(header_suffix::signature);
+inline constexpr icase_constant suffix_event_type = make_icase_constant(header_suffix::event_type);
+inline constexpr icase_constant suffix_delivery_key = make_icase_constant(header_suffix::delivery_key);
+inline constexpr icase_constant suffix_max_attempts = make_icase_constant(header_suffix::max_attempts);
+// The one suffix under 8 bytes, with the `-` that ends both service prefixes before it.
+inline constexpr icase_constant dash_attempt = make_icase_constant("-attempt");
+static_assert(ai_stats_prefix.size >= 8 && phaseo_prefix.size >= 8, "the service prefixes are compared as two words");
+static_assert(profiles::ai_stats.header_prefix.back() == '-' && profiles::phaseo.header_prefix.back() == '-' &&
+                  header_suffix::attempt.size() == 7,
+              "`attempt` is compared with the prefix's last byte");
+
+// `raw_slot` with the constants above (the same dispatch on the length), for the suffix
+// after one of the two service prefixes (the byte before it is that prefix's `-`).
+inline std::optional<std::string_view>* raw_slot_fast(raw_delivery_headers& r, const char* p, std::size_t n) noexcept {
+  switch (n) {
+    case 7: return icase_equal(p - 1, dash_attempt) ? &r.attempt : nullptr;
+    case 8: return icase_equal(p, suffix_event_id) ? &r.event_id : nullptr;
+    case 9:
+      if (icase_equal(p, suffix_timestamp)) return &r.timestamp;
+      return icase_equal(p, suffix_signature) ? &r.signature : nullptr;
+    case 10: return icase_equal(p, suffix_event_type) ? &r.event_type : nullptr;
+    case 12:
+      if (icase_equal(p, suffix_delivery_key)) return &r.delivery_key;
+      return icase_equal(p, suffix_max_attempts) ? &r.max_attempts : nullptr;
+    default: return nullptr;
+  }
+}
+
+// The slot of `name` among the delivery headers of the service profile `prof` (the one
+// `collect_delivery_headers` fills), or nullptr when it is none of them.
+inline std::optional<std::string_view>* service_slot(std::string_view name, const profile& prof,
+                                                     raw_delivery_headers& raw) noexcept {
+  const icase_constant* known = &prof == &profiles::ai_stats ? &ai_stats_prefix
+                                : &prof == &profiles::phaseo ? &phaseo_prefix
+                                                             : nullptr;
+  if (known != nullptr) {
+    if (name.size() <= known->size || !icase_equal(name.data(), *known)) return nullptr;
+    return raw_slot_fast(raw, name.data() + known->size, name.size() - known->size);
+  }
+  const std::string_view prefix = prof.header_prefix;
+  if (name.size() <= prefix.size() || !iequals_lower(name.substr(0, prefix.size()), prefix)) return nullptr;
+  return raw_slot(raw, name.substr(prefix.size()));
+}
+
+// True when `name` is one of the Standard Webhooks headers of `prof` (either family).
+inline bool is_webhook_family_header(std::string_view name, const profile& prof) noexcept {
+  raw_webhook_headers a, b;
+  std::string_view rest;
+  raw_webhook_headers* family = webhook_family_of(name, prof, a, b, rest);
+  return family != nullptr && webhook_slot(*family, rest) != nullptr;
+}
+
+// The detectable families by the first byte of their prefixes (the dispatch below).
+static_assert(detectable_profiles[0] == &profiles::phaseo && detectable_profiles[1] == &profiles::ai_stats &&
+                  detectable_profiles[2] == &profiles::standard && std::size(detectable_profiles) == 3,
+              "scan_delivery_headers dispatches on these three families");
+static_assert(profiles::phaseo.header_prefix[0] == 'x' && profiles::ai_stats.header_prefix[0] == 'x' &&
+                  profiles::standard.header_prefix[0] == 'w' && profiles::standard.alt_header_prefix[0] == 's',
+              "scan_delivery_headers dispatches on the first byte of the prefixes");
+}  // namespace detail
+
+/// `select_profile(headers, chosen)` and, for the service profile selected,
+/// `collect_delivery_headers` of it, in one pass over a range of headers (a lookup
+/// callable is asked as those two ask it): the verifier's hot path reads every request
+/// header once, where detection and collection read each four times. The verdicts are
+/// theirs: two families present is `ambiguous_header` (returned), a header of the
+/// selected family repeated with different values is `out.deferred` (see above). Under
+/// `auto` a name is dispatched on its first byte, so a header of no family
+/// (`content-type`, `user-agent`) costs one comparison.
+template <class Headers>
+[[nodiscard]] inline void_result scan_delivery_headers(const Headers& headers, const profile* chosen,
+                                                       delivery_header_scan& out) noexcept {
+  out = delivery_header_scan();
+  if constexpr (detail::is_header_callable<Headers>::value) {
+    auto selected = select_profile(headers, chosen);
+    if (!selected) return selected.error();
+    out.prof = *selected;
+    if (out.prof->scheme != signature_scheme::webhooks) {
+      auto raw = collect_delivery_headers(headers, *out.prof);
+      if (raw) out.raw = *raw;
+      else out.deferred = raw.code();
+    }
+    return {};
+  } else {
+    static_assert(detail::is_header_range<Headers>::value,
+                  "headers must be a range of (name, value) pairs or a lookup callable");
+    // `chosen`, or the family seen first (auto); a second family is `ambiguous_header`,
+    // as `detect_profile` says (whichever family comes first, the verdict is the same).
+    const profile* family = chosen;
+    const bool service_chosen = chosen != nullptr && chosen->scheme != signature_scheme::webhooks;
+    for (const auto& entry : headers) {
+      const std::string_view name(std::get<0>(entry));
+      if (name.empty()) continue;
+      std::optional<std::string_view>* slot = nullptr;
+      if (chosen != nullptr) {
+        if (!service_chosen) break;  // a Standard Webhooks profile reads its own headers
+        slot = detail::service_slot(name, *chosen, out.raw);
+        if (slot == nullptr) continue;
+      } else {
+        const profile* found = nullptr;
+        switch (detail::lower_ascii(name[0])) {
+          case 'x': {
+            // `service_slot` for the two service prefixes, written out for the hot path.
+            const detail::icase_constant& ai = detail::ai_stats_prefix;
+            const detail::icase_constant& ph = detail::phaseo_prefix;
+            if (name.size() > ai.size && detail::icase_equal(name.data(), ai)) {
+              slot = detail::raw_slot_fast(out.raw, name.data() + ai.size, name.size() - ai.size);
+              if (slot != nullptr) found = &profiles::ai_stats;
+            } else if (name.size() > ph.size && detail::icase_equal(name.data(), ph)) {
+              slot = detail::raw_slot_fast(out.raw, name.data() + ph.size, name.size() - ph.size);
+              if (slot != nullptr) found = &profiles::phaseo;
+            }
+            break;
+          }
+          case 'w':
+          case 's':
+            if (detail::is_webhook_family_header(name, profiles::standard)) found = &profiles::standard;
+            break;
+          default: break;
+        }
+        if (found == nullptr) continue;
+        if (family == nullptr) family = found;
+        else if (family != found) return errc::ambiguous_header;
+        if (slot == nullptr) continue;  // a Standard Webhooks header: read by its own path
+      }
+      const std::string_view value(std::get<1>(entry));
+      if (!*slot) *slot = value;
+      else if (**slot != value) out.deferred = errc::ambiguous_header;
+    }
+    out.prof = family != nullptr ? family : &profiles::ai_stats;
+    return {};
+  }
 }
 
 /// Strictly parses collected metadata headers: `malformed_header` for an invalid value,
@@ -7763,24 +8010,31 @@ struct detail_authenticated_body_access {
   static authenticated_body make(std::string_view b) noexcept { return authenticated_body(b); }
 };
 
-/// Step 1–6 of the file comment into `out`, filled as far as it got: on failure the
-/// metadata headers read so far stay readable (a receiver counts the attempt of a
-/// rejected retry). `[[nodiscard]]`: ignoring it would trust an unverified request.
+namespace detail {
+/// Steps 0–5 of the file comment into `out`; `scanned` keeps what the one pass over the
+/// headers found, the metadata headers' text among it (step 6 is the caller's:
+/// `authenticate_delivery` runs it next, `verify_delivery` and the receiver together with
+/// the body's fields, `finish_delivery`). A Standard Webhooks delivery, which has no
+/// step 6, is complete here (its body set); a service delivery's body is set once step 6
+/// passed.
 template <class Headers>
-[[nodiscard]] inline void_result authenticate_delivery(std::string_view body, const Headers& headers,
-                                                       const verifier& secrets, std::int64_t now_seconds,
-                                                       authenticated_delivery& out,
-                                                       const verify_options& opts = {}) noexcept {
+[[nodiscard]] inline void_result authenticate_signed(std::string_view body, const Headers& headers,
+                                                     const verifier& secrets, std::int64_t now_seconds,
+                                                     authenticated_delivery& out, delivery_header_scan& scanned,
+                                                     const verify_options& opts) noexcept {
   static_cast<authenticated_delivery&>(out) = authenticated_delivery();
 
   // §15: detection picks rules, never keys; the secrets given are the only ones tried, and
   // whatever family arrives a verifier holding a secret still requires a signature below.
-  auto selected = select_profile(headers, opts.prof);
-  if (!selected) return selected.error();
-  if (opts.prof == nullptr && *selected == &profiles::standard && opts.webhooks_profile != nullptr &&
+  // One pass over the headers selects the profile and collects everything read below
+  // (headers.hpp `scan_delivery_headers`: detection and collection would read each header
+  // four times); its verdict on a repeated header waits for step 3.
+  if (auto st = scan_delivery_headers(headers, opts.prof, scanned); !st) return st;
+  const profile* selected = scanned.prof;
+  if (opts.prof == nullptr && selected == &profiles::standard && opts.webhooks_profile != nullptr &&
       opts.webhooks_profile->scheme == signature_scheme::webhooks)
     selected = opts.webhooks_profile;
-  const profile& prof = **selected;
+  const profile& prof = *selected;
   out.prof = &prof;
 
   // A verifier without keys is a configuration fact, decided before the request is read.
@@ -7818,9 +8072,8 @@ template <class Headers>
     return {};
   }
 
-  // One pass over the headers collects everything read below.
-  auto raw = collect_delivery_headers(headers, prof);
-  if (!raw) return raw.error();
+  if (scanned.deferred != errc::ok) return scanned.deferred;
+  const raw_delivery_headers* raw = &scanned.raw;
 
   if (!secrets.empty()) {
     if (!raw->timestamp) return errc::missing_timestamp;
@@ -7845,7 +8098,22 @@ template <class Headers>
     out.timestamp = *ts;
   }
 
-  auto meta = parse_delivery_headers(*raw, prof);
+  return {};
+}
+}  // namespace detail
+
+/// Step 1–6 of the file comment into `out`, filled as far as it got: on failure the
+/// metadata headers read so far stay readable (a receiver counts the attempt of a
+/// rejected retry). `[[nodiscard]]`: ignoring it would trust an unverified request.
+template <class Headers>
+[[nodiscard]] inline void_result authenticate_delivery(std::string_view body, const Headers& headers,
+                                                       const verifier& secrets, std::int64_t now_seconds,
+                                                       authenticated_delivery& out,
+                                                       const verify_options& opts = {}) noexcept {
+  delivery_header_scan scanned;
+  if (auto st = detail::authenticate_signed(body, headers, secrets, now_seconds, out, scanned, opts); !st) return st;
+  if (out.prof->scheme == signature_scheme::webhooks) return {};
+  auto meta = parse_delivery_headers(scanned.raw, *out.prof);
   if (!meta) return meta.error();
   out.headers = *meta;
   out.body = detail_authenticated_body_access::make(body);
@@ -7897,20 +8165,92 @@ inline payload_options delivery_payload_options(const verify_options& opts, cons
   return {};
 }
 
+namespace detail {
+/// Step 6, once step 7 ran, and step 8, for a service delivery `authenticate_signed`
+/// accepted: `env` is the envelope reader's result for its body. The verdict is the one
+/// of the steps in order — step 6's error first (as authentication's: `metadata_ok` stays
+/// false and `out` gets no headers and no body), then the envelope's, then step 8's —
+/// and `out.headers`/`out.body` are set once step 6 passed.
+///
+/// Every metadata header is a second copy of a body field, so the body read first
+/// settles most of step 6: a header whose text equals the text the envelope reader
+/// accepted for that field (the event id, the type, the delivery key: each checked there
+/// by the same parser under the same profile, without escapes) is valid and agrees, and
+/// is not parsed again. Any other header takes the strict parse
+/// (`parse_delivery_headers`) and then the agreement check, so a malformed header is
+/// still `malformed_header` and a valid one that differs `header_body_mismatch`.
+inline void_result finish_delivery(std::string_view body, const raw_delivery_headers& raw,
+                                   const result<envelope_view>& env, authenticated_delivery& out,
+                                   bool& metadata_ok) noexcept {
+  metadata_ok = false;
+  if (env) {
+    const envelope_view& e = *env;
+    if ((!raw.event_id || *raw.event_id == e.id) && (!raw.event_type || *raw.event_type == e.type_text) &&
+        (!raw.delivery_key || (e.delivery.present && *raw.delivery_key == e.delivery.key_text))) {
+      delivery_headers h;
+      if (raw.event_id) h.event_id = *raw.event_id;
+      if (raw.event_type) h.type = e.type;
+      if (raw.delivery_key) h.key = e.delivery.key;
+      // The counts as `parse_delivery_headers` reads them, in its order.
+      if (raw.attempt) {
+        auto a = parse_attempt_number(*raw.attempt);
+        if (!a) return a.error();
+        h.attempt = *a;
+      }
+      if (raw.max_attempts) {
+        auto m = parse_attempt_number(*raw.max_attempts);
+        if (!m) return m.error();
+        h.max_attempts = *m;
+      }
+      if (h.attempt && h.max_attempts && *h.attempt > *h.max_attempts) return errc::attempt_exceeds_max;
+      metadata_ok = true;
+      out.headers = h;
+      out.body = detail_authenticated_body_access::make(body);
+      // `check_agreement` with the texts found equal above: only the counts can differ.
+      if (e.delivery.present && ((h.attempt && *h.attempt != e.delivery.attempt) ||
+                                 (h.max_attempts && *h.max_attempts != e.delivery.max_attempts)))
+        return errc::header_body_mismatch;
+      return {};
+    }
+  }
+  auto meta = parse_delivery_headers(raw, *out.prof);
+  if (!meta) return meta.error();
+  metadata_ok = true;
+  out.headers = *meta;
+  out.body = detail_authenticated_body_access::make(body);
+  if (!env) return env.error();
+  return check_agreement(out.headers, *env);
+}
+}  // namespace detail
+
 /// Verifies one delivery: authenticate → parse → agree (file comment), into `out`, filled
-/// as far as it got (the metadata headers once authentication passed).
+/// as far as it got (the metadata headers once authentication passed; the envelope once
+/// it was read, also when the headers disagree with it).
 template <class Headers>
 [[nodiscard]] inline void_result verify_delivery(std::string_view body, const Headers& headers, const verifier& secrets,
                                                  std::int64_t now_seconds, verified_delivery& out,
                                                  const verify_options& opts = {}) noexcept {
-  out.envelope = envelope_view{};
-  if (auto st = authenticate_delivery(body, headers, secrets, now_seconds, out, opts); !st) return st;
+  // The envelope is cleared only where it is not read (it is ~1.5 KB: clearing it first
+  // and then copying the read one over it was measurable per delivery).
+  delivery_header_scan scanned;
+  if (auto st = detail::authenticate_signed(body, headers, secrets, now_seconds, out, scanned, opts); !st) {
+    out.envelope = envelope_view{};
+    return st;
+  }
   // §17: the body of a Standard Webhooks delivery is any bytes, with no envelope to agree.
-  if (out.prof->scheme == signature_scheme::webhooks) return {};
-  auto env = parse_envelope(out.body, delivery_payload_options(opts, *out.prof));
-  if (!env) return env.error();
-  out.envelope = *env;
-  return check_agreement(out.headers, out.envelope);
+  if (out.prof->scheme == signature_scheme::webhooks) {
+    out.envelope = envelope_view{};
+    return {};
+  }
+  // §13.1: the body is read once its signature was checked (the metadata headers, which
+  // are not signed, are judged with it: `finish_delivery`).
+  const result<envelope_view> env =
+      parse_envelope(detail_authenticated_body_access::make(body), delivery_payload_options(opts, *out.prof));
+  bool metadata_ok = false;
+  const void_result verdict = detail::finish_delivery(body, scanned.raw, env, out, metadata_ok);
+  if (metadata_ok && env) out.envelope = *env;
+  else out.envelope = envelope_view{};
+  return verdict;
 }
 
 /// Verifies one delivery (see the overload above). `body` is the raw request body;
@@ -13780,29 +14120,28 @@ class dedup_key {
   }
 
   /// The stable byte encoding (see the class comment).
-  std::string_view encoded() const noexcept { return std::string_view(buf_.data(), len_); }
+  std::string_view encoded() const noexcept { return std::string_view(buf_, len_); }
   dedup_key_form form() const noexcept { return form_; }
   /// Empty for the event id form.
   std::string_view job_id() const noexcept {
     return form_ == dedup_key_form::job_delivery || form_ == dedup_key_form::job_lease
-               ? std::string_view(buf_.data() + part_a_, part_b_ - 1u - part_a_)
+               ? std::string_view(buf_ + part_a_, part_b_ - 1u - part_a_)
                : std::string_view();
   }
   /// Empty for the event id and job lease forms.
   std::string_view delivery_key_text() const noexcept {
-    return form_ == dedup_key_form::job_delivery ? std::string_view(buf_.data() + part_b_, len_ - part_b_)
+    return form_ == dedup_key_form::job_delivery ? std::string_view(buf_ + part_b_, len_ - part_b_)
                                                  : std::string_view();
   }
   /// Empty for the (job id, delivery key) and job lease forms.
   std::string_view event_id() const noexcept {
-    return form_ == dedup_key_form::event_id ? std::string_view(buf_.data() + part_a_, len_ - part_a_)
-                                             : std::string_view();
+    return form_ == dedup_key_form::event_id ? std::string_view(buf_ + part_a_, len_ - part_a_) : std::string_view();
   }
 
   /// The webhook form's id as encoded (the id itself, or its SHA-256 in hex); empty for
   /// the other forms.
   std::string_view webhook_id() const noexcept {
-    return form_ == dedup_key_form::webhook_message ? std::string_view(buf_.data() + part_a_, len_ - part_a_)
+    return form_ == dedup_key_form::webhook_message ? std::string_view(buf_ + part_a_, len_ - part_a_)
                                                     : std::string_view();
   }
 
@@ -13813,8 +14152,28 @@ class dedup_key {
   friend bool operator==(const dedup_key& a, const dedup_key& b) noexcept { return a.encoded() == b.encoded(); }
   friend bool operator!=(const dedup_key& a, const dedup_key& b) noexcept { return !(a == b); }
 
+  // A key is copied by the bytes it holds, not by its capacity: every delivery builds two
+  // keys and the receiver returns one in its receipt, so clearing and copying the whole
+  // buffer (~330 bytes each time) was a measurable part of a receive. The bytes past the
+  // end are never read (every view stops at `len_`).
+  dedup_key(const dedup_key& o) noexcept { copy_from(o); }
+  dedup_key& operator=(const dedup_key& o) noexcept {
+    if (this != &o) copy_from(o);
+    return *this;
+  }
+  ~dedup_key() = default;
+
  private:
-  dedup_key() noexcept = default;
+  dedup_key() noexcept {}  // NOLINT: the buffer is written before it is read (see above)
+
+  void copy_from(const dedup_key& o) noexcept {
+    hash_ = o.hash_;
+    len_ = o.len_;
+    part_a_ = o.part_a_;
+    part_b_ = o.part_b_;
+    form_ = o.form_;
+    std::memcpy(buf_, o.buf_, len_);
+  }
 
   static std::size_t format_decimal(std::size_t v, char (&out)[4]) noexcept {
     char tmp[4];
@@ -13835,7 +14194,7 @@ class dedup_key {
     return true;
   }
   void append(std::string_view s) noexcept {
-    std::memcpy(buf_.data() + len_, s.data(), s.size());
+    std::memcpy(buf_ + len_, s.data(), s.size());
     len_ = static_cast<std::uint16_t>(len_ + s.size());
   }
 
@@ -13845,7 +14204,7 @@ class dedup_key {
   std::uint16_t part_a_ = 0;  // start of the job id / event id
   std::uint16_t part_b_ = 0;  // start of the delivery key / end of the event id
   dedup_key_form form_ = dedup_key_form::event_id;
-  std::array<char, max_encoded_length> buf_{};
+  char buf_[max_encoded_length];  // the first `len_` bytes are the key
 };
 
 static_assert(!std::is_default_constructible<dedup_key>::value, "a dedup key always names a job or an event");
@@ -15806,6 +16165,10 @@ struct receipt {
 
 namespace detail {
 
+// The helpers below fill the receipt in place; every exit of the pipelines then returns
+// the one named receipt, so it is built where the caller receives it (returning the
+// helper's reference would copy the ~700-byte receipt on every delivery).
+
 inline result<std::optional<job_state>> wrap_loaded(std::optional<job_state> s) noexcept { return s; }
 inline result<std::optional<job_state>> wrap_loaded(result<std::optional<job_state>> s) noexcept { return s; }
 
@@ -15870,16 +16233,19 @@ template <class Headers, class Store, class Load, class Handler>
   static_assert(require_dedup_store<Store>(), "see dedup.hpp");
   receipt r;
 
-  // 1. verify (§9, §10, §13.1): authenticate, parse the envelope, headers agree with it
+  // 1. verify (§9, §10, §13.1): authenticate, parse the envelope, headers agree with it —
+  // `verify_delivery`'s steps (verify.hpp), with the envelope read where it stays (not
+  // copied into a `verified_delivery`).
   verify_options vopt = opt.verify;
   vopt.leniency = opt.leniency;
-  verified_delivery verified;
-  const void_result checked = verify_delivery(body, headers, secrets, now, verified, vopt);
-  if (verified.headers.attempt) r.attempt = *verified.headers.attempt;
-  // The profile given, or the one detected (§15), once authentication got that far (a
-  // rejected envelope still reports the profile it was read under).
-  if (checked || verified.body.bytes().data() != nullptr) r.prof = verified.prof;
-  if (!checked) return detail::reject_receipt(r, checked.code(), opt);
+  authenticated_delivery auth;
+  delivery_header_scan scanned;
+  const void_result signed_ok =
+      detail::authenticate_signed(body, headers, secrets, to_unix_seconds(now), auth, scanned, vopt);
+  if (!signed_ok) {
+    detail::reject_receipt(r, signed_ok.code(), opt);
+    return r;
+  }
   // §17: a Standard Webhooks body is no delivery envelope; such deliveries go through
   // `receive_webhook`. The delivery is authentic and well-formed: reaching here is the
   // host's wiring, so `webhook_delivery_misrouted`, a local error (503). Nothing is
@@ -15887,9 +16253,26 @@ template <class Headers, class Store, class Load, class Handler>
   // Standard Webhooks senders), so the delivery is processed once the host routes it. A
   // 4xx would blame the request (400 is "retrying cannot help"; 410 disables the
   // endpoint), and a 2xx would drop the event unhandled.
-  if (verified.prof->scheme == signature_scheme::webhooks)
-    return detail::reject_receipt(r, errc::webhook_delivery_misrouted, opt);
-  const envelope_view* env = &verified.envelope;
+  if (auth.prof->scheme == signature_scheme::webhooks) {
+    r.prof = auth.prof;
+    {
+      detail::reject_receipt(r, errc::webhook_delivery_misrouted, opt);
+      return r;
+    }
+  }
+  const result<envelope_view> read =
+      parse_envelope(detail_authenticated_body_access::make(body), delivery_payload_options(vopt, *auth.prof));
+  bool metadata_ok = false;
+  const void_result checked = detail::finish_delivery(body, scanned.raw, read, auth, metadata_ok);
+  if (auth.headers.attempt) r.attempt = *auth.headers.attempt;
+  // The profile given, or the one detected (§15), once authentication passed (a rejected
+  // envelope still reports the profile it was read under).
+  if (metadata_ok) r.prof = auth.prof;
+  if (!checked) {
+    detail::reject_receipt(r, checked.code(), opt);
+    return r;
+  }
+  const envelope_view* env = &*read;
   const std::string_view job = env->data.id.str();
   (void)r.job_id.assign(job);  // the envelope reader accepts no longer id (§2)
   if (env->delivery.present) r.attempt = env->delivery.attempt;
@@ -15897,15 +16280,30 @@ template <class Headers, class Store, class Load, class Handler>
   // 2. claim (§2: per job, never the delivery key alone)
   auto key =
       env->delivery.present ? dedup_key::for_delivery(job, env->delivery.key_text) : dedup_key::for_event(env->id);
-  if (!key) return detail::reject_receipt(r, key.code(), opt);
+  if (!key) {
+    detail::reject_receipt(r, key.code(), opt);
+    return r;
+  }
   const auto job_key = dedup_key::for_job(job);
-  if (!job_key) return detail::reject_receipt(r, job_key.code(), opt);
+  if (!job_key) {
+    detail::reject_receipt(r, job_key.code(), opt);
+    return r;
+  }
   r.key = *key;
   auto claimed = store.claim(*key, now, opt.lease);
-  if (!claimed) return detail::host_failure_receipt(r, claimed.code(), opt);
+  if (!claimed) {
+    detail::host_failure_receipt(r, claimed.code(), opt);
+    return r;
+  }
   r.claim = claimed->state;
-  if (claimed->state == claim_state::done) return detail::decide(r, receiver_decision::duplicate, 200, opt);
-  if (claimed->state == claim_state::in_flight) return detail::decide(r, receiver_decision::in_flight, 503, opt);
+  if (claimed->state == claim_state::done) {
+    detail::decide(r, receiver_decision::duplicate, 200, opt);
+    return r;
+  }
+  if (claimed->state == claim_state::in_flight) {
+    detail::decide(r, receiver_decision::in_flight, 503, opt);
+    return r;
+  }
   const claim_token token = claimed->token;
 
   // 2b. lease the job (§13.3, §16.7; see the file comment): deliveries of one job with
@@ -15914,9 +16312,15 @@ template <class Headers, class Store, class Load, class Handler>
   auto leased = store.claim(*job_key, now, opt.lease);
   if (!leased || leased->state != claim_state::fresh) {
     (void)store.release(*key, token);
-    if (!leased) return detail::host_failure_receipt(r, leased.code(), opt);
+    if (!leased) {
+      detail::host_failure_receipt(r, leased.code(), opt);
+      return r;
+    }
     r.claim = claim_state::in_flight;
-    return detail::decide(r, receiver_decision::in_flight, 503, opt);
+    {
+      detail::decide(r, receiver_decision::in_flight, 503, opt);
+      return r;
+    }
   }
   const claim_token job_token = leased->token;
   // Releases the job lease on every path from here on. A lease that was taken over (the
@@ -15930,7 +16334,10 @@ template <class Headers, class Store, class Load, class Handler>
   if (!held) {
     (void)store.release(*key, token);
     (void)store.release(*job_key, job_token);
-    return detail::host_failure_receipt(r, held.code(), opt);
+    {
+      detail::host_failure_receipt(r, held.code(), opt);
+      return r;
+    }
   }
   // `update_from(envelope)`: a status_changed delivery is a transition hint (§16.1).
   const reconcile_decision d = reconcile(*held, update_from(*env));
@@ -15943,7 +16350,10 @@ template <class Headers, class Store, class Load, class Handler>
       // Forget the claim so the sender's retry is processed (§13.2 jobwire policy).
       (void)store.release(*key, token);
       (void)store.release(*job_key, job_token);
-      return detail::host_failure_receipt(r, done.code(), opt);
+      {
+        detail::host_failure_receipt(r, done.code(), opt);
+        return r;
+      }
     }
   }
 
@@ -15951,14 +16361,26 @@ template <class Headers, class Store, class Load, class Handler>
   if (d.action == reconcile_action::refetch) {
     if (auto rel = store.release(*key, token); !rel) r.error = rel.code();
     unlease();
-    return detail::decide(r, receiver_decision::refetch, 200, opt);
+    {
+      detail::decide(r, receiver_decision::refetch, 200, opt);
+      return r;
+    }
   }
   if (auto c = store.commit(*key, token, now); !c) r.error = c.code();
   unlease();
   switch (d.action) {
-    case reconcile_action::apply: return detail::decide(r, receiver_decision::process, 200, opt);
-    case reconcile_action::ignore_stale: return detail::decide(r, receiver_decision::ignore_stale, 200, opt);
-    default: return detail::decide(r, receiver_decision::no_change, 200, opt);
+    case reconcile_action::apply: {
+      detail::decide(r, receiver_decision::process, 200, opt);
+      return r;
+    }
+    case reconcile_action::ignore_stale: {
+      detail::decide(r, receiver_decision::ignore_stale, 200, opt);
+      return r;
+    }
+    default: {
+      detail::decide(r, receiver_decision::no_change, 200, opt);
+      return r;
+    }
   }
 }
 
@@ -15991,33 +16413,56 @@ template <class Headers, class Store, class Handler>
   vopt.leniency = opt.leniency;
   authenticated_delivery auth;
   const void_result checked = authenticate_delivery(body, headers, secrets, now, auth, vopt);
-  if (!checked) return detail::reject_receipt(r, checked.code(), opt);
+  if (!checked) {
+    detail::reject_receipt(r, checked.code(), opt);
+    return r;
+  }
   r.prof = auth.prof;
-  if (auth.prof->scheme != signature_scheme::webhooks)
-    return detail::reject_receipt(r, errc::signature_scheme_mismatch, opt);
+  if (auth.prof->scheme != signature_scheme::webhooks) {
+    detail::reject_receipt(r, errc::signature_scheme_mismatch, opt);
+    return r;
+  }
   r.message_id = auth.message_id;
 
   // 2. claim the webhook-id (§17: the idempotency key, the same on every retry)
   auto key = dedup_key::for_webhook(auth.message_id);
-  if (!key) return detail::reject_receipt(r, key.code(), opt);
+  if (!key) {
+    detail::reject_receipt(r, key.code(), opt);
+    return r;
+  }
   r.key = *key;
   auto claimed = store.claim(*key, now, opt.lease);
-  if (!claimed) return detail::host_failure_receipt(r, claimed.code(), opt);
+  if (!claimed) {
+    detail::host_failure_receipt(r, claimed.code(), opt);
+    return r;
+  }
   r.claim = claimed->state;
-  if (claimed->state == claim_state::done) return detail::decide(r, receiver_decision::duplicate, 200, opt);
-  if (claimed->state == claim_state::in_flight) return detail::decide(r, receiver_decision::in_flight, 503, opt);
+  if (claimed->state == claim_state::done) {
+    detail::decide(r, receiver_decision::duplicate, 200, opt);
+    return r;
+  }
+  if (claimed->state == claim_state::in_flight) {
+    detail::decide(r, receiver_decision::in_flight, 503, opt);
+    return r;
+  }
   const claim_token token = claimed->token;
 
   // 3. handler
   void_result done = handler(static_cast<const authenticated_delivery&>(auth), static_cast<const dedup_key&>(*key));
   if (!done) {
     (void)store.release(*key, token);
-    return detail::host_failure_receipt(r, done.code(), opt);
+    {
+      detail::host_failure_receipt(r, done.code(), opt);
+      return r;
+    }
   }
 
   // 4. commit (a failed commit after a successful effect is still 200, as in receive_delivery)
   if (auto c = store.commit(*key, token, now); !c) r.error = c.code();
-  return detail::decide(r, receiver_decision::process, 200, opt);
+  {
+    detail::decide(r, receiver_decision::process, 200, opt);
+    return r;
+  }
 }
 
 /// What `with_job_lease` did.

@@ -519,6 +519,55 @@ TEST_CASE("verify_delivery: headers must agree with the envelope") {
   CHECK(authenticate_delivery("", signed_headers(ts, sig_non_utf8), v, now).code() == errc::signature_mismatch);
 }
 
+TEST_CASE("verify_delivery: metadata headers judged with the body keep the step order (§9)") {
+  // verify_delivery reads the body before it settles the metadata headers (a header
+  // equal to the body's field needs no second parse); the verdicts stay those of the
+  // steps in order: a malformed header is malformed_header even when the body is bad
+  // too, a valid header that differs is header_body_mismatch, and a step-6 failure leaves
+  // no body and no envelope in the result.
+  sample_delivery s;
+  auto v = make_verifier({key});
+  const auto h = s.headers();
+  const std::string not_json = "not json";
+  const auto bad_body_sig = sign(key, ts, not_json)->to_string();
+  const auto bad_body = set_header(h, "x-ai-stats-signature", bad_body_sig);
+  CHECK(verify_delivery(not_json, bad_body, v, now).code() == errc::json_unexpected_token);
+  CHECK(verify_delivery(not_json, set_header(bad_body, "x-ai-stats-event-type", "video.nope"), v, now).code() ==
+        errc::malformed_header);
+  CHECK(verify_delivery(not_json, set_header(bad_body, "x-ai-stats-attempt", "5"), v, now).code() ==
+        errc::attempt_exceeds_max);
+  // A malformed key, type or id header differs from the body's text: still malformed.
+  CHECK(verify_delivery(s.body, set_header(h, "x-ai-stats-delivery-key", "video.completed:"), v, now).code() ==
+        errc::malformed_header);
+  CHECK(verify_delivery(s.body, set_header(h, "x-ai-stats-event-type", "Video.completed"), v, now).code() ==
+        errc::malformed_header);
+  CHECK(verify_delivery(s.body, set_header(h, "x-ai-stats-event-id", "evt video"), v, now).code() ==
+        errc::malformed_header);
+  // Equal text, then a count that exceeds: the counts are still read strictly.
+  CHECK(verify_delivery(s.body, set_header(h, "x-ai-stats-max-attempts", "0"), v, now).code() ==
+        errc::malformed_header);
+  CHECK(verify_delivery(s.body, set_header(h, "x-ai-stats-attempt", "01"), v, now).code() == errc::malformed_header);
+  // A failed step 6 is a failed authentication: no body, no envelope, no headers.
+  verified_delivery out;
+  CHECK(verify_delivery(s.body, set_header(h, "x-ai-stats-event-type", "video.nope"), v, now, out).code() ==
+        errc::malformed_header);
+  CHECK(out.body.bytes().data() == nullptr);
+  CHECK(!out.headers.any());
+  CHECK(out.envelope.id.empty());
+  // A mismatch keeps both sides readable, and the headers are the ones parsed from the
+  // header text (views into the headers, typed values equal to the body's).
+  REQUIRE(verify_delivery(s.body, h, v, now, out));
+  CHECK(out.headers.event_id->data() == h[1].second.data());
+  CHECK(*out.headers.type == out.envelope.type);
+  CHECK(*out.headers.key == out.envelope.delivery.key);
+  CHECK(*out.headers.max_attempts == 4);
+  const header_pairs other = set_header(h, "x-ai-stats-event-id", "evt_other");  // outlives the views
+  CHECK(verify_delivery(s.body, other, v, now, out).code() == errc::header_body_mismatch);
+  CHECK(*out.headers.event_id == "evt_other");
+  CHECK(out.envelope.id == "evt_video_G-7f3a_video_completed");
+  CHECK(out.body.bytes() == s.body);
+}
+
 TEST_CASE("verify_delivery over a lookup callable") {
   sample_delivery s;
   auto v = make_verifier({key});
@@ -630,6 +679,85 @@ TEST_CASE("profile detection: the header family picks the rules (PROTOCOL.md §1
   CHECK(verify_delivery(s.body, drop_header(ph, "x-phaseo-signature"), none, now, unsigned_ok).code() ==
         errc::secret_required);
   CHECK(verify_delivery(s.body, drop_header(ph, "x-phaseo-signature"), none, now).code() == errc::unsigned_not_allowed);
+}
+
+TEST_CASE("one-pass header scan: the verdicts of detection and collection (PROTOCOL.md §9, §15)") {
+  // Every sequence of up to three headers drawn from names of every family, in several
+  // cases, near misses of the prefixes and suffixes, and two values (so repeats agree or
+  // conflict): the scan must select the profile `select_profile` selects, or fail as it
+  // does, and hold what `collect_delivery_headers` collects under that profile, or defer
+  // its error.
+  const std::vector<std::string> names = {"content-type",
+                                          "x-ai-stats-timestamp",
+                                          "X-AI-Stats-Signature",
+                                          "x-ai-stats-attempt",
+                                          "X-AI-STATS-MAX-ATTEMPTS",
+                                          "x-ai-stats-attempts",
+                                          "x-ai-stats-",
+                                          "x-ai-statsXtimestamp",
+                                          "x-phaseo-event-id",
+                                          "X-Phaseo-Delivery-Key",
+                                          "x-phaseo-event-type",
+                                          "x-phaseo-trace",
+                                          "webhook-id",
+                                          "SVIX-Timestamp",
+                                          "webhook-other",
+                                          "svix-",
+                                          "x",
+                                          "x-ai-stats-Event-Id\x80",
+                                          "x-ai-st\xc3\xa1ts-timestamp"};
+  const profile custom{"custom", "", "", profiles::six_phases, false, false, signature_scheme::service_hex, {}, false};
+  const std::vector<const profile*> choices = {
+      nullptr, &profiles::ai_stats, &profiles::phaseo, &profiles::standard, &profiles::openai, &custom};
+  std::size_t checked = 0, differing = 0;
+  std::string first_difference;
+  // Plain comparisons (not one assertion each): the loops below make ~160k cases.
+  auto same_verdict = [&](const header_pairs& h, const profile* chosen) {
+    delivery_header_scan scan;
+    const void_result scanned = scan_delivery_headers(h, chosen, scan);
+    const auto selected = select_profile(h, chosen);
+    if (scanned.has_value() != selected.has_value()) return false;
+    if (!selected) return scanned.code() == selected.code();
+    if (scan.prof != *selected) return false;
+    if (scan.prof->scheme == signature_scheme::webhooks) return true;
+    const auto raw = collect_delivery_headers(h, *scan.prof);
+    if (scan.deferred != raw.code()) return false;
+    if (!raw) return true;
+    ++checked;
+    return scan.raw.timestamp == raw->timestamp && scan.raw.signature == raw->signature &&
+           scan.raw.event_id == raw->event_id && scan.raw.event_type == raw->event_type &&
+           scan.raw.delivery_key == raw->delivery_key && scan.raw.attempt == raw->attempt &&
+           scan.raw.max_attempts == raw->max_attempts;
+  };
+  auto check_headers = [&](const header_pairs& h) {
+    for (const profile* chosen : choices) {
+      if (same_verdict(h, chosen)) continue;
+      if (differing++ == 0) {
+        first_difference = chosen != nullptr ? std::string(chosen->name) : "auto";
+        for (const auto& [n, v] : h) first_difference += " | " + n + ": " + v;
+      }
+    }
+  };
+  const std::vector<std::string> values = {"1", "2"};
+  for (const auto& a : names)
+    for (const auto& b : names)
+      for (const auto& c : names)
+        for (const auto& va : values)
+          for (const auto& vb : values) check_headers(header_pairs{{a, va}, {b, vb}, {c, "1"}});
+  // The verdicts that matter, spelled out: two families, a conflict deferred, a near miss.
+  delivery_header_scan scan;
+  CHECK(scan_delivery_headers(header_pairs{{"x-phaseo-attempt", "1"}, {"webhook-id", "m"}}, nullptr, scan).code() ==
+        errc::ambiguous_header);
+  REQUIRE(scan_delivery_headers(header_pairs{{"X-AI-Stats-Attempt", "1"}, {"x-ai-stats-attempt", "2"}}, nullptr, scan));
+  CHECK(scan.prof == &profiles::ai_stats);
+  CHECK(scan.deferred == errc::ambiguous_header);
+  REQUIRE(
+      scan_delivery_headers(header_pairs{{"x-ai-stats-attempts", "1"}, {"x-phaseo-Timestamp", "5"}}, nullptr, scan));
+  CHECK(scan.prof == &profiles::phaseo);
+  CHECK(scan.raw.timestamp == std::optional<std::string_view>("5"));
+  INFO("first difference: " << first_difference);
+  CHECK(differing == 0);
+  CHECK(checked > 10000);
 }
 
 TEST_CASE("error messages never contain secrets or signatures") {
