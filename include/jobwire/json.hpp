@@ -366,6 +366,17 @@ inline result<double> number_as_double(std::string_view text) noexcept {
 template <class Int>
 result<Int> number_as_integer(std::string_view text) noexcept {
   if (has_fraction_or_exponent(text)) return errc::json_not_integer;
+  // Up to 18 digits (what payloads carry: counts, timestamps) fit any 64-bit integer, and
+  // validated integer grammar is an optional '-' and digits: no library conversion.
+  if (sizeof(Int) == 8) {
+    const bool neg = text[0] == '-';
+    const std::size_t digits = text.size() - (neg ? 1 : 0);
+    if (digits >= 1 && digits <= 18 && (!neg || std::is_signed<Int>::value)) {
+      std::uint64_t v = 0;
+      for (std::size_t i = neg ? 1 : 0; i < text.size(); ++i) v = v * 10 + static_cast<std::uint64_t>(text[i] - '0');
+      return neg ? static_cast<Int>(-static_cast<std::int64_t>(v)) : static_cast<Int>(v);
+    }
+  }
   Int out = 0;
   const char* b = text.data();
   // from_chars for unsigned types rejects '-', which is what we want ("-0" aside).
@@ -1423,9 +1434,17 @@ class walk_base {
       finish(q + 1);
       return nullptr;
     }
-    const char* q = token(e);
-    if (!q) return nullptr;
-    if (*q == ',') return token(q + 1);
+    // Compact JSON: the separator or the bracket right after the value, and the next
+    // token right after a comma; whitespace is skipped otherwise.
+    const char* const end = v_->text_end();
+    const char* q = e;
+    if (q >= end || (*q != ',' && *q != close)) {
+      if (!(q = token(e))) return nullptr;
+    }
+    if (*q == ',') {
+      ++q;
+      return q<end&& static_cast<unsigned char>(*q)> ' ' ? q : token(q);
+    }
     if (*q != close) {
       track(v_->fail_at(errc::json_unexpected_token, q));
       return nullptr;
@@ -1539,12 +1558,20 @@ class member_walk : public walk_base {
     if (!track(v_->string_value(q, false, esc))) return;
     m_.key = view_access::make_string(p_ + 1, static_cast<std::size_t>(q - 1 - (p_ + 1)), esc);
     key_noted_ = false;
-    if (!(q = token(q))) return;
-    if (*q != ':') {
-      track(v_->fail_at(errc::json_unexpected_token, q));
-      return;
+    // Compact JSON (what senders write) has the colon right after the key and the value
+    // right after the colon: checked first, whitespace skipped otherwise.
+    const char* const end = v_->text_end();
+    if (q >= end || *q != ':') {
+      if (!(q = token(q))) return;
+      if (*q != ':') {
+        track(v_->fail_at(errc::json_unexpected_token, q));
+        return;
+      }
     }
-    if (!(q = token(q + 1))) return;
+    ++q;
+    if (q >= end || static_cast<unsigned char>(*q) <= ' ') {
+      if (!(q = token(q))) return;
+    }
     if (load_value(q)) m_.value = value_;
   }
   json::member m_{};

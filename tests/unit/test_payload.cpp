@@ -667,3 +667,23 @@ TEST_CASE("envelope: data.finalized_at (PROTOCOL.md §16.6) is read as a timesta
   CHECK(wrong.code() == errc::invalid_field);
   CHECK(wrong.error().offset == offset_of(bad, R"({"at")"));
 }
+
+TEST_CASE("job ids: a control byte or DEL is refused at every position, other bytes are not") {
+  // The run-time check reads 8 bytes at a time (job.hpp has_control_byte); a byte-by-byte
+  // reference decides each case.
+  const unsigned char bytes[] = {0x00, 0x01, 0x1F, 0x20, 0x7E, 0x7F, 0x80, 0xC3, 0xFF};
+  for (std::size_t len = 1; len <= 24; ++len) {
+    for (std::size_t pos = 0; pos < len; ++pos) {
+      for (unsigned char b : bytes) {
+        std::string id(len, 'a');
+        id[pos] = static_cast<char>(b);
+        const bool want = !(b < 0x20 || b == 0x7F);
+        INFO("len " << len << " pos " << pos << " byte " << int(b));
+        CHECK(jobwire::job_id_view::parse(id).has_value() == want);
+        CHECK(jobwire::detail::has_control_byte(id) == !want);
+      }
+    }
+  }
+  static_assert(jobwire::detail::is_valid_id_text("G-7f3a"), "the constant-evaluated path");
+  static_assert(!jobwire::detail::is_valid_id_text("G\x7f"), "the constant-evaluated path");
+}
