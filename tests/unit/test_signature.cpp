@@ -751,8 +751,9 @@ TEST_CASE("one-pass header scan: the verdicts of detection and collection (PROTO
   REQUIRE(scan_delivery_headers(header_pairs{{"X-AI-Stats-Attempt", "1"}, {"x-ai-stats-attempt", "2"}}, nullptr, scan));
   CHECK(scan.prof == &profiles::ai_stats);
   CHECK(scan.deferred == errc::ambiguous_header);
-  REQUIRE(
-      scan_delivery_headers(header_pairs{{"x-ai-stats-attempts", "1"}, {"x-phaseo-Timestamp", "5"}}, nullptr, scan));
+  // The scan keeps views of the header values: the headers must outlive it.
+  const header_pairs near_miss{{"x-ai-stats-attempts", "1"}, {"x-phaseo-Timestamp", "5"}};
+  REQUIRE(scan_delivery_headers(near_miss, nullptr, scan));
   CHECK(scan.prof == &profiles::phaseo);
   CHECK(scan.raw.timestamp == std::optional<std::string_view>("5"));
   INFO("first difference: " << first_difference);
