@@ -3922,7 +3922,8 @@ class hmac_key {
     // hash fewer per message; the timestamp is public, so the copy needs no wiping).
     char head[64];
     if (timestamp_text.size() < sizeof head) {
-      std::memcpy(head, timestamp_text.data(), timestamp_text.size());
+      // An empty view may have no data pointer, and memcpy must not be handed null.
+      if (!timestamp_text.empty()) std::memcpy(head, timestamp_text.data(), timestamp_text.size());
       head[timestamp_text.size()] = '.';
       if (auto st = m.update(std::string_view(head, timestamp_text.size() + 1)); !st) return st.error();
     } else {
