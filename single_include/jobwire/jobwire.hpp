@@ -3858,7 +3858,7 @@ class hmac_key {
       SHA256_CTX c;
       ok = SHA256_Init(&c) == 1 && SHA256_Update(&c, secret.data(), secret.size()) == 1 && SHA256_Final(block, &c) == 1;
       OPENSSL_cleanse(&c, sizeof c);
-    } else {
+    } else if (!secret.empty()) {  // an empty view may have no data pointer for memcpy
       std::memcpy(block, secret.data(), secret.size());
     }
     unsigned char pad[SHA256_CBLOCK];
