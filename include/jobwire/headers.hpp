@@ -692,6 +692,25 @@ template <class Headers>
   }
 }
 
+namespace detail {
+/// The attempt and max-attempts headers of `raw` into `out`, checked together (one reading
+/// for parse_delivery_headers and verify.hpp's header/body agreement).
+inline void_result read_attempt_counts(const raw_delivery_headers& raw, delivery_headers& out) noexcept {
+  if (raw.attempt) {
+    auto a = parse_attempt_number(*raw.attempt);
+    if (!a) return a.error();
+    out.attempt = *a;
+  }
+  if (raw.max_attempts) {
+    auto m = parse_attempt_number(*raw.max_attempts);
+    if (!m) return m.error();
+    out.max_attempts = *m;
+  }
+  if (out.attempt && out.max_attempts && *out.attempt > *out.max_attempts) return errc::attempt_exceeds_max;
+  return {};
+}
+}  // namespace detail
+
 /// Strictly parses collected metadata headers: `malformed_header` for an invalid value,
 /// `attempt_exceeds_max` when both counts are present and attempt > max attempts.
 inline result<delivery_headers> parse_delivery_headers(const raw_delivery_headers& raw,
@@ -711,17 +730,7 @@ inline result<delivery_headers> parse_delivery_headers(const raw_delivery_header
     if (!k) return errc::malformed_header;
     out.key = *k;
   }
-  if (raw.attempt) {
-    auto a = parse_attempt_number(*raw.attempt);
-    if (!a) return a.error();
-    out.attempt = *a;
-  }
-  if (raw.max_attempts) {
-    auto m = parse_attempt_number(*raw.max_attempts);
-    if (!m) return m.error();
-    out.max_attempts = *m;
-  }
-  if (out.attempt && out.max_attempts && *out.attempt > *out.max_attempts) return errc::attempt_exceeds_max;
+  if (void_result st = detail::read_attempt_counts(raw, out); !st) return st.error();
   return out;
 }
 

@@ -335,17 +335,7 @@ inline void_result finish_delivery(std::string_view body, const raw_delivery_hea
       if (raw.event_type) h.type = e.type;
       if (raw.delivery_key) h.key = e.delivery.key;
       // The counts as `parse_delivery_headers` reads them, in its order.
-      if (raw.attempt) {
-        auto a = parse_attempt_number(*raw.attempt);
-        if (!a) return a.error();
-        h.attempt = *a;
-      }
-      if (raw.max_attempts) {
-        auto m = parse_attempt_number(*raw.max_attempts);
-        if (!m) return m.error();
-        h.max_attempts = *m;
-      }
-      if (h.attempt && h.max_attempts && *h.attempt > *h.max_attempts) return errc::attempt_exceeds_max;
+      if (void_result st = detail::read_attempt_counts(raw, h); !st) return st.error();
       metadata_ok = true;
       out.headers = h;
       out.body = detail_authenticated_body_access::make(body);
