@@ -63,17 +63,17 @@ inline constexpr auto delivery_fields = make_field_table<delivery_reading>({
     {"max_attempts", &capture_rule<delivery_reading, &delivery_reading::max_attempts>},
 });
 
-inline jobwire::void_result read_delivery(const payload_reader& r, json::value v, const event_type& type,
-                                          delivery_info& d) noexcept {
+/// Checks `delivery` (`v`, its members gathered in `c` by the envelope's walk) once the
+/// event type is known.
+inline jobwire::void_result read_delivery(const payload_reader& r, json::value v, const delivery_reading& c,
+                                          const event_type& type, delivery_info& d) noexcept {
   if (payload_reader::absent(v)) return {};
   if (!v.is_object()) return r.at(errc::invalid_field, v);
   d.present = true;
-  delivery_reading c;
-  if (jobwire::void_result st = read_fields(r, v, delivery_fields, c); !st) return st;
   const json::value key = c.key, attempt = c.attempt, max_attempts = c.max_attempts;
   if (!key.exists() || !attempt.exists() || !max_attempts.exists()) return r.at(errc::missing_field, v);
   if (!key.is_string()) return r.at(errc::invalid_field, key);
-  json::string ks = *key.get_string();
+  json::string ks = r.string_at(key);
   auto parsed = parse_delivery_key(ks.raw(), *r.options().prof);
   if (ks.has_escapes() || !parsed) return r.at(errc::invalid_delivery_key, key);
   // The key names the event it deduplicates; a key of another event type is a forged or
@@ -107,12 +107,12 @@ inline constexpr auto status_change_fields = make_field_table<status_change_read
 // lifecycle states as the key's parts (`status_change_mismatch`), except in the
 // queue-retry form, and except for a part that names no known status (`unknown`, written
 // for an empty status): there is nothing to compare.
-inline jobwire::void_result read_status_change(const payload_reader& r, json::value v, const json::value& doc,
-                                               const delivery_info& d, status_change_view& out) noexcept {
+// `c` holds its members, gathered by the envelope's walk.
+inline jobwire::void_result read_status_change(const payload_reader& r, json::value v, const status_change_reading& c,
+                                               const json::value& doc, const delivery_info& d,
+                                               status_change_view& out) noexcept {
   if (!v.exists()) return r.at(errc::missing_field, doc);
   if (!v.is_object()) return r.at(errc::invalid_field, v);
-  status_change_reading c;
-  if (jobwire::void_result st = read_fields(r, v, status_change_fields, c); !st) return st;
   const json::value prev = c.previous_status, cur = c.status;
   if (!cur.exists()) return r.at(errc::missing_field, v);
   if (!cur.is_string()) return r.at(errc::invalid_field, cur);
@@ -149,14 +149,18 @@ namespace detail {
 struct envelope_reading {
   envelope_view& doc;
   json::value id{}, type{}, created_at{}, delivery{}, data{}, status_change{};
+  delivery_reading delivery_members{};  // `delivery` and `status_change` are walked in place
+  status_change_reading status_change_members{};
   jobwire::void_result data_status{};
 };
 inline constexpr auto envelope_fields = make_field_table<envelope_reading>({
     {"id", &capture_rule<envelope_reading, &envelope_reading::id>},
     {"type", &capture_rule<envelope_reading, &envelope_reading::type>},
     {"created_at", &capture_rule<envelope_reading, &envelope_reading::created_at>},
-    {"delivery", &capture_rule<envelope_reading, &envelope_reading::delivery>},
-    {"status_change", &capture_rule<envelope_reading, &envelope_reading::status_change>},
+    {"delivery", &gather_rule<envelope_reading, &envelope_reading::delivery, delivery_reading,
+                              &envelope_reading::delivery_members, delivery_fields>},
+    {"status_change", &gather_rule<envelope_reading, &envelope_reading::status_change, status_change_reading,
+                                   &envelope_reading::status_change_members, status_change_fields>},
     {"data",
      [](const payload_reader& r, member_walk& w, envelope_reading& c) noexcept -> jobwire::void_result {
        c.data = w.raw_value();
@@ -169,13 +173,12 @@ inline constexpr auto envelope_fields = make_field_table<envelope_reading>({
 }  // namespace detail
 
 namespace detail {
-/// parse_envelope with the reading chosen (the public one reads in one pass; the tests compare
-/// it with the two-pass reading).
-inline result<envelope_view> parse_envelope(std::string_view body, const payload_options& opt, reading mode) noexcept {
+/// Reads a delivery body into `e` (see parse_envelope).
+inline jobwire::void_result read_envelope(std::string_view body, const payload_options& opt, reading mode,
+                                          envelope_view& e) noexcept {
   payload_parse r(body, opt, mode);
   auto doc = r.root();
   if (!doc) return doc.error();
-  envelope_view e;
   envelope_reading c{e};
   // Its rules only gather (the data's verdict waits in `data_status`): an error here is the
   // text's.
@@ -185,27 +188,32 @@ inline result<envelope_view> parse_envelope(std::string_view body, const payload
   const jobwire::void_result& data_status = c.data_status;
   if (!id.exists() || !type.exists() || !data.exists()) return r.at(errc::missing_field, *doc);
   if (!id.is_string()) return r.at(errc::invalid_field, id);
-  json::string ids = *id.get_string();
+  json::string ids = r.string_at(id);
   if (ids.has_escapes() || !is_valid_event_id(ids.raw())) return r.at(errc::invalid_event_id, id);
   e.id = ids.raw();
   if (!type.is_string()) return r.at(errc::invalid_field, type);
-  json::string ts = *type.get_string();
+  json::string ts = r.string_at(type);
   auto et = parse_event_type(ts.raw(), *opt.prof);
   if (ts.has_escapes() || !et) return r.at(errc::unknown_event_type, type);
   e.type = *et;
   e.type_text = ts.raw();
   jobwire::void_result st = r.integer(created_at, e.created_at, 0);
   if (!st) return st.error();
-  st = read_delivery(r, delivery, e.type, e.delivery);
+  st = read_delivery(r, delivery, c.delivery_members, e.type, e.delivery);
   if (!st) return st.error();
   if (!data_status) return data_status.error();
   // `data.kind`, when sent, names the same kind as the event type.
   if (e.data.has_kind && e.data.kind != e.type.kind) return r.at(errc::invalid_field, data);
   if (e.type.phase == phase::status_changed) {
-    st = read_status_change(r, status_change, *doc, e.delivery, e.status_change);
+    st = read_status_change(r, status_change, c.status_change_members, *doc, e.delivery, e.status_change);
     if (!st) return st.error();
   }
-  return e;
+  return {};
+}
+/// parse_envelope with the reading chosen (the public one reads in one pass; the tests compare
+/// it with the two-pass reading). The document is filled in the result's place.
+inline result<envelope_view> parse_envelope(std::string_view body, const payload_options& opt, reading mode) noexcept {
+  return build_in_place<envelope_view>([&](envelope_view& e) noexcept { return read_envelope(body, opt, mode, e); });
 }
 }  // namespace detail
 

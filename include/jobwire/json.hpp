@@ -365,18 +365,20 @@ inline result<double> number_as_double(std::string_view text) noexcept {
 /// The same as an integer: integer grammar (no fraction, no exponent) and in range.
 template <class Int>
 result<Int> number_as_integer(std::string_view text) noexcept {
-  if (has_fraction_or_exponent(text)) return errc::json_not_integer;
   // Up to 18 digits (what payloads carry: counts, timestamps) fit any 64-bit integer, and
-  // validated integer grammar is an optional '-' and digits: no library conversion.
+  // validated integer grammar is an optional '-' and digits: no library conversion, and
+  // one loop that also finds a fraction or an exponent (the first byte that is no digit).
   if (sizeof(Int) == 8) {
     const bool neg = text[0] == '-';
     const std::size_t digits = text.size() - (neg ? 1 : 0);
     if (digits >= 1 && digits <= 18 && (!neg || std::is_signed<Int>::value)) {
       std::uint64_t v = 0;
-      for (std::size_t i = neg ? 1 : 0; i < text.size(); ++i) v = v * 10 + static_cast<std::uint64_t>(text[i] - '0');
-      return neg ? static_cast<Int>(-static_cast<std::int64_t>(v)) : static_cast<Int>(v);
+      std::size_t i = neg ? 1 : 0;
+      for (; i < text.size() && is_digit(text[i]); ++i) v = v * 10 + static_cast<std::uint64_t>(text[i] - '0');
+      if (i == text.size()) return neg ? static_cast<Int>(-static_cast<std::int64_t>(v)) : static_cast<Int>(v);
     }
   }
+  if (has_fraction_or_exponent(text)) return errc::json_not_integer;
   Int out = 0;
   const char* b = text.data();
   // from_chars for unsigned types rejects '-', which is what we want ("-0" aside).
@@ -785,7 +787,12 @@ namespace detail {
 class validator {
  public:
   validator(std::string_view text, const limits& lim) noexcept
-      : begin_(text.data()), end_(text.data() + text.size()), lim_(lim), hw_(text.data()) {
+      : begin_(text.data()),
+        end_(text.data() + text.size()),
+        lim_(lim),
+        max_string_bytes_(lim.max_string_bytes),
+        max_members_(lim.max_members),
+        hw_(text.data()) {
     max_depth_ = std::min(lim.max_depth, hard_max_depth);
   }
 
@@ -817,7 +824,7 @@ class validator {
   const char* validated_to() const noexcept { return hw_; }
   error fail_at(errc c, const char* at) const noexcept { return fail(c, at); }
   JOBWIRE_JSON_HOT_INLINE const char* ws(const char* p) const noexcept { return skip_ws(p, end_); }
-  std::size_t max_members() const noexcept { return lim_.max_members; }
+  std::size_t max_members() const noexcept { return max_members_; }
   /// The string at `p` (its opening quote); advances `p` past it. A key is kept for the
   /// duplicate check of the object it belongs to (`close_object`).
   JOBWIRE_JSON_HOT_INLINE void_result string_value(const char*& p, bool is_key, bool& escaped) noexcept {
@@ -1096,7 +1103,7 @@ class validator {
       q += n;
     }
     std::size_t len = static_cast<std::size_t>(q - (open + 1));
-    if (len > lim_.max_string_bytes) return fail(errc::json_string_too_long, open);
+    if (len > max_string_bytes_) return fail(errc::json_string_too_long, open);
     if (escaped_out) *escaped_out = escaped;
     if (is_key) {
       if (len > 0xFFFFFFFFu) return fail(errc::json_string_too_long, open);
@@ -1192,7 +1199,7 @@ class validator {
         ++p;
         goto closed;
       }
-      if (++f.members > lim_.max_members) return fail(errc::json_too_many_members, p);
+      if (++f.members > max_members_) return fail(errc::json_too_many_members, p);
       if (f.is_object) {
         if (*p != '"') return fail(errc::json_unexpected_token, p);
         st = parse_string(p, !allows(lim_.leniency, lenient::duplicate_keys));
@@ -1244,6 +1251,8 @@ class validator {
   const char* begin_;
   const char* end_;
   const limits& lim_;
+  // The limits every string and member is checked against, held here: one load, not two.
+  std::size_t max_string_bytes_, max_members_;
   std::size_t max_depth_;
   const char* root_ = nullptr;
   const char* hw_;              // validated up to here (the fused reading)

@@ -314,6 +314,13 @@ inline std::size_t count_chars(json::string s) noexcept {
   return n;
 }
 
+/// Whether validated text has more than `max` code points. A text of at most `max` bytes
+/// as written cannot (a character is at least one byte, and an escape decodes to fewer
+/// bytes than it is written with), so only longer ones are counted.
+inline bool more_chars_than(json::string s, std::size_t max) noexcept {
+  return s.raw().size() > max && count_chars(s) > max;
+}
+
 }  // namespace detail
 
 namespace detail {
@@ -615,6 +622,25 @@ jobwire::void_result read_fields(const payload_reader& r, json::value v, const f
   }
   if (!w.status()) return w.status();
   if (end) *end = w.end();
+  return {};
+}
+
+/// The rule of a member whose value is an object of members gathered by their own table
+/// (`Table`, over the reading state `Sub`) and checked after the walk, like a captured
+/// value (capture_rule): the object is walked in place into `c.*S` — one pass, not
+/// validated as a whole and walked again — and kept under `V`. Any other value is only
+/// kept, for the check after the walk to report.
+template <class Ctx, json::value Ctx::*V, class Sub, Sub Ctx::*S, const auto& Table>
+jobwire::void_result gather_rule(const payload_reader& r, member_walk& w, Ctx& c) noexcept {
+  const json::value v = w.raw_value();
+  if (!v.is_object()) {
+    c.*V = w.member().value;
+    return {};
+  }
+  c.*V = v;
+  const char* end = nullptr;
+  if (jobwire::void_result st = read_fields(r, v, Table, c.*S, &end); !st) return st;
+  w.set_value_end(end);
   return {};
 }
 

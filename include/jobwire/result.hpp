@@ -20,6 +20,13 @@ namespace detail {
 }  // namespace detail
 
 template <class T>
+class result;
+namespace detail {
+template <class T, class Fill>
+result<T> build_in_place(Fill&& fill) noexcept;
+}  // namespace detail
+
+template <class T>
 class [[nodiscard]] result {
   static_assert(!std::is_reference<T>::value, "result<T&> is not supported");
   static_assert(!std::is_same<std::decay_t<T>, jobwire::error>::value, "result<error> is ambiguous");
@@ -41,6 +48,10 @@ class [[nodiscard]] result {
   result(jobwire::error e) noexcept  // NOLINT
       : err_(e.code == errc::ok ? jobwire::error(errc::internal_error) : e), has_(false) {}
   result(errc c) noexcept : result(jobwire::error(c)) {}  // NOLINT
+  /// A default-constructed value built in place (see detail::build_in_place).
+  explicit result(std::in_place_t) noexcept(std::is_nothrow_default_constructible<T>::value) : has_(true) {
+    ::new (static_cast<void*>(&storage_)) T();
+  }
 
   result(const result& o) noexcept(std::is_nothrow_copy_constructible<T>::value) : err_(o.err_), has_(o.has_) {
     if (has_) ::new (static_cast<void*>(&storage_)) T(*o.ptr());
@@ -109,6 +120,14 @@ class [[nodiscard]] result {
       has_ = false;
     }
   }
+  /// Drops the value (if any) for the error `e` (build_in_place: not an assignment
+  /// operator, which would make `r = errc::x` ambiguous).
+  void set_error(jobwire::error e) noexcept {
+    reset();
+    err_ = e.code == errc::ok ? jobwire::error(errc::internal_error) : e;
+  }
+  template <class U, class Fill>
+  friend result<U> detail::build_in_place(Fill&& fill) noexcept;
 
   std::aligned_storage_t<sizeof(T), alignof(T)> storage_;
   jobwire::error err_{};
@@ -137,6 +156,18 @@ class [[nodiscard]] result<void> {
 /// (Named `void_result`, not `status`, so it never reads as a job's status — that is
 /// `job_status`, PROTOCOL.md §3.)
 using void_result = result<void>;
+
+namespace detail {
+/// The result of `fill(T&)` (a void_result) run on a value built in place in the result: a
+/// large document (an envelope is about 1.5 KB) is filled where the caller receives it,
+/// not built on the stack and copied there.
+template <class T, class Fill>
+result<T> build_in_place(Fill&& fill) noexcept {
+  result<T> out(std::in_place);
+  if (void_result st = fill(*out); !st) out.set_error(st.error());
+  return out;
+}
+}  // namespace detail
 
 /// The name this type had before 1.1; kept so existing code builds, with a warning.
 using status [[deprecated("renamed jobwire::void_result (a job's status is jobwire::job_status)")]] = result<void>;

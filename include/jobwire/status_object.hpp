@@ -169,14 +169,12 @@ inline jobwire::void_result output_view::read(const detail::payload_reader& r, j
 }
 
 namespace detail {
-/// parse_status_object with the reading chosen (the public one reads in one pass; the tests compare
-/// it with the two-pass reading).
-inline result<status_view> parse_status_object(std::string_view body, const payload_options& opt,
-                                               reading mode) noexcept {
+/// Reads a status object into `s` (see parse_status_object).
+inline jobwire::void_result read_status_object(std::string_view body, const payload_options& opt, reading mode,
+                                               status_view& s) noexcept {
   payload_parse r(body, opt, mode);
   auto doc = r.root();
   if (!doc) return doc.error();
-  status_view s;
   status_reading c{s};
   if (jobwire::void_result st = r.read_root(*doc, status_fields, c); !st) return st.error();
   if (!c.id_seen) return r.at(errc::missing_field, *doc);
@@ -185,7 +183,13 @@ inline result<status_view> parse_status_object(std::string_view body, const payl
           c.sp.resolve(r, *doc, true, s.status, s.lifecycle, has_status, s.has_lifecycle_status, s.consistent);
       !st)
     return st.error();
-  return s;
+  return {};
+}
+/// parse_status_object with the reading chosen (the public one reads in one pass; the tests compare
+/// it with the two-pass reading). The document is filled in the result's place.
+inline result<status_view> parse_status_object(std::string_view body, const payload_options& opt,
+                                               reading mode) noexcept {
+  return build_in_place<status_view>([&](status_view& s) noexcept { return read_status_object(body, opt, mode, s); });
 }
 }  // namespace detail
 

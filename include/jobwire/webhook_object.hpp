@@ -136,7 +136,8 @@ inline constexpr auto webhook_attempt_fields = [] {
          json::value v = w.member().value;
          text_field& f = c.doc.response_body_preview;
          jobwire::void_result st = r.text(v, f);
-         if (st && f.present && count_chars(f.value) > response_preview_max_chars) return r.at(errc::invalid_field, v);
+         if (st && f.present && more_chars_than(f.value, response_preview_max_chars))
+           return r.at(errc::invalid_field, v);
          return st;
        }},
   });

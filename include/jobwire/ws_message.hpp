@@ -68,7 +68,7 @@ inline result<ws_message> parse_ws_message(std::string_view text, const payload_
   const json::value type = c.type, data = c.data;
   if (!type.exists()) return r.at(errc::missing_field, *doc);
   if (!type.is_string()) return r.at(errc::invalid_field, type);
-  json::string ts = *type.get_string();
+  json::string ts = r.string_at(type);
   if (ts == "job.snapshot") msg.type = ws_message_type::snapshot;
   else if (ts == "job.updated") msg.type = ws_message_type::updated;
   else if (ts == "job.deleted") msg.type = ws_message_type::deleted;

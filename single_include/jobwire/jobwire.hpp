@@ -468,6 +468,13 @@ namespace detail {
 }  // namespace detail
 
 template <class T>
+class result;
+namespace detail {
+template <class T, class Fill>
+result<T> build_in_place(Fill&& fill) noexcept;
+}  // namespace detail
+
+template <class T>
 class [[nodiscard]] result {
   static_assert(!std::is_reference<T>::value, "result<T&> is not supported");
   static_assert(!std::is_same<std::decay_t<T>, jobwire::error>::value, "result<error> is ambiguous");
@@ -489,6 +496,10 @@ class [[nodiscard]] result {
   result(jobwire::error e) noexcept  // NOLINT
       : err_(e.code == errc::ok ? jobwire::error(errc::internal_error) : e), has_(false) {}
   result(errc c) noexcept : result(jobwire::error(c)) {}  // NOLINT
+  /// A default-constructed value built in place (see detail::build_in_place).
+  explicit result(std::in_place_t) noexcept(std::is_nothrow_default_constructible<T>::value) : has_(true) {
+    ::new (static_cast<void*>(&storage_)) T();
+  }
 
   result(const result& o) noexcept(std::is_nothrow_copy_constructible<T>::value) : err_(o.err_), has_(o.has_) {
     if (has_) ::new (static_cast<void*>(&storage_)) T(*o.ptr());
@@ -557,6 +568,14 @@ class [[nodiscard]] result {
       has_ = false;
     }
   }
+  /// Drops the value (if any) for the error `e` (build_in_place: not an assignment
+  /// operator, which would make `r = errc::x` ambiguous).
+  void set_error(jobwire::error e) noexcept {
+    reset();
+    err_ = e.code == errc::ok ? jobwire::error(errc::internal_error) : e;
+  }
+  template <class U, class Fill>
+  friend result<U> detail::build_in_place(Fill&& fill) noexcept;
 
   std::aligned_storage_t<sizeof(T), alignof(T)> storage_;
   jobwire::error err_{};
@@ -585,6 +604,18 @@ class [[nodiscard]] result<void> {
 /// (Named `void_result`, not `status`, so it never reads as a job's status — that is
 /// `job_status`, PROTOCOL.md §3.)
 using void_result = result<void>;
+
+namespace detail {
+/// The result of `fill(T&)` (a void_result) run on a value built in place in the result: a
+/// large document (an envelope is about 1.5 KB) is filled where the caller receives it,
+/// not built on the stack and copied there.
+template <class T, class Fill>
+result<T> build_in_place(Fill&& fill) noexcept {
+  result<T> out(std::in_place);
+  if (void_result st = fill(*out); !st) out.set_error(st.error());
+  return out;
+}
+}  // namespace detail
 
 /// The name this type had before 1.1; kept so existing code builds, with a warning.
 using status [[deprecated("renamed jobwire::void_result (a job's status is jobwire::job_status)")]] = result<void>;
@@ -1162,18 +1193,20 @@ inline result<double> number_as_double(std::string_view text) noexcept {
 /// The same as an integer: integer grammar (no fraction, no exponent) and in range.
 template <class Int>
 result<Int> number_as_integer(std::string_view text) noexcept {
-  if (has_fraction_or_exponent(text)) return errc::json_not_integer;
   // Up to 18 digits (what payloads carry: counts, timestamps) fit any 64-bit integer, and
-  // validated integer grammar is an optional '-' and digits: no library conversion.
+  // validated integer grammar is an optional '-' and digits: no library conversion, and
+  // one loop that also finds a fraction or an exponent (the first byte that is no digit).
   if (sizeof(Int) == 8) {
     const bool neg = text[0] == '-';
     const std::size_t digits = text.size() - (neg ? 1 : 0);
     if (digits >= 1 && digits <= 18 && (!neg || std::is_signed<Int>::value)) {
       std::uint64_t v = 0;
-      for (std::size_t i = neg ? 1 : 0; i < text.size(); ++i) v = v * 10 + static_cast<std::uint64_t>(text[i] - '0');
-      return neg ? static_cast<Int>(-static_cast<std::int64_t>(v)) : static_cast<Int>(v);
+      std::size_t i = neg ? 1 : 0;
+      for (; i < text.size() && is_digit(text[i]); ++i) v = v * 10 + static_cast<std::uint64_t>(text[i] - '0');
+      if (i == text.size()) return neg ? static_cast<Int>(-static_cast<std::int64_t>(v)) : static_cast<Int>(v);
     }
   }
+  if (has_fraction_or_exponent(text)) return errc::json_not_integer;
   Int out = 0;
   const char* b = text.data();
   // from_chars for unsigned types rejects '-', which is what we want ("-0" aside).
@@ -1582,7 +1615,12 @@ namespace detail {
 class validator {
  public:
   validator(std::string_view text, const limits& lim) noexcept
-      : begin_(text.data()), end_(text.data() + text.size()), lim_(lim), hw_(text.data()) {
+      : begin_(text.data()),
+        end_(text.data() + text.size()),
+        lim_(lim),
+        max_string_bytes_(lim.max_string_bytes),
+        max_members_(lim.max_members),
+        hw_(text.data()) {
     max_depth_ = std::min(lim.max_depth, hard_max_depth);
   }
 
@@ -1614,7 +1652,7 @@ class validator {
   const char* validated_to() const noexcept { return hw_; }
   error fail_at(errc c, const char* at) const noexcept { return fail(c, at); }
   JOBWIRE_JSON_HOT_INLINE const char* ws(const char* p) const noexcept { return skip_ws(p, end_); }
-  std::size_t max_members() const noexcept { return lim_.max_members; }
+  std::size_t max_members() const noexcept { return max_members_; }
   /// The string at `p` (its opening quote); advances `p` past it. A key is kept for the
   /// duplicate check of the object it belongs to (`close_object`).
   JOBWIRE_JSON_HOT_INLINE void_result string_value(const char*& p, bool is_key, bool& escaped) noexcept {
@@ -1893,7 +1931,7 @@ class validator {
       q += n;
     }
     std::size_t len = static_cast<std::size_t>(q - (open + 1));
-    if (len > lim_.max_string_bytes) return fail(errc::json_string_too_long, open);
+    if (len > max_string_bytes_) return fail(errc::json_string_too_long, open);
     if (escaped_out) *escaped_out = escaped;
     if (is_key) {
       if (len > 0xFFFFFFFFu) return fail(errc::json_string_too_long, open);
@@ -1989,7 +2027,7 @@ class validator {
         ++p;
         goto closed;
       }
-      if (++f.members > lim_.max_members) return fail(errc::json_too_many_members, p);
+      if (++f.members > max_members_) return fail(errc::json_too_many_members, p);
       if (f.is_object) {
         if (*p != '"') return fail(errc::json_unexpected_token, p);
         st = parse_string(p, !allows(lim_.leniency, lenient::duplicate_keys));
@@ -2041,6 +2079,8 @@ class validator {
   const char* begin_;
   const char* end_;
   const limits& lim_;
+  // The limits every string and member is checked against, held here: one load, not two.
+  std::size_t max_string_bytes_, max_members_;
   std::size_t max_depth_;
   const char* root_ = nullptr;
   const char* hw_;              // validated up to here (the fused reading)
@@ -6491,6 +6531,13 @@ inline std::size_t count_chars(json::string s) noexcept {
   return n;
 }
 
+/// Whether validated text has more than `max` code points. A text of at most `max` bytes
+/// as written cannot (a character is at least one byte, and an escape decodes to fewer
+/// bytes than it is written with), so only longer ones are counted.
+inline bool more_chars_than(json::string s, std::size_t max) noexcept {
+  return s.raw().size() > max && count_chars(s) > max;
+}
+
 }  // namespace detail
 
 namespace detail {
@@ -6792,6 +6839,25 @@ jobwire::void_result read_fields(const payload_reader& r, json::value v, const f
   }
   if (!w.status()) return w.status();
   if (end) *end = w.end();
+  return {};
+}
+
+/// The rule of a member whose value is an object of members gathered by their own table
+/// (`Table`, over the reading state `Sub`) and checked after the walk, like a captured
+/// value (capture_rule): the object is walked in place into `c.*S` — one pass, not
+/// validated as a whole and walked again — and kept under `V`. Any other value is only
+/// kept, for the check after the walk to report.
+template <class Ctx, json::value Ctx::*V, class Sub, Sub Ctx::*S, const auto& Table>
+jobwire::void_result gather_rule(const payload_reader& r, member_walk& w, Ctx& c) noexcept {
+  const json::value v = w.raw_value();
+  if (!v.is_object()) {
+    c.*V = w.member().value;
+    return {};
+  }
+  c.*V = v;
+  const char* end = nullptr;
+  if (jobwire::void_result st = read_fields(r, v, Table, c.*S, &end); !st) return st;
+  w.set_value_end(end);
   return {};
 }
 
@@ -7289,7 +7355,8 @@ inline constexpr auto webhook_attempt_fields = [] {
          json::value v = w.member().value;
          text_field& f = c.doc.response_body_preview;
          jobwire::void_result st = r.text(v, f);
-         if (st && f.present && count_chars(f.value) > response_preview_max_chars) return r.at(errc::invalid_field, v);
+         if (st && f.present && more_chars_than(f.value, response_preview_max_chars))
+           return r.at(errc::invalid_field, v);
          return st;
        }},
   });
@@ -7528,17 +7595,17 @@ inline constexpr auto delivery_fields = make_field_table<delivery_reading>({
     {"max_attempts", &capture_rule<delivery_reading, &delivery_reading::max_attempts>},
 });
 
-inline jobwire::void_result read_delivery(const payload_reader& r, json::value v, const event_type& type,
-                                          delivery_info& d) noexcept {
+/// Checks `delivery` (`v`, its members gathered in `c` by the envelope's walk) once the
+/// event type is known.
+inline jobwire::void_result read_delivery(const payload_reader& r, json::value v, const delivery_reading& c,
+                                          const event_type& type, delivery_info& d) noexcept {
   if (payload_reader::absent(v)) return {};
   if (!v.is_object()) return r.at(errc::invalid_field, v);
   d.present = true;
-  delivery_reading c;
-  if (jobwire::void_result st = read_fields(r, v, delivery_fields, c); !st) return st;
   const json::value key = c.key, attempt = c.attempt, max_attempts = c.max_attempts;
   if (!key.exists() || !attempt.exists() || !max_attempts.exists()) return r.at(errc::missing_field, v);
   if (!key.is_string()) return r.at(errc::invalid_field, key);
-  json::string ks = *key.get_string();
+  json::string ks = r.string_at(key);
   auto parsed = parse_delivery_key(ks.raw(), *r.options().prof);
   if (ks.has_escapes() || !parsed) return r.at(errc::invalid_delivery_key, key);
   // The key names the event it deduplicates; a key of another event type is a forged or
@@ -7572,12 +7639,12 @@ inline constexpr auto status_change_fields = make_field_table<status_change_read
 // lifecycle states as the key's parts (`status_change_mismatch`), except in the
 // queue-retry form, and except for a part that names no known status (`unknown`, written
 // for an empty status): there is nothing to compare.
-inline jobwire::void_result read_status_change(const payload_reader& r, json::value v, const json::value& doc,
-                                               const delivery_info& d, status_change_view& out) noexcept {
+// `c` holds its members, gathered by the envelope's walk.
+inline jobwire::void_result read_status_change(const payload_reader& r, json::value v, const status_change_reading& c,
+                                               const json::value& doc, const delivery_info& d,
+                                               status_change_view& out) noexcept {
   if (!v.exists()) return r.at(errc::missing_field, doc);
   if (!v.is_object()) return r.at(errc::invalid_field, v);
-  status_change_reading c;
-  if (jobwire::void_result st = read_fields(r, v, status_change_fields, c); !st) return st;
   const json::value prev = c.previous_status, cur = c.status;
   if (!cur.exists()) return r.at(errc::missing_field, v);
   if (!cur.is_string()) return r.at(errc::invalid_field, cur);
@@ -7614,14 +7681,18 @@ namespace detail {
 struct envelope_reading {
   envelope_view& doc;
   json::value id{}, type{}, created_at{}, delivery{}, data{}, status_change{};
+  delivery_reading delivery_members{};  // `delivery` and `status_change` are walked in place
+  status_change_reading status_change_members{};
   jobwire::void_result data_status{};
 };
 inline constexpr auto envelope_fields = make_field_table<envelope_reading>({
     {"id", &capture_rule<envelope_reading, &envelope_reading::id>},
     {"type", &capture_rule<envelope_reading, &envelope_reading::type>},
     {"created_at", &capture_rule<envelope_reading, &envelope_reading::created_at>},
-    {"delivery", &capture_rule<envelope_reading, &envelope_reading::delivery>},
-    {"status_change", &capture_rule<envelope_reading, &envelope_reading::status_change>},
+    {"delivery", &gather_rule<envelope_reading, &envelope_reading::delivery, delivery_reading,
+                              &envelope_reading::delivery_members, delivery_fields>},
+    {"status_change", &gather_rule<envelope_reading, &envelope_reading::status_change, status_change_reading,
+                                   &envelope_reading::status_change_members, status_change_fields>},
     {"data",
      [](const payload_reader& r, member_walk& w, envelope_reading& c) noexcept -> jobwire::void_result {
        c.data = w.raw_value();
@@ -7634,13 +7705,12 @@ inline constexpr auto envelope_fields = make_field_table<envelope_reading>({
 }  // namespace detail
 
 namespace detail {
-/// parse_envelope with the reading chosen (the public one reads in one pass; the tests compare
-/// it with the two-pass reading).
-inline result<envelope_view> parse_envelope(std::string_view body, const payload_options& opt, reading mode) noexcept {
+/// Reads a delivery body into `e` (see parse_envelope).
+inline jobwire::void_result read_envelope(std::string_view body, const payload_options& opt, reading mode,
+                                          envelope_view& e) noexcept {
   payload_parse r(body, opt, mode);
   auto doc = r.root();
   if (!doc) return doc.error();
-  envelope_view e;
   envelope_reading c{e};
   // Its rules only gather (the data's verdict waits in `data_status`): an error here is the
   // text's.
@@ -7650,27 +7720,32 @@ inline result<envelope_view> parse_envelope(std::string_view body, const payload
   const jobwire::void_result& data_status = c.data_status;
   if (!id.exists() || !type.exists() || !data.exists()) return r.at(errc::missing_field, *doc);
   if (!id.is_string()) return r.at(errc::invalid_field, id);
-  json::string ids = *id.get_string();
+  json::string ids = r.string_at(id);
   if (ids.has_escapes() || !is_valid_event_id(ids.raw())) return r.at(errc::invalid_event_id, id);
   e.id = ids.raw();
   if (!type.is_string()) return r.at(errc::invalid_field, type);
-  json::string ts = *type.get_string();
+  json::string ts = r.string_at(type);
   auto et = parse_event_type(ts.raw(), *opt.prof);
   if (ts.has_escapes() || !et) return r.at(errc::unknown_event_type, type);
   e.type = *et;
   e.type_text = ts.raw();
   jobwire::void_result st = r.integer(created_at, e.created_at, 0);
   if (!st) return st.error();
-  st = read_delivery(r, delivery, e.type, e.delivery);
+  st = read_delivery(r, delivery, c.delivery_members, e.type, e.delivery);
   if (!st) return st.error();
   if (!data_status) return data_status.error();
   // `data.kind`, when sent, names the same kind as the event type.
   if (e.data.has_kind && e.data.kind != e.type.kind) return r.at(errc::invalid_field, data);
   if (e.type.phase == phase::status_changed) {
-    st = read_status_change(r, status_change, *doc, e.delivery, e.status_change);
+    st = read_status_change(r, status_change, c.status_change_members, *doc, e.delivery, e.status_change);
     if (!st) return st.error();
   }
-  return e;
+  return {};
+}
+/// parse_envelope with the reading chosen (the public one reads in one pass; the tests compare
+/// it with the two-pass reading). The document is filled in the result's place.
+inline result<envelope_view> parse_envelope(std::string_view body, const payload_options& opt, reading mode) noexcept {
+  return build_in_place<envelope_view>([&](envelope_view& e) noexcept { return read_envelope(body, opt, mode, e); });
 }
 }  // namespace detail
 
@@ -7848,14 +7923,12 @@ inline jobwire::void_result output_view::read(const detail::payload_reader& r, j
 }
 
 namespace detail {
-/// parse_status_object with the reading chosen (the public one reads in one pass; the tests compare
-/// it with the two-pass reading).
-inline result<status_view> parse_status_object(std::string_view body, const payload_options& opt,
-                                               reading mode) noexcept {
+/// Reads a status object into `s` (see parse_status_object).
+inline jobwire::void_result read_status_object(std::string_view body, const payload_options& opt, reading mode,
+                                               status_view& s) noexcept {
   payload_parse r(body, opt, mode);
   auto doc = r.root();
   if (!doc) return doc.error();
-  status_view s;
   status_reading c{s};
   if (jobwire::void_result st = r.read_root(*doc, status_fields, c); !st) return st.error();
   if (!c.id_seen) return r.at(errc::missing_field, *doc);
@@ -7864,7 +7937,13 @@ inline result<status_view> parse_status_object(std::string_view body, const payl
           c.sp.resolve(r, *doc, true, s.status, s.lifecycle, has_status, s.has_lifecycle_status, s.consistent);
       !st)
     return st.error();
-  return s;
+  return {};
+}
+/// parse_status_object with the reading chosen (the public one reads in one pass; the tests compare
+/// it with the two-pass reading). The document is filled in the result's place.
+inline result<status_view> parse_status_object(std::string_view body, const payload_options& opt,
+                                               reading mode) noexcept {
+  return build_in_place<status_view>([&](status_view& s) noexcept { return read_status_object(body, opt, mode, s); });
 }
 }  // namespace detail
 
@@ -7942,7 +8021,7 @@ inline result<ws_message> parse_ws_message(std::string_view text, const payload_
   const json::value type = c.type, data = c.data;
   if (!type.exists()) return r.at(errc::missing_field, *doc);
   if (!type.is_string()) return r.at(errc::invalid_field, type);
-  json::string ts = *type.get_string();
+  json::string ts = r.string_at(type);
   if (ts == "job.snapshot") msg.type = ws_message_type::snapshot;
   else if (ts == "job.updated") msg.type = ws_message_type::updated;
   else if (ts == "job.deleted") msg.type = ws_message_type::deleted;
