@@ -12,6 +12,7 @@
 #include <string>
 #include <string_view>
 
+#include "byte_scan.hpp"
 #include "error.hpp"
 #include "profile.hpp"
 #include "result.hpp"
@@ -306,14 +307,49 @@ struct event_id_char_table {
   }
 };
 inline constexpr event_id_char_table event_id_chars{};
+
+constexpr bool event_id_chars_only_bytewise(std::string_view s) noexcept {
+  unsigned ok = 1;
+  for (char c : s) ok &= event_id_chars.v[static_cast<unsigned char>(c)];
+  return ok != 0;
+}
+
+/// Whether every byte of `s` is one of [A-Za-z0-9_-]: with SSE2, 16 bytes at a time (a
+/// last block overlapping the one before); shorter ids, and the portable build, by table.
+/// An id is checked up to three times per delivery (header, body, deduplication key).
+inline bool event_id_chars_only(std::string_view s) noexcept {
+#if JOBWIRE_JSON_SIMD
+  if (s.size() >= 16) {
+    // Unsigned "x - lo < n" as a signed compare: subtract lo + 0x80, compare with n - 0x80.
+    const auto in_range = [](__m128i x, int lo, int n) noexcept {
+      return _mm_cmplt_epi8(_mm_sub_epi8(x, _mm_set1_epi8(static_cast<char>(lo + 0x80))),
+                            _mm_set1_epi8(static_cast<char>(n - 0x80)));
+    };
+    const auto block_ok = [&](const char* p) noexcept {
+      const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+      const __m128i letter = in_range(_mm_or_si128(x, _mm_set1_epi8(0x20)), 'a', 26);  // either case
+      const __m128i punct = _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('_')), _mm_cmpeq_epi8(x, _mm_set1_epi8('-')));
+      return _mm_movemask_epi8(_mm_or_si128(_mm_or_si128(in_range(x, '0', 10), letter), punct)) == 0xFFFF;
+    };
+    std::size_t i = 0;
+    for (; i + 16 <= s.size(); i += 16)
+      if (!block_ok(s.data() + i)) return false;
+    return i == s.size() || block_ok(s.data() + s.size() - 16);
+  }
+#endif
+  return event_id_chars_only_bytewise(s);
+}
 }  // namespace detail
 
 /// Receivers treat event ids as opaque: 1 to 160 characters of [A-Za-z0-9_-].
 constexpr bool is_valid_event_id(std::string_view s) noexcept {
   if (s.empty() || s.size() > max_event_id_length) return false;
-  unsigned ok = 1;
-  for (char c : s) ok &= detail::event_id_chars.v[static_cast<unsigned char>(c)];
-  return ok != 0;
+#if defined(__has_builtin)
+#  if __has_builtin(__builtin_is_constant_evaluated)
+  if (!__builtin_is_constant_evaluated()) return detail::event_id_chars_only(s);
+#  endif
+#endif
+  return detail::event_id_chars_only_bytewise(s);
 }
 
 /// The sender's event id: `evt_<kind>_<internal id>_<delivery key>` with every run of

@@ -26,6 +26,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "byte_scan.hpp"
 #include "error.hpp"
 #include "leniency.hpp"
 #include "result.hpp"
@@ -60,17 +61,8 @@
 // How strings are scanned for the bytes that need a look (a quote, a backslash, a control
 // or non-ASCII byte): 16 bytes at a time with SSE2 (the x86-64 baseline, so no run-time
 // check is needed), or 8 bytes at a time in portable C++ (SWAR). Both give the same
-// results, and the tests run in both; define JOBWIRE_JSON_SIMD=0 for the portable scan.
-#ifndef JOBWIRE_JSON_SIMD
-#  if defined(__SSE2__) || defined(_M_X64) || (defined(_M_IX86_FP) && _M_IX86_FP >= 2)
-#    define JOBWIRE_JSON_SIMD 1
-#  else
-#    define JOBWIRE_JSON_SIMD 0
-#  endif
-#endif
-#if JOBWIRE_JSON_SIMD
-#  include <emmintrin.h>
-#endif
+// results, and the tests run in both; define JOBWIRE_JSON_SIMD=0 for the portable scan
+// (byte_scan.hpp).
 
 namespace jobwire {
 namespace json {

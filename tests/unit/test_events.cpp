@@ -71,6 +71,31 @@ TEST_CASE("event ids are sanitised and cut to 160 characters") {
   CHECK(!is_valid_event_id("evt.1"));
 }
 
+TEST_CASE("an event id's characters are checked the same by block and byte by byte, at every position") {
+  // The block check (16 bytes at a time where the build scans with SSE2, a last block
+  // overlapping) against the definition, for every byte value at every position of ids of
+  // every length around the block sizes, and the longest id.
+  constexpr char alphabet[] = "azAZ09_-mQ5evt";
+  std::size_t checked = 0, wrong = 0;
+  for (std::size_t len : {1u, 2u, 7u, 8u, 15u, 16u, 17u, 31u, 32u, 33u, 40u, 47u, 48u, 159u, 160u}) {
+    std::string id;
+    for (std::size_t i = 0; i < len; ++i) id += alphabet[i % (sizeof alphabet - 1)];
+    REQUIRE(is_valid_event_id(id));
+    for (std::size_t at = 0; at < len; ++at) {
+      std::string s = id;
+      for (int b = 0; b < 256; ++b) {
+        s[at] = static_cast<char>(b);
+        ++checked;
+        if (is_valid_event_id(s) != is_event_id_char(static_cast<char>(b))) ++wrong;
+      }
+    }
+  }
+  CHECK(checked > 100000);
+  CHECK(wrong == 0);
+  static_assert(is_valid_event_id("evt_video_1"), "usable in constant expressions");
+  static_assert(!is_valid_event_id("evt video"), "usable in constant expressions");
+}
+
 // --- status_changed (PROTOCOL.md §16.1) -----------------------------------------------------
 
 TEST_CASE("status_changed keys hold raw statuses lower-cased only and unknown for an empty part (§16.1)") {
