@@ -354,9 +354,24 @@ inline result<double> number_as_double(std::string_view text) noexcept {
   return out;
 }
 
+/// number_as_integer beyond its inline short path: a fraction or an exponent, or a long
+/// integer (the library conversion, with its range check).
+template <class Int>
+result<Int> number_as_integer_general(std::string_view text) noexcept {
+  if (has_fraction_or_exponent(text)) return errc::json_not_integer;
+  Int out = 0;
+  const char* b = text.data();
+  // from_chars for unsigned types rejects '-', which is what we want ("-0" aside).
+  if (std::is_unsigned<Int>::value && text == "-0") return Int{0};
+  auto r = std::from_chars(b, b + text.size(), out);
+  if (r.ec == std::errc::result_out_of_range) return errc::json_number_out_of_range;
+  if (r.ec != std::errc() || r.ptr != b + text.size()) return errc::json_number_out_of_range;
+  return out;
+}
+
 /// The same as an integer: integer grammar (no fraction, no exponent) and in range.
 template <class Int>
-result<Int> number_as_integer(std::string_view text) noexcept {
+JOBWIRE_JSON_HOT_INLINE result<Int> number_as_integer(std::string_view text) noexcept {
   // Up to 18 digits (what payloads carry: counts, timestamps) fit any 64-bit integer, and
   // validated integer grammar is an optional '-' and digits: no library conversion, and
   // one loop that also finds a fraction or an exponent (the first byte that is no digit).
@@ -370,15 +385,7 @@ result<Int> number_as_integer(std::string_view text) noexcept {
       if (i == text.size()) return neg ? static_cast<Int>(-static_cast<std::int64_t>(v)) : static_cast<Int>(v);
     }
   }
-  if (has_fraction_or_exponent(text)) return errc::json_not_integer;
-  Int out = 0;
-  const char* b = text.data();
-  // from_chars for unsigned types rejects '-', which is what we want ("-0" aside).
-  if (std::is_unsigned<Int>::value && text == "-0") return Int{0};
-  auto r = std::from_chars(b, b + text.size(), out);
-  if (r.ec == std::errc::result_out_of_range) return errc::json_number_out_of_range;
-  if (r.ec != std::errc() || r.ptr != b + text.size()) return errc::json_number_out_of_range;
-  return out;
+  return number_as_integer_general<Int>(text);
 }
 
 /// Skips a validated string starting after its opening quote; returns the pointer to the

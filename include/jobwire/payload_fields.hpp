@@ -105,17 +105,12 @@ class payload_reader {
   const char* input_end() const noexcept { return end_; }
   /// The string value at `v` (a string): the one the walk just validated or read, else
   /// found with the fast scan.
-  json::string string_at(json::value v) const noexcept {
-    const char* close;
-    bool esc;
-    if (memo_.start == v.data()) {
-      close = memo_.end - 1;
-      esc = memo_.escaped;
-    } else {
-      close = json::detail::fast_string_close(v.data() + 1, end_, esc);
-      memo_.set(v.data(), close + 1, esc);
-    }
-    return json::detail::view_access::make_string(v.data() + 1, static_cast<std::size_t>(close - (v.data() + 1)), esc);
+  JOBWIRE_JSON_HOT_INLINE json::string string_at(json::value v) const noexcept {
+    // Inline: nearly every string a rule reads is the one the walk just validated.
+    if (memo_.start == v.data())
+      return json::detail::view_access::make_string(
+          v.data() + 1, static_cast<std::size_t>(memo_.end - 1 - (v.data() + 1)), memo_.escaped);
+    return scanned_string_at(v);
   }
   /// The text of the number `v`: where the walk that just validated it saw it end, else
   /// found by a scan.
@@ -260,6 +255,13 @@ class payload_reader {
 
  protected:
   bool validating(json::value v) const noexcept { return val_ && v.data() >= val_->validated_to(); }
+  /// string_at of a string that is not the one last read: found with the fast scan.
+  json::string scanned_string_at(json::value v) const noexcept {
+    bool esc;
+    const char* close = json::detail::fast_string_close(v.data() + 1, end_, esc);
+    memo_.set(v.data(), close + 1, esc);
+    return json::detail::view_access::make_string(v.data() + 1, static_cast<std::size_t>(close - (v.data() + 1)), esc);
+  }
 
   const char* base_;
   const char* end_;

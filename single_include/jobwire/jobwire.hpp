@@ -1201,9 +1201,24 @@ inline result<double> number_as_double(std::string_view text) noexcept {
   return out;
 }
 
+/// number_as_integer beyond its inline short path: a fraction or an exponent, or a long
+/// integer (the library conversion, with its range check).
+template <class Int>
+result<Int> number_as_integer_general(std::string_view text) noexcept {
+  if (has_fraction_or_exponent(text)) return errc::json_not_integer;
+  Int out = 0;
+  const char* b = text.data();
+  // from_chars for unsigned types rejects '-', which is what we want ("-0" aside).
+  if (std::is_unsigned<Int>::value && text == "-0") return Int{0};
+  auto r = std::from_chars(b, b + text.size(), out);
+  if (r.ec == std::errc::result_out_of_range) return errc::json_number_out_of_range;
+  if (r.ec != std::errc() || r.ptr != b + text.size()) return errc::json_number_out_of_range;
+  return out;
+}
+
 /// The same as an integer: integer grammar (no fraction, no exponent) and in range.
 template <class Int>
-result<Int> number_as_integer(std::string_view text) noexcept {
+JOBWIRE_JSON_HOT_INLINE result<Int> number_as_integer(std::string_view text) noexcept {
   // Up to 18 digits (what payloads carry: counts, timestamps) fit any 64-bit integer, and
   // validated integer grammar is an optional '-' and digits: no library conversion, and
   // one loop that also finds a fraction or an exponent (the first byte that is no digit).
@@ -1217,15 +1232,7 @@ result<Int> number_as_integer(std::string_view text) noexcept {
       if (i == text.size()) return neg ? static_cast<Int>(-static_cast<std::int64_t>(v)) : static_cast<Int>(v);
     }
   }
-  if (has_fraction_or_exponent(text)) return errc::json_not_integer;
-  Int out = 0;
-  const char* b = text.data();
-  // from_chars for unsigned types rejects '-', which is what we want ("-0" aside).
-  if (std::is_unsigned<Int>::value && text == "-0") return Int{0};
-  auto r = std::from_chars(b, b + text.size(), out);
-  if (r.ec == std::errc::result_out_of_range) return errc::json_number_out_of_range;
-  if (r.ec != std::errc() || r.ptr != b + text.size()) return errc::json_number_out_of_range;
-  return out;
+  return number_as_integer_general<Int>(text);
 }
 
 /// Skips a validated string starting after its opening quote; returns the pointer to the
@@ -6368,17 +6375,12 @@ class payload_reader {
   const char* input_end() const noexcept { return end_; }
   /// The string value at `v` (a string): the one the walk just validated or read, else
   /// found with the fast scan.
-  json::string string_at(json::value v) const noexcept {
-    const char* close;
-    bool esc;
-    if (memo_.start == v.data()) {
-      close = memo_.end - 1;
-      esc = memo_.escaped;
-    } else {
-      close = json::detail::fast_string_close(v.data() + 1, end_, esc);
-      memo_.set(v.data(), close + 1, esc);
-    }
-    return json::detail::view_access::make_string(v.data() + 1, static_cast<std::size_t>(close - (v.data() + 1)), esc);
+  JOBWIRE_JSON_HOT_INLINE json::string string_at(json::value v) const noexcept {
+    // Inline: nearly every string a rule reads is the one the walk just validated.
+    if (memo_.start == v.data())
+      return json::detail::view_access::make_string(
+          v.data() + 1, static_cast<std::size_t>(memo_.end - 1 - (v.data() + 1)), memo_.escaped);
+    return scanned_string_at(v);
   }
   /// The text of the number `v`: where the walk that just validated it saw it end, else
   /// found by a scan.
@@ -6523,6 +6525,13 @@ class payload_reader {
 
  protected:
   bool validating(json::value v) const noexcept { return val_ && v.data() >= val_->validated_to(); }
+  /// string_at of a string that is not the one last read: found with the fast scan.
+  json::string scanned_string_at(json::value v) const noexcept {
+    bool esc;
+    const char* close = json::detail::fast_string_close(v.data() + 1, end_, esc);
+    memo_.set(v.data(), close + 1, esc);
+    return json::detail::view_access::make_string(v.data() + 1, static_cast<std::size_t>(close - (v.data() + 1)), esc);
+  }
 
   const char* base_;
   const char* end_;
