@@ -897,13 +897,18 @@ class validator {
   /// A cheap fingerprint of a key's *decoded* bytes (its length, first and last 8 bytes),
   /// so equal keys always match whatever their escaping. It only decides which pairs get
   /// an exact comparison, so collisions cost a compare, never a wrong answer.
-  static std::uint32_t key_hash(const char* raw, std::size_t len, bool escaped) noexcept {
+  std::uint32_t key_hash(const char* raw, std::size_t len, bool escaped) const noexcept {
     std::uint64_t head = 0, tail = 0;
     std::size_t n = len;
     if (!escaped) {
       if (n >= 8) {
         head = load_le64(raw);
         tail = load_le64(raw + n - 8);
+      } else if (end_ - raw >= 8) {
+        // A short key with 8 bytes of input from its start: one load, the bytes past the
+        // key masked off (the same value as the byte loop below).
+        head = load_le64(raw) & ((std::uint64_t{1} << (8 * n)) - 1);
+        tail = head;
       } else {
         for (std::size_t i = 0; i < n; ++i) head |= std::uint64_t{static_cast<unsigned char>(raw[i])} << (8 * i);
         tail = head;
