@@ -366,6 +366,53 @@ TEST_CASE("envelope: error offsets point at the offending value") {
   CHECK(parse_envelope(trunc).error() == error(errc::json_unexpected_end, trunc.size()));
 }
 
+TEST_CASE("envelope: delivery is checked against the type wherever it stands, with the text's errors first") {
+  // `delivery` is walked in place and checked after the walk, when the type is known: the
+  // same verdicts whether it comes before or after `type`, in one pass or in two.
+  const std::string data = R"("data":{"id":"G-1","status":"processing","progress":50})";
+  const std::string before = R"({"delivery":{"key":"video.progress:50","attempt":2,"max_attempts":4},)"
+                             R"("id":"evt_1","type":"video.progress",)" +
+                             data + "}";
+  auto b = parse_envelope(before);
+  REQUIRE(b);
+  CHECK(b->delivery.present);
+  CHECK(b->delivery.key_text == "video.progress:50");
+  CHECK(b->delivery.attempt == 2);
+  CHECK(b->delivery.max_attempts == 4);
+  // A key of another event type, placed before the type that it contradicts.
+  const std::string other = R"({"delivery":{"key":"video.completed","attempt":1,"max_attempts":4},)"
+                            R"("id":"evt_1","type":"video.progress",)" +
+                            data + "}";
+  CHECK(parse_envelope(other).error() == error(errc::invalid_delivery_key, other.find("\"video.completed\"")));
+  // Its members' checks, in their order, at their values.
+  const std::string late = R"({"id":"evt_1","type":"video.progress",)" + data +
+                           R"(,"delivery":{"attempt":5,"max_attempts":4,"key":"video.progress:50"}})";
+  CHECK(parse_envelope(late).error() == error(errc::attempt_exceeds_max, late.find("5,")));
+  const std::string no_key =
+      R"({"id":"evt_1","type":"video.progress",)" + data + R"(,"delivery":{"attempt":1,"max_attempts":4}})";
+  CHECK(parse_envelope(no_key).error() == error(errc::missing_field, no_key.find("{\"attempt\"")));
+  // Not an object: kept as it is and refused after the walk.
+  const std::string text = R"({"id":"evt_1","type":"video.progress","delivery":"x",)" + data + "}";
+  CHECK(parse_envelope(text).error() == error(errc::invalid_field, text.find("\"x\"")));
+  // A JSON error inside `delivery` is the answer, even though a field after it is wrong too,
+  // and a repeated name inside it is one.
+  const std::string broken = R"({"id":"evt_1","type":"video.progress","delivery":{"key":"video.progress:50",)"
+                             R"("attempt":01,"max_attempts":4},)" +
+                             data + "}";
+  CHECK(parse_envelope(broken).code() == errc::json_invalid_number);
+  const std::string twice = R"({"id":"evt_1","type":"video.progress","delivery":{"key":"video.progress:50",)"
+                            R"("attempt":1,"attempt":1,"max_attempts":4},)" +
+                            data + "}";
+  CHECK(parse_envelope(twice).error() == error(errc::json_duplicate_key, twice.find("\"attempt\":1,\"max")));
+  const std::string two_deliveries = before.substr(0, before.size() - 1) + R"(,"delivery":{}})";
+  CHECK(parse_envelope(two_deliveries).code() == errc::json_duplicate_key);
+  for (const std::string* t : {&before, &other, &late, &no_key, &text, &broken, &twice, &two_deliveries}) {
+    auto one = jobwire::detail::parse_envelope(*t, {}, jobwire::detail::reading::fused);
+    auto two = jobwire::detail::parse_envelope(*t, {}, jobwire::detail::reading::two_pass);
+    CHECK(one.error() == two.error());
+  }
+}
+
 TEST_CASE("websocket messages") {
   auto s = parse_ws_message(fixture("ws_snapshot.json"));
   REQUIRE(s);
