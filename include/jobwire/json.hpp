@@ -1200,26 +1200,35 @@ class validator {
     void_result st = open(p);
     if (!st) return st;
     ++p;
+    const bool check_keys = !allows(lim_.leniency, lenient::duplicate_keys);
     bool expect_value_or_close = true;  // right after '[' / '{'
+    frame* fp;                          // the container being read: stack[depth - 1]
     for (;;) {
-      frame& f = stack[depth - 1];
+      fp = &stack[depth - 1];
       p = skip_ws(p, end_);
       if (p >= end_) return fail(errc::json_unexpected_end, end_);
       // Close directly after opening (empty container).
-      if (expect_value_or_close && *p == (f.is_object ? '}' : ']')) {
+      if (expect_value_or_close && *p == (fp->is_object ? '}' : ']')) {
         ++p;
         goto closed;
       }
-      if (++f.members > max_members_) return fail(errc::json_too_many_members, p);
-      if (f.is_object) {
+    next_member:
+      if (++fp->members > max_members_) return fail(errc::json_too_many_members, p);
+      if (fp->is_object) {
         if (*p != '"') return fail(errc::json_unexpected_token, p);
-        st = parse_string(p, !allows(lim_.leniency, lenient::duplicate_keys));
+        st = parse_string(p, check_keys);
         if (!st) return st;
-        p = skip_ws(p, end_);
-        if (p >= end_) return fail(errc::json_unexpected_end, end_);
-        if (*p != ':') return fail(errc::json_unexpected_token, p);
-        p = skip_ws(p + 1, end_);
-        if (p >= end_) return fail(errc::json_unexpected_end, end_);
+        // Compact JSON (what senders write): the colon right after the key and the value
+        // right after the colon; whitespace is skipped otherwise.
+        if (end_ - p >= 2 && *p == ':' && static_cast<unsigned char>(p[1]) > ' ') {
+          ++p;
+        } else {
+          p = skip_ws(p, end_);
+          if (p >= end_) return fail(errc::json_unexpected_end, end_);
+          if (*p != ':') return fail(errc::json_unexpected_token, p);
+          p = skip_ws(p + 1, end_);
+          if (p >= end_) return fail(errc::json_unexpected_end, end_);
+        }
       }
       if (*p == '{' || *p == '[') {
         st = open(p);
@@ -1238,6 +1247,11 @@ class validator {
         if (p >= end_) return fail(errc::json_unexpected_end, end_);
         if (*p == ',') {
           ++p;
+          // Compact: the next key or value right after the comma.
+          if (p<end_&& static_cast<unsigned char>(*p)> ' ' && *p != (cur.is_object ? '}' : ']')) {
+            fp = &cur;
+            goto next_member;
+          }
           continue;
         }
         if (*p != (cur.is_object ? '}' : ']')) return fail(errc::json_unexpected_token, p);
@@ -1246,7 +1260,7 @@ class validator {
     closed : {
       frame& done = stack[depth - 1];
       if (done.is_object) {
-        if (!allows(lim_.leniency, lenient::duplicate_keys)) {
+        if (check_keys) {
           st = check_duplicates(done.key_base);
           if (!st) return st;
         }
