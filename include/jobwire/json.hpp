@@ -1248,7 +1248,7 @@ class validator {
         if (*p == ',') {
           ++p;
           // Compact: the next key or value right after the comma.
-          if (p<end_&& static_cast<unsigned char>(*p)> ' ' && *p != (cur.is_object ? '}' : ']')) {
+          if (p != end_ && static_cast<unsigned char>(*p) > ' ' && *p != (cur.is_object ? '}' : ']')) {
             fp = &cur;
             goto next_member;
           }

@@ -122,6 +122,11 @@ TEST_CASE("receiver: the receipt's job id outlives the request body", "[receiver
   const receipt copy = r;  // a copy owns its own bytes too
   r.job_id.assign("G-other");
   CHECK(copy.job_id == s.job);
+  receipt assigned;
+  assigned = r;  // copied by the bytes it holds
+  CHECK(assigned.job_id == "G-other");
+  assigned = copy;
+  CHECK(assigned.job_id == s.job);
   CHECK(r.key->job_id() == s.job);  // the dedup key owns its bytes as well
 
   // The buffer refuses what is no job id, and stays empty.
