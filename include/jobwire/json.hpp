@@ -332,21 +332,29 @@ inline bool has_fraction_or_exponent(std::string_view number) noexcept {
   return false;
 }
 
+/// A validated number's text that is a short integer — an optional '-' and 1 to
+/// `max_digits` digits, nothing else — as its magnitude and sign, without the library
+/// conversion (what payloads mostly carry: attempts, percentages, timestamps). One loop
+/// reads the digits and finds a fraction or an exponent (the first byte that is no digit).
+JOBWIRE_JSON_HOT_INLINE bool short_integer(std::string_view text, std::size_t max_digits, std::uint64_t& magnitude,
+                                           bool& negative) noexcept {
+  negative = text[0] == '-';
+  const std::size_t digits = text.size() - (negative ? 1 : 0);
+  if (digits < 1 || digits > max_digits) return false;
+  std::uint64_t v = 0;
+  std::size_t i = negative ? 1 : 0;
+  for (; i < text.size() && is_digit(text[i]); ++i) v = v * 10 + static_cast<std::uint64_t>(text[i] - '0');
+  magnitude = v;
+  return i == text.size();
+}
+
 /// The value of a validated number's text (`value::get_double`, and the payload readers,
 /// which know where a number they just validated ends).
 inline result<double> number_as_double(std::string_view text) noexcept {
-  // Short integers (what payloads mostly carry: attempts, percentages, timestamps) are
-  // exact in a double below 2^53, so they skip the general decimal conversion.
-  {
-    const bool neg = text[0] == '-';
-    const std::size_t digits = text.size() - (neg ? 1 : 0);
-    if (digits >= 1 && digits <= 15) {
-      std::uint64_t v = 0;
-      std::size_t i = neg ? 1 : 0;
-      for (; i < text.size() && is_digit(text[i]); ++i) v = v * 10 + static_cast<std::uint64_t>(text[i] - '0');
-      if (i == text.size()) return neg ? -static_cast<double>(v) : static_cast<double>(v);
-    }
-  }
+  // Up to 15 digits are exact in a double (below 2^53).
+  std::uint64_t v = 0;
+  bool neg = false;
+  if (short_integer(text, 15, v, neg)) return neg ? -static_cast<double>(v) : static_cast<double>(v);
   double out = 0;
   auto r = std::from_chars(text.data(), text.data() + text.size(), out);
   if (r.ec == std::errc::result_out_of_range) return errc::json_number_out_of_range;
@@ -372,19 +380,12 @@ result<Int> number_as_integer_general(std::string_view text) noexcept {
 /// The same as an integer: integer grammar (no fraction, no exponent) and in range.
 template <class Int>
 JOBWIRE_JSON_HOT_INLINE result<Int> number_as_integer(std::string_view text) noexcept {
-  // Up to 18 digits (what payloads carry: counts, timestamps) fit any 64-bit integer, and
-  // validated integer grammar is an optional '-' and digits: no library conversion, and
-  // one loop that also finds a fraction or an exponent (the first byte that is no digit).
-  if (sizeof(Int) == 8) {
-    const bool neg = text[0] == '-';
-    const std::size_t digits = text.size() - (neg ? 1 : 0);
-    if (digits >= 1 && digits <= 18 && (!neg || std::is_signed<Int>::value)) {
-      std::uint64_t v = 0;
-      std::size_t i = neg ? 1 : 0;
-      for (; i < text.size() && is_digit(text[i]); ++i) v = v * 10 + static_cast<std::uint64_t>(text[i] - '0');
-      if (i == text.size()) return neg ? static_cast<Int>(-static_cast<std::int64_t>(v)) : static_cast<Int>(v);
-    }
-  }
+  // Up to 18 digits fit any 64-bit integer; a negative one for an unsigned type is the
+  // general path's to refuse ("-0" aside).
+  std::uint64_t v = 0;
+  bool neg = false;
+  if (sizeof(Int) == 8 && short_integer(text, 18, v, neg) && (!neg || std::is_signed<Int>::value))
+    return neg ? static_cast<Int>(-static_cast<std::int64_t>(v)) : static_cast<Int>(v);
   return number_as_integer_general<Int>(text);
 }
 
@@ -831,6 +832,21 @@ class validator {
     if (st) hw_ = p;
     return st;
   }
+  /// The colon after a key at `p`, and the value after it: `p` is left at the value. Compact
+  /// JSON (what senders write) has both right there and is checked first; whitespace is
+  /// skipped otherwise. The one reading of a member's separator for both readers.
+  JOBWIRE_JSON_HOT_INLINE void_result colon(const char*& p) noexcept {
+    if (end_ - p >= 2 && *p == ':' && static_cast<unsigned char>(p[1]) > ' ') {
+      ++p;
+      return {};
+    }
+    p = skip_ws(p, end_);
+    if (p >= end_) return fail(errc::json_unexpected_end, end_);
+    if (*p != ':') return fail(errc::json_unexpected_token, p);
+    p = skip_ws(p + 1, end_);
+    if (p >= end_) return fail(errc::json_unexpected_end, end_);
+    return {};
+  }
   /// Any value at `p` (p < text_end()), nested in the containers entered so far.
   void_result any_value(const char*& p) noexcept {
     void_result st = parse_document(p);
@@ -1218,17 +1234,8 @@ class validator {
         if (*p != '"') return fail(errc::json_unexpected_token, p);
         st = parse_string(p, check_keys);
         if (!st) return st;
-        // Compact JSON (what senders write): the colon right after the key and the value
-        // right after the colon; whitespace is skipped otherwise.
-        if (end_ - p >= 2 && *p == ':' && static_cast<unsigned char>(p[1]) > ' ') {
-          ++p;
-        } else {
-          p = skip_ws(p, end_);
-          if (p >= end_) return fail(errc::json_unexpected_end, end_);
-          if (*p != ':') return fail(errc::json_unexpected_token, p);
-          p = skip_ws(p + 1, end_);
-          if (p >= end_) return fail(errc::json_unexpected_end, end_);
-        }
+        st = colon(p);
+        if (!st) return st;
       }
       if (*p == '{' || *p == '[') {
         st = open(p);
@@ -1477,7 +1484,8 @@ class walk_base {
     }
     if (*q == ',') {
       ++q;
-      return q<end&& static_cast<unsigned char>(*q)> ' ' ? q : token(q);
+      if (q != end && static_cast<unsigned char>(*q) > ' ') return q;
+      return token(q);
     }
     if (*q != close) {
       track(v_->fail_at(errc::json_unexpected_token, q));
@@ -1592,20 +1600,7 @@ class member_walk : public walk_base {
     if (!track(v_->string_value(q, false, esc))) return;
     m_.key = view_access::make_string(p_ + 1, static_cast<std::size_t>(q - 1 - (p_ + 1)), esc);
     key_noted_ = false;
-    // Compact JSON (what senders write) has the colon right after the key and the value
-    // right after the colon: checked first, whitespace skipped otherwise.
-    const char* const end = v_->text_end();
-    if (q >= end || *q != ':') {
-      if (!(q = token(q))) return;
-      if (*q != ':') {
-        track(v_->fail_at(errc::json_unexpected_token, q));
-        return;
-      }
-    }
-    ++q;
-    if (q >= end || static_cast<unsigned char>(*q) <= ' ') {
-      if (!(q = token(q))) return;
-    }
+    if (!track(v_->colon(q))) return;
     if (load_value(q)) m_.value = value_;
   }
   json::member m_{};
