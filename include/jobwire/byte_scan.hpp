@@ -6,6 +6,8 @@
 // (SWAR) code runs. Both give the same results, and the tests run in both modes.
 #pragma once
 
+#include <cstdint>
+
 #ifndef JOBWIRE_JSON_SIMD
 #  if defined(__SSE2__) || defined(_M_X64) || (defined(_M_IX86_FP) && _M_IX86_FP >= 2)
 #    define JOBWIRE_JSON_SIMD 1
@@ -16,3 +18,32 @@
 #if JOBWIRE_JSON_SIMD
 #  include <emmintrin.h>
 #endif
+
+// Whether the compiler can tell constant evaluation from run time. A check that is also
+// `constexpr` keeps its plain loop for constant evaluation and takes the block or word
+// scan (intrinsics, memcpy) at run time; where the compiler cannot tell, the plain loop
+// always runs.
+#if defined(__has_builtin)
+#  if __has_builtin(__builtin_is_constant_evaluated)
+#    define JOBWIRE_DETAIL_KNOWS_CONSTANT_EVALUATION 1
+#  endif
+#endif
+
+namespace jobwire {
+namespace detail {
+
+/// True while a `constexpr` check is evaluated as a constant (or when that cannot be told).
+constexpr bool in_constant_evaluation() noexcept {
+#ifdef JOBWIRE_DETAIL_KNOWS_CONSTANT_EVALUATION
+  return __builtin_is_constant_evaluated();
+#else
+  return true;
+#endif
+}
+
+/// The constants of the word-at-a-time (SWAR) tests: one in every byte, the high bit of
+/// every byte.
+constexpr std::uint64_t swar_ones = 0x0101010101010101ull, swar_high = 0x8080808080808080ull;
+
+}  // namespace detail
+}  // namespace jobwire

@@ -344,11 +344,7 @@ inline bool event_id_chars_only(std::string_view s) noexcept {
 /// Receivers treat event ids as opaque: 1 to 160 characters of [A-Za-z0-9_-].
 constexpr bool is_valid_event_id(std::string_view s) noexcept {
   if (s.empty() || s.size() > max_event_id_length) return false;
-#if defined(__has_builtin)
-#  if __has_builtin(__builtin_is_constant_evaluated)
-  if (!__builtin_is_constant_evaluated()) return detail::event_id_chars_only(s);
-#  endif
-#endif
+  if (!detail::in_constant_evaluation()) return detail::event_id_chars_only(s);
   return detail::event_id_chars_only_bytewise(s);
 }
 

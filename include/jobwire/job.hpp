@@ -17,6 +17,7 @@
 #include <string>
 #include <string_view>
 
+#include "byte_scan.hpp"
 #include "error.hpp"
 #include "leniency.hpp"
 #include "result.hpp"
@@ -32,37 +33,34 @@ namespace jobwire {
 constexpr std::size_t max_job_id_length = 256;
 
 namespace detail {
-/// Non-empty, at most `max_job_id_length` bytes, no ASCII control characters (they would
-/// end up in URLs, log lines and header values built from the id).
-/// Whether any byte of `s` is below 0x20 or 0x7F, 8 bytes at a time ("has a byte less
+/// An ASCII control character: below 0x20, or DEL.
+constexpr bool is_control_byte(char c) noexcept {
+  const unsigned char u = static_cast<unsigned char>(c);
+  return u < 0x20 || u == 0x7F;
+}
+
+/// Whether any byte of `s` is a control character, 8 bytes at a time ("has a byte less
 /// than" and "has a zero byte" as predicates are exact) — ids are read from every payload.
 inline bool has_control_byte(std::string_view s) noexcept {
-  constexpr std::uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
   std::size_t i = 0;
   for (; i + 8 <= s.size(); i += 8) {
     std::uint64_t w;
     std::memcpy(&w, s.data() + i, 8);
-    const std::uint64_t del = w ^ (ones * 0x7F);
-    if ((((w - ones * 0x20) & ~w) | ((del - ones) & ~del)) & high) return true;
+    const std::uint64_t del = w ^ (swar_ones * 0x7F);
+    if ((((w - swar_ones * 0x20) & ~w) | ((del - swar_ones) & ~del)) & swar_high) return true;
   }
-  for (; i < s.size(); ++i) {
-    const unsigned char u = static_cast<unsigned char>(s[i]);
-    if (u < 0x20 || u == 0x7F) return true;
-  }
+  for (; i < s.size(); ++i)
+    if (is_control_byte(s[i])) return true;
   return false;
 }
 
+/// Non-empty, at most `max_job_id_length` bytes, no ASCII control characters (they would
+/// end up in URLs, log lines and header values built from the id).
 constexpr bool is_valid_id_text(std::string_view s) noexcept {
   if (s.empty() || s.size() > max_job_id_length) return false;
-#if defined(__has_builtin)
-#  if __has_builtin(__builtin_is_constant_evaluated)
-  if (!__builtin_is_constant_evaluated()) return !has_control_byte(s);
-#  endif
-#endif
-  for (char c : s) {
-    unsigned char u = static_cast<unsigned char>(c);
-    if (u < 0x20 || u == 0x7F) return false;
-  }
+  if (!in_constant_evaluation()) return !has_control_byte(s);
+  for (char c : s)
+    if (is_control_byte(c)) return false;
   return true;
 }
 

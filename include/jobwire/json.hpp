@@ -132,7 +132,8 @@ inline const char* skip_ws_validated(const char* p) noexcept {
   return p;
 }
 
-constexpr std::uint64_t swar_ones = 0x0101010101010101ull, swar_high = 0x8080808080808080ull;
+using jobwire::detail::swar_high;
+using jobwire::detail::swar_ones;
 /// Per-byte flags of the bytes of `w` (8 bytes loaded with memcpy) equal to `c`: the SWAR
 /// "has zero byte" test on `w ^ c`, which sets the high bit of each such byte. Exact for
 /// the first flagged byte in memory order (see first_flagged_byte); the string scans of the

@@ -867,6 +867,7 @@ constexpr std::size_t utf8_sequence_length(std::string_view s, std::size_t i) no
 // run-time check; elsewhere, or with JOBWIRE_JSON_SIMD=0, the portable word-at-a-time
 // (SWAR) code runs. Both give the same results, and the tests run in both modes.
 
+
 #ifndef JOBWIRE_JSON_SIMD
 #  if defined(__SSE2__) || defined(_M_X64) || (defined(_M_IX86_FP) && _M_IX86_FP >= 2)
 #    define JOBWIRE_JSON_SIMD 1
@@ -877,6 +878,35 @@ constexpr std::size_t utf8_sequence_length(std::string_view s, std::size_t i) no
 #if JOBWIRE_JSON_SIMD
 #  include <emmintrin.h>
 #endif
+
+// Whether the compiler can tell constant evaluation from run time. A check that is also
+// `constexpr` keeps its plain loop for constant evaluation and takes the block or word
+// scan (intrinsics, memcpy) at run time; where the compiler cannot tell, the plain loop
+// always runs.
+#if defined(__has_builtin)
+#  if __has_builtin(__builtin_is_constant_evaluated)
+#    define JOBWIRE_DETAIL_KNOWS_CONSTANT_EVALUATION 1
+#  endif
+#endif
+
+namespace jobwire {
+namespace detail {
+
+/// True while a `constexpr` check is evaluated as a constant (or when that cannot be told).
+constexpr bool in_constant_evaluation() noexcept {
+#ifdef JOBWIRE_DETAIL_KNOWS_CONSTANT_EVALUATION
+  return __builtin_is_constant_evaluated();
+#else
+  return true;
+#endif
+}
+
+/// The constants of the word-at-a-time (SWAR) tests: one in every byte, the high bit of
+/// every byte.
+constexpr std::uint64_t swar_ones = 0x0101010101010101ull, swar_high = 0x8080808080808080ull;
+
+}  // namespace detail
+}  // namespace jobwire
 // ---- end jobwire/byte_scan.hpp ---------------------------------------------------
 
 // Default limits of the JSON reader. Each is a resource limit (a policy guarding memory and
@@ -979,7 +1009,8 @@ inline const char* skip_ws_validated(const char* p) noexcept {
   return p;
 }
 
-constexpr std::uint64_t swar_ones = 0x0101010101010101ull, swar_high = 0x8080808080808080ull;
+using jobwire::detail::swar_high;
+using jobwire::detail::swar_ones;
 /// Per-byte flags of the bytes of `w` (8 bytes loaded with memcpy) equal to `c`: the SWAR
 /// "has zero byte" test on `w ^ c`, which sets the high bit of each such byte. Exact for
 /// the first flagged byte in memory order (see first_flagged_byte); the string scans of the
@@ -3111,11 +3142,7 @@ inline bool event_id_chars_only(std::string_view s) noexcept {
 /// Receivers treat event ids as opaque: 1 to 160 characters of [A-Za-z0-9_-].
 constexpr bool is_valid_event_id(std::string_view s) noexcept {
   if (s.empty() || s.size() > max_event_id_length) return false;
-#if defined(__has_builtin)
-#  if __has_builtin(__builtin_is_constant_evaluated)
-  if (!__builtin_is_constant_evaluated()) return detail::event_id_chars_only(s);
-#  endif
-#endif
+  if (!detail::in_constant_evaluation()) return detail::event_id_chars_only(s);
   return detail::event_id_chars_only_bytewise(s);
 }
 
@@ -5904,37 +5931,34 @@ namespace jobwire {
 constexpr std::size_t max_job_id_length = 256;
 
 namespace detail {
-/// Non-empty, at most `max_job_id_length` bytes, no ASCII control characters (they would
-/// end up in URLs, log lines and header values built from the id).
-/// Whether any byte of `s` is below 0x20 or 0x7F, 8 bytes at a time ("has a byte less
+/// An ASCII control character: below 0x20, or DEL.
+constexpr bool is_control_byte(char c) noexcept {
+  const unsigned char u = static_cast<unsigned char>(c);
+  return u < 0x20 || u == 0x7F;
+}
+
+/// Whether any byte of `s` is a control character, 8 bytes at a time ("has a byte less
 /// than" and "has a zero byte" as predicates are exact) — ids are read from every payload.
 inline bool has_control_byte(std::string_view s) noexcept {
-  constexpr std::uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
   std::size_t i = 0;
   for (; i + 8 <= s.size(); i += 8) {
     std::uint64_t w;
     std::memcpy(&w, s.data() + i, 8);
-    const std::uint64_t del = w ^ (ones * 0x7F);
-    if ((((w - ones * 0x20) & ~w) | ((del - ones) & ~del)) & high) return true;
+    const std::uint64_t del = w ^ (swar_ones * 0x7F);
+    if ((((w - swar_ones * 0x20) & ~w) | ((del - swar_ones) & ~del)) & swar_high) return true;
   }
-  for (; i < s.size(); ++i) {
-    const unsigned char u = static_cast<unsigned char>(s[i]);
-    if (u < 0x20 || u == 0x7F) return true;
-  }
+  for (; i < s.size(); ++i)
+    if (is_control_byte(s[i])) return true;
   return false;
 }
 
+/// Non-empty, at most `max_job_id_length` bytes, no ASCII control characters (they would
+/// end up in URLs, log lines and header values built from the id).
 constexpr bool is_valid_id_text(std::string_view s) noexcept {
   if (s.empty() || s.size() > max_job_id_length) return false;
-#if defined(__has_builtin)
-#  if __has_builtin(__builtin_is_constant_evaluated)
-  if (!__builtin_is_constant_evaluated()) return !has_control_byte(s);
-#  endif
-#endif
-  for (char c : s) {
-    unsigned char u = static_cast<unsigned char>(c);
-    if (u < 0x20 || u == 0x7F) return false;
-  }
+  if (!in_constant_evaluation()) return !has_control_byte(s);
+  for (char c : s)
+    if (is_control_byte(c)) return false;
   return true;
 }
 
