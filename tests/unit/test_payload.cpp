@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -11,6 +12,7 @@
 
 #include <jobwire/job.hpp>
 #include <jobwire/payload.hpp>
+#include <jobwire/payload_summary.hpp>
 
 #include "test_support.hpp"
 
@@ -733,4 +735,79 @@ TEST_CASE("job ids: a control byte or DEL is refused at every position, other by
   }
   static_assert(jobwire::detail::is_valid_id_text("G-7f3a"), "the constant-evaluated path");
   static_assert(!jobwire::detail::is_valid_id_text("G\x7f"), "the constant-evaluated path");
+}
+
+TEST_CASE("summaries: a member is one line of a declared table, written by its field's rule") {
+  // The summary of a document (payload_summary.hpp) is a table of members; a member that
+  // reads a field is written by the rule of the field's holder, the same in every
+  // document: the value, or null when the payload did not carry it.
+  using detail::held;
+  using detail::summary_member;
+  static constexpr summary_member<status_view> table[] = {
+      {"model", &held<&status_view::model>},
+      {"created_at", &held<&status_view::created_at>},
+      {"outputs", &held<&status_view::outputs>},
+      {"error", &held<&status_view::error>},
+      {"poll_after_seconds", &held<&status_view::poll_after_seconds>},
+  };
+  const auto summary_of = [&](const std::string& text) {
+    auto st = parse_status_object(text);
+    REQUIRE(st);
+    std::string s;
+    json::writer w(s);
+    w.begin_object();
+    detail::summary_members(w, table, *st);
+    w.end_object();
+    return s;
+  };
+  const std::string& base = fixture("status_processing.json");
+  CHECK(summary_of(base) ==
+        R"({"model":"sora-2","created_at":1781169071,"outputs":0,"error":null,"poll_after_seconds":20})");
+
+  // Each form a field takes: a time as text, an error as a string or an object with or
+  // without its message, an absent number.
+  const auto with = [&](const std::string& from, const std::string& to) {
+    std::string t = base;
+    const std::size_t at = t.find(from);
+    REQUIRE(at != std::string::npos);
+    return t.replace(at, from.size(), to);
+  };
+  CHECK(summary_of(with("\"created_at\": 1781169071", "\"created_at\": \"2026-06-11T09:11:11Z\"")) ==
+        R"({"model":"sora-2","created_at":"2026-06-11T09:11:11Z","outputs":0,"error":null,"poll_after_seconds":20})");
+  CHECK(summary_of(with("\"poll_after_seconds\": 20", "\"poll_after_seconds\": null")) ==
+        R"({"model":"sora-2","created_at":1781169071,"outputs":0,"error":null,"poll_after_seconds":null})");
+  const auto with_error = [&](const std::string& error) {
+    return with("\"model\": \"sora-2\"", "\"model\": \"sora-2\", \"error\": " + error);
+  };
+  CHECK(summary_of(with_error("{\"code\": \"x\"}")).find(R"("error":"")") != std::string::npos);
+  CHECK(summary_of(with_error("{\"message\": \"m\"}")).find(R"("error":"m")") != std::string::npos);
+  CHECK(summary_of(with_error("\"boom\"")).find(R"("error":"boom")") != std::string::npos);
+}
+
+TEST_CASE("summaries: every fixture's summary is strict JSON led by its kind") {
+  // A table that named a member twice would write a repeated key, which jobwire itself
+  // refuses (json.hpp); every summary of every fixture is read back strictly.
+  namespace fs = std::filesystem;
+  std::size_t made = 0;
+  for (const auto& e : fs::directory_iterator(std::string(JOBWIRE_TEST_SOURCE_DIR) + "/tests/data/payloads")) {
+    if (!e.is_regular_file()) continue;
+    const std::string& text = fixture(e.path().filename().string());
+    for (payload_form form : {payload_form::create_response, payload_form::status_object, payload_form::delivery,
+                              payload_form::ws_message}) {
+      payload_options opt;
+      opt.prof = &profiles::phaseo;
+      std::string out = "unchanged";
+      const void_result st = append_payload_summary(out, form, text, opt);
+      if (!st) {
+        CHECK(out == "unchanged");  // nothing appended on error
+        continue;
+      }
+      ++made;
+      const std::string summary = out.substr(std::strlen("unchanged"));
+      INFO(e.path().filename().string() << " as " << payload_form_name(form) << ": " << summary);
+      CHECK(json::validate(summary));
+      CHECK(summary.rfind("{\"kind\":\"" + std::string(payload_form_name(form)) + "\",", 0) == 0);
+    }
+  }
+  CHECK(made >= 20);
 }
