@@ -9,7 +9,10 @@ and the timestamp's freshness (300 s). It answers by path from a script, a JSON 
 mapping a path to a list of answers; an answer is a status or [status, {header: value}];
 after the list the last answer repeats; a path not in the script gets 200. An unverified
 request gets 401. The pseudo-header X-Trickle-Ms N is not sent: it makes the body 40 bytes
-written one byte every N ms (a receiver that never trips a per-read timeout). Every request is appended to the log as one JSON line.
+written one byte every N ms (a receiver that never trips a per-read timeout); X-Drip-Headers-Ms
+N sends the status line at once and then a 40-byte header one byte every N ms (the same
+during the headers, where no body callback runs). Every request is appended to the log as
+one JSON line.
 
 usage: outbox_receiver.py --secret S --profile P --script JSON --log PATH --port-file PATH
                           [--delay-ms N]
@@ -99,7 +102,19 @@ def main():
             trickle_ms = int(extra.pop("X-Trickle-Ms", 0))
             if trickle_ms:
                 payload = b"x" * 40
+            drip_ms = int(extra.pop("X-Drip-Headers-Ms", 0))
             try:
+                if drip_ms:
+                    self.wfile.write(b"HTTP/1.1 %d OK\r\n" % status)
+                    self.wfile.flush()
+                    for byte in b"X-Pad: " + b"a" * 31 + b"\r\n":
+                        self.wfile.write(bytes([byte]))
+                        self.wfile.flush()
+                        time.sleep(drip_ms / 1000)
+                    self.wfile.write(b"Content-Type: application/json\r\nContent-Length: %d\r\n\r\n" % len(payload))
+                    self.wfile.write(payload)
+                    self.wfile.flush()
+                    return
                 self.send_response(status)
                 for name, value in extra.items():
                     self.send_header(name, value)

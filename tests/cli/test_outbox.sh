@@ -223,6 +223,18 @@ check_eq "the trickled row" "$(sqlite3 "$TT" "SELECT state || ' ' || attempts ||
   "3 4 0 Webhook request timed out after 1000ms"
 check_true "four attempts cut at their deadline, not read to the end ($((SECONDS - started)) s)" test $((SECONDS - started)) -lt 12
 
+# The same while the headers are read: a receiver that sends its status line at once and
+# then a header a byte every 100 ms (4 s in all). No body callback runs yet; the request
+# is still cut at its 1 s deadline, a timeout, not a delivery after 4 s.
+start_receiver r_drip ai_stats "$KEY" '{"/drip":[[200,{"X-Drip-Headers-Ms":"100"}]]}'
+TD="$TMPD/td.sqlite"
+expect 0 'inserted video.completed pending' -- enqueue "$TD" "http://127.0.0.1:$RECEIVER_PORT/drip" TD-1 completed
+started=$SECONDS
+"$JW" outbox --db "sqlite:$TD" work --until-idle --time-scale 1000 --request-timeout 1 --max-seconds 60 >"$TMPD/work6d.out" 2>&1
+check_eq "the row whose headers dripped" "$(sqlite3 "$TD" "SELECT state || ' ' || attempts || ' ' || ifnull(last_status, 'null') || ' ' || last_error FROM jobwire_outbox")" \
+  "3 4 0 Webhook request timed out after 1000ms"
+check_true "four attempts cut at their deadline while reading headers ($((SECONDS - started)) s)" test $((SECONDS - started)) -lt 12
+
 # --max-seconds bounds a run that is not idle: a retry due in a minute (no --time-scale)
 # keeps the outbox busy, and the run ends after a second, not idle.
 M="$TMPD/m.sqlite"

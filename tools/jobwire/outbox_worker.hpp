@@ -208,6 +208,72 @@ inline std::string resolve_checked(const std::string& host, jobwire::url_policy 
   return why;
 }
 
+/// Cuts a request at its deadline at whatever stage it is in (§16.5: the timeout bounds the
+/// whole attempt). cpp-httplib's timeouts are per read, and its progress callback runs only
+/// while a body is read: a receiver that sends its status line and headers a byte at a
+/// time, each within the read timeout, would hold the sending thread for as long as it
+/// likes. Past the deadline this thread calls `stop()`, cpp-httplib's thread-safe way to
+/// abort a request in flight (it shuts the socket down, so the blocked read returns), and
+/// calls it again every 100 ms until the request has returned — a request still connecting
+/// has no socket to shut yet.
+class request_deadline {
+ public:
+  using clock = std::chrono::steady_clock;
+
+  request_deadline() = default;
+  request_deadline(const request_deadline&) = delete;
+  request_deadline& operator=(const request_deadline&) = delete;
+  ~request_deadline() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      quit_ = true;
+    }
+    cv_.notify_one();
+    if (thread_.joinable()) thread_.join();
+  }
+
+  /// Watches `client` until `disarm`; started on first use.
+  void arm(httplib::Client* client, clock::time_point deadline) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!thread_.joinable()) thread_ = std::thread([this] { run(); });
+    client_ = client;
+    deadline_ = deadline;
+    fired_ = false;
+    cv_.notify_one();
+  }
+  /// Stops watching; true when the request was cut. After it returns the client is not
+  /// touched by this thread again, so it may be destroyed.
+  bool disarm() {
+    std::lock_guard<std::mutex> lock(mu_);
+    client_ = nullptr;
+    return fired_;
+  }
+
+ private:
+  void run() {
+    std::unique_lock<std::mutex> lock(mu_);
+    while (!quit_) {
+      if (client_ == nullptr) {
+        cv_.wait(lock);
+      } else if (clock::now() >= deadline_) {
+        client_->stop();
+        fired_ = true;
+        deadline_ = clock::now() + std::chrono::milliseconds(100);
+      } else {
+        cv_.wait_until(lock, deadline_);
+      }
+    }
+  }
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  httplib::Client* client_ = nullptr;
+  clock::time_point deadline_{};
+  bool fired_ = false;
+  bool quit_ = false;
+  std::thread thread_;
+};
+
 /// One thread's HTTP side: a keep-alive client per origin (a worker sending many rows to
 /// one receiver reuses its connection), redirects never followed (§16.5: a 3xx is a
 /// failure), https through OpenSSL when cpp-httplib was built with it.
@@ -262,9 +328,11 @@ class http_sender {
       else headers.emplace(h.first, h.second);
     }
     // The timeout bounds the whole attempt, reading the answer included (§16.5): a
-    // receiver that trickles its body a byte at a time never trips the per-read timeout,
-    // so the body is read under a deadline, and only its first kilobytes are kept (the
-    // preview needs 500 characters; a huge answer must not grow the worker's memory).
+    // receiver that trickles its headers or its body a byte at a time never trips the
+    // per-read timeout, so the request runs under a deadline (request_deadline; the body's
+    // progress callback ends a body read at the same deadline), and only the body's first
+    // kilobytes are kept (the preview needs 500 characters; a huge answer must not grow
+    // the worker's memory).
     const auto started = std::chrono::steady_clock::now();
     const auto deadline = started + std::chrono::seconds(timeout_seconds);
     httplib::Request hreq;
@@ -281,7 +349,10 @@ class http_sender {
     hreq.progress = [deadline](std::uint64_t, std::uint64_t) { return std::chrono::steady_clock::now() < deadline; };
     httplib::Response res;
     httplib::Error err = httplib::Error::Success;
-    if (client->send(hreq, res, err)) {
+    deadline_.arm(client, deadline);
+    const bool answered = client->send(hreq, res, err);
+    const bool cut = deadline_.disarm();
+    if (answered) {
       r.outcome = jobwire::attempt_outcome::http(res.status);
       r.body = std::move(kept);
       // Several Retry-After fields are one list (RFC 9110 §5.3), which the rules read as
@@ -298,7 +369,7 @@ class http_sender {
     // apart (§16.5: a timeout has its own error text). A body read past the deadline is
     // cancelled by the progress callback: a timeout too.
     const auto elapsed = std::chrono::steady_clock::now() - started;
-    if (err == httplib::Error::Canceled) r.outcome = jobwire::attempt_outcome::timed_out();
+    if (cut || err == httplib::Error::Canceled) r.outcome = jobwire::attempt_outcome::timed_out();
     else if (err == httplib::Error::Read && elapsed >= std::chrono::seconds(timeout_seconds) * 9 / 10)
       r.outcome = jobwire::attempt_outcome::timed_out();
     else if (err == httplib::Error::ConnectionTimeout) r.outcome = jobwire::attempt_outcome::timed_out();
@@ -329,6 +400,7 @@ class http_sender {
   }
 
   std::map<std::string, std::unique_ptr<httplib::Client>> clients_;
+  request_deadline deadline_;  // declared last: destroyed (its thread joined) first
 };
 
 /// The worker over a store type S (jobwire::is_outbox_store). `open` gives each thread its
