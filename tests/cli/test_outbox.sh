@@ -211,29 +211,26 @@ check_eq "the timed-out row" "$(sqlite3 "$T" "SELECT state || ' ' || attempts ||
   "3 4 0 Webhook request timed out after 1000ms"
 check_true "four timeouts counted ($(cat "$TMPD/work6.out"))" grep -q '"attempts":4,"delivered":0,"retried":3,"failed":1' "$TMPD/work6.out"
 
-# The timeout covers reading the answer too (§16.5): a receiver that sends its status at
-# once and then its body a byte every 100 ms (4 s in all) never trips a per-read timeout;
-# each attempt still ends at the 1 s deadline as a timeout, not as a delivery.
-start_receiver r_trickle ai_stats "$KEY" '{"/trickle":[[200,{"X-Trickle-Ms":"100"}]]}'
-TT="$TMPD/tt.sqlite"
-expect 0 'inserted video.completed pending' -- enqueue "$TT" "http://127.0.0.1:$RECEIVER_PORT/trickle" TT-1 completed
-started=$SECONDS
-"$JW" outbox --db "sqlite:$TT" work --until-idle --time-scale 1000 --request-timeout 1 --max-seconds 60 >"$TMPD/work6t.out" 2>&1
-check_eq "the trickled row" "$(sqlite3 "$TT" "SELECT state || ' ' || attempts || ' ' || ifnull(last_status, 'null') || ' ' || last_error FROM jobwire_outbox")" \
-  "3 4 0 Webhook request timed out after 1000ms"
-check_true "four attempts cut at their deadline, not read to the end ($((SECONDS - started)) s)" test $((SECONDS - started)) -lt 12
-
-# The same while the headers are read: a receiver that sends its status line at once and
-# then a header a byte every 100 ms (4 s in all). No body callback runs yet; the request
-# is still cut at its 1 s deadline, a timeout, not a delivery after 4 s.
-start_receiver r_drip ai_stats "$KEY" '{"/drip":[[200,{"X-Drip-Headers-Ms":"100"}]]}'
-TD="$TMPD/td.sqlite"
-expect 0 'inserted video.completed pending' -- enqueue "$TD" "http://127.0.0.1:$RECEIVER_PORT/drip" TD-1 completed
-started=$SECONDS
-"$JW" outbox --db "sqlite:$TD" work --until-idle --time-scale 1000 --request-timeout 1 --max-seconds 60 >"$TMPD/work6d.out" 2>&1
-check_eq "the row whose headers dripped" "$(sqlite3 "$TD" "SELECT state || ' ' || attempts || ' ' || ifnull(last_status, 'null') || ' ' || last_error FROM jobwire_outbox")" \
-  "3 4 0 Webhook request timed out after 1000ms"
-check_true "four attempts cut at their deadline while reading headers ($((SECONDS - started)) s)" test $((SECONDS - started)) -lt 12
+# The timeout covers reading the answer too (§16.5): a receiver that answers a byte every
+# 100 ms (4 s in all) never trips a per-read timeout; each attempt still ends at the 1 s
+# deadline as a timeout, not as a delivery after 4 s. `cut_at_deadline PATH PSEUDO-HEADER
+# WHAT` runs one row against such a receiver: X-Trickle-Ms sends the status at once and
+# then the body slowly; X-Drip-Headers-Ms sends the status line and then a header slowly,
+# where no body callback runs yet.
+cut_at_deadline() {
+  start_receiver "r_$1" ai_stats "$KEY" "{\"/$1\":[[200,{\"$2\":\"100\"}]]}"
+  local db="$TMPD/cut_$1.sqlite" started=$SECONDS
+  expect 0 'inserted video.completed pending' -- enqueue "$db" "http://127.0.0.1:$RECEIVER_PORT/$1" "CUT-$1" completed
+  "$JW" outbox --db "sqlite:$db" work --until-idle --time-scale 1000 --request-timeout 1 --max-seconds 60 \
+    >"$TMPD/cut_$1.out" 2>&1
+  check_eq "the row whose $3 came slowly" \
+    "$(sqlite3 "$db" "SELECT state || ' ' || attempts || ' ' || ifnull(last_status, 'null') || ' ' || last_error FROM jobwire_outbox")" \
+    "3 4 0 Webhook request timed out after 1000ms"
+  check_true "four attempts cut at their deadline while reading the $3 ($((SECONDS - started)) s)" \
+    test $((SECONDS - started)) -lt 12
+}
+cut_at_deadline trickle X-Trickle-Ms body
+cut_at_deadline drip X-Drip-Headers-Ms headers
 
 # --max-seconds bounds a run that is not idle: a retry due in a minute (no --time-scale)
 # keeps the outbox busy, and the run ends after a second, not idle.
