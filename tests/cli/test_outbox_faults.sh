@@ -106,6 +106,28 @@ EOF
   psql "$JOBWIRE_TEST_PG_CONNINFO" -qc "DROP TABLE IF EXISTS jobwire_outbox, jobwire_outbox_endpoints" >/dev/null 2>&1
   # tests/services.sh gives a command that stops and starts the server (same port, data).
   run_faults postgres "$pg_uri" "${JOBWIRE_TEST_PG_CTL:-}"
+  if [[ -n ${JOBWIRE_TEST_PG_CTL:-} ]]; then
+    # A worker started while the server is down (a fleet started before its database)
+    # waits for it, logging each failed connection, and then sends what is due.
+    start_receiver rx_wait ai_stats "$KEY" '{}'
+    for i in 1 2 3; do
+      "$JW" outbox --db "$pg_uri" enqueue --url "http://127.0.0.1:$RECEIVER_PORT/hook" --secret "$KEY" --kind video \
+        --job-id "W-$i" --internal-id "w$i" --phase completed --data '{"status":"completed"}' --dev >/dev/null ||
+        { echo "FAIL: enqueue W-$i" >&2; failures=$((failures + 1)); }
+    done
+    "$JOBWIRE_TEST_PG_CTL" down
+    "$JW" outbox --db "$pg_uri" work --until-idle --time-scale 1000 --max-seconds 60 >"$TMPD/wait.out" 2>"$TMPD/wait.err" &
+    waiting=$!
+    sleep 2
+    check_true "the worker is still waiting for the server" kill -0 "$waiting"
+    "$JOBWIRE_TEST_PG_CTL" up
+    wait "$waiting"
+    check_eq "the waiting worker's exit status" "$?" 0
+    check_true "it logged the closed store ($(head -c 300 "$TMPD/wait.err"))" grep -q 'cannot open the store: ' "$TMPD/wait.err"
+    check_true "it delivered the three rows once the server was up ($(cat "$TMPD/wait.out"))" \
+      grep -q '"idle":true,"attempts":3,"delivered":3' "$TMPD/wait.out"
+    check_eq "requests the receiver got" "$(grep -c '"verified": true' "$TMPD/rx_wait.log")" 3
+  fi
 elif [[ ${CI:-} == true ]]; then
   echo "FAIL: CI=true but JOBWIRE_TEST_PG_CONNINFO is unset (source tests/services.sh && services_start)" >&2
   failures=$((failures + 1))

@@ -217,26 +217,57 @@ int work(invocation& inv, const opener<Store>& open) {
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
+  jobwire_outbox::worker_metrics metrics;
+  int caught = 0;
   std::string why;
   std::shared_ptr<Store> observer = open(why);  // counts for the gauges and the idle check
-  if (!observer) inv.io_error("cannot open the outbox: " + why);
+  // A store that cannot be opened at start (a database still starting, a volume not yet
+  // mounted) is waited for, with the backoff the worker threads use when theirs goes away
+  // (outbox_worker.hpp), each failure logged; SIGINT/SIGTERM end the wait, and
+  // --max-seconds bounds it: the run's time includes the wait, and a store still closed
+  // then is an I/O error.
+  const auto begun = std::chrono::steady_clock::now();
+  for (std::chrono::milliseconds backoff{100}; !observer;) {
+    metrics.store_errors.fetch_add(1);
+    if (opt.max_run.count() > 0 && std::chrono::steady_clock::now() - begun >= opt.max_run)
+      inv.io_error("cannot open the outbox: " + why);
+    std::fprintf(stderr, "jobwire outbox work: cannot open the store: %s; retrying\n", why.c_str());
+    std::fflush(stderr);
+    std::chrono::milliseconds nap = backoff;
+    if (opt.max_run.count() > 0)
+      nap = std::min(nap, opt.max_run - std::chrono::duration_cast<std::chrono::milliseconds>(
+                                            std::chrono::steady_clock::now() - begun));
+    timespec wait{static_cast<time_t>(nap.count() / 1000), static_cast<long>(nap.count() % 1000) * 1000000};
+    const int sig = sigtimedwait(&signals, nullptr, &wait);
+    if (sig == SIGINT || sig == SIGTERM) {
+      caught = sig;
+      break;
+    }
+    backoff = std::min(backoff * 2, std::chrono::milliseconds(5000));
+    why.clear();
+    observer = open(why);
+  }
+  if (opt.max_run.count() > 0) {
+    const auto waited = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - begun);
+    opt.max_run = std::max(opt.max_run - waited, std::chrono::milliseconds(1));
+  }
 
-  jobwire_outbox::worker_metrics metrics;
   jobwire_outbox::worker<Store> w(open, opt, metrics);
-  std::atomic<bool> stop{false}, finished{false};
+  std::atomic<bool> stop{caught != 0}, finished{caught != 0};
   bool idle = false;
-  std::thread runner([&] {
-    idle = w.run(stop);
-    finished = true;
-  });
+  std::thread runner;
+  if (!finished)
+    runner = std::thread([&] {
+      idle = w.run(stop);
+      finished = true;
+    });
   auto write_metrics = [&] {
-    if (!metrics_path) return;
+    if (!metrics_path || !observer) return;
     auto c = observer->counts(jobwire_outbox::wall_now());
     const std::string text = jobwire_outbox::prometheus_text(metrics, c ? &*c : nullptr);
     if (!write_file_atomically(*metrics_path, text))
       std::fprintf(stderr, "jobwire outbox work: cannot write %s\n", metrics_path->c_str());
   };
-  int caught = 0;
   auto last_metrics = std::chrono::steady_clock::now();
   while (!finished) {
     timespec wait{0, 100 * 1000 * 1000};
@@ -251,7 +282,7 @@ int work(invocation& inv, const opener<Store>& open) {
       last_metrics = std::chrono::steady_clock::now();
     }
   }
-  runner.join();
+  if (runner.joinable()) runner.join();
   write_metrics();
 
   std::string summary;
