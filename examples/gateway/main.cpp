@@ -502,7 +502,15 @@ httplib::Result gateway::post(const std::string& url, const outgoing& out) {
   client.set_follow_location(false);
   client.set_connection_timeout(std::chrono::seconds(2));
   client.set_read_timeout(std::chrono::seconds(policy_.request_timeout_seconds));
-  return client.Post(path_at == std::string::npos ? "/" : url.substr(path_at), out.headers, out.body, out.content_type);
+  // The timeout bounds the whole request (§12, §16.5), not each read: a receiver that
+  // answers a byte at a time would otherwise hold this thread (outbox_worker.hpp,
+  // request_deadline). A request cut there fails as a read error, counted as a timeout.
+  thread_local jobwire_outbox::request_deadline deadline;
+  deadline.arm(&client, std::chrono::steady_clock::now() + std::chrono::seconds(policy_.request_timeout_seconds));
+  auto res =
+      client.Post(path_at == std::string::npos ? "/" : url.substr(path_at), out.headers, out.body, out.content_type);
+  (void)deadline.disarm();
+  return res;
 }
 
 /// Sends attempt `attempt` of the delivery built for `key_text` (a retry gets a fresh
