@@ -295,6 +295,28 @@ void bm_simdjson(benchmark::State& state, const char* file) {
   set_bytes(state, body);
 }
 
+// simdjson picks its stage-1 kernel at run time: the widest this CPU has (icelake: AVX-512,
+// haswell: AVX2, westmere: SSE4.2 with PCLMUL). `envelope/simdjson/*` runs that kernel,
+// named in the run's context (`simdjson_kernel`); `envelope/simdjson_westmere/*` runs the
+// SSE4.2 one, the nearest to jobwire's SSE2 baseline, so that the report can say how much
+// of the ratio is the kernel's width. The kernel is switched for the benchmark only.
+const bool simdjson_kernel_named = [] {
+  benchmark::AddCustomContext("simdjson_kernel", simdjson::get_active_implementation()->name());
+  return true;
+}();
+
+void bm_simdjson_kernel(benchmark::State& state, const char* file, const char* kernel) {
+  const simdjson::implementation* impl = simdjson::get_available_implementations()[kernel];
+  if (impl == nullptr || !impl->supported_by_runtime_system()) {
+    state.SkipWithError("this simdjson kernel does not run on this machine");
+    return;
+  }
+  const simdjson::implementation* active = simdjson::get_active_implementation();
+  simdjson::get_active_implementation() = impl;
+  bm_simdjson(state, file);
+  simdjson::get_active_implementation() = active;
+}
+
 void bm_rapidjson(benchmark::State& state, const char* file) {
   const std::string body = load(file);
   const receiver_fields ref = reference(body);
@@ -337,10 +359,14 @@ void bm_nlohmann(benchmark::State& state, const char* file) {
 
 BENCHMARK_CAPTURE(bm_jobwire, completed, "envelope_completed.json")->Name("envelope/jobwire/completed_3k");
 BENCHMARK_CAPTURE(bm_simdjson, completed, "envelope_completed.json")->Name("envelope/simdjson/completed_3k");
+BENCHMARK_CAPTURE(bm_simdjson_kernel, completed, "envelope_completed.json", "westmere")
+    ->Name("envelope/simdjson_westmere/completed_3k");
 BENCHMARK_CAPTURE(bm_rapidjson, completed, "envelope_completed.json")->Name("envelope/rapidjson/completed_3k");
 BENCHMARK_CAPTURE(bm_nlohmann, completed, "envelope_completed.json")->Name("envelope/nlohmann/completed_3k");
 BENCHMARK_CAPTURE(bm_jobwire, progress, "envelope_progress.json")->Name("envelope/jobwire/progress_1k");
 BENCHMARK_CAPTURE(bm_simdjson, progress, "envelope_progress.json")->Name("envelope/simdjson/progress_1k");
+BENCHMARK_CAPTURE(bm_simdjson_kernel, progress, "envelope_progress.json", "westmere")
+    ->Name("envelope/simdjson_westmere/progress_1k");
 BENCHMARK_CAPTURE(bm_rapidjson, progress, "envelope_progress.json")->Name("envelope/rapidjson/progress_1k");
 BENCHMARK_CAPTURE(bm_nlohmann, progress, "envelope_progress.json")->Name("envelope/nlohmann/progress_1k");
 // How the cost grows with the body (docs/PERFORMANCE.md, "envelope"): ns per byte at

@@ -82,6 +82,10 @@ for case in ("completed_3k", "progress_1k"):
         # jobwire validates the whole document (grammar, UTF-8, duplicate names, limits).
         (f"envelope {case}: jobwire / simdjson", f"envelope/jobwire/{case}", f"envelope/simdjson/{case}",
          "slowdown", lambda r: r <= 1.5, "≤ 1.5× while validating the whole document"),
+        # The same against simdjson's SSE4.2 kernel (the row above runs the widest kernel the
+        # CPU has, named in the machine line): how much of the ratio is vector width.
+        (f"envelope {case}: jobwire / simdjson, westmere kernel (SSE4.2)", f"envelope/jobwire/{case}",
+         f"envelope/simdjson_westmere/{case}", "slowdown", None, "recorded"),
     ]
 COMPARISONS += [
     ("json validate 8k: rapidjson / jobwire", "json/rapidjson/validate_8k", "json/jobwire/validate_8k",
@@ -200,7 +204,9 @@ def main():
     machine = (f"{cpu_model()}, {context.get('num_cpus', '?')} CPUs at {context.get('mhz_per_cpu', '?')} MHz, "
                f"{platform.system()} {platform.release()}; jobwire_bench built Release with "
                f"{args.compiler}"
-               f"{', ' + args.openssl if args.openssl else ''}; run {context.get('date', '?')}")
+               f"{', ' + args.openssl if args.openssl else ''}"
+               f"{', simdjson kernel ' + context['simdjson_kernel'] if context.get('simdjson_kernel') else ''}"
+               f"; run {context.get('date', '?')}")
     caches = ", ".join(f"L{c['level']} {c['type']} {c['size'] // 1024} KiB" for c in context.get("caches", []))
     summary = ["", f"Machine: {machine}; caches: {caches or 'unknown'}; load average "
                f"{', '.join(f'{x:.1f}' for x in context.get('load_avg', [])) or 'unknown'}.",
