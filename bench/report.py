@@ -21,6 +21,10 @@ def load(path):
     for b in data["benchmarks"]:
         if b.get("run_type") == "aggregate" and b.get("aggregate_name") != "median":
             continue
+        # A benchmark that skipped itself (e.g. a simdjson kernel this CPU lacks) has no
+        # time: it is reported as not measured rather than divided by.
+        if b.get("error_occurred") or b.get("skipped") or not b.get("cpu_time"):
+            continue
         name = b.get("run_name", b["name"])
         if b.get("run_type") == "iteration" and name in rows and rows[name].get("_median"):
             continue

@@ -90,8 +90,11 @@ class args {
 
 /// Call first in main, before any thread starts: SIGTERM/SIGINT are then delivered only to
 /// the thread `serve_loopback` starts for them (sigwait), which stops the server outside
-/// signal-handler context.
+/// signal-handler context. SIGPIPE is ignored: a peer that closes a connection while it is
+/// written to must fail that write, not end the process (cpp-httplib sends plain sockets'
+/// data with MSG_NOSIGNAL, but OpenSSL writes a TLS connection with write(2)).
 inline void block_stop_signals() {
+  std::signal(SIGPIPE, SIG_IGN);
   sigset_t set;
   sigemptyset(&set);
   sigaddset(&set, SIGTERM);

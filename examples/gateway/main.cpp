@@ -148,7 +148,8 @@ class gateway {
             std::string_view status = {});
   void send_attempt(job* j, const std::string& key_text, unsigned attempt);
   void inject_tampered(job* j);
-  httplib::Result post(const std::string& url, const outgoing& out);
+  /// Posts `out` to `url`; `cut` says whether the request was cut at its deadline.
+  httplib::Result post(const std::string& url, const outgoing& out, bool& cut);
   jobwire::delivery_event event_of(const job& j, jobwire::phase p, const snapshot& data, std::string& data_json);
   void write_data(jobwire::json::writer& w, const job& j, const snapshot& s);
   void write_webhook(jobwire::json::writer& w, const job& j);
@@ -495,21 +496,29 @@ void gateway::on_outbox_attempt(const jobwire_outbox::attempt_event& e) {
   if (auto rec = jobwire::make_attempt_record(report, d, j->sender->prof())) j->ledger.append(std::move(*rec));
 }
 
-httplib::Result gateway::post(const std::string& url, const outgoing& out) {
+httplib::Result gateway::post(const std::string& url, const outgoing& out, bool& cut) {
   // Callback URLs were validated at subscription time (§8); redirects are not followed.
   const std::size_t path_at = url.find('/', url.find("//") + 2);
+  // The timeout bounds the whole request (§12, §16.5), not each read: a receiver that
+  // answers a byte at a time would otherwise hold this thread (outbox_worker.hpp,
+  // request_deadline). A request cut there is a timeout.
+  thread_local jobwire_outbox::request_deadline deadline;
+  jobwire_outbox::request_deadline::connection conn;
+  struct release_on_exit {
+    jobwire_outbox::request_deadline& d;
+    jobwire_outbox::request_deadline::connection& c;
+    ~release_on_exit() { d.release(c); }
+  } released{deadline, conn};
   httplib::Client client(url.substr(0, path_at));
   client.set_follow_location(false);
   client.set_connection_timeout(std::chrono::seconds(2));
   client.set_read_timeout(std::chrono::seconds(policy_.request_timeout_seconds));
-  // The timeout bounds the whole request (§12, §16.5), not each read: a receiver that
-  // answers a byte at a time would otherwise hold this thread (outbox_worker.hpp,
-  // request_deadline). A request cut there fails as a read error, counted as a timeout.
-  thread_local jobwire_outbox::request_deadline deadline;
-  deadline.arm(&client, std::chrono::steady_clock::now() + std::chrono::seconds(policy_.request_timeout_seconds));
+  client.set_socket_options([&](int sock) { deadline.adopt(conn, sock); });
+  jobwire_outbox::request_deadline::armed watch(
+      deadline, conn, std::chrono::steady_clock::now() + std::chrono::seconds(policy_.request_timeout_seconds));
   auto res =
       client.Post(path_at == std::string::npos ? "/" : url.substr(path_at), out.headers, out.body, out.content_type);
-  (void)deadline.disarm();
+  cut = watch.cut();
   return res;
 }
 
@@ -529,12 +538,14 @@ void gateway::send_attempt(job* j, const std::string& key_text, unsigned attempt
     url = j->webhook->url;
   }
   const std::int64_t tried = sim_ms();
-  auto res = post(url, *out);
-  // cpp-httplib reports a read timeout as a read error; both count as failures (§12).
+  bool cut = false;
+  auto res = post(url, *out, cut);
+  // cpp-httplib reports a read timeout as a read error; both count as failures (§12), as
+  // does a request cut at its deadline.
   const jobwire::attempt_outcome outcome =
       res ? jobwire::attempt_outcome::http(res->status)
-          : (res.error() == httplib::Error::Read ? jobwire::attempt_outcome::timed_out()
-                                                 : jobwire::attempt_outcome::network_failure());
+          : (cut || res.error() == httplib::Error::Read ? jobwire::attempt_outcome::timed_out()
+                                                        : jobwire::attempt_outcome::network_failure());
   std::lock_guard<std::mutex> lock(m_);
   auto decision = jobwire::decide_attempt(policy_, attempt, outcome, tried);
   if (!decision) return;
@@ -571,7 +582,8 @@ void gateway::inject_tampered(job* j) {
   }
   const std::size_t at = out->body.find("\"progress\":100");
   if (at != std::string::npos) out->body.replace(at, 14, "\"progress\":99 ");
-  auto res = post(url, *out);
+  bool cut = false;
+  auto res = post(url, *out, cut);
   std::lock_guard<std::mutex> lock(m_);
   j->injected.push_back({"tampered", "video.completed", res ? res->status : 0});
 }

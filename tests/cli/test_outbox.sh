@@ -213,14 +213,13 @@ check_true "four timeouts counted ($(cat "$TMPD/work6.out"))" grep -q '"attempts
 
 # The timeout covers reading the answer too (§16.5): a receiver that answers a byte every
 # 100 ms (4 s in all) never trips a per-read timeout; each attempt still ends at the 1 s
-# deadline as a timeout, not as a delivery after 4 s. `cut_at_deadline PATH PSEUDO-HEADER
-# WHAT` runs one row against such a receiver: X-Trickle-Ms sends the status at once and
-# then the body slowly; X-Drip-Headers-Ms sends the status line and then a header slowly,
-# where no body callback runs yet.
-cut_at_deadline() {
-  start_receiver "r_$1" ai_stats "$KEY" "{\"/$1\":[[200,{\"$2\":\"100\"}]]}"
+# deadline as a timeout, not as a delivery after 4 s. `expect_cut NAME URL WHAT` sends one
+# row to such an endpoint; `cut_at_deadline PATH PSEUDO-HEADER WHAT` starts the receiver:
+# X-Trickle-Ms sends the status at once and then the body slowly; X-Drip-Headers-Ms sends
+# the status line and then a header slowly, where no body callback runs yet.
+expect_cut() {
   local db="$TMPD/cut_$1.sqlite" started=$SECONDS
-  expect 0 'inserted video.completed pending' -- enqueue "$db" "http://127.0.0.1:$RECEIVER_PORT/$1" "CUT-$1" completed
+  expect 0 'inserted video.completed pending' -- enqueue "$db" "$2" "CUT-$1" completed
   "$JW" outbox --db "sqlite:$db" work --until-idle --time-scale 1000 --request-timeout 1 --max-seconds 60 \
     >"$TMPD/cut_$1.out" 2>&1
   check_eq "the row whose $3 came slowly" \
@@ -229,8 +228,42 @@ cut_at_deadline() {
   check_true "four attempts cut at their deadline while reading the $3 ($((SECONDS - started)) s)" \
     test $((SECONDS - started)) -lt 12
 }
+cut_at_deadline() {
+  start_receiver "r_$1" ai_stats "$KEY" "{\"/$1\":[[200,{\"$2\":\"100\"}]]}"
+  expect_cut "$1" "http://127.0.0.1:$RECEIVER_PORT/$1" "$3"
+}
 cut_at_deadline trickle X-Trickle-Ms body
 cut_at_deadline drip X-Drip-Headers-Ms headers
+
+# The same during a TLS handshake, where cpp-httplib holds a lock its own stop() waits
+# for: an https endpoint whose server answers the ClientHello with a handshake record a
+# byte every 100 ms (4.5 s in all). (A cut connection also makes OpenSSL's next write raise
+# SIGPIPE, which the worker ignores.)
+rm -f "$TMPD/tls.port"
+python3 - "$TMPD/tls.port" <<'PY' &
+import os, socket, sys, threading, time
+srv = socket.socket()
+srv.bind(("127.0.0.1", 0))
+srv.listen(8)
+with open(sys.argv[1] + ".tmp", "w") as f:
+    f.write(str(srv.getsockname()[1]))
+os.replace(sys.argv[1] + ".tmp", sys.argv[1])
+def drip(conn):
+    try:
+        conn.recv(4096)  # the ClientHello
+        for b in b"\x16\x03\x03\x00\x28" + b"\x02" * 40:
+            conn.sendall(bytes([b]))
+            time.sleep(0.1)
+    except OSError:
+        pass  # the sender gave up
+    conn.close()
+while True:
+    c, _ = srv.accept()
+    threading.Thread(target=drip, args=(c,), daemon=True).start()
+PY
+outbox_pids+=($!)
+for i in $(seq 1 100); do [[ -s "$TMPD/tls.port" ]] && break; sleep 0.05; done
+expect_cut tls "https://127.0.0.1:$(cat "$TMPD/tls.port")/hook" "TLS handshake"
 
 # --max-seconds bounds a run that is not idle: a retry due in a minute (no --time-scale)
 # keeps the outbox busy, and the run ends after a second, not idle.

@@ -52,6 +52,16 @@ run_faults() {
     fi
   done
   # The survivors finish what is left, taking over the killed processes' expired leases.
+  # A worker started a moment ago may still be the shell between its fork and its exec;
+  # with an EXIT trap set (outbox_lib.sh) that shell catches SIGTERM and execs anyway, so
+  # the signal would be lost and the worker would run to --max-seconds. Each is signalled
+  # once it is jobwire (or gone).
+  for w in 0 1 2; do
+    for _ in $(seq 1 100); do
+      [[ $(cat "/proc/${workers[$w]}/comm" 2>/dev/null) != bash ]] && break
+      sleep 0.02
+    done
+  done
   for w in 0 1 2; do kill -TERM "${workers[$w]}" 2>/dev/null; done
   for w in 0 1 2; do wait "${workers[$w]}" 2>/dev/null; done
   "$JW" outbox --db "$db" work --workers $THREADS --until-idle --time-scale 1000 --max-seconds 120 \

@@ -8,6 +8,8 @@
 //            processes sharing one database by leases;
 //   status   prints the row counts as one JSON object.
 // The payload format and the verdicts are the library's (jobwire/outbox_delivery.hpp).
+#include <csignal>
+
 #include "cli.hpp"
 
 #if JOBWIRE_CLI_HAVE_OUTBOX
@@ -216,11 +218,25 @@ int work(invocation& inv, const opener<Store>& open) {
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  // A receiver that closes its connection while a request is written fails that attempt;
+  // it must not end the worker. cpp-httplib sends plain sockets' data with MSG_NOSIGNAL, but
+  // OpenSSL writes a TLS connection with write(2), which raises SIGPIPE (and so does a
+  // connection cut at its deadline, request_deadline).
+  std::signal(SIGPIPE, SIG_IGN);
 
   jobwire_outbox::worker_metrics metrics;
   int caught = 0;
   std::string why;
   std::shared_ptr<Store> observer = open(why);  // counts for the gauges and the idle check
+  // The metrics file, without the store's gauges while the store cannot be opened.
+  auto write_metrics = [&] {
+    if (!metrics_path) return;
+    jobwire::result<jobwire::outbox_counts> c = jobwire::errc::store_unavailable;
+    if (observer) c = observer->counts(jobwire_outbox::wall_now());
+    const std::string text = jobwire_outbox::prometheus_text(metrics, c ? &*c : nullptr);
+    if (!write_file_atomically(*metrics_path, text))
+      std::fprintf(stderr, "jobwire outbox work: cannot write %s\n", metrics_path->c_str());
+  };
   // A store that cannot be opened at start (a database still starting, a volume not yet
   // mounted) is waited for, with the backoff the worker threads use when theirs goes away
   // (outbox_worker.hpp), each failure logged; SIGINT/SIGTERM end the wait, and
@@ -233,6 +249,7 @@ int work(invocation& inv, const opener<Store>& open) {
       inv.io_error("cannot open the outbox: " + why);
     std::fprintf(stderr, "jobwire outbox work: cannot open the store: %s; retrying\n", why.c_str());
     std::fflush(stderr);
+    write_metrics();
     std::chrono::milliseconds nap = backoff;
     if (opt.max_run.count() > 0)
       nap = std::min(nap, opt.max_run - std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -261,13 +278,6 @@ int work(invocation& inv, const opener<Store>& open) {
       idle = w.run(stop);
       finished = true;
     });
-  auto write_metrics = [&] {
-    if (!metrics_path || !observer) return;
-    auto c = observer->counts(jobwire_outbox::wall_now());
-    const std::string text = jobwire_outbox::prometheus_text(metrics, c ? &*c : nullptr);
-    if (!write_file_atomically(*metrics_path, text))
-      std::fprintf(stderr, "jobwire outbox work: cannot write %s\n", metrics_path->c_str());
-  };
   auto last_metrics = std::chrono::steady_clock::now();
   while (!finished) {
     timespec wait{0, 100 * 1000 * 1000};

@@ -24,8 +24,10 @@
 #pragma once
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netdb.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -210,15 +212,25 @@ inline std::string resolve_checked(const std::string& host, jobwire::url_policy 
 
 /// Cuts a request at its deadline at whatever stage it is in (§16.5: the timeout bounds the
 /// whole attempt). cpp-httplib's timeouts are per read, and its progress callback runs only
-/// while a body is read: a receiver that sends its status line and headers a byte at a
+/// while a body is read: a receiver that answers — or does its TLS handshake — a byte at a
 /// time, each within the read timeout, would hold the sending thread for as long as it
-/// likes. Past the deadline this thread calls `stop()`, cpp-httplib's thread-safe way to
-/// abort a request in flight (it shuts the socket down, so the blocked read returns), and
-/// calls it again every 100 ms until the request has returned — a request still connecting
-/// has no socket to shut yet.
+/// likes. cpp-httplib's own `stop()` cannot help during the handshake: it waits for a lock
+/// the handshake holds. So each connection's socket is duplicated when cpp-httplib opens it
+/// (its socket-options hook, `adopt`), and past the deadline a watcher thread shuts that
+/// socket down (`shutdown(2)` acts on the socket, whichever descriptor names it): the
+/// blocked read, write or handshake step returns at once and the request fails. The
+/// watcher fires again every 100 ms until the request has returned, for a connection opened
+/// after the first firing. The duplicate is closed only under the watcher's lock, so the
+/// watcher never shuts down a descriptor number the process has since reused.
 class request_deadline {
  public:
   using clock = std::chrono::steady_clock;
+
+  /// One connection's duplicated socket; the caller keeps it beside the client whose
+  /// socket-options hook adopts into it, and releases it before destroying that client.
+  struct connection {
+    int fd = -1;
+  };
 
   request_deadline() = default;
   request_deadline(const request_deadline&) = delete;
@@ -232,31 +244,56 @@ class request_deadline {
     if (thread_.joinable()) thread_.join();
   }
 
-  /// Watches `client` until `disarm`; started on first use.
-  void arm(httplib::Client* client, clock::time_point deadline) {
+  /// The socket-options hook of the client `c` belongs to: `sock` is its new connection.
+  void adopt(connection& c, int sock) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (c.fd >= 0) ::close(c.fd);
+    c.fd = ::fcntl(sock, F_DUPFD_CLOEXEC, 0);
+  }
+  /// Closes `c`'s duplicate (its client is about to be destroyed or has dropped it).
+  void release(connection& c) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (c.fd >= 0) ::close(c.fd);
+    c.fd = -1;
+  }
+
+  /// Arms for one request over `c`'s client; disarms when it goes out of scope, also when
+  /// the request throws.
+  class armed {
+   public:
+    armed(request_deadline& d, connection& c, clock::time_point deadline) : d_(d) { d_.arm(c, deadline); }
+    armed(const armed&) = delete;
+    armed& operator=(const armed&) = delete;
+    ~armed() { (void)d_.disarm(); }
+    /// Stops watching; true when the request was cut.
+    bool cut() { return d_.disarm(); }
+
+   private:
+    request_deadline& d_;
+  };
+
+ private:
+  void arm(connection& c, clock::time_point deadline) {
     std::lock_guard<std::mutex> lock(mu_);
     if (!thread_.joinable()) thread_ = std::thread([this] { run(); });
-    client_ = client;
+    watched_ = &c;
     deadline_ = deadline;
     fired_ = false;
     cv_.notify_one();
   }
-  /// Stops watching; true when the request was cut. After it returns the client is not
-  /// touched by this thread again, so it may be destroyed.
   bool disarm() {
     std::lock_guard<std::mutex> lock(mu_);
-    client_ = nullptr;
+    watched_ = nullptr;
     return fired_;
   }
 
- private:
   void run() {
     std::unique_lock<std::mutex> lock(mu_);
     while (!quit_) {
-      if (client_ == nullptr) {
+      if (watched_ == nullptr) {
         cv_.wait(lock);
       } else if (clock::now() >= deadline_) {
-        client_->stop();
+        if (watched_->fd >= 0) ::shutdown(watched_->fd, SHUT_RDWR);
         fired_ = true;
         deadline_ = clock::now() + std::chrono::milliseconds(100);
       } else {
@@ -267,7 +304,7 @@ class request_deadline {
 
   std::mutex mu_;
   std::condition_variable cv_;
-  httplib::Client* client_ = nullptr;
+  connection* watched_ = nullptr;
   clock::time_point deadline_{};
   bool fired_ = false;
   bool quit_ = false;
@@ -281,6 +318,11 @@ class http_sender {
  public:
   /// The most of an answer's body kept (the ledger's preview reads the first 500 bytes).
   static constexpr std::size_t max_kept_body_bytes = 4096;
+
+  http_sender() = default;
+  http_sender(const http_sender&) = delete;
+  http_sender& operator=(const http_sender&) = delete;
+  ~http_sender() { drop_all(); }
 
   /// Posts `req` to `url`, already parsed and accepted as `parsed` under `opt`.
   http_result post(const std::string& url, const jobwire::http_url& parsed, const jobwire::callback_url_options& opt,
@@ -313,7 +355,8 @@ class http_sender {
     const std::string origin = target_url.substr(0, path_at);
     std::string target = path_at == std::string::npos ? "/" : target_url.substr(path_at);
     if (target[0] == '?') target.insert(0, "/");
-    httplib::Client* client = client_for(origin, timeout_seconds);
+    request_deadline::connection* conn = nullptr;
+    httplib::Client* client = client_for(origin, timeout_seconds, conn);
     if (client == nullptr || !client->is_valid()) {
       r.detail = "no HTTP client for " + origin + " (https needs cpp-httplib with OpenSSL)";
       return r;
@@ -349,9 +392,9 @@ class http_sender {
     hreq.progress = [deadline](std::uint64_t, std::uint64_t) { return std::chrono::steady_clock::now() < deadline; };
     httplib::Response res;
     httplib::Error err = httplib::Error::Success;
-    deadline_.arm(client, deadline);
+    request_deadline::armed watch(deadline_, *conn, deadline);
     const bool answered = client->send(hreq, res, err);
-    const bool cut = deadline_.disarm();
+    const bool cut = watch.cut();
     if (answered) {
       r.outcome = jobwire::attempt_outcome::http(res.status);
       r.body = std::move(kept);
@@ -374,32 +417,54 @@ class http_sender {
       r.outcome = jobwire::attempt_outcome::timed_out();
     else if (err == httplib::Error::ConnectionTimeout) r.outcome = jobwire::attempt_outcome::timed_out();
     r.detail = httplib::to_string(err);
-    clients_.erase(origin);  // a broken connection is not reused
+    drop(origin);  // a broken connection is not reused
     return r;
   }
 
  private:
-  httplib::Client* client_for(const std::string& origin, std::int64_t timeout_seconds) {
+  // A client and its connection's duplicated socket (request_deadline), kept together so
+  // that the duplicate is released before the client goes.
+  struct client_entry {
+    request_deadline::connection conn;
+    std::unique_ptr<httplib::Client> client;
+  };
+
+  httplib::Client* client_for(const std::string& origin, std::int64_t timeout_seconds,
+                              request_deadline::connection*& conn) {
     auto it = clients_.find(origin);
     if (it == clients_.end()) {
-      if (clients_.size() >= 64) clients_.clear();  // bounded: a worker may meet many origins
-      auto c = std::make_unique<httplib::Client>(origin);
-      c->set_follow_location(false);
-      c->set_keep_alive(true);
+      if (clients_.size() >= 64) drop_all();  // bounded: a worker may meet many origins
+      auto e = std::make_unique<client_entry>();
+      e->client = std::make_unique<httplib::Client>(origin);
+      httplib::Client& c = *e->client;
+      c.set_follow_location(false);
+      c.set_keep_alive(true);
       // Headers and body go out in two writes; without TCP_NODELAY the body waits for the
       // receiver's delayed ACK (~40 ms per request on Linux).
-      c->set_tcp_nodelay(true);
-      it = clients_.emplace(origin, std::move(c)).first;
+      c.set_tcp_nodelay(true);
+      c.set_socket_options([this, at = &e->conn](int sock) { deadline_.adopt(*at, sock); });
+      it = clients_.emplace(origin, std::move(e)).first;
     }
-    httplib::Client& c = *it->second;
+    httplib::Client& c = *it->second->client;
     const auto t = std::chrono::seconds(timeout_seconds);
     c.set_connection_timeout(t);
     c.set_read_timeout(t);
     c.set_write_timeout(t);
+    conn = &it->second->conn;
     return &c;
   }
+  void drop(const std::string& origin) {
+    auto it = clients_.find(origin);
+    if (it == clients_.end()) return;
+    deadline_.release(it->second->conn);
+    clients_.erase(it);
+  }
+  void drop_all() {
+    for (auto& e : clients_) deadline_.release(e.second->conn);
+    clients_.clear();
+  }
 
-  std::map<std::string, std::unique_ptr<httplib::Client>> clients_;
+  std::map<std::string, std::unique_ptr<client_entry>> clients_;
   request_deadline deadline_;  // declared last: destroyed (its thread joined) first
 };
 
