@@ -14911,18 +14911,20 @@ namespace detail {
 // One rule per field holder, so every document writes a field of a kind the same way:
 // its value, or null when the payload did not carry it.
 
+/// A value the parser derived (a normalised name, an id): `v` when `known`, else null.
+template <class T>
+void summary_value_if(json::writer& w, bool known, const T& v) {
+  if (!known) w.null();
+  else if constexpr (std::is_convertible_v<const T&, std::string_view>) w.string(v);
+  else w.number(v);
+}
+
 inline void summary_value(json::writer& w, const text_field& f) {
   if (f.present) w.string(f.value.to_string());
   else w.null();
 }
-inline void summary_value(json::writer& w, const number_field& f) {
-  if (f.present) w.number(f.value);
-  else w.null();
-}
-inline void summary_value(json::writer& w, const integer_field& f) {
-  if (f.present) w.number(f.value);
-  else w.null();
-}
+inline void summary_value(json::writer& w, const number_field& f) { summary_value_if(w, f.present, f.value); }
+inline void summary_value(json::writer& w, const integer_field& f) { summary_value_if(w, f.present, f.value); }
 /// A time as sent: Unix seconds, or the sender's text (§5; the format is not parsed).
 inline void summary_value(json::writer& w, const time_field& t) {
   if (t.kind == time_field::form::number) w.number(t.seconds);
@@ -14941,14 +14943,6 @@ template <class T>
 void summary_value(json::writer& w, const list_view<T>& l) {
   w.number(static_cast<std::uint64_t>(l.size()));
 }
-/// A value the parser derived (a normalised name, an id): `v` when `known`, else null.
-template <class T>
-void summary_value_if(json::writer& w, bool known, const T& v) {
-  if (!known) w.null();
-  else if constexpr (std::is_convertible_v<const T&, std::string_view>) w.string(v);
-  else w.number(v);
-}
-
 // --- declared summaries ----------------------------------------------------------------
 
 /// One member of a summary: its key and how it is written from the document. `shown`,
@@ -14981,6 +14975,14 @@ void summary_members(json::writer& w, const summary_member<Doc> (&table)[N], con
   }
 }
 
+/// The members of `table` from `d` as one object.
+template <class Doc, std::size_t N>
+void summary_object(json::writer& w, const summary_member<Doc> (&table)[N], const Doc& d) {
+  w.begin_object();
+  summary_members(w, table, d);
+  w.end_object();
+}
+
 /// The member written from the field `M` by its holder's rule (summary_value).
 template <auto M>
 void held(json::writer& w, const owner_of<M>& d) {
@@ -14990,13 +14992,8 @@ void held(json::writer& w, const owner_of<M>& d) {
 /// of the members of `Table`, or null.
 template <auto M, const auto& Table>
 void nested(json::writer& w, const owner_of<M>& d) {
-  if (!(d.*M).present) {
-    w.null();
-    return;
-  }
-  w.begin_object();
-  summary_members(w, Table, d.*M);
-  w.end_object();
+  if ((d.*M).present) summary_object(w, Table, d.*M);
+  else w.null();
 }
 /// The members of `Table` written from the part `M`, in place (an empty key).
 template <auto M, const auto& Table>
@@ -15029,11 +15026,7 @@ inline constexpr summary_member<webhook_view> webhook_summary[] = {
     {"attempts",
      [](json::writer& w, const webhook_view& wh) {
        w.begin_array();
-       for (webhook_attempt a : wh.attempts) {
-         w.begin_object();
-         summary_members(w, attempt_summary, a);
-         w.end_object();
-       }
+       for (webhook_attempt a : wh.attempts) summary_object(w, attempt_summary, a);
        w.end_array();
      }},
 };
