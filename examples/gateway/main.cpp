@@ -503,17 +503,12 @@ httplib::Result gateway::post(const std::string& url, const outgoing& out, bool&
   // answers a byte at a time would otherwise hold this thread (outbox_worker.hpp,
   // request_deadline). A request cut there is a timeout.
   thread_local jobwire_outbox::request_deadline deadline;
-  jobwire_outbox::request_deadline::connection conn;
-  struct release_on_exit {
-    jobwire_outbox::request_deadline& d;
-    jobwire_outbox::request_deadline::connection& c;
-    ~release_on_exit() { d.release(c); }
-  } released{deadline, conn};
+  jobwire_outbox::request_deadline::connection conn(deadline);
   httplib::Client client(url.substr(0, path_at));
   client.set_follow_location(false);
   client.set_connection_timeout(std::chrono::seconds(2));
   client.set_read_timeout(std::chrono::seconds(policy_.request_timeout_seconds));
-  client.set_socket_options([&](int sock) { deadline.adopt(conn, sock); });
+  client.set_socket_options([&conn](int sock) { conn.adopt(sock); });
   jobwire_outbox::request_deadline::armed watch(
       deadline, conn, std::chrono::steady_clock::now() + std::chrono::seconds(policy_.request_timeout_seconds));
   auto res =

@@ -243,7 +243,7 @@ int work(invocation& inv, const opener<Store>& open) {
   // --max-seconds bounds it: the run's time includes the wait, and a store still closed
   // then is an I/O error.
   const auto begun = std::chrono::steady_clock::now();
-  for (std::chrono::milliseconds backoff{100}; !observer;) {
+  for (std::chrono::milliseconds backoff = jobwire_outbox::open_backoff; !observer;) {
     metrics.store_errors.fetch_add(1);
     if (opt.max_run.count() > 0 && std::chrono::steady_clock::now() - begun >= opt.max_run)
       inv.io_error("cannot open the outbox: " + why);
@@ -260,7 +260,7 @@ int work(invocation& inv, const opener<Store>& open) {
       caught = sig;
       break;
     }
-    backoff = std::min(backoff * 2, std::chrono::milliseconds(5000));
+    backoff = jobwire_outbox::doubled(backoff);
     why.clear();
     observer = open(why);
   }

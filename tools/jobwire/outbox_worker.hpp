@@ -210,6 +210,15 @@ inline std::string resolve_checked(const std::string& host, jobwire::url_policy 
   return why;
 }
 
+/// The store-outage backoff (file comment): the wait after `d` is twice `d`, at most `cap`.
+/// Opening a store starts at `open_backoff`, leasing at `lease_backoff`; recording a
+/// verdict, which holds a lease meanwhile, caps at 2 s.
+constexpr std::chrono::milliseconds open_backoff{100}, lease_backoff{50}, backoff_cap{5000};
+inline std::chrono::milliseconds doubled(std::chrono::milliseconds d,
+                                         std::chrono::milliseconds cap = backoff_cap) noexcept {
+  return std::min(d * 2, cap);
+}
+
 /// Cuts a request at its deadline at whatever stage it is in (§16.5: the timeout bounds the
 /// whole attempt). cpp-httplib's timeouts are per read, and its progress callback runs only
 /// while a body is read: a receiver that answers — or does its TLS handshake — a byte at a
@@ -226,10 +235,22 @@ class request_deadline {
  public:
   using clock = std::chrono::steady_clock;
 
-  /// One connection's duplicated socket; the caller keeps it beside the client whose
-  /// socket-options hook adopts into it, and releases it before destroying that client.
-  struct connection {
-    int fd = -1;
+  /// One connection's duplicated socket. Keep it beside the client whose socket-options
+  /// hook calls `adopt`; it closes the duplicate (under the watcher's lock) when it goes,
+  /// which must be before its `request_deadline` goes.
+  class connection {
+   public:
+    explicit connection(request_deadline& d) noexcept : d_(d) {}
+    connection(const connection&) = delete;
+    connection& operator=(const connection&) = delete;
+    ~connection() { d_.adopt(*this, -1); }
+    /// The hook: `sock` is the client's new connection.
+    void adopt(int sock) { d_.adopt(*this, sock); }
+
+   private:
+    friend class request_deadline;
+    request_deadline& d_;
+    int fd_ = -1;
   };
 
   request_deadline() = default;
@@ -242,19 +263,6 @@ class request_deadline {
     }
     cv_.notify_one();
     if (thread_.joinable()) thread_.join();
-  }
-
-  /// The socket-options hook of the client `c` belongs to: `sock` is its new connection.
-  void adopt(connection& c, int sock) {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (c.fd >= 0) ::close(c.fd);
-    c.fd = ::fcntl(sock, F_DUPFD_CLOEXEC, 0);
-  }
-  /// Closes `c`'s duplicate (its client is about to be destroyed or has dropped it).
-  void release(connection& c) {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (c.fd >= 0) ::close(c.fd);
-    c.fd = -1;
   }
 
   /// Arms for one request over `c`'s client; disarms when it goes out of scope, also when
@@ -273,6 +281,12 @@ class request_deadline {
   };
 
  private:
+  // `c` now duplicates `sock` (none for -1); the previous duplicate is closed.
+  void adopt(connection& c, int sock) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (c.fd_ >= 0) ::close(c.fd_);
+    c.fd_ = sock >= 0 ? ::fcntl(sock, F_DUPFD_CLOEXEC, 0) : -1;
+  }
   void arm(connection& c, clock::time_point deadline) {
     std::lock_guard<std::mutex> lock(mu_);
     if (!thread_.joinable()) thread_ = std::thread([this] { run(); });
@@ -293,7 +307,7 @@ class request_deadline {
       if (watched_ == nullptr) {
         cv_.wait(lock);
       } else if (clock::now() >= deadline_) {
-        if (watched_->fd >= 0) ::shutdown(watched_->fd, SHUT_RDWR);
+        if (watched_->fd_ >= 0) ::shutdown(watched_->fd_, SHUT_RDWR);
         fired_ = true;
         deadline_ = clock::now() + std::chrono::milliseconds(100);
       } else {
@@ -318,11 +332,6 @@ class http_sender {
  public:
   /// The most of an answer's body kept (the ledger's preview reads the first 500 bytes).
   static constexpr std::size_t max_kept_body_bytes = 4096;
-
-  http_sender() = default;
-  http_sender(const http_sender&) = delete;
-  http_sender& operator=(const http_sender&) = delete;
-  ~http_sender() { drop_all(); }
 
   /// Posts `req` to `url`, already parsed and accepted as `parsed` under `opt`.
   http_result post(const std::string& url, const jobwire::http_url& parsed, const jobwire::callback_url_options& opt,
@@ -355,8 +364,8 @@ class http_sender {
     const std::string origin = target_url.substr(0, path_at);
     std::string target = path_at == std::string::npos ? "/" : target_url.substr(path_at);
     if (target[0] == '?') target.insert(0, "/");
-    request_deadline::connection* conn = nullptr;
-    httplib::Client* client = client_for(origin, timeout_seconds, conn);
+    client_entry* entry = entry_for(origin, timeout_seconds);
+    httplib::Client* client = entry->client.get();
     if (client == nullptr || !client->is_valid()) {
       r.detail = "no HTTP client for " + origin + " (https needs cpp-httplib with OpenSSL)";
       return r;
@@ -392,7 +401,7 @@ class http_sender {
     hreq.progress = [deadline](std::uint64_t, std::uint64_t) { return std::chrono::steady_clock::now() < deadline; };
     httplib::Response res;
     httplib::Error err = httplib::Error::Success;
-    request_deadline::armed watch(deadline_, *conn, deadline);
+    request_deadline::armed watch(deadline_, entry->conn, deadline);
     const bool answered = client->send(hreq, res, err);
     const bool cut = watch.cut();
     if (answered) {
@@ -417,24 +426,24 @@ class http_sender {
       r.outcome = jobwire::attempt_outcome::timed_out();
     else if (err == httplib::Error::ConnectionTimeout) r.outcome = jobwire::attempt_outcome::timed_out();
     r.detail = httplib::to_string(err);
-    drop(origin);  // a broken connection is not reused
+    clients_.erase(origin);  // a broken connection is not reused
     return r;
   }
 
  private:
-  // A client and its connection's duplicated socket (request_deadline), kept together so
-  // that the duplicate is released before the client goes.
+  // A client and its connection's duplicated socket (request_deadline); the client goes
+  // first (members are destroyed in reverse order), then the duplicate.
   struct client_entry {
+    explicit client_entry(request_deadline& d) : conn(d) {}
     request_deadline::connection conn;
     std::unique_ptr<httplib::Client> client;
   };
 
-  httplib::Client* client_for(const std::string& origin, std::int64_t timeout_seconds,
-                              request_deadline::connection*& conn) {
+  client_entry* entry_for(const std::string& origin, std::int64_t timeout_seconds) {
     auto it = clients_.find(origin);
     if (it == clients_.end()) {
-      if (clients_.size() >= 64) drop_all();  // bounded: a worker may meet many origins
-      auto e = std::make_unique<client_entry>();
+      if (clients_.size() >= 64) clients_.clear();  // bounded: a worker may meet many origins
+      auto e = std::make_unique<client_entry>(deadline_);
       e->client = std::make_unique<httplib::Client>(origin);
       httplib::Client& c = *e->client;
       c.set_follow_location(false);
@@ -442,7 +451,7 @@ class http_sender {
       // Headers and body go out in two writes; without TCP_NODELAY the body waits for the
       // receiver's delayed ACK (~40 ms per request on Linux).
       c.set_tcp_nodelay(true);
-      c.set_socket_options([this, at = &e->conn](int sock) { deadline_.adopt(*at, sock); });
+      c.set_socket_options([at = &e->conn](int sock) { at->adopt(sock); });
       it = clients_.emplace(origin, std::move(e)).first;
     }
     httplib::Client& c = *it->second->client;
@@ -450,22 +459,11 @@ class http_sender {
     c.set_connection_timeout(t);
     c.set_read_timeout(t);
     c.set_write_timeout(t);
-    conn = &it->second->conn;
-    return &c;
-  }
-  void drop(const std::string& origin) {
-    auto it = clients_.find(origin);
-    if (it == clients_.end()) return;
-    deadline_.release(it->second->conn);
-    clients_.erase(it);
-  }
-  void drop_all() {
-    for (auto& e : clients_) deadline_.release(e.second->conn);
-    clients_.clear();
+    return it->second.get();
   }
 
+  request_deadline deadline_;  // declared first: outlives the clients' connections
   std::map<std::string, std::unique_ptr<client_entry>> clients_;
-  request_deadline deadline_;  // declared last: destroyed (its thread joined) first
 };
 
 /// The worker over a store type S (jobwire::is_outbox_store). `open` gives each thread its
@@ -522,14 +520,14 @@ class worker {
   }
 
   std::shared_ptr<Store> open_with_backoff() {
-    std::chrono::milliseconds backoff{100};
+    std::chrono::milliseconds backoff = open_backoff;
     while (!stopping()) {
       std::string why;
       if (auto s = open_(why)) return s;
       metrics_.store_errors.fetch_add(1);
       log("cannot open the store: " + why + "; retrying");
       nap(backoff);
-      backoff = std::min(backoff * 2, std::chrono::milliseconds(5000));
+      backoff = doubled(backoff);
     }
     return nullptr;
   }
@@ -541,7 +539,7 @@ class worker {
     std::mt19937_64 rng(std::random_device{}() ^ (static_cast<std::uint64_t>(index) << 32));
     std::vector<jobwire::outbox_lease> leases;
     const std::string name = opt_.name + "/" + std::to_string(index);
-    std::chrono::milliseconds backoff{50};
+    std::chrono::milliseconds backoff = lease_backoff;
     while (!stopping()) {
       leases.clear();
       const auto lease_started = std::chrono::steady_clock::now();
@@ -551,10 +549,10 @@ class worker {
         metrics_.store_errors.fetch_add(1);
         log(std::string("lease failed: ") + std::string(jobwire::error_name(n.code())) + "; backing off");
         nap(backoff);
-        backoff = std::min(backoff * 2, std::chrono::milliseconds(5000));
+        backoff = doubled(backoff);
         continue;
       }
-      backoff = std::chrono::milliseconds(50);
+      backoff = lease_backoff;
       if (*n == 0) {
         if (opt_.until_idle) {
           auto c = store->counts(wall_now());
@@ -668,7 +666,7 @@ class worker {
         return false;
       }
       std::this_thread::sleep_for(backoff);
-      backoff = std::min(backoff * 2, std::chrono::milliseconds(2000));
+      backoff = doubled(backoff, std::chrono::milliseconds(2000));
     }
   }
 
