@@ -50,14 +50,6 @@
 #  define JOBWIRE_JSON_DEFAULT_MAX_MEMBERS 10000u
 #endif
 
-// The validator's per-token functions are inlined into its main loop: they run for
-// every string and scalar, and a call costs more than most of their bodies.
-#if defined(__GNUC__) || defined(__clang__)
-#  define JOBWIRE_JSON_HOT_INLINE __attribute__((always_inline)) inline
-#else
-#  define JOBWIRE_JSON_HOT_INLINE inline
-#endif
-
 // How strings are scanned for the bytes that need a look (a quote, a backslash, a control
 // or non-ASCII byte): 16 bytes at a time with SSE2 (the x86-64 baseline, so no run-time
 // check is needed), or 8 bytes at a time in portable C++ (SWAR). Both give the same
@@ -784,6 +776,25 @@ inline array detail::view_access::make_array(const char* open_bracket) noexcept 
 
 namespace detail {
 
+/// True when `name` is a string's text that needs no escape and no other look: printable
+/// ASCII without '"' and '\\' (every declared payload field name; payload_fields.hpp checks
+/// its tables with it at compile time).
+constexpr bool plain_name(std::string_view name) noexcept {
+  if (name.empty()) return false;
+  for (char c : name)
+    if (c < 0x20 || c > 0x7E || c == '"' || c == '\\') return false;
+  return true;
+}
+
+/// Whether the string whose opening quote is at `p` (before `end`) is the plain name
+/// `name`: its bytes, then the closing quote. Exact without a scan: no byte of a plain name
+/// is a backslash, so the quote after it is not escaped and closes the string.
+JOBWIRE_JSON_HOT_INLINE bool matches_plain(const char* p, const char* end, std::string_view name) noexcept {
+  const std::size_t n = name.size();
+  return n != 0 && static_cast<std::size_t>(end - p) >= n + 2 && p[n + 1] == '"' &&
+         jobwire::detail::same_bytes(p + 1, name.data(), n);
+}
+
 /// The single-pass validator behind `parse`.
 class validator {
  public:
@@ -832,6 +843,16 @@ class validator {
     void_result st = parse_string(p, is_key, &escaped);
     if (st) hw_ = p;
     return st;
+  }
+  /// The string at `p` (its opening quote) when it is `name` written plainly, advancing `p`
+  /// past it; else false, `p` unchanged. `name` is a plain name (plain_name): no byte of
+  /// it needs a look, so those bytes are a valid string — the verdict of `string_value` —
+  /// for the cost of one comparison instead of a scan (a reader expecting a declared key).
+  JOBWIRE_JSON_HOT_INLINE bool plain_string(const char*& p, std::string_view name) noexcept {
+    if (!matches_plain(p, end_, name) || name.size() > max_string_bytes_) return false;
+    p += name.size() + 2;
+    hw_ = p;
+    return true;
   }
   /// The colon after a key at `p`, and the value after it: `p` is left at the value. Compact
   /// JSON (what senders write) has both right there and is checked first; whitespace is
@@ -1526,19 +1547,21 @@ class walk_base {
 /// skips each value to find the next member). See walk_base for the two forms.
 class member_walk : public walk_base {
  public:
-  /// Over the validated object `obj`.
-  member_walk(json::value obj, const char* input_end, scan_memo* memo = nullptr) noexcept
+  /// Over the validated object `obj`. `expect`, when given, is the plain name (plain_name)
+  /// the first key most likely is (see advance).
+  member_walk(json::value obj, const char* input_end, scan_memo* memo = nullptr, std::string_view expect = {}) noexcept
       : walk_base(input_end, memo, nullptr) {
     const char* q = skip_ws_validated(obj.data() + 1);
     if (*q == '}') {
       end_ = q + 1;
     } else {
       p_ = q;
-      load();
+      load(expect);
     }
   }
   /// Validating the object whose opening brace is at `obj` (the fused reading).
-  member_walk(json::value obj, validator& v, scan_memo* memo) noexcept : walk_base(v.text_end(), memo, &v) {
+  member_walk(json::value obj, validator& v, scan_memo* memo, std::string_view expect = {}) noexcept
+      : walk_base(v.text_end(), memo, &v) {
     const char* q = enter(obj.data(), true);
     if (!q) return;
     if (*q == '}') {
@@ -1546,7 +1569,7 @@ class member_walk : public walk_base {
       return;
     }
     p_ = q;
-    load();
+    load(expect);
   }
   /// The current member; its value validated (see walk_base).
   JOBWIRE_JSON_HOT_INLINE const json::member& member() noexcept {
@@ -1576,17 +1599,30 @@ class member_walk : public walk_base {
     return track(v_->record_key(m_.key.raw().data(), m_.key.raw().size(), m_.key.has_escapes()));
   }
   static constexpr std::size_t none = ~std::size_t{0};
-  JOBWIRE_JSON_HOT_INLINE void advance() noexcept {
+  /// Moves to the next member. `expect`, when given, is the plain name (plain_name) its key
+  /// most likely is: a key that is those bytes is taken with one comparison instead of a
+  /// scan, and `key_is_expected()` tells the reader so (a table reader then needs no
+  /// lookup either). Any other key is read as usual; the verdict is the same either way.
+  JOBWIRE_JSON_HOT_INLINE void advance(std::string_view expect = {}) noexcept {
     if (v_ && !key_noted_ && !done() && !note_key()) return;
     p_ = next('}');
-    if (p_) load();
+    if (p_) load(expect);
   }
+  /// Whether the current key is the name the walk was told to expect.
+  bool key_is_expected() const noexcept { return key_expected_; }
 
  private:
-  JOBWIRE_JSON_HOT_INLINE void load() noexcept {
+  JOBWIRE_JSON_HOT_INLINE void load(std::string_view expect) noexcept {
+    key_expected_ = false;
     if (!v_) {
-      bool esc;
-      const char* close = fast_string_close(p_ + 1, limit_, esc);
+      bool esc = false;
+      const char* close;
+      if (matches_plain(p_, limit_, expect)) {
+        close = p_ + 1 + expect.size();
+        key_expected_ = true;
+      } else {
+        close = fast_string_close(p_ + 1, limit_, esc);
+      }
       m_.key = view_access::make_string(p_ + 1, static_cast<std::size_t>(close - (p_ + 1)), esc);
       const char* colon = skip_ws_validated(close + 1);
       m_.value = value_ = view_access::make_value(skip_ws_validated(colon + 1));
@@ -1598,7 +1634,8 @@ class member_walk : public walk_base {
       return;
     }
     bool esc = false;
-    if (!track(v_->string_value(q, false, esc))) return;
+    if (v_->plain_string(q, expect)) key_expected_ = true;
+    else if (!track(v_->string_value(q, false, esc))) return;
     m_.key = view_access::make_string(p_ + 1, static_cast<std::size_t>(q - 1 - (p_ + 1)), esc);
     key_noted_ = false;
     if (!track(v_->colon(q))) return;
@@ -1607,6 +1644,7 @@ class member_walk : public walk_base {
   json::member m_{};
   std::uint64_t declared_seen_ = 0;
   bool key_noted_ = true;
+  bool key_expected_ = false;
 };
 
 /// The same for the elements of an array.

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <array>
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -121,9 +122,10 @@ class payload_reader {
   /// A walk over the members of object `v`, sharing this reader's memo: validating when
   /// the reader validates as it reads (payload_parse) and `v` lies past what it has
   /// validated so far, else over validated text.
-  json::detail::member_walk members(json::value v) const noexcept {
-    if (validating(v)) return json::detail::member_walk(v, *val_, &memo_);
-    return json::detail::member_walk(v, end_, &memo_);
+  /// `expect`: the name the first key most likely is (member_walk::advance).
+  json::detail::member_walk members(json::value v, std::string_view expect = {}) const noexcept {
+    if (validating(v)) return json::detail::member_walk(v, *val_, &memo_, expect);
+    return json::detail::member_walk(v, end_, &memo_, expect);
   }
   /// The same over the elements of array `v`.
   json::detail::element_walk elements(json::value v) const noexcept {
@@ -523,27 +525,7 @@ struct plain_reading {
 // which makes the table's constant evaluation — and so the build — fail.
 inline void field_table_has_duplicate_name() noexcept {}
 inline void field_table_has_empty_name() noexcept {}
-
-/// Equality of `n` bytes with fixed-size word loads the compiler keeps inline (a memcmp
-/// of run-time length is a library call per candidate name): whole words, then a last
-/// word that overlaps the previous one; short names in two overlapping half or quarter
-/// words.
-inline bool same_bytes(const char* a, const char* b, std::size_t n) noexcept {
-  const auto eq = [](const char* x, const char* y, auto word) noexcept {
-    decltype(word) u, v;
-    std::memcpy(&u, x, sizeof u);
-    std::memcpy(&v, y, sizeof v);
-    return u == v;
-  };
-  if (n >= 8) {
-    for (; n > 8; a += 8, b += 8, n -= 8)
-      if (!eq(a, b, std::uint64_t{})) return false;
-    return eq(a + n - 8, b + n - 8, std::uint64_t{});
-  }
-  if (n >= 4) return eq(a, b, std::uint32_t{}) && eq(a + n - 4, b + n - 4, std::uint32_t{});
-  if (n >= 2) return eq(a, b, std::uint16_t{}) && eq(a + n - 2, b + n - 2, std::uint16_t{});
-  return n == 0 || *a == *b;
-}
+inline void field_table_name_needs_escaping() noexcept {}
 
 /// A document's field table with a lookup index built at compile time: a key hashes by
 /// its length and its first and last bytes into 128 buckets, with the multiplier
@@ -578,6 +560,8 @@ constexpr field_table<Ctx, N> make_field_table(const field_rule<Ctx> (&rules)[N]
   field_table<Ctx, N> t{};
   for (std::size_t i = 0; i < N; ++i) {
     if (rules[i].name.empty()) field_table_has_empty_name();
+    // Keys equal to a declared name are taken with one comparison (member_order below).
+    if (!json::detail::plain_name(rules[i].name)) field_table_name_needs_escaping();
     for (std::size_t j = 0; j < i; ++j)
       if (rules[j].name == rules[i].name) field_table_has_duplicate_name();
     t.rules[i] = rules[i];
@@ -606,20 +590,51 @@ constexpr field_table<Ctx, N> make_field_table(const field_rule<Ctx> (&rules)[N]
   return t;
 }
 
+/// The order a sender writes an object's declared members in, as read so far: for each
+/// declared field (and for the object's start, slot N), the field that came right after
+/// it. A sender writes its members in one order, so the next key is nearly always the one
+/// this predicts, and the walk takes it with one comparison — no scan of the key and no
+/// table lookup (member_walk::advance). Only speed depends on it: a key that is not the
+/// predicted one is read and looked up as usual, with the same verdict. One per table type
+/// (two tables of one type would share it, and only predict less well); shared by every
+/// thread through relaxed atomic bytes, written only when a prediction missed.
+template <std::size_t N>
+struct member_order {
+  std::atomic<std::uint8_t> after[N + 1];
+  std::size_t predict(std::size_t slot) const noexcept { return after[slot].load(std::memory_order_relaxed); }
+  void learn(std::size_t slot, std::size_t next) noexcept {
+    if (predict(slot) != next) after[slot].store(static_cast<std::uint8_t>(next), std::memory_order_relaxed);
+  }
+};
+template <class Ctx, std::size_t N>
+inline member_order<N> learned_member_order{};  // zero-initialised: no run-time initialisation
+
 /// Walks the members of object `v` once, reading each declared one by its rule; undeclared
 /// members are skipped (the service adds fields over time). `end`, when given, receives
 /// the position just past the object.
 template <class Ctx, std::size_t N>
 jobwire::void_result read_fields(const payload_reader& r, json::value v, const field_table<Ctx, N>& table, Ctx& c,
                                  const char** end = nullptr) noexcept {
+  constexpr std::size_t none = member_walk::none;
+  member_order<N>& order = learned_member_order<Ctx, N>;
+  const auto name_of = [&](std::size_t i) noexcept { return i < N ? table.rules[i].name : std::string_view{}; };
+  std::size_t prev = N;  // the declared field read last (N: the object's start; none: an undeclared one)
+  std::size_t expected = order.predict(N);
   char buf[48];
-  json::detail::member_walk w = r.members(v);
-  for (; !w.done(); w.advance()) {
-    const field_rule<Ctx>* f = table.find(member_key(w.raw_member(), buf));
+  json::detail::member_walk w = r.members(v, name_of(expected));
+  for (; !w.done(); w.advance(name_of(expected))) {
+    std::size_t i = expected;
+    if (!w.key_is_expected()) {
+      const field_rule<Ctx>* f = table.find(member_key(w.raw_member(), buf));
+      i = f ? static_cast<std::size_t>(f - table.rules.data()) : none;
+      if (prev != none && i != none) order.learn(prev, i);
+    }
     // A declared name is checked for repeats by its index (json.hpp, note_key).
-    if (!w.note_key(f ? static_cast<std::size_t>(f - table.rules.data()) : member_walk::none)) break;
-    if (f) {
-      if (jobwire::void_result st = f->read(r, w, c); !st) return st;
+    if (!w.note_key(i)) break;
+    prev = i;
+    expected = i != none ? order.predict(i) : none;
+    if (i != none) {
+      if (jobwire::void_result st = table.rules[i].read(r, w, c); !st) return st;
     }
   }
   if (!w.status()) return w.status();

@@ -879,6 +879,15 @@ constexpr std::size_t utf8_sequence_length(std::string_view s, std::size_t i) no
 #  include <emmintrin.h>
 #endif
 
+// The JSON validator's per-token functions, and the byte checks they use, are inlined into
+// its main loop: they run for every string and scalar, and a call costs more than most of
+// their bodies.
+#if defined(__GNUC__) || defined(__clang__)
+#  define JOBWIRE_JSON_HOT_INLINE __attribute__((always_inline)) inline
+#else
+#  define JOBWIRE_JSON_HOT_INLINE inline
+#endif
+
 // Whether the compiler can tell constant evaluation from run time. A check that is also
 // `constexpr` keeps its plain loop for constant evaluation and takes the block or word
 // scan (intrinsics, memcpy) at run time; where the compiler cannot tell, the plain loop
@@ -905,6 +914,27 @@ constexpr bool in_constant_evaluation() noexcept {
 /// every byte.
 constexpr std::uint64_t swar_ones = 0x0101010101010101ull, swar_high = 0x8080808080808080ull;
 
+/// Equality of `n` bytes with fixed-size word loads the compiler keeps inline (a memcmp
+/// of run-time length is a library call per comparison): whole words, then a last
+/// word that overlaps the previous one; short names in two overlapping half or quarter
+/// words.
+JOBWIRE_JSON_HOT_INLINE bool same_bytes(const char* a, const char* b, std::size_t n) noexcept {
+  const auto eq = [](const char* x, const char* y, auto word) noexcept {
+    decltype(word) u, v;
+    std::memcpy(&u, x, sizeof u);
+    std::memcpy(&v, y, sizeof v);
+    return u == v;
+  };
+  if (n >= 8) {
+    for (; n > 8; a += 8, b += 8, n -= 8)
+      if (!eq(a, b, std::uint64_t{})) return false;
+    return eq(a + n - 8, b + n - 8, std::uint64_t{});
+  }
+  if (n >= 4) return eq(a, b, std::uint32_t{}) && eq(a + n - 4, b + n - 4, std::uint32_t{});
+  if (n >= 2) return eq(a, b, std::uint16_t{}) && eq(a + n - 2, b + n - 2, std::uint16_t{});
+  return n == 0 || *a == *b;
+}
+
 }  // namespace detail
 }  // namespace jobwire
 // ---- end jobwire/byte_scan.hpp ---------------------------------------------------
@@ -925,14 +955,6 @@ constexpr std::uint64_t swar_ones = 0x0101010101010101ull, swar_high = 0x8080808
 #endif
 #ifndef JOBWIRE_JSON_DEFAULT_MAX_MEMBERS
 #  define JOBWIRE_JSON_DEFAULT_MAX_MEMBERS 10000u
-#endif
-
-// The validator's per-token functions are inlined into its main loop: they run for
-// every string and scalar, and a call costs more than most of their bodies.
-#if defined(__GNUC__) || defined(__clang__)
-#  define JOBWIRE_JSON_HOT_INLINE __attribute__((always_inline)) inline
-#else
-#  define JOBWIRE_JSON_HOT_INLINE inline
 #endif
 
 // How strings are scanned for the bytes that need a look (a quote, a backslash, a control
@@ -1661,6 +1683,25 @@ inline array detail::view_access::make_array(const char* open_bracket) noexcept 
 
 namespace detail {
 
+/// True when `name` is a string's text that needs no escape and no other look: printable
+/// ASCII without '"' and '\\' (every declared payload field name; payload_fields.hpp checks
+/// its tables with it at compile time).
+constexpr bool plain_name(std::string_view name) noexcept {
+  if (name.empty()) return false;
+  for (char c : name)
+    if (c < 0x20 || c > 0x7E || c == '"' || c == '\\') return false;
+  return true;
+}
+
+/// Whether the string whose opening quote is at `p` (before `end`) is the plain name
+/// `name`: its bytes, then the closing quote. Exact without a scan: no byte of a plain name
+/// is a backslash, so the quote after it is not escaped and closes the string.
+JOBWIRE_JSON_HOT_INLINE bool matches_plain(const char* p, const char* end, std::string_view name) noexcept {
+  const std::size_t n = name.size();
+  return n != 0 && static_cast<std::size_t>(end - p) >= n + 2 && p[n + 1] == '"' &&
+         jobwire::detail::same_bytes(p + 1, name.data(), n);
+}
+
 /// The single-pass validator behind `parse`.
 class validator {
  public:
@@ -1709,6 +1750,16 @@ class validator {
     void_result st = parse_string(p, is_key, &escaped);
     if (st) hw_ = p;
     return st;
+  }
+  /// The string at `p` (its opening quote) when it is `name` written plainly, advancing `p`
+  /// past it; else false, `p` unchanged. `name` is a plain name (plain_name): no byte of
+  /// it needs a look, so those bytes are a valid string — the verdict of `string_value` —
+  /// for the cost of one comparison instead of a scan (a reader expecting a declared key).
+  JOBWIRE_JSON_HOT_INLINE bool plain_string(const char*& p, std::string_view name) noexcept {
+    if (!matches_plain(p, end_, name) || name.size() > max_string_bytes_) return false;
+    p += name.size() + 2;
+    hw_ = p;
+    return true;
   }
   /// The colon after a key at `p`, and the value after it: `p` is left at the value. Compact
   /// JSON (what senders write) has both right there and is checked first; whitespace is
@@ -2403,19 +2454,21 @@ class walk_base {
 /// skips each value to find the next member). See walk_base for the two forms.
 class member_walk : public walk_base {
  public:
-  /// Over the validated object `obj`.
-  member_walk(json::value obj, const char* input_end, scan_memo* memo = nullptr) noexcept
+  /// Over the validated object `obj`. `expect`, when given, is the plain name (plain_name)
+  /// the first key most likely is (see advance).
+  member_walk(json::value obj, const char* input_end, scan_memo* memo = nullptr, std::string_view expect = {}) noexcept
       : walk_base(input_end, memo, nullptr) {
     const char* q = skip_ws_validated(obj.data() + 1);
     if (*q == '}') {
       end_ = q + 1;
     } else {
       p_ = q;
-      load();
+      load(expect);
     }
   }
   /// Validating the object whose opening brace is at `obj` (the fused reading).
-  member_walk(json::value obj, validator& v, scan_memo* memo) noexcept : walk_base(v.text_end(), memo, &v) {
+  member_walk(json::value obj, validator& v, scan_memo* memo, std::string_view expect = {}) noexcept
+      : walk_base(v.text_end(), memo, &v) {
     const char* q = enter(obj.data(), true);
     if (!q) return;
     if (*q == '}') {
@@ -2423,7 +2476,7 @@ class member_walk : public walk_base {
       return;
     }
     p_ = q;
-    load();
+    load(expect);
   }
   /// The current member; its value validated (see walk_base).
   JOBWIRE_JSON_HOT_INLINE const json::member& member() noexcept {
@@ -2453,17 +2506,30 @@ class member_walk : public walk_base {
     return track(v_->record_key(m_.key.raw().data(), m_.key.raw().size(), m_.key.has_escapes()));
   }
   static constexpr std::size_t none = ~std::size_t{0};
-  JOBWIRE_JSON_HOT_INLINE void advance() noexcept {
+  /// Moves to the next member. `expect`, when given, is the plain name (plain_name) its key
+  /// most likely is: a key that is those bytes is taken with one comparison instead of a
+  /// scan, and `key_is_expected()` tells the reader so (a table reader then needs no
+  /// lookup either). Any other key is read as usual; the verdict is the same either way.
+  JOBWIRE_JSON_HOT_INLINE void advance(std::string_view expect = {}) noexcept {
     if (v_ && !key_noted_ && !done() && !note_key()) return;
     p_ = next('}');
-    if (p_) load();
+    if (p_) load(expect);
   }
+  /// Whether the current key is the name the walk was told to expect.
+  bool key_is_expected() const noexcept { return key_expected_; }
 
  private:
-  JOBWIRE_JSON_HOT_INLINE void load() noexcept {
+  JOBWIRE_JSON_HOT_INLINE void load(std::string_view expect) noexcept {
+    key_expected_ = false;
     if (!v_) {
-      bool esc;
-      const char* close = fast_string_close(p_ + 1, limit_, esc);
+      bool esc = false;
+      const char* close;
+      if (matches_plain(p_, limit_, expect)) {
+        close = p_ + 1 + expect.size();
+        key_expected_ = true;
+      } else {
+        close = fast_string_close(p_ + 1, limit_, esc);
+      }
       m_.key = view_access::make_string(p_ + 1, static_cast<std::size_t>(close - (p_ + 1)), esc);
       const char* colon = skip_ws_validated(close + 1);
       m_.value = value_ = view_access::make_value(skip_ws_validated(colon + 1));
@@ -2475,7 +2541,8 @@ class member_walk : public walk_base {
       return;
     }
     bool esc = false;
-    if (!track(v_->string_value(q, false, esc))) return;
+    if (v_->plain_string(q, expect)) key_expected_ = true;
+    else if (!track(v_->string_value(q, false, esc))) return;
     m_.key = view_access::make_string(p_ + 1, static_cast<std::size_t>(q - 1 - (p_ + 1)), esc);
     key_noted_ = false;
     if (!track(v_->colon(q))) return;
@@ -2484,6 +2551,7 @@ class member_walk : public walk_base {
   json::member m_{};
   std::uint64_t declared_seen_ = 0;
   bool key_noted_ = true;
+  bool key_expected_ = false;
 };
 
 /// The same for the elements of an array.
@@ -6305,6 +6373,7 @@ constexpr jobwire::void_result check_consistent(job_status s, lifecycle_status l
 // status_object.hpp, webhook_object.hpp, job_data.hpp, envelope.hpp, ws_message.hpp.
 
 #include <array>
+#include <atomic>
 
 
 // ---- begin jobwire/attempt.hpp ---------------------------------------------------
@@ -6449,9 +6518,10 @@ class payload_reader {
   /// A walk over the members of object `v`, sharing this reader's memo: validating when
   /// the reader validates as it reads (payload_parse) and `v` lies past what it has
   /// validated so far, else over validated text.
-  json::detail::member_walk members(json::value v) const noexcept {
-    if (validating(v)) return json::detail::member_walk(v, *val_, &memo_);
-    return json::detail::member_walk(v, end_, &memo_);
+  /// `expect`: the name the first key most likely is (member_walk::advance).
+  json::detail::member_walk members(json::value v, std::string_view expect = {}) const noexcept {
+    if (validating(v)) return json::detail::member_walk(v, *val_, &memo_, expect);
+    return json::detail::member_walk(v, end_, &memo_, expect);
   }
   /// The same over the elements of array `v`.
   json::detail::element_walk elements(json::value v) const noexcept {
@@ -6851,27 +6921,7 @@ struct plain_reading {
 // which makes the table's constant evaluation — and so the build — fail.
 inline void field_table_has_duplicate_name() noexcept {}
 inline void field_table_has_empty_name() noexcept {}
-
-/// Equality of `n` bytes with fixed-size word loads the compiler keeps inline (a memcmp
-/// of run-time length is a library call per candidate name): whole words, then a last
-/// word that overlaps the previous one; short names in two overlapping half or quarter
-/// words.
-inline bool same_bytes(const char* a, const char* b, std::size_t n) noexcept {
-  const auto eq = [](const char* x, const char* y, auto word) noexcept {
-    decltype(word) u, v;
-    std::memcpy(&u, x, sizeof u);
-    std::memcpy(&v, y, sizeof v);
-    return u == v;
-  };
-  if (n >= 8) {
-    for (; n > 8; a += 8, b += 8, n -= 8)
-      if (!eq(a, b, std::uint64_t{})) return false;
-    return eq(a + n - 8, b + n - 8, std::uint64_t{});
-  }
-  if (n >= 4) return eq(a, b, std::uint32_t{}) && eq(a + n - 4, b + n - 4, std::uint32_t{});
-  if (n >= 2) return eq(a, b, std::uint16_t{}) && eq(a + n - 2, b + n - 2, std::uint16_t{});
-  return n == 0 || *a == *b;
-}
+inline void field_table_name_needs_escaping() noexcept {}
 
 /// A document's field table with a lookup index built at compile time: a key hashes by
 /// its length and its first and last bytes into 128 buckets, with the multiplier
@@ -6906,6 +6956,8 @@ constexpr field_table<Ctx, N> make_field_table(const field_rule<Ctx> (&rules)[N]
   field_table<Ctx, N> t{};
   for (std::size_t i = 0; i < N; ++i) {
     if (rules[i].name.empty()) field_table_has_empty_name();
+    // Keys equal to a declared name are taken with one comparison (member_order below).
+    if (!json::detail::plain_name(rules[i].name)) field_table_name_needs_escaping();
     for (std::size_t j = 0; j < i; ++j)
       if (rules[j].name == rules[i].name) field_table_has_duplicate_name();
     t.rules[i] = rules[i];
@@ -6934,20 +6986,51 @@ constexpr field_table<Ctx, N> make_field_table(const field_rule<Ctx> (&rules)[N]
   return t;
 }
 
+/// The order a sender writes an object's declared members in, as read so far: for each
+/// declared field (and for the object's start, slot N), the field that came right after
+/// it. A sender writes its members in one order, so the next key is nearly always the one
+/// this predicts, and the walk takes it with one comparison — no scan of the key and no
+/// table lookup (member_walk::advance). Only speed depends on it: a key that is not the
+/// predicted one is read and looked up as usual, with the same verdict. One per table type
+/// (two tables of one type would share it, and only predict less well); shared by every
+/// thread through relaxed atomic bytes, written only when a prediction missed.
+template <std::size_t N>
+struct member_order {
+  std::atomic<std::uint8_t> after[N + 1];
+  std::size_t predict(std::size_t slot) const noexcept { return after[slot].load(std::memory_order_relaxed); }
+  void learn(std::size_t slot, std::size_t next) noexcept {
+    if (predict(slot) != next) after[slot].store(static_cast<std::uint8_t>(next), std::memory_order_relaxed);
+  }
+};
+template <class Ctx, std::size_t N>
+inline member_order<N> learned_member_order{};  // zero-initialised: no run-time initialisation
+
 /// Walks the members of object `v` once, reading each declared one by its rule; undeclared
 /// members are skipped (the service adds fields over time). `end`, when given, receives
 /// the position just past the object.
 template <class Ctx, std::size_t N>
 jobwire::void_result read_fields(const payload_reader& r, json::value v, const field_table<Ctx, N>& table, Ctx& c,
                                  const char** end = nullptr) noexcept {
+  constexpr std::size_t none = member_walk::none;
+  member_order<N>& order = learned_member_order<Ctx, N>;
+  const auto name_of = [&](std::size_t i) noexcept { return i < N ? table.rules[i].name : std::string_view{}; };
+  std::size_t prev = N;  // the declared field read last (N: the object's start; none: an undeclared one)
+  std::size_t expected = order.predict(N);
   char buf[48];
-  json::detail::member_walk w = r.members(v);
-  for (; !w.done(); w.advance()) {
-    const field_rule<Ctx>* f = table.find(member_key(w.raw_member(), buf));
+  json::detail::member_walk w = r.members(v, name_of(expected));
+  for (; !w.done(); w.advance(name_of(expected))) {
+    std::size_t i = expected;
+    if (!w.key_is_expected()) {
+      const field_rule<Ctx>* f = table.find(member_key(w.raw_member(), buf));
+      i = f ? static_cast<std::size_t>(f - table.rules.data()) : none;
+      if (prev != none && i != none) order.learn(prev, i);
+    }
     // A declared name is checked for repeats by its index (json.hpp, note_key).
-    if (!w.note_key(f ? static_cast<std::size_t>(f - table.rules.data()) : member_walk::none)) break;
-    if (f) {
-      if (jobwire::void_result st = f->read(r, w, c); !st) return st;
+    if (!w.note_key(i)) break;
+    prev = i;
+    expected = i != none ? order.predict(i) : none;
+    if (i != none) {
+      if (jobwire::void_result st = table.rules[i].read(r, w, c); !st) return st;
     }
   }
   if (!w.status()) return w.status();
@@ -10415,7 +10498,6 @@ inline result<attempt_record> parse_attempt_record(std::string_view text, const 
 // (receiver.hpp): the receiver records into these counters without pulling in the
 // sender's code; monitor.hpp adds the sender's counters, job health and the exposition.
 
-#include <atomic>
 
 
 namespace jobwire {

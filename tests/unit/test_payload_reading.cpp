@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "../../fuzz/reference/payload_digest.hpp"
+#include "member_order.hpp"
 
 namespace {
 
@@ -111,4 +112,86 @@ TEST_CASE("payload reading: the verdict of an early field error is the text's JS
   REQUIRE(!d);
   CHECK(d.error().code == jobwire::errc::json_duplicate_key);
   CHECK(d.error().offset == 14);
+}
+
+// The readers learn the order a sender writes members in and take a key that is the
+// predicted name with one comparison (payload_fields.hpp, member_order). Only speed may
+// depend on what was read before: each body reads the same after bodies in its own order
+// (every prediction right) as after the same bodies with every object reversed (every
+// prediction wrong), in both readings and under every option set.
+TEST_CASE("payload reading: the member order learned from earlier bodies changes no reading") {
+  const std::vector<std::string> seeds = seed_texts();
+  std::size_t reversible = 0;
+  for (const std::string& t : seeds) {
+    const auto reversed = member_order_test::reversed_members(t);
+    for (const jobwire::payload_options& opt : jobwire_reference::option_sets()) {
+      for (auto mode : {jobwire::detail::reading::fused, jobwire::detail::reading::two_pass}) {
+        (void)jobwire_reference::read_all(t, opt, mode);
+        const std::string after_same = jobwire_reference::read_all(t, opt, mode);
+        if (reversed) (void)jobwire_reference::read_all(*reversed, opt, mode);
+        const std::string after_reversed = jobwire_reference::read_all(t, opt, mode);
+        INFO(t.substr(0, 200));
+        REQUIRE(after_same == after_reversed);
+      }
+    }
+    reversible += reversed ? 1u : 0u;
+  }
+  CHECK(reversible >= 50);
+}
+
+TEST_CASE("payload reading: a key near the predicted name is read as written") {
+  const std::string good =
+      R"({"id":"evt_1","type":"video.completed","created_at":1781169243,"data":{"id":"job_1","status":"completed"}})";
+  const auto same_both_ways = [](const std::string& body, const jobwire::payload_options& opt) {
+    auto one = jobwire::detail::parse_envelope(body, opt, jobwire::detail::reading::fused);
+    auto two = jobwire::detail::parse_envelope(body, opt, jobwire::detail::reading::two_pass);
+    REQUIRE(one.has_value() == two.has_value());
+    if (!one) CHECK(one.error() == two.error());
+    return one;
+  };
+  const jobwire::payload_options opt;
+  for (int i = 0; i < 3; ++i) REQUIRE(same_both_ways(good, opt));  // learned: id, type, created_at, data
+  // A prefix and an extension of the predicted "type" are other keys (undeclared: skipped).
+  for (const char* key : {"typ", "type_", "types", "Type"}) {
+    std::string body = good;
+    body.replace(body.find("\"type\""), 6, std::string("\"") + key + "\"");
+    INFO(body);
+    auto e = same_both_ways(body, opt);
+    REQUIRE(!e);
+    CHECK(e.error().code == jobwire::errc::missing_field);
+  }
+  // The predicted name escaped is that name: read by the lookup, and still a repeat of it.
+  {
+    std::string body = good;
+    body.replace(body.find("\"type\""), 6, R"("t\u0079pe")");
+    auto e = same_both_ways(body, opt);
+    REQUIRE(e);
+    CHECK(e->type_text == "video.completed");
+    body.insert(body.find(",\"created_at\""), R"(,"type":"video.failed")");
+    auto d = same_both_ways(body, opt);
+    REQUIRE(!d);
+    CHECK(d.error().code == jobwire::errc::json_duplicate_key);
+  }
+  // A repeated predicted key is a repeat, whichever way it is read.
+  {
+    std::string body = good;
+    body.insert(body.find(",\"created_at\""), R"(,"type":"video.failed")");
+    for (int i = 0; i < 2; ++i) {
+      auto d = same_both_ways(body, opt);
+      REQUIRE(!d);
+      CHECK(d.error().code == jobwire::errc::json_duplicate_key);
+    }
+  }
+  // A predicted name longer than the string limit is refused like any other string.
+  {
+    const std::string first =
+        R"({"created_at":1781169243,"id":"evt_1","type":"video.completed","data":{"id":"job_1","status":"completed"}})";
+    for (int i = 0; i < 3; ++i) REQUIRE(same_both_ways(first, opt));  // learned: created_at comes first
+    jobwire::payload_options tight;
+    tight.json.max_string_bytes = 9;
+    auto e = same_both_ways(first, tight);
+    REQUIRE(!e);
+    CHECK(e.error().code == jobwire::errc::json_string_too_long);
+    CHECK(e.error().offset == 1);  // the key "created_at", 10 bytes
+  }
 }
