@@ -567,12 +567,13 @@ class value {
     }
   }
   bool is(kind k) const noexcept { return exists() && type() == k; }
-  bool is_null() const noexcept { return is(kind::null); }
-  bool is_string() const noexcept { return is(kind::string); }
-  bool is_number() const noexcept { return is(kind::number); }
-  bool is_bool() const noexcept { return is(kind::boolean); }
-  bool is_object() const noexcept { return is(kind::object); }
-  bool is_array() const noexcept { return is(kind::array); }
+  // One byte tells each kind (the readers ask these for every field they read).
+  bool is_null() const noexcept { return exists() && *p_ == 'n'; }
+  bool is_string() const noexcept { return exists() && *p_ == '"'; }
+  bool is_number() const noexcept { return exists() && (*p_ == '-' || detail::is_digit(*p_)); }
+  bool is_bool() const noexcept { return exists() && (*p_ == 't' || *p_ == 'f'); }
+  bool is_object() const noexcept { return exists() && *p_ == '{'; }
+  bool is_array() const noexcept { return exists() && *p_ == '['; }
 
   /// The value's exact text in the input.
   std::string_view raw() const noexcept {
@@ -786,13 +787,44 @@ constexpr bool plain_name(std::string_view name) noexcept {
   return true;
 }
 
-/// Whether the string whose opening quote is at `p` (before `end`) is the plain name
-/// `name`: its bytes, then the closing quote. Exact without a scan: no byte of a plain name
-/// is a backslash, so the quote after it is not escaped and closes the string.
-JOBWIRE_JSON_HOT_INLINE bool matches_plain(const char* p, const char* end, std::string_view name) noexcept {
-  const std::size_t n = name.size();
-  return n != 0 && static_cast<std::size_t>(end - p) >= n + 2 && p[n + 1] == '"' &&
-         jobwire::detail::same_bytes(p + 1, name.data(), n);
+/// A plain name (plain_name) laid out for comparing keys with it: the name, its closing
+/// quote and zeros, so that a key is compared in one or two 16-byte blocks (a name of 32
+/// bytes or more is compared word by word).
+struct key_image {
+  static constexpr std::size_t room = 32;
+  char bytes[room] = {};
+  std::string_view name{};
+  constexpr key_image() noexcept = default;
+  constexpr explicit key_image(std::string_view plain) noexcept : name(plain) {
+    if (plain.size() + 1 > room) return;
+    for (std::size_t i = 0; i < plain.size(); ++i) bytes[i] = plain[i];
+    bytes[plain.size()] = '"';
+  }
+};
+
+/// Whether the string whose opening quote is at `p` (before `end`) is the plain name of
+/// `k` (null: no name): its bytes, then the closing quote. Exact without a scan: no byte of
+/// a plain name is a backslash, so the quote after it is not escaped and closes the string.
+JOBWIRE_JSON_HOT_INLINE bool matches_plain(const char* p, const char* end, const key_image* k) noexcept {
+  if (!k) return false;
+  const std::size_t n = k->name.size(), avail = static_cast<std::size_t>(end - p);
+  if (n == 0 || avail < n + 2) return false;
+#if JOBWIRE_JSON_SIMD
+  if (n + 1 <= key_image::room && avail > key_image::room) {
+    const auto equal = [](const char* a, const char* b) noexcept {
+      return static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(
+          _mm_loadu_si128(reinterpret_cast<const __m128i*>(a)), _mm_loadu_si128(reinterpret_cast<const __m128i*>(b)))));
+    };
+    const unsigned first = equal(p + 1, k->bytes);
+    if (n + 1 <= 16) {
+      const unsigned want = (1u << (n + 1)) - 1;
+      return (first & want) == want;
+    }
+    const unsigned want = (1u << (n + 1 - 16)) - 1;
+    return first == 0xFFFFu && (equal(p + 17, k->bytes + 16) & want) == want;
+  }
+#endif
+  return p[n + 1] == '"' && jobwire::detail::same_bytes(p + 1, k->name.data(), n);
 }
 
 /// The single-pass validator behind `parse`.
@@ -844,13 +876,13 @@ class validator {
     if (st) hw_ = p;
     return st;
   }
-  /// The string at `p` (its opening quote) when it is `name` written plainly, advancing `p`
-  /// past it; else false, `p` unchanged. `name` is a plain name (plain_name): no byte of
-  /// it needs a look, so those bytes are a valid string — the verdict of `string_value` —
-  /// for the cost of one comparison instead of a scan (a reader expecting a declared key).
-  JOBWIRE_JSON_HOT_INLINE bool plain_string(const char*& p, std::string_view name) noexcept {
-    if (!matches_plain(p, end_, name) || name.size() > max_string_bytes_) return false;
-    p += name.size() + 2;
+  /// The string at `p` (its opening quote) when it is the plain name of `name` (null: none),
+  /// advancing `p` past it; else false, `p` unchanged. No byte of a plain name needs a look, so those bytes are a valid
+  /// string — the verdict of `string_value` — for the cost of one comparison instead of a scan (a reader expecting a
+  /// declared key).
+  JOBWIRE_JSON_HOT_INLINE bool plain_string(const char*& p, const key_image* name) noexcept {
+    if (!matches_plain(p, end_, name) || name->name.size() > max_string_bytes_) return false;
+    p += name->name.size() + 2;
     hw_ = p;
     return true;
   }
@@ -1547,9 +1579,10 @@ class walk_base {
 /// skips each value to find the next member). See walk_base for the two forms.
 class member_walk : public walk_base {
  public:
-  /// Over the validated object `obj`. `expect`, when given, is the plain name (plain_name)
-  /// the first key most likely is (see advance).
-  member_walk(json::value obj, const char* input_end, scan_memo* memo = nullptr, std::string_view expect = {}) noexcept
+  /// Over the validated object `obj`. `expect`, when given, is the name
+  /// (key_image) the first key most likely is (see advance).
+  member_walk(json::value obj, const char* input_end, scan_memo* memo = nullptr,
+              const key_image* expect = nullptr) noexcept
       : walk_base(input_end, memo, nullptr) {
     const char* q = skip_ws_validated(obj.data() + 1);
     if (*q == '}') {
@@ -1560,7 +1593,7 @@ class member_walk : public walk_base {
     }
   }
   /// Validating the object whose opening brace is at `obj` (the fused reading).
-  member_walk(json::value obj, validator& v, scan_memo* memo, std::string_view expect = {}) noexcept
+  member_walk(json::value obj, validator& v, scan_memo* memo, const key_image* expect = nullptr) noexcept
       : walk_base(v.text_end(), memo, &v) {
     const char* q = enter(obj.data(), true);
     if (!q) return;
@@ -1599,11 +1632,11 @@ class member_walk : public walk_base {
     return track(v_->record_key(m_.key.raw().data(), m_.key.raw().size(), m_.key.has_escapes()));
   }
   static constexpr std::size_t none = ~std::size_t{0};
-  /// Moves to the next member. `expect`, when given, is the plain name (plain_name) its key
-  /// most likely is: a key that is those bytes is taken with one comparison instead of a
+  /// Moves to the next member. `expect`, when given, is the name (key_image) its key most
+  /// likely is: a key that is those bytes is taken with one comparison instead of a
   /// scan, and `key_is_expected()` tells the reader so (a table reader then needs no
   /// lookup either). Any other key is read as usual; the verdict is the same either way.
-  JOBWIRE_JSON_HOT_INLINE void advance(std::string_view expect = {}) noexcept {
+  JOBWIRE_JSON_HOT_INLINE void advance(const key_image* expect = nullptr) noexcept {
     if (v_ && !key_noted_ && !done() && !note_key()) return;
     p_ = next('}');
     if (p_) load(expect);
@@ -1612,13 +1645,13 @@ class member_walk : public walk_base {
   bool key_is_expected() const noexcept { return key_expected_; }
 
  private:
-  JOBWIRE_JSON_HOT_INLINE void load(std::string_view expect) noexcept {
+  JOBWIRE_JSON_HOT_INLINE void load(const key_image* expect) noexcept {
     key_expected_ = false;
     if (!v_) {
       bool esc = false;
       const char* close;
       if (matches_plain(p_, limit_, expect)) {
-        close = p_ + 1 + expect.size();
+        close = p_ + 1 + expect->name.size();
         key_expected_ = true;
       } else {
         close = fast_string_close(p_ + 1, limit_, esc);

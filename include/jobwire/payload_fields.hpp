@@ -123,7 +123,7 @@ class payload_reader {
   /// the reader validates as it reads (payload_parse) and `v` lies past what it has
   /// validated so far, else over validated text.
   /// `expect`: the name the first key most likely is (member_walk::advance).
-  json::detail::member_walk members(json::value v, std::string_view expect = {}) const noexcept {
+  json::detail::member_walk members(json::value v, const json::detail::key_image* expect = nullptr) const noexcept {
     if (validating(v)) return json::detail::member_walk(v, *val_, &memo_, expect);
     return json::detail::member_walk(v, end_, &memo_, expect);
   }
@@ -538,6 +538,7 @@ struct field_table {
   static constexpr std::uint8_t none = 0xFF;
   static constexpr std::size_t buckets = 128;
   std::array<field_rule<Ctx>, N> rules{};
+  std::array<json::detail::key_image, N> images{};  ///< the names laid out for the walk's key comparison
   std::array<std::uint8_t, buckets> head{};
   std::array<std::uint8_t, N> next{};
   unsigned mult = 1;
@@ -565,6 +566,7 @@ constexpr field_table<Ctx, N> make_field_table(const field_rule<Ctx> (&rules)[N]
     for (std::size_t j = 0; j < i; ++j)
       if (rules[j].name == rules[i].name) field_table_has_duplicate_name();
     t.rules[i] = rules[i];
+    t.images[i] = json::detail::key_image(rules[i].name);
   }
   // The first multiplier without a collision, else the one with the fewest.
   std::size_t best_collisions = N + 1;
@@ -617,12 +619,12 @@ jobwire::void_result read_fields(const payload_reader& r, json::value v, const f
                                  const char** end = nullptr) noexcept {
   constexpr std::size_t none = member_walk::none;
   member_order<N>& order = learned_member_order<Ctx, N>;
-  const auto name_of = [&](std::size_t i) noexcept { return i < N ? table.rules[i].name : std::string_view{}; };
+  const auto image_of = [&](std::size_t i) noexcept { return i < N ? &table.images[i] : nullptr; };
   std::size_t prev = N;  // the declared field read last (N: the object's start; none: an undeclared one)
   std::size_t expected = order.predict(N);
   char buf[48];
-  json::detail::member_walk w = r.members(v, name_of(expected));
-  for (; !w.done(); w.advance(name_of(expected))) {
+  json::detail::member_walk w = r.members(v, image_of(expected));
+  for (; !w.done(); w.advance(image_of(expected))) {
     std::size_t i = expected;
     if (!w.key_is_expected()) {
       const field_rule<Ctx>* f = table.find(member_key(w.raw_member(), buf));
