@@ -9,12 +9,16 @@
 
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <memory>
 #include <string>
+#include <tuple>
+#include <utility>
 
 #include "dedup_conformance.hpp"
 #include "dedup_process_checks.hpp"
+#include "silent_server.hpp"
 
 using namespace jobwire;
 using namespace std::chrono_literals;
@@ -173,6 +177,31 @@ TEST_CASE("postgres store: unreachable servers and bad options are reported") {
   o.table = "Robert'); DROP TABLE students;--";
   CHECK(postgres_dedup_store::connect("host=127.0.0.1 port=1", o).code() == errc::invalid_argument);
   CHECK(postgres_dedup_store::attach(nullptr).code() == errc::invalid_argument);
+}
+
+TEST_CASE("postgres store: a server that never answers is store_unavailable once the connection wait ends") {
+  using namespace std::chrono_literals;
+  silent_server server;
+  REQUIRE(server.port != 0);
+  const auto connect_for = [&](const std::string& conninfo, std::chrono::seconds option) {
+    auto o = test_options();
+    o.connect_timeout = option;
+    const auto t0 = std::chrono::steady_clock::now();
+    const errc code = postgres_dedup_store::connect(conninfo, o).code();
+    return std::make_pair(code, std::chrono::steady_clock::now() - t0);
+  };
+  // The option bounds the wait when the connection string sets none (libpq alone waits
+  // for ever).
+  auto [code, waited] = connect_for(server.conninfo(), 2s);
+  CHECK(code == errc::store_unavailable);
+  CHECK(waited >= 1500ms);
+  CHECK(waited < 10s);
+  // The connection string's own connect_timeout wins over the option.
+  std::tie(code, waited) = connect_for(server.conninfo() + " connect_timeout=2", 600s);
+  CHECK(code == errc::store_unavailable);
+  CHECK(waited < 10s);
+  // A negative wait is not an option.
+  CHECK(connect_for(server.conninfo(), -1s).first == errc::invalid_argument);
 }
 
 TEST_CASE("postgres store: two stores (two tables) can share one attached connection") {

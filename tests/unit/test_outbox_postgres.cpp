@@ -9,6 +9,7 @@
 
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <memory>
 #include <string>
@@ -16,6 +17,7 @@
 #include "outbox_conformance.hpp"
 #include "outbox_postgres_support.hpp"
 #include "outbox_process_checks.hpp"
+#include "silent_server.hpp"
 
 using namespace jobwire;
 using namespace std::chrono_literals;
@@ -48,6 +50,21 @@ TEST_CASE("postgres outbox: an unreachable server is store_unavailable") {
   // Port 1 on loopback: nothing listens there.
   auto s = postgres_outbox_store::connect("host=127.0.0.1 port=1 connect_timeout=2");
   CHECK(s.code() == errc::store_unavailable);
+}
+
+TEST_CASE("postgres outbox: a server that never answers is store_unavailable once the connection wait ends") {
+  using namespace std::chrono_literals;
+  silent_server server;
+  REQUIRE(server.port != 0);
+  postgres_outbox_options o;
+  o.connect_timeout = 2s;
+  const auto t0 = std::chrono::steady_clock::now();
+  CHECK(postgres_outbox_store::connect(server.conninfo(), o).code() == errc::store_unavailable);
+  const auto waited = std::chrono::steady_clock::now() - t0;
+  CHECK(waited >= 1500ms);
+  CHECK(waited < 10s);
+  o.connect_timeout = -1s;
+  CHECK(postgres_outbox_store::connect(server.conninfo(), o).code() == errc::invalid_argument);
 }
 
 TEST_CASE("postgres outbox: rows and endpoints follow the documented schema") {

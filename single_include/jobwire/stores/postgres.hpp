@@ -37,6 +37,7 @@
 #include <utility>
 
 #include "../jobwire.hpp"
+#include "postgres_connection.hpp"
 #include "random_token.hpp"
 
 namespace jobwire {
@@ -52,16 +53,21 @@ struct postgres_dedup_options {
   /// (by the caller's clock); zero disables the automatic sweep (call sweep() yourself).
   std::chrono::milliseconds sweep_interval{60000};
   int sweep_batch = 1000;
+  /// The longest wait for a connection, and for a reconnection after the server went
+  /// away, when the connection string sets no `connect_timeout` (whole seconds, at least
+  /// 2; zero: no limit, libpq's default; negative: `invalid_argument`).
+  std::chrono::seconds connect_timeout = stores_detail::default_pg_connect_timeout;
 };
 
 class postgres_dedup_store {
  public:
-  /// Connects with a libpq connection string (e.g. "host=db port=5432 dbname=app
-  /// user=receiver connect_timeout=5") and owns the connection. `store_unavailable` when
-  /// the server cannot be reached.
+  /// Connects with a libpq connection string or URI (e.g. "host=db port=5432 dbname=app
+  /// user=receiver") and owns the connection. `store_unavailable` when the server cannot
+  /// be reached within the connection wait (`connect_timeout`: the string's, else the
+  /// option's).
   static result<postgres_dedup_store> connect(const std::string& conninfo, postgres_dedup_options opt = {}) noexcept {
     if (auto st = check_options(opt); !st) return st.error();
-    PGconn* c = PQconnectdb(conninfo.c_str());
+    PGconn* c = stores_detail::pg_connect(conninfo, opt.connect_timeout);
     if (c == nullptr) return errc::store_unavailable;
     if (PQstatus(c) != CONNECTION_OK) {
       PQfinish(c);
@@ -107,8 +113,8 @@ class postgres_dedup_store {
     auto token = stores_detail::random_claim_token();
     if (!token) return token.error();
     char expires[8], now_be[8];
-    put_int8(dedup_expiry(t, lease), expires);
-    put_int8(t, now_be);
+    stores_detail::put_int8(dedup_expiry(t, lease), expires);
+    stores_detail::put_int8(t, now_be);
     const char* values[] = {key.encoded().data(), reinterpret_cast<const char*>(token->bytes.data()), expires, now_be};
     const int lengths[] = {static_cast<int>(key.encoded().size()), 16, 8, 8};
     const int formats[] = {1, 1, 1, 1};
@@ -125,7 +131,7 @@ class postgres_dedup_store {
   void_result commit(const dedup_key& key, const claim_token& token, dedup_time now) noexcept {
     if (auto st = ensure_connected(); !st) return st;
     char expires[8];
-    put_int8(dedup_expiry(to_unix_ms(now), opt_.retention), expires);
+    stores_detail::put_int8(dedup_expiry(to_unix_ms(now), opt_.retention), expires);
     const char* values[] = {key.encoded().data(), reinterpret_cast<const char*>(token.bytes.data()), expires};
     const int lengths[] = {static_cast<int>(key.encoded().size()), 16, 8};
     const int formats[] = {1, 1, 1};
@@ -147,8 +153,8 @@ class postgres_dedup_store {
   result<std::size_t> sweep(dedup_time now) noexcept {
     if (auto st = ensure_connected(); !st) return st.error();
     char now_be[8], batch[8];
-    put_int8(to_unix_ms(now), now_be);
-    put_int8(opt_.sweep_batch, batch);
+    stores_detail::put_int8(to_unix_ms(now), now_be);
+    stores_detail::put_int8(opt_.sweep_batch, batch);
     const char* values[] = {now_be, batch};
     const int lengths[] = {8, 8};
     const int formats[] = {1, 1};
@@ -161,14 +167,6 @@ class postgres_dedup_store {
   PGconn* handle() const noexcept { return conn_; }
 
  private:
-  struct pg_result {
-    PGresult* r;
-    explicit pg_result(PGresult* p) noexcept : r(p) {}
-    pg_result(const pg_result&) = delete;
-    pg_result& operator=(const pg_result&) = delete;
-    ~pg_result() { PQclear(r); }
-  };
-
   postgres_dedup_store(PGconn* c, bool owns, postgres_dedup_options opt) noexcept
       : conn_(c), owns_(owns), opt_(std::move(opt)) {
     claim_name_ = "jobwire_dedup_claim_" + opt_.table;
@@ -180,39 +178,10 @@ class postgres_dedup_store {
   static void_result check_options(const postgres_dedup_options& o) noexcept {
     if (!is_valid_dedup_duration(o.retention) || !stores_detail::is_plain_identifier(o.table) ||
         o.table.size() > 40 /* statement names add a prefix; identifiers stop at 63 */ ||
-        o.sweep_interval.count() < 0 || o.sweep_batch <= 0)
+        o.sweep_interval.count() < 0 || o.sweep_batch <= 0 ||
+        !stores_detail::is_valid_pg_connect_timeout(o.connect_timeout))
       return errc::invalid_argument;
     return {};
-  }
-
-  static void put_int8(std::int64_t v, char (&out)[8]) noexcept {
-    const auto u = static_cast<std::uint64_t>(v);
-    for (int i = 0; i < 8; ++i) out[i] = static_cast<char>(static_cast<unsigned char>(u >> (56 - 8 * i)));
-  }
-
-  // Transient conditions (connection lost, server shutting down or overloaded,
-  // serialisation/deadlock aborts) are store_unavailable: the receiver replies 503 and
-  // the sender's retry will find the store again. Everything else is store_error.
-  jobwire::error failure(const PGresult* r) const noexcept {
-    if (PQstatus(conn_) != CONNECTION_OK) return errc::store_unavailable;
-    const char* code = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : nullptr;
-    if (code == nullptr) return errc::store_unavailable;
-    std::string_view s(code);
-    if (s.substr(0, 2) == "08" || s.substr(0, 2) == "53" || s.substr(0, 3) == "57P" || s == "40001" || s == "40P01")
-      return errc::store_unavailable;
-    return errc::store_error;
-  }
-
-  void_result one_row_changed(const PGresult* r) const noexcept {
-    if (PQresultStatus(r) != PGRES_COMMAND_OK) return failure(r);
-    return std::strcmp(PQcmdTuples(const_cast<PGresult*>(r)), "1") == 0 ? void_result{} : void_result{errc::claim_lost};
-  }
-
-  void_result exec(const std::string& sql) noexcept {
-    pg_result r(PQexec(conn_, sql.c_str()));
-    const ExecStatusType st = PQresultStatus(r.r);
-    if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) return {};
-    return failure(r.r);
   }
 
   // Runs one of the store's prepared statements (binary parameters and results). A pooler
@@ -232,13 +201,12 @@ class postgres_dedup_store {
     return PQexecPrepared(conn_, name.c_str(), n, values, lengths, formats, 1);
   }
 
+  using pg_result = stores_detail::pg_result;
+  jobwire::error failure(const PGresult* r) const noexcept { return stores_detail::pg_failure(conn_, r); }
+  void_result one_row_changed(const PGresult* r) const noexcept { return stores_detail::pg_one_row_changed(conn_, r); }
+  void_result exec(const std::string& sql) noexcept { return stores_detail::pg_exec(conn_, sql.c_str()); }
   void_result prepare_one(const std::string& name, const std::string& sql, int n, const Oid* types) noexcept {
-    pg_result r(PQprepare(conn_, name.c_str(), sql.c_str(), n, types));
-    if (PQresultStatus(r.r) == PGRES_COMMAND_OK) return {};
-    // Another store on the same (attached) connection prepared it already.
-    const char* code = PQresultErrorField(r.r, PG_DIAG_SQLSTATE);
-    if (code != nullptr && std::strcmp(code, "42P05") == 0) return {};
-    return failure(r.r);
+    return stores_detail::pg_prepare(conn_, name, sql, n, types);
   }
 
   void_result setup() noexcept {
@@ -301,14 +269,8 @@ class postgres_dedup_store {
                        2, sweep_types);
   }
 
-  // After the connection broke, PQreset reconnects; prepared statements are per session,
-  // so they are prepared again.
   void_result ensure_connected() noexcept {
-    if (conn_ == nullptr) return errc::store_unavailable;
-    if (PQstatus(conn_) == CONNECTION_OK) return {};
-    PQreset(conn_);
-    if (PQstatus(conn_) != CONNECTION_OK) return errc::store_unavailable;
-    return setup();
+    return stores_detail::pg_reconnect(conn_, [this]() noexcept { return setup(); });
   }
 
   void take(postgres_dedup_store& o) noexcept {

@@ -68,6 +68,7 @@
 
 #include "../jobwire.hpp"
 #include "../jobwire.hpp"
+#include "postgres_connection.hpp"
 #include "random_token.hpp"
 
 namespace jobwire {
@@ -79,16 +80,21 @@ struct postgres_outbox_options {
   /// Create the tables and indexes if missing (serialised by an advisory lock, so many
   /// workers starting at once do not race on the DDL).
   bool create_schema = true;
+  /// The longest wait for a connection, and for a reconnection after the server went
+  /// away, when the connection string sets no `connect_timeout` (whole seconds, at least
+  /// 2; zero: no limit, libpq's default; negative: `invalid_argument`).
+  std::chrono::seconds connect_timeout = stores_detail::default_pg_connect_timeout;
 };
 
 class postgres_outbox_store {
  public:
-  /// Connects with a libpq connection string (e.g. "host=db port=5432 dbname=app
-  /// user=sender connect_timeout=5") and owns the connection. `store_unavailable` when
-  /// the server cannot be reached.
+  /// Connects with a libpq connection string or URI (e.g. "host=db port=5432 dbname=app
+  /// user=sender") and owns the connection. `store_unavailable` when the server cannot be
+  /// reached within the connection wait (`connect_timeout`: the string's, else the
+  /// option's).
   static result<postgres_outbox_store> connect(const std::string& conninfo, postgres_outbox_options opt = {}) noexcept {
     if (auto st = check_options(opt); !st) return st.error();
-    PGconn* c = PQconnectdb(conninfo.c_str());
+    PGconn* c = stores_detail::pg_connect(conninfo, opt.connect_timeout);
     if (c == nullptr) return errc::store_unavailable;
     if (PQstatus(c) != CONNECTION_OK) {
       PQfinish(c);
@@ -133,7 +139,7 @@ class postgres_outbox_store {
     if (auto st = check_outbox_item(item); !st) return st.error();
     if (auto st = ensure_connected(); !st) return st.error();
     char t[8];
-    put_int8(to_unix_ms(now), t);
+    stores_detail::put_int8(to_unix_ms(now), t);
     enqueue_result out;
     auto st = transaction([&]() noexcept -> void_result {
       // The endpoint's row, FOR SHARE (see the file comment); created when new.
@@ -188,9 +194,9 @@ class postgres_outbox_store {
     if (auto st = ensure_connected(); !st) return st.error();
     const std::int64_t expires = lease_expiry(to_unix_ms(now), d);
     char t[8], e[8], n[8];
-    put_int8(to_unix_ms(now), t);
-    put_int8(expires, e);
-    put_int8(static_cast<std::int64_t>(max), n);
+    stores_detail::put_int8(to_unix_ms(now), t);
+    stores_detail::put_int8(expires, e);
+    stores_detail::put_int8(static_cast<std::int64_t>(max), n);
     const char* v[] = {t, e, bytes_of(worker), n};
     const int l[] = {8, 8, static_cast<int>(worker.size()), 8};
     pg_result r(run(q_lease, 4, v, l));
@@ -199,15 +205,15 @@ class postgres_outbox_store {
     const std::size_t before = out.size();
     for (int i = 0; i < rows; ++i) {
       outbox_lease x;
-      x.row_id = get_int8(r.r, i, 0);
+      x.row_id = stores_detail::get_int8(r.r, i, 0);
       x.job_id = get_bytes(r.r, i, 1);
       x.delivery_key = get_bytes(r.r, i, 2);
       x.endpoint = get_bytes(r.r, i, 3);
       x.payload = get_bytes(r.r, i, 4);
       x.state = static_cast<outbox_state>(get_int2(r.r, i, 5));
       x.attempt = static_cast<unsigned>(get_int4(r.r, i, 6)) + 1;
-      x.enqueued_at_ms = get_int8(r.r, i, 7);
-      x.due_at_ms = get_int8(r.r, i, 8);
+      x.enqueued_at_ms = stores_detail::get_int8(r.r, i, 7);
+      x.due_at_ms = stores_detail::get_int8(r.r, i, 8);
       x.taken_over = get_bool(r.r, i, 9);
       x.endpoint_failure_streak = static_cast<unsigned>(get_int4(r.r, i, 10));
       if (PQgetlength(r.r, i, 11) != 16) return errc::store_error;
@@ -227,8 +233,8 @@ class postgres_outbox_store {
     if (d.count() < 1 || d > outbox_max_lease) return errc::invalid_argument;
     if (auto st = ensure_connected(); !st) return st;
     char e[8], id[8];
-    put_int8(lease_expiry(to_unix_ms(now), d), e);
-    put_int8(l.row_id, id);
+    stores_detail::put_int8(lease_expiry(to_unix_ms(now), d), e);
+    stores_detail::put_int8(l.row_id, id);
     const char* v[] = {e, id, reinterpret_cast<const char*>(l.token.bytes.data())};
     const int len[] = {8, 8, 16};
     pg_result r(run(q_extend, 3, v, len));
@@ -242,8 +248,8 @@ class postgres_outbox_store {
     const std::string error_text = pg_text(outbox_error_text(rec.error));
     const std::string_view error = outbox_error_text(error_text);
     char id[8], t[8];
-    put_int8(l.row_id, id);
-    put_int8(to_unix_ms(now), t);
+    stores_detail::put_int8(l.row_id, id);
+    stores_detail::put_int8(to_unix_ms(now), t);
     outbox_record_result res;
     auto st = transaction([&]() noexcept -> void_result {
       res = outbox_record_result{};
@@ -269,7 +275,7 @@ class postgres_outbox_store {
         if (PQresultStatus(r.r) != PGRES_TUPLES_OK) return failure(r.r);
         if (PQntuples(r.r) == 1) {
           ep.failure_streak = static_cast<unsigned>(get_int4(r.r, 0, 0));
-          ep.throttle_until_ms = get_int8(r.r, 0, 1);
+          ep.throttle_until_ms = stores_detail::get_int8(r.r, 0, 1);
           ep.disabled = get_bool(r.r, 0, 2);
         }
       }
@@ -284,8 +290,8 @@ class postgres_outbox_store {
       const bool disable = apply_endpoint_effect(ep, rec);
       if (rec.effect != endpoint_effect::none) {
         char streak[4], until[8];
-        put_int4(static_cast<std::int32_t>(std::min<unsigned>(ep.failure_streak, 0x7fffffff)), streak);
-        put_int8(ep.throttle_until_ms, until);
+        stores_detail::put_int4(static_cast<std::int32_t>(std::min<unsigned>(ep.failure_streak, 0x7fffffff)), streak);
+        stores_detail::put_int8(ep.throttle_until_ms, until);
         const char dis = ep.disabled ? 1 : 0;
         const char* v[] = {bytes_of(endpoint), streak, until, &dis};
         const int len[] = {static_cast<int>(endpoint.size()), 4, 8, 1};
@@ -300,12 +306,12 @@ class postgres_outbox_store {
           again ? outbox_state::scheduled_retry
                 : (rec.state == outbox_state::scheduled_retry ? outbox_state::failed_permanently : rec.state);
       char state[2], attempts[4], due[8], finished[8], http_status[4], tried[8];
-      put_int2(static_cast<std::int16_t>(final_state), state);
-      put_int4(static_cast<std::int32_t>(std::min<unsigned>(l.attempt, 0x7fffffff)), attempts);
-      put_int8(rec.next_attempt_at_ms, due);
-      put_int8(to_unix_ms(now), finished);
-      put_int4(rec.http_status, http_status);
-      put_int8(rec.tried_at_ms, tried);
+      stores_detail::put_int2(static_cast<std::int16_t>(final_state), state);
+      stores_detail::put_int4(static_cast<std::int32_t>(std::min<unsigned>(l.attempt, 0x7fffffff)), attempts);
+      stores_detail::put_int8(rec.next_attempt_at_ms, due);
+      stores_detail::put_int8(to_unix_ms(now), finished);
+      stores_detail::put_int4(rec.http_status, http_status);
+      stores_detail::put_int8(rec.tried_at_ms, tried);
       {
         const char* v[] = {id,          state,           attempts, again ? due : nullptr, again ? nullptr : finished,
                            http_status, bytes_of(error), tried};
@@ -330,7 +336,7 @@ class postgres_outbox_store {
   void_result release(const outbox_lease& l) noexcept {
     if (auto st = ensure_connected(); !st) return st;
     char id[8];
-    put_int8(l.row_id, id);
+    stores_detail::put_int8(l.row_id, id);
     const char* v[] = {id, reinterpret_cast<const char*>(l.token.bytes.data())};
     const int len[] = {8, 16};
     pg_result r(run(q_release, 2, v, len));
@@ -341,20 +347,20 @@ class postgres_outbox_store {
   result<outbox_counts> counts(unix_time now) noexcept {
     if (auto st = ensure_connected(); !st) return st.error();
     char t[8];
-    put_int8(to_unix_ms(now), t);
+    stores_detail::put_int8(to_unix_ms(now), t);
     const char* v[] = {t};
     const int len[] = {8};
     pg_result r(run(q_counts, 1, v, len));
     if (PQresultStatus(r.r) != PGRES_TUPLES_OK) return failure(r.r);
     if (PQntuples(r.r) != 1) return errc::store_error;
     outbox_counts c;
-    c.pending = static_cast<std::uint64_t>(get_int8(r.r, 0, 0));
-    c.scheduled_retry = static_cast<std::uint64_t>(get_int8(r.r, 0, 1));
-    c.delivered = static_cast<std::uint64_t>(get_int8(r.r, 0, 2));
-    c.failed_permanently = static_cast<std::uint64_t>(get_int8(r.r, 0, 3));
-    c.leased = static_cast<std::uint64_t>(get_int8(r.r, 0, 4));
-    c.oldest_due_age_ms = PQgetisnull(r.r, 0, 5) ? 0 : to_unix_ms(now) - get_int8(r.r, 0, 5);
-    c.endpoints_disabled = static_cast<std::uint64_t>(get_int8(r.r, 0, 6));
+    c.pending = static_cast<std::uint64_t>(stores_detail::get_int8(r.r, 0, 0));
+    c.scheduled_retry = static_cast<std::uint64_t>(stores_detail::get_int8(r.r, 0, 1));
+    c.delivered = static_cast<std::uint64_t>(stores_detail::get_int8(r.r, 0, 2));
+    c.failed_permanently = static_cast<std::uint64_t>(stores_detail::get_int8(r.r, 0, 3));
+    c.leased = static_cast<std::uint64_t>(stores_detail::get_int8(r.r, 0, 4));
+    c.oldest_due_age_ms = PQgetisnull(r.r, 0, 5) ? 0 : to_unix_ms(now) - stores_detail::get_int8(r.r, 0, 5);
+    c.endpoints_disabled = static_cast<std::uint64_t>(stores_detail::get_int8(r.r, 0, 6));
     return c;
   }
 
@@ -368,7 +374,7 @@ class postgres_outbox_store {
     outbox_endpoint_status ep;
     if (PQntuples(r.r) == 1) {
       ep.failure_streak = static_cast<unsigned>(get_int4(r.r, 0, 0));
-      ep.throttle_until_ms = get_int8(r.r, 0, 1);
+      ep.throttle_until_ms = stores_detail::get_int8(r.r, 0, 1);
       ep.disabled = get_bool(r.r, 0, 2);
     }
     return ep;
@@ -389,8 +395,8 @@ class postgres_outbox_store {
   result<std::size_t> purge(unix_time before, std::size_t max) noexcept {
     if (auto st = ensure_connected(); !st) return st.error();
     char t[8], n[8];
-    put_int8(to_unix_ms(before), t);
-    put_int8(static_cast<std::int64_t>(std::min<std::size_t>(max, 0x7fffffff)), n);
+    stores_detail::put_int8(to_unix_ms(before), t);
+    stores_detail::put_int8(static_cast<std::int64_t>(std::min<std::size_t>(max, 0x7fffffff)), n);
     const char* v[] = {t, n};
     const int len[] = {8, 8};
     pg_result r(run(q_purge, 2, v, len));
@@ -401,13 +407,7 @@ class postgres_outbox_store {
   PGconn* handle() const noexcept { return conn_; }
 
  private:
-  struct pg_result {
-    PGresult* r;
-    explicit pg_result(PGresult* p) noexcept : r(p) {}
-    pg_result(const pg_result&) = delete;
-    pg_result& operator=(const pg_result&) = delete;
-    ~pg_result() { PQclear(r); }
-  };
+  using pg_result = stores_detail::pg_result;
 
   enum query : int {
     q_share_endpoint,
@@ -434,7 +434,9 @@ class postgres_outbox_store {
       : conn_(c), owns_(owns), opt_(std::move(opt)) {}
 
   static void_result check_options(const postgres_outbox_options& o) noexcept {
-    if (!stores_detail::is_plain_identifier(o.table) || o.table.size() > 40) return errc::invalid_argument;
+    if (!stores_detail::is_plain_identifier(o.table) || o.table.size() > 40 ||
+        !stores_detail::is_valid_pg_connect_timeout(o.connect_timeout))
+      return errc::invalid_argument;
     return {};
   }
 
@@ -443,37 +445,16 @@ class postgres_outbox_store {
     return t > limit ? (std::numeric_limits<std::int64_t>::max)() : t + d.count();
   }
 
-  // Binary parameters and results are big-endian.
-  static void put_int8(std::int64_t v, char (&out)[8]) noexcept {
-    const auto u = static_cast<std::uint64_t>(v);
-    for (int i = 0; i < 8; ++i) out[i] = static_cast<char>(static_cast<unsigned char>(u >> (56 - 8 * i)));
-  }
-  static void put_int4(std::int32_t v, char (&out)[4]) noexcept {
-    const auto u = static_cast<std::uint32_t>(v);
-    for (int i = 0; i < 4; ++i) out[i] = static_cast<char>(static_cast<unsigned char>(u >> (24 - 8 * i)));
-  }
-  static void put_int2(std::int16_t v, char (&out)[2]) noexcept {
-    const auto u = static_cast<std::uint16_t>(v);
-    out[0] = static_cast<char>(static_cast<unsigned char>(u >> 8));
-    out[1] = static_cast<char>(static_cast<unsigned char>(u));
-  }
-  static std::uint64_t get_be(const PGresult* r, int row, int col, int n) noexcept {
-    if (PQgetisnull(r, row, col) || PQgetlength(r, row, col) != n) return 0;
-    const auto* p = reinterpret_cast<const unsigned char*>(PQgetvalue(r, row, col));
-    std::uint64_t v = 0;
-    for (int i = 0; i < n; ++i) v = (v << 8) | p[i];
-    return v;
-  }
-  static std::int64_t get_int8(const PGresult* r, int row, int col) noexcept {
-    return static_cast<std::int64_t>(get_be(r, row, col, 8));
-  }
+  // Binary parameters and results are big-endian (postgres_connection.hpp).
   static std::int32_t get_int4(const PGresult* r, int row, int col) noexcept {
-    return static_cast<std::int32_t>(static_cast<std::uint32_t>(get_be(r, row, col, 4)));
+    return static_cast<std::int32_t>(static_cast<std::uint32_t>(stores_detail::get_be(r, row, col, 4)));
   }
   static std::int16_t get_int2(const PGresult* r, int row, int col) noexcept {
-    return static_cast<std::int16_t>(static_cast<std::uint16_t>(get_be(r, row, col, 2)));
+    return static_cast<std::int16_t>(static_cast<std::uint16_t>(stores_detail::get_be(r, row, col, 2)));
   }
-  static bool get_bool(const PGresult* r, int row, int col) noexcept { return get_be(r, row, col, 1) != 0; }
+  static bool get_bool(const PGresult* r, int row, int col) noexcept {
+    return stores_detail::get_be(r, row, col, 1) != 0;
+  }
   // A text column holds UTF-8 without NUL; an error text may carry anything a response
   // did. Each byte that does not begin a well-formed sequence, and each NUL, becomes
   // U+FFFD, so the record is kept rather than refused.
@@ -499,30 +480,9 @@ class postgres_outbox_store {
     return std::string(PQgetvalue(r, row, col), static_cast<std::size_t>(PQgetlength(r, row, col)));
   }
 
-  // Transient conditions (connection lost, server shutting down or overloaded,
-  // serialisation/deadlock aborts) are store_unavailable: the worker backs off and tries
-  // again. Everything else is store_error.
-  jobwire::error failure(const PGresult* r) const noexcept {
-    if (PQstatus(conn_) != CONNECTION_OK) return errc::store_unavailable;
-    const char* code = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : nullptr;
-    if (code == nullptr) return errc::store_unavailable;
-    std::string_view s(code);
-    if (s.substr(0, 2) == "08" || s.substr(0, 2) == "53" || s.substr(0, 3) == "57P" || s == "40001" || s == "40P01")
-      return errc::store_unavailable;
-    return errc::store_error;
-  }
-
-  void_result one_row_changed(const PGresult* r) const noexcept {
-    if (PQresultStatus(r) != PGRES_COMMAND_OK) return failure(r);
-    return std::strcmp(PQcmdTuples(const_cast<PGresult*>(r)), "1") == 0 ? void_result{} : void_result{errc::claim_lost};
-  }
-
-  void_result exec(const char* sql) noexcept {
-    pg_result r(PQexec(conn_, sql));
-    const ExecStatusType st = PQresultStatus(r.r);
-    if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) return {};
-    return failure(r.r);
-  }
+  jobwire::error failure(const PGresult* r) const noexcept { return stores_detail::pg_failure(conn_, r); }
+  void_result one_row_changed(const PGresult* r) const noexcept { return stores_detail::pg_one_row_changed(conn_, r); }
+  void_result exec(const char* sql) noexcept { return stores_detail::pg_exec(conn_, sql); }
 
   // BEGIN; body; COMMIT — or, inside the caller's transaction on an attached connection,
   // a savepoint. Any failure rolls back (the body's error is the one reported).
@@ -565,12 +525,7 @@ class postgres_outbox_store {
   }
 
   void_result prepare_one(query q, const std::string& sql, int n, const Oid* types) noexcept {
-    pg_result r(PQprepare(conn_, names_[q].c_str(), sql.c_str(), n, types));
-    if (PQresultStatus(r.r) == PGRES_COMMAND_OK) return {};
-    // Another store on the same (attached) connection prepared it already.
-    const char* code = PQresultErrorField(r.r, PG_DIAG_SQLSTATE);
-    if (code != nullptr && std::strcmp(code, "42P05") == 0) return {};
-    return failure(r.r);
+    return stores_detail::pg_prepare(conn_, names_[q], sql, n, types);
   }
 
   void_result setup() noexcept {
@@ -695,14 +650,8 @@ class postgres_outbox_store {
     return {};
   }
 
-  // After the connection broke, PQreset reconnects; prepared statements are per session,
-  // so they are prepared again.
   void_result ensure_connected() noexcept {
-    if (conn_ == nullptr) return errc::store_unavailable;
-    if (PQstatus(conn_) == CONNECTION_OK) return {};
-    PQreset(conn_);
-    if (PQstatus(conn_) != CONNECTION_OK) return errc::store_unavailable;
-    return setup();
+    return stores_detail::pg_reconnect(conn_, [this]() noexcept { return setup(); });
   }
 
   void take(postgres_outbox_store& o) noexcept {
