@@ -35,6 +35,7 @@
 
 #include "../dedup.hpp"
 #include "random_token.hpp"
+#include "sqlite_connection.hpp"
 
 namespace jobwire {
 
@@ -61,13 +62,9 @@ class sqlite_dedup_store {
   /// `store_unavailable` if the file cannot be opened; `invalid_argument` for bad options.
   static result<sqlite_dedup_store> open(const std::string& path, sqlite_dedup_options opt = {}) noexcept {
     if (auto st = check_options(opt); !st) return st.error();
-    sqlite3* db = nullptr;
-    int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
-    if (rc != SQLITE_OK) {
-      sqlite3_close(db);
-      return errc::store_unavailable;
-    }
-    sqlite_dedup_store s(db, true, std::move(opt));
+    auto db = stores_detail::sqlite_open(path);
+    if (!db) return db.error();
+    sqlite_dedup_store s(*db, true, std::move(opt));
     if (auto st = s.prepare(); !st) return st.error();
     return s;
   }
@@ -186,49 +183,23 @@ class sqlite_dedup_store {
     return {};
   }
 
-  static jobwire::error map_error(int rc) noexcept {
-    switch (rc & 0xff) {
-      case SQLITE_BUSY:
-      case SQLITE_LOCKED:
-      case SQLITE_CANTOPEN: return errc::store_unavailable;
-      default: return errc::store_error;
-    }
-  }
+  static jobwire::error map_error(int rc) noexcept { return stores_detail::sqlite_failure(rc); }
 
-  // SQLite does not call the busy handler in every contended case: a statement that
-  // reads before it writes in WAL mode (the claim's INSERT ... ON CONFLICT) fails with
-  // SQLITE_BUSY_SNAPSHOT when another process committed in between, and concurrent first
-  // opens race on the journal-mode change. The remedy SQLite documents is to retry the
-  // statement from the start; this does so until the busy timeout has passed.
+  // A statement or transaction SQLite reports busy is retried from the start until the busy
+  // timeout has passed (sqlite_connection.hpp).
   template <class Step>
   int retry_busy(Step&& step) noexcept {
-    const auto deadline = std::chrono::steady_clock::now() + opt_.busy_timeout;
-    for (;;) {
-      const int rc = step();
-      const int primary = rc & 0xff;
-      if ((primary != SQLITE_BUSY && primary != SQLITE_LOCKED) || std::chrono::steady_clock::now() >= deadline)
-        return rc;
-      std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    }
+    return stores_detail::sqlite_retry_busy(opt_.busy_timeout, std::forward<Step>(step));
   }
 
-  void_result exec(const std::string& sql) noexcept {
-    const int rc = retry_busy([&]() noexcept { return sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, nullptr); });
-    return rc == SQLITE_OK ? void_result{} : void_result{map_error(rc)};
-  }
+  void_result exec(const std::string& sql) noexcept { return stores_detail::sqlite_exec(db_, sql, opt_.busy_timeout); }
 
   void_result prepare_one(const std::string& sql, sqlite3_stmt** out) noexcept {
-    int rc =
-        sqlite3_prepare_v3(db_, sql.c_str(), static_cast<int>(sql.size() + 1), SQLITE_PREPARE_PERSISTENT, out, nullptr);
-    return rc == SQLITE_OK ? void_result{} : void_result{map_error(rc)};
+    return stores_detail::sqlite_prepare(db_, sql, out);
   }
 
   void_result prepare() noexcept {
-    sqlite3_busy_timeout(db_, static_cast<int>(opt_.busy_timeout.count()));
-    // WAL lets several processes share the file with one writer at a time; the mode is
-    // persistent in the file, so setting it again is cheap.
-    if (auto st = exec("PRAGMA journal_mode=WAL"); !st) return st;
-    if (auto st = exec(opt_.synchronous_full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL"); !st) return st;
+    if (auto st = stores_detail::sqlite_configure(db_, opt_.busy_timeout, opt_.synchronous_full); !st) return st;
     const std::string& t = opt_.table;
     if (auto st = exec("CREATE TABLE IF NOT EXISTS " + t +
                        " (key BLOB PRIMARY KEY, state INTEGER NOT NULL, token BLOB NOT NULL,"

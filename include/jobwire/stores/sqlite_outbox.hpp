@@ -56,6 +56,7 @@
 
 #include "../outbox.hpp"
 #include "random_token.hpp"
+#include "sqlite_connection.hpp"
 
 namespace jobwire {
 
@@ -78,13 +79,9 @@ class sqlite_outbox_store {
   /// `store_unavailable` if the file cannot be opened; `invalid_argument` for bad options.
   static result<sqlite_outbox_store> open(const std::string& path, sqlite_outbox_options opt = {}) noexcept {
     if (auto st = check_options(opt); !st) return st.error();
-    sqlite3* db = nullptr;
-    int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
-    if (rc != SQLITE_OK) {
-      sqlite3_close(db);
-      return errc::store_unavailable;
-    }
-    sqlite_outbox_store s(db, true, std::move(opt));
+    auto db = stores_detail::sqlite_open(path);
+    if (!db) return db.error();
+    sqlite_outbox_store s(*db, true, std::move(opt));
     if (auto st = s.prepare(); !st) return st.error();
     return s;
   }
@@ -365,14 +362,7 @@ class sqlite_outbox_store {
     return {};
   }
 
-  static jobwire::error map_error(int rc) noexcept {
-    switch (rc & 0xff) {
-      case SQLITE_BUSY:
-      case SQLITE_LOCKED:
-      case SQLITE_CANTOPEN: return errc::store_unavailable;
-      default: return errc::store_error;
-    }
-  }
+  static jobwire::error map_error(int rc) noexcept { return stores_detail::sqlite_failure(rc); }
 
   static std::int64_t lease_expiry(std::int64_t t, std::chrono::milliseconds d) noexcept {
     const std::int64_t limit = (std::numeric_limits<std::int64_t>::max)() - d.count();
@@ -408,20 +398,11 @@ class sqlite_outbox_store {
     return r == SQLITE_ROW || r == SQLITE_DONE ? SQLITE_OK : r;
   }
 
-  // SQLite does not call the busy handler in every contended case (a read snapshot gone
-  // stale in WAL mode is SQLITE_BUSY_SNAPSHOT; concurrent first opens race on the journal
-  // mode), so a busy statement or transaction is retried from the start until the busy
-  // timeout has passed, as SQLite documents.
+  // A statement or transaction SQLite reports busy is retried from the start until the busy
+  // timeout has passed (sqlite_connection.hpp).
   template <class Step>
   int retry_busy(Step&& step) noexcept {
-    const auto deadline = std::chrono::steady_clock::now() + opt_.busy_timeout;
-    for (;;) {
-      const int rc = step();
-      const int primary = rc & 0xff;
-      if ((primary != SQLITE_BUSY && primary != SQLITE_LOCKED) || std::chrono::steady_clock::now() >= deadline)
-        return rc;
-      std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    }
+    return stores_detail::sqlite_retry_busy(opt_.busy_timeout, std::forward<Step>(step));
   }
 
   // BEGIN IMMEDIATE; body; COMMIT — rolled back on any failure and retried while busy.
@@ -448,21 +429,14 @@ class sqlite_outbox_store {
     });
   }
 
-  void_result exec(const std::string& sql) noexcept {
-    const int rc = retry_busy([&]() noexcept { return sqlite3_exec(db_, sql.c_str(), nullptr, nullptr, nullptr); });
-    return rc == SQLITE_OK ? void_result{} : void_result{map_error(rc)};
-  }
+  void_result exec(const std::string& sql) noexcept { return stores_detail::sqlite_exec(db_, sql, opt_.busy_timeout); }
 
   void_result prepare_one(const std::string& sql, stmt_index i) noexcept {
-    const int rc = sqlite3_prepare_v3(db_, sql.c_str(), static_cast<int>(sql.size() + 1), SQLITE_PREPARE_PERSISTENT,
-                                      &st_[i], nullptr);
-    return rc == SQLITE_OK ? void_result{} : void_result{map_error(rc)};
+    return stores_detail::sqlite_prepare(db_, sql, &st_[i]);
   }
 
   void_result prepare() noexcept {
-    sqlite3_busy_timeout(db_, static_cast<int>(opt_.busy_timeout.count()));
-    if (auto st = exec("PRAGMA journal_mode=WAL"); !st) return st;
-    if (auto st = exec(opt_.synchronous_full ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL"); !st) return st;
+    if (auto st = stores_detail::sqlite_configure(db_, opt_.busy_timeout, opt_.synchronous_full); !st) return st;
     const std::string& t = opt_.table;
     const std::string e = t + "_endpoints";
     if (auto st = exec("CREATE TABLE IF NOT EXISTS " + t +
