@@ -31,12 +31,18 @@ constexpr bool is_valid_pg_connect_timeout(std::chrono::seconds s) noexcept { re
 
 /// Opens a connection from a libpq connection string or URI, with `timeout` as the
 /// connection wait unless the string sets its own (it is given to libpq before the string,
-/// whose keywords win). Null when libpq could not allocate; else check PQstatus.
-inline PGconn* pg_connect(const std::string& conninfo, std::chrono::seconds timeout) noexcept {
+/// whose keywords win): the connection, or `store_unavailable` when none could be made.
+inline result<PGconn*> pg_connect(const std::string& conninfo, std::chrono::seconds timeout) noexcept {
   const std::string wait = std::to_string(timeout.count());
   const char* const keywords[] = {"connect_timeout", "dbname", nullptr};
   const char* const values[] = {wait.c_str(), conninfo.c_str(), nullptr};
-  return PQconnectdbParams(keywords, values, /*expand_dbname=*/1);
+  PGconn* c = PQconnectdbParams(keywords, values, /*expand_dbname=*/1);
+  if (c == nullptr) return errc::store_unavailable;
+  if (PQstatus(c) != CONNECTION_OK) {
+    PQfinish(c);
+    return errc::store_unavailable;
+  }
+  return c;
 }
 
 /// A result freed at scope exit.
@@ -118,6 +124,13 @@ inline std::uint64_t get_be(const PGresult* r, int row, int col, int n) noexcept
 inline std::int64_t get_int8(const PGresult* r, int row, int col) noexcept {
   return static_cast<std::int64_t>(get_be(r, row, col, 8));
 }
+inline std::int32_t get_int4(const PGresult* r, int row, int col) noexcept {
+  return static_cast<std::int32_t>(static_cast<std::uint32_t>(get_be(r, row, col, 4)));
+}
+inline std::int16_t get_int2(const PGresult* r, int row, int col) noexcept {
+  return static_cast<std::int16_t>(static_cast<std::uint16_t>(get_be(r, row, col, 2)));
+}
+inline bool get_bool(const PGresult* r, int row, int col) noexcept { return get_be(r, row, col, 1) != 0; }
 
 }  // namespace stores_detail
 }  // namespace jobwire

@@ -67,12 +67,9 @@ class postgres_dedup_store {
   /// option's).
   static result<postgres_dedup_store> connect(const std::string& conninfo, postgres_dedup_options opt = {}) noexcept {
     if (auto st = check_options(opt); !st) return st.error();
-    PGconn* c = stores_detail::pg_connect(conninfo, opt.connect_timeout);
-    if (c == nullptr) return errc::store_unavailable;
-    if (PQstatus(c) != CONNECTION_OK) {
-      PQfinish(c);
-      return errc::store_unavailable;
-    }
+    auto connected = stores_detail::pg_connect(conninfo, opt.connect_timeout);
+    if (!connected) return connected.error();
+    PGconn* c = *connected;
     postgres_dedup_store s(c, true, std::move(opt));
     if (auto st = s.setup(); !st) return st.error();
     return s;

@@ -94,12 +94,9 @@ class postgres_outbox_store {
   /// option's).
   static result<postgres_outbox_store> connect(const std::string& conninfo, postgres_outbox_options opt = {}) noexcept {
     if (auto st = check_options(opt); !st) return st.error();
-    PGconn* c = stores_detail::pg_connect(conninfo, opt.connect_timeout);
-    if (c == nullptr) return errc::store_unavailable;
-    if (PQstatus(c) != CONNECTION_OK) {
-      PQfinish(c);
-      return errc::store_unavailable;
-    }
+    auto connected = stores_detail::pg_connect(conninfo, opt.connect_timeout);
+    if (!connected) return connected.error();
+    PGconn* c = *connected;
     // The server's notices (schema "already exists", "terminating connection" at a
     // restart) are not the application's output: the store reports through its results.
     PQsetNoticeProcessor(
@@ -150,7 +147,7 @@ class postgres_outbox_store {
         pg_result r(run(q_share_endpoint, 1, v, l));
         if (PQresultStatus(r.r) != PGRES_TUPLES_OK) return failure(r.r);
         if (PQntuples(r.r) == 1) {
-          disabled = get_bool(r.r, 0, 0);
+          disabled = stores_detail::get_bool(r.r, 0, 0);
           break;
         }
         if (pass == 1) return errc::store_error;  // inserted, yet not there
@@ -174,14 +171,14 @@ class postgres_outbox_store {
       if (PQresultStatus(r.r) != PGRES_TUPLES_OK) return failure(r.r);
       if (PQntuples(r.r) == 1) {
         out.inserted = true;
-        out.state = static_cast<outbox_state>(get_int2(r.r, 0, 0));
+        out.state = static_cast<outbox_state>(stores_detail::get_int2(r.r, 0, 0));
         return {};
       }
       pg_result q(run(q_state_of, 2, v, l));
       if (PQresultStatus(q.r) != PGRES_TUPLES_OK) return failure(q.r);
       if (PQntuples(q.r) != 1) return errc::store_error;
       out.inserted = false;
-      out.state = static_cast<outbox_state>(get_int2(q.r, 0, 0));
+      out.state = static_cast<outbox_state>(stores_detail::get_int2(q.r, 0, 0));
       return {};
     });
     if (!st) return st.error();
@@ -210,12 +207,12 @@ class postgres_outbox_store {
       x.delivery_key = get_bytes(r.r, i, 2);
       x.endpoint = get_bytes(r.r, i, 3);
       x.payload = get_bytes(r.r, i, 4);
-      x.state = static_cast<outbox_state>(get_int2(r.r, i, 5));
-      x.attempt = static_cast<unsigned>(get_int4(r.r, i, 6)) + 1;
+      x.state = static_cast<outbox_state>(stores_detail::get_int2(r.r, i, 5));
+      x.attempt = static_cast<unsigned>(stores_detail::get_int4(r.r, i, 6)) + 1;
       x.enqueued_at_ms = stores_detail::get_int8(r.r, i, 7);
       x.due_at_ms = stores_detail::get_int8(r.r, i, 8);
-      x.taken_over = get_bool(r.r, i, 9);
-      x.endpoint_failure_streak = static_cast<unsigned>(get_int4(r.r, i, 10));
+      x.taken_over = stores_detail::get_bool(r.r, i, 9);
+      x.endpoint_failure_streak = static_cast<unsigned>(stores_detail::get_int4(r.r, i, 10));
       if (PQgetlength(r.r, i, 11) != 16) return errc::store_error;
       std::memcpy(x.token.bytes.data(), PQgetvalue(r.r, i, 11), 16);
       x.lease_expires_at_ms = expires;
@@ -274,9 +271,9 @@ class postgres_outbox_store {
         pg_result r(run(rec.effect != endpoint_effect::none ? q_lock_endpoint : q_read_endpoint, 1, ev, el));
         if (PQresultStatus(r.r) != PGRES_TUPLES_OK) return failure(r.r);
         if (PQntuples(r.r) == 1) {
-          ep.failure_streak = static_cast<unsigned>(get_int4(r.r, 0, 0));
+          ep.failure_streak = static_cast<unsigned>(stores_detail::get_int4(r.r, 0, 0));
           ep.throttle_until_ms = stores_detail::get_int8(r.r, 0, 1);
-          ep.disabled = get_bool(r.r, 0, 2);
+          ep.disabled = stores_detail::get_bool(r.r, 0, 2);
         }
       }
       // Held? (locks the row)
@@ -373,9 +370,9 @@ class postgres_outbox_store {
     if (PQresultStatus(r.r) != PGRES_TUPLES_OK) return failure(r.r);
     outbox_endpoint_status ep;
     if (PQntuples(r.r) == 1) {
-      ep.failure_streak = static_cast<unsigned>(get_int4(r.r, 0, 0));
+      ep.failure_streak = static_cast<unsigned>(stores_detail::get_int4(r.r, 0, 0));
       ep.throttle_until_ms = stores_detail::get_int8(r.r, 0, 1);
-      ep.disabled = get_bool(r.r, 0, 2);
+      ep.disabled = stores_detail::get_bool(r.r, 0, 2);
     }
     return ep;
   }
@@ -445,16 +442,6 @@ class postgres_outbox_store {
     return t > limit ? (std::numeric_limits<std::int64_t>::max)() : t + d.count();
   }
 
-  // Binary parameters and results are big-endian (postgres_connection.hpp).
-  static std::int32_t get_int4(const PGresult* r, int row, int col) noexcept {
-    return static_cast<std::int32_t>(static_cast<std::uint32_t>(stores_detail::get_be(r, row, col, 4)));
-  }
-  static std::int16_t get_int2(const PGresult* r, int row, int col) noexcept {
-    return static_cast<std::int16_t>(static_cast<std::uint16_t>(stores_detail::get_be(r, row, col, 2)));
-  }
-  static bool get_bool(const PGresult* r, int row, int col) noexcept {
-    return stores_detail::get_be(r, row, col, 1) != 0;
-  }
   // A text column holds UTF-8 without NUL; an error text may carry anything a response
   // did. Each byte that does not begin a well-formed sequence, and each NUL, becomes
   // U+FFFD, so the record is kept rather than refused.
